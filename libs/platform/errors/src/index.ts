@@ -1,0 +1,1 @@
+export { AppError, toAppError } from './app.error';

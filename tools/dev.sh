@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The project's entry point behind `npm start`, `npm test`, `npm stop`, `npm run build` and `npm run bench`.
+# Every command installs what is missing first (Node 24 and packages from npm, Kafka from Maven Central,
+# PostgreSQL from Debian's packages), so a fresh clone needs nothing else.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+log() { printf '[dev] %s\n' "$*" >&2; }
+
+ensure_packages() {
+  local stamp="node_modules/.package-lock.json"
+  if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ ! -x node_modules/.bin/node ]; then
+    log "installing npm packages (npm ci)"
+    npm ci --no-audit --no-fund --loglevel=error >&2
+  fi
+  # Node 24 (the `node` package) goes first on PATH for everything started from here.
+  export PATH="$ROOT/node_modules/.bin:$PATH"
+  case "$(node --version)" in v24.*) ;; *) log "expected Node 24 from node_modules/.bin, got $(node --version)"; exit 1 ;; esac
+}
+
+build() {
+  node tools/gen-contracts.mjs
+  node tools/build.mjs
+}
+
+run_tests() {
+  # `npm test` runs everything; `npm test -- <path fragment>...` runs only matching spec files.
+  local files=() f
+  mapfile -t files < <(find dist -name '*.spec.js' -not -path '*/node_modules/*' | sort)
+  if [ "$#" -gt 0 ]; then
+    local keep=()
+    for f in "${files[@]}"; do for pat in "$@"; do [[ "$f" == *"$pat"* ]] && { keep+=("$f"); break; }; done; done
+    files=("${keep[@]}")
+  fi
+  [ "${#files[@]}" -gt 0 ] || { log "no test files matched"; exit 1; }
+  log "running ${#files[@]} test files"
+  set +e
+  node --enable-source-maps --test --test-concurrency="${TEST_CONCURRENCY:-2}" --test-timeout="${TEST_TIMEOUT_MS:-240000}" \
+    --test-reporter=spec --test-reporter-destination=stdout \
+    --test-reporter=./tools/test-summary.reporter.mjs --test-reporter-destination=stdout \
+    "${files[@]}"
+  local rc=$?
+  set -e
+  return $rc
+}
+
+cmd="${1:-}"; shift || true
+case "$cmd" in
+  build) ensure_packages; build ;;
+  test)
+    ensure_packages
+    bash deploy/local/infra.sh up
+    build
+    export MLC_TEST=1
+    run_tests "$@" ;;
+  up) ensure_packages; bash deploy/local/infra.sh up; build; node dist/tools/stack.js up "$@" ;;
+  down) if [ -x node_modules/.bin/node ] && [ -f dist/tools/stack.js ]; then PATH="$ROOT/node_modules/.bin:$PATH" node dist/tools/stack.js down || true; fi
+        bash deploy/local/infra.sh down ;;
+  bench) ensure_packages; bash deploy/local/infra.sh up; build; node dist/tools/bench.js "$@" ;;
+  *) echo "usage: tools/dev.sh build|test [filter...]|up|down|bench" >&2; exit 2 ;;
+esac
