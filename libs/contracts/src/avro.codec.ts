@@ -35,12 +35,12 @@ interface Entry {
 export class AvroCodec {
   private readonly byFingerprint = new Map<string, Entry>();
   private readonly newest = new Map<string, Entry>();
-  private readonly resolvers = new Map<string, avro.types.Type | avro.Resolver>();
+  private readonly resolvers = new Map<string, avro.Type | avro.Resolver>();
 
   constructor(catalogue: readonly SchemaVersion[] = SCHEMA_CATALOGUE) {
     for (const version of catalogue) {
       const type = avro.Type.forSchema(version.schema as avro.Schema, { wrapUnions: false });
-      const canonical = JSON.stringify(type.getSchema());
+      const canonical = JSON.stringify(type.schema());
       const fingerprint = fingerprintBytes(crc64Avro(Buffer.from(canonical))).toString('hex');
       const entry = { version, type, fingerprint };
       this.byFingerprint.set(fingerprint, entry);

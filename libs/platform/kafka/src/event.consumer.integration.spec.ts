@@ -1,0 +1,138 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Kafka } from 'kafkajs';
+import { AvroCodec, type WebhookReceived } from '@mlc/contracts';
+import { AppError } from '@mlc/platform-errors';
+import { collect, testKafka, waitFor } from '@mlc/platform-testing';
+import { EventConsumer } from './event.consumer';
+import { EventPublisher } from './event.publisher';
+import { PgProcessedEventStore } from './processed-events.store';
+import { Pool } from 'pg';
+import { newMeta } from './event-meta';
+
+const hook = (deliveryId: string, body = '{}'): WebhookReceived => ({
+  meta: newMeta({ tenantId: 'acme', source: 'test' }),
+  partner: 'shipbob',
+  topic: 'order.shipped',
+  deliveryId,
+  headers: {},
+  body,
+});
+
+describe('EventConsumer on a real broker', () => {
+  let kafka: Kafka;
+  let suffix: string;
+  let publisher: EventPublisher;
+  const codec = new AvroCodec();
+  const cleanups: (() => Promise<void>)[] = [];
+
+  before(async () => {
+    ({ kafka, suffix } = await testKafka('consumer'));
+    publisher = new EventPublisher(kafka, codec, suffix);
+    await publisher.connect();
+  });
+  after(async () => {
+    for (const c of cleanups) await c();
+    await publisher.disconnect();
+  });
+
+  it('delivers typed records, dead-letters garbage raw and keeps going', async () => {
+    const seen: string[] = [];
+    const consumer = new EventConsumer(kafka, {
+      groupId: `g1${suffix}`,
+      service: 'test',
+      topics: ['shipbob.webhook.received.v1'],
+      topicSuffix: suffix,
+      handler: async (v) => void seen.push(v.deliveryId),
+      log: () => undefined,
+    }, codec);
+    cleanups.push(() => consumer.stop());
+    await consumer.start();
+    const topic = `shipbob.webhook.received.v1${suffix}`;
+    await publisher.publish({ topic: 'shipbob.webhook.received.v1', key: 'k', value: hook('d1') });
+    await publisher.publishRaw(topic, [{ key: 'k', value: Buffer.from('garbage, not avro') }]);
+    await publisher.publish({ topic: 'shipbob.webhook.received.v1', key: 'k', value: hook('d2') });
+    await waitFor(() => seen.length === 2, { what: 'two good records' });
+    assert.deepEqual(seen, ['d1', 'd2']);
+    const dlq = await collect(kafka, `${topic}.dlq`);
+    cleanups.push(dlq.stop);
+    const dead = await waitFor(() => dlq.messages[0], { what: 'dead letter' });
+    assert.equal(dead.value?.toString(), 'garbage, not avro');
+    assert.equal(dead.headers?.['mlc-dlq-reason']?.toString(), 'NOT_SINGLE_OBJECT');
+    assert.equal(dead.headers?.['mlc-dlq-source-topic']?.toString(), topic);
+  });
+
+  it('retries a transient failure and parks a permanent one with its bytes', async () => {
+    let calls = 0;
+    const handled: string[] = [];
+    const consumer = new EventConsumer(kafka, {
+      groupId: `g2${suffix}`,
+      service: 'test',
+      topics: ['shopify.webhook.received.v1'],
+      topicSuffix: suffix,
+      backoff: { baseMs: 10, maxMs: 50 },
+      maxAttempts: 3,
+      handler: async (v) => {
+        calls += 1;
+        if (v.deliveryId === 'flaky' && calls < 2) throw new AppError('SHOPIFY.UNAVAILABLE', 'down', { retryable: true });
+        if (v.deliveryId === 'bad') throw new AppError('MAPPING.MISSING_PRODUCT', 'no product for SKU-9');
+        handled.push(v.deliveryId);
+      },
+      log: () => undefined,
+    }, codec);
+    cleanups.push(() => consumer.stop());
+    await consumer.start();
+    const flaky = hook('flaky');
+    await publisher.publish({ topic: 'shopify.webhook.received.v1', key: 'a', value: flaky });
+    await publisher.publish({ topic: 'shopify.webhook.received.v1', key: 'a', value: hook('bad') });
+    await waitFor(() => handled.includes('flaky') && consumer.status().parked === 1, { what: 'flaky handled and bad parked' });
+    const exceptions = await collect(kafka, `ops.exception.raised.v1${suffix}`);
+    cleanups.push(exceptions.stop);
+    const parked = await waitFor(() => exceptions.messages[0], { what: 'parked exception' });
+    const ex = codec.decodeFor('ops.exception.raised.v1', parked.value!).value;
+    assert.equal(ex.code, 'MAPPING.MISSING_PRODUCT');
+    assert.equal(ex.category, 'missing-mapping');
+    assert.equal(codec.decodeFor('shopify.webhook.received.v1', ex.payload).value.deliveryId, 'bad');
+    assert.equal(ex.meta.causationId, codec.decodeFor('shopify.webhook.received.v1', ex.payload).value.meta.eventId);
+  });
+
+  it('gives a redelivered event id no second effect (Postgres store)', async () => {
+    const pool = new Pool({ connectionString: process.env['DATABASE_URL'] ?? 'postgres://mlc:mlc@127.0.0.1:5432/mlc' });
+    cleanups.push(() => pool.end());
+    const handled: string[] = [];
+    const consumer = new EventConsumer(kafka, {
+      groupId: `g4${suffix}`,
+      service: 'test',
+      topics: ['shipbob.webhook.received.v1'],
+      topicSuffix: suffix,
+      processedEvents: new PgProcessedEventStore(pool),
+      handler: async (v) => void handled.push(v.deliveryId),
+      log: () => undefined,
+    }, codec);
+    cleanups.push(() => consumer.stop());
+    const again = hook('same');
+    await publisher.publish({ topic: 'shipbob.webhook.received.v1', key: 'k', value: again });
+    await publisher.publish({ topic: 'shipbob.webhook.received.v1', key: 'k', value: again });
+    await publisher.publish({ topic: 'shipbob.webhook.received.v1', key: 'k', value: hook('after') });
+    await consumer.start();
+    await waitFor(() => handled.includes('after'), { what: 'last record' });
+    assert.equal(handled.filter((d) => d === 'same').length, 1);
+  });
+
+  it('publishes output and commits the input offset in one transaction', async () => {
+    const consumer = new EventConsumer(kafka, {
+      groupId: `g3${suffix}`,
+      service: 'test',
+      topics: ['shipbob.webhook.received.v1'],
+      topicSuffix: suffix,
+      transactional: true,
+      handler: async (v) => [{ topic: 'shopify.webhook.received.v1', key: v.deliveryId, value: { ...v, meta: newMeta({ tenantId: 'acme', source: 'test', causedBy: v.meta }), partner: 'shopify', deliveryId: `tx-${v.deliveryId}` } }],
+      log: () => undefined,
+    }, codec);
+    cleanups.push(() => consumer.stop());
+    await consumer.start();
+    const out = await collect(kafka, `shopify.webhook.received.v1${suffix}`);
+    cleanups.push(out.stop);
+    await waitFor(() => out.messages.some((m) => codec.decodeFor('shopify.webhook.received.v1', m.value!).value.deliveryId === 'tx-d1'), { what: 'transactional output' });
+  });
+});

@@ -1,0 +1,313 @@
+import type { Consumer, EachMessagePayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { AvroCodec, DecodeError, TOPICS, type EventMeta, type TopicName, type TopicRecords } from '@mlc/contracts';
+import { AppError, backoffDelayMs, errorCategory, sleep, toAppError, type BackoffPolicy } from '@mlc/platform-errors';
+import { dlqName, topicName } from './kafka.options';
+import { headerString, newMeta } from './event-meta';
+import { toMessage, type OutgoingRecord } from './event.publisher';
+import type { ProcessedEventStore } from './processed-events.store';
+
+export interface HandlerContext {
+  topic: TopicName;
+  partition: number;
+  offset: string;
+  key: string | null;
+  attempt: number;
+  /** Keeps the group membership alive during a long handler. */
+  heartbeat(): Promise<void>;
+}
+
+/** A handler returns the records it wants published (atomically with its offset in transactional mode). */
+export type Handler<T extends TopicName> = (value: TopicRecords[T], ctx: HandlerContext) => Promise<OutgoingRecord[] | void>;
+
+export interface ConsumerOptions<T extends TopicName> {
+  groupId: string;
+  topics: T[];
+  handler: Handler<T>;
+  /** The service's name: the `service` of parked exceptions and the source of the events it emits. */
+  service: string;
+  /** Attempts for retryable errors before the record is parked. */
+  maxAttempts?: number;
+  backoff?: BackoffPolicy;
+  /** Publish the handler's output and commit the input offset in one Kafka transaction. */
+  transactional?: boolean;
+  processedEvents?: ProcessedEventStore;
+  partitionsConsumedConcurrently?: number;
+  fromBeginning?: boolean;
+  topicSuffix?: string;
+  /** Describes the business entity of a record for parked exceptions (type, id). */
+  describe?: (value: TopicRecords[T]) => { entityType: string; businessId: string } | undefined;
+  log?: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+}
+
+export interface ConsumerStatus {
+  running: boolean;
+  restarts: number;
+  handled: number;
+  parked: number;
+  deadLettered: number;
+  lastError?: string;
+}
+
+const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 200, maxMs: 30_000 };
+const HEARTBEAT_EVERY_MS = 2_000;
+
+/**
+ * Consumes typed records: decode (undecodable -> <topic>.dlq raw, never blocking the partition), skip already-handled
+ * event ids, run the handler with bounded jittered retries for retryable errors (heartbeating meanwhile), park what
+ * still fails on ops.exception.raised.v1 with the original bytes, and only then commit the offset. A consumer that
+ * crashes for good (e.g. after a broker restart) is rebuilt and rejoins by itself.
+ */
+export class EventConsumer<T extends TopicName> {
+  private consumer: Consumer | undefined;
+  private producer: Producer | undefined;
+  private readonly stats: ConsumerStatus = { running: false, restarts: 0, handled: 0, parked: 0, deadLettered: 0 };
+  private stopping = false;
+  private txLock: Promise<void> = Promise.resolve();
+  private readonly suffix: string;
+  private readonly log: NonNullable<ConsumerOptions<T>['log']>;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly opts: ConsumerOptions<T>,
+    private readonly codec: AvroCodec = new AvroCodec(),
+  ) {
+    this.suffix = opts.topicSuffix ?? '';
+    this.log = opts.log ?? ((level, msg, fields) => console[level === 'info' ? 'log' : level](JSON.stringify({ level, msg, ...fields })));
+  }
+
+  status(): ConsumerStatus {
+    return { ...this.stats };
+  }
+
+  async start(): Promise<void> {
+    this.stopping = false;
+    this.producer ??= this.kafka.producer(
+      this.opts.transactional
+        ? { transactionalId: `${this.opts.groupId}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`, idempotent: true, maxInFlightRequests: 1 }
+        : { idempotent: true, maxInFlightRequests: 1 },
+    );
+    await this.producer.connect();
+    await this.run();
+  }
+
+  private async run(): Promise<void> {
+    const consumer = this.kafka.consumer({
+      groupId: this.opts.groupId,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      allowAutoTopicCreation: false,
+      readUncommitted: false,
+      retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.CRASH, (e) => {
+      this.stats.running = false;
+      this.stats.lastError = String(e.payload.error?.message ?? e.payload.error);
+      this.log('error', 'consumer crashed', { group: this.opts.groupId, error: this.stats.lastError, willRestart: e.payload.restart });
+      if (!e.payload.restart && !this.stopping) void this.rebuild();
+    });
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      this.stats.running = true;
+      this.stats.lastError = undefined;
+    });
+    consumer.on(consumer.events.STOP, () => (this.stats.running = false));
+    await consumer.connect();
+    await consumer.subscribe({ topics: this.opts.topics.map((t) => topicName(t, this.suffix)), fromBeginning: this.opts.fromBeginning ?? true });
+    await consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: this.opts.transactional ? 1 : this.opts.partitionsConsumedConcurrently ?? 3,
+      eachMessage: (payload) => this.onMessage(payload),
+    });
+  }
+
+  /** Rebuilds the consumer after a fatal crash, with backoff, until it runs again or we stop. */
+  private async rebuild(): Promise<void> {
+    for (let attempt = 1; !this.stopping; attempt++) {
+      await sleep(backoffDelayMs(attempt, { baseMs: 500, maxMs: 15_000 }));
+      try {
+        await this.consumer?.disconnect().catch(() => undefined);
+        this.stats.restarts += 1;
+        await this.run();
+        this.log('info', 'consumer rebuilt', { group: this.opts.groupId, attempt });
+        return;
+      } catch (err) {
+        this.log('warn', 'consumer rebuild failed, retrying', { group: this.opts.groupId, error: (err as Error).message });
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    // kafkajs' disconnect waits for the message in hand, then leaves the group; offsets are committed per message.
+    await this.consumer?.disconnect().catch(() => undefined);
+    await this.producer?.disconnect().catch(() => undefined);
+    this.stats.running = false;
+  }
+
+  private baseTopic(topic: string): TopicName {
+    return (this.suffix && topic.endsWith(this.suffix) ? topic.slice(0, -this.suffix.length) : topic) as TopicName;
+  }
+
+  private async onMessage({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
+    const base = this.baseTopic(topic) as T;
+    const next = (BigInt(message.offset) + 1n).toString();
+    const outputs = await this.process(base, topic, partition, message, heartbeat);
+    if (this.opts.transactional) {
+      await this.inTransaction(async (send, sendOffsets) => {
+        await send(outputs);
+        await sendOffsets([{ topic, partition, offset: next }]);
+      });
+    } else {
+      if (outputs.length) await this.sendAll(outputs);
+      await this.consumer!.commitOffsets([{ topic, partition, offset: next }]);
+    }
+  }
+
+  /** Returns what must be published for this message (handler output, or a parked exception / dead letter). */
+  private async process(base: T, topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>): Promise<Outgoing[]> {
+    let value: TopicRecords[T];
+    try {
+      if (!message.value) throw new DecodeError('NOT_SINGLE_OBJECT', 'empty record value');
+      value = this.codec.decodeFor(base, message.value).value;
+    } catch (err) {
+      const reason = err instanceof DecodeError ? err.reason : 'UNDECODABLE';
+      this.stats.deadLettered += 1;
+      this.log('warn', 'undecodable record sent to dead-letter topic', { topic, partition, offset: message.offset, reason });
+      return [
+        {
+          raw: true,
+          topic: dlqName(topic),
+          key: message.key?.toString() ?? null,
+          value: message.value,
+          headers: {
+            ...(message.headers as Record<string, Buffer | string>),
+            'mlc-dlq-reason': reason,
+            'mlc-dlq-error': (err as Error).message.slice(0, 1000),
+            'mlc-dlq-source-topic': topic,
+            'mlc-dlq-source-partition': String(partition),
+            'mlc-dlq-source-offset': message.offset,
+            'mlc-dlq-service': this.opts.service,
+          },
+        },
+      ];
+    }
+    const meta = (value as { meta: EventMeta }).meta;
+    if (this.opts.processedEvents && (await this.opts.processedEvents.seen(this.opts.groupId, meta.eventId))) {
+      this.log('info', 'duplicate event skipped', { group: this.opts.groupId, eventId: meta.eventId });
+      return [];
+    }
+    const maxAttempts = this.opts.maxAttempts ?? 5;
+    let lastError: AppError | undefined;
+    for (let attempt = 1; attempt <= maxAttempts && !this.stopping; attempt++) {
+      const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_EVERY_MS);
+      try {
+        const out = (await this.opts.handler(value, {
+          topic: base,
+          partition,
+          offset: message.offset,
+          key: message.key?.toString() ?? null,
+          attempt,
+          heartbeat,
+        })) ?? [];
+        if (this.opts.processedEvents) await this.opts.processedEvents.mark(this.opts.groupId, meta.eventId);
+        this.stats.handled += 1;
+        return out.map((r) => ({ raw: false as const, record: r }));
+      } catch (err) {
+        lastError = toAppError(err);
+        if (!lastError.retryable || attempt === maxAttempts) break;
+        const wait = backoffDelayMs(attempt, this.opts.backoff ?? DEFAULT_BACKOFF, lastError.retryAfterMs);
+        this.log('warn', 'handler failed, retrying', { group: this.opts.groupId, eventId: meta.eventId, code: lastError.code, attempt, waitMs: wait });
+        await sleepWithHeartbeat(wait, heartbeat);
+      } finally {
+        clearInterval(beat);
+      }
+    }
+    if (this.stopping && !lastError) throw new Error('consumer stopping: record left uncommitted for redelivery');
+    const error = lastError ?? new AppError('UNEXPECTED', 'handler did not run');
+    if (this.stopping && error.retryable) throw error; // leave it uncommitted; the next owner retries it
+    this.stats.parked += 1;
+    const entity = this.opts.describe?.(value);
+    this.log('error', 'record parked as exception', { group: this.opts.groupId, eventId: meta.eventId, code: error.code, message: error.message });
+    return [
+      {
+        raw: false,
+        record: {
+          topic: 'ops.exception.raised.v1',
+          key: `${meta.tenantId}:${entity?.businessId ?? meta.eventId}`,
+          value: {
+            meta: newMeta({ tenantId: meta.tenantId, source: this.opts.service, causedBy: meta }),
+            service: this.opts.service,
+            code: error.code,
+            category: errorCategory(error),
+            message: error.message,
+            attempts: maxAttempts,
+            sourceTopic: base,
+            sourcePartition: partition,
+            sourceOffset: message.offset,
+            sourceKey: message.key?.toString() ?? null,
+            sourceEventId: meta.eventId,
+            entityType: entity?.entityType ?? null,
+            businessId: entity?.businessId ?? null,
+            details: JSON.stringify(error.details ?? {}),
+            payload: message.value!,
+          },
+        },
+      },
+    ];
+  }
+
+  private async sendAll(outputs: Outgoing[]): Promise<void> {
+    for (const o of outputs) {
+      if (o.raw) await this.producer!.send({ topic: o.topic, acks: -1, messages: [{ key: o.key, value: o.value, headers: o.headers }] });
+      else await this.producer!.send({ topic: topicName(o.record.topic, this.suffix), acks: -1, messages: [toMessage(this.codec, o.record)] });
+    }
+  }
+
+  private async inTransaction(
+    fn: (send: (o: Outgoing[]) => Promise<void>, sendOffsets: (o: { topic: string; partition: number; offset: string }[]) => Promise<void>) => Promise<void>,
+  ): Promise<void> {
+    const previous = this.txLock;
+    let release!: () => void;
+    this.txLock = new Promise((r) => (release = r));
+    await previous;
+    try {
+      const tx = await this.producer!.transaction();
+      try {
+        await fn(
+          async (outputs) => {
+            for (const o of outputs) {
+              if (o.raw) await tx.send({ topic: o.topic, messages: [{ key: o.key, value: o.value, headers: o.headers }] });
+              else await tx.send({ topic: topicName(o.record.topic, this.suffix), messages: [toMessage(this.codec, o.record)] });
+            }
+          },
+          async (offsets) => {
+            await tx.sendOffsets({
+              consumerGroupId: this.opts.groupId,
+              topics: offsets.map((o) => ({ topic: o.topic, partitions: [{ partition: o.partition, offset: o.offset }] })),
+            });
+          },
+        );
+        await tx.commit();
+      } catch (err) {
+        await tx.abort().catch(() => undefined);
+        throw err;
+      }
+    } finally {
+      release();
+    }
+  }
+}
+
+type Outgoing =
+  | { raw: true; topic: string; key: string | null; value: Buffer | null; headers: Record<string, Buffer | string> }
+  | { raw: false; record: OutgoingRecord };
+
+async function sleepWithHeartbeat(ms: number, heartbeat: () => Promise<void>): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    await sleep(Math.min(HEARTBEAT_EVERY_MS, until - Date.now()));
+    await heartbeat().catch(() => undefined);
+  }
+}
+
+export { headerString };

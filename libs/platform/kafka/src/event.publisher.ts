@@ -1,0 +1,72 @@
+import type { Kafka, Producer, IHeaders } from 'kafkajs';
+import { CompressionTypes } from 'kafkajs';
+import { AvroCodec, TOPICS, type TopicName, type TopicRecords } from '@mlc/contracts';
+import { metaHeaders } from './event-meta';
+import { topicName } from './kafka.options';
+
+export interface OutgoingRecord<T extends TopicName = TopicName> {
+  topic: T;
+  key: string;
+  value: TopicRecords[T];
+}
+
+/** Encodes a typed record into the Kafka message we send (value, key, headers). */
+export function toMessage(codec: AvroCodec, record: OutgoingRecord): { key: string; value: Buffer; headers: IHeaders } {
+  const spec = TOPICS[record.topic];
+  const meta = (record.value as { meta: Parameters<typeof metaHeaders>[0] }).meta;
+  return { key: record.key, value: codec.encodeFor(record.topic, record.value as never), headers: metaHeaders(meta, spec.record) };
+}
+
+/**
+ * Typed publishing over an idempotent producer (acks from all in-sync replicas). Resolves when Kafka acknowledged.
+ */
+export class EventPublisher {
+  private readonly producer: Producer;
+  private connected = false;
+
+  constructor(
+    kafka: Kafka,
+    private readonly codec: AvroCodec = new AvroCodec(),
+    private readonly suffix = '',
+  ) {
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer.on(this.producer.events.DISCONNECT, () => (this.connected = false));
+  }
+
+  async connect(): Promise<void> {
+    await this.producer.connect();
+    this.connected = true;
+  }
+
+  get isConnected(): boolean {
+    return this.connected;
+  }
+
+  async publish<T extends TopicName>(record: OutgoingRecord<T>): Promise<void> {
+    await this.publishMany([record]);
+  }
+
+  async publishMany(records: OutgoingRecord[]): Promise<void> {
+    if (!records.length) return;
+    const byTopic = new Map<string, ReturnType<typeof toMessage>[]>();
+    for (const r of records) {
+      const name = topicName(r.topic, this.suffix);
+      byTopic.set(name, [...(byTopic.get(name) ?? []), toMessage(this.codec, r)]);
+    }
+    await this.producer.sendBatch({
+      acks: -1,
+      compression: CompressionTypes.None,
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+    });
+  }
+
+  /** Sends raw bytes (dead letters, republishing an original record unchanged). */
+  async publishRaw(topic: string, messages: { key: string | null; value: Buffer | null; headers?: IHeaders }[]): Promise<void> {
+    await this.producer.send({ topic, acks: -1, messages });
+  }
+
+  async disconnect(): Promise<void> {
+    await this.producer.disconnect();
+    this.connected = false;
+  }
+}

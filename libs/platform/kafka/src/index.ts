@@ -1,0 +1,8 @@
+export { createKafka, topicName, dlqName, type KafkaConnectionOptions } from './kafka.options';
+export { ensureTopics, type TopicBootstrapOptions } from './topics.bootstrap';
+export { EventPublisher, toMessage, type OutgoingRecord } from './event.publisher';
+export { EventConsumer, type ConsumerOptions, type ConsumerStatus, type Handler, type HandlerContext } from './event.consumer';
+export { PgProcessedEventStore, type ProcessedEventStore } from './processed-events.store';
+export { newMeta, metaHeaders, currentTraceparent, headerString } from './event-meta';
+export { ulid } from './ulid';
+export { kafkaHealth, type KafkaHealth } from './kafka.health';

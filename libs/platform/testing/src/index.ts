@@ -1,0 +1,2 @@
+export { waitFor } from './wait-for';
+export { testKafka, collect, TEST_BROKERS } from './test-kafka';
