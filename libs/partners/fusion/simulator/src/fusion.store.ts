@@ -1,0 +1,334 @@
+import { seededRandom } from '@mlc/partners-sandbox-kit';
+import { FusionFault } from './fusion-fault';
+
+/** Fusion's timestamp format: `2023-07-28T06:53:05.035+00:00`. */
+export function fusionTimestamp(ms: number): string {
+  return new Date(ms).toISOString().replace('Z', '+00:00');
+}
+
+export function fusionDate(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** An opaque key in the serialized-Java hash form Fusion uses (`00020000000EACED0005…`); never built by clients. */
+function opaqueKey(kind: number, id: number): string {
+  return `00020000000EACED0005770${kind}0000000${id.toString(16).toUpperCase().padStart(16, '0')}`;
+}
+
+export type PoStatus = 'Open' | 'Closed for Receiving' | 'Closed for Invoicing' | 'Closed' | 'Finally Closed' | 'Canceled';
+
+export const CLOSE_ACTIONS: Record<string, PoStatus> = {
+  closeForReceiving: 'Closed for Receiving',
+  closeForInvoicing: 'Closed for Invoicing',
+  close: 'Closed',
+  finallyClose: 'Finally Closed',
+};
+
+export interface PoSchedule {
+  uniqId: string;
+  LineLocationId: number;
+  ScheduleNumber: number;
+  Quantity: number;
+  QuantityReceived: number;
+  QuantityShipped: number;
+  ShipToLocationId: number;
+  ShipToLocationCode: string;
+  ShipToOrganizationCode: string;
+  RequestedDeliveryDate: string;
+  Status: PoStatus;
+}
+
+export interface PoLine {
+  POLineId: number;
+  LineNumber: number;
+  Item: string;
+  ItemId: number;
+  Description: string;
+  UOM: string;
+  Price: number;
+  Status: PoStatus;
+  schedules: PoSchedule[];
+}
+
+export interface PurchaseOrder {
+  uniqId: string;
+  POHeaderId: number;
+  OrderNumber: string;
+  Supplier: string;
+  SupplierId: number;
+  SupplierSite: string;
+  SupplierSiteId: number;
+  Status: PoStatus;
+  CurrencyCode: string;
+  Currency: string;
+  ProcurementBU: string;
+  BillToBU: string;
+  Buyer: string;
+  ShipToLocationId: number;
+  ShipToLocationCode: string;
+  Description: string;
+  CreationDate: string;
+  LastUpdateDate: string;
+  lines: PoLine[];
+  dff: Record<string, unknown>;
+  changeCount: number;
+}
+
+export interface Supplier {
+  SupplierId: number;
+  Supplier: string;
+  SupplierNumber: string;
+  sites: { SupplierSiteId: number; SupplierSite: string; ProcurementBU: string }[];
+  LastUpdateDate: string;
+}
+
+export interface ShipToLocation {
+  LocationId: number;
+  LocationCode: string;
+  OrganizationCode: string;
+  Address: string;
+}
+
+export interface ReceiptLine {
+  InterfaceTransactionId: number;
+  [field: string]: unknown;
+}
+
+export interface ReceiptRequest {
+  HeaderInterfaceId: number;
+  fields: Record<string, unknown>;
+  lines: ReceiptLine[];
+  CreationDate: string;
+  LastUpdateDate: string;
+}
+
+export interface SeedRequest {
+  count: number;
+  suppliers?: (string | { Supplier: string; SupplierNumber?: string; SupplierSite?: string })[];
+  locations?: (string | { LocationCode: string; OrganizationCode?: string; Address?: string })[];
+  items?: (string | { Item: string; Description?: string; UOM?: string; Price?: number })[];
+  linesPerPo?: number;
+  seed?: number;
+}
+
+/** The purchasing side of the simulated pod: POs, suppliers, ship-to locations and receiving requests. */
+export class FusionProcurementStore {
+  readonly pos: PurchaseOrder[] = [];
+  readonly suppliers: Supplier[] = [];
+  readonly locations: ShipToLocation[] = [];
+  readonly receiptRequests: ReceiptRequest[] = [];
+  private nextId = 300100000000001;
+  private nextOrderNumber = 1001;
+  private lastStamp = 0;
+
+  constructor(private readonly now: () => number) {}
+
+  id(): number {
+    return this.nextId++;
+  }
+
+  /** A timestamp that strictly increases across changes, so every change moves LastUpdateDate. */
+  stamp(): string {
+    this.lastStamp = Math.max(this.now(), this.lastStamp + 1);
+    return fusionTimestamp(this.lastStamp);
+  }
+
+  findPo(key: string): PurchaseOrder {
+    const po = this.pos.find((p) => p.uniqId === key || String(p.POHeaderId) === key);
+    if (!po) throw new FusionFault(404, `The requested resource purchaseOrders/${key} was not found`);
+    return po;
+  }
+
+  findLine(po: PurchaseOrder, lineId: string): PoLine {
+    const line = po.lines.find((l) => String(l.POLineId) === lineId);
+    if (!line) throw new FusionFault(404, `The requested resource lines/${lineId} was not found`);
+    return line;
+  }
+
+  lineByNumber(po: PurchaseOrder, lineNumber: number): PoLine {
+    const line = po.lines.find((l) => l.LineNumber === lineNumber);
+    if (!line) throw new FusionFault(404, `Line ${lineNumber} of purchase order ${po.OrderNumber} was not found`);
+    return line;
+  }
+
+  touch(po: PurchaseOrder): void {
+    po.LastUpdateDate = this.stamp();
+    po.changeCount += 1;
+  }
+
+  private supplier(spec: NonNullable<SeedRequest['suppliers']>[number]): Supplier {
+    const s = typeof spec === 'string' ? { Supplier: spec } : spec;
+    let found = this.suppliers.find((x) => x.Supplier === s.Supplier);
+    if (!found) {
+      const n = this.suppliers.length + 1;
+      found = {
+        SupplierId: this.id(),
+        Supplier: s.Supplier,
+        SupplierNumber: s.SupplierNumber ?? `SUP-${1000 + n}`,
+        sites: [{ SupplierSiteId: this.id(), SupplierSite: s.SupplierSite ?? 'MAIN', ProcurementBU: 'Vision Operations' }],
+        LastUpdateDate: this.stamp(),
+      };
+      this.suppliers.push(found);
+    }
+    return found;
+  }
+
+  private location(spec: NonNullable<SeedRequest['locations']>[number]): ShipToLocation {
+    const l = typeof spec === 'string' ? { LocationCode: spec } : spec;
+    let found = this.locations.find((x) => x.LocationCode === l.LocationCode);
+    if (!found) {
+      found = {
+        LocationId: this.id(),
+        LocationCode: l.LocationCode,
+        OrganizationCode: l.OrganizationCode ?? l.LocationCode.slice(0, 3).toUpperCase(),
+        Address: l.Address ?? `${l.LocationCode}, 1 Dock Road`,
+      };
+      this.locations.push(found);
+    }
+    return found;
+  }
+
+  /** Creates `count` open POs, deterministic for a given seed (ids, numbers, items, quantities and prices). */
+  seed(req: SeedRequest, defaultSeed: number): PurchaseOrder[] {
+    if (!Number.isInteger(req.count) || req.count < 0 || req.count > 10_000) {
+      throw new FusionFault(400, 'seed.count must be an integer between 0 and 10000');
+    }
+    const rnd = seededRandom(req.seed ?? defaultSeed);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+    const suppliers = (req.suppliers?.length ? req.suppliers : ['Acme Components', 'Globex Textiles']).map((s) => this.supplier(s));
+    const locations = (req.locations?.length ? req.locations : ['WH-RENO', 'WH-DALLAS']).map((l) => this.location(l));
+    const items = (req.items?.length ? req.items : ['SKU-TSHIRT-M', 'SKU-HOODIE-L', 'SKU-CAP']).map((i) =>
+      typeof i === 'string' ? { Item: i } : i,
+    );
+    const base = this.now() - req.count * 60_000;
+    const created: PurchaseOrder[] = [];
+    for (let i = 0; i < req.count; i++) {
+      const sup = pick(suppliers);
+      const loc = pick(locations);
+      const id = this.id();
+      const stamp = fusionTimestamp(Math.max(base + i * 60_000, this.lastStamp + 1));
+      this.lastStamp = Date.parse(stamp);
+      const po: PurchaseOrder = {
+        uniqId: opaqueKey(1, id),
+        POHeaderId: id,
+        OrderNumber: String(this.nextOrderNumber++),
+        Supplier: sup.Supplier,
+        SupplierId: sup.SupplierId,
+        SupplierSite: sup.sites[0]!.SupplierSite,
+        SupplierSiteId: sup.sites[0]!.SupplierSiteId,
+        Status: 'Open',
+        CurrencyCode: 'USD',
+        Currency: 'US Dollar',
+        ProcurementBU: 'Vision Operations',
+        BillToBU: 'Vision Operations',
+        Buyer: 'Smith, Pat',
+        ShipToLocationId: loc.LocationId,
+        ShipToLocationCode: loc.LocationCode,
+        Description: `Replenishment for ${loc.LocationCode}`,
+        CreationDate: stamp,
+        LastUpdateDate: stamp,
+        lines: [],
+        dff: {},
+        changeCount: 0,
+      };
+      const lineCount = 1 + Math.floor(rnd() * Math.max(1, req.linesPerPo ?? 3));
+      for (let n = 0; n < lineCount; n++) {
+        const item = pick(items);
+        this.addLineTo(po, loc, {
+          Item: item.Item,
+          Description: item.Description,
+          UOM: item.UOM,
+          Price: item.Price ?? Math.round(200 + rnd() * 4800) / 100,
+          Quantity: 1 + Math.floor(rnd() * 50),
+        });
+      }
+      this.pos.push(po);
+      created.push(po);
+    }
+    return created;
+  }
+
+  private addLineTo(
+    po: PurchaseOrder,
+    loc: ShipToLocation,
+    l: { Item: string; Description?: string; UOM?: string; Price?: number; Quantity: number },
+  ): PoLine {
+    const line: PoLine = {
+      POLineId: this.id(),
+      LineNumber: po.lines.reduce((m, x) => Math.max(m, x.LineNumber), 0) + 1,
+      Item: l.Item,
+      ItemId: 100000000 + [...l.Item].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 9_000_000, 7),
+      Description: l.Description ?? `Item ${l.Item}`,
+      UOM: l.UOM ?? 'Each',
+      Price: l.Price ?? 10,
+      Status: 'Open',
+      schedules: [],
+    };
+    const schedId = this.id();
+    line.schedules.push({
+      uniqId: opaqueKey(3, schedId),
+      LineLocationId: schedId,
+      ScheduleNumber: 1,
+      Quantity: l.Quantity,
+      QuantityReceived: 0,
+      QuantityShipped: 0,
+      ShipToLocationId: loc.LocationId,
+      ShipToLocationCode: loc.LocationCode,
+      ShipToOrganizationCode: loc.OrganizationCode,
+      RequestedDeliveryDate: fusionDate(this.now() + 14 * 86_400_000),
+      Status: 'Open',
+    });
+    po.lines.push(line);
+    return line;
+  }
+
+  /** Admin change: a new line on an existing PO. */
+  addLine(poKey: string, l: { Item: string; Quantity: number; Price?: number; Description?: string; UOM?: string }): PoLine {
+    const po = this.findPo(poKey);
+    if (!l.Item || !(l.Quantity > 0)) throw new FusionFault(400, 'Item and a positive Quantity are required');
+    const loc = this.locations.find((x) => x.LocationId === po.ShipToLocationId)!;
+    const line = this.addLineTo(po, loc, l);
+    this.touch(po);
+    return line;
+  }
+
+  /** Admin change: a new ordered quantity on a schedule (schedule 1 unless given). */
+  changeQuantity(poKey: string, lineNumber: number, quantity: number, scheduleNumber = 1): PoSchedule {
+    const po = this.findPo(poKey);
+    const line = this.lineByNumber(po, lineNumber);
+    const sched = line.schedules.find((s) => s.ScheduleNumber === scheduleNumber);
+    if (!sched) throw new FusionFault(404, `Schedule ${scheduleNumber} of line ${lineNumber} was not found`);
+    if (!(quantity >= 0)) throw new FusionFault(400, 'quantity must be >= 0');
+    sched.Quantity = quantity;
+    this.touch(po);
+    return sched;
+  }
+
+  /** Sets a line (and its schedules) to a status, then rolls the header up: all lines alike = header alike. */
+  setLineStatus(po: PurchaseOrder, line: PoLine, status: PoStatus): void {
+    line.Status = status;
+    for (const s of line.schedules) s.Status = status;
+    const live = po.lines.filter((l) => l.Status !== 'Canceled');
+    if (!live.length) po.Status = 'Canceled';
+    else if (live.every((l) => l.Status === live[0]!.Status)) po.Status = live[0]!.Status;
+    this.touch(po);
+  }
+
+  /** Header-level status change rolling down to every line that is not canceled. */
+  setPoStatus(po: PurchaseOrder, status: PoStatus): void {
+    for (const l of po.lines) {
+      if (l.Status === 'Canceled') continue;
+      l.Status = status;
+      for (const s of l.schedules) s.Status = status;
+    }
+    po.Status = status;
+    this.touch(po);
+  }
+
+  cancel(poKey: string, lineNumber?: number): PurchaseOrder {
+    const po = this.findPo(poKey);
+    if (lineNumber === undefined) this.setPoStatus(po, 'Canceled');
+    else this.setLineStatus(po, this.lineByNumber(po, lineNumber), 'Canceled');
+    return po;
+  }
+}

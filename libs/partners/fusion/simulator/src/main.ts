@@ -1,0 +1,29 @@
+import { FusionSandbox } from './fusion.sandbox';
+
+/** Runs the Fusion sandbox standalone on FUSION_SANDBOX_PORT (default 4010) with a demo data set. */
+async function main(): Promise<void> {
+  const port = Number(process.env['FUSION_SANDBOX_PORT'] ?? 4010);
+  const sandbox = new FusionSandbox({ seed: Number(process.env['FUSION_SANDBOX_SEED'] ?? 1) });
+  sandbox.seedPurchaseOrders({
+    count: 12,
+    suppliers: ['Acme Components', 'Globex Textiles', 'Initech Packaging'],
+    locations: [
+      { LocationCode: 'SHIPBOB-RENO', OrganizationCode: 'RNO' },
+      { LocationCode: 'SHIPBOB-DALLAS', OrganizationCode: 'DAL' },
+    ],
+    items: ['SKU-TSHIRT-M', 'SKU-HOODIE-L', 'SKU-CAP', 'SKU-MUG'],
+  });
+  const url = await sandbox.listen(port);
+  const o = sandbox.options;
+  process.stdout.write(
+    `${url}\n` +
+      `  token:  POST ${url}/oauth2/v1/token (client ${o.clientId} / ${o.clientSecret}, scope ${o.scope})\n` +
+      `  basic:  ${o.basicUser} / ${o.basicPassword}\n` +
+      `  admin:  ${url}/__admin/written, ${url}/__admin/purchase-orders\n`,
+  );
+  const stop = () => void sandbox.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+void main();
