@@ -1,0 +1,23 @@
+import { ShipbobSandbox } from './shipbob.sandbox';
+import { DEMO_SEED } from './shipbob-demo.fixtures';
+
+/** Runs the ShipBob sandbox standalone: `node dist/libs/partners/shipbob/simulator/src/main.js`. */
+async function main(): Promise<void> {
+  const port = Number(process.env['SHIPBOB_SANDBOX_PORT'] ?? 4020);
+  const timeScale = Number(process.env['SHIPBOB_SANDBOX_WEBHOOK_TIME_SCALE'] ?? 60);
+  const sandbox = new ShipbobSandbox({ webhookTimeScale: timeScale });
+  const seeded = sandbox.seedData(DEMO_SEED);
+  const url = await sandbox.listen(port);
+  process.stdout.write(
+    `ShipBob sandbox listening on ${url}\n` +
+      `  API:        ${url}/2026-01/...   (shipbob_channel_id: ${seeded.channel.id})\n` +
+      `  demo PAT:   ${seeded.pat}\n` +
+      `  OAuth app:  client_id=mlc-demo-client client_secret=mlc-demo-secret\n` +
+      `  admin:      ${url}/__admin/state, ${url}/__admin/requests\n`,
+  );
+  const stop = (): void => void sandbox.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+void main();
