@@ -1,0 +1,17 @@
+export {
+  ShopifySandbox,
+  WEBHOOK_TOPICS,
+  SHOPIFY_RETRY_SCHEDULE_SEC,
+  SHOPIFY_WEBHOOK_TIMEOUT_SEC,
+  SUPPORTED_API_VERSIONS,
+  UNAUTHORIZED_BODY,
+  type ShopifySandboxOptions,
+  type ShopifyWebhookTopic,
+  type Subscription,
+  type WebhookFaults,
+  type DeliveryRecord,
+} from './shopify.sandbox';
+export { signShopifyWebhook } from './shopify-webhook.signer';
+export { toExactJson, RawNumber } from './exact-json';
+export { ID_BEYOND_2_POW_53, type SimOrder, type SimCustomer } from './shopify.model';
+export { recogniseOperation, requestedCost, type KnownOperation } from './shopify-graphql';

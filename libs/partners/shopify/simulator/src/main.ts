@@ -1,0 +1,21 @@
+import { ShopifySandbox } from './shopify.sandbox';
+
+/** Runs the Shopify sandbox standalone with demo data: `SHOPIFY_SANDBOX_PORT` (default 4030). */
+async function main(): Promise<void> {
+  const port = Number(process.env['SHOPIFY_SANDBOX_PORT'] ?? 4030);
+  const sandbox = new ShopifySandbox({ seed: 42, timeScale: 60 });
+  sandbox.seedData({ customers: 6, orders: 10 });
+  const token = sandbox.issueToken({ expiresInSec: null });
+  const url = await sandbox.listen(port);
+  process.stdout.write(
+    `Shopify sandbox listening on ${url}\n` +
+      `  shop ${sandbox.shopDomain}, client_id ${sandbox.clientId}, client_secret ${sandbox.clientSecret}\n` +
+      `  demo access token ${token.access_token}\n` +
+      `  GraphQL ${url}/admin/api/2026-10/graphql.json · admin ${url}/__admin/orders\n`,
+  );
+  const stop = (): void => void sandbox.close().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+void main();

@@ -1,0 +1,777 @@
+import { randomUUID } from 'node:crypto';
+import {
+  SandboxHttpError,
+  SandboxServer,
+  WebhookDispatcher,
+  seededRandom,
+  type SandboxRequest,
+  type SandboxResponse,
+} from '@mlc/partners-sandbox-kit';
+import { toExactJson } from './exact-json';
+import { customerPayload, orderPayload, refundPayload, type PayloadContext } from './rest-payloads';
+import {
+  CostBucket,
+  decodeCursor,
+  gqlCustomer,
+  gqlOrder,
+  page,
+  parseUpdatedAtFilter,
+  recogniseOperation,
+  requestedCost,
+  CUSTOMER_NODE_COST,
+  ORDER_NODE_BASE_COST,
+} from './shopify-graphql';
+import {
+  IdSource,
+  lineTaxCents,
+  orderTotals,
+  seedData,
+  type SimCustomer,
+  type SimLineItem,
+  type SimOrder,
+} from './shopify.model';
+import { signShopifyWebhook } from './shopify-webhook.signer';
+
+export const WEBHOOK_TOPICS = [
+  'orders/create',
+  'orders/updated',
+  'orders/paid',
+  'refunds/create',
+  'customers/create',
+  'customers/update',
+  'customers/data_request',
+  'customers/redact',
+  'shop/redact',
+] as const;
+export type ShopifyWebhookTopic = (typeof WEBHOOK_TOPICS)[number];
+
+/**
+ * "8 retries over 4 hours, exponential backoff" (shopify.md §1.4, [CL-RETRY]). The exact schedule is not
+ * published (UNCONFIRMED): doubling from 60 s, the last step filling the 4 h (sum 14 400 s).
+ */
+export const SHOPIFY_RETRY_SCHEDULE_SEC = [60, 120, 240, 480, 960, 1920, 3840, 6780];
+/** Whole response within 5 s (the 1 s connect limit is not modelled separately). */
+export const SHOPIFY_WEBHOOK_TIMEOUT_SEC = 5;
+export const SUPPORTED_API_VERSIONS = ['2025-07', '2025-10', '2026-01', '2026-04', '2026-07', '2026-10', 'unstable'];
+/** Shopify's 401 body and header (shopify.md §4.2). */
+export const UNAUTHORIZED_BODY = { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' };
+const UNAUTHORIZED_HEADERS = { 'www-authenticate': 'Basic Realm="Shopify API Authentication"' };
+const MAX_QUERY_COST = 1000;
+const DOCS_RATE_LIMITS = 'https://shopify.dev/api/usage/rate-limits';
+
+export interface ShopifySandboxOptions {
+  seed?: number;
+  shopDomain?: string;
+  /** The app's client credentials; the client secret also signs app webhooks (shopify.md §1.3). */
+  clientId?: string;
+  clientSecret?: string;
+  /** Key shown on Settings → Notifications; signs webhooks created in the admin. */
+  notificationsKey?: string;
+  /** Divides webhook delays and timeouts (1 = Shopify's real 4 h schedule). */
+  timeScale?: number;
+  /** Shop time zone offset for REST timestamps. */
+  shopOffsetMinutes?: number;
+  /** Leaky bucket (Standard plan: 100 pt/s, bucket 2000; bucket size UNCONFIRMED). */
+  restoreRate?: number;
+  maximumAvailable?: number;
+  /** Old refresh token dies as soon as it is used (stricter than the 2026-08-28 change, which keeps it valid until the replacement is first used). */
+  strictRefreshRotation?: boolean;
+  /** Rotation window during which Shopify may still sign with the old secret (up to an hour). */
+  rotationWindowMs?: number;
+}
+
+export interface Subscription {
+  id: string;
+  topic: ShopifyWebhookTopic;
+  uri: string;
+  apiVersion: string;
+  name?: string;
+  /** 'app' = signed with the app client secret; 'admin' = signed with the notifications key. */
+  source: 'app' | 'admin';
+  deleted: boolean;
+}
+
+export interface WebhookFaults {
+  /** Every delivery sent twice with the same X-Shopify-Webhook-Id. */
+  duplicate?: boolean;
+  /** Hold deliveries until POST /__admin/webhooks/flush, then send newest first. */
+  reorder?: boolean;
+  /** The next N deliveries carry a wrong signature. */
+  badSignatureCount?: number;
+  /** Header names in lowercase, as HTTP/2 delivers them. */
+  lowercaseHeaders?: boolean;
+  /** A fresh X-Shopify-Webhook-Id on each retry (stability across retries is UNCONFIRMED). */
+  newWebhookIdOnRetry?: boolean;
+}
+
+export interface DeliveryRecord {
+  webhookId: string;
+  eventId: string;
+  topic: ShopifyWebhookTopic;
+  uri: string;
+  subscriptionId: string;
+  apiVersion: string;
+  body: string;
+  headers: Record<string, string>;
+  signedWith: 'current' | 'previous' | 'notifications' | 'bad';
+}
+
+interface AccessToken {
+  scopes: string[];
+  expiresAtMs: number | null;
+}
+
+interface RefreshToken {
+  scopes: string[];
+  expiresAtMs: number;
+  /** Set when this token has been used: the token that replaced it. */
+  replacedBy?: string;
+}
+
+const ALL_SCOPES = ['read_orders', 'write_orders', 'read_customers', 'read_all_orders'];
+
+/**
+ * The Shopify sandbox: webhooks (signed, retried, duplicated, reordered, badly signed on demand), the GraphQL
+ * Admin API for our client's queries with cost throttling, the OAuth token endpoint, and an admin API under
+ * /__admin to seed and change data. See README.md for the surface.
+ */
+export class ShopifySandbox extends SandboxServer {
+  readonly shopDomain: string;
+  readonly clientId: string;
+  clientSecret: string;
+  readonly notificationsKey: string;
+  readonly dispatcher: WebhookDispatcher;
+  readonly deliveries: DeliveryRecord[] = [];
+  readonly subscriptions: Subscription[] = [];
+  readonly customers = new Map<bigint, SimCustomer>();
+  readonly orders = new Map<bigint, SimOrder>();
+  webhookFaults: WebhookFaults = {};
+  private previousSecret: { secret: string; untilMs: number } | undefined;
+  private rotationCounter = 0;
+  private readonly accessTokens = new Map<string, AccessToken>();
+  private readonly refreshTokens = new Map<string, RefreshToken>();
+  readonly bucket: CostBucket;
+  private readonly ids: { customer: IdSource; order: IdSource; line: IdSource; address: IdSource; misc: IdSource };
+  private idRandom: () => number;
+  private readonly opts: Required<Pick<ShopifySandboxOptions, 'shopOffsetMinutes' | 'strictRefreshRotation' | 'rotationWindowMs'>>;
+
+  constructor(options: ShopifySandboxOptions = {}) {
+    super('shopify', options.seed ?? 1);
+    this.shopDomain = options.shopDomain ?? 'mlc-demo.myshopify.com';
+    this.clientId = options.clientId ?? 'sim-client-id';
+    this.clientSecret = options.clientSecret ?? 'sim-client-secret';
+    this.notificationsKey = options.notificationsKey ?? 'sim-notifications-key';
+    this.opts = {
+      shopOffsetMinutes: options.shopOffsetMinutes ?? -300,
+      strictRefreshRotation: options.strictRefreshRotation ?? false,
+      rotationWindowMs: options.rotationWindowMs ?? 3_600_000,
+    };
+    this.dispatcher = new WebhookDispatcher({
+      retryScheduleSec: SHOPIFY_RETRY_SCHEDULE_SEC,
+      timeoutSec: SHOPIFY_WEBHOOK_TIMEOUT_SEC,
+      timeScale: options.timeScale ?? 1000,
+    });
+    this.bucket = new CostBucket(options.maximumAvailable ?? 2000, options.restoreRate ?? 100, this.now());
+    this.idRandom = seededRandom(this.seed * 7919);
+    this.ids = {
+      customer: new IdSource(6_400_000_000_000n),
+      order: new IdSource(5_900_000_000_000n),
+      line: new IdSource(14_800_000_000_000n),
+      address: new IdSource(8_100_000_000_000n),
+      misc: new IdSource(820_982_911_946_154_508n),
+    };
+    this.rateLimitResponse = (s) => ({
+      status: 429,
+      headers: { 'retry-after': `${s}.0` },
+      body: { errors: 'Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service.' },
+    });
+    this.registerRoutes();
+  }
+
+  // ---------------------------------------------------------------- data and events
+
+  /** Replaces all data with the deterministic set for `seed`. Emits nothing. */
+  seedData(opts: { seed?: number; customers?: number; orders?: number } = {}): { customers: number; orders: number } {
+    const data = seedData(
+      { seed: opts.seed ?? this.seed, customers: opts.customers ?? 5, orders: opts.orders ?? 8, nowMs: this.now() },
+      this.ids,
+    );
+    this.customers.clear();
+    this.orders.clear();
+    for (const c of data.customers) this.customers.set(c.id, c);
+    for (const o of data.orders) this.orders.set(o.id, o);
+    return { customers: this.customers.size, orders: this.orders.size };
+  }
+
+  createCustomer(input: { firstName: string; lastName: string; email?: string | null; phone?: string | null }): SimCustomer {
+    const now = this.now();
+    const c: SimCustomer = {
+      id: this.ids.customer.take(this.idRandom),
+      email: input.email ?? null,
+      phone: input.phone ?? null,
+      firstName: input.firstName,
+      lastName: input.lastName,
+      state: 'enabled',
+      note: null,
+      verifiedEmail: true,
+      taxExempt: false,
+      currency: 'CAD',
+      tags: [],
+      address: null,
+      createdAtMs: now,
+      updatedAtMs: now,
+    };
+    this.customers.set(c.id, c);
+    this.emit('customers/create', (ctx) => customerPayload(c, ctx));
+    return c;
+  }
+
+  updateCustomer(id: bigint, patch: { firstName?: string; lastName?: string; email?: string | null; phone?: string | null }): SimCustomer {
+    const c = this.customers.get(id);
+    if (!c) throw new SandboxHttpError(404, { errors: 'Not Found' });
+    Object.assign(c, Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)));
+    c.updatedAtMs = this.now();
+    this.emit('customers/update', (ctx) => customerPayload(c, ctx));
+    return c;
+  }
+
+  createOrder(input: {
+    customerId?: bigint | null;
+    id?: bigint;
+    paid?: boolean;
+    lines: Array<{ sku?: string | null; title: string; price: string; quantity: number; requiresShipping?: boolean }>;
+  }): SimOrder {
+    const now = this.now();
+    const customer = input.customerId ? this.customers.get(input.customerId) : undefined;
+    if (input.customerId && !customer) throw new SandboxHttpError(422, { errors: { customer: ['not found'] } });
+    if (!input.lines.length) throw new SandboxHttpError(422, { errors: { line_items: ['must have at least one'] } });
+    const order: SimOrder = {
+      id: input.id ?? this.ids.order.take(this.idRandom),
+      orderNumber: 1001 + this.orders.size,
+      email: customer ? customer.email : null,
+      phone: null,
+      customerId: customer?.id ?? null,
+      createdAtMs: now,
+      updatedAtMs: now,
+      processedAtMs: now,
+      cancelledAtMs: null,
+      cancelReason: null,
+      currency: 'CAD',
+      financialStatus: 'pending',
+      fulfillmentStatus: null,
+      tags: [],
+      note: null,
+      poNumber: null,
+      shippingAddress: customer?.address ?? null,
+      billingAddress: customer?.address ?? null,
+      lineItems: input.lines.map((l) => this.newLine(l)),
+      shippingCents: customer?.address ? 1500 : 0,
+      taxRateBp: 1300,
+      paidCents: 0,
+      refunds: [],
+      checkoutId: null,
+      test: false,
+    };
+    if (this.orders.has(order.id)) throw new SandboxHttpError(422, { errors: { id: ['taken'] } });
+    this.orders.set(order.id, order);
+    const eventId = randomUUID();
+    this.emit('orders/create', (ctx) => orderPayload(order, ctx), eventId);
+    if (input.paid) this.payOrder(order.id);
+    return order;
+  }
+
+  /** Order edit: change quantities (current_quantity) and/or add lines. Emits orders/updated. */
+  editOrder(
+    id: bigint,
+    edit: {
+      quantities?: Array<{ lineItemId: bigint; quantity: number }>;
+      addLines?: Array<{ sku?: string | null; title: string; price: string; quantity: number }>;
+      tags?: string[];
+      email?: string | null;
+    },
+  ): SimOrder {
+    const order = this.order(id);
+    for (const q of edit.quantities ?? []) {
+      const li = order.lineItems.find((x) => x.id === q.lineItemId);
+      if (!li) throw new SandboxHttpError(422, { errors: { line_item_id: [`unknown ${q.lineItemId}`] } });
+      if (q.quantity < 0) throw new SandboxHttpError(422, { errors: { quantity: ['must be >= 0'] } });
+      li.currentQuantity = q.quantity;
+    }
+    for (const l of edit.addLines ?? []) order.lineItems.push(this.newLine(l));
+    if (edit.tags) order.tags = edit.tags;
+    if (edit.email !== undefined) order.email = edit.email;
+    if (order.financialStatus === 'paid' && orderTotals(order).outstanding > 0) order.financialStatus = 'partially_paid';
+    order.updatedAtMs = this.now();
+    this.emit('orders/updated', (ctx) => orderPayload(order, ctx));
+    return order;
+  }
+
+  /** Captures the outstanding amount. Emits orders/paid then orders/updated (one merchant action, one Event-Id). */
+  payOrder(id: bigint): SimOrder {
+    const order = this.order(id);
+    const t = orderTotals(order);
+    order.paidCents += t.outstanding;
+    order.financialStatus = 'paid';
+    order.updatedAtMs = this.now();
+    const eventId = randomUUID();
+    this.emit('orders/paid', (ctx) => orderPayload(order, ctx), eventId);
+    this.emit('orders/updated', (ctx) => orderPayload(order, ctx), eventId);
+    return order;
+  }
+
+  /** Refunds quantities of lines (and their tax). Emits refunds/create then orders/updated. */
+  refundOrder(id: bigint, input: { lines: Array<{ lineItemId: bigint; quantity: number }>; restock?: boolean; note?: string }): SimOrder {
+    const order = this.order(id);
+    const now = this.now();
+    const refund = {
+      id: this.ids.misc.take(this.idRandom),
+      transactionId: this.ids.misc.take(this.idRandom),
+      note: input.note ?? null,
+      createdAtMs: now,
+      restock: input.restock ?? false,
+      lines: [] as SimOrder['refunds'][number]['lines'],
+      amountCents: 0,
+    };
+    for (const l of input.lines) {
+      const li = order.lineItems.find((x) => x.id === l.lineItemId);
+      if (!li) throw new SandboxHttpError(422, { errors: { line_item_id: [`unknown ${l.lineItemId}`] } });
+      if (l.quantity <= 0 || l.quantity > li.currentQuantity) {
+        throw new SandboxHttpError(422, { errors: { quantity: [`cannot refund ${l.quantity} of ${li.currentQuantity}`] } });
+      }
+      const subtotal = li.priceCents * l.quantity;
+      const tax = lineTaxCents(order, subtotal);
+      li.currentQuantity -= l.quantity;
+      refund.lines.push({ id: this.ids.misc.take(this.idRandom), lineItemId: li.id, quantity: l.quantity, subtotalCents: subtotal, taxCents: tax });
+      refund.amountCents += subtotal + tax;
+    }
+    order.refunds.push(refund);
+    const t = orderTotals(order);
+    order.financialStatus = t.refunded >= order.paidCents && order.paidCents > 0 ? 'refunded' : 'partially_refunded';
+    order.updatedAtMs = now;
+    const eventId = randomUUID();
+    this.emit('refunds/create', (ctx) => refundPayload(order, refund, ctx), eventId);
+    this.emit('orders/updated', (ctx) => orderPayload(order, ctx), eventId);
+    return order;
+  }
+
+  /** Mandatory compliance webhooks (shopify.md §1.7). */
+  compliance(topic: 'customers/data_request' | 'customers/redact' | 'shop/redact', customerId?: bigint): void {
+    const shopId = 548_380_009n;
+    const customer = customerId === undefined ? undefined : this.customers.get(customerId);
+    if (topic !== 'shop/redact' && !customer) throw new SandboxHttpError(422, { errors: 'customerId required' });
+    const orderIds = [...this.orders.values()].filter((o) => customer && o.customerId === customer.id).map((o) => o.id);
+    const who = customer ? { id: customer.id, email: customer.email, phone: customer.phone } : undefined;
+    this.emit(topic, () =>
+      topic === 'shop/redact'
+        ? { shop_id: shopId, shop_domain: this.shopDomain }
+        : topic === 'customers/redact'
+          ? { shop_id: shopId, shop_domain: this.shopDomain, customer: who, orders_to_redact: orderIds }
+          : { shop_id: shopId, shop_domain: this.shopDomain, orders_requested: orderIds, customer: who, data_request: { id: 9999n } },
+    );
+  }
+
+  subscribe(input: { topic: string; uri: string; apiVersion?: string; name?: string; source?: 'app' | 'admin' }): Subscription {
+    if (!(WEBHOOK_TOPICS as readonly string[]).includes(input.topic)) {
+      throw new SandboxHttpError(422, { errors: { topic: [`unknown topic ${input.topic}`] } });
+    }
+    if (input.name !== undefined && !/^[A-Za-z0-9_-]{1,50}$/.test(input.name)) {
+      throw new SandboxHttpError(422, { errors: { name: ['1-50 characters of A-Z a-z 0-9 _ -'] } });
+    }
+    const sub: Subscription = {
+      id: `gid://shopify/WebhookSubscription/${this.subscriptions.length + 1}`,
+      topic: input.topic as ShopifyWebhookTopic,
+      uri: input.uri,
+      apiVersion: input.apiVersion ?? '2026-10',
+      name: input.name,
+      source: input.source ?? 'app',
+      deleted: false,
+    };
+    this.subscriptions.push(sub);
+    return sub;
+  }
+
+  /** Starts a rotation: new deliveries alternate between the old and the new secret until the window ends. */
+  rotateSecret(newSecret: string, windowMs = this.opts.rotationWindowMs): void {
+    this.previousSecret = { secret: this.clientSecret, untilMs: this.now() + windowMs };
+    this.clientSecret = newSecret;
+  }
+
+  /** Issues an access token directly (a merchant-installed app's token, or an expiring offline pair). */
+  issueToken(opts: { expiresInSec?: number | null; scopes?: string[]; withRefresh?: boolean } = {}): {
+    access_token: string;
+    scope: string;
+    expires_in?: number;
+    refresh_token?: string;
+    refresh_token_expires_in?: number;
+  } {
+    const scopes = opts.scopes ?? ALL_SCOPES;
+    const expiresIn = opts.expiresInSec === undefined ? 3600 : opts.expiresInSec;
+    const token = `shpat_sim_${randomUUID().replace(/-/g, '')}`;
+    this.accessTokens.set(token, { scopes, expiresAtMs: expiresIn === null ? null : this.now() + expiresIn * 1000 });
+    const out: ReturnType<ShopifySandbox['issueToken']> = { access_token: token, scope: scopes.join(',') };
+    if (expiresIn !== null) out.expires_in = expiresIn;
+    if (opts.withRefresh) {
+      const rt = `shprt_sim_${randomUUID().replace(/-/g, '')}`;
+      const rtExpires = 90 * 86_400;
+      this.refreshTokens.set(rt, { scopes, expiresAtMs: this.now() + rtExpires * 1000 });
+      out.refresh_token = rt;
+      out.refresh_token_expires_in = rtExpires;
+    }
+    return out;
+  }
+
+  /** Makes every (or one) access token expired, as an hour passing would. */
+  expireTokens(token?: string): number {
+    let n = 0;
+    for (const [k, v] of this.accessTokens) {
+      if (token && k !== token) continue;
+      v.expiresAtMs = this.now() - 1;
+      n++;
+    }
+    return n;
+  }
+
+  // ---------------------------------------------------------------- webhooks
+
+  private emit(topic: ShopifyWebhookTopic, build: (ctx: PayloadContext) => unknown, eventId = randomUUID()): void {
+    this.retireFailingSubscriptions();
+    const triggeredAt = `${new Date(this.now()).toISOString().slice(0, 23)}000Z`;
+    for (const sub of this.subscriptions) {
+      if (sub.deleted || sub.topic !== topic) continue;
+      const apiVersion = this.effectiveVersion(sub.apiVersion);
+      const body = toExactJson(build({ apiVersion, shopOffsetMinutes: this.opts.shopOffsetMinutes, customers: this.customers }));
+      const { secret, signedWith } = this.pickSecret(sub);
+      const webhookId = randomUUID();
+      const headers: Record<string, string> = {
+        'X-Shopify-Topic': topic,
+        'X-Shopify-Hmac-Sha256': signShopifyWebhook(body, secret),
+        'X-Shopify-Shop-Domain': this.shopDomain,
+        'X-Shopify-API-Version': apiVersion,
+        'X-Shopify-Webhook-Id': webhookId,
+        'X-Shopify-Event-Id': eventId,
+        'X-Shopify-Triggered-At': triggeredAt,
+      };
+      if (sub.name) headers['X-Shopify-Name'] = sub.name;
+      const faults = this.webhookFaults;
+      const sent = faults.lowercaseHeaders ? Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])) : headers;
+      this.deliveries.push({ webhookId, eventId, topic, uri: sub.uri, subscriptionId: sub.id, apiVersion, body, headers: sent, signedWith });
+      this.dispatcher.options.duplicate = Boolean(faults.duplicate);
+      this.dispatcher.options.reorder = Boolean(faults.reorder);
+      this.dispatcher.send({
+        id: webhookId,
+        topic,
+        url: sub.uri,
+        body,
+        headers: (attempt) => {
+          if (attempt === 1 || !faults.newWebhookIdOnRetry) return sent;
+          const key = faults.lowercaseHeaders ? 'x-shopify-webhook-id' : 'X-Shopify-Webhook-Id';
+          return { ...sent, [key]: randomUUID() };
+        },
+      });
+    }
+  }
+
+  private pickSecret(sub: Subscription): { secret: string; signedWith: DeliveryRecord['signedWith'] } {
+    if ((this.webhookFaults.badSignatureCount ?? 0) > 0) {
+      this.webhookFaults.badSignatureCount = (this.webhookFaults.badSignatureCount ?? 0) - 1;
+      return { secret: `${this.clientSecret}-tampered`, signedWith: 'bad' };
+    }
+    if (sub.source === 'admin') return { secret: this.notificationsKey, signedWith: 'notifications' };
+    if (this.previousSecret && this.now() < this.previousSecret.untilMs && this.rotationCounter++ % 2 === 0) {
+      return { secret: this.previousSecret.secret, signedWith: 'previous' };
+    }
+    return { secret: this.clientSecret, signedWith: 'current' };
+  }
+
+  /** Unsupported versions "fall forward" to the oldest supported one (shopify.md §1.1). */
+  private effectiveVersion(v: string): string {
+    if (SUPPORTED_API_VERSIONS.includes(v)) return v;
+    const oldest = SUPPORTED_API_VERSIONS[0]!;
+    return /^\d{4}-\d{2}$/.test(v) && v < oldest ? oldest : v;
+  }
+
+  /** A subscription whose deliveries failed 8 times in a row (after all retries) is deleted (shopify.md §1.4). */
+  private retireFailingSubscriptions(): void {
+    for (const sub of this.subscriptions) {
+      if (sub.deleted) continue;
+      const finals = this.dispatcher.attempts.filter((a) => a.url === sub.uri && a.attempt === SHOPIFY_RETRY_SCHEDULE_SEC.length + 1);
+      const lastSuccess = this.dispatcher.attempts.findLastIndex((a) => a.url === sub.uri && a.status >= 200 && a.status < 300);
+      const failedSince = finals.filter((a) => this.dispatcher.attempts.indexOf(a) > lastSuccess && (a.status < 200 || a.status >= 300));
+      if (failedSince.length >= 8) sub.deleted = true;
+    }
+  }
+
+  // ---------------------------------------------------------------- HTTP surface
+
+  private order(id: bigint): SimOrder {
+    const o = this.orders.get(id);
+    if (!o) throw new SandboxHttpError(404, { errors: 'Not Found' });
+    return o;
+  }
+
+  private newLine(l: { sku?: string | null; title: string; price: string; quantity: number; requiresShipping?: boolean }): SimLineItem {
+    if (!/^\d+(\.\d{1,2})?$/.test(l.price)) throw new SandboxHttpError(422, { errors: { price: [`bad price ${l.price}`] } });
+    if (!Number.isInteger(l.quantity) || l.quantity <= 0) throw new SandboxHttpError(422, { errors: { quantity: ['must be > 0'] } });
+    const [whole, frac = ''] = l.price.split('.');
+    return {
+      id: this.ids.line.take(this.idRandom),
+      productId: null,
+      variantId: null,
+      sku: l.sku ?? null,
+      title: l.title,
+      quantity: l.quantity,
+      currentQuantity: l.quantity,
+      priceCents: Number(whole) * 100 + Number(frac.padEnd(2, '0')),
+      grams: 0,
+      requiresShipping: l.requiresShipping ?? true,
+      taxable: true,
+    };
+  }
+
+  private registerRoutes(): void {
+    this.route('POST', '/admin/oauth/access_token', (req) => this.tokenEndpoint(req));
+    this.route('POST', '/admin/api/:version/graphql.json', (req) => this.graphql(req));
+
+    this.route('POST', '/__admin/seed', (req) => exact(200, this.seedData(bodyOf(req))));
+    this.route('GET', '/__admin/orders', () => exact(200, { items: [...this.orders.values()].map((o) => this.restOrder(o)) }));
+    this.route('GET', '/__admin/orders/:id', (req) => exact(200, this.restOrder(this.order(idParam(req)))));
+    this.route('GET', '/__admin/customers', () =>
+      exact(200, { items: [...this.customers.values()].map((c) => customerPayload(c, this.ctx())) }),
+    );
+    this.route('POST', '/__admin/customers', (req) => exact(201, customerPayload(this.createCustomer(bodyOf(req)), this.ctx())));
+    this.route('POST', '/__admin/customers/:id', (req) =>
+      exact(200, customerPayload(this.updateCustomer(idParam(req), bodyOf(req)), this.ctx())),
+    );
+    this.route('POST', '/__admin/orders', (req) => {
+      const b = bodyOf<{ customerId?: string | null; id?: string; paid?: boolean; lines: Parameters<ShopifySandbox['createOrder']>[0]['lines'] }>(req);
+      const order = this.createOrder({
+        customerId: b.customerId ? toId(b.customerId) : null,
+        id: b.id ? toId(b.id) : undefined,
+        paid: b.paid,
+        lines: b.lines ?? [],
+      });
+      return exact(201, this.restOrder(order));
+    });
+    this.route('POST', '/__admin/orders/:id/edit', (req) => {
+      const b = bodyOf<{ quantities?: Array<{ lineItemId: string; quantity: number }>; addLines?: []; tags?: string[]; email?: string | null }>(req);
+      const order = this.editOrder(idParam(req), {
+        ...b,
+        quantities: b.quantities?.map((q) => ({ lineItemId: toId(q.lineItemId), quantity: q.quantity })),
+      });
+      return exact(200, this.restOrder(order));
+    });
+    this.route('POST', '/__admin/orders/:id/pay', (req) => exact(200, this.restOrder(this.payOrder(idParam(req)))));
+    this.route('POST', '/__admin/orders/:id/refunds', (req) => {
+      const b = bodyOf<{ lines?: Array<{ lineItemId: string; quantity: number }>; restock?: boolean; note?: string }>(req);
+      const order = this.refundOrder(idParam(req), {
+        ...b,
+        lines: (b.lines ?? []).map((l) => ({ lineItemId: toId(l.lineItemId), quantity: l.quantity })),
+      });
+      return exact(201, this.restOrder(order));
+    });
+    this.route('POST', '/__admin/compliance', (req) => {
+      const b = bodyOf<{ topic: 'customers/data_request' | 'customers/redact' | 'shop/redact'; customerId?: string }>(req);
+      this.compliance(b.topic, b.customerId ? toId(b.customerId) : undefined);
+      return { status: 202, body: { ok: true } };
+    });
+    this.route('GET', '/__admin/webhooks', () => exact(200, { items: this.subscriptions }));
+    this.route('POST', '/__admin/webhooks', (req) => exact(201, this.subscribe(bodyOf(req))));
+    this.route('POST', '/__admin/webhooks/flush', () => {
+      this.dispatcher.flush();
+      return { status: 200, body: { ok: true } };
+    });
+    this.route('GET', '/__admin/webhooks/deliveries', () =>
+      exact(200, { items: this.deliveries, attempts: this.dispatcher.attempts }),
+    );
+    this.route('GET', '/__admin/webhook-faults', () => exact(200, this.webhookFaults));
+    this.route('POST', '/__admin/webhook-faults', (req) => exact(200, (this.webhookFaults = bodyOf<WebhookFaults>(req))));
+    this.route('POST', '/__admin/secrets/rotate', (req) => {
+      const b = bodyOf<{ newSecret: string; windowMs?: number }>(req);
+      if (!b.newSecret) throw new SandboxHttpError(422, { error: 'newSecret required' });
+      this.rotateSecret(b.newSecret, b.windowMs);
+      return { status: 200, body: { ok: true } };
+    });
+    this.route('POST', '/__admin/tokens', (req) => exact(201, this.issueToken(bodyOf(req))));
+    this.route('POST', '/__admin/tokens/expire', (req) => exact(200, { expired: this.expireTokens(bodyOf<{ token?: string }>(req).token) }));
+    this.route('GET', '/__admin/throttle', () => exact(200, this.bucket.status(this.now())));
+    this.route('POST', '/__admin/throttle', (req) => {
+      this.bucket.set(bodyOf(req), this.now());
+      return exact(200, this.bucket.status(this.now()));
+    });
+  }
+
+  private ctx(apiVersion = '2026-10'): PayloadContext {
+    return { apiVersion, shopOffsetMinutes: this.opts.shopOffsetMinutes, customers: this.customers };
+  }
+
+  private restOrder(o: SimOrder): unknown {
+    return orderPayload(o, this.ctx());
+  }
+
+  private tokenEndpoint(req: SandboxRequest): SandboxResponse {
+    const type = String(req.headers['content-type'] ?? '');
+    const raw = req.rawBody.toString('utf8');
+    const f: Record<string, string> = type.includes('application/x-www-form-urlencoded')
+      ? Object.fromEntries(new URLSearchParams(raw))
+      : (req.json<Record<string, string>>() ?? {});
+    const secretOk =
+      f['client_secret'] === this.clientSecret ||
+      (this.previousSecret !== undefined && this.now() < this.previousSecret.untilMs && f['client_secret'] === this.previousSecret.secret);
+    if (f['client_id'] !== this.clientId || !secretOk) {
+      return { status: 401, body: { error: 'invalid_client', error_description: 'Client authentication failed' } };
+    }
+    if (f['grant_type'] === 'client_credentials') {
+      return exact(200, this.issueToken({ expiresInSec: 86_399 }));
+    }
+    if (f['grant_type'] === 'refresh_token') {
+      const rt = f['refresh_token'] ?? '';
+      const stored = this.refreshTokens.get(rt);
+      if (!stored || stored.expiresAtMs <= this.now() || (stored.replacedBy && this.opts.strictRefreshRotation)) {
+        return { status: 400, body: { error: 'invalid_grant', error_description: 'refresh token is invalid or expired' } };
+      }
+      // Using a replacement retires its predecessor (2026-08-28 behaviour); strict mode retires on first use.
+      for (const [k, v] of this.refreshTokens) if (v.replacedBy === rt) this.refreshTokens.delete(k);
+      const out = this.issueToken({ expiresInSec: 3600, scopes: stored.scopes, withRefresh: true });
+      stored.replacedBy = out.refresh_token;
+      return exact(200, out);
+    }
+    return { status: 400, body: { error: 'unsupported_grant_type', error_description: `grant_type ${f['grant_type']}` } };
+  }
+
+  private graphql(req: SandboxRequest): SandboxResponse {
+    const version = req.params['version'] ?? '';
+    if (!SUPPORTED_API_VERSIONS.includes(version) && !/^\d{4}-\d{2}$/.test(version)) {
+      return { status: 404, body: { errors: 'Not Found' } };
+    }
+    const token = String(req.headers['x-shopify-access-token'] ?? '');
+    const t = this.accessTokens.get(token);
+    if (!t || (t.expiresAtMs !== null && t.expiresAtMs <= this.now())) {
+      return { status: 401, headers: UNAUTHORIZED_HEADERS, body: UNAUTHORIZED_BODY };
+    }
+    const body = req.json<{ query?: unknown; variables?: Record<string, unknown> | null }>();
+    if (typeof body?.query !== 'string') return { status: 400, body: { errors: { query: 'Required parameter missing or invalid' } } };
+    const vars = body.variables ?? {};
+    const op = recogniseOperation(body.query);
+    const now = this.now();
+    if (!op) {
+      return exact(200, {
+        errors: [{ message: 'The Shopify sandbox does not recognise this query (see shopify-graphql.ts for the supported ones)', extensions: { code: 'UNSUPPORTED_BY_SANDBOX' } }],
+      });
+    }
+    const first = Number(vars['first'] ?? 0);
+    if ((op === 'OrdersUpdatedSince' || op === 'CustomersUpdatedSince') && (!Number.isInteger(first) || first < 1 || first > 250)) {
+      return exact(200, { errors: [{ message: 'The first argument must be between 1 and 250', extensions: { code: 'BAD_REQUEST' } }] });
+    }
+    const requested = requestedCost(op, vars);
+    if (requested > MAX_QUERY_COST) {
+      return exact(200, {
+        errors: [
+          {
+            message: `Query cost is ${requested}, which exceeds the single query max cost limit (${MAX_QUERY_COST}).`,
+            extensions: { code: 'MAX_COST_EXCEEDED', cost: requested, maxCost: MAX_QUERY_COST },
+          },
+        ],
+      });
+    }
+    if (requested > this.bucket.currentlyAvailable(now)) {
+      return exact(200, {
+        errors: [{ message: 'Throttled', extensions: { code: 'THROTTLED', documentation: DOCS_RATE_LIMITS } }],
+        extensions: { cost: { requestedQueryCost: requested, actualQueryCost: null, throttleStatus: this.bucket.status(now) } },
+      });
+    }
+    const scope = op.startsWith('Order') ? 'read_orders' : op.startsWith('Customer') ? 'read_customers' : undefined;
+    if (scope && !t.scopes.includes(scope)) {
+      this.bucket.charge(1, now);
+      const field = op === 'OrdersUpdatedSince' ? 'orders' : op === 'OrderById' ? 'order' : op === 'CustomersUpdatedSince' ? 'customers' : 'customer';
+      return exact(200, {
+        data: null,
+        errors: [
+          {
+            message: `Access denied for ${field} field. Required access: \`${scope}\` access scope.`,
+            extensions: { code: 'ACCESS_DENIED', documentation: 'https://shopify.dev/api/usage/access-scopes', requiredAccess: `\`${scope}\` access scope.` },
+            path: [field],
+          },
+        ],
+        extensions: { cost: { requestedQueryCost: requested, actualQueryCost: 1, throttleStatus: this.bucket.status(now) } },
+      });
+    }
+    const { data, actual } = this.execute(op, vars);
+    this.bucket.charge(actual, now);
+    return exact(200, {
+      data,
+      extensions: { cost: { requestedQueryCost: requested, actualQueryCost: actual, throttleStatus: this.bucket.status(now) } },
+    });
+  }
+
+  private execute(op: string, vars: Record<string, unknown>): { data: unknown; actual: number } {
+    const lineItemsFirst = Number(vars['lineItemsFirst'] ?? 10);
+    const gidId = (kind: string): bigint | undefined => {
+      const m = new RegExp(`^gid://shopify/${kind}/(\\d+)$`).exec(String(vars['id'] ?? ''));
+      return m ? BigInt(m[1]!) : undefined;
+    };
+    const after = typeof vars['after'] === 'string' ? decodeCursor(vars['after']) : undefined;
+    if (typeof vars['after'] === 'string' && !after) {
+      return { data: null, actual: 1 };
+    }
+    const filters = parseUpdatedAtFilter(typeof vars['query'] === 'string' ? vars['query'] : undefined);
+    const matches = (ms: number): boolean => filters.every((f) => f(ms));
+    switch (op) {
+      case 'Ping':
+        return { data: { shop: { name: 'ML Connector Demo', myshopifyDomain: this.shopDomain } }, actual: 1 };
+      case 'OrderById': {
+        const id = gidId('Order');
+        const o = id === undefined ? undefined : this.orders.get(id);
+        const c = o?.customerId ? this.customers.get(o.customerId) : undefined;
+        return {
+          data: { order: o ? gqlOrder(o, c, lineItemsFirst) : null },
+          actual: o ? ORDER_NODE_BASE_COST + 2 + Math.min(lineItemsFirst, o.lineItems.length) : 1,
+        };
+      }
+      case 'CustomerById': {
+        const id = gidId('Customer');
+        const c = id === undefined ? undefined : this.customers.get(id);
+        return { data: { customer: c ? gqlCustomer(c) : null }, actual: c ? CUSTOMER_NODE_COST : 1 };
+      }
+      case 'OrdersUpdatedSince': {
+        const p = page([...this.orders.values()].filter((o) => matches(o.updatedAtMs)), Number(vars['first']), after);
+        const actual = 2 + p.nodes.reduce((s, o) => s + ORDER_NODE_BASE_COST + 2 + Math.min(lineItemsFirst, o.lineItems.length), 0);
+        return {
+          data: {
+            orders: {
+              nodes: p.nodes.map((o) => gqlOrder(o, o.customerId ? this.customers.get(o.customerId) : undefined, lineItemsFirst)),
+              pageInfo: { hasNextPage: p.hasNextPage, endCursor: p.endCursor },
+            },
+          },
+          actual,
+        };
+      }
+      default: {
+        const p = page([...this.customers.values()].filter((c) => matches(c.updatedAtMs)), Number(vars['first']), after);
+        return {
+          data: { customers: { nodes: p.nodes.map(gqlCustomer), pageInfo: { hasNextPage: p.hasNextPage, endCursor: p.endCursor } } },
+          actual: 2 + p.nodes.length * CUSTOMER_NODE_COST,
+        };
+      }
+    }
+  }
+}
+
+/** A JSON answer written with toExactJson, so bigint ids stay exact. */
+function exact(status: number, value: unknown): SandboxResponse {
+  return { status, headers: { 'content-type': 'application/json' }, body: toExactJson(value) };
+}
+
+function bodyOf<T = Record<string, never>>(req: SandboxRequest): T {
+  if (req.rawBody.length === 0) return {} as T;
+  return req.json<T>();
+}
+
+function toId(v: unknown): bigint {
+  const s = String(v);
+  if (!/^\d{1,20}$/.test(s)) throw new SandboxHttpError(422, { errors: `bad id ${s}` });
+  return BigInt(s);
+}
+
+function idParam(req: SandboxRequest): bigint {
+  return toId(req.params['id']);
+}
