@@ -369,7 +369,8 @@ export class FusionSandbox extends SandboxServer {
     const rcvHref = `${FSCM_ROOT}/receivingReceiptRequests`;
     this.fusionRoute('POST', rcvHref, 'item', (req, ctx) => {
       const rec = this.receive(this.body(req));
-      return this.item(receiptRequestDef, rec, this.url + rcvHref, req, ctx, 201);
+      // A create answers with the children it was given, like ADF does for nested POSTs.
+      return this.item(receiptRequestDef, rec, this.url + rcvHref, { ...req, query: new URLSearchParams({ expand: 'lines' }) }, ctx, 201);
     });
     this.fusionRoute('GET', rcvHref, 'read', (req, ctx) => this.collection(receiptRequestDef, store.receiptRequests, this.url + rcvHref, req, ctx));
     this.fusionRoute('GET', `${rcvHref}/:id`, 'read', (req, ctx) => {

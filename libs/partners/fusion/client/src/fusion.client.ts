@@ -1,0 +1,324 @@
+import { AppError } from '@mlc/platform-errors';
+import { FusionAuthError, FusionBadResponseError, FusionOutcomeUnknownError, FusionRejectedError, FusionUnavailableError } from './fusion.errors';
+import { fusionErrorMessage, parseFusionBody, toFusionError } from './parse-fusion-error';
+import type {
+  FusionClientConfig,
+  FusionCloseAction,
+  FusionPage,
+  FusionPingResult,
+  FusionPoLine,
+  FusionPoSchedule,
+  FusionPurchaseOrder,
+  FusionReceiptRequest,
+  FusionReceiptRequestInput,
+} from './fusion.types';
+
+export const FSCM = '/fscmRestApi/resources/11.13.18.05';
+export const CRM = '/crmRestApi/resources/11.13.18.05';
+/** Pinned: versions are not backward compatible; 4 is what real clients send (reference §1). */
+export const REST_FRAMEWORK_VERSION = '4';
+/** The largest page we ask for: the real maximum is UNCONFIRMED, 3P sources agree on <= 499 (reference §2). */
+export const MAX_PAGE_SIZE = 499;
+export const DEFAULT_PAGE_SIZE = 200;
+const DEFAULT_TIMEOUT_MS = 30_000;
+/** Refresh cached tokens this long before they expire. */
+const TOKEN_EXPIRY_SKEW_MS = 60_000;
+
+export const MEDIA_ITEM = 'application/vnd.oracle.adf.resourceitem+json';
+export const MEDIA_ACTION = 'application/vnd.oracle.adf.action+json';
+
+interface RequestOptions {
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  contentType?: string;
+  /** A POST that creates a record: a 500 or a lost answer is an unknown outcome, not a retryable failure. */
+  creates?: boolean;
+  /** Return the body text as it is (SOAP answers XML). */
+  raw?: boolean;
+}
+
+interface CachedToken {
+  value: string;
+  expiresAt: number;
+}
+
+type Row = Record<string, unknown>;
+
+/** A child in an expanded payload: a collection object (v3+) or a bare array (v1/v2). */
+function childRows(value: unknown): Row[] {
+  if (Array.isArray(value)) return value as Row[];
+  if (value && typeof value === 'object' && Array.isArray((value as Row)['items'])) return (value as { items: Row[] }).items;
+  return [];
+}
+
+function selfKey(row: Row): string | undefined {
+  const links = row['links'];
+  if (!Array.isArray(links)) return undefined;
+  const self = (links as Row[]).find((l) => l['rel'] === 'self');
+  const href = typeof self?.['href'] === 'string' ? self['href'] : undefined;
+  return href ? decodeURIComponent(href.slice(href.lastIndexOf('/') + 1)) : undefined;
+}
+
+function withoutLinks(row: Row): Row {
+  const { links: _links, ...rest } = row;
+  return rest;
+}
+
+function toSchedule(row: Row): FusionPoSchedule {
+  return { ...(withoutLinks(row) as unknown as FusionPoSchedule), key: selfKey(row) };
+}
+
+function toLine(row: Row): FusionPoLine {
+  return { ...(withoutLinks(row) as unknown as FusionPoLine), schedules: childRows(row['schedules']).map(toSchedule) };
+}
+
+function toPurchaseOrder(row: Row): FusionPurchaseOrder {
+  const { DFF: _dff, ...rest } = withoutLinks(row);
+  return { ...(rest as unknown as FusionPurchaseOrder), key: selfKey(row), lines: childRows(row['lines']).map(toLine) };
+}
+
+/** Fusion's datetime literal for `q`: ISO-8601 UTC with milliseconds. */
+function toLiteral(since: Date | string): string {
+  const d = since instanceof Date ? since : new Date(since);
+  if (Number.isNaN(d.getTime())) throw new FusionRejectedError(`not a valid date: ${String(since)}`, { details: { since: String(since) } });
+  return d.toISOString();
+}
+
+/**
+ * The only code that knows Fusion's URLs, auth and payloads. Returns plain typed records (children always arrays,
+ * links removed, opaque keys in `key`) and throws only AppError subclasses from fusion.errors.ts.
+ */
+export class FusionClient {
+  private cached: CachedToken | undefined;
+  private inflight: Promise<string> | undefined;
+  private readonly baseUrl: string;
+
+  constructor(private readonly config: FusionClientConfig) {
+    this.baseUrl = config.baseUrl.replace(/\/+$/, '');
+  }
+
+  // ---- purchase orders --------------------------------------------------------------------------------------------
+
+  /**
+   * Pages of POs whose LastUpdateDate >= since, oldest change first (ties by POHeaderId), with lines and schedules.
+   * Advances with offset += count while hasMore (Fusion sends no `next` link). Callers overlap windows and de-duplicate
+   * on POHeaderId + LastUpdateDate.
+   */
+  async *listPurchaseOrdersChangedSince(
+    since: Date | string,
+    opts: { pageSize?: number } = {},
+  ): AsyncGenerator<FusionPage<FusionPurchaseOrder>> {
+    const pageSize = opts.pageSize ?? DEFAULT_PAGE_SIZE;
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
+      throw new FusionRejectedError(`pageSize must be 1..${MAX_PAGE_SIZE}`, { details: { pageSize } });
+    }
+    const q = `LastUpdateDate>='${toLiteral(since)}'`;
+    let offset = 0;
+    for (;;) {
+      const page = await this.request<Row>('GET', `${FSCM}/purchaseOrders`, {
+        query: { q, orderBy: 'LastUpdateDate:asc,POHeaderId:asc', expand: 'lines,lines.schedules', limit: pageSize, offset },
+      });
+      const items = childRows(page).map(toPurchaseOrder);
+      const hasMore = page['hasMore'] === true;
+      yield { items, offset, hasMore };
+      if (!hasMore) return;
+      if (!items.length) throw new FusionBadResponseError('Fusion reported hasMore with an empty page', { retryable: true, details: { offset } });
+      offset += items.length;
+    }
+  }
+
+  /** One PO by POHeaderId or opaque key, with lines and schedules. */
+  async getPurchaseOrder(id: number | string): Promise<FusionPurchaseOrder> {
+    const row = await this.request<Row>('GET', `${FSCM}/purchaseOrders/${encodeURIComponent(String(id))}`, {
+      query: { expand: 'lines,lines.schedules' },
+    });
+    return toPurchaseOrder(row);
+  }
+
+  /** The close action (rolls down to lines and schedules). `closeForReceiving` after the 3PL received everything. */
+  async closePurchaseOrder(id: number | string, opts: { action?: FusionCloseAction; reason?: string; poLineId?: number } = {}): Promise<void> {
+    const line = opts.poLineId === undefined ? '' : `/child/lines/${opts.poLineId}`;
+    await this.request('POST', `${FSCM}/purchaseOrders/${encodeURIComponent(String(id))}${line}/action/close`, {
+      contentType: MEDIA_ACTION,
+      body: { closeAction: opts.action ?? 'closeForReceiving', ...(opts.reason ? { closeReason: opts.reason } : {}) },
+    });
+  }
+
+  // ---- receiving -------------------------------------------------------------------------------------------------
+
+  /**
+   * Posts a receipt (lines with transactionType RECEIVE) or an ASN (SHIP) to receivingReceiptRequests. Creates:
+   * a 500 or lost answer is FUSION.OUTCOME_UNKNOWN, check with getReceiptRequest / the PO's received quantity.
+   */
+  async createReceiptRequest(input: FusionReceiptRequestInput): Promise<FusionReceiptRequest> {
+    if (!input.lines.length) throw new FusionRejectedError('a receipt request needs at least one line');
+    const body = {
+      ReceiptSourceCode: 'VENDOR',
+      ...(input.organizationCode ? { OrganizationCode: input.organizationCode } : {}),
+      ...(input.vendorName ? { VendorName: input.vendorName } : {}),
+      ...(input.vendorNumber ? { VendorNumber: input.vendorNumber } : {}),
+      ...(input.businessUnit ? { BusinessUnit: input.businessUnit } : {}),
+      ...(input.employeeId !== undefined ? { EmployeeId: input.employeeId } : {}),
+      ...(input.shipmentNumber ? { ShipmentNumber: input.shipmentNumber } : {}),
+      ...(input.expectedReceiptDate ? { ExpectedReceiptDate: input.expectedReceiptDate } : {}),
+      lines: input.lines.map((l) => ({
+        ReceiptSourceCode: 'VENDOR',
+        SourceDocumentCode: 'PO',
+        TransactionType: l.transactionType,
+        ...(l.transactionType === 'RECEIVE' ? { AutoTransactCode: 'DELIVER' } : {}),
+        DocumentNumber: l.orderNumber,
+        DocumentLineNumber: l.lineNumber,
+        DocumentShipmentLineNumber: l.scheduleNumber ?? 1,
+        Quantity: l.quantity,
+        ...(l.unitOfMeasure ? { UnitOfMeasure: l.unitOfMeasure } : {}),
+        ...((l.organizationCode ?? input.organizationCode) ? { OrganizationCode: l.organizationCode ?? input.organizationCode } : {}),
+        ...(l.itemDescription ? { ItemDescription: l.itemDescription } : {}),
+      })),
+    };
+    const row = await this.request<Row>('POST', `${FSCM}/receivingReceiptRequests`, { body, contentType: MEDIA_ITEM, creates: true });
+    return { ...(withoutLinks(row) as FusionReceiptRequest), lines: childRows(row['lines']).map(withoutLinks) as FusionReceiptRequest['lines'] };
+  }
+
+  async getReceiptRequest(headerInterfaceId: number): Promise<FusionReceiptRequest> {
+    const row = await this.request<Row>('GET', `${FSCM}/receivingReceiptRequests/${headerInterfaceId}`, { query: { expand: 'lines' } });
+    return { ...(withoutLinks(row) as FusionReceiptRequest), lines: childRows(row['lines']).map(withoutLinks) as FusionReceiptRequest['lines'] };
+  }
+
+  // ---- health --------------------------------------------------------------------------------------------------
+
+  /** Gets a token (oauth) and does one cheap read; reports which step failed. Never throws. */
+  async ping(): Promise<FusionPingResult> {
+    const started = Date.now();
+    const fail = (failedAt: 'token' | 'read', err: unknown): FusionPingResult => {
+      const e = err instanceof AppError ? err : new FusionUnavailableError(String(err), { cause: err });
+      return { ok: false, failedAt, error: { code: e.code, message: e.message, retryable: e.retryable }, latencyMs: Date.now() - started };
+    };
+    if (this.usesTokens()) {
+      try {
+        await this.accessToken(false);
+      } catch (err) {
+        return fail('token', err);
+      }
+    }
+    try {
+      await this.request('GET', `${FSCM}/purchaseOrders`, { query: { limit: 1, fields: 'POHeaderId', onlyData: true } });
+    } catch (err) {
+      return fail('read', err);
+    }
+    return { ok: true, latencyMs: Date.now() - started };
+  }
+
+  // ---- transport -------------------------------------------------------------------------------------------------
+
+  private usesTokens(): boolean {
+    return this.config.getAccessToken !== undefined || this.config.auth.kind === 'oauth';
+  }
+
+  private async authorization(forceRefresh: boolean): Promise<string> {
+    const auth = this.config.auth;
+    if (!this.usesTokens() && auth.kind === 'basic') {
+      return `Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString('base64')}`;
+    }
+    return `Bearer ${await this.accessToken(forceRefresh)}`;
+  }
+
+  /** A bearer token from the injected provider, else from our own cache / the token endpoint. */
+  private async accessToken(forceRefresh: boolean): Promise<string> {
+    if (this.config.getAccessToken) {
+      try {
+        return await this.config.getAccessToken(forceRefresh);
+      } catch (err) {
+        if (err instanceof AppError) throw err;
+        throw new FusionAuthError(`the token provider failed: ${String(err)}`, { cause: err, details: { stage: 'token' } });
+      }
+    }
+    if (!forceRefresh && this.cached && this.cached.expiresAt - TOKEN_EXPIRY_SKEW_MS > Date.now()) return this.cached.value;
+    if (forceRefresh) this.cached = undefined;
+    this.inflight ??= this.fetchToken().finally(() => (this.inflight = undefined));
+    return this.inflight;
+  }
+
+  private async fetchToken(): Promise<string> {
+    const auth = this.config.auth;
+    if (auth.kind !== 'oauth') throw new FusionAuthError('no OAuth configuration for a bearer token');
+    let res: Response;
+    try {
+      res = await fetch(auth.tokenUrl, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${auth.clientId}:${auth.clientSecret}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'application/json',
+        },
+        body: new URLSearchParams({ grant_type: 'client_credentials', scope: auth.scope }).toString(),
+        signal: AbortSignal.timeout(this.config.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+      });
+    } catch (err) {
+      throw new FusionUnavailableError(`token endpoint unreachable: ${String(err)}`, { cause: err, details: { stage: 'token' } });
+    }
+    const text = await res.text().catch(() => '');
+    const body = parseFusionBody(text);
+    if (res.status === 400 || res.status === 401) {
+      throw new FusionAuthError(`token request refused (${res.status}): ${fusionErrorMessage(body)}`, {
+        details: { stage: 'token', status: res.status, body },
+      });
+    }
+    if (!res.ok) {
+      const err = toFusionError({ method: 'POST', path: new URL(auth.tokenUrl).pathname, status: res.status, body, retryAfter: res.headers.get('retry-after'), creates: false });
+      throw err;
+    }
+    const token = body as { access_token?: unknown; expires_in?: unknown };
+    if (typeof token.access_token !== 'string') {
+      throw new FusionBadResponseError('token response without access_token', { retryable: true, details: { stage: 'token' } });
+    }
+    const ttlMs = (typeof token.expires_in === 'number' ? token.expires_in : 3600) * 1000;
+    this.cached = { value: token.access_token, expiresAt: Date.now() + ttlMs };
+    return token.access_token;
+  }
+
+  /** One call with auth, the pinned framework version, a timeout, one retry on 401 with a fresh token, and error translation. */
+  private async request<T = unknown>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    const url = new URL(this.baseUrl + path);
+    for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    const creates = opts.creates ?? false;
+    for (let attempt = 1; ; attempt++) {
+      const headers: Record<string, string> = {
+        authorization: await this.authorization(attempt > 1),
+        'rest-framework-version': REST_FRAMEWORK_VERSION,
+        accept: 'application/json',
+      };
+      if (opts.body !== undefined) headers['content-type'] = opts.contentType ?? 'application/json';
+      let res: Response;
+      let text: string;
+      try {
+        res = await fetch(url, {
+          method,
+          headers,
+          body: opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body),
+          signal: AbortSignal.timeout(this.config.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+        });
+        text = await res.text();
+      } catch (err) {
+        const message = `${method} ${path} failed: ${err instanceof Error ? err.message : String(err)}`;
+        throw creates
+          ? new FusionOutcomeUnknownError(message, { cause: err, details: { method, path } })
+          : new FusionUnavailableError(message, { cause: err, details: { method, path } });
+      }
+      if (res.status === 401 && attempt === 1 && this.usesTokens()) continue;
+      if (!res.ok) {
+        throw toFusionError({ method, path, status: res.status, body: parseFusionBody(text), retryAfter: res.headers.get('retry-after'), creates });
+      }
+      if (opts.raw) return text as T;
+      if (!text) return undefined as T;
+      try {
+        return JSON.parse(text) as T;
+      } catch (err) {
+        throw new FusionBadResponseError(`${method} ${path}: the answer is not valid JSON`, {
+          retryable: !creates,
+          cause: err,
+          details: { method, path, status: res.status, bodyStart: text.slice(0, 200) },
+        });
+      }
+    }
+  }
+}

@@ -1,0 +1,134 @@
+/** How the client authenticates: a Fusion user with Basic, or an IDCS confidential app (client credentials). */
+export type FusionAuthConfig =
+  | { kind: 'basic'; user: string; password: string }
+  | { kind: 'oauth'; tokenUrl: string; clientId: string; clientSecret: string; scope: string };
+
+export interface FusionClientConfig {
+  /** The pod, e.g. `https://<pod>.fa.<dc>.oraclecloud.com` (or the simulator's URL). */
+  baseUrl: string;
+  auth: FusionAuthConfig;
+  /**
+   * Optional shared token source (a token manager). `forceRefresh` is true after a 401. When absent the client
+   * fetches and caches tokens itself (oauth only).
+   */
+  getAccessToken?: (forceRefresh: boolean) => Promise<string>;
+  /** Per-request timeout; default 30 s. */
+  timeoutMs?: number;
+}
+
+/** One page of a Fusion collection. */
+export interface FusionPage<T> {
+  items: T[];
+  offset: number;
+  hasMore: boolean;
+  totalResults?: number;
+}
+
+export type FusionPoStatus =
+  | 'Incomplete'
+  | 'Pending Approval'
+  | 'Rejected'
+  | 'Withdrawn'
+  | 'Open'
+  | 'On Hold'
+  | 'Pending Change Approval'
+  | 'Pending Acknowledgment'
+  | 'Pending Signature'
+  | 'Sent for Signature'
+  | 'Closed for Receiving'
+  | 'Closed for Invoicing'
+  | 'Closed'
+  | 'Finally Closed'
+  | 'Canceled'
+  | (string & {});
+
+export interface FusionPoSchedule {
+  LineLocationId: number;
+  ScheduleNumber?: number;
+  Quantity?: number;
+  QuantityReceived?: number;
+  QuantityShipped?: number;
+  ShipToLocationId?: number;
+  ShipToLocationCode?: string;
+  ShipToOrganizationCode?: string;
+  RequestedDeliveryDate?: string;
+  Status?: FusionPoStatus;
+  /** The opaque item key from the `self` link (never built by hand). */
+  key?: string;
+}
+
+export interface FusionPoLine {
+  POLineId: number;
+  LineNumber: number;
+  Item?: string;
+  ItemId?: number;
+  Description?: string;
+  Quantity?: number;
+  UOM?: string;
+  Price?: number;
+  Total?: number;
+  Status?: FusionPoStatus;
+  schedules: FusionPoSchedule[];
+}
+
+export interface FusionPurchaseOrder {
+  POHeaderId: number;
+  OrderNumber: string;
+  Supplier?: string;
+  SupplierId?: number;
+  SupplierSite?: string;
+  SupplierSiteId?: number;
+  Status: FusionPoStatus;
+  CurrencyCode?: string;
+  ProcurementBU?: string;
+  ShipToLocationId?: number;
+  ShipToLocationCode?: string;
+  Description?: string;
+  CreationDate?: string;
+  LastUpdateDate: string;
+  lines: FusionPoLine[];
+  /** The opaque item key from the `self` link. */
+  key?: string;
+}
+
+export type FusionCloseAction = 'closeForReceiving' | 'closeForInvoicing' | 'close' | 'finallyClose';
+
+/** One line of a receipt or ASN against a PO schedule. */
+export interface FusionReceiptLineInput {
+  /** RECEIVE = a receipt, SHIP = an advance shipment notice line. */
+  transactionType: 'RECEIVE' | 'SHIP';
+  orderNumber: string;
+  lineNumber: number;
+  scheduleNumber?: number;
+  quantity: number;
+  unitOfMeasure?: string;
+  organizationCode?: string;
+  itemDescription?: string;
+}
+
+export interface FusionReceiptRequestInput {
+  organizationCode?: string;
+  vendorName?: string;
+  vendorNumber?: string;
+  businessUnit?: string;
+  employeeId?: number;
+  /** Carrier's shipment number (ASN). */
+  shipmentNumber?: string;
+  expectedReceiptDate?: string;
+  lines: FusionReceiptLineInput[];
+}
+
+export interface FusionReceiptRequest {
+  HeaderInterfaceId: number;
+  ProcessingStatusCode?: string;
+  lines: { InterfaceTransactionId: number; ProcessingStatusCode?: string; [field: string]: unknown }[];
+  [field: string]: unknown;
+}
+
+export interface FusionPingResult {
+  ok: boolean;
+  /** Where it failed: getting a token, or the one read. */
+  failedAt?: 'token' | 'read';
+  error?: { code: string; message: string; retryable: boolean };
+  latencyMs: number;
+}
