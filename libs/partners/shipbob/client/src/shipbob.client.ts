@@ -1,0 +1,522 @@
+import {
+  ShipbobAuthError,
+  ShipbobDuplicateOrderError,
+  ShipbobError,
+  ShipbobRateLimitedError,
+  ShipbobRejectedError,
+  ShipbobUnavailableError,
+  type ShipbobErrorDetails,
+} from './shipbob.errors';
+import type {
+  ShipbobAddress,
+  ShipbobCancelResult,
+  ShipbobChannel,
+  ShipbobCreateOrderInput,
+  ShipbobCreateOrderResult,
+  ShipbobFulfillmentCenter,
+  ShipbobOrder,
+  ShipbobPage,
+  ShipbobPing,
+  ShipbobProduct,
+  ShipbobRateLimitState,
+  ShipbobShipment,
+  ShipbobTransaction,
+  ShipbobTransactionQuery,
+} from './shipbob.types';
+
+export const SHIPBOB_PRODUCTION_URL = 'https://api.shipbob.com';
+export const SHIPBOB_SANDBOX_URL = 'https://sandbox-api.shipbob.com';
+export const SHIPBOB_PRODUCTION_AUTH_URL = 'https://auth.shipbob.com';
+export const SHIPBOB_SANDBOX_AUTH_URL = 'https://authstage.shipbob.com';
+export const SHIPBOB_API_VERSION = '2026-01';
+/** ShipBob allows 150 requests/minute (https://developer.shipbob.com/rate-limit); used when a 429 names no delay. */
+export const SHIPBOB_DEFAULT_RETRY_AFTER_MS = 60_000;
+export const SHIPBOB_DEFAULT_TIMEOUT_MS = 15_000;
+/** Access tokens live 1 h; refresh this long before they expire. */
+export const SHIPBOB_TOKEN_REFRESH_SKEW_MS = 60_000;
+
+export type ShipbobAuthConfig =
+  | { kind: 'pat'; token: string }
+  | {
+      kind: 'oauth';
+      clientId: string;
+      clientSecret: string;
+      /** Refresh tokens rotate: each refresh invalidates this one, so persist what `onRefreshTokenRotated` gives. */
+      refreshToken: string;
+      redirectUri?: string;
+      onRefreshTokenRotated?: (refreshToken: string) => void | Promise<void>;
+    };
+
+export interface ShipbobClientConfig {
+  /** API host: production, sandbox or the local simulator. */
+  baseUrl: string;
+  /** OAuth host (auth.shipbob.com / authstage.shipbob.com); defaults to `baseUrl` (the simulator serves both). */
+  authBaseUrl?: string;
+  apiVersion?: string;
+  /** Sent as `shipbob_channel_id` on order calls. */
+  channelId: number | string;
+  auth: ShipbobAuthConfig;
+  /** Overrides token handling (a shared token manager): return a valid access token, a new one when `forceRefresh`. */
+  getAccessToken?: (forceRefresh: boolean) => Promise<string>;
+  timeoutMs?: number;
+  /** Clock for token expiry (tests). */
+  now?: () => number;
+}
+
+interface RequestOptions {
+  query?: Record<string, string | undefined>;
+  body?: unknown;
+  channel?: boolean;
+}
+
+interface RawResponse {
+  status: number;
+  body: unknown;
+}
+
+/**
+ * The only code that knows ShipBob's URLs, auth and payloads (API 2026-01). Returns our types, throws only
+ * ShipbobError subclasses (AppError): SHIPBOB.RATE_LIMITED / UNAVAILABLE (retryable), REJECTED / AUTH /
+ * DUPLICATE_ORDER (not). It does not retry by itself; callers back off using `retryAfterMs`.
+ */
+export class ShipbobClient {
+  private readonly apiRoot: string;
+  private readonly authRoot: string;
+  private readonly timeoutMs: number;
+  private readonly now: () => number;
+  private cached: { token: string; expiresAt: number } | undefined;
+  private refreshing: Promise<string> | undefined;
+  private refreshToken: string | undefined;
+  private rate: ShipbobRateLimitState = { remainingCalls: undefined, retryAfterMs: undefined, observedAt: 0 };
+
+  constructor(private readonly config: ShipbobClientConfig) {
+    const base = config.baseUrl.replace(/\/+$/, '');
+    this.apiRoot = `${base}/${config.apiVersion ?? SHIPBOB_API_VERSION}`;
+    this.authRoot = (config.authBaseUrl ?? base).replace(/\/+$/, '');
+    this.timeoutMs = config.timeoutMs ?? SHIPBOB_DEFAULT_TIMEOUT_MS;
+    this.now = config.now ?? Date.now;
+    if (config.auth.kind === 'oauth') this.refreshToken = config.auth.refreshToken;
+  }
+
+  /** Rate-limit headers of the most recent answer. */
+  get rateLimit(): Readonly<ShipbobRateLimitState> {
+    return this.rate;
+  }
+
+  /** Checks reachability and credentials (GET /channel) and whether the configured channel is visible. */
+  async ping(): Promise<ShipbobPing> {
+    const started = this.now();
+    const channels = await this.listChannels();
+    return {
+      latencyMs: this.now() - started,
+      channelFound: channels.some((c) => String(c.id) === String(this.config.channelId)),
+      remainingCalls: this.rate.remainingCalls,
+    };
+  }
+
+  async listChannels(): Promise<ShipbobChannel[]> {
+    const res = await this.request('GET', '/channel', {});
+    return items(res.body).map((c) => ({ id: num(c['id']), name: str(c['name']), applicationName: optStr(c['application_name']), scopes: strings(c['scopes']) }));
+  }
+
+  /**
+   * Creates an order. Duplicates are recovered, not thrown: on ShipBob's 422 for an existing reference_id the
+   * client reads the order back (`GET /order?ReferenceIds=` in the same channel) and returns it with
+   * `created: false`. Only when that order cannot be found (it lives in another channel) does it throw
+   * ShipbobDuplicateOrderError. Other 422s are ShipbobRejectedError.
+   */
+  async createOrder(input: ShipbobCreateOrderInput): Promise<ShipbobCreateOrderResult> {
+    try {
+      const res = await this.request('POST', '/order', { channel: true, body: toOrderBody(input) });
+      return { order: toOrder(res.body), created: true };
+    } catch (err) {
+      if (!(err instanceof ShipbobRejectedError) || err.details['status'] !== 422 || !mentionsReference(err.details['partnerBody'])) throw err;
+      const existing = (await this.findOrdersByReferenceIds([input.referenceId])).find((o) => o.referenceId === input.referenceId);
+      if (existing) return { order: existing, created: false };
+      throw new ShipbobDuplicateOrderError(input.referenceId, err.details as ShipbobErrorDetails);
+    }
+  }
+
+  /** Orders of the configured channel with these reference_ids (at most 250). */
+  async findOrdersByReferenceIds(referenceIds: readonly string[]): Promise<ShipbobOrder[]> {
+    if (!referenceIds.length) return [];
+    const res = await this.request('GET', '/order', { channel: true, query: { ReferenceIds: referenceIds.join(','), Limit: '250' } });
+    return arr(res.body).map(toOrder);
+  }
+
+  /** The order, or undefined when ShipBob answers 404. */
+  async getOrder(orderId: number): Promise<ShipbobOrder | undefined> {
+    try {
+      return toOrder((await this.request('GET', `/order/${orderId}`, { channel: true })).body);
+    } catch (err) {
+      if (err instanceof ShipbobRejectedError && err.details['status'] === 404) return undefined;
+      throw err;
+    }
+  }
+
+  async getShipment(shipmentId: number): Promise<ShipbobShipment | undefined> {
+    try {
+      return toShipment(obj((await this.request('GET', `/shipment/${shipmentId}`, { channel: true })).body));
+    } catch (err) {
+      if (err instanceof ShipbobRejectedError && err.details['status'] === 404) return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * Cancels every shipment of an order. ShipBob only cancels before pick; a refusal is a result with status
+   * `Failure` (per shipment reasons), not an error. A missing order throws SHIPBOB.REJECTED (404).
+   */
+  async cancelOrder(orderId: number): Promise<ShipbobCancelResult> {
+    const b = obj((await this.request('POST', `/order/${orderId}:cancel`, { channel: true })).body);
+    const status = str(b['status']);
+    return {
+      orderId: num(b['order_id'] ?? orderId),
+      status: status === 'Success' || status === 'PartialSuccess' ? status : 'Failure',
+      shipments: arr(b['canceled_shipment_results']).map((r) => {
+        const o = obj(r);
+        return { shipmentId: num(o['shipment_id']), cancelled: o['is_success'] === true, reason: optStr(o['reason']) };
+      }),
+    };
+  }
+
+  async listProducts(filter: { sku?: string; search?: string; pageSize?: number; cursor?: string } = {}): Promise<ShipbobPage<ShipbobProduct>> {
+    const res = await this.request('GET', '/product', {
+      query: { SKU: filter.sku, Search: filter.search, PageSize: filter.pageSize?.toString(), Cursor: filter.cursor },
+    });
+    const b = obj(res.body);
+    return {
+      items: arr(b['items']).map((p) => {
+        const o = obj(p);
+        return {
+          id: num(o['id']),
+          name: str(o['name']),
+          variants: arr(o['variants']).map((v) => {
+            const x = obj(v);
+            const inv = obj(x['inventory'] ?? {});
+            return {
+              id: num(x['id']),
+              sku: str(x['sku']),
+              name: str(x['name']),
+              inventoryId: optNum(inv['inventory_id']),
+              onHand: optNum(inv['on_hand_qty']),
+              ...(optStr(x['upc']) ? { upc: str(x['upc']) } : {}),
+              ...(optStr(x['gtin']) ? { gtin: str(x['gtin']) } : {}),
+            };
+          }),
+        };
+      }),
+      nextCursor: cursorOf(b['next']),
+    };
+  }
+
+  /** Receiving-enabled fulfillment centers (their ids are the order `locationId`s). */
+  async listFulfillmentCenters(): Promise<ShipbobFulfillmentCenter[]> {
+    const res = await this.request('GET', '/fulfillment-center', {});
+    return arr(res.body).map((f) => {
+      const o = obj(f);
+      const address: ShipbobAddress = { address1: str(o['address1']), city: str(o['city']), country: str(o['country']) };
+      if (optStr(o['address2'])) address.address2 = str(o['address2']);
+      if (optStr(o['state'])) address.state = str(o['state']);
+      if (optStr(o['zip_code'])) address.zipCode = str(o['zip_code']);
+      return { id: num(o['id']), name: str(o['name']), timezone: optStr(o['timezone']), address };
+    });
+  }
+
+  /** Billing transactions, e.g. the charges of a shipment: `{ referenceTypes: ['Shipment'], referenceIds: [id] }`. */
+  async queryTransactions(q: ShipbobTransactionQuery = {}): Promise<ShipbobPage<ShipbobTransaction>> {
+    const res = await this.request('POST', '/transactions:query', {
+      query: { Cursor: q.cursor },
+      body: {
+        from_date: q.fromDate,
+        to_date: q.toDate,
+        reference_ids: q.referenceIds,
+        reference_types: q.referenceTypes,
+        transaction_types: q.transactionTypes,
+        page_size: q.pageSize,
+        sort_order: q.sortOrder,
+      },
+    });
+    const b = obj(res.body);
+    return {
+      items: arr(b['items']).map((t) => {
+        const o = obj(t);
+        return {
+          transactionId: str(o['transaction_id']),
+          amountMinor: Math.round(Number(o['amount']) * 100),
+          currencyCode: str(o['currency_code']),
+          chargeDate: str(o['charge_date']),
+          invoiceId: optNum(o['invoice_id']),
+          invoiceType: optStr(o['invoice_type']),
+          invoicedStatus: optStr(o['invoiced_status']),
+          referenceId: str(o['reference_id']),
+          referenceType: str(o['reference_type']),
+          transactionType: str(o['transaction_type']),
+          transactionFee: optStr(o['transaction_fee']),
+          fulfillmentCenterId: optNum(obj(o['fulfillment_center'] ?? {})['id']),
+        };
+      }),
+      nextCursor: cursorOf(b['next']),
+    };
+  }
+
+  // ------------------------------------------------------------------ HTTP
+
+  private async request(method: string, path: string, opts: RequestOptions): Promise<RawResponse> {
+    let forced = false;
+    for (;;) {
+      const token = await this.accessToken(forced);
+      const mayRetry = !forced && this.canRefresh();
+      const res = await this.send(method, path, opts, token, mayRetry);
+      if (res.status === 401 && mayRetry) {
+        forced = true; // an expired or revoked access token: refresh once and try again
+        continue;
+      }
+      return res;
+    }
+  }
+
+  private async send(method: string, path: string, opts: RequestOptions, token: string, tolerate401: boolean): Promise<RawResponse> {
+    const url = new URL(`${this.apiRoot}${path}`);
+    for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined && v !== '') url.searchParams.set(k, v);
+    const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
+    if (opts.channel) headers['shipbob_channel_id'] = String(this.config.channelId);
+    if (opts.body !== undefined) headers['content-type'] = 'application/json';
+    const details: ShipbobErrorDetails = { method, path };
+    let res: Response;
+    let text: string;
+    try {
+      res = await fetch(url, {
+        method,
+        headers,
+        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      text = await res.text();
+    } catch (err) {
+      const timeout = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
+      throw new ShipbobUnavailableError(timeout ? `ShipBob did not answer within ${this.timeoutMs} ms` : `ShipBob unreachable: ${errMessage(err)}`, { ...details, reason: timeout ? 'timeout' : 'network' }, err);
+    }
+    this.observeRate(res);
+    details.status = res.status;
+    const body = parseBody(text);
+    if (res.status === 401 && tolerate401) return { status: 401, body };
+    if (res.status === 401 || res.status === 403) throw new ShipbobAuthError(`ShipBob refused the credentials (${res.status})`, { ...details, partnerBody: body.value });
+    if (res.status === 429) {
+      const retryAfterMs = this.rate.retryAfterMs ?? retryFromMessage(body.value) ?? SHIPBOB_DEFAULT_RETRY_AFTER_MS;
+      throw new ShipbobRateLimitedError(retryAfterMs, { ...details, remainingCalls: this.rate.remainingCalls });
+    }
+    if (res.status >= 500) throw new ShipbobUnavailableError(`ShipBob answered ${res.status}`, { ...details, partnerBody: body.value });
+    if (res.status >= 400) throw new ShipbobRejectedError(`ShipBob rejected ${method} ${path} (${res.status})`, { ...details, partnerBody: body.value });
+    if (res.status >= 300) throw new ShipbobUnavailableError(`ShipBob answered an unexpected ${res.status}`, details);
+    if (!body.ok) throw new ShipbobUnavailableError('ShipBob answered with an unreadable body', { ...details, reason: 'malformed_response' });
+    return { status: res.status, body: body.value };
+  }
+
+  private observeRate(res: Response): void {
+    const remaining = res.headers.get('x-remaining-calls');
+    const retryAfter = res.headers.get('x-retry-after') ?? res.headers.get('retry-after');
+    this.rate = {
+      remainingCalls: remaining !== null && /^\d+$/.test(remaining) ? Number(remaining) : undefined,
+      retryAfterMs: retryAfter !== null && /^\d+(\.\d+)?$/.test(retryAfter) ? Math.ceil(Number(retryAfter) * 1000) : undefined,
+      observedAt: this.now(),
+    };
+  }
+
+  // ------------------------------------------------------------------ tokens
+
+  private canRefresh(): boolean {
+    return this.config.getAccessToken !== undefined || this.config.auth.kind === 'oauth';
+  }
+
+  private async accessToken(forceRefresh: boolean): Promise<string> {
+    if (this.config.getAccessToken) {
+      try {
+        return await this.config.getAccessToken(forceRefresh);
+      } catch (err) {
+        if (err instanceof ShipbobError) throw err;
+        throw new ShipbobAuthError(`access token provider failed: ${errMessage(err)}`, {});
+      }
+    }
+    const auth = this.config.auth;
+    if (auth.kind === 'pat') return auth.token;
+    if (!forceRefresh && this.cached && this.cached.expiresAt - SHIPBOB_TOKEN_REFRESH_SKEW_MS > this.now()) return this.cached.token;
+    // single flight: concurrent callers share one refresh, since a refresh token works only once
+    this.refreshing ??= this.refresh(auth).finally(() => (this.refreshing = undefined));
+    return this.refreshing;
+  }
+
+  private async refresh(auth: Extract<ShipbobAuthConfig, { kind: 'oauth' }>): Promise<string> {
+    const form = new URLSearchParams({
+      grant_type: 'refresh_token',
+      refresh_token: this.refreshToken ?? '',
+      client_id: auth.clientId,
+      client_secret: auth.clientSecret,
+    });
+    if (auth.redirectUri) form.set('redirect_uri', auth.redirectUri);
+    const details: ShipbobErrorDetails = { method: 'POST', path: '/connect/token' };
+    let res: Response;
+    let text: string;
+    try {
+      res = await fetch(`${this.authRoot}/connect/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body: form.toString(),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      text = await res.text();
+    } catch (err) {
+      throw new ShipbobUnavailableError(`ShipBob auth unreachable: ${errMessage(err)}`, details, err);
+    }
+    details.status = res.status;
+    const body = parseBody(text);
+    if (res.status >= 500) throw new ShipbobUnavailableError(`ShipBob auth answered ${res.status}`, details);
+    if (res.status === 429) throw new ShipbobRateLimitedError(SHIPBOB_DEFAULT_RETRY_AFTER_MS, details);
+    const b = body.ok ? obj(body.value) : {};
+    if (res.status >= 400 || typeof b['access_token'] !== 'string') {
+      this.cached = undefined;
+      throw new ShipbobAuthError(`ShipBob refused the token refresh (${String(b['error'] ?? res.status)})`, { ...details, partnerBody: { error: b['error'] } });
+    }
+    if (typeof b['refresh_token'] === 'string' && b['refresh_token'] !== this.refreshToken) {
+      this.refreshToken = b['refresh_token'];
+      await auth.onRefreshTokenRotated?.(b['refresh_token']);
+    }
+    const expiresIn = Number(b['expires_in'] ?? 3600);
+    this.cached = { token: b['access_token'], expiresAt: this.now() + expiresIn * 1000 };
+    return b['access_token'];
+  }
+}
+
+// -------------------------------------------------------------------- mapping
+
+function toOrderBody(input: ShipbobCreateOrderInput): Record<string, unknown> {
+  const a = input.recipient.address;
+  return {
+    reference_id: input.referenceId,
+    order_number: input.orderNumber,
+    type: input.type,
+    shipping_method: input.shippingMethod,
+    location_id: input.locationId,
+    purchase_date: input.purchaseDate,
+    tags: input.tags,
+    recipient: {
+      name: input.recipient.name,
+      email: input.recipient.email,
+      phone_number: input.recipient.phoneNumber,
+      address: { address1: a.address1, address2: a.address2, city: a.city, state: a.state, country: a.country, zip_code: a.zipCode, company_name: a.companyName },
+    },
+    products: input.lines.map((l) => ({
+      reference_id: l.sku,
+      name: l.name,
+      quantity: l.quantity,
+      unit_price: l.unitPriceMinor === undefined ? undefined : l.unitPriceMinor / 100,
+      external_line_id: l.externalLineId,
+    })),
+  };
+}
+
+function toOrder(raw: unknown): ShipbobOrder {
+  const o = obj(raw);
+  return {
+    id: num(o['id']),
+    referenceId: str(o['reference_id']),
+    orderNumber: str(o['order_number'] ?? o['reference_id']),
+    status: str(o['status']) as ShipbobOrder['status'],
+    type: str(o['type']) as ShipbobOrder['type'],
+    channelId: optNum(obj(o['channel'] ?? {})['id']),
+    createdAt: str(o['created_date']),
+    lines: arr(o['products']).map((p) => {
+      const x = obj(p);
+      return { id: num(x['id']), sku: str(x['sku'] ?? x['reference_id']), quantity: num(x['quantity']), externalLineId: optNum(x['external_line_id']) };
+    }),
+    shipments: arr(o['shipments']).map((s) => toShipment(obj(s))),
+  };
+}
+
+function toShipment(s: Record<string, unknown>): ShipbobShipment {
+  const t = s['tracking'] ? obj(s['tracking']) : undefined;
+  return {
+    id: num(s['id']),
+    orderId: num(s['order_id']),
+    referenceId: str(s['reference_id']),
+    status: str(s['status']) as ShipbobShipment['status'],
+    statusDetails: arr(s['status_details']).map((d) => str(obj(d)['name'])),
+    locationId: optNum(obj(s['location'] ?? {})['id']),
+    tracking:
+      t && optStr(t['tracking_number'])
+        ? { carrier: str(t['carrier']), carrierService: optStr(t['carrier_service']), trackingNumber: str(t['tracking_number']), trackingUrl: optStr(t['tracking_url']), shippedAt: optStr(t['shipping_date']) }
+        : undefined,
+    fulfilledAt: optStr(s['actual_fulfillment_date']),
+    deliveredAt: optStr(s['delivery_date']),
+    updatedAt: optStr(s['last_update_at']),
+  };
+}
+
+function parseBody(text: string): { ok: boolean; value: unknown } {
+  if (text === '') return { ok: true, value: undefined };
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false, value: text.slice(0, 2000) };
+  }
+}
+
+function mentionsReference(body: unknown): boolean {
+  return /reference/i.test(JSON.stringify(body ?? ''));
+}
+
+function retryFromMessage(body: unknown): number | undefined {
+  const m = /in (\d+) seconds?/i.exec(JSON.stringify(body ?? ''));
+  return m?.[1] ? Number(m[1]) * 1000 : undefined;
+}
+
+function cursorOf(next: unknown): string | undefined {
+  if (typeof next !== 'string' || !next) return undefined;
+  try {
+    return new URL(next, 'http://x').searchParams.get('Cursor') ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function errMessage(err: unknown): string {
+  if (err instanceof Error) {
+    const cause = (err as Error & { cause?: { code?: string } }).cause;
+    return cause?.code ? `${err.message} (${cause.code})` : err.message;
+  }
+  return String(err);
+}
+
+function obj(v: unknown): Record<string, unknown> {
+  if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
+  throw new ShipbobUnavailableError('ShipBob answered with an unexpected shape', { reason: 'unexpected_shape' });
+}
+
+function arr(v: unknown): unknown[] {
+  if (Array.isArray(v)) return v;
+  throw new ShipbobUnavailableError('ShipBob answered with an unexpected shape', { reason: 'unexpected_shape' });
+}
+
+function items(v: unknown): Array<Record<string, unknown>> {
+  return arr(obj(v)['items']).map(obj);
+}
+
+function num(v: unknown): number {
+  return typeof v === 'number' ? v : Number(v);
+}
+
+function optNum(v: unknown): number | undefined {
+  return v === null || v === undefined || v === '' ? undefined : Number(v);
+}
+
+function str(v: unknown): string {
+  return v === null || v === undefined ? '' : String(v);
+}
+
+function optStr(v: unknown): string | undefined {
+  return v === null || v === undefined || v === '' ? undefined : String(v);
+}
+
+function strings(v: unknown): string[] {
+  return Array.isArray(v) ? v.map(String) : [];
+}

@@ -1,0 +1,161 @@
+/** Our view of ShipBob data. The client maps ShipBob's snake_case wire format into these. */
+
+export type ShipbobOrderType = 'DTC' | 'DropShip' | 'B2B';
+export type ShipbobOrderStatus = 'Processing' | 'Exception' | 'PartiallyFulfilled' | 'Fulfilled' | 'Cancelled' | 'ImportReview';
+export type ShipbobShipmentStatus =
+  | 'None'
+  | 'Processing'
+  | 'Completed'
+  | 'Exception'
+  | 'OnHold'
+  | 'Cancelled'
+  | 'CleanSweeped'
+  | 'LabeledCreated'
+  | 'ImportReview';
+
+export interface ShipbobAddress {
+  address1: string;
+  address2?: string;
+  city: string;
+  state?: string;
+  /** ISO 3166-1 alpha-2. */
+  country: string;
+  zipCode?: string;
+  companyName?: string;
+}
+
+export interface ShipbobCreateOrderInput {
+  /** Unique, immutable upstream key (e.g. the Fusion order/line key); ShipBob's duplicate key. 1-300 chars. */
+  referenceId: string;
+  orderNumber?: string;
+  type: ShipbobOrderType;
+  /** Free text matched to the merchant's ship option mapping. */
+  shippingMethod: string;
+  recipient: { name: string; email?: string; phoneNumber?: string; address: ShipbobAddress };
+  lines: Array<{
+    /** SKU (ShipBob's product reference_id). */
+    sku: string;
+    /** Needed only when ShipBob does not know the SKU yet (it then creates the product). */
+    name?: string;
+    quantity: number;
+    unitPriceMinor?: number;
+    externalLineId?: number;
+  }>;
+  locationId?: number;
+  purchaseDate?: string;
+  tags?: Array<{ name: string; value: string }>;
+}
+
+export interface ShipbobTracking {
+  carrier: string;
+  carrierService: string | undefined;
+  trackingNumber: string;
+  trackingUrl: string | undefined;
+  shippedAt: string | undefined;
+}
+
+export interface ShipbobShipment {
+  id: number;
+  orderId: number;
+  referenceId: string;
+  status: ShipbobShipmentStatus;
+  /** Names of the status details, e.g. ['Picked'], ['InTransit'], ['OutOfStock']. */
+  statusDetails: string[];
+  locationId: number | undefined;
+  tracking: ShipbobTracking | undefined;
+  fulfilledAt: string | undefined;
+  deliveredAt: string | undefined;
+  updatedAt: string | undefined;
+}
+
+export interface ShipbobOrder {
+  id: number;
+  referenceId: string;
+  orderNumber: string;
+  status: ShipbobOrderStatus;
+  type: ShipbobOrderType;
+  channelId: number | undefined;
+  createdAt: string;
+  lines: Array<{ id: number; sku: string; quantity: number; externalLineId: number | undefined }>;
+  shipments: ShipbobShipment[];
+}
+
+export interface ShipbobCreateOrderResult {
+  order: ShipbobOrder;
+  /** false when ShipBob answered 422 (duplicate reference_id) and the existing order was returned instead. */
+  created: boolean;
+}
+
+export interface ShipbobCancelResult {
+  orderId: number;
+  /** Success, Failure (nothing cancelled, e.g. already picked) or PartialSuccess. */
+  status: 'Success' | 'Failure' | 'PartialSuccess';
+  shipments: Array<{ shipmentId: number; cancelled: boolean; reason: string | undefined }>;
+}
+
+export interface ShipbobProduct {
+  id: number;
+  name: string;
+  variants: Array<{ id: number; sku: string; name: string; inventoryId: number | undefined; onHand: number | undefined; upc?: string; gtin?: string }>;
+}
+
+export interface ShipbobFulfillmentCenter {
+  id: number;
+  name: string;
+  timezone: string | undefined;
+  address: ShipbobAddress;
+}
+
+export interface ShipbobChannel {
+  id: number;
+  name: string;
+  applicationName: string | undefined;
+  scopes: string[];
+}
+
+export interface ShipbobTransaction {
+  transactionId: string;
+  /** Minor units (cents) of `currencyCode`. */
+  amountMinor: number;
+  currencyCode: string;
+  chargeDate: string;
+  invoiceId: number | undefined;
+  invoiceType: string | undefined;
+  invoicedStatus: string | undefined;
+  referenceId: string;
+  referenceType: string;
+  transactionType: string;
+  transactionFee: string | undefined;
+  fulfillmentCenterId: number | undefined;
+}
+
+export interface ShipbobTransactionQuery {
+  fromDate?: string;
+  toDate?: string;
+  referenceIds?: string[];
+  referenceTypes?: Array<'Shipment' | 'Return' | 'WRO' | 'URO'>;
+  transactionTypes?: Array<'Charge' | 'Refund' | 'Credit' | 'Payment' | 'BalanceAdjustment'>;
+  pageSize?: number;
+  sortOrder?: 'Ascending' | 'Descending';
+  cursor?: string;
+}
+
+export interface ShipbobPage<T> {
+  items: T[];
+  /** Pass as `cursor` to get the next page; undefined on the last page. */
+  nextCursor: string | undefined;
+}
+
+/** Rate-limit state from the last answer (`x-remaining-calls`, `x-retry-after`). */
+export interface ShipbobRateLimitState {
+  remainingCalls: number | undefined;
+  retryAfterMs: number | undefined;
+  observedAt: number;
+}
+
+export interface ShipbobPing {
+  latencyMs: number;
+  /** Whether the configured channel is visible to these credentials. */
+  channelFound: boolean;
+  remainingCalls: number | undefined;
+}
