@@ -10,7 +10,8 @@ KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 PGPORT="${PGPORT:-5432}"
 PG_DB="${PG_DB:-mlc}" PG_USER="${PG_USER:-mlc}" PG_PASSWORD="${PG_PASSWORD:-mlc}"
-KAFKA_HOME="$LOCAL/kafka"
+KAFKA_HOME="${KAFKA_HOME:-$LOCAL/kafka}"   # a test may run its own broker in another folder
+KAFKA_LIBS="$LOCAL/kafka/libs"
 PG_HOME="$LOCAL/pg"
 
 log() { printf '[infra] %s\n' "$*" >&2; }
@@ -23,14 +24,14 @@ wait_port() { # port seconds what
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
 kafka_fetch() {
-  [ -f "$KAFKA_HOME/libs/.complete" ] && return 0
+  [ -f "$KAFKA_LIBS/.complete" ] && return 0
   command -v java >/dev/null || { log "java is required for Kafka (apt-get install openjdk-17-jre-headless)"; exit 1; }
   command -v mvn >/dev/null || { log "maven is required to fetch Kafka's jars (apt-get install maven)"; exit 1; }
   log "fetching Apache Kafka jars from Maven Central (once, ~55 MB)"
-  mkdir -p "$KAFKA_HOME/libs"
+  mkdir -p "$KAFKA_LIBS"
   mvn -q -B -f "$ROOT/deploy/local/kafka-pom.xml" dependency:copy-dependencies \
-    -DoutputDirectory="$KAFKA_HOME/libs" -DincludeScope=runtime >&2
-  touch "$KAFKA_HOME/libs/.complete"
+    -DoutputDirectory="$KAFKA_LIBS" -DincludeScope=runtime >&2
+  touch "$KAFKA_LIBS/.complete"
 }
 
 kafka_up() {
@@ -67,7 +68,7 @@ Configuration:
     Root: { level: WARN, AppenderRef: [{ ref: STDOUT }] }
     Logger: [{ name: kafka.server.KafkaRaftServer, level: INFO }]
 L4J
-  local cp="$KAFKA_HOME/libs/*"
+  local cp="$KAFKA_LIBS/*"
   if [ ! -f "$KAFKA_HOME/data/meta.properties" ]; then
     local id; id="$(java -cp "$cp" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)"
     java -Dlog4j2.configurationFile="$KAFKA_HOME/log4j2.yaml" -cp "$cp" kafka.tools.StorageTool format \

@@ -1,4 +1,5 @@
-/** Polls until `check` returns a truthy value (returned) or the timeout passes (throws with the last state). */
+/** Polls until `check` returns a truthy value; an error with `fatal: true` ends the wait at once.
+ * Polls until `check` returns a truthy value (returned) or the timeout passes (throws with the last state). */
 export async function waitFor<T>(check: () => T | Promise<T>, opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {}): Promise<NonNullable<T>> {
   const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
   let last: unknown;
@@ -8,6 +9,7 @@ export async function waitFor<T>(check: () => T | Promise<T>, opts: { timeoutMs?
       if (v) return v as NonNullable<T>;
       last = v;
     } catch (err) {
+      if ((err as { fatal?: boolean }).fatal) throw err;
       last = err;
     }
     if (Date.now() > deadline) {

@@ -1,0 +1,51 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { Module, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
+import { ConfigError, describeConfig, loadConfig, type ConfigOf, type Schema } from '@mlc/platform-config';
+import { logger } from '@mlc/platform-telemetry';
+import { stopTelemetry } from '@mlc/platform-telemetry';
+import { PlatformModule } from './platform.module';
+import type { BaseConfig } from './service.options';
+
+export interface BootOptions<S extends Schema> {
+  name: string;
+  schema: S;
+  usesPostgres?: boolean;
+  /** The service's own module, built from its validated configuration. */
+  module: (config: ConfigOf<S>) => Type<unknown> | DynamicModule;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Validates configuration (all problems in one message, then exit 1), starts Nest with the platform module and the
+ * service's module, listens on PORT, and shuts down gracefully on SIGTERM/SIGINT.
+ */
+export async function bootService<S extends Schema>(opts: BootOptions<S>): Promise<INestApplication> {
+  const log = logger(opts.name);
+  let config: ConfigOf<S>;
+  try {
+    config = loadConfig(opts.schema, opts.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${opts.name}: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const base = config as unknown as BaseConfig;
+  @Module({})
+  class Root {}
+  const app = await NestFactory.create(
+    {
+      module: Root,
+      imports: [PlatformModule.forRoot({ name: opts.name, config: base, usesPostgres: opts.usesPostgres ?? false }), opts.module(config)],
+    },
+    { logger: ['error', 'warn'], bufferLogs: false },
+  );
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  await app.listen(base.port, '0.0.0.0');
+  const addr = app.getHttpServer().address() as { port: number };
+  log.info('service started', { port: addr.port, config: describeConfig(opts.schema, config) });
+  app.getHttpServer().on('close', () => void stopTelemetry());
+  return app;
+}

@@ -1,0 +1,63 @@
+import { Controller, Get, Header, Inject, Optional } from '@nestjs/common';
+import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthIndicatorFunction } from '@nestjs/terminus';
+import type { Kafka } from 'kafkajs';
+import type { Pool } from 'pg';
+import { kafkaHealth } from '@mlc/platform-kafka';
+import { ConsumerHost } from './consumer.host';
+import { KAFKA, PG_POOL } from './service.tokens';
+import { MetricsRegistry } from './metrics.registry';
+
+/** Terminus endpoints: liveness (the process answers) and readiness (Kafka, consumers, Postgres where used). */
+@Controller()
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicator: HealthIndicatorService,
+    private readonly consumers: ConsumerHost,
+    private readonly metrics: MetricsRegistry,
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Optional() @Inject(PG_POOL) private readonly pool?: Pool,
+  ) {}
+
+  @Get('health/live')
+  @HealthCheck()
+  live() {
+    return this.health.check([() => this.indicator.check('process').up({ pid: process.pid, uptimeSec: Math.round(process.uptime()) })]);
+  }
+
+  @Get('health/ready')
+  @HealthCheck()
+  ready() {
+    const checks: HealthIndicatorFunction[] = [
+      async () => {
+        const k = await kafkaHealth(this.kafka);
+        return k.up ? this.indicator.check('kafka').up({ brokers: k.brokers }) : this.indicator.check('kafka').down({ error: k.error });
+      },
+      async () => {
+        const all = this.consumers.status();
+        const stopped = all.filter((s) => !s.running);
+        return stopped.length === 0
+          ? this.indicator.check('consumers').up({ count: all.length })
+          : this.indicator.check('consumers').down({ stopped: stopped.length, lastError: stopped[0]?.lastError });
+      },
+    ];
+    if (this.pool) {
+      const pool = this.pool;
+      checks.push(async () => {
+        try {
+          await pool.query('SELECT 1');
+          return this.indicator.check('postgres').up();
+        } catch (err) {
+          return this.indicator.check('postgres').down({ error: (err as Error).message });
+        }
+      });
+    }
+    return this.health.check(checks);
+  }
+
+  @Get('metrics')
+  @Header('content-type', 'text/plain; version=0.0.4')
+  scrape(): string {
+    return this.metrics.render(this.consumers.status());
+  }
+}

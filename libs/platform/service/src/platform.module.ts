@@ -1,0 +1,83 @@
+import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { Pool } from 'pg';
+import type { Kafka } from 'kafkajs';
+import { AvroCodec } from '@mlc/contracts';
+import { createKafka, EventPublisher, PgProcessedEventStore } from '@mlc/platform-kafka';
+import { logger } from '@mlc/platform-telemetry';
+import { ConsumerHost } from './consumer.host';
+import { HealthController } from './health.controller';
+import { MetricsRegistry } from './metrics.registry';
+import type { ServiceOptions } from './service.options';
+import { CODEC, KAFKA, LOGGER, PG_POOL, PUBLISHER, SERVICE_OPTIONS } from './service.tokens';
+
+/** Connects the publisher at start and closes Kafka and Postgres connections last on shutdown. */
+class ConnectionLifecycle implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    @Inject(PUBLISHER) private readonly publisher: EventPublisher,
+    @Inject(SERVICE_OPTIONS) private readonly options: ServiceOptions,
+    private readonly pool?: Pool,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    // Not awaited to completion on failure: readiness reports Kafka down until the broker answers.
+    void this.connectWithRetry();
+  }
+
+  private async connectWithRetry(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.publisher.connect();
+        return;
+      } catch {
+        await new Promise((r) => setTimeout(r, Math.min(10_000, 500 * attempt)));
+      }
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.publisher.disconnect().catch(() => undefined);
+    await this.pool?.end().catch(() => undefined);
+  }
+}
+
+/** Everything a service needs to live on the platform: Kafka, codec, publisher, consumers, health, metrics, logs. */
+@Global()
+@Module({})
+export class PlatformModule {
+  static forRoot(options: ServiceOptions): DynamicModule {
+    const { config } = options;
+    const kafka = createKafka({
+      brokers: config.kafkaBrokers,
+      clientId: `${config.kafkaClientId}-${options.name}`,
+      ssl: config.kafkaSsl,
+      sasl: config.kafkaSaslMechanism
+        ? { mechanism: config.kafkaSaslMechanism, username: config.kafkaSaslUsername, password: config.kafkaSaslPassword }
+        : undefined,
+    });
+    const codec = new AvroCodec();
+    const pool = options.usesPostgres && config.databaseUrl ? new Pool({ connectionString: config.databaseUrl, max: 10 }) : undefined;
+    const providers = [
+      { provide: SERVICE_OPTIONS, useValue: options },
+      { provide: KAFKA, useValue: kafka },
+      { provide: CODEC, useValue: codec },
+      { provide: LOGGER, useValue: logger(options.name, config.logLevel) },
+      { provide: PUBLISHER, useFactory: (k: Kafka) => new EventPublisher(k, codec, config.topicSuffix), inject: [KAFKA] },
+      ...(pool ? [{ provide: PG_POOL, useValue: pool }, { provide: PgProcessedEventStore, useValue: new PgProcessedEventStore(pool) }] : []),
+      {
+        provide: ConnectionLifecycle,
+        useFactory: (p: EventPublisher) => new ConnectionLifecycle(p, options, pool),
+        inject: [PUBLISHER],
+      },
+      ConsumerHost,
+      MetricsRegistry,
+    ];
+    return {
+      module: PlatformModule,
+      imports: [TerminusModule.forRoot({ logger: false, gracefulShutdownTimeoutMs: 0 })],
+      controllers: [HealthController],
+      providers,
+      exports: providers.filter((p) => p !== undefined).map((p) => (typeof p === 'function' ? p : p.provide)),
+    };
+  }
+}

@@ -1,0 +1,2 @@
+export { startTelemetry, stopTelemetry } from './telemetry';
+export { logger, type Logger } from './logger';

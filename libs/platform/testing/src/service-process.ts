@@ -1,0 +1,63 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { waitFor } from './wait-for';
+
+export const REPO_ROOT = resolve(__dirname, '../../../../..');
+
+export async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => res(port));
+    });
+  });
+}
+
+export interface RunningService {
+  name: string;
+  url: string;
+  output: () => string;
+  child: ChildProcess;
+  /** SIGTERM (graceful) by default; resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Starts a built service (dist/services/<name>) as a real process and waits until it answers /health/live. */
+export async function startService(name: string, env: Record<string, string>): Promise<RunningService> {
+  const port = await freePort();
+  let out = '';
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/services', name, 'src/main.js')], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  await waitFor(
+    async () => {
+      if (child.exitCode !== null) throw Object.assign(new Error(`${name} exited with ${child.exitCode}: ${out.slice(-2000)}`), { fatal: true });
+      return (await fetch(`${url}/health/live`).catch(() => undefined))?.ok;
+    },
+    { timeoutMs: 30_000, what: `${name} to answer /health/live` },
+  );
+  return {
+    name,
+    url,
+    child,
+    output: () => out,
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** GET /health/ready and return the status code. */
+export async function readiness(url: string): Promise<number> {
+  return (await fetch(`${url}/health/ready`).catch(() => ({ status: 0 }) as Response)).status;
+}

@@ -1,0 +1,11 @@
+import './instrument';
+import { bootService } from '@mlc/platform-service';
+import { mapperSettings } from './config/mapper.config';
+import { AppModule } from './app.module';
+
+void bootService({
+  name: 'mapper',
+  schema: mapperSettings,
+  usesPostgres: false,
+  module: (config) => AppModule.forConfig(config),
+});

@@ -1,0 +1,4 @@
+// Loaded first by main.ts: OpenTelemetry must patch kafkajs, http and pg before they are required.
+import { startTelemetry } from '@mlc/platform-telemetry';
+
+startTelemetry('webhook-gateway');

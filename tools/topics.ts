@@ -1,0 +1,21 @@
+// Creates every registered topic (and its .dlq) idempotently: `node dist/tools/topics.js`. Run by `npm start`,
+// and as a Helm hook Job in Kubernetes. Settings: KAFKA_BROKERS, KAFKA_REPLICATION_FACTOR, KAFKA_TOPIC_SUFFIX.
+import { kafkaSettings, loadConfig } from '@mlc/platform-config';
+import { createKafka, ensureTopics } from '@mlc/platform-kafka';
+
+async function main(): Promise<void> {
+  const c = loadConfig(kafkaSettings);
+  const kafka = createKafka({
+    brokers: c.kafkaBrokers,
+    clientId: `${c.kafkaClientId}-topics`,
+    ssl: c.kafkaSsl,
+    sasl: c.kafkaSaslMechanism ? { mechanism: c.kafkaSaslMechanism, username: c.kafkaSaslUsername, password: c.kafkaSaslPassword } : undefined,
+  });
+  const created = await ensureTopics(kafka, { suffix: c.topicSuffix, replicationFactor: c.replicationFactor });
+  process.stdout.write(created.length ? `created topics: ${created.join(', ')}\n` : 'all topics exist\n');
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`topics: ${err.message}\n`);
+  process.exit(1);
+});
