@@ -166,7 +166,7 @@ export class FusionProcurementStore {
         Supplier: s.Supplier,
         SupplierNumber: s.SupplierNumber ?? `SUP-${1000 + n}`,
         sites: [{ SupplierSiteId: this.id(), SupplierSite: s.SupplierSite ?? 'MAIN', ProcurementBU: 'Vision Operations' }],
-        LastUpdateDate: this.stamp(),
+        LastUpdateDate: fusionTimestamp(this.now()),
       };
       this.suppliers.push(found);
     }
