@@ -1,0 +1,95 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { AppError } from '@mlc/platform-errors';
+import { TENANTS_ADMIN_OPTIONS } from './tenants-admin.tokens';
+import type { ResolvedAdminOptions } from './tenants-admin.options';
+
+/** One operator API key and what it may touch: '*' or a single tenant. */
+export interface OperatorKey {
+  key: string;
+  tenant: string;
+}
+
+/** What the guard attaches to the request. */
+export interface OperatorIdentity {
+  /** Short, log-safe fingerprint of the key (never the key). */
+  keyId: string;
+  tenant: string;
+  actor: string;
+}
+
+/** `MLC_OPERATOR_API_KEYS` = `opskey1:*,acmekey:tenant-acme` (key -> '*' or a tenant). */
+export function parseOperatorKeys(raw: string | undefined): OperatorKey[] {
+  if (!raw) return [];
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((entry, i) => {
+      const colon = entry.lastIndexOf(':');
+      if (colon <= 0 || colon === entry.length - 1) throw new AppError('TENANTS.CONFIG', `MLC_OPERATOR_API_KEYS entry ${i + 1} must look like <key>:<tenant or *>`);
+      const key = entry.slice(0, colon);
+      if (key.length < 6) throw new AppError('TENANTS.CONFIG', `MLC_OPERATOR_API_KEYS entry ${i + 1}: key is shorter than 6 characters`);
+      return { key, tenant: entry.slice(colon + 1) };
+    });
+}
+
+export function keyFingerprint(key: string): string {
+  return `key#${createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
+}
+
+/**
+ * Whether an identity may act on a tenant. A scoped value matches the tenant id itself, and also `tenant-<id>`
+ * (so `acmekey:tenant-acme` reaches tenant `acme`).
+ */
+export function mayAccess(who: Pick<OperatorIdentity, 'tenant'>, tenantId: string): boolean {
+  return who.tenant === '*' || who.tenant === tenantId || who.tenant === `tenant-${tenantId}`;
+}
+
+export function presentedKey(headers: Record<string, string | string[] | undefined>): string | undefined {
+  const x = headers['x-api-key'];
+  if (typeof x === 'string' && x) return x;
+  const auth = headers['authorization'];
+  if (typeof auth === 'string') {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+interface GuardedRequest {
+  headers: Record<string, string | string[] | undefined>;
+  params?: Record<string, string>;
+  operator?: OperatorIdentity;
+}
+
+@Injectable()
+export class OperatorAuthGuard implements CanActivate {
+  private readonly digests: Array<{ digest: Buffer; entry: OperatorKey }>;
+
+  constructor(@Inject(TENANTS_ADMIN_OPTIONS) opts: ResolvedAdminOptions) {
+    this.digests = opts.operatorKeys.map((entry) => ({ digest: sha(entry.key), entry }));
+  }
+
+  canActivate(ctx: ExecutionContext): boolean {
+    const req = ctx.switchToHttp().getRequest<GuardedRequest>();
+    const key = presentedKey(req.headers);
+    if (!key) throw new AppError('TENANTS.UNAUTHENTICATED', 'an operator API key is required (x-api-key or Authorization: Bearer)');
+    const d = sha(key);
+    // Compare against every key in constant time per key, so timing says nothing about which one is close.
+    let match: OperatorKey | undefined;
+    for (const { digest, entry } of this.digests) if (timingSafeEqual(digest, d) && !match) match = entry;
+    if (!match) throw new AppError('TENANTS.UNAUTHENTICATED', 'the operator API key is not valid');
+    const actorHeader = req.headers['x-mlc-actor'];
+    const name = typeof actorHeader === 'string' && /^[\w.@ -]{1,100}$/.test(actorHeader) ? actorHeader : 'operator';
+    const who: OperatorIdentity = { keyId: keyFingerprint(match.key), tenant: match.tenant, actor: `${name} (${keyFingerprint(match.key)})` };
+    req.operator = who;
+    const tenantId = req.params?.['tenantId'];
+    if (tenantId !== undefined && !mayAccess(who, tenantId)) throw new AppError('TENANTS.FORBIDDEN', 'this API key may not access that tenant', { details: { tenantId } });
+    return true;
+  }
+}
+
+function sha(s: string): Buffer {
+  return createHash('sha256').update(s, 'utf8').digest();
+}

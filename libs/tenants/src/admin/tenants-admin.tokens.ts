@@ -1,0 +1,1 @@
+export const TENANTS_ADMIN_OPTIONS = Symbol('TENANTS_ADMIN_OPTIONS');

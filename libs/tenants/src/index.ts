@@ -1,0 +1,14 @@
+export * from './tenants.types';
+export { TenantValidationError, TenantNotFoundError, TenantConflictError, TenantCryptoError, type FieldProblem } from './tenants.errors';
+export { SecretBox, type SealedValue } from './crypto/secret-box';
+export { createTenantsDataSource, runMigrations, advisoryLockKey, TENANTS_ENTITIES, TENANTS_MIGRATIONS, TENANTS_MIGRATIONS_TABLE } from './data-source';
+export { TenantConfigService, type TenantConfigServiceOptions, type TenantsLogger, type ImportResult } from './tenant-config.service';
+export { InMemoryTenantChangePublisher } from './tenant-change.publisher';
+export { TokenManager, isHttp401, type TokenGrant, type TokenSource, type TokenManagerOptions } from './token/token-manager';
+export { ConnectionPingService, type PartnerPinger, type PartnerPingers, type PingResult, type PingCheck } from './ping/connection-ping.service';
+export { csvToMappings, mappingsToCsv, parseCsv, CSV_COLUMNS } from './mapping-csv';
+export { maskConnection, SHIPBOB_WEBHOOK_SECRET } from './tenant-config.validation';
+export { seedDemoTenant, DEMO_TENANT_ID, DEFAULT_DEMO_URLS, DEMO_CREDENTIALS, type DemoUrls } from './demo/seed-demo-tenant';
+export { TenantsAdminModule, type TenantsAdminOptions } from './admin/tenants-admin.module';
+export { parseOperatorKeys, type OperatorKey } from './admin/operator-auth.guard';
+export { createTestDatabase, type TestDatabase } from './testing/test-database';

@@ -1,0 +1,447 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import type { SecretBox } from './crypto/secret-box';
+import { ConfigHistoryEntity } from './entities/config-history.entity';
+import { ConnectionEntity } from './entities/connection.entity';
+import { MappingEntity } from './entities/mapping.entity';
+import { PartnerTokenEntity } from './entities/partner-token.entity';
+import { TenantEntity } from './entities/tenant.entity';
+import { csvToMappings, mappingsToCsv } from './mapping-csv';
+import {
+  applySettingsPatch,
+  joinSecrets,
+  maskConnection,
+  normalizeConnection,
+  secretPaths,
+  splitSecrets,
+  validateMapping,
+  validateMappingKind,
+  validateMode,
+  validateTenantId,
+  validateTenantName,
+} from './tenant-config.validation';
+import { TenantConflictError, TenantNotFoundError, TenantValidationError } from './tenants.errors';
+import {
+  DEFAULT_SETTINGS,
+  MAPPING_KINDS,
+  PARTNERS,
+  type ChangeAction,
+  type ChangeEntity,
+  type Connection,
+  type ConnectionInput,
+  type ConnectionSummary,
+  type HistoryEntry,
+  type MappingEntry,
+  type MappingKind,
+  type MappingValueByKind,
+  type Partner,
+  type TenantChangePublisher,
+  type TenantConfigChange,
+  type TenantDetails,
+  type TenantInput,
+  type TenantMode,
+  type TenantSettingsPatch,
+  type TenantSnapshot,
+  type TenantSummary,
+} from './tenants.types';
+
+export interface TenantsLogger {
+  warn(message: string, context?: Record<string, unknown>): void;
+}
+
+export interface TenantConfigServiceOptions {
+  dataSource: DataSource;
+  secretBox: SecretBox;
+  publisher: TenantChangePublisher;
+  /** How long a snapshot is served from memory; 0 disables the cache. Default 2000. */
+  snapshotCacheTtlMs?: number;
+  now?: () => number;
+  logger?: TenantsLogger;
+}
+
+interface PendingChange {
+  entity: ChangeEntity;
+  key: string;
+  action: ChangeAction;
+  oldValue: unknown;
+  newValue: unknown;
+}
+
+export interface ImportResult {
+  kind: MappingKind;
+  rows: number;
+  replaced: boolean;
+  configVersion: number;
+}
+
+const DEFAULT_CACHE_TTL_MS = 2000;
+
+export function connectionAad(tenantId: string, partner: Partner): string {
+  return `tenant-connection:${tenantId}:${partner}`;
+}
+
+/**
+ * Tenants, their partner connections (secrets sealed with AES-256-GCM) and mapping tables. Every change bumps the
+ * tenant's config version, is written to the history (secrets masked) and published as a TenantConfigChange.
+ */
+export class TenantConfigService {
+  private readonly ds: DataSource;
+  private readonly box: SecretBox;
+  private readonly publisher: TenantChangePublisher;
+  private readonly ttlMs: number;
+  private readonly now: () => number;
+  private readonly logger: TenantsLogger;
+  private readonly cache = new Map<string, { expiresAt: number; snapshot: Promise<TenantSnapshot> }>();
+
+  constructor(opts: TenantConfigServiceOptions) {
+    this.ds = opts.dataSource;
+    this.box = opts.secretBox;
+    this.publisher = opts.publisher;
+    this.ttlMs = opts.snapshotCacheTtlMs ?? DEFAULT_CACHE_TTL_MS;
+    this.now = opts.now ?? Date.now;
+    this.logger = opts.logger ?? { warn: (m, c) => console.warn(JSON.stringify({ level: 'warn', msg: m, ...c })) };
+  }
+
+  get secretBox(): SecretBox {
+    return this.box;
+  }
+
+  // ---------- tenants ----------
+
+  async listTenants(): Promise<TenantSummary[]> {
+    const rows = await this.ds.getRepository(TenantEntity).find({ order: { id: 'ASC' } });
+    return rows.map(toSummary);
+  }
+
+  async createTenant(input: TenantInput, actor: string): Promise<TenantDetails> {
+    const id = validateTenantId(input?.id);
+    const name = validateTenantName(input.name);
+    const mode = validateMode(input.mode ?? 'live');
+    const settings = applySettingsPatch(DEFAULT_SETTINGS, input.settings ?? {});
+    const who = checkActor(actor);
+    const change = await this.ds.transaction(async (m) => {
+      const at = new Date(this.now());
+      const inserted = (await m.query(
+        `INSERT INTO tenants (id, name, mode, settings, config_version, created_at, updated_at) VALUES ($1, $2, $3, $4, 1, $5, $5)
+         ON CONFLICT (id) DO NOTHING RETURNING id`,
+        [id, name, mode, JSON.stringify(settings), at],
+      )) as unknown[];
+      if (inserted.length === 0) throw new TenantConflictError(`tenant "${id}" already exists`, { tenantId: id });
+      const c: TenantConfigChange = { tenantId: id, version: 1, entity: 'tenant', key: id, action: 'created', actor: who, at: at.toISOString(), oldValue: null, newValue: { name, mode, settings } };
+      await m.insert(ConfigHistoryEntity, historyRow(c));
+      return c;
+    });
+    await this.emit([change]);
+    return this.getTenant(id);
+  }
+
+  async getTenant(tenantId: string): Promise<TenantDetails> {
+    const t = await this.requireTenant(this.ds.manager, tenantId);
+    const connections = await this.listConnections(tenantId);
+    const counts = (await this.ds.query(`SELECT kind, count(*)::int AS n FROM tenant_mappings WHERE tenant_id = $1 GROUP BY kind`, [tenantId])) as Array<{ kind: MappingKind; n: number }>;
+    const mappingCounts = Object.fromEntries(MAPPING_KINDS.map((k) => [k, counts.find((c) => c.kind === k)?.n ?? 0])) as Record<MappingKind, number>;
+    return { ...toSummary(t), settings: t.settings, connections, mappingCounts };
+  }
+
+  /** Renames, switches mode or patches settings. `expectedVersion`, when given, must match (optimistic locking). */
+  async updateTenant(tenantId: string, patch: { name?: string; mode?: TenantMode; settings?: TenantSettingsPatch }, actor: string, expectedVersion?: number): Promise<TenantDetails> {
+    await this.mutate(tenantId, actor, expectedVersion, async (_m, t) => {
+      const changes: PendingChange[] = [];
+      const before = { name: t.name, mode: t.mode };
+      if (patch.name !== undefined) t.name = validateTenantName(patch.name);
+      if (patch.mode !== undefined) t.mode = validateMode(patch.mode);
+      if (!isDeepStrictEqual(before, { name: t.name, mode: t.mode })) changes.push({ entity: 'tenant', key: tenantId, action: 'updated', oldValue: before, newValue: { name: t.name, mode: t.mode } });
+      if (patch.settings !== undefined) {
+        const next = applySettingsPatch(t.settings, patch.settings);
+        if (!isDeepStrictEqual(next, t.settings)) changes.push({ entity: 'settings', key: tenantId, action: 'updated', oldValue: t.settings, newValue: next });
+        t.settings = next;
+      }
+      return changes;
+    });
+    return this.getTenant(tenantId);
+  }
+
+  async deleteTenant(tenantId: string, actor: string): Promise<void> {
+    await this.mutate(tenantId, actor, undefined, async (m, t) => {
+      await m.delete(TenantEntity, { id: tenantId });
+      return [{ entity: 'tenant', key: tenantId, action: 'deleted', oldValue: { name: t.name, mode: t.mode }, newValue: null }];
+    }, { deleted: true });
+  }
+
+  // ---------- connections ----------
+
+  async listConnections(tenantId: string): Promise<ConnectionSummary[]> {
+    await this.requireTenant(this.ds.manager, tenantId);
+    const rows = await this.ds.getRepository(ConnectionEntity).find({ where: { tenantId }, order: { partner: 'ASC' } });
+    return rows.map((r) => this.summarize(r));
+  }
+
+  /** Creates or replaces a partner connection; omitted secrets are kept when the auth type is unchanged. */
+  async setConnection(tenantId: string, input: ConnectionInput, actor: string, expectedVersion?: number): Promise<ConnectionSummary> {
+    let saved: ConnectionEntity | undefined;
+    await this.mutate(tenantId, actor, expectedVersion, async (m, t) => {
+      const partner = input?.partner;
+      const row = PARTNERS.includes(partner) ? await m.findOne(ConnectionEntity, { where: { tenantId, partner }, lock: { mode: 'pessimistic_write' } }) : null;
+      const existing = row ? this.decryptRow(row) : undefined;
+      const conn = normalizeConnection(input, existing, t.mode);
+      if (existing && isDeepStrictEqual(existing, conn)) {
+        saved = row!;
+        return [];
+      }
+      const { publicConfig, secrets } = splitSecrets(conn);
+      const sealed = this.box.seal(JSON.stringify(secrets), connectionAad(tenantId, conn.partner));
+      const entity = m.create(ConnectionEntity, {
+        tenantId,
+        partner: conn.partner,
+        baseUrl: conn.baseUrl,
+        authType: conn.auth.type,
+        publicConfig,
+        secretCiphertext: sealed.ciphertext,
+        secretKeyId: sealed.keyId,
+        updatedAt: new Date(this.now()),
+      });
+      saved = await m.save(entity);
+      return [{ entity: 'connection', key: conn.partner, action: existing ? 'updated' : 'created', oldValue: existing ? maskConnection(existing) : null, newValue: maskConnection(conn, existing) }];
+    });
+    return this.summarize(saved!);
+  }
+
+  async deleteConnection(tenantId: string, partner: Partner, actor: string): Promise<void> {
+    await this.mutate(tenantId, actor, undefined, async (m) => {
+      const row = await m.findOne(ConnectionEntity, { where: { tenantId, partner }, lock: { mode: 'pessimistic_write' } });
+      if (!row) throw new TenantNotFoundError('connection', { tenantId, partner });
+      await m.delete(ConnectionEntity, { tenantId, partner });
+      return [{ entity: 'connection', key: partner, action: 'deleted', oldValue: maskConnection(this.decryptRow(row)), newValue: null }];
+    });
+  }
+
+  /** The decrypted connection (for pingers and clients). Never log it. */
+  async getConnection(tenantId: string, partner: Partner): Promise<Connection> {
+    const row = await this.ds.getRepository(ConnectionEntity).findOne({ where: { tenantId, partner } });
+    if (!row) {
+      await this.requireTenant(this.ds.manager, tenantId);
+      throw new TenantNotFoundError('connection', { tenantId, partner });
+    }
+    return this.decryptRow(row);
+  }
+
+  // ---------- mappings ----------
+
+  async listMappings<K extends MappingKind>(tenantId: string, kind: K): Promise<Array<MappingEntry<K>>> {
+    validateMappingKind(kind);
+    await this.requireTenant(this.ds.manager, tenantId);
+    const rows = await this.ds.getRepository(MappingEntity).find({ where: { tenantId, kind }, order: { key: 'ASC' } });
+    return rows.map((r) => ({ kind, key: r.key, value: r.value as unknown as MappingValueByKind[K] }));
+  }
+
+  async setMapping<K extends MappingKind>(tenantId: string, kind: K, key: string, value: MappingValueByKind[K] | unknown, actor: string, expectedVersion?: number): Promise<MappingEntry<K>> {
+    validateMappingKind(kind);
+    const clean = validateMapping(kind, key, value);
+    await this.mutate(tenantId, actor, expectedVersion, async (m) => {
+      const row = await m.findOne(MappingEntity, { where: { tenantId, kind, key }, lock: { mode: 'pessimistic_write' } });
+      if (row && isDeepStrictEqual(row.value, clean)) return [];
+      await m.save(m.create(MappingEntity, { tenantId, kind, key, value: clean as unknown as Record<string, unknown>, updatedAt: new Date(this.now()) }));
+      return [{ entity: 'mapping', key: `${kind}:${key}`, action: row ? 'updated' : 'created', oldValue: row?.value ?? null, newValue: clean }];
+    });
+    return { kind, key, value: clean };
+  }
+
+  async deleteMapping(tenantId: string, kind: MappingKind, key: string, actor: string): Promise<void> {
+    validateMappingKind(kind);
+    await this.mutate(tenantId, actor, undefined, async (m) => {
+      const row = await m.findOne(MappingEntity, { where: { tenantId, kind, key }, lock: { mode: 'pessimistic_write' } });
+      if (!row) throw new TenantNotFoundError('mapping', { tenantId, kind, key });
+      await m.delete(MappingEntity, { tenantId, kind, key });
+      return [{ entity: 'mapping', key: `${kind}:${key}`, action: 'deleted', oldValue: row.value, newValue: null }];
+    });
+  }
+
+  /**
+   * Applies a CSV file to one mapping table in a single transaction and config version: either every row is valid
+   * and applied, or TenantValidationError lists each bad row by line number and nothing changes. With `replace`,
+   * keys absent from the file are deleted.
+   */
+  async importMappingsCsv(tenantId: string, kind: MappingKind, csv: string, actor: string, opts: { replace?: boolean } = {}): Promise<ImportResult> {
+    validateMappingKind(kind);
+    const entries = csvToMappings(kind, csv);
+    const version = await this.mutate(tenantId, actor, undefined, async (m) => {
+      const existing = await m.find(MappingEntity, { where: { tenantId, kind }, lock: { mode: 'pessimistic_write' } });
+      const byKey = new Map(existing.map((r) => [r.key, r]));
+      const at = new Date(this.now());
+      let upserts = 0;
+      const changed = entries.filter((e) => !isDeepStrictEqual(byKey.get(e.key)?.value, e.value));
+      if (changed.length) {
+        await m.save(changed.map((e) => m.create(MappingEntity, { tenantId, kind, key: e.key, value: e.value as unknown as Record<string, unknown>, updatedAt: at })), { chunk: 500 });
+        upserts = changed.length;
+      }
+      let deleted: string[] = [];
+      if (opts.replace) {
+        const keep = new Set(entries.map((e) => e.key));
+        deleted = existing.filter((r) => !keep.has(r.key)).map((r) => r.key);
+        if (deleted.length) await m.createQueryBuilder().delete().from(MappingEntity).where('tenant_id = :tenantId AND kind = :kind AND key IN (:...keys)', { tenantId, kind, keys: deleted }).execute();
+      }
+      if (!upserts && !deleted.length) return [];
+      return [{ entity: 'mapping', key: kind, action: 'imported', oldValue: { rows: existing.length }, newValue: { rows: entries.length, upserted: changed.map((e) => e.key).slice(0, 100), deleted: deleted.slice(0, 100), replace: !!opts.replace } }];
+    });
+    return { kind, rows: entries.length, replaced: !!opts.replace, configVersion: version };
+  }
+
+  async exportMappingsCsv(tenantId: string, kind: MappingKind): Promise<string> {
+    return mappingsToCsv(kind, await this.listMappings(tenantId, kind));
+  }
+
+  // ---------- history ----------
+
+  async history(tenantId: string, opts: { limit?: number } = {}): Promise<HistoryEntry[]> {
+    const rows = await this.ds.getRepository(ConfigHistoryEntity).find({ where: { tenantId }, order: { id: 'DESC' }, take: Math.min(Math.max(opts.limit ?? 100, 1), 1000) });
+    return rows.map((r) => ({ id: Number(r.id), tenantId: r.tenantId, version: r.version, entity: r.entity, key: r.key, action: r.action, actor: r.actor, at: r.at.toISOString(), oldValue: r.oldValue, newValue: r.newValue }));
+  }
+
+  // ---------- snapshot + cache ----------
+
+  /** Everything a service needs for one tenant, decrypted, served from a short cache (see `invalidate`). */
+  async getTenantSnapshot(tenantId: string): Promise<TenantSnapshot> {
+    const now = this.now();
+    const hit = this.cache.get(tenantId);
+    if (hit && hit.expiresAt > now) return hit.snapshot;
+    const snapshot = this.loadSnapshot(tenantId);
+    if (this.ttlMs > 0) {
+      this.cache.set(tenantId, { expiresAt: now + this.ttlMs, snapshot });
+      snapshot.catch(() => {
+        if (this.cache.get(tenantId)?.snapshot === snapshot) this.cache.delete(tenantId);
+      });
+    }
+    return snapshot;
+  }
+
+  /** Drops the cached snapshot (call it on a TenantConfigChange event to see changes at once). */
+  invalidate(tenantId?: string): void {
+    if (tenantId === undefined) this.cache.clear();
+    else this.cache.delete(tenantId);
+  }
+
+  private async loadSnapshot(tenantId: string): Promise<TenantSnapshot> {
+    return this.ds.transaction('REPEATABLE READ', async (m) => {
+      const t = await this.requireTenant(m, tenantId);
+      const [conns, maps] = await Promise.all([m.find(ConnectionEntity, { where: { tenantId } }), m.find(MappingEntity, { where: { tenantId } })]);
+      const connections: TenantSnapshot['connections'] = {};
+      for (const r of conns) Object.assign(connections, { [r.partner]: this.decryptRow(r) });
+      const mappings = Object.fromEntries(MAPPING_KINDS.map((k) => [k, {}])) as TenantSnapshot['mappings'];
+      for (const r of maps) if (r.kind in mappings) (mappings[r.kind] as Record<string, unknown>)[r.key] = r.value;
+      return { tenantId, name: t.name, mode: t.mode, configVersion: t.configVersion, settings: t.settings, connections, mappings, loadedAt: this.now() };
+    });
+  }
+
+  // ---------- key rotation ----------
+
+  /** Re-seals every connection secret and stored token that is not under the active key. Idempotent. */
+  async reencryptAll(): Promise<{ connections: number; tokens: number; activeKeyId: string }> {
+    const active = this.box.activeKeyId;
+    const connections = await this.ds.transaction(async (m) => {
+      const rows = await m.createQueryBuilder(ConnectionEntity, 'c').where('c.secret_key_id <> :active', { active }).setLock('pessimistic_write').getMany();
+      for (const r of rows) {
+        const aad = connectionAad(r.tenantId, r.partner);
+        const sealed = this.box.seal(this.box.open({ keyId: r.secretKeyId, ciphertext: r.secretCiphertext }, aad), aad);
+        await m.update(ConnectionEntity, { tenantId: r.tenantId, partner: r.partner }, { secretCiphertext: sealed.ciphertext, secretKeyId: sealed.keyId });
+      }
+      return rows.length;
+    });
+    const tokens = await this.ds.transaction(async (m) => {
+      const rows = await m.createQueryBuilder(PartnerTokenEntity, 't').where('t.key_id <> :active', { active }).setLock('pessimistic_write').getMany();
+      for (const r of rows) {
+        const aad = tokenAad(r.cacheKey);
+        const sealed = this.box.seal(this.box.open({ keyId: r.keyId, ciphertext: r.ciphertext }, aad), aad);
+        await m.update(PartnerTokenEntity, { cacheKey: r.cacheKey }, { ciphertext: sealed.ciphertext, keyId: sealed.keyId });
+      }
+      return rows.length;
+    });
+    this.invalidate();
+    return { connections, tokens, activeKeyId: active };
+  }
+
+  // ---------- internals ----------
+
+  private decryptRow(r: ConnectionEntity): Connection {
+    const secrets = JSON.parse(this.box.open({ keyId: r.secretKeyId, ciphertext: r.secretCiphertext }, connectionAad(r.tenantId, r.partner))) as Record<string, unknown>;
+    return joinSecrets(r.publicConfig, secrets);
+  }
+
+  private summarize(r: ConnectionEntity): ConnectionSummary {
+    const { partner: _p, baseUrl: _b, auth, ...settings } = r.publicConfig;
+    const { type: _t, ...authSettings } = (auth ?? {}) as Record<string, unknown>;
+    return {
+      partner: r.partner,
+      baseUrl: r.baseUrl,
+      authType: r.authType,
+      settings: { ...settings, ...(Object.keys(authSettings).length ? { auth: authSettings } : {}) },
+      secretsSet: secretPaths(this.decryptRow(r)),
+      updatedAt: r.updatedAt.toISOString(),
+    };
+  }
+
+  private async requireTenant(m: EntityManager, tenantId: string, lock = false): Promise<TenantEntity> {
+    if (typeof tenantId !== 'string' || !tenantId) throw new TenantValidationError([{ field: 'tenantId', reason: 'is required' }], 'request');
+    const t = await m.findOne(TenantEntity, { where: { id: tenantId }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+    if (!t) throw new TenantNotFoundError('tenant', { tenantId });
+    return t;
+  }
+
+  /** Locks the tenant row, runs `fn`, and when it reports changes bumps the version and writes history. */
+  private async mutate(
+    tenantId: string,
+    actor: string,
+    expectedVersion: number | undefined,
+    fn: (m: EntityManager, tenant: TenantEntity) => Promise<PendingChange[]>,
+    opts: { deleted?: boolean } = {},
+  ): Promise<number> {
+    const who = checkActor(actor);
+    const { version, changes } = await this.ds.transaction(async (m) => {
+      const t = await this.requireTenant(m, tenantId, true);
+      if (expectedVersion !== undefined && expectedVersion !== t.configVersion) {
+        throw new TenantConflictError(`tenant "${tenantId}" is at config version ${t.configVersion}, not ${expectedVersion}`, { tenantId, configVersion: t.configVersion, expectedVersion });
+      }
+      const pending = await fn(m, t);
+      if (!pending.length) return { version: t.configVersion, changes: [] as TenantConfigChange[] };
+      const next = t.configVersion + 1;
+      const at = new Date(this.now());
+      if (!opts.deleted) await m.update(TenantEntity, { id: tenantId }, { name: t.name, mode: t.mode, settings: t.settings, configVersion: next, updatedAt: at });
+      const full = pending.map((c): TenantConfigChange => ({ tenantId, version: next, actor: who, at: at.toISOString(), ...c }));
+      await m.insert(ConfigHistoryEntity, full.map(historyRow));
+      return { version: next, changes: full };
+    });
+    if (changes.length) {
+      this.invalidate(tenantId);
+      await this.emit(changes);
+    }
+    return version;
+  }
+
+  /** Publishing happens after commit; a failed publish is logged (services still see the change after the TTL). */
+  private async emit(changes: TenantConfigChange[]): Promise<void> {
+    for (const c of changes) {
+      try {
+        await this.publisher.publish(c);
+      } catch (err) {
+        this.logger.warn('tenant config change not published', { tenantId: c.tenantId, version: c.version, entity: c.entity, error: (err as { code?: string }).code ?? (err as Error).name });
+      }
+    }
+  }
+}
+
+export function tokenAad(cacheKey: string): string {
+  return `partner-token:${cacheKey}`;
+}
+
+function toSummary(t: TenantEntity): TenantSummary {
+  return { id: t.id, name: t.name, mode: t.mode, configVersion: t.configVersion, createdAt: t.createdAt.toISOString(), updatedAt: t.updatedAt.toISOString() };
+}
+
+function historyRow(c: TenantConfigChange): QueryDeepPartialEntity<ConfigHistoryEntity> {
+  return <QueryDeepPartialEntity<ConfigHistoryEntity>>{ tenantId: c.tenantId, version: c.version, entity: c.entity, key: c.key, action: c.action, actor: c.actor, at: new Date(c.at), oldValue: c.oldValue ?? null, newValue: c.newValue ?? null };
+}
+
+function checkActor(actor: string): string {
+  if (typeof actor !== 'string' || !actor.trim() || actor.length > 200) throw new TenantValidationError([{ field: 'actor', reason: 'is required (who makes the change), at most 200 characters' }], 'request');
+  return actor.trim();
+}
