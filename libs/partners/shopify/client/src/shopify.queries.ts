@@ -1,0 +1,45 @@
+/**
+ * Every GraphQL document the client sends. The Shopify sandbox recognises exactly these operation names
+ * (libs/partners/shopify/simulator/src/shopify-graphql.ts); add a query there when adding one here.
+ */
+const MONEY = 'shopMoney { amount currencyCode }';
+const ADDRESS = 'firstName lastName company address1 address2 city province provinceCode country countryCodeV2 zip phone';
+const ORDER_FIELDS = `
+  id legacyResourceId name email phone createdAt updatedAt processedAt cancelledAt cancelReason currencyCode
+  displayFinancialStatus displayFulfillmentStatus tags poNumber test
+  subtotalPriceSet { ${MONEY} } totalPriceSet { ${MONEY} } totalTaxSet { ${MONEY} } totalShippingPriceSet { ${MONEY} }
+  currentSubtotalPriceSet { ${MONEY} } currentTotalPriceSet { ${MONEY} } currentTotalTaxSet { ${MONEY} }
+  totalRefundedSet { ${MONEY} } totalOutstandingSet { ${MONEY} }
+  customer { id legacyResourceId email firstName lastName }
+  shippingAddress { ${ADDRESS} } billingAddress { ${ADDRESS} }
+  lineItems(first: $lineItemsFirst) {
+    nodes { id sku name quantity currentQuantity requiresShipping originalUnitPriceSet { ${MONEY} } }
+    pageInfo { hasNextPage endCursor }
+  }`;
+const CUSTOMER_FIELDS = `
+  id legacyResourceId email phone firstName lastName state note taxExempt tags createdAt updatedAt
+  defaultAddress { ${ADDRESS} }`;
+
+export const PING_QUERY = 'query Ping { shop { name myshopifyDomain } }';
+
+export const ORDERS_UPDATED_SINCE_QUERY = `query OrdersUpdatedSince($first: Int!, $after: String, $query: String, $lineItemsFirst: Int!) {
+  orders(first: $first, after: $after, sortKey: UPDATED_AT, query: $query) {
+    nodes { ${ORDER_FIELDS} }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+export const ORDER_BY_ID_QUERY = `query OrderById($id: ID!, $lineItemsFirst: Int!) {
+  order(id: $id) { ${ORDER_FIELDS} }
+}`;
+
+export const CUSTOMERS_UPDATED_SINCE_QUERY = `query CustomersUpdatedSince($first: Int!, $after: String, $query: String) {
+  customers(first: $first, after: $after, sortKey: UPDATED_AT, query: $query) {
+    nodes { ${CUSTOMER_FIELDS} }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+export const CUSTOMER_BY_ID_QUERY = `query CustomerById($id: ID!) {
+  customer(id: $id) { ${CUSTOMER_FIELDS} }
+}`;
