@@ -1,0 +1,215 @@
+import { after, before, beforeEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { ShipbobSandbox } from './shipbob.sandbox';
+import { ShipbobWebhookSigner } from './shipbob-webhook.signer';
+import { DEMO_SEED } from './shipbob-demo.fixtures';
+
+const V = '/2026-01';
+
+function orderBody(referenceId: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    reference_id: referenceId,
+    type: 'B2B',
+    shipping_method: 'Standard',
+    recipient: { name: 'Ada', address: { address1: '1 Main St', city: 'Austin', state: 'TX', country: 'US', zip_code: '78701' } },
+    products: [{ reference_id: 'ML-1001', quantity: 2 }],
+    ...extra,
+  };
+}
+
+describe('ShipbobSandbox refuses what ShipBob refuses', () => {
+  const sandbox = new ShipbobSandbox({ seed: 11 });
+  let url = '';
+  let pat = '';
+  let channelId = 0;
+  const call = (method: string, path: string, opts: { body?: unknown; token?: string | null; channel?: number | null; raw?: string } = {}) => {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    const token = opts.token === undefined ? pat : opts.token;
+    if (token) headers['authorization'] = `Bearer ${token}`;
+    const channel = opts.channel === undefined ? channelId : opts.channel;
+    if (channel !== null) headers['shipbob_channel_id'] = String(channel);
+    return fetch(`${url}${path}`, { method, headers, body: opts.raw ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body)) });
+  };
+
+  before(async () => {
+    const seeded = sandbox.seedData(DEMO_SEED);
+    pat = seeded.pat;
+    channelId = seeded.channel.id;
+    url = await sandbox.listen();
+  });
+  after(() => sandbox.close());
+  beforeEach(() => sandbox.limiter.reset());
+
+  it('answers 401 without a bearer token or with an unknown one, and 200 with the PAT', async () => {
+    assert.equal((await call('GET', `${V}/channel`, { token: null })).status, 401);
+    assert.equal((await call('GET', `${V}/channel`, { token: 'nope' })).status, 401);
+    const ok = await call('GET', `${V}/channel`);
+    assert.equal(ok.status, 200);
+    const body = (await ok.json()) as { items: Array<{ id: number; scopes: string[] }> };
+    assert.equal(body.items[0]?.id, channelId);
+    assert.ok(body.items[0]?.scopes.includes('orders_write'));
+    assert.match(ok.headers.get('x-remaining-calls') ?? '', /^\d+$/);
+  });
+
+  it('rejects POST /order without the shipbob_channel_id header and stores nothing', async () => {
+    const before = sandbox.orders.length;
+    const res = await call('POST', `${V}/order`, { body: orderBody('NO-CHANNEL-1'), channel: null });
+    assert.equal(res.status, 400);
+    assert.deepEqual(await res.json(), { shipbob_channel_id: ['The shipbob_channel_id header is required.'] });
+    const unknown = await call('POST', `${V}/order`, { body: orderBody('NO-CHANNEL-1'), channel: 999999 });
+    assert.equal(unknown.status, 400);
+    assert.equal(sandbox.orders.length, before);
+  });
+
+  it('creates an order (201, one shipment) and answers 422 with the documented body on a duplicate reference_id', async () => {
+    const first = await call('POST', `${V}/order`, { body: orderBody('PO-1001-1') });
+    assert.equal(first.status, 201);
+    const order = (await first.json()) as { id: number; status: string; reference_id: string; shipments: Array<{ status: string }>; channel: { id: number } };
+    assert.equal(order.reference_id, 'PO-1001-1');
+    assert.equal(order.status, 'Processing');
+    assert.equal(order.channel.id, channelId);
+    assert.equal(order.shipments.length, 1);
+    const dup = await call('POST', `${V}/order`, { body: orderBody('PO-1001-1') });
+    assert.equal(dup.status, 422);
+    assert.deepEqual(await dup.json(), { '': ['Cannot insert order with existing ReferenceId'] });
+    assert.equal(sandbox.orders.filter((o) => o.reference_id === 'PO-1001-1').length, 1);
+    const found = await call('GET', `${V}/order?ReferenceIds=PO-1001-1,OTHER`);
+    assert.deepEqual(((await found.json()) as Array<{ id: number }>).map((o) => o.id), [order.id]);
+  });
+
+  it('validates the order body as a map of string arrays and auto-creates unknown SKUs given a name', async () => {
+    const bad = await call('POST', `${V}/order`, { body: { reference_id: 'X', type: 'Weird', products: [] } });
+    assert.equal(bad.status, 400);
+    const errors = (await bad.json()) as Record<string, string[]>;
+    assert.ok(errors['Type'] && errors['ShippingMethod'] && errors['Recipient.Name'] && errors['Products']);
+    const noName = await call('POST', `${V}/order`, { body: orderBody('NEW-SKU-1', { products: [{ reference_id: 'NEW-SKU', quantity: 1 }] }) });
+    assert.equal(noName.status, 400);
+    const named = await call('POST', `${V}/order`, { body: orderBody('NEW-SKU-2', { products: [{ reference_id: 'NEW-SKU', name: 'New thing', quantity: 1 }] }) });
+    assert.equal(named.status, 201);
+    const products = await call('GET', `${V}/product?SKU=NEW-SKU`);
+    assert.equal(((await products.json()) as { items: unknown[] }).items.length, 1);
+  });
+
+  it('cancels only before pick', async () => {
+    const a = (await (await call('POST', `${V}/order`, { body: orderBody('CANCEL-A') })).json()) as { id: number };
+    const ok = await call('POST', `${V}/order/${a.id}:cancel`);
+    assert.equal(ok.status, 200);
+    const okBody = (await ok.json()) as { status: string; order: { status: string } };
+    assert.equal(okBody.status, 'Success');
+    assert.equal(okBody.order.status, 'Cancelled');
+
+    const b = (await (await call('POST', `${V}/order`, { body: orderBody('CANCEL-B') })).json()) as { id: number; shipments: Array<{ id: number }> };
+    sandbox.advance(b.shipments[0]!.id, 'pick');
+    const late = await call('POST', `${V}/order/${b.id}:cancel`);
+    const lateBody = (await late.json()) as { status: string; canceled_shipment_results: Array<{ is_success: boolean }> };
+    assert.equal(lateBody.status, 'Failure');
+    assert.equal(lateBody.canceled_shipment_results[0]?.is_success, false);
+    assert.equal(sandbox.orders.find((o) => o.id === b.id)?.status, 'Processing');
+    assert.deepEqual(sandbox.cancellations.slice(-2).map((c) => c.status), ['Success', 'Failure']);
+    assert.equal((await call('POST', `${V}/order/999999:cancel`)).status, 404);
+  });
+
+  it('answers 429 with x-retry-after after 150 calls in the window, then recovers when the window slides', async () => {
+    let last: Response | undefined;
+    for (let i = 0; i < 150; i++) {
+      last = await call('GET', `${V}/channel`);
+      assert.equal(last.status, 200, `call ${i + 1}`);
+    }
+    assert.equal(last?.headers.get('x-remaining-calls'), '0');
+    const limited = await call('GET', `${V}/channel`);
+    assert.equal(limited.status, 429);
+    assert.equal(limited.headers.get('x-remaining-calls'), '0');
+    const retryAfter = Number(limited.headers.get('x-retry-after'));
+    assert.ok(retryAfter >= 1 && retryAfter <= 60, `x-retry-after ${retryAfter}`);
+    assert.deepEqual(await limited.json(), { statusCode: 429, message: `Rate limit is exceeded. Try again in ${retryAfter} seconds.` });
+    sandbox.advanceClock(60_001);
+    const again = await call('GET', `${V}/channel`);
+    assert.equal(again.status, 200);
+    assert.equal(again.headers.get('x-remaining-calls'), '149');
+  });
+
+  it('takes a configurable window through the admin API', async () => {
+    await fetch(`${url}/__admin/rate-limit`, { method: 'POST', body: JSON.stringify({ limit: 2, windowMs: 1000 }) });
+    try {
+      assert.equal((await call('GET', `${V}/channel`)).status, 200);
+      assert.equal((await call('GET', `${V}/channel`)).status, 200);
+      assert.equal((await call('GET', `${V}/channel`)).status, 429);
+    } finally {
+      await fetch(`${url}/__admin/rate-limit`, { method: 'POST', body: JSON.stringify({ limit: 150, windowMs: 60_000, reset: true }) });
+    }
+  });
+
+  it('runs OAuth: code -> tokens, 1 h access tokens expire, refresh tokens rotate and work once', async () => {
+    const redirect = 'http://127.0.0.1/callback';
+    const auth = await fetch(`${url}/connect/authorize?client_id=mlc-demo-client&redirect_uri=${encodeURIComponent(redirect)}&scope=orders_read%20offline_access&state=s1`, { redirect: 'manual' });
+    assert.equal(auth.status, 302);
+    const fragment = new URLSearchParams(new URL(auth.headers.get('location')!).hash.slice(1));
+    assert.equal(fragment.get('state'), 's1');
+    const token = (body: Record<string, string>) =>
+      fetch(`${url}/connect/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(body).toString() });
+    const creds = { client_id: 'mlc-demo-client', client_secret: 'mlc-demo-secret' };
+    const first = await token({ ...creds, grant_type: 'authorization_code', code: fragment.get('code')!, redirect_uri: redirect });
+    assert.equal(first.status, 200);
+    const t1 = (await first.json()) as { access_token: string; refresh_token: string; expires_in: number; token_type: string };
+    assert.equal(t1.expires_in, 3600);
+    assert.equal(t1.token_type, 'Bearer');
+    assert.equal((await token({ ...creds, grant_type: 'authorization_code', code: fragment.get('code')!, redirect_uri: redirect })).status, 400, 'a code works once');
+    assert.equal((await call('GET', `${V}/order`, { token: t1.access_token })).status, 200);
+    assert.equal((await call('GET', `${V}/channel`, { token: t1.access_token })).status, 403, 'scope channels_read was not granted');
+
+    sandbox.advanceClock(3601_000);
+    const expired = await call('GET', `${V}/order`, { token: t1.access_token });
+    assert.equal(expired.status, 401);
+    assert.match(expired.headers.get('www-authenticate') ?? '', /expired/);
+
+    const refreshed = await token({ ...creds, grant_type: 'refresh_token', refresh_token: t1.refresh_token });
+    assert.equal(refreshed.status, 200);
+    const t2 = (await refreshed.json()) as { access_token: string; refresh_token: string };
+    assert.notEqual(t2.refresh_token, t1.refresh_token);
+    assert.equal((await call('GET', `${V}/order`, { token: t2.access_token })).status, 200);
+    const reused = await token({ ...creds, grant_type: 'refresh_token', refresh_token: t1.refresh_token });
+    assert.equal(reused.status, 400);
+    assert.deepEqual(await reused.json(), { error: 'invalid_grant' });
+    assert.equal((await token({ ...creds, client_secret: 'wrong', grant_type: 'refresh_token', refresh_token: t2.refresh_token })).status, 401);
+  });
+
+  it('refuses invalid lifecycle transitions and webhook secrets in the wrong format', async () => {
+    const o = (await (await call('POST', `${V}/order`, { body: orderBody('LIFE-1') })).json()) as { shipments: Array<{ id: number }> };
+    const id = o.shipments[0]!.id;
+    const skip = await fetch(`${url}/__admin/shipments/${id}/advance`, { method: 'POST', body: JSON.stringify({ step: 'ship' }) });
+    assert.equal(skip.status, 409);
+    const run = await fetch(`${url}/__admin/lifecycle`, { method: 'POST', body: JSON.stringify({ shipment_id: id }) });
+    assert.equal(run.status, 200);
+    const shipment = (await run.json()) as { status: string; status_details: Array<{ name: string }>; tracking: { tracking_number: string } };
+    assert.equal(shipment.status, 'Completed');
+    assert.equal(shipment.status_details[0]?.name, 'Delivered');
+    assert.ok(shipment.tracking.tracking_number);
+    assert.equal(sandbox.transactions.filter((t) => t.reference_id === String(id)).length, 1, 'a shipping charge was created');
+    const badSecret = await call('POST', `${V}/webhook`, { body: { topics: ['order.shipped'], url: 'https://example.com/h', secret: 'whsec_short' } });
+    assert.equal(badSecret.status, 400);
+    const badTopic = await call('POST', `${V}/webhook`, { body: { topics: ['shipment.delivered'], url: 'https://example.com/h' } });
+    assert.equal(badTopic.status, 400);
+    const http = await call('POST', `${V}/webhook`, { body: { topics: ['order.shipped'], url: 'http://example.com/h' } });
+    assert.equal(http.status, 400);
+  });
+
+  it("lists what was written through the admin API, with the request log", async () => {
+    const state = (await (await fetch(`${url}/__admin/state`)).json()) as { orders: unknown[]; cancellations: unknown[] };
+    assert.equal(state.orders.length, sandbox.orders.length);
+    assert.equal(state.cancellations.length, sandbox.cancellations.length);
+    const log = (await (await fetch(`${url}/__admin/requests`)).json()) as { items: Array<{ path: string; headers: Record<string, string> }> };
+    const post = log.items.find((r) => r.path === `${V}/order`);
+    assert.equal(post?.headers['authorization'], '[redacted]');
+  });
+});
+
+describe('ShipbobWebhookSigner', () => {
+  it('reproduces the published Standard Webhooks vector', () => {
+    // standard-webhooks library tests: "sign function works" (fixed timestamp)
+    const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+    const expected = 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=';
+    assert.equal(new ShipbobWebhookSigner(secret).sign('msg_p5jXN8AQM9LWM0D4loKWxJek', 1614265330, '{"test": 2432232314}'), expected);
+    assert.equal(new ShipbobWebhookSigner(secret.slice(6)).sign('msg_p5jXN8AQM9LWM0D4loKWxJek', 1614265330, '{"test": 2432232314}'), expected);
+    assert.notEqual(new ShipbobWebhookSigner(secret).sign('msg_p5jXN8AQM9LWM0D4loKWxJek', 1614265331, '{"test": 2432232314}'), expected);
+  });
+});
