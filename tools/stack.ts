@@ -1,0 +1,103 @@
+// `npm start` / `npm stop`: runs the whole system on this machine in the background: topic bootstrap, the partner
+// sandboxes (the demo targets) and the six services, each logging to .local/logs/<name>.log.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const root = resolve(__dirname, '..', '..');
+const logs = join(root, '.local/logs');
+const pids = join(root, '.local/pids');
+
+interface Proc {
+  name: string;
+  script: string;
+  env: Record<string, string>;
+  url?: string;
+}
+
+const SERVICES = ['audit-projector', 'mapper', 'shipbob-writer', 'fusion-writer', 'oracle-poller', 'webhook-gateway'];
+const SANDBOXES: Proc[] = [
+  { name: 'fusion-sandbox', script: 'dist/libs/partners/fusion/simulator/src/main.js', env: { FUSION_SANDBOX_PORT: '4010' }, url: 'http://127.0.0.1:4010' },
+  { name: 'shipbob-sandbox', script: 'dist/libs/partners/shipbob/simulator/src/main.js', env: { SHIPBOB_SANDBOX_PORT: '4020' }, url: 'http://127.0.0.1:4020' },
+  { name: 'shopify-sandbox', script: 'dist/libs/partners/shopify/simulator/src/main.js', env: { SHOPIFY_SANDBOX_PORT: '4030' }, url: 'http://127.0.0.1:4030' },
+];
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const pidOf = (name: string): number | undefined => {
+  const f = join(pids, `${name}.pid`);
+  if (!existsSync(f)) return undefined;
+  const pid = Number(readFileSync(f, 'utf8'));
+  return alive(pid) ? pid : undefined;
+};
+
+function start(p: Proc): void {
+  const running = pidOf(p.name);
+  if (running) {
+    console.log(`  ${p.name.padEnd(18)} already running (pid ${running})`);
+    return;
+  }
+  if (!existsSync(join(root, p.script))) {
+    console.log(`  ${p.name.padEnd(18)} not built yet (${p.script} missing): skipped`);
+    return;
+  }
+  const out = openSync(join(logs, `${p.name}.log`), 'a');
+  const child = spawn(process.execPath, [join(root, p.script)], { cwd: root, env: { ...process.env, ...p.env }, stdio: ['ignore', out, out], detached: true });
+  child.unref();
+  writeFileSync(join(pids, `${p.name}.pid`), String(child.pid));
+  console.log(`  ${p.name.padEnd(18)} pid ${child.pid}${p.url ? `  ${p.url}` : ''}  log .local/logs/${p.name}.log`);
+}
+
+async function waitReady(url: string, timeoutMs = 60_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ok = await fetch(`${url}/health/ready`).then((r) => r.ok, () => false);
+    if (ok) return true;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return false;
+}
+
+async function up(): Promise<void> {
+  mkdirSync(logs, { recursive: true });
+  mkdirSync(pids, { recursive: true });
+  const topics = spawnSync(process.execPath, [join(root, 'dist/tools/topics.js')], { cwd: root, stdio: 'inherit' });
+  if (topics.status !== 0) process.exit(topics.status ?? 1);
+  console.log('sandboxes (demo partner systems):');
+  SANDBOXES.forEach(start);
+  console.log('services:');
+  const ports = new Map(SERVICES.map((s, i) => [s, 3001 + i]));
+  for (const name of SERVICES) {
+    start({ name, script: `dist/services/${name}/src/main.js`, env: { PORT: String(ports.get(name)) }, url: `http://127.0.0.1:${ports.get(name)}` });
+  }
+  const results = await Promise.all(SERVICES.map(async (s) => [s, await waitReady(`http://127.0.0.1:${ports.get(s)}`)] as const));
+  const notReady = results.filter(([, ok]) => !ok).map(([s]) => s);
+  console.log(notReady.length ? `\nnot ready yet: ${notReady.join(', ')} (see their logs)` : '\nall services ready.');
+  console.log('health: curl http://127.0.0.1:3001/health/ready   metrics: curl http://127.0.0.1:3001/metrics');
+  console.log('stop everything: npm stop');
+}
+
+function down(): void {
+  for (const name of [...SERVICES, ...SANDBOXES.map((s) => s.name)]) {
+    const pid = pidOf(name);
+    if (pid) {
+      process.kill(pid, 'SIGTERM');
+      console.log(`stopped ${name} (pid ${pid})`);
+    }
+    rmSync(join(pids, `${name}.pid`), { force: true });
+  }
+}
+
+const cmd = process.argv[2];
+if (cmd === 'up') void up();
+else if (cmd === 'down') down();
+else {
+  console.error('usage: stack up|down');
+  process.exit(2);
+}
