@@ -151,11 +151,16 @@ describe('helm chart ml-connector', () => {
       LOG_LEVEL: 'info',
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector.observability.svc:4318',
       FUSION_POLL_INTERVAL_MS: '30000',
+      NODE_EXTRA_CA_CERTS: '/etc/ml-connector/kafka-ca/ca.crt',
     });
     const dep = ofKind(objects('production'), 'Deployment').find((d) => component(d) === 'oracle-poller')!;
     const c = podSpec(dep).containers[0];
     assert.deepEqual(c.envFrom, [{ configMapRef: { name: cm.metadata.name } }, { secretRef: { name: 'mlc-ml-connector' } }]);
     assert.ok(c.env.some((e: any) => e.name === 'FUSION_BASE_URL' && e.value === 'https://fusion.example.oraclecloud.com'));
+    for (const o of [...ofKind(objects('production'), 'Deployment'), ...ofKind(objects('production'), 'Job')]) {
+      assert.ok(podSpec(o).volumes.some((v: any) => v.name === 'kafka-ca' && v.secret.secretName === 'kafka-cluster-ca-cert'), `${o.metadata.name} lacks the Kafka CA volume`);
+      assert.ok(podSpec(o).containers[0].volumeMounts.some((m: any) => m.name === 'kafka-ca' && m.mountPath === '/etc/ml-connector/kafka-ca'), o.metadata.name);
+    }
     const writer = ofKind(objects('production'), 'Deployment').find((d) => component(d) === 'shipbob-writer')!;
     assert.equal(podSpec(writer).containers[0].image, 'registry.example.com/ml-connector:0.1.1');
   });
@@ -215,6 +220,25 @@ describe('helm chart ml-connector', () => {
     assert.equal(svc && component(svc), 'webhook-gateway');
     assert.equal(backend.port.name, 'http');
     assert.deepEqual(ing.spec.tls, [{ secretName: 'connector-example-com-tls', hosts: ['connector.example.com'] }]);
+  });
+
+  it('renders NOTES.txt with the services, the secret source and the hook jobs', async () => {
+    // helm template skips NOTES.txt; render it as a YAML block scalar in a copy of the chart.
+    const chart = join(scratch, 'notes');
+    cpSync(CHART_DIR, chart, { recursive: true });
+    const notes = readFileSync(join(chart, 'templates', 'NOTES.txt'), 'utf8');
+    writeFileSync(join(chart, 'templates', 'notes-probe.yaml'), `notes: |\n${notes.split('\n').map((l) => `  ${l}`).join('\n')}\n`);
+    const render = async (set: ValueSet) => {
+      const res = await runHelm(helm, ['template', 'mlc', chart, '--kube-version', '1.30.0', '-f', valuesFile(set), '--show-only', 'templates/notes-probe.yaml']);
+      assert.ok(res.ok, res.stderr);
+      return String(parse(res.stdout).notes);
+    };
+    const [prod, existing] = await Promise.all([render('production'), render('existing-secret')]);
+    assert.match(prod, /webhook-gateway: autoscaled 3-10/);
+    assert.match(prod, /https:\/\/connector\.example\.com\/webhooks/);
+    assert.match(prod, /logs job\/mlc-ml-connector-migrate/);
+    assert.match(existing, /the existing Secret "ml-connector-env"/);
+    assert.match(existing, /audit-projector: disabled/);
   });
 
   it('rejects bad values: a misspelt key (values.schema.json), missing brokers or secrets, a secret in config', async () => {
