@@ -1,0 +1,304 @@
+import { after, before, beforeEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { RawNumber, toExactJson } from './exact-json';
+import { signShopifyWebhook } from './shopify-webhook.signer';
+import { ID_BEYOND_2_POW_53 } from './shopify.model';
+import { SHOPIFY_RETRY_SCHEDULE_SEC, ShopifySandbox, UNAUTHORIZED_BODY } from './shopify.sandbox';
+
+interface Received {
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** A webhook endpoint on 127.0.0.1:0 recording what arrives; `status` decides the answer. */
+async function receiver(status: () => number = () => 200): Promise<{ url: string; got: Received[]; server: Server }> {
+  const got: Received[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      got.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      res.writeHead(status()).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`, got, server };
+}
+
+async function poll<T>(fn: () => T | undefined, timeoutMs = 5000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = fn();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+async function gql(url: string, token: string, query: string, variables: Record<string, unknown> = {}): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${url}/admin/api/2026-10/graphql.json`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-shopify-access-token': token },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+const ORDERS_Q = 'query OrdersUpdatedSince($first: Int!, $after: String, $query: String, $lineItemsFirst: Int!) { orders(first: $first) { nodes { id } } }';
+
+describe('exact JSON and the signer', () => {
+  it('writes bigint ids as exact digits and raw numbers verbatim', () => {
+    assert.equal(toExactJson({ id: ID_BEYOND_2_POW_53, a: [1n, null], s: new RawNumber('0.0'), u: undefined }), '{"id":9007199254740993,"a":[1,null],"s":0.0}');
+    assert.throws(() => toExactJson({ id: 2 ** 53 + 2 }), /unsafe integer/);
+  });
+
+  it('matches the published HMAC vectors (shopify.md §6)', () => {
+    assert.equal(signShopifyWebhook('{"foo": "bar"}', 'test_secret_key'), 'B23tXN681gZ0qIWNRrgtzBE9XSDo5yaUu6wfmhu3a7g=');
+    assert.equal(signShopifyWebhook('{"foo":"bar"}', '7008c5f4da4718b9b45d26d3fcbbb157'), '+R9TwYM4mbLTk3hEAOBkpA7zW2lc9vNFmVKs2u2jtyY=');
+  });
+});
+
+describe('ShopifySandbox data and webhooks', () => {
+  const sandbox = new ShopifySandbox({ seed: 7, timeScale: 1_000_000 });
+  let url = '';
+  let hook: Awaited<ReturnType<typeof receiver>>;
+  before(async () => {
+    url = await sandbox.listen();
+    hook = await receiver();
+  });
+  after(async () => {
+    sandbox.dispatcher.close();
+    await sandbox.close();
+    hook.server.close();
+  });
+  beforeEach(() => {
+    hook.got.length = 0;
+    sandbox.webhookFaults = {};
+  });
+
+  it('seeds deterministically, with a guest order and an order id above 2^53 written exactly', async () => {
+    const a = new ShopifySandbox({ seed: 7 });
+    a.seedData();
+    await fetch(`${url}/__admin/seed`, { method: 'POST', body: JSON.stringify({}) });
+    const text = await (await fetch(`${url}/__admin/orders`)).text();
+    const ids = [...a.orders.keys()].map(String);
+    assert.deepEqual(ids, [...sandbox.orders.keys()].map(String));
+    assert.ok(text.includes(`"id":${ID_BEYOND_2_POW_53}`), 'the 2^53+1 id is in the body as an exact number');
+    const guest = [...sandbox.orders.values()].find((o) => o.customerId === null)!;
+    assert.ok(text.includes(`"id":${guest.id},`));
+    const guestJson = JSON.parse(text).items.find((o: any) => o.order_number === guest.orderNumber);
+    assert.equal(guestJson.customer, null);
+    assert.equal(guestJson.shipping_address, null);
+    assert.equal(typeof guestJson.total_price, 'string');
+  });
+
+  it('delivers orders/create with every documented header and a body signed over its exact bytes', async () => {
+    sandbox.subscribe({ topic: 'orders/create', uri: hook.url, apiVersion: '2025-07', name: 'erp-sync' });
+    const res = await fetch(`${url}/__admin/orders`, {
+      method: 'POST',
+      body: JSON.stringify({ id: '9007199254740995', lines: [{ sku: 'A-1', title: 'Thing', price: '19.99', quantity: 2 }] }),
+    });
+    assert.equal(res.status, 201);
+    const got = await poll(() => hook.got[0]);
+    const h = got.headers;
+    assert.equal(h['x-shopify-topic'], 'orders/create');
+    assert.equal(h['x-shopify-shop-domain'], 'mlc-demo.myshopify.com');
+    assert.equal(h['x-shopify-api-version'], '2025-07');
+    assert.equal(h['x-shopify-name'], 'erp-sync');
+    assert.match(String(h['x-shopify-webhook-id']), /^[0-9a-f-]{36}$/);
+    assert.match(String(h['x-shopify-event-id']), /^[0-9a-f-]{36}$/);
+    assert.match(String(h['x-shopify-triggered-at']), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+    assert.equal(h['x-shopify-hmac-sha256'], signShopifyWebhook(got.body, sandbox.clientSecret));
+    assert.ok(got.body.startsWith('{"id":9007199254740995,'));
+    const body = JSON.parse(got.body);
+    assert.equal(body.total_price, '45.18'); // 2 × 19.99 + 13 % HST, no shipping for a guest
+    assert.equal(body.customer, null);
+    assert.ok('checkout_id' in body, '2025-07 still has checkout_id');
+    assert.ok(!('line_item_groups' in body), 'line_item_groups arrives with 2025-10');
+  });
+
+  it('serialises per subscription version: 2026-10 drops checkout_id and has line_item_groups', async () => {
+    sandbox.subscriptions.length = 0;
+    sandbox.subscribe({ topic: 'orders/updated', uri: hook.url, apiVersion: '2026-10' });
+    sandbox.subscribe({ topic: 'orders/updated', uri: hook.url, apiVersion: '2024-01' });
+    const order = [...sandbox.orders.values()].find((o) => o.customerId !== null)!;
+    await fetch(`${url}/__admin/orders/${order.id}/edit`, { method: 'POST', body: JSON.stringify({ tags: ['edited'] }) });
+    await poll(() => hook.got.length === 2 || undefined);
+    const versions = hook.got.map((g) => g.headers['x-shopify-api-version']).sort();
+    assert.deepEqual(versions, ['2025-07', '2026-10'], 'an unsupported version falls forward to the oldest supported');
+    const latest = JSON.parse(hook.got.find((g) => g.headers['x-shopify-api-version'] === '2026-10')!.body);
+    assert.ok(!('checkout_id' in latest));
+    assert.deepEqual(latest.line_item_groups, []);
+    assert.equal(latest.tags, 'edited');
+    assert.equal(typeof latest.customer.id, 'number');
+  });
+
+  it('a refund updates the stored order and emits refunds/create then orders/updated under one Event-Id', async () => {
+    sandbox.subscriptions.length = 0;
+    sandbox.subscribe({ topic: 'refunds/create', uri: hook.url });
+    sandbox.subscribe({ topic: 'orders/updated', uri: hook.url });
+    const order = sandbox.orders.get(ID_BEYOND_2_POW_53)!;
+    const line = order.lineItems[0]!;
+    const before = line.currentQuantity;
+    const res = await fetch(`${url}/__admin/orders/${order.id}/refunds`, {
+      method: 'POST',
+      body: JSON.stringify({ lines: [{ lineItemId: String(line.id), quantity: 1 }] }),
+    });
+    assert.equal(res.status, 201);
+    assert.equal(sandbox.orders.get(ID_BEYOND_2_POW_53)!.lineItems[0]!.currentQuantity, before - 1);
+    await poll(() => hook.got.length === 2 || undefined);
+    const refund = hook.got.find((g) => g.headers['x-shopify-topic'] === 'refunds/create')!;
+    const updated = hook.got.find((g) => g.headers['x-shopify-topic'] === 'orders/updated')!;
+    assert.equal(refund.headers['x-shopify-event-id'], updated.headers['x-shopify-event-id']);
+    assert.notEqual(refund.headers['x-shopify-webhook-id'], updated.headers['x-shopify-webhook-id']);
+    assert.ok(refund.body.includes('"order_id":9007199254740993'));
+    assert.match(refund.body, /"subtotal":\d+\.\d+,/, 'refund line subtotal is a JSON number, as in Shopify samples');
+    assert.equal(JSON.parse(updated.body).financial_status, 'partially_refunded');
+    const bad = await fetch(`${url}/__admin/orders/${order.id}/refunds`, {
+      method: 'POST',
+      body: JSON.stringify({ lines: [{ lineItemId: String(line.id), quantity: 99 }] }),
+    });
+    assert.equal(bad.status, 422);
+  });
+
+  it('retries a failing endpoint on the scaled 8-retry schedule with the original body and headers', async () => {
+    let calls = 0;
+    const flaky = await receiver(() => (++calls < 4 ? 500 : 200));
+    sandbox.subscriptions.length = 0;
+    sandbox.subscribe({ topic: 'customers/create', uri: flaky.url });
+    await fetch(`${url}/__admin/customers`, { method: 'POST', body: JSON.stringify({ firstName: 'Ada', lastName: 'Byron', email: null }) });
+    await sandbox.dispatcher.idle();
+    flaky.server.close();
+    const attempts = sandbox.dispatcher.attempts.filter((a) => a.url === flaky.url);
+    assert.deepEqual(attempts.map((a) => a.status), [500, 500, 500, 200]);
+    assert.equal(new Set(flaky.got.map((g) => g.body)).size, 1);
+    assert.equal(new Set(flaky.got.map((g) => g.headers['x-shopify-triggered-at'])).size, 1);
+    assert.equal(new Set(flaky.got.map((g) => g.headers['x-shopify-webhook-id'])).size, 1);
+    assert.equal(JSON.parse(flaky.got[0]!.body).email, null);
+    assert.equal(SHOPIFY_RETRY_SCHEDULE_SEC.length, 8);
+    assert.equal(SHOPIFY_RETRY_SCHEDULE_SEC.reduce((a, b) => a + b, 0), 4 * 3600);
+  });
+
+  it('deletes a subscription after 8 deliveries failed every retry', async () => {
+    const dead = await receiver(() => 503);
+    sandbox.subscriptions.length = 0;
+    const sub = sandbox.subscribe({ topic: 'customers/update', uri: dead.url });
+    const c = [...sandbox.customers.values()][0]!;
+    for (let i = 0; i < 8; i++) {
+      sandbox.updateCustomer(c.id, { note: `n${i}` } as never);
+      await sandbox.dispatcher.idle();
+    }
+    assert.equal(sub.deleted, false);
+    sandbox.updateCustomer(c.id, { firstName: 'Again' });
+    assert.equal(sub.deleted, true);
+    await sandbox.dispatcher.idle();
+    dead.server.close();
+    assert.equal(dead.got.length, 8 * 9, 'nothing delivered after the deletion');
+  });
+
+  it('duplicates, reorders and mis-signs on demand', async () => {
+    sandbox.subscriptions.length = 0;
+    sandbox.subscribe({ topic: 'orders/create', uri: hook.url });
+    sandbox.subscribe({ topic: 'orders/updated', uri: hook.url });
+    await fetch(`${url}/__admin/webhook-faults`, { method: 'POST', body: JSON.stringify({ duplicate: true, reorder: true, badSignatureCount: 1 }) });
+    const o = sandbox.createOrder({ lines: [{ title: 'X', price: '1.00', quantity: 1 }] });
+    sandbox.editOrder(o.id, { tags: ['x'] });
+    assert.equal(hook.got.length, 0, 'held until flushed');
+    await fetch(`${url}/__admin/webhooks/flush`, { method: 'POST' });
+    await poll(() => hook.got.length === 4 || undefined);
+    assert.deepEqual(hook.got.map((g) => g.headers['x-shopify-topic']).slice(0, 2), ['orders/updated', 'orders/updated']);
+    const ids = hook.got.map((g) => g.headers['x-shopify-webhook-id']);
+    assert.equal(new Set(ids).size, 2, 'duplicates share the webhook id');
+    const valid = hook.got.filter((g) => g.headers['x-shopify-hmac-sha256'] === signShopifyWebhook(g.body, sandbox.clientSecret));
+    assert.equal(valid.length, 2, 'the first delivery (orders/create, both copies) was badly signed');
+    const log = (await (await fetch(`${url}/__admin/webhooks/deliveries`)).json()) as { items: Array<{ signedWith: string }> };
+    assert.deepEqual(log.items.slice(-2).map((d) => d.signedWith), ['bad', 'current']);
+  });
+});
+
+describe('ShopifySandbox GraphQL and tokens', () => {
+  const sandbox = new ShopifySandbox({ seed: 3 });
+  let url = '';
+  let token = '';
+  before(async () => {
+    url = await sandbox.listen();
+    sandbox.seedData({ customers: 4, orders: 6 });
+    token = sandbox.issueToken({ expiresInSec: 3600 }).access_token;
+  });
+  after(() => sandbox.close());
+
+  it('answers 401 with Shopify\'s body for unknown and expired tokens', async () => {
+    const unknown = await gql(url, 'nope', 'query Ping { shop { name } }');
+    assert.equal(unknown.status, 401);
+    assert.deepEqual(unknown.body, UNAUTHORIZED_BODY);
+    const short = sandbox.issueToken({ expiresInSec: 60 }).access_token;
+    assert.equal((await gql(url, short, 'query Ping { shop { name } }')).status, 200);
+    await fetch(`${url}/__admin/clock`, { method: 'POST', body: JSON.stringify({ advanceMs: 61_000 }) });
+    assert.equal((await gql(url, short, 'query Ping { shop { name } }')).status, 401);
+  });
+
+  it('reports cost, throttles with HTTP 200 THROTTLED and refuses queries above 1000 points', async () => {
+    const ok = await gql(url, token, ORDERS_Q, { first: 5, lineItemsFirst: 5 });
+    assert.equal(ok.status, 200);
+    assert.equal(ok.body.extensions.cost.requestedQueryCost, 2 + 5 * 11);
+    assert.ok(ok.body.extensions.cost.actualQueryCost <= ok.body.extensions.cost.requestedQueryCost);
+    assert.equal(ok.body.extensions.cost.throttleStatus.maximumAvailable, 2000);
+    assert.equal(ok.body.data.orders.nodes.length, 5);
+
+    await fetch(`${url}/__admin/throttle`, { method: 'POST', body: JSON.stringify({ currentlyAvailable: 10 }) });
+    const throttled = await gql(url, token, ORDERS_Q, { first: 5, lineItemsFirst: 5 });
+    assert.equal(throttled.status, 200);
+    assert.equal(throttled.body.errors[0].extensions.code, 'THROTTLED');
+    assert.equal(throttled.body.extensions.cost.actualQueryCost, null);
+    assert.equal(throttled.body.data, undefined);
+
+    const tooBig = await gql(url, token, ORDERS_Q, { first: 250, lineItemsFirst: 10 });
+    assert.equal(tooBig.status, 200);
+    assert.equal(tooBig.body.errors[0].extensions.code, 'MAX_COST_EXCEEDED');
+    assert.equal(tooBig.body.errors[0].extensions.maxCost, 1000);
+    assert.equal(tooBig.body.extensions, undefined);
+
+    await fetch(`${url}/__admin/clock`, { method: 'POST', body: JSON.stringify({ advanceMs: 1000 }) });
+    assert.equal((await gql(url, token, ORDERS_Q, { first: 5, lineItemsFirst: 5 })).body.data.orders.nodes.length, 5, 'restored at 100/s');
+  });
+
+  it('answers unknown documents and missing scopes with GraphQL errors', async () => {
+    const other = await gql(url, token, '{ products(first: 1) { nodes { id } } }');
+    assert.equal(other.body.errors[0].extensions.code, 'UNSUPPORTED_BY_SANDBOX');
+    const customersOnly = sandbox.issueToken({ scopes: ['read_customers'] }).access_token;
+    const denied = await gql(url, customersOnly, ORDERS_Q, { first: 1, lineItemsFirst: 1 });
+    assert.equal(denied.body.errors[0].extensions.code, 'ACCESS_DENIED');
+    assert.equal(denied.body.data, null);
+  });
+
+  it('grants client credentials and rotates refresh tokens', async () => {
+    const post = (body: Record<string, string>, form = false): Promise<Response> =>
+      fetch(`${url}/admin/oauth/access_token`, {
+        method: 'POST',
+        headers: { 'content-type': form ? 'application/x-www-form-urlencoded' : 'application/json' },
+        body: form ? new URLSearchParams(body).toString() : JSON.stringify(body),
+      });
+    const creds = { client_id: sandbox.clientId, client_secret: sandbox.clientSecret };
+    const cc = await post({ ...creds, grant_type: 'client_credentials' }, true);
+    assert.equal(cc.status, 200);
+    const ccBody = (await cc.json()) as { access_token: string; expires_in: number; refresh_token?: string };
+    assert.equal(ccBody.expires_in, 86399);
+    assert.equal(ccBody.refresh_token, undefined);
+    assert.equal((await post({ ...creds, client_secret: 'wrong', grant_type: 'client_credentials' })).status, 401);
+
+    const pair = sandbox.issueToken({ withRefresh: true });
+    const r1 = (await (await post({ ...creds, grant_type: 'refresh_token', refresh_token: pair.refresh_token! })).json()) as { refresh_token: string; expires_in: number };
+    assert.equal(r1.expires_in, 3600);
+    assert.notEqual(r1.refresh_token, pair.refresh_token);
+    // the old one stays valid until the replacement is used (2026-08-28)
+    const again = await post({ ...creds, grant_type: 'refresh_token', refresh_token: pair.refresh_token! });
+    assert.equal(again.status, 200);
+    const r2 = (await again.json()) as { refresh_token: string };
+    assert.equal((await post({ ...creds, grant_type: 'refresh_token', refresh_token: r2.refresh_token })).status, 200);
+    const dead = await post({ ...creds, grant_type: 'refresh_token', refresh_token: pair.refresh_token! });
+    assert.equal(dead.status, 400);
+    assert.equal(((await dead.json()) as { error: string }).error, 'invalid_grant');
+  });
+});
