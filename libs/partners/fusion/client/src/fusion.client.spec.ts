@@ -212,3 +212,93 @@ describe('FusionClient against FusionSandbox (contract)', () => {
     assert.deepEqual([down.ok, down.failedAt, down.error?.code, down.error?.retryable], [false, 'read', 'FUSION.UNAVAILABLE', true]);
   });
 });
+
+describe('FusionClient receivables and customers against FusionSandbox', () => {
+  const sandbox = new FusionSandbox({ seed: 5 });
+  let client: FusionClient;
+  let accountNumber = '';
+  before(async () => {
+    const url = await sandbox.listen(0);
+    const o = sandbox.options;
+    client = new FusionClient({ baseUrl: url, auth: { kind: 'basic', user: o.basicUser, password: o.basicPassword } });
+    accountNumber = sandbox.receivables.accounts[0]!.AccountNumber;
+  });
+  after(() => sandbox.close());
+
+  const invoice = (crossReference: string) => ({
+    BusinessUnit: 'Vision Operations',
+    TransactionSource: 'Manual',
+    TransactionType: 'Invoice',
+    TransactionDate: '2025-03-01',
+    BillToCustomerNumber: accountNumber,
+    PaymentTerms: '30 Net',
+    InvoiceCurrencyCode: 'USD',
+    CrossReference: crossReference,
+    receivablesInvoiceLines: [{ LineNumber: 1, Description: 'T-shirt', Quantity: 2, UnitSellingPrice: 12.5 }],
+  });
+
+  it('creates an invoice, finds it by CrossReference and completes it', async () => {
+    const created = await client.createInvoice(invoice('shop-1001'));
+    assert.equal(created.InvoiceStatus, 'Incomplete');
+    assert.ok(Array.isArray(created['receivablesInvoiceLines']));
+    const found = await client.findInvoicesByCrossReference('shop-1001');
+    assert.deepEqual(found.map((i) => i.CustomerTransactionId), [created.CustomerTransactionId]);
+    assert.deepEqual(await client.findInvoicesByCrossReference("nobody's"), []);
+    const done = await client.completeInvoice(created.CustomerTransactionId);
+    assert.equal(done.InvoiceStatus, 'Complete');
+    assert.equal(sandbox.written.invoiceUpdates.at(-1)!['InvoiceStatus'], 'Complete');
+  });
+
+  it('completes an invoice when Fusion wraps the PATCH answer in items[]', async () => {
+    sandbox.options.strict.wrapInvoicePatchResponse = true;
+    const created = await client.createInvoice(invoice('shop-1002'));
+    assert.equal((await client.completeInvoice(created.CustomerTransactionId)).InvoiceStatus, 'Complete');
+    sandbox.options.strict.wrapInvoicePatchResponse = false;
+  });
+
+  it('rejects an invoice for an unknown account and a PATCH of a restricted field', async () => {
+    const err = await rejectsWith(client.createInvoice({ ...invoice('shop-x'), BillToCustomerNumber: '999' }), 'FUSION.REJECTED');
+    assert.match(String(err.message), /BillToCustomerNumber/);
+    const created = sandbox.receivables.createInvoice(invoice('shop-y'));
+    const res = await fetch(`${sandbox.url}/fscmRestApi/resources/11.13.18.05/receivablesInvoices/${created.CustomerTransactionId}`, {
+      method: 'PATCH',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${sandbox.options.basicUser}:${sandbox.options.basicPassword}`).toString('base64')}`,
+        'rest-framework-version': '4',
+        'content-type': 'application/vnd.oracle.adf.resourceitem+json',
+      },
+      body: JSON.stringify({ Comments: 'no' }),
+    });
+    assert.equal(res.status, 400);
+  });
+
+  it('creates an on-account credit memo with negative prices and refuses positive ones', async () => {
+    const base = {
+      BusinessUnit: 'Vision Operations',
+      TransactionSource: 'Manual',
+      TransactionType: 'Credit Memo',
+      TransactionDate: '2025-03-02',
+      BillToCustomerNumber: accountNumber,
+      CreditMemoComments: 'Refund for invoice 1001',
+    };
+    const cm = await client.createOnAccountCreditMemo({ ...base, receivablesCreditMemoLines: [{ LineDescription: 'Return', LineQuantityCredit: 1, UnitSellingPrice: -12.5 }] });
+    assert.equal(cm['EnteredAmount'], -12.5);
+    assert.equal(sandbox.written.creditMemos.length, 1);
+    await rejectsWith(client.createOnAccountCreditMemo({ ...base, receivablesCreditMemoLines: [{ LineDescription: 'x', LineQuantityCredit: 1, UnitSellingPrice: 5 }] }), 'FUSION.REJECTED');
+    assert.equal(sandbox.written.creditMemos.length, 1);
+  });
+
+  it('creates a customer organization and finds it by email and by source reference', async () => {
+    const org = await client.createOrganization({
+      OrganizationName: 'Jane Doe Shop',
+      EmailAddress: 'jane@example.com',
+      SourceSystem: 'SHOPIFY',
+      SourceSystemReferenceValue: 'gid-42',
+      Address: [{ AddressType: 'BILL_TO', Address1: '1 Main St', City: 'Reno', Country: 'US', PostalCode: '89501', State: 'NV' }],
+    });
+    assert.ok(org.PartyId > 0 && org.Address[0]!.PartySiteId > 0);
+    assert.deepEqual((await client.findOrganizations({ email: 'jane@example.com' })).map((o) => o.PartyNumber), [org.PartyNumber]);
+    assert.deepEqual((await client.findOrganizations({ sourceSystem: 'SHOPIFY', reference: 'gid-42' })).map((o) => o.PartyNumber), [org.PartyNumber]);
+    await rejectsWith(client.createOrganization({ OrganizationName: 'Bad', Address: [{ Country: 'USA' }] }), 'FUSION.REJECTED');
+  });
+});

@@ -2,8 +2,13 @@ import { AppError } from '@mlc/platform-errors';
 import { FusionAuthError, FusionBadResponseError, FusionOutcomeUnknownError, FusionRejectedError, FusionUnavailableError } from './fusion.errors';
 import { fusionErrorMessage, parseFusionBody, toFusionError } from './parse-fusion-error';
 import type {
+  FusionArTransaction,
   FusionClientConfig,
   FusionCloseAction,
+  FusionCreditMemoInput,
+  FusionInvoiceInput,
+  FusionOrganization,
+  FusionOrganizationInput,
   FusionPage,
   FusionPingResult,
   FusionPoLine,
@@ -182,6 +187,61 @@ export class FusionClient {
   async getReceiptRequest(headerInterfaceId: number): Promise<FusionReceiptRequest> {
     const row = await this.request<Row>('GET', `${FSCM}/receivingReceiptRequests/${headerInterfaceId}`, { query: { expand: 'lines' } });
     return { ...(withoutLinks(row) as FusionReceiptRequest), lines: childRows(row['lines']).map(withoutLinks) as FusionReceiptRequest['lines'] };
+  }
+
+  // ---- receivables -----------------------------------------------------------------------------------------------
+
+  /** Creates an invoice (status Incomplete until completeInvoice). A 500 or lost answer is FUSION.OUTCOME_UNKNOWN: call findInvoicesByCrossReference. */
+  async createInvoice(input: FusionInvoiceInput): Promise<FusionArTransaction> {
+    return this.transaction(await this.request<Row>('POST', `${FSCM}/receivablesInvoices`, { body: input, contentType: MEDIA_ITEM, creates: true }));
+  }
+
+  async findInvoicesByCrossReference(crossReference: string): Promise<FusionArTransaction[]> {
+    const page = await this.request<Row>('GET', `${FSCM}/receivablesInvoices`, {
+      query: { q: `CrossReference='${crossReference.replace(/'/g, "''")}'`, onlyData: true, limit: 25 },
+    });
+    return childRows(page) as FusionArTransaction[];
+  }
+
+  /** PATCH may change only InvoiceStatus, PaymentTerms and TransactionDate; this sets InvoiceStatus=Complete. */
+  async completeInvoice(customerTransactionId: number): Promise<FusionArTransaction> {
+    const row = await this.request<Row>('PATCH', `${FSCM}/receivablesInvoices/${customerTransactionId}`, {
+      body: { InvoiceStatus: 'Complete' },
+      contentType: MEDIA_ITEM,
+    });
+    // Oracle's published sample wraps this answer in items[]; plain ADF answers the bare item.
+    const items = row['items'];
+    return this.transaction(Array.isArray(items) && items.length === 1 ? (items[0] as Row) : row);
+  }
+
+  /** An on-account credit memo (REST can't reference an invoice; put its number in CreditMemoComments). */
+  async createOnAccountCreditMemo(input: FusionCreditMemoInput): Promise<FusionArTransaction> {
+    return this.transaction(await this.request<Row>('POST', `${FSCM}/receivablesCreditMemos`, { body: input, contentType: MEDIA_ITEM, creates: true }));
+  }
+
+  // ---- customers (TCA) -------------------------------------------------------------------------------------------
+
+  async createOrganization(input: FusionOrganizationInput): Promise<FusionOrganization> {
+    const row = await this.request<Row>('POST', `${CRM}/hubOrganizations`, { body: input, contentType: MEDIA_ITEM, creates: true });
+    return this.organization(row);
+  }
+
+  /** Finds organizations by email, or by source system + reference (top-level attributes). */
+  async findOrganizations(by: { email: string } | { sourceSystem: string; reference: string }): Promise<FusionOrganization[]> {
+    const lit = (v: string) => `'${v.replace(/'/g, "''")}'`;
+    const q = 'email' in by ? `EmailAddress=${lit(by.email)}` : `SourceSystem=${lit(by.sourceSystem)} and SourceSystemReferenceValue=${lit(by.reference)}`;
+    const page = await this.request<Row>('GET', `${CRM}/hubOrganizations`, { query: { q, expand: 'Address', onlyData: true } });
+    return childRows(page).map((r) => this.organization(r));
+  }
+
+  private transaction(row: Row): FusionArTransaction {
+    const out: Row = {};
+    for (const [k, v] of Object.entries(withoutLinks(row))) out[k] = v && typeof v === 'object' && !Array.isArray(v) && 'items' in v ? childRows(v).map(withoutLinks) : v;
+    return out as FusionArTransaction;
+  }
+
+  private organization(row: Row): FusionOrganization {
+    return { ...(this.transaction(row) as unknown as FusionOrganization), Address: childRows(row['Address']).map(withoutLinks) as FusionOrganization['Address'] };
   }
 
   // ---- health --------------------------------------------------------------------------------------------------

@@ -132,3 +132,65 @@ export interface FusionPingResult {
   error?: { code: string; message: string; retryable: boolean };
   latencyMs: number;
 }
+
+/** receivablesInvoices create payload (Fusion's own names; reference §6). */
+export interface FusionInvoiceInput {
+  BusinessUnit: string;
+  TransactionSource: string;
+  TransactionType: string;
+  TransactionDate: string;
+  BillToCustomerNumber: string;
+  BillToSite?: string;
+  PaymentTerms?: string;
+  InvoiceCurrencyCode?: string;
+  /** Our idempotency handle: the shop order id; look it up before POST and after a timeout. */
+  CrossReference?: string;
+  TransactionNumber?: string;
+  PurchaseOrder?: string;
+  Comments?: string;
+  receivablesInvoiceLines: { LineNumber?: number; Description: string; Quantity: number; UnitSellingPrice: number; ItemNumber?: string; TaxClassificationCode?: string }[];
+  receivablesInvoiceDistributions?: { InvoiceLineNumber: number; AccountClass: 'Revenue' | 'Receivable' | 'Freight' | 'Tax'; AccountCombination: string; Amount?: number; Percent?: number }[];
+}
+
+export interface FusionArTransaction {
+  CustomerTransactionId: number;
+  TransactionNumber: string;
+  InvoiceStatus?: string;
+  CrossReference?: string;
+  BillToSite?: string;
+  LastUpdateDate?: string;
+  [field: string]: unknown;
+}
+
+/** receivablesCreditMemos create payload: on-account only, UnitSellingPrice negative (reference §7). */
+export interface FusionCreditMemoInput {
+  BusinessUnit: string;
+  TransactionSource: string;
+  TransactionType: string;
+  TransactionDate: string;
+  BillToCustomerNumber: string;
+  CreditMemoCurrency?: string;
+  /** Where the connector records the original invoice number. */
+  CreditMemoComments?: string;
+  CreditReason?: string;
+  receivablesCreditMemoLines: { LineNumber?: number; LineDescription: string; LineQuantityCredit: number; UnitSellingPrice: number; LineCreditReason?: string }[];
+}
+
+export interface FusionOrganizationInput {
+  OrganizationName: string;
+  EmailAddress?: string;
+  RawPhoneNumber?: string;
+  PartyUsageCode?: string;
+  SourceSystem?: string;
+  SourceSystemReferenceValue?: string;
+  Address?: { AddressType?: string; Address1?: string; City?: string; Country?: string; PostalCode?: string; State?: string }[];
+}
+
+export interface FusionOrganization {
+  PartyId: number;
+  PartyNumber: string;
+  OrganizationName?: string;
+  EmailAddress?: string;
+  Address: { AddressId: number; PartySiteId: number; [field: string]: unknown }[];
+  [field: string]: unknown;
+}

@@ -1,9 +1,318 @@
+import { FusionFault } from './fusion-fault';
+import type { ResourceDef } from './fusion-rest';
 import type { FusionSandbox } from './fusion.sandbox';
-import type { FusionProcurementStore } from './fusion.store';
+import { fusionDate, type FusionProcurementStore } from './fusion.store';
 
-/** Receivables and TCA data of the simulated pod. */
-export class FusionReceivablesStore {
-  constructor(readonly ids: FusionProcurementStore) {}
+export interface CustomerAccount {
+  CustomerAccountId: number;
+  AccountNumber: string;
+  PartyId: number;
+  AccountName: string;
+  billToSites: { SiteUseId: number; PartySiteId: number; SiteName: string }[];
 }
 
-export function registerReceivables(_sandbox: FusionSandbox): void {}
+export interface Party {
+  PartyId: number;
+  PartyNumber: string;
+  fields: Record<string, unknown>;
+  Address: { AddressId: number; PartySiteId: number; [k: string]: unknown }[];
+  SourceSystemReference: Record<string, unknown>[];
+  CreationDate: string;
+  LastUpdateDate: string;
+}
+
+export interface ArTransaction {
+  CustomerTransactionId: number;
+  TransactionNumber: string;
+  fields: Record<string, unknown>;
+  lines: Record<string, unknown>[];
+  distributions: Record<string, unknown>[];
+  CreationDate: string;
+  LastUpdateDate: string;
+}
+
+const INVOICE_HEADER = new Set(
+  'BusinessUnit TransactionSource TransactionType TransactionDate AccountingDate BillingDate DueDate BillToCustomerNumber BillToCustomerName BillToSite BillToContact ShipToCustomerNumber ShipToCustomerName ShipToSite PaymentTerms InvoiceCurrencyCode ConversionRateType ConversionDate ConversionRate TransactionNumber CrossReference PurchaseOrder PurchaseOrderDate PurchaseOrderRevision Comments InternalNotes SpecialInstructions LegalEntityIdentifier InvoicingRule PrintOption ShipDate Carrier ShippingReference StructuredPaymentReference AllowCompletion Email DeliveryMethod receivablesInvoiceLines receivablesInvoiceDistributions'.split(' '),
+);
+const INVOICE_LINE = new Set('LineNumber Description Quantity UnitSellingPrice ItemNumber TaxClassificationCode SalesOrder Warehouse AccountingRule AllocatedFreightAmount'.split(' '));
+const CM_HEADER = new Set(
+  'BusinessUnit TransactionSource TransactionType TransactionDate CreditMemoCurrency BillToCustomerName BillToCustomerNumber ShipToCustomerName ShipToCustomerNumber ShipToCustomerSite CreditMemoComments CreditReason GenerateBill LegalEntityIdentifier PrimarySalesperson FreightCreditAmount DefaultTaxationCountry ConversionRateType ConversionRate receivablesCreditMemoLines receivablesCreditMemoDistributions'.split(' '),
+);
+const CM_LINE = new Set('LineNumber LineDescription LineQuantityCredit UnitSellingPrice LineCreditReason TaxClassificationCode receivablesCreditMemoLineTaxLines'.split(' '));
+const DISTRIBUTION = new Set('InvoiceLineNumber CreditMemoLineNumber AccountClass AccountCombination Amount Percent Comments DetailedTaxLineNumber'.split(' '));
+const ORG_FIELDS = new Set('OrganizationName EmailAddress RawPhoneNumber PartyUsageCode CurrencyCode DUNSNumber SourceSystem SourceSystemReferenceValue PartyNumber Address SourceSystemReference'.split(' '));
+const ADDRESS_FIELDS = new Set('AddressType Address1 Address2 City Country County PostalCode State'.split(' '));
+const INVOICE_PATCHABLE = new Set(['InvoiceStatus', 'PaymentTerms', 'TransactionDate']);
+
+function checkAttrs(obj: Record<string, unknown>, allowed: Set<string>, where: string): void {
+  for (const k of Object.keys(obj)) {
+    if (!allowed.has(k)) throw new FusionFault(400, `The attribute ${k} is not valid for ${where}.`);
+  }
+}
+
+function required(obj: Record<string, unknown>, names: string[], where: string): void {
+  for (const n of names) {
+    if (obj[n] === undefined || obj[n] === null || obj[n] === '') throw new FusionFault(400, `The attribute ${n} of ${where} is required.`);
+  }
+}
+
+function rows(value: unknown, where: string): Record<string, unknown>[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.some((v) => !v || typeof v !== 'object')) throw new FusionFault(400, `${where} must be an array of objects`);
+  return value as Record<string, unknown>[];
+}
+
+const isDate = (v: unknown) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v));
+
+/** Receivables and TCA data of the simulated pod; one demo customer account exists so invoices can post. */
+export class FusionReceivablesStore {
+  readonly accounts: CustomerAccount[] = [];
+  readonly parties: Party[] = [];
+  readonly invoices: ArTransaction[] = [];
+  readonly creditMemos: ArTransaction[] = [];
+  private nextTrx = 1001;
+  private nextParty = 100001;
+  private nextAccount = 2001;
+
+  constructor(readonly ids: FusionProcurementStore) {
+    const party = this.createParty({ OrganizationName: 'Vision Retail' }, 'ORA_ZCH_WS');
+    this.createAccount(party.PartyId, 'Vision Retail', party.Address[0]?.PartySiteId);
+  }
+
+  createParty(body: Record<string, unknown>, module = 'ORA_ZCH_WS'): Party {
+    const stamp = this.ids.stamp();
+    const addresses = rows(body['Address'], 'Address').map((a) => {
+      checkAttrs(a, ADDRESS_FIELDS, 'Address');
+      if (a['Country'] !== undefined && !/^[A-Z]{2}$/.test(String(a['Country']))) throw new FusionFault(400, `The value ${String(a['Country'])} of Country is not a valid ISO country code.`);
+      return { AddressId: this.ids.id(), PartySiteId: this.ids.id(), ...a };
+    });
+    const { Address: _a, SourceSystemReference: refs, ...fields } = body;
+    const party: Party = {
+      PartyId: this.ids.id(),
+      PartyNumber: String(body['PartyNumber'] ?? this.nextParty++),
+      fields: { ...fields, Status: 'A', CreatedByModule: module, CreatedBy: 'MLC_INTEGRATION' },
+      Address: addresses.length ? addresses : [{ AddressId: this.ids.id(), PartySiteId: this.ids.id(), AddressType: 'BILL_TO' }],
+      SourceSystemReference: rows(refs, 'SourceSystemReference'),
+      CreationDate: stamp,
+      LastUpdateDate: stamp,
+    };
+    this.parties.push(party);
+    return party;
+  }
+
+  createAccount(partyId: number, name: string, partySiteId: number | undefined): CustomerAccount {
+    const party = this.parties.find((p) => p.PartyId === partyId);
+    if (!party) throw new FusionFault(400, `The party ${partyId} doesn't exist.`);
+    const site = partySiteId === undefined ? undefined : party.Address.find((a) => a.PartySiteId === partySiteId);
+    if (partySiteId !== undefined && !site) throw new FusionFault(400, `The party site ${partySiteId} doesn't belong to party ${partyId}.`);
+    const account: CustomerAccount = {
+      CustomerAccountId: this.ids.id(),
+      AccountNumber: String(this.nextAccount++),
+      PartyId: partyId,
+      AccountName: name,
+      billToSites: site ? [{ SiteUseId: this.ids.id(), PartySiteId: site.PartySiteId, SiteName: `${name} (BILL_TO)` }] : [],
+    };
+    this.accounts.push(account);
+    return account;
+  }
+
+  private billTo(number: unknown, site: unknown): { account: CustomerAccount; site: string } {
+    const account = this.accounts.find((a) => a.AccountNumber === String(number));
+    if (!account) throw new FusionFault(400, `The value ${String(number)} of BillToCustomerNumber is not a valid customer account.`);
+    const sites = account.billToSites;
+    const chosen = site === undefined ? (sites.length === 1 ? sites[0] : undefined) : sites.find((s) => s.SiteName === site);
+    if (!chosen) throw new FusionFault(400, `A valid bill-to site is required for customer account ${account.AccountNumber}.`);
+    return { account, site: chosen.SiteName };
+  }
+
+  createInvoice(body: Record<string, unknown>): ArTransaction {
+    checkAttrs(body, INVOICE_HEADER, 'receivablesInvoices');
+    required(body, ['BusinessUnit', 'TransactionSource', 'TransactionType', 'TransactionDate', 'BillToCustomerNumber'], 'the invoice');
+    if (!isDate(body['TransactionDate'])) throw new FusionFault(400, `The value ${String(body['TransactionDate'])} of TransactionDate is not a valid date (yyyy-MM-dd).`);
+    const { site } = this.billTo(body['BillToCustomerNumber'], body['BillToSite']);
+    const lines = rows(body['receivablesInvoiceLines'], 'receivablesInvoiceLines');
+    if (!lines.length) throw new FusionFault(400, 'An invoice needs at least one line.');
+    lines.forEach((l, i) => {
+      checkAttrs(l, INVOICE_LINE, 'receivablesInvoiceLines');
+      required(l, ['Description', 'Quantity', 'UnitSellingPrice'], `invoice line ${i + 1}`);
+    });
+    const dists = rows(body['receivablesInvoiceDistributions'], 'receivablesInvoiceDistributions');
+    for (const d of dists) {
+      checkAttrs(d, DISTRIBUTION, 'receivablesInvoiceDistributions');
+      if (!['Revenue', 'Receivable', 'Freight', 'Tax'].includes(String(d['AccountClass']))) throw new FusionFault(400, `The value ${String(d['AccountClass'])} of AccountClass is not valid.`);
+    }
+    if (body['TransactionNumber'] !== undefined && this.invoices.some((i) => i.TransactionNumber === String(body['TransactionNumber']) && i.fields['TransactionSource'] === body['TransactionSource'])) {
+      throw new FusionFault(400, `The transaction number ${String(body['TransactionNumber'])} already exists for source ${String(body['TransactionSource'])}.`);
+    }
+    const { receivablesInvoiceLines: _l, receivablesInvoiceDistributions: _d, ...header } = body;
+    const stamp = this.ids.stamp();
+    const inv: ArTransaction = {
+      CustomerTransactionId: this.ids.id(),
+      TransactionNumber: String(body['TransactionNumber'] ?? this.nextTrx++),
+      fields: { ...header, BillToSite: site, InvoiceStatus: 'Incomplete', AccountingDate: body['AccountingDate'] ?? body['TransactionDate'] },
+      lines: lines.map((l, i) => ({ CustomerTransactionLineId: this.ids.id(), LineNumber: l['LineNumber'] ?? i + 1, ...l, LineAmount: Number(l['Quantity']) * Number(l['UnitSellingPrice']) })),
+      distributions: dists.map((d) => ({ DistributionId: this.ids.id(), ...d })),
+      CreationDate: stamp,
+      LastUpdateDate: stamp,
+    };
+    this.invoices.push(inv);
+    return inv;
+  }
+
+  patchInvoice(id: string, body: Record<string, unknown>): ArTransaction {
+    const inv = this.invoices.find((i) => String(i.CustomerTransactionId) === id);
+    if (!inv) throw new FusionFault(404, `The requested resource receivablesInvoices/${id} was not found`);
+    for (const k of Object.keys(body)) {
+      if (!INVOICE_PATCHABLE.has(k)) throw new FusionFault(400, `The attribute ${k} can't be updated. Only InvoiceStatus, PaymentTerms and TransactionDate can be updated.`);
+    }
+    if (body['InvoiceStatus'] !== undefined && !['Complete', 'Incomplete'].includes(String(body['InvoiceStatus']))) throw new FusionFault(400, `The value ${String(body['InvoiceStatus'])} of InvoiceStatus is not valid.`);
+    if (body['TransactionDate'] !== undefined && !isDate(body['TransactionDate'])) throw new FusionFault(400, 'TransactionDate must be yyyy-MM-dd.');
+    Object.assign(inv.fields, body);
+    inv.LastUpdateDate = this.ids.stamp();
+    return inv;
+  }
+
+  /** On-account only: REST can't reference an invoice (such attributes are unknown, hence 400); prices are negative. */
+  createCreditMemo(body: Record<string, unknown>): ArTransaction {
+    checkAttrs(body, CM_HEADER, 'receivablesCreditMemos');
+    required(body, ['BusinessUnit', 'TransactionSource', 'TransactionType', 'TransactionDate', 'BillToCustomerNumber'], 'the credit memo');
+    if (!isDate(body['TransactionDate'])) throw new FusionFault(400, 'TransactionDate must be yyyy-MM-dd.');
+    const { site } = this.billTo(body['BillToCustomerNumber'], undefined);
+    const lines = rows(body['receivablesCreditMemoLines'], 'receivablesCreditMemoLines');
+    if (!lines.length) throw new FusionFault(400, 'A credit memo needs at least one line.');
+    lines.forEach((l, i) => {
+      checkAttrs(l, CM_LINE, 'receivablesCreditMemoLines');
+      required(l, ['LineDescription', 'LineQuantityCredit', 'UnitSellingPrice'], `credit memo line ${i + 1}`);
+      if (!(Number(l['UnitSellingPrice']) < 0)) throw new FusionFault(400, `credit memo line ${i + 1}: UnitSellingPrice must be negative.`);
+    });
+    const dists = rows(body['receivablesCreditMemoDistributions'], 'receivablesCreditMemoDistributions');
+    dists.forEach((d) => checkAttrs(d, DISTRIBUTION, 'receivablesCreditMemoDistributions'));
+    const { receivablesCreditMemoLines: _l, receivablesCreditMemoDistributions: _d, ...header } = body;
+    const stamp = this.ids.stamp();
+    const enteredAmount = lines.reduce((s, l) => s + Number(l['LineQuantityCredit']) * Number(l['UnitSellingPrice']), 0);
+    const cm: ArTransaction = {
+      CustomerTransactionId: this.ids.id(),
+      TransactionNumber: String(this.nextTrx++),
+      fields: { ...header, BillToSite: site, EnteredAmount: Math.round(enteredAmount * 100) / 100, AccountingDate: body['TransactionDate'], CreatedBy: 'MLC_INTEGRATION' },
+      lines: lines.map((l, i) => ({ CustomerTransactionLineId: this.ids.id(), LineNumber: l['LineNumber'] ?? i + 1, ...l })),
+      distributions: dists.map((d) => ({ DistributionId: this.ids.id(), ...d })),
+      CreationDate: stamp,
+      LastUpdateDate: stamp,
+    };
+    this.creditMemos.push(cm);
+    return cm;
+  }
+}
+
+const plain = (name: string, key: string): ResourceDef<Record<string, unknown>> => ({
+  name,
+  attrs: { [key]: 'number' },
+  key: (r) => String(r[key]),
+  scalars: (r) => ({ ...r }),
+});
+
+function trxDef(name: string, linesName: string, distName: string, extraAttrs: ResourceDef<ArTransaction>['attrs']): ResourceDef<ArTransaction> {
+  return {
+    name,
+    attrs: {
+      CustomerTransactionId: 'number',
+      TransactionNumber: 'string',
+      TransactionSource: 'string',
+      TransactionType: 'string',
+      TransactionDate: 'date',
+      BillToCustomerNumber: 'string',
+      CreationDate: 'datetime',
+      LastUpdateDate: 'datetime',
+      ...extraAttrs,
+    },
+    key: (t) => String(t.CustomerTransactionId),
+    scalars: (t) => ({ CustomerTransactionId: t.CustomerTransactionId, TransactionNumber: t.TransactionNumber, ...t.fields, CreationDate: t.CreationDate, LastUpdateDate: t.LastUpdateDate }),
+    children: {
+      [linesName]: { def: plain(linesName, 'CustomerTransactionLineId'), list: (t) => t.lines },
+      [distName]: { def: plain(distName, 'DistributionId'), list: (t) => t.distributions },
+    },
+  };
+}
+
+export const invoiceDef = trxDef('receivablesInvoices', 'receivablesInvoiceLines', 'receivablesInvoiceDistributions', {
+  CrossReference: 'string',
+  InvoiceStatus: 'string',
+  PurchaseOrder: 'string',
+});
+export const creditMemoDef = trxDef('receivablesCreditMemos', 'receivablesCreditMemoLines', 'receivablesCreditMemoDistributions', {
+  CreditMemoComments: 'string',
+});
+
+export const organizationDef: ResourceDef<Party> = {
+  name: 'hubOrganizations',
+  attrs: { PartyId: 'number', PartyNumber: 'string', OrganizationName: 'string', EmailAddress: 'string', SourceSystem: 'string', SourceSystemReferenceValue: 'string', LastUpdateDate: 'datetime' },
+  key: (p) => p.PartyNumber,
+  scalars: (p) => ({
+    PartyId: p.PartyId,
+    PartyNumber: p.PartyNumber,
+    SourceSystem: null,
+    SourceSystemReferenceValue: null,
+    ...p.fields,
+    CreationDate: p.CreationDate,
+    LastUpdateDate: p.LastUpdateDate,
+  }),
+  children: {
+    Address: { def: plain('Address', 'AddressId'), list: (p) => p.Address },
+    SourceSystemReference: { def: { ...plain('SourceSystemReference', 'SourceSystemReferenceValue'), key: (r) => String(r['SourceSystemReferenceValue']) }, list: (p) => p.SourceSystemReference },
+  },
+};
+
+/** receivablesInvoices, receivablesCreditMemos and hubOrganizations routes. */
+export function registerReceivables(sandbox: FusionSandbox): void {
+  const store = sandbox.receivables;
+  const fscm = '/fscmRestApi/resources/11.13.18.05';
+  const crm = '/crmRestApi/resources/11.13.18.05';
+  const nested = (req: Parameters<Parameters<FusionSandbox['fusionRoute']>[3]>[0]) => ({ ...req, query: new URLSearchParams({ expand: 'all' }) });
+
+  const inv = `${fscm}/receivablesInvoices`;
+  sandbox.fusionRoute('POST', inv, 'item', (req, ctx) => {
+    const created = store.createInvoice(sandbox.body(req));
+    sandbox.written.invoices.push({ CustomerTransactionId: created.CustomerTransactionId, TransactionNumber: created.TransactionNumber, ...created.fields, lines: created.lines });
+    return sandbox.item(invoiceDef, created, sandbox.url + inv, nested(req), ctx, 201);
+  });
+  sandbox.fusionRoute('GET', inv, 'read', (req, ctx) => sandbox.collection(invoiceDef, store.invoices, sandbox.url + inv, req, ctx));
+  sandbox.fusionRoute('GET', `${inv}/:id`, 'read', (req, ctx) => {
+    const found = store.invoices.find((i) => String(i.CustomerTransactionId) === req.params['id']);
+    if (!found) throw new FusionFault(404, `The requested resource receivablesInvoices/${req.params['id']} was not found`);
+    return sandbox.item(invoiceDef, found, sandbox.url + inv, req, ctx);
+  });
+  sandbox.fusionRoute('PATCH', `${inv}/:id`, 'item', (req, ctx) => {
+    const body = sandbox.body(req);
+    const updated = store.patchInvoice(req.params['id']!, body);
+    sandbox.written.invoiceUpdates.push({ CustomerTransactionId: updated.CustomerTransactionId, ...body });
+    const res = sandbox.item(invoiceDef, updated, sandbox.url + inv, req, ctx);
+    return sandbox.options.strict.wrapInvoicePatchResponse ? { ...res, body: { items: [res.body] } } : res;
+  });
+
+  const cm = `${fscm}/receivablesCreditMemos`;
+  sandbox.fusionRoute('POST', cm, 'item', (req, ctx) => {
+    const created = store.createCreditMemo(sandbox.body(req));
+    sandbox.written.creditMemos.push({ CustomerTransactionId: created.CustomerTransactionId, TransactionNumber: created.TransactionNumber, ...created.fields, lines: created.lines });
+    return sandbox.item(creditMemoDef, created, sandbox.url + cm, nested(req), ctx, 201);
+  });
+  sandbox.fusionRoute('GET', cm, 'read', (req, ctx) => sandbox.collection(creditMemoDef, store.creditMemos, sandbox.url + cm, req, ctx));
+
+  const orgs = `${crm}/hubOrganizations`;
+  sandbox.fusionRoute('POST', orgs, 'item', (req, ctx) => {
+    const body = sandbox.body(req);
+    checkAttrs(body, ORG_FIELDS, 'hubOrganizations');
+    required(body, ['OrganizationName'], 'the organization');
+    if (body['PartyNumber'] !== undefined) throw new FusionFault(400, 'PartyNumber is generated (profile HZ_GENERATE_PARTY_NUMBER = Yes).');
+    const party = store.createParty(body);
+    sandbox.written.customers.push({ PartyId: party.PartyId, PartyNumber: party.PartyNumber, ...body });
+    return sandbox.item(organizationDef, party, sandbox.url + orgs, nested(req), ctx, 201);
+  });
+  sandbox.fusionRoute('GET', orgs, 'read', (req, ctx) => sandbox.collection(organizationDef, store.parties, sandbox.url + orgs, req, ctx));
+  sandbox.fusionRoute('GET', `${orgs}/:number`, 'read', (req, ctx) => {
+    const party = store.parties.find((p) => p.PartyNumber === req.params['number']);
+    if (!party) throw new FusionFault(404, `The requested resource hubOrganizations/${req.params['number']} was not found`);
+    return sandbox.item(organizationDef, party, sandbox.url + orgs, req, ctx);
+  });
+
+  sandbox.route('GET', '/__admin/customer-accounts', () => ({ status: 200, body: { items: store.accounts, today: fusionDate(sandbox.now()) } }));
+}

@@ -206,8 +206,9 @@ export class FusionProcurementStore {
       const sup = pick(suppliers);
       const loc = pick(locations);
       const id = this.id();
-      const stamp = fusionTimestamp(Math.max(base + i * 60_000, this.lastStamp + 1));
-      this.lastStamp = Date.parse(stamp);
+      // Seeded history is spread a minute apart in the past; later changes still stamp after it.
+      const stamp = fusionTimestamp(base + i * 60_000);
+      this.lastStamp = Math.max(this.lastStamp, base + i * 60_000);
       const po: PurchaseOrder = {
         uniqId: opaqueKey(1, id),
         POHeaderId: id,
