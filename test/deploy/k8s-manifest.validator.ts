@@ -42,7 +42,6 @@ export function loadModel(apiVersion: string, kind: string): ModelClass | undefi
   if (/^[a-z0-9.]*\/?v[0-9a-z]+$/.test(apiVersion) && /^[A-Z][A-Za-z0-9]*$/.test(kind)) {
     const file = join(modelsDir, apiVersion, `${kind}.js`);
     if (existsSync(file)) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const mod = require(file) as Record<string, unknown>;
       model = mod[kind] as ModelClass | undefined;
     }
