@@ -654,17 +654,17 @@ export class ShopifySandbox extends SandboxServer {
     const op = recogniseOperation(body.query);
     const now = this.now();
     if (!op) {
-      return exact(200, {
+      return plain(200, {
         errors: [{ message: 'The Shopify sandbox does not recognise this query (see shopify-graphql.ts for the supported ones)', extensions: { code: 'UNSUPPORTED_BY_SANDBOX' } }],
       });
     }
     const first = Number(vars['first'] ?? 0);
     if ((op === 'OrdersUpdatedSince' || op === 'CustomersUpdatedSince') && (!Number.isInteger(first) || first < 1 || first > 250)) {
-      return exact(200, { errors: [{ message: 'The first argument must be between 1 and 250', extensions: { code: 'BAD_REQUEST' } }] });
+      return plain(200, { errors: [{ message: 'The first argument must be between 1 and 250', extensions: { code: 'BAD_REQUEST' } }] });
     }
     const requested = requestedCost(op, vars);
     if (requested > MAX_QUERY_COST) {
-      return exact(200, {
+      return plain(200, {
         errors: [
           {
             message: `Query cost is ${requested}, which exceeds the single query max cost limit (${MAX_QUERY_COST}).`,
@@ -674,7 +674,7 @@ export class ShopifySandbox extends SandboxServer {
       });
     }
     if (requested > this.bucket.currentlyAvailable(now)) {
-      return exact(200, {
+      return plain(200, {
         errors: [{ message: 'Throttled', extensions: { code: 'THROTTLED', documentation: DOCS_RATE_LIMITS } }],
         extensions: { cost: { requestedQueryCost: requested, actualQueryCost: null, throttleStatus: this.bucket.status(now) } },
       });
@@ -683,7 +683,7 @@ export class ShopifySandbox extends SandboxServer {
     if (scope && !t.scopes.includes(scope)) {
       this.bucket.charge(1, now);
       const field = op === 'OrdersUpdatedSince' ? 'orders' : op === 'OrderById' ? 'order' : op === 'CustomersUpdatedSince' ? 'customers' : 'customer';
-      return exact(200, {
+      return plain(200, {
         data: null,
         errors: [
           {
@@ -697,7 +697,7 @@ export class ShopifySandbox extends SandboxServer {
     }
     const { data, actual } = this.execute(op, vars);
     this.bucket.charge(actual, now);
-    return exact(200, {
+    return plain(200, {
       data,
       extensions: { cost: { requestedQueryCost: requested, actualQueryCost: actual, throttleStatus: this.bucket.status(now) } },
     });
@@ -754,6 +754,11 @@ export class ShopifySandbox extends SandboxServer {
       }
     }
   }
+}
+
+/** GraphQL answers carry no int64 numbers (ids are GIDs / strings), so the kit's JSON path, faults included, applies. */
+function plain(status: number, value: unknown): SandboxResponse {
+  return { status, body: value };
 }
 
 /** A JSON answer written with toExactJson, so bigint ids stay exact. */

@@ -1,0 +1,304 @@
+import { after, before, beforeEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ID_BEYOND_2_POW_53, ShopifySandbox } from '@mlc/partners-shopify-simulator';
+import { ShopifyClient, type ShopifyClientConfig, type ShopifyTokenSet } from './shopify.client';
+import { parseShopifyJson } from './parse-shopify-json';
+import { readShopifyWebhookHeaders, verifyShopifyWebhook } from './verify-shopify-webhook';
+
+/**
+ * Contract: the client against the in-process Shopify sandbox. Against a real shop the same assertions need
+ * SHOPIFY_BASE_URL and credentials (not run here).
+ */
+async function collect<T>(gen: AsyncGenerator<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of gen) out.push(x);
+  return out;
+}
+
+async function poll<T>(fn: () => T | undefined | false, timeoutMs = 5000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = fn();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+describe('ShopifyClient against the sandbox', () => {
+  const sandbox = new ShopifySandbox({ seed: 11 });
+  let url = '';
+  let sleeps: number[] = [];
+  /** Sleeping moves the sandbox's clock instead of waiting, so throttle waits are exact and instant. */
+  const sleep = async (ms: number): Promise<void> => {
+    sleeps.push(ms);
+    sandbox.advanceClock(ms);
+  };
+  const client = (extra: Partial<ShopifyClientConfig> = {}): ShopifyClient =>
+    new ShopifyClient({ baseUrl: url, apiVersion: '2026-10', clientId: sandbox.clientId, clientSecret: sandbox.clientSecret, sleep, now: () => sandbox.now(), ...extra });
+  const graphqlCalls = (): number => sandbox.requests().filter((r) => r.path.endsWith('/graphql.json')).length;
+  const tokenCalls = (): number => sandbox.requests().filter((r) => r.path === '/admin/oauth/access_token').length;
+
+  before(async () => {
+    url = await sandbox.listen();
+    sandbox.seedData({ customers: 6, orders: 9 });
+  });
+  after(() => sandbox.close());
+  beforeEach(() => {
+    sleeps = [];
+    sandbox.faults = {};
+    sandbox.bucket.set({ currentlyAvailable: 2000, restoreRate: 100, maximumAvailable: 2000 }, sandbox.now());
+  });
+
+  it('pings with a client-credentials token', async () => {
+    const c = client();
+    assert.deepEqual(await c.ping(), { name: 'ML Connector Demo', myshopifyDomain: 'mlc-demo.myshopify.com' });
+    assert.equal(tokenCalls(), 1);
+  });
+
+  it('lists every order updated since a date across cursor pages, with the 2^53+1 id exact and the guest order null', async () => {
+    const c = client({ ordersPageSize: 2 });
+    const before = graphqlCalls();
+    const orders = await collect(c.listOrdersUpdatedSince(new Date(0)));
+    assert.equal(orders.length, 9);
+    assert.equal(graphqlCalls() - before, 5, '9 orders at 2 per page');
+    assert.deepEqual(orders.map((o) => o.updatedAt), [...orders.map((o) => o.updatedAt)].sort());
+    const big = orders.find((o) => o.id === ID_BEYOND_2_POW_53.toString());
+    assert.ok(big, 'order 9007199254740993 came back with its exact id');
+    assert.equal(big.gid, 'gid://shopify/Order/9007199254740993');
+    const guest = orders.find((o) => o.customer === null)!;
+    assert.equal(guest.shippingAddress, null);
+    assert.match(guest.total.amount, /^\d+\.\d{2}$/);
+
+    const cutoff = orders[5]!.updatedAt;
+    const recent = await collect(c.listOrdersUpdatedSince(new Date(cutoff)));
+    assert.deepEqual(recent.map((o) => o.id), orders.filter((o) => o.updatedAt >= cutoff).map((o) => o.id));
+  });
+
+  it('lists customers and reads single records by id', async () => {
+    const c = client({ customersPageSize: 4 });
+    const customers = await collect(c.listCustomersUpdatedSince(new Date(0)));
+    assert.equal(customers.length, 6);
+    assert.ok(customers.some((x) => x.email === null), 'a customer without email is handled');
+    const one = await c.getCustomer(customers[0]!.id);
+    assert.equal(one?.email, customers[0]!.email);
+    const order = await c.getOrder(ID_BEYOND_2_POW_53.toString());
+    assert.equal(order?.id, '9007199254740993');
+    assert.equal(await c.getOrder('1'), null);
+  });
+
+  it('waits (requested − available) / restoreRate on THROTTLED and then succeeds', async () => {
+    const c = client();
+    await c.ping();
+    sandbox.bucket.set({ currentlyAvailable: 0 }, sandbox.now());
+    const before = graphqlCalls();
+    const order = await c.getOrder(ID_BEYOND_2_POW_53.toString());
+    assert.equal(order?.id, '9007199254740993');
+    assert.equal(graphqlCalls() - before, 2, 'one THROTTLED answer, one retry');
+    assert.equal(sleeps.length, 1);
+    assert.equal(sleeps[0], ((4 + 2 + 10) / 100) * 1000, '16 points at 100/s');
+  });
+
+  it('paces itself from the last throttle status before the bucket runs dry', async () => {
+    const c = client({ ordersPageSize: 50 });
+    await collect(c.listOrdersUpdatedSince(new Date(0)));
+    assert.equal(c.lastCost?.requestedQueryCost, 802);
+    sandbox.bucket.set({ currentlyAvailable: 2, restoreRate: 100 }, sandbox.now());
+    // The client only knows the sandbox's bucket from the last answer (nearly full), so it sends, is throttled,
+    // waits the computed time, and succeeds; the next call then paces itself from the new status with no THROTTLED.
+    await collect(c.listOrdersUpdatedSince(new Date(0)));
+    assert.deepEqual(sleeps, [8000]);
+    sandbox.bucket.set({ currentlyAvailable: 0 }, sandbox.now());
+    sleeps = [];
+    const beforeCalls = graphqlCalls();
+    const c2 = client({ ordersPageSize: 50 });
+    await collect(c2.listOrdersUpdatedSince(new Date(0)));
+    await collect(c2.listOrdersUpdatedSince(new Date(0)));
+    assert.equal(graphqlCalls() - beforeCalls, 3, 'only the first call of the fresh client met THROTTLED');
+    assert.equal(sleeps.length, 2);
+  });
+
+  it('gives up with SHOPIFY.THROTTLED when the bucket never refills', async () => {
+    sandbox.bucket.set({ currentlyAvailable: 0, restoreRate: 0 }, sandbox.now());
+    const c = client({ maxThrottleRetries: 2 });
+    await assert.rejects(c.ping(), (e: any) => e.code === 'SHOPIFY.THROTTLED' && e.retryable === true && e.retryAfterMs > 0);
+  });
+
+  it('does not retry MAX_COST_EXCEEDED: SHOPIFY.QUERY_TOO_COSTLY', async () => {
+    const c = client({ ordersPageSize: 250 });
+    const before = graphqlCalls();
+    await assert.rejects(collect(c.listOrdersUpdatedSince(new Date(0))), (e: any) => {
+      assert.equal(e.code, 'SHOPIFY.QUERY_TOO_COSTLY');
+      assert.equal(e.retryable, false);
+      assert.equal(e.details.cost, 2 + 250 * 16);
+      return true;
+    });
+    assert.equal(graphqlCalls() - before, 1);
+  });
+
+  it('re-runs client credentials once on a 401 from an expired token', async () => {
+    const c = client();
+    await c.ping();
+    const tokensBefore = tokenCalls();
+    sandbox.expireTokens();
+    assert.equal((await c.ping()).myshopifyDomain, 'mlc-demo.myshopify.com');
+    assert.equal(tokenCalls() - tokensBefore, 1);
+    const statuses = sandbox.requests().filter((r) => r.path.endsWith('/graphql.json')).slice(-2).map((r) => r.status);
+    assert.deepEqual(statuses, [401, 200]);
+  });
+
+  it('refreshes an expiring offline token, rotating and reporting the refresh token', async () => {
+    const pair = sandbox.issueToken({ withRefresh: true });
+    const seen: ShopifyTokenSet[] = [];
+    const c = client({ accessToken: pair.access_token, refreshToken: pair.refresh_token, onTokens: (t) => void seen.push(t) });
+    await c.ping();
+    assert.equal(seen.length, 0, 'the stored token was still good');
+    sandbox.expireTokens(pair.access_token);
+    await c.ping();
+    assert.equal(seen.length, 1);
+    assert.notEqual(seen[0]!.refreshToken, pair.refresh_token);
+    assert.ok(seen[0]!.expiresAtMs! > sandbox.now());
+  });
+
+  it('uses the getAccessToken hook, forcing a refresh on 401, and fails after a second 401', async () => {
+    const calls: boolean[] = [];
+    let good = sandbox.issueToken().access_token;
+    const c = new ShopifyClient({
+      baseUrl: url,
+      sleep,
+      getAccessToken: async (force) => {
+        calls.push(force);
+        if (force) good = sandbox.issueToken().access_token;
+        return good;
+      },
+    });
+    await c.ping();
+    sandbox.expireTokens(good);
+    await c.ping();
+    assert.deepEqual(calls, [false, false, true, false]);
+
+    const broken = new ShopifyClient({ baseUrl: url, sleep, getAccessToken: async () => 'revoked' });
+    await assert.rejects(broken.ping(), (e: any) => e.code === 'SHOPIFY.UNAUTHORIZED' && e.retryable === false);
+    const staticClient = new ShopifyClient({ baseUrl: url, sleep, accessToken: 'shpat_revoked' });
+    await assert.rejects(staticClient.ping(), (e: any) => e.code === 'SHOPIFY.UNAUTHORIZED');
+    const wrongSecret = client({ clientSecret: 'wrong' });
+    await assert.rejects(wrongSecret.ping(), (e: any) => e.code === 'SHOPIFY.UNAUTHORIZED' && e.details.status === 401);
+  });
+
+  it('maps missing scopes, outages, 429 storms and broken bodies to AppErrors', async () => {
+    const limited = new ShopifyClient({ baseUrl: url, sleep, accessToken: sandbox.issueToken({ scopes: ['read_customers'] }).access_token });
+    await assert.rejects(limited.getOrder('1'), (e: any) => e.code === 'SHOPIFY.ACCESS_DENIED');
+
+    const c = client();
+    await c.ping();
+    sandbox.faults = { outageFrom: sandbox.now() - 1, outageUntil: sandbox.now() + 3_600_000 };
+    await assert.rejects(c.ping(), (e: any) => e.code === 'SHOPIFY.UNAVAILABLE' && e.retryable === true);
+
+    sandbox.faults = { rateLimitUntil: sandbox.now() + 2500, rateLimitRetryAfterSec: 2 };
+    sleeps = [];
+    await c.ping();
+    assert.deepEqual(sleeps, [2000, 2000], 'Retry-After "2.0" honoured until the storm ends');
+
+    sandbox.faults = { malformedRate: 1 };
+    await assert.rejects(c.ping(), (e: any) => e.code === 'SHOPIFY.UNAVAILABLE' && /not JSON/.test(e.message));
+  });
+});
+
+describe('sandbox webhooks verified and parsed by the client code', () => {
+  const sandbox = new ShopifySandbox({ seed: 5, timeScale: 1_000_000 });
+  const got: Array<{ headers: IncomingHttpHeaders; raw: Buffer; verdict: string }> = [];
+  let secrets: string[] = [];
+  let server: Server;
+  let hookUrl = '';
+  before(async () => {
+    await sandbox.listen();
+    sandbox.seedData();
+    server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        const h = readShopifyWebhookHeaders(req.headers);
+        const v = verifyShopifyWebhook({ rawBody: raw, hmacHeader: h.hmac, secrets });
+        got.push({ headers: req.headers, raw, verdict: v.ok ? `ok:${v.secretIndex}` : v.reason });
+        res.writeHead(v.ok ? 200 : 401).end(); // compliance webhooks demand 401 on a bad HMAC
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    hookUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/shopify`;
+    for (const topic of ['orders/create', 'orders/updated', 'orders/paid', 'refunds/create', 'customers/create', 'customers/update', 'customers/redact']) {
+      sandbox.subscribe({ topic, uri: hookUrl });
+    }
+  });
+  after(async () => {
+    sandbox.dispatcher.close();
+    await sandbox.close();
+    server.close();
+  });
+  beforeEach(() => {
+    got.length = 0;
+    secrets = [sandbox.clientSecret];
+  });
+
+  it('verifies, and the 64-bit id survives from the sandbox body through parseShopifyJson exactly', async () => {
+    sandbox.payOrder(ID_BEYOND_2_POW_53);
+    await sandbox.dispatcher.idle();
+    assert.deepEqual(got.map((g) => g.verdict), ['ok:0', 'ok:0']);
+    const paid = got.find((g) => g.headers['x-shopify-topic'] === 'orders/paid')!;
+    const order = parseShopifyJson<{ id: string; admin_graphql_api_id: string; line_items: Array<{ id: string }>; financial_status: string; total_price: string }>(paid.raw.toString('utf8'));
+    assert.equal(order.id, '9007199254740993');
+    assert.equal(order.admin_graphql_api_id, 'gid://shopify/Order/9007199254740993');
+    assert.equal(order.financial_status, 'paid');
+    assert.equal(typeof order.total_price, 'string');
+    assert.ok(order.line_items.every((li) => typeof li.id === 'string'));
+  });
+
+  it('fails verification when the body or the secret is tampered with', async () => {
+    sandbox.createCustomer({ firstName: 'Eve', lastName: 'Mallory', email: 'eve@example.com' });
+    await sandbox.dispatcher.idle();
+    const g = got[0]!;
+    assert.equal(g.verdict, 'ok:0');
+    const hmac = String(g.headers['x-shopify-hmac-sha256']);
+    const tampered = Buffer.from(g.raw.toString('utf8').replace('eve@example.com', 'eve@evil.example'));
+    assert.deepEqual(verifyShopifyWebhook({ rawBody: tampered, hmacHeader: hmac, secrets }), { ok: false, reason: 'invalid_hmac' });
+    const reserialised = JSON.stringify(JSON.parse(g.raw.toString('utf8')), null, 1);
+    assert.equal(verifyShopifyWebhook({ rawBody: reserialised, hmacHeader: hmac, secrets }).ok, false);
+    assert.equal(verifyShopifyWebhook({ rawBody: g.raw, hmacHeader: hmac, secrets: ['another-secret'] }).ok, false);
+
+    sandbox.webhookFaults = { badSignatureCount: 1 };
+    sandbox.compliance('customers/redact', [...sandbox.customers.keys()][0]);
+    await sandbox.dispatcher.idle();
+    const redact = got.slice(1);
+    assert.equal(redact.length, 9, 'a 401 is a failure: Shopify retries 8 times, with the original signature');
+    assert.ok(redact.every((x) => x.verdict === 'invalid_hmac'));
+    assert.deepEqual(sandbox.dispatcher.attempts.filter((a) => a.topic === 'customers/redact').map((a) => a.status), Array(9).fill(401));
+  });
+
+  it('during a secret rotation accepts both secrets, and only both', async () => {
+    const old = sandbox.clientSecret;
+    sandbox.rotateSecret('rotated-secret-2');
+    const order = [...sandbox.orders.values()][0]!;
+    sandbox.editOrder(order.id, { tags: ['a'] });
+    sandbox.editOrder(order.id, { tags: ['b'] });
+    sandbox.editOrder(order.id, { tags: ['c'] });
+    await poll(() => got.length === 3);
+    await sandbox.dispatcher.idle();
+    // The receiver was configured with the new secret only: deliveries signed with the old one failed.
+    assert.ok(got.some((g) => g.verdict === 'invalid_hmac'));
+    got.length = 0;
+    secrets = ['rotated-secret-2', old];
+    sandbox.editOrder(order.id, { tags: ['d'] });
+    sandbox.editOrder(order.id, { tags: ['e'] });
+    await sandbox.dispatcher.idle();
+    assert.deepEqual(got.map((g) => g.verdict).sort(), ['ok:0', 'ok:1']);
+    sandbox.advanceClock(3_600_001);
+    got.length = 0;
+    secrets = ['rotated-secret-2'];
+    sandbox.editOrder(order.id, { tags: ['f'] });
+    sandbox.editOrder(order.id, { tags: ['g'] });
+    await sandbox.dispatcher.idle();
+    assert.deepEqual(got.map((g) => g.verdict), ['ok:0', 'ok:0'], 'after the window only the new secret signs');
+  });
+});
