@@ -193,6 +193,43 @@ describe('ShipbobSandbox refuses what ShipBob refuses', () => {
     assert.equal(http.status, 400);
   });
 
+  it('creates, validates, lists and cancels receiving orders (WROs)', async () => {
+    const inventoryId = sandbox.products.find((p) => p.variants[0]?.sku === 'ML-1001')!.variants[0]!.inventory.inventory_id;
+    const wro = {
+      fulfillment_center: { id: 10 },
+      package_type: 'Package',
+      box_packaging_type: 'EverythingInOneBox',
+      expected_arrival_date: '2026-02-01T00:00:00Z',
+      purchase_order_number: 'PO-77',
+      boxes: [{ tracking_number: '1Z999', box_items: [{ inventory_id: inventoryId, quantity: 12 }] }],
+    };
+    const bad = await call('POST', `${V}/receiving`, { body: { ...wro, package_type: 'Crate', boxes: [{ tracking_number: 'x', box_items: [{ inventory_id: 1, quantity: 1 }] }] }, channel: null });
+    assert.equal(bad.status, 400);
+    const problem = (await bad.json()) as { status: number; errors: Record<string, string[]> };
+    assert.equal(problem.status, 400);
+    assert.deepEqual(Object.keys(problem.errors).sort(), ['Boxes[0].BoxItems[0].InventoryId', 'PackageType']);
+    const created = await call('POST', `${V}/receiving`, { body: wro, channel: null });
+    assert.equal(created.status, 201);
+    const w = (await created.json()) as { id: number; status: string; inventory_quantities: Array<{ expected_quantity: number }> };
+    assert.equal(w.status, 'Awaiting');
+    assert.equal(w.inventory_quantities[0]?.expected_quantity, 12);
+    const listed = (await (await call('GET', `${V}/receiving?PurchaseOrderNumbers=PO-77`)).json()) as Array<{ id: number }>;
+    assert.deepEqual(listed.map((x) => x.id), [w.id]);
+    assert.equal((await call('POST', `${V}/receiving/${w.id}:cancel`)).status, 200);
+    assert.equal((await call('POST', `${V}/receiving/${w.id}:cancel`)).status, 422);
+    assert.equal(sandbox.receivingOrders.find((x) => x.id === w.id)?.status, 'Cancelled');
+  });
+
+  it('supports the sandbox-only POST /simulate/shipment (ShipOrder then DeliverOrder)', async () => {
+    const o = (await (await call('POST', `${V}/order`, { body: orderBody('SIM-1') })).json()) as { id: number; shipments: Array<{ id: number }> };
+    const sim = await call('POST', `${V}/simulate/shipment`, { body: { shipment_id: o.shipments[0]!.id, simulation: { action: 'ShipOrder', next: { action: 'DeliverOrder' } } } });
+    assert.equal(sim.status, 200);
+    const order = (await (await call('GET', `${V}/order/${o.id}`)).json()) as { status: string };
+    assert.equal(order.status, 'Fulfilled');
+    const again = await call('POST', `${V}/simulate/shipment`, { body: { shipment_id: o.shipments[0]!.id, simulation: { action: 'ShipOrder' } } });
+    assert.equal(again.status, 400);
+  });
+
   it("lists what was written through the admin API, with the request log", async () => {
     const state = (await (await fetch(`${url}/__admin/state`)).json()) as { orders: unknown[]; cancellations: unknown[] };
     assert.equal(state.orders.length, sandbox.orders.length);
