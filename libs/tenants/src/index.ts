@@ -12,3 +12,4 @@ export { seedDemoTenant, DEMO_TENANT_ID, DEFAULT_DEMO_URLS, DEMO_CREDENTIALS, ty
 export { TenantsAdminModule, type TenantsAdminOptions } from './admin/tenants-admin.module';
 export { parseOperatorKeys, type OperatorKey } from './admin/operator-auth.guard';
 export { createTestDatabase, type TestDatabase } from './testing/test-database';
+export { startAdminTestApp } from './testing/admin-test-app';
