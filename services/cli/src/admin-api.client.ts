@@ -32,7 +32,13 @@ export class AdminApiClient {
       headers['content-type'] = contentType;
       payload = typeof body === 'string' ? body : JSON.stringify(body);
     }
-    const res = await (this.opts.fetchImpl ?? fetch)(`${this.base}${path}`, { method, headers, body: payload });
+    let res: Response;
+    try {
+      res = await (this.opts.fetchImpl ?? fetch)(`${this.base}${path}`, { method, headers, body: payload });
+    } catch (err) {
+      const code = ((err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message) || 'network error';
+      throw new Error(`cannot reach the admin API at ${this.base} (${code})`);
+    }
     const text = await res.text();
     const isJson = (res.headers.get('content-type') ?? '').includes('json');
     if (!res.ok) {

@@ -22,6 +22,7 @@ export const USAGE = `mlc — operator CLI over the tenants admin API (env MLC_A
                       [--set path=value]... [--set-env path=ENV_VAR]...
         e.g. --set auth.type=pat --set-env auth.token=SHIPBOB_PAT --set channelId=123
              --set webhookSecrets=whsec_a,whsec_b   (secrets are best passed with --set-env)
+        --set path:=<json> sets a JSON value (numbers, lists, objects)
   mlc mappings list <tenant> <kind>
   mlc mappings set <tenant> <kind> <key> (--value JSON | --set field=value...)
   mlc mappings import <tenant> <kind> <file.csv> [--replace]
