@@ -69,6 +69,8 @@ async function up(): Promise<void> {
   mkdirSync(pids, { recursive: true });
   const topics = spawnSync(process.execPath, [join(root, 'dist/tools/topics.js')], { cwd: root, stdio: 'inherit' });
   if (topics.status !== 0) process.exit(topics.status ?? 1);
+  const migrate = spawnSync(process.execPath, [join(root, 'dist/tools/migrate.js')], { cwd: root, stdio: 'inherit' });
+  if (migrate.status !== 0) process.exit(migrate.status ?? 1);
   console.log('sandboxes (demo partner systems):');
   SANDBOXES.forEach(start);
   console.log('services:');
