@@ -11,7 +11,7 @@ import {
 
 /**
  * Oracle publishes no rate limits for Fusion REST; without Retry-After we wait as long as the Singer tap does
- * (60 s). See /work/shared/reference/oracle-fusion.md §2 "Rate limits".
+ * (60 s). See ../shared/reference/oracle-fusion.md §2 "Rate limits".
  */
 export const DEFAULT_RATE_LIMIT_BACKOFF_MS = 60_000;
 

@@ -2,9 +2,12 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { verifyShipbobWebhook } from './shipbob-webhook.verifier';
+import { join } from 'node:path';
+import { REPO_ROOT } from '@mlc/platform-testing';
 import { STANDARD_WEBHOOKS_VECTORS } from './fixtures/standard-webhooks.vectors';
 
-const SHARED_VECTORS = '/work/shared/reference/vectors/standard-webhooks.json';
+// shared/ sits beside the repository (as in CI's clone); skipped where it is absent.
+const SHARED_VECTORS = join(REPO_ROOT, '../shared/reference/vectors/standard-webhooks.json');
 const base = STANDARD_WEBHOOKS_VECTORS[0]!;
 
 function headersOf(v: { webhookId: string; timestampSec: number | string; signatureHeader: string }): Record<string, string> {
