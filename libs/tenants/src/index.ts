@@ -11,5 +11,4 @@ export { maskConnection, SHIPBOB_WEBHOOK_SECRET } from './tenant-config.validati
 export { seedDemoTenant, DEMO_TENANT_ID, DEFAULT_DEMO_URLS, DEMO_CREDENTIALS, type DemoUrls } from './demo/seed-demo-tenant';
 export { TenantsAdminModule, type TenantsAdminOptions } from './admin/tenants-admin.module';
 export { parseOperatorKeys, type OperatorKey } from './admin/operator-auth.guard';
-export { createTestDatabase, type TestDatabase } from './testing/test-database';
 export { startAdminTestApp } from './testing/admin-test-app';

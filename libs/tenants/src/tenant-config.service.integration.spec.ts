@@ -10,7 +10,7 @@ import { ConnectionPingService } from './ping/connection-ping.service';
 import { InMemoryTenantChangePublisher } from './tenant-change.publisher';
 import { TenantConfigService } from './tenant-config.service';
 import { TenantValidationError } from './tenants.errors';
-import { createTestDatabase, type TestDatabase } from './testing/test-database';
+import { testDatabase, type TestDatabase } from '@mlc/platform-testing';
 
 const K1 = SecretBox.generateKey('k1');
 const K2 = SecretBox.generateKey('k2');
@@ -47,7 +47,7 @@ describe('TenantConfigService against real Postgres', () => {
   const errorsSeen: string[] = [];
 
   before(async () => {
-    db = await createTestDatabase('tenants_svc');
+    db = await testDatabase('tenants_svc');
     dsA = createTenantsDataSource(db.url);
     dsB = createTenantsDataSource(db.url);
     await runMigrations(dsA);

@@ -4,14 +4,13 @@ import type { DataSource } from 'typeorm';
 import {
   ConnectionPingService,
   createTenantsDataSource,
-  createTestDatabase,
   InMemoryTenantChangePublisher,
   runMigrations,
   SecretBox,
   startAdminTestApp,
   TenantConfigService,
-  type TestDatabase,
 } from '@mlc/tenants';
+import { testDatabase, type TestDatabase } from '@mlc/platform-testing';
 import { runCli, type CliIo } from './cli';
 
 const OPS = 'opskey-cli-test';
@@ -42,7 +41,7 @@ describe('mlc CLI over the admin API', () => {
   }
 
   before(async () => {
-    db = await createTestDatabase('cli');
+    db = await testDatabase('cli');
     ds = createTenantsDataSource(db.url);
     await runMigrations(ds);
     config = new TenantConfigService({ dataSource: ds, secretBox: new SecretBox(SecretBox.generateKey('k1')), publisher: new InMemoryTenantChangePublisher() });

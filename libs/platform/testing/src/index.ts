@@ -1,4 +1,4 @@
 export { waitFor } from './wait-for';
 export { testKafka, collect, TEST_BROKERS } from './test-kafka';
 export { startService, readiness, freePort, REPO_ROOT, type RunningService } from './service-process';
-export { testDatabase } from './test-database';
+export { testDatabase, type TestDatabase } from './test-database';

@@ -1,24 +1,33 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 
-const ADMIN_URL = process.env['DATABASE_URL'] ?? 'postgres://mlc:mlc@127.0.0.1:5432/mlc';
+export interface TestDatabase {
+  url: string;
+  name: string;
+  drop(): Promise<void>;
+}
 
-/** Creates a fresh database whose name contains `test`; `drop()` removes it. */
-export async function testDatabase(label = 'mlc'): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `${label}_test_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(ADMIN_URL);
+const adminUrl = (): string =>
+  process.env['MLC_TEST_DATABASE_URL'] ?? process.env['DATABASE_URL'] ?? 'postgres://mlc:mlc@127.0.0.1:5432/mlc';
+
+async function asAdmin(sql: string): Promise<void> {
+  const c = new Client({ connectionString: adminUrl() });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+/**
+ * Creates a throw-away database `<prefix>_test_<random>` on the local server (MLC_TEST_DATABASE_URL, else
+ * DATABASE_URL, else postgres://mlc:mlc@127.0.0.1:5432/mlc); `drop()` removes it even with open connections.
+ */
+export async function testDatabase(prefix = 'mlc'): Promise<TestDatabase> {
+  const name = `${prefix.replace(/[^a-z0-9_]/g, '_')}_test_${randomBytes(6).toString('hex')}`;
+  await asAdmin(`CREATE DATABASE "${name}"`);
+  const url = new URL(adminUrl());
   url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new Client({ connectionString: ADMIN_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
+  return { url: url.toString(), name, drop: () => asAdmin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
 }

@@ -8,7 +8,7 @@ import { ConnectionPingService } from '../ping/connection-ping.service';
 import { InMemoryTenantChangePublisher } from '../tenant-change.publisher';
 import { TenantConfigService } from '../tenant-config.service';
 import { startAdminTestApp } from '../testing/admin-test-app';
-import { createTestDatabase, type TestDatabase } from '../testing/test-database';
+import { testDatabase, type TestDatabase } from '@mlc/platform-testing';
 
 const CANARY = `canary-${randomBytes(12).toString('hex')}`;
 const OPS = `ops-${randomBytes(8).toString('hex')}`;
@@ -41,7 +41,7 @@ describe('TenantsAdminModule (Nest app, real Postgres)', () => {
   }
 
   before(async () => {
-    db = await createTestDatabase('tenants_admin');
+    db = await testDatabase('tenants_admin');
     ds = createTenantsDataSource(db.url);
     await runMigrations(ds);
     const config = new TenantConfigService({ dataSource: ds, secretBox: new SecretBox(SecretBox.generateKey('k1')), publisher: events });

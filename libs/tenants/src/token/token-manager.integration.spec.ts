@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 import { AppError } from '@mlc/platform-errors';
 import { SecretBox } from '../crypto/secret-box';
 import { createTenantsDataSource, runMigrations } from '../data-source';
-import { createTestDatabase, type TestDatabase } from '../testing/test-database';
+import { testDatabase, type TestDatabase } from '@mlc/platform-testing';
 import { TokenManager, type TokenSource } from './token-manager';
 
 /**
@@ -74,7 +74,7 @@ describe('TokenManager against real Postgres', () => {
   const now = () => clock;
 
   before(async () => {
-    db = await createTestDatabase('tenants_tokens');
+    db = await testDatabase('tenants_tokens');
     ds1 = createTenantsDataSource(db.url);
     ds2 = createTenantsDataSource(db.url);
     await runMigrations(ds1);
