@@ -20,3 +20,25 @@ export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
       resolve();
     });
   });
+
+/**
+ * Runs `attempt` until it succeeds, waiting a jittered exponential backoff between tries, for as long as
+ * `keepGoing()` holds. Returns true when an attempt succeeded. For connections that must come back on their own.
+ */
+export async function retryUntilDone(
+  attempt: (n: number) => Promise<void>,
+  opts: { policy: BackoffPolicy; keepGoing?: () => boolean; delayFirst?: boolean; onError?: (err: unknown, n: number) => void | Promise<void> },
+): Promise<boolean> {
+  const keepGoing = opts.keepGoing ?? (() => true);
+  for (let n = 1; keepGoing(); n++) {
+    if (opts.delayFirst || n > 1) await sleep(backoffDelayMs(n, opts.policy));
+    if (!keepGoing()) break;
+    try {
+      await attempt(n);
+      return true;
+    } catch (err) {
+      await opts.onError?.(err, n);
+    }
+  }
+  return false;
+}

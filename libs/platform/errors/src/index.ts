@@ -1,3 +1,3 @@
 export { AppError, toAppError } from './app.error';
-export { backoffDelayMs, sleep, type BackoffPolicy } from './backoff';
+export { backoffDelayMs, retryUntilDone, sleep, type BackoffPolicy } from './backoff';
 export { errorCategory, type ErrorCategory } from './error-category';

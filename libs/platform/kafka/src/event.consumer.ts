@@ -1,6 +1,6 @@
-import type { Consumer, EachMessagePayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Consumer, EachMessagePayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import { AvroCodec, DecodeError, TOPICS, type EventMeta, type TopicName, type TopicRecords } from '@mlc/contracts';
-import { AppError, backoffDelayMs, errorCategory, sleep, toAppError, type BackoffPolicy } from '@mlc/platform-errors';
+import { AppError, backoffDelayMs, errorCategory, retryUntilDone, sleep, toAppError, type BackoffPolicy } from '@mlc/platform-errors';
 import { dlqName, topicName } from './kafka.options';
 import { headerString, newMeta } from './event-meta';
 import { toMessage, type OutgoingRecord } from './event.publisher';
@@ -122,18 +122,20 @@ export class EventConsumer<T extends TopicName> {
 
   /** Rebuilds the consumer after a fatal crash, with backoff, until it runs again or we stop. */
   private async rebuild(): Promise<void> {
-    for (let attempt = 1; !this.stopping; attempt++) {
-      await sleep(backoffDelayMs(attempt, { baseMs: 500, maxMs: 15_000 }));
-      try {
+    await retryUntilDone(
+      async (attempt) => {
         await this.consumer?.disconnect().catch(() => undefined);
         this.stats.restarts += 1;
         await this.run();
         this.log('info', 'consumer rebuilt', { group: this.opts.groupId, attempt });
-        return;
-      } catch (err) {
-        this.log('warn', 'consumer rebuild failed, retrying', { group: this.opts.groupId, error: (err as Error).message });
-      }
-    }
+      },
+      {
+        policy: { baseMs: 500, maxMs: 15_000 },
+        delayFirst: true,
+        keepGoing: () => !this.stopping,
+        onError: (err) => this.log('warn', 'consumer rebuild failed, retrying', { group: this.opts.groupId, error: (err as Error).message }),
+      },
+    );
   }
 
   async stop(): Promise<void> {
@@ -256,11 +258,15 @@ export class EventConsumer<T extends TopicName> {
     ];
   }
 
+  /** Where an output goes and what is sent: raw bytes as they are, typed records encoded. */
+  private toKafka(o: Outgoing): { topic: string; messages: Message[] } {
+    return o.raw
+      ? { topic: o.topic, messages: [{ key: o.key, value: o.value, headers: o.headers }] }
+      : { topic: topicName(o.record.topic, this.suffix), messages: [toMessage(this.codec, o.record)] };
+  }
+
   private async sendAll(outputs: Outgoing[]): Promise<void> {
-    for (const o of outputs) {
-      if (o.raw) await this.producer!.send({ topic: o.topic, acks: -1, messages: [{ key: o.key, value: o.value, headers: o.headers }] });
-      else await this.producer!.send({ topic: topicName(o.record.topic, this.suffix), acks: -1, messages: [toMessage(this.codec, o.record)] });
-    }
+    for (const o of outputs) await this.producer!.send({ ...this.toKafka(o), acks: -1 });
   }
 
   private async inTransaction(
@@ -275,10 +281,7 @@ export class EventConsumer<T extends TopicName> {
       try {
         await fn(
           async (outputs) => {
-            for (const o of outputs) {
-              if (o.raw) await tx.send({ topic: o.topic, messages: [{ key: o.key, value: o.value, headers: o.headers }] });
-              else await tx.send({ topic: topicName(o.record.topic, this.suffix), messages: [toMessage(this.codec, o.record)] });
-            }
+            for (const o of outputs) await tx.send(this.toKafka(o));
           },
           async (offsets) => {
             await tx.sendOffsets({

@@ -1,6 +1,7 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import { AvroCodec, type TopicName } from '@mlc/contracts';
+import { retryUntilDone } from '@mlc/platform-errors';
 import { EventConsumer, type ConsumerOptions, type ConsumerStatus } from '@mlc/platform-kafka';
 import type { Logger } from '@mlc/platform-telemetry';
 import { CODEC, KAFKA, LOGGER, SERVICE_OPTIONS } from './service.tokens';
@@ -50,16 +51,14 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   private async startWithRetry(c: EventConsumer<TopicName>): Promise<void> {
-    for (let attempt = 1; this.started; attempt++) {
-      try {
-        await c.start();
-        return;
-      } catch (err) {
+    await retryUntilDone(() => c.start(), {
+      policy: { baseMs: 500, maxMs: 15_000 },
+      keepGoing: () => this.started,
+      onError: async (err, attempt) => {
         this.log.error('consumer failed to start; retrying', { error: (err as Error).message, attempt });
         await c.stop();
-        await new Promise((r) => setTimeout(r, Math.min(15_000, 500 * 2 ** Math.min(attempt, 5))));
-      }
-    }
+      },
+    });
   }
 
   async beforeApplicationShutdown(): Promise<void> {

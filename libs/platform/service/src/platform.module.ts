@@ -3,6 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { Pool } from 'pg';
 import type { Kafka } from 'kafkajs';
 import { AvroCodec } from '@mlc/contracts';
+import { retryUntilDone } from '@mlc/platform-errors';
 import { createKafka, EventPublisher, PgProcessedEventStore } from '@mlc/platform-kafka';
 import { logger } from '@mlc/platform-telemetry';
 import { ConsumerHost } from './consumer.host';
@@ -25,14 +26,7 @@ class ConnectionLifecycle implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async connectWithRetry(): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.publisher.connect();
-        return;
-      } catch {
-        await new Promise((r) => setTimeout(r, Math.min(10_000, 500 * attempt)));
-      }
-    }
+    await retryUntilDone(() => this.publisher.connect(), { policy: { baseMs: 500, maxMs: 10_000 } });
   }
 
   async onApplicationShutdown(): Promise<void> {
