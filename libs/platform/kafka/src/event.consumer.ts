@@ -2,7 +2,7 @@ import type { Consumer, EachMessagePayload, Kafka, KafkaMessage, Message, Produc
 import { AvroCodec, DecodeError, TOPICS, type EventMeta, type TopicName, type TopicRecords } from '@mlc/contracts';
 import { AppError, backoffDelayMs, errorCategory, retryUntilDone, sleep, toAppError, type BackoffPolicy } from '@mlc/platform-errors';
 import { dlqName, topicName } from './kafka.options';
-import { headerString, newMeta } from './event-meta';
+import { newMeta } from './event-meta';
 import { toMessage, type OutgoingRecord } from './event.publisher';
 import type { ProcessedEventStore } from './processed-events.store';
 
@@ -313,4 +313,3 @@ async function sleepWithHeartbeat(ms: number, heartbeat: () => Promise<void>): P
   }
 }
 
-export { headerString };

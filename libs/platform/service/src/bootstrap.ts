@@ -2,8 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Module, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { ConfigError, describeConfig, loadConfig, type ConfigOf, type Schema } from '@mlc/platform-config';
-import { logger } from '@mlc/platform-telemetry';
-import { stopTelemetry } from '@mlc/platform-telemetry';
+import { logger, stopTelemetry } from '@mlc/platform-telemetry';
 import { PlatformModule } from './platform.module';
 import type { BaseConfig } from './service.options';
 
