@@ -21,7 +21,7 @@ const constraints = (extra) => {
     dep('scope:shipbob', 'scope:shipbob', 'scope:shared'),
     dep('scope:shopify', 'scope:shopify', 'scope:shared'),
     dep('scope:shared', 'scope:shared'),
-    dep('scope:tenants', 'scope:tenants', 'scope:shared'),
+    dep('scope:tenants', 'scope:tenants', 'scope:shared', 'scope:fusion', 'scope:shipbob', 'scope:shopify'),
     dep('scope:cli', 'scope:cli', 'scope:shared', 'scope:tenants'),
     // services: each reaches shared code, domain rules and the partners it talks to, never another service
     dep('scope:oracle-poller', 'scope:oracle-poller', 'scope:shared', 'scope:tenants', 'scope:fusion', 'scope:domain'),

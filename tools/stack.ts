@@ -1,6 +1,7 @@
 // `npm start` / `npm stop`: runs the whole system on this machine in the background: topic bootstrap, the partner
 // sandboxes (the demo targets) and the six services, each logging to .local/logs/<name>.log.
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -21,6 +22,21 @@ const SANDBOXES: Proc[] = [
   { name: 'shipbob-sandbox', script: 'dist/libs/partners/shipbob/simulator/src/main.js', env: { SHIPBOB_SANDBOX_PORT: '4020' }, url: 'http://127.0.0.1:4020' },
   { name: 'shopify-sandbox', script: 'dist/libs/partners/shopify/simulator/src/main.js', env: { SHOPIFY_SANDBOX_PORT: '4030' }, url: 'http://127.0.0.1:4030' },
 ];
+
+/**
+ * The credential-encryption key of this machine's stack: made once into .local/secrets (mode 600), reused after,
+ * unless MLC_ENCRYPTION_KEYS is already set.
+ */
+function localEncryptionKeys(): string {
+  if (process.env['MLC_ENCRYPTION_KEYS']) return process.env['MLC_ENCRYPTION_KEYS'];
+  const dir = join(root, '.local/secrets');
+  const file = join(dir, 'encryption-keys');
+  if (!existsSync(file)) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    writeFileSync(file, `local1:${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+  }
+  return readFileSync(file, 'utf8').trim();
+}
 
 const alive = (pid: number) => {
   try {
@@ -67,6 +83,7 @@ async function waitReady(url: string, timeoutMs = 60_000): Promise<boolean> {
 async function up(): Promise<void> {
   mkdirSync(logs, { recursive: true });
   mkdirSync(pids, { recursive: true });
+  process.env['MLC_ENCRYPTION_KEYS'] = localEncryptionKeys();
   const topics = spawnSync(process.execPath, [join(root, 'dist/tools/topics.js')], { cwd: root, stdio: 'inherit' });
   if (topics.status !== 0) process.exit(topics.status ?? 1);
   const migrate = spawnSync(process.execPath, [join(root, 'dist/tools/migrate.js')], { cwd: root, stdio: 'inherit' });

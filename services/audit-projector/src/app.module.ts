@@ -1,10 +1,20 @@
-import { Module, type DynamicModule } from '@nestjs/common';
-import type { AuditProjectorConfig } from './config/audit-projector.config';
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { TenancyModule } from '@mlc/tenancy';
+import { AUDIT_PROJECTOR_CONFIG, type AuditProjectorConfig } from './config/audit-projector.config';
 import { AuditTrailProjector } from './audit/audit-trail.projector';
+import { OpsModule } from './ops/ops.module';
+import { AdminModule } from './admin/admin.module';
 
+/** audit-projector: the platform (Kafka, health, metrics) comes from bootService; tenants and features are wired here. */
+@Global()
 @Module({})
 export class AppModule {
   static forConfig(config: AuditProjectorConfig): DynamicModule {
-    return { module: AppModule, providers: [{ provide: 'CONFIG', useValue: config }, AuditTrailProjector] };
+    return {
+      module: AppModule,
+      imports: [TenancyModule.forRoot(config), OpsModule, AdminModule],
+      providers: [{ provide: AUDIT_PROJECTOR_CONFIG, useValue: config }, AuditTrailProjector],
+      exports: [AUDIT_PROJECTOR_CONFIG],
+    };
   }
 }

@@ -6,6 +6,6 @@ import { AppModule } from './app.module';
 void bootService({
   name: 'fusion-writer',
   schema: fusionWriterSettings,
-  usesPostgres: false,
+  usesPostgres: true,
   module: (config) => AppModule.forConfig(config),
 });

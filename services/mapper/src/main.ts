@@ -6,6 +6,6 @@ import { AppModule } from './app.module';
 void bootService({
   name: 'mapper',
   schema: mapperSettings,
-  usesPostgres: false,
+  usesPostgres: true,
   module: (config) => AppModule.forConfig(config),
 });

@@ -1,9 +1,18 @@
-import { Module, type DynamicModule } from '@nestjs/common';
-import type { ShipbobWriterConfig } from './config/shipbob-writer.config';
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { TenancyModule } from '@mlc/tenancy';
+import { SHIPBOB_WRITER_CONFIG, type ShipbobWriterConfig } from './config/shipbob-writer.config';
+import { OrdersModule } from './orders/orders.module';
 
+/** shipbob-writer: the platform (Kafka, health, metrics) comes from bootService; tenants and features are wired here. */
+@Global()
 @Module({})
 export class AppModule {
   static forConfig(config: ShipbobWriterConfig): DynamicModule {
-    return { module: AppModule, providers: [{ provide: 'CONFIG', useValue: config }] };
+    return {
+      module: AppModule,
+      imports: [TenancyModule.forRoot(config), OrdersModule],
+      providers: [{ provide: SHIPBOB_WRITER_CONFIG, useValue: config }],
+      exports: [SHIPBOB_WRITER_CONFIG],
+    };
   }
 }

@@ -6,6 +6,6 @@ import { AppModule } from './app.module';
 void bootService({
   name: 'shipbob-writer',
   schema: shipbobWriterSettings,
-  usesPostgres: false,
+  usesPostgres: true,
   module: (config) => AppModule.forConfig(config),
 });

@@ -6,6 +6,6 @@ import { AppModule } from './app.module';
 void bootService({
   name: 'webhook-gateway',
   schema: webhookGatewaySettings,
-  usesPostgres: false,
+  usesPostgres: true,
   module: (config) => AppModule.forConfig(config),
 });

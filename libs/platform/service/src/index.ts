@@ -4,3 +4,4 @@ export { ConsumerHost } from './consumer.host';
 export { MetricsRegistry } from './metrics.registry';
 export { baseSettings, withPostgres, type BaseConfig, type ServiceOptions } from './service.options';
 export { SERVICE_OPTIONS, KAFKA, CODEC, PUBLISHER, PG_POOL, LOGGER } from './service.tokens';
+export { runSqlMigrations, type SqlMigration } from './pg-migrations';

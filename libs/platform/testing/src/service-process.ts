@@ -5,6 +5,9 @@ import { waitFor } from './wait-for';
 
 export const REPO_ROOT = resolve(__dirname, '../../../../..');
 
+/** A fixed credential-encryption key for tests (not a secret: it only ever protects test data). */
+export const TEST_ENCRYPTION_KEYS = 'test1:bWwtY29ubmVjdG9yLXRlc3Qta2V5LTMyLWJ5dGVzISE=';
+
 export async function freePort(): Promise<number> {
   return new Promise((res, rej) => {
     const s = createServer();
@@ -31,7 +34,7 @@ export async function startService(name: string, env: Record<string, string>): P
   let out = '';
   const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/services', name, 'src/main.js')], {
     cwd: REPO_ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port) },
+    env: { ...process.env, LOG_LEVEL: 'warn', MLC_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS, ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));

@@ -1,10 +1,19 @@
 import type { ConfigOf } from '@mlc/platform-config';
 import { baseSettings, withPostgres } from '@mlc/platform-service';
+import { tenancySettings } from '@mlc/tenancy';
+import { opsSettings } from '../ops/ops.settings';
+import { adminSettings } from '../admin/admin.settings';
 
 /** Every setting of audit-projector, checked at start. */
 export const auditProjectorSettings = {
   ...baseSettings,
   ...withPostgres,
+  ...tenancySettings,
+  ...opsSettings,
+  ...adminSettings,
 };
 
 export type AuditProjectorConfig = ConfigOf<typeof auditProjectorSettings>;
+
+/** Injection token for the validated configuration of audit-projector. */
+export const AUDIT_PROJECTOR_CONFIG = Symbol('AUDIT_PROJECTOR_CONFIG');

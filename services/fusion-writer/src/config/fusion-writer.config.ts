@@ -1,9 +1,19 @@
 import type { ConfigOf } from '@mlc/platform-config';
-import { baseSettings } from '@mlc/platform-service';
+import { baseSettings, withPostgres } from '@mlc/platform-service';
+import { tenancySettings } from '@mlc/tenancy';
+import { purchaseOrdersSettings } from '../purchase-orders/purchase-orders.settings';
+import { receivablesSettings } from '../receivables/receivables.settings';
 
 /** Every setting of fusion-writer, checked at start. */
 export const fusionWriterSettings = {
   ...baseSettings,
+  ...withPostgres,
+  ...tenancySettings,
+  ...purchaseOrdersSettings,
+  ...receivablesSettings,
 };
 
 export type FusionWriterConfig = ConfigOf<typeof fusionWriterSettings>;
+
+/** Injection token for the validated configuration of fusion-writer. */
+export const FUSION_WRITER_CONFIG = Symbol('FUSION_WRITER_CONFIG');

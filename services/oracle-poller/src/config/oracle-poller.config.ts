@@ -1,10 +1,19 @@
 import type { ConfigOf } from '@mlc/platform-config';
 import { baseSettings, withPostgres } from '@mlc/platform-service';
+import { tenancySettings } from '@mlc/tenancy';
+import { purchaseOrdersSettings } from '../purchase-orders/purchase-orders.settings';
+import { receivablesSettings } from '../receivables/receivables.settings';
 
 /** Every setting of oracle-poller, checked at start. */
 export const oraclePollerSettings = {
   ...baseSettings,
   ...withPostgres,
+  ...tenancySettings,
+  ...purchaseOrdersSettings,
+  ...receivablesSettings,
 };
 
 export type OraclePollerConfig = ConfigOf<typeof oraclePollerSettings>;
+
+/** Injection token for the validated configuration of oracle-poller. */
+export const ORACLE_POLLER_CONFIG = Symbol('ORACLE_POLLER_CONFIG');

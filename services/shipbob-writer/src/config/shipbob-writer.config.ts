@@ -1,9 +1,17 @@
 import type { ConfigOf } from '@mlc/platform-config';
-import { baseSettings } from '@mlc/platform-service';
+import { baseSettings, withPostgres } from '@mlc/platform-service';
+import { tenancySettings } from '@mlc/tenancy';
+import { ordersSettings } from '../orders/orders.settings';
 
 /** Every setting of shipbob-writer, checked at start. */
 export const shipbobWriterSettings = {
   ...baseSettings,
+  ...withPostgres,
+  ...tenancySettings,
+  ...ordersSettings,
 };
 
 export type ShipbobWriterConfig = ConfigOf<typeof shipbobWriterSettings>;
+
+/** Injection token for the validated configuration of shipbob-writer. */
+export const SHIPBOB_WRITER_CONFIG = Symbol('SHIPBOB_WRITER_CONFIG');

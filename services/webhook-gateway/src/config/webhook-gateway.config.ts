@@ -1,9 +1,19 @@
 import type { ConfigOf } from '@mlc/platform-config';
-import { baseSettings } from '@mlc/platform-service';
+import { baseSettings, withPostgres } from '@mlc/platform-service';
+import { tenancySettings } from '@mlc/tenancy';
+import { webhooksSettings } from '../webhooks/webhooks.settings';
+import { sweepSettings } from '../sweep/sweep.settings';
 
 /** Every setting of webhook-gateway, checked at start. */
 export const webhookGatewaySettings = {
   ...baseSettings,
+  ...withPostgres,
+  ...tenancySettings,
+  ...webhooksSettings,
+  ...sweepSettings,
 };
 
 export type WebhookGatewayConfig = ConfigOf<typeof webhookGatewaySettings>;
+
+/** Injection token for the validated configuration of webhook-gateway. */
+export const WEBHOOK_GATEWAY_CONFIG = Symbol('WEBHOOK_GATEWAY_CONFIG');

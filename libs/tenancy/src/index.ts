@@ -1,0 +1,5 @@
+export { TenancyModule, TENANTS_DATA_SOURCE, type TenancyConfig } from './tenancy.module';
+export { TenantDirectory, type TenantChangeNotice } from './tenant.directory';
+export { PartnerClients, MissingConnectionError, fusionClientConfig, newShipbobClient, newShopifyClient } from './partner.clients';
+export { KafkaTenantChangePublisher } from './kafka-tenant-change.publisher';
+export { tenancySettings } from './tenancy.settings';

@@ -1,0 +1,83 @@
+import { Global, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { createTenantsDataSource, runMigrations, SecretBox, TenantConfigService } from '@mlc/tenants';
+import { ulid, type EventPublisher } from '@mlc/platform-kafka';
+import { ConsumerHost, LOGGER, PUBLISHER, SERVICE_OPTIONS, type ServiceOptions } from '@mlc/platform-service';
+import type { Logger } from '@mlc/platform-telemetry';
+import { KafkaTenantChangePublisher } from './kafka-tenant-change.publisher';
+import { PartnerClients } from './partner.clients';
+import { TenantDirectory } from './tenant.directory';
+
+export const TENANTS_DATA_SOURCE = Symbol('TENANTS_DATA_SOURCE');
+
+export interface TenancyConfig {
+  databaseUrl: string;
+  encryptionKeys: string;
+  tenantCacheTtlMs: number;
+  runTenantMigrations: boolean;
+}
+
+/** Opens the tenants tables (migrating them first when asked) and listens for configuration changes. */
+class TenancyLifecycle implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly cfg: TenancyConfig,
+    private readonly directory: TenantDirectory,
+    private readonly host: ConsumerHost,
+    private readonly options: ServiceOptions,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    if (this.cfg.runTenantMigrations) await runMigrations(this.ds);
+    else if (!this.ds.isInitialized) await this.ds.initialize();
+    // One group per running instance: every replica must hear every change (a broadcast, not a work queue).
+    this.host.register({
+      groupId: `${this.options.name}.tenancy.${ulid()}`,
+      topics: ['tenant.config.changed.v1'],
+      handler: async (change) => {
+        this.directory.changed({ tenantId: change.meta.tenantId, version: change.version, entity: change.entity, key: change.key, action: change.action });
+      },
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.ds.isInitialized) await this.ds.destroy().catch(() => undefined);
+  }
+}
+
+/**
+ * Tenant configuration for a service: `TenantDirectory` (snapshots, live-updated from tenant.config.changed.v1),
+ * `PartnerClients` (configured Fusion/ShipBob/Shopify clients per tenant) and `TenantConfigService` (whose changes
+ * are published on Kafka). Import once, in the service's AppModule: `TenancyModule.forRoot(config)`.
+ */
+@Global()
+@Module({})
+export class TenancyModule {
+  static forRoot(cfg: TenancyConfig): DynamicModule {
+    const ds = createTenantsDataSource(cfg.databaseUrl);
+    const providers = [
+      { provide: TENANTS_DATA_SOURCE, useValue: ds },
+      {
+        provide: TenantConfigService,
+        useFactory: (publisher: EventPublisher, options: ServiceOptions, log: Logger) =>
+          new TenantConfigService({
+            dataSource: ds,
+            secretBox: new SecretBox(cfg.encryptionKeys),
+            publisher: new KafkaTenantChangePublisher(publisher, options.name),
+            snapshotCacheTtlMs: cfg.tenantCacheTtlMs,
+            logger: { warn: (m, c) => log.warn(m, c) },
+          }),
+        inject: [PUBLISHER, SERVICE_OPTIONS, LOGGER],
+      },
+      { provide: TenantDirectory, useFactory: (c: TenantConfigService) => new TenantDirectory(c), inject: [TenantConfigService] },
+      { provide: PartnerClients, useFactory: (d: TenantDirectory) => new PartnerClients(d), inject: [TenantDirectory] },
+      {
+        provide: TenancyLifecycle,
+        useFactory: (d: TenantDirectory, host: ConsumerHost, options: ServiceOptions) => new TenancyLifecycle(ds, cfg, d, host, options),
+        inject: [TenantDirectory, ConsumerHost, SERVICE_OPTIONS],
+      },
+    ];
+    return { module: TenancyModule, providers, exports: [TENANTS_DATA_SOURCE, TenantConfigService, TenantDirectory, PartnerClients] };
+  }
+}
+

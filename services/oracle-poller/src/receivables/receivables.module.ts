@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+
+/** The receivables feature of oracle-poller. */
+@Module({})
+export class ReceivablesModule {}
