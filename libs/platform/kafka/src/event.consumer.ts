@@ -14,6 +14,24 @@ export interface HandlerContext {
   attempt: number;
   /** Keeps the group membership alive during a long handler. */
   heartbeat(): Promise<void>;
+  /** The record's value exactly as read (what a parked exception carries for replay). */
+  raw: Buffer;
+  /**
+   * Builds an ops.exception.raised.v1 record for a part of this record that cannot be handled (e.g. one unmappable
+   * line of a purchase order) while the rest goes on: return it among the handler's outputs. It carries this
+   * record's bytes, so replaying it re-runs the whole record (the handler must be idempotent).
+   */
+  exception(e: RecordException): OutgoingRecord<'ops.exception.raised.v1'>;
+}
+
+export interface RecordException {
+  code: string;
+  /** missing-mapping | invalid-value | partner-rejected | auth | rate-limit | connection | parse | duplicate | unexpected */
+  category: string;
+  message: string;
+  entityType: string;
+  businessId: string;
+  details?: Record<string, unknown>;
 }
 
 /** A handler returns the records it wants published (atomically with its offset in transactional mode). */
@@ -153,20 +171,29 @@ export class EventConsumer<T extends TopicName> {
   private async onMessage({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
     const base = this.baseTopic(topic) as T;
     const next = (BigInt(message.offset) + 1n).toString();
-    const outputs = await this.process(base, topic, partition, message, heartbeat);
+    const { outputs, handledEventId } = await this.process(base, topic, partition, message, heartbeat);
     if (this.opts.transactional) {
       await this.inTransaction(async (send, sendOffsets) => {
         await send(outputs);
         await sendOffsets([{ topic, partition, offset: next }]);
       });
-    } else {
-      if (outputs.length) await this.sendAll(outputs);
-      await this.consumer!.commitOffsets([{ topic, partition, offset: next }]);
+    } else if (outputs.length) {
+      await this.sendAll(outputs);
     }
+    // Marked only once its outputs are on Kafka: a crash before this point redelivers the record (downstream is
+    // idempotent), never loses what it should have published.
+    if (handledEventId && this.opts.processedEvents) await this.opts.processedEvents.mark(this.opts.groupId, handledEventId);
+    if (!this.opts.transactional) await this.consumer!.commitOffsets([{ topic, partition, offset: next }]);
   }
 
   /** Returns what must be published for this message (handler output, or a parked exception / dead letter). */
-  private async process(base: T, topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>): Promise<Outgoing[]> {
+  private async process(
+    base: T,
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    heartbeat: () => Promise<void>,
+  ): Promise<{ outputs: Outgoing[]; handledEventId?: string }> {
     let value: TopicRecords[T];
     try {
       if (!message.value) throw new DecodeError('NOT_SINGLE_OBJECT', 'empty record value');
@@ -175,7 +202,8 @@ export class EventConsumer<T extends TopicName> {
       const reason = err instanceof DecodeError ? err.reason : 'UNDECODABLE';
       this.stats.deadLettered += 1;
       this.log('warn', 'undecodable record sent to dead-letter topic', { topic, partition, offset: message.offset, reason });
-      return [
+      return {
+        outputs: [
         {
           raw: true,
           topic: dlqName(topic),
@@ -191,12 +219,13 @@ export class EventConsumer<T extends TopicName> {
             'mlc-dlq-service': this.opts.service,
           },
         },
-      ];
+        ],
+      };
     }
     const meta = (value as { meta: EventMeta }).meta;
     if (this.opts.processedEvents && (await this.opts.processedEvents.seen(this.opts.groupId, meta.eventId))) {
       this.log('info', 'duplicate event skipped', { group: this.opts.groupId, eventId: meta.eventId });
-      return [];
+      return { outputs: [] };
     }
     const maxAttempts = this.opts.maxAttempts ?? 5;
     let lastError: AppError | undefined;
@@ -210,10 +239,11 @@ export class EventConsumer<T extends TopicName> {
           key: message.key?.toString() ?? null,
           attempt,
           heartbeat,
+          raw: message.value!,
+          exception: (e) => this.exceptionRecord(meta, base, partition, message, { ...e, attempts: attempt, details: e.details ?? {} }),
         })) ?? [];
-        if (this.opts.processedEvents) await this.opts.processedEvents.mark(this.opts.groupId, meta.eventId);
         this.stats.handled += 1;
-        return out.map((r) => ({ raw: false as const, record: r }));
+        return { outputs: out.map((r) => ({ raw: false as const, record: r })), handledEventId: meta.eventId };
       } catch (err) {
         lastError = toAppError(err);
         if (!lastError.retryable || attempt === maxAttempts) break;
@@ -230,32 +260,52 @@ export class EventConsumer<T extends TopicName> {
     this.stats.parked += 1;
     const entity = this.opts.describe?.(value);
     this.log('error', 'record parked as exception', { group: this.opts.groupId, eventId: meta.eventId, code: error.code, message: error.message });
-    return [
-      {
-        raw: false,
-        record: {
-          topic: 'ops.exception.raised.v1',
-          key: `${meta.tenantId}:${entity?.businessId ?? meta.eventId}`,
-          value: {
-            meta: newMeta({ tenantId: meta.tenantId, source: this.opts.service, causedBy: meta }),
-            service: this.opts.service,
+    return {
+      outputs: [
+        {
+          raw: false,
+          record: this.exceptionRecord(meta, base, partition, message, {
             code: error.code,
             category: errorCategory(error),
             message: error.message,
             attempts: maxAttempts,
-            sourceTopic: base,
-            sourcePartition: partition,
-            sourceOffset: message.offset,
-            sourceKey: message.key?.toString() ?? null,
-            sourceEventId: meta.eventId,
-            entityType: entity?.entityType ?? null,
-            businessId: entity?.businessId ?? null,
-            details: JSON.stringify(error.details ?? {}),
-            payload: message.value!,
-          },
+            entityType: entity?.entityType,
+            businessId: entity?.businessId,
+            details: error.details ?? {},
+          }),
         },
+      ],
+    };
+  }
+
+  private exceptionRecord(
+    meta: EventMeta,
+    base: T,
+    partition: number,
+    message: KafkaMessage,
+    e: { code: string; category: string; message: string; attempts: number; entityType?: string; businessId?: string; details: Record<string, unknown> },
+  ): OutgoingRecord<'ops.exception.raised.v1'> {
+    return {
+      topic: 'ops.exception.raised.v1',
+      key: `${meta.tenantId}:${e.businessId ?? meta.eventId}`,
+      value: {
+        meta: newMeta({ tenantId: meta.tenantId, source: this.opts.service, causedBy: meta }),
+        service: this.opts.service,
+        code: e.code,
+        category: e.category,
+        message: e.message,
+        attempts: e.attempts,
+        sourceTopic: base,
+        sourcePartition: partition,
+        sourceOffset: message.offset,
+        sourceKey: message.key?.toString() ?? null,
+        sourceEventId: meta.eventId,
+        entityType: e.entityType ?? null,
+        businessId: e.businessId ?? null,
+        details: JSON.stringify(e.details),
+        payload: message.value!,
       },
-    ];
+    };
   }
 
   /** Where an output goes and what is sent: raw bytes as they are, typed records encoded. */

@@ -1,7 +1,7 @@
 export { createKafka, topicName, dlqName, type KafkaConnectionOptions } from './kafka.options';
 export { ensureTopics, type TopicBootstrapOptions } from './topics.bootstrap';
 export { EventPublisher, toMessage, type OutgoingRecord } from './event.publisher';
-export { EventConsumer, type ConsumerOptions, type ConsumerStatus, type Handler, type HandlerContext } from './event.consumer';
+export { EventConsumer, type ConsumerOptions, type ConsumerStatus, type Handler, type HandlerContext, type RecordException } from './event.consumer';
 export { PgProcessedEventStore, type ProcessedEventStore } from './processed-events.store';
 export { newMeta, metaHeaders, currentTraceparent, headerString } from './event-meta';
 export { ulid } from './ulid';

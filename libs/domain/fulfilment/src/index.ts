@@ -1,0 +1,3 @@
+export { formatReferenceId, parseReferenceId, type OrderReference } from './reference-id';
+export * from './orders';
+export * from './shipments';
