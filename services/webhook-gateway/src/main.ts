@@ -7,5 +7,7 @@ void bootService({
   name: 'webhook-gateway',
   schema: webhookGatewaySettings,
   usesPostgres: true,
+  // Webhook signatures cover the exact bytes: no JSON parser may read the body before the webhooks controller does.
+  http: { bodyParser: false },
   module: (config) => AppModule.forConfig(config),
 });

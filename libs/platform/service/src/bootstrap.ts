@@ -13,6 +13,8 @@ export interface BootOptions<S extends Schema> {
   /** The service's own module, built from its validated configuration. */
   module: (config: ConfigOf<S>) => Type<unknown> | DynamicModule;
   env?: NodeJS.ProcessEnv;
+  /** HTTP body handling: `bodyParser: false` leaves the request stream unread (webhook-gateway reads raw bytes). */
+  http?: { bodyParser?: boolean; rawBody?: boolean };
 }
 
 /**
@@ -39,7 +41,7 @@ export async function bootService<S extends Schema>(opts: BootOptions<S>): Promi
       module: Root,
       imports: [PlatformModule.forRoot({ name: opts.name, config: base, usesPostgres: opts.usesPostgres ?? false }), opts.module(config)],
     },
-    { logger: ['error', 'warn'], bufferLogs: false },
+    { logger: ['error', 'warn'], bufferLogs: false, ...opts.http },
   );
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await app.listen(base.port, '0.0.0.0');
