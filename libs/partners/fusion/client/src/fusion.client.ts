@@ -17,6 +17,7 @@ import type {
   FusionReceiptRequest,
   FusionReceiptRequestInput,
 } from './fusion.types';
+import type { FusionCustomerAccountActivity, FusionShipToLocation, FusionSupplier } from './fusion-polling.types';
 
 export const FSCM = '/fscmRestApi/resources/11.13.18.05';
 export const CRM = '/crmRestApi/resources/11.13.18.05';
@@ -147,6 +148,60 @@ export class FusionClient {
       contentType: MEDIA_ACTION,
       body: { closeAction: opts.action ?? 'closeForReceiving', ...(opts.reason ? { closeReason: opts.reason } : {}) },
     });
+  }
+
+  // ---- polling reads (oracle-poller): look-ups for mapping, receivables changed since --------------------------------
+
+  /** A supplier with its sites (mapping: SupplierNumber, site names). */
+  async getSupplier(supplierId: number | string): Promise<FusionSupplier> {
+    const row = await this.request<Row>('GET', `${FSCM}/suppliers/${encodeURIComponent(String(supplierId))}`, { query: { expand: 'sites' } });
+    return { ...(withoutLinks(row) as unknown as FusionSupplier), sites: childRows(row['sites']).map(withoutLinks) as FusionSupplier['sites'] };
+  }
+
+  /** A ship-to location (`b2bShipToLocationsLOV/{LocationId}`) with its address: the recipient of a 3PL order. */
+  async getShipToLocation(locationId: number | string): Promise<FusionShipToLocation> {
+    const row = await this.request<Row>('GET', `${FSCM}/b2bShipToLocationsLOV/${encodeURIComponent(String(locationId))}`, {});
+    return withoutLinks(row) as unknown as FusionShipToLocation;
+  }
+
+  /** receivablesInvoices with LastUpdateDate >= since, oldest change first (ties by CustomerTransactionId). */
+  listInvoicesChangedSince(since: Date | string, opts: { pageSize?: number } = {}): AsyncGenerator<FusionPage<FusionArTransaction>> {
+    return this.pagesChangedSince(`${FSCM}/receivablesInvoices`, 'CustomerTransactionId', since, opts, (r) => this.transaction(r));
+  }
+
+  /** receivablesCreditMemos with LastUpdateDate >= since, oldest change first (ties by CustomerTransactionId). */
+  listCreditMemosChangedSince(since: Date | string, opts: { pageSize?: number } = {}): AsyncGenerator<FusionPage<FusionArTransaction>> {
+    return this.pagesChangedSince(`${FSCM}/receivablesCreditMemos`, 'CustomerTransactionId', since, opts, (r) => this.transaction(r));
+  }
+
+  /** receivablesCustomerAccountActivities (customer accounts) with LastUpdateDate >= since, oldest change first. */
+  listCustomerAccountsChangedSince(since: Date | string, opts: { pageSize?: number } = {}): AsyncGenerator<FusionPage<FusionCustomerAccountActivity>> {
+    return this.pagesChangedSince(`${FSCM}/receivablesCustomerAccountActivities`, 'AccountId', since, opts, (r) => withoutLinks(r) as unknown as FusionCustomerAccountActivity);
+  }
+
+  /** Pages of a collection by `LastUpdateDate>=since`, ordered by it then by `idAttr`; offset += count while hasMore. */
+  private async *pagesChangedSince<T>(
+    path: string,
+    idAttr: string,
+    since: Date | string,
+    opts: { pageSize?: number },
+    map: (row: Row) => T,
+  ): AsyncGenerator<FusionPage<T>> {
+    const pageSize = opts.pageSize ?? DEFAULT_PAGE_SIZE;
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
+      throw new FusionRejectedError(`pageSize must be 1..${MAX_PAGE_SIZE}`, { details: { pageSize } });
+    }
+    const q = `LastUpdateDate>='${toLiteral(since)}'`;
+    let offset = 0;
+    for (;;) {
+      const page = await this.request<Row>('GET', path, { query: { q, orderBy: `LastUpdateDate:asc,${idAttr}:asc`, onlyData: true, limit: pageSize, offset } });
+      const items = childRows(page).map(map);
+      const hasMore = page['hasMore'] === true;
+      yield { items, offset, hasMore };
+      if (!hasMore) return;
+      if (!items.length) throw new FusionBadResponseError('Fusion reported hasMore with an empty page', { retryable: true, details: { path, offset } });
+      offset += items.length;
+    }
   }
 
   // ---- receiving -------------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ import {
   type SeedRequest,
 } from './fusion.store';
 import { registerReceivables, FusionReceivablesStore } from './fusion-receivables';
+import { registerPollingReads } from './fusion-polling-reads';
 
 export const FSCM_ROOT = '/fscmRestApi/resources/11.13.18.05';
 export const CRM_ROOT = '/crmRestApi/resources/11.13.18.05';
@@ -136,6 +137,7 @@ export class FusionSandbox extends SandboxServer {
     this.registerProcurement();
     this.registerAdmin();
     registerReceivables(this);
+    registerPollingReads(this);
   }
 
   // ---- framework plumbing -------------------------------------------------------------------------------------

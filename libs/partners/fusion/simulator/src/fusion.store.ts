@@ -87,6 +87,25 @@ export interface ShipToLocation {
   LocationCode: string;
   OrganizationCode: string;
   Address: string;
+  /** Structured address (PO_LOCATIONS names: ADDRESS_LINE_1, TOWN_OR_CITY, REGION_2, POSTAL_CODE, COUNTRY). */
+  AddressLine1?: string;
+  AddressLine2?: string;
+  TownOrCity?: string;
+  Region2?: string;
+  PostalCode?: string;
+  Country?: string;
+}
+
+/** Structured addresses for the default demo warehouses; other codes get a generic US dock address. */
+const DEMO_ADDRESSES: Record<string, Pick<ShipToLocation, 'AddressLine1' | 'TownOrCity' | 'Region2' | 'PostalCode' | 'Country'>> = {
+  'WH-RENO': { AddressLine1: '1 Dock Road', TownOrCity: 'Reno', Region2: 'NV', PostalCode: '89502', Country: 'US' },
+  'WH-DALLAS': { AddressLine1: '1 Dock Road', TownOrCity: 'Dallas', Region2: 'TX', PostalCode: '75201', Country: 'US' },
+};
+
+const ADDRESS_KEYS = new Set(['AddressLine1', 'AddressLine2', 'TownOrCity', 'Region2', 'PostalCode', 'Country']);
+
+function structuredAddress(code: string): Pick<ShipToLocation, 'AddressLine1' | 'TownOrCity' | 'Region2' | 'PostalCode' | 'Country'> {
+  return DEMO_ADDRESSES[code] ?? { AddressLine1: '1 Dock Road', TownOrCity: code.replace(/^WH-/, ''), Region2: 'CA', PostalCode: '94105', Country: 'US' };
 }
 
 export interface ReceiptLine {
@@ -105,7 +124,10 @@ export interface ReceiptRequest {
 export interface SeedRequest {
   count: number;
   suppliers?: (string | { Supplier: string; SupplierNumber?: string; SupplierSite?: string })[];
-  locations?: (string | { LocationCode: string; OrganizationCode?: string; Address?: string })[];
+  locations?: (
+    | string
+    | { LocationCode: string; OrganizationCode?: string; Address?: string; AddressLine1?: string; AddressLine2?: string; TownOrCity?: string; Region2?: string; PostalCode?: string; Country?: string }
+  )[];
   items?: (string | { Item: string; Description?: string; UOM?: string; Price?: number })[];
   linesPerPo?: number;
   seed?: number;
@@ -182,6 +204,8 @@ export class FusionProcurementStore {
         LocationCode: l.LocationCode,
         OrganizationCode: l.OrganizationCode ?? l.LocationCode.slice(0, 3).toUpperCase(),
         Address: l.Address ?? `${l.LocationCode}, 1 Dock Road`,
+        ...structuredAddress(l.LocationCode),
+        ...Object.fromEntries(Object.entries(l).filter(([k, v]) => ADDRESS_KEYS.has(k) && v !== undefined)),
       };
       this.locations.push(found);
     }
