@@ -1,1 +1,4 @@
-export {};
+export type * from './po-order.types';
+export { planPurchaseOrder, isCancelled, isReleased, wholeUnits, lineReferenceId } from './plan-po-orders';
+export { reconcileOrders, pendingReferenceId } from './reconcile-po-orders';
+export { parseOneLineAddress, toRecipient } from './ship-to-address';
