@@ -12,3 +12,5 @@ export { seedDemoTenant, DEMO_TENANT_ID, DEFAULT_DEMO_URLS, DEMO_CREDENTIALS, ty
 export { TenantsAdminModule, type TenantsAdminOptions } from './admin/tenants-admin.module';
 export { parseOperatorKeys, type OperatorKey } from './admin/operator-auth.guard';
 export { startAdminTestApp } from './testing/admin-test-app';
+export { OperatorAuthGuard, mayAccess, keyFingerprint, type OperatorIdentity } from './admin/operator-auth.guard';
+export { TENANTS_ADMIN_OPTIONS } from './admin/tenants-admin.tokens';

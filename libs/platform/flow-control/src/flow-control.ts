@@ -1,0 +1,153 @@
+import { randomBytes } from 'node:crypto';
+import type { Consumer, Kafka } from 'kafkajs';
+import { AvroCodec } from '@mlc/contracts';
+import { AppError, sleep } from '@mlc/platform-errors';
+import { topicName, type EventPublisher } from '@mlc/platform-kafka';
+import { flowControlRecord } from './flow-control.record';
+
+export const FLOW_PAUSED = 'FLOW.PAUSED';
+
+/** Thrown (retryable) by `assertRunning` while a flow is paused: the record stays in Kafka and is retried later. */
+export class FlowPausedError extends AppError {
+  constructor(tenantId: string, partner: string, reason: string, retryAfterMs: number) {
+    super(FLOW_PAUSED, `the ${partner} flow of tenant ${tenantId} is paused: ${reason}`, { retryable: true, retryAfterMs, details: { tenantId, partner } });
+  }
+}
+
+export interface FlowStateEntry {
+  tenantId: string;
+  partner: string;
+  state: 'paused' | 'resumed';
+  reason: string;
+  actor: string;
+  /** occurredAt of the change (ms). */
+  at: number;
+  eventId: string;
+}
+
+export interface FlowControlOptions {
+  topicSuffix?: string;
+  /** How often a waiting writer re-checks the state (and heartbeats). Default 1000 ms. */
+  pollMs?: number;
+  /** Consecutive authentication failures after which `reportAuthFailure` pauses the flow by itself. Default 5. */
+  authFailureLimit?: number;
+  /** Publisher for `reportAuthFailure`; without one a writer can only read the state. */
+  publisher?: EventPublisher;
+  /** The service name recorded as the source/actor of self-pauses. */
+  service?: string;
+}
+
+/**
+ * The pause/resume state of every tenant's flow towards each partner, read from ops.flow-control.changed.v1 (from
+ * the beginning, into memory, one private consumer group per instance so every replica hears every change).
+ *
+ * Writers call `waitWhilePaused(tenantId, partner, heartbeat)` before they call a partner: while the flow is
+ * paused the record is held (the handler waits, heartbeating so the group keeps the partition), nothing is
+ * committed and nothing is lost; on resume it goes on. `assertRunning` is the alternative that throws a retryable
+ * FlowPausedError instead (the consumer's retry/backoff holds the record; it parks after its last attempt, so
+ * prefer waitWhilePaused for long pauses). `reportAuthFailure` / `reportSuccess` let a connection that keeps
+ * failing authentication pause itself and say so.
+ */
+export class FlowControl {
+  private readonly states = new Map<string, FlowStateEntry>();
+  private consumer: Consumer | undefined;
+  private readonly codec = new AvroCodec();
+  private readonly authFailures = new Map<string, number>();
+  private caughtUp: Promise<void> | undefined;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly opts: FlowControlOptions = {},
+  ) {}
+
+  /** Starts reading the topic; resolves once the state up to the current end of the topic is loaded. */
+  async start(): Promise<void> {
+    const topic = topicName('ops.flow-control.changed.v1', this.opts.topicSuffix);
+    const admin = this.kafka.admin();
+    await admin.connect();
+    const ends = await admin.fetchTopicOffsets(topic).finally(() => void admin.disconnect());
+    const pending = new Map(ends.filter((e) => BigInt(e.high) > BigInt(e.low)).map((e) => [e.partition, BigInt(e.high)]));
+    let markCaughtUp!: () => void;
+    this.caughtUp = new Promise((r) => (markCaughtUp = r));
+    if (!pending.size) markCaughtUp();
+    const consumer = this.kafka.consumer({ groupId: `flow-control.${randomBytes(6).toString('hex')}`, allowAutoTopicCreation: false });
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        if (message.value) {
+          try {
+            this.apply(this.codec.decodeFor('ops.flow-control.changed.v1', message.value).value);
+          } catch {
+            // An undecodable record cannot change a state; the projector dead-letters it.
+          }
+        }
+        const end = pending.get(partition);
+        if (end !== undefined && BigInt(message.offset) + 1n >= end) {
+          pending.delete(partition);
+          if (!pending.size) markCaughtUp();
+        }
+      },
+    });
+    await this.caughtUp;
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect().catch(() => undefined);
+  }
+
+  /** Applies one change (newest by occurredAt, then event id, wins). Exposed for tests and in-process use. */
+  apply(change: { meta: { tenantId: string; occurredAt: number; eventId: string }; partner: string; state: 'paused' | 'resumed'; reason: string; actor: string }): void {
+    const k = `${change.meta.tenantId}:${change.partner}`;
+    const cur = this.states.get(k);
+    if (cur && (cur.at > change.meta.occurredAt || (cur.at === change.meta.occurredAt && cur.eventId >= change.meta.eventId))) return;
+    this.states.set(k, { tenantId: change.meta.tenantId, partner: change.partner, state: change.state, reason: change.reason, actor: change.actor, at: change.meta.occurredAt, eventId: change.meta.eventId });
+  }
+
+  state(tenantId: string, partner: string): FlowStateEntry | undefined {
+    return this.states.get(`${tenantId}:${partner}`);
+  }
+
+  list(): FlowStateEntry[] {
+    return [...this.states.values()];
+  }
+
+  isPaused(tenantId: string, partner: string): boolean {
+    return this.state(tenantId, partner)?.state === 'paused';
+  }
+
+  /** Throws a retryable FlowPausedError while the flow is paused. */
+  assertRunning(tenantId: string, partner: string): void {
+    const s = this.state(tenantId, partner);
+    if (s?.state === 'paused') throw new FlowPausedError(tenantId, partner, s.reason, 30_000);
+  }
+
+  /** Waits (heartbeating) until the flow is not paused, or the signal aborts. Returns how long it waited (ms). */
+  async waitWhilePaused(tenantId: string, partner: string, heartbeat?: () => Promise<void>, signal?: AbortSignal): Promise<number> {
+    const started = Date.now();
+    while (this.isPaused(tenantId, partner) && !signal?.aborted) {
+      await sleep(this.opts.pollMs ?? 1_000, signal);
+      await heartbeat?.().catch(() => undefined);
+    }
+    return Date.now() - started;
+  }
+
+  /** Counts a partner authentication failure; after `authFailureLimit` in a row the flow pauses itself. */
+  async reportAuthFailure(tenantId: string, partner: string, message: string): Promise<boolean> {
+    const k = `${tenantId}:${partner}`;
+    const n = (this.authFailures.get(k) ?? 0) + 1;
+    this.authFailures.set(k, n);
+    if (n < (this.opts.authFailureLimit ?? 5) || this.isPaused(tenantId, partner) || !this.opts.publisher) return false;
+    const service = this.opts.service ?? 'flow-control';
+    const record = flowControlRecord({ tenantId, partner, state: 'paused', reason: `paused by itself after ${n} authentication failures in a row: ${message}`.slice(0, 500), actor: service, source: service });
+    await this.opts.publisher.publish(record);
+    this.apply(record.value);
+    this.authFailures.delete(k);
+    return true;
+  }
+
+  reportSuccess(tenantId: string, partner: string): void {
+    this.authFailures.delete(`${tenantId}:${partner}`);
+  }
+}
