@@ -6,9 +6,10 @@ import { MappingEntity } from './entities/mapping.entity';
 import { PartnerTokenEntity } from './entities/partner-token.entity';
 import { TenantEntity } from './entities/tenant.entity';
 import { CreateTenants1767225600000 } from './migrations/1767225600000-create-tenants';
+import { CreateTenantConfigOutbox1767312000000 } from './migrations/1767312000000-create-tenant-config-outbox';
 
 export const TENANTS_ENTITIES = [TenantEntity, ConnectionEntity, MappingEntity, ConfigHistoryEntity, PartnerTokenEntity];
-export const TENANTS_MIGRATIONS = [CreateTenants1767225600000];
+export const TENANTS_MIGRATIONS = [CreateTenants1767225600000, CreateTenantConfigOutbox1767312000000];
 export const TENANTS_MIGRATIONS_TABLE = 'tenants_migrations';
 
 /** A DataSource over the tenants tables only (not initialized). `url` = postgres://user:pass@host:port/db. */

@@ -228,7 +228,10 @@ describe('TenantConfigService against real Postgres', () => {
     assert.equal(snap.connections.fusion?.baseUrl, 'http://127.0.0.1:4010');
     assert.equal(snap.connections.shipbob?.baseUrl, 'http://127.0.0.1:4020');
     assert.equal(snap.connections.shopify?.baseUrl, 'http://127.0.0.1:4030');
-    assert.equal(snap.mappings['item-product']['AS54888']?.shipbobSku, 'DEMO-SKU-1');
+    assert.equal(snap.mappings['item-product']['SKU-TSHIRT-M']?.shipbobSku, 'ML-1001');
+    assert.equal(snap.mappings['ship-to-fc']['SHIPBOB-RENO']?.fulfillmentCenterId, 11);
+    assert.equal(snap.settings.pollingIntervalsMs.purchaseOrdersMs, 30_000);
+    assert.equal(snap.connections.shipbob?.channelId, '1000');
     assert.equal(snap.settings.accounting?.revenueAccountCombination, '101-10-4000-000');
   });
 

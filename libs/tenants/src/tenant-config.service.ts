@@ -8,6 +8,7 @@ import { MappingEntity } from './entities/mapping.entity';
 import { PartnerTokenEntity } from './entities/partner-token.entity';
 import { TenantEntity } from './entities/tenant.entity';
 import { csvToMappings, mappingsToCsv } from './mapping-csv';
+import { enqueueChanges, TenantChangeOutboxRelay, type OutboxRelayOptions } from './outbox/tenant-change.outbox';
 import {
   applySettingsPatch,
   joinSecrets,
@@ -53,7 +54,14 @@ export interface TenantsLogger {
 export interface TenantConfigServiceOptions {
   dataSource: DataSource;
   secretBox: SecretBox;
+  /** Where the outbox relay publishes changes (Kafka in services; InMemoryTenantChangePublisher in tests). */
   publisher: TenantChangePublisher;
+  /**
+   * How long a mutating call waits for its change to be relayed after commit (default 5000). Past that, or when
+   * publishing fails, the call still succeeds: the change is committed and waits in the outbox for the relay.
+   */
+  relayWaitMs?: number;
+  relay?: OutboxRelayOptions;
   /** How long a snapshot is served from memory; 0 disables the cache. Default 2000. */
   snapshotCacheTtlMs?: number;
   now?: () => number;
@@ -88,7 +96,8 @@ export function connectionAad(tenantId: string, partner: Partner): string {
 export class TenantConfigService {
   private readonly ds: DataSource;
   private readonly box: SecretBox;
-  private readonly publisher: TenantChangePublisher;
+  private readonly relay: TenantChangeOutboxRelay;
+  private readonly relayWaitMs: number;
   private readonly ttlMs: number;
   private readonly now: () => number;
   private readonly logger: TenantsLogger;
@@ -97,14 +106,23 @@ export class TenantConfigService {
   constructor(opts: TenantConfigServiceOptions) {
     this.ds = opts.dataSource;
     this.box = opts.secretBox;
-    this.publisher = opts.publisher;
     this.ttlMs = opts.snapshotCacheTtlMs ?? DEFAULT_CACHE_TTL_MS;
     this.now = opts.now ?? Date.now;
     this.logger = opts.logger ?? { warn: (m, c) => console.warn(JSON.stringify({ level: 'warn', msg: m, ...c })) };
+    this.relay = new TenantChangeOutboxRelay(this.ds, opts.publisher, this.logger, opts.relay);
+    this.relayWaitMs = opts.relayWaitMs ?? 5000;
   }
 
   get secretBox(): SecretBox {
     return this.box;
+  }
+
+  /**
+   * The transactional outbox of change events: `start()` it in the one service that hosts the admin API (it retries
+   * until every change is published), `relayPending()` to flush now, `pending()` to count what waits.
+   */
+  get outbox(): TenantChangeOutboxRelay {
+    return this.relay;
   }
 
   // ---------- tenants ----------
@@ -130,6 +148,7 @@ export class TenantConfigService {
       if (inserted.length === 0) throw new TenantConflictError(`tenant "${id}" already exists`, { tenantId: id });
       const c: TenantConfigChange = { tenantId: id, version: 1, entity: 'tenant', key: id, action: 'created', actor: who, at: at.toISOString(), oldValue: null, newValue: { name, mode, settings } };
       await m.insert(ConfigHistoryEntity, historyRow(c));
+      await enqueueChanges(m, [c]);
       return c;
     });
     await this.emit([change]);
@@ -408,6 +427,7 @@ export class TenantConfigService {
       if (!opts.deleted) await m.update(TenantEntity, { id: tenantId }, { name: t.name, mode: t.mode, settings: t.settings, configVersion: next, updatedAt: at });
       const full = pending.map((c): TenantConfigChange => ({ tenantId, version: next, actor: who, at: at.toISOString(), ...c }));
       await m.insert(ConfigHistoryEntity, full.map(historyRow));
+      await enqueueChanges(m, full);
       return { version: next, changes: full };
     });
     if (changes.length) {
@@ -417,15 +437,27 @@ export class TenantConfigService {
     return version;
   }
 
-  /** Publishing happens after commit; a failed publish is logged (services still see the change after the TTL). */
+  /**
+   * The changes are already in the outbox (same transaction). Relay them now, waiting at most `relayWaitMs`: a slow or
+   * failed publish is logged and left to the relay loop, which retries until the broker acknowledges.
+   */
   private async emit(changes: TenantConfigChange[]): Promise<void> {
-    for (const c of changes) {
-      try {
-        await this.publisher.publish(c);
-      } catch (err) {
-        this.logger.warn('tenant config change not published', { tenantId: c.tenantId, version: c.version, entity: c.entity, error: (err as { code?: string }).code ?? (err as Error).name });
-      }
-    }
+    let timer: NodeJS.Timeout | undefined;
+    const relayed = this.relay.relayPending().then(
+      () => true,
+      (err: unknown) => {
+        const c = changes[0]!;
+        this.logger.warn('tenant config change committed but not yet published; it waits in the outbox and is retried', {
+          tenantId: c.tenantId,
+          version: c.version,
+          error: (err as { code?: string }).code ?? (err as Error).name,
+        });
+        return true;
+      },
+    );
+    const waited = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), this.relayWaitMs)));
+    await Promise.race([relayed, waited]);
+    clearTimeout(timer);
   }
 }
 
