@@ -1,1 +1,15 @@
-export {};
+export { MILESTONE_RANK, milestoneOfStatus, laterMilestone, isIssue, type ShipmentMilestone, type ShipmentIssueKind } from './shipment-status';
+export { readShipbobWebhook, canonicalTopic, type ShipmentFact, type ChargeFact, type WebhookReading } from './shipbob-webhook.parse';
+export { mergeShipment, type ShipmentState } from './shipment-state';
+export {
+  planWriteBack,
+  allocate,
+  DEFAULT_EVENT_RULES,
+  type PlanInput,
+  type PoUpdateCommand,
+  type ActiveOrder,
+  type RequestedLine,
+  type FusionPoUpdateKind,
+} from './write-back.plan';
+export type { PoAction, EventRuleValue } from './event-rule';
+export { parseExactJson } from './shipbob-json';

@@ -1,0 +1,205 @@
+import type { EventRuleValue, PoAction } from './event-rule';
+import type { ShipmentState } from './shipment-state';
+import { MILESTONE_RANK } from './shipment-status';
+
+/** A line of a ShipBob order we requested (from fulfilment.shipbob-order.requested.v1). */
+export interface RequestedLine {
+  poLineId: string;
+  lineNumber: string;
+  itemNumber?: string | null;
+  sku?: string | null;
+  quantity: number;
+  uom?: string | null;
+}
+
+/** A ShipBob order we asked for and that still counts (not cancelled, not superseded by a newer revision). */
+export interface ActiveOrder {
+  referenceId: string;
+  shipbobOrderId?: string | null;
+  lines: RequestedLine[];
+}
+
+export type FusionPoUpdateKind = 'advance_shipment_notice' | 'receipt' | 'close_for_receiving' | 'fulfillment_exception';
+
+/** A write-back command without its envelope (meta): the body of fulfilment.fusion-po-update.requested.v1. */
+export interface PoUpdateCommand {
+  kind: FusionPoUpdateKind;
+  idempotencyKey: string;
+  poHeaderId: string;
+  poNumber: string;
+  referenceId: string | null;
+  shipbobOrderId: string | null;
+  shipmentId: string | null;
+  shipbobStatus: string | null;
+  carrier: string | null;
+  trackingNumber: string | null;
+  trackingUrl: string | null;
+  eventAt: string | null;
+  lines: { poLineId: string; lineNumber: string; itemNumber: string | null; quantity: string; uom: string | null }[];
+  exceptionReason: string | null;
+  writeToFlexfield: boolean;
+}
+
+export interface PlanInput {
+  poHeaderId: string;
+  poNumber: string;
+  orders: ActiveOrder[];
+  shipments: ShipmentState[];
+  /** The tenant's shipbob-event-rule mappings (webhook topic → action); absent topics use DEFAULT_EVENT_RULES. */
+  rules: Record<string, EventRuleValue>;
+  writeToFlexfield: boolean;
+}
+
+/** The default write-back per the reference: ASN on shipment, receipt on delivery, exceptions recorded. */
+export const DEFAULT_EVENT_RULES: Record<string, PoAction> = {
+  'order.shipped': 'mark-shipped',
+  'order.shipment.delivered': 'mark-delivered',
+  'order.shipment.exception': 'mark-exception',
+  'order.shipment.on_hold': 'mark-on-hold',
+  'order.shipment.cancelled': 'mark-cancelled',
+};
+
+const ISSUE_TOPIC = { exception: 'order.shipment.exception', on_hold: 'order.shipment.on_hold', cancelled: 'order.shipment.cancelled' } as const;
+
+function action(rules: PlanInput['rules'], topic: string): { action: PoAction; note?: string } {
+  const r = rules[topic];
+  return r ? { action: r.action, note: r.note } : { action: DEFAULT_EVENT_RULES[topic] ?? 'ignore' };
+}
+
+function kindOf(a: PoAction): FusionPoUpdateKind | undefined {
+  switch (a) {
+    case 'mark-shipped':
+      return 'advance_shipment_notice';
+    case 'mark-delivered':
+    case 'receive':
+      return 'receipt';
+    case 'mark-exception':
+    case 'mark-on-hold':
+    case 'mark-cancelled':
+      return 'fulfillment_exception';
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Splits a shipment's units over the order's lines: by SKU, in line order, each line up to its requested quantity
+ * (the last line of a SKU takes any excess). Without usable products the whole order is taken as shipped.
+ */
+export function allocate(order: ActiveOrder, shipment: ShipmentState): Map<string, number> {
+  const out = new Map<string, number>();
+  const bySku = new Map<string, RequestedLine[]>();
+  for (const l of order.lines) if (l.sku) bySku.set(l.sku, [...(bySku.get(l.sku) ?? []), l]);
+  const usable = shipment.products?.filter((p) => bySku.has(p.sku)) ?? [];
+  if (!usable.length) {
+    for (const l of order.lines) out.set(l.poLineId, l.quantity);
+    return out;
+  }
+  for (const p of usable) {
+    const lines = bySku.get(p.sku)!;
+    let left = p.quantity;
+    lines.forEach((l, i) => {
+      const room = Math.max(0, l.quantity - (out.get(l.poLineId) ?? 0));
+      const take = i === lines.length - 1 ? left : Math.min(room, left);
+      if (take > 0) out.set(l.poLineId, (out.get(l.poLineId) ?? 0) + take);
+      left -= take;
+    });
+  }
+  return out;
+}
+
+const byLineNumber = (a: { lineNumber: string }, b: { lineNumber: string }) => Number(a.lineNumber) - Number(b.lineNumber) || a.lineNumber.localeCompare(b.lineNumber);
+
+/**
+ * Every write-back a PO's known state calls for, each with a deterministic idempotency key per (kind, shipment,
+ * lines). The caller emits only keys it has not emitted before, so replays, duplicates and reordered webhooks
+ * converge on the same set: one ASN per shipped shipment (with tracking), one receipt per delivered shipment, one
+ * exception per problem kind, and one close for receiving once every line has been delivered in full.
+ */
+export function planWriteBack(input: PlanInput): PoUpdateCommand[] {
+  const out: PoUpdateCommand[] = [];
+  const lineInfo = new Map<string, RequestedLine>();
+  for (const o of input.orders) for (const l of o.lines) lineInfo.set(l.poLineId, l);
+  const delivered = new Map<string, number>();
+  let lastDelivery: string | undefined;
+
+  const command = (
+    kind: FusionPoUpdateKind,
+    key: string,
+    order: ActiveOrder | undefined,
+    s: ShipmentState | undefined,
+    qty: Map<string, number>,
+    extra: Partial<PoUpdateCommand> = {},
+  ): PoUpdateCommand => {
+    const lines = [...qty]
+      .map(([poLineId, q]) => {
+        const l = lineInfo.get(poLineId);
+        return { poLineId, lineNumber: l?.lineNumber ?? '', itemNumber: l?.itemNumber ?? null, quantity: String(q), uom: l?.uom ?? null };
+      })
+      .sort(byLineNumber);
+    return {
+      kind,
+      idempotencyKey: `${key}:l${lines.map((l) => l.poLineId).join('.')}`,
+      poHeaderId: input.poHeaderId,
+      poNumber: input.poNumber,
+      referenceId: order?.referenceId ?? null,
+      shipbobOrderId: s?.shipbobOrderId ?? order?.shipbobOrderId ?? null,
+      shipmentId: s?.shipmentId ?? null,
+      shipbobStatus: s?.shipbobStatus ?? null,
+      carrier: s?.carrier ?? null,
+      trackingNumber: s?.trackingNumber ?? null,
+      trackingUrl: s?.trackingUrl ?? null,
+      eventAt: null,
+      exceptionReason: null,
+      writeToFlexfield: false,
+      ...extra,
+      lines,
+    };
+  };
+
+  const shipments = [...input.shipments].sort((a, b) => a.shipmentId.localeCompare(b.shipmentId, undefined, { numeric: true }));
+  for (const s of shipments) {
+    const order = input.orders.find((o) => o.referenceId === s.referenceId);
+    if (!order || !order.lines.length) continue;
+    const qty = allocate(order, s);
+    const reached = (topic: string, milestoneReached: boolean, eventAt: string | undefined) => {
+      if (!milestoneReached) return;
+      const rule = action(input.rules, topic);
+      const kind = kindOf(rule.action);
+      if (kind === 'advance_shipment_notice' && !s.trackingNumber) return; // an ASN waits for tracking
+      if (kind === 'receipt' || kind === 'advance_shipment_notice') {
+        out.push(command(kind, `${kind}:s${s.shipmentId}`, order, s, qty, { eventAt: eventAt ?? null }));
+      }
+    };
+    const shipped = MILESTONE_RANK[s.milestone] >= MILESTONE_RANK.shipped && s.milestone !== 'cancelled';
+    reached('order.shipped', shipped, s.shippedAt);
+    reached('order.shipment.delivered', s.milestone === 'delivered', s.deliveredAt);
+    for (const issue of s.issues) {
+      const rule = action(input.rules, ISSUE_TOPIC[issue.kind]);
+      const kind = kindOf(rule.action);
+      if (!kind) continue;
+      if (kind !== 'fulfillment_exception') continue; // receipts/ASNs come from shipped/delivered only
+      const reason = [issue.reason, rule.note].filter(Boolean).join(' - ') || issue.kind;
+      out.push(
+        command(kind, `${kind}:s${s.shipmentId}:${issue.kind}`, order, s, qty, {
+          shipbobStatus: issue.shipbobStatus ?? s.shipbobStatus ?? null,
+          eventAt: issue.at ?? null,
+          exceptionReason: `${rule.action}: ${reason}`,
+          writeToFlexfield: input.writeToFlexfield,
+        }),
+      );
+    }
+    if (s.milestone === 'delivered') {
+      for (const [lineId, q] of qty) delivered.set(lineId, (delivered.get(lineId) ?? 0) + q);
+      if (s.deliveredAt && (!lastDelivery || s.deliveredAt > lastDelivery)) lastDelivery = s.deliveredAt;
+    }
+  }
+
+  const allDelivered = lineInfo.size > 0 && [...lineInfo.values()].every((l) => (delivered.get(l.poLineId) ?? 0) >= l.quantity);
+  const deliveredRule = kindOf(action(input.rules, 'order.shipment.delivered').action);
+  if (allDelivered && deliveredRule === 'receipt') {
+    const qty = new Map([...lineInfo.values()].map((l) => [l.poLineId, delivered.get(l.poLineId) ?? 0] as const));
+    out.push(command('close_for_receiving', `close_for_receiving:po${input.poHeaderId}`, undefined, undefined, qty, { eventAt: lastDelivery ?? null }));
+  }
+  return out;
+}
