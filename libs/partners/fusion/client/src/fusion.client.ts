@@ -221,6 +221,11 @@ export class FusionClient {
       ...(input.employeeId !== undefined ? { EmployeeId: input.employeeId } : {}),
       ...(input.shipmentNumber ? { ShipmentNumber: input.shipmentNumber } : {}),
       ...(input.expectedReceiptDate ? { ExpectedReceiptDate: input.expectedReceiptDate } : {}),
+      ...(input.asnType ? { ASNType: input.asnType } : {}),
+      ...(input.shippedDate ? { ShippedDate: input.shippedDate } : {}),
+      ...(input.freightCarrierName ? { FreightCarrierName: input.freightCarrierName } : {}),
+      ...(input.waybillAirbillNumber ? { WaybillAirbillNumber: input.waybillAirbillNumber } : {}),
+      ...(input.comments ? { Comments: input.comments } : {}),
       lines: input.lines.map((l) => ({
         ReceiptSourceCode: 'VENDOR',
         SourceDocumentCode: 'PO',
@@ -242,6 +247,28 @@ export class FusionClient {
   async getReceiptRequest(headerInterfaceId: number): Promise<FusionReceiptRequest> {
     const row = await this.request<Row>('GET', `${FSCM}/receivingReceiptRequests/${headerInterfaceId}`, { query: { expand: 'lines' } });
     return { ...(withoutLinks(row) as FusionReceiptRequest), lines: childRows(row['lines']).map(withoutLinks) as FusionReceiptRequest['lines'] };
+  }
+
+  /**
+   * Receipt/ASN requests whose header ShipmentNumber is `shipmentNumber`, with lines: how a writer checks whether
+   * an earlier attempt (outcome unknown) already created its ASN or receipt before creating it again.
+   */
+  async findReceiptRequestsByShipmentNumber(shipmentNumber: string): Promise<FusionReceiptRequest[]> {
+    const page = await this.request<Row>('GET', `${FSCM}/receivingReceiptRequests`, {
+      query: { q: `ShipmentNumber='${shipmentNumber.replace(/'/g, "''")}'`, expand: 'lines', onlyData: true, limit: 50 },
+    });
+    return childRows(page).map((row) => ({ ...(withoutLinks(row) as FusionReceiptRequest), lines: childRows(row['lines']).map(withoutLinks) as FusionReceiptRequest['lines'] }));
+  }
+
+  // ---- draft purchase orders (DFF) --------------------------------------------------------------------------------
+
+  /**
+   * Sets descriptive flexfield segments on a PO through draftPurchaseOrders (25A+: allowed on open POs). A PATCH:
+   * repeating it with the same values is harmless.
+   */
+  async updatePurchaseOrderDff(poHeaderId: number | string, segments: Record<string, string | number | null>): Promise<void> {
+    const id = encodeURIComponent(String(poHeaderId));
+    await this.request('PATCH', `${FSCM}/draftPurchaseOrders/${id}/child/DFF/${id}`, { body: segments, contentType: MEDIA_ITEM });
   }
 
   // ---- receivables -----------------------------------------------------------------------------------------------

@@ -115,6 +115,13 @@ export interface FusionReceiptRequestInput {
   /** Carrier's shipment number (ASN). */
   shipmentNumber?: string;
   expectedReceiptDate?: string;
+  /** ASN header (RCV headers interface names; REST spelling UNCONFIRMED in the reference): `ASN` for a ship notice. */
+  asnType?: 'ASN' | 'ASBN';
+  shippedDate?: string;
+  /** Carrier name and waybill (tracking) number of the shipment. */
+  freightCarrierName?: string;
+  waybillAirbillNumber?: string;
+  comments?: string;
   lines: FusionReceiptLineInput[];
 }
 
