@@ -316,6 +316,21 @@ export class FusionClient {
     return childRows(page).map((r) => this.organization(r));
   }
 
+  // ---- raw access for the receivables services (fusion-receivables.ts, fusion-soap.ts) ---------------------------
+
+  /** A GET of any resource path with this client's auth, version pin and error translation; the parsed JSON. */
+  async getJson<T = Record<string, unknown>>(path: string, query: Record<string, string | number | boolean | undefined> = {}): Promise<T> {
+    return this.request<T>('GET', path, { query });
+  }
+
+  /**
+   * A SOAP 1.1 call (text/xml) with this client's auth; the answer's text. A non-2xx answer throws as any creating
+   * POST does (a 500 is FUSION.OUTCOME_UNKNOWN carrying the body); fusion-soap.ts reads SOAP faults out of it.
+   */
+  async postSoap(path: string, envelope: string): Promise<string> {
+    return this.request<string>('POST', path, { body: envelope, contentType: 'text/xml; charset=utf-8', creates: true, raw: true });
+  }
+
   private transaction(row: Row): FusionArTransaction {
     const out: Row = {};
     for (const [k, v] of Object.entries(withoutLinks(row))) out[k] = v && typeof v === 'object' && !Array.isArray(v) && 'items' in v ? childRows(v).map(withoutLinks) : v;
@@ -383,39 +398,9 @@ export class FusionClient {
   private async fetchToken(): Promise<string> {
     const auth = this.config.auth;
     if (auth.kind !== 'oauth') throw new FusionAuthError('no OAuth configuration for a bearer token');
-    let res: Response;
-    try {
-      res = await fetch(auth.tokenUrl, {
-        method: 'POST',
-        headers: {
-          authorization: `Basic ${Buffer.from(`${auth.clientId}:${auth.clientSecret}`).toString('base64')}`,
-          'content-type': 'application/x-www-form-urlencoded',
-          accept: 'application/json',
-        },
-        body: new URLSearchParams({ grant_type: 'client_credentials', scope: auth.scope }).toString(),
-        signal: AbortSignal.timeout(this.config.timeoutMs ?? DEFAULT_TIMEOUT_MS),
-      });
-    } catch (err) {
-      throw new FusionUnavailableError(`token endpoint unreachable: ${String(err)}`, { cause: err, details: { stage: 'token' } });
-    }
-    const text = await res.text().catch(() => '');
-    const body = parseFusionBody(text);
-    if (res.status === 400 || res.status === 401) {
-      throw new FusionAuthError(`token request refused (${res.status}): ${fusionErrorMessage(body)}`, {
-        details: { stage: 'token', status: res.status, body },
-      });
-    }
-    if (!res.ok) {
-      const err = toFusionError({ method: 'POST', path: new URL(auth.tokenUrl).pathname, status: res.status, body, retryAfter: res.headers.get('retry-after'), creates: false });
-      throw err;
-    }
-    const token = body as { access_token?: unknown; expires_in?: unknown };
-    if (typeof token.access_token !== 'string') {
-      throw new FusionBadResponseError('token response without access_token', { retryable: true, details: { stage: 'token' } });
-    }
-    const ttlMs = (typeof token.expires_in === 'number' ? token.expires_in : 3600) * 1000;
-    this.cached = { value: token.access_token, expiresAt: Date.now() + ttlMs };
-    return token.access_token;
+    const token = await requestFusionToken(auth, { timeoutMs: this.config.timeoutMs });
+    this.cached = { value: token.accessToken, expiresAt: Date.now() + token.expiresInMs };
+    return token.accessToken;
   }
 
   /** One call with auth, the pinned framework version, a timeout, one retry on 401 with a fresh token, and error translation. */
@@ -463,4 +448,47 @@ export class FusionClient {
       }
     }
   }
+}
+
+/**
+ * One client-credentials token request to Fusion's identity domain (what FusionClient does itself when it holds the
+ * credentials). Exported for a shared token manager (`getAccessToken`). Throws FusionAuthError when the credentials
+ * or scope are refused, FusionUnavailableError when the endpoint cannot be reached.
+ */
+export async function requestFusionToken(
+  auth: { tokenUrl: string; clientId: string; clientSecret: string; scope: string },
+  opts: { timeoutMs?: number } = {},
+): Promise<{ accessToken: string; expiresInMs: number }> {
+  let res: Response;
+  try {
+    res = await fetch(auth.tokenUrl, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${auth.clientId}:${auth.clientSecret}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'application/json',
+      },
+      body: new URLSearchParams({ grant_type: 'client_credentials', scope: auth.scope }).toString(),
+      signal: AbortSignal.timeout(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+    });
+  } catch (err) {
+    throw new FusionUnavailableError(`token endpoint unreachable: ${String(err)}`, { cause: err, details: { stage: 'token' } });
+  }
+  const text = await res.text().catch(() => '');
+  const body = parseFusionBody(text);
+  if (res.status === 400 || res.status === 401) {
+    throw new FusionAuthError(`token request refused (${res.status}): ${fusionErrorMessage(body)}`, {
+      details: { stage: 'token', status: res.status, body },
+    });
+  }
+  if (!res.ok) {
+    const err = toFusionError({ method: 'POST', path: new URL(auth.tokenUrl).pathname, status: res.status, body, retryAfter: res.headers.get('retry-after'), creates: false });
+    throw err;
+  }
+  const token = body as { access_token?: unknown; expires_in?: unknown };
+  if (typeof token.access_token !== 'string') {
+    throw new FusionBadResponseError('token response without access_token', { retryable: true, details: { stage: 'token' } });
+  }
+  const ttlMs = (typeof token.expires_in === 'number' ? token.expires_in : 3600) * 1000;
+  return { accessToken: token.access_token, expiresInMs: ttlMs };
 }

@@ -1,5 +1,18 @@
-export { FusionClient, REST_FRAMEWORK_VERSION, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE } from './fusion.client';
+export { FusionClient, REST_FRAMEWORK_VERSION, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE, requestFusionToken } from './fusion.client';
 export * from './fusion.errors';
 export * from './fusion.types';
 export { DEFAULT_RATE_LIMIT_BACKOFF_MS, toFusionError, parseRetryAfter } from './parse-fusion-error';
 export * from './fusion-polling.types';
+export {
+  createCustomerAccount,
+  createInvoiceCreditMemo,
+  parseSoapFault,
+  CUSTOMER_ACCOUNT_SERVICE_PATH,
+  CREDIT_MEMO_SERVICE_PATH,
+  type CustomerAccountInput,
+  type FusionCustomerAccountCreated,
+  type InvoiceCreditMemoInput,
+  type FusionCreditMemoCreated,
+  type SoapFaultInfo,
+} from './fusion-soap';
+export { findBillToSites, findInvoicesWithLines, findCreditMemosByComments, type FusionCustomerSite, type FusionInvoiceWithLines, type FusionCreditMemoRow } from './fusion-receivables';

@@ -1,5 +1,7 @@
 export {
   ShipbobClient,
+  requestShipbobToken,
+  type ShipbobTokenGrant,
   SHIPBOB_API_VERSION,
   SHIPBOB_PRODUCTION_URL,
   SHIPBOB_SANDBOX_URL,

@@ -347,44 +347,69 @@ export class ShipbobClient {
   }
 
   private async refresh(auth: Extract<ShipbobAuthConfig, { kind: 'oauth' }>): Promise<string> {
-    const form = new URLSearchParams({
-      grant_type: 'refresh_token',
-      refresh_token: this.refreshToken ?? '',
-      client_id: auth.clientId,
-      client_secret: auth.clientSecret,
-    });
-    if (auth.redirectUri) form.set('redirect_uri', auth.redirectUri);
-    const details: ShipbobErrorDetails = { method: 'POST', path: '/connect/token' };
-    let res: Response;
-    let text: string;
+    let token: ShipbobTokenGrant;
     try {
-      res = await fetch(`${this.authRoot}/connect/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-        body: form.toString(),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      text = await res.text();
+      token = await requestShipbobToken({ authBaseUrl: this.authRoot, clientId: auth.clientId, clientSecret: auth.clientSecret, refreshToken: this.refreshToken ?? '', redirectUri: auth.redirectUri }, { timeoutMs: this.timeoutMs });
     } catch (err) {
-      throw new ShipbobUnavailableError(`ShipBob auth unreachable: ${errMessage(err)}`, details, err);
+      if (err instanceof ShipbobAuthError) this.cached = undefined;
+      throw err;
     }
-    details.status = res.status;
-    const body = parseBody(text);
-    if (res.status >= 500) throw new ShipbobUnavailableError(`ShipBob auth answered ${res.status}`, details);
-    if (res.status === 429) throw new ShipbobRateLimitedError(SHIPBOB_DEFAULT_RETRY_AFTER_MS, details);
-    const b = body.ok ? obj(body.value) : {};
-    if (res.status >= 400 || typeof b['access_token'] !== 'string') {
-      this.cached = undefined;
-      throw new ShipbobAuthError(`ShipBob refused the token refresh (${String(b['error'] ?? res.status)})`, { ...details, partnerBody: { error: b['error'] } });
+    if (token.refreshToken !== undefined && token.refreshToken !== this.refreshToken) {
+      this.refreshToken = token.refreshToken;
+      await auth.onRefreshTokenRotated?.(token.refreshToken);
     }
-    if (typeof b['refresh_token'] === 'string' && b['refresh_token'] !== this.refreshToken) {
-      this.refreshToken = b['refresh_token'];
-      await auth.onRefreshTokenRotated?.(b['refresh_token']);
-    }
-    const expiresIn = Number(b['expires_in'] ?? 3600);
-    this.cached = { token: b['access_token'], expiresAt: this.now() + expiresIn * 1000 };
-    return b['access_token'];
+    this.cached = { token: token.accessToken, expiresAt: this.now() + token.expiresInMs };
+    return token.accessToken;
   }
+}
+
+/** What ShipBob's token endpoint gave: the access token, its lifetime, and the rotated refresh token. */
+export interface ShipbobTokenGrant {
+  accessToken: string;
+  expiresInMs: number;
+  /** ShipBob rotates refresh tokens: the one sent is spent, persist this one before using it. */
+  refreshToken?: string;
+}
+
+/**
+ * One refresh-token grant at ShipBob's auth host (POST /connect/token), as ShipbobClient does itself when it holds the
+ * OAuth credentials. Exported for a shared token manager (`getAccessToken`), which must persist the rotated refresh
+ * token. Throws ShipbobAuthError when the grant is refused, ShipbobUnavailableError / RateLimitedError when it may
+ * be retried.
+ */
+export async function requestShipbobToken(
+  req: { authBaseUrl: string; clientId: string; clientSecret: string; refreshToken: string; redirectUri?: string },
+  opts: { timeoutMs?: number } = {},
+): Promise<ShipbobTokenGrant> {
+  const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: req.refreshToken, client_id: req.clientId, client_secret: req.clientSecret });
+  if (req.redirectUri) form.set('redirect_uri', req.redirectUri);
+  const details: ShipbobErrorDetails = { method: 'POST', path: '/connect/token' };
+  let res: Response;
+  let text: string;
+  try {
+    res = await fetch(`${req.authBaseUrl.replace(/\/+$/, '')}/connect/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: form.toString(),
+      signal: AbortSignal.timeout(opts.timeoutMs ?? SHIPBOB_DEFAULT_TIMEOUT_MS),
+    });
+    text = await res.text();
+  } catch (err) {
+    throw new ShipbobUnavailableError(`ShipBob auth unreachable: ${errMessage(err)}`, details, err);
+  }
+  details.status = res.status;
+  const body = parseBody(text);
+  if (res.status >= 500) throw new ShipbobUnavailableError(`ShipBob auth answered ${res.status}`, details);
+  if (res.status === 429) throw new ShipbobRateLimitedError(SHIPBOB_DEFAULT_RETRY_AFTER_MS, details);
+  const b = body.ok ? obj(body.value) : {};
+  if (res.status >= 400 || typeof b['access_token'] !== 'string') {
+    throw new ShipbobAuthError(`ShipBob refused the token refresh (${String(b['error'] ?? res.status)})`, { ...details, partnerBody: { error: b['error'] } });
+  }
+  return {
+    accessToken: b['access_token'],
+    expiresInMs: Number(b['expires_in'] ?? 3600) * 1000,
+    ...(typeof b['refresh_token'] === 'string' ? { refreshToken: b['refresh_token'] } : {}),
+  };
 }
 
 // -------------------------------------------------------------------- mapping
