@@ -23,6 +23,7 @@ import {
 } from './fusion.store';
 import { registerReceivables, FusionReceivablesStore } from './fusion-receivables';
 import { registerPollingReads } from './fusion-polling-reads';
+import { registerSoapServices } from './fusion-soap';
 
 export const FSCM_ROOT = '/fscmRestApi/resources/11.13.18.05';
 export const CRM_ROOT = '/crmRestApi/resources/11.13.18.05';
@@ -138,6 +139,7 @@ export class FusionSandbox extends SandboxServer {
     this.registerAdmin();
     registerReceivables(this);
     registerPollingReads(this);
+    registerSoapServices(this);
   }
 
   // ---- framework plumbing -------------------------------------------------------------------------------------

@@ -10,3 +10,13 @@ export {
 } from './fusion.sandbox';
 export { fusionTimestamp, type SeedRequest, type PurchaseOrder, type PoLine, type PoSchedule, type PoStatus } from './fusion.store';
 export { parseFusionDateLiteral } from './fusion-query';
+export {
+  SoapFault,
+  CUSTOMER_ACCOUNT_SERVICE_PATH,
+  CUSTOMER_ACCOUNT_TYPES_NS,
+  CUSTOMER_ACCOUNT_NS,
+  CREDIT_MEMO_SERVICE_PATH,
+  CREDIT_MEMO_TYPES_NS,
+  CREDIT_MEMO_NS,
+  SOAP_ENV,
+} from './fusion-soap';

@@ -1,0 +1,70 @@
+import type { FusionClient } from './fusion.client';
+
+/**
+ * REST reads fusion-writer needs around receivables (beside FusionClient's own): customer bill-to sites of a party,
+ * an invoice with its lines by CrossReference, credit memos by their comments. Plain records, children as arrays.
+ */
+const FSCM = '/fscmRestApi/resources/11.13.18.05';
+
+type Row = Record<string, unknown>;
+
+function rows(value: unknown): Row[] {
+  if (Array.isArray(value)) return value as Row[];
+  if (value && typeof value === 'object' && Array.isArray((value as Row)['items'])) return (value as { items: Row[] }).items;
+  return [];
+}
+
+const lit = (v: string) => `'${v.replace(/'/g, "''")}'`;
+
+export interface FusionCustomerSite {
+  SiteUseId: number;
+  CustomerAccountId: number;
+  AccountNumber: string;
+  PartyId: number;
+  PartySiteId: number;
+  SiteUseCode: string;
+  /** The site name an invoice's BillToSite takes. */
+  Location: string;
+  [field: string]: unknown;
+}
+
+/** Bill-to sites of a party's customer accounts (`customerAccountSitesLOV`; attribute names UNCONFIRMED, reference §8). */
+export async function findBillToSites(client: FusionClient, by: { partyId: number } | { accountNumber: string }): Promise<FusionCustomerSite[]> {
+  const q = 'partyId' in by ? `PartyId=${by.partyId} and SiteUseCode='BILL_TO'` : `AccountNumber=${lit(by.accountNumber)} and SiteUseCode='BILL_TO'`;
+  const page = await client.getJson(`${FSCM}/customerAccountSitesLOV`, { q, onlyData: true, limit: 50 });
+  return rows(page) as FusionCustomerSite[];
+}
+
+export interface FusionInvoiceWithLines {
+  CustomerTransactionId: number;
+  TransactionNumber: string;
+  InvoiceStatus?: string;
+  CrossReference?: string;
+  BillToCustomerNumber?: string;
+  InvoiceCurrencyCode?: string;
+  lines: { CustomerTransactionLineId: number; LineNumber: number; Quantity?: number; UnitSellingPrice?: number; Description?: string; [f: string]: unknown }[];
+  [field: string]: unknown;
+}
+
+/** Invoices whose CrossReference equals `crossReference` (the connector's "look it up before creating"), with lines. */
+export async function findInvoicesWithLines(client: FusionClient, crossReference: string): Promise<FusionInvoiceWithLines[]> {
+  const page = await client.getJson(`${FSCM}/receivablesInvoices`, { q: `CrossReference=${lit(crossReference)}`, expand: 'receivablesInvoiceLines', onlyData: true, limit: 25 });
+  return rows(page).map((r) => {
+    const { receivablesInvoiceLines, ...rest } = r;
+    return { ...(rest as FusionInvoiceWithLines), lines: rows(receivablesInvoiceLines) as FusionInvoiceWithLines['lines'] };
+  });
+}
+
+export interface FusionCreditMemoRow {
+  CustomerTransactionId: number;
+  TransactionNumber: string;
+  CreditMemoComments?: string;
+  EnteredAmount?: number;
+  [field: string]: unknown;
+}
+
+/** Credit memos whose CreditMemoComments equal `comments` (how the connector finds a memo it created before). */
+export async function findCreditMemosByComments(client: FusionClient, comments: string): Promise<FusionCreditMemoRow[]> {
+  const page = await client.getJson(`${FSCM}/receivablesCreditMemos`, { q: `CreditMemoComments=${lit(comments)}`, onlyData: true, limit: 25 });
+  return rows(page) as FusionCreditMemoRow[];
+}
