@@ -1,0 +1,417 @@
+import { fromMinor, prorate, sum, toMinor } from './money';
+import { customerDocument } from './map-customer';
+import type {
+  AmendmentDocument,
+  BillTo,
+  CreditLineDocument,
+  CreditMemoDocument,
+  CustomerMatchingRule,
+  InvoiceDocument,
+  InvoiceLineDocument,
+  InvoiceLineKind,
+  InvoiceSettings,
+} from './documents';
+import type { ShopifyOrder, ShopifyRefund, ShopifyTaxLine } from './shopify.payloads';
+
+/** What the tenant configured (settings.accounting) that a mapping needs. */
+export interface AccountingConfig extends InvoiceSettings {
+  guestCustomerAccountNumber: string;
+}
+
+/**
+ * What has been invoiced for an order (original invoice plus amendments; refunds are credited separately), per line
+ * key, so an amendment can be computed as the difference to the order's edited state.
+ */
+export interface LedgerLine {
+  key: string;
+  kind: InvoiceLineKind;
+  description: string;
+  itemNumber?: string;
+  /** Unit price for item lines (decimal string), null for lump-sum lines. */
+  unitPrice: string | null;
+  quantity: string;
+  amount: string;
+  /** The invoice (cross-reference) and line number that first billed this key. */
+  invoiceCrossReference: string;
+  lineNumber: number;
+}
+
+export interface OrderLedger {
+  currency: string;
+  invoiceCrossReference: string;
+  lines: LedgerLine[];
+}
+
+interface Target {
+  key: string;
+  kind: InvoiceLineKind;
+  description: string;
+  itemNumber?: string;
+  unitPrice: bigint | null;
+  quantity: bigint;
+  amount: bigint;
+}
+
+const describe = (li: { title?: string | null; name?: string | null; sku?: string | null }): string =>
+  (li.name ?? li.title ?? li.sku ?? 'Item').slice(0, 240);
+
+/** yyyy-MM-dd of Shopify's timestamp as the shop wrote it (its local date; no time-zone shift). */
+export function shopDate(ts: string | null | undefined, fallback = new Date()): string {
+  const m = /^(\d{4}-\d{2}-\d{2})/.exec(ts ?? '');
+  return m ? m[1]! : fallback.toISOString().slice(0, 10);
+}
+
+/** Shopify customers are billed as themselves; orders without one (guests, POS) use the tenant's guest account. */
+export function billToFor(order: ShopifyOrder, config: AccountingConfig, matching: CustomerMatchingRule): BillTo {
+  if (order.customer?.id) {
+    return { kind: 'customer', customer: customerDocument(order.customer, matching, order.billing_address, order.email ?? order.contact_email) };
+  }
+  return { kind: 'guest', accountNumber: config.guestCustomerAccountNumber };
+}
+
+function lineDiscount(li: ShopifyOrder['line_items'][number], currency: string): bigint {
+  const allocations = li.discount_allocations ?? [];
+  if (allocations.length) return sum(allocations.map((a) => toMinor(a.amount, currency)));
+  return li.total_discount ? toMinor(li.total_discount, currency) : 0n;
+}
+
+function taxTitle(t: ShopifyTaxLine): string {
+  return (t.title ?? 'Tax').trim() || 'Tax';
+}
+
+/** Tax per title from the line items and shipping lines (the order-level tax_lines only when lines carry none). */
+function taxesByTitle(order: ShopifyOrder): Map<string, bigint> {
+  const cur = order.currency;
+  const out = new Map<string, bigint>();
+  const add = (lines: ShopifyTaxLine[] | null | undefined) => {
+    for (const t of lines ?? []) out.set(taxTitle(t), (out.get(taxTitle(t)) ?? 0n) + toMinor(t.price, cur));
+  };
+  for (const li of order.line_items) add(li.tax_lines);
+  for (const s of order.shipping_lines ?? []) if (!s.is_removed) add(s.tax_lines);
+  if (!out.size) add(order.tax_lines);
+  return out;
+}
+
+function shippingOf(order: ShopifyOrder): { amount: bigint; description: string } {
+  const cur = order.currency;
+  const lines = (order.shipping_lines ?? []).filter((s) => !s.is_removed);
+  const amount = sum(lines.map((s) => toMinor(s.discounted_price ?? s.price, cur)));
+  const titles = [...new Set(lines.map((s) => s.title ?? s.code ?? 'Shipping'))].join(', ');
+  return { amount, description: `Shipping${titles ? `: ${titles}` : ''}`.slice(0, 240) };
+}
+
+/** The order as Shopify first charged it (original quantities and totals): what the first invoice bills. */
+function originalTargets(order: ShopifyOrder): Target[] {
+  const cur = order.currency;
+  const out: Target[] = [];
+  let discount = 0n;
+  for (const li of order.line_items) {
+    const unit = toMinor(li.price, cur);
+    const qty = BigInt(li.quantity);
+    out.push({ key: `item:${li.id}`, kind: 'item', description: describe(li), itemNumber: li.sku ?? undefined, unitPrice: unit, quantity: qty, amount: unit * qty });
+    discount += lineDiscount(li, cur);
+  }
+  const total = order.total_discounts ? toMinor(order.total_discounts, cur) : 0n;
+  if (discount === 0n && total > 0n) discount = total;
+  if (discount) out.push({ key: 'discount', kind: 'discount', description: 'Discounts', unitPrice: null, quantity: 1n, amount: -discount });
+  const ship = shippingOf(order);
+  if (ship.amount) out.push({ key: 'shipping', kind: 'shipping', description: ship.description, unitPrice: null, quantity: 1n, amount: ship.amount });
+  if (!order.taxes_included) {
+    for (const [title, amount] of taxesByTitle(order)) {
+      if (amount) out.push({ key: `tax:${title}`, kind: 'tax', description: title, unitPrice: null, quantity: 1n, amount });
+    }
+  }
+  return out;
+}
+
+function toInvoiceLines(targets: Target[], currency: string, firstLineNumber = 1): InvoiceLineDocument[] {
+  return targets.map((t, i) => ({
+    lineNumber: firstLineNumber + i,
+    kind: t.kind,
+    key: t.key,
+    description: t.description,
+    quantity: t.quantity.toString(),
+    unitSellingPrice: fromMinor(t.unitPrice ?? t.amount, currency),
+    amount: fromMinor(t.amount, currency),
+    ...(t.itemNumber ? { itemNumber: t.itemNumber } : {}),
+  }));
+}
+
+function baseInvoice(order: ShopifyOrder, config: AccountingConfig, matching: CustomerMatchingRule) {
+  return {
+    businessUnit: config.businessUnit,
+    transactionSource: config.transactionSource,
+    transactionType: config.transactionType,
+    paymentTerms: config.paymentTerms,
+    revenueAccountCombination: config.revenueAccountCombination,
+    shopifyOrderId: order.id,
+    shopifyOrderName: order.name ?? null,
+    currency: order.currency,
+    billTo: billToFor(order, config, matching),
+  };
+}
+
+/**
+ * The receivables invoice of a Shopify order, from the order's original amounts (any order payload, create or
+ * updated, gives the same invoice): one line per line item (quantity × price, SKU as item number), one for
+ * discounts, one for shipping, one per tax title, and a rounding line when Shopify's per-line rounding leaves a
+ * difference, so the invoice total equals `total_price` exactly.
+ */
+export function orderInvoice(order: ShopifyOrder, config: AccountingConfig, matching: CustomerMatchingRule): InvoiceDocument {
+  const cur = order.currency;
+  const targets = originalTargets(order);
+  const total = toMinor(order.total_price, cur);
+  const diff = total - sum(targets.map((t) => t.amount));
+  if (diff) targets.push({ key: 'rounding', kind: 'rounding', description: 'Rounding difference', unitPrice: null, quantity: 1n, amount: diff });
+  return {
+    type: 'invoice',
+    ...baseInvoice(order, config, matching),
+    crossReference: order.id,
+    transactionDate: shopDate(order.processed_at ?? order.created_at),
+    purchaseOrder: order.po_number ?? null,
+    comments: `Shopify order ${order.name ?? order.id}`,
+    lines: toInvoiceLines(targets, cur),
+    total: fromMinor(total, cur),
+  };
+}
+
+/** The ledger after the first invoice. */
+export function ledgerOfInvoice(inv: InvoiceDocument): OrderLedger {
+  return {
+    currency: inv.currency,
+    invoiceCrossReference: inv.crossReference,
+    lines: inv.lines.map((l) => ({
+      key: l.key,
+      kind: l.kind,
+      description: l.description,
+      ...(l.itemNumber ? { itemNumber: l.itemNumber } : {}),
+      unitPrice: l.kind === 'item' ? l.unitSellingPrice : null,
+      quantity: l.quantity,
+      amount: l.amount,
+      invoiceCrossReference: inv.crossReference,
+      lineNumber: l.lineNumber,
+    })),
+  };
+}
+
+function refundedQuantities(refunds: ShopifyRefund[] | null | undefined): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const r of refunds ?? []) for (const l of r.refund_line_items ?? []) out.set(l.line_item_id, (out.get(l.line_item_id) ?? 0) + l.quantity);
+  return out;
+}
+
+const moneyField = (v: string | number | undefined | null, cur: string): bigint => (v === undefined || v === null || v === '' ? 0n : toMinor(v, cur));
+
+/**
+ * The order as edited (current_* plus whatever was refunded, since refunds are credited on their own): what the
+ * invoices of an order should add up to before refunds.
+ */
+function editedTargets(order: ShopifyOrder, ledger: OrderLedger): Target[] {
+  const cur = order.currency;
+  const refunded = refundedQuantities(order.refunds);
+  const out: Target[] = [];
+  let discount = 0n;
+  for (const li of order.line_items) {
+    const unit = toMinor(li.price, cur);
+    const qty = BigInt((li.current_quantity ?? li.quantity) + (refunded.get(li.id) ?? 0));
+    out.push({ key: `item:${li.id}`, kind: 'item', description: describe(li), itemNumber: li.sku ?? undefined, unitPrice: unit, quantity: qty, amount: unit * qty });
+    discount += li.quantity ? prorate(lineDiscount(li, cur), qty, BigInt(li.quantity)) : 0n;
+  }
+  const had = (key: string) => ledger.lines.find((l) => l.key === key);
+  if (discount || had('discount')) out.push({ key: 'discount', kind: 'discount', description: 'Discounts', unitPrice: null, quantity: 1n, amount: -discount });
+  // Shipping: the current shipping price plus shipping already refunded.
+  const original = shippingOf(order);
+  let shipping = order.current_shipping_price_set?.shop_money ? toMinor(order.current_shipping_price_set.shop_money.amount, cur) : original.amount;
+  let refundedTax = 0n;
+  for (const r of order.refunds ?? []) {
+    for (const s of r.refund_shipping_lines ?? []) {
+      shipping += moneyField(s.subtotal_amount_set?.shop_money?.amount ?? s.amount, cur);
+      refundedTax += moneyField(s.tax_amount_set?.shop_money?.amount, cur);
+    }
+    for (const l of r.refund_line_items ?? []) refundedTax += moneyField(l.total_tax, cur);
+  }
+  if (shipping || had('shipping')) out.push({ key: 'shipping', kind: 'shipping', description: had('shipping')?.description ?? original.description, unitPrice: null, quantity: 1n, amount: shipping });
+  if (!order.taxes_included) {
+    // Total tax as Shopify reports it now, plus tax already refunded; the change lands on the first tax title.
+    const byTitle = taxesByTitle(order);
+    const originalTax = sum(byTitle.values());
+    const target = order.current_total_tax !== undefined && order.current_total_tax !== null ? toMinor(order.current_total_tax, cur) + refundedTax : originalTax;
+    let rest = target;
+    const titles = [...byTitle.keys()];
+    titles.forEach((title, i) => {
+      const amount = i === titles.length - 1 ? rest : prorate(byTitle.get(title)!, target, originalTax || 1n);
+      rest -= amount;
+      out.push({ key: `tax:${title}`, kind: 'tax', description: title, unitPrice: null, quantity: 1n, amount });
+    });
+  }
+  const rounding = had('rounding');
+  if (rounding) out.push({ key: 'rounding', kind: 'rounding', description: rounding.description, unitPrice: null, quantity: 1n, amount: toMinor(rounding.amount, cur) });
+  return out;
+}
+
+export interface AmendmentResult {
+  document: AmendmentDocument | null;
+  ledger: OrderLedger;
+}
+
+/**
+ * ADR-001: Fusion's invoice PATCH cannot change amounts, so an order edit becomes a supplementary invoice for what
+ * increased (`<order id>-A<revision>`) and a credit memo against the original invoice for what decreased. Null when
+ * the edited order equals what was invoiced (e.g. a tag change, a payment, a refund).
+ */
+export function orderAmendment(order: ShopifyOrder, ledger: OrderLedger, revision: number, config: AccountingConfig, matching: CustomerMatchingRule): AmendmentResult {
+  const cur = ledger.currency;
+  const targets = editedTargets(order, ledger);
+  const debit: Target[] = [];
+  const credit: { t: Target; ledgerLine: LedgerLine | undefined }[] = [];
+  const next: LedgerLine[] = ledger.lines.map((l) => ({ ...l }));
+  const suppRef = `${ledger.invoiceCrossReference}-A${revision}`;
+  for (const t of targets) {
+    const line = next.find((l) => l.key === t.key);
+    const invoicedAmount = line ? toMinor(line.amount, cur) : 0n;
+    const delta = t.amount - invoicedAmount;
+    if (delta === 0n) continue;
+    const invoicedQty = line ? BigInt(line.quantity) : 0n;
+    const dq = t.quantity - invoicedQty;
+    const unitChange = t.unitPrice !== null && dq !== 0n && t.unitPrice * dq === delta;
+    const part: Target = unitChange
+      ? { ...t, quantity: dq < 0n ? -dq : dq, amount: delta }
+      : { ...t, unitPrice: null, quantity: 1n, amount: delta };
+    if (delta > 0n) debit.push(part);
+    else credit.push({ t: part, ledgerLine: line });
+    if (line) {
+      line.amount = fromMinor(t.amount, cur);
+      line.quantity = t.unitPrice !== null ? t.quantity.toString() : line.quantity;
+    }
+  }
+  if (!debit.length && !credit.length) return { document: null, ledger };
+  const base = baseInvoice(order, config, matching);
+  const date = shopDate(order.updated_at);
+  let debitDoc: InvoiceDocument | null = null;
+  if (debit.length) {
+    const lines = toInvoiceLines(debit, cur);
+    debitDoc = {
+      type: 'invoice',
+      ...base,
+      currency: cur,
+      crossReference: suppRef,
+      transactionDate: date,
+      purchaseOrder: order.po_number ?? null,
+      comments: `Shopify order ${order.name ?? order.id} amendment ${revision} (increase)`,
+      lines,
+      total: fromMinor(sum(debit.map((d) => d.amount)), cur),
+    };
+    for (const l of lines) {
+      if (!next.some((n) => n.key === l.key)) {
+        next.push({ key: l.key, kind: l.kind, description: l.description, ...(l.itemNumber ? { itemNumber: l.itemNumber } : {}), unitPrice: l.kind === 'item' ? l.unitSellingPrice : null, quantity: l.quantity, amount: l.amount, invoiceCrossReference: suppRef, lineNumber: l.lineNumber });
+      }
+    }
+  }
+  let creditDoc: CreditMemoDocument | null = null;
+  if (credit.length) {
+    const lines = credit.map(({ t, ledgerLine }, i) => creditLine(i + 1, t, ledgerLine, ledger.invoiceCrossReference, cur));
+    creditDoc = {
+      type: 'credit_memo',
+      ...base,
+      currency: cur,
+      invoiceCrossReference: ledger.invoiceCrossReference,
+      reason: { kind: 'amendment', revision },
+      transactionDate: date,
+      comments: `Shopify order ${order.name ?? order.id} amendment ${revision} (decrease)`,
+      lines,
+      total: fromMinor(sum(credit.map((c) => c.t.amount)), cur),
+    };
+  }
+  return {
+    document: { type: 'amendment', revision, invoiceCrossReference: ledger.invoiceCrossReference, shopifyOrderId: order.id, debit: debitDoc, credit: creditDoc },
+    ledger: { ...ledger, lines: next },
+  };
+}
+
+function creditLine(lineNumber: number, t: Target, ledgerLine: LedgerLine | undefined, originalRef: string, cur: string): CreditLineDocument {
+  const amount = t.amount < 0n ? t.amount : -t.amount;
+  const qty = t.quantity < 0n ? -t.quantity : t.quantity;
+  const unit = t.unitPrice !== null && t.unitPrice * qty === -amount ? -t.unitPrice : amount;
+  return {
+    lineNumber,
+    kind: t.kind,
+    key: t.key,
+    description: t.description,
+    quantity: (t.unitPrice !== null && unit !== amount ? qty : 1n).toString(),
+    unitSellingPrice: fromMinor(unit, cur),
+    amount: fromMinor(amount, cur),
+    invoiceLineNumber: ledgerLine && ledgerLine.invoiceCrossReference === originalRef ? ledgerLine.lineNumber : null,
+  };
+}
+
+/**
+ * A Shopify refund as a credit memo against the order's invoice: refunded lines (quantity × the refunded unit
+ * amount), refunded shipping, refunded tax (on the invoice's first tax line) and order adjustments. Null when the
+ * refund moved no invoiced amount (e.g. a restock without money).
+ */
+export function refundCreditMemo(
+  refund: ShopifyRefund,
+  order: { id: string; name: string | null; billTo: BillTo },
+  ledger: OrderLedger,
+  config: AccountingConfig,
+): CreditMemoDocument | null {
+  const cur = ledger.currency;
+  const find = (key: string) => ledger.lines.find((l) => l.key === key);
+  const firstTax = ledger.lines.find((l) => l.kind === 'tax');
+  const parts: { t: Target; ledgerLine: LedgerLine | undefined }[] = [];
+  let tax = 0n;
+  for (const l of refund.refund_line_items ?? []) {
+    const subtotal = moneyField(l.subtotal, cur);
+    tax += moneyField(l.total_tax, cur);
+    if (!subtotal) continue;
+    const ledgerLine = find(`item:${l.line_item_id}`);
+    const qty = BigInt(l.quantity || 1);
+    const evenly = subtotal % qty === 0n;
+    parts.push({
+      t: {
+        key: `item:${l.line_item_id}`,
+        kind: 'item',
+        description: ledgerLine?.description ?? describe(l.line_item ?? {}),
+        unitPrice: evenly ? subtotal / qty : null,
+        quantity: evenly ? qty : 1n,
+        amount: -subtotal,
+      },
+      ledgerLine,
+    });
+  }
+  let shipping = 0n;
+  for (const s of refund.refund_shipping_lines ?? []) {
+    shipping += moneyField(s.subtotal_amount_set?.shop_money?.amount ?? s.amount, cur);
+    tax += moneyField(s.tax_amount_set?.shop_money?.amount, cur);
+  }
+  for (const a of refund.order_adjustments ?? []) {
+    if (a.kind === 'shipping_refund') {
+      const amt = moneyField(a.amount, cur);
+      shipping += amt < 0n ? -amt : amt;
+      const t = moneyField(a.tax_amount, cur);
+      tax += t < 0n ? -t : t;
+    }
+  }
+  if (shipping) parts.push({ t: { key: 'shipping', kind: 'shipping', description: find('shipping')?.description ?? 'Shipping', unitPrice: null, quantity: 1n, amount: -shipping }, ledgerLine: find('shipping') });
+  if (tax) parts.push({ t: { key: firstTax?.key ?? 'tax', kind: 'tax', description: firstTax?.description ?? 'Tax', unitPrice: null, quantity: 1n, amount: -tax }, ledgerLine: firstTax });
+  if (!parts.length) return null;
+  const lines = parts.map(({ t, ledgerLine }, i) => creditLine(i + 1, t, ledgerLine, ledger.invoiceCrossReference, cur));
+  return {
+    type: 'credit_memo',
+    businessUnit: config.businessUnit,
+    transactionSource: config.transactionSource,
+    transactionType: config.transactionType,
+    paymentTerms: config.paymentTerms,
+    revenueAccountCombination: config.revenueAccountCombination,
+    invoiceCrossReference: ledger.invoiceCrossReference,
+    shopifyOrderId: order.id,
+    shopifyOrderName: order.name,
+    reason: { kind: 'refund', shopifyRefundId: refund.id },
+    transactionDate: shopDate(refund.processed_at ?? refund.created_at),
+    currency: cur,
+    billTo: order.billTo,
+    comments: `Shopify refund ${refund.id} of order ${order.name ?? order.id}`,
+    lines,
+    total: fromMinor(sum(parts.map((p) => p.t.amount)), cur),
+  };
+}
