@@ -1,0 +1,71 @@
+import type { SqlMigration } from '@mlc/platform-service';
+
+/** Tables of mapper's shipments feature (owner `mapper.shipments`). Never edit a migration that shipped; add one. */
+export const SHIPMENTS_MIGRATIONS: SqlMigration[] = [
+  {
+    id: '001-create-shipment-tables',
+    sql: `
+      -- ShipBob orders we asked for (fulfilment.shipbob-order.requested.v1) and what ShipBob made of them (synced).
+      CREATE TABLE mapper_shipment_orders (
+        tenant_id text NOT NULL,
+        reference_id text NOT NULL,
+        po_header_id text NOT NULL,
+        po_number text NOT NULL,
+        revision int NOT NULL DEFAULT 0,
+        action text NOT NULL,
+        supersedes_reference_id text,
+        shipbob_order_id text,
+        cancelled boolean NOT NULL DEFAULT false,
+        lines jsonb NOT NULL DEFAULT '[]',
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (tenant_id, reference_id));
+      CREATE INDEX mapper_shipment_orders_po ON mapper_shipment_orders (tenant_id, po_header_id);
+
+      -- Per shipment: the merged state (status precedence), whatever order its webhooks came in.
+      CREATE TABLE mapper_shipment_shipments (
+        tenant_id text NOT NULL,
+        shipment_id text NOT NULL,
+        reference_id text NOT NULL,
+        po_header_id text NOT NULL,
+        state jsonb NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (tenant_id, shipment_id));
+      CREATE INDEX mapper_shipment_shipments_po ON mapper_shipment_shipments (tenant_id, po_header_id);
+
+      -- Webhook deliveries seen (webhook-id): a redelivery with a new event id has no second effect.
+      CREATE TABLE mapper_shipment_deliveries (
+        tenant_id text NOT NULL,
+        delivery_id text NOT NULL,
+        event_id text NOT NULL,
+        topic text NOT NULL,
+        received_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (tenant_id, delivery_id));
+
+      -- Every record this feature emitted, by its deterministic key, and the event that caused it (a redelivered
+      -- event re-emits exactly what it caused; any other event never emits a key twice).
+      CREATE TABLE mapper_shipment_emitted (
+        seq bigserial,
+        tenant_id text NOT NULL,
+        record_key text NOT NULL,
+        po_header_id text,
+        source_event_id text NOT NULL,
+        topic text NOT NULL,
+        message_key text NOT NULL,
+        value jsonb NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (tenant_id, record_key));
+      CREATE INDEX mapper_shipment_emitted_source ON mapper_shipment_emitted (tenant_id, source_event_id);
+
+      -- ShipBob billing charges; attributed (and emitted) once their shipment is known.
+      CREATE TABLE mapper_shipment_charges (
+        tenant_id text NOT NULL,
+        transaction_id text NOT NULL,
+        shipment_id text,
+        charge jsonb NOT NULL,
+        emitted boolean NOT NULL DEFAULT false,
+        received_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (tenant_id, transaction_id));
+      CREATE INDEX mapper_shipment_charges_shipment ON mapper_shipment_charges (tenant_id, shipment_id) WHERE NOT emitted;
+    `,
+  },
+];
