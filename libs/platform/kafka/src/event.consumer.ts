@@ -5,6 +5,7 @@ import { dlqName, topicName } from './kafka.options';
 import { newMeta } from './event-meta';
 import { toMessage, type OutgoingRecord } from './event.publisher';
 import type { ProcessedEventStore } from './processed-events.store';
+import { consumerMetrics } from './consumer.metrics';
 
 export interface HandlerContext {
   topic: TopicName;
@@ -58,6 +59,9 @@ export interface ConsumerOptions<T extends TopicName> {
 }
 
 export interface ConsumerStatus {
+  groupId: string;
+  /** Topic names as subscribed (with the suffix). */
+  topics: string[];
   running: boolean;
   restarts: number;
   handled: number;
@@ -78,7 +82,7 @@ const HEARTBEAT_EVERY_MS = 2_000;
 export class EventConsumer<T extends TopicName> {
   private consumer: Consumer | undefined;
   private producer: Producer | undefined;
-  private readonly stats: ConsumerStatus = { running: false, restarts: 0, handled: 0, parked: 0, deadLettered: 0 };
+  private readonly stats: Omit<ConsumerStatus, 'groupId' | 'topics'> = { running: false, restarts: 0, handled: 0, parked: 0, deadLettered: 0 };
   private stopping = false;
   private txLock: Promise<void> = Promise.resolve();
   private readonly suffix: string;
@@ -94,7 +98,7 @@ export class EventConsumer<T extends TopicName> {
   }
 
   status(): ConsumerStatus {
-    return { ...this.stats };
+    return { ...this.stats, groupId: this.opts.groupId, topics: this.opts.topics.map((t) => topicName(t, this.suffix)) };
   }
 
   async start(): Promise<void> {
@@ -201,6 +205,7 @@ export class EventConsumer<T extends TopicName> {
     } catch (err) {
       const reason = err instanceof DecodeError ? err.reason : 'UNDECODABLE';
       this.stats.deadLettered += 1;
+      consumerMetrics.deadLettered(base, this.opts.groupId, reason);
       this.log('warn', 'undecodable record sent to dead-letter topic', { topic, partition, offset: message.offset, reason });
       return {
         outputs: [
@@ -223,7 +228,11 @@ export class EventConsumer<T extends TopicName> {
       };
     }
     const meta = (value as { meta: EventMeta }).meta;
+    const flow = { topic: base, group: this.opts.groupId, tenantId: meta.tenantId };
+    consumerMetrics.started({ group: this.opts.groupId, tenantId: meta.tenantId, eventId: meta.eventId, correlationId: meta.correlationId, entity: describeSafely(this.opts.describe, value) });
+    const startedAt = performance.now();
     if (this.opts.processedEvents && (await this.opts.processedEvents.seen(this.opts.groupId, meta.eventId))) {
+      consumerMetrics.skipped(flow);
       this.log('info', 'duplicate event skipped', { group: this.opts.groupId, eventId: meta.eventId });
       return { outputs: [] };
     }
@@ -243,9 +252,11 @@ export class EventConsumer<T extends TopicName> {
           exception: (e) => this.exceptionRecord(meta, base, partition, message, { ...e, attempts: attempt, details: e.details ?? {} }),
         })) ?? [];
         this.stats.handled += 1;
+        consumerMetrics.handled(flow, (performance.now() - startedAt) / 1000);
         return { outputs: out.map((r) => ({ raw: false as const, record: r })), handledEventId: meta.eventId };
       } catch (err) {
         lastError = toAppError(err);
+        consumerMetrics.failed(flow, lastError.code, attempt, lastError.retryable && attempt < maxAttempts && !this.stopping);
         if (!lastError.retryable || attempt === maxAttempts) break;
         const wait = backoffDelayMs(attempt, this.opts.backoff ?? DEFAULT_BACKOFF, lastError.retryAfterMs);
         this.log('warn', 'handler failed, retrying', { group: this.opts.groupId, eventId: meta.eventId, code: lastError.code, attempt, waitMs: wait });
@@ -258,6 +269,7 @@ export class EventConsumer<T extends TopicName> {
     const error = lastError ?? new AppError('UNEXPECTED', 'handler did not run');
     if (this.stopping && error.retryable) throw error; // leave it uncommitted; the next owner retries it
     this.stats.parked += 1;
+    consumerMetrics.parked(flow, error.code, error.message);
     const entity = this.opts.describe?.(value);
     this.log('error', 'record parked as exception', { group: this.opts.groupId, eventId: meta.eventId, code: error.code, message: error.message });
     return {
@@ -354,6 +366,15 @@ export class EventConsumer<T extends TopicName> {
 type Outgoing =
   | { raw: true; topic: string; key: string | null; value: Buffer | null; headers: Record<string, Buffer | string> }
   | { raw: false; record: OutgoingRecord };
+
+/** The record's business entity for span attributes; a describe() that throws must not fail the record here. */
+function describeSafely<V>(describe: ((v: V) => { entityType: string; businessId: string } | undefined) | undefined, value: V) {
+  try {
+    return describe?.(value);
+  } catch {
+    return undefined;
+  }
+}
 
 async function sleepWithHeartbeat(ms: number, heartbeat: () => Promise<void>): Promise<void> {
   const until = Date.now() + ms;

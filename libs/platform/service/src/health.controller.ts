@@ -3,6 +3,7 @@ import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthInd
 import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
 import { kafkaHealth } from '@mlc/platform-kafka';
+import { PROMETHEUS_CONTENT_TYPE } from '@mlc/platform-telemetry';
 import { ConsumerHost } from './consumer.host';
 import { KAFKA, PG_POOL } from './service.tokens';
 import { MetricsRegistry } from './metrics.registry';
@@ -55,9 +56,10 @@ export class HealthController {
     return this.health.check(checks);
   }
 
+  /** Prometheus scrape endpoint: consumer, flow and partner metrics plus the http/kafkajs instrumentations' own. */
   @Get('metrics')
-  @Header('content-type', 'text/plain; version=0.0.4')
-  scrape(): string {
-    return this.metrics.render(this.consumers.status());
+  @Header('content-type', PROMETHEUS_CONTENT_TYPE)
+  scrape(): Promise<string> {
+    return this.metrics.render();
   }
 }

@@ -1,7 +1,9 @@
 export { bootService, type BootOptions } from './bootstrap';
 export { PlatformModule } from './platform.module';
 export { ConsumerHost } from './consumer.host';
-export { MetricsRegistry } from './metrics.registry';
+export { MetricsRegistry, type Counter, type Gauge, type Histogram } from './metrics.registry';
+export { ConsumerLagMonitor, type GroupLag } from './consumer-lag.monitor';
+export { annotateSpan, MLC_ATTR, METRIC, type SpanAnnotation } from '@mlc/platform-telemetry';
 export { baseSettings, withPostgres, type BaseConfig, type ServiceOptions } from './service.options';
 export { SERVICE_OPTIONS, KAFKA, CODEC, PUBLISHER, PG_POOL, LOGGER } from './service.tokens';
 export { runSqlMigrations, type SqlMigration } from './pg-migrations';

@@ -1,40 +1,70 @@
 import { Injectable } from '@nestjs/common';
-import type { ConsumerStatus } from '@mlc/platform-kafka';
+import {
+  counter,
+  gauge,
+  histogram,
+  recordPartnerCall,
+  recordRateLimitWait,
+  recordTokenRefresh,
+  renderPrometheus,
+  setOpenExceptions,
+  setPollCursorAge,
+  timePartnerCall,
+} from '@mlc/platform-telemetry';
 
-type Labels = Record<string, string>;
-const key = (name: string, labels: Labels) => `${name}{${Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/"/g, '\\"')}"`).join(',')}}`;
+type Labels = Record<string, string | number | undefined>;
 
-/** A small Prometheus registry: counters and gauges with labels, rendered in the text exposition format. */
+export interface Counter {
+  inc(labels?: Labels, by?: number): void;
+}
+export interface Gauge {
+  set(labels: Labels, value: number): void;
+}
+export interface Histogram {
+  observe(labels: Labels, value: number): void;
+}
+
+/**
+ * The service's metrics, over the OpenTelemetry meter: served in the Prometheus text format on GET /metrics and
+ * exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set. Names are Prometheus-style (`mlc_<what>_<unit>`);
+ * a counter shows as `<name>_total`. Instruments are made once per name; labels are free per call (keep their
+ * values few: tenant, partner, topic, never an id). The named helpers are the flow metrics every service shares
+ * (see libs/platform/service/README.md).
+ */
 @Injectable()
 export class MetricsRegistry {
-  private readonly counters = new Map<string, number>();
-  private readonly gauges = new Map<string, number>();
-  private readonly help = new Map<string, string>();
+  counter(name: string, help: string, unit?: string): Counter {
+    return counter(name, help, unit);
+  }
 
+  gauge(name: string, help: string, unit?: string): Gauge {
+    return gauge(name, help, unit);
+  }
+
+  /** Buckets default to seconds from 5 ms to 60 s. */
+  histogram(name: string, help: string, opts: { unit?: string; buckets?: number[] } = {}): Histogram {
+    return histogram(name, help, opts);
+  }
+
+  /** Shorthand: add to a counter. */
   inc(name: string, labels: Labels = {}, by = 1, help = ''): void {
-    if (help) this.help.set(name, help);
-    const k = key(name, labels);
-    this.counters.set(k, (this.counters.get(k) ?? 0) + by);
+    counter(name, help).inc(labels, by);
   }
 
+  /** Shorthand: set a gauge. */
   set(name: string, labels: Labels, value: number, help = ''): void {
-    if (help) this.help.set(name, help);
-    this.gauges.set(key(name, labels), value);
+    gauge(name, help).set(labels, value);
   }
 
-  render(consumers: ConsumerStatus[] = []): string {
-    const lines: string[] = [];
-    consumers.forEach((c, i) => {
-      const l = { consumer: String(i) };
-      lines.push(`${key('mlc_consumer_running', l)} ${c.running ? 1 : 0}`);
-      lines.push(`${key('mlc_records_handled_total', l)} ${c.handled}`);
-      lines.push(`${key('mlc_records_parked_total', l)} ${c.parked}`);
-      lines.push(`${key('mlc_records_dead_lettered_total', l)} ${c.deadLettered}`);
-      lines.push(`${key('mlc_consumer_restarts_total', l)} ${c.restarts}`);
-    });
-    for (const [k, v] of this.counters) lines.push(`${k} ${v}`);
-    for (const [k, v] of this.gauges) lines.push(`${k} ${v}`);
-    const help = [...this.help].map(([n, h]) => `# HELP ${n} ${h}`);
-    return `${[...help, ...lines].join('\n')}\n`;
+  readonly partnerCall = recordPartnerCall;
+  readonly timePartnerCall = timePartnerCall;
+  readonly rateLimitWait = recordRateLimitWait;
+  readonly tokenRefresh = recordTokenRefresh;
+  readonly pollCursorAge = setPollCursorAge;
+  readonly openExceptions = setOpenExceptions;
+
+  /** Everything this process measures, in the Prometheus text exposition format. */
+  render(): Promise<string> {
+    return renderPrometheus();
   }
 }

@@ -9,6 +9,7 @@ import { logger } from '@mlc/platform-telemetry';
 import { ConsumerHost } from './consumer.host';
 import { HealthController } from './health.controller';
 import { MetricsRegistry } from './metrics.registry';
+import { ConsumerLagMonitor } from './consumer-lag.monitor';
 import type { ServiceOptions } from './service.options';
 import { CODEC, KAFKA, LOGGER, PG_POOL, PUBLISHER, SERVICE_OPTIONS } from './service.tokens';
 
@@ -65,6 +66,7 @@ export class PlatformModule {
       },
       ConsumerHost,
       MetricsRegistry,
+      ConsumerLagMonitor,
     ];
     return {
       module: PlatformModule,

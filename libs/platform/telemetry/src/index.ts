@@ -1,2 +1,16 @@
 export { startTelemetry, stopTelemetry } from './telemetry';
 export { logger, type Logger } from './logger';
+export { annotateSpan, annotationAttributes, isSecretKey, MLC_ATTR, type SpanAnnotation } from './span-attributes';
+export { mlcMeter, counter, gauge, histogram, renderPrometheus, PROMETHEUS_CONTENT_TYPE, DURATION_BUCKETS_S } from './metrics';
+export {
+  METRIC,
+  recordPartnerCall,
+  timePartnerCall,
+  recordRateLimitWait,
+  recordTokenRefresh,
+  setPollCursorAge,
+  setOpenExceptions,
+  type Partner,
+} from './flow-metrics';
+export { instrumentFetch } from './fetch.instrumentation';
+export { decodeOtlpTraces, decodeOtlpMetricNames, readOtlpJson, type ReceivedSpan } from './otlp-json';

@@ -2,10 +2,14 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { KafkaJsInstrumentation } from '@opentelemetry/instrumentation-kafkajs';
+import { KafkaJsInstrumentation, type KafkajsMessage } from '@opentelemetry/instrumentation-kafkajs';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import type { Span } from '@opentelemetry/api';
+import { instrumentFetch } from './fetch.instrumentation';
+import { metricReaders } from './metrics';
+import { MLC_ATTR } from './span-attributes';
 
 let sdk: NodeSDK | undefined;
 
@@ -17,29 +21,55 @@ const discard: SpanProcessor = {
   shutdown: async () => undefined,
 };
 
+const header = (m: KafkajsMessage, name: string): string | undefined => {
+  const v = m.headers?.[name];
+  const one = Array.isArray(v) ? v[0] : v;
+  return one === undefined ? undefined : one.toString();
+};
+
+/** Our record headers (event-meta.ts metaHeaders) onto the kafkajs producer/consumer spans: tenant, event id. */
+function kafkaAttributes(span: Span, { message }: { message: KafkajsMessage }): void {
+  const tenant = header(message, 'mlc-tenant-id');
+  const eventId = header(message, 'mlc-event-id');
+  const correlation = header(message, 'mlc-correlation-id');
+  if (tenant) span.setAttribute(MLC_ATTR.tenantId, tenant);
+  if (eventId) {
+    span.setAttribute('messaging.message.id', eventId);
+    span.setAttribute(MLC_ATTR.eventId, eventId);
+  }
+  if (correlation) span.setAttribute(MLC_ATTR.correlationId, correlation);
+}
+
 /**
- * Starts OpenTelemetry before anything else is loaded (kafkajs, http and pg are patched at require time).
- * Exports OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT is set; otherwise ids and context still flow but nothing leaves.
- * W3C trace context travels in Kafka record headers through the kafkajs instrumentation.
+ * Starts OpenTelemetry before anything else is loaded (kafkajs, http and pg are patched at require time; fetch
+ * through undici's diagnostics channels). Exports OTLP/HTTP (JSON) traces to `<OTEL_EXPORTER_OTLP_ENDPOINT>/v1/traces`
+ * and metrics to `/v1/metrics` when the endpoint is set; otherwise ids and context still flow but nothing leaves, and
+ * metrics are only served on GET /metrics. W3C trace context travels in Kafka record headers through the kafkajs
+ * instrumentation, so a consumer's `process <topic>` span is the child of the producer's `send <topic>` span.
  */
 export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = process.env, extra: SpanProcessor[] = []): void {
   if (sdk) return;
   const endpoint = env['OTEL_EXPORTER_OTLP_ENDPOINT'];
+  const tracesUrl = env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'] ?? (endpoint ? `${endpoint.replace(/\/$/, '')}/v1/traces` : undefined);
   const processors: SpanProcessor[] = [...extra];
-  if (endpoint) processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url: `${endpoint.replace(/\/$/, '')}/v1/traces` }), { scheduledDelayMillis: 500 }));
+  if (tracesUrl) processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url: tracesUrl }), { scheduledDelayMillis: 500 }));
   if (!processors.length) processors.push(discard);
   sdk = new NodeSDK({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: env['OTEL_SERVICE_NAME'] ?? serviceName }),
     spanProcessors: processors,
+    metricReaders: metricReaders(env),
+    logRecordProcessors: [],
     instrumentations: [
       new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => /^\/(health|metrics)/.test(req.url ?? '') }),
-      new KafkaJsInstrumentation(),
+      new KafkaJsInstrumentation({ producerHook: kafkaAttributes, consumerHook: kafkaAttributes }),
       new PgInstrumentation(),
     ],
   });
   sdk.start();
+  instrumentFetch();
 }
 
+/** Flushes and stops tracing and metrics (spans still buffered are exported first). */
 export async function stopTelemetry(): Promise<void> {
   await sdk?.shutdown().catch(() => undefined);
   sdk = undefined;
