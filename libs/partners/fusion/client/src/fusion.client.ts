@@ -1,5 +1,5 @@
 import { AppError } from '@mlc/platform-errors';
-import { FusionAuthError, FusionBadResponseError, FusionOutcomeUnknownError, FusionRejectedError, FusionUnavailableError } from './fusion.errors';
+import { FusionAuthError, FusionBadResponseError, FusionNotFoundError, FusionOutcomeUnknownError, FusionRejectedError, FusionUnavailableError } from './fusion.errors';
 import { fusionErrorMessage, parseFusionBody, toFusionError } from './parse-fusion-error';
 import type {
   FusionArTransaction,
@@ -177,6 +177,29 @@ export class FusionClient {
   /** receivablesCustomerAccountActivities (customer accounts) with LastUpdateDate >= since, oldest change first. */
   listCustomerAccountsChangedSince(since: Date | string, opts: { pageSize?: number } = {}): AsyncGenerator<FusionPage<FusionCustomerAccountActivity>> {
     return this.pagesChangedSince(`${FSCM}/receivablesCustomerAccountActivities`, 'AccountId', since, opts, (r) => withoutLinks(r) as unknown as FusionCustomerAccountActivity);
+  }
+
+  /** One invoice by CustomerTransactionId (a collection read filtered by id; FUSION.NOT_FOUND when absent). */
+  async getInvoice(customerTransactionId: number | string): Promise<FusionArTransaction> {
+    return this.transaction(await this.oneById(`${FSCM}/receivablesInvoices`, 'CustomerTransactionId', customerTransactionId));
+  }
+
+  /** One credit memo by CustomerTransactionId. */
+  async getCreditMemo(customerTransactionId: number | string): Promise<FusionArTransaction> {
+    return this.transaction(await this.oneById(`${FSCM}/receivablesCreditMemos`, 'CustomerTransactionId', customerTransactionId));
+  }
+
+  /** One customer account (receivablesCustomerAccountActivities) by AccountId. */
+  async getCustomerAccount(accountId: number | string): Promise<FusionCustomerAccountActivity> {
+    return withoutLinks(await this.oneById(`${FSCM}/receivablesCustomerAccountActivities`, 'AccountId', accountId)) as unknown as FusionCustomerAccountActivity;
+  }
+
+  private async oneById(path: string, idAttr: string, id: number | string): Promise<Row> {
+    if (!/^\d{1,19}$/.test(String(id))) throw new FusionRejectedError(`${idAttr} must be a number`, { details: { id: String(id) } });
+    const page = await this.request<Row>('GET', path, { query: { q: `${idAttr}=${id}`, onlyData: true, limit: 1 } });
+    const row = childRows(page)[0];
+    if (!row) throw new FusionNotFoundError(`${path.slice(path.lastIndexOf('/') + 1)} ${id} was not found`, { details: { id: String(id) } });
+    return row;
   }
 
   /** Pages of a collection by `LastUpdateDate>=since`, ordered by it then by `idAttr`; offset += count while hasMore. */
