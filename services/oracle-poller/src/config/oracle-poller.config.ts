@@ -3,12 +3,14 @@ import { baseSettings, withPostgres } from '@mlc/platform-service';
 import { tenancySettings } from '@mlc/tenancy';
 import { purchaseOrdersSettings } from '../purchase-orders/purchase-orders.settings';
 import { receivablesSettings } from '../receivables/receivables.settings';
+import { pollingSettings } from '../polling/polling.settings';
 
 /** Every setting of oracle-poller, checked at start. */
 export const oraclePollerSettings = {
   ...baseSettings,
   ...withPostgres,
   ...tenancySettings,
+  ...pollingSettings,
   ...purchaseOrdersSettings,
   ...receivablesSettings,
 };

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { PurchaseOrdersFeed } from './purchase-orders.feed';
 
-/** The purchase-orders feature of oracle-poller. */
-@Module({})
+/** The purchase-orders feature of oracle-poller: Fusion POs by LastUpdateDate → erp.purchase-order.changed.v1. */
+@Module({ providers: [PurchaseOrdersFeed] })
 export class PurchaseOrdersModule {}

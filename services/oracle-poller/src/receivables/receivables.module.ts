@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { CreditMemosFeed, CustomerAccountsFeed, InvoicesFeed } from './receivables.feeds';
 
-/** The receivables feature of oracle-poller. */
-@Module({})
+/** The receivables feature of oracle-poller: customer accounts, invoices, credit memos by LastUpdateDate → erp.receivables.changed.v1. */
+@Module({ providers: [CustomerAccountsFeed, InvoicesFeed, CreditMemosFeed] })
 export class ReceivablesModule {}

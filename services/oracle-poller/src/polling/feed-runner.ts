@@ -1,0 +1,240 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
+import { AppError, errorCategory, toAppError } from '@mlc/platform-errors';
+import { newMeta, topicName, type EventPublisher, type OutgoingRecord } from '@mlc/platform-kafka';
+import { LOGGER, MetricsRegistry, PUBLISHER } from '@mlc/platform-service';
+import type { Logger } from '@mlc/platform-telemetry';
+import { PartnerClients } from '@mlc/tenancy';
+import { ORACLE_POLLER_CONFIG, type OraclePollerConfig } from '../config/oracle-poller.config';
+import { DeliveryVerifier } from './delivery-verifier';
+import type { Feed, FeedContext } from './feed';
+import { lastUpdateMs, PollStateRepository, type EmittedEntry } from './poll-state.repository';
+
+export const SOURCE = 'oracle-poller';
+
+export type RunOutcome = 'done' | 'locked' | 'stopped';
+
+export interface RunResult {
+  outcome: RunOutcome;
+  pages: number;
+  emitted: number;
+  dropped: number;
+}
+
+export interface SyncResult {
+  id: string;
+  lastUpdateDate: string;
+  emitted: boolean;
+  eventId: string | null;
+}
+
+interface Batch {
+  entries: EmittedEntry[];
+  dropped: number;
+}
+
+/**
+ * Polls one tenant feed under its advisory lock: reads page by page from (cursor - overlap), or from a requested
+ * backfill date, drops records already emitted at that LastUpdateDate, publishes the rest, and only after Kafka's
+ * acknowledgement records them and moves the cursor. Paging restarts from the newest LastUpdateDate of each page
+ * (keyset), so records that change while we page can't shift others out of sight.
+ */
+@Injectable()
+export class FeedRunner {
+  constructor(
+    private readonly repo: PollStateRepository,
+    private readonly verifier: DeliveryVerifier,
+    private readonly clients: PartnerClients,
+    private readonly metrics: MetricsRegistry,
+    @Inject(PUBLISHER) private readonly publisher: EventPublisher,
+    @Inject(LOGGER) private readonly log: Logger,
+    @Inject(ORACLE_POLLER_CONFIG) private readonly config: OraclePollerConfig,
+  ) {}
+
+  async run(tenantId: string, feed: Feed, signal?: AbortSignal): Promise<RunResult> {
+    const result: RunResult = { outcome: 'done', pages: 0, emitted: 0, dropped: 0 };
+    const client = await this.clients.fusion(tenantId);
+    const lock = await this.repo.tryLock(tenantId, feed.name);
+    if (!lock) return { ...result, outcome: 'locked' };
+    try {
+      await this.repo.runStarted(tenantId, feed.name);
+      await this.recover(tenantId, feed.name);
+      const state = await this.repo.state(tenantId, feed.name);
+      const backfill = state?.backfillFromMs != null ? { fromMs: state.backfillFromMs, request: state.backfillRequest } : undefined;
+      let since =
+        backfill?.fromMs ?? (state?.cursorMs != null ? state.cursorMs - this.config.overlapMs : Date.now() - this.config.initialLookbackMs);
+      const ctx: FeedContext = { tenantId, client };
+      for (;;) {
+        let restartAt: number | undefined;
+        let finished = false;
+        for await (const page of feed.pages(client, new Date(since), this.config.pageSize)) {
+          if (signal?.aborted) return { ...result, outcome: 'stopped' };
+          result.pages++;
+          const batch = await this.emit(ctx, feed, page.items, false);
+          const newest = newestOf(feed, page.items);
+          await this.repo.commit(tenantId, feed.name, {
+            emitted: batch.entries,
+            cursor: newest,
+            backfillFromMs: backfill && newest ? newest.ms : undefined,
+          });
+          result.emitted += batch.entries.length;
+          result.dropped += batch.dropped;
+          if (newest) this.metrics.set('oracle_poller_cursor_timestamp_seconds', { tenant: tenantId, feed: feed.name }, Math.floor(newest.ms / 1000));
+          if (!page.hasMore) {
+            finished = true;
+            break;
+          }
+          // Keyset: ask again from the newest timestamp seen (its records are dropped as already emitted). A page that
+          // is all one timestamp goes on by offset within that timestamp.
+          if (newest && newest.ms > since) {
+            restartAt = newest.ms;
+            break;
+          }
+        }
+        if (finished || restartAt === undefined) break;
+        since = restartAt;
+      }
+      await this.repo.runSucceeded(tenantId, feed.name, backfill?.request ?? null);
+      return result;
+    } finally {
+      await this.repo.unlock(lock, tenantId, feed.name);
+      this.metrics.inc('oracle_poller_events_emitted_total', { tenant: tenantId, feed: feed.name }, result.emitted, 'events published by the poller');
+      this.metrics.inc('oracle_poller_duplicates_dropped_total', { tenant: tenantId, feed: feed.name }, result.dropped, 're-read records already emitted');
+    }
+  }
+
+  /** Reads one record now and emits it unless it was already emitted at this LastUpdateDate (or `force`). */
+  async syncOne(tenantId: string, feed: Feed, id: string, force: boolean): Promise<SyncResult> {
+    const client = await this.clients.fusion(tenantId);
+    const lock: PoolClient | undefined = await this.repo.lock(tenantId, feed.name, 30_000);
+    if (!lock) throw new AppError('POLLER.BUSY', `the ${feed.name} feed of tenant ${tenantId} is busy; try again`, { retryable: true });
+    try {
+      await this.recover(tenantId, feed.name);
+      const item = await feed.fetchOne(client, id);
+      const batch = await this.emit({ tenantId, client }, feed, [item], force);
+      await this.repo.commit(tenantId, feed.name, { emitted: batch.entries });
+      const ident = feed.identify(item);
+      this.metrics.inc('oracle_poller_events_emitted_total', { tenant: tenantId, feed: feed.name }, batch.entries.length);
+      return { id: ident.id, lastUpdateDate: ident.lastUpdateDate, emitted: batch.entries.length > 0, eventId: batch.entries[0]?.eventId ?? null };
+    } finally {
+      await this.repo.unlock(lock, tenantId, feed.name);
+    }
+  }
+
+  /**
+   * A batch left in flight by a crash between Kafka's ack and our commit: what reached the topic is remembered as
+   * emitted; the rest is simply read and sent again (the cursor did not move).
+   */
+  private async recover(tenantId: string, feed: string): Promise<void> {
+    const inflight = await this.repo.inflight(tenantId, feed);
+    if (!inflight) return;
+    const delivered = await this.verifier.findDelivered(inflight.offsets, new Set(inflight.entries.map((e) => e.eventId)));
+    await this.repo.commit(tenantId, feed, { emitted: inflight.entries.filter((e) => delivered.has(e.eventId)) });
+    this.log.warn('resolved an in-flight batch after a restart', { tenantId, feed, batch: inflight.entries.length, delivered: delivered.size });
+  }
+
+  /** Drops what was already emitted, builds the events, records the batch as in flight, publishes and awaits the ack. */
+  private async emit(ctx: FeedContext, feed: Feed, items: unknown[], force: boolean): Promise<Batch> {
+    const idents = items.map((i) => feed.identify(i));
+    const known = force ? new Map<string, number>() : await this.repo.emitted(ctx.tenantId, feed.name, idents.map((i) => i.id));
+    const records: OutgoingRecord[] = [];
+    const entries: EmittedEntry[] = [];
+    let dropped = 0;
+    for (let n = 0; n < items.length; n++) {
+      const item = items[n];
+      const ident = idents[n]!;
+      let ms: number;
+      try {
+        ms = lastUpdateMs(ident.lastUpdateDate);
+      } catch {
+        // Without a LastUpdateDate the record can't be de-duplicated: raise it for a person, remember nothing.
+        records.push(this.exception(ctx.tenantId, feed, ident.id, item, new AppError('POLLER.INVALID_LAST_UPDATE_DATE', `record ${ident.id} has no valid LastUpdateDate`)));
+        continue;
+      }
+      const seen = known.get(ident.id);
+      if (seen !== undefined && seen >= ms) {
+        dropped++;
+        continue;
+      }
+      let record: OutgoingRecord;
+      try {
+        record = await feed.toRecord(ctx, item);
+      } catch (err) {
+        const e = toAppError(err);
+        if (e.retryable) throw e;
+        record = this.exception(ctx.tenantId, feed, ident.id, item, e);
+      }
+      records.push(record);
+      entries.push({ id: ident.id, lastUpdateMs: ms, lastUpdateDate: ident.lastUpdateDate, eventId: (record.value as { meta: { eventId: string } }).meta.eventId });
+    }
+    if (records.length) {
+      const topics = [...new Set(records.map((r) => topicName(r.topic, this.config.topicSuffix)))];
+      const offsets = await this.verifier.highWatermarks(topics);
+      await this.repo.saveInflight(ctx.tenantId, feed.name, { entries, offsets });
+      await this.publisher.publishMany(records);
+    }
+    return { entries, dropped };
+  }
+
+  private exception(tenantId: string, feed: Feed, id: string, item: unknown, err: AppError): OutgoingRecord<'ops.exception.raised.v1'> {
+    this.log.warn('a Fusion record could not be turned into an event; raised as an exception', { tenantId, feed: feed.name, id, code: err.code, error: err.message });
+    this.metrics.inc('oracle_poller_record_exceptions_total', { tenant: tenantId, feed: feed.name, code: err.code }, 1, 'records raised as exceptions');
+    return {
+      topic: 'ops.exception.raised.v1',
+      key: `${tenantId}:${id}`,
+      value: {
+        meta: newMeta({ tenantId, source: SOURCE }),
+        service: SOURCE,
+        code: err.code,
+        category: errorCategory(err),
+        message: err.message,
+        attempts: 1,
+        sourceTopic: `fusion:${feed.name}`,
+        sourcePartition: -1,
+        sourceOffset: '',
+        sourceKey: `${tenantId}:${id}`,
+        sourceEventId: null,
+        entityType: feed.entityType,
+        businessId: id,
+        details: JSON.stringify(err.details ?? {}),
+        payload: Buffer.from(JSON.stringify(item) ?? 'null'),
+      },
+    };
+  }
+
+  /** Publishes one exception for a tenant-level failure (bad credentials, no privilege): a person must act. */
+  async raiseTenantException(tenantId: string, feed: Feed, err: AppError): Promise<void> {
+    await this.publisher.publish({
+      topic: 'ops.exception.raised.v1',
+      key: `${tenantId}:fusion`,
+      value: {
+        meta: newMeta({ tenantId, source: SOURCE }),
+        service: SOURCE,
+        code: err.code,
+        category: errorCategory(err),
+        message: `polling ${feed.name} failed: ${err.message}`,
+        attempts: 1,
+        sourceTopic: `fusion:${feed.name}`,
+        sourcePartition: -1,
+        sourceOffset: '',
+        sourceKey: null,
+        sourceEventId: null,
+        entityType: 'tenant-connection',
+        businessId: 'fusion',
+        details: JSON.stringify({ feed: feed.name, ...(err.details ?? {}) }),
+        payload: Buffer.alloc(0),
+      },
+    });
+  }
+}
+
+function newestOf(feed: Feed, items: unknown[]): { ms: number; text: string } | undefined {
+  let best: { ms: number; text: string } | undefined;
+  for (const item of items) {
+    const text = feed.identify(item).lastUpdateDate;
+    const ms = Date.parse(text);
+    if (!Number.isNaN(ms) && (!best || ms > best.ms)) best = { ms, text };
+  }
+  return best;
+}
+

@@ -1,0 +1,86 @@
+import type { FusionPoLine, FusionPoSchedule, FusionPurchaseOrder, FusionShipToLocation, FusionSupplier } from '@mlc/partners-fusion-client';
+import type { EventMeta, TopicRecords } from '@mlc/contracts';
+
+export type PurchaseOrderChanged = TopicRecords['erp.purchase-order.changed.v1'];
+
+/** A number from Fusion as a decimal string (never exponent notation, no float noise beyond 10 places). */
+export function decimalString(n: number | undefined | null): string | null {
+  if (n === undefined || n === null || !Number.isFinite(n)) return null;
+  const s = String(n);
+  return /e/i.test(s) ? n.toFixed(10).replace(/\.?0+$/, '') : s;
+}
+
+const str = (v: unknown): string | null => (v === undefined || v === null || v === '' ? null : String(v));
+
+function schedule(s: FusionPoSchedule) {
+  return {
+    lineLocationId: String(s.LineLocationId),
+    scheduleNumber: str(s.ScheduleNumber),
+    quantity: decimalString(s.Quantity) ?? '0',
+    quantityReceived: decimalString(s.QuantityReceived),
+    quantityShipped: decimalString(s.QuantityShipped),
+    shipToLocationId: str(s.ShipToLocationId),
+    shipToLocationCode: str(s.ShipToLocationCode),
+    shipToOrganizationCode: str(s.ShipToOrganizationCode),
+    requestedDeliveryDate: str(s.RequestedDeliveryDate),
+    status: str(s.Status),
+  };
+}
+
+function line(l: FusionPoLine, header: FusionPurchaseOrder) {
+  const first = l.schedules[0];
+  const quantity = l.Quantity ?? l.schedules.reduce((sum, s) => sum + (s.Quantity ?? 0), 0);
+  return {
+    poLineId: String(l.POLineId),
+    lineNumber: String(l.LineNumber),
+    itemNumber: str(l.Item),
+    description: str(l.Description),
+    quantity: decimalString(quantity) ?? '0',
+    uom: str(l.UOM),
+    status: str(l.Status),
+    shipToLocationCode: str(first?.ShipToLocationCode ?? header.ShipToLocationCode),
+    lineLastUpdateDate: str((l as unknown as { LastUpdateDate?: string }).LastUpdateDate),
+    unitPrice: decimalString(l.Price),
+    shipToOrganizationCode: str(first?.ShipToOrganizationCode),
+    schedules: l.schedules.map(schedule),
+  };
+}
+
+/** The event for one Fusion PO as read (lines and schedules expanded), with the supplier and ship-to looked up. */
+export function toPurchaseOrderChanged(
+  po: FusionPurchaseOrder,
+  lookups: { supplier?: FusionSupplier | null; shipTo?: FusionShipToLocation | null },
+  meta: EventMeta,
+): PurchaseOrderChanged {
+  const loc = lookups.shipTo;
+  return {
+    meta,
+    poHeaderId: String(po.POHeaderId),
+    orderNumber: String(po.OrderNumber),
+    status: String(po.Status),
+    lastUpdateDate: po.LastUpdateDate,
+    currencyCode: str(po.CurrencyCode),
+    procurementBusinessUnit: str(po.ProcurementBU),
+    supplier: str(po.Supplier),
+    supplierSite: str(po.SupplierSite),
+    lines: po.lines.map((l) => line(l, po)),
+    supplierId: str(po.SupplierId),
+    supplierNumber: str(lookups.supplier?.SupplierNumber),
+    shipToLocationId: str(po.ShipToLocationId),
+    shipToLocationCode: str(po.ShipToLocationCode ?? loc?.LocationCode),
+    shipTo: loc
+      ? {
+          locationCode: str(loc.LocationCode),
+          name: str(loc.Description ?? loc.LocationCode),
+          address1: str(loc.AddressLine1),
+          address2: str(loc.AddressLine2),
+          city: str(loc.TownOrCity),
+          state: str(loc.Region2),
+          postalCode: str(loc.PostalCode),
+          country: str(loc.Country),
+          addressText: str(loc.Address),
+        }
+      : null,
+    raw: JSON.stringify(po),
+  };
+}
