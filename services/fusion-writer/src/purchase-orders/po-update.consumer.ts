@@ -1,0 +1,43 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { PartnerClients } from '@mlc/tenancy';
+import { PgProcessedEventStore } from '@mlc/platform-kafka';
+import { ConsumerHost, LOGGER, PG_POOL, runSqlMigrations } from '@mlc/platform-service';
+import type { Logger } from '@mlc/platform-telemetry';
+import { FUSION_WRITER_CONFIG, type FusionWriterConfig } from '../config/fusion-writer.config';
+import { PoWriteService } from './po-write.service';
+import { PoWritesLedger } from './po-writes.ledger';
+import { PURCHASE_ORDERS_MIGRATIONS } from './purchase-orders.migrations';
+
+export const PURCHASE_ORDERS_GROUP = 'fusion-writer.purchase-orders';
+
+/** Consumes fulfilment.fusion-po-update.requested.v1: retryable Fusion failures back off, permanent ones are parked. */
+@Injectable()
+export class PoUpdateConsumer implements OnModuleInit {
+  constructor(
+    private readonly host: ConsumerHost,
+    private readonly clients: PartnerClients,
+    private readonly processed: PgProcessedEventStore,
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(LOGGER) private readonly log: Logger,
+    @Inject(FUSION_WRITER_CONFIG) private readonly config: FusionWriterConfig,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await runSqlMigrations(this.pool, PURCHASE_ORDERS_GROUP, PURCHASE_ORDERS_MIGRATIONS);
+    const service = new PoWriteService({
+      ledger: new PoWritesLedger(this.pool),
+      fusion: (tenantId) => this.clients.fusion(tenantId),
+      dffStatusSegment: this.config.poDffStatusSegment,
+      log: this.log,
+    });
+    this.host.register({
+      groupId: PURCHASE_ORDERS_GROUP,
+      topics: ['fulfilment.fusion-po-update.requested.v1'],
+      processedEvents: this.processed,
+      maxAttempts: this.config.poWriteMaxAttempts,
+      handler: (cmd) => service.handle(cmd),
+      describe: (cmd) => ({ entityType: 'fusion-po-update', businessId: cmd.idempotencyKey }),
+    });
+  }
+}

@@ -1,0 +1,154 @@
+import type { TopicRecords } from '@mlc/contracts';
+import type { FusionClient, FusionReceiptLineInput, FusionReceiptRequest } from '@mlc/partners-fusion-client';
+import { AppError, toAppError } from '@mlc/platform-errors';
+import { newMeta, type OutgoingRecord } from '@mlc/platform-kafka';
+import type { Logger } from '@mlc/platform-telemetry';
+import type { PoWritesLedger } from './po-writes.ledger';
+
+type Command = TopicRecords['fulfilment.fusion-po-update.requested.v1'];
+type Outcome = TopicRecords['fulfilment.fusion-po.updated.v1']['outcome'];
+const SOURCE = 'fusion-writer';
+/** PO statuses after which a close for receiving has nothing left to do. */
+const CLOSED = new Set(['Closed for Receiving', 'Closed', 'Finally Closed']);
+
+export interface PoWriteDeps {
+  ledger: PoWritesLedger;
+  fusion(tenantId: string): Promise<FusionClient>;
+  dffStatusSegment: string;
+  log: Logger;
+}
+
+/** The ShipmentNumber our ASNs and receipts carry: the ShipBob shipment, so an earlier write can be found again. */
+export function shipmentNumberOf(cmd: Pick<Command, 'shipmentId' | 'idempotencyKey'>): string {
+  return cmd.shipmentId ? `SB-${cmd.shipmentId}` : `SB-${cmd.idempotencyKey}`;
+}
+
+/**
+ * Performs one PO write-back in Fusion exactly once: the ledger says what is done; a previous attempt whose outcome
+ * is unknown (crash, timeout, 500 on a create) is looked up in Fusion before anything is created again, so a replay
+ * never receives the same quantity twice (Fusion refuses over-receipt).
+ */
+export class PoWriteService {
+  constructor(private readonly deps: PoWriteDeps) {}
+
+  async handle(cmd: Command): Promise<OutgoingRecord[]> {
+    const tenantId = cmd.meta.tenantId;
+    const key = cmd.idempotencyKey;
+    const { ledger, log } = this.deps;
+    const prior = await ledger.get(tenantId, key);
+    if (prior?.state === 'done') {
+      log.info('PO update already done', { tenantId, idempotencyKey: key, kind: cmd.kind });
+      return [this.updated(cmd, 'already_written', prior.fusionDocumentId)];
+    }
+    if (prior) {
+      const found = await this.findExisting(cmd);
+      if (found !== undefined) {
+        await ledger.done(tenantId, key, 'already_written', found);
+        log.info('PO update found in Fusion after an uncertain attempt', { tenantId, idempotencyKey: key, kind: cmd.kind });
+        return [this.updated(cmd, 'already_written', found)];
+      }
+    }
+    await ledger.start(tenantId, key, cmd);
+    try {
+      const { outcome, documentId } = await this.write(cmd);
+      await ledger.done(tenantId, key, outcome, documentId);
+      log.info('PO update written to Fusion', { tenantId, idempotencyKey: key, kind: cmd.kind, outcome });
+      return [this.updated(cmd, outcome, documentId)];
+    } catch (err) {
+      const e = toAppError(err);
+      if (e.code === 'FUSION.OUTCOME_UNKNOWN') {
+        await ledger.failed(tenantId, key, 'started', e.message);
+        // Retry, but the next attempt looks in Fusion first (the ledger row says it may have been written).
+        throw new AppError('FUSION.OUTCOME_UNKNOWN', e.message, { retryable: true, cause: e, details: { ...e.details, idempotencyKey: key } });
+      }
+      await ledger.failed(tenantId, key, e.retryable ? 'started' : 'failed', `${e.code}: ${e.message}`);
+      throw e;
+    }
+  }
+
+  /** The document that shows the write already happened, or undefined. */
+  private async findExisting(cmd: Command): Promise<string | null | undefined> {
+    switch (cmd.kind) {
+      case 'advance_shipment_notice':
+      case 'receipt': {
+        const type = cmd.kind === 'receipt' ? 'RECEIVE' : 'SHIP';
+        const client = await this.deps.fusion(cmd.meta.tenantId);
+        const requests = await client.findReceiptRequestsByShipmentNumber(shipmentNumberOf(cmd));
+        const hit = requests.find((r: FusionReceiptRequest) => r.lines.some((l) => l['TransactionType'] === type && String(l['DocumentNumber']) === cmd.poNumber));
+        return hit ? String(hit.HeaderInterfaceId) : undefined;
+      }
+      case 'close_for_receiving': {
+        const po = await (await this.deps.fusion(cmd.meta.tenantId)).getPurchaseOrder(cmd.poHeaderId);
+        return CLOSED.has(po.Status) ? null : undefined;
+      }
+      default:
+        return undefined; // recording an exception (and a DFF PATCH) is safe to repeat
+    }
+  }
+
+  private async write(cmd: Command): Promise<{ outcome: Outcome; documentId: string | null }> {
+    switch (cmd.kind) {
+      case 'advance_shipment_notice':
+      case 'receipt': {
+        const client = await this.deps.fusion(cmd.meta.tenantId);
+        const asn = cmd.kind === 'advance_shipment_notice';
+        const lines: FusionReceiptLineInput[] = cmd.lines.map((l) => ({
+          transactionType: asn ? 'SHIP' : 'RECEIVE',
+          orderNumber: cmd.poNumber,
+          lineNumber: Number(l.lineNumber),
+          quantity: Number(l.quantity),
+        }));
+        const bad = lines.find((l) => !Number.isFinite(l.lineNumber) || !(l.quantity > 0));
+        if (bad) throw new AppError('FUSION_WRITER.INVALID_COMMAND', `line ${bad.lineNumber} has no usable line number or quantity`, { details: { idempotencyKey: cmd.idempotencyKey } });
+        const created = await client.createReceiptRequest({
+          shipmentNumber: shipmentNumberOf(cmd),
+          ...(asn
+            ? {
+                asnType: 'ASN' as const,
+                shippedDate: cmd.eventAt ?? undefined,
+                freightCarrierName: cmd.carrier ?? undefined,
+                waybillAirbillNumber: cmd.trackingNumber ?? undefined,
+                comments: cmd.trackingUrl ? `Tracking: ${cmd.trackingUrl}` : undefined,
+              }
+            : { comments: `Delivered by ShipBob shipment ${cmd.shipmentId ?? ''}`.trim() }),
+          lines,
+        });
+        return { outcome: 'written', documentId: String(created.HeaderInterfaceId) };
+      }
+      case 'close_for_receiving': {
+        const client = await this.deps.fusion(cmd.meta.tenantId);
+        const po = await client.getPurchaseOrder(cmd.poHeaderId);
+        if (CLOSED.has(po.Status)) return { outcome: 'already_written', documentId: null };
+        await client.closePurchaseOrder(cmd.poHeaderId, { action: 'closeForReceiving', reason: 'Every line delivered by ShipBob' });
+        return { outcome: 'written', documentId: null };
+      }
+      case 'fulfillment_exception': {
+        if (!cmd.writeToFlexfield) return { outcome: 'recorded', documentId: null };
+        const client = await this.deps.fusion(cmd.meta.tenantId);
+        const text = `${cmd.shipbobStatus ?? 'ShipBob'}: ${cmd.exceptionReason ?? ''}`.slice(0, 150);
+        await client.updatePurchaseOrderDff(cmd.poHeaderId, { [this.deps.dffStatusSegment]: text });
+        return { outcome: 'written', documentId: null };
+      }
+      default:
+        throw new AppError('FUSION_WRITER.INVALID_COMMAND', `unknown PO update kind ${String(cmd.kind)}`);
+    }
+  }
+
+  private updated(cmd: Command, outcome: Outcome, documentId: string | null): OutgoingRecord<'fulfilment.fusion-po.updated.v1'> {
+    return {
+      topic: 'fulfilment.fusion-po.updated.v1',
+      key: `${cmd.meta.tenantId}:${cmd.poHeaderId}`,
+      value: {
+        meta: newMeta({ tenantId: cmd.meta.tenantId, source: SOURCE, causedBy: cmd.meta }),
+        kind: cmd.kind,
+        outcome,
+        idempotencyKey: cmd.idempotencyKey,
+        poHeaderId: cmd.poHeaderId,
+        poNumber: cmd.poNumber,
+        referenceId: cmd.referenceId ?? null,
+        shipmentId: cmd.shipmentId ?? null,
+        fusionDocumentId: documentId,
+      },
+    };
+  }
+}
