@@ -1,5 +1,50 @@
-import { Module } from '@nestjs/common';
+import { Inject, Injectable, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { LOGGER, PG_POOL, runSqlMigrations } from '@mlc/platform-service';
+import type { Logger } from '@mlc/platform-telemetry';
+import { WEBHOOK_GATEWAY_CONFIG, type WebhookGatewayConfig } from '../config/webhook-gateway.config';
+import { DeliveryPublisher } from './delivery.publisher';
+import { GATEWAY_MIGRATIONS } from './gateway.migrations';
+import { WebhooksController } from './webhooks.controller';
 
-/** The webhooks feature of webhook-gateway. */
-@Module({})
+const PRUNE_EVERY_MS = 3_600_000;
+
+/** Applies the gateway's migrations before anything is served, and forgets old delivery ids hourly. */
+@Injectable()
+export class GatewayStore implements OnModuleInit, OnApplicationShutdown {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    private readonly deliveries: DeliveryPublisher,
+    @Inject(WEBHOOK_GATEWAY_CONFIG) private readonly config: WebhookGatewayConfig,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await runSqlMigrations(this.pool, 'webhook-gateway', GATEWAY_MIGRATIONS);
+    this.timer = setInterval(() => void this.prune(), PRUNE_EVERY_MS);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  private async prune(): Promise<void> {
+    try {
+      const n = await this.deliveries.ledger.prune(this.config.webhookDeliveryRetentionDays);
+      if (n) this.log.info('forgot old webhook deliveries', { count: n });
+    } catch (err) {
+      this.log.warn('pruning webhook deliveries failed', { error: (err as Error).message });
+    }
+  }
+}
+
+/** The webhooks feature: per-tenant ShipBob and Shopify webhook URLs, verified and published on Kafka. */
+@Module({
+  controllers: [WebhooksController],
+  providers: [DeliveryPublisher, GatewayStore],
+  exports: [DeliveryPublisher],
+})
 export class WebhooksModule {}
