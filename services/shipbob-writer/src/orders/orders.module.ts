@@ -1,5 +1,55 @@
-import { Module } from '@nestjs/common';
+import { Inject, Module, type OnModuleInit } from '@nestjs/common';
+import { ConsumerHost, LOGGER, MetricsRegistry } from '@mlc/platform-service';
+import type { Logger } from '@mlc/platform-telemetry';
+import { MissingConnectionError, PartnerClients, TenantDirectory } from '@mlc/tenancy';
+import { SHIPBOB_WRITER_CONFIG, type ShipbobWriterConfig } from '../config/shipbob-writer.config';
+import { ShipbobPacer } from './shipbob.pacer';
+import { SyncShipbobOrderService } from './sync-shipbob-order.service';
 
-/** The orders feature of shipbob-writer. */
+export const ORDERS_GROUP = 'shipbob-writer.orders';
+
+/**
+ * The orders feature of shipbob-writer: fulfilment.shipbob-order.requested.v1 -> ShipBob (create / cancel) ->
+ * fulfilment.shipbob-order.synced.v1, or an exception (parked command, or a cancel refused after pick).
+ */
 @Module({})
-export class OrdersModule {}
+export class OrdersModule implements OnModuleInit {
+  constructor(
+    private readonly host: ConsumerHost,
+    private readonly clients: PartnerClients,
+    private readonly directory: TenantDirectory,
+    private readonly metrics: MetricsRegistry,
+    @Inject(SHIPBOB_WRITER_CONFIG) private readonly config: ShipbobWriterConfig,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {}
+
+  onModuleInit(): void {
+    const pacer = new ShipbobPacer({ windowMs: this.config.shipbobRateWindowMs, paceBelow: this.config.shipbobPaceBelowCalls });
+    const service = new SyncShipbobOrderService({
+      pacer,
+      orderType: this.config.shipbobOrderType,
+      shipbob: async (tenantId) => {
+        const client = await this.clients.shipbob(tenantId);
+        const connection = (await this.directory.get(tenantId)).connections.shipbob;
+        if (!connection) throw new MissingConnectionError(tenantId, 'shipbob');
+        return { client, channelId: String(connection.channelId) };
+      },
+    });
+    this.host.register({
+      groupId: ORDERS_GROUP,
+      topics: ['fulfilment.shipbob-order.requested.v1'],
+      maxAttempts: this.config.shipbobMaxAttempts,
+      backoff: { baseMs: this.config.shipbobBackoffBaseMs, maxMs: this.config.shipbobBackoffMaxMs },
+      describe: (cmd) => ({ entityType: 'shipbob-order', businessId: cmd.referenceId }),
+      handler: async (cmd, ctx) => {
+        const out = await service.handle(cmd, ctx);
+        for (const o of out) {
+          const outcome = o.topic === 'fulfilment.shipbob-order.synced.v1' ? (o.value as { outcome: string }).outcome : 'exception';
+          this.metrics.inc('shipbob_writer_orders_total', { action: cmd.action, outcome }, 1, 'ShipBob order commands handled, by outcome');
+          this.log.info('shipbob order command handled', { tenantId: cmd.meta.tenantId, referenceId: cmd.referenceId, action: cmd.action, outcome });
+        }
+        return out;
+      },
+    });
+  }
+}

@@ -1,4 +1,26 @@
-import type { Setting } from '@mlc/platform-config';
+import { as, type Setting } from '@mlc/platform-config';
 
 /** Settings of the orders feature of shipbob-writer (merged into the service's settings). */
-export const ordersSettings = {} satisfies Record<string, Setting<unknown>>;
+export const ordersSettings = {
+  shipbobMaxAttempts: {
+    env: 'SHIPBOB_MAX_ATTEMPTS',
+    doc: 'attempts per command for retryable failures (429, 5xx, timeouts) before it is parked; generous because rate limits pass',
+    parse: as.int(1, 1000),
+    default: 40,
+  } as Setting<number>,
+  shipbobBackoffBaseMs: { env: 'SHIPBOB_BACKOFF_BASE_MS', doc: 'first retry delay (doubles per attempt, jittered)', parse: as.int(1), default: 500 } as Setting<number>,
+  shipbobBackoffMaxMs: { env: 'SHIPBOB_BACKOFF_MAX_MS', doc: 'longest retry delay (a longer x-retry-after still wins)', parse: as.int(1), default: 60_000 } as Setting<number>,
+  shipbobRateWindowMs: {
+    env: 'SHIPBOB_RATE_WINDOW_MS',
+    doc: "ShipBob's rate-limit window (150 calls per 60 s, https://developer.shipbob.com/rate-limit); pacing spreads the calls left over it",
+    parse: as.int(1),
+    default: 60_000,
+  } as Setting<number>,
+  shipbobPaceBelowCalls: {
+    env: 'SHIPBOB_PACE_BELOW_CALLS',
+    doc: 'start spacing calls when x-remaining-calls drops below this, so the 429 does not come',
+    parse: as.int(0),
+    default: 15,
+  } as Setting<number>,
+  shipbobOrderType: { env: 'SHIPBOB_ORDER_TYPE', doc: 'ShipBob order type for PO orders', parse: as.oneOf('DTC', 'B2B', 'DropShip'), default: 'DTC' } as Setting<'DTC' | 'B2B' | 'DropShip'>,
+} satisfies Record<string, Setting<unknown>>;

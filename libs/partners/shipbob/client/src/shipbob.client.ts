@@ -431,6 +431,7 @@ function toOrderBody(input: ShipbobCreateOrderInput): Record<string, unknown> {
       address: { address1: a.address1, address2: a.address2, city: a.city, state: a.state, country: a.country, zip_code: a.zipCode, company_name: a.companyName },
     },
     products: input.lines.map((l) => ({
+      id: l.productId,
       reference_id: l.sku,
       name: l.name,
       quantity: l.quantity,

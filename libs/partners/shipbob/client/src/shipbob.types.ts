@@ -33,8 +33,10 @@ export interface ShipbobCreateOrderInput {
   shippingMethod: string;
   recipient: { name: string; email?: string; phoneNumber?: string; address: ShipbobAddress };
   lines: Array<{
-    /** SKU (ShipBob's product reference_id). */
-    sku: string;
+    /** SKU (ShipBob's product reference_id). Either this or `productId`. */
+    sku?: string;
+    /** ShipBob product id, when the product is known by id rather than SKU. */
+    productId?: number;
     /** Needed only when ShipBob does not know the SKU yet (it then creates the product). */
     name?: string;
     quantity: number;

@@ -1,0 +1,154 @@
+import type { TopicRecords } from '@mlc/contracts';
+import {
+  isReleased,
+  pendingReferenceId,
+  planPurchaseOrder,
+  reconcileOrders,
+  type OrderAction,
+  type PoMappingConfig,
+  type PurchaseOrderInput,
+} from '@mlc/domain-fulfilment';
+import { AppError } from '@mlc/platform-errors';
+import { newMeta, type HandlerContext, type OutgoingRecord } from '@mlc/platform-kafka';
+import type { Logger } from '@mlc/platform-telemetry';
+import type { TenantSnapshot } from '@mlc/tenants';
+import type { PoOrderStateStore } from './po-order-state.repository';
+import { toPurchaseOrderInput } from './purchase-order.input';
+
+type PoEvent = TopicRecords['erp.purchase-order.changed.v1'];
+type Command = TopicRecords['fulfilment.shipbob-order.requested.v1'];
+
+export const SOURCE = 'mapper';
+
+export interface MapPurchaseOrderDeps {
+  tenant(tenantId: string): Promise<Pick<TenantSnapshot, 'configVersion' | 'settings' | 'mappings'>>;
+  store: PoOrderStateStore;
+  /** Publishes the commands; resolves once Kafka acknowledged them. */
+  publish(records: OutgoingRecord<'fulfilment.shipbob-order.requested.v1'>[]): Promise<void>;
+  log: Pick<Logger, 'info' | 'warn'>;
+}
+
+export interface MapResult {
+  commands: OutgoingRecord<'fulfilment.shipbob-order.requested.v1'>[];
+  exceptions: OutgoingRecord<'ops.exception.raised.v1'>[];
+  stale: boolean;
+}
+
+/**
+ * One PO event -> ShipBob order commands. Lines that cannot be mapped become exception records (returned for the
+ * consumer to publish) while the others go on. Commands are published here, before the per-group state is stored:
+ * a crash in between re-sends the same commands (same reference ids, so no second order); state written first
+ * could lose them.
+ */
+export class MapPurchaseOrderService {
+  constructor(private readonly deps: MapPurchaseOrderDeps) {}
+
+  async handle(event: PoEvent, ctx: Pick<HandlerContext, 'exception'>): Promise<MapResult> {
+    const tenantId = event.meta.tenantId;
+    const po = toPurchaseOrderInput(event);
+    const snapshot = await this.deps.tenant(tenantId);
+    const cfg: PoMappingConfig = {
+      configVersion: snapshot.configVersion,
+      orderGrouping: snapshot.settings.orderGrouping,
+      itemProduct: snapshot.mappings['item-product'],
+      shipToFc: snapshot.mappings['ship-to-fc'],
+      supplierFc: snapshot.mappings['supplier-fc'],
+    };
+    const { orders: state, lastUpdateDate } = await this.deps.store.load(tenantId, po.poHeaderId);
+
+    if (lastUpdateDate !== undefined && isOlder(po.lastUpdateDate, lastUpdateDate)) {
+      this.deps.log.warn('stale purchase-order event ignored', { tenantId, poHeaderId: po.poHeaderId, eventDate: po.lastUpdateDate, seenDate: lastUpdateDate });
+      return { commands: [], exceptions: [], stale: true };
+    }
+    if (!isReleased(po.status)) {
+      this.deps.log.info('purchase order not approved yet; nothing sent', { tenantId, poHeaderId: po.poHeaderId, status: po.status });
+      return { commands: [], exceptions: [], stale: false };
+    }
+
+    const plan = planPurchaseOrder(po, cfg);
+    const exceptions = plan.issues.map((issue) =>
+      ctx.exception({
+        code: issue.code,
+        category: issue.category,
+        entityType: 'shipbob-order',
+        businessId: pendingReferenceId(po.poHeaderId, issue.groupKey ?? `l${issue.poLineId}`, state),
+        message: issue.message,
+        details: {
+          poHeaderId: po.poHeaderId,
+          poNumber: po.orderNumber,
+          poLineId: issue.poLineId,
+          lineNumber: issue.lineNumber,
+          mappingKey: issue.mappingKey,
+          mappingVersion: cfg.configVersion,
+        },
+      }),
+    );
+
+    const { actions, nextState } = reconcileOrders(po.poHeaderId, plan, state);
+    const commands = actions.map((a) => this.command(tenantId, event, po, a, cfg.configVersion));
+    if (commands.length) {
+      try {
+        await this.deps.publish(commands);
+      } catch (err) {
+        throw new AppError('MAPPER.PUBLISH_FAILED', `could not publish ShipBob order commands: ${(err as Error).message}`, { retryable: true, cause: err });
+      }
+    }
+    if (nextState.length || lastUpdateDate !== po.lastUpdateDate) await this.deps.store.save(tenantId, po.poHeaderId, nextState, po.lastUpdateDate, event.meta.eventId);
+    return { commands, exceptions, stale: false };
+  }
+
+  private command(tenantId: string, event: PoEvent, po: PurchaseOrderInput, a: OrderAction, mappingVersion: number): OutgoingRecord<'fulfilment.shipbob-order.requested.v1'> {
+    const base = {
+      meta: newMeta({ tenantId, source: SOURCE, causedBy: event.meta }),
+      poHeaderId: po.poHeaderId,
+      poNumber: po.orderNumber,
+      poLastUpdateDate: po.lastUpdateDate,
+      shippingMethod: 'Standard',
+      mappingVersion,
+    };
+    let value: Command;
+    if (a.action === 'cancel') {
+      const lines = new Map(po.lines.map((l) => [l.poLineId, l]));
+      value = {
+        ...base,
+        action: 'cancel',
+        referenceId: a.previous.referenceId,
+        revision: a.previous.revision,
+        supersedesReferenceId: null,
+        fulfillmentCenterId: a.previous.fulfillmentCenterId,
+        recipient: null,
+        // The lines the cancelled order held (quantity 0: nothing is to be shipped for them under this reference).
+        products: a.previous.lineIds.map((id) => ({
+          poLineId: id,
+          lineNumber: lines.get(id)?.lineNumber ?? '',
+          itemNumber: lines.get(id)?.itemNumber ?? null,
+          sku: null,
+          productId: null,
+          quantity: 0,
+          uom: lines.get(id)?.uom ?? null,
+        })),
+        reason: a.reason,
+      };
+    } else {
+      value = {
+        ...base,
+        action: 'create',
+        referenceId: a.referenceId,
+        revision: a.revision,
+        supersedesReferenceId: a.supersedesReferenceId,
+        fulfillmentCenterId: a.order.fulfillmentCenterId,
+        recipient: a.order.recipient,
+        products: a.order.products,
+        reason: a.reason,
+      };
+    }
+    return { topic: 'fulfilment.shipbob-order.requested.v1', key: `${tenantId}:${po.poHeaderId}`, value };
+  }
+}
+
+/** Whether Fusion timestamp a is strictly before b (ISO strings; unparseable ones compare as text). */
+function isOlder(a: string, b: string): boolean {
+  const ta = Date.parse(a);
+  const tb = Date.parse(b);
+  return Number.isFinite(ta) && Number.isFinite(tb) ? ta < tb : a < b;
+}

@@ -1,0 +1,88 @@
+import { sleep } from '@mlc/platform-errors';
+import { SHIPBOB_ERROR } from '@mlc/partners-shipbob-client';
+
+/** What the pacer reads after each call (ShipbobClient.rateLimit). */
+export interface RateState {
+  remainingCalls: number | undefined;
+  retryAfterMs: number | undefined;
+  observedAt: number;
+}
+
+export interface PacerOptions {
+  /** ShipBob's sliding window (60 s). */
+  windowMs: number;
+  /** Spacing starts when fewer calls than this are left. */
+  paceBelow: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+interface TenantPace {
+  remaining: number | undefined;
+  observedAt: number;
+  blockedUntil: number;
+  lastCallAt: number;
+}
+
+/**
+ * Per-tenant pacing of ShipBob calls (ShipBob counts per user and application, so one tenant's budget is shared by
+ * all its records). Before the 429: when `x-remaining-calls` runs low, calls are spread so the budget left lasts a
+ * whole window (window / (remaining + 1) apart). After a 429: every call of the tenant waits out `x-retry-after`.
+ */
+export class ShipbobPacer {
+  private readonly tenants = new Map<string, TenantPace>();
+  private readonly now: () => number;
+  private readonly wait: (ms: number) => Promise<void>;
+
+  constructor(private readonly opts: PacerOptions) {
+    this.now = opts.now ?? Date.now;
+    this.wait = opts.sleep ?? ((ms) => sleep(ms));
+  }
+
+  /** How long the next call of this tenant should wait now. */
+  delayFor(tenantId: string): number {
+    const t = this.tenants.get(tenantId);
+    if (!t) return 0;
+    const now = this.now();
+    let delay = Math.max(0, t.blockedUntil - now);
+    if (t.remaining !== undefined && t.remaining < this.opts.paceBelow) {
+      const spacing = Math.ceil(this.opts.windowMs / (t.remaining + 1));
+      delay = Math.max(delay, t.lastCallAt + spacing - now);
+    }
+    return Math.min(delay, this.opts.windowMs);
+  }
+
+  /** Runs one ShipBob call for the tenant: waits its turn, then records what the answer said about the budget. */
+  async call<T>(tenantId: string, rate: () => RateState, fn: () => Promise<T>): Promise<T> {
+    const delay = this.delayFor(tenantId);
+    if (delay > 0) await this.wait(delay);
+    const t = this.state(tenantId);
+    t.lastCallAt = this.now();
+    try {
+      const out = await fn();
+      this.observe(t, rate());
+      return out;
+    } catch (err) {
+      this.observe(t, rate());
+      const e = err as { code?: string; retryAfterMs?: number };
+      if (e.code === SHIPBOB_ERROR.RATE_LIMITED) t.blockedUntil = Math.max(t.blockedUntil, this.now() + (e.retryAfterMs ?? this.opts.windowMs));
+      throw err;
+    }
+  }
+
+  private observe(t: TenantPace, r: RateState): void {
+    if (r.observedAt < t.observedAt) return;
+    t.observedAt = r.observedAt;
+    t.remaining = r.remainingCalls;
+    if (r.retryAfterMs !== undefined && r.remainingCalls === 0) t.blockedUntil = Math.max(t.blockedUntil, r.observedAt + r.retryAfterMs);
+  }
+
+  private state(tenantId: string): TenantPace {
+    let t = this.tenants.get(tenantId);
+    if (!t) {
+      t = { remaining: undefined, observedAt: 0, blockedUntil: 0, lastCallAt: 0 };
+      this.tenants.set(tenantId, t);
+    }
+    return t;
+  }
+}

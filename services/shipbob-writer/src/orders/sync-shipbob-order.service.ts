@@ -1,0 +1,155 @@
+import type { TopicRecords } from '@mlc/contracts';
+import type { ShipbobCancelResult, ShipbobCreateOrderInput, ShipbobCreateOrderResult, ShipbobOrder, ShipbobOrderType } from '@mlc/partners-shipbob-client';
+import { AppError } from '@mlc/platform-errors';
+import { newMeta, type HandlerContext, type OutgoingRecord } from '@mlc/platform-kafka';
+import type { RateState, ShipbobPacer } from './shipbob.pacer';
+
+type Command = TopicRecords['fulfilment.shipbob-order.requested.v1'];
+type Synced = TopicRecords['fulfilment.shipbob-order.synced.v1'];
+type Output = OutgoingRecord<'fulfilment.shipbob-order.synced.v1'> | OutgoingRecord<'ops.exception.raised.v1'>;
+
+export const SOURCE = 'shipbob-writer';
+export const CHANGE_AFTER_PICK = 'SHIPBOB.CHANGE_AFTER_PICK';
+
+/** The ShipBob calls the writer makes (ShipbobClient). */
+export interface ShipbobOrdersApi {
+  readonly rateLimit: RateState;
+  createOrder(input: ShipbobCreateOrderInput): Promise<ShipbobCreateOrderResult>;
+  findOrdersByReferenceIds(referenceIds: readonly string[]): Promise<ShipbobOrder[]>;
+  cancelOrder(orderId: number): Promise<ShipbobCancelResult>;
+}
+
+export interface SyncDeps {
+  /** The tenant's configured client and the channel it writes in. */
+  shipbob(tenantId: string): Promise<{ client: ShipbobOrdersApi; channelId: string }>;
+  pacer: ShipbobPacer;
+  orderType: ShipbobOrderType;
+}
+
+const PICKED = ['Picked', 'Packed', 'Labeled'];
+
+/**
+ * One command -> ShipBob. Creates are idempotent by reference_id (ShipBob's 422 duplicate is read back as
+ * already_existed). A create that supersedes an older revision is only made once that revision is cancelled in
+ * ShipBob; a cancel ShipBob refuses because the order was picked or packed becomes an exception for a person.
+ * Retryable client errors (429, 5xx, timeouts) are thrown for the consumer to back off and retry; other 4xx are
+ * thrown non-retryable (parked with the partner's answer in details).
+ */
+export class SyncShipbobOrderService {
+  constructor(private readonly deps: SyncDeps) {}
+
+  async handle(cmd: Command, ctx: Pick<HandlerContext, 'exception'>): Promise<Output[]> {
+    const tenantId = cmd.meta.tenantId;
+    const { client, channelId } = await this.deps.shipbob(tenantId);
+    const call = <T>(fn: () => Promise<T>): Promise<T> => this.deps.pacer.call(tenantId, () => client.rateLimit, fn).catch((err: unknown) => rethrow(err, cmd));
+    const synced = (outcome: Synced['outcome'], order: ShipbobOrder | undefined): Output => ({
+      topic: 'fulfilment.shipbob-order.synced.v1',
+      key: `${tenantId}:${cmd.poHeaderId}`,
+      value: {
+        meta: newMeta({ tenantId, source: SOURCE, causedBy: cmd.meta }),
+        outcome,
+        referenceId: cmd.referenceId,
+        shipbobOrderId: order ? String(order.id) : null,
+        channelId,
+        poHeaderId: cmd.poHeaderId,
+        poNumber: cmd.poNumber,
+        poLineIds: cmd.products.map((p) => p.poLineId),
+        fulfillmentCenterId: order?.shipments[0]?.locationId ?? cmd.fulfillmentCenterId ?? null,
+        status: order?.status ?? null,
+      },
+    });
+    const find = async (referenceId: string): Promise<ShipbobOrder | undefined> =>
+      (await call(() => client.findOrdersByReferenceIds([referenceId]))).find((o) => o.referenceId === referenceId);
+
+    if (cmd.action === 'cancel') {
+      const order = await find(cmd.referenceId);
+      if (!order || isCancelled(order)) return [synced('already_cancelled', order)];
+      const result = await call(() => client.cancelOrder(order.id));
+      if (result.status === 'Success') return [synced('cancelled', { ...order, status: 'Cancelled' })];
+      const reasons = result.shipments.filter((s) => !s.cancelled).map((s) => s.reason ?? 'refused');
+      if (result.status === 'Failure' && reasons.every((r) => /already (been )?cancel/i.test(r))) return [synced('already_cancelled', order)];
+      return [
+        ctx.exception({
+          code: CHANGE_AFTER_PICK,
+          category: 'partner-rejected',
+          entityType: 'shipbob-order',
+          businessId: cmd.referenceId,
+          message: `ShipBob refused to cancel order ${order.id} (${cmd.referenceId}) for PO ${cmd.poNumber}: ${reasons.join('; ')}. The PO changed after ShipBob picked it; a person must decide.`,
+          details: { shipbobOrderId: String(order.id), cancelStatus: result.status, shipments: result.shipments, poHeaderId: cmd.poHeaderId, reason: cmd.reason },
+        }),
+      ];
+    }
+
+    if (cmd.supersedesReferenceId) {
+      const previous = await find(cmd.supersedesReferenceId);
+      if (previous && !isCancelled(previous)) {
+        const picked = previous.shipments.some((s) => s.statusDetails.some((d) => PICKED.includes(d)) || s.status === 'Completed' || s.status === 'LabeledCreated');
+        return [
+          ctx.exception({
+            code: CHANGE_AFTER_PICK,
+            category: 'partner-rejected',
+            entityType: 'shipbob-order',
+            businessId: cmd.referenceId,
+            message: `Not created: ${cmd.referenceId} replaces ${cmd.supersedesReferenceId} (ShipBob order ${previous.id}), which is ${picked ? 'already picked or shipped' : `still ${previous.status}`} and was not cancelled. Replay once the old order is cancelled in ShipBob.`,
+            details: { supersedesReferenceId: cmd.supersedesReferenceId, previousOrderId: String(previous.id), previousStatus: previous.status, poHeaderId: cmd.poHeaderId },
+          }),
+        ];
+      }
+    }
+    const res = await call(() => client.createOrder(this.toOrderInput(cmd)));
+    return [synced(res.created ? 'created' : 'already_existed', res.order)];
+  }
+
+  toOrderInput(cmd: Command): ShipbobCreateOrderInput {
+    const r = cmd.recipient;
+    if (!r) throw new AppError('SHIPBOB.INVALID_COMMAND', `command ${cmd.referenceId} has no recipient; ShipBob requires one`, { details: { referenceId: cmd.referenceId } });
+    if (!cmd.products.length) throw new AppError('SHIPBOB.INVALID_COMMAND', `command ${cmd.referenceId} has no products`, { details: { referenceId: cmd.referenceId } });
+    const only = cmd.products.length === 1 ? cmd.products[0] : undefined;
+    return {
+      referenceId: cmd.referenceId,
+      orderNumber: only?.lineNumber ? `${cmd.poNumber}-${only.lineNumber}` : cmd.poNumber,
+      type: this.deps.orderType,
+      shippingMethod: cmd.shippingMethod ?? 'Standard',
+      ...(cmd.fulfillmentCenterId !== null && cmd.fulfillmentCenterId !== undefined ? { locationId: cmd.fulfillmentCenterId } : {}),
+      recipient: {
+        name: r.name,
+        ...(r.email ? { email: r.email } : {}),
+        ...(r.phone ? { phoneNumber: r.phone } : {}),
+        address: {
+          address1: r.address1,
+          ...(r.address2 ? { address2: r.address2 } : {}),
+          city: r.city,
+          ...(r.state ? { state: r.state } : {}),
+          country: r.country,
+          ...(r.postalCode ? { zipCode: r.postalCode } : {}),
+        },
+      },
+      lines: cmd.products.map((p) => ({
+        ...(p.sku ? { sku: p.sku } : {}),
+        ...(p.productId !== null && p.productId !== undefined ? { productId: p.productId } : {}),
+        quantity: p.quantity,
+      })),
+      tags: [
+        { name: 'fusion_po_number', value: cmd.poNumber },
+        { name: 'fusion_po_header_id', value: cmd.poHeaderId },
+      ],
+    };
+  }
+}
+
+function isCancelled(o: ShipbobOrder): boolean {
+  return o.status === 'Cancelled' || (o.shipments.length > 0 && o.shipments.every((s) => s.status === 'Cancelled'));
+}
+
+/** Client errors keep their code and retry semantics; the reference is added to what a parked record shows. */
+function rethrow(err: unknown, cmd: Command): never {
+  if (err instanceof AppError) {
+    throw new AppError(err.code, `${err.message} (order ${cmd.referenceId})`, {
+      retryable: err.retryable,
+      ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}),
+      details: { ...err.details, referenceId: cmd.referenceId, action: cmd.action },
+      cause: err,
+    });
+  }
+  throw err;
+}
