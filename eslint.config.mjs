@@ -28,7 +28,7 @@ const constraints = (extra) => {
     dep('scope:webhook-gateway', 'scope:webhook-gateway', 'scope:shared', 'scope:tenants', 'scope:shipbob', 'scope:shopify'),
     dep('scope:mapper', 'scope:mapper', 'scope:shared', 'scope:tenants', 'scope:domain', 'scope:shipbob', 'scope:shopify', 'scope:fusion'),
     dep('scope:shipbob-writer', 'scope:shipbob-writer', 'scope:shared', 'scope:tenants', 'scope:shipbob'),
-    dep('scope:fusion-writer', 'scope:fusion-writer', 'scope:shared', 'scope:tenants', 'scope:fusion'),
+    dep('scope:fusion-writer', 'scope:fusion-writer', 'scope:shared', 'scope:tenants', 'scope:fusion', 'scope:domain'),
     dep('scope:audit-projector', 'scope:audit-projector', 'scope:shared', 'scope:tenants'),
     dep('scope:domain', 'scope:domain', 'scope:shared'),
   ];
