@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { ReceivablesConsumer } from './receivables.consumer';
 
-/** The receivables feature of fusion-writer. */
-@Module({})
+/** The receivables feature of fusion-writer: Shopify-derived customers, invoices and credit memos into Fusion. */
+@Module({ providers: [ReceivablesConsumer] })
 export class ReceivablesModule {}

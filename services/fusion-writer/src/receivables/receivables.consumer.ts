@@ -1,0 +1,38 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { PartnerClients } from '@mlc/tenancy';
+import { PgProcessedEventStore } from '@mlc/platform-kafka';
+import { ConsumerHost, LOGGER, PG_POOL, runSqlMigrations } from '@mlc/platform-service';
+import type { Logger } from '@mlc/platform-telemetry';
+import { ReceivablesLedger } from './receivables.ledger';
+import { RECEIVABLES_MIGRATIONS } from './receivables.migrations';
+import { ReceivablesWriteService } from './receivables-write.service';
+
+export const RECEIVABLES_GROUP = 'fusion-writer.receivables';
+
+/** Wires the receivables use case to Kafka: accounting.fusion-receivables.requested.v1 → Fusion → ….synced.v1. */
+@Injectable()
+export class ReceivablesConsumer implements OnModuleInit {
+  constructor(
+    private readonly host: ConsumerHost,
+    private readonly clients: PartnerClients,
+    private readonly processed: PgProcessedEventStore,
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await runSqlMigrations(this.pool, RECEIVABLES_GROUP, RECEIVABLES_MIGRATIONS);
+    const service = new ReceivablesWriteService((t) => this.clients.fusion(t), new ReceivablesLedger(this.pool), this.log);
+    this.host.register({
+      groupId: RECEIVABLES_GROUP,
+      topics: ['accounting.fusion-receivables.requested.v1'],
+      processedEvents: this.processed,
+      // One record at a time per partition keeps an order's commands in sequence (they share a key).
+      partitionsConsumedConcurrently: 1,
+      maxAttempts: 8,
+      handler: (value) => service.handle(value),
+      describe: (value) => ({ entityType: 'fusion-receivables', businessId: value.idempotencyKey }),
+    });
+  }
+}

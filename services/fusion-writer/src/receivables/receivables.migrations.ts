@@ -1,0 +1,24 @@
+import type { SqlMigration } from '@mlc/platform-service';
+
+/** Tables of fusion-writer's receivables feature (owner `fusion-writer.receivables`). Never edit a shipped one. */
+export const RECEIVABLES_MIGRATIONS: SqlMigration[] = [
+  {
+    id: '001-receivables-ledger-customers',
+    sql: `
+      CREATE TABLE fusion_writer_receivables_done (
+        tenant_id text NOT NULL,
+        idempotency_key text NOT NULL,
+        kind text NOT NULL,
+        result jsonb NOT NULL,
+        done_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (tenant_id, idempotency_key));
+      CREATE TABLE fusion_writer_receivables_customers (
+        tenant_id text NOT NULL,
+        shopify_customer_id text NOT NULL,
+        party_id text NOT NULL,
+        account_number text NOT NULL,
+        bill_to_site text,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (tenant_id, shopify_customer_id));`,
+  },
+];

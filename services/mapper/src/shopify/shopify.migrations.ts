@@ -1,0 +1,40 @@
+import type { SqlMigration } from '@mlc/platform-service';
+
+/** Tables of the mapper's shopify feature (owner `mapper.shopify`). Never edit a shipped migration; add one. */
+export const SHOPIFY_MIGRATIONS: SqlMigration[] = [
+  {
+    id: '001-orders-refunds-customers',
+    sql: `
+      CREATE TABLE mapper_shopify_orders (
+        tenant_id text NOT NULL,
+        order_id text NOT NULL,
+        shop_domain text NOT NULL,
+        order_name text,
+        last_updated_at timestamptz NOT NULL,
+        last_updated_raw text NOT NULL,
+        invoice_command jsonb NOT NULL,
+        ledger jsonb NOT NULL,
+        bill_to jsonb NOT NULL,
+        revision int NOT NULL DEFAULT 0,
+        paid boolean NOT NULL DEFAULT false,
+        last_commands jsonb NOT NULL DEFAULT '[]',
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (tenant_id, order_id));
+      CREATE TABLE mapper_shopify_refunds (
+        tenant_id text NOT NULL,
+        refund_id text NOT NULL,
+        order_id text NOT NULL,
+        refund jsonb NOT NULL,
+        status text NOT NULL CHECK (status IN ('pending', 'emitted', 'empty')),
+        created_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (tenant_id, refund_id));
+      CREATE INDEX mapper_shopify_refunds_order ON mapper_shopify_refunds (tenant_id, order_id);
+      CREATE TABLE mapper_shopify_customers (
+        tenant_id text NOT NULL,
+        customer_id text NOT NULL,
+        last_updated_at timestamptz NOT NULL,
+        last_command jsonb NOT NULL,
+        PRIMARY KEY (tenant_id, customer_id));`,
+  },
+];
