@@ -4,26 +4,22 @@ import type { AddressInput, PurchaseOrderInput } from '@mlc/domain-fulfilment';
 type PoEvent = TopicRecords['erp.purchase-order.changed.v1'];
 
 /**
- * The mapping input of a PO event. The ship-to address comes from (in order) address fields the poller may add to
- * the event (`shipToAddress`, `shipToAddresses`, `shipToLocationCode`), then the raw Fusion PO (`ShipToLocationAddress`,
- * `ShipToLocationCode`, `SupplierId`, `SupplierSiteId`), read leniently: a raw PO that is not JSON adds nothing.
+ * The mapping input of a PO event. The ship-to address is the event's `shipTo` (structured fields, else its one-line
+ * `addressText`), else the raw Fusion PO's `ShipToLocationAddress` (events written before v2). Supplier keys tried in
+ * `supplier-fc`: supplier site, supplier name, SupplierId, supplier number.
  */
 export function toPurchaseOrderInput(po: PoEvent): PurchaseOrderInput {
-  const extra = po as PoEvent & Record<string, unknown>;
   const raw = parseObject(po.raw);
-  const addresses: Record<string, AddressInput | string> = {};
-  for (const [code, a] of Object.entries(asRecord(extra['shipToAddresses']) ?? {})) {
-    const v = address(a);
-    if (v) addresses[code] = v;
-  }
-  for (const line of list(raw?.['lines'])) {
-    for (const s of list(asRecord(line)?.['schedules'])) {
-      const sched = asRecord(s);
-      const code = str(sched?.['ShipToLocationCode']);
-      const a = address(sched?.['ShipToLocationAddress']);
-      if (code && a && !addresses[code]) addresses[code] = a;
-    }
-  }
+  const shipTo = po.shipTo;
+  const fromEvent: AddressInput | undefined = shipTo
+    ? { name: shipTo.name, address1: shipTo.address1, address2: shipTo.address2, city: shipTo.city, state: shipTo.state, postalCode: shipTo.postalCode, country: shipTo.country, text: shipTo.addressText }
+    : undefined;
+  const rawText = typeof raw?.['ShipToLocationAddress'] === 'string' ? raw['ShipToLocationAddress'] : undefined;
+  const shipToAddress = (fromEvent && (fromEvent.address1 || fromEvent.text) ? fromEvent : undefined) ?? rawText ?? null;
+  const headerCode = po.shipToLocationCode ?? shipTo?.locationCode ?? str(raw?.['ShipToLocationCode']);
+  const shipToAddresses: Record<string, AddressInput | string> = {};
+  const addressCode = shipTo?.locationCode ?? headerCode;
+  if (addressCode && shipToAddress) shipToAddresses[addressCode] = shipToAddress;
   return {
     poHeaderId: po.poHeaderId,
     orderNumber: po.orderNumber,
@@ -32,47 +28,20 @@ export function toPurchaseOrderInput(po: PoEvent): PurchaseOrderInput {
     supplier: po.supplier ?? null,
     supplierSite: po.supplierSite ?? null,
     lines: po.lines,
-    shipToLocationCode: str(extra['shipToLocationCode']) ?? str(raw?.['ShipToLocationCode']) ?? null,
-    shipToAddress: address(extra['shipToAddress']) ?? address(raw?.['ShipToLocationAddress']) ?? null,
-    shipToAddresses: addresses,
-    supplierKeys: [str(raw?.['SupplierSiteId']), str(raw?.['SupplierId']), str(raw?.['SupplierNumber'])].filter((k): k is string => !!k),
-  };
-}
-
-function address(v: unknown): AddressInput | string | undefined {
-  if (typeof v === 'string') return v.trim() ? v : undefined;
-  const r = asRecord(v);
-  if (!r) return undefined;
-  return {
-    name: str(r['name'] ?? r['Name'] ?? r['LocationName']),
-    address1: str(r['address1'] ?? r['AddressLine1']),
-    address2: str(r['address2'] ?? r['AddressLine2']),
-    city: str(r['city'] ?? r['TownOrCity'] ?? r['City']),
-    state: str(r['state'] ?? r['Region2'] ?? r['State']),
-    postalCode: str(r['postalCode'] ?? r['PostalCode']),
-    country: str(r['country'] ?? r['Country']),
-    email: str(r['email']),
-    phone: str(r['phone']),
+    shipToLocationCode: headerCode ?? null,
+    shipToAddress,
+    shipToAddresses,
+    supplierKeys: [po.supplierId ?? str(raw?.['SupplierId']), po.supplierNumber].filter((k): k is string => !!k),
   };
 }
 
 function parseObject(text: string): Record<string, unknown> | undefined {
   try {
-    return asRecord(JSON.parse(text));
+    const v: unknown = JSON.parse(text);
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
   }
-}
-
-function asRecord(v: unknown): Record<string, unknown> | undefined {
-  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-}
-
-/** A child collection as Fusion expands it (`{ items: [...] }`) or as a plain array. */
-function list(v: unknown): unknown[] {
-  if (Array.isArray(v)) return v;
-  const items = asRecord(v)?.['items'];
-  return Array.isArray(items) ? items : [];
 }
 
 function str(v: unknown): string | null {

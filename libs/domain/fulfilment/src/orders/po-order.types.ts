@@ -27,6 +27,8 @@ export interface AddressInput {
   country?: string | null;
   email?: string | null;
   phone?: string | null;
+  /** The one-line address as Fusion shows it; read when the structured fields are missing. */
+  text?: string | null;
 }
 
 export interface PurchaseOrderInput {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { parseReferenceId } from '../reference-id';
 import { planPurchaseOrder, wholeUnits } from './plan-po-orders';
 import { pendingReferenceId, reconcileOrders } from './reconcile-po-orders';
-import { parseOneLineAddress } from './ship-to-address';
+import { parseOneLineAddress, toRecipient } from './ship-to-address';
 import type { OrderState, PoMappingConfig, PurchaseOrderInput } from './po-order.types';
 
 const ADDRESS = '1 Dock Road, Seattle, WA 98101, US';
@@ -173,5 +173,8 @@ describe('purchase-order lines -> ShipBob orders', () => {
       country: 'US',
     });
     assert.equal(parseOneLineAddress('M1, 1 Dock Road'), undefined);
+    assert.equal(toRecipient({ name: 'Seattle DC', text: ADDRESS }, 'Seattle')?.city, 'Seattle');
+    assert.equal(toRecipient({ name: 'Seattle DC', text: ADDRESS }, 'Seattle')?.name, 'Seattle DC');
+    assert.equal(toRecipient({ name: null, text: 'M1, 1 Dock Road' }, 'M1'), undefined);
   });
 });
