@@ -1,5 +1,7 @@
 export { TenancyModule, TENANTS_DATA_SOURCE, type TenancyConfig } from './tenancy.module';
 export { TenantDirectory, type TenantChangeNotice } from './tenant.directory';
-export { PartnerClients, MissingConnectionError, fusionClientConfig, newShipbobClient, newShopifyClient } from './partner.clients';
+export { PartnerClients, MissingConnectionError, fusionClientConfig, newShipbobClient, newShopifyClient, type ClientTokenOptions } from './partner.clients';
+export { fusionTokenSource, shipbobTokenSource, managedAccessToken } from './partner.tokens';
+export { partnerPingers } from './partner.pingers';
 export { KafkaTenantChangePublisher } from './kafka-tenant-change.publisher';
 export { tenancySettings } from './tenancy.settings';

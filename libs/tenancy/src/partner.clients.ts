@@ -2,7 +2,8 @@ import { FusionClient, type FusionClientConfig } from '@mlc/partners-fusion-clie
 import { ShipbobClient } from '@mlc/partners-shipbob-client';
 import { ShopifyClient } from '@mlc/partners-shopify-client';
 import { AppError } from '@mlc/platform-errors';
-import type { FusionConnection, ShipbobConnection, ShopifyConnection, TenantSnapshot } from '@mlc/tenants';
+import type { FusionConnection, ShipbobConnection, ShopifyConnection, TenantSnapshot, TokenManager } from '@mlc/tenants';
+import { fusionTokenSource, managedAccessToken, shipbobTokenSource } from './partner.tokens';
 import type { TenantDirectory } from './tenant.directory';
 
 export class MissingConnectionError extends AppError {
@@ -11,33 +12,49 @@ export class MissingConnectionError extends AppError {
   }
 }
 
-export function fusionClientConfig(c: FusionConnection): FusionClientConfig {
+/** Where partner clients get their tokens: the shared TokenManager (services) or the client itself (one-off use). */
+export interface ClientTokenOptions {
+  tenantId: string;
+  tokens?: TokenManager;
+  timeoutMs?: number;
+}
+
+export function fusionClientConfig(c: FusionConnection, t?: ClientTokenOptions): FusionClientConfig {
+  const auth = c.auth;
   return {
     baseUrl: c.baseUrl,
+    ...(t?.timeoutMs !== undefined ? { timeoutMs: t.timeoutMs } : {}),
+    ...(t?.tokens && auth.type === 'oauth2-client-credentials' ? { getAccessToken: managedAccessToken(t.tokens, fusionTokenSource(t.tenantId, auth, t)) } : {}),
     auth:
-      c.auth.type === 'basic'
-        ? { kind: 'basic', user: c.auth.username, password: c.auth.password }
-        : { kind: 'oauth', tokenUrl: c.auth.tokenUrl, clientId: c.auth.clientId, clientSecret: c.auth.clientSecret, scope: c.auth.scope },
+      auth.type === 'basic'
+        ? { kind: 'basic', user: auth.username, password: auth.password }
+        : { kind: 'oauth', tokenUrl: auth.tokenUrl, clientId: auth.clientId, clientSecret: auth.clientSecret, scope: auth.scope },
   };
 }
 
-export function newShipbobClient(c: ShipbobConnection): ShipbobClient {
+/**
+ * A ShipBob client for a connection. With OAuth, pass `tokens`: without it the client spends the connection's refresh
+ * token itself (ShipBob rotates it, so only do that where nothing else uses the connection).
+ */
+export function newShipbobClient(c: ShipbobConnection, t?: ClientTokenOptions): ShipbobClient {
+  const auth = c.auth;
   return new ShipbobClient({
     baseUrl: c.baseUrl,
     channelId: c.channelId,
-    ...(c.auth.type === 'oauth2' ? { authBaseUrl: new URL(c.auth.tokenUrl).origin } : {}),
-    auth:
-      c.auth.type === 'pat'
-        ? { kind: 'pat', token: c.auth.token }
-        : { kind: 'oauth', clientId: c.auth.clientId, clientSecret: c.auth.clientSecret, refreshToken: c.auth.refreshToken },
+    ...(t?.timeoutMs !== undefined ? { timeoutMs: t.timeoutMs } : {}),
+    ...(auth.type === 'oauth2' ? { authBaseUrl: new URL(auth.tokenUrl).origin } : {}),
+    ...(t?.tokens && auth.type === 'oauth2' ? { getAccessToken: managedAccessToken(t.tokens, shipbobTokenSource(t.tenantId, auth, t)) } : {}),
+    auth: auth.type === 'pat' ? { kind: 'pat', token: auth.token } : { kind: 'oauth', clientId: auth.clientId, clientSecret: auth.clientSecret, refreshToken: auth.refreshToken },
   });
 }
 
-export function newShopifyClient(c: ShopifyConnection): ShopifyClient {
+/** A Shopify client for a connection (static Admin API token, or client credentials: non-rotating, fetched by the client). */
+export function newShopifyClient(c: ShopifyConnection, t?: Pick<ClientTokenOptions, 'timeoutMs'>): ShopifyClient {
   return new ShopifyClient({
     baseUrl: c.baseUrl,
     shopDomain: c.shopDomain,
     apiVersion: c.apiVersion,
+    ...(t?.timeoutMs !== undefined ? { requestTimeoutMs: t.timeoutMs } : {}),
     ...(c.auth.type === 'access-token' ? { accessToken: c.auth.accessToken } : { clientId: c.auth.clientId, clientSecret: c.auth.clientSecret }),
   });
 }
@@ -49,21 +66,26 @@ interface Cached<T> {
 
 /**
  * Partner clients per tenant, built from the tenant's current connection and reused until its configuration version
- * changes (so tokens and rate-limit state survive between records, and a changed credential takes effect at once).
+ * changes (so rate-limit state survives between records, and a changed credential takes effect at once). Fusion and
+ * ShipBob OAuth tokens come from the shared TokenManager: cached in Postgres for every replica, refreshed under a
+ * lock, ShipBob's rotating refresh token persisted before use.
  */
 export class PartnerClients {
   private readonly fusionClients = new Map<string, Cached<FusionClient>>();
   private readonly shipbobClients = new Map<string, Cached<ShipbobClient>>();
   private readonly shopifyClients = new Map<string, Cached<ShopifyClient>>();
 
-  constructor(private readonly directory: TenantDirectory) {}
+  constructor(
+    private readonly directory: TenantDirectory,
+    private readonly tokens?: TokenManager,
+  ) {}
 
   async fusion(tenantId: string): Promise<FusionClient> {
-    return this.pick(tenantId, this.fusionClients, 'fusion', (s) => s.connections.fusion && new FusionClient(fusionClientConfig(s.connections.fusion)));
+    return this.pick(tenantId, this.fusionClients, 'fusion', (s) => s.connections.fusion && new FusionClient(fusionClientConfig(s.connections.fusion, { tenantId, tokens: this.tokens })));
   }
 
   async shipbob(tenantId: string): Promise<ShipbobClient> {
-    return this.pick(tenantId, this.shipbobClients, 'shipbob', (s) => s.connections.shipbob && newShipbobClient(s.connections.shipbob));
+    return this.pick(tenantId, this.shipbobClients, 'shipbob', (s) => s.connections.shipbob && newShipbobClient(s.connections.shipbob, { tenantId, tokens: this.tokens }));
   }
 
   async shopify(tenantId: string): Promise<ShopifyClient> {

@@ -1,6 +1,6 @@
 import { Global, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { createTenantsDataSource, runMigrations, SecretBox, TenantConfigService } from '@mlc/tenants';
+import { createTenantsDataSource, runMigrations, SecretBox, TenantConfigService, TokenManager } from '@mlc/tenants';
 import { ulid, type EventPublisher } from '@mlc/platform-kafka';
 import { ConsumerHost, LOGGER, PUBLISHER, SERVICE_OPTIONS, type ServiceOptions } from '@mlc/platform-service';
 import type { Logger } from '@mlc/platform-telemetry';
@@ -30,10 +30,13 @@ class TenancyLifecycle implements OnModuleInit, OnApplicationShutdown {
   async onModuleInit(): Promise<void> {
     if (this.cfg.runTenantMigrations) await runMigrations(this.ds);
     else if (!this.ds.isInitialized) await this.ds.initialize();
-    // One group per running instance: every replica must hear every change (a broadcast, not a work queue).
+    // One group per running instance: every replica must hear every change (a broadcast, not a work queue). It starts
+    // at the end of the topic: what happened before start is already in the database; the cache TTL covers the moment
+    // between loading a snapshot and joining the group.
     this.host.register({
       groupId: `${this.options.name}.tenancy.${ulid()}`,
       topics: ['tenant.config.changed.v1'],
+      fromBeginning: false,
       handler: async (change) => {
         this.directory.changed({ tenantId: change.meta.tenantId, version: change.version, entity: change.entity, key: change.key, action: change.action });
       },
@@ -47,14 +50,16 @@ class TenancyLifecycle implements OnModuleInit, OnApplicationShutdown {
 
 /**
  * Tenant configuration for a service: `TenantDirectory` (snapshots, live-updated from tenant.config.changed.v1),
- * `PartnerClients` (configured Fusion/ShipBob/Shopify clients per tenant) and `TenantConfigService` (whose changes
- * are published on Kafka). Import once, in the service's AppModule: `TenancyModule.forRoot(config)`.
+ * `PartnerClients` (configured Fusion/ShipBob/Shopify clients per tenant, tokens from the shared `TokenManager`) and
+ * `TenantConfigService` (whose changes go through the outbox onto Kafka; the service hosting the admin API runs the
+ * outbox relay loop, see `TenantConfigService.outbox`). Import once, in the service's AppModule: `TenancyModule.forRoot(config)`.
  */
 @Global()
 @Module({})
 export class TenancyModule {
   static forRoot(cfg: TenancyConfig): DynamicModule {
     const ds = createTenantsDataSource(cfg.databaseUrl);
+    const secretBox = new SecretBox(cfg.encryptionKeys);
     const providers = [
       { provide: TENANTS_DATA_SOURCE, useValue: ds },
       {
@@ -62,7 +67,7 @@ export class TenancyModule {
         useFactory: (publisher: EventPublisher, options: ServiceOptions, log: Logger) =>
           new TenantConfigService({
             dataSource: ds,
-            secretBox: new SecretBox(cfg.encryptionKeys),
+            secretBox,
             publisher: new KafkaTenantChangePublisher(publisher, options.name),
             snapshotCacheTtlMs: cfg.tenantCacheTtlMs,
             logger: { warn: (m, c) => log.warn(m, c) },
@@ -70,14 +75,15 @@ export class TenancyModule {
         inject: [PUBLISHER, SERVICE_OPTIONS, LOGGER],
       },
       { provide: TenantDirectory, useFactory: (c: TenantConfigService) => new TenantDirectory(c), inject: [TenantConfigService] },
-      { provide: PartnerClients, useFactory: (d: TenantDirectory) => new PartnerClients(d), inject: [TenantDirectory] },
+      { provide: TokenManager, useValue: new TokenManager({ dataSource: ds, secretBox }) },
+      { provide: PartnerClients, useFactory: (d: TenantDirectory, t: TokenManager) => new PartnerClients(d, t), inject: [TenantDirectory, TokenManager] },
       {
         provide: TenancyLifecycle,
         useFactory: (d: TenantDirectory, host: ConsumerHost, options: ServiceOptions) => new TenancyLifecycle(ds, cfg, d, host, options),
         inject: [TenantDirectory, ConsumerHost, SERVICE_OPTIONS],
       },
     ];
-    return { module: TenancyModule, providers, exports: [TENANTS_DATA_SOURCE, TenantConfigService, TenantDirectory, PartnerClients] };
+    return { module: TenancyModule, providers, exports: [TENANTS_DATA_SOURCE, TenantConfigService, TenantDirectory, PartnerClients, TokenManager] };
   }
 }
 

@@ -141,7 +141,7 @@ export class TenantChangeOutboxRelay {
         }
       }
     });
-    if (failure !== undefined) throw failure;
+    if (failure !== undefined) throw failure instanceof Error ? failure : new Error(String(failure));
     return published;
   }
 }
