@@ -41,6 +41,8 @@ interface Batch {
  */
 @Injectable()
 export class FeedRunner {
+  private publishes = 0;
+
   constructor(
     private readonly repo: PollStateRepository,
     private readonly verifier: DeliveryVerifier,
@@ -172,6 +174,10 @@ export class FeedRunner {
       const offsets = await this.verifier.highWatermarks(topics);
       await this.repo.saveInflight(ctx.tenantId, feed.name, { entries, offsets });
       await this.publisher.publishMany(records);
+      if (this.config.crashAfterPublishes > 0 && ++this.publishes >= this.config.crashAfterPublishes) {
+        this.log.warn('fault injection: dying between the Kafka ack and the Postgres commit', { tenantId: ctx.tenantId, feed: feed.name });
+        process.kill(process.pid, 'SIGKILL');
+      }
     }
     return { entries, dropped };
   }

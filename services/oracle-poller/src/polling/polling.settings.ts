@@ -63,4 +63,10 @@ export const pollingSettings = {
     parse: as.list,
     default: ['purchase-orders', 'customer-accounts', 'receivables-invoices', 'credit-memos'],
   } as Setting<string[]>,
+  crashAfterPublishes: {
+    env: 'POLLER_FAULT_CRASH_AFTER_PUBLISHES',
+    doc: 'fault injection for tests: after this many acknowledged batches the process kills itself before recording them (0 = off)',
+    parse: as.int(0),
+    default: 0,
+  } as Setting<number>,
 };
