@@ -1,0 +1,209 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Kafka, Producer } from 'kafkajs';
+import { Client } from 'pg';
+import { AvroCodec, type TopicRecords } from '@mlc/contracts';
+import { EventPublisher, newMeta } from '@mlc/platform-kafka';
+import { collect, startService, testDatabase, testKafka, TEST_ENCRYPTION_KEYS, waitFor, type RunningService, type TestDatabase } from '@mlc/platform-testing';
+import { ShipbobSandbox } from '@mlc/partners-shipbob-simulator';
+import { createTenantsDataSource, InMemoryTenantChangePublisher, runMigrations, SecretBox, TenantConfigService } from '@mlc/tenants';
+
+type PoEvent = TopicRecords['erp.purchase-order.changed.v1'];
+type Command = TopicRecords['fulfilment.shipbob-order.requested.v1'];
+type Raised = TopicRecords['ops.exception.raised.v1'];
+
+const TENANT = 'mapper-po-acme';
+const PAT = 'sbpat_mapper_test_000000000000000000000000000';
+const CHANNEL = 5151;
+const codec = new AvroCodec();
+
+interface SandboxOrder {
+  id: number;
+  reference_id: string;
+  status: string;
+  channel: { id: number };
+  recipient: { name: string; address: { city: string; country: string } };
+  products: Array<{ sku: string; quantity: number }>;
+  shipments: Array<{ status: string; location: { id: number } }>;
+}
+
+function poEvent(lastUpdateDate: string, lines: Array<{ id: string; n: string; item: string; qty: string; status?: string }>): PoEvent {
+  return {
+    meta: newMeta({ tenantId: TENANT, source: 'test' }),
+    poHeaderId: '7001',
+    orderNumber: '1700',
+    status: 'Open',
+    lastUpdateDate,
+    currencyCode: 'USD',
+    procurementBusinessUnit: 'Vision Operations',
+    supplier: 'Acme Supply',
+    supplierSite: 'ACME-MAIN',
+    supplierId: '1252',
+    supplierNumber: null,
+    shipToLocationId: '204',
+    shipToLocationCode: 'Seattle',
+    shipTo: { locationCode: 'Seattle', name: 'Seattle DC', address1: '1 Dock Road', address2: null, city: 'Seattle', state: 'WA', postalCode: '98101', country: 'US', addressText: null },
+    lines: lines.map((l) => ({
+      poLineId: l.id,
+      lineNumber: l.n,
+      itemNumber: l.item,
+      description: null,
+      quantity: l.qty,
+      uom: 'Each',
+      status: l.status ?? 'Open',
+      shipToLocationCode: 'Seattle',
+      lineLastUpdateDate: null,
+    })),
+    raw: '{}',
+  } as PoEvent;
+}
+
+describe('mapper purchase-orders -> shipbob-writer -> ShipBob sandbox (real Kafka, Postgres, processes)', () => {
+  let kafka: Kafka;
+  let suffix: string;
+  let db: TestDatabase;
+  let sandbox: ShipbobSandbox;
+  let mapper: RunningService;
+  let writer: RunningService;
+  let publisher: EventPublisher;
+  let rawProducer: Producer;
+  let commands: Awaited<ReturnType<typeof collect>>;
+  let raised: Awaited<ReturnType<typeof collect>>;
+  let tenants: TenantConfigService;
+  let ds: ReturnType<typeof createTenantsDataSource>;
+
+  const orders = async (): Promise<SandboxOrder[]> => ((await (await fetch(`${sandbox.url}/__admin/orders`)).json()) as { items: SandboxOrder[] }).items;
+  const byRef = async (ref: string): Promise<SandboxOrder[]> => (await orders()).filter((o) => o.reference_id === ref);
+  const sentCommands = (): Command[] => commands.messages.map((m) => codec.decodeFor('fulfilment.shipbob-order.requested.v1', m.value!).value);
+  const exceptions = (): Array<{ value: Raised; bytes: Buffer }> =>
+    raised.messages.map((m) => ({ value: codec.decodeFor('ops.exception.raised.v1', m.value!).value, bytes: m.value! })).filter((e) => e.value.service === 'mapper');
+  const publishPo = (po: PoEvent): Promise<void> => publisher.publish({ topic: 'erp.purchase-order.changed.v1', key: `${TENANT}:${po.poHeaderId}`, value: po });
+
+  before(async () => {
+    ({ kafka, suffix } = await testKafka('mapper-po'));
+    db = await testDatabase('mapper_po');
+    sandbox = new ShipbobSandbox({ seed: 5 });
+    await sandbox.listen(0);
+    sandbox.seedData({
+      channel: { id: CHANNEL, name: 'ML Connector' },
+      pat: PAT,
+      fulfillmentCenters: [{ id: 8, name: 'Seattle FC', address: { address1: '1 FC Way', city: 'Kent', state: 'WA', country: 'US', zip_code: '98032' } }],
+      products: ['SKU-1', 'SKU-2', 'SKU-3'].map((sku) => ({ sku, name: sku, on_hand_qty: 100 })),
+    });
+    ds = createTenantsDataSource(db.url);
+    await runMigrations(ds);
+    tenants = new TenantConfigService({ dataSource: ds, secretBox: new SecretBox(TEST_ENCRYPTION_KEYS), publisher: new InMemoryTenantChangePublisher() });
+    await tenants.createTenant({ id: TENANT, name: 'Acme (mapper test)' }, 'test');
+    await tenants.setConnection(TENANT, { partner: 'shipbob', baseUrl: sandbox.url, channelId: CHANNEL, webhookSecrets: [`whsec_${'B'.repeat(32)}`], auth: { type: 'pat', token: PAT } }, 'test');
+    await tenants.setMapping(TENANT, 'item-product', 'AS1', { shipbobSku: 'SKU-1' }, 'test');
+    await tenants.setMapping(TENANT, 'item-product', 'AS2', { shipbobSku: 'SKU-2' }, 'test');
+    await tenants.setMapping(TENANT, 'ship-to-fc', 'Seattle', { fulfillmentCenterId: 8 }, 'test');
+
+    publisher = new EventPublisher(kafka, codec, suffix);
+    await publisher.connect();
+    rawProducer = kafka.producer();
+    await rawProducer.connect();
+    commands = await collect(kafka, `fulfilment.shipbob-order.requested.v1${suffix}`);
+    raised = await collect(kafka, `ops.exception.raised.v1${suffix}`);
+    const env = { DATABASE_URL: db.url, KAFKA_TOPIC_SUFFIX: suffix, TENANT_CACHE_TTL_MS: '0', SHIPBOB_BACKOFF_BASE_MS: '100', SHIPBOB_BACKOFF_MAX_MS: '2000' };
+    [mapper, writer] = await Promise.all([startService('mapper', env), startService('shipbob-writer', { ...env, RUN_TENANT_MIGRATIONS: 'false' })]);
+  });
+
+  after(async () => {
+    await Promise.all([mapper?.stop(), writer?.stop()]);
+    await commands?.stop();
+    await raised?.stop();
+    await publisher?.disconnect();
+    await rawProducer?.disconnect();
+    await ds?.destroy();
+    await sandbox?.close();
+    await db?.drop();
+  });
+
+  it('N mapped lines -> exactly N ShipBob orders; the unmapped line -> an exception naming it', async () => {
+    await publishPo(
+      poEvent('2026-01-05T10:00:00.000+00:00', [
+        { id: '71', n: '1', item: 'AS1', qty: '5' },
+        { id: '72', n: '2', item: 'AS2', qty: '3.0' },
+        { id: '73', n: '3', item: 'AS3', qty: '2' },
+      ]),
+    );
+    await waitFor(async () => (await orders()).length === 2 && exceptions().length === 1, { timeoutMs: 30_000, what: 'two orders and one exception' });
+    const o1 = (await byRef('po7001-l71-r0'))[0]!;
+    const o2 = (await byRef('po7001-l72-r0'))[0]!;
+    assert.deepEqual(o1.products.map((p) => [p.sku, p.quantity]), [['SKU-1', 5]]);
+    assert.deepEqual(o2.products.map((p) => [p.sku, p.quantity]), [['SKU-2', 3]]);
+    for (const o of [o1, o2]) {
+      assert.equal(o.channel.id, CHANNEL);
+      assert.equal(o.shipments[0]!.location.id, 8);
+      assert.equal(o.recipient.name, 'Seattle DC');
+      assert.equal(o.recipient.address.city, 'Seattle');
+    }
+    const e = exceptions()[0]!.value;
+    assert.equal(e.code, 'MAPPING.MISSING_PRODUCT');
+    assert.equal(e.category, 'missing-mapping');
+    assert.equal(e.entityType, 'shipbob-order');
+    assert.equal(e.businessId, 'po7001-l73-r0');
+    assert.match(e.message, /PO 1700 .*line 3 \(POLineId 73\).*item-product mapping for item AS3/);
+    assert.equal(JSON.parse(e.details).mappingKey, 'item-product:AS3');
+    const cmd = sentCommands().find((c) => c.referenceId === 'po7001-l71-r0')!;
+    assert.equal(cmd.action, 'create');
+    assert.equal(cmd.mappingVersion, (await tenants.getTenantSnapshot(TENANT)).configVersion);
+  });
+
+  it('fix the mapping + replay the parked event -> the missing order exactly once', async () => {
+    await tenants.setMapping(TENANT, 'item-product', 'AS3', { shipbobSku: 'SKU-3' }, 'test');
+    const parked = exceptions()[0]!;
+    const replay = async (): Promise<void> => {
+      await rawProducer.send({ topic: `erp.purchase-order.changed.v1${suffix}`, messages: [{ key: parked.value.sourceKey, value: parked.value.payload }] });
+    };
+    await replay();
+    await waitFor(async () => (await byRef('po7001-l73-r0')).length === 1, { timeoutMs: 30_000, what: 'the replayed line order' });
+    await replay(); // a second replay changes nothing
+    const before = sentCommands().length;
+    await publishPo(poEvent('2026-01-05T10:00:00.000+00:00', [
+      { id: '71', n: '1', item: 'AS1', qty: '5' },
+      { id: '72', n: '2', item: 'AS2', qty: '3.0' },
+      { id: '73', n: '3', item: 'AS3', qty: '2' },
+    ]));
+    await new Promise((r) => setTimeout(r, 1_500)); // give a wrong extra command time to show up
+    assert.equal(sentCommands().length, before, 'an unchanged PO emits nothing');
+    assert.equal(sentCommands().filter((c) => c.referenceId === 'po7001-l73-r0').length, 1);
+    assert.equal((await orders()).length, 3);
+    assert.equal(exceptions().length, 1);
+  });
+
+  it('a quantity change before pick -> the old order cancelled, a new revision created', async () => {
+    await publishPo(
+      poEvent('2026-01-06T09:00:00.000+00:00', [
+        { id: '71', n: '1', item: 'AS1', qty: '7' },
+        { id: '72', n: '2', item: 'AS2', qty: '3' },
+        { id: '73', n: '3', item: 'AS3', qty: '2', status: 'Canceled' },
+      ]),
+    );
+    await waitFor(async () => (await byRef('po7001-l71-r1')).length === 1 && (await byRef('po7001-l73-r0'))[0]?.shipments[0]?.status === 'Cancelled', {
+      timeoutMs: 30_000,
+      what: 'r1 created and the cancelled line cancelled',
+    });
+    assert.equal((await byRef('po7001-l71-r0'))[0]!.shipments[0]!.status, 'Cancelled');
+    assert.deepEqual((await byRef('po7001-l71-r1'))[0]!.products.map((p) => [p.sku, p.quantity]), [['SKU-1', 7]]);
+    assert.equal((await byRef('po7001-l72-r0'))[0]!.shipments[0]!.status, 'Processing', 'the unchanged line is left alone');
+    const r1 = sentCommands().find((c) => c.referenceId === 'po7001-l71-r1')!;
+    assert.equal(r1.supersedesReferenceId, 'po7001-l71-r0');
+    assert.equal(r1.revision, 1);
+    assert.equal((await orders()).length, 4);
+
+    const pg = new Client({ connectionString: db.url });
+    await pg.connect();
+    try {
+      const rows = (await pg.query<{ group_key: string; reference_id: string; state: string }>('SELECT group_key, reference_id, state FROM mapper_po_orders ORDER BY group_key')).rows;
+      assert.deepEqual(rows.map((r) => [r.group_key, r.reference_id, r.state]), [
+        ['l71', 'po7001-l71-r1', 'active'],
+        ['l72', 'po7001-l72-r0', 'active'],
+        ['l73', 'po7001-l73-r0', 'cancelled'],
+      ]);
+    } finally {
+      await pg.end();
+    }
+  });
+});
