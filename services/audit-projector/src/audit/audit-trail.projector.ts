@@ -1,54 +1,55 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { trace } from '@opentelemetry/api';
 import type { Pool } from 'pg';
 import { TOPICS, type EventMeta, type TopicName } from '@mlc/contracts';
-import { ConsumerHost, PG_POOL } from '@mlc/platform-service';
+import { ConsumerHost, MetricsRegistry, PG_POOL } from '@mlc/platform-service';
+import { AUDIT_PROJECTOR_CONFIG, type AuditProjectorConfig } from '../config/audit-projector.config';
+import { migrateAuditSchema } from './audit.data-source';
+import { ProjectionEvents } from './projection.events';
+import { projectEvent, type ProjectedEvent } from './projection.writer';
+
+export const ALL_TOPICS = Object.keys(TOPICS) as TopicName[];
 
 /**
- * Writes one audit row per record that crosses Kafka: who produced it, for which tenant, caused by what, with the
- * trace id that follows the record across services. Idempotent (event id is the key), so a rebuild from offset 0
- * gives the same table.
+ * Projects every topic (group `audit-projector.audit`) into Postgres: the audit trail, cross-references, the
+ * exceptions queue, flow states and ShipBob billing records. Each event is applied in one transaction, guarded by
+ * its event id, so redeliveries and replayed bytes change nothing, and a rebuild from offset 0 gives identical
+ * tables. The schema is migrated (TypeORM, table `audit_migrations`) before the consumer starts.
  */
 @Injectable()
 export class AuditTrailProjector implements OnModuleInit {
-  private ready: Promise<unknown> | undefined;
-
   constructor(
     private readonly consumers: ConsumerHost,
     @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(AUDIT_PROJECTOR_CONFIG) private readonly config: AuditProjectorConfig,
+    private readonly metrics: MetricsRegistry,
+    private readonly events: ProjectionEvents,
   ) {}
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
+    await migrateAuditSchema(this.config.databaseUrl);
     this.consumers.register({
-      groupId: 'audit-projector',
-      topics: Object.keys(TOPICS) as TopicName[],
+      groupId: this.config.auditConsumerGroup,
+      topics: ALL_TOPICS,
+      fromBeginning: true,
       handler: async (value, ctx) => {
+        const db = await this.pool.connect();
+        let result: ProjectedEvent;
+        try {
+          await db.query('BEGIN');
+          result = await projectEvent(db, ctx.topic, value, { partition: ctx.partition, offset: ctx.offset });
+          await db.query('COMMIT');
+        } catch (err) {
+          await db.query('ROLLBACK').catch(() => undefined);
+          throw err;
+        } finally {
+          db.release();
+        }
         const meta = (value as { meta: EventMeta }).meta;
-        const span = trace.getActiveSpan()?.spanContext();
-        await this.schema();
-        await this.pool.query(
-          `INSERT INTO audit_entries (event_id, tenant_id, topic, record, source, correlation_id, causation_id, occurred_at, trace_id, kafka_partition, kafka_offset)
-           VALUES ($1,$2,$3,$4,$5,$6,$7,to_timestamp($8 / 1000.0),$9,$10,$11) ON CONFLICT (event_id) DO NOTHING`,
-          [meta.eventId, meta.tenantId, ctx.topic, TOPICS[ctx.topic].record, meta.source, meta.correlationId, meta.causationId ?? null, meta.occurredAt, span?.traceId ?? null, ctx.partition, ctx.offset],
-        );
+        this.events.newestProjectedAt = Math.max(this.events.newestProjectedAt, meta.occurredAt);
+        this.metrics.inc('mlc_audit_events_projected_total', { topic: ctx.topic }, 1, 'events projected into the audit trail');
+        if (result.newExceptionKind) this.events.emit({ kind: 'new-exception-kind', ...result.newExceptionKind, occurredAt: meta.occurredAt });
+        if (result.flowChange) this.events.emit({ kind: 'flow-changed', ...result.flowChange, occurredAt: meta.occurredAt });
       },
     });
-  }
-
-  private schema(): Promise<unknown> {
-    this.ready ??= this.pool.query(`CREATE TABLE IF NOT EXISTS audit_entries (
-      event_id text PRIMARY KEY,
-      tenant_id text NOT NULL,
-      topic text NOT NULL,
-      record text NOT NULL,
-      source text NOT NULL,
-      correlation_id text NOT NULL,
-      causation_id text,
-      occurred_at timestamptz NOT NULL,
-      trace_id text,
-      kafka_partition int NOT NULL,
-      kafka_offset text NOT NULL,
-      projected_at timestamptz NOT NULL DEFAULT now())`);
-    return this.ready;
   }
 }

@@ -1,4 +1,54 @@
-import type { Setting } from '@mlc/platform-config';
+import { as, type Setting } from '@mlc/platform-config';
 
-/** Settings of the ops feature of audit-projector (merged into the service's settings). */
-export const opsSettings = {} satisfies Record<string, Setting<unknown>>;
+/** Settings of the audit projections and the ops API of audit-projector (merged into the service's settings). */
+export const opsSettings = {
+  auditConsumerGroup: {
+    env: 'AUDIT_CONSUMER_GROUP',
+    doc: 'consumer group of the audit projections (a rebuild into an empty schema uses a fresh one, e.g. audit-projector.audit.replay-1)',
+    parse: as.string,
+    default: 'audit-projector.audit',
+  } as Setting<string>,
+  opsOperatorApiKeys: {
+    env: 'MLC_OPERATOR_API_KEYS',
+    doc: 'operator API keys of the ops API, `<key>:<tenant or *>` comma-separated (shared with the tenants admin API)',
+    parse: as.string,
+    secret: true,
+    default: '',
+  } as Setting<string>,
+  opsOraclePollerUrl: {
+    env: 'OPS_ORACLE_POLLER_URL',
+    doc: 'base URL of oracle-poller, for "sync one record now"',
+    parse: as.url,
+    default: 'http://127.0.0.1:3005',
+  } as Setting<string>,
+  opsAlertWebhookUrl: {
+    env: 'OPS_ALERT_WEBHOOK_URL',
+    doc: 'webhook that hears (batched) about new exception kinds, paused flows and lag over the threshold (empty: metrics only)',
+    parse: as.url,
+    optional: true,
+  } as Setting<string | undefined>,
+  opsAlertWindowMs: {
+    env: 'OPS_ALERT_WINDOW_MS',
+    doc: 'alerts are batched: at most one webhook message per window',
+    parse: as.int(100),
+    default: 60_000,
+  } as Setting<number>,
+  opsLagAlertRecords: {
+    env: 'OPS_LAG_ALERT_RECORDS',
+    doc: 'consumer lag (records behind) above which an alert is raised',
+    parse: as.int(1),
+    default: 1_000,
+  } as Setting<number>,
+  opsLagCheckIntervalMs: {
+    env: 'OPS_LAG_CHECK_INTERVAL_MS',
+    doc: 'how often projection and consumer lag are measured (metric mlc_consumer_lag_records)',
+    parse: as.int(500),
+    default: 15_000,
+  } as Setting<number>,
+  opsLagGroups: {
+    env: 'OPS_LAG_GROUPS',
+    doc: 'other consumer groups whose lag is measured and alerted on, comma-separated',
+    parse: as.list,
+    default: ['mapper.purchase-orders', 'mapper.shipments', 'mapper.shopify', 'shipbob-writer.orders', 'fusion-writer.purchase-orders', 'fusion-writer.receivables'],
+  } as Setting<string[]>,
+} satisfies Record<string, Setting<unknown>>;

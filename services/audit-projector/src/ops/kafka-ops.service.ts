@@ -1,0 +1,212 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Kafka, KafkaMessage } from 'kafkajs';
+import { AppError } from '@mlc/platform-errors';
+import { TOPICS, type TopicName } from '@mlc/contracts';
+import { headerString, topicName, ulid, type EventPublisher } from '@mlc/platform-kafka';
+import { KAFKA, PUBLISHER } from '@mlc/platform-service';
+import type { OperatorIdentity } from '@mlc/tenants';
+import { AUDIT_PROJECTOR_CONFIG, type AuditProjectorConfig } from '../config/audit-projector.config';
+import { REPLAY_HEADERS } from './exceptions.service';
+import { JobsRegistry, type Job } from './jobs.registry';
+import { ALL_TENANTS, OperatorActionsPublisher } from './operator-actions.publisher';
+import { badRequest } from './ops.errors';
+
+/** The flows an operator names, and the topic each one is replayed from (its input: the command or the inbound event). */
+export const FLOW_TOPICS: Record<string, TopicName[]> = {
+  'purchase-orders': ['erp.purchase-order.changed.v1'],
+  'shipbob-orders': ['fulfilment.shipbob-order.requested.v1'],
+  shipments: ['shipbob.webhook.received.v1'],
+  'po-updates': ['fulfilment.fusion-po-update.requested.v1'],
+  shopify: ['shopify.webhook.received.v1'],
+  receivables: ['accounting.fusion-receivables.requested.v1'],
+};
+
+export interface ReplayRange {
+  tenantId?: string;
+  flow?: string;
+  topics?: string[];
+  from: string;
+  to: string;
+  dryRun?: boolean;
+}
+
+export interface OffsetReset {
+  groupId: string;
+  topics?: string[];
+  /** ISO time or epoch ms: each partition moves to the first record at or after it. */
+  toTimestamp?: string;
+  /** 'earliest', 'latest' or an offset number (every partition). */
+  toOffset?: string;
+  dryRun?: boolean;
+}
+
+/** Kafka-level operations: replay a time range by republishing from the log, reset a consumer group's offsets. */
+@Injectable()
+export class KafkaOpsService {
+  constructor(
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(PUBLISHER) private readonly publisher: EventPublisher,
+    @Inject(AUDIT_PROJECTOR_CONFIG) private readonly config: AuditProjectorConfig,
+    private readonly actions: OperatorActionsPublisher,
+    private readonly jobs: JobsRegistry,
+  ) {}
+
+  private full(t: string): string {
+    return topicName(t, this.config.topicSuffix);
+  }
+
+  private replayTopics(r: ReplayRange): TopicName[] {
+    const topics = r.topics?.length ? r.topics : r.flow ? FLOW_TOPICS[r.flow] : undefined;
+    if (!topics) throw badRequest(`give flow (${Object.keys(FLOW_TOPICS).join(', ')}) or topics`);
+    for (const t of topics) if (!(t in TOPICS) || t.startsWith('ops.')) throw badRequest(`${t} is not a replayable topic`);
+    return topics as TopicName[];
+  }
+
+  /**
+   * Replays a time range for one tenant (or all) and one flow: the records in [from, to) are read from the log with a
+   * separate, throw-away consumer group (live consumers are not disturbed) and republished unchanged (bytes, key,
+   * headers + replay marks). Consumers skip event ids they already handled, and commands carry deterministic
+   * idempotency keys, so replaying successful records creates nothing new in any partner system.
+   */
+  replayRange(r: ReplayRange, who: OperatorIdentity): Job {
+    const topics = this.replayTopics(r);
+    const from = Date.parse(r.from);
+    const to = Date.parse(r.to);
+    if (!Number.isFinite(from) || !Number.isFinite(to) || to <= from) throw badRequest('from and to must be ISO-8601 times with from < to');
+    const tenant = r.tenantId ?? ALL_TENANTS;
+    return this.jobs.start('replay-range', tenant, async (job) => {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      const plan: Array<{ topic: string; partition: number; start: bigint; end: bigint }> = [];
+      try {
+        for (const t of topics) {
+          const name = this.full(t);
+          const starts = await admin.fetchTopicOffsetsByTimestamp(name, from);
+          const ends = await admin.fetchTopicOffsetsByTimestamp(name, to);
+          const highs = await admin.fetchTopicOffsets(name);
+          for (const s of starts) {
+            const high = BigInt(highs.find((h) => h.partition === s.partition)?.high ?? '0');
+            const e = ends.find((x) => x.partition === s.partition);
+            const end = e && BigInt(e.offset) >= 0n ? BigInt(e.offset) : high;
+            const start = BigInt(s.offset) >= 0n ? BigInt(s.offset) : high;
+            if (end > start) plan.push({ topic: name, partition: s.partition, start, end });
+          }
+        }
+      } finally {
+        await admin.disconnect();
+      }
+      job.total = Number(plan.reduce((n, p) => n + (p.end - p.start), 0n));
+      let republished = 0;
+      let skipped = 0;
+      if (plan.length) {
+        const groupId = `audit-projector.replay-${ulid().toLowerCase()}`;
+        const consumer = this.kafka.consumer({ groupId, allowAutoTopicCreation: false });
+        const remaining = new Set(plan.map((p) => `${p.topic}|${p.partition}`));
+        let finish!: () => void;
+        let fail!: (e: unknown) => void;
+        const finished = new Promise<void>((res, rej) => ((finish = res), (fail = rej)));
+        await consumer.connect();
+        try {
+          await consumer.subscribe({ topics: [...new Set(plan.map((p) => p.topic))], fromBeginning: true });
+          await consumer.run({
+            eachMessage: async ({ topic, partition, message }) => {
+              const p = plan.find((x) => x.topic === topic && x.partition === partition);
+              const off = BigInt(message.offset);
+              if (!p || off < p.start || off >= p.end || !remaining.has(`${topic}|${partition}`)) return;
+              try {
+                if (this.wanted(message, r.tenantId) && !r.dryRun) {
+                  await this.publisher.publishRaw(topic, [{ key: message.key?.toString() ?? null, value: message.value, headers: { ...(message.headers as Record<string, Buffer | string>), [REPLAY_HEADERS.of]: `range:${job.id}`, [REPLAY_HEADERS.by]: who.actor, [REPLAY_HEADERS.at]: new Date().toISOString() } }]);
+                  republished += 1;
+                } else if (this.wanted(message, r.tenantId)) republished += 1;
+                else skipped += 1;
+              } catch (err) {
+                fail(err);
+              }
+              job.done += 1;
+              if (off + 1n >= p.end) {
+                remaining.delete(`${topic}|${partition}`);
+                if (!remaining.size) finish();
+              }
+            },
+          });
+          for (const p of plan) consumer.seek({ topic: p.topic, partition: p.partition, offset: p.start.toString() });
+          const timeout = setTimeout(() => fail(new AppError('OPS.TIMEOUT', 'replay did not reach the end of the range within 10 minutes')), 600_000);
+          await finished.finally(() => clearTimeout(timeout));
+        } finally {
+          await consumer.disconnect().catch(() => undefined);
+          const a = this.kafka.admin();
+          await a.connect().then(() => a.deleteGroups([groupId])).catch(() => undefined).finally(() => void a.disconnect());
+        }
+      }
+      const result = { topics: topics.map((t) => this.full(t)), from: new Date(from).toISOString(), to: new Date(to).toISOString(), tenantId: r.tenantId ?? null, dryRun: !!r.dryRun, republished, skippedOtherTenants: skipped };
+      await this.actions.record(who, tenant, 'replay-range', r.flow ?? topics.join(','), { details: result });
+      return result;
+    });
+  }
+
+  /** Records of the tenant (by the mlc-tenant-id header) that are not themselves replays. */
+  private wanted(m: KafkaMessage, tenantId?: string): boolean {
+    const headers = m.headers as Record<string, Buffer | string | undefined>;
+    if (headerString(headers, REPLAY_HEADERS.of)) return false;
+    if (!tenantId) return true;
+    const t = headerString(headers, 'mlc-tenant-id') ?? m.key?.toString().split(':')[0];
+    return t === tenantId;
+  }
+
+  /**
+   * Moves a consumer group's committed offsets. Kafka only allows it while the group has no members: the group is
+   * described first and an active group is refused with the members' hosts, so the operator knows what to stop.
+   */
+  async resetOffsets(req: OffsetReset, who: OperatorIdentity): Promise<Record<string, unknown>> {
+    if (!req.groupId) throw badRequest('groupId is required');
+    if ((req.toTimestamp === undefined) === (req.toOffset === undefined)) throw badRequest('give exactly one of toTimestamp or toOffset');
+    const ts = req.toTimestamp !== undefined ? (/^\d+$/.test(req.toTimestamp) ? Number(req.toTimestamp) : Date.parse(req.toTimestamp)) : undefined;
+    if (ts !== undefined && !Number.isFinite(ts)) throw badRequest('toTimestamp must be an ISO-8601 time or epoch milliseconds');
+    if (req.toOffset !== undefined && !/^(earliest|latest|\d+)$/.test(req.toOffset)) throw badRequest('toOffset must be earliest, latest or a whole number');
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const { groups } = await admin.describeGroups([req.groupId]);
+      const g = groups[0];
+      if (g && g.state !== 'Empty' && g.state !== 'Dead') {
+        const hosts = [...new Set(g.members.map((m) => `${m.clientId}@${m.clientHost}`))];
+        throw new AppError(
+          'OPS.GROUP_ACTIVE',
+          `consumer group "${req.groupId}" is active (state ${g.state}, ${g.members.length} member(s): ${hosts.join(', ')}); Kafka only moves the offsets of an inactive group: stop the service consuming with it (or scale it to 0), run the reset again, then start it`,
+          { details: { state: g.state, members: g.members.length } },
+        );
+      }
+      const topics = req.topics?.length ? req.topics.map((t) => this.full(t)) : (await admin.fetchOffsets({ groupId: req.groupId })).map((t) => t.topic);
+      if (!topics.length) throw badRequest(`consumer group "${req.groupId}" has no committed offsets; name the topics to reset`);
+      const planned: Array<{ topic: string; partition: number; offset: string }> = [];
+      for (const topic of topics) {
+        const highs = await admin.fetchTopicOffsets(topic);
+        let targets: Array<{ partition: number; offset: string }>;
+        if (ts !== undefined) {
+          const byTs = await admin.fetchTopicOffsetsByTimestamp(topic, ts);
+          targets = byTs.map((p) => ({ partition: p.partition, offset: BigInt(p.offset) >= 0n ? p.offset : highs.find((h) => h.partition === p.partition)?.high ?? '0' }));
+        } else if (req.toOffset === 'earliest') targets = highs.map((h) => ({ partition: h.partition, offset: h.low }));
+        else if (req.toOffset === 'latest') targets = highs.map((h) => ({ partition: h.partition, offset: h.high }));
+        else targets = highs.map((h) => ({ partition: h.partition, offset: req.toOffset! }));
+        planned.push(...targets.map((t) => ({ topic, ...t })));
+        if (!req.dryRun) await admin.setOffsets({ groupId: req.groupId, topic, partitions: targets });
+      }
+      const result = { groupId: req.groupId, dryRun: !!req.dryRun, offsets: planned };
+      if (!req.dryRun) await this.actions.record(who, ALL_TENANTS, 'reset-offsets', req.groupId, { details: { toTimestamp: req.toTimestamp, toOffset: req.toOffset, topics } });
+      return result;
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  async describeGroup(groupId: string): Promise<{ groupId: string; state: string; members: Array<{ clientId: string; host: string }> }> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const g = (await admin.describeGroups([groupId])).groups[0];
+      return { groupId, state: g?.state ?? 'Dead', members: (g?.members ?? []).map((m) => ({ clientId: m.clientId, host: m.clientHost })) };
+    } finally {
+      await admin.disconnect();
+    }
+  }
+}
