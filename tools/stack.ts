@@ -70,6 +70,18 @@ function start(p: Proc): void {
   console.log(`  ${p.name.padEnd(18)} pid ${child.pid}${p.url ? `  ${p.url}` : ''}  log .local/logs/${p.name}.log`);
 }
 
+// Traces: the local trace viewer (tools/trace-viewer) receives OTLP on 127.0.0.1:4318 unless the environment already
+// names a collector (OTEL_EXPORTER_OTLP_ENDPOINT), in which case traces go there and no viewer is started.
+const TRACE_VIEWER: Proc = { name: 'trace-viewer', script: 'dist/tools/trace-viewer/main.js', env: { TRACE_VIEWER_PORT: '4318' }, url: 'http://127.0.0.1:4318' };
+function startTraces(): string {
+  const own = process.env['OTEL_EXPORTER_OTLP_ENDPOINT'];
+  if (own) return `traces: exported to ${own} (OTEL_EXPORTER_OTLP_ENDPOINT)`;
+  console.log('trace viewer:');
+  start(TRACE_VIEWER);
+  process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] = TRACE_VIEWER.url!;
+  return `traces: ${TRACE_VIEWER.url} (search a PO number, business id or tenant; one trace per record)`;
+}
+
 async function waitReady(url: string, timeoutMs = 60_000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -90,6 +102,7 @@ async function up(): Promise<void> {
   if (migrate.status !== 0) process.exit(migrate.status ?? 1);
   console.log('sandboxes (demo partner systems):');
   SANDBOXES.forEach(start);
+  const traces = startTraces();
   console.log('services:');
   const ports = new Map(SERVICES.map((s, i) => [s, 3001 + i]));
   for (const name of SERVICES) {
@@ -99,11 +112,12 @@ async function up(): Promise<void> {
   const notReady = results.filter(([, ok]) => !ok).map(([s]) => s);
   console.log(notReady.length ? `\nnot ready yet: ${notReady.join(', ')} (see their logs)` : '\nall services ready.');
   console.log('health: curl http://127.0.0.1:3001/health/ready   metrics: curl http://127.0.0.1:3001/metrics');
+  console.log(traces);
   console.log('stop everything: npm stop');
 }
 
 function down(): void {
-  for (const name of [...SERVICES, ...SANDBOXES.map((s) => s.name)]) {
+  for (const name of [...SERVICES, ...SANDBOXES.map((s) => s.name), TRACE_VIEWER.name]) {
     const pid = pidOf(name);
     if (pid) {
       process.kill(pid, 'SIGTERM');
