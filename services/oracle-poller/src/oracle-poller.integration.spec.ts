@@ -147,8 +147,10 @@ describe('oracle-poller against the Fusion sandbox, real Kafka and Postgres', ()
     await waitFor(() => service!.child.exitCode !== null || service!.child.signalCode !== null, { what: 'the injected crash' });
     await waitFor(() => fresh() > 0, { what: 'the batches sent before the crash' });
     assert.ok(fresh() < 120, `only part of the batch was sent before the crash (${fresh()})`);
-    // Plain SIGKILL at an arbitrary point of the next run.
+    // Plain SIGKILL at an arbitrary point of the next run, which first resolves the batch left in flight.
     await start();
+    const resolved = await waitFor(() => /"msg":"resolved an in-flight batch[^\n]*"delivered":(\d+)/.exec(service!.output()), { what: 'the in-flight batch resolved' });
+    assert.ok(Number(resolved[1]) > 0, 'the batch sent before the crash was found on the topic');
     await waitFor(() => fresh() >= 60, { timeoutMs: 20_000, what: 'more of the batch' });
     await service!.stop('SIGKILL');
     fusion.faults = {};
@@ -172,7 +174,7 @@ describe('oracle-poller against the Fusion sandbox, real Kafka and Postgres', ()
     // The outage hit 'broken' too; once Fusion answers again its own error is back: the credentials.
     const broken = await waitFor(async () => {
       const f = (await status('broken')).feeds.find((x) => x.feed === 'purchase-orders')!;
-      return f.lastError?.code === 'FUSION.AUTH' && f;
+      return f.lastError?.code === 'FUSION.AUTH' ? f : undefined;
     }, { what: 'broken to fail on its credentials' });
     assert.ok(broken.consecutiveFailures > 1);
     await waitFor(
