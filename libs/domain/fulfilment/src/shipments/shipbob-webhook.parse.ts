@@ -164,6 +164,10 @@ export function readShipbobWebhook(rawTopic: string, body: string): WebhookReadi
   }
 
   if (topic.startsWith('order.shipment.')) {
+    // ShipBob Logistics' tracking_received names the order, not the shipment (reference §10): nothing to key it by.
+    if (topic === 'order.shipment.tracking_received' && idString(b['id']) === undefined && idString(b['shipment_id']) === undefined) {
+      return { kind: 'ignored', why: 'tracking_received carries no shipment id' };
+    }
     const f = shipmentFact(b, TOPIC_MILESTONE[topic], undefined);
     if (typeof f === 'string') return { kind: 'unreadable', why: f };
     return { kind: 'shipments', facts: [f] };
