@@ -178,7 +178,7 @@ describe('shipbob-writer orders: commands -> ShipBob sandbox (real Kafka, Postgr
     const e = raisedFor(c.referenceId)[0]!;
     assert.equal(e.entityType, 'shipbob-order');
     assert.equal(e.code, 'SHIPBOB.REJECTED');
-    assert.match(e.details, /NO-SUCH-SKU|Products\[0\]/);
+    assert.match(e.details ?? '', /NO-SUCH-SKU|Products\[0\]/);
     assert.equal((await byRef(c.referenceId)).length, 0);
   });
 

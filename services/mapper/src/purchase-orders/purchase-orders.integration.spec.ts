@@ -145,7 +145,7 @@ describe('mapper purchase-orders -> shipbob-writer -> ShipBob sandbox (real Kafk
     assert.equal(e.entityType, 'shipbob-order');
     assert.equal(e.businessId, 'po7001-l73-r0');
     assert.match(e.message, /PO 1700 .*line 3 \(POLineId 73\).*item-product mapping for item AS3/);
-    assert.equal(JSON.parse(e.details).mappingKey, 'item-product:AS3');
+    assert.equal(JSON.parse(e.details ?? '{}').mappingKey, 'item-product:AS3');
     const cmd = sentCommands().find((c) => c.referenceId === 'po7001-l71-r0')!;
     assert.equal(cmd.action, 'create');
     assert.equal(cmd.mappingVersion, (await tenants.getTenantSnapshot(TENANT)).configVersion);
