@@ -13,6 +13,12 @@ import { MLC_ATTR } from './span-attributes';
 
 let sdk: NodeSDK | undefined;
 
+/** Query parameters whose values never reach a span (url.query / url.full show REDACTED). */
+const SECRET_QUERY_PARAMS = [
+  'sig', 'signature', 'hmac', 'token', 'access_token', 'refresh_token', 'id_token', 'code', 'state', 'client_secret',
+  'password', 'api_key', 'apikey', 'key', 'X-Amz-Signature', 'X-Amz-Credential', 'X-Goog-Signature', 'AWSAccessKeyId', 'Signature',
+];
+
 /** Span processor that keeps nothing: traces still propagate (ids, context) when no exporter is configured. */
 const discard: SpanProcessor = {
   onStart: () => undefined,
@@ -60,7 +66,11 @@ export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = pro
     metricReaders: metricReaders(env),
     logRecordProcessors: [],
     instrumentations: [
-      new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => /^\/(health|metrics)/.test(req.url ?? '') }),
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (req) => /^\/(health|metrics)/.test(req.url ?? ''),
+        redactedQueryParams: SECRET_QUERY_PARAMS,
+        redactedQueryParamsServer: SECRET_QUERY_PARAMS,
+      }),
       new KafkaJsInstrumentation({ producerHook: kafkaAttributes, consumerHook: kafkaAttributes }),
       new PgInstrumentation(),
     ],
