@@ -266,7 +266,13 @@ export function orderAmendment(order: ShopifyOrder, ledger: OrderLedger, revisio
   const credit: { t: Target; ledgerLine: LedgerLine | undefined }[] = [];
   const next: LedgerLine[] = ledger.lines.map((l) => ({ ...l }));
   const suppRef = `${ledger.invoiceCrossReference}-A${revision}`;
+  // Tax follows the lines that changed (each item's own tax, prorated by quantity), so a supplementary invoice
+  // carries the tax of what it adds and a credit memo the tax of what it removes; what Shopify's rounding leaves
+  // over goes with them, so invoices minus credits equal the edited order's tax exactly.
+  let upTax = 0n;
+  let downTax = 0n;
   for (const t of targets) {
+    if (t.kind === 'tax') continue;
     const line = next.find((l) => l.key === t.key);
     const invoicedAmount = line ? toMinor(line.amount, cur) : 0n;
     const delta = t.amount - invoicedAmount;
@@ -279,10 +285,32 @@ export function orderAmendment(order: ShopifyOrder, ledger: OrderLedger, revisio
       : { ...t, unitPrice: null, quantity: 1n, amount: delta };
     if (delta > 0n) debit.push(part);
     else credit.push({ t: part, ledgerLine: line });
+    const li = t.kind === 'item' ? order.line_items.find((x) => `item:${x.id}` === t.key) : undefined;
+    if (li && li.quantity && !order.taxes_included) {
+      const lineTax = sum((li.tax_lines ?? []).map((x) => toMinor(x.price, cur)));
+      const taxDelta = prorate(lineTax, dq, BigInt(li.quantity));
+      if (delta > 0n) upTax += taxDelta;
+      else downTax += taxDelta;
+    }
     if (line) {
       line.amount = fromMinor(t.amount, cur);
       line.quantity = t.unitPrice !== null ? t.quantity.toString() : line.quantity;
     }
+  }
+  const taxTargets = targets.filter((t) => t.kind === 'tax');
+  const taxLines = next.filter((l) => l.kind === 'tax');
+  const taxChange = sum(taxTargets.map((t) => t.amount)) - sum(taxLines.map((l) => toMinor(l.amount, cur)));
+  if (taxChange !== 0n || upTax !== 0n || downTax !== 0n) {
+    const residual = taxChange - upTax - downTax;
+    if (debit.length || !credit.length) upTax += residual;
+    else downTax += residual;
+    const key = taxLines[0]?.key ?? taxTargets[0]?.key ?? 'tax:Tax';
+    const description = taxLines[0]?.description ?? taxTargets[0]?.description ?? 'Tax';
+    for (const amount of [upTax, downTax]) {
+      if (amount > 0n) debit.push({ key, kind: 'tax', description, unitPrice: null, quantity: 1n, amount });
+      else if (amount < 0n) credit.push({ t: { key, kind: 'tax', description, unitPrice: null, quantity: 1n, amount }, ledgerLine: taxLines[0] });
+    }
+    if (taxLines[0]) taxLines[0].amount = fromMinor(toMinor(taxLines[0].amount, cur) + taxChange, cur);
   }
   if (!debit.length && !credit.length) return { document: null, ledger };
   const base = baseInvoice(order, config, matching);

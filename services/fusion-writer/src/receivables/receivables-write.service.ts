@@ -111,7 +111,16 @@ export class ReceivablesWriteService {
 
   // ---- customers --------------------------------------------------------------------------------------------------
 
+  /**
+   * customers/create|update: a customer with an address is matched or created at once; one without waits for its
+   * first order (whose billing address makes the bill-to site). Changes to a customer already in Fusion are not
+   * written back (the TCA PATCH is not wired yet).
+   */
   private async customerUpsert(client: FusionClient, tenantId: string, doc: CustomerDocument): Promise<ReceivablesResult> {
+    const known = await this.ledger.customer(tenantId, doc.shopifyCustomerId);
+    if (!doc.address && !known) {
+      return { outcome: 'unchanged', fusionCustomerAccountId: null, fusionCustomerAccountNumber: null, fusionTransactionNumber: null, fusionTransactionId: null, amount: null, currency: null };
+    }
     const r = await this.resolveCustomer(client, tenantId, doc);
     return { outcome: r.created ? 'created' : 'already_existed', fusionCustomerAccountId: null, fusionCustomerAccountNumber: r.accountNumber, fusionTransactionNumber: null, fusionTransactionId: null, amount: null, currency: null };
   }

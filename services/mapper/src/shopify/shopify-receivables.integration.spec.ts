@@ -1,0 +1,238 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { Kafka } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import { fromMinor, sum, toMinor } from '@mlc/domain-accounting';
+import { FusionSandbox } from '@mlc/partners-fusion-simulator';
+import { ShopifySandbox, ID_BEYOND_2_POW_53, type DeliveryRecord } from '@mlc/partners-shopify-simulator';
+import { EventPublisher, newMeta, topicName } from '@mlc/platform-kafka';
+import { collect, startService, testDatabase, testKafka, waitFor, TEST_ENCRYPTION_KEYS, type RunningService, type TestDatabase } from '@mlc/platform-testing';
+import { createTenantsDataSource, InMemoryTenantChangePublisher, runMigrations, SecretBox, TenantConfigService } from '@mlc/tenants';
+
+const TENANT = 'acme-shop';
+const REVENUE = '101-10-4000-000';
+const GUEST_ACCOUNT = '2001'; // the Fusion sandbox's seeded "Vision Retail" account
+
+type Row = Record<string, unknown>;
+
+/** Decimal total of Fusion lines (Quantity × UnitSellingPrice), exact in cents. */
+function linesTotal(lines: Row[], currency = 'CAD', qty = 'Quantity'): bigint {
+  return sum(lines.map((l) => BigInt(Number(l[qty])) * toMinor(String(l['UnitSellingPrice']), currency)));
+}
+
+describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, real Kafka and Postgres)', () => {
+  let kafka: Kafka;
+  let suffix: string;
+  let db: TestDatabase;
+  let ds: DataSource;
+  let publisher: EventPublisher;
+  let fusion: FusionSandbox;
+  let shopify: ShopifySandbox;
+  let sink: Server;
+  let mapper: RunningService;
+  let writer: RunningService;
+  let synced: { messages: unknown[]; stop: () => Promise<void> };
+
+  const deliveries = (topic: string, after = 0): DeliveryRecord[] => shopify.deliveries.slice(after).filter((d) => d.topic === topic);
+  async function deliver(d: DeliveryRecord): Promise<void> {
+    await publisher.publish({
+      topic: 'shopify.webhook.received.v1',
+      key: `${TENANT}:${d.webhookId}`,
+      value: { meta: newMeta({ tenantId: TENANT, source: 'webhook-gateway' }), partner: 'shopify', topic: d.topic, deliveryId: d.webhookId, headers: d.headers, body: d.body },
+    });
+  }
+  const invoicesFor = (ref: string) => fusion.receivables.invoices.filter((i) => i.fields['CrossReference'] === ref);
+  const creditsOf = (invoiceId: number) => fusion.receivables.creditMemos.filter((c) => c.fields['PreviousCustomerTrxId'] === invoiceId);
+  /** What Fusion holds for an order: invoice + supplementary invoices − credit memos, in cents. */
+  function netInFusion(orderId: string): bigint {
+    const invoices = fusion.receivables.invoices.filter((i) => String(i.fields['CrossReference']).split('-A')[0] === orderId);
+    const billed = sum(invoices.map((i) => linesTotal(i.lines)));
+    const original = invoicesFor(orderId)[0];
+    const credited = original ? sum(creditsOf(original.CustomerTransactionId).map((c) => linesTotal(c.lines, 'CAD', 'LineQuantityCredit'))) : 0n;
+    return billed + credited;
+  }
+  /** waitFor, and on timeout the services' recent logs (what was parked and why). */
+  async function until<T>(check: () => T | Promise<T>, what: string, orderId?: string): Promise<NonNullable<T>> {
+    try {
+      return await waitFor(check, { what, timeoutMs: 30_000 });
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\n${orderId ? dump(orderId) : ''}\nmapper: ${mapper.output().slice(-1500)}\nfusion-writer: ${writer.output().slice(-3000)}`);
+    }
+  }
+  const dump = (orderId: string) =>
+    JSON.stringify({
+      net: fromMinor(netInFusion(orderId), 'CAD'),
+      invoices: fusion.receivables.invoices.filter((i) => String(i.fields['CrossReference']).startsWith(orderId)).map((i) => ({ ref: i.fields['CrossReference'], lines: i.lines.map((l) => [l['Description'], l['Quantity'], l['UnitSellingPrice']]) })),
+      credits: fusion.receivables.creditMemos.map((c) => ({ comments: c.fields['CreditMemoComments'], lines: c.lines.map((l) => [l['LineDescription'], l['LineQuantityCredit'], l['UnitSellingPrice']]) })),
+    });
+  /** The order as Shopify's latest order webhook shows it. */
+  const shopifyOrder = (id: bigint) => JSON.parse(shopify.deliveries.filter((d) => d.topic.startsWith('orders/') && d.body.includes(`"id":${id},`)).at(-1)!.body) as Row;
+
+  before(async () => {
+    ({ kafka, suffix } = await testKafka('shopify-receivables'));
+    db = await testDatabase('mapper_shopify');
+    publisher = new EventPublisher(kafka, undefined, suffix);
+    await publisher.connect();
+    fusion = new FusionSandbox();
+    shopify = new ShopifySandbox({ timeScale: 1000 });
+    sink = createServer((_req, res) => res.writeHead(200).end()).listen(0, '127.0.0.1');
+    await new Promise((r) => sink.once('listening', r));
+    const sinkUrl = `http://127.0.0.1:${(sink.address() as { port: number }).port}/webhooks`;
+    const [fusionUrl, shopifyUrl] = await Promise.all([fusion.listen(), shopify.listen()]);
+    for (const topic of ['orders/create', 'orders/updated', 'orders/paid', 'refunds/create', 'customers/create', 'customers/update']) shopify.subscribe({ topic, uri: sinkUrl });
+
+    ds = createTenantsDataSource(db.url);
+    await runMigrations(ds);
+    const tenants = new TenantConfigService({ dataSource: ds, secretBox: new SecretBox(TEST_ENCRYPTION_KEYS), publisher: new InMemoryTenantChangePublisher(), relayWaitMs: 100 });
+    await tenants.createTenant({ id: TENANT, name: 'Acme Shop', mode: 'demo' }, 'test');
+    await tenants.updateTenant(
+      TENANT,
+      {
+        settings: {
+          accounting: { revenueAccountCombination: REVENUE, businessUnit: 'US1 Business Unit', transactionSource: 'SHOPIFY', transactionType: 'Invoice', paymentTerms: 'IMMEDIATE', guestCustomerAccountNumber: GUEST_ACCOUNT },
+          customerMatching: 'email-then-external-id',
+        },
+      },
+      'test',
+    );
+    await tenants.setConnection(TENANT, { partner: 'fusion', baseUrl: fusionUrl, auth: { type: 'basic', username: fusion.options.basicUser, password: fusion.options.basicPassword } }, 'test');
+    await tenants.setConnection(
+      TENANT,
+      { partner: 'shopify', baseUrl: shopifyUrl, shopDomain: shopify.shopDomain, apiVersion: '2026-10', webhookSecrets: [shopify.clientSecret], auth: { type: 'access-token', accessToken: shopify.issueToken({ expiresInSec: null }).access_token } },
+      'test',
+    );
+    const env = { KAFKA_TOPIC_SUFFIX: suffix, DATABASE_URL: db.url, MLC_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS };
+    [mapper, writer] = await Promise.all([startService('mapper', env), startService('fusion-writer', env)]);
+    synced = await collect(kafka, topicName('accounting.fusion-receivables.synced.v1', suffix));
+  });
+
+  after(async () => {
+    await Promise.all([mapper?.stop(), writer?.stop()]);
+    await synced?.stop();
+    await publisher?.disconnect();
+    await Promise.all([fusion?.close(), shopify?.close()]);
+    sink?.close();
+    await ds?.destroy();
+    await db?.drop();
+  });
+
+  it('a new customer and order become a Fusion customer (party, account, bill-to site) and an invoice with the right total, address, customer and GL account', async () => {
+    const mark = shopify.deliveries.length;
+    const customer = shopify.createCustomer({ firstName: 'Zoé', lastName: "O'Neil", email: 'Zoe.ONeil@Example.com' });
+    customer.address = {
+      id: 77n,
+      firstName: 'Zoé',
+      lastName: "O'Neil",
+      company: null,
+      address1: '  150   Elgin St ',
+      address2: 'Suite 800',
+      city: 'Ottawa',
+      province: 'Ontario',
+      provinceCode: 'ON',
+      country: 'Canada',
+      countryCode: 'ca',
+      zip: 'k2p1l4',
+      phone: null,
+    };
+    shopify.updateCustomer(customer.id, { phone: '+16135550100' });
+    const order = shopify.createOrder({ customerId: customer.id, lines: [{ sku: 'MLC-HOODIE-L', title: 'Hoodie - L', price: '64.99', quantity: 3 }, { sku: 'MLC-MUG', title: 'Enamel Mug', price: '18.00', quantity: 1 }] });
+    for (const d of shopify.deliveries.slice(mark)) await deliver(d);
+
+    const invoice = await waitFor(() => invoicesFor(String(order.id))[0], { what: 'the invoice in Fusion', timeoutMs: 30_000 });
+    const body = shopifyOrder(order.id);
+    assert.equal(fromMinor(linesTotal(invoice.lines), 'CAD'), body['total_price'], 'invoice total equals Shopify total_price to the cent');
+    assert.equal(invoice.fields['InvoiceCurrencyCode'], 'CAD');
+    assert.equal(invoice.fields['BusinessUnit'], 'US1 Business Unit');
+    assert.equal(invoice.fields['TransactionSource'], 'SHOPIFY');
+    await waitFor(() => invoicesFor(String(order.id))[0]?.fields['InvoiceStatus'] === 'Complete', { what: 'invoice completed' });
+    assert.ok(invoice.distributions.length === invoice.lines.length && invoice.distributions.every((d) => d['AccountClass'] === 'Revenue' && d['AccountCombination'] === REVENUE));
+    assert.deepEqual(invoice.lines.map((l) => l['Description']), ['MLC-HOODIE-L Hoodie - L', 'MLC-MUG Enamel Mug', 'Shipping: Standard', 'HST']);
+
+    const party = fusion.receivables.parties.find((p) => p.fields['EmailAddress'] === 'zoe.oneil@example.com');
+    assert.ok(party, 'party created with the lowercased email');
+    assert.equal(party.fields['SourceSystemReferenceValue'], String(customer.id));
+    assert.deepEqual(
+      { ...party.Address[0], AddressId: 0, PartySiteId: 0 },
+      { AddressId: 0, PartySiteId: 0, AddressType: 'BILL_TO', Address1: '150 Elgin St', Address2: 'Suite 800', City: 'Ottawa', State: 'ON', PostalCode: 'K2P 1L4', Country: 'CA' },
+    );
+    const account = fusion.receivables.accounts.find((a) => a.PartyId === party.PartyId);
+    assert.ok(account?.billToSites.length === 1, 'customer account with one bill-to site (SOAP)');
+    assert.equal(invoice.fields['BillToCustomerNumber'], account.AccountNumber);
+    assert.equal(invoice.fields['BillToSite'], account.billToSites[0]!.SiteName);
+    assert.equal(fusion.receivables.parties.filter((p) => p.fields['EmailAddress'] === 'zoe.oneil@example.com').length, 1, 'customers/create, /update and the order made one customer');
+  });
+
+  it('an amendment and a partial refund give a supplementary invoice and credit memos against the invoice; Fusion nets to Shopify', async () => {
+    const mark = shopify.deliveries.length;
+    const customer = shopify.createCustomer({ firstName: 'Liam', lastName: 'Roy', email: 'liam.roy@example.com' });
+    customer.address = { id: 78n, firstName: 'Liam', lastName: 'Roy', company: null, address1: '1 Rue Sainte-Catherine', address2: null, city: 'Montréal', province: 'Quebec', provinceCode: 'QC', country: 'Canada', countryCode: 'CA', zip: 'H2X 1Z4', phone: null };
+    const order = shopify.createOrder({ customerId: customer.id, paid: true, lines: [{ sku: 'TEE', title: 'Tee', price: '25.00', quantity: 4 }, { sku: 'CAP', title: 'Cap', price: '19.99', quantity: 2 }] });
+    const [tee, cap] = order.lineItems;
+    shopify.editOrder(order.id, { quantities: [{ lineItemId: tee!.id, quantity: 3 }], addLines: [{ sku: 'MUG', title: 'Mug', price: '12.50', quantity: 2 }] });
+    shopify.refundOrder(order.id, { lines: [{ lineItemId: cap!.id, quantity: 1 }] });
+    for (const d of shopify.deliveries.slice(mark)) await deliver(d);
+
+    const orderId = String(order.id);
+    const final = shopifyOrder(order.id);
+    await until(
+      () => netInFusion(orderId) === toMinor(String(final['current_total_price']), 'CAD') && creditsOf(invoicesFor(orderId)[0]!.CustomerTransactionId).length === 2,
+      `Fusion net for the order to equal Shopify's current_total_price ${String(final['current_total_price'])} `,
+      orderId,
+    );
+    const original = invoicesFor(orderId)[0]!;
+    const created = JSON.parse(deliveries('orders/create', mark).find((d) => d.body.includes(`"id":${order.id},`))!.body) as Row;
+    assert.equal(fromMinor(linesTotal(original.lines), 'CAD'), created['total_price'], 'the original invoice bills the order as created');
+    const supp = invoicesFor(`${orderId}-A1`);
+    assert.equal(supp.length, 1, 'one supplementary invoice for the increase');
+    assert.equal(fromMinor(linesTotal(supp[0]!.lines), 'CAD'), '28.25', 'added mug 25.00 + 13 % tax 3.25');
+    const credits = creditsOf(original.CustomerTransactionId);
+    const refundCredit = credits.find((c) => String(c.fields['CreditMemoComments']).startsWith('Shopify refund'))!;
+    assert.equal(fromMinor(linesTotal(refundCredit.lines, 'CAD', 'LineQuantityCredit'), 'CAD'), '-22.59', 'refunded cap 19.99 + tax 2.60');
+    assert.ok(refundCredit.lines.every((l) => l['PreviousCustomerTrxLineId'] !== null), 'refund lines credit specific invoice lines');
+    const amendCredit = credits.find((c) => String(c.fields['CreditMemoComments']).includes('amendment 1'))!;
+    assert.equal(fromMinor(linesTotal(amendCredit.lines, 'CAD', 'LineQuantityCredit'), 'CAD'), '-28.25', 'one tee less 25.00 + tax 3.25');
+  });
+
+  it('duplicated and reordered webhooks (refund and update before create) end in the same Fusion state', async () => {
+    const mark = shopify.deliveries.length;
+    const customer = shopify.createCustomer({ firstName: 'Mia', lastName: 'Lee', email: 'mia.lee@example.com' });
+    customer.address = { id: 79n, firstName: 'Mia', lastName: 'Lee', company: 'Maple Leaf Co', address1: '9 Bay St', address2: null, city: 'Toronto', province: 'Ontario', provinceCode: 'ON', country: 'Canada', countryCode: 'CA', zip: 'M5J 2N8', phone: null };
+    const order = shopify.createOrder({ customerId: customer.id, paid: true, lines: [{ sku: 'TEE', title: 'Tee', price: '25.00', quantity: 2 }, { sku: 'SOCK', title: 'Socks', price: '7.33', quantity: 3 }] });
+    shopify.editOrder(order.id, { quantities: [{ lineItemId: order.lineItems[1]!.id, quantity: 1 }] });
+    shopify.refundOrder(order.id, { lines: [{ lineItemId: order.lineItems[0]!.id, quantity: 1 }] });
+    const all = shopify.deliveries.slice(mark).filter((d) => d.topic !== 'customers/create');
+    const shuffled = [...all].reverse();
+    for (const d of [...shuffled, ...all, shuffled[0]!, shuffled[2]!]) await deliver(d);
+
+    const orderId = String(order.id);
+    const final = shopifyOrder(order.id);
+    await until(() => netInFusion(orderId) === toMinor(String(final['current_total_price']), 'CAD') && invoicesFor(orderId).length === 1, `Fusion net to equal Shopify ${String(final['current_total_price'])}`, orderId);
+    // Let any duplicate still in flight land, then check nothing was created twice.
+    await waitFor(async () => (await fetch(`${writer.url}/health/ready`)).ok, { what: 'writer ready' });
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(invoicesFor(orderId).length, 1, dump(orderId));
+    assert.equal(fromMinor(linesTotal(invoicesFor(orderId)[0]!.lines), 'CAD'), String(final['total_price']), 'it bills the original order');
+    assert.ok(invoicesFor(`${orderId}-A1`).length <= 1);
+    const credits = creditsOf(invoicesFor(orderId)[0]!.CustomerTransactionId);
+    assert.equal(new Set(credits.map((c) => c.fields['CreditMemoComments'])).size, credits.length, 'no credit memo twice');
+    assert.equal(credits.filter((c) => String(c.fields['CreditMemoComments']).startsWith('Shopify refund')).length, 1, 'the refund credited once');
+    assert.equal(netInFusion(orderId), toMinor(String(final['current_total_price']), 'CAD'), dump(orderId));
+  });
+
+  it('a guest order whose id is above 2^53 keeps its exact id in the cross-reference and bills the guest account', async () => {
+    const mark = shopify.deliveries.length;
+    const order = shopify.createOrder({ id: ID_BEYOND_2_POW_53, lines: [{ sku: 'EBOOK', title: 'Care guide (e-book)', price: '9.99', quantity: 1, requiresShipping: false }] });
+    for (const d of shopify.deliveries.slice(mark)) await deliver(d);
+    const invoice = await waitFor(() => invoicesFor('9007199254740993')[0], { what: 'the invoice of order 9007199254740993', timeoutMs: 30_000 });
+    assert.equal(invoice.fields['CrossReference'], '9007199254740993');
+    assert.equal(String(order.id), '9007199254740993');
+    assert.equal(invoice.fields['BillToCustomerNumber'], GUEST_ACCOUNT);
+    assert.equal(fromMinor(linesTotal(invoice.lines), 'CAD'), '11.29');
+    const done = await waitFor(
+      () => synced.messages.length > 0 && fusion.written.invoices.some((i) => i['CrossReference'] === '9007199254740993'),
+      { what: 'synced events' },
+    );
+    assert.ok(done);
+  });
+});
