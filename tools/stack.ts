@@ -38,6 +38,30 @@ function localEncryptionKeys(): string {
   return readFileSync(file, 'utf8').trim();
 }
 
+/**
+ * This machine's operator API key (the admin API in audit-projector, the ops API and the `mlc` CLI): made once into
+ * .local/secrets/operator-api-key (mode 600), reused after. Every process gets MLC_OPERATOR_API_KEYS=<key>:* unless
+ * MLC_OPERATOR_API_KEYS is already set.
+ */
+const OPERATOR_KEY_FILE = '.local/secrets/operator-api-key';
+function localOperatorKeys(): string {
+  if (process.env['MLC_OPERATOR_API_KEYS']) return process.env['MLC_OPERATOR_API_KEYS'];
+  const file = join(root, OPERATOR_KEY_FILE);
+  if (!existsSync(file)) {
+    mkdirSync(join(root, '.local/secrets'), { recursive: true, mode: 0o700 });
+    writeFileSync(file, `mlc_local_${randomBytes(24).toString('hex')}\n`, { mode: 0o600 });
+  }
+  return `${readFileSync(file, 'utf8').trim()}:*`;
+}
+
+/** Tenant `demo` against the sandboxes (credentials, mappings, webhooks to the gateway). Idempotent. */
+function seedDemo(): void {
+  if (!existsSync(join(root, 'dist/tools/seed-demo.js'))) return;
+  console.log('demo tenant:');
+  const seeded = spawnSync(process.execPath, [join(root, 'dist/tools/seed-demo.js')], { cwd: root, stdio: 'inherit' });
+  if (seeded.status !== 0) console.log('  demo tenant not seeded (see the message above); the services start anyway');
+}
+
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
@@ -96,12 +120,14 @@ async function up(): Promise<void> {
   mkdirSync(logs, { recursive: true });
   mkdirSync(pids, { recursive: true });
   process.env['MLC_ENCRYPTION_KEYS'] = localEncryptionKeys();
+  process.env['MLC_OPERATOR_API_KEYS'] = localOperatorKeys();
   const topics = spawnSync(process.execPath, [join(root, 'dist/tools/topics.js')], { cwd: root, stdio: 'inherit' });
   if (topics.status !== 0) process.exit(topics.status ?? 1);
   const migrate = spawnSync(process.execPath, [join(root, 'dist/tools/migrate.js')], { cwd: root, stdio: 'inherit' });
   if (migrate.status !== 0) process.exit(migrate.status ?? 1);
   console.log('sandboxes (demo partner systems):');
   SANDBOXES.forEach(start);
+  seedDemo();
   const traces = startTraces();
   console.log('services:');
   const ports = new Map(SERVICES.map((s, i) => [s, 3001 + i]));
@@ -112,6 +138,9 @@ async function up(): Promise<void> {
   const notReady = results.filter(([, ok]) => !ok).map(([s]) => s);
   console.log(notReady.length ? `\nnot ready yet: ${notReady.join(', ')} (see their logs)` : '\nall services ready.');
   console.log('health: curl http://127.0.0.1:3001/health/ready   metrics: curl http://127.0.0.1:3001/metrics');
+  console.log(`tenants (admin API in audit-projector, key in ${OPERATOR_KEY_FILE}):`);
+  console.log(`  export MLC_API_URL=http://127.0.0.1:3001 MLC_API_KEY=$(cat ${OPERATOR_KEY_FILE})`);
+  console.log('  npm run mlc -- tenants show demo        npm run mlc -- ping demo shipbob');
   console.log(traces);
   console.log('stop everything: npm stop');
 }
