@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { AdminApiClient, AdminApiError, seg } from './admin-api.client';
 import { formatRecord, formatTable } from './table.format';
+import { OPS_OPTIONS, OPS_USAGE, OpsUsageError, runOpsCommand } from './ops-commands';
 
 export interface CliIo {
   env: NodeJS.ProcessEnv;
@@ -31,11 +32,12 @@ export const USAGE = `mlc — operator CLI over the tenants admin API (env MLC_A
 
   kinds: item-product, supplier-fc, ship-to-fc, shipbob-event-rule
   global: --json  --api-url URL  --api-key KEY  --actor NAME
-`;
+${OPS_USAGE}`;
 
 class UsageError extends Error {}
 
 const OPTIONS = {
+  ...OPS_OPTIONS,
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   'api-url': { type: 'string' },
@@ -201,11 +203,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         print(r, () => formatRecord(r as unknown as Record<string, unknown>));
         return r.reachable && r.authenticated ? 0 : 1;
       }
-      default:
+      default: {
+        const code = await runOpsCommand(cmd, { api, positionals: pos, values: o, print, progress: (t) => io.err(t) });
+        if (code !== undefined) return code;
         throw new UsageError(`unknown command "${pos.join(' ')}"`);
+      }
     }
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof OpsUsageError) {
       io.err(`error: ${err.message}\n\n${USAGE}`);
       return 2;
     }
