@@ -13,4 +13,5 @@ export {
   type Partner,
 } from './flow-metrics';
 export { instrumentFetch } from './fetch.instrumentation';
+export { inSpan, activeTraceId, type SpanOptions } from './record-span';
 export { decodeOtlpTraces, decodeOtlpMetricNames, readOtlpJson, type ReceivedSpan } from './otlp-json';
