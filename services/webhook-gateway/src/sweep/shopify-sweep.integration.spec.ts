@@ -2,13 +2,14 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ShopifySandbox } from '@mlc/partners-shopify-simulator';
 import { readiness, waitFor, type RunningService } from '@mlc/platform-testing';
+import * as testing from '@mlc/platform-testing';
 import { gatewayTestEnv, type GatewayTestEnv, type Watched } from '../testing/gateway-test-env';
 
 const TENANT = 'shop-sweep';
 const SECRET = 'shopify-sweep-secret';
 
 describe('webhook-gateway: Shopify reconciliation sweep (real process, Kafka, Postgres, Shopify sandbox)', () => {
-  let env: GatewayTestEnv;
+  let env: GatewayTestEnv<RunningService>;
   let sandbox: ShopifySandbox;
   let gateway: RunningService;
   let topic: Watched;
@@ -25,7 +26,7 @@ describe('webhook-gateway: Shopify reconciliation sweep (real process, Kafka, Po
   }
 
   before(async () => {
-    env = await gatewayTestEnv('gw_sweep');
+    env = await gatewayTestEnv('gw_sweep', testing);
     sandbox = new ShopifySandbox({ seed: 5, timeScale: 5, clientSecret: SECRET });
     const sandboxUrl = await sandbox.listen();
     await env.tenants.createTenant({ id: TENANT, name: 'Shopify sweep', settings: { pollingIntervalsMs: { shopifyOrdersMs: 1000 } } }, 'test');
@@ -57,7 +58,7 @@ describe('webhook-gateway: Shopify reconciliation sweep (real process, Kafka, Po
     const customer = sandbox.createCustomer({ firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com' });
     const order = sandbox.createOrder({ id: 9007199254740993n + 10n, customerId: customer.id, lines: [{ sku: 'SKU-9', title: 'Gear', price: '12.50', quantity: 3 }] });
     assert.equal(sandbox.deliveries.length, 0, 'no subscription: no webhook was sent');
-    const [rec] = await waitFor(() => aboutOrder(order.id).length > 0 && aboutOrder(order.id), { what: 'swept order on the topic' });
+    const [rec] = await waitFor(() => (aboutOrder(order.id).length > 0 ? aboutOrder(order.id) : undefined), { what: 'swept order on the topic' });
     assert.ok(rec);
     const v = rec.value;
     assert.equal(v.partner, 'shopify');

@@ -2,19 +2,35 @@ import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { AvroCodec, type WebhookReceived } from '@mlc/contracts';
 import { topicName } from '@mlc/platform-kafka';
-import { collect, startService, testDatabase, testKafka, TEST_ENCRYPTION_KEYS, type RunningService, type TestDatabase } from '@mlc/platform-testing';
 import { createTenantsDataSource, InMemoryTenantChangePublisher, runMigrations, SecretBox, TenantConfigService } from '@mlc/tenants';
 
 type WebhookTopic = 'shipbob.webhook.received.v1' | 'shopify.webhook.received.v1';
 
+/** What this helper uses from @mlc/platform-testing (passed in by the specs: app code may not import testing libs). */
+export interface TestingKit<R extends RunningService = RunningService> {
+  testDatabase(prefix: string): Promise<TestDatabase>;
+  testKafka(label: string): Promise<{ kafka: Kafka; suffix: string }>;
+  collect(kafka: Kafka, topic: string): Promise<{ messages: KafkaMessage[]; stop: () => Promise<void> }>;
+  startService(name: string, env: Record<string, string>): Promise<R>;
+  TEST_ENCRYPTION_KEYS: string;
+}
+interface TestDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+interface RunningService {
+  url: string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
 /** Postgres, Kafka (per-run suffix) and tenant configuration for webhook-gateway integration specs. */
-export interface GatewayTestEnv {
+export interface GatewayTestEnv<R extends RunningService = RunningService> {
   db: TestDatabase;
   kafka: Kafka;
   suffix: string;
   tenants: TenantConfigService;
   /** Starts the gateway as a real process on this database and topic suffix. */
-  startGateway(env?: Record<string, string>): Promise<RunningService>;
+  startGateway(env?: Record<string, string>): Promise<R>;
   /** Every record of the topic from the beginning, decoded. */
   watch(topic: WebhookTopic): Promise<Watched>;
   close(): Promise<void>;
@@ -25,14 +41,15 @@ export interface Watched {
   stop(): Promise<void>;
 }
 
-export async function gatewayTestEnv(label: string): Promise<GatewayTestEnv> {
+export async function gatewayTestEnv<R extends RunningService>(label: string, kit: TestingKit<R>): Promise<GatewayTestEnv<R>> {
+  const { collect, startService, testDatabase, testKafka, TEST_ENCRYPTION_KEYS } = kit;
   const db = await testDatabase(label);
   const { kafka, suffix } = await testKafka(label);
   const ds: DataSource = createTenantsDataSource(db.url);
   await runMigrations(ds);
   const tenants = new TenantConfigService({ dataSource: ds, secretBox: new SecretBox(TEST_ENCRYPTION_KEYS), publisher: new InMemoryTenantChangePublisher() });
   const codec = new AvroCodec();
-  const services: RunningService[] = [];
+  const services: R[] = [];
   const watchers: Watched[] = [];
   return {
     db,

@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEMO_CHANNEL_ID, DEMO_PAT, DEMO_SEED, ShipbobSandbox, ShipbobWebhookSigner, generateWebhookSecret, type SentWebhook } from '@mlc/partners-shipbob-simulator';
 import { readiness, waitFor, type RunningService } from '@mlc/platform-testing';
+import * as testing from '@mlc/platform-testing';
 import { gatewayTestEnv, type GatewayTestEnv, type Watched } from '../testing/gateway-test-env';
 
 const TENANT = 'sb-hooks';
@@ -9,7 +10,7 @@ const SECRET_A = generateWebhookSecret();
 const SECRET_B = generateWebhookSecret();
 
 describe('webhook-gateway: ShipBob webhooks (real process, Kafka, Postgres, ShipBob sandbox)', () => {
-  let env: GatewayTestEnv;
+  let env: GatewayTestEnv<RunningService>;
   let sandbox: ShipbobSandbox;
   let gateway: RunningService;
   let topic: Watched;
@@ -26,7 +27,7 @@ describe('webhook-gateway: ShipBob webhooks (real process, Kafka, Postgres, Ship
   const okAttempts = (id: string): number => sandbox.dispatcher.attempts.filter((a) => a.webhookId === id && a.status === 200).length;
 
   before(async () => {
-    env = await gatewayTestEnv('gw_shipbob');
+    env = await gatewayTestEnv('gw_shipbob', testing);
     sandbox = new ShipbobSandbox({ seed: 1, webhookTimeScale: 10 });
     sandbox.seedData(DEMO_SEED);
     const sandboxUrl = await sandbox.listen();
@@ -63,7 +64,7 @@ describe('webhook-gateway: ShipBob webhooks (real process, Kafka, Postgres, Ship
     assert.ok(hook);
     await waitFor(() => okAttempts(hook.id) === 1, { what: 'sandbox got 200' });
     // Answered only after Kafka acknowledged: the record is already readable.
-    const [rec] = await waitFor(() => recordsOf(hook.id).length === 1 && recordsOf(hook.id));
+    const [rec] = await waitFor(() => (recordsOf(hook.id).length === 1 ? recordsOf(hook.id) : undefined));
     assert.ok(rec);
     assert.equal(rec.value.body, hook.body);
     assert.equal(rec.value.partner, 'shipbob');
@@ -81,7 +82,7 @@ describe('webhook-gateway: ShipBob webhooks (real process, Kafka, Postgres, Ship
     assert.equal(res.status, 200, await res.clone().text());
     const out = (await res.json()) as { status: string; deliveryId: string; eventId: string };
     assert.equal(out.status, 'published');
-    const [rec] = await waitFor(() => recordsOf(headers['webhook-id']!).length === 1 && recordsOf(headers['webhook-id']!));
+    const [rec] = await waitFor(() => (recordsOf(headers['webhook-id']!).length === 1 ? recordsOf(headers['webhook-id']!) : undefined));
     assert.equal(rec?.value.body, body);
     assert.equal(Buffer.compare(Buffer.from(rec!.value.body, 'utf8'), Buffer.from(body, 'utf8')), 0);
     assert.equal(rec?.value.meta.eventId, out.eventId);

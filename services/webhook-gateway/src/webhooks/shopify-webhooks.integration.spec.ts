@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { Client } from 'pg';
 import { ShopifySandbox, signShopifyWebhook, type DeliveryRecord } from '@mlc/partners-shopify-simulator';
 import { freePort, readiness, waitFor, type RunningService } from '@mlc/platform-testing';
+import * as testing from '@mlc/platform-testing';
 import { gatewayTestEnv, type GatewayTestEnv, type Watched } from '../testing/gateway-test-env';
 
 const TENANT = 'shop-hooks';
@@ -12,7 +13,7 @@ const NEW_SECRET = 'shopify-app-secret-new';
 const BIG_ORDER_ID = 9007199254740993n;
 
 describe('webhook-gateway: Shopify webhooks (real process, Kafka, Postgres, Shopify sandbox)', () => {
-  let env: GatewayTestEnv;
+  let env: GatewayTestEnv<RunningService>;
   let sandbox: ShopifySandbox;
   let gateway: RunningService;
   let topic: Watched;
@@ -52,7 +53,7 @@ describe('webhook-gateway: Shopify webhooks (real process, Kafka, Postgres, Shop
   };
 
   before(async () => {
-    env = await gatewayTestEnv('gw_shopify');
+    env = await gatewayTestEnv('gw_shopify', testing);
     sandbox = new ShopifySandbox({ seed: 3, timeScale: 5, clientSecret: OLD_SECRET });
     const sandboxUrl = await sandbox.listen();
     await env.tenants.createTenant({ id: TENANT, name: 'Shopify hooks' }, 'test');
@@ -92,7 +93,7 @@ describe('webhook-gateway: Shopify webhooks (real process, Kafka, Postgres, Shop
     assert.deepEqual(sent.map((d) => d.topic).sort(), ['orders/create', 'orders/paid', 'orders/updated']);
     const got = await waitFor(() => {
       const r = recordsFor((v) => v.body.includes(`"id":${BIG_ORDER_ID}`));
-      return r.length >= 3 && r;
+      return r.length >= 3 ? r : undefined;
     });
     for (const d of sent) {
       const rec = got.find((r) => r.value.topic === d.topic);
