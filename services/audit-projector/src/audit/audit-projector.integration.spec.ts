@@ -282,13 +282,11 @@ describe('audit-projector: projections, exceptions queue and ops API on real Kaf
     assert.equal(active.status, 409);
     assert.match(active.body.error.message, /is active .*stop the service consuming with it/);
     const group = `idle${suffix}`;
-    const c = kafka.consumer({ groupId: group });
-    await c.connect();
-    await c.subscribe({ topic: `erp.purchase-order.changed.v1${suffix}`, fromBeginning: true });
-    let n = 0;
-    await c.run({ eachMessage: async () => void (n += 1) });
-    await waitFor(() => n >= 1, { what: 'idle group consumed' });
-    await c.disconnect();
+    const admin = kafka.admin();
+    await admin.connect();
+    // A group with committed offsets and no members (as after its service stopped).
+    await admin.setOffsets({ groupId: group, topic: `erp.purchase-order.changed.v1${suffix}`, partitions: [{ partition: 0, offset: '1' }] });
+    await admin.disconnect();
     const ok = await api('POST', `/ops/consumer-groups/${encodeURIComponent(group)}/reset-offsets`, { toOffset: 'earliest' });
     assert.equal(ok.status, 200, JSON.stringify(ok.body));
     assert.deepEqual(ok.body.offsets.map((o: { offset: string }) => o.offset), ['0']);
