@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
+import { AvroCodec } from '@mlc/contracts';
 import { fromMinor, sum, toMinor } from '@mlc/domain-accounting';
 import { FusionSandbox } from '@mlc/partners-fusion-simulator';
 import { ShopifySandbox, ID_BEYOND_2_POW_53, type DeliveryRecord } from '@mlc/partners-shopify-simulator';
@@ -33,6 +34,7 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
   let mapper: RunningService;
   let writer: RunningService;
   let synced: { messages: unknown[]; stop: () => Promise<void> };
+  let exceptions: { messages: { value: Buffer | null }[]; stop: () => Promise<void> };
 
   const deliveries = (topic: string, after = 0): DeliveryRecord[] => shopify.deliveries.slice(after).filter((d) => d.topic === topic);
   async function deliver(d: DeliveryRecord): Promise<void> {
@@ -102,14 +104,17 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
       { partner: 'shopify', baseUrl: shopifyUrl, shopDomain: shopify.shopDomain, apiVersion: '2026-10', webhookSecrets: [shopify.clientSecret], auth: { type: 'access-token', accessToken: shopify.issueToken({ expiresInSec: null }).access_token } },
       'test',
     );
+    await tenants.createTenant({ id: 'no-accounting', name: 'Not configured', mode: 'demo' }, 'test');
     const env = { KAFKA_TOPIC_SUFFIX: suffix, DATABASE_URL: db.url, MLC_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS };
     [mapper, writer] = await Promise.all([startService('mapper', env), startService('fusion-writer', env)]);
     synced = await collect(kafka, topicName('accounting.fusion-receivables.synced.v1', suffix));
+    exceptions = await collect(kafka, topicName('ops.exception.raised.v1', suffix));
   });
 
   after(async () => {
     await Promise.all([mapper?.stop(), writer?.stop()]);
     await synced?.stop();
+    await exceptions?.stop();
     await publisher?.disconnect();
     await Promise.all([fusion?.close(), shopify?.close()]);
     sink?.close();
@@ -234,5 +239,27 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
       { what: 'synced events' },
     );
     assert.ok(done);
+  });
+
+  it('a tenant without accounting settings gets a missing-mapping exception for the order (and compliance webhooks are only acknowledged)', async () => {
+    const order = shopify.createOrder({ lines: [{ title: 'Gift card', price: '50.00', quantity: 1, requiresShipping: false }] });
+    const d = shopify.deliveries.filter((x) => x.topic === 'orders/create').at(-1)!;
+    const publishFor = (tenantId: string, topic: string, body: string) =>
+      publisher.publish({ topic: 'shopify.webhook.received.v1', key: `${tenantId}:${topic}`, value: { meta: newMeta({ tenantId, source: 'test' }), partner: 'shopify', topic, deliveryId: `${topic}-${order.id}`, headers: d.headers, body } });
+    await publishFor('no-accounting', 'customers/redact', '{"shop_id":548380009,"customer":{"id":1},"orders_to_redact":[9007199254740993]}');
+    await publishFor('no-accounting', 'orders/create', d.body);
+    const codec = new AvroCodec();
+    const found = await until(
+      () =>
+        exceptions.messages
+          .map((m) => codec.decodeFor('ops.exception.raised.v1', m.value!).value)
+          .find((e) => e.meta.tenantId === 'no-accounting' && e.entityType === 'fusion-receivables'),
+      'an ops exception for the unconfigured tenant',
+    );
+    assert.equal(found.category, 'missing-mapping');
+    assert.equal(found.businessId, `${shopify.shopDomain}:order:${order.id}:invoice`);
+    assert.equal(found.service, 'mapper');
+    assert.equal(exceptions.messages.length, 1, 'the compliance webhook raised nothing');
+    assert.equal(invoicesFor(String(order.id)).length, 0);
   });
 });
