@@ -26,6 +26,7 @@ export class ConsumerLagMonitor implements OnApplicationBootstrap, OnApplication
   private admin: Admin | undefined;
   private connecting: Promise<Admin> | undefined;
   private cached: { at: number; lags: GroupLag[] } | undefined;
+  private pending: Promise<GroupLag[]> | undefined;
   private callback: BatchObservableCallback | undefined;
   private observables: Observable[] = [];
 
@@ -46,7 +47,7 @@ export class ConsumerLagMonitor implements OnApplicationBootstrap, OnApplication
         result.observe(running, s.running ? 1 : 0, { group: s.groupId });
         result.observe(restarts, s.restarts, { group: s.groupId });
       }
-      for (const l of await this.lags().catch(() => [])) result.observe(lag, l.lag, { group: l.group, topic: this.baseTopic(l.topic) });
+      for (const l of await withTimeout(this.lags()).catch(() => [])) result.observe(lag, l.lag, { group: l.group, topic: this.baseTopic(l.topic) });
     };
     meter.addBatchObservableCallback(this.callback, this.observables);
   }
@@ -58,9 +59,14 @@ export class ConsumerLagMonitor implements OnApplicationBootstrap, OnApplication
     this.admin = undefined;
   }
 
-  /** Lag of every consumer group of this service (cached for a few seconds). */
+  /** Lag of every consumer group of this service (cached for a few seconds; one read at a time). */
   async lags(): Promise<GroupLag[]> {
     if (this.cached && Date.now() - this.cached.at < LAG_CACHE_MS) return this.cached.lags;
+    this.pending ??= this.read().finally(() => (this.pending = undefined));
+    return this.pending;
+  }
+
+  private async read(): Promise<GroupLag[]> {
     const admin = await this.connect();
     const out: GroupLag[] = [];
     for (const s of this.consumers.status()) {
