@@ -218,6 +218,7 @@ export class ShopifyReceivablesService {
       } else {
         newer = ver.key > state.lastUpdatedRaw;
       }
+      const duplicate = !fresh.length && ver.key === state.lastUpdatedRaw;
       if (newer) {
         const amended = orderAmendment(order, state.ledger, state.revision + 1, accounting, matching);
         if (amended.document) {
@@ -257,9 +258,11 @@ export class ShopifyReceivablesService {
         });
       }
       if (!fresh.length) {
+        // A newer version that changes nothing still moves the version (an older payload must not amend after it).
+        if (newer) await this.repo.saveOrder(tx, tenantId, state);
         // A duplicate of the last version re-sends what that version sent (the writer ignores what it has done);
         // an older version sends nothing.
-        return ver.key === state.lastUpdatedRaw ? state.lastCommands : [];
+        return duplicate ? state.lastCommands : [];
       }
       const out = fresh[0]!.kind === 'invoice_create' ? fresh : [state.invoiceCommand, ...fresh];
       state.lastCommands = out;
