@@ -65,7 +65,15 @@ export async function startTraceViewer(opts: { host?: string; port?: number; dir
     server.listen(opts.port ?? 4318, opts.host ?? '127.0.0.1', () => resolve());
   });
   const addr = server.address() as AddressInfo;
-  return { url: `http://${addr.address}:${addr.port}`, store, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return {
+    url: `http://${addr.address}:${addr.port}`,
+    store,
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections(); // exporters keep connections alive
+      }),
+  };
 }
 
 const html = (res: import('node:http').ServerResponse, page: string) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
