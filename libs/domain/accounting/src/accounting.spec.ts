@@ -156,4 +156,11 @@ describe('amendments and refunds', () => {
     assert.equal(cm?.transactionDate, '2026-11-03');
     assert.equal(refundCreditMemo({ id: '556', order_id: base.id, refund_line_items: [{ id: 'r2', line_item_id: '2', quantity: 1, subtotal: 0, total_tax: '0.0' }] }, { id: base.id, name: null, billTo: inv.billTo }, ledgerOfInvoice(inv), CONFIG), null);
   });
+
+  it('invoices a sweep body (no tax or shipping lines) from its totals', () => {
+    const sweep = order({ total_price: '97.65', total_tax: '10.66', total_discounts: undefined, tax_lines: undefined, shipping_lines: undefined, total_shipping_price_set: { shop_money: { amount: '15.00', currency_code: 'CAD' } }, line_items: order().line_items.map((l) => ({ ...l, tax_lines: undefined, discount_allocations: undefined })) });
+    const inv = orderInvoice(sweep, CONFIG, 'email-then-external-id');
+    assert.deepEqual(inv.lines.map((l) => [l.kind, l.amount]), [['item', '50.00'], ['item', '21.99'], ['shipping', '15.00'], ['tax', '10.66']]);
+    assert.equal(inv.total, '97.65');
+  });
 });

@@ -89,12 +89,17 @@ function taxesByTitle(order: ShopifyOrder): Map<string, bigint> {
   for (const li of order.line_items) add(li.tax_lines);
   for (const s of order.shipping_lines ?? []) if (!s.is_removed) add(s.tax_lines);
   if (!out.size) add(order.tax_lines);
+  // No tax lines at all (sweep bodies): the order's total tax, as one line.
+  if (!out.size && order.total_tax && toMinor(order.total_tax, cur) !== 0n) out.set('Tax', toMinor(order.total_tax, cur));
   return out;
 }
 
 function shippingOf(order: ShopifyOrder): { amount: bigint; description: string } {
   const cur = order.currency;
   const lines = (order.shipping_lines ?? []).filter((s) => !s.is_removed);
+  // Bodies built from a GraphQL read (the reconciliation sweep) carry no shipping_lines, only the total.
+  const fallback = order.shipping_lines ? undefined : order.total_shipping_price_set?.shop_money?.amount;
+  if (fallback !== undefined) return { amount: toMinor(fallback, cur), description: 'Shipping' };
   const amount = sum(lines.map((s) => toMinor(s.discounted_price ?? s.price, cur)));
   const titles = [...new Set(lines.map((s) => s.title ?? s.code ?? 'Shipping'))].join(', ');
   return { amount, description: `Shipping${titles ? `: ${titles}` : ''}`.slice(0, 240) };

@@ -89,6 +89,7 @@ export interface ShopifyOrder {
   current_total_price?: string | null;
   current_total_tax?: string | null;
   current_shipping_price_set?: ShopifyMoneySet | null;
+  total_shipping_price_set?: ShopifyMoneySet | null;
   taxes_included?: boolean | null;
   tax_lines?: ShopifyTaxLine[] | null;
   financial_status?: string | null;

@@ -216,7 +216,9 @@ export class ShopifyReceivablesService {
         };
         fresh.push(invoiceCommand);
       } else {
-        newer = ver.key > state.lastUpdatedRaw;
+        // Sweep bodies (a GraphQL read) carry no refunds or tax lines, so a refund would look like an edit: they
+        // invoice an order no webhook brought, but amendments come only from webhooks (which carry refunds).
+        newer = ver.key > state.lastUpdatedRaw && header(value.headers, 'mlc-origin') !== 'sweep';
       }
       const duplicate = !fresh.length && ver.key === state.lastUpdatedRaw;
       if (newer) {
