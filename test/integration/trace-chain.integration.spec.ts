@@ -123,6 +123,13 @@ describe('one trace for one purchase order: oracle-poller -> mapper -> shipbob-w
     const root = spans.find((s) => !s.parentSpanId)!;
     assert.equal(root.service, 'oracle-poller', `the trace starts in oracle-poller (root ${root.name})`);
     assert.deepEqual(receiver.rejected(), []);
+    // partner latency and status, recognised centrally from the writer's fetch and labelled with the record's tenant
+    assert.equal(call.attributes['mlc.partner'], 'shipbob');
+    assert.equal(call.attributes['mlc.tenant_id'], TENANT);
+    const writer = services[1]!;
+    const metrics = await (await fetch(`${writer.url}/metrics`)).text();
+    assert.match(metrics, new RegExp(`^mlc_partner_calls_total\\{partner="shipbob",operation="POST order",status="201",tenant="${TENANT}"\\} 1$`, 'm'));
+    assert.match(metrics, new RegExp(`^mlc_records_handled_total\\{topic="fulfilment.shipbob-order.requested.v1",group="shipbob-writer.orders",tenant="${TENANT}"\\} \\d+$`, 'm'));
     const depth = (s: ReceivedSpan): number => (byId.get(s.parentSpanId) ? 1 + depth(byId.get(s.parentSpanId)!) : 0);
     t.diagnostic(`trace ${call.traceId}:\n${[...spans].sort((a, b) => a.startMs - b.startMs).map((s) => `${'  '.repeat(depth(s))}${s.service} ${s.kind} ${s.name}`).join('\n')}`);
   });

@@ -6,6 +6,7 @@ import { newMeta } from './event-meta';
 import { toMessage, type OutgoingRecord } from './event.publisher';
 import type { ProcessedEventStore } from './processed-events.store';
 import { consumerMetrics } from './consumer.metrics';
+import { withTenant } from '@mlc/platform-telemetry';
 
 export interface HandlerContext {
   topic: TopicName;
@@ -241,7 +242,7 @@ export class EventConsumer<T extends TopicName> {
     for (let attempt = 1; attempt <= maxAttempts && !this.stopping; attempt++) {
       const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_EVERY_MS);
       try {
-        const out = (await this.opts.handler(value, {
+        const out = (await withTenant(meta.tenantId, () => this.opts.handler(value, {
           topic: base,
           partition,
           offset: message.offset,
@@ -250,7 +251,7 @@ export class EventConsumer<T extends TopicName> {
           heartbeat,
           raw: message.value!,
           exception: (e) => this.exceptionRecord(meta, base, partition, message, { ...e, attempts: attempt, details: e.details ?? {} }),
-        })) ?? [];
+        }))) ?? [];
         this.stats.handled += 1;
         consumerMetrics.handled(flow, (performance.now() - startedAt) / 1000);
         return { outputs: out.map((r) => ({ raw: false as const, record: r })), handledEventId: meta.eventId };

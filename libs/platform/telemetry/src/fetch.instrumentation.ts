@@ -10,7 +10,10 @@ import {
   ATTR_URL_PATH,
   ATTR_URL_SCHEME,
 } from '@opentelemetry/semantic-conventions';
+import { recordPartnerCall, recordTokenRefresh } from './flow-metrics';
 import { histogram } from './metrics';
+import { classifyPartnerRequest, currentTenant, type PartnerRequest } from './partner-request';
+import { MLC_ATTR } from './span-attributes';
 
 /** The parts of undici's request object the diagnostics channels hand us (Node's built-in fetch). */
 interface UndiciRequest {
@@ -24,6 +27,8 @@ interface InFlight {
   span: Span;
   started: number;
   attrs: Record<string, string | number>;
+  partner?: PartnerRequest;
+  tenantId?: string;
 }
 
 let installed = false;
@@ -37,7 +42,9 @@ const withoutQuery = (path: string) => path.split('?')[0] ?? path;
  * request named `<METHOD>` with the HTTP semantic-convention attributes (url.full without query, server.address,
  * http.response.status_code), W3C traceparent injected into the request (partner sandboxes and our own services
  * continue the trace), and `mlc_fetch_request_duration_seconds` recorded (not http.client.request.duration, which
- * the http instrumentation owns: two families of one name would break the Prometheus scrape). Uses undici's
+ * the http instrumentation owns: two families of one name would break the Prometheus scrape). Calls recognised as
+ * Fusion, ShipBob or Shopify API calls (partner-request.ts) also record `mlc_partner_call*` and, for token
+ * endpoints, `mlc_token_refreshes_total`, labelled with the tenant of the record in hand (withTenant). Uses undici's
  * diagnostics channels, so it works for every partner client without touching them.
  */
 export function instrumentFetch(): void {
@@ -57,11 +64,22 @@ export function instrumentFetch(): void {
       [ATTR_SERVER_PORT]: Number(origin.port || (origin.protocol === 'https:' ? 443 : 80)),
       [ATTR_URL_SCHEME]: origin.protocol.replace(':', ''),
     };
-    const span = tracer.startSpan(method, { kind: SpanKind.CLIENT, attributes: { ...attrs, [ATTR_URL_FULL]: `${origin.origin}${path}`, [ATTR_URL_PATH]: path } });
+    const partner = classifyPartnerRequest(method, new URL(path, origin));
+    const tenantId = currentTenant();
+    const span = tracer.startSpan(method, {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        ...attrs,
+        [ATTR_URL_FULL]: `${origin.origin}${path}`,
+        [ATTR_URL_PATH]: path,
+        ...(partner ? { [MLC_ATTR.partner]: partner.partner, [MLC_ATTR.operation]: partner.operation } : {}),
+        ...(tenantId ? { [MLC_ATTR.tenantId]: tenantId } : {}),
+      },
+    });
     const carrier: Record<string, string> = {};
     propagation.inject(trace.setSpan(context.active(), span), carrier);
     for (const [k, v] of Object.entries(carrier)) request.addHeader(k, v);
-    inFlight.set(request, { span, started: performance.now(), attrs });
+    inFlight.set(request, { span, started: performance.now(), attrs, partner, tenantId });
   });
 
   subscribe('undici:request:headers', (message) => {
@@ -87,7 +105,13 @@ export function instrumentFetch(): void {
       f.span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
     }
     f.span.end();
-    duration().observe(f.attrs, (performance.now() - f.started) / 1000);
+    const durationMs = performance.now() - f.started;
+    duration().observe(f.attrs, durationMs / 1000);
+    if (f.partner) {
+      const status = f.attrs[ATTR_HTTP_RESPONSE_STATUS_CODE] ?? (error?.name === 'AbortError' || error?.name === 'TimeoutError' ? 'timeout' : 'network');
+      recordPartnerCall({ partner: f.partner.partner, operation: f.partner.operation, status, durationMs, tenantId: f.tenantId });
+      if (f.partner.tokenRequest) recordTokenRefresh({ partner: f.partner.partner, outcome: typeof status === 'number' && status < 400 ? 'ok' : 'failed', tenantId: f.tenantId });
+    }
   };
   subscribe('undici:request:trailers', (message) => end((message as { request: UndiciRequest }).request));
   subscribe('undici:request:error', (message) => {

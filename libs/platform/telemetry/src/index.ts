@@ -13,5 +13,6 @@ export {
   type Partner,
 } from './flow-metrics';
 export { instrumentFetch } from './fetch.instrumentation';
+export { classifyPartnerRequest, withTenant, currentTenant, type PartnerRequest } from './partner-request';
 export { inSpan, activeTraceId, type SpanOptions } from './record-span';
 export { decodeOtlpTraces, decodeOtlpMetricNames, readOtlpJson, type ReceivedSpan } from './otlp-json';

@@ -8,6 +8,7 @@ import { annotateSpan } from './span-attributes';
 import { inSpan } from './record-span';
 import { recordPartnerCall, setPollCursorAge } from './flow-metrics';
 import { renderPrometheus } from './metrics';
+import { classifyPartnerRequest, withTenant } from './partner-request';
 
 const memory = new InMemorySpanExporter();
 const processor = new SimpleSpanProcessor(memory);
@@ -76,5 +77,36 @@ describe('telemetry helpers', () => {
     assert.match(text, /^mlc_partner_call_duration_seconds_sum\{partner="fusion",operation="getPurchaseOrders",status="200",tenant="acme"\} 0\.25$/m);
     assert.match(text, /^mlc_poll_cursor_age_seconds\{flow="purchase-orders",tenant="acme"\} 60$/m);
     assert.match(text, /^mlc_fetch_request_duration_seconds_count\{.*http_response_status_code="429".*\} 1$/m);
+  });
+
+  it('recognises partner API calls by path: stable operation names, token endpoints', () => {
+    const c = (m: string, u: string) => classifyPartnerRequest(m, new URL(u));
+    assert.deepEqual(c('GET', 'https://x.fa.oraclecloud.com/fscmRestApi/resources/11.13.18.05/purchaseOrders/300100/child/lines?q=1'), { partner: 'fusion', operation: 'GET purchaseOrders', tokenRequest: false });
+    assert.deepEqual(c('POST', 'https://idcs-1.identity.oraclecloud.com/oauth2/v1/token'), { partner: 'fusion', operation: 'token', tokenRequest: true });
+    assert.deepEqual(c('POST', 'http://127.0.0.1:4020/2026-01/order'), { partner: 'shipbob', operation: 'POST order', tokenRequest: false });
+    assert.deepEqual(c('POST', 'https://auth.shipbob.com/connect/token'), { partner: 'shipbob', operation: 'token', tokenRequest: true });
+    assert.deepEqual(c('POST', 'https://s.myshopify.com/admin/api/2026-01/graphql.json'), { partner: 'shopify', operation: 'POST graphql', tokenRequest: false });
+    assert.deepEqual(c('POST', 'https://s.myshopify.com/admin/oauth/access_token'), { partner: 'shopify', operation: 'token', tokenRequest: true });
+    assert.equal(c('GET', 'http://127.0.0.1:3001/health/ready'), undefined);
+  });
+
+  it('a partner call inside a record records latency, status and token refreshes for the record’s tenant', async () => {
+    const server = createServer((req, res) => res.writeHead(req.url?.includes('token') ? 401 : 201).end('{}'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      await withTenant('globex', async () => {
+        await (await fetch(`${base}/2026-01/order`, { method: 'POST', body: '{}' })).text();
+        await (await fetch(`${base}/connect/token`, { method: 'POST', body: 'grant_type=refresh_token' })).text();
+      });
+    } finally {
+      server.close();
+    }
+    const text = await renderPrometheus();
+    assert.match(text, /^mlc_partner_calls_total\{partner="shipbob",operation="POST order",status="201",tenant="globex"\} 1$/m);
+    assert.match(text, /^mlc_token_refreshes_total\{partner="shipbob",outcome="failed",tenant="globex"\} 1$/m);
+    const call = (await finished()).find((s) => s.attributes['mlc.operation'] === 'POST order')!;
+    assert.equal(call.attributes['mlc.partner'], 'shipbob');
+    assert.equal(call.attributes['mlc.tenant_id'], 'globex');
   });
 });
