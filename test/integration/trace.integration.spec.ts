@@ -55,11 +55,13 @@ describe('one trace per record, OTLP export and consumer metrics', () => {
       topics: ['shipbob.webhook.received.v1'],
       service: 'trace-test',
       topicSuffix: suffix,
-      maxAttempts: 1,
+      maxAttempts: 3,
+      backoff: { baseMs: 10, maxMs: 50 },
       describe: (v) => ({ entityType: 'shipbob-webhook', businessId: v.deliveryId }),
       log: () => undefined,
-      handler: async (v) => {
+      handler: async (v, ctx) => {
         if (v.deliveryId.startsWith('bad')) throw new AppError('TEST.REJECTED', 'the partner refused it', { retryable: false });
+        if (v.deliveryId.startsWith('slow') && ctx.attempt === 1) throw new AppError('SHIPBOB.RATE_LIMITED', 'slow down', { retryable: true, retryAfterMs: 20 });
         annotateSpan({ partner: 'shipbob', operation: 'createOrder', accessToken: 'must-not-appear' });
         const res = await fetch(`${partnerUrl}/2026-01/order?access_token=must-not-appear`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
         assert.equal(res.status, 201);
@@ -191,6 +193,23 @@ describe('one trace per record, OTLP export and consumer metrics', () => {
     const text = await renderPrometheus();
     assert.equal(sample(text, 'mlc_records_parked_total', { topic: 'shipbob.webhook.received.v1', group: 'trace-test.hop', tenant: 'acme', code: 'TEST.REJECTED' }), 1);
     assert.equal(sample(text, 'mlc_records_handled_total', { topic: 'shipbob.webhook.received.v1', group: 'trace-test.hop', tenant: 'acme' }), 1);
+  });
+
+  it('a rate-limited attempt counts as a failed attempt and a rate-limit wait, and shows on the span', async () => {
+    await publisher.publish({
+      topic: 'shipbob.webhook.received.v1',
+      key: 'acme:slow-1',
+      value: { meta: newMeta({ tenantId: 'acme', source: 'trace-test' }), partner: 'shipbob', topic: 'order.shipped', deliveryId: 'slow-1', headers: {}, body: '{}' },
+    });
+    const span = await waitFor(() => testProcessSpans().find((s) => s.name === `process shipbob.webhook.received.v1${suffix}` && s.attributes['mlc.business_id'] === 'slow-1'), {
+      what: 'span of the retried record',
+    });
+    assert.equal(span.status.code, 'unset');
+    assert.deepEqual(span.events.map((e) => [e.name, e.attributes['mlc.error_code'], e.attributes['mlc.retrying']]), [['handler failed', 'SHIPBOB.RATE_LIMITED', true]]);
+    const text = await renderPrometheus();
+    assert.equal(sample(text, 'mlc_records_failed_total', { topic: 'shipbob.webhook.received.v1', group: 'trace-test.hop', tenant: 'acme', code: 'SHIPBOB.RATE_LIMITED' }), 1);
+    assert.equal(sample(text, 'mlc_rate_limit_waits_total', { partner: 'shipbob', tenant: 'acme' }), 1);
+    assert.equal(sample(text, 'mlc_records_handled_total', { topic: 'shipbob.webhook.received.v1', group: 'trace-test.hop', tenant: 'acme' }), 2);
   });
 
   it('the service’s /metrics shows records handled per flow and tenant, consumer lag and state; OTLP receives them too', async () => {

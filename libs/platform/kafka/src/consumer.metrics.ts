@@ -1,5 +1,5 @@
 import { SpanStatusCode, trace } from '@opentelemetry/api';
-import { annotateSpan, counter, histogram, METRIC } from '@mlc/platform-telemetry';
+import { annotateSpan, counter, histogram, METRIC, recordRateLimitWait } from '@mlc/platform-telemetry';
 
 /**
  * What an EventConsumer records per record, labelled by flow (base topic + consumer group) and tenant: Prometheus
@@ -19,6 +19,12 @@ export const consumerMetrics = {
   failed(l: Flow, code: string, attempt: number, retrying: boolean): void {
     counter(METRIC.recordsFailed, 'failed handler attempts, per topic, consumer group, tenant and error code').inc({ ...labels(l), code });
     trace.getActiveSpan()?.addEvent('handler failed', { 'mlc.error_code': code, 'mlc.attempt': attempt, 'mlc.retrying': retrying });
+  },
+  /** The consumer backs off before retrying; a rate-limit error's wait counts as a rate-limit wait of its partner. */
+  backingOff(l: Flow, code: string, category: string, waitMs: number): void {
+    if (category !== 'rate-limit') return;
+    const partner = /^(FUSION|SHIPBOB|SHOPIFY)\./i.exec(code)?.[1]?.toLowerCase() ?? 'unknown';
+    recordRateLimitWait({ partner, waitMs, tenantId: l.tenantId });
   },
   parked(l: Flow, code: string, message: string): void {
     counter(METRIC.recordsParked, 'records parked on ops.exception.raised.v1, per topic, consumer group, tenant and error code').inc({ ...labels(l), code });

@@ -260,6 +260,7 @@ export class EventConsumer<T extends TopicName> {
         consumerMetrics.failed(flow, lastError.code, attempt, lastError.retryable && attempt < maxAttempts && !this.stopping);
         if (!lastError.retryable || attempt === maxAttempts) break;
         const wait = backoffDelayMs(attempt, this.opts.backoff ?? DEFAULT_BACKOFF, lastError.retryAfterMs);
+        consumerMetrics.backingOff(flow, lastError.code, errorCategory(lastError), wait);
         this.log('warn', 'handler failed, retrying', { group: this.opts.groupId, eventId: meta.eventId, code: lastError.code, attempt, waitMs: wait });
         await sleepWithHeartbeat(wait, heartbeat);
       } finally {
