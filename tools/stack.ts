@@ -103,7 +103,7 @@ function startTraces(): string {
   console.log('trace viewer:');
   start(TRACE_VIEWER);
   process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] = TRACE_VIEWER.url!;
-  return `traces: ${TRACE_VIEWER.url} (search a PO number, business id or tenant; one trace per record)`;
+  return `traces: ${TRACE_VIEWER.url} (search a POHeaderId, reference id or tenant; one trace per record)`;
 }
 
 async function waitReady(url: string, timeoutMs = 60_000): Promise<boolean> {

@@ -30,7 +30,7 @@ export function listPage(traces: TraceSummary[], q: string): string {
   return layout(
     'ml-connector traces',
     `<h1>Traces</h1>
-<form method="get" action="/"><input name="q" value="${esc(q)}" size="50" placeholder="business id, tenant, PO number, topic, trace id…"> <button>Find</button> <a href="/">all</a></form>
+<form method="get" action="/"><input name="q" value="${esc(q)}" size="50" placeholder="business id (POHeaderId, reference id), tenant, topic, trace id…"> <button>Find</button> <a href="/">all</a></form>
 <p class="muted">${traces.length} trace(s), newest first. Services export here with OTEL_EXPORTER_OTLP_ENDPOINT; JSON: <a href="/api/traces">/api/traces</a></p>
 <table><tr><th>root span</th><th>started (UTC)</th><th>duration</th><th>spans</th><th>services</th><th>tenant</th><th>business ids</th></tr>${rows}</table>`,
   );
