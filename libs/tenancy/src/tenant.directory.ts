@@ -19,7 +19,9 @@ export class TenantDirectory {
   constructor(readonly config: TenantConfigService) {}
 
   /** The tenant's current configuration. Throws TenantNotFoundError for an unknown tenant. */
-  get(tenantId: string): Promise<TenantSnapshot> {
+  get(tenantId: string, opts: { fresh?: boolean } = {}): Promise<TenantSnapshot> {
+    // `fresh`: re-read now (e.g. before declaring a mapping missing), and refresh the cache for everyone else too.
+    if (opts.fresh) this.config.invalidate(tenantId);
     return this.config.getTenantSnapshot(tenantId);
   }
 

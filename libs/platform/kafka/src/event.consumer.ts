@@ -53,6 +53,11 @@ export interface ConsumerOptions<T extends TopicName> {
   processedEvents?: ProcessedEventStore;
   partitionsConsumedConcurrently?: number;
   fromBeginning?: boolean;
+  /**
+   * How long the group waits for a silent member (one that crashed) before giving its partitions to others. Short
+   * enough that a killed replica's work resumes within seconds; handlers heartbeat while they work.
+   */
+  sessionTimeoutMs?: number;
   topicSuffix?: string;
   /** Describes the business entity of a record for parked exceptions (type, id). */
   describe?: (value: TopicRecords[T]) => { entityType: string; businessId: string } | undefined;
@@ -116,8 +121,8 @@ export class EventConsumer<T extends TopicName> {
   private async run(): Promise<void> {
     const consumer = this.kafka.consumer({
       groupId: this.opts.groupId,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      sessionTimeout: this.opts.sessionTimeoutMs ?? 10_000,
+      heartbeatInterval: Math.min(3_000, Math.floor((this.opts.sessionTimeoutMs ?? 10_000) / 3)),
       allowAutoTopicCreation: false,
       readUncommitted: false,
       retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },

@@ -31,6 +31,7 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
         ...opts,
         service: this.options.name,
         topicSuffix: this.options.config.topicSuffix,
+        sessionTimeoutMs: opts.sessionTimeoutMs ?? this.options.config.kafkaSessionTimeoutMs,
         log: (level, msg, fields) => this.log[level](msg, fields),
       },
       this.codec,

@@ -21,7 +21,8 @@ type Command = TopicRecords['fulfilment.shipbob-order.requested.v1'];
 export const SOURCE = 'mapper';
 
 export interface MapPurchaseOrderDeps {
-  tenant(tenantId: string): Promise<Pick<TenantSnapshot, 'configVersion' | 'settings' | 'mappings'>>;
+  /** The tenant's configuration; `fresh` bypasses the snapshot cache. */
+  tenant(tenantId: string, opts?: { fresh?: boolean }): Promise<Pick<TenantSnapshot, 'configVersion' | 'settings' | 'mappings'>>;
   store: PoOrderStateStore;
   /** Publishes the commands; resolves once Kafka acknowledged them. */
   publish(records: OutgoingRecord<'fulfilment.shipbob-order.requested.v1'>[]): Promise<void>;
@@ -46,14 +47,14 @@ export class MapPurchaseOrderService {
   async handle(event: PoEvent, ctx: Pick<HandlerContext, 'exception'>): Promise<MapResult> {
     const tenantId = event.meta.tenantId;
     const po = toPurchaseOrderInput(event);
-    const snapshot = await this.deps.tenant(tenantId);
-    const cfg: PoMappingConfig = {
+    const configOf = (snapshot: Pick<TenantSnapshot, 'configVersion' | 'settings' | 'mappings'>): PoMappingConfig => ({
       configVersion: snapshot.configVersion,
       orderGrouping: snapshot.settings.orderGrouping,
       itemProduct: snapshot.mappings['item-product'],
       shipToFc: snapshot.mappings['ship-to-fc'],
       supplierFc: snapshot.mappings['supplier-fc'],
-    };
+    });
+    let cfg = configOf(await this.deps.tenant(tenantId));
     const { orders: state, lastUpdateDate } = await this.deps.store.load(tenantId, po.poHeaderId);
 
     if (lastUpdateDate !== undefined && isOlder(po.lastUpdateDate, lastUpdateDate)) {
@@ -65,7 +66,16 @@ export class MapPurchaseOrderService {
       return { commands: [], exceptions: [], stale: false };
     }
 
-    const plan = planPurchaseOrder(po, cfg);
+    let plan = planPurchaseOrder(po, cfg);
+    if (plan.issues.length) {
+      // Before calling a line unmappable, look past the snapshot cache: an operator who just fixed the mapping and
+      // replays at once must not get the same exception back from a copy a few seconds old.
+      const fresh = configOf(await this.deps.tenant(tenantId, { fresh: true }));
+      if (fresh.configVersion !== cfg.configVersion) {
+        cfg = fresh;
+        plan = planPurchaseOrder(po, cfg);
+      }
+    }
     const exceptions = plan.issues.map((issue) =>
       ctx.exception({
         code: issue.code,

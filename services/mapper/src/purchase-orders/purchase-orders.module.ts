@@ -29,7 +29,7 @@ export class PurchaseOrdersModule implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     await runSqlMigrations(this.pool, PURCHASE_ORDERS_GROUP, PURCHASE_ORDERS_MIGRATIONS);
     const service = new MapPurchaseOrderService({
-      tenant: (id) => this.directory.get(id),
+      tenant: (id, opts) => this.directory.get(id, opts),
       store: new PgPoOrderStateStore(this.pool),
       publish: async (records) => {
         if (!this.publisher.isConnected) throw new AppError('MAPPER.PUBLISHER_NOT_READY', 'the Kafka publisher is not connected yet', { retryable: true, retryAfterMs: 1_000 });
