@@ -68,13 +68,13 @@ export class System {
 
     const fusion = new FusionSandbox({ seed: 7 });
     await fusion.listen();
-    const shipbob = new ShipbobSandbox({ webhookTimeScale: 1000 });
+    const shipbob = new ShipbobSandbox({ webhookTimeScale: 1000, webhookMinTimeoutMs: 3_000 });
     const seeded = shipbob.seedData({
       products: WORLD.items.map((i) => ({ sku: i.sku, name: i.item, on_hand_qty: 10_000 })),
       fulfillmentCenters: WORLD.locations.map((l) => ({ id: l.fc, name: l.code })),
     });
     await shipbob.listen();
-    const shopify = new ShopifySandbox();
+    const shopify = new ShopifySandbox({ webhookMinTimeoutMs: 3_000 });
     await shopify.listen();
 
     const system = new System(kafka, suffix, db, ds, tenants, fusion, shipbob, shopify, seeded.pat, seeded.channel.id, opts.env ?? {});

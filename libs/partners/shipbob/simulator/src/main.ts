@@ -5,7 +5,8 @@ import { DEMO_SEED } from './shipbob-demo.fixtures';
 async function main(): Promise<void> {
   const port = Number(process.env['SHIPBOB_SANDBOX_PORT'] ?? 4020);
   const timeScale = Number(process.env['SHIPBOB_SANDBOX_WEBHOOK_TIME_SCALE'] ?? 60);
-  const sandbox = new ShipbobSandbox({ webhookTimeScale: timeScale });
+  // Retries come fast (time-scaled) but a receiver gets ShipBob's real answer timeout.
+  const sandbox = new ShipbobSandbox({ webhookTimeScale: timeScale, webhookMinTimeoutMs: 5_000 });
   const seeded = sandbox.seedData(DEMO_SEED);
   const url = await sandbox.listen(port);
   process.stdout.write(

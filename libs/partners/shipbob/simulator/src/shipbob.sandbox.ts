@@ -37,6 +37,8 @@ export interface ShipbobSandboxOptions {
   rateLimit?: { limit?: number; windowMs?: number };
   /** Divides webhook retry delays and timeout (1000 = a 5-minute retry after 300 ms). */
   webhookTimeScale?: number;
+  /** Floor of the scaled webhook answer timeout (see DispatcherOptions.minTimeoutMs). */
+  webhookMinTimeoutMs?: number;
   /**
    * Where a reference_id must be unique. ShipBob's guides DISAGREE (account vs reference_id + channel);
    * the stricter 'account' is the default.
@@ -161,7 +163,7 @@ const CANCELLABLE_BEFORE_PICK = new Set(['None', 'ImportReview', 'Processing', '
  * /__admin that moves shipments pick -> pack -> label -> ship -> delivered and sends signed webhooks.
  */
 export class ShipbobSandbox extends SandboxServer {
-  readonly options: Required<Omit<ShipbobSandboxOptions, 'rateLimit' | 'seed'>>;
+  readonly options: Required<Omit<ShipbobSandboxOptions, 'rateLimit' | 'seed' | 'webhookMinTimeoutMs'>>;
   readonly limiter: SlidingWindowLimiter;
   readonly dispatcher: WebhookDispatcher;
   readonly webhookSwitches: WebhookSwitches = {};
@@ -198,6 +200,7 @@ export class ShipbobSandbox extends SandboxServer {
       retryScheduleSec: SHIPBOB_WEBHOOK_RETRY_SCHEDULE_SEC,
       timeoutSec: SHIPBOB_WEBHOOK_TIMEOUT_SEC,
       timeScale: this.options.webhookTimeScale,
+      minTimeoutMs: options.webhookMinTimeoutMs,
     });
     this.rateLimitResponse = (sec) => rateLimited(sec);
     this.registerOAuth();

@@ -3,7 +3,8 @@ import { ShopifySandbox } from './shopify.sandbox';
 /** Runs the Shopify sandbox standalone with demo data: `SHOPIFY_SANDBOX_PORT` (default 4030). */
 async function main(): Promise<void> {
   const port = Number(process.env['SHOPIFY_SANDBOX_PORT'] ?? 4030);
-  const sandbox = new ShopifySandbox({ seed: 42, timeScale: 60 });
+  // Retries come fast (time-scaled) but the gateway gets Shopify's real 5 s to answer.
+  const sandbox = new ShopifySandbox({ seed: 42, timeScale: 60, webhookMinTimeoutMs: 5_000 });
   sandbox.seedData({ customers: 6, orders: 10 });
   const token = sandbox.issueToken({ expiresInSec: null });
   const url = await sandbox.listen(port);

@@ -70,6 +70,8 @@ export interface ShopifySandboxOptions {
   /** Divides webhook delays and timeouts (1 = Shopify's real 4 h schedule). */
   timeScale?: number;
   /** Shop time zone offset for REST timestamps. */
+  /** Floor of the scaled webhook answer timeout (see DispatcherOptions.minTimeoutMs). */
+  webhookMinTimeoutMs?: number;
   shopOffsetMinutes?: number;
   /** Leaky bucket (Standard plan: 100 pt/s, bucket 2000; bucket size UNCONFIRMED). */
   restoreRate?: number;
@@ -189,6 +191,7 @@ export class ShopifySandbox extends SandboxServer {
   }
 
   // ---------------------------------------------------------------- data and events
+      minTimeoutMs: options.webhookMinTimeoutMs,
 
   /** Replaces all data with the deterministic set for `seed`. Emits nothing. */
   seedData(opts: { seed?: number; customers?: number; orders?: number } = {}): { customers: number; orders: number } {
