@@ -52,6 +52,8 @@ export interface FusionStrictSwitches {
 
 export interface FusionSandboxOptions {
   seed?: number;
+  /** Numbering run: ids start at 300100000000001 + run × 10^6 and PO numbers at 1001 + run × 1000 (default 0). */
+  run?: number;
   tokenTtlSec?: number;
   clientId?: string;
   clientSecret?: string;
@@ -101,7 +103,7 @@ const DEFAULTS = {
  * API under /__admin to seed data, change it and read back what was written.
  */
 export class FusionSandbox extends SandboxServer {
-  readonly options: Required<Omit<FusionSandboxOptions, 'strict' | 'seed'>> & { strict: FusionStrictSwitches };
+  readonly options: Required<Omit<FusionSandboxOptions, 'strict' | 'seed' | 'run'>> & { strict: FusionStrictSwitches };
   readonly procurement: FusionProcurementStore;
   readonly receivables: FusionReceivablesStore;
   readonly written: FusionWritten = {
@@ -131,7 +133,7 @@ export class FusionSandbox extends SandboxServer {
       pageCap: opts.pageCap ?? DEFAULTS.pageCap,
       strict: { actionMediaTypeOnly: true, receiptTolerancePct: 0, ...opts.strict },
     };
-    this.procurement = new FusionProcurementStore(() => this.now());
+    this.procurement = new FusionProcurementStore(() => this.now(), opts.run ?? 0);
     this.receivables = new FusionReceivablesStore(this.procurement);
     this.rateLimitResponse = (s) => ({ status: 429, headers: { 'retry-after': String(s) }, body: 'Too Many Requests' });
     this.registerAuth();

@@ -139,11 +139,21 @@ export class FusionProcurementStore {
   readonly suppliers: Supplier[] = [];
   readonly locations: ShipToLocation[] = [];
   readonly receiptRequests: ReceiptRequest[] = [];
-  private nextId = 300100000000001;
-  private nextOrderNumber = 1001;
+  private nextId: number;
+  private nextOrderNumber: number;
   private lastStamp = 0;
 
-  constructor(private readonly now: () => number) {}
+  /**
+   * `run` shifts ids and PO numbers so that a restarted standalone sandbox (a fresh in-memory pod) never reuses the ids
+   * of the previous run, whose purchase orders the connector's database still remembers.
+   */
+  constructor(
+    private readonly now: () => number,
+    run = 0,
+  ) {
+    this.nextId = 300100000000001 + run * 1_000_000;
+    this.nextOrderNumber = 1001 + run * 1_000;
+  }
 
   id(): number {
     return this.nextId++;

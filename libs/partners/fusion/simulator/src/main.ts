@@ -3,7 +3,10 @@ import { FusionSandbox } from './fusion.sandbox';
 /** Runs the Fusion sandbox standalone on FUSION_SANDBOX_PORT (default 4010) with a demo data set. */
 async function main(): Promise<void> {
   const port = Number(process.env['FUSION_SANDBOX_PORT'] ?? 4010);
-  const sandbox = new FusionSandbox({ seed: Number(process.env['FUSION_SANDBOX_SEED'] ?? 1) });
+  // Each start is a fresh pod: a new numbering run, so POs never reuse the ids of a previous run that the connector's
+  // database remembers (FUSION_SANDBOX_RUN pins it).
+  const run = Number(process.env['FUSION_SANDBOX_RUN'] ?? Math.floor(Date.now() / 1000) % 100_000);
+  const sandbox = new FusionSandbox({ seed: Number(process.env['FUSION_SANDBOX_SEED'] ?? 1), run });
   sandbox.seedPurchaseOrders({
     count: 12,
     suppliers: ['Acme Components', 'Globex Textiles', 'Initech Packaging'],
