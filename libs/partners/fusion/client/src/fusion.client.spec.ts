@@ -187,6 +187,16 @@ describe('FusionClient against FusionSandbox (contract)', () => {
     await rejectsWith(client.closePurchaseOrder(id, { action: 'close' }), 'FUSION.REJECTED');
   });
 
+  it('reopens a PO closed for receiving; reopening an open PO is refused like Fusion does', async () => {
+    const client = new FusionClient(oauth);
+    const id = sandbox.procurement.pos[5]!.POHeaderId;
+    await client.closePurchaseOrder(id, { action: 'closeForReceiving' });
+    await client.reopenPurchaseOrder(id, { action: 'reopenForReceiving', reason: 'delivery reversed' });
+    assert.equal((await client.getPurchaseOrder(id)).Status, 'Open');
+    assert.equal(sandbox.written.reopenings.at(-1)!['reopenReason'], 'delivery reversed');
+    await rejectsWith(client.reopenPurchaseOrder(id, { action: 'reopenForReceiving' }), 'FUSION.REJECTED');
+  });
+
   it('surfaces a 429 storm as retryable FUSION.RATE_LIMITED with Retry-After, and 5xx as retryable FUSION.UNAVAILABLE', async () => {
     const client = new FusionClient(basic);
     const id = sandbox.procurement.pos[0]!.POHeaderId;

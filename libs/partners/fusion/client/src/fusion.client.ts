@@ -5,6 +5,7 @@ import type {
   FusionArTransaction,
   FusionClientConfig,
   FusionCloseAction,
+  FusionReopenAction,
   FusionCreditMemoInput,
   FusionInvoiceInput,
   FusionOrganization,
@@ -147,6 +148,15 @@ export class FusionClient {
     await this.request('POST', `${FSCM}/purchaseOrders/${encodeURIComponent(String(id))}${line}/action/close`, {
       contentType: MEDIA_ACTION,
       body: { closeAction: opts.action ?? 'closeForReceiving', ...(opts.reason ? { closeReason: opts.reason } : {}) },
+    });
+  }
+
+  /** Reopens a closed PO (or line): `reopenForReceiving` undoes `closeForReceiving` (e.g. a delivery must be reversed). */
+  async reopenPurchaseOrder(id: number | string, opts: { action?: FusionReopenAction; reason?: string; poLineId?: number } = {}): Promise<void> {
+    const line = opts.poLineId === undefined ? '' : `/child/lines/${opts.poLineId}`;
+    await this.request('POST', `${FSCM}/purchaseOrders/${encodeURIComponent(String(id))}${line}/action/reopen`, {
+      contentType: MEDIA_ACTION,
+      body: { reopenAction: opts.action ?? 'reopenForReceiving', ...(opts.reason ? { reopenReason: opts.reason } : {}) },
     });
   }
 

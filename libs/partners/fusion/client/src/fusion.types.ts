@@ -92,6 +92,7 @@ export interface FusionPurchaseOrder {
 }
 
 export type FusionCloseAction = 'closeForReceiving' | 'closeForInvoicing' | 'close' | 'finallyClose';
+export type FusionReopenAction = 'reopenForReceiving' | 'reopenForInvoicing' | 'reopen' | 'reopenFinallyClosed';
 
 /** One line of a receipt or ASN against a PO schedule. */
 export interface FusionReceiptLineInput {

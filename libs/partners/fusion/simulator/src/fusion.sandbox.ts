@@ -13,6 +13,7 @@ import {
 } from './fusion.resources';
 import {
   CLOSE_ACTIONS,
+  REOPEN_ACTIONS,
   FusionProcurementStore,
   fusionTimestamp,
   type PoSchedule,
@@ -71,6 +72,7 @@ export interface FusionWritten {
   asns: Record<string, unknown>[];
   receipts: Record<string, unknown>[];
   closures: Record<string, unknown>[];
+  reopenings: Record<string, unknown>[];
   cancellations: Record<string, unknown>[];
   dffUpdates: Record<string, unknown>[];
   invoices: Record<string, unknown>[];
@@ -110,6 +112,7 @@ export class FusionSandbox extends SandboxServer {
     asns: [],
     receipts: [],
     closures: [],
+    reopenings: [],
     cancellations: [],
     dffUpdates: [],
     invoices: [],
@@ -309,6 +312,28 @@ export class FusionSandbox extends SandboxServer {
       });
       return { status: 200, headers: { 'content-type': MEDIA.actionResult }, body: { result: 'SUCCESS' } };
     };
+    const reopen = (req: SandboxRequest, po: PurchaseOrder, lineId?: string): SandboxResponse => {
+      const body = this.body(req);
+      const action = String(body['reopenAction'] ?? '');
+      const rule = REOPEN_ACTIONS[action];
+      if (!rule) throw new FusionFault(400, `The value ${action || '(none)'} of reopenAction is not valid; use ${Object.keys(REOPEN_ACTIONS).join(', ')}`);
+      const line = lineId === undefined ? undefined : store.findLine(po, lineId);
+      const current = line?.Status ?? po.Status;
+      if (!rule.from.includes(current)) {
+        throw new FusionFault(400, `The purchase order ${po.OrderNumber} can't be reopened with ${action} because its status is ${current}.`);
+      }
+      if (line) store.setLineStatus(po, line, rule.to);
+      else store.setPoStatus(po, rule.to);
+      this.written.reopenings.push({
+        POHeaderId: po.POHeaderId,
+        OrderNumber: po.OrderNumber,
+        ...(line ? { POLineId: line.POLineId, LineNumber: line.LineNumber } : {}),
+        reopenAction: action,
+        reopenReason: body['reopenReason'] ?? null,
+        at: fusionTimestamp(this.now()),
+      });
+      return { status: 200, headers: { 'content-type': MEDIA.actionResult }, body: { result: 'SUCCESS' } };
+    };
     const cancel = (req: SandboxRequest, po: PurchaseOrder, lineId?: string): SandboxResponse => {
       const body = this.body(req);
       const line = lineId === undefined ? undefined : store.findLine(po, lineId);
@@ -330,6 +355,10 @@ export class FusionSandbox extends SandboxServer {
     this.fusionRoute('POST', `${poHref}/:po/action/close`, 'action', (req) => close(req, store.findPo(req.params['po']!)));
     this.fusionRoute('POST', `${poHref}/:po/child/lines/:line/action/close`, 'action', (req) =>
       close(req, store.findPo(req.params['po']!), req.params['line']),
+    );
+    this.fusionRoute('POST', `${poHref}/:po/action/reopen`, 'action', (req) => reopen(req, store.findPo(req.params['po']!)));
+    this.fusionRoute('POST', `${poHref}/:po/child/lines/:line/action/reopen`, 'action', (req) =>
+      reopen(req, store.findPo(req.params['po']!), req.params['line']),
     );
     this.fusionRoute('POST', `${poHref}/:po/action/cancel`, 'action', (req) => cancel(req, store.findPo(req.params['po']!)));
     this.fusionRoute('POST', `${poHref}/:po/child/lines/:line/action/cancel`, 'action', (req) =>

@@ -24,6 +24,17 @@ export const CLOSE_ACTIONS: Record<string, PoStatus> = {
   finallyClose: 'Finally Closed',
 };
 
+/**
+ * The reopen action (25D): which status each `reopenAction` leaves and where it goes. The REST body names are
+ * UNCONFIRMED (reference §purchaseOrders writes); `reopenAction`/`reopenReason` mirror close's `closeAction`/`closeReason`.
+ */
+export const REOPEN_ACTIONS: Record<string, { from: PoStatus[]; to: PoStatus }> = {
+  reopenForReceiving: { from: ['Closed for Receiving', 'Closed'], to: 'Open' },
+  reopenForInvoicing: { from: ['Closed for Invoicing', 'Closed'], to: 'Open' },
+  reopen: { from: ['Closed', 'Closed for Receiving', 'Closed for Invoicing'], to: 'Open' },
+  reopenFinallyClosed: { from: ['Finally Closed'], to: 'Open' },
+};
+
 export interface PoSchedule {
   uniqId: string;
   LineLocationId: number;
