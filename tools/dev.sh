@@ -56,6 +56,6 @@ case "$cmd" in
   up) ensure_packages; bash deploy/local/infra.sh up; build; node dist/tools/stack.js up "$@" ;;
   down) if [ -x node_modules/.bin/node ] && [ -f dist/tools/stack.js ]; then PATH="$ROOT/node_modules/.bin:$PATH" node dist/tools/stack.js down || true; fi
         bash deploy/local/infra.sh down ;;
-  bench) ensure_packages; bash deploy/local/infra.sh up; build; node dist/tools/bench.js "$@" ;;
+  bench) ensure_packages; bash deploy/local/infra.sh up; build; node dist/tools/bench/run.js "$@" ;;
   *) echo "usage: tools/dev.sh build|test [filter...]|up|down|bench" >&2; exit 2 ;;
 esac

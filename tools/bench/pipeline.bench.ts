@@ -1,0 +1,206 @@
+// mapper + shipbob-writer: PO events published on erp.purchase-order.changed.v1 -> one ShipBob sandbox order per PO
+// line (per-po-line grouping). A burst measures throughput (its latencies are mostly queueing); a paced run at half
+// that rate measures the end-to-end latency of a record that does not wait behind others.
+import { AvroCodec, type TopicRecords } from '@mlc/contracts';
+import { ShipbobSandbox } from '@mlc/partners-shipbob-simulator';
+import { EventPublisher, newMeta, type OutgoingRecord } from '@mlc/platform-kafka';
+import { note, openWorld, percentile, round, scaled, sleep, TENANT, type Row } from './bench-kit';
+
+type PoEvent = TopicRecords['erp.purchase-order.changed.v1'];
+
+const CHANNEL = 1000;
+const PAT = 'sbpat_bench_pipeline_00000000000000000000000000';
+const ITEMS = [
+  { item: 'SKU-TSHIRT-M', sku: 'SB-TSHIRT-M' },
+  { item: 'SKU-HOODIE-L', sku: 'SB-HOODIE-L' },
+  { item: 'SKU-MUG', sku: 'SB-MUG' },
+];
+const LOCATION = { code: 'SHIPBOB-RENO', fc: 8 };
+
+let nextPo = 310_000_000_000_000;
+
+function poEvent(lineCount: number): PoEvent {
+  const poHeaderId = String(nextPo++);
+  return {
+    meta: newMeta({ tenantId: TENANT, source: 'bench' }),
+    poHeaderId,
+    orderNumber: poHeaderId.slice(-6),
+    status: 'Open',
+    lastUpdateDate: new Date().toISOString().replace('Z', '+00:00'),
+    currencyCode: 'USD',
+    procurementBusinessUnit: 'Vision Operations',
+    supplier: 'Acme Components',
+    supplierSite: 'MAIN',
+    supplierId: '300100000000002',
+    supplierNumber: 'SUP-1001',
+    shipToLocationId: '300100000000004',
+    shipToLocationCode: LOCATION.code,
+    shipTo: { locationCode: LOCATION.code, name: 'Reno DC', address1: '1 Dock Road', address2: null, city: 'Reno', state: 'NV', postalCode: '89502', country: 'US', addressText: null },
+    lines: Array.from({ length: lineCount }, (_, i) => ({
+      poLineId: `${poHeaderId}${i + 1}`,
+      lineNumber: String(i + 1),
+      itemNumber: ITEMS[i % ITEMS.length]!.item,
+      description: null,
+      quantity: String(1 + ((i * 7) % 40)),
+      uom: 'Each',
+      status: 'Open',
+      shipToLocationCode: LOCATION.code,
+      lineLastUpdateDate: null,
+    })),
+    raw: '{}',
+  } as PoEvent;
+}
+
+const record = (po: PoEvent): OutgoingRecord => ({ topic: 'erp.purchase-order.changed.v1', key: `${TENANT}:${po.poHeaderId}`, value: po });
+
+/** Watches the sandbox's order list (in-process) and stamps when each reference id first appears. */
+class OrderClock {
+  readonly seenAt = new Map<string, number>();
+  private index = 0;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly sandbox: ShipbobSandbox) {
+    this.timer = setInterval(() => this.scan(), 5);
+  }
+
+  scan(): void {
+    const orders = this.sandbox.orders;
+    const now = Date.now();
+    for (; this.index < orders.length; this.index++) {
+      const ref = orders[this.index]!.reference_id;
+      if (!this.seenAt.has(ref)) this.seenAt.set(ref, now);
+    }
+  }
+
+  get count(): number {
+    return this.seenAt.size;
+  }
+
+  async reach(n: number, timeoutMs: number, what: string): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.count < n) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${this.count}/${n} orders after ${timeoutMs} ms`);
+      await sleep(20);
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}
+
+/** Latencies (ms) of every line of the given POs: order first seen in ShipBob - the PO event's publish time. */
+function latencies(clock: OrderClock, published: Map<string, number>): number[] {
+  const out: number[] = [];
+  for (const [ref, at] of clock.seenAt) {
+    const po = /^po(\d+)-/.exec(ref)?.[1];
+    const sent = po === undefined ? undefined : published.get(po);
+    if (sent !== undefined) out.push(at - sent);
+  }
+  return out;
+}
+
+export async function pipelineBench(): Promise<{ rows: Row[] }> {
+  const lines = scaled(Number(process.env['BENCH_PIPELINE_LINES'] ?? 2000));
+  const linesPerPo = 2;
+  const world = await openWorld('pipeline');
+  const sandbox = new ShipbobSandbox({ seed: 3, rateLimit: { limit: 1_000_000_000, windowMs: 60_000 } });
+  const codec = new AvroCodec();
+  const publisher = new EventPublisher(world.kafka, codec, world.suffix);
+  let clock: OrderClock | undefined;
+  try {
+    sandbox.seedData({
+      channel: { id: CHANNEL, name: 'ML Connector' },
+      pat: PAT,
+      fulfillmentCenters: [{ id: LOCATION.fc, name: LOCATION.code }],
+      products: ITEMS.map((i) => ({ sku: i.sku, name: i.item, on_hand_qty: 10_000_000 })),
+    });
+    await sandbox.listen();
+    const t = world.tenants;
+    await t.setConnection(TENANT, { partner: 'shipbob', baseUrl: sandbox.url, channelId: String(CHANNEL), webhookSecrets: [`whsec_${'B'.repeat(32)}`], auth: { type: 'pat', token: PAT } }, 'bench');
+    for (const i of ITEMS) await t.setMapping(TENANT, 'item-product', i.item, { shipbobSku: i.sku }, 'bench');
+    await t.setMapping(TENANT, 'ship-to-fc', LOCATION.code, { fulfillmentCenterId: LOCATION.fc }, 'bench');
+    await publisher.connect();
+    clock = new OrderClock(sandbox);
+    const [mapper, writer] = await Promise.all([world.start('mapper'), world.start('shipbob-writer', { RUN_TENANT_MIGRATIONS: 'false' })]);
+
+    // Warm-up: consumer groups joined, connections and caches made.
+    const warm = Array.from({ length: 5 }, () => poEvent(linesPerPo));
+    await publisher.publishMany(warm.map(record));
+    await clock.reach(warm.length * linesPerPo, 60_000, 'warm-up orders');
+    let expected = clock.count;
+
+    // Burst: every PO at once.
+    const pos = Array.from({ length: Math.ceil(lines / linesPerPo) }, () => poEvent(linesPerPo));
+    const burstLines = pos.length * linesPerPo;
+    note(`pipeline: burst of ${pos.length} POs / ${burstLines} lines`);
+    mapper.watchMemory();
+    writer.watchMemory();
+    const burstPublished = new Map<string, number>();
+    const burstStart = Date.now();
+    for (let i = 0; i < pos.length; i += 250) {
+      const chunk = pos.slice(i, i + 250);
+      const at = Date.now();
+      await publisher.publishMany(chunk.map(record));
+      for (const po of chunk) burstPublished.set(po.poHeaderId, at);
+    }
+    const publishedIn = Date.now() - burstStart;
+    expected += burstLines;
+    await clock.reach(expected, 600_000, 'burst orders');
+    const burstEnd = Date.now();
+    const burstLat = latencies(clock, burstPublished);
+    const burstSec = (burstEnd - burstStart) / 1000;
+    const burstRate = burstLines / burstSec;
+    const mapperMem = mapper.memory();
+    const writerMem = writer.memory();
+
+    // Paced: one-line POs at half the burst rate, for at most ~20 s.
+    const rate = Math.max(1, Math.floor(burstRate / 2));
+    const pacedCount = Math.min(scaled(300), rate * 20);
+    note(`pipeline: paced ${pacedCount} lines at ${rate}/s`);
+    const pacedPublished = new Map<string, number>();
+    const pacedStart = Date.now();
+    for (let i = 0; i < pacedCount; i++) {
+      const due = pacedStart + (i * 1000) / rate;
+      const wait = due - Date.now();
+      if (wait > 0) await sleep(wait);
+      const po = poEvent(1);
+      const at = Date.now();
+      await publisher.publish(record(po) as OutgoingRecord<'erp.purchase-order.changed.v1'>);
+      pacedPublished.set(po.poHeaderId, at);
+    }
+    expected += pacedCount;
+    await clock.reach(expected, 300_000, 'paced orders');
+    const pacedSec = (Date.now() - pacedStart) / 1000;
+    const pacedLat = latencies(clock, pacedPublished);
+    clock.scan();
+    const duplicates = sandbox.orders.length - clock.count;
+
+    const row = (phase: string, n: number, sec: number, lat: number[], extra: Row): Row => ({
+      phase,
+      'PO lines': n,
+      seconds: round(sec),
+      'orders/s': round(n / sec),
+      'p50 ms': Math.round(percentile(lat, 50)),
+      'p95 ms': Math.round(percentile(lat, 95)),
+      'p99 ms': Math.round(percentile(lat, 99)),
+      ...extra,
+    });
+    return {
+      rows: [
+        row('burst', burstLines, burstSec, burstLat, {
+          'publish s': round(publishedIn / 1000),
+          'mapper RSS/heap MB': `${mapperMem.peakRssMb}/${mapperMem.peakHeapMb}`,
+          'writer RSS/heap MB': `${writerMem.peakRssMb}/${writerMem.peakHeapMb}`,
+          'duplicate orders': duplicates,
+        }),
+        row(`paced ${rate}/s`, pacedCount, pacedSec, pacedLat, {}),
+      ],
+    };
+  } finally {
+    clock?.stop();
+    await publisher.disconnect().catch(() => undefined);
+    await world.close();
+    await sandbox.close();
+  }
+}
