@@ -135,6 +135,9 @@ export class System {
     return {
       DATABASE_URL: this.db.url,
       KAFKA_TOPIC_SUFFIX: this.suffix,
+      // Consumer groups of this run only: a group shared with another run (or the `npm start` stack) on the same
+      // broker gets partitions of our topics assigned to members that never read them.
+      KAFKA_GROUP_ID_SUFFIX: this.suffix,
       TENANT_CACHE_TTL_MS: '500',
       MLC_OPERATOR_API_KEYS: `${OPERATOR_KEY}:*`,
       LOG_LEVEL: 'warn',

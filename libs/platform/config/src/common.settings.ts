@@ -9,6 +9,7 @@ export const kafkaSettings = {
   kafkaSaslUsername: { env: 'KAFKA_SASL_USERNAME', doc: 'SASL user', parse: as.string, default: '' } as Setting<string>,
   kafkaSaslPassword: { env: 'KAFKA_SASL_PASSWORD', doc: 'SASL password', parse: as.string, secret: true, default: '' } as Setting<string>,
   topicSuffix: { env: 'KAFKA_TOPIC_SUFFIX', doc: 'appended to every topic name (tests isolate runs with it)', parse: as.string, default: '' } as Setting<string>,
+  groupIdSuffix: { env: 'KAFKA_GROUP_ID_SUFFIX', doc: "appended to every consumer group id (tests sharing a broker with other runs isolate their groups with it: kafkajs' assigners hand a group's partitions to any member, subscribed or not)", parse: as.string, default: '' } as Setting<string>,
   kafkaSessionTimeoutMs: { env: 'KAFKA_SESSION_TIMEOUT_MS', doc: 'consumer session timeout: how soon a crashed member\'s partitions move to the others (broker allows 6000..300000 by default)', parse: as.int(1_000, 3_600_000), default: 10_000 } as Setting<number>,
   replicationFactor: { env: 'KAFKA_REPLICATION_FACTOR', doc: 'replication factor for created topics', parse: as.int(1, 9), default: 1 } as Setting<number>,
 };

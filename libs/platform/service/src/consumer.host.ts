@@ -29,6 +29,7 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
       this.kafka,
       {
         ...opts,
+        groupId: `${opts.groupId}${this.options.config.groupIdSuffix}`,
         service: this.options.name,
         topicSuffix: this.options.config.topicSuffix,
         sessionTimeoutMs: opts.sessionTimeoutMs ?? this.options.config.kafkaSessionTimeoutMs,
