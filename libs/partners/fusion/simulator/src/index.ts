@@ -20,3 +20,4 @@ export {
   CREDIT_MEMO_NS,
   SOAP_ENV,
 } from './fusion-soap';
+export { type ArTransaction, type Party, type CustomerAccount } from './fusion-receivables';

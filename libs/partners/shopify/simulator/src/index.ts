@@ -9,6 +9,7 @@ export {
   type ShopifyWebhookTopic,
   type Subscription,
   type WebhookFaults,
+  type CustomerAddressInput,
   type DeliveryRecord,
 } from './shopify.sandbox';
 export { signShopifyWebhook } from './shopify-webhook.signer';

@@ -26,6 +26,7 @@ import {
   lineTaxCents,
   orderTotals,
   seedData,
+  type SimAddress,
   type SimCustomer,
   type SimLineItem,
   type SimOrder,
@@ -69,9 +70,9 @@ export interface ShopifySandboxOptions {
   notificationsKey?: string;
   /** Divides webhook delays and timeouts (1 = Shopify's real 4 h schedule). */
   timeScale?: number;
-  /** Shop time zone offset for REST timestamps. */
   /** Floor of the scaled webhook answer timeout (see DispatcherOptions.minTimeoutMs). */
   webhookMinTimeoutMs?: number;
+  /** Shop time zone offset for REST timestamps. */
   shopOffsetMinutes?: number;
   /** Leaky bucket (Standard plan: 100 pt/s, bucket 2000; bucket size UNCONFIRMED). */
   restoreRate?: number;
@@ -104,6 +105,22 @@ export interface WebhookFaults {
   lowercaseHeaders?: boolean;
   /** A fresh X-Shopify-Webhook-Id on each retry (stability across retries is UNCONFIRMED). */
   newWebhookIdOnRetry?: boolean;
+  /** Deliveries are lost while set: recorded (signedWith as usual, `dropped: true`) but never sent (shopify.md §1.5). */
+  drop?: boolean;
+}
+
+/** A customer's default address as the admin API takes it (codes for country and province). */
+export interface CustomerAddressInput {
+  address1: string;
+  address2?: string | null;
+  city: string;
+  province?: string;
+  provinceCode: string;
+  country?: string;
+  countryCode: string;
+  zip: string;
+  company?: string | null;
+  phone?: string | null;
 }
 
 export interface DeliveryRecord {
@@ -116,6 +133,8 @@ export interface DeliveryRecord {
   body: string;
   headers: Record<string, string>;
   signedWith: 'current' | 'previous' | 'notifications' | 'bad';
+  /** Lost by the `drop` fault: never sent. */
+  dropped?: boolean;
 }
 
 interface AccessToken {
@@ -172,6 +191,7 @@ export class ShopifySandbox extends SandboxServer {
       retryScheduleSec: SHOPIFY_RETRY_SCHEDULE_SEC,
       timeoutSec: SHOPIFY_WEBHOOK_TIMEOUT_SEC,
       timeScale: options.timeScale ?? 1000,
+      minTimeoutMs: options.webhookMinTimeoutMs,
     });
     this.bucket = new CostBucket(options.maximumAvailable ?? 2000, options.restoreRate ?? 100, this.now());
     this.idRandom = seededRandom(this.seed * 7919);
@@ -191,7 +211,6 @@ export class ShopifySandbox extends SandboxServer {
   }
 
   // ---------------------------------------------------------------- data and events
-      minTimeoutMs: options.webhookMinTimeoutMs,
 
   /** Replaces all data with the deterministic set for `seed`. Emits nothing. */
   seedData(opts: { seed?: number; customers?: number; orders?: number } = {}): { customers: number; orders: number } {
@@ -206,7 +225,7 @@ export class ShopifySandbox extends SandboxServer {
     return { customers: this.customers.size, orders: this.orders.size };
   }
 
-  createCustomer(input: { firstName: string; lastName: string; email?: string | null; phone?: string | null }): SimCustomer {
+  createCustomer(input: { firstName: string; lastName: string; email?: string | null; phone?: string | null; address?: CustomerAddressInput | null }): SimCustomer {
     const now = this.now();
     const c: SimCustomer = {
       id: this.ids.customer.take(this.idRandom),
@@ -220,7 +239,7 @@ export class ShopifySandbox extends SandboxServer {
       taxExempt: false,
       currency: 'CAD',
       tags: [],
-      address: null,
+      address: input.address ? this.newAddress(input.address, input.firstName, input.lastName) : null,
       createdAtMs: now,
       updatedAtMs: now,
     };
@@ -457,6 +476,10 @@ export class ShopifySandbox extends SandboxServer {
       if (sub.name) headers['X-Shopify-Name'] = sub.name;
       const faults = this.webhookFaults;
       const sent = faults.lowercaseHeaders ? Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])) : headers;
+      if (faults.drop) {
+        this.deliveries.push({ webhookId, eventId, topic, uri: sub.uri, subscriptionId: sub.id, apiVersion, body, headers: sent, signedWith, dropped: true });
+        continue;
+      }
       this.deliveries.push({ webhookId, eventId, topic, uri: sub.uri, subscriptionId: sub.id, apiVersion, body, headers: sent, signedWith });
       this.dispatcher.options.duplicate = Boolean(faults.duplicate);
       this.dispatcher.options.reorder = Boolean(faults.reorder);
@@ -510,6 +533,24 @@ export class ShopifySandbox extends SandboxServer {
     const o = this.orders.get(id);
     if (!o) throw new SandboxHttpError(404, { errors: 'Not Found' });
     return o;
+  }
+
+  private newAddress(a: CustomerAddressInput, firstName: string, lastName: string): SimAddress {
+    return {
+      id: this.ids.address.take(this.idRandom),
+      firstName,
+      lastName,
+      company: a.company ?? null,
+      address1: a.address1,
+      address2: a.address2 ?? null,
+      city: a.city,
+      province: a.province ?? a.provinceCode,
+      provinceCode: a.provinceCode,
+      country: a.country ?? a.countryCode,
+      countryCode: a.countryCode,
+      zip: a.zip,
+      phone: a.phone ?? null,
+    };
   }
 
   private newLine(l: { sku?: string | null; title: string; price: string; quantity: number; requiresShipping?: boolean }): SimLineItem {
