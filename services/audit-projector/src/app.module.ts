@@ -2,6 +2,7 @@ import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { TenancyModule } from '@mlc/tenancy';
 import { AUDIT_PROJECTOR_CONFIG, type AuditProjectorConfig } from './config/audit-projector.config';
 import { AuditTrailProjector } from './audit/audit-trail.projector';
+import { OpenExceptionsMetric } from './audit/open-exceptions.metric';
 import { OpsModule } from './ops/ops.module';
 import { AdminModule } from './admin/admin.module';
 
@@ -13,7 +14,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [TenancyModule.forRoot(config), OpsModule, AdminModule],
-      providers: [{ provide: AUDIT_PROJECTOR_CONFIG, useValue: config }, AuditTrailProjector],
+      providers: [{ provide: AUDIT_PROJECTOR_CONFIG, useValue: config }, AuditTrailProjector, OpenExceptionsMetric],
       exports: [AUDIT_PROJECTOR_CONFIG],
     };
   }

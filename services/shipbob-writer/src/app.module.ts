@@ -1,4 +1,5 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { FlowControlModule } from '@mlc/platform-flow-control';
 import { TenancyModule } from '@mlc/tenancy';
 import { SHIPBOB_WRITER_CONFIG, type ShipbobWriterConfig } from './config/shipbob-writer.config';
 import { OrdersModule } from './orders/orders.module';
@@ -10,7 +11,7 @@ export class AppModule {
   static forConfig(config: ShipbobWriterConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [TenancyModule.forRoot(config), OrdersModule],
+      imports: [TenancyModule.forRoot(config), FlowControlModule.forService(), OrdersModule],
       providers: [{ provide: SHIPBOB_WRITER_CONFIG, useValue: config }],
       exports: [SHIPBOB_WRITER_CONFIG],
     };

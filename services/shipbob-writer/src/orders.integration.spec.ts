@@ -98,6 +98,7 @@ describe('shipbob-writer orders: commands -> ShipBob sandbox (real Kafka, Postgr
     writer = await startService('shipbob-writer', {
       DATABASE_URL: db.url,
       KAFKA_TOPIC_SUFFIX: suffix,
+      KAFKA_GROUP_ID_SUFFIX: suffix, // groups of their own: other runs on this broker share the group names
       SHIPBOB_BACKOFF_BASE_MS: '100',
       SHIPBOB_BACKOFF_MAX_MS: '2000',
       SHIPBOB_RATE_WINDOW_MS: '3000',

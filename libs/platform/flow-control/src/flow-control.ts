@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Consumer, Kafka } from 'kafkajs';
 import { AvroCodec } from '@mlc/contracts';
 import { AppError, sleep } from '@mlc/platform-errors';
-import { topicName, type EventPublisher } from '@mlc/platform-kafka';
+import { HoldPartition, topicName, type EventPublisher } from '@mlc/platform-kafka';
 import { flowControlRecord } from './flow-control.record';
 
 export const FLOW_PAUSED = 'FLOW.PAUSED';
@@ -23,6 +23,14 @@ export interface FlowStateEntry {
   /** occurredAt of the change (ms). */
   at: number;
   eventId: string;
+}
+
+/** Partner error codes that mean "the credentials were refused" (401/403 after a token refresh). */
+export const AUTH_FAILURE_CODES: readonly string[] = ['SHIPBOB.AUTH', 'FUSION.AUTH', 'SHOPIFY.AUTH'];
+
+export interface GuardOptions {
+  /** Which errors count as an authentication failure. Default: a code in AUTH_FAILURE_CODES. */
+  isAuthFailure?: (err: unknown) => boolean;
 }
 
 export interface FlowControlOptions {
@@ -47,6 +55,12 @@ export interface FlowControlOptions {
  * FlowPausedError instead (the consumer's retry/backoff holds the record; it parks after its last attempt, so
  * prefer waitWhilePaused for long pauses). `reportAuthFailure` / `reportSuccess` let a connection that keeps
  * failing authentication pause itself and say so.
+ *
+ * `guard(tenantId, partner, fn)` puts these together for a Kafka handler: while the flow is paused (or its state is
+ * not loaded yet) it throws a HoldPartition, so the EventConsumer pauses only that partition and reads the record
+ * again on resume (other partitions, hence most other tenants, keep flowing; the records behind it in the same
+ * partition wait with it); an authentication failure is counted, made retryable while the flow still runs, and
+ * turned into a hold once the flow paused itself; a success resets the count.
  */
 export class FlowControl {
   private readonly states = new Map<string, FlowStateEntry>();
@@ -54,6 +68,10 @@ export class FlowControl {
   private readonly codec = new AvroCodec();
   private readonly authFailures = new Map<string, number>();
   private caughtUp: Promise<void> | undefined;
+  private loaded = false;
+  private markReady!: () => void;
+  /** Resolves once the state up to the end of the topic (at the first start) is loaded. */
+  readonly ready: Promise<void> = new Promise((r) => (this.markReady = r));
 
   constructor(
     private readonly kafka: Kafka,
@@ -91,6 +109,13 @@ export class FlowControl {
       },
     });
     await this.caughtUp;
+    this.loaded = true;
+    this.markReady();
+  }
+
+  /** True once the state is loaded (`start` caught up); until then a guard holds records rather than guess. */
+  isLoaded(): boolean {
+    return this.loaded;
   }
 
   async stop(): Promise<void> {
@@ -133,6 +158,46 @@ export class FlowControl {
     return Date.now() - started;
   }
 
+  /**
+   * A HoldPartition for a record of this tenant's flow: released once the state is loaded and the flow is not
+   * paused (or the consumer gives the partition up).
+   */
+  hold(tenantId: string, partner: string): HoldPartition {
+    const s = this.state(tenantId, partner);
+    const reason = !this.loaded ? 'flow-control state not loaded yet' : `the ${partner} flow of tenant ${tenantId} is paused: ${s?.reason ?? ''}`;
+    return new HoldPartition(reason, async (signal) => {
+      await Promise.race([this.ready, new Promise((r) => signal.addEventListener('abort', r, { once: true }))]);
+      await this.waitWhilePaused(tenantId, partner, undefined, signal);
+    });
+  }
+
+  /** Throws a HoldPartition while the flow is paused or its state is not loaded yet. */
+  holdIfPaused(tenantId: string, partner: string): void {
+    if (!this.loaded || this.isPaused(tenantId, partner)) throw this.hold(tenantId, partner);
+  }
+
+  /**
+   * Runs a handler's partner work for one tenant under flow control (see the class comment): holds the record while
+   * the flow is paused; counts authentication failures, pausing the flow by itself after `authFailureLimit` in a
+   * row (the record is then held, not parked); resets the count on success.
+   */
+  async guard<T>(tenantId: string, partner: string, fn: () => Promise<T>, opts: GuardOptions = {}): Promise<T> {
+    this.holdIfPaused(tenantId, partner);
+    let out: T;
+    try {
+      out = await fn();
+    } catch (err) {
+      if (!(opts.isAuthFailure ?? isAuthFailure)(err)) throw err;
+      const e = err as AppError;
+      await this.reportAuthFailure(tenantId, partner, e.message);
+      if (this.isPaused(tenantId, partner)) throw this.hold(tenantId, partner);
+      // Retried (with the consumer's backoff) until the connection works again or the flow pauses itself.
+      throw new AppError(e.code, e.message, { retryable: true, details: { ...e.details, authFailures: this.authFailures.get(`${tenantId}:${partner}`) ?? 0 }, cause: err });
+    }
+    this.reportSuccess(tenantId, partner);
+    return out;
+  }
+
   /** Counts a partner authentication failure; after `authFailureLimit` in a row the flow pauses itself. */
   async reportAuthFailure(tenantId: string, partner: string, message: string): Promise<boolean> {
     const k = `${tenantId}:${partner}`;
@@ -150,4 +215,8 @@ export class FlowControl {
   reportSuccess(tenantId: string, partner: string): void {
     this.authFailures.delete(`${tenantId}:${partner}`);
   }
+}
+
+function isAuthFailure(err: unknown): boolean {
+  return err instanceof Error && AUTH_FAILURE_CODES.includes((err as { code?: string }).code ?? '');
 }

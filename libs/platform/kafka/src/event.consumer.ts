@@ -7,6 +7,7 @@ import { toMessage, type OutgoingRecord } from './event.publisher';
 import type { ProcessedEventStore } from './processed-events.store';
 import { consumerMetrics } from './consumer.metrics';
 import { withTenant } from '@mlc/platform-telemetry';
+import { isHoldPartition, type HoldPartition } from './hold-partition';
 
 export interface HandlerContext {
   topic: TopicName;
@@ -73,6 +74,8 @@ export interface ConsumerStatus {
   handled: number;
   parked: number;
   deadLettered: number;
+  /** Partitions held right now by a handler's HoldPartition (`<topic>:<partition>`). */
+  held: string[];
   lastError?: string;
 }
 
@@ -88,7 +91,9 @@ const HEARTBEAT_EVERY_MS = 2_000;
 export class EventConsumer<T extends TopicName> {
   private consumer: Consumer | undefined;
   private producer: Producer | undefined;
-  private readonly stats: Omit<ConsumerStatus, 'groupId' | 'topics'> = { running: false, restarts: 0, handled: 0, parked: 0, deadLettered: 0 };
+  private readonly stats: Omit<ConsumerStatus, 'groupId' | 'topics' | 'held'> = { running: false, restarts: 0, handled: 0, parked: 0, deadLettered: 0 };
+  /** Held partitions and what releases them (aborted on stop / rebuild: the new consumer reads the record again). */
+  private readonly holds = new Map<string, AbortController>();
   private stopping = false;
   private txLock: Promise<void> = Promise.resolve();
   private readonly suffix: string;
@@ -104,7 +109,7 @@ export class EventConsumer<T extends TopicName> {
   }
 
   status(): ConsumerStatus {
-    return { ...this.stats, groupId: this.opts.groupId, topics: this.opts.topics.map((t) => topicName(t, this.suffix)) };
+    return { ...this.stats, held: [...this.holds.keys()], groupId: this.opts.groupId, topics: this.opts.topics.map((t) => topicName(t, this.suffix)) };
   }
 
   async start(): Promise<void> {
@@ -152,6 +157,7 @@ export class EventConsumer<T extends TopicName> {
   private async rebuild(): Promise<void> {
     await retryUntilDone(
       async (attempt) => {
+        this.releaseHolds();
         await this.consumer?.disconnect().catch(() => undefined);
         this.stats.restarts += 1;
         await this.run();
@@ -168,6 +174,7 @@ export class EventConsumer<T extends TopicName> {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    this.releaseHolds();
     // kafkajs' disconnect waits for the message in hand, then leaves the group; offsets are committed per message.
     await this.consumer?.disconnect().catch(() => undefined);
     await this.producer?.disconnect().catch(() => undefined);
@@ -178,10 +185,18 @@ export class EventConsumer<T extends TopicName> {
     return (this.suffix && topic.endsWith(this.suffix) ? topic.slice(0, -this.suffix.length) : topic) as TopicName;
   }
 
-  private async onMessage({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
+  private async onMessage({ topic, partition, message, heartbeat, pause }: EachMessagePayload): Promise<void> {
     const base = this.baseTopic(topic) as T;
     const next = (BigInt(message.offset) + 1n).toString();
-    const { outputs, handledEventId } = await this.process(base, topic, partition, message, heartbeat);
+    let processed: Awaited<ReturnType<EventConsumer<T>['process']>>;
+    try {
+      processed = await this.process(base, topic, partition, message, heartbeat);
+    } catch (err) {
+      if (!isHoldPartition(err)) throw err;
+      this.hold(topic, partition, message.offset, pause, err);
+      return; // uncommitted; read again from this offset once the hold ends
+    }
+    const { outputs, handledEventId } = processed;
     if (this.opts.transactional) {
       await this.inTransaction(async (send, sendOffsets) => {
         await send(outputs);
@@ -194,6 +209,35 @@ export class EventConsumer<T extends TopicName> {
     // idempotent), never loses what it should have published.
     if (handledEventId && this.opts.processedEvents) await this.opts.processedEvents.mark(this.opts.groupId, handledEventId);
     if (!this.opts.transactional) await this.consumer!.commitOffsets([{ topic, partition, offset: next }]);
+  }
+
+  /**
+   * Holds a partition at a record: stop fetching it, go back to the record (kafkajs applies the seek at its next
+   * fetch, after it marked the record resolved in memory), and fetch again from there once the hold ends.
+   */
+  private hold(topic: string, partition: number, offset: string, pause: () => () => void, err: HoldPartition): void {
+    const consumer = this.consumer!;
+    const key = `${topic}:${partition}`;
+    const resume = pause();
+    consumer.seek({ topic, partition, offset });
+    this.holds.get(key)?.abort();
+    const release = new AbortController();
+    this.holds.set(key, release);
+    this.log('info', 'partition held', { group: this.opts.groupId, topic, partition, offset, reason: err.reason });
+    void err
+      .until(release.signal)
+      .catch(() => undefined)
+      .then(() => {
+        if (this.holds.get(key) === release) this.holds.delete(key);
+        if (release.signal.aborted || consumer !== this.consumer) return;
+        resume();
+        this.log('info', 'partition released', { group: this.opts.groupId, topic, partition, offset });
+      });
+  }
+
+  private releaseHolds(): void {
+    for (const c of this.holds.values()) c.abort();
+    this.holds.clear();
   }
 
   /** Returns what must be published for this message (handler output, or a parked exception / dead letter). */
@@ -261,6 +305,7 @@ export class EventConsumer<T extends TopicName> {
         consumerMetrics.handled(flow, (performance.now() - startedAt) / 1000);
         return { outputs: out.map((r) => ({ raw: false as const, record: r })), handledEventId: meta.eventId };
       } catch (err) {
+        if (isHoldPartition(err)) throw err;
         lastError = toAppError(err);
         consumerMetrics.failed(flow, lastError.code, attempt, lastError.retryable && attempt < maxAttempts && !this.stopping);
         if (!lastError.retryable || attempt === maxAttempts) break;

@@ -1,5 +1,6 @@
 import type { Kafka, Producer, IHeaders } from 'kafkajs';
 import { CompressionTypes } from 'kafkajs';
+import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import { AvroCodec, TOPICS, type TopicName, type TopicRecords } from '@mlc/contracts';
 import { metaHeaders } from './event-meta';
 import { topicName } from './kafka.options';
@@ -58,6 +59,19 @@ export class EventPublisher {
       compression: CompressionTypes.None,
       topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
     });
+  }
+
+  /**
+   * Publishes records one after the other, each under the trace its meta names (`meta.traceparent`), so records that
+   * each began their own trace (a poller's records, each linked to the poll) keep one trace per record across the
+   * hop instead of all becoming children of whatever span is active. Resolves when Kafka acknowledged them all.
+   */
+  async publishEachInItsTrace(records: OutgoingRecord[]): Promise<void> {
+    for (const r of records) {
+      const traceparent = (r.value as { meta?: { traceparent?: string | null } }).meta?.traceparent;
+      const ctx = traceparent ? propagation.extract(ROOT_CONTEXT, { traceparent }) : context.active();
+      await context.with(ctx, () => this.publishMany([r]));
+    }
   }
 
   /** Sends raw bytes (dead letters, republishing an original record unchanged). */

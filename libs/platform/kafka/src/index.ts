@@ -6,3 +6,4 @@ export { PgProcessedEventStore, type ProcessedEventStore } from './processed-eve
 export { newMeta, metaHeaders, currentTraceparent, headerString } from './event-meta';
 export { ulid } from './ulid';
 export { kafkaHealth, type KafkaHealth } from './kafka.health';
+export { HoldPartition, isHoldPartition } from './hold-partition';

@@ -4,6 +4,7 @@ import { TOPICS, type EventMeta, type TopicName } from '@mlc/contracts';
 import { ConsumerHost, MetricsRegistry, PG_POOL } from '@mlc/platform-service';
 import { AUDIT_PROJECTOR_CONFIG, type AuditProjectorConfig } from '../config/audit-projector.config';
 import { migrateAuditSchema } from './audit.data-source';
+import { OpenExceptionsMetric } from './open-exceptions.metric';
 import { ProjectionEvents } from './projection.events';
 import { projectEvent, type ProjectedEvent } from './projection.writer';
 
@@ -23,6 +24,7 @@ export class AuditTrailProjector implements OnModuleInit {
     @Inject(AUDIT_PROJECTOR_CONFIG) private readonly config: AuditProjectorConfig,
     private readonly metrics: MetricsRegistry,
     private readonly events: ProjectionEvents,
+    private readonly openExceptions: OpenExceptionsMetric,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -47,6 +49,7 @@ export class AuditTrailProjector implements OnModuleInit {
         const meta = (value as { meta: EventMeta }).meta;
         this.events.newestProjectedAt = Math.max(this.events.newestProjectedAt, meta.occurredAt);
         this.metrics.inc('mlc_audit_events_projected_total', { topic: ctx.topic }, 1, 'events projected into the audit trail');
+        this.openExceptions.touched(); // an exception raised, or resolved by a success or an operator
         if (result.newExceptionKind) this.events.emit({ kind: 'new-exception-kind', ...result.newExceptionKind, occurredAt: meta.occurredAt });
         if (result.flowChange) this.events.emit({ kind: 'flow-changed', ...result.flowChange, occurredAt: meta.occurredAt });
       },

@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Pool } from 'pg';
+import { FlowControl } from '@mlc/platform-flow-control';
 import { PartnerClients } from '@mlc/tenancy';
 import { PgProcessedEventStore } from '@mlc/platform-kafka';
 import { ConsumerHost, LOGGER, PG_POOL, runSqlMigrations } from '@mlc/platform-service';
@@ -18,6 +19,7 @@ export class PoUpdateConsumer implements OnModuleInit {
     private readonly host: ConsumerHost,
     private readonly clients: PartnerClients,
     private readonly processed: PgProcessedEventStore,
+    private readonly flows: FlowControl,
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(LOGGER) private readonly log: Logger,
     @Inject(FUSION_WRITER_CONFIG) private readonly config: FusionWriterConfig,
@@ -36,7 +38,8 @@ export class PoUpdateConsumer implements OnModuleInit {
       topics: ['fulfilment.fusion-po-update.requested.v1'],
       processedEvents: this.processed,
       maxAttempts: this.config.poWriteMaxAttempts,
-      handler: (cmd) => service.handle(cmd),
+      // Held in Kafka while the tenant's Fusion flow is paused; refused credentials pause it after a few in a row.
+      handler: (cmd) => this.flows.guard(cmd.meta.tenantId, 'fusion', () => service.handle(cmd)),
       describe: (cmd) => ({ entityType: 'fusion-po-update', businessId: cmd.idempotencyKey }),
     });
   }

@@ -49,7 +49,7 @@ describe('fusion-writer purchase-orders (integration)', () => {
     publisher = new EventPublisher(kafka, codec, suffix);
     await publisher.connect();
     for (const t of ['fulfilment.fusion-po.updated.v1', 'ops.exception.raised.v1'] as const) collectors[t] = await collect(kafka, topicName(t, suffix));
-    writer = await startService('fusion-writer', { DATABASE_URL: db.url, KAFKA_TOPIC_SUFFIX: suffix });
+    writer = await startService('fusion-writer', { DATABASE_URL: db.url, KAFKA_TOPIC_SUFFIX: suffix, KAFKA_GROUP_ID_SUFFIX: suffix });
   });
 
   after(async () => {

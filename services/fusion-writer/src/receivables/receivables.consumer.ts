@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Pool } from 'pg';
+import { FlowControl } from '@mlc/platform-flow-control';
 import { PartnerClients } from '@mlc/tenancy';
 import { PgProcessedEventStore } from '@mlc/platform-kafka';
 import { ConsumerHost, LOGGER, PG_POOL, runSqlMigrations } from '@mlc/platform-service';
@@ -17,6 +18,7 @@ export class ReceivablesConsumer implements OnModuleInit {
     private readonly host: ConsumerHost,
     private readonly clients: PartnerClients,
     private readonly processed: PgProcessedEventStore,
+    private readonly flows: FlowControl,
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
@@ -31,7 +33,8 @@ export class ReceivablesConsumer implements OnModuleInit {
       // One record at a time per partition keeps an order's commands in sequence (they share a key).
       partitionsConsumedConcurrently: 1,
       maxAttempts: 8,
-      handler: (value) => service.handle(value),
+      // Held in Kafka while the tenant's Fusion flow is paused; refused credentials pause it after a few in a row.
+      handler: (value) => this.flows.guard(value.meta.tenantId, 'fusion', () => service.handle(value)),
       describe: (value) => ({ entityType: 'fusion-receivables', businessId: value.idempotencyKey }),
     });
   }

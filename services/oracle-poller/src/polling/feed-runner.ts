@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { AppError, errorCategory, toAppError } from '@mlc/platform-errors';
 import { newMeta, topicName, type EventPublisher, type OutgoingRecord } from '@mlc/platform-kafka';
-import { LOGGER, MetricsRegistry, PUBLISHER } from '@mlc/platform-service';
+import { inSpan, LOGGER, MetricsRegistry, PUBLISHER } from '@mlc/platform-service';
 import type { Logger } from '@mlc/platform-telemetry';
 import { PartnerClients } from '@mlc/tenancy';
 import { ORACLE_POLLER_CONFIG, type OraclePollerConfig } from '../config/oracle-poller.config';
@@ -38,6 +38,10 @@ interface Batch {
  * backfill date, drops records already emitted at that LastUpdateDate, publishes the rest, and only after Kafka's
  * acknowledgement records them and moves the cursor. Paging restarts from the newest LastUpdateDate of each page
  * (keyset), so records that change while we page can't shift others out of sight.
+ *
+ * Traces: each poll is a span (`poll <feed>`, the Fusion reads are its children); each record it emits starts its own
+ * trace (`<feed> record`, linked to the poll), so one PO's trace begins where it was read and follows it through
+ * every hop. After each poll `mlc_poll_cursor_age_seconds{flow=<feed>,tenant}` says how far behind now the cursor is.
  */
 @Injectable()
 export class FeedRunner {
@@ -54,6 +58,10 @@ export class FeedRunner {
   ) {}
 
   async run(tenantId: string, feed: Feed, signal?: AbortSignal): Promise<RunResult> {
+    return inSpan(`poll ${feed.name}`, { annotate: { tenantId, operation: `poll ${feed.name}` } }, () => this.poll(tenantId, feed, signal));
+  }
+
+  private async poll(tenantId: string, feed: Feed, signal?: AbortSignal): Promise<RunResult> {
     const result: RunResult = { outcome: 'done', pages: 0, emitted: 0, dropped: 0 };
     const client = await this.clients.fusion(tenantId);
     const lock = await this.repo.tryLock(tenantId, feed.name);
@@ -66,6 +74,7 @@ export class FeedRunner {
       let since =
         backfill?.fromMs ?? (state?.cursorMs != null ? state.cursorMs - this.config.overlapMs : Date.now() - this.config.initialLookbackMs);
       const ctx: FeedContext = { tenantId, client };
+      let cursorMs = state?.cursorMs ?? undefined;
       for (;;) {
         let restartAt: number | undefined;
         let finished = false;
@@ -82,6 +91,7 @@ export class FeedRunner {
           result.emitted += batch.entries.length;
           result.dropped += batch.dropped;
           if (newest) this.metrics.set('oracle_poller_cursor_timestamp_seconds', { tenant: tenantId, feed: feed.name }, Math.floor(newest.ms / 1000));
+          if (newest && (cursorMs === undefined || newest.ms > cursorMs)) cursorMs = newest.ms;
           if (!page.hasMore) {
             finished = true;
             break;
@@ -97,6 +107,7 @@ export class FeedRunner {
         since = restartAt;
       }
       await this.repo.runSucceeded(tenantId, feed.name, backfill?.request ?? null);
+      if (cursorMs !== undefined) this.metrics.pollCursorAge({ flow: feed.name, tenantId, cursor: cursorMs });
       return result;
     } finally {
       await this.repo.unlock(lock, tenantId, feed.name);
@@ -107,6 +118,10 @@ export class FeedRunner {
 
   /** Reads one record now and emits it unless it was already emitted at this LastUpdateDate (or `force`). */
   async syncOne(tenantId: string, feed: Feed, id: string, force: boolean): Promise<SyncResult> {
+    return inSpan(`sync ${feed.name}`, { annotate: { tenantId, entityType: feed.entityType, businessId: id } }, () => this.sync(tenantId, feed, id, force));
+  }
+
+  private async sync(tenantId: string, feed: Feed, id: string, force: boolean): Promise<SyncResult> {
     const client = await this.clients.fusion(tenantId);
     const lock: PoolClient | undefined = await this.repo.lock(tenantId, feed.name, 30_000);
     if (!lock) throw new AppError('POLLER.BUSY', `the ${feed.name} feed of tenant ${tenantId} is busy; try again`, { retryable: true });
@@ -160,7 +175,8 @@ export class FeedRunner {
       }
       let record: OutgoingRecord;
       try {
-        record = await feed.toRecord(ctx, item);
+        // The record's own trace (linked to the poll): its meta.traceparent and its send belong to it.
+        record = await inSpan(`${feed.name} record`, { newTrace: true, annotate: { tenantId: ctx.tenantId, entityType: feed.entityType, businessId: ident.id } }, () => feed.toRecord(ctx, item));
       } catch (err) {
         const e = toAppError(err);
         if (e.retryable) throw e;
@@ -173,7 +189,7 @@ export class FeedRunner {
       const topics = [...new Set(records.map((r) => topicName(r.topic, this.config.topicSuffix)))];
       const offsets = await this.verifier.highWatermarks(topics);
       await this.repo.saveInflight(ctx.tenantId, feed.name, { entries, offsets });
-      await this.publisher.publishMany(records);
+      await this.publisher.publishEachInItsTrace(records);
       if (this.config.crashAfterPublishes > 0 && ++this.publishes >= this.config.crashAfterPublishes) {
         this.log.warn('fault injection: dying between the Kafka ack and the Postgres commit', { tenantId: ctx.tenantId, feed: feed.name });
         process.kill(process.pid, 'SIGKILL');

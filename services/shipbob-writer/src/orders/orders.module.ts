@@ -1,4 +1,5 @@
 import { Inject, Module, type OnModuleInit } from '@nestjs/common';
+import { FlowControl } from '@mlc/platform-flow-control';
 import { ConsumerHost, LOGGER, MetricsRegistry } from '@mlc/platform-service';
 import type { Logger } from '@mlc/platform-telemetry';
 import { MissingConnectionError, PartnerClients, TenantDirectory } from '@mlc/tenancy';
@@ -7,10 +8,16 @@ import { ShipbobPacer } from './shipbob.pacer';
 import { SyncShipbobOrderService } from './sync-shipbob-order.service';
 
 export const ORDERS_GROUP = 'shipbob-writer.orders';
+/** The flow (ops API: /ops/tenants/:tenantId/flows/shipbob/pause|resume) this writer honours. */
+export const FLOW_PARTNER = 'shipbob';
 
 /**
  * The orders feature of shipbob-writer: fulfilment.shipbob-order.requested.v1 -> ShipBob (create / cancel) ->
  * fulfilment.shipbob-order.synced.v1, or an exception (parked command, or a cancel refused after pick).
+ *
+ * Flow control: while a tenant's ShipBob flow is paused its commands wait in Kafka (FlowControl.guard holds the
+ * record's partition: other partitions keep flowing, records behind it in the same partition wait with it). A
+ * connection whose credentials ShipBob keeps refusing (401/403 after a token refresh) pauses its flow by itself.
  */
 @Module({})
 export class OrdersModule implements OnModuleInit {
@@ -19,12 +26,17 @@ export class OrdersModule implements OnModuleInit {
     private readonly clients: PartnerClients,
     private readonly directory: TenantDirectory,
     private readonly metrics: MetricsRegistry,
+    private readonly flows: FlowControl,
     @Inject(SHIPBOB_WRITER_CONFIG) private readonly config: ShipbobWriterConfig,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
   onModuleInit(): void {
-    const pacer = new ShipbobPacer({ windowMs: this.config.shipbobRateWindowMs, paceBelow: this.config.shipbobPaceBelowCalls });
+    const pacer = new ShipbobPacer({
+      windowMs: this.config.shipbobRateWindowMs,
+      paceBelow: this.config.shipbobPaceBelowCalls,
+      onWait: (tenantId, waitMs) => this.metrics.rateLimitWait({ partner: 'shipbob', waitMs, tenantId }),
+    });
     const service = new SyncShipbobOrderService({
       pacer,
       orderType: this.config.shipbobOrderType,
@@ -42,7 +54,7 @@ export class OrdersModule implements OnModuleInit {
       backoff: { baseMs: this.config.shipbobBackoffBaseMs, maxMs: this.config.shipbobBackoffMaxMs },
       describe: (cmd) => ({ entityType: 'shipbob-order', businessId: cmd.referenceId }),
       handler: async (cmd, ctx) => {
-        const out = await service.handle(cmd, ctx);
+        const out = await this.flows.guard(cmd.meta.tenantId, FLOW_PARTNER, () => service.handle(cmd, ctx));
         for (const o of out) {
           const outcome = o.topic === 'fulfilment.shipbob-order.synced.v1' ? (o.value as { outcome: string }).outcome : 'exception';
           this.metrics.inc('shipbob_writer_orders_total', { action: cmd.action, outcome }, 1, 'ShipBob order commands handled, by outcome');

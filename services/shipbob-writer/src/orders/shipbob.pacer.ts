@@ -15,6 +15,8 @@ export interface PacerOptions {
   paceBelow: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** Told of every wait the pacer imposes (the service records it as mlc_rate_limit_wait*). */
+  onWait?: (tenantId: string, waitMs: number) => void;
 }
 
 interface TenantPace {
@@ -55,7 +57,10 @@ export class ShipbobPacer {
   /** Runs one ShipBob call for the tenant: waits its turn, then records what the answer said about the budget. */
   async call<T>(tenantId: string, rate: () => RateState, fn: () => Promise<T>): Promise<T> {
     const delay = this.delayFor(tenantId);
-    if (delay > 0) await this.wait(delay);
+    if (delay > 0) {
+      this.opts.onWait?.(tenantId, delay);
+      await this.wait(delay);
+    }
     const t = this.state(tenantId);
     t.lastCallAt = this.now();
     try {
