@@ -59,7 +59,8 @@ export async function openWorld(label: string): Promise<World> {
     },
     'bench',
   );
-  const env: Record<string, string> = { DATABASE_URL: db.url, KAFKA_TOPIC_SUFFIX: suffix, TENANT_CACHE_TTL_MS: '5000', LOG_LEVEL: 'warn' };
+  // Own consumer groups too: a group shared with another run (or a running `npm start`) may be handed our partitions.
+  const env: Record<string, string> = { DATABASE_URL: db.url, KAFKA_TOPIC_SUFFIX: suffix, KAFKA_GROUP_ID_SUFFIX: suffix, TENANT_CACHE_TTL_MS: '5000', LOG_LEVEL: process.env['BENCH_LOG_LEVEL'] ?? 'warn' };
   const services: BenchService[] = [];
   const probeDir = mkdtempSync(join(tmpdir(), 'mlc-bench-'));
   const logs = (lines = 30): string => services.map((s) => `--- ${s.proc.name}\n${s.proc.output().split('\n').slice(-lines).join('\n')}`).join('\n');

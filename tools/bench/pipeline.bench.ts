@@ -4,7 +4,8 @@
 import { AvroCodec, type TopicRecords } from '@mlc/contracts';
 import { ShipbobSandbox } from '@mlc/partners-shipbob-simulator';
 import { EventPublisher, newMeta, type OutgoingRecord } from '@mlc/platform-kafka';
-import { note, openWorld, percentile, round, scaled, sleep, TENANT, type Row } from './bench-kit';
+import { collect } from '@mlc/platform-testing';
+import { countTopic, note, openWorld, percentile, round, scaled, sleep, TENANT, type Row } from './bench-kit';
 
 type PoEvent = TopicRecords['erp.purchase-order.changed.v1'];
 
@@ -108,6 +109,7 @@ export async function pipelineBench(): Promise<{ rows: Row[] }> {
   const codec = new AvroCodec();
   const publisher = new EventPublisher(world.kafka, codec, world.suffix);
   let clock: OrderClock | undefined;
+  let stopWatches = async (): Promise<void> => undefined;
   try {
     sandbox.seedData({
       channel: { id: CHANNEL, name: 'ML Connector' },
@@ -122,12 +124,31 @@ export async function pipelineBench(): Promise<{ rows: Row[] }> {
     await t.setMapping(TENANT, 'ship-to-fc', LOCATION.code, { fulfillmentCenterId: LOCATION.fc }, 'bench');
     await publisher.connect();
     clock = new OrderClock(sandbox);
+    const commands = await countTopic(world.kafka, world.topic('fulfilment.shipbob-order.requested.v1'));
+    const raised = await collect(world.kafka, world.topic('ops.exception.raised.v1'));
+    stopWatches = async () => {
+      await commands.stop();
+      await raised.stop();
+    };
     const [mapper, writer] = await Promise.all([world.start('mapper'), world.start('shipbob-writer', { RUN_TENANT_MIGRATIONS: 'false' })]);
 
     // Warm-up: consumer groups joined, connections and caches made.
     const warm = Array.from({ length: 5 }, () => poEvent(linesPerPo));
     await publisher.publishMany(warm.map(record));
-    await clock.reach(warm.length * linesPerPo, 60_000, 'warm-up orders');
+    await clock.reach(warm.length * linesPerPo, 60_000, 'warm-up orders').catch(async (err: Error) => {
+      const state = await Promise.all(
+        [mapper, writer].map(async (s) => {
+          const metrics = await fetch(`${s.url}/metrics`).then((r) => r.text()).catch(String);
+          const flow = metrics.split('\n').filter((l) => /^mlc_(records|consumer)/.test(l)).join('\n');
+          return `${s.proc.name} ready: ${await fetch(`${s.url}/health/ready`).then((r) => r.text()).catch(String)}\n${flow}`;
+        }),
+      );
+      const exceptions = raised.messages.slice(0, 3).map((m) => {
+        const e = codec.decodeFor('ops.exception.raised.v1', m.value!).value;
+        return `${e.service} ${e.code}: ${e.message}`;
+      });
+      throw new Error(`${err.message}\n${state.join('\n')}\ncommands: ${commands.count()}, exceptions: ${raised.messages.length}\n${exceptions.join('\n')}`);
+    });
     let expected = clock.count;
 
     // Burst: every PO at once.
@@ -199,6 +220,7 @@ export async function pipelineBench(): Promise<{ rows: Row[] }> {
     };
   } finally {
     clock?.stop();
+    await stopWatches();
     await publisher.disconnect().catch(() => undefined);
     await world.close();
     await sandbox.close();
