@@ -31,7 +31,7 @@ function documentsOf(system: System, orderId: string): { invoices: ArTransaction
 
 /**
  * The Fusion state of one order as a customer would check it, without ids, numbers or dates: each invoice (own or
- * supplementary), its total, its item lines and the sum of its other lines (shipping, tax); each credit memo (refund or
+ * supplementary), its total, its item lines and the amounts of its other lines (shipping, tax); each credit memo (refund or
  * amendment), its total, its item lines with the invoice line they credit. Line descriptions of shipping and tax are
  * left out on purpose: an order first seen by the sweep (a GraphQL read) has them as totals only.
  */
@@ -42,9 +42,9 @@ function stateOf(system: System, orderId: string, customerId: string): string[] 
   const out: string[] = [];
   for (const inv of invoices) {
     const items = inv.lines.filter((l) => isItem(String(l['Description']))).map((l) => `${String(l['Description'])} ${String(l['Quantity'])}x${money(cents(l['UnitSellingPrice']))}`).sort();
-    const other = inv.lines.filter((l) => !isItem(String(l['Description']))).reduce((s, l) => s + lineCents(l), 0);
+    const other = inv.lines.filter((l) => !isItem(String(l['Description']))).map((l) => money(lineCents(l))).sort();
     const own = inv.fields['BillToCustomerNumber'] === account ? 'own account' : `account ${String(inv.fields['BillToCustomerNumber'])}`;
-    out.push(`invoice ${String(inv.fields['CrossReference']).replace(orderId, 'ORDER')} ${String(inv.fields['InvoiceStatus'])} ${own} total ${money(trxCents(inv))} items [${items.join('; ')}] other ${money(other)}`);
+    out.push(`invoice ${String(inv.fields['CrossReference']).replace(orderId, 'ORDER')} ${String(inv.fields['InvoiceStatus'])} ${own} total ${money(trxCents(inv))} items [${items.join('; ')}] other [${other.join(', ')}]`);
   }
   for (const cm of credits) {
     const invoice = invoices.find((i) => i.CustomerTransactionId === cm.fields['PreviousCustomerTrxId']);
@@ -53,9 +53,9 @@ function stateOf(system: System, orderId: string, customerId: string): string[] 
       .filter((l) => isItem(String(l['LineDescription'])))
       .map((l) => `${String(l['LineDescription'])} ${String(l['LineQuantityCredit'])}x${money(cents(l['UnitSellingPrice']))} on ${String(target(l)?.['Description'] ?? 'invoice')}`)
       .sort();
-    const other = cm.lines.filter((l) => !isItem(String(l['LineDescription']))).reduce((s, l) => s + lineCents(l), 0);
+    const other = cm.lines.filter((l) => !isItem(String(l['LineDescription']))).map((l) => money(lineCents(l))).sort();
     const why = /refund/i.test(String(cm.fields['CreditMemoComments'])) ? 'refund' : 'amendment';
-    out.push(`credit (${why}) against ${String(invoice?.fields['CrossReference']).replace(orderId, 'ORDER')} total ${money(trxCents(cm))} items [${items.join('; ')}] other ${money(other)}`);
+    out.push(`credit (${why}) against ${String(invoice?.fields['CrossReference']).replace(orderId, 'ORDER')} total ${money(trxCents(cm))} items [${items.join('; ')}] other [${other.join(', ')}]`);
   }
   return out.sort();
 }
@@ -283,6 +283,7 @@ describe('Shopify orders, edits and refunds → Fusion customers, invoices and c
     steps.refund(system, o3);
     await until('the refund after the sweep', () => complete(system, String(o3.id), { invoices: 2, credits: 2 }));
     assert.ok(system.shopify.deliveries.some((d) => d.dropped && d.topic === 'orders/create' && d.body.includes(String(o3.id))), 'orders/create was dropped');
+    assert.ok(received.values().some((r) => r.deliveryId.startsWith(`sweep:gid://shopify/Order/${o3.id}:`)), 'the sweep brought the order');
 
     // Give stragglers (duplicates, a later sweep) time to do damage, then compare.
     await sleep(3_000);
