@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseShopifyJson } from './parse-shopify-json';
+import { parseShopifyJson, quoteUnsafeNumbers } from './parse-shopify-json';
 import { readShopifyWebhookHeaders, verifyShopifyWebhook } from './verify-shopify-webhook';
 
 describe('verifyShopifyWebhook', () => {
@@ -67,6 +67,12 @@ describe('parseShopifyJson', () => {
     assert.equal(parsed.zero, '0.0');
     assert.equal(parsed.user_id, null);
     assert.equal(parsed.rate, '1e2');
+  });
+
+  it('without JSON.parse source access (Node < 21) the text is pre-quoted: ids and decimals stay exact, strings untouched', () => {
+    const text = '{"id":9007199254740993,"note":"x \\" 9007199254740993 1.5","subtotal":89.99,"qty":-2,"rate":1e2,"ids":[1,820982911946154508]}';
+    const parsed = JSON.parse(quoteUnsafeNumbers(text)) as Record<string, unknown>;
+    assert.deepEqual(parsed, { id: '9007199254740993', note: 'x " 9007199254740993 1.5', subtotal: '89.99', qty: -2, rate: '1e2', ids: [1, '820982911946154508'] });
   });
 
   it('still rejects invalid JSON', () => {
