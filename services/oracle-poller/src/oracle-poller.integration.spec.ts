@@ -97,6 +97,8 @@ describe('oracle-poller against the Fusion sandbox, real Kafka and Postgres', ()
     const events = poEvents();
     assert.equal(events.length, 25);
     assert.deepEqual(new Set(events.map((e) => e.poHeaderId)), new Set(seeded.map((p) => String(p.POHeaderId))));
+    const metrics = await (await fetch(`${service!.url}/metrics`)).text();
+    assert.match(metrics, /^mlc_poll_cursor_age_seconds\{flow="purchase-orders",tenant="demo"\} [\d.e+]+$/m, 'poll cursor age per flow and tenant');
     const po = seeded[0]!;
     const e = eventsFor(po.POHeaderId)[0]!;
     assert.equal(pos.messages.find((m) => decode<PoEvent>(m, 'mlc.erp.PurchaseOrderChanged').poHeaderId === e.poHeaderId)!.key!.toString(), `demo:${po.POHeaderId}`);

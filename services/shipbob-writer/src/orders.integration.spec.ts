@@ -42,6 +42,11 @@ describe('shipbob-writer orders: commands -> ShipBob sandbox (real Kafka, Postgr
   const syncedFor = (ref: string): Synced[] => synced.messages.map((m) => codec.decodeFor('fulfilment.shipbob-order.synced.v1', m.value!).value).filter((v) => v.referenceId === ref);
   const raisedFor = (ref: string): Raised[] => raised.messages.map((m) => codec.decodeFor('ops.exception.raised.v1', m.value!).value).filter((v) => v.businessId === ref);
 
+  const rateLimitWaits = async (): Promise<number> => {
+    const metrics = await (await fetch(`${writer.url}/metrics`)).text();
+    return Number(new RegExp(`^mlc_rate_limit_waits_total\\{partner="shipbob",tenant="${TENANT}"\\} (\\d+)$`, 'm').exec(metrics)?.[1] ?? 0);
+  };
+
   let seq = 0;
   function command(over: Partial<Command> & { referenceId: string }): Command {
     seq += 1;
@@ -163,11 +168,13 @@ describe('shipbob-writer orders: commands -> ShipBob sandbox (real Kafka, Postgr
   it('paces before the 429 when x-remaining-calls runs low', async () => {
     await fetch(`${sandbox.url}/__admin/rate-limit`, { method: 'POST', body: JSON.stringify({ limit: 6, windowMs: 3_000, reset: true }) });
     await fetch(`${sandbox.url}/__admin/requests`, { method: 'DELETE' });
+    const waitsBefore = await rateLimitWaits();
     const cmds = [1, 2, 3, 4, 5, 6, 7, 8].map((n) => command({ referenceId: `po9003-l${n}-r0`, poHeaderId: '9003' }));
     await send(...cmds);
     await waitFor(() => cmds.every((c) => syncedFor(c.referenceId).length >= 1), { timeoutMs: 40_000, what: 'paced orders synced' });
     const log = ((await (await fetch(`${sandbox.url}/__admin/requests`)).json()) as { items: Array<{ status: number; path: string }> }).items;
     assert.equal(log.filter((r) => r.status === 429).length, 0, 'no 429: the writer slowed down first');
+    assert.ok((await rateLimitWaits()) > waitsBefore, "the pacer's waits count as rate-limit waits (no 429 here, so no consumer backoff)");
     for (const c of cmds) assert.equal((await byRef(c.referenceId)).length, 1);
     await fetch(`${sandbox.url}/__admin/rate-limit`, { method: 'POST', body: JSON.stringify({ limit: 150, windowMs: 60_000, reset: true }) });
   });

@@ -134,6 +134,9 @@ describe('audit-projector: projections, exceptions queue and ops API on real Kaf
   let brokenBytes: Buffer;
   let exceptionId: string;
 
+  const openExceptionsGauge = new RegExp(`^mlc_open_exceptions\\{tenant="${T}",entity_type="shipbob-order"\\} 1$`, 'm');
+  const openExceptionsGauge0 = new RegExp(`^mlc_open_exceptions\\{tenant="${T}",entity_type="shipbob-order"\\} 0$`, 'm');
+
   it('shows a record parked twice as one open exception, with the partner request/response and attempts', async () => {
     const t0 = Date.now();
     brokenCmd = order(T, '1001', '11', t0);
@@ -155,6 +158,7 @@ describe('audit-projector: projections, exceptions queue and ops API on real Kaf
     assert.equal(one.body.details.response.status, 422);
     assert.equal(one.body.payload.decoded.referenceId, brokenCmd.referenceId);
     assert.equal(Buffer.from(one.body.payload.base64, 'base64').equals(brokenBytes), true);
+    await waitFor(async () => openExceptionsGauge.test(await (await fetch(`${svc.url}/metrics`)).text()), { what: 'mlc_open_exceptions 1 for the tenant', timeoutMs: 10_000 });
   });
 
   it('replay republishes exactly the original bytes and key to the source topic, marked in headers, and is audited', async () => {
@@ -182,6 +186,7 @@ describe('audit-projector: projections, exceptions queue and ops API on real Kaf
     }, { what: 'exception resolved' });
     assert.equal(ex.resolution, 'success');
     assert.equal((await api('GET', `/ops/exceptions?tenant=${T}&status=open`)).body.exceptions.length, 0);
+    await waitFor(async () => openExceptionsGauge0.test(await (await fetch(`${svc.url}/metrics`)).text()), { what: 'mlc_open_exceptions back to 0', timeoutMs: 10_000 });
   });
 
   it('resolves by hand with a comment, and a failure after that reopens it', async () => {
