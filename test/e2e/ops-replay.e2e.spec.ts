@@ -82,7 +82,7 @@ describe('ops e2e: fix the mapping -> replay -> the partner holds exactly one', 
     await publisher.connect();
     const env = { DATABASE_URL: db.url, KAFKA_TOPIC_SUFFIX: suffix, TENANT_CACHE_TTL_MS: '0', RUN_TENANT_MIGRATIONS: 'false' };
     services = await Promise.all([
-      startService('audit-projector', { ...env, AUDIT_CONSUMER_GROUP: `audit-projector.audit${suffix}`, MLC_OPERATOR_API_KEYS: `${OPS_KEY}:*`, OPS_LAG_GROUPS: `none${suffix}` }),
+      startService('audit-projector', { ...env, MLC_OPERATOR_API_KEYS: `${OPS_KEY}:*`, OPS_LAG_GROUPS: `none${suffix}` }),
       startService('mapper', env),
       startService('shipbob-writer', { ...env, SHIPBOB_BACKOFF_BASE_MS: '100', SHIPBOB_BACKOFF_MAX_MS: '2000' }),
     ]);
@@ -135,7 +135,7 @@ describe('ops e2e: fix the mapping -> replay -> the partner holds exactly one', 
       return ends.reduce((n, e) => n + Number(BigInt(e.high) - BigInt(committed!.partitions.find((p) => p.partition === e.partition)?.offset ?? '0')), 0);
     };
     try {
-      await waitFor(async () => (await behind('mapper.purchase-orders', `erp.purchase-order.changed.v1${suffix}`)) === 0 && (await behind('shipbob-writer.orders', `fulfilment.shipbob-order.requested.v1${suffix}`)) === 0, { timeoutMs: 30_000, intervalMs: 500, what: 'mapper and writer caught up' });
+      await waitFor(async () => (await behind(`mapper.purchase-orders${suffix}`, `erp.purchase-order.changed.v1${suffix}`)) === 0 && (await behind(`shipbob-writer.orders${suffix}`, `fulfilment.shipbob-order.requested.v1${suffix}`)) === 0, { timeoutMs: 30_000, intervalMs: 500, what: 'mapper and writer caught up' });
     } finally {
       await admin.disconnect();
     }

@@ -117,8 +117,8 @@ describe('one trace for one purchase order: oracle-poller -> mapper -> shipbob-w
     assert.equal(writerProcess.parentSpanId, mapperSend.spanId, 'the writer consumes what the mapper sent');
     assert.ok(under(call, writerProcess), 'the ShipBob call sits under the writer’s consumer span');
     for (const s of [pollerSend, mapperProcess, mapperSend, writerProcess]) assert.equal(s.attributes['mlc.tenant_id'], TENANT, `${s.service} ${s.name} names the tenant`);
-    assert.equal(mapperProcess.attributes['messaging.consumer.group.name'], 'mapper.purchase-orders');
-    assert.equal(writerProcess.attributes['messaging.consumer.group.name'], 'shipbob-writer.orders');
+    assert.equal(mapperProcess.attributes['messaging.consumer.group.name'], `mapper.purchase-orders${suffix}`);
+    assert.equal(writerProcess.attributes['messaging.consumer.group.name'], `shipbob-writer.orders${suffix}`);
     // how far up the trace goes: a root span in the poller (the poll) or the poller's send itself
     const root = spans.find((s) => !s.parentSpanId)!;
     assert.equal(root.service, 'oracle-poller', `the trace starts in oracle-poller (root ${root.name})`);
@@ -129,7 +129,7 @@ describe('one trace for one purchase order: oracle-poller -> mapper -> shipbob-w
     const writer = services[1]!;
     const metrics = await (await fetch(`${writer.url}/metrics`)).text();
     assert.match(metrics, new RegExp(`^mlc_partner_calls_total\\{partner="shipbob",operation="POST order",status="201",tenant="${TENANT}"\\} 1$`, 'm'));
-    assert.match(metrics, new RegExp(`^mlc_records_handled_total\\{topic="fulfilment.shipbob-order.requested.v1",group="shipbob-writer.orders",tenant="${TENANT}"\\} \\d+$`, 'm'));
+    assert.match(metrics, new RegExp(`^mlc_records_handled_total\\{topic="fulfilment.shipbob-order.requested.v1",group="shipbob-writer.orders${suffix}",tenant="${TENANT}"\\} \\d+$`, 'm'));
     const depth = (s: ReceivedSpan): number => (byId.get(s.parentSpanId) ? 1 + depth(byId.get(s.parentSpanId)!) : 0);
     t.diagnostic(`trace ${call.traceId}:\n${[...spans].sort((a, b) => a.startMs - b.startMs).map((s) => `${'  '.repeat(depth(s))}${s.service} ${s.kind} ${s.name}`).join('\n')}`);
   });

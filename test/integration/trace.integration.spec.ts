@@ -161,7 +161,7 @@ describe('one trace per record, OTLP export and consumer metrics', () => {
     assert.match(String(hopProcess.attributes['messaging.message.id']), /^[0-9A-Z]{26}$/);
     const auditSecond = spans.find((s) => s.service === 'audit-projector' && s.name.startsWith('process shopify.webhook'))!;
     assert.equal(auditSecond.attributes['mlc.tenant_id'], 'acme');
-    assert.equal(auditSecond.attributes['messaging.consumer.group.name'], 'audit-projector.audit');
+    assert.equal(auditSecond.attributes['messaging.consumer.group.name'], `audit-projector.audit${suffix}`);
     const send = spans.find((s) => s.kind === 'producer' && s.name.startsWith('send shopify.webhook'))!;
     assert.equal(send.attributes['mlc.tenant_id'], 'acme');
     assert.equal(send.attributes['messaging.operation.type'], 'send');
@@ -213,16 +213,16 @@ describe('one trace per record, OTLP export and consumer metrics', () => {
   });
 
   it('the service’s /metrics shows records handled per flow and tenant, consumer lag and state; OTLP receives them too', async () => {
-    const labels = { topic: 'shopify.webhook.received.v1', group: 'audit-projector.audit', tenant: 'acme' };
+    const labels = { topic: 'shopify.webhook.received.v1', group: `audit-projector.audit${suffix}`, tenant: 'acme' };
     const text = await waitFor(
       async () => {
         const t = await (await fetch(`${projector.url}/metrics`)).text();
-        return (sample(t, 'mlc_records_handled_total', labels) ?? 0) >= 1 && sample(t, 'mlc_consumer_lag', { group: 'audit-projector.audit', topic: 'shopify.webhook.received.v1' }) === 0 ? t : undefined;
+        return (sample(t, 'mlc_records_handled_total', labels) ?? 0) >= 1 && sample(t, 'mlc_consumer_lag', { group: `audit-projector.audit${suffix}`, topic: 'shopify.webhook.received.v1' }) === 0 ? t : undefined;
       },
       { what: 'handled count and zero lag on /metrics', timeoutMs: 20_000 },
     );
-    assert.equal(sample(text, 'mlc_consumer_running', { group: 'audit-projector.audit' }), 1);
-    assert.ok((sample(text, 'mlc_record_handle_duration_seconds_count', { topic: 'shopify.webhook.received.v1', group: 'audit-projector.audit' }) ?? 0) >= 1);
+    assert.equal(sample(text, 'mlc_consumer_running', { group: `audit-projector.audit${suffix}` }), 1);
+    assert.ok((sample(text, 'mlc_record_handle_duration_seconds_count', { topic: 'shopify.webhook.received.v1', group: `audit-projector.audit${suffix}` }) ?? 0) >= 1);
     assert.match(text, /# TYPE mlc_records_handled_total counter/);
     await waitFor(() => ['mlc_records_handled', 'mlc_consumer_lag'].every((n) => receiver.metricNames('audit-projector').includes(n)), {
       what: 'consumer metrics over OTLP',

@@ -67,7 +67,7 @@ describe('mlc ops commands against a running audit-projector', () => {
   before(async () => {
     ({ kafka, suffix } = await testKafka('opscli'));
     db = await testDatabase('opscli');
-    svc = await startService('audit-projector', { DATABASE_URL: db.url, KAFKA_TOPIC_SUFFIX: suffix, AUDIT_CONSUMER_GROUP: `audit-projector.audit${suffix}`, MLC_OPERATOR_API_KEYS: `${OPS}:*`, OPS_LAG_GROUPS: `none${suffix}` });
+    svc = await startService('audit-projector', { DATABASE_URL: db.url, KAFKA_TOPIC_SUFFIX: suffix, MLC_OPERATOR_API_KEYS: `${OPS}:*`, OPS_LAG_GROUPS: `none${suffix}` });
     publisher = new EventPublisher(kafka, codec, suffix);
     await publisher.connect();
     await park(command('501', '1'));

@@ -34,7 +34,16 @@ export async function startService(name: string, env: Record<string, string>): P
   let out = '';
   const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/services', name, 'src/main.js')], {
     cwd: REPO_ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', MLC_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS, ...env, PORT: String(port) },
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      MLC_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
+      // A run's services get consumer groups of their own: test files run side by side on one broker, and kafkajs hands
+      // a group's partitions to any member, subscribed to the topic or not.
+      ...(env['KAFKA_TOPIC_SUFFIX'] ? { KAFKA_GROUP_ID_SUFFIX: env['KAFKA_TOPIC_SUFFIX'] } : {}),
+      ...env,
+      PORT: String(port),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));

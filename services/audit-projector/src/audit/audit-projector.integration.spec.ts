@@ -106,7 +106,6 @@ describe('audit-projector: projections, exceptions queue and ops API on real Kaf
     svc = await startService('audit-projector', {
       DATABASE_URL: db.url,
       KAFKA_TOPIC_SUFFIX: suffix,
-      AUDIT_CONSUMER_GROUP: `audit-projector.audit${suffix}`,
       MLC_OPERATOR_API_KEYS: `${ALL_KEY}:*,${ACME_KEY}:tenant-${T}`,
       OPS_ALERT_WEBHOOK_URL: `http://127.0.0.1:${(hooks.address() as { port: number }).port}/hook`,
       OPS_ALERT_WINDOW_MS: '300',
@@ -324,7 +323,7 @@ describe('audit-projector: projections, exceptions queue and ops API on real Kaf
       return stable;
     }, { timeoutMs: 30_000, intervalMs: 500, what: 'first projection settled' });
     db2 = await testDatabase('audit_rebuild');
-    rebuilt = await startService('audit-projector', { DATABASE_URL: db2.url, KAFKA_TOPIC_SUFFIX: suffix, AUDIT_CONSUMER_GROUP: `audit-projector.audit${suffix}.replay-1`, MLC_OPERATOR_API_KEYS: `${ALL_KEY}:*` });
+    rebuilt = await startService('audit-projector', { DATABASE_URL: db2.url, KAFKA_TOPIC_SUFFIX: suffix, AUDIT_CONSUMER_GROUP: 'audit-projector.audit.replay-1', MLC_OPERATOR_API_KEYS: `${ALL_KEY}:*` });
     const pg2 = new Client({ connectionString: db2.url });
     await pg2.connect();
     cleanups.push(() => pg2.end());

@@ -66,7 +66,7 @@ export class AlertsService implements OnModuleInit, OnApplicationShutdown {
   async measureLag(): Promise<Array<{ groupId: string; records: number }>> {
     const out: Array<{ groupId: string; records: number }> = [];
     const groups: Array<[string, string[] | undefined]> = [
-      [this.config.auditConsumerGroup, ALL_TOPICS.map((t) => topicName(t, this.config.topicSuffix))],
+      [`${this.config.auditConsumerGroup}${this.config.groupIdSuffix}`, ALL_TOPICS.map((t) => topicName(t, this.config.topicSuffix))],
       ...this.config.opsLagGroups.map((g) => [g, undefined] as [string, undefined]),
     ];
     for (const [groupId, topics] of groups) {
@@ -75,7 +75,7 @@ export class AlertsService implements OnModuleInit, OnApplicationShutdown {
         out.push({ groupId, records: l.records });
         this.lastLag.set(groupId, l.records);
         this.metrics.set('mlc_consumer_lag_records', { group: groupId }, l.records, 'records a consumer group is behind the end of its topics');
-        if (groupId === this.config.auditConsumerGroup) this.metrics.set('mlc_projection_lag_records', {}, l.records, 'records the audit projection is behind the log');
+        if (groupId === `${this.config.auditConsumerGroup}${this.config.groupIdSuffix}`) this.metrics.set('mlc_projection_lag_records', {}, l.records, 'records the audit projection is behind the log');
         const last = this.lagAlerted.get(groupId) ?? 0;
         if (l.records > this.config.opsLagAlertRecords && Date.now() - last >= this.config.opsAlertWindowMs) {
           this.lagAlerted.set(groupId, Date.now());
