@@ -1,7 +1,7 @@
 import { AppError } from '@mlc/platform-errors';
 import { FusionBadResponseError, FusionRejectedError } from './fusion.errors';
 import type { FusionClient } from './fusion.client';
-import { childText, childrenNamed, escapeXml, find, parseXml, type XmlElement } from './soap-xml';
+import { childText, childrenNamed, escapeXml, find, parseXml, type XmlElement } from '@mlc/partners-xml';
 
 /**
  * The two Fusion SOAP services REST cannot replace (oracle-fusion.md §7, §8): creating a customer account with its

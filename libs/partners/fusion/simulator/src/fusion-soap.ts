@@ -2,7 +2,7 @@ import type { SandboxRequest, SandboxResponse } from '@mlc/partners-sandbox-kit'
 import type { ResourceDef } from './fusion-rest';
 import type { ArTransaction, CustomerAccount } from './fusion-receivables';
 import type { FusionSandbox } from './fusion.sandbox';
-import { childText, childrenNamed, escapeXml, parseXml, XmlSyntaxError, type XmlElement } from './soap-xml';
+import { childText, childrenNamed, escapeXml, parseXml, XmlSyntaxError, type XmlElement } from '@mlc/partners-xml';
 
 /**
  * The SOAP services the REST API cannot replace (oracle-fusion.md §7, §8), minimal but in SOAP 1.1 form:
