@@ -4,7 +4,9 @@ import { ShopifySandbox } from './shopify.sandbox';
 async function main(): Promise<void> {
   const port = Number(process.env['SHOPIFY_SANDBOX_PORT'] ?? 4030);
   // Retries come fast (time-scaled) but the gateway gets Shopify's real 5 s to answer.
-  const sandbox = new ShopifySandbox({ seed: 42, timeScale: 60, webhookMinTimeoutMs: 5_000 });
+  // Each start is a fresh shop run: ids never repeat those of a previous run the connector's database remembers.
+  const run = Number(process.env['SHOPIFY_SANDBOX_RUN'] ?? Math.floor(Date.now() / 1000) % 100_000);
+  const sandbox = new ShopifySandbox({ seed: 42, run, timeScale: 60, webhookMinTimeoutMs: 5_000 });
   sandbox.seedData({ customers: 6, orders: 10 });
   const token = sandbox.issueToken({ expiresInSec: null });
   const url = await sandbox.listen(port);

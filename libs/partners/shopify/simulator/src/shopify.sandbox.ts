@@ -62,6 +62,8 @@ const DOCS_RATE_LIMITS = 'https://shopify.dev/api/usage/rate-limits';
 
 export interface ShopifySandboxOptions {
   seed?: number;
+  /** Numbering run (default 0): every id range starts run × 10^7 further on. */
+  run?: number;
   shopDomain?: string;
   /** The app's client credentials; the client secret also signs app webhooks (shopify.md §1.3). */
   clientId?: string;
@@ -195,12 +197,14 @@ export class ShopifySandbox extends SandboxServer {
     });
     this.bucket = new CostBucket(options.maximumAvailable ?? 2000, options.restoreRate ?? 100, this.now());
     this.idRandom = seededRandom(this.seed * 7919);
+    // A numbering run moves every id range, so a restarted standalone shop never reuses the ids of a previous run.
+    const run = BigInt(options.run ?? 0) * 10_000_000n;
     this.ids = {
-      customer: new IdSource(6_400_000_000_000n),
-      order: new IdSource(5_900_000_000_000n),
-      line: new IdSource(14_800_000_000_000n),
-      address: new IdSource(8_100_000_000_000n),
-      misc: new IdSource(820_982_911_946_154_508n),
+      customer: new IdSource(6_400_000_000_000n + run),
+      order: new IdSource(5_900_000_000_000n + run),
+      line: new IdSource(14_800_000_000_000n + run),
+      address: new IdSource(8_100_000_000_000n + run),
+      misc: new IdSource(820_982_911_946_154_508n + run),
     };
     this.rateLimitResponse = (s) => ({
       status: 429,
