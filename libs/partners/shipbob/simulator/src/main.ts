@@ -6,7 +6,10 @@ async function main(): Promise<void> {
   const port = Number(process.env['SHIPBOB_SANDBOX_PORT'] ?? 4020);
   const timeScale = Number(process.env['SHIPBOB_SANDBOX_WEBHOOK_TIME_SCALE'] ?? 60);
   // Retries come fast (time-scaled) but a receiver gets ShipBob's real answer timeout.
-  const sandbox = new ShipbobSandbox({ webhookTimeScale: timeScale, webhookMinTimeoutMs: 5_000 });
+  // Each start is a new run: fresh order/shipment ids and webhook ids (a seed of its own), never repeating a previous
+  // run's that the connector remembers (SHIPBOB_SANDBOX_RUN pins it).
+  const run = Number(process.env['SHIPBOB_SANDBOX_RUN'] ?? Math.floor(Date.now() / 1000) % 100_000);
+  const sandbox = new ShipbobSandbox({ webhookTimeScale: timeScale, webhookMinTimeoutMs: 5_000, run, seed: run + 7 });
   const seeded = sandbox.seedData(DEMO_SEED);
   const url = await sandbox.listen(port);
   process.stdout.write(

@@ -37,6 +37,8 @@ export interface ShipbobSandboxOptions {
   rateLimit?: { limit?: number; windowMs?: number };
   /** Divides webhook retry delays and timeout (1000 = a 5-minute retry after 300 ms). */
   webhookTimeScale?: number;
+  /** Numbering run (default 0): order/line/shipment/receiving ids start run × 10^7 further on. */
+  run?: number;
   /** Floor of the scaled webhook answer timeout (see DispatcherOptions.minTimeoutMs). */
   webhookMinTimeoutMs?: number;
   /**
@@ -163,7 +165,7 @@ const CANCELLABLE_BEFORE_PICK = new Set(['None', 'ImportReview', 'Processing', '
  * /__admin that moves shipments pick -> pack -> label -> ship -> delivered and sends signed webhooks.
  */
 export class ShipbobSandbox extends SandboxServer {
-  readonly options: Required<Omit<ShipbobSandboxOptions, 'rateLimit' | 'seed' | 'webhookMinTimeoutMs'>>;
+  readonly options: Required<Omit<ShipbobSandboxOptions, 'rateLimit' | 'seed' | 'webhookMinTimeoutMs' | 'run'>>;
   readonly limiter: SlidingWindowLimiter;
   readonly dispatcher: WebhookDispatcher;
   readonly webhookSwitches: WebhookSwitches = {};
@@ -183,11 +185,15 @@ export class ShipbobSandbox extends SandboxServer {
   private readonly oauthClients = new Map<string, OAuthClient>();
   private readonly codes = new Map<string, CodeGrant>();
   private readonly refreshTokens = new Map<string, RefreshGrant>();
-  private nextId = { channel: 1000, product: 5000, variant: 6000, inventory: 7000, order: 100_000, line: 300_000, shipment: 200_000, wro: 900, location: 10 };
+  private nextId: { channel: number; product: number; variant: number; inventory: number; order: number; line: number; shipment: number; wro: number; location: number };
   private transactionSeq = 0;
 
   constructor(options: ShipbobSandboxOptions = {}) {
     super('shipbob', options.seed ?? 7);
+    // A numbering run moves order, line, shipment and receiving ids, so a restarted standalone sandbox never repeats
+    // the ids of a previous run that the connector's database remembers (channels, products and locations stay put).
+    const run = (options.run ?? 0) * 10_000_000;
+    this.nextId = { channel: 1000, product: 5000, variant: 6000, inventory: 7000, order: 100_000 + run, line: 300_000 + run, shipment: 200_000 + run, wro: 900 + run, location: 10 };
     this.options = {
       webhookTimeScale: options.webhookTimeScale ?? 1000,
       duplicateScope: options.duplicateScope ?? 'account',
