@@ -24,6 +24,7 @@ export const OPS_OPTIONS = {
   'to-timestamp': { type: 'string' },
   'to-offset': { type: 'string' },
   'dry-run': { type: 'boolean' },
+  'stop-and-restart': { type: 'boolean' },
   changes: { type: 'string' },
 } as const;
 
@@ -45,6 +46,7 @@ export const OPS_USAGE = `
   mlc replay range [--tenant T] --flow purchase-orders|shipbob-orders|shipments|po-updates|shopify|receivables
                    --from ISO --to ISO [--dry-run]
   mlc offsets reset <group> (--to-timestamp ISO | --to-offset earliest|latest|N) [--topic T]... [--dry-run]
+                    [--stop-and-restart]   (stop the group's running consumers, reset, start them again)
   mlc reconcile [--tenant T] [--from YYYY-MM-DD] [--to YYYY-MM-DD]
   mlc lag
 `;
@@ -200,12 +202,34 @@ export async function runOpsCommand(cmd: string, ctx: OpsContext): Promise<numbe
     }
     case 'offsets reset': {
       need(3, '<group>');
-      const r = await api.request<{ groupId: string; dryRun: boolean; offsets: Array<Record<string, unknown>> }>('POST', `/ops/consumer-groups/${seg(pos[2]!)}/reset-offsets`, {
-        toTimestamp: o['to-timestamp'],
-        toOffset: o['to-offset'],
-        topics: o.topic,
-        dryRun: !!o['dry-run'],
-      });
+      const stopAndRestart = !!o['stop-and-restart'] && !o['dry-run'];
+      if (stopAndRestart) ctx.progress(`${pos[2]}: stopping its consumers, then resetting and starting them again\n`);
+      // While the reset runs, the group's state is shown as it changes (Stable -> Empty -> Stable).
+      let watching = stopAndRestart;
+      const watch = (async () => {
+        let last = '';
+        while (watching) {
+          const g = await api.request<{ state: string; members: unknown[] }>('GET', `/ops/consumer-groups/${seg(pos[2]!)}`).catch(() => undefined);
+          const line = g ? `${pos[2]}: group ${g.state}, ${g.members.length} member(s)` : '';
+          if (watching && line && line !== last) ctx.progress(`${line}\n`);
+          last = line || last;
+          await new Promise((res) => setTimeout(res, ctx.pollMs ?? 500));
+        }
+      })();
+      let r: { groupId: string; dryRun: boolean; offsets: Array<Record<string, unknown>>; steps?: Array<{ step: string; at: string; detail: string }> };
+      try {
+        r = await api.request('POST', `/ops/consumer-groups/${seg(pos[2]!)}/reset-offsets`, {
+          toTimestamp: o['to-timestamp'],
+          toOffset: o['to-offset'],
+          topics: o.topic,
+          dryRun: !!o['dry-run'],
+          ...(stopAndRestart ? { stopAndRestart: true } : {}),
+        });
+      } finally {
+        watching = false;
+        await watch;
+      }
+      for (const st of r.steps ?? []) ctx.progress(`${String(shortTime(st.at))} ${st.step}: ${st.detail}\n`);
       print(r, () => `${r.dryRun ? 'would reset' : 'reset'} ${r.groupId}:\n${formatTable(r.offsets, ['topic', 'partition', 'offset'])}`);
       return 0;
     }

@@ -36,10 +36,12 @@ export class HealthController {
       },
       async () => {
         const all = this.consumers.status();
-        const stopped = all.filter((s) => !s.running);
+        // A consumer an operator stopped (around an offset reset) is not a failure; it is reported, not counted.
+        const byOperator = all.filter((s) => s.stoppedByOperator).map((s) => s.groupId);
+        const stopped = all.filter((s) => !s.running && !s.stoppedByOperator);
         return stopped.length === 0
-          ? this.indicator.check('consumers').up({ count: all.length })
-          : this.indicator.check('consumers').down({ stopped: stopped.length, lastError: stopped[0]?.lastError });
+          ? this.indicator.check('consumers').up({ count: all.length, ...(byOperator.length ? { stoppedByOperator: byOperator } : {}) })
+          : this.indicator.check('consumers').down({ stopped: stopped.length, lastError: stopped[0]?.lastError, ...(byOperator.length ? { stoppedByOperator: byOperator } : {}) });
       },
     ];
     if (this.pool) {

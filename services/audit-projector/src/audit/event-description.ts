@@ -41,6 +41,7 @@ const TOPIC_SYSTEMS: Record<string, [string, string, EventDescription['direction
   'tenant.config.changed.v1': ['operator', 'connector', 'internal'],
   'ops.operator-action.recorded.v1': ['operator', 'connector', 'internal'],
   'ops.flow-control.changed.v1': ['operator', 'connector', 'internal'],
+  'ops.consumer-control.requested.v1': ['operator', 'connector', 'internal'],
 };
 
 /**
@@ -209,6 +210,10 @@ export function describeEvent(topic: TopicName, value: TopicRecords[TopicName]):
     case 'ops.flow-control.changed.v1': {
       const v = value as TopicRecords[typeof topic];
       return { ...base, entityType: 'flow', businessId: v.partner, result: 'recorded', attrs: attrs({ state: v.state, reason: v.reason, actor: v.actor }) };
+    }
+    case 'ops.consumer-control.requested.v1': {
+      const v = value as TopicRecords[typeof topic];
+      return { ...base, entityType: 'consumer-group', businessId: v.groupId, result: 'recorded', attrs: attrs({ action: v.action, actor: v.actor, requestId: v.requestId }) };
     }
     default:
       return { ...base, entityType: 'event', businessId: (value as { meta: EventMeta }).meta.eventId, result: 'recorded' };

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Kafka, KafkaMessage } from 'kafkajs';
-import { AppError } from '@mlc/platform-errors';
+import type { Admin, GroupDescription, Kafka, KafkaMessage } from 'kafkajs';
+import { AppError, sleep } from '@mlc/platform-errors';
 import { TOPICS, type TopicName } from '@mlc/contracts';
-import { headerString, topicName, ulid, type EventPublisher } from '@mlc/platform-kafka';
+import { headerString, newMeta, topicName, ulid, type EventPublisher } from '@mlc/platform-kafka';
 import { KAFKA, PUBLISHER } from '@mlc/platform-service';
 import type { OperatorIdentity } from '@mlc/tenants';
 import { AUDIT_PROJECTOR_CONFIG, type AuditProjectorConfig } from '../config/audit-projector.config';
@@ -38,6 +38,20 @@ export interface OffsetReset {
   /** 'earliest', 'latest' or an offset number (every partition). */
   toOffset?: string;
   dryRun?: boolean;
+  /**
+   * Stop the group's consumers first (ops.consumer-control.requested.v1), wait until the group is Empty, reset, then
+   * start them again. Without it an active group is refused.
+   */
+  stopAndRestart?: boolean;
+  /** How long to wait for the group to become Empty after the stop (default 30 s). */
+  stopTimeoutMs?: number;
+}
+
+/** One reported step of an offset reset with stop-and-restart. */
+export interface ResetStep {
+  step: 'stop-requested' | 'group-empty' | 'offsets-reset' | 'start-requested' | 'stop-timed-out' | 'reset-failed';
+  at: string;
+  detail: string;
 }
 
 /** Kafka-level operations: replay a time range by republishing from the log, reset a consumer group's offsets. */
@@ -156,6 +170,9 @@ export class KafkaOpsService {
   /**
    * Moves a consumer group's committed offsets. Kafka only allows it while the group has no members: the group is
    * described first and an active group is refused with the members' hosts, so the operator knows what to stop.
+   * With `stopAndRestart` the group's consumers are asked to stop (a broadcast every service's ConsumerHost hears),
+   * the reset waits until the group is Empty (on timeout a start is sent back and the reset is refused), resets, and
+   * asks them to start again; each step is reported (and recorded with the audited operator action).
    */
   async resetOffsets(req: OffsetReset, who: OperatorIdentity): Promise<Record<string, unknown>> {
     if (!req.groupId) throw badRequest('groupId is required');
@@ -163,39 +180,95 @@ export class KafkaOpsService {
     const ts = req.toTimestamp !== undefined ? (/^\d+$/.test(req.toTimestamp) ? Number(req.toTimestamp) : Date.parse(req.toTimestamp)) : undefined;
     if (ts !== undefined && !Number.isFinite(ts)) throw badRequest('toTimestamp must be an ISO-8601 time or epoch milliseconds');
     if (req.toOffset !== undefined && !/^(earliest|latest|\d+)$/.test(req.toOffset)) throw badRequest('toOffset must be earliest, latest or a whole number');
+    if (req.stopTimeoutMs !== undefined && (!Number.isInteger(req.stopTimeoutMs) || req.stopTimeoutMs < 1_000 || req.stopTimeoutMs > 600_000)) throw badRequest('stopTimeoutMs must be a whole number of milliseconds between 1000 and 600000');
+    const stopAndRestart = !!req.stopAndRestart && !req.dryRun;
     const admin = this.kafka.admin();
     await admin.connect();
+    const steps: ResetStep[] = [];
+    const step = (s: ResetStep['step'], detail: string) => steps.push({ step: s, at: new Date().toISOString(), detail });
+    const requestId = `reset_${ulid()}`;
+    let startOwed = false;
     try {
-      const { groups } = await admin.describeGroups([req.groupId]);
-      const g = groups[0];
+      let g = (await admin.describeGroups([req.groupId])).groups[0];
+      if (g && g.state !== 'Empty' && g.state !== 'Dead' && stopAndRestart) {
+        await this.control(req.groupId, 'stop', requestId, who);
+        startOwed = true;
+        step('stop-requested', `asked the ${g.members.length} member(s) of ${req.groupId} to stop after the record in hand`);
+        g = await this.waitUntilInactive(admin, req.groupId, req.stopTimeoutMs ?? 30_000);
+        if (g && g.state !== 'Empty' && g.state !== 'Dead') {
+          step('stop-timed-out', `still ${g.state} after ${req.stopTimeoutMs ?? 30_000} ms`);
+          await this.control(req.groupId, 'start', requestId, who);
+          startOwed = false;
+          step('start-requested', 'asked the stopped members to start again');
+          const hosts = [...new Set(g.members.map((m) => `${m.clientId}@${m.clientHost}`))];
+          await this.actions.record(who, ALL_TENANTS, 'reset-offsets', req.groupId, { details: { toTimestamp: req.toTimestamp, toOffset: req.toOffset, stopAndRestart: true, outcome: 'stop-timed-out', steps } });
+          throw new AppError(
+            'OPS.GROUP_ACTIVE',
+            `consumer group "${req.groupId}" did not become inactive within ${req.stopTimeoutMs ?? 30_000} ms after the stop request (state ${g.state}, ${g.members.length} member(s) left: ${hosts.join(', ')}; they may run a version without consumer control, or another topic suffix); nothing was reset and a start was sent back`,
+            { details: { state: g.state, members: g.members.length, steps } },
+          );
+        }
+        step('group-empty', `${req.groupId} is ${g?.state ?? 'Dead'}`);
+      }
       if (g && g.state !== 'Empty' && g.state !== 'Dead') {
         const hosts = [...new Set(g.members.map((m) => `${m.clientId}@${m.clientHost}`))];
         throw new AppError(
           'OPS.GROUP_ACTIVE',
-          `consumer group "${req.groupId}" is active (state ${g.state}, ${g.members.length} member(s): ${hosts.join(', ')}); Kafka only moves the offsets of an inactive group: stop the service consuming with it (or scale it to 0), run the reset again, then start it`,
+          `consumer group "${req.groupId}" is active (state ${g.state}, ${g.members.length} member(s): ${hosts.join(', ')}); Kafka only moves the offsets of an inactive group: stop the service consuming with it (or scale it to 0), run the reset again, then start it; or let the ops API do that: stopAndRestart (CLI: --stop-and-restart)`,
           { details: { state: g.state, members: g.members.length } },
         );
       }
       const topics = req.topics?.length ? req.topics.map((t) => this.full(t)) : (await admin.fetchOffsets({ groupId: req.groupId })).map((t) => t.topic);
       if (!topics.length) throw badRequest(`consumer group "${req.groupId}" has no committed offsets; name the topics to reset`);
       const planned: Array<{ topic: string; partition: number; offset: string }> = [];
-      for (const topic of topics) {
-        const highs = await admin.fetchTopicOffsets(topic);
-        let targets: Array<{ partition: number; offset: string }>;
-        if (ts !== undefined) {
-          const byTs = await admin.fetchTopicOffsetsByTimestamp(topic, ts);
-          targets = byTs.map((p) => ({ partition: p.partition, offset: BigInt(p.offset) >= 0n ? p.offset : highs.find((h) => h.partition === p.partition)?.high ?? '0' }));
-        } else if (req.toOffset === 'earliest') targets = highs.map((h) => ({ partition: h.partition, offset: h.low }));
-        else if (req.toOffset === 'latest') targets = highs.map((h) => ({ partition: h.partition, offset: h.high }));
-        else targets = highs.map((h) => ({ partition: h.partition, offset: req.toOffset! }));
-        planned.push(...targets.map((t) => ({ topic, ...t })));
-        if (!req.dryRun) await admin.setOffsets({ groupId: req.groupId, topic, partitions: targets });
+      try {
+        for (const topic of topics) {
+          const highs = await admin.fetchTopicOffsets(topic);
+          let targets: Array<{ partition: number; offset: string }>;
+          if (ts !== undefined) {
+            const byTs = await admin.fetchTopicOffsetsByTimestamp(topic, ts);
+            targets = byTs.map((p) => ({ partition: p.partition, offset: BigInt(p.offset) >= 0n ? p.offset : highs.find((h) => h.partition === p.partition)?.high ?? '0' }));
+          } else if (req.toOffset === 'earliest') targets = highs.map((h) => ({ partition: h.partition, offset: h.low }));
+          else if (req.toOffset === 'latest') targets = highs.map((h) => ({ partition: h.partition, offset: h.high }));
+          else targets = highs.map((h) => ({ partition: h.partition, offset: req.toOffset! }));
+          planned.push(...targets.map((t) => ({ topic, ...t })));
+          if (!req.dryRun) await admin.setOffsets({ groupId: req.groupId, topic, partitions: targets });
+        }
+      } catch (err) {
+        if (startOwed) step('reset-failed', (err as Error).message);
+        throw err;
       }
-      const result = { groupId: req.groupId, dryRun: !!req.dryRun, offsets: planned };
-      if (!req.dryRun) await this.actions.record(who, ALL_TENANTS, 'reset-offsets', req.groupId, { details: { toTimestamp: req.toTimestamp, toOffset: req.toOffset, topics } });
+      if (startOwed) {
+        step('offsets-reset', `${planned.length} partition(s) of ${topics.length} topic(s) moved`);
+        await this.control(req.groupId, 'start', requestId, who);
+        startOwed = false;
+        step('start-requested', `asked the consumers of ${req.groupId} to start again`);
+      }
+      const result = { groupId: req.groupId, dryRun: !!req.dryRun, stopAndRestart: steps.length > 0, offsets: planned, steps };
+      if (!req.dryRun) await this.actions.record(who, ALL_TENANTS, 'reset-offsets', req.groupId, { details: { toTimestamp: req.toTimestamp, toOffset: req.toOffset, topics, stopAndRestart: steps.length > 0, requestId: steps.length ? requestId : undefined, steps } });
       return result;
     } finally {
+      // Whatever went wrong after the stop, the consumers are not left stopped.
+      if (startOwed) await this.control(req.groupId, 'start', requestId, who).catch(() => undefined);
       await admin.disconnect();
+    }
+  }
+
+  /** Publishes ops.consumer-control.requested.v1 (every service's ConsumerHost hears it). */
+  private async control(groupId: string, action: 'stop' | 'start', requestId: string, who: OperatorIdentity): Promise<void> {
+    await this.publisher.publish({
+      topic: 'ops.consumer-control.requested.v1',
+      key: groupId,
+      value: { meta: newMeta({ tenantId: ALL_TENANTS, source: 'ops-api' }), groupId, action, requestId, actor: who.actor },
+    });
+  }
+
+  private async waitUntilInactive(admin: Admin, groupId: string, timeoutMs: number): Promise<GroupDescription | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const g = (await admin.describeGroups([groupId])).groups[0];
+      if (!g || g.state === 'Empty' || g.state === 'Dead' || Date.now() >= deadline) return g;
+      await sleep(Math.min(500, Math.max(50, deadline - Date.now())));
     }
   }
 

@@ -181,8 +181,20 @@ export class OpsController {
     const topics = body?.['topics'];
     if (topics !== undefined && (!Array.isArray(topics) || !topics.every((t) => typeof t === 'string'))) throw badRequest('topics must be a list of topic names');
     const toOffset = body?.['toOffset'];
+    const stopAndRestart = body?.['stopAndRestart'];
+    if (stopAndRestart !== undefined && typeof stopAndRestart !== 'boolean') throw badRequest('stopAndRestart must be true or false');
+    const stopTimeoutMs = body?.['stopTimeoutMs'];
+    if (stopTimeoutMs !== undefined && typeof stopTimeoutMs !== 'number') throw badRequest('stopTimeoutMs must be a number');
     return this.kafkaOps.resetOffsets(
-      { groupId, topics: topics as string[] | undefined, toTimestamp: str(body, 'toTimestamp'), toOffset: typeof toOffset === 'number' ? String(toOffset) : str(body, 'toOffset'), dryRun: body?.['dryRun'] === true },
+      {
+        groupId,
+        topics: topics as string[] | undefined,
+        toTimestamp: str(body, 'toTimestamp'),
+        toOffset: typeof toOffset === 'number' ? String(toOffset) : str(body, 'toOffset'),
+        dryRun: body?.['dryRun'] === true,
+        stopAndRestart: stopAndRestart === true,
+        stopTimeoutMs,
+      },
       req.operator,
     );
   }
