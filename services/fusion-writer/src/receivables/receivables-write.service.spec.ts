@@ -5,7 +5,7 @@ import type { TopicRecords } from '@mlc/contracts';
 import { ledgerOfInvoice, orderInvoice, refundCreditMemo, type AccountingConfig, type ShopifyOrder } from '@mlc/domain-accounting';
 import { FusionClient } from '@mlc/partners-fusion-client';
 import { FusionSandbox } from '@mlc/partners-fusion-simulator';
-import { AppError } from '@mlc/platform-errors';
+import { AppError, errorCategory } from '@mlc/platform-errors';
 import { newMeta } from '@mlc/platform-kafka';
 import { runSqlMigrations } from '@mlc/platform-service';
 import { logger } from '@mlc/platform-telemetry';
@@ -114,11 +114,13 @@ describe('ReceivablesWriteService against the Fusion sandbox and real Postgres',
     assert.equal(credits[0]!['EnteredAmount'], -3.375);
   });
 
-  it('what Fusion refuses is permanent (parked), e.g. a guest account that does not exist', async () => {
+  it('a guest account that does not exist in Fusion is a missing mapping (parked, not retried), and nothing is written', async () => {
     const guest = orderInvoice({ ...ORDER, id: '5', customer: null }, { ...CONFIG, guestCustomerAccountNumber: 'NOPE' }, 'email-then-external-id');
     const err = await rejection(service.handle(cmd('invoice_create', 'k:guest', guest)));
-    assert.equal(err.code, 'FUSION.REJECTED');
+    assert.equal(err.code, 'FUSION_WRITER.MISSING_MAPPING_GUEST_ACCOUNT');
+    assert.equal(errorCategory(err), 'missing-mapping');
     assert.equal(err.retryable, false);
+    assert.equal(sandbox.receivables.invoices.filter((i) => i.fields['CrossReference'] === '5').length, 0);
   });
 
   it('a Fusion outage (5xx on every call) is retryable: the consumer backs off', async () => {
@@ -129,5 +131,34 @@ describe('ReceivablesWriteService against the Fusion sandbox and real Postgres',
     } finally {
       sandbox.faults = {};
     }
+  });
+
+  it('customer_upsert of a known customer PATCHes the party and its address; an older version changes nothing', async () => {
+    const doc = (updatedAt: string, email: string, city: string) => ({
+      type: 'customer',
+      shopifyCustomerId: '70',
+      email,
+      phone: null,
+      name: 'Omar Haddad',
+      address: { AddressType: 'BILL_TO', Address1: '1 Sea Rd', City: city, PostalCode: '13002', Country: 'KW' },
+      sourceSystem: 'SHOPIFY',
+      matching: 'external-id-then-email',
+      updatedAt,
+    });
+    const outcome = async (key: string, d: unknown) => ((await service.handle({ ...cmd('customer_upsert', key, d), shopifyCustomerId: '70' }))[0]!.value as { outcome: string }).outcome;
+    assert.equal(await outcome('c70:1', doc('2026-11-01T10:00:00Z', 'omar@example.com', 'Salmiya')), 'created');
+    const party = sandbox.receivables.parties.find((p) => p.fields['SourceSystemReferenceValue'] === '70')!;
+    const siteId = party.Address[0]!.PartySiteId;
+    assert.equal(await outcome('c70:3', doc('2026-11-03T10:00:00Z', 'omar.h@example.com', 'Hawalli')), 'updated');
+    assert.equal(party.fields['EmailAddress'], 'omar.h@example.com');
+    assert.equal(party.Address[0]!['City'], 'Hawalli');
+    assert.equal(party.Address[0]!.PartySiteId, siteId, 'updated in place');
+    const writes = sandbox.written.customerUpdates.length;
+    assert.equal(await outcome('c70:2', doc('2026-11-02T10:00:00Z', 'omar.old@example.com', 'Fahaheel')), 'unchanged');
+    assert.equal(await outcome('c70:3b', doc('2026-11-03T10:00:00Z', 'omar.h@example.com', 'Hawalli')), 'unchanged');
+    assert.equal(await outcome('c70:4', doc('2026-11-04T10:00:00Z', 'omar.h@example.com', 'Hawalli')), 'unchanged', 'newer but identical: nothing to write');
+    assert.equal(sandbox.written.customerUpdates.length, writes);
+    assert.equal(party.fields['EmailAddress'], 'omar.h@example.com');
+    assert.equal(sandbox.receivables.parties.filter((p) => p.fields['SourceSystemReferenceValue'] === '70').length, 1);
   });
 });

@@ -13,10 +13,12 @@ import {
   findBillToSites,
   findCreditMemosByComments,
   findInvoicesWithLines,
+  type FusionAddressPatch,
   type FusionClient,
   type FusionInvoiceInput,
   type FusionInvoiceWithLines,
   type FusionOrganization,
+  type FusionOrganizationPatch,
 } from '@mlc/partners-fusion-client';
 import { AppError } from '@mlc/platform-errors';
 import { newMeta, type OutgoingRecord } from '@mlc/platform-kafka';
@@ -35,6 +37,20 @@ export class ReceivablesNotReadyError extends AppError {
   }
 }
 
+/**
+ * The tenant's guest customer account (settings.accounting.guestCustomerAccountNumber) has no bill-to site in Fusion:
+ * a missing mapping, parked until the account exists in Fusion or the setting is corrected, then replayed.
+ */
+export class GuestAccountMissingError extends AppError {
+  constructor(accountNumber: string) {
+    super(
+      'FUSION_WRITER.MISSING_MAPPING_GUEST_ACCOUNT',
+      `the guest customer account ${accountNumber} (settings.accounting.guestCustomerAccountNumber) does not exist in Fusion or has no BILL_TO site`,
+      { retryable: false, details: { guestCustomerAccountNumber: accountNumber } },
+    );
+  }
+}
+
 /** The command cannot be carried out as it is (unknown kind, unreadable document): parked for review. */
 export class ReceivablesCommandError extends AppError {
   constructor(message: string, details: Record<string, unknown>) {
@@ -50,6 +66,12 @@ interface Resolved {
 }
 
 const num = (decimal: string): number => Number(decimal);
+
+/** Shopify's updated_at as epoch ms; null when absent or unreadable. */
+function versionOf(updatedAt: string | null | undefined): number | null {
+  const ms = Date.parse(updatedAt ?? '');
+  return Number.isNaN(ms) ? null : ms;
+}
 
 /**
  * Carries out accounting.fusion-receivables.requested.v1 in Fusion: customers (match by email / external id per the
@@ -113,16 +135,67 @@ export class ReceivablesWriteService {
 
   /**
    * customers/create|update: a customer with an address is matched or created at once; one without waits for its
-   * first order (whose billing address makes the bill-to site). Changes to a customer already in Fusion are not
-   * written back (the TCA PATCH is not wired yet).
+   * first order (whose billing address makes the bill-to site). A customer already in Fusion is updated in place
+   * (reference §8: PATCH hubOrganizations/{PartyNumber} for name, email and phone; PATCH of its Address child for the
+   * bill-to address, so the party site and the account's BILL_TO site built on it keep their ids), but only by a
+   * version newer than the one last written: Shopify's updated_at orders the updates, an older one changes nothing.
    */
   private async customerUpsert(client: FusionClient, tenantId: string, doc: CustomerDocument): Promise<ReceivablesResult> {
     const known = await this.ledger.customer(tenantId, doc.shopifyCustomerId);
-    if (!doc.address && !known) {
-      return { outcome: 'unchanged', fusionCustomerAccountId: null, fusionCustomerAccountNumber: null, fusionTransactionNumber: null, fusionTransactionId: null, amount: null, currency: null };
+    const result = (outcome: ReceivablesResult['outcome'], accountNumber: string | null): ReceivablesResult => ({
+      outcome,
+      fusionCustomerAccountId: null,
+      fusionCustomerAccountNumber: accountNumber,
+      fusionTransactionNumber: null,
+      fusionTransactionId: null,
+      amount: null,
+      currency: null,
+    });
+    if (!known) {
+      if (!doc.address) return result('unchanged', null);
+      const r = await this.resolveCustomer(client, tenantId, doc);
+      return result(r.created ? 'created' : 'already_existed', r.accountNumber);
     }
-    const r = await this.resolveCustomer(client, tenantId, doc);
-    return { outcome: r.created ? 'created' : 'already_existed', fusionCustomerAccountId: null, fusionCustomerAccountNumber: r.accountNumber, fusionTransactionNumber: null, fusionTransactionId: null, amount: null, currency: null };
+    const at = versionOf(doc.updatedAt);
+    if (at === null || (known.shopifyUpdatedAt && at <= known.shopifyUpdatedAt.getTime())) {
+      this.log.info('customer update not newer than the version in Fusion; nothing written', { tenantId, shopifyCustomerId: doc.shopifyCustomerId, updatedAt: doc.updatedAt });
+      return result('unchanged', known.accountNumber);
+    }
+    const changed = await this.updateCustomer(client, known, doc);
+    await this.ledger.saveCustomer(tenantId, doc.shopifyCustomerId, { ...known, partyNumber: changed.partyNumber, shopifyUpdatedAt: new Date(at) });
+    return result(changed.written ? 'updated' : 'unchanged', known.accountNumber);
+  }
+
+  /** Writes what differs between the Fusion party of a known customer and the customer document. */
+  private async updateCustomer(client: FusionClient, known: KnownCustomer, doc: CustomerDocument): Promise<{ partyNumber: string; written: boolean }> {
+    let party = known.partyNumber ? await client.getOrganization(known.partyNumber) : undefined;
+    if (!party) {
+      const found = await this.findParty(client, doc);
+      party = found && String(found.PartyId) === known.partyId ? found : undefined;
+    }
+    if (!party) throw new ReceivablesNotReadyError(`Fusion party ${known.partyNumber ?? known.partyId} of Shopify customer ${doc.shopifyCustomerId} was not found`, { partyId: known.partyId, partyNumber: known.partyNumber ?? null });
+    let written = false;
+    const patch: FusionOrganizationPatch = {};
+    if (doc.name && party.OrganizationName !== doc.name) patch.OrganizationName = doc.name;
+    if (doc.email && party.EmailAddress !== doc.email) patch.EmailAddress = doc.email;
+    if (doc.phone && party['RawPhoneNumber'] !== doc.phone) patch.RawPhoneNumber = doc.phone;
+    if (Object.keys(patch).length) {
+      await client.updateOrganization(party.PartyNumber, patch);
+      written = true;
+    }
+    if (doc.address) {
+      const site = (await findBillToSites(client, { partyId: party.PartyId })).find((s) => s.AccountNumber === known.accountNumber);
+      const address = party.Address.find((a) => site && a.PartySiteId === site.PartySiteId) ?? party.Address.find((a) => a['AddressType'] === 'BILL_TO') ?? party.Address[0];
+      if (!address) throw new ReceivablesCommandError(`party ${party.PartyNumber} has no address to update`, { partyNumber: party.PartyNumber });
+      const want: Record<string, string | null> = { Address1: doc.address.Address1, Address2: doc.address.Address2 ?? null, City: doc.address.City ?? null, State: doc.address.State ?? null, PostalCode: doc.address.PostalCode ?? null, Country: doc.address.Country };
+      const diff: Record<string, string | null> = {};
+      for (const [k, v] of Object.entries(want)) if ((address[k] ?? null) !== v) diff[k] = v;
+      if (Object.keys(diff).length) {
+        await client.updateOrganizationAddress(party.PartyNumber, address.AddressId, diff as FusionAddressPatch);
+        written = true;
+      }
+    }
+    return { partyNumber: party.PartyNumber, written };
   }
 
   private async findParty(client: FusionClient, doc: CustomerDocument): Promise<FusionOrganization | undefined> {
@@ -160,7 +233,8 @@ export class ReceivablesWriteService {
       billToSite = account.billTo?.location;
       created = true;
     }
-    const c: KnownCustomer = { partyId: String(party.PartyId), accountNumber: accountNumber!, billToSite: billToSite ?? null };
+    const at = versionOf(doc.updatedAt);
+    const c: KnownCustomer = { partyId: String(party.PartyId), accountNumber: accountNumber!, billToSite: billToSite ?? null, partyNumber: party.PartyNumber, shopifyUpdatedAt: at === null ? null : new Date(at) };
     await this.ledger.saveCustomer(tenantId, doc.shopifyCustomerId, c);
     return { accountNumber: c.accountNumber, billToSite: c.billToSite ?? undefined, partyId: c.partyId, created };
   }
@@ -168,6 +242,7 @@ export class ReceivablesWriteService {
   private async billTo(client: FusionClient, tenantId: string, billTo: BillTo): Promise<Resolved> {
     if (billTo.kind === 'customer') return this.resolveCustomer(client, tenantId, billTo.customer);
     const site = (await findBillToSites(client, { accountNumber: billTo.accountNumber }))[0];
+    if (!site) throw new GuestAccountMissingError(billTo.accountNumber);
     return { accountNumber: billTo.accountNumber, billToSite: site?.Location, partyId: null, created: false };
   }
 

@@ -15,6 +15,10 @@ export interface KnownCustomer {
   partyId: string;
   accountNumber: string;
   billToSite: string | null;
+  /** Fusion PartyNumber (the hubOrganizations key); null for rows written before it was kept. */
+  partyNumber?: string | null;
+  /** Shopify's updated_at of the customer version last written to Fusion. */
+  shopifyUpdatedAt?: Date | null;
 }
 
 /** fusion-writer's own record of completed receivables writes and of the Fusion customers behind Shopify customers. */
@@ -36,19 +40,21 @@ export class ReceivablesLedger {
   }
 
   async customer(tenantId: string, shopifyCustomerId: string): Promise<KnownCustomer | undefined> {
-    const r = await this.pool.query('SELECT party_id, account_number, bill_to_site FROM fusion_writer_receivables_customers WHERE tenant_id = $1 AND shopify_customer_id = $2', [
-      tenantId,
-      shopifyCustomerId,
-    ]);
-    const row = r.rows[0] as { party_id: string; account_number: string; bill_to_site: string | null } | undefined;
-    return row && { partyId: row.party_id, accountNumber: row.account_number, billToSite: row.bill_to_site };
+    const r = await this.pool.query(
+      'SELECT party_id, account_number, bill_to_site, party_number, shopify_updated_at FROM fusion_writer_receivables_customers WHERE tenant_id = $1 AND shopify_customer_id = $2',
+      [tenantId, shopifyCustomerId],
+    );
+    const row = r.rows[0] as { party_id: string; account_number: string; bill_to_site: string | null; party_number: string | null; shopify_updated_at: Date | null } | undefined;
+    return row && { partyId: row.party_id, accountNumber: row.account_number, billToSite: row.bill_to_site, partyNumber: row.party_number, shopifyUpdatedAt: row.shopify_updated_at };
   }
 
   async saveCustomer(tenantId: string, shopifyCustomerId: string, c: KnownCustomer): Promise<void> {
     await this.pool.query(
-      `INSERT INTO fusion_writer_receivables_customers (tenant_id, shopify_customer_id, party_id, account_number, bill_to_site) VALUES ($1,$2,$3,$4,$5)
-       ON CONFLICT (tenant_id, shopify_customer_id) DO UPDATE SET party_id = EXCLUDED.party_id, account_number = EXCLUDED.account_number, bill_to_site = EXCLUDED.bill_to_site, updated_at = now()`,
-      [tenantId, shopifyCustomerId, c.partyId, c.accountNumber, c.billToSite],
+      `INSERT INTO fusion_writer_receivables_customers (tenant_id, shopify_customer_id, party_id, account_number, bill_to_site, party_number, shopify_updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7)
+       ON CONFLICT (tenant_id, shopify_customer_id) DO UPDATE SET party_id = EXCLUDED.party_id, account_number = EXCLUDED.account_number, bill_to_site = EXCLUDED.bill_to_site,
+         party_number = COALESCE(EXCLUDED.party_number, fusion_writer_receivables_customers.party_number),
+         shopify_updated_at = GREATEST(EXCLUDED.shopify_updated_at, fusion_writer_receivables_customers.shopify_updated_at), updated_at = now()`,
+      [tenantId, shopifyCustomerId, c.partyId, c.accountNumber, c.billToSite, c.partyNumber ?? null, c.shopifyUpdatedAt ?? null],
     );
   }
 }

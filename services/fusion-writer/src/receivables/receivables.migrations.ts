@@ -21,4 +21,11 @@ export const RECEIVABLES_MIGRATIONS: SqlMigration[] = [
         updated_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (tenant_id, shopify_customer_id));`,
   },
+  {
+    // customers/update: the party to PATCH and the Shopify updated_at last written (an older update never wins).
+    id: '002-receivables-customer-version',
+    sql: `
+      ALTER TABLE fusion_writer_receivables_customers ADD COLUMN party_number text;
+      ALTER TABLE fusion_writer_receivables_customers ADD COLUMN shopify_updated_at timestamptz;`,
+  },
 ];

@@ -13,7 +13,8 @@ import { createTenantsDataSource, InMemoryTenantChangePublisher, runMigrations, 
 
 const TENANT = 'acme-shop';
 const REVENUE = '101-10-4000-000';
-const GUEST_ACCOUNT = '2001'; // the Fusion sandbox's seeded "Vision Retail" account
+const GUEST_ACCOUNT = 'GUEST-ACME'; // created in the Fusion sandbox through its admin API in before()
+const GHOST_TENANT = 'ghost-guest'; // configured with a guest account Fusion does not have
 
 type Row = Record<string, unknown>;
 
@@ -82,6 +83,12 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
     await new Promise((r) => sink.once('listening', r));
     const sinkUrl = `http://127.0.0.1:${(sink.address() as { port: number }).port}/webhooks`;
     const [fusionUrl, shopifyUrl] = await Promise.all([fusion.listen(), shopify.listen()]);
+    const seeded = await fetch(`${fusionUrl}/__admin/customer-accounts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ accountNumber: GUEST_ACCOUNT, name: 'Acme Guest Customers', address: { Address1: '1 Main St', City: 'Ottawa', State: 'ON', PostalCode: 'K1A 0A1', Country: 'CA' } }),
+    });
+    assert.equal(seeded.status, 201, await seeded.text());
     for (const topic of ['orders/create', 'orders/updated', 'orders/paid', 'refunds/create', 'customers/create', 'customers/update']) shopify.subscribe({ topic, uri: sinkUrl });
 
     ds = createTenantsDataSource(db.url);
@@ -105,6 +112,13 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
       'test',
     );
     await tenants.createTenant({ id: 'no-accounting', name: 'Not configured', mode: 'demo' }, 'test');
+    await tenants.createTenant({ id: GHOST_TENANT, name: 'Guest account missing in Fusion', mode: 'demo' }, 'test');
+    await tenants.updateTenant(
+      GHOST_TENANT,
+      { settings: { accounting: { revenueAccountCombination: REVENUE, businessUnit: 'US1 Business Unit', transactionSource: 'SHOPIFY', transactionType: 'Invoice', paymentTerms: 'IMMEDIATE', guestCustomerAccountNumber: 'NO-SUCH-GUEST' } } },
+      'test',
+    );
+    await tenants.setConnection(GHOST_TENANT, { partner: 'fusion', baseUrl: fusionUrl, auth: { type: 'basic', username: fusion.options.basicUser, password: fusion.options.basicPassword } }, 'test');
     const env = { KAFKA_TOPIC_SUFFIX: suffix, DATABASE_URL: db.url, MLC_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS };
     [mapper, writer] = await Promise.all([startService('mapper', env), startService('fusion-writer', env)]);
     synced = await collect(kafka, topicName('accounting.fusion-receivables.synced.v1', suffix));
@@ -260,6 +274,141 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
     assert.equal(found.businessId, `${shopify.shopDomain}:order:${order.id}:invoice`);
     assert.equal(found.service, 'mapper');
     assert.equal(exceptions.messages.length, 1, 'the compliance webhook raised nothing');
+    assert.equal(invoicesFor(String(order.id)).length, 0);
+  });
+
+  // ---- customers/update and guest accounts ------------------------------------------------------------------------
+
+  const codec = new AvroCodec();
+  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const partyOf = (customerId: bigint) => fusion.receivables.parties.find((p) => p.fields['SourceSystemReferenceValue'] === String(customerId));
+  const syncedFor = (key: string) =>
+    synced.messages.map((m) => codec.decodeFor('accounting.fusion-receivables.synced.v1', (m as { value: Buffer }).value).value).filter((v) => v.idempotencyKey === key);
+
+  it('customers/update of a customer already in Fusion updates the party (email, name) and its bill-to address in place', async () => {
+    const mark = shopify.deliveries.length;
+    const customer = shopify.createCustomer({
+      firstName: 'Noah',
+      lastName: 'Tremblay',
+      email: 'noah@example.com',
+      address: { address1: '10 King St W', city: 'Toronto', provinceCode: 'ON', countryCode: 'CA', zip: 'M5H 1A1' },
+    });
+    for (const d of shopify.deliveries.slice(mark)) await deliver(d);
+    const party = await until(() => partyOf(customer.id), 'the party of the new customer');
+    const account = await until(() => fusion.receivables.accounts.find((a) => a.PartyId === party.PartyId), 'its customer account');
+    const siteBefore = account.billToSites[0]!;
+    assert.equal(party.fields['EmailAddress'], 'noah@example.com');
+
+    shopify.advanceClock(2_000); // Shopify's updated_at has whole seconds
+    const moved = shopify.deliveries.length;
+    customer.address = { id: 91n, firstName: 'Noah', lastName: 'Tremblay', company: null, address1: '200 Rue Sparks', address2: 'Bureau 5', city: 'Gatineau', province: 'Quebec', provinceCode: 'QC', country: 'Canada', countryCode: 'CA', zip: 'j8x2b1', phone: null };
+    shopify.updateCustomer(customer.id, { email: 'Noah.Tremblay@Example.org', lastName: 'Tremblay-Roy' });
+    for (const d of shopify.deliveries.slice(moved)) await deliver(d);
+
+    await until(() => party.fields['EmailAddress'] === 'noah.tremblay@example.org' && party.Address[0]!['City'] === 'Gatineau', 'the party to show the new email and address');
+    assert.equal(party.fields['OrganizationName'], 'Noah Tremblay-Roy');
+    assert.deepEqual(
+      { ...party.Address[0], AddressId: 0, PartySiteId: 0 },
+      { AddressId: 0, PartySiteId: 0, AddressType: 'BILL_TO', Address1: '200 Rue Sparks', Address2: 'Bureau 5', City: 'Gatineau', State: 'QC', PostalCode: 'J8X 2B1', Country: 'CA' },
+    );
+    assert.equal(party.Address[0]!.PartySiteId, siteBefore.PartySiteId, 'the account bill-to site still uses the same (updated) party site');
+    assert.equal(fusion.receivables.accounts.filter((a) => a.PartyId === party.PartyId).length, 1, 'no second account');
+    assert.equal(fusion.receivables.parties.filter((p) => p.fields['SourceSystemReferenceValue'] === String(customer.id)).length, 1, 'no second party');
+
+    // An order after the move bills the same account at the same site.
+    const ordered = shopify.deliveries.length;
+    const order = shopify.createOrder({ customerId: customer.id, lines: [{ sku: 'CAP', title: 'Cap', price: '19.99', quantity: 1 }] });
+    for (const d of shopify.deliveries.slice(ordered)) await deliver(d);
+    const invoice = await until(() => invoicesFor(String(order.id))[0], 'the invoice after the move', String(order.id));
+    assert.equal(invoice.fields['BillToCustomerNumber'], account.AccountNumber);
+    assert.equal(invoice.fields['BillToSite'], siteBefore.SiteName);
+  });
+
+  it('an older customers/update after a newer one changes nothing (webhook reordered, or the command replayed to the writer)', async () => {
+    const mark = shopify.deliveries.length;
+    const customer = shopify.createCustomer({ firstName: 'Emma', lastName: 'Gagnon', email: 'emma@example.com', address: { address1: '5 Elm St', city: 'Halifax', provinceCode: 'NS', countryCode: 'CA', zip: 'B3H 1A1' } });
+    for (const d of shopify.deliveries.slice(mark)) await deliver(d);
+    const party = await until(() => partyOf(customer.id), 'the party of the new customer');
+
+    shopify.advanceClock(2_000); // Shopify's updated_at has whole seconds
+    const first = shopify.deliveries.length;
+    shopify.updateCustomer(customer.id, { email: 'emma.old@example.com' });
+    shopify.advanceClock(2_000);
+    shopify.updateCustomer(customer.id, { email: 'emma.new@example.com' });
+    const [older, newer] = deliveries('customers/update', first);
+    assert.ok(older && newer);
+    assert.ok(String((JSON.parse(older.body) as Row)['updated_at']) < String((JSON.parse(newer.body) as Row)['updated_at']));
+    await deliver(newer);
+    await until(() => party.fields['EmailAddress'] === 'emma.new@example.com', 'the newer update in Fusion');
+    const patchesBefore = fusion.written.customerUpdates.length;
+    await deliver(older);
+
+    // The same older version sent straight to the writer (as a replay would): its ledger knows a newer one was written.
+    const olderBody = JSON.parse(older.body) as Row;
+    const key = `${shopify.shopDomain}:customer:${customer.id}:${String(olderBody['updated_at'])}:replayed`;
+    await publisher.publish({
+      topic: 'accounting.fusion-receivables.requested.v1',
+      key: `${TENANT}:${customer.id}`,
+      value: {
+        meta: newMeta({ tenantId: TENANT, source: 'test' }),
+        kind: 'customer_upsert',
+        idempotencyKey: key,
+        shopDomain: shopify.shopDomain,
+        shopifyOrderId: null,
+        shopifyOrderName: null,
+        shopifyCustomerId: String(customer.id),
+        shopifyRefundId: null,
+        mappingVersion: 1,
+        document: JSON.stringify({
+          type: 'customer',
+          shopifyCustomerId: String(customer.id),
+          email: 'emma.old@example.com',
+          phone: null,
+          name: 'Emma Gagnon',
+          address: { AddressType: 'BILL_TO', Address1: '1 Old Rd', City: 'Halifax', State: 'NS', PostalCode: 'B3H 1A1', Country: 'CA' },
+          sourceSystem: 'SHOPIFY',
+          matching: 'email-then-external-id',
+          updatedAt: olderBody['updated_at'],
+        }),
+      },
+    });
+    const replayed = await until(() => syncedFor(key)[0], 'the writer to answer the replayed older command');
+    assert.equal(replayed.outcome, 'unchanged');
+    await pause(1000);
+    assert.equal(party.fields['EmailAddress'], 'emma.new@example.com', 'the older update did not overwrite the newer');
+    assert.equal(party.Address[0]!['Address1'], '5 Elm St');
+    assert.equal(fusion.written.customerUpdates.length, patchesBefore, 'nothing was written to Fusion for the older update');
+  });
+
+  it('a guest order is invoiced to the tenant guest account created through the sandbox admin API', async () => {
+    const mark = shopify.deliveries.length;
+    const order = shopify.createOrder({ lines: [{ sku: 'TEE', title: 'Tee', price: '25.00', quantity: 2 }] });
+    for (const d of shopify.deliveries.slice(mark)) await deliver(d);
+    const invoice = await until(() => invoicesFor(String(order.id))[0], 'the guest invoice', String(order.id));
+    const guest = fusion.receivables.accounts.find((a) => a.AccountNumber === GUEST_ACCOUNT)!;
+    assert.equal(invoice.fields['BillToCustomerNumber'], GUEST_ACCOUNT);
+    assert.equal(invoice.fields['BillToSite'], guest.billToSites[0]!.SiteName);
+    assert.equal(fromMinor(linesTotal(invoice.lines), 'CAD'), String(shopifyOrder(order.id)['total_price']));
+  });
+
+  it('a guest order of a tenant whose guest account is not in Fusion raises one missing-mapping exception and writes nothing', async () => {
+    const order = shopify.createOrder({ lines: [{ sku: 'MUG', title: 'Mug', price: '12.50', quantity: 1 }] });
+    const d = shopify.deliveries.filter((x) => x.topic === 'orders/create').at(-1)!;
+    const before = exceptions.messages.length;
+    await publisher.publish({
+      topic: 'shopify.webhook.received.v1',
+      key: `${GHOST_TENANT}:${d.webhookId}`,
+      value: { meta: newMeta({ tenantId: GHOST_TENANT, source: 'webhook-gateway' }), partner: 'shopify', topic: d.topic, deliveryId: d.webhookId, headers: d.headers, body: d.body },
+    });
+    const ghost = () => exceptions.messages.slice(before).map((m) => codec.decodeFor('ops.exception.raised.v1', m.value!).value).filter((e) => e.meta.tenantId === GHOST_TENANT);
+    const found = await until(() => ghost()[0], 'an exception for the missing guest account');
+    assert.equal(found.category, 'missing-mapping');
+    assert.equal(found.service, 'fusion-writer');
+    assert.equal(found.entityType, 'fusion-receivables');
+    assert.equal(found.businessId, `${shopify.shopDomain}:order:${order.id}:invoice`);
+    assert.match(found.message, /NO-SUCH-GUEST/);
+    await pause(1500);
+    assert.equal(ghost().length, 1, 'one exception, not one per retry');
     assert.equal(invoicesFor(String(order.id)).length, 0);
   });
 });

@@ -10,6 +10,8 @@ import type {
   FusionInvoiceInput,
   FusionOrganization,
   FusionOrganizationInput,
+  FusionOrganizationPatch,
+  FusionAddressPatch,
   FusionPage,
   FusionPingResult,
   FusionPoLine,
@@ -339,6 +341,35 @@ export class FusionClient {
   async createOrganization(input: FusionOrganizationInput): Promise<FusionOrganization> {
     const row = await this.request<Row>('POST', `${CRM}/hubOrganizations`, { body: input, contentType: MEDIA_ITEM, creates: true });
     return this.organization(row);
+  }
+
+  /**
+   * PATCH hubOrganizations/{PartyNumber} (reference §8: the TCA hubs take PATCH): top-level attributes such as
+   * OrganizationName, EmailAddress, RawPhoneNumber. Addresses change through {@link updateOrganizationAddress}.
+   */
+  async updateOrganization(partyNumber: string, patch: FusionOrganizationPatch): Promise<FusionOrganization> {
+    const row = await this.request<Row>('PATCH', `${CRM}/hubOrganizations/${encodeURIComponent(partyNumber)}`, { body: patch, contentType: MEDIA_ITEM });
+    return this.organization(row);
+  }
+
+  /**
+   * PATCH hubOrganizations/{PartyNumber}/child/Address/{AddressId}: changes a party address in place, so the party
+   * site (and the customer account's bill-to site built on it) keeps its id.
+   */
+  async updateOrganizationAddress(partyNumber: string, addressId: number | string, patch: FusionAddressPatch): Promise<Record<string, unknown>> {
+    const row = await this.request<Row>('PATCH', `${CRM}/hubOrganizations/${encodeURIComponent(partyNumber)}/child/Address/${encodeURIComponent(String(addressId))}`, { body: patch, contentType: MEDIA_ITEM });
+    return withoutLinks(row);
+  }
+
+  /** GET hubOrganizations/{PartyNumber} with its addresses; undefined when Fusion has no such party. */
+  async getOrganization(partyNumber: string): Promise<FusionOrganization | undefined> {
+    try {
+      const row = await this.request<Row>('GET', `${CRM}/hubOrganizations/${encodeURIComponent(partyNumber)}`, { query: { expand: 'Address', onlyData: true } });
+      return this.organization(row);
+    } catch (err) {
+      if (err instanceof FusionNotFoundError) return undefined;
+      throw err;
+    }
   }
 
   /** Finds organizations by email, or by source system + reference (top-level attributes). */

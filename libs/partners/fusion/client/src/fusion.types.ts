@@ -202,3 +202,22 @@ export interface FusionOrganization {
   Address: { AddressId: number; PartySiteId: number; [field: string]: unknown }[];
   [field: string]: unknown;
 }
+
+/** Attributes a hubOrganizations PATCH may change (PartyNumber and the source system reference are fixed). */
+export interface FusionOrganizationPatch {
+  OrganizationName?: string;
+  EmailAddress?: string;
+  RawPhoneNumber?: string;
+}
+
+/** An Address child PATCH (reference §8 Address fields). */
+export interface FusionAddressPatch {
+  AddressType?: string;
+  Address1?: string;
+  Address2?: string;
+  City?: string;
+  Country?: string;
+  County?: string;
+  PostalCode?: string;
+  State?: string;
+}

@@ -100,14 +100,53 @@ export class FusionReceivablesStore {
     return party;
   }
 
-  createAccount(partyId: number, name: string, partySiteId: number | undefined): CustomerAccount {
+  /**
+   * PATCH hubOrganizations/{PartyNumber}: top-level party attributes (name, email, phone, ...); PartyNumber and the
+   * source system reference cannot be changed. Children are changed through their own item paths.
+   */
+  patchParty(partyNumber: string, body: Record<string, unknown>): Party {
+    const party = this.parties.find((p) => p.PartyNumber === partyNumber);
+    if (!party) throw new FusionFault(404, `The requested resource hubOrganizations/${partyNumber} was not found`);
+    checkAttrs(body, ORG_FIELDS, 'hubOrganizations');
+    for (const k of ['PartyNumber', 'SourceSystem', 'SourceSystemReferenceValue', 'Address', 'SourceSystemReference']) {
+      if (body[k] !== undefined) throw new FusionFault(400, `The attribute ${k} can't be updated.`);
+    }
+    if (body['OrganizationName'] === '' || body['OrganizationName'] === null) throw new FusionFault(400, 'The attribute OrganizationName of the organization is required.');
+    Object.assign(party.fields, body);
+    party.LastUpdateDate = this.ids.stamp();
+    return party;
+  }
+
+  /** PATCH hubOrganizations/{PartyNumber}/child/Address/{AddressId}: the party site keeps its id (account sites follow). */
+  patchAddress(partyNumber: string, addressId: string, body: Record<string, unknown>): Record<string, unknown> {
+    const party = this.parties.find((p) => p.PartyNumber === partyNumber);
+    if (!party) throw new FusionFault(404, `The requested resource hubOrganizations/${partyNumber} was not found`);
+    const address = party.Address.find((a) => String(a.AddressId) === addressId);
+    if (!address) throw new FusionFault(404, `The requested resource hubOrganizations/${partyNumber}/child/Address/${addressId} was not found`);
+    checkAttrs(body, ADDRESS_FIELDS, 'Address');
+    if (body['Country'] !== undefined && !/^[A-Z]{2}$/.test(String(body['Country']))) throw new FusionFault(400, `The value ${String(body['Country'])} of Country is not a valid ISO country code.`);
+    Object.assign(address, body);
+    party.LastUpdateDate = this.ids.stamp();
+    return address;
+  }
+
+  /** An organization with a customer account (and its BILL_TO site), e.g. a tenant's guest account; admin API and demo data. */
+  seedCustomerAccount(input: { accountNumber?: string; name: string; email?: string; address?: Record<string, unknown> }): CustomerAccount {
+    if (input.accountNumber !== undefined && this.accounts.some((a) => a.AccountNumber === input.accountNumber)) {
+      throw new FusionFault(400, `The customer account ${input.accountNumber} already exists.`);
+    }
+    const party = this.createParty({ OrganizationName: input.name, ...(input.email ? { EmailAddress: input.email } : {}), ...(input.address ? { Address: [{ AddressType: 'BILL_TO', ...input.address }] } : {}) });
+    return this.createAccount(party.PartyId, input.name, party.Address[0]?.PartySiteId, input.accountNumber);
+  }
+
+  createAccount(partyId: number, name: string, partySiteId: number | undefined, accountNumber?: string): CustomerAccount {
     const party = this.parties.find((p) => p.PartyId === partyId);
     if (!party) throw new FusionFault(400, `The party ${partyId} doesn't exist.`);
     const site = partySiteId === undefined ? undefined : party.Address.find((a) => a.PartySiteId === partySiteId);
     if (partySiteId !== undefined && !site) throw new FusionFault(400, `The party site ${partySiteId} doesn't belong to party ${partyId}.`);
     const account: CustomerAccount = {
       CustomerAccountId: this.ids.id(),
-      AccountNumber: String(this.nextAccount++),
+      AccountNumber: accountNumber ?? String(this.nextAccount++),
       PartyId: partyId,
       AccountName: name,
       billToSites: site ? [{ SiteUseId: this.ids.id(), PartySiteId: site.PartySiteId, SiteName: `${name} (BILL_TO)` }] : [],
@@ -313,6 +352,29 @@ export function registerReceivables(sandbox: FusionSandbox): void {
     if (!party) throw new FusionFault(404, `The requested resource hubOrganizations/${req.params['number']} was not found`);
     return sandbox.item(organizationDef, party, sandbox.url + orgs, req, ctx);
   });
+  sandbox.fusionRoute('PATCH', `${orgs}/:number`, 'item', (req, ctx) => {
+    const body = sandbox.body(req);
+    const party = store.patchParty(req.params['number']!, body);
+    sandbox.written.customerUpdates.push({ PartyId: party.PartyId, PartyNumber: party.PartyNumber, ...body });
+    return sandbox.item(organizationDef, party, sandbox.url + orgs, req, ctx);
+  });
+  sandbox.fusionRoute('PATCH', `${orgs}/:number/child/Address/:address`, 'item', (req, ctx) => {
+    const body = sandbox.body(req);
+    const address = store.patchAddress(req.params['number']!, req.params['address']!, body);
+    sandbox.written.customerUpdates.push({ PartyNumber: req.params['number'], AddressId: address['AddressId'], Address: body });
+    return sandbox.item(plain('Address', 'AddressId'), address, `${sandbox.url}${orgs}/${req.params['number']}/child/Address`, req, ctx);
+  });
 
   sandbox.route('GET', '/__admin/customer-accounts', () => ({ status: 200, body: { items: store.accounts, today: fusionDate(sandbox.now()) } }));
+  // Creates an organization with a customer account and BILL_TO site: { accountNumber?, name, email?, address? }.
+  sandbox.route('POST', '/__admin/customer-accounts', (req) => {
+    const input = req.json<{ accountNumber?: string; name?: string; email?: string; address?: Record<string, unknown> }>();
+    if (!input.name) return { status: 400, body: { error: 'name is required' } };
+    try {
+      return { status: 201, body: store.seedCustomerAccount({ ...input, name: input.name }) };
+    } catch (err) {
+      if (err instanceof FusionFault) return { status: err.status, body: { error: err.detail } };
+      throw err;
+    }
+  });
 }

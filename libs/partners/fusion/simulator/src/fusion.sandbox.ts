@@ -81,6 +81,8 @@ export interface FusionWritten {
   invoiceCredits: Record<string, unknown>[];
   customers: Record<string, unknown>[];
   customerAccounts: Record<string, unknown>[];
+  /** PATCHes of hubOrganizations and their Address children. */
+  customerUpdates: Record<string, unknown>[];
 }
 
 export interface FusionContext {
@@ -121,6 +123,7 @@ export class FusionSandbox extends SandboxServer {
     invoiceCredits: [],
     customers: [],
     customerAccounts: [],
+    customerUpdates: [],
   };
   private readonly tokens = new Map<string, number>();
 

@@ -16,13 +16,20 @@ async function main(): Promise<void> {
     ],
     items: ['SKU-TSHIRT-M', 'SKU-HOODIE-L', 'SKU-CAP', 'SKU-MUG'],
   });
+  // The demo tenant's guest customer account (settings.accounting.guestCustomerAccountNumber): guest orders bill it.
+  const guest = sandbox.receivables.seedCustomerAccount({
+    accountNumber: process.env['FUSION_SANDBOX_GUEST_ACCOUNT'] ?? 'GUEST-0001',
+    name: 'Shopify Guest Customers',
+    address: { Address1: '1 Demo Way', City: 'Ottawa', State: 'ON', PostalCode: 'K1A 0A1', Country: 'CA' },
+  });
   const url = await sandbox.listen(port);
   const o = sandbox.options;
   process.stdout.write(
     `${url}\n` +
       `  token:  POST ${url}/oauth2/v1/token (client ${o.clientId} / ${o.clientSecret}, scope ${o.scope})\n` +
       `  basic:  ${o.basicUser} / ${o.basicPassword}\n` +
-      `  admin:  ${url}/__admin/written, ${url}/__admin/purchase-orders\n`,
+      `  admin:  ${url}/__admin/written, ${url}/__admin/purchase-orders, ${url}/__admin/customer-accounts\n` +
+      `  guest customer account: ${guest.AccountNumber}\n`,
   );
   const stop = () => void sandbox.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
