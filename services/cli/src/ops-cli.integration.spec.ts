@@ -142,4 +142,23 @@ describe('mlc ops commands against a running audit-projector', () => {
     const denied = await runCli(['exceptions', 'list'], { env: { MLC_API_URL: svc.url, MLC_API_KEY: 'not-a-key' }, out: () => undefined, err: () => undefined, readFile: async () => '', writeFile: async () => undefined });
     assert.equal(denied, 1);
   });
+
+  it('offsets reset --stop-and-restart stops the running group, resets it and starts it again, with progress lines', async () => {
+    const group = `audit-projector.audit${suffix}`;
+    // One topic: Kafka moves the offsets of each topic by joining the group once (seconds per topic).
+    const r = await mlc('offsets', 'reset', group, '--to-offset', 'latest', '--topic', 'ops.operator-action.recorded.v1', '--stop-and-restart');
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, new RegExp(`^${group.replace(/\./g, '\\.')}: stopping its consumers`));
+    const steps = r.err.split('\n').map((l) => / (stop-requested|group-empty|offsets-reset|start-requested): /.exec(l)?.[1]).filter(Boolean);
+    assert.deepEqual(steps, ['stop-requested', 'group-empty', 'offsets-reset', 'start-requested'], r.err);
+    assert.match(r.out, new RegExp(`^reset ${group.replace(/\./g, '\\.')}:\n`));
+    assert.match(r.out, /ops\.operator-action\.recorded\.v1\.t\w+\s+0\s+\d+/);
+    await waitFor(async () => JSON.parse((await mlc('lag', '--json')).out).groups[0]?.groupId === group || undefined, { what: 'lag still answers' });
+    const g = await waitFor(async () => {
+      const res = await fetch(`${svc.url}/ops/consumer-groups/${group}`, { headers: { 'x-api-key': OPS } });
+      const body = (await res.json()) as { state: string };
+      return body.state === 'Stable' ? body : undefined;
+    }, { timeoutMs: 30_000, what: 'the projector group running again' });
+    assert.equal(g.state, 'Stable');
+  });
 });
