@@ -151,4 +151,26 @@ describe('FusionSandbox (raw HTTP)', () => {
     assert.ok(Array.isArray(written['receipts']) && Array.isArray(written['closures']));
     assert.equal((await fetch(`${url}/__admin/purchase-orders/nope/cancel`, { method: 'POST' })).status, 404);
   });
+
+  it('creates a customer account through the admin API and PATCHes hubOrganizations and their Address child (fixed keys refused)', async () => {
+    const created = await fetch(`${url}/__admin/customer-accounts`, { method: 'POST', body: JSON.stringify({ accountNumber: 'GUEST-9', name: 'Guests', address: { Address1: '1 Main St', Country: 'CA' } }) });
+    assert.equal(created.status, 201);
+    const account = sandbox.receivables.accounts.find((a) => a.AccountNumber === 'GUEST-9')!;
+    assert.equal(account.billToSites.length, 1);
+    assert.equal((await fetch(`${url}/__admin/customer-accounts`, { method: 'POST', body: JSON.stringify({ accountNumber: 'GUEST-9', name: 'Again' }) })).status, 400);
+    const party = sandbox.receivables.parties.find((p) => p.PartyId === account.PartyId)!;
+    const crm = `${url}/crmRestApi/resources/11.13.18.05/hubOrganizations/${party.PartyNumber}`;
+    const patch = (path: string, body: unknown) =>
+      fetch(`${crm}${path}`, { method: 'PATCH', headers: { authorization: auth, 'rest-framework-version': '4', 'content-type': MEDIA.item }, body: JSON.stringify(body) });
+    assert.equal((await patch('', { EmailAddress: 'guests@example.com' })).status, 200);
+    assert.equal(party.fields['EmailAddress'], 'guests@example.com');
+    assert.equal((await patch('', { PartyNumber: '1' })).status, 400);
+    const address = party.Address[0]!;
+    assert.equal((await patch(`/child/Address/${address.AddressId}`, { City: 'Ottawa', Country: 'Canada' })).status, 400, 'Country must be ISO-2');
+    assert.equal((await patch(`/child/Address/${address.AddressId}`, { City: 'Ottawa' })).status, 200);
+    assert.equal(address['City'], 'Ottawa');
+    assert.equal(party.Address[0]!.PartySiteId, account.billToSites[0]!.PartySiteId, 'the bill-to site keeps its party site');
+    assert.equal((await patch('/child/Address/1', { City: 'X' })).status, 404);
+    assert.equal(sandbox.written.customerUpdates.length, 2);
+  });
 });
