@@ -27,8 +27,9 @@ export interface DispatcherOptions {
   /** Divides every delay and timeout: 1 = real time; 1000 turns minutes into tens of milliseconds. */
   timeScale: number;
   /**
-   * The scaled answer timeout never goes below this (default 50 ms). The demo sets the partner's real timeout here, so
-   * retries come fast but a receiver is not failed for taking 100 ms; tests of slow receivers keep it low.
+   * The scaled answer timeout never goes below this. The demo sets the partner's real timeout here, so
+   * retries come fast but a receiver is not failed for taking 100 ms. Default 1 000 ms: a loaded test machine must not
+   * turn a slow 2xx into a failed delivery.
    */
   minTimeoutMs?: number;
   /** Send every webhook twice (at-least-once delivery, visible). */
@@ -92,7 +93,7 @@ export class WebhookDispatcher {
           method: 'POST',
           headers: { 'content-type': 'application/json', ...hook.headers(attempt) },
           body: hook.body,
-          signal: AbortSignal.timeout(Math.max(this.options.minTimeoutMs ?? 50, (timeoutSec * 1000) / timeScale)),
+          signal: AbortSignal.timeout(Math.max(this.options.minTimeoutMs ?? 1_000, (timeoutSec * 1000) / timeScale)),
         });
         status = res.status;
         await res.arrayBuffer();
