@@ -1,17 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PurchaseOrder } from '@mlc/partners-fusion-simulator';
-import { SHIPBOB_WEBHOOK_SECRET, System, TENANT, WORLD, waitFor } from './support/system';
-
-const ADDRESSES = WORLD.locations.map((l, i) => ({
-  LocationCode: l.code,
-  OrganizationCode: l.code.slice(-3),
-  AddressLine1: `${100 + i} Warehouse Way`,
-  TownOrCity: i === 0 ? 'Reno' : 'Dallas',
-  Region2: i === 0 ? 'NV' : 'TX',
-  PostalCode: i === 0 ? '89501' : '75201',
-  Country: 'US',
-}));
+import { SHIP_TO_LOCATIONS, SHIPBOB_WEBHOOK_SECRET, System, TENANT, waitFor, WORLD } from './support/system';
 
 interface FlowRow {
   tenantId: string;
@@ -46,7 +36,7 @@ describe('flow control: pause / resume and self-pause on refused credentials (en
       linesPerPo: 2,
       seed: ++seed,
       suppliers: ['Acme Components'],
-      locations: ADDRESSES,
+      locations: SHIP_TO_LOCATIONS,
       items: WORLD.items.map((i) => ({ Item: i.item, UOM: 'Each' })),
     });
   const lines = (pos: PurchaseOrder[]) => pos.reduce((n, p) => n + p.lines.length, 0);

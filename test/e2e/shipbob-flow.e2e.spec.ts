@@ -2,17 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PurchaseOrder } from '@mlc/partners-fusion-simulator';
 import { EventPublisher, topicName } from '@mlc/platform-kafka';
-import { System, TENANT, WORLD, waitFor } from './support/system';
-
-const ADDRESSES = WORLD.locations.map((l, i) => ({
-  LocationCode: l.code,
-  OrganizationCode: l.code.slice(-3),
-  AddressLine1: `${100 + i} Warehouse Way`,
-  TownOrCity: i === 0 ? 'Reno' : 'Dallas',
-  Region2: i === 0 ? 'NV' : 'TX',
-  PostalCode: i === 0 ? '89501' : '75201',
-  Country: 'US',
-}));
+import { SHIP_TO_LOCATIONS, System, TENANT, waitFor, WORLD } from './support/system';
 
 /** What the partner systems hold at the end: the facts a customer would check, without ids or timestamps. */
 interface FinalState {
@@ -45,7 +35,7 @@ function seedPos(system: System, count: number, seed: number): PurchaseOrder[] {
     linesPerPo: 2,
     seed,
     suppliers: ['Acme Components'],
-    locations: ADDRESSES,
+    locations: SHIP_TO_LOCATIONS,
     items: WORLD.items.map((i) => ({ Item: i.item, UOM: 'Each' })),
   });
 }
@@ -119,7 +109,7 @@ describe('Fusion purchase orders → ShipBob → back to Fusion (end to end, all
 
   it('an unmapped product is one exception; after the mapping is fixed, a replay creates its order exactly once', async () => {
     const exceptions = await system.watch('ops.exception.raised.v1');
-    const [po] = system.fusion.seedPurchaseOrders({ count: 1, linesPerPo: 1, seed: 99, suppliers: ['Acme Components'], locations: ADDRESSES.slice(0, 1), items: [{ Item: WORLD.unmappedItem, UOM: 'Each' }] });
+    const [po] = system.fusion.seedPurchaseOrders({ count: 1, linesPerPo: 1, seed: 99, suppliers: ['Acme Components'], locations: SHIP_TO_LOCATIONS.slice(0, 1), items: [{ Item: WORLD.unmappedItem, UOM: 'Each' }] });
     const parked = await waitFor(() => exceptions.values().find((e) => e.code === 'MAPPING.MISSING_PRODUCT' && e.message.includes(po!.OrderNumber)), {
       timeoutMs: 60_000,
       what: 'the missing-mapping exception',

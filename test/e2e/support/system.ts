@@ -29,6 +29,17 @@ export const WORLD = {
   ],
 } as const;
 
+/** The world's ship-to locations as Fusion holds them, with full addresses (ShipBob needs a recipient address). */
+export const SHIP_TO_LOCATIONS = WORLD.locations.map((l, i) => ({
+  LocationCode: l.code,
+  OrganizationCode: l.code.slice(-3),
+  AddressLine1: `${100 + i} Warehouse Way`,
+  TownOrCity: i === 0 ? 'Reno' : 'Dallas',
+  Region2: i === 0 ? 'NV' : 'TX',
+  PostalCode: i === 0 ? '89501' : '75201',
+  Country: 'US',
+}));
+
 export interface Watch<T extends TopicName> {
   values(): TopicRecords[T][];
   messages(): KafkaMessage[];

@@ -244,7 +244,9 @@ describe('audit-projector: projections, exceptions queue and ops API on real Kaf
     ]);
     const tl = await waitFor(async () => {
       const r = await api('GET', `/ops/timeline?tenant=${T}&entityType=fusion-po-line&businessId=31`);
-      return r.body?.entries?.length >= 6 ? r.body : undefined;
+      // Six events land on several partitions, projected in any order: wait for all of them and their links.
+      const done = r.body?.entries?.length >= 6 && r.body.records?.includes('fusion-document:RCV-1') && r.body.records.includes('shipbob-shipment:sh77');
+      return done ? r.body : undefined;
     }, { what: 'timeline of the PO line' });
     assert.deepEqual(
       tl.entries.filter((e: { businessId: string }) => e.businessId !== 'tx-1').map((e: { topic: string }) => e.topic),
