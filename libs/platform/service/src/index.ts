@@ -7,3 +7,4 @@ export { annotateSpan, inSpan, activeTraceId, MLC_ATTR, METRIC, type SpanAnnotat
 export { baseSettings, withPostgres, type BaseConfig, type ServiceOptions } from './service.options';
 export { SERVICE_OPTIONS, KAFKA, CODEC, PUBLISHER, PG_POOL, LOGGER } from './service.tokens';
 export { runSqlMigrations, type SqlMigration } from './pg-migrations';
+export { inTransaction } from './pg-transaction';

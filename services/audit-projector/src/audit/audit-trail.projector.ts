@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { TOPICS, type EventMeta, type TopicName } from '@mlc/contracts';
-import { ConsumerHost, MetricsRegistry, PG_POOL } from '@mlc/platform-service';
+import { ConsumerHost, inTransaction, MetricsRegistry, PG_POOL } from '@mlc/platform-service';
 import { AUDIT_PROJECTOR_CONFIG, type AuditProjectorConfig } from '../config/audit-projector.config';
 import { migrateAuditSchema } from './audit.data-source';
 import { OpenExceptionsMetric } from './open-exceptions.metric';
@@ -34,18 +34,7 @@ export class AuditTrailProjector implements OnModuleInit {
       topics: ALL_TOPICS,
       fromBeginning: true,
       handler: async (value, ctx) => {
-        const db = await this.pool.connect();
-        let result: ProjectedEvent;
-        try {
-          await db.query('BEGIN');
-          result = await projectEvent(db, ctx.topic, value, { partition: ctx.partition, offset: ctx.offset });
-          await db.query('COMMIT');
-        } catch (err) {
-          await db.query('ROLLBACK').catch(() => undefined);
-          throw err;
-        } finally {
-          db.release();
-        }
+        const result: ProjectedEvent = await inTransaction(this.pool, (db) => projectEvent(db, ctx.topic, value, { partition: ctx.partition, offset: ctx.offset }));
         const meta = (value as { meta: EventMeta }).meta;
         this.events.newestProjectedAt = Math.max(this.events.newestProjectedAt, meta.occurredAt);
         this.metrics.inc('mlc_audit_events_projected_total', { topic: ctx.topic }, 1, 'events projected into the audit trail');

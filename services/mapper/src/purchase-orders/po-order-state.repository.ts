@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { inTransaction } from '@mlc/platform-service';
 import type { OrderState } from '@mlc/domain-fulfilment';
 
 /** What mapper last requested for each order group of a PO (mapper_po_orders) and the PO's newest event date. */
@@ -45,9 +46,7 @@ export class PgPoOrderStateStore implements PoOrderStateStore {
   }
 
   async save(tenantId: string, poHeaderId: string, rows: OrderState[], lastUpdateDate: string, eventId: string): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await inTransaction(this.pool, async (client) => {
       for (const r of rows) {
         await client.query(
           `INSERT INTO mapper_po_orders (tenant_id, po_header_id, group_key, reference_id, revision, content_hash, state, line_ids, fulfillment_center_id, last_event_id)
@@ -64,12 +63,6 @@ export class PgPoOrderStateStore implements PoOrderStateStore {
          ON CONFLICT (tenant_id, po_header_id) DO UPDATE SET last_update_date = EXCLUDED.last_update_date, last_event_id = EXCLUDED.last_event_id, updated_at = now()`,
         [tenantId, poHeaderId, lastUpdateDate, eventId],
       );
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 }

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { inTransaction } from '@mlc/platform-service';
 import type { ActiveOrder, RequestedLine, ShipmentState } from '@mlc/domain-fulfilment';
 import type { OutgoingRecord } from '@mlc/platform-kafka';
 
@@ -15,18 +16,7 @@ export class ShipmentsRepository {
   constructor(private readonly pool: Pool) {}
 
   async tx<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
-    const c = await this.pool.connect();
-    try {
-      await c.query('BEGIN');
-      const out = await fn(c);
-      await c.query('COMMIT');
-      return out;
-    } catch (err) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      c.release();
-    }
+    return inTransaction(this.pool, fn);
   }
 
   /** Serialises everything about one PO (webhooks of its shipments arrive on any partition). Sorted: no deadlocks. */

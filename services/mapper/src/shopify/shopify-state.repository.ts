@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { inTransaction } from '@mlc/platform-service';
 import type { BillTo, OrderLedger, ShopifyRefund } from '@mlc/domain-accounting';
 
 /** A receivables command without its meta (stored so a duplicate webhook re-sends exactly the same commands). */
@@ -41,18 +42,7 @@ export class ShopifyStateRepository {
   constructor(private readonly pool: Pool) {}
 
   async tx<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
-    const c = await this.pool.connect();
-    try {
-      await c.query('BEGIN');
-      const out = await fn(c);
-      await c.query('COMMIT');
-      return out;
-    } catch (err) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      c.release();
-    }
+    return inTransaction(this.pool, fn);
   }
 
   /** Serialises everything about one order or customer (its webhooks arrive on any partition). */

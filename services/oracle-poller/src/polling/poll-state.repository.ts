@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
-import { PG_POOL, runSqlMigrations, type SqlMigration } from '@mlc/platform-service';
+import { inTransaction, PG_POOL, runSqlMigrations, type SqlMigration } from '@mlc/platform-service';
 
 /** Migrations of oracle-poller (tables prefixed `poller_`). Never edit one that shipped; add the next. */
 export const POLLER_MIGRATIONS: SqlMigration[] = [
@@ -215,9 +215,7 @@ export class PollStateRepository implements OnModuleInit {
     feed: string,
     c: { emitted: EmittedEntry[]; cursor?: { ms: number; text: string }; backfillFromMs?: number },
   ): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await inTransaction(this.pool, async (client) => {
       if (c.emitted.length) {
         await client.query(
           `INSERT INTO poller_emitted (tenant_id, feed, entity_id, last_update_ms, last_update_date, event_id)
@@ -246,13 +244,7 @@ export class PollStateRepository implements OnModuleInit {
         [tenantId, feed, c.cursor ? String(c.cursor.ms) : null, c.cursor?.text ?? null, c.emitted.length, c.backfillFromMs === undefined ? null : String(c.backfillFromMs)],
       );
       await client.query('DELETE FROM poller_inflight WHERE tenant_id = $1 AND feed = $2', [tenantId, feed]);
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async runStarted(tenantId: string, feed: string): Promise<void> {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { inTransaction } from '@mlc/platform-service';
 import type { Pool, PoolClient } from 'pg';
 
 export interface DeliveryRow {
@@ -30,24 +31,15 @@ export class DeliveryLedger {
    * arriving together cannot both publish), telling it whether the delivery was already published.
    */
   async withDeliveryLock<T>(row: Pick<DeliveryRow, 'tenantId' | 'partner' | 'dedupeKey'>, work: (published: boolean, client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return inTransaction(this.pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1)', [lockKey(`mlc:gateway:delivery:${row.tenantId}:${row.partner}:${row.dedupeKey}`)]);
       const found = await client.query('SELECT 1 FROM gateway_deliveries WHERE tenant_id = $1 AND partner = $2 AND dedupe_key = $3', [
         row.tenantId,
         row.partner,
         row.dedupeKey,
       ]);
-      const out = await work((found.rowCount ?? 0) > 0, client);
-      await client.query('COMMIT');
-      return out;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+      return await work((found.rowCount ?? 0) > 0, client);
+    });
   }
 
   /** Records published deliveries (inside the lock's transaction, or on their own). */
