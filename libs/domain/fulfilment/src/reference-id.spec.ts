@@ -9,6 +9,8 @@ describe('ShipBob reference ids', () => {
     assert.deepEqual(parseReferenceId(formatReferenceId(line)), line);
     const fc = { grouping: 'fulfillment-center', poHeaderId: '42', fulfillmentCenterId: '8', revision: 0 } as const;
     assert.deepEqual(parseReferenceId(formatReferenceId(fc)), fc);
+    const late = { grouping: 'line', poHeaderId: '7', poLineId: '8', revision: 12 } as const;
+    assert.deepEqual(parseReferenceId(formatReferenceId(late)), late, 'revisions past 9 survive');
   });
 
   it('refuses references we did not make', () => {
