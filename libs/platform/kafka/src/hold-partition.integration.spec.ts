@@ -1,12 +1,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Kafka, Producer } from 'kafkajs';
-import { AvroCodec, type WebhookReceived } from '@mlc/contracts';
+import { AvroCodec, TOPICS, type WebhookReceived } from '@mlc/contracts';
 import { testKafka, waitFor } from '@mlc/platform-testing';
 import { EventConsumer } from './event.consumer';
 import { toMessage } from './event.publisher';
 import { newMeta } from './event-meta';
 import { HoldPartition } from './hold-partition';
+import { ensureTopics } from './topics.bootstrap';
 
 const hook = (tenantId: string, deliveryId: string): WebhookReceived => ({
   meta: newMeta({ tenantId, source: 'test' }),
@@ -29,10 +30,7 @@ describe('HoldPartition: a handler holds its partition, the others flow', () => 
     ({ kafka, suffix: base } = await testKafka('hold'));
     // Test topics have one partition; this spec needs two.
     suffix = `${base}p2`;
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: `shipbob.webhook.received.v1${suffix}`, numPartitions: 2 }] });
-    await admin.disconnect();
+    await ensureTopics(kafka, { suffix, partitions: 2, specs: [TOPICS['shipbob.webhook.received.v1']] });
     producer = kafka.producer();
     await producer.connect();
   });
