@@ -235,6 +235,29 @@ describe('TenantConfigService against real Postgres', () => {
     assert.equal(snap.settings.accounting?.revenueAccountCombination, '101-10-4000-000');
   });
 
+  it('after the encryption key is lost: a partial update says the stored credentials cannot be decrypted, full credentials replace them', async () => {
+    const lostKey = new TenantConfigService({ dataSource: dsA, secretBox: new SecretBox(SecretBox.generateKey('k3')), publisher: events });
+    const partial = await thrown(
+      lostKey.setConnection('acme', { partner: 'fusion', baseUrl: 'https://acme.fa.us2.oraclecloud.com', auth: { type: 'oauth2-client-credentials', tokenUrl: 'https://idcs.example.com/oauth2/v1/token', clientId: 'cid' } }, 'alice'),
+    );
+    assert.equal(partial.code, 'TENANTS.VALIDATION');
+    assert.match(partial.message, /stored fusion credentials cannot be decrypted with MLC_ENCRYPTION_KEYS .*send the connection with all of its credentials/);
+    errorsSeen.push(JSON.stringify(partial), partial.message);
+    assert.equal((await thrown(lostKey.getTenantSnapshot('acme'))).code, 'TENANTS.CRYPTO', 'nothing was replaced');
+    const listed = (await lostKey.getTenant('acme')).connections.find((c) => c.partner === 'fusion');
+    assert.match(listed?.secretsUnreadable ?? '', /no decryption key with id "k2".*set the connection again/, 'the tenant view still lists it, saying why');
+
+    // The demo seed brings every credential: it replaces what cannot be read, and the history says so.
+    const before = (await lostKey.getTenant('demo')).configVersion;
+    const demo = await seedDemoTenant(lostKey);
+    assert.ok(demo.configVersion > before);
+    const snap = await lostKey.getTenantSnapshot('demo');
+    assert.ok((snap.connections.shipbob?.auth as { token: string }).token, 'the demo credentials open under the new key');
+    const history = (await dsA.query(`SELECT old_value FROM tenant_config_history WHERE tenant_id = 'demo' AND entity = 'connection' ORDER BY id DESC LIMIT 3`)) as Array<{ old_value: unknown }>;
+    assert.deepEqual(history.map((h) => h.old_value), [{ undecryptable: true, keyId: 'k2' }, { undecryptable: true, keyId: 'k2' }, { undecryptable: true, keyId: 'k2' }]);
+    assert.equal((await seedDemoTenant(lostKey)).configVersion, demo.configVersion, 'and a second seed changes nothing');
+  });
+
   it('never lets the canary secret leak into rows, history, events or errors', async () => {
     const tables = ['tenants', 'tenant_connections', 'tenant_mappings', 'tenant_config_history', 'partner_tokens'];
     for (const t of tables) {

@@ -22,7 +22,7 @@ import {
   validateTenantId,
   validateTenantName,
 } from './tenant-config.validation';
-import { TenantConflictError, TenantNotFoundError, TenantValidationError } from './tenants.errors';
+import { TenantConflictError, TenantCryptoError, TenantNotFoundError, TenantValidationError } from './tenants.errors';
 import {
   DEFAULT_SETTINGS,
   MAPPING_KINDS,
@@ -202,8 +202,19 @@ export class TenantConfigService {
     await this.mutate(tenantId, actor, expectedVersion, async (m, t) => {
       const partner = input?.partner;
       const row = PARTNERS.includes(partner) ? await m.findOne(ConnectionEntity, { where: { tenantId, partner }, lock: { mode: 'pessimistic_write' } }) : null;
-      const existing = row ? this.decryptRow(row) : undefined;
-      const conn = normalizeConnection(input, existing, t.mode);
+      const { existing, unreadable } = row ? this.tryDecryptRow(row) : { existing: undefined, unreadable: undefined };
+      let conn: Connection;
+      try {
+        conn = normalizeConnection(input, existing, t.mode);
+      } catch (err) {
+        // Stored secrets sealed under a key this process no longer has (lost or rotated away) cannot be kept: say so,
+        // and take a connection that brings all of its credentials as the replacement.
+        if (unreadable && err instanceof TenantValidationError) {
+          const reason = `cannot be decrypted with MLC_ENCRYPTION_KEYS (${unreadable.message}); send the connection with all of its credentials to replace them`;
+          throw new TenantValidationError([{ field: `stored ${String(partner)} credentials`, reason }, ...err.problems], 'connection');
+        }
+        throw err;
+      }
       if (existing && isDeepStrictEqual(existing, conn)) {
         saved = row!;
         return [];
@@ -221,7 +232,8 @@ export class TenantConfigService {
         updatedAt: new Date(this.now()),
       });
       saved = await m.save(entity);
-      return [{ entity: 'connection', key: conn.partner, action: existing ? 'updated' : 'created', oldValue: existing ? maskConnection(existing) : null, newValue: maskConnection(conn, existing) }];
+      const oldValue = existing ? maskConnection(existing) : unreadable ? { undecryptable: true, keyId: row!.secretKeyId } : null;
+      return [{ entity: 'connection', key: conn.partner, action: row ? 'updated' : 'created', oldValue, newValue: maskConnection(conn, existing) }];
     });
     return this.summarize(saved!);
   }
@@ -381,6 +393,16 @@ export class TenantConfigService {
 
   // ---------- internals ----------
 
+  /** The stored connection, or why its secrets cannot be opened (only crypto failures; anything else throws). */
+  private tryDecryptRow(r: ConnectionEntity): { existing: Connection; unreadable?: undefined } | { existing: undefined; unreadable: TenantCryptoError } {
+    try {
+      return { existing: this.decryptRow(r) };
+    } catch (err) {
+      if (err instanceof TenantCryptoError) return { existing: undefined, unreadable: err };
+      throw err;
+    }
+  }
+
   private decryptRow(r: ConnectionEntity): Connection {
     const secrets = JSON.parse(this.box.open({ keyId: r.secretKeyId, ciphertext: r.secretCiphertext }, connectionAad(r.tenantId, r.partner))) as Record<string, unknown>;
     return joinSecrets(r.publicConfig, secrets);
@@ -394,9 +416,15 @@ export class TenantConfigService {
       baseUrl: r.baseUrl,
       authType: r.authType,
       settings: { ...settings, ...(Object.keys(authSettings).length ? { auth: authSettings } : {}) },
-      secretsSet: secretPaths(this.decryptRow(r)),
+      ...this.secretsOf(r),
       updatedAt: r.updatedAt.toISOString(),
     };
+  }
+
+  /** Which secrets are set; a row whose secrets cannot be opened says so instead of failing the whole listing. */
+  private secretsOf(r: ConnectionEntity): Pick<ConnectionSummary, 'secretsSet' | 'secretsUnreadable'> {
+    const { existing, unreadable } = this.tryDecryptRow(r);
+    return existing ? { secretsSet: secretPaths(existing) } : { secretsSet: [], secretsUnreadable: `${unreadable.message}; set the connection again with all of its credentials` };
   }
 
   private async requireTenant(m: EntityManager, tenantId: string, lock = false): Promise<TenantEntity> {

@@ -67,6 +67,8 @@ export interface ConnectionSummary {
   settings: Record<string, unknown>;
   /** Names of the secret fields that hold a value, e.g. ['auth.clientSecret', 'webhookSecrets[0]']. */
   secretsSet: string[];
+  /** Present when the stored secrets cannot be decrypted with the configured keys (lost or rotated-away key). */
+  secretsUnreadable?: string;
   updatedAt: string;
 }
 

@@ -136,7 +136,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         const r = await api.request<Record<string, unknown> & { connections: Array<Record<string, unknown>>; settings: Record<string, unknown>; mappingCounts: Record<string, unknown> }>('GET', `/admin/tenants/${seg(pos[2]!)}`);
         print(r, () => {
           const { connections, settings, mappingCounts, ...head } = r;
-          return `${formatRecord(head)}\nSETTINGS\n${formatRecord(settings)}\nCONNECTIONS\n${formatTable(connections, ['partner', 'baseUrl', 'authType', 'secretsSet', 'updatedAt'])}\nMAPPINGS\n${formatRecord(mappingCounts)}`;
+          return `${formatRecord(head)}\nSETTINGS\n${formatRecord(settings)}\nCONNECTIONS\n${formatTable(connections, ['partner', 'baseUrl', 'authType', 'secretsSet', ...(connections.some((c) => c.secretsUnreadable) ? ['secretsUnreadable'] : []), 'updatedAt'])}\nMAPPINGS\n${formatRecord(mappingCounts)}`;
         });
         return 0;
       }

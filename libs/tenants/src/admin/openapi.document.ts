@@ -93,7 +93,7 @@ export const TENANTS_ADMIN_OPENAPI = {
         required: ['baseUrl', 'auth'],
         properties: { baseUrl: { type: 'string', format: 'uri' }, auth: obj, channelId: { type: 'string' }, shopDomain: { type: 'string' }, apiVersion: { type: 'string' }, webhookSecrets: { type: 'array', items: { type: 'string' } }, expectedVersion: { type: 'integer' } },
       },
-      ConnectionSummary: { type: 'object', properties: { partner: { enum: [...PARTNERS] }, baseUrl: { type: 'string' }, authType: { type: 'string' }, settings: obj, secretsSet: { type: 'array', items: { type: 'string' } }, updatedAt: { type: 'string' } } },
+      ConnectionSummary: { type: 'object', properties: { partner: { enum: [...PARTNERS] }, baseUrl: { type: 'string' }, authType: { type: 'string' }, settings: obj, secretsSet: { type: 'array', items: { type: 'string' } }, secretsUnreadable: { type: 'string', description: 'set when the stored secrets cannot be decrypted with the configured keys' }, updatedAt: { type: 'string' } } },
       PingResult: { type: 'object', properties: { reachable: { type: 'boolean' }, authenticated: { type: 'boolean' }, failedCheck: { type: ['string', 'null'] }, message: { type: 'string' } } },
       EventRule: { type: 'object', properties: { action: { enum: [...PO_ACTIONS] }, note: { type: 'string' } } },
     },

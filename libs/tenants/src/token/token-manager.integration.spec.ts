@@ -169,4 +169,24 @@ describe('TokenManager against real Postgres', () => {
       await endpoint.stop();
     }
   });
+
+  it('a stored token sealed under a key this replica lacks counts as no token: a new one is obtained and overwrites it', async () => {
+    const endpoint = new FakeTokenEndpoint();
+    await endpoint.start();
+    try {
+      const src = source(endpoint, 'delta:shipbob');
+      assert.equal(await new TokenManager({ dataSource: ds1, secretBox: box, now }).getToken(src), 'access-1');
+      // The key is lost: this replica starts with a new one under the same id.
+      const newKey = new SecretBox(SecretBox.generateKey('k1'));
+      const lost = new TokenManager({ dataSource: ds1, secretBox: newKey, now });
+      // The rotated refresh token went with the old key; the connection's own refresh token is refused (used up).
+      await assert.rejects(lost.getToken(src), /token endpoint answered 400/);
+      endpoint['valid'].add('refresh-0');
+      assert.equal(await lost.getToken(src), 'access-2');
+      const [row] = (await ds1.query(`SELECT ciphertext FROM partner_tokens WHERE cache_key = 'delta:shipbob'`)) as Array<{ ciphertext: string }>;
+      assert.equal(JSON.parse(newKey.open({ keyId: 'k1', ciphertext: row!.ciphertext }, 'partner-token:delta:shipbob')).accessToken, 'access-2');
+    } finally {
+      await endpoint.stop();
+    }
+  });
 });

@@ -5,6 +5,7 @@ import type { SecretBox } from '../crypto/secret-box';
 import { advisoryLockKey } from '../data-source';
 import { PartnerTokenEntity } from '../entities/partner-token.entity';
 import { tokenAad } from '../tenant-config.service';
+import { TenantCryptoError } from '../tenants.errors';
 
 /** What a token endpoint gave back. */
 export interface TokenGrant {
@@ -157,8 +158,18 @@ export class TokenManager {
     });
   }
 
-  private openRow(row: PartnerTokenEntity): StoredToken {
-    return JSON.parse(this.box.open({ keyId: row.keyId, ciphertext: row.ciphertext }, tokenAad(row.cacheKey))) as StoredToken;
+  /**
+   * A stored token sealed under a key this process does not have (the key was lost or rotated away) is as good as
+   * none: a new one is obtained and overwrites it. A rotated refresh token in such a row is gone with it; the
+   * connection's own refresh token is used, and if the partner refuses that, the 401 says re-authorisation is needed.
+   */
+  private openRow(row: PartnerTokenEntity): StoredToken | undefined {
+    try {
+      return JSON.parse(this.box.open({ keyId: row.keyId, ciphertext: row.ciphertext }, tokenAad(row.cacheKey))) as StoredToken;
+    } catch (err) {
+      if (err instanceof TenantCryptoError) return undefined;
+      throw err;
+    }
   }
 }
 
