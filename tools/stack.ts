@@ -106,14 +106,23 @@ function startTraces(): string {
   return `traces: ${TRACE_VIEWER.url} (search a POHeaderId, reference id or tenant; one trace per record)`;
 }
 
-async function waitReady(url: string, timeoutMs = 60_000): Promise<boolean> {
+/** Ready, or why not: the process exited, or it did not answer ready in time (a cold machine can take minutes). */
+async function waitReady(name: string, url: string, timeoutMs = Number(process.env['STACK_READY_TIMEOUT_MS'] ?? 180_000)): Promise<string | undefined> {
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const ok = await fetch(`${url}/health/ready`).then((r) => r.ok, () => false);
-    if (ok) return true;
+  for (;;) {
+    const ok = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(5000) }).then((r) => r.ok, () => false);
+    if (ok) return undefined;
+    if (!pidOf(name)) return 'exited';
+    if (Date.now() > deadline) return `not ready after ${Math.round(timeoutMs / 1000)} s`;
     await new Promise((r) => setTimeout(r, 500));
   }
-  return false;
+}
+
+function lastLogLines(name: string, n = 5): string {
+  const f = join(logs, `${name}.log`);
+  if (!existsSync(f)) return '';
+  const lines = readFileSync(f, 'utf8').trimEnd().split('\n').slice(-n);
+  return lines.map((l) => `      ${l.slice(0, 300)}`).join('\n');
 }
 
 async function up(): Promise<void> {
@@ -134,9 +143,11 @@ async function up(): Promise<void> {
   for (const name of SERVICES) {
     start({ name, script: `dist/services/${name}/src/main.js`, env: { PORT: String(ports.get(name)) }, url: `http://127.0.0.1:${ports.get(name)}` });
   }
-  const results = await Promise.all(SERVICES.map(async (s) => [s, await waitReady(`http://127.0.0.1:${ports.get(s)}`)] as const));
-  const notReady = results.filter(([, ok]) => !ok).map(([s]) => s);
-  console.log(notReady.length ? `\nnot ready yet: ${notReady.join(', ')} (see their logs)` : '\nall services ready.');
+  const results = await Promise.all(SERVICES.map(async (s) => [s, await waitReady(s, `http://127.0.0.1:${ports.get(s)}`)] as const));
+  const notReady = results.filter(([, why]) => why);
+  if (!notReady.length) console.log('\nall services ready.');
+  if (notReady.length) process.exitCode = 1;
+  for (const [s, why] of notReady) console.log(`\n${s}: ${why} (log .local/logs/${s}.log); its last lines:\n${lastLogLines(s)}`);
   console.log('health: curl http://127.0.0.1:3001/health/ready   metrics: curl http://127.0.0.1:3001/metrics');
   console.log(`tenants (admin API in audit-projector, key in ${OPERATOR_KEY_FILE}):`);
   console.log(`  export MLC_API_URL=http://127.0.0.1:3001 MLC_API_KEY=$(cat ${OPERATOR_KEY_FILE})`);
