@@ -23,6 +23,7 @@ export interface BootOptions<S extends Schema> {
  */
 export async function bootService<S extends Schema>(opts: BootOptions<S>): Promise<INestApplication> {
   const log = logger(opts.name);
+  routeProcessWarnings(log);
   let config: ConfigOf<S>;
   try {
     config = loadConfig(opts.schema, opts.env);
@@ -49,4 +50,16 @@ export async function bootService<S extends Schema>(opts: BootOptions<S>): Promi
   log.info('service started', { port: addr.port, config: describeConfig(opts.schema, config) });
   app.getHttpServer().on('close', () => void stopTelemetry());
   return app;
+}
+
+/**
+ * Node's process warnings go to the structured log instead of bare stderr lines. kafkajs 2.2.4 arms a timer with a
+ * negative delay when its request queue is idle (Node clamps it to 1 ms and warns each time): that one is dropped.
+ */
+function routeProcessWarnings(log: ReturnType<typeof logger>): void {
+  process.removeAllListeners('warning');
+  process.on('warning', (w) => {
+    if (w.name === 'TimeoutNegativeWarning') return;
+    log.warn('process warning', { name: w.name, warning: w.message });
+  });
 }
