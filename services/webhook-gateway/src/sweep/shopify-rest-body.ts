@@ -1,4 +1,4 @@
-import type { ShopifyAddress, ShopifyCustomer, ShopifyMoney, ShopifyOrder } from '@mlc/partners-shopify-client';
+import type { ShopifyAddress, ShopifyCustomer, ShopifyMoney, ShopifyOrder, ShopifyTaxLine } from '@mlc/partners-shopify-client';
 
 /** An integer written into JSON as its exact digits (Shopify ids exceed 2^53). */
 class Digits {
@@ -8,10 +8,18 @@ class Digits {
 }
 const id = (digits: string): Digits => new Digits(digits);
 
+/** A decimal written into JSON as a bare number token from its exact text (a tax `rate` such as 0.0725). */
+class DecimalNumber {
+  constructor(readonly text: string) {
+    if (!/^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(text)) throw new Error(`not a decimal number: ${text}`);
+  }
+}
+
 /** JSON text where `Digits` become bare digits; nothing passes through a JS number. `undefined` members are left out. */
 export function toExactJson(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (value instanceof Digits) return value.digits;
+  if (value instanceof DecimalNumber) return value.text;
   if (Array.isArray(value)) return `[${value.map(toExactJson).join(',')}]`;
   if (typeof value === 'object') {
     const parts: string[] = [];
@@ -44,6 +52,30 @@ function address(a: ShopifyAddress | null): Record<string, unknown> | null {
   };
 }
 
+/** Shopify REST tax line: `price` and `price_set` strings, `rate` a JSON number as in webhooks. */
+const taxLines = (lines: ShopifyTaxLine[]): Record<string, unknown>[] =>
+  lines.map((t) => ({
+    price: t.price.amount,
+    rate: t.rate === null ? null : new DecimalNumber(t.rate),
+    title: t.title,
+    price_set: moneySet(t.price),
+  }));
+
+/** Sum of decimal money strings of one currency, exact (no floats): keeps the larger scale of the inputs. */
+function addMoney(amounts: string[], currency: string): ShopifyMoney {
+  const scale = Math.max(2, ...amounts.map((a) => (a.split('.')[1] ?? '').length));
+  let total = 0n;
+  for (const a of amounts) {
+    const m = /^(-)?(\d+)(?:\.(\d+))?$/.exec(a.trim());
+    if (!m) throw new Error(`not a decimal amount: ${a}`);
+    const minor = BigInt(m[2]! + (m[3] ?? '').padEnd(scale, '0'));
+    total += m[1] ? -minor : minor;
+  }
+  const neg = total < 0n;
+  const digits = (neg ? -total : total).toString().padStart(scale + 1, '0');
+  return { amount: `${neg ? '-' : ''}${digits.slice(0, -scale)}.${digits.slice(-scale)}`, currency };
+}
+
 /** GraphQL displayFulfillmentStatus (lowercased by the client) → REST fulfillment_status. */
 function restFulfillmentStatus(s: string): string | null {
   switch (s) {
@@ -58,7 +90,9 @@ function restFulfillmentStatus(s: string): string | null {
 
 /**
  * An orders/updated-shaped body (Shopify REST JSON) for an order read by the sweep. Only what the GraphQL read gives
- * is present (see README "Sweep bodies"): ids as exact digits, money as decimal strings, times in UTC.
+ * is present (see README "Sweep bodies"): ids as exact digits, money as decimal strings, times in UTC. Discounts
+ * (total and per-line allocations), taxes_included, tax lines (order, line, shipping) and shipping lines are in
+ * webhook shape, so the receivables mapping builds the same invoice as from the webhook.
  */
 export function orderWebhookBody(o: ShopifyOrder): string {
   return toExactJson({
@@ -90,6 +124,10 @@ export function orderWebhookBody(o: ShopifyOrder): string {
     current_total_tax: o.currentTotalTax.amount,
     current_total_tax_set: moneySet(o.currentTotalTax),
     total_outstanding: o.totalOutstanding.amount,
+    total_discounts: o.totalDiscounts.amount,
+    total_discounts_set: moneySet(o.totalDiscounts),
+    taxes_included: o.taxesIncluded,
+    tax_lines: taxLines(o.taxLines),
     customer: o.customer && {
       id: id(o.customer.id),
       email: o.customer.email,
@@ -110,9 +148,30 @@ export function orderWebhookBody(o: ShopifyOrder): string {
       requires_shipping: li.requiresShipping,
       price: li.unitPrice.amount,
       price_set: moneySet(li.unitPrice),
+      total_discount: lineDiscount(li.discountAllocations, o.currency).amount,
+      total_discount_set: moneySet(lineDiscount(li.discountAllocations, o.currency)),
+      tax_lines: taxLines(li.taxLines),
+      discount_allocations: li.discountAllocations.map((a) => ({ amount: a.amount.amount, amount_set: moneySet(a.amount) })),
+    })),
+    shipping_lines: o.shippingLines.map((s) => ({
+      id: s.id !== null && /^\d+$/.test(s.id) ? id(s.id) : undefined,
+      title: s.title,
+      code: s.code,
+      price: s.originalPrice.amount,
+      price_set: moneySet(s.originalPrice),
+      discounted_price: s.discountedPrice.amount,
+      discounted_price_set: moneySet(s.discountedPrice),
+      is_removed: s.isRemoved,
+      tax_lines: taxLines(s.taxLines),
     })),
   });
 }
+
+const lineDiscount = (allocations: Array<{ amount: ShopifyMoney }>, currency: string): ShopifyMoney =>
+  addMoney(
+    allocations.map((a) => a.amount.amount),
+    currency,
+  );
 
 /** A customers/update-shaped body (Shopify REST JSON) for a customer read by the sweep. */
 export function customerWebhookBody(c: ShopifyCustomer): string {

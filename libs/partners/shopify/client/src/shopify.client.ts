@@ -16,7 +16,7 @@ import {
   ORDERS_UPDATED_SINCE_QUERY,
   PING_QUERY,
 } from './shopify.queries';
-import type { ShopifyAddress, ShopifyCustomer, ShopifyMoney, ShopifyOrder, ShopifyQueryCost } from './shopify.types';
+import type { ShopifyAddress, ShopifyCustomer, ShopifyMoney, ShopifyOrder, ShopifyQueryCost, ShopifyTaxLine } from './shopify.types';
 
 /** https://shopify.dev/docs/api/usage/rate-limits — a single query may cost at most 1000 points. */
 export const SHOPIFY_MAX_QUERY_COST = 1000;
@@ -27,6 +27,10 @@ export const SHOPIFY_MAX_TRANSIENT_RETRIES = 2;
 /** Refresh a token this long before it expires. */
 export const SHOPIFY_TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
 export const SHOPIFY_DEFAULT_API_VERSION = '2026-10';
+/** Page sizes of the order reads; see ShopifyClientConfig.ordersPageSize for the cost arithmetic (902 points). */
+export const SHOPIFY_DEFAULT_ORDERS_PAGE_SIZE = 20;
+export const SHOPIFY_DEFAULT_LINE_ITEMS_PER_ORDER = 10;
+export const SHOPIFY_DEFAULT_SHIPPING_LINES_PER_ORDER = 3;
 
 export interface ShopifyTokenSet {
   accessToken: string;
@@ -52,9 +56,15 @@ export interface ShopifyClientConfig {
   onTokens?: (tokens: ShopifyTokenSet) => void | Promise<void>;
   /** Replaces the built-in token handling: return a token, a fresh one when `forceRefresh` is true. */
   getAccessToken?: (forceRefresh: boolean) => Promise<string>;
-  /** Orders per page and line items per order: 2 + 50 × (6 + 10) = 802 points, under the 1000 limit. */
+  /**
+   * Orders per page (default 20), line items (10) and shipping lines (3) per order. Requested cost, as the sandbox
+   * models it (objects and lists of objects 1, connections 2 + first): per order 5 (order, customer, two addresses,
+   * taxLines) + 2 + 3 × 10 (line item, its taxLines, its discountAllocations) + 2 + 2 × 3 (shipping line, its
+   * taxLines) = 45, so a page is 2 + 20 × 45 = 902 points, under the 1000 limit. Raise one, lower another.
+   */
   ordersPageSize?: number;
   lineItemsPerOrder?: number;
+  shippingLinesPerOrder?: number;
   customersPageSize?: number;
   requestTimeoutMs?: number;
   maxThrottleRetries?: number;
@@ -115,7 +125,8 @@ export class ShopifyClient {
   async getOrder(id: string): Promise<ShopifyOrder | null> {
     const data = await this.graphql<{ order: RawOrder | null }>('OrderById', ORDER_BY_ID_QUERY, {
       id: toGid('Order', id),
-      lineItemsFirst: this.config.lineItemsPerOrder ?? 10,
+      lineItemsFirst: this.config.lineItemsPerOrder ?? SHOPIFY_DEFAULT_LINE_ITEMS_PER_ORDER,
+      shippingLinesFirst: this.config.shippingLinesPerOrder ?? SHOPIFY_DEFAULT_SHIPPING_LINES_PER_ORDER,
     });
     return data.order ? mapOrder(data.order) : null;
   }
@@ -130,11 +141,11 @@ export class ShopifyClient {
    * second as the previous high-water mark is not lost; callers dedupe on (id, updatedAt).
    */
   async *listOrdersUpdatedSince(since: Date): AsyncGenerator<ShopifyOrder> {
-    const lineItemsFirst = this.config.lineItemsPerOrder ?? 10;
     for await (const node of this.paginate<RawOrder>('OrdersUpdatedSince', ORDERS_UPDATED_SINCE_QUERY, 'orders', {
-      first: this.config.ordersPageSize ?? 50,
+      first: this.config.ordersPageSize ?? SHOPIFY_DEFAULT_ORDERS_PAGE_SIZE,
       query: `updated_at:>='${since.toISOString()}'`,
-      lineItemsFirst,
+      lineItemsFirst: this.config.lineItemsPerOrder ?? SHOPIFY_DEFAULT_LINE_ITEMS_PER_ORDER,
+      shippingLinesFirst: this.config.shippingLinesPerOrder ?? SHOPIFY_DEFAULT_SHIPPING_LINES_PER_ORDER,
     })) {
       yield mapOrder(node);
     }
@@ -342,7 +353,7 @@ export function throttleWaitMs(requested: number, status: ShopifyQueryCost['thro
 }
 
 function safeVariables(v: Record<string, unknown>): Record<string, unknown> {
-  return { first: v['first'], lineItemsFirst: v['lineItemsFirst'] };
+  return { first: v['first'], lineItemsFirst: v['lineItemsFirst'], shippingLinesFirst: v['shippingLinesFirst'] };
 }
 
 function toGid(kind: string, id: string): string {
@@ -370,6 +381,12 @@ interface RawAddress {
   zip: string | null;
   phone: string | null;
 }
+interface RawTaxLine {
+  title: string;
+  /** A Float: parseShopifyJson hands non-integers over as their exact source text. */
+  rate: string | number | null;
+  priceSet: RawMoneyBag;
+}
 interface RawOrder {
   id: string;
   name: string;
@@ -391,11 +408,36 @@ interface RawOrder {
   currentTotalTaxSet: RawMoneyBag;
   totalRefundedSet: RawMoneyBag;
   totalOutstandingSet: RawMoneyBag;
+  totalDiscountsSet: RawMoneyBag;
+  taxesIncluded: boolean;
+  taxLines: RawTaxLine[];
   customer: { id: string; email: string | null; firstName: string | null; lastName: string | null } | null;
   shippingAddress: RawAddress | null;
   billingAddress: RawAddress | null;
   lineItems: {
-    nodes: Array<{ id: string; sku: string | null; name: string; quantity: number; currentQuantity: number; requiresShipping: boolean; originalUnitPriceSet: RawMoneyBag }>;
+    nodes: Array<{
+      id: string;
+      sku: string | null;
+      name: string;
+      quantity: number;
+      currentQuantity: number;
+      requiresShipping: boolean;
+      originalUnitPriceSet: RawMoneyBag;
+      taxLines: RawTaxLine[];
+      discountAllocations: Array<{ allocatedAmountSet: RawMoneyBag }>;
+    }>;
+    pageInfo: { hasNextPage: boolean };
+  };
+  shippingLines: {
+    nodes: Array<{
+      id: string | null;
+      title: string;
+      code: string | null;
+      isRemoved: boolean;
+      originalPriceSet: RawMoneyBag;
+      discountedPriceSet: RawMoneyBag;
+      taxLines: RawTaxLine[];
+    }>;
     pageInfo: { hasNextPage: boolean };
   };
 }
@@ -414,6 +456,11 @@ interface RawCustomer {
 }
 
 const m = (b: RawMoneyBag): ShopifyMoney => ({ amount: String(b.shopMoney.amount), currency: b.shopMoney.currencyCode });
+const taxLine = (t: RawTaxLine): ShopifyTaxLine => ({
+  title: t.title,
+  rate: t.rate === null || t.rate === undefined ? null : String(t.rate),
+  price: m(t.priceSet),
+});
 const addr = (a: RawAddress | null): ShopifyAddress | null =>
   a && {
     firstName: a.firstName,
@@ -451,6 +498,9 @@ function mapOrder(o: RawOrder): ShopifyOrder {
     currentTotalTax: m(o.currentTotalTaxSet),
     totalRefunded: m(o.totalRefundedSet),
     totalOutstanding: m(o.totalOutstandingSet),
+    totalDiscounts: m(o.totalDiscountsSet),
+    taxesIncluded: o.taxesIncluded,
+    taxLines: o.taxLines.map(taxLine),
     customer: o.customer && {
       id: idOf(o.customer.id),
       email: o.customer.email,
@@ -467,8 +517,20 @@ function mapOrder(o: RawOrder): ShopifyOrder {
       currentQuantity: li.currentQuantity,
       requiresShipping: li.requiresShipping,
       unitPrice: m(li.originalUnitPriceSet),
+      taxLines: li.taxLines.map(taxLine),
+      discountAllocations: li.discountAllocations.map((a) => ({ amount: m(a.allocatedAmountSet) })),
     })),
     lineItemsTruncated: o.lineItems.pageInfo.hasNextPage,
+    shippingLines: o.shippingLines.nodes.map((s) => ({
+      id: s.id ? idOf(s.id) : null,
+      title: s.title,
+      code: s.code,
+      isRemoved: s.isRemoved,
+      originalPrice: m(s.originalPriceSet),
+      discountedPrice: m(s.discountedPriceSet),
+      taxLines: s.taxLines.map(taxLine),
+    })),
+    shippingLinesTruncated: o.shippingLines.pageInfo.hasNextPage,
   };
 }
 

@@ -98,22 +98,23 @@ describe('ShopifyClient against the sandbox', () => {
     assert.equal(order?.id, '9007199254740993');
     assert.equal(graphqlCalls() - before, 2, 'one THROTTLED answer, one retry');
     assert.equal(sleeps.length, 1);
-    assert.equal(sleeps[0], ((4 + 2 + 10) / 100) * 1000, '16 points at 100/s');
+    // OrderById: 5 + 2 + 3 × 10 line items + 2 + 2 × 3 shipping lines = 45 points (see ShopifyClientConfig).
+    assert.equal(sleeps[0], (45 / 100) * 1000, '45 points at 100/s');
   });
 
   it('paces itself from the last throttle status before the bucket runs dry', async () => {
-    const c = client({ ordersPageSize: 50 });
+    const c = client();
     await collect(c.listOrdersUpdatedSince(new Date(0)));
-    assert.equal(c.lastCost?.requestedQueryCost, 802);
+    assert.equal(c.lastCost?.requestedQueryCost, 902, 'the default page: 2 + 20 × 45');
     sandbox.bucket.set({ currentlyAvailable: 2, restoreRate: 100 }, sandbox.now());
     // The client only knows the sandbox's bucket from the last answer (nearly full), so it sends, is throttled,
     // waits the computed time, and succeeds; the next call then paces itself from the new status with no THROTTLED.
     await collect(c.listOrdersUpdatedSince(new Date(0)));
-    assert.deepEqual(sleeps, [8000]);
+    assert.deepEqual(sleeps, [9000]);
     sandbox.bucket.set({ currentlyAvailable: 0 }, sandbox.now());
     sleeps = [];
     const beforeCalls = graphqlCalls();
-    const c2 = client({ ordersPageSize: 50 });
+    const c2 = client();
     await collect(c2.listOrdersUpdatedSince(new Date(0)));
     await collect(c2.listOrdersUpdatedSince(new Date(0)));
     assert.equal(graphqlCalls() - beforeCalls, 3, 'only the first call of the fresh client met THROTTLED');
@@ -132,7 +133,7 @@ describe('ShopifyClient against the sandbox', () => {
     await assert.rejects(collect(c.listOrdersUpdatedSince(new Date(0))), (e: any) => {
       assert.equal(e.code, 'SHOPIFY.QUERY_TOO_COSTLY');
       assert.equal(e.retryable, false);
-      assert.equal(e.details.cost, 2 + 250 * 16);
+      assert.equal(e.details.cost, 2 + 250 * 45);
       return true;
     });
     assert.equal(graphqlCalls() - before, 1);

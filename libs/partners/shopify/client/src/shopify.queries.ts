@@ -3,6 +3,7 @@
  * (libs/partners/shopify/simulator/src/shopify-graphql.ts); add a query there when adding one here.
  */
 const MONEY = 'shopMoney { amount currencyCode }';
+const TAX_LINE = `title rate priceSet { ${MONEY} }`;
 const ADDRESS = 'firstName lastName company address1 address2 city province provinceCode country countryCodeV2 zip phone';
 const ORDER_FIELDS = `
   id legacyResourceId name email phone createdAt updatedAt processedAt cancelledAt cancelReason currencyCode
@@ -10,11 +11,19 @@ const ORDER_FIELDS = `
   subtotalPriceSet { ${MONEY} } totalPriceSet { ${MONEY} } totalTaxSet { ${MONEY} } totalShippingPriceSet { ${MONEY} }
   currentSubtotalPriceSet { ${MONEY} } currentTotalPriceSet { ${MONEY} } currentTotalTaxSet { ${MONEY} }
   totalRefundedSet { ${MONEY} } totalOutstandingSet { ${MONEY} }
+  totalDiscountsSet { ${MONEY} } taxesIncluded taxLines { ${TAX_LINE} }
   customer { id legacyResourceId email firstName lastName }
   shippingAddress { ${ADDRESS} } billingAddress { ${ADDRESS} }
   lineItems(first: $lineItemsFirst) {
-    nodes { id sku name quantity currentQuantity requiresShipping originalUnitPriceSet { ${MONEY} } }
+    nodes {
+      id sku name quantity currentQuantity requiresShipping originalUnitPriceSet { ${MONEY} }
+      taxLines { ${TAX_LINE} } discountAllocations { allocatedAmountSet { ${MONEY} } }
+    }
     pageInfo { hasNextPage endCursor }
+  }
+  shippingLines(first: $shippingLinesFirst) {
+    nodes { id title code isRemoved originalPriceSet { ${MONEY} } discountedPriceSet { ${MONEY} } taxLines { ${TAX_LINE} } }
+    pageInfo { hasNextPage }
   }`;
 const CUSTOMER_FIELDS = `
   id legacyResourceId email phone firstName lastName state note taxExempt tags createdAt updatedAt
@@ -22,14 +31,14 @@ const CUSTOMER_FIELDS = `
 
 export const PING_QUERY = 'query Ping { shop { name myshopifyDomain } }';
 
-export const ORDERS_UPDATED_SINCE_QUERY = `query OrdersUpdatedSince($first: Int!, $after: String, $query: String, $lineItemsFirst: Int!) {
+export const ORDERS_UPDATED_SINCE_QUERY = `query OrdersUpdatedSince($first: Int!, $after: String, $query: String, $lineItemsFirst: Int!, $shippingLinesFirst: Int!) {
   orders(first: $first, after: $after, sortKey: UPDATED_AT, query: $query) {
     nodes { ${ORDER_FIELDS} }
     pageInfo { hasNextPage endCursor }
   }
 }`;
 
-export const ORDER_BY_ID_QUERY = `query OrderById($id: ID!, $lineItemsFirst: Int!) {
+export const ORDER_BY_ID_QUERY = `query OrderById($id: ID!, $lineItemsFirst: Int!, $shippingLinesFirst: Int!) {
   order(id: $id) { ${ORDER_FIELDS} }
 }`;
 

@@ -17,6 +17,28 @@ export interface ShopifyMoney {
   currency: string;
 }
 
+/** One tax of a line item, shipping line or the order (the order's are the sums per title). */
+export interface ShopifyTaxLine {
+  title: string;
+  /** Decimal rate as Shopify wrote it ("0.13"), null when Shopify gives none. */
+  rate: string | null;
+  /** The tax amount, after discounts. */
+  price: ShopifyMoney;
+}
+
+export interface ShopifyShippingLine {
+  /** Numeric id as a string (from the GID), null when Shopify gives none. */
+  id: string | null;
+  title: string;
+  code: string | null;
+  isRemoved: boolean;
+  /** Before discounts; like discountedPrice it includes tax when the order's taxesIncluded is true. */
+  originalPrice: ShopifyMoney;
+  /** After discounts (cart-level ones included since 2024-07). */
+  discountedPrice: ShopifyMoney;
+  taxLines: ShopifyTaxLine[];
+}
+
 export interface ShopifyLineItem {
   /** Numeric id as a string (from the GID). */
   id: string;
@@ -27,6 +49,10 @@ export interface ShopifyLineItem {
   currentQuantity: number;
   requiresShipping: boolean;
   unitPrice: ShopifyMoney;
+  /** Taxes on the line after its discounts, one per title. */
+  taxLines: ShopifyTaxLine[];
+  /** Discount amounts allocated to the line (all of its original quantity). */
+  discountAllocations: Array<{ amount: ShopifyMoney }>;
 }
 
 export interface ShopifyOrder {
@@ -52,6 +78,16 @@ export interface ShopifyOrder {
   currentTotalTax: ShopifyMoney;
   totalRefunded: ShopifyMoney;
   totalOutstanding: ShopifyMoney;
+  /** Line and order discounts (totalDiscountsSet). */
+  totalDiscounts: ShopifyMoney;
+  /** Prices (lines, shipping) include tax. */
+  taxesIncluded: boolean;
+  /** Tax per title for the whole order. */
+  taxLines: ShopifyTaxLine[];
+  /** Current shipping lines (removed ones are not returned: `includeRemovals` defaults to false). */
+  shippingLines: ShopifyShippingLine[];
+  /** True when the order has more shipping lines than were fetched. */
+  shippingLinesTruncated: boolean;
   /** null for guest checkouts. */
   customer: { id: string; email: string | null; firstName: string | null; lastName: string | null } | null;
   shippingAddress: ShopifyAddress | null;

@@ -1,8 +1,10 @@
 import { RawNumber } from './exact-json';
 import {
-  lineTaxCents,
+  lineNetCents,
   money,
+  orderTaxLines,
   orderTotals,
+  taxesOn,
   shopTime,
   type SimAddress,
   type SimCustomer,
@@ -123,18 +125,15 @@ export function customerPayload(c: SimCustomer, ctx: PayloadContext): Record<str
   };
 }
 
-function taxLine(order: SimOrder, cents: number): Record<string, unknown>[] {
-  if (!order.taxRateBp) return [];
-  const tax = lineTaxCents(order, cents);
-  return [
-    {
-      price: money(tax),
-      rate: order.taxRateBp / 10_000,
-      title: 'HST',
-      price_set: set(tax, order.currency),
-      channel_liable: false,
-    },
-  ];
+/** Tax lines in REST shape, one per title: `rate` a JSON number (0.13), money strings. */
+function taxLines(order: SimOrder, taxes: Array<{ title: string; rateBp: number; cents: number }>): Record<string, unknown>[] {
+  return taxes.map((t) => ({
+    price: money(t.cents),
+    rate: t.rateBp / 10_000,
+    title: t.title,
+    price_set: set(t.cents, order.currency),
+    channel_liable: false,
+  }));
 }
 
 export function orderPayload(order: SimOrder, ctx: PayloadContext): Record<string, unknown> {
@@ -162,8 +161,8 @@ export function orderPayload(order: SimOrder, ctx: PayloadContext): Record<strin
     current_shipping_price_set: set(order.shippingCents, cur),
     current_subtotal_price: money(totals.currentSubtotal),
     current_subtotal_price_set: set(totals.currentSubtotal, cur),
-    current_total_discounts: '0.00',
-    current_total_discounts_set: set(0, cur),
+    current_total_discounts: money(totals.currentDiscounts),
+    current_total_discounts_set: set(totals.currentDiscounts, cur),
     current_total_duties_set: null,
     current_total_price: money(totals.currentTotal),
     current_total_price_set: set(totals.currentTotal, cur),
@@ -189,13 +188,13 @@ export function orderPayload(order: SimOrder, ctx: PayloadContext): Record<strin
     subtotal_price: money(totals.subtotal),
     subtotal_price_set: set(totals.subtotal, cur),
     tags: order.tags.join(', '),
-    tax_lines: taxLine(order, totals.subtotal + order.shippingCents),
-    taxes_included: false,
+    tax_lines: taxLines(order, orderTaxLines(order)),
+    taxes_included: order.taxesIncluded,
     test: order.test,
     total_cash_rounding_payment_adjustment_set: set(0, cur),
     total_cash_rounding_refund_adjustment_set: set(0, cur),
-    total_discounts: '0.00',
-    total_discounts_set: set(0, cur),
+    total_discounts: money(totals.discounts),
+    total_discounts_set: set(totals.discounts, cur),
     total_line_items_price: money(totals.lineItemsPrice),
     total_line_items_price_set: set(totals.lineItemsPrice, cur),
     total_outstanding: money(totals.outstanding),
@@ -208,7 +207,20 @@ export function orderPayload(order: SimOrder, ctx: PayloadContext): Record<strin
     updated_at: t(order.updatedAtMs),
     billing_address: address(order.billingAddress),
     customer: customer ? orderCustomer(customer, ctx) : null,
-    discount_applications: [],
+    discount_applications: order.discount
+      ? [
+          {
+            target_type: 'line_item',
+            type: 'discount_code',
+            value: money(order.discount.cents),
+            value_type: 'fixed_amount',
+            allocation_method: 'across',
+            target_selection: 'all',
+            code: order.discount.code,
+          },
+        ]
+      : [],
+    discount_codes: order.discount ? [{ code: order.discount.code, amount: money(order.discount.cents), type: 'fixed_amount' }] : [],
     fulfillments: [],
     line_items: order.lineItems.map((li) => ({
       id: li.id,
@@ -231,15 +243,17 @@ export function orderPayload(order: SimOrder, ctx: PayloadContext): Record<strin
       sku: li.sku,
       taxable: li.taxable,
       title: li.title,
-      total_discount: '0.00',
-      total_discount_set: set(0, cur),
+      total_discount: money(li.discountCents),
+      total_discount_set: set(li.discountCents, cur),
       variant_id: li.variantId,
       variant_inventory_management: li.variantId === null ? null : 'shopify',
       variant_title: null,
       vendor: 'ML Connector Demo',
-      tax_lines: taxLine(order, li.priceCents * li.quantity),
+      tax_lines: taxLines(order, taxesOn(order, lineNetCents(li, li.quantity))),
       duties: [],
-      discount_allocations: [],
+      discount_allocations: li.discountCents
+        ? [{ amount: money(li.discountCents), amount_set: set(li.discountCents, cur), discount_application_index: 0 }]
+        : [],
     })),
     line_item_groups: versionAtLeast(v, '2025-10') ? [] : undefined,
     payment_terms: null,
@@ -251,7 +265,7 @@ export function orderPayload(order: SimOrder, ctx: PayloadContext): Record<strin
             {
               id: order.id + 1n,
               carrier_identifier: null,
-              code: 'Standard',
+              code: order.shippingCode,
               current_discounted_price_set: set(order.shippingCents, cur),
               discounted_price: money(order.shippingCents),
               discounted_price_set: set(order.shippingCents, cur),
@@ -260,8 +274,8 @@ export function orderPayload(order: SimOrder, ctx: PayloadContext): Record<strin
               price: money(order.shippingCents),
               price_set: set(order.shippingCents, cur),
               source: 'shopify',
-              title: 'Standard',
-              tax_lines: taxLine(order, order.shippingCents),
+              title: order.shippingTitle,
+              tax_lines: taxLines(order, taxesOn(order, order.shippingCents)),
               discount_allocations: [],
             },
           ]

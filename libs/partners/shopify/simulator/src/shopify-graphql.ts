@@ -1,4 +1,15 @@
-import { money, orderTotals, utcTime, type SimAddress, type SimCustomer, type SimOrder } from './shopify.model';
+import {
+  lineNetCents,
+  money,
+  orderTaxLines,
+  orderTotals,
+  taxesOn,
+  utcTime,
+  type SimAddress,
+  type SimCustomer,
+  type SimOrder,
+  type SimTax,
+} from './shopify.model';
 
 /**
  * The GraphQL operations the sandbox understands. It has no GraphQL parser: it recognises our client's
@@ -8,13 +19,21 @@ import { money, orderTotals, utcTime, type SimAddress, type SimCustomer, type Si
  * | operation             | root field                                                  | cost (requested)                  |
  * |-----------------------|-------------------------------------------------------------|-----------------------------------|
  * | Ping                  | shop { name myshopifyDomain }                               | 1                                 |
- * | OrdersUpdatedSince    | orders(first, after, sortKey: UPDATED_AT, query) + lineItems(first: $lineItemsFirst) | 2 + first × (4 + 2 + lineItemsFirst) |
- * | OrderById             | order(id) + lineItems(first: $lineItemsFirst)               | 4 + 2 + lineItemsFirst            |
+ * | OrdersUpdatedSince    | orders(first, after, sortKey: UPDATED_AT, query) + lineItems(first: $lineItemsFirst) + shippingLines(first: $shippingLinesFirst) | 2 + first × order |
+ * | OrderById             | order(id) + the same connections                            | order                             |
  * | CustomersUpdatedSince | customers(first, after, sortKey: UPDATED_AT, query)         | 2 + first × 2                     |
  * | CustomerById          | customer(id)                                                | 2                                 |
  *
- * The actual cost uses the returned counts instead of `first`. The cost model is the sandbox's own
- * approximation of Shopify's (objects 1, connections 2 + size); real numbers differ.
+ * order = 5 (order, customer, two addresses, the order's taxLines) + 2 + 3 × lineItemsFirst (a line item, its
+ * taxLines and discountAllocations) + 2 + 2 × shippingLinesFirst (a shipping line and its taxLines);
+ * `shippingLinesFirst` absent counts as 0 and answers no shipping lines. The actual cost uses the returned counts
+ * instead of `first`. The cost model is the sandbox's own approximation of Shopify's (objects 1, lists of objects 1,
+ * connections 2 + size; money bags free); real numbers differ.
+ *
+ * The order selection (the client's ORDER_FIELDS) includes totalDiscountsSet, taxesIncluded, taxLines { title rate
+ * ratePercentage priceSet channelLiable }, line items' taxLines and discountAllocations { allocatedAmountSet },
+ * and shippingLines { nodes { id title code source carrierIdentifier isRemoved originalPriceSet discountedPriceSet
+ * currentDiscountedPriceSet taxLines } pageInfo }, from the same model as the REST webhook payloads.
  */
 export type KnownOperation = 'Ping' | 'OrdersUpdatedSince' | 'OrderById' | 'CustomersUpdatedSince' | 'CustomerById';
 
@@ -33,19 +52,32 @@ export function recogniseOperation(query: string): KnownOperation | undefined {
   return ROOT_FIELD[name].test(query) ? name : undefined;
 }
 
-export const ORDER_NODE_BASE_COST = 4; // order + customer + two addresses
+export const ORDER_NODE_BASE_COST = 5; // order + customer + two addresses + the order's taxLines
+export const LINE_ITEM_COST = 3; // line item + its taxLines + its discountAllocations
+export const SHIPPING_LINE_COST = 2; // shipping line + its taxLines
 export const CUSTOMER_NODE_COST = 2; // customer + defaultAddress
+
+/** One order node's cost with `lineItems` line items and `shippingLines` shipping lines (requested: the `first`s). */
+export function orderNodeCost(lineItems: number, shippingLines: number): number {
+  return ORDER_NODE_BASE_COST + 2 + LINE_ITEM_COST * lineItems + 2 + SHIPPING_LINE_COST * shippingLines;
+}
+
+/** `$shippingLinesFirst`, 0 when absent (the sandbox then answers no shipping lines). */
+export function shippingLinesFirstOf(vars: Record<string, unknown>): number {
+  return Number(vars['shippingLinesFirst'] ?? 0);
+}
 
 export function requestedCost(op: KnownOperation, vars: Record<string, unknown>): number {
   const first = Number(vars['first'] ?? 0);
   const lineItemsFirst = Number(vars['lineItemsFirst'] ?? 0);
+  const shippingLinesFirst = shippingLinesFirstOf(vars);
   switch (op) {
     case 'Ping':
       return 1;
     case 'OrdersUpdatedSince':
-      return 2 + first * (ORDER_NODE_BASE_COST + 2 + lineItemsFirst);
+      return 2 + first * orderNodeCost(lineItemsFirst, shippingLinesFirst);
     case 'OrderById':
-      return ORDER_NODE_BASE_COST + 2 + lineItemsFirst;
+      return orderNodeCost(lineItemsFirst, shippingLinesFirst);
     case 'CustomersUpdatedSince':
       return 2 + first * CUSTOMER_NODE_COST;
     case 'CustomerById':
@@ -176,10 +208,46 @@ export function gqlCustomer(c: SimCustomer): Record<string, unknown> {
   };
 }
 
-export function gqlOrder(o: SimOrder, customer: SimCustomer | undefined, lineItemsFirst: number): Record<string, unknown> {
+function gqlTaxLines(taxes: Array<SimTax & { cents: number }>, currency: string): Record<string, unknown>[] {
+  return taxes.map((t) => ({
+    title: t.title,
+    rate: t.rateBp / 10_000,
+    ratePercentage: t.rateBp / 100,
+    priceSet: moneyV2(t.cents, currency),
+    channelLiable: false,
+  }));
+}
+
+/** The order's shipping lines (the model has at most one, present when it costs something). */
+function gqlShippingLines(o: SimOrder): Record<string, unknown>[] {
+  if (o.shippingCents <= 0) return [];
+  return [
+    {
+      id: `gid://shopify/ShippingLine/${o.id + 1n}`,
+      title: o.shippingTitle,
+      code: o.shippingCode,
+      source: 'shopify',
+      carrierIdentifier: null,
+      isRemoved: false,
+      originalPriceSet: moneyV2(o.shippingCents, o.currency),
+      discountedPriceSet: moneyV2(o.shippingCents, o.currency),
+      currentDiscountedPriceSet: moneyV2(o.shippingCents, o.currency),
+      taxLines: gqlTaxLines(taxesOn(o, o.shippingCents), o.currency),
+    },
+  ];
+}
+
+/** How many shipping lines an answer with `shippingLinesFirst` returns (for the actual cost). */
+export function shippingLinesReturned(o: SimOrder, shippingLinesFirst: number): number {
+  return Math.min(shippingLinesFirst, gqlShippingLines(o).length);
+}
+
+export function gqlOrder(o: SimOrder, customer: SimCustomer | undefined, lineItemsFirst: number, shippingLinesFirst = 0): Record<string, unknown> {
   const t = orderTotals(o);
   const items = o.lineItems.slice(0, lineItemsFirst);
   const lastItem = items.at(-1);
+  const allShipping = gqlShippingLines(o);
+  const shipping = allShipping.slice(0, shippingLinesFirst);
   return {
     id: `gid://shopify/Order/${o.id}`,
     legacyResourceId: o.id.toString(),
@@ -201,6 +269,10 @@ export function gqlOrder(o: SimOrder, customer: SimCustomer | undefined, lineIte
     totalPriceSet: moneyV2(t.total, o.currency),
     totalTaxSet: moneyV2(t.tax, o.currency),
     totalShippingPriceSet: moneyV2(o.shippingCents, o.currency),
+    totalDiscountsSet: moneyV2(t.discounts, o.currency),
+    currentTotalDiscountsSet: moneyV2(t.currentDiscounts, o.currency),
+    taxesIncluded: o.taxesIncluded,
+    taxLines: gqlTaxLines(orderTaxLines(o), o.currency),
     currentSubtotalPriceSet: moneyV2(t.currentSubtotal, o.currency),
     currentTotalPriceSet: moneyV2(t.currentTotal, o.currency),
     currentTotalTaxSet: moneyV2(t.currentTax, o.currency),
@@ -226,10 +298,19 @@ export function gqlOrder(o: SimOrder, customer: SimCustomer | undefined, lineIte
         currentQuantity: li.currentQuantity,
         requiresShipping: li.requiresShipping,
         originalUnitPriceSet: moneyV2(li.priceCents, o.currency),
+        taxLines: gqlTaxLines(taxesOn(o, lineNetCents(li, li.quantity)), o.currency),
+        discountAllocations: li.discountCents ? [{ allocatedAmountSet: moneyV2(li.discountCents, o.currency) }] : [],
       })),
       pageInfo: {
         hasNextPage: o.lineItems.length > items.length,
         endCursor: lastItem ? Buffer.from(`li:${lastItem.id}`).toString('base64url') : null,
+      },
+    },
+    shippingLines: {
+      nodes: shipping,
+      pageInfo: {
+        hasNextPage: allShipping.length > shipping.length,
+        endCursor: shipping.length ? Buffer.from(`sl:${o.id + 1n}`).toString('base64url') : null,
       },
     },
   };

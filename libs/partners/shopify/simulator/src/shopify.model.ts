@@ -46,6 +46,8 @@ export interface SimLineItem {
   grams: number;
   requiresShipping: boolean;
   taxable: boolean;
+  /** Discount allocated to this line (all of its original quantity), in cents; 0 without a discount. */
+  discountCents: number;
 }
 
 export interface SimRefundLine {
@@ -96,8 +98,15 @@ export interface SimOrder {
   billingAddress: SimAddress | null;
   lineItems: SimLineItem[];
   shippingCents: number;
-  /** Tax rate in basis points applied per line (13 % = 1300). */
-  taxRateBp: number;
+  /** Title and code of the one shipping line (none when shippingCents is 0). */
+  shippingTitle: string;
+  shippingCode: string;
+  /** Taxes charged per line and on shipping, each with its own title (e.g. State Tax + County Tax). */
+  taxes: SimTax[];
+  /** Prices (lines and shipping) include the taxes, which are then extracted rather than added on top. */
+  taxesIncluded: boolean;
+  /** The discount code whose fixed amount is spread over the lines (SimLineItem.discountCents), or null. */
+  discount: { code: string; cents: number } | null;
   paidCents: number;
   refunds: SimRefund[];
   checkoutId: bigint | null;
@@ -107,46 +116,118 @@ export interface SimOrder {
 /** 2^53 + 1: the smallest integer a JS number cannot hold; one seeded order always carries it as its id. */
 export const ID_BEYOND_2_POW_53 = 9007199254740993n;
 
+export interface SimTax {
+  title: string;
+  /** Rate in basis points (13 % = 1300). */
+  rateBp: number;
+}
+
+/** The sandbox's default: 13 % HST added on top. */
+export const DEFAULT_TAXES: readonly SimTax[] = [{ title: 'HST', rateBp: 1300 }];
+
+/**
+ * Each tax of the order on an amount (cents, after discounts), rounded per title: added on top, or — when taxes are
+ * included in prices — the part of the amount that is tax, `amount × rate / (1 + Σ rates)`.
+ */
+export function taxesOn(order: SimOrder, cents: number): Array<SimTax & { cents: number }> {
+  const totalBp = order.taxes.reduce((s, t) => s + t.rateBp, 0);
+  const den = order.taxesIncluded ? 10_000 + totalBp : 10_000;
+  return order.taxes.map((t) => ({ ...t, cents: Math.round((cents * t.rateBp) / den) }));
+}
+
+/** All taxes of the order on an amount (cents, after discounts). */
 export function lineTaxCents(order: SimOrder, cents: number): number {
-  return Math.round((cents * order.taxRateBp) / 10_000);
+  return taxesOn(order, cents).reduce((s, t) => s + t.cents, 0);
+}
+
+/** A line's discount for `quantity` of its units, prorated from the allocation on its original quantity. */
+export function lineDiscountCents(li: SimLineItem, quantity: number): number {
+  return li.quantity ? Math.round((li.discountCents * quantity) / li.quantity) : 0;
+}
+
+/** What `quantity` units of a line cost after their discount: what the subtotal adds and the tax is charged on. */
+export function lineNetCents(li: SimLineItem, quantity: number): number {
+  return li.priceCents * quantity - lineDiscountCents(li, quantity);
+}
+
+/** The order's tax per title (Shopify's order-level tax_lines): the sum of each line's and the shipping's. */
+export function orderTaxLines(order: SimOrder): Array<SimTax & { cents: number }> {
+  const out = order.taxes.map((t) => ({ ...t, cents: 0 }));
+  const add = (cents: number): void => taxesOn(order, cents).forEach((t, i) => (out[i]!.cents += t.cents));
+  for (const li of order.lineItems) add(lineNetCents(li, li.quantity));
+  add(order.shippingCents);
+  return out;
+}
+
+/** Spreads a fixed discount over lines in proportion to their amounts (cents left by rounding go to the first lines). */
+export function allocateDiscount(lines: SimLineItem[], cents: number): void {
+  const gross = lines.map((li) => li.priceCents * li.quantity);
+  const total = gross.reduce((s, g) => s + g, 0);
+  const amount = Math.min(cents, total);
+  let left = amount;
+  lines.forEach((li, i) => {
+    li.discountCents = total ? Math.floor((amount * gross[i]!) / total) : 0;
+    left -= li.discountCents;
+  });
+  for (let i = 0; left > 0 && lines.length; i = (i + 1) % lines.length) {
+    if (lines[i]!.discountCents < gross[i]!) {
+      lines[i]!.discountCents += 1;
+      left -= 1;
+    }
+  }
 }
 
 /** Original and current totals in cents; current ones reflect edits and refunded quantities. */
+/**
+ * Original and current totals in cents; current ones reflect edits and refunded quantities. `subtotal` is after
+ * discounts (Shopify's subtotal_price); with taxes included, prices already hold the tax and the total adds none.
+ */
 export function orderTotals(order: SimOrder): {
   subtotal: number;
   tax: number;
   total: number;
   lineItemsPrice: number;
+  discounts: number;
   currentSubtotal: number;
   currentTax: number;
   currentTotal: number;
+  currentDiscounts: number;
   refunded: number;
   outstanding: number;
 } {
+  let lineItemsPrice = 0;
+  let discounts = 0;
   let subtotal = 0;
   let tax = 0;
   let currentSubtotal = 0;
   let currentTax = 0;
+  let currentDiscounts = 0;
   for (const li of order.lineItems) {
-    const line = li.priceCents * li.quantity;
+    lineItemsPrice += li.priceCents * li.quantity;
+    discounts += li.discountCents;
+    const line = lineNetCents(li, li.quantity);
     subtotal += line;
     tax += lineTaxCents(order, line);
-    const current = li.priceCents * li.currentQuantity;
+    const current = lineNetCents(li, li.currentQuantity);
+    currentDiscounts += lineDiscountCents(li, li.currentQuantity);
     currentSubtotal += current;
     currentTax += lineTaxCents(order, current);
   }
   const shippingTax = lineTaxCents(order, order.shippingCents);
+  const added = order.taxesIncluded ? 0 : 1;
   const refunded = order.refunds.reduce((s, r) => s + r.amountCents, 0);
-  const total = subtotal + tax + order.shippingCents + shippingTax;
-  const currentTotal = currentSubtotal + currentTax + order.shippingCents + shippingTax;
+  const total = subtotal + order.shippingCents + added * (tax + shippingTax);
+  const currentTotal = currentSubtotal + order.shippingCents + added * (currentTax + shippingTax);
   return {
     subtotal,
     tax: tax + shippingTax,
     total,
-    lineItemsPrice: subtotal,
+    lineItemsPrice,
+    discounts,
     currentSubtotal,
     currentTax: currentTax + shippingTax,
     currentTotal,
+    currentDiscounts,
     refunded,
     outstanding: Math.max(0, currentTotal - (order.paidCents - refunded)),
   };
@@ -280,6 +361,7 @@ export function seedData(opts: SeedOptions, ids: { customer: IdSource; order: Id
         grams: p.grams,
         requiresShipping: p.shipping,
         taxable: true,
+        discountCents: 0,
       });
     }
     const address = customer?.address ?? null;
@@ -304,7 +386,11 @@ export function seedData(opts: SeedOptions, ids: { customer: IdSource; order: Id
       billingAddress: guest ? null : address,
       lineItems,
       shippingCents: guest ? 0 : 1500,
-      taxRateBp: 1300,
+      shippingTitle: 'Standard',
+      shippingCode: 'Standard',
+      taxes: [...DEFAULT_TAXES],
+      taxesIncluded: false,
+      discount: null,
       paidCents: 0,
       refunds: [],
       checkoutId: BigInt(30_000_000_000_000 + i),

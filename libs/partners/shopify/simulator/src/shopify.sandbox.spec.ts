@@ -229,6 +229,61 @@ describe('ShopifySandbox GraphQL and tokens', () => {
   });
   after(() => sandbox.close());
 
+  it('answers discounts, tax lines per title and shipping lines in GraphQL as its REST payload has them', async () => {
+    const res = await fetch(`${url}/__admin/orders`, {
+      method: 'POST',
+      body: JSON.stringify({
+        lines: [
+          { sku: 'A', title: 'Gear', price: '12.99', quantity: 3 },
+          { sku: 'B', title: 'Bolt', price: '1.05', quantity: 7 },
+        ],
+        discount: { code: 'TEN', amount: '10.00' },
+        shipping: { title: 'Express', code: 'EXP', price: '9.95' },
+        taxes: [
+          { title: 'State Tax', rate: '0.0625' },
+          { title: 'County Tax', rate: '0.0125' },
+        ],
+      }),
+    });
+    assert.equal(res.status, 201);
+    const rest = JSON.parse(await res.text());
+    assert.equal(rest.total_discounts, '10.00');
+    assert.equal(rest.subtotal_price, '36.32', 'after discounts');
+    assert.equal(rest.total_price, '49.73');
+    assert.deepEqual(rest.tax_lines.map((t: any) => [t.title, t.rate, t.price]), [['State Tax', 0.0625, '2.89'], ['County Tax', 0.0125, '0.57']]);
+    assert.deepEqual(rest.line_items.map((l: any) => l.discount_allocations.map((a: any) => a.amount)), [['8.42'], ['1.58']]);
+    assert.deepEqual(rest.shipping_lines.map((s: any) => [s.title, s.code, s.price, s.tax_lines.map((t: any) => t.price)]), [['Express', 'EXP', '9.95', ['0.62', '0.12']]]);
+    assert.equal(rest.discount_codes[0].code, 'TEN');
+
+    const q = 'query OrderById($id: ID!, $lineItemsFirst: Int!, $shippingLinesFirst: Int!) { order(id: $id) { id } }';
+    const ans = await gql(url, token, q, { id: `gid://shopify/Order/${rest.id}`, lineItemsFirst: 10, shippingLinesFirst: 3 });
+    const o = ans.body.data.order;
+    assert.equal(ans.body.extensions.cost.requestedQueryCost, 5 + 2 + 3 * 10 + 2 + 2 * 3);
+    assert.equal(ans.body.extensions.cost.actualQueryCost, 5 + 2 + 3 * 2 + 2 + 2 * 1);
+    assert.equal(o.totalDiscountsSet.shopMoney.amount, rest.total_discounts);
+    assert.equal(o.taxesIncluded, false);
+    assert.deepEqual(o.taxLines.map((t: any) => [t.title, t.rate, t.priceSet.shopMoney.amount]), rest.tax_lines.map((t: any) => [t.title, t.rate, t.price]));
+    assert.deepEqual(
+      o.lineItems.nodes.map((l: any) => [l.discountAllocations.map((a: any) => a.allocatedAmountSet.shopMoney.amount), l.taxLines.map((t: any) => t.priceSet.shopMoney.amount)]),
+      rest.line_items.map((l: any) => [l.discount_allocations.map((a: any) => a.amount), l.tax_lines.map((t: any) => t.price)]),
+    );
+    const ship = o.shippingLines.nodes[0];
+    assert.deepEqual([ship.title, ship.code, ship.isRemoved, ship.originalPriceSet.shopMoney.amount, ship.discountedPriceSet.shopMoney.amount], ['Express', 'EXP', false, '9.95', '9.95']);
+    assert.deepEqual(ship.taxLines.map((t: any) => t.priceSet.shopMoney.amount), ['0.62', '0.12']);
+    assert.equal(o.shippingLines.pageInfo.hasNextPage, false);
+
+    const inclusive = await fetch(`${url}/__admin/orders`, {
+      method: 'POST',
+      body: JSON.stringify({ lines: [{ title: 'Mug', price: '18.00', quantity: 2 }], discount: { amount: '5.00' }, shipping: { title: 'Post', price: '7.50' }, taxes: [{ title: 'VAT', rate: '0.2' }], taxesIncluded: true }),
+    });
+    const inc = JSON.parse(await inclusive.text());
+    assert.equal(inc.taxes_included, true);
+    assert.equal(inc.total_price, '38.50', 'taxes are inside the prices');
+    assert.equal(inc.total_tax, '6.42', '31.00 / 1.2 × 0.2 = 5.17 on the line + 7.50 / 1.2 × 0.2 = 1.25 on shipping');
+    const bad = await fetch(`${url}/__admin/orders`, { method: 'POST', body: JSON.stringify({ lines: [{ title: 'X', price: '1.00', quantity: 1 }], taxes: [{ title: 'T', rate: '13' }] }) });
+    assert.equal(bad.status, 422);
+  });
+
   it('answers 401 with Shopify\'s body for unknown and expired tokens', async () => {
     const unknown = await gql(url, 'nope', 'query Ping { shop { name } }');
     assert.equal(unknown.status, 401);
@@ -242,7 +297,8 @@ describe('ShopifySandbox GraphQL and tokens', () => {
   it('reports cost, throttles with HTTP 200 THROTTLED and refuses queries above 1000 points', async () => {
     const ok = await gql(url, token, ORDERS_Q, { first: 5, lineItemsFirst: 5 });
     assert.equal(ok.status, 200);
-    assert.equal(ok.body.extensions.cost.requestedQueryCost, 2 + 5 * 11);
+    // Per order 5 + lineItems 2 + 3 × 5 + shippingLines 2 + 2 × 0 ($shippingLinesFirst absent).
+    assert.equal(ok.body.extensions.cost.requestedQueryCost, 2 + 5 * 24);
     assert.ok(ok.body.extensions.cost.actualQueryCost <= ok.body.extensions.cost.requestedQueryCost);
     assert.equal(ok.body.extensions.cost.throttleStatus.maximumAvailable, 2000);
     assert.equal(ok.body.data.orders.nodes.length, 5);
@@ -260,7 +316,7 @@ describe('ShopifySandbox GraphQL and tokens', () => {
     assert.equal(tooBig.body.errors[0].extensions.maxCost, 1000);
     assert.equal(tooBig.body.extensions, undefined);
 
-    await fetch(`${url}/__admin/clock`, { method: 'POST', body: JSON.stringify({ advanceMs: 1000 }) });
+    await fetch(`${url}/__admin/clock`, { method: 'POST', body: JSON.stringify({ advanceMs: 2000 }) });
     assert.equal((await gql(url, token, ORDERS_Q, { first: 5, lineItemsFirst: 5 })).body.data.orders.nodes.length, 5, 'restored at 100/s');
   });
 

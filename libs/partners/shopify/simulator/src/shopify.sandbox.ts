@@ -19,10 +19,15 @@ import {
   recogniseOperation,
   requestedCost,
   CUSTOMER_NODE_COST,
-  ORDER_NODE_BASE_COST,
+  orderNodeCost,
+  shippingLinesFirstOf,
+  shippingLinesReturned,
 } from './shopify-graphql';
 import {
+  DEFAULT_TAXES,
   IdSource,
+  allocateDiscount,
+  lineNetCents,
   lineTaxCents,
   orderTotals,
   seedData,
@@ -261,16 +266,35 @@ export class ShopifySandbox extends SandboxServer {
     return c;
   }
 
+  /**
+   * Creates an order (orders/create, and orders/paid + orders/updated when `paid`). Defaults: 13 % HST on top,
+   * "Standard" shipping at 15.00 when the customer has an address, no discount. `discount` is a fixed amount spread
+   * over the lines by their amounts; `taxes` rates are decimals ("0.0725"); `shipping: null` means no shipping line.
+   */
   createOrder(input: {
     customerId?: bigint | null;
     id?: bigint;
     paid?: boolean;
     lines: Array<{ sku?: string | null; title: string; price: string; quantity: number; requiresShipping?: boolean }>;
+    discount?: { code?: string; amount: string } | null;
+    taxes?: Array<{ title: string; rate: string }>;
+    taxesIncluded?: boolean;
+    shipping?: { title: string; price: string; code?: string } | null;
   }): SimOrder {
     const now = this.now();
     const customer = input.customerId ? this.customers.get(input.customerId) : undefined;
     if (input.customerId && !customer) throw new SandboxHttpError(422, { errors: { customer: ['not found'] } });
     if (!input.lines.length) throw new SandboxHttpError(422, { errors: { line_items: ['must have at least one'] } });
+    const lineItems = input.lines.map((l) => this.newLine(l));
+    const discountCents = input.discount ? centsOf(input.discount.amount, 'discount') : 0;
+    allocateDiscount(lineItems, discountCents);
+    const taxes = input.taxes?.map((t) => ({ title: t.title, rateBp: rateBpOf(t.rate) })) ?? [...DEFAULT_TAXES];
+    const shipping =
+      input.shipping === undefined
+        ? { title: 'Standard', code: 'Standard', cents: customer?.address ? 1500 : 0 }
+        : input.shipping === null
+          ? { title: 'Standard', code: 'Standard', cents: 0 }
+          : { title: input.shipping.title, code: input.shipping.code ?? input.shipping.title, cents: centsOf(input.shipping.price, 'shipping') };
     const order: SimOrder = {
       id: input.id ?? this.ids.order.take(this.idRandom),
       orderNumber: 1001 + this.orders.size,
@@ -290,9 +314,13 @@ export class ShopifySandbox extends SandboxServer {
       poNumber: null,
       shippingAddress: customer?.address ?? null,
       billingAddress: customer?.address ?? null,
-      lineItems: input.lines.map((l) => this.newLine(l)),
-      shippingCents: customer?.address ? 1500 : 0,
-      taxRateBp: 1300,
+      lineItems,
+      shippingCents: shipping.cents,
+      shippingTitle: shipping.title,
+      shippingCode: shipping.code,
+      taxes,
+      taxesIncluded: input.taxesIncluded ?? false,
+      discount: discountCents ? { code: input.discount?.code ?? 'DISCOUNT', cents: discountCents } : null,
       paidCents: 0,
       refunds: [],
       checkoutId: null,
@@ -364,11 +392,11 @@ export class ShopifySandbox extends SandboxServer {
       if (l.quantity <= 0 || l.quantity > li.currentQuantity) {
         throw new SandboxHttpError(422, { errors: { quantity: [`cannot refund ${l.quantity} of ${li.currentQuantity}`] } });
       }
-      const subtotal = li.priceCents * l.quantity;
+      const subtotal = lineNetCents(li, l.quantity);
       const tax = lineTaxCents(order, subtotal);
       li.currentQuantity -= l.quantity;
       refund.lines.push({ id: this.ids.misc.take(this.idRandom), lineItemId: li.id, quantity: l.quantity, subtotalCents: subtotal, taxCents: tax });
-      refund.amountCents += subtotal + tax;
+      refund.amountCents += subtotal + (order.taxesIncluded ? 0 : tax);
     }
     order.refunds.push(refund);
     const t = orderTotals(order);
@@ -558,9 +586,8 @@ export class ShopifySandbox extends SandboxServer {
   }
 
   private newLine(l: { sku?: string | null; title: string; price: string; quantity: number; requiresShipping?: boolean }): SimLineItem {
-    if (!/^\d+(\.\d{1,2})?$/.test(l.price)) throw new SandboxHttpError(422, { errors: { price: [`bad price ${l.price}`] } });
+    const priceCents = centsOf(l.price, 'price');
     if (!Number.isInteger(l.quantity) || l.quantity <= 0) throw new SandboxHttpError(422, { errors: { quantity: ['must be > 0'] } });
-    const [whole, frac = ''] = l.price.split('.');
     return {
       id: this.ids.line.take(this.idRandom),
       productId: null,
@@ -569,10 +596,11 @@ export class ShopifySandbox extends SandboxServer {
       title: l.title,
       quantity: l.quantity,
       currentQuantity: l.quantity,
-      priceCents: Number(whole) * 100 + Number(frac.padEnd(2, '0')),
+      priceCents,
       grams: 0,
       requiresShipping: l.requiresShipping ?? true,
       taxable: true,
+      discountCents: 0,
     };
   }
 
@@ -591,12 +619,17 @@ export class ShopifySandbox extends SandboxServer {
       exact(200, customerPayload(this.updateCustomer(idParam(req), bodyOf(req)), this.ctx())),
     );
     this.route('POST', '/__admin/orders', (req) => {
-      const b = bodyOf<{ customerId?: string | null; id?: string; paid?: boolean; lines: Parameters<ShopifySandbox['createOrder']>[0]['lines'] }>(req);
+      type Input = Parameters<ShopifySandbox['createOrder']>[0];
+      const b = bodyOf<Omit<Input, 'customerId' | 'id'> & { customerId?: string | null; id?: string }>(req);
       const order = this.createOrder({
         customerId: b.customerId ? toId(b.customerId) : null,
         id: b.id ? toId(b.id) : undefined,
         paid: b.paid,
         lines: b.lines ?? [],
+        discount: b.discount,
+        taxes: b.taxes,
+        taxesIncluded: b.taxesIncluded,
+        shipping: b.shipping,
       });
       return exact(201, this.restOrder(order));
     });
@@ -753,6 +786,9 @@ export class ShopifySandbox extends SandboxServer {
 
   private execute(op: string, vars: Record<string, unknown>): { data: unknown; actual: number } {
     const lineItemsFirst = Number(vars['lineItemsFirst'] ?? 10);
+    const shippingLinesFirst = shippingLinesFirstOf(vars);
+    const actualOrderCost = (o: SimOrder): number =>
+      orderNodeCost(Math.min(lineItemsFirst, o.lineItems.length), shippingLinesReturned(o, shippingLinesFirst));
     const gidId = (kind: string): bigint | undefined => {
       const m = new RegExp(`^gid://shopify/${kind}/(\\d+)$`).exec(String(vars['id'] ?? ''));
       return m ? BigInt(m[1]!) : undefined;
@@ -771,8 +807,8 @@ export class ShopifySandbox extends SandboxServer {
         const o = id === undefined ? undefined : this.orders.get(id);
         const c = o?.customerId ? this.customers.get(o.customerId) : undefined;
         return {
-          data: { order: o ? gqlOrder(o, c, lineItemsFirst) : null },
-          actual: o ? ORDER_NODE_BASE_COST + 2 + Math.min(lineItemsFirst, o.lineItems.length) : 1,
+          data: { order: o ? gqlOrder(o, c, lineItemsFirst, shippingLinesFirst) : null },
+          actual: o ? actualOrderCost(o) : 1,
         };
       }
       case 'CustomerById': {
@@ -782,11 +818,11 @@ export class ShopifySandbox extends SandboxServer {
       }
       case 'OrdersUpdatedSince': {
         const p = page([...this.orders.values()].filter((o) => matches(o.updatedAtMs)), Number(vars['first']), after);
-        const actual = 2 + p.nodes.reduce((s, o) => s + ORDER_NODE_BASE_COST + 2 + Math.min(lineItemsFirst, o.lineItems.length), 0);
+        const actual = 2 + p.nodes.reduce((s, o) => s + actualOrderCost(o), 0);
         return {
           data: {
             orders: {
-              nodes: p.nodes.map((o) => gqlOrder(o, o.customerId ? this.customers.get(o.customerId) : undefined, lineItemsFirst)),
+              nodes: p.nodes.map((o) => gqlOrder(o, o.customerId ? this.customers.get(o.customerId) : undefined, lineItemsFirst, shippingLinesFirst)),
               pageInfo: { hasNextPage: p.hasNextPage, endCursor: p.endCursor },
             },
           },
@@ -812,6 +848,20 @@ function plain(status: number, value: unknown): SandboxResponse {
 /** A JSON answer written with toExactJson, so bigint ids stay exact. */
 function exact(status: number, value: unknown): SandboxResponse {
   return { status, headers: { 'content-type': 'application/json' }, body: toExactJson(value) };
+}
+
+/** Cents of a decimal money string with at most 2 decimals ("12.5", "12.50"); 422 otherwise. */
+function centsOf(amount: string, field: string): number {
+  if (typeof amount !== 'string' || !/^\d+(\.\d{1,2})?$/.test(amount)) throw new SandboxHttpError(422, { errors: { [field]: [`bad amount ${String(amount)}`] } });
+  const [whole, frac = ''] = amount.split('.');
+  return Number(whole) * 100 + Number(frac.padEnd(2, '0'));
+}
+
+/** Basis points of a decimal tax rate with at most 4 decimals ("0.13" → 1300, "0.0725" → 725); 422 otherwise. */
+function rateBpOf(rate: string): number {
+  if (typeof rate !== 'string' || !/^0(\.\d{1,4})?$|^1(\.0{1,4})?$/.test(rate)) throw new SandboxHttpError(422, { errors: { rate: [`bad tax rate ${String(rate)}`] } });
+  const [whole, frac = ''] = rate.split('.');
+  return Number(whole) * 10_000 + Number(frac.padEnd(4, '0'));
 }
 
 function bodyOf<T = Record<string, never>>(req: SandboxRequest): T {
