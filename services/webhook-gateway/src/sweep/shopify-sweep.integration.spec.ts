@@ -56,7 +56,13 @@ describe('webhook-gateway: Shopify reconciliation sweep (real process, Kafka, Po
 
   it('publishes an order that no webhook announced, once, shaped like an orders/updated webhook', async () => {
     const customer = sandbox.createCustomer({ firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com' });
-    const order = sandbox.createOrder({ id: 9007199254740993n + 10n, customerId: customer.id, lines: [{ sku: 'SKU-9', title: 'Gear', price: '12.50', quantity: 3 }] });
+    const order = sandbox.createOrder({
+      id: 9007199254740993n + 10n,
+      customerId: customer.id,
+      lines: [{ sku: 'SKU-9', title: 'Gear', price: '12.50', quantity: 3 }],
+      discount: { code: 'TWO', amount: '2.00' },
+      shipping: { title: 'Express', price: '9.95' },
+    });
     assert.equal(sandbox.deliveries.length, 0, 'no subscription: no webhook was sent');
     const [rec] = await waitFor(() => (aboutOrder(order.id).length > 0 ? aboutOrder(order.id) : undefined), { what: 'swept order on the topic' });
     assert.ok(rec);
@@ -73,6 +79,12 @@ describe('webhook-gateway: Shopify reconciliation sweep (real process, Kafka, Po
     assert.ok(v.body.includes(`"customer":{"id":${customer.id},`));
     assert.ok(v.body.includes('"price":"12.50"'));
     assert.ok(v.body.includes('"currency":"CAD"'));
+    // Discounts, tax lines per title and shipping lines in webhook shape, so the invoice matches the webhook's.
+    assert.ok(v.body.includes('"total_discounts":"2.00"'));
+    assert.ok(v.body.includes('"taxes_included":false'));
+    assert.ok(v.body.includes('"discount_allocations":[{"amount":"2.00"'));
+    assert.ok(v.body.includes(`"shipping_lines":[{"id":${order.id + 1n},"title":"Express"`), v.body);
+    assert.ok(v.body.includes('"tax_lines":[{"price":"5.91","rate":0.13,"title":"HST"'), 'order tax: 13 % of 35.50 (4.62) + of 9.95 (1.29)');
     assert.doesNotThrow(() => JSON.parse(v.body));
 
     // The customer was swept too, as customers/update.
