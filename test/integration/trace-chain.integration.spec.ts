@@ -89,11 +89,19 @@ describe('one trace for one purchase order: oracle-poller -> mapper -> shipbob-w
     );
     const t1 = `erp.purchase-order.changed.v1${suffix}`;
     const t2 = `fulfilment.shipbob-order.requested.v1${suffix}`;
-    // the spans arrive in batches: wait until the whole chain is in
+    // The spans arrive in batches, and a consumer span ends (and is exported) after the calls under it: wait until
+    // every hop of the chain is in.
+    const hops: Array<[string, string]> = [
+      ['oracle-poller', `send ${t1}`],
+      ['mapper', `process ${t1}`],
+      ['mapper', `send ${t2}`],
+      ['shipbob-writer', `process ${t2}`],
+    ];
     const spans = await receiver.waitFor(
       (all) => {
         const mine = all.filter((s) => s.traceId === call.traceId);
-        return mine.some((s) => s.service === 'oracle-poller' && s.name === `send ${t1}`) && mine.some((s) => s.service === 'mapper' && s.name === `send ${t2}`) ? mine : undefined;
+        const whole = hops.every(([service, name]) => mine.some((s) => s.service === service && s.name === name)) && mine.some((s) => !s.parentSpanId);
+        return whole ? mine : undefined;
       },
       { what: 'the whole chain in one trace', timeoutMs: 15_000 },
     );
