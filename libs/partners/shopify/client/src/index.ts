@@ -6,6 +6,7 @@ export {
   SHOPIFY_DEFAULT_LINE_ITEMS_PER_ORDER,
   SHOPIFY_DEFAULT_SHIPPING_LINES_PER_ORDER,
   SHOPIFY_MAX_QUERY_COST,
+  SHOPIFY_ASSUMED_LIST_LENGTH,
   SHOPIFY_MAX_THROTTLE_RETRIES,
   SHOPIFY_MAX_TRANSIENT_RETRIES,
   SHOPIFY_TOKEN_REFRESH_MARGIN_MS,
@@ -13,6 +14,7 @@ export {
   type ShopifyTokenSet,
 } from './shopify.client';
 export * from './shopify.errors';
+export { orderNodeCost, ordersPageCost, planOrdersPage, planOrderById, type OrderPagePlan, type OrderSelectionSize } from './shopify.cost';
 export type * from './shopify.types';
 export { parseShopifyJson } from './parse-shopify-json';
 export {

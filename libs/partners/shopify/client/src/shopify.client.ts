@@ -16,10 +16,11 @@ import {
   ORDERS_UPDATED_SINCE_QUERY,
   PING_QUERY,
 } from './shopify.queries';
+import { planOrderById, planOrdersPage, SHOPIFY_ASSUMED_LIST_LENGTH, SHOPIFY_MAX_QUERY_COST, type OrderPagePlan } from './shopify.cost';
 import type { ShopifyAddress, ShopifyCustomer, ShopifyMoney, ShopifyOrder, ShopifyQueryCost, ShopifyTaxLine } from './shopify.types';
 
-/** https://shopify.dev/docs/api/usage/rate-limits — a single query may cost at most 1000 points. */
-export const SHOPIFY_MAX_QUERY_COST = 1000;
+/** https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits — a single query may cost at most 1000 points. */
+export { SHOPIFY_MAX_QUERY_COST, SHOPIFY_ASSUMED_LIST_LENGTH };
 /** How often the client waits and retries a THROTTLED / 429 answer before giving up with SHOPIFY.THROTTLED. */
 export const SHOPIFY_MAX_THROTTLE_RETRIES = 5;
 /** Transient 5xx / network retries per request (the consumer's own backoff covers longer outages). */
@@ -27,7 +28,7 @@ export const SHOPIFY_MAX_TRANSIENT_RETRIES = 2;
 /** Refresh a token this long before it expires. */
 export const SHOPIFY_TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
 export const SHOPIFY_DEFAULT_API_VERSION = '2026-10';
-/** Page sizes of the order reads; see ShopifyClientConfig.ordersPageSize for the cost arithmetic (902 points). */
+/** Page sizes of the order reads (upper bounds; see ShopifyClientConfig.ordersPageSize for the cost arithmetic). */
 export const SHOPIFY_DEFAULT_ORDERS_PAGE_SIZE = 20;
 export const SHOPIFY_DEFAULT_LINE_ITEMS_PER_ORDER = 10;
 export const SHOPIFY_DEFAULT_SHIPPING_LINES_PER_ORDER = 3;
@@ -57,15 +58,22 @@ export interface ShopifyClientConfig {
   /** Replaces the built-in token handling: return a token, a fresh one when `forceRefresh` is true. */
   getAccessToken?: (forceRefresh: boolean) => Promise<string>;
   /**
-   * Orders per page (default 20), line items (10) and shipping lines (3) per order. Requested cost, as the sandbox
-   * models it (objects and lists of objects 1, connections 2 + first): per order 5 (order, customer, two addresses,
-   * taxLines) + 2 + 3 × 10 (line item, its taxLines, its discountAllocations) + 2 + 2 × 3 (shipping line, its
-   * taxLines) = 45, so a page is 2 + 20 × 45 = 902 points, under the 1000 limit. Raise one, lower another.
+   * Most orders per page (default 20), line items (10) and shipping lines (3) per order. Requested cost by Shopify's
+   * rule (objects 1, each `*Set` and its `shopMoney` 1 each, connections 2 + first; shopify.cost.ts): one order with
+   * 10 line items and 3 shipping lines is 217 points (lists of tax lines / discount allocations assumed 2 long), so
+   * a page is sized to fit 1000: 4 orders, 2 + 4 × 217 = 870 points. A page the shop still refuses with
+   * MAX_COST_EXCEEDED is asked again at half the orders (at 1 order, half the line items) for the rest of the read.
    */
   ordersPageSize?: number;
   lineItemsPerOrder?: number;
   shippingLinesPerOrder?: number;
   customersPageSize?: number;
+  /** UNCONFIRMED cost rule: elements assumed per non-connection list of objects (default 2). */
+  assumedListLength?: number;
+  /** Single-query cost limit the pages are sized for (default 1000, Shopify's). */
+  maxQueryCost?: number;
+  /** Told when the client shrinks a page or an order read the shop refused as too costly. */
+  onWarning?: (message: string, details: Record<string, unknown>) => void;
   requestTimeoutMs?: number;
   maxThrottleRetries?: number;
   /** Injectable for tests. */
@@ -101,6 +109,10 @@ export class ShopifyClient {
   private bucket: { at: number; status: ShopifyQueryCost['throttleStatus'] } | undefined;
   private readonly lastRequested = new Map<string, number>();
   lastCost: ShopifyQueryCost | undefined;
+  /** How many times a query refused with MAX_COST_EXCEEDED was asked again smaller (pages and single orders). */
+  costShrinks = 0;
+  /** Sizes of the last order page asked for (after any shrinking). */
+  lastOrdersPage: OrderPagePlan | undefined;
 
   constructor(private readonly config: ShopifyClientConfig) {
     const origin = config.baseUrl ?? (config.shopDomain ? `https://${config.shopDomain}` : undefined);
@@ -122,13 +134,26 @@ export class ShopifyClient {
     return data.shop;
   }
 
+  /** One order; its line items are sized to fit the query cost limit, halved if the shop still refuses it. */
   async getOrder(id: string): Promise<ShopifyOrder | null> {
-    const data = await this.graphql<{ order: RawOrder | null }>('OrderById', ORDER_BY_ID_QUERY, {
+    const shippingLinesFirst = this.shippingLinesFirst();
+    let vars: Record<string, unknown> = {
       id: toGid('Order', id),
-      lineItemsFirst: this.config.lineItemsPerOrder ?? SHOPIFY_DEFAULT_LINE_ITEMS_PER_ORDER,
-      shippingLinesFirst: this.config.shippingLinesPerOrder ?? SHOPIFY_DEFAULT_SHIPPING_LINES_PER_ORDER,
-    });
-    return data.order ? mapOrder(data.order) : null;
+      lineItemsFirst: planOrderById(
+        { lineItemsFirst: this.lineItemsFirst(), shippingLinesFirst, listLength: this.listLength() },
+        this.maxQueryCost(),
+      ),
+      shippingLinesFirst,
+    };
+    for (;;) {
+      try {
+        const data = await this.graphql<{ order: RawOrder | null }>('OrderById', ORDER_BY_ID_QUERY, vars);
+        return data.order ? mapOrder(data.order) : null;
+      } catch (err) {
+        if (!(err instanceof ShopifyQueryTooCostlyError)) throw err;
+        vars = this.shrink('OrderById', vars, err);
+      }
+    }
   }
 
   async getCustomer(id: string): Promise<ShopifyCustomer | null> {
@@ -141,12 +166,16 @@ export class ShopifyClient {
    * second as the previous high-water mark is not lost; callers dedupe on (id, updatedAt).
    */
   async *listOrdersUpdatedSince(since: Date): AsyncGenerator<ShopifyOrder> {
-    for await (const node of this.paginate<RawOrder>('OrdersUpdatedSince', ORDERS_UPDATED_SINCE_QUERY, 'orders', {
-      first: this.config.ordersPageSize ?? SHOPIFY_DEFAULT_ORDERS_PAGE_SIZE,
-      query: `updated_at:>='${since.toISOString()}'`,
-      lineItemsFirst: this.config.lineItemsPerOrder ?? SHOPIFY_DEFAULT_LINE_ITEMS_PER_ORDER,
-      shippingLinesFirst: this.config.shippingLinesPerOrder ?? SHOPIFY_DEFAULT_SHIPPING_LINES_PER_ORDER,
-    })) {
+    const shippingLinesFirst = this.shippingLinesFirst();
+    const plan = planOrdersPage(
+      this.config.ordersPageSize ?? SHOPIFY_DEFAULT_ORDERS_PAGE_SIZE,
+      { lineItemsFirst: this.lineItemsFirst(), shippingLinesFirst, listLength: this.listLength() },
+      this.maxQueryCost(),
+    );
+    const variables = { first: plan.first, query: `updated_at:>='${since.toISOString()}'`, lineItemsFirst: plan.lineItemsFirst, shippingLinesFirst };
+    for await (const node of this.paginate<RawOrder>('OrdersUpdatedSince', ORDERS_UPDATED_SINCE_QUERY, 'orders', variables, (vars, err) =>
+      this.shrink('OrdersUpdatedSince', vars, err),
+    )) {
       yield mapOrder(node);
     }
   }
@@ -160,10 +189,29 @@ export class ShopifyClient {
     }
   }
 
-  private async *paginate<N>(op: string, query: string, field: string, variables: Record<string, unknown>): AsyncGenerator<N> {
+  /**
+   * Cursor pages. `shrink`, when given, turns variables refused with MAX_COST_EXCEEDED into smaller ones (or throws);
+   * the same cursor is then asked again and the smaller size kept for the rest of the read.
+   */
+  private async *paginate<N>(
+    op: string,
+    query: string,
+    field: string,
+    variables: Record<string, unknown>,
+    shrink?: (vars: Record<string, unknown>, err: ShopifyQueryTooCostlyError) => Record<string, unknown>,
+  ): AsyncGenerator<N> {
     let after: string | null = null;
+    let vars = variables;
     for (;;) {
-      const data: Record<string, Page<N> | undefined> = await this.graphql(op, query, { ...variables, after });
+      let data: Record<string, Page<N> | undefined>;
+      try {
+        if (op === 'OrdersUpdatedSince') this.lastOrdersPage = { first: Number(vars['first']), lineItemsFirst: Number(vars['lineItemsFirst']) };
+        data = await this.graphql(op, query, { ...vars, after });
+      } catch (err) {
+        if (!shrink || !(err instanceof ShopifyQueryTooCostlyError)) throw err;
+        vars = shrink(vars, err);
+        continue;
+      }
       const pageData: Page<N> | undefined = data[field];
       if (!pageData || !Array.isArray(pageData.nodes)) throw new ShopifyRequestError(`${op}: answer has no ${field}.nodes`);
       for (const node of pageData.nodes) yield node;
@@ -248,7 +296,7 @@ export class ShopifyClient {
       }
       if (codes.includes('MAX_COST_EXCEEDED')) {
         const e = errors[codes.indexOf('MAX_COST_EXCEEDED')];
-        throw new ShopifyQueryTooCostlyError(`${op}: query cost ${String(e?.extensions?.['cost'])} exceeds ${SHOPIFY_MAX_QUERY_COST}`, {
+        throw new ShopifyQueryTooCostlyError(`${op}: query cost ${String(e?.extensions?.['cost'])} exceeds ${String(e?.extensions?.['maxCost'] ?? SHOPIFY_MAX_QUERY_COST)}`, {
           details: { op, cost: e?.extensions?.['cost'], maxCost: e?.extensions?.['maxCost'], variables: safeVariables(variables) },
         });
       }
@@ -266,6 +314,49 @@ export class ShopifyClient {
       if (body.data === undefined || body.data === null) throw new ShopifyRequestError(`${op}: answer has no data`, { details: { op } });
       return body.data;
     }
+  }
+
+  private lineItemsFirst(): number {
+    return this.config.lineItemsPerOrder ?? SHOPIFY_DEFAULT_LINE_ITEMS_PER_ORDER;
+  }
+
+  private shippingLinesFirst(): number {
+    return this.config.shippingLinesPerOrder ?? SHOPIFY_DEFAULT_SHIPPING_LINES_PER_ORDER;
+  }
+
+  private listLength(): number {
+    return this.config.assumedListLength ?? SHOPIFY_ASSUMED_LIST_LENGTH;
+  }
+
+  private maxQueryCost(): number {
+    return this.config.maxQueryCost ?? SHOPIFY_MAX_QUERY_COST;
+  }
+
+  /**
+   * After MAX_COST_EXCEEDED: half the orders (`first`, when the query has one and it is above 1), else half the
+   * line items. At 1 order with 1 line item: ShopifyQueryTooCostlyError (not retryable), nothing asked again.
+   */
+  private shrink(op: string, vars: Record<string, unknown>, err: ShopifyQueryTooCostlyError): Record<string, unknown> {
+    const first = vars['first'] === undefined ? undefined : Number(vars['first']);
+    const lineItemsFirst = Number(vars['lineItemsFirst']);
+    let next: Record<string, unknown>;
+    if (first !== undefined && first > 1) next = { ...vars, first: Math.floor(first / 2) };
+    else if (lineItemsFirst > 1) next = { ...vars, lineItemsFirst: Math.floor(lineItemsFirst / 2) };
+    else {
+      throw new ShopifyQueryTooCostlyError(`${op}: query cost ${String(err.details['cost'])} exceeds ${String(err.details['maxCost'])} even at 1 order with 1 line item`, {
+        cause: err,
+        details: { ...err.details, shrinks: this.costShrinks },
+      });
+    }
+    this.costShrinks++;
+    this.config.onWarning?.(`${op}: Shopify refused the query as too costly (${String(err.details['cost'])} points); asking again smaller`, {
+      op,
+      cost: err.details['cost'],
+      maxCost: err.details['maxCost'],
+      from: safeVariables(vars),
+      to: safeVariables(next),
+    });
+    return next;
   }
 
   private noteCost(op: string, cost: ShopifyQueryCost): void {

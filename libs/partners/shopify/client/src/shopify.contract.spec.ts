@@ -4,6 +4,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ID_BEYOND_2_POW_53, ShopifySandbox } from '@mlc/partners-shopify-simulator';
 import { ShopifyClient, type ShopifyClientConfig, type ShopifyTokenSet } from './shopify.client';
+import { orderNodeCost, ordersPageCost } from './shopify.cost';
 import { parseShopifyJson } from './parse-shopify-json';
 import { readShopifyWebhookHeaders, verifyShopifyWebhook } from './verify-shopify-webhook';
 
@@ -50,7 +51,11 @@ describe('ShopifyClient against the sandbox', () => {
     sleeps = [];
     sandbox.faults = {};
     sandbox.bucket.set({ currentlyAvailable: 2000, restoreRate: 100, maximumAvailable: 2000 }, sandbox.now());
+    sandbox.costModel = { assumedListLength: 2, maxQueryCost: 1000 };
   });
+  const logFrom = (n: number) => sandbox.graphqlLog.slice(n);
+  const sizes = (e: { variables: Record<string, unknown> }): string =>
+    JSON.stringify([e.variables['first'], e.variables['lineItemsFirst'], e.variables['after'] ?? null]);
 
   it('pings with a client-credentials token', async () => {
     const c = client();
@@ -98,27 +103,30 @@ describe('ShopifyClient against the sandbox', () => {
     assert.equal(order?.id, '9007199254740993');
     assert.equal(graphqlCalls() - before, 2, 'one THROTTLED answer, one retry');
     assert.equal(sleeps.length, 1);
-    // OrderById: 5 + 2 + 3 × 10 line items + 2 + 2 × 3 shipping lines = 45 points (see ShopifyClientConfig).
-    assert.equal(sleeps[0], (45 / 100) * 1000, '45 points at 100/s');
+    // OrderById with 10 line items and 3 shipping lines: 217 points (see ShopifyClientConfig, shopify.cost.ts).
+    assert.equal(orderNodeCost({ lineItemsFirst: 10, shippingLinesFirst: 3 }), 217);
+    assert.equal(sleeps[0], (217 / 100) * 1000, '217 points at 100/s');
   });
 
   it('paces itself from the last throttle status before the bucket runs dry', async () => {
     const c = client();
     await collect(c.listOrdersUpdatedSince(new Date(0)));
-    assert.equal(c.lastCost?.requestedQueryCost, 902, 'the default page: 2 + 20 × 45');
+    assert.equal(c.lastCost?.requestedQueryCost, 870, 'the default page: 2 + 4 × 217');
     sandbox.bucket.set({ currentlyAvailable: 2, restoreRate: 100 }, sandbox.now());
     // The client only knows the sandbox's bucket from the last answer (nearly full), so it sends, is throttled,
-    // waits the computed time, and succeeds; the next call then paces itself from the new status with no THROTTLED.
-    await collect(c.listOrdersUpdatedSince(new Date(0)));
-    assert.deepEqual(sleeps, [9000]);
+    // waits the computed time, and succeeds; the next pages then pace themselves from the new status, no THROTTLED.
+    let mark = sandbox.graphqlLog.length;
+    assert.equal((await collect(c.listOrdersUpdatedSince(new Date(0)))).length, 9);
+    assert.equal(sleeps[0], ((870 - 2) / 100) * 1000);
+    assert.deepEqual(logFrom(mark).map((e) => e.outcome), ['THROTTLED', 'OK', 'OK', 'OK']);
+    assert.ok(sleeps.length > 1, 'pages 2 and 3 waited for the bucket instead of being throttled');
     sandbox.bucket.set({ currentlyAvailable: 0 }, sandbox.now());
-    sleeps = [];
-    const beforeCalls = graphqlCalls();
+    mark = sandbox.graphqlLog.length;
     const c2 = client();
     await collect(c2.listOrdersUpdatedSince(new Date(0)));
     await collect(c2.listOrdersUpdatedSince(new Date(0)));
-    assert.equal(graphqlCalls() - beforeCalls, 3, 'only the first call of the fresh client met THROTTLED');
-    assert.equal(sleeps.length, 2);
+    assert.equal(logFrom(mark).filter((e) => e.outcome === 'THROTTLED').length, 1, 'only the first call of the fresh client met THROTTLED');
+    assert.equal(logFrom(mark).length, 7);
   });
 
   it('gives up with SHOPIFY.THROTTLED when the bucket never refills', async () => {
@@ -127,16 +135,119 @@ describe('ShopifyClient against the sandbox', () => {
     await assert.rejects(c.ping(), (e: any) => e.code === 'SHOPIFY.THROTTLED' && e.retryable === true && e.retryAfterMs > 0);
   });
 
-  it('does not retry MAX_COST_EXCEEDED: SHOPIFY.QUERY_TOO_COSTLY', async () => {
-    const c = client({ ordersPageSize: 250 });
-    const before = graphqlCalls();
+  it('sizes the default order page under 1000 points by Shopify\'s rule and reads every order once', async () => {
+    const mark = sandbox.graphqlLog.length;
+    const c = client();
+    const orders = await collect(c.listOrdersUpdatedSince(new Date(0)));
+    assert.equal(orders.length, 9);
+    assert.equal(new Set(orders.map((o) => o.id)).size, 9);
+    assert.deepEqual(orders.map((o) => o.updatedAt), [...orders.map((o) => o.updatedAt)].sort());
+    const log = logFrom(mark);
+    assert.deepEqual(log.map((e) => e.outcome), ['OK', 'OK', 'OK'], '9 orders at 4 per page');
+    for (const e of log) assert.ok(e.requestedQueryCost <= 1000, `requested ${e.requestedQueryCost}`);
+    // The client's arithmetic and the sandbox's walk of the selection agree.
+    assert.equal(log[0]!.requestedQueryCost, ordersPageCost(4, { lineItemsFirst: 10, shippingLinesFirst: 3 }));
+    assert.equal(log[0]!.requestedQueryCost, 870);
+    assert.equal(ordersPageCost(20, { lineItemsFirst: 10, shippingLinesFirst: 3 }), 4342, 'the unsized 20-order page would be refused');
+    assert.deepEqual(c.lastOrdersPage, { first: 4, lineItemsFirst: 10 });
+    assert.equal(c.costShrinks, 0);
+    const one = await c.getOrder(orders[0]!.id);
+    assert.equal(one?.id, orders[0]!.id);
+    assert.equal(sandbox.graphqlLog.at(-1)!.requestedQueryCost, 217);
+  });
+
+  it('halves the page when the shop finds orders costlier mid-read, asks the same cursor again, and reads every order once in order', async () => {
+    const expected = (await collect(client().listOrdersUpdatedSince(new Date(0)))).map((o) => o.id);
+    const warnings: Array<Record<string, unknown>> = [];
+    const c = client({ onWarning: (_m, d) => void warnings.push(d) });
+    const mark = sandbox.graphqlLog.length;
+    const read: string[] = [];
+    for await (const o of c.listOrdersUpdatedSince(new Date(0))) {
+      read.push(o.id);
+      // After the first page the shop counts 4 elements per tax-line / discount list: 361 points an order, so the
+      // client's 4-order page (1446) is refused and 2 orders (724) fit.
+      if (read.length === 4) sandbox.costModel = { assumedListLength: 4, maxQueryCost: 1000 };
+    }
+    assert.deepEqual(read, expected, 'every order exactly once, in order');
+    const log = logFrom(mark);
+    assert.deepEqual(
+      log.map((e) => [e.outcome, e.variables['first'], e.requestedQueryCost]),
+      [
+        ['OK', 4, 870],
+        ['MAX_COST_EXCEEDED', 4, 1446],
+        ['OK', 2, 724],
+        ['OK', 2, 724],
+        ['OK', 2, 724],
+      ],
+    );
+    assert.equal(log[2]!.variables['after'], log[1]!.variables['after'], 'the refused cursor is asked again');
+    assert.ok(log[1]!.variables['after'], 'refused mid-read, not on the first page');
+    assert.equal(new Set(log.map(sizes)).size, log.length, 'no identical query twice');
+    assert.equal(c.costShrinks, 1);
+    assert.deepEqual(warnings.map((w) => [w['cost'], (w['from'] as any).first, (w['to'] as any).first]), [[1446, 4, 2]]);
+  });
+
+  it('shrinks the page when the shop\'s limit is lower than the client assumes (orders first, then line items)', async () => {
+    sandbox.costModel = { assumedListLength: 2, maxQueryCost: 150 };
+    const mark = sandbox.graphqlLog.length;
+    const c = client();
+    const orders = await collect(c.listOrdersUpdatedSince(new Date(0)));
+    assert.equal(orders.length, 9);
+    assert.equal(new Set(orders.map((o) => o.id)).size, 9);
+    const log = logFrom(mark);
+    // 870 → 436 → 219 (1 order, 10 line items) → 1 order with 5 line items: 2 + 142 = 144.
+    assert.deepEqual(
+      log.filter((e) => e.outcome === 'MAX_COST_EXCEEDED').map((e) => [e.variables['first'], e.variables['lineItemsFirst'], e.requestedQueryCost]),
+      [
+        [4, 10, 870],
+        [2, 10, 436],
+        [1, 10, 219],
+      ],
+    );
+    const ok = log.filter((e) => e.outcome === 'OK');
+    assert.equal(ok.length, 9, 'one order per page for the rest of the read');
+    for (const e of ok) assert.deepEqual([e.variables['first'], e.variables['lineItemsFirst'], e.requestedQueryCost], [1, 5, 144]);
+    assert.equal(new Set(log.map(sizes)).size, log.length, 'no identical query twice');
+    assert.equal(c.costShrinks, 3);
+
+    // OrderById: the client plans 10 line items (217), the shop refuses, 5 line items (142) fit.
+    const before = sandbox.graphqlLog.length;
+    const one = await c.getOrder(orders[0]!.id);
+    assert.equal(one?.id, orders[0]!.id);
+    assert.deepEqual(logFrom(before).map((e) => [e.outcome, e.variables['lineItemsFirst']]), [
+      ['MAX_COST_EXCEEDED', 10],
+      ['OK', 5],
+    ]);
+  });
+
+  it('throws SHOPIFY.QUERY_TOO_COSTLY when one order with one line item is still too costly, never asking the same query twice', async () => {
+    sandbox.costModel = { assumedListLength: 2, maxQueryCost: 50 };
+    const mark = sandbox.graphqlLog.length;
+    const c = client();
     await assert.rejects(collect(c.listOrdersUpdatedSince(new Date(0))), (e: any) => {
       assert.equal(e.code, 'SHOPIFY.QUERY_TOO_COSTLY');
       assert.equal(e.retryable, false);
-      assert.equal(e.details.cost, 2 + 250 * 45);
+      assert.equal(e.details.cost, 2 + 82, '1 order with 1 line item: 67 + 15');
+      assert.equal(e.details.maxCost, 50);
       return true;
     });
-    assert.equal(graphqlCalls() - before, 1);
+    const log = logFrom(mark);
+    assert.deepEqual(
+      log.map((e) => [e.outcome, e.variables['first'], e.variables['lineItemsFirst']]),
+      [
+        ['MAX_COST_EXCEEDED', 4, 10],
+        ['MAX_COST_EXCEEDED', 2, 10],
+        ['MAX_COST_EXCEEDED', 1, 10],
+        ['MAX_COST_EXCEEDED', 1, 5],
+        ['MAX_COST_EXCEEDED', 1, 2],
+        ['MAX_COST_EXCEEDED', 1, 1],
+      ],
+    );
+    assert.equal(new Set(log.map(sizes)).size, log.length, 'no identical query twice');
+
+    const before = sandbox.graphqlLog.length;
+    await assert.rejects(c.getOrder(ID_BEYOND_2_POW_53.toString()), (e: any) => e.code === 'SHOPIFY.QUERY_TOO_COSTLY' && e.retryable === false);
+    assert.deepEqual(logFrom(before).map((e) => e.variables['lineItemsFirst']), [10, 5, 2, 1]);
   });
 
   it('re-runs client credentials once on a 401 from an expired token', async () => {

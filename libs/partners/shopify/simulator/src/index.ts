@@ -11,8 +11,18 @@ export {
   type WebhookFaults,
   type CustomerAddressInput,
   type DeliveryRecord,
+  type GraphqlLogEntry,
 } from './shopify.sandbox';
 export { signShopifyWebhook } from './shopify-webhook.signer';
 export { toExactJson, RawNumber } from './exact-json';
 export { ID_BEYOND_2_POW_53, type SimOrder, type SimCustomer } from './shopify.model';
-export { recogniseOperation, requestedCost, type KnownOperation } from './shopify-graphql';
+export {
+  recogniseOperation,
+  requestedCost,
+  actualCost,
+  DEFAULT_ASSUMED_LIST_LENGTH,
+  DEFAULT_COST_MODEL,
+  MAX_QUERY_COST,
+  type CostModel,
+  type KnownOperation,
+} from './shopify-graphql';

@@ -16,24 +16,30 @@ import {
  * operations by operation name and root field, answers them with a fixed selection (below), and answers any
  * other document with an error. Keep this list in step with libs/partners/shopify/client (shopify.queries.ts).
  *
- * | operation             | root field                                                  | cost (requested)                  |
- * |-----------------------|-------------------------------------------------------------|-----------------------------------|
- * | Ping                  | shop { name myshopifyDomain }                               | 1                                 |
- * | OrdersUpdatedSince    | orders(first, after, sortKey: UPDATED_AT, query) + lineItems(first: $lineItemsFirst) + shippingLines(first: $shippingLinesFirst) | 2 + first × order |
- * | OrderById             | order(id) + the same connections                            | order                             |
- * | CustomersUpdatedSince | customers(first, after, sortKey: UPDATED_AT, query)         | 2 + first × 2                     |
- * | CustomerById          | customer(id)                                                | 2                                 |
+ * | operation             | root field                                                                   |
+ * |-----------------------|------------------------------------------------------------------------------|
+ * | Ping                  | shop { name myshopifyDomain }                                                |
+ * | OrdersUpdatedSince    | orders(first, after, sortKey: UPDATED_AT, query) { nodes { ORDER } pageInfo } |
+ * | OrderById             | order(id) { ORDER }                                                          |
+ * | CustomersUpdatedSince | customers(first, after, sortKey: UPDATED_AT, query) { nodes { CUSTOMER } pageInfo } |
+ * | CustomerById          | customer(id) { CUSTOMER }                                                    |
  *
- * order = 5 (order, customer, two addresses, the order's taxLines) + 2 + 3 × lineItemsFirst (a line item, its
- * taxLines and discountAllocations) + 2 + 2 × shippingLinesFirst (a shipping line and its taxLines);
- * `shippingLinesFirst` absent counts as 0 and answers no shipping lines. The actual cost uses the returned counts
- * instead of `first`. The cost model is the sandbox's own approximation of Shopify's (objects 1, lists of objects 1,
- * connections 2 + size; money bags free); real numbers differ.
+ * ORDER is the client's ORDER_FIELDS (lineItems(first: $lineItemsFirst), shippingLines(first: $shippingLinesFirst),
+ * `$shippingLinesFirst` absent counts as 0 and answers no shipping lines); the answer may carry a few more fields
+ * than the client selects, but the cost is computed from SELECTIONS below, which mirrors what the client sends.
  *
- * The order selection (the client's ORDER_FIELDS) includes totalDiscountsSet, taxesIncluded, taxLines { title rate
- * ratePercentage priceSet channelLiable }, line items' taxLines and discountAllocations { allocatedAmountSet },
- * and shippingLines { nodes { id title code source carrierIdentifier isRemoved originalPriceSet discountedPriceSet
- * currentDiscountedPriceSet taxLines } pageInfo }, from the same model as the REST webhook payloads.
+ * Cost, as documented (https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits, shopify.md §3.2):
+ * scalar and enum 0, every object 1 (so a `*Set` MoneyBag is 1 and the `shopMoney` MoneyV2 inside it another 1),
+ * a connection 2 + first × (its node's cost) (pageInfo inside the 2). Requested cost uses the `first`s; actual
+ * cost walks the answer (returned nodes, actual list lengths, null objects 0), capped at the requested cost.
+ *
+ * UNCONFIRMED: lists of objects that are not connections (`taxLines`, `discountAllocations`) have no documented
+ * rule. The sandbox takes the stricter plausible reading: such a list costs `assumedListLength` × its element
+ * (default 2, a sandbox option), not a single object. Real numbers may differ; the client sizes pages with the
+ * same assumption and shrinks them when a shop still answers MAX_COST_EXCEEDED.
+ *
+ * Default client page (20 orders asked for, 10 line items, 3 shipping lines, list length 2): an order is 217
+ * points, so the client asks for 4 orders (2 + 4 × 217 = 870); the 20-order page would be 4342.
  */
 export type KnownOperation = 'Ping' | 'OrdersUpdatedSince' | 'OrderById' | 'CustomersUpdatedSince' | 'CustomerById';
 
@@ -52,14 +58,100 @@ export function recogniseOperation(query: string): KnownOperation | undefined {
   return ROOT_FIELD[name].test(query) ? name : undefined;
 }
 
-export const ORDER_NODE_BASE_COST = 5; // order + customer + two addresses + the order's taxLines
-export const LINE_ITEM_COST = 3; // line item + its taxLines + its discountAllocations
-export const SHIPPING_LINE_COST = 2; // shipping line + its taxLines
-export const CUSTOMER_NODE_COST = 2; // customer + defaultAddress
+/** Max cost of a single query (shopify.md §3.2); a sandbox option can lower it. */
+export const MAX_QUERY_COST = 1000;
+/** UNCONFIRMED: assumed length of a non-connection list of objects in the requested cost (see above). */
+export const DEFAULT_ASSUMED_LIST_LENGTH = 2;
 
-/** One order node's cost with `lineItems` line items and `shippingLines` shipping lines (requested: the `first`s). */
-export function orderNodeCost(lineItems: number, shippingLines: number): number {
-  return ORDER_NODE_BASE_COST + 2 + LINE_ITEM_COST * lineItems + 2 + SHIPPING_LINE_COST * shippingLines;
+/**
+ * The shape of a selection, as far as cost goes: fields selecting objects, lists of objects or connections
+ * (scalars and enums cost 0 and are left out). `connection` names the variable holding its `first`.
+ */
+export interface Selection {
+  [field: string]: { object: Selection } | { list: Selection } | { connection: Selection; first: string };
+}
+
+const MONEY_BAG: Selection = { shopMoney: { object: {} } };
+const TAX_LINE: Selection = { priceSet: { object: MONEY_BAG } };
+const ADDRESS: Selection = {};
+const MONEY = { object: MONEY_BAG };
+
+/** The client's ORDER_FIELDS (libs/partners/shopify/client/src/shopify.queries.ts), objects only. */
+export const ORDER_SELECTION: Selection = {
+  subtotalPriceSet: MONEY,
+  totalPriceSet: MONEY,
+  totalTaxSet: MONEY,
+  totalShippingPriceSet: MONEY,
+  currentSubtotalPriceSet: MONEY,
+  currentTotalPriceSet: MONEY,
+  currentTotalTaxSet: MONEY,
+  totalRefundedSet: MONEY,
+  totalOutstandingSet: MONEY,
+  totalDiscountsSet: MONEY,
+  taxLines: { list: TAX_LINE },
+  customer: { object: {} },
+  shippingAddress: { object: ADDRESS },
+  billingAddress: { object: ADDRESS },
+  lineItems: {
+    first: 'lineItemsFirst',
+    connection: {
+      originalUnitPriceSet: MONEY,
+      taxLines: { list: TAX_LINE },
+      discountAllocations: { list: { allocatedAmountSet: MONEY } },
+    },
+  },
+  shippingLines: {
+    first: 'shippingLinesFirst',
+    connection: { originalPriceSet: MONEY, discountedPriceSet: MONEY, taxLines: { list: TAX_LINE } },
+  },
+};
+
+/** The client's CUSTOMER_FIELDS, objects only. */
+export const CUSTOMER_SELECTION: Selection = { defaultAddress: { object: ADDRESS } };
+
+export const OPERATION_SELECTIONS: Record<KnownOperation, Selection> = {
+  Ping: { shop: { object: {} } },
+  OrdersUpdatedSince: { orders: { first: 'first', connection: ORDER_SELECTION } },
+  OrderById: { order: { object: ORDER_SELECTION } },
+  CustomersUpdatedSince: { customers: { first: 'first', connection: CUSTOMER_SELECTION } },
+  CustomerById: { customer: { object: CUSTOMER_SELECTION } },
+};
+
+export interface CostModel {
+  /** UNCONFIRMED reading: a non-connection list of objects costs this many elements (default 2). */
+  assumedListLength: number;
+  /** Refuse a query whose requested cost is above this (default 1000). */
+  maxQueryCost: number;
+}
+
+export const DEFAULT_COST_MODEL: CostModel = { assumedListLength: DEFAULT_ASSUMED_LIST_LENGTH, maxQueryCost: MAX_QUERY_COST };
+
+/** Requested cost of the fields of one object (the object itself not counted). */
+export function selectionRequestedCost(sel: Selection, vars: Record<string, unknown>, listLength: number): number {
+  let cost = 0;
+  for (const f of Object.values(sel)) {
+    if ('object' in f) cost += 1 + selectionRequestedCost(f.object, vars, listLength);
+    else if ('list' in f) cost += listLength * (1 + selectionRequestedCost(f.list, vars, listLength));
+    else cost += 2 + Math.max(0, Number(vars[f.first] ?? 0) || 0) * (1 + selectionRequestedCost(f.connection, vars, listLength));
+  }
+  return cost;
+}
+
+/** Actual cost of the fields of one answered object: returned nodes, actual list lengths, null objects free. */
+export function selectionActualCost(sel: Selection, value: unknown): number {
+  if (value === null || typeof value !== 'object') return 0;
+  const v = value as Record<string, unknown>;
+  let cost = 0;
+  for (const [name, f] of Object.entries(sel)) {
+    const child = v[name];
+    if ('object' in f) cost += child === null || child === undefined ? 0 : 1 + selectionActualCost(f.object, child);
+    else if ('list' in f) cost += (Array.isArray(child) ? child : []).reduce((s: number, x) => s + 1 + selectionActualCost(f.list, x), 0);
+    else {
+      const nodes = (child as { nodes?: unknown[] } | null | undefined)?.nodes;
+      cost += 2 + (Array.isArray(nodes) ? nodes : []).reduce((s: number, x) => s + 1 + selectionActualCost(f.connection, x), 0);
+    }
+  }
+  return cost;
 }
 
 /** `$shippingLinesFirst`, 0 when absent (the sandbox then answers no shipping lines). */
@@ -67,22 +159,14 @@ export function shippingLinesFirstOf(vars: Record<string, unknown>): number {
   return Number(vars['shippingLinesFirst'] ?? 0);
 }
 
-export function requestedCost(op: KnownOperation, vars: Record<string, unknown>): number {
-  const first = Number(vars['first'] ?? 0);
-  const lineItemsFirst = Number(vars['lineItemsFirst'] ?? 0);
-  const shippingLinesFirst = shippingLinesFirstOf(vars);
-  switch (op) {
-    case 'Ping':
-      return 1;
-    case 'OrdersUpdatedSince':
-      return 2 + first * orderNodeCost(lineItemsFirst, shippingLinesFirst);
-    case 'OrderById':
-      return orderNodeCost(lineItemsFirst, shippingLinesFirst);
-    case 'CustomersUpdatedSince':
-      return 2 + first * CUSTOMER_NODE_COST;
-    case 'CustomerById':
-      return CUSTOMER_NODE_COST;
-  }
+/** Shopify's requested cost of one of our operations (documented rule; lists per `model.assumedListLength`). */
+export function requestedCost(op: KnownOperation, vars: Record<string, unknown>, model: Partial<CostModel> = {}): number {
+  return selectionRequestedCost(OPERATION_SELECTIONS[op], vars, model.assumedListLength ?? DEFAULT_ASSUMED_LIST_LENGTH);
+}
+
+/** Actual cost of an answer (`data`), never above the requested cost. */
+export function actualCost(op: KnownOperation, vars: Record<string, unknown>, data: unknown, model: Partial<CostModel> = {}): number {
+  return Math.min(requestedCost(op, vars, model), selectionActualCost(OPERATION_SELECTIONS[op], data));
 }
 
 /** A leaky bucket per shop, on the sandbox clock (shopify.md §3.2). */
@@ -235,11 +319,6 @@ function gqlShippingLines(o: SimOrder): Record<string, unknown>[] {
       taxLines: gqlTaxLines(taxesOn(o, o.shippingCents), o.currency),
     },
   ];
-}
-
-/** How many shipping lines an answer with `shippingLinesFirst` returns (for the actual cost). */
-export function shippingLinesReturned(o: SimOrder, shippingLinesFirst: number): number {
-  return Math.min(shippingLinesFirst, gqlShippingLines(o).length);
 }
 
 export function gqlOrder(o: SimOrder, customer: SimCustomer | undefined, lineItemsFirst: number, shippingLinesFirst = 0): Record<string, unknown> {

@@ -258,8 +258,15 @@ describe('ShopifySandbox GraphQL and tokens', () => {
     const q = 'query OrderById($id: ID!, $lineItemsFirst: Int!, $shippingLinesFirst: Int!) { order(id: $id) { id } }';
     const ans = await gql(url, token, q, { id: `gid://shopify/Order/${rest.id}`, lineItemsFirst: 10, shippingLinesFirst: 3 });
     const o = ans.body.data.order;
-    assert.equal(ans.body.extensions.cost.requestedQueryCost, 5 + 2 + 3 * 10 + 2 + 2 * 3);
-    assert.equal(ans.body.extensions.cost.actualQueryCost, 5 + 2 + 3 * 2 + 2 + 2 * 1);
+    // Shopify's rule (objects 1, a *Set and its shopMoney 1 each, connections 2 + first), lists assumed 2 long:
+    // order 1 + 10 money bags × 2 + taxLines 2 × 3 + customer 1 + 2 addresses
+    // + lineItems 2 + 10 × (1 + 2 + taxLines 2 × 3 + discountAllocations 2 × 3)
+    // + shippingLines 2 + 3 × (1 + 2 × 2 + taxLines 2 × 3).
+    assert.equal(ans.body.extensions.cost.requestedQueryCost, 1 + 20 + 6 + 1 + 2 + (2 + 10 * 15) + (2 + 3 * 11));
+    assert.equal(ans.body.extensions.cost.requestedQueryCost, 217);
+    // Actual: what came back — a guest order (customer and addresses null, 0), 2 tax lines, 2 line items each with
+    // 2 tax lines and 1 discount allocation, 1 shipping line with 2 tax lines.
+    assert.equal(ans.body.extensions.cost.actualQueryCost, 1 + 20 + 6 + (2 + 2 * (1 + 2 + 6 + 3)) + (2 + 1 * 11));
     assert.equal(o.totalDiscountsSet.shopMoney.amount, rest.total_discounts);
     assert.equal(o.taxesIncluded, false);
     assert.deepEqual(o.taxLines.map((t: any) => [t.title, t.rate, t.priceSet.shopMoney.amount]), rest.tax_lines.map((t: any) => [t.title, t.rate, t.price]));
@@ -297,8 +304,9 @@ describe('ShopifySandbox GraphQL and tokens', () => {
   it('reports cost, throttles with HTTP 200 THROTTLED and refuses queries above 1000 points', async () => {
     const ok = await gql(url, token, ORDERS_Q, { first: 5, lineItemsFirst: 5 });
     assert.equal(ok.status, 200);
-    // Per order 5 + lineItems 2 + 3 × 5 + shippingLines 2 + 2 × 0 ($shippingLinesFirst absent).
-    assert.equal(ok.body.extensions.cost.requestedQueryCost, 2 + 5 * 24);
+    // Per order 1 + 20 (money bags) + 6 (taxLines) + 3 (customer, addresses) + lineItems 2 + 5 × 15
+    // + shippingLines 2 + 0 × 11 ($shippingLinesFirst absent) = 109.
+    assert.equal(ok.body.extensions.cost.requestedQueryCost, 2 + 5 * 109);
     assert.ok(ok.body.extensions.cost.actualQueryCost <= ok.body.extensions.cost.requestedQueryCost);
     assert.equal(ok.body.extensions.cost.throttleStatus.maximumAvailable, 2000);
     assert.equal(ok.body.data.orders.nodes.length, 5);
@@ -316,8 +324,41 @@ describe('ShopifySandbox GraphQL and tokens', () => {
     assert.equal(tooBig.body.errors[0].extensions.maxCost, 1000);
     assert.equal(tooBig.body.extensions, undefined);
 
-    await fetch(`${url}/__admin/clock`, { method: 'POST', body: JSON.stringify({ advanceMs: 2000 }) });
+    await fetch(`${url}/__admin/clock`, { method: 'POST', body: JSON.stringify({ advanceMs: 6000 }) });
     assert.equal((await gql(url, token, ORDERS_Q, { first: 5, lineItemsFirst: 5 })).body.data.orders.nodes.length, 5, 'restored at 100/s');
+  });
+
+  it('cost model knobs: a longer assumed list or a lower max cost refuses with MAX_COST_EXCEEDED, and every query is logged', async () => {
+    await fetch(`${url}/__admin/throttle`, { method: 'POST', body: JSON.stringify({ currentlyAvailable: 2000 }) });
+    const vars = { first: 4, lineItemsFirst: 10, shippingLinesFirst: 3 };
+    const logged = sandbox.graphqlLog.length;
+    const fits = await gql(url, token, ORDERS_Q, vars);
+    assert.equal(fits.body.extensions.cost.requestedQueryCost, 2 + 4 * 217);
+
+    const set = await fetch(`${url}/__admin/cost-model`, { method: 'POST', body: JSON.stringify({ assumedListLength: 3 }) });
+    assert.deepEqual(JSON.parse(await set.text()), { assumedListLength: 3, maxQueryCost: 1000 });
+    // Each list element 3 points: order +3 (taxLines), line item +6, shipping line +3 → 217 + 3 + 60 + 9 = 289.
+    const longer = await gql(url, token, ORDERS_Q, vars);
+    assert.equal(longer.status, 200);
+    assert.equal(longer.body.errors[0].extensions.code, 'MAX_COST_EXCEEDED');
+    assert.equal(longer.body.errors[0].extensions.cost, 2 + 4 * 289);
+
+    await fetch(`${url}/__admin/cost-model`, { method: 'POST', body: JSON.stringify({ assumedListLength: 2, maxQueryCost: 500 }) });
+    const lower = await gql(url, token, ORDERS_Q, vars);
+    assert.deepEqual(lower.body.errors[0].extensions, { code: 'MAX_COST_EXCEEDED', cost: 870, maxCost: 500 });
+    assert.equal((await fetch(`${url}/__admin/cost-model`, { method: 'POST', body: JSON.stringify({ maxQueryCost: -1 }) })).status, 422);
+    await fetch(`${url}/__admin/cost-model`, { method: 'POST', body: JSON.stringify({ maxQueryCost: 1000 }) });
+
+    const log = JSON.parse(await (await fetch(`${url}/__admin/graphql-log`)).text()).slice(logged);
+    assert.deepEqual(
+      log.map((e: any) => [e.operation, e.requestedQueryCost, e.outcome, e.actualQueryCost === null]),
+      [
+        ['OrdersUpdatedSince', 870, 'OK', false],
+        ['OrdersUpdatedSince', 1158, 'MAX_COST_EXCEEDED', true],
+        ['OrdersUpdatedSince', 870, 'MAX_COST_EXCEEDED', true],
+      ],
+    );
+    assert.ok(log[0].actualQueryCost <= 870);
   });
 
   it('answers unknown documents and missing scopes with GraphQL errors', async () => {

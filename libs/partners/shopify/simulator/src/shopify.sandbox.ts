@@ -18,10 +18,11 @@ import {
   parseUpdatedAtFilter,
   recogniseOperation,
   requestedCost,
-  CUSTOMER_NODE_COST,
-  orderNodeCost,
+  actualCost,
   shippingLinesFirstOf,
-  shippingLinesReturned,
+  DEFAULT_COST_MODEL,
+  type CostModel,
+  type KnownOperation,
 } from './shopify-graphql';
 import {
   DEFAULT_TAXES,
@@ -62,7 +63,6 @@ export const SUPPORTED_API_VERSIONS = ['2025-07', '2025-10', '2026-01', '2026-04
 /** Shopify's 401 body and header (shopify.md §4.2). */
 export const UNAUTHORIZED_BODY = { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' };
 const UNAUTHORIZED_HEADERS = { 'www-authenticate': 'Basic Realm="Shopify API Authentication"' };
-const MAX_QUERY_COST = 1000;
 const DOCS_RATE_LIMITS = 'https://shopify.dev/api/usage/rate-limits';
 
 export interface ShopifySandboxOptions {
@@ -88,6 +88,24 @@ export interface ShopifySandboxOptions {
   strictRefreshRotation?: boolean;
   /** Rotation window during which Shopify may still sign with the old secret (up to an hour). */
   rotationWindowMs?: number;
+  /**
+   * UNCONFIRMED: how many elements a non-connection list of objects (`taxLines`, `discountAllocations`) counts for
+   * in the requested cost (default 2; see shopify-graphql.ts). Raise it to make orders costlier.
+   */
+  assumedListLength?: number;
+  /** Single-query limit (default 1000, Shopify's); lower it to provoke MAX_COST_EXCEEDED. */
+  maxQueryCost?: number;
+}
+
+/** One GraphQL request as the sandbox judged it (GET /__admin/graphql-log). */
+export interface GraphqlLogEntry {
+  operation: KnownOperation;
+  variables: Record<string, unknown>;
+  requestedQueryCost: number;
+  /** null when the query was refused (MAX_COST_EXCEEDED, THROTTLED). */
+  actualQueryCost: number | null;
+  /** 'OK' or the error code answered. */
+  outcome: 'OK' | 'MAX_COST_EXCEEDED' | 'THROTTLED' | 'ACCESS_DENIED';
 }
 
 export interface Subscription {
@@ -179,6 +197,10 @@ export class ShopifySandbox extends SandboxServer {
   private readonly accessTokens = new Map<string, AccessToken>();
   private readonly refreshTokens = new Map<string, RefreshToken>();
   readonly bucket: CostBucket;
+  /** Cost rule knobs (options `assumedListLength`, `maxQueryCost`; POST /__admin/cost-model). */
+  costModel: CostModel;
+  /** Every recognised GraphQL operation with its requested and actual cost, oldest first. */
+  readonly graphqlLog: GraphqlLogEntry[] = [];
   private readonly ids: { customer: IdSource; order: IdSource; line: IdSource; address: IdSource; misc: IdSource };
   private idRandom: () => number;
   private readonly opts: Required<Pick<ShopifySandboxOptions, 'shopOffsetMinutes' | 'strictRefreshRotation' | 'rotationWindowMs'>>;
@@ -200,6 +222,10 @@ export class ShopifySandbox extends SandboxServer {
       timeScale: options.timeScale ?? 1000,
       minTimeoutMs: options.webhookMinTimeoutMs,
     });
+    this.costModel = {
+      assumedListLength: options.assumedListLength ?? DEFAULT_COST_MODEL.assumedListLength,
+      maxQueryCost: options.maxQueryCost ?? DEFAULT_COST_MODEL.maxQueryCost,
+    };
     this.bucket = new CostBucket(options.maximumAvailable ?? 2000, options.restoreRate ?? 100, this.now());
     this.idRandom = seededRandom(this.seed * 7919);
     // A numbering run moves every id range, so a restarted standalone shop never reuses the ids of a previous run.
@@ -674,6 +700,17 @@ export class ShopifySandbox extends SandboxServer {
     });
     this.route('POST', '/__admin/tokens', (req) => exact(201, this.issueToken(bodyOf(req))));
     this.route('POST', '/__admin/tokens/expire', (req) => exact(200, { expired: this.expireTokens(bodyOf<{ token?: string }>(req).token) }));
+    this.route('GET', '/__admin/cost-model', () => exact(200, this.costModel));
+    this.route('POST', '/__admin/cost-model', (req) => {
+      const b = bodyOf<Partial<CostModel>>(req);
+      for (const k of ['assumedListLength', 'maxQueryCost'] as const) {
+        const v = b[k];
+        if (v !== undefined && (!Number.isInteger(v) || v < 0)) return exact(422, { error: `${k} must be a non-negative integer` });
+        if (v !== undefined) this.costModel[k] = v;
+      }
+      return exact(200, this.costModel);
+    });
+    this.route('GET', '/__admin/graphql-log', () => exact(200, this.graphqlLog));
     this.route('GET', '/__admin/throttle', () => exact(200, this.bucket.status(this.now())));
     this.route('POST', '/__admin/throttle', (req) => {
       this.bucket.set(bodyOf(req), this.now());
@@ -743,18 +780,23 @@ export class ShopifySandbox extends SandboxServer {
     if ((op === 'OrdersUpdatedSince' || op === 'CustomersUpdatedSince') && (!Number.isInteger(first) || first < 1 || first > 250)) {
       return plain(200, { errors: [{ message: 'The first argument must be between 1 and 250', extensions: { code: 'BAD_REQUEST' } }] });
     }
-    const requested = requestedCost(op, vars);
-    if (requested > MAX_QUERY_COST) {
+    const requested = requestedCost(op, vars, this.costModel);
+    const log = (outcome: GraphqlLogEntry['outcome'], actual: number | null): void =>
+      void this.graphqlLog.push({ operation: op, variables: { ...vars }, requestedQueryCost: requested, actualQueryCost: actual, outcome });
+    const maxCost = this.costModel.maxQueryCost;
+    if (requested > maxCost) {
+      log('MAX_COST_EXCEEDED', null);
       return plain(200, {
         errors: [
           {
-            message: `Query cost is ${requested}, which exceeds the single query max cost limit (${MAX_QUERY_COST}).`,
-            extensions: { code: 'MAX_COST_EXCEEDED', cost: requested, maxCost: MAX_QUERY_COST },
+            message: `Query cost is ${requested}, which exceeds the single query max cost limit (${maxCost}).`,
+            extensions: { code: 'MAX_COST_EXCEEDED', cost: requested, maxCost },
           },
         ],
       });
     }
     if (requested > this.bucket.currentlyAvailable(now)) {
+      log('THROTTLED', null);
       return plain(200, {
         errors: [{ message: 'Throttled', extensions: { code: 'THROTTLED', documentation: DOCS_RATE_LIMITS } }],
         extensions: { cost: { requestedQueryCost: requested, actualQueryCost: null, throttleStatus: this.bucket.status(now) } },
@@ -763,6 +805,7 @@ export class ShopifySandbox extends SandboxServer {
     const scope = op.startsWith('Order') ? 'read_orders' : op.startsWith('Customer') ? 'read_customers' : undefined;
     if (scope && !t.scopes.includes(scope)) {
       this.bucket.charge(1, now);
+      log('ACCESS_DENIED', 1);
       const field = op === 'OrdersUpdatedSince' ? 'orders' : op === 'OrderById' ? 'order' : op === 'CustomersUpdatedSince' ? 'customers' : 'customer';
       return plain(200, {
         data: null,
@@ -778,47 +821,47 @@ export class ShopifySandbox extends SandboxServer {
     }
     const { data, actual } = this.execute(op, vars);
     this.bucket.charge(actual, now);
+    log('OK', actual);
     return plain(200, {
       data,
       extensions: { cost: { requestedQueryCost: requested, actualQueryCost: actual, throttleStatus: this.bucket.status(now) } },
     });
   }
 
-  private execute(op: string, vars: Record<string, unknown>): { data: unknown; actual: number } {
+  private execute(op: KnownOperation, vars: Record<string, unknown>): { data: unknown; actual: number } {
+    const { data, failed } = this.answer(op, vars);
+    return { data, actual: failed ? 1 : Math.max(1, actualCost(op, vars, data, this.costModel)) };
+  }
+
+  private answer(op: KnownOperation, vars: Record<string, unknown>): { data: unknown; failed?: boolean } {
     const lineItemsFirst = Number(vars['lineItemsFirst'] ?? 10);
     const shippingLinesFirst = shippingLinesFirstOf(vars);
-    const actualOrderCost = (o: SimOrder): number =>
-      orderNodeCost(Math.min(lineItemsFirst, o.lineItems.length), shippingLinesReturned(o, shippingLinesFirst));
     const gidId = (kind: string): bigint | undefined => {
       const m = new RegExp(`^gid://shopify/${kind}/(\\d+)$`).exec(String(vars['id'] ?? ''));
       return m ? BigInt(m[1]!) : undefined;
     };
     const after = typeof vars['after'] === 'string' ? decodeCursor(vars['after']) : undefined;
     if (typeof vars['after'] === 'string' && !after) {
-      return { data: null, actual: 1 };
+      return { data: null, failed: true };
     }
     const filters = parseUpdatedAtFilter(typeof vars['query'] === 'string' ? vars['query'] : undefined);
     const matches = (ms: number): boolean => filters.every((f) => f(ms));
     switch (op) {
       case 'Ping':
-        return { data: { shop: { name: 'ML Connector Demo', myshopifyDomain: this.shopDomain } }, actual: 1 };
+        return { data: { shop: { name: 'ML Connector Demo', myshopifyDomain: this.shopDomain } } };
       case 'OrderById': {
         const id = gidId('Order');
         const o = id === undefined ? undefined : this.orders.get(id);
         const c = o?.customerId ? this.customers.get(o.customerId) : undefined;
-        return {
-          data: { order: o ? gqlOrder(o, c, lineItemsFirst, shippingLinesFirst) : null },
-          actual: o ? actualOrderCost(o) : 1,
-        };
+        return { data: { order: o ? gqlOrder(o, c, lineItemsFirst, shippingLinesFirst) : null } };
       }
       case 'CustomerById': {
         const id = gidId('Customer');
         const c = id === undefined ? undefined : this.customers.get(id);
-        return { data: { customer: c ? gqlCustomer(c) : null }, actual: c ? CUSTOMER_NODE_COST : 1 };
+        return { data: { customer: c ? gqlCustomer(c) : null } };
       }
       case 'OrdersUpdatedSince': {
         const p = page([...this.orders.values()].filter((o) => matches(o.updatedAtMs)), Number(vars['first']), after);
-        const actual = 2 + p.nodes.reduce((s, o) => s + actualOrderCost(o), 0);
         return {
           data: {
             orders: {
@@ -826,14 +869,12 @@ export class ShopifySandbox extends SandboxServer {
               pageInfo: { hasNextPage: p.hasNextPage, endCursor: p.endCursor },
             },
           },
-          actual,
         };
       }
       default: {
         const p = page([...this.customers.values()].filter((c) => matches(c.updatedAtMs)), Number(vars['first']), after);
         return {
           data: { customers: { nodes: p.nodes.map(gqlCustomer), pageInfo: { hasNextPage: p.hasNextPage, endCursor: p.endCursor } } },
-          actual: 2 + p.nodes.length * CUSTOMER_NODE_COST,
         };
       }
     }
