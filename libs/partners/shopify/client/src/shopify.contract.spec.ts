@@ -105,7 +105,8 @@ describe('ShopifyClient against the sandbox', () => {
     assert.equal(sleeps.length, 1);
     // OrderById with 10 line items and 3 shipping lines: 217 points (see ShopifyClientConfig, shopify.cost.ts).
     assert.equal(orderNodeCost({ lineItemsFirst: 10, shippingLinesFirst: 3 }), 217);
-    assert.equal(sleeps[0], (217 / 100) * 1000, '217 points at 100/s');
+    // The sandbox clock is real time: a slow machine may restore a few points between the bucket reset and the query.
+    assert.ok(sleeps[0]! <= 2170 && sleeps[0]! > 2170 - 100, `217 points at 100/s, waited ${sleeps[0]} ms`);
   });
 
   it('paces itself from the last throttle status before the bucket runs dry', async () => {
@@ -117,7 +118,7 @@ describe('ShopifyClient against the sandbox', () => {
     // waits the computed time, and succeeds; the next pages then pace themselves from the new status, no THROTTLED.
     let mark = sandbox.graphqlLog.length;
     assert.equal((await collect(c.listOrdersUpdatedSince(new Date(0)))).length, 9);
-    assert.equal(sleeps[0], ((870 - 2) / 100) * 1000);
+    assert.ok(sleeps[0]! <= 8680 && sleeps[0]! > 8680 - 100, `(870 − 2) points at 100/s, waited ${sleeps[0]} ms`);
     assert.deepEqual(logFrom(mark).map((e) => e.outcome), ['THROTTLED', 'OK', 'OK', 'OK']);
     assert.ok(sleeps.length > 1, 'pages 2 and 3 waited for the bucket instead of being throttled');
     sandbox.bucket.set({ currentlyAvailable: 0 }, sandbox.now());
