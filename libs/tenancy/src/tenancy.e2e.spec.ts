@@ -193,4 +193,12 @@ describe('tenants live: admin API in audit-projector, a mapping change used by a
     // The sandbox saw it (as the bearer token we sent), so the scan is not vacuous.
     assert.ok(sandbox.requests().length > 0);
   });
+
+  it('a stopped service leaves none of its private broadcast groups behind (tenancy, consumer control)', async () => {
+    const mine = async () => (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => /^mapper\.(tenancy|consumer-control)\./.test(g) && g.endsWith(suffix));
+    assert.equal((await mine()).length, 2, `the running mapper has both: ${(await mine()).join(', ')}`);
+    await mapper.stop();
+    assert.deepEqual(await mine(), [], 'deleted at shutdown');
+  });
 });
+

@@ -35,6 +35,7 @@ class TenancyLifecycle implements OnModuleInit, OnApplicationShutdown {
     // between loading a snapshot and joining the group.
     this.host.register({
       groupId: `${this.options.name}.tenancy.${ulid()}`,
+      ephemeral: true,
       topics: ['tenant.config.changed.v1'],
       fromBeginning: false,
       handler: async (change) => {

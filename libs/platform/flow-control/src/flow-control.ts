@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Consumer, Kafka } from 'kafkajs';
 import { AvroCodec } from '@mlc/contracts';
 import { AppError, sleep } from '@mlc/platform-errors';
-import { HoldPartition, topicName, type EventPublisher } from '@mlc/platform-kafka';
+import { deleteEphemeralGroup, HoldPartition, topicName, type EventPublisher } from '@mlc/platform-kafka';
 import { flowControlRecord } from './flow-control.record';
 
 export const FLOW_PAUSED = 'FLOW.PAUSED';
@@ -65,6 +65,7 @@ export interface FlowControlOptions {
 export class FlowControl {
   private readonly states = new Map<string, FlowStateEntry>();
   private consumer: Consumer | undefined;
+  private groupId: string | undefined;
   private readonly codec = new AvroCodec();
   private readonly authFailures = new Map<string, number>();
   private caughtUp: Promise<void> | undefined;
@@ -88,7 +89,8 @@ export class FlowControl {
     let markCaughtUp!: () => void;
     this.caughtUp = new Promise((r) => (markCaughtUp = r));
     if (!pending.size) markCaughtUp();
-    const consumer = this.kafka.consumer({ groupId: `flow-control.${randomBytes(6).toString('hex')}`, allowAutoTopicCreation: false });
+    this.groupId = `flow-control.${randomBytes(6).toString('hex')}`;
+    const consumer = this.kafka.consumer({ groupId: this.groupId, allowAutoTopicCreation: false });
     this.consumer = consumer;
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
@@ -120,6 +122,9 @@ export class FlowControl {
 
   async stop(): Promise<void> {
     await this.consumer?.disconnect().catch(() => undefined);
+    // The group is this instance's alone (a broadcast read): remove it rather than leave one behind per start.
+    if (this.groupId) await deleteEphemeralGroup(this.kafka, this.groupId);
+    this.groupId = undefined;
   }
 
   /** Applies one change (newest by occurredAt, then event id, wins). Exposed for tests and in-process use. */

@@ -7,3 +7,4 @@ export { newMeta, metaHeaders, currentTraceparent, headerString } from './event-
 export { ulid } from './ulid';
 export { kafkaHealth, type KafkaHealth } from './kafka.health';
 export { HoldPartition, isHoldPartition } from './hold-partition';
+export { deleteEphemeralGroup } from './ephemeral-group';

@@ -2,7 +2,7 @@ import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationB
 import type { Consumer, Kafka } from 'kafkajs';
 import { AvroCodec, type TopicName, type TopicRecords } from '@mlc/contracts';
 import { retryUntilDone } from '@mlc/platform-errors';
-import { EventConsumer, topicName, ulid, type ConsumerOptions, type ConsumerStatus } from '@mlc/platform-kafka';
+import { deleteEphemeralGroup, EventConsumer, topicName, ulid, type ConsumerOptions, type ConsumerStatus } from '@mlc/platform-kafka';
 import type { Logger } from '@mlc/platform-telemetry';
 import { CODEC, KAFKA, LOGGER, SERVICE_OPTIONS } from './service.tokens';
 import type { ServiceOptions } from './service.options';
@@ -28,6 +28,7 @@ export type ConsumerControlRequest = TopicRecords['ops.consumer-control.requeste
 export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly consumers: EventConsumer<TopicName>[] = [];
   private readonly stoppedByOperator = new Set<EventConsumer<TopicName>>();
+  private readonly ephemeral = new Set<EventConsumer<TopicName>>();
   private controlConsumer: Consumer | undefined;
   private controlGroupId: string | undefined;
   private controlQueue: Promise<void> = Promise.resolve();
@@ -40,11 +41,16 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
-  register<T extends TopicName>(opts: Omit<ConsumerOptions<T>, 'service' | 'topicSuffix' | 'log'>): EventConsumer<T> {
+  /**
+   * `ephemeral`: the group belongs to this instance alone (a broadcast listener with a unique group id); it is deleted
+   * when the service shuts down.
+   */
+  register<T extends TopicName>(opts: Omit<ConsumerOptions<T>, 'service' | 'topicSuffix' | 'log'> & { ephemeral?: boolean }): EventConsumer<T> {
+    const { ephemeral, ...consumerOpts } = opts;
     const consumer = new EventConsumer<T>(
       this.kafka,
       {
-        ...opts,
+        ...consumerOpts,
         groupId: `${opts.groupId}${this.options.config.groupIdSuffix}`,
         service: this.options.name,
         topicSuffix: this.options.config.topicSuffix,
@@ -54,6 +60,7 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
       this.codec,
     );
     this.consumers.push(consumer as unknown as EventConsumer<TopicName>);
+    if (ephemeral) this.ephemeral.add(consumer as unknown as EventConsumer<TopicName>);
     if (this.started) void this.startWithRetry(consumer as unknown as EventConsumer<TopicName>);
     return consumer;
   }
@@ -140,13 +147,10 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
   async beforeApplicationShutdown(): Promise<void> {
     this.started = false;
     await this.controlConsumer?.disconnect().catch(() => undefined);
-    if (this.controlGroupId) {
-      // The listener's group is this instance's alone: remove it rather than leave one empty group per start behind.
-      const admin = this.kafka.admin();
-      const id = this.controlGroupId;
-      const removed = admin.connect().then(() => admin.deleteGroups([id])).catch(() => undefined).finally(() => void admin.disconnect());
-      await Promise.race([removed, new Promise((r) => setTimeout(r, 3_000).unref())]); // never holds a shutdown up
-    }
+    // The listener's group and the ephemeral consumers' groups are this instance's alone: remove them rather than
+    // leave empty groups behind on every start.
+    if (this.controlGroupId) await deleteEphemeralGroup(this.kafka, this.controlGroupId);
     await Promise.all(this.consumers.map((c) => c.stop()));
+    await Promise.all(this.consumers.filter((c) => this.ephemeral.has(c)).map((c) => deleteEphemeralGroup(this.kafka, c.status().groupId)));
   }
 }
