@@ -2,7 +2,7 @@ export * from './tenants.types';
 export { TenantValidationError, TenantNotFoundError, TenantConflictError, TenantCryptoError, type FieldProblem } from './tenants.errors';
 export { SecretBox, type SealedValue } from './crypto/secret-box';
 export { createTenantsDataSource, runMigrations, advisoryLockKey, TENANTS_ENTITIES, TENANTS_MIGRATIONS, TENANTS_MIGRATIONS_TABLE } from './data-source';
-export { TenantConfigService, type TenantConfigServiceOptions, type TenantsLogger, type ImportResult } from './tenant-config.service';
+export { TenantConfigService, type TenantConfigServiceOptions, type TenantsLogger, type ImportResult, type ReencryptResult, type KeyUsage } from './tenant-config.service';
 export { InMemoryTenantChangePublisher } from './tenant-change.publisher';
 export { TenantChangeOutboxRelay, type OutboxRelayOptions, type OutboxLogger } from './outbox/tenant-change.outbox';
 export { TokenManager, isHttp401, type TokenGrant, type TokenSource, type TokenManagerOptions } from './token/token-manager';

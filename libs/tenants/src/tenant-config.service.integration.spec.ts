@@ -194,10 +194,10 @@ describe('TenantConfigService against real Postgres', () => {
     ]);
     const rotating = new TenantConfigService({ dataSource: dsA, secretBox: new SecretBox(`${K2},${K1}`), publisher: new InMemoryTenantChangePublisher() });
     const result = await rotating.reencryptAll();
-    assert.deepEqual(result, { connections: 3, tokens: 1, activeKeyId: 'k2' });
+    assert.deepEqual(result, { connections: 3, tokens: 1, activeKeyId: 'k2', unreadable: [] });
     const keyIds = (await dsA.query(`SELECT secret_key_id AS k FROM tenant_connections UNION ALL SELECT key_id FROM partner_tokens`)) as Array<{ k: string }>;
     assert.deepEqual([...new Set(keyIds.map((r) => r.k))], ['k2']);
-    assert.deepEqual(await rotating.reencryptAll(), { connections: 0, tokens: 0, activeKeyId: 'k2' });
+    assert.deepEqual(await rotating.reencryptAll(), { connections: 0, tokens: 0, activeKeyId: 'k2', unreadable: [] });
 
     const onlyNew = new TenantConfigService({ dataSource: dsA, secretBox: new SecretBox(K2), publisher: new InMemoryTenantChangePublisher() });
     const snap = await onlyNew.getTenantSnapshot('acme');

@@ -93,6 +93,20 @@ export function connectionAad(tenantId: string, partner: Partner): string {
  * Tenants, their partner connections (secrets sealed with AES-256-GCM) and mapping tables. Every change bumps the
  * tenant's config version, is written to the history (secrets masked) and published as a TenantConfigChange.
  */
+export interface ReencryptResult {
+  activeKeyId: string;
+  /** Rows moved to the active key. */
+  connections: number;
+  tokens: number;
+  /** Rows sealed under a key that is not configured: left as they are. */
+  unreadable: Array<{ kind: 'connection'; tenantId: string; partner: string; keyId: string } | { kind: 'token'; tokenKey: string; keyId: string }>;
+}
+
+export interface KeyUsage {
+  activeKeyId: string;
+  keys: Array<{ keyId: string; configured: boolean; active: boolean; connections: number; tokens: number }>;
+}
+
 export class TenantConfigService {
   private readonly ds: DataSource;
   private readonly box: SecretBox;
@@ -366,29 +380,65 @@ export class TenantConfigService {
 
   // ---------- key rotation ----------
 
-  /** Re-seals every connection secret and stored token that is not under the active key. Idempotent. */
-  async reencryptAll(): Promise<{ connections: number; tokens: number; activeKeyId: string }> {
+  /**
+   * Re-seals every connection secret and stored token that is not under the active key. Idempotent. A value sealed
+   * under a key that is not configured (lost) cannot be moved: it is left as it is and reported in `unreadable`, and
+   * the rest still move (set such a connection again with all of its credentials).
+   */
+  async reencryptAll(): Promise<ReencryptResult> {
     const active = this.box.activeKeyId;
+    const unreadable: ReencryptResult['unreadable'] = [];
     const connections = await this.ds.transaction(async (m) => {
       const rows = await m.createQueryBuilder(ConnectionEntity, 'c').where('c.secret_key_id <> :active', { active }).setLock('pessimistic_write').getMany();
+      let moved = 0;
       for (const r of rows) {
+        if (!this.box.hasKey(r.secretKeyId)) {
+          unreadable.push({ kind: 'connection', tenantId: r.tenantId, partner: r.partner, keyId: r.secretKeyId });
+          continue;
+        }
         const aad = connectionAad(r.tenantId, r.partner);
         const sealed = this.box.seal(this.box.open({ keyId: r.secretKeyId, ciphertext: r.secretCiphertext }, aad), aad);
         await m.update(ConnectionEntity, { tenantId: r.tenantId, partner: r.partner }, { secretCiphertext: sealed.ciphertext, secretKeyId: sealed.keyId });
+        moved += 1;
       }
-      return rows.length;
+      return moved;
     });
     const tokens = await this.ds.transaction(async (m) => {
       const rows = await m.createQueryBuilder(PartnerTokenEntity, 't').where('t.key_id <> :active', { active }).setLock('pessimistic_write').getMany();
+      let moved = 0;
       for (const r of rows) {
+        if (!this.box.hasKey(r.keyId)) {
+          // A cached token is disposable: a new one is fetched when needed (TokenManager treats it as absent).
+          unreadable.push({ kind: 'token', tokenKey: r.cacheKey, keyId: r.keyId });
+          continue;
+        }
         const aad = tokenAad(r.cacheKey);
         const sealed = this.box.seal(this.box.open({ keyId: r.keyId, ciphertext: r.ciphertext }, aad), aad);
         await m.update(PartnerTokenEntity, { cacheKey: r.cacheKey }, { ciphertext: sealed.ciphertext, keyId: sealed.keyId });
+        moved += 1;
       }
-      return rows.length;
+      return moved;
     });
     this.invalidate();
-    return { connections, tokens, activeKeyId: active };
+    return { connections, tokens, activeKeyId: active, unreadable };
+  }
+
+  /** Which key ids the stored values are sealed under (and whether each is configured): check before dropping a key. */
+  async keyUsage(): Promise<KeyUsage> {
+    const count = async (sql: string) => (await this.ds.query(sql)) as Array<{ key_id: string; n: string }>;
+    const conns = await count(`SELECT secret_key_id AS key_id, count(*) AS n FROM tenant_connections GROUP BY 1 ORDER BY 1`);
+    const toks = await count(`SELECT key_id, count(*) AS n FROM partner_tokens GROUP BY 1 ORDER BY 1`);
+    const ids = [...new Set([...conns, ...toks].map((r) => r.key_id))].sort();
+    return {
+      activeKeyId: this.box.activeKeyId,
+      keys: ids.map((keyId) => ({
+        keyId,
+        configured: this.box.hasKey(keyId),
+        active: keyId === this.box.activeKeyId,
+        connections: Number(conns.find((r) => r.key_id === keyId)?.n ?? 0),
+        tokens: Number(toks.find((r) => r.key_id === keyId)?.n ?? 0),
+      })),
+    };
   }
 
   // ---------- internals ----------

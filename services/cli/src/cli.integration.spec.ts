@@ -14,6 +14,8 @@ import { testDatabase, type TestDatabase } from '@mlc/platform-testing';
 import { runCli, type CliIo } from './cli';
 
 const OPS = 'opskey-cli-test';
+const K1 = SecretBox.generateKey('k1');
+const K2 = SecretBox.generateKey('k2');
 
 describe('mlc CLI over the admin API', () => {
   let db: TestDatabase;
@@ -23,10 +25,14 @@ describe('mlc CLI over the admin API', () => {
   const files = new Map<string, string>();
 
   async function mlc(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+    return mlcAt(app.url, OPS, ...argv);
+  }
+
+  async function mlcAt(url: string, key: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
     let out = '';
     let err = '';
     const io: CliIo = {
-      env: { MLC_API_URL: app.url, MLC_API_KEY: OPS, SB_PAT: 'pat-from-env' },
+      env: { MLC_API_URL: url, MLC_API_KEY: key, SB_PAT: 'pat-from-env' },
       out: (t) => (out += t),
       err: (t) => (err += t),
       readFile: async (p) => {
@@ -44,7 +50,7 @@ describe('mlc CLI over the admin API', () => {
     db = await testDatabase('cli');
     ds = createTenantsDataSource(db.url);
     await runMigrations(ds);
-    config = new TenantConfigService({ dataSource: ds, secretBox: new SecretBox(SecretBox.generateKey('k1')), publisher: new InMemoryTenantChangePublisher() });
+    config = new TenantConfigService({ dataSource: ds, secretBox: new SecretBox(K1), publisher: new InMemoryTenantChangePublisher() });
     const ping = new ConnectionPingService(config, { shipbob: { ping: async () => ({ reachable: true, authenticated: false, failedCheck: 'authentication', message: '401 from /channel' }) } });
     app = await startAdminTestApp({ config, ping, operatorApiKeys: `${OPS}:*` });
   });
@@ -115,4 +121,44 @@ describe('mlc CLI over the admin API', () => {
     assert.equal(code, 1);
     assert.match(err, /TENANTS\.UNAUTHENTICATED \(401\)/);
   });
+
+  it('rotates the credential key: keys status, keys reencrypt, and a value under a lost key reported, not lost', async () => {
+    const before = await mlc('keys', 'status');
+    assert.equal(before.code, 0, before.err);
+    assert.match(before.out, /^active key: k1\nKEYID\s+CONFIGURED\s+ACTIVE\s+CONNECTIONS\s+TOKENS\nk1\s+true\s+true\s+1\s+0\n/);
+
+    // The operator puts the new key first and keeps the old one after it; the service restarts with that ring.
+    const rotated = new TenantConfigService({ dataSource: ds, secretBox: new SecretBox(`${K2},${K1}`), publisher: new InMemoryTenantChangePublisher() });
+    // A connection sealed under a key nobody has any more (k9) cannot be moved, and must not stop the rotation.
+    const lost = new TenantConfigService({ dataSource: ds, secretBox: new SecretBox(SecretBox.generateKey('k9')), publisher: new InMemoryTenantChangePublisher() });
+    await lost.createTenant({ id: 'beta', name: 'Beta' }, 'test');
+    await lost.setConnection('beta', { partner: 'shipbob', baseUrl: 'https://api.shipbob.com', channelId: 7, webhookSecrets: ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'], auth: { type: 'pat', token: 'beta-pat' } }, 'test');
+    const app2 = await startAdminTestApp({ config: rotated, operatorApiKeys: `${OPS}:*,acmekey-only:acme` });
+    try {
+      const scoped = await mlcAt(app2.url, 'acmekey-only', 'keys', 'reencrypt');
+      assert.equal(scoped.code, 1);
+      assert.match(scoped.err, /TENANTS\.FORBIDDEN \(403\): encryption keys span every tenant/);
+
+      const run = await mlcAt(app2.url, OPS, 'keys', 'reencrypt');
+      assert.equal(run.code, 1, 'exit 1: something could not be moved');
+      assert.match(run.out, /^re-sealed under k2: 1 connection\(s\), 0 token\(s\)\n/);
+      assert.match(run.out, /connection\s+beta\s+shipbob\s+k9/);
+      const rows = (await ds.query(`SELECT tenant_id, secret_key_id FROM tenant_connections ORDER BY tenant_id`)) as Array<{ tenant_id: string; secret_key_id: string }>;
+      assert.deepEqual(rows.map((r) => [r.tenant_id, r.secret_key_id]), [['acme', 'k2'], ['beta', 'k9']]);
+      assert.equal((await new TenantConfigService({ dataSource: ds, secretBox: new SecretBox(K2), publisher: new InMemoryTenantChangePublisher() }).getTenantSnapshot('acme')).connections.shipbob?.auth.type, 'pat', 'opens with the new key alone');
+
+      const status = await mlcAt(app2.url, OPS, 'keys', 'status', '--json');
+      assert.equal(status.code, 1, 'exit 1 while a value sits under a key that is not configured');
+      assert.deepEqual(JSON.parse(status.out).keys.map((k: { keyId: string; configured: boolean; connections: number }) => [k.keyId, k.configured, k.connections]), [['k2', true, 1], ['k9', false, 1]]);
+
+      // The operator sets beta's connection again with all of its credentials: the next run has nothing left.
+      await rotated.setConnection('beta', { partner: 'shipbob', baseUrl: 'https://api.shipbob.com', channelId: 7, webhookSecrets: ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'], auth: { type: 'pat', token: 'beta-pat-2' } }, 'test');
+      const again = await mlcAt(app2.url, OPS, 'keys', 'reencrypt');
+      assert.equal(again.code, 0, again.out + again.err);
+      assert.match(again.out, /re-sealed under k2: 0 connection\(s\), 0 token\(s\)\nno configured key other than the active one is in use/);
+    } finally {
+      await app2.close();
+    }
+  });
 });
+

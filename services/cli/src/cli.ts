@@ -13,6 +13,11 @@ export interface CliIo {
   fetchImpl?: typeof fetch;
 }
 
+interface KeyUsageView {
+  activeKeyId: string;
+  keys: Array<{ keyId: string; configured: boolean; active: boolean; connections: number; tokens: number }>;
+}
+
 export const USAGE = `mlc — operator CLI over the tenants admin API (env MLC_API_URL, MLC_API_KEY)
 
   mlc tenants list
@@ -29,6 +34,8 @@ export const USAGE = `mlc — operator CLI over the tenants admin API (env MLC_A
   mlc mappings import <tenant> <kind> <file.csv> [--replace]
   mlc mappings export <tenant> <kind> [--out file.csv]
   mlc ping <tenant> <partner>
+  mlc keys status                 key ids the stored credentials are sealed under (all-tenants key)
+  mlc keys reencrypt              key rotation: re-seal everything under the first key of MLC_ENCRYPTION_KEYS
 
   kinds: item-product, supplier-fc, ship-to-fc, shipbob-event-rule
   global: --json  --api-url URL  --api-key KEY  --actor NAME
@@ -196,6 +203,25 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           print({ written: o.out }, () => `wrote ${o.out}\n`);
         } else io.out(csv);
         return 0;
+      }
+      case 'keys status': {
+        const r = await api.request<KeyUsageView>('GET', '/admin/encryption');
+        print(r, () => `active key: ${r.activeKeyId}\n${formatTable(r.keys, ['keyId', 'configured', 'active', 'connections', 'tokens'])}`);
+        return r.keys.some((k) => !k.configured) ? 1 : 0;
+      }
+      case 'keys reencrypt': {
+        const r = await api.request<KeyUsageView & { connections: number; tokens: number; unreadable: Array<Record<string, unknown>>; usage: KeyUsageView }>('POST', '/admin/encryption/reencrypt');
+        print(r, () => {
+          const lines = [`re-sealed under ${r.activeKeyId}: ${r.connections} connection(s), ${r.tokens} token(s)`];
+          if (r.unreadable.length) {
+            lines.push(`left as they are, sealed under a key that is not configured (set those connections again with all of their credentials):`);
+            lines.push(formatTable(r.unreadable, ['kind', 'tenantId', 'partner', 'tokenKey', 'keyId']).trimEnd());
+          }
+          const stale = r.usage.keys.filter((k) => !k.active && k.configured);
+          lines.push(stale.length ? `still in use: ${stale.map((k) => k.keyId).join(', ')}` : 'no configured key other than the active one is in use: older keys can be dropped from MLC_ENCRYPTION_KEYS');
+          return `${lines.join('\n')}\n`;
+        });
+        return r.unreadable.length ? 1 : 0;
       }
       case 'ping': {
         need(3, '<tenant> <partner>');

@@ -30,6 +30,12 @@ export const TENANTS_ADMIN_OPENAPI = {
       patch: { summary: 'Rename, switch mode, patch settings', requestBody: { required: true, ...json('TenantPatch') }, responses: { '200': json('TenantDetails'), ...errors, '409': { description: 'expectedVersion mismatch' } } },
       delete: { summary: 'Delete a tenant (all-tenants key only)', responses: { '204': { description: 'Deleted' }, ...errors } },
     },
+    '/admin/encryption': {
+      get: { summary: 'Key ids the stored credentials and tokens are sealed under, with counts and whether each key is configured (all-tenants key only)', responses: { '200': { description: '{ activeKeyId, keys: [{ keyId, configured, active, connections, tokens }] }' }, '401': errors['401'], '403': errors['403'] } },
+    },
+    '/admin/encryption/reencrypt': {
+      post: { summary: 'Key rotation: re-seal every stored credential and token under the active (first) key of MLC_ENCRYPTION_KEYS; values under a key that is not configured are left and listed in `unreadable` (all-tenants key only)', responses: { '200': { description: '{ activeKeyId, connections, tokens, unreadable[], usage }' }, '401': errors['401'], '403': errors['403'] } },
+    },
     '/admin/tenants/{tenantId}/history': {
       parameters: [tenantId, { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000 } }],
       get: { summary: 'Configuration history, newest first (secrets masked)', responses: { '200': { description: '{ entries: Change[] }' }, ...errors } },

@@ -1,4 +1,5 @@
 import { Controller, Get, Module, type DynamicModule, type InjectionToken, type OptionalFactoryDependency } from '@nestjs/common';
+import { EncryptionAdminController } from './encryption-admin.controller';
 import { OperatorAuthGuard, parseOperatorKeys } from './operator-auth.guard';
 import { TENANTS_ADMIN_OPENAPI } from './openapi.document';
 import { TenantsAdminController } from './tenants-admin.controller';
@@ -39,7 +40,7 @@ export class TenantsAdminModule {
   static forRoot(options: TenantsAdminOptions): DynamicModule {
     return {
       module: TenantsAdminModule,
-      controllers: [TenantsAdminController, AdminOpenApiController],
+      controllers: [TenantsAdminController, EncryptionAdminController, AdminOpenApiController],
       providers: [{ provide: TENANTS_ADMIN_OPTIONS, useValue: resolve(options) }, OperatorAuthGuard],
     };
   }
@@ -49,7 +50,7 @@ export class TenantsAdminModule {
     const factory = options.useFactory as (...deps: unknown[]) => TenantsAdminOptions | Promise<TenantsAdminOptions>;
     return {
       module: TenantsAdminModule,
-      controllers: [TenantsAdminController, AdminOpenApiController],
+      controllers: [TenantsAdminController, EncryptionAdminController, AdminOpenApiController],
       providers: [{ provide: TENANTS_ADMIN_OPTIONS, inject: options.inject, useFactory: async (...deps: unknown[]) => resolve(await factory(...deps)) }, OperatorAuthGuard],
     };
   }
