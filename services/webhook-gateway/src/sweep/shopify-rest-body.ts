@@ -1,4 +1,5 @@
 import type { ShopifyAddress, ShopifyCustomer, ShopifyMoney, ShopifyOrder, ShopifyTaxLine } from '@mlc/partners-shopify-client';
+import { shopLocalTime } from './shop-time';
 
 /** An integer written into JSON as its exact digits (Shopify ids exceed 2^53). */
 class Digits {
@@ -90,20 +91,29 @@ function restFulfillmentStatus(s: string): string | null {
 
 /**
  * An orders/updated-shaped body (Shopify REST JSON) for an order read by the sweep. Only what the GraphQL read gives
- * is present (see README "Sweep bodies"): ids as exact digits, money as decimal strings, times in UTC. Discounts
- * (total and per-line allocations), taxes_included, tax lines (order, line, shipping) and shipping lines are in
- * webhook shape, so the receivables mapping builds the same invoice as from the webhook.
+ * is present (see README "Sweep bodies"): ids as exact digits, money as decimal strings, times (created_at,
+ * processed_at, updated_at, cancelled_at) in the shop's zone `timeZone` with their offset, as webhooks write them.
+ * Discounts (total and per-line allocations), taxes_included, tax lines (order, line, shipping) and shipping lines
+ * are in webhook shape, so the receivables mapping builds the same invoice as from the webhook.
+ *
+ * The order must be whole: a truncated one (ShopifyClient.completeOrder not run, or failed) would become an invoice
+ * missing lines, so it throws instead.
  */
-export function orderWebhookBody(o: ShopifyOrder): string {
+export function orderWebhookBody(o: ShopifyOrder, timeZone: string): string {
+  if (o.lineItemsTruncated || o.shippingLinesTruncated) {
+    throw new Error(`order ${o.id} is truncated (line items ${o.lineItemsTruncated}, shipping lines ${o.shippingLinesTruncated}): complete it first`);
+  }
+  const t = (utc: string): string => shopLocalTime(utc, timeZone);
   return toExactJson({
     id: id(o.id),
     admin_graphql_api_id: o.gid,
     name: o.name,
     email: o.email,
     contact_email: o.email,
-    created_at: o.createdAt,
-    updated_at: o.updatedAt,
-    cancelled_at: o.cancelledAt,
+    created_at: t(o.createdAt),
+    updated_at: t(o.updatedAt),
+    processed_at: t(o.processedAt),
+    cancelled_at: o.cancelledAt === null ? null : t(o.cancelledAt),
     currency: o.currency,
     presentment_currency: o.currency,
     financial_status: o.financialStatus,
@@ -173,8 +183,8 @@ const lineDiscount = (allocations: Array<{ amount: ShopifyMoney }>, currency: st
     currency,
   );
 
-/** A customers/update-shaped body (Shopify REST JSON) for a customer read by the sweep. */
-export function customerWebhookBody(c: ShopifyCustomer): string {
+/** A customers/update-shaped body (Shopify REST JSON) for a customer read by the sweep; times in the shop's zone. */
+export function customerWebhookBody(c: ShopifyCustomer, timeZone: string): string {
   const defaultAddress = c.defaultAddress && { ...address(c.defaultAddress), customer_id: id(c.id), default: true };
   return toExactJson({
     id: id(c.id),
@@ -186,8 +196,8 @@ export function customerWebhookBody(c: ShopifyCustomer): string {
     state: c.state,
     tags: c.tags.join(', '),
     tax_exempt: c.taxExempt,
-    created_at: c.createdAt,
-    updated_at: c.updatedAt,
+    created_at: shopLocalTime(c.createdAt, timeZone),
+    updated_at: shopLocalTime(c.updatedAt, timeZone),
     addresses: defaultAddress ? [defaultAddress] : [],
     default_address: defaultAddress,
   });

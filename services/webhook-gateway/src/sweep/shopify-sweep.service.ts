@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
-import type { ShopifyClient, ShopifyCustomer, ShopifyOrder } from '@mlc/partners-shopify-client';
+import { ShopifyError, type ShopifyClient, type ShopifyCustomer, type ShopifyOrder } from '@mlc/partners-shopify-client';
 import { LOGGER, MetricsRegistry, PG_POOL } from '@mlc/platform-service';
 import type { Logger } from '@mlc/platform-telemetry';
 import { PartnerClients, TenantDirectory } from '@mlc/tenancy';
@@ -8,31 +8,43 @@ import type { ShopifyConnection } from '@mlc/tenants';
 import { WEBHOOK_GATEWAY_CONFIG, type WebhookGatewayConfig } from '../config/webhook-gateway.config';
 import { lockKey } from '../webhooks/delivery.ledger';
 import { DeliveryPublisher, type InboundDelivery } from '../webhooks/delivery.publisher';
-import { shopifyRecordKey, type ShopifyRecordKind } from '../webhooks/shopify-record-key';
+import { shopifyRecordKey } from '../webhooks/shopify-record-key';
 import { customerWebhookBody, orderWebhookBody } from './shopify-rest-body';
+import { assertTimeZone } from './shop-time';
 import { SweepCursorRepository, type SweepResource } from './sweep-cursor.repository';
 
 /** Records published per Kafka batch; the cursor advances after each acknowledged batch. */
 const BATCH = 50;
 const RESOURCES: SweepResource[] = ['orders', 'customers'];
+/** The code logged for an order the sweep could not read whole (and so did not publish). */
+export const ORDER_INCOMPLETE = 'SHOPIFY.ORDER_INCOMPLETE';
 
 export type SweepOutcome =
-  | { status: 'swept'; intervalMs: number; published: number; skipped: number }
+  | { status: 'swept'; intervalMs: number; published: number; skipped: number; incomplete: number }
   | { status: 'not-due'; intervalMs: number; nextDueAt: number }
   | { status: 'locked' | 'no-connection' };
 
-interface Swept {
-  kind: ShopifyRecordKind;
-  gid: string;
-  id: string;
-  updatedAt: string;
-  body: () => string;
+type Swept = { kind: 'order'; gid: string; id: string; updatedAt: string; rec: ShopifyOrder } | { kind: 'customer'; gid: string; id: string; updatedAt: string; rec: ShopifyCustomer };
+
+interface Totals {
+  published: number;
+  skipped: number;
+  /** Orders that could not be read whole: not published, logged and counted. */
+  incomplete: number;
+  /** updated_at (ms) of the oldest incomplete order: the cursor stays at or before it, so the next sweep retries it. */
+  holdMs?: number;
 }
 
 /**
  * Reconciliation sweep for one tenant: reads Shopify orders and customers updated since a durable cursor (minus an
  * overlap) and publishes, on the webhook topic, every version no webhook or earlier sweep brought. One replica sweeps
  * a tenant at a time (session advisory lock); the cursor moves only after Kafka acknowledged a batch.
+ *
+ * An order read with more line items or shipping lines than its page fetched is completed first
+ * (ShopifyClient.completeOrder); one that cannot be (a page too costly even at 1, a non-retryable answer) is not
+ * published: it is logged as SHOPIFY.ORDER_INCOMPLETE, counted in `mlc_sweep_incomplete_orders_total`, and the cursor
+ * stays at its updated_at so every later sweep tries it again. Times in the bodies are written in the shop's time zone
+ * (`shop { ianaTimezone }`, read once per sweep), as webhooks write them.
  */
 @Injectable()
 export class ShopifySweepService {
@@ -70,16 +82,20 @@ export class ShopifySweepService {
       }
       await this.cursors.markRun(tenantId, RESOURCES, new Date(startedAt), new Date(startedAt - this.config.shopifySweepLookbackMs));
       const client = await this.clients.shopify(tenantId);
+      const timeZone = (await client.shop()).ianaTimezone;
+      assertTimeZone(timeZone);
       let published = 0;
       let skipped = 0;
+      let incomplete = 0;
       for (const resource of RESOURCES) {
-        const r = await this.sweepResource(tenantId, conn, client, resource, startedAt, opts.stopping);
+        const r = await this.sweepResource(tenantId, conn, client, resource, startedAt, timeZone, opts.stopping);
         published += r.published;
         skipped += r.skipped;
+        incomplete += r.incomplete;
       }
       this.metrics.inc('mlc_sweep_runs_total', { outcome: 'ok' }, 1, 'Shopify reconciliation sweeps by outcome');
-      if (published) this.log.info('sweep published missed Shopify records', { tenantId, published, skipped });
-      return { status: 'swept', intervalMs, published, skipped };
+      if (published || incomplete) this.log.info('sweep published missed Shopify records', { tenantId, published, skipped, incomplete });
+      return { status: 'swept', intervalMs, published, skipped, incomplete };
     } catch (err) {
       this.metrics.inc('mlc_sweep_runs_total', { outcome: 'failed' }, 1, 'Shopify reconciliation sweeps by outcome');
       throw err;
@@ -95,8 +111,9 @@ export class ShopifySweepService {
     client: ShopifyClient,
     resource: SweepResource,
     startedAt: number,
+    timeZone: string,
     stopping: (() => boolean) | undefined,
-  ): Promise<{ published: number; skipped: number }> {
+  ): Promise<Totals> {
     const cursor = (await this.cursors.get(tenantId, resource)) ?? new Date(startedAt - this.config.shopifySweepLookbackMs);
     const since = new Date(cursor.getTime() - this.config.shopifySweepOverlapMs);
     // Versions this recent are left to their webhook; sorted by updated_at, so everything after is too.
@@ -104,29 +121,76 @@ export class ShopifySweepService {
     const source: AsyncIterable<ShopifyOrder | ShopifyCustomer> =
       resource === 'orders' ? client.listOrdersUpdatedSince(since) : client.listCustomersUpdatedSince(since);
     let batch: Swept[] = [];
-    const totals = { published: 0, skipped: 0 };
+    const totals: Totals = { published: 0, skipped: 0, incomplete: 0 };
+    const flush = async (): Promise<void> => {
+      await this.flush(tenantId, conn, client, resource, batch, totals, timeZone);
+      batch = [];
+    };
     for await (const rec of source) {
       if (Date.parse(rec.updatedAt) > horizon || stopping?.()) break;
-      batch.push(
-        resource === 'orders'
-          ? { kind: 'order', gid: rec.gid, id: rec.id, updatedAt: rec.updatedAt, body: () => orderWebhookBody(rec as ShopifyOrder) }
-          : { kind: 'customer', gid: rec.gid, id: rec.id, updatedAt: rec.updatedAt, body: () => customerWebhookBody(rec as ShopifyCustomer) },
-      );
-      if (batch.length >= BATCH) {
-        await this.flush(tenantId, conn, resource, batch, totals);
-        batch = [];
-      }
+      const base = { gid: rec.gid, id: rec.id, updatedAt: rec.updatedAt };
+      batch.push(resource === 'orders' ? { ...base, kind: 'order', rec: rec as ShopifyOrder } : { ...base, kind: 'customer', rec: rec as ShopifyCustomer });
+      if (batch.length >= BATCH) await flush();
     }
-    await this.flush(tenantId, conn, resource, batch, totals);
+    await flush();
     return totals;
   }
 
-  private async flush(tenantId: string, conn: ShopifyConnection, resource: SweepResource, batch: Swept[], totals: { published: number; skipped: number }): Promise<void> {
+  /**
+   * A missed order whole, or null when it is not to be published now: it changed while being completed (its newer
+   * version comes later in this or the next sweep) or it cannot be completed (logged, counted, cursor held).
+   */
+  private async whole(tenantId: string, client: ShopifyClient, order: ShopifyOrder, totals: Totals): Promise<ShopifyOrder | null> {
+    if (!order.lineItemsTruncated && !order.shippingLinesTruncated) return order;
+    try {
+      const done = await client.completeOrder(order);
+      if (!done) this.log.info('swept order changed while its line items were read; its newer version follows', { tenantId, orderId: order.id, updatedAt: order.updatedAt });
+      return done;
+    } catch (err) {
+      // A retryable failure (throttled, unavailable) fails the sweep as any read does; the next sweep starts over.
+      if (!(err instanceof ShopifyError) || err.retryable) throw err;
+      totals.incomplete++;
+      const at = Date.parse(order.updatedAt);
+      totals.holdMs = totals.holdMs === undefined ? at : Math.min(totals.holdMs, at);
+      this.metrics.inc('mlc_sweep_incomplete_orders_total', {}, 1, 'Shopify orders the sweep could not read whole (not published; retried by later sweeps)');
+      this.log.error('swept order could not be read whole: not published, retried by the next sweep', {
+        tenantId,
+        code: ORDER_INCOMPLETE,
+        orderId: order.id,
+        updatedAt: order.updatedAt,
+        lineItemsRead: order.lineItems.length,
+        lineItemsTruncated: order.lineItemsTruncated,
+        shippingLinesTruncated: order.shippingLinesTruncated,
+        cause: err.code,
+        error: err.message,
+      });
+      return null;
+    }
+  }
+
+  private async flush(
+    tenantId: string,
+    conn: ShopifyConnection,
+    client: ShopifyClient,
+    resource: SweepResource,
+    batch: Swept[],
+    totals: Totals,
+    timeZone: string,
+  ): Promise<void> {
     if (!batch.length) return;
     const keyed = batch.map((s) => ({ s, key: shopifyRecordKey(conn.shopDomain, s.kind, s.id, s.updatedAt) }));
     const seen = await this.deliveries.ledger.seenRecordKeys(tenantId, keyed.flatMap((k) => (k.key ? [k.key] : [])));
-    const missed = keyed.filter((k) => !(k.key && seen.has(k.key)));
-    const deliveries: InboundDelivery[] = missed.map(({ s, key }) => {
+    const missed: Array<{ s: Swept; key: string | null; body: string }> = [];
+    for (const { s, key } of keyed) {
+      if (key && seen.has(key)) continue;
+      if (s.kind === 'customer') {
+        missed.push({ s, key, body: customerWebhookBody(s.rec, timeZone) });
+        continue;
+      }
+      const order = await this.whole(tenantId, client, s.rec, totals);
+      if (order) missed.push({ s, key, body: orderWebhookBody(order, timeZone) });
+    }
+    const deliveries: InboundDelivery[] = missed.map(({ s, key, body }) => {
       const topic = s.kind === 'order' ? 'orders/updated' : 'customers/update';
       const deliveryId = `sweep:${s.gid}:${s.updatedAt}`;
       return {
@@ -144,13 +208,14 @@ export class ShopifySweepService {
           'x-shopify-triggered-at': new Date().toISOString(),
           'content-type': 'application/json',
         },
-        body: s.body(),
+        body,
       };
     });
-    const published = await this.deliveries.publishBatch(tenantId, 'shopify', deliveries);
+    const published = deliveries.length ? await this.deliveries.publishBatch(tenantId, 'shopify', deliveries) : 0;
     totals.published += published;
     totals.skipped += batch.length - published;
     const newest = Math.max(...batch.map((s) => Date.parse(s.updatedAt)));
-    await this.cursors.advance(tenantId, resource, new Date(newest));
+    // Never past an order that could not be read whole: the next sweep (reading from cursor − overlap, `>=`) retries it.
+    await this.cursors.advance(tenantId, resource, new Date(totals.holdMs === undefined ? newest : Math.min(newest, totals.holdMs)));
   }
 }

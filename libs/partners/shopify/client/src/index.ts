@@ -5,6 +5,7 @@ export {
   SHOPIFY_DEFAULT_ORDERS_PAGE_SIZE,
   SHOPIFY_DEFAULT_LINE_ITEMS_PER_ORDER,
   SHOPIFY_DEFAULT_SHIPPING_LINES_PER_ORDER,
+  SHOPIFY_DEFAULT_ORDER_ITEMS_PAGE_SIZE,
   SHOPIFY_MAX_QUERY_COST,
   SHOPIFY_ASSUMED_LIST_LENGTH,
   SHOPIFY_MAX_THROTTLE_RETRIES,
@@ -14,7 +15,19 @@ export {
   type ShopifyTokenSet,
 } from './shopify.client';
 export * from './shopify.errors';
-export { orderNodeCost, ordersPageCost, planOrdersPage, planOrderById, type OrderPagePlan, type OrderSelectionSize } from './shopify.cost';
+export {
+  orderNodeCost,
+  ordersPageCost,
+  planOrdersPage,
+  planOrderById,
+  lineItemNodeCost,
+  shippingLineNodeCost,
+  orderItemsPageCost,
+  planOrderItemsPage,
+  type OrderItemsKind,
+  type OrderPagePlan,
+  type OrderSelectionSize,
+} from './shopify.cost';
 export type * from './shopify.types';
 export { parseShopifyJson } from './parse-shopify-json';
 export {

@@ -13,11 +13,32 @@ import {
   CUSTOMER_BY_ID_QUERY,
   CUSTOMERS_UPDATED_SINCE_QUERY,
   ORDER_BY_ID_QUERY,
+  ORDER_LINE_ITEMS_QUERY,
+  ORDER_SHIPPING_LINES_QUERY,
   ORDERS_UPDATED_SINCE_QUERY,
   PING_QUERY,
+  SHOP_QUERY,
 } from './shopify.queries';
-import { planOrderById, planOrdersPage, SHOPIFY_ASSUMED_LIST_LENGTH, SHOPIFY_MAX_QUERY_COST, type OrderPagePlan } from './shopify.cost';
-import type { ShopifyAddress, ShopifyCustomer, ShopifyMoney, ShopifyOrder, ShopifyQueryCost, ShopifyTaxLine } from './shopify.types';
+import {
+  planOrderById,
+  planOrderItemsPage,
+  planOrdersPage,
+  SHOPIFY_ASSUMED_LIST_LENGTH,
+  SHOPIFY_MAX_QUERY_COST,
+  type OrderItemsKind,
+  type OrderPagePlan,
+} from './shopify.cost';
+import type {
+  ShopifyAddress,
+  ShopifyCustomer,
+  ShopifyLineItem,
+  ShopifyMoney,
+  ShopifyOrder,
+  ShopifyQueryCost,
+  ShopifyShippingLine,
+  ShopifyShop,
+  ShopifyTaxLine,
+} from './shopify.types';
 
 /** https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits — a single query may cost at most 1000 points. */
 export { SHOPIFY_MAX_QUERY_COST, SHOPIFY_ASSUMED_LIST_LENGTH };
@@ -32,6 +53,10 @@ export const SHOPIFY_DEFAULT_API_VERSION = '2026-10';
 export const SHOPIFY_DEFAULT_ORDERS_PAGE_SIZE = 20;
 export const SHOPIFY_DEFAULT_LINE_ITEMS_PER_ORDER = 10;
 export const SHOPIFY_DEFAULT_SHIPPING_LINES_PER_ORDER = 3;
+/** Most line items / shipping lines per OrderLineItems / OrderShippingLines page (then sized to fit the cost limit). */
+export const SHOPIFY_DEFAULT_ORDER_ITEMS_PAGE_SIZE = 100;
+/** completeOrder gives up (SHOPIFY.REQUEST_FAILED, not retryable) after this many pages of one connection. */
+const MAX_ORDER_ITEMS_PAGES = 100;
 
 export interface ShopifyTokenSet {
   accessToken: string;
@@ -68,6 +93,11 @@ export interface ShopifyClientConfig {
   lineItemsPerOrder?: number;
   shippingLinesPerOrder?: number;
   customersPageSize?: number;
+  /**
+   * Most nodes per page when completeOrder reads the rest of a truncated order (default 100), sized to fit the cost
+   * limit: 1 + 2 + first × node (a line item is 15 points, a shipping line 11), so 66 line items or 90 shipping lines.
+   */
+  orderItemsPageSize?: number;
   /** UNCONFIRMED cost rule: elements assumed per non-connection list of objects (default 2). */
   assumedListLength?: number;
   /** Single-query cost limit the pages are sized for (default 1000, Shopify's). */
@@ -132,6 +162,89 @@ export class ShopifyClient {
   async ping(): Promise<{ name: string; myshopifyDomain: string }> {
     const data = await this.graphql<{ shop: { name: string; myshopifyDomain: string } }>('Ping', PING_QUERY, {});
     return data.shop;
+  }
+
+  /** The shop's name, domain and IANA time zone (the zone its REST and webhook times are written in). */
+  async shop(): Promise<ShopifyShop> {
+    const data = await this.graphql<{ shop: ShopifyShop }>('Shop', SHOP_QUERY, {});
+    if (!data.shop || typeof data.shop.ianaTimezone !== 'string' || !data.shop.ianaTimezone) {
+      throw new ShopifyRequestError('Shop: answer has no shop.ianaTimezone', { details: { op: 'Shop' } });
+    }
+    return data.shop;
+  }
+
+  /**
+   * A truncated order (`lineItemsTruncated` / `shippingLinesTruncated`) with all its line items and shipping lines:
+   * the rest is paged after the cursors its read ended on (OrderLineItems / OrderShippingLines; each page sized to fit
+   * the cost limit, halved when the shop refuses it as too costly). A complete order is returned as it is. null when
+   * the order changed (another `updatedAt`) or vanished meanwhile: its newer version is read later, whole.
+   * Throws ShopifyQueryTooCostlyError when a page is refused even at 1 node, ShopifyRequestError (not retryable)
+   * when a truncated order carries no cursor or the pages never end.
+   */
+  async completeOrder(order: ShopifyOrder): Promise<ShopifyOrder | null> {
+    if (!order.lineItemsTruncated && !order.shippingLinesTruncated) return order;
+    const out: ShopifyOrder = { ...order, lineItems: [...order.lineItems], shippingLines: [...order.shippingLines] };
+    if (order.lineItemsTruncated) {
+      const rest = await this.orderItems<RawLineItem>('lineItems', order, order.lineItemsEndCursor ?? null);
+      if (!rest) return null;
+      out.lineItems.push(...rest.nodes.map(mapLineItem));
+      out.lineItemsTruncated = false;
+      out.lineItemsEndCursor = rest.endCursor;
+    }
+    if (order.shippingLinesTruncated) {
+      const rest = await this.orderItems<RawShippingLine>('shippingLines', order, order.shippingLinesEndCursor ?? null);
+      if (!rest) return null;
+      out.shippingLines.push(...rest.nodes.map(mapShippingLine));
+      out.shippingLinesTruncated = false;
+      out.shippingLinesEndCursor = rest.endCursor;
+    }
+    return out;
+  }
+
+  /** Every node of one connection of `order` after `after`; null when the order changed or vanished meanwhile. */
+  private async orderItems<N>(kind: OrderItemsKind, order: ShopifyOrder, after: string | null): Promise<{ nodes: N[]; endCursor: string | null } | null> {
+    const op = kind === 'lineItems' ? 'OrderLineItems' : 'OrderShippingLines';
+    const query = kind === 'lineItems' ? ORDER_LINE_ITEMS_QUERY : ORDER_SHIPPING_LINES_QUERY;
+    if (!after) throw new ShopifyRequestError(`${op}: order ${order.id} has more ${kind} but its read gave no cursor`, { details: { op, orderId: order.id } });
+    let first = planOrderItemsPage(kind, this.config.orderItemsPageSize ?? SHOPIFY_DEFAULT_ORDER_ITEMS_PAGE_SIZE, this.listLength(), this.maxQueryCost());
+    const nodes: N[] = [];
+    let cursor = after;
+    for (let pages = 0; pages < MAX_ORDER_ITEMS_PAGES; ) {
+      let data: { order: ({ id: string; updatedAt: string } & Partial<Record<OrderItemsKind, Page<N>>>) | null };
+      try {
+        data = await this.graphql(op, query, { id: order.gid, first, after: cursor });
+      } catch (err) {
+        if (!(err instanceof ShopifyQueryTooCostlyError)) throw err;
+        if (first <= 1) {
+          throw new ShopifyQueryTooCostlyError(`${op}: query cost ${String(err.details['cost'])} exceeds ${String(err.details['maxCost'])} even at 1 of order ${order.id}'s ${kind}`, {
+            cause: err,
+            details: { ...err.details, orderId: order.id, shrinks: this.costShrinks },
+          });
+        }
+        const next = Math.floor(first / 2);
+        this.costShrinks++;
+        this.config.onWarning?.(`${op}: Shopify refused the query as too costly (${String(err.details['cost'])} points); asking again smaller`, {
+          op,
+          cost: err.details['cost'],
+          maxCost: err.details['maxCost'],
+          from: { first },
+          to: { first: next },
+        });
+        first = next;
+        continue;
+      }
+      pages++;
+      if (!data.order || Date.parse(data.order.updatedAt) !== Date.parse(order.updatedAt)) return null;
+      const p = data.order[kind];
+      if (!p || !Array.isArray(p.nodes)) throw new ShopifyRequestError(`${op}: answer has no order.${kind}.nodes`, { details: { op } });
+      nodes.push(...p.nodes);
+      if (!p.pageInfo.hasNextPage) return { nodes, endCursor: p.pageInfo.endCursor ?? cursor };
+      if (!p.pageInfo.endCursor || p.pageInfo.endCursor === cursor) {
+        throw new ShopifyRequestError(`${op}: order ${order.id}'s ${kind} page did not move its cursor`, { details: { op, orderId: order.id } });
+      }
+      cursor = p.pageInfo.endCursor;
+    }
+    throw new ShopifyRequestError(`${op}: order ${order.id} has more than ${MAX_ORDER_ITEMS_PAGES} pages of ${kind}`, { details: { op, orderId: order.id } });
   }
 
   /** One order; its line items are sized to fit the query cost limit, halved if the shop still refuses it. */
@@ -478,12 +591,33 @@ interface RawTaxLine {
   rate: string | number | null;
   priceSet: RawMoneyBag;
 }
+interface RawLineItem {
+  id: string;
+  sku: string | null;
+  name: string;
+  quantity: number;
+  currentQuantity: number;
+  requiresShipping: boolean;
+  originalUnitPriceSet: RawMoneyBag;
+  taxLines: RawTaxLine[];
+  discountAllocations: Array<{ allocatedAmountSet: RawMoneyBag }>;
+}
+interface RawShippingLine {
+  id: string | null;
+  title: string;
+  code: string | null;
+  isRemoved: boolean;
+  originalPriceSet: RawMoneyBag;
+  discountedPriceSet: RawMoneyBag;
+  taxLines: RawTaxLine[];
+}
 interface RawOrder {
   id: string;
   name: string;
   email: string | null;
   createdAt: string;
   updatedAt: string;
+  processedAt: string | null;
   cancelledAt: string | null;
   currencyCode: string;
   displayFinancialStatus: string | null;
@@ -505,32 +639,8 @@ interface RawOrder {
   customer: { id: string; email: string | null; firstName: string | null; lastName: string | null } | null;
   shippingAddress: RawAddress | null;
   billingAddress: RawAddress | null;
-  lineItems: {
-    nodes: Array<{
-      id: string;
-      sku: string | null;
-      name: string;
-      quantity: number;
-      currentQuantity: number;
-      requiresShipping: boolean;
-      originalUnitPriceSet: RawMoneyBag;
-      taxLines: RawTaxLine[];
-      discountAllocations: Array<{ allocatedAmountSet: RawMoneyBag }>;
-    }>;
-    pageInfo: { hasNextPage: boolean };
-  };
-  shippingLines: {
-    nodes: Array<{
-      id: string | null;
-      title: string;
-      code: string | null;
-      isRemoved: boolean;
-      originalPriceSet: RawMoneyBag;
-      discountedPriceSet: RawMoneyBag;
-      taxLines: RawTaxLine[];
-    }>;
-    pageInfo: { hasNextPage: boolean };
-  };
+  lineItems: { nodes: RawLineItem[]; pageInfo: { hasNextPage: boolean; endCursor?: string | null } };
+  shippingLines: { nodes: RawShippingLine[]; pageInfo: { hasNextPage: boolean; endCursor?: string | null } };
 }
 interface RawCustomer {
   id: string;
@@ -574,6 +684,7 @@ function mapOrder(o: RawOrder): ShopifyOrder {
     email: o.email,
     createdAt: o.createdAt,
     updatedAt: o.updatedAt,
+    processedAt: o.processedAt ?? o.createdAt,
     cancelledAt: o.cancelledAt,
     financialStatus: (o.displayFinancialStatus ?? 'pending').toLowerCase(),
     fulfillmentStatus: o.displayFulfillmentStatus.toLowerCase(),
@@ -600,28 +711,38 @@ function mapOrder(o: RawOrder): ShopifyOrder {
     },
     shippingAddress: addr(o.shippingAddress),
     billingAddress: addr(o.billingAddress),
-    lineItems: o.lineItems.nodes.map((li) => ({
-      id: idOf(li.id),
-      sku: li.sku,
-      name: li.name,
-      quantity: li.quantity,
-      currentQuantity: li.currentQuantity,
-      requiresShipping: li.requiresShipping,
-      unitPrice: m(li.originalUnitPriceSet),
-      taxLines: li.taxLines.map(taxLine),
-      discountAllocations: li.discountAllocations.map((a) => ({ amount: m(a.allocatedAmountSet) })),
-    })),
+    lineItems: o.lineItems.nodes.map(mapLineItem),
     lineItemsTruncated: o.lineItems.pageInfo.hasNextPage,
-    shippingLines: o.shippingLines.nodes.map((s) => ({
-      id: s.id ? idOf(s.id) : null,
-      title: s.title,
-      code: s.code,
-      isRemoved: s.isRemoved,
-      originalPrice: m(s.originalPriceSet),
-      discountedPrice: m(s.discountedPriceSet),
-      taxLines: s.taxLines.map(taxLine),
-    })),
+    lineItemsEndCursor: o.lineItems.pageInfo.endCursor ?? null,
+    shippingLines: o.shippingLines.nodes.map(mapShippingLine),
     shippingLinesTruncated: o.shippingLines.pageInfo.hasNextPage,
+    shippingLinesEndCursor: o.shippingLines.pageInfo.endCursor ?? null,
+  };
+}
+
+function mapLineItem(li: RawLineItem): ShopifyLineItem {
+  return {
+    id: idOf(li.id),
+    sku: li.sku,
+    name: li.name,
+    quantity: li.quantity,
+    currentQuantity: li.currentQuantity,
+    requiresShipping: li.requiresShipping,
+    unitPrice: m(li.originalUnitPriceSet),
+    taxLines: li.taxLines.map(taxLine),
+    discountAllocations: li.discountAllocations.map((a) => ({ amount: m(a.allocatedAmountSet) })),
+  };
+}
+
+function mapShippingLine(s: RawShippingLine): ShopifyShippingLine {
+  return {
+    id: s.id ? idOf(s.id) : null,
+    title: s.title,
+    code: s.code,
+    isRemoved: s.isRemoved,
+    originalPrice: m(s.originalPriceSet),
+    discountedPrice: m(s.discountedPriceSet),
+    taxLines: s.taxLines.map(taxLine),
   };
 }
 

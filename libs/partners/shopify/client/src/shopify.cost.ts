@@ -28,10 +28,20 @@ export interface OrderSelectionSize {
   listLength?: number;
 }
 
+/** One LineItem node: the item, its unit price, tax lines and discount allocations. */
+export function lineItemNodeCost(listLength = SHOPIFY_ASSUMED_LIST_LENGTH): number {
+  return 1 + MONEY_BAG + listLength * TAX_LINE + listLength * DISCOUNT_ALLOCATION;
+}
+
+/** One ShippingLine node: the line, its original and discounted prices, tax lines. */
+export function shippingLineNodeCost(listLength = SHOPIFY_ASSUMED_LIST_LENGTH): number {
+  return 1 + 2 * MONEY_BAG + listLength * TAX_LINE;
+}
+
 /** One order node: the order, its money bags, tax lines, customer, two addresses and the two connections. */
 export function orderNodeCost({ lineItemsFirst, shippingLinesFirst, listLength = SHOPIFY_ASSUMED_LIST_LENGTH }: OrderSelectionSize): number {
-  const lineItem = 1 + MONEY_BAG + listLength * TAX_LINE + listLength * DISCOUNT_ALLOCATION;
-  const shippingLine = 1 + 2 * MONEY_BAG + listLength * TAX_LINE;
+  const lineItem = lineItemNodeCost(listLength);
+  const shippingLine = shippingLineNodeCost(listLength);
   return (
     1 + // the order
     ORDER_MONEY_BAGS * MONEY_BAG +
@@ -71,4 +81,19 @@ export function planOrderById(size: OrderSelectionSize, maxCost = SHOPIFY_MAX_QU
   let lineItemsFirst = Math.max(1, size.lineItemsFirst);
   while (lineItemsFirst > 1 && orderNodeCost({ ...size, lineItemsFirst }) > maxCost) lineItemsFirst--;
   return lineItemsFirst;
+}
+
+/** Which connection of one order OrderLineItems / OrderShippingLines pages. */
+export type OrderItemsKind = 'lineItems' | 'shippingLines';
+
+/** OrderLineItems / OrderShippingLines with `first` nodes: the order object (1) and the connection, 2 + first × node. */
+export function orderItemsPageCost(kind: OrderItemsKind, first: number, listLength = SHOPIFY_ASSUMED_LIST_LENGTH): number {
+  const node = kind === 'lineItems' ? lineItemNodeCost(listLength) : shippingLineNodeCost(listLength);
+  return 1 + 2 + first * node;
+}
+
+/** The most nodes (≤ `maxFirst`, ≥ 1) of an OrderLineItems / OrderShippingLines page that fit `maxCost`. */
+export function planOrderItemsPage(kind: OrderItemsKind, maxFirst: number, listLength = SHOPIFY_ASSUMED_LIST_LENGTH, maxCost = SHOPIFY_MAX_QUERY_COST): number {
+  const node = kind === 'lineItems' ? lineItemNodeCost(listLength) : shippingLineNodeCost(listLength);
+  return Math.max(1, Math.min(maxFirst, Math.floor((maxCost - 3) / node)));
 }

@@ -5,6 +5,12 @@
 const MONEY = 'shopMoney { amount currencyCode }';
 const TAX_LINE = `title rate priceSet { ${MONEY} }`;
 const ADDRESS = 'firstName lastName company address1 address2 city province provinceCode country countryCodeV2 zip phone';
+/** One line item node (ORDER_FIELDS' lineItems and OrderLineItems). */
+const LINE_ITEM_FIELDS = `
+  id sku name quantity currentQuantity requiresShipping originalUnitPriceSet { ${MONEY} }
+  taxLines { ${TAX_LINE} } discountAllocations { allocatedAmountSet { ${MONEY} } }`;
+/** One shipping line node (ORDER_FIELDS' shippingLines and OrderShippingLines). */
+const SHIPPING_LINE_FIELDS = `id title code isRemoved originalPriceSet { ${MONEY} } discountedPriceSet { ${MONEY} } taxLines { ${TAX_LINE} }`;
 const ORDER_FIELDS = `
   id legacyResourceId name email phone createdAt updatedAt processedAt cancelledAt cancelReason currencyCode
   displayFinancialStatus displayFulfillmentStatus tags poNumber test
@@ -15,21 +21,21 @@ const ORDER_FIELDS = `
   customer { id legacyResourceId email firstName lastName }
   shippingAddress { ${ADDRESS} } billingAddress { ${ADDRESS} }
   lineItems(first: $lineItemsFirst) {
-    nodes {
-      id sku name quantity currentQuantity requiresShipping originalUnitPriceSet { ${MONEY} }
-      taxLines { ${TAX_LINE} } discountAllocations { allocatedAmountSet { ${MONEY} } }
-    }
+    nodes { ${LINE_ITEM_FIELDS} }
     pageInfo { hasNextPage endCursor }
   }
   shippingLines(first: $shippingLinesFirst) {
-    nodes { id title code isRemoved originalPriceSet { ${MONEY} } discountedPriceSet { ${MONEY} } taxLines { ${TAX_LINE} } }
-    pageInfo { hasNextPage }
+    nodes { ${SHIPPING_LINE_FIELDS} }
+    pageInfo { hasNextPage endCursor }
   }`;
 const CUSTOMER_FIELDS = `
   id legacyResourceId email phone firstName lastName state note taxExempt tags createdAt updatedAt
   defaultAddress { ${ADDRESS} }`;
 
 export const PING_QUERY = 'query Ping { shop { name myshopifyDomain } }';
+
+/** The shop's settings the sweep needs: its IANA time zone (Shopify writes REST/webhook times in it). */
+export const SHOP_QUERY = 'query Shop { shop { name myshopifyDomain ianaTimezone } }';
 
 export const ORDERS_UPDATED_SINCE_QUERY = `query OrdersUpdatedSince($first: Int!, $after: String, $query: String, $lineItemsFirst: Int!, $shippingLinesFirst: Int!) {
   orders(first: $first, after: $after, sortKey: UPDATED_AT, query: $query) {
@@ -40,6 +46,22 @@ export const ORDERS_UPDATED_SINCE_QUERY = `query OrdersUpdatedSince($first: Int!
 
 export const ORDER_BY_ID_QUERY = `query OrderById($id: ID!, $lineItemsFirst: Int!, $shippingLinesFirst: Int!) {
   order(id: $id) { ${ORDER_FIELDS} }
+}`;
+
+/** The rest of a truncated order's line items, after the cursor its order read ended on. */
+export const ORDER_LINE_ITEMS_QUERY = `query OrderLineItems($id: ID!, $first: Int!, $after: String) {
+  order(id: $id) {
+    id updatedAt
+    lineItems(first: $first, after: $after) { nodes { ${LINE_ITEM_FIELDS} } pageInfo { hasNextPage endCursor } }
+  }
+}`;
+
+/** The rest of a truncated order's shipping lines, after the cursor its order read ended on. */
+export const ORDER_SHIPPING_LINES_QUERY = `query OrderShippingLines($id: ID!, $first: Int!, $after: String) {
+  order(id: $id) {
+    id updatedAt
+    shippingLines(first: $first, after: $after) { nodes { ${SHIPPING_LINE_FIELDS} } pageInfo { hasNextPage endCursor } }
+  }
 }`;
 
 export const CUSTOMERS_UPDATED_SINCE_QUERY = `query CustomersUpdatedSince($first: Int!, $after: String, $query: String) {

@@ -60,8 +60,11 @@ export interface ShopifyOrder {
   gid: string;
   name: string;
   email: string | null;
+  /** GraphQL DateTimes, UTC (`2026-12-01T00:30:00Z`); webhooks write the same instants in the shop's offset. */
   createdAt: string;
   updatedAt: string;
+  /** When the order was processed (its accounting date; differs from createdAt for imported orders). */
+  processedAt: string;
   cancelledAt: string | null;
   /** Lowercase like webhooks: paid, partially_refunded, … */
   financialStatus: string;
@@ -86,15 +89,27 @@ export interface ShopifyOrder {
   taxLines: ShopifyTaxLine[];
   /** Current shipping lines (removed ones are not returned: `includeRemovals` defaults to false). */
   shippingLines: ShopifyShippingLine[];
-  /** True when the order has more shipping lines than were fetched. */
+  /** True when the order has more shipping lines than were fetched (ShopifyClient.completeOrder reads the rest). */
   shippingLinesTruncated: boolean;
+  /** Cursor after the last fetched shipping line (to page the rest), null when none was fetched. */
+  shippingLinesEndCursor?: string | null;
   /** null for guest checkouts. */
   customer: { id: string; email: string | null; firstName: string | null; lastName: string | null } | null;
   shippingAddress: ShopifyAddress | null;
   billingAddress: ShopifyAddress | null;
   lineItems: ShopifyLineItem[];
-  /** True when the order has more line items than were fetched. */
+  /** True when the order has more line items than were fetched (ShopifyClient.completeOrder reads the rest). */
   lineItemsTruncated: boolean;
+  /** Cursor after the last fetched line item (to page the rest), null when none was fetched. */
+  lineItemsEndCursor?: string | null;
+}
+
+/** The shop's settings the sweep needs (`shop { name myshopifyDomain ianaTimezone }`). */
+export interface ShopifyShop {
+  name: string;
+  myshopifyDomain: string;
+  /** IANA time zone of the shop (`America/New_York`): the zone of the offsets in its REST and webhook times. */
+  ianaTimezone: string;
 }
 
 export interface ShopifyCustomer {

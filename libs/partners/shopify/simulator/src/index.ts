@@ -12,10 +12,11 @@ export {
   type CustomerAddressInput,
   type DeliveryRecord,
   type GraphqlLogEntry,
+  type GraphqlFaults,
 } from './shopify.sandbox';
 export { signShopifyWebhook } from './shopify-webhook.signer';
 export { toExactJson, RawNumber } from './exact-json';
-export { ID_BEYOND_2_POW_53, type SimOrder, type SimCustomer } from './shopify.model';
+export { ID_BEYOND_2_POW_53, shopTime, zoneOffsetMinutes, type SimOrder, type SimCustomer, type SimShippingLine } from './shopify.model';
 export {
   recogniseOperation,
   requestedCost,

@@ -4,6 +4,7 @@ import {
   money,
   orderTaxLines,
   orderTotals,
+  shippingCents,
   taxesOn,
   shopTime,
   type SimAddress,
@@ -19,7 +20,8 @@ import {
  */
 export interface PayloadContext {
   apiVersion: string;
-  shopOffsetMinutes: number;
+  /** The shop's IANA time zone: every timestamp is written with its offset at that instant (shopTime). */
+  shopTimeZone: string;
   customers: ReadonlyMap<bigint, SimCustomer>;
 }
 
@@ -81,7 +83,7 @@ function defaultAddress(c: SimCustomer): Record<string, unknown> | null {
 
 /** The customer as embedded in an order (2025-01+: no tags, marketing consent or purchase summary). */
 function orderCustomer(c: SimCustomer, ctx: PayloadContext): Record<string, unknown> {
-  const t = (ms: number): string => shopTime(ms, ctx.shopOffsetMinutes);
+  const t = (ms: number): string => shopTime(ms, ctx.shopTimeZone);
   return {
     id: c.id,
     email: c.email,
@@ -137,7 +139,7 @@ function taxLines(order: SimOrder, taxes: Array<{ title: string; rateBp: number;
 }
 
 export function orderPayload(order: SimOrder, ctx: PayloadContext): Record<string, unknown> {
-  const t = (ms: number | null): string | null => (ms === null ? null : shopTime(ms, ctx.shopOffsetMinutes));
+  const t = (ms: number | null): string | null => (ms === null ? null : shopTime(ms, ctx.shopTimeZone));
   const totals = orderTotals(order);
   const cur = order.currency;
   const customer = order.customerId === null ? undefined : ctx.customers.get(order.customerId);
@@ -158,7 +160,7 @@ export function orderPayload(order: SimOrder, ctx: PayloadContext): Record<strin
     contact_email: order.email,
     created_at: t(order.createdAtMs),
     currency: cur,
-    current_shipping_price_set: set(order.shippingCents, cur),
+    current_shipping_price_set: set(shippingCents(order), cur),
     current_subtotal_price: money(totals.currentSubtotal),
     current_subtotal_price_set: set(totals.currentSubtotal, cur),
     current_total_discounts: money(totals.currentDiscounts),
@@ -200,7 +202,7 @@ export function orderPayload(order: SimOrder, ctx: PayloadContext): Record<strin
     total_outstanding: money(totals.outstanding),
     total_price: money(totals.total),
     total_price_set: set(totals.total, cur),
-    total_shipping_price_set: set(order.shippingCents, cur),
+    total_shipping_price_set: set(shippingCents(order), cur),
     total_tax: money(totals.tax),
     total_tax_set: set(totals.tax, cur),
     total_weight: order.lineItems.reduce((s, li) => s + li.grams * li.quantity, 0),
@@ -259,34 +261,29 @@ export function orderPayload(order: SimOrder, ctx: PayloadContext): Record<strin
     payment_terms: null,
     refunds: order.refunds.map((r) => refundPayload(order, r, ctx)),
     shipping_address: address(order.shippingAddress),
-    shipping_lines:
-      order.shippingCents > 0
-        ? [
-            {
-              id: order.id + 1n,
-              carrier_identifier: null,
-              code: order.shippingCode,
-              current_discounted_price_set: set(order.shippingCents, cur),
-              discounted_price: money(order.shippingCents),
-              discounted_price_set: set(order.shippingCents, cur),
-              is_removed: false,
-              phone: null,
-              price: money(order.shippingCents),
-              price_set: set(order.shippingCents, cur),
-              source: 'shopify',
-              title: order.shippingTitle,
-              tax_lines: taxLines(order, taxesOn(order, order.shippingCents)),
-              discount_allocations: [],
-            },
-          ]
-        : [],
+    shipping_lines: order.shippingLines.map((sl) => ({
+      id: sl.id,
+      carrier_identifier: null,
+      code: sl.code,
+      current_discounted_price_set: set(sl.cents, cur),
+      discounted_price: money(sl.cents),
+      discounted_price_set: set(sl.cents, cur),
+      is_removed: false,
+      phone: null,
+      price: money(sl.cents),
+      price_set: set(sl.cents, cur),
+      source: 'shopify',
+      title: sl.title,
+      tax_lines: taxLines(order, taxesOn(order, sl.cents)),
+      discount_allocations: [],
+    })),
     returns: [],
   };
   return body;
 }
 
 export function refundPayload(order: SimOrder, r: SimRefund, ctx: PayloadContext): Record<string, unknown> {
-  const t = (ms: number): string => shopTime(ms, ctx.shopOffsetMinutes);
+  const t = (ms: number): string => shopTime(ms, ctx.shopTimeZone);
   const cur = order.currency;
   const num = (cents: number): RawNumber => new RawNumber(cents % 100 === 0 ? `${cents / 100}.0` : money(cents));
   return {

@@ -3,11 +3,14 @@ import {
   money,
   orderTaxLines,
   orderTotals,
+  shippingCents,
   taxesOn,
   utcTime,
   type SimAddress,
   type SimCustomer,
+  type SimLineItem,
   type SimOrder,
+  type SimShippingLine,
   type SimTax,
 } from './shopify.model';
 
@@ -19,8 +22,11 @@ import {
  * | operation             | root field                                                                   |
  * |-----------------------|------------------------------------------------------------------------------|
  * | Ping                  | shop { name myshopifyDomain }                                                |
+ * | Shop                  | shop { name myshopifyDomain ianaTimezone }                                   |
  * | OrdersUpdatedSince    | orders(first, after, sortKey: UPDATED_AT, query) { nodes { ORDER } pageInfo } |
  * | OrderById             | order(id) { ORDER }                                                          |
+ * | OrderLineItems        | order(id) { id updatedAt lineItems(first, after) { nodes { LINE_ITEM } pageInfo } } |
+ * | OrderShippingLines    | order(id) { id updatedAt shippingLines(first, after) { nodes { SHIPPING_LINE } pageInfo } } |
  * | CustomersUpdatedSince | customers(first, after, sortKey: UPDATED_AT, query) { nodes { CUSTOMER } pageInfo } |
  * | CustomerById          | customer(id) { CUSTOMER }                                                    |
  *
@@ -41,12 +47,23 @@ import {
  * Default client page (20 orders asked for, 10 line items, 3 shipping lines, list length 2): an order is 217
  * points, so the client asks for 4 orders (2 + 4 × 217 = 870); the 20-order page would be 4342.
  */
-export type KnownOperation = 'Ping' | 'OrdersUpdatedSince' | 'OrderById' | 'CustomersUpdatedSince' | 'CustomerById';
+export type KnownOperation =
+  | 'Ping'
+  | 'Shop'
+  | 'OrdersUpdatedSince'
+  | 'OrderById'
+  | 'OrderLineItems'
+  | 'OrderShippingLines'
+  | 'CustomersUpdatedSince'
+  | 'CustomerById';
 
 const ROOT_FIELD: Record<KnownOperation, RegExp> = {
   Ping: /\bshop\s*\{/,
+  Shop: /\bshop\s*\{/,
   OrdersUpdatedSince: /\borders\s*\(/,
   OrderById: /\border\s*\(/,
+  OrderLineItems: /\border\s*\([^)]*\)\s*\{[^]*\blineItems\s*\(/,
+  OrderShippingLines: /\border\s*\([^)]*\)\s*\{[^]*\bshippingLines\s*\(/,
   CustomersUpdatedSince: /\bcustomers\s*\(/,
   CustomerById: /\bcustomer\s*\(/,
 };
@@ -76,6 +93,14 @@ const TAX_LINE: Selection = { priceSet: { object: MONEY_BAG } };
 const ADDRESS: Selection = {};
 const MONEY = { object: MONEY_BAG };
 
+/** The client's LINE_ITEM_FIELDS and SHIPPING_LINE_FIELDS (shopify.queries.ts), objects only. */
+const LINE_ITEM_SELECTION: Selection = {
+  originalUnitPriceSet: MONEY,
+  taxLines: { list: TAX_LINE },
+  discountAllocations: { list: { allocatedAmountSet: MONEY } },
+};
+const SHIPPING_LINE_SELECTION: Selection = { originalPriceSet: MONEY, discountedPriceSet: MONEY, taxLines: { list: TAX_LINE } };
+
 /** The client's ORDER_FIELDS (libs/partners/shopify/client/src/shopify.queries.ts), objects only. */
 export const ORDER_SELECTION: Selection = {
   subtotalPriceSet: MONEY,
@@ -92,18 +117,8 @@ export const ORDER_SELECTION: Selection = {
   customer: { object: {} },
   shippingAddress: { object: ADDRESS },
   billingAddress: { object: ADDRESS },
-  lineItems: {
-    first: 'lineItemsFirst',
-    connection: {
-      originalUnitPriceSet: MONEY,
-      taxLines: { list: TAX_LINE },
-      discountAllocations: { list: { allocatedAmountSet: MONEY } },
-    },
-  },
-  shippingLines: {
-    first: 'shippingLinesFirst',
-    connection: { originalPriceSet: MONEY, discountedPriceSet: MONEY, taxLines: { list: TAX_LINE } },
-  },
+  lineItems: { first: 'lineItemsFirst', connection: LINE_ITEM_SELECTION },
+  shippingLines: { first: 'shippingLinesFirst', connection: SHIPPING_LINE_SELECTION },
 };
 
 /** The client's CUSTOMER_FIELDS, objects only. */
@@ -111,8 +126,11 @@ export const CUSTOMER_SELECTION: Selection = { defaultAddress: { object: ADDRESS
 
 export const OPERATION_SELECTIONS: Record<KnownOperation, Selection> = {
   Ping: { shop: { object: {} } },
+  Shop: { shop: { object: {} } },
   OrdersUpdatedSince: { orders: { first: 'first', connection: ORDER_SELECTION } },
   OrderById: { order: { object: ORDER_SELECTION } },
+  OrderLineItems: { order: { object: { lineItems: { first: 'first', connection: LINE_ITEM_SELECTION } } } },
+  OrderShippingLines: { order: { object: { shippingLines: { first: 'first', connection: SHIPPING_LINE_SELECTION } } } },
   CustomersUpdatedSince: { customers: { first: 'first', connection: CUSTOMER_SELECTION } },
   CustomerById: { customer: { object: CUSTOMER_SELECTION } },
 };
@@ -302,31 +320,79 @@ function gqlTaxLines(taxes: Array<SimTax & { cents: number }>, currency: string)
   }));
 }
 
-/** The order's shipping lines (the model has at most one, present when it costs something). */
-function gqlShippingLines(o: SimOrder): Record<string, unknown>[] {
-  if (o.shippingCents <= 0) return [];
-  return [
-    {
-      id: `gid://shopify/ShippingLine/${o.id + 1n}`,
-      title: o.shippingTitle,
-      code: o.shippingCode,
-      source: 'shopify',
-      carrierIdentifier: null,
-      isRemoved: false,
-      originalPriceSet: moneyV2(o.shippingCents, o.currency),
-      discountedPriceSet: moneyV2(o.shippingCents, o.currency),
-      currentDiscountedPriceSet: moneyV2(o.shippingCents, o.currency),
-      taxLines: gqlTaxLines(taxesOn(o, o.shippingCents), o.currency),
-    },
-  ];
+function gqlShippingLine(o: SimOrder, sl: SimShippingLine): Record<string, unknown> {
+  return {
+    id: `gid://shopify/ShippingLine/${sl.id}`,
+    title: sl.title,
+    code: sl.code,
+    source: 'shopify',
+    carrierIdentifier: null,
+    isRemoved: false,
+    originalPriceSet: moneyV2(sl.cents, o.currency),
+    discountedPriceSet: moneyV2(sl.cents, o.currency),
+    currentDiscountedPriceSet: moneyV2(sl.cents, o.currency),
+    taxLines: gqlTaxLines(taxesOn(o, sl.cents), o.currency),
+  };
+}
+
+function gqlLineItem(o: SimOrder, li: SimLineItem): Record<string, unknown> {
+  return {
+    id: `gid://shopify/LineItem/${li.id}`,
+    sku: li.sku,
+    name: li.title,
+    quantity: li.quantity,
+    currentQuantity: li.currentQuantity,
+    requiresShipping: li.requiresShipping,
+    originalUnitPriceSet: moneyV2(li.priceCents, o.currency),
+    taxLines: gqlTaxLines(taxesOn(o, lineNetCents(li, li.quantity)), o.currency),
+    discountAllocations: li.discountCents ? [{ allocatedAmountSet: moneyV2(li.discountCents, o.currency) }] : [],
+  };
+}
+
+/** Cursor of a line item (`li:<id>`) or shipping line (`sl:<id>`) inside its order's connection. */
+const itemCursor = (prefix: 'li' | 'sl', id: bigint): string => Buffer.from(`${prefix}:${id}`).toString('base64url');
+
+/**
+ * One page of an order's line items or shipping lines: `first` nodes after the one `after` names (from the start
+ * when null). undefined when `after` names no node of this order.
+ */
+export function itemsPage<T extends { id: bigint }>(
+  items: readonly T[],
+  prefix: 'li' | 'sl',
+  first: number,
+  after: string | null,
+): { nodes: T[]; hasNextPage: boolean; endCursor: string | null } | undefined {
+  let start = 0;
+  if (after !== null) {
+    const i = items.findIndex((x) => itemCursor(prefix, x.id) === after);
+    if (i < 0) return undefined;
+    start = i + 1;
+  }
+  const nodes = items.slice(start, start + Math.max(0, first));
+  const last = nodes.at(-1);
+  return { nodes, hasNextPage: items.length > start + nodes.length, endCursor: last ? itemCursor(prefix, last.id) : after };
+}
+
+/** OrderLineItems / OrderShippingLines: the order's id and updatedAt and one page of the connection. */
+export function gqlOrderItems(
+  o: SimOrder,
+  kind: 'lineItems' | 'shippingLines',
+  first: number,
+  after: string | null,
+): Record<string, unknown> | undefined {
+  const base = { id: `gid://shopify/Order/${o.id}`, updatedAt: utcTime(o.updatedAtMs) };
+  if (kind === 'lineItems') {
+    const p = itemsPage(o.lineItems, 'li', first, after);
+    return p && { ...base, lineItems: { nodes: p.nodes.map((li) => gqlLineItem(o, li)), pageInfo: { hasNextPage: p.hasNextPage, endCursor: p.endCursor } } };
+  }
+  const p = itemsPage(o.shippingLines, 'sl', first, after);
+  return p && { ...base, shippingLines: { nodes: p.nodes.map((sl) => gqlShippingLine(o, sl)), pageInfo: { hasNextPage: p.hasNextPage, endCursor: p.endCursor } } };
 }
 
 export function gqlOrder(o: SimOrder, customer: SimCustomer | undefined, lineItemsFirst: number, shippingLinesFirst = 0): Record<string, unknown> {
   const t = orderTotals(o);
-  const items = o.lineItems.slice(0, lineItemsFirst);
-  const lastItem = items.at(-1);
-  const allShipping = gqlShippingLines(o);
-  const shipping = allShipping.slice(0, shippingLinesFirst);
+  const items = itemsPage(o.lineItems, 'li', lineItemsFirst, null)!;
+  const shipping = itemsPage(o.shippingLines, 'sl', shippingLinesFirst, null)!;
   return {
     id: `gid://shopify/Order/${o.id}`,
     legacyResourceId: o.id.toString(),
@@ -347,7 +413,7 @@ export function gqlOrder(o: SimOrder, customer: SimCustomer | undefined, lineIte
     subtotalPriceSet: moneyV2(t.subtotal, o.currency),
     totalPriceSet: moneyV2(t.total, o.currency),
     totalTaxSet: moneyV2(t.tax, o.currency),
-    totalShippingPriceSet: moneyV2(o.shippingCents, o.currency),
+    totalShippingPriceSet: moneyV2(shippingCents(o), o.currency),
     totalDiscountsSet: moneyV2(t.discounts, o.currency),
     currentTotalDiscountsSet: moneyV2(t.currentDiscounts, o.currency),
     taxesIncluded: o.taxesIncluded,
@@ -369,28 +435,12 @@ export function gqlOrder(o: SimOrder, customer: SimCustomer | undefined, lineIte
     shippingAddress: gqlAddress(o.shippingAddress),
     billingAddress: gqlAddress(o.billingAddress),
     lineItems: {
-      nodes: items.map((li) => ({
-        id: `gid://shopify/LineItem/${li.id}`,
-        sku: li.sku,
-        name: li.title,
-        quantity: li.quantity,
-        currentQuantity: li.currentQuantity,
-        requiresShipping: li.requiresShipping,
-        originalUnitPriceSet: moneyV2(li.priceCents, o.currency),
-        taxLines: gqlTaxLines(taxesOn(o, lineNetCents(li, li.quantity)), o.currency),
-        discountAllocations: li.discountCents ? [{ allocatedAmountSet: moneyV2(li.discountCents, o.currency) }] : [],
-      })),
-      pageInfo: {
-        hasNextPage: o.lineItems.length > items.length,
-        endCursor: lastItem ? Buffer.from(`li:${lastItem.id}`).toString('base64url') : null,
-      },
+      nodes: items.nodes.map((li) => gqlLineItem(o, li)),
+      pageInfo: { hasNextPage: items.hasNextPage, endCursor: items.endCursor },
     },
     shippingLines: {
-      nodes: shipping,
-      pageInfo: {
-        hasNextPage: allShipping.length > shipping.length,
-        endCursor: shipping.length ? Buffer.from(`sl:${o.id + 1n}`).toString('base64url') : null,
-      },
+      nodes: shipping.nodes.map((sl) => gqlShippingLine(o, sl)),
+      pageInfo: { hasNextPage: shipping.hasNextPage, endCursor: shipping.endCursor },
     },
   };
 }

@@ -97,10 +97,8 @@ export interface SimOrder {
   shippingAddress: SimAddress | null;
   billingAddress: SimAddress | null;
   lineItems: SimLineItem[];
-  shippingCents: number;
-  /** Title and code of the one shipping line (none when shippingCents is 0). */
-  shippingTitle: string;
-  shippingCode: string;
+  /** The order's shipping lines (none for an order that ships nothing, or ships for free with no line). */
+  shippingLines: SimShippingLine[];
   /** Taxes charged per line and on shipping, each with its own title (e.g. State Tax + County Tax). */
   taxes: SimTax[];
   /** Prices (lines and shipping) include the taxes, which are then extracted rather than added on top. */
@@ -111,6 +109,18 @@ export interface SimOrder {
   refunds: SimRefund[];
   checkoutId: bigint | null;
   test: boolean;
+}
+
+export interface SimShippingLine {
+  id: bigint;
+  title: string;
+  code: string;
+  cents: number;
+}
+
+/** What the order charges for shipping: the sum of its shipping lines. */
+export function shippingCents(order: SimOrder): number {
+  return order.shippingLines.reduce((s, l) => s + l.cents, 0);
 }
 
 /** 2^53 + 1: the smallest integer a JS number cannot hold; one seeded order always carries it as its id. */
@@ -155,7 +165,7 @@ export function orderTaxLines(order: SimOrder): Array<SimTax & { cents: number }
   const out = order.taxes.map((t) => ({ ...t, cents: 0 }));
   const add = (cents: number): void => taxesOn(order, cents).forEach((t, i) => (out[i]!.cents += t.cents));
   for (const li of order.lineItems) add(lineNetCents(li, li.quantity));
-  add(order.shippingCents);
+  for (const sl of order.shippingLines) add(sl.cents);
   return out;
 }
 
@@ -213,11 +223,13 @@ export function orderTotals(order: SimOrder): {
     currentSubtotal += current;
     currentTax += lineTaxCents(order, current);
   }
-  const shippingTax = lineTaxCents(order, order.shippingCents);
+  // Tax per shipping line, rounded per line like the order's tax lines.
+  const shippingTax = order.shippingLines.reduce((s, sl) => s + lineTaxCents(order, sl.cents), 0);
+  const shipping = shippingCents(order);
   const added = order.taxesIncluded ? 0 : 1;
   const refunded = order.refunds.reduce((s, r) => s + r.amountCents, 0);
-  const total = subtotal + order.shippingCents + added * (tax + shippingTax);
-  const currentTotal = currentSubtotal + order.shippingCents + added * (currentTax + shippingTax);
+  const total = subtotal + shipping + added * (tax + shippingTax);
+  const currentTotal = currentSubtotal + shipping + added * (currentTax + shippingTax);
   return {
     subtotal,
     tax: tax + shippingTax,
@@ -239,8 +251,26 @@ export function money(cents: number): string {
   return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
 }
 
-/** Shopify writes REST timestamps in the shop's zone, e.g. `2026-11-02T10:15:00-05:00`. */
-export function shopTime(ms: number, offsetMinutes: number): string {
+const offsetFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** Minutes the IANA `timeZone` is ahead of UTC at `ms` (America/New_York: -300 in winter, -240 in summer). */
+export function zoneOffsetMinutes(ms: number, timeZone: string): number {
+  let f = offsetFormats.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' });
+    offsetFormats.set(timeZone, f);
+  }
+  const name = f.formatToParts(new Date(ms)).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  const m = /^GMT([+-])(\d{1,2})(?::(\d{2}))?$/.exec(name);
+  return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3] ?? 0)) : 0;
+}
+
+/**
+ * Shopify writes REST timestamps in the shop's zone at that instant, e.g. `2026-11-30T19:30:00-05:00` in New York's
+ * winter, `2026-07-01T10:15:00-04:00` in its summer. `zone` is an IANA name or a fixed offset in minutes.
+ */
+export function shopTime(ms: number, zone: string | number): string {
+  const offsetMinutes = typeof zone === 'number' ? zone : zoneOffsetMinutes(ms, zone);
   const shifted = new Date(ms + offsetMinutes * 60_000).toISOString().slice(0, 19);
   const sign = offsetMinutes < 0 ? '-' : '+';
   const abs = Math.abs(offsetMinutes);
@@ -385,9 +415,7 @@ export function seedData(opts: SeedOptions, ids: { customer: IdSource; order: Id
       shippingAddress: guest ? null : address,
       billingAddress: guest ? null : address,
       lineItems,
-      shippingCents: guest ? 0 : 1500,
-      shippingTitle: 'Standard',
-      shippingCode: 'Standard',
+      shippingLines: [],
       taxes: [...DEFAULT_TAXES],
       taxesIncluded: false,
       discount: null,
@@ -396,6 +424,7 @@ export function seedData(opts: SeedOptions, ids: { customer: IdSource; order: Id
       checkoutId: BigInt(30_000_000_000_000 + i),
       test: false,
     };
+    if (!guest) order.shippingLines.push({ id: order.id + 1n, title: 'Standard', code: 'Standard', cents: 1500 });
     if (order.financialStatus === 'paid') order.paidCents = orderTotals(order).total;
     orders.push(order);
   }

@@ -14,6 +14,7 @@ import {
   decodeCursor,
   gqlCustomer,
   gqlOrder,
+  gqlOrderItems,
   page,
   parseUpdatedAtFilter,
   recogniseOperation,
@@ -32,6 +33,7 @@ import {
   lineTaxCents,
   orderTotals,
   seedData,
+  zoneOffsetMinutes,
   type SimAddress,
   type SimCustomer,
   type SimLineItem,
@@ -79,8 +81,11 @@ export interface ShopifySandboxOptions {
   timeScale?: number;
   /** Floor of the scaled webhook answer timeout (see DispatcherOptions.minTimeoutMs). */
   webhookMinTimeoutMs?: number;
-  /** Shop time zone offset for REST timestamps. */
-  shopOffsetMinutes?: number;
+  /**
+   * The shop's IANA time zone (default America/New_York): GraphQL answers it as `shop.ianaTimezone`, and REST and
+   * webhook bodies write every time with its offset at that instant (-05:00 in winter, -04:00 in summer).
+   */
+  shopTimeZone?: string;
   /** Leaky bucket (Standard plan: 100 pt/s, bucket 2000; bucket size UNCONFIRMED). */
   restoreRate?: number;
   maximumAvailable?: number;
@@ -106,6 +111,14 @@ export interface GraphqlLogEntry {
   actualQueryCost: number | null;
   /** 'OK' or the error code answered. */
   outcome: 'OK' | 'MAX_COST_EXCEEDED' | 'THROTTLED' | 'ACCESS_DENIED';
+}
+
+/**
+ * Per-operation faults (POST /__admin/graphql-faults): `tooCostly` operations are refused with MAX_COST_EXCEEDED
+ * whatever their size, as a shop whose costs differ from our model would (e.g. `{ "tooCostly": ["OrderLineItems"] }`).
+ */
+export interface GraphqlFaults {
+  tooCostly?: KnownOperation[];
 }
 
 export interface Subscription {
@@ -201,9 +214,10 @@ export class ShopifySandbox extends SandboxServer {
   costModel: CostModel;
   /** Every recognised GraphQL operation with its requested and actual cost, oldest first. */
   readonly graphqlLog: GraphqlLogEntry[] = [];
+  graphqlFaults: GraphqlFaults = {};
   private readonly ids: { customer: IdSource; order: IdSource; line: IdSource; address: IdSource; misc: IdSource };
   private idRandom: () => number;
-  private readonly opts: Required<Pick<ShopifySandboxOptions, 'shopOffsetMinutes' | 'strictRefreshRotation' | 'rotationWindowMs'>>;
+  private readonly opts: Required<Pick<ShopifySandboxOptions, 'shopTimeZone' | 'strictRefreshRotation' | 'rotationWindowMs'>>;
 
   constructor(options: ShopifySandboxOptions = {}) {
     super('shopify', options.seed ?? 1);
@@ -212,7 +226,7 @@ export class ShopifySandbox extends SandboxServer {
     this.clientSecret = options.clientSecret ?? 'sim-client-secret';
     this.notificationsKey = options.notificationsKey ?? 'sim-notifications-key';
     this.opts = {
-      shopOffsetMinutes: options.shopOffsetMinutes ?? -300,
+      shopTimeZone: options.shopTimeZone ?? 'America/New_York',
       strictRefreshRotation: options.strictRefreshRotation ?? false,
       rotationWindowMs: options.rotationWindowMs ?? 3_600_000,
     };
@@ -222,6 +236,7 @@ export class ShopifySandbox extends SandboxServer {
       timeScale: options.timeScale ?? 1000,
       minTimeoutMs: options.webhookMinTimeoutMs,
     });
+    zoneOffsetMinutes(0, this.opts.shopTimeZone); // throws RangeError on a zone Intl does not know
     this.costModel = {
       assumedListLength: options.assumedListLength ?? DEFAULT_COST_MODEL.assumedListLength,
       maxQueryCost: options.maxQueryCost ?? DEFAULT_COST_MODEL.maxQueryCost,
@@ -292,10 +307,17 @@ export class ShopifySandbox extends SandboxServer {
     return c;
   }
 
+  /** The shop's IANA time zone (option `shopTimeZone`). */
+  get shopTimeZone(): string {
+    return this.opts.shopTimeZone;
+  }
+
   /**
    * Creates an order (orders/create, and orders/paid + orders/updated when `paid`). Defaults: 13 % HST on top,
    * "Standard" shipping at 15.00 when the customer has an address, no discount. `discount` is a fixed amount spread
-   * over the lines by their amounts; `taxes` rates are decimals ("0.0725"); `shipping: null` means no shipping line.
+   * over the lines by their amounts; `taxes` rates are decimals ("0.0725"); `shipping: null` means no shipping line;
+   * `shippingLines` (instead of `shipping`) gives several. `processedAt` / `createdAt` (ISO 8601 with an offset,
+   * e.g. "2026-11-30T19:30:00-05:00") backdate the order as an import would; it is updated now either way.
    */
   createOrder(input: {
     customerId?: bigint | null;
@@ -306,6 +328,9 @@ export class ShopifySandbox extends SandboxServer {
     taxes?: Array<{ title: string; rate: string }>;
     taxesIncluded?: boolean;
     shipping?: { title: string; price: string; code?: string } | null;
+    shippingLines?: Array<{ title: string; price: string; code?: string }>;
+    processedAt?: string;
+    createdAt?: string;
   }): SimOrder {
     const now = this.now();
     const customer = input.customerId ? this.customers.get(input.customerId) : undefined;
@@ -316,20 +341,26 @@ export class ShopifySandbox extends SandboxServer {
     allocateDiscount(lineItems, discountCents);
     const taxes = input.taxes?.map((t) => ({ title: t.title, rateBp: rateBpOf(t.rate) })) ?? [...DEFAULT_TAXES];
     const shipping =
-      input.shipping === undefined
-        ? { title: 'Standard', code: 'Standard', cents: customer?.address ? 1500 : 0 }
-        : input.shipping === null
-          ? { title: 'Standard', code: 'Standard', cents: 0 }
-          : { title: input.shipping.title, code: input.shipping.code ?? input.shipping.title, cents: centsOf(input.shipping.price, 'shipping') };
+      input.shippingLines !== undefined
+        ? input.shippingLines.map((l) => ({ title: l.title, code: l.code ?? l.title, cents: centsOf(l.price, 'shipping') }))
+        : input.shipping === undefined
+          ? customer?.address
+            ? [{ title: 'Standard', code: 'Standard', cents: 1500 }]
+            : []
+          : input.shipping === null
+            ? []
+            : [{ title: input.shipping.title, code: input.shipping.code ?? input.shipping.title, cents: centsOf(input.shipping.price, 'shipping') }];
+    const createdAtMs = input.createdAt === undefined ? now : instantOf(input.createdAt, 'created_at');
+    const id = input.id ?? this.ids.order.take(this.idRandom);
     const order: SimOrder = {
-      id: input.id ?? this.ids.order.take(this.idRandom),
+      id,
       orderNumber: 1001 + this.orders.size,
       email: customer ? customer.email : null,
       phone: null,
       customerId: customer?.id ?? null,
-      createdAtMs: now,
+      createdAtMs,
       updatedAtMs: now,
-      processedAtMs: now,
+      processedAtMs: input.processedAt === undefined ? createdAtMs : instantOf(input.processedAt, 'processed_at'),
       cancelledAtMs: null,
       cancelReason: null,
       currency: 'CAD',
@@ -341,9 +372,8 @@ export class ShopifySandbox extends SandboxServer {
       shippingAddress: customer?.address ?? null,
       billingAddress: customer?.address ?? null,
       lineItems,
-      shippingCents: shipping.cents,
-      shippingTitle: shipping.title,
-      shippingCode: shipping.code,
+      // The first shipping line's id is the order's + 1 (as the seeded orders); further ones take fresh ids.
+      shippingLines: shipping.map((l, i) => ({ id: i === 0 ? id + 1n : this.ids.misc.take(this.idRandom), ...l })),
       taxes,
       taxesIncluded: input.taxesIncluded ?? false,
       discount: discountCents ? { code: input.discount?.code ?? 'DISCOUNT', cents: discountCents } : null,
@@ -519,7 +549,7 @@ export class ShopifySandbox extends SandboxServer {
     for (const sub of this.subscriptions) {
       if (sub.deleted || sub.topic !== topic) continue;
       const apiVersion = this.effectiveVersion(sub.apiVersion);
-      const body = toExactJson(build({ apiVersion, shopOffsetMinutes: this.opts.shopOffsetMinutes, customers: this.customers }));
+      const body = toExactJson(build({ apiVersion, shopTimeZone: this.opts.shopTimeZone, customers: this.customers }));
       const { secret, signedWith } = this.pickSecret(sub);
       const webhookId = randomUUID();
       const headers: Record<string, string> = {
@@ -656,6 +686,9 @@ export class ShopifySandbox extends SandboxServer {
         taxes: b.taxes,
         taxesIncluded: b.taxesIncluded,
         shipping: b.shipping,
+        shippingLines: b.shippingLines,
+        processedAt: b.processedAt,
+        createdAt: b.createdAt,
       });
       return exact(201, this.restOrder(order));
     });
@@ -711,6 +744,8 @@ export class ShopifySandbox extends SandboxServer {
       return exact(200, this.costModel);
     });
     this.route('GET', '/__admin/graphql-log', () => exact(200, this.graphqlLog));
+    this.route('GET', '/__admin/graphql-faults', () => exact(200, this.graphqlFaults));
+    this.route('POST', '/__admin/graphql-faults', (req) => exact(200, (this.graphqlFaults = bodyOf<GraphqlFaults>(req))));
     this.route('GET', '/__admin/throttle', () => exact(200, this.bucket.status(this.now())));
     this.route('POST', '/__admin/throttle', (req) => {
       this.bucket.set(bodyOf(req), this.now());
@@ -719,7 +754,7 @@ export class ShopifySandbox extends SandboxServer {
   }
 
   private ctx(apiVersion = '2026-10'): PayloadContext {
-    return { apiVersion, shopOffsetMinutes: this.opts.shopOffsetMinutes, customers: this.customers };
+    return { apiVersion, shopTimeZone: this.opts.shopTimeZone, customers: this.customers };
   }
 
   private restOrder(o: SimOrder): unknown {
@@ -777,14 +812,15 @@ export class ShopifySandbox extends SandboxServer {
       });
     }
     const first = Number(vars['first'] ?? 0);
-    if ((op === 'OrdersUpdatedSince' || op === 'CustomersUpdatedSince') && (!Number.isInteger(first) || first < 1 || first > 250)) {
+    const paged: KnownOperation[] = ['OrdersUpdatedSince', 'CustomersUpdatedSince', 'OrderLineItems', 'OrderShippingLines'];
+    if (paged.includes(op) && (!Number.isInteger(first) || first < 1 || first > 250)) {
       return plain(200, { errors: [{ message: 'The first argument must be between 1 and 250', extensions: { code: 'BAD_REQUEST' } }] });
     }
     const requested = requestedCost(op, vars, this.costModel);
     const log = (outcome: GraphqlLogEntry['outcome'], actual: number | null): void =>
       void this.graphqlLog.push({ operation: op, variables: { ...vars }, requestedQueryCost: requested, actualQueryCost: actual, outcome });
     const maxCost = this.costModel.maxQueryCost;
-    if (requested > maxCost) {
+    if (requested > maxCost || this.graphqlFaults.tooCostly?.includes(op)) {
       log('MAX_COST_EXCEEDED', null);
       return plain(200, {
         errors: [
@@ -806,7 +842,7 @@ export class ShopifySandbox extends SandboxServer {
     if (scope && !t.scopes.includes(scope)) {
       this.bucket.charge(1, now);
       log('ACCESS_DENIED', 1);
-      const field = op === 'OrdersUpdatedSince' ? 'orders' : op === 'OrderById' ? 'order' : op === 'CustomersUpdatedSince' ? 'customers' : 'customer';
+      const field = op === 'OrdersUpdatedSince' ? 'orders' : op.startsWith('Order') ? 'order' : op === 'CustomersUpdatedSince' ? 'customers' : 'customer';
       return plain(200, {
         data: null,
         errors: [
@@ -840,6 +876,13 @@ export class ShopifySandbox extends SandboxServer {
       const m = new RegExp(`^gid://shopify/${kind}/(\\d+)$`).exec(String(vars['id'] ?? ''));
       return m ? BigInt(m[1]!) : undefined;
     };
+    if (op === 'OrderLineItems' || op === 'OrderShippingLines') {
+      const id = gidId('Order');
+      const o = id === undefined ? undefined : this.orders.get(id);
+      if (!o) return { data: { order: null } };
+      const items = gqlOrderItems(o, op === 'OrderLineItems' ? 'lineItems' : 'shippingLines', Number(vars['first']), typeof vars['after'] === 'string' ? vars['after'] : null);
+      return items ? { data: { order: items } } : { data: null, failed: true };
+    }
     const after = typeof vars['after'] === 'string' ? decodeCursor(vars['after']) : undefined;
     if (typeof vars['after'] === 'string' && !after) {
       return { data: null, failed: true };
@@ -849,6 +892,8 @@ export class ShopifySandbox extends SandboxServer {
     switch (op) {
       case 'Ping':
         return { data: { shop: { name: 'ML Connector Demo', myshopifyDomain: this.shopDomain } } };
+      case 'Shop':
+        return { data: { shop: { name: 'ML Connector Demo', myshopifyDomain: this.shopDomain, ianaTimezone: this.opts.shopTimeZone } } };
       case 'OrderById': {
         const id = gidId('Order');
         const o = id === undefined ? undefined : this.orders.get(id);
@@ -889,6 +934,13 @@ function plain(status: number, value: unknown): SandboxResponse {
 /** A JSON answer written with toExactJson, so bigint ids stay exact. */
 function exact(status: number, value: unknown): SandboxResponse {
   return { status, headers: { 'content-type': 'application/json' }, body: toExactJson(value) };
+}
+
+/** Epoch ms of an ISO 8601 time with a zone ("2026-11-30T19:30:00-05:00", "…Z"); 422 otherwise. */
+function instantOf(text: string, field: string): number {
+  const ms = typeof text === 'string' && /(Z|[+-]\d{2}:\d{2})$/.test(text) ? Date.parse(text) : Number.NaN;
+  if (Number.isNaN(ms)) throw new SandboxHttpError(422, { errors: { [field]: [`not an ISO 8601 time with a zone: ${String(text)}`] } });
+  return ms;
 }
 
 /** Cents of a decimal money string with at most 2 decimals ("12.5", "12.50"); 422 otherwise. */
