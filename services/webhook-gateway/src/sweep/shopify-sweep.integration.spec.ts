@@ -1,5 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { Pool } from 'pg';
+import { parseShopifyJson } from '@mlc/partners-shopify-client';
 import { ShopifySandbox } from '@mlc/partners-shopify-simulator';
 import { readiness, waitFor, type RunningService } from '@mlc/platform-testing';
 import * as testing from '@mlc/platform-testing';
@@ -14,7 +16,16 @@ describe('webhook-gateway: Shopify reconciliation sweep (real process, Kafka, Po
   let gateway: RunningService;
   let topic: Watched;
 
-  const aboutOrder = (id: bigint) => topic.records().filter((r) => r.value.body.includes(`"id":${id},`));
+  let pool: Pool;
+  const aboutOrder = (id: bigint) => topic.records().filter((r) => r.value.body.startsWith(`{"id":${id},`));
+  const metric = async (name: string): Promise<number> => {
+    const text = await (await fetch(`${gateway.url}/metrics`)).text();
+    return Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+  };
+  const ordersCursor = async (): Promise<number> => {
+    const r = await pool.query<{ updated_since: Date }>("SELECT updated_since FROM gateway_sweep_cursors WHERE tenant_id = $1 AND resource = 'orders'", [TENANT]);
+    return r.rows[0]!.updated_since.getTime();
+  };
   /** Resolves after the gateway finished `n` more sweeps of the tenant. */
   async function sweeps(n: number): Promise<void> {
     const count = async (): Promise<number> => {
@@ -27,6 +38,7 @@ describe('webhook-gateway: Shopify reconciliation sweep (real process, Kafka, Po
 
   before(async () => {
     env = await gatewayTestEnv('gw_sweep', testing);
+    pool = new Pool({ connectionString: env.db.url, max: 2 });
     sandbox = new ShopifySandbox({ seed: 5, timeScale: 5, clientSecret: SECRET });
     const sandboxUrl = await sandbox.listen();
     await env.tenants.createTenant({ id: TENANT, name: 'Shopify sweep', settings: { pollingIntervalsMs: { shopifyOrdersMs: 1000 } } }, 'test');
@@ -49,6 +61,7 @@ describe('webhook-gateway: Shopify reconciliation sweep (real process, Kafka, Po
   });
 
   after(async () => {
+    await pool?.end();
     sandbox?.dispatcher.close();
     await sandbox?.close();
     await env?.close();
@@ -114,5 +127,50 @@ describe('webhook-gateway: Shopify reconciliation sweep (real process, Kafka, Po
     assert.ok(edited.body.includes('"tags":"edited"'));
     await sweeps(2);
     assert.equal(aboutOrder(order.id).length, 2);
+  });
+
+  it("completes an order with more line items and shipping lines than a page holds, and writes its times in the shop's offset", async () => {
+    const order = sandbox.createOrder({
+      lines: Array.from({ length: 25 }, (_, i) => ({ sku: `PART-${i + 1}`, title: `Part ${i + 1}`, price: '2.00', quantity: 1 })),
+      shippingLines: [1, 2, 3, 4].map((n) => ({ title: `Leg ${n}`, price: `${n}.00` })),
+      processedAt: '2026-11-30T19:30:00-05:00',
+    });
+    const [rec] = await waitFor(() => (aboutOrder(order.id).length > 0 ? aboutOrder(order.id) : undefined), { what: 'the large order swept' });
+    const body = parseShopifyJson<Record<string, any>>(rec!.value.body);
+    assert.equal(body['line_items'].length, 25, 'all 25 line items, not the 10 of the page');
+    assert.deepEqual(body['shipping_lines'].map((s: any) => s.title), ['Leg 1', 'Leg 2', 'Leg 3', 'Leg 4']);
+    assert.equal(body['processed_at'], '2026-11-30T19:30:00-05:00', "the shop's local time (America/New_York), not UTC");
+    assert.match(body['created_at'], /-0[45]:00$/);
+    assert.match(body['updated_at'], /-0[45]:00$/);
+    assert.ok(sandbox.graphqlLog.some((e) => e.operation === 'OrderLineItems' && e.outcome === 'OK'));
+    assert.ok(sandbox.graphqlLog.some((e) => e.operation === 'OrderShippingLines' && e.outcome === 'OK'));
+    assert.ok(sandbox.graphqlLog.some((e) => e.operation === 'Shop'), 'the shop time zone was read');
+  });
+
+  it('an order that cannot be read whole is not published: counted, logged, the cursor held at it; published once it can be read', async () => {
+    const incompleteBefore = await metric('mlc_sweep_incomplete_orders_total');
+    sandbox.graphqlFaults = { tooCostly: ['OrderLineItems'] };
+    try {
+      const big = sandbox.createOrder({ lines: Array.from({ length: 12 }, (_, i) => ({ title: `Nut ${i + 1}`, price: '0.50', quantity: 1 })) });
+      await waitFor(async () => (await metric('mlc_sweep_incomplete_orders_total')) > incompleteBefore, { what: 'the incomplete order counted', timeoutMs: 30_000 });
+      // A later order the sweep can read is published meanwhile; the cursor still stays at the incomplete one.
+      await new Promise((r) => setTimeout(r, 1100)); // GraphQL times have whole seconds
+      const small = sandbox.createOrder({ lines: [{ title: 'Washer', price: '0.10', quantity: 5 }] });
+      await waitFor(() => aboutOrder(small.id).length === 1, { what: 'the later order swept' });
+      await sweeps(2);
+      assert.equal(aboutOrder(big.id).length, 0, 'nothing published for the order that could not be read whole');
+      assert.ok((await metric('mlc_sweep_incomplete_orders_total')) >= incompleteBefore + 2, 'every sweep tried it again');
+      assert.ok((await ordersCursor()) <= big.updatedAtMs, 'the cursor is not past the incomplete order');
+      assert.match(gateway.output(), /SHOPIFY\.ORDER_INCOMPLETE/);
+      assert.ok(gateway.output().includes(String(big.id)), 'the log names the order');
+    } finally {
+      sandbox.graphqlFaults = {};
+    }
+    const big = [...sandbox.orders.values()].find((o) => o.lineItems.length === 12 && o.lineItems[0]!.title === 'Nut 1')!;
+    const [rec] = await waitFor(() => (aboutOrder(big.id).length > 0 ? aboutOrder(big.id) : undefined), { what: 'the order swept once readable' });
+    assert.equal(parseShopifyJson<Record<string, any>>(rec!.value.body)['line_items'].length, 12);
+    await sweeps(1);
+    assert.ok((await ordersCursor()) > big.updatedAtMs, 'the cursor moved on');
+    assert.equal(aboutOrder(big.id).length, 1);
   });
 });

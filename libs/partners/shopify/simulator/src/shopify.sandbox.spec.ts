@@ -291,6 +291,57 @@ describe('ShopifySandbox GraphQL and tokens', () => {
     assert.equal(bad.status, 422);
   });
 
+  it("answers the shop's IANA time zone, writes REST times in its offset (DST included) and GraphQL times in UTC", async () => {
+    const shop = await gql(url, token, 'query Shop { shop { name myshopifyDomain ianaTimezone } }');
+    assert.equal(shop.body.data.shop.ianaTimezone, 'America/New_York');
+    const winter = sandbox.createOrder({ lines: [{ title: 'Scarf', price: '10.00', quantity: 1 }], processedAt: '2026-12-01T00:30:00Z' });
+    const summer = sandbox.createOrder({ lines: [{ title: 'Hat', price: '10.00', quantity: 1 }], processedAt: '2026-07-01T03:30:00Z' });
+    const rest = async (id: bigint) => JSON.parse(await (await fetch(`${url}/__admin/orders/${id}`)).text());
+    assert.equal((await rest(winter.id)).processed_at, '2026-11-30T19:30:00-05:00');
+    assert.equal((await rest(summer.id)).processed_at, '2026-06-30T23:30:00-04:00');
+    const q = 'query OrderById($id: ID!, $lineItemsFirst: Int!, $shippingLinesFirst: Int!) { order(id: $id) { processedAt } }';
+    const g = await gql(url, token, q, { id: `gid://shopify/Order/${winter.id}`, lineItemsFirst: 1, shippingLinesFirst: 1 });
+    assert.equal(g.body.data.order.processedAt, '2026-12-01T00:30:00Z');
+  });
+
+  it('pages an order\'s line items and shipping lines by cursor (OrderLineItems, OrderShippingLines), costed like the others', async () => {
+    const o = sandbox.createOrder({
+      lines: Array.from({ length: 7 }, (_, i) => ({ title: `L${i + 1}`, price: '1.00', quantity: 1 })),
+      shippingLines: [{ title: 'A', price: '1.00' }, { title: 'B', price: '2.00' }, { title: 'C', price: '3.00' }],
+    });
+    const first = await gql(url, token, 'query OrderById($id: ID!, $lineItemsFirst: Int!, $shippingLinesFirst: Int!) { order(id: $id) { id } }', {
+      id: `gid://shopify/Order/${o.id}`,
+      lineItemsFirst: 3,
+      shippingLinesFirst: 1,
+    });
+    const order = first.body.data.order;
+    assert.equal(order.lineItems.pageInfo.hasNextPage, true);
+    assert.equal(order.shippingLines.pageInfo.hasNextPage, true);
+    const LI = 'query OrderLineItems($id: ID!, $first: Int!, $after: String) { order(id: $id) { id updatedAt lineItems(first: $first, after: $after) { nodes { id } pageInfo { hasNextPage endCursor } } } }';
+    const SL = 'query OrderShippingLines($id: ID!, $first: Int!, $after: String) { order(id: $id) { id updatedAt shippingLines(first: $first, after: $after) { nodes { id } pageInfo { hasNextPage endCursor } } } }';
+    const names: string[] = order.lineItems.nodes.map((n: any) => n.name);
+    let after = order.lineItems.pageInfo.endCursor;
+    for (;;) {
+      const p = await gql(url, token, LI, { id: `gid://shopify/Order/${o.id}`, first: 3, after });
+      // The order (1) and the connection: 2 + 3 × 15.
+      assert.equal(p.body.extensions.cost.requestedQueryCost, 1 + 2 + 3 * 15);
+      names.push(...p.body.data.order.lineItems.nodes.map((n: any) => n.name));
+      if (!p.body.data.order.lineItems.pageInfo.hasNextPage) break;
+      after = p.body.data.order.lineItems.pageInfo.endCursor;
+    }
+    assert.deepEqual(names, ['L1', 'L2', 'L3', 'L4', 'L5', 'L6', 'L7']);
+    const ships = await gql(url, token, SL, { id: `gid://shopify/Order/${o.id}`, first: 5, after: order.shippingLines.pageInfo.endCursor });
+    assert.deepEqual(ships.body.data.order.shippingLines.nodes.map((n: any) => n.title), ['B', 'C']);
+    assert.equal(ships.body.extensions.cost.requestedQueryCost, 1 + 2 + 5 * 11);
+    const rest = JSON.parse(await (await fetch(`${url}/__admin/orders/${o.id}`)).text());
+    assert.deepEqual(rest.shipping_lines.map((s: any) => [s.title, s.price]), [['A', '1.00'], ['B', '2.00'], ['C', '3.00']]);
+    assert.equal(rest.total_shipping_price_set.shop_money.amount, '6.00');
+    await fetch(`${url}/__admin/graphql-faults`, { method: 'POST', body: JSON.stringify({ tooCostly: ['OrderLineItems'] }) });
+    const refused = await gql(url, token, LI, { id: `gid://shopify/Order/${o.id}`, first: 1, after: null });
+    assert.equal(refused.body.errors[0].extensions.code, 'MAX_COST_EXCEEDED');
+    await fetch(`${url}/__admin/graphql-faults`, { method: 'POST', body: '{}' });
+  });
+
   it('answers 401 with Shopify\'s body for unknown and expired tokens', async () => {
     const unknown = await gql(url, 'nope', 'query Ping { shop { name } }');
     assert.equal(unknown.status, 401);
