@@ -95,7 +95,7 @@ export class MapPurchaseOrderService {
     );
 
     const { actions, nextState } = reconcileOrders(po.poHeaderId, plan, state);
-    const commands = actions.map((a) => this.command(tenantId, event, po, a, cfg.configVersion));
+    const commands = actions.map((a) => this.command(tenantId, event, po, a, cfg.configVersion, plan.linesToFulfil));
     if (commands.length) {
       try {
         await this.deps.publish(commands);
@@ -107,7 +107,7 @@ export class MapPurchaseOrderService {
     return { commands, exceptions, stale: false };
   }
 
-  private command(tenantId: string, event: PoEvent, po: PurchaseOrderInput, a: OrderAction, mappingVersion: number): OutgoingRecord<'fulfilment.shipbob-order.requested.v1'> {
+  private command(tenantId: string, event: PoEvent, po: PurchaseOrderInput, a: OrderAction, mappingVersion: number, linesToFulfil: string[]): OutgoingRecord<'fulfilment.shipbob-order.requested.v1'> {
     const base = {
       meta: newMeta({ tenantId, source: SOURCE, causedBy: event.meta }),
       poHeaderId: po.poHeaderId,
@@ -115,6 +115,7 @@ export class MapPurchaseOrderService {
       poLastUpdateDate: po.lastUpdateDate,
       shippingMethod: 'Standard',
       mappingVersion,
+      poLinesToFulfil: linesToFulfil,
     };
     let value: Command;
     if (a.action === 'cancel') {

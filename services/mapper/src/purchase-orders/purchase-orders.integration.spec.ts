@@ -131,6 +131,9 @@ describe('mapper purchase-orders -> shipbob-writer -> ShipBob sandbox (real Kafk
     await waitFor(async () => (await orders()).length === 2 && exceptions().length === 1, { timeoutMs: 30_000, what: 'two orders and one exception' });
     const o1 = (await byRef('po7001-l71-r0'))[0]!;
     const o2 = (await byRef('po7001-l72-r0'))[0]!;
+    // Each command names every line the PO expects to be received, the unmapped one too (closing waits for it).
+    await waitFor(() => sentCommands().filter((c) => c.poHeaderId === '7001').length >= 2, { what: 'the two commands on Kafka' });
+    for (const c of sentCommands().filter((x) => x.poHeaderId === '7001')) assert.deepEqual(c.poLinesToFulfil, ['71', '72', '73']);
     assert.deepEqual(o1.products.map((p) => [p.sku, p.quantity]), [['SKU-1', 5]]);
     assert.deepEqual(o2.products.map((p) => [p.sku, p.quantity]), [['SKU-2', 3]]);
     for (const o of [o1, o2]) {

@@ -59,6 +59,7 @@ export class ShipmentWriteBackService {
         });
         if (v.supersedesReferenceId) await this.repo.markCancelled(c, tenantId, v.supersedesReferenceId, v.poHeaderId, v.poNumber);
       }
+      if (v.poLinesToFulfil?.length) await this.repo.saveLinesToFulfil(c, tenantId, v.poHeaderId, v.poLastUpdateDate, v.poLinesToFulfil);
       await this.recompute(c, tenantId, v.poHeaderId, v.meta, rules);
       return this.repo.emittedBy(c, tenantId, v.meta.eventId);
     });
@@ -148,7 +149,8 @@ export class ShipmentWriteBackService {
     if (!poNumber) return; // no order of this PO requested yet: the shipment waits in its state
     const shipments = await this.repo.shipmentsOfPo(c, tenantId, poHeaderId);
     const key = `${tenantId}:${poHeaderId}`;
-    const commands = planWriteBack({ poHeaderId, poNumber, orders, shipments, rules, writeToFlexfield: this.tenants.writeToFlexfield(tenantId) });
+    const linesToFulfil = await this.repo.linesToFulfil(c, tenantId, poHeaderId);
+    const commands = planWriteBack({ poHeaderId, poNumber, orders, shipments, rules, writeToFlexfield: this.tenants.writeToFlexfield(tenantId), linesToFulfil });
     for (const cmd of commands) {
       const record: OutgoingRecord<'fulfilment.fusion-po-update.requested.v1'> = {
         topic: 'fulfilment.fusion-po-update.requested.v1',

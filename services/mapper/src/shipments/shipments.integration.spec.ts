@@ -106,7 +106,7 @@ describe('mapper shipments → fusion-writer → Fusion (integration)', () => {
   }
 
   /** A Fusion PO with two lines (3 × SKU-A, 2 × SKU-B), one ShipBob order per line, as mapper/shipbob-writer would. */
-  async function poWithTwoOrders(): Promise<Po> {
+  async function poWithTwoOrders(opts: { holdSecondRequest?: boolean } = {}): Promise<Po & { releaseSecond: () => Promise<void> }> {
     const [created] = fusion.seedPurchaseOrders({ count: 1, linesPerPo: 1, items: [{ Item: 'SKU-A' }] });
     const key = String(created!.POHeaderId);
     fusion.procurement.changeQuantity(key, created!.lines[0]!.LineNumber, 3);
@@ -119,10 +119,11 @@ describe('mapper shipments → fusion-writer → Fusion (integration)', () => {
       shipments: [],
       webhooks: [],
     };
-    for (const line of out.lines) {
+    const held: Array<() => Promise<void>> = [];
+    for (const [index, line] of out.lines.entries()) {
       const referenceId = formatReferenceId({ grouping: 'line', poHeaderId: out.poHeaderId, poLineId: line.poLineId, revision: 0 });
       const meta = newMeta({ tenantId: TENANT, source: 'mapper' });
-      await publisher.publish({
+      const requested = () => publisher.publish({
         topic: 'fulfilment.shipbob-order.requested.v1',
         key: `${TENANT}:${out.poHeaderId}`,
         value: {
@@ -140,6 +141,7 @@ describe('mapper shipments → fusion-writer → Fusion (integration)', () => {
           products: [{ poLineId: line.poLineId, lineNumber: line.lineNumber, itemNumber: line.item, sku: line.sku, productId: null, quantity: line.qty, uom: 'Each' }],
           mappingVersion: 1,
           reason: null,
+          poLinesToFulfil: out.lines.map((l) => l.poLineId),
         },
       });
       const order = await sb('POST', '/order', {
@@ -151,7 +153,7 @@ describe('mapper shipments → fusion-writer → Fusion (integration)', () => {
         products: [{ reference_id: line.sku, quantity: line.qty }],
       });
       assert.equal(order.status, 201, JSON.stringify(order.json));
-      await publisher.publish({
+      const synced = () => publisher.publish({
         topic: 'fulfilment.shipbob-order.synced.v1',
         key: `${TENANT}:${out.poHeaderId}`,
         value: {
@@ -168,12 +170,18 @@ describe('mapper shipments → fusion-writer → Fusion (integration)', () => {
         },
       });
       out.shipments.push(String((order.json['shipments'] as { id: number }[])[0]!.id));
+      const both = async () => {
+        await requested();
+        await synced();
+      };
+      if (opts.holdSecondRequest && index === 1) held.push(both);
+      else await both();
     }
     // Drive both shipments through ShipBob's lifecycle and keep the webhooks ShipBob sent.
     const before = shipbob.sentWebhooks.length;
     for (const s of out.shipments) shipbob.runLifecycle(Number(s));
     out.webhooks = shipbob.sentWebhooks.slice(before);
-    return out;
+    return { ...out, releaseSecond: async () => void (await Promise.all(held.map((f) => f()))) };
   }
 
   async function deliver(hooks: { id: string; topic: string; body: string }[]): Promise<void> {
@@ -255,6 +263,33 @@ describe('mapper shipments → fusion-writer → Fusion (integration)', () => {
     await waitFor(() => decoded('fulfilment.fusion-po.updated.v1').filter((u) => u.poHeaderId === po.poHeaderId).length === 5, { what: 'five updates published' });
     assert.deepEqual(finalState(po), expected);
     assert.equal(decoded('fulfilment.shipbob-charge.recorded.v1').filter((c) => c.poHeaderId === po.poHeaderId).length, 3);
+  });
+
+  it('webhooks read before the request of the PO’s other order: that line is received, the PO is closed only once every line is', async () => {
+    const po = await poWithTwoOrders({ holdSecondRequest: true });
+    await deliver(po.webhooks);
+    const [firstShipment, secondShipment] = po.shipments;
+    const sentinel = { transaction_id: `tx_sentinel_${ulid()}`, amount: 1.25, currency_code: 'USD', charge_date: new Date().toISOString(), reference_id: firstShipment, reference_type: 'Shipment', transaction_fee: 'Shipping' };
+    await deliver([{ id: `msg_${ulid()}`, topic: 'billing.charge.created', body: JSON.stringify(sentinel) }]);
+    await waitFor(() => writtenFor(po).receipts.length === 1, { timeoutMs: 30_000, what: 'the receipt of the first line' });
+    await waitFor(() => decoded('fulfilment.shipbob-charge.recorded.v1').some((c) => c.transactionId === sentinel.transaction_id), { what: 'the sentinel charge: every webhook before it was read' });
+    const early = decoded('fulfilment.fusion-po-update.requested.v1').filter((c) => c.poHeaderId === po.poHeaderId);
+    assert.deepEqual(early.map((c) => c.kind).sort(), ['advance_shipment_notice', 'receipt'], `line 2 is not received: no close (${early.map((c) => c.idempotencyKey).join(', ')})`);
+    assert.ok(early.every((c) => c.shipmentId === firstShipment));
+    assert.equal(writtenFor(po).closures.length, 0);
+
+    await po.releaseSecond();
+    await waitFor(() => writtenFor(po).closures.length === 1, { timeoutMs: 30_000, what: 'the PO closed for receiving once line 2 is received too' });
+    await waitFor(() => decoded('fulfilment.fusion-po.updated.v1').filter((u) => u.poHeaderId === po.poHeaderId).length === 5, { what: 'five updates published' });
+    const all = decoded('fulfilment.fusion-po-update.requested.v1').filter((c) => c.poHeaderId === po.poHeaderId);
+    assert.deepEqual(all.map((c) => c.idempotencyKey).sort(), [
+      `advance_shipment_notice:s${firstShipment}:l${po.lines[0]!.poLineId}`,
+      `advance_shipment_notice:s${secondShipment}:l${po.lines[1]!.poLineId}`,
+      `close_for_receiving:po${po.poHeaderId}:l${po.lines.map((l) => l.poLineId).join('.')}`,
+      `receipt:s${firstShipment}:l${po.lines[0]!.poLineId}`,
+      `receipt:s${secondShipment}:l${po.lines[1]!.poLineId}`,
+    ].sort());
+    assert.deepEqual(finalState(po), expected);
   });
 
   it('an unreadable webhook is raised as an exception on the delivery; a shipment of an order we did not create is ignored', async () => {

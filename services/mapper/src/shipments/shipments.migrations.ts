@@ -68,4 +68,18 @@ export const SHIPMENTS_MIGRATIONS: SqlMigration[] = [
       CREATE INDEX mapper_shipment_charges_shipment ON mapper_shipment_charges (tenant_id, shipment_id) WHERE NOT emitted;
     `,
   },
+  {
+    id: '002-po-lines-to-fulfil',
+    sql: `
+      -- Every line of a PO that is to be fulfilled, as of the PO version (poLastUpdateDate) that said so: the PO is
+      -- closed for receiving only when all of them are received, not merely the lines whose orders are known yet.
+      CREATE TABLE mapper_shipment_po_lines (
+        tenant_id text NOT NULL,
+        po_header_id text NOT NULL,
+        po_last_update_date text NOT NULL,
+        line_ids text[] NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (tenant_id, po_header_id));
+    `,
+  },
 ];

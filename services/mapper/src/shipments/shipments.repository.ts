@@ -68,6 +68,24 @@ export class ShipmentsRepository {
     );
   }
 
+  /** Remembers the PO's lines to fulfil unless a newer PO version already said otherwise (older records are ignored). */
+  async saveLinesToFulfil(c: PoolClient, tenantId: string, poHeaderId: string, poLastUpdateDate: string, lineIds: string[]): Promise<void> {
+    const r = await c.query<{ po_last_update_date: string }>('SELECT po_last_update_date FROM mapper_shipment_po_lines WHERE tenant_id = $1 AND po_header_id = $2', [tenantId, poHeaderId]);
+    const seen = r.rows[0]?.po_last_update_date;
+    if (seen !== undefined && isOlder(poLastUpdateDate, seen)) return;
+    await c.query(
+      `INSERT INTO mapper_shipment_po_lines (tenant_id, po_header_id, po_last_update_date, line_ids) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (tenant_id, po_header_id) DO UPDATE SET po_last_update_date = EXCLUDED.po_last_update_date, line_ids = EXCLUDED.line_ids, updated_at = now()`,
+      [tenantId, poHeaderId, poLastUpdateDate, lineIds],
+    );
+  }
+
+  /** The PO's lines to fulfil, when a request named them (records from before the field existed did not). */
+  async linesToFulfil(c: PoolClient, tenantId: string, poHeaderId: string): Promise<string[] | undefined> {
+    const r = await c.query<{ line_ids: string[] }>('SELECT line_ids FROM mapper_shipment_po_lines WHERE tenant_id = $1 AND po_header_id = $2', [tenantId, poHeaderId]);
+    return r.rows[0]?.line_ids;
+  }
+
   /** The PO number and the orders that still count: requested to create, not cancelled, not superseded by a newer revision. */
   async activeOrders(c: PoolClient, tenantId: string, poHeaderId: string): Promise<{ poNumber: string | undefined; orders: ActiveOrder[] }> {
     const r = await c.query<{ reference_id: string; po_number: string; shipbob_order_id: string | null; lines: RequestedLine[]; active: boolean }>(
@@ -144,4 +162,11 @@ export class ShipmentsRepository {
     );
     return r.rows.map((x) => ({ topic: x.topic, key: x.message_key, value: x.value }) as OutgoingRecord);
   }
+}
+
+/** Fusion LastUpdateDate values compared as instants (they may carry different offsets). */
+function isOlder(a: string, b: string): boolean {
+  const ta = Date.parse(a);
+  const tb = Date.parse(b);
+  return Number.isFinite(ta) && Number.isFinite(tb) ? ta < tb : a < b;
 }

@@ -51,13 +51,14 @@ export function lineReferenceId(po: Pick<PurchaseOrderInput, 'poHeaderId'>, grou
  * (the rest goes on); cancelled lines (or a cancelled PO) are left out of the desired orders. Pure.
  */
 export function planPurchaseOrder(po: PurchaseOrderInput, cfg: PoMappingConfig): PoPlan {
-  const plan: PoPlan = { desired: new Map(), issues: [], heldGroups: new Set(), heldLines: new Set() };
+  const plan: PoPlan = { desired: new Map(), issues: [], heldGroups: new Set(), heldLines: new Set(), linesToFulfil: [] };
   const perFc = cfg.orderGrouping === 'per-po-and-fulfillment-center';
   const poCancelled = isCancelled(po.status);
   const mapped: MappedLine[] = [];
 
   for (const line of po.lines) {
     if (poCancelled || isCancelled(line.status)) continue;
+    plan.linesToFulfil.push(line.poLineId);
     const where = `PO ${po.orderNumber} (POHeaderId ${po.poHeaderId}) line ${line.lineNumber} (POLineId ${line.poLineId})`;
     const shipToCode = line.shipToLocationCode ?? po.shipToLocationCode ?? null;
     const fc = fulfillmentCenterFor(po, shipToCode, cfg);

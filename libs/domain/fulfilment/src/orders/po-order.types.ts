@@ -126,6 +126,8 @@ export interface PoPlan {
   heldGroups: Set<string>;
   /** Lines that failed: an existing order holding one of them is left as it is. */
   heldLines: Set<string>;
+  /** Every line to be fulfilled (not cancelled), mapped or not: receiving is complete only when all are received. */
+  linesToFulfil: string[];
 }
 
 /** What the mapper remembers per order group of a PO (table mapper_po_orders). */

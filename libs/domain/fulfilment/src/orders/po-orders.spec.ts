@@ -84,6 +84,7 @@ describe('purchase-order lines -> ShipBob orders', () => {
     });
     const plan = planPurchaseOrder(p, cfg());
     assert.deepEqual([...plan.desired.keys()], ['l14']);
+    assert.deepEqual(plan.linesToFulfil, ['11', '12', '13', '14', '15'], 'unmapped lines still count as to be received');
     assert.deepEqual(
       plan.issues.map((i) => [i.poLineId, i.code, i.category, i.mappingKey]),
       [
@@ -118,6 +119,7 @@ describe('purchase-order lines -> ShipBob orders', () => {
     const changed = po();
     changed.lines[0] = { ...changed.lines[0]!, quantity: '7' };
     changed.lines[2] = { ...changed.lines[2]!, status: 'Canceled' };
+    assert.deepEqual(planPurchaseOrder(changed, c).linesToFulfil, ['11', '12'], 'a cancelled line is no longer to be received');
     const r = reconcileOrders('300100', planPurchaseOrder(changed, c), state);
     assert.deepEqual(
       r.actions.map((a) => (a.action === 'cancel' ? `cancel ${a.previous.referenceId}` : `create ${a.referenceId} supersedes ${a.supersedesReferenceId}`)),
@@ -156,7 +158,9 @@ describe('purchase-order lines -> ShipBob orders', () => {
   it('cancels every order of a cancelled PO', () => {
     const c = cfg();
     const state = apply([], reconcileOrders('300100', planPurchaseOrder(po(), c), []).nextState);
-    const r = reconcileOrders('300100', planPurchaseOrder(po({ status: 'Canceled' }), c), state);
+    const cancelledPlan = planPurchaseOrder(po({ status: 'Canceled' }), c);
+    assert.deepEqual(cancelledPlan.linesToFulfil, []);
+    const r = reconcileOrders('300100', cancelledPlan, state);
     assert.deepEqual(r.actions.map((a) => a.action), ['cancel', 'cancel', 'cancel']);
   });
 

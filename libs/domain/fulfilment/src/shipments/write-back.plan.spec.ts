@@ -48,6 +48,19 @@ describe('shipment write-back plan', () => {
     assert.deepEqual(plan(fold([...delivered2, ...delivered1, ...shipped1, ...shipped2, ...delivered1])), all);
   });
 
+  it('closes for receiving only when every line the PO expects is delivered, not just the lines whose orders are known', () => {
+    // Line 2's order request has not been read yet (or line 2 could not be mapped): line 1 alone is delivered.
+    const onlyFirst = (linesToFulfil?: string[]) =>
+      planWriteBack({ poHeaderId: '42', poNumber: 'PO-42', orders: [orders[0]!], shipments: fold([...shipped1, ...delivered1]), rules: {}, writeToFlexfield: false, ...(linesToFulfil ? { linesToFulfil } : {}) })
+        .map((c) => c.idempotencyKey)
+        .sort();
+    assert.deepEqual(onlyFirst(['1', '2']), ['advance_shipment_notice:s201:l1', 'receipt:s201:l1'], 'no close while line 2 is outstanding');
+    assert.deepEqual(onlyFirst(['1']), ['advance_shipment_notice:s201:l1', 'close_for_receiving:po42:l1', 'receipt:s201:l1'], 'a PO of one line closes');
+    assert.deepEqual(onlyFirst(), ['advance_shipment_notice:s201:l1', 'close_for_receiving:po42:l1', 'receipt:s201:l1'], 'requests from before the field: the known lines');
+    const both = planWriteBack({ poHeaderId: '42', poNumber: 'PO-42', orders, shipments: fold([...shipped1, ...delivered1, ...shipped2, ...delivered2]), rules: {}, writeToFlexfield: false, linesToFulfil: ['1', '2'] });
+    assert.ok(both.some((c) => c.idempotencyKey === 'close_for_receiving:po42:l1.2'));
+  });
+
   it('a late shipped after delivered changes nothing; a stale exception after shipping raises nothing', () => {
     const [d] = fold(delivered1);
     const late = mergeShipment(d, shipped1[0]!);

@@ -48,6 +48,11 @@ export interface PlanInput {
   /** The tenant's shipbob-event-rule mappings (webhook topic → action); absent topics use DEFAULT_EVENT_RULES. */
   rules: Record<string, EventRuleValue>;
   writeToFlexfield: boolean;
+  /**
+   * Every line of the PO that is to be fulfilled (from the latest order request), also those whose order is not
+   * known yet or that could not be mapped: closing for receiving waits for all of them. Absent: the orders' lines.
+   */
+  linesToFulfil?: readonly string[];
 }
 
 /** The default write-back per the reference: ASN on shipment, receipt on delivery, exceptions recorded. */
@@ -195,7 +200,9 @@ export function planWriteBack(input: PlanInput): PoUpdateCommand[] {
     }
   }
 
-  const allDelivered = lineInfo.size > 0 && [...lineInfo.values()].every((l) => (delivered.get(l.poLineId) ?? 0) >= l.quantity);
+  // A line the PO still expects but no known order holds (its request not read yet, or not mappable) is not delivered.
+  const pending = (input.linesToFulfil ?? []).some((id) => !lineInfo.has(id));
+  const allDelivered = lineInfo.size > 0 && !pending && [...lineInfo.values()].every((l) => (delivered.get(l.poLineId) ?? 0) >= l.quantity);
   const deliveredRule = kindOf(action(input.rules, 'order.shipment.delivered').action);
   if (allDelivered && deliveredRule === 'receipt') {
     const qty = new Map([...lineInfo.values()].map((l) => [l.poLineId, delivered.get(l.poLineId) ?? 0] as const));
