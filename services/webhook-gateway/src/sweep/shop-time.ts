@@ -1,21 +1,6 @@
-const offsetFormats = new Map<string, Intl.DateTimeFormat>();
+import { assertTimeZone, zonedIsoSeconds } from '@mlc/platform-time';
 
-/** Minutes the IANA `timeZone` is ahead of UTC at `ms` (America/New_York: -300 in winter, -240 in summer). */
-export function zoneOffsetMinutes(ms: number, timeZone: string): number {
-  let f = offsetFormats.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' });
-    offsetFormats.set(timeZone, f);
-  }
-  const name = f.formatToParts(new Date(ms)).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
-  const m = /^GMT([+-])(\d{1,2})(?::(\d{2}))?$/.exec(name);
-  return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3] ?? 0)) : 0;
-}
-
-/** Throws RangeError when `timeZone` is not an IANA zone this runtime knows. */
-export function assertTimeZone(timeZone: string): void {
-  zoneOffsetMinutes(0, timeZone);
-}
+export { assertTimeZone };
 
 /**
  * A GraphQL DateTime (UTC, `2026-12-01T00:30:00Z`) written as Shopify's REST and webhook bodies write it: in the shop's
@@ -25,8 +10,5 @@ export function assertTimeZone(timeZone: string): void {
 export function shopLocalTime(utc: string, timeZone: string): string {
   const ms = Date.parse(utc);
   if (Number.isNaN(ms)) throw new Error(`not a time: ${utc}`);
-  const offset = zoneOffsetMinutes(ms, timeZone);
-  const local = new Date(Math.floor(ms / 1000) * 1000 + offset * 60_000).toISOString().slice(0, 19);
-  const abs = Math.abs(offset);
-  return `${local}${offset < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+  return zonedIsoSeconds(ms, timeZone);
 }

@@ -1,4 +1,5 @@
 import { seededRandom } from '@mlc/partners-sandbox-kit';
+import { zonedIsoSeconds, zoneOffsetMinutes } from '@mlc/platform-time';
 
 /** The sandbox's stored state. Ids are bigint (Shopify ids are int64), money is integer cents. */
 export interface SimAddress {
@@ -245,24 +246,12 @@ export function orderTotals(order: SimOrder): {
   };
 }
 
+export { zoneOffsetMinutes };
+
 export function money(cents: number): string {
   const sign = cents < 0 ? '-' : '';
   const abs = Math.abs(cents);
   return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
-}
-
-const offsetFormats = new Map<string, Intl.DateTimeFormat>();
-
-/** Minutes the IANA `timeZone` is ahead of UTC at `ms` (America/New_York: -300 in winter, -240 in summer). */
-export function zoneOffsetMinutes(ms: number, timeZone: string): number {
-  let f = offsetFormats.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' });
-    offsetFormats.set(timeZone, f);
-  }
-  const name = f.formatToParts(new Date(ms)).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
-  const m = /^GMT([+-])(\d{1,2})(?::(\d{2}))?$/.exec(name);
-  return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3] ?? 0)) : 0;
 }
 
 /**
@@ -270,11 +259,7 @@ export function zoneOffsetMinutes(ms: number, timeZone: string): number {
  * winter, `2026-07-01T10:15:00-04:00` in its summer. `zone` is an IANA name or a fixed offset in minutes.
  */
 export function shopTime(ms: number, zone: string | number): string {
-  const offsetMinutes = typeof zone === 'number' ? zone : zoneOffsetMinutes(ms, zone);
-  const shifted = new Date(ms + offsetMinutes * 60_000).toISOString().slice(0, 19);
-  const sign = offsetMinutes < 0 ? '-' : '+';
-  const abs = Math.abs(offsetMinutes);
-  return `${shifted}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+  return zonedIsoSeconds(ms, zone);
 }
 
 /** GraphQL DateTime: UTC without milliseconds, e.g. `2026-11-02T15:15:00Z`. */

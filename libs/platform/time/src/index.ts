@@ -1,0 +1,1 @@
+export { assertTimeZone, zonedIsoSeconds, zoneOffsetMinutes } from './zoned-time';
