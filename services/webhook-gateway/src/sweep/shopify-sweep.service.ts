@@ -152,7 +152,7 @@ export class ShopifySweepService {
       totals.incomplete++;
       const at = Date.parse(order.updatedAt);
       totals.holdMs = totals.holdMs === undefined ? at : Math.min(totals.holdMs, at);
-      this.metrics.inc('mlc_sweep_incomplete_orders_total', {}, 1, 'Shopify orders the sweep could not read whole (not published; retried by later sweeps)');
+      this.metrics.inc('mlc_sweep_incomplete_orders_total', { tenant: tenantId }, 1, 'Shopify orders the sweep could not read whole (not published; retried by later sweeps)');
       this.log.error('swept order could not be read whole: not published, retried by the next sweep', {
         tenantId,
         code: ORDER_INCOMPLETE,
