@@ -46,6 +46,13 @@ export const POLLER_MIGRATIONS: SqlMigration[] = [
         PRIMARY KEY (tenant_id, feed)
       );`,
   },
+  {
+    id: '002-feed-state-exception-raised',
+    sql: `
+      -- The error code of the failure streak's exception once it is on Kafka (NULL: none raised in this streak yet).
+      -- Kept with the streak, so a raise lost to a crash or a Kafka error is made by the next failed run.
+      ALTER TABLE poller_feed_state ADD COLUMN exception_raised_code text;`,
+  },
 ];
 
 export interface FeedState {
@@ -259,7 +266,7 @@ export class PollStateRepository implements OnModuleInit {
   async runSucceeded(tenantId: string, feed: string, backfillRequest: string | null): Promise<void> {
     await this.pool.query(
       `UPDATE poller_feed_state SET last_run_finished_at = now(), last_success_at = now(), consecutive_failures = 0,
-         last_error_code = NULL, last_error_message = NULL,
+         last_error_code = NULL, last_error_message = NULL, exception_raised_code = NULL,
          backfill_from_ms = CASE WHEN $3::text IS NOT NULL AND backfill_request = $3 THEN NULL ELSE backfill_from_ms END,
          backfill_request = CASE WHEN $3::text IS NOT NULL AND backfill_request = $3 THEN NULL ELSE backfill_request END,
          updated_at = now()
@@ -278,6 +285,20 @@ export class PollStateRepository implements OnModuleInit {
       [tenantId, feed, code, message.slice(0, 1000)],
     );
     return rows[0]?.consecutive_failures ?? 1;
+  }
+
+  /** Whether this failure streak already has its exception for `code` on Kafka. */
+  async exceptionRaised(tenantId: string, feed: string, code: string): Promise<boolean> {
+    const { rows } = await this.pool.query<{ raised: boolean }>(
+      'SELECT exception_raised_code IS NOT DISTINCT FROM $3 AS raised FROM poller_feed_state WHERE tenant_id = $1 AND feed = $2',
+      [tenantId, feed, code],
+    );
+    return rows[0]?.raised ?? false;
+  }
+
+  /** Records that the streak's exception for `code` was published (cleared by the next successful run). */
+  async markExceptionRaised(tenantId: string, feed: string, code: string): Promise<void> {
+    await this.pool.query('UPDATE poller_feed_state SET exception_raised_code = $3, updated_at = now() WHERE tenant_id = $1 AND feed = $2', [tenantId, feed, code]);
   }
 
   /** Asks the next run of the feed to read again from `sinceMs` (the cursor itself never moves back). */

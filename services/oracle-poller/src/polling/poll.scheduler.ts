@@ -9,7 +9,7 @@ import { FeedRegistry } from './feed.registry';
 import { FeedRunner } from './feed-runner';
 import { PollStateRepository } from './poll-state.repository';
 
-/** Errors a person has to fix (credentials, privileges): raised once per failure streak as an exception. */
+/** Errors a person has to fix (credentials, privileges): raised once per failure streak and code as an exception. */
 const NEEDS_A_PERSON = new Set(['FUSION.AUTH', 'FUSION.FORBIDDEN']);
 
 interface Slot {
@@ -155,9 +155,14 @@ export class PollScheduler implements OnApplicationBootstrap, OnApplicationShutd
         this.metrics.inc('oracle_poller_poll_failures_total', { ...labels, code: e.code }, 1, 'failed polls by error code');
         this.metrics.set('oracle_poller_consecutive_failures', labels, slot.failures);
         this.log.warn('poll failed; retrying with backoff', { tenantId, feed: feed.name, code: e.code, error: e.message, retryable: e.retryable, failures: slot.failures });
-        const streak = await this.repo.runFailed(tenantId, feed.name, e.code, e.message).catch(() => slot.failures);
-        if (streak === 1 && NEEDS_A_PERSON.has(e.code)) {
-          await this.runner.raiseTenantException(tenantId, feed, e).catch((pe: unknown) => this.log.warn('could not raise the exception', { error: String(pe) }));
+        await this.repo.runFailed(tenantId, feed.name, e.code, e.message).catch(() => slot.failures);
+        // One exception per failure streak and code, marked only once it is on Kafka: a raise lost to a crash or a
+        // Kafka error is made by the next failed run (a success ends the streak).
+        if (NEEDS_A_PERSON.has(e.code) && !(await this.repo.exceptionRaised(tenantId, feed.name, e.code).catch(() => true))) {
+          await this.runner
+            .raiseTenantException(tenantId, feed, e)
+            .then(() => this.repo.markExceptionRaised(tenantId, feed.name, e.code))
+            .catch((pe: unknown) => this.log.warn('could not raise the exception; the next failed run tries again', { error: String(pe) }));
         }
       } finally {
         slot.running = false;
