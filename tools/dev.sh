@@ -52,6 +52,7 @@ case "$cmd" in
     bash deploy/local/infra.sh up
     build
     export MLC_TEST=1
+    node dist/tools/prune-test-kafka.js || true
     run_tests "$@" ;;
   up) ensure_packages; bash deploy/local/infra.sh up; build; node dist/tools/stack.js up "$@" ;;
   down) if [ -x node_modules/.bin/node ] && [ -f dist/tools/stack.js ]; then PATH="$ROOT/node_modules/.bin:$PATH" node dist/tools/stack.js down || true; fi

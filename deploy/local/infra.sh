@@ -75,7 +75,7 @@ L4J
       -t "$id" -c "$KAFKA_HOME/server.properties" >&2
   fi
   log "starting kafka on 127.0.0.1:$KAFKA_PORT"
-  nohup java -Xms256m -Xmx768m -XX:+UseG1GC -Djava.awt.headless=true \
+  nohup java -Xms256m -Xmx${KAFKA_HEAP_MAX:-1536m} -XX:+UseG1GC -Djava.awt.headless=true \
     -Dlog4j2.configurationFile="$KAFKA_HOME/log4j2.yaml" -cp "$cp" kafka.Kafka "$KAFKA_HOME/server.properties" \
     >"$KAFKA_HOME/logs/server.out" 2>&1 &
   echo $! >"$KAFKA_HOME/kafka.pid"

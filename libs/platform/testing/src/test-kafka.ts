@@ -4,9 +4,18 @@ import { createKafka, ensureTopics } from '@mlc/platform-kafka';
 
 export const TEST_BROKERS = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
 
+/** A test run's topic suffix: `.t` + creation time (8 base-36 digits) + 6 random hex digits. */
+const SUFFIX = /\.t([0-9a-z]{8})[0-9a-f]{6}(?=$|\.dlq$)/;
+
+/** When the test run that owns a topic or consumer group name began (epoch ms), or undefined for other names. */
+export function testSuffixTime(name: string): number | undefined {
+  const m = SUFFIX.exec(name);
+  return m ? parseInt(m[1]!, 36) : undefined;
+}
+
 /** A Kafka client on the local broker plus a per-run topic suffix, with every registered topic created. */
 export async function testKafka(label = 'test'): Promise<{ kafka: Kafka; suffix: string }> {
-  const suffix = `.t${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  const suffix = `.t${Date.now().toString(36).padStart(8, '0')}${randomBytes(3).toString('hex')}`;
   const kafka = createKafka({ brokers: TEST_BROKERS, clientId: `${label}${suffix}` });
   await ensureTopics(kafka, { suffix, partitions: 1 });
   return { kafka, suffix };
@@ -15,9 +24,43 @@ export async function testKafka(label = 'test'): Promise<{ kafka: Kafka; suffix:
 /** Collects every message of a topic (from the beginning) until stopped. */
 export async function collect(kafka: Kafka, topic: string): Promise<{ messages: KafkaMessage[]; stop: () => Promise<void> }> {
   const messages: KafkaMessage[] = [];
-  const consumer = kafka.consumer({ groupId: `collector-${randomBytes(4).toString('hex')}`, allowAutoTopicCreation: false });
+  // Named after the topic's test suffix, so pruneTestKafka removes it with the run's topics.
+  const suffix = SUFFIX.exec(topic)?.[0] ?? '';
+  const consumer = kafka.consumer({ groupId: `collector-${randomBytes(4).toString('hex')}${suffix}`, allowAutoTopicCreation: false });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({ eachMessage: async ({ message }) => void messages.push(message) });
   return { messages, stop: () => consumer.disconnect() };
+}
+
+/**
+ * Deletes the topics and (empty) consumer groups of test runs that began more than `olderThanMs` ago. Every test run
+ * makes its own suffixed topics (about a hundred per spec file); without this a developer's broker collects tens of
+ * thousands of partitions and slows down until tests time out. Runs before the suite (tools/prune-test-kafka).
+ */
+export async function pruneTestKafka(kafka: Kafka, olderThanMs: number, now = Date.now()): Promise<{ topics: number; groups: number }> {
+  const stale = (name: string) => {
+    const t = testSuffixTime(name);
+    return t !== undefined && now - t > olderThanMs;
+  };
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter(stale);
+    for (let i = 0; i < topics.length; i += 200) await admin.deleteTopics({ topics: topics.slice(i, i + 200), timeout: 60_000 });
+    const candidates = (await admin.listGroups()).groups.map((g) => g.groupId).filter(stale);
+    let groups = 0;
+    for (let i = 0; i < candidates.length; i += 100) {
+      const batch = candidates.slice(i, i + 100);
+      const described = await admin.describeGroups(batch);
+      const empty = described.groups.filter((g) => g.state === 'Empty' || g.state === 'Dead').map((g) => g.groupId);
+      if (empty.length) {
+        const results = await admin.deleteGroups(empty).catch((err: { groups?: Array<{ errorCode: number }> }) => err.groups ?? []);
+        groups += results.filter((r) => !r.errorCode).length;
+      }
+    }
+    return { topics: topics.length, groups };
+  } finally {
+    await admin.disconnect();
+  }
 }
