@@ -1,5 +1,6 @@
 import type { TopicRecords } from '@mlc/contracts';
 import {
+  isOlderLastUpdate,
   isReleased,
   pendingReferenceId,
   planPurchaseOrder,
@@ -57,7 +58,7 @@ export class MapPurchaseOrderService {
     let cfg = configOf(await this.deps.tenant(tenantId));
     const { orders: state, lastUpdateDate } = await this.deps.store.load(tenantId, po.poHeaderId);
 
-    if (lastUpdateDate !== undefined && isOlder(po.lastUpdateDate, lastUpdateDate)) {
+    if (lastUpdateDate !== undefined && isOlderLastUpdate(po.lastUpdateDate, lastUpdateDate)) {
       this.deps.log.warn('stale purchase-order event ignored', { tenantId, poHeaderId: po.poHeaderId, eventDate: po.lastUpdateDate, seenDate: lastUpdateDate });
       return { commands: [], exceptions: [], stale: true };
     }
@@ -155,11 +156,4 @@ export class MapPurchaseOrderService {
     }
     return { topic: 'fulfilment.shipbob-order.requested.v1', key: `${tenantId}:${po.poHeaderId}`, value };
   }
-}
-
-/** Whether Fusion timestamp a is strictly before b (ISO strings; unparseable ones compare as text). */
-function isOlder(a: string, b: string): boolean {
-  const ta = Date.parse(a);
-  const tb = Date.parse(b);
-  return Number.isFinite(ta) && Number.isFinite(tb) ? ta < tb : a < b;
 }

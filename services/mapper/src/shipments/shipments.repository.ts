@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { inTransaction } from '@mlc/platform-service';
-import type { ActiveOrder, RequestedLine, ShipmentState } from '@mlc/domain-fulfilment';
+import { isOlderLastUpdate, type ActiveOrder, type RequestedLine, type ShipmentState } from '@mlc/domain-fulfilment';
 import type { OutgoingRecord } from '@mlc/platform-kafka';
 
 export interface StoredCharge {
@@ -72,7 +72,7 @@ export class ShipmentsRepository {
   async saveLinesToFulfil(c: PoolClient, tenantId: string, poHeaderId: string, poLastUpdateDate: string, lineIds: string[]): Promise<void> {
     const r = await c.query<{ po_last_update_date: string }>('SELECT po_last_update_date FROM mapper_shipment_po_lines WHERE tenant_id = $1 AND po_header_id = $2', [tenantId, poHeaderId]);
     const seen = r.rows[0]?.po_last_update_date;
-    if (seen !== undefined && isOlder(poLastUpdateDate, seen)) return;
+    if (seen !== undefined && isOlderLastUpdate(poLastUpdateDate, seen)) return;
     await c.query(
       `INSERT INTO mapper_shipment_po_lines (tenant_id, po_header_id, po_last_update_date, line_ids) VALUES ($1, $2, $3, $4)
        ON CONFLICT (tenant_id, po_header_id) DO UPDATE SET po_last_update_date = EXCLUDED.po_last_update_date, line_ids = EXCLUDED.line_ids, updated_at = now()`,
@@ -162,11 +162,4 @@ export class ShipmentsRepository {
     );
     return r.rows.map((x) => ({ topic: x.topic, key: x.message_key, value: x.value }) as OutgoingRecord);
   }
-}
-
-/** Fusion LastUpdateDate values compared as instants (they may carry different offsets). */
-function isOlder(a: string, b: string): boolean {
-  const ta = Date.parse(a);
-  const tb = Date.parse(b);
-  return Number.isFinite(ta) && Number.isFinite(tb) ? ta < tb : a < b;
 }
