@@ -206,31 +206,19 @@ export class ShopifyClient {
     const op = kind === 'lineItems' ? 'OrderLineItems' : 'OrderShippingLines';
     const query = kind === 'lineItems' ? ORDER_LINE_ITEMS_QUERY : ORDER_SHIPPING_LINES_QUERY;
     if (!after) throw new ShopifyRequestError(`${op}: order ${order.id} has more ${kind} but its read gave no cursor`, { details: { op, orderId: order.id } });
-    let first = planOrderItemsPage(kind, this.config.orderItemsPageSize ?? SHOPIFY_DEFAULT_ORDER_ITEMS_PAGE_SIZE, this.listLength(), this.maxQueryCost());
+    let vars: Record<string, unknown> = {
+      id: order.gid,
+      first: planOrderItemsPage(kind, this.config.orderItemsPageSize ?? SHOPIFY_DEFAULT_ORDER_ITEMS_PAGE_SIZE, this.listLength(), this.maxQueryCost()),
+    };
     const nodes: N[] = [];
     let cursor = after;
     for (let pages = 0; pages < MAX_ORDER_ITEMS_PAGES; ) {
       let data: { order: ({ id: string; updatedAt: string } & Partial<Record<OrderItemsKind, Page<N>>>) | null };
       try {
-        data = await this.graphql(op, query, { id: order.gid, first, after: cursor });
+        data = await this.graphql(op, query, { ...vars, after: cursor });
       } catch (err) {
         if (!(err instanceof ShopifyQueryTooCostlyError)) throw err;
-        if (first <= 1) {
-          throw new ShopifyQueryTooCostlyError(`${op}: query cost ${String(err.details['cost'])} exceeds ${String(err.details['maxCost'])} even at 1 of order ${order.id}'s ${kind}`, {
-            cause: err,
-            details: { ...err.details, orderId: order.id, shrinks: this.costShrinks },
-          });
-        }
-        const next = Math.floor(first / 2);
-        this.costShrinks++;
-        this.config.onWarning?.(`${op}: Shopify refused the query as too costly (${String(err.details['cost'])} points); asking again smaller`, {
-          op,
-          cost: err.details['cost'],
-          maxCost: err.details['maxCost'],
-          from: { first },
-          to: { first: next },
-        });
-        first = next;
+        vars = this.shrink(op, vars, err, { floor: `1 of order ${order.id}'s ${kind}`, details: { orderId: order.id } });
         continue;
       }
       pages++;
@@ -446,19 +434,25 @@ export class ShopifyClient {
   }
 
   /**
-   * After MAX_COST_EXCEEDED: half the orders (`first`, when the query has one and it is above 1), else half the
-   * line items. At 1 order with 1 line item: ShopifyQueryTooCostlyError (not retryable), nothing asked again.
+   * After MAX_COST_EXCEEDED: half the nodes (`first`, when the query has one and it is above 1), else half the
+   * line items. At the floor (1 order with 1 line item, or 1 node of an order's connection):
+   * ShopifyQueryTooCostlyError (not retryable), nothing asked again.
    */
-  private shrink(op: string, vars: Record<string, unknown>, err: ShopifyQueryTooCostlyError): Record<string, unknown> {
+  private shrink(
+    op: string,
+    vars: Record<string, unknown>,
+    err: ShopifyQueryTooCostlyError,
+    at: { floor: string; details?: Record<string, unknown> } = { floor: '1 order with 1 line item' },
+  ): Record<string, unknown> {
     const first = vars['first'] === undefined ? undefined : Number(vars['first']);
     const lineItemsFirst = Number(vars['lineItemsFirst']);
     let next: Record<string, unknown>;
     if (first !== undefined && first > 1) next = { ...vars, first: Math.floor(first / 2) };
     else if (lineItemsFirst > 1) next = { ...vars, lineItemsFirst: Math.floor(lineItemsFirst / 2) };
     else {
-      throw new ShopifyQueryTooCostlyError(`${op}: query cost ${String(err.details['cost'])} exceeds ${String(err.details['maxCost'])} even at 1 order with 1 line item`, {
+      throw new ShopifyQueryTooCostlyError(`${op}: query cost ${String(err.details['cost'])} exceeds ${String(err.details['maxCost'])} even at ${at.floor}`, {
         cause: err,
-        details: { ...err.details, shrinks: this.costShrinks },
+        details: { ...err.details, ...at.details, shrinks: this.costShrinks },
       });
     }
     this.costShrinks++;
