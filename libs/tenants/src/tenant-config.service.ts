@@ -89,10 +89,6 @@ export function connectionAad(tenantId: string, partner: Partner): string {
   return `tenant-connection:${tenantId}:${partner}`;
 }
 
-/**
- * Tenants, their partner connections (secrets sealed with AES-256-GCM) and mapping tables. Every change bumps the
- * tenant's config version, is written to the history (secrets masked) and published as a TenantConfigChange.
- */
 export interface ReencryptResult {
   activeKeyId: string;
   /** Rows moved to the active key. */
@@ -107,6 +103,10 @@ export interface KeyUsage {
   keys: Array<{ keyId: string; configured: boolean; active: boolean; connections: number; tokens: number }>;
 }
 
+/**
+ * Tenants, their partner connections (secrets sealed with AES-256-GCM) and mapping tables. Every change bumps the
+ * tenant's config version, is written to the history (secrets masked) and published as a TenantConfigChange.
+ */
 export class TenantConfigService {
   private readonly ds: DataSource;
   private readonly box: SecretBox;

@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import type { KeyUsage, ReencryptResult } from '@mlc/tenants';
 import { AdminApiClient, AdminApiError, seg } from './admin-api.client';
 import { formatRecord, formatTable } from './table.format';
 import { OPS_OPTIONS, OPS_USAGE, OpsUsageError, runOpsCommand } from './ops-commands';
@@ -11,11 +12,6 @@ export interface CliIo {
   readFile(path: string): Promise<string>;
   writeFile(path: string, text: string): Promise<void>;
   fetchImpl?: typeof fetch;
-}
-
-interface KeyUsageView {
-  activeKeyId: string;
-  keys: Array<{ keyId: string; configured: boolean; active: boolean; connections: number; tokens: number }>;
 }
 
 export const USAGE = `mlc — operator CLI over the tenants admin API (env MLC_API_URL, MLC_API_KEY)
@@ -205,12 +201,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return 0;
       }
       case 'keys status': {
-        const r = await api.request<KeyUsageView>('GET', '/admin/encryption');
+        const r = await api.request<KeyUsage>('GET', '/admin/encryption');
         print(r, () => `active key: ${r.activeKeyId}\n${formatTable(r.keys, ['keyId', 'configured', 'active', 'connections', 'tokens'])}`);
         return r.keys.some((k) => !k.configured) ? 1 : 0;
       }
       case 'keys reencrypt': {
-        const r = await api.request<KeyUsageView & { connections: number; tokens: number; unreadable: Array<Record<string, unknown>>; usage: KeyUsageView }>('POST', '/admin/encryption/reencrypt');
+        const r = await api.request<ReencryptResult & { usage: KeyUsage }>('POST', '/admin/encryption/reencrypt');
         print(r, () => {
           const lines = [`re-sealed under ${r.activeKeyId}: ${r.connections} connection(s), ${r.tokens} token(s)`];
           if (r.unreadable.length) {
