@@ -6,7 +6,7 @@ import { generateWebhookSecret, ShipbobSandbox } from '@mlc/partners-shipbob-sim
 import { ShopifySandbox } from '@mlc/partners-shopify-simulator';
 import { topicName } from '@mlc/platform-kafka';
 import { collect, startService, testDatabase, testKafka, TEST_ENCRYPTION_KEYS, waitFor, type RunningService, type TestDatabase } from '@mlc/platform-testing';
-import { createTenantsDataSource, InMemoryTenantChangePublisher, runMigrations, SecretBox, TenantConfigService } from '@mlc/tenants';
+import { createTenantsDataSource, DEMO_ACCOUNTING, InMemoryTenantChangePublisher, runMigrations, SecretBox, TenantConfigService } from '@mlc/tenants';
 
 export const SERVICE_NAMES = ['audit-projector', 'mapper', 'shipbob-writer', 'fusion-writer', 'oracle-poller', 'webhook-gateway'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -108,14 +108,7 @@ export class System {
         name: 'Acme Outdoor',
         settings: {
           pollingIntervalsMs: { purchaseOrdersMs: 1_000, receiptsMs: 2_000, shipbobOrdersMs: 2_000, shopifyOrdersMs: 2_000 },
-          accounting: {
-            revenueAccountCombination: '101-10-4000-000',
-            businessUnit: 'US1 Business Unit',
-            transactionSource: 'SHOPIFY',
-            transactionType: 'Invoice',
-            paymentTerms: 'IMMEDIATE',
-            guestCustomerAccountNumber: 'GUEST-0001',
-          },
+          accounting: DEMO_ACCOUNTING,
         },
       },
       'e2e',

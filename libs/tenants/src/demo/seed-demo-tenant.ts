@@ -26,6 +26,16 @@ export const DEMO_CREDENTIALS = {
 } as const;
 
 /** The webhook topics the demo subscribes the sandboxes to (what the mapper reads). */
+/** Receivables settings the Fusion sandbox's seeded data answers to (business unit, source, type, GL account, guest account). */
+export const DEMO_ACCOUNTING = {
+  revenueAccountCombination: '101-10-4000-000',
+  businessUnit: 'US1 Business Unit',
+  transactionSource: 'SHOPIFY',
+  transactionType: 'Invoice',
+  paymentTerms: 'IMMEDIATE',
+  guestCustomerAccountNumber: 'GUEST-0001',
+};
+
 export const DEMO_WEBHOOK_TOPICS = {
   shipbob: ['order.shipped', 'order.shipment.delivered', 'order.shipment.exception', 'order.shipment.on_hold', 'order.shipment.cancelled', 'billing.charge.created'],
   shopify: ['orders/create', 'orders/updated', 'orders/paid', 'refunds/create', 'customers/create', 'customers/update'],
@@ -72,14 +82,7 @@ export async function seedDemoTenant(service: TenantConfigService, opts: DemoSee
     {
       mode: 'demo',
       settings: {
-        accounting: {
-          revenueAccountCombination: '101-10-4000-000',
-          businessUnit: 'US1 Business Unit',
-          transactionSource: 'SHOPIFY',
-          transactionType: 'Invoice',
-          paymentTerms: 'IMMEDIATE',
-          guestCustomerAccountNumber: 'GUEST-0001',
-        },
+        accounting: DEMO_ACCOUNTING,
         customerMatching: 'email-then-external-id',
         orderGrouping: 'per-po-line',
         pollingIntervalsMs: { purchaseOrdersMs: every, receiptsMs: every, shipbobOrdersMs: every, shopifyOrdersMs: every },
