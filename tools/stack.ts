@@ -145,8 +145,8 @@ async function up(): Promise<void> {
   }
   const results = await Promise.all(SERVICES.map(async (s) => [s, await waitReady(s, `http://127.0.0.1:${ports.get(s)}`)] as const));
   const notReady = results.filter(([, why]) => why);
-  if (!notReady.length) console.log('\nall services ready.');
   if (notReady.length) process.exitCode = 1;
+  else console.log('\nall services ready.');
   for (const [s, why] of notReady) console.log(`\n${s}: ${why} (log .local/logs/${s}.log); its last lines:\n${lastLogLines(s)}`);
   console.log('health: curl http://127.0.0.1:3001/health/ready   metrics: curl http://127.0.0.1:3001/metrics');
   console.log(`tenants (admin API in audit-projector, key in ${OPERATOR_KEY_FILE}):`);
