@@ -16,7 +16,9 @@ import {
   REOPEN_ACTIONS,
   FusionProcurementStore,
   fusionTimestamp,
+  type PoLine,
   type PoSchedule,
+  type PoStatus,
   type PurchaseOrder,
   type ReceiptLine,
   type ReceiptRequest,
@@ -293,80 +295,52 @@ export class FusionSandbox extends SandboxServer {
       return this.collection(poDffDef, [po], `${this.url}${poHref}/${po.uniqId}/child/DFF`, req, ctx);
     });
 
+    // The PO actions (close, reopen, cancel) on a PO or one of its lines: the status they change, then a written record.
+    const target = (po: PurchaseOrder, lineId: string | undefined) => {
+      const line = lineId === undefined ? undefined : store.findLine(po, lineId);
+      return { line, current: line?.Status ?? po.Status };
+    };
+    const changeStatus = (po: PurchaseOrder, line: PoLine | undefined, status: PoStatus, into: Record<string, unknown>[], record: Record<string, unknown>): SandboxResponse => {
+      if (line) store.setLineStatus(po, line, status);
+      else store.setPoStatus(po, status);
+      into.push({ POHeaderId: po.POHeaderId, OrderNumber: po.OrderNumber, ...record, at: fusionTimestamp(this.now()) });
+      return { status: 200, headers: { 'content-type': MEDIA.actionResult }, body: { result: 'SUCCESS' } };
+    };
+    const lineIds = (line: PoLine | undefined) => (line ? { POLineId: line.POLineId, LineNumber: line.LineNumber } : {});
     const close = (req: SandboxRequest, po: PurchaseOrder, lineId?: string): SandboxResponse => {
       const body = this.body(req);
       const action = String(body['closeAction'] ?? '');
       const status = CLOSE_ACTIONS[action];
       if (!status) throw new FusionFault(400, `The value ${action || '(none)'} of closeAction is not valid; use ${Object.keys(CLOSE_ACTIONS).join(', ')}`);
-      const line = lineId === undefined ? undefined : store.findLine(po, lineId);
-      const current = line?.Status ?? po.Status;
+      const { line, current } = target(po, lineId);
       if (current === 'Canceled' || current === 'Finally Closed') {
         throw new FusionFault(400, `The purchase order ${po.OrderNumber} can't be closed because its status is ${current}.`);
       }
-      if (line) store.setLineStatus(po, line, status);
-      else store.setPoStatus(po, status);
-      this.written.closures.push({
-        POHeaderId: po.POHeaderId,
-        OrderNumber: po.OrderNumber,
-        ...(line ? { POLineId: line.POLineId, LineNumber: line.LineNumber } : {}),
-        closeAction: action,
-        closeReason: body['closeReason'] ?? null,
-        at: fusionTimestamp(this.now()),
-      });
-      return { status: 200, headers: { 'content-type': MEDIA.actionResult }, body: { result: 'SUCCESS' } };
+      return changeStatus(po, line, status, this.written.closures, { ...lineIds(line), closeAction: action, closeReason: body['closeReason'] ?? null });
     };
     const reopen = (req: SandboxRequest, po: PurchaseOrder, lineId?: string): SandboxResponse => {
       const body = this.body(req);
       const action = String(body['reopenAction'] ?? '');
       const rule = REOPEN_ACTIONS[action];
       if (!rule) throw new FusionFault(400, `The value ${action || '(none)'} of reopenAction is not valid; use ${Object.keys(REOPEN_ACTIONS).join(', ')}`);
-      const line = lineId === undefined ? undefined : store.findLine(po, lineId);
-      const current = line?.Status ?? po.Status;
+      const { line, current } = target(po, lineId);
       if (!rule.from.includes(current)) {
         throw new FusionFault(400, `The purchase order ${po.OrderNumber} can't be reopened with ${action} because its status is ${current}.`);
       }
-      if (line) store.setLineStatus(po, line, rule.to);
-      else store.setPoStatus(po, rule.to);
-      this.written.reopenings.push({
-        POHeaderId: po.POHeaderId,
-        OrderNumber: po.OrderNumber,
-        ...(line ? { POLineId: line.POLineId, LineNumber: line.LineNumber } : {}),
-        reopenAction: action,
-        reopenReason: body['reopenReason'] ?? null,
-        at: fusionTimestamp(this.now()),
-      });
-      return { status: 200, headers: { 'content-type': MEDIA.actionResult }, body: { result: 'SUCCESS' } };
+      return changeStatus(po, line, rule.to, this.written.reopenings, { ...lineIds(line), reopenAction: action, reopenReason: body['reopenReason'] ?? null });
     };
     const cancel = (req: SandboxRequest, po: PurchaseOrder, lineId?: string): SandboxResponse => {
       const body = this.body(req);
-      const line = lineId === undefined ? undefined : store.findLine(po, lineId);
-      const current = line?.Status ?? po.Status;
+      const { line, current } = target(po, lineId);
       if (current !== 'Open') throw new FusionFault(400, `The purchase order ${po.OrderNumber} can't be canceled because its status is ${current}.`);
       const received = (line ? [line] : po.lines).some((l) => l.schedules.some((s) => s.QuantityReceived > 0));
       if (received) throw new FusionFault(400, `The purchase order ${po.OrderNumber} can't be canceled because quantities were received.`);
-      if (line) store.setLineStatus(po, line, 'Canceled');
-      else store.setPoStatus(po, 'Canceled');
-      this.written.cancellations.push({
-        POHeaderId: po.POHeaderId,
-        OrderNumber: po.OrderNumber,
-        ...(line ? { POLineId: line.POLineId } : {}),
-        ...body,
-        at: fusionTimestamp(this.now()),
-      });
-      return { status: 200, headers: { 'content-type': MEDIA.actionResult }, body: { result: 'SUCCESS' } };
+      return changeStatus(po, line, 'Canceled', this.written.cancellations, { ...(line ? { POLineId: line.POLineId } : {}), ...body });
     };
-    this.fusionRoute('POST', `${poHref}/:po/action/close`, 'action', (req) => close(req, store.findPo(req.params['po']!)));
-    this.fusionRoute('POST', `${poHref}/:po/child/lines/:line/action/close`, 'action', (req) =>
-      close(req, store.findPo(req.params['po']!), req.params['line']),
-    );
-    this.fusionRoute('POST', `${poHref}/:po/action/reopen`, 'action', (req) => reopen(req, store.findPo(req.params['po']!)));
-    this.fusionRoute('POST', `${poHref}/:po/child/lines/:line/action/reopen`, 'action', (req) =>
-      reopen(req, store.findPo(req.params['po']!), req.params['line']),
-    );
-    this.fusionRoute('POST', `${poHref}/:po/action/cancel`, 'action', (req) => cancel(req, store.findPo(req.params['po']!)));
-    this.fusionRoute('POST', `${poHref}/:po/child/lines/:line/action/cancel`, 'action', (req) =>
-      cancel(req, store.findPo(req.params['po']!), req.params['line']),
-    );
+    for (const [name, act] of Object.entries({ close, reopen, cancel })) {
+      this.fusionRoute('POST', `${poHref}/:po/action/${name}`, 'action', (req) => act(req, store.findPo(req.params['po']!)));
+      this.fusionRoute('POST', `${poHref}/:po/child/lines/:line/action/${name}`, 'action', (req) => act(req, store.findPo(req.params['po']!), req.params['line']));
+    }
 
     // draftPurchaseOrders: since 25A the PATCH works on open POs for a few attributes, and the DFF child.
     const draftHref = `${FSCM_ROOT}/draftPurchaseOrders`;
