@@ -275,25 +275,17 @@ export class PollStateRepository implements OnModuleInit {
     );
   }
 
-  async runFailed(tenantId: string, feed: string, code: string, message: string): Promise<number> {
-    const { rows } = await this.pool.query<{ consecutive_failures: number }>(
+  /** Counts a failed run; says whether this failure streak already has its exception for `code` on Kafka. */
+  async runFailed(tenantId: string, feed: string, code: string, message: string): Promise<{ streak: number; exceptionRaised: boolean }> {
+    const { rows } = await this.pool.query<{ consecutive_failures: number; exception_raised: boolean | null }>(
       `INSERT INTO poller_feed_state (tenant_id, feed, last_run_finished_at, consecutive_failures, last_error_code, last_error_message)
        VALUES ($1, $2, now(), 1, $3, $4)
        ON CONFLICT (tenant_id, feed) DO UPDATE SET last_run_finished_at = now(), consecutive_failures = poller_feed_state.consecutive_failures + 1,
          last_error_code = $3, last_error_message = $4, updated_at = now()
-       RETURNING consecutive_failures`,
+       RETURNING consecutive_failures, exception_raised_code = $3 AS exception_raised`,
       [tenantId, feed, code, message.slice(0, 1000)],
     );
-    return rows[0]?.consecutive_failures ?? 1;
-  }
-
-  /** Whether this failure streak already has its exception for `code` on Kafka. */
-  async exceptionRaised(tenantId: string, feed: string, code: string): Promise<boolean> {
-    const { rows } = await this.pool.query<{ raised: boolean }>(
-      'SELECT exception_raised_code IS NOT DISTINCT FROM $3 AS raised FROM poller_feed_state WHERE tenant_id = $1 AND feed = $2',
-      [tenantId, feed, code],
-    );
-    return rows[0]?.raised ?? false;
+    return { streak: rows[0]?.consecutive_failures ?? 1, exceptionRaised: rows[0]?.exception_raised ?? false };
   }
 
   /** Records that the streak's exception for `code` was published (cleared by the next successful run). */
