@@ -14,6 +14,18 @@ export const CSV_COLUMNS: Record<MappingKind, Column[]> = {
   'item-product': [{ name: 'fusionItem' }, { name: 'shipbobSku', field: 'shipbobSku' }, { name: 'shipbobProductId', field: 'shipbobProductId', numeric: true }],
   'supplier-fc': [{ name: 'supplier' }, { name: 'fulfillmentCenterId', field: 'fulfillmentCenterId', numeric: true }],
   'ship-to-fc': [{ name: 'shipToLocation' }, { name: 'fulfillmentCenterId', field: 'fulfillmentCenterId', numeric: true }],
+  'ship-to-address': [
+    { name: 'shipToLocation' },
+    { name: 'name', field: 'name' },
+    { name: 'address1', field: 'address1' },
+    { name: 'address2', field: 'address2' },
+    { name: 'city', field: 'city' },
+    { name: 'state', field: 'state' },
+    { name: 'postalCode', field: 'postalCode' },
+    { name: 'country', field: 'country' },
+    { name: 'email', field: 'email' },
+    { name: 'phone', field: 'phone' },
+  ],
   'shipbob-event-rule': [{ name: 'event' }, { name: 'action', field: 'action' }, { name: 'note', field: 'note' }],
 };
 

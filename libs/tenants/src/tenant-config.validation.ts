@@ -136,7 +136,7 @@ export function applySettingsPatch(current: TenantSettings, patch: unknown): Ten
     p.throwIfAny('settings');
   }
   const input = patch as Record<string, unknown>;
-  rejectUnknown(p, input, ['accounting', 'customerMatching', 'pollingIntervalsMs', 'orderGrouping'], 'settings.');
+  rejectUnknown(p, input, ['accounting', 'customerMatching', 'pollingIntervalsMs', 'orderGrouping', 'receivablePoStatuses'], 'settings.');
   const next: TenantSettings = structuredClone(current);
   if ('accounting' in input) {
     const a = input['accounting'];
@@ -158,6 +158,14 @@ export function applySettingsPatch(current: TenantSettings, patch: unknown): Ten
   }
   if ('orderGrouping' in input && checkEnum(p, input['orderGrouping'], ['per-po-line', 'per-po-and-fulfillment-center'] as const, 'settings.orderGrouping')) {
     next.orderGrouping = input['orderGrouping'];
+  }
+  if ('receivablePoStatuses' in input) {
+    const s = input['receivablePoStatuses'];
+    if (!Array.isArray(s) || !s.length || s.length > 20 || s.some((x) => typeof x !== 'string' || !x.trim() || x.length > 60)) {
+      p.add('settings.receivablePoStatuses', 'must be a list of 1 to 20 Fusion PO statuses as Fusion shows them, e.g. ["Open"]');
+    } else if (s.some((x: string) => /^cancel+ed$/i.test(x.trim()))) {
+      p.add('settings.receivablePoStatuses', 'must not contain Canceled: a cancelled line cancels its order');
+    } else next.receivablePoStatuses = (s as string[]).map((x) => x.trim());
   }
   if ('pollingIntervalsMs' in input) {
     const pi = input['pollingIntervalsMs'];
@@ -366,6 +374,23 @@ export function checkMapping(kind: MappingKind, key: unknown, value: unknown): {
       rejectUnknown(p, value, ['fulfillmentCenterId'], '');
       const id = positiveInt('fulfillmentCenterId');
       out = { fulfillmentCenterId: id ?? 0 };
+      break;
+    }
+    case 'ship-to-address': {
+      const fields = ['name', 'address1', 'address2', 'city', 'state', 'postalCode', 'country', 'email', 'phone'] as const;
+      rejectUnknown(p, value, fields, '');
+      const o: Record<string, string> = {};
+      for (const f of fields) {
+        const needed = f === 'address1' || f === 'city' || f === 'country';
+        if (!needed && (value[f] === undefined || value[f] === null || value[f] === '')) continue;
+        const s = requireString(p, value, f, f, f === 'address1' || f === 'address2' ? 240 : 120);
+        if (s) o[f] = s;
+      }
+      if (o['country'] !== undefined) {
+        if (/^[A-Za-z]{2}$/.test(o['country'])) o['country'] = o['country'].toUpperCase();
+        else p.add('country', 'must be a two-letter ISO 3166-1 country code such as US');
+      }
+      out = o as unknown as MappingValueByKind['ship-to-address'];
       break;
     }
     case 'shipbob-event-rule': {

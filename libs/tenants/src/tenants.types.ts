@@ -75,7 +75,7 @@ export interface ConnectionSummary {
 // ---------- mappings ----------
 
 /** Keyed mapping tables (CSV import/export works on these). */
-export const MAPPING_KINDS = ['item-product', 'supplier-fc', 'ship-to-fc', 'shipbob-event-rule'] as const;
+export const MAPPING_KINDS = ['item-product', 'supplier-fc', 'ship-to-fc', 'ship-to-address', 'shipbob-event-rule'] as const;
 export type MappingKind = (typeof MAPPING_KINDS)[number];
 
 /** Fusion item/product code -> ShipBob product (by reference/SKU, by id, or both). */
@@ -86,6 +86,23 @@ export interface ItemProductValue {
 /** Fusion supplier (site) or ship-to location -> ShipBob fulfillment center. */
 export interface FulfillmentCenterValue {
   fulfillmentCenterId: number;
+}
+/**
+ * Fusion ship-to location code -> the full address ShipBob ships to, set once per location by an operator when the
+ * PO's one-line `ShipToLocationAddress` cannot be read (or is wrong). Used before the address on the PO.
+ */
+export interface ShipToAddressValue {
+  /** Recipient name; the location code when absent. */
+  name?: string;
+  address1: string;
+  address2?: string;
+  city: string;
+  state?: string;
+  postalCode?: string;
+  /** ISO 3166-1 alpha-2, e.g. `US`. */
+  country: string;
+  email?: string;
+  phone?: string;
 }
 export const PO_ACTIONS = ['ignore', 'mark-shipped', 'mark-delivered', 'mark-exception', 'mark-on-hold', 'mark-cancelled', 'receive'] as const;
 export type PoAction = (typeof PO_ACTIONS)[number];
@@ -100,6 +117,7 @@ export interface MappingValueByKind {
   'item-product': ItemProductValue;
   'supplier-fc': FulfillmentCenterValue;
   'ship-to-fc': FulfillmentCenterValue;
+  'ship-to-address': ShipToAddressValue;
   'shipbob-event-rule': EventRuleValue;
 }
 
@@ -137,6 +155,11 @@ export interface TenantSettings {
   customerMatching: CustomerMatchingRule;
   pollingIntervalsMs: PollingIntervals;
   orderGrouping: OrderGrouping;
+  /**
+   * Fusion PO (and line) statuses whose lines become ShipBob orders, as Fusion displays them. Absent = `['Open']`
+   * (the only status Fusion receives against by default); a PO On Hold is picked up once it is Open again.
+   */
+  receivablePoStatuses?: string[];
 }
 
 export type TenantSettingsPatch = {
@@ -144,6 +167,7 @@ export type TenantSettingsPatch = {
   customerMatching?: CustomerMatchingRule;
   pollingIntervalsMs?: Partial<PollingIntervals>;
   orderGrouping?: OrderGrouping;
+  receivablePoStatuses?: string[];
 };
 
 export const DEFAULT_SETTINGS: TenantSettings = {

@@ -33,7 +33,7 @@ export const USAGE = `mlc — operator CLI over the tenants admin API (env MLC_A
   mlc keys status                 key ids the stored credentials are sealed under (all-tenants key)
   mlc keys reencrypt              key rotation: re-seal everything under the first key of MLC_ENCRYPTION_KEYS
 
-  kinds: item-product, supplier-fc, ship-to-fc, shipbob-event-rule
+  kinds: item-product, supplier-fc, ship-to-fc, ship-to-address, shipbob-event-rule
   global: --json  --api-url URL  --api-key KEY  --actor NAME
 ${OPS_USAGE}`;
 

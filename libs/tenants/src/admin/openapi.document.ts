@@ -90,6 +90,7 @@ export const TENANTS_ADMIN_OPENAPI = {
           accounting: { type: ['object', 'null'], properties: { revenueAccountCombination: { type: 'string' }, businessUnit: { type: 'string' }, transactionSource: { type: 'string' }, transactionType: { type: 'string' }, paymentTerms: { type: 'string' }, guestCustomerAccountNumber: { type: 'string' } } },
           customerMatching: { enum: ['email-then-external-id', 'external-id-then-email'] },
           orderGrouping: { enum: ['per-po-line', 'per-po-and-fulfillment-center'] },
+          receivablePoStatuses: { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 20, description: 'Fusion PO statuses whose lines become ShipBob orders (default ["Open"])' },
           pollingIntervalsMs: { type: 'object', properties: { purchaseOrdersMs: { type: 'integer' }, receiptsMs: { type: 'integer' }, shipbobOrdersMs: { type: 'integer' }, shopifyOrdersMs: { type: 'integer' } } },
         },
       },

@@ -53,6 +53,8 @@ export class MapPurchaseOrderService {
       orderGrouping: snapshot.settings.orderGrouping,
       itemProduct: snapshot.mappings['item-product'],
       shipToFc: snapshot.mappings['ship-to-fc'],
+      shipToAddress: snapshot.mappings['ship-to-address'],
+      receivableStatuses: snapshot.settings.receivablePoStatuses,
       supplierFc: snapshot.mappings['supplier-fc'],
     });
     let cfg = configOf(await this.deps.tenant(tenantId));
@@ -77,23 +79,32 @@ export class MapPurchaseOrderService {
         plan = planPurchaseOrder(po, cfg);
       }
     }
-    const exceptions = plan.issues.map((issue) =>
-      ctx.exception({
-        code: issue.code,
-        category: issue.category,
+    // One exception per order reference, naming every problem of it: the exceptions queue keeps one row per
+    // reference, so separate exceptions for a line's recipient and its product would show only the last one.
+    const byReference = new Map<string, typeof plan.issues>();
+    for (const issue of plan.issues) {
+      const ref = pendingReferenceId(po.poHeaderId, issue.groupKey ?? `l${issue.poLineId}`, state);
+      byReference.set(ref, [...(byReference.get(ref) ?? []), issue]);
+    }
+    const exceptions = [...byReference].map(([businessId, issues]) => {
+      const first = issues[0]!;
+      return ctx.exception({
+        code: first.code,
+        category: first.category,
         entityType: 'shipbob-order',
-        businessId: pendingReferenceId(po.poHeaderId, issue.groupKey ?? `l${issue.poLineId}`, state),
-        message: issue.message,
+        businessId,
+        message: issues.length === 1 ? first.message : `${issues.length} problems: ${issues.map((i) => `[${i.code}] ${i.message}`).join('; ')}`,
         details: {
           poHeaderId: po.poHeaderId,
           poNumber: po.orderNumber,
-          poLineId: issue.poLineId,
-          lineNumber: issue.lineNumber,
-          mappingKey: issue.mappingKey,
+          poLineId: first.poLineId,
+          lineNumber: first.lineNumber,
+          mappingKey: first.mappingKey,
           mappingVersion: cfg.configVersion,
+          problems: issues.map((i) => ({ code: i.code, category: i.category, poLineId: i.poLineId, lineNumber: i.lineNumber, mappingKey: i.mappingKey, message: i.message })),
         },
-      }),
-    );
+      });
+    });
 
     const { actions, nextState } = reconcileOrders(po.poHeaderId, plan, state);
     const commands = actions.map((a) => this.command(tenantId, event, po, a, cfg.configVersion, plan.linesToFulfil));

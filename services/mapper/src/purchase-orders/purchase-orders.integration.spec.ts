@@ -27,7 +27,7 @@ interface SandboxOrder {
   shipments: Array<{ status: string; location: { id: number } }>;
 }
 
-function poEvent(lastUpdateDate: string, lines: Array<{ id: string; n: string; item: string; qty: string; status?: string }>): PoEvent {
+function poEvent(lastUpdateDate: string, lines: Array<{ id: string; n: string; item: string; qty: string; status?: string }>, over: Partial<PoEvent> = {}): PoEvent {
   return {
     meta: newMeta({ tenantId: TENANT, source: 'test' }),
     poHeaderId: '7001',
@@ -55,6 +55,7 @@ function poEvent(lastUpdateDate: string, lines: Array<{ id: string; n: string; i
       lineLastUpdateDate: null,
     })),
     raw: '{}',
+    ...over,
   } as PoEvent;
 }
 
@@ -208,5 +209,60 @@ describe('mapper purchase-orders -> shipbob-writer -> ShipBob sandbox (real Kafk
     } finally {
       await pg.end();
     }
+  });
+  it('a line with two problems -> one exception naming both; an On Hold PO -> nothing until it is Open; Oracle one-line addresses and the ship-to-address mapping', async () => {
+    const oracleAddress = { locationCode: 'Cicero', name: null, address1: null, address2: null, city: null, state: null, postalCode: null, country: null };
+    const hold = poEvent('2026-02-01T09:00:00.000+00:00', [{ id: '81', n: '1', item: 'AS9', qty: '1' }, { id: '82', n: '2', item: 'AS1', qty: '4' }], {
+      poHeaderId: '7002',
+      orderNumber: '1702',
+      status: 'On Hold',
+      shipToLocationCode: 'Cicero',
+      shipTo: { ...oracleAddress, addressText: 'Dock 4, ask at the gate' },
+    } as Partial<PoEvent>);
+    const withLines = (e: PoEvent, code: string): PoEvent => ({ ...e, lines: e.lines.map((l) => ({ ...l, shipToLocationCode: code })) }) as PoEvent;
+    await tenants.setMapping(TENANT, 'ship-to-fc', 'Cicero', { fulfillmentCenterId: 8 }, 'test');
+    await tenants.setMapping(TENANT, 'ship-to-fc', 'Chicago', { fulfillmentCenterId: 8 }, 'test');
+    const before = exceptions().length;
+    await publishPo(withLines(hold, 'Cicero'));
+    await new Promise((r) => setTimeout(r, 1_500));
+    assert.equal(exceptions().length, before, 'an On Hold PO is neither mapped nor reported');
+    assert.equal((await orders()).filter((o) => o.reference_id.startsWith('po7002-')).length, 0);
+
+    // Released: line 81 has an unknown item and no readable address -> one exception with both problems.
+    await publishPo(withLines({ ...hold, status: 'Open', lastUpdateDate: '2026-02-01T10:00:00.000+00:00' } as PoEvent, 'Cicero'));
+    await waitFor(() => exceptions().length >= before + 2, { timeoutMs: 30_000, what: 'an exception per PO 7002 line' });
+    await new Promise((r) => setTimeout(r, 500));
+    const raisedNow = exceptions().slice(before).map((x) => x.value);
+    assert.deepEqual(raisedNow.map((x) => x.businessId).sort(), ['po7002-l81-r0', 'po7002-l82-r0'], 'one exception per line, not one per problem');
+    const e = raisedNow.find((x) => x.businessId === 'po7002-l81-r0')!;
+    const problems = (JSON.parse(e.details ?? '{}') as { problems: Array<{ code: string }> }).problems.map((x) => x.code).sort();
+    assert.deepEqual(problems, ['MAPPING.MISSING_PRODUCT', 'MAPPING.MISSING_RECIPIENT']);
+    assert.match(e.message, /2 problems: .*MISSING_PRODUCT.*MISSING_RECIPIENT/);
+
+    // The operator sets the location's address once (and the item); the next PO event maps both lines.
+    await tenants.setMapping(TENANT, 'ship-to-address', 'Cicero', { name: 'Cicero DC', address1: '5900 W Ogden Ave', city: 'Cicero', state: 'IL', postalCode: '60804', country: 'US' }, 'test');
+    await tenants.setMapping(TENANT, 'item-product', 'AS9', { shipbobSku: 'SKU-1' }, 'test');
+    await publishPo(withLines({ ...hold, status: 'Open', lastUpdateDate: '2026-02-01T11:00:00.000+00:00' } as PoEvent, 'Cicero'));
+    await waitFor(async () => (await byRef('po7002-l81-r0')).length === 1 && (await byRef('po7002-l82-r0')).length === 1, { timeoutMs: 30_000, what: 'both PO 7002 orders' });
+    const o = (await byRef('po7002-l81-r0'))[0]!;
+    assert.equal(o.recipient.name, 'Cicero DC');
+    assert.equal(o.recipient.address.city, 'Cicero');
+    assert.equal(o.recipient.address.country, 'US');
+
+    // Oracle's own one-line format (county and the country's name last) reads without any mapping.
+    await publishPo(
+      withLines(
+        poEvent('2026-02-02T09:00:00.000+00:00', [{ id: '91', n: '1', item: 'AS1', qty: '2' }], {
+          poHeaderId: '7003',
+          orderNumber: '1703',
+          shipToLocationCode: 'Chicago',
+          shipTo: { ...oracleAddress, locationCode: 'Chicago', addressText: '5900 W Ogden Ave, Cicero, IL 60804-1234, Cook, United States' },
+        } as Partial<PoEvent>),
+        'Chicago',
+      ),
+    );
+    await waitFor(async () => (await byRef('po7003-l91-r0')).length === 1, { timeoutMs: 30_000, what: 'the PO 7003 order' });
+    const a3 = (await byRef('po7003-l91-r0'))[0]!.recipient.address as { state?: string; zip_code?: string; country: string };
+    assert.deepEqual([a3.state, a3.zip_code, a3.country], ['IL', '60804-1234', 'US']);
   });
 });

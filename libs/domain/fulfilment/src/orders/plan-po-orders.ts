@@ -19,6 +19,19 @@ export function isReleased(poStatus: string): boolean {
   return !NOT_APPROVED.has(norm(poStatus));
 }
 
+/** Fusion's receivable status by default: only an Open PO (and Open lines) can be received against. */
+export const DEFAULT_RECEIVABLE_STATUSES: readonly string[] = ['Open'];
+
+/**
+ * Whether a PO line may become (part of) a ShipBob order: the PO and the line are both in one of the tenant's
+ * receivable statuses. A line without a status of its own follows the PO. On Hold, Closed for Receiving, Closed…
+ * are not: Fusion refuses receipts against them, so an order shipped for them could never be written back.
+ */
+export function isReceivable(poStatus: string, lineStatus: string | null | undefined, statuses: readonly string[] = DEFAULT_RECEIVABLE_STATUSES): boolean {
+  const ok = new Set(statuses.map(norm));
+  return ok.has(norm(poStatus)) && (lineStatus == null || lineStatus.trim() === '' || ok.has(norm(lineStatus)));
+}
+
 /**
  * A PO line quantity as whole units: a positive integer, or undefined for anything else (ShipBob takes integer
  * quantities; `10.0` is fine, `2.5` or `0` is not).
@@ -58,11 +71,18 @@ export function planPurchaseOrder(po: PurchaseOrderInput, cfg: PoMappingConfig):
 
   for (const line of po.lines) {
     if (poCancelled || isCancelled(line.status)) continue;
-    plan.linesToFulfil.push(line.poLineId);
-    const where = `PO ${po.orderNumber} (POHeaderId ${po.poHeaderId}) line ${line.lineNumber} (POLineId ${line.poLineId})`;
     const shipToCode = line.shipToLocationCode ?? po.shipToLocationCode ?? null;
     const fc = fulfillmentCenterFor(po, shipToCode, cfg);
     const groupKey = perFc ? (fc === undefined ? null : `fc${fc}`) : `l${line.poLineId}`;
+    if (!isReceivable(po.status, line.status, cfg.receivableStatuses)) {
+      // Not receivable now (On Hold, Closed for Receiving…): no order is made for it, and one made before is left
+      // as it is (not cancelled): the line may be released again, or was closed by our own receipts.
+      plan.heldLines.add(line.poLineId);
+      if (groupKey) plan.heldGroups.add(groupKey);
+      continue;
+    }
+    plan.linesToFulfil.push(line.poLineId);
+    const where = `PO ${po.orderNumber} (POHeaderId ${po.poHeaderId}) line ${line.lineNumber} (POLineId ${line.poLineId})`;
     const issue = (code: LineIssue['code'], category: LineIssue['category'], mappingKey: string | null, message: string): void => {
       plan.issues.push({ code, category, poLineId: line.poLineId, lineNumber: line.lineNumber, mappingKey, message: `${where}: ${message}`, groupKey, fulfillmentCenterId: fc ?? null });
     };
@@ -83,14 +103,14 @@ export function planPurchaseOrder(po: PurchaseOrderInput, cfg: PoMappingConfig):
     const quantity = wholeUnits(line.quantity);
     if (quantity === undefined) issue('VALIDATION.INVALID_QUANTITY', 'invalid-value', null, `quantity ${JSON.stringify(line.quantity)}${line.uom ? ` ${line.uom}` : ''} is not a positive whole number of units`);
 
-    const address = (shipToCode ? po.shipToAddresses?.[shipToCode] : undefined) ?? po.shipToAddress;
+    const address = (shipToCode ? (cfg.shipToAddress?.[shipToCode] ?? po.shipToAddresses?.[shipToCode]) : undefined) ?? po.shipToAddress;
     const recipient = toRecipient(address, shipToCode);
     if (!recipient)
       issue(
         'MAPPING.MISSING_RECIPIENT',
         'missing-mapping',
         shipToCode ? `ship-to-address:${shipToCode}` : 'ship-to-address',
-        `ShipBob needs a recipient name, address line, city and two-letter country; the ship-to location ${shipToCode ?? '(none)'} has no usable address`,
+        `ShipBob needs a recipient name, address line, city and country; the ship-to location ${shipToCode ?? '(none)'} has no usable address (set it once with the ship-to-address mapping)`,
       );
 
     if (plan.issues.length > before) {

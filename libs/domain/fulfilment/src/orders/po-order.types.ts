@@ -57,6 +57,10 @@ export interface PoMappingConfig {
   orderGrouping: OrderGrouping;
   itemProduct: Record<string, { shipbobSku?: string; shipbobProductId?: number }>;
   shipToFc: Record<string, { fulfillmentCenterId: number }>;
+  /** PO and line statuses (display text, any case) that can be received against; default `['Open']`. */
+  receivableStatuses?: readonly string[];
+  /** `ship-to-address` mapping: an operator's full address per ship-to location, used before the PO's own. */
+  shipToAddress?: Record<string, AddressInput>;
   supplierFc: Record<string, { fulfillmentCenterId: number }>;
 }
 

@@ -60,6 +60,47 @@ describe('purchase-order lines -> ShipBob orders', () => {
     assert.equal(l13.products[0]!.productId, 1001);
   });
 
+  it("an operator's ship-to-address mapping is used before the PO's address, and gets a line through that had none", () => {
+    const unreadable = po({ shipToAddress: 'Dock 4 (ask at gate)' });
+    const held = planPurchaseOrder(unreadable, cfg());
+    assert.deepEqual(
+      held.issues.filter((i) => i.code === 'MAPPING.MISSING_RECIPIENT').map((i) => i.mappingKey),
+      ['ship-to-address:Seattle', 'ship-to-address:Seattle', 'ship-to-address:Chicago'],
+    );
+    const reno = { name: 'Reno DC', address1: '100 Dock Rd', city: 'Reno', state: 'NV', postalCode: '89502', country: 'US' };
+    const plan = planPurchaseOrder(unreadable, cfg({ shipToAddress: { Seattle: reno, Chicago: { address1: '5900 W Ogden Ave', city: 'Cicero', country: 'US' } } }));
+    assert.deepEqual(plan.issues, []);
+    assert.equal(plan.desired.get('l11')!.recipient.name, 'Reno DC');
+    assert.equal(plan.desired.get('l13')!.recipient.name, 'Chicago', 'no name in the mapping: the location code');
+    // The mapping wins over a readable PO address too.
+    assert.equal(planPurchaseOrder(po(), cfg({ shipToAddress: { Seattle: reno } })).desired.get('l11')!.recipient.city, 'Reno');
+  });
+
+  it('only lines of a receivable PO in a receivable status become orders; an order made before is left alone', () => {
+    const onHold = planPurchaseOrder(po({ status: 'On Hold' }), cfg());
+    assert.deepEqual([...onHold.desired.keys()], []);
+    assert.deepEqual(onHold.issues, []);
+    assert.deepEqual(onHold.linesToFulfil, []);
+    const closedLine = po({ lines: po().lines.map((l) => (l.poLineId === '12' ? { ...l, status: 'Closed for Receiving' } : l)) });
+    const plan = planPurchaseOrder(closedLine, cfg());
+    assert.deepEqual([...plan.desired.keys()], ['l11', 'l13']);
+    assert.deepEqual(plan.linesToFulfil, ['11', '13']);
+    // Line 12 got its order while Open; closing it (our own receipts, or a buyer) neither cancels nor revises it.
+    const before = apply([], reconcileOrders('300100', planPurchaseOrder(po(), cfg()), []).nextState);
+    assert.deepEqual(reconcileOrders('300100', plan, before).actions, []);
+    assert.deepEqual(reconcileOrders('300100', onHold, before).actions, []);
+    // A PO released later (On Hold -> Open) is picked up then.
+    assert.deepEqual([...planPurchaseOrder(po({ status: 'Open' }), cfg()).desired.keys()], ['l11', 'l12', 'l13']);
+    // A tenant may allow more statuses.
+    assert.deepEqual([...planPurchaseOrder(po({ status: 'On Hold' }), cfg({ receivableStatuses: ['Open', 'On Hold'] })).desired.keys()], ['l11', 'l12', 'l13']);
+    // A cancelled line still cancels its order.
+    const cancelled = po({ lines: po().lines.map((l) => (l.poLineId === '12' ? { ...l, status: 'Canceled' } : l)) });
+    assert.deepEqual(
+      reconcileOrders('300100', planPurchaseOrder(cancelled, cfg()), before).actions.map((a) => a.action),
+      ['cancel'],
+    );
+  });
+
   it('groups lines per PO and fulfillment center when the tenant asks for it', () => {
     const plan = planPurchaseOrder(po(), cfg({ orderGrouping: 'per-po-and-fulfillment-center' }));
     assert.deepEqual([...plan.desired.keys()], ['fc8', 'fc10']);
@@ -177,6 +218,44 @@ describe('purchase-order lines -> ShipBob orders', () => {
       country: 'US',
     });
     assert.equal(parseOneLineAddress('M1, 1 Dock Road'), undefined);
+    // Oracle's format: lines, city, STATE ZIP, county, then the territory's name.
+    assert.deepEqual(parseOneLineAddress('5900 W Ogden Ave, Cicero, IL 60804, Cook, United States'), {
+      address1: '5900 W Ogden Ave',
+      address2: null,
+      city: 'Cicero',
+      state: 'IL',
+      postalCode: '60804',
+      country: 'US',
+    });
+    assert.deepEqual(parseOneLineAddress('200 Oracle Pkwy, Bldg 3, Dock 12, Redwood City, CA 94065-1675, San Mateo, United States of America'), {
+      address1: '200 Oracle Pkwy',
+      address2: 'Bldg 3, Dock 12',
+      city: 'Redwood City',
+      state: 'CA',
+      postalCode: '94065-1675',
+      country: 'US',
+    });
+    assert.deepEqual(parseOneLineAddress('100 King St W, Toronto, ON M5H 1A1, Canada'), {
+      address1: '100 King St W',
+      address2: null,
+      city: 'Toronto',
+      state: 'ON',
+      postalCode: 'M5H 1A1',
+      country: 'CA',
+    });
+    assert.deepEqual(parseOneLineAddress('10 Downing Street, London, SW1A 2AA, United Kingdom'), {
+      address1: '10 Downing Street',
+      address2: null,
+      city: 'London',
+      state: null,
+      postalCode: 'SW1A 2AA',
+      country: 'GB',
+    });
+    assert.equal(parseOneLineAddress('12 Quai de Seine, Paris, 75019, FRA')?.country, 'FR');
+    assert.equal(parseOneLineAddress('1 Main St, Suite 4, Rye, US')?.city, 'Rye');
+    assert.equal(parseOneLineAddress('5900 W Ogden Ave, Cicero, IL 60804, Cook, Atlantis'), undefined);
+    assert.equal(parseOneLineAddress('5900 W Ogden Ave, Cicero, IL 60804, Cook, XQ'), undefined);
+    assert.equal(toRecipient({ name: 'DC', address1: '1 Main St', city: 'Reno', country: 'United States' }, null)?.country, 'US');
     assert.equal(toRecipient({ name: 'Seattle DC', text: ADDRESS }, 'Seattle')?.city, 'Seattle');
     assert.equal(toRecipient({ name: 'Seattle DC', text: ADDRESS }, 'Seattle')?.name, 'Seattle DC');
     assert.equal(toRecipient({ name: null, text: 'M1, 1 Dock Road' }, 'M1'), undefined);

@@ -1,8 +1,12 @@
+import { countryCode } from './country-code';
 import type { AddressInput, RecipientOut } from './po-order.types';
 
-const COUNTRY = /^[A-Za-z]{2}$/;
-const STATE_ZIP = /^([A-Za-z]{2,3})(?:\s+([A-Za-z0-9][A-Za-z0-9 -]{2,9}))?$/;
-const ZIP_ONLY = /^\d[A-Za-z0-9 -]{2,9}$/;
+/** `IL 60804`, `IL 60804-1234`, `ON M5H 1A1`, `NSW 2000` (the code has a digit, so `San Mateo` is no state + ZIP). */
+const STATE_ZIP = /^([A-Za-z]{2,3})\s+((?=[A-Za-z -]*\d)[A-Za-z0-9][A-Za-z0-9 -]{2,9})$/;
+/** A state or province code alone, written in capitals (`IL`), so that a short city (`Rye`) is not taken for one. */
+const STATE_ONLY = /^[A-Z]{2,3}$/;
+/** A postal code on its own: has a digit (`60804`, `SW1A 2AA`, `75008`). */
+const ZIP_ONLY = /^(?=.*\d)[A-Za-z0-9][A-Za-z0-9 -]{2,9}$/;
 
 const clean = (v: string | null | undefined): string | null => {
   const t = v?.trim();
@@ -10,9 +14,12 @@ const clean = (v: string | null | undefined): string | null => {
 };
 
 /**
- * Reads Fusion's one-line address (`ShipToLocationAddress`), e.g. `1 Dock Road, Suite 4, Seattle, WA 98101, US`:
- * address lines, city, optional `STATE ZIP`, and a two-letter country last. Undefined when it has no city or no
- * ISO country (ShipBob requires address1, city and country; guessing them would ship to the wrong place).
+ * Reads Fusion's one-line address (`ShipToLocationAddress`). Oracle writes it as the address lines, city,
+ * `STATE ZIP`, county and the territory's name, e.g. `5900 W Ogden Ave, Cicero, IL 60804, Cook, United States`;
+ * shorter forms (`1 Dock Road, Suite 4, Seattle, WA 98101, US`, no state, a postal code alone, ZIP+4, alpha-3 or
+ * ISO country codes) read too. The county is dropped (ShipBob has no field for it). Undefined when it has no
+ * address line, no city or no recognisable country (ShipBob requires address1, city and country; guessing them
+ * would ship to the wrong place).
  */
 export function parseOneLineAddress(text: string): AddressInput | undefined {
   const parts = text
@@ -20,24 +27,25 @@ export function parseOneLineAddress(text: string): AddressInput | undefined {
     .map((p) => p.trim())
     .filter(Boolean);
   if (parts.length < 3) return undefined;
-  const country = parts.pop()!;
-  if (!COUNTRY.test(country)) return undefined;
+  const country = countryCode(parts.pop());
+  if (!country) return undefined;
+  // The `STATE ZIP` part (or a state, or a postal code), searched from the end: only a county or region follows it.
   let state: string | null = null;
   let postalCode: string | null = null;
-  const last = parts[parts.length - 1]!;
-  const sz = STATE_ZIP.exec(last);
-  if (parts.length >= 3 && sz) {
-    state = sz[1]!.toUpperCase();
-    postalCode = sz[2] ?? null;
-    parts.pop();
-  } else if (parts.length >= 3 && ZIP_ONLY.test(last)) {
-    postalCode = last;
-    parts.pop();
+  for (let i = parts.length - 1; i >= 2; i--) {
+    const part = parts[i]!;
+    const sz = STATE_ZIP.exec(part);
+    if (sz) [state, postalCode] = [sz[1]!.toUpperCase(), sz[2]!];
+    else if (STATE_ONLY.test(part)) state = part;
+    else if (ZIP_ONLY.test(part)) postalCode = part;
+    else continue;
+    parts.splice(i);
+    break;
   }
   if (parts.length < 2) return undefined;
   const city = parts.pop()!;
   const [address1, ...rest] = parts;
-  return { address1, address2: rest.length ? rest.join(', ') : null, city, state, postalCode, country: country.toUpperCase() };
+  return { address1, address2: rest.length ? rest.join(', ') : null, city, state, postalCode, country };
 }
 
 /**
@@ -50,8 +58,8 @@ export function toRecipient(address: AddressInput | string | null | undefined, l
   const name = clean(a.name) ?? clean(locationCode);
   const address1 = clean(a.address1);
   const city = clean(a.city);
-  const country = clean(a.country);
-  if (!name || !address1 || !city || !country || !COUNTRY.test(country)) return undefined;
+  const country = countryCode(a.country);
+  if (!name || !address1 || !city || !country) return undefined;
   return {
     name,
     address1,
@@ -59,7 +67,7 @@ export function toRecipient(address: AddressInput | string | null | undefined, l
     city,
     state: clean(a.state),
     postalCode: clean(a.postalCode),
-    country: country.toUpperCase(),
+    country,
     email: clean(a.email),
     phone: clean(a.phone),
   };
