@@ -601,9 +601,14 @@ export class ShopifySandbox extends SandboxServer {
   }
 
   /**
-   * One delivery to one subscription, with the headers of shopify.md §1.1 (Topic, Hmac-Sha256, Shop-Domain,
-   * API-Version, Webhook-Id, Event-Id, Triggered-At, and Name when the subscription has one). The Webhook-Id is new
-   * per delivery and kept by every retry and duplicate of it (the `newWebhookIdOnRetry` fault changes it on retries).
+   * One delivery to one subscription, with exactly the headers Shopify documents for a delivery
+   * (https://shopify.dev/docs/apps/build/webhooks/delivery-structure, "Headers"; the example request of
+   * https://shopify.dev/docs/api/webhooks/2026-07, test/fixtures/shopify/webhook_delivery_headers_example.json):
+   * Topic, Hmac-Sha256, Shop-Domain, API-Version, Webhook-Id ("unique composite key per delivery"), Triggered-At,
+   * Event-Id ("shared across all deliveries produced by the same merchant action"), and Name when the subscription
+   * has one, plus Content-Type: application/json. The Webhook-Id is new per delivery and kept by every retry and
+   * duplicate of it; whether Shopify keeps it across retries is UNCONFIRMED, so the `newWebhookIdOnRetry` fault
+   * changes it on retries (default: stable, the reading the "Verify deliveries" page's dedupe advice implies).
    */
   private deliver(
     sub: Subscription,
