@@ -21,22 +21,30 @@ export function lockKey(name: string): string {
 /**
  * `gateway_deliveries`: every delivery the gateway published (webhooks and sweep), so a redelivery is answered
  * without publishing again and the sweep skips what a webhook already brought. A row is written only after Kafka
- * acknowledged the record.
+ * acknowledged the record; a delivery known by several keys (Shopify: its Event-Id and its Webhook-Id) has one row
+ * per key, and a later delivery matching any of them is a redelivery.
  */
 export class DeliveryLedger {
   constructor(private readonly pool: Pool) {}
 
   /**
-   * Runs `work` while holding a transaction-scoped advisory lock for the delivery (so two copies of one webhook
-   * arriving together cannot both publish), telling it whether the delivery was already published.
+   * Runs `work` while holding transaction-scoped advisory locks for every key of the delivery (taken in one order, so
+   * two copies of one webhook arriving together cannot both publish, nor deadlock), telling it whether the delivery
+   * was already published under any of its keys.
    */
-  async withDeliveryLock<T>(row: Pick<DeliveryRow, 'tenantId' | 'partner' | 'dedupeKey'>, work: (published: boolean, client: PoolClient) => Promise<T>): Promise<T> {
+  async withDeliveryLock<T>(
+    row: Pick<DeliveryRow, 'tenantId' | 'partner'> & { dedupeKeys: string[] },
+    work: (published: boolean, client: PoolClient) => Promise<T>,
+  ): Promise<T> {
+    const keys = [...new Set(row.dedupeKeys)].sort();
     return inTransaction(this.pool, async (client) => {
-      await client.query('SELECT pg_advisory_xact_lock($1)', [lockKey(`mlc:gateway:delivery:${row.tenantId}:${row.partner}:${row.dedupeKey}`)]);
-      const found = await client.query('SELECT 1 FROM gateway_deliveries WHERE tenant_id = $1 AND partner = $2 AND dedupe_key = $3', [
+      for (const key of keys) {
+        await client.query('SELECT pg_advisory_xact_lock($1)', [lockKey(`mlc:gateway:delivery:${row.tenantId}:${row.partner}:${key}`)]);
+      }
+      const found = await client.query('SELECT 1 FROM gateway_deliveries WHERE tenant_id = $1 AND partner = $2 AND dedupe_key = ANY($3::text[]) LIMIT 1', [
         row.tenantId,
         row.partner,
-        row.dedupeKey,
+        keys,
       ]);
       return await work((found.rowCount ?? 0) > 0, client);
     });

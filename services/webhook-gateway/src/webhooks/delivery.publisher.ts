@@ -20,6 +20,11 @@ export interface InboundDelivery {
   deliveryId: string;
   /** What makes a redelivery a redelivery (see gateway_deliveries.dedupe_key). */
   dedupeKey: string;
+  /**
+   * Further keys of the same delivery (webhooks only): a delivery is a redelivery when any of its keys was published.
+   * Shopify: `<topic>|<X-Shopify-Webhook-Id>` beside `<topic>|<X-Shopify-Event-Id>`.
+   */
+  otherDedupeKeys?: string[];
   /** Shopify orders/customers: shop + id + updated_at, what the sweep skips on. */
   recordKey: string | null;
   origin: 'webhook' | 'sweep';
@@ -62,14 +67,14 @@ export class DeliveryPublisher {
   /** A webhook: publish unless this delivery was published before. Throws WebhookError (503) when Kafka or Postgres fail. */
   async publishOnce(d: InboundDelivery): Promise<PublishOutcome> {
     try {
-      return await this.ledger.withDeliveryLock(d, async (published, client) => {
+      return await this.ledger.withDeliveryLock({ ...d, dedupeKeys: keysOf(d) }, async (published, client) => {
         if (published) {
           this.metrics.inc('mlc_webhooks_total', { partner: d.partner, origin: d.origin, outcome: 'duplicate' }, 1, 'webhook deliveries by outcome');
           return { status: 'duplicate', deliveryId: d.deliveryId };
         }
         const record = this.toRecord(d);
         await this.send([record], [d]);
-        await this.ledger.record([this.row(d, record.value.meta.eventId)], client);
+        await this.ledger.record(this.rows(d, record.value.meta.eventId), client);
         this.metrics.inc('mlc_webhooks_total', { partner: d.partner, origin: d.origin, outcome: 'published' }, 1, 'webhook deliveries by outcome');
         return { status: 'published', deliveryId: d.deliveryId, eventId: record.value.meta.eventId };
       });
@@ -89,7 +94,7 @@ export class DeliveryPublisher {
     if (!fresh.length) return 0;
     const records = fresh.map((d) => this.toRecord(d));
     await this.send(records, fresh);
-    await this.ledger.record(fresh.map((d, i) => this.row(d, records[i]!.value.meta.eventId)));
+    await this.ledger.record(fresh.flatMap((d, i) => this.rows(d, records[i]!.value.meta.eventId)));
     this.metrics.inc('mlc_webhooks_total', { partner, origin: 'sweep', outcome: 'published' }, fresh.length, 'webhook deliveries by outcome');
     return fresh.length;
   }
@@ -106,17 +111,18 @@ export class DeliveryPublisher {
     return { topic: WEBHOOK_TOPIC[d.partner], key: `${d.tenantId}:${d.deliveryId}`, value };
   }
 
-  private row(d: InboundDelivery, eventId: string): DeliveryRow {
-    return {
+  /** One ledger row per key of the delivery. */
+  private rows(d: InboundDelivery, eventId: string): DeliveryRow[] {
+    return keysOf(d).map((dedupeKey) => ({
       tenantId: d.tenantId,
       partner: d.partner,
-      dedupeKey: d.dedupeKey,
+      dedupeKey,
       deliveryId: d.deliveryId,
       topic: d.topic,
       origin: d.origin,
       recordKey: d.recordKey,
       eventId,
-    };
+    }));
   }
 
   /**
@@ -133,7 +139,7 @@ export class DeliveryPublisher {
       const outcome = await Promise.race([sending.then(() => 'sent' as const), timeout]);
       if (outcome === 'timeout') {
         sending
-          .then(() => this.ledger.record(deliveries.map((d, i) => this.row(d, (records[i]!.value as WebhookReceived).meta.eventId))))
+          .then(() => this.ledger.record(deliveries.flatMap((d, i) => this.rows(d, (records[i]!.value as WebhookReceived).meta.eventId))))
           .catch(() => undefined);
         throw new KafkaUnavailableError(`Kafka did not acknowledge within ${timeoutMs} ms`);
       }
@@ -145,4 +151,8 @@ export class DeliveryPublisher {
       clearTimeout(timer);
     }
   }
+}
+
+function keysOf(d: InboundDelivery): string[] {
+  return [...new Set([d.dedupeKey, ...(d.otherDedupeKeys ?? [])])];
 }

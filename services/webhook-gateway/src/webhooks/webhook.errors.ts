@@ -5,6 +5,7 @@ export const WEBHOOK_ERROR = {
   UNKNOWN_TENANT: 'WEBHOOK.UNKNOWN_TENANT',
   NOT_CONNECTED: 'WEBHOOK.NOT_CONNECTED',
   UNAUTHENTICATED: 'WEBHOOK.UNAUTHENTICATED',
+  FOREIGN_SHOP: 'WEBHOOK.FOREIGN_SHOP',
   TOO_LARGE: 'WEBHOOK.TOO_LARGE',
   UNSUPPORTED_MEDIA_TYPE: 'WEBHOOK.UNSUPPORTED_MEDIA_TYPE',
   MALFORMED: 'WEBHOOK.MALFORMED',
@@ -18,6 +19,7 @@ export const WEBHOOK_ERROR_STATUS: Record<WebhookErrorCode, number> = {
   [WEBHOOK_ERROR.UNKNOWN_TENANT]: 404,
   [WEBHOOK_ERROR.NOT_CONNECTED]: 404,
   [WEBHOOK_ERROR.UNAUTHENTICATED]: 401,
+  [WEBHOOK_ERROR.FOREIGN_SHOP]: 403,
   [WEBHOOK_ERROR.TOO_LARGE]: 413,
   [WEBHOOK_ERROR.UNSUPPORTED_MEDIA_TYPE]: 400,
   [WEBHOOK_ERROR.MALFORMED]: 400,
@@ -54,6 +56,23 @@ export class NotConnectedError extends WebhookError {
 export class UnauthenticatedWebhookError extends WebhookError {
   constructor(reason: string, detail?: string) {
     super(WEBHOOK_ERROR.UNAUTHENTICATED, `webhook signature rejected: ${reason}${detail ? ` (${detail})` : ''}`, { details: { reason } });
+  }
+}
+
+/**
+ * A Shopify delivery whose X-Shopify-Shop-Domain is not the shop of the tenant whose URL it was sent to, signature
+ * valid or not: it is never published under this tenant (issue 15 item 6). 403, the delivery is authenticated but
+ * not this tenant's.
+ */
+export class ForeignShopError extends WebhookError {
+  constructor(tenantId: string, tenantShop: string, deliveredShop: string | undefined) {
+    super(
+      WEBHOOK_ERROR.FOREIGN_SHOP,
+      deliveredShop
+        ? `X-Shopify-Shop-Domain ${deliveredShop} is not tenant ${tenantId}'s shop ${tenantShop}`
+        : `no X-Shopify-Shop-Domain header; tenant ${tenantId}'s shop is ${tenantShop}`,
+      { details: { tenantId, tenantShop, deliveredShop: deliveredShop ?? null } },
+    );
   }
 }
 

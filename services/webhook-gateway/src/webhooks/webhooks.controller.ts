@@ -12,6 +12,7 @@ import { readRawBody } from './raw-body.reader';
 import { recordKeyOfWebhook } from './shopify-record-key';
 import { WebhookExceptionFilter } from './webhook-exception.filter';
 import {
+  ForeignShopError,
   GatewayUnavailableError,
   MalformedWebhookError,
   NotConnectedError,
@@ -28,7 +29,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * Partner webhooks, one URL per tenant and partner. Each request: tenant (404) → raw body (413) → signature over the
- * exact bytes (401) → JSON structure, numbers untouched (400) → published on Kafka and acknowledged (else 503) → 200.
+ * exact bytes (401) → Shopify: the tenant's own shop (403) → JSON structure, numbers untouched (400) → published on
+ * Kafka and acknowledged (else 503) → 200; a redelivery (same Shopify Event-Id or Webhook-Id) → 200 `duplicate`.
  */
 @Controller('webhooks')
 @UseFilters(WebhookExceptionFilter)
@@ -75,6 +77,8 @@ export class WebhooksController {
     const h = readShopifyWebhookHeaders(req.headers);
     const v = verifyShopifyWebhook({ rawBody: raw, hmacHeader: h.hmac, secrets: conn.webhookSecrets });
     if (!v.ok) throw new UnauthenticatedWebhookError(v.reason);
+    // A valid signature proves the sender knows a secret, not which shop it speaks for: the shop must be the tenant's.
+    if (!sameShop(h.shopDomain, conn.shopDomain)) throw new ForeignShopError(tenantId, conn.shopDomain, h.shopDomain);
     const body = jsonBody(req, raw);
     if (!h.topic) throw new MalformedWebhookError('missing X-Shopify-Topic header');
     const deliveryId = h.eventId ?? h.webhookId;
@@ -93,6 +97,9 @@ export class WebhooksController {
       deliveryId,
       // One merchant action shares an Event-Id across topics (orders/paid + orders/updated): the topic is part of the key.
       dedupeKey: `${h.topic}|${deliveryId}`,
+      // Shopify's current advice is to dedupe on X-Shopify-Webhook-Id (shopify.md §1.5): a redelivery carrying the same
+      // Webhook-Id under another Event-Id is the same delivery. Both keys are kept; either one makes a duplicate.
+      otherDedupeKeys: h.webhookId ? [`${h.topic}|${h.webhookId}`] : [],
       recordKey: recordKeyOfWebhook(conn.shopDomain, h.topic, body),
       origin: 'webhook',
       headers,
@@ -138,6 +145,11 @@ function pick(req: IncomingMessage, names: string[]): Record<string, string> {
     if (s !== undefined) out[n] = s;
   }
   return out;
+}
+
+/** Shop domains compare case-insensitively (hostnames); a missing header never matches. */
+function sameShop(delivered: string | undefined, tenantShop: string): boolean {
+  return delivered !== undefined && delivered.trim().toLowerCase() === tenantShop.trim().toLowerCase();
 }
 
 function camel(name: string): string {

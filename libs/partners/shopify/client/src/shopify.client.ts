@@ -114,7 +114,8 @@ export interface ShopifyClientConfig {
 interface GraphqlResponse<T> {
   data?: T | null;
   errors?: Array<{ message?: string; extensions?: Record<string, unknown> }> | string | Record<string, unknown>;
-  extensions?: { cost?: ShopifyQueryCost };
+  /** Read through costOf: parseShopifyJson hands decimals such as `4000.0` over as strings. */
+  extensions?: { cost?: unknown };
 }
 
 interface Page<N> {
@@ -383,7 +384,7 @@ export class ShopifyClient {
         if (transientRetries++ < SHOPIFY_MAX_TRANSIENT_RETRIES) continue;
         throw new ShopifyUnavailableError(`${op}: answer is not JSON`, { cause: err, details: { op } });
       }
-      const cost = body.extensions?.cost;
+      const cost = costOf(body.extensions?.cost);
       if (cost) this.noteCost(op, cost);
       const errors = Array.isArray(body.errors) ? body.errors : body.errors ? [{ message: JSON.stringify(body.errors) }] : [];
       const codes = errors.map((e) => String(e.extensions?.['code'] ?? ''));
@@ -548,6 +549,25 @@ export class ShopifyClient {
 export function throttleWaitMs(requested: number, status: ShopifyQueryCost['throttleStatus']): number {
   const rate = status.restoreRate > 0 ? status.restoreRate : 50;
   return Math.max(1, Math.ceil(((requested - status.currentlyAvailable) / rate) * 1000));
+}
+
+/**
+ * `extensions.cost` with numbers as numbers. Shopify writes `"maximumAvailable": 4000.0, "restoreRate": 200.0`
+ * (graphql_throttled.json), which parseShopifyJson keeps as their exact text; arithmetic on those strings would
+ * concatenate. undefined when the extension is missing or not numeric.
+ */
+function costOf(raw: unknown): ShopifyQueryCost | undefined {
+  if (!raw || typeof raw !== 'object') return undefined;
+  const c = raw as Record<string, unknown>;
+  const t = (c['throttleStatus'] ?? {}) as Record<string, unknown>;
+  const num = (v: unknown): number => (typeof v === 'number' || (typeof v === 'string' && v.trim() !== '') ? Number(v) : Number.NaN);
+  const cost: ShopifyQueryCost = {
+    requestedQueryCost: num(c['requestedQueryCost']),
+    actualQueryCost: c['actualQueryCost'] === null || c['actualQueryCost'] === undefined ? null : num(c['actualQueryCost']),
+    throttleStatus: { maximumAvailable: num(t['maximumAvailable']), currentlyAvailable: num(t['currentlyAvailable']), restoreRate: num(t['restoreRate']) },
+  };
+  const numbers = [cost.requestedQueryCost, cost.throttleStatus.maximumAvailable, cost.throttleStatus.currentlyAvailable, cost.throttleStatus.restoreRate];
+  return numbers.every(Number.isFinite) && (cost.actualQueryCost === null || Number.isFinite(cost.actualQueryCost)) ? cost : undefined;
 }
 
 function safeVariables(v: Record<string, unknown>): Record<string, unknown> {

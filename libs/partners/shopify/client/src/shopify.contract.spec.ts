@@ -1,7 +1,10 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { REPO_ROOT } from '@mlc/platform-testing';
 import { ID_BEYOND_2_POW_53, ShopifySandbox } from '@mlc/partners-shopify-simulator';
 import { ShopifyClient, type ShopifyClientConfig, type ShopifyTokenSet } from './shopify.client';
 import { orderNodeCost, ordersPageCost } from './shopify.cost';
@@ -413,5 +416,81 @@ describe('sandbox webhooks verified and parsed by the client code', () => {
     sandbox.editOrder(order.id, { tags: ['g'] });
     await sandbox.dispatcher.idle();
     assert.deepEqual(got.map((g) => g.verdict), ['ok:0', 'ok:0'], 'after the window only the new secret signs');
+  });
+});
+
+/**
+ * Shopify's published error bodies (test/fixtures/shopify, SOURCES.md) answered byte for byte with the status and
+ * headers they were captured with, through the client's error handling: each must end in the right error class.
+ */
+describe("published Shopify error answers through the client's error handling", () => {
+  const fixture = (name: string): Buffer => readFileSync(join(REPO_ROOT, 'test/fixtures/shopify', name));
+  let answer: { status: number; headers: Record<string, string>; file: string } = { status: 200, headers: {}, file: 'graphql_throttled.json' };
+  let calls = 0;
+  let server: Server;
+  let url = '';
+  let sleeps: number[] = [];
+  const client = (extra: Partial<ShopifyClientConfig> = {}): ShopifyClient =>
+    // A still clock: the bucket never refills between answers, so every wait is the published body's own arithmetic.
+    new ShopifyClient({ baseUrl: url, accessToken: 'shpat_published', sleep: async (ms) => void sleeps.push(ms), now: () => 0, ...extra });
+  before(async () => {
+    server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        calls++;
+        res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8', ...answer.headers }).end(fixture(answer.file));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => server.close());
+  beforeEach(() => {
+    calls = 0;
+    sleeps = [];
+  });
+
+  for (const [file, requested, available, restore] of [
+    ['graphql_throttled.json', 862, 572, 200],
+    ['graphql_throttled_legacy_limits.json', 752, 666, 50],
+  ] as const) {
+    it(`${file} (HTTP 200, no Retry-After): waits (requested − available) / restoreRate, then SHOPIFY.THROTTLED`, async () => {
+      answer = { status: 200, headers: { 'x-shopify-api-version': '2026-07' }, file };
+      const c = client({ maxThrottleRetries: 2 });
+      const waitMs = Math.ceil(((requested - available) / restore) * 1000);
+      await assert.rejects(c.ping(), (e: any) => e.code === 'SHOPIFY.THROTTLED' && e.retryable === true && e.retryAfterMs === waitMs);
+      assert.equal(calls, 3, 'asked, then retried twice');
+      assert.ok(sleeps.length >= 2 && sleeps.every((ms) => ms === waitMs), `slept ${waitMs} ms each time: ${sleeps.join(',')}`);
+      // `4000.0` / `200.0` arrive as decimals: the cost the client keeps is numeric, not their text.
+      assert.deepEqual(c.lastCost?.throttleStatus, { maximumAvailable: file === 'graphql_throttled.json' ? 4000 : 1000, currentlyAvailable: available, restoreRate: restore });
+      assert.equal(c.lastCost?.actualQueryCost, null);
+    });
+  }
+
+  it('graphql_max_cost_exceeded.json (HTTP 200, no top-level extensions): SHOPIFY.QUERY_TOO_COSTLY, not retried', async () => {
+    answer = { status: 200, headers: {}, file: 'graphql_max_cost_exceeded.json' };
+    await assert.rejects(client().ping(), (e: any) => e.code === 'SHOPIFY.QUERY_TOO_COSTLY' && e.retryable === false && e.details.cost === 1293 && e.details.maxCost === 1000);
+    assert.equal(calls, 1);
+    assert.deepEqual(sleeps, []);
+  });
+
+  it('admin_api_401_body.json (HTTP 401, www-authenticate): one forced refresh, then SHOPIFY.UNAUTHORIZED', async () => {
+    answer = { status: 401, headers: { 'www-authenticate': 'Basic Realm="Shopify API Authentication"' }, file: 'admin_api_401_body.json' };
+    const forced: boolean[] = [];
+    const c = client({ accessToken: undefined, getAccessToken: async (force) => (forced.push(force), 'shpat_expired') });
+    await assert.rejects(c.ping(), (e: any) => e.code === 'SHOPIFY.UNAUTHORIZED' && e.retryable === false && e.details.status === 401);
+    assert.equal(forced.filter(Boolean).length, 1, 'exactly one forced refresh');
+    assert.equal(calls, 2);
+    // A static token with no way to get another fails at once after the 401.
+    calls = 0;
+    await assert.rejects(client().ping(), (e: any) => e.code === 'SHOPIFY.UNAUTHORIZED');
+    assert.equal(calls, 1);
+  });
+
+  it('rest_429_body.json (HTTP 429, retry-after: 4.0): waits 4 s per retry, then SHOPIFY.THROTTLED with retryAfterMs 4000', async () => {
+    answer = { status: 429, headers: { 'retry-after': '4.0' }, file: 'rest_429_body.json' };
+    await assert.rejects(client({ maxThrottleRetries: 3 }).ping(), (e: any) => e.code === 'SHOPIFY.THROTTLED' && e.retryable === true && e.retryAfterMs === 4000);
+    assert.deepEqual(sleeps, [4000, 4000, 4000]);
+    assert.equal(calls, 4);
   });
 });

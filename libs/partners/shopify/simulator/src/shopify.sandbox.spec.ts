@@ -1,15 +1,21 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { REPO_ROOT } from '@mlc/platform-testing';
 import { RawNumber, toExactJson } from './exact-json';
 import { signShopifyWebhook } from './shopify-webhook.signer';
 import { ID_BEYOND_2_POW_53 } from './shopify.model';
-import { SHOPIFY_RETRY_SCHEDULE_SEC, ShopifySandbox, UNAUTHORIZED_BODY } from './shopify.sandbox';
+import { PUBLISHED_SAMPLES_API_VERSION, SHOPIFY_RETRY_SCHEDULE_SEC, ShopifySandbox, UNAUTHORIZED_BODY } from './shopify.sandbox';
 
 interface Received {
   headers: IncomingHttpHeaders;
   body: string;
+  /** The body exactly as it arrived. */
+  raw: Buffer;
 }
 
 /** A webhook endpoint on 127.0.0.1:0 recording what arrives; `status` decides the answer. */
@@ -19,7 +25,8 @@ async function receiver(status: () => number = () => 200): Promise<{ url: string
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      got.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      const raw = Buffer.concat(chunks);
+      got.push({ headers: req.headers, body: raw.toString('utf8'), raw });
       res.writeHead(status()).end();
     });
   });
@@ -448,5 +455,168 @@ describe('ShopifySandbox GraphQL and tokens', () => {
     const dead = await post({ ...creds, grant_type: 'refresh_token', refresh_token: pair.refresh_token! });
     assert.equal(dead.status, 400);
     assert.equal(((await dead.json()) as { error: string }).error, 'invalid_grant');
+  });
+});
+
+/** Shopify's published samples and vectors, copied byte for byte (test/fixtures/shopify/SOURCES.md). */
+const FIXTURES = join(REPO_ROOT, 'test/fixtures/shopify');
+const fixture = (name: string): Buffer => readFileSync(join(FIXTURES, name));
+const PUBLISHED_SAMPLES: Array<[topic: string, file: string]> = [
+  ['orders/create', 'orders_create.json'],
+  ['orders/updated', 'orders_updated.json'],
+  ['orders/paid', 'orders_paid.json'],
+  ['refunds/create', 'refunds_create.json'],
+  ['customers/create', 'customers_create.json'],
+  ['customers/update', 'customers_update.json'],
+  ['customers/data_request', 'compliance_customers_data_request.json'],
+  ['customers/redact', 'compliance_customers_redact.json'],
+  ['shop/redact', 'compliance_shop_redact.json'],
+];
+
+/**
+ * The published vectors' method (hmac_test_vectors.json `algorithm`), written here on its own rather than through the
+ * sandbox's signer: base64 (standard, padded) HMAC-SHA256 of the raw bytes, the secret's UTF-8 bytes as key.
+ */
+const publishedMethod = (secret: string, body: Buffer): string => createHmac('sha256', Buffer.from(secret, 'utf8')).update(body).digest('base64');
+
+describe("ShopifySandbox delivers Shopify's published samples byte for byte", () => {
+  const sandbox = new ShopifySandbox({ seed: 5, timeScale: 1_000_000 });
+  let url = '';
+  let hook: Awaited<ReturnType<typeof receiver>>;
+  /** The X-Shopify-* headers of the documented example delivery (webhook_delivery_headers_example.json), lowercased. */
+  const documented = (JSON.parse(fixture('webhook_delivery_headers_example.json').toString('utf8')) as { headers: [string, string][] }).headers
+    .map(([name]) => name.toLowerCase())
+    .filter((name) => name.startsWith('x-shopify-'));
+  const publish = (topic: string, body: Buffer): Promise<Response> =>
+    fetch(`${url}/__admin/webhooks/publish-sample?topic=${encodeURIComponent(topic)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+
+  before(async () => {
+    url = await sandbox.listen();
+    hook = await receiver();
+  });
+  after(async () => {
+    sandbox.dispatcher.close();
+    await sandbox.close();
+    hook.server.close();
+  });
+  beforeEach(() => {
+    hook.got.length = 0;
+    sandbox.webhookFaults = {};
+    sandbox.subscriptions.length = 0;
+  });
+
+  it('the published HMAC vectors hold under the method the tests check deliveries with', () => {
+    const vectors = JSON.parse(fixture('hmac_test_vectors.json').toString('utf8')) as {
+      published: Array<{ secret: string; body: string; x_shopify_hmac_sha256: string }>;
+      derived_not_published: Array<{ secret: string; body: string; x_shopify_hmac_sha256: string; expect_valid: boolean }>;
+    };
+    assert.equal(vectors.published.length, 2);
+    for (const v of vectors.published) assert.equal(publishedMethod(v.secret, Buffer.from(v.body, 'utf8')), v.x_shopify_hmac_sha256);
+    for (const v of vectors.derived_not_published) assert.equal(publishedMethod(v.secret, Buffer.from(v.body, 'utf8')) === v.x_shopify_hmac_sha256, v.expect_valid);
+  });
+
+  it('every published sample arrives as the fixture bytes, signed over them, with every documented header', async () => {
+    assert.deepEqual(documented.sort(), [
+      'x-shopify-api-version',
+      'x-shopify-event-id',
+      'x-shopify-hmac-sha256',
+      'x-shopify-name',
+      'x-shopify-shop-domain',
+      'x-shopify-topic',
+      'x-shopify-triggered-at',
+      'x-shopify-webhook-id',
+    ]);
+    for (const [topic] of PUBLISHED_SAMPLES) sandbox.subscribe({ topic, uri: hook.url, apiVersion: '2026-10', name: 'erp-sync' });
+    for (const [topic, file] of PUBLISHED_SAMPLES) {
+      const bytes = fixture(file);
+      const res = await publish(topic, bytes);
+      assert.equal(res.status, 202, await res.clone().text());
+      const answer = (await res.json()) as { eventId: string; deliveries: Array<{ webhookId: string }> };
+      assert.equal(answer.deliveries.length, 1);
+      const got = await poll(() => hook.got.find((g) => g.headers['x-shopify-webhook-id'] === answer.deliveries[0]!.webhookId));
+      assert.ok(got.raw.equals(bytes), `${file}: delivered bytes equal the fixture`);
+      const h = got.headers;
+      for (const name of documented) assert.ok(typeof h[name] === 'string' && h[name] !== '', `${file}: header ${name}`);
+      assert.equal(h['content-type'], 'application/json');
+      assert.equal(h['x-shopify-topic'], topic);
+      assert.equal(h['x-shopify-hmac-sha256'], publishedMethod(sandbox.clientSecret, bytes), `${file}: HMAC over the fixture bytes`);
+      assert.equal(h['x-shopify-shop-domain'], sandbox.shopDomain);
+      assert.equal(h['x-shopify-api-version'], PUBLISHED_SAMPLES_API_VERSION, 'the version that wrote the body, not the subscription’s');
+      assert.equal(h['x-shopify-event-id'], answer.eventId);
+      assert.match(String(h['x-shopify-webhook-id']), /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+      assert.match(String(h['x-shopify-triggered-at']), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+      assert.equal(h['x-shopify-name'], 'erp-sync');
+    }
+    // The 64-bit ids are in the bytes as Shopify wrote them (a JSON.parse round trip would make ...154500 of them).
+    const order = hook.got.find((g) => g.headers['x-shopify-topic'] === 'orders/create')!;
+    assert.ok(order.body.startsWith('{\n  "id": 820982911946154508,'));
+  });
+
+  it('the JSON envelope {topic, body} delivers the exact text too; unknown topics and non-UTF-8 bytes are refused', async () => {
+    sandbox.subscribe({ topic: 'refunds/create', uri: hook.url });
+    const text = fixture('refunds_create.json').toString('utf8');
+    const res = await fetch(`${url}/__admin/webhooks/publish-sample`, { method: 'POST', body: JSON.stringify({ topic: 'refunds/create', body: text }) });
+    assert.equal(res.status, 202);
+    const got = await poll(() => hook.got[0]);
+    assert.ok(got.raw.equals(fixture('refunds_create.json')));
+    assert.match(got.body, /"total_tax": 0\.0,/, 'number spellings kept');
+    assert.equal((await publish('orders/delete', fixture('orders_create.json'))).status, 422);
+    assert.equal((await publish('refunds/create', Buffer.from([0x7b, 0xff, 0x7d]))).status, 422);
+    assert.equal((await fetch(`${url}/__admin/webhooks/publish-sample`, { method: 'POST', body: '{"topic":"refunds/create"}' })).status, 422);
+  });
+
+  it('retries of a published sample keep Webhook-Id, Event-Id, Triggered-At, bytes and signature', async () => {
+    let calls = 0;
+    const flaky = await receiver(() => (++calls < 3 ? 500 : 200));
+    sandbox.subscribe({ topic: 'orders/paid', uri: flaky.url });
+    const [sent] = sandbox.publishSample('orders/paid', fixture('orders_paid.json'));
+    assert.ok(sent);
+    await sandbox.dispatcher.idle();
+    flaky.server.close();
+    assert.deepEqual(sandbox.dispatcher.attempts.filter((a) => a.webhookId === sent.webhookId).map((a) => a.status), [500, 500, 200]);
+    assert.equal(flaky.got.length, 3);
+    for (const name of ['x-shopify-webhook-id', 'x-shopify-event-id', 'x-shopify-triggered-at', 'x-shopify-hmac-sha256']) {
+      assert.equal(new Set(flaky.got.map((g) => g.headers[name])).size, 1, `${name} unchanged across retries`);
+    }
+    assert.equal(flaky.got[0]!.headers['x-shopify-webhook-id'], sent.webhookId);
+    assert.ok(flaky.got.every((g) => g.raw.equals(fixture('orders_paid.json'))));
+  });
+
+  it('one event to two subscriptions: the same Event-Id, two Webhook-Ids (published samples and generated bodies alike)', async () => {
+    const other = await receiver();
+    sandbox.subscribe({ topic: 'customers/create', uri: hook.url });
+    sandbox.subscribe({ topic: 'customers/create', uri: other.url });
+    const sent = sandbox.publishSample('customers/create', fixture('customers_create.json'));
+    sandbox.createCustomer({ firstName: 'Generated', lastName: 'Body' });
+    await poll(() => (hook.got.length === 2 && other.got.length === 2) || undefined);
+    other.server.close();
+    assert.equal(sent.length, 2);
+    const all = [...hook.got, ...other.got];
+    const byEvent = new Map<string, Received[]>();
+    for (const g of all) byEvent.set(String(g.headers['x-shopify-event-id']), [...(byEvent.get(String(g.headers['x-shopify-event-id'])) ?? []), g]);
+    assert.equal(byEvent.size, 2, 'two events (the sample and the generated customer)');
+    for (const [eventId, copies] of byEvent) {
+      assert.equal(copies.length, 2, `event ${eventId} reached both subscriptions`);
+      assert.notEqual(copies[0]!.headers['x-shopify-webhook-id'], copies[1]!.headers['x-shopify-webhook-id'], 'one Webhook-Id per delivery');
+      assert.ok(copies[0]!.raw.equals(copies[1]!.raw));
+    }
+    assert.deepEqual(byEvent.get(sent[0]!.eventId)!.map((g) => g.raw.equals(fixture('customers_create.json'))), [true, true]);
+  });
+
+  it('Webhook-Id is stable across retries of generated bodies by default; only the newWebhookIdOnRetry switch changes it', async () => {
+    for (const newWebhookIdOnRetry of [false, true]) {
+      let calls = 0;
+      const flaky = await receiver(() => (++calls < 3 ? 503 : 200));
+      sandbox.subscriptions.length = 0;
+      sandbox.subscribe({ topic: 'customers/update', uri: flaky.url });
+      sandbox.webhookFaults = newWebhookIdOnRetry ? { newWebhookIdOnRetry } : {};
+      const c = [...sandbox.customers.values()][0] ?? sandbox.createCustomer({ firstName: 'A', lastName: 'B' });
+      sandbox.updateCustomer(c.id, { firstName: `Retry${String(newWebhookIdOnRetry)}` });
+      await sandbox.dispatcher.idle();
+      flaky.server.close();
+      assert.equal(flaky.got.length, 3);
+      assert.equal(new Set(flaky.got.map((g) => g.headers['x-shopify-webhook-id'])).size, newWebhookIdOnRetry ? 3 : 1);
+      assert.equal(new Set(flaky.got.map((g) => g.headers['x-shopify-event-id'])).size, 1);
+    }
   });
 });

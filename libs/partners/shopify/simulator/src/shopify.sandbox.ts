@@ -66,6 +66,9 @@ export const SUPPORTED_API_VERSIONS = ['2025-07', '2025-10', '2026-01', '2026-04
 export const UNAUTHORIZED_BODY = { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' };
 const UNAUTHORIZED_HEADERS = { 'www-authenticate': 'Basic Realm="Shopify API Authentication"' };
 const DOCS_RATE_LIMITS = 'https://shopify.dev/api/usage/rate-limits';
+/** The version of Shopify's published sample payloads in test/fixtures/shopify (shopify.dev/docs/api/webhooks/2026-07). */
+export const PUBLISHED_SAMPLES_API_VERSION = '2026-07';
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export interface ShopifySandboxOptions {
   seed?: number;
@@ -545,44 +548,106 @@ export class ShopifySandbox extends SandboxServer {
 
   private emit(topic: ShopifyWebhookTopic, build: (ctx: PayloadContext) => unknown, eventId = randomUUID()): void {
     this.retireFailingSubscriptions();
-    const triggeredAt = `${new Date(this.now()).toISOString().slice(0, 23)}000Z`;
+    const triggeredAt = this.triggeredAt();
     for (const sub of this.subscriptions) {
       if (sub.deleted || sub.topic !== topic) continue;
       const apiVersion = this.effectiveVersion(sub.apiVersion);
       const body = toExactJson(build({ apiVersion, shopTimeZone: this.opts.shopTimeZone, customers: this.customers }));
-      const { secret, signedWith } = this.pickSecret(sub);
-      const webhookId = randomUUID();
-      const headers: Record<string, string> = {
-        'X-Shopify-Topic': topic,
-        'X-Shopify-Hmac-Sha256': signShopifyWebhook(body, secret),
-        'X-Shopify-Shop-Domain': this.shopDomain,
-        'X-Shopify-API-Version': apiVersion,
-        'X-Shopify-Webhook-Id': webhookId,
-        'X-Shopify-Event-Id': eventId,
-        'X-Shopify-Triggered-At': triggeredAt,
-      };
-      if (sub.name) headers['X-Shopify-Name'] = sub.name;
-      const faults = this.webhookFaults;
-      const sent = faults.lowercaseHeaders ? Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])) : headers;
-      if (faults.drop) {
-        this.deliveries.push({ webhookId, eventId, topic, uri: sub.uri, subscriptionId: sub.id, apiVersion, body, headers: sent, signedWith, dropped: true });
-        continue;
-      }
-      this.deliveries.push({ webhookId, eventId, topic, uri: sub.uri, subscriptionId: sub.id, apiVersion, body, headers: sent, signedWith });
-      this.dispatcher.options.duplicate = Boolean(faults.duplicate);
-      this.dispatcher.options.reorder = Boolean(faults.reorder);
-      this.dispatcher.send({
-        id: webhookId,
-        topic,
-        url: sub.uri,
-        body,
-        headers: (attempt) => {
-          if (attempt === 1 || !faults.newWebhookIdOnRetry) return sent;
-          const key = faults.lowercaseHeaders ? 'x-shopify-webhook-id' : 'X-Shopify-Webhook-Id';
-          return { ...sent, [key]: randomUUID() };
-        },
-      });
+      this.deliver(sub, { topic, body, apiVersion, eventId, triggeredAt });
     }
+  }
+
+  /**
+   * Delivers a body given as bytes (e.g. one of Shopify's published samples) to every live subscription of `topic`,
+   * exactly as it is: never parsed or re-serialised, so 64-bit ids and number spellings (`0.0`) arrive intact, and
+   * signed over those bytes. One event: the deliveries share one X-Shopify-Event-Id and each has its own
+   * X-Shopify-Webhook-Id. X-Shopify-API-Version says which version wrote the body (`apiVersion`, default 2026-07, the
+   * version of the published samples), whatever the subscriptions' versions. Faults apply as to generated bodies.
+   * The sandbox's data is not changed. 422 for an unknown topic or bytes that are not UTF-8 (Shopify sends JSON).
+   */
+  publishSample(
+    topic: string,
+    bytes: Buffer | string,
+    opts: { apiVersion?: string; eventId?: string } = {},
+  ): DeliveryRecord[] {
+    if (!(WEBHOOK_TOPICS as readonly string[]).includes(topic)) {
+      throw new SandboxHttpError(422, { errors: { topic: [`unknown topic ${topic}`] } });
+    }
+    const raw = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes;
+    if (!raw.length) throw new SandboxHttpError(422, { errors: { body: ['empty'] } });
+    let body: string;
+    try {
+      body = STRICT_UTF8.decode(raw);
+    } catch {
+      throw new SandboxHttpError(422, { errors: { body: ['not UTF-8'] } });
+    }
+    // The dispatcher sends the text as UTF-8: check it comes back to the very same bytes.
+    if (!Buffer.from(body, 'utf8').equals(raw)) throw new SandboxHttpError(422, { errors: { body: ['does not round-trip as UTF-8'] } });
+    const apiVersion = opts.apiVersion ?? PUBLISHED_SAMPLES_API_VERSION;
+    const eventId = opts.eventId ?? randomUUID();
+    this.retireFailingSubscriptions();
+    const triggeredAt = this.triggeredAt();
+    const from = this.deliveries.length;
+    for (const sub of this.subscriptions) {
+      if (sub.deleted || sub.topic !== topic) continue;
+      this.deliver(sub, { topic: sub.topic, body, apiVersion, eventId, triggeredAt });
+    }
+    return this.deliveries.slice(from);
+  }
+
+  /** X-Shopify-Triggered-At: UTC with microseconds, as Shopify writes it (`2025-07-10T16:15:47.000000Z`). */
+  private triggeredAt(): string {
+    return `${new Date(this.now()).toISOString().slice(0, 23)}000Z`;
+  }
+
+  /**
+   * One delivery to one subscription, with exactly the headers Shopify documents for a delivery
+   * (https://shopify.dev/docs/apps/build/webhooks/delivery-structure, "Headers"; the example request of
+   * https://shopify.dev/docs/api/webhooks/2026-07, test/fixtures/shopify/webhook_delivery_headers_example.json):
+   * Topic, Hmac-Sha256, Shop-Domain, API-Version, Webhook-Id ("unique composite key per delivery"), Triggered-At,
+   * Event-Id ("shared across all deliveries produced by the same merchant action"), and Name when the subscription
+   * has one, plus Content-Type: application/json. The Webhook-Id is new per delivery and kept by every retry and
+   * duplicate of it; whether Shopify keeps it across retries is UNCONFIRMED, so the `newWebhookIdOnRetry` fault
+   * changes it on retries (default: stable, the reading the "Verify deliveries" page's dedupe advice implies).
+   */
+  private deliver(
+    sub: Subscription,
+    d: { topic: ShopifyWebhookTopic; body: string; apiVersion: string; eventId: string; triggeredAt: string },
+  ): void {
+    const { topic, body, apiVersion, eventId } = d;
+    const { secret, signedWith } = this.pickSecret(sub);
+    const webhookId = randomUUID();
+    const headers: Record<string, string> = {
+      'X-Shopify-Topic': topic,
+      'X-Shopify-Hmac-Sha256': signShopifyWebhook(body, secret),
+      'X-Shopify-Shop-Domain': this.shopDomain,
+      'X-Shopify-API-Version': apiVersion,
+      'X-Shopify-Webhook-Id': webhookId,
+      'X-Shopify-Event-Id': eventId,
+      'X-Shopify-Triggered-At': d.triggeredAt,
+    };
+    if (sub.name) headers['X-Shopify-Name'] = sub.name;
+    const faults = this.webhookFaults;
+    const sent = faults.lowercaseHeaders ? Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])) : headers;
+    const record: DeliveryRecord = { webhookId, eventId, topic, uri: sub.uri, subscriptionId: sub.id, apiVersion, body, headers: sent, signedWith };
+    if (faults.drop) {
+      this.deliveries.push({ ...record, dropped: true });
+      return;
+    }
+    this.deliveries.push(record);
+    this.dispatcher.options.duplicate = Boolean(faults.duplicate);
+    this.dispatcher.options.reorder = Boolean(faults.reorder);
+    this.dispatcher.send({
+      id: webhookId,
+      topic,
+      url: sub.uri,
+      body,
+      headers: (attempt) => {
+        if (attempt === 1 || !faults.newWebhookIdOnRetry) return sent;
+        const key = faults.lowercaseHeaders ? 'x-shopify-webhook-id' : 'X-Shopify-Webhook-Id';
+        return { ...sent, [key]: randomUUID() };
+      },
+    });
   }
 
   private pickSecret(sub: Subscription): { secret: string; signedWith: DeliveryRecord['signedWith'] } {
@@ -716,6 +781,29 @@ export class ShopifySandbox extends SandboxServer {
     });
     this.route('GET', '/__admin/webhooks', () => exact(200, { items: this.subscriptions }));
     this.route('POST', '/__admin/webhooks', (req) => exact(201, this.subscribe(bodyOf(req))));
+    this.route('POST', '/__admin/webhooks/publish-sample', (req) => {
+      // `?topic=` : the request body is the webhook body, byte for byte (`curl --data-binary @orders_create.json`).
+      // Otherwise a JSON envelope `{topic, body}` whose `body` string is the exact text.
+      const q = req.query;
+      let topic: string | null = q.get('topic');
+      let bytes: Buffer | string = req.rawBody;
+      let opts = { apiVersion: q.get('apiVersion') ?? undefined, eventId: q.get('eventId') ?? undefined };
+      if (topic === null) {
+        const b = bodyOf<{ topic?: unknown; body?: unknown; apiVersion?: string; eventId?: string }>(req);
+        if (typeof b.topic !== 'string' || typeof b.body !== 'string') {
+          throw new SandboxHttpError(422, { errors: '?topic= with the raw body, or a JSON {topic, body} with body the exact text' });
+        }
+        topic = b.topic;
+        bytes = b.body;
+        opts = { apiVersion: b.apiVersion, eventId: b.eventId };
+      }
+      const sent = this.publishSample(topic, bytes, opts);
+      return exact(202, {
+        topic,
+        eventId: sent[0]?.eventId ?? null,
+        deliveries: sent.map((d) => ({ webhookId: d.webhookId, subscriptionId: d.subscriptionId, uri: d.uri, apiVersion: d.apiVersion, dropped: d.dropped ?? false })),
+      });
+    });
     this.route('POST', '/__admin/webhooks/flush', () => {
       this.dispatcher.flush();
       return { status: 200, body: { ok: true } };
