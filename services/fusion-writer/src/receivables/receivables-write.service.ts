@@ -7,7 +7,7 @@ import type {
   InvoiceDocument,
   PaidDocument,
 } from '@mlc/domain-accounting';
-import { fromMinor, sum, toMinor } from '@mlc/domain-accounting';
+import { currencyDecimals, fromMinor, sum, toMinor } from '@mlc/domain-accounting';
 import {
   createCustomerAccount,
   createInvoiceCreditMemo,
@@ -85,6 +85,18 @@ interface Resolved {
 }
 
 const num = (decimal: string): number => Number(decimal);
+
+/** A JSON number from Fusion as minor units, rounded to the currency (Fusion's amounts carry its precision). */
+function roundMinor(n: number, currency: string): bigint {
+  return BigInt(Math.round(n * 10 ** currencyDecimals(currency)));
+}
+
+/** What an invoice line bills, in minor units: quantity × unit price exactly when the quantity is whole. */
+function lineMinor(l: FusionInvoiceWithLines['lines'][number], currency: string): bigint {
+  const qty = Number(l.Quantity ?? 0);
+  const unit = Number(l.UnitSellingPrice ?? 0);
+  return Number.isInteger(qty) ? toMinor(String(unit), currency) * BigInt(qty) : roundMinor(qty * unit, currency);
+}
 
 /** Shopify's updated_at as epoch ms; null when absent or unreadable. */
 function versionOf(updatedAt: string | null | undefined): number | null {
@@ -345,8 +357,8 @@ export class ReceivablesWriteService {
       const amount = existing.EnteredAmount === undefined ? doc.total : fromMinor(toMinor(existing.EnteredAmount, cur), cur);
       return { ...base, outcome: 'already_existed', fusionTransactionNumber: existing.TransactionNumber, fusionTransactionId: String(existing.CustomerTransactionId), amount, creditedAmount: fromMinor(-toMinor(amount, cur), cur) };
     }
-    const invoiceFreight = sum(invoice.lines.map((l) => toMinor(Number(l['AllocatedFreightAmount'] ?? 0), cur)));
-    const invoiceTotal = sum(invoice.lines.map((l) => toMinor(Number(l.Quantity ?? 0) * Number(l.UnitSellingPrice ?? 0), cur))) + invoiceFreight;
+    const invoiceFreight = sum(invoice.lines.map((l) => roundMinor(Number(l['AllocatedFreightAmount'] ?? 0), cur)));
+    const invoiceTotal = sum(invoice.lines.map((l) => lineMinor(l, cur))) + invoiceFreight;
     const balance = invoiceTotal - (await this.ledger.creditedAgainst(tenantId, doc.invoiceCrossReference, cur));
     let freight = invoiceFreight > 0n ? -sum(doc.lines.filter((l) => l.kind === 'shipping').map((l) => toMinor(l.amount, cur))) : 0n;
     let line = -toMinor(doc.total, cur) - freight;

@@ -329,9 +329,9 @@ export function registerSoapServices(sandbox: FusionSandbox): void {
       ...memo.fields,
       PreviousCustomerTransactionId: invoice.CustomerTransactionId,
       SentTransactionNumber: sentNumber ?? null,
-      LineAmount: -credit.Line / 1000,
-      TaxAmount: -credit.Tax / 1000,
-      FreightAmount: -credit.Freight / 1000,
+      LineAmount: credit.Line ? -credit.Line / 1000 : 0,
+      TaxAmount: credit.Tax ? -credit.Tax / 1000 : 0,
+      FreightAmount: credit.Freight ? -credit.Freight / 1000 : 0,
     });
     const amount = (b: Bucket) => (credit[b] ? `<ns1:${b}Amount currencyCode="${escapeXml(currency)}">${decimal(sign * credit[b])}</ns1:${b}Amount>` : '');
     return ok(
