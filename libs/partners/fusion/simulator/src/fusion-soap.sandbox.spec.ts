@@ -139,7 +139,18 @@ describe('Fusion sandbox SOAP services (raw HTTP)', () => {
       assert.equal(row['EnteredAmount'], -30.5);
       assert.equal(row['CreditMemoComments'], 'Shopify refund 1');
       assert.equal(row['CreditReason'], 'RETURN');
-      assert.equal(sandbox.receivables.creditMemos.at(-1)!.fields['TransactionDate'], '2026-11-03');
+      const stored = sandbox.receivables.creditMemos.at(-1)!;
+      assert.equal(stored.fields['TransactionDate'], '2026-11-03');
+      // Spread over the invoice lines by what each has left (80 and 20 -> 24.40 and 6.10), never beyond a line.
+      assert.deepEqual(stored.lines.map((l) => [l['LineDescription'], l['LineAmountCredit'], l['PreviousCustomerTrxLineId']]), [
+        ['Tee', -24.4, inv.lines[0]!['CustomerTransactionLineId']],
+        ['Cap', -6.1, inv.lines[1]!['CustomerTransactionLineId']],
+      ]);
+      assert.equal(stored.fields['PreviousCustomerTrxId'], inv.CustomerTransactionId);
+      const rest = await fetch(`${url}/fscmRestApi/resources/11.13.18.05/receivablesCreditMemos?expand=receivablesCreditMemoLines&onlyData=true`, { headers: { authorization: auth } });
+      const text = await rest.text();
+      assert.equal(rest.status, 200, text);
+      assert.ok(text.includes('Shopify refund 1') && !text.includes('PreviousCustomerTrx'), 'the sandbox bookkeeping is not a REST attribute');
     });
 
     it('never credits more than the invoice balance over all its memos, nor a bucket the invoice did not bill', async () => {
@@ -153,6 +164,8 @@ describe('Fusion sandbox SOAP services (raw HTTP)', () => {
       const second = await credit('-40.01');
       assert.equal(second.fault?.adf, 'AR-CM-OVERAPPLY', 'the first memo counts');
       assert.equal((await credit('-40')).status, 200, 'exactly the balance is fine');
+      const shares = sandbox.receivables.creditMemos.slice(-2).map((m) => m.lines.map((l) => l['LineAmountCredit']));
+      assert.deepEqual(shares, [[-48, -12], [-32, -8]], 'each line credited up to what it billed, no more');
       assert.equal((await credit('-0.01')).fault?.adf, 'AR-CM-OVERAPPLY');
       const noFreight = await memo(`<c:FreightAmount>-1</c:FreightAmount><c:PreviousCustomerTransactionId>${invoice().CustomerTransactionId}</c:PreviousCustomerTransactionId>`);
       assert.equal(noFreight.fault?.adf, 'AR-CM-OVERAPPLY');

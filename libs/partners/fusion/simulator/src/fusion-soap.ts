@@ -175,9 +175,36 @@ const customerSiteDef: ResourceDef<CustomerSiteRow> = {
   scalars: (r) => ({ ...r }),
 };
 
+/**
+ * Sets a property tests and the sandbox read (which invoice, which invoice line a memo credits) but the REST views
+ * do not render: they spread the enumerable fields only, and Oracle's REST credit memo does not name these.
+ */
+function hide<T extends Record<string, unknown>>(obj: T, name: string, value: unknown): T {
+  Object.defineProperty(obj, name, { value, enumerable: false, writable: true, configurable: true });
+  return obj;
+}
+
 /** Bookkeeping of createCreditMemo per invoice (not Fusion fields, so kept out of the REST rows). */
 interface InvoiceCredit {
   credited: Record<Bucket, number>;
+  /** Per invoice line (CustomerTransactionLineId): its share of the line credits so far, in thousandths. */
+  lines: Map<number, number>;
+}
+
+/**
+ * A header-level line credit spread over the invoice's lines in proportion to what each has left (Oracle's prorate
+ * credit method), so no line is ever credited beyond its remaining amount; the last line takes the rounding.
+ */
+function prorateLines(invoice: ArTransaction, amount: number, before: Map<number, number>): { line: Record<string, unknown>; share: number }[] {
+  const left = invoice.lines.map((l) => ({ line: l, left: (milli(l['Quantity']) * milli(l['UnitSellingPrice'])) / 1000 - (before.get(Number(l['CustomerTransactionLineId'])) ?? 0) }));
+  const open = left.filter((x) => x.left > 0);
+  const total = open.reduce((s, x) => s + x.left, 0);
+  let rest = amount;
+  return open.map((x, i) => {
+    const share = i === open.length - 1 ? rest : Math.min(x.left, Math.round((amount * x.left) / total));
+    rest -= share;
+    return { line: x.line, share };
+  });
 }
 
 /** Registers the two SOAP services and the customer-site read on the sandbox. */
@@ -278,7 +305,8 @@ export function registerSoapServices(sandbox: FusionSandbox): void {
     const total = credit.Line + credit.Tax + credit.Freight;
     if (total === 0) throw new SoapFault('Server', 'Enter a line, tax or freight amount (or percentage) to credit.', 'AR-CM-NO_AMOUNT');
     // Never more than the invoice's balance, bucket by bucket, counting every memo already against it.
-    const before = credits.get(invoice.CustomerTransactionId)?.credited ?? { Line: 0, Tax: 0, Freight: 0 };
+    const previous = credits.get(invoice.CustomerTransactionId);
+    const before = previous?.credited ?? { Line: 0, Tax: 0, Freight: 0 };
     for (const b of BUCKETS) {
       const remaining = billed[b] - before[b];
       if (credit[b] > remaining) {
@@ -297,7 +325,10 @@ export function registerSoapServices(sandbox: FusionSandbox): void {
       }
       number = sentNumber;
     }
-    credits.set(invoice.CustomerTransactionId, { credited: { Line: before.Line + credit.Line, Tax: before.Tax + credit.Tax, Freight: before.Freight + credit.Freight } });
+    const lineShares = credit.Line ? prorateLines(invoice, credit.Line, previous?.lines ?? new Map()) : [];
+    const lineCredits = new Map(previous?.lines ?? []);
+    for (const { line, share } of lineShares) lineCredits.set(Number(line['CustomerTransactionLineId']), (lineCredits.get(Number(line['CustomerTransactionLineId'])) ?? 0) + share);
+    credits.set(invoice.CustomerTransactionId, { credited: { Line: before.Line + credit.Line, Tax: before.Tax + credit.Tax, Freight: before.Freight + credit.Freight }, lines: lineCredits });
     const stamp = store.ids.stamp();
     const date = childText(cm, 'TransactionDate') ?? stamp.slice(0, 10);
     const memo: ArTransaction = {
@@ -317,11 +348,20 @@ export function registerSoapServices(sandbox: FusionSandbox): void {
         EnteredAmount: -total / 1000,
         CreatedBy: 'MLC_INTEGRATION',
       },
-      lines: [],
+      lines: lineShares.map(({ line, share }, i) => hide({
+        CustomerTransactionLineId: store.ids.id(),
+        LineNumber: i + 1,
+        LineDescription: line['Description'],
+        LineQuantityCredit: 1,
+        UnitSellingPrice: -share / 1000,
+        LineAmountCredit: -share / 1000,
+      }, 'PreviousCustomerTrxLineId', line['CustomerTransactionLineId'])),
       distributions: [],
       CreationDate: stamp,
       LastUpdateDate: stamp,
     };
+    if (credit.Freight) memo.fields['FreightCreditAmount'] = -credit.Freight / 1000;
+    hide(memo.fields, 'PreviousCustomerTrxId', invoice.CustomerTransactionId);
     store.creditMemos.push(memo);
     sandbox.written.invoiceCredits.push({
       CustomerTransactionId: memo.CustomerTransactionId,
