@@ -195,13 +195,18 @@ interface InvoiceCredit {
  * A header-level line credit spread over the invoice's lines in proportion to what each has left (Oracle's prorate
  * credit method), so no line is ever credited beyond its remaining amount; the last line takes the rounding.
  */
-function prorateLines(invoice: ArTransaction, amount: number, before: Map<number, number>): { line: Record<string, unknown>; share: number }[] {
+const THREE_DECIMALS = new Set(['BHD', 'IQD', 'JOD', 'KWD', 'LYD', 'OMR', 'TND']);
+const ZERO_DECIMALS = new Set(['BIF', 'CLP', 'DJF', 'GNF', 'ISK', 'JPY', 'KMF', 'KRW', 'PYG', 'RWF', 'UGX', 'UYI', 'VND', 'VUV', 'XAF', 'XOF', 'XPF']);
+/** The currency's smallest unit in thousandths (ISO 4217 minor units). */
+const minorStep = (currency: string) => (THREE_DECIMALS.has(currency) ? 1 : ZERO_DECIMALS.has(currency) ? 1000 : 10);
+
+function prorateLines(invoice: ArTransaction, amount: number, before: Map<number, number>, step: number): { line: Record<string, unknown>; share: number }[] {
   const left = invoice.lines.map((l) => ({ line: l, left: (milli(l['Quantity']) * milli(l['UnitSellingPrice'])) / 1000 - (before.get(Number(l['CustomerTransactionLineId'])) ?? 0) }));
   const open = left.filter((x) => x.left > 0);
   const total = open.reduce((s, x) => s + x.left, 0);
   let rest = amount;
   return open.map((x, i) => {
-    const share = i === open.length - 1 ? rest : Math.min(x.left, Math.round((amount * x.left) / total));
+    const share = i === open.length - 1 ? rest : Math.min(x.left, Math.round((amount * x.left) / total / step) * step);
     rest -= share;
     return { line: x.line, share };
   });
@@ -292,6 +297,7 @@ export function registerSoapServices(sandbox: FusionSandbox): void {
         const cc = amountEl.attrs['currencyCode'];
         if (cc !== undefined && cc !== currency) throw new SoapFault('Server', `The currency ${cc} of ${b}Amount differs from the invoice currency ${currency}.`, 'AR-CM-CURRENCY');
         const m = milli(text);
+        if (m % minorStep(currency)) throw new SoapFault('Server', `The value ${text} of ${b}Amount has more decimals than ${currency} allows.`, 'AR-CM-PRECISION');
         if (m !== 0 && Math.sign(m) !== sign) {
           throw new SoapFault('Server', `${b}Amount must be ${switches.creditMemoAmountSign} for a credit memo.`, 'AR-CM-SIGN');
         }
@@ -325,7 +331,7 @@ export function registerSoapServices(sandbox: FusionSandbox): void {
       }
       number = sentNumber;
     }
-    const lineShares = credit.Line ? prorateLines(invoice, credit.Line, previous?.lines ?? new Map()) : [];
+    const lineShares = credit.Line ? prorateLines(invoice, credit.Line, previous?.lines ?? new Map(), minorStep(currency)) : [];
     const lineCredits = new Map(previous?.lines ?? []);
     for (const { line, share } of lineShares) lineCredits.set(Number(line['CustomerTransactionLineId']), (lineCredits.get(Number(line['CustomerTransactionLineId'])) ?? 0) + share);
     credits.set(invoice.CustomerTransactionId, { credited: { Line: before.Line + credit.Line, Tax: before.Tax + credit.Tax, Freight: before.Freight + credit.Freight }, lines: lineCredits });
