@@ -191,25 +191,32 @@ interface InvoiceCredit {
   lines: Map<number, number>;
 }
 
-/**
- * A header-level line credit spread over the invoice's lines in proportion to what each has left (Oracle's prorate
- * credit method), so no line is ever credited beyond its remaining amount; the last line takes the rounding.
- */
 const THREE_DECIMALS = new Set(['BHD', 'IQD', 'JOD', 'KWD', 'LYD', 'OMR', 'TND']);
 const ZERO_DECIMALS = new Set(['BIF', 'CLP', 'DJF', 'GNF', 'ISK', 'JPY', 'KMF', 'KRW', 'PYG', 'RWF', 'UGX', 'UYI', 'VND', 'VUV', 'XAF', 'XOF', 'XPF']);
 /** The currency's smallest unit in thousandths (ISO 4217 minor units). */
 const minorStep = (currency: string) => (THREE_DECIMALS.has(currency) ? 1 : ZERO_DECIMALS.has(currency) ? 1000 : 10);
 
+/**
+ * A header-level line credit spread over the invoice's lines in proportion to what each billed (Oracle's prorate
+ * credit method), each share rounded to the currency and never beyond what the line has left; what rounding or a
+ * full line leaves over goes to the lines with room, in order. The same credits give the same shares in any order.
+ */
 function prorateLines(invoice: ArTransaction, amount: number, before: Map<number, number>, step: number): { line: Record<string, unknown>; share: number }[] {
-  const left = invoice.lines.map((l) => ({ line: l, left: (milli(l['Quantity']) * milli(l['UnitSellingPrice'])) / 1000 - (before.get(Number(l['CustomerTransactionLineId'])) ?? 0) }));
-  const open = left.filter((x) => x.left > 0);
-  const total = open.reduce((s, x) => s + x.left, 0);
-  let rest = amount;
-  return open.map((x, i) => {
-    const share = i === open.length - 1 ? rest : Math.min(x.left, Math.round((amount * x.left) / total / step) * step);
-    rest -= share;
-    return { line: x.line, share };
-  });
+  const rows = invoice.lines
+    .map((l) => {
+      const billed = (milli(l['Quantity']) * milli(l['UnitSellingPrice'])) / 1000;
+      return { line: l, billed, left: billed - (before.get(Number(l['CustomerTransactionLineId'])) ?? 0), share: 0 };
+    })
+    .filter((x) => x.billed > 0);
+  const total = rows.reduce((s, x) => s + x.billed, 0);
+  for (const x of rows) x.share = Math.max(0, Math.min(x.left, Math.round((amount * x.billed) / total / step) * step));
+  let rest = amount - rows.reduce((s, x) => s + x.share, 0);
+  for (const x of rest > 0 ? rows : [...rows].reverse()) {
+    const move = rest > 0 ? Math.min(rest, x.left - x.share) : Math.max(rest, -x.share);
+    x.share += move;
+    rest -= move;
+  }
+  return rows.filter((x) => x.share > 0).map(({ line, share }) => ({ line, share }));
 }
 
 /** Registers the two SOAP services and the customer-site read on the sandbox. */
