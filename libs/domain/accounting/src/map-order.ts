@@ -379,8 +379,9 @@ function creditLine(lineNumber: number, t: Target, ledgerLine: LedgerLine | unde
 
 /**
  * A Shopify refund as a credit memo against the order's invoice: refunded lines (quantity × the refunded unit
- * amount), refunded shipping, refunded tax (on the invoice's first tax line) and order adjustments. Null when the
- * refund moved no invoiced amount (e.g. a restock without money).
+ * amount), refunded shipping, refunded tax (on the invoice's first tax line) and order adjustments, plus a
+ * "refund adjustment" line when the refund's successful transactions paid back a different amount, so the memo's
+ * total is the money Shopify refunded. Null when the refund moved no money and no invoiced amount (e.g. a restock).
  */
 export function refundCreditMemo(
   refund: ShopifyRefund,
@@ -427,8 +428,28 @@ export function refundCreditMemo(
   }
   if (shipping) parts.push({ t: { key: 'shipping', kind: 'shipping', description: find('shipping')?.description ?? 'Shipping', unitPrice: null, quantity: 1n, amount: -shipping }, ledgerLine: find('shipping') });
   if (tax) parts.push({ t: { key: firstTax?.key ?? 'tax', kind: 'tax', description: firstTax?.description ?? 'Tax', unitPrice: null, quantity: 1n, amount: -tax }, ledgerLine: firstTax });
-  if (!parts.length) return null;
+  // What Shopify actually paid back: its successful refund transactions. When they differ from the refunded lines,
+  // shipping and tax (a refund_discrepancy, or a custom amount), the difference is a line of its own, so the memo
+  // credits exactly the money refunded.
+  const paid = (refund.transactions ?? []).filter((t) => t.kind === 'refund' && t.status === 'success' && t.amount !== undefined);
+  const refunded = paid.length ? sum(paid.map((t) => toMinor(t.amount!, cur))) : null;
+  const partsTotal = -sum(parts.map((p) => p.t.amount));
+  if (!parts.length && !refunded) return null;
   const lines = parts.map(({ t, ledgerLine }, i) => creditLine(i + 1, t, ledgerLine, ledger.invoiceCrossReference, cur));
+  if (refunded !== null && refunded !== partsTotal) {
+    const diff = partsTotal - refunded; // > 0: Shopify paid back less than the lines it refunded
+    lines.push({
+      lineNumber: lines.length + 1,
+      kind: 'rounding',
+      key: 'refund-adjustment',
+      description: `Refund adjustment: Shopify refunded ${fromMinor(refunded, cur)} ${cur}`.slice(0, 240),
+      quantity: '1',
+      unitSellingPrice: fromMinor(diff, cur),
+      amount: fromMinor(diff, cur),
+      invoiceLineNumber: null,
+    });
+    parts.push({ t: { key: 'refund-adjustment', kind: 'rounding', description: '', unitPrice: null, quantity: 1n, amount: diff }, ledgerLine: undefined });
+  }
   return {
     type: 'credit_memo',
     businessUnit: config.businessUnit,

@@ -5,6 +5,8 @@
 export interface XmlElement {
   name: string;
   prefix: string;
+  /** The namespace URI the prefix (or the default namespace) resolves to where the element stands; '' when none. */
+  ns: string;
   attrs: Record<string, string>;
   children: XmlElement[];
   text: string;
@@ -69,7 +71,15 @@ export function parseXml(text: string): XmlElement {
       const [prefix, name] = qname.includes(':') ? (qname.split(':') as [string, string]) : ['', qname];
       const attrs: Record<string, string> = {};
       for (const a of attrText.matchAll(/([A-Za-z_][\w.:-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) attrs[a[1]!] = decode(a[2] ?? a[3] ?? '');
-      const el: XmlElement = { name, prefix, attrs, children: [], text: '' };
+      const scope = (p: string): string | undefined => {
+        const key = p ? `xmlns:${p}` : 'xmlns';
+        if (attrs[key] !== undefined) return attrs[key];
+        for (let k = stack.length - 1; k >= 0; k--) if (stack[k]!.attrs[key] !== undefined) return stack[k]!.attrs[key];
+        return undefined;
+      };
+      const ns = scope(prefix);
+      if (ns === undefined && prefix) fail(`undeclared namespace prefix ${prefix}`);
+      const el: XmlElement = { name, prefix, ns: ns ?? '', attrs, children: [], text: '' };
       if (stack.length) stack[stack.length - 1]!.children.push(el);
       else if (root) fail('more than one root element');
       else root = el;

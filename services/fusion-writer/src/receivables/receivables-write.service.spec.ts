@@ -1,18 +1,20 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Pool } from 'pg';
 import type { TopicRecords } from '@mlc/contracts';
-import { ledgerOfInvoice, orderInvoice, refundCreditMemo, type AccountingConfig, type ShopifyOrder } from '@mlc/domain-accounting';
+import { ledgerOfInvoice, orderInvoice, refundCreditMemo, type AccountingConfig, type ShopifyOrder, type ShopifyRefund } from '@mlc/domain-accounting';
 import { FusionClient } from '@mlc/partners-fusion-client';
 import { FusionSandbox } from '@mlc/partners-fusion-simulator';
 import { AppError, errorCategory } from '@mlc/platform-errors';
 import { newMeta } from '@mlc/platform-kafka';
 import { runSqlMigrations } from '@mlc/platform-service';
 import { logger } from '@mlc/platform-telemetry';
-import { testDatabase, type TestDatabase } from '@mlc/platform-testing';
+import { REPO_ROOT, testDatabase, type TestDatabase } from '@mlc/platform-testing';
 import { ReceivablesLedger } from './receivables.ledger';
 import { RECEIVABLES_MIGRATIONS } from './receivables.migrations';
-import { ReceivablesWriteService } from './receivables-write.service';
+import { creditMemoNumber, ReceivablesWriteService, type ExceptionSink } from './receivables-write.service';
 
 type Requested = TopicRecords['accounting.fusion-receivables.requested.v1'];
 
@@ -29,6 +31,27 @@ const ORDER: ShopifyOrder = {
   line_items: [{ id: '11', title: 'Dallah', quantity: 3, price: '3.375', tax_lines: [] }],
   shipping_lines: [],
 };
+
+/**
+ * A published Shopify sample from test/fixtures, ids kept exact as the mapper keeps them: integers of 16 digits and
+ * more (beyond 2^53) become strings of their digits; money decimals read back exactly through String().
+ */
+function shopifyFixture<T>(name: string): T {
+  const text = readFileSync(join(REPO_ROOT, 'test/fixtures/shopify', name), 'utf8');
+  return JSON.parse(text.replace(/(:\s*)(-?\d{16,})(?=\s*[,}\]])/g, '$1"$2"')) as T;
+}
+
+/** Collects the exceptions a command raises while it goes on (the consumer's HandlerContext.exception). */
+function exceptionSink(): ExceptionSink & { raised: { code: string; message: string; details?: Record<string, unknown> }[] } {
+  const raised: { code: string; message: string; details?: Record<string, unknown> }[] = [];
+  return {
+    raised,
+    exception: (e) => {
+      raised.push(e);
+      return { topic: 'ops.exception.raised.v1', key: e.businessId, value: e } as never;
+    },
+  };
+}
 
 async function rejection(p: Promise<unknown>): Promise<AppError> {
   try {
@@ -104,14 +127,103 @@ describe('ReceivablesWriteService against the Fusion sandbox and real Postgres',
     assert.equal(sandbox.receivables.parties.filter((p) => p.fields['EmailAddress'] === 'sara@example.com').length, 1, 'the customer was matched, not created again');
   });
 
-  it('credits the refund against the invoice line once, also when replayed without our ledger', async () => {
+  it('credits the refund once: our ledger guards a replay; with the ledger lost, the memo is found by the TransactionNumber Fusion kept', async () => {
     const [out] = await service.handle(cmd('credit_memo', 'k:refund:99', refund));
     assert.equal((out!.value as { outcome: string }).outcome, 'created');
-    await pool.query('DELETE FROM fusion_writer_receivables_done');
     assert.equal(((await service.handle(cmd('credit_memo', 'k:refund:99', refund)))[0]!.value as { outcome: string }).outcome, 'already_existed');
     const credits = sandbox.written.invoiceCredits.filter((c) => c['CreditMemoComments'] === refund.comments);
     assert.equal(credits.length, 1);
     assert.equal(credits[0]!['EnteredAmount'], -3.375);
+    assert.equal(credits[0]!['LineAmount'], -3.375);
+    assert.equal(credits[0]!['SentTransactionNumber'], creditMemoNumber(refund));
+    // A manually numbered source keeps our number: a replay without our ledger finds the memo by it.
+    const strict = sandbox.options.strict as typeof sandbox.options.strict & { creditMemoNumbering?: string };
+    strict.creditMemoNumbering = 'kept';
+    try {
+      const again = { ...refund, reason: { kind: 'refund' as const, shopifyRefundId: '100' }, comments: 'Shopify refund 100 of order #1042' };
+      assert.equal(((await service.handle(cmd('credit_memo', 'k:refund:100', again)))[0]!.value as { outcome: string }).outcome, 'created');
+      await pool.query('DELETE FROM fusion_writer_receivables_done');
+      assert.equal(((await service.handle(cmd('credit_memo', 'k:refund:100', again)))[0]!.value as { outcome: string }).outcome, 'already_existed');
+      assert.equal(sandbox.written.invoiceCredits.filter((c) => c['CreditMemoComments'] === again.comments).length, 1);
+    } finally {
+      delete strict.creditMemoNumbering;
+    }
+  });
+
+  it("credits exactly the money of Shopify's published refunds/create sample against the invoice of its published orders/create sample", async () => {
+    const order = shopifyFixture<ShopifyOrder>('orders_create.json');
+    const published = shopifyFixture<ShopifyRefund>('refunds_create.json');
+    const inv = orderInvoice(order, CONFIG, 'email-then-external-id');
+    const doc = refundCreditMemo(published, { id: order.id, name: order.name ?? null, billTo: inv.billTo }, ledgerOfInvoice(inv), CONFIG)!;
+    assert.equal(published.id, '890088186047892319');
+    assert.equal(doc.total, '-85.00', 'the two successful refund transactions: 75.00 + 10.00');
+    const orderCmd = (kind: Requested['kind'], key: string, d: unknown) => ({ ...cmd(kind, key, d), shopifyOrderId: order.id, shopifyCustomerId: null });
+    await service.handle(orderCmd('invoice_create', 'sample:invoice', inv));
+    const sink = exceptionSink();
+    const [out] = await service.handle(orderCmd('credit_memo', 'sample:refund', doc), sink);
+    const synced = out!.value as TopicRecords['accounting.fusion-receivables.synced.v1'];
+    assert.equal(synced.outcome, 'created');
+    assert.equal(synced.amount, '-85.00');
+    const memo = sandbox.written.invoiceCredits.at(-1)!;
+    const invoiceId = sandbox.receivables.invoices.find((i) => i.fields['CrossReference'] === order.id)!.CustomerTransactionId;
+    assert.equal(memo['PreviousCustomerTransactionId'], invoiceId);
+    assert.deepEqual([memo['LineAmount'], memo['FreightAmount'], memo['TaxAmount'], memo['EnteredAmount']], [-85, 0, 0, -85]);
+    assert.deepEqual(sink.raised, []);
+  });
+
+  const TAXED: ShopifyOrder = {
+    id: '4400000000000001',
+    name: '#2001',
+    currency: 'USD',
+    processed_at: '2026-11-05T10:00:00-05:00',
+    total_price: '67.80',
+    taxes_included: false,
+    customer: null,
+    line_items: [
+      { id: '21', title: 'Mug', quantity: 2, price: '20.00', tax_lines: [{ title: 'HST', price: '5.20', rate: '0.13' }] },
+      { id: '22', title: 'Spoon', quantity: 1, price: '10.00', tax_lines: [{ title: 'HST', price: '1.30', rate: '0.13' }] },
+    ],
+    shipping_lines: [{ title: 'Standard', price: '10.00', tax_lines: [{ title: 'HST', price: '1.30', rate: '0.13' }] }],
+  } as ShopifyOrder;
+
+  it('credits a partial refund with its tax and shipping to the cent, and cuts a refund above the balance to it with a raised exception', async () => {
+    const inv = orderInvoice(TAXED, { ...CONFIG, guestCustomerAccountNumber: sandbox.receivables.accounts[0]!.AccountNumber }, 'email-then-external-id');
+    assert.equal(inv.total, '67.80');
+    const taxedCmd = (kind: Requested['kind'], key: string, d: unknown) => ({ ...cmd(kind, key, d), shopifyOrderId: TAXED.id, shopifyCustomerId: null });
+    await service.handle(taxedCmd('invoice_create', 'taxed:invoice', inv));
+    const partial: ShopifyRefund = {
+      id: '31',
+      order_id: TAXED.id,
+      processed_at: '2026-11-06T10:00:00-05:00',
+      refund_line_items: [{ id: 'rl1', line_item_id: '21', quantity: 1, subtotal: '20.00', total_tax: '2.60' }],
+      refund_shipping_lines: [{ subtotal_amount_set: { shop_money: { amount: '10.00', currency_code: 'USD' } }, tax_amount_set: { shop_money: { amount: '1.30', currency_code: 'USD' } } }],
+      transactions: [{ kind: 'refund', status: 'success', amount: '33.90' }],
+    } as ShopifyRefund;
+    const doc = refundCreditMemo(partial, { id: TAXED.id, name: '#2001', billTo: inv.billTo }, ledgerOfInvoice(inv), CONFIG)!;
+    assert.equal(doc.total, '-33.90');
+    const [out] = await service.handle(taxedCmd('credit_memo', 'taxed:refund:31', doc), exceptionSink());
+    assert.equal((out!.value as { amount: string }).amount, '-33.90');
+    assert.equal(sandbox.written.invoiceCredits.at(-1)!['EnteredAmount'], -33.9);
+    // The customer is refunded 40.00 more although only 33.90 is left on the invoice: 33.90 is credited, and the
+    // difference is an exception someone sees.
+    const tooMuch = refundCreditMemo(
+      { id: '32', order_id: TAXED.id, processed_at: '2026-11-07T10:00:00-05:00', refund_line_items: [], transactions: [{ kind: 'refund', status: 'success', amount: '40.00' }] } as ShopifyRefund,
+      { id: TAXED.id, name: '#2001', billTo: inv.billTo },
+      ledgerOfInvoice(inv),
+      CONFIG,
+    )!;
+    const sink = exceptionSink();
+    const outs = await service.handle(taxedCmd('credit_memo', 'taxed:refund:32', tooMuch), sink);
+    assert.equal((outs[0]!.value as { amount: string; outcome: string }).amount, '-33.90');
+    assert.equal(outs.length, 2, 'the synced record and the exception');
+    assert.equal(sink.raised[0]?.code, 'FUSION_WRITER.CREDIT_ABOVE_BALANCE');
+    assert.deepEqual([sink.raised[0]?.details?.['asked'], sink.raised[0]?.details?.['balance']], ['40.00', '33.90']);
+    assert.equal(sandbox.written.invoiceCredits.at(-1)!['EnteredAmount'], -33.9);
+    // Nothing left: a further refund writes no memo, and says so.
+    const none = exceptionSink();
+    const [nothing] = await service.handle(taxedCmd('credit_memo', 'taxed:refund:33', { ...tooMuch, reason: { kind: 'refund', shopifyRefundId: '33' } }), none);
+    assert.equal((nothing!.value as { outcome: string }).outcome, 'unchanged');
+    assert.equal(none.raised[0]?.code, 'FUSION_WRITER.CREDIT_ABOVE_BALANCE');
   });
 
   it('a guest account that does not exist in Fusion is a missing mapping (parked, not retried), and nothing is written', async () => {

@@ -7,12 +7,15 @@ import type {
   InvoiceDocument,
   PaidDocument,
 } from '@mlc/domain-accounting';
+import { currencyDecimals, fromMinor, sum, toMinor } from '@mlc/domain-accounting';
 import {
   createCustomerAccount,
   createInvoiceCreditMemo,
   findBillToSites,
-  findCreditMemosByComments,
+  findCreditMemosByTransactionNumber,
   findInvoicesWithLines,
+  FusionRejectedError,
+  type CreditMemoAmountSign,
   type FusionAddressPatch,
   type FusionClient,
   type FusionInvoiceInput,
@@ -21,14 +24,30 @@ import {
   type FusionOrganizationPatch,
 } from '@mlc/partners-fusion-client';
 import { AppError } from '@mlc/platform-errors';
-import { newMeta, type OutgoingRecord } from '@mlc/platform-kafka';
+import { newMeta, type OutgoingRecord, type RecordException } from '@mlc/platform-kafka';
 import type { Logger } from '@mlc/platform-telemetry';
 import type { KnownCustomer, ReceivablesLedger, ReceivablesResult } from './receivables.ledger';
 
 type Requested = TopicRecords['accounting.fusion-receivables.requested.v1'];
 
-/** Fusion's sample credit memo transaction type (reference §6); tenant settings carry only the invoice type. */
-export const CREDIT_MEMO_TRANSACTION_TYPE = 'Credit Memo';
+/** Raises an exception about part of a record while the rest goes on (the consumer's HandlerContext.exception). */
+export interface ExceptionSink {
+  exception(e: RecordException): OutgoingRecord;
+}
+
+export interface ReceivablesWriteOptions {
+  /** FUSION_CREDIT_MEMO_AMOUNT_SIGN: how createCreditMemo amounts are written (UNCONFIRMED at Oracle). */
+  creditMemoAmountSign?: CreditMemoAmountSign;
+}
+
+/**
+ * The deterministic TransactionNumber of a credit memo (at most 20 characters, Fusion's transaction number length):
+ * `R` + the Shopify refund id in base 36, or `A` + the order id in base 36 + `-` + the amendment revision.
+ */
+export function creditMemoNumber(doc: CreditMemoDocument): string {
+  const b36 = (digits: string) => (/^\d+$/.test(digits) ? BigInt(digits).toString(36).toUpperCase() : digits.replace(/[^A-Za-z0-9]/g, '').slice(-12).toUpperCase());
+  return doc.reason.kind === 'refund' ? `R${b36(doc.reason.shopifyRefundId)}` : `A${b36(doc.shopifyOrderId)}-${doc.reason.revision}`;
+}
 
 /** The command is fine but something it needs is not in Fusion yet (e.g. the invoice to credit): back off and retry. */
 export class ReceivablesNotReadyError extends AppError {
@@ -67,6 +86,18 @@ interface Resolved {
 
 const num = (decimal: string): number => Number(decimal);
 
+/** A JSON number from Fusion as minor units, rounded to the currency (Fusion's amounts carry its precision). */
+function roundMinor(n: number, currency: string): bigint {
+  return BigInt(Math.round(n * 10 ** currencyDecimals(currency)));
+}
+
+/** What an invoice line bills, in minor units: quantity × unit price exactly when the quantity is whole. */
+function lineMinor(l: FusionInvoiceWithLines['lines'][number], currency: string): bigint {
+  const qty = Number(l.Quantity ?? 0);
+  const unit = Number(l.UnitSellingPrice ?? 0);
+  return Number.isInteger(qty) ? toMinor(String(unit), currency) * BigInt(qty) : roundMinor(qty * unit, currency);
+}
+
 /** Shopify's updated_at as epoch ms; null when absent or unreadable. */
 function versionOf(updatedAt: string | null | undefined): number | null {
   const ms = Date.parse(updatedAt ?? '');
@@ -76,7 +107,7 @@ function versionOf(updatedAt: string | null | undefined): number | null {
 /**
  * Carries out accounting.fusion-receivables.requested.v1 in Fusion: customers (match by email / external id per the
  * tenant's rule, else party over REST + account and BILL_TO site over SOAP), invoices (looked up by CrossReference
- * before every create, completed after), credit memos against the invoice (SOAP, looked up by their comments first),
+ * before every create, completed after), credit memos against the invoice (SOAP, looked up by their deterministic TransactionNumber first, capped at the invoice balance),
  * amendments per ADR-001 and payments (completing the invoice). Every write is checked against our ledger and then
  * against Fusion first, so a replayed command never creates a second document.
  */
@@ -85,9 +116,10 @@ export class ReceivablesWriteService {
     private readonly fusion: (tenantId: string) => Promise<FusionClient>,
     private readonly ledger: ReceivablesLedger,
     private readonly log: Logger,
+    private readonly options: ReceivablesWriteOptions = {},
   ) {}
 
-  async handle(cmd: Requested): Promise<OutgoingRecord[]> {
+  async handle(cmd: Requested, sink?: ExceptionSink): Promise<OutgoingRecord[]> {
     const tenantId = cmd.meta.tenantId;
     const previous = await this.ledger.done(tenantId, cmd.idempotencyKey);
     if (previous) return [this.synced(cmd, { ...previous, outcome: previous.outcome === 'created' || previous.outcome === 'already_existed' ? 'already_existed' : 'unchanged' })];
@@ -99,6 +131,11 @@ export class ReceivablesWriteService {
     }
     const client = await this.fusion(tenantId);
     let result: ReceivablesResult;
+    const raised: OutgoingRecord[] = [];
+    const raise = (e: Omit<RecordException, 'entityType' | 'businessId'>) => {
+      this.log.warn(e.message, { tenantId, idempotencyKey: cmd.idempotencyKey, code: e.code, ...e.details });
+      if (sink) raised.push(sink.exception({ ...e, entityType: 'fusion-receivables', businessId: cmd.idempotencyKey }));
+    };
     try {
       switch (cmd.kind) {
         case 'customer_upsert':
@@ -108,10 +145,10 @@ export class ReceivablesWriteService {
           result = await this.invoice(client, tenantId, doc as InvoiceDocument);
           break;
         case 'invoice_amend':
-          result = await this.amend(client, tenantId, doc as AmendmentDocument);
+          result = await this.amend(client, tenantId, doc as AmendmentDocument, raise);
           break;
         case 'credit_memo':
-          result = await this.creditMemo(client, doc as CreditMemoDocument);
+          result = await this.creditMemo(client, tenantId, doc as CreditMemoDocument, raise);
           break;
         case 'invoice_paid':
           result = await this.paid(client, doc as PaidDocument);
@@ -128,7 +165,7 @@ export class ReceivablesWriteService {
     }
     await this.ledger.markDone(tenantId, cmd.idempotencyKey, cmd.kind, result);
     this.log.info('fusion receivables written', { tenantId, kind: cmd.kind, idempotencyKey: cmd.idempotencyKey, outcome: result.outcome, transaction: result.fusionTransactionNumber });
-    return [this.synced(cmd, result)];
+    return [this.synced(cmd, result), ...raised];
   }
 
   // ---- customers --------------------------------------------------------------------------------------------------
@@ -296,41 +333,78 @@ export class ReceivablesWriteService {
     return inv;
   }
 
-  private async creditMemo(client: FusionClient, doc: CreditMemoDocument): Promise<ReceivablesResult> {
+  /**
+   * A credit memo against the order's invoice with CreditMemoService.createCreditMemo, which credits an invoice's
+   * balances at header level: the document's lines are summed into the freight amount (shipping, when the invoice
+   * bills freight) and the line amount (everything else: our invoices bill tax and shipping as lines). Never more
+   * than the invoice's balance (its lines less what our memos already credited): a larger credit is cut to the
+   * balance and raised as an exception. The memo carries a deterministic TransactionNumber and is looked up by it
+   * first; a refused look-up only logs (our ledger already holds every memo we completed).
+   */
+  private async creditMemo(client: FusionClient, tenantId: string, doc: CreditMemoDocument, raise: (e: Omit<RecordException, 'entityType' | 'businessId'>) => void): Promise<ReceivablesResult> {
     const invoice = await this.originalInvoice(client, doc.invoiceCrossReference);
-    const base = { fusionCustomerAccountId: null, fusionCustomerAccountNumber: invoice.BillToCustomerNumber ?? null, amount: doc.total, currency: doc.currency };
-    const existing = (await findCreditMemosByComments(client, doc.comments))[0];
-    if (existing) return { ...base, outcome: 'already_existed', fusionTransactionNumber: existing.TransactionNumber, fusionTransactionId: String(existing.CustomerTransactionId) };
-    const lineId = (n: number | null) => (n === null ? undefined : invoice.lines.find((l) => Number(l.LineNumber) === n)?.CustomerTransactionLineId);
+    const cur = doc.currency;
+    const number = creditMemoNumber(doc);
+    const base = { fusionCustomerAccountId: null, fusionCustomerAccountNumber: invoice.BillToCustomerNumber ?? null, currency: cur, creditedInvoice: doc.invoiceCrossReference };
+    let existing;
+    try {
+      existing = (await findCreditMemosByTransactionNumber(client, number))[0];
+    } catch (err) {
+      if (!(err instanceof FusionRejectedError)) throw err;
+      this.log.warn('credit memo look-up by TransactionNumber refused; relying on our ledger', { transactionNumber: number, error: err.message });
+    }
+    if (existing) {
+      const amount = existing.EnteredAmount === undefined ? doc.total : fromMinor(toMinor(existing.EnteredAmount, cur), cur);
+      return { ...base, outcome: 'already_existed', fusionTransactionNumber: existing.TransactionNumber, fusionTransactionId: String(existing.CustomerTransactionId), amount, creditedAmount: fromMinor(-toMinor(amount, cur), cur) };
+    }
+    const invoiceFreight = sum(invoice.lines.map((l) => roundMinor(Number(l['AllocatedFreightAmount'] ?? 0), cur)));
+    const invoiceTotal = sum(invoice.lines.map((l) => lineMinor(l, cur))) + invoiceFreight;
+    const balance = invoiceTotal - (await this.ledger.creditedAgainst(tenantId, doc.invoiceCrossReference, cur));
+    let freight = invoiceFreight > 0n ? -sum(doc.lines.filter((l) => l.kind === 'shipping').map((l) => toMinor(l.amount, cur))) : 0n;
+    let line = -toMinor(doc.total, cur) - freight;
+    const asked = line + freight;
+    if (asked <= 0n) return { ...base, outcome: 'unchanged', fusionTransactionNumber: null, fusionTransactionId: null, amount: fromMinor(0n, cur), creditedAmount: fromMinor(0n, cur) };
+    if (asked > balance) {
+      const details = { invoice: doc.invoiceCrossReference, invoiceNumber: invoice.TransactionNumber, asked: fromMinor(asked, cur), balance: fromMinor(balance > 0n ? balance : 0n, cur), currency: cur, shopifyOrderId: doc.shopifyOrderId };
+      raise({
+        code: 'FUSION_WRITER.CREDIT_ABOVE_BALANCE',
+        category: 'invalid-value',
+        message: `Shopify credited ${details.asked} ${cur} on order ${doc.shopifyOrderName ?? doc.shopifyOrderId}, more than the ${details.balance} ${cur} left on Fusion invoice ${invoice.TransactionNumber}: the credit memo was cut to the balance`,
+        details,
+      });
+      if (balance <= 0n) return { ...base, outcome: 'unchanged', fusionTransactionNumber: null, fusionTransactionId: null, amount: fromMinor(0n, cur), creditedAmount: fromMinor(0n, cur) };
+      const cut = asked - balance;
+      const fromLine = cut < line ? cut : line;
+      line -= fromLine;
+      freight -= cut - fromLine;
+    }
     const memo = await createInvoiceCreditMemo(client, {
-      businessUnit: doc.businessUnit,
-      transactionSource: doc.transactionSource,
-      transactionType: CREDIT_MEMO_TRANSACTION_TYPE,
-      trxDate: doc.transactionDate,
-      currencyCode: doc.currency,
-      previousCustomerTrxId: invoice.CustomerTransactionId,
+      previousCustomerTransactionId: invoice.CustomerTransactionId,
+      currencyCode: cur,
+      transactionDate: doc.transactionDate,
+      ...(line > 0n ? { lineAmount: fromMinor(line, cur) } : {}),
+      ...(freight > 0n ? { freightAmount: fromMinor(freight, cur) } : {}),
+      amountSign: this.options.creditMemoAmountSign ?? 'negative',
+      transactionNumber: number,
       comments: doc.comments,
-      reason: doc.reason.kind === 'refund' ? 'RETURN' : 'PRICING',
-      lines: doc.lines.map((l) => {
-        const id = lineId(l.invoiceLineNumber);
-        return { description: l.description, quantity: l.quantity, unitSellingPrice: l.unitSellingPrice, ...(id !== undefined ? { previousCustomerTrxLineId: id } : {}) };
-      }),
     });
-    return { ...base, outcome: 'created', fusionTransactionNumber: memo.transactionNumber, fusionTransactionId: String(memo.customerTrxId) };
+    const credited = fromMinor(line + freight, cur);
+    return { ...base, outcome: 'created', fusionTransactionNumber: memo.transactionNumber, fusionTransactionId: String(memo.customerTransactionId), amount: fromMinor(-(line + freight), cur), creditedAmount: credited };
   }
 
-  private async amend(client: FusionClient, tenantId: string, doc: AmendmentDocument): Promise<ReceivablesResult> {
+  private async amend(client: FusionClient, tenantId: string, doc: AmendmentDocument, raise: (e: Omit<RecordException, 'entityType' | 'businessId'>) => void): Promise<ReceivablesResult> {
     let debit: ReceivablesResult | undefined;
     let credit: ReceivablesResult | undefined;
     if (doc.debit) debit = await this.invoice(client, tenantId, doc.debit);
-    if (doc.credit) credit = await this.creditMemo(client, doc.credit);
+    if (doc.credit) credit = await this.creditMemo(client, tenantId, doc.credit, raise);
     const main = debit ?? credit!;
     const outcome = [debit, credit].some((r) => r?.outcome === 'created') ? 'created' : 'already_existed';
     return {
       ...main,
       outcome,
       fusionTransactionNumber: [debit?.fusionTransactionNumber, credit?.fusionTransactionNumber].filter(Boolean).join(',') || null,
-      amount: [doc.debit?.total, doc.credit?.total].filter(Boolean).join(',') || null,
+      amount: [doc.debit?.total, credit?.amount].filter(Boolean).join(',') || null,
+      ...(credit ? { creditedInvoice: credit.creditedInvoice, creditedAmount: credit.creditedAmount } : {}),
     };
   }
 

@@ -5,6 +5,7 @@ import { PartnerClients } from '@mlc/tenancy';
 import { PgProcessedEventStore } from '@mlc/platform-kafka';
 import { ConsumerHost, LOGGER, PG_POOL, runSqlMigrations } from '@mlc/platform-service';
 import type { Logger } from '@mlc/platform-telemetry';
+import { FUSION_WRITER_CONFIG, type FusionWriterConfig } from '../config/fusion-writer.config';
 import { ReceivablesLedger } from './receivables.ledger';
 import { RECEIVABLES_MIGRATIONS } from './receivables.migrations';
 import { ReceivablesWriteService } from './receivables-write.service';
@@ -21,11 +22,12 @@ export class ReceivablesConsumer implements OnModuleInit {
     private readonly flows: FlowControl,
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(LOGGER) private readonly log: Logger,
+    @Inject(FUSION_WRITER_CONFIG) private readonly config: FusionWriterConfig,
   ) {}
 
   async onModuleInit(): Promise<void> {
     await runSqlMigrations(this.pool, RECEIVABLES_GROUP, RECEIVABLES_MIGRATIONS);
-    const service = new ReceivablesWriteService((t) => this.clients.fusion(t), new ReceivablesLedger(this.pool), this.log);
+    const service = new ReceivablesWriteService((t) => this.clients.fusion(t), new ReceivablesLedger(this.pool), this.log, { creditMemoAmountSign: this.config.creditMemoAmountSign });
     this.host.register({
       groupId: RECEIVABLES_GROUP,
       topics: ['accounting.fusion-receivables.requested.v1'],
@@ -34,7 +36,7 @@ export class ReceivablesConsumer implements OnModuleInit {
       partitionsConsumedConcurrently: 1,
       maxAttempts: 8,
       // Held in Kafka while the tenant's Fusion flow is paused; refused credentials pause it after a few in a row.
-      handler: (value) => this.flows.guard(value.meta.tenantId, 'fusion', () => service.handle(value)),
+      handler: (value, ctx) => this.flows.guard(value.meta.tenantId, 'fusion', () => service.handle(value, ctx)),
       describe: (value) => ({ entityType: 'fusion-receivables', businessId: value.idempotencyKey }),
     });
   }

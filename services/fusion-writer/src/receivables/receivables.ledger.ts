@@ -1,3 +1,4 @@
+import { sum, toMinor } from '@mlc/domain-accounting';
 import type { Pool } from 'pg';
 
 /** What a completed command produced (the fields of the synced event). */
@@ -9,6 +10,9 @@ export interface ReceivablesResult {
   fusionTransactionId: string | null;
   amount: string | null;
   currency: string | null;
+  /** A credit memo: the invoice it credits (CrossReference) and the positive amount credited. */
+  creditedInvoice?: string;
+  creditedAmount?: string;
 }
 
 export interface KnownCustomer {
@@ -37,6 +41,15 @@ export class ReceivablesLedger {
       kind,
       JSON.stringify(result),
     ]);
+  }
+
+  /** What the memos we completed credited against an invoice (by its CrossReference), in minor units. */
+  async creditedAgainst(tenantId: string, invoiceCrossReference: string, currency: string): Promise<bigint> {
+    const r = await this.pool.query("SELECT result->>'creditedAmount' AS amount FROM fusion_writer_receivables_done WHERE tenant_id = $1 AND result->>'creditedInvoice' = $2", [
+      tenantId,
+      invoiceCrossReference,
+    ]);
+    return sum((r.rows as { amount: string | null }[]).map((row) => (row.amount ? toMinor(row.amount, currency) : 0n)));
   }
 
   async customer(tenantId: string, shopifyCustomerId: string): Promise<KnownCustomer | undefined> {

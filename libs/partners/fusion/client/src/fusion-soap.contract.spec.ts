@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { FusionSandbox } from '@mlc/partners-fusion-simulator';
 import { AppError } from '@mlc/platform-errors';
 import { FusionClient } from './fusion.client';
-import { findBillToSites, findCreditMemosByComments, findInvoicesWithLines } from './fusion-receivables';
+import { findBillToSites, findInvoicesWithLines } from './fusion-receivables';
+import { findCreditMemosByTransactionNumber } from './fusion-credit-memo-lookup';
 import { createCustomerAccount, createInvoiceCreditMemo, CREDIT_MEMO_SERVICE_PATH, CUSTOMER_ACCOUNT_SERVICE_PATH, parseSoapFault } from './fusion-soap';
 
 async function rejection(p: Promise<unknown>): Promise<AppError> {
@@ -70,7 +71,7 @@ describe('Fusion SOAP services (CustomerAccountService, CreditMemoService) again
     assert.match(fault?.faultstring ?? '', /Unknown operation \{urn:nope\}deleteEverything/);
   });
 
-  it('credits specific lines of a completed invoice, refuses incomplete invoices and over-crediting, and is found again by its comments', async () => {
+  it('createCreditMemo: a header-level memo the strict sandbox accepts, found again by the number it kept; over-balance and incomplete invoices refused', async () => {
     const account = sandbox.receivables.accounts[0]!;
     const invoice = await client.createInvoice({
       BusinessUnit: 'US1 Business Unit',
@@ -87,33 +88,59 @@ describe('Fusion SOAP services (CustomerAccountService, CreditMemoService) again
     });
     const [found] = await findInvoicesWithLines(client, '9007199254740993');
     assert.equal(found?.CustomerTransactionId, invoice.CustomerTransactionId);
-    const [tee, hst] = [found!.lines.find((l) => l.LineNumber === 1)!, found!.lines.find((l) => l.LineNumber === 2)!];
     const input = {
-      businessUnit: 'US1 Business Unit',
-      transactionSource: 'SHOPIFY',
-      transactionType: 'Credit Memo',
-      trxDate: '2026-11-03',
+      previousCustomerTransactionId: invoice.CustomerTransactionId,
       currencyCode: 'CAD',
-      previousCustomerTrxId: invoice.CustomerTransactionId,
+      transactionDate: '2026-11-03',
+      lineAmount: '28.25',
+      transactionNumber: 'R1ABC',
       comments: 'Shopify refund 1 of order #1001',
-      lines: [
-        { description: 'Tee', quantity: '1', unitSellingPrice: '-25.00', previousCustomerTrxLineId: tee.CustomerTransactionLineId },
-        { description: 'HST', quantity: '1', unitSellingPrice: '-3.25', previousCustomerTrxLineId: hst.CustomerTransactionLineId },
-      ],
     };
     const incomplete = await rejection(createInvoiceCreditMemo(client, input));
     assert.equal((incomplete.details['fault'] as { code: string }).code, 'AR-CM-INCOMPLETE');
     await client.completeInvoice(invoice.CustomerTransactionId);
-    const memo = await createInvoiceCreditMemo(client, input);
-    assert.match(memo.transactionNumber, /^\d+$/);
-    assert.equal(memo.enteredAmount, '-28.25');
-    const credit = sandbox.written.invoiceCredits.at(-1)!;
-    assert.equal(credit['PreviousCustomerTrxId'], invoice.CustomerTransactionId);
-    assert.deepEqual((credit['lines'] as Record<string, unknown>[]).map((l) => l['PreviousCustomerTrxLineId']), [tee.CustomerTransactionLineId, hst.CustomerTransactionLineId]);
-    assert.equal((await findCreditMemosByComments(client, input.comments))[0]?.TransactionNumber, memo.transactionNumber);
-    const over = await rejection(createInvoiceCreditMemo(client, { ...input, comments: 'again', lines: [{ ...input.lines[0]!, quantity: '2' }] }));
+    const strict = sandbox.options.strict as typeof sandbox.options.strict & { creditMemoNumbering?: string };
+    strict.creditMemoNumbering = 'kept';
+    try {
+      const memo = await createInvoiceCreditMemo(client, input);
+      assert.equal(memo.transactionNumber, 'R1ABC');
+      const credit = sandbox.written.invoiceCredits.at(-1)!;
+      assert.equal(credit['PreviousCustomerTransactionId'], invoice.CustomerTransactionId);
+      assert.equal(credit['LineAmount'], -28.25);
+      assert.equal(credit['EnteredAmount'], -28.25);
+      const again = await findCreditMemosByTransactionNumber(client, 'R1ABC');
+      assert.deepEqual(again.map((m) => m.CustomerTransactionId), [memo.customerTransactionId]);
+    } finally {
+      delete strict.creditMemoNumbering;
+    }
+    const over = await rejection(createInvoiceCreditMemo(client, { ...input, transactionNumber: 'R1ABD', lineAmount: '28.26' }));
     assert.equal((over.details['fault'] as { code: string }).code, 'AR-CM-OVERAPPLY');
-    const positive = await rejection(createInvoiceCreditMemo(client, { ...input, comments: 'sign', lines: [{ ...input.lines[0]!, unitSellingPrice: '25.00' }] }));
-    assert.equal((positive.details['fault'] as { code: string }).code, 'AR-CM-SIGN');
+    assert.equal(over.retryable, false);
+  });
+
+  it('createCreditMemo writes amounts with the configured sign, so it works under both readings of the sandbox switch', async () => {
+    const account = sandbox.receivables.accounts[0]!;
+    const invoice = await client.createInvoice({
+      BusinessUnit: 'US1 Business Unit',
+      TransactionSource: 'SHOPIFY',
+      TransactionType: 'Invoice',
+      TransactionDate: '2026-11-02',
+      BillToCustomerNumber: account.AccountNumber,
+      InvoiceCurrencyCode: 'USD',
+      receivablesInvoiceLines: [{ LineNumber: 1, Description: 'Tee', Quantity: 1, UnitSellingPrice: 10 }],
+    });
+    await client.completeInvoice(invoice.CustomerTransactionId);
+    const input = { previousCustomerTransactionId: invoice.CustomerTransactionId, currencyCode: 'USD', transactionDate: '2026-11-03', lineAmount: '1.00' };
+    const wrongSign = await rejection(createInvoiceCreditMemo(client, { ...input, amountSign: 'positive' }));
+    assert.equal((wrongSign.details['fault'] as { code: string }).code, 'AR-CM-SIGN');
+    await createInvoiceCreditMemo(client, input);
+    const strict = sandbox.options.strict as typeof sandbox.options.strict & { creditMemoAmountSign?: string };
+    strict.creditMemoAmountSign = 'positive';
+    try {
+      await createInvoiceCreditMemo(client, { ...input, amountSign: 'positive' });
+    } finally {
+      delete strict.creditMemoAmountSign;
+    }
+    assert.deepEqual(sandbox.written.invoiceCredits.slice(-2).map((c) => c['LineAmount']), [-1, -1]);
   });
 });

@@ -5,15 +5,17 @@ import { childText, childrenNamed, escapeXml, find, parseXml, type XmlElement } 
 
 /**
  * The two Fusion SOAP services REST cannot replace (oracle-fusion.md §7, §8): creating a customer account with its
- * BILL_TO site, and a credit memo against a specific invoice. SOAP 1.1 envelopes; business failures come back as
- * SOAP faults (HTTP 500) and are thrown as FusionRejectedError (`details.fault`), never retried.
+ * BILL_TO site, and a credit memo against a specific invoice. SOAP 1.1 envelopes built only from elements of
+ * Oracle's published service data objects (the sandbox's fusion-soap.schema.ts lists them with their pages);
+ * business failures come back as SOAP faults (HTTP 500) and are thrown as FusionRejectedError (`details.fault`),
+ * never retried.
  */
 export const SOAP_ENV = 'http://schemas.xmlsoap.org/soap/envelope/';
-/** Endpoint per [S25] (not confirmed by Oracle). */
-export const CUSTOMER_ACCOUNT_SERVICE_PATH = '/foundationParties/CustomerAccountService';
+/** "Service WSDL URL: https://servername/crmService/CustomerAccountService?WSDL" (Oracle's service page). */
+export const CUSTOMER_ACCOUNT_SERVICE_PATH = '/crmService/CustomerAccountService';
 const CUSTOMER_ACCOUNT_TYPES_NS = 'http://xmlns.oracle.com/apps/cdm/foundation/parties/customerAccountService/applicationModule/types/';
 const CUSTOMER_ACCOUNT_NS = 'http://xmlns.oracle.com/apps/cdm/foundation/parties/customerAccountService/';
-const CUSTOMER_SITE_NS = 'http://xmlns.oracle.com/apps/cdm/foundation/parties/custAccountSiteService/';
+/** "Service WSDL URL: https://servername/fscmService/CreditMemoService?WSDL" (Oracle's service page). */
 export const CREDIT_MEMO_SERVICE_PATH = '/fscmService/CreditMemoService';
 const CREDIT_MEMO_TYPES_NS = 'http://xmlns.oracle.com/apps/financials/receivables/transactions/creditMemos/creditMemoService/types/';
 const CREDIT_MEMO_NS = 'http://xmlns.oracle.com/apps/financials/receivables/transactions/creditMemos/creditMemoService/';
@@ -88,14 +90,17 @@ export interface FusionCustomerAccountCreated {
   billTo: { siteUseId: number; partySiteId: number; location: string } | null;
 }
 
-/** CustomerAccountService.createCustomerAccount: account + account site + BILL_TO site use for a party (HZ_WS). */
+/**
+ * CustomerAccountService.createCustomerAccount: account + account site + BILL_TO site use for a party, all in the
+ * customerAccountService namespace as in Oracle's samples, each created by module HZ_WS.
+ */
 export async function createCustomerAccount(client: FusionClient, input: CustomerAccountInput): Promise<FusionCustomerAccountCreated> {
   const xml = envelope(
-    { typ: CUSTOMER_ACCOUNT_TYPES_NS, cus: CUSTOMER_ACCOUNT_NS, site: CUSTOMER_SITE_NS },
+    { typ: CUSTOMER_ACCOUNT_TYPES_NS, cus: CUSTOMER_ACCOUNT_NS },
     `<typ:createCustomerAccount><typ:customerAccount>${el('cus:PartyId', input.partyId)}${el('cus:AccountName', input.accountName.slice(0, 240))}` +
-      `<cus:CustomerType>R</cus:CustomerType><cus:CreatedByModule>HZ_WS</cus:CreatedByModule>` +
-      `<cus:CustomerAccountSite>${el('site:PartySiteId', input.partySiteId)}<site:CreatedByModule>HZ_WS</site:CreatedByModule>` +
-      `<site:CustomerAccountSiteUse><site:SiteUseCode>BILL_TO</site:SiteUseCode><site:CreatedByModule>HZ_WS</site:CreatedByModule></site:CustomerAccountSiteUse>` +
+      `<cus:CreatedByModule>HZ_WS</cus:CreatedByModule>` +
+      `<cus:CustomerAccountSite>${el('cus:PartySiteId', input.partySiteId)}<cus:CreatedByModule>HZ_WS</cus:CreatedByModule>` +
+      `<cus:CustomerAccountSiteUse><cus:SiteUseCode>BILL_TO</cus:SiteUseCode><cus:CreatedByModule>HZ_WS</cus:CreatedByModule></cus:CustomerAccountSiteUse>` +
       `</cus:CustomerAccountSite></typ:customerAccount></typ:createCustomerAccount>`,
   );
   const result = await call(client, CUSTOMER_ACCOUNT_SERVICE_PATH, 'createCustomerAccount', xml);
@@ -112,54 +117,63 @@ export async function createCustomerAccount(client: FusionClient, input: Custome
   };
 }
 
+/** Sign of createCreditMemo amounts (UNCONFIRMED: Oracle's credit memo APIs take credits as negative amounts). */
+export type CreditMemoAmountSign = 'negative' | 'positive';
+
 export interface InvoiceCreditMemoInput {
-  businessUnit: string;
-  transactionSource: string;
-  transactionType: string;
-  /** yyyy-MM-dd */
-  trxDate: string;
+  /** The invoice credited (its CustomerTransactionId). */
+  previousCustomerTransactionId: number;
   currencyCode: string;
-  /** The invoice credited (CustomerTransactionId). */
-  previousCustomerTrxId: number;
-  /** Where the connector records what the memo is for; searched before creating (receivablesCreditMemos CreditMemoComments). */
-  comments: string;
-  reason?: string;
-  lines: {
-    description: string;
-    /** Positive decimal string. */
-    quantity: string;
-    /** Negative decimal string. */
-    unitSellingPrice: string;
-    /** The invoice line credited (CustomerTransactionLineId); absent: credited against the invoice as a whole. */
-    previousCustomerTrxLineId?: number;
-  }[];
+  /** yyyy-MM-dd */
+  transactionDate: string;
+  /** Positive decimal strings: what is credited from the invoice's line, tax and freight balances. */
+  lineAmount?: string;
+  taxAmount?: string;
+  freightAmount?: string;
+  /** How the amounts are written (FUSION_CREDIT_MEMO_AMOUNT_SIGN); default negative. */
+  amountSign?: CreditMemoAmountSign;
+  /** The connector's deterministic number for this memo (kept by a manually numbered source, else replaced). */
+  transactionNumber?: string;
+  /** Readable note of what the memo is for (Comments). */
+  comments?: string;
+  /** A credit memo reason lookup code (ReasonCode). */
+  reasonCode?: string;
 }
 
 export interface FusionCreditMemoCreated {
-  customerTrxId: number;
+  customerTransactionId: number;
   transactionNumber: string;
-  enteredAmount: string | null;
 }
 
-/** CreditMemoService.createCreditMemo: a credit memo applied to a specific (complete) invoice, line by line. */
+const signed = (amount: string, sign: CreditMemoAmountSign): string => {
+  if (!/^\d+(\.\d+)?$/.test(amount)) throw new FusionRejectedError(`credit memo amounts are positive decimals, got ${amount}`);
+  return sign === 'negative' && !/^0+(\.0+)?$/.test(amount) ? `-${amount}` : amount;
+};
+
+/**
+ * CreditMemoService.createCreditMemo: a header-level credit memo against a completed invoice (the published
+ * CreditMemo object has no lines): LineAmount / TaxAmount / FreightAmount credit the invoice's balances, each an
+ * ADF AmountType with its currencyCode attribute.
+ */
 export async function createInvoiceCreditMemo(client: FusionClient, input: InvoiceCreditMemoInput): Promise<FusionCreditMemoCreated> {
-  if (!input.lines.length) throw new FusionRejectedError('a credit memo needs at least one line');
-  const lines = input.lines
-    .map(
-      (l) =>
-        `<cre:CreditMemoLine>${el('cre:PreviousCustomerTrxLineId', l.previousCustomerTrxLineId)}${el('cre:Description', l.description.slice(0, 240))}` +
-        `${el('cre:Quantity', l.quantity)}${el('cre:UnitSellingPrice', l.unitSellingPrice)}</cre:CreditMemoLine>`,
-    )
-    .join('');
+  const sign = input.amountSign ?? 'negative';
+  const amount = (name: string, v: string | undefined) =>
+    v === undefined ? '' : `<cre:${name} currencyCode="${escapeXml(input.currencyCode)}">${signed(v, sign)}</cre:${name}>`;
+  if (input.lineAmount === undefined && input.taxAmount === undefined && input.freightAmount === undefined) {
+    throw new FusionRejectedError('a credit memo needs a line, tax or freight amount');
+  }
+  // Elements in the order of the published CreditMemo object.
   const xml = envelope(
     { typ: CREDIT_MEMO_TYPES_NS, cre: CREDIT_MEMO_NS },
-    `<typ:createCreditMemo><typ:creditMemo>${el('cre:BusinessUnit', input.businessUnit)}${el('cre:TransactionSource', input.transactionSource)}` +
-      `${el('cre:TransactionType', input.transactionType)}${el('cre:TrxDate', input.trxDate)}${el('cre:CurrencyCode', input.currencyCode)}` +
-      `${el('cre:PreviousCustomerTrxId', input.previousCustomerTrxId)}${el('cre:CreditMemoReason', input.reason)}${el('cre:Comments', input.comments)}${lines}` +
+    `<typ:createCreditMemo><typ:creditMemo>${el('cre:Comments', input.comments?.slice(0, 240))}${el('cre:CurrencyCode', input.currencyCode)}` +
+      `${amount('FreightAmount', input.freightAmount)}${amount('LineAmount', input.lineAmount)}` +
+      `${el('cre:PreviousCustomerTransactionId', input.previousCustomerTransactionId)}${el('cre:ReasonCode', input.reasonCode)}` +
+      `${amount('TaxAmount', input.taxAmount)}${el('cre:TransactionDate', input.transactionDate)}${el('cre:TransactionNumber', input.transactionNumber)}` +
       `</typ:creditMemo></typ:createCreditMemo>`,
   );
   const result = await call(client, CREDIT_MEMO_SERVICE_PATH, 'createCreditMemo', xml);
-  const number = childText(result, 'TransactionNumber');
-  if (!number) throw new FusionBadResponseError('createCreditMemo: no TransactionNumber in the answer');
-  return { customerTrxId: Number(childText(result, 'CustomerTrxId')), transactionNumber: number, enteredAmount: childText(result, 'EnteredAmount') ?? null };
+  const number = childText(find(result, 'Value') ?? result, 'TransactionNumber');
+  const id = childText(find(result, 'Value') ?? result, 'CustomerTransactionId');
+  if (!number || !id) throw new FusionBadResponseError('createCreditMemo: no CustomerTransactionId or TransactionNumber in the answer');
+  return { customerTransactionId: Number(id), transactionNumber: number };
 }

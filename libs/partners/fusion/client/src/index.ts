@@ -13,6 +13,8 @@ export {
   type FusionCustomerAccountCreated,
   type InvoiceCreditMemoInput,
   type FusionCreditMemoCreated,
+  type CreditMemoAmountSign,
   type SoapFaultInfo,
 } from './fusion-soap';
 export { findBillToSites, findInvoicesWithLines, findCreditMemosByComments, type FusionCustomerSite, type FusionInvoiceWithLines, type FusionCreditMemoRow } from './fusion-receivables';
+export { findCreditMemosByTransactionNumber } from './fusion-credit-memo-lookup';

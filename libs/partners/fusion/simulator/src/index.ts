@@ -19,5 +19,9 @@ export {
   CREDIT_MEMO_TYPES_NS,
   CREDIT_MEMO_NS,
   SOAP_ENV,
+  SOAP_STRICT_DEFAULTS,
+  soapSwitches,
+  type SoapStrictSwitches,
 } from './fusion-soap';
+export { SOAP_TYPES, SOAP_OPERATIONS, CREDIT_MEMO_SOURCES, CUSTOMER_ACCOUNT_SOURCES, type SoapType, type SoapOperation } from './fusion-soap.schema';
 export { type ArTransaction, type Party, type CustomerAccount } from './fusion-receivables';
