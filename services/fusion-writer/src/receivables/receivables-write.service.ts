@@ -299,7 +299,9 @@ export class ReceivablesWriteService {
   private async creditMemo(client: FusionClient, doc: CreditMemoDocument): Promise<ReceivablesResult> {
     const invoice = await this.originalInvoice(client, doc.invoiceCrossReference);
     const base = { fusionCustomerAccountId: null, fusionCustomerAccountNumber: invoice.BillToCustomerNumber ?? null, amount: doc.total, currency: doc.currency };
-    const existing = (await findCreditMemosByComments(client, doc.comments))[0];
+    // Looked up by documented queryable keys (account and date), then matched on our comments (not queryable in Fusion).
+    const keys = { ...(invoice.BillToCustomerNumber ? { billToCustomerNumber: invoice.BillToCustomerNumber } : {}), transactionDate: doc.transactionDate };
+    const existing = (await findCreditMemosByComments(client, doc.comments, keys))[0];
     if (existing) return { ...base, outcome: 'already_existed', fusionTransactionNumber: existing.TransactionNumber, fusionTransactionId: String(existing.CustomerTransactionId) };
     const lineId = (n: number | null) => (n === null ? undefined : invoice.lines.find((l) => Number(l.LineNumber) === n)?.CustomerTransactionLineId);
     const memo = await createInvoiceCreditMemo(client, {

@@ -33,6 +33,11 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 /** Refresh cached tokens this long before they expire. */
 const TOKEN_EXPIRY_SKEW_MS = 60_000;
 
+/** receivingReceiptRequests header BillOfLading: Maximum Length 25 on the published schema (fasrp op-receivingreceiptrequests-post). */
+export const BILL_OF_LADING_MAX = 25;
+/** Header Comments are cut to this length (the RCV interface's comments column). */
+const RECEIPT_COMMENTS_MAX = 240;
+
 export const MEDIA_ITEM = 'application/vnd.oracle.adf.resourceitem+json';
 export const MEDIA_ACTION = 'application/vnd.oracle.adf.action+json';
 
@@ -247,6 +252,12 @@ export class FusionClient {
    */
   async createReceiptRequest(input: FusionReceiptRequestInput): Promise<FusionReceiptRequest> {
     if (!input.lines.length) throw new FusionRejectedError('a receipt request needs at least one line');
+    if (input.billOfLading && input.billOfLading.length > BILL_OF_LADING_MAX) {
+      throw new FusionRejectedError(`BillOfLading is at most ${BILL_OF_LADING_MAX} characters`, { details: { billOfLading: input.billOfLading } });
+    }
+    const ships = input.lines.some((l) => l.transactionType === 'SHIP');
+    if (ships && input.lines.some((l) => l.transactionType === 'RECEIVE')) throw new FusionRejectedError('an ASN (SHIP lines) and a receipt (RECEIVE lines) are separate requests');
+    const asnType = input.asnType ?? (ships ? 'ASN' : undefined);
     const body = {
       ReceiptSourceCode: 'VENDOR',
       ...(input.organizationCode ? { OrganizationCode: input.organizationCode } : {}),
@@ -256,11 +267,11 @@ export class FusionClient {
       ...(input.employeeId !== undefined ? { EmployeeId: input.employeeId } : {}),
       ...(input.shipmentNumber ? { ShipmentNumber: input.shipmentNumber } : {}),
       ...(input.expectedReceiptDate ? { ExpectedReceiptDate: input.expectedReceiptDate } : {}),
-      ...(input.asnType ? { ASNType: input.asnType } : {}),
+      ...(asnType ? { ASNType: asnType } : {}),
       ...(input.shippedDate ? { ShippedDate: input.shippedDate } : {}),
-      ...(input.freightCarrierName ? { FreightCarrierName: input.freightCarrierName } : {}),
-      ...(input.waybillAirbillNumber ? { WaybillAirbillNumber: input.waybillAirbillNumber } : {}),
-      ...(input.comments ? { Comments: input.comments } : {}),
+      ...(input.billOfLading ? { BillOfLading: input.billOfLading } : {}),
+      ...(input.packingSlip ? { PackingSlip: input.packingSlip } : {}),
+      ...(input.comments ? { Comments: input.comments.slice(0, RECEIPT_COMMENTS_MAX) } : {}),
       lines: input.lines.map((l) => ({
         ReceiptSourceCode: 'VENDOR',
         SourceDocumentCode: 'PO',

@@ -116,12 +116,16 @@ export interface FusionReceiptRequestInput {
   /** Carrier's shipment number (ASN). */
   shipmentNumber?: string;
   expectedReceiptDate?: string;
-  /** ASN header (RCV headers interface names; REST spelling UNCONFIRMED in the reference): `ASN` for a ship notice. */
+  /** Header ASNType: `ASN` (or `ASBN`) for a ship notice; receipts leave it out (Fusion's default STD). SHIP lines default to ASN. */
   asnType?: 'ASN' | 'ASBN';
   shippedDate?: string;
-  /** Carrier name and waybill (tracking) number of the shipment. */
-  freightCarrierName?: string;
-  waybillAirbillNumber?: string;
+  /**
+   * BillOfLading (header, max 25 characters on the published POST schema): the carrier's tracking number of the
+   * shipment. receivingReceiptRequests has no carrier-name or waybill attribute (FreightCarrierName and
+   * WaybillAirbillNumber are refused: `The attribute … is not defined`), so the carrier's name goes into comments.
+   */
+  billOfLading?: string;
+  packingSlip?: string;
   comments?: string;
   lines: FusionReceiptLineInput[];
 }
