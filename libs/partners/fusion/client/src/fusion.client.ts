@@ -91,6 +91,27 @@ function toPurchaseOrder(row: Row): FusionPurchaseOrder {
   return { ...(rest as unknown as FusionPurchaseOrder), key: selfKey(row), lines: childRows(row['lines']).map(toLine) };
 }
 
+/** A purchaseOrders (or purchaseOrdersLOV) item as the client returns it: links removed, children as arrays, `key` from `self`. */
+export const parsePurchaseOrder = (row: Record<string, unknown>): FusionPurchaseOrder => toPurchaseOrder(row);
+
+/**
+ * A receivables item (invoice or credit memo) as the client returns it: links removed, expanded children as arrays.
+ * An answer wrapped in `{items:[item]}` (Oracle's published invoice PATCH response) is unwrapped.
+ */
+export function parseArTransaction(row: Record<string, unknown>): FusionArTransaction {
+  const items = row['items'];
+  const item = Array.isArray(items) && items.length === 1 && row['CustomerTransactionId'] === undefined ? (items[0] as Row) : row;
+  const out: Row = {};
+  for (const [k, v] of Object.entries(withoutLinks(item))) out[k] = v && typeof v === 'object' && !Array.isArray(v) && 'items' in v ? childRows(v).map(withoutLinks) : v;
+  return out as FusionArTransaction;
+}
+
+/** One page of a collection answer (envelope items/count/hasMore/limit/offset), its items mapped. */
+export function parseCollectionPage<T>(page: Record<string, unknown>, map: (row: Record<string, unknown>) => T): FusionPage<T> & { count: number } {
+  const items = childRows(page).map(map);
+  return { items, offset: typeof page['offset'] === 'number' ? page['offset'] : 0, hasMore: page['hasMore'] === true, count: items.length };
+}
+
 /** Fusion's datetime literal for `q`: ISO-8601 UTC with milliseconds. */
 function toLiteral(since: Date | string): string {
   const d = since instanceof Date ? since : new Date(since);
@@ -338,8 +359,7 @@ export class FusionClient {
       contentType: MEDIA_ITEM,
     });
     // Oracle's published sample wraps this answer in items[]; plain ADF answers the bare item.
-    const items = row['items'];
-    return this.transaction(Array.isArray(items) && items.length === 1 ? (items[0] as Row) : row);
+    return parseArTransaction(row);
   }
 
   /** An on-account credit memo (REST can't reference an invoice; put its number in CreditMemoComments). */
@@ -407,9 +427,7 @@ export class FusionClient {
   }
 
   private transaction(row: Row): FusionArTransaction {
-    const out: Row = {};
-    for (const [k, v] of Object.entries(withoutLinks(row))) out[k] = v && typeof v === 'object' && !Array.isArray(v) && 'items' in v ? childRows(v).map(withoutLinks) : v;
-    return out as FusionArTransaction;
+    return parseArTransaction(row);
   }
 
   private organization(row: Row): FusionOrganization {
