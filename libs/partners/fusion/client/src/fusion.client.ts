@@ -30,6 +30,8 @@ export const REST_FRAMEWORK_VERSION = '4';
 export const MAX_PAGE_SIZE = 499;
 export const DEFAULT_PAGE_SIZE = 200;
 const DEFAULT_TIMEOUT_MS = 30_000;
+/** How many of the newest receipt requests a ShipmentNumber look-up reads where `q` on it is refused. */
+const RECEIPT_SCAN_MAX = 1_000;
 /** Refresh cached tokens this long before they expire. */
 const TOKEN_EXPIRY_SKEW_MS = 60_000;
 
@@ -321,10 +323,28 @@ export class FusionClient {
    * an earlier attempt (outcome unknown) already created its ASN or receipt before creating it again.
    */
   async findReceiptRequestsByShipmentNumber(shipmentNumber: string): Promise<FusionReceiptRequest[]> {
-    const page = await this.request<Row>('GET', `${FSCM}/receivingReceiptRequests`, {
-      query: { q: `ShipmentNumber='${shipmentNumber.replace(/'/g, "''")}'`, expand: 'lines', onlyData: true, limit: 50 },
-    });
-    return childRows(page).map((row) => ({ ...(withoutLinks(row) as FusionReceiptRequest), lines: childRows(row['lines']).map(withoutLinks) as FusionReceiptRequest['lines'] }));
+    const toRequest = (row: Row): FusionReceiptRequest => ({ ...(withoutLinks(row) as FusionReceiptRequest), lines: childRows(row['lines']).map(withoutLinks) as FusionReceiptRequest['lines'] });
+    try {
+      const page = await this.request<Row>('GET', `${FSCM}/receivingReceiptRequests`, {
+        query: { q: `ShipmentNumber='${shipmentNumber.replace(/'/g, "''")}'`, expand: 'lines', onlyData: true, limit: 50 },
+      });
+      return childRows(page).map(toRequest);
+    } catch (err) {
+      // Whether ShipmentNumber is queryable is UNCONFIRMED: where Fusion refuses the q, read the newest requests
+      // (no q at all) and match the shipment number here; a write whose answer was lost is among the latest.
+      if (!(err instanceof FusionRejectedError) || err.details['status'] !== 400) throw err;
+      const found: FusionReceiptRequest[] = [];
+      for (let offset = 0; offset < RECEIPT_SCAN_MAX; ) {
+        const page = await this.request<Row>('GET', `${FSCM}/receivingReceiptRequests`, {
+          query: { orderBy: 'HeaderInterfaceId:desc', expand: 'lines', onlyData: true, limit: DEFAULT_PAGE_SIZE, offset },
+        });
+        const rows = childRows(page);
+        found.push(...rows.filter((r) => r['ShipmentNumber'] === shipmentNumber).map(toRequest));
+        if (page['hasMore'] !== true || !rows.length) break;
+        offset += rows.length;
+      }
+      return found;
+    }
   }
 
   // ---- draft purchase orders (DFF) --------------------------------------------------------------------------------

@@ -80,6 +80,20 @@ describe('FusionClient contract: every builder and query against the strict sand
     assert.deepEqual(found.map((r) => r.HeaderInterfaceId).sort(), [asn.HeaderInterfaceId, receipt.HeaderInterfaceId].sort());
   });
 
+  it('finds receipt requests by ShipmentNumber also where Fusion does not let q name it (switch off)', async () => {
+    sandbox.options.strict.queryable = { 'receivingReceiptRequests.ShipmentNumber': false };
+    try {
+      const found = await client.findReceiptRequestsByShipmentNumber('SB-77');
+      assert.equal(found.length, 2);
+      assert.ok(found.every((r) => r['ShipmentNumber'] === 'SB-77' && r.lines.length === 1));
+      assert.deepEqual(await client.findReceiptRequestsByShipmentNumber('SB-none'), []);
+      const refused = sandbox.requests().filter((r) => r.path.endsWith('/receivingReceiptRequests') && r.status === 400);
+      assert.ok(refused.length >= 2, 'the q was refused and the client fell back');
+    } finally {
+      sandbox.options.strict.queryable = {};
+    }
+  });
+
   it('closes and reopens a PO and a line, and sets the status DFF segment through draftPurchaseOrders', async () => {
     const target = sandbox.procurement.pos[2]!;
     await client.closePurchaseOrder(target.POHeaderId, { action: 'closeForReceiving', reason: 'Every line delivered by ShipBob' });
