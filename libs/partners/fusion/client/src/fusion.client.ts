@@ -12,6 +12,9 @@ import type {
   FusionOrganizationInput,
   FusionOrganizationPatch,
   FusionAddressPatch,
+  FusionPerson,
+  FusionPersonInput,
+  FusionPersonPatch,
   FusionPage,
   FusionPingResult,
   FusionPoLine,
@@ -429,6 +432,44 @@ export class FusionClient {
     const q = 'email' in by ? `EmailAddress=${lit(by.email)}` : `SourceSystem=${lit(by.sourceSystem)} and SourceSystemReferenceValue=${lit(by.reference)}`;
     const page = await this.request<Row>('GET', `${CRM}/hubOrganizations`, { query: { q, expand: 'Address', onlyData: true } });
     return childRows(page).map((r) => this.organization(r));
+  }
+
+  // ---- persons (TCA hubPersons): an individual customer is a person party, not an organization named after them ----
+
+  async createPerson(input: FusionPersonInput): Promise<FusionPerson> {
+    const row = await this.request<Row>('POST', `${CRM}/hubPersons`, { body: input, contentType: MEDIA_ITEM, creates: true });
+    return this.organization(row) as unknown as FusionPerson;
+  }
+
+  /** PATCH hubPersons/{PartyNumber}: names, email, phone. Addresses change through {@link updatePersonAddress}. */
+  async updatePerson(partyNumber: string, patch: FusionPersonPatch): Promise<FusionPerson> {
+    const row = await this.request<Row>('PATCH', `${CRM}/hubPersons/${encodeURIComponent(partyNumber)}`, { body: patch, contentType: MEDIA_ITEM });
+    return this.organization(row) as unknown as FusionPerson;
+  }
+
+  /** PATCH hubPersons/{PartyNumber}/child/Address/{AddressId} (the party site keeps its id). */
+  async updatePersonAddress(partyNumber: string, addressId: number | string, patch: FusionAddressPatch): Promise<Record<string, unknown>> {
+    const row = await this.request<Row>('PATCH', `${CRM}/hubPersons/${encodeURIComponent(partyNumber)}/child/Address/${encodeURIComponent(String(addressId))}`, { body: patch, contentType: MEDIA_ITEM });
+    return withoutLinks(row);
+  }
+
+  /** GET hubPersons/{PartyNumber} with its addresses; undefined when Fusion has no such person. */
+  async getPerson(partyNumber: string): Promise<FusionPerson | undefined> {
+    try {
+      const row = await this.request<Row>('GET', `${CRM}/hubPersons/${encodeURIComponent(partyNumber)}`, { query: { expand: 'Address', onlyData: true } });
+      return this.organization(row) as unknown as FusionPerson;
+    } catch (err) {
+      if (err instanceof FusionNotFoundError) return undefined;
+      throw err;
+    }
+  }
+
+  /** Finds persons by email, or by source system + reference (top-level attributes), like findOrganizations. */
+  async findPersons(by: { email: string } | { sourceSystem: string; reference: string }): Promise<FusionPerson[]> {
+    const lit = (v: string) => `'${v.replace(/'/g, "''")}'`;
+    const q = 'email' in by ? `EmailAddress=${lit(by.email)}` : `SourceSystem=${lit(by.sourceSystem)} and SourceSystemReferenceValue=${lit(by.reference)}`;
+    const page = await this.request<Row>('GET', `${CRM}/hubPersons`, { query: { q, expand: 'Address', onlyData: true } });
+    return childRows(page).map((r) => this.organization(r) as unknown as FusionPerson);
   }
 
   // ---- raw access for the receivables services (fusion-receivables.ts, fusion-soap.ts) ---------------------------

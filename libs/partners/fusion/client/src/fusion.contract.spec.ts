@@ -172,6 +172,26 @@ describe('FusionClient contract: every builder and query against the strict sand
     assert.equal((await client.getCustomerAccount(accounts[0]!.AccountId)).AccountId, accounts[0]!.AccountId);
   });
 
+  it('creates, finds, reads and updates a person (an individual customer) through hubPersons', async () => {
+    const person = await client.createPerson({
+      PersonFirstName: 'Ann',
+      PersonLastName: 'Lee',
+      EmailAddress: 'ann@example.com',
+      PartyUsageCode: 'CUSTOMER',
+      SourceSystem: 'SHOPIFY',
+      SourceSystemReferenceValue: '7002',
+      Address: [{ AddressType: 'BILL_TO', Address1: '3 Main St', City: 'Reno', Country: 'US' }],
+    });
+    assert.ok(person.PartyId > 0 && person.Address[0]!.PartySiteId > 0);
+    assert.equal((await client.findPersons({ email: 'ann@example.com' }))[0]?.PartyNumber, person.PartyNumber);
+    assert.equal((await client.findPersons({ sourceSystem: 'SHOPIFY', reference: '7002' }))[0]?.PartyNumber, person.PartyNumber);
+    await client.updatePerson(person.PartyNumber, { PersonLastName: 'Lee-Park', EmailAddress: 'ann2@example.com' });
+    await client.updatePersonAddress(person.PartyNumber, person.Address[0]!.AddressId, { City: 'Sparks' });
+    const again = await client.getPerson(person.PartyNumber);
+    assert.deepEqual([again?.PersonLastName, again?.Address[0]?.['City']], ['Lee-Park', 'Sparks']);
+    assert.equal(await client.getOrganization(person.PartyNumber), undefined, 'a person is not an organization');
+  });
+
   it("POSTs Oracle's published invoice body byte for byte (201) and completes it with the published PATCH body", async () => {
     const res = await raw('POST', '/receivablesInvoices', fixtureText('receivables-invoice-post.request.json'));
     assert.equal(res.status, 201, await res.clone().text());

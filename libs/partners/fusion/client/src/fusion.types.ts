@@ -225,3 +225,33 @@ export interface FusionAddressPatch {
   PostalCode?: string;
   State?: string;
 }
+
+/** hubPersons create payload: an individual customer (Oracle's hubPersons POST attributes). */
+export interface FusionPersonInput {
+  PersonFirstName?: string;
+  PersonLastName: string;
+  EmailAddress?: string;
+  RawPhoneNumber?: string;
+  PartyUsageCode?: string;
+  SourceSystem?: string;
+  SourceSystemReferenceValue?: string;
+  Address?: FusionOrganizationInput['Address'];
+}
+
+export interface FusionPerson {
+  PartyId: number;
+  PartyNumber: string;
+  PersonFirstName?: string;
+  PersonLastName?: string;
+  EmailAddress?: string;
+  Address: { AddressId: number; PartySiteId: number; [field: string]: unknown }[];
+  [field: string]: unknown;
+}
+
+/** Attributes a hubPersons PATCH may change here (PartyNumber and the source system reference are fixed). */
+export interface FusionPersonPatch {
+  PersonFirstName?: string;
+  PersonLastName?: string;
+  EmailAddress?: string;
+  RawPhoneNumber?: string;
+}
