@@ -426,12 +426,26 @@ export class FusionClient {
     }
   }
 
-  /** Finds organizations by email, or by source system + reference (top-level attributes). */
-  async findOrganizations(by: { email: string } | { sourceSystem: string; reference: string }): Promise<FusionOrganization[]> {
+  /**
+   * Finds organizations by email, or by source system + reference (top-level attributes). Their queryability is
+   * UNCONFIRMED: where Fusion refuses such a `q` (400) and `opts.name` is given, the organizations of that name (a
+   * queryable attribute) are read and matched on email / reference here.
+   */
+  async findOrganizations(by: { email: string } | { sourceSystem: string; reference: string }, opts: { name?: string } = {}): Promise<FusionOrganization[]> {
     const lit = (v: string) => `'${v.replace(/'/g, "''")}'`;
     const q = 'email' in by ? `EmailAddress=${lit(by.email)}` : `SourceSystem=${lit(by.sourceSystem)} and SourceSystemReferenceValue=${lit(by.reference)}`;
-    const page = await this.request<Row>('GET', `${CRM}/hubOrganizations`, { query: { q, expand: 'Address', onlyData: true } });
-    return childRows(page).map((r) => this.organization(r));
+    try {
+      const page = await this.request<Row>('GET', `${CRM}/hubOrganizations`, { query: { q, expand: 'Address', onlyData: true } });
+      return childRows(page).map((r) => this.organization(r));
+    } catch (err) {
+      if (opts.name === undefined || !(err instanceof FusionRejectedError) || err.details['status'] !== 400) throw err;
+      const page = await this.request<Row>('GET', `${CRM}/hubOrganizations`, { query: { q: `OrganizationName=${lit(opts.name)}`, expand: 'Address', onlyData: true, limit: 100 } });
+      const matches = (r: Row) =>
+        'email' in by
+          ? typeof r['EmailAddress'] === 'string' && r['EmailAddress'].toLowerCase() === by.email.toLowerCase()
+          : r['SourceSystem'] === by.sourceSystem && r['SourceSystemReferenceValue'] === by.reference;
+      return childRows(page).filter(matches).map((r) => this.organization(r));
+    }
   }
 
   // ---- persons (TCA hubPersons): an individual customer is a person party, not an organization named after them ----

@@ -162,6 +162,14 @@ describe('FusionClient contract: every builder and query against the strict sand
     });
     assert.equal((await client.findOrganizations({ email: 'jane@example.com' }))[0]?.PartyNumber, org.PartyNumber);
     assert.equal((await client.findOrganizations({ sourceSystem: 'SHOPIFY', reference: '7001' }))[0]?.PartyNumber, org.PartyNumber);
+    sandbox.options.strict.queryable = { 'hubOrganizations.EmailAddress': false, 'hubOrganizations.SourceSystem': false, 'hubOrganizations.SourceSystemReferenceValue': false };
+    try {
+      assert.equal((await client.findOrganizations({ email: 'JANE@example.com' }, { name: 'Jane Doe' }))[0]?.PartyNumber, org.PartyNumber, 'matched by name where q on email is refused');
+      assert.equal((await client.findOrganizations({ sourceSystem: 'SHOPIFY', reference: '7001' }, { name: 'Jane Doe' }))[0]?.PartyNumber, org.PartyNumber);
+      assert.deepEqual(await client.findOrganizations({ sourceSystem: 'SHOPIFY', reference: '7999' }, { name: 'Jane Doe' }), []);
+    } finally {
+      sandbox.options.strict.queryable = {};
+    }
     await client.updateOrganization(org.PartyNumber, { OrganizationName: 'Jane Doe-Smith', EmailAddress: 'jane2@example.com', RawPhoneNumber: '+15555550101' });
     await client.updateOrganizationAddress(org.PartyNumber, org.Address[0]!.AddressId, { Address1: '2 Main St', Address2: null as unknown as string, City: 'Reno' });
     assert.equal((await client.getOrganization(org.PartyNumber))?.OrganizationName, 'Jane Doe-Smith');
