@@ -1,5 +1,5 @@
 import type { TopicRecords } from '@mlc/contracts';
-import type { FusionClient, FusionReceiptLineInput, FusionReceiptRequest } from '@mlc/partners-fusion-client';
+import { BILL_OF_LADING_MAX, type FusionClient, type FusionReceiptLineInput, type FusionReceiptRequest } from '@mlc/partners-fusion-client';
 import { AppError, toAppError } from '@mlc/platform-errors';
 import { newMeta, type OutgoingRecord } from '@mlc/platform-kafka';
 import type { Logger } from '@mlc/platform-telemetry';
@@ -21,6 +21,23 @@ export interface PoWriteDeps {
 /** The ShipmentNumber our ASNs and receipts carry: the ShipBob shipment, so an earlier write can be found again. */
 export function shipmentNumberOf(cmd: Pick<Command, 'shipmentId' | 'idempotencyKey'>): string {
   return cmd.shipmentId ? `SB-${cmd.shipmentId}` : `SB-${cmd.idempotencyKey}`;
+}
+
+/**
+ * Carrier and tracking of an ASN in the attributes receivingReceiptRequests documents: the tracking number as the
+ * header's BillOfLading (max 25 characters), the carrier's name (and a longer tracking number, and the tracking URL)
+ * in Comments. The resource has no carrier-name or waybill attribute (FreightCarrierName / WaybillAirbillNumber are
+ * refused by Fusion).
+ */
+export function asnCarrierAndTracking(cmd: Pick<Command, 'carrier' | 'trackingNumber' | 'trackingUrl'>): { billOfLading?: string; comments?: string } {
+  const tracking = cmd.trackingNumber ?? undefined;
+  const fits = tracking !== undefined && tracking.length <= BILL_OF_LADING_MAX;
+  const parts = [
+    cmd.carrier ? `Carrier: ${cmd.carrier}` : undefined,
+    tracking && !fits ? `Tracking number: ${tracking}` : undefined,
+    cmd.trackingUrl ? `Tracking: ${cmd.trackingUrl}` : undefined,
+  ].filter((p): p is string => p !== undefined);
+  return { ...(fits ? { billOfLading: tracking } : {}), ...(parts.length ? { comments: parts.join('; ') } : {}) };
 }
 
 /**
@@ -102,15 +119,7 @@ export class PoWriteService {
         if (bad) throw new AppError('FUSION_WRITER.INVALID_COMMAND', `line ${bad.lineNumber} has no usable line number or quantity`, { details: { idempotencyKey: cmd.idempotencyKey } });
         const created = await client.createReceiptRequest({
           shipmentNumber: shipmentNumberOf(cmd),
-          ...(asn
-            ? {
-                asnType: 'ASN' as const,
-                shippedDate: cmd.eventAt ?? undefined,
-                freightCarrierName: cmd.carrier ?? undefined,
-                waybillAirbillNumber: cmd.trackingNumber ?? undefined,
-                comments: cmd.trackingUrl ? `Tracking: ${cmd.trackingUrl}` : undefined,
-              }
-            : { comments: `Delivered by ShipBob shipment ${cmd.shipmentId ?? ''}`.trim() }),
+          ...(asn ? { asnType: 'ASN' as const, shippedDate: cmd.eventAt ?? undefined, ...asnCarrierAndTracking(cmd) } : { comments: `Delivered by ShipBob shipment ${cmd.shipmentId ?? ''}`.trim() }),
           lines,
         });
         return { outcome: 'written', documentId: String(created.HeaderInterfaceId) };

@@ -105,7 +105,11 @@ describe('fusion-writer purchase-orders (integration)', () => {
     assert.equal(done!.outcome, 'written');
     assert.deepEqual(mine(fusion.written.asns).map((r) => [r['LineNumber'], r['Quantity']]), [[1, 3], [2, 2]]);
     const header = mine(fusion.written.asns)[0]!['header'] as Record<string, unknown>;
-    assert.deepEqual([header['ShipmentNumber'], header['WaybillAirbillNumber'], header['FreightCarrierName']], ['SB-200001', '9400111', 'USPS']);
+    // Carrier and tracking only in documented attributes: the tracking number as BillOfLading, the carrier in Comments.
+    assert.deepEqual([header['ShipmentNumber'], header['ASNType'], header['BillOfLading']], ['SB-200001', 'ASN', '9400111']);
+    assert.match(String(header['Comments']), /Carrier: USPS/);
+    assert.equal(header['FreightCarrierName'], undefined);
+    assert.equal(header['WaybillAirbillNumber'], undefined);
 
     await send({ ...asn, meta: newMeta({ tenantId: TENANT, source: 'mapper' }) });
     await waitFor(() => updates(asn.idempotencyKey).length === 2, { what: 'the replay answered' });

@@ -236,8 +236,9 @@ export class ReceivablesWriteService {
   }
 
   private async findParty(client: FusionClient, doc: CustomerDocument): Promise<FusionOrganization | undefined> {
-    const byEmail = async () => (doc.email ? (await client.findOrganizations({ email: doc.email }))[0] : undefined);
-    const byRef = async () => (await client.findOrganizations({ sourceSystem: doc.sourceSystem, reference: doc.shopifyCustomerId }))[0];
+    // The name lets the client match by name where Fusion refuses q on email / source reference (UNCONFIRMED queryability).
+    const byEmail = async () => (doc.email ? (await client.findOrganizations({ email: doc.email }, { name: doc.name }))[0] : undefined);
+    const byRef = async () => (await client.findOrganizations({ sourceSystem: doc.sourceSystem, reference: doc.shopifyCustomerId }, { name: doc.name }))[0];
     return doc.matching === 'external-id-then-email' ? ((await byRef()) ?? (await byEmail())) : ((await byEmail()) ?? (await byRef()));
   }
 

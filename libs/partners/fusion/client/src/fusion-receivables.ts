@@ -63,8 +63,38 @@ export interface FusionCreditMemoRow {
   [field: string]: unknown;
 }
 
-/** Credit memos whose CreditMemoComments equal `comments` (how the connector finds a memo it created before). */
-export async function findCreditMemosByComments(client: FusionClient, comments: string): Promise<FusionCreditMemoRow[]> {
-  const page = await client.getJson(`${FSCM}/receivablesCreditMemos`, { q: `CreditMemoComments=${lit(comments)}`, onlyData: true, limit: 25 });
-  return rows(page) as FusionCreditMemoRow[];
+/** Documented queryable keys of receivablesCreditMemos that narrow a look-up (issue 15 / reference §7). */
+export interface CreditMemoLookupKeys {
+  billToCustomerNumber?: string;
+  /** yyyy-MM-dd */
+  transactionDate?: string;
 }
+
+/**
+ * Credit memos whose CreditMemoComments equal `comments` (how the connector finds a memo it created before). Fusion
+ * does not document CreditMemoComments as queryable, so the query uses only documented keys (BillToCustomerNumber,
+ * TransactionDate) and the comments are compared here; without keys it pages through the collection. Nothing here
+ * can be refused for an unqueryable attribute, so a look-up never parks a record.
+ */
+export async function findCreditMemosByComments(client: FusionClient, comments: string, keys: CreditMemoLookupKeys = {}): Promise<FusionCreditMemoRow[]> {
+  const conditions = [
+    ...(keys.billToCustomerNumber ? [`BillToCustomerNumber=${lit(keys.billToCustomerNumber)}`] : []),
+    ...(keys.transactionDate ? [`TransactionDate=${lit(keys.transactionDate)}`] : []),
+  ];
+  const found: FusionCreditMemoRow[] = [];
+  for (let offset = 0; ; ) {
+    const page = await client.getJson(`${FSCM}/receivablesCreditMemos`, {
+      ...(conditions.length ? { q: conditions.join(' and ') } : {}),
+      orderBy: 'CustomerTransactionId:asc',
+      onlyData: true,
+      limit: CREDIT_MEMO_PAGE,
+      offset,
+    });
+    const items = rows(page) as FusionCreditMemoRow[];
+    found.push(...items.filter((m) => m.CreditMemoComments === comments));
+    if (page['hasMore'] !== true || !items.length) return found;
+    offset += items.length;
+  }
+}
+
+const CREDIT_MEMO_PAGE = 200;

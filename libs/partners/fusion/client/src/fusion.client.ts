@@ -12,6 +12,9 @@ import type {
   FusionOrganizationInput,
   FusionOrganizationPatch,
   FusionAddressPatch,
+  FusionPerson,
+  FusionPersonInput,
+  FusionPersonPatch,
   FusionPage,
   FusionPingResult,
   FusionPoLine,
@@ -30,8 +33,15 @@ export const REST_FRAMEWORK_VERSION = '4';
 export const MAX_PAGE_SIZE = 499;
 export const DEFAULT_PAGE_SIZE = 200;
 const DEFAULT_TIMEOUT_MS = 30_000;
+/** How many of the newest receipt requests a ShipmentNumber look-up reads where `q` on it is refused. */
+const RECEIPT_SCAN_MAX = 1_000;
 /** Refresh cached tokens this long before they expire. */
 const TOKEN_EXPIRY_SKEW_MS = 60_000;
+
+/** receivingReceiptRequests header BillOfLading: Maximum Length 25 on the published schema (fasrp op-receivingreceiptrequests-post). */
+export const BILL_OF_LADING_MAX = 25;
+/** Header Comments are cut to this length (the RCV interface's comments column). */
+const RECEIPT_COMMENTS_MAX = 240;
 
 export const MEDIA_ITEM = 'application/vnd.oracle.adf.resourceitem+json';
 export const MEDIA_ACTION = 'application/vnd.oracle.adf.action+json';
@@ -84,6 +94,27 @@ function toLine(row: Row): FusionPoLine {
 function toPurchaseOrder(row: Row): FusionPurchaseOrder {
   const { DFF: _dff, ...rest } = withoutLinks(row);
   return { ...(rest as unknown as FusionPurchaseOrder), key: selfKey(row), lines: childRows(row['lines']).map(toLine) };
+}
+
+/** A purchaseOrders (or purchaseOrdersLOV) item as the client returns it: links removed, children as arrays, `key` from `self`. */
+export const parsePurchaseOrder = (row: Record<string, unknown>): FusionPurchaseOrder => toPurchaseOrder(row);
+
+/**
+ * A receivables item (invoice or credit memo) as the client returns it: links removed, expanded children as arrays.
+ * An answer wrapped in `{items:[item]}` (Oracle's published invoice PATCH response) is unwrapped.
+ */
+export function parseArTransaction(row: Record<string, unknown>): FusionArTransaction {
+  const items = row['items'];
+  const item = Array.isArray(items) && items.length === 1 && row['CustomerTransactionId'] === undefined ? (items[0] as Row) : row;
+  const out: Row = {};
+  for (const [k, v] of Object.entries(withoutLinks(item))) out[k] = v && typeof v === 'object' && !Array.isArray(v) && 'items' in v ? childRows(v).map(withoutLinks) : v;
+  return out as FusionArTransaction;
+}
+
+/** One page of a collection answer (envelope items/count/hasMore/limit/offset), its items mapped. */
+export function parseCollectionPage<T>(page: Record<string, unknown>, map: (row: Record<string, unknown>) => T): FusionPage<T> & { count: number } {
+  const items = childRows(page).map(map);
+  return { items, offset: typeof page['offset'] === 'number' ? page['offset'] : 0, hasMore: page['hasMore'] === true, count: items.length };
 }
 
 /** Fusion's datetime literal for `q`: ISO-8601 UTC with milliseconds. */
@@ -247,6 +278,12 @@ export class FusionClient {
    */
   async createReceiptRequest(input: FusionReceiptRequestInput): Promise<FusionReceiptRequest> {
     if (!input.lines.length) throw new FusionRejectedError('a receipt request needs at least one line');
+    if (input.billOfLading && input.billOfLading.length > BILL_OF_LADING_MAX) {
+      throw new FusionRejectedError(`BillOfLading is at most ${BILL_OF_LADING_MAX} characters`, { details: { billOfLading: input.billOfLading } });
+    }
+    const ships = input.lines.some((l) => l.transactionType === 'SHIP');
+    if (ships && input.lines.some((l) => l.transactionType === 'RECEIVE')) throw new FusionRejectedError('an ASN (SHIP lines) and a receipt (RECEIVE lines) are separate requests');
+    const asnType = input.asnType ?? (ships ? 'ASN' : undefined);
     const body = {
       ReceiptSourceCode: 'VENDOR',
       ...(input.organizationCode ? { OrganizationCode: input.organizationCode } : {}),
@@ -256,11 +293,11 @@ export class FusionClient {
       ...(input.employeeId !== undefined ? { EmployeeId: input.employeeId } : {}),
       ...(input.shipmentNumber ? { ShipmentNumber: input.shipmentNumber } : {}),
       ...(input.expectedReceiptDate ? { ExpectedReceiptDate: input.expectedReceiptDate } : {}),
-      ...(input.asnType ? { ASNType: input.asnType } : {}),
+      ...(asnType ? { ASNType: asnType } : {}),
       ...(input.shippedDate ? { ShippedDate: input.shippedDate } : {}),
-      ...(input.freightCarrierName ? { FreightCarrierName: input.freightCarrierName } : {}),
-      ...(input.waybillAirbillNumber ? { WaybillAirbillNumber: input.waybillAirbillNumber } : {}),
-      ...(input.comments ? { Comments: input.comments } : {}),
+      ...(input.billOfLading ? { BillOfLading: input.billOfLading } : {}),
+      ...(input.packingSlip ? { PackingSlip: input.packingSlip } : {}),
+      ...(input.comments ? { Comments: input.comments.slice(0, RECEIPT_COMMENTS_MAX) } : {}),
       lines: input.lines.map((l) => ({
         ReceiptSourceCode: 'VENDOR',
         SourceDocumentCode: 'PO',
@@ -289,10 +326,28 @@ export class FusionClient {
    * an earlier attempt (outcome unknown) already created its ASN or receipt before creating it again.
    */
   async findReceiptRequestsByShipmentNumber(shipmentNumber: string): Promise<FusionReceiptRequest[]> {
-    const page = await this.request<Row>('GET', `${FSCM}/receivingReceiptRequests`, {
-      query: { q: `ShipmentNumber='${shipmentNumber.replace(/'/g, "''")}'`, expand: 'lines', onlyData: true, limit: 50 },
-    });
-    return childRows(page).map((row) => ({ ...(withoutLinks(row) as FusionReceiptRequest), lines: childRows(row['lines']).map(withoutLinks) as FusionReceiptRequest['lines'] }));
+    const toRequest = (row: Row): FusionReceiptRequest => ({ ...(withoutLinks(row) as FusionReceiptRequest), lines: childRows(row['lines']).map(withoutLinks) as FusionReceiptRequest['lines'] });
+    try {
+      const page = await this.request<Row>('GET', `${FSCM}/receivingReceiptRequests`, {
+        query: { q: `ShipmentNumber='${shipmentNumber.replace(/'/g, "''")}'`, expand: 'lines', onlyData: true, limit: 50 },
+      });
+      return childRows(page).map(toRequest);
+    } catch (err) {
+      // Whether ShipmentNumber is queryable is UNCONFIRMED: where Fusion refuses the q, read the newest requests
+      // (no q at all) and match the shipment number here; a write whose answer was lost is among the latest.
+      if (!(err instanceof FusionRejectedError) || err.details['status'] !== 400) throw err;
+      const found: FusionReceiptRequest[] = [];
+      for (let offset = 0; offset < RECEIPT_SCAN_MAX; ) {
+        const page = await this.request<Row>('GET', `${FSCM}/receivingReceiptRequests`, {
+          query: { orderBy: 'HeaderInterfaceId:desc', expand: 'lines', onlyData: true, limit: DEFAULT_PAGE_SIZE, offset },
+        });
+        const rows = childRows(page);
+        found.push(...rows.filter((r) => r['ShipmentNumber'] === shipmentNumber).map(toRequest));
+        if (page['hasMore'] !== true || !rows.length) break;
+        offset += rows.length;
+      }
+      return found;
+    }
   }
 
   // ---- draft purchase orders (DFF) --------------------------------------------------------------------------------
@@ -327,8 +382,7 @@ export class FusionClient {
       contentType: MEDIA_ITEM,
     });
     // Oracle's published sample wraps this answer in items[]; plain ADF answers the bare item.
-    const items = row['items'];
-    return this.transaction(Array.isArray(items) && items.length === 1 ? (items[0] as Row) : row);
+    return parseArTransaction(row);
   }
 
   /** An on-account credit memo (REST can't reference an invoice; put its number in CreditMemoComments). */
@@ -372,12 +426,64 @@ export class FusionClient {
     }
   }
 
-  /** Finds organizations by email, or by source system + reference (top-level attributes). */
-  async findOrganizations(by: { email: string } | { sourceSystem: string; reference: string }): Promise<FusionOrganization[]> {
+  /**
+   * Finds organizations by email, or by source system + reference (top-level attributes). Their queryability is
+   * UNCONFIRMED: where Fusion refuses such a `q` (400) and `opts.name` is given, the organizations of that name (a
+   * queryable attribute) are read and matched on email / reference here.
+   */
+  async findOrganizations(by: { email: string } | { sourceSystem: string; reference: string }, opts: { name?: string } = {}): Promise<FusionOrganization[]> {
     const lit = (v: string) => `'${v.replace(/'/g, "''")}'`;
     const q = 'email' in by ? `EmailAddress=${lit(by.email)}` : `SourceSystem=${lit(by.sourceSystem)} and SourceSystemReferenceValue=${lit(by.reference)}`;
-    const page = await this.request<Row>('GET', `${CRM}/hubOrganizations`, { query: { q, expand: 'Address', onlyData: true } });
-    return childRows(page).map((r) => this.organization(r));
+    try {
+      const page = await this.request<Row>('GET', `${CRM}/hubOrganizations`, { query: { q, expand: 'Address', onlyData: true } });
+      return childRows(page).map((r) => this.organization(r));
+    } catch (err) {
+      if (opts.name === undefined || !(err instanceof FusionRejectedError) || err.details['status'] !== 400) throw err;
+      const page = await this.request<Row>('GET', `${CRM}/hubOrganizations`, { query: { q: `OrganizationName=${lit(opts.name)}`, expand: 'Address', onlyData: true, limit: 100 } });
+      const matches = (r: Row) =>
+        'email' in by
+          ? typeof r['EmailAddress'] === 'string' && r['EmailAddress'].toLowerCase() === by.email.toLowerCase()
+          : r['SourceSystem'] === by.sourceSystem && r['SourceSystemReferenceValue'] === by.reference;
+      return childRows(page).filter(matches).map((r) => this.organization(r));
+    }
+  }
+
+  // ---- persons (TCA hubPersons): an individual customer is a person party, not an organization named after them ----
+
+  async createPerson(input: FusionPersonInput): Promise<FusionPerson> {
+    const row = await this.request<Row>('POST', `${CRM}/hubPersons`, { body: input, contentType: MEDIA_ITEM, creates: true });
+    return this.organization(row) as unknown as FusionPerson;
+  }
+
+  /** PATCH hubPersons/{PartyNumber}: names, email, phone. Addresses change through {@link updatePersonAddress}. */
+  async updatePerson(partyNumber: string, patch: FusionPersonPatch): Promise<FusionPerson> {
+    const row = await this.request<Row>('PATCH', `${CRM}/hubPersons/${encodeURIComponent(partyNumber)}`, { body: patch, contentType: MEDIA_ITEM });
+    return this.organization(row) as unknown as FusionPerson;
+  }
+
+  /** PATCH hubPersons/{PartyNumber}/child/Address/{AddressId} (the party site keeps its id). */
+  async updatePersonAddress(partyNumber: string, addressId: number | string, patch: FusionAddressPatch): Promise<Record<string, unknown>> {
+    const row = await this.request<Row>('PATCH', `${CRM}/hubPersons/${encodeURIComponent(partyNumber)}/child/Address/${encodeURIComponent(String(addressId))}`, { body: patch, contentType: MEDIA_ITEM });
+    return withoutLinks(row);
+  }
+
+  /** GET hubPersons/{PartyNumber} with its addresses; undefined when Fusion has no such person. */
+  async getPerson(partyNumber: string): Promise<FusionPerson | undefined> {
+    try {
+      const row = await this.request<Row>('GET', `${CRM}/hubPersons/${encodeURIComponent(partyNumber)}`, { query: { expand: 'Address', onlyData: true } });
+      return this.organization(row) as unknown as FusionPerson;
+    } catch (err) {
+      if (err instanceof FusionNotFoundError) return undefined;
+      throw err;
+    }
+  }
+
+  /** Finds persons by email, or by source system + reference (top-level attributes), like findOrganizations. */
+  async findPersons(by: { email: string } | { sourceSystem: string; reference: string }): Promise<FusionPerson[]> {
+    const lit = (v: string) => `'${v.replace(/'/g, "''")}'`;
+    const q = 'email' in by ? `EmailAddress=${lit(by.email)}` : `SourceSystem=${lit(by.sourceSystem)} and SourceSystemReferenceValue=${lit(by.reference)}`;
+    const page = await this.request<Row>('GET', `${CRM}/hubPersons`, { query: { q, expand: 'Address', onlyData: true } });
+    return childRows(page).map((r) => this.organization(r) as unknown as FusionPerson);
   }
 
   // ---- raw access for the receivables services (fusion-receivables.ts, fusion-soap.ts) ---------------------------
@@ -396,9 +502,7 @@ export class FusionClient {
   }
 
   private transaction(row: Row): FusionArTransaction {
-    const out: Row = {};
-    for (const [k, v] of Object.entries(withoutLinks(row))) out[k] = v && typeof v === 'object' && !Array.isArray(v) && 'items' in v ? childRows(v).map(withoutLinks) : v;
-    return out as FusionArTransaction;
+    return parseArTransaction(row);
   }
 
   private organization(row: Row): FusionOrganization {

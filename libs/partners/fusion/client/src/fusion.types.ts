@@ -116,12 +116,16 @@ export interface FusionReceiptRequestInput {
   /** Carrier's shipment number (ASN). */
   shipmentNumber?: string;
   expectedReceiptDate?: string;
-  /** ASN header (RCV headers interface names; REST spelling UNCONFIRMED in the reference): `ASN` for a ship notice. */
+  /** Header ASNType: `ASN` (or `ASBN`) for a ship notice; receipts leave it out (Fusion's default STD). SHIP lines default to ASN. */
   asnType?: 'ASN' | 'ASBN';
   shippedDate?: string;
-  /** Carrier name and waybill (tracking) number of the shipment. */
-  freightCarrierName?: string;
-  waybillAirbillNumber?: string;
+  /**
+   * BillOfLading (header, max 25 characters on the published POST schema): the carrier's tracking number of the
+   * shipment. receivingReceiptRequests has no carrier-name or waybill attribute (FreightCarrierName and
+   * WaybillAirbillNumber are refused: `The attribute … is not defined`), so the carrier's name goes into comments.
+   */
+  billOfLading?: string;
+  packingSlip?: string;
   comments?: string;
   lines: FusionReceiptLineInput[];
 }
@@ -220,4 +224,34 @@ export interface FusionAddressPatch {
   County?: string;
   PostalCode?: string;
   State?: string;
+}
+
+/** hubPersons create payload: an individual customer (Oracle's hubPersons POST attributes). */
+export interface FusionPersonInput {
+  PersonFirstName?: string;
+  PersonLastName: string;
+  EmailAddress?: string;
+  RawPhoneNumber?: string;
+  PartyUsageCode?: string;
+  SourceSystem?: string;
+  SourceSystemReferenceValue?: string;
+  Address?: FusionOrganizationInput['Address'];
+}
+
+export interface FusionPerson {
+  PartyId: number;
+  PartyNumber: string;
+  PersonFirstName?: string;
+  PersonLastName?: string;
+  EmailAddress?: string;
+  Address: { AddressId: number; PartySiteId: number; [field: string]: unknown }[];
+  [field: string]: unknown;
+}
+
+/** Attributes a hubPersons PATCH may change here (PartyNumber and the source system reference are fixed). */
+export interface FusionPersonPatch {
+  PersonFirstName?: string;
+  PersonLastName?: string;
+  EmailAddress?: string;
+  RawPhoneNumber?: string;
 }

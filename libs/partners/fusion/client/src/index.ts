@@ -1,4 +1,4 @@
-export { FusionClient, REST_FRAMEWORK_VERSION, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE, requestFusionToken } from './fusion.client';
+export { FusionClient, parsePurchaseOrder, parseArTransaction, parseCollectionPage, BILL_OF_LADING_MAX, REST_FRAMEWORK_VERSION, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE, requestFusionToken } from './fusion.client';
 export * from './fusion.errors';
 export * from './fusion.types';
 export { DEFAULT_RATE_LIMIT_BACKOFF_MS, toFusionError, parseRetryAfter } from './parse-fusion-error';
@@ -16,5 +16,5 @@ export {
   type CreditMemoAmountSign,
   type SoapFaultInfo,
 } from './fusion-soap';
-export { findBillToSites, findInvoicesWithLines, findCreditMemosByComments, type FusionCustomerSite, type FusionInvoiceWithLines, type FusionCreditMemoRow } from './fusion-receivables';
+export { findBillToSites, findInvoicesWithLines, findCreditMemosByComments, type FusionCustomerSite, type FusionInvoiceWithLines, type FusionCreditMemoRow, type CreditMemoLookupKeys } from './fusion-receivables';
 export { findCreditMemosByTransactionNumber } from './fusion-credit-memo-lookup';

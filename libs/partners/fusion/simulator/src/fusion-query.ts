@@ -114,6 +114,12 @@ function literalValue(attr: string, type: AttrType, tok: Token | undefined): unk
   return tok.text;
 }
 
+/** A `q` on an attribute the resource does not let you query: 400 naming the queryable ones. */
+function notQueryable(attr: string, attrs: Record<string, AttrType>, resource: string | undefined): FusionFault {
+  const where = resource ? ` in resource ${resource}` : '';
+  return new FusionFault(400, `The attribute ${attr} is not queryable${where}. Queryable attributes: ${Object.keys(attrs).sort().join(', ')}.`);
+}
+
 const OPS: Record<string, (c: number) => boolean> = {
   '=': (c) => c === 0,
   '<>': (c) => c !== 0,
@@ -128,7 +134,7 @@ const OPS: Record<string, (c: number) => boolean> = {
  * The REST Framework v2+ `q` (a row-match expression): `= > < >= <= <> != in between like is [not] null`, `and`,
  * `or`, `;` (and), parentheses and `upper(Attr)`. Unknown attributes, bad literals and syntax errors give 400.
  */
-export function parseRowMatch(q: string, attrs: Record<string, AttrType>): Predicate {
+export function parseRowMatch(q: string, attrs: Record<string, AttrType>, resource?: string): Predicate {
   const toks = tokenize(q);
   let pos = 0;
   const peek = () => toks[pos];
@@ -150,7 +156,7 @@ export function parseRowMatch(q: string, attrs: Record<string, AttrType>): Predi
     if (!t || t.kind !== 'ident') throw new FusionFault(400, `An attribute name is expected in q: ${q}`);
     const attr = t.text;
     const type = attrs[attr];
-    if (!type) throw new FusionFault(400, `The attribute ${attr} is not a valid queryable attribute`);
+    if (!type) throw notQueryable(attr, attrs, resource);
     const get = (row: Record<string, unknown>) => {
       const v = rowValue(type, row[attr]);
       return upper && typeof v === 'string' ? v.toUpperCase() : v;
@@ -239,14 +245,14 @@ export function parseRowMatch(q: string, attrs: Record<string, AttrType>): Predi
  * REST Framework v1 query-by-example: `Attr<op>value` conditions joined by `;`, values quoted or bare.
  * Row-match keywords (and/or/in/between/is null) are not understood here and give 400.
  */
-export function parseQueryByExample(q: string, attrs: Record<string, AttrType>): Predicate {
+export function parseQueryByExample(q: string, attrs: Record<string, AttrType>, resource?: string): Predicate {
   const parts = q.split(';').map((p) => p.trim());
   const preds = parts.map((part): Predicate => {
     const m = /^([A-Za-z_][A-Za-z0-9_]*)\s*(>=|<=|<>|!=|=|>|<)\s*(.+)$/.exec(part);
     if (!m) throw new FusionFault(400, `Invalid query-by-example condition: ${part}`);
     const [, attr, op, raw] = m as unknown as [string, string, string, string];
     const type = attrs[attr];
-    if (!type) throw new FusionFault(400, `The attribute ${attr} is not a valid queryable attribute`);
+    if (!type) throw notQueryable(attr, attrs, resource);
     const text = raw.startsWith("'") && raw.endsWith("'") && raw.length > 1 ? raw.slice(1, -1) : raw;
     if (/\s(and|or)\s/i.test(text)) throw new FusionFault(400, `Invalid query-by-example value: ${raw}`);
     const value = literalValue(attr, type, type === 'number' ? { kind: 'number', text } : { kind: 'string', text });

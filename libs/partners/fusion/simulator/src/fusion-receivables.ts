@@ -1,4 +1,15 @@
 import { FusionFault } from './fusion-fault';
+import {
+  ADDRESS_PATCH,
+  checkBody,
+  CREDIT_MEMO_POST,
+  INVOICE_PATCH,
+  INVOICE_POST,
+  ORGANIZATION_PATCH,
+  ORGANIZATION_POST,
+  PERSON_PATCH,
+  PERSON_POST,
+} from './fusion-schemas';
 import type { ResourceDef } from './fusion-rest';
 import type { FusionSandbox } from './fusion.sandbox';
 import { fusionDate, type FusionProcurementStore } from './fusion.store';
@@ -12,6 +23,8 @@ export interface CustomerAccount {
 }
 
 export interface Party {
+  /** hubOrganizations or hubPersons. */
+  kind: 'organization' | 'person';
   PartyId: number;
   PartyNumber: string;
   fields: Record<string, unknown>;
@@ -31,24 +44,7 @@ export interface ArTransaction {
   LastUpdateDate: string;
 }
 
-const INVOICE_HEADER = new Set(
-  'BusinessUnit TransactionSource TransactionType TransactionDate AccountingDate BillingDate DueDate BillToCustomerNumber BillToCustomerName BillToSite BillToContact ShipToCustomerNumber ShipToCustomerName ShipToSite PaymentTerms InvoiceCurrencyCode ConversionRateType ConversionDate ConversionRate TransactionNumber CrossReference PurchaseOrder PurchaseOrderDate PurchaseOrderRevision Comments InternalNotes SpecialInstructions LegalEntityIdentifier InvoicingRule PrintOption ShipDate Carrier ShippingReference StructuredPaymentReference AllowCompletion Email DeliveryMethod receivablesInvoiceLines receivablesInvoiceDistributions'.split(' '),
-);
-const INVOICE_LINE = new Set('LineNumber Description Quantity UnitSellingPrice ItemNumber TaxClassificationCode SalesOrder Warehouse AccountingRule AllocatedFreightAmount'.split(' '));
-const CM_HEADER = new Set(
-  'BusinessUnit TransactionSource TransactionType TransactionDate CreditMemoCurrency BillToCustomerName BillToCustomerNumber ShipToCustomerName ShipToCustomerNumber ShipToCustomerSite CreditMemoComments CreditReason GenerateBill LegalEntityIdentifier PrimarySalesperson FreightCreditAmount DefaultTaxationCountry ConversionRateType ConversionRate receivablesCreditMemoLines receivablesCreditMemoDistributions'.split(' '),
-);
-const CM_LINE = new Set('LineNumber LineDescription LineQuantityCredit UnitSellingPrice LineCreditReason TaxClassificationCode receivablesCreditMemoLineTaxLines'.split(' '));
-const DISTRIBUTION = new Set('InvoiceLineNumber CreditMemoLineNumber AccountClass AccountCombination Amount Percent Comments DetailedTaxLineNumber'.split(' '));
-const ORG_FIELDS = new Set('OrganizationName EmailAddress RawPhoneNumber PartyUsageCode CurrencyCode DUNSNumber SourceSystem SourceSystemReferenceValue PartyNumber Address SourceSystemReference'.split(' '));
-const ADDRESS_FIELDS = new Set('AddressType Address1 Address2 City Country County PostalCode State'.split(' '));
-const INVOICE_PATCHABLE = new Set(['InvoiceStatus', 'PaymentTerms', 'TransactionDate']);
-
-function checkAttrs(obj: Record<string, unknown>, allowed: Set<string>, where: string): void {
-  for (const k of Object.keys(obj)) {
-    if (!allowed.has(k)) throw new FusionFault(400, `The attribute ${k} is not valid for ${where}.`);
-  }
-}
+const INVOICE_PATCHABLE = new Set(INVOICE_PATCH.attrs);
 
 function required(obj: Record<string, unknown>, names: string[], where: string): void {
   for (const n of names) {
@@ -79,20 +75,27 @@ export class FusionReceivablesStore {
     this.createAccount(party.PartyId, 'Vision Retail', party.Address[0]?.PartySiteId);
   }
 
-  createParty(body: Record<string, unknown>, module = 'ORA_ZCH_WS'): Party {
+  /** Source systems registered in the pod; a party's SourceSystem (top level or SourceSystemReference) must be one. */
+  sourceSystems: readonly string[] = ['SHOPIFY'];
+
+  createParty(body: Record<string, unknown>, module = 'ORA_ZCH_WS', kind: Party['kind'] = 'organization'): Party {
     const stamp = this.ids.stamp();
+    this.checkSourceSystems(body);
     const addresses = rows(body['Address'], 'Address').map((a) => {
-      checkAttrs(a, ADDRESS_FIELDS, 'Address');
       if (a['Country'] !== undefined && !/^[A-Z]{2}$/.test(String(a['Country']))) throw new FusionFault(400, `The value ${String(a['Country'])} of Country is not a valid ISO country code.`);
       return { AddressId: this.ids.id(), PartySiteId: this.ids.id(), ...a };
     });
     const { Address: _a, SourceSystemReference: refs, ...fields } = body;
     const party: Party = {
+      kind,
       PartyId: this.ids.id(),
       PartyNumber: String(body['PartyNumber'] ?? this.nextParty++),
       fields: { ...fields, Status: 'A', CreatedByModule: module, CreatedBy: 'MLC_INTEGRATION' },
       Address: addresses.length ? addresses : [{ AddressId: this.ids.id(), PartySiteId: this.ids.id(), AddressType: 'BILL_TO' }],
-      SourceSystemReference: rows(refs, 'SourceSystemReference'),
+      SourceSystemReference: [
+        ...(typeof body['SourceSystem'] === 'string' ? [{ SourceSystem: body['SourceSystem'], SourceSystemReferenceValue: body['SourceSystemReferenceValue'] }] : []),
+        ...rows(refs, 'SourceSystemReference'),
+      ],
       CreationDate: stamp,
       LastUpdateDate: stamp,
     };
@@ -104,26 +107,27 @@ export class FusionReceivablesStore {
    * PATCH hubOrganizations/{PartyNumber}: top-level party attributes (name, email, phone, ...); PartyNumber and the
    * source system reference cannot be changed. Children are changed through their own item paths.
    */
-  patchParty(partyNumber: string, body: Record<string, unknown>): Party {
-    const party = this.parties.find((p) => p.PartyNumber === partyNumber);
-    if (!party) throw new FusionFault(404, `The requested resource hubOrganizations/${partyNumber} was not found`);
-    checkAttrs(body, ORG_FIELDS, 'hubOrganizations');
+  patchParty(partyNumber: string, body: Record<string, unknown>, kind: Party['kind'] = 'organization'): Party {
+    const resource = kind === 'person' ? 'hubPersons' : 'hubOrganizations';
+    const party = this.parties.find((p) => p.PartyNumber === partyNumber && p.kind === kind);
+    if (!party) throw new FusionFault(404, `The requested resource ${resource}/${partyNumber} was not found`);
+    checkBody(body, kind === 'person' ? PERSON_PATCH : ORGANIZATION_PATCH);
     for (const k of ['PartyNumber', 'SourceSystem', 'SourceSystemReferenceValue', 'Address', 'SourceSystemReference']) {
       if (body[k] !== undefined) throw new FusionFault(400, `The attribute ${k} can't be updated.`);
     }
-    if (body['OrganizationName'] === '' || body['OrganizationName'] === null) throw new FusionFault(400, 'The attribute OrganizationName of the organization is required.');
+    if (kind === 'organization' && (body['OrganizationName'] === '' || body['OrganizationName'] === null)) throw new FusionFault(400, 'The attribute OrganizationName of the organization is required.');
     Object.assign(party.fields, body);
     party.LastUpdateDate = this.ids.stamp();
     return party;
   }
 
   /** PATCH hubOrganizations/{PartyNumber}/child/Address/{AddressId}: the party site keeps its id (account sites follow). */
-  patchAddress(partyNumber: string, addressId: string, body: Record<string, unknown>): Record<string, unknown> {
-    const party = this.parties.find((p) => p.PartyNumber === partyNumber);
-    if (!party) throw new FusionFault(404, `The requested resource hubOrganizations/${partyNumber} was not found`);
+  patchAddress(partyNumber: string, addressId: string, body: Record<string, unknown>, kind: Party['kind'] = 'organization'): Record<string, unknown> {
+    const party = this.parties.find((p) => p.PartyNumber === partyNumber && p.kind === kind);
+    if (!party) throw new FusionFault(404, `The requested resource ${kind === 'person' ? 'hubPersons' : 'hubOrganizations'}/${partyNumber} was not found`);
     const address = party.Address.find((a) => String(a.AddressId) === addressId);
     if (!address) throw new FusionFault(404, `The requested resource hubOrganizations/${partyNumber}/child/Address/${addressId} was not found`);
-    checkAttrs(body, ADDRESS_FIELDS, 'Address');
+    checkBody(body, ADDRESS_PATCH);
     if (body['Country'] !== undefined && !/^[A-Z]{2}$/.test(String(body['Country']))) throw new FusionFault(400, `The value ${String(body['Country'])} of Country is not a valid ISO country code.`);
     Object.assign(address, body);
     party.LastUpdateDate = this.ids.stamp();
@@ -164,20 +168,41 @@ export class FusionReceivablesStore {
     return { account, site: chosen.SiteName };
   }
 
+  /**
+   * SourceSystem (top level, with SourceSystemReferenceValue) and every SourceSystemReference row must name a source
+   * system registered in the pod, and come with a reference value (party source-system rules, reference §8).
+   */
+  private checkSourceSystems(body: Record<string, unknown>): void {
+    const refs = [
+      ...(body['SourceSystem'] !== undefined || body['SourceSystemReferenceValue'] !== undefined ? [{ SourceSystem: body['SourceSystem'], SourceSystemReferenceValue: body['SourceSystemReferenceValue'] }] : []),
+      ...rows(body['SourceSystemReference'], 'SourceSystemReference'),
+    ];
+    for (const r of refs) {
+      const system = r['SourceSystem'];
+      if (typeof system !== 'string' || !system) throw new FusionFault(400, 'A source system reference needs a SourceSystem.');
+      if (!this.sourceSystems.includes(system)) {
+        throw new FusionFault(400, `The source system ${system} isn't registered. Register it in the Manage Trading Community Source Systems task first.`, { errorCode: 'HZ_SS_INVALID_SOURCE_SYSTEM' });
+      }
+      if (r['SourceSystemReferenceValue'] === undefined || r['SourceSystemReferenceValue'] === null || r['SourceSystemReferenceValue'] === '') {
+        throw new FusionFault(400, `The source system reference of ${system} needs a SourceSystemReferenceValue.`);
+      }
+      const taken = this.parties.find((p) => p.SourceSystemReference.some((x) => x['SourceSystem'] === system && x['SourceSystemReferenceValue'] === r['SourceSystemReferenceValue']));
+      if (taken) throw new FusionFault(400, `The source system reference ${system} ${String(r['SourceSystemReferenceValue'])} already belongs to party ${taken.PartyNumber}.`);
+    }
+  }
+
   createInvoice(body: Record<string, unknown>): ArTransaction {
-    checkAttrs(body, INVOICE_HEADER, 'receivablesInvoices');
+    checkBody(body, INVOICE_POST);
     required(body, ['BusinessUnit', 'TransactionSource', 'TransactionType', 'TransactionDate', 'BillToCustomerNumber'], 'the invoice');
     if (!isDate(body['TransactionDate'])) throw new FusionFault(400, `The value ${String(body['TransactionDate'])} of TransactionDate is not a valid date (yyyy-MM-dd).`);
     const { site } = this.billTo(body['BillToCustomerNumber'], body['BillToSite']);
     const lines = rows(body['receivablesInvoiceLines'], 'receivablesInvoiceLines');
     if (!lines.length) throw new FusionFault(400, 'An invoice needs at least one line.');
     lines.forEach((l, i) => {
-      checkAttrs(l, INVOICE_LINE, 'receivablesInvoiceLines');
       required(l, ['Description', 'Quantity', 'UnitSellingPrice'], `invoice line ${i + 1}`);
     });
     const dists = rows(body['receivablesInvoiceDistributions'], 'receivablesInvoiceDistributions');
     for (const d of dists) {
-      checkAttrs(d, DISTRIBUTION, 'receivablesInvoiceDistributions');
       if (!['Revenue', 'Receivable', 'Freight', 'Tax'].includes(String(d['AccountClass']))) throw new FusionFault(400, `The value ${String(d['AccountClass'])} of AccountClass is not valid.`);
     }
     if (body['TransactionNumber'] !== undefined && this.invoices.some((i) => i.TransactionNumber === String(body['TransactionNumber']) && i.fields['TransactionSource'] === body['TransactionSource'])) {
@@ -202,6 +227,7 @@ export class FusionReceivablesStore {
     const inv = this.invoices.find((i) => String(i.CustomerTransactionId) === id);
     if (!inv) throw new FusionFault(404, `The requested resource receivablesInvoices/${id} was not found`);
     for (const k of Object.keys(body)) {
+      if (!INVOICE_POST.attrs.includes(k) && !INVOICE_PATCHABLE.has(k)) throw new FusionFault(400, `The attribute ${k} is not defined in resource receivablesInvoices.`);
       if (!INVOICE_PATCHABLE.has(k)) throw new FusionFault(400, `The attribute ${k} can't be updated. Only InvoiceStatus, PaymentTerms and TransactionDate can be updated.`);
     }
     if (body['InvoiceStatus'] !== undefined && !['Complete', 'Incomplete'].includes(String(body['InvoiceStatus']))) throw new FusionFault(400, `The value ${String(body['InvoiceStatus'])} of InvoiceStatus is not valid.`);
@@ -213,19 +239,17 @@ export class FusionReceivablesStore {
 
   /** On-account only: REST can't reference an invoice (such attributes are unknown, hence 400); prices are negative. */
   createCreditMemo(body: Record<string, unknown>): ArTransaction {
-    checkAttrs(body, CM_HEADER, 'receivablesCreditMemos');
+    checkBody(body, CREDIT_MEMO_POST);
     required(body, ['BusinessUnit', 'TransactionSource', 'TransactionType', 'TransactionDate', 'BillToCustomerNumber'], 'the credit memo');
     if (!isDate(body['TransactionDate'])) throw new FusionFault(400, 'TransactionDate must be yyyy-MM-dd.');
     const { site } = this.billTo(body['BillToCustomerNumber'], undefined);
     const lines = rows(body['receivablesCreditMemoLines'], 'receivablesCreditMemoLines');
     if (!lines.length) throw new FusionFault(400, 'A credit memo needs at least one line.');
     lines.forEach((l, i) => {
-      checkAttrs(l, CM_LINE, 'receivablesCreditMemoLines');
       required(l, ['LineDescription', 'LineQuantityCredit', 'UnitSellingPrice'], `credit memo line ${i + 1}`);
       if (!(Number(l['UnitSellingPrice']) < 0)) throw new FusionFault(400, `credit memo line ${i + 1}: UnitSellingPrice must be negative.`);
     });
     const dists = rows(body['receivablesCreditMemoDistributions'], 'receivablesCreditMemoDistributions');
-    dists.forEach((d) => checkAttrs(d, DISTRIBUTION, 'receivablesCreditMemoDistributions'));
     const { receivablesCreditMemoLines: _l, receivablesCreditMemoDistributions: _d, ...header } = body;
     const stamp = this.ids.stamp();
     const enteredAmount = lines.reduce((s, l) => s + Number(l['LineQuantityCredit']) * Number(l['UnitSellingPrice']), 0);
@@ -282,6 +306,9 @@ export const creditMemoDef = trxDef('receivablesCreditMemos', 'receivablesCredit
   CreditMemoComments: 'string',
 });
 
+const addressDef = plain('Address', 'AddressId');
+const sourceRefDef: ResourceDef<Record<string, unknown>> = { ...plain('SourceSystemReference', 'SourceSystemReferenceValue'), key: (r) => String(r['SourceSystemReferenceValue']) };
+
 export const organizationDef: ResourceDef<Party> = {
   name: 'hubOrganizations',
   attrs: { PartyId: 'number', PartyNumber: 'string', OrganizationName: 'string', EmailAddress: 'string', SourceSystem: 'string', SourceSystemReferenceValue: 'string', LastUpdateDate: 'datetime' },
@@ -296,9 +323,16 @@ export const organizationDef: ResourceDef<Party> = {
     LastUpdateDate: p.LastUpdateDate,
   }),
   children: {
-    Address: { def: plain('Address', 'AddressId'), list: (p) => p.Address },
-    SourceSystemReference: { def: { ...plain('SourceSystemReference', 'SourceSystemReferenceValue'), key: (r) => String(r['SourceSystemReferenceValue']) }, list: (p) => p.SourceSystemReference },
+    Address: { def: addressDef, list: (p) => p.Address },
+    SourceSystemReference: { def: sourceRefDef, list: (p) => p.SourceSystemReference },
   },
+};
+
+/** hubPersons: a person party (an individual customer); same store and children as organizations. */
+export const personDef: ResourceDef<Party> = {
+  ...organizationDef,
+  name: 'hubPersons',
+  attrs: { PartyId: 'number', PartyNumber: 'string', PersonFirstName: 'string', PersonLastName: 'string', EmailAddress: 'string', SourceSystem: 'string', SourceSystemReferenceValue: 'string', LastUpdateDate: 'datetime' },
 };
 
 /** receivablesInvoices, receivablesCreditMemos and hubOrganizations routes. */
@@ -336,34 +370,39 @@ export function registerReceivables(sandbox: FusionSandbox): void {
   });
   sandbox.fusionRoute('GET', cm, 'read', (req, ctx) => sandbox.collection(creditMemoDef, store.creditMemos, sandbox.url + cm, req, ctx));
 
-  const orgs = `${crm}/hubOrganizations`;
-  sandbox.fusionRoute('POST', orgs, 'item', (req, ctx) => {
-    const body = sandbox.body(req);
-    checkAttrs(body, ORG_FIELDS, 'hubOrganizations');
-    required(body, ['OrganizationName'], 'the organization');
-    if (body['PartyNumber'] !== undefined) throw new FusionFault(400, 'PartyNumber is generated (profile HZ_GENERATE_PARTY_NUMBER = Yes).');
-    const party = store.createParty(body);
-    sandbox.written.customers.push({ PartyId: party.PartyId, PartyNumber: party.PartyNumber, ...body });
-    return sandbox.item(organizationDef, party, sandbox.url + orgs, nested(req), ctx, 201);
-  });
-  sandbox.fusionRoute('GET', orgs, 'read', (req, ctx) => sandbox.collection(organizationDef, store.parties, sandbox.url + orgs, req, ctx));
-  sandbox.fusionRoute('GET', `${orgs}/:number`, 'read', (req, ctx) => {
-    const party = store.parties.find((p) => p.PartyNumber === req.params['number']);
-    if (!party) throw new FusionFault(404, `The requested resource hubOrganizations/${req.params['number']} was not found`);
-    return sandbox.item(organizationDef, party, sandbox.url + orgs, req, ctx);
-  });
-  sandbox.fusionRoute('PATCH', `${orgs}/:number`, 'item', (req, ctx) => {
-    const body = sandbox.body(req);
-    const party = store.patchParty(req.params['number']!, body);
-    sandbox.written.customerUpdates.push({ PartyId: party.PartyId, PartyNumber: party.PartyNumber, ...body });
-    return sandbox.item(organizationDef, party, sandbox.url + orgs, req, ctx);
-  });
-  sandbox.fusionRoute('PATCH', `${orgs}/:number/child/Address/:address`, 'item', (req, ctx) => {
-    const body = sandbox.body(req);
-    const address = store.patchAddress(req.params['number']!, req.params['address']!, body);
-    sandbox.written.customerUpdates.push({ PartyNumber: req.params['number'], AddressId: address['AddressId'], Address: body });
-    return sandbox.item(plain('Address', 'AddressId'), address, `${sandbox.url}${orgs}/${req.params['number']}/child/Address`, req, ctx);
-  });
+  // hubOrganizations and hubPersons: the same party store, told apart by kind.
+  for (const kind of ['organization', 'person'] as const) {
+    const resource = kind === 'person' ? 'hubPersons' : 'hubOrganizations';
+    const def = kind === 'person' ? personDef : organizationDef;
+    const base = `${crm}/${resource}`;
+    const find = (number: string) => {
+      const party = store.parties.find((p) => p.PartyNumber === number && p.kind === kind);
+      if (!party) throw new FusionFault(404, `The requested resource ${resource}/${number} was not found`);
+      return party;
+    };
+    sandbox.fusionRoute('POST', base, 'item', (req, ctx) => {
+      const body = sandbox.body(req, kind === 'person' ? PERSON_POST : ORGANIZATION_POST);
+      required(body, kind === 'person' ? ['PersonLastName'] : ['OrganizationName'], `the ${kind}`);
+      if (body['PartyNumber'] !== undefined) throw new FusionFault(400, 'PartyNumber is generated (profile HZ_GENERATE_PARTY_NUMBER = Yes).');
+      const party = store.createParty(body, 'ORA_ZCH_WS', kind);
+      sandbox.written.customers.push({ kind, PartyId: party.PartyId, PartyNumber: party.PartyNumber, ...body });
+      return sandbox.item(def, party, sandbox.url + base, nested(req), ctx, 201);
+    });
+    sandbox.fusionRoute('GET', base, 'read', (req, ctx) => sandbox.collection(def, store.parties.filter((p) => p.kind === kind), sandbox.url + base, req, ctx));
+    sandbox.fusionRoute('GET', `${base}/:number`, 'read', (req, ctx) => sandbox.item(def, find(req.params['number']!), sandbox.url + base, req, ctx));
+    sandbox.fusionRoute('PATCH', `${base}/:number`, 'item', (req, ctx) => {
+      const body = sandbox.body(req);
+      const party = store.patchParty(req.params['number']!, body, kind);
+      sandbox.written.customerUpdates.push({ kind, PartyId: party.PartyId, PartyNumber: party.PartyNumber, ...body });
+      return sandbox.item(def, party, sandbox.url + base, req, ctx);
+    });
+    sandbox.fusionRoute('PATCH', `${base}/:number/child/Address/:address`, 'item', (req, ctx) => {
+      const body = sandbox.body(req);
+      const address = store.patchAddress(req.params['number']!, req.params['address']!, body, kind);
+      sandbox.written.customerUpdates.push({ kind, PartyNumber: req.params['number'], AddressId: address['AddressId'], Address: body });
+      return sandbox.item(addressDef, address, `${sandbox.url}${base}/${req.params['number']}/child/Address`, req, ctx);
+    });
+  }
 
   sandbox.route('GET', '/__admin/customer-accounts', () => ({ status: 200, body: { items: store.accounts, today: fusionDate(sandbox.now()) } }));
   // Creates an organization with a customer account and BILL_TO site: { accountNumber?, name, email?, address? }.

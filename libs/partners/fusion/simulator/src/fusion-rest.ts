@@ -4,7 +4,10 @@ import { parseOrderBy, parseQueryByExample, parseRowMatch, type AttrType } from 
 /** One simulated ADF REST resource: its scalar attributes, its item key and its child accessors. */
 export interface ResourceDef<T> {
   name: string;
+  /** Attribute types for `q` and `orderBy` (and, without `fields`, what `fields` may select). */
   attrs: Record<string, AttrType>;
+  /** What `fields` may select: the GET page's response attributes (fusion-schemas.ts RESPONSE_FIELDS). */
+  fields?: readonly string[];
   key(rec: T): string;
   scalars(rec: T): Record<string, unknown>;
   changeIndicator?(rec: T): string;
@@ -76,8 +79,9 @@ export function parseFields(spec: string | null, def: ResourceDef<unknown>): Fie
       node = node.children.get(name)!;
       d = child.def;
     }
+    const selectable = d.fields ?? Object.keys(d.attrs);
     for (const a of list) {
-      if (!(a in d.attrs)) throw new FusionFault(400, `The attribute ${a} in fields is not valid for ${d.name}`);
+      if (!selectable.includes(a)) throw new FusionFault(400, `The attribute ${a} is not defined in resource ${d.name}.`);
     }
     node.attrs = new Set([...(node.attrs ?? []), ...list]);
   }
@@ -138,6 +142,14 @@ export interface CollectionQuery {
   pageCap: number;
   /** true: a limit above the cap is a 400; false: it is clamped to the cap. */
   rejectOverCap: boolean;
+  /** The attributes `q` may name (fusion-schemas.ts QUERYABLE + switches); absent: every typed attribute. */
+  queryable?: ReadonlySet<string>;
+}
+
+/** The typed attributes `q` may use: the queryable ones (typed as strings when the def does not type them). */
+function queryAttrs(def: ResourceDef<unknown>, queryable: ReadonlySet<string> | undefined): Record<string, AttrType> {
+  if (!queryable) return def.attrs;
+  return Object.fromEntries([...queryable].map((a) => [a, def.attrs[a] ?? 'string']));
 }
 
 function intParam(query: URLSearchParams, name: string, fallback: number, min: number): number {
@@ -155,7 +167,8 @@ export function renderCollection<T>(def: ResourceDef<T>, records: readonly T[], 
   const rows = records.map((r) => ({ rec: r, row: def.scalars(r) }));
   let selected = rows;
   if (q !== null) {
-    const pred = version >= 2 ? parseRowMatch(q, def.attrs) : parseQueryByExample(q, def.attrs);
+    const attrs = queryAttrs(def as ResourceDef<unknown>, cq.queryable);
+    const pred = version >= 2 ? parseRowMatch(q, attrs, def.name) : parseQueryByExample(q, attrs, def.name);
     selected = rows.filter((r) => pred(r.row));
   }
   const orderBy = query.get('orderBy');

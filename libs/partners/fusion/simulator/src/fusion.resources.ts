@@ -1,4 +1,5 @@
 import type { ResourceDef } from './fusion-rest';
+import { RESPONSE_FIELDS } from './fusion-schemas';
 import type { PoLine, PoSchedule, PurchaseOrder, ReceiptLine, ReceiptRequest, ShipToLocation, Supplier } from './fusion.store';
 
 // Field names marked UNCONFIRMED in the reference (LastUpdateDate on purchaseOrders, line UOM/Price/ItemId, schedule
@@ -6,6 +7,7 @@ import type { PoLine, PoSchedule, PurchaseOrder, ReceiptLine, ReceiptRequest, Sh
 
 export const scheduleDef: ResourceDef<PoSchedule> = {
   name: 'schedules',
+  fields: RESPONSE_FIELDS['purchaseOrders.lines.schedules']!.attrs,
   attrs: {
     LineLocationId: 'number',
     ScheduleNumber: 'number',
@@ -24,6 +26,7 @@ export const scheduleDef: ResourceDef<PoSchedule> = {
 
 export const poLineDef: ResourceDef<PoLine> = {
   name: 'lines',
+  fields: RESPONSE_FIELDS['purchaseOrders.lines']!.attrs,
   attrs: {
     POLineId: 'number',
     LineNumber: 'number',
@@ -70,6 +73,7 @@ function poTotal(po: PurchaseOrder): number {
 
 export const purchaseOrderDef: ResourceDef<PurchaseOrder> = {
   name: 'purchaseOrders',
+  fields: RESPONSE_FIELDS['purchaseOrders']!.attrs,
   attrs: {
     POHeaderId: 'number',
     OrderNumber: 'string',

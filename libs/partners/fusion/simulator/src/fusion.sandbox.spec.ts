@@ -103,11 +103,11 @@ describe('FusionSandbox (raw HTTP)', () => {
     const res = await fetch(`${url}${FSCM_ROOT}/draftPurchaseOrders/${po.POHeaderId}/child/DFF/${po.POHeaderId}`, {
       method: 'PATCH',
       headers: { authorization: auth, 'rest-framework-version': '4', 'content-type': MEDIA.item },
-      body: JSON.stringify({ __FLEX_Context: 'MLC', shipbobOrderId: 'SB-9' }),
+      body: JSON.stringify({ __FLEX_Context: 'MLC', shipbobFulfillmentStatus: 'SB-9' }),
     });
     assert.equal(res.status, 200);
     assert.notEqual(po.LastUpdateDate, before);
-    assert.equal(sandbox.written.dffUpdates.at(-1)!['shipbobOrderId'], 'SB-9');
+    assert.equal(sandbox.written.dffUpdates.at(-1)!['shipbobFulfillmentStatus'], 'SB-9');
   });
 
   it('issues tokens only to the right client, grant and scope; unknown bearer tokens get 401', async () => {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { SandboxServer, type SandboxRequest, type SandboxResponse } from '@mlc/partners-sandbox-kit';
 import { FusionFault, renderFault } from './fusion-fault';
 import { renderCollection, renderSingle, type ResourceDef } from './fusion-rest';
+import { checkBody, draftPoDffPatch, DRAFT_PO_PATCH, PO_CANCEL, PO_CLOSE, PO_REOPEN, queryableOf, RECEIPT_REQUEST_POST, type BodySchema } from './fusion-schemas';
 import {
   purchaseOrderDef,
   receiptRequestDef,
@@ -13,6 +14,7 @@ import {
 } from './fusion.resources';
 import {
   CLOSE_ACTIONS,
+  PO_STATUSES,
   REOPEN_ACTIONS,
   FusionProcurementStore,
   fusionTimestamp,
@@ -26,7 +28,7 @@ import {
 } from './fusion.store';
 import { registerReceivables, FusionReceivablesStore } from './fusion-receivables';
 import { registerPollingReads } from './fusion-polling-reads';
-import { registerSoapServices } from './fusion-soap';
+import { registerSoapServices, type SoapStrictSwitches } from './fusion-soap';
 
 export const FSCM_ROOT = '/fscmRestApi/resources/11.13.18.05';
 export const CRM_ROOT = '/crmRestApi/resources/11.13.18.05';
@@ -39,8 +41,8 @@ export const MEDIA = {
   actionResult: 'application/vnd.oracle.adf.actionresult+json',
 } as const;
 
-/** Switches for behaviour the reference marks UNCONFIRMED; defaults are the stricter plausible reading. */
-export interface FusionStrictSwitches {
+/** Switches for behaviour the reference marks UNCONFIRMED; defaults are the stricter plausible reading (SOAP ones: fusion-soap.ts). */
+export interface FusionStrictSwitches extends Partial<SoapStrictSwitches> {
   /** A `limit` above the page cap is a 400 (true) or clamped to the cap (false, default). */
   rejectOverCapLimit?: boolean;
   /** Actions accept only `…action+json` (default true); false also accepts `application/json`. */
@@ -51,6 +53,11 @@ export interface FusionStrictSwitches {
   autoCloseForReceiving?: boolean;
   /** Answer invoice PATCH wrapped in `{items:[…]}` as Oracle's published sample shows (default false: bare item). */
   wrapInvoicePatchResponse?: boolean;
+  /**
+   * Queryability Oracle's pages do not settle, per `<resource>.<Attribute>` (defaults and reasons in
+   * fusion-schemas.ts UNCONFIRMED_QUERYABLE; e.g. `purchaseOrders.LastUpdateDate` true, `receivablesCreditMemos.CreditMemoComments` false).
+   */
+  queryable?: Record<string, boolean>;
 }
 
 export interface FusionSandboxOptions {
@@ -67,6 +74,13 @@ export interface FusionSandboxOptions {
   /** The largest `limit` a collection honours. */
   pageCap?: number;
   strict?: FusionStrictSwitches;
+  /**
+   * Source systems registered in the pod (Setup: Manage Trading Community Source Systems): a party's SourceSystem /
+   * SourceSystemReference must name one. Default: the connector's `SHOPIFY` (libs/domain/accounting SHOPIFY_SOURCE_SYSTEM).
+   */
+  sourceSystems?: string[];
+  /** API names of the PO header DFF segments defined in the pod. Default: fusion-writer's `shipbobFulfillmentStatus`. */
+  poDffSegments?: string[];
 }
 
 /** Everything the connector wrote, for assertions (GET /__admin/written). */
@@ -91,6 +105,9 @@ export interface FusionContext {
   version: number;
 }
 
+/** Statuses a purchase order, line or schedule can be received (or shipped by ASN) against. */
+const RECEIVABLE: ReadonlySet<PoStatus> = new Set<PoStatus>(['Open', 'Closed for Invoicing']);
+
 type FusionHandler = (req: SandboxRequest, ctx: FusionContext) => SandboxResponse | Promise<SandboxResponse>;
 
 const DEFAULTS = {
@@ -110,6 +127,7 @@ const DEFAULTS = {
  */
 export class FusionSandbox extends SandboxServer {
   readonly options: Required<Omit<FusionSandboxOptions, 'strict' | 'seed' | 'run'>> & { strict: FusionStrictSwitches };
+  private readonly dffSchema: BodySchema;
   readonly procurement: FusionProcurementStore;
   readonly receivables: FusionReceivablesStore;
   readonly written: FusionWritten = {
@@ -140,9 +158,13 @@ export class FusionSandbox extends SandboxServer {
       basicPassword: opts.basicPassword ?? DEFAULTS.basicPassword,
       pageCap: opts.pageCap ?? DEFAULTS.pageCap,
       strict: { actionMediaTypeOnly: true, receiptTolerancePct: 0, ...opts.strict },
+      sourceSystems: opts.sourceSystems ?? ['SHOPIFY'],
+      poDffSegments: opts.poDffSegments ?? ['shipbobFulfillmentStatus'],
     };
+    this.dffSchema = draftPoDffPatch(this.options.poDffSegments);
     this.procurement = new FusionProcurementStore(() => this.now(), opts.run ?? 0);
     this.receivables = new FusionReceivablesStore(this.procurement);
+    this.receivables.sourceSystems = this.options.sourceSystems;
     this.rateLimitResponse = (s) => ({ status: 429, headers: { 'retry-after': String(s) }, body: 'Too Many Requests' });
     this.registerAuth();
     this.registerProcurement();
@@ -179,6 +201,7 @@ export class FusionSandbox extends SandboxServer {
         version: ctx.version,
         pageCap: this.options.pageCap,
         rejectOverCap: this.options.strict.rejectOverCapLimit ?? false,
+        queryable: href.includes('/child/') ? undefined : queryableOf(def.name, this.options.strict.queryable),
       }),
     };
   }
@@ -187,8 +210,11 @@ export class FusionSandbox extends SandboxServer {
     return { status, headers: { 'content-type': MEDIA.item }, body: renderSingle(def, rec, href, req.query, ctx.version) };
   }
 
-  /** The JSON body of a write; a body that is not a JSON object is a 400. */
-  body(req: SandboxRequest): Record<string, unknown> {
+  /**
+   * The JSON body of a write; a body that is not a JSON object is a 400. With a schema (fusion-schemas.ts), any
+   * attribute the operation's published schema does not define, at any nesting level, is a 400 too.
+   */
+  body(req: SandboxRequest, schema?: BodySchema): Record<string, unknown> {
     let parsed: unknown;
     try {
       parsed = JSON.parse(req.rawBody.toString('utf8') || '{}');
@@ -196,6 +222,7 @@ export class FusionSandbox extends SandboxServer {
       throw new FusionFault(400, 'The request body is not valid JSON');
     }
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new FusionFault(400, 'The request body must be a JSON object');
+    if (schema) checkBody(parsed as Record<string, unknown>, schema);
     return parsed as Record<string, unknown>;
   }
 
@@ -308,7 +335,7 @@ export class FusionSandbox extends SandboxServer {
     };
     const lineIds = (line: PoLine | undefined) => (line ? { POLineId: line.POLineId, LineNumber: line.LineNumber } : {});
     const close = (req: SandboxRequest, po: PurchaseOrder, lineId?: string): SandboxResponse => {
-      const body = this.body(req);
+      const body = this.body(req, PO_CLOSE);
       const action = String(body['closeAction'] ?? '');
       const status = CLOSE_ACTIONS[action];
       if (!status) throw new FusionFault(400, `The value ${action || '(none)'} of closeAction is not valid; use ${Object.keys(CLOSE_ACTIONS).join(', ')}`);
@@ -319,7 +346,7 @@ export class FusionSandbox extends SandboxServer {
       return changeStatus(po, line, status, this.written.closures, { ...lineIds(line), closeAction: action, closeReason: body['closeReason'] ?? null });
     };
     const reopen = (req: SandboxRequest, po: PurchaseOrder, lineId?: string): SandboxResponse => {
-      const body = this.body(req);
+      const body = this.body(req, PO_REOPEN);
       const action = String(body['reopenAction'] ?? '');
       const rule = REOPEN_ACTIONS[action];
       if (!rule) throw new FusionFault(400, `The value ${action || '(none)'} of reopenAction is not valid; use ${Object.keys(REOPEN_ACTIONS).join(', ')}`);
@@ -330,7 +357,7 @@ export class FusionSandbox extends SandboxServer {
       return changeStatus(po, line, rule.to, this.written.reopenings, { ...lineIds(line), reopenAction: action, reopenReason: body['reopenReason'] ?? null });
     };
     const cancel = (req: SandboxRequest, po: PurchaseOrder, lineId?: string): SandboxResponse => {
-      const body = this.body(req);
+      const body = this.body(req, PO_CANCEL);
       const { line, current } = target(po, lineId);
       if (current !== 'Open') throw new FusionFault(400, `The purchase order ${po.OrderNumber} can't be canceled because its status is ${current}.`);
       const received = (line ? [line] : po.lines).some((l) => l.schedules.some((s) => s.QuantityReceived > 0));
@@ -346,10 +373,7 @@ export class FusionSandbox extends SandboxServer {
     const draftHref = `${FSCM_ROOT}/draftPurchaseOrders`;
     this.fusionRoute('PATCH', `${draftHref}/:po`, 'item', (req, ctx) => {
       const po = store.findPo(req.params['po']!);
-      const body = this.body(req);
-      const allowed = ['Description', 'NoteToReceiver', 'NoteToSupplier'];
-      const bad = Object.keys(body).filter((k) => !allowed.includes(k));
-      if (bad.length) throw new FusionFault(400, `The attribute ${bad[0]} can't be updated on an open purchase order`);
+      const body = this.body(req, DRAFT_PO_PATCH);
       if (typeof body['Description'] === 'string') po.Description = body['Description'];
       store.touch(po);
       return this.item(purchaseOrderDef, po, this.url + draftHref, req, ctx);
@@ -357,7 +381,7 @@ export class FusionSandbox extends SandboxServer {
     this.fusionRoute('PATCH', `${draftHref}/:po/child/DFF/:dff`, 'item', (req, ctx) => {
       const po = store.findPo(req.params['po']!);
       if (req.params['dff'] !== String(po.POHeaderId)) throw new FusionFault(404, `The requested resource DFF/${req.params['dff']} was not found`);
-      const body = this.body(req);
+      const body = this.body(req, this.dffSchema);
       Object.assign(po.dff, body);
       store.touch(po);
       this.written.dffUpdates.push({ POHeaderId: po.POHeaderId, OrderNumber: po.OrderNumber, ...body, at: po.LastUpdateDate });
@@ -380,7 +404,7 @@ export class FusionSandbox extends SandboxServer {
     // Receiving: receipts and ASNs through receivingReceiptRequests.
     const rcvHref = `${FSCM_ROOT}/receivingReceiptRequests`;
     this.fusionRoute('POST', rcvHref, 'item', (req, ctx) => {
-      const rec = this.receive(this.body(req));
+      const rec = this.receive(this.body(req, RECEIPT_REQUEST_POST));
       // A create answers with the children it was given, like ADF does for nested POSTs.
       return this.item(receiptRequestDef, rec, this.url + rcvHref, { ...req, query: new URLSearchParams({ expand: 'lines' }) }, ctx, 201);
     });
@@ -403,6 +427,8 @@ export class FusionSandbox extends SandboxServer {
     if (header['ReceiptSourceCode'] !== undefined && header['ReceiptSourceCode'] !== 'VENDOR') {
       throw new FusionFault(400, `The value ${String(header['ReceiptSourceCode'])} of ReceiptSourceCode is not valid`);
     }
+    const asnType = String(header['ASNType'] ?? 'STD');
+    if (!['STD', 'ASN', 'ASBN'].includes(asnType)) throw new FusionFault(400, `The value ${asnType} of ASNType is not valid; use STD, ASN or ASBN.`);
     const tolerance = 1 + (this.options.strict.receiptTolerancePct ?? 0) / 100;
     const pending = new Map<PoSchedule, { received: number; shipped: number }>();
     const plan = (lines as Record<string, unknown>[]).map((l, i) => {
@@ -410,6 +436,9 @@ export class FusionSandbox extends SandboxServer {
       if (l['SourceDocumentCode'] !== 'PO') throw new FusionFault(400, `${where}: SourceDocumentCode must be PO`);
       const type = String(l['TransactionType'] ?? '');
       if (type !== 'RECEIVE' && type !== 'SHIP') throw new FusionFault(400, `${where}: the value ${type || '(none)'} of TransactionType is not valid`);
+      if ((type === 'SHIP') !== (asnType !== 'STD')) {
+        throw new FusionFault(400, `${where}: TransactionType ${type} doesn't match the header's ASNType ${asnType} (SHIP lines need ASN or ASBN, RECEIVE lines STD).`);
+      }
       const qty = Number(l['Quantity']);
       if (!(qty > 0)) throw new FusionFault(400, `${where}: Quantity must be greater than zero`);
       const po = store.pos.find((p) => p.OrderNumber === String(l['DocumentNumber'] ?? ''));
@@ -418,8 +447,14 @@ export class FusionSandbox extends SandboxServer {
       if (!line) throw new FusionFault(400, `${where}: line ${String(l['DocumentLineNumber'])} of purchase order ${po.OrderNumber} is not valid`);
       const sched = line.schedules.find((s) => s.ScheduleNumber === Number(l['DocumentShipmentLineNumber'] ?? 1));
       if (!sched) throw new FusionFault(400, `${where}: schedule ${String(l['DocumentShipmentLineNumber'])} is not valid`);
-      if (sched.Status !== 'Open' && sched.Status !== 'Closed for Invoicing') {
-        throw new FusionFault(400, `${where}: the schedule is ${sched.Status} and can't be received against`);
+      // Only a PO, line and schedule in a receivable status take receipts and ASNs (reference §4 statuses).
+      if (!RECEIVABLE.has(po.Status)) {
+        throw new FusionFault(400, `${where}: purchase order ${po.OrderNumber} has status ${po.Status} and can't be received against.`, { errorCode: 'RCV-PO-NOT-RECEIVABLE' });
+      }
+      for (const [what, status] of [[`line ${line.LineNumber}`, line.Status], [`schedule ${sched.ScheduleNumber} of line ${line.LineNumber}`, sched.Status]] as const) {
+        if (!RECEIVABLE.has(status)) {
+          throw new FusionFault(400, `${where}: ${what} of purchase order ${po.OrderNumber} has status ${status} and can't be received against.`, { errorCode: 'RCV-PO-NOT-RECEIVABLE' });
+        }
       }
       if (l['UnitOfMeasure'] !== undefined && l['UnitOfMeasure'] !== line.UOM) {
         throw new FusionFault(400, `${where}: the unit of measure ${String(l['UnitOfMeasure'])} doesn't match the purchase order line (${line.UOM})`);
@@ -503,6 +538,15 @@ export class FusionSandbox extends SandboxServer {
     this.adminRoute('POST', '/purchase-orders/:po/cancel', (req) => {
       const { LineNumber } = (req.rawBody.length ? req.json() : {}) as { LineNumber?: number };
       return summary(this.procurement.cancel(req.params['po']!, LineNumber));
+    });
+    // Sets a PO (or one line) to a status, e.g. On Hold, as a buyer would in Fusion: { Status, LineNumber? }.
+    this.adminRoute('POST', '/purchase-orders/:po/status', (req) => {
+      const { Status, LineNumber } = req.json<{ Status: PoStatus; LineNumber?: number }>();
+      if (!PO_STATUSES.includes(Status)) throw new FusionFault(400, `Status must be one of ${PO_STATUSES.join(', ')}`);
+      const po = this.procurement.findPo(req.params['po']!);
+      if (LineNumber === undefined) this.procurement.setPoStatus(po, Status);
+      else this.procurement.setLineStatus(po, this.procurement.lineByNumber(po, LineNumber), Status);
+      return summary(po);
     });
     this.adminRoute('GET', '/written', () => this.written);
     this.adminRoute('POST', '/tokens/expire', () => {

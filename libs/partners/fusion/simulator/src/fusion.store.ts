@@ -15,7 +15,8 @@ function opaqueKey(kind: number, id: number): string {
   return `00020000000EACED0005770${kind}0000000${id.toString(16).toUpperCase().padStart(16, '0')}`;
 }
 
-export type PoStatus = 'Open' | 'Closed for Receiving' | 'Closed for Invoicing' | 'Closed' | 'Finally Closed' | 'Canceled';
+export const PO_STATUSES = ['Open', 'On Hold', 'Closed for Receiving', 'Closed for Invoicing', 'Closed', 'Finally Closed', 'Canceled'] as const;
+export type PoStatus = (typeof PO_STATUSES)[number];
 
 export const CLOSE_ACTIONS: Record<string, PoStatus> = {
   closeForReceiving: 'Closed for Receiving',
