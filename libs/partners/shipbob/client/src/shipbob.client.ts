@@ -249,11 +249,13 @@ export class ShipbobClient {
           invoiceId: optNum(o['invoice_id']),
           invoiceType: optStr(o['invoice_type']),
           invoicedStatus: optStr(o['invoiced_status']),
+          invoiced: typeof o['invoiced_status'] === 'boolean' ? o['invoiced_status'] : o['invoiced_status'] === 'Invoiced' ? true : o['invoiced_status'] === 'NotInvoiced' ? false : undefined,
           referenceId: str(o['reference_id']),
           referenceType: str(o['reference_type']),
           transactionType: str(o['transaction_type']),
           transactionFee: optStr(o['transaction_fee']),
-          fulfillmentCenterId: optNum(obj(o['fulfillment_center'] ?? {})['id']),
+          // Billing.TransactionDtoV3.fulfillment_center is a string (the center's name or code) in OpenAPI 2026-01.
+          fulfillmentCenter: fulfillmentCenterOf(o['fulfillment_center']),
         };
       }),
       nextCursor: cursorOf(b['next']),
@@ -315,10 +317,9 @@ export class ShipbobClient {
 
   private observeRate(res: Response): void {
     const remaining = res.headers.get('x-remaining-calls');
-    const retryAfter = res.headers.get('x-retry-after') ?? res.headers.get('retry-after');
     this.rate = {
       remainingCalls: remaining !== null && /^\d+$/.test(remaining) ? Number(remaining) : undefined,
-      retryAfterMs: retryAfter !== null && /^\d+(\.\d+)?$/.test(retryAfter) ? Math.ceil(Number(retryAfter) * 1000) : undefined,
+      retryAfterMs: retryAfterHeaderMs(res.headers),
       observedAt: this.now(),
     };
   }
@@ -400,7 +401,7 @@ export async function requestShipbobToken(
   details.status = res.status;
   const body = parseBody(text);
   if (res.status >= 500) throw new ShipbobUnavailableError(`ShipBob auth answered ${res.status}`, details);
-  if (res.status === 429) throw new ShipbobRateLimitedError(SHIPBOB_DEFAULT_RETRY_AFTER_MS, details);
+  if (res.status === 429) throw new ShipbobRateLimitedError(retryAfterHeaderMs(res.headers) ?? retryFromMessage(body.value) ?? SHIPBOB_DEFAULT_RETRY_AFTER_MS, details);
   const b = body.ok ? obj(body.value) : {};
   if (res.status >= 400 || typeof b['access_token'] !== 'string') {
     throw new ShipbobAuthError(`ShipBob refused the token refresh (${String(b['error'] ?? res.status)})`, { ...details, partnerBody: { error: b['error'] } });
@@ -430,15 +431,28 @@ function toOrderBody(input: ShipbobCreateOrderInput): Record<string, unknown> {
       phone_number: input.recipient.phoneNumber,
       address: { address1: a.address1, address2: a.address2, city: a.city, state: a.state, country: a.country, zip_code: a.zipCode, company_name: a.companyName },
     },
-    products: input.lines.map((l) => ({
-      id: l.productId,
+    products: input.lines.map(toOrderItem),
+  };
+}
+
+/**
+ * One order item, in exactly one of the two models of OpenAPI 2026-01 `Orders.CreateOrderModel.products` (oneOf):
+ * by SKU `Orders.AddProductToOrderByReferenceIdModel` {reference_id, name, quantity, unit_price, external_line_id}
+ * or by ShipBob id `Orders.AddProductToOrderByProductIdModel` {id, quantity, external_line_id}. `name` is in the
+ * first model's required list, and ShipBob needs it to create a product for a reference_id it does not know.
+ */
+function toOrderItem(l: ShipbobCreateOrderInput['lines'][number]): Record<string, unknown> {
+  if (l.sku !== undefined) {
+    return {
       reference_id: l.sku,
       name: l.name,
       quantity: l.quantity,
       unit_price: l.unitPriceMinor === undefined ? undefined : l.unitPriceMinor / 100,
       external_line_id: l.externalLineId,
-    })),
-  };
+    };
+  }
+  if (l.productId === undefined) throw new ShipbobRejectedError('An order item needs a SKU (reference_id) or a ShipBob product id', { reason: 'invalid_item' });
+  return { id: l.productId, quantity: l.quantity, external_line_id: l.externalLineId };
 }
 
 function toOrder(raw: unknown): ShipbobOrder {
@@ -491,18 +505,37 @@ function mentionsReference(body: unknown): boolean {
   return /reference/i.test(JSON.stringify(body ?? ''));
 }
 
+/** `x-retry-after` is in SECONDS (https://developer.shipbob.com/rate-limit); `retry-after` read the same way. */
+function retryAfterHeaderMs(headers: Headers): number | undefined {
+  const v = (headers.get('x-retry-after') ?? headers.get('retry-after'))?.trim();
+  return v !== undefined && /^\d+(\.\d+)?$/.test(v) ? Math.ceil(Number(v) * 1000) : undefined;
+}
+
 function retryFromMessage(body: unknown): number | undefined {
   const m = /in (\d+) seconds?/i.exec(JSON.stringify(body ?? ''));
   return m?.[1] ? Number(m[1]) * 1000 : undefined;
 }
 
+/**
+ * The cursor of a `next` link: ShipBob gives a path with a `Cursor` (or `cursor`) parameter on some lists
+ * (channels-get example: `/2026-01/channel?cursor=…`) and the bare cursor on others (billing example: `f8cUk/…`).
+ */
 function cursorOf(next: unknown): string | undefined {
   if (typeof next !== 'string' || !next) return undefined;
+  if (!next.includes('?') && !next.startsWith('/') && !/^https?:/i.test(next)) return next;
   try {
-    return new URL(next, 'http://x').searchParams.get('Cursor') ?? undefined;
+    const q = new URL(next, 'http://x').searchParams;
+    return q.get('Cursor') ?? q.get('cursor') ?? undefined;
   } catch {
     return undefined;
   }
+}
+
+function fulfillmentCenterOf(v: unknown): { id: number | undefined; name: string | undefined } | undefined {
+  if (v === null || v === undefined || v === '') return undefined;
+  if (typeof v === 'string') return { id: undefined, name: v };
+  const o = obj(v);
+  return { id: optNum(o['id']), name: optStr(o['name']) };
 }
 
 function errMessage(err: unknown): string {

@@ -124,11 +124,14 @@ export interface ShipbobTransaction {
   invoiceId: number | undefined;
   invoiceType: string | undefined;
   invoicedStatus: string | undefined;
+  /** Billing.TransactionDtoV3.invoiced_status (a boolean in OpenAPI 2026-01). */
+  invoiced: boolean | undefined;
   referenceId: string;
   referenceType: string;
   transactionType: string;
   transactionFee: string | undefined;
-  fulfillmentCenterId: number | undefined;
+  /** OpenAPI 2026-01 gives the center as a string (name or code); an object `{id, name}` is read too. */
+  fulfillmentCenter: { id: number | undefined; name: string | undefined } | undefined;
 }
 
 export interface ShipbobTransactionQuery {
