@@ -14,6 +14,7 @@ import type {
   ShipbobCreateOrderInput,
   ShipbobCreateOrderResult,
   ShipbobFulfillmentCenter,
+  ShipbobLocation,
   ShipbobOrder,
   ShipbobPage,
   ShipbobPing,
@@ -22,6 +23,7 @@ import type {
   ShipbobShipment,
   ShipbobTransaction,
   ShipbobTransactionQuery,
+  ShipbobWebhookSubscription,
 } from './shipbob.types';
 
 export const SHIPBOB_PRODUCTION_URL = 'https://api.shipbob.com';
@@ -163,6 +165,16 @@ export class ShipbobClient {
     }
   }
 
+  /** The order's shipments (GET /order/{orderId}/shipment); undefined when ShipBob answers 404. */
+  async listShipments(orderId: number): Promise<ShipbobShipment[] | undefined> {
+    try {
+      return arr((await this.request('GET', `/order/${orderId}/shipment`, { channel: true })).body).map((s) => toShipment(obj(s)));
+    } catch (err) {
+      if (err instanceof ShipbobRejectedError && err.details['status'] === 404) return undefined;
+      throw err;
+    }
+  }
+
   /**
    * Cancels every shipment of an order. ShipBob only cancels before pick; a refusal is a result with status
    * `Failure` (per shipment reasons), not an error. A missing order throws SHIPBOB.REJECTED (404).
@@ -221,6 +233,51 @@ export class ShipbobClient {
       if (optStr(o['zip_code'])) address.zipCode = str(o['zip_code']);
       return { id: num(o['id']), name: str(o['name']), timezone: optStr(o['timezone']), address };
     });
+  }
+
+  /** ShipBob's locations (GET /location), optionally only the receiving-enabled ones. */
+  async listLocations(filter: { receivingEnabled?: boolean } = {}): Promise<ShipbobLocation[]> {
+    const res = await this.request('GET', '/location', { query: { ReceivingEnabled: filter.receivingEnabled === undefined ? undefined : String(filter.receivingEnabled) } });
+    return arr(res.body).map((l) => {
+      const o = obj(l);
+      return {
+        id: num(o['id']),
+        name: str(o['name']),
+        abbreviation: optStr(o['abbreviation']),
+        timezone: optStr(o['timezone']),
+        active: o['is_active'] !== false,
+        receivingEnabled: o['is_receiving_enabled'] === true,
+        shippingEnabled: o['is_shipping_enabled'] === true,
+        services: arr(o['services'] ?? []).map((sv) => {
+          const x = obj(sv);
+          const a = x['address'] ? obj(x['address']) : undefined;
+          return {
+            type: str(x['service_type']),
+            enabled: x['enabled'] === true,
+            address: a ? { address1: str(a['address1']), ...(optStr(a['address2']) ? { address2: str(a['address2']) } : {}), city: str(a['city']), ...(optStr(a['state']) ? { state: str(a['state']) } : {}), country: str(a['country']), ...(optStr(a['zip_code']) ? { zipCode: str(a['zip_code']) } : {}) } : undefined,
+          };
+        }),
+      };
+    });
+  }
+
+  /**
+   * Subscribes `url` to `topics` (POST /webhook, Webhooks.V2.CreateSubscriptionRequest). `secret` must match
+   * `^whsec_[a-zA-Z0-9+/]{32}$`; the answer carries the secret ShipBob signs with.
+   */
+  async createWebhookSubscription(input: { topics: string[]; url: string; secret?: string; description?: string }): Promise<ShipbobWebhookSubscription> {
+    const res = await this.request('POST', '/webhook', { body: { topics: input.topics, url: input.url, secret: input.secret, description: input.description } });
+    return toSubscription(res.body);
+  }
+
+  async listWebhookSubscriptions(cursor?: string): Promise<ShipbobPage<ShipbobWebhookSubscription>> {
+    const res = await this.request('GET', '/webhook', { query: { Cursor: cursor } });
+    const b = obj(res.body);
+    return { items: arr(b['items']).map(toSubscription), nextCursor: cursorOf(b['next']) };
+  }
+
+  async deleteWebhookSubscription(id: string): Promise<void> {
+    await this.request('DELETE', `/webhook/${encodeURIComponent(id)}`, {});
   }
 
   /** Billing transactions, e.g. the charges of a shipment: `{ referenceTypes: ['Shipment'], referenceIds: [id] }`. */
@@ -470,6 +527,19 @@ function toOrder(raw: unknown): ShipbobOrder {
       return { id: num(x['id']), sku: str(x['sku'] ?? x['reference_id']), quantity: num(x['quantity']), externalLineId: optNum(x['external_line_id']) };
     }),
     shipments: arr(o['shipments']).map((s) => toShipment(obj(s))),
+  };
+}
+
+function toSubscription(raw: unknown): ShipbobWebhookSubscription {
+  const o = obj(raw);
+  return {
+    id: str(o['id']),
+    url: str(o['url']),
+    topics: strings(o['topics']),
+    description: optStr(o['description']),
+    enabled: typeof o['enabled'] === 'boolean' ? o['enabled'] : undefined,
+    createdAt: optStr(o['created_at']),
+    ...(optStr(o['secret']) ? { secret: str(o['secret']) } : {}),
   };
 }
 

@@ -108,6 +108,29 @@ export interface ShipbobFulfillmentCenter {
   address: ShipbobAddress;
 }
 
+export interface ShipbobLocation {
+  id: number;
+  name: string;
+  abbreviation: string | undefined;
+  timezone: string | undefined;
+  active: boolean;
+  receivingEnabled: boolean;
+  shippingEnabled: boolean;
+  services: Array<{ type: string; enabled: boolean; address: ShipbobAddress | undefined }>;
+}
+
+export interface ShipbobWebhookSubscription {
+  id: string;
+  url: string;
+  topics: string[];
+  description: string | undefined;
+  /** Only in lists. */
+  enabled: boolean | undefined;
+  createdAt: string | undefined;
+  /** Only in the answer to a create. */
+  secret?: string;
+}
+
 export interface ShipbobChannel {
   id: number;
   name: string;
