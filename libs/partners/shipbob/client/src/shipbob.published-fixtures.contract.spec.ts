@@ -171,6 +171,9 @@ describe('the strict ShipBob sandbox accepts the published requests', () => {
     assert.deepEqual(order.products.map((p) => [p.sku, p.quantity]), [['LIGHT-ROAST', 1]]);
     assert.equal(sandbox.products.find((p) => p.variants.some((v) => v.sku === 'LIGHT-ROAST'))?.name, 'Light Roast Coffee');
     assert.equal(sandbox.requests().at(-1)?.body, body.toString('utf8'));
+    const dup = await fetch(`${url}/2026-01/order`, { method: 'POST', headers: { authorization: `Bearer ${pat}`, 'content-type': 'application/json', shipbob_channel_id: String(channelId) }, body });
+    assert.equal(dup.status, 422);
+    assert.deepEqual(await dup.json(), json('thirdparty-order-create-422-duplicate-reference.json'), 'the duplicate answer as observed by the SDK author (third-party)');
   });
 
   it('webhook-subscription-create-request.docs-2025-07.json is refused: its placeholder secret breaks the published pattern', async () => {
