@@ -1,7 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TopicRecords } from '@mlc/contracts';
-import { planPurchaseOrder, reconcileOrders, type PoMappingConfig, type PurchaseOrderInput } from '@mlc/domain-fulfilment';
 import { ShipbobClient } from '@mlc/partners-shipbob-client';
 import { DEMO_SEED, ShipbobSandbox, type ShipbobSandboxOptions } from '@mlc/partners-shipbob-simulator';
 import { newMeta } from '@mlc/platform-kafka';
@@ -11,63 +10,40 @@ import { MISSING_PRODUCT_NAME, SyncShipbobOrderService } from './sync-shipbob-or
 type Command = TopicRecords['fulfilment.shipbob-order.requested.v1'];
 
 /**
- * Every ShipBob request the Fusion -> ShipBob flow builds, from the real builders (the domain's PO plan, the writer's
- * order input, the client's wire body), sent to the sandbox under its strict reading and under the lenient one: all
- * must be accepted. A PO in Fusion's shapes: a described line, an undescribed line whose SKU ShipBob knows, a line
- * mapped by ShipBob product id, and a service item whose SKU ShipBob does not know.
+ * Every ShipBob request the Fusion -> ShipBob flow builds, from the real builders (the writer's order input and the
+ * client's wire body, fed the commands the mapper publishes from the domain's PO plan: one order per PO line with
+ * the line's description as `name`, see po-orders.spec.ts), sent to the sandbox under its strict reading and under
+ * the lenient one: all must be accepted. The whole chain mapper -> writer -> strict sandbox also runs in
+ * services/mapper/src/purchase-orders/purchase-orders.integration.spec.ts. Lines: a described one, an undescribed
+ * one whose SKU ShipBob knows, one mapped by ShipBob product id, and a service item whose SKU ShipBob does not know.
  */
-const PO: PurchaseOrderInput = {
-  poHeaderId: '300100009',
-  orderNumber: 'US164009',
-  status: 'Open',
-  lastUpdateDate: '2026-11-24T10:00:00+00:00',
-  supplier: 'Acme Supply',
-  supplierSite: 'ACME-MAIN',
-  shipToLocationCode: 'Cicero',
-  shipToAddress: '5900 W Ogden Ave, Cicero, IL 60804, US',
-  lines: [
-    { poLineId: '1', lineNumber: '1', itemNumber: 'AS54888', description: 'Pallet jack, manual', quantity: '5', uom: 'Each', status: 'Open' },
-    { poLineId: '2', lineNumber: '2', itemNumber: 'AS54999', description: null, quantity: '2', uom: 'Each', status: 'Open' },
-    { poLineId: '3', lineNumber: '3', itemNumber: 'CM-100', description: 'Carton', quantity: '1', uom: 'Each', status: 'Open' },
-    { poLineId: '4', lineNumber: '4', itemNumber: 'SVC-INSTALL', description: 'Installation kit', quantity: '1', uom: 'Each', status: 'Open' },
-  ],
-};
+const PO = { poHeaderId: '300100009', orderNumber: 'US164009', lastUpdateDate: '2026-11-24T10:00:00+00:00' };
+const LINES: Array<{ poLineId: string; itemNumber: string; sku: string | null; byId?: boolean; name: string | null; quantity: number }> = [
+  { poLineId: '1', itemNumber: 'AS54888', sku: 'ML-1001', name: 'Pallet jack, manual', quantity: 5 },
+  { poLineId: '2', itemNumber: 'AS54999', sku: 'ML-1002', name: null, quantity: 2 },
+  { poLineId: '3', itemNumber: 'CM-100', sku: null, byId: true, name: 'Carton', quantity: 1 },
+  { poLineId: '4', itemNumber: 'SVC-INSTALL', sku: 'SVC-INSTALL-KIT', name: 'Installation kit', quantity: 1 },
+];
 
-function mapping(productId: number): PoMappingConfig {
-  return {
-    configVersion: 1,
-    orderGrouping: 'per-po-line',
-    itemProduct: { AS54888: { shipbobSku: 'ML-1001' }, AS54999: { shipbobSku: 'ML-1002' }, 'CM-100': { shipbobProductId: productId }, 'SVC-INSTALL': { shipbobSku: 'SVC-INSTALL-KIT' } },
-    shipToFc: { Cicero: { fulfillmentCenterId: 10 } },
-    supplierFc: {},
-  };
-}
-
-/** The commands the mapper would publish for the PO (the same fields it copies from the plan's actions). */
+/** The commands the mapper publishes for the PO (fields as map-purchase-order.service.ts fills them). */
 function commands(productId: number): Command[] {
-  const plan = planPurchaseOrder(PO, mapping(productId));
-  assert.deepEqual(plan.issues, []);
-  return reconcileOrders(PO.poHeaderId, plan, []).actions.map((a) => {
-    assert.equal(a.action, 'create');
-    if (a.action !== 'create') throw new Error('unexpected');
-    return {
-      meta: newMeta({ tenantId: 'contract', source: 'test' }),
-      action: 'create',
-      referenceId: a.referenceId,
-      revision: a.revision,
-      supersedesReferenceId: a.supersedesReferenceId,
-      poHeaderId: PO.poHeaderId,
-      poNumber: PO.orderNumber,
-      poLastUpdateDate: PO.lastUpdateDate,
-      fulfillmentCenterId: a.order.fulfillmentCenterId,
-      shippingMethod: 'Standard',
-      recipient: a.order.recipient,
-      products: a.order.products,
-      mappingVersion: 1,
-      reason: a.reason,
-      poLinesToFulfil: plan.linesToFulfil,
-    };
-  });
+  return LINES.map((l) => ({
+    meta: newMeta({ tenantId: 'contract', source: 'test' }),
+    action: 'create',
+    referenceId: `po${PO.poHeaderId}-l${l.poLineId}-r0`,
+    revision: 0,
+    supersedesReferenceId: null,
+    poHeaderId: PO.poHeaderId,
+    poNumber: PO.orderNumber,
+    poLastUpdateDate: PO.lastUpdateDate,
+    fulfillmentCenterId: 10,
+    shippingMethod: 'Standard',
+    recipient: { name: 'Cicero', address1: '5900 W Ogden Ave', address2: null, city: 'Cicero', state: 'IL', postalCode: '60804', country: 'US', email: null, phone: null },
+    products: [{ poLineId: l.poLineId, lineNumber: l.poLineId, itemNumber: l.itemNumber, sku: l.sku, productId: l.byId ? productId : null, name: l.name, quantity: l.quantity, uom: 'Each' }],
+    mappingVersion: 1,
+    reason: null,
+    poLinesToFulfil: LINES.map((x) => x.poLineId),
+  }));
 }
 
 const ctx = {
