@@ -1006,12 +1006,13 @@ export class ShipbobSandbox extends SandboxServer {
       invoice_id: null,
       invoice_date: null,
       invoice_type: 'Shipping',
-      invoiced_status: 'NotInvoiced',
+      invoiced_status: false,
       reference_id: String(s.id),
       reference_type: 'Shipment',
       transaction_fee: 'Shipping',
       transaction_type: 'Charge',
-      fulfillment_center: { id: s.location.id, name: s.location.name },
+      fulfillment_center: s.location.name,
+      additional_details: {},
       taxes: [],
     };
     this.transactions.push(tx);
