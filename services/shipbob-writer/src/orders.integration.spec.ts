@@ -180,14 +180,38 @@ describe('shipbob-writer orders: commands -> ShipBob sandbox (real Kafka, Postgr
   });
 
   it('parks a permanent 4xx with the partner error, naming the order', async () => {
-    const c = command({ referenceId: 'po9004-l1-r0', poHeaderId: '9004', products: [{ poLineId: '1', lineNumber: '1', itemNumber: 'X', sku: 'NO-SUCH-SKU', productId: null, quantity: 1, uom: null }] });
+    const c = command({ referenceId: 'po9004-l1-r0', poHeaderId: '9004', fulfillmentCenterId: 999 });
     await send(c);
     await waitFor(() => raisedFor(c.referenceId).length === 1, { timeoutMs: 20_000, what: 'parked exception' });
     const e = raisedFor(c.referenceId)[0]!;
     assert.equal(e.entityType, 'shipbob-order');
     assert.equal(e.code, 'SHIPBOB.REJECTED');
-    assert.match(e.details ?? '', /NO-SUCH-SKU|Products\[0\]/);
+    assert.match(e.details ?? '', /LocationId/);
     assert.equal((await byRef(c.referenceId)).length, 0);
+  });
+
+  it('names an item by its PO line description, so ShipBob creates the unknown product; without one (and no ShipBob product) raises MAPPING.MISSING_PRODUCT_NAME first', async () => {
+    const described = command({
+      referenceId: 'po9006-l1-r0',
+      poHeaderId: '9006',
+      products: [{ poLineId: '1', lineNumber: '1', itemNumber: 'SVC', sku: 'SVC-KIT-1', productId: null, name: 'Field service kit', quantity: 1, uom: 'Each' }],
+    });
+    const bare = command({
+      referenceId: 'po9006-l2-r0',
+      poHeaderId: '9006',
+      products: [{ poLineId: '2', lineNumber: '2', itemNumber: 'SVC2', sku: 'SVC-KIT-2', productId: null, name: null, quantity: 1, uom: 'Each' }],
+    });
+    await send(described, bare);
+    await waitFor(() => syncedFor(described.referenceId).length === 1 && raisedFor(bare.referenceId).length === 1, { timeoutMs: 20_000, what: 'created + raised' });
+    assert.equal(syncedFor(described.referenceId)[0]!.outcome, 'created');
+    assert.equal(sandbox.products.find((p) => p.variants.some((v) => v.sku === 'SVC-KIT-1'))?.name, 'Field service kit');
+    const e = raisedFor(bare.referenceId)[0]!;
+    assert.equal(e.code, 'MAPPING.MISSING_PRODUCT_NAME');
+    assert.equal(e.category, 'missing-mapping');
+    assert.match(e.message, /SVC-KIT-2/);
+    assert.equal((await byRef(bare.referenceId)).length, 0);
+    const posts = sandbox.requests().filter((r) => r.method === 'POST' && r.path.endsWith('/order') && r.body.includes('po9006-l2-r0'));
+    assert.equal(posts.length, 0, 'the exception is raised before ShipBob is asked');
   });
 
   it('cancels before pick and creates the new revision; after pick raises CHANGE_AFTER_PICK and creates nothing', async () => {

@@ -150,7 +150,7 @@ describe('mapper shipments → fusion-writer → Fusion (integration)', () => {
         type: 'B2B',
         location_id: 8,
         recipient: { name: 'Receiving dock', address: { address1: '1 Dock St', city: 'Reno', country: 'US' } },
-        products: [{ reference_id: line.sku, quantity: line.qty }],
+        products: [{ reference_id: line.sku, name: line.item, quantity: line.qty }],
       });
       assert.equal(order.status, 201, JSON.stringify(order.json));
       const synced = () => publisher.publish({

@@ -1,6 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ShipbobRateLimitedError } from '@mlc/partners-shipbob-client';
+import { SHIPBOB_ERROR, ShipbobClient, ShipbobRateLimitedError } from '@mlc/partners-shipbob-client';
+import { DEMO_SEED, ShipbobSandbox } from '@mlc/partners-shipbob-simulator';
+import { ordersSettings } from './orders.settings';
 import { ShipbobPacer, type RateState } from './shipbob.pacer';
 
 function clock(): { now: () => number; sleep: (ms: number) => Promise<void>; slept: number[] } {
@@ -45,5 +47,55 @@ describe('ShipbobPacer', () => {
     await pacer.call('t1', () => ({ remainingCalls: 149, retryAfterMs: undefined, observedAt: c.now() }), async () => undefined);
     assert.deepEqual(c.slept, [25_000]);
     assert.equal(pacer.delayFor('t1'), 0);
+  });
+
+  it('after a 429 with x-retry-after: 2 and x-remaining-calls: 0 waits 2 s, not a whole window (issue 14, item 6)', async () => {
+    const c = clock();
+    const pacer = new ShipbobPacer({ windowMs: ordersSettings.shipbobRateWindowMs.default!, paceBelow: ordersSettings.shipbobPaceBelowCalls.default!, now: c.now, sleep: c.sleep });
+    const limited: RateState = { remainingCalls: 0, retryAfterMs: 2000, observedAt: c.now() };
+    await assert.rejects(
+      pacer.call('t1', () => limited, async () => {
+        throw new ShipbobRateLimitedError(2000, {});
+      }),
+      /rate limit/,
+    );
+    assert.equal(pacer.delayFor('t1'), 2000);
+    await pacer.call('t1', () => ({ remainingCalls: 149, retryAfterMs: undefined, observedAt: c.now() }), async () => undefined);
+    assert.deepEqual(c.slept, [2000]);
+  });
+
+  it('waits exactly what the sandbox\'s x-retry-after says (measured on the sandbox clock), and the next call is let through', async () => {
+    const sandbox = new ShipbobSandbox({ seed: 3, rateLimit: { limit: 1, windowMs: 2000 } });
+    const { pat, channel } = sandbox.seedData(DEMO_SEED);
+    const url = await sandbox.listen();
+    try {
+      const now = (): number => sandbox.now();
+      const client = new ShipbobClient({ baseUrl: url, channelId: channel.id, auth: { kind: 'pat', token: pat }, timeoutMs: 2000, now });
+      const slept: number[] = [];
+      const pacer = new ShipbobPacer({
+        windowMs: ordersSettings.shipbobRateWindowMs.default!,
+        paceBelow: ordersSettings.shipbobPaceBelowCalls.default!,
+        now,
+        sleep: async (ms) => {
+          slept.push(ms);
+          sandbox.advanceClock(ms);
+        },
+      });
+      // Another replica of the tenant spends the window's only call, so this one meets the 429.
+      await new ShipbobClient({ baseUrl: url, channelId: channel.id, auth: { kind: 'pat', token: pat }, now }).listFulfillmentCenters();
+      const err = await pacer.call('t1', () => client.rateLimit, () => client.listFulfillmentCenters()).then(
+        () => assert.fail('expected a 429'),
+        (e: unknown) => e as ShipbobRateLimitedError,
+      );
+      assert.equal(err.code, SHIPBOB_ERROR.RATE_LIMITED);
+      assert.equal(sandbox.requests().at(-1)?.status, 429);
+      assert.equal(err.retryAfterMs, 2000, 'x-retry-after: 2 (seconds) -> 2000 ms');
+      const fcs = await pacer.call('t1', () => client.rateLimit, () => client.listFulfillmentCenters());
+      assert.ok(fcs.length > 0);
+      assert.equal(slept.length, 1);
+      assert.ok(slept[0]! > 1900 && slept[0]! <= 2000, `waited ${slept[0]} ms on the sandbox clock`);
+    } finally {
+      await sandbox.close();
+    }
   });
 });

@@ -29,7 +29,9 @@ interface TenantPace {
 /**
  * Per-tenant pacing of ShipBob calls (ShipBob counts per user and application, so one tenant's budget is shared by
  * all its records). Before the 429: when `x-remaining-calls` runs low, calls are spread so the budget left lasts a
- * whole window (window / (remaining + 1) apart). After a 429: every call of the tenant waits out `x-retry-after`.
+ * whole window (window / (remaining + 1) apart). After a 429: every call of the tenant waits out `x-retry-after`
+ * (seconds, https://developer.shipbob.com/rate-limit) and no longer: the `x-remaining-calls: 0` of the 429 does not
+ * also space the next call a whole window out (that turned `x-retry-after: 2` into a 60 s wait).
  */
 export class ShipbobPacer {
   private readonly tenants = new Map<string, TenantPace>();
@@ -70,7 +72,10 @@ export class ShipbobPacer {
     } catch (err) {
       this.observe(t, rate());
       const e = err as { code?: string; retryAfterMs?: number };
-      if (e.code === SHIPBOB_ERROR.RATE_LIMITED) t.blockedUntil = Math.max(t.blockedUntil, this.now() + (e.retryAfterMs ?? this.opts.windowMs));
+      if (e.code === SHIPBOB_ERROR.RATE_LIMITED) {
+        t.blockedUntil = Math.max(t.blockedUntil, this.now() + (e.retryAfterMs ?? this.opts.windowMs));
+        t.remaining = undefined; // ShipBob said when calls resume; the budget after that is unknown until the next answer
+      }
       throw err;
     }
   }
@@ -79,7 +84,10 @@ export class ShipbobPacer {
     if (r.observedAt < t.observedAt) return;
     t.observedAt = r.observedAt;
     t.remaining = r.remainingCalls;
-    if (r.retryAfterMs !== undefined && r.remainingCalls === 0) t.blockedUntil = Math.max(t.blockedUntil, r.observedAt + r.retryAfterMs);
+    if (r.retryAfterMs !== undefined && r.remainingCalls === 0) {
+      t.blockedUntil = Math.max(t.blockedUntil, r.observedAt + r.retryAfterMs);
+      t.remaining = undefined; // the wait is x-retry-after, not a window spread over zero calls left
+    }
   }
 
   private state(tenantId: string): TenantPace {

@@ -1,5 +1,13 @@
 import type { TopicRecords } from '@mlc/contracts';
-import type { ShipbobCancelResult, ShipbobCreateOrderInput, ShipbobCreateOrderResult, ShipbobOrder, ShipbobOrderType } from '@mlc/partners-shipbob-client';
+import type {
+  ShipbobCancelResult,
+  ShipbobCreateOrderInput,
+  ShipbobCreateOrderResult,
+  ShipbobOrder,
+  ShipbobOrderType,
+  ShipbobPage,
+  ShipbobProduct,
+} from '@mlc/partners-shipbob-client';
 import { AppError } from '@mlc/platform-errors';
 import { newMeta, type HandlerContext, type OutgoingRecord } from '@mlc/platform-kafka';
 import type { RateState, ShipbobPacer } from './shipbob.pacer';
@@ -10,6 +18,8 @@ type Output = OutgoingRecord<'fulfilment.shipbob-order.synced.v1'> | OutgoingRec
 
 export const SOURCE = 'shipbob-writer';
 export const CHANGE_AFTER_PICK = 'SHIPBOB.CHANGE_AFTER_PICK';
+/** An item by SKU whose PO line has no description, and ShipBob has no product with that SKU to take a name from. */
+export const MISSING_PRODUCT_NAME = 'MAPPING.MISSING_PRODUCT_NAME';
 
 /** The ShipBob calls the writer makes (ShipbobClient). */
 export interface ShipbobOrdersApi {
@@ -17,6 +27,7 @@ export interface ShipbobOrdersApi {
   createOrder(input: ShipbobCreateOrderInput): Promise<ShipbobCreateOrderResult>;
   findOrdersByReferenceIds(referenceIds: readonly string[]): Promise<ShipbobOrder[]>;
   cancelOrder(orderId: number): Promise<ShipbobCancelResult>;
+  listProducts(filter: { sku?: string }): Promise<ShipbobPage<ShipbobProduct>>;
 }
 
 export interface SyncDeps {
@@ -96,11 +107,43 @@ export class SyncShipbobOrderService {
         ];
       }
     }
-    const res = await call(() => client.createOrder(this.toOrderInput(cmd)));
+    const names = await this.productNames(cmd, (sku) => call(() => client.listProducts({ sku })));
+    const unnamed = cmd.products.filter((p) => p.sku && !names.has(p.sku));
+    if (unnamed.length) {
+      return [
+        ctx.exception({
+          code: MISSING_PRODUCT_NAME,
+          category: 'missing-mapping',
+          entityType: 'shipbob-order',
+          businessId: cmd.referenceId,
+          message: `Not created: ShipBob has no product with SKU ${unnamed.map((p) => p.sku).join(', ')} and PO ${cmd.poNumber} line ${unnamed.map((p) => p.lineNumber).join(', ')} has no description to name it by (ShipBob: "Name is required because no product with reference_id … exists"). Give the line a description or create the product in ShipBob, then replay.`,
+          details: { poHeaderId: cmd.poHeaderId, lines: unnamed.map((p) => ({ poLineId: p.poLineId, lineNumber: p.lineNumber, sku: p.sku, itemNumber: p.itemNumber ?? null })) },
+        }),
+      ];
+    }
+    const res = await call(() => client.createOrder(this.toOrderInput(cmd, names)));
     return [synced(res.created ? 'created' : 'already_existed', res.order)];
   }
 
-  toOrderInput(cmd: Command): ShipbobCreateOrderInput {
+  /**
+   * The `name` of every item by SKU. ShipBob's OpenAPI 2026-01 lists `name` as required on an item by reference_id
+   * (Orders.AddProductToOrderByReferenceIdModel) and ShipBob needs it to create a product for a SKU it does not know:
+   * the PO line's description; for a line without one, the name of ShipBob's existing product with that SKU (one
+   * GET /product?SKU= per such SKU). A SKU with neither is left out of the map.
+   */
+  private async productNames(cmd: Command, find: (sku: string) => Promise<ShipbobPage<ShipbobProduct>>): Promise<Map<string, string>> {
+    const names = new Map<string, string>();
+    for (const p of cmd.products) if (p.sku && p.name?.trim() && !names.has(p.sku)) names.set(p.sku, p.name.trim());
+    for (const sku of new Set(cmd.products.filter((p) => p.sku && !names.has(p.sku)).map((p) => p.sku!))) {
+      const page = await find(sku);
+      const variant = page.items.flatMap((prod) => prod.variants.map((v) => ({ prod, v }))).find(({ v }) => v.sku === sku);
+      const name = variant?.v.name || variant?.prod.name;
+      if (name) names.set(sku, name);
+    }
+    return names;
+  }
+
+  toOrderInput(cmd: Command, names: ReadonlyMap<string, string> = new Map()): ShipbobCreateOrderInput {
     const r = cmd.recipient;
     if (!r) throw new AppError('SHIPBOB.INVALID_COMMAND', `command ${cmd.referenceId} has no recipient; ShipBob requires one`, { details: { referenceId: cmd.referenceId } });
     if (!cmd.products.length) throw new AppError('SHIPBOB.INVALID_COMMAND', `command ${cmd.referenceId} has no products`, { details: { referenceId: cmd.referenceId } });
@@ -124,11 +167,12 @@ export class SyncShipbobOrderService {
           ...(r.postalCode ? { zipCode: r.postalCode } : {}),
         },
       },
-      lines: cmd.products.map((p) => ({
-        ...(p.sku ? { sku: p.sku } : {}),
-        ...(p.productId !== null && p.productId !== undefined ? { productId: p.productId } : {}),
-        quantity: p.quantity,
-      })),
+      // By SKU (with the product name) when the mapping gives one, else by ShipBob product id: one model per item.
+      lines: cmd.products.map((p) =>
+        p.sku
+          ? { sku: p.sku, ...(names.has(p.sku) ? { name: names.get(p.sku)! } : p.name?.trim() ? { name: p.name.trim() } : {}), quantity: p.quantity }
+          : { ...(p.productId !== null && p.productId !== undefined ? { productId: p.productId } : {}), quantity: p.quantity },
+      ),
       tags: [
         { name: 'fusion_po_number', value: cmd.poNumber },
         { name: 'fusion_po_header_id', value: cmd.poHeaderId },

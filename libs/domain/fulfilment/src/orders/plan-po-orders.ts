@@ -129,6 +129,7 @@ export function planPurchaseOrder(po: PurchaseOrderInput, cfg: PoMappingConfig):
         itemNumber: item!,
         sku: mapping!.shipbobSku ?? null,
         productId: mapping!.shipbobProductId ?? null,
+        name: line.description?.trim() || null,
         quantity: quantity!,
         uom: line.uom ?? null,
       },

@@ -82,6 +82,8 @@ export interface OrderProductOut {
   itemNumber: string | null;
   sku: string | null;
   productId: number | null;
+  /** The PO line's description: the product name ShipBob needs to create a product for a SKU it does not know. */
+  name: string | null;
   quantity: number;
   uom: string | null;
 }

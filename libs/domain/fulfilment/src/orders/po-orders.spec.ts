@@ -19,7 +19,7 @@ function po(over: Partial<PurchaseOrderInput> = {}): PurchaseOrderInput {
     shipToLocationCode: 'Seattle',
     shipToAddress: ADDRESS,
     lines: [
-      { poLineId: '11', lineNumber: '1', itemNumber: 'AS54888', quantity: '5', uom: 'Each', status: 'Open', shipToLocationCode: 'Seattle' },
+      { poLineId: '11', lineNumber: '1', itemNumber: 'AS54888', description: ' Pallet jack, manual ', quantity: '5', uom: 'Each', status: 'Open', shipToLocationCode: 'Seattle' },
       { poLineId: '12', lineNumber: '2', itemNumber: 'AS54999', quantity: '3.0', uom: 'Each', status: 'Open', shipToLocationCode: 'Seattle' },
       { poLineId: '13', lineNumber: '3', itemNumber: 'CM-100', quantity: '2', uom: 'Each', status: 'Open', shipToLocationCode: 'Chicago' },
     ],
@@ -52,7 +52,8 @@ describe('purchase-order lines -> ShipBob orders', () => {
     assert.deepEqual([...plan.desired.keys()], ['l11', 'l12', 'l13']);
     const l11 = plan.desired.get('l11')!;
     assert.equal(l11.fulfillmentCenterId, 8);
-    assert.deepEqual(l11.products, [{ poLineId: '11', lineNumber: '1', itemNumber: 'AS54888', sku: 'SKU-1', productId: null, quantity: 5, uom: 'Each' }]);
+    assert.deepEqual(l11.products, [{ poLineId: '11', lineNumber: '1', itemNumber: 'AS54888', sku: 'SKU-1', productId: null, name: 'Pallet jack, manual', quantity: 5, uom: 'Each' }]);
+    assert.equal(plan.desired.get('l12')!.products[0]!.name, null, 'a line without a description names no product');
     assert.deepEqual(l11.recipient, { name: 'Seattle', address1: '1 Dock Road', address2: null, city: 'Seattle', state: 'WA', postalCode: '98101', country: 'US', email: null, phone: null });
     assert.equal(plan.desired.get('l12')!.products[0]!.quantity, 3);
     const l13 = plan.desired.get('l13')!;

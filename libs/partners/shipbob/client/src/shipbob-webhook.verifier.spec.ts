@@ -1,13 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { verifyShipbobWebhook } from './shipbob-webhook.verifier';
 import { join } from 'node:path';
 import { REPO_ROOT } from '@mlc/platform-testing';
 import { STANDARD_WEBHOOKS_VECTORS } from './fixtures/standard-webhooks.vectors';
 
-// shared/ sits beside the repository (as in CI's clone); skipped where it is absent.
-const SHARED_VECTORS = join(REPO_ROOT, '../shared/reference/vectors/standard-webhooks.json');
+// The published vectors, byte for byte (test/fixtures/shipbob/SOURCES.md).
+const SHARED_VECTORS = join(REPO_ROOT, 'test/fixtures/shipbob/signature-test-vectors.standard-webhooks.json');
 const base = STANDARD_WEBHOOKS_VECTORS[0]!;
 
 function headersOf(v: { webhookId: string; timestampSec: number | string; signatureHeader: string }): Record<string, string> {
@@ -28,7 +28,7 @@ describe('verifyShipbobWebhook', () => {
     });
   }
 
-  it('carries the same vectors as the shared reference file', { skip: !existsSync(SHARED_VECTORS) }, () => {
+  it('carries the same vectors as the published file', () => {
     const shared = (JSON.parse(readFileSync(SHARED_VECTORS, 'utf8')) as { vectors: Array<{ name: string; webhook_signature_header?: string; expected_signature?: string }> }).vectors;
     assert.deepEqual(
       shared.map((s) => [s.name, s.webhook_signature_header ?? s.expected_signature]),

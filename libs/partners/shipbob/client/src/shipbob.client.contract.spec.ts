@@ -17,8 +17,8 @@ function order(referenceId: string, extra: Partial<ShipbobCreateOrderInput> = {}
     shippingMethod: 'Standard',
     recipient: { name: 'Grace Hopper', address: { address1: '1 Navy Way', city: 'Arlington', state: 'VA', country: 'US', zipCode: '22202' } },
     lines: [
-      { sku: 'ML-1001', quantity: 1, unitPriceMinor: 1299, externalLineId: 1 },
-      { sku: 'ML-1002', quantity: 1, externalLineId: 2 },
+      { sku: 'ML-1001', name: 'Widget', quantity: 1, unitPriceMinor: 1299, externalLineId: 1 },
+      { sku: 'ML-1002', name: 'Gadget', quantity: 1, externalLineId: 2 },
     ],
     ...extra,
   };

@@ -14,6 +14,7 @@ import type {
   ShipbobCreateOrderInput,
   ShipbobCreateOrderResult,
   ShipbobFulfillmentCenter,
+  ShipbobLocation,
   ShipbobOrder,
   ShipbobPage,
   ShipbobPing,
@@ -22,6 +23,7 @@ import type {
   ShipbobShipment,
   ShipbobTransaction,
   ShipbobTransactionQuery,
+  ShipbobWebhookSubscription,
 } from './shipbob.types';
 
 export const SHIPBOB_PRODUCTION_URL = 'https://api.shipbob.com';
@@ -163,6 +165,16 @@ export class ShipbobClient {
     }
   }
 
+  /** The order's shipments (GET /order/{orderId}/shipment); undefined when ShipBob answers 404. */
+  async listShipments(orderId: number): Promise<ShipbobShipment[] | undefined> {
+    try {
+      return arr((await this.request('GET', `/order/${orderId}/shipment`, { channel: true })).body).map((s) => toShipment(obj(s)));
+    } catch (err) {
+      if (err instanceof ShipbobRejectedError && err.details['status'] === 404) return undefined;
+      throw err;
+    }
+  }
+
   /**
    * Cancels every shipment of an order. ShipBob only cancels before pick; a refusal is a result with status
    * `Failure` (per shipment reasons), not an error. A missing order throws SHIPBOB.REJECTED (404).
@@ -223,6 +235,51 @@ export class ShipbobClient {
     });
   }
 
+  /** ShipBob's locations (GET /location), optionally only the receiving-enabled ones. */
+  async listLocations(filter: { receivingEnabled?: boolean } = {}): Promise<ShipbobLocation[]> {
+    const res = await this.request('GET', '/location', { query: { ReceivingEnabled: filter.receivingEnabled === undefined ? undefined : String(filter.receivingEnabled) } });
+    return arr(res.body).map((l) => {
+      const o = obj(l);
+      return {
+        id: num(o['id']),
+        name: str(o['name']),
+        abbreviation: optStr(o['abbreviation']),
+        timezone: optStr(o['timezone']),
+        active: o['is_active'] !== false,
+        receivingEnabled: o['is_receiving_enabled'] === true,
+        shippingEnabled: o['is_shipping_enabled'] === true,
+        services: arr(o['services'] ?? []).map((sv) => {
+          const x = obj(sv);
+          const a = x['address'] ? obj(x['address']) : undefined;
+          return {
+            type: str(x['service_type']),
+            enabled: x['enabled'] === true,
+            address: a ? { address1: str(a['address1']), ...(optStr(a['address2']) ? { address2: str(a['address2']) } : {}), city: str(a['city']), ...(optStr(a['state']) ? { state: str(a['state']) } : {}), country: str(a['country']), ...(optStr(a['zip_code']) ? { zipCode: str(a['zip_code']) } : {}) } : undefined,
+          };
+        }),
+      };
+    });
+  }
+
+  /**
+   * Subscribes `url` to `topics` (POST /webhook, Webhooks.V2.CreateSubscriptionRequest). `secret` must match
+   * `^whsec_[a-zA-Z0-9+/]{32}$`; the answer carries the secret ShipBob signs with.
+   */
+  async createWebhookSubscription(input: { topics: string[]; url: string; secret?: string; description?: string }): Promise<ShipbobWebhookSubscription> {
+    const res = await this.request('POST', '/webhook', { body: { topics: input.topics, url: input.url, secret: input.secret, description: input.description } });
+    return toSubscription(res.body);
+  }
+
+  async listWebhookSubscriptions(cursor?: string): Promise<ShipbobPage<ShipbobWebhookSubscription>> {
+    const res = await this.request('GET', '/webhook', { query: { Cursor: cursor } });
+    const b = obj(res.body);
+    return { items: arr(b['items']).map(toSubscription), nextCursor: cursorOf(b['next']) };
+  }
+
+  async deleteWebhookSubscription(id: string): Promise<void> {
+    await this.request('DELETE', `/webhook/${encodeURIComponent(id)}`, {});
+  }
+
   /** Billing transactions, e.g. the charges of a shipment: `{ referenceTypes: ['Shipment'], referenceIds: [id] }`. */
   async queryTransactions(q: ShipbobTransactionQuery = {}): Promise<ShipbobPage<ShipbobTransaction>> {
     const res = await this.request('POST', '/transactions:query', {
@@ -249,11 +306,13 @@ export class ShipbobClient {
           invoiceId: optNum(o['invoice_id']),
           invoiceType: optStr(o['invoice_type']),
           invoicedStatus: optStr(o['invoiced_status']),
+          invoiced: typeof o['invoiced_status'] === 'boolean' ? o['invoiced_status'] : o['invoiced_status'] === 'Invoiced' ? true : o['invoiced_status'] === 'NotInvoiced' ? false : undefined,
           referenceId: str(o['reference_id']),
           referenceType: str(o['reference_type']),
           transactionType: str(o['transaction_type']),
           transactionFee: optStr(o['transaction_fee']),
-          fulfillmentCenterId: optNum(obj(o['fulfillment_center'] ?? {})['id']),
+          // Billing.TransactionDtoV3.fulfillment_center is a string (the center's name or code) in OpenAPI 2026-01.
+          fulfillmentCenter: fulfillmentCenterOf(o['fulfillment_center']),
         };
       }),
       nextCursor: cursorOf(b['next']),
@@ -315,10 +374,9 @@ export class ShipbobClient {
 
   private observeRate(res: Response): void {
     const remaining = res.headers.get('x-remaining-calls');
-    const retryAfter = res.headers.get('x-retry-after') ?? res.headers.get('retry-after');
     this.rate = {
       remainingCalls: remaining !== null && /^\d+$/.test(remaining) ? Number(remaining) : undefined,
-      retryAfterMs: retryAfter !== null && /^\d+(\.\d+)?$/.test(retryAfter) ? Math.ceil(Number(retryAfter) * 1000) : undefined,
+      retryAfterMs: retryAfterHeaderMs(res.headers),
       observedAt: this.now(),
     };
   }
@@ -400,7 +458,7 @@ export async function requestShipbobToken(
   details.status = res.status;
   const body = parseBody(text);
   if (res.status >= 500) throw new ShipbobUnavailableError(`ShipBob auth answered ${res.status}`, details);
-  if (res.status === 429) throw new ShipbobRateLimitedError(SHIPBOB_DEFAULT_RETRY_AFTER_MS, details);
+  if (res.status === 429) throw new ShipbobRateLimitedError(retryAfterHeaderMs(res.headers) ?? retryFromMessage(body.value) ?? SHIPBOB_DEFAULT_RETRY_AFTER_MS, details);
   const b = body.ok ? obj(body.value) : {};
   if (res.status >= 400 || typeof b['access_token'] !== 'string') {
     throw new ShipbobAuthError(`ShipBob refused the token refresh (${String(b['error'] ?? res.status)})`, { ...details, partnerBody: { error: b['error'] } });
@@ -430,15 +488,28 @@ function toOrderBody(input: ShipbobCreateOrderInput): Record<string, unknown> {
       phone_number: input.recipient.phoneNumber,
       address: { address1: a.address1, address2: a.address2, city: a.city, state: a.state, country: a.country, zip_code: a.zipCode, company_name: a.companyName },
     },
-    products: input.lines.map((l) => ({
-      id: l.productId,
+    products: input.lines.map(toOrderItem),
+  };
+}
+
+/**
+ * One order item, in exactly one of the two models of OpenAPI 2026-01 `Orders.CreateOrderModel.products` (oneOf):
+ * by SKU `Orders.AddProductToOrderByReferenceIdModel` {reference_id, name, quantity, unit_price, external_line_id}
+ * or by ShipBob id `Orders.AddProductToOrderByProductIdModel` {id, quantity, external_line_id}. `name` is in the
+ * first model's required list, and ShipBob needs it to create a product for a reference_id it does not know.
+ */
+function toOrderItem(l: ShipbobCreateOrderInput['lines'][number]): Record<string, unknown> {
+  if (l.sku !== undefined) {
+    return {
       reference_id: l.sku,
       name: l.name,
       quantity: l.quantity,
       unit_price: l.unitPriceMinor === undefined ? undefined : l.unitPriceMinor / 100,
       external_line_id: l.externalLineId,
-    })),
-  };
+    };
+  }
+  if (l.productId === undefined) throw new ShipbobRejectedError('An order item needs a SKU (reference_id) or a ShipBob product id', { reason: 'invalid_item' });
+  return { id: l.productId, quantity: l.quantity, external_line_id: l.externalLineId };
 }
 
 function toOrder(raw: unknown): ShipbobOrder {
@@ -456,6 +527,19 @@ function toOrder(raw: unknown): ShipbobOrder {
       return { id: num(x['id']), sku: str(x['sku'] ?? x['reference_id']), quantity: num(x['quantity']), externalLineId: optNum(x['external_line_id']) };
     }),
     shipments: arr(o['shipments']).map((s) => toShipment(obj(s))),
+  };
+}
+
+function toSubscription(raw: unknown): ShipbobWebhookSubscription {
+  const o = obj(raw);
+  return {
+    id: str(o['id']),
+    url: str(o['url']),
+    topics: strings(o['topics']),
+    description: optStr(o['description']),
+    enabled: typeof o['enabled'] === 'boolean' ? o['enabled'] : undefined,
+    createdAt: optStr(o['created_at']),
+    ...(optStr(o['secret']) ? { secret: str(o['secret']) } : {}),
   };
 }
 
@@ -491,18 +575,37 @@ function mentionsReference(body: unknown): boolean {
   return /reference/i.test(JSON.stringify(body ?? ''));
 }
 
+/** `x-retry-after` is in SECONDS (https://developer.shipbob.com/rate-limit); `retry-after` read the same way. */
+function retryAfterHeaderMs(headers: Headers): number | undefined {
+  const v = (headers.get('x-retry-after') ?? headers.get('retry-after'))?.trim();
+  return v !== undefined && /^\d+(\.\d+)?$/.test(v) ? Math.ceil(Number(v) * 1000) : undefined;
+}
+
 function retryFromMessage(body: unknown): number | undefined {
   const m = /in (\d+) seconds?/i.exec(JSON.stringify(body ?? ''));
   return m?.[1] ? Number(m[1]) * 1000 : undefined;
 }
 
+/**
+ * The cursor of a `next` link: ShipBob gives a path with a `Cursor` (or `cursor`) parameter on some lists
+ * (channels-get example: `/2026-01/channel?cursor=…`) and the bare cursor on others (billing example: `f8cUk/…`).
+ */
 function cursorOf(next: unknown): string | undefined {
   if (typeof next !== 'string' || !next) return undefined;
+  if (!next.includes('?') && !next.startsWith('/') && !/^https?:/i.test(next)) return next;
   try {
-    return new URL(next, 'http://x').searchParams.get('Cursor') ?? undefined;
+    const q = new URL(next, 'http://x').searchParams;
+    return q.get('Cursor') ?? q.get('cursor') ?? undefined;
   } catch {
     return undefined;
   }
+}
+
+function fulfillmentCenterOf(v: unknown): { id: number | undefined; name: string | undefined } | undefined {
+  if (v === null || v === undefined || v === '') return undefined;
+  if (typeof v === 'string') return { id: undefined, name: v };
+  const o = obj(v);
+  return { id: optNum(o['id']), name: optStr(o['name']) };
 }
 
 function errMessage(err: unknown): string {

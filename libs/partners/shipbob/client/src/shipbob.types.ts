@@ -108,6 +108,29 @@ export interface ShipbobFulfillmentCenter {
   address: ShipbobAddress;
 }
 
+export interface ShipbobLocation {
+  id: number;
+  name: string;
+  abbreviation: string | undefined;
+  timezone: string | undefined;
+  active: boolean;
+  receivingEnabled: boolean;
+  shippingEnabled: boolean;
+  services: Array<{ type: string; enabled: boolean; address: ShipbobAddress | undefined }>;
+}
+
+export interface ShipbobWebhookSubscription {
+  id: string;
+  url: string;
+  topics: string[];
+  description: string | undefined;
+  /** Only in lists. */
+  enabled: boolean | undefined;
+  createdAt: string | undefined;
+  /** Only in the answer to a create. */
+  secret?: string;
+}
+
 export interface ShipbobChannel {
   id: number;
   name: string;
@@ -124,11 +147,14 @@ export interface ShipbobTransaction {
   invoiceId: number | undefined;
   invoiceType: string | undefined;
   invoicedStatus: string | undefined;
+  /** Billing.TransactionDtoV3.invoiced_status (a boolean in OpenAPI 2026-01). */
+  invoiced: boolean | undefined;
   referenceId: string;
   referenceType: string;
   transactionType: string;
   transactionFee: string | undefined;
-  fulfillmentCenterId: number | undefined;
+  /** OpenAPI 2026-01 gives the center as a string (name or code); an object `{id, name}` is read too. */
+  fulfillmentCenter: { id: number | undefined; name: string | undefined } | undefined;
 }
 
 export interface ShipbobTransactionQuery {

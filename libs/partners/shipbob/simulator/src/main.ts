@@ -9,7 +9,10 @@ async function main(): Promise<void> {
   // Each start is a new run: fresh order/shipment ids and webhook ids (a seed of its own), never repeating a previous
   // run's that the connector remembers (SHIPBOB_SANDBOX_RUN pins it).
   const run = Number(process.env['SHIPBOB_SANDBOX_RUN'] ?? Math.floor(Date.now() / 1000) % 100_000);
-  const sandbox = new ShipbobSandbox({ webhookTimeScale: timeScale, webhookMinTimeoutMs: 5_000, run, seed: run + 7 });
+  // Request checks: the stricter readings unless told otherwise (see README, switches).
+  const unknownFields = process.env['SHIPBOB_SANDBOX_UNKNOWN_FIELDS'] === 'ignore' ? 'ignore' : 'refuse';
+  const productName = process.env['SHIPBOB_SANDBOX_PRODUCT_NAME'] === 'to-create' ? 'to-create' : 'always';
+  const sandbox = new ShipbobSandbox({ webhookTimeScale: timeScale, webhookMinTimeoutMs: 5_000, run, seed: run + 7, unknownFields, productName });
   const seeded = sandbox.seedData(DEMO_SEED);
   const url = await sandbox.listen(port);
   process.stdout.write(
@@ -17,7 +20,8 @@ async function main(): Promise<void> {
       `  API:        ${url}/2026-01/...   (shipbob_channel_id: ${seeded.channel.id})\n` +
       `  demo PAT:   ${seeded.pat}\n` +
       `  OAuth app:  client_id=mlc-demo-client client_secret=mlc-demo-secret\n` +
-      `  admin:      ${url}/__admin/state, ${url}/__admin/requests\n`,
+      `  admin:      ${url}/__admin/state, ${url}/__admin/requests\n` +
+      `  requests:   unknownFields=${unknownFields} productName=${productName} (SHIPBOB_SANDBOX_UNKNOWN_FIELDS, SHIPBOB_SANDBOX_PRODUCT_NAME)\n`,
   );
   const stop = (): void => void sandbox.close().then(() => process.exit(0));
   process.once('SIGINT', stop);

@@ -191,6 +191,7 @@ export interface ReceivingOrder {
   external_sync_timestamp: string | null;
 }
 
+/** OpenAPI 2026-01 components.schemas.Billing.TransactionDtoV3 (POST /transactions:query items; billing.* webhook bodies, UNCONFIRMED). */
 export interface Transaction {
   transaction_id: string;
   amount: number;
@@ -199,12 +200,15 @@ export interface Transaction {
   invoice_id: number | null;
   invoice_date: string | null;
   invoice_type: string;
-  invoiced_status: 'Invoiced' | 'NotInvoiced';
+  /** Billing.TransactionDtoV3: a boolean. */
+  invoiced_status: boolean;
   reference_id: string;
   reference_type: 'Shipment' | 'Return' | 'WRO' | 'URO';
   transaction_fee: string;
   transaction_type: 'Charge' | 'Refund' | 'Credit' | 'Payment' | 'BalanceAdjustment';
-  fulfillment_center: { id: number; name: string };
+  /** Billing.TransactionDtoV3: the center's name or code, a string. */
+  fulfillment_center: string;
+  additional_details: Record<string, unknown>;
   taxes: Array<{ tax_type: string; tax_rate: number; tax_amount: number }>;
 }
 

@@ -12,7 +12,7 @@ function orderBody(referenceId: string, extra: Record<string, unknown> = {}): Re
     type: 'B2B',
     shipping_method: 'Standard',
     recipient: { name: 'Ada', address: { address1: '1 Main St', city: 'Austin', state: 'TX', country: 'US', zip_code: '78701' } },
-    products: [{ reference_id: 'ML-1001', quantity: 2 }],
+    products: [{ reference_id: 'ML-1001', name: 'Widget', quantity: 2 }],
     ...extra,
   };
 }
@@ -81,9 +81,10 @@ describe('ShipbobSandbox refuses what ShipBob refuses', () => {
     const bad = await call('POST', `${V}/order`, { body: { reference_id: 'X', type: 'Weird', products: [] } });
     assert.equal(bad.status, 400);
     const errors = (await bad.json()) as Record<string, string[]>;
-    assert.ok(errors['Type'] && errors['ShippingMethod'] && errors['Recipient.Name'] && errors['Products']);
-    const noName = await call('POST', `${V}/order`, { body: orderBody('NEW-SKU-1', { products: [{ reference_id: 'NEW-SKU', quantity: 1 }] }) });
-    assert.equal(noName.status, 400);
+    assert.ok(errors['Type'] && errors['ShippingMethod'] && errors['Recipient'] && errors['Products']);
+    const noName = await call('POST', `${V}/order`, { body: orderBody('NEW-SKU-1', { products: [{ reference_id: 'NEW-SKU', name: null, quantity: 1 }] }) });
+    assert.equal(noName.status, 422);
+    assert.deepEqual(await noName.json(), { 'Products[0].Name': ['Name is required because no product with reference_id NEW-SKU exists'] });
     const named = await call('POST', `${V}/order`, { body: orderBody('NEW-SKU-2', { products: [{ reference_id: 'NEW-SKU', name: 'New thing', quantity: 1 }] }) });
     assert.equal(named.status, 201);
     const products = await call('GET', `${V}/product?SKU=NEW-SKU`);
@@ -203,11 +204,12 @@ describe('ShipbobSandbox refuses what ShipBob refuses', () => {
       purchase_order_number: 'PO-77',
       boxes: [{ tracking_number: '1Z999', box_items: [{ inventory_id: inventoryId, quantity: 12 }] }],
     };
-    const bad = await call('POST', `${V}/receiving`, { body: { ...wro, package_type: 'Crate', boxes: [{ tracking_number: 'x', box_items: [{ inventory_id: 1, quantity: 1 }] }] }, channel: null });
+    const bad = await call('POST', `${V}/receiving`, { body: { ...wro, package_type: 'Crate' }, channel: null });
     assert.equal(bad.status, 400);
-    const problem = (await bad.json()) as { status: number; errors: Record<string, string[]> };
-    assert.equal(problem.status, 400);
-    assert.deepEqual(Object.keys(problem.errors).sort(), ['Boxes[0].BoxItems[0].InventoryId', 'PackageType']);
+    assert.deepEqual(Object.keys((await bad.json()) as Record<string, string[]>), ['PackageType']);
+    const unknownInventory = await call('POST', `${V}/receiving`, { body: { ...wro, boxes: [{ tracking_number: 'x', box_items: [{ inventory_id: 1, quantity: 1 }] }] }, channel: null });
+    assert.equal(unknownInventory.status, 400);
+    assert.deepEqual(await unknownInventory.json(), { 'Boxes[0].BoxItems[0].InventoryId': ['Inventory 1 was not found.'] });
     const created = await call('POST', `${V}/receiving`, { body: wro, channel: null });
     assert.equal(created.status, 201);
     const w = (await created.json()) as { id: number; status: string; inventory_quantities: Array<{ expected_quantity: number }> };

@@ -1,6 +1,8 @@
 import { SandboxHttpError, SandboxServer, WebhookDispatcher, type SandboxRequest, type SandboxResponse } from '@mlc/partners-sandbox-kit';
 import { ShipbobWebhookSigner, WEBHOOK_SECRET_PATTERN, generateWebhookSecret } from './shipbob-webhook.signer';
 import { SlidingWindowLimiter } from './sliding-window.limiter';
+import { OPERATIONS, PRODUCT_BY_REFERENCE, TOKEN_FORM, type ObjectSpec } from './shipbob-request.schemas';
+import { validateBody, validateQuery, type ValidationErrors } from './shipbob-request.validator';
 import {
   ALL_SCOPES,
   API_VERSION,
@@ -52,6 +54,18 @@ export interface ShipbobSandboxOptions {
   initialOrderStatus?: 'Processing' | 'ImportReview';
   /** Whether cancelling through the API sends order.shipment.cancelled (docs: not for manual cancels). */
   webhookOnApiCancel?: boolean;
+  /**
+   * Unknown body properties and query parameters (UNCONFIRMED whether ShipBob refuses them; every schema of the
+   * 2026-01 OpenAPI says additionalProperties false): 'refuse' (default) -> 400, 'ignore'.
+   */
+  unknownFields?: 'refuse' | 'ignore';
+  /**
+   * When an order item by reference_id needs `name` (DISAGREE: the OpenAPI lists it as required on
+   * Orders.AddProductToOrderByReferenceIdModel; the guides say only to create an unknown product). 'always' (default)
+   * -> 400 when absent; 'to-create' -> only a reference_id without a product needs it. Either way an unknown
+   * reference_id without a name is 422 `Name is required because no product with reference_id … exists`.
+   */
+  productName?: 'always' | 'to-create';
 }
 
 export interface SeedInput {
@@ -200,6 +214,8 @@ export class ShipbobSandbox extends SandboxServer {
       missingChannelHeaderStatus: options.missingChannelHeaderStatus ?? 400,
       initialOrderStatus: options.initialOrderStatus ?? 'Processing',
       webhookOnApiCancel: options.webhookOnApiCancel ?? false,
+      unknownFields: options.unknownFields ?? 'refuse',
+      productName: options.productName ?? 'always',
     };
     this.limiter = new SlidingWindowLimiter(options.rateLimit?.limit ?? 150, options.rateLimit?.windowMs ?? 60_000);
     this.dispatcher = new WebhookDispatcher({
@@ -321,6 +337,9 @@ export class ShipbobSandbox extends SandboxServer {
       const client = this.oauthClients.get(clientId);
       if (!client || client.client_secret !== clientSecret) throw new SandboxHttpError(401, { error: 'invalid_client' });
       const grantType = form.get('grant_type');
+      const allowed = TOKEN_FORM[grantType ?? ''];
+      const unknownFields = allowed && this.options.unknownFields === 'refuse' ? [...form.keys()].filter((k) => !allowed.includes(k)) : [];
+      if (unknownFields.length) throw new SandboxHttpError(400, { error: 'invalid_request', error_description: `unsupported parameters: ${unknownFields.join(', ')}` });
       const now = this.now();
       if (grantType === 'authorization_code') {
         const code = this.codes.get(form.get('code') ?? '');
@@ -378,7 +397,15 @@ export class ShipbobSandbox extends SandboxServer {
 
   // ---------------------------------------------------------------- the partner API
 
-  private api(method: string, path: string, scope: string, channel: 'required' | 'optional' | 'ignored', handler: ApiHandler): void {
+  /**
+   * One partner operation. `op` keys its request spec in OPERATIONS (shipbob-request.schemas.ts): the query and
+   * body are checked against it before the handler runs.
+   */
+  private api(op: string, path: string, scope: string, channel: 'required' | 'optional' | 'ignored', handler: ApiHandler): void {
+    const [method, specPath] = op.split(' ') as [string, string];
+    const spec = OPERATIONS[op];
+    if (!spec) throw new Error(`no request spec for ${op}`);
+    const body = op === 'POST /order' ? this.createOrderSpec() : spec.body;
     this.route(method, `/${API_VERSION}${path}`, async (req) => {
       const grant = this.authenticate(req);
       const decision = this.limiter.take(grant.subject, this.now());
@@ -393,6 +420,7 @@ export class ShipbobSandbox extends SandboxServer {
         if (ctx.channel && channel === 'required' && scope.endsWith('_write') && !ctx.channel.scopes.includes(scope)) {
           throw new SandboxHttpError(403, { message: `Channel ${ctx.channel.id} lacks scope ${scope}` });
         }
+        this.validateRequest(specPath, req, spec.query, body);
         const res = await handler(req, ctx);
         return { ...res, headers: { ...rl, ...(res.headers ?? {}) } };
       } catch (err) {
@@ -400,6 +428,39 @@ export class ShipbobSandbox extends SandboxServer {
         throw err;
       }
     });
+  }
+
+  /**
+   * Refuses a request that ShipBob's published schema for the operation does not allow: unknown or ill-typed query
+   * parameters and body members, missing required ones, values outside an enum. 400 in the operation's error shape.
+   */
+  private validateRequest(op: string, req: SandboxRequest, query: Parameters<typeof validateQuery>[0], body: ObjectSpec | undefined): void {
+    const opts = { unknownFields: this.options.unknownFields };
+    const errors: ValidationErrors = validateQuery(query, req.query, opts);
+    if (body) {
+      let parsed: unknown;
+      try {
+        parsed = req.rawBody.length ? JSON.parse(req.rawBody.toString('utf8')) : undefined;
+      } catch {
+        errors[''] = ['The request body is not valid JSON.'];
+      }
+      if (!errors['']) Object.assign(errors, validateBody(body, parsed, opts));
+    } else if (req.rawBody.length && this.options.unknownFields === 'refuse') {
+      errors[''] = ['This operation takes no request body.'];
+    }
+    if (Object.keys(errors).length) throw new SandboxHttpError(400, validationBody(op, errors));
+  }
+
+  /** Orders.CreateOrderModel with the product `name` rule of the `productName` switch. */
+  private createOrderSpec(): ObjectSpec {
+    const create = OPERATIONS['POST /order']!.body!;
+    if (this.options.productName === 'always') return create;
+    const byReference: ObjectSpec = { ...PRODUCT_BY_REFERENCE, required: PRODUCT_BY_REFERENCE.required.filter((r) => r !== 'name') };
+    const products = create.properties['products']!;
+    return {
+      ...create,
+      properties: { ...create.properties, products: { ...products, items: { ...products.items!, oneOf: products.items!.oneOf!.map((o) => (o === PRODUCT_BY_REFERENCE ? byReference : o)) } } },
+    };
   }
 
   private channelFromHeader(req: SandboxRequest, required: boolean): Channel | undefined {
@@ -415,35 +476,35 @@ export class ShipbobSandbox extends SandboxServer {
   }
 
   private registerApi(): void {
-    this.api('GET', '/channel', 'channels_read', 'ignored', () => ({ status: 200, body: { items: this.channels, next: null, prev: null } }));
+    this.api('GET /channel', '/channel', 'channels_read', 'ignored', () => ({ status: 200, body: { items: this.channels, next: null, prev: null } }));
 
     // ---- orders
-    this.api('POST', '/order', 'orders_write', 'required', (req, ctx) => ({ status: 201, body: this.createOrder(req.json(), ctx.channel!) }));
-    this.api('GET', '/order', 'orders_read', 'optional', (req, ctx) => ({ status: 200, body: this.listOrders(req.query, ctx.channel) }));
-    this.api('GET', '/order/:orderId', 'orders_read', 'optional', (req, ctx) => ({ status: 200, body: this.orderOr404(req.params['orderId'], ctx.channel) }));
-    this.api('POST', '/order/:orderAction', 'orders_write', 'optional', (req, ctx) => {
+    this.api('POST /order', '/order', 'orders_write', 'required', (req, ctx) => ({ status: 201, body: this.createOrder(req.json(), ctx.channel!) }));
+    this.api('GET /order', '/order', 'orders_read', 'optional', (req, ctx) => ({ status: 200, body: this.listOrders(req.query, ctx.channel) }));
+    this.api('GET /order/{orderId}', '/order/:orderId', 'orders_read', 'optional', (req, ctx) => ({ status: 200, body: this.orderOr404(req.params['orderId'], ctx.channel) }));
+    this.api('POST /order/{orderId}:cancel', '/order/:orderAction', 'orders_write', 'optional', (req, ctx) => {
       const m = /^(\d+):cancel$/.exec(req.params['orderAction'] ?? '');
       if (!m?.[1]) throw new SandboxHttpError(404, { message: 'Not found' });
       return { status: 200, body: this.cancelOrder(this.orderOr404(m[1], ctx.channel)) };
     });
-    this.api('GET', '/order/:orderId/shipment', 'orders_read', 'optional', (req, ctx) => ({
+    this.api('GET /order/{orderId}/shipment', '/order/:orderId/shipment', 'orders_read', 'optional', (req, ctx) => ({
       status: 200,
       body: this.orderOr404(req.params['orderId'], ctx.channel).shipments,
     }));
-    this.api('GET', '/shipment/:shipmentId', 'orders_read', 'optional', (req, ctx) => {
+    this.api('GET /shipment/{shipmentId}', '/shipment/:shipmentId', 'orders_read', 'optional', (req, ctx) => {
       const found = this.findShipment(Number(req.params['shipmentId']));
       if (!found || (ctx.channel && found.order.channel.id !== ctx.channel.id)) throw new SandboxHttpError(404, { message: 'Shipment not found' });
       return { status: 200, body: found.shipment };
     });
 
     // ---- products, locations
-    this.api('GET', '/product', 'products_read', 'ignored', (req) => ({ status: 200, body: this.listProducts(req.query) }));
-    this.api('GET', '/location', 'locations_read', 'ignored', (req) => {
+    this.api('GET /product', '/product', 'products_read', 'ignored', (req) => ({ status: 200, body: this.listProducts(req.query) }));
+    this.api('GET /location', '/location', 'locations_read', 'ignored', (req) => {
       const receiving = req.query.get('ReceivingEnabled');
       const items = this.locations.filter((l) => receiving === null || String(l.is_receiving_enabled) === receiving.toLowerCase());
       return { status: 200, body: items.map(({ address: _a, ...l }) => ({ ...l, services: [{ service_type: 'Receiving', enabled: l.is_receiving_enabled, address: _a }] })) };
     });
-    this.api('GET', '/fulfillment-center', 'receiving_read', 'ignored', () => ({
+    this.api('GET /fulfillment-center', '/fulfillment-center', 'receiving_read', 'ignored', () => ({
       status: 200,
       body: this.locations
         .filter((l) => l.is_receiving_enabled)
@@ -451,15 +512,15 @@ export class ShipbobSandbox extends SandboxServer {
     }));
 
     // ---- receiving (WRO)
-    this.api('POST', '/receiving', 'receiving_write', 'ignored', (req) => ({ status: 201, body: this.createReceiving(req.json()) }));
-    this.api('GET', '/receiving', 'receiving_read', 'ignored', (req) => {
+    this.api('POST /receiving', '/receiving', 'receiving_write', 'ignored', (req) => ({ status: 201, body: this.createReceiving(req.json()) }));
+    this.api('GET /receiving', '/receiving', 'receiving_read', 'ignored', (req) => {
       const ids = csv(req.query.get('IDs'));
       const pos = csv(req.query.get('PurchaseOrderNumbers'));
       const items = this.receivingOrders.filter((w) => (!ids.length || ids.includes(String(w.id))) && (!pos.length || pos.includes(w.purchase_order_number ?? '')));
       return { status: 200, headers: { 'total-count': String(items.length), 'page-number': '1', 'total-pages': '1', 'page-size': String(items.length) }, body: items };
     });
-    this.api('GET', '/receiving/:wroId', 'receiving_read', 'ignored', (req) => ({ status: 200, body: this.wroOr404(req.params['wroId']) }));
-    this.api('POST', '/receiving/:wroAction', 'receiving_write', 'ignored', (req) => {
+    this.api('GET /receiving/{id}', '/receiving/:wroId', 'receiving_read', 'ignored', (req) => ({ status: 200, body: this.wroOr404(req.params['wroId']) }));
+    this.api('POST /receiving/{id}:cancel', '/receiving/:wroAction', 'receiving_write', 'ignored', (req) => {
       const m = /^(\d+):cancel$/.exec(req.params['wroAction'] ?? '');
       if (!m?.[1]) throw new SandboxHttpError(404, problem(404, 'Not Found'));
       const wro = this.wroOr404(m[1]);
@@ -469,15 +530,15 @@ export class ShipbobSandbox extends SandboxServer {
     });
 
     // ---- billing
-    this.api('POST', '/transactions:query', 'billing_read', 'ignored', (req) => ({ status: 200, body: this.queryTransactions(req.json(), req.query.get('Cursor')) }));
+    this.api('POST /transactions:query', '/transactions:query', 'billing_read', 'ignored', (req) => ({ status: 200, body: this.queryTransactions(req.json(), req.query.get('Cursor')) }));
 
     // ---- webhook subscriptions
-    this.api('POST', '/webhook', 'webhooks_write', 'ignored', (req) => ({ status: 200, body: this.createSubscription(req.json()) }));
-    this.api('GET', '/webhook', 'webhooks_read', 'ignored', () => ({
+    this.api('POST /webhook', '/webhook', 'webhooks_write', 'ignored', (req) => ({ status: 200, body: this.createSubscription(req.json()) }));
+    this.api('GET /webhook', '/webhook', 'webhooks_read', 'ignored', () => ({
       status: 200,
       body: { items: this.subscriptions.map(({ secret: _s, ...s }) => s), next: null, prev: null },
     }));
-    this.api('DELETE', '/webhook/:id', 'webhooks_write', 'ignored', (req) => {
+    this.api('DELETE /webhook/{id}', '/webhook/:id', 'webhooks_write', 'ignored', (req) => {
       const i = this.subscriptions.findIndex((s) => s.id === req.params['id']);
       if (i < 0) throw new SandboxHttpError(404, { message: 'Subscription not found' });
       this.subscriptions.splice(i, 1);
@@ -485,7 +546,7 @@ export class ShipbobSandbox extends SandboxServer {
     });
 
     // ---- sandbox-only simulation, like ShipBob's POST /simulate/shipment
-    this.api('POST', '/simulate/shipment', 'orders_write', 'ignored', (req) => {
+    this.api('POST /simulate/shipment', '/simulate/shipment', 'orders_write', 'ignored', (req) => {
       const body = req.json<{ shipment_id?: number; simulation?: SimulationNode }>();
       if (!body.shipment_id || !body.simulation) throw new SandboxHttpError(400, { message: 'shipment_id and simulation are required' });
       const steps: LifecycleStep[] = [];
@@ -506,50 +567,37 @@ export class ShipbobSandbox extends SandboxServer {
 
   // ---- orders
 
+  /** The body has passed Orders.CreateOrderModel (validateRequest); what is left are ShipBob's data rules. */
   private createOrder(input: CreateOrderBody, channel: Channel): Order {
     const errors: Record<string, string[]> = {};
-    const need = (ok: unknown, field: string, msg = `The ${field} field is required.`): void => {
-      if (!ok) (errors[field] ??= []).push(msg);
-    };
-    need(typeof input.reference_id === 'string' && input.reference_id.length >= 1, 'ReferenceId');
-    need(typeof input.reference_id !== 'string' || input.reference_id.length <= 300, 'ReferenceId', 'ReferenceId must be at most 300 characters.');
-    need(typeof input.shipping_method === 'string' && input.shipping_method.length > 0, 'ShippingMethod');
-    need(['DTC', 'DropShip', 'B2B'].includes(String(input.type)), 'Type', 'Type must be one of DTC, DropShip, B2B.');
-    need(input.recipient?.name, 'Recipient.Name');
-    need(input.recipient?.address?.address1, 'Recipient.Address.Address1');
-    need(input.recipient?.address?.city, 'Recipient.Address.City');
-    need(input.recipient?.address?.country, 'Recipient.Address.Country');
-    need(Array.isArray(input.products) && input.products.length > 0, 'Products');
+    const unprocessable: Record<string, string[]> = {};
     const location = input.location_id != null ? this.locations.find((l) => l.id === input.location_id) : this.locations.find((l) => l.is_shipping_enabled);
-    need(location, 'LocationId', input.location_id != null ? `Location ${input.location_id} was not found.` : 'No fulfillment location is available.');
+    if (!location) errors['LocationId'] = [input.location_id != null ? `Location ${input.location_id} was not found.` : 'No fulfillment location is available.'];
     const lines: OrderLine[] = [];
-    (Array.isArray(input.products) ? input.products : []).forEach((p, i) => {
-      need(Number.isInteger(p.quantity) && Number(p.quantity) > 0, `Products[${i}].Quantity`, 'Quantity must be a positive integer.');
+    const toCreate: Array<{ sku: string; name: string; upc?: string; gtin?: string }> = [];
+    (input.products ?? []).forEach((p, i) => {
       let variant = p.id != null ? this.findVariantById(p.id) : p.reference_id ? this.findVariantBySku(p.reference_id) : undefined;
-      if (!variant && p.id == null && p.reference_id && p.name) {
-        this.addProduct(p.reference_id, p.name, 0, p.upc ?? undefined, p.gtin ?? undefined); // ShipBob auto-creates unknown SKUs given a name
-        variant = this.findVariantBySku(p.reference_id);
-      }
-      if (!variant) {
-        need(false, `Products[${i}]`, p.id != null ? `Product ${p.id} was not found.` : 'Name is required for a product reference_id that does not exist.');
+      if (!variant && p.id == null && p.reference_id) {
+        if (!p.name) {
+          // The wording ShipBob answered (issue 14, item 6); 422 like its other data refusals on this operation.
+          unprocessable[`Products[${i}].Name`] = [`Name is required because no product with reference_id ${p.reference_id} exists`];
+          return;
+        }
+        toCreate.push({ sku: p.reference_id, name: p.name, upc: p.upc ?? undefined, gtin: p.gtin ?? undefined });
+        lines.push(this.orderLine(p, { sku: p.reference_id, name: p.name, upc: p.upc ?? null, gtin: p.gtin ?? null }));
         return;
       }
-      lines.push({
-        id: this.nextId.line++,
-        reference_id: variant.variant.sku,
-        sku: variant.variant.sku,
-        name: variant.variant.name,
-        quantity: Number(p.quantity),
-        unit_price: p.unit_price ?? null,
-        external_line_id: p.external_line_id ?? null,
-        gtin: variant.variant.gtin,
-        upc: variant.variant.upc,
-        quantity_unit_of_measure_code: p.quantity_unit_of_measure_code ?? null,
-      });
+      if (!variant) {
+        unprocessable[`Products[${i}].Id`] = [`Product ${p.id} was not found.`];
+        return;
+      }
+      lines.push(this.orderLine(p, variant.variant));
     });
     if (Object.keys(errors).length) throw new SandboxHttpError(400, errors);
+    if (Object.keys(unprocessable).length) throw new SandboxHttpError(422, unprocessable);
     const duplicate = this.orders.find((o) => o.reference_id === input.reference_id && (this.options.duplicateScope === 'account' || o.channel.id === channel.id));
     if (duplicate) throw new SandboxHttpError(422, { '': [DUPLICATE_ORDER_MESSAGE] });
+    for (const c of toCreate) this.addProduct(c.sku, c.name, 0, c.upc, c.gtin); // ShipBob creates the unknown reference_ids it was given a name for
 
     const now = this.iso();
     const r = input.recipient!;
@@ -594,6 +642,21 @@ export class ShipbobSandbox extends SandboxServer {
     };
     this.orders.push(order);
     return order;
+  }
+
+  private orderLine(p: NonNullable<CreateOrderBody['products']>[number], v: { sku: string; name: string; upc: string | null; gtin: string | null }): OrderLine {
+    return {
+      id: this.nextId.line++,
+      reference_id: v.sku,
+      sku: v.sku,
+      name: v.name,
+      quantity: Number(p.quantity),
+      unit_price: p.unit_price ?? null,
+      external_line_id: p.external_line_id ?? null,
+      gtin: v.gtin,
+      upc: v.upc,
+      quantity_unit_of_measure_code: p.quantity_unit_of_measure_code ?? null,
+    };
   }
 
   private listOrders(q: URLSearchParams, channel: Channel | undefined): Order[] {
@@ -673,20 +736,16 @@ export class ShipbobSandbox extends SandboxServer {
     const need = (ok: unknown, field: string, msg = `The ${field} field is required.`): void => {
       if (!ok) (errors[field] ??= []).push(msg);
     };
+    // The body passed Receiving.CreateReceivingOrderModel; these are the data rules (400, Receiving.Post.2.0.Receiving.Bad.Request.Object).
     const fc = this.locations.find((l) => l.id === input.fulfillment_center?.id && l.is_receiving_enabled);
     need(fc, 'FulfillmentCenter.Id', 'A receiving-enabled fulfillment center is required.');
-    need(['Package', 'Pallet', 'FloorLoadedContainer'].includes(String(input.package_type)), 'PackageType');
-    need(['EverythingInOneBox', 'OneSkuPerBox', 'MultipleSkuPerBox'].includes(String(input.box_packaging_type)), 'BoxPackagingType');
-    need(input.expected_arrival_date && !Number.isNaN(Date.parse(input.expected_arrival_date)), 'ExpectedArrivalDate');
-    need(Array.isArray(input.boxes) && input.boxes.length > 0, 'Boxes');
+    need(input.boxes?.length, 'Boxes');
     const quantities = new Map<number, { sku: string; qty: number }>();
     (input.boxes ?? []).forEach((b, i) => {
-      need(b.tracking_number, `Boxes[${i}].TrackingNumber`);
-      need(Array.isArray(b.box_items) && b.box_items.length > 0, `Boxes[${i}].BoxItems`);
+      need(b.box_items?.length, `Boxes[${i}].BoxItems`);
       (b.box_items ?? []).forEach((item, j) => {
         const variant = this.products.flatMap((p) => p.variants).find((v) => v.inventory.inventory_id === item.inventory_id);
         need(variant, `Boxes[${i}].BoxItems[${j}].InventoryId`, `Inventory ${item.inventory_id} was not found.`);
-        need(Number.isInteger(item.quantity) && item.quantity > 0, `Boxes[${i}].BoxItems[${j}].Quantity`, 'Quantity must be a positive integer.');
         if (variant) {
           const q = quantities.get(item.inventory_id) ?? { sku: variant.sku, qty: 0 };
           q.qty += Number(item.quantity);
@@ -694,7 +753,7 @@ export class ShipbobSandbox extends SandboxServer {
         }
       });
     });
-    if (Object.keys(errors).length) throw new SandboxHttpError(400, { ...problem(400, 'One or more validation errors occurred.'), errors });
+    if (Object.keys(errors).length) throw new SandboxHttpError(400, errors);
     const now = this.iso();
     const wro: ReceivingOrder = {
       id: this.nextId.wro++,
@@ -947,12 +1006,13 @@ export class ShipbobSandbox extends SandboxServer {
       invoice_id: null,
       invoice_date: null,
       invoice_type: 'Shipping',
-      invoiced_status: 'NotInvoiced',
+      invoiced_status: false,
       reference_id: String(s.id),
       reference_type: 'Shipment',
       transaction_fee: 'Shipping',
       transaction_type: 'Charge',
-      fulfillment_center: { id: s.location.id, name: s.location.name },
+      fulfillment_center: s.location.name,
+      additional_details: {},
       taxes: [],
     };
     this.transactions.push(tx);
@@ -1102,6 +1162,17 @@ function rateLimited(sec: number): SandboxResponse {
     headers: { 'x-retry-after': String(sec), 'x-remaining-calls': '0' },
     body: { statusCode: 429, message: `Rate limit is exceeded. Try again in ${sec} seconds.` },
   };
+}
+
+/**
+ * A 400 for a request the schema refuses, in the operation's published error shape: a map of field -> messages for
+ * orders, products, channels and receiving (`Orders.Post.Api.Order.Bad.Request.Object` and its siblings); RFC 7807
+ * problem details with `errors` for billing (`Billing.ProblemDetails`) and webhooks (the document declares only an
+ * ASP.NET ObjectResult for them, UNCONFIRMED; ValidationProblemDetails is ASP.NET's default for a refused model).
+ */
+function validationBody(op: string, errors: ValidationErrors): Record<string, unknown> {
+  if (op.includes('/transactions') || op.includes('/webhook')) return { ...problem(400, 'One or more validation errors occurred.'), errors };
+  return errors;
 }
 
 function problem(status: number, title: string): Record<string, unknown> {
