@@ -36,6 +36,8 @@ export interface ShopifyShippingLine {
   discounted_price?: string | null;
   is_removed?: boolean | null;
   tax_lines?: ShopifyTaxLine[] | null;
+  /** Discounts allocated to this shipping line (a free-shipping code); `price` minus these is what it charges. */
+  discount_allocations?: { amount: string }[] | null;
 }
 
 export interface ShopifyCustomer {
