@@ -79,9 +79,9 @@ const moneyField = (v: string | number | undefined | null, cur: string): bigint 
  * different discounts. Each line's discount is what Shopify reports for that line (its discount_allocations, else
  * its total_discount), prorated to the quantity billed. Only when Shopify reports no discount on any line (no
  * allocation on a line item or a shipping line, every total_discount zero) does the order's total_discounts stand
- * in, prorated by the item value billed. Shipping discounts are netted in the shipping line (shippingOf), never here.
+ * in, whole. Shipping discounts are netted in the shipping line (shippingOf), never here.
  */
-function itemDiscount(order: ShopifyOrder, quantityOf: (li: ShopifyLineItem) => bigint): bigint {
+function itemDiscount(order: ShopifyOrder, quantityOf: (li: ShopifyLineItem) => bigint, refunds: ShopifyRefund[] = []): bigint {
   const cur = order.currency;
   let reported = (order.shipping_lines ?? []).some((s) => (s.discount_allocations ?? []).length > 0);
   let discount = 0n;
@@ -90,11 +90,19 @@ function itemDiscount(order: ShopifyOrder, quantityOf: (li: ShopifyLineItem) => 
     if ((li.discount_allocations ?? []).length || own) reported = true;
     discount += li.quantity ? prorate(own, quantityOf(li), BigInt(li.quantity)) : 0n;
   }
-  if (reported) return discount;
-  const total = moneyField(order.total_discounts, cur);
-  if (!total) return 0n;
-  const value = (q: (li: ShopifyLineItem) => bigint) => sum(order.line_items.map((li) => toMinor(li.price, cur) * q(li)));
-  return prorate(total, value(quantityOf), value((li) => BigInt(li.quantity)) || 1n);
+  if (reported) {
+    // Refunded units carry the discount their refund gave them (price × quantity − the refunded subtotal), so the
+    // cent Shopify's own split of a discount between kept and refunded units can leave lands on the discount line.
+    for (const r of refunds) {
+      for (const l of r.refund_line_items ?? []) {
+        const li = order.line_items.find((x) => x.id === l.line_item_id);
+        if (li) discount += toMinor(li.price, cur) * BigInt(l.quantity) - moneyField(l.subtotal, cur);
+      }
+    }
+    return discount;
+  }
+  // An order-level amount with nothing to say how it splits: kept whole while anything is billed.
+  return order.line_items.some((li) => quantityOf(li) > 0n) ? moneyField(order.total_discounts, cur) : 0n;
 }
 
 function taxTitle(t: ShopifyTaxLine): string {
@@ -251,7 +259,7 @@ function editedTargets(order: ShopifyOrder, ledger: OrderLedger): Target[] {
     out.push({ key: `item:${li.id}`, kind: 'item', description: describe(li), itemNumber: li.sku ?? undefined, unitPrice: unit, quantity: qty, amount: unit * qty });
   }
   const had = (key: string) => ledger.lines.find((l) => l.key === key);
-  const discount = itemDiscount(order, quantityOf);
+  const discount = itemDiscount(order, (li) => BigInt(li.current_quantity ?? li.quantity), order.refunds ?? []);
   if (discount || had('discount')) out.push({ key: 'discount', kind: 'discount', description: 'Discounts', unitPrice: null, quantity: 1n, amount: -discount });
   // Shipping lines keep their price after a shipping refund (the refund is credited on its own); an edit that
   // removes one marks it is_removed.
