@@ -128,7 +128,8 @@ function taxesByTitle(order: ShopifyOrder): Map<string, bigint> {
  * What Shopify charges for shipping: each shipping line that is not removed at its price minus the discounts
  * allocated to it (not `discounted_price`, which since 2024-07 already includes order-level shipping discounts and
  * which the published samples give as 0.00 next to a 10.00 price with no discount), as one freight line described by
- * the shipping lines' titles. Equals total_shipping_price_set minus the shipping allocations.
+ * the shipping lines' titles ("Shipping: Standard", the form the sweep parity spec of webhook-gateway checks). Equals
+ * total_shipping_price_set minus the shipping allocations.
  */
 function shippingOf(order: ShopifyOrder): { amount: bigint; description: string } {
   const cur = order.currency;
@@ -140,7 +141,7 @@ function shippingOf(order: ShopifyOrder): { amount: bigint; description: string 
   const lines = order.shipping_lines.filter((s) => !s.is_removed);
   const amount = sum(lines.map((s) => toMinor(s.price, cur) - allocated(s.discount_allocations, cur)));
   const titles = [...new Set(lines.map((s) => (s.title ?? s.code ?? '').trim()).filter(Boolean))].join(', ');
-  return { amount, description: (titles || 'Shipping').slice(0, 240) };
+  return { amount, description: `Shipping${titles ? `: ${titles}` : ''}`.slice(0, 240) };
 }
 
 /** The order as Shopify first charged it (original quantities and totals): what the first invoice bills. */

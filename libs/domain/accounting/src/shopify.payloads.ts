@@ -90,6 +90,7 @@ export interface ShopifyOrder {
   total_discounts?: string | null;
   current_total_price?: string | null;
   current_total_tax?: string | null;
+  current_total_discounts?: string | null;
   current_shipping_price_set?: ShopifyMoneySet | null;
   total_shipping_price_set?: ShopifyMoneySet | null;
   taxes_included?: boolean | null;

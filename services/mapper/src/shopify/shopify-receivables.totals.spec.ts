@@ -82,7 +82,7 @@ describe("Shopify's published order samples → Fusion documents, to the cent", 
       // No line carries a discount allocation: the order's total_discounts (20.00), as for amendments.
       ['discount', 'Discounts', '1', '-20.00', '-20.00'],
       // The shipping line "Generic Shipping": price 10.00, no allocations (its discounted_price says 0.00).
-      ['shipping', 'Generic Shipping', '1', '10.00', '10.00'],
+      ['shipping', 'Shipping: Generic Shipping', '1', '10.00', '10.00'],
     ]);
     assert.deepEqual(
       inv.lines.map((l) => l.itemNumber ?? null),
@@ -120,7 +120,7 @@ describe("Shopify's published order samples → Fusion documents, to the cent", 
       const inconsistency = current - (items - minor(order.total_discounts, cur) + shipping + minor(order.current_total_tax, cur));
       assert.equal(fromMinor(inconsistency, cur), '10.00');
       assert.equal(
-        fromMinor(minor(order.total_discounts, cur) - minor(order.current_total_discounts as string | undefined, cur) - (shipping - minor(order.current_shipping_price_set?.shop_money?.amount, cur)), cur),
+        fromMinor(minor(order.total_discounts, cur) - minor(order.current_total_discounts, cur) - (shipping - minor(order.current_shipping_price_set?.shop_money?.amount, cur)), cur),
         '10.00',
       );
       assert.equal(amendment?.credit, null);
@@ -203,7 +203,7 @@ describe('a self-consistent order from the Shopify sandbox (discount, shipping, 
       invoice.lines.filter((l) => l.kind !== 'item').map((l) => [l.kind, l.description, l.amount]),
       [
         ['discount', 'Discounts', fromMinor(-minor(order.total_discounts, cur), cur)],
-        ['shipping', 'Express', '12.50'],
+        ['shipping', 'Shipping: Express', '12.50'],
         ['tax', 'GST', invoice.lines.find((l) => l.key === 'tax:GST')!.amount],
         ['tax', 'PST', invoice.lines.find((l) => l.key === 'tax:PST')!.amount],
       ],
