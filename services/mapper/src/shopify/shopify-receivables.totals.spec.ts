@@ -179,65 +179,67 @@ describe('a self-consistent order from the Shopify sandbox (discount, shipping, 
     return parseShopifyJson(await res.text()) as ShopifyOrder;
   };
 
-  it('invoice without a rounding line = total_price = current_total_price; edits amend by exactly the change of current_total_price', async () => {
-    const sim = shopify.createOrder({
-      lines: [
-        { sku: 'TEE', title: 'Tee', price: '25.00', quantity: 3 },
-        { sku: 'MUG', title: 'Mug', price: '12.49', quantity: 2 },
-        { sku: 'CAP', title: 'Cap', price: '17.35', quantity: 1 },
-      ],
-      discount: { code: 'SAVE10', amount: '10.00' },
-      taxes: [
-        { title: 'GST', rate: '0.05' },
-        { title: 'PST', rate: '0.07' },
-      ],
-      shipping: { title: 'Express', price: '12.50' },
+  for (const taxesIncluded of [false, true]) {
+    it(`${taxesIncluded ? 'taxes included' : 'taxes on top'}: invoice without a rounding line = total_price = current_total_price; edits amend by exactly the change of current_total_price`, async () => {
+      const sim = shopify.createOrder({
+        taxesIncluded,
+        lines: [
+          { sku: 'TEE', title: 'Tee', price: '25.00', quantity: 3 },
+          { sku: 'MUG', title: 'Mug', price: '12.49', quantity: 2 },
+          { sku: 'CAP', title: 'Cap', price: '17.35', quantity: 1 },
+        ],
+        discount: { code: 'SAVE10', amount: '10.00' },
+        taxes: [
+          { title: 'GST', rate: '0.05' },
+          { title: 'PST', rate: '0.07' },
+        ],
+        shipping: { title: 'Express', price: '12.50' },
+      });
+      const order = await payload(sim.id);
+      const cur = order.currency;
+      assert.equal(order.total_price, order.current_total_price);
+      assert.ok(minor(order.total_discounts, cur) > 0n && minor(order.total_tax, cur) > 0n, 'the order has a discount and taxes');
+      const { invoice, amendment, ledger } = firstSight(order);
+      assert.ok(!invoice.lines.some((l) => l.kind === 'rounding'), 'no rounding line for a self-consistent order');
+      // Tax per title as Shopify reports it on the lines and shipping (the order's tax_lines add the same up); with
+      // taxes included the prices already hold it and no tax line is billed.
+      const taxLines = taxesIncluded ? [] : (order.tax_lines ?? []).map((t) => ['tax', t.title, fromMinor(minor(t.price, cur), cur)]);
+      assert.deepEqual(
+        invoice.lines.filter((l) => l.kind !== 'item').map((l) => [l.kind, l.description, l.amount]),
+        [['discount', 'Discounts', fromMinor(-minor(order.total_discounts, cur), cur)], ['shipping', 'Shipping: Express', '12.50'], ...taxLines],
+      );
+      if (!taxesIncluded) assert.deepEqual(taxLines.map((t) => t[1]), ['GST', 'PST']);
+      if (!taxesIncluded) assert.equal(sum(invoice.lines.filter((l) => l.kind === 'tax').map((l) => toMinor(l.amount, cur))), minor(order.total_tax, cur));
+      assert.equal(invoice.total, order.total_price);
+      assert.equal(amendment, null, 'the same payload amends nothing');
+
+      // Edit: one tee fewer, a new line added.
+      const tee = sim.lineItems[0]!;
+      shopify.editOrder(sim.id, { quantities: [{ lineItemId: tee.id, quantity: 2 }], addLines: [{ sku: 'SOCK', title: 'Socks', price: '4.99', quantity: 3 }] });
+      const edited = await payload(sim.id);
+      const change = toMinor(edited.current_total_price!, cur) - toMinor(order.current_total_price!, cur);
+      assert.notEqual(change, 0n);
+      const first = orderAmendment(edited, ledger, 1, CONFIG, MATCHING);
+      assert.ok(first.document);
+      assert.equal(held(cur, invoice, [first.document]) - toMinor(invoice.total, cur), change, 'the amendment is exactly the change');
+      assert.equal(held(cur, invoice, [first.document]), toMinor(edited.current_total_price!, cur));
+      const rounding = [...(first.document.debit?.lines ?? []), ...(first.document.credit?.lines ?? [])].filter((l) => l.kind === 'rounding');
+      assert.deepEqual(rounding, [], 'no rounding line for a self-consistent edit');
+      assert.equal(orderAmendment(edited, first.ledger, 2, CONFIG, MATCHING).document, null);
+
+      // A refund is credited on its own (refunds/create, its money). The orders/updated it sends amends at most the
+      // cent Shopify's split of the discount or tax between kept and refunded units leaves (here the mug's 2.13
+      // discount: 1.07 kept and 1.07 refunded), on that line, never as a rounding line; and Fusion nets to Shopify.
+      shopify.refundOrder(sim.id, { lines: [{ lineItemId: sim.lineItems[1]!.id, quantity: 1 }] });
+      const refunded = await payload(sim.id);
+      assert.ok(toMinor(refunded.current_total_price!, cur) < toMinor(edited.current_total_price!, cur));
+      const memo = refundCreditMemo(refunded.refunds![0]!, { id: refunded.id, name: refunded.name ?? null, billTo: invoice.billTo }, first.ledger, CONFIG);
+      assert.equal(memo?.total, fromMinor(-sum(refunded.refunds![0]!.transactions!.map((t) => toMinor(t.amount!, cur))), cur));
+      const after = orderAmendment(refunded, first.ledger, 2, CONFIG, MATCHING);
+      const cents = [...(after.document?.debit?.lines ?? []), ...(after.document?.credit?.lines ?? [])];
+      assert.ok(cents.every((l) => (l.kind === 'discount' || l.kind === 'tax') && toMinor(l.amount, cur) ** 2n <= 1n), JSON.stringify(cents));
+      assert.equal(held(cur, invoice, [first.document, after.document]) + toMinor(memo!.total, cur), toMinor(refunded.current_total_price!, cur));
+      assert.equal(orderAmendment(refunded, after.ledger, 3, CONFIG, MATCHING).document, null);
     });
-    const order = await payload(sim.id);
-    const cur = order.currency;
-    assert.equal(order.total_price, order.current_total_price);
-    assert.ok(minor(order.total_discounts, cur) > 0n && minor(order.total_tax, cur) > 0n, 'the order has a discount and taxes');
-    const { invoice, amendment, ledger } = firstSight(order);
-    assert.ok(!invoice.lines.some((l) => l.kind === 'rounding'), 'no rounding line for a self-consistent order');
-    assert.deepEqual(
-      invoice.lines.filter((l) => l.kind !== 'item').map((l) => [l.kind, l.description, l.amount]),
-      [
-        ['discount', 'Discounts', fromMinor(-minor(order.total_discounts, cur), cur)],
-        ['shipping', 'Shipping: Express', '12.50'],
-        ['tax', 'GST', invoice.lines.find((l) => l.key === 'tax:GST')!.amount],
-        ['tax', 'PST', invoice.lines.find((l) => l.key === 'tax:PST')!.amount],
-      ],
-    );
-    assert.equal(sum(invoice.lines.filter((l) => l.kind === 'tax').map((l) => toMinor(l.amount, cur))), minor(order.total_tax, cur));
-    assert.equal(invoice.total, order.total_price);
-    assert.equal(amendment, null, 'the same payload amends nothing');
-
-    // Edit: one tee fewer, a new line added.
-    const tee = sim.lineItems[0]!;
-    shopify.editOrder(sim.id, { quantities: [{ lineItemId: tee.id, quantity: 2 }], addLines: [{ sku: 'SOCK', title: 'Socks', price: '4.99', quantity: 3 }] });
-    const edited = await payload(sim.id);
-    const change = toMinor(edited.current_total_price!, cur) - toMinor(order.current_total_price!, cur);
-    assert.notEqual(change, 0n);
-    const first = orderAmendment(edited, ledger, 1, CONFIG, MATCHING);
-    assert.ok(first.document);
-    assert.equal(held(cur, invoice, [first.document]) - toMinor(invoice.total, cur), change, 'the amendment is exactly the change');
-    assert.equal(held(cur, invoice, [first.document]), toMinor(edited.current_total_price!, cur));
-    const rounding = [...(first.document.debit?.lines ?? []), ...(first.document.credit?.lines ?? [])].filter((l) => l.kind === 'rounding');
-    assert.deepEqual(rounding, [], 'no rounding line for a self-consistent edit');
-    assert.equal(orderAmendment(edited, first.ledger, 2, CONFIG, MATCHING).document, null);
-
-    // A refund is credited on its own (refunds/create, its money). The orders/updated it sends amends at most the
-    // cent Shopify's split of the discount or tax between kept and refunded units leaves (here the mug's 2.13
-    // discount: 1.07 kept and 1.07 refunded), on that line, never as a rounding line; and Fusion nets to Shopify.
-    shopify.refundOrder(sim.id, { lines: [{ lineItemId: sim.lineItems[1]!.id, quantity: 1 }] });
-    const refunded = await payload(sim.id);
-    assert.ok(toMinor(refunded.current_total_price!, cur) < toMinor(edited.current_total_price!, cur));
-    const memo = refundCreditMemo(refunded.refunds![0]!, { id: refunded.id, name: refunded.name ?? null, billTo: invoice.billTo }, first.ledger, CONFIG);
-    assert.equal(memo?.total, fromMinor(-sum(refunded.refunds![0]!.transactions!.map((t) => toMinor(t.amount!, cur))), cur));
-    const after = orderAmendment(refunded, first.ledger, 2, CONFIG, MATCHING);
-    const cents = [...(after.document?.debit?.lines ?? []), ...(after.document?.credit?.lines ?? [])];
-    assert.ok(cents.every((l) => (l.kind === 'discount' || l.kind === 'tax') && toMinor(l.amount, cur) ** 2n <= 1n), JSON.stringify(cents));
-    assert.equal(held(cur, invoice, [first.document, after.document]) + toMinor(memo!.total, cur), toMinor(refunded.current_total_price!, cur));
-    assert.equal(orderAmendment(refunded, after.ledger, 3, CONFIG, MATCHING).document, null);
-  });
+  }
 });
