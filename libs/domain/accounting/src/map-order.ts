@@ -75,8 +75,8 @@ const moneyField = (v: string | number | undefined | null, cur: string): bigint 
 
 /**
  * The discount on the line items when each line is billed `quantityOf(line)` units: one rule for the first invoice
- * (original quantities) and for amendments (current plus refunded quantities), so the same order never yields two
- * different discounts. Each line's discount is what Shopify reports for that line (its discount_allocations, else
+ * (original quantities) and for amendments (current quantities, plus the refunded units with the discount their
+ * refund reports), so the same order never yields two different discounts. Each line's discount is what Shopify reports for that line (its discount_allocations, else
  * its total_discount), prorated to the quantity billed. Only when Shopify reports no discount on any line (no
  * allocation on a line item or a shipping line, every total_discount zero) does the order's total_discounts stand
  * in, whole. Shipping discounts are netted in the shipping line (shippingOf), never here.
@@ -195,8 +195,8 @@ function baseInvoice(order: ShopifyOrder, config: AccountingConfig, matching: Cu
 /**
  * The receivables invoice of a Shopify order, from the order's original amounts (any order payload, create or
  * updated, gives the same invoice): one line per line item (quantity × price, SKU as item number), one for
- * discounts, one for shipping, one per tax title, and a rounding line when Shopify's per-line rounding leaves a
- * difference, so the invoice total equals `total_price` exactly.
+ * discounts, one for shipping, one per tax title, and a rounding line only when the payload's own figures do not add
+ * up to `total_price` (none for an order whose fields agree), so the invoice total equals `total_price` exactly.
  */
 export function orderInvoice(order: ShopifyOrder, config: AccountingConfig, matching: CustomerMatchingRule): InvoiceDocument {
   const cur = order.currency;
