@@ -11,7 +11,7 @@ import type {
   InvoiceLineKind,
   InvoiceSettings,
 } from './documents';
-import type { ShopifyOrder, ShopifyRefund, ShopifyTaxLine } from './shopify.payloads';
+import type { ShopifyLineItem, ShopifyOrder, ShopifyRefund, ShopifyTaxLine } from './shopify.payloads';
 
 /** What the tenant configured (settings.accounting) that a mapping needs. */
 export interface AccountingConfig extends InvoiceSettings {
@@ -69,10 +69,40 @@ export function billToFor(order: ShopifyOrder, config: AccountingConfig, matchin
   return { kind: 'guest', accountNumber: config.guestCustomerAccountNumber };
 }
 
-function lineDiscount(li: ShopifyOrder['line_items'][number], currency: string): bigint {
-  const allocations = li.discount_allocations ?? [];
-  if (allocations.length) return sum(allocations.map((a) => toMinor(a.amount, currency)));
-  return li.total_discount ? toMinor(li.total_discount, currency) : 0n;
+const allocated = (allocations: { amount: string }[] | null | undefined, cur: string): bigint => sum((allocations ?? []).map((a) => toMinor(a.amount, cur)));
+
+const moneyField = (v: string | number | undefined | null, cur: string): bigint => (v === undefined || v === null || v === '' ? 0n : toMinor(v, cur));
+
+/**
+ * The discount on the line items when each line is billed `quantityOf(line)` units: one rule for the first invoice
+ * (original quantities) and for amendments (current quantities, plus the refunded units with the discount their
+ * refund reports), so the same order never yields two different discounts. Each line's discount is what Shopify reports for that line (its discount_allocations, else
+ * its total_discount), prorated to the quantity billed. Only when Shopify reports no discount on any line (no
+ * allocation on a line item or a shipping line, every total_discount zero) does the order's total_discounts stand
+ * in, whole. Shipping discounts are netted in the shipping line (shippingOf), never here.
+ */
+function itemDiscount(order: ShopifyOrder, quantityOf: (li: ShopifyLineItem) => bigint, refunds: ShopifyRefund[] = []): bigint {
+  const cur = order.currency;
+  let reported = (order.shipping_lines ?? []).some((s) => (s.discount_allocations ?? []).length > 0);
+  let discount = 0n;
+  for (const li of order.line_items) {
+    const own = (li.discount_allocations ?? []).length ? allocated(li.discount_allocations, cur) : moneyField(li.total_discount, cur);
+    if ((li.discount_allocations ?? []).length || own) reported = true;
+    discount += li.quantity ? prorate(own, quantityOf(li), BigInt(li.quantity)) : 0n;
+  }
+  if (reported) {
+    // Refunded units carry the discount their refund gave them (price × quantity − the refunded subtotal), so the
+    // cent Shopify's own split of a discount between kept and refunded units can leave lands on the discount line.
+    for (const r of refunds) {
+      for (const l of r.refund_line_items ?? []) {
+        const li = order.line_items.find((x) => x.id === l.line_item_id);
+        if (li) discount += toMinor(li.price, cur) * BigInt(l.quantity) - moneyField(l.subtotal, cur);
+      }
+    }
+    return discount;
+  }
+  // An order-level amount with nothing to say how it splits: kept whole while anything is billed.
+  return order.line_items.some((li) => quantityOf(li) > 0n) ? moneyField(order.total_discounts, cur) : 0n;
 }
 
 function taxTitle(t: ShopifyTaxLine): string {
@@ -94,14 +124,23 @@ function taxesByTitle(order: ShopifyOrder): Map<string, bigint> {
   return out;
 }
 
+/**
+ * What Shopify charges for shipping: each shipping line that is not removed at its price minus the discounts
+ * allocated to it (not `discounted_price`, which since 2024-07 already includes order-level shipping discounts and
+ * which the published samples give as 0.00 next to a 10.00 price with no discount), as one freight line described by
+ * the shipping lines' titles ("Shipping: Standard", the form the sweep parity spec of webhook-gateway checks). Equals
+ * total_shipping_price_set minus the shipping allocations.
+ */
 function shippingOf(order: ShopifyOrder): { amount: bigint; description: string } {
   const cur = order.currency;
-  const lines = (order.shipping_lines ?? []).filter((s) => !s.is_removed);
   // Bodies built from a GraphQL read (the reconciliation sweep) carry no shipping_lines, only the total.
-  const fallback = order.shipping_lines ? undefined : order.total_shipping_price_set?.shop_money?.amount;
-  if (fallback !== undefined) return { amount: toMinor(fallback, cur), description: 'Shipping' };
-  const amount = sum(lines.map((s) => toMinor(s.discounted_price ?? s.price, cur)));
-  const titles = [...new Set(lines.map((s) => s.title ?? s.code ?? 'Shipping'))].join(', ');
+  if (!order.shipping_lines) {
+    const fallback = order.total_shipping_price_set?.shop_money?.amount;
+    return { amount: fallback === undefined ? 0n : toMinor(fallback, cur), description: 'Shipping' };
+  }
+  const lines = order.shipping_lines.filter((s) => !s.is_removed);
+  const amount = sum(lines.map((s) => toMinor(s.price, cur) - allocated(s.discount_allocations, cur)));
+  const titles = [...new Set(lines.map((s) => (s.title ?? s.code ?? '').trim()).filter(Boolean))].join(', ');
   return { amount, description: `Shipping${titles ? `: ${titles}` : ''}`.slice(0, 240) };
 }
 
@@ -109,15 +148,12 @@ function shippingOf(order: ShopifyOrder): { amount: bigint; description: string 
 function originalTargets(order: ShopifyOrder): Target[] {
   const cur = order.currency;
   const out: Target[] = [];
-  let discount = 0n;
   for (const li of order.line_items) {
     const unit = toMinor(li.price, cur);
     const qty = BigInt(li.quantity);
     out.push({ key: `item:${li.id}`, kind: 'item', description: describe(li), itemNumber: li.sku ?? undefined, unitPrice: unit, quantity: qty, amount: unit * qty });
-    discount += lineDiscount(li, cur);
   }
-  const total = order.total_discounts ? toMinor(order.total_discounts, cur) : 0n;
-  if (discount === 0n && total > 0n) discount = total;
+  const discount = itemDiscount(order, (li) => BigInt(li.quantity));
   if (discount) out.push({ key: 'discount', kind: 'discount', description: 'Discounts', unitPrice: null, quantity: 1n, amount: -discount });
   const ship = shippingOf(order);
   if (ship.amount) out.push({ key: 'shipping', kind: 'shipping', description: ship.description, unitPrice: null, quantity: 1n, amount: ship.amount });
@@ -159,8 +195,8 @@ function baseInvoice(order: ShopifyOrder, config: AccountingConfig, matching: Cu
 /**
  * The receivables invoice of a Shopify order, from the order's original amounts (any order payload, create or
  * updated, gives the same invoice): one line per line item (quantity × price, SKU as item number), one for
- * discounts, one for shipping, one per tax title, and a rounding line when Shopify's per-line rounding leaves a
- * difference, so the invoice total equals `total_price` exactly.
+ * discounts, one for shipping, one per tax title, and a rounding line only when the payload's own figures do not add
+ * up to `total_price` (none for an order whose fields agree), so the invoice total equals `total_price` exactly.
  */
 export function orderInvoice(order: ShopifyOrder, config: AccountingConfig, matching: CustomerMatchingRule): InvoiceDocument {
   const cur = order.currency;
@@ -205,38 +241,46 @@ function refundedQuantities(refunds: ShopifyRefund[] | null | undefined): Map<st
   return out;
 }
 
-const moneyField = (v: string | number | undefined | null, cur: string): bigint => (v === undefined || v === null || v === '' ? 0n : toMinor(v, cur));
-
 /**
- * The order as edited (current_* plus whatever was refunded, since refunds are credited on their own): what the
- * invoices of an order should add up to before refunds.
+ * The order as edited (current quantities plus whatever was refunded, since refunds are credited on their own), line
+ * by line with the same rules as the first invoice (itemDiscount, shippingOf), tax as Shopify reports it now plus
+ * tax already refunded; and, when the payload carries current_total_price, a rounding target that makes the lines
+ * add up to it (plus what the refunds took off it): what the invoices of an order should add up to before refunds.
+ * The rounding target is zero for an order whose fields agree with each other; it absorbs only what a payload's own
+ * figures leave unexplained, and is kept as it is when the payload has no current_total_price.
  */
 function editedTargets(order: ShopifyOrder, ledger: OrderLedger): Target[] {
   const cur = order.currency;
   const refunded = refundedQuantities(order.refunds);
+  const quantityOf = (li: ShopifyLineItem) => BigInt((li.current_quantity ?? li.quantity) + (refunded.get(li.id) ?? 0));
   const out: Target[] = [];
-  let discount = 0n;
   for (const li of order.line_items) {
     const unit = toMinor(li.price, cur);
-    const qty = BigInt((li.current_quantity ?? li.quantity) + (refunded.get(li.id) ?? 0));
+    const qty = quantityOf(li);
     out.push({ key: `item:${li.id}`, kind: 'item', description: describe(li), itemNumber: li.sku ?? undefined, unitPrice: unit, quantity: qty, amount: unit * qty });
-    discount += li.quantity ? prorate(lineDiscount(li, cur), qty, BigInt(li.quantity)) : 0n;
   }
   const had = (key: string) => ledger.lines.find((l) => l.key === key);
+  const discount = itemDiscount(order, (li) => BigInt(li.current_quantity ?? li.quantity), order.refunds ?? []);
   if (discount || had('discount')) out.push({ key: 'discount', kind: 'discount', description: 'Discounts', unitPrice: null, quantity: 1n, amount: -discount });
-  // Shipping: the current shipping price plus shipping already refunded.
-  const original = shippingOf(order);
-  let shipping = order.current_shipping_price_set?.shop_money ? toMinor(order.current_shipping_price_set.shop_money.amount, cur) : original.amount;
+  // Shipping lines keep their price after a shipping refund (the refund is credited on its own); an edit that
+  // removes one marks it is_removed.
+  const ship = shippingOf(order);
+  if (ship.amount || had('shipping')) out.push({ key: 'shipping', kind: 'shipping', description: had('shipping')?.description ?? ship.description, unitPrice: null, quantity: 1n, amount: ship.amount });
+  // What the refunds took off current_total_price (refunded lines and shipping, with their tax unless prices include it).
   let refundedTax = 0n;
+  let refundedMoney = 0n;
   for (const r of order.refunds ?? []) {
     for (const s of r.refund_shipping_lines ?? []) {
-      shipping += moneyField(s.subtotal_amount_set?.shop_money?.amount ?? s.amount, cur);
+      refundedMoney += moneyField(s.subtotal_amount_set?.shop_money?.amount ?? s.amount, cur);
       refundedTax += moneyField(s.tax_amount_set?.shop_money?.amount, cur);
     }
-    for (const l of r.refund_line_items ?? []) refundedTax += moneyField(l.total_tax, cur);
+    for (const l of r.refund_line_items ?? []) {
+      refundedMoney += moneyField(l.subtotal, cur);
+      refundedTax += moneyField(l.total_tax, cur);
+    }
   }
-  if (shipping || had('shipping')) out.push({ key: 'shipping', kind: 'shipping', description: had('shipping')?.description ?? original.description, unitPrice: null, quantity: 1n, amount: shipping });
   if (!order.taxes_included) {
+    refundedMoney += refundedTax;
     // Total tax as Shopify reports it now, plus tax already refunded; the change lands on the first tax title.
     const byTitle = taxesByTitle(order);
     const originalTax = sum(byTitle.values());
@@ -248,9 +292,15 @@ function editedTargets(order: ShopifyOrder, ledger: OrderLedger): Target[] {
       rest -= amount;
       out.push({ key: `tax:${title}`, kind: 'tax', description: title, unitPrice: null, quantity: 1n, amount });
     });
+    if (!titles.length && rest) out.push({ key: 'tax:Tax', kind: 'tax', description: 'Tax', unitPrice: null, quantity: 1n, amount: rest });
   }
   const rounding = had('rounding');
-  if (rounding) out.push({ key: 'rounding', kind: 'rounding', description: rounding.description, unitPrice: null, quantity: 1n, amount: toMinor(rounding.amount, cur) });
+  const current = order.current_total_price;
+  const roundingAmount =
+    current !== undefined && current !== null && current !== '' ? toMinor(current, cur) + refundedMoney - sum(out.map((t) => t.amount)) : rounding ? toMinor(rounding.amount, cur) : 0n;
+  if (roundingAmount || rounding) {
+    out.push({ key: 'rounding', kind: 'rounding', description: rounding?.description ?? 'Rounding difference', unitPrice: null, quantity: 1n, amount: roundingAmount });
+  }
   return out;
 }
 
@@ -334,12 +384,34 @@ export function orderAmendment(order: ShopifyOrder, ledger: OrderLedger, revisio
       lines,
       total: fromMinor(sum(debit.map((d) => d.amount)), cur),
     };
-    for (const l of lines) {
-      if (!next.some((n) => n.key === l.key)) {
-        next.push({ key: l.key, kind: l.kind, description: l.description, ...(l.itemNumber ? { itemNumber: l.itemNumber } : {}), unitPrice: l.kind === 'item' ? l.unitSellingPrice : null, quantity: l.quantity, amount: l.amount, invoiceCrossReference: suppRef, lineNumber: l.lineNumber });
-      }
-    }
   }
+  // Keys Fusion did not hold before: the ledger records their net amount as written (a first debit points at the
+  // supplementary invoice's line; a credit-only key points at no invoice line), so the next amendment is computed
+  // against exactly what Fusion holds and never credits or bills the same change twice.
+  const known = new Set(ledger.lines.map((l) => l.key));
+  const added = new Map<string, LedgerLine>();
+  const debitLines = debitDoc?.lines ?? [];
+  for (const d of [...debit, ...credit.map((c) => c.t)]) {
+    if (known.has(d.key)) continue;
+    const was = added.get(d.key);
+    if (was) {
+      was.amount = fromMinor(toMinor(was.amount, cur) + d.amount, cur);
+      continue;
+    }
+    const l = debitLines.find((x) => x.key === d.key);
+    added.set(d.key, {
+      key: d.key,
+      kind: d.kind,
+      description: d.description,
+      ...(d.itemNumber ? { itemNumber: d.itemNumber } : {}),
+      unitPrice: d.kind === 'item' && d.unitPrice !== null ? fromMinor(d.unitPrice, cur) : null,
+      quantity: d.quantity.toString(),
+      amount: fromMinor(d.amount, cur),
+      invoiceCrossReference: l ? suppRef : `${ledger.invoiceCrossReference}-C${revision}`,
+      lineNumber: l ? l.lineNumber : 0,
+    });
+  }
+  next.push(...added.values());
   let creditDoc: CreditMemoDocument | null = null;
   if (credit.length) {
     const lines = credit.map(({ t, ledgerLine }, i) => creditLine(i + 1, t, ledgerLine, ledger.invoiceCrossReference, cur));

@@ -36,6 +36,8 @@ export interface ShopifyShippingLine {
   discounted_price?: string | null;
   is_removed?: boolean | null;
   tax_lines?: ShopifyTaxLine[] | null;
+  /** Discounts allocated to this shipping line (a free-shipping code); `price` minus these is what it charges. */
+  discount_allocations?: { amount: string }[] | null;
 }
 
 export interface ShopifyCustomer {
@@ -88,6 +90,7 @@ export interface ShopifyOrder {
   total_discounts?: string | null;
   current_total_price?: string | null;
   current_total_tax?: string | null;
+  current_total_discounts?: string | null;
   current_shipping_price_set?: ShopifyMoneySet | null;
   total_shipping_price_set?: ShopifyMoneySet | null;
   taxes_included?: boolean | null;

@@ -1,6 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { AvroCodec } from '@mlc/contracts';
@@ -8,7 +10,7 @@ import { fromMinor, sum, toMinor } from '@mlc/domain-accounting';
 import { FusionSandbox } from '@mlc/partners-fusion-simulator';
 import { ShopifySandbox, ID_BEYOND_2_POW_53, type DeliveryRecord } from '@mlc/partners-shopify-simulator';
 import { EventPublisher, newMeta, topicName } from '@mlc/platform-kafka';
-import { collect, startService, testDatabase, testKafka, waitFor, TEST_ENCRYPTION_KEYS, type RunningService, type TestDatabase } from '@mlc/platform-testing';
+import { collect, startService, testDatabase, testKafka, waitFor, REPO_ROOT, TEST_ENCRYPTION_KEYS, type RunningService, type TestDatabase } from '@mlc/platform-testing';
 import { createTenantsDataSource, InMemoryTenantChangePublisher, runMigrations, SecretBox, TenantConfigService } from '@mlc/tenants';
 
 const TENANT = 'acme-shop';
@@ -211,6 +213,47 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
     assert.ok(refundCredit.lines.every((l) => l['PreviousCustomerTrxLineId'] !== null), 'refund lines credit specific invoice lines');
     const amendCredit = credits.find((c) => String(c.fields['CreditMemoComments']).includes('amendment 1'))!;
     assert.equal(fromMinor(linesTotal(amendCredit.lines, 'CAD', 'LineQuantityCredit'), 'CAD'), '-28.25', 'one tee less 25.00 + tax 3.25');
+  });
+
+  it("Shopify's published orders/create, orders/updated and orders/paid samples: Fusion holds their current_total_price, shipping as its own line, no amendment from the repeats", async () => {
+    // The bytes as Shopify publishes them (test/fixtures/shopify/SOURCES.md), as the gateway passes them on.
+    const sampleDelivery = async (file: string, topic: string, triggeredAt: string) => {
+      const body = readFileSync(join(REPO_ROOT, 'test/fixtures/shopify', file), 'utf8');
+      await publisher.publish({
+        topic: 'shopify.webhook.received.v1',
+        key: `${TENANT}:sample-${file}`,
+        value: {
+          meta: newMeta({ tenantId: TENANT, source: 'webhook-gateway' }),
+          partner: 'shopify',
+          topic,
+          deliveryId: `sample-${file}`,
+          headers: { 'X-Shopify-Topic': topic, 'X-Shopify-Shop-Domain': shopify.shopDomain, 'X-Shopify-Triggered-At': triggeredAt },
+          body,
+        },
+      });
+    };
+    const orderId = '820982911946154508';
+    await sampleDelivery('orders_create.json', 'orders/create', '2026-12-01T10:00:00.000000Z');
+    // Invoice 404.95 (total_price) + a 10.00 rounding supplementary invoice: the samples' current_total_price is
+    // 414.95 while their own lines, discount and shipping come to 404.95 (shopify-receivables.totals.spec.ts).
+    await until(() => netInFusion(orderId) === toMinor('414.95', 'USD') && invoicesFor(`${orderId}-A1`).length === 1, 'the sample order to net 414.95 in Fusion', orderId);
+    const original = invoicesFor(orderId)[0]!;
+    assert.equal(fromMinor(linesTotal(original.lines, 'USD'), 'USD'), '404.95');
+    assert.deepEqual(
+      original.lines.filter((l) => !String(l['Description']).match(/SKU|LENS|CASE/)).map((l) => [l['Description'], String(l['UnitSellingPrice'])]),
+      [
+        ['Discounts', '-20'],
+        ['Shipping: Generic Shipping', '10'],
+      ],
+      dump(orderId),
+    );
+    await sampleDelivery('orders_updated.json', 'orders/updated', '2026-12-01T10:00:01.000000Z');
+    await sampleDelivery('orders_paid.json', 'orders/paid', '2026-12-01T10:00:02.000000Z');
+    await waitFor(async () => (await fetch(`${writer.url}/health/ready`)).ok, { what: 'writer ready' });
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(invoicesFor(`${orderId}-A2`).length, 0, dump(orderId));
+    assert.equal(creditsOf(original.CustomerTransactionId).length, 0, dump(orderId));
+    assert.equal(netInFusion(orderId), toMinor('414.95', 'USD'), dump(orderId));
   });
 
   it('duplicated and reordered webhooks (refund and update before create) end in the same Fusion state', async () => {
