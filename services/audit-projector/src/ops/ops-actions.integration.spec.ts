@@ -159,7 +159,7 @@ describe('ops API: offset reset with stop-and-restart of a running group, and ex
       fulfillmentCenterId: null,
       shippingMethod: 'Teleport',
       recipient: null,
-      products: [{ poLineId: '51', lineNumber: '1', itemNumber: 'ITEM-1', sku: null, productId: null, quantity: 3, uom: 'Each' }],
+      products: [{ poLineId: '51', lineNumber: '1', itemNumber: 'ITEM-1', sku: null, productId: null, name: null, quantity: 3, uom: 'Each' }],
       mappingVersion: 4,
       reason: null,
     };

@@ -212,7 +212,11 @@ describe('mapper shipments → fusion-writer → Fusion (integration)', () => {
     const line = (r: Record<string, unknown>) => `${String(r['LineNumber'])}:${String(r['Quantity'])}`;
     return {
       asns: w.asns.map(line).sort(),
-      asnTracking: w.asns.every((r) => /^9400/.test(String((r['header'] as Record<string, unknown>)['WaybillAirbillNumber'] ?? ''))),
+      // Tracking in the documented header attributes: BillOfLading (up to 25 characters), else in Comments.
+      asnTracking: w.asns.every((r) => {
+        const h = r['header'] as Record<string, unknown>;
+        return /^9400/.test(String(h['BillOfLading'] ?? '')) || /\b9400\d+/.test(String(h['Comments'] ?? ''));
+      }),
       receipts: w.receipts.map(line).sort(),
       closures: w.closures.map((c) => c['closeAction']),
       status: fusion.procurement.findPo(po.poHeaderId).Status,
@@ -232,7 +236,8 @@ describe('mapper shipments → fusion-writer → Fusion (integration)', () => {
     assert.deepEqual(finalState(po), expected);
     const asn = writtenFor(po).asns[0]!['header'] as Record<string, unknown>;
     assert.equal(asn['ASNType'], 'ASN');
-    assert.equal(asn['FreightCarrierName'], 'USPS');
+    assert.match(String(asn['Comments']), /USPS/, 'the carrier goes in Comments (receivingReceiptRequests has no carrier-name attribute)');
+    assert.equal(asn['FreightCarrierName'], undefined);
 
     await waitFor(() => decoded('fulfilment.fusion-po.updated.v1').filter((u) => u.poHeaderId === po.poHeaderId).length >= 5, { what: 'five updates published' });
     const updates = decoded('fulfilment.fusion-po.updated.v1').filter((u) => u.poHeaderId === po.poHeaderId);
