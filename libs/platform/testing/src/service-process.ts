@@ -28,6 +28,28 @@ export interface RunningService {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/** Every service process a test file started and that has not exited yet. */
+const live = new Set<ChildProcess>();
+let reaperInstalled = false;
+
+/**
+ * A test file that fails half-way (one of several services exits in `before`, so `after` never learns about the others)
+ * must not leave services running: they would keep the file's process, and so the whole suite, alive for ever. The
+ * process and its pipes are unref'd (a stop in progress refs it again, so the wait for its exit holds), and whatever is
+ * still running when the file's process exits is killed.
+ */
+function reapOnExit(child: ChildProcess): void {
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  child.unref();
+  for (const stream of [child.stdout, child.stderr]) (stream as { unref?: () => void } | null)?.unref?.();
+  if (reaperInstalled) return;
+  reaperInstalled = true;
+  process.once('exit', () => {
+    for (const c of live) if (c.exitCode === null) c.kill('SIGKILL');
+  });
+}
+
 /** Starts a built service (dist/services/<name>) as a real process and waits until it answers /health/live. */
 export async function startService(name: string, env: Record<string, string>): Promise<RunningService> {
   const port = await freePort();
@@ -46,6 +68,7 @@ export async function startService(name: string, env: Record<string, string>): P
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  reapOnExit(child);
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const url = `http://127.0.0.1:${port}`;
@@ -63,7 +86,10 @@ export async function startService(name: string, env: Record<string, string>): P
     child,
     output: () => out,
     stop: async (signal = 'SIGTERM') => {
-      if (child.exitCode === null) child.kill(signal);
+      if (child.exitCode === null) {
+        child.ref();
+        child.kill(signal);
+      }
       return exited;
     },
   };
