@@ -327,7 +327,7 @@ describe('mapper shipments → fusion-writer → Fusion (integration)', () => {
         assert.ok(e, `${shipment}:${kind} raised`);
         assert.deepEqual([e.code, e.category, e.service], [code, 'fulfilment', 'mapper']);
         assert.match(e.message, new RegExp(`^ShipBob shipment ${shipment} \\(order \\d+, reference po${po.poHeaderId}-l\\d+\\S*\\) for PO ${po.poNumber} line ${po.lines[i]!.lineNumber} `));
-        const details = JSON.parse(e.details) as Record<string, unknown>;
+        const details = JSON.parse(e.details ?? '{}') as Record<string, unknown>;
         assert.equal(details['poNumber'], po.poNumber);
       }
     }
