@@ -160,6 +160,11 @@ export interface TenantSettings {
    * (the only status Fusion receives against by default); a PO On Hold is picked up once it is Open again.
    */
   receivablePoStatuses?: string[];
+  /**
+   * Also put each ShipBob shipment problem (exception, on hold, cancelled) on the Fusion PO as its NoteToReceiver
+   * (draftPurchaseOrders PATCH). Absent = false: problems only go to the exceptions queue.
+   */
+  shipmentProblemsAsPoNote?: boolean;
 }
 
 export type TenantSettingsPatch = {
@@ -168,6 +173,7 @@ export type TenantSettingsPatch = {
   pollingIntervalsMs?: Partial<PollingIntervals>;
   orderGrouping?: OrderGrouping;
   receivablePoStatuses?: string[];
+  shipmentProblemsAsPoNote?: boolean;
 };
 
 export const DEFAULT_SETTINGS: TenantSettings = {

@@ -77,7 +77,8 @@ export class System {
     await runMigrations(ds);
     const tenants = new TenantConfigService({ dataSource: ds, secretBox: new SecretBox(TEST_ENCRYPTION_KEYS), publisher: new InMemoryTenantChangePublisher(), snapshotCacheTtlMs: 0 });
 
-    const fusion = new FusionSandbox({ seed: 7 });
+    // Receipts and ASNs stay PENDING for 1.5 s (sandbox clock) like a pod's receiving processor: the writer reads them back.
+    const fusion = new FusionSandbox({ seed: 7, receiptProcessingDelayMs: 1_500 });
     await fusion.listen();
     const shipbob = new ShipbobSandbox({ webhookTimeScale: 1000, webhookMinTimeoutMs: 3_000 });
     const seeded = shipbob.seedData({

@@ -29,7 +29,7 @@ export interface HandlerContext {
 
 export interface RecordException {
   code: string;
-  /** missing-mapping | invalid-value | partner-rejected | auth | rate-limit | connection | parse | duplicate | unexpected */
+  /** missing-mapping | invalid-value | partner-rejected | auth | rate-limit | connection | parse | duplicate | unexpected | fulfilment (a shipment problem ShipBob reports) */
   category: string;
   message: string;
   entityType: string;

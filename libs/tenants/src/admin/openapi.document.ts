@@ -91,6 +91,7 @@ export const TENANTS_ADMIN_OPENAPI = {
           customerMatching: { enum: ['email-then-external-id', 'external-id-then-email'] },
           orderGrouping: { enum: ['per-po-line', 'per-po-and-fulfillment-center'] },
           receivablePoStatuses: { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 20, description: 'Fusion PO statuses whose lines become ShipBob orders (default ["Open"])' },
+          shipmentProblemsAsPoNote: { type: 'boolean', description: 'also write ShipBob shipment problems (exception, on hold, cancelled) onto the Fusion PO as NoteToReceiver (default false)' },
           pollingIntervalsMs: { type: 'object', properties: { purchaseOrdersMs: { type: 'integer' }, receiptsMs: { type: 'integer' }, shipbobOrdersMs: { type: 'integer' }, shopifyOrdersMs: { type: 'integer' } } },
         },
       },

@@ -4,7 +4,7 @@ const q = (name: string, description: string, schema: Record<string, unknown> = 
 const p = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string' } });
 const ok = (description: string) => ({ description, content: { 'application/json': { schema: { type: 'object', additionalProperties: true } } } });
 const body = (properties: Record<string, unknown>, required: string[] = []) => ({ required: required.length > 0, content: { 'application/json': { schema: { type: 'object', properties, required } } } });
-const exceptionFilters = ['tenant', 'status', 'category', 'code', 'entityType', 'businessId', 'service', 'sourceTopic', 'from', 'to', 'limit'].map((n) => q(n, n === 'status' ? 'open (default for bulk replay) | resolved | all' : n === 'category' ? 'missing-mapping | invalid-value | partner-rejected | auth | rate-limit | connection | parse | duplicate | unexpected' : ''));
+const exceptionFilters = ['tenant', 'status', 'category', 'code', 'entityType', 'businessId', 'service', 'sourceTopic', 'from', 'to', 'limit'].map((n) => q(n, n === 'status' ? 'open (default for bulk replay) | resolved | all' : n === 'category' ? 'missing-mapping | invalid-value | partner-rejected | auth | rate-limit | connection | parse | duplicate | unexpected | fulfilment' : ''));
 
 /** Hand-written OpenAPI 3.1 description of the ops API, served at GET /ops/openapi.json. */
 export const OPS_OPENAPI = {

@@ -31,6 +31,7 @@ export class PoUpdateConsumer implements OnModuleInit {
       ledger: new PoWritesLedger(this.pool),
       fusion: (tenantId) => this.clients.fusion(tenantId),
       dffStatusSegment: this.config.poDffStatusSegment,
+      receiptConfirm: { attempts: this.config.receiptConfirmAttempts, delayMs: this.config.receiptConfirmDelayMs },
       log: this.log,
     });
     this.host.register({

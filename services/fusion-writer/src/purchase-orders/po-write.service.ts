@@ -1,5 +1,12 @@
 import type { TopicRecords } from '@mlc/contracts';
-import { BILL_OF_LADING_MAX, type FusionClient, type FusionReceiptLineInput, type FusionReceiptRequest } from '@mlc/partners-fusion-client';
+import {
+  BILL_OF_LADING_MAX,
+  receiptState,
+  type FusionClient,
+  type FusionReceiptConfirmOptions,
+  type FusionReceiptLineInput,
+  type FusionReceiptRequest,
+} from '@mlc/partners-fusion-client';
 import { AppError, toAppError } from '@mlc/platform-errors';
 import { newMeta, type OutgoingRecord } from '@mlc/platform-kafka';
 import type { Logger } from '@mlc/platform-telemetry';
@@ -15,7 +22,15 @@ export interface PoWriteDeps {
   ledger: PoWritesLedger;
   fusion(tenantId: string): Promise<FusionClient>;
   dffStatusSegment: string;
+  /** Bounded read-back of a staged receipt/ASN until Fusion processed it (still pending after it: retried later). */
+  receiptConfirm?: FusionReceiptConfirmOptions;
   log: Logger;
+}
+
+/** What a write (or the look-up of an earlier one) found: the document and, for receiving requests, Fusion's status. */
+interface Written {
+  documentId: string | null;
+  processingStatus?: string | null;
 }
 
 /** The ShipmentNumber our ASNs and receipts carry: the ShipBob shipment, so an earlier write can be found again. */
@@ -55,24 +70,25 @@ export class PoWriteService {
     const prior = await ledger.get(tenantId, key);
     if (prior?.state === 'done') {
       log.info('PO update already done', { tenantId, idempotencyKey: key, kind: cmd.kind });
-      return [this.updated(cmd, 'already_written', prior.fusionDocumentId)];
+      return [this.updated(cmd, 'already_written', { documentId: prior.fusionDocumentId })];
     }
-    if (prior) {
-      const found = await this.findExisting(cmd);
-      if (found !== undefined) {
-        await ledger.done(tenantId, key, 'already_written', found);
-        log.info('PO update found in Fusion after an uncertain attempt', { tenantId, idempotencyKey: key, kind: cmd.kind });
-        return [this.updated(cmd, 'already_written', found)];
-      }
-    }
-    await ledger.start(tenantId, key, cmd);
     try {
-      const { outcome, documentId } = await this.write(cmd);
-      await ledger.done(tenantId, key, outcome, documentId);
+      if (prior) {
+        // An earlier attempt may have written it (lost answer) or left a receipt pending in Fusion: look before writing.
+        const found = await this.findExisting(cmd);
+        if (found !== undefined) {
+          await ledger.done(tenantId, key, 'already_written', found.documentId);
+          log.info('PO update found in Fusion after an earlier attempt', { tenantId, idempotencyKey: key, kind: cmd.kind });
+          return [this.updated(cmd, 'already_written', found)];
+        }
+      }
+      await ledger.start(tenantId, key, cmd);
+      const { outcome, ...written } = await this.write(cmd);
+      await ledger.done(tenantId, key, outcome, written.documentId);
       log.info('PO update written to Fusion', { tenantId, idempotencyKey: key, kind: cmd.kind, outcome });
-      return [this.updated(cmd, outcome, documentId)];
+      return [this.updated(cmd, outcome, written)];
     } catch (err) {
-      const e = toAppError(err);
+      const e = this.named(cmd, toAppError(err));
       if (e.code === 'FUSION.OUTCOME_UNKNOWN') {
         await ledger.failed(tenantId, key, 'started', e.message);
         // Retry, but the next attempt looks in Fusion first (the ledger row says it may have been written).
@@ -83,27 +99,48 @@ export class PoWriteService {
     }
   }
 
-  /** The document that shows the write already happened, or undefined. */
-  private async findExisting(cmd: Command): Promise<string | null | undefined> {
+  /** A receiving request's processing failure or pending state, named by PO and shipment for the exceptions queue. */
+  private named(cmd: Command, e: AppError): AppError {
+    if (e.code !== 'FUSION.RECEIPT_PROCESSING_REJECTED' && e.code !== 'FUSION.RECEIPT_PENDING_TIMEOUT') return e;
+    const what = cmd.kind === 'receipt' ? 'receipt' : 'advance shipment notice';
+    const lines = cmd.lines.map((l) => l.lineNumber).join(', ');
+    return new AppError(e.code, `${what} for PO ${cmd.poNumber} line ${lines} (ShipBob shipment ${cmd.shipmentId ?? '?'}): ${e.message}`, {
+      retryable: e.retryable,
+      cause: e,
+      details: { ...e.details, idempotencyKey: cmd.idempotencyKey, poNumber: cmd.poNumber, shipmentId: cmd.shipmentId ?? null },
+    });
+  }
+
+  /**
+   * The document that shows the write already happened, or undefined. A receipt/ASN found by its ShipmentNumber is
+   * only done once Fusion processed it: still pending is a retryable error, a processing error is Oracle's message
+   * (never a second POST: the operator fixes or deletes the staged request in Fusion, then replays).
+   */
+  private async findExisting(cmd: Command): Promise<Written | undefined> {
     switch (cmd.kind) {
       case 'advance_shipment_notice':
       case 'receipt': {
         const type = cmd.kind === 'receipt' ? 'RECEIVE' : 'SHIP';
         const client = await this.deps.fusion(cmd.meta.tenantId);
         const requests = await client.findReceiptRequestsByShipmentNumber(shipmentNumberOf(cmd));
-        const hit = requests.find((r: FusionReceiptRequest) => r.lines.some((l) => l['TransactionType'] === type && String(l['DocumentNumber']) === cmd.poNumber));
-        return hit ? String(hit.HeaderInterfaceId) : undefined;
+        const ours = requests.filter((r: FusionReceiptRequest) => r.lines.some((l) => l['TransactionType'] === type && String(l['DocumentNumber']) === cmd.poNumber));
+        // A processed one wins; else one still pending; else the failed one (whose error is raised again).
+        const rank = { processed: 0, pending: 1, error: 2 } as const;
+        const hit = [...ours].sort((a, b) => rank[receiptState(a)] - rank[receiptState(b)])[0];
+        if (!hit) return undefined;
+        const confirmed = await client.awaitReceiptProcessed(hit.HeaderInterfaceId, this.deps.receiptConfirm, hit);
+        return { documentId: String(hit.HeaderInterfaceId), processingStatus: confirmed.ProcessingStatusCode ?? null };
       }
       case 'close_for_receiving': {
         const po = await (await this.deps.fusion(cmd.meta.tenantId)).getPurchaseOrder(cmd.poHeaderId);
-        return CLOSED.has(po.Status) ? null : undefined;
+        return CLOSED.has(po.Status) ? { documentId: null } : undefined;
       }
       default:
-        return undefined; // recording an exception (and a DFF PATCH) is safe to repeat
+        return undefined; // recording an exception (and a DFF or note PATCH) is safe to repeat
     }
   }
 
-  private async write(cmd: Command): Promise<{ outcome: Outcome; documentId: string | null }> {
+  private async write(cmd: Command): Promise<Written & { outcome: Outcome }> {
     switch (cmd.kind) {
       case 'advance_shipment_notice':
       case 'receipt': {
@@ -122,7 +159,9 @@ export class PoWriteService {
           ...(asn ? { asnType: 'ASN' as const, shippedDate: cmd.eventAt ?? undefined, ...asnCarrierAndTracking(cmd) } : { comments: `Delivered by ShipBob shipment ${cmd.shipmentId ?? ''}`.trim() }),
           lines,
         });
-        return { outcome: 'written', documentId: String(created.HeaderInterfaceId) };
+        // The POST only staged interface records: done once Fusion's receiving processor says so.
+        const confirmed = await client.awaitReceiptProcessed(created.HeaderInterfaceId, this.deps.receiptConfirm, created);
+        return { outcome: 'written', documentId: String(created.HeaderInterfaceId), processingStatus: confirmed.ProcessingStatusCode ?? null };
       }
       case 'close_for_receiving': {
         const client = await this.deps.fusion(cmd.meta.tenantId);
@@ -132,10 +171,13 @@ export class PoWriteService {
         return { outcome: 'written', documentId: null };
       }
       case 'fulfillment_exception': {
-        if (!cmd.writeToFlexfield) return { outcome: 'recorded', documentId: null };
+        if (!cmd.writeToFlexfield && !cmd.poNote) return { outcome: 'recorded', documentId: null };
         const client = await this.deps.fusion(cmd.meta.tenantId);
-        const text = `${cmd.shipbobStatus ?? 'ShipBob'}: ${cmd.exceptionReason ?? ''}`.slice(0, 150);
-        await client.updatePurchaseOrderDff(cmd.poHeaderId, { [this.deps.dffStatusSegment]: text });
+        if (cmd.poNote) await client.updatePurchaseOrderNoteToReceiver(cmd.poHeaderId, cmd.poNote);
+        if (cmd.writeToFlexfield) {
+          const text = `${cmd.shipbobStatus ?? 'ShipBob'}: ${cmd.exceptionReason ?? ''}`.slice(0, 150);
+          await client.updatePurchaseOrderDff(cmd.poHeaderId, { [this.deps.dffStatusSegment]: text });
+        }
         return { outcome: 'written', documentId: null };
       }
       default:
@@ -143,7 +185,7 @@ export class PoWriteService {
     }
   }
 
-  private updated(cmd: Command, outcome: Outcome, documentId: string | null): OutgoingRecord<'fulfilment.fusion-po.updated.v1'> {
+  private updated(cmd: Command, outcome: Outcome, written: Written): OutgoingRecord<'fulfilment.fusion-po.updated.v1'> {
     return {
       topic: 'fulfilment.fusion-po.updated.v1',
       key: `${cmd.meta.tenantId}:${cmd.poHeaderId}`,
@@ -156,7 +198,8 @@ export class PoWriteService {
         poNumber: cmd.poNumber,
         referenceId: cmd.referenceId ?? null,
         shipmentId: cmd.shipmentId ?? null,
-        fusionDocumentId: documentId,
+        fusionDocumentId: written.documentId,
+        processingStatus: written.processingStatus ?? null,
       },
     };
   }

@@ -127,7 +127,7 @@ describe('fusion-writer purchase-orders (integration)', () => {
     assert.equal(fusion.procurement.findPo(po.poHeaderId).Status, 'Closed for Receiving');
   });
 
-  it('a permanent refusal (over-receipt) is parked as an exception on the command; exceptions are recorded (DFF on request)', async () => {
+  it('a permanent refusal (over-receipt, refused when Fusion processes the receipt) is parked as an exception on the command; exceptions are recorded (DFF on request)', async () => {
     const [other] = fusion.seedPurchaseOrders({ count: 1, linesPerPo: 1, items: [{ Item: 'SKU-C' }] });
     const line = other!.lines[0]!;
     const ordered = line.schedules[0]!.Quantity;
@@ -139,7 +139,10 @@ describe('fusion-writer purchase-orders (integration)', () => {
     await send(over);
     const exc = await waitFor(() => decoded('ops.exception.raised.v1').find((e) => e.businessId === over.idempotencyKey), { timeoutMs: 20_000, what: 'the parked exception' });
     assert.equal(exc.entityType, 'fusion-po-update');
-    assert.equal(exc.code, 'FUSION.REJECTED');
+    // Fusion stages the receipt and refuses it when processing it: Oracle's message, named by PO and shipment.
+    assert.equal(exc.code, 'FUSION.RECEIPT_PROCESSING_REJECTED');
+    assert.equal(exc.category, 'partner-rejected');
+    assert.match(exc.message, new RegExp(`^receipt for PO ${other!.OrderNumber} line ${line.LineNumber} \\(ShipBob shipment \\d+\\): .*exceeds the quantity ordered`));
     assert.equal(exc.service, 'fusion-writer');
     assert.equal(fusion.written.receipts.filter((r) => String(r['POHeaderId']) === String(other!.POHeaderId)).length, 0);
 

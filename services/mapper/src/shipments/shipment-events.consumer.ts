@@ -30,12 +30,13 @@ export class ShipmentEventsConsumer implements OnModuleInit {
       {
         rules: async (tenantId) => (await this.directory.get(tenantId)).mappings['shipbob-event-rule'],
         writeToFlexfield: () => this.config.shipmentExceptionsToFlexfield,
+        problemsAsPoNote: async (tenantId) => (await this.directory.get(tenantId)).settings.shipmentProblemsAsPoNote ?? false,
       },
       this.log,
     );
     this.host.register({
       groupId: SHIPMENTS_GROUP,
-      topics: ['shipbob.webhook.received.v1', 'fulfilment.shipbob-order.requested.v1', 'fulfilment.shipbob-order.synced.v1'],
+      topics: ['shipbob.webhook.received.v1', 'fulfilment.shipbob-order.requested.v1', 'fulfilment.shipbob-order.synced.v1', 'fulfilment.fusion-po.updated.v1'],
       processedEvents: this.processed,
       maxAttempts: 8,
       handler: async (value, ctx) => {
@@ -43,16 +44,20 @@ export class ShipmentEventsConsumer implements OnModuleInit {
           case 'shipbob.webhook.received.v1':
             return service.onWebhook(value as never, ctx);
           case 'fulfilment.shipbob-order.requested.v1':
-            return service.onRequested(value as never);
+            return service.onRequested(value as never, ctx);
           case 'fulfilment.shipbob-order.synced.v1':
-            return service.onSynced(value as never);
+            return service.onSynced(value as never, ctx);
+          case 'fulfilment.fusion-po.updated.v1':
+            return service.onPoUpdated(value as never, ctx);
           default:
             return [];
         }
       },
       describe: (value) => {
-        const v = value as { deliveryId?: string; referenceId?: string };
-        return v.deliveryId ? { entityType: 'shipbob-webhook', businessId: v.deliveryId } : v.referenceId ? { entityType: 'shipbob-order', businessId: v.referenceId } : undefined;
+        const v = value as { deliveryId?: string; referenceId?: string; idempotencyKey?: string };
+        if (v.deliveryId) return { entityType: 'shipbob-webhook', businessId: v.deliveryId };
+        if (v.idempotencyKey) return { entityType: 'fusion-po-update', businessId: v.idempotencyKey };
+        return v.referenceId ? { entityType: 'shipbob-order', businessId: v.referenceId } : undefined;
       },
     });
   }

@@ -3,6 +3,7 @@ import type { TopicRecords } from '@mlc/contracts';
 import {
   mergeShipment,
   parseReferenceId,
+  planShipmentProblems,
   planWriteBack,
   readShipbobWebhook,
   type EventRuleValue,
@@ -13,12 +14,17 @@ import type { Logger } from '@mlc/platform-telemetry';
 import type { ShipmentsRepository } from './shipments.repository';
 
 type EventMeta = TopicRecords['shipbob.webhook.received.v1']['meta'];
+type Ctx = Pick<HandlerContext, 'exception'>;
 const SOURCE = 'mapper';
+/** Outcomes of fulfilment.fusion-po.updated.v1 that mean Fusion holds the write (a receipt: processed, not merely staged). */
+const CONFIRMED = new Set(['written', 'already_written']);
 
 export interface ShipmentRules {
   /** The tenant's shipbob-event-rule mappings (topic → action). */
   rules(tenantId: string): Promise<Record<string, EventRuleValue>>;
   writeToFlexfield(tenantId: string): boolean;
+  /** Tenant setting shipmentProblemsAsPoNote (default false). */
+  problemsAsPoNote(tenantId: string): Promise<boolean>;
 }
 
 /**
@@ -33,7 +39,7 @@ export class ShipmentWriteBackService {
     private readonly log: Logger,
   ) {}
 
-  async onRequested(v: TopicRecords['fulfilment.shipbob-order.requested.v1']): Promise<OutgoingRecord[]> {
+  async onRequested(v: TopicRecords['fulfilment.shipbob-order.requested.v1'], ctx: Ctx): Promise<OutgoingRecord[]> {
     const tenantId = v.meta.tenantId;
     const rules = await this.tenants.rules(tenantId);
     return this.repo.tx(async (c) => {
@@ -60,24 +66,42 @@ export class ShipmentWriteBackService {
         if (v.supersedesReferenceId) await this.repo.markCancelled(c, tenantId, v.supersedesReferenceId, v.poHeaderId, v.poNumber);
       }
       if (v.poLinesToFulfil?.length) await this.repo.saveLinesToFulfil(c, tenantId, v.poHeaderId, v.poLastUpdateDate, v.poLinesToFulfil);
-      await this.recompute(c, tenantId, v.poHeaderId, v.meta, rules);
+      await this.recompute(c, tenantId, v.poHeaderId, v.meta, rules, ctx);
       return this.repo.emittedBy(c, tenantId, v.meta.eventId);
     });
   }
 
-  async onSynced(v: TopicRecords['fulfilment.shipbob-order.synced.v1']): Promise<OutgoingRecord[]> {
+  async onSynced(v: TopicRecords['fulfilment.shipbob-order.synced.v1'], ctx: Ctx): Promise<OutgoingRecord[]> {
     const tenantId = v.meta.tenantId;
     const rules = await this.tenants.rules(tenantId);
     return this.repo.tx(async (c) => {
       await this.repo.lockPos(c, tenantId, [v.poHeaderId]);
       if (v.outcome === 'cancelled' || v.outcome === 'already_cancelled') await this.repo.markCancelled(c, tenantId, v.referenceId, v.poHeaderId, v.poNumber);
       else await this.repo.setShipbobOrderId(c, tenantId, v.referenceId, v.poHeaderId, v.poNumber, v.shipbobOrderId ?? null);
-      await this.recompute(c, tenantId, v.poHeaderId, v.meta, rules);
+      await this.recompute(c, tenantId, v.poHeaderId, v.meta, rules, ctx);
       return this.repo.emittedBy(c, tenantId, v.meta.eventId);
     });
   }
 
-  async onWebhook(v: TopicRecords['shipbob.webhook.received.v1'], ctx: Pick<HandlerContext, 'exception'>): Promise<OutgoingRecord[]> {
+  /**
+   * fusion-writer's result: a receipt it reports written has been processed by Fusion (the writer reads the staged
+   * request back until it is), so its lines now count as received, which may complete the PO (close for receiving).
+   */
+  async onPoUpdated(v: TopicRecords['fulfilment.fusion-po.updated.v1'], ctx: Ctx): Promise<OutgoingRecord[]> {
+    if (v.kind !== 'receipt' || !CONFIRMED.has(v.outcome)) return [];
+    const tenantId = v.meta.tenantId;
+    const rules = await this.tenants.rules(tenantId);
+    return this.repo.tx(async (c) => {
+      await this.repo.lockPos(c, tenantId, [v.poHeaderId]);
+      if (await this.repo.confirmReceipt(c, tenantId, v.idempotencyKey, v.poHeaderId, v.fusionDocumentId ?? null)) {
+        this.log.info('receipt confirmed by Fusion', { tenantId, poHeaderId: v.poHeaderId, idempotencyKey: v.idempotencyKey, processingStatus: v.processingStatus ?? null });
+      }
+      await this.recompute(c, tenantId, v.poHeaderId, v.meta, rules, ctx);
+      return this.repo.emittedBy(c, tenantId, v.meta.eventId);
+    });
+  }
+
+  async onWebhook(v: TopicRecords['shipbob.webhook.received.v1'], ctx: Ctx): Promise<OutgoingRecord[]> {
     if (v.partner !== 'shipbob') return [];
     const tenantId = v.meta.tenantId;
     const topic = v.topic || v.headers['x-webhook-topic'] || '';
@@ -138,19 +162,29 @@ export class ShipmentWriteBackService {
         if (known) pos.add(known.poHeaderId);
         else this.log.info('charge for a shipment not (yet) known: kept until it is', { tenantId, transactionId: ch.transactionId, shipmentId: ch.shipmentId });
       }
-      for (const po of [...pos].sort()) await this.recompute(c, tenantId, po, v.meta, rules);
+      for (const po of [...pos].sort()) await this.recompute(c, tenantId, po, v.meta, rules, ctx);
       return this.repo.emittedBy(c, tenantId, v.meta.eventId);
     });
   }
 
   /** Emits (stores, caused by this event) every write-back and charge the PO's state calls for and that was not emitted yet. */
-  private async recompute(c: PoolClient, tenantId: string, poHeaderId: string, cause: EventMeta, rules: Record<string, EventRuleValue>): Promise<void> {
+  private async recompute(c: PoolClient, tenantId: string, poHeaderId: string, cause: EventMeta, rules: Record<string, EventRuleValue>, ctx: Ctx): Promise<void> {
     const { poNumber, orders } = await this.repo.activeOrders(c, tenantId, poHeaderId);
     if (!poNumber) return; // no order of this PO requested yet: the shipment waits in its state
     const shipments = await this.repo.shipmentsOfPo(c, tenantId, poHeaderId);
     const key = `${tenantId}:${poHeaderId}`;
     const linesToFulfil = await this.repo.linesToFulfil(c, tenantId, poHeaderId);
-    const commands = planWriteBack({ poHeaderId, poNumber, orders, shipments, rules, writeToFlexfield: this.tenants.writeToFlexfield(tenantId), linesToFulfil });
+    const confirmedReceipts = await this.repo.confirmedReceipts(c, tenantId, poHeaderId);
+    const problemsAsPoNote = await this.tenants.problemsAsPoNote(tenantId);
+    const input = { poHeaderId, poNumber, orders, shipments, rules, writeToFlexfield: this.tenants.writeToFlexfield(tenantId), linesToFulfil, confirmedReceipts, problemsAsPoNote };
+    // Shipment problems go to the exceptions queue, once per shipment and kind (the record key; the queue folds by businessId).
+    for (const p of planShipmentProblems(input)) {
+      const record = ctx.exception({ code: p.code, category: p.category, message: p.message, entityType: p.entityType, businessId: p.businessId, details: p.details });
+      if (await this.repo.emit(c, tenantId, `problem:${p.businessId}`, poHeaderId, cause.eventId, record)) {
+        this.log.warn('ShipBob shipment problem raised', { tenantId, poHeaderId, code: p.code, businessId: p.businessId });
+      }
+    }
+    const commands = planWriteBack(input);
     for (const cmd of commands) {
       const record: OutgoingRecord<'fulfilment.fusion-po-update.requested.v1'> = {
         topic: 'fulfilment.fusion-po-update.requested.v1',

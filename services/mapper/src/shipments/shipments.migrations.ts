@@ -82,4 +82,19 @@ export const SHIPMENTS_MIGRATIONS: SqlMigration[] = [
         PRIMARY KEY (tenant_id, po_header_id));
     `,
   },
+  {
+    id: '003-confirmed-receipts',
+    sql: `
+      -- Receipts Fusion confirmed it processed (fulfilment.fusion-po.updated.v1 from fusion-writer): only their lines
+      -- count as received, so a PO is closed for receiving only once every receipt was confirmed.
+      CREATE TABLE mapper_shipment_confirmed_receipts (
+        tenant_id text NOT NULL,
+        idempotency_key text NOT NULL,
+        po_header_id text NOT NULL,
+        fusion_document_id text,
+        confirmed_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (tenant_id, idempotency_key));
+      CREATE INDEX mapper_shipment_confirmed_receipts_po ON mapper_shipment_confirmed_receipts (tenant_id, po_header_id);
+    `,
+  },
 ];

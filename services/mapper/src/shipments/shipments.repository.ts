@@ -160,6 +160,27 @@ export class ShipmentsRepository {
       'SELECT topic, message_key, value FROM mapper_shipment_emitted WHERE tenant_id = $1 AND source_event_id = $2 ORDER BY seq',
       [tenantId, eventId],
     );
-    return r.rows.map((x) => ({ topic: x.topic, key: x.message_key, value: x.value }) as OutgoingRecord);
+    return r.rows.map((x) => ({ topic: x.topic, key: x.message_key, value: x.topic === 'ops.exception.raised.v1' ? withBytes(x.value) : x.value }) as OutgoingRecord);
   }
+
+  /** Records a receipt Fusion confirmed; false if it was known already. */
+  async confirmReceipt(c: PoolClient, tenantId: string, key: string, poHeaderId: string, documentId: string | null): Promise<boolean> {
+    const r = await c.query(
+      `INSERT INTO mapper_shipment_confirmed_receipts (tenant_id, idempotency_key, po_header_id, fusion_document_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+      [tenantId, key, poHeaderId, documentId],
+    );
+    return (r.rowCount ?? 0) > 0;
+  }
+
+  async confirmedReceipts(c: PoolClient, tenantId: string, poHeaderId: string): Promise<Set<string>> {
+    const r = await c.query<{ idempotency_key: string }>('SELECT idempotency_key FROM mapper_shipment_confirmed_receipts WHERE tenant_id = $1 AND po_header_id = $2', [tenantId, poHeaderId]);
+    return new Set(r.rows.map((x) => x.idempotency_key));
+  }
+}
+
+/** An exception record kept as JSON: its payload bytes come back as `{ type: 'Buffer', data }`. */
+function withBytes(value: OutgoingRecord['value']): OutgoingRecord['value'] {
+  const v = value as unknown as { payload?: unknown };
+  const p = v.payload as { type?: string; data?: number[] } | undefined;
+  return (p && p.type === 'Buffer' && Array.isArray(p.data) ? { ...v, payload: Buffer.from(p.data) } : v) as unknown as OutgoingRecord['value'];
 }

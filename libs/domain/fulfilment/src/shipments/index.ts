@@ -3,6 +3,9 @@ export { readShipbobWebhook, canonicalTopic, type ShipmentFact, type ChargeFact,
 export { mergeShipment, type ShipmentState } from './shipment-state';
 export {
   planWriteBack,
+  planShipmentProblems,
+  SHIPMENT_PROBLEM_CLASSES,
+  SHIPMENT_PROBLEM_CATEGORY,
   allocate,
   DEFAULT_EVENT_RULES,
   type PlanInput,
@@ -10,6 +13,7 @@ export {
   type ActiveOrder,
   type RequestedLine,
   type FusionPoUpdateKind,
+  type ShipmentProblem,
 } from './write-back.plan';
 export type { PoAction, EventRuleValue } from './event-rule';
 export { parseExactJson } from './shipbob-json';

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readShipbobWebhook, type ShipmentFact } from './shipbob-webhook.parse';
 import { mergeShipment, type ShipmentState } from './shipment-state';
-import { planWriteBack, type ActiveOrder } from './write-back.plan';
+import { planShipmentProblems, planWriteBack, type ActiveOrder } from './write-back.plan';
 
 const ref = (line: string) => `po42-l${line}-r0`;
 const orders: ActiveOrder[] = [
@@ -78,6 +78,36 @@ describe('shipment write-back plan', () => {
     assert.equal(cmds[0]!.writeToFlexfield, true);
     const off = planWriteBack({ poHeaderId: '42', poNumber: 'PO-42', orders, shipments: fold(fs), rules: { 'order.shipment.on_hold': { action: 'ignore' } }, writeToFlexfield: false });
     assert.equal(off.length, 1);
+  });
+
+  it('a delivered line counts as received only once Fusion confirmed its receipt: no close before both receipts are confirmed', () => {
+    const all = fold([...shipped1, ...delivered1, ...shipped2, ...delivered2]);
+    const keys = (confirmed: string[]) =>
+      planWriteBack({ poHeaderId: '42', poNumber: 'PO-42', orders, shipments: all, rules: {}, writeToFlexfield: false, linesToFulfil: ['1', '2'], confirmedReceipts: new Set(confirmed) }).map((c) => c.idempotencyKey);
+    assert.ok(!keys([]).some((k) => k.startsWith('close_for_receiving')), 'nothing confirmed: no close');
+    assert.ok(!keys(['receipt:s201:l1']).some((k) => k.startsWith('close_for_receiving')), 'line 2 not confirmed: no close');
+    assert.ok(keys(['receipt:s201:l1', 'receipt:s202:l2']).includes('close_for_receiving:po42:l1.2'));
+    assert.ok(keys([]).includes('receipt:s202:l2'), 'the receipts themselves are still requested');
+  });
+
+  it('shipment problems: one per shipment and kind, classified, naming PO, line, shipment and ShipBob’s reason; the PO note only with the tenant switch', () => {
+    const fs = [
+      ...facts('order.shipment.exception', shipment('203', '1', 'Exception', 'OutOfStock')),
+      ...facts('order.shipment.on_hold', shipment('203', '1', 'OnHold', 'InvalidAddress')),
+      ...facts('order.shipment.on_hold', shipment('203', '1', 'OnHold', 'InvalidAddress')),
+      ...facts('order.shipment.cancelled', shipment('203', '1', 'Cancelled')),
+    ];
+    const problems = planShipmentProblems({ poHeaderId: '42', poNumber: 'PO-42', orders, shipments: fold(fs), rules: {} });
+    assert.deepEqual(problems.map((p) => [p.businessId, p.code, p.category, p.entityType]), [
+      ['203:exception', 'SHIPBOB.SHIPMENT_EXCEPTION', 'fulfilment', 'shipbob-shipment'],
+      ['203:on_hold', 'SHIPBOB.SHIPMENT_ON_HOLD', 'fulfilment', 'shipbob-shipment'],
+      ['203:cancelled', 'SHIPBOB.SHIPMENT_CANCELLED', 'fulfilment', 'shipbob-shipment'],
+    ]);
+    assert.match(problems[1]!.message, /^ShipBob shipment 203 \(order 100, reference po42-l1-r0\) for PO PO-42 line 1 is on hold: InvalidAddress$/);
+    assert.equal(planShipmentProblems({ poHeaderId: '42', poNumber: 'PO-42', orders, shipments: fold(fs), rules: { 'order.shipment.cancelled': { action: 'ignore' } } }).length, 2, 'a rule that ignores a kind raises nothing for it');
+    const noted = planWriteBack({ poHeaderId: '42', poNumber: 'PO-42', orders, shipments: fold(fs), rules: {}, writeToFlexfield: false, problemsAsPoNote: true });
+    assert.deepEqual(noted.map((c) => c.poNote), ['ShipBob shipment 203 has an exception: OutOfStock', 'ShipBob shipment 203 is on hold: InvalidAddress', 'ShipBob shipment 203 was cancelled: Cancelled']);
+    assert.ok(planWriteBack({ poHeaderId: '42', poNumber: 'PO-42', orders, shipments: fold(fs), rules: {}, writeToFlexfield: false }).every((c) => c.poNote === null));
   });
 
   it('reads charges with exact decimal amounts and refuses bodies it cannot read', () => {

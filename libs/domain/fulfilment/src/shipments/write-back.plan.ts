@@ -1,5 +1,6 @@
 import type { EventRuleValue, PoAction } from './event-rule';
 import type { ShipmentState } from './shipment-state';
+import type { ShipmentIssueKind } from './shipment-status';
 import { MILESTONE_RANK } from './shipment-status';
 
 /** A line of a ShipBob order we requested (from fulfilment.shipbob-order.requested.v1). */
@@ -38,6 +39,8 @@ export interface PoUpdateCommand {
   lines: { poLineId: string; lineNumber: string; itemNumber: string | null; quantity: string; uom: string | null }[];
   exceptionReason: string | null;
   writeToFlexfield: boolean;
+  /** A fulfillment_exception's note for the PO header (NoteToReceiver), when the tenant asks for it; else null. */
+  poNote: string | null;
 }
 
 export interface PlanInput {
@@ -53,7 +56,36 @@ export interface PlanInput {
    * known yet or that could not be mapped: closing for receiving waits for all of them. Absent: the orders' lines.
    */
   linesToFulfil?: readonly string[];
+  /**
+   * Idempotency keys of the receipts Fusion confirmed it processed (fulfilment.fusion-po.updated.v1). A delivered
+   * shipment counts its lines as received only once its receipt is in here, so the PO is closed for receiving only
+   * after every receipt was confirmed. Absent: every delivered shipment counts (as before receipts were confirmed).
+   */
+  confirmedReceipts?: ReadonlySet<string>;
+  /** Tenant switch (settings.shipmentProblemsAsPoNote): a shipment problem also becomes the PO's NoteToReceiver. */
+  problemsAsPoNote?: boolean;
 }
+
+/** A ShipBob shipment problem for the exceptions queue: one per shipment and kind. */
+export interface ShipmentProblem {
+  kind: ShipmentIssueKind;
+  code: string;
+  category: string;
+  entityType: 'shipbob-shipment';
+  /** `<shipmentId>:<kind>`: the queue folds repeats of one problem into one row. */
+  businessId: string;
+  message: string;
+  details: Record<string, unknown>;
+}
+
+/** How each kind of shipment problem is classified in the exceptions queue. */
+export const SHIPMENT_PROBLEM_CLASSES: Record<ShipmentIssueKind, { code: string; label: string }> = {
+  exception: { code: 'SHIPBOB.SHIPMENT_EXCEPTION', label: 'has an exception' },
+  on_hold: { code: 'SHIPBOB.SHIPMENT_ON_HOLD', label: 'is on hold' },
+  cancelled: { code: 'SHIPBOB.SHIPMENT_CANCELLED', label: 'was cancelled' },
+};
+/** The exceptions-queue category of shipment problems (what ShipBob reports about a shipment, not a connector failure). */
+export const SHIPMENT_PROBLEM_CATEGORY = 'fulfilment';
 
 /** The default write-back per the reference: ASN on shipment, receipt on delivery, exceptions recorded. */
 export const DEFAULT_EVENT_RULES: Record<string, PoAction> = {
@@ -157,6 +189,7 @@ export function planWriteBack(input: PlanInput): PoUpdateCommand[] {
       eventAt: null,
       exceptionReason: null,
       writeToFlexfield: false,
+      poNote: null,
       ...extra,
       lines,
     };
@@ -167,13 +200,16 @@ export function planWriteBack(input: PlanInput): PoUpdateCommand[] {
     const order = input.orders.find((o) => o.referenceId === s.referenceId);
     if (!order || !order.lines.length) continue;
     const qty = allocate(order, s);
+    let receiptKey: string | undefined;
     const reached = (topic: string, milestoneReached: boolean, eventAt: string | undefined) => {
       if (!milestoneReached) return;
       const rule = action(input.rules, topic);
       const kind = kindOf(rule.action);
       if (kind === 'advance_shipment_notice' && !s.trackingNumber) return; // an ASN waits for tracking
       if (kind === 'receipt' || kind === 'advance_shipment_notice') {
-        out.push(command(kind, `${kind}:s${s.shipmentId}`, order, s, qty, { eventAt: eventAt ?? null }));
+        const cmd = command(kind, `${kind}:s${s.shipmentId}`, order, s, qty, { eventAt: eventAt ?? null });
+        if (kind === 'receipt') receiptKey = cmd.idempotencyKey;
+        out.push(cmd);
       }
     };
     const shipped = MILESTONE_RANK[s.milestone] >= MILESTONE_RANK.shipped && s.milestone !== 'cancelled';
@@ -185,16 +221,20 @@ export function planWriteBack(input: PlanInput): PoUpdateCommand[] {
       if (!kind) continue;
       if (kind !== 'fulfillment_exception') continue; // receipts/ASNs come from shipped/delivered only
       const reason = [issue.reason, rule.note].filter(Boolean).join(' - ') || issue.kind;
+      const note = `ShipBob shipment ${s.shipmentId} ${SHIPMENT_PROBLEM_CLASSES[issue.kind].label}: ${reason}`;
       out.push(
         command(kind, `${kind}:s${s.shipmentId}:${issue.kind}`, order, s, qty, {
           shipbobStatus: issue.shipbobStatus ?? s.shipbobStatus ?? null,
           eventAt: issue.at ?? null,
           exceptionReason: `${rule.action}: ${reason}`,
           writeToFlexfield: input.writeToFlexfield,
+          poNote: input.problemsAsPoNote ? note : null,
         }),
       );
     }
-    if (s.milestone === 'delivered') {
+    // A delivered shipment's lines count as received once Fusion confirmed its receipt (when confirmations are known).
+    const received = !input.confirmedReceipts || (receiptKey !== undefined && input.confirmedReceipts.has(receiptKey));
+    if (s.milestone === 'delivered' && received) {
       for (const [lineId, q] of qty) delivered.set(lineId, (delivered.get(lineId) ?? 0) + q);
       if (s.deliveredAt && (!lastDelivery || s.deliveredAt > lastDelivery)) lastDelivery = s.deliveredAt;
     }
@@ -207,6 +247,47 @@ export function planWriteBack(input: PlanInput): PoUpdateCommand[] {
   if (allDelivered && deliveredRule === 'receipt') {
     const qty = new Map([...lineInfo.values()].map((l) => [l.poLineId, delivered.get(l.poLineId) ?? 0] as const));
     out.push(command('close_for_receiving', `close_for_receiving:po${input.poHeaderId}`, undefined, undefined, qty, { eventAt: lastDelivery ?? null }));
+  }
+  return out;
+}
+
+/**
+ * The shipment problems (exception, on hold, cancelled) the PO's shipments report and the tenant's rules turn into a
+ * fulfillment exception: each once per shipment and kind, classified, naming the PO, its lines, the shipment and
+ * ShipBob's reason.
+ */
+export function planShipmentProblems(input: Pick<PlanInput, 'poHeaderId' | 'poNumber' | 'orders' | 'shipments' | 'rules'>): ShipmentProblem[] {
+  const out: ShipmentProblem[] = [];
+  for (const s of input.shipments) {
+    const order = input.orders.find((o) => o.referenceId === s.referenceId);
+    if (!order || !order.lines.length) continue;
+    const lines = [...order.lines].sort(byLineNumber);
+    for (const issue of s.issues) {
+      const rule = action(input.rules, ISSUE_TOPIC[issue.kind]);
+      if (kindOf(rule.action) !== 'fulfillment_exception') continue;
+      const cls = SHIPMENT_PROBLEM_CLASSES[issue.kind];
+      const reason = issue.reason ?? issue.shipbobStatus ?? issue.kind;
+      const lineText = `line${lines.length > 1 ? 's' : ''} ${lines.map((l) => l.lineNumber).join(', ')}`;
+      out.push({
+        kind: issue.kind,
+        code: cls.code,
+        category: SHIPMENT_PROBLEM_CATEGORY,
+        entityType: 'shipbob-shipment',
+        businessId: `${s.shipmentId}:${issue.kind}`,
+        message: `ShipBob shipment ${s.shipmentId} (order ${s.shipbobOrderId ?? order.shipbobOrderId ?? '?'}, reference ${s.referenceId}) for PO ${input.poNumber} ${lineText} ${cls.label}: ${reason}${rule.note ? ` (${rule.note})` : ''}`,
+        details: {
+          poHeaderId: input.poHeaderId,
+          poNumber: input.poNumber,
+          poLines: lines.map((l) => ({ poLineId: l.poLineId, lineNumber: l.lineNumber, itemNumber: l.itemNumber ?? null })),
+          shipmentId: s.shipmentId,
+          shipbobOrderId: s.shipbobOrderId ?? order.shipbobOrderId ?? null,
+          referenceId: s.referenceId,
+          shipbobStatus: issue.shipbobStatus ?? null,
+          reason: issue.reason ?? null,
+          at: issue.at ?? null,
+        },
+      });
+    }
   }
   return out;
 }

@@ -158,19 +158,28 @@ describe('FusionClient against FusionSandbox (contract)', () => {
     assert.equal(sandbox.written.asns.at(-1)!['OrderNumber'], po.OrderNumber);
   });
 
-  it('refuses an over-receipt as FUSION.REJECTED with the partner body, and stores nothing', async () => {
+  it('an over-receipt: a processing error with Oracle\'s text (default), or FUSION.REJECTED on the POST (receiptChecksAtPost); nothing received either way', async () => {
     const client = new FusionClient(oauth);
     const po = sandbox.procurement.pos[3]!;
     const sched = po.lines[0]!.schedules[0]!;
     const receiptsBefore = sandbox.written.receipts.length;
-    const err = await rejectsWith(
-      client.createReceiptRequest({
-        lines: [{ transactionType: 'RECEIVE', orderNumber: po.OrderNumber, lineNumber: 1, quantity: sched.Quantity + 1 }],
-      }),
-      'FUSION.REJECTED',
-    );
-    assert.equal(err.details['status'], 400);
-    assert.match(JSON.stringify(err.details['body']), /exceeds the quantity ordered/);
+    const staged = await client.createReceiptRequest({ lines: [{ transactionType: 'RECEIVE', orderNumber: po.OrderNumber, lineNumber: 1, quantity: sched.Quantity + 1 }] });
+    const failed = await rejectsWith(client.awaitReceiptProcessed(staged.HeaderInterfaceId, {}, staged), 'FUSION.RECEIPT_PROCESSING_REJECTED');
+    assert.equal(failed.retryable, false);
+    assert.match(failed.message, /exceeds the quantity ordered/);
+    sandbox.options.strict.receiptChecksAtPost = true;
+    try {
+      const err = await rejectsWith(
+        client.createReceiptRequest({
+          lines: [{ transactionType: 'RECEIVE', orderNumber: po.OrderNumber, lineNumber: 1, quantity: sched.Quantity + 1 }],
+        }),
+        'FUSION.REJECTED',
+      );
+      assert.equal(err.details['status'], 400);
+      assert.match(JSON.stringify(err.details['body']), /exceeds the quantity ordered/);
+    } finally {
+      sandbox.options.strict.receiptChecksAtPost = false;
+    }
     assert.equal(sched.QuantityReceived, 0);
     assert.equal(sandbox.written.receipts.length, receiptsBefore);
   });

@@ -1,5 +1,14 @@
 import { AppError } from '@mlc/platform-errors';
-import { FusionAuthError, FusionBadResponseError, FusionNotFoundError, FusionOutcomeUnknownError, FusionRejectedError, FusionUnavailableError } from './fusion.errors';
+import {
+  FusionAuthError,
+  FusionBadResponseError,
+  FusionNotFoundError,
+  FusionOutcomeUnknownError,
+  FusionReceiptPendingError,
+  FusionReceiptProcessingError,
+  FusionRejectedError,
+  FusionUnavailableError,
+} from './fusion.errors';
 import { fusionErrorMessage, parseFusionBody, toFusionError } from './parse-fusion-error';
 import type {
   FusionArTransaction,
@@ -20,8 +29,10 @@ import type {
   FusionPoLine,
   FusionPoSchedule,
   FusionPurchaseOrder,
+  FusionReceiptConfirmOptions,
   FusionReceiptRequest,
   FusionReceiptRequestInput,
+  FusionReceiptState,
 } from './fusion.types';
 import type { FusionCustomerAccountActivity, FusionShipToLocation, FusionSupplier } from './fusion-polling.types';
 
@@ -33,6 +44,14 @@ export const REST_FRAMEWORK_VERSION = '4';
 export const MAX_PAGE_SIZE = 499;
 export const DEFAULT_PAGE_SIZE = 200;
 const DEFAULT_TIMEOUT_MS = 30_000;
+/** Our own cap on the NoteToReceiver text we write (a short, single problem note). */
+const PO_NOTE_MAX = 1_000;
+/** A receipt request read with its lines and their processing errors (fasrp receivingReceiptRequests lines/processingErrors). */
+const RECEIPT_EXPAND = 'lines,lines.processingErrors';
+/** Bounded read-back of a staged receipt: re-reads, first wait, and the cap of the doubling wait. */
+const RECEIPT_CONFIRM_ATTEMPTS = 4;
+const RECEIPT_CONFIRM_DELAY_MS = 250;
+const RECEIPT_CONFIRM_MAX_DELAY_MS = 4_000;
 /** How many of the newest receipt requests a ShipmentNumber look-up reads where `q` on it is refused. */
 const RECEIPT_SCAN_MAX = 1_000;
 /** Refresh cached tokens this long before they expire. */
@@ -81,6 +100,36 @@ function selfKey(row: Row): string | undefined {
 function withoutLinks(row: Row): Row {
   const { links: _links, ...rest } = row;
   return rest;
+}
+
+/** A receivingReceiptRequests row (v1 arrays or v3+ collection objects) with lines and their processingErrors. */
+function toReceiptRequest(row: Row): FusionReceiptRequest {
+  return {
+    ...(withoutLinks(row) as FusionReceiptRequest),
+    lines: childRows(row['lines']).map((l) => ({ ...withoutLinks(l), processingErrors: childRows(l['processingErrors']).map(withoutLinks) })) as FusionReceiptRequest['lines'],
+  };
+}
+
+/** ProcessingStatusCode values of a processed interface record: SUCCESS or COMPLETED (which one is UNCONFIRMED). */
+const PROCESSED = new Set(['SUCCESS', 'COMPLETED']);
+
+/**
+ * Where a staged receipt/ASN request stands. Processed only when the header (if it reports a status) and every line
+ * say so; an ERROR anywhere, or a processing error row, is an error; anything else (PENDING, RUNNING, no status, a
+ * value we do not know) is still pending: never success by default.
+ */
+export function receiptState(req: FusionReceiptRequest): FusionReceiptState {
+  const statuses = [req.ProcessingStatusCode, ...req.lines.flatMap((l) => [l.ProcessingStatusCode, l.TransactionStatusCode])].map((s) => (s === undefined || s === null ? undefined : String(s).toUpperCase()));
+  if (statuses.includes('ERROR') || req.lines.some((l) => (l.processingErrors ?? []).length > 0)) return 'error';
+  const lineStatuses = req.lines.map((l) => (l.ProcessingStatusCode === undefined ? undefined : String(l.ProcessingStatusCode).toUpperCase()));
+  const header = req.ProcessingStatusCode === undefined ? undefined : String(req.ProcessingStatusCode).toUpperCase();
+  const done = req.lines.length > 0 && lineStatuses.every((s) => s !== undefined && PROCESSED.has(s)) && (header === undefined || PROCESSED.has(header));
+  return done ? 'processed' : 'pending';
+}
+
+/** Oracle's messages from every line's processingErrors, in line order. */
+export function receiptErrors(req: FusionReceiptRequest): string[] {
+  return req.lines.flatMap((l) => (l.processingErrors ?? []).map((e) => String(e.ErrorMessage ?? e.ErrorMessageName ?? 'error without a message')));
 }
 
 function toSchedule(row: Row): FusionPoSchedule {
@@ -313,12 +362,46 @@ export class FusionClient {
       })),
     };
     const row = await this.request<Row>('POST', `${FSCM}/receivingReceiptRequests`, { body, contentType: MEDIA_ITEM, creates: true });
-    return { ...(withoutLinks(row) as FusionReceiptRequest), lines: childRows(row['lines']).map(withoutLinks) as FusionReceiptRequest['lines'] };
+    return toReceiptRequest(row);
   }
 
+  /** One receipt/ASN request with its lines and their processingErrors (what the receiving processor refused). */
   async getReceiptRequest(headerInterfaceId: number): Promise<FusionReceiptRequest> {
-    const row = await this.request<Row>('GET', `${FSCM}/receivingReceiptRequests/${headerInterfaceId}`, { query: { expand: 'lines' } });
-    return { ...(withoutLinks(row) as FusionReceiptRequest), lines: childRows(row['lines']).map(withoutLinks) as FusionReceiptRequest['lines'] };
+    const row = await this.request<Row>('GET', `${FSCM}/receivingReceiptRequests/${headerInterfaceId}`, { query: { expand: RECEIPT_EXPAND } });
+    return toReceiptRequest(row);
+  }
+
+  /**
+   * Reads a staged receipt/ASN request back until Fusion's receiving processor has handled it (the POST only stages
+   * interface records): returns it once processed, throws FusionReceiptProcessingError with Oracle's messages when
+   * it failed, and FusionReceiptPendingError (retryable) when it is still pending after the bounded re-reads.
+   * `seen` is a copy already read (e.g. the POST's answer), checked before reading again.
+   */
+  async awaitReceiptProcessed(headerInterfaceId: number, opts: FusionReceiptConfirmOptions = {}, seen?: FusionReceiptRequest): Promise<FusionReceiptRequest> {
+    const attempts = opts.attempts ?? RECEIPT_CONFIRM_ATTEMPTS;
+    const maxDelay = opts.maxDelayMs ?? RECEIPT_CONFIRM_MAX_DELAY_MS;
+    const wait = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+    let delay = opts.delayMs ?? RECEIPT_CONFIRM_DELAY_MS;
+    let current = seen ?? (await this.getReceiptRequest(headerInterfaceId));
+    for (let i = 0; ; i++) {
+      const state = receiptState(current);
+      if (state === 'processed') return current;
+      if (state === 'error') {
+        // A POST's answer carries the lines but not their processingErrors: read them before reporting.
+        if (current === seen && !receiptErrors(current).length) current = await this.getReceiptRequest(headerInterfaceId);
+        throw new FusionReceiptProcessingError(`Fusion did not process receipt request ${headerInterfaceId}: ${receiptErrors(current).join(' | ') || 'ProcessingStatusCode ERROR without a processing error'}`, {
+          details: { headerInterfaceId, errors: receiptErrors(current), lines: current.lines.map((l) => ({ InterfaceTransactionId: l.InterfaceTransactionId, ProcessingStatusCode: l.ProcessingStatusCode ?? null })) },
+        });
+      }
+      if (i >= attempts) {
+        throw new FusionReceiptPendingError(`receipt request ${headerInterfaceId} is still ${String(current.ProcessingStatusCode ?? 'unprocessed')} in Fusion`, {
+          details: { headerInterfaceId, processingStatusCode: current.ProcessingStatusCode ?? null },
+        });
+      }
+      await wait(delay);
+      delay = Math.min(delay * 2, maxDelay);
+      current = await this.getReceiptRequest(headerInterfaceId);
+    }
   }
 
   /**
@@ -326,10 +409,10 @@ export class FusionClient {
    * an earlier attempt (outcome unknown) already created its ASN or receipt before creating it again.
    */
   async findReceiptRequestsByShipmentNumber(shipmentNumber: string): Promise<FusionReceiptRequest[]> {
-    const toRequest = (row: Row): FusionReceiptRequest => ({ ...(withoutLinks(row) as FusionReceiptRequest), lines: childRows(row['lines']).map(withoutLinks) as FusionReceiptRequest['lines'] });
+    const toRequest = toReceiptRequest;
     try {
       const page = await this.request<Row>('GET', `${FSCM}/receivingReceiptRequests`, {
-        query: { q: `ShipmentNumber='${shipmentNumber.replace(/'/g, "''")}'`, expand: 'lines', onlyData: true, limit: 50 },
+        query: { q: `ShipmentNumber='${shipmentNumber.replace(/'/g, "''")}'`, expand: RECEIPT_EXPAND, onlyData: true, limit: 50 },
       });
       return childRows(page).map(toRequest);
     } catch (err) {
@@ -339,7 +422,7 @@ export class FusionClient {
       const found: FusionReceiptRequest[] = [];
       for (let offset = 0; offset < RECEIPT_SCAN_MAX; ) {
         const page = await this.request<Row>('GET', `${FSCM}/receivingReceiptRequests`, {
-          query: { orderBy: 'HeaderInterfaceId:desc', expand: 'lines', onlyData: true, limit: DEFAULT_PAGE_SIZE, offset },
+          query: { orderBy: 'HeaderInterfaceId:desc', expand: RECEIPT_EXPAND, onlyData: true, limit: DEFAULT_PAGE_SIZE, offset },
         });
         const rows = childRows(page);
         found.push(...rows.filter((r) => r['ShipmentNumber'] === shipmentNumber).map(toRequest));
@@ -359,6 +442,15 @@ export class FusionClient {
   async updatePurchaseOrderDff(poHeaderId: number | string, segments: Record<string, string | number | null>): Promise<void> {
     const id = encodeURIComponent(String(poHeaderId));
     await this.request('PATCH', `${FSCM}/draftPurchaseOrders/${id}/child/DFF/${id}`, { body: segments, contentType: MEDIA_ITEM });
+  }
+
+  /**
+   * Sets the PO header's NoteToReceiver through draftPurchaseOrders PATCH (one of the three header attributes the
+   * 25A+ PATCH on an open PO takes). It replaces the note; repeating it with the same text is harmless.
+   */
+  async updatePurchaseOrderNoteToReceiver(poHeaderId: number | string, note: string): Promise<void> {
+    const id = encodeURIComponent(String(poHeaderId));
+    await this.request('PATCH', `${FSCM}/draftPurchaseOrders/${id}`, { body: { NoteToReceiver: note.slice(0, PO_NOTE_MAX) }, contentType: MEDIA_ITEM });
   }
 
   // ---- receivables -----------------------------------------------------------------------------------------------

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FusionSandbox } from '@mlc/partners-fusion-simulator';
 import { REPO_ROOT } from '@mlc/platform-testing';
-import { FusionClient, parseArTransaction, parseCollectionPage, parsePurchaseOrder } from './fusion.client';
+import { FusionClient, parseArTransaction, parseCollectionPage, parsePurchaseOrder, receiptErrors, receiptState } from './fusion.client';
+import { FusionReceiptPendingError, FusionReceiptProcessingError } from './fusion.errors';
 import { findBillToSites, findCreditMemosByComments, findInvoicesWithLines } from './fusion-receivables';
 import type { FusionInvoiceInput, FusionPurchaseOrder } from './fusion.types';
 
@@ -92,6 +93,44 @@ describe('FusionClient contract: every builder and query against the strict sand
     } finally {
       sandbox.options.strict.queryable = {};
     }
+  });
+
+  it('reads a staged receipt back until processed (expand lines.processingErrors), under both success values of the UNCONFIRMED switch', async () => {
+    sandbox.options.receiptProcessingDelayMs = 3_000;
+    sandbox.procurement.changeQuantity(String(sandbox.procurement.pos[3]!.POHeaderId), 1, 100);
+    try {
+      for (const processed of ['SUCCESS', 'COMPLETED'] as const) {
+        sandbox.options.strict.receiptProcessedStatus = processed;
+        const target = sandbox.procurement.pos[3]!;
+        const staged = await client.createReceiptRequest({ shipmentNumber: `SB-8${processed.length}`, lines: [{ transactionType: 'RECEIVE', orderNumber: target.OrderNumber, lineNumber: 1, quantity: 1 }] });
+        assert.equal(receiptState(staged), 'pending');
+        const waits: number[] = [];
+        const done = await client.awaitReceiptProcessed(staged.HeaderInterfaceId, { attempts: 5, delayMs: 1_000, sleep: async (ms) => {
+          waits.push(ms);
+          sandbox.advanceClock(ms);
+        } }, staged);
+        assert.deepEqual([done.ProcessingStatusCode, receiptState(done), waits], [processed, 'processed', [1_000, 2_000]]);
+        assert.deepEqual(done.lines[0]!.processingErrors, []);
+      }
+      const pending = await client.createReceiptRequest({ shipmentNumber: 'SB-90', lines: [{ transactionType: 'RECEIVE', orderNumber: sandbox.procurement.pos[3]!.OrderNumber, lineNumber: 1, quantity: 1 }] });
+      await assert.rejects(client.awaitReceiptProcessed(pending.HeaderInterfaceId, { attempts: 0 }, pending), (e: unknown) => e instanceof FusionReceiptPendingError && e.retryable);
+      const over = sandbox.procurement.pos[3]!.lines[0]!.schedules[0]!.Quantity;
+      const refused = await client.createReceiptRequest({ shipmentNumber: 'SB-91', lines: [{ transactionType: 'RECEIVE', orderNumber: sandbox.procurement.pos[3]!.OrderNumber, lineNumber: 1, quantity: over }] });
+      sandbox.advanceClock(3_000);
+      const read = await client.getReceiptRequest(refused.HeaderInterfaceId);
+      assert.equal(receiptState(read), 'error');
+      assert.match(receiptErrors(read)[0]!, /exceeds the quantity ordered/);
+      await assert.rejects(client.awaitReceiptProcessed(refused.HeaderInterfaceId), (e: unknown) => e instanceof FusionReceiptProcessingError && !e.retryable && /exceeds the quantity ordered/.test(e.message));
+    } finally {
+      sandbox.options.receiptProcessingDelayMs = 0;
+      sandbox.options.strict.receiptProcessedStatus = undefined;
+    }
+  });
+
+  it('writes a shipment problem note onto the PO (draftPurchaseOrders NoteToReceiver)', async () => {
+    const target = sandbox.procurement.pos[3]!;
+    await client.updatePurchaseOrderNoteToReceiver(target.POHeaderId, 'ShipBob shipment 1 is on hold: Invalid address');
+    assert.equal(target.NoteToReceiver, 'ShipBob shipment 1 is on hold: Invalid address');
   });
 
   it('closes and reopens a PO and a line, and sets the status DFF segment through draftPurchaseOrders', async () => {

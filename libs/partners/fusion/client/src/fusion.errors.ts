@@ -59,3 +59,21 @@ export class FusionBadResponseError extends AppError {
     super('FUSION.BAD_RESPONSE', message, opts);
   }
 }
+
+/**
+ * A receipt or ASN request Fusion staged but has not processed yet (ProcessingStatusCode still PENDING or RUNNING
+ * after the client's bounded read-back). Retryable: the next attempt finds the request again by its ShipmentNumber
+ * and reads it back; it is never reported as done.
+ */
+export class FusionReceiptPendingError extends AppError {
+  constructor(message: string, opts: Opts = {}) {
+    super('FUSION.RECEIPT_PENDING_TIMEOUT', message, { ...opts, retryable: true });
+  }
+}
+
+/** Fusion's receiving processor refused a staged receipt or ASN (ProcessingStatusCode ERROR); the message is Oracle's. */
+export class FusionReceiptProcessingError extends AppError {
+  constructor(message: string, opts: Opts = {}) {
+    super('FUSION.RECEIPT_PROCESSING_REJECTED', message, { ...opts, retryable: false });
+  }
+}

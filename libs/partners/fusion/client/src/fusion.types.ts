@@ -130,11 +130,42 @@ export interface FusionReceiptRequestInput {
   lines: FusionReceiptLineInput[];
 }
 
+/** One row of a receipt request line's `processingErrors` child: what the receiving processor refused. */
+export interface FusionReceiptProcessingErrorRow {
+  InterfaceErrorId?: number;
+  ErrorMessage?: string;
+  ErrorMessageName?: string;
+  ColumnName?: string | null;
+  TableName?: string;
+  [field: string]: unknown;
+}
+
 export interface FusionReceiptRequest {
   HeaderInterfaceId: number;
+  /** PENDING / RUNNING until the receiving processor ran, then SUCCESS (or COMPLETED: UNCONFIRMED which) or ERROR. */
   ProcessingStatusCode?: string;
-  lines: { InterfaceTransactionId: number; ProcessingStatusCode?: string; [field: string]: unknown }[];
+  lines: {
+    InterfaceTransactionId: number;
+    ProcessingStatusCode?: string;
+    TransactionStatusCode?: string;
+    processingErrors?: FusionReceiptProcessingErrorRow[];
+    [field: string]: unknown;
+  }[];
   [field: string]: unknown;
+}
+
+/** Where a staged receipt/ASN request stands: `processed` only when the header and every line say so. */
+export type FusionReceiptState = 'pending' | 'processed' | 'error';
+
+/** How long to read a staged receipt request back before giving up for now (FusionReceiptPendingError). */
+export interface FusionReceiptConfirmOptions {
+  /** Reads after the first (default 4). */
+  attempts?: number;
+  /** Wait before the first re-read, doubled each time up to maxDelayMs (default 250). */
+  delayMs?: number;
+  maxDelayMs?: number;
+  /** Injectable for tests. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface FusionPingResult {

@@ -1,4 +1,4 @@
-export { FusionClient, parsePurchaseOrder, parseArTransaction, parseCollectionPage, BILL_OF_LADING_MAX, REST_FRAMEWORK_VERSION, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE, requestFusionToken } from './fusion.client';
+export { FusionClient, receiptState, receiptErrors, parsePurchaseOrder, parseArTransaction, parseCollectionPage, BILL_OF_LADING_MAX, REST_FRAMEWORK_VERSION, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE, requestFusionToken } from './fusion.client';
 export * from './fusion.errors';
 export * from './fusion.types';
 export { DEFAULT_RATE_LIMIT_BACKOFF_MS, toFusionError, parseRetryAfter } from './parse-fusion-error';

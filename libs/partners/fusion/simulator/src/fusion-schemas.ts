@@ -75,6 +75,34 @@ export const RECEIPT_REQUEST_POST: BodySchema = {
   children: { lines: RECEIPT_LINE_POST },
 };
 
+/**
+ * What a receipt request reports after the POST: the POST only stages interface records (RCV headers/transactions
+ * interface); the receiving processor picks them up later. The header and each line carry ProcessingStatusCode
+ * (lines also TransactionStatusCode), and each line's `processingErrors` child lists what the processor refused, with
+ * Oracle's message text. The GET op pages' response schemas could not be read in full: the status attribute names
+ * follow the interface tables' columns (PROCESSING_STATUS_CODE, TRANSACTION_STATUS_CODE) and the error attributes
+ * RCV_INTERFACE_ERRORS (INTERFACE_ERROR_ID, ERROR_MESSAGE, ERROR_MESSAGE_NAME, TABLE_NAME, COLUMN_NAME) and the
+ * SOAP ReceivingInterfaceError (ErrorMessage, ColumnName, TableName). The value a processed record shows (SUCCESS or
+ * COMPLETED) is UNCONFIRMED: the sandbox's `receiptProcessedStatus` switch, and the client accepts both.
+ */
+export const RECEIPT_PROCESSING = {
+  header: {
+    source: `${FASRP}/23d/fasrp/op-receivingreceiptrequests-headerinterfaceid-get.html`,
+    attrs: words('ProcessingStatusCode'),
+  },
+  line: {
+    source: `${FASRP}/24c/fasrp/op-receivingreceiptrequests-headerinterfaceid-child-lines-interfacetransactionid-get.html`,
+    attrs: words('ProcessingStatusCode TransactionStatusCode'),
+  },
+  errors: {
+    source: `${FASRP}/24c/fasrp/api-inventory-management-receiving-receipt-requests-lines-processing-errors.html`,
+    attrs: words('InterfaceErrorId ErrorMessage ErrorMessageName ColumnName TableName'),
+    /** Column meanings: Oracle's table reference for RCV_INTERFACE_ERRORS. */
+    columns: `${FASRP}/25c/oedsc/rcvinterfaceerrors-20575.html`,
+    soap: `${FASRP}/24d/oessc/receivinginterfaceerrorversion2-d27936e137755.html`,
+  },
+} as const;
+
 // ---- purchase orders ------------------------------------------------------------------------------------------------
 
 /** PO actions (request bodies of `…/action/close|reopen|cancel`, on the header and on `child/lines/{POLineId}`). */

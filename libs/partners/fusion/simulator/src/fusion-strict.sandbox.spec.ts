@@ -220,26 +220,101 @@ describe('FusionSandbox switches and business rules', () => {
     }
   });
 
-  it('receipts and ASNs only against a receivable PO, line and schedule: On Hold, Closed for Receiving and Canceled are refused', async () => {
-    const s = new FusionSandbox({ seed: 2 });
+  type Item = Record<string, unknown> & { lines?: { items: (Record<string, unknown> & { processingErrors?: { items: Record<string, unknown>[] } })[] } };
+  const rcv = `${FSCM}/receivingReceiptRequests`;
+  const readRequest = async (s: FusionSandbox, id: unknown): Promise<Item> => {
+    const r = await get(s, `${rcv}/${String(id)}?expand=lines.processingErrors`);
+    assert.equal(r.status, 200);
+    return (await r.json()) as Item;
+  };
+  const errorsOf = (rec: Item) => (rec.lines?.items ?? []).flatMap((l) => (l.processingErrors?.items ?? []).map((e) => String(e['ErrorMessage'])));
+
+  for (const atPost of [false, true]) {
+    it(`receipts and ASNs only against a receivable PO, line and schedule: On Hold, Closed for Receiving and Canceled are refused (receiptChecksAtPost ${atPost})`, async () => {
+      const s = new FusionSandbox({ seed: 2, strict: { receiptChecksAtPost: atPost } });
+      await s.listen(0);
+      try {
+        const pos = twoLines(s, s.seedPurchaseOrders({ count: 3, linesPerPo: 2, seed: 5 }));
+        const line = (p: PurchaseOrder, n = 1, type = 'RECEIVE') => ({ ReceiptSourceCode: 'VENDOR', SourceDocumentCode: 'PO', TransactionType: type, DocumentNumber: p.OrderNumber, DocumentLineNumber: n, Quantity: 1 });
+        const setStatus = (p: PurchaseOrder, body: unknown) => fetch(`${s.url}/__admin/purchase-orders/${p.POHeaderId}/status`, { method: 'POST', body: JSON.stringify(body) });
+        /** The refusal's text: a 400 on the POST (checks at POST), or the processing error of the staged request. */
+        const refusal = async (res: Response): Promise<string> => {
+          const body = (await res.json()) as Item & { detail?: string };
+          if (atPost) {
+            assert.equal(res.status, 400);
+            return String(body.detail);
+          }
+          assert.equal(res.status, 201, 'the POST only stages the request');
+          const rec = await readRequest(s, body['HeaderInterfaceId']);
+          assert.equal(rec['ProcessingStatusCode'], 'ERROR');
+          assert.ok(rec.lines!.items.every((l) => l['ProcessingStatusCode'] === 'ERROR' && l['TransactionStatusCode'] === 'ERROR'), 'no line of a failed request is processed');
+          return errorsOf(rec).join(' | ');
+        };
+        assert.equal((await setStatus(pos[0]!, { Status: 'On Hold' })).status, 200);
+        const held = await post(s, rcv, { ReceiptSourceCode: 'VENDOR', lines: [line(pos[0]!)] });
+        assert.match(await refusal(held), new RegExp(`purchase order ${pos[0]!.OrderNumber} has status On Hold and can't be received against`));
+        await setStatus(pos[1]!, { Status: 'Closed for Receiving', LineNumber: 1 });
+        const closed = await post(s, rcv, { ReceiptSourceCode: 'VENDOR', ASNType: 'ASN', lines: [line(pos[1]!, 1, 'SHIP')] });
+        assert.match(await refusal(closed), /line 1 of purchase order \d+ has status Closed for Receiving and can't be received against/);
+        await setStatus(pos[2]!, { Status: 'Canceled', LineNumber: 2 });
+        assert.match(await refusal(await post(s, rcv, { ReceiptSourceCode: 'VENDOR', lines: [line(pos[2]!, 1), line(pos[2]!, 2)] })), /line 2 of purchase order \d+ has status Canceled/, 'one bad line refuses the request');
+        assert.equal(pos[2]!.lines[0]!.schedules[0]!.QuantityReceived, 0, 'nothing received from a refused request');
+        assert.equal((await post(s, rcv, { ReceiptSourceCode: 'VENDOR', lines: [line(pos[1]!, 2)] })).status, 201, 'the open line still receives');
+        assert.equal((await post(s, rcv, { ReceiptSourceCode: 'VENDOR', lines: [line(pos[1]!, 2, 'SHIP')] })).status, 400, 'SHIP lines need an ASN header (checked at POST either way)');
+        assert.deepEqual([s.written.receipts.length, s.written.asns.length], [1, 0]);
+      } finally {
+        await s.close();
+      }
+    });
+  }
+
+  it('a receipt request is PENDING until the receiving processor runs (sandbox clock), then SUCCESS; nothing is received before', async () => {
+    const s = new FusionSandbox({ seed: 3, receiptProcessingDelayMs: 60_000 });
     await s.listen(0);
     try {
-      const pos = twoLines(s, s.seedPurchaseOrders({ count: 3, linesPerPo: 2, seed: 5 }));
-      const line = (p: PurchaseOrder, n = 1, type = 'RECEIVE') => ({ ReceiptSourceCode: 'VENDOR', SourceDocumentCode: 'PO', TransactionType: type, DocumentNumber: p.OrderNumber, DocumentLineNumber: n, Quantity: 1 });
-      const setStatus = (p: PurchaseOrder, body: unknown) => fetch(`${s.url}/__admin/purchase-orders/${p.POHeaderId}/status`, { method: 'POST', body: JSON.stringify(body) });
-      assert.equal((await setStatus(pos[0]!, { Status: 'On Hold' })).status, 200);
-      const held = await post(s, `${FSCM}/receivingReceiptRequests`, { ReceiptSourceCode: 'VENDOR', lines: [line(pos[0]!)] });
-      assert.equal(held.status, 400);
-      assert.match(((await held.json()) as { detail: string }).detail, new RegExp(`purchase order ${pos[0]!.OrderNumber} has status On Hold and can't be received against`));
-      await setStatus(pos[1]!, { Status: 'Closed for Receiving', LineNumber: 1 });
-      const closed = await post(s, `${FSCM}/receivingReceiptRequests`, { ReceiptSourceCode: 'VENDOR', ASNType: 'ASN', lines: [line(pos[1]!, 1, 'SHIP')] });
-      assert.match(((await closed.json()) as { detail: string }).detail, /line 1 of purchase order \d+ has status Closed for Receiving and can't be received against/);
-      await setStatus(pos[2]!, { Status: 'Canceled', LineNumber: 2 });
-      assert.equal((await post(s, `${FSCM}/receivingReceiptRequests`, { ReceiptSourceCode: 'VENDOR', lines: [line(pos[2]!, 1), line(pos[2]!, 2)] })).status, 400, 'one bad line refuses the request');
-      assert.equal(pos[2]!.lines[0]!.schedules[0]!.QuantityReceived, 0, 'nothing received from a refused request');
-      assert.equal((await post(s, `${FSCM}/receivingReceiptRequests`, { ReceiptSourceCode: 'VENDOR', lines: [line(pos[1]!, 2)] })).status, 201, 'the open line still receives');
-      assert.equal((await post(s, `${FSCM}/receivingReceiptRequests`, { ReceiptSourceCode: 'VENDOR', lines: [line(pos[1]!, 2, 'SHIP')] })).status, 400, 'SHIP lines need an ASN header');
-      assert.deepEqual([s.written.receipts.length, s.written.asns.length], [1, 0]);
+      const [p] = s.seedPurchaseOrders({ count: 1, linesPerPo: 1, seed: 4 });
+      const sched = p!.lines[0]!.schedules[0]!;
+      const created = await post(s, rcv, { ReceiptSourceCode: 'VENDOR', ShipmentNumber: 'SB-1', lines: [{ SourceDocumentCode: 'PO', TransactionType: 'RECEIVE', DocumentNumber: p!.OrderNumber, DocumentLineNumber: 1, Quantity: 1 }] });
+      assert.equal(created.status, 201);
+      const body = (await created.json()) as Item;
+      assert.equal(body['ProcessingStatusCode'], 'PENDING');
+      assert.equal(body.lines!.items[0]!['ProcessingStatusCode'], 'PENDING');
+      let rec = await readRequest(s, body['HeaderInterfaceId']);
+      assert.deepEqual([rec['ProcessingStatusCode'], sched.QuantityReceived, s.written.receipts.length], ['PENDING', 0, 0], 'staged, not received');
+      s.advanceClock(60_000);
+      rec = await readRequest(s, body['HeaderInterfaceId']);
+      assert.equal(rec['ProcessingStatusCode'], 'SUCCESS');
+      assert.deepEqual(rec.lines!.items.map((l) => [l['ProcessingStatusCode'], l['TransactionStatusCode'], l.processingErrors!.items.length]), [['SUCCESS', 'SUCCESS', 0]]);
+      assert.deepEqual([sched.QuantityReceived, s.written.receipts.length], [1, 1]);
+      // The documented child paths answer too.
+      const lineId = rec.lines!.items[0]!['InterfaceTransactionId'];
+      assert.equal((await get(s, `${rcv}/${String(body['HeaderInterfaceId'])}/child/lines/${String(lineId)}`)).status, 200);
+      const errs = await get(s, `${rcv}/${String(body['HeaderInterfaceId'])}/child/lines/${String(lineId)}/child/processingErrors`);
+      assert.deepEqual(((await errs.json()) as { items: unknown[] }).items, []);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('over-receipt is a processing error with Oracle\'s message (processingErrors: ErrorMessage, ErrorMessageName, ColumnName); COMPLETED is the switchable success value', async () => {
+    const s = new FusionSandbox({ seed: 3, receiptProcessingDelayMs: 1_000, strict: { receiptProcessedStatus: 'COMPLETED' } });
+    await s.listen(0);
+    try {
+      const [p] = s.seedPurchaseOrders({ count: 1, linesPerPo: 1, seed: 4 });
+      const ordered = p!.lines[0]!.schedules[0]!.Quantity;
+      const receive = (q: number) => post(s, rcv, { ReceiptSourceCode: 'VENDOR', lines: [{ SourceDocumentCode: 'PO', TransactionType: 'RECEIVE', DocumentNumber: p!.OrderNumber, DocumentLineNumber: 1, Quantity: q }] });
+      const first = (await (await receive(ordered)).json()) as Item;
+      const second = (await (await receive(1)).json()) as Item;
+      assert.deepEqual([first['ProcessingStatusCode'], second['ProcessingStatusCode']], ['PENDING', 'PENDING'], 'both staged: the tolerance is checked when processed');
+      s.advanceClock(1_000);
+      assert.equal((await readRequest(s, first['HeaderInterfaceId']))['ProcessingStatusCode'], 'COMPLETED');
+      const failed = await readRequest(s, second['HeaderInterfaceId']);
+      assert.equal(failed['ProcessingStatusCode'], 'ERROR');
+      const [error] = failed.lines!.items[0]!.processingErrors!.items;
+      assert.equal(error!['ErrorMessageName'], 'RCV-OVER-TOLERANCE');
+      assert.equal(error!['ColumnName'], 'QUANTITY');
+      assert.match(String(error!['ErrorMessage']), new RegExp(`the quantity ${ordered + 1} exceeds the quantity ordered \\(${ordered}\\) plus the over-receipt tolerance for purchase order ${p!.OrderNumber} line 1`));
+      assert.deepEqual([p!.lines[0]!.schedules[0]!.QuantityReceived, s.written.receipts.length], [ordered, 1]);
     } finally {
       await s.close();
     }

@@ -1,6 +1,6 @@
 import type { ResourceDef } from './fusion-rest';
-import { RESPONSE_FIELDS } from './fusion-schemas';
-import type { PoLine, PoSchedule, PurchaseOrder, ReceiptLine, ReceiptRequest, ShipToLocation, Supplier } from './fusion.store';
+import { RECEIPT_PROCESSING, RESPONSE_FIELDS } from './fusion-schemas';
+import type { PoLine, PoSchedule, PurchaseOrder, ReceiptLine, ReceiptProcessingError, ReceiptRequest, ShipToLocation, Supplier } from './fusion.store';
 
 // Field names marked UNCONFIRMED in the reference (LastUpdateDate on purchaseOrders, line UOM/Price/ItemId, schedule
 // quantities and ship-to codes) follow the most plausible spelling; the reference says to confirm them with /describe.
@@ -125,21 +125,35 @@ export const purchaseOrderDef: ResourceDef<PurchaseOrder> = {
   },
 };
 
+export const receiptProcessingErrorDef: ResourceDef<ReceiptProcessingError> = {
+  name: 'processingErrors',
+  attrs: { InterfaceErrorId: 'number', ErrorMessageName: 'string' },
+  fields: RECEIPT_PROCESSING.errors.attrs,
+  key: (e) => String(e.InterfaceErrorId),
+  scalars: (e) => ({ ...e }),
+};
+
 export const receiptLineDef: ResourceDef<ReceiptLine> = {
   name: 'lines',
-  attrs: { InterfaceTransactionId: 'number', DocumentNumber: 'string', TransactionType: 'string' },
+  attrs: { InterfaceTransactionId: 'number', DocumentNumber: 'string', TransactionType: 'string', ProcessingStatusCode: 'string', TransactionStatusCode: 'string' },
   key: (l) => String(l.InterfaceTransactionId),
-  scalars: (l) => ({ ...l }),
+  scalars: (l) => ({
+    InterfaceTransactionId: l.InterfaceTransactionId,
+    ...l.fields,
+    ProcessingStatusCode: l.ProcessingStatusCode,
+    TransactionStatusCode: l.TransactionStatusCode,
+  }),
+  children: { processingErrors: { def: receiptProcessingErrorDef, list: (l) => l.processingErrors } },
 };
 
 export const receiptRequestDef: ResourceDef<ReceiptRequest> = {
   name: 'receivingReceiptRequests',
-  attrs: { HeaderInterfaceId: 'number', ReceiptSourceCode: 'string', ShipmentNumber: 'string', LastUpdateDate: 'datetime' },
+  attrs: { HeaderInterfaceId: 'number', ReceiptSourceCode: 'string', ShipmentNumber: 'string', ProcessingStatusCode: 'string', LastUpdateDate: 'datetime' },
   key: (r) => String(r.HeaderInterfaceId),
   scalars: (r) => ({
     HeaderInterfaceId: r.HeaderInterfaceId,
     ...r.fields,
-    ProcessingStatusCode: 'SUCCESS',
+    ProcessingStatusCode: r.ProcessingStatusCode,
     CreationDate: r.CreationDate,
     LastUpdateDate: r.LastUpdateDate,
   }),

@@ -5,6 +5,8 @@ import { renderCollection, renderSingle, type ResourceDef } from './fusion-rest'
 import { checkBody, draftPoDffPatch, DRAFT_PO_PATCH, PO_CANCEL, PO_CLOSE, PO_REOPEN, queryableOf, RECEIPT_REQUEST_POST, type BodySchema } from './fusion-schemas';
 import {
   purchaseOrderDef,
+  receiptLineDef,
+  receiptProcessingErrorDef,
   receiptRequestDef,
   poLineDef,
   scheduleDef,
@@ -22,7 +24,6 @@ import {
   type PoSchedule,
   type PoStatus,
   type PurchaseOrder,
-  type ReceiptLine,
   type ReceiptRequest,
   type SeedRequest,
 } from './fusion.store';
@@ -51,6 +52,15 @@ export interface FusionStrictSwitches extends Partial<SoapStrictSwitches> {
   receiptTolerancePct?: number;
   /** Fully received schedules become `Closed for Receiving` (default false: only the close action does that). */
   autoCloseForReceiving?: boolean;
+  /**
+   * Where the receivable-status and over-receipt-tolerance checks of a receipt/ASN happen. Default false: the POST
+   * only stages interface records and the receiving processor refuses the line later (ProcessingStatusCode ERROR with
+   * a processingErrors row), which is what Oracle's interface model describes; true also refuses them synchronously
+   * with 400 on the POST. UNCONFIRMED which one a pod does; the connector works under both.
+   */
+  receiptChecksAtPost?: boolean;
+  /** The ProcessingStatusCode of a processed request/line: `SUCCESS` (default) or `COMPLETED` (UNCONFIRMED). */
+  receiptProcessedStatus?: 'SUCCESS' | 'COMPLETED';
   /** Answer invoice PATCH wrapped in `{items:[…]}` as Oracle's published sample shows (default false: bare item). */
   wrapInvoicePatchResponse?: boolean;
   /**
@@ -81,6 +91,12 @@ export interface FusionSandboxOptions {
   sourceSystems?: string[];
   /** API names of the PO header DFF segments defined in the pod. Default: fusion-writer's `shipbobFulfillmentStatus`. */
   poDffSegments?: string[];
+  /**
+   * How long (sandbox clock) a posted receipt/ASN request stays PENDING before the receiving processor handles it.
+   * Default 0: processed as part of the POST. The standalone sandbox and the e2e system use a delay, so a pending phase
+   * is visible.
+   */
+  receiptProcessingDelayMs?: number;
 }
 
 /** Everything the connector wrote, for assertions (GET /__admin/written). */
@@ -91,6 +107,8 @@ export interface FusionWritten {
   reopenings: Record<string, unknown>[];
   cancellations: Record<string, unknown>[];
   dffUpdates: Record<string, unknown>[];
+  /** draftPurchaseOrders header PATCHes (Description, NoteToReceiver, NoteToSupplier). */
+  poUpdates: Record<string, unknown>[];
   invoices: Record<string, unknown>[];
   invoiceUpdates: Record<string, unknown>[];
   creditMemos: Record<string, unknown>[];
@@ -137,6 +155,7 @@ export class FusionSandbox extends SandboxServer {
     reopenings: [],
     cancellations: [],
     dffUpdates: [],
+    poUpdates: [],
     invoices: [],
     invoiceUpdates: [],
     creditMemos: [],
@@ -160,6 +179,7 @@ export class FusionSandbox extends SandboxServer {
       strict: { actionMediaTypeOnly: true, receiptTolerancePct: 0, ...opts.strict },
       sourceSystems: opts.sourceSystems ?? ['SHOPIFY'],
       poDffSegments: opts.poDffSegments ?? ['shipbobFulfillmentStatus'],
+      receiptProcessingDelayMs: opts.receiptProcessingDelayMs ?? 0,
     };
     this.dffSchema = draftPoDffPatch(this.options.poDffSegments);
     this.procurement = new FusionProcurementStore(() => this.now(), opts.run ?? 0);
@@ -184,6 +204,7 @@ export class FusionSandbox extends SandboxServer {
         this.authenticate(req);
         version = frameworkVersion(req);
         if (kind !== 'read') this.checkMediaType(req, kind);
+        this.processReceipts();
         return await handler(req, { version });
       } catch (err) {
         if (err instanceof FusionFault) return renderFault(err, version);
@@ -375,7 +396,9 @@ export class FusionSandbox extends SandboxServer {
       const po = store.findPo(req.params['po']!);
       const body = this.body(req, DRAFT_PO_PATCH);
       if (typeof body['Description'] === 'string') po.Description = body['Description'];
+      if (typeof body['NoteToReceiver'] === 'string') po.NoteToReceiver = body['NoteToReceiver'];
       store.touch(po);
+      this.written.poUpdates.push({ POHeaderId: po.POHeaderId, OrderNumber: po.OrderNumber, ...body, at: po.LastUpdateDate });
       return this.item(purchaseOrderDef, po, this.url + draftHref, req, ctx);
     });
     this.fusionRoute('PATCH', `${draftHref}/:po/child/DFF/:dff`, 'item', (req, ctx) => {
@@ -401,26 +424,47 @@ export class FusionSandbox extends SandboxServer {
       this.collection(shipToLocationDef, store.locations, `${this.url}${FSCM_ROOT}/b2bShipToLocationsLOV`, req, ctx),
     );
 
-    // Receiving: receipts and ASNs through receivingReceiptRequests.
+    // Receiving: receipts and ASNs through receivingReceiptRequests. The POST stages interface records; the receiving
+    // processor handles them `receiptProcessingDelayMs` later (processReceipts), which is what a GET then shows.
     const rcvHref = `${FSCM_ROOT}/receivingReceiptRequests`;
+    const findRequest = (id: string | undefined) => {
+      const rec = store.receiptRequests.find((r) => String(r.HeaderInterfaceId) === id);
+      if (!rec) throw new FusionFault(404, `The requested resource receivingReceiptRequests/${id} was not found`);
+      return rec;
+    };
+    const findRequestLine = (rec: ReceiptRequest, id: string | undefined) => {
+      const line = rec.lines.find((l) => String(l.InterfaceTransactionId) === id);
+      if (!line) throw new FusionFault(404, `The requested resource lines/${id} was not found`);
+      return line;
+    };
     this.fusionRoute('POST', rcvHref, 'item', (req, ctx) => {
-      const rec = this.receive(this.body(req, RECEIPT_REQUEST_POST));
+      const rec = this.stageReceiptRequest(this.body(req, RECEIPT_REQUEST_POST));
       // A create answers with the children it was given, like ADF does for nested POSTs.
       return this.item(receiptRequestDef, rec, this.url + rcvHref, { ...req, query: new URLSearchParams({ expand: 'lines' }) }, ctx, 201);
     });
     this.fusionRoute('GET', rcvHref, 'read', (req, ctx) => this.collection(receiptRequestDef, store.receiptRequests, this.url + rcvHref, req, ctx));
-    this.fusionRoute('GET', `${rcvHref}/:id`, 'read', (req, ctx) => {
-      const rec = store.receiptRequests.find((r) => String(r.HeaderInterfaceId) === req.params['id']);
-      if (!rec) throw new FusionFault(404, `The requested resource receivingReceiptRequests/${req.params['id']} was not found`);
-      return this.item(receiptRequestDef, rec, this.url + rcvHref, req, ctx);
+    this.fusionRoute('GET', `${rcvHref}/:id`, 'read', (req, ctx) => this.item(receiptRequestDef, findRequest(req.params['id']), this.url + rcvHref, req, ctx));
+    this.fusionRoute('GET', `${rcvHref}/:id/child/lines`, 'read', (req, ctx) => {
+      const rec = findRequest(req.params['id']);
+      return this.collection(receiptLineDef, rec.lines, `${this.url}${rcvHref}/${rec.HeaderInterfaceId}/child/lines`, req, ctx);
+    });
+    this.fusionRoute('GET', `${rcvHref}/:id/child/lines/:line`, 'read', (req, ctx) => {
+      const rec = findRequest(req.params['id']);
+      return this.item(receiptLineDef, findRequestLine(rec, req.params['line']), `${this.url}${rcvHref}/${rec.HeaderInterfaceId}/child/lines`, req, ctx);
+    });
+    this.fusionRoute('GET', `${rcvHref}/:id/child/lines/:line/child/processingErrors`, 'read', (req, ctx) => {
+      const rec = findRequest(req.params['id']);
+      const line = findRequestLine(rec, req.params['line']);
+      const href = `${this.url}${rcvHref}/${rec.HeaderInterfaceId}/child/lines/${line.InterfaceTransactionId}/child/processingErrors`;
+      return this.collection(receiptProcessingErrorDef, line.processingErrors, href, req, ctx);
     });
   }
 
   /**
-   * Validates every line first, then applies them all (no partial receipts): RECEIVE adds to QuantityReceived,
-   * SHIP (an ASN) to QuantityShipped. More than ordered (plus tolerance) is refused with 400.
+   * The POST of a receipt or ASN request: checks what the interface itself takes (shape, document references, units;
+   * with `receiptChecksAtPost` also statuses and tolerance, as 400s) and stages it PENDING. Nothing is received yet.
    */
-  private receive(body: Record<string, unknown>): ReceiptRequest {
+  private stageReceiptRequest(body: Record<string, unknown>): ReceiptRequest {
     const store = this.procurement;
     const { lines, ...header } = body;
     if (!Array.isArray(lines) || !lines.length) throw new FusionFault(400, 'A receipt request needs at least one line in lines');
@@ -429,9 +473,8 @@ export class FusionSandbox extends SandboxServer {
     }
     const asnType = String(header['ASNType'] ?? 'STD');
     if (!['STD', 'ASN', 'ASBN'].includes(asnType)) throw new FusionFault(400, `The value ${asnType} of ASNType is not valid; use STD, ASN or ASBN.`);
-    const tolerance = 1 + (this.options.strict.receiptTolerancePct ?? 0) / 100;
-    const pending = new Map<PoSchedule, { received: number; shipped: number }>();
-    const plan = (lines as Record<string, unknown>[]).map((l, i) => {
+    const posted = lines as Record<string, unknown>[];
+    posted.forEach((l, i) => {
       const where = `line ${i + 1}`;
       if (l['SourceDocumentCode'] !== 'PO') throw new FusionFault(400, `${where}: SourceDocumentCode must be PO`);
       const type = String(l['TransactionType'] ?? '');
@@ -439,25 +482,57 @@ export class FusionSandbox extends SandboxServer {
       if ((type === 'SHIP') !== (asnType !== 'STD')) {
         throw new FusionFault(400, `${where}: TransactionType ${type} doesn't match the header's ASNType ${asnType} (SHIP lines need ASN or ASBN, RECEIVE lines STD).`);
       }
-      const qty = Number(l['Quantity']);
-      if (!(qty > 0)) throw new FusionFault(400, `${where}: Quantity must be greater than zero`);
+      if (!(Number(l['Quantity']) > 0)) throw new FusionFault(400, `${where}: Quantity must be greater than zero`);
       const po = store.pos.find((p) => p.OrderNumber === String(l['DocumentNumber'] ?? ''));
       if (!po) throw new FusionFault(400, `${where}: the purchase order ${String(l['DocumentNumber'])} is not valid for receiving`);
       const line = po.lines.find((x) => x.LineNumber === Number(l['DocumentLineNumber']));
       if (!line) throw new FusionFault(400, `${where}: line ${String(l['DocumentLineNumber'])} of purchase order ${po.OrderNumber} is not valid`);
       const sched = line.schedules.find((s) => s.ScheduleNumber === Number(l['DocumentShipmentLineNumber'] ?? 1));
       if (!sched) throw new FusionFault(400, `${where}: schedule ${String(l['DocumentShipmentLineNumber'])} is not valid`);
-      // Only a PO, line and schedule in a receivable status take receipts and ASNs (reference §4 statuses).
-      if (!RECEIVABLE.has(po.Status)) {
-        throw new FusionFault(400, `${where}: purchase order ${po.OrderNumber} has status ${po.Status} and can't be received against.`, { errorCode: 'RCV-PO-NOT-RECEIVABLE' });
-      }
-      for (const [what, status] of [[`line ${line.LineNumber}`, line.Status], [`schedule ${sched.ScheduleNumber} of line ${line.LineNumber}`, sched.Status]] as const) {
-        if (!RECEIVABLE.has(status)) {
-          throw new FusionFault(400, `${where}: ${what} of purchase order ${po.OrderNumber} has status ${status} and can't be received against.`, { errorCode: 'RCV-PO-NOT-RECEIVABLE' });
-        }
-      }
       if (l['UnitOfMeasure'] !== undefined && l['UnitOfMeasure'] !== line.UOM) {
         throw new FusionFault(400, `${where}: the unit of measure ${String(l['UnitOfMeasure'])} doesn't match the purchase order line (${line.UOM})`);
+      }
+    });
+    if (this.options.strict.receiptChecksAtPost) {
+      const refused = this.receivingChecks(posted).find((c) => c.error);
+      if (refused?.error) throw new FusionFault(400, `line ${refused.index + 1}: ${refused.error.message}`, { errorCode: refused.error.code });
+    }
+    const stamp = store.stamp();
+    const rec: ReceiptRequest = {
+      HeaderInterfaceId: store.id(),
+      fields: header,
+      lines: posted.map((l) => ({ InterfaceTransactionId: store.id(), fields: l, ProcessingStatusCode: 'PENDING', TransactionStatusCode: 'PENDING', processingErrors: [] })),
+      ProcessingStatusCode: 'PENDING',
+      processAt: this.now() + this.options.receiptProcessingDelayMs,
+      CreationDate: stamp,
+      LastUpdateDate: stamp,
+    };
+    store.receiptRequests.push(rec);
+    this.processReceipts();
+    return rec;
+  }
+
+  /**
+   * What the receiving processor checks per line against the PO as it stands: a PO, line and schedule in a receivable
+   * status, and the quantity within the ordered quantity plus the over-receipt tolerance (lines of one request add up).
+   */
+  private receivingChecks(lines: readonly Record<string, unknown>[]): { index: number; po: PurchaseOrder; line: PoLine; sched: PoSchedule; qty: number; type: string; error?: { code: string; message: string; column: string } }[] {
+    const store = this.procurement;
+    const tolerance = 1 + (this.options.strict.receiptTolerancePct ?? 0) / 100;
+    const pending = new Map<PoSchedule, { received: number; shipped: number }>();
+    return lines.map((l, index) => {
+      const po = store.pos.find((p) => p.OrderNumber === String(l['DocumentNumber'] ?? ''))!;
+      const line = po.lines.find((x) => x.LineNumber === Number(l['DocumentLineNumber']))!;
+      const sched = line.schedules.find((s) => s.ScheduleNumber === Number(l['DocumentShipmentLineNumber'] ?? 1))!;
+      const type = String(l['TransactionType']);
+      const qty = Number(l['Quantity']);
+      const out = { index, po, line, sched, qty, type };
+      // Only a PO, line and schedule in a receivable status take receipts and ASNs (reference §4 statuses).
+      const statuses = [[`purchase order ${po.OrderNumber}`, po.Status], [`line ${line.LineNumber} of purchase order ${po.OrderNumber}`, line.Status], [`schedule ${sched.ScheduleNumber} of line ${line.LineNumber} of purchase order ${po.OrderNumber}`, sched.Status]] as const;
+      for (const [what, status] of statuses) {
+        if (!RECEIVABLE.has(status)) {
+          return { ...out, error: { code: 'RCV-PO-NOT-RECEIVABLE', column: 'PO_LINE_LOCATION_ID', message: `${what} has status ${status} and can't be received against.` } };
+        }
       }
       const acc = pending.get(sched) ?? { received: 0, shipped: 0 };
       if (type === 'RECEIVE') acc.received += qty;
@@ -465,44 +540,63 @@ export class FusionSandbox extends SandboxServer {
       pending.set(sched, acc);
       const total = type === 'RECEIVE' ? sched.QuantityReceived + acc.received : sched.QuantityShipped + acc.shipped;
       if (total > sched.Quantity * tolerance + 1e-9) {
-        throw new FusionFault(
-          400,
-          `${where}: the quantity ${total} exceeds the quantity ordered (${sched.Quantity}) plus the over-receipt tolerance for purchase order ${po.OrderNumber} line ${line.LineNumber} schedule ${sched.ScheduleNumber}.`,
-          { errorCode: 'RCV-OVER-TOLERANCE' },
-        );
+        return {
+          ...out,
+          error: {
+            code: 'RCV-OVER-TOLERANCE',
+            column: 'QUANTITY',
+            message: `the quantity ${total} exceeds the quantity ordered (${sched.Quantity}) plus the over-receipt tolerance for purchase order ${po.OrderNumber} line ${line.LineNumber} schedule ${sched.ScheduleNumber}.`,
+          },
+        };
       }
-      return { l, po, line, sched, type, qty };
+      return out;
     });
-    const stamp = store.stamp();
-    const rec: ReceiptRequest = {
-      HeaderInterfaceId: store.id(),
-      fields: header,
-      lines: [],
-      CreationDate: stamp,
-      LastUpdateDate: stamp,
-    };
-    for (const p of plan) {
-      if (p.type === 'RECEIVE') p.sched.QuantityReceived += p.qty;
-      else p.sched.QuantityShipped += p.qty;
-      if (this.options.strict.autoCloseForReceiving && p.sched.QuantityReceived >= p.sched.Quantity) p.sched.Status = 'Closed for Receiving';
-      store.touch(p.po);
-      const line: ReceiptLine = { InterfaceTransactionId: store.id(), ...p.l, ProcessingStatusCode: 'SUCCESS' };
-      rec.lines.push(line);
-      (p.type === 'RECEIVE' ? this.written.receipts : this.written.asns).push({
-        HeaderInterfaceId: rec.HeaderInterfaceId,
-        InterfaceTransactionId: line.InterfaceTransactionId,
-        POHeaderId: p.po.POHeaderId,
-        OrderNumber: p.po.OrderNumber,
-        LineNumber: p.line.LineNumber,
-        ScheduleNumber: p.sched.ScheduleNumber,
-        Item: p.line.Item,
-        Quantity: p.qty,
-        header,
-        at: stamp,
+  }
+
+  /**
+   * The receiving processor: every staged request whose time has come is processed, oldest first. A request is
+   * applied whole or not at all: RECEIVE adds to QuantityReceived, SHIP (an ASN) to QuantityShipped; if any line
+   * fails, every line ends in ERROR and the failing ones carry a processingErrors row with Oracle's message.
+   */
+  processReceipts(): void {
+    const store = this.procurement;
+    const now = this.now();
+    const done = this.options.strict.receiptProcessedStatus ?? 'SUCCESS';
+    for (const rec of store.receiptRequests) {
+      if (rec.ProcessingStatusCode !== 'PENDING' || rec.processAt > now) continue;
+      const checks = this.receivingChecks(rec.lines.map((l) => l.fields));
+      const failed = checks.some((c) => c.error);
+      const stamp = store.stamp();
+      rec.LastUpdateDate = stamp;
+      rec.ProcessingStatusCode = failed ? 'ERROR' : done;
+      checks.forEach((c, i) => {
+        const line = rec.lines[i]!;
+        line.ProcessingStatusCode = failed ? 'ERROR' : done;
+        line.TransactionStatusCode = failed ? 'ERROR' : done;
+        if (c.error) {
+          line.processingErrors.push({ InterfaceErrorId: store.id(), ErrorMessage: c.error.message, ErrorMessageName: c.error.code, ColumnName: c.error.column, TableName: 'RCV_TRANSACTIONS_INTERFACE' });
+        }
       });
+      if (failed) continue;
+      for (const c of checks) {
+        if (c.type === 'RECEIVE') c.sched.QuantityReceived += c.qty;
+        else c.sched.QuantityShipped += c.qty;
+        if (this.options.strict.autoCloseForReceiving && c.sched.QuantityReceived >= c.sched.Quantity) c.sched.Status = 'Closed for Receiving';
+        store.touch(c.po);
+        (c.type === 'RECEIVE' ? this.written.receipts : this.written.asns).push({
+          HeaderInterfaceId: rec.HeaderInterfaceId,
+          InterfaceTransactionId: rec.lines[c.index]!.InterfaceTransactionId,
+          POHeaderId: c.po.POHeaderId,
+          OrderNumber: c.po.OrderNumber,
+          LineNumber: c.line.LineNumber,
+          ScheduleNumber: c.sched.ScheduleNumber,
+          Item: c.line.Item,
+          Quantity: c.qty,
+          header: rec.fields,
+          at: stamp,
+        });
+      }
     }
-    store.receiptRequests.push(rec);
-    return rec;
   }
 
   // ---- admin ----------------------------------------------------------------------------------------------------
@@ -548,7 +642,10 @@ export class FusionSandbox extends SandboxServer {
       else this.procurement.setLineStatus(po, this.procurement.lineByNumber(po, LineNumber), Status);
       return summary(po);
     });
-    this.adminRoute('GET', '/written', () => this.written);
+    this.adminRoute('GET', '/written', () => {
+      this.processReceipts();
+      return this.written;
+    });
     this.adminRoute('POST', '/tokens/expire', () => {
       this.expireTokens();
       return { expired: this.tokens.size };

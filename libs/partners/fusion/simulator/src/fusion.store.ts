@@ -83,6 +83,8 @@ export interface PurchaseOrder {
   LastUpdateDate: string;
   lines: PoLine[];
   dff: Record<string, unknown>;
+  /** Header note to the receiver (draftPurchaseOrders PATCH). */
+  NoteToReceiver?: string;
   changeCount: number;
 }
 
@@ -120,15 +122,34 @@ function structuredAddress(code: string): Pick<ShipToLocation, 'AddressLine1' | 
   return DEMO_ADDRESSES[code] ?? { AddressLine1: '1 Dock Road', TownOrCity: code.replace(/^WH-/, ''), Region2: 'CA', PostalCode: '94105', Country: 'US' };
 }
 
+/** Interface processing status of a receipt request and its lines (fusion-schemas.ts RECEIPT_PROCESSING). */
+export type ReceiptProcessingStatus = 'PENDING' | 'RUNNING' | 'ERROR' | 'SUCCESS' | 'COMPLETED';
+
+/** One error the receiving processor recorded for a line (the line's `processingErrors` child). */
+export interface ReceiptProcessingError {
+  InterfaceErrorId: number;
+  ErrorMessage: string;
+  ErrorMessageName: string;
+  ColumnName: string | null;
+  TableName: string;
+}
+
 export interface ReceiptLine {
   InterfaceTransactionId: number;
-  [field: string]: unknown;
+  /** The attributes the line was posted with. */
+  fields: Record<string, unknown>;
+  ProcessingStatusCode: ReceiptProcessingStatus;
+  TransactionStatusCode: ReceiptProcessingStatus;
+  processingErrors: ReceiptProcessingError[];
 }
 
 export interface ReceiptRequest {
   HeaderInterfaceId: number;
   fields: Record<string, unknown>;
   lines: ReceiptLine[];
+  ProcessingStatusCode: ReceiptProcessingStatus;
+  /** Sandbox clock time at which the receiving processor picks the request up. */
+  processAt: number;
   CreationDate: string;
   LastUpdateDate: string;
 }

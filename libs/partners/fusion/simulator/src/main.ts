@@ -6,7 +6,9 @@ async function main(): Promise<void> {
   // Each start is a fresh pod: a new numbering run, so POs never reuse the ids of a previous run that the connector's
   // database remembers (FUSION_SANDBOX_RUN pins it).
   const run = Number(process.env['FUSION_SANDBOX_RUN'] ?? Math.floor(Date.now() / 1000) % 100_000);
-  const sandbox = new FusionSandbox({ seed: Number(process.env['FUSION_SANDBOX_SEED'] ?? 1), run });
+  // Receipts and ASNs stay PENDING this long before the receiving processor handles them (a real pod takes a while).
+  const receiptProcessingDelayMs = Number(process.env['FUSION_SANDBOX_RECEIPT_PROCESSING_MS'] ?? 3000);
+  const sandbox = new FusionSandbox({ seed: Number(process.env['FUSION_SANDBOX_SEED'] ?? 1), run, receiptProcessingDelayMs });
   sandbox.seedPurchaseOrders({
     count: 12,
     suppliers: ['Acme Components', 'Globex Textiles', 'Initech Packaging'],
@@ -29,7 +31,8 @@ async function main(): Promise<void> {
       `  token:  POST ${url}/oauth2/v1/token (client ${o.clientId} / ${o.clientSecret}, scope ${o.scope})\n` +
       `  basic:  ${o.basicUser} / ${o.basicPassword}\n` +
       `  admin:  ${url}/__admin/written, ${url}/__admin/purchase-orders, ${url}/__admin/customer-accounts\n` +
-      `  guest customer account: ${guest.AccountNumber}\n`,
+      `  guest customer account: ${guest.AccountNumber}\n` +
+      `  receipts/ASNs processed ${receiptProcessingDelayMs} ms after their POST (FUSION_SANDBOX_RECEIPT_PROCESSING_MS)\n`,
   );
   const stop = () => void sandbox.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
