@@ -5,13 +5,15 @@ import type { Kafka } from 'kafkajs';
 import { AvroCodec, type TopicName, type TopicRecords } from '@mlc/contracts';
 import { formatReferenceId } from '@mlc/domain-fulfilment';
 import { FusionSandbox } from '@mlc/partners-fusion-simulator';
-import { ShipbobSandbox, type SentWebhook } from '@mlc/partners-shipbob-simulator';
+import { ShipbobSandbox, type LifecycleStep, type SentWebhook } from '@mlc/partners-shipbob-simulator';
 import { EventPublisher, newMeta, topicName, ulid } from '@mlc/platform-kafka';
 import { collect, startService, testDatabase, testKafka, waitFor, TEST_ENCRYPTION_KEYS, type RunningService, type TestDatabase } from '@mlc/platform-testing';
 import { createTenantsDataSource, InMemoryTenantChangePublisher, runMigrations, SecretBox, TenantConfigService } from '@mlc/tenants';
 import type { DataSource } from 'typeorm';
 
 const TENANT = 'acme';
+/** A second tenant with settings.shipmentProblemsAsPoNote on. */
+const NOTED = 'noted';
 const codec = new AvroCodec();
 
 interface Po {
@@ -70,11 +72,14 @@ describe('mapper shipments → fusion-writer → Fusion (integration)', () => {
     await runMigrations(ds);
     const tenants = new TenantConfigService({ dataSource: ds, secretBox: new SecretBox(TEST_ENCRYPTION_KEYS), publisher: new InMemoryTenantChangePublisher() });
     await tenants.createTenant({ id: TENANT, name: 'Acme' }, 'test');
-    await tenants.setConnection(
-      TENANT,
-      { partner: 'fusion', baseUrl: fusion.url, auth: { type: 'basic', username: fusion.options.basicUser, password: fusion.options.basicPassword } },
-      'test',
-    );
+    await tenants.createTenant({ id: NOTED, name: 'Noted', settings: { shipmentProblemsAsPoNote: true } }, 'test');
+    for (const t of [TENANT, NOTED]) {
+      await tenants.setConnection(
+        t,
+        { partner: 'fusion', baseUrl: fusion.url, auth: { type: 'basic', username: fusion.options.basicUser, password: fusion.options.basicPassword } },
+        'test',
+      );
+    }
 
     publisher = new EventPublisher(kafka, codec, suffix);
     await publisher.connect();
@@ -106,7 +111,8 @@ describe('mapper shipments → fusion-writer → Fusion (integration)', () => {
   }
 
   /** A Fusion PO with two lines (3 × SKU-A, 2 × SKU-B), one ShipBob order per line, as mapper/shipbob-writer would. */
-  async function poWithTwoOrders(opts: { holdSecondRequest?: boolean } = {}): Promise<Po & { releaseSecond: () => Promise<void> }> {
+  async function poWithTwoOrders(opts: { holdSecondRequest?: boolean; tenant?: string; lifecycle?: LifecycleStep[] } = {}): Promise<Po & { releaseSecond: () => Promise<void> }> {
+    const tenant = opts.tenant ?? TENANT;
     const [created] = fusion.seedPurchaseOrders({ count: 1, linesPerPo: 1, items: [{ Item: 'SKU-A' }] });
     const key = String(created!.POHeaderId);
     fusion.procurement.changeQuantity(key, created!.lines[0]!.LineNumber, 3);
@@ -122,10 +128,10 @@ describe('mapper shipments → fusion-writer → Fusion (integration)', () => {
     const held: Array<() => Promise<void>> = [];
     for (const [index, line] of out.lines.entries()) {
       const referenceId = formatReferenceId({ grouping: 'line', poHeaderId: out.poHeaderId, poLineId: line.poLineId, revision: 0 });
-      const meta = newMeta({ tenantId: TENANT, source: 'mapper' });
+      const meta = newMeta({ tenantId: tenant, source: 'mapper' });
       const requested = () => publisher.publish({
         topic: 'fulfilment.shipbob-order.requested.v1',
-        key: `${TENANT}:${out.poHeaderId}`,
+        key: `${tenant}:${out.poHeaderId}`,
         value: {
           meta,
           action: 'create',
@@ -155,9 +161,9 @@ describe('mapper shipments → fusion-writer → Fusion (integration)', () => {
       assert.equal(order.status, 201, JSON.stringify(order.json));
       const synced = () => publisher.publish({
         topic: 'fulfilment.shipbob-order.synced.v1',
-        key: `${TENANT}:${out.poHeaderId}`,
+        key: `${tenant}:${out.poHeaderId}`,
         value: {
-          meta: newMeta({ tenantId: TENANT, source: 'shipbob-writer', causedBy: meta }),
+          meta: newMeta({ tenantId: tenant, source: 'shipbob-writer', causedBy: meta }),
           outcome: 'created',
           referenceId,
           shipbobOrderId: String(order.json['id']),
@@ -179,18 +185,18 @@ describe('mapper shipments → fusion-writer → Fusion (integration)', () => {
     }
     // Drive both shipments through ShipBob's lifecycle and keep the webhooks ShipBob sent.
     const before = shipbob.sentWebhooks.length;
-    for (const s of out.shipments) shipbob.runLifecycle(Number(s));
+    for (const s of out.shipments) shipbob.runLifecycle(Number(s), opts.lifecycle);
     out.webhooks = shipbob.sentWebhooks.slice(before);
     return { ...out, releaseSecond: async () => void (await Promise.all(held.map((f) => f()))) };
   }
 
-  async function deliver(hooks: { id: string; topic: string; body: string }[]): Promise<void> {
+  async function deliver(hooks: { id: string; topic: string; body: string }[], tenant = TENANT): Promise<void> {
     for (const h of hooks) {
       await publisher.publish({
         topic: 'shipbob.webhook.received.v1',
-        key: `${TENANT}:${h.id}`,
+        key: `${tenant}:${h.id}`,
         value: {
-          meta: newMeta({ tenantId: TENANT, source: 'webhook-gateway' }),
+          meta: newMeta({ tenantId: tenant, source: 'webhook-gateway' }),
           partner: 'shipbob',
           topic: h.topic,
           deliveryId: h.id,
@@ -212,10 +218,10 @@ describe('mapper shipments → fusion-writer → Fusion (integration)', () => {
     const line = (r: Record<string, unknown>) => `${String(r['LineNumber'])}:${String(r['Quantity'])}`;
     return {
       asns: w.asns.map(line).sort(),
-      // Tracking in the documented header attributes: BillOfLading (up to 25 characters), else in Comments.
+      // Tracking travels in documented attributes only: BillOfLading (max 25), else Comments.
       asnTracking: w.asns.every((r) => {
         const h = r['header'] as Record<string, unknown>;
-        return /^9400/.test(String(h['BillOfLading'] ?? '')) || /\b9400\d+/.test(String(h['Comments'] ?? ''));
+        return /^9400/.test(String(h['BillOfLading'] ?? '')) || /Tracking number: 9400/.test(String(h['Comments'] ?? ''));
       }),
       receipts: w.receipts.map(line).sort(),
       closures: w.closures.map((c) => c['closeAction']),
@@ -236,13 +242,14 @@ describe('mapper shipments → fusion-writer → Fusion (integration)', () => {
     assert.deepEqual(finalState(po), expected);
     const asn = writtenFor(po).asns[0]!['header'] as Record<string, unknown>;
     assert.equal(asn['ASNType'], 'ASN');
-    assert.match(String(asn['Comments']), /USPS/, 'the carrier goes in Comments (receivingReceiptRequests has no carrier-name attribute)');
-    assert.equal(asn['FreightCarrierName'], undefined);
+    assert.match(String(asn['Comments']), /Carrier: USPS/);
 
     await waitFor(() => decoded('fulfilment.fusion-po.updated.v1').filter((u) => u.poHeaderId === po.poHeaderId).length >= 5, { what: 'five updates published' });
     const updates = decoded('fulfilment.fusion-po.updated.v1').filter((u) => u.poHeaderId === po.poHeaderId);
     assert.deepEqual(updates.map((u) => u.kind).sort(), ['advance_shipment_notice', 'advance_shipment_notice', 'close_for_receiving', 'receipt', 'receipt']);
     assert.ok(updates.every((u) => u.outcome === 'written'));
+    // Receipts and ASNs are reported only once Fusion processed them; the close came after both receipts were confirmed.
+    assert.ok(updates.filter((u) => u.kind !== 'close_for_receiving').every((u) => u.processingStatus === 'SUCCESS'));
 
     const charges = await waitFor(() => {
       const c = decoded('fulfilment.shipbob-charge.recorded.v1').filter((x) => x.poHeaderId === po.poHeaderId);
@@ -295,6 +302,56 @@ describe('mapper shipments → fusion-writer → Fusion (integration)', () => {
       `receipt:s${secondShipment}:l${po.lines[1]!.poLineId}`,
     ].sort());
     assert.deepEqual(finalState(po), expected);
+  });
+
+  it('exception, on hold and cancelled shipments go to the exceptions queue, classified, one per shipment and kind however often ShipBob repeats them', async () => {
+    const po = await poWithTwoOrders({ lifecycle: ['exception', 'on_hold', 'cancel'] });
+    assert.deepEqual(
+      po.webhooks.map((w) => w.topic).sort(),
+      ['order.shipment.cancelled', 'order.shipment.cancelled', 'order.shipment.exception', 'order.shipment.exception', 'order.shipment.on_hold', 'order.shipment.on_hold'],
+    );
+    await deliver(po.webhooks);
+    await deliver(po.webhooks.map((w) => ({ ...w, id: `msg_${ulid()}` }))); // ShipBob sends them again (new delivery ids)
+    const mine = () => decoded('ops.exception.raised.v1').filter((e) => e.entityType === 'shipbob-shipment' && po.shipments.some((s) => e.businessId?.startsWith(`${s}:`)));
+    await waitFor(() => mine().length >= 6, { timeoutMs: 30_000, what: 'six shipment problems raised' });
+    // A sentinel charge: once its record is out, mapper has read every webhook before it.
+    const sentinel = { transaction_id: `tx_sentinel_${ulid()}`, amount: 1.25, currency_code: 'USD', charge_date: new Date().toISOString(), reference_id: po.shipments[0], reference_type: 'Shipment', transaction_fee: 'Shipping' };
+    await deliver([{ id: `msg_${ulid()}`, topic: 'billing.charge.created', body: JSON.stringify(sentinel) }]);
+    await waitFor(() => decoded('fulfilment.shipbob-charge.recorded.v1').some((c) => c.transactionId === sentinel.transaction_id), { what: 'the sentinel charge' });
+    const raised = mine();
+    assert.equal(raised.length, 6, 'one per shipment and kind, repeats add none');
+    const codes: Record<string, string> = { exception: 'SHIPBOB.SHIPMENT_EXCEPTION', on_hold: 'SHIPBOB.SHIPMENT_ON_HOLD', cancelled: 'SHIPBOB.SHIPMENT_CANCELLED' };
+    for (const [i, shipment] of po.shipments.entries()) {
+      for (const [kind, code] of Object.entries(codes)) {
+        const e = raised.find((x) => x.businessId === `${shipment}:${kind}`);
+        assert.ok(e, `${shipment}:${kind} raised`);
+        assert.deepEqual([e.code, e.category, e.service], [code, 'fulfilment', 'mapper']);
+        assert.match(e.message, new RegExp(`^ShipBob shipment ${shipment} \\(order \\d+, reference po${po.poHeaderId}-l\\d+\\S*\\) for PO ${po.poNumber} line ${po.lines[i]!.lineNumber} `));
+        const details = JSON.parse(e.details ?? '{}') as Record<string, unknown>;
+        assert.equal(details['poNumber'], po.poNumber);
+      }
+    }
+    const byKind = (kind: string) => raised.filter((e) => e.businessId?.endsWith(`:${kind}`)).map((e) => e.message);
+    assert.ok(byKind('exception').every((m) => / has an exception: \S/.test(m)));
+    assert.ok(byKind('on_hold').every((m) => / is on hold: \S/.test(m)));
+    assert.ok(byKind('cancelled').every((m) => / was cancelled: \S/.test(m)));
+    // The write-back records them (tenant switch off: no PO note), receives nothing and does not close the PO.
+    const commands = decoded('fulfilment.fusion-po-update.requested.v1').filter((c) => c.poHeaderId === po.poHeaderId);
+    assert.deepEqual([...new Set(commands.map((c) => c.kind))], ['fulfillment_exception']);
+    assert.equal(commands.length, 6);
+    assert.ok(commands.every((c) => c.poNote === null));
+    assert.deepEqual(writtenFor(po), { asns: [], receipts: [], closures: [] });
+    assert.equal(fusion.procurement.findPo(po.poHeaderId).NoteToReceiver, undefined);
+  });
+
+  it('tenant switch shipmentProblemsAsPoNote: a shipment on hold also becomes the PO’s NoteToReceiver (draftPurchaseOrders PATCH)', async () => {
+    const po = await poWithTwoOrders({ tenant: NOTED, lifecycle: ['on_hold'] });
+    await deliver(po.webhooks, NOTED);
+    await waitFor(() => fusion.written.poUpdates.filter((u) => String(u['POHeaderId']) === po.poHeaderId).length >= 2, { timeoutMs: 30_000, what: 'two PO notes written' });
+    const notes = fusion.written.poUpdates.filter((u) => String(u['POHeaderId']) === po.poHeaderId).map((u) => String(u['NoteToReceiver']));
+    assert.ok(notes.every((n) => /^ShipBob shipment \d+ is on hold: Invalid ?address$/i.test(n)), notes.join(' | '));
+    const exc = decoded('ops.exception.raised.v1').filter((e) => e.meta.tenantId === NOTED && e.code === 'SHIPBOB.SHIPMENT_ON_HOLD');
+    assert.ok(exc.length >= 1, 'the queue still gets them');
   });
 
   it('an unreadable webhook is raised as an exception on the delivery; a shipment of an order we did not create is ignored', async () => {
