@@ -68,19 +68,21 @@ export function toPurchaseOrderChanged(
     supplierNumber: str(lookups.supplier?.SupplierNumber),
     shipToLocationId: str(po.ShipToLocationId),
     shipToLocationCode: str(po.ShipToLocationCode ?? loc?.LocationCode),
-    shipTo: loc
-      ? {
-          locationCode: str(loc.LocationCode),
-          name: str(loc.Description ?? loc.LocationCode),
-          address1: str(loc.AddressLine1),
-          address2: str(loc.AddressLine2),
-          city: str(loc.TownOrCity),
-          state: str(loc.Region2),
-          postalCode: str(loc.PostalCode),
-          country: str(loc.Country),
-          addressText: str(loc.Address),
-        }
-      : null,
+    // The location's structured address where the LOV gives one, else the PO's own one-line ShipToLocationAddress.
+    shipTo:
+      loc || po.ShipToLocationAddress
+        ? {
+            locationCode: str(loc?.LocationCode ?? po.ShipToLocationCode),
+            name: str(loc?.Description ?? loc?.LocationCode ?? po.ShipToLocationCode),
+            address1: str(loc?.AddressLine1),
+            address2: str(loc?.AddressLine2),
+            city: str(loc?.TownOrCity),
+            state: str(loc?.Region2),
+            postalCode: str(loc?.PostalCode),
+            country: str(loc?.Country),
+            addressText: str(loc?.Address ?? po.ShipToLocationAddress),
+          }
+        : null,
     raw: JSON.stringify(po),
   };
 }

@@ -83,6 +83,8 @@ export interface FusionPurchaseOrder {
   ProcurementBU?: string;
   ShipToLocationId?: number;
   ShipToLocationCode?: string;
+  /** Oracle's one-line ship-to address: lines, city, `STATE ZIP`, county, country name. */
+  ShipToLocationAddress?: string;
   Description?: string;
   CreationDate?: string;
   LastUpdateDate: string;

@@ -31,7 +31,7 @@ export function registerPollingReads(sandbox: FusionSandbox): void {
   sandbox.fusionRoute('GET', `${locHref}/:id`, 'read', (req, ctx) => {
     const loc = sandbox.procurement.locations.find((l) => String(l.LocationId) === req.params['id']);
     if (!loc) throw new FusionFault(404, `The requested resource b2bShipToLocationsLOV/${req.params['id']} was not found`);
-    return sandbox.item(shipToLocationDef, loc, sandbox.url + locHref, req, ctx);
+    return sandbox.item(shipToLocationDef, sandbox.lovView(loc), sandbox.url + locHref, req, ctx);
   });
 
   const accHref = `${fscm}/receivablesCustomerAccountActivities`;

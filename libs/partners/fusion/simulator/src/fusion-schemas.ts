@@ -353,7 +353,8 @@ export const RESPONSE_FIELDS: Record<string, QuerySchema> = {
     source: `${FAPRA}/op-purchaseorders-purchaseordersuniqid-get.html`,
     attrs: words(`
       POHeaderId OrderNumber Supplier SupplierId SupplierSite SupplierSiteId Status Ordered Total TotalTax Currency
-      CurrencyCode ProcurementBU BillToBU Buyer ShipToLocationId ShipToLocationCode Description CreationDate LastUpdateDate`),
+      CurrencyCode ProcurementBU BillToBU Buyer ShipToLocationId ShipToLocationCode ShipToLocationAddress Description CreationDate
+      LastUpdateDate`),
   },
   'purchaseOrders.lines': {
     source: `${FAPRA}/op-purchaseorders-purchaseordersuniqid-child-lines-polineid-get.html`,

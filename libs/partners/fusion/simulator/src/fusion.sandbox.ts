@@ -22,6 +22,7 @@ import {
   fusionTimestamp,
   type PoLine,
   type PoSchedule,
+  type ShipToLocation,
   type PoStatus,
   type PurchaseOrder,
   type ReceiptRequest,
@@ -44,6 +45,11 @@ export const MEDIA = {
 
 /** Switches for behaviour the reference marks UNCONFIRMED; defaults are the stricter plausible reading (SOAP ones: fusion-soap.ts). */
 export interface FusionStrictSwitches extends Partial<SoapStrictSwitches> {
+  /**
+   * b2bShipToLocationsLOV also answers the location's address (AddressLine1, TownOrCity, Region2, PostalCode, Country,
+   * Address); UNCONFIRMED, default false: only LocationId, LocationCode and OrganizationCode.
+   */
+  shipToLovAddress?: boolean;
   /** A `limit` above the page cap is a 400 (true) or clamped to the cap (false, default). */
   rejectOverCapLimit?: boolean;
   /** Actions accept only `…action+json` (default true); false also accepts `application/json`. */
@@ -309,6 +315,15 @@ export class FusionSandbox extends SandboxServer {
     });
   }
 
+  /**
+   * A ship-to location as b2bShipToLocationsLOV answers it. Its address attributes are UNCONFIRMED: by default only the
+   * documented keys, and the product reads the address from the PO's ShipToLocationAddress; `strict.shipToLovAddress`
+   * adds the structured address.
+   */
+  lovView(l: ShipToLocation): ShipToLocation {
+    return this.options.strict.shipToLovAddress ? l : ({ LocationId: l.LocationId, LocationCode: l.LocationCode, OrganizationCode: l.OrganizationCode } as ShipToLocation);
+  }
+
   /** Makes every issued token invalid at once (as if the identity domain rotated keys). */
   expireTokens(): void {
     for (const t of this.tokens.keys()) this.tokens.set(t, 0);
@@ -421,7 +436,7 @@ export class FusionSandbox extends SandboxServer {
       return this.item(supplierDef, s, `${this.url}${FSCM_ROOT}/suppliers`, req, ctx);
     });
     this.fusionRoute('GET', `${FSCM_ROOT}/b2bShipToLocationsLOV`, 'read', (req, ctx) =>
-      this.collection(shipToLocationDef, store.locations, `${this.url}${FSCM_ROOT}/b2bShipToLocationsLOV`, req, ctx),
+      this.collection(shipToLocationDef, store.locations.map((l) => this.lovView(l)), `${this.url}${FSCM_ROOT}/b2bShipToLocationsLOV`, req, ctx),
     );
 
     // Receiving: receipts and ASNs through receivingReceiptRequests. The POST stages interface records; the receiving

@@ -78,6 +78,8 @@ export interface PurchaseOrder {
   Buyer: string;
   ShipToLocationId: number;
   ShipToLocationCode: string;
+  /** Oracle's one-line ship-to address (see shipToLocationAddress). */
+  ShipToLocationAddress: string;
   Description: string;
   CreationDate: string;
   LastUpdateDate: string;
@@ -108,6 +110,23 @@ export interface ShipToLocation {
   Region2?: string;
   PostalCode?: string;
   Country?: string;
+  County?: string;
+}
+
+let regionNames: Intl.DisplayNames | undefined;
+/**
+ * The ship-to address as Fusion writes it on the PO header (`ShipToLocationAddress`): one comma-separated string,
+ * address lines, city, `STATE ZIP`, county and the territory's name last, e.g.
+ * `5900 W Ogden Ave, Cicero, IL 60804, Cook, United States` (the shape issue 14 reports from a real pod). A location
+ * seeded with only a one-line `Address` shows that text as it is.
+ */
+export function shipToLocationAddress(loc: ShipToLocation): string {
+  if (!loc.AddressLine1) return loc.Address;
+  regionNames ??= new Intl.DisplayNames(['en'], { type: 'region' });
+  const country = loc.Country && /^[A-Z]{2}$/.test(loc.Country) ? regionNames.of(loc.Country) : loc.Country;
+  return [loc.AddressLine1, loc.AddressLine2, loc.TownOrCity, [loc.Region2, loc.PostalCode].filter(Boolean).join(' '), loc.County, country]
+    .filter((p) => p && p.trim())
+    .join(', ');
 }
 
 /** Structured addresses for the default demo warehouses; other codes get a generic US dock address. */
@@ -116,7 +135,7 @@ const DEMO_ADDRESSES: Record<string, Pick<ShipToLocation, 'AddressLine1' | 'Town
   'WH-DALLAS': { AddressLine1: '1 Dock Road', TownOrCity: 'Dallas', Region2: 'TX', PostalCode: '75201', Country: 'US' },
 };
 
-const ADDRESS_KEYS = new Set(['AddressLine1', 'AddressLine2', 'TownOrCity', 'Region2', 'PostalCode', 'Country']);
+const ADDRESS_KEYS = new Set(['AddressLine1', 'AddressLine2', 'TownOrCity', 'Region2', 'PostalCode', 'Country', 'County']);
 
 function structuredAddress(code: string): Pick<ShipToLocation, 'AddressLine1' | 'TownOrCity' | 'Region2' | 'PostalCode' | 'Country'> {
   return DEMO_ADDRESSES[code] ?? { AddressLine1: '1 Dock Road', TownOrCity: code.replace(/^WH-/, ''), Region2: 'CA', PostalCode: '94105', Country: 'US' };
@@ -159,7 +178,7 @@ export interface SeedRequest {
   suppliers?: (string | { Supplier: string; SupplierNumber?: string; SupplierSite?: string })[];
   locations?: (
     | string
-    | { LocationCode: string; OrganizationCode?: string; Address?: string; AddressLine1?: string; AddressLine2?: string; TownOrCity?: string; Region2?: string; PostalCode?: string; Country?: string }
+    | { LocationCode: string; OrganizationCode?: string; Address?: string; AddressLine1?: string; AddressLine2?: string; TownOrCity?: string; Region2?: string; PostalCode?: string; Country?: string; County?: string }
   )[];
   items?: (string | { Item: string; Description?: string; UOM?: string; Price?: number })[];
   linesPerPo?: number;
@@ -247,7 +266,8 @@ export class FusionProcurementStore {
         LocationCode: l.LocationCode,
         OrganizationCode: l.OrganizationCode ?? l.LocationCode.slice(0, 3).toUpperCase(),
         Address: l.Address ?? `${l.LocationCode}, 1 Dock Road`,
-        ...structuredAddress(l.LocationCode),
+        // A location given only as Oracle's one-line text keeps it that way (no invented structured fields).
+        ...(l.Address && !Object.keys(l).some((k) => ADDRESS_KEYS.has(k)) ? {} : structuredAddress(l.LocationCode)),
         ...Object.fromEntries(Object.entries(l).filter(([k, v]) => ADDRESS_KEYS.has(k) && v !== undefined)),
       };
       this.locations.push(found);
@@ -292,6 +312,7 @@ export class FusionProcurementStore {
         Buyer: 'Smith, Pat',
         ShipToLocationId: loc.LocationId,
         ShipToLocationCode: loc.LocationCode,
+        ShipToLocationAddress: shipToLocationAddress(loc),
         Description: `Replenishment for ${loc.LocationCode}`,
         CreationDate: stamp,
         LastUpdateDate: stamp,
