@@ -136,7 +136,7 @@ export function applySettingsPatch(current: TenantSettings, patch: unknown): Ten
     p.throwIfAny('settings');
   }
   const input = patch as Record<string, unknown>;
-  rejectUnknown(p, input, ['accounting', 'customerMatching', 'pollingIntervalsMs', 'orderGrouping', 'receivablePoStatuses'], 'settings.');
+  rejectUnknown(p, input, ['accounting', 'customerMatching', 'pollingIntervalsMs', 'orderGrouping', 'receivablePoStatuses', 'shopifyWriteBack'], 'settings.');
   const next: TenantSettings = structuredClone(current);
   if ('accounting' in input) {
     const a = input['accounting'];
@@ -166,6 +166,10 @@ export function applySettingsPatch(current: TenantSettings, patch: unknown): Ten
     } else if (s.some((x: string) => /^cancel+ed$/i.test(x.trim()))) {
       p.add('settings.receivablePoStatuses', 'must not contain Canceled: a cancelled line cancels its order');
     } else next.receivablePoStatuses = (s as string[]).map((x) => x.trim());
+  }
+  if ('shopifyWriteBack' in input) {
+    if (typeof input['shopifyWriteBack'] !== 'boolean') p.add('settings.shopifyWriteBack', 'must be true or false');
+    else next.shopifyWriteBack = input['shopifyWriteBack'];
   }
   if ('pollingIntervalsMs' in input) {
     const pi = input['pollingIntervalsMs'];

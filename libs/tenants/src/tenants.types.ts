@@ -160,6 +160,11 @@ export interface TenantSettings {
    * (the only status Fusion receives against by default); a PO On Hold is picked up once it is Open again.
    */
   receivablePoStatuses?: string[];
+  /**
+   * Write the Fusion invoice number back onto the Shopify order (an order metafield), so the shop's staff see it.
+   * Absent = false (off).
+   */
+  shopifyWriteBack?: boolean;
 }
 
 export type TenantSettingsPatch = {
@@ -168,6 +173,7 @@ export type TenantSettingsPatch = {
   pollingIntervalsMs?: Partial<PollingIntervals>;
   orderGrouping?: OrderGrouping;
   receivablePoStatuses?: string[];
+  shopifyWriteBack?: boolean;
 };
 
 export const DEFAULT_SETTINGS: TenantSettings = {

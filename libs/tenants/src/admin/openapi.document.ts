@@ -91,6 +91,7 @@ export const TENANTS_ADMIN_OPENAPI = {
           customerMatching: { enum: ['email-then-external-id', 'external-id-then-email'] },
           orderGrouping: { enum: ['per-po-line', 'per-po-and-fulfillment-center'] },
           receivablePoStatuses: { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 20, description: 'Fusion PO statuses whose lines become ShipBob orders (default ["Open"])' },
+          shopifyWriteBack: { type: 'boolean', description: 'Write the Fusion invoice number onto the Shopify order as the metafield ml_connector.fusion_invoice_number (default false)' },
           pollingIntervalsMs: { type: 'object', properties: { purchaseOrdersMs: { type: 'integer' }, receiptsMs: { type: 'integer' }, shipbobOrdersMs: { type: 'integer' }, shopifyOrdersMs: { type: 'integer' } } },
         },
       },
