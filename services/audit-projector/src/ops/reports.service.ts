@@ -73,7 +73,14 @@ export class ReportsService {
     const differences: ReceivablesDifference[] = [];
     const checks: ReceivablesCheck[] = [];
     if (!this.clients || !this.directory) return { differences, checks };
-    const tenants = q.tenants ?? (await this.directory.list()).map((t) => t.id);
+    let tenants = q.tenants;
+    if (!tenants) {
+      try {
+        tenants = (await this.directory.list()).map((t) => t.id);
+      } catch (err) {
+        return { differences, checks: [{ tenantId: '*', source: null, ordersChecked: 0, differences: 0, error: `tenants could not be read: ${err instanceof Error ? err.message : String(err)}` }] };
+      }
+    }
     const window = { from: new Date(q.from), to: new Date(q.to) };
     for (const tenantId of tenants) {
       let snapshot;

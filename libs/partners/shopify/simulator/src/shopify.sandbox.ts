@@ -982,7 +982,8 @@ export class ShopifySandbox extends SandboxServer {
       let mf = list.find((m) => m.namespace === namespace && m.key === r.key);
       if (!mf) list.push((mf = { id: this.nextMetafieldId++, namespace, key: r.key, type: r.type!, value: r.value, createdAtMs: now, updatedAtMs: now }));
       else Object.assign(mf, { type: r.type!, value: r.value, updatedAtMs: now });
-      return { id: `gid://shopify/Metafield/${mf.id}`, namespace, key: mf.key, value: mf.value, type: mf.type, ownerType: 'ORDER', createdAt: new Date(mf.createdAtMs).toISOString(), updatedAt: new Date(mf.updatedAtMs).toISOString() };
+      // The client's selection (shopify.queries.ts ORDER_METAFIELDS_SET_MUTATION): id namespace key value type.
+      return { id: `gid://shopify/Metafield/${mf.id}`, namespace, key: mf.key, value: mf.value, type: mf.type };
     });
     return { metafields: out, userErrors: [] };
   }
