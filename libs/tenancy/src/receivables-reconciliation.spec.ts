@@ -90,8 +90,9 @@ describe('receivables reconciliation against the Shopify and Fusion sandboxes', 
     assert.ok(Number(missingMemo.difference) < 0, 'Fusion still bills the refunded money');
     assert.equal(missingMemo.shopifyAmount, await total(refunded.id));
 
-    // The memo for the refund (the writer's deterministic TransactionNumber) clears that difference.
-    await createInvoiceCreditMemo(fusionClient, {
+    // The memo for the refund clears that difference. The sandbox's default source numbers memos itself (the
+    // number sent is replaced: creditMemoNumbering 'assigned'), so it is found by the number the writer reported.
+    const memo = await createInvoiceCreditMemo(fusionClient, {
       previousCustomerTransactionId: refundedInvoice.id,
       currencyCode: 'CAD',
       transactionDate: '2026-12-02',
@@ -99,7 +100,9 @@ describe('receivables reconciliation against the Shopify and Fusion sandboxes', 
       transactionNumber: refundMemoNumber(refundId),
       comments: `Shopify refund ${refundId}`,
     });
+    assert.notEqual(memo.transactionNumber, refundMemoNumber(refundId), 'numbered by Fusion');
+    known.set(String(refunded.id), { transactionNumbers: [memo.transactionNumber], refundIds: [refundId] });
     const third = await reconcileReceivables('t1', { shopify: shopifyClient, fusion: fusionClient }, window, knownOf);
-    assert.deepEqual(third.differences.map((d) => d.shopifyOrderId), [String(overBilled.id)]);
+    assert.deepEqual(third.differences.map((d) => d.shopifyOrderId), [String(overBilled.id)], JSON.stringify(third.differences));
   });
 });

@@ -314,7 +314,7 @@ describe('ReceivablesWriteService against the Fusion sandbox and real Postgres',
     assert.equal(again.outcome, 'already_existed');
     assert.equal(again.fusionCustomerAccountNumber, account.AccountNumber);
     // And a customer created as an organization before (an older document) is still matched by its external id.
-    await pool.query('DELETE FROM fusion_writer_receivables_customers');
+    await pool.query("DELETE FROM fusion_writer_receivables_customers WHERE shopify_customer_id = 'o82'");
     const orgAgain = await handle('o82:again', doc('o82', { email: null, partyType: 'person', firstName: null, lastName: 'Pearl', matching: 'external-id-then-email' }));
     assert.equal(orgAgain.outcome, 'already_existed');
     assert.equal(sandbox.receivables.parties.filter((p) => ['p81', 'o82'].includes(String(p.fields['SourceSystemReferenceValue']))).length, 2);
