@@ -328,3 +328,50 @@ describe('ReceivablesWriteService against the Fusion sandbox and real Postgres',
     assert.ok(sandbox.written.customerUpdates.some((u) => u['kind'] === 'person' && u['PersonLastName'] === 'Nasser-Ali'));
   });
 });
+
+describe('customer matching where Fusion refuses q on email and source reference (UNCONFIRMED queryability off)', () => {
+  const strictest = Object.fromEntries(
+    ['EmailAddress', 'SourceSystem', 'SourceSystemReferenceValue'].flatMap((a) => [[`hubOrganizations.${a}`, false], [`hubPersons.${a}`, false]]),
+  );
+  const sandbox = new FusionSandbox({ seed: 9, strict: { queryable: strictest } });
+  let db: TestDatabase;
+  let pool: Pool;
+  let service: ReceivablesWriteService;
+
+  before(async () => {
+    db = await testDatabase('fw_receivables_strict_q');
+    pool = new Pool({ connectionString: db.url });
+    await runSqlMigrations(pool, 'fusion-writer.receivables', RECEIVABLES_MIGRATIONS);
+    const url = await sandbox.listen(0);
+    const client = new FusionClient({ baseUrl: url, auth: { kind: 'basic', user: sandbox.options.basicUser, password: sandbox.options.basicPassword } });
+    service = new ReceivablesWriteService(async () => client, new ReceivablesLedger(pool), logger('test', 'error'));
+  });
+  after(async () => {
+    await sandbox.close();
+    await pool?.end();
+    await db?.drop();
+  });
+
+  it('a person is still matched by email (persons of that last name, read by PersonLastName, a documented queryable attribute)', async () => {
+    const doc = {
+      type: 'customer',
+      shopifyCustomerId: '91',
+      email: 'rana@example.com',
+      phone: null,
+      name: 'Rana Saleh',
+      address: { AddressType: 'BILL_TO', Address1: '7 Palm St', City: 'Kuwait City', PostalCode: '13004', Country: 'KW' },
+      sourceSystem: 'SHOPIFY',
+      matching: 'email-then-external-id',
+      updatedAt: '2026-11-01T10:00:00Z',
+      partyType: 'person',
+      firstName: 'Rana',
+      lastName: 'Saleh',
+    };
+    const handle = async (key: string) =>
+      ((await service.handle({ meta: newMeta({ tenantId: 't1', source: 'test' }), kind: 'customer_upsert', idempotencyKey: key, shopDomain: 'kw.myshopify.com', shopifyOrderId: null, shopifyOrderName: null, shopifyCustomerId: '91', shopifyRefundId: null, mappingVersion: 1, document: JSON.stringify(doc) }))[0]!.value as { outcome: string }).outcome;
+    assert.equal(await handle('c91:1'), 'created');
+    await pool.query('DELETE FROM fusion_writer_receivables_customers');
+    assert.equal(await handle('c91:again'), 'already_existed');
+    assert.equal(sandbox.receivables.parties.filter((p) => p.kind === 'person' && p.fields['EmailAddress'] === 'rana@example.com').length, 1, 'matched, not created twice');
+  });
+});
