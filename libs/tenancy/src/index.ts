@@ -5,3 +5,15 @@ export { fusionTokenSource, shipbobTokenSource, managedAccessToken } from './par
 export { partnerPingers } from './partner.pingers';
 export { KafkaTenantChangePublisher } from './kafka-tenant-change.publisher';
 export { tenancySettings } from './tenancy.settings';
+export {
+  reconcileReceivables,
+  fusionDocumentsOf,
+  compareOrder,
+  shopifyOrdersIn,
+  refundMemoNumber,
+  type ReceivablesDifference,
+  type ReceivablesCheck,
+  type ReconciledDocument,
+  type KnownOrderDocuments,
+  type ReconcileWindow,
+} from './receivables-reconciliation';

@@ -136,7 +136,7 @@ export function applySettingsPatch(current: TenantSettings, patch: unknown): Ten
     p.throwIfAny('settings');
   }
   const input = patch as Record<string, unknown>;
-  rejectUnknown(p, input, ['accounting', 'customerMatching', 'pollingIntervalsMs', 'orderGrouping', 'receivablePoStatuses', 'shipmentProblemsAsPoNote'], 'settings.');
+  rejectUnknown(p, input, ['accounting', 'customerMatching', 'pollingIntervalsMs', 'orderGrouping', 'receivablePoStatuses', 'shipmentProblemsAsPoNote', 'shopifyWriteBack'], 'settings.');
   const next: TenantSettings = structuredClone(current);
   if ('accounting' in input) {
     const a = input['accounting'];
@@ -170,6 +170,10 @@ export function applySettingsPatch(current: TenantSettings, patch: unknown): Ten
   if ('shipmentProblemsAsPoNote' in input) {
     if (typeof input['shipmentProblemsAsPoNote'] !== 'boolean') p.add('settings.shipmentProblemsAsPoNote', 'must be true or false');
     else next.shipmentProblemsAsPoNote = input['shipmentProblemsAsPoNote'];
+  }
+  if ('shopifyWriteBack' in input) {
+    if (typeof input['shopifyWriteBack'] !== 'boolean') p.add('settings.shopifyWriteBack', 'must be true or false');
+    else next.shopifyWriteBack = input['shopifyWriteBack'];
   }
   if ('pollingIntervalsMs' in input) {
     const pi = input['pollingIntervalsMs'];

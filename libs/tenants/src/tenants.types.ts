@@ -165,6 +165,11 @@ export interface TenantSettings {
    * (draftPurchaseOrders PATCH). Absent = false: problems only go to the exceptions queue.
    */
   shipmentProblemsAsPoNote?: boolean;
+  /**
+   * Write the Fusion invoice number back onto the Shopify order (an order metafield), so the shop's staff see it.
+   * Absent = false (off).
+   */
+  shopifyWriteBack?: boolean;
 }
 
 export type TenantSettingsPatch = {
@@ -174,6 +179,7 @@ export type TenantSettingsPatch = {
   orderGrouping?: OrderGrouping;
   receivablePoStatuses?: string[];
   shipmentProblemsAsPoNote?: boolean;
+  shopifyWriteBack?: boolean;
 };
 
 export const DEFAULT_SETTINGS: TenantSettings = {

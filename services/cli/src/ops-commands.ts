@@ -47,7 +47,7 @@ export const OPS_USAGE = `
                    --from ISO --to ISO [--dry-run]
   mlc offsets reset <group> (--to-timestamp ISO | --to-offset earliest|latest|N) [--topic T]... [--dry-run]
                     [--stop-and-restart]   (stop the group's running consumers, reset, start them again)
-  mlc reconcile [--tenant T] [--from YYYY-MM-DD] [--to YYYY-MM-DD]
+  mlc reconcile [--tenant T] [--from YYYY-MM-DD] [--to YYYY-MM-DD]   (exit 3 when a receivables difference is listed)
   mlc lag
 `;
 
@@ -234,23 +234,37 @@ export async function runOpsCommand(cmd: string, ctx: OpsContext): Promise<numbe
       return 0;
     }
     case 'reconcile': {
-      const r = await api.request<{ fulfilment: Array<Record<string, unknown>>; receivables: Array<Record<string, unknown>>; receivablesDifferences: Array<Record<string, unknown>>; chargesPerPo: Array<Record<string, unknown>> }>(
-        'GET',
-        `/ops/reports/reconciliation${query({ tenant: o.tenant, from: o.from, to: o.to })}`,
-      );
+      type Doc = { kind: string; transactionNumber: string; amount: string };
+      const r = await api.request<{
+        fulfilment: Array<Record<string, unknown>>;
+        receivables: Array<Record<string, unknown>>;
+        receivablesDifferences: Array<Record<string, unknown> & { documents?: Doc[] }>;
+        receivablesChecks?: Array<Record<string, unknown> & { error: string | null }>;
+        chargesPerPo: Array<Record<string, unknown>>;
+      }>('GET', `/ops/reports/reconciliation${query({ tenant: o.tenant, from: o.from, to: o.to })}`);
+      // Each difference lists its Fusion documents: INV 1001 +404.95, INV 1002 +20.00, CM R1A -5.00.
+      const label: Record<string, string> = { invoice: 'INV', amendment: 'INV', credit_memo: 'CM' };
+      const diffs = r.receivablesDifferences.map((d) => ({
+        ...d,
+        fusionDocuments: (d.documents ?? []).map((doc) => `${label[doc.kind] ?? doc.kind} ${doc.transactionNumber} ${doc.amount.startsWith('-') ? '' : '+'}${doc.amount}`).join(', ') || '(none)',
+      }));
+      const checks = r.receivablesChecks ?? [];
       print(r, () =>
         [
           'PURCHASE ORDERS -> SHIPBOB -> FUSION (per day)',
           formatTable(r.fulfilment, ['tenantId', 'day', 'posSeen', 'shipbobOrdersCreated', 'shipped', 'writtenBack', 'exceptions']),
-          'SHOPIFY ORDERS vs FUSION INVOICES (per day)',
+          'SHOPIFY ORDERS vs FUSION INVOICES (per day, as recorded)',
           formatTable(r.receivables, ['tenantId', 'day', 'shopifyOrders', 'shopifyAmount', 'fusionInvoices', 'fusionAmount']),
-          'DIFFERENCES',
-          formatTable(r.receivablesDifferences, ['tenantId', 'day', 'shopifyOrderName', 'shopifyOrderId', 'orderAmount', 'fusionInvoice', 'invoiceAmount', 'difference']),
+          'RECEIVABLES CHECKED AGAINST SHOPIFY AND FUSION',
+          formatTable(checks.map((c) => ({ ...c, result: c.error ? `NOT CHECKED: ${c.error}` : 'checked' })), ['tenantId', 'ordersChecked', 'differences', 'result']),
+          'DIFFERENCES (Shopify current total vs Fusion invoices + amendments - credit memos)',
+          formatTable(diffs, ['tenantId', 'shopifyOrderName', 'shopifyOrderId', 'currency', 'shopifyAmount', 'fusionAmount', 'difference', 'fusionDocuments', 'reason']),
           'SHIPBOB CHARGES PER PO',
           formatTable(r.chargesPerPo, ['tenantId', 'poHeaderId', 'poNumber', 'charges', 'total', 'currency', 'chargeTypes']),
         ].join('\n'),
       );
-      return 0;
+      // Exit 3 when a difference is listed, so a scheduled reconcile can alert on it.
+      return diffs.length ? 3 : 0;
     }
     case 'lag': {
       const r = await api.request<{ groups: Array<Record<string, unknown>>; newestProjectedAt: string | null }>('GET', '/ops/lag');

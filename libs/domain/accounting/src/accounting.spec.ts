@@ -85,6 +85,19 @@ describe('addresses', () => {
     assert.equal(doc.shopifyCustomerId, '9007199254740993');
     assert.equal(customerDocument({ id: '1', email: null }, 'external-id-then-email').name, 'Shopify customer 1');
   });
+
+  it('an individual customer is a person with first and last name; a company makes an organization', () => {
+    const person = customerDocument({ id: '5', email: 'ann@example.com', first_name: ' Ann ', last_name: 'Lee', default_address: { address1: '1 Bay', country_code: 'CA' } }, 'email-then-external-id');
+    assert.deepEqual([person.partyType, person.firstName, person.lastName, person.name], ['person', 'Ann', 'Lee', 'Ann Lee']);
+    const onlyFirst = customerDocument({ id: '6', email: null, first_name: 'Cher' }, 'email-then-external-id');
+    assert.deepEqual([onlyFirst.partyType, onlyFirst.firstName, onlyFirst.lastName], ['person', null, 'Cher']);
+    const nameless = customerDocument({ id: '7', email: 'x@y.com' }, 'email-then-external-id');
+    assert.deepEqual([nameless.partyType, nameless.lastName], ['person', 'x@y.com']);
+    const company = customerDocument({ id: '8', email: null, first_name: 'Ann', last_name: 'Lee', default_address: { company: 'Maple Co', address1: '1 Bay', country_code: 'CA' } }, 'email-then-external-id');
+    assert.deepEqual([company.partyType, company.name, company.firstName], ['organization', 'Maple Co', undefined]);
+    const billedCompany = customerDocument({ id: '9', email: null, first_name: 'Ann', last_name: 'Lee' }, 'email-then-external-id', { company: 'Bay Ltd', address1: '2 Bay', country_code: 'CA' });
+    assert.deepEqual([billedCompany.partyType, billedCompany.name], ['organization', 'Bay Ltd']);
+  });
 });
 
 describe('order → invoice', () => {

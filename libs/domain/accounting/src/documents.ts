@@ -23,7 +23,17 @@ export interface CustomerDocument {
   matching: CustomerMatchingRule;
   /** Shopify's updated_at: a later one wins. */
   updatedAt: string | null;
+  /**
+   * What the Fusion party is: `person` (hubPersons) for an individual customer, `organization` (hubOrganizations)
+   * for a customer with a company. Absent in documents written before the distinction: organization.
+   */
+  partyType?: CustomerPartyType;
+  /** A person's names (PersonFirstName / PersonLastName); lastName is never empty for a person. */
+  firstName?: string | null;
+  lastName?: string | null;
 }
+
+export type CustomerPartyType = 'person' | 'organization';
 
 /** Who is billed: a Shopify customer (matched or created by the writer) or the tenant's guest account. */
 export type BillTo = { kind: 'customer'; customer: CustomerDocument } | { kind: 'guest'; accountNumber: string };

@@ -1,6 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { PG_POOL } from '@mlc/platform-service';
+import { LOGGER, PG_POOL } from '@mlc/platform-service';
+import type { Logger } from '@mlc/platform-telemetry';
+import { PartnerClients, TenantDirectory, reconcileReceivables, type KnownOrderDocuments, type ReceivablesCheck, type ReceivablesDifference } from '@mlc/tenancy';
 import { isoTime } from './audit-query.service';
 
 const day = `to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')`;
@@ -8,11 +10,18 @@ const day = `to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')`;
 /** Reconciliation reports over the projections (per tenant and UTC day). */
 @Injectable()
 export class ReportsService {
-  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Optional() private readonly clients?: PartnerClients,
+    @Optional() private readonly directory?: TenantDirectory,
+    @Optional() @Inject(LOGGER) private readonly log?: Logger,
+  ) {}
 
   /**
    * Per tenant and day: POs seen vs ShipBob orders created vs shipped vs written back to Fusion; Shopify orders vs
-   * Fusion invoices (count and amount) with the orders that differ; ShipBob charges per PO.
+   * Fusion invoices as our audit trail recorded them (count and amount); ShipBob charges per PO. The receivables
+   * differences are read from the partners themselves (see {@link receivablesAgainstPartners}), never from our own
+   * records alone: those said "no difference" for an order Fusion over-billed.
    */
   async reconciliation(q: { tenants?: string[]; from?: string; to?: string }): Promise<Record<string, unknown>> {
     const args: unknown[] = [isoTime(q.from, 'from') ?? '1970-01-01T00:00:00Z', isoTime(q.to, 'to') ?? '9999-12-31T00:00:00Z'];
@@ -49,15 +58,76 @@ export class ReportsService {
                    FROM j GROUP BY 1, 2 ORDER BY 1, 2`,
       args,
     );
-    const differences = await this.pool.query(
-      `${joined} SELECT tenant_id AS "tenantId", day, order_id AS "shopifyOrderId", name AS "shopifyOrderName", order_amount::text AS "orderAmount",
-                        invoice AS "fusionInvoice", invoice_amount::text AS "invoiceAmount", currency,
-                        CASE WHEN invoice IS NULL THEN 'no Fusion invoice' ELSE 'amounts differ' END AS difference
-                   FROM j WHERE invoice IS NULL OR order_amount IS DISTINCT FROM invoice_amount ORDER BY 1, 2, 3`,
-      args,
-    );
+    const partners = await this.receivablesAgainstPartners({ tenants: q.tenants, from: args[0] as string, to: args[1] as string });
     const charges = await this.charges({ tenants: q.tenants, from: q.from, to: q.to });
-    return { fulfilment: fulfilment.rows, receivables: receivables.rows, receivablesDifferences: differences.rows, chargesPerPo: charges };
+    return { fulfilment: fulfilment.rows, receivables: receivables.rows, receivablesDifferences: partners.differences, receivablesChecks: partners.checks, chargesPerPo: charges };
+  }
+
+  /**
+   * For every tenant with a Shopify and a Fusion connection: each Shopify order created in the window, Shopify's
+   * current total (GraphQL currentTotalPriceSet, read now) against the net of all its Fusion documents (invoice +
+   * amendment invoices by CrossReference, − credit memos by TransactionNumber). A tenant that cannot be checked is
+   * listed with the reason, so the report never claims "no difference" for orders it did not compare.
+   */
+  async receivablesAgainstPartners(q: { tenants?: string[]; from: string; to: string }): Promise<{ differences: ReceivablesDifference[]; checks: ReceivablesCheck[] }> {
+    const differences: ReceivablesDifference[] = [];
+    const checks: ReceivablesCheck[] = [];
+    if (!this.clients || !this.directory) return { differences, checks };
+    let tenants = q.tenants;
+    if (!tenants) {
+      try {
+        tenants = (await this.directory.list()).map((t) => t.id);
+      } catch (err) {
+        return { differences, checks: [{ tenantId: '*', source: null, ordersChecked: 0, differences: 0, error: `tenants could not be read: ${err instanceof Error ? err.message : String(err)}` }] };
+      }
+    }
+    const window = { from: new Date(q.from), to: new Date(q.to) };
+    for (const tenantId of tenants) {
+      let snapshot;
+      try {
+        snapshot = await this.directory.get(tenantId);
+      } catch (err) {
+        checks.push({ tenantId, source: null, ordersChecked: 0, differences: 0, error: err instanceof Error ? err.message : String(err) });
+        continue;
+      }
+      if (!snapshot.connections.shopify || !snapshot.connections.fusion) {
+        checks.push({ tenantId, source: null, ordersChecked: 0, differences: 0, error: `no ${!snapshot.connections.shopify ? 'Shopify' : 'Fusion'} connection: receivables not compared` });
+        continue;
+      }
+      try {
+        const clients = { shopify: await this.clients.shopify(tenantId), fusion: await this.clients.fusion(tenantId) };
+        const seen = await this.pool.query<{ id: string }>(
+          `SELECT DISTINCT attrs->>'shopifyOrderId' AS id FROM audit_entries
+            WHERE tenant_id = $1 AND topic = 'accounting.fusion-receivables.requested.v1' AND attrs->>'kind' = 'invoice_create' AND attrs ? 'shopifyOrderId'
+              AND occurred_at >= $2 AND occurred_at < $3`,
+          [tenantId, q.from, q.to],
+        );
+        const r = await reconcileReceivables(tenantId, clients, window, (orderId) => this.knownDocuments(tenantId, orderId), seen.rows.map((x) => x.id));
+        differences.push(...r.differences);
+        checks.push({ tenantId, source: 'Shopify GraphQL currentTotalPriceSet vs Fusion receivablesInvoices (CrossReference) and receivablesCreditMemos (TransactionNumber)', ordersChecked: r.ordersChecked, differences: r.differences.length, error: null });
+      } catch (err) {
+        this.log?.warn('receivables reconciliation could not read the partners', { tenantId, error: err instanceof Error ? err.message : String(err) });
+        checks.push({ tenantId, source: null, ordersChecked: 0, differences: 0, error: err instanceof Error ? err.message : String(err) });
+      }
+    }
+    return { differences, checks };
+  }
+
+  /** The credit memo numbers the writer reported for an order and the refund ids the mapper saw (our ledger of its documents). */
+  private async knownDocuments(tenantId: string, orderId: string): Promise<KnownOrderDocuments> {
+    const r = await this.pool.query<{ numbers: string | null; refs: string[] }>(
+      `SELECT CASE WHEN topic = 'accounting.fusion-receivables.synced.v1' AND attrs->>'kind' IN ('credit_memo', 'invoice_amend') THEN attrs->>'fusionTransactionNumber' END AS numbers, refs
+         FROM audit_entries
+        WHERE tenant_id = $1 AND topic IN ('accounting.fusion-receivables.synced.v1', 'accounting.fusion-receivables.requested.v1') AND attrs->>'shopifyOrderId' = $2`,
+      [tenantId, orderId],
+    );
+    const transactionNumbers = new Set<string>();
+    const refundIds = new Set<string>();
+    for (const row of r.rows) {
+      for (const n of (row.numbers ?? '').split(',')) if (n.trim()) transactionNumbers.add(n.trim());
+      for (const ref of row.refs) if (ref.startsWith('shopify-refund:')) refundIds.add(ref.slice('shopify-refund:'.length));
+    }
+    return { transactionNumbers: [...transactionNumbers], refundIds: [...refundIds] };
   }
 
   async charges(q: { tenants?: string[]; poHeaderId?: string; from?: string; to?: string }): Promise<Array<Record<string, unknown>>> {

@@ -273,4 +273,105 @@ describe('ReceivablesWriteService against the Fusion sandbox and real Postgres',
     assert.equal(party.fields['EmailAddress'], 'omar.h@example.com');
     assert.equal(sandbox.receivables.parties.filter((p) => p.fields['SourceSystemReferenceValue'] === '70').length, 1);
   });
+  it('an individual customer becomes a person (hubPersons) with its own customer account; a customer with a company stays an organization', async () => {
+    const doc = (id: string, over: Record<string, unknown>) => ({
+      type: 'customer',
+      shopifyCustomerId: id,
+      email: `${id}@example.com`,
+      phone: null,
+      name: 'Layla Nasser',
+      address: { AddressType: 'BILL_TO', Address1: '3 Pearl St', City: 'Kuwait City', PostalCode: '13003', Country: 'KW' },
+      sourceSystem: 'SHOPIFY',
+      matching: 'email-then-external-id',
+      updatedAt: '2026-11-01T10:00:00Z',
+      ...over,
+    });
+    const handle = async (key: string, d: Record<string, unknown>) =>
+      (await service.handle({ ...cmd('customer_upsert', key, d), shopifyCustomerId: String(d['shopifyCustomerId']) }))[0]!.value as TopicRecords['accounting.fusion-receivables.synced.v1'];
+    const posted = sandbox.written.customers.length;
+    const person = await handle('p81:1', doc('p81', { partyType: 'person', firstName: 'Layla', lastName: 'Nasser' }));
+    assert.equal(person.outcome, 'created');
+    const party = sandbox.receivables.parties.find((p) => p.fields['SourceSystemReferenceValue'] === 'p81')!;
+    assert.equal(party.kind, 'person');
+    assert.equal(party.fields['PersonFirstName'], 'Layla');
+    assert.equal(party.fields['PersonLastName'], 'Nasser');
+    assert.equal(party.fields['OrganizationName'], undefined, 'not an organization named after her');
+    const [sent] = sandbox.written.customers.slice(posted);
+    assert.deepEqual(Object.keys(sent!).sort(), ['Address', 'EmailAddress', 'PartyId', 'PartyNumber', 'PartyUsageCode', 'PersonFirstName', 'PersonLastName', 'SourceSystem', 'SourceSystemReferenceValue', 'kind'].sort());
+    const account = sandbox.receivables.accounts.find((a) => a.PartyId === party.PartyId);
+    assert.ok(account && account.billToSites.length === 1, 'customer account with a BILL_TO site for the person (SOAP)');
+    assert.equal(person.fusionCustomerAccountNumber, account.AccountNumber);
+
+    const org = await handle('o82:1', doc('o82', { name: 'Pearl Trading', partyType: 'organization' }));
+    assert.equal(org.outcome, 'created');
+    const orgParty = sandbox.receivables.parties.find((p) => p.fields['SourceSystemReferenceValue'] === 'o82')!;
+    assert.equal(orgParty.kind, 'organization');
+    assert.equal(orgParty.fields['OrganizationName'], 'Pearl Trading');
+
+    // Matching by email finds the person (searched in hubPersons as well as hubOrganizations): no second party.
+    await pool.query('DELETE FROM fusion_writer_receivables_customers');
+    const again = await handle('p81:again', doc('p81', { partyType: 'person', firstName: 'Layla', lastName: 'Nasser', matching: 'email-then-external-id' }));
+    assert.equal(again.outcome, 'already_existed');
+    assert.equal(again.fusionCustomerAccountNumber, account.AccountNumber);
+    // And a customer created as an organization before (an older document) is still matched by its external id.
+    await pool.query("DELETE FROM fusion_writer_receivables_customers WHERE shopify_customer_id = 'o82'");
+    const orgAgain = await handle('o82:again', doc('o82', { email: null, partyType: 'person', firstName: null, lastName: 'Pearl', matching: 'external-id-then-email' }));
+    assert.equal(orgAgain.outcome, 'already_existed');
+    assert.equal(sandbox.receivables.parties.filter((p) => ['p81', 'o82'].includes(String(p.fields['SourceSystemReferenceValue']))).length, 2);
+
+    // An update of the person PATCHes hubPersons (names, email) and its address in place.
+    const updated = await handle('p81:2', doc('p81', { partyType: 'person', firstName: 'Layla', lastName: 'Nasser-Ali', email: 'layla@example.org', updatedAt: '2026-11-02T10:00:00Z', address: { AddressType: 'BILL_TO', Address1: '9 Gulf Rd', City: 'Salmiya', PostalCode: '22001', Country: 'KW' } }));
+    assert.equal(updated.outcome, 'updated');
+    assert.equal(party.fields['PersonLastName'], 'Nasser-Ali');
+    assert.equal(party.fields['EmailAddress'], 'layla@example.org');
+    assert.equal(party.Address[0]!['City'], 'Salmiya');
+    assert.ok(sandbox.written.customerUpdates.some((u) => u['kind'] === 'person' && u['PersonLastName'] === 'Nasser-Ali'));
+  });
+});
+
+describe('customer matching where Fusion refuses q on email and source reference (UNCONFIRMED queryability off)', () => {
+  const strictest = Object.fromEntries(
+    ['EmailAddress', 'SourceSystem', 'SourceSystemReferenceValue'].flatMap((a) => [[`hubOrganizations.${a}`, false], [`hubPersons.${a}`, false]]),
+  );
+  const sandbox = new FusionSandbox({ seed: 9, strict: { queryable: strictest } });
+  let db: TestDatabase;
+  let pool: Pool;
+  let service: ReceivablesWriteService;
+
+  before(async () => {
+    db = await testDatabase('fw_receivables_strict_q');
+    pool = new Pool({ connectionString: db.url });
+    await runSqlMigrations(pool, 'fusion-writer.receivables', RECEIVABLES_MIGRATIONS);
+    const url = await sandbox.listen(0);
+    const client = new FusionClient({ baseUrl: url, auth: { kind: 'basic', user: sandbox.options.basicUser, password: sandbox.options.basicPassword } });
+    service = new ReceivablesWriteService(async () => client, new ReceivablesLedger(pool), logger('test', 'error'));
+  });
+  after(async () => {
+    await sandbox.close();
+    await pool?.end();
+    await db?.drop();
+  });
+
+  it('a person is still matched by email (persons of that last name, read by PersonLastName, a documented queryable attribute)', async () => {
+    const doc = {
+      type: 'customer',
+      shopifyCustomerId: '91',
+      email: 'rana@example.com',
+      phone: null,
+      name: 'Rana Saleh',
+      address: { AddressType: 'BILL_TO', Address1: '7 Palm St', City: 'Kuwait City', PostalCode: '13004', Country: 'KW' },
+      sourceSystem: 'SHOPIFY',
+      matching: 'email-then-external-id',
+      updatedAt: '2026-11-01T10:00:00Z',
+      partyType: 'person',
+      firstName: 'Rana',
+      lastName: 'Saleh',
+    };
+    const handle = async (key: string) =>
+      ((await service.handle({ meta: newMeta({ tenantId: 't1', source: 'test' }), kind: 'customer_upsert', idempotencyKey: key, shopDomain: 'kw.myshopify.com', shopifyOrderId: null, shopifyOrderName: null, shopifyCustomerId: '91', shopifyRefundId: null, mappingVersion: 1, document: JSON.stringify(doc) }))[0]!.value as { outcome: string }).outcome;
+    assert.equal(await handle('c91:1'), 'created');
+    await pool.query('DELETE FROM fusion_writer_receivables_customers');
+    assert.equal(await handle('c91:again'), 'already_existed');
+    assert.equal(sandbox.receivables.parties.filter((p) => p.kind === 'person' && p.fields['EmailAddress'] === 'rana@example.com').length, 1, 'matched, not created twice');
+  });
 });

@@ -22,6 +22,8 @@ import {
   type FusionInvoiceWithLines,
   type FusionOrganization,
   type FusionOrganizationPatch,
+  type FusionPerson,
+  type FusionPersonPatch,
 } from '@mlc/partners-fusion-client';
 import { AppError } from '@mlc/platform-errors';
 import { newMeta, type OutgoingRecord, type RecordException } from '@mlc/platform-kafka';
@@ -86,6 +88,15 @@ interface Resolved {
 
 const num = (decimal: string): number => Number(decimal);
 
+/** A Fusion party: a person (hubPersons) or an organization (hubOrganizations); both carry PartyId, PartyNumber, Address. */
+interface Party {
+  kind: 'person' | 'organization';
+  party: FusionOrganization | FusionPerson;
+}
+
+/** The party type a customer document asks for (documents from before the distinction: organization). */
+const partyTypeOf = (doc: CustomerDocument): Party['kind'] => doc.partyType ?? 'organization';
+
 /** A JSON number from Fusion as minor units, rounded to the currency (Fusion's amounts carry its precision). */
 function roundMinor(n: number, currency: string): bigint {
   return BigInt(Math.round(n * 10 ** currencyDecimals(currency)));
@@ -96,6 +107,13 @@ function lineMinor(l: FusionInvoiceWithLines['lines'][number], currency: string)
   const qty = Number(l.Quantity ?? 0);
   const unit = Number(l.UnitSellingPrice ?? 0);
   return Number.isInteger(qty) ? toMinor(String(unit), currency) * BigInt(qty) : roundMinor(qty * unit, currency);
+}
+
+/** A person's names from a customer document (PersonLastName is required by hubPersons: never empty). */
+function personNames(doc: CustomerDocument): { PersonFirstName?: string; PersonLastName: string } {
+  const last = doc.lastName?.trim() || doc.name;
+  const first = doc.firstName?.trim();
+  return { ...(first ? { PersonFirstName: first } : {}), PersonLastName: last };
 }
 
 /** Shopify's updated_at as epoch ms; null when absent or unreadable. */
@@ -203,22 +221,50 @@ export class ReceivablesWriteService {
     return result(changed.written ? 'updated' : 'unchanged', known.accountNumber);
   }
 
-  /** Writes what differs between the Fusion party of a known customer and the customer document. */
+  /**
+   * Writes what differs between the Fusion party of a known customer and the customer document. The party is read as
+   * the resource the document names first (person or organization), then as the other one: a customer matched to an
+   * existing party of the other kind keeps it.
+   */
   private async updateCustomer(client: FusionClient, known: KnownCustomer, doc: CustomerDocument): Promise<{ partyNumber: string; written: boolean }> {
-    let party = known.partyNumber ? await client.getOrganization(known.partyNumber) : undefined;
-    if (!party) {
-      const found = await this.findParty(client, doc);
-      party = found && String(found.PartyId) === known.partyId ? found : undefined;
+    let found: Party | undefined;
+    if (known.partyNumber) {
+      const kinds: Party['kind'][] = partyTypeOf(doc) === 'person' ? ['person', 'organization'] : ['organization', 'person'];
+      for (const kind of kinds) {
+        const party = kind === 'person' ? await client.getPerson(known.partyNumber) : await client.getOrganization(known.partyNumber);
+        if (party) {
+          found = { kind, party };
+          break;
+        }
+      }
     }
-    if (!party) throw new ReceivablesNotReadyError(`Fusion party ${known.partyNumber ?? known.partyId} of Shopify customer ${doc.shopifyCustomerId} was not found`, { partyId: known.partyId, partyNumber: known.partyNumber ?? null });
+    if (!found) {
+      const matched = await this.findParty(client, doc);
+      found = matched && String(matched.party.PartyId) === known.partyId ? matched : undefined;
+    }
+    if (!found) throw new ReceivablesNotReadyError(`Fusion party ${known.partyNumber ?? known.partyId} of Shopify customer ${doc.shopifyCustomerId} was not found`, { partyId: known.partyId, partyNumber: known.partyNumber ?? null });
+    const { kind, party } = found;
     let written = false;
-    const patch: FusionOrganizationPatch = {};
-    if (doc.name && party.OrganizationName !== doc.name) patch.OrganizationName = doc.name;
-    if (doc.email && party.EmailAddress !== doc.email) patch.EmailAddress = doc.email;
-    if (doc.phone && party['RawPhoneNumber'] !== doc.phone) patch.RawPhoneNumber = doc.phone;
-    if (Object.keys(patch).length) {
-      await client.updateOrganization(party.PartyNumber, patch);
-      written = true;
+    if (kind === 'person') {
+      const patch: FusionPersonPatch = {};
+      const names = personNames(doc);
+      if (names.PersonLastName !== party['PersonLastName']) patch.PersonLastName = names.PersonLastName;
+      if (names.PersonFirstName !== undefined && names.PersonFirstName !== party['PersonFirstName']) patch.PersonFirstName = names.PersonFirstName;
+      if (doc.email && party.EmailAddress !== doc.email) patch.EmailAddress = doc.email;
+      if (doc.phone && party['RawPhoneNumber'] !== doc.phone) patch.RawPhoneNumber = doc.phone;
+      if (Object.keys(patch).length) {
+        await client.updatePerson(party.PartyNumber, patch);
+        written = true;
+      }
+    } else {
+      const patch: FusionOrganizationPatch = {};
+      if (doc.name && party['OrganizationName'] !== doc.name) patch.OrganizationName = doc.name;
+      if (doc.email && party.EmailAddress !== doc.email) patch.EmailAddress = doc.email;
+      if (doc.phone && party['RawPhoneNumber'] !== doc.phone) patch.RawPhoneNumber = doc.phone;
+      if (Object.keys(patch).length) {
+        await client.updateOrganization(party.PartyNumber, patch);
+        written = true;
+      }
     }
     if (doc.address) {
       const site = (await findBillToSites(client, { partyId: party.PartyId })).find((s) => s.AccountNumber === known.accountNumber);
@@ -228,17 +274,36 @@ export class ReceivablesWriteService {
       const diff: Record<string, string | null> = {};
       for (const [k, v] of Object.entries(want)) if ((address[k] ?? null) !== v) diff[k] = v;
       if (Object.keys(diff).length) {
-        await client.updateOrganizationAddress(party.PartyNumber, address.AddressId, diff as FusionAddressPatch);
+        if (kind === 'person') await client.updatePersonAddress(party.PartyNumber, address.AddressId, diff as FusionAddressPatch);
+        else await client.updateOrganizationAddress(party.PartyNumber, address.AddressId, diff as FusionAddressPatch);
         written = true;
       }
     }
     return { partyNumber: party.PartyNumber, written };
   }
 
-  private async findParty(client: FusionClient, doc: CustomerDocument): Promise<FusionOrganization | undefined> {
-    // The name lets the client match by name where Fusion refuses q on email / source reference (UNCONFIRMED queryability).
-    const byEmail = async () => (doc.email ? (await client.findOrganizations({ email: doc.email }, { name: doc.name }))[0] : undefined);
-    const byRef = async () => (await client.findOrganizations({ sourceSystem: doc.sourceSystem, reference: doc.shopifyCustomerId }, { name: doc.name }))[0];
+  /**
+   * A party matching the customer, by email and by external id in the tenant's order, each searched in both
+   * resources (the document's own kind first): a customer once created as an organization, or entered by hand as a
+   * person, is found either way and never created twice.
+   */
+  private async findParty(client: FusionClient, doc: CustomerDocument): Promise<Party | undefined> {
+    const names = personNames(doc);
+    // The names let the client match by name where Fusion refuses q on email / source reference (UNCONFIRMED queryability).
+    const search = async (kind: Party['kind'], by: { email: string } | { sourceSystem: string; reference: string }): Promise<Party | undefined> => {
+      const party = kind === 'person' ? (await client.findPersons(by, { lastName: names.PersonLastName }))[0] : (await client.findOrganizations(by, { name: doc.name }))[0];
+      return party && { kind, party };
+    };
+    const kinds: Party['kind'][] = partyTypeOf(doc) === 'person' ? ['person', 'organization'] : ['organization', 'person'];
+    const first = async (by: { email: string } | { sourceSystem: string; reference: string }): Promise<Party | undefined> => {
+      for (const kind of kinds) {
+        const hit = await search(kind, by);
+        if (hit) return hit;
+      }
+      return undefined;
+    };
+    const byEmail = async () => (doc.email ? first({ email: doc.email }) : undefined);
+    const byRef = async () => first({ sourceSystem: doc.sourceSystem, reference: doc.shopifyCustomerId });
     return doc.matching === 'external-id-then-email' ? ((await byRef()) ?? (await byEmail())) : ((await byEmail()) ?? (await byRef()));
   }
 
@@ -247,17 +312,9 @@ export class ReceivablesWriteService {
     const known = await this.ledger.customer(tenantId, doc.shopifyCustomerId);
     if (known) return { accountNumber: known.accountNumber, billToSite: known.billToSite ?? undefined, partyId: known.partyId, created: false };
     let created = false;
-    let party = await this.findParty(client, doc);
+    let party = (await this.findParty(client, doc))?.party;
     if (!party) {
-      party = await client.createOrganization({
-        OrganizationName: doc.name,
-        ...(doc.email ? { EmailAddress: doc.email } : {}),
-        ...(doc.phone ? { RawPhoneNumber: doc.phone } : {}),
-        PartyUsageCode: 'CUSTOMER',
-        SourceSystem: doc.sourceSystem,
-        SourceSystemReferenceValue: doc.shopifyCustomerId,
-        ...(doc.address ? { Address: [doc.address] } : {}),
-      });
+      party = await this.createParty(client, doc);
       created = true;
     }
     const site = (await findBillToSites(client, { partyId: party.PartyId }))[0];
@@ -275,6 +332,27 @@ export class ReceivablesWriteService {
     const c: KnownCustomer = { partyId: String(party.PartyId), accountNumber: accountNumber!, billToSite: billToSite ?? null, partyNumber: party.PartyNumber, shopifyUpdatedAt: at === null ? null : new Date(at) };
     await this.ledger.saveCustomer(tenantId, doc.shopifyCustomerId, c);
     return { accountNumber: c.accountNumber, billToSite: c.billToSite ?? undefined, partyId: c.partyId, created };
+  }
+
+  /**
+   * Creates the party: a person (hubPersons: PersonFirstName, PersonLastName) for an individual customer, an
+   * organization (hubOrganizations: OrganizationName) for one with a company. Both carry email, phone, usage
+   * CUSTOMER, the Shopify id as source system reference and the bill-to address.
+   */
+  private async createParty(client: FusionClient, doc: CustomerDocument): Promise<FusionOrganization | FusionPerson> {
+    const common = {
+      ...(doc.email ? { EmailAddress: doc.email } : {}),
+      ...(doc.phone ? { RawPhoneNumber: doc.phone } : {}),
+      PartyUsageCode: 'CUSTOMER',
+      SourceSystem: doc.sourceSystem,
+      SourceSystemReferenceValue: doc.shopifyCustomerId,
+      ...(doc.address ? { Address: [doc.address] } : {}),
+    };
+    if (partyTypeOf(doc) === 'person') {
+      const names = personNames(doc);
+      return client.createPerson({ ...(names.PersonFirstName ? { PersonFirstName: names.PersonFirstName } : {}), PersonLastName: names.PersonLastName, ...common });
+    }
+    return client.createOrganization({ OrganizationName: doc.name, ...common });
   }
 
   private async billTo(client: FusionClient, tenantId: string, billTo: BillTo): Promise<Resolved> {

@@ -1,6 +1,10 @@
 import { Module } from '@nestjs/common';
 import { ReceivablesConsumer } from './receivables.consumer';
+import { ShopifyWriteBackConsumer } from './shopify-write-back.consumer';
 
-/** The receivables feature of fusion-writer: Shopify-derived customers, invoices and credit memos into Fusion. */
-@Module({ providers: [ReceivablesConsumer] })
+/**
+ * The receivables feature of fusion-writer: Shopify-derived customers, invoices and credit memos into Fusion, and
+ * (tenant switch settings.shopifyWriteBack) the Fusion invoice number written back onto the Shopify order.
+ */
+@Module({ providers: [ReceivablesConsumer, ShopifyWriteBackConsumer] })
 export class ReceivablesModule {}

@@ -17,6 +17,7 @@ const TENANT = 'acme-shop';
 const REVENUE = '101-10-4000-000';
 const GUEST_ACCOUNT = 'GUEST-ACME'; // created in the Fusion sandbox through its admin API in before()
 const GHOST_TENANT = 'ghost-guest'; // configured with a guest account Fusion does not have
+const WRITE_BACK_TENANT = 'acme-write-back'; // like TENANT, with settings.shopifyWriteBack on
 
 type Row = Record<string, unknown>;
 
@@ -113,6 +114,23 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
       { partner: 'shopify', baseUrl: shopifyUrl, shopDomain: shopify.shopDomain, apiVersion: '2026-10', webhookSecrets: [shopify.clientSecret], auth: { type: 'access-token', accessToken: shopify.issueToken({ expiresInSec: null }).access_token } },
       'test',
     );
+    await tenants.createTenant({ id: WRITE_BACK_TENANT, name: 'Acme Shop (write-back on)', mode: 'demo' }, 'test');
+    await tenants.updateTenant(
+      WRITE_BACK_TENANT,
+      {
+        settings: {
+          accounting: { revenueAccountCombination: REVENUE, businessUnit: 'US1 Business Unit', transactionSource: 'SHOPIFY', transactionType: 'Invoice', paymentTerms: 'IMMEDIATE', guestCustomerAccountNumber: GUEST_ACCOUNT },
+          shopifyWriteBack: true,
+        },
+      },
+      'test',
+    );
+    await tenants.setConnection(WRITE_BACK_TENANT, { partner: 'fusion', baseUrl: fusionUrl, auth: { type: 'basic', username: fusion.options.basicUser, password: fusion.options.basicPassword } }, 'test');
+    await tenants.setConnection(
+      WRITE_BACK_TENANT,
+      { partner: 'shopify', baseUrl: shopifyUrl, shopDomain: shopify.shopDomain, apiVersion: '2026-10', webhookSecrets: [shopify.clientSecret], auth: { type: 'access-token', accessToken: shopify.issueToken({ expiresInSec: null }).access_token } },
+      'test',
+    );
     await tenants.createTenant({ id: 'no-accounting', name: 'Not configured', mode: 'demo' }, 'test');
     await tenants.createTenant({ id: GHOST_TENANT, name: 'Guest account missing in Fusion', mode: 'demo' }, 'test');
     await tenants.updateTenant(
@@ -173,6 +191,8 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
     const party = fusion.receivables.parties.find((p) => p.fields['EmailAddress'] === 'zoe.oneil@example.com');
     assert.ok(party, 'party created with the lowercased email');
     assert.equal(party.fields['SourceSystemReferenceValue'], String(customer.id));
+    assert.equal(party.kind, 'person', 'an individual customer is a hubPersons party');
+    assert.deepEqual([party.fields['PersonFirstName'], party.fields['PersonLastName'], party.fields['OrganizationName']], ['Zoé', "O'Neil", undefined]);
     assert.deepEqual(
       { ...party.Address[0], AddressId: 0, PartySiteId: 0 },
       { AddressId: 0, PartySiteId: 0, AddressType: 'BILL_TO', Address1: '150 Elgin St', Address2: 'Suite 800', City: 'Ottawa', State: 'ON', PostalCode: 'K2P 1L4', Country: 'CA' },
@@ -280,6 +300,8 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
     assert.equal(new Set(credits.map((c) => c.fields['CreditMemoComments'])).size, credits.length, 'no credit memo twice');
     assert.equal(credits.filter((c) => String(c.fields['CreditMemoComments']).startsWith('Shopify refund')).length, 1, 'the refund credited once');
     assert.equal(netInFusion(orderId), toMinor(String(final['current_total_price']), 'CAD'), dump(orderId));
+    const parties = fusion.receivables.parties.filter((p) => p.fields['SourceSystemReferenceValue'] === String(customer.id));
+    assert.deepEqual(parties.map((p) => [p.kind, p.fields['OrganizationName']]), [['organization', 'Maple Leaf Co']], 'a customer with a company stays an organization');
   });
 
   it('a guest order whose id is above 2^53 keeps its exact id in the cross-reference and bills the guest account', async () => {
@@ -349,7 +371,11 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
     for (const d of shopify.deliveries.slice(moved)) await deliver(d);
 
     await until(() => party.fields['EmailAddress'] === 'noah.tremblay@example.org' && party.Address[0]!['City'] === 'Gatineau', 'the party to show the new email and address');
-    assert.equal(party.fields['OrganizationName'], 'Noah Tremblay-Roy');
+    // An individual customer is a person (hubPersons), not an organization named after him (issue 15 item 6).
+    assert.equal(party.kind, 'person');
+    assert.equal(party.fields['OrganizationName'], undefined);
+    assert.equal(party.fields['PersonFirstName'], 'Noah');
+    assert.equal(party.fields['PersonLastName'], 'Tremblay-Roy');
     assert.deepEqual(
       { ...party.Address[0], AddressId: 0, PartySiteId: 0 },
       { AddressId: 0, PartySiteId: 0, AddressType: 'BILL_TO', Address1: '200 Rue Sparks', Address2: 'Bureau 5', City: 'Gatineau', State: 'QC', PostalCode: 'J8X 2B1', Country: 'CA' },
@@ -453,5 +479,41 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
     await pause(1500);
     assert.equal(ghost().length, 1, 'one exception, not one per retry');
     assert.equal(invoicesFor(String(order.id)).length, 0);
+  });
+
+  it('write-back (settings.shopifyWriteBack): off, no mutation; on, the Fusion invoice number as one order metafield, still one on replay', async () => {
+    const metafieldCalls = () => shopify.graphqlLog.filter((e) => e.operation === 'OrderMetafieldsSet');
+    // Every order above belongs to a tenant with the switch off: nothing was written to Shopify.
+    await pause(1000);
+    assert.equal(metafieldCalls().length, 0, 'no metafieldsSet while the switch is off');
+    assert.ok([...shopify.orders.values()].every((o) => !o.metafields?.length));
+
+    const mark = shopify.deliveries.length;
+    const order = shopify.createOrder({ lines: [{ sku: 'MUG', title: 'Mug', price: '12.00', quantity: 2 }] });
+    for (const d of shopify.deliveries.slice(mark)) {
+      await publisher.publish({
+        topic: 'shopify.webhook.received.v1',
+        key: `${WRITE_BACK_TENANT}:${d.webhookId}`,
+        value: { meta: newMeta({ tenantId: WRITE_BACK_TENANT, source: 'webhook-gateway' }), partner: 'shopify', topic: d.topic, deliveryId: d.webhookId, headers: d.headers, body: d.body },
+      });
+    }
+    const invoice = await until(() => invoicesFor(String(order.id))[0], 'the invoice of the write-back tenant', String(order.id));
+    const metafield = await until(() => shopify.orders.get(order.id)?.metafields?.[0], 'the invoice number on the Shopify order');
+    assert.deepEqual(
+      { namespace: metafield.namespace, key: metafield.key, type: metafield.type, value: metafield.value },
+      { namespace: 'ml_connector', key: 'fusion_invoice_number', type: 'single_line_text_field', value: invoice.TransactionNumber },
+    );
+    assert.deepEqual(metafieldCalls().map((e) => e.outcome), ['OK']);
+    assert.deepEqual(Object.keys((metafieldCalls()[0]!.variables['metafields'] as Row[])[0]!).sort(), ['key', 'namespace', 'ownerId', 'type', 'value']);
+
+    // Replay the invoice's synced event (a redelivery, or a replay of the topic): the same metafield is set again.
+    const syncedInvoice = await until(
+      () => synced.messages.map((m) => codec.decodeFor('accounting.fusion-receivables.synced.v1', (m as { value: Buffer }).value).value).find((v) => v.kind === 'invoice_create' && v.shopifyOrderId === String(order.id)),
+      'the synced invoice event',
+    );
+    await publisher.publish({ topic: 'accounting.fusion-receivables.synced.v1', key: `${WRITE_BACK_TENANT}:${order.id}`, value: { ...syncedInvoice, meta: newMeta({ tenantId: WRITE_BACK_TENANT, source: 'fusion-writer' }) } });
+    await until(() => metafieldCalls().length === 2 || undefined, 'the replayed write-back');
+    assert.equal(shopify.orders.get(order.id)!.metafields!.length, 1, 'one metafield after the replay');
+    assert.equal(shopify.orders.get(order.id)!.metafields![0]!.value, invoice.TransactionNumber);
   });
 });

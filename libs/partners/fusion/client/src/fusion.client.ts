@@ -570,12 +570,26 @@ export class FusionClient {
     }
   }
 
-  /** Finds persons by email, or by source system + reference (top-level attributes), like findOrganizations. */
-  async findPersons(by: { email: string } | { sourceSystem: string; reference: string }): Promise<FusionPerson[]> {
+  /**
+   * Finds persons by email, or by source system + reference (top-level attributes), like findOrganizations: where
+   * Fusion refuses such a `q` (400, UNCONFIRMED queryability) and `opts.lastName` is given, the persons of that last
+   * name (PersonLastName, a documented queryable attribute) are read and matched on email / reference here.
+   */
+  async findPersons(by: { email: string } | { sourceSystem: string; reference: string }, opts: { lastName?: string } = {}): Promise<FusionPerson[]> {
     const lit = (v: string) => `'${v.replace(/'/g, "''")}'`;
     const q = 'email' in by ? `EmailAddress=${lit(by.email)}` : `SourceSystem=${lit(by.sourceSystem)} and SourceSystemReferenceValue=${lit(by.reference)}`;
-    const page = await this.request<Row>('GET', `${CRM}/hubPersons`, { query: { q, expand: 'Address', onlyData: true } });
-    return childRows(page).map((r) => this.organization(r) as unknown as FusionPerson);
+    try {
+      const page = await this.request<Row>('GET', `${CRM}/hubPersons`, { query: { q, expand: 'Address', onlyData: true } });
+      return childRows(page).map((r) => this.organization(r) as unknown as FusionPerson);
+    } catch (err) {
+      if (opts.lastName === undefined || !(err instanceof FusionRejectedError) || err.details['status'] !== 400) throw err;
+      const page = await this.request<Row>('GET', `${CRM}/hubPersons`, { query: { q: `PersonLastName=${lit(opts.lastName)}`, expand: 'Address', onlyData: true, limit: 100 } });
+      const matches = (r: Row) =>
+        'email' in by
+          ? typeof r['EmailAddress'] === 'string' && r['EmailAddress'].toLowerCase() === by.email.toLowerCase()
+          : r['SourceSystem'] === by.sourceSystem && r['SourceSystemReferenceValue'] === by.reference;
+      return childRows(page).filter(matches).map((r) => this.organization(r) as unknown as FusionPerson);
+    }
   }
 
   // ---- raw access for the receivables services (fusion-receivables.ts, fusion-soap.ts) ---------------------------

@@ -14,6 +14,7 @@ import {
   CUSTOMERS_UPDATED_SINCE_QUERY,
   ORDER_BY_ID_QUERY,
   ORDER_LINE_ITEMS_QUERY,
+  ORDER_METAFIELDS_SET_MUTATION,
   ORDER_SHIPPING_LINES_QUERY,
   ORDERS_UPDATED_SINCE_QUERY,
   PING_QUERY,
@@ -32,6 +33,8 @@ import type {
   ShopifyAddress,
   ShopifyCustomer,
   ShopifyLineItem,
+  ShopifyMetafield,
+  ShopifyMetafieldInput,
   ShopifyMoney,
   ShopifyOrder,
   ShopifyQueryCost,
@@ -256,6 +259,28 @@ export class ShopifyClient {
         vars = this.shrink('OrderById', vars, err);
       }
     }
+  }
+
+  /**
+   * Sets metafields on an order (metafieldsSet: an upsert by owner + namespace + key, so a replay leaves one
+   * metafield with the same value). `type` is needed where the shop has no definition for the namespace and key.
+   * Refusals in userErrors throw ShopifyRequestError (not retryable) naming each field and message.
+   */
+  async setOrderMetafields(orderId: string, metafields: ShopifyMetafieldInput[]): Promise<ShopifyMetafield[]> {
+    const ownerId = toGid('Order', orderId);
+    const data = await this.graphql<{ metafieldsSet: { metafields: ShopifyMetafield[] | null; userErrors: Array<{ field: string[] | null; message: string; code: string | null }> } | null }>(
+      'OrderMetafieldsSet',
+      ORDER_METAFIELDS_SET_MUTATION,
+      { metafields: metafields.map((m) => ({ ownerId, namespace: m.namespace, key: m.key, type: m.type, value: m.value })) },
+    );
+    const payload = data.metafieldsSet;
+    const errors = payload?.userErrors ?? [];
+    if (!payload || errors.length) {
+      throw new ShopifyRequestError(`OrderMetafieldsSet: ${errors.map((e) => `${(e.field ?? []).join('.')}: ${e.message}${e.code ? ` (${e.code})` : ''}`).join('; ') || 'no payload'}`, {
+        details: { op: 'OrderMetafieldsSet', orderId, userErrors: errors },
+      });
+    }
+    return payload.metafields ?? [];
   }
 
   async getCustomer(id: string): Promise<ShopifyCustomer | null> {

@@ -97,6 +97,17 @@ describe('ShopifyClient against the sandbox', () => {
     assert.equal(await c.getOrder('1'), null);
   });
 
+  it('sets an order metafield (metafieldsSet) the strict sandbox accepts; a replay leaves one; userErrors throw', async () => {
+    const c = client();
+    const id = ID_BEYOND_2_POW_53.toString();
+    const input = { namespace: 'ml_connector', key: 'fusion_invoice_number', type: 'single_line_text_field', value: 'INV-77' };
+    const [set] = await c.setOrderMetafields(id, [input]);
+    assert.deepEqual({ ...set, id: '' }, { id: '', ...input });
+    await c.setOrderMetafields(id, [input]);
+    assert.deepEqual(sandbox.orders.get(ID_BEYOND_2_POW_53)!.metafields!.map((m) => m.value), ['INV-77']);
+    await assert.rejects(c.setOrderMetafields('1', [input]), (err: Error & { code?: string }) => err.code === 'SHOPIFY.REQUEST_FAILED' && /ownerId: Owner does not exist/.test(err.message));
+  });
+
   it('waits (requested − available) / restoreRate on THROTTLED and then succeeds', async () => {
     const c = client();
     await c.ping();

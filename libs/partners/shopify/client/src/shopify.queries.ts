@@ -74,3 +74,16 @@ export const CUSTOMERS_UPDATED_SINCE_QUERY = `query CustomersUpdatedSince($first
 export const CUSTOMER_BY_ID_QUERY = `query CustomerById($id: ID!) {
   customer(id: $id) { ${CUSTOMER_FIELDS} }
 }`;
+
+/**
+ * metafieldsSet on an order (write-back of the Fusion invoice number). Inputs: MetafieldsSetInput {ownerId, namespace,
+ * key, type, value} (https://shopify.dev/docs/api/admin-graphql/latest/input-objects/MetafieldsSetInput); answer:
+ * MetafieldsSetPayload {metafields, userErrors} (https://shopify.dev/docs/api/admin-graphql/latest/mutations/metafieldsSet).
+ * An upsert by (owner, namespace, key): replaying it leaves one metafield.
+ */
+export const ORDER_METAFIELDS_SET_MUTATION = `mutation OrderMetafieldsSet($metafields: [MetafieldsSetInput!]!) {
+  metafieldsSet(metafields: $metafields) {
+    metafields { id namespace key value type }
+    userErrors { field message code elementIndex }
+  }
+}`;

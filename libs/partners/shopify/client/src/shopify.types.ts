@@ -133,3 +133,20 @@ export interface ShopifyQueryCost {
   actualQueryCost: number | null;
   throttleStatus: { maximumAvailable: number; currentlyAvailable: number; restoreRate: number };
 }
+
+/** One metafield to set on a resource (MetafieldsSetInput without the owner, which the call supplies). */
+export interface ShopifyMetafieldInput {
+  namespace: string;
+  key: string;
+  /** A metafield type, e.g. `single_line_text_field`. */
+  type: string;
+  value: string;
+}
+
+export interface ShopifyMetafield {
+  id: string;
+  namespace: string;
+  key: string;
+  value: string;
+  type: string;
+}

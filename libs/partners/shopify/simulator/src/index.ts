@@ -17,9 +17,11 @@ export {
 } from './shopify.sandbox';
 export { signShopifyWebhook } from './shopify-webhook.signer';
 export { toExactJson, RawNumber } from './exact-json';
-export { ID_BEYOND_2_POW_53, shopTime, zoneOffsetMinutes, type SimOrder, type SimCustomer, type SimShippingLine } from './shopify.model';
+export { ID_BEYOND_2_POW_53, shopTime, zoneOffsetMinutes, type SimOrder, type SimCustomer, type SimShippingLine, type SimMetafield } from './shopify.model';
 export {
   recogniseOperation,
+  MUTATIONS,
+  METAFIELDS_SET_INPUT_FIELDS,
   requestedCost,
   actualCost,
   DEFAULT_ASSUMED_LIST_LENGTH,

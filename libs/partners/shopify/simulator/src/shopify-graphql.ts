@@ -29,6 +29,7 @@ import {
  * | OrderShippingLines    | order(id) { id updatedAt shippingLines(first, after) { nodes { SHIPPING_LINE } pageInfo } } |
  * | CustomersUpdatedSince | customers(first, after, sortKey: UPDATED_AT, query) { nodes { CUSTOMER } pageInfo } |
  * | CustomerById          | customer(id) { CUSTOMER }                                                    |
+ * | OrderMetafieldsSet    | mutation: metafieldsSet(metafields) { metafields { … } userErrors { … } }    |
  *
  * ORDER is the client's ORDER_FIELDS (lineItems(first: $lineItemsFirst), shippingLines(first: $shippingLinesFirst),
  * `$shippingLinesFirst` absent counts as 0 and answers no shipping lines); the answer may carry a few more fields
@@ -55,7 +56,11 @@ export type KnownOperation =
   | 'OrderLineItems'
   | 'OrderShippingLines'
   | 'CustomersUpdatedSince'
-  | 'CustomerById';
+  | 'CustomerById'
+  | 'OrderMetafieldsSet';
+
+/** Operations sent as `mutation` (the others must be sent as `query`). */
+export const MUTATIONS: ReadonlySet<KnownOperation> = new Set<KnownOperation>(['OrderMetafieldsSet']);
 
 const ROOT_FIELD: Record<KnownOperation, RegExp> = {
   Ping: /\bshop\s*\{/,
@@ -66,12 +71,14 @@ const ROOT_FIELD: Record<KnownOperation, RegExp> = {
   OrderShippingLines: /\border\s*\([^)]*\)\s*\{[^]*\bshippingLines\s*\(/,
   CustomersUpdatedSince: /\bcustomers\s*\(/,
   CustomerById: /\bcustomer\s*\(/,
+  OrderMetafieldsSet: /\bmetafieldsSet\s*\(\s*metafields\s*:\s*\$metafields\s*\)/,
 };
 
 export function recogniseOperation(query: string): KnownOperation | undefined {
-  const m = /^\s*query\s+([A-Za-z_][A-Za-z0-9_]*)/.exec(query);
-  const name = m?.[1] as KnownOperation | undefined;
+  const m = /^\s*(query|mutation)\s+([A-Za-z_][A-Za-z0-9_]*)/.exec(query);
+  const name = m?.[2] as KnownOperation | undefined;
   if (!name || !(name in ROOT_FIELD)) return undefined;
+  if ((m?.[1] === 'mutation') !== MUTATIONS.has(name)) return undefined;
   return ROOT_FIELD[name].test(query) ? name : undefined;
 }
 
@@ -133,7 +140,11 @@ export const OPERATION_SELECTIONS: Record<KnownOperation, Selection> = {
   OrderShippingLines: { order: { object: { shippingLines: { first: 'first', connection: SHIPPING_LINE_SELECTION } } } },
   CustomersUpdatedSince: { customers: { first: 'first', connection: CUSTOMER_SELECTION } },
   CustomerById: { customer: { object: CUSTOMER_SELECTION } },
+  OrderMetafieldsSet: { metafieldsSet: { object: { metafields: { list: {} }, userErrors: { list: {} } } } },
 };
+
+/** A mutation's cost, as documented on the rate-limits page: 10 points, whatever it selects. */
+export const MUTATION_COST = 10;
 
 export interface CostModel {
   /** UNCONFIRMED reading: a non-connection list of objects costs this many elements (default 2). */
@@ -179,11 +190,13 @@ export function shippingLinesFirstOf(vars: Record<string, unknown>): number {
 
 /** Shopify's requested cost of one of our operations (documented rule; lists per `model.assumedListLength`). */
 export function requestedCost(op: KnownOperation, vars: Record<string, unknown>, model: Partial<CostModel> = {}): number {
+  if (MUTATIONS.has(op)) return MUTATION_COST;
   return selectionRequestedCost(OPERATION_SELECTIONS[op], vars, model.assumedListLength ?? DEFAULT_ASSUMED_LIST_LENGTH);
 }
 
 /** Actual cost of an answer (`data`), never above the requested cost. */
 export function actualCost(op: KnownOperation, vars: Record<string, unknown>, data: unknown, model: Partial<CostModel> = {}): number {
+  if (MUTATIONS.has(op)) return MUTATION_COST;
   return Math.min(requestedCost(op, vars, model), selectionActualCost(OPERATION_SELECTIONS[op], data));
 }
 
@@ -443,4 +456,96 @@ export function gqlOrder(o: SimOrder, customer: SimCustomer | undefined, lineIte
       pageInfo: { hasNextPage: shipping.hasNextPage, endCursor: shipping.endCursor },
     },
   };
+}
+
+// ---- metafieldsSet ---------------------------------------------------------------------------------------------------
+
+/**
+ * MetafieldsSetInput's fields, all of them (https://shopify.dev/docs/api/admin-graphql/latest/input-objects/MetafieldsSetInput):
+ * any other is a GraphQL variable error, as Shopify's schema validation answers it. ownerId, key and value are non-null.
+ */
+export const METAFIELDS_SET_INPUT_FIELDS: readonly string[] = ['compareDigest', 'key', 'namespace', 'ownerId', 'type', 'value'];
+const METAFIELDS_SET_REQUIRED = ['ownerId', 'key', 'value'];
+/** "Allows a maximum of 25 metafields to be set at a time" (https://shopify.dev/docs/api/admin-graphql/latest/mutations/metafieldsSet). */
+export const METAFIELDS_SET_MAX = 25;
+/**
+ * The metafield types the sandbox knows (a subset of https://shopify.dev/docs/apps/build/custom-data/metafields/list-of-data-types);
+ * another type is a userError INVALID_TYPE.
+ */
+export const METAFIELD_TYPES: readonly string[] = ['single_line_text_field', 'multi_line_text_field', 'number_integer', 'number_decimal', 'boolean', 'date', 'date_time', 'json', 'url'];
+
+export interface MetafieldsSetUserError {
+  field: string[];
+  message: string;
+  code: string;
+  elementIndex: number | null;
+}
+
+/** A GraphQL error for a variable that does not match the schema (top-level `errors`, no data). */
+export interface VariableError {
+  message: string;
+  extensions: { code: 'INVALID_VARIABLE'; problems: Array<{ path: Array<string | number>; explanation: string }> };
+}
+
+export interface MetafieldsSetInputRow {
+  ownerId: string;
+  namespace: string | null;
+  key: string;
+  type: string | null;
+  value: string;
+  compareDigest?: string | null;
+}
+
+/** Schema check of `$metafields` (unknown fields, nulls, types): a variable error, or the rows. */
+export function parseMetafieldsSetVariables(vars: Record<string, unknown>): { error: VariableError } | { rows: MetafieldsSetInputRow[] } {
+  const problems: Array<{ path: Array<string | number>; explanation: string }> = [];
+  const list = vars['metafields'];
+  if (!Array.isArray(list)) problems.push({ path: [], explanation: 'Expected value to not be null' });
+  else
+    list.forEach((row, i) => {
+      if (!row || typeof row !== 'object' || Array.isArray(row)) return void problems.push({ path: [i], explanation: 'Expected value to not be null' });
+      const r = row as Record<string, unknown>;
+      for (const k of Object.keys(r)) if (!METAFIELDS_SET_INPUT_FIELDS.includes(k)) problems.push({ path: [i, k], explanation: 'Field is not defined on MetafieldsSetInput' });
+      for (const k of METAFIELDS_SET_REQUIRED) if (r[k] === undefined || r[k] === null) problems.push({ path: [i, k], explanation: 'Expected value to not be null' });
+      for (const k of METAFIELDS_SET_INPUT_FIELDS) if (r[k] !== undefined && r[k] !== null && typeof r[k] !== 'string') problems.push({ path: [i, k], explanation: 'Could not coerce value to String' });
+    });
+  if (problems.length) {
+    return {
+      error: {
+        message: `Variable $metafields of type [MetafieldsSetInput!]! was provided invalid value for ${problems.map((p) => `${p.path.join('.')} (${p.explanation})`).join(', ')}`,
+        extensions: { code: 'INVALID_VARIABLE', problems },
+      },
+    };
+  }
+  return { rows: list as MetafieldsSetInputRow[] };
+}
+
+const KEY_CHARS = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * The business checks Shopify answers in userErrors (HTTP 200, nothing persisted: "This operation is atomic"):
+ * at most 25 metafields; key 2-64 and namespace 3-255 characters of letters, digits, hyphen and underscore (the
+ * MetafieldsSetInput page); a type where the shop has no definition (the sandbox has none); a known type; an owner
+ * that exists (`ownerExists`).
+ */
+export function checkMetafieldsSet(rows: MetafieldsSetInputRow[], ownerExists: (gid: string) => boolean): MetafieldsSetUserError[] {
+  const errors: MetafieldsSetUserError[] = [];
+  if (rows.length > METAFIELDS_SET_MAX) errors.push({ field: ['metafields'], message: `Exceeded the maximum metafields input limit of ${METAFIELDS_SET_MAX}.`, code: 'LESS_THAN_OR_EQUAL_TO', elementIndex: null });
+  rows.forEach((r, i) => {
+    const at = (f: string, message: string, code: string) => errors.push({ field: ['metafields', String(i), f], message, code, elementIndex: i });
+    if (r.key.length < 2) at('key', 'Key is too short (minimum is 2 characters)', 'TOO_SHORT');
+    else if (r.key.length > 64) at('key', 'Key is too long (maximum is 64 characters)', 'TOO_LONG');
+    else if (!KEY_CHARS.test(r.key)) at('key', 'Key contains one or more invalid characters.', 'INVALID');
+    if (r.namespace !== null && r.namespace !== undefined) {
+      if (r.namespace.length < 3) at('namespace', 'Namespace is too short (minimum is 3 characters)', 'TOO_SHORT');
+      else if (r.namespace.length > 255) at('namespace', 'Namespace is too long (maximum is 255 characters)', 'TOO_LONG');
+      else if (!KEY_CHARS.test(r.namespace)) at('namespace', 'Namespace contains one or more invalid characters.', 'INVALID');
+    }
+    if (r.type === null || r.type === undefined || r.type === '') at('type', "Type can't be blank", 'BLANK');
+    else if (!METAFIELD_TYPES.includes(r.type)) at('type', 'Type is invalid', 'INVALID_TYPE');
+    else if (r.type === 'single_line_text_field' && /[\r\n]/.test(r.value)) at('value', 'Value must be a single line text string.', 'INVALID_VALUE');
+    if (!/^gid:\/\/shopify\/Order\/\d+$/.test(r.ownerId)) at('ownerId', 'Owner type is not supported by the sandbox (orders only).', 'DISALLOWED_OWNER_TYPE');
+    else if (!ownerExists(r.ownerId)) at('ownerId', 'Owner does not exist.', 'INVALID');
+  });
+  return errors;
 }

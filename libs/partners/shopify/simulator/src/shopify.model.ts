@@ -110,6 +110,18 @@ export interface SimOrder {
   refunds: SimRefund[];
   checkoutId: bigint | null;
   test: boolean;
+  /** Metafields set through the GraphQL metafieldsSet mutation (one per namespace + key). */
+  metafields?: SimMetafield[];
+}
+
+export interface SimMetafield {
+  id: bigint;
+  namespace: string;
+  key: string;
+  type: string;
+  value: string;
+  createdAtMs: number;
+  updatedAtMs: number;
 }
 
 export interface SimShippingLine {

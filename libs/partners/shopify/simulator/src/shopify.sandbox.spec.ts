@@ -428,6 +428,42 @@ describe('ShopifySandbox GraphQL and tokens', () => {
     assert.equal(denied.body.data, null);
   });
 
+  it('metafieldsSet on an order: an allow-list of MetafieldsSetInput fields, userErrors as documented, an upsert by namespace + key, 10 points', async () => {
+    const M = `mutation OrderMetafieldsSet($metafields: [MetafieldsSetInput!]!) {
+      metafieldsSet(metafields: $metafields) { metafields { id namespace key value type } userErrors { field message code elementIndex } } }`;
+    const order = [...sandbox.orders.values()][0]!;
+    const ownerId = `gid://shopify/Order/${order.id}`;
+    const input = { ownerId, namespace: 'ml_connector', key: 'fusion_invoice_number', type: 'single_line_text_field', value: 'INV-1001' };
+    // A field MetafieldsSetInput does not define (or a missing non-null one) is a variable error: nothing is set.
+    const unknown = await gql(url, token, M, { metafields: [{ ...input, description: 'x' }] });
+    assert.equal(unknown.body.errors[0].extensions.code, 'INVALID_VARIABLE');
+    assert.deepEqual(unknown.body.errors[0].extensions.problems, [{ path: [0, 'description'], explanation: 'Field is not defined on MetafieldsSetInput' }]);
+    const noValue = await gql(url, token, M, { metafields: [{ ownerId, key: 'fusion_invoice_number', type: 'single_line_text_field' }] });
+    assert.equal(noValue.body.errors[0].extensions.code, 'INVALID_VARIABLE');
+    // Business rules answer in userErrors: no type (no definition in this shop), a key too short, an unknown owner.
+    const bad = await gql(url, token, M, { metafields: [{ ...input, type: undefined }, { ...input, key: 'k' }, { ...input, ownerId: 'gid://shopify/Order/1' }] });
+    assert.equal(bad.status, 200);
+    assert.equal(bad.body.data.metafieldsSet.metafields, null);
+    assert.deepEqual(
+      bad.body.data.metafieldsSet.userErrors.map((e: { field: string[]; code: string }) => [e.field.join('.'), e.code]),
+      [['metafields.0.type', 'BLANK'], ['metafields.1.key', 'TOO_SHORT'], ['metafields.2.ownerId', 'INVALID']],
+    );
+    assert.equal(order.metafields?.length ?? 0, 0, 'atomic: nothing set');
+    // Sent as a query, or under a token without write_orders, it is refused.
+    assert.equal((await gql(url, token, M.replace('mutation', 'query'), { metafields: [input] })).body.errors[0].extensions.code, 'UNSUPPORTED_BY_SANDBOX');
+    const readOnly = sandbox.issueToken({ scopes: ['read_orders'] }).access_token;
+    assert.equal((await gql(url, readOnly, M, { metafields: [input] })).body.errors[0].extensions.code, 'ACCESS_DENIED');
+    // Set, then set again with the same and with a new value: one metafield, the last value.
+    const ok = await gql(url, token, M, { metafields: [input] });
+    assert.deepEqual(ok.body.data.metafieldsSet.userErrors, []);
+    assert.deepEqual(ok.body.data.metafieldsSet.metafields[0], { ...ok.body.data.metafieldsSet.metafields[0], namespace: 'ml_connector', key: 'fusion_invoice_number', value: 'INV-1001', type: 'single_line_text_field' });
+    assert.equal(ok.body.extensions.cost.requestedQueryCost, 10);
+    await gql(url, token, M, { metafields: [input] });
+    await gql(url, token, M, { metafields: [{ ...input, value: 'INV-1002' }] });
+    assert.deepEqual(order.metafields!.map((m) => [m.namespace, m.key, m.value]), [['ml_connector', 'fusion_invoice_number', 'INV-1002']]);
+    assert.deepEqual(sandbox.graphqlLog.filter((e) => e.operation === 'OrderMetafieldsSet').map((e) => e.outcome), ['INVALID_VARIABLE', 'INVALID_VARIABLE', 'USER_ERRORS', 'ACCESS_DENIED', 'OK', 'OK', 'OK']);
+  });
+
   it('grants client credentials and rotates refresh tokens', async () => {
     const post = (body: Record<string, string>, form = false): Promise<Response> =>
       fetch(`${url}/admin/oauth/access_token`, {

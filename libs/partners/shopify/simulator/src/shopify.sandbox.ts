@@ -18,6 +18,10 @@ import {
   page,
   parseUpdatedAtFilter,
   recogniseOperation,
+  MUTATIONS,
+  checkMetafieldsSet,
+  parseMetafieldsSetVariables,
+  type MetafieldsSetUserError,
   requestedCost,
   actualCost,
   shippingLinesFirstOf,
@@ -113,7 +117,7 @@ export interface GraphqlLogEntry {
   /** null when the query was refused (MAX_COST_EXCEEDED, THROTTLED). */
   actualQueryCost: number | null;
   /** 'OK' or the error code answered. */
-  outcome: 'OK' | 'MAX_COST_EXCEEDED' | 'THROTTLED' | 'ACCESS_DENIED';
+  outcome: 'OK' | 'MAX_COST_EXCEEDED' | 'THROTTLED' | 'ACCESS_DENIED' | 'INVALID_VARIABLE' | 'USER_ERRORS';
 }
 
 /**
@@ -904,6 +908,14 @@ export class ShopifySandbox extends SandboxServer {
     if (paged.includes(op) && (!Number.isInteger(first) || first < 1 || first > 250)) {
       return plain(200, { errors: [{ message: 'The first argument must be between 1 and 250', extensions: { code: 'BAD_REQUEST' } }] });
     }
+    if (op === 'OrderMetafieldsSet') {
+      // Schema validation comes before execution: an undefined input field or a missing non-null one is an error.
+      const parsed = parseMetafieldsSetVariables(vars);
+      if ('error' in parsed) {
+        void this.graphqlLog.push({ operation: op, variables: { ...vars }, requestedQueryCost: 0, actualQueryCost: null, outcome: 'INVALID_VARIABLE' });
+        return plain(200, { errors: [parsed.error] });
+      }
+    }
     const requested = requestedCost(op, vars, this.costModel);
     const log = (outcome: GraphqlLogEntry['outcome'], actual: number | null): void =>
       void this.graphqlLog.push({ operation: op, variables: { ...vars }, requestedQueryCost: requested, actualQueryCost: actual, outcome });
@@ -926,11 +938,11 @@ export class ShopifySandbox extends SandboxServer {
         extensions: { cost: { requestedQueryCost: requested, actualQueryCost: null, throttleStatus: this.bucket.status(now) } },
       });
     }
-    const scope = op.startsWith('Order') ? 'read_orders' : op.startsWith('Customer') ? 'read_customers' : undefined;
+    const scope = MUTATIONS.has(op) ? 'write_orders' : op.startsWith('Order') ? 'read_orders' : op.startsWith('Customer') ? 'read_customers' : undefined;
     if (scope && !t.scopes.includes(scope)) {
       this.bucket.charge(1, now);
       log('ACCESS_DENIED', 1);
-      const field = op === 'OrdersUpdatedSince' ? 'orders' : op.startsWith('Order') ? 'order' : op === 'CustomersUpdatedSince' ? 'customers' : 'customer';
+      const field = op === 'OrderMetafieldsSet' ? 'metafieldsSet' : op === 'OrdersUpdatedSince' ? 'orders' : op.startsWith('Order') ? 'order' : op === 'CustomersUpdatedSince' ? 'customers' : 'customer';
       return plain(200, {
         data: null,
         errors: [
@@ -945,12 +957,38 @@ export class ShopifySandbox extends SandboxServer {
     }
     const { data, actual } = this.execute(op, vars);
     this.bucket.charge(actual, now);
-    log('OK', actual);
+    log(op === 'OrderMetafieldsSet' && (data as { metafieldsSet: { userErrors: unknown[] } }).metafieldsSet.userErrors.length ? 'USER_ERRORS' : 'OK', actual);
     return plain(200, {
       data,
       extensions: { cost: { requestedQueryCost: requested, actualQueryCost: actual, throttleStatus: this.bucket.status(now) } },
     });
   }
+
+  /**
+   * metafieldsSet on orders: checks each input (checkMetafieldsSet), then upserts by owner + namespace + key; atomic
+   * (nothing is set when any input has a userError). A namespace left out is the app-reserved one (`$app`).
+   */
+  private metafieldsSet(vars: Record<string, unknown>): { metafields: Record<string, unknown>[] | null; userErrors: MetafieldsSetUserError[] } {
+    const parsed = parseMetafieldsSetVariables(vars);
+    if ('error' in parsed) return { metafields: null, userErrors: [{ field: ['metafields'], message: parsed.error.message, code: 'INVALID', elementIndex: null }] };
+    const orderOf = (gid: string) => this.orders.get(BigInt(gid.slice(gid.lastIndexOf('/') + 1)));
+    const userErrors = checkMetafieldsSet(parsed.rows, (gid) => orderOf(gid) !== undefined);
+    if (userErrors.length) return { metafields: null, userErrors };
+    const now = this.now();
+    const out = parsed.rows.map((r) => {
+      const order = orderOf(r.ownerId)!;
+      const namespace = r.namespace ?? '$app';
+      const list = (order.metafields ??= []);
+      let mf = list.find((m) => m.namespace === namespace && m.key === r.key);
+      if (!mf) list.push((mf = { id: this.nextMetafieldId++, namespace, key: r.key, type: r.type!, value: r.value, createdAtMs: now, updatedAtMs: now }));
+      else Object.assign(mf, { type: r.type!, value: r.value, updatedAtMs: now });
+      // The client's selection (shopify.queries.ts ORDER_METAFIELDS_SET_MUTATION): id namespace key value type.
+      return { id: `gid://shopify/Metafield/${mf.id}`, namespace, key: mf.key, value: mf.value, type: mf.type };
+    });
+    return { metafields: out, userErrors: [] };
+  }
+
+  private nextMetafieldId = 40_000_000_001n;
 
   private execute(op: KnownOperation, vars: Record<string, unknown>): { data: unknown; actual: number } {
     const { data, failed } = this.answer(op, vars);
@@ -978,6 +1016,8 @@ export class ShopifySandbox extends SandboxServer {
     const filters = parseUpdatedAtFilter(typeof vars['query'] === 'string' ? vars['query'] : undefined);
     const matches = (ms: number): boolean => filters.every((f) => f(ms));
     switch (op) {
+      case 'OrderMetafieldsSet':
+        return { data: { metafieldsSet: this.metafieldsSet(vars) } };
       case 'Ping':
         return { data: { shop: { name: 'ML Connector Demo', myshopifyDomain: this.shopDomain } } };
       case 'Shop':
