@@ -2,8 +2,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Kafka } from 'kafkajs';
 import { AvroCodec, type TopicRecords } from '@mlc/contracts';
-import { EventPublisher, newMeta } from '@mlc/platform-kafka';
-import { startService, testDatabase, testKafka, waitFor, type RunningService, type TestDatabase } from '@mlc/platform-testing';
+import { EventPublisher, newMeta, topicName } from '@mlc/platform-kafka';
+import { collect, startService, testDatabase, testKafka, waitFor, type RunningService, type TestDatabase } from '@mlc/platform-testing';
 import { runCli, type CliIo } from './cli';
 
 const OPS = 'opskey-ops-cli';
@@ -49,15 +49,15 @@ describe('mlc ops commands against a running audit-projector', () => {
     reason: null,
   });
 
-  async function park(cmd: TopicRecords['fulfilment.shipbob-order.requested.v1']): Promise<void> {
+  async function park(cmd: TopicRecords['fulfilment.shipbob-order.requested.v1'], code = 'MAPPING.MISSING_PRODUCT', raisedAt?: number): Promise<void> {
     const bytes = codec.encodeFor('fulfilment.shipbob-order.requested.v1', cmd);
     await publisher.publishRaw(`fulfilment.shipbob-order.requested.v1${suffix}`, [{ key: `${T}:${cmd.poHeaderId}`, value: bytes }]);
     await publisher.publish({
       topic: 'ops.exception.raised.v1',
       key: `${T}:${cmd.referenceId}`,
       value: {
-        meta: newMeta({ tenantId: T, source: 'mapper', causedBy: cmd.meta }),
-        service: 'mapper', code: 'MAPPING.MISSING_PRODUCT', category: 'missing-mapping', message: 'no ShipBob product for item ITEM-9', attempts: 1,
+        meta: newMeta({ tenantId: T, source: 'mapper', causedBy: cmd.meta, ...(raisedAt ? { now: raisedAt } : {}) }),
+        service: 'mapper', code, category: 'missing-mapping', message: 'no ShipBob product for item ITEM-9', attempts: 1,
         sourceTopic: 'fulfilment.shipbob-order.requested.v1', sourcePartition: 0, sourceOffset: '0', sourceKey: `${T}:${cmd.poHeaderId}`, sourceEventId: cmd.meta.eventId,
         entityType: 'shipbob-order', businessId: cmd.referenceId, details: '{}', payload: bytes,
       },
@@ -160,5 +160,37 @@ describe('mlc ops commands against a running audit-projector', () => {
       return body.state === 'Stable' ? body : undefined;
     }, { timeoutMs: 30_000, what: 'the projector group running again' });
     assert.equal(g.state, 'Stable');
+  });
+
+  it('exceptions replay --all replays the oldest exception first, whatever order they were listed or published in', async () => {
+    const actions = await collect(kafka, topicName('ops.operator-action.recorded.v1', suffix));
+    try {
+      // Published newest first: 601 was raised first (the earliest occurredAt), 603 last.
+      const now = Date.now();
+      await park(command('603', '1'), 'MAPPING.MISSING_FC', now - 60_000);
+      await park(command('602', '1'), 'MAPPING.MISSING_FC', now - 120_000);
+      await park(command('601', '1'), 'MAPPING.MISSING_FC', now - 180_000);
+      const listed = await waitFor(async () => {
+        const r = await mlc('exceptions', 'list', '--tenant', T, '--code', 'MAPPING.MISSING_FC', '--json');
+        const rows = r.code === 0 ? (JSON.parse(r.out) as Array<{ id: string; businessId: string }>) : [];
+        return rows.length === 3 ? rows : undefined;
+      }, { timeoutMs: 30_000, what: 'three exceptions' });
+      assert.deepEqual(listed.map((e) => e.businessId), ['po603-l1-r0', 'po602-l1-r0', 'po601-l1-r0'], 'the list shows the newest first');
+      const all = await mlc('exceptions', 'replay', '--all', '--tenant', T, '--code', 'MAPPING.MISSING_FC');
+      assert.equal(all.code, 0, all.err);
+      assert.match(all.out, /done: replayed 3/);
+      const byId = new Map(listed.map((e) => [e.id, e.businessId]));
+      const replayed = await waitFor(() => {
+        const targets = actions.messages
+          .map((m) => codec.decodeFor('ops.operator-action.recorded.v1', m.value!).value)
+          .filter((a) => a.action === 'replay' && byId.has(a.target))
+          .map((a) => byId.get(a.target));
+        return targets.length === 3 ? targets : undefined;
+      }, { timeoutMs: 30_000, what: 'three replay actions' });
+      // The actions topic is keyed by tenant: one partition, so its order is the order of the replays.
+      assert.deepEqual(replayed, ['po601-l1-r0', 'po602-l1-r0', 'po603-l1-r0']);
+    } finally {
+      await actions.stop();
+    }
   });
 });
