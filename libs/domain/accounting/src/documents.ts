@@ -123,12 +123,14 @@ export interface PaidDocument {
 
 /**
  * A cancelled order (orders/cancelled, or cancelled_at on orders/updated), sent as an `invoice_amend` command: the
- * writer credits what is left open on the invoice (a credit memo for the balance, after the refunds already credited)
- * or, while the invoice is still Incomplete, deletes it (ADR-001).
+ * writer credits what is left open on each of the order's invoices (a credit memo for the balance, after the refunds
+ * already credited) or, while an invoice is still Incomplete, deletes it (ADR-001).
  */
 export interface CancellationDocument extends InvoiceSettings {
   type: 'cancellation';
   invoiceCrossReference: string;
+  /** CrossReferences of the supplementary invoices amendments may have made (`<order id>-A<n>`), closed too. */
+  supplementaryInvoices?: string[];
   shopifyOrderId: string;
   shopifyOrderName: string | null;
   /** Shopify's cancelled_at. */

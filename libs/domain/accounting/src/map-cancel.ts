@@ -3,11 +3,11 @@ import { shopDate } from './map-order';
 import type { ShopifyOrder } from './shopify.payloads';
 
 /**
- * The cancellation of an invoiced order (ADR-001): none while the order is not cancelled. The invoice it concerns is
- * the order's original one (CrossReference = the order id); what it credits is decided by the writer from what Fusion
+ * The cancellation of an invoiced order (ADR-001): none while the order is not cancelled. The invoices it concerns are
+ * the order's original one (CrossReference = the order id) and those its amendments may have added; what it credits is decided by the writer from what Fusion
  * and its ledger hold (the open balance), not from the payload's amounts.
  */
-export function orderCancellation(order: ShopifyOrder, invoiceCrossReference: string, settings: InvoiceSettings): CancellationDocument | undefined {
+export function orderCancellation(order: ShopifyOrder, invoiceCrossReference: string, settings: InvoiceSettings, supplementaryInvoices: string[] = []): CancellationDocument | undefined {
   if (!order.cancelled_at) return undefined;
   return {
     type: 'cancellation',
@@ -17,6 +17,7 @@ export function orderCancellation(order: ShopifyOrder, invoiceCrossReference: st
     paymentTerms: settings.paymentTerms,
     revenueAccountCombination: settings.revenueAccountCombination,
     invoiceCrossReference,
+    ...(supplementaryInvoices.length ? { supplementaryInvoices } : {}),
     shopifyOrderId: order.id,
     shopifyOrderName: order.name ?? null,
     cancelledAt: order.cancelled_at,

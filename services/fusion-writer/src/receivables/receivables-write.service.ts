@@ -185,7 +185,7 @@ export class ReceivablesWriteService {
           result = await this.creditMemo(client, tenantId, doc as CreditMemoDocument, raise);
           break;
         case 'invoice_paid':
-          result = await this.paid(client, doc as PaidDocument);
+          result = await this.paid(client, tenantId, doc as PaidDocument);
           break;
         default:
           throw new ReceivablesCommandError(`unknown receivables command kind ${String(cmd.kind)}`, { kind: cmd.kind });
@@ -491,29 +491,58 @@ export class ReceivablesWriteService {
   }
 
   /**
-   * A cancelled order (ADR-001): a Complete invoice gets a credit memo for what is still open on it (what it billed,
-   * line and freight, less what our memos credited: refunds, amendment decreases), with the deterministic
-   * TransactionNumber `C<order id in base 36>` looked up first; an Incomplete one is deleted (DELETE
-   * receivablesInvoices, recorded in our ledger before the call so that a lost answer is not taken for a missing
-   * invoice). A repeated cancellation finds the memo or the ledger and writes nothing more.
+   * A cancelled order (ADR-001): each of its invoices (the original, then the supplementary `-A<n>` ones of its
+   * amendments) is closed: a Complete one gets a credit memo for what is still open on it (what it billed, line and
+   * freight, less what our memos credited: refunds, amendment decreases), with the deterministic TransactionNumber
+   * `C<order id in base 36>[-<n>]` looked up first; an Incomplete one is deleted (DELETE receivablesInvoices, recorded
+   * in our ledger before the call so that a lost answer is not taken for a missing invoice). Each invoice's outcome is
+   * its own ledger row (`<key>:<CrossReference>`), so a repeat, or a retry after a failure half-way, writes nothing twice.
    */
   private async cancel(client: FusionClient, tenantId: string, doc: CancellationDocument, idempotencyKey: string): Promise<ReceivablesResult> {
     const cur = doc.currency;
-    const voidKey = `${idempotencyKey}:void`;
-    const invoice = (await findInvoicesWithLines(client, doc.invoiceCrossReference))[0];
-    if (!invoice) {
-      const voided = await this.ledger.done(tenantId, voidKey);
-      if (voided) return voided;
-      throw new InvoiceNotInFusionError(doc.invoiceCrossReference);
+    const refs = [doc.invoiceCrossReference, ...(doc.supplementaryInvoices ?? [])];
+    const parts: ReceivablesResult[] = [];
+    for (const [i, ref] of refs.entries()) {
+      const key = `${idempotencyKey}:${ref}`;
+      const done = await this.ledger.done(tenantId, key);
+      if (done && !done.voided) {
+        parts.push(done);
+        continue;
+      }
+      const number = i === 0 ? cancellationMemoNumber(doc) : `${cancellationMemoNumber(doc)}-${ref.slice(ref.lastIndexOf('-A') + 2)}`;
+      const r = await this.closeInvoice(client, tenantId, doc, ref, number, key, i === 0);
+      if (!r) continue;
+      if (!r.voided) await this.ledger.markDone(tenantId, key, 'invoice_cancel', r);
+      parts.push(r);
     }
-    const invoiceFreight = sum(invoice.lines.map((l) => roundMinor(Number(l['AllocatedFreightAmount'] ?? 0), cur)));
-    const invoiceLines = sum(invoice.lines.map((l) => lineMinor(l, cur)));
-    const base = {
+    const outcome = parts.some((p) => p.outcome === 'created') ? 'created' : parts.some((p) => p.outcome === 'updated') ? 'updated' : parts.some((p) => p.outcome === 'already_existed') ? 'already_existed' : 'unchanged';
+    const numbers = parts.map((p) => p.fusionTransactionNumber).filter(Boolean);
+    // The credits are in the rows of each invoice (creditedInvoice); this row only says the order is cancelled.
+    return {
+      outcome,
       fusionCustomerAccountId: null,
-      fusionCustomerAccountNumber: invoice.BillToCustomerNumber ?? null,
+      fusionCustomerAccountNumber: parts[0]?.fusionCustomerAccountNumber ?? null,
+      fusionTransactionNumber: numbers.join(',') || null,
+      fusionTransactionId: parts.map((p) => p.fusionTransactionId).filter(Boolean).join(',') || null,
+      amount: fromMinor(sum(parts.map((p) => (p.amount ? toMinor(p.amount, cur) : 0n))), cur),
       currency: cur,
       cancelledInvoice: doc.invoiceCrossReference,
     };
+  }
+
+  /** Credits what is open on one invoice of a cancelled order, or deletes it while Incomplete; undefined: no such (supplementary) invoice. */
+  private async closeInvoice(client: FusionClient, tenantId: string, doc: CancellationDocument, ref: string, number: string, key: string, required: boolean): Promise<ReceivablesResult | undefined> {
+    const cur = doc.currency;
+    const invoice = (await findInvoicesWithLines(client, ref))[0];
+    if (!invoice) {
+      const voided = await this.ledger.done(tenantId, key);
+      if (voided) return voided;
+      if (required) throw new InvoiceNotInFusionError(ref);
+      return undefined;
+    }
+    const invoiceFreight = sum(invoice.lines.map((l) => roundMinor(Number(l['AllocatedFreightAmount'] ?? 0), cur)));
+    const invoiceLines = sum(invoice.lines.map((l) => lineMinor(l, cur)));
+    const base = { fusionCustomerAccountId: null, fusionCustomerAccountNumber: invoice.BillToCustomerNumber ?? null, currency: cur, cancelledInvoice: ref };
     if (invoice.InvoiceStatus !== 'Complete') {
       const result: ReceivablesResult = {
         ...base,
@@ -523,12 +552,11 @@ export class ReceivablesWriteService {
         amount: fromMinor(-(invoiceLines + invoiceFreight), cur),
         voided: true,
       };
-      await this.ledger.markDone(tenantId, voidKey, 'invoice_void', result);
+      await this.ledger.markDone(tenantId, key, 'invoice_void', result);
       await client.deleteInvoice(invoice.CustomerTransactionId);
-      this.log.info('invoice of a cancelled order deleted (it was Incomplete)', { tenantId, invoice: doc.invoiceCrossReference, transactionNumber: invoice.TransactionNumber });
+      this.log.info('invoice of a cancelled order deleted (it was Incomplete)', { tenantId, invoice: ref, transactionNumber: invoice.TransactionNumber });
       return result;
     }
-    const number = cancellationMemoNumber(doc);
     let existing;
     try {
       existing = (await findCreditMemosByTransactionNumber(client, number))[0];
@@ -538,14 +566,14 @@ export class ReceivablesWriteService {
     }
     if (existing) {
       const amount = existing.EnteredAmount === undefined ? null : fromMinor(toMinor(existing.EnteredAmount, cur), cur);
-      return { ...base, outcome: 'already_existed', fusionTransactionNumber: existing.TransactionNumber, fusionTransactionId: String(existing.CustomerTransactionId), amount, creditedInvoice: doc.invoiceCrossReference, creditedAmount: amount === null ? fromMinor(0n, cur) : fromMinor(-toMinor(amount, cur), cur) };
+      return { ...base, outcome: 'already_existed', fusionTransactionNumber: existing.TransactionNumber, fusionTransactionId: String(existing.CustomerTransactionId), amount, creditedInvoice: ref, creditedAmount: amount === null ? fromMinor(0n, cur) : fromMinor(-toMinor(amount, cur), cur) };
     }
-    const credited = await this.ledger.credited(tenantId, doc.invoiceCrossReference, cur);
+    const credited = await this.ledger.credited(tenantId, ref, cur);
     const freight = invoiceFreight - credited.freight > 0n ? invoiceFreight - credited.freight : 0n;
     const line = invoiceLines - (credited.total - credited.freight) > 0n ? invoiceLines - (credited.total - credited.freight) : 0n;
     if (line + freight <= 0n) {
-      this.log.info('cancelled order has nothing open on its invoice; no credit memo', { tenantId, invoice: doc.invoiceCrossReference });
-      return { ...base, outcome: 'unchanged', fusionTransactionNumber: null, fusionTransactionId: null, amount: fromMinor(0n, cur), creditedInvoice: doc.invoiceCrossReference, creditedAmount: fromMinor(0n, cur) };
+      this.log.info('invoice of a cancelled order has nothing open; no credit memo', { tenantId, invoice: ref });
+      return { ...base, outcome: 'unchanged', fusionTransactionNumber: null, fusionTransactionId: null, amount: fromMinor(0n, cur), creditedInvoice: ref, creditedAmount: fromMinor(0n, cur) };
     }
     const memo = await createInvoiceCreditMemo(client, {
       previousCustomerTransactionId: invoice.CustomerTransactionId,
@@ -555,7 +583,7 @@ export class ReceivablesWriteService {
       ...(freight > 0n ? { freightAmount: fromMinor(freight, cur) } : {}),
       amountSign: this.options.creditMemoAmountSign ?? 'negative',
       transactionNumber: number,
-      comments: doc.comments,
+      comments: ref === doc.invoiceCrossReference ? doc.comments : `${doc.comments} (invoice ${ref})`,
     });
     return {
       ...base,
@@ -563,7 +591,7 @@ export class ReceivablesWriteService {
       fusionTransactionNumber: memo.transactionNumber,
       fusionTransactionId: String(memo.customerTransactionId),
       amount: fromMinor(-(line + freight), cur),
-      creditedInvoice: doc.invoiceCrossReference,
+      creditedInvoice: ref,
       creditedAmount: fromMinor(line + freight, cur),
       creditedFreight: fromMinor(freight, cur),
     };
@@ -590,8 +618,12 @@ export class ReceivablesWriteService {
    * gives no receipt API, so the payment is recorded by making sure the invoice is Complete (ADR-001); applying cash is
    * left to Fusion's own receipt processing.
    */
-  private async paid(client: FusionClient, doc: PaidDocument): Promise<ReceivablesResult> {
+  private async paid(client: FusionClient, tenantId: string, doc: PaidDocument): Promise<ReceivablesResult> {
     const inv = (await findInvoicesWithLines(client, doc.invoiceCrossReference))[0];
+    if (!inv && (await this.ledger.cancelled(tenantId, doc.invoiceCrossReference))) {
+      // The order was cancelled while its invoice was Incomplete, and the invoice deleted: nothing to complete.
+      return { outcome: 'unchanged', fusionCustomerAccountId: null, fusionCustomerAccountNumber: null, fusionTransactionNumber: null, fusionTransactionId: null, amount: doc.total, currency: doc.currency };
+    }
     if (!inv) throw new InvoiceNotInFusionError(doc.invoiceCrossReference);
     const complete = inv.InvoiceStatus === 'Complete';
     if (!complete) await client.completeInvoice(inv.CustomerTransactionId);

@@ -267,7 +267,9 @@ export class ShopifyReceivablesService {
       }
       // Cancelled is a monotone fact too: sent once, after the refunds it may come with (they are credited first).
       if (cancelledAt && !state.cancelledAt) {
-        const doc = orderCancellation({ ...order, cancelled_at: cancelledAt }, state.ledger.invoiceCrossReference, accounting)!;
+        // Amendments 1..revision may each have made a supplementary invoice (the writer closes those it finds).
+        const supplementary = Array.from({ length: state.revision }, (_, i) => `${state.ledger.invoiceCrossReference}-A${i + 1}`);
+        const doc = orderCancellation({ ...order, cancelled_at: cancelledAt }, state.ledger.invoiceCrossReference, accounting, supplementary)!;
         state.cancelledAt = new Date(Date.parse(cancelledAt) || Date.now());
         fresh.push({ ...base, kind: 'invoice_amend', idempotencyKey: receivablesKeys.cancellation(shop, order.id), document: JSON.stringify(doc) });
       }
