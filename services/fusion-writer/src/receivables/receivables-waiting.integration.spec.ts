@@ -23,6 +23,7 @@ const TENANT = 'arrival';
 const SHOP = 'arrival.myshopify.com';
 const REQUESTED = 'accounting.fusion-receivables.requested.v1';
 const MAX_WAIT_MS = 12_000;
+const OPS_KEY = 'opskey-arrival';
 const codec = new AvroCodec();
 type Requested = TopicRecords[typeof REQUESTED];
 type Synced = TopicRecords['accounting.fusion-receivables.synced.v1'];
@@ -162,6 +163,7 @@ describe('fusion-writer receivables: commands that wait for their invoice, and c
       MLC_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
       FUSION_RECEIVABLES_MAX_WAIT_MS: String(MAX_WAIT_MS),
       FUSION_RECEIVABLES_WAIT_CHECK_MS: '500',
+      MLC_OPERATOR_API_KEYS: `${OPS_KEY}:*`,
     });
   });
 
@@ -181,6 +183,9 @@ describe('fusion-writer receivables: commands that wait for their invoice, and c
     const refund = refundCommand(orderA, '801');
     await send(refund);
     await until(async () => (await waiting()) === 1 || undefined, 'the refund shown waiting');
+    const listed = (await (await fetch(`${writer.url}/receivables/tenants/${TENANT}/waiting`, { headers: { 'x-api-key': OPS_KEY } })).json()) as { waiting: { idempotencyKey: string; waitsForInvoice: string; kind: string }[] };
+    assert.deepEqual(listed.waiting.map((w) => [w.idempotencyKey, w.kind, w.waitsForInvoice]), [[refund.idempotencyKey, 'credit_memo', a]]);
+    assert.equal((await fetch(`${writer.url}/receivables/tenants/${TENANT}/waiting`)).status, 401);
     // Another order's invoice behind it on the same partition is written while the refund waits.
     await send(invoiceCommand(orderB));
     const [bDone] = await until(() => (syncedOf(receivablesKeys.invoice(SHOP, b)).length ? syncedOf(receivablesKeys.invoice(SHOP, b)) : undefined), "the other order's invoice");

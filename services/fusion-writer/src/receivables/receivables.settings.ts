@@ -20,4 +20,11 @@ export const receivablesSettings = {
     parse: as.int(200, 3_600_000),
     default: 30_000,
   } as Setting<number>,
+  operatorApiKeys: {
+    env: 'MLC_OPERATOR_API_KEYS',
+    doc: 'operator API keys for GET /receivables/tenants/:tenantId/waiting, `key:tenant-or-*` comma-separated (same format as the admin API); empty: the endpoint refuses every call',
+    parse: as.string,
+    secret: true,
+    default: '',
+  } as Setting<string>,
 } satisfies Record<string, Setting<unknown>>;
