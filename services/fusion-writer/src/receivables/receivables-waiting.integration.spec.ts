@@ -129,7 +129,7 @@ describe('fusion-writer receivables: commands that wait for their invoice, and c
     await admin.connect();
     const [meta] = (await admin.fetchTopicMetadata({ topics: [topicName(REQUESTED, suffix)] })).topics;
     await admin.disconnect();
-    const partitionMetadata = meta!.partitions.map((p) => ({ partitionId: p.partitionId, leader: p.leader }));
+    const partitionMetadata = meta!.partitions;
     const partition = Partitioners.DefaultPartitioner();
     const of = (id: string) => partition({ topic: meta!.name, partitionMetadata, message: { key: `${TENANT}:${id}`, value: null } });
     const first = '7100000000000001';
@@ -223,7 +223,7 @@ describe('fusion-writer receivables: commands that wait for their invoice, and c
     assert.equal(exc!.code, 'FUSION_WRITER.INVOICE_NEVER_WRITTEN');
     assert.equal(exc!.entityType, 'fusion-receivables');
     assert.match(exc!.message, /credit_memo .* waited \d+ min .* for invoice 7200000000000001 of Shopify order #C1, which was never written to Fusion/);
-    assert.equal(JSON.parse(exc!.details)['invoice'], orderC.id);
+    assert.equal((JSON.parse(exc!.details ?? '{}') as Record<string, unknown>)['invoice'], orderC.id);
     await until(async () => (await waiting()) === 0 || undefined, 'no longer waiting');
 
     // The parked record is the command as a new event: an operator's replay (raw bytes to the source topic) runs it.
@@ -233,7 +233,7 @@ describe('fusion-writer receivables: commands that wait for their invoice, and c
     await send(invoiceCommand(orderC));
     await until(() => syncedOf(receivablesKeys.invoice(SHOP, orderC.id)).length || undefined, 'the invoice');
     assert.equal(syncedOf(refund.idempotencyKey).length, 0, 'an expired command is not released by its invoice');
-    await publisher.publishRaw(topicName(REQUESTED, suffix), [{ key: exc!.sourceKey, value: exc!.payload }]);
+    await publisher.publishRaw(topicName(REQUESTED, suffix), [{ key: exc!.sourceKey ?? null, value: exc!.payload }]);
     const [memo] = await until(() => (syncedOf(refund.idempotencyKey).length ? syncedOf(refund.idempotencyKey) : undefined), 'the replayed refund');
     assert.equal(memo!.outcome, 'created');
     assert.equal(memosOf(orderC.id).length, 1);
