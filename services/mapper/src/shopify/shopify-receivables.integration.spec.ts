@@ -273,6 +273,26 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
     assert.equal((await fetch(`${shopify.url}/__admin/orders/${order.id}/cancel`, { method: 'POST' })).status, 422, 'Shopify cancels an order once');
   });
 
+  it('a cancelled order with an amendment closes every invoice: the original and the supplementary one each credited for what is left, Fusion nets to zero', async () => {
+    const mark = shopify.deliveries.length;
+    const order = shopify.createOrder({ paid: true, lines: [{ sku: 'TEE', title: 'Tee', price: '25.00', quantity: 2 }] });
+    shopify.editOrder(order.id, { addLines: [{ sku: 'MUG', title: 'Mug', price: '12.50', quantity: 1 }] });
+    assert.equal((await fetch(`${shopify.url}/__admin/orders/${order.id}/cancel`, { method: 'POST', body: '{}' })).status, 200);
+    for (const d of shopify.deliveries.slice(mark)) await deliver(d);
+
+    const orderId = String(order.id);
+    const all = () => fusion.receivables.invoices.filter((i) => String(i.fields['CrossReference']).split('-A')[0] === orderId);
+    const memosOn = (ids: number[]) => fusion.receivables.creditMemos.filter((c) => ids.includes(c.fields['PreviousCustomerTrxId'] as number));
+    const net = () => {
+      const invoices = all();
+      return sum(invoices.map((i) => linesTotal(i.lines))) + sum(memosOn(invoices.map((i) => i.CustomerTransactionId)).map((c) => linesTotal(c.lines, 'CAD', 'LineQuantityCredit')));
+    };
+    await until(() => (all().length === 2 && memosOn(all().map((i) => i.CustomerTransactionId)).length === 2 && net() === 0n) || undefined, 'both invoices credited', orderId);
+    const supp = invoicesFor(`${orderId}-A1`)[0]!;
+    assert.equal(fromMinor(-linesTotal(memosOn([supp.CustomerTransactionId])[0]!.lines, 'CAD', 'LineQuantityCredit'), 'CAD'), fromMinor(linesTotal(supp.lines), 'CAD'), 'the supplementary invoice credited in full');
+    assert.match(String(memosOn([supp.CustomerTransactionId])[0]!.fields['CreditMemoComments']), /cancelled \(invoice \d+-A1\)$/);
+  });
+
   it('a guest order whose id is above 2^53 keeps its exact id in the cross-reference and bills the guest account', async () => {
     const mark = shopify.deliveries.length;
     const order = shopify.createOrder({ id: ID_BEYOND_2_POW_53, lines: [{ sku: 'EBOOK', title: 'Care guide (e-book)', price: '9.99', quantity: 1, requiresShipping: false }] });
