@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
 import type { Kafka } from 'kafkajs';
 import { AvroCodec, type TopicRecords } from '@mlc/contracts';
 import { EventPublisher, newMeta, topicName } from '@mlc/platform-kafka';
@@ -16,6 +17,9 @@ describe('mlc ops commands against a running audit-projector', () => {
   let db: TestDatabase;
   let svc: RunningService;
   let publisher: EventPublisher;
+  /** Stands in for fusion-writer's GET /receivables/tenants/:tenantId/waiting: what it was asked, with which key. */
+  let fusionWriter: Server;
+  const writerCalls: Array<{ url: string; key: string | undefined }> = [];
   const codec = new AvroCodec();
 
   async function mlc(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -67,7 +71,21 @@ describe('mlc ops commands against a running audit-projector', () => {
   before(async () => {
     ({ kafka, suffix } = await testKafka('opscli'));
     db = await testDatabase('opscli');
-    svc = await startService('audit-projector', { DATABASE_URL: db.url, KAFKA_TOPIC_SUFFIX: suffix, MLC_OPERATOR_API_KEYS: `${OPS}:*`, OPS_LAG_GROUPS: `none${suffix}` });
+    fusionWriter = createServer((req, res) => {
+      writerCalls.push({ url: req.url ?? '', key: req.headers['x-api-key'] as string | undefined });
+      const since = '2026-12-01T10:00:00.000Z';
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({ tenantId: T, waiting: [{ idempotencyKey: 'acme.myshopify.com:order:42:refund:7', kind: 'credit_memo', shopifyOrderId: '42', shopifyOrderName: '#1042', waitsForInvoice: '42', since, deadline: '2026-12-02T10:00:00.000Z', releasedAt: null, releases: 0 }] }),
+      );
+    }).listen(0, '127.0.0.1');
+    await new Promise((r) => fusionWriter.once('listening', r));
+    svc = await startService('audit-projector', {
+      DATABASE_URL: db.url,
+      KAFKA_TOPIC_SUFFIX: suffix,
+      MLC_OPERATOR_API_KEYS: `${OPS}:*`,
+      OPS_LAG_GROUPS: `none${suffix}`,
+      OPS_FUSION_WRITER_URL: `http://127.0.0.1:${(fusionWriter.address() as { port: number }).port}`,
+    });
     publisher = new EventPublisher(kafka, codec, suffix);
     await publisher.connect();
     await park(command('501', '1'));
@@ -78,6 +96,7 @@ describe('mlc ops commands against a running audit-projector', () => {
   after(async () => {
     await publisher?.disconnect().catch(() => undefined);
     await svc?.stop();
+    fusionWriter?.close();
     await db?.drop();
   });
 
@@ -192,5 +211,16 @@ describe('mlc ops commands against a running audit-projector', () => {
     } finally {
       await actions.stop();
     }
+  });
+
+  it("receivables waiting lists what waits for its invoice, from fusion-writer, asked with the operator's own key", async () => {
+    const r = await mlc('receivables', 'waiting', T);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^IDEMPOTENCYKEY\s+KIND\s+SHOPIFYORDERNAME\s+WAITSFORINVOICE/);
+    assert.match(r.out, /acme\.myshopify\.com:order:42:refund:7\s+credit_memo\s+#1042\s+42\s/);
+    assert.deepEqual(writerCalls.at(-1), { url: `/receivables/tenants/${T}/waiting`, key: OPS });
+    const json = await mlc('receivables', 'waiting', T, '--json');
+    assert.equal((JSON.parse(json.out) as Array<{ kind: string }>)[0]?.kind, 'credit_memo');
+    assert.equal((await mlc('receivables', 'waiting')).code, 2, 'the tenant is required');
   });
 });
