@@ -76,13 +76,13 @@ describe('seed-demo (npm start): demo tenant against the sandboxes, webhooks poi
     const first = await run(env);
     assert.equal(first.code, 0, first.out);
     assert.match(first.out, /ShipBob webhooks -> .*\/webhooks\/shipbob\/demo \(subscribed 6 topics\)/);
-    assert.match(first.out, /Shopify webhooks -> .*\/webhooks\/shopify\/demo \(subscribed 6 topics\)/);
+    assert.match(first.out, /Shopify webhooks -> .*\/webhooks\/shopify\/demo \(subscribed 7 topics\)/);
     const second = await run(env);
     assert.equal(second.code, 0, second.out);
     assert.match(second.out, /config version \d+ \(unchanged\)/);
     assert.match(second.out, /already subscribed[\s\S]*already subscribed/);
     assert.equal(shipbob.subscriptions.length, 1);
-    assert.equal(shopify.subscriptions.filter((s) => s.uri.endsWith('/webhooks/shopify/demo')).length, 6);
+    assert.equal(shopify.subscriptions.filter((s) => s.uri.endsWith('/webhooks/shopify/demo')).length, 7, 'one subscription per topic, orders/cancelled included');
     await waitFor(() => changes.messages.length >= 8, { what: 'demo change events on tenant.config.changed.v1' });
   });
 

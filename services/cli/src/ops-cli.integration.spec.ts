@@ -1,9 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
 import type { Kafka } from 'kafkajs';
 import { AvroCodec, type TopicRecords } from '@mlc/contracts';
-import { EventPublisher, newMeta } from '@mlc/platform-kafka';
-import { startService, testDatabase, testKafka, waitFor, type RunningService, type TestDatabase } from '@mlc/platform-testing';
+import { EventPublisher, newMeta, topicName } from '@mlc/platform-kafka';
+import { collect, startService, testDatabase, testKafka, waitFor, type RunningService, type TestDatabase } from '@mlc/platform-testing';
 import { runCli, type CliIo } from './cli';
 
 const OPS = 'opskey-ops-cli';
@@ -16,6 +17,9 @@ describe('mlc ops commands against a running audit-projector', () => {
   let db: TestDatabase;
   let svc: RunningService;
   let publisher: EventPublisher;
+  /** Stands in for fusion-writer's GET /receivables/tenants/:tenantId/waiting: what it was asked, with which key. */
+  let fusionWriter: Server;
+  const writerCalls: Array<{ url: string; key: string | undefined }> = [];
   const codec = new AvroCodec();
 
   async function mlc(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -49,15 +53,15 @@ describe('mlc ops commands against a running audit-projector', () => {
     reason: null,
   });
 
-  async function park(cmd: TopicRecords['fulfilment.shipbob-order.requested.v1']): Promise<void> {
+  async function park(cmd: TopicRecords['fulfilment.shipbob-order.requested.v1'], code = 'MAPPING.MISSING_PRODUCT', raisedAt?: number): Promise<void> {
     const bytes = codec.encodeFor('fulfilment.shipbob-order.requested.v1', cmd);
     await publisher.publishRaw(`fulfilment.shipbob-order.requested.v1${suffix}`, [{ key: `${T}:${cmd.poHeaderId}`, value: bytes }]);
     await publisher.publish({
       topic: 'ops.exception.raised.v1',
       key: `${T}:${cmd.referenceId}`,
       value: {
-        meta: newMeta({ tenantId: T, source: 'mapper', causedBy: cmd.meta }),
-        service: 'mapper', code: 'MAPPING.MISSING_PRODUCT', category: 'missing-mapping', message: 'no ShipBob product for item ITEM-9', attempts: 1,
+        meta: newMeta({ tenantId: T, source: 'mapper', causedBy: cmd.meta, ...(raisedAt ? { now: raisedAt } : {}) }),
+        service: 'mapper', code, category: 'missing-mapping', message: 'no ShipBob product for item ITEM-9', attempts: 1,
         sourceTopic: 'fulfilment.shipbob-order.requested.v1', sourcePartition: 0, sourceOffset: '0', sourceKey: `${T}:${cmd.poHeaderId}`, sourceEventId: cmd.meta.eventId,
         entityType: 'shipbob-order', businessId: cmd.referenceId, details: '{}', payload: bytes,
       },
@@ -67,7 +71,21 @@ describe('mlc ops commands against a running audit-projector', () => {
   before(async () => {
     ({ kafka, suffix } = await testKafka('opscli'));
     db = await testDatabase('opscli');
-    svc = await startService('audit-projector', { DATABASE_URL: db.url, KAFKA_TOPIC_SUFFIX: suffix, MLC_OPERATOR_API_KEYS: `${OPS}:*`, OPS_LAG_GROUPS: `none${suffix}` });
+    fusionWriter = createServer((req, res) => {
+      writerCalls.push({ url: req.url ?? '', key: req.headers['x-api-key'] as string | undefined });
+      const since = '2026-12-01T10:00:00.000Z';
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({ tenantId: T, waiting: [{ idempotencyKey: 'acme.myshopify.com:order:42:refund:7', kind: 'credit_memo', shopifyOrderId: '42', shopifyOrderName: '#1042', waitsForInvoice: '42', since, deadline: '2026-12-02T10:00:00.000Z', releasedAt: null, releases: 0 }] }),
+      );
+    }).listen(0, '127.0.0.1');
+    await new Promise((r) => fusionWriter.once('listening', r));
+    svc = await startService('audit-projector', {
+      DATABASE_URL: db.url,
+      KAFKA_TOPIC_SUFFIX: suffix,
+      MLC_OPERATOR_API_KEYS: `${OPS}:*`,
+      OPS_LAG_GROUPS: `none${suffix}`,
+      OPS_FUSION_WRITER_URL: `http://127.0.0.1:${(fusionWriter.address() as { port: number }).port}`,
+    });
     publisher = new EventPublisher(kafka, codec, suffix);
     await publisher.connect();
     await park(command('501', '1'));
@@ -78,6 +96,7 @@ describe('mlc ops commands against a running audit-projector', () => {
   after(async () => {
     await publisher?.disconnect().catch(() => undefined);
     await svc?.stop();
+    fusionWriter?.close();
     await db?.drop();
   });
 
@@ -160,5 +179,48 @@ describe('mlc ops commands against a running audit-projector', () => {
       return body.state === 'Stable' ? body : undefined;
     }, { timeoutMs: 30_000, what: 'the projector group running again' });
     assert.equal(g.state, 'Stable');
+  });
+
+  it('exceptions replay --all replays the oldest exception first, whatever order they were listed or published in', async () => {
+    const actions = await collect(kafka, topicName('ops.operator-action.recorded.v1', suffix));
+    try {
+      // Published newest first: 601 was raised first (the earliest occurredAt), 603 last.
+      const now = Date.now();
+      await park(command('603', '1'), 'MAPPING.MISSING_FC', now - 60_000);
+      await park(command('602', '1'), 'MAPPING.MISSING_FC', now - 120_000);
+      await park(command('601', '1'), 'MAPPING.MISSING_FC', now - 180_000);
+      const listed = await waitFor(async () => {
+        const r = await mlc('exceptions', 'list', '--tenant', T, '--code', 'MAPPING.MISSING_FC', '--json');
+        const rows = r.code === 0 ? (JSON.parse(r.out) as Array<{ id: string; businessId: string }>) : [];
+        return rows.length === 3 ? rows : undefined;
+      }, { timeoutMs: 30_000, what: 'three exceptions' });
+      assert.deepEqual(listed.map((e) => e.businessId), ['po603-l1-r0', 'po602-l1-r0', 'po601-l1-r0'], 'the list shows the newest first');
+      const all = await mlc('exceptions', 'replay', '--all', '--tenant', T, '--code', 'MAPPING.MISSING_FC');
+      assert.equal(all.code, 0, all.err);
+      assert.match(all.out, /done: replayed 3/);
+      const byId = new Map(listed.map((e) => [e.id, e.businessId]));
+      const replayed = await waitFor(() => {
+        const targets = actions.messages
+          .map((m) => codec.decodeFor('ops.operator-action.recorded.v1', m.value!).value)
+          .filter((a) => a.action === 'replay' && byId.has(a.target))
+          .map((a) => byId.get(a.target));
+        return targets.length === 3 ? targets : undefined;
+      }, { timeoutMs: 30_000, what: 'three replay actions' });
+      // The actions topic is keyed by tenant: one partition, so its order is the order of the replays.
+      assert.deepEqual(replayed, ['po601-l1-r0', 'po602-l1-r0', 'po603-l1-r0']);
+    } finally {
+      await actions.stop();
+    }
+  });
+
+  it("receivables waiting lists what waits for its invoice, from fusion-writer, asked with the operator's own key", async () => {
+    const r = await mlc('receivables', 'waiting', T);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^IDEMPOTENCYKEY\s+KIND\s+SHOPIFYORDERNAME\s+WAITSFORINVOICE/);
+    assert.match(r.out, /acme\.myshopify\.com:order:42:refund:7\s+credit_memo\s+#1042\s+42\s/);
+    assert.deepEqual(writerCalls.at(-1), { url: `/receivables/tenants/${T}/waiting`, key: OPS });
+    const json = await mlc('receivables', 'waiting', T, '--json');
+    assert.equal((JSON.parse(json.out) as Array<{ kind: string }>)[0]?.kind, 'credit_memo');
+    assert.equal((await mlc('receivables', 'waiting')).code, 2, 'the tenant is required');
   });
 });

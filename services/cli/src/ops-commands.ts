@@ -43,6 +43,7 @@ export const OPS_USAGE = `
   mlc flows pause <tenant> <fusion|shipbob|shopify> [--reason TEXT]
   mlc flows resume <tenant> <fusion|shipbob|shopify> [--reason TEXT]
   mlc sync po <tenant> <poHeaderId>
+  mlc receivables waiting <tenant>   (refunds, payments, cancellations waiting for their invoice in fusion-writer)
   mlc replay range [--tenant T] --flow purchase-orders|shipbob-orders|shipments|po-updates|shopify|receivables
                    --from ISO --to ISO [--dry-run]
   mlc offsets reset <group> (--to-timestamp ISO | --to-offset earliest|latest|N) [--topic T]... [--dry-run]
@@ -191,6 +192,12 @@ export async function runOpsCommand(cmd: string, ctx: OpsContext): Promise<numbe
       need(4, '<tenant> <poHeaderId>');
       const r = await api.request<Record<string, unknown>>('POST', `/ops/tenants/${seg(pos[2]!)}/purchase-orders/${seg(pos[3]!)}/sync`);
       print(r, () => `sync of PO ${pos[3]} for ${pos[2]} requested: ${JSON.stringify(r['poller'])}\n`);
+      return 0;
+    }
+    case 'receivables waiting': {
+      need(3, '<tenant>');
+      const r = await api.request<{ waiting: Array<Record<string, unknown>> }>('GET', `/ops/tenants/${seg(pos[2]!)}/receivables/waiting`);
+      print(r.waiting, () => formatTable(r.waiting.map((w) => ({ ...w, since: shortTime(w['since']), deadline: shortTime(w['deadline']) })), ['idempotencyKey', 'kind', 'shopifyOrderName', 'waitsForInvoice', 'since', 'deadline', 'releases']));
       return 0;
     }
     case 'replay range': {

@@ -131,4 +131,27 @@ export interface PaidDocument {
   paidAt: string | null;
 }
 
-export type ReceivablesDocument = CustomerDocument | InvoiceDocument | CreditMemoDocument | AmendmentDocument | PaidDocument;
+/**
+ * A cancelled order (orders/cancelled, or cancelled_at on orders/updated), sent as an `invoice_amend` command: the
+ * writer credits what is left open on each of the order's invoices (a credit memo for the balance, after the refunds
+ * already credited) or, while an invoice is still Incomplete, deletes it (ADR-001).
+ */
+export interface CancellationDocument extends InvoiceSettings {
+  type: 'cancellation';
+  invoiceCrossReference: string;
+  /** CrossReferences of the supplementary invoices amendments may have made (`<order id>-A<n>`), closed too. */
+  supplementaryInvoices?: string[];
+  shopifyOrderId: string;
+  shopifyOrderName: string | null;
+  /** Shopify's cancelled_at. */
+  cancelledAt: string;
+  /** Shopify's cancel_reason (customer, fraud, inventory, declined, other). */
+  cancelReason: string | null;
+  /** The credit memo's date: the day of the cancellation. */
+  transactionDate: string;
+  currency: string;
+  /** Unique per order: `Shopify order <name> cancelled`. */
+  comments: string;
+}
+
+export type ReceivablesDocument = CustomerDocument | InvoiceDocument | CreditMemoDocument | AmendmentDocument | CancellationDocument | PaidDocument;

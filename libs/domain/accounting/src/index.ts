@@ -16,3 +16,4 @@ export {
   type AmendmentResult,
 } from './map-order';
 export { receivablesKeys } from './keys';
+export { orderCancellation } from './map-cancel';

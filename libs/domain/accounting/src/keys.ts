@@ -7,5 +7,7 @@ export const receivablesKeys = {
   invoice: (shop: string, orderId: string) => `${shop}:order:${orderId}:invoice`,
   amendment: (shop: string, orderId: string, revision: number) => `${shop}:order:${orderId}:amend:${revision}`,
   paid: (shop: string, orderId: string) => `${shop}:order:${orderId}:paid`,
+  /** One per order: an order is cancelled once. */
+  cancellation: (shop: string, orderId: string) => `${shop}:order:${orderId}:cancel`,
   refund: (shop: string, orderId: string, refundId: string) => `${shop}:order:${orderId}:refund:${refundId}`,
 };

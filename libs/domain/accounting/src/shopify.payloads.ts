@@ -83,6 +83,8 @@ export interface ShopifyOrder {
   updated_at?: string | null;
   processed_at?: string | null;
   cancelled_at?: string | null;
+  /** customer | fraud | inventory | declined | other (orders/cancelled). */
+  cancel_reason?: string | null;
   currency: string;
   total_price: string;
   subtotal_price?: string | null;

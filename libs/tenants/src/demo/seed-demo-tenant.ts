@@ -38,7 +38,7 @@ export const DEMO_ACCOUNTING = {
 
 export const DEMO_WEBHOOK_TOPICS = {
   shipbob: ['order.shipped', 'order.shipment.delivered', 'order.shipment.exception', 'order.shipment.on_hold', 'order.shipment.cancelled', 'billing.charge.created'],
-  shopify: ['orders/create', 'orders/updated', 'orders/paid', 'refunds/create', 'customers/create', 'customers/update'],
+  shopify: ['orders/create', 'orders/updated', 'orders/paid', 'orders/cancelled', 'refunds/create', 'customers/create', 'customers/update'],
 } as const;
 
 /** The webhook-gateway's per-tenant URL for a partner, e.g. http://127.0.0.1:3006/webhooks/shipbob/demo. */

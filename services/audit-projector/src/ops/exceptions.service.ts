@@ -23,6 +23,8 @@ export interface ExceptionFilter {
   from?: string;
   to?: string;
   limit?: number;
+  /** `newest` (the default, for listing) or `oldest` first (by first seen, then event id): the order of a replay. */
+  order?: 'newest' | 'oldest';
 }
 
 /** Headers marking a republished record (the bytes and key are the original's). */
@@ -87,7 +89,8 @@ export class ExceptionsService {
     add('last_seen_at', isoTime(f.from, 'from'), '>=');
     add('last_seen_at', isoTime(f.to, 'to'), '<');
     const limit = Math.min(Math.max(f.limit ?? 100, 1), 10_000);
-    const r = await this.pool.query(`SELECT ${LIST_COLUMNS} FROM audit_exceptions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY last_seen_at DESC, id LIMIT ${limit}`, args);
+    const order = f.order === 'oldest' ? 'first_seen_at ASC, last_event_id ASC, id ASC' : 'last_seen_at DESC, id';
+    const r = await this.pool.query(`SELECT ${LIST_COLUMNS} FROM audit_exceptions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ${limit}`, args);
     return r.rows as Row[];
   }
 
@@ -135,10 +138,14 @@ export class ExceptionsService {
     return { id, republishedTo: full, bytes: row.payload.length, actionEventId };
   }
 
-  /** Replays a selection (ids) or everything matching a filter, in the background with progress. */
+  /**
+   * Replays a selection (ids) or everything matching a filter, in the background with progress, oldest first (by
+   * when each exception was first seen): records of one order then run again in the order they first ran, e.g. an
+   * invoice before the refund that waited for it. A selection of ids is put in the same order.
+   */
   replayMany(sel: { ids?: string[]; filter?: ExceptionFilter }, who: OperatorIdentity, tenantForJob: string, comment?: string): Job {
     return this.jobs.start('replay-exceptions', tenantForJob, async (job) => {
-      const ids = sel.ids ?? (await this.list({ status: 'open', ...sel.filter, limit: sel.filter?.limit ?? 10_000 })).map((r) => r.id);
+      const ids = sel.ids ? await this.oldestFirst(sel.ids) : (await this.list({ status: 'open', ...sel.filter, limit: sel.filter?.limit ?? 10_000, order: 'oldest' })).map((r) => r.id);
       job.total = ids.length;
       const failed: Array<{ id: string; error: string }> = [];
       for (const id of ids) {
@@ -151,6 +158,13 @@ export class ExceptionsService {
       }
       return { replayed: ids.length - failed.length, failed };
     });
+  }
+
+  /** The given exception ids oldest first; unknown ids keep their place at the end (their replay reports them). */
+  private async oldestFirst(ids: string[]): Promise<string[]> {
+    const r = await this.pool.query('SELECT id FROM audit_exceptions WHERE id = ANY($1) ORDER BY first_seen_at ASC, last_event_id ASC, id ASC', [ids]);
+    const known = (r.rows as { id: string }[]).map((row) => row.id);
+    return [...known, ...ids.filter((id) => !known.includes(id))];
   }
 
   async resolve(id: string, who: OperatorIdentity, comment: string): Promise<Row> {

@@ -47,6 +47,29 @@ export class FlowsService {
     }
   }
 
+  /**
+   * The receivables commands of a tenant waiting for their invoice, as fusion-writer lists them
+   * (GET /receivables/tenants/:tenantId/waiting), asked with the caller's own operator key.
+   */
+  async receivablesWaiting(tenantId: string, apiKey: string | undefined): Promise<Record<string, unknown>> {
+    const url = `${this.config.opsFusionWriterUrl}/receivables/tenants/${encodeURIComponent(tenantId)}/waiting`;
+    let res: Response;
+    try {
+      res = await fetch(url, { headers: apiKey ? { 'x-api-key': apiKey } : {}, signal: AbortSignal.timeout(30_000) });
+    } catch (err) {
+      throw new AppError('OPS.UPSTREAM', `fusion-writer is not reachable at ${this.config.opsFusionWriterUrl} (${((err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message) || 'network error'})`);
+    }
+    const text = await res.text();
+    let body: unknown = text;
+    try {
+      body = text ? JSON.parse(text) : null;
+    } catch {
+      // not JSON: kept as text
+    }
+    if (!res.ok) throw new AppError('OPS.UPSTREAM', `fusion-writer answered ${res.status}: ${typeof body === 'string' ? body.slice(0, 300) : JSON.stringify(body).slice(0, 300)}`);
+    return body as Record<string, unknown>;
+  }
+
   /** Asks oracle-poller to re-read one Fusion purchase order now and run it through the flow. */
   async syncPurchaseOrder(tenantId: string, poHeaderId: string, who: OperatorIdentity): Promise<Record<string, unknown>> {
     const url = `${this.config.opsOraclePollerUrl}/poller/tenants/${encodeURIComponent(tenantId)}/purchase-orders/${encodeURIComponent(poHeaderId)}/sync`;

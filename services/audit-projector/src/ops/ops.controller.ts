@@ -142,6 +142,15 @@ export class OpsController {
     return this.flows.change(tenantId, partner, 'resumed', req.operator, str(body, 'reason'));
   }
 
+  /** Receivables commands waiting for their invoice in fusion-writer (set aside, not holding their partition). */
+  @Get('tenants/:tenantId/receivables/waiting')
+  receivablesWaiting(@Req() req: OpsRequest, @Param('tenantId') tenantId: string) {
+    assertTenant(req.operator, tenantId);
+    const x = req.headers['x-api-key'];
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(String(req.headers['authorization'] ?? ''))?.[1];
+    return this.flows.receivablesWaiting(tenantId, typeof x === 'string' && x ? x : bearer);
+  }
+
   @Post('tenants/:tenantId/purchase-orders/:poHeaderId/sync')
   @HttpCode(200)
   sync(@Req() req: OpsRequest, @Param('tenantId') tenantId: string, @Param('poHeaderId') poHeaderId: string) {

@@ -21,6 +21,12 @@ export const opsSettings = {
     parse: as.url,
     default: 'http://127.0.0.1:3005',
   } as Setting<string>,
+  opsFusionWriterUrl: {
+    env: 'OPS_FUSION_WRITER_URL',
+    doc: 'base URL of fusion-writer, for the receivables commands waiting for their invoice (the caller\'s operator key is passed on)',
+    parse: as.url,
+    default: 'http://127.0.0.1:3004',
+  } as Setting<string>,
   opsAlertWebhookUrl: {
     env: 'OPS_ALERT_WEBHOOK_URL',
     doc: 'webhook that hears (batched) about new exception kinds, paused flows and lag over the threshold (empty: metrics only)',

@@ -2,6 +2,7 @@ import type { TopicRecords } from '@mlc/contracts';
 import type {
   AmendmentDocument,
   BillTo,
+  CancellationDocument,
   CreditMemoDocument,
   CustomerDocument,
   InvoiceDocument,
@@ -29,17 +30,27 @@ import { AppError } from '@mlc/platform-errors';
 import { newMeta, type OutgoingRecord, type RecordException } from '@mlc/platform-kafka';
 import type { Logger } from '@mlc/platform-telemetry';
 import type { KnownCustomer, ReceivablesLedger, ReceivablesResult } from './receivables.ledger';
+import type { ReceivablesWaitingStore } from './receivables.waiting';
 
 type Requested = TopicRecords['accounting.fusion-receivables.requested.v1'];
 
-/** Raises an exception about part of a record while the rest goes on (the consumer's HandlerContext.exception). */
+/**
+ * Raises an exception about part of a record while the rest goes on (the consumer's HandlerContext.exception); the
+ * record's Kafka key, kept when a command set aside is sent again.
+ */
 export interface ExceptionSink {
   exception(e: RecordException): OutgoingRecord;
+  key?: string | null;
 }
 
 export interface ReceivablesWriteOptions {
   /** FUSION_CREDIT_MEMO_AMOUNT_SIGN: how createCreditMemo amounts are written (UNCONFIRMED at Oracle). */
   creditMemoAmountSign?: CreditMemoAmountSign;
+  /**
+   * Where a command that needs an invoice Fusion does not hold yet waits (instead of holding its partition), and for
+   * how long at most (FUSION_RECEIVABLES_MAX_WAIT_MS). Without it such a command is retried by the consumer and parked.
+   */
+  waiting?: { store: ReceivablesWaitingStore; maxWaitMs: number };
 }
 
 /**
@@ -47,14 +58,29 @@ export interface ReceivablesWriteOptions {
  * `R` + the Shopify refund id in base 36, or `A` + the order id in base 36 + `-` + the amendment revision.
  */
 export function creditMemoNumber(doc: CreditMemoDocument): string {
-  const b36 = (digits: string) => (/^\d+$/.test(digits) ? BigInt(digits).toString(36).toUpperCase() : digits.replace(/[^A-Za-z0-9]/g, '').slice(-12).toUpperCase());
-  return doc.reason.kind === 'refund' ? `R${b36(doc.reason.shopifyRefundId)}` : `A${b36(doc.shopifyOrderId)}-${doc.reason.revision}`;
+  return doc.reason.kind === 'refund' ? `R${base36(doc.reason.shopifyRefundId)}` : `A${base36(doc.shopifyOrderId)}-${doc.reason.revision}`;
+}
+
+/** The TransactionNumber of the credit memo that closes a cancelled order's invoice: `C` + the order id in base 36. */
+export function cancellationMemoNumber(doc: CancellationDocument): string {
+  return `C${base36(doc.shopifyOrderId)}`;
+}
+
+function base36(digits: string): string {
+  return /^\d+$/.test(digits) ? BigInt(digits).toString(36).toUpperCase() : digits.replace(/[^A-Za-z0-9]/g, '').slice(-12).toUpperCase();
 }
 
 /** The command is fine but something it needs is not in Fusion yet (e.g. the invoice to credit): back off and retry. */
 export class ReceivablesNotReadyError extends AppError {
   constructor(message: string, details: Record<string, unknown>) {
     super('FUSION_WRITER.NOT_READY', message, { retryable: true, retryAfterMs: 2_000, details });
+  }
+}
+
+/** The invoice a command needs is not in Fusion yet: the command waits for it (set aside) when the writer can. */
+export class InvoiceNotInFusionError extends ReceivablesNotReadyError {
+  constructor(readonly crossReference: string) {
+    super(`invoice ${crossReference} is not in Fusion yet`, { crossReference });
   }
 }
 
@@ -139,13 +165,18 @@ export class ReceivablesWriteService {
 
   async handle(cmd: Requested, sink?: ExceptionSink): Promise<OutgoingRecord[]> {
     const tenantId = cmd.meta.tenantId;
-    const previous = await this.ledger.done(tenantId, cmd.idempotencyKey);
-    if (previous) return [this.synced(cmd, { ...previous, outcome: previous.outcome === 'created' || previous.outcome === 'already_existed' ? 'already_existed' : 'unchanged' })];
     let doc: unknown;
     try {
       doc = JSON.parse(cmd.document);
     } catch (err) {
       throw new ReceivablesCommandError(`document of ${cmd.idempotencyKey} is not JSON`, { cause: String(err) });
+    }
+    const previous = await this.ledger.done(tenantId, cmd.idempotencyKey);
+    if (previous) {
+      // Done before: nothing waits on it any more, and what waited for its invoice is sent again (a release lost
+      // in a crash between the write and the commit is made up here).
+      await this.options.waiting?.store.done(tenantId, cmd.idempotencyKey);
+      return [this.synced(cmd, { ...previous, outcome: previous.outcome === 'created' || previous.outcome === 'already_existed' ? 'already_existed' : 'unchanged' }), ...(await this.release(cmd, doc))];
     }
     const client = await this.fusion(tenantId);
     let result: ReceivablesResult;
@@ -163,18 +194,22 @@ export class ReceivablesWriteService {
           result = await this.invoice(client, tenantId, doc as InvoiceDocument);
           break;
         case 'invoice_amend':
-          result = await this.amend(client, tenantId, doc as AmendmentDocument, raise);
+          result =
+            (doc as { type?: string }).type === 'cancellation'
+              ? await this.cancel(client, tenantId, doc as CancellationDocument, cmd.idempotencyKey)
+              : await this.amend(client, tenantId, doc as AmendmentDocument, raise);
           break;
         case 'credit_memo':
           result = await this.creditMemo(client, tenantId, doc as CreditMemoDocument, raise);
           break;
         case 'invoice_paid':
-          result = await this.paid(client, doc as PaidDocument);
+          result = await this.paid(client, tenantId, doc as PaidDocument);
           break;
         default:
           throw new ReceivablesCommandError(`unknown receivables command kind ${String(cmd.kind)}`, { kind: cmd.kind });
       }
     } catch (err) {
+      if (err instanceof InvoiceNotInFusionError && this.options.waiting) return this.setAside(cmd, err.crossReference, sink);
       // A create whose answer was lost: every path looks its document up before creating, so trying again is safe.
       if (err instanceof AppError && err.code === 'FUSION.OUTCOME_UNKNOWN') {
         throw new AppError('FUSION_WRITER.OUTCOME_UNKNOWN', `${err.message} (will look it up and retry)`, { retryable: true, cause: err, details: err.details as Record<string, unknown> });
@@ -182,8 +217,49 @@ export class ReceivablesWriteService {
       throw err;
     }
     await this.ledger.markDone(tenantId, cmd.idempotencyKey, cmd.kind, result);
+    await this.options.waiting?.store.done(tenantId, cmd.idempotencyKey);
     this.log.info('fusion receivables written', { tenantId, kind: cmd.kind, idempotencyKey: cmd.idempotencyKey, outcome: result.outcome, transaction: result.fusionTransactionNumber });
-    return [this.synced(cmd, result), ...raised];
+    return [this.synced(cmd, result), ...raised, ...(await this.release(cmd, doc))];
+  }
+
+  // ---- commands waiting for their invoice ---------------------------------------------------------------------------
+
+  /**
+   * Sets a command aside until its invoice is written, so that the consumer commits it and goes on with the
+   * partition (another order's records are not held up). It keeps the first time it waited and its deadline.
+   */
+  private async setAside(cmd: Requested, crossReference: string, sink: ExceptionSink | undefined): Promise<OutgoingRecord[]> {
+    const waiting = this.options.waiting!;
+    const w = await waiting.store.setAside(cmd, crossReference, sink?.key ?? `${cmd.meta.tenantId}:${cmd.shopifyOrderId ?? cmd.idempotencyKey}`, waiting.maxWaitMs);
+    this.log.info('receivables command waits for its invoice', {
+      tenantId: cmd.meta.tenantId,
+      kind: cmd.kind,
+      idempotencyKey: cmd.idempotencyKey,
+      invoice: crossReference,
+      waitingSince: w.since.toISOString(),
+      deadline: w.deadline.toISOString(),
+    });
+    return [];
+  }
+
+  /**
+   * After an invoice is written (or found written), the commands that waited for it are sent again, oldest first,
+   * with their original key (same partition, after this record) as new events caused by the originals.
+   */
+  private async release(cmd: Requested, doc: unknown): Promise<OutgoingRecord[]> {
+    const store = this.options.waiting?.store;
+    if (!store || cmd.kind !== 'invoice_create') return [];
+    const crossReference = (doc as Partial<InvoiceDocument>).crossReference;
+    if (!crossReference) return [];
+    const released = await store.release(cmd.meta.tenantId, crossReference);
+    for (const w of released) {
+      this.log.info('receivables command released: its invoice is written', { tenantId: w.tenantId, kind: w.kind, idempotencyKey: w.idempotencyKey, invoice: crossReference, waitedMs: Date.now() - w.since.getTime() });
+    }
+    return released.map((w): OutgoingRecord<'accounting.fusion-receivables.requested.v1'> => ({
+      topic: 'accounting.fusion-receivables.requested.v1',
+      key: w.sourceKey ?? `${w.tenantId}:${w.shopifyOrderId ?? w.idempotencyKey}`,
+      value: { ...w.command, meta: newMeta({ tenantId: w.tenantId, source: 'fusion-writer', causedBy: w.command.meta }) },
+    }));
   }
 
   // ---- customers --------------------------------------------------------------------------------------------------
@@ -407,7 +483,7 @@ export class ReceivablesWriteService {
 
   private async originalInvoice(client: FusionClient, crossReference: string): Promise<FusionInvoiceWithLines> {
     const inv = (await findInvoicesWithLines(client, crossReference))[0];
-    if (!inv) throw new ReceivablesNotReadyError(`invoice ${crossReference} is not in Fusion yet`, { crossReference });
+    if (!inv) throw new InvoiceNotInFusionError(crossReference);
     if (inv.InvoiceStatus !== 'Complete') await client.completeInvoice(inv.CustomerTransactionId);
     return inv;
   }
@@ -421,8 +497,16 @@ export class ReceivablesWriteService {
    * first; a refused look-up only logs (our ledger already holds every memo we completed).
    */
   private async creditMemo(client: FusionClient, tenantId: string, doc: CreditMemoDocument, raise: (e: Omit<RecordException, 'entityType' | 'businessId'>) => void): Promise<ReceivablesResult> {
-    const invoice = await this.originalInvoice(client, doc.invoiceCrossReference);
     const cur = doc.currency;
+    let invoice: FusionInvoiceWithLines;
+    try {
+      invoice = await this.originalInvoice(client, doc.invoiceCrossReference);
+    } catch (err) {
+      // The order was cancelled while its invoice was Incomplete: the invoice is deleted, there is nothing to credit.
+      if (!(err instanceof InvoiceNotInFusionError) || !(await this.ledger.cancelled(tenantId, doc.invoiceCrossReference))) throw err;
+      this.log.info('credit for a cancelled order whose invoice was deleted; nothing to credit', { tenantId, invoice: doc.invoiceCrossReference, shopifyOrderId: doc.shopifyOrderId });
+      return { outcome: 'unchanged', fusionCustomerAccountId: null, fusionCustomerAccountNumber: null, fusionTransactionNumber: null, fusionTransactionId: null, amount: fromMinor(0n, cur), currency: cur, creditedInvoice: doc.invoiceCrossReference, creditedAmount: fromMinor(0n, cur) };
+    }
     const number = creditMemoNumber(doc);
     const base = { fusionCustomerAccountId: null, fusionCustomerAccountNumber: invoice.BillToCustomerNumber ?? null, currency: cur, creditedInvoice: doc.invoiceCrossReference };
     let existing;
@@ -443,6 +527,11 @@ export class ReceivablesWriteService {
     let line = -toMinor(doc.total, cur) - freight;
     const asked = line + freight;
     if (asked <= 0n) return { ...base, outcome: 'unchanged', fusionTransactionNumber: null, fusionTransactionId: null, amount: fromMinor(0n, cur), creditedAmount: fromMinor(0n, cur) };
+    if (asked > balance && balance <= 0n && (await this.ledger.cancelled(tenantId, doc.invoiceCrossReference))) {
+      // The cancellation already credited what was open (its refund came later): nothing more to credit, as expected.
+      this.log.info('refund of a cancelled order whose balance is already credited; nothing more to credit', { tenantId, invoice: doc.invoiceCrossReference, asked: fromMinor(asked, cur) });
+      return { ...base, outcome: 'unchanged', fusionTransactionNumber: null, fusionTransactionId: null, amount: fromMinor(0n, cur), creditedAmount: fromMinor(0n, cur) };
+    }
     if (asked > balance) {
       const details = { invoice: doc.invoiceCrossReference, invoiceNumber: invoice.TransactionNumber, asked: fromMinor(asked, cur), balance: fromMinor(balance > 0n ? balance : 0n, cur), currency: cur, shopifyOrderId: doc.shopifyOrderId };
       raise({
@@ -468,7 +557,122 @@ export class ReceivablesWriteService {
       comments: doc.comments,
     });
     const credited = fromMinor(line + freight, cur);
-    return { ...base, outcome: 'created', fusionTransactionNumber: memo.transactionNumber, fusionTransactionId: String(memo.customerTransactionId), amount: fromMinor(-(line + freight), cur), creditedAmount: credited };
+    return {
+      ...base,
+      outcome: 'created',
+      fusionTransactionNumber: memo.transactionNumber,
+      fusionTransactionId: String(memo.customerTransactionId),
+      amount: fromMinor(-(line + freight), cur),
+      creditedAmount: credited,
+      creditedFreight: fromMinor(freight > 0n ? freight : 0n, cur),
+    };
+  }
+
+  /**
+   * A cancelled order (ADR-001): each of its invoices (the original, then the supplementary `-A<n>` ones of its
+   * amendments) is closed: a Complete one gets a credit memo for what is still open on it (what it billed, line and
+   * freight, less what our memos credited: refunds, amendment decreases), with the deterministic TransactionNumber
+   * `C<order id in base 36>[-<n>]` looked up first; an Incomplete one is deleted (DELETE receivablesInvoices, recorded
+   * in our ledger before the call so that a lost answer is not taken for a missing invoice). Each invoice's outcome is
+   * its own ledger row (`<key>:<CrossReference>`), so a repeat, or a retry after a failure half-way, writes nothing twice.
+   */
+  private async cancel(client: FusionClient, tenantId: string, doc: CancellationDocument, idempotencyKey: string): Promise<ReceivablesResult> {
+    const cur = doc.currency;
+    const refs = [doc.invoiceCrossReference, ...(doc.supplementaryInvoices ?? [])];
+    const parts: ReceivablesResult[] = [];
+    for (const [i, ref] of refs.entries()) {
+      const key = `${idempotencyKey}:${ref}`;
+      const done = await this.ledger.done(tenantId, key);
+      if (done && !done.voided) {
+        parts.push(done);
+        continue;
+      }
+      const number = i === 0 ? cancellationMemoNumber(doc) : `${cancellationMemoNumber(doc)}-${ref.slice(ref.lastIndexOf('-A') + 2)}`;
+      const r = await this.closeInvoice(client, tenantId, doc, ref, number, key, i === 0);
+      if (!r) continue;
+      if (!r.voided) await this.ledger.markDone(tenantId, key, 'invoice_cancel', r);
+      parts.push(r);
+    }
+    const outcome = parts.some((p) => p.outcome === 'created') ? 'created' : parts.some((p) => p.outcome === 'updated') ? 'updated' : parts.some((p) => p.outcome === 'already_existed') ? 'already_existed' : 'unchanged';
+    const numbers = parts.map((p) => p.fusionTransactionNumber).filter(Boolean);
+    // The credits are in the rows of each invoice (creditedInvoice); this row only says the order is cancelled.
+    return {
+      outcome,
+      fusionCustomerAccountId: null,
+      fusionCustomerAccountNumber: parts[0]?.fusionCustomerAccountNumber ?? null,
+      fusionTransactionNumber: numbers.join(',') || null,
+      fusionTransactionId: parts.map((p) => p.fusionTransactionId).filter(Boolean).join(',') || null,
+      amount: fromMinor(sum(parts.map((p) => (p.amount ? toMinor(p.amount, cur) : 0n))), cur),
+      currency: cur,
+      cancelledInvoice: doc.invoiceCrossReference,
+    };
+  }
+
+  /** Credits what is open on one invoice of a cancelled order, or deletes it while Incomplete; undefined: no such (supplementary) invoice. */
+  private async closeInvoice(client: FusionClient, tenantId: string, doc: CancellationDocument, ref: string, number: string, key: string, required: boolean): Promise<ReceivablesResult | undefined> {
+    const cur = doc.currency;
+    const invoice = (await findInvoicesWithLines(client, ref))[0];
+    if (!invoice) {
+      const voided = await this.ledger.done(tenantId, key);
+      if (voided) return voided;
+      if (required) throw new InvoiceNotInFusionError(ref);
+      return undefined;
+    }
+    const invoiceFreight = sum(invoice.lines.map((l) => roundMinor(Number(l['AllocatedFreightAmount'] ?? 0), cur)));
+    const invoiceLines = sum(invoice.lines.map((l) => lineMinor(l, cur)));
+    const base = { fusionCustomerAccountId: null, fusionCustomerAccountNumber: invoice.BillToCustomerNumber ?? null, currency: cur, cancelledInvoice: ref };
+    if (invoice.InvoiceStatus !== 'Complete') {
+      const result: ReceivablesResult = {
+        ...base,
+        outcome: 'updated',
+        fusionTransactionNumber: invoice.TransactionNumber,
+        fusionTransactionId: String(invoice.CustomerTransactionId),
+        amount: fromMinor(-(invoiceLines + invoiceFreight), cur),
+        voided: true,
+      };
+      await this.ledger.markDone(tenantId, key, 'invoice_void', result);
+      await client.deleteInvoice(invoice.CustomerTransactionId);
+      this.log.info('invoice of a cancelled order deleted (it was Incomplete)', { tenantId, invoice: ref, transactionNumber: invoice.TransactionNumber });
+      return result;
+    }
+    let existing;
+    try {
+      existing = (await findCreditMemosByTransactionNumber(client, number))[0];
+    } catch (err) {
+      if (!(err instanceof FusionRejectedError)) throw err;
+      this.log.warn('credit memo look-up by TransactionNumber refused; relying on our ledger', { transactionNumber: number, error: err.message });
+    }
+    if (existing) {
+      const amount = existing.EnteredAmount === undefined ? null : fromMinor(toMinor(existing.EnteredAmount, cur), cur);
+      return { ...base, outcome: 'already_existed', fusionTransactionNumber: existing.TransactionNumber, fusionTransactionId: String(existing.CustomerTransactionId), amount, creditedInvoice: ref, creditedAmount: amount === null ? fromMinor(0n, cur) : fromMinor(-toMinor(amount, cur), cur) };
+    }
+    const credited = await this.ledger.credited(tenantId, ref, cur);
+    const freight = invoiceFreight - credited.freight > 0n ? invoiceFreight - credited.freight : 0n;
+    const line = invoiceLines - (credited.total - credited.freight) > 0n ? invoiceLines - (credited.total - credited.freight) : 0n;
+    if (line + freight <= 0n) {
+      this.log.info('invoice of a cancelled order has nothing open; no credit memo', { tenantId, invoice: ref });
+      return { ...base, outcome: 'unchanged', fusionTransactionNumber: null, fusionTransactionId: null, amount: fromMinor(0n, cur), creditedInvoice: ref, creditedAmount: fromMinor(0n, cur) };
+    }
+    const memo = await createInvoiceCreditMemo(client, {
+      previousCustomerTransactionId: invoice.CustomerTransactionId,
+      currencyCode: cur,
+      transactionDate: doc.transactionDate,
+      ...(line > 0n ? { lineAmount: fromMinor(line, cur) } : {}),
+      ...(freight > 0n ? { freightAmount: fromMinor(freight, cur) } : {}),
+      amountSign: this.options.creditMemoAmountSign ?? 'negative',
+      transactionNumber: number,
+      comments: ref === doc.invoiceCrossReference ? doc.comments : `${doc.comments} (invoice ${ref})`,
+    });
+    return {
+      ...base,
+      outcome: 'created',
+      fusionTransactionNumber: memo.transactionNumber,
+      fusionTransactionId: String(memo.customerTransactionId),
+      amount: fromMinor(-(line + freight), cur),
+      creditedInvoice: ref,
+      creditedAmount: fromMinor(line + freight, cur),
+      creditedFreight: fromMinor(freight, cur),
+    };
   }
 
   private async amend(client: FusionClient, tenantId: string, doc: AmendmentDocument, raise: (e: Omit<RecordException, 'entityType' | 'businessId'>) => void): Promise<ReceivablesResult> {
@@ -492,9 +696,13 @@ export class ReceivablesWriteService {
    * gives no receipt API, so the payment is recorded by making sure the invoice is Complete (ADR-001); applying cash is
    * left to Fusion's own receipt processing.
    */
-  private async paid(client: FusionClient, doc: PaidDocument): Promise<ReceivablesResult> {
+  private async paid(client: FusionClient, tenantId: string, doc: PaidDocument): Promise<ReceivablesResult> {
     const inv = (await findInvoicesWithLines(client, doc.invoiceCrossReference))[0];
-    if (!inv) throw new ReceivablesNotReadyError(`invoice ${doc.invoiceCrossReference} is not in Fusion yet`, { crossReference: doc.invoiceCrossReference });
+    if (!inv && (await this.ledger.cancelled(tenantId, doc.invoiceCrossReference))) {
+      // The order was cancelled while its invoice was Incomplete, and the invoice deleted: nothing to complete.
+      return { outcome: 'unchanged', fusionCustomerAccountId: null, fusionCustomerAccountNumber: null, fusionTransactionNumber: null, fusionTransactionId: null, amount: doc.total, currency: doc.currency };
+    }
+    if (!inv) throw new InvoiceNotInFusionError(doc.invoiceCrossReference);
     const complete = inv.InvoiceStatus === 'Complete';
     if (!complete) await client.completeInvoice(inv.CustomerTransactionId);
     return {

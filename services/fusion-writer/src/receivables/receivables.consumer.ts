@@ -1,36 +1,56 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Pool } from 'pg';
+import type { AvroCodec } from '@mlc/contracts';
 import { FlowControl } from '@mlc/platform-flow-control';
 import { PartnerClients } from '@mlc/tenancy';
-import { PgProcessedEventStore } from '@mlc/platform-kafka';
-import { ConsumerHost, LOGGER, PG_POOL, runSqlMigrations } from '@mlc/platform-service';
+import { newMeta, PgProcessedEventStore, type EventPublisher, type OutgoingRecord } from '@mlc/platform-kafka';
+import { CODEC, ConsumerHost, LOGGER, MetricsRegistry, PG_POOL, PUBLISHER, runSqlMigrations } from '@mlc/platform-service';
 import type { Logger } from '@mlc/platform-telemetry';
 import { FUSION_WRITER_CONFIG, type FusionWriterConfig } from '../config/fusion-writer.config';
 import { ReceivablesLedger } from './receivables.ledger';
 import { RECEIVABLES_MIGRATIONS } from './receivables.migrations';
+import { ReceivablesWaitingStore, type WaitingRecord } from './receivables.waiting';
 import { ReceivablesWriteService } from './receivables-write.service';
 
 export const RECEIVABLES_GROUP = 'fusion-writer.receivables';
+const REQUESTED = 'accounting.fusion-receivables.requested.v1';
 
-/** Wires the receivables use case to Kafka: accounting.fusion-receivables.requested.v1 → Fusion → ….synced.v1. */
+/**
+ * Wires the receivables use case to Kafka: accounting.fusion-receivables.requested.v1 → Fusion → ….synced.v1. A
+ * command that needs an invoice Fusion does not hold yet is set aside in Postgres (the partition goes on) and sent
+ * again when the invoice is written; a timer raises those still waiting at their deadline and keeps
+ * mlc_receivables_waiting{tenant} current.
+ */
 @Injectable()
-export class ReceivablesConsumer implements OnModuleInit {
+export class ReceivablesConsumer implements OnModuleInit, OnApplicationShutdown {
+  private timer: NodeJS.Timeout | undefined;
+  private checking = false;
+  private readonly tenantsSeen = new Set<string>();
+  private waiting!: ReceivablesWaitingStore;
+
   constructor(
     private readonly host: ConsumerHost,
     private readonly clients: PartnerClients,
     private readonly processed: PgProcessedEventStore,
     private readonly flows: FlowControl,
+    private readonly metrics: MetricsRegistry,
     @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(PUBLISHER) private readonly publisher: EventPublisher,
+    @Inject(CODEC) private readonly codec: AvroCodec,
     @Inject(LOGGER) private readonly log: Logger,
     @Inject(FUSION_WRITER_CONFIG) private readonly config: FusionWriterConfig,
   ) {}
 
   async onModuleInit(): Promise<void> {
     await runSqlMigrations(this.pool, RECEIVABLES_GROUP, RECEIVABLES_MIGRATIONS);
-    const service = new ReceivablesWriteService((t) => this.clients.fusion(t), new ReceivablesLedger(this.pool), this.log, { creditMemoAmountSign: this.config.creditMemoAmountSign });
+    this.waiting = new ReceivablesWaitingStore(this.pool);
+    const service = new ReceivablesWriteService((t) => this.clients.fusion(t), new ReceivablesLedger(this.pool), this.log, {
+      creditMemoAmountSign: this.config.creditMemoAmountSign,
+      waiting: { store: this.waiting, maxWaitMs: this.config.receivablesMaxWaitMs },
+    });
     this.host.register({
       groupId: RECEIVABLES_GROUP,
-      topics: ['accounting.fusion-receivables.requested.v1'],
+      topics: [REQUESTED],
       processedEvents: this.processed,
       // One record at a time per partition keeps an order's commands in sequence (they share a key).
       partitionsConsumedConcurrently: 1,
@@ -39,5 +59,61 @@ export class ReceivablesConsumer implements OnModuleInit {
       handler: (value, ctx) => this.flows.guard(value.meta.tenantId, 'fusion', () => service.handle(value, ctx)),
       describe: (value) => ({ entityType: 'fusion-receivables', businessId: value.idempotencyKey }),
     });
+    this.timer = setInterval(() => void this.check(), this.config.receivablesWaitCheckMs);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** Raises what waited past its deadline, then publishes how many commands wait per tenant. */
+  async check(): Promise<void> {
+    if (this.checking) return;
+    this.checking = true;
+    try {
+      while ((await this.waiting.expire((expired) => this.publisher.publishMany(expired.map((w) => this.expiredException(w))))) > 0);
+      const counts = await this.waiting.counts();
+      for (const t of counts.keys()) this.tenantsSeen.add(t);
+      for (const t of this.tenantsSeen) this.metrics.set('mlc_receivables_waiting', { tenant: t }, counts.get(t) ?? 0, 'receivables commands waiting for their invoice (set aside, not holding their partition)');
+    } catch (err) {
+      this.log.warn('checking waiting receivables commands failed; next time', { error: (err as Error).message });
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  /**
+   * The exception for a command that waited too long: it carries the command as a new event (caused by the original,
+   * which the consumer marked handled when it set it aside), so that a replay runs it again.
+   */
+  private expiredException(w: WaitingRecord): OutgoingRecord<'ops.exception.raised.v1'> {
+    const meta = newMeta({ tenantId: w.tenantId, source: 'fusion-writer', causedBy: w.command.meta });
+    const payload = this.codec.encodeFor(REQUESTED, { ...w.command, meta });
+    const waitedMin = Math.round((Date.now() - w.since.getTime()) / 60_000);
+    this.log.warn('receivables command waited too long for its invoice; raised as an exception', { tenantId: w.tenantId, kind: w.kind, idempotencyKey: w.idempotencyKey, invoice: w.waitsFor });
+    return {
+      topic: 'ops.exception.raised.v1',
+      key: `${w.tenantId}:${w.idempotencyKey}`,
+      value: {
+        meta: newMeta({ tenantId: w.tenantId, source: 'fusion-writer', causedBy: w.command.meta }),
+        service: 'fusion-writer',
+        code: 'FUSION_WRITER.INVOICE_NEVER_WRITTEN',
+        category: 'unexpected',
+        message:
+          `${w.kind} ${w.idempotencyKey} waited ${waitedMin} min (since ${w.since.toISOString()}, at most FUSION_RECEIVABLES_MAX_WAIT_MS) for invoice ${w.waitsFor} of Shopify order ` +
+          `${w.command.shopifyOrderName ?? w.shopifyOrderId ?? '?'}, which was never written to Fusion: look for the invoice's own exception, fix and replay it, then replay this one`,
+        attempts: w.releases + 1,
+        sourceTopic: REQUESTED,
+        sourcePartition: -1,
+        sourceOffset: '-1',
+        sourceKey: w.sourceKey,
+        sourceEventId: meta.eventId,
+        entityType: 'fusion-receivables',
+        businessId: w.idempotencyKey,
+        details: JSON.stringify({ invoice: w.waitsFor, waitingSince: w.since.toISOString(), deadline: w.deadline.toISOString(), shopifyOrderId: w.shopifyOrderId, originalEventId: w.command.meta.eventId }),
+        payload,
+      },
+    };
   }
 }

@@ -13,6 +13,11 @@ export interface ReceivablesResult {
   /** A credit memo: the invoice it credits (CrossReference) and the positive amount credited. */
   creditedInvoice?: string;
   creditedAmount?: string;
+  /** The part of creditedAmount credited as freight (FreightAmount); absent on rows written before it was kept. */
+  creditedFreight?: string;
+  /** A cancellation: the invoice (CrossReference) of the cancelled order, and whether it was deleted (voided). */
+  cancelledInvoice?: string;
+  voided?: boolean;
 }
 
 export interface KnownCustomer {
@@ -50,6 +55,22 @@ export class ReceivablesLedger {
       invoiceCrossReference,
     ]);
     return sum((r.rows as { amount: string | null }[]).map((row) => (row.amount ? toMinor(row.amount, currency) : 0n)));
+  }
+
+  /** What our memos credited against an invoice in all, and as freight, in minor units. */
+  async credited(tenantId: string, invoiceCrossReference: string, currency: string): Promise<{ total: bigint; freight: bigint }> {
+    const r = await this.pool.query(
+      "SELECT result->>'creditedAmount' AS amount, result->>'creditedFreight' AS freight FROM fusion_writer_receivables_done WHERE tenant_id = $1 AND result->>'creditedInvoice' = $2",
+      [tenantId, invoiceCrossReference],
+    );
+    const rows = r.rows as { amount: string | null; freight: string | null }[];
+    return { total: sum(rows.map((row) => (row.amount ? toMinor(row.amount, currency) : 0n))), freight: sum(rows.map((row) => (row.freight ? toMinor(row.freight, currency) : 0n))) };
+  }
+
+  /** Whether the order of this invoice was cancelled (its balance credited or the invoice deleted). */
+  async cancelled(tenantId: string, invoiceCrossReference: string): Promise<boolean> {
+    const r = await this.pool.query("SELECT 1 FROM fusion_writer_receivables_done WHERE tenant_id = $1 AND result->>'cancelledInvoice' = $2 LIMIT 1", [tenantId, invoiceCrossReference]);
+    return (r.rowCount ?? 0) > 0;
   }
 
   async customer(tenantId: string, shopifyCustomerId: string): Promise<KnownCustomer | undefined> {

@@ -28,4 +28,24 @@ export const RECEIVABLES_MIGRATIONS: SqlMigration[] = [
       ALTER TABLE fusion_writer_receivables_customers ADD COLUMN party_number text;
       ALTER TABLE fusion_writer_receivables_customers ADD COLUMN shopify_updated_at timestamptz;`,
   },
+  {
+    // Commands waiting for their invoice (released when it is written, raised as an exception at their deadline).
+    id: '003-receivables-waiting',
+    sql: `
+      CREATE TABLE fusion_writer_receivables_waiting (
+        tenant_id text NOT NULL,
+        idempotency_key text NOT NULL,
+        kind text NOT NULL,
+        waits_for text NOT NULL,
+        shopify_order_id text,
+        command jsonb NOT NULL,
+        source_key text,
+        since timestamptz NOT NULL DEFAULT now(),
+        deadline timestamptz NOT NULL,
+        released_at timestamptz,
+        releases int NOT NULL DEFAULT 0,
+        PRIMARY KEY (tenant_id, idempotency_key));
+      CREATE INDEX fusion_writer_receivables_waiting_for ON fusion_writer_receivables_waiting (tenant_id, waits_for);
+      CREATE INDEX fusion_writer_receivables_waiting_deadline ON fusion_writer_receivables_waiting (deadline);`,
+  },
 ];

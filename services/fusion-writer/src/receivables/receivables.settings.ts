@@ -8,4 +8,23 @@ export const receivablesSettings = {
     parse: as.oneOf('negative', 'positive'),
     default: 'negative',
   } as Setting<'negative' | 'positive'>,
+  receivablesMaxWaitMs: {
+    env: 'FUSION_RECEIVABLES_MAX_WAIT_MS',
+    doc: 'how long a credit memo, amendment, payment or cancellation waits for its invoice (set aside, released when the invoice is written) before it is raised as an exception',
+    parse: as.int(1_000, 30 * 86_400_000),
+    default: 86_400_000,
+  } as Setting<number>,
+  receivablesWaitCheckMs: {
+    env: 'FUSION_RECEIVABLES_WAIT_CHECK_MS',
+    doc: 'how often waiting commands are checked against their deadline (and mlc_receivables_waiting updated)',
+    parse: as.int(200, 3_600_000),
+    default: 30_000,
+  } as Setting<number>,
+  operatorApiKeys: {
+    env: 'MLC_OPERATOR_API_KEYS',
+    doc: 'operator API keys for GET /receivables/tenants/:tenantId/waiting, `key:tenant-or-*` comma-separated (same format as the admin API); empty: the endpoint refuses every call',
+    parse: as.string,
+    secret: true,
+    default: '',
+  } as Setting<string>,
 } satisfies Record<string, Setting<unknown>>;

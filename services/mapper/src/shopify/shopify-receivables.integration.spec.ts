@@ -92,7 +92,7 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
       body: JSON.stringify({ accountNumber: GUEST_ACCOUNT, name: 'Acme Guest Customers', address: { Address1: '1 Main St', City: 'Ottawa', State: 'ON', PostalCode: 'K1A 0A1', Country: 'CA' } }),
     });
     assert.equal(seeded.status, 201, await seeded.text());
-    for (const topic of ['orders/create', 'orders/updated', 'orders/paid', 'refunds/create', 'customers/create', 'customers/update']) shopify.subscribe({ topic, uri: sinkUrl });
+    for (const topic of ['orders/create', 'orders/updated', 'orders/paid', 'orders/cancelled', 'refunds/create', 'customers/create', 'customers/update']) shopify.subscribe({ topic, uri: sinkUrl });
 
     ds = createTenantsDataSource(db.url);
     await runMigrations(ds);
@@ -302,6 +302,60 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
     assert.equal(netInFusion(orderId), toMinor(String(final['current_total_price']), 'CAD'), dump(orderId));
     const parties = fusion.receivables.parties.filter((p) => p.fields['SourceSystemReferenceValue'] === String(customer.id));
     assert.deepEqual(parties.map((p) => [p.kind, p.fields['OrganizationName']]), [['organization', 'Maple Leaf Co']], 'a customer with a company stays an organization');
+  });
+
+  it('a cancellation after a partial refund (orders/cancelled, and cancelled_at on the orders/updated of the same action) credits what is left on the invoice, once, however often it is delivered', async () => {
+    const mark = shopify.deliveries.length;
+    const order = shopify.createOrder({ paid: true, lines: [{ sku: 'MUG', title: 'Mug', price: '20.00', quantity: 2 }] });
+    shopify.refundOrder(order.id, { lines: [{ lineItemId: order.lineItems[0]!.id, quantity: 1 }] });
+    const cancelled = await fetch(`${shopify.url}/__admin/orders/${order.id}/cancel`, { method: 'POST', body: JSON.stringify({ reason: 'customer' }) });
+    assert.equal(cancelled.status, 200, await cancelled.text());
+    const all = shopify.deliveries.slice(mark);
+    const cancelDelivery = all.find((d) => d.topic === 'orders/cancelled')!;
+    assert.ok(cancelDelivery, 'the sandbox emits orders/cancelled');
+    assert.ok(all.some((d) => d.topic === 'orders/updated' && d.body.includes('"cancel_reason":"customer"')), 'and orders/updated with cancelled_at');
+    for (const d of all) await deliver(d);
+
+    const orderId = String(order.id);
+    const name = String((JSON.parse(cancelDelivery.body) as Row)['name']);
+    const cancelMemos = () => {
+      const inv = invoicesFor(orderId)[0];
+      return inv ? creditsOf(inv.CustomerTransactionId).filter((c) => c.fields['CreditMemoComments'] === `Shopify order ${name} cancelled`) : [];
+    };
+    await until(() => cancelMemos().length === 1 || undefined, 'the credit memo of the cancellation', orderId);
+    const invoice = invoicesFor(orderId)[0]!;
+    const credits = creditsOf(invoice.CustomerTransactionId);
+    assert.equal(credits.filter((c) => String(c.fields['CreditMemoComments']).startsWith('Shopify refund')).length, 1, 'the refund credited on its own');
+    assert.equal(fromMinor(linesTotal(cancelMemos()[0]!.lines, 'CAD', 'LineQuantityCredit'), 'CAD'), fromMinor(-(linesTotal(invoice.lines) - 2260n), 'CAD'), 'the rest: the invoice less the refunded mug and its tax');
+    assert.equal(netInFusion(orderId), 0n, dump(orderId));
+
+    // Delivered again (a Shopify retry, or both topics of the action): nothing more is written.
+    for (const d of all) await deliver(d);
+    await waitFor(async () => (await fetch(`${writer.url}/health/ready`)).ok, { what: 'writer ready' });
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(creditsOf(invoice.CustomerTransactionId).length, credits.length, dump(orderId));
+    assert.equal(invoicesFor(orderId).length, 1);
+    assert.equal((await fetch(`${shopify.url}/__admin/orders/${order.id}/cancel`, { method: 'POST' })).status, 422, 'Shopify cancels an order once');
+  });
+
+  it('a cancelled order with an amendment closes every invoice: the original and the supplementary one each credited for what is left, Fusion nets to zero', async () => {
+    const mark = shopify.deliveries.length;
+    const order = shopify.createOrder({ paid: true, lines: [{ sku: 'TEE', title: 'Tee', price: '25.00', quantity: 2 }] });
+    shopify.editOrder(order.id, { addLines: [{ sku: 'MUG', title: 'Mug', price: '12.50', quantity: 1 }] });
+    assert.equal((await fetch(`${shopify.url}/__admin/orders/${order.id}/cancel`, { method: 'POST', body: '{}' })).status, 200);
+    for (const d of shopify.deliveries.slice(mark)) await deliver(d);
+
+    const orderId = String(order.id);
+    const all = () => fusion.receivables.invoices.filter((i) => String(i.fields['CrossReference']).split('-A')[0] === orderId);
+    const memosOn = (ids: number[]) => fusion.receivables.creditMemos.filter((c) => ids.includes(c.fields['PreviousCustomerTrxId'] as number));
+    const net = () => {
+      const invoices = all();
+      return sum(invoices.map((i) => linesTotal(i.lines))) + sum(memosOn(invoices.map((i) => i.CustomerTransactionId)).map((c) => linesTotal(c.lines, 'CAD', 'LineQuantityCredit')));
+    };
+    await until(() => (all().length === 2 && memosOn(all().map((i) => i.CustomerTransactionId)).length === 2 && net() === 0n) || undefined, 'both invoices credited', orderId);
+    const supp = invoicesFor(`${orderId}-A1`)[0]!;
+    assert.equal(fromMinor(-linesTotal(memosOn([supp.CustomerTransactionId])[0]!.lines, 'CAD', 'LineQuantityCredit'), 'CAD'), fromMinor(linesTotal(supp.lines), 'CAD'), 'the supplementary invoice credited in full');
+    assert.match(String(memosOn([supp.CustomerTransactionId])[0]!.fields['CreditMemoComments']), /cancelled \(invoice \d+-A1\)$/);
   });
 
   it('a guest order whose id is above 2^53 keeps its exact id in the cross-reference and bills the guest account', async () => {

@@ -3,6 +3,7 @@ import {
   customerDocument,
   ledgerOfInvoice,
   orderAmendment,
+  orderCancellation,
   orderInvoice,
   receivablesKeys,
   refundCreditMemo,
@@ -22,7 +23,7 @@ import type { OrderState, ShopifyStateRepository, StoredCommand } from './shopif
 type WebhookReceived = TopicRecords['shopify.webhook.received.v1'];
 type Out = OutgoingRecord[];
 
-const ORDER_TOPICS = new Set(['orders/create', 'orders/updated', 'orders/paid']);
+const ORDER_TOPICS = new Set(['orders/create', 'orders/updated', 'orders/paid', 'orders/cancelled']);
 const CUSTOMER_TOPICS = new Set(['customers/create', 'customers/update']);
 const COMPLIANCE_TOPICS = new Set(['customers/data_request', 'customers/redact', 'shop/redact']);
 const PAID_STATUSES = new Set(['paid', 'partially_refunded', 'refunded']);
@@ -196,6 +197,9 @@ export class ShopifyReceivablesService {
         mappingVersion: snapshot.configVersion,
       };
       let newer = true;
+      // A cancellation comes with orders/cancelled, or as cancelled_at on orders/updated (ADR-001). Not from
+      // orders/create or orders/paid: Shopify's published samples of those are of a cancelled test order.
+      const cancelledAt = value.topic === 'orders/cancelled' || value.topic === 'orders/updated' ? (order.cancelled_at ?? null) : null;
       if (!state) {
         // First sight (orders/create, or orders/updated from a reordered delivery or the sweep): the invoice always
         // bills the original amounts, whichever payload brought it, so every path gives the same invoice.
@@ -212,6 +216,7 @@ export class ShopifyReceivablesService {
           billTo: invoice.billTo,
           revision: 0,
           paid: false,
+          cancelledAt: null,
           lastCommands: [],
         };
         fresh.push(invoiceCommand);
@@ -222,7 +227,8 @@ export class ShopifyReceivablesService {
       }
       const duplicate = !fresh.length && ver.key === state.lastUpdatedRaw;
       if (newer) {
-        const amended = orderAmendment(order, state.ledger, state.revision + 1, accounting, matching);
+        // A cancelled order is not amended: its cancellation credits whatever is left open on the invoice.
+        const amended = cancelledAt || state.cancelledAt ? { document: null, ledger: state.ledger } : orderAmendment(order, state.ledger, state.revision + 1, accounting, matching);
         if (amended.document) {
           state.revision += 1;
           state.ledger = amended.ledger;
@@ -258,6 +264,14 @@ export class ShopifyReceivablesService {
             paidAt: order.processed_at ?? null,
           }),
         });
+      }
+      // Cancelled is a monotone fact too: sent once, after the refunds it may come with (they are credited first).
+      if (cancelledAt && !state.cancelledAt) {
+        // Amendments 1..revision may each have made a supplementary invoice (the writer closes those it finds).
+        const supplementary = Array.from({ length: state.revision }, (_, i) => `${state.ledger.invoiceCrossReference}-A${i + 1}`);
+        const doc = orderCancellation({ ...order, cancelled_at: cancelledAt }, state.ledger.invoiceCrossReference, accounting, supplementary)!;
+        state.cancelledAt = new Date(Date.parse(cancelledAt) || Date.now());
+        fresh.push({ ...base, kind: 'invoice_amend', idempotencyKey: receivablesKeys.cancellation(shop, order.id), document: JSON.stringify(doc) });
       }
       if (!fresh.length) {
         // A newer version that changes nothing still moves the version (an older payload must not amend after it).

@@ -27,6 +27,8 @@ export interface OrderState {
   billTo: BillTo;
   revision: number;
   paid: boolean;
+  /** Shopify's cancelled_at once the cancellation was sent (null: not cancelled, or not yet seen). */
+  cancelledAt?: Date | null;
   lastCommands: StoredCommand[];
 }
 
@@ -65,17 +67,19 @@ export class ShopifyStateRepository {
       billTo: row['bill_to'] as BillTo,
       revision: row['revision'] as number,
       paid: row['paid'] as boolean,
+      cancelledAt: (row['cancelled_at'] as Date | null | undefined) ?? null,
       lastCommands: row['last_commands'] as StoredCommand[],
     };
   }
 
   async saveOrder(c: PoolClient, tenantId: string, s: OrderState): Promise<void> {
     await c.query(
-      `INSERT INTO mapper_shopify_orders (tenant_id, order_id, shop_domain, order_name, last_updated_at, last_updated_raw, invoice_command, ledger, bill_to, revision, paid, last_commands)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)
+      `INSERT INTO mapper_shopify_orders (tenant_id, order_id, shop_domain, order_name, last_updated_at, last_updated_raw, invoice_command, ledger, bill_to, revision, paid, last_commands, cancelled_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)
        ON CONFLICT (tenant_id, order_id) DO UPDATE SET order_name = EXCLUDED.order_name, last_updated_at = EXCLUDED.last_updated_at,
          last_updated_raw = EXCLUDED.last_updated_raw, ledger = EXCLUDED.ledger, bill_to = EXCLUDED.bill_to, revision = EXCLUDED.revision,
-         paid = EXCLUDED.paid, last_commands = EXCLUDED.last_commands, updated_at = now()`,
+         paid = EXCLUDED.paid, last_commands = EXCLUDED.last_commands,
+         cancelled_at = COALESCE(mapper_shopify_orders.cancelled_at, EXCLUDED.cancelled_at), updated_at = now()`,
       [
         tenantId,
         s.orderId,
@@ -89,6 +93,7 @@ export class ShopifyStateRepository {
         s.revision,
         s.paid,
         JSON.stringify(s.lastCommands),
+        s.cancelledAt ?? null,
       ],
     );
   }

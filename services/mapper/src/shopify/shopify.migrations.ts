@@ -37,4 +37,9 @@ export const SHOPIFY_MIGRATIONS: SqlMigration[] = [
         last_command jsonb NOT NULL,
         PRIMARY KEY (tenant_id, customer_id));`,
   },
+  {
+    // orders/cancelled (or cancelled_at on orders/updated): when the cancellation was sent, so it is sent once.
+    id: '002-shopify-order-cancelled',
+    sql: `ALTER TABLE mapper_shopify_orders ADD COLUMN cancelled_at timestamptz;`,
+  },
 ];

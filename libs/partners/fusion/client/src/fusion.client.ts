@@ -477,6 +477,16 @@ export class FusionClient {
     return parseArTransaction(row);
   }
 
+  /**
+   * Deletes an invoice (DELETE receivablesInvoices/{id}, 204, no body:
+   * https://docs.oracle.com/en/cloud/saas/financials/24d/farfa/op-receivablesinvoices-customertransactionid-delete.html).
+   * Which statuses Fusion lets go is UNCONFIRMED: call it for an Incomplete invoice only; a Complete one is credited.
+   * A lost answer is safe to try again after a look-up (a second DELETE of a gone invoice is a 404).
+   */
+  async deleteInvoice(customerTransactionId: number): Promise<void> {
+    await this.request('DELETE', `${FSCM}/receivablesInvoices/${customerTransactionId}`);
+  }
+
   /** An on-account credit memo (REST can't reference an invoice; put its number in CreditMemoComments). */
   async createOnAccountCreditMemo(input: FusionCreditMemoInput): Promise<FusionArTransaction> {
     return this.transaction(await this.request<Row>('POST', `${FSCM}/receivablesCreditMemos`, { body: input, contentType: MEDIA_ITEM, creates: true }));

@@ -237,6 +237,22 @@ export class FusionReceivablesStore {
     return inv;
   }
 
+  /**
+   * DELETE receivablesInvoices/{id}, 204 without a body:
+   * https://docs.oracle.com/en/cloud/saas/financials/24d/farfa/op-receivablesinvoices-customertransactionid-delete.html
+   * Only an Incomplete invoice unless strict.deleteCompleteInvoices (UNCONFIRMED); never one a credit memo
+   * was applied to.
+   */
+  deleteInvoice(id: string, allowComplete: boolean, credited: (id: string) => boolean): ArTransaction {
+    const at = this.invoices.findIndex((i) => String(i.CustomerTransactionId) === id);
+    if (at < 0) throw new FusionFault(404, `The requested resource receivablesInvoices/${id} was not found`);
+    const inv = this.invoices[at]!;
+    if (inv.fields['InvoiceStatus'] === 'Complete' && !allowComplete) throw new FusionFault(400, `The transaction ${inv.TransactionNumber} is complete and can't be deleted. Credit it instead.`);
+    if (credited(id)) throw new FusionFault(400, `The transaction ${inv.TransactionNumber} has credit memos applied and can't be deleted.`);
+    this.invoices.splice(at, 1);
+    return inv;
+  }
+
   /** On-account only: REST can't reference an invoice (such attributes are unknown, hence 400); prices are negative. */
   createCreditMemo(body: Record<string, unknown>): ArTransaction {
     checkBody(body, CREDIT_MEMO_POST);
@@ -360,6 +376,15 @@ export function registerReceivables(sandbox: FusionSandbox): void {
     sandbox.written.invoiceUpdates.push({ CustomerTransactionId: updated.CustomerTransactionId, ...body });
     const res = sandbox.item(invoiceDef, updated, sandbox.url + inv, req, ctx);
     return sandbox.options.strict.wrapInvoicePatchResponse ? { ...res, body: { items: [res.body] } } : res;
+  });
+
+  // No request body (Oracle's example sends none), so no media type to check: routed as a read.
+  sandbox.fusionRoute('DELETE', `${inv}/:id`, 'read', (req) => {
+    const gone = store.deleteInvoice(req.params['id']!, sandbox.options.strict.deleteCompleteInvoices ?? false, (id) =>
+      sandbox.written.invoiceCredits.some((c) => String(c['PreviousCustomerTransactionId']) === id),
+    );
+    sandbox.written.invoiceDeletes.push({ CustomerTransactionId: gone.CustomerTransactionId, TransactionNumber: gone.TransactionNumber, ...gone.fields });
+    return { status: 204, headers: {}, body: undefined };
   });
 
   const cm = `${fscm}/receivablesCreditMemos`;

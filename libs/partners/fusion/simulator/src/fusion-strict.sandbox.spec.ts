@@ -136,6 +136,36 @@ describe('FusionSandbox strict allow-lists (raw HTTP)', () => {
     assert.equal(sandbox.written.invoices.length, 0);
   });
 
+  it('receivablesInvoices DELETE: an Incomplete invoice goes (204, no body); a Complete one is refused unless strict.deleteCompleteInvoices; a gone one is 404', async () => {
+    const account = sandbox.receivables.accounts[0]!.AccountNumber;
+    const make = () =>
+      sandbox.receivables.createInvoice({
+        BusinessUnit: 'Vision Operations',
+        TransactionSource: 'Manual',
+        TransactionType: 'Invoice',
+        TransactionDate: '2026-11-01',
+        BillToCustomerNumber: account,
+        receivablesInvoiceLines: [{ Description: 'Cap', Quantity: 1, UnitSellingPrice: 5 }],
+      });
+    const path = `${FSCM}/receivablesInvoices`;
+    const incomplete = make();
+    const gone = await send({ method: 'DELETE', path: `${path}/${incomplete.CustomerTransactionId}` }, '4');
+    assert.equal(gone.status, 204);
+    assert.equal(await gone.text(), '');
+    assert.equal(sandbox.receivables.invoices.some((i) => i.CustomerTransactionId === incomplete.CustomerTransactionId), false);
+    assert.deepEqual(sandbox.written.invoiceDeletes.map((d) => d['CustomerTransactionId']), [incomplete.CustomerTransactionId]);
+    assert.equal((await send({ method: 'DELETE', path: `${path}/${incomplete.CustomerTransactionId}` }, '4')).status, 404);
+    const complete = make();
+    sandbox.receivables.patchInvoice(String(complete.CustomerTransactionId), { InvoiceStatus: 'Complete' });
+    await refused({ method: 'DELETE', path: `${path}/${complete.CustomerTransactionId}` }, /is complete and can't be deleted\. Credit it instead\./);
+    sandbox.options.strict.deleteCompleteInvoices = true;
+    try {
+      assert.equal((await send({ method: 'DELETE', path: `${path}/${complete.CustomerTransactionId}` }, '4')).status, 204);
+    } finally {
+      delete sandbox.options.strict.deleteCompleteInvoices;
+    }
+  });
+
   it('receivablesCreditMemos POST (header, lines): invoice references and SOAP names are not defined there', async () => {
     const memo = (extra: Record<string, unknown>, line: Record<string, unknown> = {}) => ({
       BusinessUnit: 'Vision Operations',

@@ -70,6 +70,12 @@ export interface FusionStrictSwitches extends Partial<SoapStrictSwitches> {
   /** Answer invoice PATCH wrapped in `{items:[…]}` as Oracle's published sample shows (default false: bare item). */
   wrapInvoicePatchResponse?: boolean;
   /**
+   * DELETE receivablesInvoices/{id} of a Complete invoice (UNCONFIRMED: Oracle documents DELETE without saying which
+   * statuses it takes; its use case deletes an invoice made with a wrong source). Default false: only an Incomplete
+   * invoice can be deleted, a Complete one must be credited.
+   */
+  deleteCompleteInvoices?: boolean;
+  /**
    * Queryability Oracle's pages do not settle, per `<resource>.<Attribute>` (defaults and reasons in
    * fusion-schemas.ts UNCONFIRMED_QUERYABLE; e.g. `purchaseOrders.LastUpdateDate` true, `receivablesCreditMemos.CreditMemoComments` false).
    */
@@ -117,6 +123,8 @@ export interface FusionWritten {
   poUpdates: Record<string, unknown>[];
   invoices: Record<string, unknown>[];
   invoiceUpdates: Record<string, unknown>[];
+  /** DELETE receivablesInvoices/{id}: the invoice as it was. */
+  invoiceDeletes: Record<string, unknown>[];
   creditMemos: Record<string, unknown>[];
   invoiceCredits: Record<string, unknown>[];
   customers: Record<string, unknown>[];
@@ -164,6 +172,7 @@ export class FusionSandbox extends SandboxServer {
     poUpdates: [],
     invoices: [],
     invoiceUpdates: [],
+    invoiceDeletes: [],
     creditMemos: [],
     invoiceCredits: [],
     customers: [],

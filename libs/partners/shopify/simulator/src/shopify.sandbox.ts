@@ -49,6 +49,7 @@ export const WEBHOOK_TOPICS = [
   'orders/create',
   'orders/updated',
   'orders/paid',
+  'orders/cancelled',
   'refunds/create',
   'customers/create',
   'customers/update',
@@ -471,6 +472,27 @@ export class ShopifySandbox extends SandboxServer {
     return order;
   }
 
+  /**
+   * Cancels an order (Admin: orderCancel): cancelled_at and cancel_reason set, an unpaid order's payment voided.
+   * Emits orders/cancelled then orders/updated (one merchant action, one Event-Id). Refunding what was paid is a
+   * refund of its own (refundOrder), as in Shopify where the refund is a separate record. Twice is a 422.
+   */
+  cancelOrder(id: bigint, input: { reason?: string } = {}): SimOrder {
+    const order = this.order(id);
+    if (order.cancelledAtMs !== null) throw new SandboxHttpError(422, { errors: { base: ['Order has already been cancelled'] } });
+    const reason = input.reason ?? 'other';
+    if (!['customer', 'declined', 'fraud', 'inventory', 'other', 'staff'].includes(reason)) throw new SandboxHttpError(422, { errors: { reason: [`${reason} is not a cancel reason`] } });
+    const now = this.now();
+    order.cancelledAtMs = now;
+    order.cancelReason = reason;
+    if (order.paidCents === 0) order.financialStatus = 'voided';
+    order.updatedAtMs = now;
+    const eventId = randomUUID();
+    this.emit('orders/cancelled', (ctx) => orderPayload(order, ctx), eventId);
+    this.emit('orders/updated', (ctx) => orderPayload(order, ctx), eventId);
+    return order;
+  }
+
   /** Mandatory compliance webhooks (shopify.md §1.7). */
   compliance(topic: 'customers/data_request' | 'customers/redact' | 'shop/redact', customerId?: bigint): void {
     const shopId = 548_380_009n;
@@ -770,6 +792,7 @@ export class ShopifySandbox extends SandboxServer {
       return exact(200, this.restOrder(order));
     });
     this.route('POST', '/__admin/orders/:id/pay', (req) => exact(200, this.restOrder(this.payOrder(idParam(req)))));
+    this.route('POST', '/__admin/orders/:id/cancel', (req) => exact(200, this.restOrder(this.cancelOrder(idParam(req), bodyOf<{ reason?: string }>(req)))));
     this.route('POST', '/__admin/orders/:id/refunds', (req) => {
       const b = bodyOf<{ lines?: Array<{ lineItemId: string; quantity: number }>; restock?: boolean; note?: string }>(req);
       const order = this.refundOrder(idParam(req), {
