@@ -142,6 +142,8 @@ describe('published Shopify samples and sandbox orders → Fusion receivables to
     await publish(...customersCreate!);
     await publish(...customersUpdate!);
     await until('the samples customer in Fusion', () => system.fusion.receivables.parties.some((p) => p.SourceSystemReference.some((r) => r['SourceSystemReferenceValue'] === SAMPLE_CUSTOMER) || p.fields['SourceSystemReferenceValue'] === SAMPLE_CUSTOMER));
+    const sampleParties = system.fusion.receivables.parties.filter((p) => p.SourceSystemReference.some((r) => r['SourceSystemReferenceValue'] === SAMPLE_CUSTOMER) || p.fields['SourceSystemReferenceValue'] === SAMPLE_CUSTOMER);
+    assert.deepEqual(sampleParties.map((p) => p.kind), ['person'], 'the sample customer (no company) is one person, created once and updated');
     const sample = JSON.parse(readFileSync(join(FIXTURES, 'orders_create.json'), 'utf8')) as { total_price: string; current_total_price: string };
 
     // First sight (ADR-001 §1-2): the invoice bills total_price, the sample's own figures disagree by the 10.00 its
@@ -253,6 +255,9 @@ describe('published Shopify samples and sandbox orders → Fusion receivables to
     }
     assert.equal(documentsOf(a.id).net, '93.79', 'A: 175.14 + 20.34 (mug) − 28.25 (a T-shirt) − 73.44 (the hoodie)');
     assert.equal(documentsOf(b.id).memos.length, 1, 'B: one memo, the refund');
+    const bHooks = system.shopify.deliveries.filter((d) => d.body.includes(b.id)).map((d) => d.webhookId);
+    assert.ok(bHooks.length >= 4, "B's webhooks: orders/create, orders/paid, refunds/create, orders/updated");
+    for (const id of bHooks) assert.ok(system.shopify.dispatcher.attempts.filter((x) => x.webhookId === id && x.status >= 200 && x.status < 300).length >= 2, `B's webhook ${id} was delivered twice`);
     assert.equal(documentsOf(c.id).invoices.length, 2, 'C: invoice and supplementary invoice, both credited by the cancellation');
   });
 
