@@ -4,7 +4,7 @@ import { createInvoiceCreditMemo, FusionClient } from '@mlc/partners-fusion-clie
 import { FusionSandbox } from '@mlc/partners-fusion-simulator';
 import { ShopifyClient } from '@mlc/partners-shopify-client';
 import { ShopifySandbox } from '@mlc/partners-shopify-simulator';
-import { reconcileReceivables, refundMemoNumber, type KnownOrderDocuments } from './receivables-reconciliation';
+import { compareOrder, reconcileReceivables, refundMemoNumber, type KnownOrderDocuments, type ReconciledDocument } from './receivables-reconciliation';
 
 /**
  * `mlc reconcile`'s receivables check against the strict sandboxes: Shopify's current total (GraphQL) against all the
@@ -104,5 +104,14 @@ describe('receivables reconciliation against the Shopify and Fusion sandboxes', 
     known.set(String(refunded.id), { transactionNumbers: [memo.transactionNumber], refundIds: [refundId] });
     const third = await reconcileReceivables('t1', { shopify: shopifyClient, fusion: fusionClient }, window, knownOf);
     assert.deepEqual(third.differences.map((d) => d.shopifyOrderId), [String(overBilled.id)], JSON.stringify(third.differences));
+  });
+  it("a cancelled order is compared with 0 (ADR-001 §7 credits its open balance), although Shopify keeps its current total", () => {
+    const order = { id: '1', name: '#1', currentTotal: { amount: '175.14', currency: 'CAD' } };
+    const invoiced: ReconciledDocument = { kind: 'invoice', transactionNumber: '1001', customerTransactionId: '9', crossReference: '1', amount: '175.140' };
+    const credited: ReconciledDocument = { kind: 'credit_memo', transactionNumber: 'C1', customerTransactionId: '10', crossReference: null, amount: '-175.140' };
+    assert.equal(compareOrder('t1', order, [invoiced]), undefined, 'open order billed in full');
+    assert.equal(compareOrder('t1', { ...order, cancelledAt: '2026-12-07T00:00:00Z' }, [invoiced, credited]), undefined, 'cancelled and credited');
+    const open = compareOrder('t1', { ...order, cancelledAt: '2026-12-07T00:00:00Z' }, [invoiced]);
+    assert.deepEqual([open?.shopifyAmount, open?.fusionAmount, open?.difference, open?.reason], ['0.00', '175.14', '-175.14', 'Fusion bills 175.14 more than a cancelled order owes (0)']);
   });
 });

@@ -47,7 +47,7 @@ export interface ReceivablesDifference {
   shopifyOrderId: string;
   shopifyOrderName: string;
   currency: string;
-  /** Shopify's current total (GraphQL currentTotalPriceSet). */
+  /** Shopify's current total (GraphQL currentTotalPriceSet); 0 for a cancelled order (ADR-001 §7). */
   shopifyAmount: string;
   /** Invoices + amendments − credit memos in Fusion. */
   fusionAmount: string;
@@ -158,10 +158,19 @@ export async function fusionDocumentsOf(fusion: FusionClient, orderId: string, k
   return docs;
 }
 
-/** Compares one order; undefined when Fusion's documents net to Shopify's current total to the cent. */
-export function compareOrder(tenantId: string, order: Pick<ShopifyOrder, 'id' | 'name' | 'currentTotal'>, documents: ReconciledDocument[]): ReceivablesDifference | undefined {
+/**
+ * What Fusion should hold for an order: Shopify's current total, or nothing once the order is cancelled. Shopify
+ * keeps `currentTotalPriceSet` on a cancelled order (its published samples are a cancelled, voided order at 414.95),
+ * while the writer credits a cancelled order's open balance (ADR-001 §7): its documents net to 0.
+ */
+export function owedAmount(order: Pick<ShopifyOrder, 'currentTotal' | 'cancelledAt'>): string {
+  return order.cancelledAt ? fromMilli(0n, decimalsOf(order.currentTotal.amount)) : order.currentTotal.amount;
+}
+
+/** Compares one order; undefined when Fusion's documents net to what Shopify says is owed ({@link owedAmount}) to the cent. */
+export function compareOrder(tenantId: string, order: Pick<ShopifyOrder, 'id' | 'name' | 'currentTotal'> & Partial<Pick<ShopifyOrder, 'cancelledAt'>>, documents: ReconciledDocument[]): ReceivablesDifference | undefined {
   const decimals = decimalsOf(order.currentTotal.amount);
-  const shopify = toMilli(order.currentTotal.amount);
+  const shopify = toMilli(owedAmount({ currentTotal: order.currentTotal, cancelledAt: order.cancelledAt ?? null }));
   const fusion = documents.reduce((s, d) => s + toMilli(d.amount), 0n);
   const diff = shopify - fusion;
   if (diff === 0n) return undefined;
@@ -169,8 +178,8 @@ export function compareOrder(tenantId: string, order: Pick<ShopifyOrder, 'id' | 
   const reason = !documents.some((d) => d.kind === 'invoice')
     ? 'no Fusion invoice'
     : diff < 0n
-      ? `Fusion bills ${fromMilli(-diff, decimals)} more than Shopify's current total`
-      : `Fusion bills ${fromMilli(diff, decimals)} less than Shopify's current total`;
+      ? `Fusion bills ${fromMilli(-diff, decimals)} more than ${order.cancelledAt ? 'a cancelled order owes (0)' : "Shopify's current total"}`
+      : `Fusion bills ${fromMilli(diff, decimals)} less than ${order.cancelledAt ? 'a cancelled order owes (0)' : "Shopify's current total"}`;
   return {
     tenantId,
     shopifyOrderId: order.id,
