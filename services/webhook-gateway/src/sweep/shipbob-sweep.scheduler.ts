@@ -69,6 +69,7 @@ export class ShipbobSweepScheduler implements OnApplicationBootstrap, BeforeAppl
       const out = await this.sweep.sweepTenant(tenantId, { stopping: () => this.stopping });
       switch (out.status) {
         case 'swept':
+        case 'deferred':
           this.intervals.set(tenantId, out.intervalMs);
           this.nextDue.set(tenantId, startedAt + out.intervalMs);
           break;

@@ -21,6 +21,7 @@ const RECORDS = 'mlc_shipbob_sweep_records_total';
 
 export type ShipbobSweepOutcome =
   | { status: 'swept'; intervalMs: number; published: number; skipped: number }
+  | { status: 'deferred'; intervalMs: number; published: number; skipped: number }
   | { status: 'not-due'; intervalMs: number; nextDueAt: number }
   | { status: 'locked' | 'no-connection' };
 
@@ -36,7 +37,12 @@ interface Candidate {
 interface Totals {
   published: number;
   skipped: number;
+  /** Stopped early (shutdown, or the rate-limit reserve reached): the cursor was not moved. */
+  stopped?: boolean;
 }
+
+/** Stop before the next ShipBob call when the shared budget is down to the reserve (last answer's `x-remaining-calls`). */
+class ReserveReached extends Error {}
 
 /**
  * ShipBob sweep for one tenant: reads back what webhooks should have brought, so a lost webhook is still written back.
@@ -88,13 +94,33 @@ export class ShipbobSweepService {
       await this.cursors.markRun(tenantId, RESOURCES, new Date(startedAt), initial);
       const client = await this.clients.shipbob(tenantId);
       const until = new Date(startedAt - this.config.shipbobSweepSettleMs);
-      const orders = await this.sweepOrders(tenantId, client, until, opts.stopping);
-      const charges = opts.stopping?.() ? { published: 0, skipped: 0 } : await this.sweepCharges(tenantId, client, until, opts.stopping);
-      const published = orders.published + charges.published;
-      const skipped = orders.skipped + charges.skipped;
-      this.metrics.inc(RUNS, { outcome: 'ok' }, 1, 'ShipBob sweeps by outcome');
-      if (published) this.log.info('ShipBob sweep published states no webhook brought', { tenantId, published, skipped, orders: orders.published, charges: charges.published });
-      return { status: 'swept', intervalMs, published, skipped };
+      const stop = (): boolean => {
+        if (opts.stopping?.()) return true;
+        const r = client.rateLimit;
+        // The budget is shared with shipbob-writer (same credentials): leave it the reserve, sweep again later.
+        if (r.remainingCalls !== undefined && r.remainingCalls < this.config.shipbobSweepReserveCalls && Date.now() - r.observedAt < 60_000) throw new ReserveReached();
+        return false;
+      };
+      const totals: Totals = { published: 0, skipped: 0 };
+      let orders = 0;
+      let deferred = false;
+      try {
+        await this.sweepOrders(tenantId, client, until, stop, totals);
+        orders = totals.published;
+        if (!totals.stopped) await this.sweepCharges(tenantId, client, until, stop, totals);
+      } catch (err) {
+        if (!(err instanceof ReserveReached)) throw err;
+        deferred = true;
+        this.log.info('ShipBob sweep stopped to leave the rate-limit reserve to the writers; the cursor stays', {
+          tenantId,
+          remainingCalls: client.rateLimit.remainingCalls,
+          reserve: this.config.shipbobSweepReserveCalls,
+        });
+      }
+      const { published, skipped } = totals;
+      this.metrics.inc(RUNS, { outcome: deferred ? 'deferred' : 'ok' }, 1, 'ShipBob sweeps by outcome');
+      if (published) this.log.info('ShipBob sweep published states no webhook brought', { tenantId, published, skipped, orders, charges: published - orders });
+      return { status: deferred ? 'deferred' : 'swept', intervalMs, published, skipped };
     } catch (err) {
       this.metrics.inc(RUNS, { outcome: 'failed' }, 1, 'ShipBob sweeps by outcome');
       throw err;
@@ -111,14 +137,19 @@ export class ShipbobSweepService {
     return from < until ? { from, cursor } : undefined;
   }
 
-  private async sweepOrders(tenantId: string, client: ShipbobClient, until: Date, stopping: (() => boolean) | undefined): Promise<Totals> {
-    const totals: Totals = { published: 0, skipped: 0 };
+  /** Orders changed in the window, each shipment state the write-back cares about as its webhook; `totals` counts as it goes. */
+  private async sweepOrders(tenantId: string, client: ShipbobClient, until: Date, stop: () => boolean, totals: Totals): Promise<void> {
     const w = await this.window(tenantId, 'shipbob-orders', until);
-    if (!w) return totals;
+    if (!w || stop()) return;
     let batch: Candidate[] = [];
+    // Pages are read lazily: the check before each order is also the check before each next page.
     for await (const order of client.ordersChangedBetween(w.from.toISOString(), until.toISOString())) {
       // Stopping: nothing after this is read, and the cursor stays where it was (the next sweep reads it all again).
-      if (stopping?.()) return await this.flushAndReturn(tenantId, 'shipbob-orders', batch, totals);
+      if (stop()) {
+        totals.stopped = true;
+        await this.flush(tenantId, 'shipbob-orders', batch, totals);
+        return;
+      }
       for (const s of order.shipments) {
         const lastDetail = s.details?.at(-1)?.name ?? s.statusDetails.at(-1);
         const milestone = shipbobMilestone(s.status, lastDetail);
@@ -138,16 +169,17 @@ export class ShipbobSweepService {
     }
     await this.flush(tenantId, 'shipbob-orders', batch, totals);
     await this.cursors.advance(tenantId, 'shipbob-orders', until);
-    return totals;
   }
 
-  private async sweepCharges(tenantId: string, client: ShipbobClient, until: Date, stopping: (() => boolean) | undefined): Promise<Totals> {
-    const totals: Totals = { published: 0, skipped: 0 };
+  private async sweepCharges(tenantId: string, client: ShipbobClient, until: Date, stop: () => boolean, totals: Totals): Promise<void> {
     const w = await this.window(tenantId, 'shipbob-charges', until);
-    if (!w) return totals;
+    if (!w) return;
     let cursor: string | undefined;
     do {
-      if (stopping?.()) return totals;
+      if (stop()) {
+        totals.stopped = true;
+        return;
+      }
       const page = await client.queryTransactions({
         fromDate: w.from.toISOString(),
         toDate: until.toISOString(),
@@ -170,12 +202,6 @@ export class ShipbobSweepService {
       cursor = page.nextCursor;
     } while (cursor);
     await this.cursors.advance(tenantId, 'shipbob-charges', until);
-    return totals;
-  }
-
-  private async flushAndReturn(tenantId: string, resource: SweepResource, batch: Candidate[], totals: Totals): Promise<Totals> {
-    await this.flush(tenantId, resource, batch, totals);
-    return totals;
   }
 
   /** Publishes the candidates no webhook or earlier sweep brought (record keys), waiting for Kafka's acknowledgement. */

@@ -60,6 +60,12 @@ export const shipbobSweepSettings = {
     parse: as.int(0, 86_400_000),
     default: 60_000,
   } as Setting<number>,
+  shipbobSweepReserveCalls: {
+    env: 'SHIPBOB_SWEEP_RESERVE_CALLS',
+    doc: "ShipBob calls (x-remaining-calls, shared by every client of the credentials) the sweep leaves to the writers: below this it stops and tries again at the tenant's next interval",
+    parse: as.int(0, 150),
+    default: 50,
+  } as Setting<number>,
   shipbobSweepLookbackMs: {
     env: 'SHIPBOB_SWEEP_LOOKBACK_MS',
     doc: "where a tenant's first ShipBob sweep starts, in ms before now",
