@@ -2,7 +2,7 @@ import type { ConfigOf } from '@mlc/platform-config';
 import { baseSettings, withPostgres } from '@mlc/platform-service';
 import { tenancySettings } from '@mlc/tenancy';
 import { webhooksSettings } from '../webhooks/webhooks.settings';
-import { sweepSettings } from '../sweep/sweep.settings';
+import { shipbobSweepSettings, sweepSettings } from '../sweep/sweep.settings';
 
 /** Every setting of webhook-gateway, checked at start. */
 export const webhookGatewaySettings = {
@@ -11,6 +11,7 @@ export const webhookGatewaySettings = {
   ...tenancySettings,
   ...webhooksSettings,
   ...sweepSettings,
+  ...shipbobSweepSettings,
 };
 
 export type WebhookGatewayConfig = ConfigOf<typeof webhookGatewaySettings>;

@@ -75,7 +75,7 @@ export class ShopifySweepService {
       locked = (await lockClient.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [lock])).rows[0]?.ok ?? false;
       if (!locked) return { status: 'locked' };
       const startedAt = Date.now();
-      const last = await this.cursors.lastRun(tenantId);
+      const last = await this.cursors.lastRun(tenantId, RESOURCES);
       // Another replica swept it recently: wait for its schedule (a little slack for timer jitter).
       if (!opts.force && last && startedAt - last.getTime() < intervalMs - Math.min(this.config.shopifySweepTickMs, intervalMs / 2)) {
         return { status: 'not-due', intervalMs, nextDueAt: last.getTime() + intervalMs };

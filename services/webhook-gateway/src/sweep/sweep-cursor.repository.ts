@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 
-export type SweepResource = 'orders' | 'customers';
+/** Shopify: `orders`, `customers`; ShipBob: `shipbob-orders` (orders and their shipments), `shipbob-charges` (billing). */
+export type SweepResource = 'orders' | 'customers' | 'shipbob-orders' | 'shipbob-charges';
 
 /** `gateway_sweep_cursors`: per tenant and resource, the newest `updated_at` the sweep has handled, and its last run. */
 export class SweepCursorRepository {
@@ -23,9 +24,12 @@ export class SweepCursorRepository {
     );
   }
 
-  /** When the tenant was last swept (any resource), for replicas sharing the schedule. */
-  async lastRun(tenantId: string): Promise<Date | undefined> {
-    const r = await this.db.query<{ last: Date | null }>('SELECT max(last_run_at) AS last FROM gateway_sweep_cursors WHERE tenant_id = $1', [tenantId]);
+  /** When the tenant was last swept (any of these resources: one partner's sweep), for replicas sharing the schedule. */
+  async lastRun(tenantId: string, resources: SweepResource[]): Promise<Date | undefined> {
+    const r = await this.db.query<{ last: Date | null }>('SELECT max(last_run_at) AS last FROM gateway_sweep_cursors WHERE tenant_id = $1 AND resource = ANY($2::text[])', [
+      tenantId,
+      resources,
+    ]);
     return r.rows[0]?.last ?? undefined;
   }
 

@@ -37,7 +37,7 @@ describe('webhook-gateway: ShipBob webhooks (real process, Kafka, Postgres, Ship
       { partner: 'shipbob', baseUrl: sandboxUrl, channelId: DEMO_CHANNEL_ID, webhookSecrets: [SECRET_A, SECRET_B], auth: { type: 'pat', token: DEMO_PAT } },
       'test',
     );
-    gateway = await env.startGateway({ SHOPIFY_SWEEP_ENABLED: 'false' });
+    gateway = await env.startGateway({ SHOPIFY_SWEEP_ENABLED: 'false', SHIPBOB_SWEEP_ENABLED: 'false' });
     hookUrl = `${gateway.url}/webhooks/shipbob/${TENANT}`;
     // Two subscriptions with different secrets, as during a rotation.
     for (const [topics, secret] of [[['order.shipped'], SECRET_A], [['order.shipment.delivered'], SECRET_B]] as const) {

@@ -9,6 +9,7 @@ import { WEBHOOK_GATEWAY_CONFIG, type WebhookGatewayConfig } from '../config/web
 import { DeliveryPublisher, type PublishOutcome, type WebhookPartner } from './delivery.publisher';
 import { checkJsonStructure } from './json-structure';
 import { readRawBody } from './raw-body.reader';
+import { recordKeyOfShipbobWebhook } from './shipbob-record-key';
 import { recordKeyOfWebhook } from './shopify-record-key';
 import { WebhookExceptionFilter } from './webhook-exception.filter';
 import {
@@ -61,7 +62,8 @@ export class WebhooksController {
       topic: v.topic,
       deliveryId: v.webhookId,
       dedupeKey: v.webhookId,
-      recordKey: null,
+      // The shipment state or charge it carries: the ShipBob sweep skips what a webhook already brought.
+      recordKey: recordKeyOfShipbobWebhook(v.topic, body),
       origin: 'webhook',
       headers: { ...pick(req, SHIPBOB_HEADERS), 'mlc-origin': 'webhook', 'mlc-received-at': new Date().toISOString() },
       body,

@@ -9,6 +9,7 @@ export {
   SHIPBOB_SANDBOX_AUTH_URL,
   SHIPBOB_DEFAULT_RETRY_AFTER_MS,
   SHIPBOB_DEFAULT_TIMEOUT_MS,
+  ORDER_PAGE_LIMIT as SHIPBOB_ORDER_PAGE_LIMIT,
   type ShipbobClientConfig,
   type ShipbobAuthConfig,
 } from './shipbob.client';

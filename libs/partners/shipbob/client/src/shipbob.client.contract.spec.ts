@@ -141,6 +141,37 @@ describe('ShipbobClient against the ShipBob sandbox', () => {
     assert.deepEqual(page.items.map((t) => [t.referenceId, t.transactionType, t.amountMinor, t.currencyCode]), [[String(shipmentId), 'Charge', 485, 'USD']]);
   });
 
+  it('reads orders changed in a window by both documented date filters, each once, paging until a short page', async () => {
+    const { order: o } = await client.createOrder(order('SWEEP-READ-1'));
+    const from = new Date(sandbox.now()).toISOString();
+    sandbox.runLifecycle(o.shipments[0]!.id);
+    const to = new Date(sandbox.now() + 1000).toISOString();
+    const start = sandbox.requests().at(-1)?.seq ?? 0;
+    const seen: number[] = [];
+    for await (const x of client.ordersChangedBetween(from, to, 1)) seen.push(x.id);
+    assert.deepEqual(seen, [o.id], 'found by both filters, yielded once');
+    const reads = sandbox.requests().filter((r) => r.seq > start);
+    assert.deepEqual(
+      reads.map((r) => [...new URLSearchParams(r.query.replace(/^\?/, '')).keys()].sort().join(',')),
+      [
+        'LastUpdateEndDate,LastUpdateStartDate,Limit,Page',
+        'LastUpdateEndDate,LastUpdateStartDate,Limit,Page',
+        'LastTrackingUpdateEndDate,LastTrackingUpdateStartDate,Limit,Page',
+        'LastTrackingUpdateEndDate,LastTrackingUpdateStartDate,Limit,Page',
+      ],
+    );
+    assert.ok(reads.every((r) => r.status === 200 && r.headers['shipbob_channel_id'] === String(cfg.channelId)));
+    const [again] = await client.listOrdersChanged({ by: 'last-tracking-update', from, to, page: 1, limit: 250 });
+    const s = again!.shipments[0]!;
+    assert.equal(s.status, 'Completed');
+    assert.deepEqual(s.details?.map((d) => d.name), ['Delivered']);
+    assert.ok(s.trackingUpdatedAt && s.deliveredAt);
+    assert.deepEqual(s.products, [
+      { referenceId: 'ML-1001', sku: 'ML-1001', quantity: 1 },
+      { referenceId: 'ML-1002', sku: 'ML-1002', quantity: 1 },
+    ]);
+  });
+
   it('maps a validation 400 to SHIPBOB.REJECTED with the partner body, and an unknown channel too', async () => {
     const err = await rejects(client.createOrder(order('', { lines: [] })), SHIPBOB_ERROR.REJECTED);
     assert.equal(err.retryable, false);

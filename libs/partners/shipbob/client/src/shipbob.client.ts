@@ -16,6 +16,7 @@ import type {
   ShipbobFulfillmentCenter,
   ShipbobLocation,
   ShipbobOrder,
+  ShipbobOrderChangeWindow,
   ShipbobPage,
   ShipbobPing,
   ShipbobProduct,
@@ -34,6 +35,8 @@ export const SHIPBOB_API_VERSION = '2026-01';
 /** ShipBob allows 150 requests/minute (https://developer.shipbob.com/rate-limit); used when a 429 names no delay. */
 export const SHIPBOB_DEFAULT_RETRY_AFTER_MS = 60_000;
 export const SHIPBOB_DEFAULT_TIMEOUT_MS = 15_000;
+/** `GET /order` `Limit` maximum (OpenAPI 2026-01 paths./2026-01/order.get parameters: 1-250). */
+export const ORDER_PAGE_LIMIT = 250;
 /** Access tokens live 1 h; refresh this long before they expire. */
 export const SHIPBOB_TOKEN_REFRESH_SKEW_MS = 60_000;
 
@@ -144,6 +147,40 @@ export class ShipbobClient {
     if (!referenceIds.length) return [];
     const res = await this.request('GET', '/order', { channel: true, query: { ReferenceIds: referenceIds.join(','), Limit: '250' } });
     return arr(res.body).map(toOrder);
+  }
+
+  /**
+   * One page of the orders of the configured channel changed in a window (`GET /order` with `LastUpdateStartDate` +
+   * `LastUpdateEndDate`, or `LastTrackingUpdateStartDate` + `LastTrackingUpdateEndDate`, and `Page` + `Limit`; all
+   * documented query parameters of OpenAPI 2026-01 paths./2026-01/order.get). No paging headers are declared for this
+   * list, so the last page is the first one shorter than `limit`.
+   */
+  async listOrdersChanged(w: ShipbobOrderChangeWindow): Promise<ShipbobOrder[]> {
+    const window =
+      w.by === 'last-update' ? { LastUpdateStartDate: w.from, LastUpdateEndDate: w.to } : { LastTrackingUpdateStartDate: w.from, LastTrackingUpdateEndDate: w.to };
+    const res = await this.request('GET', '/order', { channel: true, query: { ...window, Page: String(w.page), Limit: String(w.limit) } });
+    return arr(res.body).map(toOrder);
+  }
+
+  /**
+   * Every order of the configured channel updated, or with tracking updated, between `from` and `to` (ISO-8601), each
+   * once: both documented date filters of `GET /order`, page by page (`Limit` 250) until a short page. Whether a
+   * tracking-only change (in transit, delivered) moves the order's last update is not documented (UNCONFIRMED), so
+   * both are read.
+   */
+  async *ordersChangedBetween(from: string, to: string, limit = ORDER_PAGE_LIMIT): AsyncIterable<ShipbobOrder> {
+    const seen = new Set<number>();
+    for (const by of ['last-update', 'last-tracking-update'] as const) {
+      for (let page = 1; ; page++) {
+        const orders = await this.listOrdersChanged({ by, from, to, page, limit });
+        for (const o of orders) {
+          if (seen.has(o.id)) continue;
+          seen.add(o.id);
+          yield o;
+        }
+        if (orders.length < limit) break;
+      }
+    }
   }
 
   /** The order, or undefined when ShipBob answers 404. */
@@ -559,6 +596,13 @@ function toShipment(s: Record<string, unknown>): ShipbobShipment {
     fulfilledAt: optStr(s['actual_fulfillment_date']),
     deliveredAt: optStr(s['delivery_date']),
     updatedAt: optStr(s['last_update_at']),
+    trackingUpdatedAt: optStr(s['last_tracking_update_at']),
+    details: arr(s['status_details'] ?? []).map((d) => ({ name: str(obj(d)['name']), description: optStr(obj(d)['description']) })),
+    products: arr(s['products'] ?? []).map((p) => {
+      const x = obj(p);
+      const items = arr(x['inventory_items'] ?? []).map(obj);
+      return { referenceId: optStr(x['reference_id']), sku: optStr(x['sku']), quantity: items.length ? items.reduce((n, i) => n + num(i['quantity'] ?? 0), 0) : num(x['quantity'] ?? 0) };
+    }),
   };
 }
 

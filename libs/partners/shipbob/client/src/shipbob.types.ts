@@ -68,6 +68,28 @@ export interface ShipbobShipment {
   fulfilledAt: string | undefined;
   deliveredAt: string | undefined;
   updatedAt: string | undefined;
+  /** `last_tracking_update_at`. */
+  trackingUpdatedAt?: string | undefined;
+  /** `status_details` with their descriptions (why a shipment is in exception / on hold), oldest first. */
+  details?: Array<{ name: string; description: string | undefined }>;
+  /** Units per product in this shipment (`products[].inventory_items[].quantity` summed). */
+  products?: Array<{ referenceId: string | undefined; sku: string | undefined; quantity: number }>;
+}
+
+/**
+ * One window of `GET /order` (OpenAPI 2026-01 paths./2026-01/order.get parameters): orders updated, or with tracking
+ * updated, between two instants. `LastUpdateStartDate`/`LastUpdateEndDate` and `LastTrackingUpdateStartDate`/
+ * `LastTrackingUpdateEndDate` are documented filters; whether a carrier update (in transit, delivered) moves an
+ * order's "last update" is not documented, so a sweep reads both (`ShipbobClient.ordersChangedBetween`).
+ */
+export interface ShipbobOrderChangeWindow {
+  by: 'last-update' | 'last-tracking-update';
+  from: string;
+  to: string;
+  /** 1-based page (`Page`). */
+  page: number;
+  /** Orders per page (`Limit`, 1-250). */
+  limit: number;
 }
 
 export interface ShipbobOrder {

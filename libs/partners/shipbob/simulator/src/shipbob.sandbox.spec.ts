@@ -240,6 +240,82 @@ describe('ShipbobSandbox refuses what ShipBob refuses', () => {
     const post = log.items.find((r) => r.path === `${V}/order`);
     assert.equal(post?.headers['authorization'], '[redacted]');
   });
+  it('filters GET /order by the documented last-update and tracking-update windows; a delivery alone moves only the tracking date (strict default)', async () => {
+    const created = (await (await call('POST', `${V}/order`, { body: orderBody('SWEEP-FILTER-1') })).json()) as { id: number; shipments: Array<{ id: number }> };
+    const ids = async (query: string): Promise<number[]> => {
+      const res = await call('GET', `${V}/order?${query}`);
+      assert.equal(res.status, 200, await res.clone().text());
+      return ((await res.json()) as Array<{ id: number }>).map((o) => o.id);
+    };
+    sandbox.advanceClock(60_000);
+    const t1 = new Date(sandbox.now()).toISOString();
+    sandbox.runLifecycle(created.shipments[0]!.id, ['pick', 'pack', 'label', 'ship']);
+    sandbox.advanceClock(60_000);
+    const t2 = new Date(sandbox.now()).toISOString();
+    sandbox.runLifecycle(created.shipments[0]!.id, ['in_transit', 'delivered']);
+    const t3 = new Date(sandbox.now() + 1).toISOString();
+    const enc = encodeURIComponent;
+    assert.ok((await ids(`LastUpdateStartDate=${enc(t1)}&LastUpdateEndDate=${enc(t2)}`)).includes(created.id), 'shipping moved the order');
+    assert.ok(!(await ids(`LastUpdateStartDate=${enc(t2)}&LastUpdateEndDate=${enc(t3)}`)).includes(created.id), 'a carrier update alone does not');
+    assert.ok((await ids(`LastTrackingUpdateStartDate=${enc(t2)}&LastTrackingUpdateEndDate=${enc(t3)}`)).includes(created.id), 'the tracking filter finds the delivery');
+    assert.deepEqual(await ids(`LastUpdateStartDate=${enc(t3)}`), []);
+    // Paging: Page/Limit over the window.
+    const all = await ids(`LastTrackingUpdateStartDate=${enc(t1)}&Limit=1&Page=1`);
+    assert.equal(all.length, 1);
+    assert.deepEqual(await ids(`LastTrackingUpdateStartDate=${enc(t1)}&Limit=1&Page=2`), []);
+    // Undocumented filters are refused (strict allow-list); a bad date too.
+    assert.equal((await call('GET', `${V}/order?UpdatedSince=${enc(t1)}`)).status, 400);
+    assert.equal((await call('GET', `${V}/order?LastUpdateStartDate=yesterday`)).status, 400);
+
+    const lenient = new ShipbobSandbox({ seed: 12, trackingMovesOrderLastUpdate: true });
+    const seeded = lenient.seedData(DEMO_SEED);
+    const lurl = await lenient.listen();
+    try {
+      const h = { authorization: `Bearer ${seeded.pat}`, shipbob_channel_id: String(seeded.channel.id), 'content-type': 'application/json' };
+      const o = (await (await fetch(`${lurl}${V}/order`, { method: 'POST', headers: h, body: JSON.stringify(orderBody('SWEEP-FILTER-2')) })).json()) as { id: number; shipments: Array<{ id: number }> };
+      lenient.runLifecycle(o.shipments[0]!.id, ['pick', 'pack', 'label', 'ship']);
+      lenient.advanceClock(60_000);
+      const from = new Date(lenient.now()).toISOString();
+      lenient.runLifecycle(o.shipments[0]!.id, ['in_transit', 'delivered']);
+      const res = await fetch(`${lurl}${V}/order?LastUpdateStartDate=${enc(from)}`, { headers: h });
+      assert.deepEqual(((await res.json()) as Array<{ id: number }>).map((x) => x.id), [o.id], 'under the other reading a delivery moves the order');
+    } finally {
+      await lenient.close();
+    }
+  });
+
+  it('drops webhooks by topic on the drop switch: logged as dropped, never delivered nor retried', async () => {
+    const received: string[] = [];
+    const { createServer } = await import('node:http');
+    const hook = createServer((req, res) => {
+      received.push(String(req.headers['x-webhook-topic']));
+      res.writeHead(200).end();
+    });
+    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', () => r()));
+    try {
+      const port = (hook.address() as { port: number }).port;
+      const sub = await call('POST', `${V}/webhook`, { body: { topics: ['order.shipped', 'order.shipment.delivered', 'billing.charge.created'], url: `http://127.0.0.1:${port}/hook` } });
+      assert.equal(sub.status, 200);
+      const subId = ((await sub.json()) as { id: string }).id;
+      const created = (await (await call('POST', `${V}/order`, { body: orderBody('DROP-1') })).json()) as { shipments: Array<{ id: number }> };
+      const switches = await fetch(`${url}/__admin/webhooks/switches`, { method: 'POST', body: JSON.stringify({ drop: ['order.shipment.delivered'] }) });
+      assert.deepEqual(((await switches.json()) as { drop: string[] }).drop, ['order.shipment.delivered']);
+      const before = sandbox.sentWebhooks.length;
+      sandbox.runLifecycle(created.shipments[0]!.id);
+      await sandbox.dispatcher.idle();
+      const sent = sandbox.sentWebhooks.slice(before).filter((w) => w.subscriptionId === subId);
+      assert.deepEqual(sent.map((w) => [w.topic, Boolean(w.dropped)]), [['order.shipped', false], ['billing.charge.created', false], ['order.shipment.delivered', true]]);
+      assert.deepEqual(received.sort(), ['billing.charge.created', 'order.shipped']);
+      assert.equal(sandbox.dispatcher.attempts.filter((a) => a.webhookId === sent[2]!.id).length, 0);
+      sandbox.setWebhookSwitches({ drop: true });
+      sandbox.emit('order.shipped', { id: 1 });
+      assert.equal(sandbox.sentWebhooks.at(-1)?.dropped, true);
+    } finally {
+      sandbox.setWebhookSwitches({ drop: false });
+      await new Promise((r) => hook.close(r));
+    }
+  });
+
 });
 
 describe('ShipbobWebhookSigner', () => {

@@ -66,6 +66,14 @@ export interface ShipbobSandboxOptions {
    * reference_id without a name is 422 `Name is required because no product with reference_id … exists`.
    */
   productName?: 'always' | 'to-create';
+  /**
+   * Whether a carrier-side change alone (in transit, out for delivery, delivered: a tracking update) moves the order's
+   * last update, the date `GET /order` filters with `LastUpdateStartDate`/`LastUpdateEndDate`. UNCONFIRMED: the
+   * OpenAPI 2026-01 (paths./2026-01/order.get) documents "orders updated later than" and, separately,
+   * `LastTrackingUpdateStartDate` "orders with tracking updates later than". Default false (stricter): only the
+   * tracking filter finds a delivery.
+   */
+  trackingMovesOrderLastUpdate?: boolean;
 }
 
 export interface SeedInput {
@@ -93,6 +101,11 @@ export interface WebhookSwitches {
   badSignature?: boolean;
   /** Overrides the time scale of retries. */
   timeScale?: number;
+  /**
+   * Lose webhooks: `true` drops every one, a list drops those topics. A dropped webhook is logged in `sent` with
+   * `dropped: true` and never delivered (nor retried), as when ShipBob gives up or a delivery is lost.
+   */
+  drop?: boolean | WebhookTopic[];
 }
 
 export interface SentWebhook {
@@ -102,6 +115,8 @@ export interface SentWebhook {
   subscriptionId: string;
   body: string;
   badSignature: boolean;
+  /** Not delivered (switch `drop`). */
+  dropped?: boolean;
 }
 
 /** Lifecycle steps the driver applies to one shipment. */
@@ -216,6 +231,7 @@ export class ShipbobSandbox extends SandboxServer {
       webhookOnApiCancel: options.webhookOnApiCancel ?? false,
       unknownFields: options.unknownFields ?? 'refuse',
       productName: options.productName ?? 'always',
+      trackingMovesOrderLastUpdate: options.trackingMovesOrderLastUpdate ?? false,
     };
     this.limiter = new SlidingWindowLimiter(options.rateLimit?.limit ?? 150, options.rateLimit?.windowMs ?? 60_000);
     this.dispatcher = new WebhookDispatcher({
@@ -666,8 +682,27 @@ export class ShipbobSandbox extends SandboxServer {
     if (!Number.isInteger(page) || page < 1) throw new SandboxHttpError(400, { Page: ['Page must be at least 1.'] });
     const ids = csv(q.get('IDs'));
     const refs = csv(q.get('ReferenceIds'));
+    // Documented date filters (OpenAPI 2026-01 paths./2026-01/order.get parameters), bounds inclusive; the tracking
+    // ones "only return orders that have tracking information".
+    const within = (at: string | null | undefined, start: string | null, end: string | null): boolean =>
+      !!at && (start === null || Date.parse(at) >= Date.parse(start)) && (end === null || Date.parse(at) <= Date.parse(end));
+    const lastUpdate = [q.get('LastUpdateStartDate'), q.get('LastUpdateEndDate')] as const;
+    const trackingUpdate = [q.get('LastTrackingUpdateStartDate'), q.get('LastTrackingUpdateEndDate')] as const;
+    const created = [q.get('StartDate'), q.get('EndDate')] as const;
+    const lastTracking = (o: Order): string | undefined =>
+      o.shipments
+        .map((s) => s.last_tracking_update_at)
+        .filter((t): t is string => !!t)
+        .sort()
+        .at(-1);
     let items = this.orders.filter(
-      (o) => (!channel || o.channel.id === channel.id) && (!ids.length || ids.includes(String(o.id))) && (!refs.length || refs.includes(o.reference_id)),
+      (o) =>
+        (!channel || o.channel.id === channel.id) &&
+        (!ids.length || ids.includes(String(o.id))) &&
+        (!refs.length || refs.includes(o.reference_id)) &&
+        (lastUpdate.every((x) => x === null) || within(o.last_update_at, ...lastUpdate)) &&
+        (trackingUpdate.every((x) => x === null) || within(lastTracking(o), ...trackingUpdate)) &&
+        (created.every((x) => x === null) || within(o.created_date, ...created)),
     );
     if (q.get('SortOrder') === 'Oldest') items = [...items];
     else items = [...items].reverse();
@@ -845,8 +880,14 @@ export class ShipbobSandbox extends SandboxServer {
   /** Sends `payload` to every enabled subscription of `topic`, signed per Standard Webhooks. */
   emit(topic: WebhookTopic, payload: unknown): void {
     const body = JSON.stringify(payload);
+    const drop = this.webhookSwitches.drop;
+    const dropped = drop === true || (Array.isArray(drop) && drop.includes(topic));
     for (const sub of this.subscriptions.filter((s) => s.enabled && s.topics.includes(topic))) {
       const id = this.token('msg_', 27);
+      if (dropped) {
+        this.sentWebhooks.push({ id, topic, url: sub.url, subscriptionId: sub.id, body, badSignature: false, dropped: true });
+        continue;
+      }
       const bad = Boolean(this.webhookSwitches.badSignature);
       const signer = new ShipbobWebhookSigner(bad ? generateWebhookSecret(this.random) : sub.secret);
       this.sentWebhooks.push({ id, topic, url: sub.url, subscriptionId: sub.id, body, badSignature: bad });
@@ -928,17 +969,17 @@ export class ShipbobSandbox extends SandboxServer {
       }
       case 'in_transit':
         if (s.status !== 'Completed' || last !== 'Processing') fail();
-        this.setShipment(order, s, 'Completed', ['InTransit']);
+        this.setShipment(order, s, 'Completed', ['InTransit'], 'tracking');
         s.last_tracking_update_at = s.last_update_at;
         break;
       case 'out_for_delivery':
         if (s.status !== 'Completed' || last !== 'InTransit') fail();
-        this.setShipment(order, s, 'Completed', ['OutForDelivery']);
+        this.setShipment(order, s, 'Completed', ['OutForDelivery'], 'tracking');
         s.last_tracking_update_at = s.last_update_at;
         break;
       case 'delivered':
         if (s.status !== 'Completed' || !['Processing', 'InTransit', 'OutForDelivery'].includes(last ?? '')) fail();
-        this.setShipment(order, s, 'Completed', ['Delivered']);
+        this.setShipment(order, s, 'Completed', ['Delivered'], 'tracking');
         s.delivery_date = s.last_update_at;
         s.last_tracking_update_at = s.last_update_at;
         this.emit('order.shipment.delivered', s);
@@ -986,12 +1027,13 @@ export class ShipbobSandbox extends SandboxServer {
     return s;
   }
 
-  private setShipment(order: Order, s: Shipment, status: Shipment['status'], details: string[]): void {
+  /** `change` 'tracking': a carrier-side update, which moves the order's last update only under `trackingMovesOrderLastUpdate`. */
+  private setShipment(order: Order, s: Shipment, status: Shipment['status'], details: string[], change: 'fulfilment' | 'tracking' = 'fulfilment'): void {
     const now = this.iso();
     s.status = status;
     s.status_details = details.map((name): StatusDetail => ({ id: DETAIL[name]?.id ?? 0, name, description: DETAIL[name]?.description ?? name, inventory_id: null }));
     s.last_update_at = now;
-    order.last_update_at = now;
+    if (change === 'fulfilment' || this.options.trackingMovesOrderLastUpdate) order.last_update_at = now;
     order.status = deriveOrderStatus(order);
   }
 
