@@ -76,12 +76,15 @@ describe('Fusion POs in Oracle’s published shapes → ShipBob → back to Fusi
 
     // Deliveries with every webhook twice and newest first: one ASN line and one confirmed receipt per PO line, and
     // the PO closed for receiving only once every line is received.
-    system.shipbob.setWebhookSwitches({ duplicate: true, reorder: true });
     const [first, second] = ordersOf(open);
+    // Newest first: the held webhooks go out in reverse when reordering is switched off.
+    system.shipbob.setWebhookSwitches({ duplicate: true, reorder: true });
     system.shipbob.runLifecycle(first!.shipments[0]!.id);
+    system.shipbob.setWebhookSwitches({ duplicate: true, reorder: false });
     await waitFor(() => written('receipts', open).length === 1, { timeoutMs: 60_000, what: 'the first line received' });
     await new Promise((r) => setTimeout(r, 2_000));
     assert.equal(written('closures', open).length, 0, 'not closed while a line is still open');
+    system.shipbob.setWebhookSwitches({ duplicate: true, reorder: true });
     system.shipbob.runLifecycle(second!.shipments[0]!.id);
     for (const o of ordersOf(onHold)) system.shipbob.runLifecycle(o.shipments[0]!.id);
     system.shipbob.setWebhookSwitches({ duplicate: true, reorder: false });
@@ -104,5 +107,18 @@ describe('Fusion POs in Oracle’s published shapes → ShipBob → back to Fusi
       ['r0', 'r0', 'r0', 'r0'],
     );
     assert.equal(exceptions.values().filter((e) => e.message.includes(open.OrderNumber) || e.message.includes(onHold.OrderNumber)).length, 0);
+  });
+  it('a delivery whose webhook is lost is still written back: the ShipBob sweep reads it, one receipt, the PO closed once', async () => {
+    const po = system.fusion.seedPurchaseOrders({ count: 1, linesPerPo: 1, seed: 301, suppliers: ['Acme Components'], locations: [OGDEN], items: [{ Item: WORLD.items[2].item, UOM: 'Each' }] })[0]!;
+    await waitFor(() => ordersOf(po).length === 1, { timeoutMs: 60_000, what: 'the order of the PO' });
+    // Every webhook of this shipment is lost: shipped and delivered reach us only through the sweep.
+    system.shipbob.setWebhookSwitches({ drop: true });
+    system.shipbob.runLifecycle(ordersOf(po)[0]!.shipments[0]!.id);
+    await waitFor(() => written('closures', po).length === 1, { timeoutMs: 90_000, what: 'the swept delivery written back and the PO closed' });
+    system.shipbob.setWebhookSwitches({ drop: false });
+    await new Promise((r) => setTimeout(r, 5_000)); // more sweeps: nothing is written twice
+    assert.equal(written('asns', po).length, 1);
+    assert.equal(written('receipts', po).length, 1);
+    assert.equal(written('closures', po).length, 1);
   });
 });
