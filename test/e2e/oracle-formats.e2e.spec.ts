@@ -53,7 +53,7 @@ describe('Fusion POs in Oracle’s published shapes → ShipBob → back to Fusi
     await waitFor(() => ordersOf(open).length === 2, { timeoutMs: 60_000, what: () =>
         `one ShipBob order per line of the Open PO; exceptions: ${JSON.stringify(exceptions.values().map((e) => [e.code, e.message.slice(0, 300)]))}` +
         `\nchanged: ${JSON.stringify(changed.values().map((c) => [c.poHeaderId, c.status, c.shipTo, c.lines.map((l) => [l.itemNumber, l.status, l.shipToLocationCode])]))}` +
-        `\nrequested: ${JSON.stringify(requested.values().map((c) => [c.action, c.referenceId, c.recipient]))}\nsynced: ${JSON.stringify(synced.values().map((c) => [c.outcome, c.referenceId, c.error]))}`,
+        `\nrequested: ${JSON.stringify(requested.values().map((c) => [c.action, c.referenceId, c.recipient]))}\nsynced: ${JSON.stringify(synced.values().map((c) => [c.outcome, c.referenceId]))}`,
     });
     const parked = await waitFor(() => exceptions.values().find((e) => e.message.includes(service.OrderNumber)), { timeoutMs: 60_000, what: "the service line's exception" });
     assert.equal(parked.code, 'MAPPING.MISSING_PRODUCT');

@@ -1,89 +1,15 @@
-import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { LOGGER } from '@mlc/platform-service';
 import type { Logger } from '@mlc/platform-telemetry';
 import { TenantDirectory } from '@mlc/tenancy';
 import { WEBHOOK_GATEWAY_CONFIG, type WebhookGatewayConfig } from '../config/webhook-gateway.config';
 import { ShopifySweepService } from './shopify-sweep.service';
+import { TenantSweepScheduler } from './tenant-sweep.scheduler';
 
-/** After a failed sweep, wait at least this long (or the tenant's interval) before trying again. */
-const FAILURE_BACKOFF_MS = 30_000;
-/** How long shutdown waits for sweeps in progress (they stop between records). */
-const SHUTDOWN_WAIT_MS = 5_000;
-
-/**
- * Runs each tenant's Shopify sweep on its own `settings.pollingIntervalsMs.shopifyOrdersMs`: every tick it lists the
- * tenants and starts the sweeps that are due (one at a time per tenant in this process; across replicas the
- * advisory lock and the recorded last run decide).
- */
+/** Runs each tenant's Shopify sweep on its own `settings.pollingIntervalsMs.shopifyOrdersMs` (see TenantSweepScheduler). */
 @Injectable()
-export class ShopifySweepScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private timer: NodeJS.Timeout | undefined;
-  private ticking = false;
-  private stopping = false;
-  private readonly nextDue = new Map<string, number>();
-  private readonly intervals = new Map<string, number>();
-  private readonly running = new Map<string, Promise<void>>();
-
-  constructor(
-    private readonly directory: TenantDirectory,
-    private readonly sweep: ShopifySweepService,
-    @Inject(WEBHOOK_GATEWAY_CONFIG) private readonly config: WebhookGatewayConfig,
-    @Inject(LOGGER) private readonly log: Logger,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    if (!this.config.shopifySweepEnabled) return;
-    // A changed connection or interval takes effect at the next tick.
-    this.directory.onChange((n) => this.nextDue.delete(n.tenantId));
-    this.timer = setInterval(() => void this.tick(), this.config.shopifySweepTickMs);
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    this.stopping = true;
-    clearInterval(this.timer);
-    const all = Promise.allSettled([...this.running.values()]);
-    await Promise.race([all, new Promise((r) => setTimeout(r, SHUTDOWN_WAIT_MS).unref())]);
-  }
-
-  private async tick(): Promise<void> {
-    if (this.ticking || this.stopping) return;
-    this.ticking = true;
-    try {
-      const now = Date.now();
-      for (const t of await this.directory.list()) {
-        if (this.running.has(t.id) || (this.nextDue.get(t.id) ?? 0) > now) continue;
-        const run = this.run(t.id).finally(() => this.running.delete(t.id));
-        this.running.set(t.id, run);
-      }
-    } catch (err) {
-      this.log.warn('sweep scheduler could not list tenants', { error: (err as Error).message });
-    } finally {
-      this.ticking = false;
-    }
-  }
-
-  private async run(tenantId: string): Promise<void> {
-    const startedAt = Date.now();
-    try {
-      const out = await this.sweep.sweepTenant(tenantId, { stopping: () => this.stopping });
-      switch (out.status) {
-        case 'swept':
-          this.intervals.set(tenantId, out.intervalMs);
-          this.nextDue.set(tenantId, startedAt + out.intervalMs);
-          break;
-        case 'not-due':
-          this.nextDue.set(tenantId, out.nextDueAt);
-          break;
-        case 'locked':
-          this.nextDue.set(tenantId, startedAt + this.config.shopifySweepTickMs);
-          break;
-        case 'no-connection':
-          this.nextDue.set(tenantId, startedAt + 60_000);
-          break;
-      }
-    } catch (err) {
-      this.nextDue.set(tenantId, startedAt + Math.min(FAILURE_BACKOFF_MS, this.intervals.get(tenantId) ?? FAILURE_BACKOFF_MS));
-      this.log.warn('Shopify sweep failed; retrying later', { tenantId, error: (err as Error).message, code: (err as { code?: string }).code });
-    }
+export class ShopifySweepScheduler extends TenantSweepScheduler {
+  constructor(directory: TenantDirectory, sweep: ShopifySweepService, @Inject(WEBHOOK_GATEWAY_CONFIG) config: WebhookGatewayConfig, @Inject(LOGGER) log: Logger) {
+    super(directory, log, { label: 'Shopify', enabled: config.shopifySweepEnabled, tickMs: config.shopifySweepTickMs, sweepTenant: (id, opts) => sweep.sweepTenant(id, opts) });
   }
 }
