@@ -2,6 +2,7 @@ import type { TopicRecords } from '@mlc/contracts';
 import {
   isOlderLastUpdate,
   isReleased,
+  unchangedSinceOrder,
   pendingReferenceId,
   planPurchaseOrder,
   reconcileOrders,
@@ -83,6 +84,9 @@ export class MapPurchaseOrderService {
     // reference, so separate exceptions for a line's recipient and its product would show only the last one.
     const byReference = new Map<string, typeof plan.issues>();
     for (const issue of plan.issues) {
+      // A line whose order stands and whose Fusion side has not changed since: the problem (a mapping removed, an
+      // address that no longer reads) does not touch that order, and is not raised again under a new revision.
+      if (unchangedSinceOrder(plan, state, issue.poLineId)) continue;
       const ref = pendingReferenceId(po.poHeaderId, issue.groupKey ?? `l${issue.poLineId}`, state);
       byReference.set(ref, [...(byReference.get(ref) ?? []), issue]);
     }

@@ -17,6 +17,7 @@ interface Row {
   state: 'active' | 'cancelled';
   line_ids: string[];
   fulfillment_center_id: string | null;
+  source_hash: string | null;
 }
 
 export class PgPoOrderStateStore implements PoOrderStateStore {
@@ -25,7 +26,7 @@ export class PgPoOrderStateStore implements PoOrderStateStore {
   async load(tenantId: string, poHeaderId: string): Promise<{ orders: OrderState[]; lastUpdateDate: string | undefined }> {
     const [orders, header] = await Promise.all([
       this.pool.query<Row>(
-        `SELECT group_key, reference_id, revision, content_hash, state, line_ids, fulfillment_center_id
+        `SELECT group_key, reference_id, revision, content_hash, state, line_ids, fulfillment_center_id, source_hash
            FROM mapper_po_orders WHERE tenant_id = $1 AND po_header_id = $2 ORDER BY group_key`,
         [tenantId, poHeaderId],
       ),
@@ -40,6 +41,7 @@ export class PgPoOrderStateStore implements PoOrderStateStore {
         state: r.state,
         lineIds: r.line_ids,
         fulfillmentCenterId: r.fulfillment_center_id === null ? null : Number(r.fulfillment_center_id),
+        sourceHash: r.source_hash,
       })),
       lastUpdateDate: header.rows[0]?.last_update_date,
     };
@@ -49,13 +51,13 @@ export class PgPoOrderStateStore implements PoOrderStateStore {
     await inTransaction(this.pool, async (client) => {
       for (const r of rows) {
         await client.query(
-          `INSERT INTO mapper_po_orders (tenant_id, po_header_id, group_key, reference_id, revision, content_hash, state, line_ids, fulfillment_center_id, last_event_id)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+          `INSERT INTO mapper_po_orders (tenant_id, po_header_id, group_key, reference_id, revision, content_hash, state, line_ids, fulfillment_center_id, last_event_id, source_hash)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
            ON CONFLICT (tenant_id, po_header_id, group_key) DO UPDATE SET
              reference_id = EXCLUDED.reference_id, revision = EXCLUDED.revision, content_hash = EXCLUDED.content_hash,
              state = EXCLUDED.state, line_ids = EXCLUDED.line_ids, fulfillment_center_id = EXCLUDED.fulfillment_center_id,
-             last_event_id = EXCLUDED.last_event_id, updated_at = now()`,
-          [tenantId, poHeaderId, r.groupKey, r.referenceId, r.revision, r.contentHash, r.state, r.lineIds, r.fulfillmentCenterId, eventId],
+             last_event_id = EXCLUDED.last_event_id, source_hash = EXCLUDED.source_hash, updated_at = now()`,
+          [tenantId, poHeaderId, r.groupKey, r.referenceId, r.revision, r.contentHash, r.state, r.lineIds, r.fulfillmentCenterId, eventId, r.sourceHash ?? null],
         );
       }
       await client.query(

@@ -249,6 +249,16 @@ describe('mapper purchase-orders -> shipbob-writer -> ShipBob sandbox (real Kafk
     assert.equal(o.recipient.address.city, 'Cicero');
     assert.equal(o.recipient.address.country, 'US');
 
+    // The address mapping goes away and the PO's LastUpdateDate moves with nothing changed on its lines (our own
+    // close, a note): the orders stand, so no exception is raised again under a new -r1 reference, nothing is sent.
+    await tenants.deleteMapping(TENANT, 'ship-to-address', 'Cicero', 'test');
+    const raisedBefore = exceptions().length;
+    const sentBefore = sentCommands().length;
+    await publishPo(withLines({ ...hold, status: 'Open', lastUpdateDate: '2026-02-01T12:00:00.000+00:00' } as PoEvent, 'Cicero'));
+    await new Promise((r) => setTimeout(r, 2_000));
+    assert.equal(exceptions().length, raisedBefore, 'no exception for lines whose orders stand unchanged');
+    assert.equal(sentCommands().length, sentBefore);
+
     // Oracle's own one-line format (county and the country's name last) reads without any mapping.
     await publishPo(
       withLines(

@@ -29,4 +29,10 @@ export const PURCHASE_ORDERS_MIGRATIONS: SqlMigration[] = [
         PRIMARY KEY (tenant_id, po_header_id)
       );`,
   },
+  {
+    // The Fusion side of an order's lines when it was requested: a problem on a line whose order stands and whose
+    // Fusion side has not changed since is not raised again under a new revision (issue 14 item 5).
+    id: '002-po-orders-source-hash',
+    sql: `ALTER TABLE mapper_po_orders ADD COLUMN IF NOT EXISTS source_hash text;`,
+  },
 ];

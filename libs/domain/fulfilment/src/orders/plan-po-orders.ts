@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { formatReferenceId } from '../reference-id';
 import { toRecipient } from './ship-to-address';
-import type { DesiredOrder, LineIssue, OrderProductOut, PoLineInput, PoMappingConfig, PoPlan, PurchaseOrderInput, RecipientOut } from './po-order.types';
+import type { DesiredOrder, LineIssue, OrderProductOut, OrderState, PoLineInput, PoMappingConfig, PoPlan, PurchaseOrderInput, RecipientOut } from './po-order.types';
 
 /** Fusion statuses (display text, any case) of a line or PO that must have no ShipBob order. */
 const CANCELLED = new Set(['canceled', 'cancelled']);
@@ -64,7 +64,7 @@ export function lineReferenceId(po: Pick<PurchaseOrderInput, 'poHeaderId'>, grou
  * (the rest goes on); cancelled lines (or a cancelled PO) are left out of the desired orders. Pure.
  */
 export function planPurchaseOrder(po: PurchaseOrderInput, cfg: PoMappingConfig): PoPlan {
-  const plan: PoPlan = { desired: new Map(), issues: [], heldGroups: new Set(), heldLines: new Set(), linesToFulfil: [] };
+  const plan: PoPlan = { desired: new Map(), issues: [], heldGroups: new Set(), heldLines: new Set(), linesToFulfil: [], lineSources: new Map() };
   const perFc = cfg.orderGrouping === 'per-po-and-fulfillment-center';
   const poCancelled = isCancelled(po.status);
   const mapped: MappedLine[] = [];
@@ -82,6 +82,7 @@ export function planPurchaseOrder(po: PurchaseOrderInput, cfg: PoMappingConfig):
       continue;
     }
     plan.linesToFulfil.push(line.poLineId);
+    plan.lineSources.set(line.poLineId, JSON.stringify([line.itemNumber?.trim() ?? null, line.quantity.trim(), line.uom ?? null, shipToCode]));
     const where = `PO ${po.orderNumber} (POHeaderId ${po.poHeaderId}) line ${line.lineNumber} (POLineId ${line.poLineId})`;
     const issue = (code: LineIssue['code'], category: LineIssue['category'], mappingKey: string | null, message: string): void => {
       plan.issues.push({ code, category, poLineId: line.poLineId, lineNumber: line.lineNumber, mappingKey, message: `${where}: ${message}`, groupKey, fulfillmentCenterId: fc ?? null });
@@ -153,6 +154,7 @@ export function planPurchaseOrder(po: PurchaseOrderInput, cfg: PoMappingConfig):
       products,
       lineIds: products.map((p) => p.poLineId),
       contentHash: contentHash(first.fulfillmentCenterId, first.shipToCode, products),
+      sourceHash: sourceHash(plan, products.map((p) => p.poLineId))!,
     });
   }
   return plan;
@@ -178,6 +180,24 @@ function compareLineNumbers(a: string, b: string): number {
   const na = Number(a);
   const nb = Number(b);
   return Number.isFinite(na) && Number.isFinite(nb) ? na - nb : a.localeCompare(b);
+}
+
+/** Hash of the Fusion side of these lines (PoPlan.lineSources); undefined when one of them is not in the plan. */
+export function sourceHash(plan: Pick<PoPlan, 'lineSources'>, lineIds: readonly string[]): string | undefined {
+  const sources = [...lineIds].sort().map((id) => plan.lineSources.get(id));
+  if (sources.some((s) => s === undefined)) return undefined;
+  return createHash('sha256').update(JSON.stringify([...lineIds].sort().map((id, i) => [id, sources[i]]))).digest('hex').slice(0, 32);
+}
+
+/**
+ * Whether a line's problem is old news: the line is in an active order whose Fusion-side lines are exactly as they
+ * were when that order was requested. Then its order stands as it is, and a PO event that moved only LastUpdateDate
+ * (our own close, a note, an operator's corrected replay followed by the original) must not raise the problem again
+ * under the next revision's reference. Unknown for orders stored before their source hash was kept (false).
+ */
+export function unchangedSinceOrder(plan: Pick<PoPlan, 'lineSources'>, state: readonly OrderState[], poLineId: string): boolean {
+  const s = state.find((x) => x.state === 'active' && x.lineIds.includes(poLineId));
+  return !!s?.sourceHash && sourceHash(plan, s.lineIds) === s.sourceHash;
 }
 
 /** What a change is measured by: per line its item, units and UOM, plus the fulfillment center and ship-to. */

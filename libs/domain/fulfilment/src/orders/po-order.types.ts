@@ -99,6 +99,8 @@ export interface DesiredOrder {
   lineIds: string[];
   /** Hash of what the order carries (lines, items, quantities, fulfillment center, ship-to). */
   contentHash: string;
+  /** Hash of the Fusion side of its lines (item, quantity, UOM, ship-to location): see PoPlan.lineSources. */
+  sourceHash: string;
 }
 
 export type LineIssueCode =
@@ -134,6 +136,8 @@ export interface PoPlan {
   heldLines: Set<string>;
   /** Every line to be fulfilled (not cancelled), mapped or not: receiving is complete only when all are received. */
   linesToFulfil: string[];
+  /** Per receivable line, what Fusion says it is (item, quantity, UOM, ship-to location), mapped or not. */
+  lineSources: Map<string, string>;
 }
 
 /** What the mapper remembers per order group of a PO (table mapper_po_orders). */
@@ -146,6 +150,8 @@ export interface OrderState {
   state: 'active' | 'cancelled';
   lineIds: string[];
   fulfillmentCenterId: number | null;
+  /** DesiredOrder.sourceHash of the order as requested; null for orders stored before it was kept. */
+  sourceHash?: string | null;
 }
 
 export type OrderAction =

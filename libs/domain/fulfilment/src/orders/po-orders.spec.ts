@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseReferenceId } from '../reference-id';
-import { planPurchaseOrder, wholeUnits } from './plan-po-orders';
+import { planPurchaseOrder, unchangedSinceOrder, wholeUnits } from './plan-po-orders';
 import { pendingReferenceId, reconcileOrders } from './reconcile-po-orders';
 import { parseOneLineAddress, toRecipient } from './ship-to-address';
 import type { OrderState, PoMappingConfig, PurchaseOrderInput } from './po-order.types';
@@ -100,6 +100,28 @@ describe('purchase-order lines -> ShipBob orders', () => {
       reconcileOrders('300100', planPurchaseOrder(cancelled, cfg()), before).actions.map((a) => a.action),
       ['cancel'],
     );
+  });
+
+  it('a problem on a line whose order stands and whose Fusion side is unchanged is not raised again under a new revision', () => {
+    const state = apply([], reconcileOrders('300100', planPurchaseOrder(po(), cfg()), []).nextState);
+    assert.ok(state.every((x) => x.sourceHash), 'the order rows keep the Fusion side of their lines');
+    // LastUpdateDate moved, and the address no longer reads (e.g. the original event after an operator's corrected
+    // replay): the orders stand, nothing changed on Fusion's side, so nothing is raised and nothing is sent.
+    const later = po({ lastUpdateDate: '2026-01-06T10:00:00+00:00', shipToAddress: 'Dock 4, ask at the gate' });
+    const plan = planPurchaseOrder(later, cfg());
+    assert.equal(plan.issues.length, 3);
+    assert.deepEqual(plan.issues.map((i) => unchangedSinceOrder(plan, state, i.poLineId)), [true, true, true]);
+    assert.deepEqual(reconcileOrders('300100', plan, state).actions, []);
+    // A real change on Fusion's side (quantity) with the address still unreadable is raised, under the next revision.
+    const changed = po({ ...later, lines: later.lines.map((l) => (l.poLineId === '11' ? { ...l, quantity: '6' } : l)) });
+    const plan2 = planPurchaseOrder(changed, cfg());
+    assert.deepEqual(
+      plan2.issues.filter((i) => !unchangedSinceOrder(plan2, state, i.poLineId)).map((i) => pendingReferenceId('300100', i.groupKey!, state)),
+      ['po300100-l11-r1'],
+    );
+    // Rows stored before the source hash was kept: unknown, so the problem is raised (as before).
+    const old = state.map(({ sourceHash: _s, ...x }) => x);
+    assert.deepEqual(plan.issues.map((i) => unchangedSinceOrder(plan, old, i.poLineId)), [false, false, false]);
   });
 
   it('groups lines per PO and fulfillment center when the tenant asks for it', () => {

@@ -10,6 +10,7 @@ import type { OrderAction, OrderState, PoPlan, Reconciliation } from './po-order
 export function reconcileOrders(poHeaderId: string, plan: PoPlan, state: readonly OrderState[]): Reconciliation {
   const actions: OrderAction[] = [];
   const next = new Map<string, OrderState>(state.map((s) => [s.groupKey, { ...s }]));
+  const refreshed = new Set<string>();
   const held = (s: OrderState): boolean => plan.heldGroups.has(s.groupKey) || s.lineIds.some((id) => plan.heldLines.has(id));
 
   // Gone: an active order whose group the PO no longer wants.
@@ -25,10 +26,17 @@ export function reconcileOrders(poHeaderId: string, plan: PoPlan, state: readonl
     if (!s) {
       const referenceId = lineReferenceId({ poHeaderId }, groupKey, 0);
       actions.push({ action: 'create', order, referenceId, revision: 0, supersedesReferenceId: null, reason: null });
-      next.set(groupKey, { groupKey, referenceId, revision: 0, contentHash: order.contentHash, state: 'active', lineIds: order.lineIds, fulfillmentCenterId: order.fulfillmentCenterId });
+      next.set(groupKey, { groupKey, referenceId, revision: 0, contentHash: order.contentHash, state: 'active', lineIds: order.lineIds, fulfillmentCenterId: order.fulfillmentCenterId, sourceHash: order.sourceHash });
       continue;
     }
-    if (s.state === 'active' && s.contentHash === order.contentHash) continue;
+    if (s.state === 'active' && s.contentHash === order.contentHash) {
+      // Same order: nothing to send; a row stored before the source hash was kept learns it now.
+      if (s.sourceHash !== order.sourceHash) {
+        next.set(groupKey, { ...s, sourceHash: order.sourceHash });
+        refreshed.add(groupKey);
+      }
+      continue;
+    }
     const revision = s.revision + 1;
     const referenceId = lineReferenceId({ poHeaderId }, groupKey, revision);
     let supersedes: string | null = null;
@@ -44,10 +52,10 @@ export function reconcileOrders(poHeaderId: string, plan: PoPlan, state: readonl
       supersedesReferenceId: supersedes,
       reason: supersedes ? `the PO line(s) changed; replaces ${supersedes}` : 'the PO line(s) were reinstated',
     });
-    next.set(groupKey, { groupKey, referenceId, revision, contentHash: order.contentHash, state: 'active', lineIds: order.lineIds, fulfillmentCenterId: order.fulfillmentCenterId });
+    next.set(groupKey, { groupKey, referenceId, revision, contentHash: order.contentHash, state: 'active', lineIds: order.lineIds, fulfillmentCenterId: order.fulfillmentCenterId, sourceHash: order.sourceHash });
   }
 
-  const changed = new Set(actions.map((a) => (a.action === 'cancel' ? a.previous.groupKey : a.order.groupKey)));
+  const changed = new Set([...actions.map((a) => (a.action === 'cancel' ? a.previous.groupKey : a.order.groupKey)), ...refreshed]);
   return { actions, nextState: [...next.values()].filter((s) => changed.has(s.groupKey)) };
 }
 
