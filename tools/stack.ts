@@ -156,14 +156,29 @@ async function up(): Promise<void> {
   console.log('stop everything: npm stop');
 }
 
+/** How long `npm stop` lets the processes drain after SIGTERM before it kills them (Kafka goes down right after). */
+const STOP_GRACE_MS = Number(process.env['STACK_STOP_GRACE_MS'] ?? 15_000);
+
 function down(): void {
+  const stopping: Array<{ name: string; pid: number }> = [];
   for (const name of [...SERVICES, ...SANDBOXES.map((s) => s.name), TRACE_VIEWER.name]) {
     const pid = pidOf(name);
     if (pid) {
       process.kill(pid, 'SIGTERM');
-      console.log(`stopped ${name} (pid ${pid})`);
+      stopping.push({ name, pid });
     }
     rmSync(join(pids, `${name}.pid`), { force: true });
+  }
+  // Wait for them to exit: a service still draining when the broker stops could hang on to its port, and the next
+  // `npm start` would fail on it. Whatever has not exited within the grace time is killed.
+  const deadline = Date.now() + STOP_GRACE_MS;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  while (stopping.some((p) => alive(p.pid)) && Date.now() < deadline) Atomics.wait(pause, 0, 0, 200);
+  for (const { name, pid } of stopping) {
+    if (alive(pid)) {
+      process.kill(pid, 'SIGKILL');
+      console.log(`killed ${name} (pid ${pid}): still running ${STOP_GRACE_MS / 1000} s after SIGTERM`);
+    } else console.log(`stopped ${name} (pid ${pid})`);
   }
 }
 
