@@ -183,6 +183,8 @@ export interface SeedRequest {
   items?: (string | { Item: string; Description?: string; UOM?: string; Price?: number })[];
   linesPerPo?: number;
   seed?: number;
+  /** How far apart the seeded POs' LastUpdateDates lie in the past (default 60 000 ms: a minute each). */
+  historySpacingMs?: number;
 }
 
 /** The purchasing side of the simulated pod: POs, suppliers, ship-to locations and receiving requests. */
@@ -287,15 +289,16 @@ export class FusionProcurementStore {
     const items = (req.items?.length ? req.items : ['SKU-TSHIRT-M', 'SKU-HOODIE-L', 'SKU-CAP']).map((i) =>
       typeof i === 'string' ? { Item: i } : i,
     );
-    const base = this.now() - req.count * 60_000;
+    const spacing = req.historySpacingMs ?? 60_000;
+    const base = this.now() - req.count * spacing;
     const created: PurchaseOrder[] = [];
     for (let i = 0; i < req.count; i++) {
       const sup = pick(suppliers);
       const loc = pick(locations);
       const id = this.id();
-      // Seeded history is spread a minute apart in the past; later changes still stamp after it.
-      const stamp = fusionTimestamp(base + i * 60_000);
-      this.lastStamp = Math.max(this.lastStamp, base + i * 60_000);
+      // Seeded history is spread `spacing` apart in the past (a minute by default); later changes still stamp after it.
+      const stamp = fusionTimestamp(base + i * spacing);
+      this.lastStamp = Math.max(this.lastStamp, base + i * spacing);
       const po: PurchaseOrder = {
         uniqId: opaqueKey(1, id),
         POHeaderId: id,

@@ -11,6 +11,9 @@ async function main(): Promise<void> {
   const sandbox = new FusionSandbox({ seed: Number(process.env['FUSION_SANDBOX_SEED'] ?? 1), run, receiptProcessingDelayMs });
   sandbox.seedPurchaseOrders({
     count: 12,
+    // A restarted sandbox is a new pod whose history must still be newer than the poller's stored cursor (less its
+    // 2-minute overlap): 5 s apart, the twelve POs lie within the last minute.
+    historySpacingMs: 5_000,
     suppliers: ['Acme Components', 'Globex Textiles', 'Initech Packaging'],
     locations: [
       // Their POs carry Oracle's one-line ShipToLocationAddress, e.g. `5100 Tech Ct, Reno, NV 89502, Washoe, United States`.
