@@ -29,5 +29,23 @@ export async function testDatabase(prefix = 'mlc'): Promise<TestDatabase> {
   await asAdmin(`CREATE DATABASE "${name}"`);
   const url = new URL(adminUrl());
   url.pathname = `/${name}`;
-  return { url: url.toString(), name, drop: () => asAdmin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+  return { url: url.toString(), name, drop: () => dropDatabase(name) };
+}
+
+/**
+ * DROP … WITH (FORCE) ends the other sessions on the database, but it may not end a superuser's: an autovacuum worker
+ * busy with the freshly migrated tables (42501, seen on a new cluster in CI) or one still starting (55006). Both
+ * are over in a moment, so the drop is tried again for a few seconds.
+ */
+async function dropDatabase(name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await asAdmin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      return;
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (attempt >= 20 || (code !== '42501' && code !== '55006')) throw err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
 }
