@@ -5,11 +5,10 @@ import { LOGGER, MetricsRegistry, PG_POOL } from '@mlc/platform-service';
 import type { Logger } from '@mlc/platform-telemetry';
 import { PartnerClients, TenantDirectory } from '@mlc/tenancy';
 import { WEBHOOK_GATEWAY_CONFIG, type WebhookGatewayConfig } from '../config/webhook-gateway.config';
-import { lockKey } from '../webhooks/delivery.ledger';
 import { DeliveryPublisher, type InboundDelivery } from '../webhooks/delivery.publisher';
 import { shipbobMilestone, shipmentRecordKey, transactionRecordKey } from '../webhooks/shipbob-record-key';
 import { chargeWebhookBody, shipmentWebhookBody, SWEEP_TOPIC } from './shipbob-sweep-body';
-import { SweepCursorRepository, type SweepResource } from './sweep-cursor.repository';
+import { runSweepIfDue, SweepCursorRepository, type SweepResource } from './sweep-cursor.repository';
 
 /** Records published per Kafka batch. */
 const BATCH = 50;
@@ -79,54 +78,42 @@ export class ShipbobSweepService {
     const snapshot = await this.directory.get(tenantId);
     if (!snapshot.connections.shipbob) return { status: 'no-connection' };
     const intervalMs = snapshot.settings.pollingIntervalsMs.shipbobOrdersMs;
-    const lockClient = await this.pool.connect();
-    const lock = lockKey(`mlc:gateway:shipbob-sweep:${tenantId}`);
-    let locked = false;
+    const run = { lockName: `mlc:gateway:shipbob-sweep:${tenantId}`, tenantId, resources: RESOURCES, intervalMs, tickMs: this.config.shipbobSweepTickMs, lookbackMs: this.config.shipbobSweepLookbackMs, force: opts.force };
     try {
-      locked = (await lockClient.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [lock])).rows[0]?.ok ?? false;
-      if (!locked) return { status: 'locked' };
-      const startedAt = Date.now();
-      const last = await this.cursors.lastRun(tenantId, RESOURCES);
-      if (!opts.force && last && startedAt - last.getTime() < intervalMs - Math.min(this.config.shipbobSweepTickMs, intervalMs / 2)) {
-        return { status: 'not-due', intervalMs, nextDueAt: last.getTime() + intervalMs };
-      }
-      const initial = new Date(startedAt - this.config.shipbobSweepLookbackMs);
-      await this.cursors.markRun(tenantId, RESOURCES, new Date(startedAt), initial);
-      const client = await this.clients.shipbob(tenantId);
-      const until = new Date(startedAt - this.config.shipbobSweepSettleMs);
-      const stop = (): boolean => {
-        if (opts.stopping?.()) return true;
-        const r = client.rateLimit;
-        // The budget is shared with shipbob-writer (same credentials): leave it the reserve, sweep again later.
-        if (r.remainingCalls !== undefined && r.remainingCalls < this.config.shipbobSweepReserveCalls && Date.now() - r.observedAt < 60_000) throw new ReserveReached();
-        return false;
-      };
-      const totals: Totals = { published: 0, skipped: 0 };
-      let orders = 0;
-      let deferred = false;
-      try {
-        await this.sweepOrders(tenantId, client, until, stop, totals);
-        orders = totals.published;
-        if (!totals.stopped) await this.sweepCharges(tenantId, client, until, stop, totals);
-      } catch (err) {
-        if (!(err instanceof ReserveReached)) throw err;
-        deferred = true;
-        this.log.info('ShipBob sweep stopped to leave the rate-limit reserve to the writers; the cursor stays', {
-          tenantId,
-          remainingCalls: client.rateLimit.remainingCalls,
-          reserve: this.config.shipbobSweepReserveCalls,
-        });
-      }
-      const { published, skipped } = totals;
-      this.metrics.inc(RUNS, { outcome: deferred ? 'deferred' : 'ok' }, 1, 'ShipBob sweeps by outcome');
-      if (published) this.log.info('ShipBob sweep published states no webhook brought', { tenantId, published, skipped, orders, charges: published - orders });
-      return { status: deferred ? 'deferred' : 'swept', intervalMs, published, skipped };
+      return await runSweepIfDue(this.pool, run, async (startedAt): Promise<ShipbobSweepOutcome> => {
+        const client = await this.clients.shipbob(tenantId);
+        const until = new Date(startedAt - this.config.shipbobSweepSettleMs);
+        const stop = (): boolean => {
+          if (opts.stopping?.()) return true;
+          const r = client.rateLimit;
+          // The budget is shared with shipbob-writer (same credentials): leave it the reserve, sweep again later.
+          if (r.remainingCalls !== undefined && r.remainingCalls < this.config.shipbobSweepReserveCalls && Date.now() - r.observedAt < 60_000) throw new ReserveReached();
+          return false;
+        };
+        const totals: Totals = { published: 0, skipped: 0 };
+        let orders = 0;
+        let deferred = false;
+        try {
+          await this.sweepOrders(tenantId, client, until, stop, totals);
+          orders = totals.published;
+          if (!totals.stopped) await this.sweepCharges(tenantId, client, until, stop, totals);
+        } catch (err) {
+          if (!(err instanceof ReserveReached)) throw err;
+          deferred = true;
+          this.log.info('ShipBob sweep stopped to leave the rate-limit reserve to the writers; the cursor stays', {
+            tenantId,
+            remainingCalls: client.rateLimit.remainingCalls,
+            reserve: this.config.shipbobSweepReserveCalls,
+          });
+        }
+        const { published, skipped } = totals;
+        this.metrics.inc(RUNS, { outcome: deferred ? 'deferred' : 'ok' }, 1, 'ShipBob sweeps by outcome');
+        if (published) this.log.info('ShipBob sweep published states no webhook brought', { tenantId, published, skipped, orders, charges: published - orders });
+        return { status: deferred ? 'deferred' : 'swept', intervalMs, published, skipped };
+      });
     } catch (err) {
       this.metrics.inc(RUNS, { outcome: 'failed' }, 1, 'ShipBob sweeps by outcome');
       throw err;
-    } finally {
-      if (locked) await lockClient.query('SELECT pg_advisory_unlock($1)', [lock]).catch(() => undefined);
-      lockClient.release();
     }
   }
 

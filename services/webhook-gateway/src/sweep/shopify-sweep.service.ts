@@ -6,12 +6,11 @@ import type { Logger } from '@mlc/platform-telemetry';
 import { PartnerClients, TenantDirectory } from '@mlc/tenancy';
 import type { ShopifyConnection } from '@mlc/tenants';
 import { WEBHOOK_GATEWAY_CONFIG, type WebhookGatewayConfig } from '../config/webhook-gateway.config';
-import { lockKey } from '../webhooks/delivery.ledger';
 import { DeliveryPublisher, type InboundDelivery } from '../webhooks/delivery.publisher';
 import { shopifyRecordKey } from '../webhooks/shopify-record-key';
 import { customerWebhookBody, orderWebhookBody } from './shopify-rest-body';
 import { assertTimeZone } from './shop-time';
-import { SweepCursorRepository, type SweepResource } from './sweep-cursor.repository';
+import { runSweepIfDue, SweepCursorRepository, type SweepResource } from './sweep-cursor.repository';
 
 /** Records published per Kafka batch; the cursor advances after each acknowledged batch. */
 const BATCH = 50;
@@ -68,40 +67,28 @@ export class ShopifySweepService {
     const conn = snapshot.connections.shopify;
     if (!conn) return { status: 'no-connection' };
     const intervalMs = snapshot.settings.pollingIntervalsMs.shopifyOrdersMs;
-    const lockClient = await this.pool.connect();
-    const lock = lockKey(`mlc:gateway:sweep:${tenantId}`);
-    let locked = false;
+    const run = { lockName: `mlc:gateway:sweep:${tenantId}`, tenantId, resources: RESOURCES, intervalMs, tickMs: this.config.shopifySweepTickMs, lookbackMs: this.config.shopifySweepLookbackMs, force: opts.force };
     try {
-      locked = (await lockClient.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [lock])).rows[0]?.ok ?? false;
-      if (!locked) return { status: 'locked' };
-      const startedAt = Date.now();
-      const last = await this.cursors.lastRun(tenantId, RESOURCES);
-      // Another replica swept it recently: wait for its schedule (a little slack for timer jitter).
-      if (!opts.force && last && startedAt - last.getTime() < intervalMs - Math.min(this.config.shopifySweepTickMs, intervalMs / 2)) {
-        return { status: 'not-due', intervalMs, nextDueAt: last.getTime() + intervalMs };
-      }
-      await this.cursors.markRun(tenantId, RESOURCES, new Date(startedAt), new Date(startedAt - this.config.shopifySweepLookbackMs));
-      const client = await this.clients.shopify(tenantId);
-      const timeZone = (await client.shop()).ianaTimezone;
-      assertTimeZone(timeZone);
-      let published = 0;
-      let skipped = 0;
-      let incomplete = 0;
-      for (const resource of RESOURCES) {
-        const r = await this.sweepResource(tenantId, conn, client, resource, startedAt, timeZone, opts.stopping);
-        published += r.published;
-        skipped += r.skipped;
-        incomplete += r.incomplete;
-      }
-      this.metrics.inc('mlc_sweep_runs_total', { outcome: 'ok' }, 1, 'Shopify reconciliation sweeps by outcome');
-      if (published || incomplete) this.log.info('sweep published missed Shopify records', { tenantId, published, skipped, incomplete });
-      return { status: 'swept', intervalMs, published, skipped, incomplete };
+      return await runSweepIfDue(this.pool, run, async (startedAt): Promise<SweepOutcome> => {
+        const client = await this.clients.shopify(tenantId);
+        const timeZone = (await client.shop()).ianaTimezone;
+        assertTimeZone(timeZone);
+        let published = 0;
+        let skipped = 0;
+        let incomplete = 0;
+        for (const resource of RESOURCES) {
+          const r = await this.sweepResource(tenantId, conn, client, resource, startedAt, timeZone, opts.stopping);
+          published += r.published;
+          skipped += r.skipped;
+          incomplete += r.incomplete;
+        }
+        this.metrics.inc('mlc_sweep_runs_total', { outcome: 'ok' }, 1, 'Shopify reconciliation sweeps by outcome');
+        if (published || incomplete) this.log.info('sweep published missed Shopify records', { tenantId, published, skipped, incomplete });
+        return { status: 'swept', intervalMs, published, skipped, incomplete };
+      });
     } catch (err) {
       this.metrics.inc('mlc_sweep_runs_total', { outcome: 'failed' }, 1, 'Shopify reconciliation sweeps by outcome');
       throw err;
-    } finally {
-      if (locked) await lockClient.query('SELECT pg_advisory_unlock($1)', [lock]).catch(() => undefined);
-      lockClient.release();
     }
   }
 

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { lockKey } from '../webhooks/delivery.ledger';
 
 /** Shopify: `orders`, `customers`; ShipBob: `shipbob-orders` (orders and their shipments), `shipbob-charges` (billing). */
 export type SweepResource = 'orders' | 'customers' | 'shipbob-orders' | 'shipbob-charges';
@@ -41,5 +42,48 @@ export class SweepCursorRepository {
         [tenantId, resource, initialSince, at],
       );
     }
+  }
+}
+
+export interface SweepRun {
+  /** Names the session advisory lock: one replica sweeps a tenant's resources at a time. */
+  lockName: string;
+  tenantId: string;
+  resources: SweepResource[];
+  intervalMs: number;
+  /** The scheduler's tick: a run recorded less than the interval minus min(tick, interval / 2) ago is not due. */
+  tickMs: number;
+  /** Where a resource without a cursor starts: this long before the run. */
+  lookbackMs: number;
+  force?: boolean;
+}
+
+/**
+ * One sweep of a tenant, if no other replica is sweeping it and it is due (or forced): under the advisory lock the
+ * run is recorded first, then `body` runs with the run's start time. Otherwise says why not.
+ */
+export async function runSweepIfDue<T>(
+  pool: Pool,
+  run: SweepRun,
+  body: (startedAt: number) => Promise<T>,
+): Promise<T | { status: 'locked' } | { status: 'not-due'; intervalMs: number; nextDueAt: number }> {
+  const cursors = new SweepCursorRepository(pool);
+  const lockClient = await pool.connect();
+  const lock = lockKey(run.lockName);
+  let locked = false;
+  try {
+    locked = (await lockClient.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [lock])).rows[0]?.ok ?? false;
+    if (!locked) return { status: 'locked' };
+    const startedAt = Date.now();
+    const last = await cursors.lastRun(run.tenantId, run.resources);
+    // Another replica swept it recently: wait for its schedule (a little slack for timer jitter).
+    if (!run.force && last && startedAt - last.getTime() < run.intervalMs - Math.min(run.tickMs, run.intervalMs / 2)) {
+      return { status: 'not-due', intervalMs: run.intervalMs, nextDueAt: last.getTime() + run.intervalMs };
+    }
+    await cursors.markRun(run.tenantId, run.resources, new Date(startedAt), new Date(startedAt - run.lookbackMs));
+    return await body(startedAt);
+  } finally {
+    if (locked) await lockClient.query('SELECT pg_advisory_unlock($1)', [lock]).catch(() => undefined);
+    lockClient.release();
   }
 }
