@@ -17,6 +17,7 @@ import {
   findInvoicesWithLines,
   FusionRejectedError,
   type CreditMemoAmountSign,
+  type FusionCreditMemoRow,
   type FusionAddressPatch,
   type FusionClient,
   type FusionInvoiceInput,
@@ -488,6 +489,17 @@ export class ReceivablesWriteService {
     return inv;
   }
 
+  /** The memo we created with this deterministic TransactionNumber, if Fusion finds it; a refused look-up only logs (our ledger is the guard). */
+  private async memoByNumber(client: FusionClient, number: string): Promise<FusionCreditMemoRow | undefined> {
+    try {
+      return (await findCreditMemosByTransactionNumber(client, number))[0];
+    } catch (err) {
+      if (!(err instanceof FusionRejectedError)) throw err;
+      this.log.warn('credit memo look-up by TransactionNumber refused; relying on our ledger', { transactionNumber: number, error: err.message });
+      return undefined;
+    }
+  }
+
   /**
    * A credit memo against the order's invoice with CreditMemoService.createCreditMemo, which credits an invoice's
    * balances at header level: the document's lines are summed into the freight amount (shipping, when the invoice
@@ -509,13 +521,7 @@ export class ReceivablesWriteService {
     }
     const number = creditMemoNumber(doc);
     const base = { fusionCustomerAccountId: null, fusionCustomerAccountNumber: invoice.BillToCustomerNumber ?? null, currency: cur, creditedInvoice: doc.invoiceCrossReference };
-    let existing;
-    try {
-      existing = (await findCreditMemosByTransactionNumber(client, number))[0];
-    } catch (err) {
-      if (!(err instanceof FusionRejectedError)) throw err;
-      this.log.warn('credit memo look-up by TransactionNumber refused; relying on our ledger', { transactionNumber: number, error: err.message });
-    }
+    const existing = await this.memoByNumber(client, number);
     if (existing) {
       const amount = existing.EnteredAmount === undefined ? doc.total : fromMinor(toMinor(existing.EnteredAmount, cur), cur);
       return { ...base, outcome: 'already_existed', fusionTransactionNumber: existing.TransactionNumber, fusionTransactionId: String(existing.CustomerTransactionId), amount, creditedAmount: fromMinor(-toMinor(amount, cur), cur) };
@@ -635,13 +641,7 @@ export class ReceivablesWriteService {
       this.log.info('invoice of a cancelled order deleted (it was Incomplete)', { tenantId, invoice: ref, transactionNumber: invoice.TransactionNumber });
       return result;
     }
-    let existing;
-    try {
-      existing = (await findCreditMemosByTransactionNumber(client, number))[0];
-    } catch (err) {
-      if (!(err instanceof FusionRejectedError)) throw err;
-      this.log.warn('credit memo look-up by TransactionNumber refused; relying on our ledger', { transactionNumber: number, error: err.message });
-    }
+    const existing = await this.memoByNumber(client, number);
     if (existing) {
       const amount = existing.EnteredAmount === undefined ? null : fromMinor(toMinor(existing.EnteredAmount, cur), cur);
       return { ...base, outcome: 'already_existed', fusionTransactionNumber: existing.TransactionNumber, fusionTransactionId: String(existing.CustomerTransactionId), amount, creditedInvoice: ref, creditedAmount: amount === null ? fromMinor(0n, cur) : fromMinor(-toMinor(amount, cur), cur) };
