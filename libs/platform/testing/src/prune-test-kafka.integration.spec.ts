@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createKafka, ensureTopics } from '@mlc/platform-kafka';
 import { TOPICS } from '@mlc/contracts';
 import { pruneTestKafka, TEST_BROKERS, testSuffixTime } from './test-kafka';
+import { waitFor } from './wait-for';
 
 describe('pruneTestKafka: the topics and groups of old test runs go, the current ones stay', () => {
   it('reads a run’s start time from its suffix and deletes only runs older than the limit', async () => {
@@ -32,8 +33,14 @@ describe('pruneTestKafka: the topics and groups of old test runs go, the current
     const admin = kafka.admin();
     await admin.connect();
     try {
-      const left = await admin.listTopics();
-      assert.ok(!left.includes(`ops.exception.raised.v1${oldSuffix}`) && !left.includes(`ops.exception.raised.v1${oldSuffix}.dlq`), 'old run deleted');
+      // A deletion the controller has accepted reaches the broker's metadata a moment later (a CI run listed it once).
+      const left = await waitFor(
+        async () => {
+          const names = await admin.listTopics();
+          return !names.includes(`ops.exception.raised.v1${oldSuffix}`) && !names.includes(`ops.exception.raised.v1${oldSuffix}.dlq`) && names;
+        },
+        { timeoutMs: 15_000, intervalMs: 250, what: 'the old run’s topics to leave the metadata' },
+      );
       assert.ok(left.includes(`ops.exception.raised.v1${newSuffix}`) && left.includes(`ops.exception.raised.v1${newSuffix}.dlq`), 'current run kept');
       assert.ok(!(await admin.listGroups()).groups.some((g) => g.groupId === `collector-0000${oldSuffix}`), 'old group deleted');
       await admin.deleteTopics({ topics: [`ops.exception.raised.v1${newSuffix}`, `ops.exception.raised.v1${newSuffix}.dlq`] });
