@@ -78,7 +78,8 @@ export async function startService(name: string, env: Record<string, string>): P
       if (child.exitCode !== null) throw Object.assign(new Error(`${name} exited with ${child.exitCode}: ${out.slice(-2000)}`), { fatal: true });
       return (await fetch(`${url}/health/live`).catch(() => undefined))?.ok;
     },
-    { timeoutMs: 30_000, what: `${name} to answer /health/live` },
+    // A loaded 2-core machine (npm ci beside a test run) has taken over 30 s to start a Nest service.
+    { timeoutMs: 90_000, what: () => `${name} to answer /health/live; its output: ${out.slice(-1500)}` },
   );
   return {
     name,
