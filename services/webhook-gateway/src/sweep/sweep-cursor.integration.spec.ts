@@ -1,0 +1,87 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Pool } from 'pg';
+import { runSqlMigrations } from '@mlc/platform-service';
+import { testDatabase, type TestDatabase } from '@mlc/platform-testing';
+import { GATEWAY_MIGRATIONS } from '../webhooks/gateway.migrations';
+import { runSweepIfDue, SweepCursorRepository, type SweepRun } from './sweep-cursor.repository';
+
+/**
+ * Replicas share one sweep schedule per tenant through PostgreSQL: the replica that sweeps records the run, and
+ * another replica asking within the interval is told "not due" (and when it will be); a run in progress holds the
+ * advisory lock. Two pools stand for two replicas.
+ */
+describe('runSweepIfDue: one sweep schedule per tenant across replicas (real PostgreSQL)', () => {
+  let db: TestDatabase;
+  let replicaA: Pool;
+  let replicaB: Pool;
+  before(async () => {
+    db = await testDatabase('gw_sweep_schedule');
+    replicaA = new Pool({ connectionString: db.url, max: 3 });
+    replicaB = new Pool({ connectionString: db.url, max: 3 });
+    await runSqlMigrations(replicaA, 'webhook-gateway', GATEWAY_MIGRATIONS);
+  });
+  after(async () => {
+    await replicaA?.end();
+    await replicaB?.end();
+    await db?.drop();
+  });
+
+  const run = (tenantId: string, over: Partial<SweepRun> = {}): SweepRun => ({
+    lockName: `sweep:spec:${tenantId}`,
+    tenantId,
+    resources: ['orders', 'customers'],
+    intervalMs: 60_000,
+    tickMs: 5_000,
+    lookbackMs: 3_600_000,
+    ...over,
+  });
+
+  it('a run recorded by one replica makes the other wait for the schedule; force runs anyway', async () => {
+    const swept: string[] = [];
+    const first = await runSweepIfDue(replicaA, run('t1'), async (startedAt) => (swept.push(`A@${startedAt}`), { status: 'swept' as const, startedAt }));
+    assert.equal(first.status, 'swept');
+    const startedAt = (first as { startedAt: number }).startedAt;
+
+    // The run is recorded for every resource of the sweep, and a resource without a cursor starts one look-back earlier.
+    const cursors = new SweepCursorRepository(replicaB);
+    assert.equal((await cursors.lastRun('t1', ['orders']))?.getTime(), startedAt);
+    assert.equal((await cursors.lastRun('t1', ['customers']))?.getTime(), startedAt);
+    assert.equal((await cursors.get('t1', 'orders'))?.getTime(), startedAt - 3_600_000);
+
+    const second = await runSweepIfDue(replicaB, run('t1'), async () => (swept.push('B'), { status: 'swept' as const }));
+    assert.deepEqual(second, { status: 'not-due', intervalMs: 60_000, nextDueAt: startedAt + 60_000 });
+    // Another tenant's schedule is its own.
+    assert.equal((await runSweepIfDue(replicaB, run('t2'), async () => (swept.push('B:t2'), { status: 'swept' as const }))).status, 'swept');
+    // An operator's forced sweep does not wait.
+    assert.equal((await runSweepIfDue(replicaB, run('t1', { force: true }), async () => (swept.push('B:forced'), { status: 'swept' as const }))).status, 'swept');
+    assert.deepEqual(swept.slice(1), ['B:t2', 'B:forced']);
+  });
+
+  it('due again once the interval (less the tick slack) has passed since the recorded run', async () => {
+    const long = run('t3', { intervalMs: 400, tickMs: 100 });
+    assert.equal((await runSweepIfDue(replicaA, long, async () => ({ status: 'swept' as const }))).status, 'swept');
+    assert.equal((await runSweepIfDue(replicaB, long, async () => ({ status: 'swept' as const }))).status, 'not-due');
+    await new Promise((r) => setTimeout(r, 350)); // past 400 - min(100, 200) = 300 ms
+    assert.equal((await runSweepIfDue(replicaB, long, async () => ({ status: 'swept' as const }))).status, 'swept');
+  });
+
+  it('while one replica sweeps, the other is told the tenant is locked and does not sweep it', async () => {
+    let release!: () => void;
+    const holding = new Promise<void>((r) => (release = r));
+    let entered!: () => void;
+    const inside = new Promise<void>((r) => (entered = r));
+    const slow = runSweepIfDue(replicaA, run('t4'), async () => {
+      entered();
+      await holding;
+      return { status: 'swept' as const };
+    });
+    await inside;
+    let ranB = false;
+    const blocked = await runSweepIfDue(replicaB, run('t4', { force: true }), async () => ((ranB = true), { status: 'swept' as const }));
+    assert.deepEqual(blocked, { status: 'locked' });
+    assert.equal(ranB, false);
+    release();
+    assert.equal((await slow).status, 'swept');
+  });
+});
