@@ -37,7 +37,8 @@ describe('pruneTestKafka: the topics and groups of old test runs go, the current
       const left = await waitFor(
         async () => {
           const names = await admin.listTopics();
-          return !names.includes(`ops.exception.raised.v1${oldSuffix}`) && !names.includes(`ops.exception.raised.v1${oldSuffix}.dlq`) && names;
+          const gone = !names.includes(`ops.exception.raised.v1${oldSuffix}`) && !names.includes(`ops.exception.raised.v1${oldSuffix}.dlq`);
+          return gone ? names : undefined;
         },
         { timeoutMs: 15_000, intervalMs: 250, what: 'the old run’s topics to leave the metadata' },
       );
