@@ -18,6 +18,7 @@ import {
   ORDER_SHIPPING_LINES_QUERY,
   ORDERS_UPDATED_SINCE_QUERY,
   PING_QUERY,
+  ACCESS_SCOPES_QUERY,
   SHOP_QUERY,
 } from './shopify.queries';
 import {
@@ -166,6 +167,12 @@ export class ShopifyClient {
   async ping(): Promise<{ name: string; myshopifyDomain: string }> {
     const data = await this.graphql<{ shop: { name: string; myshopifyDomain: string } }>('Ping', PING_QUERY, {});
     return data.shop;
+  }
+
+  /** The access scopes granted to this app on the shop (handles such as `read_orders`). */
+  async accessScopes(): Promise<string[]> {
+    const data = await this.graphql<{ currentAppInstallation: { accessScopes: Array<{ handle: string }> } | null }>('AccessScopes', ACCESS_SCOPES_QUERY, {});
+    return (data.currentAppInstallation?.accessScopes ?? []).map((s) => s.handle);
   }
 
   /** The shop's name, domain and IANA time zone (the zone its REST and webhook times are written in). */
