@@ -4,6 +4,7 @@ import { FusionSandbox } from '@mlc/partners-fusion-simulator';
 import { ShipbobSandbox } from '@mlc/partners-shipbob-simulator';
 import { ShopifySandbox } from '@mlc/partners-shopify-simulator';
 import { execFile } from 'node:child_process';
+import pg from 'pg';
 import { join } from 'node:path';
 import { REPO_ROOT, startService, testDatabase, testKafka, type RunningService, type TestDatabase } from '@mlc/platform-testing';
 
@@ -207,6 +208,37 @@ describe('mlc doctor against a running audit-projector and the sandboxes', () =>
     await setShipbob('2000');
     const again = await doctorJson();
     assert.equal(again.code, 0, JSON.stringify(failsOf(again.body.findings)));
+  });
+
+  it('fails on a polling cursor in the future and on a receivable PO status Fusion does not have', async () => {
+    // oracle-poller's state table as its migration makes it (poll-state.repository.ts), in the shared database.
+    const pool = new pg.Pool({ connectionString: db.url });
+    try {
+      await pool.query(`CREATE TABLE IF NOT EXISTS poller_feed_state (tenant_id text NOT NULL, feed text NOT NULL, cursor_ms bigint, cursor_text text, backfill_from_ms bigint,
+        backfill_request text, last_run_started_at timestamptz, last_run_finished_at timestamptz, last_success_at timestamptz, consecutive_failures int NOT NULL DEFAULT 0,
+        last_error_code text, last_error_message text, emitted_total bigint NOT NULL DEFAULT 0, updated_at timestamptz NOT NULL DEFAULT now(), exception_raised_code text, PRIMARY KEY (tenant_id, feed))`);
+      const future = Date.now() + 3 * 86_400_000;
+      await pool.query(`INSERT INTO poller_feed_state (tenant_id, feed, cursor_ms) VALUES ($1, 'purchase-orders', $2), ($1, 'customer-accounts', $3)`, [T, future, Date.now() - 60_000]);
+      const res = await fetch(`${svc.url}/admin/tenants/${T}`, { method: 'PATCH', headers: { 'content-type': 'application/json', 'x-api-key': OPS }, body: JSON.stringify({ settings: { receivablePoStatuses: ['Open', 'Opened'] } }) });
+      assert.equal(res.status, 200, await res.text());
+
+      const { code, body } = await doctorJson();
+      assert.equal(code, 3);
+      const fails = failsOf(body.findings);
+      assert.deepEqual(fails.map((f) => f.check).sort(), ['mlc.cursor.purchase-orders', 'mlc.receivablePoStatuses']);
+      const cursor = fails.find((f) => f.check === 'mlc.cursor.purchase-orders')!;
+      assert.match(cursor.message, new RegExp(`the purchase-orders cursor is in the future \\(${new Date(future).toISOString().slice(0, 10)}`));
+      assert.match(cursor.fix!, /^mlc backfill acme purchase-orders --since \d{4}-\d{2}-\d{2}$/);
+      assert.match(fails.find((f) => f.check === 'mlc.receivablePoStatuses')!.message, /"Opened", not a Fusion PO status/);
+      assert.equal(body.findings.find((f) => f.check === 'mlc.cursor.customer-accounts')?.status, 'ok');
+
+      await pool.query(`UPDATE poller_feed_state SET cursor_ms = $2 WHERE tenant_id = $1 AND feed = 'purchase-orders'`, [T, Date.now() - 60_000]);
+      const fixed = await fetch(`${svc.url}/admin/tenants/${T}`, { method: 'PATCH', headers: { 'content-type': 'application/json', 'x-api-key': OPS }, body: JSON.stringify({ settings: { receivablePoStatuses: ['Open'] } }) });
+      assert.equal(fixed.status, 200);
+      assert.equal((await doctorJson()).code, 0);
+    } finally {
+      await pool.end();
+    }
   });
 
   it('exits 1 with the API error for an unknown tenant', async () => {
