@@ -137,6 +137,7 @@ describe('mlc doctor against a running audit-projector and the sandboxes', () =>
     assert.match(r.out, /✔ shipbob\.fulfillmentCenters: all 2 mapped fulfillment centers exist/);
     assert.match(r.out, /✔ shipbob\.products: 2 mapped products exist in ShipBob/);
     assert.match(r.out, /✔ shopify\.credentials: /);
+    assert.match(r.out, /✔ shopify\.scopes: the app has read_orders, read_customers\n/);
     assert.match(r.out, /! fusion\.setup\.paymentTerms: payment terms "30 Net" not checked/);
     assert.match(r.out, /- webhooks\.subscriptions: not checked/);
     assert.ok(!r.out.includes('sandbox-secret') && !r.out.includes(SB_PAT) && !r.out.includes(SHOP_SECRET), 'no secret in the output');
