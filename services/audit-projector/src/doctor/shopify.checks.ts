@@ -25,7 +25,9 @@ export async function shopifyChecks(t: string, s: TenantSnapshot, pinger: Partne
     const fix =
       ping.failedCheck === 'configuration'
         ? `mlc connections set ${t} shopify --set shopDomain=<shop>.myshopify.com`
-        : ping.reachable === false
+        : ping.failedCheck === 'unexpected'
+          ? `check the API version Shopify still supports (a YYYY-MM release of the last 12 months): mlc connections set ${t} shopify --set apiVersion=<YYYY-MM>   (then: mlc ping ${t} shopify)`
+          : ping.reachable === false
           ? `mlc connections set ${t} shopify --base-url https://${c.shopDomain}`
           : c.auth.type === 'access-token'
             ? `mlc connections set ${t} shopify --set auth.type=access-token --set-env auth.accessToken=SHOPIFY_ACCESS_TOKEN   (then: mlc ping ${t} shopify)`
