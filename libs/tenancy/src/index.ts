@@ -17,3 +17,4 @@ export {
   type KnownOrderDocuments,
   type ReconcileWindow,
 } from './receivables-reconciliation';
+export { fusionLookups, shipbobLookups, shopifyAccessScopes, type FusionLookups, type ShipbobLookups } from './partner.lookups';

@@ -4,6 +4,7 @@ import type { KeyUsage, ReencryptResult } from '@mlc/tenants';
 import { AdminApiClient, AdminApiError, seg } from './admin-api.client';
 import { formatRecord, formatTable } from './table.format';
 import { OPS_OPTIONS, OPS_USAGE, OpsUsageError, runOpsCommand } from './ops-commands';
+import { DOCTOR_USAGE, DoctorUsageError, runDoctorCommand } from './doctor-command';
 
 export interface CliIo {
   env: NodeJS.ProcessEnv;
@@ -35,7 +36,7 @@ export const USAGE = `mlc — operator CLI over the tenants admin API (env MLC_A
 
   kinds: item-product, supplier-fc, ship-to-fc, ship-to-address, shipbob-event-rule
   global: --json  --api-url URL  --api-key KEY  --actor NAME
-${OPS_USAGE}`;
+${OPS_USAGE}${DOCTOR_USAGE}`;
 
 class UsageError extends Error {}
 
@@ -226,13 +227,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return r.reachable && r.authenticated ? 0 : 1;
       }
       default: {
+        const doctor = await runDoctorCommand(pos, { api, print });
+        if (doctor !== undefined) return doctor;
         const code = await runOpsCommand(cmd, { api, positionals: pos, values: o, print, progress: (t) => io.err(t) });
         if (code !== undefined) return code;
         throw new UsageError(`unknown command "${pos.join(' ')}"`);
       }
     }
   } catch (err) {
-    if (err instanceof UsageError || err instanceof OpsUsageError) {
+    if (err instanceof UsageError || err instanceof OpsUsageError || err instanceof DoctorUsageError) {
       io.err(`error: ${err.message}\n\n${USAGE}`);
       return 2;
     }

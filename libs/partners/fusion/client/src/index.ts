@@ -18,3 +18,4 @@ export {
 } from './fusion-soap';
 export { findBillToSites, findInvoicesWithLines, findCreditMemosByComments, type FusionCustomerSite, type FusionInvoiceWithLines, type FusionCreditMemoRow, type CreditMemoLookupKeys } from './fusion-receivables';
 export { findCreditMemosByTransactionNumber } from './fusion-credit-memo-lookup';
+export { findSetupValues, probeFusionRead } from './fusion-setup-lookup';

@@ -307,6 +307,12 @@ export const QUERYABLE: Record<string, QuerySchema> = {
   customerAccountSitesLOV: { source: `${FARFA}/25d/farfa/op-customeraccountsiteslov-get.html`, attrs: words('SiteUseId AccountNumber') },
   hubOrganizations: { source: `${FAAPS}/op-huborganizations-get.html`, attrs: words('PartyId PartyNumber OrganizationName') },
   hubPersons: { source: `${FAAPS}/op-hubpersons-get.html`, attrs: words('PartyId PartyNumber PersonFirstName PersonLastName') },
+  // Setup lists of values (fusion-setup-lovs.ts): only each item's key, as its "Get one" page names it, is taken as
+  // queryable; the name attributes the doctor matches on are UNCONFIRMED switches (default off: it lists and matches).
+  finBusinessUnitsLOV: { source: `${FARFA}/24d/farfa/op-finbusinessunitslov-finbusinessunitslovuniqid-get.html`, attrs: words('BusinessUnitId') },
+  transactionSourcesLOV: { source: `${FARFA}/24d/farfa/op-transactionsourceslov-transactionsourceid-get.html`, attrs: words('TransactionSourceId') },
+  transactionTypesLOV: { source: `${FARFA}/23d/farfa/api-list-values-receivables-transaction-types-list-values.html`, attrs: words('TransactionTypeId') },
+  accountCombinationsLOV: { source: `${FARFA}/24c/farfa/op-accountcombinationslov-_code_combination_id-get.html`, attrs: words('_CODE_COMBINATION_ID') },
 };
 
 /**
@@ -331,6 +337,11 @@ export const UNCONFIRMED_QUERYABLE: Record<string, boolean> = {
   'hubPersons.EmailAddress': true,
   'hubPersons.SourceSystem': true,
   'hubPersons.SourceSystemReferenceValue': true,
+  // Setup look-ups of `mlc doctor` (fusion-setup-lovs.ts): it works without them (reads the list and matches itself).
+  'finBusinessUnitsLOV.BusinessUnitName': false,
+  'transactionSourcesLOV.Name': false,
+  'transactionTypesLOV.Name': false,
+  ...Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`accountCombinationsLOV.Segment${i + 1}`, false])),
 };
 
 /** The effective queryable attributes of a resource under the given switch overrides. */

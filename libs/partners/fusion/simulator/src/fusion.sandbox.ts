@@ -31,6 +31,7 @@ import {
 import { registerReceivables, FusionReceivablesStore } from './fusion-receivables';
 import { registerPollingReads } from './fusion-polling-reads';
 import { registerSoapServices, type SoapStrictSwitches } from './fusion-soap';
+import { DEFAULT_FUSION_SETUP, FusionSetupStore, registerSetupLovs, type FusionSetupSeed } from './fusion-setup-lovs';
 
 export const FSCM_ROOT = '/fscmRestApi/resources/11.13.18.05';
 export const CRM_ROOT = '/crmRestApi/resources/11.13.18.05';
@@ -109,6 +110,8 @@ export interface FusionSandboxOptions {
    * is visible.
    */
   receiptProcessingDelayMs?: number;
+  /** Receivables setup the pod's lists of values answer (fusion-setup-lovs.ts). Default: the demo tenant's values. */
+  setup?: FusionSetupSeed;
 }
 
 /** Everything the connector wrote, for assertions (GET /__admin/written). */
@@ -158,10 +161,11 @@ const DEFAULTS = {
  * API under /__admin to seed data, change it and read back what was written.
  */
 export class FusionSandbox extends SandboxServer {
-  readonly options: Required<Omit<FusionSandboxOptions, 'strict' | 'seed' | 'run'>> & { strict: FusionStrictSwitches };
+  readonly options: Required<Omit<FusionSandboxOptions, 'strict' | 'seed' | 'run' | 'setup'>> & { strict: FusionStrictSwitches };
   private readonly dffSchema: BodySchema;
   readonly procurement: FusionProcurementStore;
   readonly receivables: FusionReceivablesStore;
+  readonly setup = new FusionSetupStore();
   readonly written: FusionWritten = {
     asns: [],
     receipts: [],
@@ -207,6 +211,8 @@ export class FusionSandbox extends SandboxServer {
     registerReceivables(this);
     registerPollingReads(this);
     registerSoapServices(this);
+    this.setup.add(opts.setup ?? DEFAULT_FUSION_SETUP);
+    registerSetupLovs(this, this.setup);
   }
 
   // ---- framework plumbing -------------------------------------------------------------------------------------
@@ -669,6 +675,13 @@ export class FusionSandbox extends SandboxServer {
     this.adminRoute('GET', '/written', () => {
       this.processReceipts();
       return this.written;
+    });
+    // Adds receivables setup values (FusionSetupSeed: businessUnits, transactionSources, transactionTypes,
+    // accountCombinations [{combination, enabled}], refused LOV names) as a consultant would in Setup.
+    this.adminRoute('POST', '/setup', (req) => {
+      this.setup.add(req.json<FusionSetupSeed>());
+      const { businessUnits, transactionSources, transactionTypes, accountCombinations, refused } = this.setup;
+      return { businessUnits, transactionSources, transactionTypes, accountCombinations, refused: [...refused] };
     });
     this.adminRoute('POST', '/tokens/expire', () => {
       this.expireTokens();

@@ -8,6 +8,7 @@ export {
   type FusionStrictSwitches,
   type FusionWritten,
 } from './fusion.sandbox';
+export { DEFAULT_FUSION_SETUP, FusionSetupStore, type FusionSetupSeed } from './fusion-setup-lovs';
 export { fusionTimestamp, type SeedRequest, type PurchaseOrder, type PoLine, type PoSchedule, type PoStatus } from './fusion.store';
 export { parseFusionDateLiteral } from './fusion-query';
 export {

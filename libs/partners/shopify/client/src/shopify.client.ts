@@ -18,6 +18,7 @@ import {
   ORDER_SHIPPING_LINES_QUERY,
   ORDERS_UPDATED_SINCE_QUERY,
   PING_QUERY,
+  ACCESS_SCOPES_QUERY,
   SHOP_QUERY,
 } from './shopify.queries';
 import {
@@ -137,6 +138,8 @@ export class ShopifyClient {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
   private token: ShopifyTokenSet | undefined;
+  /** The `scope` of the last token grant (comma-separated handles), when the token endpoint answered one. */
+  private grantedScope: string | undefined;
   private refreshToken: string | undefined;
   private inflightToken: Promise<string> | undefined;
   /** Last throttle status seen and when: used to wait before sending a query the bucket cannot cover. */
@@ -166,6 +169,20 @@ export class ShopifyClient {
   async ping(): Promise<{ name: string; myshopifyDomain: string }> {
     const data = await this.graphql<{ shop: { name: string; myshopifyDomain: string } }>('Ping', PING_QUERY, {});
     return data.shop;
+  }
+
+  /**
+   * The access scopes granted to this app on the shop (handles such as `read_orders`): the `scope` of the token grant
+   * when the client obtains its own token (client credentials / refresh, reference/shopify.md §1), else
+   * `currentAppInstallation { accessScopes }`.
+   */
+  async accessScopes(): Promise<string[]> {
+    if (!this.config.getAccessToken && this.config.clientId && this.config.clientSecret) {
+      await this.accessToken(false);
+      if (this.grantedScope !== undefined) return this.grantedScope.split(',').map((x) => x.trim()).filter(Boolean);
+    }
+    const data = await this.graphql<{ currentAppInstallation: { accessScopes: Array<{ handle: string }> } | null }>('AccessScopes', ACCESS_SCOPES_QUERY, {});
+    return (data.currentAppInstallation?.accessScopes ?? []).map((s) => s.handle);
   }
 
   /** The shop's name, domain and IANA time zone (the zone its REST and webhook times are written in). */
@@ -557,8 +574,9 @@ export class ShopifyClient {
         details: { status: res.status, error, grant: grant['grant_type'] },
       });
     }
-    const body = parseShopifyJson<{ access_token?: string; expires_in?: number; refresh_token?: string }>(text);
+    const body = parseShopifyJson<{ access_token?: string; expires_in?: number; refresh_token?: string; scope?: string }>(text);
     if (!body.access_token) throw new ShopifyUnavailableError('token endpoint answered without access_token');
+    this.grantedScope = typeof body.scope === 'string' ? body.scope : undefined;
     this.token = {
       accessToken: body.access_token,
       expiresAtMs: typeof body.expires_in === 'number' ? this.now() + body.expires_in * 1000 : undefined,

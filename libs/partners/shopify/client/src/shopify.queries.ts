@@ -35,6 +35,9 @@ const CUSTOMER_FIELDS = `
 export const PING_QUERY = 'query Ping { shop { name myshopifyDomain } }';
 
 /** The shop's settings the sweep needs: its IANA time zone (Shopify writes REST/webhook times in it). */
+/** The app's granted access scopes (AppInstallation.accessScopes, https://shopify.dev/docs/api/admin-graphql/latest/objects/AppInstallation). */
+export const ACCESS_SCOPES_QUERY = 'query AccessScopes { currentAppInstallation { accessScopes { handle } } }';
+
 export const SHOP_QUERY = 'query Shop { shop { name myshopifyDomain ianaTimezone } }';
 
 export const ORDERS_UPDATED_SINCE_QUERY = `query OrdersUpdatedSince($first: Int!, $after: String, $query: String, $lineItemsFirst: Int!, $shippingLinesFirst: Int!) {
