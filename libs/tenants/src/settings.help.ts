@@ -15,6 +15,7 @@ export const ACCOUNTING_SETTING_HELP: Readonly<Record<keyof AccountingSettings, 
 
 /** One line per tenant setting (dotted keys as `mlc settings get|set` take them), with the value used when absent. */
 export const SETTING_HELP: Readonly<Record<string, { help: string; default?: unknown }>> = {
+  ...Object.fromEntries(Object.entries(ACCOUNTING_SETTING_HELP).map(([k, help]) => [`accounting.${k}`, { help }])),
   customerMatching: { help: 'how a Shopify customer is matched to a Fusion customer', default: 'email-then-external-id' },
   orderGrouping: { help: 'how Fusion PO lines are grouped into ShipBob orders', default: 'per-po-line' },
   receivablePoStatuses: { help: 'Fusion PO statuses whose lines become ShipBob orders', default: ['Open'] },
@@ -25,7 +26,6 @@ export const SETTING_HELP: Readonly<Record<string, { help: string; default?: unk
   'pollingIntervalsMs.receiptsMs': { help: 'how often the Fusion receivables feeds (customer accounts, invoices, credit memos) are polled (ms)' },
   'pollingIntervalsMs.shipbobOrdersMs': { help: 'how often the ShipBob sweep runs (ms)' },
   'pollingIntervalsMs.shopifyOrdersMs': { help: 'how often the Shopify sweep runs (ms)' },
-  ...Object.fromEntries(Object.entries(ACCOUNTING_SETTING_HELP).map(([k, help]) => [`accounting.${k}`, { help }])),
 };
 
 /** The initial look-back when the tenant does not set one. */
