@@ -138,8 +138,11 @@ interface BackfillStatus {
 
 const userFeed = (pollerFeed: string) => Object.entries(BACKFILL_FEEDS).find(([, feeds]) => feeds.includes(pollerFeed))?.[0] ?? pollerFeed;
 
+const FEED_ORDER = Object.values(BACKFILL_FEEDS).flat();
+const feedRank = (f: string) => (FEED_ORDER.includes(f) ? FEED_ORDER.indexOf(f) : FEED_ORDER.length);
+
 function summaryText(s: BackfillStatus): string {
-  const rows = s.feeds.map((f) => ({
+  const rows = [...s.feeds].sort((a, b) => feedRank(a.feed) - feedRank(b.feed)).map((f) => ({
     feed: `${userFeed(f.feed)}${userFeed(f.feed) !== f.feed ? ` (${f.feed})` : ''}`,
     state: f.superseded ? 'superseded' : f.done ? 'done' : f.lastError ? `failing: ${f.lastError.code}` : 'running',
     read: String(f.recordsRead),
