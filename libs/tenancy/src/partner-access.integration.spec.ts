@@ -5,7 +5,7 @@ import { FusionSandbox } from '@mlc/partners-fusion-simulator';
 import { DEMO_SEED, ShipbobSandbox } from '@mlc/partners-shipbob-simulator';
 import { ShopifySandbox } from '@mlc/partners-shopify-simulator';
 import { requestShipbobToken } from '@mlc/partners-shipbob-client';
-import { createCustomerAccount } from '@mlc/partners-fusion-client';
+import { createCustomerAccount, createInvoiceCreditMemo } from '@mlc/partners-fusion-client';
 import type { AppError } from '@mlc/platform-errors';
 import { freePort, testDatabase, type TestDatabase } from '@mlc/platform-testing';
 import {
@@ -133,7 +133,7 @@ describe('partner access for tenants: pings and shared tokens against the sandbo
     assert.equal(tokenCalls(), 2, 'no second refresh for the other replica');
   });
 
-  it('OAuth for REST and Basic soapAuth for SOAP on one Fusion connection: a customer account is created through SOAP; a wrong SOAP password and a bearer token on SOAP are refused', async () => {
+  it('OAuth for REST and Basic soapAuth for SOAP on one Fusion connection: a customer account and a credit memo are created through SOAP; a wrong SOAP password and a bearer token on SOAP are refused', async () => {
     await config.createTenant({ id: 'split-auth', name: 'OAuth REST, Basic SOAP', mode: 'demo' }, 'test');
     const oauth = { type: 'oauth2-client-credentials', tokenUrl: `${urls.fusion}/oauth2/v1/token`, ...DEMO_CREDENTIALS.fusion } as const;
     await config.setConnection('split-auth', { partner: 'fusion', baseUrl: urls.fusion, auth: oauth, soapAuth: { type: 'basic', username: fusion.options.basicUser, password: CANARY } }, 'test');
@@ -158,6 +158,22 @@ describe('partner access for tenants: pings and shared tokens against the sandbo
     const created = await createCustomerAccount(await clients.fusion('split-auth'), account);
     assert.equal(status(soapPath).at(-1), 200);
     assert.equal(fusion.written.customerAccounts.at(-1)?.['AccountNumber'], created.accountNumber);
+    // A credit memo through CreditMemoService against an invoice made over REST (OAuth), both with one client.
+    const client = await clients.fusion('split-auth');
+    const invoice = await client.createInvoice({
+      BusinessUnit: 'US1 Business Unit',
+      TransactionSource: 'SHOPIFY',
+      TransactionType: 'Invoice',
+      TransactionDate: '2026-11-02',
+      BillToCustomerNumber: created.accountNumber,
+      InvoiceCurrencyCode: 'USD',
+      receivablesInvoiceLines: [{ LineNumber: 1, Description: 'Tee', Quantity: 1, UnitSellingPrice: 10 }],
+    });
+    await client.completeInvoice(invoice.CustomerTransactionId);
+    const memo = await createInvoiceCreditMemo(client, { previousCustomerTransactionId: invoice.CustomerTransactionId, currencyCode: 'USD', transactionDate: '2026-11-03', lineAmount: '4.00' });
+    assert.equal(status('/fscmService/CreditMemoService').at(-1), 200);
+    assert.equal(fusion.written.invoiceCredits.at(-1)?.['PreviousCustomerTransactionId'], invoice.CustomerTransactionId);
+    assert.ok(memo.customerTransactionId > 0);
     // Without soapAuth the SOAP call carries the bearer token, which the strict sandbox refuses (soapBearerAuth false)
     // and the other reading of that UNCONFIRMED fact accepts.
     await config.patchConnection('split-auth', 'fusion', { soapAuth: null }, 'test');
