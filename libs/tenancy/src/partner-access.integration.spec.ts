@@ -5,6 +5,8 @@ import { FusionSandbox } from '@mlc/partners-fusion-simulator';
 import { DEMO_SEED, ShipbobSandbox } from '@mlc/partners-shipbob-simulator';
 import { ShopifySandbox } from '@mlc/partners-shopify-simulator';
 import { requestShipbobToken } from '@mlc/partners-shipbob-client';
+import { createCustomerAccount, createInvoiceCreditMemo } from '@mlc/partners-fusion-client';
+import type { AppError } from '@mlc/platform-errors';
 import { freePort, testDatabase, type TestDatabase } from '@mlc/platform-testing';
 import {
   ConnectionPingService,
@@ -129,6 +131,64 @@ describe('partner access for tenants: pings and shared tokens against the sandbo
     assert.equal(tokenCalls(), 2);
     assert.ok((await cb.ping()).ok, 'the other replica takes the replaced token after its own 401');
     assert.equal(tokenCalls(), 2, 'no second refresh for the other replica');
+  });
+
+  it('OAuth for REST and Basic soapAuth for SOAP on one Fusion connection: a customer account and a credit memo are created through SOAP; a wrong SOAP password and a bearer token on SOAP are refused', async () => {
+    await config.createTenant({ id: 'split-auth', name: 'OAuth REST, Basic SOAP', mode: 'demo' }, 'test');
+    const oauth = { type: 'oauth2-client-credentials', tokenUrl: `${urls.fusion}/oauth2/v1/token`, ...DEMO_CREDENTIALS.fusion } as const;
+    await config.setConnection('split-auth', { partner: 'fusion', baseUrl: urls.fusion, auth: oauth, soapAuth: { type: 'basic', username: fusion.options.basicUser, password: CANARY } }, 'test');
+    const clients = new PartnerClients(new TenantDirectory(config), tokens);
+    // The sandbox's log redacts Authorization; its answers say which credentials it got (Basic refused: "Invalid user
+    // name or password"; a bearer token on SOAP: "a user name and password is required").
+    const status = (path: string) => fusion.requests().filter((r) => r.path === path).map((r) => r.status);
+    const soapPath = '/crmService/CustomerAccountService';
+    // REST with the OAuth token: the party.
+    const party = await (await clients.fusion('split-auth')).createOrganization({ OrganizationName: 'Split Auth Co', Address: [{ AddressType: 'BILL_TO', Address1: '1 Main St', City: 'Austin', Country: 'US', PostalCode: '78701' }] });
+    assert.equal(status('/crmRestApi/resources/11.13.18.05/hubOrganizations').at(-1), 201);
+    assert.ok(fusion.requests().some((r) => r.path === '/oauth2/v1/token' && r.status === 200), 'REST took an OAuth token');
+    const account = { partyId: party.PartyId, accountName: 'Split Auth Co', partySiteId: party.Address[0]!.PartySiteId };
+    // SOAP with a wrong Basic password: refused, the password never in the message.
+    const wrong = (await createCustomerAccount(await clients.fusion('split-auth'), account).then(() => undefined, (e: unknown) => e)) as AppError;
+    assert.equal(wrong?.code, 'FUSION.AUTH', String(wrong));
+    assert.match(wrong.message, /Invalid user name or password/);
+    assert.ok(!wrong.message.includes(CANARY));
+    assert.equal(status(soapPath).at(-1), 401);
+    // The right password through a partial update (the OAuth secret is kept): the account is created with Basic.
+    await config.patchConnection('split-auth', 'fusion', { soapAuth: { password: fusion.options.basicPassword } }, 'test');
+    const created = await createCustomerAccount(await clients.fusion('split-auth'), account);
+    assert.equal(status(soapPath).at(-1), 200);
+    assert.equal(fusion.written.customerAccounts.at(-1)?.['AccountNumber'], created.accountNumber);
+    // A credit memo through CreditMemoService against an invoice made over REST (OAuth), both with one client.
+    const client = await clients.fusion('split-auth');
+    const invoice = await client.createInvoice({
+      BusinessUnit: 'US1 Business Unit',
+      TransactionSource: 'SHOPIFY',
+      TransactionType: 'Invoice',
+      TransactionDate: '2026-11-02',
+      BillToCustomerNumber: created.accountNumber,
+      InvoiceCurrencyCode: 'USD',
+      receivablesInvoiceLines: [{ LineNumber: 1, Description: 'Tee', Quantity: 1, UnitSellingPrice: 10 }],
+    });
+    await client.completeInvoice(invoice.CustomerTransactionId);
+    const memo = await createInvoiceCreditMemo(client, { previousCustomerTransactionId: invoice.CustomerTransactionId, currencyCode: 'USD', transactionDate: '2026-11-03', lineAmount: '4.00' });
+    assert.equal(status('/fscmService/CreditMemoService').at(-1), 200);
+    assert.equal(fusion.written.invoiceCredits.at(-1)?.['PreviousCustomerTransactionId'], invoice.CustomerTransactionId);
+    assert.ok(memo.customerTransactionId > 0);
+    // Without soapAuth the SOAP call carries the bearer token, which the strict sandbox refuses (soapBearerAuth false)
+    // and the other reading of that UNCONFIRMED fact accepts.
+    await config.patchConnection('split-auth', 'fusion', { soapAuth: null }, 'test');
+    const bearer = (await createCustomerAccount(await clients.fusion('split-auth'), account).then(() => undefined, (e: unknown) => e)) as AppError;
+    assert.equal(bearer?.code, 'FUSION.AUTH');
+    assert.match(bearer.message, /user name and password is required/);
+    const strict = fusion.options.strict as typeof fusion.options.strict & { soapBearerAuth?: boolean };
+    strict.soapBearerAuth = true;
+    try {
+      const party2 = await (await clients.fusion('split-auth')).createOrganization({ OrganizationName: 'Bearer Co', Address: [{ AddressType: 'BILL_TO', Address1: '2 Main St', City: 'Austin', Country: 'US', PostalCode: '78701' }] });
+      await createCustomerAccount(await clients.fusion('split-auth'), { partyId: party2.PartyId, accountName: 'Bearer Co', partySiteId: party2.Address[0]!.PartySiteId });
+      assert.equal(status(soapPath).at(-1), 200);
+    } finally {
+      strict.soapBearerAuth = false;
+    }
   });
 
   it('never spends a rotating ShipBob refresh token twice: one refresh for two replicas, the rotated token persisted', async () => {

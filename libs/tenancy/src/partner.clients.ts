@@ -29,6 +29,8 @@ export function fusionClientConfig(c: FusionConnection, t?: ClientTokenOptions):
       auth.type === 'basic'
         ? { kind: 'basic', user: auth.username, password: auth.password }
         : { kind: 'oauth', tokenUrl: auth.tokenUrl, clientId: auth.clientId, clientSecret: auth.clientSecret, scope: auth.scope },
+    // The SOAP services (credit memos, customer accounts) use soapAuth when the connection has one.
+    ...(c.soapAuth ? { soapAuth: { kind: 'basic' as const, user: c.soapAuth.username, password: c.soapAuth.password } } : {}),
   };
 }
 

@@ -15,3 +15,4 @@ export { parseOperatorKeys, type OperatorKey } from './admin/operator-auth.guard
 export { startAdminTestApp } from './testing/admin-test-app';
 export { OperatorAuthGuard, mayAccess, keyFingerprint, type OperatorIdentity } from './admin/operator-auth.guard';
 export { TENANTS_ADMIN_OPTIONS } from './admin/tenants-admin.tokens';
+export { ACCOUNTING_SETTING_HELP, SETTING_HELP, DEFAULT_INITIAL_LOOKBACK_DAYS } from './settings.help';

@@ -13,6 +13,7 @@ import {
   applySettingsPatch,
   joinSecrets,
   maskConnection,
+  mergeConnectionPatch,
   normalizeConnection,
   secretPaths,
   splitSecrets,
@@ -212,11 +213,33 @@ export class TenantConfigService {
 
   /** Creates or replaces a partner connection; omitted secrets are kept when the auth type is unchanged. */
   async setConnection(tenantId: string, input: ConnectionInput, actor: string, expectedVersion?: number): Promise<ConnectionSummary> {
+    return this.saveConnection(tenantId, input?.partner, actor, expectedVersion, () => input);
+  }
+
+  /**
+   * Partial update: `patch` is merged onto the stored connection (JSON merge patch: objects merge, `null` removes a
+   * field; secrets are kept unless given; a changed `auth.type` needs that type's fields and secrets), then the result
+   * is validated as a whole. Without a stored connection the patch must be a complete connection (as for PUT).
+   */
+  async patchConnection(tenantId: string, partner: Partner, patch: Record<string, unknown>, actor: string, expectedVersion?: number): Promise<ConnectionSummary> {
+    return this.saveConnection(tenantId, partner, actor, expectedVersion, (existing, row) => {
+      const stored = existing ? (existing as unknown as Record<string, unknown>) : row ? row.publicConfig : {};
+      return { ...mergeConnectionPatch(stored, patch), partner } as ConnectionInput;
+    });
+  }
+
+  private async saveConnection(
+    tenantId: string,
+    partner: Partner,
+    actor: string,
+    expectedVersion: number | undefined,
+    build: (existing: Connection | undefined, row: ConnectionEntity | null) => ConnectionInput,
+  ): Promise<ConnectionSummary> {
     let saved: ConnectionEntity | undefined;
     await this.mutate(tenantId, actor, expectedVersion, async (m, t) => {
-      const partner = input?.partner;
       const row = PARTNERS.includes(partner) ? await m.findOne(ConnectionEntity, { where: { tenantId, partner }, lock: { mode: 'pessimistic_write' } }) : null;
       const { existing, unreadable } = row ? this.tryDecryptRow(row) : { existing: undefined, unreadable: undefined };
+      const input = build(existing, row);
       let conn: Connection;
       try {
         conn = normalizeConnection(input, existing, t.mode);

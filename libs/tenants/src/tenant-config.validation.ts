@@ -1,11 +1,15 @@
+import { ACCOUNTING_SETTING_HELP } from './settings.help';
 import { TenantValidationError, type FieldProblem } from './tenants.errors';
 import {
   DEFAULT_SETTINGS,
   MAPPING_KINDS,
   PARTNERS,
   PO_ACTIONS,
+  type AccountingSettings,
   type Connection,
   type ConnectionInput,
+  type FusionConnection,
+  type FusionSoapAuth,
   type MappingKind,
   type MappingValueByKind,
   type TenantMode,
@@ -136,17 +140,22 @@ export function applySettingsPatch(current: TenantSettings, patch: unknown): Ten
     p.throwIfAny('settings');
   }
   const input = patch as Record<string, unknown>;
-  rejectUnknown(p, input, ['accounting', 'customerMatching', 'pollingIntervalsMs', 'orderGrouping', 'receivablePoStatuses', 'shipmentProblemsAsPoNote', 'shopifyWriteBack'], 'settings.');
+  rejectUnknown(p, input, ['accounting', 'customerMatching', 'pollingIntervalsMs', 'orderGrouping', 'receivablePoStatuses', 'shipmentProblemsAsPoNote', 'shopifyWriteBack', 'initialLookbackDays'], 'settings.');
   const next: TenantSettings = structuredClone(current);
   if ('accounting' in input) {
     const a = input['accounting'];
     if (a === null) next.accounting = null;
     else if (!isRecord(a)) p.add('settings.accounting', 'must be an object or null');
     else {
-      const fields = ['revenueAccountCombination', 'businessUnit', 'transactionSource', 'transactionType', 'paymentTerms', 'guestCustomerAccountNumber'] as const;
+      // A partial patch merges onto the stored values; the merged result must hold all six.
+      const fields = Object.keys(ACCOUNTING_SETTING_HELP) as Array<keyof AccountingSettings>;
       rejectUnknown(p, a, fields, 'settings.accounting.');
-      const out = {} as Record<(typeof fields)[number], string>;
-      for (const f of fields) out[f] = requireString(p, a, f, `settings.accounting.${f}`, 240);
+      const merged: Record<string, unknown> = { ...(current.accounting ?? {}), ...a };
+      const out = {} as AccountingSettings;
+      for (const f of fields) {
+        if (merged[f] === undefined || merged[f] === null || merged[f] === '') p.add(`settings.accounting.${f}`, `is required: the ${ACCOUNTING_SETTING_HELP[f]}`);
+        else out[f] = requireString(p, merged, f, `settings.accounting.${f}`, 240);
+      }
       if (out.revenueAccountCombination && !GL_COMBINATION.test(out.revenueAccountCombination)) {
         p.add('settings.accounting.revenueAccountCombination', 'must be account segments joined by "-" or "." (e.g. 101-10-4000-000)');
       }
@@ -175,6 +184,11 @@ export function applySettingsPatch(current: TenantSettings, patch: unknown): Ten
     if (typeof input['shopifyWriteBack'] !== 'boolean') p.add('settings.shopifyWriteBack', 'must be true or false');
     else next.shopifyWriteBack = input['shopifyWriteBack'];
   }
+  if ('initialLookbackDays' in input) {
+    const d = input['initialLookbackDays'];
+    if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0 || d > 3650) p.add('settings.initialLookbackDays', 'must be a whole number of days from 0 to 3650');
+    else next.initialLookbackDays = d;
+  }
   if ('pollingIntervalsMs' in input) {
     const pi = input['pollingIntervalsMs'];
     if (!isRecord(pi)) p.add('settings.pollingIntervalsMs', 'must be an object');
@@ -194,6 +208,39 @@ export function applySettingsPatch(current: TenantSettings, patch: unknown): Ten
 }
 
 // ---------- connections ----------
+
+/** `soapAuth` of a Fusion connection (null or absent: none); an omitted password keeps the stored one. */
+function fusionSoapAuth(p: Problems, v: unknown, prev: FusionSoapAuth | undefined): FusionSoapAuth | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!isRecord(v)) {
+    p.add('soapAuth', 'must be an object {type: basic, username, password}, or null to remove it');
+    return undefined;
+  }
+  rejectUnknown(p, v, ['type', 'username', 'password'], 'soapAuth.');
+  if (v['type'] !== 'basic') p.add('soapAuth.type', 'must be basic (Fusion SOAP services take a user and password)');
+  const withPrev = v['password'] === undefined && prev ? { ...v, password: prev.password } : v;
+  return { type: 'basic', username: requireString(p, v, 'username', 'soapAuth.username'), password: requireString(p, withPrev, 'password', 'soapAuth.password', MAX_SECRET) };
+}
+
+/**
+ * JSON merge patch (RFC 7396) of a connection: objects merge field by field, `null` removes a field, anything else
+ * replaces. A changed `auth.type` starts `auth` afresh (the fields of the old type do not carry over).
+ */
+export function mergeConnectionPatch(stored: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+  const merge = (a: unknown, b: unknown): unknown => {
+    if (!isRecord(b)) return b;
+    const out: Record<string, unknown> = isRecord(a) ? { ...a } : {};
+    for (const [k, v] of Object.entries(b)) {
+      if (v === null) delete out[k];
+      else out[k] = merge(out[k], v);
+    }
+    return out;
+  };
+  const storedAuth = stored['auth'];
+  const patchAuth = patch['auth'];
+  const typeChanged = isRecord(patchAuth) && isRecord(storedAuth) && patchAuth['type'] !== undefined && patchAuth['type'] !== storedAuth['type'];
+  return merge(typeChanged ? { ...stored, auth: {} } : stored, patch) as Record<string, unknown>;
+}
 
 /**
  * Checks a connection input and merges omitted secrets from `existing` (same partner and auth type only).
@@ -226,7 +273,8 @@ export function normalizeConnection(input: ConnectionInput | unknown, existing: 
   let result: Connection | undefined;
   switch (partner) {
     case 'fusion': {
-      rejectUnknown(p, raw, ['partner', 'baseUrl', 'auth'], '');
+      rejectUnknown(p, raw, ['partner', 'baseUrl', 'auth', 'soapAuth'], '');
+      const soapAuth = fusionSoapAuth(p, raw['soapAuth'], prev?.partner === 'fusion' ? prev.soapAuth : undefined);
       if (!auth) break;
       if (auth['type'] === 'oauth2-client-credentials') {
         rejectUnknown(p, auth, ['type', 'tokenUrl', 'clientId', 'clientSecret', 'scope'], 'auth.');
@@ -241,6 +289,7 @@ export function normalizeConnection(input: ConnectionInput | unknown, existing: 
         rejectUnknown(p, auth, ['type', 'username', 'password'], 'auth.');
         result = { partner, baseUrl, auth: { type: 'basic', username: requireString(p, auth, 'username', 'auth.username'), password: secret(auth, 'password') } };
       } else p.add('auth.type', 'must be one of: oauth2-client-credentials, basic (for fusion)');
+      if (result && soapAuth) result = { ...(result as FusionConnection), soapAuth };
       break;
     }
     case 'shipbob': {
@@ -288,21 +337,28 @@ export function normalizeConnection(input: ConnectionInput | unknown, existing: 
   return result!;
 }
 
-/** Splits a connection into what may be stored in clear and the secrets to seal. */
+/** Splits a connection into what may be stored in clear and the secrets to seal (`auth` and `soapAuth` alike). */
 export function splitSecrets(conn: Connection): { publicConfig: Record<string, unknown>; secrets: Record<string, unknown> } {
-  const { auth, ...rest } = conn as Connection & { webhookSecrets?: string[] };
-  const publicAuth: Record<string, unknown> = {};
-  const secretAuth: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(auth)) ((SECRET_AUTH_FIELDS as readonly string[]).includes(k) ? secretAuth : publicAuth)[k] = v;
+  const { auth, soapAuth, ...rest } = conn as Connection & { webhookSecrets?: string[]; soapAuth?: FusionSoapAuth };
+  const split = (a: object) => {
+    const pub: Record<string, unknown> = {};
+    const sec: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(a)) ((SECRET_AUTH_FIELDS as readonly string[]).includes(k) ? sec : pub)[k] = v;
+    return [pub, sec] as const;
+  };
+  const [publicAuth, secretAuth] = split(auth);
   const { webhookSecrets, ...publicRest } = rest;
   const secrets: Record<string, unknown> = { auth: secretAuth };
+  const publicConfig: Record<string, unknown> = { ...publicRest, auth: publicAuth };
   if (webhookSecrets) secrets['webhookSecrets'] = webhookSecrets;
-  return { publicConfig: { ...publicRest, auth: publicAuth }, secrets };
+  if (soapAuth) [publicConfig['soapAuth'], secrets['soapAuth']] = split(soapAuth);
+  return { publicConfig, secrets };
 }
 
 export function joinSecrets(publicConfig: Record<string, unknown>, secrets: Record<string, unknown>): Connection {
   const out: Record<string, unknown> = { ...publicConfig, auth: { ...(publicConfig['auth'] as object), ...(secrets['auth'] as object) } };
   if (secrets['webhookSecrets']) out['webhookSecrets'] = secrets['webhookSecrets'];
+  if (publicConfig['soapAuth']) out['soapAuth'] = { ...(publicConfig['soapAuth'] as object), ...((secrets['soapAuth'] as object | undefined) ?? {}) };
   return out as unknown as Connection;
 }
 
@@ -318,6 +374,11 @@ export function maskConnection(conn: Connection, before?: Connection): Record<st
   const pAuth = (prevSecrets?.['auth'] ?? {}) as Record<string, unknown>;
   for (const k of Object.keys(sAuth)) auth[k] = mark(sAuth[k], pAuth[k]);
   const out: Record<string, unknown> = { ...publicConfig, auth };
+  if (publicConfig['soapAuth']) {
+    const now = secrets['soapAuth'] as Record<string, unknown>;
+    const prev = (prevSecrets?.['soapAuth'] ?? {}) as Record<string, unknown>;
+    out['soapAuth'] = { ...(publicConfig['soapAuth'] as object), ...Object.fromEntries(Object.keys(now).map((k) => [k, mark(now[k], prev[k])])) };
+  }
   const hooks = secrets['webhookSecrets'] as string[] | undefined;
   const prevHooks = (prevSecrets?.['webhookSecrets'] ?? []) as string[];
   if (hooks) out['webhookSecrets'] = hooks.map((h, i) => mark(h, prevHooks[i]));
@@ -328,6 +389,7 @@ export function maskConnection(conn: Connection, before?: Connection): Record<st
 export function secretPaths(conn: Connection): string[] {
   const { secrets } = splitSecrets(conn);
   const paths = Object.keys(secrets['auth'] as object).map((k) => `auth.${k}`);
+  for (const k of Object.keys((secrets['soapAuth'] as object | undefined) ?? {})) paths.push(`soapAuth.${k}`);
   ((secrets['webhookSecrets'] as string[] | undefined) ?? []).forEach((_, i) => paths.push(`webhookSecrets[${i}]`));
   return paths;
 }
@@ -335,7 +397,7 @@ export function secretPaths(conn: Connection): string[] {
 /** Every secret string of a connection (used to scrub messages that might echo one). */
 export function secretValues(conn: Connection): string[] {
   const { secrets } = splitSecrets(conn);
-  return [...Object.values(secrets['auth'] as Record<string, unknown>), ...((secrets['webhookSecrets'] as string[] | undefined) ?? [])].filter(
+  return [...Object.values(secrets['auth'] as Record<string, unknown>), ...Object.values((secrets['soapAuth'] as object | undefined) ?? {}), ...((secrets['webhookSecrets'] as string[] | undefined) ?? [])].filter(
     (s): s is string => typeof s === 'string' && s.length >= 4,
   );
 }

@@ -19,10 +19,19 @@ export type ShopifyAuth =
   | { type: 'access-token'; accessToken: string }
   | { type: 'client-credentials'; clientId: string; clientSecret: string };
 
+/** Basic credentials for Fusion's SOAP services when they differ from the REST `auth` (e.g. OAuth for REST). */
+export interface FusionSoapAuth {
+  type: 'basic';
+  username: string;
+  password: string;
+}
+
 export interface FusionConnection {
   partner: 'fusion';
   baseUrl: string;
   auth: FusionAuth;
+  /** Used by the SOAP calls (credit memos, customer accounts) when present; `auth` otherwise. */
+  soapAuth?: FusionSoapAuth;
 }
 
 export interface ShipbobConnection {
@@ -170,16 +179,20 @@ export interface TenantSettings {
    * Absent = false (off).
    */
   shopifyWriteBack?: boolean;
+  /** How many days back oracle-poller starts a feed that has no cursor yet (0..3650). Absent = 30. */
+  initialLookbackDays?: number;
 }
 
 export type TenantSettingsPatch = {
-  accounting?: AccountingSettings | null;
+  /** Merged onto the stored accounting settings (all six fields are needed when none are stored yet). */
+  accounting?: Partial<AccountingSettings> | null;
   customerMatching?: CustomerMatchingRule;
   pollingIntervalsMs?: Partial<PollingIntervals>;
   orderGrouping?: OrderGrouping;
   receivablePoStatuses?: string[];
   shipmentProblemsAsPoNote?: boolean;
   shopifyWriteBack?: boolean;
+  initialLookbackDays?: number;
 };
 
 export const DEFAULT_SETTINGS: TenantSettings = {

@@ -32,7 +32,7 @@ describe('mlc CLI over the admin API', () => {
     let out = '';
     let err = '';
     const io: CliIo = {
-      env: { MLC_API_URL: url, MLC_API_KEY: key, SB_PAT: 'pat-from-env' },
+      env: { MLC_API_URL: url, MLC_API_KEY: key, SB_PAT: 'pat-from-env', FUSION_SECRET: 'fusion-secret-from-env', SOAP_PASSWORD: 'soap-password-from-env' },
       out: (t) => (out += t),
       err: (t) => (err += t),
       readFile: async (p) => {
@@ -160,5 +160,88 @@ describe('mlc CLI over the admin API', () => {
       await app2.close();
     }
   });
-});
+  it('connections set is a partial update: only --base-url changes, secrets stay; the first set must be complete; soapAuth added and removed', async () => {
+    assert.equal((await mlc('tenants', 'create', 'omega', '--name', 'Omega')).code, 0);
+    const incomplete = await mlc('connections', 'set', 'omega', 'fusion', '--base-url', 'https://omega.fa.us2.oraclecloud.com');
+    assert.equal(incomplete.code, 1);
+    assert.match(incomplete.err, /\n {2}auth: is required/);
+    const first = await mlc(
+      'connections', 'set', 'omega', 'fusion', '--base-url', 'https://omega.fa.us2.oraclecloud.com',
+      '--set', 'auth.type=oauth2-client-credentials', '--set', 'auth.tokenUrl=https://idcs-omega.identity.oraclecloud.com/oauth2/v1/token',
+      '--set', 'auth.clientId=OMEGA_INT', '--set-env', 'auth.clientSecret=FUSION_SECRET', '--set', 'auth.scope=urn:opc:resource:consumer::all',
+      '--set', 'soapAuth.type=basic', '--set', 'soapAuth.username=omega.soap', '--set-env', 'soapAuth.password=SOAP_PASSWORD',
+    );
+    assert.equal(first.code, 0, first.err);
+    // The issue's complaint: the base URL alone.
+    const moved = await mlc('connections', 'set', 'omega', 'fusion', '--base-url', 'https://omega.fa.us6.oraclecloud.com', '--json');
+    assert.equal(moved.code, 0, moved.err);
+    assert.deepEqual(JSON.parse(moved.out).secretsSet, ['auth.clientSecret', 'soapAuth.password']);
+    for (const o of [first.out, moved.out]) assert.ok(!o.includes('from-env'), 'no secret echoed');
+    let conn = (await config.getTenantSnapshot('omega')).connections.fusion!;
+    assert.equal(conn.baseUrl, 'https://omega.fa.us6.oraclecloud.com');
+    assert.deepEqual(conn.auth, { type: 'oauth2-client-credentials', tokenUrl: 'https://idcs-omega.identity.oraclecloud.com/oauth2/v1/token', clientId: 'OMEGA_INT', clientSecret: 'fusion-secret-from-env', scope: 'urn:opc:resource:consumer::all' });
+    assert.deepEqual(conn.soapAuth, { type: 'basic', username: 'omega.soap', password: 'soap-password-from-env' });
+    const switched = await mlc('connections', 'set', 'omega', 'fusion', '--set', 'auth.type=basic', '--set', 'auth.username=u');
+    assert.equal(switched.code, 1);
+    assert.match(switched.err, /\n {2}auth\.password: is required\n/);
+    const removed = await mlc('connections', 'set', 'omega', 'fusion', '--set', 'soapAuth:=null', '--json');
+    assert.equal(removed.code, 0, removed.err);
+    assert.deepEqual(JSON.parse(removed.out).secretsSet, ['auth.clientSecret']);
+    conn = (await config.getTenantSnapshot('omega')).connections.fusion!;
+    assert.equal(conn.soapAuth, undefined);
+    assert.equal((conn.auth as { clientSecret: string }).clientSecret, 'fusion-secret-from-env');
+  });
 
+  it('settings set and get: dotted keys, JSON values, accounting merged field by field with what Fusion needs, clear errors', async () => {
+    const partial = await mlc('settings', 'set', 'omega', 'accounting.businessUnit=Vision Operations');
+    assert.equal(partial.code, 1, 'the first accounting needs all six');
+    assert.match(partial.err, /\n {2}settings\.accounting\.transactionSource: is required: the Receivables transaction source name/);
+    assert.doesNotMatch(partial.err, /settings\.accounting\.businessUnit/);
+
+    const set = await mlc(
+      'settings', 'set', 'omega',
+      'accounting.businessUnit=Vision Operations', 'accounting.transactionSource=SHOPIFY', 'accounting.transactionType=Invoice',
+      'accounting.paymentTerms=30 Net', 'accounting.revenueAccountCombination=101-10-4000-000', 'accounting.guestCustomerAccountNumber=GUEST-1',
+      'pollingIntervalsMs.purchaseOrdersMs:=300000', 'initialLookbackDays:=90', 'shopifyWriteBack:=true',
+    );
+    assert.equal(set.code, 0, set.err);
+    assert.match(set.out, /^settings of omega saved \(config version \d+\)\n/);
+    assert.match(set.out, /\naccounting\.businessUnit\s+Vision Operations\s+# Fusion business unit name/);
+    // One field later: merged onto the stored five.
+    const one = await mlc('settings', 'set', 'omega', 'accounting.paymentTerms=IMMEDIATE');
+    assert.equal(one.code, 0, one.err);
+    const snap = await config.getTenantSnapshot('omega');
+    assert.deepEqual(snap.settings.accounting, { businessUnit: 'Vision Operations', transactionSource: 'SHOPIFY', transactionType: 'Invoice', paymentTerms: 'IMMEDIATE', revenueAccountCombination: '101-10-4000-000', guestCustomerAccountNumber: 'GUEST-1' });
+    assert.equal(snap.settings.pollingIntervalsMs.purchaseOrdersMs, 300000);
+    assert.equal(snap.settings.pollingIntervalsMs.receiptsMs, 600000, 'the other intervals kept');
+    assert.equal(snap.settings.initialLookbackDays, 90);
+    assert.equal(snap.settings.shopifyWriteBack, true);
+
+    const all = await mlc('settings', 'get', 'omega');
+    assert.equal(all.code, 0, all.err);
+    for (const re of [
+      /^accounting\.revenueAccountCombination\s+101-10-4000-000\s+# revenue GL account combination/m,
+      /^accounting\.transactionType\s+Invoice\s+# Receivables transaction type name/m,
+      /^accounting\.guestCustomerAccountNumber\s+GUEST-1\s+# Fusion customer account number used for Shopify orders without/m,
+      /^initialLookbackDays\s+90\s+# days back oracle-poller starts/m,
+      /^pollingIntervalsMs\.purchaseOrdersMs\s+300000\s+#/m,
+      /^receivablePoStatuses\s+\["Open"\] \(default\)/m,
+    ]) assert.match(all.out, re);
+    const one1 = await mlc('settings', 'get', 'omega', 'accounting.paymentTerms', '--json');
+    assert.deepEqual(JSON.parse(one1.out), { key: 'accounting.paymentTerms', value: 'IMMEDIATE', default: false, help: 'Receivables payment terms name put on each invoice (Manage Receivables Payment Terms), e.g. "30 Net"' });
+    const group = await mlc('settings', 'get', 'omega', 'pollingIntervalsMs', '--json');
+    assert.deepEqual(Object.keys(JSON.parse(group.out)), ['pollingIntervalsMs.purchaseOrdersMs', 'pollingIntervalsMs.receiptsMs', 'pollingIntervalsMs.shipbobOrdersMs', 'pollingIntervalsMs.shopifyOrdersMs']);
+    const json = await mlc('settings', 'get', 'omega', '--json');
+    assert.equal(JSON.parse(json.out).accounting.paymentTerms, 'IMMEDIATE');
+
+    const bad = await mlc('settings', 'set', 'omega', 'initialLookbackDays:=4000', 'pollingIntervalsMs.receiptsMs=fast', 'accounting.revenueAccountCombination=nope', 'colour=blue');
+    assert.equal(bad.code, 1);
+    for (const f of ['settings.initialLookbackDays: must be a whole number of days from 0 to 3650', 'settings.pollingIntervalsMs.receiptsMs: must be a positive whole number', 'settings.accounting.revenueAccountCombination: must be account segments', 'settings.colour: is not a known field']) assert.ok(bad.err.includes(f), `${f} in ${bad.err}`);
+    assert.equal((await config.getTenantSnapshot('omega')).settings.initialLookbackDays, 90, 'nothing applied');
+    assert.equal((await mlc('settings', 'set', 'omega', 'initialLookbackDays:=ninety')).code, 2, 'not JSON: usage error');
+    assert.equal((await mlc('settings', 'get', 'omega', 'nosuch')).code, 2);
+    const cleared = await mlc('settings', 'set', 'omega', 'accounting:=null');
+    assert.equal(cleared.code, 0, cleared.err);
+    assert.match(cleared.out, /^accounting\.businessUnit\s+\(not set\)/m);
+  });
+});

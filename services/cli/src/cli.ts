@@ -5,6 +5,7 @@ import { AdminApiClient, AdminApiError, seg } from './admin-api.client';
 import { formatRecord, formatTable } from './table.format';
 import { OPS_OPTIONS, OPS_USAGE, OpsUsageError, runOpsCommand } from './ops-commands';
 import { DOCTOR_USAGE, DoctorUsageError, runDoctorCommand } from './doctor-command';
+import { runSettingsCommand, SETTINGS_OPTIONS, SETTINGS_USAGE, SettingsUsageError } from './settings-commands';
 
 export interface CliIo {
   env: NodeJS.ProcessEnv;
@@ -13,6 +14,10 @@ export interface CliIo {
   readFile(path: string): Promise<string>;
   writeFile(path: string, text: string): Promise<void>;
   fetchImpl?: typeof fetch;
+  /** Whether stderr is a terminal (progress lines are redrawn in place). */
+  errIsTty?: boolean;
+  /** Poll interval of waiting commands (tests shorten it). */
+  pollMs?: number;
 }
 
 export const USAGE = `mlc — operator CLI over the tenants admin API (env MLC_API_URL, MLC_API_KEY)
@@ -23,6 +28,10 @@ export const USAGE = `mlc — operator CLI over the tenants admin API (env MLC_A
   mlc connections list <tenant>
   mlc connections set <tenant> <fusion|shipbob|shopify> [--file conn.json] [--base-url URL]
                       [--set path=value]... [--set-env path=ENV_VAR]...
+        a partial update: what is given is merged onto the stored connection (secrets kept unless given;
+        --set path:=null removes a field, e.g. soapAuth); the first set of a connection must be complete
+        fusion: --set soapAuth.type=basic --set soapAuth.username=U --set-env soapAuth.password=ENV_VAR
+             (Basic for the SOAP services while auth is OAuth for REST)
         e.g. --set auth.type=pat --set-env auth.token=SHIPBOB_PAT --set channelId=123
              --set webhookSecrets=whsec_a,whsec_b   (secrets are best passed with --set-env)
         --set path:=<json> sets a JSON value (numbers, lists, objects)
@@ -36,12 +45,13 @@ export const USAGE = `mlc — operator CLI over the tenants admin API (env MLC_A
 
   kinds: item-product, supplier-fc, ship-to-fc, ship-to-address, shipbob-event-rule
   global: --json  --api-url URL  --api-key KEY  --actor NAME
-${OPS_USAGE}${DOCTOR_USAGE}`;
+${SETTINGS_USAGE}${OPS_USAGE}${DOCTOR_USAGE}`;
 
 class UsageError extends Error {}
 
 const OPTIONS = {
   ...OPS_OPTIONS,
+  ...SETTINGS_OPTIONS,
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   'api-url': { type: 'string' },
@@ -160,7 +170,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           if (v === undefined) throw new UsageError(`environment variable ${name} is not set`);
           return v;
         });
-        const r = await api.request<Record<string, unknown>>('PUT', `/admin/tenants/${seg(pos[2]!)}/connections/${seg(pos[3]!)}`, body);
+        const r = await api.request<Record<string, unknown>>('PATCH', `/admin/tenants/${seg(pos[2]!)}/connections/${seg(pos[3]!)}`, body);
         print(r, () => formatRecord(r));
         return 0;
       }
@@ -229,13 +239,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       default: {
         const doctor = await runDoctorCommand(pos, { api, print });
         if (doctor !== undefined) return doctor;
-        const code = await runOpsCommand(cmd, { api, positionals: pos, values: o, print, progress: (t) => io.err(t) });
+        const code =
+          (await runSettingsCommand(cmd, { api, positionals: pos, values: o, print, progress: (t) => io.err(t), progressIsTty: io.errIsTty, ...(io.pollMs ? { pollMs: io.pollMs } : {}) })) ??
+          (await runOpsCommand(cmd, { api, positionals: pos, values: o, print, progress: (t) => io.err(t) }));
         if (code !== undefined) return code;
         throw new UsageError(`unknown command "${pos.join(' ')}"`);
       }
     }
   } catch (err) {
-    if (err instanceof UsageError || err instanceof OpsUsageError || err instanceof DoctorUsageError) {
+    if (err instanceof UsageError || err instanceof OpsUsageError || err instanceof SettingsUsageError || err instanceof DoctorUsageError) {
       io.err(`error: ${err.message}\n\n${USAGE}`);
       return 2;
     }
@@ -257,6 +269,7 @@ export function processIo(): CliIo {
     env: process.env,
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),
+    errIsTty: process.stderr.isTTY === true,
     readFile: (p) => readFile(p, 'utf8'),
     writeFile: (p, t) => writeFile(p, t, 'utf8'),
   };

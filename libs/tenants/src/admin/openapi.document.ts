@@ -47,6 +47,11 @@ export const TENANTS_ADMIN_OPENAPI = {
     '/admin/tenants/{tenantId}/connections/{partner}': {
       parameters: [tenantId, partner],
       put: { summary: 'Create or replace a connection; omitted secrets are kept when the auth type is unchanged', requestBody: { required: true, ...json('ConnectionInput') }, responses: { '200': json('ConnectionSummary'), ...errors } },
+      patch: {
+        summary: 'Partial update: the body (JSON merge patch) is merged onto the stored connection, secrets kept unless given, null removes a field (e.g. soapAuth); a changed auth.type needs that type\'s fields and secrets; the result is validated whole. Without a stored connection the body must be complete',
+        requestBody: { required: true, ...json('ConnectionInput') },
+        responses: { '200': json('ConnectionSummary'), ...errors },
+      },
       delete: { summary: 'Remove a connection', responses: { '204': { description: 'Deleted' }, ...errors } },
     },
     '/admin/tenants/{tenantId}/connections/{partner}/ping': {
@@ -87,20 +92,21 @@ export const TENANTS_ADMIN_OPENAPI = {
       Settings: {
         type: 'object',
         properties: {
-          accounting: { type: ['object', 'null'], properties: { revenueAccountCombination: { type: 'string' }, businessUnit: { type: 'string' }, transactionSource: { type: 'string' }, transactionType: { type: 'string' }, paymentTerms: { type: 'string' }, guestCustomerAccountNumber: { type: 'string' } } },
+          accounting: { type: ['object', 'null'], description: 'a partial object merges onto the stored one; all six are needed when none are stored', properties: { revenueAccountCombination: { type: 'string' }, businessUnit: { type: 'string' }, transactionSource: { type: 'string' }, transactionType: { type: 'string' }, paymentTerms: { type: 'string' }, guestCustomerAccountNumber: { type: 'string' } } },
           customerMatching: { enum: ['email-then-external-id', 'external-id-then-email'] },
           orderGrouping: { enum: ['per-po-line', 'per-po-and-fulfillment-center'] },
           receivablePoStatuses: { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 20, description: 'Fusion PO statuses whose lines become ShipBob orders (default ["Open"])' },
           shipmentProblemsAsPoNote: { type: 'boolean', description: 'also write ShipBob shipment problems (exception, on hold, cancelled) onto the Fusion PO as NoteToReceiver (default false)' },
           shopifyWriteBack: { type: 'boolean', description: 'Write the Fusion invoice number onto the Shopify order as the metafield ml_connector.fusion_invoice_number (default false)' },
+          initialLookbackDays: { type: 'integer', minimum: 0, maximum: 3650, description: 'days back oracle-poller starts a feed that has no cursor yet (default 30)' },
           pollingIntervalsMs: { type: 'object', properties: { purchaseOrdersMs: { type: 'integer' }, receiptsMs: { type: 'integer' }, shipbobOrdersMs: { type: 'integer' }, shopifyOrdersMs: { type: 'integer' } } },
         },
       },
       ConnectionInput: {
         type: 'object',
-        description: 'fusion: auth {type: oauth2-client-credentials, tokenUrl, clientId, clientSecret, scope} | {type: basic, username, password}. shipbob: channelId, webhookSecrets[whsec_…], auth {type: pat, token} | {type: oauth2, tokenUrl, clientId, clientSecret, refreshToken}. shopify: shopDomain, apiVersion, webhookSecrets (max 2), auth {type: access-token, accessToken} | {type: client-credentials, clientId, clientSecret}.',
+        description: 'fusion: auth {type: oauth2-client-credentials, tokenUrl, clientId, clientSecret, scope} | {type: basic, username, password}; optional soapAuth {type: basic, username, password} used by the SOAP services instead of auth. shipbob: channelId, webhookSecrets[whsec_…], auth {type: pat, token} | {type: oauth2, tokenUrl, clientId, clientSecret, refreshToken}. shopify: shopDomain, apiVersion, webhookSecrets (max 2), auth {type: access-token, accessToken} | {type: client-credentials, clientId, clientSecret}.',
         required: ['baseUrl', 'auth'],
-        properties: { baseUrl: { type: 'string', format: 'uri' }, auth: obj, channelId: { type: 'string' }, shopDomain: { type: 'string' }, apiVersion: { type: 'string' }, webhookSecrets: { type: 'array', items: { type: 'string' } }, expectedVersion: { type: 'integer' } },
+        properties: { baseUrl: { type: 'string', format: 'uri' }, auth: obj, soapAuth: { type: ['object', 'null'] }, channelId: { type: 'string' }, shopDomain: { type: 'string' }, apiVersion: { type: 'string' }, webhookSecrets: { type: 'array', items: { type: 'string' } }, expectedVersion: { type: 'integer' } },
       },
       ConnectionSummary: { type: 'object', properties: { partner: { enum: [...PARTNERS] }, baseUrl: { type: 'string' }, authType: { type: 'string' }, settings: obj, secretsSet: { type: 'array', items: { type: 'string' } }, secretsUnreadable: { type: 'string', description: 'set when the stored secrets cannot be decrypted with the configured keys' }, updatedAt: { type: 'string' } } },
       PingResult: { type: 'object', properties: { reachable: { type: 'boolean' }, authenticated: { type: 'boolean' }, failedCheck: { type: ['string', 'null'] }, message: { type: 'string' } } },

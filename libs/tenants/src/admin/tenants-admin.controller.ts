@@ -97,6 +97,15 @@ export class TenantsAdminController {
     return this.config.setConnection(tenantId, { ...input, partner: p } as ConnectionInput, req.operator.actor, versionOf(body));
   }
 
+  /** Partial update: the body is merged onto the stored connection (null removes a field), then validated whole. */
+  @Patch(':tenantId/connections/:partner')
+  patchConnection(@Req() req: AdminRequest, @Param('tenantId') tenantId: string, @Param('partner') partner: string, @Body() body: unknown) {
+    const p = partnerParam(partner);
+    const { expectedVersion: _v, partner: inBody, ...patch } = objectBody(body);
+    if (inBody !== undefined && inBody !== p) throw new TenantValidationError([{ field: 'partner', reason: 'must match the partner in the path' }], 'connection');
+    return this.config.patchConnection(tenantId, p, patch, req.operator.actor, versionOf(body));
+  }
+
   @Delete(':tenantId/connections/:partner')
   @HttpCode(204)
   async deleteConnection(@Req() req: AdminRequest, @Param('tenantId') tenantId: string, @Param('partner') partner: string) {

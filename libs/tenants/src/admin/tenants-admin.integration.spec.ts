@@ -20,6 +20,7 @@ describe('TenantsAdminModule (Nest app, real Postgres)', () => {
   let app: Awaited<ReturnType<typeof startAdminTestApp>>;
   const events = new InMemoryTenantChangePublisher();
   const bodies: string[] = [];
+  let config: TenantConfigService;
 
   async function call(method: string, path: string, opts: { key?: string | null; bearer?: boolean; body?: unknown; csv?: string } = {}) {
     const headers: Record<string, string> = {};
@@ -44,7 +45,7 @@ describe('TenantsAdminModule (Nest app, real Postgres)', () => {
     db = await testDatabase('tenants_admin');
     ds = createTenantsDataSource(db.url);
     await runMigrations(ds);
-    const config = new TenantConfigService({ dataSource: ds, secretBox: new SecretBox(SecretBox.generateKey('k1')), publisher: events });
+    config = new TenantConfigService({ dataSource: ds, secretBox: new SecretBox(SecretBox.generateKey('k1')), publisher: events });
     const ping = new ConnectionPingService(config, {
       shopify: { ping: async (c) => ({ reachable: true, authenticated: true, failedCheck: null, message: `ok as ${(c.auth as { accessToken: string }).accessToken}` }) },
     });
@@ -111,6 +112,55 @@ describe('TenantsAdminModule (Nest app, real Postgres)', () => {
 
     const ping = await call('POST', '/admin/tenants/acme/connections/shopify/ping', { key: ACME });
     assert.deepEqual(ping.json, { reachable: true, authenticated: true, failedCheck: null, message: 'ok as [secret]' });
+  });
+
+  it('PATCH merges onto the stored connection: secrets kept unless given, the merged result validated whole, soapAuth added and removed', async () => {
+    const path = '/admin/tenants/acme/connections/shopify';
+    const moved = await call('PATCH', path, { key: ACME, body: { baseUrl: 'https://acme-2.myshopify.com' } });
+    assert.equal(moved.status, 200, moved.text);
+    assert.equal(moved.json.baseUrl, 'https://acme-2.myshopify.com');
+    assert.deepEqual(moved.json.secretsSet, ['auth.accessToken', 'webhookSecrets[0]']);
+    const kept = await config.getConnection('acme', 'shopify');
+    assert.equal((kept.auth as { accessToken: string }).accessToken, CANARY, 'the stored token is kept');
+    assert.equal((kept as { shopDomain: string }).shopDomain, 'acme.myshopify.com');
+
+    // A new auth type needs that type's fields and secrets; nothing is applied.
+    const before = (await call('GET', '/admin/tenants/acme', { key: ACME })).json.configVersion;
+    const switched = await call('PATCH', path, { key: ACME, body: { auth: { type: 'client-credentials' } } });
+    assert.equal(switched.status, 400);
+    assert.deepEqual(switched.json.error.problems.map((p: any) => `${p.field}: ${p.reason}`), ['auth.clientId: is required', 'auth.clientSecret: is required']);
+    const badMerge = await call('PATCH', path, { key: ACME, body: { apiVersion: '2026-05', shopDomain: null } });
+    assert.deepEqual(badMerge.json.error.problems.map((p: any) => p.field).sort(), ['apiVersion', 'shopDomain']);
+    assert.equal((await call('GET', '/admin/tenants/acme', { key: ACME })).json.configVersion, before, 'nothing was applied');
+
+    // No stored connection: the body must be complete, with the same problem list as PUT.
+    const fusionPath = '/admin/tenants/acme/connections/fusion';
+    const alone = await call('PATCH', fusionPath, { key: ACME, body: { baseUrl: 'https://acme.fa.us2.oraclecloud.com' } });
+    assert.equal(alone.status, 400);
+    assert.deepEqual(alone.json.error.problems.map((p: any) => p.field), ['auth']);
+    const oauth = { type: 'oauth2-client-credentials', tokenUrl: 'https://idcs.example.com/oauth2/v1/token', clientId: 'cid', clientSecret: CANARY, scope: 'urn:opc:resource:consumer::all' };
+    const created = await call('PATCH', fusionPath, { key: ACME, body: { baseUrl: 'https://acme.fa.us2.oraclecloud.com', auth: oauth, soapAuth: { type: 'basic', username: 'soap.user', password: CANARY } } });
+    assert.equal(created.status, 200, created.text);
+    assert.deepEqual(created.json.secretsSet, ['auth.clientSecret', 'soapAuth.password']);
+    assert.deepEqual(created.json.settings.soapAuth, { type: 'basic', username: 'soap.user' });
+    // The issue's complaint: only the base URL, every other field and secret kept.
+    const urlOnly = await call('PATCH', fusionPath, { key: ACME, body: { baseUrl: 'https://acme.fa.us6.oraclecloud.com' } });
+    assert.equal(urlOnly.status, 200, urlOnly.text);
+    assert.deepEqual(urlOnly.json.secretsSet, ['auth.clientSecret', 'soapAuth.password']);
+    const soapBad = await call('PATCH', fusionPath, { key: ACME, body: { soapAuth: { type: 'oauth', username: '' } } });
+    assert.deepEqual(soapBad.json.error.problems.map((p: any) => p.field), ['soapAuth.type', 'soapAuth.username']);
+    const removed = await call('PATCH', fusionPath, { key: ACME, body: { soapAuth: null } });
+    assert.deepEqual(removed.json.secretsSet, ['auth.clientSecret']);
+    assert.equal(removed.json.settings.soapAuth, undefined);
+    const fusion = await config.getConnection('acme', 'fusion');
+    assert.equal(fusion.baseUrl, 'https://acme.fa.us6.oraclecloud.com');
+    assert.equal((fusion.auth as { clientSecret: string }).clientSecret, CANARY);
+    const history = await call('GET', '/admin/tenants/acme/history?limit=3', { key: ACME });
+    assert.equal(history.json.entries[1].newValue.soapAuth.password, '[secret]');
+    // PUT stays a full replace.
+    const put = await call('PUT', fusionPath, { key: ACME, body: { baseUrl: 'https://acme.fa.us6.oraclecloud.com' } });
+    assert.equal(put.status, 400);
+    await call('DELETE', fusionPath, { key: ACME });
   });
 
   it('imports CSV all-or-nothing with line numbers, exports it back, and sets/deletes single mappings', async () => {

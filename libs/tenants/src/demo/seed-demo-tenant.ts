@@ -13,7 +13,8 @@ export const DEFAULT_DEMO_URLS: DemoUrls = { fusion: 'http://127.0.0.1:4010', sh
 /**
  * The credentials the standalone sandboxes accept (libs/partners/<partner>/simulator: main.ts and the sandbox
  * defaults). Not secrets: the demo tenant only ever talks to the local sandboxes.
- * - Fusion: the sandbox's OAuth client (DEFAULTS in fusion.sandbox.ts), token endpoint /oauth2/v1/token.
+ * - Fusion: the sandbox's OAuth client (DEFAULTS in fusion.sandbox.ts), token endpoint /oauth2/v1/token, for REST;
+ *   its Basic user for the SOAP services (`soapAuth`).
  * - ShipBob: the demo PAT and channel of DEMO_SEED (shipbob-demo.fixtures.ts); the webhook secret is ours: the demo
  *   seeding registers the webhook subscription with it, so the sandbox signs with it.
  * - Shopify: the sandbox app's client credentials (client credentials grant); the client secret also signs app
@@ -21,6 +22,8 @@ export const DEFAULT_DEMO_URLS: DemoUrls = { fusion: 'http://127.0.0.1:4010', sh
  */
 export const DEMO_CREDENTIALS = {
   fusion: { clientId: 'MLC_INTEGRATION', clientSecret: 'sandbox-secret', scope: 'urn:opc:resource:fa:instanceid=1234567urn:opc:resource:consumer::all' },
+  /** The sandbox's Basic user: the SOAP services take a user and password (fusion-soap.ts `soapBearerAuth`), REST uses OAuth. */
+  fusionSoap: { username: 'mlc.integration', password: 'sandbox-password' },
   shipbob: { pat: 'sbpat_demo_mlconnector_0000000000000000000000', channelId: '1000', webhookSecret: 'whsec_ZGVtby1zaGlwYm9iLXdlYmhvb2sta2V5' },
   shopify: { shopDomain: 'mlc-demo.myshopify.com', apiVersion: '2026-10', clientId: 'sim-client-id', clientSecret: 'sim-client-secret', webhookSecret: 'sim-client-secret' },
 } as const;
@@ -91,7 +94,7 @@ export async function seedDemoTenant(service: TenantConfigService, opts: DemoSee
     actor,
   );
   const c = DEMO_CREDENTIALS;
-  await service.setConnection(DEMO_TENANT_ID, { partner: 'fusion', baseUrl: u.fusion, auth: { type: 'oauth2-client-credentials', tokenUrl: `${u.fusion}/oauth2/v1/token`, ...c.fusion } }, actor);
+  await service.setConnection(DEMO_TENANT_ID, { partner: 'fusion', baseUrl: u.fusion, auth: { type: 'oauth2-client-credentials', tokenUrl: `${u.fusion}/oauth2/v1/token`, ...c.fusion }, soapAuth: { type: 'basic', ...c.fusionSoap } }, actor);
   await service.setConnection(
     DEMO_TENANT_ID,
     { partner: 'shipbob', baseUrl: u.shipbob, channelId: c.shipbob.channelId, webhookSecrets: [c.shipbob.webhookSecret], auth: { type: 'pat', token: c.shipbob.pat } },

@@ -3,6 +3,7 @@ import { OperatorAuthGuard } from '@mlc/tenants';
 import { ProjectionEvents } from '../audit/projection.events';
 import { AlertsService } from './alerts.service';
 import { AuditQueryService } from './audit-query.service';
+import { BackfillService } from './backfill.service';
 import { ExceptionsService, type ExceptionFilter } from './exceptions.service';
 import { FlowsService } from './flows.service';
 import { JobsRegistry } from './jobs.registry';
@@ -39,6 +40,12 @@ const exceptionFilter = (q: Q | Record<string, unknown>): ExceptionFilter => ({
   limit: typeof q['limit'] === 'number' ? q['limit'] : int(q['limit'] as string | undefined, 'limit'),
 });
 
+/** The caller's own operator key, passed on to the service that answers (oracle-poller, fusion-writer). */
+const callerKey = (req: OpsRequest): string | undefined => {
+  const x = req.headers['x-api-key'];
+  return typeof x === 'string' && x ? x : /^Bearer\s+(\S+)\s*$/i.exec(String(req.headers['authorization'] ?? ''))?.[1];
+};
+
 /**
  * The ops API (auth: operator API key in `x-api-key` or `Authorization: Bearer`, keys from MLC_OPERATOR_API_KEYS,
  * `<key>:*` for every tenant or `<key>:<tenant>`): audit search and timelines, the exceptions queue with replay /
@@ -57,6 +64,7 @@ export class OpsController {
     private readonly jobs: JobsRegistry,
     private readonly alerts: AlertsService,
     private readonly projection: ProjectionEvents,
+    private readonly backfills: BackfillService,
   ) {}
 
   @Get('audit')
@@ -155,6 +163,21 @@ export class OpsController {
   @HttpCode(200)
   sync(@Req() req: OpsRequest, @Param('tenantId') tenantId: string, @Param('poHeaderId') poHeaderId: string) {
     return this.flows.syncPurchaseOrder(tenantId, poHeaderId, req.operator);
+  }
+
+  /** Backfill through oracle-poller: re-read Fusion feeds from `since` (body `{ feeds?, since }`); the first progress report. */
+  @Post('tenants/:tenantId/backfill')
+  @HttpCode(202)
+  backfill(@Req() req: OpsRequest, @Param('tenantId') tenantId: string, @Body() body: B) {
+    assertTenant(req.operator, tenantId);
+    return this.backfills.request(tenantId, body, req.operator, callerKey(req));
+  }
+
+  /** Progress of a backfill: per feed done or not, records read and emitted so far, duration, last error. */
+  @Get('tenants/:tenantId/backfill/:requestId')
+  backfillProgress(@Req() req: OpsRequest, @Param('tenantId') tenantId: string, @Param('requestId') requestId: string) {
+    assertTenant(req.operator, tenantId);
+    return this.backfills.progress(tenantId, requestId, callerKey(req));
   }
 
   @Post('replay-range')

@@ -5,6 +5,7 @@ import { ConsumerLagService } from '../audit/consumer-lag.service';
 import { ProjectionEvents } from '../audit/projection.events';
 import { AlertsService } from './alerts.service';
 import { AuditQueryService } from './audit-query.service';
+import { BackfillService } from './backfill.service';
 import { ExceptionsService } from './exceptions.service';
 import { FlowsService } from './flows.service';
 import { JobsRegistry } from './jobs.registry';
@@ -44,6 +45,7 @@ export class OpsOpenApiController {
     AuditQueryService,
     ExceptionsService,
     FlowsService,
+    BackfillService,
     KafkaOpsService,
     ReportsService,
     AlertsService,

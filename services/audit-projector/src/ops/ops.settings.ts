@@ -17,7 +17,7 @@ export const opsSettings = {
   } as Setting<string>,
   opsOraclePollerUrl: {
     env: 'OPS_ORACLE_POLLER_URL',
-    doc: 'base URL of oracle-poller, for "sync one record now"',
+    doc: 'base URL of oracle-poller, for "sync one record now" and backfills (the caller\'s operator key is passed on for backfills)',
     parse: as.url,
     default: 'http://127.0.0.1:3005',
   } as Setting<string>,

@@ -4,7 +4,7 @@ import { AppError, errorCategory, toAppError } from '@mlc/platform-errors';
 import { newMeta, topicName, type EventPublisher, type OutgoingRecord } from '@mlc/platform-kafka';
 import { inSpan, LOGGER, MetricsRegistry, PUBLISHER } from '@mlc/platform-service';
 import type { Logger } from '@mlc/platform-telemetry';
-import { PartnerClients } from '@mlc/tenancy';
+import { PartnerClients, TenantDirectory } from '@mlc/tenancy';
 import { ORACLE_POLLER_CONFIG, type OraclePollerConfig } from '../config/oracle-poller.config';
 import { DeliveryVerifier } from './delivery-verifier';
 import type { Feed, FeedContext } from './feed';
@@ -51,6 +51,7 @@ export class FeedRunner {
     private readonly repo: PollStateRepository,
     private readonly verifier: DeliveryVerifier,
     private readonly clients: PartnerClients,
+    private readonly directory: TenantDirectory,
     private readonly metrics: MetricsRegistry,
     @Inject(PUBLISHER) private readonly publisher: EventPublisher,
     @Inject(LOGGER) private readonly log: Logger,
@@ -71,8 +72,8 @@ export class FeedRunner {
       await this.recover(tenantId, feed.name);
       const state = await this.repo.state(tenantId, feed.name);
       const backfill = state?.backfillFromMs != null ? { fromMs: state.backfillFromMs, request: state.backfillRequest } : undefined;
-      let since =
-        backfill?.fromMs ?? (state?.cursorMs != null ? state.cursorMs - this.config.overlapMs : Date.now() - this.config.initialLookbackMs);
+      if (backfill?.request) await this.repo.backfillStarted(backfill.request, feed.name);
+      let since = backfill?.fromMs ?? (state?.cursorMs != null ? state.cursorMs - this.config.overlapMs : Date.now() - (await this.initialLookbackMs(tenantId)));
       const ctx: FeedContext = { tenantId, client };
       let cursorMs = state?.cursorMs ?? undefined;
       for (;;) {
@@ -87,6 +88,7 @@ export class FeedRunner {
             emitted: batch.entries,
             cursor: newest,
             backfillFromMs: backfill && newest ? newest.ms : undefined,
+            ...(backfill?.request ? { backfill: { request: backfill.request, read: page.items.length } } : {}),
           });
           result.emitted += batch.entries.length;
           result.dropped += batch.dropped;
@@ -114,6 +116,12 @@ export class FeedRunner {
       this.metrics.inc('oracle_poller_events_emitted_total', { tenant: tenantId, feed: feed.name }, result.emitted, 'events published by the poller');
       this.metrics.inc('oracle_poller_duplicates_dropped_total', { tenant: tenantId, feed: feed.name }, result.dropped, 're-read records already emitted');
     }
+  }
+
+  /** Where a feed without a cursor starts: the tenant's `initialLookbackDays`, else POLLER_INITIAL_LOOKBACK_MS (30 days). */
+  private async initialLookbackMs(tenantId: string): Promise<number> {
+    const days = (await this.directory.get(tenantId)).settings.initialLookbackDays;
+    return days === undefined ? this.config.initialLookbackMs : days * 86_400_000;
   }
 
   /** Reads one record now and emits it unless it was already emitted at this LastUpdateDate (or `force`). */

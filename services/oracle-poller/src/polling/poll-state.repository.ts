@@ -53,7 +53,56 @@ export const POLLER_MIGRATIONS: SqlMigration[] = [
       -- Kept with the streak, so a raise lost to a crash or a Kafka error is made by the next failed run.
       ALTER TABLE poller_feed_state ADD COLUMN exception_raised_code text;`,
   },
+  {
+    id: '003-backfill-requests',
+    sql: `
+      -- One row per feed of a backfill request: its progress, so the ops API can report it (GET .../backfill/:id).
+      CREATE TABLE poller_backfill_requests (
+        request_id text NOT NULL,
+        tenant_id text NOT NULL,
+        feed text NOT NULL,
+        since_ms bigint NOT NULL,
+        requested_at timestamptz NOT NULL DEFAULT now(),
+        started_at timestamptz,
+        finished_at timestamptz,
+        superseded_by text,
+        records_read bigint NOT NULL DEFAULT 0,
+        emitted bigint NOT NULL DEFAULT 0,
+        failures int NOT NULL DEFAULT 0,
+        last_error_code text,
+        last_error_message text,
+        PRIMARY KEY (request_id, feed)
+      );
+      CREATE INDEX poller_backfill_requests_open ON poller_backfill_requests (tenant_id, feed) WHERE finished_at IS NULL AND superseded_by IS NULL;`,
+  },
 ];
+
+/** A backfill feed whose runs failed this many times is reported as failed (oracle-poller still retries it). */
+export const BACKFILL_FAILED_AFTER = 3;
+
+export interface BackfillFeedProgress {
+  feed: string;
+  done: boolean;
+  /** A newer backfill of the same feed replaced this one before it finished. */
+  superseded: boolean;
+  recordsRead: number;
+  emitted: number;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+  failures: number;
+  lastError: { code: string; message: string } | null;
+}
+
+export interface BackfillProgress {
+  tenantId: string;
+  requestId: string;
+  since: string;
+  requestedAt: string;
+  /** done: every feed read to the end; failed: a feed was superseded, or its runs failed BACKFILL_FAILED_AFTER times. */
+  status: 'running' | 'done' | 'failed';
+  feeds: BackfillFeedProgress[];
+}
 
 export interface FeedState {
   cursorMs: number | null;
@@ -220,9 +269,17 @@ export class PollStateRepository implements OnModuleInit {
   async commit(
     tenantId: string,
     feed: string,
-    c: { emitted: EmittedEntry[]; cursor?: { ms: number; text: string }; backfillFromMs?: number },
+    c: { emitted: EmittedEntry[]; cursor?: { ms: number; text: string }; backfillFromMs?: number; backfill?: { request: string; read: number } },
   ): Promise<void> {
     await inTransaction(this.pool, async (client) => {
+      if (c.backfill) {
+        await client.query('UPDATE poller_backfill_requests SET records_read = records_read + $3, emitted = emitted + $4 WHERE request_id = $1 AND feed = $2', [
+          c.backfill.request,
+          feed,
+          c.backfill.read,
+          c.emitted.length,
+        ]);
+      }
       if (c.emitted.length) {
         await client.query(
           `INSERT INTO poller_emitted (tenant_id, feed, entity_id, last_update_ms, last_update_date, event_id)
@@ -264,6 +321,9 @@ export class PollStateRepository implements OnModuleInit {
 
   /** A run reached the end: clears the backfill it served (unless a newer one was requested meanwhile). */
   async runSucceeded(tenantId: string, feed: string, backfillRequest: string | null): Promise<void> {
+    if (backfillRequest) {
+      await this.pool.query('UPDATE poller_backfill_requests SET finished_at = now(), started_at = COALESCE(started_at, now()) WHERE request_id = $1 AND feed = $2 AND finished_at IS NULL', [backfillRequest, feed]);
+    }
     await this.pool.query(
       `UPDATE poller_feed_state SET last_run_finished_at = now(), last_success_at = now(), consecutive_failures = 0,
          last_error_code = NULL, last_error_message = NULL, exception_raised_code = NULL,
@@ -285,7 +345,57 @@ export class PollStateRepository implements OnModuleInit {
        RETURNING consecutive_failures, exception_raised_code = $3 AS exception_raised`,
       [tenantId, feed, code, message.slice(0, 1000)],
     );
+    // The backfill this feed is serving counts the failure too (its progress shows the error).
+    await this.pool.query(
+      `UPDATE poller_backfill_requests b SET failures = b.failures + 1, last_error_code = $3, last_error_message = $4
+       FROM poller_feed_state s WHERE s.tenant_id = $1 AND s.feed = $2 AND b.request_id = s.backfill_request AND b.feed = $2 AND b.finished_at IS NULL`,
+      [tenantId, feed, code, message.slice(0, 1000)],
+    );
     return { streak: rows[0]?.consecutive_failures ?? 1, exceptionRaised: rows[0]?.exception_raised ?? false };
+  }
+
+  /** The backfill run of a feed begins (kept from the first run when it takes several). */
+  async backfillStarted(requestId: string, feed: string): Promise<void> {
+    await this.pool.query('UPDATE poller_backfill_requests SET started_at = COALESCE(started_at, now()) WHERE request_id = $1 AND feed = $2', [requestId, feed]);
+  }
+
+  /** Progress of one backfill request per feed, or undefined when the tenant has no such request. */
+  async backfillProgress(tenantId: string, requestId: string): Promise<BackfillProgress | undefined> {
+    const { rows } = await this.pool.query<{
+      feed: string;
+      since_ms: string;
+      requested_at: Date;
+      started_at: Date | null;
+      finished_at: Date | null;
+      superseded_by: string | null;
+      records_read: string;
+      emitted: string;
+      failures: number;
+      last_error_code: string | null;
+      last_error_message: string | null;
+    }>('SELECT * FROM poller_backfill_requests WHERE tenant_id = $1 AND request_id = $2 ORDER BY feed', [tenantId, requestId]);
+    if (!rows.length) return undefined;
+    const feeds: BackfillFeedProgress[] = rows.map((r) => ({
+      feed: r.feed,
+      done: r.finished_at !== null,
+      superseded: r.superseded_by !== null && r.finished_at === null,
+      recordsRead: Number(r.records_read),
+      emitted: Number(r.emitted),
+      startedAt: r.started_at?.toISOString() ?? null,
+      finishedAt: r.finished_at?.toISOString() ?? null,
+      durationMs: r.started_at && r.finished_at ? r.finished_at.getTime() - r.started_at.getTime() : null,
+      failures: r.failures,
+      lastError: r.last_error_code && r.finished_at === null ? { code: r.last_error_code, message: r.last_error_message ?? '' } : null,
+    }));
+    const failed = feeds.some((f) => f.superseded || (!f.done && f.failures >= BACKFILL_FAILED_AFTER));
+    return {
+      tenantId,
+      requestId,
+      since: new Date(Number(rows[0]!.since_ms)).toISOString(),
+      requestedAt: rows[0]!.requested_at.toISOString(),
+      status: feeds.every((f) => f.done) ? 'done' : failed ? 'failed' : 'running',
+      feeds,
+    };
   }
 
   /** Records that the streak's exception for `code` was published (cleared by the next successful run). */
@@ -295,10 +405,17 @@ export class PollStateRepository implements OnModuleInit {
 
   /** Asks the next run of the feed to read again from `sinceMs` (the cursor itself never moves back). */
   async requestBackfill(tenantId: string, feed: string, sinceMs: number, requestId: string): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO poller_feed_state (tenant_id, feed, backfill_from_ms, backfill_request) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (tenant_id, feed) DO UPDATE SET backfill_from_ms = $3, backfill_request = $4, updated_at = now()`,
-      [tenantId, feed, String(sinceMs), requestId],
-    );
+    await inTransaction(this.pool, async (client) => {
+      await client.query(
+        'UPDATE poller_backfill_requests SET superseded_by = $3 WHERE tenant_id = $1 AND feed = $2 AND finished_at IS NULL AND superseded_by IS NULL',
+        [tenantId, feed, requestId],
+      );
+      await client.query('INSERT INTO poller_backfill_requests (request_id, tenant_id, feed, since_ms) VALUES ($1, $2, $3, $4)', [requestId, tenantId, feed, String(sinceMs)]);
+      await client.query(
+        `INSERT INTO poller_feed_state (tenant_id, feed, backfill_from_ms, backfill_request) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (tenant_id, feed) DO UPDATE SET backfill_from_ms = $3, backfill_request = $4, updated_at = now()`,
+        [tenantId, feed, String(sinceMs), requestId],
+      );
+    });
   }
 }

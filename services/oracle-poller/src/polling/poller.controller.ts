@@ -83,6 +83,15 @@ export class PollerController {
     return { tenantId, since: new Date(sinceMs).toISOString(), feeds: names, requestId };
   }
 
+  /** Progress of a backfill request per feed: done or not, records read and emitted so far, duration, last error. */
+  @Get('backfill/:requestId')
+  async backfillProgress(@Param('tenantId') tenantId: string, @Param('requestId') requestId: string) {
+    await this.tenant(tenantId);
+    const progress = await this.repo.backfillProgress(tenantId, requestId);
+    if (!progress) throw new NotFoundException(`no backfill request ${requestId} for tenant ${tenantId}`);
+    return progress;
+  }
+
   /** Reads one record from Fusion now and emits it unless already emitted at that LastUpdateDate (`?force=true` re-emits). */
   @Post(':feed/:id/sync')
   async sync(@Param('tenantId') tenantId: string, @Param('feed') feedName: string, @Param('id') id: string, @Query('force') force?: string) {

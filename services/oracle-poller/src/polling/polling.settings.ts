@@ -23,7 +23,7 @@ export const pollingSettings = {
   } as Setting<number>,
   initialLookbackMs: {
     env: 'POLLER_INITIAL_LOOKBACK_MS',
-    doc: 'where a tenant feed without a cursor starts: this long before now (older records: POST /poller/tenants/:id/backfill)',
+    doc: 'where a tenant feed without a cursor starts when the tenant has no initialLookbackDays setting: this long before now (older records: mlc backfill)',
     parse: as.int(0),
     default: 30 * 86_400_000,
   } as Setting<number>,

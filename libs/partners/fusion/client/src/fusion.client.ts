@@ -73,6 +73,8 @@ interface RequestOptions {
   creates?: boolean;
   /** Return the body text as it is (SOAP answers XML). */
   raw?: boolean;
+  /** Basic credentials to send instead of the client's own auth (SOAP with `soapAuth`). */
+  basic?: { user: string; password: string };
 }
 
 interface CachedToken {
@@ -610,11 +612,13 @@ export class FusionClient {
   }
 
   /**
-   * A SOAP 1.1 call (text/xml) with this client's auth; the answer's text. A non-2xx answer throws as any creating
-   * POST does (a 500 is FUSION.OUTCOME_UNKNOWN carrying the body); fusion-soap.ts reads SOAP faults out of it.
+   * A SOAP 1.1 call (text/xml) with `soapAuth` when configured, else this client's auth; the answer's text. A non-2xx
+   * answer throws as any creating POST does (a 500 is FUSION.OUTCOME_UNKNOWN carrying the body); fusion-soap.ts reads
+   * SOAP faults out of it.
    */
   async postSoap(path: string, envelope: string): Promise<string> {
-    return this.request<string>('POST', path, { body: envelope, contentType: 'text/xml; charset=utf-8', creates: true, raw: true });
+    const soap = this.config.soapAuth;
+    return this.request<string>('POST', path, { body: envelope, contentType: 'text/xml; charset=utf-8', creates: true, raw: true, ...(soap ? { basic: soap } : {}) });
   }
 
   private transaction(row: Row): FusionArTransaction {
@@ -657,9 +661,7 @@ export class FusionClient {
 
   private async authorization(forceRefresh: boolean): Promise<string> {
     const auth = this.config.auth;
-    if (!this.usesTokens() && auth.kind === 'basic') {
-      return `Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString('base64')}`;
-    }
+    if (!this.usesTokens() && auth.kind === 'basic') return basicHeader(auth.user, auth.password);
     return `Bearer ${await this.accessToken(forceRefresh)}`;
   }
 
@@ -694,7 +696,7 @@ export class FusionClient {
     const creates = opts.creates ?? false;
     for (let attempt = 1; ; attempt++) {
       const headers: Record<string, string> = {
-        authorization: await this.authorization(attempt > 1),
+        authorization: opts.basic ? basicHeader(opts.basic.user, opts.basic.password) : await this.authorization(attempt > 1),
         'rest-framework-version': REST_FRAMEWORK_VERSION,
         accept: 'application/json',
       };
@@ -715,7 +717,7 @@ export class FusionClient {
           ? new FusionOutcomeUnknownError(message, { cause: err, details: { method, path } })
           : new FusionUnavailableError(message, { cause: err, details: { method, path } });
       }
-      if (res.status === 401 && attempt === 1 && this.usesTokens()) continue;
+      if (res.status === 401 && attempt === 1 && this.usesTokens() && !opts.basic) continue;
       if (!res.ok) {
         throw toFusionError({ method, path, status: res.status, body: parseFusionBody(text), retryAfter: res.headers.get('retry-after'), creates });
       }
@@ -732,6 +734,10 @@ export class FusionClient {
       }
     }
   }
+}
+
+function basicHeader(user: string, password: string): string {
+  return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 }
 
 /**

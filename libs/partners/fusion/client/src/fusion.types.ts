@@ -7,6 +7,8 @@ export interface FusionClientConfig {
   /** The pod, e.g. `https://<pod>.fa.<dc>.oraclecloud.com` (or the simulator's URL). */
   baseUrl: string;
   auth: FusionAuthConfig;
+  /** Basic credentials for the SOAP services (`postSoap`) when they differ from `auth` (e.g. OAuth for REST). */
+  soapAuth?: { kind: 'basic'; user: string; password: string };
   /**
    * Optional shared token source (a token manager). `forceRefresh` is true after a 401. When absent the client
    * fetches and caches tokens itself (oauth only).

@@ -250,6 +250,38 @@ describe('Fusion sandbox SOAP services (raw HTTP)', () => {
       assert.match(res.fault!.string, /uri:"http:\/\/xmlns\.oracle\.com\/apps\/cdm\/foundation\/parties\/custAccountSiteService\/", local:"PartySiteId"/);
     });
 
+    it('takes Basic credentials: a wrong password is a 401, and a valid OAuth bearer token too unless soapBearerAuth (UNCONFIRMED) says SOAP takes tokens', async () => {
+      const p = party();
+      const body = `<c:PartyId>${p.PartyId}</c:PartyId><c:AccountName>Acme</c:AccountName><c:CreatedByModule>HZ_WS</c:CreatedByModule>${site(p.Address[0]!.PartySiteId)}`;
+      const post = (authorization: string) =>
+        fetch(url + CUSTOMER_ACCOUNT_SERVICE_PATH, {
+          method: 'POST',
+          headers: { authorization, 'content-type': 'text/xml' },
+          body: `<s:Envelope xmlns:s="${SOAP_ENV}"><s:Body><t:createCustomerAccount xmlns:t="${CUSTOMER_ACCOUNT_TYPES_NS}" xmlns:c="${CUSTOMER_ACCOUNT_NS}"><t:customerAccount>${body}</t:customerAccount></t:createCustomerAccount></s:Body></s:Envelope>`,
+        });
+      const wrong = await post(`Basic ${Buffer.from(`${sandbox.options.basicUser}:not-the-password`).toString('base64')}`);
+      assert.equal(wrong.status, 401);
+      assert.match(wrong.headers.get('www-authenticate') ?? '', /^Basic/);
+      const tokenRes = await fetch(`${url}/oauth2/v1/token`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from(`${sandbox.options.clientId}:${sandbox.options.clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'client_credentials', scope: sandbox.options.scope }).toString(),
+      });
+      const bearer = `Bearer ${((await tokenRes.json()) as { access_token: string }).access_token}`;
+      assert.equal((await fetch(`${url}/fscmRestApi/resources/11.13.18.05/purchaseOrders?limit=1`, { headers: { authorization: bearer } })).status, 200, 'the token works on REST');
+      const refused = await post(bearer);
+      assert.equal(refused.status, 401);
+      assert.match(await refused.text(), /user name and password is required/);
+      const before = sandbox.written.customerAccounts.length;
+      strict.soapBearerAuth = true;
+      try {
+        assert.equal((await post(bearer)).status, 200);
+      } finally {
+        strict.soapBearerAuth = false;
+      }
+      assert.equal(sandbox.written.customerAccounts.length, before + 1, 'only the accepted call created an account');
+    });
+
     it('is served at /crmService/CustomerAccountService only (the WSDL URL on Oracle\'s page)', async () => {
       const res = await fetch(`${url}/foundationParties/CustomerAccountService`, { method: 'POST', headers: { authorization: auth, 'content-type': 'text/xml' }, body: '<x/>' });
       assert.equal(res.status, 404);

@@ -49,9 +49,16 @@ export interface SoapStrictSwitches {
    * connector cannot rely on finding a memo by the number it sent.
    */
   creditMemoNumbering: 'assigned' | 'kept';
+  /**
+   * Whether the SOAP services take an OAuth bearer token as REST does. Oracle's SOAP web services guide and samples
+   * authenticate with a user and password (HTTP Basic / WS-Security UsernameToken); bearer tokens on the ERP SOAP
+   * services are UNCONFIRMED. Default false: a Bearer header on SOAP is a 401, so a tenant whose REST auth is OAuth
+   * needs the connection's `soapAuth` (Basic) for the credit memo and customer account services.
+   */
+  soapBearerAuth: boolean;
 }
 
-export const SOAP_STRICT_DEFAULTS: SoapStrictSwitches = { soapSchemaFaultCode: 'Server', creditMemoAmountSign: 'negative', creditMemoNumbering: 'assigned' };
+export const SOAP_STRICT_DEFAULTS: SoapStrictSwitches = { soapSchemaFaultCode: 'Server', creditMemoAmountSign: 'negative', creditMemoNumbering: 'assigned', soapBearerAuth: false };
 
 /** The SOAP switches of a sandbox (its `options.strict` may carry them; the REST switches live beside them). */
 export function soapSwitches(sandbox: FusionSandbox): SoapStrictSwitches {
@@ -227,6 +234,11 @@ export function registerSoapServices(sandbox: FusionSandbox): void {
 
   const soapRoute = (path: string, handler: (req: SandboxRequest) => SandboxResponse) =>
     sandbox.fusionRoute('POST', path, 'read', (req) => {
+      // Credentials were checked by fusionRoute (a wrong user or password is a 401 there); a valid bearer token is
+      // refused here unless the switch says SOAP takes tokens.
+      if (/^Bearer\s/i.test(req.headers['authorization'] ?? '') && !soapSwitches(sandbox).soapBearerAuth) {
+        return { status: 401, headers: { 'www-authenticate': 'Basic realm="fusion"', 'content-type': 'text/plain' }, body: 'Authentication with a user name and password is required for this web service' };
+      }
       try {
         return handler(req);
       } catch (err) {

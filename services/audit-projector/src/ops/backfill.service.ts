@@ -1,0 +1,62 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AppError } from '@mlc/platform-errors';
+import type { OperatorIdentity } from '@mlc/tenants';
+import { AUDIT_PROJECTOR_CONFIG, type AuditProjectorConfig } from '../config/audit-projector.config';
+import { OperatorActionsPublisher } from './operator-actions.publisher';
+import { badRequest, notFound } from './ops.errors';
+
+/**
+ * Backfill through oracle-poller (POST /poller/tenants/:id/backfill, GET …/backfill/:requestId), asked with the
+ * caller's own operator key: the poller re-reads the feeds from `since` at its next poll and counts its progress.
+ */
+@Injectable()
+export class BackfillService {
+  constructor(
+    @Inject(AUDIT_PROJECTOR_CONFIG) private readonly config: AuditProjectorConfig,
+    private readonly actions: OperatorActionsPublisher,
+  ) {}
+
+  /** Requests the backfill and answers with its first progress report (requestId, status, per-feed counts). */
+  async request(tenantId: string, body: Record<string, unknown> | undefined, who: OperatorIdentity, apiKey: string | undefined): Promise<Record<string, unknown>> {
+    const since = body?.['since'];
+    const feeds = body?.['feeds'];
+    if (typeof since !== 'string' || !since) throw badRequest('since is required: an ISO-8601 date or datetime');
+    if (feeds !== undefined && (!Array.isArray(feeds) || feeds.some((f) => typeof f !== 'string'))) throw badRequest('feeds must be a list of oracle-poller feed names');
+    const requested = await this.poller<{ requestId: string }>('POST', `/poller/tenants/${encodeURIComponent(tenantId)}/backfill`, apiKey, { since, ...(feeds ? { feeds } : {}) });
+    await this.actions.record(who, tenantId, 'backfill', `${tenantId}:fusion`, { details: { requestId: requested.requestId, since, feeds: feeds ?? 'all' } });
+    return this.progress(tenantId, requested.requestId, apiKey);
+  }
+
+  async progress(tenantId: string, requestId: string, apiKey: string | undefined): Promise<Record<string, unknown>> {
+    if (!/^[0-9A-Za-z]{1,40}$/.test(requestId)) throw badRequest('requestId must be the id a backfill request answered with');
+    return this.poller('GET', `/poller/tenants/${encodeURIComponent(tenantId)}/backfill/${encodeURIComponent(requestId)}`, apiKey);
+  }
+
+  private async poller<T = Record<string, unknown>>(method: string, path: string, apiKey: string | undefined, body?: unknown): Promise<T> {
+    const base = this.config.opsOraclePollerUrl;
+    let res: Response;
+    try {
+      res = await fetch(`${base}${path}`, {
+        method,
+        headers: { ...(apiKey ? { 'x-api-key': apiKey } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(30_000),
+      });
+    } catch (err) {
+      throw new AppError('OPS.UPSTREAM', `oracle-poller is not reachable at ${base} (${((err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message) || 'network error'})`);
+    }
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      // not JSON: kept as text
+    }
+    if (res.ok) return parsed as T;
+    const message = typeof parsed === 'object' && parsed && 'message' in parsed ? String((parsed as { message: unknown }).message) : String(text).slice(0, 300);
+    // The poller's own refusals keep their meaning (a bad date or feed, an unknown tenant or request).
+    if (res.status === 400) throw badRequest(`oracle-poller: ${message}`);
+    if (res.status === 404) throw notFound(`oracle-poller: ${message}`);
+    throw new AppError('OPS.UPSTREAM', `oracle-poller answered ${res.status}: ${message}`);
+  }
+}
