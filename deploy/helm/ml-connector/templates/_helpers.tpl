@@ -90,6 +90,13 @@ KAFKA_TOPIC_SUFFIX: {{ . | quote }}
 {{- end }}
 PORT: {{ .Values.port | toString | quote }}
 LOG_LEVEL: {{ .Values.config.logLevel | quote }}
+{{- /* audit-projector's ops API reaches oracle-poller (sync, backfill) and fusion-writer (waiting receivables) through their Services. */}}
+{{- if not (hasKey .Values.config.extraEnv "OPS_ORACLE_POLLER_URL") }}
+OPS_ORACLE_POLLER_URL: {{ printf "http://%s-oracle-poller:%v" (include "ml-connector.fullname" .) .Values.service.port | quote }}
+{{- end }}
+{{- if not (hasKey .Values.config.extraEnv "OPS_FUSION_WRITER_URL") }}
+OPS_FUSION_WRITER_URL: {{ printf "http://%s-fusion-writer:%v" (include "ml-connector.fullname" .) .Values.service.port | quote }}
+{{- end }}
 {{- with .Values.config.otelExporterOtlpEndpoint }}
 OTEL_EXPORTER_OTLP_ENDPOINT: {{ . | quote }}
 {{- end }}

@@ -71,11 +71,12 @@ export class FlowsService {
   }
 
   /** Asks oracle-poller to re-read one Fusion purchase order now and run it through the flow. */
-  async syncPurchaseOrder(tenantId: string, poHeaderId: string, who: OperatorIdentity): Promise<Record<string, unknown>> {
+  /** oracle-poller checks operator keys too: the caller's key is passed on. */
+  async syncPurchaseOrder(tenantId: string, poHeaderId: string, who: OperatorIdentity, apiKey: string | undefined): Promise<Record<string, unknown>> {
     const url = `${this.config.opsOraclePollerUrl}/poller/tenants/${encodeURIComponent(tenantId)}/purchase-orders/${encodeURIComponent(poHeaderId)}/sync`;
     let res: Response;
     try {
-      res = await fetch(url, { method: 'POST', headers: { 'x-mlc-actor': who.actor }, signal: AbortSignal.timeout(30_000) });
+      res = await fetch(url, { method: 'POST', headers: { 'x-mlc-actor': who.actor, ...(apiKey ? { 'x-api-key': apiKey } : {}) }, signal: AbortSignal.timeout(30_000) });
     } catch (err) {
       throw new AppError('OPS.UPSTREAM', `oracle-poller is not reachable at ${this.config.opsOraclePollerUrl} (${((err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message) || 'network error'})`);
     }

@@ -154,15 +154,14 @@ export class OpsController {
   @Get('tenants/:tenantId/receivables/waiting')
   receivablesWaiting(@Req() req: OpsRequest, @Param('tenantId') tenantId: string) {
     assertTenant(req.operator, tenantId);
-    const x = req.headers['x-api-key'];
-    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(String(req.headers['authorization'] ?? ''))?.[1];
-    return this.flows.receivablesWaiting(tenantId, typeof x === 'string' && x ? x : bearer);
+    return this.flows.receivablesWaiting(tenantId, callerKey(req));
   }
 
   @Post('tenants/:tenantId/purchase-orders/:poHeaderId/sync')
   @HttpCode(200)
   sync(@Req() req: OpsRequest, @Param('tenantId') tenantId: string, @Param('poHeaderId') poHeaderId: string) {
-    return this.flows.syncPurchaseOrder(tenantId, poHeaderId, req.operator);
+    assertTenant(req.operator, tenantId);
+    return this.flows.syncPurchaseOrder(tenantId, poHeaderId, req.operator, callerKey(req));
   }
 
   /** Backfill through oracle-poller: re-read Fusion feeds from `since` (body `{ feeds?, since }`); the first progress report. */
