@@ -136,7 +136,7 @@ export function applySettingsPatch(current: TenantSettings, patch: unknown): Ten
     p.throwIfAny('settings');
   }
   const input = patch as Record<string, unknown>;
-  rejectUnknown(p, input, ['accounting', 'customerMatching', 'pollingIntervalsMs', 'orderGrouping', 'receivablePoStatuses', 'shipmentProblemsAsPoNote', 'shopifyWriteBack'], 'settings.');
+  rejectUnknown(p, input, ['accounting', 'customerMatching', 'pollingIntervalsMs', 'orderGrouping', 'receivablePoStatuses', 'shipmentProblemsAsPoNote', 'shopifyWriteBack', 'dryRun'], 'settings.');
   const next: TenantSettings = structuredClone(current);
   if ('accounting' in input) {
     const a = input['accounting'];
@@ -174,6 +174,20 @@ export function applySettingsPatch(current: TenantSettings, patch: unknown): Ten
   if ('shopifyWriteBack' in input) {
     if (typeof input['shopifyWriteBack'] !== 'boolean') p.add('settings.shopifyWriteBack', 'must be true or false');
     else next.shopifyWriteBack = input['shopifyWriteBack'];
+  }
+  if ('dryRun' in input) {
+    const d = input['dryRun'];
+    if (!isRecord(d)) p.add('settings.dryRun', 'must be an object, e.g. {"purchaseOrders": true, "receivables": false}');
+    else {
+      rejectUnknown(p, d, ['purchaseOrders', 'receivables'], 'settings.dryRun.');
+      const out = { ...(current.dryRun ?? {}) };
+      for (const f of ['purchaseOrders', 'receivables'] as const) {
+        if (!(f in d)) continue;
+        if (typeof d[f] !== 'boolean') p.add(`settings.dryRun.${f}`, 'must be true or false');
+        else out[f] = d[f];
+      }
+      next.dryRun = out;
+    }
   }
   if ('pollingIntervalsMs' in input) {
     const pi = input['pollingIntervalsMs'];

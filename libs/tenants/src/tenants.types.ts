@@ -170,6 +170,17 @@ export interface TenantSettings {
    * Absent = false (off).
    */
   shopifyWriteBack?: boolean;
+  /**
+   * Dry run per flow (go-live rehearsal): reads and look-ups happen as live, but the writers record each would-be
+   * partner write (audit result `dry-run`) instead of sending it. Absent/false = live.
+   */
+  dryRun?: DryRunSettings;
+}
+
+/** `purchaseOrders`: Fusion PO -> ShipBob orders and the write-backs onto the PO; `receivables`: Shopify -> Fusion. */
+export interface DryRunSettings {
+  purchaseOrders?: boolean;
+  receivables?: boolean;
 }
 
 export type TenantSettingsPatch = {
@@ -180,6 +191,7 @@ export type TenantSettingsPatch = {
   receivablePoStatuses?: string[];
   shipmentProblemsAsPoNote?: boolean;
   shopifyWriteBack?: boolean;
+  dryRun?: DryRunSettings;
 };
 
 export const DEFAULT_SETTINGS: TenantSettings = {

@@ -93,6 +93,7 @@ export const TENANTS_ADMIN_OPENAPI = {
           receivablePoStatuses: { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 20, description: 'Fusion PO statuses whose lines become ShipBob orders (default ["Open"])' },
           shipmentProblemsAsPoNote: { type: 'boolean', description: 'also write ShipBob shipment problems (exception, on hold, cancelled) onto the Fusion PO as NoteToReceiver (default false)' },
           shopifyWriteBack: { type: 'boolean', description: 'Write the Fusion invoice number onto the Shopify order as the metafield ml_connector.fusion_invoice_number (default false)' },
+          dryRun: { type: 'object', properties: { purchaseOrders: { type: 'boolean' }, receivables: { type: 'boolean' } }, description: 'per flow: record would-be partner writes instead of sending them (default false = live); partial: only the given flows change' },
           pollingIntervalsMs: { type: 'object', properties: { purchaseOrdersMs: { type: 'integer' }, receiptsMs: { type: 'integer' }, shipbobOrdersMs: { type: 'integer' }, shopifyOrdersMs: { type: 'integer' } } },
         },
       },
