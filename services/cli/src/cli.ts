@@ -4,6 +4,7 @@ import type { KeyUsage, ReencryptResult } from '@mlc/tenants';
 import { AdminApiClient, AdminApiError, seg } from './admin-api.client';
 import { formatRecord, formatTable } from './table.format';
 import { OPS_OPTIONS, OPS_USAGE, OpsUsageError, runOpsCommand } from './ops-commands';
+import { DRYRUN_USAGE, runDryRunCommand } from './dryrun-commands';
 
 export interface CliIo {
   env: NodeJS.ProcessEnv;
@@ -35,7 +36,7 @@ export const USAGE = `mlc — operator CLI over the tenants admin API (env MLC_A
 
   kinds: item-product, supplier-fc, ship-to-fc, ship-to-address, shipbob-event-rule
   global: --json  --api-url URL  --api-key KEY  --actor NAME
-${OPS_USAGE}`;
+${OPS_USAGE}${DRYRUN_USAGE}`;
 
 class UsageError extends Error {}
 
@@ -226,7 +227,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return r.reachable && r.authenticated ? 0 : 1;
       }
       default: {
-        const code = await runOpsCommand(cmd, { api, positionals: pos, values: o, print, progress: (t) => io.err(t) });
+        const ctx = { api, positionals: pos, values: o, print, progress: (t: string) => io.err(t) };
+        const code = (await runOpsCommand(cmd, ctx)) ?? (await runDryRunCommand(cmd, ctx));
         if (code !== undefined) return code;
         throw new UsageError(`unknown command "${pos.join(' ')}"`);
       }

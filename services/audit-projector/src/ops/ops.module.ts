@@ -5,6 +5,7 @@ import { ConsumerLagService } from '../audit/consumer-lag.service';
 import { ProjectionEvents } from '../audit/projection.events';
 import { AlertsService } from './alerts.service';
 import { AuditQueryService } from './audit-query.service';
+import { DryRunController } from './dry-run.controller';
 import { ExceptionsService } from './exceptions.service';
 import { FlowsService } from './flows.service';
 import { JobsRegistry } from './jobs.registry';
@@ -28,7 +29,7 @@ export class OpsOpenApiController {
  * projection's helpers (ProjectionEvents, ConsumerLagService) to the app's projector.
  */
 @Module({
-  controllers: [OpsController, OpsOpenApiController],
+  controllers: [OpsController, OpsOpenApiController, DryRunController],
   providers: [
     {
       provide: TENANTS_ADMIN_OPTIONS,
