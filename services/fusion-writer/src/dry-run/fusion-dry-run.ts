@@ -52,7 +52,20 @@ export function fusionOperation(w: WouldBeWrite): string {
   const path = w.path.split('?')[0]!;
   const soap = /<(?:\w+:)?(create\w+|update\w+|delete\w+|merge\w+)>/.exec(w.body ?? '')?.[1];
   if (soap) return soap.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-  const resource = /\/(\w+)(?:\/[^/]+)?(?:\/child\/(\w+)(?:\/[^/]+)?)?(?:\/action\/(\w+))?$/.exec(path);
-  const name = resource?.[3] ?? `${w.method === 'POST' ? 'create' : w.method === 'DELETE' ? 'delete' : 'update'}-${resource?.[2] ? `${resource[1]}-${resource[2]}` : (resource?.[1] ?? 'resource')}`;
-  return name.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();
+  const action = /\/(\w+)\/[^/]+(?:\/child\/\w+\/[^/]+)?\/action\/(\w+)$/.exec(path);
+  if (action) return `${action[2]!}-${action[1] === 'purchaseOrders' ? 'purchase-order' : action[1]!}`;
+  const known: Array<[string, RegExp, string]> = [
+    ['POST', /\/receivablesInvoices$/, 'create-invoice'],
+    ['PATCH', /\/receivablesInvoices\/[^/]+$/, 'complete-invoice'],
+    ['DELETE', /\/receivablesInvoices\/[^/]+$/, 'delete-invoice'],
+    ['POST', /\/receivablesCreditMemos$/, 'create-credit-memo'],
+    ['POST', /\/hubOrganizations$/, 'create-organization'],
+    ['POST', /\/hubPersons$/, 'create-person'],
+    ['PATCH', /\/(hubOrganizations|hubPersons)\//, 'update-customer'],
+    ['POST', /\/receivingReceiptRequests$/, 'create-receipt-request'],
+    ['PATCH', /\/draftPurchaseOrders\//, 'update-purchase-order'],
+  ];
+  const hit = known.find(([m, re]) => m === w.method && re.test(path));
+  if (hit) return hit[2];
+  return `${w.method.toLowerCase()}-${path.split('/').filter((x) => /^[A-Za-z]\w*$/.test(x)).at(-1) ?? 'resource'}`;
 }
