@@ -123,10 +123,11 @@ describe('dry run, then live (tenant acme, all six services, sandboxes)', { time
     // The CLI lists them; --json carries the exact bodies.
     const po = await mlc('dryrun', 'list', TENANT, '--flow', 'purchase-orders');
     assert.equal(po.code, 0, po.err);
-    for (const r of lineRefs) assert.match(po.out, new RegExp(`purchase-orders\\s+shipbob\\s+create-order\\s+${r}-r0\\s+POST \\S*/order\\s+reference_id=${r}-r0 `), po.out);
+    for (const r of lineRefs) assert.match(po.out, new RegExp(`purchase-orders\\s+shipbob\\s+create-order\\s+${r}-r0\\s+\\d+\\s+POST \\S*/order\\s+reference_id=${r}-r0 `), po.out);
     const poJson = await mlc('dryrun', 'list', TENANT, '--flow', 'purchase-orders', '--json');
     const orders = (JSON.parse(poJson.out) as WouldBe[]).filter((w) => w.operation === 'create-order');
     assert.ok(orders.every((w) => w.flow === 'purchase-orders'), 'filtered by flow');
+    assert.equal(orders.filter((w) => lineRefs.some((r) => w.businessId.startsWith(r))).length, lineRefs.length, 'a write recorded again is listed once');
     for (const r of lineRefs) {
       const body = orders.find((w) => w.businessId.startsWith(r))?.body as { reference_id: string; products: Array<{ reference_id?: string; sku?: string; quantity: number }>; recipient: { address: { city: string } } };
       assert.equal(body.reference_id, `${r}-r0`);

@@ -11,6 +11,7 @@ export const DRYRUN_USAGE = `
 
 interface WouldBeWrite {
   occurredAt: string;
+  times: number;
   flow: string | null;
   partner: string | null;
   operation: string | null;
@@ -55,8 +56,8 @@ export async function runDryRunCommand(cmd: string, ctx: OpsContext): Promise<nu
   print(r.writes, () =>
     r.writes.length
       ? formatTable(
-          r.writes.map((w) => ({ at: w.occurredAt.replace(/\.\d{3}Z$/, 'Z'), flow: w.flow, partner: w.partner, operation: w.operation, businessId: w.businessId, request: `${w.method ?? ''} ${w.path ?? ''}`, body: summarizeBody(w.body) })),
-          ['at', 'flow', 'partner', 'operation', 'businessId', 'request', 'body'],
+          r.writes.map((w) => ({ at: w.occurredAt.replace(/\.\d{3}Z$/, 'Z'), flow: w.flow, partner: w.partner, operation: w.operation, businessId: w.businessId, times: w.times, request: `${w.method ?? ''} ${w.path ?? ''}`, body: summarizeBody(w.body) })),
+          ['at', 'flow', 'partner', 'operation', 'businessId', 'times', 'request', 'body'],
         )
       : `no would-be writes recorded for ${tenant}${o.flow ? ` (${o.flow})` : ''}\n`,
   );

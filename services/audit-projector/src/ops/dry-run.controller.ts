@@ -36,15 +36,24 @@ export class DryRunController {
     const limit = Math.min(Math.max(Number(q['limit'] ?? 100), 1), 1000);
     const args: unknown[] = [tenantId, DRY_RUN_TOPIC];
     if (q['flow']) args.push(q['flow']);
-    const r = await this.pool.query<{ event_id: string; occurred_at: Date; entity_type: string; business_id: string; correlation_id: string; attrs: Record<string, string> }>(
-      `SELECT event_id, occurred_at, entity_type, business_id, correlation_id, attrs FROM audit_entries
-        WHERE tenant_id = $1 AND topic = $2${q['flow'] ? ` AND attrs->>'flow' = $3` : ''}
-        ORDER BY occurred_at DESC, event_id DESC LIMIT ${limit}`,
+    // The same would-be write recorded again (the command delivered by a webhook, an update and a sweep, each run in
+    // dry run since none is marked done) is one row with how many times and when last.
+    const r = await this.pool.query<{ event_id: string; occurred_at: Date; first_at: Date; times: number; entity_type: string; business_id: string; correlation_id: string; attrs: Record<string, string> }>(
+      `SELECT * FROM (SELECT DISTINCT ON (g.key) g.event_id, g.occurred_at, g.first_at, g.times, g.entity_type, g.business_id, g.correlation_id, g.attrs FROM (
+         SELECT event_id, occurred_at, entity_type, business_id, correlation_id, attrs,
+                md5(concat_ws('|', entity_type, business_id, attrs->>'operation', attrs->>'method', attrs->>'path', attrs->>'body')) AS key,
+                (count(*) OVER w)::int AS times, min(occurred_at) OVER w AS first_at
+           FROM audit_entries
+          WHERE tenant_id = $1 AND topic = $2${q['flow'] ? ` AND attrs->>'flow' = $3` : ''}
+         WINDOW w AS (PARTITION BY md5(concat_ws('|', entity_type, business_id, attrs->>'operation', attrs->>'method', attrs->>'path', attrs->>'body')))
+       ) g ORDER BY g.key, g.occurred_at DESC, g.event_id DESC) d ORDER BY d.occurred_at DESC, d.event_id DESC LIMIT ${limit}`,
       args,
     );
     const writes = r.rows.map((x) => ({
       eventId: x.event_id,
       occurredAt: x.occurred_at.toISOString(),
+      firstAt: x.first_at.toISOString(),
+      times: x.times,
       flow: x.attrs['flow'] ?? null,
       partner: x.attrs['partner'] ?? null,
       operation: x.attrs['operation'] ?? null,

@@ -59,7 +59,7 @@ export interface DryRunOutcome<T> {
   /** The use case's own result when it ran to its end (every write answered by a stand-in, or no write at all). */
   result?: T;
   /** What it threw, unless that was the stop at a would-be write. */
-  error?: unknown;
+  error?: Error;
   writes: WouldBeWrite[];
   /** True when it stopped at a would-be write that had no stand-in. */
   halted: boolean;
@@ -73,7 +73,8 @@ export async function recordWrites<T>(baseUrl: string, respond: DryRunResponder,
     const result = await scopes.run(scope, fn);
     return { result, writes: scope.writes, halted: false };
   } catch (error) {
-    return scope.halted ? { writes: scope.writes, halted: true } : { error, writes: scope.writes, halted: false };
+    if (scope.halted) return { writes: scope.writes, halted: true };
+    return { error: error instanceof Error ? error : new Error(String(error)), writes: scope.writes, halted: false };
   }
 }
 
