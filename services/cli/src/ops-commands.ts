@@ -31,7 +31,7 @@ export const OPS_OPTIONS = {
 export const OPS_USAGE = `
   ops (audit-projector's ops API; same MLC_API_URL / MLC_API_KEY):
   mlc audit search [--tenant T] [--entity TYPE] [--business-id ID] [--from ISO] [--to ISO]
-                   [--direction inbound|outbound|internal] [--result received|requested|success|failed|recorded] [--limit N]
+                   [--direction inbound|outbound|internal] [--result received|requested|success|failed|recorded|dry-run] [--limit N]
   mlc audit timeline [--tenant T] (<entityType> <businessId> | --correlation-id ID)
         e.g. mlc audit timeline --tenant acme fusion-po-line 300000047507591
   mlc exceptions list [--tenant T] [--status open|resolved|all] [--category C] [--code CODE] [--entity TYPE] [--business-id ID] [--limit N]
