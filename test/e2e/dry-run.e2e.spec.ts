@@ -124,6 +124,9 @@ describe('dry run, then live (tenant acme, all six services, sandboxes)', { time
     const po = await mlc('dryrun', 'list', TENANT, '--flow', 'purchase-orders');
     assert.equal(po.code, 0, po.err);
     for (const r of lineRefs) assert.match(po.out, new RegExp(`purchase-orders\\s+shipbob\\s+create-order\\s+${r}-r0\\s+\\d+\\s+POST \\S*/order\\s+reference_id=${r}-r0 `), po.out);
+    const bad = await mlc('dryrun', 'list', TENANT, '--flow', 'shipments');
+    assert.equal(bad.code, 2, bad.out + bad.err);
+    assert.match(bad.err, /--flow must be one of purchase-orders, receivables/);
     const poJson = await mlc('dryrun', 'list', TENANT, '--flow', 'purchase-orders', '--json');
     const orders = (JSON.parse(poJson.out) as WouldBe[]).filter((w) => w.operation === 'create-order');
     assert.ok(orders.every((w) => w.flow === 'purchase-orders'), 'filtered by flow');
