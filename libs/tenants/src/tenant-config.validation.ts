@@ -140,7 +140,7 @@ export function applySettingsPatch(current: TenantSettings, patch: unknown): Ten
     p.throwIfAny('settings');
   }
   const input = patch as Record<string, unknown>;
-  rejectUnknown(p, input, ['accounting', 'customerMatching', 'pollingIntervalsMs', 'orderGrouping', 'receivablePoStatuses', 'shipmentProblemsAsPoNote', 'shopifyWriteBack', 'initialLookbackDays'], 'settings.');
+  rejectUnknown(p, input, ['accounting', 'customerMatching', 'pollingIntervalsMs', 'orderGrouping', 'receivablePoStatuses', 'shipmentProblemsAsPoNote', 'shopifyWriteBack', 'initialLookbackDays', 'dryRun'], 'settings.');
   const next: TenantSettings = structuredClone(current);
   if ('accounting' in input) {
     const a = input['accounting'];
@@ -188,6 +188,20 @@ export function applySettingsPatch(current: TenantSettings, patch: unknown): Ten
     const d = input['initialLookbackDays'];
     if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0 || d > 3650) p.add('settings.initialLookbackDays', 'must be a whole number of days from 0 to 3650');
     else next.initialLookbackDays = d;
+  }
+  if ('dryRun' in input) {
+    const d = input['dryRun'];
+    if (!isRecord(d)) p.add('settings.dryRun', 'must be an object, e.g. {"purchaseOrders": true, "receivables": false}');
+    else {
+      rejectUnknown(p, d, ['purchaseOrders', 'receivables'], 'settings.dryRun.');
+      const out = { ...(current.dryRun ?? {}) };
+      for (const f of ['purchaseOrders', 'receivables'] as const) {
+        if (!(f in d)) continue;
+        if (typeof d[f] !== 'boolean') p.add(`settings.dryRun.${f}`, 'must be true or false');
+        else out[f] = d[f];
+      }
+      next.dryRun = out;
+    }
   }
   if ('pollingIntervalsMs' in input) {
     const pi = input['pollingIntervalsMs'];

@@ -181,6 +181,17 @@ export interface TenantSettings {
   shopifyWriteBack?: boolean;
   /** How many days back oracle-poller starts a feed that has no cursor yet (0..3650). Absent = 30. */
   initialLookbackDays?: number;
+  /**
+   * Dry run per flow (go-live rehearsal): reads and look-ups happen as live, but the writers record each would-be
+   * partner write (audit result `dry-run`) instead of sending it. Absent/false = live.
+   */
+  dryRun?: DryRunSettings;
+}
+
+/** `purchaseOrders`: Fusion PO -> ShipBob orders and the write-backs onto the PO; `receivables`: Shopify -> Fusion. */
+export interface DryRunSettings {
+  purchaseOrders?: boolean;
+  receivables?: boolean;
 }
 
 export type TenantSettingsPatch = {
@@ -193,6 +204,7 @@ export type TenantSettingsPatch = {
   shipmentProblemsAsPoNote?: boolean;
   shopifyWriteBack?: boolean;
   initialLookbackDays?: number;
+  dryRun?: DryRunSettings;
 };
 
 export const DEFAULT_SETTINGS: TenantSettings = {

@@ -6,6 +6,7 @@ import { formatRecord, formatTable } from './table.format';
 import { OPS_OPTIONS, OPS_USAGE, OpsUsageError, runOpsCommand } from './ops-commands';
 import { DOCTOR_USAGE, DoctorUsageError, runDoctorCommand } from './doctor-command';
 import { runSettingsCommand, SETTINGS_OPTIONS, SETTINGS_USAGE, SettingsUsageError } from './settings-commands';
+import { DRYRUN_USAGE, runDryRunCommand } from './dryrun-commands';
 
 export interface CliIo {
   env: NodeJS.ProcessEnv;
@@ -45,7 +46,7 @@ export const USAGE = `mlc — operator CLI over the tenants admin API (env MLC_A
 
   kinds: item-product, supplier-fc, ship-to-fc, ship-to-address, shipbob-event-rule
   global: --json  --api-url URL  --api-key KEY  --actor NAME
-${SETTINGS_USAGE}${OPS_USAGE}${DOCTOR_USAGE}`;
+${SETTINGS_USAGE}${OPS_USAGE}${DRYRUN_USAGE}${DOCTOR_USAGE}`;
 
 class UsageError extends Error {}
 
@@ -239,9 +240,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       default: {
         const doctor = await runDoctorCommand(pos, { api, print });
         if (doctor !== undefined) return doctor;
+        const ctx = { api, positionals: pos, values: o, print, progress: (t: string) => io.err(t) };
         const code =
-          (await runSettingsCommand(cmd, { api, positionals: pos, values: o, print, progress: (t) => io.err(t), progressIsTty: io.errIsTty, ...(io.pollMs ? { pollMs: io.pollMs } : {}) })) ??
-          (await runOpsCommand(cmd, { api, positionals: pos, values: o, print, progress: (t) => io.err(t) }));
+          (await runSettingsCommand(cmd, { ...ctx, progressIsTty: io.errIsTty, ...(io.pollMs ? { pollMs: io.pollMs } : {}) })) ??
+          (await runOpsCommand(cmd, ctx)) ??
+          (await runDryRunCommand(cmd, ctx));
         if (code !== undefined) return code;
         throw new UsageError(`unknown command "${pos.join(' ')}"`);
       }

@@ -31,7 +31,7 @@ export const OPS_OPTIONS = {
 export const OPS_USAGE = `
   ops (audit-projector's ops API; same MLC_API_URL / MLC_API_KEY):
   mlc audit search [--tenant T] [--entity TYPE] [--business-id ID] [--from ISO] [--to ISO]
-                   [--direction inbound|outbound|internal] [--result received|requested|success|failed|recorded] [--limit N]
+                   [--direction inbound|outbound|internal] [--result received|requested|success|failed|recorded|dry-run] [--limit N]
   mlc audit timeline [--tenant T] (<entityType> <businessId> | --correlation-id ID)
         e.g. mlc audit timeline --tenant acme fusion-po-line 300000047507591
   mlc exceptions list [--tenant T] [--status open|resolved|all] [--category C] [--code CODE] [--entity TYPE] [--business-id ID] [--limit N]
@@ -247,6 +247,7 @@ export async function runOpsCommand(cmd: string, ctx: OpsContext): Promise<numbe
         receivables: Array<Record<string, unknown>>;
         receivablesDifferences: Array<Record<string, unknown> & { documents?: Doc[] }>;
         receivablesChecks?: Array<Record<string, unknown> & { error: string | null }>;
+        receivablesDryRun?: Array<Record<string, unknown>>;
         chargesPerPo: Array<Record<string, unknown>>;
       }>('GET', `/ops/reports/reconciliation${query({ tenant: o.tenant, from: o.from, to: o.to })}`);
       // Each difference lists its Fusion documents: INV 1001 +404.95, INV 1002 +20.00, CM R1A -5.00.
@@ -259,13 +260,14 @@ export async function runOpsCommand(cmd: string, ctx: OpsContext): Promise<numbe
       print(r, () =>
         [
           'PURCHASE ORDERS -> SHIPBOB -> FUSION (per day)',
-          formatTable(r.fulfilment, ['tenantId', 'day', 'posSeen', 'shipbobOrdersCreated', 'shipped', 'writtenBack', 'exceptions']),
+          formatTable(r.fulfilment, ['tenantId', 'day', 'posSeen', 'shipbobOrdersCreated', 'shipbobOrdersDryRun', 'shipped', 'writtenBack', 'exceptions']),
           'SHOPIFY ORDERS vs FUSION INVOICES (per day, as recorded)',
           formatTable(r.receivables, ['tenantId', 'day', 'shopifyOrders', 'shopifyAmount', 'fusionInvoices', 'fusionAmount']),
           'RECEIVABLES CHECKED AGAINST SHOPIFY AND FUSION',
           formatTable(checks.map((c) => ({ ...c, result: c.error ? `NOT CHECKED: ${c.error}` : 'checked' })), ['tenantId', 'ordersChecked', 'differences', 'result']),
           'DIFFERENCES (Shopify current total vs Fusion invoices + amendments - credit memos)',
           formatTable(diffs, ['tenantId', 'shopifyOrderName', 'shopifyOrderId', 'currency', 'shopifyAmount', 'fusionAmount', 'difference', 'fusionDocuments', 'reason']),
+          ...(r.receivablesDryRun?.length ? ['IN DRY RUN (would-be Fusion documents, not written: not differences)', formatTable(r.receivablesDryRun, ['tenantId', 'shopifyOrderName', 'shopifyOrderId', 'currency', 'shopifyAmount', 'wouldBeWrites'])] : []),
           'SHIPBOB CHARGES PER PO',
           formatTable(r.chargesPerPo, ['tenantId', 'poHeaderId', 'poNumber', 'charges', 'total', 'currency', 'chargeTypes']),
         ].join('\n'),

@@ -99,6 +99,7 @@ export const TENANTS_ADMIN_OPENAPI = {
           shipmentProblemsAsPoNote: { type: 'boolean', description: 'also write ShipBob shipment problems (exception, on hold, cancelled) onto the Fusion PO as NoteToReceiver (default false)' },
           shopifyWriteBack: { type: 'boolean', description: 'Write the Fusion invoice number onto the Shopify order as the metafield ml_connector.fusion_invoice_number (default false)' },
           initialLookbackDays: { type: 'integer', minimum: 0, maximum: 3650, description: 'days back oracle-poller starts a feed that has no cursor yet (default 30)' },
+          dryRun: { type: 'object', properties: { purchaseOrders: { type: 'boolean' }, receivables: { type: 'boolean' } }, description: 'per flow: record would-be partner writes instead of sending them (default false = live); partial: only the given flows change' },
           pollingIntervalsMs: { type: 'object', properties: { purchaseOrdersMs: { type: 'integer' }, receiptsMs: { type: 'integer' }, shipbobOrdersMs: { type: 'integer' }, shopifyOrdersMs: { type: 'integer' } } },
         },
       },

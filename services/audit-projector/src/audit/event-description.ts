@@ -8,8 +8,8 @@ export interface EventDescription {
   direction: 'inbound' | 'outbound' | 'internal';
   entityType: string;
   businessId: string;
-  /** received | requested | success | failed | recorded */
-  result: 'received' | 'requested' | 'success' | 'failed' | 'recorded';
+  /** received | requested | success | failed | recorded | dry-run (a partner write held back by settings.dryRun) */
+  result: 'received' | 'requested' | 'success' | 'failed' | 'recorded' | 'dry-run';
   errorCode?: string;
   errorMessage?: string;
   mappingVersion?: number;
@@ -42,6 +42,7 @@ const TOPIC_SYSTEMS: Record<string, [string, string, EventDescription['direction
   'ops.operator-action.recorded.v1': ['operator', 'connector', 'internal'],
   'ops.flow-control.changed.v1': ['operator', 'connector', 'internal'],
   'ops.consumer-control.requested.v1': ['operator', 'connector', 'internal'],
+  'ops.dry-run-write.recorded.v1': ['connector', 'connector', 'outbound'],
 };
 
 /**
@@ -214,6 +215,20 @@ export function describeEvent(topic: TopicName, value: TopicRecords[TopicName]):
     case 'ops.consumer-control.requested.v1': {
       const v = value as TopicRecords[typeof topic];
       return { ...base, entityType: 'consumer-group', businessId: v.groupId, result: 'recorded', attrs: attrs({ action: v.action, actor: v.actor, requestId: v.requestId }) };
+    }
+    case 'ops.dry-run-write.recorded.v1': {
+      // Not a success: the record was not written, so an open exception about it stays open until the live write.
+      const v = value as TopicRecords[typeof topic];
+      const refs = [ref(v.entityType, v.businessId), ...(v.poHeaderId ? [ref('fusion-po', v.poHeaderId)] : []), ...(v.shopifyOrderId ? [ref('shopify-order', v.shopifyOrderId)] : [])];
+      return {
+        ...base,
+        targetSystem: v.partner,
+        entityType: v.entityType,
+        businessId: v.businessId,
+        result: 'dry-run',
+        refs,
+        attrs: attrs({ flow: v.flow, partner: v.partner, operation: v.operation, method: v.method, path: v.path, body: v.body, poHeaderId: v.poHeaderId, shopifyOrderId: v.shopifyOrderId, note: v.note }),
+      };
     }
     default:
       return { ...base, entityType: 'event', businessId: (value as { meta: EventMeta }).meta.eventId, result: 'recorded' };

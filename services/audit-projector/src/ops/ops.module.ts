@@ -6,6 +6,7 @@ import { ProjectionEvents } from '../audit/projection.events';
 import { AlertsService } from './alerts.service';
 import { AuditQueryService } from './audit-query.service';
 import { BackfillService } from './backfill.service';
+import { DryRunController } from './dry-run.controller';
 import { ExceptionsService } from './exceptions.service';
 import { FlowsService } from './flows.service';
 import { JobsRegistry } from './jobs.registry';
@@ -29,7 +30,7 @@ export class OpsOpenApiController {
  * projection's helpers (ProjectionEvents, ConsumerLagService) to the app's projector.
  */
 @Module({
-  controllers: [OpsController, OpsOpenApiController],
+  controllers: [OpsController, OpsOpenApiController, DryRunController],
   providers: [
     {
       provide: TENANTS_ADMIN_OPTIONS,

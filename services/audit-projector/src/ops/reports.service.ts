@@ -35,6 +35,7 @@ export class ReportsService {
       `SELECT tenant_id AS "tenantId", ${day} AS day,
          count(DISTINCT business_id) FILTER (WHERE topic = 'erp.purchase-order.changed.v1')::int AS "posSeen",
          count(DISTINCT business_id) FILTER (WHERE topic = 'fulfilment.shipbob-order.synced.v1' AND attrs->>'outcome' IN ('created', 'already_existed'))::int AS "shipbobOrdersCreated",
+         count(DISTINCT business_id) FILTER (WHERE topic = 'ops.dry-run-write.recorded.v1' AND attrs->>'operation' = 'create-order')::int AS "shipbobOrdersDryRun",
          count(DISTINCT attrs->>'shipmentId') FILTER (WHERE topic = 'fulfilment.fusion-po-update.requested.v1' AND attrs ? 'shipmentId')::int AS "shipped",
          count(DISTINCT business_id) FILTER (WHERE topic = 'fulfilment.fusion-po.updated.v1' AND attrs->>'outcome' IN ('written', 'already_written'))::int AS "writtenBack",
          count(*) FILTER (WHERE topic = 'ops.exception.raised.v1')::int AS "exceptions"
@@ -60,7 +61,19 @@ export class ReportsService {
     );
     const partners = await this.receivablesAgainstPartners({ tenants: q.tenants, from: args[0] as string, to: args[1] as string });
     const charges = await this.charges({ tenants: q.tenants, from: q.from, to: q.to });
-    return { fulfilment: fulfilment.rows, receivables: receivables.rows, receivablesDifferences: partners.differences, receivablesChecks: partners.checks, chargesPerPo: charges };
+    // Orders whose invoice is only a would-be write (receivables flow in dry run): not missing, listed apart.
+    const dry = await this.pool.query<{ tenant_id: string; order_id: string; operations: string }>(
+      `SELECT d.tenant_id, d.attrs->>'shopifyOrderId' AS order_id, string_agg(DISTINCT d.attrs->>'operation', ',') AS operations FROM audit_entries d
+        WHERE d.topic = 'ops.dry-run-write.recorded.v1' AND d.attrs->>'flow' = 'receivables' AND d.attrs ? 'shopifyOrderId'${q.tenants ? ' AND d.tenant_id = ANY($1)' : ''}
+          AND NOT EXISTS (SELECT 1 FROM audit_entries s WHERE s.tenant_id = d.tenant_id AND s.topic = 'accounting.fusion-receivables.synced.v1'
+                            AND s.attrs->>'kind' = 'invoice_create' AND s.attrs->>'shopifyOrderId' = d.attrs->>'shopifyOrderId')
+        GROUP BY 1, 2`,
+      q.tenants ? [q.tenants] : [],
+    );
+    const dryOps = new Map(dry.rows.map((x) => [`${x.tenant_id}|${x.order_id}`, x.operations]));
+    const isDry = (d: ReceivablesDifference) => dryOps.has(`${d.tenantId}|${d.shopifyOrderId}`);
+    const receivablesDryRun = partners.differences.filter(isDry).map((d) => ({ ...d, wouldBeWrites: dryOps.get(`${d.tenantId}|${d.shopifyOrderId}`), reason: `dry run: ${d.reason} (its documents are would-be writes: mlc dryrun list ${d.tenantId})` }));
+    return { fulfilment: fulfilment.rows, receivables: receivables.rows, receivablesDifferences: partners.differences.filter((d) => !isDry(d)), receivablesDryRun, receivablesChecks: partners.checks, chargesPerPo: charges };
   }
 
   /**

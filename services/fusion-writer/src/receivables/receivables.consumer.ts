@@ -2,7 +2,8 @@ import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } fro
 import type { Pool } from 'pg';
 import type { AvroCodec } from '@mlc/contracts';
 import { FlowControl } from '@mlc/platform-flow-control';
-import { PartnerClients } from '@mlc/tenancy';
+import { PartnerClients, TenantDirectory } from '@mlc/tenancy';
+import { DryRunHandledEvents } from '../dry-run/dry-run.fetch';
 import { newMeta, PgProcessedEventStore, type EventPublisher, type OutgoingRecord } from '@mlc/platform-kafka';
 import { CODEC, ConsumerHost, LOGGER, MetricsRegistry, PG_POOL, PUBLISHER, runSqlMigrations } from '@mlc/platform-service';
 import type { Logger } from '@mlc/platform-telemetry';
@@ -10,6 +11,7 @@ import { FUSION_WRITER_CONFIG, type FusionWriterConfig } from '../config/fusion-
 import { ReceivablesLedger } from './receivables.ledger';
 import { RECEIVABLES_MIGRATIONS } from './receivables.migrations';
 import { ReceivablesWaitingStore, type WaitingRecord } from './receivables.waiting';
+import { ReceivablesDryRun } from './receivables-dry-run';
 import { ReceivablesWriteService } from './receivables-write.service';
 
 export const RECEIVABLES_GROUP = 'fusion-writer.receivables';
@@ -31,6 +33,7 @@ export class ReceivablesConsumer implements OnModuleInit, OnApplicationShutdown 
   constructor(
     private readonly host: ConsumerHost,
     private readonly clients: PartnerClients,
+    private readonly directory: TenantDirectory,
     private readonly processed: PgProcessedEventStore,
     private readonly flows: FlowControl,
     private readonly metrics: MetricsRegistry,
@@ -48,15 +51,25 @@ export class ReceivablesConsumer implements OnModuleInit, OnApplicationShutdown 
       creditMemoAmountSign: this.config.creditMemoAmountSign,
       waiting: { store: this.waiting, maxWaitMs: this.config.receivablesMaxWaitMs },
     });
+    const dryRun = new ReceivablesDryRun((t) => this.clients.fusion(t), this.pool, this.log, { creditMemoAmountSign: this.config.creditMemoAmountSign });
+    const dryRunHandled = new DryRunHandledEvents();
     this.host.register({
       groupId: RECEIVABLES_GROUP,
       topics: [REQUESTED],
-      processedEvents: this.processed,
+      // A command handled in dry run is not marked processed: replayed once live, it is written for real.
+      processedEvents: dryRunHandled.wrap(this.processed),
       // One record at a time per partition keeps an order's commands in sequence (they share a key).
       partitionsConsumedConcurrently: 1,
       maxAttempts: 8,
       // Held in Kafka while the tenant's Fusion flow is paused; refused credentials pause it after a few in a row.
-      handler: (value, ctx) => this.flows.guard(value.meta.tenantId, 'fusion', () => service.handle(value, ctx)),
+      handler: (value, ctx) =>
+        this.flows.guard(value.meta.tenantId, 'fusion', async () => {
+          // settings.dryRun.receivables, read at the moment of the write (receivables-dry-run.ts).
+          const tenant = await this.directory.get(value.meta.tenantId);
+          if (tenant.settings.dryRun?.receivables !== true || !tenant.connections.fusion) return service.handle(value, ctx);
+          dryRunHandled.add(value.meta.eventId);
+          return dryRun.handle(value, tenant.connections.fusion.baseUrl, ctx);
+        }),
       describe: (value) => ({ entityType: 'fusion-receivables', businessId: value.idempotencyKey }),
     });
     this.timer = setInterval(() => void this.check(), this.config.receivablesWaitCheckMs);

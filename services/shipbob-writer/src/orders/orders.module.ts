@@ -4,6 +4,7 @@ import { ConsumerHost, LOGGER, MetricsRegistry } from '@mlc/platform-service';
 import type { Logger } from '@mlc/platform-telemetry';
 import { MissingConnectionError, PartnerClients, TenantDirectory } from '@mlc/tenancy';
 import { SHIPBOB_WRITER_CONFIG, type ShipbobWriterConfig } from '../config/shipbob-writer.config';
+import { handleInDryRun } from './dry-run-orders';
 import { ShipbobPacer } from './shipbob.pacer';
 import { SyncShipbobOrderService } from './sync-shipbob-order.service';
 
@@ -54,9 +55,14 @@ export class OrdersModule implements OnModuleInit {
       backoff: { baseMs: this.config.shipbobBackoffBaseMs, maxMs: this.config.shipbobBackoffMaxMs },
       describe: (cmd) => ({ entityType: 'shipbob-order', businessId: cmd.referenceId }),
       handler: async (cmd, ctx) => {
-        const out = await this.flows.guard(cmd.meta.tenantId, FLOW_PARTNER, () => service.handle(cmd, ctx));
+        const out = await this.flows.guard(cmd.meta.tenantId, FLOW_PARTNER, async () => {
+          // settings.dryRun.purchaseOrders, read at the moment of the write: the create/cancel is recorded, not sent.
+          const tenant = await this.directory.get(cmd.meta.tenantId);
+          if (tenant.settings.dryRun?.purchaseOrders !== true || !tenant.connections.shipbob) return service.handle(cmd, ctx);
+          return handleInDryRun(service, tenant.connections.shipbob.baseUrl, cmd, ctx);
+        });
         for (const o of out) {
-          const outcome = o.topic === 'fulfilment.shipbob-order.synced.v1' ? (o.value as { outcome: string }).outcome : 'exception';
+          const outcome = o.topic === 'fulfilment.shipbob-order.synced.v1' ? (o.value as { outcome: string }).outcome : o.topic === 'ops.dry-run-write.recorded.v1' ? 'dry_run' : 'exception';
           this.metrics.inc('shipbob_writer_orders_total', { action: cmd.action, outcome }, 1, 'ShipBob order commands handled, by outcome');
           this.log.info('shipbob order command handled', { tenantId: cmd.meta.tenantId, referenceId: cmd.referenceId, action: cmd.action, outcome });
         }
