@@ -5,6 +5,7 @@ import { AuditTrailProjector } from './audit/audit-trail.projector';
 import { OpenExceptionsMetric } from './audit/open-exceptions.metric';
 import { OpsModule } from './ops/ops.module';
 import { AdminModule } from './admin/admin.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 /** audit-projector: the platform (Kafka, health, metrics) comes from bootService; tenants and features are wired here. */
 @Global()
@@ -13,7 +14,7 @@ export class AppModule {
   static forConfig(config: AuditProjectorConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [TenancyModule.forRoot(config), OpsModule, AdminModule],
+      imports: [TenancyModule.forRoot(config), OpsModule, AdminModule, WebhooksModule],
       providers: [{ provide: AUDIT_PROJECTOR_CONFIG, useValue: config }, AuditTrailProjector, OpenExceptionsMetric],
       exports: [AUDIT_PROJECTOR_CONFIG],
     };

@@ -4,6 +4,7 @@ import type { KeyUsage, ReencryptResult } from '@mlc/tenants';
 import { AdminApiClient, AdminApiError, seg } from './admin-api.client';
 import { formatRecord, formatTable } from './table.format';
 import { OPS_OPTIONS, OPS_USAGE, OpsUsageError, runOpsCommand } from './ops-commands';
+import { runWebhookCommand, WEBHOOK_OPTIONS, WEBHOOK_USAGE } from './webhook-commands';
 
 export interface CliIo {
   env: NodeJS.ProcessEnv;
@@ -35,12 +36,13 @@ export const USAGE = `mlc — operator CLI over the tenants admin API (env MLC_A
 
   kinds: item-product, supplier-fc, ship-to-fc, ship-to-address, shipbob-event-rule
   global: --json  --api-url URL  --api-key KEY  --actor NAME
-${OPS_USAGE}`;
+${OPS_USAGE}${WEBHOOK_USAGE}`;
 
 class UsageError extends Error {}
 
 const OPTIONS = {
   ...OPS_OPTIONS,
+  ...WEBHOOK_OPTIONS,
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   'api-url': { type: 'string' },
@@ -226,6 +228,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return r.reachable && r.authenticated ? 0 : 1;
       }
       default: {
+        const hooks = await runWebhookCommand(cmd, { api, positionals: pos, values: o, env: io.env, print });
+        if (hooks !== undefined) return hooks;
         const code = await runOpsCommand(cmd, { api, positionals: pos, values: o, print, progress: (t) => io.err(t) });
         if (code !== undefined) return code;
         throw new UsageError(`unknown command "${pos.join(' ')}"`);
