@@ -41,6 +41,7 @@ interface Subscription {
   url: string;
   topics: string[];
   ours: boolean;
+  secretStored?: boolean | null;
 }
 interface Status {
   partner: string;
@@ -59,8 +60,10 @@ interface Change extends Status {
 const PARTNERS = ['shipbob', 'shopify'];
 
 function describe(s: Status): string {
-  const rows = s.subscriptions.map((x) => ({ id: x.id, ours: x.ours ? 'yes' : '', topics: x.topics.join(' '), url: x.url }));
-  const lines = [`expected URL: ${s.expectedUrl}`, `secrets stored: ${s.secretsStored}`, rows.length ? formatTable(rows, ['id', 'ours', 'topics', 'url']).trimEnd() : '(no subscriptions)'];
+  const secret = (x: Subscription) => (x.secretStored === undefined ? '' : x.secretStored === null ? 'unknown' : x.secretStored ? 'stored' : 'NOT STORED');
+  const rows = s.subscriptions.map((x) => ({ id: x.id, ours: x.ours ? 'yes' : '', secret: secret(x), topics: x.topics.join(' '), url: x.url }));
+  const cols = s.partner === 'shipbob' ? ['id', 'ours', 'secret', 'topics', 'url'] : ['id', 'ours', 'topics', 'url'];
+  const lines = [`expected URL: ${s.expectedUrl}`, `secrets stored: ${s.secretsStored}`, rows.length ? formatTable(rows, cols).trimEnd() : '(no subscriptions)'];
   lines.push(s.missingTopics.length ? `MISSING (no subscription to the expected URL): ${s.missingTopics.join(', ')}` : `every wanted topic is subscribed (${s.topics.join(', ')})`);
   return `${lines.join('\n')}\n`;
 }

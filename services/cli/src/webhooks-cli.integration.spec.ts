@@ -56,12 +56,14 @@ describe('mlc webhooks against audit-projector, webhook-gateway and the ShipBob 
     watched[topic]!.messages.map((m) => codec.decodeFor(topic, m.value!).value);
   const sentShipbob = (): SentWebhook[] => (shipbob as unknown as { sentWebhooks: SentWebhook[] }).sentWebhooks;
   const hookUrl = (partner: string) => `${gateway.url}/webhooks/${partner}/${T}`;
+  /** A ShipBob subscription URL of ours: the tenant's gateway URL plus `?key=<secret fingerprint>`. */
+  const atTenantUrl = (url: string) => url.split('?')[0] === hookUrl('shipbob');
 
   /** Makes the ShipBob sandbox send one order.shipped to every subscription; waits until the gateway published it. */
   async function shipbobDeliveryAccepted(orderId: number): Promise<SentWebhook> {
     const from = sentShipbob().length;
     shipbob.emit('order.shipped', { id: orderId, reference_id: `PO-${orderId}-L1`, status: 'Fulfilled', shipments: [{ id: orderId * 10, tracking: { tracking_number: `1Z${orderId}` } }] });
-    const ours = sentShipbob().slice(from).filter((w) => w.url === hookUrl('shipbob'));
+    const ours = sentShipbob().slice(from).filter((w) => atTenantUrl(w.url));
     assert.equal(ours.length, 1, 'one delivery to the tenant URL');
     const hook = ours[0]!;
     await waitFor(() => shipbob.dispatcher.attempts.some((a) => a.webhookId === hook.id && a.status === 200), { what: 'the gateway answered 200', timeoutMs: 30_000 });
@@ -136,14 +138,14 @@ describe('mlc webhooks against audit-projector, webhook-gateway and the ShipBob 
     assert.equal(sub.code, 0, sub.err);
     assert.match(sub.out, /subscribed 6 topic\(s\) in 1 subscription\(s\)/);
     assert.ok(!sub.out.includes(SHIPBOB_SECRET) && !sub.out.includes('whsec_'), 'no secret printed');
-    const ours = shipbob.subscriptions.filter((s) => s.url === hookUrl('shipbob'));
+    const ours = shipbob.subscriptions.filter((s) => atTenantUrl(s.url));
     assert.equal(ours.length, 1);
     assert.equal(ours[0]!.secret, SHIPBOB_SECRET, 'ShipBob signs with the secret stored for the tenant');
 
     const again = await json<{ created: unknown[]; missingTopics: string[] }>(['webhooks', 'subscribe', T, 'shipbob']);
     assert.equal(again.code, 0, again.err);
     assert.deepEqual(again.body.created, []);
-    assert.equal(shipbob.subscriptions.filter((s) => s.url === hookUrl('shipbob')).length, 1, 'idempotent');
+    assert.equal(shipbob.subscriptions.filter((s) => atTenantUrl(s.url)).length, 1, 'idempotent');
 
     const list = await json<{ missingTopics: string[]; subscriptions: Array<{ ours: boolean; topics: string[] }> }>(['webhooks', 'list', T, 'shipbob']);
     assert.equal(list.code, 0);
@@ -163,13 +165,13 @@ describe('mlc webhooks against audit-projector, webhook-gateway and the ShipBob 
   });
 
   it('ShipBob: rotate stores a new secret, re-creates the subscription with it, deletes the old one; deliveries stay accepted', async () => {
-    const oldIds = shipbob.subscriptions.filter((s) => s.url === hookUrl('shipbob')).map((s) => s.id);
+    const oldIds = shipbob.subscriptions.filter((s) => atTenantUrl(s.url)).map((s) => s.id);
     const r = await json<{ created: Array<{ id: string }>; deleted: string[]; secretsStored: number; missingTopics: string[] }>(['webhooks', 'rotate', T, 'shipbob']);
     assert.equal(r.code, 0, r.err);
     assert.deepEqual(r.body.deleted, oldIds);
     assert.equal(r.body.secretsStored, 2);
     assert.deepEqual(r.body.missingTopics, []);
-    const now = shipbob.subscriptions.filter((s) => s.url === hookUrl('shipbob'));
+    const now = shipbob.subscriptions.filter((s) => atTenantUrl(s.url));
     assert.deepEqual(now.map((s) => s.id), [r.body.created[0]!.id]);
     const conn = (await tenants.getConnection(T, 'shipbob')) as ShipbobConnection;
     assert.equal(conn.webhookSecrets.length, 2);
@@ -184,6 +186,30 @@ describe('mlc webhooks against audit-projector, webhook-gateway and the ShipBob 
     assert.equal(finish.code, 0, finish.err);
     assert.equal(finish.body.secretsStored, 1);
     await shipbobDeliveryAccepted(90003);
+  });
+
+  it('ShipBob findings for doctor: ok when covered and signed with a stored secret; a subscription with a foreign secret fails with the fix', async () => {
+    const call = async (): Promise<Array<{ check: string; status: string; fix?: string }>> => {
+      const res = await fetch(`${projector.url}/admin/tenants/${T}/webhooks/shipbob/findings`, { headers: { 'x-api-key': KEY } });
+      assert.equal(res.status, 200);
+      return ((await res.json()) as { findings: Array<{ check: string; status: string; fix?: string }> }).findings;
+    };
+    assert.deepEqual((await call()).map((f) => `${f.check}:${f.status}`), ['webhook-subscriptions:ok', 'webhook-subscription-secret:ok', 'webhook-secret:ok']);
+    const foreign = await fetch(`${shipbob.url}/2026-01/webhook`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${DEMO_PAT}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ topics: ['return.created'], url: `${hookUrl('shipbob')}?key=000000000000`, secret: generateWebhookSecret() }),
+    });
+    assert.equal(foreign.status, 200, await foreign.text());
+    const bad = (await call()).find((f) => f.check === 'webhook-subscription-secret')!;
+    assert.equal(bad.status, 'fail');
+    assert.equal(bad.fix, `mlc webhooks rotate ${T} shipbob`);
+    const rotated = await mlc(['webhooks', 'rotate', T, 'shipbob']);
+    assert.equal(rotated.code, 0, rotated.err);
+    assert.deepEqual((await call()).map((f) => `${f.check}:${f.status}`), ['webhook-subscriptions:ok', 'webhook-subscription-secret:ok', 'webhook-secret:warn']);
+    const listed = await mlc(['webhooks', 'list', T, 'shipbob']);
+    assert.equal(listed.code, 0);
+    assert.doesNotMatch(listed.out, /NOT STORED/);
   });
 
   it('Shopify: subscribe creates one app subscription per topic; an order\'s deliveries reach Kafka; rotate accepts old and new app secrets', async () => {

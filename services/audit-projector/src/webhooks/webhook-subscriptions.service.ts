@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { ShipbobClient } from '@mlc/partners-shipbob-client';
 import type { ShopifyClient } from '@mlc/partners-shopify-client';
 import { AppError } from '@mlc/platform-errors';
@@ -18,13 +18,31 @@ export const WANTED_WEBHOOK_TOPICS: Record<WebhookPartner, readonly string[]> = 
 /** ShipBob's secret format (Webhooks.V2.CreateSubscriptionRequest.secret, OpenAPI 2026-01): 24 random bytes, base64. */
 export const SHIPBOB_SECRET_PATTERN = /^whsec_[a-zA-Z0-9+/]{32}$/;
 export const newShipbobWebhookSecret = (): string => `whsec_${randomBytes(24).toString('base64')}`;
+/** A short, non-reversible fingerprint of a secret (12 hex of its SHA-256): safe to show and to put in a URL. */
+export const secretFingerprint = (secret: string): string => createHash('sha256').update(secret).digest('hex').slice(0, 12);
+
+/**
+ * The URL a ShipBob subscription of ours is created with: the tenant's gateway URL plus `?key=<fingerprint of the
+ * secret it signs with>` (the gateway ignores the query). ShipBob never returns a subscription's secret; the
+ * fingerprint tells which stored secret signs it, and gives every subscription an address of its own, so a rotation
+ * can create the new subscription before deleting the old one even where ShipBob refuses two subscriptions of one
+ * address to one topic (UNCONFIRMED, see the ShipBob sandbox's duplicateWebhookSubscriptions switch).
+ */
+export const shipbobSubscriptionUrl = (expectedUrl: string, secret: string): string => `${expectedUrl}?key=${secretFingerprint(secret)}`;
+const withoutQuery = (url: string): string => url.replace(/[?#].*$/, '');
+const keyOf = (url: string): string | undefined => /[?&]key=([0-9a-f]{12})(?:&|#|$)/.exec(url)?.[1];
 
 export interface SubscriptionView {
   id: string;
   url: string;
   topics: string[];
-  /** Points at this tenant's gateway URL. */
+  /** Points at this tenant's gateway URL (query left aside). */
   ours: boolean;
+  /**
+   * ShipBob, ours only: whether the secret fingerprint in its URL (`?key=`) is one of the stored secrets; null when
+   * the URL carries none (made by hand), so which secret signs it is unknown.
+   */
+  secretStored?: boolean | null;
 }
 
 export interface WebhookStatus {
@@ -94,7 +112,7 @@ export class WebhookSubscriptionsService {
     const partner = checkPartner(partnerName);
     const conn = await this.connection(tenantId, partner);
     const expectedUrl = this.expectedUrl(tenantId, partner, gatewayUrl);
-    const subscriptions = await this.list(tenantId, partner, expectedUrl);
+    const subscriptions = await this.list(tenantId, partner, expectedUrl, conn.webhookSecrets);
     return this.view(tenantId, partner, expectedUrl, subscriptions, conn.webhookSecrets.length);
   }
 
@@ -103,7 +121,7 @@ export class WebhookSubscriptionsService {
     const partner = checkPartner(partnerName);
     let conn = await this.connection(tenantId, partner);
     const expectedUrl = this.expectedUrl(tenantId, partner, gatewayUrl);
-    const before = this.view(tenantId, partner, expectedUrl, await this.list(tenantId, partner, expectedUrl), conn.webhookSecrets.length);
+    const before = this.view(tenantId, partner, expectedUrl, await this.list(tenantId, partner, expectedUrl, conn.webhookSecrets), conn.webhookSecrets.length);
     const created: WebhookChange['created'] = [];
     if (before.missingTopics.length) {
       if (partner === 'shipbob') {
@@ -113,7 +131,8 @@ export class WebhookSubscriptionsService {
           conn = await this.storeSecrets(tenantId, conn, [secret, ...conn.webhookSecrets], actor);
         }
         const sb = await this.shipbob(tenantId);
-        const sub = await partnerCall('ShipBob', () => sb.createWebhookSubscription({ topics: before.missingTopics, url: expectedUrl, secret, description: `ml-connector ${tenantId}` }));
+        const url = shipbobSubscriptionUrl(expectedUrl, secret);
+        const sub = await partnerCall('ShipBob', () => sb.createWebhookSubscription({ topics: before.missingTopics, url, secret, description: `ml-connector ${tenantId}` }));
         created.push({ id: sub.id, topics: sub.topics });
       } else {
         const sh = await this.shopify(tenantId);
@@ -123,7 +142,7 @@ export class WebhookSubscriptionsService {
         }
       }
     }
-    const after = created.length ? this.view(tenantId, partner, expectedUrl, await this.list(tenantId, partner, expectedUrl), conn.webhookSecrets.length) : before;
+    const after = created.length ? this.view(tenantId, partner, expectedUrl, await this.list(tenantId, partner, expectedUrl, conn.webhookSecrets), conn.webhookSecrets.length) : before;
     const summary = created.length
       ? `subscribed ${before.missingTopics.length} topic(s) in ${created.length} subscription(s) to ${expectedUrl}`
       : `already subscribed: every wanted topic has a subscription to ${expectedUrl}`;
@@ -146,8 +165,13 @@ export class WebhookSubscriptionsService {
     if (opts.finish) {
       if (opts.newSecret !== undefined) throw webhooksBadRequest('finish and newSecret do not go together');
       const dropped = conn.webhookSecrets.length - 1;
+      if (partner === 'shipbob' && dropped > 0) {
+        const keep = secretFingerprint(conn.webhookSecrets[0]!);
+        const stale = (await this.list(tenantId, partner, expectedUrl, conn.webhookSecrets)).filter((s) => s.ours && keyOf(s.url) !== keep);
+        if (stale.length) throw webhooksBadRequest(`subscription(s) ${stale.map((s) => s.id).join(', ')} do not sign with the newest secret: dropping the others would make the gateway refuse them; run rotate (without --finish) first`);
+      }
       if (dropped > 0) conn = await this.storeSecrets(tenantId, conn, conn.webhookSecrets.slice(0, 1), actor);
-      const v = this.view(tenantId, partner, expectedUrl, await this.list(tenantId, partner, expectedUrl), conn.webhookSecrets.length);
+      const v = this.view(tenantId, partner, expectedUrl, await this.list(tenantId, partner, expectedUrl, conn.webhookSecrets), conn.webhookSecrets.length);
       return { ...v, created: [], deleted: [], summary: dropped > 0 ? `rotation finished: dropped ${dropped} older secret(s), the newest is kept` : 'nothing to finish: one secret is stored' };
     }
     if (partner === 'shopify') {
@@ -163,7 +187,7 @@ export class WebhookSubscriptionsService {
         ...(sameAppSecret && shop.auth.type === 'client-credentials' ? { auth: { ...shop.auth, clientSecret: next } } : {}),
       };
       await this.deps.config.setConnection(tenantId, updated as unknown as ConnectionInput, actor);
-      const v = this.view(tenantId, partner, expectedUrl, await this.list(tenantId, partner, expectedUrl), updated.webhookSecrets.length);
+      const v = this.view(tenantId, partner, expectedUrl, await this.list(tenantId, partner, expectedUrl, updated.webhookSecrets), updated.webhookSecrets.length);
       return {
         ...v,
         created: [],
@@ -172,7 +196,7 @@ export class WebhookSubscriptionsService {
       };
     }
     if (opts.newSecret !== undefined) throw webhooksBadRequest('ShipBob: the new secret is generated here; newSecret is for Shopify');
-    const current = await this.list(tenantId, partner, expectedUrl);
+    const current = await this.list(tenantId, partner, expectedUrl, conn.webhookSecrets);
     const old = current.filter((s) => s.ours);
     const topics = [...new Set([...WANTED_WEBHOOK_TOPICS.shipbob, ...old.flatMap((s) => s.topics)])];
     const secret = newShipbobWebhookSecret();
@@ -180,13 +204,13 @@ export class WebhookSubscriptionsService {
     conn = await this.storeSecrets(tenantId, conn, [secret, ...conn.webhookSecrets].slice(0, 5), actor);
     // 2. New subscriptions; 3. only then the old ones go.
     const sb = await this.shipbob(tenantId);
-    const sub = await partnerCall('ShipBob', () => sb.createWebhookSubscription({ topics, url: expectedUrl, secret, description: `ml-connector ${tenantId}` }));
+    const sub = await partnerCall('ShipBob', () => sb.createWebhookSubscription({ topics, url: shipbobSubscriptionUrl(expectedUrl, secret), secret, description: `ml-connector ${tenantId}` }));
     const deleted: string[] = [];
     for (const s of old) {
       await partnerCall('ShipBob', () => sb.deleteWebhookSubscription(s.id));
       deleted.push(s.id);
     }
-    const v = this.view(tenantId, partner, expectedUrl, await this.list(tenantId, partner, expectedUrl), conn.webhookSecrets.length);
+    const v = this.view(tenantId, partner, expectedUrl, await this.list(tenantId, partner, expectedUrl, conn.webhookSecrets), conn.webhookSecrets.length);
     return {
       ...v,
       created: [{ id: sub.id, topics: sub.topics }],
@@ -206,18 +230,31 @@ export class WebhookSubscriptionsService {
       return [{ check: 'webhook-subscriptions', partner, status: 'skipped', message: `no ${partner} connection: ${(err as Error).message}`, fix: `mlc connections set ${tenantId} ${partner} …` }];
     }
     const out: DoctorFinding[] = [];
+    let ours: SubscriptionView[] = [];
     try {
       const expectedUrl = this.expectedUrl(tenantId, partner, gatewayUrl);
-      const v = this.view(tenantId, partner, expectedUrl, await this.list(tenantId, partner, expectedUrl), conn.webhookSecrets.length);
+      const v = this.view(tenantId, partner, expectedUrl, await this.list(tenantId, partner, expectedUrl, conn.webhookSecrets), conn.webhookSecrets.length);
       out.push(
         v.missingTopics.length
           ? { check: 'webhook-subscriptions', partner, status: 'fail', message: `no subscription to ${expectedUrl} for: ${v.missingTopics.join(', ')}`, fix: subscribeCmd }
           : { check: 'webhook-subscriptions', partner, status: 'ok', message: `every wanted topic (${v.topics.length}) has a subscription to ${expectedUrl}` },
       );
+      ours = v.subscriptions.filter((s) => s.ours);
     } catch (err) {
       out.push({ check: 'webhook-subscriptions', partner, status: 'fail', message: `cannot list the ${partner} webhook subscriptions: ${(err as Error).message}`, fix: `mlc ping ${tenantId} ${partner}` });
     }
     const secrets = conn.webhookSecrets;
+    if (partner === 'shipbob' && ours.length) {
+      const unknown = ours.filter((s) => s.secretStored === false);
+      const unsure = ours.filter((s) => s.secretStored === null);
+      out.push(
+        unknown.length
+          ? { check: 'webhook-subscription-secret', partner, status: 'fail', message: `subscription(s) ${unknown.map((s) => s.id).join(', ')} sign with a secret that is not stored: the gateway refuses their deliveries`, fix: `mlc webhooks rotate ${tenantId} shipbob` }
+          : unsure.length
+            ? { check: 'webhook-subscription-secret', partner, status: 'warn', message: `subscription(s) ${unsure.map((s) => s.id).join(', ')} were not made by mlc: which secret signs them is unknown (ShipBob never returns it)`, fix: `mlc webhooks rotate ${tenantId} shipbob` }
+            : { check: 'webhook-subscription-secret', partner, status: 'ok', message: 'every subscription of ours signs with a stored secret' },
+      );
+    }
     if (partner === 'shipbob') {
       const usable = secrets.filter((s) => SHIPBOB_SECRET_PATTERN.test(s)).length;
       out.push(
@@ -254,14 +291,19 @@ export class WebhookSubscriptionsService {
     return { tenantId, partner, expectedUrl, topics, subscriptions, missingTopics: topics.filter((t) => !covered.has(t)), secretsStored };
   }
 
-  private async list(tenantId: string, partner: WebhookPartner, expectedUrl: string): Promise<SubscriptionView[]> {
+  private async list(tenantId: string, partner: WebhookPartner, expectedUrl: string, secrets: string[] = []): Promise<SubscriptionView[]> {
     if (partner === 'shipbob') {
+      const stored = new Set(secrets.map(secretFingerprint));
       const sb = await this.shipbob(tenantId);
       const out: SubscriptionView[] = [];
       let cursor: string | undefined;
       for (let page = 0; page < 100; page++) {
         const p = await partnerCall('ShipBob', () => sb.listWebhookSubscriptions(cursor));
-        for (const s of p.items) out.push({ id: s.id, url: s.url, topics: [...s.topics], ours: s.url === expectedUrl });
+        for (const s of p.items) {
+          const ours = withoutQuery(s.url) === expectedUrl;
+          const key = keyOf(s.url);
+          out.push({ id: s.id, url: s.url, topics: [...s.topics], ours, ...(ours ? { secretStored: key ? stored.has(key) : null } : {}) });
+        }
         if (!p.nextCursor) break;
         cursor = p.nextCursor;
       }
@@ -269,7 +311,7 @@ export class WebhookSubscriptionsService {
     }
     const sh = await this.shopify(tenantId);
     const subs = await partnerCall('Shopify', () => sh.listWebhookSubscriptions());
-    return subs.map((s) => ({ id: s.id, url: s.uri, topics: [s.topic], ours: s.uri === expectedUrl }));
+    return subs.map((s) => ({ id: s.id, url: s.uri, topics: [s.topic], ours: withoutQuery(s.uri) === expectedUrl }));
   }
 
   private async connection(tenantId: string, partner: WebhookPartner): Promise<ShipbobConnection | ShopifyConnection> {
