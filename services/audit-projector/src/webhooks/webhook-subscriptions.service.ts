@@ -1,6 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { ShipbobClient } from '@mlc/partners-shipbob-client';
-import type { ShopifyClient } from '@mlc/partners-shopify-client';
 import { AppError } from '@mlc/platform-errors';
 import { DEMO_WEBHOOK_TOPICS, type ConnectionInput, type ShipbobConnection, type ShopifyConnection, type TenantConfigService } from '@mlc/tenants';
 import type { DoctorFinding } from './doctor-finding';
@@ -67,9 +65,23 @@ export interface ActionRecorder {
   (tenantId: string, action: string, target: string, details: Record<string, unknown>): Promise<unknown>;
 }
 
+/** What the service uses of the tenant's ShipBob client (ShipbobClient from @mlc/partners-shipbob-client). */
+export interface ShipbobWebhookApi {
+  createWebhookSubscription(input: { topics: string[]; url: string; secret?: string; description?: string }): Promise<{ id: string; url: string; topics: string[] }>;
+  listWebhookSubscriptions(cursor?: string): Promise<{ items: Array<{ id: string; url: string; topics: string[] }>; nextCursor?: string | null | undefined }>;
+  deleteWebhookSubscription(id: string): Promise<void>;
+}
+
+/** What the service uses of the tenant's Shopify client (ShopifyClient from @mlc/partners-shopify-client). */
+export interface ShopifyWebhookApi {
+  createWebhookSubscription(topic: string, uri: string): Promise<{ id: string; topic: string; uri: string }>;
+  listWebhookSubscriptions(): Promise<Array<{ id: string; topic: string; uri: string }>>;
+  deleteWebhookSubscription(id: string): Promise<void>;
+}
+
 export interface WebhookSubscriptionsDeps {
   config: TenantConfigService;
-  clients: { shipbob(tenantId: string): Promise<ShipbobClient>; shopify(tenantId: string): Promise<ShopifyClient> };
+  clients: { shipbob(tenantId: string): Promise<ShipbobWebhookApi>; shopify(tenantId: string): Promise<ShopifyWebhookApi> };
   /** webhook-gateway's base URL as the partners reach it (MLC_WEBHOOK_BASE_URL). */
   baseUrl: string;
 }
@@ -325,11 +337,11 @@ export class WebhookSubscriptionsService {
     return updated;
   }
 
-  private shipbob(tenantId: string): Promise<ShipbobClient> {
+  private shipbob(tenantId: string): Promise<ShipbobWebhookApi> {
     return this.deps.clients.shipbob(tenantId);
   }
 
-  private shopify(tenantId: string): Promise<ShopifyClient> {
+  private shopify(tenantId: string): Promise<ShopifyWebhookApi> {
     return this.deps.clients.shopify(tenantId);
   }
 }

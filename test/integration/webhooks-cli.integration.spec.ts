@@ -1,14 +1,15 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { AvroCodec, type WebhookReceived } from '@mlc/contracts';
 import { DEMO_PAT, DEMO_SEED, DEMO_CHANNEL_ID, ShipbobSandbox, generateWebhookSecret, type SentWebhook } from '@mlc/partners-shipbob-simulator';
 import { ShopifySandbox } from '@mlc/partners-shopify-simulator';
 import { topicName } from '@mlc/platform-kafka';
-import { collect, readiness, startService, testDatabase, testKafka, waitFor, TEST_ENCRYPTION_KEYS, type RunningService, type TestDatabase } from '@mlc/platform-testing';
+import { collect, readiness, REPO_ROOT, startService, testDatabase, testKafka, waitFor, TEST_ENCRYPTION_KEYS, type RunningService, type TestDatabase } from '@mlc/platform-testing';
 import { createTenantsDataSource, InMemoryTenantChangePublisher, runMigrations, SecretBox, TenantConfigService, type ShipbobConnection, type ShopifyConnection } from '@mlc/tenants';
-import { runCli, type CliIo } from './cli';
 
 const KEY = 'opskey-webhooks-cli';
 const T = 'acme2';
@@ -36,17 +37,16 @@ describe('mlc webhooks against audit-projector, webhook-gateway and the ShipBob 
   const watched: Record<string, Collected> = {};
   const codec = new AvroCodec();
 
-  async function mlc(argv: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
-    let out = '';
-    let err = '';
-    const io: CliIo = {
-      env: { MLC_API_URL: projector.url, MLC_API_KEY: KEY, ...env },
-      out: (t) => (out += t),
-      err: (t) => (err += t),
-      readFile: async () => '',
-      writeFile: async () => undefined,
-    };
-    return { code: await runCli(argv, io), out, err };
+  /** The real `mlc` (dist/services/cli), its exit code, stdout and stderr. */
+  function mlc(argv: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
+    return new Promise((resolve) => {
+      execFile(
+        process.execPath,
+        [join(REPO_ROOT, 'dist/services/cli/src/main.js'), ...argv],
+        { env: { ...process.env, MLC_API_URL: projector.url, MLC_API_KEY: KEY, ...env }, timeout: 60_000 },
+        (err, out, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out, err: stderr }),
+      );
+    });
   }
   const json = async <R>(argv: string[], env?: Record<string, string>): Promise<{ code: number; body: R; err: string }> => {
     const r = await mlc([...argv, '--json'], env);
