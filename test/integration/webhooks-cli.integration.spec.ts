@@ -12,6 +12,8 @@ import { collect, readiness, REPO_ROOT, startService, testDatabase, testKafka, w
 import { createTenantsDataSource, InMemoryTenantChangePublisher, runMigrations, SecretBox, TenantConfigService, type ShipbobConnection, type ShopifyConnection } from '@mlc/tenants';
 
 const KEY = 'opskey-webhooks-cli';
+/** An operator key scoped to another tenant. */
+const OTHER_KEY = 'opskey-webhooks-cli-other';
 const T = 'acme2';
 const SHIPBOB_SECRET = generateWebhookSecret();
 const APP_SECRET = 'acme2-shopify-app-secret-1';
@@ -96,7 +98,7 @@ describe('mlc webhooks against audit-projector, webhook-gateway and the ShipBob 
       DATABASE_URL: db.url,
       KAFKA_TOPIC_SUFFIX: suffix,
       TENANT_CACHE_TTL_MS: '0',
-      MLC_OPERATOR_API_KEYS: `${KEY}:*`,
+      MLC_OPERATOR_API_KEYS: `${KEY}:*,${OTHER_KEY}:someone-else`,
       OPS_LAG_GROUPS: `none${suffix}`,
       MLC_WEBHOOK_BASE_URL: gateway.url,
     });
@@ -116,7 +118,7 @@ describe('mlc webhooks against audit-projector, webhook-gateway and the ShipBob 
     await db?.drop();
   });
 
-  it('refuses a bad partner (usage, exit 2) and an unknown tenant (exit 1, 404)', async () => {
+  it('refuses a bad partner or missing argument (usage, exit 2), an unknown tenant (404), a key of another tenant (403), an unknown body field or a bad gateway URL (400)', async () => {
     const fusion = await mlc(['webhooks', 'list', T, 'fusion']);
     assert.equal(fusion.code, 2);
     assert.match(fusion.err, /partner must be shipbob or shopify, not "fusion"/);
@@ -126,6 +128,20 @@ describe('mlc webhooks against audit-projector, webhook-gateway and the ShipBob 
     const missing = await mlc(['webhooks', 'list', T]);
     assert.equal(missing.code, 2);
     assert.match(missing.err, /missing <tenant> <partner>/);
+    const scoped = await mlc(['webhooks', 'subscribe', T, 'shipbob'], { MLC_API_KEY: OTHER_KEY });
+    assert.equal(scoped.code, 1);
+    assert.match(scoped.err, /\(403\): this API key may not access that tenant/);
+    const unknownField = await fetch(`${projector.url}/admin/tenants/${T}/webhooks/shipbob/subscribe`, {
+      method: 'POST',
+      headers: { 'x-api-key': KEY, 'content-type': 'application/json' },
+      body: JSON.stringify({ gatewayUrl: gateway.url, secret: 'whsec_mine' }),
+    });
+    assert.equal(unknownField.status, 400);
+    assert.match(await unknownField.text(), /unknown field\(s\): secret/);
+    const badUrl = await mlc(['webhooks', 'subscribe', T, 'shipbob', '--gateway-url', 'ftp://gw.example.com']);
+    assert.equal(badUrl.code, 1);
+    assert.match(badUrl.err, /WEBHOOKS\.VALIDATION \(400\): gatewayUrl must be an http\(s\) URL/);
+    assert.equal(shipbob.subscriptions.length, 0, 'nothing was created by the refused calls');
   });
 
   it('ShipBob: list shows the missing topics (exit 3), subscribe creates them once with the stored secret, deliveries reach Kafka', async () => {
