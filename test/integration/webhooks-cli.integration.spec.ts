@@ -87,6 +87,7 @@ describe('mlc webhooks against audit-projector, webhook-gateway and the ShipBob 
     shopify = new ShopifySandbox({ seed: 16, timeScale: 5, clientSecret: APP_SECRET });
     const shopifyUrl = await shopify.listen();
     await tenants.createTenant({ id: T, name: 'Acme Two' }, 'test');
+    await tenants.createTenant({ id: 'acme-bare', name: 'No connections yet' }, 'test');
     await tenants.setConnection(T, { partner: 'shipbob', baseUrl: shipbobUrl, channelId: DEMO_CHANNEL_ID, webhookSecrets: [SHIPBOB_SECRET], auth: { type: 'pat', token: DEMO_PAT } }, 'test');
     await tenants.setConnection(
       T,
@@ -125,6 +126,9 @@ describe('mlc webhooks against audit-projector, webhook-gateway and the ShipBob 
     const nobody = await mlc(['webhooks', 'subscribe', 'nobody', 'shipbob']);
     assert.equal(nobody.code, 1);
     assert.match(nobody.err, /TENANTS\.NOT_FOUND \(404\)/);
+    const bare = await mlc(['webhooks', 'list', 'acme-bare', 'shopify']);
+    assert.equal(bare.code, 1);
+    assert.match(bare.err, /TENANTS\.NOT_FOUND \(404\): tenant acme-bare has no shopify connection: set it first \(mlc connections set acme-bare shopify/);
     const missing = await mlc(['webhooks', 'list', T]);
     assert.equal(missing.code, 2);
     assert.match(missing.err, /missing <tenant> <partner>/);

@@ -327,8 +327,14 @@ export class WebhookSubscriptionsService {
   }
 
   private async connection(tenantId: string, partner: WebhookPartner): Promise<ShipbobConnection | ShopifyConnection> {
-    const conn = await this.deps.config.getConnection(tenantId, partner);
-    return conn as ShipbobConnection | ShopifyConnection;
+    try {
+      return (await this.deps.config.getConnection(tenantId, partner)) as ShipbobConnection | ShopifyConnection;
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'TENANTS.NOT_FOUND' && err.details['partner'] === partner) {
+        throw new AppError('TENANTS.NOT_FOUND', `tenant ${tenantId} has no ${partner} connection: set it first (mlc connections set ${tenantId} ${partner} …)`, { details: { tenantId, partner } });
+      }
+      throw err;
+    }
   }
 
   private async storeSecrets<C extends ShipbobConnection | ShopifyConnection>(tenantId: string, conn: C, secrets: string[], actor: string): Promise<C> {
