@@ -1,4 +1,5 @@
-// Seeds tenant `demo` against the local sandboxes and points their webhooks at the webhook-gateway:
+// Seeds tenant `demo` against the local sandboxes and subscribes it to their webhooks at the webhook-gateway (the
+// product path of `mlc webhooks subscribe`):
 // `node dist/tools/seed-demo.js` (run by `npm start` after the sandboxes are up). Idempotent: a second run changes
 // nothing. Settings: DATABASE_URL, MLC_ENCRYPTION_KEYS, KAFKA_*, DEMO_FUSION_URL / DEMO_SHIPBOB_URL / DEMO_SHOPIFY_URL
 // (default 127.0.0.1:4010/4020/4030), DEMO_WEBHOOK_GATEWAY_URL (default http://127.0.0.1:3006),
@@ -6,19 +7,19 @@
 import { AvroCodec } from '@mlc/contracts';
 import { as, kafkaSettings, loadConfig, postgresSettings, type Setting } from '@mlc/platform-config';
 import { createKafka, EventPublisher } from '@mlc/platform-kafka';
-import { KafkaTenantChangePublisher } from '@mlc/tenancy';
+import { KafkaTenantChangePublisher, newShipbobClient, newShopifyClient } from '@mlc/tenancy';
 import {
   createTenantsDataSource,
   DEFAULT_DEMO_URLS,
-  DEMO_CREDENTIALS,
   DEMO_TENANT_ID,
-  DEMO_WEBHOOK_TOPICS,
-  demoWebhookUrl,
   runMigrations,
   SecretBox,
   seedDemoTenant,
   TenantConfigService,
+  type ShipbobConnection,
+  type ShopifyConnection,
 } from '@mlc/tenants';
+import { WebhookSubscriptionsService } from '../services/audit-projector/src/webhooks/webhook-subscriptions.service';
 
 const settings = {
   ...postgresSettings,
@@ -31,7 +32,6 @@ const settings = {
   pollingIntervalMs: { env: 'DEMO_POLLING_INTERVAL_MS', doc: 'polling intervals of the demo tenant', parse: as.int(1000), default: 30_000 } as Setting<number>,
 };
 
-const SHIPBOB_API = '2026-01';
 /** A product for the Fusion sandbox's SKU-MUG (the ShipBob demo data has three); the sandbox skips a known SKU. */
 const EXTRA_SHIPBOB_PRODUCTS = [{ sku: 'ML-3001', name: 'Coffee mug', on_hand_qty: 60 }];
 
@@ -62,28 +62,23 @@ async function waitForSandbox(name: string, url: string): Promise<void> {
   }
 }
 
-/** ShipBob: one subscription per missing topic set for the gateway URL, signed with the demo tenant's secret. */
-async function shipbobWebhooks(base: string, gateway: string): Promise<string> {
-  const auth = { authorization: `Bearer ${DEMO_CREDENTIALS.shipbob.pat}` };
-  await http('POST', `${base}/__admin/seed`, { products: EXTRA_SHIPBOB_PRODUCTS });
-  const url = demoWebhookUrl(gateway, 'shipbob');
-  const existing = await http<{ items: Array<{ url: string; topics: string[] }> }>('GET', `${base}/${SHIPBOB_API}/webhook`, undefined, auth);
-  const have = new Set(existing.items.filter((s) => s.url === url).flatMap((s) => s.topics));
-  const missing = DEMO_WEBHOOK_TOPICS.shipbob.filter((t) => !have.has(t));
-  if (missing.length) {
-    await http('POST', `${base}/${SHIPBOB_API}/webhook`, { topics: missing, url, description: 'ml-connector demo', secret: DEMO_CREDENTIALS.shipbob.webhookSecret }, auth);
-  }
-  return `${url} (${missing.length ? `subscribed ${missing.length} topics` : 'already subscribed'})`;
-}
-
-/** Shopify: app webhooks (signed with the app's client secret, the demo connection's webhook secret). */
-async function shopifyWebhooks(base: string, gateway: string): Promise<string> {
-  const uri = demoWebhookUrl(gateway, 'shopify');
-  const existing = await http<{ items: Array<{ topic: string; uri: string; deleted?: boolean }> }>('GET', `${base}/__admin/webhooks`);
-  const have = new Set(existing.items.filter((s) => s.uri === uri && !s.deleted).map((s) => s.topic));
-  const missing = DEMO_WEBHOOK_TOPICS.shopify.filter((t) => !have.has(t));
-  for (const topic of missing) await http('POST', `${base}/__admin/webhooks`, { topic, uri, apiVersion: DEMO_CREDENTIALS.shopify.apiVersion });
-  return `${uri} (${missing.length ? `subscribed ${missing.length} topics` : 'already subscribed'})`;
+/**
+ * The demo tenant's webhook subscriptions, made the way `mlc webhooks subscribe demo <partner>` makes them (the same
+ * WebhookSubscriptionsService over the tenant's ShipBob / Shopify clients): only what is missing is created; ShipBob
+ * signs with the demo connection's stored secret, Shopify with the app's client secret (the demo webhook secret).
+ */
+async function subscribeWebhooks(config: TenantConfigService, gateway: string, partner: 'shipbob' | 'shopify'): Promise<string> {
+  const service = new WebhookSubscriptionsService({
+    config,
+    baseUrl: gateway,
+    clients: {
+      shipbob: async (t) => newShipbobClient((await config.getConnection(t, 'shipbob')) as ShipbobConnection),
+      shopify: async (t) => newShopifyClient((await config.getConnection(t, 'shopify')) as ShopifyConnection),
+    },
+  });
+  const r = await service.subscribe(DEMO_TENANT_ID, partner, 'seed-demo');
+  const topics = r.created.reduce((n, c) => n + c.topics.length, 0);
+  return `${r.expectedUrl} (${topics ? `subscribed ${topics} topics` : 'already subscribed'})`;
 }
 
 async function main(): Promise<void> {
@@ -112,8 +107,9 @@ async function main(): Promise<void> {
     const before = (await config.listTenants()).find((t) => t.id === DEMO_TENANT_ID)?.configVersion;
     const demo = await seedDemoTenant(config, { urls, pollingIntervalMs: c.pollingIntervalMs });
     say(`  tenant ${DEMO_TENANT_ID}: config version ${demo.configVersion}${before === demo.configVersion ? ' (unchanged)' : ''}; mappings ${JSON.stringify(demo.mappingCounts)}`);
-    say(`  ShipBob webhooks -> ${await shipbobWebhooks(urls.shipbob, c.gatewayUrl)}`);
-    say(`  Shopify webhooks -> ${await shopifyWebhooks(urls.shopify, c.gatewayUrl)}`);
+    await http('POST', `${urls.shipbob}/__admin/seed`, { products: EXTRA_SHIPBOB_PRODUCTS });
+    say(`  ShipBob webhooks -> ${await subscribeWebhooks(config, c.gatewayUrl, 'shipbob')}`);
+    say(`  Shopify webhooks -> ${await subscribeWebhooks(config, c.gatewayUrl, 'shopify')}`);
     if (connected) await config.outbox.relayPending().catch(() => undefined);
   } finally {
     await publisher.disconnect().catch(() => undefined);

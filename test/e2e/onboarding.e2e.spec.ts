@@ -238,7 +238,7 @@ webhooks:
     assert.deepEqual(shipbob.orders.map((o) => o.reference_id), [], 'no ShipBob order in dry run');
     assert.equal(fusion.receivables.invoices.length, 0, 'no Fusion invoice in dry run');
     assert.deepEqual(
-      exceptions.values().filter((e) => e.tenantId === G).map((e) => [e.code, e.message.slice(0, 160)]),
+      exceptions.values().filter((e) => e.meta.tenantId === G).map((e) => [e.code, e.message.slice(0, 160)]),
       [],
       'globex, set up as doctor asks, raises nothing',
     );

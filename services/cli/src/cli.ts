@@ -7,6 +7,7 @@ import { OPS_OPTIONS, OPS_USAGE, OpsUsageError, runOpsCommand } from './ops-comm
 import { DOCTOR_USAGE, DoctorUsageError, runDoctorCommand } from './doctor-command';
 import { runSettingsCommand, SETTINGS_OPTIONS, SETTINGS_USAGE, SettingsUsageError } from './settings-commands';
 import { DRYRUN_USAGE, runDryRunCommand } from './dryrun-commands';
+import { runWebhookCommand, WEBHOOK_OPTIONS, WEBHOOK_USAGE } from './webhook-commands';
 
 export interface CliIo {
   env: NodeJS.ProcessEnv;
@@ -46,13 +47,14 @@ export const USAGE = `mlc — operator CLI over the tenants admin API (env MLC_A
 
   kinds: item-product, supplier-fc, ship-to-fc, ship-to-address, shipbob-event-rule
   global: --json  --api-url URL  --api-key KEY  --actor NAME
-${SETTINGS_USAGE}${OPS_USAGE}${DRYRUN_USAGE}${DOCTOR_USAGE}`;
+${SETTINGS_USAGE}${OPS_USAGE}${WEBHOOK_USAGE}${DRYRUN_USAGE}${DOCTOR_USAGE}`;
 
 class UsageError extends Error {}
 
 const OPTIONS = {
   ...OPS_OPTIONS,
   ...SETTINGS_OPTIONS,
+  ...WEBHOOK_OPTIONS,
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   'api-url': { type: 'string' },
@@ -240,6 +242,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       default: {
         const doctor = await runDoctorCommand(pos, { api, print });
         if (doctor !== undefined) return doctor;
+        const hooks = await runWebhookCommand(cmd, { api, positionals: pos, values: o, env: io.env, print });
+        if (hooks !== undefined) return hooks;
         const ctx = { api, positionals: pos, values: o, print, progress: (t: string) => io.err(t) };
         const code =
           (await runSettingsCommand(cmd, { ...ctx, progressIsTty: io.errIsTty, ...(io.pollMs ? { pollMs: io.pollMs } : {}) })) ??

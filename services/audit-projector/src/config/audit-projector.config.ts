@@ -3,6 +3,7 @@ import { baseSettings, withPostgres } from '@mlc/platform-service';
 import { tenancySettings } from '@mlc/tenancy';
 import { opsSettings } from '../ops/ops.settings';
 import { adminSettings } from '../admin/admin.settings';
+import { webhooksSettings } from '../webhooks/webhooks.settings';
 
 /** Every setting of audit-projector, checked at start. */
 export const auditProjectorSettings = {
@@ -11,6 +12,7 @@ export const auditProjectorSettings = {
   ...tenancySettings,
   ...opsSettings,
   ...adminSettings,
+  ...webhooksSettings,
 };
 
 export type AuditProjectorConfig = ConfigOf<typeof auditProjectorSettings>;

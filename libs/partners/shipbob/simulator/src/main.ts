@@ -13,7 +13,8 @@ async function main(): Promise<void> {
   const unknownFields = process.env['SHIPBOB_SANDBOX_UNKNOWN_FIELDS'] === 'ignore' ? 'ignore' : 'refuse';
   const productName = process.env['SHIPBOB_SANDBOX_PRODUCT_NAME'] === 'to-create' ? 'to-create' : 'always';
   const trackingMovesOrderLastUpdate = process.env['SHIPBOB_SANDBOX_TRACKING_MOVES_ORDER_UPDATE'] === 'true';
-  const sandbox = new ShipbobSandbox({ webhookTimeScale: timeScale, webhookMinTimeoutMs: 5_000, run, seed: run + 7, unknownFields, productName, trackingMovesOrderLastUpdate });
+  const duplicateWebhookSubscriptions = process.env['SHIPBOB_SANDBOX_DUPLICATE_WEBHOOK_SUBSCRIPTIONS'] === 'allow' ? 'allow' : 'refuse';
+  const sandbox = new ShipbobSandbox({ webhookTimeScale: timeScale, webhookMinTimeoutMs: 5_000, run, seed: run + 7, unknownFields, productName, trackingMovesOrderLastUpdate, duplicateWebhookSubscriptions });
   const seeded = sandbox.seedData(DEMO_SEED);
   const url = await sandbox.listen(port);
   process.stdout.write(
@@ -23,7 +24,8 @@ async function main(): Promise<void> {
       `  OAuth app:  client_id=mlc-demo-client client_secret=mlc-demo-secret\n` +
       `  admin:      ${url}/__admin/state, ${url}/__admin/requests\n` +
       `  requests:   unknownFields=${unknownFields} productName=${productName} (SHIPBOB_SANDBOX_UNKNOWN_FIELDS, SHIPBOB_SANDBOX_PRODUCT_NAME)\n` +
-      `  GET /order: trackingMovesOrderLastUpdate=${trackingMovesOrderLastUpdate} (SHIPBOB_SANDBOX_TRACKING_MOVES_ORDER_UPDATE)\n`,
+      `  GET /order: trackingMovesOrderLastUpdate=${trackingMovesOrderLastUpdate} (SHIPBOB_SANDBOX_TRACKING_MOVES_ORDER_UPDATE)\n` +
+      `  POST /webhook: duplicateWebhookSubscriptions=${duplicateWebhookSubscriptions} (SHIPBOB_SANDBOX_DUPLICATE_WEBHOOK_SUBSCRIPTIONS)\n`,
   );
   const stop = (): void => void sandbox.close().then(() => process.exit(0));
   process.once('SIGINT', stop);

@@ -192,6 +192,18 @@ describe('ShipbobSandbox refuses what ShipBob refuses', () => {
     assert.equal(badTopic.status, 400);
     const http = await call('POST', `${V}/webhook`, { body: { topics: ['order.shipped'], url: 'http://example.com/h' } });
     assert.equal(http.status, 400);
+    // duplicateWebhookSubscriptions (UNCONFIRMED), default 'refuse': a second subscription of one URL to a topic it has.
+    const first = await call('POST', `${V}/webhook`, { body: { topics: ['order.shipped', 'return.created'], url: 'https://example.com/dup' } });
+    assert.equal(first.status, 200);
+    const dup = await call('POST', `${V}/webhook`, { body: { topics: ['return.created'], url: 'https://example.com/dup' } });
+    assert.equal(dup.status, 400);
+    assert.match(await dup.text(), /already exists for: return\.created/);
+    const otherTopic = await call('POST', `${V}/webhook`, { body: { topics: ['return.updated'], url: 'https://example.com/dup' } });
+    assert.equal(otherTopic.status, 200);
+    sandbox.options.duplicateWebhookSubscriptions = 'allow';
+    const allowed = await call('POST', `${V}/webhook`, { body: { topics: ['return.created'], url: 'https://example.com/dup' } });
+    sandbox.options.duplicateWebhookSubscriptions = 'refuse';
+    assert.equal(allowed.status, 200);
   });
 
   it('creates, validates, lists and cancels receiving orders (WROs)', async () => {

@@ -55,6 +55,12 @@ export interface ShipbobSandboxOptions {
   /** Whether cancelling through the API sends order.shipment.cancelled (docs: not for manual cancels). */
   webhookOnApiCancel?: boolean;
   /**
+   * A second subscription for a URL that already has one for one of the same topics (UNCONFIRMED: the 2026-01
+   * OpenAPI and the webhook guides say nothing either way): 'refuse' (default, the stricter reading) -> 400 naming
+   * the topics, 'allow' -> both subscriptions deliver.
+   */
+  duplicateWebhookSubscriptions?: 'refuse' | 'allow';
+  /**
    * Unknown body properties and query parameters (UNCONFIRMED whether ShipBob refuses them; every schema of the
    * 2026-01 OpenAPI says additionalProperties false): 'refuse' (default) -> 400, 'ignore'.
    */
@@ -229,6 +235,7 @@ export class ShipbobSandbox extends SandboxServer {
       missingChannelHeaderStatus: options.missingChannelHeaderStatus ?? 400,
       initialOrderStatus: options.initialOrderStatus ?? 'Processing',
       webhookOnApiCancel: options.webhookOnApiCancel ?? false,
+      duplicateWebhookSubscriptions: options.duplicateWebhookSubscriptions ?? 'refuse',
       unknownFields: options.unknownFields ?? 'refuse',
       productName: options.productName ?? 'always',
       trackingMovesOrderLastUpdate: options.trackingMovesOrderLastUpdate ?? false,
@@ -862,6 +869,10 @@ export class ShipbobSandbox extends SandboxServer {
     if (url && url.protocol !== 'https:' && !(local && url.protocol === 'http:')) errors['url'] = ['The URL must use HTTPS.'];
     if (input.secret !== undefined && (typeof input.secret !== 'string' || !WEBHOOK_SECRET_PATTERN.test(input.secret))) {
       errors['secret'] = ['The secret must match ^whsec_[a-zA-Z0-9+/]{32}$.'];
+    }
+    if (!errors['url'] && !errors['topics'] && this.options.duplicateWebhookSubscriptions === 'refuse') {
+      const taken = topics.filter((t) => this.subscriptions.some((s) => s.url === String(input.url) && s.topics.includes(t as WebhookTopic)));
+      if (taken.length) errors['url'] = [`A subscription for this URL already exists for: ${taken.join(', ')}`];
     }
     if (Object.keys(errors).length) throw new SandboxHttpError(400, { ...problem(400, 'One or more validation errors occurred.'), errors });
     const sub: WebhookSubscription = {

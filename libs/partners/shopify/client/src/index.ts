@@ -1,6 +1,8 @@
 export {
   ShopifyClient,
   throttleWaitMs,
+  webhookTopicEnum,
+  webhookTopicName,
   SHOPIFY_DEFAULT_API_VERSION,
   SHOPIFY_DEFAULT_ORDERS_PAGE_SIZE,
   SHOPIFY_DEFAULT_LINE_ITEMS_PER_ORDER,

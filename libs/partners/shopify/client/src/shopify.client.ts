@@ -20,6 +20,9 @@ import {
   PING_QUERY,
   ACCESS_SCOPES_QUERY,
   SHOP_QUERY,
+  WEBHOOK_SUBSCRIPTION_CREATE_MUTATION,
+  WEBHOOK_SUBSCRIPTION_DELETE_MUTATION,
+  WEBHOOK_SUBSCRIPTIONS_QUERY,
 } from './shopify.queries';
 import {
   planOrderById,
@@ -42,6 +45,7 @@ import type {
   ShopifyShippingLine,
   ShopifyShop,
   ShopifyTaxLine,
+  ShopifyWebhookSubscription,
 } from './shopify.types';
 
 /** https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits — a single query may cost at most 1000 points. */
@@ -298,6 +302,50 @@ export class ShopifyClient {
       });
     }
     return payload.metafields ?? [];
+  }
+
+  /** The app's webhook subscriptions on this shop (API-created; app-config/TOML ones are not listed by Shopify). */
+  async listWebhookSubscriptions(): Promise<ShopifyWebhookSubscription[]> {
+    const out: ShopifyWebhookSubscription[] = [];
+    for await (const node of this.paginate<RawWebhookSubscription>('WebhookSubscriptions', WEBHOOK_SUBSCRIPTIONS_QUERY, 'webhookSubscriptions', { first: 100 })) {
+      out.push(mapWebhookSubscription(node));
+    }
+    return out;
+  }
+
+  /**
+   * Subscribes `uri` to one topic (slash spelling, `orders/create`). Deliveries are signed with the app's client
+   * secret. Refusals in userErrors (e.g. "Address for this topic has already been taken") throw ShopifyRequestError.
+   */
+  async createWebhookSubscription(topic: string, uri: string): Promise<ShopifyWebhookSubscription> {
+    const data = await this.graphql<{ webhookSubscriptionCreate: { webhookSubscription: RawWebhookSubscription | null; userErrors: Array<{ field: string[] | null; message: string }> } | null }>(
+      'WebhookSubscriptionCreate',
+      WEBHOOK_SUBSCRIPTION_CREATE_MUTATION,
+      { topic: webhookTopicEnum(topic), webhookSubscription: { uri, format: 'JSON' } },
+    );
+    const payload = data.webhookSubscriptionCreate;
+    const errors = payload?.userErrors ?? [];
+    if (!payload?.webhookSubscription || errors.length) {
+      throw new ShopifyRequestError(`WebhookSubscriptionCreate ${topic}: ${errors.map((e) => `${(e.field ?? []).join('.')}: ${e.message}`).join('; ') || 'no subscription in the answer'}`, {
+        details: { op: 'WebhookSubscriptionCreate', topic, userErrors: errors },
+      });
+    }
+    return mapWebhookSubscription(payload.webhookSubscription);
+  }
+
+  async deleteWebhookSubscription(id: string): Promise<void> {
+    const data = await this.graphql<{ webhookSubscriptionDelete: { deletedWebhookSubscriptionId: string | null; userErrors: Array<{ field: string[] | null; message: string }> } | null }>(
+      'WebhookSubscriptionDelete',
+      WEBHOOK_SUBSCRIPTION_DELETE_MUTATION,
+      { id },
+    );
+    const payload = data.webhookSubscriptionDelete;
+    const errors = payload?.userErrors ?? [];
+    if (!payload?.deletedWebhookSubscriptionId || errors.length) {
+      throw new ShopifyRequestError(`WebhookSubscriptionDelete ${id}: ${errors.map((e) => `${(e.field ?? []).join('.')}: ${e.message}`).join('; ') || 'nothing deleted'}`, {
+        details: { op: 'WebhookSubscriptionDelete', id, userErrors: errors },
+      });
+    }
   }
 
   async getCustomer(id: string): Promise<ShopifyCustomer | null> {
@@ -818,4 +866,28 @@ function mapCustomer(c: RawCustomer): ShopifyCustomer {
     updatedAt: c.updatedAt,
     defaultAddress: addr(c.defaultAddress),
   };
+}
+
+interface RawWebhookSubscription {
+  id: string;
+  topic: string;
+  uri: string | null;
+  format: string | null;
+  createdAt: string | null;
+}
+
+/** `orders/create` → `ORDERS_CREATE` (WebhookSubscriptionTopic). */
+export function webhookTopicEnum(topic: string): string {
+  return topic.replace('/', '_').toUpperCase();
+}
+
+/** `ORDERS_CREATE` → `orders/create`; `CUSTOMERS_DATA_REQUEST` → `customers/data_request` (resource names without `_`). */
+export function webhookTopicName(topicEnum: string): string {
+  const lower = topicEnum.toLowerCase();
+  const i = lower.indexOf('_');
+  return i < 0 ? lower : `${lower.slice(0, i)}/${lower.slice(i + 1)}`;
+}
+
+function mapWebhookSubscription(n: RawWebhookSubscription): ShopifyWebhookSubscription {
+  return { id: n.id, topic: webhookTopicName(n.topic), uri: n.uri ?? '', format: n.format ?? 'JSON', createdAt: n.createdAt };
 }

@@ -90,3 +90,35 @@ export const ORDER_METAFIELDS_SET_MUTATION = `mutation OrderMetafieldsSet($metaf
     userErrors { field message code elementIndex }
   }
 }`;
+
+/**
+ * The app's API-created webhook subscriptions for this shop (https://shopify.dev/docs/api/admin-graphql/latest/queries/webhookSubscriptions;
+ * WebhookSubscription fields id, topic, uri, format, createdAt: https://shopify.dev/docs/api/admin-graphql/latest/objects/WebhookSubscription).
+ */
+export const WEBHOOK_SUBSCRIPTIONS_QUERY = `query WebhookSubscriptions($first: Int!, $after: String) {
+  webhookSubscriptions(first: $first, after: $after) {
+    nodes { id topic uri format createdAt }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+/**
+ * webhookSubscriptionCreate(topic: WebhookSubscriptionTopic!, webhookSubscription: WebhookSubscriptionInput!); since
+ * 2025-10 the input's address is `uri` (https://shopify.dev/docs/api/admin-graphql/latest/mutations/webhookSubscriptionCreate,
+ * https://shopify.dev/docs/api/admin-graphql/2025-10/input-objects/WebhookSubscriptionInput). App subscriptions are
+ * signed with the app's client secret.
+ */
+export const WEBHOOK_SUBSCRIPTION_CREATE_MUTATION = `mutation WebhookSubscriptionCreate($topic: WebhookSubscriptionTopic!, $webhookSubscription: WebhookSubscriptionInput!) {
+  webhookSubscriptionCreate(topic: $topic, webhookSubscription: $webhookSubscription) {
+    webhookSubscription { id topic uri format createdAt }
+    userErrors { field message }
+  }
+}`;
+
+/** webhookSubscriptionDelete(id: ID!) → deletedWebhookSubscriptionId (https://shopify.dev/docs/api/admin-graphql/latest/mutations/webhookSubscriptionDelete). */
+export const WEBHOOK_SUBSCRIPTION_DELETE_MUTATION = `mutation WebhookSubscriptionDelete($id: ID!) {
+  webhookSubscriptionDelete(id: $id) {
+    deletedWebhookSubscriptionId
+    userErrors { field message }
+  }
+}`;

@@ -150,3 +150,12 @@ export interface ShopifyMetafield {
   value: string;
   type: string;
 }
+
+/** An API-created webhook subscription (WebhookSubscription: id, topic in slash spelling, uri, format, createdAt). */
+export interface ShopifyWebhookSubscription {
+  id: string;
+  topic: string;
+  uri: string;
+  format: string;
+  createdAt: string | null;
+}

@@ -30,3 +30,4 @@ export {
   type CostModel,
   type KnownOperation,
 } from './shopify-graphql';
+export { WEBHOOK_SUBSCRIPTION_INPUT_FIELDS, topicEnum } from './shopify-webhook-subscriptions';

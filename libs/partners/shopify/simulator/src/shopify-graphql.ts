@@ -30,6 +30,11 @@ import {
  * | CustomersUpdatedSince | customers(first, after, sortKey: UPDATED_AT, query) { nodes { CUSTOMER } pageInfo } |
  * | CustomerById          | customer(id) { CUSTOMER }                                                    |
  * | OrderMetafieldsSet    | mutation: metafieldsSet(metafields) { metafields { … } userErrors { … } }    |
+ * | WebhookSubscriptions  | webhookSubscriptions(first, after) { nodes { id topic uri format createdAt } pageInfo } |
+ * | WebhookSubscriptionCreate | mutation: webhookSubscriptionCreate(topic, webhookSubscription) { webhookSubscription { … } userErrors } |
+ * | WebhookSubscriptionDelete | mutation: webhookSubscriptionDelete(id) { deletedWebhookSubscriptionId userErrors } |
+ *
+ * The webhook-subscription operations' allow-lists and sources are in shopify-webhook-subscriptions.ts.
  *
  * ORDER is the client's ORDER_FIELDS (lineItems(first: $lineItemsFirst), shippingLines(first: $shippingLinesFirst),
  * `$shippingLinesFirst` absent counts as 0 and answers no shipping lines); the answer may carry a few more fields
@@ -57,10 +62,13 @@ export type KnownOperation =
   | 'OrderShippingLines'
   | 'CustomersUpdatedSince'
   | 'CustomerById'
-  | 'OrderMetafieldsSet';
+  | 'OrderMetafieldsSet'
+  | 'WebhookSubscriptions'
+  | 'WebhookSubscriptionCreate'
+  | 'WebhookSubscriptionDelete';
 
 /** Operations sent as `mutation` (the others must be sent as `query`). */
-export const MUTATIONS: ReadonlySet<KnownOperation> = new Set<KnownOperation>(['OrderMetafieldsSet']);
+export const MUTATIONS: ReadonlySet<KnownOperation> = new Set<KnownOperation>(['OrderMetafieldsSet', 'WebhookSubscriptionCreate', 'WebhookSubscriptionDelete']);
 
 const ROOT_FIELD: Record<KnownOperation, RegExp> = {
   Ping: /\bshop\s*\{/,
@@ -72,6 +80,9 @@ const ROOT_FIELD: Record<KnownOperation, RegExp> = {
   CustomersUpdatedSince: /\bcustomers\s*\(/,
   CustomerById: /\bcustomer\s*\(/,
   OrderMetafieldsSet: /\bmetafieldsSet\s*\(\s*metafields\s*:\s*\$metafields\s*\)/,
+  WebhookSubscriptions: /\bwebhookSubscriptions\s*\(\s*first\s*:\s*\$first\s*,\s*after\s*:\s*\$after\s*\)/,
+  WebhookSubscriptionCreate: /\bwebhookSubscriptionCreate\s*\(\s*topic\s*:\s*\$topic\s*,\s*webhookSubscription\s*:\s*\$webhookSubscription\s*\)/,
+  WebhookSubscriptionDelete: /\bwebhookSubscriptionDelete\s*\(\s*id\s*:\s*\$id\s*\)/,
 };
 
 export function recogniseOperation(query: string): KnownOperation | undefined {
@@ -141,6 +152,9 @@ export const OPERATION_SELECTIONS: Record<KnownOperation, Selection> = {
   CustomersUpdatedSince: { customers: { first: 'first', connection: CUSTOMER_SELECTION } },
   CustomerById: { customer: { object: CUSTOMER_SELECTION } },
   OrderMetafieldsSet: { metafieldsSet: { object: { metafields: { list: {} }, userErrors: { list: {} } } } },
+  WebhookSubscriptions: { webhookSubscriptions: { first: 'first', connection: {} } },
+  WebhookSubscriptionCreate: { webhookSubscriptionCreate: { object: { webhookSubscription: { object: {} }, userErrors: { list: {} } } } },
+  WebhookSubscriptionDelete: { webhookSubscriptionDelete: { object: { userErrors: { list: {} } } } },
 };
 
 /** A mutation's cost, as documented on the rate-limits page: 10 points, whatever it selects. */

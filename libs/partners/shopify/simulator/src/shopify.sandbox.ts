@@ -42,8 +42,10 @@ import {
   type SimCustomer,
   type SimLineItem,
   type SimOrder,
+  utcTime,
 } from './shopify.model';
 import { signShopifyWebhook } from './shopify-webhook.signer';
+import { checkWebhookSubscriptionCreate, parseWebhookSubscriptionCreate, topicEnum } from './shopify-webhook-subscriptions';
 
 export const WEBHOOK_TOPICS = [
   'orders/create',
@@ -138,6 +140,8 @@ export interface Subscription {
   /** 'app' = signed with the app client secret; 'admin' = signed with the notifications key. */
   source: 'app' | 'admin';
   deleted: boolean;
+  format?: string;
+  createdAtMs?: number;
 }
 
 export interface WebhookFaults {
@@ -524,6 +528,8 @@ export class ShopifySandbox extends SandboxServer {
       name: input.name,
       source: input.source ?? 'app',
       deleted: false,
+      format: 'JSON',
+      createdAtMs: this.now(),
     };
     this.subscriptions.push(sub);
     return sub;
@@ -927,9 +933,16 @@ export class ShopifySandbox extends SandboxServer {
       });
     }
     const first = Number(vars['first'] ?? 0);
-    const paged: KnownOperation[] = ['OrdersUpdatedSince', 'CustomersUpdatedSince', 'OrderLineItems', 'OrderShippingLines'];
+    const paged: KnownOperation[] = ['OrdersUpdatedSince', 'CustomersUpdatedSince', 'OrderLineItems', 'OrderShippingLines', 'WebhookSubscriptions'];
     if (paged.includes(op) && (!Number.isInteger(first) || first < 1 || first > 250)) {
       return plain(200, { errors: [{ message: 'The first argument must be between 1 and 250', extensions: { code: 'BAD_REQUEST' } }] });
+    }
+    if (op === 'WebhookSubscriptionCreate') {
+      const parsed = parseWebhookSubscriptionCreate(vars, WEBHOOK_TOPICS);
+      if ('error' in parsed) {
+        void this.graphqlLog.push({ operation: op, variables: { ...vars }, requestedQueryCost: 0, actualQueryCost: null, outcome: 'INVALID_VARIABLE' });
+        return plain(200, { errors: [parsed.error] });
+      }
     }
     if (op === 'OrderMetafieldsSet') {
       // Schema validation comes before execution: an undefined input field or a missing non-null one is an error.
@@ -961,7 +974,9 @@ export class ShopifySandbox extends SandboxServer {
         extensions: { cost: { requestedQueryCost: requested, actualQueryCost: null, throttleStatus: this.bucket.status(now) } },
       });
     }
-    const scope = MUTATIONS.has(op) ? 'write_orders' : op.startsWith('Order') ? 'read_orders' : op.startsWith('Customer') ? 'read_customers' : undefined;
+    this.requestApiVersion = version;
+    // Webhook subscriptions need no scope of their own (the topic's read scope is not modelled).
+    const scope = op.startsWith('Webhook') ? undefined : MUTATIONS.has(op) ? 'write_orders' : op.startsWith('Order') ? 'read_orders' : op.startsWith('Customer') ? 'read_customers' : undefined;
     if (scope && !t.scopes.includes(scope)) {
       this.bucket.charge(1, now);
       log('ACCESS_DENIED', 1);
@@ -980,7 +995,8 @@ export class ShopifySandbox extends SandboxServer {
     }
     const { data, actual } = this.execute(op, vars);
     this.bucket.charge(actual, now);
-    log(op === 'OrderMetafieldsSet' && (data as { metafieldsSet: { userErrors: unknown[] } }).metafieldsSet.userErrors.length ? 'USER_ERRORS' : 'OK', actual);
+    const payload = op === 'OrderMetafieldsSet' || op.startsWith('WebhookSubscription') ? Object.values(data as Record<string, { userErrors?: unknown[] }>)[0] : undefined;
+    log(payload?.userErrors?.length ? 'USER_ERRORS' : 'OK', actual);
     return plain(200, {
       data,
       extensions: { cost: { requestedQueryCost: requested, actualQueryCost: actual, throttleStatus: this.bucket.status(now) } },
@@ -1012,6 +1028,44 @@ export class ShopifySandbox extends SandboxServer {
   }
 
   private nextMetafieldId = 40_000_000_001n;
+  /** The API version of the GraphQL request being answered (a created subscription's apiVersion). */
+  private requestApiVersion = '2026-10';
+
+  /** WebhookSubscription as the client selects it: id topic uri format createdAt. */
+  private gqlSubscription(sub: Subscription): Record<string, unknown> {
+    return { id: sub.id, topic: topicEnum(sub.topic), uri: sub.uri, format: sub.format ?? 'JSON', createdAt: utcTime(sub.createdAtMs ?? this.now()) };
+  }
+
+  /** webhookSubscriptions / webhookSubscriptionCreate / webhookSubscriptionDelete (shopify-webhook-subscriptions.ts). */
+  private webhookSubscriptionOp(op: KnownOperation, vars: Record<string, unknown>): { data: unknown; failed?: boolean } {
+    const live = this.subscriptions.filter((s) => s.source === 'app' && !s.deleted);
+    if (op === 'WebhookSubscriptions') {
+      const after = typeof vars['after'] === 'string' ? Number(Buffer.from(vars['after'], 'base64url').toString('utf8').replace(/^ws:/, '')) : 0;
+      if (!Number.isInteger(after) || after < 0) return { data: null, failed: true };
+      const nodes = live.slice(after, after + Number(vars['first']));
+      const end = after + nodes.length;
+      return {
+        data: {
+          webhookSubscriptions: {
+            nodes: nodes.map((s) => this.gqlSubscription(s)),
+            pageInfo: { hasNextPage: live.length > end, endCursor: nodes.length ? Buffer.from(`ws:${end}`).toString('base64url') : null },
+          },
+        },
+      };
+    }
+    if (op === 'WebhookSubscriptionCreate') {
+      const parsed = parseWebhookSubscriptionCreate(vars, WEBHOOK_TOPICS);
+      if ('error' in parsed) return { data: { webhookSubscriptionCreate: { webhookSubscription: null, userErrors: [{ field: ['webhookSubscription'], message: parsed.error.message }] } } };
+      const userErrors = checkWebhookSubscriptionCreate(parsed.row, (topic, uri) => live.some((s) => s.topic === topic && s.uri === uri));
+      if (userErrors.length) return { data: { webhookSubscriptionCreate: { webhookSubscription: null, userErrors } } };
+      const sub = this.subscribe({ topic: parsed.row.topic, uri: parsed.row.uri, apiVersion: this.requestApiVersion, name: parsed.row.name, source: 'app' });
+      return { data: { webhookSubscriptionCreate: { webhookSubscription: this.gqlSubscription(sub), userErrors: [] } } };
+    }
+    const sub = live.find((s) => s.id === vars['id']);
+    if (!sub) return { data: { webhookSubscriptionDelete: { deletedWebhookSubscriptionId: null, userErrors: [{ field: ['id'], message: 'Webhook subscription does not exist' }] } } };
+    sub.deleted = true;
+    return { data: { webhookSubscriptionDelete: { deletedWebhookSubscriptionId: sub.id, userErrors: [] } } };
+  }
 
   private execute(op: KnownOperation, vars: Record<string, unknown>): { data: unknown; actual: number } {
     const { data, failed } = this.answer(op, vars);
@@ -1019,6 +1073,7 @@ export class ShopifySandbox extends SandboxServer {
   }
 
   private answer(op: KnownOperation, vars: Record<string, unknown>): { data: unknown; failed?: boolean } {
+    if (op.startsWith('WebhookSubscription')) return this.webhookSubscriptionOp(op, vars);
     const lineItemsFirst = Number(vars['lineItemsFirst'] ?? 10);
     const shippingLinesFirst = shippingLinesFirstOf(vars);
     const gidId = (kind: string): bigint | undefined => {
