@@ -104,7 +104,8 @@ describe('mlc doctor against a running audit-projector and the sandboxes', () =>
     shipbobUrl = await shipbob.listen(0);
     shopify = new ShopifySandbox({ shopDomain: 'acme-test.myshopify.com', clientId: 'acme-client', clientSecret: SHOP_SECRET });
     shopifyUrl = await shopify.listen(0);
-    svc = await startService('audit-projector', { DATABASE_URL: db.url, KAFKA_TOPIC_SUFFIX: suffix, MLC_OPERATOR_API_KEYS: `${OPS}:*`, OPS_LAG_GROUPS: `none${suffix}` });
+    // Where the partners are told to deliver (no gateway runs here: nothing is delivered in this spec).
+    svc = await startService('audit-projector', { DATABASE_URL: db.url, KAFKA_TOPIC_SUFFIX: suffix, MLC_OPERATOR_API_KEYS: `${OPS}:*`, OPS_LAG_GROUPS: `none${suffix}`, MLC_WEBHOOK_BASE_URL: 'http://127.0.0.1:3999' });
 
     // Tenant acme, configured correctly with mlc commands (settings: see setAccounting).
     await ok('tenants', 'create', T, '--name', 'Acme Ltd');
@@ -117,6 +118,8 @@ describe('mlc doctor against a running audit-projector and the sandboxes', () =>
     await ok('mappings', 'set', T, 'supplier-fc', 'Acme Supplier', '--set', 'fulfillmentCenterId=21');
     await ok('mappings', 'set', T, 'ship-to-fc', 'ACME-DC', '--set', 'fulfillmentCenterId=22');
     await ok('mappings', 'set', T, 'shipbob-event-rule', 'order.shipped', '--set', 'action=mark-shipped');
+    await ok('webhooks', 'subscribe', T, 'shipbob');
+    await ok('webhooks', 'subscribe', T, 'shopify');
   });
 
   after(async () => {
@@ -139,7 +142,7 @@ describe('mlc doctor against a running audit-projector and the sandboxes', () =>
     assert.match(r.out, /✔ shopify\.credentials: /);
     assert.match(r.out, /✔ shopify\.scopes: the app has read_orders, read_customers\n/);
     assert.match(r.out, /! fusion\.setup\.paymentTerms: payment terms "30 Net" not checked/);
-    assert.match(r.out, /- webhooks\.subscriptions: not checked/);
+    assert.match(r.out, /✔ webhook-subscriptions: /);
     assert.ok(!r.out.includes('sandbox-secret') && !r.out.includes(SB_PAT) && !r.out.includes(SHOP_SECRET), 'no secret in the output');
     const { body } = await doctorJson();
     assert.equal(body.ok, true);

@@ -8,7 +8,7 @@ import { FusionSandbox, type PurchaseOrder } from '@mlc/partners-fusion-simulato
 import { generateWebhookSecret, ShipbobSandbox } from '@mlc/partners-shipbob-simulator';
 import { ShopifySandbox, type SimOrder } from '@mlc/partners-shopify-simulator';
 import { REPO_ROOT } from '@mlc/platform-testing';
-import { OPERATOR_KEY, System, waitFor, type Watch } from './support/system';
+import { OPERATOR_KEY, SERVICE_NAMES, System, waitFor, type Watch } from './support/system';
 
 /**
  * Issue 16's "Done when": a customer (globex, not the demo tenant) is onboarded against partner systems of its own —
@@ -92,7 +92,11 @@ describe('onboarding a second tenant with mlc only: doctor finds five mistakes, 
 
   before(async () => {
     // The platform with its demo-like tenant acme; globex's partners are systems of its own.
-    system = await System.start('e2e-onboarding');
+    system = await System.start('e2e-onboarding', { services: [] });
+    // As deployed: audit-projector knows the gateway's address as the partners reach it (MLC_WEBHOOK_BASE_URL).
+    const gateway = await system.startService('webhook-gateway');
+    await system.startService('audit-projector', { MLC_WEBHOOK_BASE_URL: gateway.url });
+    for (const name of SERVICE_NAMES) if (name !== 'webhook-gateway' && name !== 'audit-projector') await system.startService(name);
     exceptions = await system.watch('ops.exception.raised.v1');
     fusion = new FusionSandbox({
       seed: 19,
@@ -118,7 +122,6 @@ describe('onboarding a second tenant with mlc only: doctor finds five mistakes, 
     dir = await mkdtemp(join(tmpdir(), 'mlc-onboarding-'));
     await writeFile(join(dir, 'item-product.csv'), `fusionItem,shipbobSku\n${ITEMS[0]!.item},${ITEMS[0]!.sku}\n${ITEMS[1]!.item},GX-SKU-VALVE-OLD\n`); // mistake 1: a SKU ShipBob does not have
     await writeFile(join(dir, 'ship-to-fc.csv'), `shipToLocation,fulfillmentCenterId\n${DC.LocationCode},4199\n`); // mistake 2: a fulfillment center that does not exist
-    const gateway = system.service('webhook-gateway').url;
     await writeFile(
       join(dir, 'tenant.yaml'),
       `tenant:
@@ -169,7 +172,6 @@ mappings:
 webhooks:
   shipbob: false
   shopify: true
-  gatewayUrl: ${gateway}
 `,
     ); // mistakes 3 and 4: a transaction source and a GL account Fusion does not have; 5: ShipBob's webhooks not subscribed
   });
@@ -204,7 +206,7 @@ webhooks:
     await ok('settings', 'set', G, `accounting.transactionSource=${ACCOUNTING.transactionSource}`, `accounting.revenueAccountCombination=${ACCOUNTING.revenueAccountCombination}`);
     await ok('mappings', 'set', G, 'item-product', ITEMS[1]!.item, '--set', `shipbobSku=${ITEMS[1]!.sku}`);
     await ok('mappings', 'set', G, 'ship-to-fc', DC.LocationCode, '--set', `fulfillmentCenterId=${FC.id}`);
-    noSecretIn((await ok('webhooks', 'subscribe', G, 'shipbob', '--gateway-url', system.service('webhook-gateway').url)).out);
+    noSecretIn((await ok('webhooks', 'subscribe', G, 'shipbob')).out);
     const doctor = await mlc('doctor', G);
     assert.equal(doctor.code, 0, doctor.out + doctor.err);
     noSecretIn(doctor.out);
