@@ -4,6 +4,8 @@ import type { KeyUsage, ReencryptResult } from '@mlc/tenants';
 import { AdminApiClient, AdminApiError, seg } from './admin-api.client';
 import { formatRecord, formatTable } from './table.format';
 import { OPS_OPTIONS, OPS_USAGE, OpsUsageError, runOpsCommand } from './ops-commands';
+import { INIT_OPTIONS, INIT_USAGE, InitUsageError, runTenantsInitCommand } from './tenants-init-commands';
+import type { AnswerInput } from './tenants-init.prompts';
 
 export interface CliIo {
   env: NodeJS.ProcessEnv;
@@ -12,6 +14,8 @@ export interface CliIo {
   readFile(path: string): Promise<string>;
   writeFile(path: string, text: string): Promise<void>;
   fetchImpl?: typeof fetch;
+  /** Answers for `mlc tenants init` without --from. */
+  stdin?: AnswerInput;
 }
 
 export const USAGE = `mlc — operator CLI over the tenants admin API (env MLC_API_URL, MLC_API_KEY)
@@ -35,12 +39,13 @@ export const USAGE = `mlc — operator CLI over the tenants admin API (env MLC_A
 
   kinds: item-product, supplier-fc, ship-to-fc, ship-to-address, shipbob-event-rule
   global: --json  --api-url URL  --api-key KEY  --actor NAME
-${OPS_USAGE}`;
+${INIT_USAGE}${OPS_USAGE}`;
 
 class UsageError extends Error {}
 
 const OPTIONS = {
   ...OPS_OPTIONS,
+  ...INIT_OPTIONS,
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   'api-url': { type: 'string' },
@@ -226,13 +231,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return r.reachable && r.authenticated ? 0 : 1;
       }
       default: {
+        const init = await runTenantsInitCommand(cmd, { api, positionals: pos, values: o, env: io.env, out: io.out, err: io.err, readFile: io.readFile, writeFile: io.writeFile, stdin: io.stdin });
+        if (init !== undefined) return init;
         const code = await runOpsCommand(cmd, { api, positionals: pos, values: o, print, progress: (t) => io.err(t) });
         if (code !== undefined) return code;
         throw new UsageError(`unknown command "${pos.join(' ')}"`);
       }
     }
   } catch (err) {
-    if (err instanceof UsageError || err instanceof OpsUsageError) {
+    if (err instanceof UsageError || err instanceof OpsUsageError || err instanceof InitUsageError) {
       io.err(`error: ${err.message}\n\n${USAGE}`);
       return 2;
     }
@@ -256,5 +263,6 @@ export function processIo(): CliIo {
     err: (t) => process.stderr.write(t),
     readFile: (p) => readFile(p, 'utf8'),
     writeFile: (p, t) => writeFile(p, t, 'utf8'),
+    stdin: process.stdin,
   };
 }

@@ -1,0 +1,269 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Readable } from 'node:stream';
+import { DEMO_CREDENTIALS } from '@mlc/tenants';
+import { freePort, REPO_ROOT, startService, testDatabase, testKafka, waitFor, type RunningService, type TestDatabase } from '@mlc/platform-testing';
+import { runCli, type CliIo } from './cli';
+
+const OPS = 'opskey-tenants-init';
+// The standalone sandboxes' demo credentials (not secrets), standing in for a customer's.
+const PAT = DEMO_CREDENTIALS.shipbob.pat;
+const SB_HOOK = 'whsec_aW5pdC10ZXN0LXNoaXBib2ItaG9vayEh';
+const FUSION_SECRET = DEMO_CREDENTIALS.fusion.clientSecret;
+const SHOP_SECRET = DEMO_CREDENTIALS.shopify.clientSecret;
+
+/** Starts a partner sandbox as its own process (as `npm start` does) on a free port; resolves with its URL. */
+async function startSandbox(partner: 'fusion' | 'shipbob' | 'shopify', children: ChildProcess[]): Promise<string> {
+  const port = await freePort();
+  let out = '';
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/libs/partners', partner, 'simulator/src/main.js')], {
+    env: { ...process.env, [`${partner.toUpperCase()}_SANDBOX_PORT`]: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  process.once('exit', () => child.exitCode === null && child.kill('SIGKILL'));
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  await waitFor(
+    async () => {
+      if (child.exitCode !== null) throw Object.assign(new Error(`${partner} sandbox exited: ${out}`), { fatal: true });
+      // Any HTTP answer (even a 404) means it is listening.
+      return (await fetch(`http://127.0.0.1:${port}/`).then(() => true).catch(() => undefined)) || undefined;
+    },
+    { timeoutMs: 30_000, what: `${partner} sandbox listening` },
+  );
+  return `http://127.0.0.1:${port}`;
+}
+const SECRETS = [PAT, SB_HOOK, FUSION_SECRET, SHOP_SECRET];
+const SCOPE = 'urn:opc:resource:fa:instanceid=1234567urn:opc:resource:consumer::all';
+const ACCOUNTING = {
+  businessUnit: 'US1 Business Unit',
+  transactionSource: 'SHOPIFY',
+  transactionType: 'Invoice',
+  paymentTerms: 'IMMEDIATE',
+  revenueAccountCombination: '101-10-4000-000',
+  guestCustomerAccountNumber: '1001',
+};
+
+/** `mlc tenants init` against a real audit-projector (Kafka, PostgreSQL) whose pings reach the three sandboxes. */
+describe('mlc tenants init', () => {
+  let db: TestDatabase;
+  let svc: RunningService;
+  const sandboxes: ChildProcess[] = [];
+  let dir: string;
+  const urls = { fusion: '', shipbob: '', shopify: '' };
+  const env = { T_FUSION_SECRET: FUSION_SECRET, T_SB_PAT: PAT, T_SB_HOOK: SB_HOOK, T_SHOP_SECRET: SHOP_SECRET };
+
+  async function mlc(argv: string[], opts: { stdin?: string; env?: Record<string, string> } = {}): Promise<{ code: number; out: string; err: string }> {
+    let out = '';
+    let err = '';
+    const io: CliIo = {
+      env: { MLC_API_URL: svc.url, MLC_API_KEY: OPS, ...env, ...opts.env },
+      out: (t) => (out += t),
+      err: (t) => (err += t),
+      readFile: (p) => readFile(p, 'utf8'),
+      writeFile: (p, t) => writeFile(p, t, 'utf8'),
+      ...(opts.stdin !== undefined ? { stdin: Readable.from([opts.stdin]) } : {}),
+    };
+    const code = await runCli(argv, io);
+    return { code, out, err };
+  }
+
+  function tenantYaml(name = 'Acme Two'): string {
+    return `# onboarding file of the test
+tenant:
+  name: ${name}
+  mode: live
+connections:
+  fusion:
+    baseUrl: ${urls.fusion}
+    auth:
+      type: oauth2-client-credentials
+      tokenUrl: ${urls.fusion}/oauth2/v1/token
+      clientId: MLC_INTEGRATION
+      clientSecret: \${T_FUSION_SECRET}
+      scope: ${SCOPE}
+  shipbob:
+    baseUrl: ${urls.shipbob}
+    channelId: 1000
+    auth: { type: pat, token: "\${T_SB_PAT}" }
+    webhookSecrets: ["\${T_SB_HOOK}"]
+  shopify:
+    baseUrl: ${urls.shopify}
+    shopDomain: mlc-demo.myshopify.com
+    apiVersion: 2026-10
+    auth: { type: client-credentials, clientId: sim-client-id, clientSecret: "\${T_SHOP_SECRET}" }
+    webhookSecrets: ["\${T_SHOP_SECRET}"]
+settings:
+  accounting:
+${Object.entries(ACCOUNTING).map(([k, v]) => `    ${k}: "${v}"`).join('\n')}
+mappings:
+  item-product: maps/items.csv
+  ship-to-fc: maps/fc.csv
+webhooks:
+  shipbob: true
+  shopify: true
+`;
+  }
+
+  /** What must be equal between two onboardings of the same answers. */
+  async function shape(id: string): Promise<unknown> {
+    const show = await mlc(['tenants', 'show', id, '--json']);
+    assert.equal(show.code, 0, show.err);
+    const t = JSON.parse(show.out);
+    const items = JSON.parse((await mlc(['mappings', 'list', id, 'item-product', '--json'])).out);
+    return {
+      name: t.name,
+      mode: t.mode,
+      settings: t.settings,
+      mappingCounts: t.mappingCounts,
+      items,
+      connections: t.connections.map((c: any) => ({ partner: c.partner, baseUrl: c.baseUrl, authType: c.authType, settings: c.settings, secretsSet: c.secretsSet })),
+    };
+  }
+
+  before(async () => {
+    const { suffix } = await testKafka('tenantsinit');
+    db = await testDatabase('tenantsinit');
+    [urls.fusion, urls.shipbob, urls.shopify] = await Promise.all([startSandbox('fusion', sandboxes), startSandbox('shipbob', sandboxes), startSandbox('shopify', sandboxes)]);
+    svc = await startService('audit-projector', { DATABASE_URL: db.url, KAFKA_TOPIC_SUFFIX: suffix, MLC_OPERATOR_API_KEYS: `${OPS}:*`, OPS_LAG_GROUPS: `none${suffix}` });
+    dir = await mkdtemp(join(tmpdir(), 'mlc-init-'));
+    await mkdir(join(dir, 'maps'));
+    await writeFile(join(dir, 'maps/items.csv'), 'fusionItem,shipbobSku,shipbobProductId\nITEM-1,ML-1001,\nITEM-2,ML-1002,\n');
+    await writeFile(join(dir, 'maps/fc.csv'), 'shipToLocation,fulfillmentCenterId\nSeattle,10\n');
+    await writeFile(join(dir, 'tenant.yaml'), tenantYaml());
+  });
+
+  after(async () => {
+    await svc?.stop();
+    await Promise.all(
+      sandboxes.map((c) => (c.exitCode !== null ? undefined : new Promise((r) => {
+        c.once('exit', r);
+        c.kill('SIGTERM');
+      }))),
+    );
+    await db?.drop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('onboards a tenant from a YAML file with ${ENV} secrets; no secret in the output', async () => {
+    const r = await mlc(['tenants', 'init', 'acme2', '--from', join(dir, 'tenant.yaml')]);
+    assert.equal(r.code, 0, r.out + r.err);
+    assert.match(r.out, /^\[1\/7\] tenant: created acme2 "Acme Two" \(live, config version 1\)\n/);
+    assert.match(r.out, /\n\[2\/7\] connections: set fusion \(1 secrets set\), shipbob \(2 secrets set\), shopify \(2 secrets set\)\n/);
+    assert.match(r.out, /\n\[3\/7\] settings: set accounting \(config version \d+\)\n/);
+    assert.match(r.out, /\n\[4\/7\] mappings: imported 2 item-product rows, 1 ship-to-fc rows\n/);
+    assert.match(r.out, /\n\[6\/7\] pings: fusion ok, shipbob ok, shopify ok\n/);
+    // Parts B and C are not on this server: those steps say so and the run goes on.
+    assert.match(r.out, /\n\[5\/7\] webhooks: skipped: this server has no POST \/admin\/tenants\/:id\/webhooks\/:partner\/subscribe\n/);
+    assert.match(r.out, /\n\[7\/7\] doctor: skipped: this server has no GET \/admin\/tenants\/:id\/doctor\n/);
+    for (const s of SECRETS) assert.ok(!(r.out + r.err).includes(s), 'no secret in the output');
+
+    const t = (await shape('acme2')) as any;
+    assert.equal(t.name, 'Acme Two');
+    assert.deepEqual(t.settings.accounting, ACCOUNTING);
+    assert.equal(t.mappingCounts['item-product'], 2);
+    assert.equal(t.mappingCounts['ship-to-fc'], 1);
+    assert.deepEqual(t.items.map((e: any) => [e.key, e.value.shipbobSku]), [['ITEM-1', 'ML-1001'], ['ITEM-2', 'ML-1002']]);
+    assert.deepEqual(t.connections.map((c: any) => [c.partner, c.baseUrl, c.authType]), [
+      ['fusion', urls.fusion, 'oauth2-client-credentials'],
+      ['shipbob', urls.shipbob, 'pat'],
+      ['shopify', urls.shopify, 'client-credentials'],
+    ]);
+    const shown = await mlc(['tenants', 'show', 'acme2']);
+    for (const s of SECRETS) assert.ok(!shown.out.includes(s));
+  });
+
+  it('a re-run is idempotent: same tenant, same rows, exit 0', async () => {
+    const before = await shape('acme2');
+    const r = await mlc(['tenants', 'init', 'acme2', '--from', join(dir, 'tenant.yaml'), '--skip-doctor']);
+    assert.equal(r.code, 0, r.out + r.err);
+    assert.match(r.out, /^\[1\/7\] tenant: acme2 exists; reused\n/);
+    assert.match(r.out, /\n\[7\/7\] doctor: skipped \(--skip-doctor\)\n/);
+    assert.deepEqual(await shape('acme2'), before);
+    const list = await mlc(['tenants', 'list', '--json']);
+    assert.deepEqual(JSON.parse(list.out).map((x: any) => x.id), ['acme2']);
+  });
+
+  it('refuses a tenant that exists under another name, writing nothing', async () => {
+    await writeFile(join(dir, 'renamed.yaml'), tenantYaml('Someone Else'));
+    const before = await shape('acme2');
+    const r = await mlc(['tenants', 'init', 'acme2', '--from', join(dir, 'renamed.yaml')]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /step \[1\/7\] tenant failed: tenant acme2 already exists with the name "Acme Two", not "Someone Else"/);
+    assert.match(r.err, /already done: nothing; re-running is safe/);
+    assert.deepEqual(await shape('acme2'), before);
+  });
+
+  it('reports every problem of a bad file at once and writes nothing', async () => {
+    await writeFile(join(dir, 'maps/items-bad.csv'), 'fusionItem,shipbobSku,shipbobProductId\nITEM-1,ML-1001,\nITEM-2,,x\n');
+    const bad = tenantYaml()
+      .replace('token: "${T_SB_PAT}"', 'token: sbpat_literal_in_the_file_000000000')
+      .replace('"101-10-4000-000"', '"4000"')
+      .replace('maps/items.csv', 'maps/items-bad.csv');
+    await writeFile(join(dir, 'bad.yaml'), bad);
+    const r = await mlc(['tenants', 'init', 'acme3', '--from', join(dir, 'bad.yaml')]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /has 3 problems; nothing was written:\n/);
+    assert.match(r.err, /\n {2}connections\.shipbob\.auth\.token: is a secret written into the file: remove it and write \$\{ENV_VAR\} instead/);
+    assert.match(r.err, /\n {2}settings\.accounting\.revenueAccountCombination: must be account segments joined by "-" or "\."/);
+    assert.match(r.err, /\n {2}mappings\.item-product: maps\/items-bad\.csv line 3: shipbobProductId: must be a positive whole number\n/);
+    assert.ok(!r.err.includes('sbpat_literal_in_the_file'), 'the literal secret is not echoed');
+    const show = await mlc(['tenants', 'show', 'acme3']);
+    assert.equal(show.code, 1);
+    assert.match(show.err, /TENANTS\.NOT_FOUND \(404\)/);
+
+    const unset = await mlc(['tenants', 'init', 'acme3', '--from', join(dir, 'tenant.yaml')], { env: { T_SB_PAT: '' } });
+    assert.equal(unset.code, 1);
+    assert.match(unset.err, /has 1 problem; nothing was written:\n {2}connections\.shipbob\.auth\.token: refers to the environment variable T_SB_PAT, which is not set\n/);
+    assert.equal((await mlc(['tenants', 'show', 'acme3'])).code, 1);
+  });
+
+  it('interactive answers from piped stdin make the same tenant; --save writes them as a file without secrets', async () => {
+    const answers = [
+      'Acme Two', 'live',
+      'y', urls.fusion, '', `${urls.fusion}/oauth2/v1/token`, 'MLC_INTEGRATION', FUSION_SECRET, SCOPE, '',
+      '', urls.shipbob, '', PAT, '1000', SB_HOOK,
+      'y', 'mlc-demo.myshopify.com', urls.shopify, '2026-10', '', 'sim-client-id', SHOP_SECRET, '',
+      'y', ...['businessUnit', 'transactionSource', 'transactionType', 'paymentTerms', 'revenueAccountCombination', 'guestCustomerAccountNumber'].map((k) => ACCOUNTING[k as keyof typeof ACCOUNTING]),
+      '', '',
+      join(dir, 'maps/items.csv'), '', join(dir, 'maps/fc.csv'), '', '',
+      '', '',
+    ];
+    const saved = join(dir, 'saved.yaml');
+    const r = await mlc(['tenants', 'init', 'acme4', '--save', saved], { stdin: `${answers.join('\n')}\n` });
+    assert.equal(r.code, 0, r.out + r.err);
+    assert.match(r.err, /Fusion base URL: /);
+    assert.match(r.err, /Business unit: /);
+    for (const s of SECRETS) assert.ok(!(r.out + r.err).includes(s), 'no secret in the output');
+    assert.match(r.out, /\[4\/7\] mappings: imported 2 item-product rows, 1 ship-to-fc rows\n/);
+    assert.deepEqual(await shape('acme4'), await shape('acme2'));
+
+    const file = await readFile(saved, 'utf8');
+    for (const s of SECRETS) assert.ok(!file.includes(s), 'no secret in the saved file');
+    assert.match(file, /clientSecret: \$\{ACME4_FUSION_AUTH_CLIENT_SECRET\}/);
+    assert.match(r.err, /before running it, set ACME4_FUSION_AUTH_CLIENT_SECRET, ACME4_SHIPBOB_AUTH_TOKEN, ACME4_SHIPBOB_WEBHOOK_SECRETS, /);
+    assert.match(file, /item-product: maps\/items\.csv/);
+
+    // The saved file replays the same onboarding (secrets from the environment).
+    const again = await mlc(['tenants', 'init', 'acme4', '--from', saved, '--skip-doctor'], {
+      env: { ACME4_FUSION_AUTH_CLIENT_SECRET: FUSION_SECRET, ACME4_SHIPBOB_AUTH_TOKEN: PAT, ACME4_SHIPBOB_WEBHOOK_SECRETS: SB_HOOK, ACME4_SHOPIFY_AUTH_CLIENT_SECRET: SHOP_SECRET, ACME4_SHOPIFY_WEBHOOK_SECRETS: SHOP_SECRET },
+    });
+    assert.equal(again.code, 0, again.out + again.err);
+    assert.deepEqual(await shape('acme4'), await shape('acme2'));
+  });
+
+  it('a failed ping exits 3 and names the connection', async () => {
+    const wrong = tenantYaml('Acme Five');
+    await writeFile(join(dir, 'five.yaml'), wrong);
+    const r = await mlc(['tenants', 'init', 'acme5', '--from', join(dir, 'five.yaml')], { env: { T_SB_PAT: 'sbpat_wrong_token_0000000000000000000000000' } });
+    assert.equal(r.code, 3, r.out + r.err);
+    assert.match(r.out, /\[6\/7\] pings: fusion ok, shipbob FAILED \(authentication/);
+    assert.match(r.out, /tenant acme5 is set up, but 1 check\(s\) failed/);
+    assert.ok(!(r.out + r.err).includes('sbpat_wrong_token'));
+  });
+});
