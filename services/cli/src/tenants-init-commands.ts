@@ -137,9 +137,9 @@ async function execute(id: string, plan: InitPlan, ctx: InitContext, rerun: stri
   try {
     // 1. tenant: created, or reused when it exists under the same name.
     current = 'tenant';
-    let existing: { name: string; mode: string } | undefined;
+    let existing: { name: string; mode: string; connections: StoredConnection[] } | undefined;
     try {
-      existing = await api.request<{ name: string; mode: string }>('GET', t);
+      existing = await api.request<{ name: string; mode: string; connections: StoredConnection[] }>('GET', t);
     } catch (err) {
       if (!(err instanceof AdminApiError && err.status === 404)) throw err;
     }
@@ -153,14 +153,19 @@ async function execute(id: string, plan: InitPlan, ctx: InitContext, rerun: stri
       record('tenant', 'done', `${id} exists; reused, mode set to ${plan.tenant.mode}`);
     } else record('tenant', 'done', `${id} exists; reused`);
 
-    // 2. connections: the full body each time (the file always has all of it), so a re-run sets the same values.
+    // 2. connections: the full body each time (the file always has all of it), so a re-run sets the same values,
+    // except two secrets that change after onboarding and that a re-run must not turn back: the webhook secrets
+    // (`mlc webhooks subscribe|rotate` own them once stored) and ShipBob's OAuth refresh token (ShipBob replaces it on
+    // every refresh). Left out of the body, the server keeps the stored ones.
     current = 'connections';
     if (!plan.connections.length) record('connections', 'skipped', 'none in the input');
     else {
+      const stored = existing?.connections ?? [];
       const done: string[] = [];
       for (const c of plan.connections) {
-        const r = await api.request<{ secretsSet?: string[] }>('PUT', `${t}/connections/${seg(c.partner)}`, c.body);
-        done.push(`${c.partner} (${(r.secretsSet ?? []).length} secrets set)`);
+        const { body, kept } = withoutStoredSecrets(c.body, stored.find((s) => s.partner === c.partner));
+        const r = await api.request<{ secretsSet?: string[] }>('PUT', `${t}/connections/${seg(c.partner)}`, body);
+        done.push(`${c.partner} (${(r.secretsSet ?? []).length} secrets set${kept.length ? `; kept the stored ${kept.join(', ')}` : ''})`);
       }
       record('connections', 'done', `set ${done.join(', ')}`);
     }
@@ -258,6 +263,29 @@ async function execute(id: string, plan: InitPlan, ctx: InitContext, rerun: stri
   else if (failedChecks) ctx.out(`tenant ${id} is set up, but ${failedChecks} check(s) failed (above): fix them, then run mlc doctor ${id} (or ${rerun})\n`);
   else ctx.out(`tenant ${id} is onboarded${doctor ? '' : ' (no doctor on this server: run mlc doctor once it has one)'}\n`);
   return failedChecks ? 3 : 0;
+}
+
+interface StoredConnection {
+  partner: Partner;
+  authType: string;
+  secretsSet: string[];
+}
+
+/** The body without the secrets that a re-run keeps as stored (see step 2); `kept` names them. */
+function withoutStoredSecrets(body: Record<string, unknown>, stored: StoredConnection | undefined): { body: Record<string, unknown>; kept: string[] } {
+  if (!stored) return { body, kept: [] };
+  const out = structuredClone(body);
+  const kept: string[] = [];
+  if (out['webhookSecrets'] !== undefined && stored.secretsSet.some((p) => p.startsWith('webhookSecrets['))) {
+    delete out['webhookSecrets'];
+    kept.push('webhook secrets');
+  }
+  const auth = out['auth'] as Record<string, unknown> | undefined;
+  if (auth && auth['refreshToken'] !== undefined && auth['type'] === stored.authType && stored.secretsSet.includes('auth.refreshToken')) {
+    delete auth['refreshToken'];
+    kept.push('refresh token');
+  }
+  return { body: out, kept };
 }
 
 function describe(err: unknown): string {

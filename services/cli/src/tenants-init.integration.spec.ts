@@ -183,6 +183,7 @@ webhooks:
     const r = await mlc(['tenants', 'init', 'acme2', '--from', join(dir, 'tenant.yaml'), '--skip-doctor']);
     assert.equal(r.code, 0, r.out + r.err);
     assert.match(r.out, /^\[1\/7\] tenant: acme2 exists; reused\n/);
+    assert.match(r.out, /\n\[2\/7\] connections: set fusion \(1 secrets set\), shipbob \(2 secrets set; kept the stored webhook secrets\), shopify \(2 secrets set; kept the stored webhook secrets\)\n/);
     assert.match(r.out, /\n\[7\/7\] doctor: skipped \(--skip-doctor\)\n/);
     assert.deepEqual(await shape('acme2'), before);
     const list = await mlc(['tenants', 'list', '--json']);

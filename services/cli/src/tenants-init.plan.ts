@@ -276,7 +276,7 @@ class Checker {
     }
     const days = raw['initialLookbackDays'];
     if (days !== undefined) {
-      if (typeof days !== 'number' || !Number.isSafeInteger(days) || days <= 0) this.add('settings.initialLookbackDays', 'must be a positive whole number of days');
+      if (typeof days !== 'number' || !Number.isSafeInteger(days) || days < 0 || days > 3650) this.add('settings.initialLookbackDays', 'must be a whole number of days from 0 to 3650');
       else out['initialLookbackDays'] = days;
     }
     const dry = raw['dryRun'];
