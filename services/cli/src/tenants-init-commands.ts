@@ -300,7 +300,7 @@ function describe(err: unknown): string {
 
 const ACCOUNTING_QUESTIONS: Array<{ key: string; label: string; hint: string }> = [
   { key: 'businessUnit', label: 'Business unit', hint: 'the Receivables business unit the invoices belong to (Setup and Maintenance > Manage Business Units), e.g. US1 Business Unit' },
-  { key: 'transactionSource', label: 'Transaction source', hint: 'an imported-type Receivables transaction source (Manage Transaction Sources), e.g. SHOPIFY' },
+  { key: 'transactionSource', label: 'Transaction source', hint: 'the Receivables transaction source the invoices are created under (Manage Transaction Sources), e.g. SHOPIFY' },
   { key: 'transactionType', label: 'Transaction type', hint: 'the Receivables transaction type of class Invoice (Manage Transaction Types), e.g. Invoice' },
   { key: 'paymentTerms', label: 'Payment terms', hint: 'Receivables payment terms name (Manage Receivables Payment Terms), e.g. IMMEDIATE' },
   { key: 'revenueAccountCombination', label: 'Revenue GL combination', hint: 'the revenue account, segments joined by "-" as in Fusion\'s chart of accounts, e.g. 101-10-4000-000' },
