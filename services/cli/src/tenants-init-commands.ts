@@ -70,9 +70,12 @@ interface DoctorFinding {
   fix?: string;
 }
 
-/** A 404 from a route the server does not have (a part of issue 16 not deployed there), not a missing tenant. */
+/**
+ * A 404 from a route the server does not have (a part of issue 16 not deployed there): Nest's own answer, without
+ * the API's `{ error: { code } }` body, so not a missing tenant or connection.
+ */
 function isMissingRoute(err: unknown): boolean {
-  return err instanceof AdminApiError && err.status === 404 && !err.code.startsWith('TENANTS.');
+  return err instanceof AdminApiError && err.status === 404 && err.code === 'HTTP.404';
 }
 
 /**

@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
 import { Readable } from 'node:stream';
 import { DEMO_CREDENTIALS } from '@mlc/tenants';
 import { freePort, REPO_ROOT, startService, testDatabase, testKafka, waitFor, type RunningService, type TestDatabase } from '@mlc/platform-testing';
@@ -58,11 +59,11 @@ describe('mlc tenants init', () => {
   const urls = { fusion: '', shipbob: '', shopify: '' };
   const env = { T_FUSION_SECRET: FUSION_SECRET, T_SB_PAT: PAT, T_SB_HOOK: SB_HOOK, T_SHOP_SECRET: SHOP_SECRET };
 
-  async function mlc(argv: string[], opts: { stdin?: string; env?: Record<string, string> } = {}): Promise<{ code: number; out: string; err: string }> {
+  async function mlc(argv: string[], opts: { stdin?: string; env?: Record<string, string>; url?: string } = {}): Promise<{ code: number; out: string; err: string }> {
     let out = '';
     let err = '';
     const io: CliIo = {
-      env: { MLC_API_URL: svc.url, MLC_API_KEY: OPS, ...env, ...opts.env },
+      env: { MLC_API_URL: opts.url ?? svc.url, MLC_API_KEY: OPS, ...env, ...opts.env },
       out: (t) => (out += t),
       err: (t) => (err += t),
       readFile: (p) => readFile(p, 'utf8'),
@@ -266,5 +267,60 @@ webhooks:
     assert.match(r.out, /\[6\/7\] pings: fusion ok, shipbob FAILED \(authentication/);
     assert.match(r.out, /tenant acme5 is set up, but 1 check\(s\) failed/);
     assert.ok(!(r.out + r.err).includes('sbpat_wrong_token'));
+  });
+
+  it('with the webhook and doctor routes of parts B and C: subscribes at the gateway URL, prints doctor failures with their fixes, exits 3', async () => {
+    // A stand-in for a server that has parts B and C: their two routes answer in their published shapes (the
+    // subscription's URL built from the gatewayUrl it is sent); every other request goes to the real audit-projector.
+    const stand: Server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        const hook = /^\/admin\/tenants\/([^/]+)\/webhooks\/(shipbob|shopify)\/subscribe$/.exec(req.url ?? '');
+        const json = (status: number, v: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(v));
+        if (hook) {
+          const gatewayUrl = (JSON.parse(body.toString() || '{}') as { gatewayUrl?: string }).gatewayUrl ?? 'https://default.example';
+          const expectedUrl = `${gatewayUrl}/webhooks/${hook[2]}/${hook[1]}`;
+          return json(200, { partner: hook[2], expectedUrl, subscriptions: [{ id: '1', url: expectedUrl, topics: ['a'], ours: true }, { id: '2', url: 'https://other.example', topics: ['a'], ours: false }], missingTopics: hook[2] === 'shopify' ? ['refunds/create'] : [] });
+        }
+        if (/^\/admin\/tenants\/[^/]+\/doctor$/.test(req.url ?? '')) {
+          return json(200, {
+            tenantId: 'acme6',
+            ok: false,
+            findings: [
+              { check: 'fusion.credentials', partner: 'fusion', status: 'ok', message: 'token issued' },
+              { check: 'fusion.accounting.businessUnit', partner: 'fusion', status: 'fail', message: 'business unit "US1 Business Unit" not found', fix: 'mlc settings set acme6 accounting.businessUnit="Vision Operations"' },
+              { check: 'shopify.scopes', partner: 'shopify', status: 'warn', message: 'write_orders not granted' },
+            ],
+          });
+        }
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host' && k !== 'content-length') headers[k] = v;
+        fetch(`${svc.url}${req.url}`, { method: req.method, headers, ...(body.length ? { body } : {}) }).then(
+          async (r) => res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' }).end(Buffer.from(await r.arrayBuffer())),
+          () => res.writeHead(502).end(),
+        );
+      });
+    }).listen(0, '127.0.0.1');
+    await new Promise((r) => stand.once('listening', r));
+    try {
+      await writeFile(join(dir, 'six.yaml'), tenantYaml('Acme Six'));
+      const url = `http://127.0.0.1:${(stand.address() as { port: number }).port}`;
+      const r = await mlc(['tenants', 'init', 'acme6', '--from', join(dir, 'six.yaml'), '--gateway-url', 'https://hooks.example.com'], { url });
+      assert.equal(r.code, 3, r.out + r.err);
+      assert.match(r.out, /\n\[5\/7\] webhooks: subscribed shipbob -> https:\/\/hooks\.example\.com\/webhooks\/shipbob\/acme6: 1 subscription\(s\); shopify -> https:\/\/hooks\.example\.com\/webhooks\/shopify\/acme6: 1 subscription\(s\), MISSING topics refunds\/create\n/);
+      assert.match(r.out, /\n\[7\/7\] doctor: 1 check\(s\) FAILED\n {6}FAIL fusion\.accounting\.businessUnit \(fusion\): business unit "US1 Business Unit" not found\n {8}fix: mlc settings set acme6 accounting\.businessUnit="Vision Operations"\n {6}WARN shopify\.scopes \(shopify\): write_orders not granted\n/);
+      assert.match(r.out, /tenant acme6 is set up, but 2 check\(s\) failed/);
+      const json = await mlc(['tenants', 'init', 'acme6', '--from', join(dir, 'six.yaml'), '--json'], { url });
+      assert.equal(json.code, 3);
+      const summary = JSON.parse(json.out);
+      assert.equal(summary.ok, false);
+      assert.deepEqual(summary.steps.map((s: any) => [s.step, s.status]), [['tenant', 'done'], ['connections', 'done'], ['settings', 'done'], ['mappings', 'done'], ['webhooks', 'done'], ['pings', 'done'], ['doctor', 'done']]);
+      assert.equal(summary.doctor.findings[1].fix, 'mlc settings set acme6 accounting.businessUnit="Vision Operations"');
+      assert.match(json.err, /^\[1\/7\] tenant: acme6 exists; reused\n/, 'progress on stderr with --json');
+    } finally {
+      stand.close();
+    }
   });
 });
