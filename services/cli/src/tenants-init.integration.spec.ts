@@ -278,7 +278,7 @@ webhooks:
       req.on('end', () => {
         const body = Buffer.concat(chunks);
         const hook = /^\/admin\/tenants\/([^/]+)\/webhooks\/(shipbob|shopify)\/subscribe$/.exec(req.url ?? '');
-        const json = (status: number, v: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(v));
+        const json = (status: number, v: unknown): void => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(v));
         if (hook) {
           const gatewayUrl = (JSON.parse(body.toString() || '{}') as { gatewayUrl?: string }).gatewayUrl ?? 'https://default.example';
           const expectedUrl = `${gatewayUrl}/webhooks/${hook[2]}/${hook[1]}`;
@@ -297,7 +297,7 @@ webhooks:
         }
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host' && k !== 'content-length') headers[k] = v;
-        fetch(`${svc.url}${req.url}`, { method: req.method, headers, ...(body.length ? { body } : {}) }).then(
+        void fetch(`${svc.url}${req.url}`, { method: req.method, headers, ...(body.length ? { body } : {}) }).then(
           async (r) => res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' }).end(Buffer.from(await r.arrayBuffer())),
           () => res.writeHead(502).end(),
         );
