@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { Readable } from 'node:stream';
-import { DEMO_CREDENTIALS } from '@mlc/tenants';
+import { DEMO_ACCOUNTING, DEMO_CREDENTIALS } from '@mlc/tenants';
 import { freePort, REPO_ROOT, startService, testDatabase, testKafka, waitFor, type RunningService, type TestDatabase } from '@mlc/platform-testing';
 import { runCli, type CliIo } from './cli';
 
@@ -257,6 +257,30 @@ webhooks:
     });
     assert.equal(again.code, 0, again.out + again.err);
     assert.deepEqual(await shape('acme4'), await shape('acme2'));
+  });
+
+  it('interactive in demo mode offers the sandboxes\' demo values: Enter takes them, secrets included, never shown', async () => {
+    const answers = [
+      '', 'demo',
+      '', urls.fusion, '', '', '', '', '', '',
+      '', urls.shipbob, '', '', '', '',
+      '', '', urls.shopify, '', '', '', '', '',
+      '', '', '', '', '', '', '',
+      '', '',
+      '', '', '', '', '',
+      'n', 'n',
+    ];
+    const r = await mlc(['tenants', 'init', 'acme7', '--skip-doctor'], { stdin: `${answers.join('\n')}\n` });
+    assert.equal(r.code, 0, r.out + r.err);
+    assert.match(r.err, /Token URL \[http:\/\/127\.0\.0\.1:\d+\/oauth2\/v1\/token\]: /);
+    assert.match(r.err, /Client secret \[Enter: the sandbox's demo value\]: /);
+    assert.match(r.out, /\[1\/7\] tenant: created acme7 "acme7" \(demo, config version 1\)\n/);
+    assert.match(r.out, /\[5\/7\] webhooks: skipped: none asked for\n/);
+    assert.match(r.out, /\[6\/7\] pings: fusion ok, shipbob ok, shopify ok\n/);
+    for (const s of [DEMO_CREDENTIALS.fusion.clientSecret, DEMO_CREDENTIALS.shipbob.pat, DEMO_CREDENTIALS.shipbob.webhookSecret, DEMO_CREDENTIALS.shopify.clientSecret]) assert.ok(!(r.out + r.err).includes(s));
+    const t = (await shape('acme7')) as any;
+    assert.deepEqual(t.settings.accounting, DEMO_ACCOUNTING);
+    assert.equal(t.connections.find((c: any) => c.partner === 'shopify').authType, 'client-credentials');
   });
 
   it('a failed ping exits 3 and names the connection', async () => {
