@@ -94,11 +94,19 @@ export async function runTenantsInitCommand(cmd: string, ctx: InitContext): Prom
   let rerun: string;
   if (ctx.values.from) {
     const file = ctx.values.from;
+    let text: string;
+    try {
+      text = await ctx.readFile(file);
+    } catch (err) {
+      ctx.err(`error: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); nothing was written\n`);
+      return 1;
+    }
     let doc: unknown;
     try {
-      doc = parseYaml(await ctx.readFile(file), { prettyErrors: true, uniqueKeys: true });
+      doc = parseYaml(text, { prettyErrors: true, uniqueKeys: true });
     } catch (err) {
-      ctx.err(`error: ${file} is not readable YAML: ${(err as Error).message}\nnothing was written\n`);
+      // Only the first line (reason, line and column): the excerpt after it could show a secret typed into the file.
+      ctx.err(`error: ${file} is not valid YAML: ${(err as Error).message.split('\n')[0]!.replace(/:$/, '')}; nothing was written\n`);
       return 1;
     }
     const checked = await checkTenantDocument(doc, { env: ctx.env, secrets: 'env', baseDir: dirname(file), readFile: ctx.readFile, checkCsv });
@@ -257,6 +265,7 @@ async function execute(id: string, plan: InitPlan, ctx: InitContext, rerun: stri
     }
   } catch (err) {
     const done = results.filter((r) => r.status === 'done').map((r) => r.step);
+    results.push({ step: current, status: 'failed', detail: describe(err) });
     ctx.err(`error: step [${STEPS.indexOf(current) + 1}/${STEPS.length}] ${current} failed: ${describe(err)}\n`);
     ctx.err(`already done: ${done.length ? done.join(', ') : 'nothing'}; re-running is safe (each step sets the same values again): ${rerun}\n`);
     if (ctx.values.json) ctx.out(`${JSON.stringify({ tenantId: id, ok: false, failedStep: current, steps: results }, null, 2)}\n`);

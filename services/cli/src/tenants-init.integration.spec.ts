@@ -219,6 +219,16 @@ webhooks:
     assert.equal(show.code, 1);
     assert.match(show.err, /TENANTS\.NOT_FOUND \(404\)/);
 
+    // A YAML syntax error is reported by line and column, without the excerpt (the line could hold a secret).
+    await writeFile(join(dir, 'broken.yaml'), tenantYaml().replace('token: "${T_SB_PAT}" }', 'token: sbpat_typed_here: oops }'));
+    const broken = await mlc(['tenants', 'init', 'acme3', '--from', join(dir, 'broken.yaml')]);
+    assert.equal(broken.code, 1);
+    assert.match(broken.err, /^error: \S+broken\.yaml is not valid YAML: .* at line 17, column \d+; nothing was written\n$/);
+    assert.ok(!broken.err.includes('sbpat_typed_here'));
+    const missing = await mlc(['tenants', 'init', 'acme3', '--from', join(dir, 'nope.yaml')]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.err, /^error: cannot read \S+nope\.yaml \(ENOENT\); nothing was written\n$/);
+
     const unset = await mlc(['tenants', 'init', 'acme3', '--from', join(dir, 'tenant.yaml')], { env: { T_SB_PAT: '' } });
     assert.equal(unset.code, 1);
     assert.match(unset.err, /has 1 problem; nothing was written:\n {2}connections\.shipbob\.auth\.token: refers to the environment variable T_SB_PAT, which is not set\n/);
