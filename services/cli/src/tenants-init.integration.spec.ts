@@ -41,20 +41,62 @@ async function startSandbox(partner: 'fusion' | 'shipbob' | 'shopify', children:
 }
 const SECRETS = [PAT, SB_HOOK, FUSION_SECRET, SHOP_SECRET];
 const SCOPE = 'urn:opc:resource:fa:instanceid=1234567urn:opc:resource:consumer::all';
-const ACCOUNTING = {
-  businessUnit: 'US1 Business Unit',
-  transactionSource: 'SHOPIFY',
-  transactionType: 'Invoice',
-  paymentTerms: 'IMMEDIATE',
-  revenueAccountCombination: '101-10-4000-000',
-  guestCustomerAccountNumber: '1001',
-};
+/** The values the standalone Fusion sandbox's setup answers to (its business unit, source, type, terms, GL, guest). */
+const ACCOUNTING = { ...DEMO_ACCOUNTING };
+
+/**
+ * A stand-in in front of the real audit-projector that fixes what the webhook-subscription (part B) and doctor (part
+ * C) routes answer, so these specs hold whether or not those parts are merged: `without` answers them as a server
+ * without the routes does (Nest's bare 404), `with` in their published shapes (the subscription URL built from the
+ * gatewayUrl it is sent; two doctor findings that fail or warn). Every other request goes to audit-projector.
+ */
+function startStandIn(target: () => string, parts: 'with' | 'without', servers: Server[]): Promise<string> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const json = (status: number, v: unknown): void => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(v));
+      const hook = /^\/admin\/tenants\/([^/]+)\/webhooks\/(shipbob|shopify)\/subscribe$/.exec(req.url ?? '');
+      const doctor = /^\/admin\/tenants\/([^/]+)\/doctor$/.exec(req.url ?? '');
+      if ((hook || doctor) && parts === 'without') return json(404, { message: `Cannot ${req.method} ${req.url}`, error: 'Not Found', statusCode: 404 });
+      if (hook) {
+        const gatewayUrl = (JSON.parse(body.toString() || '{}') as { gatewayUrl?: string }).gatewayUrl ?? 'https://default.example';
+        const expectedUrl = `${gatewayUrl}/webhooks/${hook[2]}/${hook[1]}`;
+        return json(200, { partner: hook[2], expectedUrl, subscriptions: [{ id: '1', url: expectedUrl, topics: ['a'], ours: true }, { id: '2', url: 'https://other.example', topics: ['a'], ours: false }], missingTopics: hook[2] === 'shopify' ? ['refunds/create'] : [] });
+      }
+      if (doctor) {
+        return json(200, {
+          tenantId: doctor[1],
+          ok: false,
+          findings: [
+            { check: 'fusion.credentials', partner: 'fusion', status: 'ok', message: 'token issued' },
+            { check: 'fusion.accounting.businessUnit', partner: 'fusion', status: 'fail', message: 'business unit "US1 Business Unit" not found', fix: `mlc settings set ${doctor[1]} accounting.businessUnit="Vision Operations"` },
+            { check: 'shopify.scopes', partner: 'shopify', status: 'warn', message: 'write_orders not granted' },
+          ],
+        });
+      }
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host' && k !== 'content-length') headers[k] = v;
+      void fetch(`${target()}${req.url}`, { method: req.method, headers, ...(body.length ? { body } : {}) }).then(
+        async (r) => res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' }).end(Buffer.from(await r.arrayBuffer())),
+        () => res.writeHead(502).end(),
+      );
+    });
+  }).listen(0, '127.0.0.1');
+  servers.push(server);
+  return new Promise((resolve) => server.once('listening', () => resolve(`http://127.0.0.1:${(server.address() as { port: number }).port}`)));
+}
 
 /** `mlc tenants init` against a real audit-projector (Kafka, PostgreSQL) whose pings reach the three sandboxes. */
 describe('mlc tenants init', () => {
   let db: TestDatabase;
   let svc: RunningService;
   const sandboxes: ChildProcess[] = [];
+  const standIns: Server[] = [];
+  /** audit-projector behind a stand-in without parts B and C's routes, and behind one with them. */
+  let withoutBC: string;
+  let withBC: string;
   let dir: string;
   const urls = { fusion: '', shipbob: '', shopify: '' };
   const env = { T_FUSION_SECRET: FUSION_SECRET, T_SB_PAT: PAT, T_SB_HOOK: SB_HOOK, T_SHOP_SECRET: SHOP_SECRET };
@@ -63,7 +105,7 @@ describe('mlc tenants init', () => {
     let out = '';
     let err = '';
     const io: CliIo = {
-      env: { MLC_API_URL: opts.url ?? svc.url, MLC_API_KEY: OPS, ...env, ...opts.env },
+      env: { MLC_API_URL: opts.url ?? withoutBC, MLC_API_KEY: OPS, ...env, ...opts.env },
       out: (t) => (out += t),
       err: (t) => (err += t),
       readFile: (p) => readFile(p, 'utf8'),
@@ -132,6 +174,8 @@ webhooks:
     db = await testDatabase('tenantsinit');
     [urls.fusion, urls.shipbob, urls.shopify] = await Promise.all([startSandbox('fusion', sandboxes), startSandbox('shipbob', sandboxes), startSandbox('shopify', sandboxes)]);
     svc = await startService('audit-projector', { DATABASE_URL: db.url, KAFKA_TOPIC_SUFFIX: suffix, MLC_OPERATOR_API_KEYS: `${OPS}:*`, OPS_LAG_GROUPS: `none${suffix}` });
+    withoutBC = await startStandIn(() => svc.url, 'without', standIns);
+    withBC = await startStandIn(() => svc.url, 'with', standIns);
     dir = await mkdtemp(join(tmpdir(), 'mlc-init-'));
     await mkdir(join(dir, 'maps'));
     await writeFile(join(dir, 'maps/items.csv'), 'fusionItem,shipbobSku,shipbobProductId\nITEM-1,ML-1001,\nITEM-2,ML-1002,\n');
@@ -140,6 +184,7 @@ webhooks:
   });
 
   after(async () => {
+    for (const st of standIns) st.close();
     await svc?.stop();
     await Promise.all(
       sandboxes.map((c) => (c.exitCode !== null ? undefined : new Promise((r) => {
@@ -159,7 +204,7 @@ webhooks:
     assert.match(r.out, /\n\[3\/7\] settings: set accounting \(config version \d+\)\n/);
     assert.match(r.out, /\n\[4\/7\] mappings: imported 2 item-product rows, 1 ship-to-fc rows\n/);
     assert.match(r.out, /\n\[6\/7\] pings: fusion ok, shipbob ok, shopify ok\n/);
-    // Parts B and C are not on this server: those steps say so and the run goes on.
+    // Parts B and C are not on this server (the stand-in answers as one without them): those steps say so and go on.
     assert.match(r.out, /\n\[5\/7\] webhooks: skipped: this server has no POST \/admin\/tenants\/:id\/webhooks\/:partner\/subscribe\n/);
     assert.match(r.out, /\n\[7\/7\] doctor: skipped: this server has no GET \/admin\/tenants\/:id\/doctor\n/);
     for (const s of SECRETS) assert.ok(!(r.out + r.err).includes(s), 'no secret in the output');
@@ -304,57 +349,18 @@ webhooks:
   });
 
   it('with the webhook and doctor routes of parts B and C: subscribes at the gateway URL, prints doctor failures with their fixes, exits 3', async () => {
-    // A stand-in for a server that has parts B and C: their two routes answer in their published shapes (the
-    // subscription's URL built from the gatewayUrl it is sent); every other request goes to the real audit-projector.
-    const stand: Server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const body = Buffer.concat(chunks);
-        const hook = /^\/admin\/tenants\/([^/]+)\/webhooks\/(shipbob|shopify)\/subscribe$/.exec(req.url ?? '');
-        const json = (status: number, v: unknown): void => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(v));
-        if (hook) {
-          const gatewayUrl = (JSON.parse(body.toString() || '{}') as { gatewayUrl?: string }).gatewayUrl ?? 'https://default.example';
-          const expectedUrl = `${gatewayUrl}/webhooks/${hook[2]}/${hook[1]}`;
-          return json(200, { partner: hook[2], expectedUrl, subscriptions: [{ id: '1', url: expectedUrl, topics: ['a'], ours: true }, { id: '2', url: 'https://other.example', topics: ['a'], ours: false }], missingTopics: hook[2] === 'shopify' ? ['refunds/create'] : [] });
-        }
-        if (/^\/admin\/tenants\/[^/]+\/doctor$/.test(req.url ?? '')) {
-          return json(200, {
-            tenantId: 'acme6',
-            ok: false,
-            findings: [
-              { check: 'fusion.credentials', partner: 'fusion', status: 'ok', message: 'token issued' },
-              { check: 'fusion.accounting.businessUnit', partner: 'fusion', status: 'fail', message: 'business unit "US1 Business Unit" not found', fix: 'mlc settings set acme6 accounting.businessUnit="Vision Operations"' },
-              { check: 'shopify.scopes', partner: 'shopify', status: 'warn', message: 'write_orders not granted' },
-            ],
-          });
-        }
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host' && k !== 'content-length') headers[k] = v;
-        void fetch(`${svc.url}${req.url}`, { method: req.method, headers, ...(body.length ? { body } : {}) }).then(
-          async (r) => res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' }).end(Buffer.from(await r.arrayBuffer())),
-          () => res.writeHead(502).end(),
-        );
-      });
-    }).listen(0, '127.0.0.1');
-    await new Promise((r) => stand.once('listening', r));
-    try {
-      await writeFile(join(dir, 'six.yaml'), tenantYaml('Acme Six'));
-      const url = `http://127.0.0.1:${(stand.address() as { port: number }).port}`;
-      const r = await mlc(['tenants', 'init', 'acme6', '--from', join(dir, 'six.yaml'), '--gateway-url', 'https://hooks.example.com'], { url });
-      assert.equal(r.code, 3, r.out + r.err);
-      assert.match(r.out, /\n\[5\/7\] webhooks: subscribed shipbob -> https:\/\/hooks\.example\.com\/webhooks\/shipbob\/acme6: 1 subscription\(s\); shopify -> https:\/\/hooks\.example\.com\/webhooks\/shopify\/acme6: 1 subscription\(s\), MISSING topics refunds\/create\n/);
-      assert.match(r.out, /\n\[7\/7\] doctor: 1 check\(s\) FAILED\n {6}FAIL fusion\.accounting\.businessUnit \(fusion\): business unit "US1 Business Unit" not found\n {8}fix: mlc settings set acme6 accounting\.businessUnit="Vision Operations"\n {6}WARN shopify\.scopes \(shopify\): write_orders not granted\n/);
-      assert.match(r.out, /tenant acme6 is set up, but 2 check\(s\) failed/);
-      const json = await mlc(['tenants', 'init', 'acme6', '--from', join(dir, 'six.yaml'), '--json'], { url });
-      assert.equal(json.code, 3);
-      const summary = JSON.parse(json.out);
-      assert.equal(summary.ok, false);
-      assert.deepEqual(summary.steps.map((s: any) => [s.step, s.status]), [['tenant', 'done'], ['connections', 'done'], ['settings', 'done'], ['mappings', 'done'], ['webhooks', 'done'], ['pings', 'done'], ['doctor', 'done']]);
-      assert.equal(summary.doctor.findings[1].fix, 'mlc settings set acme6 accounting.businessUnit="Vision Operations"');
-      assert.match(json.err, /^\[1\/7\] tenant: acme6 exists; reused\n/, 'progress on stderr with --json');
-    } finally {
-      stand.close();
-    }
+    await writeFile(join(dir, 'six.yaml'), tenantYaml('Acme Six'));
+    const r = await mlc(['tenants', 'init', 'acme6', '--from', join(dir, 'six.yaml'), '--gateway-url', 'https://hooks.example.com'], { url: withBC });
+    assert.equal(r.code, 3, r.out + r.err);
+    assert.match(r.out, /\n\[5\/7\] webhooks: subscribed shipbob -> https:\/\/hooks\.example\.com\/webhooks\/shipbob\/acme6: 1 subscription\(s\); shopify -> https:\/\/hooks\.example\.com\/webhooks\/shopify\/acme6: 1 subscription\(s\), MISSING topics refunds\/create\n/);
+    assert.match(r.out, /\n\[7\/7\] doctor: 1 check\(s\) FAILED\n {6}FAIL fusion\.accounting\.businessUnit \(fusion\): business unit "US1 Business Unit" not found\n {8}fix: mlc settings set acme6 accounting\.businessUnit="Vision Operations"\n {6}WARN shopify\.scopes \(shopify\): write_orders not granted\n/);
+    assert.match(r.out, /tenant acme6 is set up, but 2 check\(s\) failed/);
+    const json = await mlc(['tenants', 'init', 'acme6', '--from', join(dir, 'six.yaml'), '--json'], { url: withBC });
+    assert.equal(json.code, 3);
+    const summary = JSON.parse(json.out);
+    assert.equal(summary.ok, false);
+    assert.deepEqual(summary.steps.map((s: any) => [s.step, s.status]), [['tenant', 'done'], ['connections', 'done'], ['settings', 'done'], ['mappings', 'done'], ['webhooks', 'done'], ['pings', 'done'], ['doctor', 'done']]);
+    assert.equal(summary.doctor.findings[1].fix, 'mlc settings set acme6 accounting.businessUnit="Vision Operations"');
+    assert.match(json.err, /^\[1\/7\] tenant: acme6 exists; reused\n/, 'progress on stderr with --json');
   });
 });
