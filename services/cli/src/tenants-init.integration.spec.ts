@@ -48,9 +48,10 @@ const ACCOUNTING = { ...DEMO_ACCOUNTING };
  * A stand-in in front of the real audit-projector that fixes what the webhook-subscription (part B) and doctor (part
  * C) routes answer, so these specs hold whether or not those parts are merged: `without` answers them as a server
  * without the routes does (Nest's bare 404), `with` in their published shapes (the subscription URL built from the
- * gatewayUrl it is sent; two doctor findings that fail or warn). Every other request goes to audit-projector.
+ * gatewayUrl it is sent; two doctor findings that fail or warn); `import down` also fails mapping imports with a 503.
+ * Every other request goes to audit-projector.
  */
-function startStandIn(target: () => string, parts: 'with' | 'without', servers: Server[]): Promise<string> {
+function startStandIn(target: () => string, parts: 'with' | 'without' | 'without, import down', servers: Server[]): Promise<string> {
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -59,7 +60,8 @@ function startStandIn(target: () => string, parts: 'with' | 'without', servers: 
       const json = (status: number, v: unknown): void => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(v));
       const hook = /^\/admin\/tenants\/([^/]+)\/webhooks\/(shipbob|shopify)\/subscribe$/.exec(req.url ?? '');
       const doctor = /^\/admin\/tenants\/([^/]+)\/doctor$/.exec(req.url ?? '');
-      if ((hook || doctor) && parts === 'without') return json(404, { message: `Cannot ${req.method} ${req.url}`, error: 'Not Found', statusCode: 404 });
+      if ((hook || doctor) && parts !== 'with') return json(404, { message: `Cannot ${req.method} ${req.url}`, error: 'Not Found', statusCode: 404 });
+      if (parts === 'without, import down' && /\/mappings\/[^/]+\/import/.test(req.url ?? '')) return json(503, { error: { code: 'TENANTS.UNAVAILABLE', message: 'the database is not answering' } });
       if (hook) {
         const gatewayUrl = (JSON.parse(body.toString() || '{}') as { gatewayUrl?: string }).gatewayUrl ?? 'https://default.example';
         const expectedUrl = `${gatewayUrl}/webhooks/${hook[2]}/${hook[1]}`;
@@ -97,6 +99,7 @@ describe('mlc tenants init', () => {
   /** audit-projector behind a stand-in without parts B and C's routes, and behind one with them. */
   let withoutBC: string;
   let withBC: string;
+  let importDown: string;
   let dir: string;
   const urls = { fusion: '', shipbob: '', shopify: '' };
   const env = { T_FUSION_SECRET: FUSION_SECRET, T_SB_PAT: PAT, T_SB_HOOK: SB_HOOK, T_SHOP_SECRET: SHOP_SECRET };
@@ -176,6 +179,7 @@ webhooks:
     svc = await startService('audit-projector', { DATABASE_URL: db.url, KAFKA_TOPIC_SUFFIX: suffix, MLC_OPERATOR_API_KEYS: `${OPS}:*`, OPS_LAG_GROUPS: `none${suffix}` });
     withoutBC = await startStandIn(() => svc.url, 'without', standIns);
     withBC = await startStandIn(() => svc.url, 'with', standIns);
+    importDown = await startStandIn(() => svc.url, 'without, import down', standIns);
     dir = await mkdtemp(join(tmpdir(), 'mlc-init-'));
     await mkdir(join(dir, 'maps'));
     await writeFile(join(dir, 'maps/items.csv'), 'fusionItem,shipbobSku,shipbobProductId\nITEM-1,ML-1001,\nITEM-2,ML-1002,\n');
@@ -278,6 +282,25 @@ webhooks:
     assert.equal(unset.code, 1);
     assert.match(unset.err, /has 1 problem; nothing was written:\n {2}connections\.shipbob\.auth\.token: refers to the environment variable T_SB_PAT, which is not set\n/);
     assert.equal((await mlc(['tenants', 'show', 'acme3'])).code, 1);
+  });
+
+  it('a step that fails names itself and what was done; the same command then finishes the onboarding', async () => {
+    await writeFile(join(dir, 'eight.yaml'), tenantYaml('Acme Eight'));
+    const failed = await mlc(['tenants', 'init', 'acme8', '--from', join(dir, 'eight.yaml')], { url: importDown });
+    assert.equal(failed.code, 1);
+    assert.match(failed.out, /\[3\/7\] settings: set accounting/);
+    assert.doesNotMatch(failed.out, /\[4\/7\]/);
+    assert.match(failed.err, /^error: step \[4\/7\] mappings failed: TENANTS\.UNAVAILABLE \(503\): the database is not answering\nalready done: tenant, connections, settings; re-running is safe \(each step sets the same values again\): mlc tenants init acme8 --from \S+eight\.yaml\n$/);
+    const half = (await shape('acme8')) as any;
+    assert.equal(half.mappingCounts['item-product'], 0);
+    assert.equal(half.connections.length, 3);
+
+    const again = await mlc(['tenants', 'init', 'acme8', '--from', join(dir, 'eight.yaml')]);
+    assert.equal(again.code, 0, again.out + again.err);
+    assert.match(again.out, /\[4\/7\] mappings: imported 2 item-product rows, 1 ship-to-fc rows\n/);
+    const { name: _n, ...done } = (await shape('acme8')) as any;
+    const { name: _m, ...reference } = (await shape('acme2')) as any;
+    assert.deepEqual(done, reference);
   });
 
   it('interactive answers from piped stdin make the same tenant; --save writes them as a file without secrets', async () => {
