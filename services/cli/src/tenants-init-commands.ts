@@ -3,7 +3,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import type { Partner } from '@mlc/tenants';
 import { AdminApiError, seg, type AdminApiClient } from './admin-api.client';
 import { Asker, type AnswerInput } from './tenants-init.prompts';
-import { checkTenantDocument, envNameFor, INIT_MAPPING_KINDS, isSecretPath, type CsvChecker, type InitPlan, type PlanProblem } from './tenants-init.plan';
+import { checkTenantDocument, envNameFor, GL_COMBINATION, INIT_MAPPING_KINDS, isSecretPath, SHIPBOB_WEBHOOK_SECRET, SHOP_DOMAIN, SHOPIFY_API_VERSION, urlProblems, type CsvChecker, type InitPlan, type PlanProblem } from './tenants-init.plan';
 
 /** Flags of `mlc tenants init` (merged into the CLI's parseArgs options; `--from` is shared with the ops commands). */
 export const INIT_OPTIONS = {
@@ -341,6 +341,8 @@ async function interview(id: string, ctx: InitContext, lib: TenantsLib, checkCsv
     const name = await q.ask('Tenant name', { def: id });
     const mode = await q.choose('Mode: live talks to the customer\'s partner accounts, demo to the local sandboxes', ['live', 'demo'] as const, 'live');
     const isDemo = mode === 'demo';
+    // Each answer is checked as it is given (the same rules as a file), so a typo is asked again, not found at the end.
+    const url = (v: string) => urlProblems(v, mode).join('; ') || undefined;
     doc['tenant'] = { name, mode };
     const connections: Record<string, Record<string, unknown>> = {};
 
@@ -348,13 +350,13 @@ async function interview(id: string, ctx: InitContext, lib: TenantsLib, checkCsv
       q.ask(label, { secret: true, def: isDemo ? demoValue : undefined, secretDefaultLabel: "the sandbox's demo value", ...(hint ? { hint } : {}) });
 
     if (await q.yesNo('Connect Oracle Fusion (purchase orders, receivables)?', true)) {
-      const baseUrl = await q.ask('Fusion base URL', { def: isDemo ? demoUrls.fusion : undefined, hint: 'your pod, e.g. https://<pod>.fa.<region>.oraclecloud.com' });
+      const baseUrl = await q.ask('Fusion base URL', { def: isDemo ? demoUrls.fusion : undefined, hint: 'your pod, e.g. https://<pod>.fa.<region>.oraclecloud.com', check: url });
       const type = await q.choose('Fusion REST auth', ['oauth2-client-credentials', 'basic'] as const, 'oauth2-client-credentials');
       let auth: Record<string, unknown>;
       if (type === 'oauth2-client-credentials') {
         auth = {
           type,
-          tokenUrl: await q.ask('Token URL', { def: isDemo ? `${baseUrl}/oauth2/v1/token` : undefined, hint: 'the identity domain (IDCS) token endpoint: https://<identity-domain-host>/oauth2/v1/token' }),
+          tokenUrl: await q.ask('Token URL', { def: isDemo ? `${baseUrl}/oauth2/v1/token` : undefined, hint: 'the identity domain (IDCS) token endpoint: https://<identity-domain-host>/oauth2/v1/token', check: url }),
           clientId: await q.ask('Client id', { def: isDemo ? demo.fusion.clientId : undefined, hint: 'the confidential application; a Fusion user with the same name must hold the roles' }),
           clientSecret: await secret('Client secret', demo.fusion.clientSecret),
           scope: await q.ask('Scope', { def: isDemo ? demo.fusion.scope : undefined, hint: 'urn:opc:resource:fa:instanceid=<id>urn:opc:resource:consumer::all (no separator)' }),
@@ -370,27 +372,37 @@ async function interview(id: string, ctx: InitContext, lib: TenantsLib, checkCsv
     }
 
     if (await q.yesNo('Connect ShipBob (orders from purchase orders, shipments back)?', true)) {
-      const baseUrl = await q.ask('ShipBob base URL', { def: isDemo ? demoUrls.shipbob : 'https://api.shipbob.com' });
+      const baseUrl = await q.ask('ShipBob base URL', { def: isDemo ? demoUrls.shipbob : 'https://api.shipbob.com', check: url });
       const type = await q.choose('ShipBob auth: a personal access token, or an OAuth app', ['pat', 'oauth2'] as const, 'pat');
       const auth: Record<string, unknown> =
         type === 'pat'
           ? { type, token: await secret('Personal access token', demo.shipbob.pat, 'ShipBob dashboard > Integrations > API Tokens') }
           : {
               type,
-              tokenUrl: await q.ask('Token URL', { def: 'https://auth.shipbob.com/connect/token' }),
+              tokenUrl: await q.ask('Token URL', { def: 'https://auth.shipbob.com/connect/token', check: url }),
               clientId: await q.ask('Client id'),
               clientSecret: await secret('Client secret', undefined),
               refreshToken: await secret('Refresh token', undefined, 'from the app\'s authorization-code grant (offline_access)'),
             };
-      const channelId = await q.ask('Channel id', { def: isDemo ? demo.shipbob.channelId : undefined, hint: 'GET /channel with the token; the channel the connector writes orders into' });
-      const hook = await secret('Webhook secret', demo.shipbob.webhookSecret, 'ours, chosen once: whsec_ + 32 base64 characters, e.g. echo whsec_$(openssl rand -base64 24)');
+      const channelId = await q.ask('Channel id', {
+        def: isDemo ? demo.shipbob.channelId : undefined,
+        hint: 'GET /channel with the token; the channel the connector writes orders into',
+        check: (v) => (/^[1-9]\d{0,18}$/.test(v) ? undefined : 'the channel id is a number'),
+      });
+      const hook = await q.ask('Webhook secret', {
+        secret: true,
+        def: isDemo ? demo.shipbob.webhookSecret : undefined,
+        secretDefaultLabel: "the sandbox's demo value",
+        hint: 'ours, chosen once: whsec_ + 32 base64 characters, e.g. echo whsec_$(openssl rand -base64 24)',
+        check: (v) => (SHIPBOB_WEBHOOK_SECRET.test(v) ? undefined : 'that is not "whsec_" followed by 32 base64 characters'),
+      });
       connections['shipbob'] = { baseUrl, channelId, auth, webhookSecrets: [hook] };
     }
 
     if (await q.yesNo('Connect Shopify (orders, refunds, customers into Fusion receivables)?', true)) {
-      const shopDomain = await q.ask('Shop domain', { def: isDemo ? demo.shopify.shopDomain : undefined, hint: '<shop>.myshopify.com' });
-      const baseUrl = await q.ask('Shopify base URL', { def: isDemo ? demoUrls.shopify : `https://${shopDomain}` });
-      const apiVersion = await q.ask('Admin API version', { def: demo.shopify.apiVersion });
+      const shopDomain = await q.ask('Shop domain', { def: isDemo ? demo.shopify.shopDomain : undefined, hint: '<shop>.myshopify.com', check: (v) => (SHOP_DOMAIN.test(v) ? undefined : 'the shop domain looks like <shop>.myshopify.com (lowercase)') });
+      const baseUrl = await q.ask('Shopify base URL', { def: isDemo ? demoUrls.shopify : `https://${shopDomain}`, check: url });
+      const apiVersion = await q.ask('Admin API version', { def: demo.shopify.apiVersion, check: (v) => (SHOPIFY_API_VERSION.test(v) ? undefined : 'a version is YYYY-01, -04, -07 or -10 (or unstable)') });
       const type = await q.choose('Shopify auth: client credentials (Dev Dashboard app) or a static Admin API access token (older custom app)', ['client-credentials', 'access-token'] as const, 'client-credentials');
       let auth: Record<string, unknown>;
       let appSecret: string | undefined;
@@ -409,18 +421,19 @@ async function interview(id: string, ctx: InitContext, lib: TenantsLib, checkCsv
     if (connections['fusion'] && connections['shopify'] && (await q.yesNo('Set the Fusion receivables values now (needed for Shopify invoices)?', true))) {
       const acc: Record<string, string> = {};
       const demoAcc = lib.DEMO_ACCOUNTING as Record<string, string>;
-      for (const a of ACCOUNTING_QUESTIONS) acc[a.key] = await q.ask(a.label, { def: isDemo ? demoAcc[a.key] : undefined, hint: a.hint });
+      const gl = (v: string) => (GL_COMBINATION.test(v) ? undefined : 'the combination is account segments joined by "-" or "." (e.g. 101-10-4000-000)');
+      for (const a of ACCOUNTING_QUESTIONS) acc[a.key] = await q.ask(a.label, { def: isDemo ? demoAcc[a.key] : undefined, hint: a.hint, ...(a.key === 'revenueAccountCombination' ? { check: gl } : {}) });
       settings['accounting'] = acc;
     }
-    const days = await q.ask('Initial look-back in days for the first poll (Enter: the server\'s default)', { def: '' });
-    if (days) settings['initialLookbackDays'] = /^\d+$/.test(days) ? Number(days) : days;
+    const days = await q.ask('Initial look-back in days for the first poll (Enter: the server\'s default)', { def: '', check: (v) => (/^\d{1,4}$/.test(v) && Number(v) <= 3650 ? undefined : 'a whole number of days from 0 to 3650') });
+    if (days) settings['initialLookbackDays'] = Number(days);
     const dry = await q.yesNo('Start in dry run (read the partners, write nothing to them; Enter: leave as it is)?', undefined);
     if (dry !== undefined) settings['dryRun'] = { purchaseOrders: dry, receivables: dry };
     if (Object.keys(settings).length) doc['settings'] = settings;
 
     const mappings: Record<string, string> = {};
     for (const kind of INIT_MAPPING_KINDS) {
-      const p = await q.ask(`CSV file of ${kind} mappings (Enter: none)`, { def: '' });
+      const p = await q.ask(`CSV file of ${kind} mappings (Enter: none)`, { def: '', check: (v) => csvProblem(ctx, checkCsv, kind, v) });
       if (p) mappings[kind] = resolve(p);
     }
     if (Object.keys(mappings).length) doc['mappings'] = mappings;
@@ -458,6 +471,20 @@ async function interview(id: string, ctx: InitContext, lib: TenantsLib, checkCsv
     ctx.err(`wrote ${saved}; it holds no secrets: before running it, set ${envNames.join(', ') || '(none)'}\n`);
   }
   return { plan: checked.plan, saved };
+}
+
+/** Why a typed CSV path is refused: unreadable, or its rows as the server would refuse them (first three). */
+async function csvProblem(ctx: InitContext, checkCsv: CsvChecker, kind: (typeof INIT_MAPPING_KINDS)[number], path: string): Promise<string | undefined> {
+  let csv: string;
+  try {
+    csv = await ctx.readFile(resolve(path));
+  } catch (err) {
+    return `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
+  }
+  const r = checkCsv(kind, csv);
+  if (!('problems' in r)) return undefined;
+  const shown = r.problems.slice(0, 3).map((p) => `${p.line !== undefined ? `line ${p.line}: ` : ''}${p.field}: ${p.reason}`);
+  return `${path}: ${shown.join('; ')}${r.problems.length > 3 ? ` (+${r.problems.length - 3} more)` : ''}`;
 }
 
 function replaceSecrets(obj: Record<string, unknown> | unknown[], prefix: string, ref: (path: string) => string): void {

@@ -184,6 +184,7 @@ webhooks:
     await mkdir(join(dir, 'maps'));
     await writeFile(join(dir, 'maps/items.csv'), 'fusionItem,shipbobSku,shipbobProductId\nITEM-1,ML-1001,\nITEM-2,ML-1002,\n');
     await writeFile(join(dir, 'maps/fc.csv'), 'shipToLocation,fulfillmentCenterId\nSeattle,10\n');
+    await writeFile(join(dir, 'maps/items-bad.csv'), 'fusionItem,shipbobSku,shipbobProductId\nITEM-1,ML-1001,\nITEM-2,,x\n');
     await writeFile(join(dir, 'tenant.yaml'), tenantYaml());
   });
 
@@ -251,7 +252,6 @@ webhooks:
   });
 
   it('reports every problem of a bad file at once and writes nothing', async () => {
-    await writeFile(join(dir, 'maps/items-bad.csv'), 'fusionItem,shipbobSku,shipbobProductId\nITEM-1,ML-1001,\nITEM-2,,x\n');
     const bad = tenantYaml()
       .replace('token: "${T_SB_PAT}"', 'token: sbpat_literal_in_the_file_000000000')
       .replace('"101-10-4000-000"', '"4000"')
@@ -306,12 +306,12 @@ webhooks:
   it('interactive answers from piped stdin make the same tenant; --save writes them as a file without secrets', async () => {
     const answers = [
       'Acme Two', 'live',
-      'y', urls.fusion, '', `${urls.fusion}/oauth2/v1/token`, 'MLC_INTEGRATION', FUSION_SECRET, SCOPE, '',
-      '', urls.shipbob, '', PAT, '1000', SB_HOOK,
+      'y', 'pod.example.com', urls.fusion, '', `${urls.fusion}/oauth2/v1/token`, 'MLC_INTEGRATION', FUSION_SECRET, SCOPE, '',
+      '', urls.shipbob, '', PAT, 'abc', '1000', 'whsec_short', SB_HOOK,
       'y', 'mlc-demo.myshopify.com', urls.shopify, '2026-10', '', 'sim-client-id', SHOP_SECRET, '',
       'y', ...['businessUnit', 'transactionSource', 'transactionType', 'paymentTerms', 'revenueAccountCombination', 'guestCustomerAccountNumber'].map((k) => ACCOUNTING[k as keyof typeof ACCOUNTING]),
       '', '',
-      join(dir, 'maps/items.csv'), '', join(dir, 'maps/fc.csv'), '', '',
+      join(dir, 'maps/nope.csv'), join(dir, 'maps/items-bad.csv'), join(dir, 'maps/items.csv'), '', join(dir, 'maps/fc.csv'), '', '',
       '', '',
     ];
     const saved = join(dir, 'saved.yaml');
@@ -319,6 +319,13 @@ webhooks:
     assert.equal(r.code, 0, r.out + r.err);
     assert.match(r.err, /Fusion base URL: /);
     assert.match(r.err, /Business unit: /);
+    // A wrong answer is refused as it is given, and the question asked again.
+    assert.match(r.err, /Fusion base URL: \n {2}must be an absolute URL; again please\nFusion base URL: \n/);
+    assert.match(r.err, /Channel id: \n {2}the channel id is a number; again please\n/);
+    assert.match(r.err, /Webhook secret: \n {2}that is not "whsec_" followed by 32 base64 characters; again please\n/);
+    assert.match(r.err, /\n {2}cannot read \S+nope\.csv \(ENOENT\); again please\n/);
+    assert.match(r.err, /\n {2}\S+items-bad\.csv: line 3: shipbobProductId: must be a positive whole number; again please\n/);
+    assert.ok(!r.err.includes('whsec_short'), 'a refused secret is not repeated');
     for (const s of SECRETS) assert.ok(!(r.out + r.err).includes(s), 'no secret in the output');
     assert.match(r.out, /\[4\/7\] mappings: imported 2 item-product rows, 1 ship-to-fc rows\n/);
     assert.deepEqual(await shape('acme4'), await shape('acme2'));

@@ -48,10 +48,10 @@ const SECRET_AUTH_FIELDS = ['clientSecret', 'password', 'token', 'refreshToken',
 const ENV_REF = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
 const ENV_REF_ANY = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 // The same rules as the admin API (libs/tenants tenant-config.validation.ts), so a file fails here, before any write.
-const SHIPBOB_WEBHOOK_SECRET = /^whsec_[a-zA-Z0-9+/]{32}$/;
-const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
-const SHOPIFY_API_VERSION = /^(\d{4}-(01|04|07|10)|unstable)$/;
-const GL_COMBINATION = /^[A-Za-z0-9]+([-.][A-Za-z0-9]+)+$/;
+export const SHIPBOB_WEBHOOK_SECRET = /^whsec_[a-zA-Z0-9+/]{32}$/;
+export const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
+export const SHOPIFY_API_VERSION = /^(\d{4}-(01|04|07|10)|unstable)$/;
+export const GL_COMBINATION = /^[A-Za-z0-9]+([-.][A-Za-z0-9]+)+$/;
 const POLLING_KEYS = ['purchaseOrdersMs', 'receiptsMs', 'shipbobOrdersMs', 'shopifyOrdersMs'];
 const ACCOUNTING_KEYS = ['revenueAccountCombination', 'businessUnit', 'transactionSource', 'transactionType', 'paymentTerms', 'guestCustomerAccountNumber'];
 
@@ -68,6 +68,23 @@ const CONNECTION_FIELDS: Record<Partner, string[]> = {
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Why a partner URL is refused (the admin API's rules): empty when it is fine. */
+export function urlProblems(value: string, mode: 'live' | 'demo'): string[] {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return ['must be an absolute URL'];
+  }
+  const out: string[] = [];
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') out.push('must use https (or http for a sandbox)');
+  else if (url.protocol === 'http:' && mode !== 'demo' && !loopback) out.push('must use https unless the tenant is in demo mode');
+  if (url.username || url.password) out.push('must not contain credentials (put them in auth)');
+  if (url.search || url.hash) out.push('must not contain a query or fragment');
+  return out;
 }
 
 class Checker {
@@ -134,18 +151,7 @@ class Checker {
 
   url(value: string | undefined, path: string, mode: 'live' | 'demo'): void {
     if (!value) return;
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      this.add(path, 'must be an absolute URL');
-      return;
-    }
-    const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') this.add(path, 'must use https (or http for a sandbox)');
-    else if (url.protocol === 'http:' && mode !== 'demo' && !loopback) this.add(path, 'must use https unless the tenant is in demo mode');
-    if (url.username || url.password) this.add(path, 'must not contain credentials (put them in auth)');
-    if (url.search || url.hash) this.add(path, 'must not contain a query or fragment');
+    for (const reason of urlProblems(value, mode)) this.add(path, reason);
   }
 
   auth(partner: Partner, raw: unknown, path: string, mode: 'live' | 'demo', types = AUTH_FIELDS[partner]): Record<string, unknown> | undefined {

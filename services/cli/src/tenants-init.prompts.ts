@@ -27,19 +27,35 @@ export class Asker {
     this.lines = this.rl[Symbol.asyncIterator]();
   }
 
-  /** One answer; `def` is offered (and returned on Enter). A secret's default is never shown, only announced. */
-  async ask(question: string, opts: { def?: string | undefined; secret?: boolean; hint?: string; secretDefaultLabel?: string } = {}): Promise<string> {
+  /**
+   * One answer; `def` is offered (and returned on Enter). A secret's default is never shown, only announced. Without
+   * a default an answer is required; `check` returns why an answer is refused (never repeating it), and the question
+   * is asked again.
+   */
+  async ask(
+    question: string,
+    opts: { def?: string | undefined; secret?: boolean; hint?: string; secretDefaultLabel?: string; check?: (answer: string) => string | undefined | Promise<string | undefined> } = {},
+  ): Promise<string> {
     if (opts.hint) this.write(`  ${opts.hint}\n`);
-    const shown = opts.secret ? (opts.def !== undefined ? ` [Enter: ${opts.secretDefaultLabel ?? 'keep the default'}]` : '') : opts.def !== undefined && opts.def !== '' ? ` [${opts.def}]` : '';
-    this.write(`${question}${shown}${opts.secret && this.tty ? ' (not shown)' : ''}: `);
-    this.muted = !!opts.secret && this.tty;
-    const next = await this.lines.next();
-    if (this.muted) this.write('\n');
-    this.muted = false;
-    if (next.done) throw new Error(`the input ended before every question was answered (at "${question}"); nothing was written`);
-    if (!this.tty) this.write('\n');
-    const answer = next.value.trim();
-    return answer === '' ? (opts.def ?? '') : answer;
+    for (;;) {
+      const shown = opts.secret ? (opts.def !== undefined ? ` [Enter: ${opts.secretDefaultLabel ?? 'keep the default'}]` : '') : opts.def !== undefined && opts.def !== '' ? ` [${opts.def}]` : '';
+      this.write(`${question}${shown}${opts.secret && this.tty ? ' (not shown)' : ''}: `);
+      this.muted = !!opts.secret && this.tty;
+      const next = await this.lines.next();
+      if (this.muted) this.write('\n');
+      this.muted = false;
+      if (next.done) throw new Error(`the input ended before every question was answered (at "${question}"); nothing was written`);
+      if (!this.tty) this.write('\n');
+      const answer = next.value.trim();
+      const value = answer === '' ? (opts.def ?? '') : answer;
+      if (value === '' && opts.def === undefined) {
+        this.write('  an answer is required\n');
+        continue;
+      }
+      const problem = value === '' ? undefined : await opts.check?.(value);
+      if (!problem) return value;
+      this.write(`  ${problem}; again please\n`);
+    }
   }
 
   /** Asks until the answer is one of `choices`. */
