@@ -8,6 +8,8 @@ import { DOCTOR_USAGE, DoctorUsageError, runDoctorCommand } from './doctor-comma
 import { runSettingsCommand, SETTINGS_OPTIONS, SETTINGS_USAGE, SettingsUsageError } from './settings-commands';
 import { DRYRUN_USAGE, runDryRunCommand } from './dryrun-commands';
 import { runWebhookCommand, WEBHOOK_OPTIONS, WEBHOOK_USAGE } from './webhook-commands';
+import { INIT_OPTIONS, INIT_USAGE, InitUsageError, runTenantsInitCommand } from './tenants-init-commands';
+import type { AnswerInput } from './tenants-init.prompts';
 
 export interface CliIo {
   env: NodeJS.ProcessEnv;
@@ -20,6 +22,8 @@ export interface CliIo {
   errIsTty?: boolean;
   /** Poll interval of waiting commands (tests shorten it). */
   pollMs?: number;
+  /** Answers for `mlc tenants init` without --from. */
+  stdin?: AnswerInput;
 }
 
 export const USAGE = `mlc — operator CLI over the tenants admin API (env MLC_API_URL, MLC_API_KEY)
@@ -47,7 +51,7 @@ export const USAGE = `mlc — operator CLI over the tenants admin API (env MLC_A
 
   kinds: item-product, supplier-fc, ship-to-fc, ship-to-address, shipbob-event-rule
   global: --json  --api-url URL  --api-key KEY  --actor NAME
-${SETTINGS_USAGE}${OPS_USAGE}${WEBHOOK_USAGE}${DRYRUN_USAGE}${DOCTOR_USAGE}`;
+${INIT_USAGE}${SETTINGS_USAGE}${OPS_USAGE}${WEBHOOK_USAGE}${DRYRUN_USAGE}${DOCTOR_USAGE}`;
 
 class UsageError extends Error {}
 
@@ -55,6 +59,7 @@ const OPTIONS = {
   ...OPS_OPTIONS,
   ...SETTINGS_OPTIONS,
   ...WEBHOOK_OPTIONS,
+  ...INIT_OPTIONS,
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   'api-url': { type: 'string' },
@@ -240,6 +245,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return r.reachable && r.authenticated ? 0 : 1;
       }
       default: {
+        const init = await runTenantsInitCommand(cmd, { api, positionals: pos, values: o, env: io.env, out: io.out, err: io.err, readFile: io.readFile, writeFile: io.writeFile, stdin: io.stdin });
+        if (init !== undefined) return init;
         const doctor = await runDoctorCommand(pos, { api, print });
         if (doctor !== undefined) return doctor;
         const hooks = await runWebhookCommand(cmd, { api, positionals: pos, values: o, env: io.env, print });
@@ -254,7 +261,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       }
     }
   } catch (err) {
-    if (err instanceof UsageError || err instanceof OpsUsageError || err instanceof SettingsUsageError || err instanceof DoctorUsageError) {
+    if (err instanceof UsageError || err instanceof OpsUsageError || err instanceof SettingsUsageError || err instanceof DoctorUsageError || err instanceof InitUsageError) {
       io.err(`error: ${err.message}\n\n${USAGE}`);
       return 2;
     }
@@ -279,5 +286,6 @@ export function processIo(): CliIo {
     errIsTty: process.stderr.isTTY === true,
     readFile: (p) => readFile(p, 'utf8'),
     writeFile: (p, t) => writeFile(p, t, 'utf8'),
+    stdin: process.stdin,
   };
 }
