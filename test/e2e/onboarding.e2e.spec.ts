@@ -193,8 +193,8 @@ webhooks:
     const planted = {
       source: failed(/transactionSource/),
       account: failed(/revenueAccountCombination/),
-      center: failed(/fulfillmentCenters/),
-      product: failed(/products/),
+      center: failed(/shipbob\.fulfillmentCenter/),
+      product: failed(/shipbob\.product/),
       webhooks: fails.find((f) => /webhook/.test(f.check) && f.partner === 'shipbob'),
     };
     for (const [name, f] of Object.entries(planted)) assert.ok(f?.fix, `${name}: a failure with a fix; failures: ${JSON.stringify(fails, null, 1)}`);
