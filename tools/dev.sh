@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The project's entry point behind `npm start`, `npm test`, `npm stop`, `npm run build` and `npm run bench`.
+# The project's entry point behind `npm start`, `npm test`, `npm run test:unit`, `npm stop`, `npm run build` and
+# `npm run bench`.
 # Every command installs what is missing first (Node 24 and packages from npm, Kafka from Maven Central,
 # PostgreSQL from Debian's packages), so a fresh clone needs nothing else.
 set -euo pipefail
@@ -25,8 +26,14 @@ build() {
 
 run_tests() {
   # `npm test` runs everything; `npm test -- <path fragment>...` runs only matching spec files.
+  # With TEST_TIER=unit only the fast tier: every spec except *.integration.spec and *.e2e.spec, which are the ones
+  # that need Kafka, PostgreSQL or another process (README "Tests").
   local files=() f
-  mapfile -t files < <(find dist -name '*.spec.js' -not -path '*/node_modules/*' | sort)
+  if [ "${TEST_TIER:-}" = unit ]; then
+    mapfile -t files < <(find dist -name '*.spec.js' -not -name '*.integration.spec.js' -not -name '*.e2e.spec.js' -not -path '*/node_modules/*' | sort)
+  else
+    mapfile -t files < <(find dist -name '*.spec.js' -not -path '*/node_modules/*' | sort)
+  fi
   if [ "$#" -gt 0 ]; then
     local keep=()
     for f in "${files[@]}"; do for pat in "$@"; do [[ "$f" == *"$pat"* ]] && { keep+=("$f"); break; }; done; done
@@ -54,9 +61,21 @@ case "$cmd" in
     export MLC_TEST=1
     node dist/tools/prune-test-kafka.js || true
     run_tests "$@" ;;
+  unit)
+    # The fast tier: no Kafka, no PostgreSQL, no child processes, so nothing to start first.
+    started=$(date +%s%N)
+    ensure_packages
+    build
+    export MLC_TEST=1 MLC_TEST_TIER=unit
+    set +e
+    TEST_TIER=unit run_tests "$@"
+    rc=$?
+    set -e
+    log "unit tier: $(( ($(date +%s%N) - started) / 1000000 )) ms (build included)"
+    exit $rc ;;
   up) ensure_packages; bash deploy/local/infra.sh up; build; node dist/tools/stack.js up "$@" ;;
   down) if [ -x node_modules/.bin/node ] && [ -f dist/tools/stack.js ]; then PATH="$ROOT/node_modules/.bin:$PATH" node dist/tools/stack.js down || true; fi
         bash deploy/local/infra.sh down ;;
   bench) ensure_packages; bash deploy/local/infra.sh up; build; node dist/tools/bench/run.js "$@" ;;
-  *) echo "usage: tools/dev.sh build|test [filter...]|up|down|bench" >&2; exit 2 ;;
+  *) echo "usage: tools/dev.sh build|test [filter...]|unit [filter...]|up|down|bench" >&2; exit 2 ;;
 esac

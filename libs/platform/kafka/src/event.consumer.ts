@@ -1,6 +1,6 @@
 import type { Consumer, EachMessagePayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
-import { AvroCodec, DecodeError, TOPICS, type EventMeta, type TopicName, type TopicRecords } from '@mlc/contracts';
-import { AppError, backoffDelayMs, errorCategory, retryUntilDone, sleep, toAppError, type BackoffPolicy } from '@mlc/platform-errors';
+import { AvroCodec, type EventMeta, type TopicName, type TopicRecords } from '@mlc/contracts';
+import { AppError, errorCategory, retryUntilDone, sleep, type BackoffPolicy } from '@mlc/platform-errors';
 import { dlqName, topicName } from './kafka.options';
 import { newMeta } from './event-meta';
 import { toMessage, type OutgoingRecord } from './event.publisher';
@@ -8,6 +8,7 @@ import type { ProcessedEventStore } from './processed-events.store';
 import { consumerMetrics } from './consumer.metrics';
 import { withTenant } from '@mlc/platform-telemetry';
 import { isHoldPartition, type HoldPartition } from './hold-partition';
+import { decideHandlerFailure, decideUndecodable, emptyValueError } from './consumer.decisions';
 
 export interface HandlerContext {
   topic: TopicName;
@@ -250,10 +251,10 @@ export class EventConsumer<T extends TopicName> {
   ): Promise<{ outputs: Outgoing[]; handledEventId?: string }> {
     let value: TopicRecords[T];
     try {
-      if (!message.value) throw new DecodeError('NOT_SINGLE_OBJECT', 'empty record value');
+      if (!message.value) throw emptyValueError();
       value = this.codec.decodeFor(base, message.value).value;
     } catch (err) {
-      const reason = err instanceof DecodeError ? err.reason : 'UNDECODABLE';
+      const { reason, message: why } = decideUndecodable(err);
       this.stats.deadLettered += 1;
       consumerMetrics.deadLettered(base, this.opts.groupId, reason);
       this.log('warn', 'undecodable record sent to dead-letter topic', { topic, partition, offset: message.offset, reason });
@@ -267,7 +268,7 @@ export class EventConsumer<T extends TopicName> {
           headers: {
             ...(message.headers as Record<string, Buffer | string>),
             'mlc-dlq-reason': reason,
-            'mlc-dlq-error': (err as Error).message.slice(0, 1000),
+            'mlc-dlq-error': why,
             'mlc-dlq-source-topic': topic,
             'mlc-dlq-source-partition': String(partition),
             'mlc-dlq-source-offset': message.offset,
@@ -305,14 +306,15 @@ export class EventConsumer<T extends TopicName> {
         consumerMetrics.handled(flow, (performance.now() - startedAt) / 1000);
         return { outputs: out.map((r) => ({ raw: false as const, record: r })), handledEventId: meta.eventId };
       } catch (err) {
-        if (isHoldPartition(err)) throw err;
-        lastError = toAppError(err);
-        consumerMetrics.failed(flow, lastError.code, attempt, lastError.retryable && attempt < maxAttempts && !this.stopping);
-        if (!lastError.retryable || attempt === maxAttempts) break;
-        const wait = backoffDelayMs(attempt, this.opts.backoff ?? DEFAULT_BACKOFF, lastError.retryAfterMs);
-        consumerMetrics.backingOff(flow, lastError.code, errorCategory(lastError), wait);
-        this.log('warn', 'handler failed, retrying', { group: this.opts.groupId, eventId: meta.eventId, code: lastError.code, attempt, waitMs: wait });
-        await sleepWithHeartbeat(wait, heartbeat);
+        const decision = decideHandlerFailure(err, { attempt, stopping: this.stopping, policy: { maxAttempts, backoff: this.opts.backoff ?? DEFAULT_BACKOFF } });
+        if (decision.kind === 'hold') throw decision.hold;
+        lastError = decision.error;
+        consumerMetrics.failed(flow, lastError.code, attempt, decision.kind === 'retry');
+        if (decision.kind === 'redeliver') throw lastError; // leave it uncommitted; the next owner retries it
+        if (decision.kind === 'park') break;
+        consumerMetrics.backingOff(flow, lastError.code, errorCategory(lastError), decision.waitMs);
+        this.log('warn', 'handler failed, retrying', { group: this.opts.groupId, eventId: meta.eventId, code: lastError.code, attempt, waitMs: decision.waitMs });
+        await sleepWithHeartbeat(decision.waitMs, heartbeat);
       } finally {
         clearInterval(beat);
       }

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { waitFor } from './wait-for';
+import { needsIntegrationTier } from './test-tier';
 
 export const REPO_ROOT = resolve(__dirname, '../../../../..');
 
@@ -52,6 +53,7 @@ function reapOnExit(child: ChildProcess): void {
 
 /** Starts a built service (dist/services/<name>) as a real process and waits until it answers /health/live. */
 export async function startService(name: string, env: Record<string, string>): Promise<RunningService> {
+  needsIntegrationTier('a service process');
   const port = await freePort();
   let out = '';
   const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/services', name, 'src/main.js')], {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { needsIntegrationTier } from './test-tier';
 
 export interface TestDatabase {
   url: string;
@@ -25,6 +26,7 @@ async function asAdmin(sql: string): Promise<void> {
  * DATABASE_URL, else postgres://mlc:mlc@127.0.0.1:5432/mlc); `drop()` removes it even with open connections.
  */
 export async function testDatabase(prefix = 'mlc'): Promise<TestDatabase> {
+  needsIntegrationTier('PostgreSQL');
   const name = `${prefix.replace(/[^a-z0-9_]/g, '_')}_test_${randomBytes(6).toString('hex')}`;
   await asAdmin(`CREATE DATABASE "${name}"`);
   const url = new URL(adminUrl());

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { createKafka, ensureTopics } from '@mlc/platform-kafka';
+import { needsIntegrationTier } from './test-tier';
 
 export const TEST_BROKERS = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
 
@@ -15,6 +16,7 @@ export function testSuffixTime(name: string): number | undefined {
 
 /** A Kafka client on the local broker plus a per-run topic suffix, with every registered topic created. */
 export async function testKafka(label = 'test'): Promise<{ kafka: Kafka; suffix: string }> {
+  needsIntegrationTier('Kafka');
   const suffix = `.t${Date.now().toString(36).padStart(8, '0')}${randomBytes(3).toString('hex')}`;
   const kafka = createKafka({ brokers: TEST_BROKERS, clientId: `${label}${suffix}` });
   await ensureTopics(kafka, { suffix, partitions: 1 });
