@@ -18,3 +18,13 @@ export {
   type ReconcileWindow,
 } from './receivables-reconciliation';
 export { fusionLookups, shipbobLookups, shopifyAccessScopes, type FusionLookups, type ShipbobLookups } from './partner.lookups';
+export {
+  recordWrites,
+  jsonAnswer,
+  dryRunRecord,
+  DryRunHandledEvents,
+  type WouldBeWrite,
+  type DryRunResponder,
+  type DryRunOutcome,
+  type DryRunFlow,
+} from './dry-run.fetch';

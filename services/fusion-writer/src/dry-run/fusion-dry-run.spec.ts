@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCustomerAccount, createInvoiceCreditMemo, FusionClient } from '@mlc/partners-fusion-client';
 import { FusionSandbox } from '@mlc/partners-fusion-simulator';
-import { recordWrites } from './dry-run.fetch';
+import { recordWrites } from '@mlc/tenancy';
 import { fusionOperation, fusionStandIns } from './fusion-dry-run';
 
 /**

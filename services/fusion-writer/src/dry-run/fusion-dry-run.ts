@@ -1,4 +1,4 @@
-import { jsonAnswer, type DryRunResponder, type WouldBeWrite } from './dry-run.fetch';
+import { jsonAnswer, type DryRunResponder, type WouldBeWrite } from '@mlc/tenancy';
 
 /** Ids of stand-in answers: far above real Fusion ids, so a look-up by one finds nothing. */
 const standInId = (seq: number): number => 900_000_000_000 + seq;

@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import type { TopicRecords } from '@mlc/contracts';
 import type { OutgoingRecord } from '@mlc/platform-kafka';
-import { dryRunRecord, recordWrites } from '../dry-run/dry-run.fetch';
+import { dryRunRecord, recordWrites } from '@mlc/tenancy';
 import { fusionOperation, fusionStandIns } from '../dry-run/fusion-dry-run';
 import { PoWriteService, type PoWriteDeps } from './po-write.service';
 import { PoWritesLedger } from './po-writes.ledger';

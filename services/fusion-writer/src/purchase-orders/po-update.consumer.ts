@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { FlowControl } from '@mlc/platform-flow-control';
 import { PartnerClients, TenantDirectory } from '@mlc/tenancy';
-import { DryRunHandledEvents } from '../dry-run/dry-run.fetch';
+import { DryRunHandledEvents } from '@mlc/tenancy';
 import { PgProcessedEventStore } from '@mlc/platform-kafka';
 import { ConsumerHost, LOGGER, PG_POOL, runSqlMigrations } from '@mlc/platform-service';
 import type { Logger } from '@mlc/platform-telemetry';

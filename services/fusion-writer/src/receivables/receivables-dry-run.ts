@@ -3,7 +3,7 @@ import type { TopicRecords } from '@mlc/contracts';
 import type { FusionClient } from '@mlc/partners-fusion-client';
 import type { OutgoingRecord } from '@mlc/platform-kafka';
 import type { Logger } from '@mlc/platform-telemetry';
-import { dryRunRecord, recordWrites } from '../dry-run/dry-run.fetch';
+import { dryRunRecord, recordWrites } from '@mlc/tenancy';
 import { fusionOperation, fusionStandIns } from '../dry-run/fusion-dry-run';
 import { ReceivablesLedger, type KnownCustomer, type ReceivablesResult } from './receivables.ledger';
 import { InvoiceNotInFusionError, ReceivablesWriteService, type ExceptionSink, type ReceivablesWriteOptions } from './receivables-write.service';

@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import type { AvroCodec } from '@mlc/contracts';
 import { FlowControl } from '@mlc/platform-flow-control';
 import { PartnerClients, TenantDirectory } from '@mlc/tenancy';
-import { DryRunHandledEvents } from '../dry-run/dry-run.fetch';
+import { DryRunHandledEvents } from '@mlc/tenancy';
 import { newMeta, PgProcessedEventStore, type EventPublisher, type OutgoingRecord } from '@mlc/platform-kafka';
 import { CODEC, ConsumerHost, LOGGER, MetricsRegistry, PG_POOL, PUBLISHER, runSqlMigrations } from '@mlc/platform-service';
 import type { Logger } from '@mlc/platform-telemetry';

@@ -3,7 +3,7 @@ import { PartnerClients, TenantDirectory } from '@mlc/tenancy';
 import { PgProcessedEventStore, type OutgoingRecord } from '@mlc/platform-kafka';
 import { ConsumerHost, LOGGER } from '@mlc/platform-service';
 import type { Logger } from '@mlc/platform-telemetry';
-import { dryRunRecord, recordWrites } from '../dry-run/dry-run.fetch';
+import { dryRunRecord, recordWrites } from '@mlc/tenancy';
 import { ShopifyWriteBackService } from './shopify-write-back';
 
 export const WRITE_BACK_GROUP = 'fusion-writer.shopify-write-back';

@@ -1,6 +1,6 @@
 import type { TopicRecords } from '@mlc/contracts';
 import type { HandlerContext, OutgoingRecord } from '@mlc/platform-kafka';
-import { dryRunRecord, recordWrites } from '../dry-run/dry-run.fetch';
+import { dryRunRecord, recordWrites } from '@mlc/tenancy';
 import { SOURCE, type SyncShipbobOrderService } from './sync-shipbob-order.service';
 
 type Command = TopicRecords['fulfilment.shipbob-order.requested.v1'];

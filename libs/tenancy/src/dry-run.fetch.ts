@@ -10,7 +10,7 @@ import { newMeta, type OutgoingRecord } from '@mlc/platform-kafka';
  * write (e.g. the invoice after a new customer); without a stand-in the call fails and the use case stops there.
  * Requests outside a recordWrites scope (other tenants, live flows) are untouched.
  *
- * The same file sits in shipbob-writer and fusion-writer (candidate for a shared lib).
+ * Used by both writers (shipbob-writer, fusion-writer).
  */
 export interface WouldBeWrite {
   method: string;
