@@ -8,3 +8,4 @@ export { baseSettings, withPostgres, type BaseConfig, type ServiceOptions } from
 export { SERVICE_OPTIONS, KAFKA, CODEC, PUBLISHER, PG_POOL, LOGGER } from './service.tokens';
 export { runSqlMigrations, type SqlMigration } from './pg-migrations';
 export { inTransaction } from './pg-transaction';
+export { AppErrorHttpFilter, type AppErrorHttpMapping } from './app-error.filter';
