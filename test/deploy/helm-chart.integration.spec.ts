@@ -149,6 +149,11 @@ describe('helm chart ml-connector', () => {
       KAFKA_REPLICATION_FACTOR: '3',
       PORT: '3000',
       LOG_LEVEL: 'info',
+      // audit-projector's ops API reaches the poller and fusion-writer through their Services; partners deliver
+      // webhooks to the Ingress's host.
+      OPS_ORACLE_POLLER_URL: 'http://mlc-ml-connector-oracle-poller:80',
+      OPS_FUSION_WRITER_URL: 'http://mlc-ml-connector-fusion-writer:80',
+      MLC_WEBHOOK_BASE_URL: 'https://connector.example.com',
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector.observability.svc:4318',
       FUSION_POLL_INTERVAL_MS: '30000',
       NODE_EXTRA_CA_CERTS: '/etc/ml-connector/kafka-ca/ca.crt',

@@ -94,6 +94,10 @@ LOG_LEVEL: {{ .Values.config.logLevel | quote }}
 {{- if not (hasKey .Values.config.extraEnv "OPS_ORACLE_POLLER_URL") }}
 OPS_ORACLE_POLLER_URL: {{ printf "http://%s-oracle-poller:%v" (include "ml-connector.fullname" .) .Values.service.port | quote }}
 {{- end }}
+{{- /* Where ShipBob and Shopify deliver webhooks (mlc webhooks subscribe, doctor): the Ingress's first host, unless set in config.extraEnv. */}}
+{{- if and .Values.ingress.enabled (not (hasKey .Values.config.extraEnv "MLC_WEBHOOK_BASE_URL")) }}
+MLC_WEBHOOK_BASE_URL: {{ printf "%s://%s" (ternary "https" "http" (gt (len .Values.ingress.tls) 0)) (index .Values.ingress.hosts 0).host | quote }}
+{{- end }}
 {{- if not (hasKey .Values.config.extraEnv "OPS_FUSION_WRITER_URL") }}
 OPS_FUSION_WRITER_URL: {{ printf "http://%s-fusion-writer:%v" (include "ml-connector.fullname" .) .Values.service.port | quote }}
 {{- end }}
