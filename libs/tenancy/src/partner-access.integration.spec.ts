@@ -172,8 +172,8 @@ describe('partner access for tenants: pings and shared tokens against the sandbo
     await client.completeInvoice(invoice.CustomerTransactionId);
     const memo = await createInvoiceCreditMemo(client, { previousCustomerTransactionId: invoice.CustomerTransactionId, currencyCode: 'USD', transactionDate: '2026-11-03', lineAmount: '4.00' });
     assert.equal(status('/fscmService/CreditMemoService').at(-1), 200);
-    assert.equal(fusion.written.invoiceCredits.at(-1)?.['PreviousCustomerTransactionId'], invoice.CustomerTransactionId);
-    assert.ok(memo.customerTransactionId > 0);
+    assert.equal(String(fusion.written.invoiceCredits.at(-1)?.['PreviousCustomerTransactionId']), invoice.CustomerTransactionId);
+    assert.match(memo.customerTransactionId, /^[1-9]\d*$/);
     // Without soapAuth the SOAP call carries the bearer token, which the strict sandbox refuses (soapBearerAuth false)
     // and the other reading of that UNCONFIRMED fact accepts.
     await config.patchConnection('split-auth', 'fusion', { soapAuth: null }, 'test');

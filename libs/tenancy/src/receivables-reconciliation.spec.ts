@@ -31,7 +31,7 @@ describe('receivables reconciliation against the Shopify and Fusion sandboxes', 
   });
 
   /** An invoice in Fusion for `crossReference` of one line `amount`, completed (as the writer leaves it). */
-  async function invoice(crossReference: string, amount: string): Promise<{ id: number; number: string }> {
+  async function invoice(crossReference: string, amount: string): Promise<{ id: string; number: string }> {
     const inv = await fusionClient.createInvoice({
       BusinessUnit: 'US1 Business Unit',
       TransactionSource: 'SHOPIFY',

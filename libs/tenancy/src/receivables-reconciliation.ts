@@ -1,3 +1,4 @@
+import { Decimal } from '@mlc/platform-decimal';
 import { FusionRejectedError, findInvoicesWithLines, findCreditMemosByTransactionNumber, type FusionClient, type FusionInvoiceWithLines } from '@mlc/partners-fusion-client';
 import type { ShopifyClient, ShopifyOrder } from '@mlc/partners-shopify-client';
 
@@ -12,15 +13,9 @@ import type { ShopifyClient, ShopifyOrder } from '@mlc/partners-shopify-client';
 /** Money in thousandths (every ISO currency has at most three decimals). */
 const SCALE = 3;
 
+/** An amount (a Shopify decimal string, or Fusion's exact decimal text) in thousandths, rounded half away from zero. */
 function toMilli(amount: string | number): bigint {
-  const s = typeof amount === 'number' ? amount.toFixed(SCALE) : amount.trim();
-  const m = /^(-)?(\d+)(?:\.(\d+))?$/.exec(s);
-  if (!m) throw new Error(`not a decimal amount: ${s}`);
-  const frac = (m[3] ?? '').padEnd(SCALE, '0');
-  // Fusion's JSON numbers may carry more digits than the currency: rounded half up at the third decimal.
-  const extra = frac.length > SCALE && Number(frac[SCALE]) >= 5 ? 1n : 0n;
-  const v = BigInt(m[2]!) * 1000n + BigInt(frac.slice(0, SCALE)) + extra;
-  return m[1] ? -v : v;
+  return Decimal.parse(amount).round(SCALE).units;
 }
 
 function fromMilli(v: bigint, decimals: number): string {
@@ -89,9 +84,11 @@ export function refundMemoNumber(refundId: string): string {
 function invoiceMilli(inv: FusionInvoiceWithLines): bigint {
   let total = 0n;
   for (const l of inv.lines) {
-    const qty = Number(l.Quantity ?? 0);
-    total += Number.isInteger(qty) ? toMilli(String(l.UnitSellingPrice ?? 0)) * BigInt(qty) : toMilli(qty * Number(l.UnitSellingPrice ?? 0));
-    if (l['AllocatedFreightAmount'] !== undefined && l['AllocatedFreightAmount'] !== null) total += toMilli(Number(l['AllocatedFreightAmount']));
+    // quantity × unit price exactly (decimals, no floats), rounded once
+    const qty = Decimal.tryParse(l.Quantity) ?? Decimal.ZERO;
+    total += qty.mul(Decimal.tryParse(l.UnitSellingPrice) ?? Decimal.ZERO).round(SCALE).units;
+    const freight = Decimal.tryParse(l['AllocatedFreightAmount']);
+    if (freight) total += freight.round(SCALE).units;
   }
   return total;
 }
@@ -150,7 +147,7 @@ export async function fusionDocumentsOf(fusion: FusionClient, orderId: string, k
       const id = String(memo.CustomerTransactionId);
       if (seen.has(id) || memo.TransactionNumber !== number) continue;
       seen.add(id);
-      const entered = toMilli(Number(memo.EnteredAmount ?? 0));
+      const entered = toMilli(memo.EnteredAmount ?? 0);
       // A memo credits: it counts negative whichever sign the pod writes amounts with (FUSION_CREDIT_MEMO_AMOUNT_SIGN).
       docs.push({ kind: 'credit_memo', transactionNumber: memo.TransactionNumber, customerTransactionId: id, crossReference: null, amount: fromMilli(entered > 0n ? -entered : entered, SCALE) });
     }

@@ -291,7 +291,7 @@ describe('fusion-writer receivables: commands that wait for their invoice, and c
     assert.equal(done!.outcome, 'updated');
     assert.equal(done!.fusionTransactionNumber, incomplete.TransactionNumber);
     assert.equal(invoiceOf(orderE.id), undefined, 'the invoice is gone');
-    assert.deepEqual(fusion.written.invoiceDeletes.filter((d) => d['CustomerTransactionId'] === incomplete.CustomerTransactionId).length, 1);
+    assert.deepEqual(fusion.written.invoiceDeletes.filter((d) => String(d['CustomerTransactionId']) === incomplete.CustomerTransactionId).length, 1);
     assert.deepEqual(memosOf(orderE.id), []);
 
     await send({ ...cancel, meta: newMeta({ tenantId: TENANT, source: 'mapper' }) });

@@ -28,6 +28,7 @@ import {
   type FusionPersonPatch,
 } from '@mlc/partners-fusion-client';
 import { AppError } from '@mlc/platform-errors';
+import { Decimal } from '@mlc/platform-decimal';
 import { newMeta, type OutgoingRecord, type RecordException } from '@mlc/platform-kafka';
 import type { Logger } from '@mlc/platform-telemetry';
 import type { KnownCustomer, ReceivablesLedger, ReceivablesResult } from './receivables.ledger';
@@ -113,7 +114,8 @@ interface Resolved {
   created: boolean;
 }
 
-const num = (decimal: string): number => Number(decimal);
+/** A document's decimal as the JSON number Fusion's REST body takes; refused if a number would drop a digit. */
+const num = (decimal: string): number => Decimal.parse(decimal).toNumber();
 
 /** A Fusion party: a person (hubPersons) or an organization (hubOrganizations); both carry PartyId, PartyNumber, Address. */
 interface Party {
@@ -124,16 +126,16 @@ interface Party {
 /** The party type a customer document asks for (documents from before the distinction: organization). */
 const partyTypeOf = (doc: CustomerDocument): Party['kind'] => doc.partyType ?? 'organization';
 
-/** A JSON number from Fusion as minor units, rounded to the currency (Fusion's amounts carry its precision). */
-function roundMinor(n: number, currency: string): bigint {
-  return BigInt(Math.round(n * 10 ** currencyDecimals(currency)));
+/** A Fusion amount (exact decimal text from the client) as minor units, rounded to the currency's precision. */
+function roundMinor(amount: unknown, currency: string): bigint {
+  return (Decimal.tryParse(amount) ?? Decimal.ZERO).round(currencyDecimals(currency)).units;
 }
 
-/** What an invoice line bills, in minor units: quantity × unit price exactly when the quantity is whole. */
+/** What an invoice line bills, in minor units: quantity × unit price, exact, rounded once at the currency's precision. */
 function lineMinor(l: FusionInvoiceWithLines['lines'][number], currency: string): bigint {
-  const qty = Number(l.Quantity ?? 0);
-  const unit = Number(l.UnitSellingPrice ?? 0);
-  return Number.isInteger(qty) ? toMinor(String(unit), currency) * BigInt(qty) : roundMinor(qty * unit, currency);
+  const qty = Decimal.tryParse(l.Quantity) ?? Decimal.ZERO;
+  const unit = Decimal.tryParse(l.UnitSellingPrice) ?? Decimal.ZERO;
+  return qty.mul(unit).round(currencyDecimals(currency)).units;
 }
 
 /** A person's names from a customer document (PersonLastName is required by hubPersons: never empty). */
@@ -443,7 +445,7 @@ export class ReceivablesWriteService {
 
   private async invoice(client: FusionClient, tenantId: string, doc: InvoiceDocument): Promise<ReceivablesResult> {
     const customer = await this.billTo(client, tenantId, doc.billTo);
-    const result = (inv: { CustomerTransactionId: number; TransactionNumber: string }, outcome: ReceivablesResult['outcome']): ReceivablesResult => ({
+    const result = (inv: { CustomerTransactionId: number | string; TransactionNumber: string }, outcome: ReceivablesResult['outcome']): ReceivablesResult => ({
       outcome,
       fusionCustomerAccountId: null,
       fusionCustomerAccountNumber: customer.accountNumber,
@@ -526,7 +528,7 @@ export class ReceivablesWriteService {
       const amount = existing.EnteredAmount === undefined ? doc.total : fromMinor(toMinor(existing.EnteredAmount, cur), cur);
       return { ...base, outcome: 'already_existed', fusionTransactionNumber: existing.TransactionNumber, fusionTransactionId: String(existing.CustomerTransactionId), amount, creditedAmount: fromMinor(-toMinor(amount, cur), cur) };
     }
-    const invoiceFreight = sum(invoice.lines.map((l) => roundMinor(Number(l['AllocatedFreightAmount'] ?? 0), cur)));
+    const invoiceFreight = sum(invoice.lines.map((l) => roundMinor(l['AllocatedFreightAmount'], cur)));
     const invoiceTotal = sum(invoice.lines.map((l) => lineMinor(l, cur))) + invoiceFreight;
     const balance = invoiceTotal - (await this.ledger.creditedAgainst(tenantId, doc.invoiceCrossReference, cur));
     let freight = invoiceFreight > 0n ? -sum(doc.lines.filter((l) => l.kind === 'shipping').map((l) => toMinor(l.amount, cur))) : 0n;
@@ -624,7 +626,7 @@ export class ReceivablesWriteService {
       if (required) throw new InvoiceNotInFusionError(ref);
       return undefined;
     }
-    const invoiceFreight = sum(invoice.lines.map((l) => roundMinor(Number(l['AllocatedFreightAmount'] ?? 0), cur)));
+    const invoiceFreight = sum(invoice.lines.map((l) => roundMinor(l['AllocatedFreightAmount'], cur)));
     const invoiceLines = sum(invoice.lines.map((l) => lineMinor(l, cur)));
     const base = { fusionCustomerAccountId: null, fusionCustomerAccountNumber: invoice.BillToCustomerNumber ?? null, currency: cur, cancelledInvoice: ref };
     if (invoice.InvoiceStatus !== 'Complete') {

@@ -1,13 +1,16 @@
-import type { FusionPoLine, FusionPoSchedule, FusionPurchaseOrder, FusionShipToLocation, FusionSupplier } from '@mlc/partners-fusion-client';
+import { Decimal } from '@mlc/platform-decimal';
+import { stringifyFusionJson, type FusionPoLine, type FusionPoSchedule, type FusionPurchaseOrder, type FusionShipToLocation, type FusionSupplier } from '@mlc/partners-fusion-client';
 import type { EventMeta, TopicRecords } from '@mlc/contracts';
 
 export type PurchaseOrderChanged = TopicRecords['erp.purchase-order.changed.v1'];
 
-/** A number from Fusion as a decimal string (never exponent notation, no float noise beyond 10 places). */
-export function decimalString(n: number | undefined | null): string | null {
-  if (n === undefined || n === null || !Number.isFinite(n)) return null;
-  const s = String(n);
-  return /e/i.test(s) ? n.toFixed(10).replace(/\.?0+$/, '') : s;
+/**
+ * A Fusion amount or quantity (the client reads them as exact decimal text) as a plain decimal string: never exponent
+ * notation, no float noise, the shortest form ("2.5" for 2.50). Null when absent or not a number.
+ */
+export function decimalString(v: string | number | undefined | null): string | null {
+  const d = Decimal.tryParse(v);
+  return d ? d.toPlainString() : null;
 }
 
 const str = (v: unknown): string | null => (v === undefined || v === null || v === '' ? null : String(v));
@@ -29,7 +32,8 @@ function schedule(s: FusionPoSchedule) {
 
 function line(l: FusionPoLine, header: FusionPurchaseOrder) {
   const first = l.schedules[0];
-  const quantity = l.Quantity ?? l.schedules.reduce((sum, s) => sum + (s.Quantity ?? 0), 0);
+  // The line's ordered quantity, else the exact sum of its schedules' quantities (decimals: 0.1 + 0.2 is 0.3).
+  const quantity = l.Quantity ?? Decimal.sum(l.schedules.map((s) => Decimal.tryParse(s.Quantity) ?? Decimal.ZERO)).toString();
   return {
     poLineId: String(l.POLineId),
     lineNumber: String(l.LineNumber),
@@ -83,6 +87,7 @@ export function toPurchaseOrderChanged(
             addressText: str(loc?.Address ?? po.ShipToLocationAddress),
           }
         : null,
-    raw: JSON.stringify(po),
+    // The PO as Oracle wrote it: ids and amounts as exact number tokens.
+    raw: stringifyFusionJson(po),
   };
 }

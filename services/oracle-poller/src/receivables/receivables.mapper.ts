@@ -1,4 +1,4 @@
-import type { FusionArTransaction, FusionCustomerAccountActivity } from '@mlc/partners-fusion-client';
+import { stringifyFusionJson, type FusionArTransaction, type FusionCustomerAccountActivity } from '@mlc/partners-fusion-client';
 import type { EventMeta, TopicRecords } from '@mlc/contracts';
 
 export type ReceivablesChanged = TopicRecords['erp.receivables.changed.v1'];
@@ -18,7 +18,7 @@ export function transactionChanged(entity: 'invoice' | 'credit_memo', t: FusionA
     status: str(entity === 'invoice' ? t.InvoiceStatus : t['CreditMemoStatus']),
     crossReference: str(t.CrossReference),
     lastUpdateDate: String(t.LastUpdateDate),
-    raw: JSON.stringify(t),
+    raw: stringifyFusionJson(t),
   };
 }
 
@@ -31,6 +31,6 @@ export function customerAccountChanged(a: FusionCustomerAccountActivity, meta: E
     status: str(a['AccountStatus'] ?? a['Status']),
     crossReference: null,
     lastUpdateDate: a.LastUpdateDate,
-    raw: JSON.stringify(a),
+    raw: stringifyFusionJson(a),
   };
 }

@@ -1,3 +1,4 @@
+import { minorToDecimal } from '@mlc/platform-decimal';
 import type { ShipbobOrder, ShipbobShipment, ShipbobTransaction } from '@mlc/partners-shipbob-client';
 import type { ShipbobMilestone } from '../webhooks/shipbob-record-key';
 
@@ -62,7 +63,7 @@ export function shipmentWebhookBody(milestone: ShipbobMilestone, order: ShipbobO
 export function chargeWebhookBody(t: ShipbobTransaction): string {
   return JSON.stringify({
     transaction_id: t.transactionId,
-    amount: t.amountMinor / 100,
+    amount: minorToDecimal(BigInt(t.amountMinor), t.currencyCode).toNumber(),
     currency_code: t.currencyCode,
     charge_date: t.chargeDate,
     invoice_id: t.invoiceId ?? null,

@@ -1,3 +1,4 @@
+import { Decimal } from '@mlc/platform-decimal';
 import type { ShopifyAddress, ShopifyCustomer, ShopifyMoney, ShopifyOrder, ShopifyTaxLine } from '@mlc/partners-shopify-client';
 import { shopLocalTime } from './shop-time';
 
@@ -9,18 +10,11 @@ class Digits {
 }
 const id = (digits: string): Digits => new Digits(digits);
 
-/** A decimal written into JSON as a bare number token from its exact text (a tax `rate` such as 0.0725). */
-class DecimalNumber {
-  constructor(readonly text: string) {
-    if (!/^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(text)) throw new Error(`not a decimal number: ${text}`);
-  }
-}
-
-/** JSON text where `Digits` become bare digits; nothing passes through a JS number. `undefined` members are left out. */
+/** JSON text where `Digits` become bare digits and a `Decimal` its plain number token (a tax `rate` such as 0.0725); nothing passes through a JS number. `undefined` members are left out. */
 export function toExactJson(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (value instanceof Digits) return value.digits;
-  if (value instanceof DecimalNumber) return value.text;
+  if (value instanceof Decimal) return value.toString();
   if (Array.isArray(value)) return `[${value.map(toExactJson).join(',')}]`;
   if (typeof value === 'object') {
     const parts: string[] = [];
@@ -57,24 +51,15 @@ function address(a: ShopifyAddress | null): Record<string, unknown> | null {
 const taxLines = (lines: ShopifyTaxLine[]): Record<string, unknown>[] =>
   lines.map((t) => ({
     price: t.price.amount,
-    rate: t.rate === null ? null : new DecimalNumber(t.rate),
+    rate: t.rate === null ? null : Decimal.parse(t.rate),
     title: t.title,
     price_set: moneySet(t.price),
   }));
 
-/** Sum of decimal money strings of one currency, exact (no floats): keeps the larger scale of the inputs. */
+/** Sum of decimal money strings of one currency, exact (the workspace's Decimal): keeps the larger scale of the inputs, at least 2. */
 function addMoney(amounts: string[], currency: string): ShopifyMoney {
-  const scale = Math.max(2, ...amounts.map((a) => (a.split('.')[1] ?? '').length));
-  let total = 0n;
-  for (const a of amounts) {
-    const m = /^(-)?(\d+)(?:\.(\d+))?$/.exec(a.trim());
-    if (!m) throw new Error(`not a decimal amount: ${a}`);
-    const minor = BigInt(m[2]! + (m[3] ?? '').padEnd(scale, '0'));
-    total += m[1] ? -minor : minor;
-  }
-  const neg = total < 0n;
-  const digits = (neg ? -total : total).toString().padStart(scale + 1, '0');
-  return { amount: `${neg ? '-' : ''}${digits.slice(0, -scale)}.${digits.slice(-scale)}`, currency };
+  const total = Decimal.sum(amounts);
+  return { amount: total.round(Math.max(2, total.scale)).toString(), currency };
 }
 
 /** GraphQL displayFulfillmentStatus (lowercased by the client) → REST fulfillment_status. */

@@ -5,8 +5,11 @@ import type { AddressInput, RecipientOut } from './po-order.types';
 const STATE_ZIP = /^([A-Za-z]{2,3})\s+((?=[A-Za-z -]*\d)[A-Za-z0-9][A-Za-z0-9 -]{2,9})$/;
 /** A state or province code alone, written in capitals (`IL`), so that a short city (`Rye`) is not taken for one. */
 const STATE_ONLY = /^[A-Z]{2,3}$/;
-/** A postal code on its own: has a digit (`60804`, `SW1A 2AA`, `75008`). */
-const ZIP_ONLY = /^(?=.*\d)[A-Za-z0-9][A-Za-z0-9 -]{2,9}$/;
+/**
+ * A postal code on its own: has a digit and no lower-case letter (`60804`, `SW1A 2AA`, `75008`), so that an address
+ * line such as `Suite 1` or `Dock 12` before the city is not taken for one (found by the property test).
+ */
+const ZIP_ONLY = /^(?=.*\d)[A-Z0-9][A-Z0-9 -]{2,9}$/;
 
 const clean = (v: string | null | undefined): string | null => {
   const t = v?.trim();
@@ -22,13 +25,24 @@ const clean = (v: string | null | undefined): string | null => {
  * would ship to the wrong place).
  */
 export function parseOneLineAddress(text: string): AddressInput | undefined {
+  const read = readOneLineAddress(text);
+  return read.ok ? read.address : undefined;
+}
+
+/** What `readOneLineAddress` made of a one-line address: the parts, or why it could not tell them (never a throw). */
+export type OneLineAddressRead = { ok: true; address: AddressInput } | { ok: false; reason: string };
+
+/** `parseOneLineAddress` with the reason when the text cannot be read (for a message that says what to fix). */
+export function readOneLineAddress(text: unknown): OneLineAddressRead {
+  if (typeof text !== 'string') return { ok: false, reason: `not a text address: ${typeof text}` };
   const parts = text
     .split(/[,\n]/)
     .map((p) => p.trim())
     .filter(Boolean);
-  if (parts.length < 3) return undefined;
-  const country = countryCode(parts.pop());
-  if (!country) return undefined;
+  if (parts.length < 3) return { ok: false, reason: `needs an address line, a city and a country separated by commas; found ${parts.length} part(s)` };
+  const last = parts.pop()!;
+  const country = countryCode(last);
+  if (!country) return { ok: false, reason: `the last part ${JSON.stringify(last.slice(0, 60))} is not a country name or code` };
   // The `STATE ZIP` part (or a state, or a postal code), searched from the end: only a county or region follows it.
   let state: string | null = null;
   let postalCode: string | null = null;
@@ -42,10 +56,10 @@ export function parseOneLineAddress(text: string): AddressInput | undefined {
     parts.splice(i);
     break;
   }
-  if (parts.length < 2) return undefined;
+  // At least two parts are left (the search stops at index 2): address line(s), then the city.
   const city = parts.pop()!;
   const [address1, ...rest] = parts;
-  return { address1, address2: rest.length ? rest.join(', ') : null, city, state, postalCode, country };
+  return { ok: true, address: { address1, address2: rest.length ? rest.join(', ') : null, city, state, postalCode, country } };
 }
 
 /**

@@ -1,14 +1,14 @@
 /** Records oracle-poller reads besides purchase orders (supplier and ship-to look-ups, receivables by LastUpdateDate). */
 
 export interface FusionSupplierSite {
-  SupplierSiteId: number;
+  SupplierSiteId: string;
   SupplierSite: string;
   ProcurementBU?: string;
   [field: string]: unknown;
 }
 
 export interface FusionSupplier {
-  SupplierId: number;
+  SupplierId: string;
   Supplier: string;
   SupplierNumber?: string;
   LastUpdateDate?: string;
@@ -21,7 +21,7 @@ export interface FusionSupplier {
  * PO_LOCATIONS view (ADDRESS_LINE_1, TOWN_OR_CITY, REGION_2, POSTAL_CODE, COUNTRY); the reference marks them UNCONFIRMED.
  */
 export interface FusionShipToLocation {
-  LocationId: number;
+  LocationId: string;
   LocationCode: string;
   OrganizationCode?: string;
   Description?: string;
@@ -40,10 +40,10 @@ export interface FusionShipToLocation {
 
 /** `receivablesCustomerAccountActivities`: a customer account as Receivables sees it. */
 export interface FusionCustomerAccountActivity {
-  AccountId: number;
+  AccountId: string;
   AccountNumber: string;
   CustomerName?: string;
-  PartyId?: number;
+  PartyId?: string;
   LastUpdateDate: string;
   [field: string]: unknown;
 }

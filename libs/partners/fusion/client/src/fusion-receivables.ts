@@ -17,11 +17,11 @@ function rows(value: unknown): Row[] {
 const lit = (v: string) => `'${v.replace(/'/g, "''")}'`;
 
 export interface FusionCustomerSite {
-  SiteUseId: number;
-  CustomerAccountId: number;
+  SiteUseId: string;
+  CustomerAccountId: string;
   AccountNumber: string;
-  PartyId: number;
-  PartySiteId: number;
+  PartyId: string;
+  PartySiteId: string;
   SiteUseCode: string;
   /** The site name an invoice's BillToSite takes. */
   Location: string;
@@ -29,20 +29,20 @@ export interface FusionCustomerSite {
 }
 
 /** Bill-to sites of a party's customer accounts (`customerAccountSitesLOV`; attribute names UNCONFIRMED, reference §8). */
-export async function findBillToSites(client: FusionClient, by: { partyId: number } | { accountNumber: string }): Promise<FusionCustomerSite[]> {
+export async function findBillToSites(client: FusionClient, by: { partyId: number | string } | { accountNumber: string }): Promise<FusionCustomerSite[]> {
   const q = 'partyId' in by ? `PartyId=${by.partyId} and SiteUseCode='BILL_TO'` : `AccountNumber=${lit(by.accountNumber)} and SiteUseCode='BILL_TO'`;
   const page = await client.getJson(`${FSCM}/customerAccountSitesLOV`, { q, onlyData: true, limit: 50 });
   return rows(page) as FusionCustomerSite[];
 }
 
 export interface FusionInvoiceWithLines {
-  CustomerTransactionId: number;
+  CustomerTransactionId: string;
   TransactionNumber: string;
   InvoiceStatus?: string;
   CrossReference?: string;
   BillToCustomerNumber?: string;
   InvoiceCurrencyCode?: string;
-  lines: { CustomerTransactionLineId: number; LineNumber: number; Quantity?: number; UnitSellingPrice?: number; Description?: string; [f: string]: unknown }[];
+  lines: { CustomerTransactionLineId: string; LineNumber: number; Quantity?: string; UnitSellingPrice?: string; Description?: string; [f: string]: unknown }[];
   [field: string]: unknown;
 }
 
@@ -56,10 +56,10 @@ export async function findInvoicesWithLines(client: FusionClient, crossReference
 }
 
 export interface FusionCreditMemoRow {
-  CustomerTransactionId: number;
+  CustomerTransactionId: string;
   TransactionNumber: string;
   CreditMemoComments?: string;
-  EnteredAmount?: number;
+  EnteredAmount?: string;
   [field: string]: unknown;
 }
 

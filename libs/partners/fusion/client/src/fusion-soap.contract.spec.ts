@@ -105,7 +105,7 @@ describe('Fusion SOAP services (CustomerAccountService, CreditMemoService) again
       const memo = await createInvoiceCreditMemo(client, input);
       assert.equal(memo.transactionNumber, 'R1ABC');
       const credit = sandbox.written.invoiceCredits.at(-1)!;
-      assert.equal(credit['PreviousCustomerTransactionId'], invoice.CustomerTransactionId);
+      assert.equal(String(credit['PreviousCustomerTransactionId']), invoice.CustomerTransactionId);
       assert.equal(credit['LineAmount'], -28.25);
       assert.equal(credit['EnteredAmount'], -28.25);
       const again = await findCreditMemosByTransactionNumber(client, 'R1ABC');

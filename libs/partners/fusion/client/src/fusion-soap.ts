@@ -77,17 +77,18 @@ async function call(client: FusionClient, path: string, operation: string, xml: 
 }
 
 export interface CustomerAccountInput {
-  partyId: number;
+  partyId: number | string;
   accountName: string;
   /** The party site that becomes the account site with a BILL_TO use. */
-  partySiteId: number;
+  partySiteId: number | string;
 }
 
 export interface FusionCustomerAccountCreated {
-  customerAccountId: number;
+  /** Ids as Oracle wrote them (digits, possibly beyond 2^53): strings. */
+  customerAccountId: string;
   accountNumber: string;
-  partyId: number;
-  billTo: { siteUseId: number; partySiteId: number; location: string } | null;
+  partyId: string;
+  billTo: { siteUseId: string; partySiteId: string; location: string } | null;
 }
 
 /**
@@ -110,10 +111,10 @@ export async function createCustomerAccount(client: FusionClient, input: Custome
   const accountNumber = childText(value, 'AccountNumber');
   if (!accountNumber) throw new FusionBadResponseError('createCustomerAccount: no AccountNumber in the answer');
   return {
-    customerAccountId: Number(childText(value, 'CustomerAccountId')),
+    customerAccountId: childText(value, 'CustomerAccountId') ?? '',
     accountNumber,
-    partyId: Number(childText(value, 'PartyId') ?? input.partyId),
-    billTo: use && site ? { siteUseId: Number(childText(use, 'SiteUseId')), partySiteId: Number(childText(site, 'PartySiteId')), location: childText(use, 'Location') ?? '' } : null,
+    partyId: childText(value, 'PartyId') ?? String(input.partyId),
+    billTo: use && site ? { siteUseId: childText(use, 'SiteUseId') ?? '', partySiteId: childText(site, 'PartySiteId') ?? '', location: childText(use, 'Location') ?? '' } : null,
   };
 }
 
@@ -122,7 +123,7 @@ export type CreditMemoAmountSign = 'negative' | 'positive';
 
 export interface InvoiceCreditMemoInput {
   /** The invoice credited (its CustomerTransactionId). */
-  previousCustomerTransactionId: number;
+  previousCustomerTransactionId: number | string;
   currencyCode: string;
   /** yyyy-MM-dd */
   transactionDate: string;
@@ -141,7 +142,7 @@ export interface InvoiceCreditMemoInput {
 }
 
 export interface FusionCreditMemoCreated {
-  customerTransactionId: number;
+  customerTransactionId: string;
   transactionNumber: string;
 }
 
@@ -175,5 +176,5 @@ export async function createInvoiceCreditMemo(client: FusionClient, input: Invoi
   const number = childText(find(result, 'Value') ?? result, 'TransactionNumber');
   const id = childText(find(result, 'Value') ?? result, 'CustomerTransactionId');
   if (!number || !id) throw new FusionBadResponseError('createCreditMemo: no CustomerTransactionId or TransactionNumber in the answer');
-  return { customerTransactionId: Number(id), transactionNumber: number };
+  return { customerTransactionId: id, transactionNumber: number };
 }

@@ -52,7 +52,7 @@ describe('FusionClient against FusionSandbox (contract)', () => {
     assert.equal(pages, 3);
     assert.deepEqual(
       items.map((p) => p.POHeaderId),
-      sandbox.procurement.pos.map((p) => p.POHeaderId),
+      sandbox.procurement.pos.map((p) => String(p.POHeaderId)),
     );
     const stamps = items.map((p) => Date.parse(p.LastUpdateDate));
     assert.deepEqual(stamps, [...stamps].sort((a, b) => a - b));
@@ -73,8 +73,8 @@ describe('FusionClient against FusionSandbox (contract)', () => {
     const target = sandbox.procurement.pos[2]!;
     sandbox.procurement.changeQuantity(String(target.POHeaderId), 1, 99);
     const { items } = await collect(client.listPurchaseOrdersChangedSince(cursor));
-    assert.deepEqual(items.map((p) => p.POHeaderId), [target.POHeaderId]);
-    assert.equal(items[0]!.lines[0]!.schedules[0]!.Quantity, 99);
+    assert.deepEqual(items.map((p) => p.POHeaderId), [String(target.POHeaderId)]);
+    assert.equal(items[0]!.lines[0]!.schedules[0]!.Quantity, '99');
   });
 
   it('gets one PO by POHeaderId and by its opaque key; unknown is FUSION.NOT_FOUND', async () => {
@@ -92,7 +92,7 @@ describe('FusionClient against FusionSandbox (contract)', () => {
     const tokensBefore = sandbox.requests().filter((r) => r.path === '/oauth2/v1/token').length;
     sandbox.advanceClock((TTL_SEC + 1) * 1000);
     const po = await client.getPurchaseOrder(sandbox.procurement.pos[0]!.POHeaderId);
-    assert.equal(po.POHeaderId, sandbox.procurement.pos[0]!.POHeaderId);
+    assert.equal(po.POHeaderId, String(sandbox.procurement.pos[0]!.POHeaderId));
     const tail = sandbox.requests().slice(-3).map((r) => `${r.path.endsWith('/oauth2/v1/token') ? 'token' : 'po'}:${r.status}`);
     assert.deepEqual(tail, ['po:401', 'token:200', 'po:200']);
     assert.equal(sandbox.requests().filter((r) => r.path === '/oauth2/v1/token').length, tokensBefore + 1);
@@ -135,24 +135,24 @@ describe('FusionClient against FusionSandbox (contract)', () => {
     const client = new FusionClient(oauth);
     const po = await client.getPurchaseOrder(sandbox.procurement.pos[1]!.POHeaderId);
     const line = po.lines[0]!;
-    const ordered = line.schedules[0]!.Quantity!;
+    const ordered = Number(line.schedules[0]!.Quantity!);
     const asn = await client.createReceiptRequest({
       shipmentNumber: 'SB-1',
       lines: [{ transactionType: 'SHIP', orderNumber: po.OrderNumber, lineNumber: line.LineNumber, quantity: ordered }],
     });
-    assert.ok(asn.HeaderInterfaceId > 0);
+    assert.match(asn.HeaderInterfaceId, /^[1-9]\d*$/);
     sandbox.advanceClock(1000);
     const receipt = await client.createReceiptRequest({
       organizationCode: 'WH-',
       lines: [{ transactionType: 'RECEIVE', orderNumber: po.OrderNumber, lineNumber: line.LineNumber, quantity: ordered - 1, unitOfMeasure: 'Each' }],
     });
     assert.equal(receipt.lines.length, 1);
-    assert.ok(receipt.lines[0]!.InterfaceTransactionId > 0);
+    assert.match(receipt.lines[0]!.InterfaceTransactionId, /^[1-9]\d*$/);
     const again = await client.getReceiptRequest(receipt.HeaderInterfaceId);
     assert.equal(again.lines[0]!.InterfaceTransactionId, receipt.lines[0]!.InterfaceTransactionId);
     const after = await client.getPurchaseOrder(po.POHeaderId);
-    assert.equal(after.lines[0]!.schedules[0]!.QuantityReceived, ordered - 1);
-    assert.equal(after.lines[0]!.schedules[0]!.QuantityShipped, ordered);
+    assert.equal(after.lines[0]!.schedules[0]!.QuantityReceived, String(ordered - 1));
+    assert.equal(after.lines[0]!.schedules[0]!.QuantityShipped, String(ordered));
     assert.ok(Date.parse(after.LastUpdateDate) > Date.parse(po.LastUpdateDate));
     assert.equal(sandbox.written.receipts.at(-1)!['Quantity'], ordered - 1);
     assert.equal(sandbox.written.asns.at(-1)!['OrderNumber'], po.OrderNumber);
@@ -219,7 +219,7 @@ describe('FusionClient against FusionSandbox (contract)', () => {
     sandbox.faults = { errorRate: 1 };
     assert.equal((await rejectsWith(client.getPurchaseOrder(id), 'FUSION.UNAVAILABLE')).retryable, true);
     sandbox.faults = {};
-    assert.equal((await client.getPurchaseOrder(id)).POHeaderId, id);
+    assert.equal((await client.getPurchaseOrder(id)).POHeaderId, String(id));
   });
 
   it('ping reports success, a token failure and a read failure', async () => {
@@ -301,7 +301,7 @@ describe('FusionClient receivables and customers against FusionSandbox', () => {
       CreditMemoComments: 'Refund for invoice 1001',
     };
     const cm = await client.createOnAccountCreditMemo({ ...base, receivablesCreditMemoLines: [{ LineDescription: 'Return', LineQuantityCredit: 1, UnitSellingPrice: -12.5 }] });
-    assert.equal(cm['EnteredAmount'], -12.5);
+    assert.equal(cm['EnteredAmount'], '-12.5');
     assert.equal(sandbox.written.creditMemos.length, 1);
     await rejectsWith(client.createOnAccountCreditMemo({ ...base, receivablesCreditMemoLines: [{ LineDescription: 'x', LineQuantityCredit: 1, UnitSellingPrice: 5 }] }), 'FUSION.REJECTED');
     assert.equal(sandbox.written.creditMemos.length, 1);
@@ -315,7 +315,7 @@ describe('FusionClient receivables and customers against FusionSandbox', () => {
       SourceSystemReferenceValue: 'gid-42',
       Address: [{ AddressType: 'BILL_TO', Address1: '1 Main St', City: 'Reno', Country: 'US', PostalCode: '89501', State: 'NV' }],
     });
-    assert.ok(org.PartyId > 0 && org.Address[0]!.PartySiteId > 0);
+    assert.ok(/^[1-9]\d*$/.test(org.PartyId) && /^[1-9]\d*$/.test(org.Address[0]!.PartySiteId));
     assert.deepEqual((await client.findOrganizations({ email: 'jane@example.com' })).map((o) => o.PartyNumber), [org.PartyNumber]);
     assert.deepEqual((await client.findOrganizations({ sourceSystem: 'SHOPIFY', reference: 'gid-42' })).map((o) => o.PartyNumber), [org.PartyNumber]);
     await rejectsWith(client.createOrganization({ OrganizationName: 'Bad', Address: [{ Country: 'USA' }] }), 'FUSION.REJECTED');

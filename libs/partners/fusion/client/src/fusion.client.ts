@@ -10,6 +10,7 @@ import {
   FusionUnavailableError,
 } from './fusion.errors';
 import { fusionErrorMessage, parseFusionBody, toFusionError } from './parse-fusion-error';
+import { parseFusionJson } from './fusion-json';
 import type {
   FusionArTransaction,
   FusionClientConfig,
@@ -227,7 +228,7 @@ export class FusionClient {
   }
 
   /** The close action (rolls down to lines and schedules). `closeForReceiving` after the 3PL received everything. */
-  async closePurchaseOrder(id: number | string, opts: { action?: FusionCloseAction; reason?: string; poLineId?: number } = {}): Promise<void> {
+  async closePurchaseOrder(id: number | string, opts: { action?: FusionCloseAction; reason?: string; poLineId?: number | string } = {}): Promise<void> {
     const line = opts.poLineId === undefined ? '' : `/child/lines/${opts.poLineId}`;
     await this.request('POST', `${FSCM}/purchaseOrders/${encodeURIComponent(String(id))}${line}/action/close`, {
       contentType: MEDIA_ACTION,
@@ -236,7 +237,7 @@ export class FusionClient {
   }
 
   /** Reopens a closed PO (or line): `reopenForReceiving` undoes `closeForReceiving` (e.g. a delivery must be reversed). */
-  async reopenPurchaseOrder(id: number | string, opts: { action?: FusionReopenAction; reason?: string; poLineId?: number } = {}): Promise<void> {
+  async reopenPurchaseOrder(id: number | string, opts: { action?: FusionReopenAction; reason?: string; poLineId?: number | string } = {}): Promise<void> {
     const line = opts.poLineId === undefined ? '' : `/child/lines/${opts.poLineId}`;
     await this.request('POST', `${FSCM}/purchaseOrders/${encodeURIComponent(String(id))}${line}/action/reopen`, {
       contentType: MEDIA_ACTION,
@@ -368,8 +369,8 @@ export class FusionClient {
   }
 
   /** One receipt/ASN request with its lines and their processingErrors (what the receiving processor refused). */
-  async getReceiptRequest(headerInterfaceId: number): Promise<FusionReceiptRequest> {
-    const row = await this.request<Row>('GET', `${FSCM}/receivingReceiptRequests/${headerInterfaceId}`, { query: { expand: RECEIPT_EXPAND } });
+  async getReceiptRequest(headerInterfaceId: number | string): Promise<FusionReceiptRequest> {
+    const row = await this.request<Row>('GET', `${FSCM}/receivingReceiptRequests/${encodeURIComponent(String(headerInterfaceId))}`, { query: { expand: RECEIPT_EXPAND } });
     return toReceiptRequest(row);
   }
 
@@ -379,7 +380,7 @@ export class FusionClient {
    * it failed, and FusionReceiptPendingError (retryable) when it is still pending after the bounded re-reads.
    * `seen` is a copy already read (e.g. the POST's answer), checked before reading again.
    */
-  async awaitReceiptProcessed(headerInterfaceId: number, opts: FusionReceiptConfirmOptions = {}, seen?: FusionReceiptRequest): Promise<FusionReceiptRequest> {
+  async awaitReceiptProcessed(headerInterfaceId: number | string, opts: FusionReceiptConfirmOptions = {}, seen?: FusionReceiptRequest): Promise<FusionReceiptRequest> {
     const attempts = opts.attempts ?? RECEIPT_CONFIRM_ATTEMPTS;
     const maxDelay = opts.maxDelayMs ?? RECEIPT_CONFIRM_MAX_DELAY_MS;
     const wait = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
@@ -470,8 +471,8 @@ export class FusionClient {
   }
 
   /** PATCH may change only InvoiceStatus, PaymentTerms and TransactionDate; this sets InvoiceStatus=Complete. */
-  async completeInvoice(customerTransactionId: number): Promise<FusionArTransaction> {
-    const row = await this.request<Row>('PATCH', `${FSCM}/receivablesInvoices/${customerTransactionId}`, {
+  async completeInvoice(customerTransactionId: number | string): Promise<FusionArTransaction> {
+    const row = await this.request<Row>('PATCH', `${FSCM}/receivablesInvoices/${encodeURIComponent(String(customerTransactionId))}`, {
       body: { InvoiceStatus: 'Complete' },
       contentType: MEDIA_ITEM,
     });
@@ -485,8 +486,8 @@ export class FusionClient {
    * Which statuses Fusion lets go is UNCONFIRMED: call it for an Incomplete invoice only; a Complete one is credited.
    * A lost answer is safe to try again after a look-up (a second DELETE of a gone invoice is a 404).
    */
-  async deleteInvoice(customerTransactionId: number): Promise<void> {
-    await this.request('DELETE', `${FSCM}/receivablesInvoices/${customerTransactionId}`);
+  async deleteInvoice(customerTransactionId: number | string): Promise<void> {
+    await this.request('DELETE', `${FSCM}/receivablesInvoices/${encodeURIComponent(String(customerTransactionId))}`);
   }
 
   /** An on-account credit memo (REST can't reference an invoice; put its number in CreditMemoComments). */
@@ -724,7 +725,7 @@ export class FusionClient {
       if (opts.raw) return text as T;
       if (!text) return undefined as T;
       try {
-        return JSON.parse(text) as T;
+        return parseFusionJson<T>(text);
       } catch (err) {
         throw new FusionBadResponseError(`${method} ${path}: the answer is not valid JSON`, {
           retryable: !creates,

@@ -229,7 +229,7 @@ describe('FusionClient contract: every builder and query against the strict sand
       SourceSystemReferenceValue: '7002',
       Address: [{ AddressType: 'BILL_TO', Address1: '3 Main St', City: 'Reno', Country: 'US' }],
     });
-    assert.ok(person.PartyId > 0 && person.Address[0]!.PartySiteId > 0);
+    assert.ok(/^[1-9]\d*$/.test(person.PartyId) && /^[1-9]\d*$/.test(person.Address[0]!.PartySiteId));
     assert.equal((await client.findPersons({ email: 'ann@example.com' }))[0]?.PartyNumber, person.PartyNumber);
     assert.equal((await client.findPersons({ sourceSystem: 'SHOPIFY', reference: '7002' }))[0]?.PartyNumber, person.PartyNumber);
     await client.updatePerson(person.PartyNumber, { PersonLastName: 'Lee-Park', EmailAddress: 'ann2@example.com' });

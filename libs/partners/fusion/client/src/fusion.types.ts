@@ -45,12 +45,12 @@ export type FusionPoStatus =
   | (string & {});
 
 export interface FusionPoSchedule {
-  LineLocationId: number;
+  LineLocationId: string;
   ScheduleNumber?: number;
-  Quantity?: number;
-  QuantityReceived?: number;
-  QuantityShipped?: number;
-  ShipToLocationId?: number;
+  Quantity?: string;
+  QuantityReceived?: string;
+  QuantityShipped?: string;
+  ShipToLocationId?: string;
   ShipToLocationCode?: string;
   ShipToOrganizationCode?: string;
   RequestedDeliveryDate?: string;
@@ -60,30 +60,30 @@ export interface FusionPoSchedule {
 }
 
 export interface FusionPoLine {
-  POLineId: number;
+  POLineId: string;
   LineNumber: number;
   Item?: string;
-  ItemId?: number;
+  ItemId?: string;
   Description?: string;
-  Quantity?: number;
+  Quantity?: string;
   UOM?: string;
-  Price?: number;
-  Total?: number;
+  Price?: string;
+  Total?: string;
   Status?: FusionPoStatus;
   schedules: FusionPoSchedule[];
 }
 
 export interface FusionPurchaseOrder {
-  POHeaderId: number;
+  POHeaderId: string;
   OrderNumber: string;
   Supplier?: string;
-  SupplierId?: number;
+  SupplierId?: string;
   SupplierSite?: string;
-  SupplierSiteId?: number;
+  SupplierSiteId?: string;
   Status: FusionPoStatus;
   CurrencyCode?: string;
   ProcurementBU?: string;
-  ShipToLocationId?: number;
+  ShipToLocationId?: string;
   ShipToLocationCode?: string;
   /** Oracle's one-line ship-to address: lines, city, `STATE ZIP`, county, country name. */
   ShipToLocationAddress?: string;
@@ -136,7 +136,7 @@ export interface FusionReceiptRequestInput {
 
 /** One row of a receipt request line's `processingErrors` child: what the receiving processor refused. */
 export interface FusionReceiptProcessingErrorRow {
-  InterfaceErrorId?: number;
+  InterfaceErrorId?: string;
   ErrorMessage?: string;
   ErrorMessageName?: string;
   ColumnName?: string | null;
@@ -145,11 +145,11 @@ export interface FusionReceiptProcessingErrorRow {
 }
 
 export interface FusionReceiptRequest {
-  HeaderInterfaceId: number;
+  HeaderInterfaceId: string;
   /** PENDING / RUNNING until the receiving processor ran, then SUCCESS (or COMPLETED: UNCONFIRMED which) or ERROR. */
   ProcessingStatusCode?: string;
   lines: {
-    InterfaceTransactionId: number;
+    InterfaceTransactionId: string;
     ProcessingStatusCode?: string;
     TransactionStatusCode?: string;
     processingErrors?: FusionReceiptProcessingErrorRow[];
@@ -200,7 +200,7 @@ export interface FusionInvoiceInput {
 }
 
 export interface FusionArTransaction {
-  CustomerTransactionId: number;
+  CustomerTransactionId: string;
   TransactionNumber: string;
   InvoiceStatus?: string;
   CrossReference?: string;
@@ -234,11 +234,11 @@ export interface FusionOrganizationInput {
 }
 
 export interface FusionOrganization {
-  PartyId: number;
+  PartyId: string;
   PartyNumber: string;
   OrganizationName?: string;
   EmailAddress?: string;
-  Address: { AddressId: number; PartySiteId: number; [field: string]: unknown }[];
+  Address: { AddressId: string; PartySiteId: string; [field: string]: unknown }[];
   [field: string]: unknown;
 }
 
@@ -274,12 +274,12 @@ export interface FusionPersonInput {
 }
 
 export interface FusionPerson {
-  PartyId: number;
+  PartyId: string;
   PartyNumber: string;
   PersonFirstName?: string;
   PersonLastName?: string;
   EmailAddress?: string;
-  Address: { AddressId: number; PartySiteId: number; [field: string]: unknown }[];
+  Address: { AddressId: string; PartySiteId: string; [field: string]: unknown }[];
   [field: string]: unknown;
 }
 

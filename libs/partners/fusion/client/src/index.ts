@@ -19,3 +19,4 @@ export {
 export { findBillToSites, findInvoicesWithLines, findCreditMemosByComments, type FusionCustomerSite, type FusionInvoiceWithLines, type FusionCreditMemoRow, type CreditMemoLookupKeys } from './fusion-receivables';
 export { findCreditMemosByTransactionNumber } from './fusion-credit-memo-lookup';
 export { findSetupValues, probeFusionRead } from './fusion-setup-lookup';
+export { parseFusionJson, stringifyFusionJson, isFusionIdAttribute, isFusionDecimalAttribute } from './fusion-json';

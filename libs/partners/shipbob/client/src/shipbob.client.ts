@@ -1,3 +1,4 @@
+import { DecimalFormatError, toMinorRounded } from '@mlc/platform-decimal';
 import {
   ShipbobAuthError,
   ShipbobDuplicateOrderError,
@@ -337,7 +338,7 @@ export class ShipbobClient {
         const o = obj(t);
         return {
           transactionId: str(o['transaction_id']),
-          amountMinor: Math.round(Number(o['amount']) * 100),
+          amountMinor: amountMinor(o['amount'], o['currency_code']),
           currencyCode: str(o['currency_code']),
           chargeDate: str(o['charge_date']),
           invoiceId: optNum(o['invoice_id']),
@@ -672,6 +673,19 @@ function arr(v: unknown): unknown[] {
 
 function items(v: unknown): Array<Record<string, unknown>> {
   return arr(obj(v)['items']).map(obj);
+}
+
+/**
+ * A transaction's `amount` (a JSON number, Billing.TransactionDtoV3) in minor units of its currency: ISO 4217 decimals
+ * (JPY 0, USD 2, KWD 3), read through the decimal type, rounded half away from zero at the currency's precision.
+ */
+export function amountMinor(amount: unknown, currency: unknown): number {
+  try {
+    if (typeof amount !== 'number' && typeof amount !== 'string') throw new DecimalFormatError(`not a decimal amount: ${JSON.stringify(amount)}`);
+    return Number(toMinorRounded(amount, typeof currency === 'string' ? currency : ''));
+  } catch (err) {
+    throw new ShipbobUnavailableError(`ShipBob answered a transaction amount that is not a number: ${JSON.stringify(amount)}`, { reason: 'unexpected_shape' }, err);
+  }
 }
 
 function num(v: unknown): number {

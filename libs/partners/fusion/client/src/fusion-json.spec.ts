@@ -1,0 +1,59 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseFusionJson, stringifyFusionJson } from './fusion-json';
+
+const FIXTURES = join(process.cwd(), 'test/fixtures/fusion');
+
+describe('Fusion JSON, read losslessly', () => {
+  it('reads ids as digit strings and amounts as their exact decimal text, other numbers as numbers', () => {
+    const body = parseFusionJson<Record<string, unknown>>(
+      '{"POHeaderId":300000012345678901,"LineNumber":1,"Quantity":12.50,"Price":0.1,"UnitSellingPrice":19.999999999999999999,' +
+        '"EnteredAmount":-4.00,"offset":0,"hasMore":false,"Odd":12345678901234567890,"Ratio":0.5,"items":[{"PartyId":1}]}',
+    );
+    assert.deepEqual(body, {
+      POHeaderId: '300000012345678901',
+      LineNumber: 1,
+      Quantity: '12.50',
+      Price: '0.1',
+      UnitSellingPrice: '19.999999999999999999',
+      EnteredAmount: '-4.00',
+      offset: 0,
+      hasMore: false,
+      // not an id or amount attribute, but a double would round it: kept as its text
+      Odd: '12345678901234567890',
+      Ratio: 0.5,
+      items: [{ PartyId: '1' }],
+    });
+  });
+
+  it('refuses text that is not JSON with a SyntaxError (the client turns it into FusionBadResponseError)', () => {
+    assert.throws(() => parseFusionJson('<html>Service Unavailable</html>'), SyntaxError);
+    assert.throws(() => parseFusionJson('{"a":1,}'), SyntaxError);
+  });
+
+  it('writes a parsed body back with the same number tokens', () => {
+    const text = '{"POHeaderId":300000012345678901,"OrderNumber":"1001","Quantity":12.50,"lines":[{"POLineId":7,"Price":0.30}]}';
+    assert.equal(stringifyFusionJson(parseFusionJson(text)), text);
+  });
+
+  it("every published Fusion fixture parses; its ids come out as strings with the digits of Oracle's text", () => {
+    const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.json'));
+    assert.ok(files.length > 0, 'fixtures present');
+    for (const f of files) {
+      const text = readFileSync(join(FIXTURES, f), 'utf8');
+      const parsed = parseFusionJson(text);
+      const ids = [...text.matchAll(/"(\w+Id)"\s*:\s*(-?\d+)/g)].map((m) => m[2]!);
+      const found: string[] = [];
+      const walk = (v: unknown, key = ''): void => {
+        if (Array.isArray(v)) v.forEach((x) => walk(x));
+        else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, k);
+        else if (/Id$/.test(key) && typeof v === 'string' && /^-?\d+$/.test(v)) found.push(v);
+        else if (/Id$/.test(key)) assert.notEqual(typeof v, 'number', `${f}: ${key} is not a number`);
+      };
+      walk(parsed);
+      assert.deepEqual(found, ids, f);
+    }
+  });
+});

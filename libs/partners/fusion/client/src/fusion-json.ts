@@ -1,0 +1,75 @@
+import { isLosslessNumber, LosslessNumber, parse, stringify } from 'lossless-json';
+
+/**
+ * Fusion REST bodies read without losing a digit. Oracle writes ids and amounts as JSON numbers: ids are 15–18 digit
+ * integers (POHeaderId 300000012345678, beyond 2^53 on some pods) and amounts and quantities are decimals that a
+ * double may not keep. `JSON.parse` would round both silently, so the client reads number tokens from their text:
+ *
+ * - an attribute whose name ends in `Id` (POHeaderId, LineLocationId, CustomerTransactionId, PartyId, ...): the
+ *   digits as a string;
+ * - an amount or quantity attribute (a name with the word Quantity, Price, Amount, Total, Percent or Rate:
+ *   Quantity, QuantityReceived, Price, UnitSellingPrice, EnteredAmount, AllocatedFreightAmount, ...): the decimal
+ *   text as a string, exactly as Oracle wrote it (read it with `Decimal.parse` from `@mlc/platform-decimal`);
+ * - any other number (LineNumber, ScheduleNumber, offset, count): a JS number when it converts exactly, else its text
+ *   as a string (never a rounded number).
+ *
+ * Only the client changes: the Fusion sandbox keeps answering JSON numbers, as Oracle does.
+ */
+const ID_ATTRIBUTE = /Id$/;
+const DECIMAL_ATTRIBUTE = /(?:Quantity|Price|Amount|Total|Percent|Rate)(?![a-z])/;
+
+export function isFusionIdAttribute(name: string): boolean {
+  return ID_ATTRIBUTE.test(name);
+}
+
+export function isFusionDecimalAttribute(name: string): boolean {
+  return DECIMAL_ATTRIBUTE.test(name);
+}
+
+function revive(key: string, value: unknown): unknown {
+  if (!isLosslessNumber(value)) return value;
+  const text = value.toString();
+  if (ID_ATTRIBUTE.test(key) || DECIMAL_ATTRIBUTE.test(key)) return text;
+  const n = Number(text);
+  return Number.isFinite(n) && isExact(text, n) ? n : text;
+}
+
+/** True when the double `n` is exactly the decimal `text` (no digit lost, no integer beyond 2^53). */
+function isExact(text: string, n: number): boolean {
+  if (/^-?\d+$/.test(text)) return Number.isSafeInteger(n) && BigInt(text) === BigInt(n);
+  return normalise(String(n)) === normalise(text);
+}
+
+/** A decimal text without exponent, sign of zero, leading zeros or trailing zeros after the point. */
+function normalise(text: string): string {
+  const m = /^(-)?(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(text);
+  if (!m) return text;
+  let digits = m[2]! + (m[3] ?? '');
+  let point = m[2]!.length + Number(m[4] ?? 0);
+  if (point < 0) {
+    digits = '0'.repeat(-point) + digits;
+    point = 0;
+  }
+  if (point > digits.length) digits = digits.padEnd(point, '0');
+  const whole = digits.slice(0, point).replace(/^0+(?=\d)/, '') || '0';
+  const frac = digits.slice(point).replace(/0+$/, '');
+  const body = frac ? `${whole}.${frac}` : whole;
+  return m[1] && /[1-9]/.test(body) ? `-${body}` : body;
+}
+
+/** A Fusion JSON body, ids and amounts as exact strings (see above). Throws SyntaxError for text that is not JSON. */
+export function parseFusionJson<T = unknown>(text: string): T {
+  return parse(text, revive) as T;
+}
+
+const NUMBER_TOKEN = /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+
+/**
+ * JSON text of a record read with `parseFusionJson`, the way Oracle wrote it: id and amount attributes held as
+ * strings go back out as bare number tokens with their exact digits (e.g. the `raw` copy of a PO in an event).
+ */
+export function stringifyFusionJson(value: unknown): string {
+  const replacer = (key: string, v: unknown): unknown =>
+    typeof v === 'string' && (ID_ATTRIBUTE.test(key) || DECIMAL_ATTRIBUTE.test(key)) && NUMBER_TOKEN.test(v) ? new LosslessNumber(v) : v;
+  return stringify(value, replacer) ?? 'null';
+}
