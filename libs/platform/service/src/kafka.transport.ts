@@ -1,5 +1,5 @@
 import { applyDecorators, Catch, UseFilters, type ArgumentsHost, type RpcExceptionFilter } from '@nestjs/common';
-import { EventPattern, Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
+import { Ctx, EventPattern, Payload, Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
 import { lastValueFrom, throwError, type Observable } from 'rxjs';
 import type { TopicName, TopicRecords } from '@mlc/contracts';
 import type { ConsumerOptions, HandlerContext, OutgoingRecord, ProcessedEventStore } from '@mlc/platform-kafka';
@@ -63,7 +63,12 @@ class PassHandlerErrorsThrough implements RpcExceptionFilter<unknown> {
  */
 export function KafkaHandler<T extends TopicName>(topics: T | readonly T[], options: KafkaHandlerOptions<T>): MethodDecorator {
   const patterns: KafkaPattern[] = ([] as T[]).concat(topics as T[]).map((topic) => ({ kafka: options.consumer, topic }));
-  return applyDecorators(EventPattern(patterns, { [OPTIONS]: options }), UseFilters(new PassHandlerErrorsThrough()));
+  // Nest passes an event handler only its payload by default: (record, context) as @Payload() and @Ctx().
+  const recordAndContext: MethodDecorator = (target, key) => {
+    Payload()(target, key, 0);
+    Ctx()(target, key, 1);
+  };
+  return applyDecorators(EventPattern(patterns, { [OPTIONS]: options }), UseFilters(new PassHandlerErrorsThrough()), recordAndContext);
 }
 
 /** The signature of a Kafka handler method. */
