@@ -1,4 +1,4 @@
-import { Controller, Global, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Controller, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { createTenantsDataSource, runMigrations, SecretBox, TenantConfigService, TokenManager } from '@mlc/tenants';
 import type { TopicRecords } from '@mlc/contracts';
@@ -58,9 +58,9 @@ export class TenantChangesController {
  * Tenant configuration for a service: `TenantDirectory` (snapshots, live-updated from tenant.config.changed.v1),
  * `PartnerClients` (configured Fusion/ShipBob/Shopify clients per tenant, tokens from the shared `TokenManager`) and
  * `TenantConfigService` (whose changes go through the outbox onto Kafka; the service hosting the admin API runs the
- * outbox relay loop, see `TenantConfigService.outbox`). Import once, in the service's AppModule: `TenancyModule.forRoot(config)`.
+ * outbox relay loop, see `TenantConfigService.outbox`). Import once, among the modules the platform module shares:
+ * `bootService({ shared: (config) => [TenancyModule.forRoot(config)] })`.
  */
-@Global()
 @Module({})
 export class TenancyModule {
   static forRoot(cfg: TenancyConfig): DynamicModule {

@@ -14,6 +14,10 @@ export interface BootOptions<S extends Schema> {
   usesPostgres?: boolean;
   /** The service's own module, built from its validated configuration. */
   module: (config: ConfigOf<S>) => Type<unknown> | DynamicModule;
+  /** The token feature modules inject the validated configuration with (provided by the platform module). */
+  configToken?: symbol;
+  /** Modules every feature module may use (tenancy, flow control), built from the configuration; re-exported by the platform module. */
+  shared?: (config: ConfigOf<S>) => Array<Type<unknown> | DynamicModule>;
   env?: NodeJS.ProcessEnv;
   /** HTTP body handling: `bodyParser: false` leaves the request stream unread (webhook-gateway reads raw bytes). */
   http?: { bodyParser?: boolean; rawBody?: boolean };
@@ -42,7 +46,10 @@ export async function bootService<S extends Schema>(opts: BootOptions<S>): Promi
   const app = await NestFactory.create(
     {
       module: Root,
-      imports: [PlatformModule.forRoot({ name: opts.name, config: base, usesPostgres: opts.usesPostgres ?? false }), opts.module(config)],
+      imports: [
+        PlatformModule.forRoot({ name: opts.name, config: base, usesPostgres: opts.usesPostgres ?? false }, { configToken: opts.configToken, shared: opts.shared?.(config) }),
+        opts.module(config),
+      ],
     },
     { logger: ['error', 'warn'], bufferLogs: false, ...opts.http },
   );
