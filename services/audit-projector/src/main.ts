@@ -10,5 +10,5 @@ void bootService({
   usesPostgres: true,
   configToken: AUDIT_PROJECTOR_CONFIG,
   shared: (config) => [TenancyModule.forRoot(config)],
-  module: (config) => AppModule.forConfig(config),
+  module: () => AppModule,
 });

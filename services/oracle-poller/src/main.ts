@@ -10,5 +10,5 @@ void bootService({
   usesPostgres: true,
   configToken: ORACLE_POLLER_CONFIG,
   shared: (config) => [TenancyModule.forRoot(config)],
-  module: (config) => AppModule.forConfig(config),
+  module: () => AppModule,
 });

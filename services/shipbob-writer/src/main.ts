@@ -11,5 +11,5 @@ void bootService({
   usesPostgres: true,
   configToken: SHIPBOB_WRITER_CONFIG,
   shared: (config) => [TenancyModule.forRoot(config), FlowControlModule.forService()],
-  module: (config) => AppModule.forConfig(config),
+  module: () => AppModule,
 });

@@ -1,15 +1,9 @@
-import { Module, type DynamicModule } from '@nestjs/common';
-import type { WebhookGatewayConfig } from './config/webhook-gateway.config';
+import { Module } from '@nestjs/common';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { SweepModule } from './sweep/sweep.module';
 
 /** webhook-gateway: the platform (Kafka, health, metrics, configuration, tenants) comes from bootService; features are wired here. */
-@Module({})
-export class AppModule {
-  static forConfig(_config: WebhookGatewayConfig): DynamicModule {
-    return {
-      module: AppModule,
-      imports: [WebhooksModule, SweepModule],
-    };
-  }
-}
+@Module({
+  imports: [WebhooksModule, SweepModule],
+})
+export class AppModule {}

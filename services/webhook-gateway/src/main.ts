@@ -12,5 +12,5 @@ void bootService({
   http: { bodyParser: false },
   configToken: WEBHOOK_GATEWAY_CONFIG,
   shared: (config) => [TenancyModule.forRoot(config)],
-  module: (config) => AppModule.forConfig(config),
+  module: () => AppModule,
 });
