@@ -26,7 +26,8 @@ export interface KafkaConsumerSettings {
 export interface KafkaHandlerOptions<T extends TopicName = TopicName> extends Omit<KafkaConsumerSettings, 'processedEvents'> {
   /**
    * The consumer this handler belongs to: every handler naming it runs in one EventConsumer (one Kafka group, one
-   * retry policy), each for its own topics. Its settings are the union of its handlers' (declare each once).
+   * retry policy), each for its own topics. Its settings are the union of its handlers' (the transport refuses to
+   * start when two handlers give one setting different values).
    */
   consumer: string;
   /** Settings known only when the application starts, e.g. from configuration: `(get) => ({ maxAttempts: get(CFG).x })`. */
@@ -130,7 +131,14 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
     let processedEventsToken: KafkaHandlerOptions['processedEvents'];
     for (const { options } of routes) {
       const { consumer: _c, settings: dynamic, processedEvents, describe: _d, ...fixed } = options;
-      Object.assign(settings, fixed, dynamic?.(this.get));
+      for (const [key, value] of Object.entries({ ...fixed, ...dynamic?.(this.get) })) {
+        const held = (settings as Record<string, unknown>)[key];
+        // Two handlers of one consumer that disagree on its settings: refuse to start rather than pick one.
+        if (held !== undefined && held !== value && !sameJson(held, value))
+          throw new Error(`Kafka consumer ${name}: its handlers disagree on ${key} (${JSON.stringify(held)} vs ${JSON.stringify(value)})`);
+        (settings as Record<string, unknown>)[key] = value;
+      }
+      if (processedEventsToken && processedEvents && processedEventsToken !== processedEvents) throw new Error(`Kafka consumer ${name}: its handlers disagree on processedEvents`);
       processedEventsToken ??= processedEvents;
     }
     const byTopic = new Map(routes.map((r) => [r.topic, r]));
@@ -161,5 +169,13 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
 
   unwrap<T>(): T {
     throw new Error('KafkaTransport wraps no single client');
+  }
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  try {
+    return JSON.stringify(a) === JSON.stringify(b);
+  } catch {
+    return false; // e.g. two different store instances
   }
 }
