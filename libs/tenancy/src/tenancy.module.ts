@@ -1,8 +1,9 @@
-import { Global, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Controller, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { createTenantsDataSource, runMigrations, SecretBox, TenantConfigService, TokenManager } from '@mlc/tenants';
+import type { TopicRecords } from '@mlc/contracts';
 import { ulid, type EventPublisher } from '@mlc/platform-kafka';
-import { ConsumerHost, LOGGER, PUBLISHER, SERVICE_OPTIONS, type ServiceOptions } from '@mlc/platform-service';
+import { KafkaHandler, LOGGER, PUBLISHER, SERVICE_OPTIONS, type ServiceOptions } from '@mlc/platform-service';
 import type { Logger } from '@mlc/platform-telemetry';
 import { KafkaTenantChangePublisher } from './kafka-tenant-change.publisher';
 import { PartnerClients } from './partner.clients';
@@ -17,31 +18,16 @@ export interface TenancyConfig {
   runTenantMigrations: boolean;
 }
 
-/** Opens the tenants tables (migrating them first when asked) and listens for configuration changes. */
+/** Opens the tenants tables (migrating them first when asked). */
 class TenancyLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly ds: DataSource,
     private readonly cfg: TenancyConfig,
-    private readonly directory: TenantDirectory,
-    private readonly host: ConsumerHost,
-    private readonly options: ServiceOptions,
   ) {}
 
   async onModuleInit(): Promise<void> {
     if (this.cfg.runTenantMigrations) await runMigrations(this.ds);
     else if (!this.ds.isInitialized) await this.ds.initialize();
-    // One group per running instance: every replica must hear every change (a broadcast, not a work queue). It starts
-    // at the end of the topic: what happened before start is already in the database; the cache TTL covers the moment
-    // between loading a snapshot and joining the group.
-    this.host.register({
-      groupId: `${this.options.name}.tenancy.${ulid()}`,
-      ephemeral: true,
-      topics: ['tenant.config.changed.v1'],
-      fromBeginning: false,
-      handler: async (change) => {
-        this.directory.changed({ tenantId: change.meta.tenantId, version: change.version, entity: change.entity, key: change.key, action: change.action });
-      },
-    });
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -49,13 +35,32 @@ class TenancyLifecycle implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
+/** Keeps the TenantDirectory's snapshots current: tenant.config.changed.v1 drops what changed. */
+@Controller()
+export class TenantChangesController {
+  constructor(private readonly directory: TenantDirectory) {}
+
+  // One group per running instance: every replica must hear every change (a broadcast, not a work queue). It starts
+  // at the end of the topic: what happened before start is already in the database; the cache TTL covers the moment
+  // between loading a snapshot and joining the group.
+  @KafkaHandler('tenant.config.changed.v1', {
+    consumer: 'tenancy',
+    ephemeral: true,
+    fromBeginning: false,
+    settings: (get) => ({ groupId: `${get<ServiceOptions>(SERVICE_OPTIONS).name}.tenancy.${ulid()}` }),
+  })
+  async onChange(change: TopicRecords['tenant.config.changed.v1']): Promise<void> {
+    this.directory.changed({ tenantId: change.meta.tenantId, version: change.version, entity: change.entity, key: change.key, action: change.action });
+  }
+}
+
 /**
  * Tenant configuration for a service: `TenantDirectory` (snapshots, live-updated from tenant.config.changed.v1),
  * `PartnerClients` (configured Fusion/ShipBob/Shopify clients per tenant, tokens from the shared `TokenManager`) and
  * `TenantConfigService` (whose changes go through the outbox onto Kafka; the service hosting the admin API runs the
- * outbox relay loop, see `TenantConfigService.outbox`). Import once, in the service's AppModule: `TenancyModule.forRoot(config)`.
+ * outbox relay loop, see `TenantConfigService.outbox`). Import once, among the modules the platform module shares:
+ * `bootService({ shared: (config) => [TenancyModule.forRoot(config)] })`.
  */
-@Global()
 @Module({})
 export class TenancyModule {
   static forRoot(cfg: TenancyConfig): DynamicModule {
@@ -78,13 +83,9 @@ export class TenancyModule {
       { provide: TenantDirectory, useFactory: (c: TenantConfigService) => new TenantDirectory(c), inject: [TenantConfigService] },
       { provide: TokenManager, useValue: new TokenManager({ dataSource: ds, secretBox }) },
       { provide: PartnerClients, useFactory: (d: TenantDirectory, t: TokenManager) => new PartnerClients(d, t), inject: [TenantDirectory, TokenManager] },
-      {
-        provide: TenancyLifecycle,
-        useFactory: (d: TenantDirectory, host: ConsumerHost, options: ServiceOptions) => new TenancyLifecycle(ds, cfg, d, host, options),
-        inject: [TenantDirectory, ConsumerHost, SERVICE_OPTIONS],
-      },
+      { provide: TenancyLifecycle, useFactory: () => new TenancyLifecycle(ds, cfg) },
     ];
-    return { module: TenancyModule, providers, exports: [TENANTS_DATA_SOURCE, TenantConfigService, TenantDirectory, PartnerClients, TokenManager] };
+    return { module: TenancyModule, controllers: [TenantChangesController], providers, exports: [TENANTS_DATA_SOURCE, TenantConfigService, TenantDirectory, PartnerClients, TokenManager] };
   }
 }
 

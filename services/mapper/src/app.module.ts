@@ -1,20 +1,10 @@
-import { Global, Module, type DynamicModule } from '@nestjs/common';
-import { TenancyModule } from '@mlc/tenancy';
-import { MAPPER_CONFIG, type MapperConfig } from './config/mapper.config';
+import { Module } from '@nestjs/common';
 import { PurchaseOrdersModule } from './purchase-orders/purchase-orders.module';
 import { ShipmentsModule } from './shipments/shipments.module';
 import { ShopifyModule } from './shopify/shopify.module';
 
-/** mapper: the platform (Kafka, health, metrics) comes from bootService; tenants and features are wired here. */
-@Global()
-@Module({})
-export class AppModule {
-  static forConfig(config: MapperConfig): DynamicModule {
-    return {
-      module: AppModule,
-      imports: [TenancyModule.forRoot(config), PurchaseOrdersModule, ShipmentsModule, ShopifyModule],
-      providers: [{ provide: MAPPER_CONFIG, useValue: config }],
-      exports: [MAPPER_CONFIG],
-    };
-  }
-}
+/** mapper: the platform (Kafka, health, metrics, configuration, tenants) comes from bootService; features are wired here. */
+@Module({
+  imports: [PurchaseOrdersModule, ShipmentsModule, ShopifyModule],
+})
+export class AppModule {}

@@ -1,11 +1,14 @@
 import './instrument';
 import { bootService } from '@mlc/platform-service';
-import { mapperSettings } from './config/mapper.config';
+import { TenancyModule } from '@mlc/tenancy';
+import { MAPPER_CONFIG, mapperSettings } from './config/mapper.config';
 import { AppModule } from './app.module';
 
 void bootService({
   name: 'mapper',
   schema: mapperSettings,
   usesPostgres: true,
-  module: (config) => AppModule.forConfig(config),
+  configToken: MAPPER_CONFIG,
+  shared: (config) => [TenancyModule.forRoot(config)],
+  module: () => AppModule,
 });

@@ -1,11 +1,14 @@
 import './instrument';
 import { bootService } from '@mlc/platform-service';
-import { oraclePollerSettings } from './config/oracle-poller.config';
+import { TenancyModule } from '@mlc/tenancy';
+import { ORACLE_POLLER_CONFIG, oraclePollerSettings } from './config/oracle-poller.config';
 import { AppModule } from './app.module';
 
 void bootService({
   name: 'oracle-poller',
   schema: oraclePollerSettings,
   usesPostgres: true,
-  module: (config) => AppModule.forConfig(config),
+  configToken: ORACLE_POLLER_CONFIG,
+  shared: (config) => [TenancyModule.forRoot(config)],
+  module: () => AppModule,
 });

@@ -1,11 +1,15 @@
 import './instrument';
 import { bootService } from '@mlc/platform-service';
-import { shipbobWriterSettings } from './config/shipbob-writer.config';
+import { TenancyModule } from '@mlc/tenancy';
+import { FlowControlModule } from '@mlc/platform-flow-control';
+import { SHIPBOB_WRITER_CONFIG, shipbobWriterSettings } from './config/shipbob-writer.config';
 import { AppModule } from './app.module';
 
 void bootService({
   name: 'shipbob-writer',
   schema: shipbobWriterSettings,
   usesPostgres: true,
-  module: (config) => AppModule.forConfig(config),
+  configToken: SHIPBOB_WRITER_CONFIG,
+  shared: (config) => [TenancyModule.forRoot(config), FlowControlModule.forService()],
+  module: () => AppModule,
 });

@@ -1,6 +1,7 @@
 import './instrument';
 import { bootService } from '@mlc/platform-service';
-import { webhookGatewaySettings } from './config/webhook-gateway.config';
+import { TenancyModule } from '@mlc/tenancy';
+import { WEBHOOK_GATEWAY_CONFIG, webhookGatewaySettings } from './config/webhook-gateway.config';
 import { AppModule } from './app.module';
 
 void bootService({
@@ -9,5 +10,7 @@ void bootService({
   usesPostgres: true,
   // Webhook signatures cover the exact bytes: no JSON parser may read the body before the webhooks controller does.
   http: { bodyParser: false },
-  module: (config) => AppModule.forConfig(config),
+  configToken: WEBHOOK_GATEWAY_CONFIG,
+  shared: (config) => [TenancyModule.forRoot(config)],
+  module: () => AppModule,
 });

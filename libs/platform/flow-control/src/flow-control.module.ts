@@ -43,7 +43,7 @@ class FlowControlLifecycle implements OnApplicationBootstrap, BeforeApplicationS
 
 /**
  * Gives a service's handlers `FlowControl` (inject it), reading ops.flow-control.changed.v1 with the service's Kafka
- * and topic suffix and publishing self-pauses with its publisher (global: import it once, in the AppModule). Until
+ * and topic suffix and publishing self-pauses with its publisher (import it once, among the modules the platform module shares: `bootService({ shared })`). Until
  * the state is loaded, `guard` holds records.
  */
 @Module({})
@@ -51,7 +51,6 @@ export class FlowControlModule {
   static forService(opts: Pick<FlowControlOptions, 'authFailureLimit' | 'pollMs'> = {}): DynamicModule {
     return {
       module: FlowControlModule,
-      global: true,
       providers: [
         {
           provide: FlowControl,

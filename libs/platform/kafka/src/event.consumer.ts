@@ -38,7 +38,7 @@ export interface RecordException {
   details?: Record<string, unknown>;
 }
 
-/** A handler returns the records it wants published (atomically with its offset in transactional mode). */
+/** A handler returns the records it wants published (before its offset is committed). */
 export type Handler<T extends TopicName> = (value: TopicRecords[T], ctx: HandlerContext) => Promise<OutgoingRecord[] | void>;
 
 export interface ConsumerOptions<T extends TopicName> {
@@ -50,8 +50,6 @@ export interface ConsumerOptions<T extends TopicName> {
   /** Attempts for retryable errors before the record is parked. */
   maxAttempts?: number;
   backoff?: BackoffPolicy;
-  /** Publish the handler's output and commit the input offset in one Kafka transaction. */
-  transactional?: boolean;
   processedEvents?: ProcessedEventStore;
   partitionsConsumedConcurrently?: number;
   fromBeginning?: boolean;
@@ -62,7 +60,7 @@ export interface ConsumerOptions<T extends TopicName> {
   sessionTimeoutMs?: number;
   topicSuffix?: string;
   /** Describes the business entity of a record for parked exceptions (type, id). */
-  describe?: (value: TopicRecords[T]) => { entityType: string; businessId: string } | undefined;
+  describe?: (value: TopicRecords[T], topic: T) => { entityType: string; businessId: string } | undefined;
   log?: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -96,7 +94,6 @@ export class EventConsumer<T extends TopicName> {
   /** Held partitions and what releases them (aborted on stop / rebuild: the new consumer reads the record again). */
   private readonly holds = new Map<string, AbortController>();
   private stopping = false;
-  private txLock: Promise<void> = Promise.resolve();
   private readonly suffix: string;
   private readonly log: NonNullable<ConsumerOptions<T>['log']>;
 
@@ -115,11 +112,7 @@ export class EventConsumer<T extends TopicName> {
 
   async start(): Promise<void> {
     this.stopping = false;
-    this.producer ??= this.kafka.producer(
-      this.opts.transactional
-        ? { transactionalId: `${this.opts.groupId}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`, idempotent: true, maxInFlightRequests: 1 }
-        : { idempotent: true, maxInFlightRequests: 1 },
-    );
+    this.producer ??= this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await this.producer.connect();
     await this.run();
   }
@@ -149,7 +142,7 @@ export class EventConsumer<T extends TopicName> {
     await consumer.subscribe({ topics: this.opts.topics.map((t) => topicName(t, this.suffix)), fromBeginning: this.opts.fromBeginning ?? true });
     await consumer.run({
       autoCommit: false,
-      partitionsConsumedConcurrently: this.opts.transactional ? 1 : this.opts.partitionsConsumedConcurrently ?? 3,
+      partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? 3,
       eachMessage: (payload) => this.onMessage(payload),
     });
   }
@@ -198,18 +191,11 @@ export class EventConsumer<T extends TopicName> {
       return; // uncommitted; read again from this offset once the hold ends
     }
     const { outputs, handledEventId } = processed;
-    if (this.opts.transactional) {
-      await this.inTransaction(async (send, sendOffsets) => {
-        await send(outputs);
-        await sendOffsets([{ topic, partition, offset: next }]);
-      });
-    } else if (outputs.length) {
-      await this.sendAll(outputs);
-    }
+    if (outputs.length) await this.sendAll(outputs);
     // Marked only once its outputs are on Kafka: a crash before this point redelivers the record (downstream is
     // idempotent), never loses what it should have published.
     if (handledEventId && this.opts.processedEvents) await this.opts.processedEvents.mark(this.opts.groupId, handledEventId);
-    if (!this.opts.transactional) await this.consumer!.commitOffsets([{ topic, partition, offset: next }]);
+    await this.consumer!.commitOffsets([{ topic, partition, offset: next }]);
   }
 
   /**
@@ -280,7 +266,7 @@ export class EventConsumer<T extends TopicName> {
     }
     const meta = (value as { meta: EventMeta }).meta;
     const flow = { topic: base, group: this.opts.groupId, tenantId: meta.tenantId };
-    consumerMetrics.started({ group: this.opts.groupId, tenantId: meta.tenantId, eventId: meta.eventId, correlationId: meta.correlationId, entity: describeSafely(this.opts.describe, value) });
+    consumerMetrics.started({ group: this.opts.groupId, tenantId: meta.tenantId, eventId: meta.eventId, correlationId: meta.correlationId, entity: describeSafely(this.opts.describe, value, base) });
     const startedAt = performance.now();
     if (this.opts.processedEvents && (await this.opts.processedEvents.seen(this.opts.groupId, meta.eventId))) {
       consumerMetrics.skipped(flow);
@@ -324,7 +310,7 @@ export class EventConsumer<T extends TopicName> {
     if (this.stopping && error.retryable) throw error; // leave it uncommitted; the next owner retries it
     this.stats.parked += 1;
     consumerMetrics.parked(flow, error.code, error.message);
-    const entity = this.opts.describe?.(value);
+    const entity = this.opts.describe?.(value, base);
     this.log('error', 'record parked as exception', { group: this.opts.groupId, eventId: meta.eventId, code: error.code, message: error.message });
     return {
       outputs: [
@@ -384,37 +370,6 @@ export class EventConsumer<T extends TopicName> {
   private async sendAll(outputs: Outgoing[]): Promise<void> {
     for (const o of outputs) await this.producer!.send({ ...this.toKafka(o), acks: -1 });
   }
-
-  private async inTransaction(
-    fn: (send: (o: Outgoing[]) => Promise<void>, sendOffsets: (o: { topic: string; partition: number; offset: string }[]) => Promise<void>) => Promise<void>,
-  ): Promise<void> {
-    const previous = this.txLock;
-    let release!: () => void;
-    this.txLock = new Promise((r) => (release = r));
-    await previous;
-    try {
-      const tx = await this.producer!.transaction();
-      try {
-        await fn(
-          async (outputs) => {
-            for (const o of outputs) await tx.send(this.toKafka(o));
-          },
-          async (offsets) => {
-            await tx.sendOffsets({
-              consumerGroupId: this.opts.groupId,
-              topics: offsets.map((o) => ({ topic: o.topic, partitions: [{ partition: o.partition, offset: o.offset }] })),
-            });
-          },
-        );
-        await tx.commit();
-      } catch (err) {
-        await tx.abort().catch(() => undefined);
-        throw err;
-      }
-    } finally {
-      release();
-    }
-  }
 }
 
 type Outgoing =
@@ -422,9 +377,9 @@ type Outgoing =
   | { raw: false; record: OutgoingRecord };
 
 /** The record's business entity for span attributes; a describe() that throws must not fail the record here. */
-function describeSafely<V>(describe: ((v: V) => { entityType: string; businessId: string } | undefined) | undefined, value: V) {
+function describeSafely<V, T>(describe: ((v: V, topic: T) => { entityType: string; businessId: string } | undefined) | undefined, value: V, topic: T) {
   try {
-    return describe?.(value);
+    return describe?.(value, topic);
   } catch {
     return undefined;
   }

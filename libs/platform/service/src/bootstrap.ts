@@ -3,6 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import { Module, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { ConfigError, describeConfig, loadConfig, type ConfigOf, type Schema } from '@mlc/platform-config';
 import { logger, stopTelemetry } from '@mlc/platform-telemetry';
+import { ConsumerHost } from './consumer.host';
+import { KafkaTransport } from './kafka.transport';
 import { PlatformModule } from './platform.module';
 import type { BaseConfig } from './service.options';
 
@@ -12,6 +14,10 @@ export interface BootOptions<S extends Schema> {
   usesPostgres?: boolean;
   /** The service's own module, built from its validated configuration. */
   module: (config: ConfigOf<S>) => Type<unknown> | DynamicModule;
+  /** The token feature modules inject the validated configuration with (provided by the platform module). */
+  configToken?: symbol;
+  /** Modules every feature module may use (tenancy, flow control), built from the configuration; re-exported by the platform module. */
+  shared?: (config: ConfigOf<S>) => Array<Type<unknown> | DynamicModule>;
   env?: NodeJS.ProcessEnv;
   /** HTTP body handling: `bodyParser: false` leaves the request stream unread (webhook-gateway reads raw bytes). */
   http?: { bodyParser?: boolean; rawBody?: boolean };
@@ -19,7 +25,7 @@ export interface BootOptions<S extends Schema> {
 
 /**
  * Validates configuration (all problems in one message, then exit 1), starts Nest with the platform module and the
- * service's module, listens on PORT, and shuts down gracefully on SIGTERM/SIGINT.
+ * service's module, connects its Kafka handlers (KafkaTransport), listens on PORT, and shuts down gracefully on SIGTERM/SIGINT.
  */
 export async function bootService<S extends Schema>(opts: BootOptions<S>): Promise<INestApplication> {
   const log = logger(opts.name);
@@ -40,11 +46,18 @@ export async function bootService<S extends Schema>(opts: BootOptions<S>): Promi
   const app = await NestFactory.create(
     {
       module: Root,
-      imports: [PlatformModule.forRoot({ name: opts.name, config: base, usesPostgres: opts.usesPostgres ?? false }), opts.module(config)],
+      imports: [
+        PlatformModule.forRoot({ name: opts.name, config: base, usesPostgres: opts.usesPostgres ?? false }, { configToken: opts.configToken, shared: opts.shared?.(config) }),
+        opts.module(config),
+      ],
     },
     { logger: ['error', 'warn'], bufferLogs: false, ...opts.http },
   );
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  // Hybrid app: the Kafka handlers (@KafkaHandler methods) run on our transport; HTTP (health, APIs) stays. The
+  // transport registers the consumers now; the ConsumerHost starts them once every module is initialised.
+  app.connectMicroservice({ strategy: new KafkaTransport(app.get(ConsumerHost), (token) => app.get(token as never, { strict: false })) }, { inheritAppConfig: true });
+  await app.startAllMicroservices();
   await app.listen(base.port, '0.0.0.0');
   const addr = app.getHttpServer().address() as { port: number };
   log.info('service started', { port: addr.port, config: describeConfig(opts.schema, config) });

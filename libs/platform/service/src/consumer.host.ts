@@ -15,9 +15,10 @@ export interface HostedConsumerStatus extends ConsumerStatus {
 export type ConsumerControlRequest = TopicRecords['ops.consumer-control.requested.v1'];
 
 /**
- * Runs the service's Kafka consumers inside Nest (kafkajs consumers directly, not the Nest Kafka transport, whose
- * one-at-a-time handling and commit model do not fit): started after bootstrap, stopped on SIGTERM after the record
- * in hand is finished and committed.
+ * Runs the service's Kafka consumers inside Nest (our EventConsumers, not Nest's built-in Kafka transport, whose
+ * one-at-a-time handling and commit model do not fit): registered by the KafkaTransport from the app's
+ * `@KafkaHandler` methods, started after bootstrap, stopped on SIGTERM after the record in hand is finished and
+ * committed.
  *
  * It also listens to ops.consumer-control.requested.v1 (a broadcast: one private group per instance, from the end
  * of the topic): `stop` for one of its consumers' group ids (as Kafka knows it, with KAFKA_GROUP_ID_SUFFIX) stops
@@ -42,6 +43,7 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
   ) {}
 
   /**
+   * Called by the KafkaTransport (services declare `@KafkaHandler` methods instead of registering by hand).
    * `ephemeral`: the group belongs to this instance alone (a broadcast listener with a unique group id); it is deleted
    * when the service shuts down.
    */

@@ -1,4 +1,4 @@
-import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit, type Type } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { Pool } from 'pg';
 import type { Kafka } from 'kafkajs';
@@ -36,11 +36,22 @@ class ConnectionLifecycle implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
-/** Everything a service needs to live on the platform: Kafka, codec, publisher, consumers, health, metrics, logs. */
+/** What a service shares with all its feature modules through the platform module. */
+export interface SharedWiring {
+  /** The token its feature modules inject the service's validated configuration with (e.g. MAPPER_CONFIG). */
+  configToken?: symbol;
+  /** Modules every feature module may use (tenancy, flow control): imported once here and re-exported. */
+  shared?: Array<Type<unknown> | DynamicModule>;
+}
+
+/**
+ * Everything a service needs to live on the platform: Kafka, codec, publisher, consumers, health, metrics, logs, plus
+ * its configuration and shared modules. The one `@Global()` module: feature modules import nothing else to get these.
+ */
 @Global()
 @Module({})
 export class PlatformModule {
-  static forRoot(options: ServiceOptions): DynamicModule {
+  static forRoot(options: ServiceOptions, wiring: SharedWiring = {}): DynamicModule {
     const { config } = options;
     const kafka = createKafka({
       brokers: config.kafkaBrokers,
@@ -67,13 +78,15 @@ export class PlatformModule {
       ConsumerHost,
       MetricsRegistry,
       ConsumerLagMonitor,
+      ...(wiring.configToken ? [{ provide: wiring.configToken, useValue: config }] : []),
     ];
+    const shared = wiring.shared ?? [];
     return {
       module: PlatformModule,
-      imports: [TerminusModule.forRoot({ logger: false, gracefulShutdownTimeoutMs: 0 })],
+      imports: [TerminusModule.forRoot({ logger: false, gracefulShutdownTimeoutMs: 0 }), ...shared],
       controllers: [HealthController],
       providers,
-      exports: providers.filter((p) => p !== undefined).map((p) => (typeof p === 'function' ? p : p.provide)),
+      exports: [...providers.filter((p) => p !== undefined).map((p) => (typeof p === 'function' ? p : p.provide)), ...shared],
     };
   }
 }

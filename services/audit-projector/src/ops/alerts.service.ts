@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } fro
 import { LOGGER, MetricsRegistry } from '@mlc/platform-service';
 import type { Logger } from '@mlc/platform-telemetry';
 import { AUDIT_PROJECTOR_CONFIG, type AuditProjectorConfig } from '../config/audit-projector.config';
-import { ALL_TOPICS } from '../audit/audit-trail.projector';
+import { ALL_TOPICS } from '../audit/audit-trail.controller';
 import { ConsumerLagService } from '../audit/consumer-lag.service';
 import { ProjectionEvents } from '../audit/projection.events';
 import { topicName } from '@mlc/platform-kafka';

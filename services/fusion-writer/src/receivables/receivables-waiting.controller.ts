@@ -1,7 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Controller, ForbiddenException, Get, Inject, Injectable, Param, UnauthorizedException, UseGuards, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import type { Pool } from 'pg';
-import { PG_POOL } from '@mlc/platform-service';
 import { mayAccess, parseOperatorKeys } from '@mlc/tenants';
 import { FUSION_WRITER_CONFIG, type FusionWriterConfig } from '../config/fusion-writer.config';
 import { ReceivablesWaitingStore } from './receivables.waiting';
@@ -37,11 +35,7 @@ export class WaitingOperatorGuard implements CanActivate {
 @Controller('receivables/tenants/:tenantId')
 @UseGuards(WaitingOperatorGuard)
 export class ReceivablesWaitingController {
-  private readonly store: ReceivablesWaitingStore;
-
-  constructor(@Inject(PG_POOL) pool: Pool) {
-    this.store = new ReceivablesWaitingStore(pool);
-  }
+  constructor(private readonly store: ReceivablesWaitingStore) {}
 
   @Get('waiting')
   async waiting(@Param('tenantId') tenantId: string) {

@@ -1,4 +1,4 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { DeliveryVerifier } from './delivery-verifier';
 import { FeedRegistry } from './feed.registry';
 import { FeedRunner } from './feed-runner';
@@ -7,8 +7,7 @@ import { PollScheduler } from './poll.scheduler';
 import { PollStateRepository } from './poll-state.repository';
 import { PollerController } from './poller.controller';
 
-/** The polling machinery every feed shares: state in Postgres, delivery checks, scheduler, operator endpoints. */
-@Global()
+/** The polling machinery every feed shares (feature modules import it): state in Postgres, delivery checks, scheduler, operator endpoints. */
 @Module({
   controllers: [PollerController],
   providers: [PollStateRepository, DeliveryVerifier, FeedRegistry, FeedRunner, PollScheduler, OperatorKeyGuard],

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { PollingModule } from '../polling/polling.module';
 import { PurchaseOrdersFeed } from './purchase-orders.feed';
 
 /** The purchase-orders feature of oracle-poller: Fusion POs by LastUpdateDate → erp.purchase-order.changed.v1. */
-@Module({ providers: [PurchaseOrdersFeed] })
+@Module({ imports: [PollingModule], providers: [PurchaseOrdersFeed] })
 export class PurchaseOrdersModule {}

@@ -1,73 +1,43 @@
-import { Inject, Module, type OnModuleInit } from '@nestjs/common';
-import { FlowControl } from '@mlc/platform-flow-control';
-import { ConsumerHost, LOGGER, MetricsRegistry } from '@mlc/platform-service';
-import type { Logger } from '@mlc/platform-telemetry';
+import { Module } from '@nestjs/common';
+import { MetricsRegistry } from '@mlc/platform-service';
 import { MissingConnectionError, PartnerClients, TenantDirectory } from '@mlc/tenancy';
 import { SHIPBOB_WRITER_CONFIG, type ShipbobWriterConfig } from '../config/shipbob-writer.config';
-import { handleInDryRun } from './dry-run-orders';
+import { OrdersController } from './orders.controller';
 import { ShipbobPacer } from './shipbob.pacer';
 import { SyncShipbobOrderService } from './sync-shipbob-order.service';
 
-export const ORDERS_GROUP = 'shipbob-writer.orders';
-/** The flow (ops API: /ops/tenants/:tenantId/flows/shipbob/pause|resume) this writer honours. */
-export const FLOW_PARTNER = 'shipbob';
-
 /**
  * The orders feature of shipbob-writer: fulfilment.shipbob-order.requested.v1 -> ShipBob (create / cancel) ->
- * fulfilment.shipbob-order.synced.v1, or an exception (parked command, or a cancel refused after pick).
- *
- * Flow control: while a tenant's ShipBob flow is paused its commands wait in Kafka (FlowControl.guard holds the
- * record's partition: other partitions keep flowing, records behind it in the same partition wait with it). A
- * connection whose credentials ShipBob keeps refusing (401/403 after a token refresh) pauses its flow by itself.
+ * fulfilment.shipbob-order.synced.v1, or an exception (see OrdersController).
  */
-@Module({})
-export class OrdersModule implements OnModuleInit {
-  constructor(
-    private readonly host: ConsumerHost,
-    private readonly clients: PartnerClients,
-    private readonly directory: TenantDirectory,
-    private readonly metrics: MetricsRegistry,
-    private readonly flows: FlowControl,
-    @Inject(SHIPBOB_WRITER_CONFIG) private readonly config: ShipbobWriterConfig,
-    @Inject(LOGGER) private readonly log: Logger,
-  ) {}
-
-  onModuleInit(): void {
-    const pacer = new ShipbobPacer({
-      windowMs: this.config.shipbobRateWindowMs,
-      paceBelow: this.config.shipbobPaceBelowCalls,
-      onWait: (tenantId, waitMs) => this.metrics.rateLimitWait({ partner: 'shipbob', waitMs, tenantId }),
-    });
-    const service = new SyncShipbobOrderService({
-      pacer,
-      orderType: this.config.shipbobOrderType,
-      shipbob: async (tenantId) => {
-        const client = await this.clients.shipbob(tenantId);
-        const connection = (await this.directory.get(tenantId)).connections.shipbob;
-        if (!connection) throw new MissingConnectionError(tenantId, 'shipbob');
-        return { client, channelId: String(connection.channelId) };
-      },
-    });
-    this.host.register({
-      groupId: ORDERS_GROUP,
-      topics: ['fulfilment.shipbob-order.requested.v1'],
-      maxAttempts: this.config.shipbobMaxAttempts,
-      backoff: { baseMs: this.config.shipbobBackoffBaseMs, maxMs: this.config.shipbobBackoffMaxMs },
-      describe: (cmd) => ({ entityType: 'shipbob-order', businessId: cmd.referenceId }),
-      handler: async (cmd, ctx) => {
-        const out = await this.flows.guard(cmd.meta.tenantId, FLOW_PARTNER, async () => {
-          // settings.dryRun.purchaseOrders, read at the moment of the write: the create/cancel is recorded, not sent.
-          const tenant = await this.directory.get(cmd.meta.tenantId);
-          if (tenant.settings.dryRun?.purchaseOrders !== true || !tenant.connections.shipbob) return service.handle(cmd, ctx);
-          return handleInDryRun(service, tenant.connections.shipbob.baseUrl, cmd, ctx);
-        });
-        for (const o of out) {
-          const outcome = o.topic === 'fulfilment.shipbob-order.synced.v1' ? (o.value as { outcome: string }).outcome : o.topic === 'ops.dry-run-write.recorded.v1' ? 'dry_run' : 'exception';
-          this.metrics.inc('shipbob_writer_orders_total', { action: cmd.action, outcome }, 1, 'ShipBob order commands handled, by outcome');
-          this.log.info('shipbob order command handled', { tenantId: cmd.meta.tenantId, referenceId: cmd.referenceId, action: cmd.action, outcome });
-        }
-        return out;
-      },
-    });
-  }
-}
+@Module({
+  controllers: [OrdersController],
+  providers: [
+    {
+      provide: ShipbobPacer,
+      useFactory: (config: ShipbobWriterConfig, metrics: MetricsRegistry) =>
+        new ShipbobPacer({
+          windowMs: config.shipbobRateWindowMs,
+          paceBelow: config.shipbobPaceBelowCalls,
+          onWait: (tenantId, waitMs) => metrics.rateLimitWait({ partner: 'shipbob', waitMs, tenantId }),
+        }),
+      inject: [SHIPBOB_WRITER_CONFIG, MetricsRegistry],
+    },
+    {
+      provide: SyncShipbobOrderService,
+      useFactory: (pacer: ShipbobPacer, config: ShipbobWriterConfig, clients: PartnerClients, directory: TenantDirectory) =>
+        new SyncShipbobOrderService({
+          pacer,
+          orderType: config.shipbobOrderType,
+          shipbob: async (tenantId) => {
+            const client = await clients.shipbob(tenantId);
+            const connection = (await directory.get(tenantId)).connections.shipbob;
+            if (!connection) throw new MissingConnectionError(tenantId, 'shipbob');
+            return { client, channelId: String(connection.channelId) };
+          },
+        }),
+      inject: [ShipbobPacer, SHIPBOB_WRITER_CONFIG, PartnerClients, TenantDirectory],
+    },
+  ],
+})
+export class OrdersModule {}

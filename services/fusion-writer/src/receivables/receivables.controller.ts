@@ -1,14 +1,12 @@
-import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Controller, Inject, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Pool } from 'pg';
-import type { AvroCodec } from '@mlc/contracts';
+import type { AvroCodec, TopicRecords } from '@mlc/contracts';
 import { FlowControl } from '@mlc/platform-flow-control';
-import { PartnerClients, TenantDirectory } from '@mlc/tenancy';
-import { DryRunHandledEvents } from '@mlc/tenancy';
-import { newMeta, PgProcessedEventStore, type EventPublisher, type OutgoingRecord } from '@mlc/platform-kafka';
-import { CODEC, ConsumerHost, LOGGER, MetricsRegistry, PG_POOL, PUBLISHER, runSqlMigrations } from '@mlc/platform-service';
+import { DryRunHandledEvents, TenantDirectory } from '@mlc/tenancy';
+import { newMeta, type EventPublisher, type HandlerContext, type OutgoingRecord } from '@mlc/platform-kafka';
+import { CODEC, KafkaHandler, LOGGER, MetricsRegistry, PG_POOL, PUBLISHER, runSqlMigrations } from '@mlc/platform-service';
 import type { Logger } from '@mlc/platform-telemetry';
 import { FUSION_WRITER_CONFIG, type FusionWriterConfig } from '../config/fusion-writer.config';
-import { ReceivablesLedger } from './receivables.ledger';
 import { RECEIVABLES_MIGRATIONS } from './receivables.migrations';
 import { ReceivablesWaitingStore, type WaitingRecord } from './receivables.waiting';
 import { ReceivablesDryRun } from './receivables-dry-run';
@@ -16,27 +14,31 @@ import { ReceivablesWriteService } from './receivables-write.service';
 
 export const RECEIVABLES_GROUP = 'fusion-writer.receivables';
 const REQUESTED = 'accounting.fusion-receivables.requested.v1';
+/** The commands this consumer handled in dry run (not marked processed: replayed once live, they are written for real). */
+export const RECEIVABLES_DRY_RUN_HANDLED = Symbol('RECEIVABLES_DRY_RUN_HANDLED');
+/** The processed-events store of this consumer: PgProcessedEventStore, minus what ran in dry run. */
+export const RECEIVABLES_PROCESSED_EVENTS = Symbol('RECEIVABLES_PROCESSED_EVENTS');
 
 /**
- * Wires the receivables use case to Kafka: accounting.fusion-receivables.requested.v1 → Fusion → ….synced.v1. A
+ * The receivables use case on Kafka: accounting.fusion-receivables.requested.v1 → Fusion → ….synced.v1. A
  * command that needs an invoice Fusion does not hold yet is set aside in Postgres (the partition goes on) and sent
  * again when the invoice is written; a timer raises those still waiting at their deadline and keeps
  * mlc_receivables_waiting{tenant} current.
  */
-@Injectable()
-export class ReceivablesConsumer implements OnModuleInit, OnApplicationShutdown {
+@Controller()
+export class ReceivablesController implements OnModuleInit, OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
   private checking = false;
   private readonly tenantsSeen = new Set<string>();
-  private waiting!: ReceivablesWaitingStore;
 
   constructor(
-    private readonly host: ConsumerHost,
-    private readonly clients: PartnerClients,
+    private readonly service: ReceivablesWriteService,
+    private readonly dryRun: ReceivablesDryRun,
+    private readonly waiting: ReceivablesWaitingStore,
     private readonly directory: TenantDirectory,
-    private readonly processed: PgProcessedEventStore,
     private readonly flows: FlowControl,
     private readonly metrics: MetricsRegistry,
+    @Inject(RECEIVABLES_DRY_RUN_HANDLED) private readonly dryRunHandled: DryRunHandledEvents,
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(PUBLISHER) private readonly publisher: EventPublisher,
     @Inject(CODEC) private readonly codec: AvroCodec,
@@ -46,34 +48,28 @@ export class ReceivablesConsumer implements OnModuleInit, OnApplicationShutdown 
 
   async onModuleInit(): Promise<void> {
     await runSqlMigrations(this.pool, RECEIVABLES_GROUP, RECEIVABLES_MIGRATIONS);
-    this.waiting = new ReceivablesWaitingStore(this.pool);
-    const service = new ReceivablesWriteService((t) => this.clients.fusion(t), new ReceivablesLedger(this.pool), this.log, {
-      creditMemoAmountSign: this.config.creditMemoAmountSign,
-      waiting: { store: this.waiting, maxWaitMs: this.config.receivablesMaxWaitMs },
-    });
-    const dryRun = new ReceivablesDryRun((t) => this.clients.fusion(t), this.pool, this.log, { creditMemoAmountSign: this.config.creditMemoAmountSign });
-    const dryRunHandled = new DryRunHandledEvents();
-    this.host.register({
-      groupId: RECEIVABLES_GROUP,
-      topics: [REQUESTED],
-      // A command handled in dry run is not marked processed: replayed once live, it is written for real.
-      processedEvents: dryRunHandled.wrap(this.processed),
-      // One record at a time per partition keeps an order's commands in sequence (they share a key).
-      partitionsConsumedConcurrently: 1,
-      maxAttempts: 8,
-      // Held in Kafka while the tenant's Fusion flow is paused; refused credentials pause it after a few in a row.
-      handler: (value, ctx) =>
-        this.flows.guard(value.meta.tenantId, 'fusion', async () => {
-          // settings.dryRun.receivables, read at the moment of the write (receivables-dry-run.ts).
-          const tenant = await this.directory.get(value.meta.tenantId);
-          if (tenant.settings.dryRun?.receivables !== true || !tenant.connections.fusion) return service.handle(value, ctx);
-          dryRunHandled.add(value.meta.eventId);
-          return dryRun.handle(value, tenant.connections.fusion.baseUrl, ctx);
-        }),
-      describe: (value) => ({ entityType: 'fusion-receivables', businessId: value.idempotencyKey }),
-    });
     this.timer = setInterval(() => void this.check(), this.config.receivablesWaitCheckMs);
     this.timer.unref();
+  }
+
+  @KafkaHandler(REQUESTED, {
+    consumer: RECEIVABLES_GROUP,
+    // A command handled in dry run is not marked processed: replayed once live, it is written for real.
+    processedEvents: RECEIVABLES_PROCESSED_EVENTS,
+    // One record at a time per partition keeps an order's commands in sequence (they share a key).
+    partitionsConsumedConcurrently: 1,
+    maxAttempts: 8,
+    describe: (value) => ({ entityType: 'fusion-receivables', businessId: value.idempotencyKey }),
+  })
+  onRequested(value: TopicRecords[typeof REQUESTED], ctx: HandlerContext): Promise<OutgoingRecord[]> {
+    // Held in Kafka while the tenant's Fusion flow is paused; refused credentials pause it after a few in a row.
+    return this.flows.guard(value.meta.tenantId, 'fusion', async () => {
+      // settings.dryRun.receivables, read at the moment of the write (receivables-dry-run.ts).
+      const tenant = await this.directory.get(value.meta.tenantId);
+      if (tenant.settings.dryRun?.receivables !== true || !tenant.connections.fusion) return this.service.handle(value, ctx);
+      this.dryRunHandled.add(value.meta.eventId);
+      return this.dryRun.handle(value, tenant.connections.fusion.baseUrl, ctx);
+    });
   }
 
   onApplicationShutdown(): void {

@@ -1,0 +1,48 @@
+import { Controller, Inject, type OnModuleInit } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { TOPICS, type EventMeta, type TopicName, type TopicRecords } from '@mlc/contracts';
+import type { HandlerContext } from '@mlc/platform-kafka';
+import { inTransaction, KafkaHandler, MetricsRegistry, PG_POOL } from '@mlc/platform-service';
+import { AUDIT_PROJECTOR_CONFIG, type AuditProjectorConfig } from '../config/audit-projector.config';
+import { migrateAuditSchema } from './audit.data-source';
+import { OpenExceptionsMetric } from './open-exceptions.metric';
+import { ProjectionEvents } from './projection.events';
+import { projectEvent, type ProjectedEvent } from './projection.writer';
+
+export const ALL_TOPICS = Object.keys(TOPICS) as TopicName[];
+
+/**
+ * Projects every topic (group `audit-projector.audit`) into Postgres: the audit trail, cross-references, the
+ * exceptions queue, flow states and ShipBob billing records. Each event is applied in one transaction, guarded by
+ * its event id, so redeliveries and replayed bytes change nothing, and a rebuild from offset 0 gives identical
+ * tables. The schema is migrated (TypeORM, table `audit_migrations`) before the consumer starts.
+ */
+@Controller()
+export class AuditTrailController implements OnModuleInit {
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(AUDIT_PROJECTOR_CONFIG) private readonly config: AuditProjectorConfig,
+    private readonly metrics: MetricsRegistry,
+    private readonly events: ProjectionEvents,
+    private readonly openExceptions: OpenExceptionsMetric,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await migrateAuditSchema(this.config.databaseUrl);
+  }
+
+  @KafkaHandler(ALL_TOPICS, {
+    consumer: 'audit-projector.audit',
+    fromBeginning: true,
+    settings: (get) => ({ groupId: get<AuditProjectorConfig>(AUDIT_PROJECTOR_CONFIG).auditConsumerGroup }),
+  })
+  async project(value: TopicRecords[TopicName], ctx: HandlerContext): Promise<void> {
+    const result: ProjectedEvent = await inTransaction(this.pool, (db) => projectEvent(db, ctx.topic, value, { partition: ctx.partition, offset: ctx.offset }));
+    const meta = (value as { meta: EventMeta }).meta;
+    this.events.newestProjectedAt = Math.max(this.events.newestProjectedAt, meta.occurredAt);
+    this.metrics.inc('mlc_audit_events_projected_total', { topic: ctx.topic }, 1, 'events projected into the audit trail');
+    this.openExceptions.touched(); // an exception raised, or resolved by a success or an operator
+    if (result.newExceptionKind) this.events.emit({ kind: 'new-exception-kind', ...result.newExceptionKind, occurredAt: meta.occurredAt });
+    if (result.flowChange) this.events.emit({ kind: 'flow-changed', ...result.flowChange, occurredAt: meta.occurredAt });
+  }
+}
