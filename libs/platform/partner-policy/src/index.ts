@@ -1,0 +1,2 @@
+export { CircuitOpenError, isRateLimit, notSent, PartnerPolicy, sharedPartnerPolicy, type PartnerCall, type PartnerPolicyOptions, type RequestKind } from './partner-policy';
+export { parseRetryAfter, retryAfterMsFromHeaders } from './retry-after';
