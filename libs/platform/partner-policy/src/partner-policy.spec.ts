@@ -133,7 +133,7 @@ describe('PartnerPolicy', () => {
     const started = Date.now();
     await assert.rejects(call(policy, partner.url, 'idempotent'), (e: AppError) => e.code === 'TEST.UNAVAILABLE');
     const took = Date.now() - started;
-    assert.ok(took < 900, `took ${took} ms`);
+    assert.ok(took < 1_300, `took ${took} ms (10 attempts unbounded would take 2.5 s)`);
     assert.ok(partner.arrivals.length >= 1 && partner.arrivals.length <= 3);
   });
 

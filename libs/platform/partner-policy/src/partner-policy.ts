@@ -133,7 +133,8 @@ export class PartnerPolicy {
       next: () => backoff,
     };
     const retryPolicy = retry(handleWhen(shouldRetry), { maxAttempts: this.o.maxAttempts - 1, backoff });
-    const policy = wrap(retryPolicy, this.breaker(key));
+    // The circuit counts calls (retries included), not attempts.
+    const policy = wrap(this.breaker(key), retryPolicy);
     try {
       return await policy.execute(async () => {
         n++;
