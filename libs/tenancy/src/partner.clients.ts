@@ -2,6 +2,7 @@ import { FusionClient, type FusionClientConfig } from '@mlc/partners-fusion-clie
 import { ShipbobClient } from '@mlc/partners-shipbob-client';
 import { ShopifyClient } from '@mlc/partners-shopify-client';
 import { AppError } from '@mlc/platform-errors';
+import { sharedPartnerPolicy, type PartnerPolicy } from '@mlc/platform-partner-policy';
 import type { FusionConnection, ShipbobConnection, ShopifyConnection, TenantSnapshot, TokenManager } from '@mlc/tenants';
 import { fusionTokenSource, managedAccessToken, shipbobTokenSource } from './partner.tokens';
 import type { TenantDirectory } from './tenant.directory';
@@ -17,6 +18,8 @@ export interface ClientTokenOptions {
   tenantId: string;
   tokens?: TokenManager;
   timeoutMs?: number;
+  /** The partner's retry / circuit policy shared by the process (services); circuits are keyed `<tenant>:<partner>`. */
+  policy?: PartnerPolicy;
 }
 
 export function fusionClientConfig(c: FusionConnection, t?: ClientTokenOptions): FusionClientConfig {
@@ -24,6 +27,7 @@ export function fusionClientConfig(c: FusionConnection, t?: ClientTokenOptions):
   return {
     baseUrl: c.baseUrl,
     ...(t?.timeoutMs !== undefined ? { timeoutMs: t.timeoutMs } : {}),
+    ...(t?.policy ? { policy: t.policy, policyKey: `${t.tenantId}:fusion` } : {}),
     ...(t?.tokens && auth.type === 'oauth2-client-credentials' ? { getAccessToken: managedAccessToken(t.tokens, fusionTokenSource(t.tenantId, auth, t)) } : {}),
     auth:
       auth.type === 'basic'
@@ -44,6 +48,7 @@ export function newShipbobClient(c: ShipbobConnection, t?: ClientTokenOptions): 
     baseUrl: c.baseUrl,
     channelId: c.channelId,
     ...(t?.timeoutMs !== undefined ? { timeoutMs: t.timeoutMs } : {}),
+    ...(t?.policy ? { policy: t.policy, policyKey: `${t.tenantId}:shipbob` } : {}),
     ...(auth.type === 'oauth2' ? { authBaseUrl: new URL(auth.tokenUrl).origin } : {}),
     ...(t?.tokens && auth.type === 'oauth2' ? { getAccessToken: managedAccessToken(t.tokens, shipbobTokenSource(t.tenantId, auth, t)) } : {}),
     auth: auth.type === 'pat' ? { kind: 'pat', token: auth.token } : { kind: 'oauth', clientId: auth.clientId, clientSecret: auth.clientSecret, refreshToken: auth.refreshToken },
@@ -83,11 +88,11 @@ export class PartnerClients {
   ) {}
 
   async fusion(tenantId: string): Promise<FusionClient> {
-    return this.pick(tenantId, this.fusionClients, 'fusion', (s) => s.connections.fusion && new FusionClient(fusionClientConfig(s.connections.fusion, { tenantId, tokens: this.tokens })));
+    return this.pick(tenantId, this.fusionClients, 'fusion', (s) => s.connections.fusion && new FusionClient(fusionClientConfig(s.connections.fusion, { tenantId, tokens: this.tokens, policy: sharedPartnerPolicy('FUSION') })));
   }
 
   async shipbob(tenantId: string): Promise<ShipbobClient> {
-    return this.pick(tenantId, this.shipbobClients, 'shipbob', (s) => s.connections.shipbob && newShipbobClient(s.connections.shipbob, { tenantId, tokens: this.tokens }));
+    return this.pick(tenantId, this.shipbobClients, 'shipbob', (s) => s.connections.shipbob && newShipbobClient(s.connections.shipbob, { tenantId, tokens: this.tokens, policy: sharedPartnerPolicy('SHIPBOB') }));
   }
 
   async shopify(tenantId: string): Promise<ShopifyClient> {
