@@ -1,10 +1,10 @@
 import { FusionClient, type FusionClientConfig } from '@mlc/partners-fusion-client';
 import { ShipbobClient } from '@mlc/partners-shipbob-client';
-import { ShopifyClient } from '@mlc/partners-shopify-client';
+import { SHOPIFY_MAX_THROTTLE_RETRIES, ShopifyClient } from '@mlc/partners-shopify-client';
 import { AppError } from '@mlc/platform-errors';
 import { sharedPartnerPolicy, type PartnerPolicy } from '@mlc/platform-partner-policy';
 import type { FusionConnection, ShipbobConnection, ShopifyConnection, TenantSnapshot, TokenManager } from '@mlc/tenants';
-import { fusionTokenSource, managedAccessToken, shipbobTokenSource } from './partner.tokens';
+import { fusionTokenSource, managedAccessToken, shipbobTokenSource, shopifyTokenSource } from './partner.tokens';
 import type { TenantDirectory } from './tenant.directory';
 
 export class MissingConnectionError extends AppError {
@@ -55,13 +55,21 @@ export function newShipbobClient(c: ShipbobConnection, t?: ClientTokenOptions): 
   });
 }
 
-/** A Shopify client for a connection (static Admin API token, or client credentials: non-rotating, fetched by the client). */
-export function newShopifyClient(c: ShopifyConnection, t?: Pick<ClientTokenOptions, 'timeoutMs'>): ShopifyClient {
+/**
+ * A Shopify client for a connection (static Admin API token, or client credentials). With client credentials and
+ * `tokens`, the token comes from the shared TokenManager (one per shop for every replica); without, the client
+ * obtains its own in memory (one-off use).
+ */
+export function newShopifyClient(c: ShopifyConnection, t?: Partial<ClientTokenOptions>): ShopifyClient {
+  const auth = c.auth;
+  const origin = c.baseUrl.replace(/\/+$/, '');
   return new ShopifyClient({
     baseUrl: c.baseUrl,
     shopDomain: c.shopDomain,
     apiVersion: c.apiVersion,
     ...(t?.timeoutMs !== undefined ? { requestTimeoutMs: t.timeoutMs } : {}),
+    ...(t?.policy && t.tenantId ? { policy: t.policy, policyKey: `${t.tenantId}:shopify` } : {}),
+    ...(t?.tokens && t.tenantId && auth.type === 'client-credentials' ? { getAccessToken: managedAccessToken(t.tokens, shopifyTokenSource(t.tenantId, origin, auth, t)) } : {}),
     ...(c.auth.type === 'access-token' ? { accessToken: c.auth.accessToken } : { clientId: c.auth.clientId, clientSecret: c.auth.clientSecret }),
   });
 }
@@ -96,7 +104,7 @@ export class PartnerClients {
   }
 
   async shopify(tenantId: string): Promise<ShopifyClient> {
-    return this.pick(tenantId, this.shopifyClients, 'shopify', (s) => s.connections.shopify && newShopifyClient(s.connections.shopify));
+    return this.pick(tenantId, this.shopifyClients, 'shopify', (s) => s.connections.shopify && newShopifyClient(s.connections.shopify, { tenantId, tokens: this.tokens, policy: sharedPartnerPolicy('SHOPIFY', { maxAttempts: SHOPIFY_MAX_THROTTLE_RETRIES + 1 }) }));
   }
 
   private async pick<T>(tenantId: string, cache: Map<string, Cached<T>>, partner: string, build: (s: TenantSnapshot) => T | undefined): Promise<T> {

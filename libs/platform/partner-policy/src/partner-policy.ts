@@ -39,6 +39,8 @@ export interface PartnerPolicyOptions {
   circuitOpenMs?: number;
   /** Clock (tests). */
   now?: () => number;
+  /** How the policy waits between attempts (tests move a simulated clock instead). Default: a timer. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** Thrown (retryable) while a partner's circuit is open: fail fast, the consumer backs off for `retryAfterMs`. */
@@ -82,8 +84,9 @@ export function notSent(err: unknown): boolean {
 export class PartnerPolicy {
   private readonly breakers = new Map<string, CircuitBreakerPolicy>();
   private readonly openedAt = new Map<string, number>();
-  private readonly o: Required<Omit<PartnerPolicyOptions, 'now'>>;
+  private readonly o: Required<Omit<PartnerPolicyOptions, 'now' | 'sleep'>>;
   private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(opts: PartnerPolicyOptions) {
     this.o = {
@@ -97,9 +100,10 @@ export class PartnerPolicy {
       circuitOpenMs: opts.circuitOpenMs ?? 30_000,
     };
     this.now = opts.now ?? Date.now;
+    this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   }
 
-  get options(): Readonly<Required<Omit<PartnerPolicyOptions, 'now'>>> {
+  get options(): Readonly<Required<Omit<PartnerPolicyOptions, 'now' | 'sleep'>>> {
     return this.o;
   }
 
@@ -126,17 +130,14 @@ export class PartnerPolicy {
       planned = wait;
       return true;
     };
-    const backoff: IBackoff<IRetryBackoffContext<unknown>> = {
-      get duration() {
-        return planned;
-      },
-      next: () => backoff,
-    };
+    // cockatiel decides and loops; the wait itself is ours (before the next attempt), so a test clock can drive it.
+    const backoff: IBackoff<IRetryBackoffContext<unknown>> = { duration: 0, next: () => backoff };
     const retryPolicy = retry(handleWhen(shouldRetry), { maxAttempts: this.o.maxAttempts - 1, backoff });
     // The circuit counts calls (retries included), not attempts.
     const policy = wrap(this.breaker(key), retryPolicy);
     try {
       return await policy.execute(async () => {
+        if (n > 0 && planned > 0) await this.sleep(planned);
         n++;
         const left = this.o.maxTotalMs - (this.now() - started);
         return attempt(AbortSignal.timeout(Math.max(1, Math.min(this.o.attemptTimeoutMs, left))), n);

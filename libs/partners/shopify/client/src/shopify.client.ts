@@ -1,4 +1,6 @@
+import { PartnerPolicy, retryAfterMsFromHeaders, type RequestKind } from '@mlc/platform-partner-policy';
 import { parseShopifyJson } from './parse-shopify-json';
+import { requestShopifyToken } from './shopify.grants';
 import {
   ShopifyAccessDeniedError,
   ShopifyError,
@@ -50,9 +52,12 @@ import type {
 
 /** https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits — a single query may cost at most 1000 points. */
 export { SHOPIFY_MAX_QUERY_COST, SHOPIFY_ASSUMED_LIST_LENGTH };
-/** How often the client waits and retries a THROTTLED / 429 answer before giving up with SHOPIFY.THROTTLED. */
+/**
+ * Retries per operation (THROTTLED / 429 / 5xx / network share them) before giving up with the last error
+ * (SHOPIFY.THROTTLED with `retryAfterMs`, SHOPIFY.UNAVAILABLE): the partner policy's `maxAttempts` is this + 1.
+ */
 export const SHOPIFY_MAX_THROTTLE_RETRIES = 5;
-/** Transient 5xx / network retries per request (the consumer's own backoff covers longer outages). */
+/** Kept for callers: transient failures now share SHOPIFY_MAX_THROTTLE_RETRIES (one policy, one budget). */
 export const SHOPIFY_MAX_TRANSIENT_RETRIES = 2;
 /** Refresh a token this long before it expires. */
 export const SHOPIFY_TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
@@ -114,6 +119,13 @@ export interface ShopifyClientConfig {
   onWarning?: (message: string, details: Record<string, unknown>) => void;
   requestTimeoutMs?: number;
   maxThrottleRetries?: number;
+  /**
+   * The retry / timeout / circuit-breaker policy (@mlc/platform-partner-policy); PartnerClients passes the one shared
+   * Shopify policy with `policyKey` `<tenant>:shopify`. Default: a policy of this client's own (with `sleep`/`now`).
+   */
+  policy?: PartnerPolicy;
+  /** The circuit of this client within `policy` (default: the shop's origin). */
+  policyKey?: string;
   /** Injectable for tests. */
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
@@ -150,6 +162,8 @@ export class ShopifyClient {
   private bucket: { at: number; status: ShopifyQueryCost['throttleStatus'] } | undefined;
   private readonly lastRequested = new Map<string, number>();
   lastCost: ShopifyQueryCost | undefined;
+  private readonly policy: PartnerPolicy;
+  private readonly policyKey: string;
   /** How many times a query refused with MAX_COST_EXCEEDED was asked again smaller (pages and single orders). */
   costShrinks = 0;
   /** Sizes of the last order page asked for (after any shrinking). */
@@ -167,6 +181,18 @@ export class ShopifyClient {
     this.now = config.now ?? Date.now;
     this.refreshToken = config.refreshToken;
     if (config.accessToken) this.token = { accessToken: config.accessToken };
+    const timeoutMs = config.requestTimeoutMs ?? 30_000;
+    this.policy =
+      config.policy ??
+      new PartnerPolicy({
+        partner: 'SHOPIFY',
+        maxAttempts: (config.maxThrottleRetries ?? SHOPIFY_MAX_THROTTLE_RETRIES) + 1,
+        attemptTimeoutMs: timeoutMs,
+        maxTotalMs: Math.max(30_000, timeoutMs + 5_000),
+        sleep: this.sleep,
+        now: this.now,
+      });
+    this.policyKey = config.policyKey ?? this.origin;
   }
 
   /** Checks URL, token and scope-free access: resolves with the shop's domain. */
@@ -412,12 +438,18 @@ export class ShopifyClient {
     }
   }
 
-  /** One GraphQL operation with throttle pacing, one token refresh on 401 and bounded transient retries. */
+  /**
+   * One GraphQL operation under the partner policy: THROTTLED / 429 answers wait what Shopify's cost (or
+   * Retry-After) says, 5xx and dropped connections are retried briefly, all within one bounded budget
+   * (`maxThrottleRetries` + 1 attempts); a mutation that is not an upsert is repeated only after a throttle refusal.
+   */
   private async graphql<T>(op: string, query: string, variables: Record<string, unknown>): Promise<T> {
+    return this.policy.execute(this.policyKey, { name: op, kind: shopifyOperationKind(op) }, (signal) => this.graphqlAttempt<T>(op, query, variables, signal));
+  }
+
+  /** One attempt: pacing by the bucket, one token refresh on 401, and error translation. */
+  private async graphqlAttempt<T>(op: string, query: string, variables: Record<string, unknown>, signal: AbortSignal): Promise<T> {
     let authRetried = false;
-    let throttleRetries = 0;
-    let transientRetries = 0;
-    const maxThrottle = this.config.maxThrottleRetries ?? SHOPIFY_MAX_THROTTLE_RETRIES;
     for (;;) {
       await this.waitForBucket(op);
       const token = await this.accessToken(false);
@@ -428,14 +460,10 @@ export class ShopifyClient {
           method: 'POST',
           headers: { 'content-type': 'application/json', accept: 'application/json', 'x-shopify-access-token': token },
           body: JSON.stringify({ query, variables }),
-          signal: AbortSignal.timeout(this.config.requestTimeoutMs ?? 30_000),
+          signal,
         });
         text = await res.text();
       } catch (err) {
-        if (transientRetries++ < SHOPIFY_MAX_TRANSIENT_RETRIES) {
-          await this.sleep(500 * transientRetries);
-          continue;
-        }
         throw new ShopifyUnavailableError(`${op}: Shopify unreachable: ${(err as Error).message}`, { cause: err, details: { op } });
       }
       if (res.status === 401) {
@@ -447,20 +475,10 @@ export class ShopifyClient {
         throw new ShopifyUnauthorizedError(`${op}: access token rejected after a refresh`, { details: { op, status: 401 } });
       }
       if (res.status === 429 || (res.status === 503 && res.headers.has('retry-after'))) {
-        const waitMs = Math.ceil(Number.parseFloat(res.headers.get('retry-after') ?? '1') * 1000) || 1000;
-        if (throttleRetries++ < maxThrottle) {
-          await this.sleep(waitMs);
-          continue;
-        }
-        throw new ShopifyThrottledError(`${op}: HTTP ${res.status} after ${maxThrottle} retries`, { retryAfterMs: waitMs, details: { op } });
+        const waitMs = retryAfterMsFromHeaders(res.headers, this.now()) || 1000;
+        throw new ShopifyThrottledError(`${op}: HTTP ${res.status}`, { retryAfterMs: waitMs, details: { op, status: res.status } });
       }
-      if (res.status >= 500) {
-        if (transientRetries++ < SHOPIFY_MAX_TRANSIENT_RETRIES) {
-          await this.sleep(500 * transientRetries);
-          continue;
-        }
-        throw new ShopifyUnavailableError(`${op}: HTTP ${res.status}`, { details: { op, status: res.status } });
-      }
+      if (res.status >= 500) throw new ShopifyUnavailableError(`${op}: HTTP ${res.status}`, { details: { op, status: res.status } });
       if (res.status === 402 || res.status === 403 || res.status === 423) {
         throw new ShopifyShopUnavailableError(`${op}: shop unavailable (HTTP ${res.status})`, { details: { op, status: res.status } });
       }
@@ -471,7 +489,6 @@ export class ShopifyClient {
       try {
         body = parseShopifyJson<GraphqlResponse<T>>(text);
       } catch (err) {
-        if (transientRetries++ < SHOPIFY_MAX_TRANSIENT_RETRIES) continue;
         throw new ShopifyUnavailableError(`${op}: answer is not JSON`, { cause: err, details: { op } });
       }
       const cost = costOf(body.extensions?.cost);
@@ -480,11 +497,7 @@ export class ShopifyClient {
       const codes = errors.map((e) => String(e.extensions?.['code'] ?? ''));
       if (codes.includes('THROTTLED')) {
         const waitMs = cost ? throttleWaitMs(cost.requestedQueryCost, cost.throttleStatus) : 1000;
-        if (throttleRetries++ < maxThrottle) {
-          await this.sleep(waitMs);
-          continue;
-        }
-        throw new ShopifyThrottledError(`${op}: THROTTLED after ${maxThrottle} retries`, { retryAfterMs: waitMs, details: { op, cost } });
+        throw new ShopifyThrottledError(`${op}: THROTTLED`, { retryAfterMs: waitMs, details: { op, cost } });
       }
       if (codes.includes('MAX_COST_EXCEEDED')) {
         const e = errors[codes.indexOf('MAX_COST_EXCEEDED')];
@@ -594,46 +607,30 @@ export class ShopifyClient {
   }
 
   private async obtainToken(): Promise<string> {
-    const grant: Record<string, string> = this.refreshToken
-      ? { grant_type: 'refresh_token', refresh_token: this.refreshToken }
-      : { grant_type: 'client_credentials' };
-    let res: Response;
-    let text: string;
-    try {
-      res = await fetch(`${this.origin}/admin/oauth/access_token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify({ client_id: this.config.clientId, client_secret: this.config.clientSecret, ...grant }),
-        signal: AbortSignal.timeout(this.config.requestTimeoutMs ?? 30_000),
-      });
-      text = await res.text();
-    } catch (err) {
-      throw new ShopifyUnavailableError(`token endpoint unreachable: ${(err as Error).message}`, { cause: err });
-    }
-    if (res.status >= 500) throw new ShopifyUnavailableError(`token endpoint HTTP ${res.status}`);
-    if (res.status !== 200) {
-      let error = '';
-      try {
-        error = String(parseShopifyJson<{ error?: string }>(text).error ?? '');
-      } catch {
-        /* body not JSON: the status says enough */
-      }
-      throw new ShopifyUnauthorizedError(`token endpoint refused the ${grant['grant_type']} grant (HTTP ${res.status} ${error})`, {
-        details: { status: res.status, error, grant: grant['grant_type'] },
-      });
-    }
-    const body = parseShopifyJson<{ access_token?: string; expires_in?: number; refresh_token?: string; scope?: string }>(text);
-    if (!body.access_token) throw new ShopifyUnavailableError('token endpoint answered without access_token');
-    this.grantedScope = typeof body.scope === 'string' ? body.scope : undefined;
+    const grant = await requestShopifyToken(
+      { origin: this.origin, clientId: this.config.clientId ?? '', clientSecret: this.config.clientSecret ?? '', ...(this.refreshToken ? { refreshToken: this.refreshToken } : {}) },
+      { timeoutMs: this.config.requestTimeoutMs },
+    );
+    this.grantedScope = grant.scope;
     this.token = {
-      accessToken: body.access_token,
-      expiresAtMs: typeof body.expires_in === 'number' ? this.now() + body.expires_in * 1000 : undefined,
-      refreshToken: body.refresh_token ?? this.refreshToken,
+      accessToken: grant.accessToken,
+      expiresAtMs: grant.expiresInMs !== undefined ? this.now() + grant.expiresInMs : undefined,
+      refreshToken: grant.refreshToken ?? this.refreshToken,
     };
-    if (body.refresh_token) this.refreshToken = body.refresh_token;
+    if (grant.refreshToken) this.refreshToken = grant.refreshToken;
     await this.config.onTokens?.({ ...this.token });
-    return body.access_token;
+    return grant.accessToken;
   }
+
+}
+
+/**
+ * Whether an operation may be repeated after a failure Shopify may have acted on: every query, and the mutations
+ * that are upserts or deletes by id (metafieldsSet by owner + namespace + key, webhookSubscriptionDelete). A
+ * webhook subscription create is `once` (repeated only after a throttle refusal, which Shopify did not act on).
+ */
+export function shopifyOperationKind(op: string): RequestKind {
+  return op === 'WebhookSubscriptionCreate' ? 'once' : 'idempotent';
 }
 
 /** `(requestedQueryCost − currentlyAvailable) / restoreRate` seconds (shopify.md §3.2), at least 1 ms. */
