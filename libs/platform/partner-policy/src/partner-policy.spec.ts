@@ -6,8 +6,21 @@ import { AppError } from '@mlc/platform-errors';
 import { CircuitOpenError, PartnerPolicy, type RequestKind } from './partner-policy';
 import { parseRetryAfter, retryAfterMsFromHeaders } from './retry-after';
 
+/** A simulated clock: the policy's waits move it instead of passing (the fast tier stays fast). */
+class Clock {
+  t = Date.parse('2026-12-07T06:00:00.000Z');
+  waits: number[] = [];
+  now = (): number => this.t;
+  sleep = async (ms: number): Promise<void> => {
+    this.waits.push(ms);
+    this.t += ms;
+  };
+}
+
 /** An in-process partner: each request is answered by the next scripted answer (the last one repeats). */
 class ScriptedPartner {
+  /** Arrival times on the simulated clock when one is set, else real time. */
+  clock: Clock | undefined;
   private server!: Server;
   url = '';
   arrivals: number[] = [];
@@ -15,7 +28,7 @@ class ScriptedPartner {
 
   async start(): Promise<void> {
     this.server = createServer((_req: IncomingMessage, res: ServerResponse) => {
-      this.arrivals.push(Date.now());
+      this.arrivals.push(this.clock ? this.clock.now() : Date.now());
       const answer = this.script[Math.min(this.arrivals.length - 1, this.script.length - 1)];
       answer?.(res);
     });
@@ -25,6 +38,7 @@ class ScriptedPartner {
 
   reset(...script: Array<(res: ServerResponse) => void>): void {
     this.arrivals = [];
+    this.clock = undefined;
     this.script = script;
   }
 
@@ -38,7 +52,7 @@ const ok = (res: ServerResponse) => res.writeHead(200, { 'content-type': 'applic
 const status = (code: number, headers: Record<string, string> = {}) => (res: ServerResponse) => res.writeHead(code, headers).end('{}');
 
 /** The smallest partner client: one fetch per attempt, answers turned into AppErrors the way the real clients do. */
-async function call(policy: PartnerPolicy, url: string, kind: RequestKind, key = 'acme:test'): Promise<unknown> {
+async function call(policy: PartnerPolicy, url: string, kind: RequestKind, key = 'acme:test', now: () => number = Date.now): Promise<unknown> {
   return policy.execute(key, { name: 'GET /thing', kind }, async (signal) => {
     let res: Response;
     try {
@@ -47,7 +61,7 @@ async function call(policy: PartnerPolicy, url: string, kind: RequestKind, key =
       throw new AppError('TEST.UNAVAILABLE', 'unreachable', { retryable: true, cause: err });
     }
     const body = await res.text();
-    const retryAfterMs = retryAfterMsFromHeaders(res.headers);
+    const retryAfterMs = retryAfterMsFromHeaders(res.headers, now());
     if (res.status === 429) throw new AppError('TEST.RATE_LIMITED', 'slow down', { retryable: true, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
     if (res.status >= 500) throw new AppError('TEST.UNAVAILABLE', `answered ${res.status}`, { retryable: true, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
     if (res.status >= 400) throw new AppError('TEST.REJECTED', `answered ${res.status}`);
@@ -75,30 +89,37 @@ describe('PartnerPolicy', () => {
   });
 
   it('honours Retry-After in seconds: the retry is not sent sooner than told', async () => {
+    partner.reset(status(429, { 'retry-after': '3' }), ok);
+    const clock = (partner.clock = new Clock());
+    const policy = new PartnerPolicy({ partner: 'TEST', ...fast, now: clock.now, sleep: clock.sleep });
+    assert.deepEqual(await call(policy, partner.url, 'idempotent', 'acme:test', clock.now), { ok: true });
+    assert.equal(partner.arrivals.length, 2);
+    assert.ok(partner.arrivals[1]! - partner.arrivals[0]! >= 3000, `waited ${partner.arrivals[1]! - partner.arrivals[0]!} ms`);
+  });
+
+  it('honours Retry-After in seconds in real time too (no simulated clock)', async () => {
     partner.reset(status(429, { 'retry-after': '1' }), ok);
     const policy = new PartnerPolicy({ partner: 'TEST', ...fast });
     assert.deepEqual(await call(policy, partner.url, 'idempotent'), { ok: true });
-    assert.equal(partner.arrivals.length, 2);
     assert.ok(partner.arrivals[1]! - partner.arrivals[0]! >= 1000, `waited ${partner.arrivals[1]! - partner.arrivals[0]!} ms`);
   });
 
   it('honours Retry-After as an HTTP-date: the retry arrives at or after that date', async () => {
-    let date = 0;
-    partner.reset((res) => {
-      date = Math.ceil((Date.now() + 1500) / 1000) * 1000;
-      status(503, { 'retry-after': new Date(date).toUTCString() })(res);
-    }, ok);
-    const policy = new PartnerPolicy({ partner: 'TEST', ...fast });
-    assert.deepEqual(await call(policy, partner.url, 'idempotent'), { ok: true });
+    partner.reset((res) => status(503, { 'retry-after': new Date(clock.now() + 5_000).toUTCString() })(res), ok);
+    const clock = (partner.clock = new Clock());
+    const date = clock.now() + 5_000;
+    const policy = new PartnerPolicy({ partner: 'TEST', ...fast, now: clock.now, sleep: clock.sleep });
+    assert.deepEqual(await call(policy, partner.url, 'idempotent', 'acme:test', clock.now), { ok: true });
     assert.equal(partner.arrivals.length, 2);
     assert.ok(partner.arrivals[1]! >= date, `retried ${date - partner.arrivals[1]!} ms before the date`);
   });
 
   it("honours ShipBob's x-retry-after (seconds), also on a request that must not be repeated (a 429 was not acted on)", async () => {
-    partner.reset(status(429, { 'x-retry-after': '1', 'x-remaining-calls': '0' }), ok);
-    const policy = new PartnerPolicy({ partner: 'TEST', ...fast });
-    assert.deepEqual(await call(policy, partner.url, 'once'), { ok: true });
-    assert.ok(partner.arrivals[1]! - partner.arrivals[0]! >= 1000);
+    partner.reset(status(429, { 'x-retry-after': '4', 'x-remaining-calls': '0' }), ok);
+    const clock = (partner.clock = new Clock());
+    const policy = new PartnerPolicy({ partner: 'TEST', ...fast, now: clock.now, sleep: clock.sleep });
+    assert.deepEqual(await call(policy, partner.url, 'once', 'acme:test', clock.now), { ok: true });
+    assert.ok(partner.arrivals[1]! - partner.arrivals[0]! >= 4000);
   });
 
   it('never repeats a non-idempotent request without a key after a failure it may have acted on (503)', async () => {
