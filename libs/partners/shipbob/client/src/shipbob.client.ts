@@ -1,4 +1,4 @@
-import { PartnerPolicy, retryAfterMsFromHeaders, type RequestKind } from '@mlc/platform-partner-policy';
+import { memoryAccessToken, PartnerPolicy, retryAfterMsFromHeaders, type RequestKind } from '@mlc/platform-partner-policy';
 import {
   ShipbobAuthError,
   ShipbobDuplicateOrderError,
@@ -100,8 +100,8 @@ export class ShipbobClient {
   private readonly authRoot: string;
   private readonly timeoutMs: number;
   private readonly now: () => number;
-  private cached: { token: string; expiresAt: number } | undefined;
-  private refreshing: Promise<string> | undefined;
+  /** `config.getAccessToken` (services: the shared TokenManager), else an in-memory source (one-off use, OAuth). */
+  private readonly tokenSource: ((forceRefresh: boolean) => Promise<string>) | undefined;
   private refreshToken: string | undefined;
   private rate: ShipbobRateLimitState = { remainingCalls: undefined, retryAfterMs: undefined, observedAt: 0 };
   private readonly policy: PartnerPolicy;
@@ -113,7 +113,9 @@ export class ShipbobClient {
     this.authRoot = (config.authBaseUrl ?? base).replace(/\/+$/, '');
     this.timeoutMs = config.timeoutMs ?? SHIPBOB_DEFAULT_TIMEOUT_MS;
     this.now = config.now ?? Date.now;
-    if (config.auth.kind === 'oauth') this.refreshToken = config.auth.refreshToken;
+    const auth = config.auth;
+    if (auth.kind === 'oauth') this.refreshToken = auth.refreshToken;
+    this.tokenSource = config.getAccessToken ?? (auth.kind === 'oauth' ? memoryAccessToken(() => this.refresh(auth), { skewMs: SHIPBOB_TOKEN_REFRESH_SKEW_MS, now: this.now }) : undefined);
     this.policy = config.policy ?? new PartnerPolicy({ partner: 'SHIPBOB', attemptTimeoutMs: this.timeoutMs, maxTotalMs: Math.max(20_000, this.timeoutMs + 5_000) });
     this.policyKey = config.policyKey ?? `${this.apiRoot}#${String(config.channelId)}`;
   }
@@ -445,36 +447,27 @@ export class ShipbobClient {
   }
 
   private async accessToken(forceRefresh: boolean): Promise<string> {
-    if (this.config.getAccessToken) {
-      try {
-        return await this.config.getAccessToken(forceRefresh);
-      } catch (err) {
-        if (err instanceof ShipbobError) throw err;
-        throw new ShipbobAuthError(`access token provider failed: ${errMessage(err)}`, {});
-      }
+    if (this.config.auth.kind === 'pat' && !this.config.getAccessToken) return this.config.auth.token;
+    if (!this.tokenSource) throw new ShipbobAuthError('no way to obtain an access token', {});
+    try {
+      return await this.tokenSource(forceRefresh);
+    } catch (err) {
+      if (err instanceof ShipbobError) throw err;
+      throw new ShipbobAuthError(`access token provider failed: ${errMessage(err)}`, {});
     }
-    const auth = this.config.auth;
-    if (auth.kind === 'pat') return auth.token;
-    if (!forceRefresh && this.cached && this.cached.expiresAt - SHIPBOB_TOKEN_REFRESH_SKEW_MS > this.now()) return this.cached.token;
-    // single flight: concurrent callers share one refresh, since a refresh token works only once
-    this.refreshing ??= this.refresh(auth).finally(() => (this.refreshing = undefined));
-    return this.refreshing;
   }
 
-  private async refresh(auth: Extract<ShipbobAuthConfig, { kind: 'oauth' }>): Promise<string> {
-    let token: ShipbobTokenGrant;
-    try {
-      token = await requestShipbobToken({ authBaseUrl: this.authRoot, clientId: auth.clientId, clientSecret: auth.clientSecret, refreshToken: this.refreshToken ?? '', redirectUri: auth.redirectUri }, { timeoutMs: this.timeoutMs });
-    } catch (err) {
-      if (err instanceof ShipbobAuthError) this.cached = undefined;
-      throw err;
-    }
+  /** One refresh grant for the in-memory source; a rotated refresh token is kept and reported before use. */
+  private async refresh(auth: Extract<ShipbobAuthConfig, { kind: 'oauth' }>): Promise<ShipbobTokenGrant> {
+    const token = await requestShipbobToken(
+      { authBaseUrl: this.authRoot, clientId: auth.clientId, clientSecret: auth.clientSecret, refreshToken: this.refreshToken ?? '', redirectUri: auth.redirectUri },
+      { timeoutMs: this.timeoutMs },
+    );
     if (token.refreshToken !== undefined && token.refreshToken !== this.refreshToken) {
       this.refreshToken = token.refreshToken;
       await auth.onRefreshTokenRotated?.(token.refreshToken);
     }
-    this.cached = { token: token.accessToken, expiresAt: this.now() + token.expiresInMs };
-    return token.accessToken;
+    return token;
   }
 }
 
