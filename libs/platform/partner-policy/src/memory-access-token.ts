@@ -13,18 +13,19 @@ export interface AccessTokenGrant {
  */
 export function memoryAccessToken(
   obtain: () => Promise<AccessTokenGrant>,
-  opts: { skewMs?: number; now?: () => number } = {},
+  opts: { skewMs?: number; now?: () => number; /** A token to start with (a static token that may be replaced). */ initial?: AccessTokenGrant } = {},
 ): (forceRefresh: boolean) => Promise<string> {
   const now = opts.now ?? Date.now;
   const skewMs = opts.skewMs ?? 60_000;
-  let cached: { token: string; expiresAt: number } | undefined;
+  const expiry = (g: AccessTokenGrant): number => (g.expiresInMs === undefined ? Number.POSITIVE_INFINITY : now() + g.expiresInMs);
+  let cached: { token: string; expiresAt: number } | undefined = opts.initial ? { token: opts.initial.accessToken, expiresAt: expiry(opts.initial) } : undefined;
   let inflight: Promise<string> | undefined;
   return async (forceRefresh) => {
     if (!forceRefresh && cached && cached.expiresAt - skewMs > now()) return cached.token;
     if (forceRefresh) cached = undefined;
     inflight ??= obtain()
       .then((g) => {
-        cached = { token: g.accessToken, expiresAt: g.expiresInMs === undefined ? Number.POSITIVE_INFINITY : now() + g.expiresInMs };
+        cached = { token: g.accessToken, expiresAt: expiry(g) };
         return g.accessToken;
       })
       .finally(() => (inflight = undefined));

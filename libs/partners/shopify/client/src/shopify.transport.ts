@@ -1,4 +1,4 @@
-import { PartnerPolicy, retryAfterMsFromHeaders, type RequestKind } from '@mlc/platform-partner-policy';
+import { memoryAccessToken, PartnerPolicy, retryAfterMsFromHeaders, type AccessTokenGrant, type RequestKind } from '@mlc/platform-partner-policy';
 import { parseShopifyJson } from './parse-shopify-json';
 import { SHOPIFY_MAX_QUERY_COST } from './shopify.cost';
 import {
@@ -84,11 +84,10 @@ export class ShopifyTransport {
   private readonly apiVersion: string;
   readonly sleep: (ms: number) => Promise<void>;
   readonly now: () => number;
-  private token: ShopifyTokenSet | undefined;
+  private readonly tokenSource: (forceRefresh: boolean) => Promise<string>;
   /** The `scope` of the last token grant (comma-separated handles), when the token endpoint answered one. */
   grantedScope: string | undefined;
   private refreshToken: string | undefined;
-  private inflightToken: Promise<string> | undefined;
   /** Last throttle status seen and when: used to wait before sending a query the bucket cannot cover. */
   private bucket: { at: number; status: ShopifyQueryCost['throttleStatus'] } | undefined;
   private readonly lastRequested = new Map<string, number>();
@@ -107,7 +106,7 @@ export class ShopifyTransport {
     this.sleep = config.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.now = config.now ?? Date.now;
     this.refreshToken = config.refreshToken;
-    if (config.accessToken) this.token = { accessToken: config.accessToken };
+    this.tokenSource = this.newTokenSource(config);
     const timeoutMs = config.requestTimeoutMs ?? 30_000;
     this.policy =
       config.policy ??
@@ -224,37 +223,42 @@ export class ShopifyTransport {
 
   /** Single-flight token source: the hook, the refresh grant, the client credentials grant or the static token. */
   accessToken(forceRefresh: boolean): Promise<string> {
-    if (this.config.getAccessToken) {
-      return this.config.getAccessToken(forceRefresh).catch((err: unknown) => {
-        if (err instanceof ShopifyError) throw err;
-        throw new ShopifyUnauthorizedError('getAccessToken hook failed', { cause: err });
-      });
-    }
-    const t = this.token;
-    const fresh = t && (t.expiresAtMs === undefined || t.expiresAtMs - SHOPIFY_TOKEN_REFRESH_MARGIN_MS > this.now());
-    if (t && fresh && !forceRefresh) return Promise.resolve(t.accessToken);
-    if (!this.config.clientId || !this.config.clientSecret) {
-      if (t && !forceRefresh) return Promise.resolve(t.accessToken);
-      return Promise.reject(new ShopifyUnauthorizedError('static access token rejected and no way to obtain another'));
-    }
-    this.inflightToken ??= this.obtainToken().finally(() => (this.inflightToken = undefined));
-    return this.inflightToken;
+    return this.tokenSource(forceRefresh).catch((err: unknown) => {
+      if (err instanceof ShopifyError) throw err;
+      throw new ShopifyUnauthorizedError('getAccessToken hook failed', { cause: err });
+    });
   }
 
-  private async obtainToken(): Promise<string> {
+  /**
+   * The hook (services: the shared TokenManager); else, for one-off use, an in-memory source over the refresh or
+   * client credentials grant (starting from the static token when there is one); else the static token alone.
+   */
+  private newTokenSource(config: ShopifyTransportConfig): (forceRefresh: boolean) => Promise<string> {
+    if (config.getAccessToken) return config.getAccessToken;
+    const initial = config.accessToken ? { accessToken: config.accessToken } : undefined;
+    if (!config.clientId || !config.clientSecret) {
+      return async (forceRefresh) => {
+        if (initial && !forceRefresh) return initial.accessToken;
+        throw new ShopifyUnauthorizedError('static access token rejected and no way to obtain another');
+      };
+    }
+    return memoryAccessToken(() => this.obtainToken(), { skewMs: SHOPIFY_TOKEN_REFRESH_MARGIN_MS, now: this.now, ...(initial ? { initial } : {}) });
+  }
+
+  private async obtainToken(): Promise<AccessTokenGrant> {
     const grant = await requestShopifyToken(
       { origin: this.origin, clientId: this.config.clientId ?? '', clientSecret: this.config.clientSecret ?? '', ...(this.refreshToken ? { refreshToken: this.refreshToken } : {}) },
       { timeoutMs: this.config.requestTimeoutMs },
     );
     this.grantedScope = grant.scope;
-    this.token = {
+    const tokens: ShopifyTokenSet = {
       accessToken: grant.accessToken,
       expiresAtMs: grant.expiresInMs !== undefined ? this.now() + grant.expiresInMs : undefined,
       refreshToken: grant.refreshToken ?? this.refreshToken,
     };
     if (grant.refreshToken) this.refreshToken = grant.refreshToken;
-    await this.config.onTokens?.({ ...this.token });
-    return grant.accessToken;
+    await this.config.onTokens?.({ ...tokens });
+    return grant;
   }
 }
 
