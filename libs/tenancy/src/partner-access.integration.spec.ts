@@ -133,6 +133,26 @@ describe('partner access for tenants: pings and shared tokens against the sandbo
     assert.equal(tokenCalls(), 2, 'no second refresh for the other replica');
   });
 
+  it('shares Shopify client-credentials tokens between replicas (one grant, not one per process) and takes a new one after a 401', async () => {
+    const grants = () => shopify.requests().filter((r) => r.path === '/admin/oauth/access_token' && r.status === 200).length;
+    const before = grants();
+    const configB = new TenantConfigService({ dataSource: ds2, secretBox: new SecretBox(KEYS), publisher: new InMemoryTenantChangePublisher() });
+    const a = new PartnerClients(new TenantDirectory(config), tokens);
+    const b = new PartnerClients(new TenantDirectory(configB), new TokenManager({ dataSource: ds2, secretBox: new SecretBox(KEYS) }));
+    const [ca, cb] = [await a.shopify('demo'), await b.shopify('demo')];
+    const shops = await Promise.all([ca, cb, ca, cb].map((client) => client.ping()));
+    assert.ok(shops.every((s) => s.myshopifyDomain === DEMO_CREDENTIALS.shopify.shopDomain), JSON.stringify(shops));
+    assert.equal(grants() - before, 1, 'one client-credentials grant for both replicas');
+    // The shop revokes the token: the next call gets 401, a new grant is made once and shared.
+    shopify.expireTokens();
+    await ca.ping();
+    assert.equal(grants() - before, 2);
+    await cb.ping();
+    assert.equal(grants() - before, 2, 'the other replica takes the replaced token');
+    const rows = (await ds.query(`SELECT cache_key FROM partner_tokens WHERE cache_key LIKE 'demo:shopify:%'`)) as Array<{ cache_key: string }>;
+    assert.equal(rows.length, 1, 'the token is a shared, sealed row');
+  });
+
   it('OAuth for REST and Basic soapAuth for SOAP on one Fusion connection: a customer account and a credit memo are created through SOAP; a wrong SOAP password and a bearer token on SOAP are refused', async () => {
     await config.createTenant({ id: 'split-auth', name: 'OAuth REST, Basic SOAP', mode: 'demo' }, 'test');
     const oauth = { type: 'oauth2-client-credentials', tokenUrl: `${urls.fusion}/oauth2/v1/token`, ...DEMO_CREDENTIALS.fusion } as const;

@@ -1,9 +1,10 @@
 import { FusionClient, type FusionClientConfig } from '@mlc/partners-fusion-client';
 import { ShipbobClient } from '@mlc/partners-shipbob-client';
-import { ShopifyClient } from '@mlc/partners-shopify-client';
+import { SHOPIFY_MAX_THROTTLE_RETRIES, ShopifyClient } from '@mlc/partners-shopify-client';
 import { AppError } from '@mlc/platform-errors';
+import { sharedPartnerPolicy, type PartnerPolicy } from '@mlc/platform-partner-policy';
 import type { FusionConnection, ShipbobConnection, ShopifyConnection, TenantSnapshot, TokenManager } from '@mlc/tenants';
-import { fusionTokenSource, managedAccessToken, shipbobTokenSource } from './partner.tokens';
+import { fusionTokenSource, managedAccessToken, shipbobTokenSource, shopifyTokenSource } from './partner.tokens';
 import type { TenantDirectory } from './tenant.directory';
 
 export class MissingConnectionError extends AppError {
@@ -17,6 +18,8 @@ export interface ClientTokenOptions {
   tenantId: string;
   tokens?: TokenManager;
   timeoutMs?: number;
+  /** The partner's retry / circuit policy shared by the process (services); circuits are keyed `<tenant>:<partner>`. */
+  policy?: PartnerPolicy;
 }
 
 export function fusionClientConfig(c: FusionConnection, t?: ClientTokenOptions): FusionClientConfig {
@@ -24,6 +27,7 @@ export function fusionClientConfig(c: FusionConnection, t?: ClientTokenOptions):
   return {
     baseUrl: c.baseUrl,
     ...(t?.timeoutMs !== undefined ? { timeoutMs: t.timeoutMs } : {}),
+    ...(t?.policy ? { policy: t.policy, policyKey: `${t.tenantId}:fusion` } : {}),
     ...(t?.tokens && auth.type === 'oauth2-client-credentials' ? { getAccessToken: managedAccessToken(t.tokens, fusionTokenSource(t.tenantId, auth, t)) } : {}),
     auth:
       auth.type === 'basic'
@@ -44,19 +48,28 @@ export function newShipbobClient(c: ShipbobConnection, t?: ClientTokenOptions): 
     baseUrl: c.baseUrl,
     channelId: c.channelId,
     ...(t?.timeoutMs !== undefined ? { timeoutMs: t.timeoutMs } : {}),
+    ...(t?.policy ? { policy: t.policy, policyKey: `${t.tenantId}:shipbob` } : {}),
     ...(auth.type === 'oauth2' ? { authBaseUrl: new URL(auth.tokenUrl).origin } : {}),
     ...(t?.tokens && auth.type === 'oauth2' ? { getAccessToken: managedAccessToken(t.tokens, shipbobTokenSource(t.tenantId, auth, t)) } : {}),
     auth: auth.type === 'pat' ? { kind: 'pat', token: auth.token } : { kind: 'oauth', clientId: auth.clientId, clientSecret: auth.clientSecret, refreshToken: auth.refreshToken },
   });
 }
 
-/** A Shopify client for a connection (static Admin API token, or client credentials: non-rotating, fetched by the client). */
-export function newShopifyClient(c: ShopifyConnection, t?: Pick<ClientTokenOptions, 'timeoutMs'>): ShopifyClient {
+/**
+ * A Shopify client for a connection (static Admin API token, or client credentials). With client credentials and
+ * `tokens`, the token comes from the shared TokenManager (one per shop for every replica); without, the client
+ * obtains its own in memory (one-off use).
+ */
+export function newShopifyClient(c: ShopifyConnection, t?: Partial<ClientTokenOptions>): ShopifyClient {
+  const auth = c.auth;
+  const origin = c.baseUrl.replace(/\/+$/, '');
   return new ShopifyClient({
     baseUrl: c.baseUrl,
     shopDomain: c.shopDomain,
     apiVersion: c.apiVersion,
     ...(t?.timeoutMs !== undefined ? { requestTimeoutMs: t.timeoutMs } : {}),
+    ...(t?.policy && t.tenantId ? { policy: t.policy, policyKey: `${t.tenantId}:shopify` } : {}),
+    ...(t?.tokens && t.tenantId && auth.type === 'client-credentials' ? { getAccessToken: managedAccessToken(t.tokens, shopifyTokenSource(t.tenantId, origin, auth, t)) } : {}),
     ...(c.auth.type === 'access-token' ? { accessToken: c.auth.accessToken } : { clientId: c.auth.clientId, clientSecret: c.auth.clientSecret }),
   });
 }
@@ -83,15 +96,15 @@ export class PartnerClients {
   ) {}
 
   async fusion(tenantId: string): Promise<FusionClient> {
-    return this.pick(tenantId, this.fusionClients, 'fusion', (s) => s.connections.fusion && new FusionClient(fusionClientConfig(s.connections.fusion, { tenantId, tokens: this.tokens })));
+    return this.pick(tenantId, this.fusionClients, 'fusion', (s) => s.connections.fusion && new FusionClient(fusionClientConfig(s.connections.fusion, { tenantId, tokens: this.tokens, policy: sharedPartnerPolicy('FUSION') })));
   }
 
   async shipbob(tenantId: string): Promise<ShipbobClient> {
-    return this.pick(tenantId, this.shipbobClients, 'shipbob', (s) => s.connections.shipbob && newShipbobClient(s.connections.shipbob, { tenantId, tokens: this.tokens }));
+    return this.pick(tenantId, this.shipbobClients, 'shipbob', (s) => s.connections.shipbob && newShipbobClient(s.connections.shipbob, { tenantId, tokens: this.tokens, policy: sharedPartnerPolicy('SHIPBOB') }));
   }
 
   async shopify(tenantId: string): Promise<ShopifyClient> {
-    return this.pick(tenantId, this.shopifyClients, 'shopify', (s) => s.connections.shopify && newShopifyClient(s.connections.shopify));
+    return this.pick(tenantId, this.shopifyClients, 'shopify', (s) => s.connections.shopify && newShopifyClient(s.connections.shopify, { tenantId, tokens: this.tokens, policy: sharedPartnerPolicy('SHOPIFY', { maxAttempts: SHOPIFY_MAX_THROTTLE_RETRIES + 1 }) }));
   }
 
   private async pick<T>(tenantId: string, cache: Map<string, Cached<T>>, partner: string, build: (s: TenantSnapshot) => T | undefined): Promise<T> {

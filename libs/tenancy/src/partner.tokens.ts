@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { requestFusionToken } from '@mlc/partners-fusion-client';
 import { requestShipbobToken } from '@mlc/partners-shipbob-client';
-import type { FusionAuth, ShipbobAuth, TokenManager, TokenSource } from '@mlc/tenants';
+import { requestShopifyToken } from '@mlc/partners-shopify-client';
+import type { FusionAuth, ShipbobAuth, ShopifyAuth, TokenManager, TokenSource } from '@mlc/tenants';
 
 type FusionOAuth = Extract<FusionAuth, { type: 'oauth2-client-credentials' }>;
 type ShipbobOAuth = Extract<ShipbobAuth, { type: 'oauth2' }>;
+type ShopifyClientCredentials = Extract<ShopifyAuth, { type: 'client-credentials' }>;
 
 /** A short, non-reversible tag of what identifies a credential (so a changed credential gets its own tokens). */
 function fingerprint(...parts: string[]): string {
@@ -30,6 +32,20 @@ export function shipbobTokenSource(tenantId: string, auth: ShipbobOAuth, opts: {
     key: `${tenantId}:shipbob:${fingerprint(authBaseUrl, auth.clientId)}`,
     initialRefreshToken: auth.refreshToken,
     fetch: async ({ refreshToken }) => requestShipbobToken({ authBaseUrl, clientId: auth.clientId, clientSecret: auth.clientSecret, refreshToken: refreshToken ?? auth.refreshToken }, opts),
+  };
+}
+
+/**
+ * Shopify client-credentials tokens of one tenant's shop (no refresh token: a new grant whenever the stored token is
+ * near its end or was refused), shared by every replica instead of one token per process.
+ */
+export function shopifyTokenSource(tenantId: string, origin: string, auth: ShopifyClientCredentials, opts: { timeoutMs?: number } = {}): TokenSource {
+  return {
+    key: `${tenantId}:shopify:${fingerprint(origin, auth.clientId, auth.clientSecret)}`,
+    fetch: async () => {
+      const g = await requestShopifyToken({ origin, clientId: auth.clientId, clientSecret: auth.clientSecret }, opts);
+      return { accessToken: g.accessToken, ...(g.expiresInMs !== undefined ? { expiresInMs: g.expiresInMs } : {}) };
+    },
   };
 }
 

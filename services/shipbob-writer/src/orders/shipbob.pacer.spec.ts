@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { SHIPBOB_ERROR, ShipbobClient, ShipbobRateLimitedError } from '@mlc/partners-shipbob-client';
 import { DEMO_SEED, ShipbobSandbox } from '@mlc/partners-shipbob-simulator';
+import { PartnerPolicy } from '@mlc/platform-partner-policy';
 import { ordersSettings } from './orders.settings';
 import { ShipbobPacer, type RateState } from './shipbob.pacer';
 
@@ -70,7 +71,10 @@ describe('ShipbobPacer', () => {
     const url = await sandbox.listen();
     try {
       const now = (): number => sandbox.now();
-      const client = new ShipbobClient({ baseUrl: url, channelId: channel.id, auth: { kind: 'pat', token: pat }, timeoutMs: 2000, now });
+      // One attempt per call: this is the pacer's own handling of a 429 (a client under the default partner policy
+      // would ride out a 2 s x-retry-after by itself, as the writer's clients do).
+      const policy = new PartnerPolicy({ partner: 'SHIPBOB', maxAttempts: 1 });
+      const client = new ShipbobClient({ baseUrl: url, channelId: channel.id, auth: { kind: 'pat', token: pat }, timeoutMs: 2000, now, policy });
       const slept: number[] = [];
       const pacer = new ShipbobPacer({
         windowMs: ordersSettings.shipbobRateWindowMs.default!,

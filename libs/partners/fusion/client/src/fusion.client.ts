@@ -1,4 +1,5 @@
 import { AppError } from '@mlc/platform-errors';
+import { memoryAccessToken, PartnerPolicy, type RequestKind } from '@mlc/platform-partner-policy';
 import {
   FusionAuthError,
   FusionBadResponseError,
@@ -55,7 +56,7 @@ const RECEIPT_CONFIRM_DELAY_MS = 250;
 const RECEIPT_CONFIRM_MAX_DELAY_MS = 4_000;
 /** How many of the newest receipt requests a ShipmentNumber look-up reads where `q` on it is refused. */
 const RECEIPT_SCAN_MAX = 1_000;
-/** Refresh cached tokens this long before they expire. */
+/** Refresh in-memory tokens (one-off clients without a token provider) this long before they expire. */
 const TOKEN_EXPIRY_SKEW_MS = 60_000;
 
 /** receivingReceiptRequests header BillOfLading: Maximum Length 25 on the published schema (fasrp op-receivingreceiptrequests-post). */
@@ -76,11 +77,6 @@ interface RequestOptions {
   raw?: boolean;
   /** Basic credentials to send instead of the client's own auth (SOAP with `soapAuth`). */
   basic?: { user: string; password: string };
-}
-
-interface CachedToken {
-  value: string;
-  expiresAt: number;
 }
 
 type Row = Record<string, unknown>;
@@ -181,12 +177,20 @@ function toLiteral(since: Date | string): string {
  * links removed, opaque keys in `key`) and throws only AppError subclasses from fusion.errors.ts.
  */
 export class FusionClient {
-  private cached: CachedToken | undefined;
-  private inflight: Promise<string> | undefined;
   private readonly baseUrl: string;
+  private readonly policy: PartnerPolicy;
+  private readonly policyKey: string;
+  /** `config.getAccessToken` (services: the shared TokenManager), else an in-memory source for one-off use. */
+  private readonly tokenSource: ((forceRefresh: boolean) => Promise<string>) | undefined;
 
   constructor(private readonly config: FusionClientConfig) {
     this.baseUrl = config.baseUrl.replace(/\/+$/, '');
+    const timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.policy = config.policy ?? new PartnerPolicy({ partner: 'FUSION', attemptTimeoutMs: timeoutMs, maxTotalMs: Math.max(20_000, timeoutMs + 5_000) });
+    this.policyKey = config.policyKey ?? this.baseUrl;
+    const auth = config.auth;
+    this.tokenSource =
+      config.getAccessToken ?? (auth.kind === 'oauth' ? memoryAccessToken(() => requestFusionToken(auth, { timeoutMs: config.timeoutMs }), { skewMs: TOKEN_EXPIRY_SKEW_MS }) : undefined);
   }
 
   // ---- purchase orders --------------------------------------------------------------------------------------------
@@ -666,32 +670,29 @@ export class FusionClient {
     return `Bearer ${await this.accessToken(forceRefresh)}`;
   }
 
-  /** A bearer token from the injected provider, else from our own cache / the token endpoint. */
+  /** A bearer token from the token source (the injected provider, else the in-memory one). */
   private async accessToken(forceRefresh: boolean): Promise<string> {
-    if (this.config.getAccessToken) {
-      try {
-        return await this.config.getAccessToken(forceRefresh);
-      } catch (err) {
-        if (err instanceof AppError) throw err;
-        throw new FusionAuthError(`the token provider failed: ${String(err)}`, { cause: err, details: { stage: 'token' } });
-      }
+    if (!this.tokenSource) throw new FusionAuthError('no OAuth configuration for a bearer token');
+    try {
+      return await this.tokenSource(forceRefresh);
+    } catch (err) {
+      if (err instanceof AppError) throw err;
+      throw new FusionAuthError(`the token provider failed: ${String(err)}`, { cause: err, details: { stage: 'token' } });
     }
-    if (!forceRefresh && this.cached && this.cached.expiresAt - TOKEN_EXPIRY_SKEW_MS > Date.now()) return this.cached.value;
-    if (forceRefresh) this.cached = undefined;
-    this.inflight ??= this.fetchToken().finally(() => (this.inflight = undefined));
-    return this.inflight;
   }
 
-  private async fetchToken(): Promise<string> {
-    const auth = this.config.auth;
-    if (auth.kind !== 'oauth') throw new FusionAuthError('no OAuth configuration for a bearer token');
-    const token = await requestFusionToken(auth, { timeoutMs: this.config.timeoutMs });
-    this.cached = { value: token.accessToken, expiresAt: Date.now() + token.expiresInMs };
-    return token.accessToken;
-  }
-
-  /** One call with auth, the pinned framework version, a timeout, one retry on 401 with a fresh token, and error translation. */
+  /**
+   * One call under the partner policy (short retries honouring Retry-After, a bounded total time, a circuit per
+   * tenant; see `fusionRequestKind` for what is repeated).
+   */
   private async request<T = unknown>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    return this.policy.execute(this.policyKey, { name: `${method} ${path}`, kind: fusionRequestKind(method) }, (signal) =>
+      this.attempt<T>(method, path, opts, signal),
+    );
+  }
+
+  /** One attempt with auth, the pinned framework version, a timeout, one more call on 401 with a fresh token, and error translation. */
+  private async attempt<T>(method: string, path: string, opts: RequestOptions, signal: AbortSignal): Promise<T> {
     const url = new URL(this.baseUrl + path);
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const creates = opts.creates ?? false;
@@ -709,7 +710,7 @@ export class FusionClient {
           method,
           headers,
           body: opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body),
-          signal: AbortSignal.timeout(this.config.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+          signal,
         });
         text = await res.text();
       } catch (err) {
@@ -735,6 +736,17 @@ export class FusionClient {
       }
     }
   }
+}
+
+/**
+ * Whether a Fusion request may be repeated after a failure Fusion may have acted on. Reads (GET) and PATCH / DELETE
+ * of one resource (the same values again) are idempotent. A POST — a create (receipts, invoices, credit memos,
+ * parties), an action (PO close / reopen) or a SOAP call — carries no idempotency key Fusion honours, so it is
+ * `once`: repeated only after a 429 or a connection never made (a lost answer to a create is
+ * FUSION.OUTCOME_UNKNOWN: the caller looks the record up before it posts again; nothing is posted twice).
+ */
+export function fusionRequestKind(method: string): RequestKind {
+  return method === 'GET' || method === 'PATCH' || method === 'DELETE' ? 'idempotent' : 'once';
 }
 
 function basicHeader(user: string, password: string): string {

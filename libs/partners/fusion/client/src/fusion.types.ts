@@ -1,3 +1,4 @@
+import type { PartnerPolicy } from '@mlc/platform-partner-policy';
 /** How the client authenticates: a Fusion user with Basic, or an IDCS confidential app (client credentials). */
 export type FusionAuthConfig =
   | { kind: 'basic'; user: string; password: string }
@@ -10,12 +11,19 @@ export interface FusionClientConfig {
   /** Basic credentials for the SOAP services (`postSoap`) when they differ from `auth` (e.g. OAuth for REST). */
   soapAuth?: { kind: 'basic'; user: string; password: string };
   /**
-   * Optional shared token source (a token manager). `forceRefresh` is true after a 401. When absent the client
-   * fetches and caches tokens itself (oauth only).
+   * The access-token source: services pass the shared TokenManager's (libs/tenancy `managedAccessToken`).
+   * `forceRefresh` is true after a 401. When absent (one-off use) an in-memory source is used (oauth only).
    */
   getAccessToken?: (forceRefresh: boolean) => Promise<string>;
-  /** Per-request timeout; default 30 s. */
+  /** Timeout of one attempt; default 30 s. */
   timeoutMs?: number;
+  /**
+   * The retry / timeout / circuit-breaker policy (@mlc/platform-partner-policy); PartnerClients passes the one shared
+   * Fusion policy with `policyKey` `<tenant>:fusion`. Default: a policy of this client's own.
+   */
+  policy?: PartnerPolicy;
+  /** The circuit of this client within `policy` (default: the base URL). */
+  policyKey?: string;
 }
 
 /** One page of a Fusion collection. */

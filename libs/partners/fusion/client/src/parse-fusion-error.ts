@@ -1,3 +1,4 @@
+import { parseRetryAfter } from '@mlc/platform-partner-policy';
 import type { AppError } from '@mlc/platform-errors';
 import {
   FusionAuthError,
@@ -36,13 +37,8 @@ export function fusionErrorMessage(body: unknown): string {
   return '';
 }
 
-/** Retry-After as seconds or an HTTP date. */
-export function parseRetryAfter(value: string | null, nowMs = Date.now()): number | undefined {
-  if (!value) return undefined;
-  if (/^\d+(\.\d+)?$/.test(value.trim())) return Math.round(Number(value) * 1000);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
-}
+/** Retry-After as seconds or an HTTP date: the one reader of @mlc/platform-partner-policy. */
+export { parseRetryAfter };
 
 export interface FusionHttpFailure {
   method: string;

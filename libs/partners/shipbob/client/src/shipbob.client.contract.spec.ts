@@ -196,6 +196,27 @@ describe('ShipbobClient against the ShipBob sandbox', () => {
     assert.equal(storm.retryAfterMs, 25_000);
   });
 
+  it('rides out a short 429 storm by itself (partner policy), never sooner than x-retry-after', async () => {
+    const mark = sandbox.requests().length;
+    sandbox.faults = { rateLimitUntil: Date.now() + 1_500, rateLimitRetryAfterSec: 1 };
+    const started = Date.now();
+    assert.ok((await client.listFulfillmentCenters()).length > 0);
+    const log = sandbox.requests().slice(mark).filter((r) => r.path.endsWith('/fulfillment-center'));
+    assert.equal(log[0]?.status, 429);
+    assert.equal(log.at(-1)?.status, 200);
+    assert.ok(Date.now() - started >= (log.length - 1) * 1_000, `${log.length} requests in ${Date.now() - started} ms: each retry waited x-retry-after (1 s)`);
+  });
+
+  it('repeats a read after a 5xx but never a webhook subscription create (it has no key)', async () => {
+    sandbox.faults = { errorRate: 1 };
+    const mark = sandbox.requests().length;
+    await rejects(client.createWebhookSubscription({ topics: ['order.shipped'], url: 'https://example.com/hook' }), SHIPBOB_ERROR.UNAVAILABLE);
+    assert.equal(sandbox.requests().slice(mark).filter((r) => r.method === 'POST' && r.path.endsWith('/webhook')).length, 1, 'sent once');
+    const mark2 = sandbox.requests().length;
+    await rejects(client.listFulfillmentCenters(), SHIPBOB_ERROR.UNAVAILABLE);
+    assert.equal(sandbox.requests().slice(mark2).filter((r) => r.path.endsWith('/fulfillment-center')).length, 3, 'a read: three attempts');
+  });
+
   it('throws SHIPBOB.UNAVAILABLE (retryable) on 5xx, dropped connections, timeouts and cut bodies', async () => {
     sandbox.faults = { errorRate: 1 };
     assert.equal((await rejects(client.listFulfillmentCenters(), SHIPBOB_ERROR.UNAVAILABLE)).retryable, true);

@@ -1,4 +1,5 @@
 import { DecimalFormatError, toMinorRounded } from '@mlc/platform-decimal';
+import { memoryAccessToken, PartnerPolicy, retryAfterMsFromHeaders, type RequestKind } from '@mlc/platform-partner-policy';
 import {
   ShipbobAuthError,
   ShipbobDuplicateOrderError,
@@ -64,7 +65,15 @@ export interface ShipbobClientConfig {
   auth: ShipbobAuthConfig;
   /** Overrides token handling (a shared token manager): return a valid access token, a new one when `forceRefresh`. */
   getAccessToken?: (forceRefresh: boolean) => Promise<string>;
+  /** Timeout of one attempt (default 15 s). */
   timeoutMs?: number;
+  /**
+   * The retry / timeout / circuit-breaker policy (@mlc/platform-partner-policy). PartnerClients passes the one shared
+   * ShipBob policy with `policyKey` `<tenant>:shipbob`; default: a policy of this client's own.
+   */
+  policy?: PartnerPolicy;
+  /** The circuit of this client within `policy` (default: API host and channel). */
+  policyKey?: string;
   /** Clock for token expiry (tests). */
   now?: () => number;
 }
@@ -83,17 +92,21 @@ interface RawResponse {
 /**
  * The only code that knows ShipBob's URLs, auth and payloads (API 2026-01). Returns our types, throws only
  * ShipbobError subclasses (AppError): SHIPBOB.RATE_LIMITED / UNAVAILABLE (retryable), REJECTED / AUTH /
- * DUPLICATE_ORDER (not). It does not retry by itself; callers back off using `retryAfterMs`.
+ * DUPLICATE_ORDER (not). Every request runs under the partner policy (a few short retries honouring
+ * `x-retry-after`, a bounded total time, a circuit per tenant); what it cannot ride out is thrown with
+ * `retryAfterMs` for the caller's backoff. Repeated only when safe (see `requestKind`).
  */
 export class ShipbobClient {
   private readonly apiRoot: string;
   private readonly authRoot: string;
   private readonly timeoutMs: number;
   private readonly now: () => number;
-  private cached: { token: string; expiresAt: number } | undefined;
-  private refreshing: Promise<string> | undefined;
+  /** `config.getAccessToken` (services: the shared TokenManager), else an in-memory source (one-off use, OAuth). */
+  private readonly tokenSource: ((forceRefresh: boolean) => Promise<string>) | undefined;
   private refreshToken: string | undefined;
   private rate: ShipbobRateLimitState = { remainingCalls: undefined, retryAfterMs: undefined, observedAt: 0 };
+  private readonly policy: PartnerPolicy;
+  private readonly policyKey: string;
 
   constructor(private readonly config: ShipbobClientConfig) {
     const base = config.baseUrl.replace(/\/+$/, '');
@@ -101,7 +114,11 @@ export class ShipbobClient {
     this.authRoot = (config.authBaseUrl ?? base).replace(/\/+$/, '');
     this.timeoutMs = config.timeoutMs ?? SHIPBOB_DEFAULT_TIMEOUT_MS;
     this.now = config.now ?? Date.now;
-    if (config.auth.kind === 'oauth') this.refreshToken = config.auth.refreshToken;
+    const auth = config.auth;
+    if (auth.kind === 'oauth') this.refreshToken = auth.refreshToken;
+    this.tokenSource = config.getAccessToken ?? (auth.kind === 'oauth' ? memoryAccessToken(() => this.refresh(auth), { skewMs: SHIPBOB_TOKEN_REFRESH_SKEW_MS, now: this.now }) : undefined);
+    this.policy = config.policy ?? new PartnerPolicy({ partner: 'SHIPBOB', attemptTimeoutMs: this.timeoutMs, maxTotalMs: Math.max(20_000, this.timeoutMs + 5_000) });
+    this.policyKey = config.policyKey ?? `${this.apiRoot}#${String(config.channelId)}`;
   }
 
   /** Rate-limit headers of the most recent answer. */
@@ -360,11 +377,16 @@ export class ShipbobClient {
   // ------------------------------------------------------------------ HTTP
 
   private async request(method: string, path: string, opts: RequestOptions): Promise<RawResponse> {
+    return this.policy.execute(this.policyKey, { name: `${method} ${path}`, kind: requestKind(method, path) }, (signal) => this.attempt(method, path, opts, signal));
+  }
+
+  /** One attempt: a token, the call, and one more call with a fresh token after a 401. */
+  private async attempt(method: string, path: string, opts: RequestOptions, signal: AbortSignal): Promise<RawResponse> {
     let forced = false;
     for (;;) {
       const token = await this.accessToken(forced);
       const mayRetry = !forced && this.canRefresh();
-      const res = await this.send(method, path, opts, token, mayRetry);
+      const res = await this.send(method, path, opts, token, mayRetry, signal);
       if (res.status === 401 && mayRetry) {
         forced = true; // an expired or revoked access token: refresh once and try again
         continue;
@@ -373,7 +395,7 @@ export class ShipbobClient {
     }
   }
 
-  private async send(method: string, path: string, opts: RequestOptions, token: string, tolerate401: boolean): Promise<RawResponse> {
+  private async send(method: string, path: string, opts: RequestOptions, token: string, tolerate401: boolean, signal: AbortSignal): Promise<RawResponse> {
     const url = new URL(`${this.apiRoot}${path}`);
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined && v !== '') url.searchParams.set(k, v);
     const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
@@ -387,7 +409,7 @@ export class ShipbobClient {
         method,
         headers,
         body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal,
       });
       text = await res.text();
     } catch (err) {
@@ -414,7 +436,7 @@ export class ShipbobClient {
     const remaining = res.headers.get('x-remaining-calls');
     this.rate = {
       remainingCalls: remaining !== null && /^\d+$/.test(remaining) ? Number(remaining) : undefined,
-      retryAfterMs: retryAfterHeaderMs(res.headers),
+      retryAfterMs: retryAfterMsFromHeaders(res.headers),
       observedAt: this.now(),
     };
   }
@@ -426,36 +448,27 @@ export class ShipbobClient {
   }
 
   private async accessToken(forceRefresh: boolean): Promise<string> {
-    if (this.config.getAccessToken) {
-      try {
-        return await this.config.getAccessToken(forceRefresh);
-      } catch (err) {
-        if (err instanceof ShipbobError) throw err;
-        throw new ShipbobAuthError(`access token provider failed: ${errMessage(err)}`, {});
-      }
+    if (this.config.auth.kind === 'pat' && !this.config.getAccessToken) return this.config.auth.token;
+    if (!this.tokenSource) throw new ShipbobAuthError('no way to obtain an access token', {});
+    try {
+      return await this.tokenSource(forceRefresh);
+    } catch (err) {
+      if (err instanceof ShipbobError) throw err;
+      throw new ShipbobAuthError(`access token provider failed: ${errMessage(err)}`, {});
     }
-    const auth = this.config.auth;
-    if (auth.kind === 'pat') return auth.token;
-    if (!forceRefresh && this.cached && this.cached.expiresAt - SHIPBOB_TOKEN_REFRESH_SKEW_MS > this.now()) return this.cached.token;
-    // single flight: concurrent callers share one refresh, since a refresh token works only once
-    this.refreshing ??= this.refresh(auth).finally(() => (this.refreshing = undefined));
-    return this.refreshing;
   }
 
-  private async refresh(auth: Extract<ShipbobAuthConfig, { kind: 'oauth' }>): Promise<string> {
-    let token: ShipbobTokenGrant;
-    try {
-      token = await requestShipbobToken({ authBaseUrl: this.authRoot, clientId: auth.clientId, clientSecret: auth.clientSecret, refreshToken: this.refreshToken ?? '', redirectUri: auth.redirectUri }, { timeoutMs: this.timeoutMs });
-    } catch (err) {
-      if (err instanceof ShipbobAuthError) this.cached = undefined;
-      throw err;
-    }
+  /** One refresh grant for the in-memory source; a rotated refresh token is kept and reported before use. */
+  private async refresh(auth: Extract<ShipbobAuthConfig, { kind: 'oauth' }>): Promise<ShipbobTokenGrant> {
+    const token = await requestShipbobToken(
+      { authBaseUrl: this.authRoot, clientId: auth.clientId, clientSecret: auth.clientSecret, refreshToken: this.refreshToken ?? '', redirectUri: auth.redirectUri },
+      { timeoutMs: this.timeoutMs },
+    );
     if (token.refreshToken !== undefined && token.refreshToken !== this.refreshToken) {
       this.refreshToken = token.refreshToken;
       await auth.onRefreshTokenRotated?.(token.refreshToken);
     }
-    this.cached = { token: token.accessToken, expiresAt: this.now() + token.expiresInMs };
-    return token.accessToken;
+    return token;
   }
 }
 
@@ -496,7 +509,7 @@ export async function requestShipbobToken(
   details.status = res.status;
   const body = parseBody(text);
   if (res.status >= 500) throw new ShipbobUnavailableError(`ShipBob auth answered ${res.status}`, details);
-  if (res.status === 429) throw new ShipbobRateLimitedError(retryAfterHeaderMs(res.headers) ?? retryFromMessage(body.value) ?? SHIPBOB_DEFAULT_RETRY_AFTER_MS, details);
+  if (res.status === 429) throw new ShipbobRateLimitedError(retryAfterMsFromHeaders(res.headers) ?? retryFromMessage(body.value) ?? SHIPBOB_DEFAULT_RETRY_AFTER_MS, details);
   const b = body.ok ? obj(body.value) : {};
   if (res.status >= 400 || typeof b['access_token'] !== 'string') {
     throw new ShipbobAuthError(`ShipBob refused the token refresh (${String(b['error'] ?? res.status)})`, { ...details, partnerBody: { error: b['error'] } });
@@ -620,10 +633,17 @@ function mentionsReference(body: unknown): boolean {
   return /reference/i.test(JSON.stringify(body ?? ''));
 }
 
-/** `x-retry-after` is in SECONDS (https://developer.shipbob.com/rate-limit); `retry-after` read the same way. */
-function retryAfterHeaderMs(headers: Headers): number | undefined {
-  const v = (headers.get('x-retry-after') ?? headers.get('retry-after'))?.trim();
-  return v !== undefined && /^\d+(\.\d+)?$/.test(v) ? Math.ceil(Number(v) * 1000) : undefined;
+/**
+ * Whether a request may be repeated after a failure ShipBob may have acted on (a 5xx, a timeout). Reads, the cancel
+ * action (a cancelled order stays cancelled) and DELETE by id are idempotent. An order create is made safe by its
+ * `reference_id`: a repeat is refused with 422 and `createOrder` reads the first order back (nothing posted twice).
+ * A webhook subscription create and anything else POSTed is `once` (repeated only after a 429 or a connection that
+ * was never made).
+ */
+export function requestKind(method: string, path: string): RequestKind {
+  if (method === 'GET' || method === 'DELETE') return 'idempotent';
+  if (method === 'POST' && (path === '/order' || /^\/order\/\d+:cancel$/.test(path) || path === '/transactions:query')) return 'idempotent';
+  return 'once';
 }
 
 function retryFromMessage(body: unknown): number | undefined {

@@ -17,6 +17,7 @@ export {
   type ShopifyTokenSet,
 } from './shopify.client';
 export * from './shopify.errors';
+export { requestShopifyToken, type ShopifyTokenGrant } from './shopify.grants';
 export {
   orderNodeCost,
   ordersPageCost,

@@ -1,14 +1,22 @@
-import { parseShopifyJson } from './parse-shopify-json';
+import { ShopifyQueryTooCostlyError, ShopifyRequestError } from './shopify.errors';
 import {
-  ShopifyAccessDeniedError,
-  ShopifyError,
-  ShopifyQueryTooCostlyError,
-  ShopifyRequestError,
-  ShopifyShopUnavailableError,
-  ShopifyThrottledError,
-  ShopifyUnauthorizedError,
-  ShopifyUnavailableError,
-} from './shopify.errors';
+  mapCustomer,
+  mapLineItem,
+  mapOrder,
+  mapShippingLine,
+  mapWebhookSubscription,
+  safeVariables,
+  toGid,
+  webhookTopicEnum,
+  type Page,
+  type RawCustomer,
+  type RawLineItem,
+  type RawOrder,
+  type RawShippingLine,
+  type RawWebhookSubscription,
+} from './shopify.operations';
+import { paginate, type GraphqlCall } from './shopify.paging';
+import { ShopifyTransport, type ShopifyTransportConfig } from './shopify.transport';
 import {
   CUSTOMER_BY_ID_QUERY,
   CUSTOMERS_UPDATED_SINCE_QUERY,
@@ -33,30 +41,20 @@ import {
   type OrderItemsKind,
   type OrderPagePlan,
 } from './shopify.cost';
-import type {
-  ShopifyAddress,
-  ShopifyCustomer,
-  ShopifyLineItem,
-  ShopifyMetafield,
-  ShopifyMetafieldInput,
-  ShopifyMoney,
-  ShopifyOrder,
-  ShopifyQueryCost,
-  ShopifyShippingLine,
-  ShopifyShop,
-  ShopifyTaxLine,
-  ShopifyWebhookSubscription,
-} from './shopify.types';
+import type { ShopifyCustomer, ShopifyMetafield, ShopifyMetafieldInput, ShopifyOrder, ShopifyQueryCost, ShopifyShop, ShopifyWebhookSubscription } from './shopify.types';
 
 /** https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits — a single query may cost at most 1000 points. */
 export { SHOPIFY_MAX_QUERY_COST, SHOPIFY_ASSUMED_LIST_LENGTH };
-/** How often the client waits and retries a THROTTLED / 429 answer before giving up with SHOPIFY.THROTTLED. */
-export const SHOPIFY_MAX_THROTTLE_RETRIES = 5;
-/** Transient 5xx / network retries per request (the consumer's own backoff covers longer outages). */
-export const SHOPIFY_MAX_TRANSIENT_RETRIES = 2;
-/** Refresh a token this long before it expires. */
-export const SHOPIFY_TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
-export const SHOPIFY_DEFAULT_API_VERSION = '2026-10';
+export {
+  SHOPIFY_DEFAULT_API_VERSION,
+  SHOPIFY_MAX_THROTTLE_RETRIES,
+  SHOPIFY_MAX_TRANSIENT_RETRIES,
+  SHOPIFY_TOKEN_REFRESH_MARGIN_MS,
+  shopifyOperationKind,
+  throttleWaitMs,
+  type ShopifyTokenSet,
+} from './shopify.transport';
+export { webhookTopicEnum, webhookTopicName } from './shopify.operations';
 /** Page sizes of the order reads (upper bounds; see ShopifyClientConfig.ordersPageSize for the cost arithmetic). */
 export const SHOPIFY_DEFAULT_ORDERS_PAGE_SIZE = 20;
 export const SHOPIFY_DEFAULT_LINE_ITEMS_PER_ORDER = 10;
@@ -66,30 +64,8 @@ export const SHOPIFY_DEFAULT_ORDER_ITEMS_PAGE_SIZE = 100;
 /** completeOrder gives up (SHOPIFY.REQUEST_FAILED, not retryable) after this many pages of one connection. */
 const MAX_ORDER_ITEMS_PAGES = 100;
 
-export interface ShopifyTokenSet {
-  accessToken: string;
-  /** Epoch ms, undefined for a non-expiring token. */
-  expiresAtMs?: number;
-  refreshToken?: string;
-}
-
-export interface ShopifyClientConfig {
-  /** `my-shop.myshopify.com`; the API is at https://{shopDomain}. */
-  shopDomain?: string;
-  /** Overrides the origin (the sandbox: http://127.0.0.1:port). */
-  baseUrl?: string;
-  apiVersion?: string;
-  /** A static token (legacy custom app), used when nothing else is configured. */
-  accessToken?: string;
-  /** Client credentials grant (Dev Dashboard app owned by the merchant), and for the refresh grant. */
-  clientId?: string;
-  clientSecret?: string;
-  /** Expiring offline token's refresh token; rotated on every refresh, reported through `onTokens`. */
-  refreshToken?: string;
-  /** Called after every grant so the caller can persist the new pair atomically. */
-  onTokens?: (tokens: ShopifyTokenSet) => void | Promise<void>;
-  /** Replaces the built-in token handling: return a token, a fresh one when `forceRefresh` is true. */
-  getAccessToken?: (forceRefresh: boolean) => Promise<string>;
+/** Where and how to reach the shop (ShopifyTransportConfig: origin, auth, policy, clock) and how to size reads. */
+export interface ShopifyClientConfig extends ShopifyTransportConfig {
   /**
    * Most orders per page (default 20), line items (10) and shipping lines (3) per order. Requested cost by Shopify's
    * rule (objects 1, each `*Set` and its `shopMoney` 1 each, connections 2 + first; shopify.cost.ts): one order with
@@ -112,23 +88,6 @@ export interface ShopifyClientConfig {
   maxQueryCost?: number;
   /** Told when the client shrinks a page or an order read the shop refused as too costly. */
   onWarning?: (message: string, details: Record<string, unknown>) => void;
-  requestTimeoutMs?: number;
-  maxThrottleRetries?: number;
-  /** Injectable for tests. */
-  sleep?: (ms: number) => Promise<void>;
-  now?: () => number;
-}
-
-interface GraphqlResponse<T> {
-  data?: T | null;
-  errors?: Array<{ message?: string; extensions?: Record<string, unknown> }> | string | Record<string, unknown>;
-  /** Read through costOf: parseShopifyJson hands decimals such as `4000.0` over as strings. */
-  extensions?: { cost?: unknown };
-}
-
-interface Page<N> {
-  nodes: N[];
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
 }
 
 /**
@@ -137,36 +96,21 @@ interface Page<N> {
  * only ShopifyError subclasses.
  */
 export class ShopifyClient {
-  private readonly origin: string;
-  private readonly apiVersion: string;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly now: () => number;
-  private token: ShopifyTokenSet | undefined;
-  /** The `scope` of the last token grant (comma-separated handles), when the token endpoint answered one. */
-  private grantedScope: string | undefined;
-  private refreshToken: string | undefined;
-  private inflightToken: Promise<string> | undefined;
-  /** Last throttle status seen and when: used to wait before sending a query the bucket cannot cover. */
-  private bucket: { at: number; status: ShopifyQueryCost['throttleStatus'] } | undefined;
-  private readonly lastRequested = new Map<string, number>();
-  lastCost: ShopifyQueryCost | undefined;
+  private readonly transport: ShopifyTransport;
+  private readonly graphql: GraphqlCall;
   /** How many times a query refused with MAX_COST_EXCEEDED was asked again smaller (pages and single orders). */
   costShrinks = 0;
   /** Sizes of the last order page asked for (after any shrinking). */
   lastOrdersPage: OrderPagePlan | undefined;
 
   constructor(private readonly config: ShopifyClientConfig) {
-    const origin = config.baseUrl ?? (config.shopDomain ? `https://${config.shopDomain}` : undefined);
-    if (!origin) throw new ShopifyRequestError('ShopifyClient needs shopDomain or baseUrl');
-    if (!config.getAccessToken && !config.accessToken && !(config.clientId && config.clientSecret)) {
-      throw new ShopifyRequestError('ShopifyClient needs accessToken, clientId/clientSecret or getAccessToken');
-    }
-    this.origin = origin.replace(/\/+$/, '');
-    this.apiVersion = config.apiVersion ?? SHOPIFY_DEFAULT_API_VERSION;
-    this.sleep = config.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
-    this.now = config.now ?? Date.now;
-    this.refreshToken = config.refreshToken;
-    if (config.accessToken) this.token = { accessToken: config.accessToken };
+    this.transport = new ShopifyTransport(config);
+    this.graphql = (op, query, variables) => this.transport.graphql(op, query, variables);
+  }
+
+  /** The cost extension of the last answer. */
+  get lastCost(): ShopifyQueryCost | undefined {
+    return this.transport.lastCost;
   }
 
   /** Checks URL, token and scope-free access: resolves with the shop's domain. */
@@ -182,8 +126,8 @@ export class ShopifyClient {
    */
   async accessScopes(): Promise<string[]> {
     if (!this.config.getAccessToken && this.config.clientId && this.config.clientSecret) {
-      await this.accessToken(false);
-      if (this.grantedScope !== undefined) return this.grantedScope.split(',').map((x) => x.trim()).filter(Boolean);
+      await this.transport.accessToken(false);
+      if (this.transport.grantedScope !== undefined) return this.transport.grantedScope.split(',').map((x) => x.trim()).filter(Boolean);
     }
     const data = await this.graphql<{ currentAppInstallation: { accessScopes: Array<{ handle: string }> } | null }>('AccessScopes', ACCESS_SCOPES_QUERY, {});
     return (data.currentAppInstallation?.accessScopes ?? []).map((s) => s.handle);
@@ -307,7 +251,7 @@ export class ShopifyClient {
   /** The app's webhook subscriptions on this shop (API-created; app-config/TOML ones are not listed by Shopify). */
   async listWebhookSubscriptions(): Promise<ShopifyWebhookSubscription[]> {
     const out: ShopifyWebhookSubscription[] = [];
-    for await (const node of this.paginate<RawWebhookSubscription>('WebhookSubscriptions', WEBHOOK_SUBSCRIPTIONS_QUERY, 'webhookSubscriptions', { first: 100 })) {
+    for await (const node of paginate<RawWebhookSubscription>(this.graphql, 'WebhookSubscriptions', WEBHOOK_SUBSCRIPTIONS_QUERY, 'webhookSubscriptions', { first: 100 })) {
       out.push(mapWebhookSubscription(node));
     }
     return out;
@@ -365,146 +309,25 @@ export class ShopifyClient {
       this.maxQueryCost(),
     );
     const variables = { first: plan.first, query: `updated_at:>='${since.toISOString()}'`, lineItemsFirst: plan.lineItemsFirst, shippingLinesFirst };
-    for await (const node of this.paginate<RawOrder>('OrdersUpdatedSince', ORDERS_UPDATED_SINCE_QUERY, 'orders', variables, (vars, err) =>
-      this.shrink('OrdersUpdatedSince', vars, err),
+    for await (const node of paginate<RawOrder>(
+      this.graphql,
+      'OrdersUpdatedSince',
+      ORDERS_UPDATED_SINCE_QUERY,
+      'orders',
+      variables,
+      (vars, err) => this.shrink('OrdersUpdatedSince', vars, err),
+      (vars) => (this.lastOrdersPage = { first: Number(vars['first']), lineItemsFirst: Number(vars['lineItemsFirst']) }),
     )) {
       yield mapOrder(node);
     }
   }
 
   async *listCustomersUpdatedSince(since: Date): AsyncGenerator<ShopifyCustomer> {
-    for await (const node of this.paginate<RawCustomer>('CustomersUpdatedSince', CUSTOMERS_UPDATED_SINCE_QUERY, 'customers', {
+    for await (const node of paginate<RawCustomer>(this.graphql, 'CustomersUpdatedSince', CUSTOMERS_UPDATED_SINCE_QUERY, 'customers', {
       first: this.config.customersPageSize ?? 250,
       query: `updated_at:>='${since.toISOString()}'`,
     })) {
       yield mapCustomer(node);
-    }
-  }
-
-  /**
-   * Cursor pages. `shrink`, when given, turns variables refused with MAX_COST_EXCEEDED into smaller ones (or throws);
-   * the same cursor is then asked again and the smaller size kept for the rest of the read.
-   */
-  private async *paginate<N>(
-    op: string,
-    query: string,
-    field: string,
-    variables: Record<string, unknown>,
-    shrink?: (vars: Record<string, unknown>, err: ShopifyQueryTooCostlyError) => Record<string, unknown>,
-  ): AsyncGenerator<N> {
-    let after: string | null = null;
-    let vars = variables;
-    for (;;) {
-      let data: Record<string, Page<N> | undefined>;
-      try {
-        if (op === 'OrdersUpdatedSince') this.lastOrdersPage = { first: Number(vars['first']), lineItemsFirst: Number(vars['lineItemsFirst']) };
-        data = await this.graphql(op, query, { ...vars, after });
-      } catch (err) {
-        if (!shrink || !(err instanceof ShopifyQueryTooCostlyError)) throw err;
-        vars = shrink(vars, err);
-        continue;
-      }
-      const pageData: Page<N> | undefined = data[field];
-      if (!pageData || !Array.isArray(pageData.nodes)) throw new ShopifyRequestError(`${op}: answer has no ${field}.nodes`);
-      for (const node of pageData.nodes) yield node;
-      if (!pageData.pageInfo.hasNextPage || !pageData.pageInfo.endCursor) return;
-      after = pageData.pageInfo.endCursor;
-    }
-  }
-
-  /** One GraphQL operation with throttle pacing, one token refresh on 401 and bounded transient retries. */
-  private async graphql<T>(op: string, query: string, variables: Record<string, unknown>): Promise<T> {
-    let authRetried = false;
-    let throttleRetries = 0;
-    let transientRetries = 0;
-    const maxThrottle = this.config.maxThrottleRetries ?? SHOPIFY_MAX_THROTTLE_RETRIES;
-    for (;;) {
-      await this.waitForBucket(op);
-      const token = await this.accessToken(false);
-      let res: Response;
-      let text: string;
-      try {
-        res = await fetch(`${this.origin}/admin/api/${this.apiVersion}/graphql.json`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', accept: 'application/json', 'x-shopify-access-token': token },
-          body: JSON.stringify({ query, variables }),
-          signal: AbortSignal.timeout(this.config.requestTimeoutMs ?? 30_000),
-        });
-        text = await res.text();
-      } catch (err) {
-        if (transientRetries++ < SHOPIFY_MAX_TRANSIENT_RETRIES) {
-          await this.sleep(500 * transientRetries);
-          continue;
-        }
-        throw new ShopifyUnavailableError(`${op}: Shopify unreachable: ${(err as Error).message}`, { cause: err, details: { op } });
-      }
-      if (res.status === 401) {
-        if (!authRetried) {
-          authRetried = true;
-          await this.accessToken(true);
-          continue;
-        }
-        throw new ShopifyUnauthorizedError(`${op}: access token rejected after a refresh`, { details: { op, status: 401 } });
-      }
-      if (res.status === 429 || (res.status === 503 && res.headers.has('retry-after'))) {
-        const waitMs = Math.ceil(Number.parseFloat(res.headers.get('retry-after') ?? '1') * 1000) || 1000;
-        if (throttleRetries++ < maxThrottle) {
-          await this.sleep(waitMs);
-          continue;
-        }
-        throw new ShopifyThrottledError(`${op}: HTTP ${res.status} after ${maxThrottle} retries`, { retryAfterMs: waitMs, details: { op } });
-      }
-      if (res.status >= 500) {
-        if (transientRetries++ < SHOPIFY_MAX_TRANSIENT_RETRIES) {
-          await this.sleep(500 * transientRetries);
-          continue;
-        }
-        throw new ShopifyUnavailableError(`${op}: HTTP ${res.status}`, { details: { op, status: res.status } });
-      }
-      if (res.status === 402 || res.status === 403 || res.status === 423) {
-        throw new ShopifyShopUnavailableError(`${op}: shop unavailable (HTTP ${res.status})`, { details: { op, status: res.status } });
-      }
-      if (res.status < 200 || res.status >= 300) {
-        throw new ShopifyRequestError(`${op}: HTTP ${res.status}`, { details: { op, status: res.status, body: text.slice(0, 300) } });
-      }
-      let body: GraphqlResponse<T>;
-      try {
-        body = parseShopifyJson<GraphqlResponse<T>>(text);
-      } catch (err) {
-        if (transientRetries++ < SHOPIFY_MAX_TRANSIENT_RETRIES) continue;
-        throw new ShopifyUnavailableError(`${op}: answer is not JSON`, { cause: err, details: { op } });
-      }
-      const cost = costOf(body.extensions?.cost);
-      if (cost) this.noteCost(op, cost);
-      const errors = Array.isArray(body.errors) ? body.errors : body.errors ? [{ message: JSON.stringify(body.errors) }] : [];
-      const codes = errors.map((e) => String(e.extensions?.['code'] ?? ''));
-      if (codes.includes('THROTTLED')) {
-        const waitMs = cost ? throttleWaitMs(cost.requestedQueryCost, cost.throttleStatus) : 1000;
-        if (throttleRetries++ < maxThrottle) {
-          await this.sleep(waitMs);
-          continue;
-        }
-        throw new ShopifyThrottledError(`${op}: THROTTLED after ${maxThrottle} retries`, { retryAfterMs: waitMs, details: { op, cost } });
-      }
-      if (codes.includes('MAX_COST_EXCEEDED')) {
-        const e = errors[codes.indexOf('MAX_COST_EXCEEDED')];
-        throw new ShopifyQueryTooCostlyError(`${op}: query cost ${String(e?.extensions?.['cost'])} exceeds ${String(e?.extensions?.['maxCost'] ?? SHOPIFY_MAX_QUERY_COST)}`, {
-          details: { op, cost: e?.extensions?.['cost'], maxCost: e?.extensions?.['maxCost'], variables: safeVariables(variables) },
-        });
-      }
-      if (codes.includes('ACCESS_DENIED')) {
-        throw new ShopifyAccessDeniedError(`${op}: ${errors[codes.indexOf('ACCESS_DENIED')]?.message ?? 'access denied'}`, { details: { op } });
-      }
-      if (codes.includes('SHOP_INACTIVE')) throw new ShopifyShopUnavailableError(`${op}: shop inactive`, { details: { op } });
-      if (errors.length) {
-        const retryable = codes.includes('INTERNAL_SERVER_ERROR');
-        throw new ShopifyRequestError(`${op}: ${errors.map((e) => e.message).join('; ')}`, {
-          retryable,
-          details: { op, codes },
-        });
-      }
-      if (body.data === undefined || body.data === null) throw new ShopifyRequestError(`${op}: answer has no data`, { details: { op } });
-      return body.data;
     }
   }
 
@@ -557,337 +380,5 @@ export class ShopifyClient {
     return next;
   }
 
-  private noteCost(op: string, cost: ShopifyQueryCost): void {
-    this.lastCost = cost;
-    this.bucket = { at: this.now(), status: cost.throttleStatus };
-    this.lastRequested.set(op, cost.requestedQueryCost);
-  }
 
-  /** Waits when the bucket, restored since the last answer, cannot cover what this operation cost last time. */
-  private async waitForBucket(op: string): Promise<void> {
-    const requested = this.lastRequested.get(op);
-    if (!this.bucket || requested === undefined) return;
-    const { status, at } = this.bucket;
-    const restored = ((this.now() - at) / 1000) * status.restoreRate;
-    const available = Math.min(status.maximumAvailable, status.currentlyAvailable + restored);
-    if (requested <= available) return;
-    await this.sleep(throttleWaitMs(requested, { ...status, currentlyAvailable: available }));
-  }
-
-  /** Single-flight token source: the hook, the refresh grant, the client credentials grant or the static token. */
-  private accessToken(forceRefresh: boolean): Promise<string> {
-    if (this.config.getAccessToken) {
-      return this.config.getAccessToken(forceRefresh).catch((err: unknown) => {
-        if (err instanceof ShopifyError) throw err;
-        throw new ShopifyUnauthorizedError('getAccessToken hook failed', { cause: err });
-      });
-    }
-    const t = this.token;
-    const fresh = t && (t.expiresAtMs === undefined || t.expiresAtMs - SHOPIFY_TOKEN_REFRESH_MARGIN_MS > this.now());
-    if (t && fresh && !forceRefresh) return Promise.resolve(t.accessToken);
-    if (!this.config.clientId || !this.config.clientSecret) {
-      if (t && !forceRefresh) return Promise.resolve(t.accessToken);
-      return Promise.reject(new ShopifyUnauthorizedError('static access token rejected and no way to obtain another'));
-    }
-    this.inflightToken ??= this.obtainToken().finally(() => (this.inflightToken = undefined));
-    return this.inflightToken;
-  }
-
-  private async obtainToken(): Promise<string> {
-    const grant: Record<string, string> = this.refreshToken
-      ? { grant_type: 'refresh_token', refresh_token: this.refreshToken }
-      : { grant_type: 'client_credentials' };
-    let res: Response;
-    let text: string;
-    try {
-      res = await fetch(`${this.origin}/admin/oauth/access_token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify({ client_id: this.config.clientId, client_secret: this.config.clientSecret, ...grant }),
-        signal: AbortSignal.timeout(this.config.requestTimeoutMs ?? 30_000),
-      });
-      text = await res.text();
-    } catch (err) {
-      throw new ShopifyUnavailableError(`token endpoint unreachable: ${(err as Error).message}`, { cause: err });
-    }
-    if (res.status >= 500) throw new ShopifyUnavailableError(`token endpoint HTTP ${res.status}`);
-    if (res.status !== 200) {
-      let error = '';
-      try {
-        error = String(parseShopifyJson<{ error?: string }>(text).error ?? '');
-      } catch {
-        /* body not JSON: the status says enough */
-      }
-      throw new ShopifyUnauthorizedError(`token endpoint refused the ${grant['grant_type']} grant (HTTP ${res.status} ${error})`, {
-        details: { status: res.status, error, grant: grant['grant_type'] },
-      });
-    }
-    const body = parseShopifyJson<{ access_token?: string; expires_in?: number; refresh_token?: string; scope?: string }>(text);
-    if (!body.access_token) throw new ShopifyUnavailableError('token endpoint answered without access_token');
-    this.grantedScope = typeof body.scope === 'string' ? body.scope : undefined;
-    this.token = {
-      accessToken: body.access_token,
-      expiresAtMs: typeof body.expires_in === 'number' ? this.now() + body.expires_in * 1000 : undefined,
-      refreshToken: body.refresh_token ?? this.refreshToken,
-    };
-    if (body.refresh_token) this.refreshToken = body.refresh_token;
-    await this.config.onTokens?.({ ...this.token });
-    return body.access_token;
-  }
-}
-
-/** `(requestedQueryCost − currentlyAvailable) / restoreRate` seconds (shopify.md §3.2), at least 1 ms. */
-export function throttleWaitMs(requested: number, status: ShopifyQueryCost['throttleStatus']): number {
-  const rate = status.restoreRate > 0 ? status.restoreRate : 50;
-  return Math.max(1, Math.ceil(((requested - status.currentlyAvailable) / rate) * 1000));
-}
-
-/**
- * `extensions.cost` with numbers as numbers. Shopify writes `"maximumAvailable": 4000.0, "restoreRate": 200.0`
- * (graphql_throttled.json), which parseShopifyJson keeps as their exact text; arithmetic on those strings would
- * concatenate. undefined when the extension is missing or not numeric.
- */
-function costOf(raw: unknown): ShopifyQueryCost | undefined {
-  if (!raw || typeof raw !== 'object') return undefined;
-  const c = raw as Record<string, unknown>;
-  const t = (c['throttleStatus'] ?? {}) as Record<string, unknown>;
-  const num = (v: unknown): number => (typeof v === 'number' || (typeof v === 'string' && v.trim() !== '') ? Number(v) : Number.NaN);
-  const cost: ShopifyQueryCost = {
-    requestedQueryCost: num(c['requestedQueryCost']),
-    actualQueryCost: c['actualQueryCost'] === null || c['actualQueryCost'] === undefined ? null : num(c['actualQueryCost']),
-    throttleStatus: { maximumAvailable: num(t['maximumAvailable']), currentlyAvailable: num(t['currentlyAvailable']), restoreRate: num(t['restoreRate']) },
-  };
-  const numbers = [cost.requestedQueryCost, cost.throttleStatus.maximumAvailable, cost.throttleStatus.currentlyAvailable, cost.throttleStatus.restoreRate];
-  return numbers.every(Number.isFinite) && (cost.actualQueryCost === null || Number.isFinite(cost.actualQueryCost)) ? cost : undefined;
-}
-
-function safeVariables(v: Record<string, unknown>): Record<string, unknown> {
-  return { first: v['first'], lineItemsFirst: v['lineItemsFirst'], shippingLinesFirst: v['shippingLinesFirst'] };
-}
-
-function toGid(kind: string, id: string): string {
-  if (id.startsWith('gid://')) return id;
-  if (!/^\d+$/.test(id)) throw new ShopifyRequestError(`not a Shopify ${kind} id: ${id}`);
-  return `gid://shopify/${kind}/${id}`;
-}
-
-function idOf(gid: string): string {
-  return gid.slice(gid.lastIndexOf('/') + 1);
-}
-
-interface RawMoneyBag {
-  shopMoney: { amount: string; currencyCode: string };
-}
-interface RawAddress {
-  firstName: string | null;
-  lastName: string | null;
-  company: string | null;
-  address1: string | null;
-  address2: string | null;
-  city: string | null;
-  provinceCode: string | null;
-  countryCodeV2: string | null;
-  zip: string | null;
-  phone: string | null;
-}
-interface RawTaxLine {
-  title: string;
-  /** A Float: parseShopifyJson hands non-integers over as their exact source text. */
-  rate: string | number | null;
-  priceSet: RawMoneyBag;
-}
-interface RawLineItem {
-  id: string;
-  sku: string | null;
-  name: string;
-  quantity: number;
-  currentQuantity: number;
-  requiresShipping: boolean;
-  originalUnitPriceSet: RawMoneyBag;
-  taxLines: RawTaxLine[];
-  discountAllocations: Array<{ allocatedAmountSet: RawMoneyBag }>;
-}
-interface RawShippingLine {
-  id: string | null;
-  title: string;
-  code: string | null;
-  isRemoved: boolean;
-  originalPriceSet: RawMoneyBag;
-  discountedPriceSet: RawMoneyBag;
-  taxLines: RawTaxLine[];
-}
-interface RawOrder {
-  id: string;
-  name: string;
-  email: string | null;
-  createdAt: string;
-  updatedAt: string;
-  processedAt: string | null;
-  cancelledAt: string | null;
-  currencyCode: string;
-  displayFinancialStatus: string | null;
-  displayFulfillmentStatus: string;
-  tags: string[];
-  poNumber: string | null;
-  subtotalPriceSet: RawMoneyBag;
-  totalPriceSet: RawMoneyBag;
-  totalTaxSet: RawMoneyBag;
-  totalShippingPriceSet: RawMoneyBag;
-  currentSubtotalPriceSet: RawMoneyBag;
-  currentTotalPriceSet: RawMoneyBag;
-  currentTotalTaxSet: RawMoneyBag;
-  totalRefundedSet: RawMoneyBag;
-  totalOutstandingSet: RawMoneyBag;
-  totalDiscountsSet: RawMoneyBag;
-  taxesIncluded: boolean;
-  taxLines: RawTaxLine[];
-  customer: { id: string; email: string | null; firstName: string | null; lastName: string | null } | null;
-  shippingAddress: RawAddress | null;
-  billingAddress: RawAddress | null;
-  lineItems: { nodes: RawLineItem[]; pageInfo: { hasNextPage: boolean; endCursor?: string | null } };
-  shippingLines: { nodes: RawShippingLine[]; pageInfo: { hasNextPage: boolean; endCursor?: string | null } };
-}
-interface RawCustomer {
-  id: string;
-  email: string | null;
-  phone: string | null;
-  firstName: string | null;
-  lastName: string | null;
-  state: string;
-  tags: string[];
-  taxExempt: boolean;
-  createdAt: string;
-  updatedAt: string;
-  defaultAddress: RawAddress | null;
-}
-
-const m = (b: RawMoneyBag): ShopifyMoney => ({ amount: String(b.shopMoney.amount), currency: b.shopMoney.currencyCode });
-const taxLine = (t: RawTaxLine): ShopifyTaxLine => ({
-  title: t.title,
-  rate: t.rate === null || t.rate === undefined ? null : String(t.rate),
-  price: m(t.priceSet),
-});
-const addr = (a: RawAddress | null): ShopifyAddress | null =>
-  a && {
-    firstName: a.firstName,
-    lastName: a.lastName,
-    company: a.company,
-    address1: a.address1,
-    address2: a.address2,
-    city: a.city,
-    provinceCode: a.provinceCode,
-    countryCode: a.countryCodeV2,
-    zip: a.zip,
-    phone: a.phone,
-  };
-
-function mapOrder(o: RawOrder): ShopifyOrder {
-  return {
-    id: idOf(o.id),
-    gid: o.id,
-    name: o.name,
-    email: o.email,
-    createdAt: o.createdAt,
-    updatedAt: o.updatedAt,
-    processedAt: o.processedAt ?? o.createdAt,
-    cancelledAt: o.cancelledAt,
-    financialStatus: (o.displayFinancialStatus ?? 'pending').toLowerCase(),
-    fulfillmentStatus: o.displayFulfillmentStatus.toLowerCase(),
-    currency: o.currencyCode,
-    tags: o.tags,
-    poNumber: o.poNumber,
-    subtotal: m(o.subtotalPriceSet),
-    total: m(o.totalPriceSet),
-    totalTax: m(o.totalTaxSet),
-    shipping: m(o.totalShippingPriceSet),
-    currentTotal: m(o.currentTotalPriceSet),
-    currentSubtotal: m(o.currentSubtotalPriceSet),
-    currentTotalTax: m(o.currentTotalTaxSet),
-    totalRefunded: m(o.totalRefundedSet),
-    totalOutstanding: m(o.totalOutstandingSet),
-    totalDiscounts: m(o.totalDiscountsSet),
-    taxesIncluded: o.taxesIncluded,
-    taxLines: o.taxLines.map(taxLine),
-    customer: o.customer && {
-      id: idOf(o.customer.id),
-      email: o.customer.email,
-      firstName: o.customer.firstName,
-      lastName: o.customer.lastName,
-    },
-    shippingAddress: addr(o.shippingAddress),
-    billingAddress: addr(o.billingAddress),
-    lineItems: o.lineItems.nodes.map(mapLineItem),
-    lineItemsTruncated: o.lineItems.pageInfo.hasNextPage,
-    lineItemsEndCursor: o.lineItems.pageInfo.endCursor ?? null,
-    shippingLines: o.shippingLines.nodes.map(mapShippingLine),
-    shippingLinesTruncated: o.shippingLines.pageInfo.hasNextPage,
-    shippingLinesEndCursor: o.shippingLines.pageInfo.endCursor ?? null,
-  };
-}
-
-function mapLineItem(li: RawLineItem): ShopifyLineItem {
-  return {
-    id: idOf(li.id),
-    sku: li.sku,
-    name: li.name,
-    quantity: li.quantity,
-    currentQuantity: li.currentQuantity,
-    requiresShipping: li.requiresShipping,
-    unitPrice: m(li.originalUnitPriceSet),
-    taxLines: li.taxLines.map(taxLine),
-    discountAllocations: li.discountAllocations.map((a) => ({ amount: m(a.allocatedAmountSet) })),
-  };
-}
-
-function mapShippingLine(s: RawShippingLine): ShopifyShippingLine {
-  return {
-    id: s.id ? idOf(s.id) : null,
-    title: s.title,
-    code: s.code,
-    isRemoved: s.isRemoved,
-    originalPrice: m(s.originalPriceSet),
-    discountedPrice: m(s.discountedPriceSet),
-    taxLines: s.taxLines.map(taxLine),
-  };
-}
-
-function mapCustomer(c: RawCustomer): ShopifyCustomer {
-  return {
-    id: idOf(c.id),
-    gid: c.id,
-    email: c.email,
-    phone: c.phone,
-    firstName: c.firstName,
-    lastName: c.lastName,
-    state: c.state.toLowerCase(),
-    tags: c.tags,
-    taxExempt: c.taxExempt,
-    createdAt: c.createdAt,
-    updatedAt: c.updatedAt,
-    defaultAddress: addr(c.defaultAddress),
-  };
-}
-
-interface RawWebhookSubscription {
-  id: string;
-  topic: string;
-  uri: string | null;
-  format: string | null;
-  createdAt: string | null;
-}
-
-/** `orders/create` → `ORDERS_CREATE` (WebhookSubscriptionTopic). */
-export function webhookTopicEnum(topic: string): string {
-  return topic.replace('/', '_').toUpperCase();
-}
-
-/** `ORDERS_CREATE` → `orders/create`; `CUSTOMERS_DATA_REQUEST` → `customers/data_request` (resource names without `_`). */
-export function webhookTopicName(topicEnum: string): string {
-  const lower = topicEnum.toLowerCase();
-  const i = lower.indexOf('_');
-  return i < 0 ? lower : `${lower.slice(0, i)}/${lower.slice(i + 1)}`;
-}
-
-function mapWebhookSubscription(n: RawWebhookSubscription): ShopifyWebhookSubscription {
-  return { id: n.id, topic: webhookTopicName(n.topic), uri: n.uri ?? '', format: n.format ?? 'JSON', createdAt: n.createdAt };
 }
