@@ -1,6 +1,6 @@
 import { Global, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { createTenantsDataSource, runMigrations, SecretBox, TenantConfigService, TokenManager } from '@mlc/tenants';
+import { createTenantsDataSource, SecretBox, TenantConfigService, TokenManager } from '@mlc/tenants';
 import { ulid, type EventPublisher } from '@mlc/platform-kafka';
 import { ConsumerHost, LOGGER, PUBLISHER, SERVICE_OPTIONS, type ServiceOptions } from '@mlc/platform-service';
 import type { Logger } from '@mlc/platform-telemetry';
@@ -14,10 +14,9 @@ export interface TenancyConfig {
   databaseUrl: string;
   encryptionKeys: string;
   tenantCacheTtlMs: number;
-  runTenantMigrations: boolean;
 }
 
-/** Opens the tenants tables (migrating them first when asked) and listens for configuration changes. */
+/** Opens the tenants tables (created by the migrator, tools/migrate.ts) and listens for configuration changes. */
 class TenancyLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly ds: DataSource,
@@ -28,8 +27,7 @@ class TenancyLifecycle implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    if (this.cfg.runTenantMigrations) await runMigrations(this.ds);
-    else if (!this.ds.isInitialized) await this.ds.initialize();
+    if (!this.ds.isInitialized) await this.ds.initialize();
     // One group per running instance: every replica must hear every change (a broadcast, not a work queue). It starts
     // at the end of the topic: what happened before start is already in the database; the cache TTL covers the moment
     // between loading a snapshot and joining the group.

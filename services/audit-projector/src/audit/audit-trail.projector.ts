@@ -3,7 +3,6 @@ import type { Pool } from 'pg';
 import { TOPICS, type EventMeta, type TopicName } from '@mlc/contracts';
 import { ConsumerHost, inTransaction, MetricsRegistry, PG_POOL } from '@mlc/platform-service';
 import { AUDIT_PROJECTOR_CONFIG, type AuditProjectorConfig } from '../config/audit-projector.config';
-import { migrateAuditSchema } from './audit.data-source';
 import { OpenExceptionsMetric } from './open-exceptions.metric';
 import { ProjectionEvents } from './projection.events';
 import { projectEvent, type ProjectedEvent } from './projection.writer';
@@ -28,7 +27,6 @@ export class AuditTrailProjector implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await migrateAuditSchema(this.config.databaseUrl);
     this.consumers.register({
       groupId: this.config.auditConsumerGroup,
       topics: ALL_TOPICS,

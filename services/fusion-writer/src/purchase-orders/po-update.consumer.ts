@@ -4,13 +4,12 @@ import { FlowControl } from '@mlc/platform-flow-control';
 import { PartnerClients, TenantDirectory } from '@mlc/tenancy';
 import { DryRunHandledEvents } from '../dry-run/dry-run.fetch';
 import { PgProcessedEventStore } from '@mlc/platform-kafka';
-import { ConsumerHost, LOGGER, PG_POOL, runSqlMigrations } from '@mlc/platform-service';
+import { ConsumerHost, LOGGER, PG_POOL } from '@mlc/platform-service';
 import type { Logger } from '@mlc/platform-telemetry';
 import { FUSION_WRITER_CONFIG, type FusionWriterConfig } from '../config/fusion-writer.config';
 import { PoUpdateDryRun } from './po-update-dry-run';
 import { PoWriteService } from './po-write.service';
 import { PoWritesLedger } from './po-writes.ledger';
-import { PURCHASE_ORDERS_MIGRATIONS } from './purchase-orders.migrations';
 
 export const PURCHASE_ORDERS_GROUP = 'fusion-writer.purchase-orders';
 
@@ -29,7 +28,6 @@ export class PoUpdateConsumer implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await runSqlMigrations(this.pool, PURCHASE_ORDERS_GROUP, PURCHASE_ORDERS_MIGRATIONS);
     const deps = {
       fusion: (tenantId: string) => this.clients.fusion(tenantId),
       dffStatusSegment: this.config.poDffStatusSegment,

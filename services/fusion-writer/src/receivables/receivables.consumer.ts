@@ -5,11 +5,10 @@ import { FlowControl } from '@mlc/platform-flow-control';
 import { PartnerClients, TenantDirectory } from '@mlc/tenancy';
 import { DryRunHandledEvents } from '../dry-run/dry-run.fetch';
 import { newMeta, PgProcessedEventStore, type EventPublisher, type OutgoingRecord } from '@mlc/platform-kafka';
-import { CODEC, ConsumerHost, LOGGER, MetricsRegistry, PG_POOL, PUBLISHER, runSqlMigrations } from '@mlc/platform-service';
+import { CODEC, ConsumerHost, LOGGER, MetricsRegistry, PG_POOL, PUBLISHER } from '@mlc/platform-service';
 import type { Logger } from '@mlc/platform-telemetry';
 import { FUSION_WRITER_CONFIG, type FusionWriterConfig } from '../config/fusion-writer.config';
 import { ReceivablesLedger } from './receivables.ledger';
-import { RECEIVABLES_MIGRATIONS } from './receivables.migrations';
 import { ReceivablesWaitingStore, type WaitingRecord } from './receivables.waiting';
 import { ReceivablesDryRun } from './receivables-dry-run';
 import { ReceivablesWriteService } from './receivables-write.service';
@@ -45,7 +44,6 @@ export class ReceivablesConsumer implements OnModuleInit, OnApplicationShutdown 
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await runSqlMigrations(this.pool, RECEIVABLES_GROUP, RECEIVABLES_MIGRATIONS);
     this.waiting = new ReceivablesWaitingStore(this.pool);
     const service = new ReceivablesWriteService((t) => this.clients.fusion(t), new ReceivablesLedger(this.pool), this.log, {
       creditMemoAmountSign: this.config.creditMemoAmountSign,

@@ -2,12 +2,11 @@ import { Inject, Module, type OnModuleInit } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { EventPublisher } from '@mlc/platform-kafka';
 import { AppError } from '@mlc/platform-errors';
-import { ConsumerHost, LOGGER, MetricsRegistry, PG_POOL, PUBLISHER, runSqlMigrations } from '@mlc/platform-service';
+import { ConsumerHost, LOGGER, MetricsRegistry, PG_POOL, PUBLISHER } from '@mlc/platform-service';
 import type { Logger } from '@mlc/platform-telemetry';
 import { TenantDirectory } from '@mlc/tenancy';
 import { MapPurchaseOrderService } from './map-purchase-order.service';
 import { PgPoOrderStateStore } from './po-order-state.repository';
-import { PURCHASE_ORDERS_MIGRATIONS } from './purchase-orders.migrations';
 
 export const PURCHASE_ORDERS_GROUP = 'mapper.purchase-orders';
 
@@ -27,7 +26,6 @@ export class PurchaseOrdersModule implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await runSqlMigrations(this.pool, PURCHASE_ORDERS_GROUP, PURCHASE_ORDERS_MIGRATIONS);
     const service = new MapPurchaseOrderService({
       tenant: (id, opts) => this.directory.get(id, opts),
       store: new PgPoOrderStateStore(this.pool),

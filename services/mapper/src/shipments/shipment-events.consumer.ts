@@ -2,11 +2,10 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { TenantDirectory } from '@mlc/tenancy';
 import { PgProcessedEventStore } from '@mlc/platform-kafka';
-import { ConsumerHost, LOGGER, PG_POOL, runSqlMigrations } from '@mlc/platform-service';
+import { ConsumerHost, LOGGER, PG_POOL } from '@mlc/platform-service';
 import type { Logger } from '@mlc/platform-telemetry';
 import { MAPPER_CONFIG, type MapperConfig } from '../config/mapper.config';
 import { ShipmentWriteBackService } from './shipment-write-back.service';
-import { SHIPMENTS_MIGRATIONS } from './shipments.migrations';
 import { ShipmentsRepository } from './shipments.repository';
 
 export const SHIPMENTS_GROUP = 'mapper.shipments';
@@ -24,7 +23,6 @@ export class ShipmentEventsConsumer implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await runSqlMigrations(this.pool, SHIPMENTS_GROUP, SHIPMENTS_MIGRATIONS);
     const service = new ShipmentWriteBackService(
       new ShipmentsRepository(this.pool),
       {

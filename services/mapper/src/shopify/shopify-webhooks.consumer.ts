@@ -2,10 +2,9 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { TenantDirectory } from '@mlc/tenancy';
 import { PgProcessedEventStore } from '@mlc/platform-kafka';
-import { ConsumerHost, LOGGER, PG_POOL, runSqlMigrations } from '@mlc/platform-service';
+import { ConsumerHost, LOGGER, PG_POOL } from '@mlc/platform-service';
 import type { Logger } from '@mlc/platform-telemetry';
 import { ShopifyReceivablesService } from './shopify-receivables.service';
-import { SHOPIFY_MIGRATIONS } from './shopify.migrations';
 import { ShopifyStateRepository } from './shopify-state.repository';
 
 export const SHOPIFY_GROUP = 'mapper.shopify';
@@ -22,7 +21,6 @@ export class ShopifyWebhooksConsumer implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await runSqlMigrations(this.pool, SHOPIFY_GROUP, SHOPIFY_MIGRATIONS);
     const service = new ShopifyReceivablesService(new ShopifyStateRepository(this.pool), { snapshot: (t) => this.directory.get(t) }, this.log);
     this.host.register({
       groupId: SHOPIFY_GROUP,
