@@ -9,3 +9,5 @@ export { SERVICE_OPTIONS, KAFKA, CODEC, PUBLISHER, PG_POOL, LOGGER } from './ser
 export { migrateDatabase, pendingMigrations, appliedByLegacyMigrator, type MigrationSet, type MigrationClass } from './schema-migrations';
 export { PLATFORM_MIGRATION_SET } from './migrations';
 export { inTransaction } from './pg-transaction';
+export { sweepRetention, retentionSettings, PLATFORM_RETENTION_TARGETS, type RetentionTarget } from './retention';
+export { DedupRetentionModule } from './retention.module';

@@ -6,6 +6,7 @@ import { MapperPoPoOrdersSourceHash1767500101000 } from './1767500101000-mapper-
 import { MapperShipmentsCreateShipmentTables1767500200000 } from './1767500200000-mapper-shipments-001-create-shipment-tables';
 import { MapperShipmentsPoLinesToFulfil1767500201000 } from './1767500201000-mapper-shipments-002-po-lines-to-fulfil';
 import { MapperShipmentsConfirmedReceipts1767500202000 } from './1767500202000-mapper-shipments-003-confirmed-receipts';
+import { MapperRetentionIndexes1767500300000 } from './1767500300000-mapper-retention-indexes';
 
 /** mapper's tables, applied by the one migrator (tools/migrate.ts). Never edit a shipped migration; add the next. */
 export const MAPPER_MIGRATION_SET: MigrationSet = {
@@ -19,5 +20,6 @@ export const MAPPER_MIGRATION_SET: MigrationSet = {
     MapperShipmentsCreateShipmentTables1767500200000,
     MapperShipmentsPoLinesToFulfil1767500201000,
     MapperShipmentsConfirmedReceipts1767500202000,
+    MapperRetentionIndexes1767500300000,
   ],
 };
