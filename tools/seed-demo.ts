@@ -12,7 +12,6 @@ import {
   createTenantsDataSource,
   DEFAULT_DEMO_URLS,
   DEMO_TENANT_ID,
-  runMigrations,
   SecretBox,
   seedDemoTenant,
   TenantConfigService,
@@ -92,7 +91,7 @@ async function main(): Promise<void> {
   });
   const publisher = new EventPublisher(kafka, new AvroCodec(), c.topicSuffix);
   try {
-    await runMigrations(ds);
+    await ds.initialize();
     // Without Kafka the changes still commit: they wait in the outbox for audit-projector's relay.
     const connected = await Promise.race([publisher.connect().then(() => true, () => false), new Promise<boolean>((r) => setTimeout(() => r(false), 10_000).unref())]);
     if (!connected) say('  (Kafka not reachable: the change events wait in the outbox for audit-projector)');

@@ -215,12 +215,9 @@ describe('mlc doctor against a running audit-projector and the sandboxes', () =>
   });
 
   it('fails on a polling cursor in the future and on a receivable PO status Fusion does not have', async () => {
-    // oracle-poller's state table as its migration makes it (poll-state.repository.ts), in the shared database.
+    // oracle-poller's state table comes from the migrator (testDatabase ran it on this database).
     const pool = new pg.Pool({ connectionString: db.url });
     try {
-      await pool.query(`CREATE TABLE IF NOT EXISTS poller_feed_state (tenant_id text NOT NULL, feed text NOT NULL, cursor_ms bigint, cursor_text text, backfill_from_ms bigint,
-        backfill_request text, last_run_started_at timestamptz, last_run_finished_at timestamptz, last_success_at timestamptz, consecutive_failures int NOT NULL DEFAULT 0,
-        last_error_code text, last_error_message text, emitted_total bigint NOT NULL DEFAULT 0, updated_at timestamptz NOT NULL DEFAULT now(), exception_raised_code text, PRIMARY KEY (tenant_id, feed))`);
       const future = Date.now() + 3 * 86_400_000;
       await pool.query(`INSERT INTO poller_feed_state (tenant_id, feed, cursor_ms) VALUES ($1, 'purchase-orders', $2), ($1, 'customer-accounts', $3)`, [T, future, Date.now() - 60_000]);
       const res = await fetch(`${svc.url}/admin/tenants/${T}`, { method: 'PATCH', headers: { 'content-type': 'application/json', 'x-api-key': OPS }, body: JSON.stringify({ settings: { receivablePoStatuses: ['Open', 'Opened'] } }) });

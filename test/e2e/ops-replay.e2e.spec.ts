@@ -5,7 +5,7 @@ import { AvroCodec, type TopicRecords } from '@mlc/contracts';
 import { EventPublisher, newMeta } from '@mlc/platform-kafka';
 import { startService, testDatabase, testKafka, TEST_ENCRYPTION_KEYS, waitFor, type RunningService, type TestDatabase } from '@mlc/platform-testing';
 import { ShipbobSandbox } from '@mlc/partners-shipbob-simulator';
-import { createTenantsDataSource, InMemoryTenantChangePublisher, runMigrations, SecretBox, TenantConfigService } from '@mlc/tenants';
+import { createTenantsDataSource, InMemoryTenantChangePublisher, SecretBox, TenantConfigService } from '@mlc/tenants';
 
 const TENANT = 'ops-e2e';
 const PAT = 'sbpat_ops_e2e_test_0000000000000000000000000000';
@@ -72,7 +72,7 @@ describe('ops e2e: fix the mapping -> replay -> the partner holds exactly one', 
       products: ['SKU-1', 'SKU-9'].map((sku) => ({ sku, name: sku, on_hand_qty: 100 })),
     });
     ds = createTenantsDataSource(db.url);
-    await runMigrations(ds);
+    await ds.initialize();
     tenants = new TenantConfigService({ dataSource: ds, secretBox: new SecretBox(TEST_ENCRYPTION_KEYS), publisher: new InMemoryTenantChangePublisher() });
     await tenants.createTenant({ id: TENANT, name: 'Ops e2e' }, 'test');
     await tenants.setConnection(TENANT, { partner: 'shipbob', baseUrl: sandbox.url, channelId: CHANNEL, webhookSecrets: [`whsec_${'C'.repeat(32)}`], auth: { type: 'pat', token: PAT } }, 'test');
@@ -80,7 +80,7 @@ describe('ops e2e: fix the mapping -> replay -> the partner holds exactly one', 
     await tenants.setMapping(TENANT, 'ship-to-fc', 'Seattle', { fulfillmentCenterId: 8 }, 'test');
     publisher = new EventPublisher(kafka, codec, suffix);
     await publisher.connect();
-    const env = { DATABASE_URL: db.url, KAFKA_TOPIC_SUFFIX: suffix, TENANT_CACHE_TTL_MS: '0', RUN_TENANT_MIGRATIONS: 'false' };
+    const env = { DATABASE_URL: db.url, KAFKA_TOPIC_SUFFIX: suffix, TENANT_CACHE_TTL_MS: '0' };
     services = await Promise.all([
       startService('audit-projector', { ...env, MLC_OPERATOR_API_KEYS: `${OPS_KEY}:*`, OPS_LAG_GROUPS: `none${suffix}` }),
       startService('mapper', env),

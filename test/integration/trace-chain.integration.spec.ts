@@ -5,7 +5,7 @@ import { FusionSandbox } from '@mlc/partners-fusion-simulator';
 import { ShipbobSandbox } from '@mlc/partners-shipbob-simulator';
 import type { ReceivedSpan } from '@mlc/platform-telemetry';
 import { startOtlpReceiver, startService, testDatabase, testKafka, TEST_ENCRYPTION_KEYS, waitFor, type OtlpReceiver, type RunningService, type TestDatabase } from '@mlc/platform-testing';
-import { createTenantsDataSource, InMemoryTenantChangePublisher, runMigrations, SecretBox, TenantConfigService } from '@mlc/tenants';
+import { createTenantsDataSource, InMemoryTenantChangePublisher, SecretBox, TenantConfigService } from '@mlc/tenants';
 
 const TENANT = 'trace-chain';
 const PAT = 'sbpat_trace_chain_00000000000000000000000000000';
@@ -47,7 +47,7 @@ describe('one trace for one purchase order: oracle-poller -> mapper -> shipbob-w
       products: [{ sku: 'SKU-TRACE', name: 'Traced thing', on_hand_qty: 100 }],
     });
     ds = createTenantsDataSource(db.url);
-    await runMigrations(ds);
+    await ds.initialize();
     const tenants = new TenantConfigService({ dataSource: ds, secretBox: new SecretBox(TEST_ENCRYPTION_KEYS), publisher: new InMemoryTenantChangePublisher() });
     await tenants.createTenant({ id: TENANT, name: 'Trace chain', settings: { pollingIntervalsMs: { purchaseOrdersMs: 1000, receiptsMs: 60_000 } } }, 'test');
     await tenants.setConnection(TENANT, { partner: 'fusion', baseUrl: fusion.url, auth: { type: 'basic', username: 'mlc.integration', password: 'sandbox-password' } }, 'test');
@@ -57,7 +57,6 @@ describe('one trace for one purchase order: oracle-poller -> mapper -> shipbob-w
     const env = {
       DATABASE_URL: db.url,
       KAFKA_TOPIC_SUFFIX: suffix,
-      RUN_TENANT_MIGRATIONS: 'false',
       TENANT_CACHE_TTL_MS: '0',
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
     };

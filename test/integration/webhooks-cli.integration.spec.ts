@@ -9,7 +9,7 @@ import { DEMO_PAT, DEMO_SEED, DEMO_CHANNEL_ID, ShipbobSandbox, generateWebhookSe
 import { ShopifySandbox } from '@mlc/partners-shopify-simulator';
 import { topicName } from '@mlc/platform-kafka';
 import { collect, readiness, REPO_ROOT, startService, testDatabase, testKafka, waitFor, TEST_ENCRYPTION_KEYS, type RunningService, type TestDatabase } from '@mlc/platform-testing';
-import { createTenantsDataSource, InMemoryTenantChangePublisher, runMigrations, SecretBox, TenantConfigService, type ShipbobConnection, type ShopifyConnection } from '@mlc/tenants';
+import { createTenantsDataSource, InMemoryTenantChangePublisher, SecretBox, TenantConfigService, type ShipbobConnection, type ShopifyConnection } from '@mlc/tenants';
 
 const KEY = 'opskey-webhooks-cli';
 /** An operator key scoped to another tenant. */
@@ -79,7 +79,7 @@ describe('mlc webhooks against audit-projector, webhook-gateway and the ShipBob 
     ({ kafka, suffix } = await testKafka('whcli'));
     db = await testDatabase('whcli');
     ds = createTenantsDataSource(db.url);
-    await runMigrations(ds);
+    await ds.initialize();
     tenants = new TenantConfigService({ dataSource: ds, secretBox: new SecretBox(TEST_ENCRYPTION_KEYS), publisher: new InMemoryTenantChangePublisher(), snapshotCacheTtlMs: 0 });
     shipbob = new ShipbobSandbox({ seed: 16, webhookTimeScale: 10 });
     shipbob.seedData(DEMO_SEED);

@@ -130,7 +130,7 @@ export async function pipelineBench(): Promise<{ rows: Row[] }> {
       await commands.stop();
       await raised.stop();
     };
-    const [mapper, writer] = await Promise.all([world.start('mapper'), world.start('shipbob-writer', { RUN_TENANT_MIGRATIONS: 'false' })]);
+    const [mapper, writer] = await Promise.all([world.start('mapper'), world.start('shipbob-writer', {})]);
 
     // Warm-up: consumer groups joined, connections and caches made.
     const warm = Array.from({ length: 5 }, () => poEvent(linesPerPo));

@@ -13,7 +13,6 @@ import {
   createTenantsDataSource,
   DEMO_CREDENTIALS,
   InMemoryTenantChangePublisher,
-  runMigrations,
   SecretBox,
   seedDemoTenant,
   TenantConfigService,
@@ -43,7 +42,7 @@ describe('partner access for tenants: pings and shared tokens against the sandbo
     db = await testDatabase('tenancy_partners');
     ds = createTenantsDataSource(db.url);
     ds2 = createTenantsDataSource(db.url);
-    await runMigrations(ds);
+    await ds.initialize();
     await ds2.initialize();
     config = new TenantConfigService({ dataSource: ds, secretBox: new SecretBox(KEYS), publisher: new InMemoryTenantChangePublisher(), snapshotCacheTtlMs: 0 });
     tokens = new TokenManager({ dataSource: ds, secretBox: new SecretBox(KEYS) });

@@ -1,6 +1,6 @@
 import { Controller, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { createTenantsDataSource, runMigrations, SecretBox, TenantConfigService, TokenManager } from '@mlc/tenants';
+import { createTenantsDataSource, SecretBox, TenantConfigService, TokenManager } from '@mlc/tenants';
 import type { TopicRecords } from '@mlc/contracts';
 import { ulid, type EventPublisher } from '@mlc/platform-kafka';
 import { KafkaHandler, LOGGER, PUBLISHER, SERVICE_OPTIONS, type ServiceOptions } from '@mlc/platform-service';
@@ -15,10 +15,9 @@ export interface TenancyConfig {
   databaseUrl: string;
   encryptionKeys: string;
   tenantCacheTtlMs: number;
-  runTenantMigrations: boolean;
 }
 
-/** Opens the tenants tables (migrating them first when asked). */
+/** Opens the tenants tables (created by the migrator, tools/migrate.ts) and listens for configuration changes. */
 class TenancyLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly ds: DataSource,
@@ -26,8 +25,7 @@ class TenancyLifecycle implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    if (this.cfg.runTenantMigrations) await runMigrations(this.ds);
-    else if (!this.ds.isInitialized) await this.ds.initialize();
+    if (!this.ds.isInitialized) await this.ds.initialize();
   }
 
   async onApplicationShutdown(): Promise<void> {

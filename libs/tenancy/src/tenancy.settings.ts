@@ -14,10 +14,4 @@ export const tenancySettings = {
     parse: as.int(0),
     default: 5_000,
   } as Setting<number>,
-  runTenantMigrations: {
-    env: 'RUN_TENANT_MIGRATIONS',
-    doc: 'apply the tenants schema migrations at start (serialised between replicas by an advisory lock)',
-    parse: as.bool,
-    default: true,
-  } as Setting<boolean>,
 };

@@ -1,7 +1,8 @@
 export * from './tenants.types';
 export { TenantValidationError, TenantNotFoundError, TenantConflictError, TenantCryptoError, type FieldProblem } from './tenants.errors';
 export { SecretBox, type SealedValue } from './crypto/secret-box';
-export { createTenantsDataSource, runMigrations, advisoryLockKey, TENANTS_ENTITIES, TENANTS_MIGRATIONS, TENANTS_MIGRATIONS_TABLE } from './data-source';
+export { createTenantsDataSource, advisoryLockKey, TENANTS_ENTITIES } from './data-source';
+export { TENANTS_MIGRATION_SET } from './migrations';
 export { TenantConfigService, type TenantConfigServiceOptions, type TenantsLogger, type ImportResult, type ReencryptResult, type KeyUsage } from './tenant-config.service';
 export { InMemoryTenantChangePublisher } from './tenant-change.publisher';
 export { TenantChangeOutboxRelay, type OutboxRelayOptions, type OutboxLogger } from './outbox/tenant-change.outbox';

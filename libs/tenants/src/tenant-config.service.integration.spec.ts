@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { AppError } from '@mlc/platform-errors';
 import { SecretBox } from './crypto/secret-box';
-import { createTenantsDataSource, runMigrations } from './data-source';
+import { createTenantsDataSource } from './data-source';
 import { seedDemoTenant } from './demo/seed-demo-tenant';
 import { ConnectionPingService } from './ping/connection-ping.service';
 import { InMemoryTenantChangePublisher } from './tenant-change.publisher';
@@ -50,8 +50,8 @@ describe('TenantConfigService against real Postgres', () => {
     db = await testDatabase('tenants_svc');
     dsA = createTenantsDataSource(db.url);
     dsB = createTenantsDataSource(db.url);
-    await runMigrations(dsA);
-    await runMigrations(dsB); // a second replica finds them applied
+    await dsA.initialize();
+    await dsB.initialize();
     svc = new TenantConfigService({ dataSource: dsA, secretBox: new SecretBox(K1), publisher: events });
     // Another replica with its own cache and a short TTL.
     reader = new TenantConfigService({ dataSource: dsB, secretBox: new SecretBox(K1), publisher: new InMemoryTenantChangePublisher(), snapshotCacheTtlMs: 300 });

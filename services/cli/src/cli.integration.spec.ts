@@ -5,7 +5,6 @@ import {
   ConnectionPingService,
   createTenantsDataSource,
   InMemoryTenantChangePublisher,
-  runMigrations,
   SecretBox,
   startAdminTestApp,
   TenantConfigService,
@@ -49,7 +48,7 @@ describe('mlc CLI over the admin API', () => {
   before(async () => {
     db = await testDatabase('cli');
     ds = createTenantsDataSource(db.url);
-    await runMigrations(ds);
+    await ds.initialize();
     config = new TenantConfigService({ dataSource: ds, secretBox: new SecretBox(K1), publisher: new InMemoryTenantChangePublisher() });
     const ping = new ConnectionPingService(config, { shipbob: { ping: async () => ({ reachable: true, authenticated: false, failedCheck: 'authentication', message: '401 from /channel' }) } });
     app = await startAdminTestApp({ config, ping, operatorApiKeys: `${OPS}:*` });

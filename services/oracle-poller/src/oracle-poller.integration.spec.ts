@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import { AvroCodec, type TopicRecords } from '@mlc/contracts';
 import { FusionSandbox, fusionTimestamp } from '@mlc/partners-fusion-simulator';
 import { collect, startService, testDatabase, testKafka, TEST_ENCRYPTION_KEYS, waitFor, type RunningService, type TestDatabase } from '@mlc/platform-testing';
-import { createTenantsDataSource, InMemoryTenantChangePublisher, runMigrations, SecretBox, TenantConfigService } from '@mlc/tenants';
+import { createTenantsDataSource, InMemoryTenantChangePublisher, SecretBox, TenantConfigService } from '@mlc/tenants';
 
 type PoEvent = TopicRecords['erp.purchase-order.changed.v1'];
 type ArEvent = TopicRecords['erp.receivables.changed.v1'];
@@ -66,7 +66,7 @@ describe('oracle-poller against the Fusion sandbox, real Kafka and Postgres', ()
     fusion = new FusionSandbox({ seed: 7 });
     await fusion.listen(0);
     ds = createTenantsDataSource(db.url);
-    await runMigrations(ds);
+    await ds.initialize();
     tenants = new TenantConfigService({ dataSource: ds, secretBox: new SecretBox(TEST_ENCRYPTION_KEYS), publisher: new InMemoryTenantChangePublisher() });
     const intervals = { pollingIntervalsMs: { purchaseOrdersMs: 1000, receiptsMs: 1000 } };
     await tenants.createTenant({ id: 'demo', name: 'Demo', settings: intervals }, 'test');

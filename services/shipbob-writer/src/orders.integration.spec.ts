@@ -5,7 +5,7 @@ import { AvroCodec, type TopicRecords } from '@mlc/contracts';
 import { EventPublisher, newMeta } from '@mlc/platform-kafka';
 import { collect, startService, testDatabase, testKafka, TEST_ENCRYPTION_KEYS, waitFor, type RunningService, type TestDatabase } from '@mlc/platform-testing';
 import { ShipbobSandbox } from '@mlc/partners-shipbob-simulator';
-import { createTenantsDataSource, InMemoryTenantChangePublisher, runMigrations, SecretBox, TenantConfigService } from '@mlc/tenants';
+import { createTenantsDataSource, InMemoryTenantChangePublisher, SecretBox, TenantConfigService } from '@mlc/tenants';
 
 type Command = TopicRecords['fulfilment.shipbob-order.requested.v1'];
 type Synced = TopicRecords['fulfilment.shipbob-order.synced.v1'];
@@ -88,7 +88,7 @@ describe('shipbob-writer orders: commands -> ShipBob sandbox (real Kafka, Postgr
       ],
     });
     ds = createTenantsDataSource(db.url);
-    await runMigrations(ds);
+    await ds.initialize();
     tenants = new TenantConfigService({ dataSource: ds, secretBox: new SecretBox(TEST_ENCRYPTION_KEYS), publisher: new InMemoryTenantChangePublisher() });
     await tenants.createTenant({ id: TENANT, name: 'Acme (writer test)' }, 'test');
     await tenants.setConnection(

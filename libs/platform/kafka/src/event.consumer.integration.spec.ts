@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Kafka } from 'kafkajs';
 import { AvroCodec, type WebhookReceived } from '@mlc/contracts';
 import { AppError } from '@mlc/platform-errors';
-import { collect, testKafka, waitFor } from '@mlc/platform-testing';
+import { collect, testDatabase, testKafka, waitFor } from '@mlc/platform-testing';
 import { EventConsumer } from './event.consumer';
 import { EventPublisher } from './event.publisher';
 import { PgProcessedEventStore } from './processed-events.store';
@@ -97,8 +97,10 @@ describe('EventConsumer on a real broker', () => {
   });
 
   it('gives a redelivered event id no second effect (Postgres store)', async () => {
-    const pool = new Pool({ connectionString: process.env['DATABASE_URL'] ?? 'postgres://mlc:mlc@127.0.0.1:5432/mlc' });
+    const db = await testDatabase('kafka_dedupe'); // processed_events comes from the migrator
+    const pool = new Pool({ connectionString: db.url });
     cleanups.push(() => pool.end());
+    cleanups.push(() => db.drop());
     const handled: string[] = [];
     const consumer = new EventConsumer(kafka, {
       groupId: `g4${suffix}`,

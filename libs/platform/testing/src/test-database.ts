@@ -1,5 +1,9 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Client } from 'pg';
+import { REPO_ROOT } from './service-process';
 import { needsIntegrationTier } from './test-tier';
 
 export interface TestDatabase {
@@ -22,16 +26,44 @@ async function asAdmin(sql: string): Promise<void> {
 }
 
 /**
- * Creates a throw-away database `<prefix>_test_<random>` on the local server (MLC_TEST_DATABASE_URL, else
- * DATABASE_URL, else postgres://mlc:mlc@127.0.0.1:5432/mlc); `drop()` removes it even with open connections.
+ * Runs the one migrator exactly as `npm start`, compose and the Helm hook do (`node dist/tools/migrate.js` with
+ * DATABASE_URL), so every spec gets the schema production gets. Resolves with its stdout; rejects with its stderr.
  */
-export async function testDatabase(prefix = 'mlc'): Promise<TestDatabase> {
+export async function migrateTestDatabase(url: string): Promise<string> {
+  try {
+    const { stdout } = await promisify(execFile)(process.execPath, [join(REPO_ROOT, 'dist/tools/migrate.js')], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, DATABASE_URL: url },
+    });
+    return stdout;
+  } catch (err) {
+    const e = err as { stderr?: string; message: string };
+    throw new Error(`migrator failed on ${url}: ${e.stderr || e.message}`, { cause: err });
+  }
+}
+
+/**
+ * Creates a throw-away database `<prefix>_test_<random>` on the local server (MLC_TEST_DATABASE_URL, else
+ * DATABASE_URL, else postgres://mlc:mlc@127.0.0.1:5432/mlc) with every service's tables (the migrator has run on
+ * it; `{ empty: true }` leaves it empty, for tests of the migrations themselves); `drop()` removes it even with open
+ * connections.
+ */
+export async function testDatabase(prefix = 'mlc', opts: { empty?: boolean } = {}): Promise<TestDatabase> {
   needsIntegrationTier('PostgreSQL');
   const name = `${prefix.replace(/[^a-z0-9_]/g, '_')}_test_${randomBytes(6).toString('hex')}`;
   await asAdmin(`CREATE DATABASE "${name}"`);
   const url = new URL(adminUrl());
   url.pathname = `/${name}`;
-  return { url: url.toString(), name, drop: () => dropDatabase(name) };
+  const db = { url: url.toString(), name, drop: () => dropDatabase(name) };
+  if (!opts.empty) {
+    try {
+      await migrateTestDatabase(db.url);
+    } catch (err) {
+      await db.drop().catch(() => undefined);
+      throw err;
+    }
+  }
+  return db;
 }
 
 /**

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { SecretBox } from '../crypto/secret-box';
-import { createTenantsDataSource, runMigrations } from '../data-source';
+import { createTenantsDataSource } from '../data-source';
 import { ConnectionPingService } from '../ping/connection-ping.service';
 import { InMemoryTenantChangePublisher } from '../tenant-change.publisher';
 import { TenantConfigService } from '../tenant-config.service';
@@ -44,7 +44,7 @@ describe('TenantsAdminModule (Nest app, real Postgres)', () => {
   before(async () => {
     db = await testDatabase('tenants_admin');
     ds = createTenantsDataSource(db.url);
-    await runMigrations(ds);
+    await ds.initialize();
     config = new TenantConfigService({ dataSource: ds, secretBox: new SecretBox(SecretBox.generateKey('k1')), publisher: events });
     const ping = new ConnectionPingService(config, {
       shopify: { ping: async (c) => ({ reachable: true, authenticated: true, failedCheck: null, message: `ok as ${(c.auth as { accessToken: string }).accessToken}` }) },

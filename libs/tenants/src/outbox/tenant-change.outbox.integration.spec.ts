@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { DataSource } from 'typeorm';
 import { testDatabase, waitFor, type TestDatabase } from '@mlc/platform-testing';
 import { SecretBox } from '../crypto/secret-box';
-import { createTenantsDataSource, runMigrations } from '../data-source';
+import { createTenantsDataSource } from '../data-source';
 import { TenantConfigService } from '../tenant-config.service';
 import type { TenantChangePublisher, TenantConfigChange } from '../tenants.types';
 
@@ -29,7 +29,7 @@ describe('tenant change outbox (real Postgres)', () => {
     db = await testDatabase('tenants_outbox');
     ds = createTenantsDataSource(db.url);
     ds2 = createTenantsDataSource(db.url);
-    await runMigrations(ds);
+    await ds.initialize();
     await ds2.initialize();
   });
   after(async () => {

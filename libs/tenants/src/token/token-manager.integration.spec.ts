@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { DataSource } from 'typeorm';
 import { AppError } from '@mlc/platform-errors';
 import { SecretBox } from '../crypto/secret-box';
-import { createTenantsDataSource, runMigrations } from '../data-source';
+import { createTenantsDataSource } from '../data-source';
 import { testDatabase, type TestDatabase } from '@mlc/platform-testing';
 import { TokenManager, type TokenSource } from './token-manager';
 
@@ -77,7 +77,7 @@ describe('TokenManager against real Postgres', () => {
     db = await testDatabase('tenants_tokens');
     ds1 = createTenantsDataSource(db.url);
     ds2 = createTenantsDataSource(db.url);
-    await runMigrations(ds1);
+    await ds1.initialize();
     await ds2.initialize();
   });
   after(async () => {

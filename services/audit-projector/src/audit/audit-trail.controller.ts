@@ -1,10 +1,9 @@
-import { Controller, Inject, type OnModuleInit } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { TOPICS, type EventMeta, type TopicName, type TopicRecords } from '@mlc/contracts';
 import type { HandlerContext } from '@mlc/platform-kafka';
 import { inTransaction, KafkaHandler, MetricsRegistry, PG_POOL } from '@mlc/platform-service';
 import { AUDIT_PROJECTOR_CONFIG, type AuditProjectorConfig } from '../config/audit-projector.config';
-import { migrateAuditSchema } from './audit.data-source';
 import { OpenExceptionsMetric } from './open-exceptions.metric';
 import { ProjectionEvents } from './projection.events';
 import { projectEvent, type ProjectedEvent } from './projection.writer';
@@ -15,10 +14,10 @@ export const ALL_TOPICS = Object.keys(TOPICS) as TopicName[];
  * Projects every topic (group `audit-projector.audit`) into Postgres: the audit trail, cross-references, the
  * exceptions queue, flow states and ShipBob billing records. Each event is applied in one transaction, guarded by
  * its event id, so redeliveries and replayed bytes change nothing, and a rebuild from offset 0 gives identical
- * tables. The schema is migrated (TypeORM, table `audit_migrations`) before the consumer starts.
+ * tables. The schema comes from the migrator (tools/migrate.ts, TypeORM table `audit_migrations`).
  */
 @Controller()
-export class AuditTrailController implements OnModuleInit {
+export class AuditTrailController {
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(AUDIT_PROJECTOR_CONFIG) private readonly config: AuditProjectorConfig,
@@ -26,10 +25,6 @@ export class AuditTrailController implements OnModuleInit {
     private readonly events: ProjectionEvents,
     private readonly openExceptions: OpenExceptionsMetric,
   ) {}
-
-  async onModuleInit(): Promise<void> {
-    await migrateAuditSchema(this.config.databaseUrl);
-  }
 
   @KafkaHandler(ALL_TOPICS, {
     consumer: 'audit-projector.audit',

@@ -5,13 +5,11 @@ import type { TopicRecords } from '@mlc/contracts';
 import { FusionClient } from '@mlc/partners-fusion-client';
 import { FusionSandbox, type PurchaseOrder } from '@mlc/partners-fusion-simulator';
 import { newMeta } from '@mlc/platform-kafka';
-import { runSqlMigrations } from '@mlc/platform-service';
 import { logger } from '@mlc/platform-telemetry';
 import { testDatabase, type TestDatabase } from '@mlc/platform-testing';
 import { PoUpdateDryRun } from './po-update-dry-run';
 import { PoWriteService } from './po-write.service';
 import { PoWritesLedger } from './po-writes.ledger';
-import { PURCHASE_ORDERS_MIGRATIONS } from './purchase-orders.migrations';
 
 type Command = TopicRecords['fulfilment.fusion-po-update.requested.v1'];
 type WouldBe = TopicRecords['ops.dry-run-write.recorded.v1'];
@@ -51,7 +49,6 @@ describe('PO write-backs in dry run', () => {
   before(async () => {
     db = await testDatabase('fw_po_dry_run');
     pool = new Pool({ connectionString: db.url });
-    await runSqlMigrations(pool, 'fusion-writer.purchase-orders', PURCHASE_ORDERS_MIGRATIONS);
     await sandbox.listen(0);
     client = new FusionClient({ baseUrl: sandbox.url, auth: { kind: 'basic', user: sandbox.options.basicUser, password: sandbox.options.basicPassword } });
   });

@@ -1,14 +1,13 @@
-import { Controller, Inject, type OnModuleInit } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { TopicRecords } from '@mlc/contracts';
 import { FlowControl } from '@mlc/platform-flow-control';
 import type { OutgoingRecord } from '@mlc/platform-kafka';
-import { KafkaHandler, PG_POOL, runSqlMigrations } from '@mlc/platform-service';
+import { KafkaHandler, PG_POOL } from '@mlc/platform-service';
 import { DryRunHandledEvents, TenantDirectory } from '@mlc/tenancy';
 import { FUSION_WRITER_CONFIG, type FusionWriterConfig } from '../config/fusion-writer.config';
 import { PoUpdateDryRun } from './po-update-dry-run';
 import { PoWriteService } from './po-write.service';
-import { PURCHASE_ORDERS_MIGRATIONS } from './purchase-orders.migrations';
 
 export const PURCHASE_ORDERS_GROUP = 'fusion-writer.purchase-orders';
 /** The commands this consumer handled in dry run (not marked processed: replayed once live, they are written for real). */
@@ -18,7 +17,7 @@ export const PO_PROCESSED_EVENTS = Symbol('PO_PROCESSED_EVENTS');
 
 /** Consumes fulfilment.fusion-po-update.requested.v1: retryable Fusion failures back off, permanent ones are parked. */
 @Controller()
-export class PoUpdateController implements OnModuleInit {
+export class PoUpdateController {
   constructor(
     private readonly service: PoWriteService,
     private readonly dryRun: PoUpdateDryRun,
@@ -27,10 +26,6 @@ export class PoUpdateController implements OnModuleInit {
     @Inject(PO_DRY_RUN_HANDLED) private readonly dryRunHandled: DryRunHandledEvents,
     @Inject(PG_POOL) private readonly pool: Pool,
   ) {}
-
-  async onModuleInit(): Promise<void> {
-    await runSqlMigrations(this.pool, PURCHASE_ORDERS_GROUP, PURCHASE_ORDERS_MIGRATIONS);
-  }
 
   @KafkaHandler('fulfilment.fusion-po-update.requested.v1', {
     consumer: PURCHASE_ORDERS_GROUP,

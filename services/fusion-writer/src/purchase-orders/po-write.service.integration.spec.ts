@@ -6,12 +6,10 @@ import { FusionClient } from '@mlc/partners-fusion-client';
 import { FusionSandbox, type PurchaseOrder } from '@mlc/partners-fusion-simulator';
 import { AppError, errorCategory } from '@mlc/platform-errors';
 import { newMeta, type OutgoingRecord } from '@mlc/platform-kafka';
-import { runSqlMigrations } from '@mlc/platform-service';
 import { logger } from '@mlc/platform-telemetry';
 import { testDatabase, type TestDatabase } from '@mlc/platform-testing';
 import { PoWriteService } from './po-write.service';
 import { PoWritesLedger } from './po-writes.ledger';
-import { PURCHASE_ORDERS_MIGRATIONS } from './purchase-orders.migrations';
 
 type Command = TopicRecords['fulfilment.fusion-po-update.requested.v1'];
 type Updated = TopicRecords['fulfilment.fusion-po.updated.v1'];
@@ -86,7 +84,6 @@ describe('PoWriteService: receipts and ASNs are done only once Fusion processed 
   before(async () => {
     db = await testDatabase('fw_po_writes');
     pool = new Pool({ connectionString: db.url });
-    await runSqlMigrations(pool, 'fusion-writer.purchase-orders', PURCHASE_ORDERS_MIGRATIONS);
     const url = await sandbox.listen(0);
     client = new FusionClient({ baseUrl: url, auth: { kind: 'basic', user: sandbox.options.basicUser, password: sandbox.options.basicPassword } });
   });

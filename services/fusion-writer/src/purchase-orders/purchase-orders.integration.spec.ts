@@ -5,7 +5,7 @@ import { AvroCodec, type TopicName, type TopicRecords } from '@mlc/contracts';
 import { FusionSandbox } from '@mlc/partners-fusion-simulator';
 import { EventPublisher, newMeta, topicName } from '@mlc/platform-kafka';
 import { collect, startService, testDatabase, testKafka, waitFor, TEST_ENCRYPTION_KEYS, type RunningService, type TestDatabase } from '@mlc/platform-testing';
-import { createTenantsDataSource, InMemoryTenantChangePublisher, runMigrations, SecretBox, TenantConfigService } from '@mlc/tenants';
+import { createTenantsDataSource, InMemoryTenantChangePublisher, SecretBox, TenantConfigService } from '@mlc/tenants';
 import type { DataSource } from 'typeorm';
 
 const TENANT = 'acme';
@@ -38,7 +38,7 @@ describe('fusion-writer purchase-orders (integration)', () => {
     po = { poHeaderId: key, poNumber: p.OrderNumber, lines: p.lines.map((l, i) => ({ poLineId: String(l.POLineId), lineNumber: String(l.LineNumber), qty: i === 0 ? 3 : 2 })) };
 
     ds = createTenantsDataSource(db.url);
-    await runMigrations(ds);
+    await ds.initialize();
     const tenants = new TenantConfigService({ dataSource: ds, secretBox: new SecretBox(TEST_ENCRYPTION_KEYS), publisher: new InMemoryTenantChangePublisher() });
     await tenants.createTenant({ id: TENANT, name: 'Acme' }, 'test');
     await tenants.setConnection(

@@ -17,7 +17,7 @@ import { FusionClient } from '@mlc/partners-fusion-client';
 import { FusionSandbox } from '@mlc/partners-fusion-simulator';
 import { EventPublisher, newMeta, topicName } from '@mlc/platform-kafka';
 import { collect, startService, testDatabase, testKafka, waitFor, TEST_ENCRYPTION_KEYS, type RunningService, type TestDatabase } from '@mlc/platform-testing';
-import { createTenantsDataSource, InMemoryTenantChangePublisher, runMigrations, SecretBox, TenantConfigService } from '@mlc/tenants';
+import { createTenantsDataSource, InMemoryTenantChangePublisher, SecretBox, TenantConfigService } from '@mlc/tenants';
 
 const TENANT = 'arrival';
 const SHOP = 'arrival.myshopify.com';
@@ -148,7 +148,7 @@ describe('fusion-writer receivables: commands that wait for their invoice, and c
     client = new FusionClient({ baseUrl: url, auth: { kind: 'basic', user: fusion.options.basicUser, password: fusion.options.basicPassword } });
     config = { businessUnit: 'US1 Business Unit', transactionSource: 'SHOPIFY', transactionType: 'Invoice', paymentTerms: 'IMMEDIATE', revenueAccountCombination: '101-10-4000-000', guestCustomerAccountNumber: fusion.receivables.accounts[0]!.AccountNumber };
     ds = createTenantsDataSource(db.url);
-    await runMigrations(ds);
+    await ds.initialize();
     const tenants = new TenantConfigService({ dataSource: ds, secretBox: new SecretBox(TEST_ENCRYPTION_KEYS), publisher: new InMemoryTenantChangePublisher() });
     await tenants.createTenant({ id: TENANT, name: 'Arrival' }, 'test');
     await tenants.setConnection(TENANT, { partner: 'fusion', baseUrl: url, auth: { type: 'basic', username: fusion.options.basicUser, password: fusion.options.basicPassword } }, 'test');

@@ -9,11 +9,9 @@ import { FusionClient } from '@mlc/partners-fusion-client';
 import { FusionSandbox } from '@mlc/partners-fusion-simulator';
 import { AppError, errorCategory } from '@mlc/platform-errors';
 import { newMeta } from '@mlc/platform-kafka';
-import { runSqlMigrations } from '@mlc/platform-service';
 import { logger } from '@mlc/platform-telemetry';
 import { REPO_ROOT, testDatabase, type TestDatabase } from '@mlc/platform-testing';
 import { ReceivablesLedger } from './receivables.ledger';
-import { RECEIVABLES_MIGRATIONS } from './receivables.migrations';
 import { creditMemoNumber, ReceivablesWriteService, type ExceptionSink } from './receivables-write.service';
 
 type Requested = TopicRecords['accounting.fusion-receivables.requested.v1'];
@@ -85,7 +83,6 @@ describe('ReceivablesWriteService against the Fusion sandbox and real Postgres',
   before(async () => {
     db = await testDatabase('fw_receivables');
     pool = new Pool({ connectionString: db.url });
-    await runSqlMigrations(pool, 'fusion-writer.receivables', RECEIVABLES_MIGRATIONS);
     const url = await sandbox.listen(0);
     client = new FusionClient({ baseUrl: url, auth: { kind: 'basic', user: sandbox.options.basicUser, password: sandbox.options.basicPassword } });
     service = new ReceivablesWriteService(async () => client, new ReceivablesLedger(pool), logger('test', 'error'));
@@ -341,7 +338,6 @@ describe('customer matching where Fusion refuses q on email and source reference
   before(async () => {
     db = await testDatabase('fw_receivables_strict_q');
     pool = new Pool({ connectionString: db.url });
-    await runSqlMigrations(pool, 'fusion-writer.receivables', RECEIVABLES_MIGRATIONS);
     const url = await sandbox.listen(0);
     const client = new FusionClient({ baseUrl: url, auth: { kind: 'basic', user: sandbox.options.basicUser, password: sandbox.options.basicPassword } });
     service = new ReceivablesWriteService(async () => client, new ReceivablesLedger(pool), logger('test', 'error'));

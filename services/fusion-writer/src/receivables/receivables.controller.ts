@@ -4,10 +4,9 @@ import type { AvroCodec, TopicRecords } from '@mlc/contracts';
 import { FlowControl } from '@mlc/platform-flow-control';
 import { DryRunHandledEvents, TenantDirectory } from '@mlc/tenancy';
 import { newMeta, type EventPublisher, type HandlerContext, type OutgoingRecord } from '@mlc/platform-kafka';
-import { CODEC, KafkaHandler, LOGGER, MetricsRegistry, PG_POOL, PUBLISHER, runSqlMigrations } from '@mlc/platform-service';
+import { CODEC, KafkaHandler, LOGGER, MetricsRegistry, PG_POOL, PUBLISHER } from '@mlc/platform-service';
 import type { Logger } from '@mlc/platform-telemetry';
 import { FUSION_WRITER_CONFIG, type FusionWriterConfig } from '../config/fusion-writer.config';
-import { RECEIVABLES_MIGRATIONS } from './receivables.migrations';
 import { ReceivablesWaitingStore, type WaitingRecord } from './receivables.waiting';
 import { ReceivablesDryRun } from './receivables-dry-run';
 import { ReceivablesWriteService } from './receivables-write.service';
@@ -47,7 +46,6 @@ export class ReceivablesController implements OnModuleInit, OnApplicationShutdow
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await runSqlMigrations(this.pool, RECEIVABLES_GROUP, RECEIVABLES_MIGRATIONS);
     this.timer = setInterval(() => void this.check(), this.config.receivablesWaitCheckMs);
     this.timer.unref();
   }

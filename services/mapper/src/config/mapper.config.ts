@@ -1,5 +1,5 @@
 import type { ConfigOf } from '@mlc/platform-config';
-import { baseSettings, withPostgres } from '@mlc/platform-service';
+import { baseSettings, PLATFORM_RETENTION_TARGETS, retentionSettings, withPostgres, type RetentionTarget } from '@mlc/platform-service';
 import { tenancySettings } from '@mlc/tenancy';
 import { purchaseOrdersSettings } from '../purchase-orders/purchase-orders.settings';
 import { shipmentsSettings } from '../shipments/shipments.settings';
@@ -13,9 +13,20 @@ export const mapperSettings = {
   ...purchaseOrdersSettings,
   ...shipmentsSettings,
   ...shopifySettings,
+  ...retentionSettings,
 };
 
 export type MapperConfig = ConfigOf<typeof mapperSettings>;
 
 /** Injection token for the validated configuration of mapper. */
 export const MAPPER_CONFIG = Symbol('MAPPER_CONFIG');
+
+/**
+ * The de-duplication tables mapper's retention sweep trims: the platform's processed_events (shared by every
+ * service's consumers; one sweeper is enough) and mapper's own webhook-delivery and emitted-record memories.
+ */
+export const MAPPER_RETENTION_TARGETS: readonly RetentionTarget[] = [
+  ...PLATFORM_RETENTION_TARGETS,
+  { table: 'mapper_shipment_deliveries', column: 'received_at' },
+  { table: 'mapper_shipment_emitted', column: 'created_at' },
+];

@@ -1,11 +1,10 @@
-import { Controller, Inject, type OnModuleInit } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { TopicRecords } from '@mlc/contracts';
 import type { HandlerContext, OutgoingRecord } from '@mlc/platform-kafka';
-import { KafkaHandler, LOGGER, MetricsRegistry, PG_POOL, runSqlMigrations } from '@mlc/platform-service';
+import { KafkaHandler, LOGGER, MetricsRegistry, PG_POOL } from '@mlc/platform-service';
 import type { Logger } from '@mlc/platform-telemetry';
 import { MapPurchaseOrderService } from './map-purchase-order.service';
-import { PURCHASE_ORDERS_MIGRATIONS } from './purchase-orders.migrations';
 
 export const PURCHASE_ORDERS_GROUP = 'mapper.purchase-orders';
 
@@ -15,17 +14,13 @@ export const PURCHASE_ORDERS_GROUP = 'mapper.purchase-orders';
  * ops.exception.raised.v1.
  */
 @Controller()
-export class PurchaseOrdersController implements OnModuleInit {
+export class PurchaseOrdersController {
   constructor(
     private readonly service: MapPurchaseOrderService,
     private readonly metrics: MetricsRegistry,
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
-
-  async onModuleInit(): Promise<void> {
-    await runSqlMigrations(this.pool, PURCHASE_ORDERS_GROUP, PURCHASE_ORDERS_MIGRATIONS);
-  }
 
   @KafkaHandler('erp.purchase-order.changed.v1', {
     consumer: PURCHASE_ORDERS_GROUP,

@@ -6,7 +6,7 @@ import { AvroCodec, type TopicRecords } from '@mlc/contracts';
 import { EventPublisher, newMeta } from '@mlc/platform-kafka';
 import { collect, startService, testDatabase, testKafka, TEST_ENCRYPTION_KEYS, waitFor, type RunningService, type TestDatabase } from '@mlc/platform-testing';
 import { ShipbobSandbox } from '@mlc/partners-shipbob-simulator';
-import { createTenantsDataSource, InMemoryTenantChangePublisher, runMigrations, SecretBox, TenantConfigService } from '@mlc/tenants';
+import { createTenantsDataSource, InMemoryTenantChangePublisher, SecretBox, TenantConfigService } from '@mlc/tenants';
 
 type PoEvent = TopicRecords['erp.purchase-order.changed.v1'];
 type Command = TopicRecords['fulfilment.shipbob-order.requested.v1'];
@@ -92,7 +92,7 @@ describe('mapper purchase-orders -> shipbob-writer -> ShipBob sandbox (real Kafk
       products: ['SKU-1', 'SKU-2', 'SKU-3'].map((sku) => ({ sku, name: sku, on_hand_qty: 100 })),
     });
     ds = createTenantsDataSource(db.url);
-    await runMigrations(ds);
+    await ds.initialize();
     tenants = new TenantConfigService({ dataSource: ds, secretBox: new SecretBox(TEST_ENCRYPTION_KEYS), publisher: new InMemoryTenantChangePublisher() });
     await tenants.createTenant({ id: TENANT, name: 'Acme (mapper test)' }, 'test');
     await tenants.setConnection(TENANT, { partner: 'shipbob', baseUrl: sandbox.url, channelId: CHANNEL, webhookSecrets: [`whsec_${'B'.repeat(32)}`], auth: { type: 'pat', token: PAT } }, 'test');
@@ -107,7 +107,7 @@ describe('mapper purchase-orders -> shipbob-writer -> ShipBob sandbox (real Kafk
     commands = await collect(kafka, `fulfilment.shipbob-order.requested.v1${suffix}`);
     raised = await collect(kafka, `ops.exception.raised.v1${suffix}`);
     const env = { DATABASE_URL: db.url, KAFKA_TOPIC_SUFFIX: suffix, TENANT_CACHE_TTL_MS: '0', SHIPBOB_BACKOFF_BASE_MS: '100', SHIPBOB_BACKOFF_MAX_MS: '2000' };
-    [mapper, writer] = await Promise.all([startService('mapper', env), startService('shipbob-writer', { ...env, RUN_TENANT_MIGRATIONS: 'false' })]);
+    [mapper, writer] = await Promise.all([startService('mapper', env), startService('shipbob-writer', { ...env })]);
   });
 
   after(async () => {

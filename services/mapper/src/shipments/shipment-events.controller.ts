@@ -1,10 +1,9 @@
-import { Controller, Inject, type OnModuleInit } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { TopicRecords } from '@mlc/contracts';
 import { PgProcessedEventStore, type HandlerContext } from '@mlc/platform-kafka';
-import { KafkaHandler, PG_POOL, runSqlMigrations, type KafkaHandlerOptions } from '@mlc/platform-service';
+import { KafkaHandler, PG_POOL, type KafkaHandlerOptions } from '@mlc/platform-service';
 import { ShipmentWriteBackService } from './shipment-write-back.service';
-import { SHIPMENTS_MIGRATIONS } from './shipments.migrations';
 
 export const SHIPMENTS_GROUP = 'mapper.shipments';
 
@@ -13,15 +12,11 @@ const CONSUMER = { consumer: SHIPMENTS_GROUP, processedEvents: PgProcessedEventS
 
 /** The shipments use case on Kafka: ShipBob webhooks plus the order requests/results that say which PO they belong to. */
 @Controller()
-export class ShipmentEventsController implements OnModuleInit {
+export class ShipmentEventsController {
   constructor(
     private readonly service: ShipmentWriteBackService,
     @Inject(PG_POOL) private readonly pool: Pool,
   ) {}
-
-  async onModuleInit(): Promise<void> {
-    await runSqlMigrations(this.pool, SHIPMENTS_GROUP, SHIPMENTS_MIGRATIONS);
-  }
 
   @KafkaHandler('shipbob.webhook.received.v1', { ...CONSUMER, describe: (v) => ({ entityType: 'shipbob-webhook', businessId: v.deliveryId }) })
   onWebhook(value: TopicRecords['shipbob.webhook.received.v1'], ctx: HandlerContext) {

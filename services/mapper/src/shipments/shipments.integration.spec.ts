@@ -8,7 +8,7 @@ import { FusionSandbox } from '@mlc/partners-fusion-simulator';
 import { ShipbobSandbox, type LifecycleStep, type SentWebhook } from '@mlc/partners-shipbob-simulator';
 import { EventPublisher, newMeta, topicName, ulid } from '@mlc/platform-kafka';
 import { collect, startService, testDatabase, testKafka, waitFor, TEST_ENCRYPTION_KEYS, type RunningService, type TestDatabase } from '@mlc/platform-testing';
-import { createTenantsDataSource, InMemoryTenantChangePublisher, runMigrations, SecretBox, TenantConfigService } from '@mlc/tenants';
+import { createTenantsDataSource, InMemoryTenantChangePublisher, SecretBox, TenantConfigService } from '@mlc/tenants';
 import type { DataSource } from 'typeorm';
 
 const TENANT = 'acme';
@@ -69,7 +69,7 @@ describe('mapper shipments → fusion-writer → Fusion (integration)', () => {
     assert.equal(sub.status, 200);
 
     ds = createTenantsDataSource(db.url);
-    await runMigrations(ds);
+    await ds.initialize();
     const tenants = new TenantConfigService({ dataSource: ds, secretBox: new SecretBox(TEST_ENCRYPTION_KEYS), publisher: new InMemoryTenantChangePublisher() });
     await tenants.createTenant({ id: TENANT, name: 'Acme' }, 'test');
     await tenants.createTenant({ id: NOTED, name: 'Noted', settings: { shipmentProblemsAsPoNote: true } }, 'test');

@@ -11,7 +11,7 @@ import { FusionSandbox } from '@mlc/partners-fusion-simulator';
 import { ShopifySandbox, ID_BEYOND_2_POW_53, type DeliveryRecord } from '@mlc/partners-shopify-simulator';
 import { EventPublisher, newMeta, topicName } from '@mlc/platform-kafka';
 import { collect, startService, testDatabase, testKafka, waitFor, REPO_ROOT, TEST_ENCRYPTION_KEYS, type RunningService, type TestDatabase } from '@mlc/platform-testing';
-import { createTenantsDataSource, InMemoryTenantChangePublisher, runMigrations, SecretBox, TenantConfigService } from '@mlc/tenants';
+import { createTenantsDataSource, InMemoryTenantChangePublisher, SecretBox, TenantConfigService } from '@mlc/tenants';
 
 const TENANT = 'acme-shop';
 const REVENUE = '101-10-4000-000';
@@ -95,7 +95,7 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
     for (const topic of ['orders/create', 'orders/updated', 'orders/paid', 'orders/cancelled', 'refunds/create', 'customers/create', 'customers/update']) shopify.subscribe({ topic, uri: sinkUrl });
 
     ds = createTenantsDataSource(db.url);
-    await runMigrations(ds);
+    await ds.initialize();
     const tenants = new TenantConfigService({ dataSource: ds, secretBox: new SecretBox(TEST_ENCRYPTION_KEYS), publisher: new InMemoryTenantChangePublisher(), relayWaitMs: 100 });
     await tenants.createTenant({ id: TENANT, name: 'Acme Shop', mode: 'demo' }, 'test');
     await tenants.updateTenant(

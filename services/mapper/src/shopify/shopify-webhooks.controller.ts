@@ -1,24 +1,19 @@
-import { Controller, Inject, type OnModuleInit } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { TopicRecords } from '@mlc/contracts';
 import { PgProcessedEventStore, type HandlerContext } from '@mlc/platform-kafka';
-import { KafkaHandler, PG_POOL, runSqlMigrations } from '@mlc/platform-service';
+import { KafkaHandler, PG_POOL } from '@mlc/platform-service';
 import { ShopifyReceivablesService } from './shopify-receivables.service';
-import { SHOPIFY_MIGRATIONS } from './shopify.migrations';
 
 export const SHOPIFY_GROUP = 'mapper.shopify';
 
 /** The shopify use case on Kafka: shopify.webhook.received.v1 → accounting.fusion-receivables.requested.v1. */
 @Controller()
-export class ShopifyWebhooksController implements OnModuleInit {
+export class ShopifyWebhooksController {
   constructor(
     private readonly service: ShopifyReceivablesService,
     @Inject(PG_POOL) private readonly pool: Pool,
   ) {}
-
-  async onModuleInit(): Promise<void> {
-    await runSqlMigrations(this.pool, SHOPIFY_GROUP, SHOPIFY_MIGRATIONS);
-  }
 
   @KafkaHandler('shopify.webhook.received.v1', {
     consumer: SHOPIFY_GROUP,

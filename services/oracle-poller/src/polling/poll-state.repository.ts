@@ -1,81 +1,7 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
-import { inTransaction, PG_POOL, runSqlMigrations, type SqlMigration } from '@mlc/platform-service';
-
-/** Migrations of oracle-poller (tables prefixed `poller_`). Never edit one that shipped; add the next. */
-export const POLLER_MIGRATIONS: SqlMigration[] = [
-  {
-    id: '001-feed-state',
-    sql: `
-      CREATE TABLE poller_feed_state (
-        tenant_id text NOT NULL,
-        feed text NOT NULL,
-        cursor_ms bigint,
-        cursor_text text,
-        backfill_from_ms bigint,
-        backfill_request text,
-        last_run_started_at timestamptz,
-        last_run_finished_at timestamptz,
-        last_success_at timestamptz,
-        consecutive_failures int NOT NULL DEFAULT 0,
-        last_error_code text,
-        last_error_message text,
-        emitted_total bigint NOT NULL DEFAULT 0,
-        updated_at timestamptz NOT NULL DEFAULT now(),
-        PRIMARY KEY (tenant_id, feed)
-      );
-      -- One row per record: the newest LastUpdateDate emitted for it (a re-read of the same or an older one is dropped).
-      CREATE TABLE poller_emitted (
-        tenant_id text NOT NULL,
-        feed text NOT NULL,
-        entity_id text NOT NULL,
-        last_update_ms bigint NOT NULL,
-        last_update_date text NOT NULL,
-        event_id text NOT NULL,
-        emitted_at timestamptz NOT NULL DEFAULT now(),
-        PRIMARY KEY (tenant_id, feed, entity_id)
-      );
-      -- A batch handed to Kafka whose acknowledgement is not yet recorded: checked against the topic after a crash.
-      CREATE TABLE poller_inflight (
-        tenant_id text NOT NULL,
-        feed text NOT NULL,
-        entries jsonb NOT NULL,
-        offsets jsonb NOT NULL,
-        created_at timestamptz NOT NULL DEFAULT now(),
-        PRIMARY KEY (tenant_id, feed)
-      );`,
-  },
-  {
-    id: '002-feed-state-exception-raised',
-    sql: `
-      -- The error code of the failure streak's exception once it is on Kafka (NULL: none raised in this streak yet).
-      -- Kept with the streak, so a raise lost to a crash or a Kafka error is made by the next failed run.
-      ALTER TABLE poller_feed_state ADD COLUMN exception_raised_code text;`,
-  },
-  {
-    id: '003-backfill-requests',
-    sql: `
-      -- One row per feed of a backfill request: its progress, so the ops API can report it (GET .../backfill/:id).
-      CREATE TABLE poller_backfill_requests (
-        request_id text NOT NULL,
-        tenant_id text NOT NULL,
-        feed text NOT NULL,
-        since_ms bigint NOT NULL,
-        requested_at timestamptz NOT NULL DEFAULT now(),
-        started_at timestamptz,
-        finished_at timestamptz,
-        superseded_by text,
-        records_read bigint NOT NULL DEFAULT 0,
-        emitted bigint NOT NULL DEFAULT 0,
-        failures int NOT NULL DEFAULT 0,
-        last_error_code text,
-        last_error_message text,
-        PRIMARY KEY (request_id, feed)
-      );
-      CREATE INDEX poller_backfill_requests_open ON poller_backfill_requests (tenant_id, feed) WHERE finished_at IS NULL AND superseded_by IS NULL;`,
-  },
-];
+import { inTransaction, PG_POOL } from '@mlc/platform-service';
 
 /** A backfill feed whose runs failed this many times is reported as failed (oracle-poller still retries it). */
 export const BACKFILL_FAILED_AFTER = 3;
@@ -161,12 +87,8 @@ const num = (v: string | null): number | null => (v === null ? null : Number(v))
 
 /** Cursor, emitted-records memory and in-flight batches of every tenant feed, in Postgres. */
 @Injectable()
-export class PollStateRepository implements OnModuleInit {
+export class PollStateRepository {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
-
-  async onModuleInit(): Promise<void> {
-    await runSqlMigrations(this.pool, 'oracle-poller', POLLER_MIGRATIONS);
-  }
 
   /** A dedicated connection holding the tenant feed's advisory lock, or undefined when another replica holds it. */
   async tryLock(tenantId: string, feed: string): Promise<PoolClient | undefined> {

@@ -1,9 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Pool } from 'pg';
-import { runSqlMigrations } from '@mlc/platform-service';
 import { testDatabase, type TestDatabase } from '@mlc/platform-testing';
-import { GATEWAY_MIGRATIONS } from '../webhooks/gateway.migrations';
 import { runSweepIfDue, SweepCursorRepository, type SweepRun } from './sweep-cursor.repository';
 
 /**
@@ -19,7 +17,6 @@ describe('runSweepIfDue: one sweep schedule per tenant across replicas (real Pos
     db = await testDatabase('gw_sweep_schedule');
     replicaA = new Pool({ connectionString: db.url, max: 3 });
     replicaB = new Pool({ connectionString: db.url, max: 3 });
-    await runSqlMigrations(replicaA, 'webhook-gateway', GATEWAY_MIGRATIONS);
   });
   after(async () => {
     await replicaA?.end();

@@ -2,7 +2,7 @@ import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { AvroCodec, type WebhookReceived } from '@mlc/contracts';
 import { topicName } from '@mlc/platform-kafka';
-import { createTenantsDataSource, InMemoryTenantChangePublisher, runMigrations, SecretBox, TenantConfigService } from '@mlc/tenants';
+import { createTenantsDataSource, InMemoryTenantChangePublisher, SecretBox, TenantConfigService } from '@mlc/tenants';
 
 type WebhookTopic = 'shipbob.webhook.received.v1' | 'shopify.webhook.received.v1';
 
@@ -46,7 +46,7 @@ export async function gatewayTestEnv<R extends RunningService>(label: string, ki
   const db = await testDatabase(label);
   const { kafka, suffix } = await testKafka(label);
   const ds: DataSource = createTenantsDataSource(db.url);
-  await runMigrations(ds);
+  await ds.initialize();
   const tenants = new TenantConfigService({ dataSource: ds, secretBox: new SecretBox(TEST_ENCRYPTION_KEYS), publisher: new InMemoryTenantChangePublisher() });
   const codec = new AvroCodec();
   const services: R[] = [];

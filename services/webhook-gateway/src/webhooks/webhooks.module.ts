@@ -1,15 +1,14 @@
 import { Inject, Injectable, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { LOGGER, PG_POOL, runSqlMigrations } from '@mlc/platform-service';
+import { LOGGER, PG_POOL } from '@mlc/platform-service';
 import type { Logger } from '@mlc/platform-telemetry';
 import { WEBHOOK_GATEWAY_CONFIG, type WebhookGatewayConfig } from '../config/webhook-gateway.config';
 import { DeliveryPublisher } from './delivery.publisher';
-import { GATEWAY_MIGRATIONS } from './gateway.migrations';
 import { WebhooksController } from './webhooks.controller';
 
 const PRUNE_EVERY_MS = 3_600_000;
 
-/** Applies the gateway's migrations before anything is served, and forgets old delivery ids hourly. */
+/** Forgets old delivery ids hourly (the tables come from the migrator, tools/migrate.ts). */
 @Injectable()
 export class GatewayStore implements OnModuleInit, OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
@@ -22,7 +21,6 @@ export class GatewayStore implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await runSqlMigrations(this.pool, 'webhook-gateway', GATEWAY_MIGRATIONS);
     this.timer = setInterval(() => void this.prune(), PRUNE_EVERY_MS);
     this.timer.unref();
   }

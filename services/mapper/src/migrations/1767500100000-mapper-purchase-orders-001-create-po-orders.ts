@@ -1,10 +1,11 @@
-import type { SqlMigration } from '@mlc/platform-service';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { appliedByLegacyMigrator } from '@mlc/platform-service';
 
-/** Tables of the purchase-orders feature of mapper (owner `mapper.purchase-orders`). Never edit one that shipped. */
-export const PURCHASE_ORDERS_MIGRATIONS: SqlMigration[] = [
-  {
-    id: '001-create-po-orders',
-    sql: `
+/** mapper.purchase-orders step 001-create-po-orders; a database where the retired `runSqlMigrations` applied it keeps it as it is. */
+export class MapperPoCreatePoOrders1767500100000 implements MigrationInterface {
+  async up(q: QueryRunner): Promise<void> {
+    if (await appliedByLegacyMigrator(q, 'mapper.purchase-orders', '001-create-po-orders')) return;
+    await q.query(`
       CREATE TABLE IF NOT EXISTS mapper_po_orders (
         tenant_id             text        NOT NULL,
         po_header_id          text        NOT NULL,
@@ -27,12 +28,10 @@ export const PURCHASE_ORDERS_MIGRATIONS: SqlMigration[] = [
         last_event_id    text        NOT NULL,
         updated_at       timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (tenant_id, po_header_id)
-      );`,
-  },
-  {
-    // The Fusion side of an order's lines when it was requested: a problem on a line whose order stands and whose
-    // Fusion side has not changed since is not raised again under a new revision (issue 14 item 5).
-    id: '002-po-orders-source-hash',
-    sql: `ALTER TABLE mapper_po_orders ADD COLUMN IF NOT EXISTS source_hash text;`,
-  },
-];
+      );`);
+  }
+
+  down(): Promise<void> {
+    return Promise.reject(new Error('mapper.purchase-orders 001-create-po-orders is not reversible: restore the database from a backup'));
+  }
+}

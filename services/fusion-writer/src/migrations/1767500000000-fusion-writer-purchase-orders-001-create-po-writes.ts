@@ -1,10 +1,11 @@
-import type { SqlMigration } from '@mlc/platform-service';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { appliedByLegacyMigrator } from '@mlc/platform-service';
 
-/** Tables of fusion-writer's purchase-orders feature (owner `fusion-writer.purchase-orders`). Add, never edit. */
-export const PURCHASE_ORDERS_MIGRATIONS: SqlMigration[] = [
-  {
-    id: '001-create-po-writes',
-    sql: `
+/** fusion-writer.purchase-orders step 001-create-po-writes; a database where the retired `runSqlMigrations` applied it keeps it as it is. */
+export class FusionWriterPoCreatePoWrites1767500000000 implements MigrationInterface {
+  async up(q: QueryRunner): Promise<void> {
+    if (await appliedByLegacyMigrator(q, 'fusion-writer.purchase-orders', '001-create-po-writes')) return;
+    await q.query(`
       -- One row per write-back command (idempotencyKey). state: started (a call may have reached Fusion: look before
       -- writing again), failed (refused; replay looks first too), done (never written again).
       CREATE TABLE fusion_writer_po_writes (
@@ -22,6 +23,10 @@ export const PURCHASE_ORDERS_MIGRATIONS: SqlMigration[] = [
         updated_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (tenant_id, idempotency_key));
       CREATE INDEX fusion_writer_po_writes_po ON fusion_writer_po_writes (tenant_id, po_header_id);
-    `,
-  },
-];
+    `);
+  }
+
+  down(): Promise<void> {
+    return Promise.reject(new Error('fusion-writer.purchase-orders 001-create-po-writes is not reversible: restore the database from a backup'));
+  }
+}

@@ -1,10 +1,11 @@
-import type { SqlMigration } from '@mlc/platform-service';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { appliedByLegacyMigrator } from '@mlc/platform-service';
 
-/** webhook-gateway's own tables (owner 'webhook-gateway' in mlc_migrations). Never edit a shipped migration. */
-export const GATEWAY_MIGRATIONS: SqlMigration[] = [
-  {
-    id: '001-deliveries-and-sweep-cursors',
-    sql: `
+/** webhook-gateway step 001-deliveries-and-sweep-cursors; a database where the retired `runSqlMigrations` applied it keeps it as it is. */
+export class GatewayDeliveriesAndSweepCursors1767500000000 implements MigrationInterface {
+  async up(q: QueryRunner): Promise<void> {
+    if (await appliedByLegacyMigrator(q, 'webhook-gateway', '001-deliveries-and-sweep-cursors')) return;
+    await q.query(`
       CREATE TABLE gateway_deliveries (
         tenant_id    text        NOT NULL,
         partner      text        NOT NULL,
@@ -28,6 +29,10 @@ export const GATEWAY_MIGRATIONS: SqlMigration[] = [
         updated_since timestamptz NOT NULL,
         last_run_at   timestamptz,
         PRIMARY KEY (tenant_id, resource)
-      );`,
-  },
-];
+      );`);
+  }
+
+  down(): Promise<void> {
+    return Promise.reject(new Error('webhook-gateway 001-deliveries-and-sweep-cursors is not reversible: restore the database from a backup'));
+  }
+}

@@ -1,10 +1,11 @@
-import type { SqlMigration } from '@mlc/platform-service';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { appliedByLegacyMigrator } from '@mlc/platform-service';
 
-/** Tables of mapper's shipments feature (owner `mapper.shipments`). Never edit a migration that shipped; add one. */
-export const SHIPMENTS_MIGRATIONS: SqlMigration[] = [
-  {
-    id: '001-create-shipment-tables',
-    sql: `
+/** mapper.shipments step 001-create-shipment-tables; a database where the retired `runSqlMigrations` applied it keeps it as it is. */
+export class MapperShipmentsCreateShipmentTables1767500200000 implements MigrationInterface {
+  async up(q: QueryRunner): Promise<void> {
+    if (await appliedByLegacyMigrator(q, 'mapper.shipments', '001-create-shipment-tables')) return;
+    await q.query(`
       -- ShipBob orders we asked for (fulfilment.shipbob-order.requested.v1) and what ShipBob made of them (synced).
       CREATE TABLE mapper_shipment_orders (
         tenant_id text NOT NULL,
@@ -66,35 +67,10 @@ export const SHIPMENTS_MIGRATIONS: SqlMigration[] = [
         received_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (tenant_id, transaction_id));
       CREATE INDEX mapper_shipment_charges_shipment ON mapper_shipment_charges (tenant_id, shipment_id) WHERE NOT emitted;
-    `,
-  },
-  {
-    id: '002-po-lines-to-fulfil',
-    sql: `
-      -- Every line of a PO that is to be fulfilled, as of the PO version (poLastUpdateDate) that said so: the PO is
-      -- closed for receiving only when all of them are received, not merely the lines whose orders are known yet.
-      CREATE TABLE mapper_shipment_po_lines (
-        tenant_id text NOT NULL,
-        po_header_id text NOT NULL,
-        po_last_update_date text NOT NULL,
-        line_ids text[] NOT NULL,
-        updated_at timestamptz NOT NULL DEFAULT now(),
-        PRIMARY KEY (tenant_id, po_header_id));
-    `,
-  },
-  {
-    id: '003-confirmed-receipts',
-    sql: `
-      -- Receipts Fusion confirmed it processed (fulfilment.fusion-po.updated.v1 from fusion-writer): only their lines
-      -- count as received, so a PO is closed for receiving only once every receipt was confirmed.
-      CREATE TABLE mapper_shipment_confirmed_receipts (
-        tenant_id text NOT NULL,
-        idempotency_key text NOT NULL,
-        po_header_id text NOT NULL,
-        fusion_document_id text,
-        confirmed_at timestamptz NOT NULL DEFAULT now(),
-        PRIMARY KEY (tenant_id, idempotency_key));
-      CREATE INDEX mapper_shipment_confirmed_receipts_po ON mapper_shipment_confirmed_receipts (tenant_id, po_header_id);
-    `,
-  },
-];
+    `);
+  }
+
+  down(): Promise<void> {
+    return Promise.reject(new Error('mapper.shipments 001-create-shipment-tables is not reversible: restore the database from a backup'));
+  }
+}

@@ -1,10 +1,11 @@
-import type { SqlMigration } from '@mlc/platform-service';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { appliedByLegacyMigrator } from '@mlc/platform-service';
 
-/** Tables of the mapper's shopify feature (owner `mapper.shopify`). Never edit a shipped migration; add one. */
-export const SHOPIFY_MIGRATIONS: SqlMigration[] = [
-  {
-    id: '001-orders-refunds-customers',
-    sql: `
+/** mapper.shopify step 001-orders-refunds-customers; a database where the retired `runSqlMigrations` applied it keeps it as it is. */
+export class MapperShopifyOrdersRefundsCustomers1767500000000 implements MigrationInterface {
+  async up(q: QueryRunner): Promise<void> {
+    if (await appliedByLegacyMigrator(q, 'mapper.shopify', '001-orders-refunds-customers')) return;
+    await q.query(`
       CREATE TABLE mapper_shopify_orders (
         tenant_id text NOT NULL,
         order_id text NOT NULL,
@@ -35,11 +36,10 @@ export const SHOPIFY_MIGRATIONS: SqlMigration[] = [
         customer_id text NOT NULL,
         last_updated_at timestamptz NOT NULL,
         last_command jsonb NOT NULL,
-        PRIMARY KEY (tenant_id, customer_id));`,
-  },
-  {
-    // orders/cancelled (or cancelled_at on orders/updated): when the cancellation was sent, so it is sent once.
-    id: '002-shopify-order-cancelled',
-    sql: `ALTER TABLE mapper_shopify_orders ADD COLUMN cancelled_at timestamptz;`,
-  },
-];
+        PRIMARY KEY (tenant_id, customer_id));`);
+  }
+
+  down(): Promise<void> {
+    return Promise.reject(new Error('mapper.shopify 001-orders-refunds-customers is not reversible: restore the database from a backup'));
+  }
+}

@@ -1,0 +1,25 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { appliedByLegacyMigrator } from '@mlc/platform-service';
+
+/** mapper.shipments step 003-confirmed-receipts; a database where the retired `runSqlMigrations` applied it keeps it as it is. */
+export class MapperShipmentsConfirmedReceipts1767500202000 implements MigrationInterface {
+  async up(q: QueryRunner): Promise<void> {
+    if (await appliedByLegacyMigrator(q, 'mapper.shipments', '003-confirmed-receipts')) return;
+    await q.query(`
+      -- Receipts Fusion confirmed it processed (fulfilment.fusion-po.updated.v1 from fusion-writer): only their lines
+      -- count as received, so a PO is closed for receiving only once every receipt was confirmed.
+      CREATE TABLE mapper_shipment_confirmed_receipts (
+        tenant_id text NOT NULL,
+        idempotency_key text NOT NULL,
+        po_header_id text NOT NULL,
+        fusion_document_id text,
+        confirmed_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (tenant_id, idempotency_key));
+      CREATE INDEX mapper_shipment_confirmed_receipts_po ON mapper_shipment_confirmed_receipts (tenant_id, po_header_id);
+    `);
+  }
+
+  down(): Promise<void> {
+    return Promise.reject(new Error('mapper.shipments 003-confirmed-receipts is not reversible: restore the database from a backup'));
+  }
+}
