@@ -2,6 +2,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { FusionSandbox } from '@mlc/partners-fusion-simulator';
 import { AppError } from '@mlc/platform-errors';
+import { PartnerPolicy } from '@mlc/platform-partner-policy';
 import { FusionClient } from './fusion.client';
 import type { FusionClientConfig, FusionPurchaseOrder } from './fusion.types';
 
@@ -207,7 +208,8 @@ describe('FusionClient against FusionSandbox (contract)', () => {
   });
 
   it('surfaces a 429 storm as retryable FUSION.RATE_LIMITED with Retry-After, and 5xx as retryable FUSION.UNAVAILABLE', async () => {
-    const client = new FusionClient(basic);
+    // The client's own retries run (sleeps skipped, so the 7 s Retry-After is not waited out in real time) and give up.
+    const client = new FusionClient({ ...basic, policy: new PartnerPolicy({ partner: 'FUSION', sleep: async () => undefined, circuitThreshold: 100 }) });
     const id = sandbox.procurement.pos[0]!.POHeaderId;
     sandbox.faults = { rateLimitUntil: sandbox.now() + 60_000, rateLimitRetryAfterSec: 7 };
     const limited = await rejectsWith(client.getPurchaseOrder(id), 'FUSION.RATE_LIMITED');
