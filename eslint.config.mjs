@@ -36,7 +36,9 @@ const constraints = (extra, scopeExtra = {}) => {
     dep('scope:domain', 'scope:domain', 'scope:shared'),
   ];
   return table
-    .map((c) => (c.sourceTag.startsWith('type:') && c.sourceTag !== 'type:contracts' ? { ...c, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, ...extra] } : c))
+    .map((c) =>
+      c.sourceTag.startsWith('type:') && c.sourceTag !== 'type:contracts' ? { ...c, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, ...extra] } : c,
+    )
     .map((c) => (scopeExtra[c.sourceTag] ? { ...c, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, ...scopeExtra[c.sourceTag]] } : c));
 };
 const boundaries = (extra, scopeExtra) => ['error', { allow: [], enforceBuildableLibDependency: false, depConstraints: constraints(extra, scopeExtra) }];

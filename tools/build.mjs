@@ -13,9 +13,7 @@ const tsconfig = JSON.parse(readFileSync(join(root, 'tsconfig.base.json'), 'utf8
 const paths = tsconfig.compilerOptions.paths ?? {};
 
 /** alias -> absolute source file (without .ts) */
-const aliases = new Map(
-  Object.entries(paths).map(([alias, targets]) => [alias, join(root, targets[0].replace(/\.ts$/, ''))]),
-);
+const aliases = new Map(Object.entries(paths).map(([alias, targets]) => [alias, join(root, targets[0].replace(/\.ts$/, ''))]));
 
 function walk(dir, out) {
   if (!existsSync(dir)) return out;
@@ -34,7 +32,9 @@ function rewriteAliases(code, srcFile) {
     const target = aliases.get(spec);
     if (!target) return whole;
     const fromDir = dirname(join(outRoot, relative(root, srcFile)));
-    let rel = relative(fromDir, join(outRoot, relative(root, target))).split(sep).join('/');
+    let rel = relative(fromDir, join(outRoot, relative(root, target)))
+      .split(sep)
+      .join('/');
     if (!rel.startsWith('.')) rel = `./${rel}`;
     return `require(${q}${rel}${q})`;
   });

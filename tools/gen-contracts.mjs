@@ -140,7 +140,8 @@ export function compareWithLock(catalogue, lock) {
     const entry = lockEntry(lock, c.fullName, c.version);
     const fingerprint = wireFingerprint(c.expanded);
     if (!entry) missing.push({ fullName: c.fullName, version: c.version, file: c.file, fingerprint, inlines: c.inlines });
-    else if (entry.fingerprint !== fingerprint) changed.push({ fullName: c.fullName, version: c.version, file: c.file, locked: entry.fingerprint, now: fingerprint });
+    else if (entry.fingerprint !== fingerprint)
+      changed.push({ fullName: c.fullName, version: c.version, file: c.file, locked: entry.fingerprint, now: fingerprint });
   }
   const removed = Object.entries(lock.schemas).flatMap(([fullName, versions]) =>
     Object.keys(versions)
@@ -154,10 +155,17 @@ export function compareWithLock(catalogue, lock) {
 export function describeLockProblems({ changed, missing, removed }) {
   return [
     ...changed.map(
-      (c) => `${c.fullName} v${c.version} (${c.file}): fingerprint ${c.locked} in the lock, ${c.now} now; published schemas are immutable: add a new version (v${c.version + 1}) instead of editing this one`,
+      (c) =>
+        `${c.fullName} v${c.version} (${c.file}): fingerprint ${c.locked} in the lock, ${c.now} now; published schemas are immutable: add a new version (v${c.version + 1}) instead of editing this one`,
     ),
-    ...removed.map((r) => `${r.fullName} v${r.version} (${r.file}) is in the lock but its schema is gone; published schemas are immutable: records in the log still carry its fingerprint`),
-    ...missing.map((m) => `${m.fullName} v${m.version} (${m.file}) is not in schemas/fingerprints.lock.json: lock new versions with \`${LOCK_COMMAND}\` (appends, never rewrites an entry)`),
+    ...removed.map(
+      (r) =>
+        `${r.fullName} v${r.version} (${r.file}) is in the lock but its schema is gone; published schemas are immutable: records in the log still carry its fingerprint`,
+    ),
+    ...missing.map(
+      (m) =>
+        `${m.fullName} v${m.version} (${m.file}) is not in schemas/fingerprints.lock.json: lock new versions with \`${LOCK_COMMAND}\` (appends, never rewrites an entry)`,
+    ),
   ];
 }
 
@@ -178,7 +186,14 @@ export function appendToLock(catalogue, lock) {
   const sorted = Object.fromEntries(
     Object.keys(schemas)
       .sort()
-      .map((name) => [name, Object.fromEntries(Object.keys(schemas[name]).sort((a, b) => Number(a) - Number(b)).map((v) => [v, schemas[name][v]]))]),
+      .map((name) => [
+        name,
+        Object.fromEntries(
+          Object.keys(schemas[name])
+            .sort((a, b) => Number(a) - Number(b))
+            .map((v) => [v, schemas[name][v]]),
+        ),
+      ]),
   );
   return { lock: { ...LOCK_HEADER, ...lock, schemas: sorted }, added: result.missing };
 }
@@ -194,12 +209,21 @@ const pascal = (s) => s.replace(/(^|[-_.])(\w)/g, (_, __, c) => c.toUpperCase())
 function tsType(t, defs, suffix) {
   if (typeof t === 'string') {
     switch (t) {
-      case 'null': return 'null';
-      case 'boolean': return 'boolean';
-      case 'int': case 'long': case 'float': case 'double': return 'number';
-      case 'bytes': return 'Buffer';
-      case 'string': return 'string';
-      default: return pascal(t.split('.').pop()) + suffix;
+      case 'null':
+        return 'null';
+      case 'boolean':
+        return 'boolean';
+      case 'int':
+      case 'long':
+      case 'float':
+      case 'double':
+        return 'number';
+      case 'bytes':
+        return 'Buffer';
+      case 'string':
+        return 'string';
+      default:
+        return pascal(t.split('.').pop()) + suffix;
     }
   }
   if (Array.isArray(t)) return t.map((x) => tsType(x, defs, suffix)).join(' | ');
@@ -225,10 +249,14 @@ function tsType(t, defs, suffix) {
       defs.set(name, `export type ${name} = ${t.symbols.map((s) => JSON.stringify(s)).join(' | ')};`);
       return name;
     }
-    case 'array': return `Array<${tsType(t.items, defs, suffix)}>`;
-    case 'map': return `Record<string, ${tsType(t.values, defs, suffix)}>`;
-    case 'fixed': return 'Buffer';
-    default: return tsType(t.type, defs, suffix);
+    case 'array':
+      return `Array<${tsType(t.items, defs, suffix)}>`;
+    case 'map':
+      return `Record<string, ${tsType(t.values, defs, suffix)}>`;
+    case 'fixed':
+      return 'Buffer';
+    default:
+      return tsType(t.type, defs, suffix);
   }
 }
 
@@ -241,7 +269,8 @@ function generate(catalogue, outDir) {
     if (!cur || cur.version < c.version) latest.set(c.fullName, c);
   }
   const aliases = [...latest.values()].map(
-    (c) => `/** Newest version of ${c.fullName} (v${c.version}): what producers write and readers read into. */\nexport type ${pascal(c.schema.name)} = ${pascal(c.schema.name)}V${c.version};`,
+    (c) =>
+      `/** Newest version of ${c.fullName} (v${c.version}): what producers write and readers read into. */\nexport type ${pascal(c.schema.name)} = ${pascal(c.schema.name)}V${c.version};`,
   );
 
   // 4. Topic registry.
@@ -274,7 +303,10 @@ function generate(catalogue, outDir) {
     `${header}\nimport type { ${[...new Set(topicEntries.map((t) => t.typeName))].sort().join(', ')} } from './types';\n\n` +
       `export interface TopicSpec {\n  name: string;\n  record: string;\n  key: string;\n  partitions: number;\n  retentionMs: number;\n  cleanupPolicy: string;\n}\n\n` +
       `/** Every topic of the system and the record it carries. Topic names are a contract. */\nexport const TOPICS = {\n${topicEntries
-        .map((t) => `  ${JSON.stringify(t.name)}: ${JSON.stringify({ name: t.name, record: t.record, key: t.key, partitions: t.partitions, retentionMs: t.retentionMs, cleanupPolicy: t.cleanupPolicy })},`)
+        .map(
+          (t) =>
+            `  ${JSON.stringify(t.name)}: ${JSON.stringify({ name: t.name, record: t.record, key: t.key, partitions: t.partitions, retentionMs: t.retentionMs, cleanupPolicy: t.cleanupPolicy })},`,
+        )
         .join('\n')}\n} as const satisfies Record<string, TopicSpec>;\n\nexport type TopicName = keyof typeof TOPICS;\n\n` +
       `/** The TypeScript type of the record on each topic. */\nexport interface TopicRecords {\n${topicEntries.map((t) => `  ${JSON.stringify(t.name)}: ${t.typeName};`).join('\n')}\n}\n`,
   );
@@ -290,7 +322,9 @@ function main() {
     if (process.argv.includes('--lock')) {
       const { lock: next, added } = appendToLock(catalogue, lock);
       if (added.length) writeFileSync(lockPath, formatLock(next));
-      console.error(`gen-contracts: ${added.length ? `locked ${added.map((a) => `${a.fullName} v${a.version}`).join(', ')}` : 'every schema version was already locked'}`);
+      console.error(
+        `gen-contracts: ${added.length ? `locked ${added.map((a) => `${a.fullName} v${a.version}`).join(', ')}` : 'every schema version was already locked'}`,
+      );
     }
     const topics = generate(catalogue, join(root, 'libs/contracts/src/generated'));
     const problems = describeLockProblems(compareWithLock(catalogue, process.argv.includes('--lock') ? readLock(lockPath) : lock));

@@ -16,7 +16,11 @@ import { topicName } from '@mlc/platform-kafka';
 function run(env: Record<string, string>): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
     let out = '';
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/tools/seed-demo.js')], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/tools/seed-demo.js')], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     child.on('exit', (code) => resolve({ code, out }));
@@ -82,7 +86,11 @@ describe('seed-demo (npm start): demo tenant against the sandboxes, webhooks poi
     assert.match(second.out, /config version \d+ \(unchanged\)/);
     assert.match(second.out, /already subscribed[\s\S]*already subscribed/);
     assert.equal(shipbob.subscriptions.length, 1);
-    assert.equal(shopify.subscriptions.filter((s) => s.uri.endsWith('/webhooks/shopify/demo')).length, 7, 'one subscription per topic, orders/cancelled included');
+    assert.equal(
+      shopify.subscriptions.filter((s) => s.uri.endsWith('/webhooks/shopify/demo')).length,
+      7,
+      'one subscription per topic, orders/cancelled included',
+    );
     await waitFor(() => changes.messages.length >= 8, { what: 'demo change events on tenant.config.changed.v1' });
   });
 
@@ -97,8 +105,19 @@ describe('seed-demo (npm start): demo tenant against the sandboxes, webhooks poi
     const snap = await config.getTenantSnapshot('demo');
     assert.equal(snap.settings.pollingIntervalsMs.purchaseOrdersMs, 30_000);
     // Every item and ship-to location of the Fusion sandbox's demo POs is mapped, and every SKU exists in ShipBob.
-    const pos = fusion.seedPurchaseOrders({ count: 12, locations: [{ LocationCode: 'SHIPBOB-RENO', OrganizationCode: 'RNO' }, { LocationCode: 'SHIPBOB-DALLAS', OrganizationCode: 'DAL' }], items: ['SKU-TSHIRT-M', 'SKU-HOODIE-L', 'SKU-CAP', 'SKU-MUG'] });
-    const skus = new Set((await (await fetch(`${env['DEMO_SHIPBOB_URL']}/2026-01/product?PageSize=50`, { headers: { authorization: `Bearer ${DEMO_SEED.pat}` } })).text()).match(/ML-\d{4}/g));
+    const pos = fusion.seedPurchaseOrders({
+      count: 12,
+      locations: [
+        { LocationCode: 'SHIPBOB-RENO', OrganizationCode: 'RNO' },
+        { LocationCode: 'SHIPBOB-DALLAS', OrganizationCode: 'DAL' },
+      ],
+      items: ['SKU-TSHIRT-M', 'SKU-HOODIE-L', 'SKU-CAP', 'SKU-MUG'],
+    });
+    const skus = new Set(
+      (await (await fetch(`${env['DEMO_SHIPBOB_URL']}/2026-01/product?PageSize=50`, { headers: { authorization: `Bearer ${DEMO_SEED.pat}` } })).text()).match(
+        /ML-\d{4}/g,
+      ),
+    );
     for (const po of pos) {
       assert.ok(snap.mappings['ship-to-fc'][po.ShipToLocationCode], `ship-to ${po.ShipToLocationCode} mapped`);
       for (const line of po.lines) {
@@ -106,9 +125,17 @@ describe('seed-demo (npm start): demo tenant against the sandboxes, webhooks poi
         assert.ok(sku && skus.has(sku), `item ${line.Item} -> ${sku} exists in the ShipBob sandbox`);
       }
     }
-    await fetch(`${env['DEMO_SHOPIFY_URL']}/__admin/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ lines: [{ sku: 'ML-1001', title: 'Widget', price: '9.99', quantity: 1 }] }) });
+    await fetch(`${env['DEMO_SHOPIFY_URL']}/__admin/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ lines: [{ sku: 'ML-1001', title: 'Widget', price: '9.99', quantity: 1 }] }),
+    });
     const hook = await waitFor(() => delivered.find((d) => d.url === '/webhooks/shopify/demo'), { what: 'a Shopify webhook at the gateway URL' });
-    const verified = verifyShopifyWebhook({ rawBody: hook.body, hmacHeader: hook.headers['x-shopify-hmac-sha256'], secrets: snap.connections.shopify!.webhookSecrets });
+    const verified = verifyShopifyWebhook({
+      rawBody: hook.body,
+      hmacHeader: hook.headers['x-shopify-hmac-sha256'],
+      secrets: snap.connections.shopify!.webhookSecrets,
+    });
     assert.equal(verified.ok, true, JSON.stringify(verified));
   });
 });

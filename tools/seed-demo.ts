@@ -27,7 +27,12 @@ const settings = {
   fusionUrl: { env: 'DEMO_FUSION_URL', doc: 'Fusion sandbox', parse: as.url, default: DEFAULT_DEMO_URLS.fusion } as Setting<string>,
   shipbobUrl: { env: 'DEMO_SHIPBOB_URL', doc: 'ShipBob sandbox', parse: as.url, default: DEFAULT_DEMO_URLS.shipbob } as Setting<string>,
   shopifyUrl: { env: 'DEMO_SHOPIFY_URL', doc: 'Shopify sandbox', parse: as.url, default: DEFAULT_DEMO_URLS.shopify } as Setting<string>,
-  gatewayUrl: { env: 'DEMO_WEBHOOK_GATEWAY_URL', doc: 'webhook-gateway as the sandboxes reach it', parse: as.url, default: 'http://127.0.0.1:3006' } as Setting<string>,
+  gatewayUrl: {
+    env: 'DEMO_WEBHOOK_GATEWAY_URL',
+    doc: 'webhook-gateway as the sandboxes reach it',
+    parse: as.url,
+    default: 'http://127.0.0.1:3006',
+  } as Setting<string>,
   pollingIntervalMs: { env: 'DEMO_POLLING_INTERVAL_MS', doc: 'polling intervals of the demo tenant', parse: as.int(1000), default: 30_000 } as Setting<number>,
 };
 
@@ -93,7 +98,13 @@ async function main(): Promise<void> {
   try {
     await ds.initialize();
     // Without Kafka the changes still commit: they wait in the outbox for audit-projector's relay.
-    const connected = await Promise.race([publisher.connect().then(() => true, () => false), new Promise<boolean>((r) => setTimeout(() => r(false), 10_000).unref())]);
+    const connected = await Promise.race([
+      publisher.connect().then(
+        () => true,
+        () => false,
+      ),
+      new Promise<boolean>((r) => setTimeout(() => r(false), 10_000).unref()),
+    ]);
     if (!connected) say('  (Kafka not reachable: the change events wait in the outbox for audit-projector)');
     const config = new TenantConfigService({
       dataSource: ds,
@@ -105,7 +116,9 @@ async function main(): Promise<void> {
     await Promise.all([waitForSandbox('Fusion', urls.fusion), waitForSandbox('ShipBob', urls.shipbob), waitForSandbox('Shopify', urls.shopify)]);
     const before = (await config.listTenants()).find((t) => t.id === DEMO_TENANT_ID)?.configVersion;
     const demo = await seedDemoTenant(config, { urls, pollingIntervalMs: c.pollingIntervalMs });
-    say(`  tenant ${DEMO_TENANT_ID}: config version ${demo.configVersion}${before === demo.configVersion ? ' (unchanged)' : ''}; mappings ${JSON.stringify(demo.mappingCounts)}`);
+    say(
+      `  tenant ${DEMO_TENANT_ID}: config version ${demo.configVersion}${before === demo.configVersion ? ' (unchanged)' : ''}; mappings ${JSON.stringify(demo.mappingCounts)}`,
+    );
     await http('POST', `${urls.shipbob}/__admin/seed`, { products: EXTRA_SHIPBOB_PRODUCTS });
     say(`  ShipBob webhooks -> ${await subscribeWebhooks(config, c.gatewayUrl, 'shipbob')}`);
     say(`  Shopify webhooks -> ${await subscribeWebhooks(config, c.gatewayUrl, 'shopify')}`);

@@ -96,7 +96,12 @@ function start(p: Proc): void {
 
 // Traces: the local trace viewer (tools/trace-viewer) receives OTLP on 127.0.0.1:4318 unless the environment already
 // names a collector (OTEL_EXPORTER_OTLP_ENDPOINT), in which case traces go there and no viewer is started.
-const TRACE_VIEWER: Proc = { name: 'trace-viewer', script: 'dist/tools/trace-viewer/main.js', env: { TRACE_VIEWER_PORT: '4318' }, url: 'http://127.0.0.1:4318' };
+const TRACE_VIEWER: Proc = {
+  name: 'trace-viewer',
+  script: 'dist/tools/trace-viewer/main.js',
+  env: { TRACE_VIEWER_PORT: '4318' },
+  url: 'http://127.0.0.1:4318',
+};
 function startTraces(): string {
   const own = process.env['OTEL_EXPORTER_OTLP_ENDPOINT'];
   if (own) return `traces: exported to ${own} (OTEL_EXPORTER_OTLP_ENDPOINT)`;
@@ -110,7 +115,10 @@ function startTraces(): string {
 async function waitReady(name: string, url: string, timeoutMs = Number(process.env['STACK_READY_TIMEOUT_MS'] ?? 180_000)): Promise<string | undefined> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const ok = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(5000) }).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(5000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return undefined;
     if (!pidOf(name)) return 'exited';
     if (Date.now() > deadline) return `not ready after ${Math.round(timeoutMs / 1000)} s`;

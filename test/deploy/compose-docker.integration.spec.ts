@@ -55,7 +55,8 @@ describe('docker-compose stack', () => {
       const env = Object.keys(compose.services[name].environment);
       const unknown = env.filter((k) => !chartEnvKeys.has(k));
       assert.deepEqual(unknown, [], `${name} sets keys the chart does not`);
-      for (const k of ['KAFKA_BROKERS', 'KAFKA_CLIENT_ID', 'DATABASE_URL', 'MLC_ENCRYPTION_KEYS', 'PORT', 'LOG_LEVEL']) assert.ok(env.includes(k), `${name} lacks ${k}`);
+      for (const k of ['KAFKA_BROKERS', 'KAFKA_CLIENT_ID', 'DATABASE_URL', 'MLC_ENCRYPTION_KEYS', 'PORT', 'LOG_LEVEL'])
+        assert.ok(env.includes(k), `${name} lacks ${k}`);
       assert.equal(compose.services[name].environment.MLC_SERVICE, name);
     }
   });
@@ -86,7 +87,14 @@ describe('Dockerfile and entrypoint', () => {
     let bin = '';
     const run = (args: string[], env: Record<string, string> = {}) => {
       try {
-        return { code: 0, out: execFileSync('sh', [entrypoint, ...args], { env: { PATH: `${bin}:/usr/bin:/bin`, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) };
+        return {
+          code: 0,
+          out: execFileSync('sh', [entrypoint, ...args], {
+            env: { PATH: `${bin}:/usr/bin:/bin`, ...env },
+            encoding: 'utf8',
+            stdio: ['ignore', 'pipe', 'pipe'],
+          }),
+        };
       } catch (err) {
         const e = err as { status: number; stderr: string };
         return { code: e.status, out: e.stderr };

@@ -97,7 +97,10 @@ describe('helm chart ml-connector', () => {
       const svc = ofKind(objs, 'Service').find((s) => component(s) === name) as any;
       assert.ok(svc, `Service for ${name}`);
       assert.deepEqual(svc.spec.selector, (deps[0] as any).spec.selector.matchLabels);
-      assert.ok(ofKind(objs, 'PodDisruptionBudget').some((p) => component(p) === name), `PDB for ${name}`);
+      assert.ok(
+        ofKind(objs, 'PodDisruptionBudget').some((p) => component(p) === name),
+        `PDB for ${name}`,
+      );
     }
     assert.equal(ofKind(objs, 'Deployment').length, SERVICES.length);
     const poller = ofKind(objs, 'Deployment').find((d) => component(d) === 'oracle-poller') as any;
@@ -120,7 +123,13 @@ describe('helm chart ml-connector', () => {
 
   it('keeps secret values out of ConfigMaps and puts them in the Secret', () => {
     const values = parse(readFileSync(valuesFile('production'), 'utf8'));
-    const secretValues: string[] = [values.secrets.databaseUrl, values.secrets.encryptionKeys, values.secrets.operatorApiKeys, values.secrets.kafkaSaslPassword, ...Object.values<string>(values.secrets.extra)];
+    const secretValues: string[] = [
+      values.secrets.databaseUrl,
+      values.secrets.encryptionKeys,
+      values.secrets.operatorApiKeys,
+      values.secrets.kafkaSaslPassword,
+      ...Object.values<string>(values.secrets.extra),
+    ];
     assert.equal(secretValues.length, 5);
     const objs = objects('production');
     const configMaps = JSON.stringify(ofKind(objs, 'ConfigMap'));
@@ -163,8 +172,14 @@ describe('helm chart ml-connector', () => {
     assert.deepEqual(c.envFrom, [{ configMapRef: { name: cm.metadata.name } }, { secretRef: { name: 'mlc-ml-connector' } }]);
     assert.ok(c.env.some((e: any) => e.name === 'FUSION_BASE_URL' && e.value === 'https://fusion.example.oraclecloud.com'));
     for (const o of [...ofKind(objects('production'), 'Deployment'), ...ofKind(objects('production'), 'Job')]) {
-      assert.ok(podSpec(o).volumes.some((v: any) => v.name === 'kafka-ca' && v.secret.secretName === 'kafka-cluster-ca-cert'), `${o.metadata.name} lacks the Kafka CA volume`);
-      assert.ok(podSpec(o).containers[0].volumeMounts.some((m: any) => m.name === 'kafka-ca' && m.mountPath === '/etc/ml-connector/kafka-ca'), o.metadata.name);
+      assert.ok(
+        podSpec(o).volumes.some((v: any) => v.name === 'kafka-ca' && v.secret.secretName === 'kafka-cluster-ca-cert'),
+        `${o.metadata.name} lacks the Kafka CA volume`,
+      );
+      assert.ok(
+        podSpec(o).containers[0].volumeMounts.some((m: any) => m.name === 'kafka-ca' && m.mountPath === '/etc/ml-connector/kafka-ca'),
+        o.metadata.name,
+      );
     }
     const writer = ofKind(objects('production'), 'Deployment').find((d) => component(d) === 'shipbob-writer')!;
     assert.equal(podSpec(writer).containers[0].image, 'registry.example.com/ml-connector:0.1.1');
@@ -172,11 +187,16 @@ describe('helm chart ml-connector', () => {
 
   it('renders no Secret in existingSecret mode and points every pod at the existing one', () => {
     const objs = objects('existing-secret');
-    assert.deepEqual(ofKind(objs, 'Secret').map((s) => s.metadata.name), []);
+    assert.deepEqual(
+      ofKind(objs, 'Secret').map((s) => s.metadata.name),
+      [],
+    );
     const pods = [...ofKind(objs, 'Deployment'), ...ofKind(objs, 'Job')];
     assert.equal(pods.length, SERVICES.length - 1 + 2);
     for (const o of pods) {
-      const refs = podSpec(o).containers[0].envFrom.filter((e: any) => e.secretRef).map((e: any) => e.secretRef.name);
+      const refs = podSpec(o)
+        .containers[0].envFrom.filter((e: any) => e.secretRef)
+        .map((e: any) => e.secretRef.name);
       assert.deepEqual(refs, ['ml-connector-env'], o.metadata.name);
     }
     assert.ok(!ofKind(objs, 'Deployment').some((d) => component(d) === 'audit-projector'), 'disabled service rendered');
@@ -201,7 +221,10 @@ describe('helm chart ml-connector', () => {
   it('runs migrations then topic bootstrap as pre-install/pre-upgrade hook Jobs with their own config copies', () => {
     const objs = objects('minimal');
     const jobs = ofKind(objs, 'Job');
-    assert.deepEqual(jobs.map((j) => podSpec(j).containers[0].args[0]), ['migrate', 'topics']);
+    assert.deepEqual(
+      jobs.map((j) => podSpec(j).containers[0].args[0]),
+      ['migrate', 'topics'],
+    );
     const weight = (o: K8sObject) => Number(o.metadata.annotations?.['helm.sh/hook-weight']);
     for (const j of jobs) {
       assert.equal(hookOf(j), 'pre-install,pre-upgrade');
@@ -232,9 +255,25 @@ describe('helm chart ml-connector', () => {
     const chart = join(scratch, 'notes');
     cpSync(CHART_DIR, chart, { recursive: true });
     const notes = readFileSync(join(chart, 'templates', 'NOTES.txt'), 'utf8');
-    writeFileSync(join(chart, 'templates', 'notes-probe.yaml'), `notes: |\n${notes.split('\n').map((l) => `  ${l}`).join('\n')}\n`);
+    writeFileSync(
+      join(chart, 'templates', 'notes-probe.yaml'),
+      `notes: |\n${notes
+        .split('\n')
+        .map((l) => `  ${l}`)
+        .join('\n')}\n`,
+    );
     const render = async (set: ValueSet) => {
-      const res = await runHelm(helm, ['template', 'mlc', chart, '--kube-version', '1.30.0', '-f', valuesFile(set), '--show-only', 'templates/notes-probe.yaml']);
+      const res = await runHelm(helm, [
+        'template',
+        'mlc',
+        chart,
+        '--kube-version',
+        '1.30.0',
+        '-f',
+        valuesFile(set),
+        '--show-only',
+        'templates/notes-probe.yaml',
+      ]);
       assert.ok(res.ok, res.stderr);
       return String(parse(res.stdout).notes);
     };

@@ -47,7 +47,12 @@ export async function runHelm(helm: string, args: string[]): Promise<HelmResult>
     const { stdout, stderr } = await execFileAsync(helm, args, {
       cwd: REPO_ROOT,
       maxBuffer: 32 * 1024 * 1024,
-      env: { ...process.env, HELM_CACHE_HOME: join(REPO_ROOT, '.local', 'helm', 'cache'), HELM_CONFIG_HOME: join(REPO_ROOT, '.local', 'helm', 'config'), HELM_DATA_HOME: join(REPO_ROOT, '.local', 'helm', 'data') },
+      env: {
+        ...process.env,
+        HELM_CACHE_HOME: join(REPO_ROOT, '.local', 'helm', 'cache'),
+        HELM_CONFIG_HOME: join(REPO_ROOT, '.local', 'helm', 'config'),
+        HELM_DATA_HOME: join(REPO_ROOT, '.local', 'helm', 'data'),
+      },
     });
     return { ok: true, stdout, stderr };
   } catch (err) {

@@ -42,8 +42,14 @@ describe('validateManifest (kubernetes-models schemas, strict about unknown fiel
     d['spec'].template.spec.contianers = d['spec'].template.spec.containers;
     delete d['spec'].template.spec.containers;
     const problems = validateManifest(d);
-    assert.ok(problems.some((p) => p.path === '/spec/template/spec/contianers' && /unknown field/.test(p.message)), JSON.stringify(problems));
-    assert.ok(problems.some((p) => /containers/.test(p.message) && /required/.test(p.message)), JSON.stringify(problems));
+    assert.ok(
+      problems.some((p) => p.path === '/spec/template/spec/contianers' && /unknown field/.test(p.message)),
+      JSON.stringify(problems),
+    );
+    assert.ok(
+      problems.some((p) => /containers/.test(p.message) && /required/.test(p.message)),
+      JSON.stringify(problems),
+    );
   });
 
   it('rejects a misspelt optional field, which the package alone would accept', () => {
@@ -72,7 +78,10 @@ describe('validateManifest (kubernetes-models schemas, strict about unknown fiel
     const d = deployment();
     d['spec'].replicas = 'two';
     const problems = validateManifest(d);
-    assert.deepEqual(problems.map((p) => p.path), ['/spec/replicas']);
+    assert.deepEqual(
+      problems.map((p) => p.path),
+      ['/spec/replicas'],
+    );
     assert.match(problems[0]?.message ?? '', /integer/);
   });
 
@@ -83,7 +92,12 @@ describe('validateManifest (kubernetes-models schemas, strict about unknown fiel
   });
 
   it('validates the other kinds the chart renders (Service with a misspelt port field)', () => {
-    const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { selector: { a: 'b' }, ports: [{ port: 80, targetPort: 'http', protcol: 'TCP' }] } };
+    const svc = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 's' },
+      spec: { selector: { a: 'b' }, ports: [{ port: 80, targetPort: 'http', protcol: 'TCP' }] },
+    };
     assert.deepEqual(paths(svc), ['/spec/ports/0/protcol']);
     const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { ANY_KEY: 'v' } };
     assert.deepEqual(paths(cm), []);

@@ -36,7 +36,16 @@ describe('mlc doctor against a running audit-projector and the sandboxes', () =>
 
   /** The real `mlc` process (dist/services/cli), secrets handed over in its environment. */
   function mlc(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-    const env = { ...process.env, MLC_API_URL: svc.url, MLC_API_KEY: OPS, FUSION_SECRET: 'sandbox-secret', SB_PAT, SB_PAT_WRONG: 'sbpat_not_a_real_token_000000000000000000', SHOP_SECRET, SHOP_SECRET_WRONG: 'not-the-secret' };
+    const env = {
+      ...process.env,
+      MLC_API_URL: svc.url,
+      MLC_API_KEY: OPS,
+      FUSION_SECRET: 'sandbox-secret',
+      SB_PAT,
+      SB_PAT_WRONG: 'sbpat_not_a_real_token_000000000000000000',
+      SHOP_SECRET,
+      SHOP_SECRET_WRONG: 'not-the-secret',
+    };
     return new Promise((resolve) => {
       execFile(process.execPath, [join(REPO_ROOT, 'dist/services/cli/src/main.js'), ...argv], { env, timeout: 90_000 }, (err, out, stderr) =>
         resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out, err: stderr }),
@@ -69,7 +78,11 @@ describe('mlc doctor against a running audit-projector and the sandboxes', () =>
         },
       },
     };
-    const res = await fetch(`${svc.url}/admin/tenants/${T}`, { method: 'PATCH', headers: { 'content-type': 'application/json', 'x-api-key': OPS }, body: JSON.stringify(body) });
+    const res = await fetch(`${svc.url}/admin/tenants/${T}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', 'x-api-key': OPS },
+      body: JSON.stringify(body),
+    });
     assert.equal(res.status, 200, await res.text());
   };
 
@@ -77,9 +90,43 @@ describe('mlc doctor against a running audit-projector and the sandboxes', () =>
   let shopifyUrl: string;
   /** The whole connection each time: partial connection updates come with part A (issue 16). */
   const setShipbob = (channelId: string, tokenEnv = 'SB_PAT') =>
-    ok('connections', 'set', T, 'shipbob', '--base-url', shipbobUrl, '--set', 'auth.type=pat', '--set-env', `auth.token=${tokenEnv}`, '--set', `channelId=${channelId}`, '--set', 'webhookSecrets=whsec_YWNtZXNoaXBib2J3ZWJob29ra2V5MDAw');
+    ok(
+      'connections',
+      'set',
+      T,
+      'shipbob',
+      '--base-url',
+      shipbobUrl,
+      '--set',
+      'auth.type=pat',
+      '--set-env',
+      `auth.token=${tokenEnv}`,
+      '--set',
+      `channelId=${channelId}`,
+      '--set',
+      'webhookSecrets=whsec_YWNtZXNoaXBib2J3ZWJob29ra2V5MDAw',
+    );
   const setShopify = (secretEnv = 'SHOP_SECRET') =>
-    ok('connections', 'set', T, 'shopify', '--base-url', shopifyUrl, '--set', 'shopDomain=acme-test.myshopify.com', '--set', 'apiVersion=2026-10', '--set', 'auth.type=client-credentials', '--set', 'auth.clientId=acme-client', '--set-env', `auth.clientSecret=${secretEnv}`, '--set-env', 'webhookSecrets=SHOP_SECRET');
+    ok(
+      'connections',
+      'set',
+      T,
+      'shopify',
+      '--base-url',
+      shopifyUrl,
+      '--set',
+      'shopDomain=acme-test.myshopify.com',
+      '--set',
+      'apiVersion=2026-10',
+      '--set',
+      'auth.type=client-credentials',
+      '--set',
+      'auth.clientId=acme-client',
+      '--set-env',
+      `auth.clientSecret=${secretEnv}`,
+      '--set-env',
+      'webhookSecrets=SHOP_SECRET',
+    );
 
   before(async () => {
     const { suffix } = await testKafka('doctorcli');
@@ -92,24 +139,57 @@ describe('mlc doctor against a running audit-projector and the sandboxes', () =>
         accountCombinations: [{ combination: '201-20-4100-000' }, { combination: '201-20-4200-000', enabled: false }],
       },
     });
-    fusion.receivables.seedCustomerAccount({ accountNumber: 'ACME-GUEST', name: 'Acme Guests', address: { Address1: '1 Main St', City: 'Austin', State: 'TX', PostalCode: '78701', Country: 'US' } });
+    fusion.receivables.seedCustomerAccount({
+      accountNumber: 'ACME-GUEST',
+      name: 'Acme Guests',
+      address: { Address1: '1 Main St', City: 'Austin', State: 'TX', PostalCode: '78701', Country: 'US' },
+    });
     fusionUrl = await fusion.listen(0);
     shipbob = new ShipbobSandbox();
     shipbob.seedData({
       channel: { id: 2000, name: 'Acme Connector' },
       pat: SB_PAT,
-      products: [{ sku: 'AC-100', name: 'Acme Widget' }, { sku: 'AC-200', name: 'Acme Gadget' }],
-      fulfillmentCenters: [{ id: 21, name: 'Cicero (IL)' }, { id: 22, name: 'Reno (NV)' }],
+      products: [
+        { sku: 'AC-100', name: 'Acme Widget' },
+        { sku: 'AC-200', name: 'Acme Gadget' },
+      ],
+      fulfillmentCenters: [
+        { id: 21, name: 'Cicero (IL)' },
+        { id: 22, name: 'Reno (NV)' },
+      ],
     });
     shipbobUrl = await shipbob.listen(0);
     shopify = new ShopifySandbox({ shopDomain: 'acme-test.myshopify.com', clientId: 'acme-client', clientSecret: SHOP_SECRET });
     shopifyUrl = await shopify.listen(0);
     // Where the partners are told to deliver (no gateway runs here: nothing is delivered in this spec).
-    svc = await startService('audit-projector', { DATABASE_URL: db.url, KAFKA_TOPIC_SUFFIX: suffix, MLC_OPERATOR_API_KEYS: `${OPS}:*`, OPS_LAG_GROUPS: `none${suffix}`, MLC_WEBHOOK_BASE_URL: 'http://127.0.0.1:3999' });
+    svc = await startService('audit-projector', {
+      DATABASE_URL: db.url,
+      KAFKA_TOPIC_SUFFIX: suffix,
+      MLC_OPERATOR_API_KEYS: `${OPS}:*`,
+      OPS_LAG_GROUPS: `none${suffix}`,
+      MLC_WEBHOOK_BASE_URL: 'http://127.0.0.1:3999',
+    });
 
     // Tenant acme, configured correctly with mlc commands (settings: see setAccounting).
     await ok('tenants', 'create', T, '--name', 'Acme Ltd');
-    await ok('connections', 'set', T, 'fusion', '--base-url', fusionUrl, '--set', 'auth.type=oauth2-client-credentials', '--set', `auth.tokenUrl=${fusionUrl}/oauth2/v1/token`, '--set', 'auth.clientId=MLC_INTEGRATION', '--set-env', 'auth.clientSecret=FUSION_SECRET', '--set', `auth.scope=${FUSION_SCOPE}`);
+    await ok(
+      'connections',
+      'set',
+      T,
+      'fusion',
+      '--base-url',
+      fusionUrl,
+      '--set',
+      'auth.type=oauth2-client-credentials',
+      '--set',
+      `auth.tokenUrl=${fusionUrl}/oauth2/v1/token`,
+      '--set',
+      'auth.clientId=MLC_INTEGRATION',
+      '--set-env',
+      'auth.clientSecret=FUSION_SECRET',
+      '--set',
+      `auth.scope=${FUSION_SCOPE}`,
+    );
     await setShipbob('2000');
     await setShopify();
     await setAccounting({});
@@ -159,7 +239,10 @@ describe('mlc doctor against a running audit-projector and the sandboxes', () =>
     const human = await mlc('doctor', T);
     assert.equal(human.code, 3, human.out + human.err);
     assert.match(human.out, /^doctor acme: prerequisites missing\n/);
-    assert.match(human.out, /✖ fusion\.setup\.businessUnit: Fusion has no business unit "Acme EU BU" \(finBusinessUnitsLOV\); known: Acme US BU, Acme CA BU\n {6}fix: mlc settings set acme accounting\.businessUnit="Acme US BU"/);
+    assert.match(
+      human.out,
+      /✖ fusion\.setup\.businessUnit: Fusion has no business unit "Acme EU BU" \(finBusinessUnitsLOV\); known: Acme US BU, Acme CA BU\n {6}fix: mlc settings set acme accounting\.businessUnit="Acme US BU"/,
+    );
     assert.ok(!human.out.includes(SHOP_SECRET) && !human.out.includes('not-the-secret'), 'no secret in the output');
 
     const { code, body } = await doctorJson();
@@ -172,13 +255,31 @@ describe('mlc doctor against a running audit-projector and the sandboxes', () =>
       return f;
     };
     assert.match(byCheck('fusion.setup.businessUnit', /Acme EU BU/).fix!, /^mlc settings set acme accounting\.businessUnit=/);
-    assert.match(byCheck('fusion.setup.revenueAccountCombination', /no GL account combination 201-20-9999-000/).fix!, /^mlc settings set acme accounting\.revenueAccountCombination=/);
-    assert.match(byCheck('shipbob.fulfillmentCenter', /supplier-fc mapping Acme Supplier -> fulfillment center 99/).fix!, /^mlc mappings set acme supplier-fc "Acme Supplier" --set fulfillmentCenterId=21 {3}\(valid ids: 21 \(Cicero \(IL\)\), 22 \(Reno \(NV\)\)\)$/);
-    assert.match(byCheck('shipbob.product', /item-product mapping ACME-ITEM-2 -> SKU AC-404/).fix!, /^mlc mappings set acme item-product ACME-ITEM-2 --set shipbobSku=/);
-    assert.match(byCheck('shopify.credentials', /refused the credentials/).fix!, /^mlc connections set acme shopify --set auth\.type=client-credentials .*--set-env auth\.clientSecret=SHOPIFY_CLIENT_SECRET/);
-    assert.match(byCheck('shipbob.channel', /channel 9999 is not visible to these credentials; visible: 2000 \(Acme Connector\)/).fix!, /^mlc connections set acme shipbob --set channelId=2000$/);
+    assert.match(
+      byCheck('fusion.setup.revenueAccountCombination', /no GL account combination 201-20-9999-000/).fix!,
+      /^mlc settings set acme accounting\.revenueAccountCombination=/,
+    );
+    assert.match(
+      byCheck('shipbob.fulfillmentCenter', /supplier-fc mapping Acme Supplier -> fulfillment center 99/).fix!,
+      /^mlc mappings set acme supplier-fc "Acme Supplier" --set fulfillmentCenterId=21 {3}\(valid ids: 21 \(Cicero \(IL\)\), 22 \(Reno \(NV\)\)\)$/,
+    );
+    assert.match(
+      byCheck('shipbob.product', /item-product mapping ACME-ITEM-2 -> SKU AC-404/).fix!,
+      /^mlc mappings set acme item-product ACME-ITEM-2 --set shipbobSku=/,
+    );
+    assert.match(
+      byCheck('shopify.credentials', /refused the credentials/).fix!,
+      /^mlc connections set acme shopify --set auth\.type=client-credentials .*--set-env auth\.clientSecret=SHOPIFY_CLIENT_SECRET/,
+    );
+    assert.match(
+      byCheck('shipbob.channel', /channel 9999 is not visible to these credentials; visible: 2000 \(Acme Connector\)/).fix!,
+      /^mlc connections set acme shipbob --set channelId=2000$/,
+    );
     assert.equal(fails.length, 6, JSON.stringify(fails, null, 1));
-    assert.ok(body.findings.every((f) => f.status !== 'fail' || f.fix), 'every fail has a fix');
+    assert.ok(
+      body.findings.every((f) => f.status !== 'fail' || f.fix),
+      'every fail has a fix',
+    );
     assert.equal(body.findings.find((f) => f.check === 'shopify.scopes')?.status, 'skipped');
 
     // Fixed with the commands the fixes name (settings: the admin API until `mlc settings set` is merged).
@@ -195,7 +296,11 @@ describe('mlc doctor against a running audit-projector and the sandboxes', () =>
   it('fails on a disabled GL combination and a wrong ShipBob token (later ShipBob checks skipped), warns when Fusion refuses a look-up', async () => {
     await setAccounting({ revenueAccountCombination: '201-20-4200-000' });
     await setShipbob('2000', 'SB_PAT_WRONG');
-    const refused = await fetch(`${fusionUrl}/__admin/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refused: ['transactionTypesLOV'] }) });
+    const refused = await fetch(`${fusionUrl}/__admin/setup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refused: ['transactionTypesLOV'] }),
+    });
     assert.equal(refused.status, 200);
     const { code, body } = await doctorJson();
     assert.equal(code, 3);
@@ -219,8 +324,16 @@ describe('mlc doctor against a running audit-projector and the sandboxes', () =>
     const pool = new pg.Pool({ connectionString: db.url });
     try {
       const future = Date.now() + 3 * 86_400_000;
-      await pool.query(`INSERT INTO poller_feed_state (tenant_id, feed, cursor_ms) VALUES ($1, 'purchase-orders', $2), ($1, 'customer-accounts', $3)`, [T, future, Date.now() - 60_000]);
-      const res = await fetch(`${svc.url}/admin/tenants/${T}`, { method: 'PATCH', headers: { 'content-type': 'application/json', 'x-api-key': OPS }, body: JSON.stringify({ settings: { receivablePoStatuses: ['Open', 'Opened'] } }) });
+      await pool.query(`INSERT INTO poller_feed_state (tenant_id, feed, cursor_ms) VALUES ($1, 'purchase-orders', $2), ($1, 'customer-accounts', $3)`, [
+        T,
+        future,
+        Date.now() - 60_000,
+      ]);
+      const res = await fetch(`${svc.url}/admin/tenants/${T}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json', 'x-api-key': OPS },
+        body: JSON.stringify({ settings: { receivablePoStatuses: ['Open', 'Opened'] } }),
+      });
       assert.equal(res.status, 200, await res.text());
 
       const { code, body } = await doctorJson();
@@ -234,7 +347,11 @@ describe('mlc doctor against a running audit-projector and the sandboxes', () =>
       assert.equal(body.findings.find((f) => f.check === 'mlc.cursor.customer-accounts')?.status, 'ok');
 
       await pool.query(`UPDATE poller_feed_state SET cursor_ms = $2 WHERE tenant_id = $1 AND feed = 'purchase-orders'`, [T, Date.now() - 60_000]);
-      const fixed = await fetch(`${svc.url}/admin/tenants/${T}`, { method: 'PATCH', headers: { 'content-type': 'application/json', 'x-api-key': OPS }, body: JSON.stringify({ settings: { receivablePoStatuses: ['Open'] } }) });
+      const fixed = await fetch(`${svc.url}/admin/tenants/${T}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json', 'x-api-key': OPS },
+        body: JSON.stringify({ settings: { receivablePoStatuses: ['Open'] } }),
+      });
       assert.equal(fixed.status, 200);
       assert.equal((await doctorJson()).code, 0);
     } finally {

@@ -46,7 +46,11 @@ describe('dry run, then live (tenant acme, all six services, sandboxes)', { time
       execFile(
         process.execPath,
         [join(REPO_ROOT, 'dist/services/cli/src/main.js'), ...argv],
-        { env: { ...process.env, MLC_API_URL: system.service('audit-projector').url, MLC_API_KEY: OPERATOR_KEY }, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
+        {
+          env: { ...process.env, MLC_API_URL: system.service('audit-projector').url, MLC_API_KEY: OPERATOR_KEY },
+          timeout: 120_000,
+          maxBuffer: 16 * 1024 * 1024,
+        },
         (err, out, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out, err: stderr }),
       );
     });
@@ -60,7 +64,9 @@ describe('dry run, then live (tenant acme, all six services, sandboxes)', { time
     return system.fusion.receivables.creditMemos.filter((c) => ids.has(c.fields['PreviousCustomerTrxId'] as number));
   };
   const partiesOf = (customerId: string) =>
-    system.fusion.receivables.parties.filter((p) => p.fields['SourceSystemReferenceValue'] === customerId || p.SourceSystemReference.some((r) => r['SourceSystemReferenceValue'] === customerId));
+    system.fusion.receivables.parties.filter(
+      (p) => p.fields['SourceSystemReferenceValue'] === customerId || p.SourceSystemReference.some((r) => r['SourceSystemReferenceValue'] === customerId),
+    );
   const explain = (err: Error): never => {
     throw new Error(
       `${err.message}\nexceptions: ${JSON.stringify(exceptions.values().map((e) => [e.service, e.code, e.message.slice(0, 200)]))}` +
@@ -89,9 +95,28 @@ describe('dry run, then live (tenant acme, all six services, sandboxes)', { time
   });
 
   it('in dry run: partners are read, nothing is written to them, the would-be writes are listed with their bodies', async () => {
-    pos = system.fusion.seedPurchaseOrders({ count: 1, linesPerPo: 2, seed: 31, suppliers: ['Acme Components'], locations: SHIP_TO_LOCATIONS, items: WORLD.items.map((i) => ({ Item: i.item, UOM: 'Each' })) });
-    [unmapped] = system.fusion.seedPurchaseOrders({ count: 1, linesPerPo: 1, seed: 32, suppliers: ['Acme Components'], locations: SHIP_TO_LOCATIONS.slice(0, 1), items: [{ Item: WORLD.unmappedItem, UOM: 'Each' }] }) as [PurchaseOrder];
-    customer = system.shopify.createCustomer({ firstName: 'Dry', lastName: 'Runner', email: `dry.runner.${Date.now()}@example.com`, address: { address1: '150 Elgin St', city: 'Ottawa', province: 'Ontario', provinceCode: 'ON', country: 'Canada', countryCode: 'CA', zip: 'K1P 1J1' } });
+    pos = system.fusion.seedPurchaseOrders({
+      count: 1,
+      linesPerPo: 2,
+      seed: 31,
+      suppliers: ['Acme Components'],
+      locations: SHIP_TO_LOCATIONS,
+      items: WORLD.items.map((i) => ({ Item: i.item, UOM: 'Each' })),
+    });
+    [unmapped] = system.fusion.seedPurchaseOrders({
+      count: 1,
+      linesPerPo: 1,
+      seed: 32,
+      suppliers: ['Acme Components'],
+      locations: SHIP_TO_LOCATIONS.slice(0, 1),
+      items: [{ Item: WORLD.unmappedItem, UOM: 'Each' }],
+    }) as [PurchaseOrder];
+    customer = system.shopify.createCustomer({
+      firstName: 'Dry',
+      lastName: 'Runner',
+      email: `dry.runner.${Date.now()}@example.com`,
+      address: { address1: '150 Elgin St', city: 'Ottawa', province: 'Ontario', provinceCode: 'ON', country: 'Canada', countryCode: 'CA', zip: 'K1P 1J1' },
+    });
     order = system.shopify.createOrder({
       customerId: customer.id,
       lines: [
@@ -103,18 +128,34 @@ describe('dry run, then live (tenant acme, all six services, sandboxes)', { time
     const lineRefs = pos[0]!.lines.map((l) => `po${pos[0]!.POHeaderId}-l${l.POLineId}`);
 
     // The PO lines reach shipbob-writer and stop there: one would-be create per line.
-    await waitFor(() => lineRefs.every((r) => wouldBe.values().some((w) => w.operation === 'create-order' && w.businessId.startsWith(r))), { timeoutMs: 90_000, what: 'a would-be ShipBob order per PO line' }).catch(explain);
+    await waitFor(() => lineRefs.every((r) => wouldBe.values().some((w) => w.operation === 'create-order' && w.businessId.startsWith(r))), {
+      timeoutMs: 90_000,
+      what: 'a would-be ShipBob order per PO line',
+    }).catch(explain);
     // The Shopify order reaches fusion-writer: customer, account and invoice are would-be writes.
-    await waitFor(() => wouldBe.values().some((w) => w.operation === 'create-invoice' && w.shopifyOrderId === orderId), { timeoutMs: 90_000, what: 'a would-be Fusion invoice' }).catch(explain);
+    await waitFor(() => wouldBe.values().some((w) => w.operation === 'create-invoice' && w.shopifyOrderId === orderId), {
+      timeoutMs: 90_000,
+      what: 'a would-be Fusion invoice',
+    }).catch(explain);
     // A refund of an order whose invoice is only a would-be write is recorded against it, not left waiting.
     system.shopify.refundOrder(order.id, { lines: [{ lineItemId: order.lineItems.find((l) => l.sku === HOODIE.sku)!.id, quantity: 1 }], note: 'damaged' });
-    await waitFor(() => wouldBe.values().some((w) => w.operation === 'create-credit-memo' && w.shopifyOrderId === orderId), { timeoutMs: 90_000, what: 'a would-be credit memo' }).catch(explain);
+    await waitFor(() => wouldBe.values().some((w) => w.operation === 'create-credit-memo' && w.shopifyOrderId === orderId), {
+      timeoutMs: 90_000,
+      what: 'a would-be credit memo',
+    }).catch(explain);
     // The broken mapping raises its exception exactly as live.
-    const missing = await waitFor(() => exceptions.values().find((e) => e.code === 'MAPPING.MISSING_PRODUCT' && e.message.includes(unmapped.OrderNumber)), { timeoutMs: 60_000, what: 'the missing-mapping exception' }).catch(explain);
+    const missing = await waitFor(() => exceptions.values().find((e) => e.code === 'MAPPING.MISSING_PRODUCT' && e.message.includes(unmapped.OrderNumber)), {
+      timeoutMs: 60_000,
+      what: 'the missing-mapping exception',
+    }).catch(explain);
     assert.equal(missing.category, 'missing-mapping');
 
     // Nothing in the partners' stores.
-    assert.deepEqual(shipbobOrdersOfPos().map((o) => o.reference_id), [], 'no ShipBob order in dry run');
+    assert.deepEqual(
+      shipbobOrdersOfPos().map((o) => o.reference_id),
+      [],
+      'no ShipBob order in dry run',
+    );
     assert.equal(invoicesOf(orderId).length, 0, 'no Fusion invoice in dry run');
     assert.equal(creditsOf(orderId).length, 0, 'no Fusion credit memo in dry run');
     assert.equal(partiesOf(String(customer.id)).length, 0, 'no Fusion party in dry run');
@@ -123,28 +164,46 @@ describe('dry run, then live (tenant acme, all six services, sandboxes)', { time
     // The CLI lists them; --json carries the exact bodies.
     const po = await mlc('dryrun', 'list', TENANT, '--flow', 'purchase-orders');
     assert.equal(po.code, 0, po.err);
-    for (const r of lineRefs) assert.match(po.out, new RegExp(`purchase-orders\\s+shipbob\\s+create-order\\s+${r}-r0\\s+\\d+\\s+POST \\S*/order\\s+reference_id=${r}-r0 `), po.out);
+    for (const r of lineRefs)
+      assert.match(po.out, new RegExp(`purchase-orders\\s+shipbob\\s+create-order\\s+${r}-r0\\s+\\d+\\s+POST \\S*/order\\s+reference_id=${r}-r0 `), po.out);
     const bad = await mlc('dryrun', 'list', TENANT, '--flow', 'shipments');
     assert.equal(bad.code, 2, bad.out + bad.err);
     assert.match(bad.err, /--flow must be one of purchase-orders, receivables/);
     const poJson = await mlc('dryrun', 'list', TENANT, '--flow', 'purchase-orders', '--json');
     const orders = (JSON.parse(poJson.out) as WouldBe[]).filter((w) => w.operation === 'create-order');
-    assert.ok(orders.every((w) => w.flow === 'purchase-orders'), 'filtered by flow');
+    assert.ok(
+      orders.every((w) => w.flow === 'purchase-orders'),
+      'filtered by flow',
+    );
     assert.equal(orders.filter((w) => lineRefs.some((r) => w.businessId.startsWith(r))).length, lineRefs.length, 'a write recorded again is listed once');
     for (const r of lineRefs) {
-      const body = orders.find((w) => w.businessId.startsWith(r))?.body as { reference_id: string; products: Array<{ reference_id?: string; sku?: string; quantity: number }>; recipient: { address: { city: string } } };
+      const body = orders.find((w) => w.businessId.startsWith(r))?.body as {
+        reference_id: string;
+        products: Array<{ reference_id?: string; sku?: string; quantity: number }>;
+        recipient: { address: { city: string } };
+      };
       assert.equal(body.reference_id, `${r}-r0`);
-      assert.ok(WORLD.items.some((i) => JSON.stringify(body.products).includes(i.sku)), JSON.stringify(body));
+      assert.ok(
+        WORLD.items.some((i) => JSON.stringify(body.products).includes(i.sku)),
+        JSON.stringify(body),
+      );
       assert.ok(['Reno', 'Dallas'].includes(body.recipient.address.city), JSON.stringify(body.recipient));
     }
     const ar = JSON.parse((await mlc('dryrun', 'list', TENANT, '--flow', 'receivables', '--json')).out) as WouldBe[];
     const invoice = ar.find((w) => w.operation === 'create-invoice' && w.shopifyOrderId === orderId)!;
-    const invoiceBody = invoice.body as { CrossReference: string; BusinessUnit: string; receivablesInvoiceDistributions?: Array<{ AccountCombination: string }> };
+    const invoiceBody = invoice.body as {
+      CrossReference: string;
+      BusinessUnit: string;
+      receivablesInvoiceDistributions?: Array<{ AccountCombination: string }>;
+    };
     assert.equal(invoice.method, 'POST');
     assert.match(invoice.path, /\/receivablesInvoices$/);
     assert.equal(invoiceBody.CrossReference, orderId);
     assert.ok(invoiceBody.BusinessUnit, JSON.stringify(invoiceBody));
-    assert.ok(ar.some((w) => w.shopifyOrderId === orderId && ['create-person', 'create-organization'].includes(w.operation)), 'the new customer is a would-be party');
+    assert.ok(
+      ar.some((w) => w.shopifyOrderId === orderId && ['create-person', 'create-organization'].includes(w.operation)),
+      'the new customer is a would-be party',
+    );
     const credit = ar.find((w) => w.operation === 'create-credit-memo' && w.shopifyOrderId === orderId)!;
     assert.match(credit.path, new RegExp(`against invoice ${orderId}`));
     assert.ok(!JSON.stringify(ar).includes(system.fusion.options.basicPassword), 'no credential in a recorded request');
@@ -164,7 +223,9 @@ describe('dry run, then live (tenant acme, all six services, sandboxes)', { time
     const version = (patch.json as { configVersion: number }).configVersion;
     await waitFor(
       async () => {
-        const r = (await system.operator('GET', `/ops/audit?tenant=${TENANT}&entityType=tenant-config&limit=1000`)).json as { entries: Array<{ attrs: { version?: string } }> };
+        const r = (await system.operator('GET', `/ops/audit?tenant=${TENANT}&entityType=tenant-config&limit=1000`)).json as {
+          entries: Array<{ attrs: { version?: string } }>;
+        };
         return r.entries.some((e) => Number(e.attrs.version) >= version);
       },
       { timeoutMs: 30_000, what: 'the settings change on Kafka' },
@@ -174,7 +235,10 @@ describe('dry run, then live (tenant acme, all six services, sandboxes)', { time
     await replay('receivables', dryRunSince);
     const lines = pos[0]!.lines.length;
     await waitFor(() => shipbobOrdersOfPos().length === lines, { timeoutMs: 90_000, what: `${lines} ShipBob orders after going live` }).catch(explain);
-    await waitFor(() => invoicesOf(orderId).length === 1 && creditsOf(orderId).length === 1, { timeoutMs: 90_000, what: 'the invoice and the credit memo after going live' }).catch(explain);
+    await waitFor(() => invoicesOf(orderId).length === 1 && creditsOf(orderId).length === 1, {
+      timeoutMs: 90_000,
+      what: 'the invoice and the credit memo after going live',
+    }).catch(explain);
 
     // A second replay changes nothing: the writers' own idempotency, now that the ledgers hold the live writes.
     await replay('shipbob-orders', dryRunSince);
@@ -185,6 +249,10 @@ describe('dry run, then live (tenant acme, all six services, sandboxes)', { time
     assert.equal(invoicesOf(orderId).length, 1, 'one invoice');
     assert.equal(creditsOf(orderId).length, 1, 'one credit memo');
     assert.ok(!invoicesOf(orderId)[0]!.fields['TransactionNumber']?.toString().startsWith('DRYRUN'), 'a real invoice, not a stand-in');
-    assert.equal(exceptions.values().filter((e) => e.service === 'fusion-writer' || e.service === 'shipbob-writer').length, 0, JSON.stringify(exceptions.values().map((e) => [e.service, e.code, e.message])));
+    assert.equal(
+      exceptions.values().filter((e) => e.service === 'fusion-writer' || e.service === 'shipbob-writer').length,
+      0,
+      JSON.stringify(exceptions.values().map((e) => [e.service, e.code, e.message])),
+    );
   });
 });

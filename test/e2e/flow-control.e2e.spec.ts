@@ -52,7 +52,13 @@ describe('flow control: pause / resume and self-pause on refused credentials (en
   const setShipbobToken = (token: string) =>
     system.tenants.setConnection(
       TENANT,
-      { partner: 'shipbob', baseUrl: system.shipbob.url, channelId: String(system.channelId), webhookSecrets: [SHIPBOB_WEBHOOK_SECRET], auth: { type: 'pat', token } },
+      {
+        partner: 'shipbob',
+        baseUrl: system.shipbob.url,
+        channelId: String(system.channelId),
+        webhookSecrets: [SHIPBOB_WEBHOOK_SECRET],
+        auth: { type: 'pat', token },
+      },
       'e2e',
     );
   const assertOnePerLine = async (pos: PurchaseOrder[], what: string) => {
@@ -71,7 +77,10 @@ describe('flow control: pause / resume and self-pause on refused credentials (en
 
     const pos = seedPos(2);
     const ids = new Set(pos.map((p) => String(p.POHeaderId)));
-    await waitFor(() => requested.values().filter((c) => ids.has(c.poHeaderId)).length >= lines(pos), { timeoutMs: 60_000, what: 'commands on the writer topic' });
+    await waitFor(() => requested.values().filter((c) => ids.has(c.poHeaderId)).length >= lines(pos), {
+      timeoutMs: 60_000,
+      what: 'commands on the writer topic',
+    });
     await new Promise((r) => setTimeout(r, 4_000));
     assert.equal(ordersOf(pos).length, 0, 'no ShipBob order while the flow is paused');
 

@@ -70,7 +70,11 @@ describe('onboarding a second tenant with mlc only: doctor finds five mistakes, 
       execFile(
         process.execPath,
         [join(REPO_ROOT, 'dist/services/cli/src/main.js'), ...argv],
-        { env: { ...process.env, ...secrets, MLC_API_URL: system.service('audit-projector').url, MLC_API_KEY: OPERATOR_KEY }, timeout: 180_000, maxBuffer: 16 * 1024 * 1024 },
+        {
+          env: { ...process.env, ...secrets, MLC_API_URL: system.service('audit-projector').url, MLC_API_KEY: OPERATOR_KEY },
+          timeout: 180_000,
+          maxBuffer: 16 * 1024 * 1024,
+        },
         (err, out, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out, err: stderr }),
       );
     });
@@ -87,7 +91,9 @@ describe('onboarding a second tenant with mlc only: doctor finds five mistakes, 
   const invoicesOf = (o: SimOrder) => fusion.receivables.invoices.filter((i) => i.fields['CrossReference'] === String(o.id));
   const wouldBe = async (flow: string): Promise<WouldBe[]> => JSON.parse((await ok('dryrun', 'list', G, '--flow', flow, '--json')).out) as WouldBe[];
   const explain = (err: Error): never => {
-    throw new Error(`${err.message}\nexceptions: ${JSON.stringify(exceptions.values().map((e) => [e.service, e.code, e.message.slice(0, 200)]))}\n${system.logs(15)}`);
+    throw new Error(
+      `${err.message}\nexceptions: ${JSON.stringify(exceptions.values().map((e) => [e.service, e.code, e.message.slice(0, 200)]))}\n${system.logs(15)}`,
+    );
   };
 
   before(async () => {
@@ -110,10 +116,19 @@ describe('onboarding a second tenant with mlc only: doctor finds five mistakes, 
         accountCombinations: [{ combination: ACCOUNTING.revenueAccountCombination }],
       },
     });
-    fusion.receivables.seedCustomerAccount({ accountNumber: ACCOUNTING.guestCustomerAccountNumber, name: 'Globex web guests', address: { Address1: '1 Globex Way', City: 'Chicago', State: 'IL', PostalCode: '60601', Country: 'US' } });
+    fusion.receivables.seedCustomerAccount({
+      accountNumber: ACCOUNTING.guestCustomerAccountNumber,
+      name: 'Globex web guests',
+      address: { Address1: '1 Globex Way', City: 'Chicago', State: 'IL', PostalCode: '60601', Country: 'US' },
+    });
     await fusion.listen(0);
     shipbob = new ShipbobSandbox({ webhookTimeScale: 1000, webhookMinTimeoutMs: 3_000 });
-    shipbob.seedData({ channel: { id: 7100, name: 'Globex Connector' }, pat: GX_PAT, products: ITEMS.map((i) => ({ sku: i.sku, name: i.item, on_hand_qty: 500 })), fulfillmentCenters: [FC] });
+    shipbob.seedData({
+      channel: { id: 7100, name: 'Globex Connector' },
+      pat: GX_PAT,
+      products: ITEMS.map((i) => ({ sku: i.sku, name: i.item, on_hand_qty: 500 })),
+      fulfillmentCenters: [FC],
+    });
     await shipbob.listen(0);
     shopify = new ShopifySandbox({ shopDomain: SHOP.domain, clientId: SHOP.clientId, clientSecret: SHOP.secret, webhookMinTimeoutMs: 3_000 });
     await shopify.listen(0);
@@ -203,7 +218,13 @@ webhooks:
     assert.match(planted.webhooks!.fix!, /mlc webhooks subscribe globex shipbob/);
 
     // The fixes, with mlc only.
-    await ok('settings', 'set', G, `accounting.transactionSource=${ACCOUNTING.transactionSource}`, `accounting.revenueAccountCombination=${ACCOUNTING.revenueAccountCombination}`);
+    await ok(
+      'settings',
+      'set',
+      G,
+      `accounting.transactionSource=${ACCOUNTING.transactionSource}`,
+      `accounting.revenueAccountCombination=${ACCOUNTING.revenueAccountCombination}`,
+    );
     await ok('mappings', 'set', G, 'item-product', ITEMS[1]!.item, '--set', `shipbobSku=${ITEMS[1]!.sku}`);
     await ok('mappings', 'set', G, 'ship-to-fc', DC.LocationCode, '--set', `fulfillmentCenterId=${FC.id}`);
     noSecretIn((await ok('webhooks', 'subscribe', G, 'shipbob')).out);
@@ -214,33 +235,75 @@ webhooks:
 
   it('in dry run both flows run on globex’s data and nothing is written to its partners; the would-be writes are listed', async () => {
     dryRunFrom = new Date(Date.now() - 1_000).toISOString();
-    [po] = fusion.seedPurchaseOrders({ count: 1, linesPerPo: 1, seed: 41, suppliers: ['Globex Supply Co'], locations: [DC], items: ITEMS.map((i) => ({ Item: i.item, UOM: 'Each' })) }) as [PurchaseOrder];
+    [po] = fusion.seedPurchaseOrders({
+      count: 1,
+      linesPerPo: 1,
+      seed: 41,
+      suppliers: ['Globex Supply Co'],
+      locations: [DC],
+      items: ITEMS.map((i) => ({ Item: i.item, UOM: 'Each' })),
+    }) as [PurchaseOrder];
     fusion.procurement.addLine(String(po.POHeaderId), { Item: ITEMS[1]!.item, Quantity: 3, UOM: 'Each' });
-    const customer = shopify.createCustomer({ firstName: 'Hank', lastName: 'Scorpio', email: `hank.${Date.now()}@globex.example`, address: { address1: '1 Cypress Creek Rd', city: 'Chicago', province: 'Illinois', provinceCode: 'IL', country: 'United States', countryCode: 'US', zip: '60601' } });
+    const customer = shopify.createCustomer({
+      firstName: 'Hank',
+      lastName: 'Scorpio',
+      email: `hank.${Date.now()}@globex.example`,
+      address: {
+        address1: '1 Cypress Creek Rd',
+        city: 'Chicago',
+        province: 'Illinois',
+        provinceCode: 'IL',
+        country: 'United States',
+        countryCode: 'US',
+        zip: '60601',
+      },
+    });
     order = shopify.createOrder({ customerId: customer.id, lines: [{ sku: ITEMS[0]!.sku, title: 'Pump', price: '120.00', quantity: 2 }] });
 
     const lineRefs = po.lines.map((l) => `po${po.POHeaderId}-l${l.POLineId}`);
     assert.equal(lineRefs.length, 2);
-    await waitFor(async () => (await wouldBe('purchase-orders')).filter((w) => w.operation === 'create-order' && lineRefs.some((r) => w.businessId.startsWith(r))).length === 2, {
+    await waitFor(
+      async () =>
+        (await wouldBe('purchase-orders')).filter((w) => w.operation === 'create-order' && lineRefs.some((r) => w.businessId.startsWith(r))).length === 2,
+      {
+        timeoutMs: 120_000,
+        what: 'a would-be ShipBob order per PO line',
+      },
+    ).catch(explain);
+    await waitFor(async () => (await wouldBe('receivables')).some((w) => w.operation === 'create-invoice' && w.shopifyOrderId === String(order.id)), {
       timeoutMs: 120_000,
-      what: 'a would-be ShipBob order per PO line',
+      what: 'a would-be Fusion invoice',
     }).catch(explain);
-    await waitFor(async () => (await wouldBe('receivables')).some((w) => w.operation === 'create-invoice' && w.shopifyOrderId === String(order.id)), { timeoutMs: 120_000, what: 'a would-be Fusion invoice' }).catch(explain);
 
     const creates = (await wouldBe('purchase-orders')).filter((w) => w.operation === 'create-order');
     for (const w of creates.filter((c) => lineRefs.some((r) => c.businessId.startsWith(r)))) {
-      const body = w.body as { products: unknown[]; recipient: { address: { city: string; country: string } }; location_id?: number; fulfillment_center?: { id: number } };
+      const body = w.body as {
+        products: unknown[];
+        recipient: { address: { city: string; country: string } };
+        location_id?: number;
+        fulfillment_center?: { id: number };
+      };
       assert.equal(body.recipient.address.city, 'Chicago');
       assert.equal(body.recipient.address.country, 'US');
       assert.ok(JSON.stringify(body).includes(String(FC.id)), `the mapped fulfillment center: ${JSON.stringify(body)}`);
     }
     const invoice = (await wouldBe('receivables')).find((w) => w.operation === 'create-invoice' && w.shopifyOrderId === String(order.id))!;
-    assert.ok(JSON.stringify(invoice.body).includes(ACCOUNTING.transactionSource) && JSON.stringify(invoice.body).includes(ACCOUNTING.revenueAccountCombination), JSON.stringify(invoice.body));
+    assert.ok(
+      JSON.stringify(invoice.body).includes(ACCOUNTING.transactionSource) && JSON.stringify(invoice.body).includes(ACCOUNTING.revenueAccountCombination),
+      JSON.stringify(invoice.body),
+    );
 
-    assert.deepEqual(shipbob.orders.map((o) => o.reference_id), [], 'no ShipBob order in dry run');
+    assert.deepEqual(
+      shipbob.orders.map((o) => o.reference_id),
+      [],
+      'no ShipBob order in dry run',
+    );
     assert.equal(fusion.receivables.invoices.length, 0, 'no Fusion invoice in dry run');
     assert.deepEqual(
-      exceptions.values().filter((e) => e.meta.tenantId === G).map((e) => [e.code, e.message.slice(0, 160)]),
+      exceptions
+        .values()
+        .filter((e) => e.meta.tenantId === G)
+        .map((e) => [e.code, e.message.slice(0, 160)]),
       [],
       'globex, set up as doctor asks, raises nothing',
     );
@@ -258,13 +321,23 @@ webhooks:
     assert.equal(invoicesOf(order)[0]!.fields['TransactionSource'], ACCOUNTING.transactionSource);
 
     // A PO made after go-live flows straight through; a shipment comes back by the webhook subscribed with mlc.
-    const [later] = fusion.seedPurchaseOrders({ count: 1, linesPerPo: 1, seed: 42, suppliers: ['Globex Supply Co'], locations: [DC], items: [{ Item: ITEMS[0]!.item, UOM: 'Each' }] }) as [PurchaseOrder];
+    const [later] = fusion.seedPurchaseOrders({
+      count: 1,
+      linesPerPo: 1,
+      seed: 42,
+      suppliers: ['Globex Supply Co'],
+      locations: [DC],
+      items: [{ Item: ITEMS[0]!.item, UOM: 'Each' }],
+    }) as [PurchaseOrder];
     await waitFor(() => shipbobOrdersOf(later).length === 1, { timeoutMs: 120_000, what: 'the new PO’s ShipBob order' }).catch(explain);
     shipbob.runLifecycle(shipbobOrdersOf(later)[0]!.shipments[0]!.id);
-    await waitFor(() => fusion.written.receipts.some((r) => String(r['OrderNumber']) === later.OrderNumber || String(r['POHeaderId']) === String(later.POHeaderId)), {
-      timeoutMs: 180_000,
-      what: 'the delivery received against globex’s PO in its Fusion',
-    }).catch(explain);
+    await waitFor(
+      () => fusion.written.receipts.some((r) => String(r['OrderNumber']) === later.OrderNumber || String(r['POHeaderId']) === String(later.POHeaderId)),
+      {
+        timeoutMs: 180_000,
+        what: 'the delivery received against globex’s PO in its Fusion',
+      },
+    ).catch(explain);
 
     // Exactly once: another replay of the same range writes nothing more.
     for (const flow of ['shipbob-orders', 'receivables']) await ok('replay', 'range', '--tenant', G, '--flow', flow, '--from', dryRunFrom, '--to', to);

@@ -31,9 +31,17 @@ describe('ops e2e: fix the mapping -> replay -> the partner holds exactly one', 
   let ds: ReturnType<typeof createTenantsDataSource>;
 
   const orders = async (): Promise<Array<{ reference_id: string; products: Array<{ sku: string; quantity: number }> }>> =>
-    ((await (await fetch(`${sandbox.url}/__admin/orders`)).json()) as { items: Array<{ reference_id: string; products: Array<{ sku: string; quantity: number }> }> }).items;
+    (
+      (await (await fetch(`${sandbox.url}/__admin/orders`)).json()) as {
+        items: Array<{ reference_id: string; products: Array<{ sku: string; quantity: number }> }>;
+      }
+    ).items;
   const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${ops.url}${path}`, { method, headers: { 'x-api-key': OPS_KEY, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+    const res = await fetch(`${ops.url}${path}`, {
+      method,
+      headers: { 'x-api-key': OPS_KEY, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
     return { status: res.status, body: (await res.json()) as any };
   };
 
@@ -52,10 +60,40 @@ describe('ops e2e: fix the mapping -> replay -> the partner holds exactly one', 
       supplierNumber: null,
       shipToLocationId: '204',
       shipToLocationCode: 'Seattle',
-      shipTo: { locationCode: 'Seattle', name: 'Seattle DC', address1: '1 Dock Road', address2: null, city: 'Seattle', state: 'WA', postalCode: '98101', country: 'US', addressText: null },
+      shipTo: {
+        locationCode: 'Seattle',
+        name: 'Seattle DC',
+        address1: '1 Dock Road',
+        address2: null,
+        city: 'Seattle',
+        state: 'WA',
+        postalCode: '98101',
+        country: 'US',
+        addressText: null,
+      },
       lines: [
-        { poLineId: '81', lineNumber: '1', itemNumber: 'AS1', description: null, quantity: '5', uom: 'Each', status: 'Open', shipToLocationCode: 'Seattle', lineLastUpdateDate: null },
-        { poLineId: '82', lineNumber: '2', itemNumber: 'AS9', description: null, quantity: '2', uom: 'Each', status: 'Open', shipToLocationCode: 'Seattle', lineLastUpdateDate: null },
+        {
+          poLineId: '81',
+          lineNumber: '1',
+          itemNumber: 'AS1',
+          description: null,
+          quantity: '5',
+          uom: 'Each',
+          status: 'Open',
+          shipToLocationCode: 'Seattle',
+          lineLastUpdateDate: null,
+        },
+        {
+          poLineId: '82',
+          lineNumber: '2',
+          itemNumber: 'AS9',
+          description: null,
+          quantity: '2',
+          uom: 'Each',
+          status: 'Open',
+          shipToLocationCode: 'Seattle',
+          lineLastUpdateDate: null,
+        },
       ],
       raw: '{}',
     }) as TopicRecords['erp.purchase-order.changed.v1'];
@@ -75,7 +113,11 @@ describe('ops e2e: fix the mapping -> replay -> the partner holds exactly one', 
     await ds.initialize();
     tenants = new TenantConfigService({ dataSource: ds, secretBox: new SecretBox(TEST_ENCRYPTION_KEYS), publisher: new InMemoryTenantChangePublisher() });
     await tenants.createTenant({ id: TENANT, name: 'Ops e2e' }, 'test');
-    await tenants.setConnection(TENANT, { partner: 'shipbob', baseUrl: sandbox.url, channelId: CHANNEL, webhookSecrets: [`whsec_${'C'.repeat(32)}`], auth: { type: 'pat', token: PAT } }, 'test');
+    await tenants.setConnection(
+      TENANT,
+      { partner: 'shipbob', baseUrl: sandbox.url, channelId: CHANNEL, webhookSecrets: [`whsec_${'C'.repeat(32)}`], auth: { type: 'pat', token: PAT } },
+      'test',
+    );
     await tenants.setMapping(TENANT, 'item-product', 'AS1', { shipbobSku: 'SKU-1' }, 'test');
     await tenants.setMapping(TENANT, 'ship-to-fc', 'Seattle', { fulfillmentCenterId: 8 }, 'test');
     publisher = new EventPublisher(kafka, codec, suffix);
@@ -99,31 +141,48 @@ describe('ops e2e: fix the mapping -> replay -> the partner holds exactly one', 
 
   it('one open exception -> mapping fixed -> replay -> exactly one ShipBob order, exception resolved; a range replay creates nothing', async () => {
     await publisher.publish({ topic: 'erp.purchase-order.changed.v1', key: `${TENANT}:8001`, value: po() });
-    const open = await waitFor(async () => {
-      const r = await api('GET', `/ops/exceptions?tenant=${TENANT}&status=open`);
-      return r.body.exceptions?.length === 1 && (await orders()).length === 1 ? r.body.exceptions[0] : undefined;
-    }, { timeoutMs: 60_000, what: 'one order and one open exception' });
+    const open = await waitFor(
+      async () => {
+        const r = await api('GET', `/ops/exceptions?tenant=${TENANT}&status=open`);
+        return r.body.exceptions?.length === 1 && (await orders()).length === 1 ? r.body.exceptions[0] : undefined;
+      },
+      { timeoutMs: 60_000, what: 'one order and one open exception' },
+    );
     assert.equal(open.code, 'MAPPING.MISSING_PRODUCT');
     assert.equal(open.businessId, 'po8001-l82-r0');
 
     await tenants.setMapping(TENANT, 'item-product', 'AS9', { shipbobSku: 'SKU-9' }, 'test');
     const replay = await api('POST', `/ops/exceptions/${open.id}/replay`, { comment: 'AS9 mapped' });
     assert.equal(replay.status, 200, JSON.stringify(replay.body));
-    await waitFor(async () => (await orders()).filter((o) => o.reference_id === 'po8001-l82-r0').length === 1, { timeoutMs: 60_000, what: 'the replayed line at ShipBob' });
-    const resolved = await waitFor(async () => {
-      const r = await api('GET', `/ops/exceptions/${open.id}`);
-      return r.body.status === 'resolved' ? r.body : undefined;
-    }, { timeoutMs: 30_000, what: 'the exception resolved by the success' });
+    await waitFor(async () => (await orders()).filter((o) => o.reference_id === 'po8001-l82-r0').length === 1, {
+      timeoutMs: 60_000,
+      what: 'the replayed line at ShipBob',
+    });
+    const resolved = await waitFor(
+      async () => {
+        const r = await api('GET', `/ops/exceptions/${open.id}`);
+        return r.body.status === 'resolved' ? r.body : undefined;
+      },
+      { timeoutMs: 30_000, what: 'the exception resolved by the success' },
+    );
     assert.equal(resolved.resolution, 'success');
     // Replaying it again changes nothing.
     assert.equal((await api('POST', `/ops/exceptions/${open.id}/replay`, {})).status, 200);
 
-    const range = await api('POST', '/ops/replay-range', { tenantId: TENANT, flow: 'purchase-orders', from: new Date(Date.now() - 600_000).toISOString(), to: new Date(Date.now() + 1_000).toISOString() });
+    const range = await api('POST', '/ops/replay-range', {
+      tenantId: TENANT,
+      flow: 'purchase-orders',
+      from: new Date(Date.now() - 600_000).toISOString(),
+      to: new Date(Date.now() + 1_000).toISOString(),
+    });
     assert.equal(range.status, 202);
-    const job = await waitFor(async () => {
-      const j = await api('GET', `/ops/jobs/${range.body.id}`);
-      return j.body.status !== 'running' ? j.body : undefined;
-    }, { timeoutMs: 30_000, what: 'range replay' });
+    const job = await waitFor(
+      async () => {
+        const j = await api('GET', `/ops/jobs/${range.body.id}`);
+        return j.body.status !== 'running' ? j.body : undefined;
+      },
+      { timeoutMs: 30_000, what: 'range replay' },
+    );
     assert.equal(job.status, 'done');
     assert.ok(job.result.republished >= 1);
     // Wait until the mapper and the writer have consumed everything, then count what ShipBob holds.
@@ -135,13 +194,21 @@ describe('ops e2e: fix the mapping -> replay -> the partner holds exactly one', 
       return ends.reduce((n, e) => n + Number(BigInt(e.high) - BigInt(committed!.partitions.find((p) => p.partition === e.partition)?.offset ?? '0')), 0);
     };
     try {
-      await waitFor(async () => (await behind(`mapper.purchase-orders${suffix}`, `erp.purchase-order.changed.v1${suffix}`)) === 0 && (await behind(`shipbob-writer.orders${suffix}`, `fulfilment.shipbob-order.requested.v1${suffix}`)) === 0, { timeoutMs: 30_000, intervalMs: 500, what: 'mapper and writer caught up' });
+      await waitFor(
+        async () =>
+          (await behind(`mapper.purchase-orders${suffix}`, `erp.purchase-order.changed.v1${suffix}`)) === 0 &&
+          (await behind(`shipbob-writer.orders${suffix}`, `fulfilment.shipbob-order.requested.v1${suffix}`)) === 0,
+        { timeoutMs: 30_000, intervalMs: 500, what: 'mapper and writer caught up' },
+      );
     } finally {
       await admin.disconnect();
     }
     const all = await orders();
     assert.deepEqual(all.map((o) => o.reference_id).sort(), ['po8001-l81-r0', 'po8001-l82-r0']);
-    assert.deepEqual(all.find((o) => o.reference_id === 'po8001-l82-r0')!.products.map((p) => [p.sku, p.quantity]), [['SKU-9', 2]]);
+    assert.deepEqual(
+      all.find((o) => o.reference_id === 'po8001-l82-r0')!.products.map((p) => [p.sku, p.quantity]),
+      [['SKU-9', 2]],
+    );
     assert.equal((await api('GET', `/ops/exceptions?tenant=${TENANT}&status=open`)).body.exceptions.length, 0);
   });
 });

@@ -50,12 +50,17 @@ describe('Fusion POs in Oracle’s published shapes → ShipBob → back to Fusi
     system.fusion.procurement.setPoStatus(canceled, 'Canceled');
     assert.match(open.ShipToLocationAddress, /, Cook, United States$/);
 
-    await waitFor(() => ordersOf(open).length === 2, { timeoutMs: 60_000, what: () =>
+    await waitFor(() => ordersOf(open).length === 2, {
+      timeoutMs: 60_000,
+      what: () =>
         `one ShipBob order per line of the Open PO; exceptions: ${JSON.stringify(exceptions.values().map((e) => [e.code, e.message.slice(0, 300)]))}` +
         `\nchanged: ${JSON.stringify(changed.values().map((c) => [c.poHeaderId, c.status, c.shipTo, c.lines.map((l) => [l.itemNumber, l.status, l.shipToLocationCode])]))}` +
         `\nrequested: ${JSON.stringify(requested.values().map((c) => [c.action, c.referenceId, c.recipient]))}\nsynced: ${JSON.stringify(synced.values().map((c) => [c.outcome, c.referenceId]))}`,
     });
-    const parked = await waitFor(() => exceptions.values().find((e) => e.message.includes(service.OrderNumber)), { timeoutMs: 60_000, what: "the service line's exception" });
+    const parked = await waitFor(() => exceptions.values().find((e) => e.message.includes(service.OrderNumber)), {
+      timeoutMs: 60_000,
+      what: "the service line's exception",
+    });
     assert.equal(parked.code, 'MAPPING.MISSING_PRODUCT');
     // The recipient comes from Oracle's one-line address: ZIP+4, county dropped, the country's name as its code.
     for (const o of ordersOf(open)) {
@@ -95,7 +100,9 @@ describe('Fusion POs in Oracle’s published shapes → ShipBob → back to Fusi
       assert.equal(system.fusion.procurement.findPo(String(po.POHeaderId)).Status, 'Closed for Receiving');
     }
     // Every receipt request Fusion holds for these POs was processed (confirmed), none in error.
-    const requests = system.fusion.procurement.receiptRequests.filter((r) => r.lines.some((l) => [open.OrderNumber, onHold.OrderNumber].includes(String(l.fields['DocumentNumber']))));
+    const requests = system.fusion.procurement.receiptRequests.filter((r) =>
+      r.lines.some((l) => [open.OrderNumber, onHold.OrderNumber].includes(String(l.fields['DocumentNumber']))),
+    );
     assert.ok(requests.length >= 4);
     for (const r of requests) for (const l of r.lines) assert.equal(l.ProcessingStatusCode, 'SUCCESS', `receipt request ${r.HeaderInterfaceId} processed`);
     // Our own close does not come back as new orders, revisions or exceptions.
@@ -109,7 +116,14 @@ describe('Fusion POs in Oracle’s published shapes → ShipBob → back to Fusi
     assert.equal(exceptions.values().filter((e) => e.message.includes(open.OrderNumber) || e.message.includes(onHold.OrderNumber)).length, 0);
   });
   it('a delivery whose webhook is lost is still written back: the ShipBob sweep reads it, one receipt, the PO closed once', async () => {
-    const po = system.fusion.seedPurchaseOrders({ count: 1, linesPerPo: 1, seed: 301, suppliers: ['Acme Components'], locations: [OGDEN], items: [{ Item: WORLD.items[2].item, UOM: 'Each' }] })[0]!;
+    const po = system.fusion.seedPurchaseOrders({
+      count: 1,
+      linesPerPo: 1,
+      seed: 301,
+      suppliers: ['Acme Components'],
+      locations: [OGDEN],
+      items: [{ Item: WORLD.items[2].item, UOM: 'Each' }],
+    })[0]!;
     await waitFor(() => ordersOf(po).length === 1, { timeoutMs: 60_000, what: 'the order of the PO' });
     // Every webhook of this shipment is lost: shipped and delivered reach us only through the sweep.
     system.shipbob.setWebhookSwitches({ drop: true });

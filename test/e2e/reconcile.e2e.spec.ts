@@ -48,8 +48,15 @@ describe('mlc reconcile against the partners (audit-projector process, Shopify a
 
   before(async () => {
     system = await System.start('reconcile', { services: ['audit-projector'] });
-    system.fusion.receivables.seedCustomerAccount({ accountNumber: ACCOUNT, name: 'Reconcile Customer', address: { Address1: '1 Main St', City: 'Ottawa', State: 'ON', PostalCode: 'K1A 0A1', Country: 'CA' } });
-    fusion = new FusionClient({ baseUrl: system.fusion.url, auth: { kind: 'basic', user: system.fusion.options.basicUser, password: system.fusion.options.basicPassword } });
+    system.fusion.receivables.seedCustomerAccount({
+      accountNumber: ACCOUNT,
+      name: 'Reconcile Customer',
+      address: { Address1: '1 Main St', City: 'Ottawa', State: 'ON', PostalCode: 'K1A 0A1', Country: 'CA' },
+    });
+    fusion = new FusionClient({
+      baseUrl: system.fusion.url,
+      auth: { kind: 'basic', user: system.fusion.options.basicUser, password: system.fusion.options.basicPassword },
+    });
   });
   after(async () => {
     await system?.close();
@@ -60,7 +67,9 @@ describe('mlc reconcile against the partners (audit-projector process, Shopify a
     const a = shop.createOrder({ lines: [{ title: 'Mug', price: '18.00', quantity: 1 }] });
     const b = shop.createOrder({ lines: [{ title: 'Hoodie', price: '64.99', quantity: 2 }] });
     const currentTotal = async (id: bigint) => {
-      const report = (await system.operator('GET', `/ops/reports/reconciliation?tenant=${TENANT}`)).json as { receivablesDifferences: Array<{ shopifyOrderId: string; shopifyAmount: string }> };
+      const report = (await system.operator('GET', `/ops/reports/reconciliation?tenant=${TENANT}`)).json as {
+        receivablesDifferences: Array<{ shopifyOrderId: string; shopifyAmount: string }>;
+      };
       return report.receivablesDifferences.find((d) => d.shopifyOrderId === String(id))!.shopifyAmount;
     };
     // Before any invoice: both orders are listed as not in Fusion (the report reads Shopify, not our records).
@@ -83,7 +92,12 @@ describe('mlc reconcile against the partners (audit-projector process, Shopify a
     const line = dirty.out.split('\n').find((l) => l.includes(String(b.id)));
     assert.ok(line, dirty.out);
     const fusionAmount = (Number(bTotal) + 20).toFixed(2);
-    assert.match(line, new RegExp(`CAD\\s+${bTotal.replace('.', '\\.')}\\s+${fusionAmount.replace('.', '\\.')}\\s+-20\\.00\\s+INV ${bInvoice} \\+${bTotal.replace('.', '\\.')}, INV ${planted} \\+20\\.00\\s+Fusion bills 20\\.00 more`));
+    assert.match(
+      line,
+      new RegExp(
+        `CAD\\s+${bTotal.replace('.', '\\.')}\\s+${fusionAmount.replace('.', '\\.')}\\s+-20\\.00\\s+INV ${bInvoice} \\+${bTotal.replace('.', '\\.')}, INV ${planted} \\+20\\.00\\s+Fusion bills 20\\.00 more`,
+      ),
+    );
     assert.ok(!dirty.out.includes(String(a.id)), 'the clean order is not listed');
   });
 });

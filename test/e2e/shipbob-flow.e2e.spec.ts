@@ -20,11 +20,23 @@ function finalState(system: System, pos: PurchaseOrder[]): FinalState {
     shipbobOrders: system
       .shipbobOrders()
       .filter((o) => o.status !== 'Cancelled' && ids.has(o.reference_id.replace(/^po(\d+)-.*$/, '$1')))
-      .map((o) => `${o.reference_id.replace(/^po\d+-l\d+-/, '')} ${o.products.map((p) => `${p.sku} x${p.quantity}`).join(',')} fc${o.shipments[0]?.location.id} ch${o.channel.id}`)
+      .map(
+        (o) =>
+          `${o.reference_id.replace(/^po\d+-l\d+-/, '')} ${o.products.map((p) => `${p.sku} x${p.quantity}`).join(',')} fc${o.shipments[0]?.location.id} ch${o.channel.id}`,
+      )
       .sort(),
-    fusionAsns: system.fusion.written.asns.filter((a) => numbers.has(String(a['OrderNumber']))).map(line).sort(),
-    fusionReceipts: system.fusion.written.receipts.filter((a) => numbers.has(String(a['OrderNumber']))).map(line).sort(),
-    fusionClosures: system.fusion.written.closures.filter((c) => ids.has(String(c['POHeaderId'])) || numbers.has(String(c['OrderNumber']))).map((c) => String(c['OrderNumber'] ?? c['POHeaderId'])).sort(),
+    fusionAsns: system.fusion.written.asns
+      .filter((a) => numbers.has(String(a['OrderNumber'])))
+      .map(line)
+      .sort(),
+    fusionReceipts: system.fusion.written.receipts
+      .filter((a) => numbers.has(String(a['OrderNumber'])))
+      .map(line)
+      .sort(),
+    fusionClosures: system.fusion.written.closures
+      .filter((c) => ids.has(String(c['POHeaderId'])) || numbers.has(String(c['OrderNumber'])))
+      .map((c) => String(c['OrderNumber'] ?? c['POHeaderId']))
+      .sort(),
   };
 }
 
@@ -109,7 +121,14 @@ describe('Fusion purchase orders → ShipBob → back to Fusion (end to end, all
 
   it('an unmapped product is one exception; after the mapping is fixed, a replay creates its order exactly once', async () => {
     const exceptions = await system.watch('ops.exception.raised.v1');
-    const [po] = system.fusion.seedPurchaseOrders({ count: 1, linesPerPo: 1, seed: 99, suppliers: ['Acme Components'], locations: SHIP_TO_LOCATIONS.slice(0, 1), items: [{ Item: WORLD.unmappedItem, UOM: 'Each' }] });
+    const [po] = system.fusion.seedPurchaseOrders({
+      count: 1,
+      linesPerPo: 1,
+      seed: 99,
+      suppliers: ['Acme Components'],
+      locations: SHIP_TO_LOCATIONS.slice(0, 1),
+      items: [{ Item: WORLD.unmappedItem, UOM: 'Each' }],
+    });
     const parked = await waitFor(() => exceptions.values().find((e) => e.code === 'MAPPING.MISSING_PRODUCT' && e.message.includes(po!.OrderNumber)), {
       timeoutMs: 60_000,
       what: 'the missing-mapping exception',
@@ -123,14 +142,24 @@ describe('Fusion purchase orders → ShipBob → back to Fusion (end to end, all
     await publisher.connect();
     try {
       // Replay = republish the parked original, byte for byte, twice: the second must change nothing.
-      for (let i = 0; i < 2; i++) await publisher.publishRaw(topicName(parked.sourceTopic as 'erp.purchase-order.changed.v1', system.suffix), [{ key: parked.sourceKey ?? null, value: Buffer.from(parked.payload) }]);
+      for (let i = 0; i < 2; i++)
+        await publisher.publishRaw(topicName(parked.sourceTopic as 'erp.purchase-order.changed.v1', system.suffix), [
+          { key: parked.sourceKey ?? null, value: Buffer.from(parked.payload) },
+        ]);
     } finally {
       await publisher.disconnect();
     }
     const requested = await system.watch('fulfilment.shipbob-order.requested.v1');
     await waitFor(() => finalState(system, [po!]).shipbobOrders.length === 1, { timeoutMs: 60_000, what: 'the replayed order' }).catch((err: Error) => {
       const mine = (v: { poHeaderId?: string | null }) => v.poHeaderId === String(po!.POHeaderId);
-      throw new Error(`${err.message}\nexceptions: ${JSON.stringify(exceptions.values().map((e) => [e.code, e.message, e.businessId]))}\ncommands: ${JSON.stringify(requested.values().filter(mine).map((c) => [c.action, c.referenceId]))}\norders: ${JSON.stringify(system.shipbobOrders().map((o) => o.reference_id))}`);
+      throw new Error(
+        `${err.message}\nexceptions: ${JSON.stringify(exceptions.values().map((e) => [e.code, e.message, e.businessId]))}\ncommands: ${JSON.stringify(
+          requested
+            .values()
+            .filter(mine)
+            .map((c) => [c.action, c.referenceId]),
+        )}\norders: ${JSON.stringify(system.shipbobOrders().map((o) => o.reference_id))}`,
+      );
     });
     deliverAll(system, [po!]);
     const done = await untilDone(system, [po!], 'the replayed PO written back');
@@ -151,12 +180,21 @@ describe('Fusion purchase orders → ShipBob → back to Fusion (end to end, all
     const pos = seedPos(system, 3, 11);
     const lines = linesOf(pos);
     // A 429 storm while the orders are created.
-    await fetch(`${system.shipbob.url}/__admin/faults`, { method: 'POST', body: JSON.stringify({ rateLimitUntil: Date.now() + 4_000, rateLimitRetryAfterSec: 1 }) });
+    await fetch(`${system.shipbob.url}/__admin/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ rateLimitUntil: Date.now() + 4_000, rateLimitRetryAfterSec: 1 }),
+    });
     // Kill the mapper and the writer while they work.
-    await waitFor(() => finalState(system, pos).shipbobOrders.length >= 1 || system.shipbob.faults.rateLimitUntil! < Date.now(), { timeoutMs: 60_000, what: 'the storm or a first order' });
+    await waitFor(() => finalState(system, pos).shipbobOrders.length >= 1 || system.shipbob.faults.rateLimitUntil! < Date.now(), {
+      timeoutMs: 60_000,
+      what: 'the storm or a first order',
+    });
     await system.restart('mapper');
     await system.restart('shipbob-writer');
-    await waitFor(() => finalState(system, pos).shipbobOrders.length === lines, { timeoutMs: 90_000, what: `${lines} ShipBob orders despite the storm and kills` }).catch(explain);
+    await waitFor(() => finalState(system, pos).shipbobOrders.length === lines, {
+      timeoutMs: 90_000,
+      what: `${lines} ShipBob orders despite the storm and kills`,
+    }).catch(explain);
 
     // Webhooks sent twice and newest first; Fusion down for a while during write-back; fusion-writer killed.
     system.shipbob.setWebhookSwitches({ duplicate: true, reorder: true });

@@ -12,7 +12,16 @@ const HOODIE = { sku: 'MLC-HOODIE-L', title: 'Hoodie - L', price: '64.99' };
 const MUG = { sku: 'MLC-MUG', title: 'Enamel Mug', price: '18.00' };
 const PRODUCTS = [TSHIRT, HOODIE, MUG];
 /** Shopify writes it loosely; Fusion must get ISO codes and the Canadian postal code layout. */
-const ADDRESS: CustomerAddressInput = { address1: ' 150   Elgin St ', address2: 'Suite 1000', city: 'Ottawa', province: 'Ontario', provinceCode: 'ON', country: 'Canada', countryCode: 'CA', zip: 'k1p1j1' };
+const ADDRESS: CustomerAddressInput = {
+  address1: ' 150   Elgin St ',
+  address2: 'Suite 1000',
+  city: 'Ottawa',
+  province: 'Ontario',
+  provinceCode: 'ON',
+  country: 'Canada',
+  countryCode: 'CA',
+  zip: 'k1p1j1',
+};
 
 const cents = (v: unknown): number => Math.round(Number(v) * 100);
 const money = (c: number): string => `${c < 0 ? '-' : ''}${Math.floor(Math.abs(c) / 100)}.${String(Math.abs(c) % 100).padStart(2, '0')}`;
@@ -41,21 +50,37 @@ function stateOf(system: System, orderId: string, customerId: string): string[] 
   const isItem = (d: string) => PRODUCTS.some((p) => d.startsWith(p.sku) || d === p.title);
   const out: string[] = [];
   for (const inv of invoices) {
-    const items = inv.lines.filter((l) => isItem(String(l['Description']))).map((l) => `${String(l['Description'])} ${String(l['Quantity'])}x${money(cents(l['UnitSellingPrice']))}`).sort();
-    const other = inv.lines.filter((l) => !isItem(String(l['Description']))).map((l) => money(lineCents(l))).sort();
+    const items = inv.lines
+      .filter((l) => isItem(String(l['Description'])))
+      .map((l) => `${String(l['Description'])} ${String(l['Quantity'])}x${money(cents(l['UnitSellingPrice']))}`)
+      .sort();
+    const other = inv.lines
+      .filter((l) => !isItem(String(l['Description'])))
+      .map((l) => money(lineCents(l)))
+      .sort();
     const own = inv.fields['BillToCustomerNumber'] === account ? 'own account' : `account ${String(inv.fields['BillToCustomerNumber'])}`;
-    out.push(`invoice ${String(inv.fields['CrossReference']).replace(orderId, 'ORDER')} ${String(inv.fields['InvoiceStatus'])} ${own} total ${money(trxCents(inv))} items [${items.join('; ')}] other [${other.join(', ')}]`);
+    out.push(
+      `invoice ${String(inv.fields['CrossReference']).replace(orderId, 'ORDER')} ${String(inv.fields['InvoiceStatus'])} ${own} total ${money(trxCents(inv))} items [${items.join('; ')}] other [${other.join(', ')}]`,
+    );
   }
   for (const cm of credits) {
     const invoice = invoices.find((i) => i.CustomerTransactionId === cm.fields['PreviousCustomerTrxId']);
     const target = (l: Record<string, unknown>) => invoice?.lines.find((x) => x['CustomerTransactionLineId'] === l['PreviousCustomerTrxLineId']);
     const items = cm.lines
       .filter((l) => isItem(String(l['LineDescription'])))
-      .map((l) => `${String(l['LineDescription'])} ${String(l['LineQuantityCredit'])}x${money(cents(l['UnitSellingPrice']))} on ${String(target(l)?.['Description'] ?? 'invoice')}`)
+      .map(
+        (l) =>
+          `${String(l['LineDescription'])} ${String(l['LineQuantityCredit'])}x${money(cents(l['UnitSellingPrice']))} on ${String(target(l)?.['Description'] ?? 'invoice')}`,
+      )
       .sort();
-    const other = cm.lines.filter((l) => !isItem(String(l['LineDescription']))).map((l) => money(lineCents(l))).sort();
+    const other = cm.lines
+      .filter((l) => !isItem(String(l['LineDescription'])))
+      .map((l) => money(lineCents(l)))
+      .sort();
     const why = /refund/i.test(String(cm.fields['CreditMemoComments'])) ? 'refund' : 'amendment';
-    out.push(`credit (${why}) against ${String(invoice?.fields['CrossReference']).replace(orderId, 'ORDER')} total ${money(trxCents(cm))} items [${items.join('; ')}] other [${other.join(', ')}]`);
+    out.push(
+      `credit (${why}) against ${String(invoice?.fields['CrossReference']).replace(orderId, 'ORDER')} total ${money(trxCents(cm))} items [${items.join('; ')}] other [${other.join(', ')}]`,
+    );
   }
   return out.sort();
 }
@@ -67,7 +92,9 @@ function netCents(system: System, orderId: string): number {
 }
 
 function partiesOf(system: System, customerId: string) {
-  return system.fusion.receivables.parties.filter((p) => p.fields['SourceSystemReferenceValue'] === customerId || p.SourceSystemReference.some((r) => r['SourceSystemReferenceValue'] === customerId));
+  return system.fusion.receivables.parties.filter(
+    (p) => p.fields['SourceSystemReferenceValue'] === customerId || p.SourceSystemReference.some((r) => r['SourceSystemReferenceValue'] === customerId),
+  );
 }
 
 function accountOf(system: System, customerId: string) {
@@ -85,7 +112,12 @@ async function shopifyOrder(system: System, id: bigint): Promise<{ total_price: 
 let seq = 0;
 function newCustomer(system: System, label: string): SimCustomer {
   seq += 1;
-  return system.shopify.createCustomer({ firstName: 'Ada', lastName: `${label} ${seq}`, email: `Ada.${label}.${seq}.${Date.now()}@Example.com`, address: ADDRESS });
+  return system.shopify.createCustomer({
+    firstName: 'Ada',
+    lastName: `${label} ${seq}`,
+    email: `Ada.${label}.${seq}.${Date.now()}@Example.com`,
+    address: ADDRESS,
+  });
 }
 
 function newOrder(system: System, customer: SimCustomer, id?: bigint): SimOrder {
@@ -103,7 +135,11 @@ const lineOf = (o: SimOrder, sku: string) => o.lineItems.find((l) => l.sku === s
 
 /** Edit (T-shirt 3 → 2, one mug added), payment, partial refund (the hoodie): each a merchant action with its webhooks. */
 const steps = {
-  edit: (system: System, o: SimOrder) => system.shopify.editOrder(o.id, { quantities: [{ lineItemId: lineOf(o, TSHIRT.sku), quantity: 2 }], addLines: [{ sku: MUG.sku, title: MUG.title, price: MUG.price, quantity: 1 }] }),
+  edit: (system: System, o: SimOrder) =>
+    system.shopify.editOrder(o.id, {
+      quantities: [{ lineItemId: lineOf(o, TSHIRT.sku), quantity: 2 }],
+      addLines: [{ sku: MUG.sku, title: MUG.title, price: MUG.price, quantity: 1 }],
+    }),
   pay: (system: System, o: SimOrder) => system.shopify.payOrder(o.id),
   refund: (system: System, o: SimOrder) => system.shopify.refundOrder(o.id, { lines: [{ lineItemId: lineOf(o, HOODIE.sku), quantity: 1 }], note: 'damaged' }),
 };
@@ -123,8 +159,23 @@ describe('Shopify orders, edits and refunds → Fusion customers, invoices and c
       const attempts = system.shopify.dispatcher.attempts.slice(-12).map((a) => `${a.topic} #${a.attempt} ${a.status}${a.error ? ` ${a.error}` : ''}`);
       throw new Error(
         `${err.message}\nexceptions: ${JSON.stringify(exceptions.values().map((e) => [e.service, e.code, e.message.slice(0, 300)]))}` +
-          `\nwebhook attempts: ${JSON.stringify(attempts)}\nreceived: ${JSON.stringify(received.values().slice(-12).map((r) => [r.topic, r.deliveryId]))}` +
-          `\nrequested: ${JSON.stringify(requested.values().slice(-12).map((r) => [r.kind, r.idempotencyKey]))}\nsynced: ${JSON.stringify(synced.values().slice(-12).map((r) => [r.kind, r.outcome, r.idempotencyKey]))}\n${system.logs(15)}`,
+          `\nwebhook attempts: ${JSON.stringify(attempts)}\nreceived: ${JSON.stringify(
+            received
+              .values()
+              .slice(-12)
+              .map((r) => [r.topic, r.deliveryId]),
+          )}` +
+          `\nrequested: ${JSON.stringify(
+            requested
+              .values()
+              .slice(-12)
+              .map((r) => [r.kind, r.idempotencyKey]),
+          )}\nsynced: ${JSON.stringify(
+            synced
+              .values()
+              .slice(-12)
+              .map((r) => [r.kind, r.outcome, r.idempotencyKey]),
+          )}\n${system.logs(15)}`,
       );
     });
   };
@@ -159,7 +210,14 @@ describe('Shopify orders, edits and refunds → Fusion customers, invoices and c
     assert.equal(party.fields['EmailAddress'], customer.email!.toLowerCase());
     const billTo = party.Address.find((a) => a['AddressType'] === 'BILL_TO')!;
     assert.deepEqual(
-      { Address1: billTo['Address1'], Address2: billTo['Address2'], City: billTo['City'], State: billTo['State'], PostalCode: billTo['PostalCode'], Country: billTo['Country'] },
+      {
+        Address1: billTo['Address1'],
+        Address2: billTo['Address2'],
+        City: billTo['City'],
+        State: billTo['State'],
+        PostalCode: billTo['PostalCode'],
+        Country: billTo['Country'],
+      },
       { Address1: '150 Elgin St', Address2: 'Suite 1000', City: 'Ottawa', State: 'ON', PostalCode: 'K1P 1J1', Country: 'CA' },
     );
     const accounts = system.fusion.receivables.accounts.filter((a) => a.PartyId === party.PartyId);
@@ -233,7 +291,8 @@ describe('Shopify orders, edits and refunds → Fusion customers, invoices and c
     assert.equal(money(trxCents(amendment)), '-28.25', 'one T-shirt less: 25.00 + 3.25 HST');
     // createCreditMemo credits at header level (Oracle's CreditMemo object has no lines): Fusion spreads the credit
     // over the original invoice's lines, each within what it billed.
-    const onOriginal = (c: ArTransaction) => c.lines.every((l) => original.lines.some((x) => x['CustomerTransactionLineId'] === l['PreviousCustomerTrxLineId'] && lineCents(l) >= -lineCents(x)));
+    const onOriginal = (c: ArTransaction) =>
+      c.lines.every((l) => original.lines.some((x) => x['CustomerTransactionLineId'] === l['PreviousCustomerTrxLineId'] && lineCents(l) >= -lineCents(x)));
     assert.ok(onOriginal(amendment) && lineIdOf(TSHIRT.sku) !== undefined);
     const refund = credits.find((c) => /refund/.test(String(c.fields['CreditMemoComments'])))!;
     assert.equal(money(trxCents(refund)), '-73.44', 'the hoodie: 64.99 + 8.45 HST');
@@ -285,8 +344,14 @@ describe('Shopify orders, edits and refunds → Fusion customers, invoices and c
     await sleep(20);
     steps.refund(system, o3);
     await until('the refund after the sweep', () => complete(system, String(o3.id), { invoices: 2, credits: 2 }));
-    assert.ok(system.shopify.deliveries.some((d) => d.dropped && d.topic === 'orders/create' && d.body.includes(String(o3.id))), 'orders/create was dropped');
-    assert.ok(received.values().some((r) => r.deliveryId.startsWith(`sweep:gid://shopify/Order/${o3.id}:`)), 'the sweep brought the order');
+    assert.ok(
+      system.shopify.deliveries.some((d) => d.dropped && d.topic === 'orders/create' && d.body.includes(String(o3.id))),
+      'orders/create was dropped',
+    );
+    assert.ok(
+      received.values().some((r) => r.deliveryId.startsWith(`sweep:gid://shopify/Order/${o3.id}:`)),
+      'the sweep brought the order',
+    );
 
     // Give stragglers (duplicates, a later sweep) time to do damage, then compare.
     await sleep(3_000);
@@ -295,9 +360,17 @@ describe('Shopify orders, edits and refunds → Fusion customers, invoices and c
     const reversed = documentsOf(system, String(o2.id));
     assert.equal(reversed.invoices.filter((i) => i.fields['CrossReference'] === String(o2.id)).length, 1, 'one invoice for the reversed order');
     assert.equal(money(netCents(system, String(o2.id))), (await shopifyOrder(system, o2.id)).current_total_price, 'reversed: net AR = Shopify current total');
-    for (const [c, o] of [[c1, o1], [c2, o2], [c3, o3]] as const) {
+    for (const [c, o] of [
+      [c1, o1],
+      [c2, o2],
+      [c3, o3],
+    ] as const) {
       assert.equal(partiesOf(system, String(c.id)).length, 1, `one party for customer ${c.id}`);
-      assert.equal(system.fusion.receivables.accounts.filter((a) => a.PartyId === partiesOf(system, String(c.id))[0]!.PartyId).length, 1, `one account for customer ${c.id}`);
+      assert.equal(
+        system.fusion.receivables.accounts.filter((a) => a.PartyId === partiesOf(system, String(c.id))[0]!.PartyId).length,
+        1,
+        `one account for customer ${c.id}`,
+      );
       const refs = documentsOf(system, String(o.id)).invoices.map((i) => String(i.fields['CrossReference']));
       assert.equal(new Set(refs).size, refs.length, `no cross-reference twice for order ${o.id}`);
       const comments = documentsOf(system, String(o.id)).credits.map((m) => String(m.fields['CreditMemoComments']));
@@ -326,7 +399,11 @@ describe('Shopify orders, edits and refunds → Fusion customers, invoices and c
       });
     const res = await post('not-the-shop-secret');
     assert.equal(res.status, 401);
-    const missing = await fetch(`${system.service('webhook-gateway').url}/webhooks/shopify/${TENANT}`, { method: 'POST', headers: { 'content-type': 'application/json', 'X-Shopify-Topic': 'orders/create' }, body });
+    const missing = await fetch(`${system.service('webhook-gateway').url}/webhooks/shopify/${TENANT}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'X-Shopify-Topic': 'orders/create' },
+      body,
+    });
     assert.equal(missing.status, 401, 'no signature at all');
     await sleep(2_500);
     assert.equal(received.values().filter((v) => v.deliveryId === eventId || v.body.includes(forgedId)).length, 0, 'nothing published');
@@ -341,9 +418,15 @@ describe('Shopify orders, edits and refunds → Fusion customers, invoices and c
     await until('the invoice of the 64-bit order', () => complete(system, big.toString(), { invoices: 1, credits: 0 }));
     steps.edit(system, order);
     await until('its amendment', () => complete(system, big.toString(), { invoices: 2, credits: 1 }));
-    const refs = documentsOf(system, big.toString()).invoices.map((i) => i.fields['CrossReference']).sort();
+    const refs = documentsOf(system, big.toString())
+      .invoices.map((i) => i.fields['CrossReference'])
+      .sort();
     assert.deepEqual(refs, ['9007199254740993', '9007199254740993-A1']);
-    assert.equal(system.fusion.receivables.invoices.filter((i) => String(i.fields['CrossReference']).startsWith('9007199254740992')).length, 0, 'no rounded id');
+    assert.equal(
+      system.fusion.receivables.invoices.filter((i) => String(i.fields['CrossReference']).startsWith('9007199254740992')).length,
+      0,
+      'no rounded id',
+    );
     assert.equal(money(trxCents(documentsOf(system, big.toString()).invoices.find((i) => i.fields['CrossReference'] === big.toString())!)), '175.14');
   });
 });

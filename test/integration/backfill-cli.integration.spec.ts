@@ -24,7 +24,11 @@ describe('mlc backfill through the ops API and a running oracle-poller', () => {
   let projector: RunningService;
   let pos: { messages: KafkaMessage[]; stop: () => Promise<void> };
   const codec = new AvroCodec();
-  const emittedIds = () => pos.messages.map((m) => codec.decode<TopicRecords['erp.purchase-order.changed.v1']>(m.value!, 'mlc.erp.PurchaseOrderChanged').value).filter((e) => e.meta.tenantId === 'acme').map((e) => e.poHeaderId);
+  const emittedIds = () =>
+    pos.messages
+      .map((m) => codec.decode<TopicRecords['erp.purchase-order.changed.v1']>(m.value!, 'mlc.erp.PurchaseOrderChanged').value)
+      .filter((e) => e.meta.tenantId === 'acme')
+      .map((e) => e.poHeaderId);
 
   /** The real CLI process (stderr is a pipe, not a terminal: plain progress lines). */
   function mlcAs(key: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -45,7 +49,13 @@ describe('mlc backfill through the ops API and a running oracle-poller', () => {
     fusion = new FusionSandbox({ seed: 11 });
     await fusion.listen(0);
     const keys = `${OPS}:*,${OTHER}:tenant-other`;
-    projector = await startService('audit-projector', { DATABASE_URL: db.url, KAFKA_TOPIC_SUFFIX: suffix, MLC_OPERATOR_API_KEYS: keys, OPS_LAG_GROUPS: `none${suffix}`, OPS_ORACLE_POLLER_URL: 'http://127.0.0.1:9' });
+    projector = await startService('audit-projector', {
+      DATABASE_URL: db.url,
+      KAFKA_TOPIC_SUFFIX: suffix,
+      MLC_OPERATOR_API_KEYS: keys,
+      OPS_LAG_GROUPS: `none${suffix}`,
+      OPS_ORACLE_POLLER_URL: 'http://127.0.0.1:9',
+    });
     pos = await collect(kafka, `erp.purchase-order.changed.v1${suffix}`);
   });
 
@@ -64,10 +74,36 @@ describe('mlc backfill through the ops API and a running oracle-poller', () => {
     const recent = fusion.seedPurchaseOrders({ count: 3 });
     for (const args of [
       ['tenants', 'create', 'acme', '--name', 'Acme'],
-      ['connections', 'set', 'acme', 'fusion', '--base-url', fusion.url, '--set', 'auth.type=basic', '--set', `auth.username=${fusion.options.basicUser}`, '--set', `auth.password=${fusion.options.basicPassword}`],
+      [
+        'connections',
+        'set',
+        'acme',
+        'fusion',
+        '--base-url',
+        fusion.url,
+        '--set',
+        'auth.type=basic',
+        '--set',
+        `auth.username=${fusion.options.basicUser}`,
+        '--set',
+        `auth.password=${fusion.options.basicPassword}`,
+      ],
       ['settings', 'set', 'acme', 'initialLookbackDays:=10', 'pollingIntervalsMs.purchaseOrdersMs:=1000', 'pollingIntervalsMs.receiptsMs:=1000'],
       ['tenants', 'create', 'broken', '--name', 'Wrong Fusion password'],
-      ['connections', 'set', 'broken', 'fusion', '--base-url', fusion.url, '--set', 'auth.type=basic', '--set', 'auth.username=nobody', '--set', 'auth.password=wrong'],
+      [
+        'connections',
+        'set',
+        'broken',
+        'fusion',
+        '--base-url',
+        fusion.url,
+        '--set',
+        'auth.type=basic',
+        '--set',
+        'auth.username=nobody',
+        '--set',
+        'auth.password=wrong',
+      ],
       ['settings', 'set', 'broken', 'pollingIntervalsMs.purchaseOrdersMs:=1000', 'pollingIntervalsMs.receiptsMs:=1000'],
     ]) {
       const r = await mlc(...args);
@@ -84,12 +120,29 @@ describe('mlc backfill through the ops API and a running oracle-poller', () => {
       POLLER_TENANT_REFRESH_MS: '500',
     });
     await projector.stop();
-    projector = await startService('audit-projector', { DATABASE_URL: db.url, KAFKA_TOPIC_SUFFIX: suffix, MLC_OPERATOR_API_KEYS: `${OPS}:*,${OTHER}:tenant-other`, OPS_LAG_GROUPS: `none${suffix}`, OPS_ORACLE_POLLER_URL: poller.url });
+    projector = await startService('audit-projector', {
+      DATABASE_URL: db.url,
+      KAFKA_TOPIC_SUFFIX: suffix,
+      MLC_OPERATOR_API_KEYS: `${OPS}:*,${OTHER}:tenant-other`,
+      OPS_LAG_GROUPS: `none${suffix}`,
+      OPS_ORACLE_POLLER_URL: poller.url,
+    });
 
     await waitFor(() => recent.every((p) => emittedIds().includes(String(p.POHeaderId))), { timeoutMs: 30_000, what: 'the recent POs' });
     // The first poll has finished once the status shows a cursor; the 20-day-old POs are outside the 10-day look-back.
-    await waitFor(async () => ((await (await fetch(`${poller.url}/poller/tenants/acme/status`, { headers: { 'x-api-key': OPS } })).json()) as { feeds: Array<{ feed: string; lastSuccessAt: string | null }> }).feeds.find((f) => f.feed === 'purchase-orders')?.lastSuccessAt, { what: 'a finished first poll' });
-    assert.deepEqual(old.filter((p) => emittedIds().includes(String(p.POHeaderId))), []);
+    await waitFor(
+      async () =>
+        (
+          (await (await fetch(`${poller.url}/poller/tenants/acme/status`, { headers: { 'x-api-key': OPS } })).json()) as {
+            feeds: Array<{ feed: string; lastSuccessAt: string | null }>;
+          }
+        ).feeds.find((f) => f.feed === 'purchase-orders')?.lastSuccessAt,
+      { what: 'a finished first poll' },
+    );
+    assert.deepEqual(
+      old.filter((p) => emittedIds().includes(String(p.POHeaderId))),
+      [],
+    );
 
     const since = new Date(Date.now() - 30 * DAY).toISOString().slice(0, 10);
     const run = await mlc('backfill', 'acme', 'purchase-orders', 'invoices', '--since', since);
@@ -101,7 +154,11 @@ describe('mlc backfill through the ops API and a running oracle-poller', () => {
     const inSandbox = fusion.procurement.pos.filter((p) => Date.parse(p.LastUpdateDate) >= Date.parse(`${since}T00:00:00Z`)).length;
     assert.equal(inSandbox, 7);
     assert.match(run.out, new RegExp(`^backfill [0-9A-Z]{26} of acme since ${since}T00:00:00.000Z: done\\nFEED\\s+STATE\\s+READ\\s+EMITTED\\s+DURATION\\n`));
-    assert.match(run.out, new RegExp(`^purchase-orders\\s+done\\s+${inSandbox}\\s+4\\s+\\d+\\.\\ds$`, 'm'), 'read: every PO the sandbox holds since then; emitted: the 4 never sent');
+    assert.match(
+      run.out,
+      new RegExp(`^purchase-orders\\s+done\\s+${inSandbox}\\s+4\\s+\\d+\\.\\ds$`, 'm'),
+      'read: every PO the sandbox holds since then; emitted: the 4 never sent',
+    );
     assert.match(run.out, /^invoices \(credit-memos\)\s+done\s+\d+\s+\d+\s+\d+\.\ds$/m);
     assert.match(run.out, /^invoices \(receivables-invoices\)\s+done\s+\d+\s+\d+\s+\d+\.\ds$/m);
     await waitFor(() => old.every((p) => emittedIds().filter((id) => id === String(p.POHeaderId)).length === 1), { what: 'the backfilled POs on the topic' });
@@ -110,11 +167,17 @@ describe('mlc backfill through the ops API and a running oracle-poller', () => {
     const queued = await mlc('backfill', 'acme', 'customers', '--since', since, '--no-wait', '--json');
     assert.equal(queued.code, 0, queued.err);
     const doc = JSON.parse(queued.out) as { requestId: string; feeds: Array<{ feed: string }> };
-    assert.deepEqual(doc.feeds.map((f) => f.feed), ['customer-accounts']);
-    const done = await waitFor(async () => {
-      const r = await mlc('backfill', 'acme', 'customers', '--since', since, '--json');
-      return r.code === 0 ? (JSON.parse(r.out) as { status: string; feeds: Array<{ done: boolean; recordsRead: number; emitted: number }> }) : undefined;
-    }, { what: 'a waited customers backfill' });
+    assert.deepEqual(
+      doc.feeds.map((f) => f.feed),
+      ['customer-accounts'],
+    );
+    const done = await waitFor(
+      async () => {
+        const r = await mlc('backfill', 'acme', 'customers', '--since', since, '--json');
+        return r.code === 0 ? (JSON.parse(r.out) as { status: string; feeds: Array<{ done: boolean; recordsRead: number; emitted: number }> }) : undefined;
+      },
+      { what: 'a waited customers backfill' },
+    );
     assert.equal(done.status, 'done');
     assert.ok(done.feeds[0]!.done && done.feeds[0]!.recordsRead >= done.feeds[0]!.emitted);
   });

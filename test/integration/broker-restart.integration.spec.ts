@@ -36,7 +36,11 @@ describe('a broker restart while records flow', () => {
     const publisher = new EventPublisher(kafka);
     await publisher.connect();
     const meta = newMeta({ tenantId: 'acme', source: 'test' });
-    await publisher.publish({ topic: 'shopify.webhook.received.v1', key: deliveryId, value: { meta, partner: 'shopify', topic: 'orders/create', deliveryId, headers: {}, body: '{}' } });
+    await publisher.publish({
+      topic: 'shopify.webhook.received.v1',
+      key: deliveryId,
+      value: { meta, partner: 'shopify', topic: 'orders/create', deliveryId, headers: {}, body: '{}' },
+    });
     await publisher.disconnect();
     return meta.eventId;
   };

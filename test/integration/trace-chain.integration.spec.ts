@@ -4,7 +4,17 @@ import type { Kafka } from 'kafkajs';
 import { FusionSandbox } from '@mlc/partners-fusion-simulator';
 import { ShipbobSandbox } from '@mlc/partners-shipbob-simulator';
 import type { ReceivedSpan } from '@mlc/platform-telemetry';
-import { startOtlpReceiver, startService, testDatabase, testKafka, TEST_ENCRYPTION_KEYS, waitFor, type OtlpReceiver, type RunningService, type TestDatabase } from '@mlc/platform-testing';
+import {
+  startOtlpReceiver,
+  startService,
+  testDatabase,
+  testKafka,
+  TEST_ENCRYPTION_KEYS,
+  waitFor,
+  type OtlpReceiver,
+  type RunningService,
+  type TestDatabase,
+} from '@mlc/platform-testing';
 import { createTenantsDataSource, InMemoryTenantChangePublisher, SecretBox, TenantConfigService } from '@mlc/tenants';
 
 const TENANT = 'trace-chain';
@@ -36,7 +46,12 @@ describe('one trace for one purchase order: oracle-poller -> mapper -> shipbob-w
     db = await testDatabase('trace_chain');
     fusion = new FusionSandbox({ seed: 11 });
     await fusion.listen(0);
-    const [po] = fusion.seedPurchaseOrders({ count: 1, linesPerPo: 1, items: ['AS-TRACE'], locations: [{ LocationCode: 'SEATTLE', TownOrCity: 'Seattle', Region2: 'WA', PostalCode: '98101', Country: 'US', AddressLine1: '1 Dock Road' }] });
+    const [po] = fusion.seedPurchaseOrders({
+      count: 1,
+      linesPerPo: 1,
+      items: ['AS-TRACE'],
+      locations: [{ LocationCode: 'SEATTLE', TownOrCity: 'Seattle', Region2: 'WA', PostalCode: '98101', Country: 'US', AddressLine1: '1 Dock Road' }],
+    });
     poHeaderId = String(po!.POHeaderId);
     shipbob = new ShipbobSandbox({ seed: 11 });
     await shipbob.listen(0);
@@ -50,8 +65,16 @@ describe('one trace for one purchase order: oracle-poller -> mapper -> shipbob-w
     await ds.initialize();
     const tenants = new TenantConfigService({ dataSource: ds, secretBox: new SecretBox(TEST_ENCRYPTION_KEYS), publisher: new InMemoryTenantChangePublisher() });
     await tenants.createTenant({ id: TENANT, name: 'Trace chain', settings: { pollingIntervalsMs: { purchaseOrdersMs: 1000, receiptsMs: 60_000 } } }, 'test');
-    await tenants.setConnection(TENANT, { partner: 'fusion', baseUrl: fusion.url, auth: { type: 'basic', username: 'mlc.integration', password: 'sandbox-password' } }, 'test');
-    await tenants.setConnection(TENANT, { partner: 'shipbob', baseUrl: shipbob.url, channelId: CHANNEL, webhookSecrets: [`whsec_${'C'.repeat(32)}`], auth: { type: 'pat', token: PAT } }, 'test');
+    await tenants.setConnection(
+      TENANT,
+      { partner: 'fusion', baseUrl: fusion.url, auth: { type: 'basic', username: 'mlc.integration', password: 'sandbox-password' } },
+      'test',
+    );
+    await tenants.setConnection(
+      TENANT,
+      { partner: 'shipbob', baseUrl: shipbob.url, channelId: CHANNEL, webhookSecrets: [`whsec_${'C'.repeat(32)}`], auth: { type: 'pat', token: PAT } },
+      'test',
+    );
     await tenants.setMapping(TENANT, 'item-product', 'AS-TRACE', { shipbobSku: 'SKU-TRACE' }, 'test');
     await tenants.setMapping(TENANT, 'ship-to-fc', 'SEATTLE', { fulfillmentCenterId: 8 }, 'test');
     const env = {
@@ -79,11 +102,22 @@ describe('one trace for one purchase order: oracle-poller -> mapper -> shipbob-w
   it('the PO’s spans share one trace id with producer -> consumer parent links down to the ShipBob call', async (t) => {
     const shipbobPort = Number(new URL(shipbob.url).port);
     await waitFor(
-      async () => ((await (await fetch(`${shipbob.url}/__admin/orders`)).json()) as { items: { reference_id: string }[] }).items.some((o) => o.reference_id.startsWith(`po${poHeaderId}-`)),
+      async () =>
+        ((await (await fetch(`${shipbob.url}/__admin/orders`)).json()) as { items: { reference_id: string }[] }).items.some((o) =>
+          o.reference_id.startsWith(`po${poHeaderId}-`),
+        ),
       { what: 'the ShipBob order of the PO', timeoutMs: 45_000 },
     );
     const call = await receiver.waitFor(
-      (spans) => spans.find((s) => s.service === 'shipbob-writer' && s.kind === 'client' && s.name === 'POST' && s.attributes['server.port'] === shipbobPort && String(s.attributes['url.path']).endsWith('/order')),
+      (spans) =>
+        spans.find(
+          (s) =>
+            s.service === 'shipbob-writer' &&
+            s.kind === 'client' &&
+            s.name === 'POST' &&
+            s.attributes['server.port'] === shipbobPort &&
+            String(s.attributes['url.path']).endsWith('/order'),
+        ),
       { what: 'the writer’s POST /order span', timeoutMs: 15_000 },
     );
     const t1 = `erp.purchase-order.changed.v1${suffix}`;
@@ -123,7 +157,8 @@ describe('one trace for one purchase order: oracle-poller -> mapper -> shipbob-w
     assert.ok(under(mapperSend, mapperProcess), 'the mapper publishes inside its consumer span');
     assert.equal(writerProcess.parentSpanId, mapperSend.spanId, 'the writer consumes what the mapper sent');
     assert.ok(under(call, writerProcess), 'the ShipBob call sits under the writer’s consumer span');
-    for (const s of [pollerSend, mapperProcess, mapperSend, writerProcess]) assert.equal(s.attributes['mlc.tenant_id'], TENANT, `${s.service} ${s.name} names the tenant`);
+    for (const s of [pollerSend, mapperProcess, mapperSend, writerProcess])
+      assert.equal(s.attributes['mlc.tenant_id'], TENANT, `${s.service} ${s.name} names the tenant`);
     assert.equal(mapperProcess.attributes['messaging.consumer.group.name'], `mapper.purchase-orders${suffix}`);
     assert.equal(writerProcess.attributes['messaging.consumer.group.name'], `shipbob-writer.orders${suffix}`);
     // how far up the trace goes: a root span in the poller (the poll) or the poller's send itself
@@ -136,8 +171,19 @@ describe('one trace for one purchase order: oracle-poller -> mapper -> shipbob-w
     const writer = services[1]!;
     const metrics = await (await fetch(`${writer.url}/metrics`)).text();
     assert.match(metrics, new RegExp(`^mlc_partner_calls_total\\{partner="shipbob",operation="POST order",status="201",tenant="${TENANT}"\\} 1$`, 'm'));
-    assert.match(metrics, new RegExp(`^mlc_records_handled_total\\{topic="fulfilment.shipbob-order.requested.v1",group="shipbob-writer.orders${suffix}",tenant="${TENANT}"\\} \\d+$`, 'm'));
+    assert.match(
+      metrics,
+      new RegExp(
+        `^mlc_records_handled_total\\{topic="fulfilment.shipbob-order.requested.v1",group="shipbob-writer.orders${suffix}",tenant="${TENANT}"\\} \\d+$`,
+        'm',
+      ),
+    );
     const depth = (s: ReceivedSpan): number => (byId.get(s.parentSpanId) ? 1 + depth(byId.get(s.parentSpanId)!) : 0);
-    t.diagnostic(`trace ${call.traceId}:\n${[...spans].sort((a, b) => a.startMs - b.startMs).map((s) => `${'  '.repeat(depth(s))}${s.service} ${s.kind} ${s.name}`).join('\n')}`);
+    t.diagnostic(
+      `trace ${call.traceId}:\n${[...spans]
+        .sort((a, b) => a.startMs - b.startMs)
+        .map((s) => `${'  '.repeat(depth(s))}${s.service} ${s.kind} ${s.name}`)
+        .join('\n')}`,
+    );
   });
 });

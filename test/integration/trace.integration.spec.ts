@@ -8,7 +8,16 @@ import type { Kafka } from 'kafkajs';
 import { AppError } from '@mlc/platform-errors';
 import { EventConsumer, EventPublisher, newMeta } from '@mlc/platform-kafka';
 import { annotateSpan, isSecretKey, renderPrometheus, type ReceivedSpan } from '@mlc/platform-telemetry';
-import { startOtlpReceiver, startService, testDatabase, testKafka, waitFor, type OtlpReceiver, type RunningService, type TestDatabase } from '@mlc/platform-testing';
+import {
+  startOtlpReceiver,
+  startService,
+  testDatabase,
+  testKafka,
+  waitFor,
+  type OtlpReceiver,
+  type RunningService,
+  type TestDatabase,
+} from '@mlc/platform-testing';
 
 /** A Prometheus sample's value, or undefined when the series is absent. */
 function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
@@ -61,16 +70,28 @@ describe('one trace per record, OTLP export and consumer metrics', () => {
       log: () => undefined,
       handler: async (v, ctx) => {
         if (v.deliveryId.startsWith('bad')) throw new AppError('TEST.REJECTED', 'the partner refused it', { retryable: false });
-        if (v.deliveryId.startsWith('slow') && ctx.attempt === 1) throw new AppError('SHIPBOB.RATE_LIMITED', 'slow down', { retryable: true, retryAfterMs: 20 });
+        if (v.deliveryId.startsWith('slow') && ctx.attempt === 1)
+          throw new AppError('SHIPBOB.RATE_LIMITED', 'slow down', { retryable: true, retryAfterMs: 20 });
         annotateSpan({ partner: 'shipbob', operation: 'createOrder', accessToken: 'must-not-appear' });
-        const res = await fetch(`${partnerUrl}/2026-01/order?access_token=must-not-appear`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+        const res = await fetch(`${partnerUrl}/2026-01/order?access_token=must-not-appear`, {
+          method: 'POST',
+          body: '{}',
+          headers: { 'content-type': 'application/json' },
+        });
         assert.equal(res.status, 201);
         await res.text();
         return [
           {
             topic: 'shopify.webhook.received.v1',
             key: `${v.meta.tenantId}:next-${v.deliveryId}`,
-            value: { meta: newMeta({ tenantId: v.meta.tenantId, source: 'trace-test', causedBy: v.meta }), partner: 'shopify', topic: 'orders/create', deliveryId: `next-${v.deliveryId}`, headers: {}, body: '{}' },
+            value: {
+              meta: newMeta({ tenantId: v.meta.tenantId, source: 'trace-test', causedBy: v.meta }),
+              partner: 'shopify',
+              topic: 'orders/create',
+              deliveryId: `next-${v.deliveryId}`,
+              headers: {},
+              body: '{}',
+            },
           },
         ];
       },
@@ -103,17 +124,29 @@ describe('one trace per record, OTLP export and consumer metrics', () => {
       await publisher.publish({
         topic: 'shipbob.webhook.received.v1',
         key: 'acme:d-1',
-        value: { meta: newMeta({ tenantId: 'acme', source: 'trace-test' }), partner: 'shipbob', topic: 'order.shipped', deliveryId: 'd-1', headers: {}, body: '{}' },
+        value: {
+          meta: newMeta({ tenantId: 'acme', source: 'trace-test' }),
+          partner: 'shipbob',
+          topic: 'order.shipped',
+          deliveryId: 'd-1',
+          headers: {},
+          body: '{}',
+        },
       });
       root.end();
       return root.spanContext().traceId;
     });
     const t1 = `shipbob.webhook.received.v1${suffix}`;
     const t2 = `shopify.webhook.received.v1${suffix}`;
-    await receiver.waitFor((s) => s.some((x) => x.traceId === traceId && x.service === 'audit-projector' && x.name === `process ${t2}`) && s.some((x) => x.traceId === traceId && x.name === `process ${t1}`), {
-      what: 'audit-projector spans of both records',
-      timeoutMs: 30_000,
-    });
+    await receiver.waitFor(
+      (s) =>
+        s.some((x) => x.traceId === traceId && x.service === 'audit-projector' && x.name === `process ${t2}`) &&
+        s.some((x) => x.traceId === traceId && x.name === `process ${t1}`),
+      {
+        what: 'audit-projector spans of both records',
+        timeoutMs: 30_000,
+      },
+    );
     spans = [...testProcessSpans(), ...receiver.trace(traceId)];
     const one = (pred: (s: ReceivedSpan) => boolean, what: string) => {
       const found = spans.filter((s) => s.traceId === traceId && pred(s));
@@ -143,9 +176,15 @@ describe('one trace per record, OTLP export and consumer metrics', () => {
       return false;
     };
     const pg = spans.filter((s) => s.service === 'audit-projector' && (s.attributes['db.system.name'] ?? s.attributes['db.system']) === 'postgresql');
-    assert.ok(pg.some((s) => descendsFrom(s, auditSecond)), 'the projector’s SQL is traced under its process span');
+    assert.ok(
+      pg.some((s) => descendsFrom(s, auditSecond)),
+      'the projector’s SQL is traced under its process span',
+    );
     // The partner saw the client span as its parent.
-    assert.ok(partnerSaw.some((p) => p.traceparent === `00-${traceId}-${call.spanId}-01`), `traceparent sent to the partner: ${JSON.stringify(partnerSaw)}`);
+    assert.ok(
+      partnerSaw.some((p) => p.traceparent === `00-${traceId}-${call.spanId}-01`),
+      `traceparent sent to the partner: ${JSON.stringify(partnerSaw)}`,
+    );
   });
 
   it('names spans by the messaging and HTTP conventions and carries tenant and business ids, never a secret', () => {
@@ -184,15 +223,28 @@ describe('one trace per record, OTLP export and consumer metrics', () => {
     await publisher.publish({
       topic: 'shipbob.webhook.received.v1',
       key: 'acme:bad-1',
-      value: { meta: newMeta({ tenantId: 'acme', source: 'trace-test' }), partner: 'shipbob', topic: 'order.shipped', deliveryId: 'bad-1', headers: {}, body: '{}' },
+      value: {
+        meta: newMeta({ tenantId: 'acme', source: 'trace-test' }),
+        partner: 'shipbob',
+        topic: 'order.shipped',
+        deliveryId: 'bad-1',
+        headers: {},
+        body: '{}',
+      },
     });
-    const parked = await waitFor(() => testProcessSpans().find((s) => s.name === `process shipbob.webhook.received.v1${suffix}` && s.attributes['mlc.business_id'] === 'bad-1'), {
-      what: 'span of the parked record',
-    });
+    const parked = await waitFor(
+      () => testProcessSpans().find((s) => s.name === `process shipbob.webhook.received.v1${suffix}` && s.attributes['mlc.business_id'] === 'bad-1'),
+      {
+        what: 'span of the parked record',
+      },
+    );
     assert.equal(parked.status.code, 'error');
     assert.equal(parked.attributes['mlc.error_code'], 'TEST.REJECTED');
     const text = await renderPrometheus();
-    assert.equal(sample(text, 'mlc_records_parked_total', { topic: 'shipbob.webhook.received.v1', group: 'trace-test.hop', tenant: 'acme', code: 'TEST.REJECTED' }), 1);
+    assert.equal(
+      sample(text, 'mlc_records_parked_total', { topic: 'shipbob.webhook.received.v1', group: 'trace-test.hop', tenant: 'acme', code: 'TEST.REJECTED' }),
+      1,
+    );
     assert.equal(sample(text, 'mlc_records_handled_total', { topic: 'shipbob.webhook.received.v1', group: 'trace-test.hop', tenant: 'acme' }), 1);
   });
 
@@ -200,15 +252,31 @@ describe('one trace per record, OTLP export and consumer metrics', () => {
     await publisher.publish({
       topic: 'shipbob.webhook.received.v1',
       key: 'acme:slow-1',
-      value: { meta: newMeta({ tenantId: 'acme', source: 'trace-test' }), partner: 'shipbob', topic: 'order.shipped', deliveryId: 'slow-1', headers: {}, body: '{}' },
+      value: {
+        meta: newMeta({ tenantId: 'acme', source: 'trace-test' }),
+        partner: 'shipbob',
+        topic: 'order.shipped',
+        deliveryId: 'slow-1',
+        headers: {},
+        body: '{}',
+      },
     });
-    const span = await waitFor(() => testProcessSpans().find((s) => s.name === `process shipbob.webhook.received.v1${suffix}` && s.attributes['mlc.business_id'] === 'slow-1'), {
-      what: 'span of the retried record',
-    });
+    const span = await waitFor(
+      () => testProcessSpans().find((s) => s.name === `process shipbob.webhook.received.v1${suffix}` && s.attributes['mlc.business_id'] === 'slow-1'),
+      {
+        what: 'span of the retried record',
+      },
+    );
     assert.equal(span.status.code, 'unset');
-    assert.deepEqual(span.events.map((e) => [e.name, e.attributes['mlc.error_code'], e.attributes['mlc.retrying']]), [['handler failed', 'SHIPBOB.RATE_LIMITED', true]]);
+    assert.deepEqual(
+      span.events.map((e) => [e.name, e.attributes['mlc.error_code'], e.attributes['mlc.retrying']]),
+      [['handler failed', 'SHIPBOB.RATE_LIMITED', true]],
+    );
     const text = await renderPrometheus();
-    assert.equal(sample(text, 'mlc_records_failed_total', { topic: 'shipbob.webhook.received.v1', group: 'trace-test.hop', tenant: 'acme', code: 'SHIPBOB.RATE_LIMITED' }), 1);
+    assert.equal(
+      sample(text, 'mlc_records_failed_total', { topic: 'shipbob.webhook.received.v1', group: 'trace-test.hop', tenant: 'acme', code: 'SHIPBOB.RATE_LIMITED' }),
+      1,
+    );
     assert.equal(sample(text, 'mlc_rate_limit_waits_total', { partner: 'shipbob', tenant: 'acme' }), 1);
     assert.equal(sample(text, 'mlc_records_handled_total', { topic: 'shipbob.webhook.received.v1', group: 'trace-test.hop', tenant: 'acme' }), 2);
   });
@@ -226,8 +294,14 @@ describe('one trace per record, OTLP export and consumer metrics', () => {
       },
       { what: () => `handled count, zero lag and running state on /metrics (audit-projector log: ${projector.output().slice(-3000)})`, timeoutMs: 20_000 },
     );
-    assert.equal(sample(text, 'mlc_consumer_restarts_total', { group: `audit-projector.audit${suffix}` }) ?? sample(text, 'mlc_consumer_restarts', { group: `audit-projector.audit${suffix}` }), 0);
-    assert.ok((sample(text, 'mlc_record_handle_duration_seconds_count', { topic: 'shopify.webhook.received.v1', group: `audit-projector.audit${suffix}` }) ?? 0) >= 1);
+    assert.equal(
+      sample(text, 'mlc_consumer_restarts_total', { group: `audit-projector.audit${suffix}` }) ??
+        sample(text, 'mlc_consumer_restarts', { group: `audit-projector.audit${suffix}` }),
+      0,
+    );
+    assert.ok(
+      (sample(text, 'mlc_record_handle_duration_seconds_count', { topic: 'shopify.webhook.received.v1', group: `audit-projector.audit${suffix}` }) ?? 0) >= 1,
+    );
     assert.match(text, /# TYPE mlc_records_handled_total counter/);
     await waitFor(() => ['mlc_records_handled', 'mlc_consumer_lag'].every((n) => receiver.metricNames('audit-projector').includes(n)), {
       what: 'consumer metrics over OTLP',

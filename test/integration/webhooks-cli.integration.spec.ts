@@ -8,8 +8,26 @@ import { AvroCodec, type WebhookReceived } from '@mlc/contracts';
 import { DEMO_PAT, DEMO_SEED, DEMO_CHANNEL_ID, ShipbobSandbox, generateWebhookSecret, type SentWebhook } from '@mlc/partners-shipbob-simulator';
 import { ShopifySandbox } from '@mlc/partners-shopify-simulator';
 import { topicName } from '@mlc/platform-kafka';
-import { collect, readiness, REPO_ROOT, startService, testDatabase, testKafka, waitFor, TEST_ENCRYPTION_KEYS, type RunningService, type TestDatabase } from '@mlc/platform-testing';
-import { createTenantsDataSource, InMemoryTenantChangePublisher, SecretBox, TenantConfigService, type ShipbobConnection, type ShopifyConnection } from '@mlc/tenants';
+import {
+  collect,
+  readiness,
+  REPO_ROOT,
+  startService,
+  testDatabase,
+  testKafka,
+  waitFor,
+  TEST_ENCRYPTION_KEYS,
+  type RunningService,
+  type TestDatabase,
+} from '@mlc/platform-testing';
+import {
+  createTenantsDataSource,
+  InMemoryTenantChangePublisher,
+  SecretBox,
+  TenantConfigService,
+  type ShipbobConnection,
+  type ShopifyConnection,
+} from '@mlc/tenants';
 
 const KEY = 'opskey-webhooks-cli';
 /** An operator key scoped to another tenant. */
@@ -64,12 +82,25 @@ describe('mlc webhooks against audit-projector, webhook-gateway and the ShipBob 
   /** Makes the ShipBob sandbox send one order.shipped to every subscription; waits until the gateway published it. */
   async function shipbobDeliveryAccepted(orderId: number): Promise<SentWebhook> {
     const from = sentShipbob().length;
-    shipbob.emit('order.shipped', { id: orderId, reference_id: `PO-${orderId}-L1`, status: 'Fulfilled', shipments: [{ id: orderId * 10, tracking: { tracking_number: `1Z${orderId}` } }] });
-    const ours = sentShipbob().slice(from).filter((w) => atTenantUrl(w.url));
+    shipbob.emit('order.shipped', {
+      id: orderId,
+      reference_id: `PO-${orderId}-L1`,
+      status: 'Fulfilled',
+      shipments: [{ id: orderId * 10, tracking: { tracking_number: `1Z${orderId}` } }],
+    });
+    const ours = sentShipbob()
+      .slice(from)
+      .filter((w) => atTenantUrl(w.url));
     assert.equal(ours.length, 1, 'one delivery to the tenant URL');
     const hook = ours[0]!;
-    await waitFor(() => shipbob.dispatcher.attempts.some((a) => a.webhookId === hook.id && a.status === 200), { what: 'the gateway answered 200', timeoutMs: 30_000 });
-    const rec = await waitFor(() => received('shipbob.webhook.received.v1').find((r) => r.deliveryId === hook.id), { what: 'the delivery on shipbob.webhook.received.v1', timeoutMs: 30_000 });
+    await waitFor(() => shipbob.dispatcher.attempts.some((a) => a.webhookId === hook.id && a.status === 200), {
+      what: 'the gateway answered 200',
+      timeoutMs: 30_000,
+    });
+    const rec = await waitFor(() => received('shipbob.webhook.received.v1').find((r) => r.deliveryId === hook.id), {
+      what: 'the delivery on shipbob.webhook.received.v1',
+      timeoutMs: 30_000,
+    });
     assert.equal(rec.meta.tenantId, T);
     assert.equal(rec.body, hook.body);
     return hook;
@@ -80,7 +111,12 @@ describe('mlc webhooks against audit-projector, webhook-gateway and the ShipBob 
     db = await testDatabase('whcli');
     ds = createTenantsDataSource(db.url);
     await ds.initialize();
-    tenants = new TenantConfigService({ dataSource: ds, secretBox: new SecretBox(TEST_ENCRYPTION_KEYS), publisher: new InMemoryTenantChangePublisher(), snapshotCacheTtlMs: 0 });
+    tenants = new TenantConfigService({
+      dataSource: ds,
+      secretBox: new SecretBox(TEST_ENCRYPTION_KEYS),
+      publisher: new InMemoryTenantChangePublisher(),
+      snapshotCacheTtlMs: 0,
+    });
     shipbob = new ShipbobSandbox({ seed: 16, webhookTimeScale: 10 });
     shipbob.seedData(DEMO_SEED);
     const shipbobUrl = await shipbob.listen();
@@ -88,13 +124,30 @@ describe('mlc webhooks against audit-projector, webhook-gateway and the ShipBob 
     const shopifyUrl = await shopify.listen();
     await tenants.createTenant({ id: T, name: 'Acme Two' }, 'test');
     await tenants.createTenant({ id: 'acme-bare', name: 'No connections yet' }, 'test');
-    await tenants.setConnection(T, { partner: 'shipbob', baseUrl: shipbobUrl, channelId: DEMO_CHANNEL_ID, webhookSecrets: [SHIPBOB_SECRET], auth: { type: 'pat', token: DEMO_PAT } }, 'test');
     await tenants.setConnection(
       T,
-      { partner: 'shopify', baseUrl: shopifyUrl, shopDomain: shopify.shopDomain, apiVersion: '2026-10', webhookSecrets: [APP_SECRET], auth: { type: 'client-credentials', clientId: shopify.clientId, clientSecret: APP_SECRET } },
+      { partner: 'shipbob', baseUrl: shipbobUrl, channelId: DEMO_CHANNEL_ID, webhookSecrets: [SHIPBOB_SECRET], auth: { type: 'pat', token: DEMO_PAT } },
       'test',
     );
-    gateway = await startService('webhook-gateway', { DATABASE_URL: db.url, KAFKA_TOPIC_SUFFIX: suffix, TENANT_CACHE_TTL_MS: '0', SHOPIFY_SWEEP_ENABLED: 'false', SHIPBOB_SWEEP_ENABLED: 'false' });
+    await tenants.setConnection(
+      T,
+      {
+        partner: 'shopify',
+        baseUrl: shopifyUrl,
+        shopDomain: shopify.shopDomain,
+        apiVersion: '2026-10',
+        webhookSecrets: [APP_SECRET],
+        auth: { type: 'client-credentials', clientId: shopify.clientId, clientSecret: APP_SECRET },
+      },
+      'test',
+    );
+    gateway = await startService('webhook-gateway', {
+      DATABASE_URL: db.url,
+      KAFKA_TOPIC_SUFFIX: suffix,
+      TENANT_CACHE_TTL_MS: '0',
+      SHOPIFY_SWEEP_ENABLED: 'false',
+      SHIPBOB_SWEEP_ENABLED: 'false',
+    });
     projector = await startService('audit-projector', {
       DATABASE_URL: db.url,
       KAFKA_TOPIC_SUFFIX: suffix,
@@ -103,7 +156,8 @@ describe('mlc webhooks against audit-projector, webhook-gateway and the ShipBob 
       OPS_LAG_GROUPS: `none${suffix}`,
       MLC_WEBHOOK_BASE_URL: gateway.url,
     });
-    for (const t of ['shipbob.webhook.received.v1', 'shopify.webhook.received.v1', 'ops.operator-action.recorded.v1']) watched[t] = await collect(kafka, topicName(t, suffix));
+    for (const t of ['shipbob.webhook.received.v1', 'shopify.webhook.received.v1', 'ops.operator-action.recorded.v1'])
+      watched[t] = await collect(kafka, topicName(t, suffix));
     await waitFor(async () => (await readiness(gateway.url)) === 200, { what: 'gateway ready' });
   });
 
@@ -175,7 +229,9 @@ describe('mlc webhooks against audit-projector, webhook-gateway and the ShipBob 
     await shipbobDeliveryAccepted(90001);
     const actions = await waitFor(
       () => {
-        const a = watched['ops.operator-action.recorded.v1']!.messages.map((m) => codec.decodeFor('ops.operator-action.recorded.v1', m.value!).value).filter((v) => v.action === 'webhooks-subscribe' && v.meta.tenantId === T);
+        const a = watched['ops.operator-action.recorded.v1']!.messages.map((m) => codec.decodeFor('ops.operator-action.recorded.v1', m.value!).value).filter(
+          (v) => v.action === 'webhooks-subscribe' && v.meta.tenantId === T,
+        );
         return a.length >= 2 ? a : undefined;
       },
       { what: 'subscribe recorded as operator actions' },
@@ -186,13 +242,21 @@ describe('mlc webhooks against audit-projector, webhook-gateway and the ShipBob 
 
   it('ShipBob: rotate stores a new secret, re-creates the subscription with it, deletes the old one; deliveries stay accepted', async () => {
     const oldIds = shipbob.subscriptions.filter((s) => atTenantUrl(s.url)).map((s) => s.id);
-    const r = await json<{ created: Array<{ id: string }>; deleted: string[]; secretsStored: number; missingTopics: string[] }>(['webhooks', 'rotate', T, 'shipbob']);
+    const r = await json<{ created: Array<{ id: string }>; deleted: string[]; secretsStored: number; missingTopics: string[] }>([
+      'webhooks',
+      'rotate',
+      T,
+      'shipbob',
+    ]);
     assert.equal(r.code, 0, r.err);
     assert.deepEqual(r.body.deleted, oldIds);
     assert.equal(r.body.secretsStored, 2);
     assert.deepEqual(r.body.missingTopics, []);
     const now = shipbob.subscriptions.filter((s) => atTenantUrl(s.url));
-    assert.deepEqual(now.map((s) => s.id), [r.body.created[0]!.id]);
+    assert.deepEqual(
+      now.map((s) => s.id),
+      [r.body.created[0]!.id],
+    );
     const conn = (await tenants.getConnection(T, 'shipbob')) as ShipbobConnection;
     assert.equal(conn.webhookSecrets.length, 2);
     assert.equal(conn.webhookSecrets[1], SHIPBOB_SECRET, 'the old secret is still accepted');
@@ -214,7 +278,10 @@ describe('mlc webhooks against audit-projector, webhook-gateway and the ShipBob 
       assert.equal(res.status, 200);
       return ((await res.json()) as { findings: Array<{ check: string; status: string; fix?: string }> }).findings;
     };
-    assert.deepEqual((await call()).map((f) => `${f.check}:${f.status}`), ['webhook-subscriptions:ok', 'webhook-subscription-secret:ok', 'webhook-secret:ok']);
+    assert.deepEqual(
+      (await call()).map((f) => `${f.check}:${f.status}`),
+      ['webhook-subscriptions:ok', 'webhook-subscription-secret:ok', 'webhook-secret:ok'],
+    );
     const foreign = await fetch(`${shipbob.url}/2026-01/webhook`, {
       method: 'POST',
       headers: { authorization: `Bearer ${DEMO_PAT}`, 'content-type': 'application/json' },
@@ -226,18 +293,29 @@ describe('mlc webhooks against audit-projector, webhook-gateway and the ShipBob 
     assert.equal(bad.fix, `mlc webhooks rotate ${T} shipbob`);
     const rotated = await mlc(['webhooks', 'rotate', T, 'shipbob']);
     assert.equal(rotated.code, 0, rotated.err);
-    assert.deepEqual((await call()).map((f) => `${f.check}:${f.status}`), ['webhook-subscriptions:ok', 'webhook-subscription-secret:ok', 'webhook-secret:warn']);
+    assert.deepEqual(
+      (await call()).map((f) => `${f.check}:${f.status}`),
+      ['webhook-subscriptions:ok', 'webhook-subscription-secret:ok', 'webhook-secret:warn'],
+    );
     const listed = await mlc(['webhooks', 'list', T, 'shipbob']);
     assert.equal(listed.code, 0);
     assert.doesNotMatch(listed.out, /NOT STORED/);
   });
 
-  it('Shopify: subscribe creates one app subscription per topic; an order\'s deliveries reach Kafka; rotate accepts old and new app secrets', async () => {
+  it("Shopify: subscribe creates one app subscription per topic; an order's deliveries reach Kafka; rotate accepts old and new app secrets", async () => {
     const before = await mlc(['webhooks', 'list', T, 'shopify']);
     assert.equal(before.code, 3, before.err);
     const sub = await json<{ created: Array<{ topics: string[] }>; missingTopics: string[] }>(['webhooks', 'subscribe', T, 'shopify']);
     assert.equal(sub.code, 0, sub.err);
-    assert.deepEqual(sub.body.created.map((c) => c.topics[0]).sort(), ['customers/create', 'customers/update', 'orders/cancelled', 'orders/create', 'orders/paid', 'orders/updated', 'refunds/create']);
+    assert.deepEqual(sub.body.created.map((c) => c.topics[0]).sort(), [
+      'customers/create',
+      'customers/update',
+      'orders/cancelled',
+      'orders/create',
+      'orders/paid',
+      'orders/updated',
+      'refunds/create',
+    ]);
     assert.deepEqual(sub.body.missingTopics, []);
     const again = await json<{ created: unknown[] }>(['webhooks', 'subscribe', T, 'shopify']);
     assert.deepEqual(again.body.created, []);
@@ -247,8 +325,14 @@ describe('mlc webhooks against audit-projector, webhook-gateway and the ShipBob 
     const deliveredFor = async (orderIdText: string): Promise<void> => {
       const ds = shopify.deliveries.filter((d) => d.uri === hookUrl('shopify') && d.body.includes(orderIdText));
       assert.ok(ds.length >= 2, 'the order was delivered for several topics');
-      await waitFor(() => ds.every((d) => shopify.dispatcher.attempts.some((a) => a.webhookId === d.webhookId && a.status === 200)), { what: 'Shopify deliveries answered 200', timeoutMs: 40_000 });
-      await waitFor(() => ds.every((d) => received('shopify.webhook.received.v1').some((r) => r.meta.tenantId === T && r.body === d.body && r.topic === d.topic)), { what: 'Shopify deliveries on Kafka' });
+      await waitFor(() => ds.every((d) => shopify.dispatcher.attempts.some((a) => a.webhookId === d.webhookId && a.status === 200)), {
+        what: 'Shopify deliveries answered 200',
+        timeoutMs: 40_000,
+      });
+      await waitFor(
+        () => ds.every((d) => received('shopify.webhook.received.v1').some((r) => r.meta.tenantId === T && r.body === d.body && r.topic === d.topic)),
+        { what: 'Shopify deliveries on Kafka' },
+      );
     };
     const o1 = shopify.createOrder({ paid: true, lines: [{ sku: 'SKU-1', title: 'Widget', price: '19.99', quantity: 1 }] });
     await deliveredFor(String(o1.id));
@@ -258,7 +342,9 @@ describe('mlc webhooks against audit-projector, webhook-gateway and the ShipBob 
     const bad = await mlc(['webhooks', 'rotate', T, 'shopify']);
     assert.equal(bad.code, 2);
     assert.match(bad.err, /--new-secret-env/);
-    const rot = await json<{ secretsStored: number; summary: string }>(['webhooks', 'rotate', T, 'shopify', '--new-secret-env', 'NEW_APP_SECRET'], { NEW_APP_SECRET: APP_SECRET_2 });
+    const rot = await json<{ secretsStored: number; summary: string }>(['webhooks', 'rotate', T, 'shopify', '--new-secret-env', 'NEW_APP_SECRET'], {
+      NEW_APP_SECRET: APP_SECRET_2,
+    });
     assert.equal(rot.code, 0, rot.err);
     assert.equal(rot.body.secretsStored, 2);
     assert.ok(!JSON.stringify(rot.body).includes(APP_SECRET_2), 'the secret is not echoed');

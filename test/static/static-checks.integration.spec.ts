@@ -20,4 +20,9 @@ describe('static checks', () => {
     const r = run(bin('eslint'), ['.', '--max-warnings', '0']);
     assert.equal(r.status, 0, `eslint found problems:\n${r.stdout}${r.stderr}`);
   });
+
+  it('the code is formatted by prettier (.prettierrc.json; `npx prettier --write "**/*.{ts,mjs}"` formats it)', () => {
+    const r = run(bin('prettier'), ['--check', '**/*.{ts,mjs}', '--log-level', 'warn']);
+    assert.equal(r.status, 0, `prettier would reformat:\n${r.stdout}${r.stderr}`);
+  });
 });

@@ -54,6 +54,9 @@ describe('test tiers: the file name says what a spec needs', () => {
     assert.deepEqual(tierProblems("import { waitFor, REPO_ROOT } from '@mlc/platform-testing';\nimport type { Kafka } from 'kafkajs';\n"), []);
     assert.deepEqual(tierProblems("import { Pool } from 'pg';\n  db = await testDatabase('x');\n"), ['PostgreSQL (testDatabase)', 'pg']);
     assert.deepEqual(tierProblems("import { execFileSync } from 'node:child_process';\n"), ['child processes (node:child_process)']);
-    assert.deepEqual(tierProblems("const { kafka } = await testKafka('t');\nconst svc = await startService('mapper', {});\n"), ['Kafka (testKafka)', 'a service process (startService)']);
+    assert.deepEqual(tierProblems("const { kafka } = await testKafka('t');\nconst svc = await startService('mapper', {});\n"), [
+      'Kafka (testKafka)',
+      'a service process (startService)',
+    ]);
   });
 });

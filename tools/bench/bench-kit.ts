@@ -60,7 +60,13 @@ export async function openWorld(label: string): Promise<World> {
     'bench',
   );
   // Own consumer groups too: a group shared with another run (or a running `npm start`) may be handed our partitions.
-  const env: Record<string, string> = { DATABASE_URL: db.url, KAFKA_TOPIC_SUFFIX: suffix, KAFKA_GROUP_ID_SUFFIX: suffix, TENANT_CACHE_TTL_MS: '5000', LOG_LEVEL: process.env['BENCH_LOG_LEVEL'] ?? 'warn' };
+  const env: Record<string, string> = {
+    DATABASE_URL: db.url,
+    KAFKA_TOPIC_SUFFIX: suffix,
+    KAFKA_GROUP_ID_SUFFIX: suffix,
+    TENANT_CACHE_TTL_MS: '5000',
+    LOG_LEVEL: process.env['BENCH_LOG_LEVEL'] ?? 'warn',
+  };
   const services: BenchService[] = [];
   const probeDir = mkdtempSync(join(tmpdir(), 'mlc-bench-'));
   const logs = (lines = 30): string => services.map((s) => `--- ${s.proc.name}\n${s.proc.output().split('\n').slice(-lines).join('\n')}`).join('\n');
@@ -197,7 +203,10 @@ export async function countTopic(kafka: Kafka, topic: string): Promise<TopicCoun
   let count = 0;
   let first: number | undefined;
   let last: number | undefined;
-  const consumer = kafka.consumer({ groupId: `bench-counter-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`, allowAutoTopicCreation: false });
+  const consumer = kafka.consumer({
+    groupId: `bench-counter-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
+    allowAutoTopicCreation: false,
+  });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   let joined!: () => void;
@@ -247,7 +256,8 @@ export type Row = Record<string, string | number>;
 /** Prints rows as an aligned plain-text table under a title. */
 export function printTable(title: string, rows: readonly Row[]): void {
   const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  const cell = (v: string | number | undefined): string => (v === undefined ? '' : typeof v === 'number' ? v.toLocaleString('en-US', { maximumFractionDigits: 1 }) : v);
+  const cell = (v: string | number | undefined): string =>
+    v === undefined ? '' : typeof v === 'number' ? v.toLocaleString('en-US', { maximumFractionDigits: 1 }) : v;
   const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
   const line = (vals: string[]): string => vals.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ');
   const out = [`\n== ${title}`, line(cols), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(cols.map((c) => cell(r[c]))))];

@@ -61,7 +61,13 @@ export async function gatewayBench(): Promise<{ rows: Row[] }> {
     const secret = generateWebhookSecret();
     await world.tenants.setConnection(
       TENANT,
-      { partner: 'shipbob', baseUrl: 'http://127.0.0.1:9', channelId: '1000', webhookSecrets: [secret], auth: { type: 'pat', token: 'sbpat_bench_0000000000000000000000000000000' } },
+      {
+        partner: 'shipbob',
+        baseUrl: 'http://127.0.0.1:9',
+        channelId: '1000',
+        webhookSecrets: [secret],
+        auth: { type: 'pat', token: 'sbpat_bench_0000000000000000000000000000000' },
+      },
       'bench',
     );
     const received = await countTopic(world.kafka, world.topic('shipbob.webhook.received.v1'));

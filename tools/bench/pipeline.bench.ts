@@ -36,7 +36,17 @@ function poEvent(lineCount: number): PoEvent {
     supplierNumber: 'SUP-1001',
     shipToLocationId: '300100000000004',
     shipToLocationCode: LOCATION.code,
-    shipTo: { locationCode: LOCATION.code, name: 'Reno DC', address1: '1 Dock Road', address2: null, city: 'Reno', state: 'NV', postalCode: '89502', country: 'US', addressText: null },
+    shipTo: {
+      locationCode: LOCATION.code,
+      name: 'Reno DC',
+      address1: '1 Dock Road',
+      address2: null,
+      city: 'Reno',
+      state: 'NV',
+      postalCode: '89502',
+      country: 'US',
+      addressText: null,
+    },
     lines: Array.from({ length: lineCount }, (_, i) => ({
       poLineId: `${poHeaderId}${i + 1}`,
       lineNumber: String(i + 1),
@@ -119,7 +129,11 @@ export async function pipelineBench(): Promise<{ rows: Row[] }> {
     });
     await sandbox.listen();
     const t = world.tenants;
-    await t.setConnection(TENANT, { partner: 'shipbob', baseUrl: sandbox.url, channelId: String(CHANNEL), webhookSecrets: [`whsec_${'B'.repeat(32)}`], auth: { type: 'pat', token: PAT } }, 'bench');
+    await t.setConnection(
+      TENANT,
+      { partner: 'shipbob', baseUrl: sandbox.url, channelId: String(CHANNEL), webhookSecrets: [`whsec_${'B'.repeat(32)}`], auth: { type: 'pat', token: PAT } },
+      'bench',
+    );
     for (const i of ITEMS) await t.setMapping(TENANT, 'item-product', i.item, { shipbobSku: i.sku }, 'bench');
     await t.setMapping(TENANT, 'ship-to-fc', LOCATION.code, { fulfillmentCenterId: LOCATION.fc }, 'bench');
     await publisher.connect();
@@ -138,9 +152,16 @@ export async function pipelineBench(): Promise<{ rows: Row[] }> {
     await clock.reach(warm.length * linesPerPo, 60_000, 'warm-up orders').catch(async (err: Error) => {
       const state = await Promise.all(
         [mapper, writer].map(async (s) => {
-          const metrics = await fetch(`${s.url}/metrics`).then((r) => r.text()).catch(String);
-          const flow = metrics.split('\n').filter((l) => /^mlc_(records|consumer)/.test(l)).join('\n');
-          return `${s.proc.name} ready: ${await fetch(`${s.url}/health/ready`).then((r) => r.text()).catch(String)}\n${flow}`;
+          const metrics = await fetch(`${s.url}/metrics`)
+            .then((r) => r.text())
+            .catch(String);
+          const flow = metrics
+            .split('\n')
+            .filter((l) => /^mlc_(records|consumer)/.test(l))
+            .join('\n');
+          return `${s.proc.name} ready: ${await fetch(`${s.url}/health/ready`)
+            .then((r) => r.text())
+            .catch(String)}\n${flow}`;
         }),
       );
       const exceptions = raised.messages.slice(0, 3).map((m) => {

@@ -11,7 +11,9 @@ void (async () => {
     dir: process.env['TRACE_VIEWER_DIR'] ?? resolve(root, '.local/traces'),
     maxTraces: Number(process.env['TRACE_VIEWER_MAX_TRACES'] ?? 1000),
   });
-  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', service: 'trace-viewer', msg: 'trace viewer listening', url: viewer.url })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ time: new Date().toISOString(), level: 'info', service: 'trace-viewer', msg: 'trace viewer listening', url: viewer.url })}\n`,
+  );
   const stop = () => void viewer.close().then(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

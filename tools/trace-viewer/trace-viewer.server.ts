@@ -40,7 +40,9 @@ export async function startTraceViewer(opts: { host?: string; port?: number; dir
         if (req.method === 'POST') {
           const raw = await body(req);
           if (url.pathname === '/v1/traces') {
-            store.add(decodeOtlpTraces(readOtlpJson(raw, { 'content-type': req.headers['content-type'], 'content-encoding': req.headers['content-encoding'] })));
+            store.add(
+              decodeOtlpTraces(readOtlpJson(raw, { 'content-type': req.headers['content-type'], 'content-encoding': req.headers['content-encoding'] })),
+            );
           } else if (url.pathname !== '/v1/metrics' && url.pathname !== '/v1/logs') {
             res.writeHead(404).end();
             return;

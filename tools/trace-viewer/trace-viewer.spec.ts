@@ -29,7 +29,10 @@ describe('local trace viewer', () => {
       spanProcessors: [new SimpleSpanProcessor(new OTLPTraceExporter({ url: `${viewer.url}/v1/traces` }))],
     });
     const tracer = provider.getTracer('spec');
-    const root = tracer.startSpan('process erp.purchase-order.changed.v1', { kind: SpanKind.CONSUMER, attributes: { 'mlc.tenant_id': 'acme', 'mlc.business_id': 'PO-300100' } });
+    const root = tracer.startSpan('process erp.purchase-order.changed.v1', {
+      kind: SpanKind.CONSUMER,
+      attributes: { 'mlc.tenant_id': 'acme', 'mlc.business_id': 'PO-300100' },
+    });
     const child = tracer.startSpan('POST', { kind: SpanKind.CLIENT, attributes: { 'http.response.status_code': 422 } }, trace.setSpan(context.active(), root));
     child.setStatus({ code: SpanStatusCode.ERROR, message: 'ShipBob rejected it' });
     child.end();

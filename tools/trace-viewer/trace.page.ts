@@ -55,7 +55,12 @@ export function tracePage(traceId: string, spans: ReceivedSpan[]): string {
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([k, v]) => `<tr><td><code>${esc(k)}</code></td><td><code>${esc(typeof v === 'string' ? v : JSON.stringify(v))}</code></td></tr>`)
         .join('');
-      const events = s.events.map((e) => `<tr><td><code>event +${esc(ms(e.timeMs - s.startMs))}</code></td><td><code>${esc(e.name)} ${esc(JSON.stringify(e.attributes))}</code></td></tr>`).join('');
+      const events = s.events
+        .map(
+          (e) =>
+            `<tr><td><code>event +${esc(ms(e.timeMs - s.startMs))}</code></td><td><code>${esc(e.name)} ${esc(JSON.stringify(e.attributes))}</code></td></tr>`,
+        )
+        .join('');
       const error = s.status.code === 'error';
       rows.push(`<tr><td style="padding-left:${8 + depth * 18}px"><details><summary>${error ? '<span class="err">✖</span> ' : ''}${esc(s.name)} <span class="kind">${esc(s.kind)}</span></summary>
 <table class="attrs"><tr><td><code>span</code></td><td><code>${esc(s.spanId)}</code> parent <code>${esc(s.parentSpanId || '—')}</code></td></tr>${error && s.status.message ? `<tr><td><code>status</code></td><td class="err">${esc(s.status.message)}</td></tr>` : ''}${attrs}${events}</table></details></td>

@@ -90,7 +90,10 @@ export class TraceStore {
 function matches(traceId: string, spans: ReceivedSpan[], needle: string): boolean {
   if (traceId.includes(needle)) return true;
   return spans.some(
-    (s) => s.name.toLowerCase().includes(needle) || s.service.toLowerCase().includes(needle) || Object.values(s.attributes).some((v) => String(v).toLowerCase().includes(needle)),
+    (s) =>
+      s.name.toLowerCase().includes(needle) ||
+      s.service.toLowerCase().includes(needle) ||
+      Object.values(s.attributes).some((v) => String(v).toLowerCase().includes(needle)),
   );
 }
 

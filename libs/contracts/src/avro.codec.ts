@@ -90,8 +90,7 @@ export class AvroCodec {
     }
     try {
       const body = buf.subarray(HEADER_BYTES);
-      const value =
-        resolver === reader.type ? reader.type.fromBuffer(body) : reader.type.fromBuffer(body, resolver as avro.Resolver, false);
+      const value = resolver === reader.type ? reader.type.fromBuffer(body) : reader.type.fromBuffer(body, resolver as avro.Resolver, false);
       return { value: value as T, writerVersion: writer.version.version };
     } catch (err) {
       throw new DecodeError('UNDECODABLE', `body does not decode as ${fullName} v${writer.version.version}: ${(err as Error).message}`, fingerprint);

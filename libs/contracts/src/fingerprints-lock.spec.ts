@@ -53,7 +53,9 @@ function lockProblems(catalogue: readonly SchemaVersion[], lock: Lock): string[]
     const locked = lock.schemas[v.fullName]?.[String(v.version)];
     const now = codec.fingerprintOf(v.fullName, v.version);
     if (!locked) {
-      problems.push(`${v.fullName} v${v.version} (${v.file}) is not in schemas/fingerprints.lock.json: run \`${gen.LOCK_COMMAND}\` to append new versions (it never rewrites an entry)`);
+      problems.push(
+        `${v.fullName} v${v.version} (${v.file}) is not in schemas/fingerprints.lock.json: run \`${gen.LOCK_COMMAND}\` to append new versions (it never rewrites an entry)`,
+      );
     } else if (locked.fingerprint !== now) {
       problems.push(
         `${v.fullName} v${v.version} (${v.file}): fingerprint was ${locked.fingerprint}, is now ${now}; published schemas are immutable: add a new version (v${v.version + 1}) instead`,
@@ -62,14 +64,16 @@ function lockProblems(catalogue: readonly SchemaVersion[], lock: Lock): string[]
   }
   for (const [name, versions] of Object.entries(lock.schemas)) {
     for (const [version, entry] of Object.entries(versions)) {
-      if (!present.has(`${name} v${version}`)) problems.push(`${name} v${version} (${entry.file}) is locked but gone from schemas/; published schemas are immutable: put it back`);
+      if (!present.has(`${name} v${version}`))
+        problems.push(`${name} v${version} (${entry.file}) is locked but gone from schemas/; published schemas are immutable: put it back`);
     }
   }
   return problems;
 }
 
 const committedLock = (): Lock => JSON.parse(readFileSync(LOCK_FILE, 'utf8')) as Lock;
-const asCatalogue = (entries: GenCatalogueEntry[]): SchemaVersion[] => entries.map((e) => ({ fullName: e.fullName, version: e.version, file: e.file, schema: e.expanded }));
+const asCatalogue = (entries: GenCatalogueEntry[]): SchemaVersion[] =>
+  entries.map((e) => ({ fullName: e.fullName, version: e.version, file: e.file, schema: e.expanded }));
 
 /** A temporary copy of schemas/ (with the lock), changed by `edit`, expanded by gen-contracts as a build would. */
 const temps: string[] = [];
@@ -97,7 +101,7 @@ describe('schema fingerprint lock (schemas/fingerprints.lock.json)', () => {
     assert.deepEqual(problems, [], problems.join('\n'));
   });
 
-  it("agrees with gen-contracts: locking the current schemas again adds nothing and changes no byte", () => {
+  it('agrees with gen-contracts: locking the current schemas again adds nothing and changes no byte', () => {
     const lock = committedLock();
     const { lock: next, added } = gen.appendToLock(gen.buildCatalogue(gen.loadSchemas(join(REPO_ROOT, 'schemas')), lock), lock);
     assert.deepEqual(added, []);
@@ -105,11 +109,16 @@ describe('schema fingerprint lock (schemas/fingerprints.lock.json)', () => {
   });
 
   it('fails on a published schema edited in place (a temporary copy), naming it with old and new fingerprint, and --lock refuses it', () => {
-    const { lock, catalogue } = copyOfSchemas((dir) => editJson(join(dir, 'erp/purchase-order-changed.v1.avsc'), (s) => s.fields.push(optionalField('buyerName'))));
+    const { lock, catalogue } = copyOfSchemas((dir) =>
+      editJson(join(dir, 'erp/purchase-order-changed.v1.avsc'), (s) => s.fields.push(optionalField('buyerName'))),
+    );
     const problems = lockProblems(asCatalogue(catalogue), lock);
     assert.equal(problems.length, 1, problems.join('\n'));
     const old = lock.schemas['mlc.erp.PurchaseOrderChanged']!['1']!.fingerprint;
-    assert.match(problems[0]!, /^mlc\.erp\.PurchaseOrderChanged v1 \(schemas\/erp\/purchase-order-changed\.v1\.avsc\): fingerprint was ([0-9a-f]{16}), is now ([0-9a-f]{16}); published schemas are immutable: add a new version \(v2\) instead$/);
+    assert.match(
+      problems[0]!,
+      /^mlc\.erp\.PurchaseOrderChanged v1 \(schemas\/erp\/purchase-order-changed\.v1\.avsc\): fingerprint was ([0-9a-f]{16}), is now ([0-9a-f]{16}); published schemas are immutable: add a new version \(v2\) instead$/,
+    );
     assert.ok(problems[0]!.includes(`was ${old}, is now `) && !problems[0]!.endsWith(`now ${old}`));
     assert.throws(() => gen.appendToLock(catalogue, lock), /never rewritten[\s\S]*mlc\.erp\.PurchaseOrderChanged v1/);
   });
@@ -124,7 +133,10 @@ describe('schema fingerprint lock (schemas/fingerprints.lock.json)', () => {
       'mlc.tenants.TenantConfigChanged v2 (schemas/tenants/tenant-config-changed.v2.avsc) is not in schemas/fingerprints.lock.json: run `npm run gen -- --lock` to append new versions (it never rewrites an entry)',
     ]);
     const { lock: next, added } = gen.appendToLock(catalogue, lock);
-    assert.deepEqual(added.map((a) => `${a.fullName} v${a.version}`), ['mlc.tenants.TenantConfigChanged v2']);
+    assert.deepEqual(
+      added.map((a) => `${a.fullName} v${a.version}`),
+      ['mlc.tenants.TenantConfigChanged v2'],
+    );
     const { ['mlc.tenants.TenantConfigChanged']: changedName, ...others } = next.schemas;
     const { ['mlc.tenants.TenantConfigChanged']: before, ...othersBefore } = lock.schemas;
     assert.deepEqual(others, othersBefore);

@@ -5,7 +5,7 @@ import { AvroCodec, DecodeError } from './avro.codec';
 import { SCHEMA_CATALOGUE } from './generated/catalogue';
 import { crc64Avro } from './crc64-avro';
 
-const byName = new Map<string, typeof SCHEMA_CATALOGUE[number][]>();
+const byName = new Map<string, (typeof SCHEMA_CATALOGUE)[number][]>();
 for (const v of SCHEMA_CATALOGUE) byName.set(v.fullName, [...(byName.get(v.fullName) ?? []), v]);
 const typeOf = (schema: unknown) => avro.Type.forSchema(schema as avro.Schema, { wrapUnions: false });
 
@@ -40,8 +40,14 @@ describe('AvroCodec', () => {
   it('reads a record written with schema v1 into the v2 reader, new fields defaulted', () => {
     const v1 = {
       meta: { eventId: 'e1', tenantId: 't', correlationId: 'c', causationId: null, source: 'test', occurredAt: 1, traceparent: null },
-      poHeaderId: '300100', orderNumber: 'PO-1', status: 'OPEN', lastUpdateDate: '2026-11-24T10:00:00+00:00',
-      supplier: null, supplierSite: null, lines: [], raw: '{}',
+      poHeaderId: '300100',
+      orderNumber: 'PO-1',
+      status: 'OPEN',
+      lastUpdateDate: '2026-11-24T10:00:00+00:00',
+      supplier: null,
+      supplierSite: null,
+      lines: [],
+      raw: '{}',
     };
     const buf = codec.encode('mlc.erp.PurchaseOrderChanged', v1, 1);
     const { value, writerVersion } = codec.decode<Record<string, unknown>>(buf, 'mlc.erp.PurchaseOrderChanged');
@@ -51,16 +57,32 @@ describe('AvroCodec', () => {
   });
 
   it('refuses garbage, unknown fingerprints and the wrong record with a precise reason', () => {
-    assert.throws(() => codec.decode(Buffer.from('not avro at all'), 'mlc.erp.PurchaseOrderChanged'), (e: unknown) => e instanceof DecodeError && e.reason === 'NOT_SINGLE_OBJECT');
+    assert.throws(
+      () => codec.decode(Buffer.from('not avro at all'), 'mlc.erp.PurchaseOrderChanged'),
+      (e: unknown) => e instanceof DecodeError && e.reason === 'NOT_SINGLE_OBJECT',
+    );
     const unknown = Buffer.concat([Buffer.from([0xc3, 0x01]), Buffer.alloc(8, 7), Buffer.from([0])]);
-    assert.throws(() => codec.decode(unknown, 'mlc.erp.PurchaseOrderChanged'), (e: unknown) => e instanceof DecodeError && e.reason === 'UNKNOWN_FINGERPRINT');
+    assert.throws(
+      () => codec.decode(unknown, 'mlc.erp.PurchaseOrderChanged'),
+      (e: unknown) => e instanceof DecodeError && e.reason === 'UNKNOWN_FINGERPRINT',
+    );
     const hook = codec.encode('mlc.webhook.WebhookReceived', {
       meta: { eventId: 'e', tenantId: 't', correlationId: 'c', source: 's', occurredAt: 1 },
-      partner: 'shipbob', topic: 'order.shipped', deliveryId: 'd', headers: {}, body: '{}',
+      partner: 'shipbob',
+      topic: 'order.shipped',
+      deliveryId: 'd',
+      headers: {},
+      body: '{}',
     });
-    assert.throws(() => codec.decode(hook, 'mlc.erp.PurchaseOrderChanged'), (e: unknown) => e instanceof DecodeError && e.reason === 'WRONG_RECORD');
+    assert.throws(
+      () => codec.decode(hook, 'mlc.erp.PurchaseOrderChanged'),
+      (e: unknown) => e instanceof DecodeError && e.reason === 'WRONG_RECORD',
+    );
     const truncated = hook.subarray(0, 14);
-    assert.throws(() => codec.decode(truncated, 'mlc.webhook.WebhookReceived'), (e: unknown) => e instanceof DecodeError && e.reason === 'UNDECODABLE');
+    assert.throws(
+      () => codec.decode(truncated, 'mlc.webhook.WebhookReceived'),
+      (e: unknown) => e instanceof DecodeError && e.reason === 'UNDECODABLE',
+    );
   });
 
   it('rejects a value that does not match its schema, naming the field', () => {

@@ -69,21 +69,65 @@ describe('partner access for tenants: pings and shared tokens against the sandbo
   it('pings each sandbox successfully with the demo credentials (token + one authenticated read)', async () => {
     for (const p of PARTNERS) {
       const r = await ping.pingConnection('demo', p);
-      assert.deepEqual({ p, reachable: r.reachable, authenticated: r.authenticated, failedCheck: r.failedCheck }, { p, reachable: true, authenticated: true, failedCheck: null }, r.message);
+      assert.deepEqual(
+        { p, reachable: r.reachable, authenticated: r.authenticated, failedCheck: r.failedCheck },
+        { p, reachable: true, authenticated: true, failedCheck: null },
+        r.message,
+      );
     }
-    assert.ok(fusion.requests().some((r) => r.path === '/oauth2/v1/token' && r.status === 200), 'Fusion token endpoint called');
-    assert.ok(shipbob.requests().some((r) => r.path === '/2026-01/channel' && r.status === 200), 'ShipBob /channel read');
-    assert.ok(shopify.requests().some((r) => r.path === '/admin/oauth/access_token' && r.status === 200), 'Shopify client credentials grant');
+    assert.ok(
+      fusion.requests().some((r) => r.path === '/oauth2/v1/token' && r.status === 200),
+      'Fusion token endpoint called',
+    );
+    assert.ok(
+      shipbob.requests().some((r) => r.path === '/2026-01/channel' && r.status === 200),
+      'ShipBob /channel read',
+    );
+    assert.ok(
+      shopify.requests().some((r) => r.path === '/admin/oauth/access_token' && r.status === 200),
+      'Shopify client credentials grant',
+    );
   });
 
   it('reports a wrong secret as an authentication failure with a clear message, never echoing the secret', async () => {
     await config.createTenant({ id: 'wrong', name: 'Wrong secrets', mode: 'demo' }, 'test');
     const c = DEMO_CREDENTIALS;
-    await config.setConnection('wrong', { partner: 'fusion', baseUrl: urls.fusion, auth: { type: 'oauth2-client-credentials', tokenUrl: `${urls.fusion}/oauth2/v1/token`, clientId: c.fusion.clientId, clientSecret: CANARY, scope: c.fusion.scope } }, 'test');
-    await config.setConnection('wrong', { partner: 'shipbob', baseUrl: urls.shipbob, channelId: c.shipbob.channelId, webhookSecrets: [c.shipbob.webhookSecret], auth: { type: 'pat', token: CANARY } }, 'test');
     await config.setConnection(
       'wrong',
-      { partner: 'shopify', baseUrl: urls.shopify, shopDomain: c.shopify.shopDomain, apiVersion: c.shopify.apiVersion, webhookSecrets: ['x'], auth: { type: 'client-credentials', clientId: c.shopify.clientId, clientSecret: CANARY } },
+      {
+        partner: 'fusion',
+        baseUrl: urls.fusion,
+        auth: {
+          type: 'oauth2-client-credentials',
+          tokenUrl: `${urls.fusion}/oauth2/v1/token`,
+          clientId: c.fusion.clientId,
+          clientSecret: CANARY,
+          scope: c.fusion.scope,
+        },
+      },
+      'test',
+    );
+    await config.setConnection(
+      'wrong',
+      {
+        partner: 'shipbob',
+        baseUrl: urls.shipbob,
+        channelId: c.shipbob.channelId,
+        webhookSecrets: [c.shipbob.webhookSecret],
+        auth: { type: 'pat', token: CANARY },
+      },
+      'test',
+    );
+    await config.setConnection(
+      'wrong',
+      {
+        partner: 'shopify',
+        baseUrl: urls.shopify,
+        shopDomain: c.shopify.shopDomain,
+        apiVersion: c.shopify.apiVersion,
+        webhookSecrets: ['x'],
+        auth: { type: 'client-credentials', clientId: c.shopify.clientId, clientSecret: CANARY },
+      },
       'test',
     );
     const results = Object.fromEntries(await Promise.all(PARTNERS.map(async (p) => [p, await ping.pingConnection('wrong', p)] as const)));
@@ -94,7 +138,10 @@ describe('partner access for tenants: pings and shared tokens against the sandbo
       assert.equal(r.authenticated, false, p);
       assert.ok(!r.message.includes(CANARY), `${p} message echoes the secret`);
     }
-    assert.match(results['fusion']!.message, /Fusion refused the credentials \(OAuth client id \/ secret \/ scope at the token endpoint\).*401.*Client authentication failed/);
+    assert.match(
+      results['fusion']!.message,
+      /Fusion refused the credentials \(OAuth client id \/ secret \/ scope at the token endpoint\).*401.*Client authentication failed/,
+    );
     assert.match(results['shipbob']!.message, /ShipBob refused the credentials \(personal access token\).*401/);
     assert.match(results['shopify']!.message, /Shopify refused the credentials \(client id \/ secret\).*invalid_client/);
   });
@@ -104,11 +151,29 @@ describe('partner access for tenants: pings and shared tokens against the sandbo
     await config.createTenant({ id: 'offline', name: 'Nothing listens', mode: 'demo' }, 'test');
     const c = DEMO_CREDENTIALS;
     await config.setConnection('offline', { partner: 'fusion', baseUrl: closed, auth: { type: 'basic', username: 'u', password: 'p' } }, 'test');
-    await config.setConnection('offline', { partner: 'shipbob', baseUrl: closed, channelId: '1', webhookSecrets: [c.shipbob.webhookSecret], auth: { type: 'pat', token: 't' } }, 'test');
-    await config.setConnection('offline', { partner: 'shopify', baseUrl: closed, shopDomain: c.shopify.shopDomain, apiVersion: c.shopify.apiVersion, webhookSecrets: ['x'], auth: { type: 'access-token', accessToken: 't' } }, 'test');
+    await config.setConnection(
+      'offline',
+      { partner: 'shipbob', baseUrl: closed, channelId: '1', webhookSecrets: [c.shipbob.webhookSecret], auth: { type: 'pat', token: 't' } },
+      'test',
+    );
+    await config.setConnection(
+      'offline',
+      {
+        partner: 'shopify',
+        baseUrl: closed,
+        shopDomain: c.shopify.shopDomain,
+        apiVersion: c.shopify.apiVersion,
+        webhookSecrets: ['x'],
+        auth: { type: 'access-token', accessToken: 't' },
+      },
+      'test',
+    );
     for (const p of PARTNERS) {
       const r = await ping.pingConnection('offline', p);
-      assert.deepEqual({ p, reachable: r.reachable, authenticated: r.authenticated, failedCheck: r.failedCheck }, { p, reachable: false, authenticated: false, failedCheck: 'network' });
+      assert.deepEqual(
+        { p, reachable: r.reachable, authenticated: r.authenticated, failedCheck: r.failedCheck },
+        { p, reachable: false, authenticated: false, failedCheck: 'network' },
+      );
       assert.match(r.message, /cannot reach http:\/\/127\.0\.0\.1:\d+: connection refused \(ECONNREFUSED\)/);
     }
   });
@@ -121,7 +186,10 @@ describe('partner access for tenants: pings and shared tokens against the sandbo
     const b = new PartnerClients(new TenantDirectory(configB), new TokenManager({ dataSource: ds2, secretBox: new SecretBox(KEYS) }));
     const [ca, cb] = [await a.fusion('demo'), await b.fusion('demo')];
     const reads = await Promise.all([ca, cb, ca, cb].map((client) => client.ping()));
-    assert.ok(reads.every((r) => r.ok), JSON.stringify(reads));
+    assert.ok(
+      reads.every((r) => r.ok),
+      JSON.stringify(reads),
+    );
     const tokenCalls = () => fusion.requests().filter((r) => r.path === '/oauth2/v1/token').length - before;
     assert.equal(tokenCalls(), 1, 'one token request for both replicas');
     // The identity domain invalidates every token: the next call gets 401, refreshes once and succeeds.
@@ -140,7 +208,10 @@ describe('partner access for tenants: pings and shared tokens against the sandbo
     const b = new PartnerClients(new TenantDirectory(configB), new TokenManager({ dataSource: ds2, secretBox: new SecretBox(KEYS) }));
     const [ca, cb] = [await a.shopify('demo'), await b.shopify('demo')];
     const shops = await Promise.all([ca, cb, ca, cb].map((client) => client.ping()));
-    assert.ok(shops.every((s) => s.myshopifyDomain === DEMO_CREDENTIALS.shopify.shopDomain), JSON.stringify(shops));
+    assert.ok(
+      shops.every((s) => s.myshopifyDomain === DEMO_CREDENTIALS.shopify.shopDomain),
+      JSON.stringify(shops),
+    );
     assert.equal(grants() - before, 1, 'one client-credentials grant for both replicas');
     // The shop revokes the token: the next call gets 401, a new grant is made once and shared.
     shopify.expireTokens();
@@ -155,19 +226,38 @@ describe('partner access for tenants: pings and shared tokens against the sandbo
   it('OAuth for REST and Basic soapAuth for SOAP on one Fusion connection: a customer account and a credit memo are created through SOAP; a wrong SOAP password and a bearer token on SOAP are refused', async () => {
     await config.createTenant({ id: 'split-auth', name: 'OAuth REST, Basic SOAP', mode: 'demo' }, 'test');
     const oauth = { type: 'oauth2-client-credentials', tokenUrl: `${urls.fusion}/oauth2/v1/token`, ...DEMO_CREDENTIALS.fusion } as const;
-    await config.setConnection('split-auth', { partner: 'fusion', baseUrl: urls.fusion, auth: oauth, soapAuth: { type: 'basic', username: fusion.options.basicUser, password: CANARY } }, 'test');
+    await config.setConnection(
+      'split-auth',
+      { partner: 'fusion', baseUrl: urls.fusion, auth: oauth, soapAuth: { type: 'basic', username: fusion.options.basicUser, password: CANARY } },
+      'test',
+    );
     const clients = new PartnerClients(new TenantDirectory(config), tokens);
     // The sandbox's log redacts Authorization; its answers say which credentials it got (Basic refused: "Invalid user
     // name or password"; a bearer token on SOAP: "a user name and password is required").
-    const status = (path: string) => fusion.requests().filter((r) => r.path === path).map((r) => r.status);
+    const status = (path: string) =>
+      fusion
+        .requests()
+        .filter((r) => r.path === path)
+        .map((r) => r.status);
     const soapPath = '/crmService/CustomerAccountService';
     // REST with the OAuth token: the party.
-    const party = await (await clients.fusion('split-auth')).createOrganization({ OrganizationName: 'Split Auth Co', Address: [{ AddressType: 'BILL_TO', Address1: '1 Main St', City: 'Austin', Country: 'US', PostalCode: '78701' }] });
+    const party = await (
+      await clients.fusion('split-auth')
+    ).createOrganization({
+      OrganizationName: 'Split Auth Co',
+      Address: [{ AddressType: 'BILL_TO', Address1: '1 Main St', City: 'Austin', Country: 'US', PostalCode: '78701' }],
+    });
     assert.equal(status('/crmRestApi/resources/11.13.18.05/hubOrganizations').at(-1), 201);
-    assert.ok(fusion.requests().some((r) => r.path === '/oauth2/v1/token' && r.status === 200), 'REST took an OAuth token');
+    assert.ok(
+      fusion.requests().some((r) => r.path === '/oauth2/v1/token' && r.status === 200),
+      'REST took an OAuth token',
+    );
     const account = { partyId: party.PartyId, accountName: 'Split Auth Co', partySiteId: party.Address[0]!.PartySiteId };
     // SOAP with a wrong Basic password: refused, the password never in the message.
-    const wrong = (await createCustomerAccount(await clients.fusion('split-auth'), account).then(() => undefined, (e: unknown) => e)) as AppError;
+    const wrong = (await createCustomerAccount(await clients.fusion('split-auth'), account).then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as AppError;
     assert.equal(wrong?.code, 'FUSION.AUTH', String(wrong));
     assert.match(wrong.message, /Invalid user name or password/);
     assert.ok(!wrong.message.includes(CANARY));
@@ -189,21 +279,38 @@ describe('partner access for tenants: pings and shared tokens against the sandbo
       receivablesInvoiceLines: [{ LineNumber: 1, Description: 'Tee', Quantity: 1, UnitSellingPrice: 10 }],
     });
     await client.completeInvoice(invoice.CustomerTransactionId);
-    const memo = await createInvoiceCreditMemo(client, { previousCustomerTransactionId: invoice.CustomerTransactionId, currencyCode: 'USD', transactionDate: '2026-11-03', lineAmount: '4.00' });
+    const memo = await createInvoiceCreditMemo(client, {
+      previousCustomerTransactionId: invoice.CustomerTransactionId,
+      currencyCode: 'USD',
+      transactionDate: '2026-11-03',
+      lineAmount: '4.00',
+    });
     assert.equal(status('/fscmService/CreditMemoService').at(-1), 200);
     assert.equal(String(fusion.written.invoiceCredits.at(-1)?.['PreviousCustomerTransactionId']), invoice.CustomerTransactionId);
     assert.match(memo.customerTransactionId, /^[1-9]\d*$/);
     // Without soapAuth the SOAP call carries the bearer token, which the strict sandbox refuses (soapBearerAuth false)
     // and the other reading of that UNCONFIRMED fact accepts.
     await config.patchConnection('split-auth', 'fusion', { soapAuth: null }, 'test');
-    const bearer = (await createCustomerAccount(await clients.fusion('split-auth'), account).then(() => undefined, (e: unknown) => e)) as AppError;
+    const bearer = (await createCustomerAccount(await clients.fusion('split-auth'), account).then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as AppError;
     assert.equal(bearer?.code, 'FUSION.AUTH');
     assert.match(bearer.message, /user name and password is required/);
     const strict = fusion.options.strict as typeof fusion.options.strict & { soapBearerAuth?: boolean };
     strict.soapBearerAuth = true;
     try {
-      const party2 = await (await clients.fusion('split-auth')).createOrganization({ OrganizationName: 'Bearer Co', Address: [{ AddressType: 'BILL_TO', Address1: '2 Main St', City: 'Austin', Country: 'US', PostalCode: '78701' }] });
-      await createCustomerAccount(await clients.fusion('split-auth'), { partyId: party2.PartyId, accountName: 'Bearer Co', partySiteId: party2.Address[0]!.PartySiteId });
+      const party2 = await (
+        await clients.fusion('split-auth')
+      ).createOrganization({
+        OrganizationName: 'Bearer Co',
+        Address: [{ AddressType: 'BILL_TO', Address1: '2 Main St', City: 'Austin', Country: 'US', PostalCode: '78701' }],
+      });
+      await createCustomerAccount(await clients.fusion('split-auth'), {
+        partyId: party2.PartyId,
+        accountName: 'Bearer Co',
+        partySiteId: party2.Address[0]!.PartySiteId,
+      });
       assert.equal(status(soapPath).at(-1), 200);
     } finally {
       strict.soapBearerAuth = false;
@@ -217,13 +324,31 @@ describe('partner access for tenants: pings and shared tokens against the sandbo
       await fetch(`${urls.shipbob}/connect/token`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ grant_type: 'authorization_code', code, client_id: 'mlc-demo-client', client_secret: 'mlc-demo-secret', redirect_uri: 'http://127.0.0.1/callback' }).toString(),
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          code,
+          client_id: 'mlc-demo-client',
+          client_secret: 'mlc-demo-secret',
+          redirect_uri: 'http://127.0.0.1/callback',
+        }).toString(),
       })
     ).json()) as { refresh_token: string };
     await config.createTenant({ id: 'oauth', name: 'ShipBob OAuth app', mode: 'demo' }, 'test');
     await config.setConnection(
       'oauth',
-      { partner: 'shipbob', baseUrl: urls.shipbob, channelId: String(DEMO_SEED.channel!.id), webhookSecrets: [DEMO_CREDENTIALS.shipbob.webhookSecret], auth: { type: 'oauth2', tokenUrl: `${urls.shipbob}/connect/token`, clientId: 'mlc-demo-client', clientSecret: 'mlc-demo-secret', refreshToken: grant.refresh_token } },
+      {
+        partner: 'shipbob',
+        baseUrl: urls.shipbob,
+        channelId: String(DEMO_SEED.channel!.id),
+        webhookSecrets: [DEMO_CREDENTIALS.shipbob.webhookSecret],
+        auth: {
+          type: 'oauth2',
+          tokenUrl: `${urls.shipbob}/connect/token`,
+          clientId: 'mlc-demo-client',
+          clientSecret: 'mlc-demo-secret',
+          refreshToken: grant.refresh_token,
+        },
+      },
       'test',
     );
     const refreshes = () => shipbob.requests().filter((r) => r.path === '/connect/token' && r.body.includes('grant_type=refresh_token'));

@@ -51,7 +51,10 @@ export function newShipbobClient(c: ShipbobConnection, t?: ClientTokenOptions): 
     ...(t?.policy ? { policy: t.policy, policyKey: `${t.tenantId}:shipbob` } : {}),
     ...(auth.type === 'oauth2' ? { authBaseUrl: new URL(auth.tokenUrl).origin } : {}),
     ...(t?.tokens && auth.type === 'oauth2' ? { getAccessToken: managedAccessToken(t.tokens, shipbobTokenSource(t.tenantId, auth, t)) } : {}),
-    auth: auth.type === 'pat' ? { kind: 'pat', token: auth.token } : { kind: 'oauth', clientId: auth.clientId, clientSecret: auth.clientSecret, refreshToken: auth.refreshToken },
+    auth:
+      auth.type === 'pat'
+        ? { kind: 'pat', token: auth.token }
+        : { kind: 'oauth', clientId: auth.clientId, clientSecret: auth.clientSecret, refreshToken: auth.refreshToken },
   });
 }
 
@@ -69,7 +72,9 @@ export function newShopifyClient(c: ShopifyConnection, t?: Partial<ClientTokenOp
     apiVersion: c.apiVersion,
     ...(t?.timeoutMs !== undefined ? { requestTimeoutMs: t.timeoutMs } : {}),
     ...(t?.policy && t.tenantId ? { policy: t.policy, policyKey: `${t.tenantId}:shopify` } : {}),
-    ...(t?.tokens && t.tenantId && auth.type === 'client-credentials' ? { getAccessToken: managedAccessToken(t.tokens, shopifyTokenSource(t.tenantId, origin, auth, t)) } : {}),
+    ...(t?.tokens && t.tenantId && auth.type === 'client-credentials'
+      ? { getAccessToken: managedAccessToken(t.tokens, shopifyTokenSource(t.tenantId, origin, auth, t)) }
+      : {}),
     ...(c.auth.type === 'access-token' ? { accessToken: c.auth.accessToken } : { clientId: c.auth.clientId, clientSecret: c.auth.clientSecret }),
   });
 }
@@ -96,15 +101,38 @@ export class PartnerClients {
   ) {}
 
   async fusion(tenantId: string): Promise<FusionClient> {
-    return this.pick(tenantId, this.fusionClients, 'fusion', (s) => s.connections.fusion && new FusionClient(fusionClientConfig(s.connections.fusion, { tenantId, tokens: this.tokens, policy: sharedPartnerPolicy('FUSION') })));
+    return this.pick(
+      tenantId,
+      this.fusionClients,
+      'fusion',
+      (s) =>
+        s.connections.fusion &&
+        new FusionClient(fusionClientConfig(s.connections.fusion, { tenantId, tokens: this.tokens, policy: sharedPartnerPolicy('FUSION') })),
+    );
   }
 
   async shipbob(tenantId: string): Promise<ShipbobClient> {
-    return this.pick(tenantId, this.shipbobClients, 'shipbob', (s) => s.connections.shipbob && newShipbobClient(s.connections.shipbob, { tenantId, tokens: this.tokens, policy: sharedPartnerPolicy('SHIPBOB') }));
+    return this.pick(
+      tenantId,
+      this.shipbobClients,
+      'shipbob',
+      (s) => s.connections.shipbob && newShipbobClient(s.connections.shipbob, { tenantId, tokens: this.tokens, policy: sharedPartnerPolicy('SHIPBOB') }),
+    );
   }
 
   async shopify(tenantId: string): Promise<ShopifyClient> {
-    return this.pick(tenantId, this.shopifyClients, 'shopify', (s) => s.connections.shopify && newShopifyClient(s.connections.shopify, { tenantId, tokens: this.tokens, policy: sharedPartnerPolicy('SHOPIFY', { maxAttempts: SHOPIFY_MAX_THROTTLE_RETRIES + 1 }) }));
+    return this.pick(
+      tenantId,
+      this.shopifyClients,
+      'shopify',
+      (s) =>
+        s.connections.shopify &&
+        newShopifyClient(s.connections.shopify, {
+          tenantId,
+          tokens: this.tokens,
+          policy: sharedPartnerPolicy('SHOPIFY', { maxAttempts: SHOPIFY_MAX_THROTTLE_RETRIES + 1 }),
+        }),
+    );
   }
 
   private async pick<T>(tenantId: string, cache: Map<string, Cached<T>>, partner: string, build: (s: TenantSnapshot) => T | undefined): Promise<T> {

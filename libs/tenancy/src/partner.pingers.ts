@@ -95,8 +95,10 @@ async function pingFusion(c: FusionConnection, signal: AbortSignal): Promise<Pin
   const r = await client.ping();
   if (r.ok) return ok(`Fusion: ${c.auth.type === 'basic' ? 'basic auth accepted' : 'OAuth token obtained'}, purchase orders readable (${r.latencyMs} ms)`);
   const e = r.error!;
-  if (e.code === 'FUSION.AUTH') return failed('authentication', `Fusion refused the credentials (${c.auth.type === 'basic' ? 'user name / password' : 'bearer token'}): ${e.message}`);
-  if (e.code === 'FUSION.FORBIDDEN') return failed('permission', `Fusion accepted the credentials but the user may not read purchase orders (needs a procurement role): ${e.message}`);
+  if (e.code === 'FUSION.AUTH')
+    return failed('authentication', `Fusion refused the credentials (${c.auth.type === 'basic' ? 'user name / password' : 'bearer token'}): ${e.message}`);
+  if (e.code === 'FUSION.FORBIDDEN')
+    return failed('permission', `Fusion accepted the credentials but the user may not read purchase orders (needs a procurement role): ${e.message}`);
   return failed('unexpected', `Fusion read failed (${e.code}): ${e.message}`);
 }
 
@@ -113,7 +115,8 @@ async function pingShipbob(tenantId: string, c: ShipbobConnection, signal: Abort
     if (!r.channelFound) return failed('configuration', `ShipBob accepted the credentials, but channel ${c.channelId} is not visible to them: check channelId`);
     return ok(`ShipBob: ${c.auth.type === 'pat' ? 'personal access token' : 'OAuth token'} accepted, channel ${c.channelId} found (${r.latencyMs} ms)`);
   } catch (err) {
-    if (err instanceof ShipbobError || err instanceof AppError) return classify('ShipBob', err, c.auth.type === 'pat' ? 'personal access token' : 'OAuth client / refresh token');
+    if (err instanceof ShipbobError || err instanceof AppError)
+      return classify('ShipBob', err, c.auth.type === 'pat' ? 'personal access token' : 'OAuth client / refresh token');
     throw err;
   }
 }
@@ -124,10 +127,12 @@ async function pingShopify(c: ShopifyConnection, signal: AbortSignal): Promise<P
   const client = newShopifyClient(c, { timeoutMs: PING_TIMEOUT_MS });
   try {
     const shop = await client.ping();
-    if (shop.myshopifyDomain !== c.shopDomain) return failed('configuration', `the credentials belong to ${shop.myshopifyDomain}, not ${c.shopDomain}: check shopDomain`);
+    if (shop.myshopifyDomain !== c.shopDomain)
+      return failed('configuration', `the credentials belong to ${shop.myshopifyDomain}, not ${c.shopDomain}: check shopDomain`);
     return ok(`Shopify: ${c.auth.type === 'access-token' ? 'access token' : 'client credentials'} accepted for ${shop.myshopifyDomain}`);
   } catch (err) {
-    if (err instanceof ShopifyError || err instanceof AppError) return classify('Shopify', err, c.auth.type === 'access-token' ? 'Admin API access token' : 'client id / secret');
+    if (err instanceof ShopifyError || err instanceof AppError)
+      return classify('Shopify', err, c.auth.type === 'access-token' ? 'Admin API access token' : 'client id / secret');
     throw err;
   }
 }

@@ -31,7 +31,8 @@ export function shipbobTokenSource(tenantId: string, auth: ShipbobOAuth, opts: {
   return {
     key: `${tenantId}:shipbob:${fingerprint(authBaseUrl, auth.clientId)}`,
     initialRefreshToken: auth.refreshToken,
-    fetch: async ({ refreshToken }) => requestShipbobToken({ authBaseUrl, clientId: auth.clientId, clientSecret: auth.clientSecret, refreshToken: refreshToken ?? auth.refreshToken }, opts),
+    fetch: async ({ refreshToken }) =>
+      requestShipbobToken({ authBaseUrl, clientId: auth.clientId, clientSecret: auth.clientSecret, refreshToken: refreshToken ?? auth.refreshToken }, opts),
   };
 }
 

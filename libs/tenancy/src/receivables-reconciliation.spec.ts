@@ -22,7 +22,11 @@ describe('receivables reconciliation against the Shopify and Fusion sandboxes', 
 
   before(async () => {
     const [fusionUrl, shopifyUrl] = await Promise.all([fusion.listen(0), shopify.listen()]);
-    fusion.receivables.seedCustomerAccount({ accountNumber: ACCOUNT, name: 'Reconcile Customer', address: { Address1: '1 Main St', City: 'Ottawa', State: 'ON', PostalCode: 'K1A 0A1', Country: 'CA' } });
+    fusion.receivables.seedCustomerAccount({
+      accountNumber: ACCOUNT,
+      name: 'Reconcile Customer',
+      address: { Address1: '1 Main St', City: 'Ottawa', State: 'ON', PostalCode: 'K1A 0A1', Country: 'CA' },
+    });
     fusionClient = new FusionClient({ baseUrl: fusionUrl, auth: { kind: 'basic', user: fusion.options.basicUser, password: fusion.options.basicPassword } });
     shopifyClient = new ShopifyClient({ baseUrl: shopifyUrl, apiVersion: '2026-10', clientId: shopify.clientId, clientSecret: shopify.clientSecret });
   });
@@ -103,15 +107,28 @@ describe('receivables reconciliation against the Shopify and Fusion sandboxes', 
     assert.notEqual(memo.transactionNumber, refundMemoNumber(refundId), 'numbered by Fusion');
     known.set(String(refunded.id), { transactionNumbers: [memo.transactionNumber], refundIds: [refundId] });
     const third = await reconcileReceivables('t1', { shopify: shopifyClient, fusion: fusionClient }, window, knownOf);
-    assert.deepEqual(third.differences.map((d) => d.shopifyOrderId), [String(overBilled.id)], JSON.stringify(third.differences));
+    assert.deepEqual(
+      third.differences.map((d) => d.shopifyOrderId),
+      [String(overBilled.id)],
+      JSON.stringify(third.differences),
+    );
   });
-  it("a cancelled order is compared with 0 (ADR-001 §7 credits its open balance), although Shopify keeps its current total", () => {
+  it('a cancelled order is compared with 0 (ADR-001 §7 credits its open balance), although Shopify keeps its current total', () => {
     const order = { id: '1', name: '#1', currentTotal: { amount: '175.14', currency: 'CAD' } };
     const invoiced: ReconciledDocument = { kind: 'invoice', transactionNumber: '1001', customerTransactionId: '9', crossReference: '1', amount: '175.140' };
-    const credited: ReconciledDocument = { kind: 'credit_memo', transactionNumber: 'C1', customerTransactionId: '10', crossReference: null, amount: '-175.140' };
+    const credited: ReconciledDocument = {
+      kind: 'credit_memo',
+      transactionNumber: 'C1',
+      customerTransactionId: '10',
+      crossReference: null,
+      amount: '-175.140',
+    };
     assert.equal(compareOrder('t1', order, [invoiced]), undefined, 'open order billed in full');
     assert.equal(compareOrder('t1', { ...order, cancelledAt: '2026-12-07T00:00:00Z' }, [invoiced, credited]), undefined, 'cancelled and credited');
     const open = compareOrder('t1', { ...order, cancelledAt: '2026-12-07T00:00:00Z' }, [invoiced]);
-    assert.deepEqual([open?.shopifyAmount, open?.fusionAmount, open?.difference, open?.reason], ['0.00', '175.14', '-175.14', 'Fusion bills 175.14 more than a cancelled order owes (0)']);
+    assert.deepEqual(
+      [open?.shopifyAmount, open?.fusionAmount, open?.difference, open?.reason],
+      ['0.00', '175.14', '-175.14', 'Fusion bills 175.14 more than a cancelled order owes (0)'],
+    );
   });
 });

@@ -1,5 +1,11 @@
 import { Decimal } from '@mlc/platform-decimal';
-import { FusionRejectedError, findInvoicesWithLines, findCreditMemosByTransactionNumber, type FusionClient, type FusionInvoiceWithLines } from '@mlc/partners-fusion-client';
+import {
+  FusionRejectedError,
+  findInvoicesWithLines,
+  findCreditMemosByTransactionNumber,
+  type FusionClient,
+  type FusionInvoiceWithLines,
+} from '@mlc/partners-fusion-client';
 import type { ShopifyClient, ShopifyOrder } from '@mlc/partners-shopify-client';
 
 /**
@@ -78,7 +84,12 @@ export interface KnownOrderDocuments {
 
 /** `R` + the refund id in base 36: the writer's deterministic credit memo TransactionNumber for a refund. */
 export function refundMemoNumber(refundId: string): string {
-  return /^\d+$/.test(refundId) ? `R${BigInt(refundId).toString(36).toUpperCase()}` : `R${refundId.replace(/[^A-Za-z0-9]/g, '').slice(-12).toUpperCase()}`;
+  return /^\d+$/.test(refundId)
+    ? `R${BigInt(refundId).toString(36).toUpperCase()}`
+    : `R${refundId
+        .replace(/[^A-Za-z0-9]/g, '')
+        .slice(-12)
+        .toUpperCase()}`;
 }
 
 function invoiceMilli(inv: FusionInvoiceWithLines): bigint {
@@ -110,7 +121,9 @@ async function amendmentInvoices(fusion: FusionClient, orderId: string): Promise
     });
     return (page.items ?? []).map((r) => {
       const { receivablesInvoiceLines, ...rest } = r;
-      const lines = Array.isArray(receivablesInvoiceLines) ? receivablesInvoiceLines : ((receivablesInvoiceLines as { items?: unknown[] } | undefined)?.items ?? []);
+      const lines = Array.isArray(receivablesInvoiceLines)
+        ? receivablesInvoiceLines
+        : ((receivablesInvoiceLines as { items?: unknown[] } | undefined)?.items ?? []);
       return { ...(rest as FusionInvoiceWithLines), lines: lines as FusionInvoiceWithLines['lines'] };
     });
   } catch (err) {
@@ -149,7 +162,13 @@ export async function fusionDocumentsOf(fusion: FusionClient, orderId: string, k
       seen.add(id);
       const entered = toMilli(memo.EnteredAmount ?? 0);
       // A memo credits: it counts negative whichever sign the pod writes amounts with (FUSION_CREDIT_MEMO_AMOUNT_SIGN).
-      docs.push({ kind: 'credit_memo', transactionNumber: memo.TransactionNumber, customerTransactionId: id, crossReference: null, amount: fromMilli(entered > 0n ? -entered : entered, SCALE) });
+      docs.push({
+        kind: 'credit_memo',
+        transactionNumber: memo.TransactionNumber,
+        customerTransactionId: id,
+        crossReference: null,
+        amount: fromMilli(entered > 0n ? -entered : entered, SCALE),
+      });
     }
   }
   return docs;
@@ -165,7 +184,11 @@ export function owedAmount(order: Pick<ShopifyOrder, 'currentTotal' | 'cancelled
 }
 
 /** Compares one order; undefined when Fusion's documents net to what Shopify says is owed ({@link owedAmount}) to the cent. */
-export function compareOrder(tenantId: string, order: Pick<ShopifyOrder, 'id' | 'name' | 'currentTotal'> & Partial<Pick<ShopifyOrder, 'cancelledAt'>>, documents: ReconciledDocument[]): ReceivablesDifference | undefined {
+export function compareOrder(
+  tenantId: string,
+  order: Pick<ShopifyOrder, 'id' | 'name' | 'currentTotal'> & Partial<Pick<ShopifyOrder, 'cancelledAt'>>,
+  documents: ReconciledDocument[],
+): ReceivablesDifference | undefined {
   const decimals = decimalsOf(order.currentTotal.amount);
   const shopify = toMilli(owedAmount({ currentTotal: order.currentTotal, cancelledAt: order.cancelledAt ?? null }));
   const fusion = documents.reduce((s, d) => s + toMilli(d.amount), 0n);

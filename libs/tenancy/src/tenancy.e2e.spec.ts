@@ -43,7 +43,8 @@ describe('tenants live: admin API in audit-projector, a mapping change used by a
     return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
   }
 
-  const decoded = <T>(m: KafkaMessage, topic: 'fulfilment.shipbob-order.requested.v1' | 'tenant.config.changed.v1') => codec.decodeFor(topic, m.value!).value as T;
+  const decoded = <T>(m: KafkaMessage, topic: 'fulfilment.shipbob-order.requested.v1' | 'tenant.config.changed.v1') =>
+    codec.decodeFor(topic, m.value!).value as T;
 
   async function publishPo(poHeaderId: string, item: string): Promise<void> {
     const lastUpdateDate = new Date().toISOString();
@@ -60,22 +61,53 @@ describe('tenants live: admin API in audit-projector, a mapping change used by a
         procurementBusinessUnit: null,
         supplier: 'Acme Components',
         supplierSite: 'MAIN',
-        lines: [{ poLineId: `${poHeaderId}1`, lineNumber: '1', itemNumber: item, description: null, quantity: '5', uom: 'Each', status: 'OPEN', shipToLocationCode: null, lineLastUpdateDate: null, unitPrice: '2.50', shipToOrganizationCode: null, schedules: [] }],
+        lines: [
+          {
+            poLineId: `${poHeaderId}1`,
+            lineNumber: '1',
+            itemNumber: item,
+            description: null,
+            quantity: '5',
+            uom: 'Each',
+            status: 'OPEN',
+            shipToLocationCode: null,
+            lineLastUpdateDate: null,
+            unitPrice: '2.50',
+            shipToOrganizationCode: null,
+            schedules: [],
+          },
+        ],
         supplierId: null,
         supplierNumber: null,
         shipToLocationId: null,
         shipToLocationCode: 'SHIPBOB-RENO',
-        shipTo: { locationCode: 'SHIPBOB-RENO', name: 'Reno DC', address1: '1 Main St', address2: null, city: 'Reno', state: 'NV', postalCode: '89501', country: 'US', addressText: null },
+        shipTo: {
+          locationCode: 'SHIPBOB-RENO',
+          name: 'Reno DC',
+          address1: '1 Main St',
+          address2: null,
+          city: 'Reno',
+          state: 'NV',
+          postalCode: '89501',
+          country: 'US',
+          addressText: null,
+        },
         raw: '{}',
       },
     });
   }
 
   async function commandFor(poHeaderId: string): Promise<Command> {
-    return waitFor(() => commands.messages.map((m) => decoded<Command>(m, 'fulfilment.shipbob-order.requested.v1')).find((c) => c.poHeaderId === poHeaderId && c.action === 'create'), {
-      timeoutMs: 30_000,
-      what: `a ShipBob order command for PO ${poHeaderId}`,
-    });
+    return waitFor(
+      () =>
+        commands.messages
+          .map((m) => decoded<Command>(m, 'fulfilment.shipbob-order.requested.v1'))
+          .find((c) => c.poHeaderId === poHeaderId && c.action === 'create'),
+      {
+        timeoutMs: 30_000,
+        what: `a ShipBob order command for PO ${poHeaderId}`,
+      },
+    );
   }
 
   before(async () => {
@@ -139,7 +171,9 @@ describe('tenants live: admin API in audit-projector, a mapping change used by a
 
     // The change itself is an event: who, when, old -> new.
     const event = await waitFor(() =>
-      changes.messages.map((m) => decoded<Change>(m, 'tenant.config.changed.v1')).find((c) => c.entity === 'mapping' && c.action === 'updated' && c.key === 'item-product:SKU-TSHIRT-M'),
+      changes.messages
+        .map((m) => decoded<Change>(m, 'tenant.config.changed.v1'))
+        .find((c) => c.entity === 'mapping' && c.action === 'updated' && c.key === 'item-product:SKU-TSHIRT-M'),
     );
     assert.equal(event.meta.tenantId, 'acme');
     assert.match(event.actor, /^e2e \(key#[0-9a-f]{8}\)$/);
@@ -149,22 +183,39 @@ describe('tenants live: admin API in audit-projector, a mapping change used by a
   });
 
   it('pings through the admin API against the ShipBob sandbox: ok, then a precise failure for a wrong secret', async () => {
-    const conn = { baseUrl: sandbox.url, channelId: String(DEMO_SEED.channel!.id), webhookSecrets: ['whsec_ZGVtby1zaGlwYm9iLXdlYmhvb2sta2V5'], auth: { type: 'pat', token: DEMO_SEED.pat } };
+    const conn = {
+      baseUrl: sandbox.url,
+      channelId: String(DEMO_SEED.channel!.id),
+      webhookSecrets: ['whsec_ZGVtby1zaGlwYm9iLXdlYmhvb2sta2V5'],
+      auth: { type: 'pat', token: DEMO_SEED.pat },
+    };
     assert.equal((await api('PATCH', '/admin/tenants/acme', { mode: 'demo' })).status, 200);
     assert.equal((await api('PUT', '/admin/tenants/acme/connections/shipbob', conn)).status, 200);
-    const good = await api<{ reachable: boolean; authenticated: boolean; failedCheck: string | null; message: string }>('POST', '/admin/tenants/acme/connections/shipbob/ping');
+    const good = await api<{ reachable: boolean; authenticated: boolean; failedCheck: string | null; message: string }>(
+      'POST',
+      '/admin/tenants/acme/connections/shipbob/ping',
+    );
     assert.deepEqual([good.status, good.body.reachable, good.body.authenticated, good.body.failedCheck], [200, true, true, null], good.body.message);
 
     // The canary: a wrong secret that must never come back out anywhere.
     assert.equal((await api('PUT', '/admin/tenants/acme/connections/shipbob', { ...conn, auth: { type: 'pat', token: CANARY } })).status, 200);
-    const bad = await api<{ reachable: boolean; authenticated: boolean; failedCheck: string | null; message: string }>('POST', '/admin/tenants/acme/connections/shipbob/ping');
+    const bad = await api<{ reachable: boolean; authenticated: boolean; failedCheck: string | null; message: string }>(
+      'POST',
+      '/admin/tenants/acme/connections/shipbob/ping',
+    );
     assert.equal(bad.body.failedCheck, 'authentication');
     assert.equal(bad.body.reachable, true);
     assert.match(bad.body.message, /ShipBob refused the credentials \(personal access token\)/);
     // A validation error must not echo the canary either.
-    const invalid = await api<{ error: { problems: Array<{ field: string }> } }>('PUT', '/admin/tenants/acme/connections/shipbob', { ...conn, webhookSecrets: [CANARY] });
+    const invalid = await api<{ error: { problems: Array<{ field: string }> } }>('PUT', '/admin/tenants/acme/connections/shipbob', {
+      ...conn,
+      webhookSecrets: [CANARY],
+    });
     assert.equal(invalid.status, 400);
-    assert.deepEqual(invalid.body.error.problems.map((p) => p.field), ['webhookSecrets[0]']);
+    assert.deepEqual(
+      invalid.body.error.problems.map((p) => p.field),
+      ['webhookSecrets[0]'],
+    );
   });
 
   it('never lets the canary out: API responses, service logs, tenant.config.changed.v1, the database', async () => {
@@ -172,9 +223,15 @@ describe('tenants live: admin API in audit-projector, a mapping change used by a
     const client = new Client({ connectionString: db.url });
     await client.connect();
     try {
-      await waitFor(async () => Number((await client.query('SELECT count(*)::int AS n FROM tenant_config_outbox')).rows[0].n) === 0, { what: 'outbox drained' });
-      const versions = (await client.query(`SELECT version FROM tenant_config_history WHERE tenant_id = 'acme' ORDER BY version`)).rows.map((r: { version: number }) => r.version);
-      await waitFor(() => new Set(changes.messages.map((m) => decoded<Change>(m, 'tenant.config.changed.v1').version)).size === new Set(versions).size, { what: 'one event per history version' });
+      await waitFor(async () => Number((await client.query('SELECT count(*)::int AS n FROM tenant_config_outbox')).rows[0].n) === 0, {
+        what: 'outbox drained',
+      });
+      const versions = (await client.query(`SELECT version FROM tenant_config_history WHERE tenant_id = 'acme' ORDER BY version`)).rows.map(
+        (r: { version: number }) => r.version,
+      );
+      await waitFor(() => new Set(changes.messages.map((m) => decoded<Change>(m, 'tenant.config.changed.v1').version)).size === new Set(versions).size, {
+        what: 'one event per history version',
+      });
       const tables = ['tenants', 'tenant_connections', 'tenant_mappings', 'tenant_config_history', 'tenant_config_outbox', 'partner_tokens'];
       for (const t of tables) {
         const rows = (await client.query(`SELECT x::text AS row FROM ${t} x`)).rows as Array<{ row: string }>;
@@ -183,7 +240,9 @@ describe('tenants live: admin API in audit-projector, a mapping change used by a
     } finally {
       await client.end();
     }
-    const connChange = changes.messages.map((m) => decoded<Change>(m, 'tenant.config.changed.v1')).find((c) => c.entity === 'connection' && c.newValue?.includes('[secret:changed]'));
+    const connChange = changes.messages
+      .map((m) => decoded<Change>(m, 'tenant.config.changed.v1'))
+      .find((c) => c.entity === 'connection' && c.newValue?.includes('[secret:changed]'));
     assert.ok(connChange, 'the secret change is an event, masked');
     for (const m of changes.messages) assert.ok(!m.value!.toString('latin1').includes(CANARY), 'canary in a change event');
     for (const r of responses) assert.ok(!r.includes(CANARY), 'canary in an API response');
@@ -195,10 +254,10 @@ describe('tenants live: admin API in audit-projector, a mapping change used by a
   });
 
   it('a stopped service leaves none of its private broadcast groups behind (tenancy, consumer control)', async () => {
-    const mine = async () => (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => /^mapper\.(tenancy|consumer-control)\./.test(g) && g.endsWith(suffix));
+    const mine = async () =>
+      (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => /^mapper\.(tenancy|consumer-control)\./.test(g) && g.endsWith(suffix));
     assert.equal((await mine()).length, 2, `the running mapper has both: ${(await mine()).join(', ')}`);
     await mapper.stop();
     assert.deepEqual(await mine(), [], 'deleted at shutdown');
   });
 });
-

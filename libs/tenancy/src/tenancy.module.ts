@@ -83,7 +83,11 @@ export class TenancyModule {
       { provide: PartnerClients, useFactory: (d: TenantDirectory, t: TokenManager) => new PartnerClients(d, t), inject: [TenantDirectory, TokenManager] },
       { provide: TenancyLifecycle, useFactory: () => new TenancyLifecycle(ds, cfg) },
     ];
-    return { module: TenancyModule, controllers: [TenantChangesController], providers, exports: [TENANTS_DATA_SOURCE, TenantConfigService, TenantDirectory, PartnerClients, TokenManager] };
+    return {
+      module: TenancyModule,
+      controllers: [TenantChangesController],
+      providers,
+      exports: [TENANTS_DATA_SOURCE, TenantConfigService, TenantDirectory, PartnerClients, TokenManager],
+    };
   }
 }
-

@@ -3,14 +3,31 @@ export { TenantValidationError, TenantNotFoundError, TenantConflictError, Tenant
 export { SecretBox, type SealedValue } from './crypto/secret-box';
 export { createTenantsDataSource, advisoryLockKey, TENANTS_ENTITIES } from './data-source';
 export { TENANTS_MIGRATION_SET } from './migrations';
-export { TenantConfigService, type TenantConfigServiceOptions, type TenantsLogger, type ImportResult, type ReencryptResult, type KeyUsage } from './tenant-config.service';
+export {
+  TenantConfigService,
+  type TenantConfigServiceOptions,
+  type TenantsLogger,
+  type ImportResult,
+  type ReencryptResult,
+  type KeyUsage,
+} from './tenant-config.service';
 export { InMemoryTenantChangePublisher } from './tenant-change.publisher';
 export { TenantChangeOutboxRelay, type OutboxRelayOptions, type OutboxLogger } from './outbox/tenant-change.outbox';
 export { TokenManager, isHttp401, type TokenGrant, type TokenSource, type TokenManagerOptions } from './token/token-manager';
 export { ConnectionPingService, type PartnerPinger, type PartnerPingers, type PingResult, type PingCheck } from './ping/connection-ping.service';
 export { csvToMappings, mappingsToCsv, parseCsv, CSV_COLUMNS } from './mapping-csv';
 export { maskConnection, SHIPBOB_WEBHOOK_SECRET } from './tenant-config.validation';
-export { seedDemoTenant, DEMO_TENANT_ID, DEFAULT_DEMO_URLS, DEMO_CREDENTIALS, DEMO_ACCOUNTING, DEMO_WEBHOOK_TOPICS, demoWebhookUrl, type DemoUrls, type DemoSeedOptions } from './demo/seed-demo-tenant';
+export {
+  seedDemoTenant,
+  DEMO_TENANT_ID,
+  DEFAULT_DEMO_URLS,
+  DEMO_CREDENTIALS,
+  DEMO_ACCOUNTING,
+  DEMO_WEBHOOK_TOPICS,
+  demoWebhookUrl,
+  type DemoUrls,
+  type DemoSeedOptions,
+} from './demo/seed-demo-tenant';
 export { TenantsAdminModule, type TenantsAdminOptions, type TenantsAdminAsyncOptions } from './admin/tenants-admin.module';
 export { parseOperatorKeys, type OperatorKey } from './admin/operator-auth.guard';
 export { startAdminTestApp } from './testing/admin-test-app';

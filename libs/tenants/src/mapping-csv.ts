@@ -97,13 +97,15 @@ export function csvToMappings(kind: MappingKind, text: string): MappingEntry[] {
   const index = new Map<string, number>();
   const problems: FieldProblem[] = [];
   headerCells.forEach((name, i) => {
-    if (!expected.includes(name)) problems.push({ line: header.line, field: name || `column ${i + 1}`, reason: `is not a column of ${kind} (expected: ${expected.join(',')})` });
+    if (!expected.includes(name))
+      problems.push({ line: header.line, field: name || `column ${i + 1}`, reason: `is not a column of ${kind} (expected: ${expected.join(',')})` });
     else if (index.has(name)) problems.push({ line: header.line, field: name, reason: 'appears twice in the header' });
     else index.set(name, i);
   });
   if (!index.has(expected[0]!)) problems.push({ line: header.line, field: expected[0]!, reason: 'column is required' });
   if (problems.length) throw new TenantValidationError(problems, 'CSV file');
-  if (records.length > MAX_ROWS) throw new TenantValidationError([{ line: records[MAX_ROWS]!.line, field: 'csv', reason: `has more than ${MAX_ROWS} rows` }], 'CSV file');
+  if (records.length > MAX_ROWS)
+    throw new TenantValidationError([{ line: records[MAX_ROWS]!.line, field: 'csv', reason: `has more than ${MAX_ROWS} rows` }], 'CSV file');
 
   const entries: MappingEntry[] = [];
   const seen = new Map<string, number>();

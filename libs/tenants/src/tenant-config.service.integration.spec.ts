@@ -54,7 +54,12 @@ describe('TenantConfigService against real Postgres', () => {
     await dsB.initialize();
     svc = new TenantConfigService({ dataSource: dsA, secretBox: new SecretBox(K1), publisher: events });
     // Another replica with its own cache and a short TTL.
-    reader = new TenantConfigService({ dataSource: dsB, secretBox: new SecretBox(K1), publisher: new InMemoryTenantChangePublisher(), snapshotCacheTtlMs: 300 });
+    reader = new TenantConfigService({
+      dataSource: dsB,
+      secretBox: new SecretBox(K1),
+      publisher: new InMemoryTenantChangePublisher(),
+      snapshotCacheTtlMs: 300,
+    });
   });
   after(async () => {
     await dsA?.destroy();
@@ -68,9 +73,50 @@ describe('TenantConfigService against real Postgres', () => {
     assert.equal(created.settings.orderGrouping, 'per-po-line');
     assert.equal(created.settings.pollingIntervalsMs.purchaseOrdersMs, 300_000);
 
-    await svc.setConnection('acme', { partner: 'fusion', baseUrl: 'https://acme.fa.ocs.oraclecloud.com', auth: { type: 'oauth2-client-credentials', tokenUrl: 'https://idcs-acme.identity.oraclecloud.com/oauth2/v1/token', clientId: 'acme-client', clientSecret: CANARY, scope: 'urn:opc:resource:consumer::all' } }, 'alice');
-    await svc.setConnection('acme', { partner: 'shipbob', baseUrl: 'https://api.shipbob.com', channelId: 12345, webhookSecrets: [WHSEC_A], auth: { type: 'oauth2', tokenUrl: 'https://auth.shipbob.com/connect/token', clientId: 'sb-client', clientSecret: 'sb-secret-1', refreshToken: 'sb-refresh-1' } }, 'alice');
-    await svc.setConnection('acme', { partner: 'shopify', baseUrl: 'https://acme.myshopify.com', shopDomain: 'acme.myshopify.com', apiVersion: '2026-07', webhookSecrets: ['shp-hook-1', 'shp-hook-2'], auth: { type: 'access-token', accessToken: 'shpat_abc' } }, 'alice');
+    await svc.setConnection(
+      'acme',
+      {
+        partner: 'fusion',
+        baseUrl: 'https://acme.fa.ocs.oraclecloud.com',
+        auth: {
+          type: 'oauth2-client-credentials',
+          tokenUrl: 'https://idcs-acme.identity.oraclecloud.com/oauth2/v1/token',
+          clientId: 'acme-client',
+          clientSecret: CANARY,
+          scope: 'urn:opc:resource:consumer::all',
+        },
+      },
+      'alice',
+    );
+    await svc.setConnection(
+      'acme',
+      {
+        partner: 'shipbob',
+        baseUrl: 'https://api.shipbob.com',
+        channelId: 12345,
+        webhookSecrets: [WHSEC_A],
+        auth: {
+          type: 'oauth2',
+          tokenUrl: 'https://auth.shipbob.com/connect/token',
+          clientId: 'sb-client',
+          clientSecret: 'sb-secret-1',
+          refreshToken: 'sb-refresh-1',
+        },
+      },
+      'alice',
+    );
+    await svc.setConnection(
+      'acme',
+      {
+        partner: 'shopify',
+        baseUrl: 'https://acme.myshopify.com',
+        shopDomain: 'acme.myshopify.com',
+        apiVersion: '2026-07',
+        webhookSecrets: ['shp-hook-1', 'shp-hook-2'],
+        auth: { type: 'access-token', accessToken: 'shpat_abc' },
+      },
+      'alice',
+    );
     await svc.setMapping('acme', 'item-product', 'AS54888', { shipbobSku: 'SKU-1' }, 'alice');
     await svc.setMapping('acme', 'ship-to-fc', 'Seattle', { fulfillmentCenterId: 8 }, 'alice');
     await svc.setMapping('acme', 'shipbob-event-rule', 'order.shipped', { action: 'mark-shipped' }, 'alice');
@@ -78,7 +124,13 @@ describe('TenantConfigService against real Postgres', () => {
 
     const snap = await svc.getTenantSnapshot('acme');
     assert.equal(snap.configVersion, 8);
-    assert.deepEqual(snap.connections.fusion?.auth, { type: 'oauth2-client-credentials', tokenUrl: 'https://idcs-acme.identity.oraclecloud.com/oauth2/v1/token', clientId: 'acme-client', clientSecret: CANARY, scope: 'urn:opc:resource:consumer::all' });
+    assert.deepEqual(snap.connections.fusion?.auth, {
+      type: 'oauth2-client-credentials',
+      tokenUrl: 'https://idcs-acme.identity.oraclecloud.com/oauth2/v1/token',
+      clientId: 'acme-client',
+      clientSecret: CANARY,
+      scope: 'urn:opc:resource:consumer::all',
+    });
     assert.equal(snap.connections.shipbob?.channelId, '12345');
     assert.deepEqual(snap.connections.shipbob?.webhookSecrets, [WHSEC_A]);
     assert.deepEqual(snap.connections.shopify?.webhookSecrets, ['shp-hook-1', 'shp-hook-2']);
@@ -94,7 +146,20 @@ describe('TenantConfigService against real Postgres', () => {
   });
 
   it('versions every change in the history (who, when, old -> new, secrets masked) and publishes it', async () => {
-    await svc.setConnection('acme', { partner: 'fusion', baseUrl: 'https://acme2.fa.ocs.oraclecloud.com', auth: { type: 'oauth2-client-credentials', tokenUrl: 'https://idcs-acme.identity.oraclecloud.com/oauth2/v1/token', clientId: 'acme-client', scope: 'urn:opc:resource:consumer::all' } }, 'bob');
+    await svc.setConnection(
+      'acme',
+      {
+        partner: 'fusion',
+        baseUrl: 'https://acme2.fa.ocs.oraclecloud.com',
+        auth: {
+          type: 'oauth2-client-credentials',
+          tokenUrl: 'https://idcs-acme.identity.oraclecloud.com/oauth2/v1/token',
+          clientId: 'acme-client',
+          scope: 'urn:opc:resource:consumer::all',
+        },
+      },
+      'bob',
+    );
     const snap = await svc.getTenantSnapshot('acme');
     assert.equal(snap.connections.fusion?.baseUrl, 'https://acme2.fa.ocs.oraclecloud.com');
     assert.equal((snap.connections.fusion?.auth as { clientSecret: string }).clientSecret, CANARY, 'omitted secret is kept');
@@ -120,7 +185,11 @@ describe('TenantConfigService against real Postgres', () => {
     assert.equal((await reader.getTenantSnapshot('acme')).mappings['item-product']['AS54888']?.shipbobSku, 'SKU-1');
     await svc.setMapping('acme', 'item-product', 'AS54888', { shipbobSku: 'SKU-1-NEW', shipbobProductId: 77 }, 'carol');
     const started = Date.now();
-    const seen = await poll(() => reader.getTenantSnapshot('acme'), (s) => s.mappings['item-product']['AS54888']?.shipbobSku === 'SKU-1-NEW', 3000);
+    const seen = await poll(
+      () => reader.getTenantSnapshot('acme'),
+      (s) => s.mappings['item-product']['AS54888']?.shipbobSku === 'SKU-1-NEW',
+      3000,
+    );
     assert.ok(Date.now() - started < 3000);
     assert.equal(seen.configVersion, 10);
     // invalidate() makes it immediate.
@@ -130,7 +199,19 @@ describe('TenantConfigService against real Postgres', () => {
   });
 
   it('rejects bad input naming exactly which field is wrong and why', async () => {
-    const e1 = await thrown(svc.setConnection('acme', { partner: 'shipbob', baseUrl: 'http://api.shipbob.com', channelId: 'abc', webhookSecrets: [WHSEC_A, CANARY], auth: { type: 'oauth2', tokenUrl: 'https://auth.shipbob.com/connect/token', clientId: 'x', refreshToken: 'r' } }, 'eve'));
+    const e1 = await thrown(
+      svc.setConnection(
+        'acme',
+        {
+          partner: 'shipbob',
+          baseUrl: 'http://api.shipbob.com',
+          channelId: 'abc',
+          webhookSecrets: [WHSEC_A, CANARY],
+          auth: { type: 'oauth2', tokenUrl: 'https://auth.shipbob.com/connect/token', clientId: 'x', refreshToken: 'r' },
+        },
+        'eve',
+      ),
+    );
     assert.ok(e1 instanceof TenantValidationError);
     const fields = e1.problems.map((p) => p.field).sort();
     assert.deepEqual(fields, ['baseUrl', 'channelId', 'webhookSecrets[1]']);
@@ -144,9 +225,23 @@ describe('TenantConfigService against real Postgres', () => {
     const e2 = await thrown(svc.setConnection('acme', { partner: 'fusion', baseUrl: 'https://x.example.com', auth: { type: 'basic', username: 'u' } }, 'eve'));
     assert.deepEqual((e2 as TenantValidationError).problems, [{ field: 'auth.password', reason: 'is required' }]);
 
-    const e3 = await thrown(svc.updateTenant('acme', { settings: { pollingIntervalsMs: { receiptsMs: -5 }, customerMatching: 'phone' as never, accounting: { revenueAccountCombination: 'nope' } as never } }, 'eve'));
+    const e3 = await thrown(
+      svc.updateTenant(
+        'acme',
+        {
+          settings: { pollingIntervalsMs: { receiptsMs: -5 }, customerMatching: 'phone' as never, accounting: { revenueAccountCombination: 'nope' } as never },
+        },
+        'eve',
+      ),
+    );
     const f3 = (e3 as TenantValidationError).problems.map((p) => p.field);
-    for (const f of ['settings.pollingIntervalsMs.receiptsMs', 'settings.customerMatching', 'settings.accounting.revenueAccountCombination', 'settings.accounting.businessUnit']) assert.ok(f3.includes(f), `${f} in ${f3.join(',')}`);
+    for (const f of [
+      'settings.pollingIntervalsMs.receiptsMs',
+      'settings.customerMatching',
+      'settings.accounting.revenueAccountCombination',
+      'settings.accounting.businessUnit',
+    ])
+      assert.ok(f3.includes(f), `${f} in ${f3.join(',')}`);
 
     const e4 = await thrown(svc.setMapping('acme', 'supplier-fc', 'SUP-1', { fulfillmentCenterId: 'eight' }, 'eve'));
     assert.deepEqual((e4 as TenantValidationError).problems, [{ field: 'fulfillmentCenterId', reason: 'must be a positive whole number' }]);
@@ -169,7 +264,12 @@ describe('TenantConfigService against real Postgres', () => {
   });
 
   it('keeps secrets encrypted at rest: unreadable without the key, bound to their row', async () => {
-    const rows = (await dsA.query(`SELECT tenant_id, partner, secret_ciphertext, secret_key_id, public_config::text AS pub FROM tenant_connections`)) as Array<{ partner: string; secret_ciphertext: string; secret_key_id: string; pub: string }>;
+    const rows = (await dsA.query(`SELECT tenant_id, partner, secret_ciphertext, secret_key_id, public_config::text AS pub FROM tenant_connections`)) as Array<{
+      partner: string;
+      secret_ciphertext: string;
+      secret_key_id: string;
+      pub: string;
+    }>;
     assert.equal(rows.length, 3);
     for (const r of rows) {
       assert.equal(r.secret_key_id, 'k1');
@@ -178,7 +278,10 @@ describe('TenantConfigService against real Postgres', () => {
     }
     const fusion = rows.find((r) => r.partner === 'fusion')!;
     const otherKey = new SecretBox(SecretBox.generateKey('k1'));
-    assert.equal((await thrown(Promise.resolve().then(() => otherKey.open({ keyId: 'k1', ciphertext: fusion.secret_ciphertext }, 'tenant-connection:acme:fusion')))).code, 'TENANTS.CRYPTO');
+    assert.equal(
+      (await thrown(Promise.resolve().then(() => otherKey.open({ keyId: 'k1', ciphertext: fusion.secret_ciphertext }, 'tenant-connection:acme:fusion')))).code,
+      'TENANTS.CRYPTO',
+    );
     const rightKey = new SecretBox(K1);
     assert.ok(rightKey.open({ keyId: 'k1', ciphertext: fusion.secret_ciphertext }, 'tenant-connection:acme:fusion').includes(CANARY));
     assert.throws(() => rightKey.open({ keyId: 'k1', ciphertext: fusion.secret_ciphertext }, 'tenant-connection:other:fusion'), /could not be decrypted/);
@@ -202,14 +305,32 @@ describe('TenantConfigService against real Postgres', () => {
     const onlyNew = new TenantConfigService({ dataSource: dsA, secretBox: new SecretBox(K2), publisher: new InMemoryTenantChangePublisher() });
     const snap = await onlyNew.getTenantSnapshot('acme');
     assert.equal((snap.connections.fusion?.auth as { clientSecret: string }).clientSecret, CANARY);
-    assert.equal((await thrown(new TenantConfigService({ dataSource: dsA, secretBox: new SecretBox(K1), publisher: events, snapshotCacheTtlMs: 0 }).getTenantSnapshot('acme'))).code, 'TENANTS.CRYPTO');
+    assert.equal(
+      (
+        await thrown(
+          new TenantConfigService({ dataSource: dsA, secretBox: new SecretBox(K1), publisher: events, snapshotCacheTtlMs: 0 }).getTenantSnapshot('acme'),
+        )
+      ).code,
+      'TENANTS.CRYPTO',
+    );
     svc = onlyNew;
   });
 
   it('pings through the injected pinger and scrubs secrets from its message', async () => {
     const ping = new ConnectionPingService(svc, {
-      fusion: { ping: async (c) => ({ reachable: true, authenticated: false, failedCheck: 'authentication', message: `401 for secret ${(c.auth as { clientSecret: string }).clientSecret}` }) },
-      shipbob: { ping: async () => { throw new AppError('CONNECTION', 'connect ECONNREFUSED 127.0.0.1:1'); } },
+      fusion: {
+        ping: async (c) => ({
+          reachable: true,
+          authenticated: false,
+          failedCheck: 'authentication',
+          message: `401 for secret ${(c.auth as { clientSecret: string }).clientSecret}`,
+        }),
+      },
+      shipbob: {
+        ping: async () => {
+          throw new AppError('CONNECTION', 'connect ECONNREFUSED 127.0.0.1:1');
+        },
+      },
     });
     const f = await ping.pingConnection('acme', 'fusion');
     assert.deepEqual(f, { reachable: true, authenticated: false, failedCheck: 'authentication', message: '401 for secret [secret]' });
@@ -238,7 +359,15 @@ describe('TenantConfigService against real Postgres', () => {
   it('after the encryption key is lost: a partial update says the stored credentials cannot be decrypted, full credentials replace them', async () => {
     const lostKey = new TenantConfigService({ dataSource: dsA, secretBox: new SecretBox(SecretBox.generateKey('k3')), publisher: events });
     const partial = await thrown(
-      lostKey.setConnection('acme', { partner: 'fusion', baseUrl: 'https://acme.fa.us2.oraclecloud.com', auth: { type: 'oauth2-client-credentials', tokenUrl: 'https://idcs.example.com/oauth2/v1/token', clientId: 'cid' } }, 'alice'),
+      lostKey.setConnection(
+        'acme',
+        {
+          partner: 'fusion',
+          baseUrl: 'https://acme.fa.us2.oraclecloud.com',
+          auth: { type: 'oauth2-client-credentials', tokenUrl: 'https://idcs.example.com/oauth2/v1/token', clientId: 'cid' },
+        },
+        'alice',
+      ),
     );
     assert.equal(partial.code, 'TENANTS.VALIDATION');
     assert.match(partial.message, /stored fusion credentials cannot be decrypted with MLC_ENCRYPTION_KEYS .*send the connection with all of its credentials/);
@@ -253,8 +382,17 @@ describe('TenantConfigService against real Postgres', () => {
     assert.ok(demo.configVersion > before);
     const snap = await lostKey.getTenantSnapshot('demo');
     assert.ok((snap.connections.shipbob?.auth as { token: string }).token, 'the demo credentials open under the new key');
-    const history = (await dsA.query(`SELECT old_value FROM tenant_config_history WHERE tenant_id = 'demo' AND entity = 'connection' ORDER BY id DESC LIMIT 3`)) as Array<{ old_value: unknown }>;
-    assert.deepEqual(history.map((h) => h.old_value), [{ undecryptable: true, keyId: 'k2' }, { undecryptable: true, keyId: 'k2' }, { undecryptable: true, keyId: 'k2' }]);
+    const history = (await dsA.query(
+      `SELECT old_value FROM tenant_config_history WHERE tenant_id = 'demo' AND entity = 'connection' ORDER BY id DESC LIMIT 3`,
+    )) as Array<{ old_value: unknown }>;
+    assert.deepEqual(
+      history.map((h) => h.old_value),
+      [
+        { undecryptable: true, keyId: 'k2' },
+        { undecryptable: true, keyId: 'k2' },
+        { undecryptable: true, keyId: 'k2' },
+      ],
+    );
     assert.equal((await seedDemoTenant(lostKey)).configVersion, demo.configVersion, 'and a second seed changes nothing');
   });
 

@@ -161,7 +161,17 @@ export class TenantConfigService {
         [id, name, mode, JSON.stringify(settings), at],
       )) as unknown[];
       if (inserted.length === 0) throw new TenantConflictError(`tenant "${id}" already exists`, { tenantId: id });
-      const c: TenantConfigChange = { tenantId: id, version: 1, entity: 'tenant', key: id, action: 'created', actor: who, at: at.toISOString(), oldValue: null, newValue: { name, mode, settings } };
+      const c: TenantConfigChange = {
+        tenantId: id,
+        version: 1,
+        entity: 'tenant',
+        key: id,
+        action: 'created',
+        actor: who,
+        at: at.toISOString(),
+        oldValue: null,
+        newValue: { name, mode, settings },
+      };
       await m.insert(ConfigHistoryEntity, historyRow(c));
       await enqueueChanges(m, [c]);
       return c;
@@ -173,19 +183,28 @@ export class TenantConfigService {
   async getTenant(tenantId: string): Promise<TenantDetails> {
     const t = await this.requireTenant(this.ds.manager, tenantId);
     const connections = await this.listConnections(tenantId);
-    const counts = (await this.ds.query(`SELECT kind, count(*)::int AS n FROM tenant_mappings WHERE tenant_id = $1 GROUP BY kind`, [tenantId])) as Array<{ kind: MappingKind; n: number }>;
+    const counts = (await this.ds.query(`SELECT kind, count(*)::int AS n FROM tenant_mappings WHERE tenant_id = $1 GROUP BY kind`, [tenantId])) as Array<{
+      kind: MappingKind;
+      n: number;
+    }>;
     const mappingCounts = Object.fromEntries(MAPPING_KINDS.map((k) => [k, counts.find((c) => c.kind === k)?.n ?? 0])) as Record<MappingKind, number>;
     return { ...toSummary(t), settings: t.settings, connections, mappingCounts };
   }
 
   /** Renames, switches mode or patches settings. `expectedVersion`, when given, must match (optimistic locking). */
-  async updateTenant(tenantId: string, patch: { name?: string; mode?: TenantMode; settings?: TenantSettingsPatch }, actor: string, expectedVersion?: number): Promise<TenantDetails> {
+  async updateTenant(
+    tenantId: string,
+    patch: { name?: string; mode?: TenantMode; settings?: TenantSettingsPatch },
+    actor: string,
+    expectedVersion?: number,
+  ): Promise<TenantDetails> {
     await this.mutate(tenantId, actor, expectedVersion, async (_m, t) => {
       const changes: PendingChange[] = [];
       const before = { name: t.name, mode: t.mode };
       if (patch.name !== undefined) t.name = validateTenantName(patch.name);
       if (patch.mode !== undefined) t.mode = validateMode(patch.mode);
-      if (!isDeepStrictEqual(before, { name: t.name, mode: t.mode })) changes.push({ entity: 'tenant', key: tenantId, action: 'updated', oldValue: before, newValue: { name: t.name, mode: t.mode } });
+      if (!isDeepStrictEqual(before, { name: t.name, mode: t.mode }))
+        changes.push({ entity: 'tenant', key: tenantId, action: 'updated', oldValue: before, newValue: { name: t.name, mode: t.mode } });
       if (patch.settings !== undefined) {
         const next = applySettingsPatch(t.settings, patch.settings);
         if (!isDeepStrictEqual(next, t.settings)) changes.push({ entity: 'settings', key: tenantId, action: 'updated', oldValue: t.settings, newValue: next });
@@ -197,10 +216,16 @@ export class TenantConfigService {
   }
 
   async deleteTenant(tenantId: string, actor: string): Promise<void> {
-    await this.mutate(tenantId, actor, undefined, async (m, t) => {
-      await m.delete(TenantEntity, { id: tenantId });
-      return [{ entity: 'tenant', key: tenantId, action: 'deleted', oldValue: { name: t.name, mode: t.mode }, newValue: null }];
-    }, { deleted: true });
+    await this.mutate(
+      tenantId,
+      actor,
+      undefined,
+      async (m, t) => {
+        await m.delete(TenantEntity, { id: tenantId });
+        return [{ entity: 'tenant', key: tenantId, action: 'deleted', oldValue: { name: t.name, mode: t.mode }, newValue: null }];
+      },
+      { deleted: true },
+    );
   }
 
   // ---------- connections ----------
@@ -221,7 +246,13 @@ export class TenantConfigService {
    * field; secrets are kept unless given; a changed `auth.type` needs that type's fields and secrets), then the result
    * is validated as a whole. Without a stored connection the patch must be a complete connection (as for PUT).
    */
-  async patchConnection(tenantId: string, partner: Partner, patch: Record<string, unknown>, actor: string, expectedVersion?: number): Promise<ConnectionSummary> {
+  async patchConnection(
+    tenantId: string,
+    partner: Partner,
+    patch: Record<string, unknown>,
+    actor: string,
+    expectedVersion?: number,
+  ): Promise<ConnectionSummary> {
     return this.saveConnection(tenantId, partner, actor, expectedVersion, (existing, row) => {
       const stored = existing ? (existing as unknown as Record<string, unknown>) : row ? row.publicConfig : {};
       return { ...mergeConnectionPatch(stored, patch), partner } as ConnectionInput;
@@ -303,7 +334,14 @@ export class TenantConfigService {
     return rows.map((r) => ({ kind, key: r.key, value: r.value as unknown as MappingValueByKind[K] }));
   }
 
-  async setMapping<K extends MappingKind>(tenantId: string, kind: K, key: string, value: MappingValueByKind[K] | unknown, actor: string, expectedVersion?: number): Promise<MappingEntry<K>> {
+  async setMapping<K extends MappingKind>(
+    tenantId: string,
+    kind: K,
+    key: string,
+    value: MappingValueByKind[K] | unknown,
+    actor: string,
+    expectedVersion?: number,
+  ): Promise<MappingEntry<K>> {
     validateMappingKind(kind);
     const clean = validateMapping(kind, key, value);
     await this.mutate(tenantId, actor, expectedVersion, async (m) => {
@@ -340,17 +378,34 @@ export class TenantConfigService {
       let upserts = 0;
       const changed = entries.filter((e) => !isDeepStrictEqual(byKey.get(e.key)?.value, e.value));
       if (changed.length) {
-        await m.save(changed.map((e) => m.create(MappingEntity, { tenantId, kind, key: e.key, value: e.value as unknown as Record<string, unknown>, updatedAt: at })), { chunk: 500 });
+        await m.save(
+          changed.map((e) => m.create(MappingEntity, { tenantId, kind, key: e.key, value: e.value as unknown as Record<string, unknown>, updatedAt: at })),
+          { chunk: 500 },
+        );
         upserts = changed.length;
       }
       let deleted: string[] = [];
       if (opts.replace) {
         const keep = new Set(entries.map((e) => e.key));
         deleted = existing.filter((r) => !keep.has(r.key)).map((r) => r.key);
-        if (deleted.length) await m.createQueryBuilder().delete().from(MappingEntity).where('tenant_id = :tenantId AND kind = :kind AND key IN (:...keys)', { tenantId, kind, keys: deleted }).execute();
+        if (deleted.length)
+          await m
+            .createQueryBuilder()
+            .delete()
+            .from(MappingEntity)
+            .where('tenant_id = :tenantId AND kind = :kind AND key IN (:...keys)', { tenantId, kind, keys: deleted })
+            .execute();
       }
       if (!upserts && !deleted.length) return [];
-      return [{ entity: 'mapping', key: kind, action: 'imported', oldValue: { rows: existing.length }, newValue: { rows: entries.length, upserted: changed.map((e) => e.key).slice(0, 100), deleted: deleted.slice(0, 100), replace: !!opts.replace } }];
+      return [
+        {
+          entity: 'mapping',
+          key: kind,
+          action: 'imported',
+          oldValue: { rows: existing.length },
+          newValue: { rows: entries.length, upserted: changed.map((e) => e.key).slice(0, 100), deleted: deleted.slice(0, 100), replace: !!opts.replace },
+        },
+      ];
     });
     return { kind, rows: entries.length, replaced: !!opts.replace, configVersion: version };
   }
@@ -362,8 +417,21 @@ export class TenantConfigService {
   // ---------- history ----------
 
   async history(tenantId: string, opts: { limit?: number } = {}): Promise<HistoryEntry[]> {
-    const rows = await this.ds.getRepository(ConfigHistoryEntity).find({ where: { tenantId }, order: { id: 'DESC' }, take: Math.min(Math.max(opts.limit ?? 100, 1), 1000) });
-    return rows.map((r) => ({ id: Number(r.id), tenantId: r.tenantId, version: r.version, entity: r.entity, key: r.key, action: r.action, actor: r.actor, at: r.at.toISOString(), oldValue: r.oldValue, newValue: r.newValue }));
+    const rows = await this.ds
+      .getRepository(ConfigHistoryEntity)
+      .find({ where: { tenantId }, order: { id: 'DESC' }, take: Math.min(Math.max(opts.limit ?? 100, 1), 1000) });
+    return rows.map((r) => ({
+      id: Number(r.id),
+      tenantId: r.tenantId,
+      version: r.version,
+      entity: r.entity,
+      key: r.key,
+      action: r.action,
+      actor: r.actor,
+      at: r.at.toISOString(),
+      oldValue: r.oldValue,
+      newValue: r.newValue,
+    }));
   }
 
   // ---------- snapshot + cache ----------
@@ -477,7 +545,10 @@ export class TenantConfigService {
   }
 
   private decryptRow(r: ConnectionEntity): Connection {
-    const secrets = JSON.parse(this.box.open({ keyId: r.secretKeyId, ciphertext: r.secretCiphertext }, connectionAad(r.tenantId, r.partner))) as Record<string, unknown>;
+    const secrets = JSON.parse(this.box.open({ keyId: r.secretKeyId, ciphertext: r.secretCiphertext }, connectionAad(r.tenantId, r.partner))) as Record<
+      string,
+      unknown
+    >;
     return joinSecrets(r.publicConfig, secrets);
   }
 
@@ -497,7 +568,9 @@ export class TenantConfigService {
   /** Which secrets are set; a row whose secrets cannot be opened says so instead of failing the whole listing. */
   private secretsOf(r: ConnectionEntity): Pick<ConnectionSummary, 'secretsSet' | 'secretsUnreadable'> {
     const { existing, unreadable } = this.tryDecryptRow(r);
-    return existing ? { secretsSet: secretPaths(existing) } : { secretsSet: [], secretsUnreadable: `${unreadable.message}; set the connection again with all of its credentials` };
+    return existing
+      ? { secretsSet: secretPaths(existing) }
+      : { secretsSet: [], secretsUnreadable: `${unreadable.message}; set the connection again with all of its credentials` };
   }
 
   private async requireTenant(m: EntityManager, tenantId: string, lock = false): Promise<TenantEntity> {
@@ -519,13 +592,18 @@ export class TenantConfigService {
     const { version, changes } = await this.ds.transaction(async (m) => {
       const t = await this.requireTenant(m, tenantId, true);
       if (expectedVersion !== undefined && expectedVersion !== t.configVersion) {
-        throw new TenantConflictError(`tenant "${tenantId}" is at config version ${t.configVersion}, not ${expectedVersion}`, { tenantId, configVersion: t.configVersion, expectedVersion });
+        throw new TenantConflictError(`tenant "${tenantId}" is at config version ${t.configVersion}, not ${expectedVersion}`, {
+          tenantId,
+          configVersion: t.configVersion,
+          expectedVersion,
+        });
       }
       const pending = await fn(m, t);
       if (!pending.length) return { version: t.configVersion, changes: [] as TenantConfigChange[] };
       const next = t.configVersion + 1;
       const at = new Date(this.now());
-      if (!opts.deleted) await m.update(TenantEntity, { id: tenantId }, { name: t.name, mode: t.mode, settings: t.settings, configVersion: next, updatedAt: at });
+      if (!opts.deleted)
+        await m.update(TenantEntity, { id: tenantId }, { name: t.name, mode: t.mode, settings: t.settings, configVersion: next, updatedAt: at });
       const full = pending.map((c): TenantConfigChange => ({ tenantId, version: next, actor: who, at: at.toISOString(), ...c }));
       await m.insert(ConfigHistoryEntity, full.map(historyRow));
       await enqueueChanges(m, full);
@@ -571,10 +649,21 @@ function toSummary(t: TenantEntity): TenantSummary {
 }
 
 function historyRow(c: TenantConfigChange): QueryDeepPartialEntity<ConfigHistoryEntity> {
-  return <QueryDeepPartialEntity<ConfigHistoryEntity>>{ tenantId: c.tenantId, version: c.version, entity: c.entity, key: c.key, action: c.action, actor: c.actor, at: new Date(c.at), oldValue: c.oldValue ?? null, newValue: c.newValue ?? null };
+  return <QueryDeepPartialEntity<ConfigHistoryEntity>>{
+    tenantId: c.tenantId,
+    version: c.version,
+    entity: c.entity,
+    key: c.key,
+    action: c.action,
+    actor: c.actor,
+    at: new Date(c.at),
+    oldValue: c.oldValue ?? null,
+    newValue: c.newValue ?? null,
+  };
 }
 
 function checkActor(actor: string): string {
-  if (typeof actor !== 'string' || !actor.trim() || actor.length > 200) throw new TenantValidationError([{ field: 'actor', reason: 'is required (who makes the change), at most 200 characters' }], 'request');
+  if (typeof actor !== 'string' || !actor.trim() || actor.length > 200)
+    throw new TenantValidationError([{ field: 'actor', reason: 'is required (who makes the change), at most 200 characters' }], 'request');
   return actor.trim();
 }

@@ -140,7 +140,22 @@ export function applySettingsPatch(current: TenantSettings, patch: unknown): Ten
     p.throwIfAny('settings');
   }
   const input = patch as Record<string, unknown>;
-  rejectUnknown(p, input, ['accounting', 'customerMatching', 'pollingIntervalsMs', 'orderGrouping', 'receivablePoStatuses', 'shipmentProblemsAsPoNote', 'shopifyWriteBack', 'initialLookbackDays', 'dryRun'], 'settings.');
+  rejectUnknown(
+    p,
+    input,
+    [
+      'accounting',
+      'customerMatching',
+      'pollingIntervalsMs',
+      'orderGrouping',
+      'receivablePoStatuses',
+      'shipmentProblemsAsPoNote',
+      'shopifyWriteBack',
+      'initialLookbackDays',
+      'dryRun',
+    ],
+    'settings.',
+  );
   const next: TenantSettings = structuredClone(current);
   if ('accounting' in input) {
     const a = input['accounting'];
@@ -153,7 +168,8 @@ export function applySettingsPatch(current: TenantSettings, patch: unknown): Ten
       const merged: Record<string, unknown> = { ...(current.accounting ?? {}), ...a };
       const out = {} as AccountingSettings;
       for (const f of fields) {
-        if (merged[f] === undefined || merged[f] === null || merged[f] === '') p.add(`settings.accounting.${f}`, `is required: the ${ACCOUNTING_SETTING_HELP[f]}`);
+        if (merged[f] === undefined || merged[f] === null || merged[f] === '')
+          p.add(`settings.accounting.${f}`, `is required: the ${ACCOUNTING_SETTING_HELP[f]}`);
         else out[f] = requireString(p, merged, f, `settings.accounting.${f}`, 240);
       }
       if (out.revenueAccountCombination && !GL_COMBINATION.test(out.revenueAccountCombination)) {
@@ -162,7 +178,10 @@ export function applySettingsPatch(current: TenantSettings, patch: unknown): Ten
       next.accounting = out;
     }
   }
-  if ('customerMatching' in input && checkEnum(p, input['customerMatching'], ['email-then-external-id', 'external-id-then-email'] as const, 'settings.customerMatching')) {
+  if (
+    'customerMatching' in input &&
+    checkEnum(p, input['customerMatching'], ['email-then-external-id', 'external-id-then-email'] as const, 'settings.customerMatching')
+  ) {
     next.customerMatching = input['customerMatching'];
   }
   if ('orderGrouping' in input && checkEnum(p, input['orderGrouping'], ['per-po-line', 'per-po-and-fulfillment-center'] as const, 'settings.orderGrouping')) {
@@ -186,7 +205,8 @@ export function applySettingsPatch(current: TenantSettings, patch: unknown): Ten
   }
   if ('initialLookbackDays' in input) {
     const d = input['initialLookbackDays'];
-    if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0 || d > 3650) p.add('settings.initialLookbackDays', 'must be a whole number of days from 0 to 3650');
+    if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0 || d > 3650)
+      p.add('settings.initialLookbackDays', 'must be a whole number of days from 0 to 3650');
     else next.initialLookbackDays = d;
   }
   if ('dryRun' in input) {
@@ -212,7 +232,8 @@ export function applySettingsPatch(current: TenantSettings, patch: unknown): Ten
       for (const k of keys) {
         if (!(k in pi)) continue;
         const v = pi[k];
-        if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) p.add(`settings.pollingIntervalsMs.${k}`, 'must be a positive whole number of milliseconds');
+        if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0)
+          p.add(`settings.pollingIntervalsMs.${k}`, 'must be a positive whole number of milliseconds');
         else next.pollingIntervalsMs[k] = v;
       }
     }
@@ -233,7 +254,11 @@ function fusionSoapAuth(p: Problems, v: unknown, prev: FusionSoapAuth | undefine
   rejectUnknown(p, v, ['type', 'username', 'password'], 'soapAuth.');
   if (v['type'] !== 'basic') p.add('soapAuth.type', 'must be basic (Fusion SOAP services take a user and password)');
   const withPrev = v['password'] === undefined && prev ? { ...v, password: prev.password } : v;
-  return { type: 'basic', username: requireString(p, v, 'username', 'soapAuth.username'), password: requireString(p, withPrev, 'password', 'soapAuth.password', MAX_SECRET) };
+  return {
+    type: 'basic',
+    username: requireString(p, v, 'username', 'soapAuth.username'),
+    password: requireString(p, withPrev, 'password', 'soapAuth.password', MAX_SECRET),
+  };
 }
 
 /**
@@ -297,11 +322,21 @@ export function normalizeConnection(input: ConnectionInput | unknown, existing: 
         result = {
           partner,
           baseUrl,
-          auth: { type: 'oauth2-client-credentials', tokenUrl, clientId: requireString(p, auth, 'clientId', 'auth.clientId'), clientSecret: secret(auth, 'clientSecret'), scope: requireString(p, auth, 'scope', 'auth.scope', 2000) },
+          auth: {
+            type: 'oauth2-client-credentials',
+            tokenUrl,
+            clientId: requireString(p, auth, 'clientId', 'auth.clientId'),
+            clientSecret: secret(auth, 'clientSecret'),
+            scope: requireString(p, auth, 'scope', 'auth.scope', 2000),
+          },
         };
       } else if (auth['type'] === 'basic') {
         rejectUnknown(p, auth, ['type', 'username', 'password'], 'auth.');
-        result = { partner, baseUrl, auth: { type: 'basic', username: requireString(p, auth, 'username', 'auth.username'), password: secret(auth, 'password') } };
+        result = {
+          partner,
+          baseUrl,
+          auth: { type: 'basic', username: requireString(p, auth, 'username', 'auth.username'), password: secret(auth, 'password') },
+        };
       } else p.add('auth.type', 'must be one of: oauth2-client-credentials, basic (for fusion)');
       if (result && soapAuth) result = { ...(result as FusionConnection), soapAuth };
       break;
@@ -323,7 +358,13 @@ export function normalizeConnection(input: ConnectionInput | unknown, existing: 
         checkUrl(p, tokenUrl, 'auth.tokenUrl', mode);
         result = {
           ...base,
-          auth: { type: 'oauth2', tokenUrl, clientId: requireString(p, auth, 'clientId', 'auth.clientId'), clientSecret: secret(auth, 'clientSecret'), refreshToken: secret(auth, 'refreshToken') },
+          auth: {
+            type: 'oauth2',
+            tokenUrl,
+            clientId: requireString(p, auth, 'clientId', 'auth.clientId'),
+            clientSecret: secret(auth, 'clientSecret'),
+            refreshToken: secret(auth, 'refreshToken'),
+          },
         };
       } else p.add('auth.type', 'must be one of: pat, oauth2 (for shipbob)');
       break;
@@ -342,7 +383,10 @@ export function normalizeConnection(input: ConnectionInput | unknown, existing: 
         result = { ...base, auth: { type: 'access-token', accessToken: secret(auth, 'accessToken') } };
       } else if (auth['type'] === 'client-credentials') {
         rejectUnknown(p, auth, ['type', 'clientId', 'clientSecret'], 'auth.');
-        result = { ...base, auth: { type: 'client-credentials', clientId: requireString(p, auth, 'clientId', 'auth.clientId'), clientSecret: secret(auth, 'clientSecret') } };
+        result = {
+          ...base,
+          auth: { type: 'client-credentials', clientId: requireString(p, auth, 'clientId', 'auth.clientId'), clientSecret: secret(auth, 'clientSecret') },
+        };
       } else p.add('auth.type', 'must be one of: access-token, client-credentials (for shopify)');
       break;
     }
@@ -411,9 +455,11 @@ export function secretPaths(conn: Connection): string[] {
 /** Every secret string of a connection (used to scrub messages that might echo one). */
 export function secretValues(conn: Connection): string[] {
   const { secrets } = splitSecrets(conn);
-  return [...Object.values(secrets['auth'] as Record<string, unknown>), ...Object.values((secrets['soapAuth'] as object | undefined) ?? {}), ...((secrets['webhookSecrets'] as string[] | undefined) ?? [])].filter(
-    (s): s is string => typeof s === 'string' && s.length >= 4,
-  );
+  return [
+    ...Object.values(secrets['auth'] as Record<string, unknown>),
+    ...Object.values((secrets['soapAuth'] as object | undefined) ?? {}),
+    ...((secrets['webhookSecrets'] as string[] | undefined) ?? []),
+  ].filter((s): s is string => typeof s === 'string' && s.length >= 4);
 }
 
 // ---------- mappings ----------
@@ -423,7 +469,11 @@ export function isMappingKind(kind: unknown): kind is MappingKind {
 }
 
 /** Problems of one mapping entry (empty when valid), plus the normalised value. */
-export function checkMapping(kind: MappingKind, key: unknown, value: unknown): { problems: FieldProblem[]; value: MappingValueByKind[MappingKind] | undefined } {
+export function checkMapping(
+  kind: MappingKind,
+  key: unknown,
+  value: unknown,
+): { problems: FieldProblem[]; value: MappingValueByKind[MappingKind] | undefined } {
   const p = new Problems();
   if (typeof key !== 'string' || key === '') p.add('key', 'is required');
   else if (key.trim() !== key) p.add('key', 'must not start or end with whitespace');

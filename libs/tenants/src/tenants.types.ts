@@ -15,9 +15,7 @@ export type ShipbobAuth =
   /** Authorization-code app: ShipBob rotates the refresh token on every refresh (reference/shipbob.md §2). */
   | { type: 'oauth2'; tokenUrl: string; clientId: string; clientSecret: string; refreshToken: string };
 
-export type ShopifyAuth =
-  | { type: 'access-token'; accessToken: string }
-  | { type: 'client-credentials'; clientId: string; clientSecret: string };
+export type ShopifyAuth = { type: 'access-token'; accessToken: string } | { type: 'client-credentials'; clientId: string; clientSecret: string };
 
 /** Basic credentials for Fusion's SOAP services when they differ from the REST `auth` (e.g. OAuth for REST). */
 export interface FusionSoapAuth {

@@ -42,7 +42,8 @@ export class AdminApiClient {
     const text = await res.text();
     const isJson = (res.headers.get('content-type') ?? '').includes('json');
     if (!res.ok) {
-      const err = isJson && text ? ((JSON.parse(text) as { error?: { code?: string; message?: string; problems?: AdminApiError['problems'] } }).error ?? {}) : {};
+      const err =
+        isJson && text ? ((JSON.parse(text) as { error?: { code?: string; message?: string; problems?: AdminApiError['problems'] } }).error ?? {}) : {};
       throw new AdminApiError(res.status, err.code ?? `HTTP.${res.status}`, err.message ?? `HTTP ${res.status}`, err.problems ?? []);
     }
     if (res.status === 204 || !text) return undefined as T;

@@ -155,7 +155,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       }
       case 'tenants show': {
         need(3, '<id>');
-        const r = await api.request<Record<string, unknown> & { connections: Array<Record<string, unknown>>; settings: Record<string, unknown>; mappingCounts: Record<string, unknown> }>('GET', `/admin/tenants/${seg(pos[2]!)}`);
+        const r = await api.request<
+          Record<string, unknown> & { connections: Array<Record<string, unknown>>; settings: Record<string, unknown>; mappingCounts: Record<string, unknown> }
+        >('GET', `/admin/tenants/${seg(pos[2]!)}`);
         print(r, () => {
           const { connections, settings, mappingCounts, ...head } = r;
           return `${formatRecord(head)}\nSETTINGS\n${formatRecord(settings)}\nCONNECTIONS\n${formatTable(connections, ['partner', 'baseUrl', 'authType', 'secretsSet', ...(connections.some((c) => c.secretsUnreadable) ? ['secretsUnreadable'] : []), 'updatedAt'])}\nMAPPINGS\n${formatRecord(mappingCounts)}`;
@@ -184,7 +186,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       }
       case 'mappings list': {
         need(4, '<tenant> <kind>');
-        const r = await api.request<{ entries: Array<{ key: string; value: Record<string, unknown> }> }>('GET', `/admin/tenants/${seg(pos[2]!)}/mappings/${seg(pos[3]!)}`);
+        const r = await api.request<{ entries: Array<{ key: string; value: Record<string, unknown> }> }>(
+          'GET',
+          `/admin/tenants/${seg(pos[2]!)}/mappings/${seg(pos[3]!)}`,
+        );
         print(r.entries, () => formatTable(r.entries.map((e) => ({ key: e.key, ...e.value }))));
         return 0;
       }
@@ -206,7 +211,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       case 'mappings import': {
         need(5, '<tenant> <kind> <file.csv>');
         const csv = await io.readFile(pos[4]!);
-        const r = await api.request<Record<string, unknown>>('POST', `/admin/tenants/${seg(pos[2]!)}/mappings/${seg(pos[3]!)}/import${o.replace ? '?replace=true' : ''}`, csv, 'text/csv');
+        const r = await api.request<Record<string, unknown>>(
+          'POST',
+          `/admin/tenants/${seg(pos[2]!)}/mappings/${seg(pos[3]!)}/import${o.replace ? '?replace=true' : ''}`,
+          csv,
+          'text/csv',
+        );
         print(r, () => `imported ${String(r['rows'])} ${String(r['kind'])} rows (config version ${String(r['configVersion'])})\n`);
         return 0;
       }
@@ -233,7 +243,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             lines.push(formatTable(r.unreadable, ['kind', 'tenantId', 'partner', 'tokenKey', 'keyId']).trimEnd());
           }
           const stale = r.usage.keys.filter((k) => !k.active && k.configured);
-          lines.push(stale.length ? `still in use: ${stale.map((k) => k.keyId).join(', ')}` : 'no configured key other than the active one is in use: older keys can be dropped from MLC_ENCRYPTION_KEYS');
+          lines.push(
+            stale.length
+              ? `still in use: ${stale.map((k) => k.keyId).join(', ')}`
+              : 'no configured key other than the active one is in use: older keys can be dropped from MLC_ENCRYPTION_KEYS',
+          );
           return `${lines.join('\n')}\n`;
         });
         return r.unreadable.length ? 1 : 0;
@@ -245,7 +259,17 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return r.reachable && r.authenticated ? 0 : 1;
       }
       default: {
-        const init = await runTenantsInitCommand(cmd, { api, positionals: pos, values: o, env: io.env, out: io.out, err: io.err, readFile: io.readFile, writeFile: io.writeFile, stdin: io.stdin });
+        const init = await runTenantsInitCommand(cmd, {
+          api,
+          positionals: pos,
+          values: o,
+          env: io.env,
+          out: io.out,
+          err: io.err,
+          readFile: io.readFile,
+          writeFile: io.writeFile,
+          stdin: io.stdin,
+        });
         if (init !== undefined) return init;
         const doctor = await runDoctorCommand(pos, { api, print });
         if (doctor !== undefined) return doctor;
@@ -261,7 +285,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       }
     }
   } catch (err) {
-    if (err instanceof UsageError || err instanceof OpsUsageError || err instanceof SettingsUsageError || err instanceof DoctorUsageError || err instanceof InitUsageError) {
+    if (
+      err instanceof UsageError ||
+      err instanceof OpsUsageError ||
+      err instanceof SettingsUsageError ||
+      err instanceof DoctorUsageError ||
+      err instanceof InitUsageError
+    ) {
       io.err(`error: ${err.message}\n\n${USAGE}`);
       return 2;
     }

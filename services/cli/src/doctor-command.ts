@@ -45,7 +45,10 @@ export function formatDoctorReport(r: Report): string {
  * `mlc doctor <tenant> [--json]`: undefined when the command is not `doctor`; else the exit code (0 ok, 3 a check
  * failed; API errors are thrown as AdminApiError, which the CLI turns into exit 1).
  */
-export async function runDoctorCommand(positionals: string[], ctx: { api: AdminApiClient; print: (data: unknown, human: () => string) => void }): Promise<number | undefined> {
+export async function runDoctorCommand(
+  positionals: string[],
+  ctx: { api: AdminApiClient; print: (data: unknown, human: () => string) => void },
+): Promise<number | undefined> {
   if (positionals[0] !== 'doctor') return undefined;
   const tenant = positionals[1];
   if (!tenant || positionals.length > 2) throw new DoctorUsageError('usage: mlc doctor <tenant> [--json]');

@@ -29,7 +29,9 @@ const FLOWS = ['purchase-orders', 'receivables'];
 export function summarizeBody(body: unknown, width = 90): string {
   let s: string;
   if (body === null || body === undefined) s = '';
-  else if (typeof body === 'string') s = /<(?:\w+:)?(\w+)>\s*<(?:\w+:)?\w+>/.exec(body.replace(/^<\?xml[^>]*>/, '').replace(/<[^>]*Envelope[^>]*>|<[^>]*Header\/>|<[^>]*Body>/g, ''))?.[1] ?? body;
+  else if (typeof body === 'string')
+    s =
+      /<(?:\w+:)?(\w+)>\s*<(?:\w+:)?\w+>/.exec(body.replace(/^<\?xml[^>]*>/, '').replace(/<[^>]*Envelope[^>]*>|<[^>]*Header\/>|<[^>]*Body>/g, ''))?.[1] ?? body;
   else if (typeof body === 'object' && !Array.isArray(body)) {
     s = Object.entries(body as Record<string, unknown>)
       .map(([k, v]) => `${k}=${typeof v === 'object' && v !== null ? (Array.isArray(v) ? `[${v.length}]` : '{…}') : String(v)}`)
@@ -56,7 +58,16 @@ export async function runDryRunCommand(cmd: string, ctx: OpsContext): Promise<nu
   print(r.writes, () =>
     r.writes.length
       ? formatTable(
-          r.writes.map((w) => ({ at: w.occurredAt.replace(/\.\d{3}Z$/, 'Z'), flow: w.flow, partner: w.partner, operation: w.operation, businessId: w.businessId, times: w.times, request: `${w.method ?? ''} ${w.path ?? ''}`, body: summarizeBody(w.body) })),
+          r.writes.map((w) => ({
+            at: w.occurredAt.replace(/\.\d{3}Z$/, 'Z'),
+            flow: w.flow,
+            partner: w.partner,
+            operation: w.operation,
+            businessId: w.businessId,
+            times: w.times,
+            request: `${w.method ?? ''} ${w.path ?? ''}`,
+            body: summarizeBody(w.body),
+          })),
           ['at', 'flow', 'partner', 'operation', 'businessId', 'times', 'request', 'body'],
         )
       : `no would-be writes recorded for ${tenant}${o.flow ? ` (${o.flow})` : ''}\n`,

@@ -61,9 +61,20 @@ describe('mlc ops commands against a running audit-projector', () => {
       key: `${T}:${cmd.referenceId}`,
       value: {
         meta: newMeta({ tenantId: T, source: 'mapper', causedBy: cmd.meta, ...(raisedAt ? { now: raisedAt } : {}) }),
-        service: 'mapper', code, category: 'missing-mapping', message: 'no ShipBob product for item ITEM-9', attempts: 1,
-        sourceTopic: 'fulfilment.shipbob-order.requested.v1', sourcePartition: 0, sourceOffset: '0', sourceKey: `${T}:${cmd.poHeaderId}`, sourceEventId: cmd.meta.eventId,
-        entityType: 'shipbob-order', businessId: cmd.referenceId, details: '{}', payload: bytes,
+        service: 'mapper',
+        code,
+        category: 'missing-mapping',
+        message: 'no ShipBob product for item ITEM-9',
+        attempts: 1,
+        sourceTopic: 'fulfilment.shipbob-order.requested.v1',
+        sourcePartition: 0,
+        sourceOffset: '0',
+        sourceKey: `${T}:${cmd.poHeaderId}`,
+        sourceEventId: cmd.meta.eventId,
+        entityType: 'shipbob-order',
+        businessId: cmd.referenceId,
+        details: '{}',
+        payload: bytes,
       },
     });
   }
@@ -74,9 +85,26 @@ describe('mlc ops commands against a running audit-projector', () => {
     fusionWriter = createServer((req, res) => {
       writerCalls.push({ url: req.url ?? '', key: req.headers['x-api-key'] as string | undefined });
       const since = '2026-12-01T10:00:00.000Z';
-      res.writeHead(200, { 'content-type': 'application/json' }).end(
-        JSON.stringify({ tenantId: T, waiting: [{ idempotencyKey: 'acme.myshopify.com:order:42:refund:7', kind: 'credit_memo', shopifyOrderId: '42', shopifyOrderName: '#1042', waitsForInvoice: '42', since, deadline: '2026-12-02T10:00:00.000Z', releasedAt: null, releases: 0 }] }),
-      );
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(
+          JSON.stringify({
+            tenantId: T,
+            waiting: [
+              {
+                idempotencyKey: 'acme.myshopify.com:order:42:refund:7',
+                kind: 'credit_memo',
+                shopifyOrderId: '42',
+                shopifyOrderName: '#1042',
+                waitsForInvoice: '42',
+                since,
+                deadline: '2026-12-02T10:00:00.000Z',
+                releasedAt: null,
+                releases: 0,
+              },
+            ],
+          }),
+        );
     }).listen(0, '127.0.0.1');
     await new Promise((r) => fusionWriter.once('listening', r));
     svc = await startService('audit-projector', {
@@ -101,11 +129,14 @@ describe('mlc ops commands against a running audit-projector', () => {
   });
 
   it('lists, shows, replays and resolves exceptions (table and --json)', async () => {
-    const listed = await waitFor(async () => {
-      const r = await mlc('exceptions', 'list', '--tenant', T, '--json');
-      const rows = r.code === 0 ? (JSON.parse(r.out) as Array<{ id: string; businessId: string }>) : [];
-      return rows.length === 3 ? rows : undefined;
-    }, { timeoutMs: 30_000, what: 'three exceptions' });
+    const listed = await waitFor(
+      async () => {
+        const r = await mlc('exceptions', 'list', '--tenant', T, '--json');
+        const rows = r.code === 0 ? (JSON.parse(r.out) as Array<{ id: string; businessId: string }>) : [];
+        return rows.length === 3 ? rows : undefined;
+      },
+      { timeoutMs: 30_000, what: 'three exceptions' },
+    );
     const table = await mlc('exceptions', 'list', '--tenant', T, '--code', 'MAPPING.MISSING_PRODUCT');
     assert.equal(table.code, 0);
     assert.match(table.out, /^ID\s+TENANTID\s+STATUS\s+CATEGORY/);
@@ -145,7 +176,19 @@ describe('mlc ops commands against a running audit-projector', () => {
     assert.equal(p.out, 'acme shipbob: paused (maintenance)\n');
     assert.match((await mlc('flows', 'list', '--tenant', T)).out, /acme\s+shipbob\s+paused\s+maintenance/);
     assert.match((await mlc('flows', 'resume', T, 'shipbob')).out, /resumed/);
-    const range = await mlc('replay', 'range', '--tenant', T, '--flow', 'shipbob-orders', '--from', new Date(Date.now() - 600_000).toISOString(), '--to', new Date(Date.now() + 1000).toISOString(), '--dry-run');
+    const range = await mlc(
+      'replay',
+      'range',
+      '--tenant',
+      T,
+      '--flow',
+      'shipbob-orders',
+      '--from',
+      new Date(Date.now() - 600_000).toISOString(),
+      '--to',
+      new Date(Date.now() + 1000).toISOString(),
+      '--dry-run',
+    );
     assert.equal(range.code, 0, range.err);
     assert.match(range.err, /replaying range: \d+(\/\d+)? (running|done)/);
     assert.match(range.out, /republished\s+3/);
@@ -158,7 +201,13 @@ describe('mlc ops commands against a running audit-projector', () => {
     const lag = await mlc('lag', '--json');
     assert.equal(lag.code, 0, lag.err);
     assert.equal(JSON.parse(lag.out).groups[0].groupId, `audit-projector.audit${suffix}`);
-    const denied = await runCli(['exceptions', 'list'], { env: { MLC_API_URL: svc.url, MLC_API_KEY: 'not-a-key' }, out: () => undefined, err: () => undefined, readFile: async () => '', writeFile: async () => undefined });
+    const denied = await runCli(['exceptions', 'list'], {
+      env: { MLC_API_URL: svc.url, MLC_API_KEY: 'not-a-key' },
+      out: () => undefined,
+      err: () => undefined,
+      readFile: async () => '',
+      writeFile: async () => undefined,
+    });
     assert.equal(denied, 1);
   });
 
@@ -168,16 +217,22 @@ describe('mlc ops commands against a running audit-projector', () => {
     const r = await mlc('offsets', 'reset', group, '--to-offset', 'latest', '--topic', 'ops.operator-action.recorded.v1', '--stop-and-restart');
     assert.equal(r.code, 0, r.err);
     assert.match(r.err, new RegExp(`^${group.replace(/\./g, '\\.')}: stopping its consumers`));
-    const steps = r.err.split('\n').map((l) => / (stop-requested|group-empty|offsets-reset|start-requested): /.exec(l)?.[1]).filter(Boolean);
+    const steps = r.err
+      .split('\n')
+      .map((l) => / (stop-requested|group-empty|offsets-reset|start-requested): /.exec(l)?.[1])
+      .filter(Boolean);
     assert.deepEqual(steps, ['stop-requested', 'group-empty', 'offsets-reset', 'start-requested'], r.err);
     assert.match(r.out, new RegExp(`^reset ${group.replace(/\./g, '\\.')}:\n`));
     assert.match(r.out, /ops\.operator-action\.recorded\.v1\.t\w+\s+0\s+\d+/);
     await waitFor(async () => JSON.parse((await mlc('lag', '--json')).out).groups[0]?.groupId === group || undefined, { what: 'lag still answers' });
-    const g = await waitFor(async () => {
-      const res = await fetch(`${svc.url}/ops/consumer-groups/${group}`, { headers: { 'x-api-key': OPS } });
-      const body = (await res.json()) as { state: string };
-      return body.state === 'Stable' ? body : undefined;
-    }, { timeoutMs: 30_000, what: 'the projector group running again' });
+    const g = await waitFor(
+      async () => {
+        const res = await fetch(`${svc.url}/ops/consumer-groups/${group}`, { headers: { 'x-api-key': OPS } });
+        const body = (await res.json()) as { state: string };
+        return body.state === 'Stable' ? body : undefined;
+      },
+      { timeoutMs: 30_000, what: 'the projector group running again' },
+    );
     assert.equal(g.state, 'Stable');
   });
 
@@ -189,23 +244,33 @@ describe('mlc ops commands against a running audit-projector', () => {
       await park(command('603', '1'), 'MAPPING.MISSING_FC', now - 60_000);
       await park(command('602', '1'), 'MAPPING.MISSING_FC', now - 120_000);
       await park(command('601', '1'), 'MAPPING.MISSING_FC', now - 180_000);
-      const listed = await waitFor(async () => {
-        const r = await mlc('exceptions', 'list', '--tenant', T, '--code', 'MAPPING.MISSING_FC', '--json');
-        const rows = r.code === 0 ? (JSON.parse(r.out) as Array<{ id: string; businessId: string }>) : [];
-        return rows.length === 3 ? rows : undefined;
-      }, { timeoutMs: 30_000, what: 'three exceptions' });
-      assert.deepEqual(listed.map((e) => e.businessId), ['po603-l1-r0', 'po602-l1-r0', 'po601-l1-r0'], 'the list shows the newest first');
+      const listed = await waitFor(
+        async () => {
+          const r = await mlc('exceptions', 'list', '--tenant', T, '--code', 'MAPPING.MISSING_FC', '--json');
+          const rows = r.code === 0 ? (JSON.parse(r.out) as Array<{ id: string; businessId: string }>) : [];
+          return rows.length === 3 ? rows : undefined;
+        },
+        { timeoutMs: 30_000, what: 'three exceptions' },
+      );
+      assert.deepEqual(
+        listed.map((e) => e.businessId),
+        ['po603-l1-r0', 'po602-l1-r0', 'po601-l1-r0'],
+        'the list shows the newest first',
+      );
       const all = await mlc('exceptions', 'replay', '--all', '--tenant', T, '--code', 'MAPPING.MISSING_FC');
       assert.equal(all.code, 0, all.err);
       assert.match(all.out, /done: replayed 3/);
       const byId = new Map(listed.map((e) => [e.id, e.businessId]));
-      const replayed = await waitFor(() => {
-        const targets = actions.messages
-          .map((m) => codec.decodeFor('ops.operator-action.recorded.v1', m.value!).value)
-          .filter((a) => a.action === 'replay' && byId.has(a.target))
-          .map((a) => byId.get(a.target));
-        return targets.length === 3 ? targets : undefined;
-      }, { timeoutMs: 30_000, what: 'three replay actions' });
+      const replayed = await waitFor(
+        () => {
+          const targets = actions.messages
+            .map((m) => codec.decodeFor('ops.operator-action.recorded.v1', m.value!).value)
+            .filter((a) => a.action === 'replay' && byId.has(a.target))
+            .map((a) => byId.get(a.target));
+          return targets.length === 3 ? targets : undefined;
+        },
+        { timeoutMs: 30_000, what: 'three replay actions' },
+      );
       // The actions topic is keyed by tenant: one partition, so its order is the order of the replays.
       assert.deepEqual(replayed, ['po601-l1-r0', 'po602-l1-r0', 'po603-l1-r0']);
     } finally {

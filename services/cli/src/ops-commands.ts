@@ -54,7 +54,13 @@ export const OPS_USAGE = `
 
 export class OpsUsageError extends Error {}
 
-type Values = { [K in keyof typeof OPS_OPTIONS]?: (typeof OPS_OPTIONS)[K] extends { multiple: true } ? string[] : (typeof OPS_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+type Values = {
+  [K in keyof typeof OPS_OPTIONS]?: (typeof OPS_OPTIONS)[K] extends { multiple: true }
+    ? string[]
+    : (typeof OPS_OPTIONS)[K]['type'] extends 'boolean'
+      ? boolean
+      : string;
+};
 
 export interface OpsContext {
   api: AdminApiClient;
@@ -113,7 +119,14 @@ export async function runOpsCommand(cmd: string, ctx: OpsContext): Promise<numbe
         'GET',
         `/ops/audit${query({ tenant: o.tenant, entityType: o.entity, businessId: o['business-id'], from: o.from, to: o.to, direction: o.direction, result: o.result, limit: o.limit })}`,
       );
-      print(r, () => formatTable(r.entries.map((e) => ({ ...e, occurredAt: shortTime(e['occurredAt']) })), ['occurredAt', 'tenantId', 'topic', 'direction', 'entityType', 'businessId', 'result', 'errorCode', 'eventId']) + (r.nextCursor ? '(more: narrow the search or raise --limit)\n' : ''));
+      print(
+        r,
+        () =>
+          formatTable(
+            r.entries.map((e) => ({ ...e, occurredAt: shortTime(e['occurredAt']) })),
+            ['occurredAt', 'tenantId', 'topic', 'direction', 'entityType', 'businessId', 'result', 'errorCode', 'eventId'],
+          ) + (r.nextCursor ? '(more: narrow the search or raise --limit)\n' : ''),
+      );
       return 0;
     }
     case 'audit timeline': {
@@ -122,7 +135,19 @@ export async function runOpsCommand(cmd: string, ctx: OpsContext): Promise<numbe
         'GET',
         `/ops/timeline${query({ tenant: o.tenant, entityType: pos[2], businessId: pos[3], correlationId: o['correlation-id'] })}`,
       );
-      print(r, () => `RECORDS ${r.records.join('  ')}\n${formatTable(r.entries.map((e) => ({ ...e, occurredAt: shortTime(e['occurredAt']), from: `${String(e['sourceSystem'])}->${String(e['targetSystem'])}`, error: e['errorCode'] ? `${String(e['errorCode'])}: ${String(e['errorMessage'])}` : '' })), ['occurredAt', 'topic', 'from', 'entityType', 'businessId', 'result', 'error'])}`);
+      print(
+        r,
+        () =>
+          `RECORDS ${r.records.join('  ')}\n${formatTable(
+            r.entries.map((e) => ({
+              ...e,
+              occurredAt: shortTime(e['occurredAt']),
+              from: `${String(e['sourceSystem'])}->${String(e['targetSystem'])}`,
+              error: e['errorCode'] ? `${String(e['errorCode'])}: ${String(e['errorMessage'])}` : '',
+            })),
+            ['occurredAt', 'topic', 'from', 'entityType', 'businessId', 'result', 'error'],
+          )}`,
+      );
       return 0;
     }
     case 'exceptions list': {
@@ -130,12 +155,20 @@ export async function runOpsCommand(cmd: string, ctx: OpsContext): Promise<numbe
         'GET',
         `/ops/exceptions${query({ tenant: o.tenant, status: o.status ?? 'open', category: o.category, code: o.code, entityType: o.entity, businessId: o['business-id'], limit: o.limit })}`,
       );
-      print(r.exceptions, () => formatTable(r.exceptions.map((e) => ({ ...e, lastSeenAt: shortTime(e['lastSeenAt']) })), ['id', 'tenantId', 'status', 'category', 'code', 'entityType', 'businessId', 'occurrences', 'lastSeenAt', 'reason']));
+      print(r.exceptions, () =>
+        formatTable(
+          r.exceptions.map((e) => ({ ...e, lastSeenAt: shortTime(e['lastSeenAt']) })),
+          ['id', 'tenantId', 'status', 'category', 'code', 'entityType', 'businessId', 'occurrences', 'lastSeenAt', 'reason'],
+        ),
+      );
       return 0;
     }
     case 'exceptions show': {
       need(3, '<id>');
-      const r = await api.request<Record<string, unknown> & { payload: { decoded: unknown; bytes: number }; details: unknown }>('GET', `/ops/exceptions/${seg(pos[2]!)}`);
+      const r = await api.request<Record<string, unknown> & { payload: { decoded: unknown; bytes: number }; details: unknown }>(
+        'GET',
+        `/ops/exceptions/${seg(pos[2]!)}`,
+      );
       print(r, () => {
         const { payload, details, ...head } = r;
         return `${formatRecord(head)}\nPARTNER REQUEST / RESPONSE\n${JSON.stringify(details, null, 2)}\n\nORIGINAL RECORD (${payload.bytes} bytes)\n${JSON.stringify(payload.decoded, null, 2)}\n`;
@@ -152,10 +185,17 @@ export async function runOpsCommand(cmd: string, ctx: OpsContext): Promise<numbe
       }
       const body = ids.length
         ? { ids, comment: o.comment }
-        : { filter: { tenant: o.tenant, status: o.status ?? 'open', category: o.category, code: o.code, entityType: o.entity, businessId: o['business-id'] }, comment: o.comment };
+        : {
+            filter: { tenant: o.tenant, status: o.status ?? 'open', category: o.category, code: o.code, entityType: o.entity, businessId: o['business-id'] },
+            comment: o.comment,
+          };
       const job = await follow(ctx, await api.request<Job>('POST', '/ops/exceptions/replay', body), 'replaying');
-      print(job, () => `${job.status}: replayed ${String(job.result?.['replayed'] ?? 0)}${job.error ? ` (${job.error})` : ''}\n${formatTable((job.result?.['failed'] as Array<Record<string, unknown>> | undefined) ?? [])}`);
-      return job.status === 'done' && !((job.result?.['failed'] as unknown[] | undefined)?.length) ? 0 : 1;
+      print(
+        job,
+        () =>
+          `${job.status}: replayed ${String(job.result?.['replayed'] ?? 0)}${job.error ? ` (${job.error})` : ''}\n${formatTable((job.result?.['failed'] as Array<Record<string, unknown>> | undefined) ?? [])}`,
+      );
+      return job.status === 'done' && !(job.result?.['failed'] as unknown[] | undefined)?.length ? 0 : 1;
     }
     case 'exceptions resolve': {
       need(3, '<id>');
@@ -184,7 +224,11 @@ export async function runOpsCommand(cmd: string, ctx: OpsContext): Promise<numbe
     case 'flows pause':
     case 'flows resume': {
       need(4, '<tenant> <partner>');
-      const r = await api.request<Record<string, unknown>>('POST', `/ops/tenants/${seg(pos[2]!)}/flows/${seg(pos[3]!)}/${cmd === 'flows pause' ? 'pause' : 'resume'}`, { reason: o.reason });
+      const r = await api.request<Record<string, unknown>>(
+        'POST',
+        `/ops/tenants/${seg(pos[2]!)}/flows/${seg(pos[3]!)}/${cmd === 'flows pause' ? 'pause' : 'resume'}`,
+        { reason: o.reason },
+      );
       print(r, () => `${String(r['tenantId'])} ${String(r['partner'])}: ${String(r['state'])} (${String(r['reason'])})\n`);
       return 0;
     }
@@ -197,13 +241,29 @@ export async function runOpsCommand(cmd: string, ctx: OpsContext): Promise<numbe
     case 'receivables waiting': {
       need(3, '<tenant>');
       const r = await api.request<{ waiting: Array<Record<string, unknown>> }>('GET', `/ops/tenants/${seg(pos[2]!)}/receivables/waiting`);
-      print(r.waiting, () => formatTable(r.waiting.map((w) => ({ ...w, since: shortTime(w['since']), deadline: shortTime(w['deadline']) })), ['idempotencyKey', 'kind', 'shopifyOrderName', 'waitsForInvoice', 'since', 'deadline', 'releases']));
+      print(r.waiting, () =>
+        formatTable(
+          r.waiting.map((w) => ({ ...w, since: shortTime(w['since']), deadline: shortTime(w['deadline']) })),
+          ['idempotencyKey', 'kind', 'shopifyOrderName', 'waitsForInvoice', 'since', 'deadline', 'releases'],
+        ),
+      );
       return 0;
     }
     case 'replay range': {
       if (!o.from || !o.to) throw new OpsUsageError('--from and --to are required');
       if (!o.flow && !o.topic?.length) throw new OpsUsageError('--flow (or --topic) is required');
-      const job = await follow(ctx, await api.request<Job>('POST', '/ops/replay-range', { tenantId: o.tenant, flow: o.flow, topics: o.topic, from: o.from, to: o.to, dryRun: !!o['dry-run'] }), 'replaying range');
+      const job = await follow(
+        ctx,
+        await api.request<Job>('POST', '/ops/replay-range', {
+          tenantId: o.tenant,
+          flow: o.flow,
+          topics: o.topic,
+          from: o.from,
+          to: o.to,
+          dryRun: !!o['dry-run'],
+        }),
+        'replaying range',
+      );
       print(job, () => `${job.status}${job.error ? `: ${job.error}` : ''}\n${job.result ? formatRecord(job.result) : ''}`);
       return job.status === 'done' ? 0 : 1;
     }
@@ -254,7 +314,10 @@ export async function runOpsCommand(cmd: string, ctx: OpsContext): Promise<numbe
       const label: Record<string, string> = { invoice: 'INV', amendment: 'INV', credit_memo: 'CM' };
       const diffs = r.receivablesDifferences.map((d) => ({
         ...d,
-        fusionDocuments: (d.documents ?? []).map((doc) => `${label[doc.kind] ?? doc.kind} ${doc.transactionNumber} ${doc.amount.startsWith('-') ? '' : '+'}${doc.amount}`).join(', ') || '(none)',
+        fusionDocuments:
+          (d.documents ?? [])
+            .map((doc) => `${label[doc.kind] ?? doc.kind} ${doc.transactionNumber} ${doc.amount.startsWith('-') ? '' : '+'}${doc.amount}`)
+            .join(', ') || '(none)',
       }));
       const checks = r.receivablesChecks ?? [];
       print(r, () =>
@@ -264,10 +327,28 @@ export async function runOpsCommand(cmd: string, ctx: OpsContext): Promise<numbe
           'SHOPIFY ORDERS vs FUSION INVOICES (per day, as recorded)',
           formatTable(r.receivables, ['tenantId', 'day', 'shopifyOrders', 'shopifyAmount', 'fusionInvoices', 'fusionAmount']),
           'RECEIVABLES CHECKED AGAINST SHOPIFY AND FUSION',
-          formatTable(checks.map((c) => ({ ...c, result: c.error ? `NOT CHECKED: ${c.error}` : 'checked' })), ['tenantId', 'ordersChecked', 'differences', 'result']),
+          formatTable(
+            checks.map((c) => ({ ...c, result: c.error ? `NOT CHECKED: ${c.error}` : 'checked' })),
+            ['tenantId', 'ordersChecked', 'differences', 'result'],
+          ),
           'DIFFERENCES (Shopify current total vs Fusion invoices + amendments - credit memos)',
-          formatTable(diffs, ['tenantId', 'shopifyOrderName', 'shopifyOrderId', 'currency', 'shopifyAmount', 'fusionAmount', 'difference', 'fusionDocuments', 'reason']),
-          ...(r.receivablesDryRun?.length ? ['IN DRY RUN (would-be Fusion documents, not written: not differences)', formatTable(r.receivablesDryRun, ['tenantId', 'shopifyOrderName', 'shopifyOrderId', 'currency', 'shopifyAmount', 'wouldBeWrites'])] : []),
+          formatTable(diffs, [
+            'tenantId',
+            'shopifyOrderName',
+            'shopifyOrderId',
+            'currency',
+            'shopifyAmount',
+            'fusionAmount',
+            'difference',
+            'fusionDocuments',
+            'reason',
+          ]),
+          ...(r.receivablesDryRun?.length
+            ? [
+                'IN DRY RUN (would-be Fusion documents, not written: not differences)',
+                formatTable(r.receivablesDryRun, ['tenantId', 'shopifyOrderName', 'shopifyOrderId', 'currency', 'shopifyAmount', 'wouldBeWrites']),
+              ]
+            : []),
           'SHIPBOB CHARGES PER PO',
           formatTable(r.chargesPerPo, ['tenantId', 'poHeaderId', 'poNumber', 'charges', 'total', 'currency', 'chargeTypes']),
         ].join('\n'),

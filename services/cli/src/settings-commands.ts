@@ -86,7 +86,11 @@ function flatten(settings: Record<string, unknown>): Array<{ key: string; value:
   walk(settings, '');
   if (settings['accounting'] === null || settings['accounting'] === undefined) {
     const at = rows.findIndex((r) => r.key === 'accounting');
-    rows.splice(at < 0 ? rows.length : at, at < 0 ? 0 : 1, ...Object.keys(ACCOUNTING_SETTING_HELP).map((f) => ({ key: `accounting.${f}`, value: null, isDefault: false })));
+    rows.splice(
+      at < 0 ? rows.length : at,
+      at < 0 ? 0 : 1,
+      ...Object.keys(ACCOUNTING_SETTING_HELP).map((f) => ({ key: `accounting.${f}`, value: null, isDefault: false })),
+    );
   }
   for (const [key, h] of Object.entries(SETTING_HELP)) {
     if (h.default !== undefined && !rows.some((r) => r.key === key)) rows.push({ key, value: h.default, isDefault: true });
@@ -99,7 +103,9 @@ function flatten(settings: Record<string, unknown>): Array<{ key: string; value:
 
 /** Dotted keys of a patch's leaves (lists and null are leaves). */
 function leafKeys(obj: Record<string, unknown>, prefix = ''): string[] {
-  return Object.entries(obj).flatMap(([k, v]) => (v && typeof v === 'object' && !Array.isArray(v) ? leafKeys(v as Record<string, unknown>, `${prefix}${k}.`) : [`${prefix}${k}`]));
+  return Object.entries(obj).flatMap(([k, v]) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? leafKeys(v as Record<string, unknown>, `${prefix}${k}.`) : [`${prefix}${k}`],
+  );
 }
 
 const shown = (v: unknown) => (v === null || v === undefined ? '(not set)' : typeof v === 'string' ? v : JSON.stringify(v));
@@ -142,16 +148,22 @@ const FEED_ORDER = Object.values(BACKFILL_FEEDS).flat();
 const feedRank = (f: string) => (FEED_ORDER.includes(f) ? FEED_ORDER.indexOf(f) : FEED_ORDER.length);
 
 function summaryText(s: BackfillStatus): string {
-  const rows = [...s.feeds].sort((a, b) => feedRank(a.feed) - feedRank(b.feed)).map((f) => ({
-    feed: `${userFeed(f.feed)}${userFeed(f.feed) !== f.feed ? ` (${f.feed})` : ''}`,
-    state: f.superseded ? 'superseded' : f.done ? 'done' : f.lastError ? `failing: ${f.lastError.code}` : 'running',
-    read: String(f.recordsRead),
-    emitted: String(f.emitted),
-    duration: f.durationMs === null ? '-' : `${(f.durationMs / 1000).toFixed(1)}s`,
-  }));
+  const rows = [...s.feeds]
+    .sort((a, b) => feedRank(a.feed) - feedRank(b.feed))
+    .map((f) => ({
+      feed: `${userFeed(f.feed)}${userFeed(f.feed) !== f.feed ? ` (${f.feed})` : ''}`,
+      state: f.superseded ? 'superseded' : f.done ? 'done' : f.lastError ? `failing: ${f.lastError.code}` : 'running',
+      read: String(f.recordsRead),
+      emitted: String(f.emitted),
+      duration: f.durationMs === null ? '-' : `${(f.durationMs / 1000).toFixed(1)}s`,
+    }));
   const cols = ['feed', 'state', 'read', 'emitted', 'duration'] as const;
   const w = Object.fromEntries(cols.map((c) => [c, Math.max(c.length, ...rows.map((r) => r[c].length))])) as Record<(typeof cols)[number], number>;
-  const line = (r: Record<(typeof cols)[number], string>) => cols.map((c) => (c === 'read' || c === 'emitted' ? r[c].padStart(w[c]) : r[c].padEnd(w[c]))).join('  ').trimEnd();
+  const line = (r: Record<(typeof cols)[number], string>) =>
+    cols
+      .map((c) => (c === 'read' || c === 'emitted' ? r[c].padStart(w[c]) : r[c].padEnd(w[c])))
+      .join('  ')
+      .trimEnd();
   const head = `backfill ${s.requestId} of ${s.tenantId} since ${s.since}: ${s.status}`;
   return [head, line({ feed: 'FEED', state: 'STATE', read: 'READ', emitted: 'EMITTED', duration: 'DURATION' }), ...rows.map(line)].join('\n').concat('\n');
 }
@@ -191,7 +203,12 @@ export async function runSettingsCommand(cmd: string, ctx: SettingsContext): Pro
       if (key !== undefined) {
         const hits = rows.filter((r) => r.key === key || r.key.startsWith(`${key}.`));
         if (!hits.length) throw new SettingsUsageError(`unknown setting "${key}"; known: ${rows.map((r) => r.key).join(', ')}`);
-        print(hits.length === 1 && hits[0]!.key === key ? { key, value: hits[0]!.value, default: hits[0]!.isDefault, help: SETTING_HELP[key]?.help ?? null } : Object.fromEntries(hits.map((r) => [r.key, r.value])), () => settingsText(hits));
+        print(
+          hits.length === 1 && hits[0]!.key === key
+            ? { key, value: hits[0]!.value, default: hits[0]!.isDefault, help: SETTING_HELP[key]?.help ?? null }
+            : Object.fromEntries(hits.map((r) => [r.key, r.value])),
+          () => settingsText(hits),
+        );
         return 0;
       }
       print(t.settings, () => settingsText(rows));
@@ -213,7 +230,8 @@ export async function runSettingsCommand(cmd: string, ctx: SettingsContext): Pro
 
 async function backfill(ctx: SettingsContext): Promise<number> {
   const { api, positionals: pos, values: o, print } = ctx;
-  if (pos[0] !== 'backfill' || pos.length < 3) throw new SettingsUsageError('usage: mlc backfill <tenant> purchase-orders|customers|invoices... --since <date>');
+  if (pos[0] !== 'backfill' || pos.length < 3)
+    throw new SettingsUsageError('usage: mlc backfill <tenant> purchase-orders|customers|invoices... --since <date>');
   const tenant = pos[1]!;
   const names = pos.slice(2);
   const unknown = names.filter((n) => !BACKFILL_FEEDS[n]);
@@ -222,7 +240,11 @@ async function backfill(ctx: SettingsContext): Promise<number> {
   const since = sinceOf(o.since);
   let status = await api.request<BackfillStatus>('POST', `/ops/tenants/${seg(tenant)}/backfill`, { feeds, since });
   if (o['no-wait']) {
-    print(status, () => `backfill ${status.requestId} of ${tenant} since ${status.since} requested for ${feeds.join(', ')}; follow it with GET /ops/tenants/${tenant}/backfill/${status.requestId}\n`);
+    print(
+      status,
+      () =>
+        `backfill ${status.requestId} of ${tenant} since ${status.since} requested for ${feeds.join(', ')}; follow it with GET /ops/tenants/${tenant}/backfill/${status.requestId}\n`,
+    );
     return 0;
   }
   let last = '';

@@ -3,7 +3,20 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import type { Partner } from '@mlc/tenants';
 import { AdminApiError, seg, type AdminApiClient } from './admin-api.client';
 import { Asker, type AnswerInput } from './tenants-init.prompts';
-import { checkTenantDocument, envNameFor, GL_COMBINATION, INIT_MAPPING_KINDS, isSecretPath, SHIPBOB_WEBHOOK_SECRET, SHOP_DOMAIN, SHOPIFY_API_VERSION, urlProblems, type CsvChecker, type InitPlan, type PlanProblem } from './tenants-init.plan';
+import {
+  checkTenantDocument,
+  envNameFor,
+  GL_COMBINATION,
+  INIT_MAPPING_KINDS,
+  isSecretPath,
+  SHIPBOB_WEBHOOK_SECRET,
+  SHOP_DOMAIN,
+  SHOPIFY_API_VERSION,
+  urlProblems,
+  type CsvChecker,
+  type InitPlan,
+  type PlanProblem,
+} from './tenants-init.plan';
 
 /** Flags of `mlc tenants init` (merged into the CLI's parseArgs options; `--from` is shared with the ops commands). */
 export const INIT_OPTIONS = {
@@ -142,7 +155,9 @@ async function execute(id: string, plan: InitPlan, ctx: InitContext, rerun: stri
   let current: Step = 'tenant';
   const record = (step: Step, status: StepResult['status'], detail: string) => {
     results.push({ step, status, detail });
-    progress(`[${STEPS.indexOf(step) + 1}/${STEPS.length}] ${step}: ${status === 'skipped' && !detail.startsWith('skipped') ? `skipped: ${detail}` : detail}\n`);
+    progress(
+      `[${STEPS.indexOf(step) + 1}/${STEPS.length}] ${step}: ${status === 'skipped' && !detail.startsWith('skipped') ? `skipped: ${detail}` : detail}\n`,
+    );
   };
 
   try {
@@ -158,7 +173,9 @@ async function execute(id: string, plan: InitPlan, ctx: InitContext, rerun: stri
       const r = await api.request<{ configVersion: number }>('POST', '/admin/tenants', { id, name: plan.tenant.name, mode: plan.tenant.mode });
       record('tenant', 'done', `created ${id} "${plan.tenant.name}" (${plan.tenant.mode}, config version ${r.configVersion})`);
     } else if (existing.name !== plan.tenant.name) {
-      throw new Error(`tenant ${id} already exists with the name "${existing.name}", not "${plan.tenant.name}": use another id, or set tenant.name to "${existing.name}" to continue onboarding it`);
+      throw new Error(
+        `tenant ${id} already exists with the name "${existing.name}", not "${plan.tenant.name}": use another id, or set tenant.name to "${existing.name}" to continue onboarding it`,
+      );
     } else if (existing.mode !== plan.tenant.mode) {
       await api.request('PATCH', t, { mode: plan.tenant.mode });
       record('tenant', 'done', `${id} exists; reused, mode set to ${plan.tenant.mode}`);
@@ -174,7 +191,10 @@ async function execute(id: string, plan: InitPlan, ctx: InitContext, rerun: stri
       const stored = existing?.connections ?? [];
       const done: string[] = [];
       for (const c of plan.connections) {
-        const { body, kept } = withoutStoredSecrets(c.body, stored.find((s) => s.partner === c.partner));
+        const { body, kept } = withoutStoredSecrets(
+          c.body,
+          stored.find((s) => s.partner === c.partner),
+        );
         const r = await api.request<{ secretsSet?: string[] }>('PUT', `${t}/connections/${seg(c.partner)}`, body);
         done.push(`${c.partner} (${(r.secretsSet ?? []).length} secrets set${kept.length ? `; kept the stored ${kept.join(', ')}` : ''})`);
       }
@@ -237,7 +257,10 @@ async function execute(id: string, plan: InitPlan, ctx: InitContext, rerun: stri
     else {
       const parts: string[] = [];
       for (const c of shown.connections) {
-        const r = await api.request<{ reachable: boolean; authenticated: boolean; failedCheck?: string; message?: string }>('POST', `${t}/connections/${seg(c.partner)}/ping`);
+        const r = await api.request<{ reachable: boolean; authenticated: boolean; failedCheck?: string; message?: string }>(
+          'POST',
+          `${t}/connections/${seg(c.partner)}/ping`,
+        );
         if (r.reachable && r.authenticated) parts.push(`${c.partner} ok`);
         else {
           failedChecks += 1;
@@ -255,8 +278,15 @@ async function execute(id: string, plan: InitPlan, ctx: InitContext, rerun: stri
         doctor = await api.request<{ ok: boolean; findings: DoctorFinding[] }>('GET', `${t}/doctor`);
         const bad = doctor.findings.filter((f) => f.status === 'fail' || f.status === 'warn');
         const fails = doctor.findings.filter((f) => f.status === 'fail').length;
-        record('doctor', 'done', doctor.ok ? `ok (${doctor.findings.filter((f) => f.status === 'ok').length} checks passed${bad.length ? `, ${bad.length} warning(s)` : ''})` : `${fails} check(s) FAILED`);
-        for (const f of bad) progress(`      ${f.status.toUpperCase()} ${f.check}${f.partner ? ` (${f.partner})` : ''}: ${f.message}${f.fix ? `\n        fix: ${f.fix}` : ''}\n`);
+        record(
+          'doctor',
+          'done',
+          doctor.ok
+            ? `ok (${doctor.findings.filter((f) => f.status === 'ok').length} checks passed${bad.length ? `, ${bad.length} warning(s)` : ''})`
+            : `${fails} check(s) FAILED`,
+        );
+        for (const f of bad)
+          progress(`      ${f.status.toUpperCase()} ${f.check}${f.partner ? ` (${f.partner})` : ''}: ${f.message}${f.fix ? `\n        fix: ${f.fix}` : ''}\n`);
         if (!doctor.ok) failedChecks += Math.max(fails, 1);
       } catch (err) {
         if (!isMissingRoute(err)) throw err;
@@ -311,12 +341,28 @@ function describe(err: unknown): string {
 // ---------- interactive ----------
 
 const ACCOUNTING_QUESTIONS: Array<{ key: string; label: string; hint: string }> = [
-  { key: 'businessUnit', label: 'Business unit', hint: 'the Receivables business unit the invoices belong to (Setup and Maintenance > Manage Business Units), e.g. US1 Business Unit' },
-  { key: 'transactionSource', label: 'Transaction source', hint: 'the Receivables transaction source the invoices are created under (Manage Transaction Sources), e.g. SHOPIFY' },
+  {
+    key: 'businessUnit',
+    label: 'Business unit',
+    hint: 'the Receivables business unit the invoices belong to (Setup and Maintenance > Manage Business Units), e.g. US1 Business Unit',
+  },
+  {
+    key: 'transactionSource',
+    label: 'Transaction source',
+    hint: 'the Receivables transaction source the invoices are created under (Manage Transaction Sources), e.g. SHOPIFY',
+  },
   { key: 'transactionType', label: 'Transaction type', hint: 'the Receivables transaction type of class Invoice (Manage Transaction Types), e.g. Invoice' },
   { key: 'paymentTerms', label: 'Payment terms', hint: 'Receivables payment terms name (Manage Receivables Payment Terms), e.g. IMMEDIATE' },
-  { key: 'revenueAccountCombination', label: 'Revenue GL combination', hint: 'the revenue account, segments joined by "-" as in Fusion\'s chart of accounts, e.g. 101-10-4000-000' },
-  { key: 'guestCustomerAccountNumber', label: 'Guest customer account number', hint: 'the Fusion customer account used when a Shopify order has no matching customer (Manage Customers)' },
+  {
+    key: 'revenueAccountCombination',
+    label: 'Revenue GL combination',
+    hint: 'the revenue account, segments joined by "-" as in Fusion\'s chart of accounts, e.g. 101-10-4000-000',
+  },
+  {
+    key: 'guestCustomerAccountNumber',
+    label: 'Guest customer account number',
+    hint: 'the Fusion customer account used when a Shopify order has no matching customer (Manage Customers)',
+  },
 ];
 
 interface Interviewed {
@@ -339,7 +385,7 @@ async function interview(id: string, ctx: InitContext, lib: TenantsLib, checkCsv
   try {
     ctx.err(`Onboarding tenant ${id}: answer each question (Enter takes the value in [brackets]).\n`);
     const name = await q.ask('Tenant name', { def: id });
-    const mode = await q.choose('Mode: live talks to the customer\'s partner accounts, demo to the local sandboxes', ['live', 'demo'] as const, 'live');
+    const mode = await q.choose("Mode: live talks to the customer's partner accounts, demo to the local sandboxes", ['live', 'demo'] as const, 'live');
     const isDemo = mode === 'demo';
     // Each answer is checked as it is given (the same rules as a file), so a typo is asked again, not found at the end.
     const url = (v: string) => urlProblems(v, mode).join('; ') || undefined;
@@ -350,22 +396,36 @@ async function interview(id: string, ctx: InitContext, lib: TenantsLib, checkCsv
       q.ask(label, { secret: true, def: isDemo ? demoValue : undefined, secretDefaultLabel: "the sandbox's demo value", ...(hint ? { hint } : {}) });
 
     if (await q.yesNo('Connect Oracle Fusion (purchase orders, receivables)?', true)) {
-      const baseUrl = await q.ask('Fusion base URL', { def: isDemo ? demoUrls.fusion : undefined, hint: 'your pod, e.g. https://<pod>.fa.<region>.oraclecloud.com', check: url });
+      const baseUrl = await q.ask('Fusion base URL', {
+        def: isDemo ? demoUrls.fusion : undefined,
+        hint: 'your pod, e.g. https://<pod>.fa.<region>.oraclecloud.com',
+        check: url,
+      });
       const type = await q.choose('Fusion REST auth', ['oauth2-client-credentials', 'basic'] as const, 'oauth2-client-credentials');
       let auth: Record<string, unknown>;
       if (type === 'oauth2-client-credentials') {
         auth = {
           type,
-          tokenUrl: await q.ask('Token URL', { def: isDemo ? `${baseUrl}/oauth2/v1/token` : undefined, hint: 'the identity domain (IDCS) token endpoint: https://<identity-domain-host>/oauth2/v1/token', check: url }),
-          clientId: await q.ask('Client id', { def: isDemo ? demo.fusion.clientId : undefined, hint: 'the confidential application; a Fusion user with the same name must hold the roles' }),
+          tokenUrl: await q.ask('Token URL', {
+            def: isDemo ? `${baseUrl}/oauth2/v1/token` : undefined,
+            hint: 'the identity domain (IDCS) token endpoint: https://<identity-domain-host>/oauth2/v1/token',
+            check: url,
+          }),
+          clientId: await q.ask('Client id', {
+            def: isDemo ? demo.fusion.clientId : undefined,
+            hint: 'the confidential application; a Fusion user with the same name must hold the roles',
+          }),
           clientSecret: await secret('Client secret', demo.fusion.clientSecret),
-          scope: await q.ask('Scope', { def: isDemo ? demo.fusion.scope : undefined, hint: 'urn:opc:resource:fa:instanceid=<id>urn:opc:resource:consumer::all (no separator)' }),
+          scope: await q.ask('Scope', {
+            def: isDemo ? demo.fusion.scope : undefined,
+            hint: 'urn:opc:resource:fa:instanceid=<id>urn:opc:resource:consumer::all (no separator)',
+          }),
         };
       } else {
         auth = { type, username: await q.ask('Integration user name'), password: await secret('Password', undefined) };
       }
       const conn: Record<string, unknown> = { baseUrl, auth };
-      if (await q.yesNo('A separate Basic login for Fusion\'s SOAP services (customer accounts, credit memos)?', false)) {
+      if (await q.yesNo("A separate Basic login for Fusion's SOAP services (customer accounts, credit memos)?", false)) {
         conn['soapAuth'] = { type: 'basic', username: await q.ask('SOAP user name'), password: await secret('SOAP password', undefined) };
       }
       connections['fusion'] = conn;
@@ -382,7 +442,7 @@ async function interview(id: string, ctx: InitContext, lib: TenantsLib, checkCsv
               tokenUrl: await q.ask('Token URL', { def: 'https://auth.shipbob.com/connect/token', check: url }),
               clientId: await q.ask('Client id'),
               clientSecret: await secret('Client secret', undefined),
-              refreshToken: await secret('Refresh token', undefined, 'from the app\'s authorization-code grant (offline_access)'),
+              refreshToken: await secret('Refresh token', undefined, "from the app's authorization-code grant (offline_access)"),
             };
       const channelId = await q.ask('Channel id', {
         def: isDemo ? demo.shipbob.channelId : undefined,
@@ -400,19 +460,38 @@ async function interview(id: string, ctx: InitContext, lib: TenantsLib, checkCsv
     }
 
     if (await q.yesNo('Connect Shopify (orders, refunds, customers into Fusion receivables)?', true)) {
-      const shopDomain = await q.ask('Shop domain', { def: isDemo ? demo.shopify.shopDomain : undefined, hint: '<shop>.myshopify.com', check: (v) => (SHOP_DOMAIN.test(v) ? undefined : 'the shop domain looks like <shop>.myshopify.com (lowercase)') });
+      const shopDomain = await q.ask('Shop domain', {
+        def: isDemo ? demo.shopify.shopDomain : undefined,
+        hint: '<shop>.myshopify.com',
+        check: (v) => (SHOP_DOMAIN.test(v) ? undefined : 'the shop domain looks like <shop>.myshopify.com (lowercase)'),
+      });
       const baseUrl = await q.ask('Shopify base URL', { def: isDemo ? demoUrls.shopify : `https://${shopDomain}`, check: url });
-      const apiVersion = await q.ask('Admin API version', { def: demo.shopify.apiVersion, check: (v) => (SHOPIFY_API_VERSION.test(v) ? undefined : 'a version is YYYY-01, -04, -07 or -10 (or unstable)') });
-      const type = await q.choose('Shopify auth: client credentials (Dev Dashboard app) or a static Admin API access token (older custom app)', ['client-credentials', 'access-token'] as const, 'client-credentials');
+      const apiVersion = await q.ask('Admin API version', {
+        def: demo.shopify.apiVersion,
+        check: (v) => (SHOPIFY_API_VERSION.test(v) ? undefined : 'a version is YYYY-01, -04, -07 or -10 (or unstable)'),
+      });
+      const type = await q.choose(
+        'Shopify auth: client credentials (Dev Dashboard app) or a static Admin API access token (older custom app)',
+        ['client-credentials', 'access-token'] as const,
+        'client-credentials',
+      );
       let auth: Record<string, unknown>;
       let appSecret: string | undefined;
       if (type === 'client-credentials') {
-        const clientId = await q.ask('Client id', { def: isDemo ? demo.shopify.clientId : undefined, hint: "the app's Client ID (Dev Dashboard > your app > Settings)" });
+        const clientId = await q.ask('Client id', {
+          def: isDemo ? demo.shopify.clientId : undefined,
+          hint: "the app's Client ID (Dev Dashboard > your app > Settings)",
+        });
         appSecret = await secret('Client secret', demo.shopify.clientSecret);
         auth = { type, clientId, clientSecret: appSecret };
       } else auth = { type, accessToken: await secret('Admin API access token', undefined) };
       const hookDefault = isDemo ? demo.shopify.webhookSecret : appSecret;
-      const hook = await q.ask('Webhook signing secret', { secret: true, def: hookDefault, secretDefaultLabel: "the app's client secret", hint: 'Shopify signs app webhooks with the app\'s client secret' });
+      const hook = await q.ask('Webhook signing secret', {
+        secret: true,
+        def: hookDefault,
+        secretDefaultLabel: "the app's client secret",
+        hint: "Shopify signs app webhooks with the app's client secret",
+      });
       connections['shopify'] = { baseUrl, shopDomain, apiVersion, auth, webhookSecrets: [hook] };
     }
     doc['connections'] = connections;
@@ -422,10 +501,18 @@ async function interview(id: string, ctx: InitContext, lib: TenantsLib, checkCsv
       const acc: Record<string, string> = {};
       const demoAcc = lib.DEMO_ACCOUNTING as Record<string, string>;
       const gl = (v: string) => (GL_COMBINATION.test(v) ? undefined : 'the combination is account segments joined by "-" or "." (e.g. 101-10-4000-000)');
-      for (const a of ACCOUNTING_QUESTIONS) acc[a.key] = await q.ask(a.label, { def: isDemo ? demoAcc[a.key] : undefined, hint: a.hint, ...(a.key === 'revenueAccountCombination' ? { check: gl } : {}) });
+      for (const a of ACCOUNTING_QUESTIONS)
+        acc[a.key] = await q.ask(a.label, {
+          def: isDemo ? demoAcc[a.key] : undefined,
+          hint: a.hint,
+          ...(a.key === 'revenueAccountCombination' ? { check: gl } : {}),
+        });
       settings['accounting'] = acc;
     }
-    const days = await q.ask('Initial look-back in days for the first poll (Enter: the server\'s default)', { def: '', check: (v) => (/^\d{1,4}$/.test(v) && Number(v) <= 3650 ? undefined : 'a whole number of days from 0 to 3650') });
+    const days = await q.ask("Initial look-back in days for the first poll (Enter: the server's default)", {
+      def: '',
+      check: (v) => (/^\d{1,4}$/.test(v) && Number(v) <= 3650 ? undefined : 'a whole number of days from 0 to 3650'),
+    });
     if (days) settings['initialLookbackDays'] = Number(days);
     const dry = await q.yesNo('Start in dry run (read the partners, write nothing to them; Enter: leave as it is)?', undefined);
     if (dry !== undefined) settings['dryRun'] = { purchaseOrders: dry, receivables: dry };
@@ -440,7 +527,8 @@ async function interview(id: string, ctx: InitContext, lib: TenantsLib, checkCsv
 
     const webhooks: Record<string, boolean> = {};
     for (const partner of ['shipbob', 'shopify'] as const) {
-      if (connections[partner]) webhooks[partner] = (await q.yesNo(`Subscribe to ${partner === 'shipbob' ? 'ShipBob' : 'Shopify'} webhooks now?`, true)) ?? true;
+      if (connections[partner])
+        webhooks[partner] = (await q.yesNo(`Subscribe to ${partner === 'shipbob' ? 'ShipBob' : 'Shopify'} webhooks now?`, true)) ?? true;
     }
     if (Object.keys(webhooks).length) doc['webhooks'] = webhooks;
   } finally {
@@ -459,15 +547,19 @@ async function interview(id: string, ctx: InitContext, lib: TenantsLib, checkCsv
     // Same document; secrets replaced by ${ENV} references, CSV paths made relative to the saved file.
     Object.assign(savedDoc, structuredClone(doc));
     const conns = (savedDoc['connections'] ?? {}) as Record<string, Record<string, unknown>>;
-    for (const [partner, conn] of Object.entries(conns)) replaceSecrets(conn, '', (path) => {
-      const name = envNameFor(id, partner as Partner, path);
-      envNames.push(name);
-      return `\${${name}}`;
-    });
+    for (const [partner, conn] of Object.entries(conns))
+      replaceSecrets(conn, '', (path) => {
+        const name = envNameFor(id, partner as Partner, path);
+        envNames.push(name);
+        return `\${${name}}`;
+      });
     const maps = savedDoc['mappings'] as Record<string, string> | undefined;
     const dir = dirname(resolve(saved));
     if (maps) for (const k of Object.keys(maps)) maps[k] = relative(dir, maps[k]!) || maps[k]!;
-    await ctx.writeFile(saved, `# mlc tenants init ${id} --from ${saved}   (format: docs/onboarding.md)\n# secrets come from the environment: ${envNames.join(', ')}\n${stringifyYaml(savedDoc)}`);
+    await ctx.writeFile(
+      saved,
+      `# mlc tenants init ${id} --from ${saved}   (format: docs/onboarding.md)\n# secrets come from the environment: ${envNames.join(', ')}\n${stringifyYaml(savedDoc)}`,
+    );
     ctx.err(`wrote ${saved}; it holds no secrets: before running it, set ${envNames.join(', ') || '(none)'}\n`);
   }
   return { plan: checked.plan, saved };

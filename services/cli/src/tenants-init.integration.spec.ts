@@ -33,7 +33,11 @@ async function startSandbox(partner: 'fusion' | 'shipbob' | 'shopify', children:
     async () => {
       if (child.exitCode !== null) throw Object.assign(new Error(`${partner} sandbox exited: ${out}`), { fatal: true });
       // Any HTTP answer (even a 404) means it is listening.
-      return (await fetch(`http://127.0.0.1:${port}/`).then(() => true).catch(() => undefined)) || undefined;
+      return (
+        (await fetch(`http://127.0.0.1:${port}/`)
+          .then(() => true)
+          .catch(() => undefined)) || undefined
+      );
     },
     { timeoutMs: 30_000, what: `${partner} sandbox listening` },
   );
@@ -61,11 +65,20 @@ function startStandIn(target: () => string, parts: 'with' | 'without' | 'without
       const hook = /^\/admin\/tenants\/([^/]+)\/webhooks\/(shipbob|shopify)\/subscribe$/.exec(req.url ?? '');
       const doctor = /^\/admin\/tenants\/([^/]+)\/doctor$/.exec(req.url ?? '');
       if ((hook || doctor) && parts !== 'with') return json(404, { message: `Cannot ${req.method} ${req.url}`, error: 'Not Found', statusCode: 404 });
-      if (parts === 'without, import down' && /\/mappings\/[^/]+\/import/.test(req.url ?? '')) return json(503, { error: { code: 'TENANTS.UNAVAILABLE', message: 'the database is not answering' } });
+      if (parts === 'without, import down' && /\/mappings\/[^/]+\/import/.test(req.url ?? ''))
+        return json(503, { error: { code: 'TENANTS.UNAVAILABLE', message: 'the database is not answering' } });
       if (hook) {
         const gatewayUrl = (JSON.parse(body.toString() || '{}') as { gatewayUrl?: string }).gatewayUrl ?? 'https://default.example';
         const expectedUrl = `${gatewayUrl}/webhooks/${hook[2]}/${hook[1]}`;
-        return json(200, { partner: hook[2], expectedUrl, subscriptions: [{ id: '1', url: expectedUrl, topics: ['a'], ours: true }, { id: '2', url: 'https://other.example', topics: ['a'], ours: false }], missingTopics: hook[2] === 'shopify' ? ['refunds/create'] : [] });
+        return json(200, {
+          partner: hook[2],
+          expectedUrl,
+          subscriptions: [
+            { id: '1', url: expectedUrl, topics: ['a'], ours: true },
+            { id: '2', url: 'https://other.example', topics: ['a'], ours: false },
+          ],
+          missingTopics: hook[2] === 'shopify' ? ['refunds/create'] : [],
+        });
       }
       if (doctor) {
         return json(200, {
@@ -73,7 +86,13 @@ function startStandIn(target: () => string, parts: 'with' | 'without' | 'without
           ok: false,
           findings: [
             { check: 'fusion.credentials', partner: 'fusion', status: 'ok', message: 'token issued' },
-            { check: 'fusion.accounting.businessUnit', partner: 'fusion', status: 'fail', message: 'business unit "US1 Business Unit" not found', fix: `mlc settings set ${doctor[1]} accounting.businessUnit="Vision Operations"` },
+            {
+              check: 'fusion.accounting.businessUnit',
+              partner: 'fusion',
+              status: 'fail',
+              message: 'business unit "US1 Business Unit" not found',
+              fix: `mlc settings set ${doctor[1]} accounting.businessUnit="Vision Operations"`,
+            },
             { check: 'shopify.scopes', partner: 'shopify', status: 'warn', message: 'write_orders not granted' },
           ],
         });
@@ -104,7 +123,10 @@ describe('mlc tenants init', () => {
   const urls = { fusion: '', shipbob: '', shopify: '' };
   const env = { T_FUSION_SECRET: FUSION_SECRET, T_SB_PAT: PAT, T_SB_HOOK: SB_HOOK, T_SHOP_SECRET: SHOP_SECRET };
 
-  async function mlc(argv: string[], opts: { stdin?: string; env?: Record<string, string>; url?: string } = {}): Promise<{ code: number; out: string; err: string }> {
+  async function mlc(
+    argv: string[],
+    opts: { stdin?: string; env?: Record<string, string>; url?: string } = {},
+  ): Promise<{ code: number; out: string; err: string }> {
     let out = '';
     let err = '';
     const io: CliIo = {
@@ -146,7 +168,9 @@ connections:
     webhookSecrets: ["\${T_SHOP_SECRET}"]
 settings:
   accounting:
-${Object.entries(ACCOUNTING).map(([k, v]) => `    ${k}: "${v}"`).join('\n')}
+${Object.entries(ACCOUNTING)
+  .map(([k, v]) => `    ${k}: "${v}"`)
+  .join('\n')}
 mappings:
   item-product: maps/items.csv
   ship-to-fc: maps/fc.csv
@@ -168,15 +192,30 @@ webhooks:
       settings: t.settings,
       mappingCounts: t.mappingCounts,
       items,
-      connections: t.connections.map((c: any) => ({ partner: c.partner, baseUrl: c.baseUrl, authType: c.authType, settings: c.settings, secretsSet: c.secretsSet })),
+      connections: t.connections.map((c: any) => ({
+        partner: c.partner,
+        baseUrl: c.baseUrl,
+        authType: c.authType,
+        settings: c.settings,
+        secretsSet: c.secretsSet,
+      })),
     };
   }
 
   before(async () => {
     const { suffix } = await testKafka('tenantsinit');
     db = await testDatabase('tenantsinit');
-    [urls.fusion, urls.shipbob, urls.shopify] = await Promise.all([startSandbox('fusion', sandboxes), startSandbox('shipbob', sandboxes), startSandbox('shopify', sandboxes)]);
-    svc = await startService('audit-projector', { DATABASE_URL: db.url, KAFKA_TOPIC_SUFFIX: suffix, MLC_OPERATOR_API_KEYS: `${OPS}:*`, OPS_LAG_GROUPS: `none${suffix}` });
+    [urls.fusion, urls.shipbob, urls.shopify] = await Promise.all([
+      startSandbox('fusion', sandboxes),
+      startSandbox('shipbob', sandboxes),
+      startSandbox('shopify', sandboxes),
+    ]);
+    svc = await startService('audit-projector', {
+      DATABASE_URL: db.url,
+      KAFKA_TOPIC_SUFFIX: suffix,
+      MLC_OPERATOR_API_KEYS: `${OPS}:*`,
+      OPS_LAG_GROUPS: `none${suffix}`,
+    });
     withoutBC = await startStandIn(() => svc.url, 'without', standIns);
     withBC = await startStandIn(() => svc.url, 'with', standIns);
     importDown = await startStandIn(() => svc.url, 'without, import down', standIns);
@@ -192,10 +231,14 @@ webhooks:
     for (const st of standIns) st.close();
     await svc?.stop();
     await Promise.all(
-      sandboxes.map((c) => (c.exitCode !== null ? undefined : new Promise((r) => {
-        c.once('exit', r);
-        c.kill('SIGTERM');
-      }))),
+      sandboxes.map((c) =>
+        c.exitCode !== null
+          ? undefined
+          : new Promise((r) => {
+              c.once('exit', r);
+              c.kill('SIGTERM');
+            }),
+      ),
     );
     await db?.drop();
     if (dir) await rm(dir, { recursive: true, force: true });
@@ -219,12 +262,21 @@ webhooks:
     assert.deepEqual(t.settings.accounting, ACCOUNTING);
     assert.equal(t.mappingCounts['item-product'], 2);
     assert.equal(t.mappingCounts['ship-to-fc'], 1);
-    assert.deepEqual(t.items.map((e: any) => [e.key, e.value.shipbobSku]), [['ITEM-1', 'ML-1001'], ['ITEM-2', 'ML-1002']]);
-    assert.deepEqual(t.connections.map((c: any) => [c.partner, c.baseUrl, c.authType]), [
-      ['fusion', urls.fusion, 'oauth2-client-credentials'],
-      ['shipbob', urls.shipbob, 'pat'],
-      ['shopify', urls.shopify, 'client-credentials'],
-    ]);
+    assert.deepEqual(
+      t.items.map((e: any) => [e.key, e.value.shipbobSku]),
+      [
+        ['ITEM-1', 'ML-1001'],
+        ['ITEM-2', 'ML-1002'],
+      ],
+    );
+    assert.deepEqual(
+      t.connections.map((c: any) => [c.partner, c.baseUrl, c.authType]),
+      [
+        ['fusion', urls.fusion, 'oauth2-client-credentials'],
+        ['shipbob', urls.shipbob, 'pat'],
+        ['shopify', urls.shopify, 'client-credentials'],
+      ],
+    );
     const shown = await mlc(['tenants', 'show', 'acme2']);
     for (const s of SECRETS) assert.ok(!shown.out.includes(s));
   });
@@ -234,11 +286,17 @@ webhooks:
     const r = await mlc(['tenants', 'init', 'acme2', '--from', join(dir, 'tenant.yaml'), '--skip-doctor']);
     assert.equal(r.code, 0, r.out + r.err);
     assert.match(r.out, /^\[1\/7\] tenant: acme2 exists; reused\n/);
-    assert.match(r.out, /\n\[2\/7\] connections: set fusion \(1 secrets set\), shipbob \(2 secrets set; kept the stored webhook secrets\), shopify \(2 secrets set; kept the stored webhook secrets\)\n/);
+    assert.match(
+      r.out,
+      /\n\[2\/7\] connections: set fusion \(1 secrets set\), shipbob \(2 secrets set; kept the stored webhook secrets\), shopify \(2 secrets set; kept the stored webhook secrets\)\n/,
+    );
     assert.match(r.out, /\n\[7\/7\] doctor: skipped \(--skip-doctor\)\n/);
     assert.deepEqual(await shape('acme2'), before);
     const list = await mlc(['tenants', 'list', '--json']);
-    assert.deepEqual(JSON.parse(list.out).map((x: any) => x.id), ['acme2']);
+    assert.deepEqual(
+      JSON.parse(list.out).map((x: any) => x.id),
+      ['acme2'],
+    );
   });
 
   it('refuses a tenant that exists under another name, writing nothing', async () => {
@@ -280,7 +338,10 @@ webhooks:
 
     const unset = await mlc(['tenants', 'init', 'acme3', '--from', join(dir, 'tenant.yaml')], { env: { T_SB_PAT: '' } });
     assert.equal(unset.code, 1);
-    assert.match(unset.err, /has 1 problem; nothing was written:\n {2}connections\.shipbob\.auth\.token: refers to the environment variable T_SB_PAT, which is not set\n/);
+    assert.match(
+      unset.err,
+      /has 1 problem; nothing was written:\n {2}connections\.shipbob\.auth\.token: refers to the environment variable T_SB_PAT, which is not set\n/,
+    );
     assert.equal((await mlc(['tenants', 'show', 'acme3'])).code, 1);
   });
 
@@ -290,7 +351,10 @@ webhooks:
     assert.equal(failed.code, 1);
     assert.match(failed.out, /\[3\/7\] settings: set accounting/);
     assert.doesNotMatch(failed.out, /\[4\/7\]/);
-    assert.match(failed.err, /^error: step \[4\/7\] mappings failed: TENANTS\.UNAVAILABLE \(503\): the database is not answering\nalready done: tenant, connections, settings; re-running is safe \(each step sets the same values again\): mlc tenants init acme8 --from \S+eight\.yaml\n$/);
+    assert.match(
+      failed.err,
+      /^error: step \[4\/7\] mappings failed: TENANTS\.UNAVAILABLE \(503\): the database is not answering\nalready done: tenant, connections, settings; re-running is safe \(each step sets the same values again\): mlc tenants init acme8 --from \S+eight\.yaml\n$/,
+    );
     const half = (await shape('acme8')) as any;
     assert.equal(half.mappingCounts['item-product'], 0);
     assert.equal(half.connections.length, 3);
@@ -305,14 +369,48 @@ webhooks:
 
   it('interactive answers from piped stdin make the same tenant; --save writes them as a file without secrets', async () => {
     const answers = [
-      'Acme Two', 'live',
-      'y', 'pod.example.com', urls.fusion, '', `${urls.fusion}/oauth2/v1/token`, 'MLC_INTEGRATION', FUSION_SECRET, SCOPE, '',
-      '', urls.shipbob, '', PAT, 'abc', '1000', 'whsec_short', SB_HOOK,
-      'y', 'mlc-demo.myshopify.com', urls.shopify, '2026-10', '', 'sim-client-id', SHOP_SECRET, '',
-      'y', ...['businessUnit', 'transactionSource', 'transactionType', 'paymentTerms', 'revenueAccountCombination', 'guestCustomerAccountNumber'].map((k) => ACCOUNTING[k as keyof typeof ACCOUNTING]),
-      '', '',
-      join(dir, 'maps/nope.csv'), join(dir, 'maps/items-bad.csv'), join(dir, 'maps/items.csv'), '', join(dir, 'maps/fc.csv'), '', '',
-      '', '',
+      'Acme Two',
+      'live',
+      'y',
+      'pod.example.com',
+      urls.fusion,
+      '',
+      `${urls.fusion}/oauth2/v1/token`,
+      'MLC_INTEGRATION',
+      FUSION_SECRET,
+      SCOPE,
+      '',
+      '',
+      urls.shipbob,
+      '',
+      PAT,
+      'abc',
+      '1000',
+      'whsec_short',
+      SB_HOOK,
+      'y',
+      'mlc-demo.myshopify.com',
+      urls.shopify,
+      '2026-10',
+      '',
+      'sim-client-id',
+      SHOP_SECRET,
+      '',
+      'y',
+      ...['businessUnit', 'transactionSource', 'transactionType', 'paymentTerms', 'revenueAccountCombination', 'guestCustomerAccountNumber'].map(
+        (k) => ACCOUNTING[k as keyof typeof ACCOUNTING],
+      ),
+      '',
+      '',
+      join(dir, 'maps/nope.csv'),
+      join(dir, 'maps/items-bad.csv'),
+      join(dir, 'maps/items.csv'),
+      '',
+      join(dir, 'maps/fc.csv'),
+      '',
+      '',
+      '',
+      '',
     ];
     const saved = join(dir, 'saved.yaml');
     const r = await mlc(['tenants', 'init', 'acme4', '--save', saved], { stdin: `${answers.join('\n')}\n` });
@@ -338,22 +436,60 @@ webhooks:
 
     // The saved file replays the same onboarding (secrets from the environment).
     const again = await mlc(['tenants', 'init', 'acme4', '--from', saved, '--skip-doctor'], {
-      env: { ACME4_FUSION_AUTH_CLIENT_SECRET: FUSION_SECRET, ACME4_SHIPBOB_AUTH_TOKEN: PAT, ACME4_SHIPBOB_WEBHOOK_SECRETS: SB_HOOK, ACME4_SHOPIFY_AUTH_CLIENT_SECRET: SHOP_SECRET, ACME4_SHOPIFY_WEBHOOK_SECRETS: SHOP_SECRET },
+      env: {
+        ACME4_FUSION_AUTH_CLIENT_SECRET: FUSION_SECRET,
+        ACME4_SHIPBOB_AUTH_TOKEN: PAT,
+        ACME4_SHIPBOB_WEBHOOK_SECRETS: SB_HOOK,
+        ACME4_SHOPIFY_AUTH_CLIENT_SECRET: SHOP_SECRET,
+        ACME4_SHOPIFY_WEBHOOK_SECRETS: SHOP_SECRET,
+      },
     });
     assert.equal(again.code, 0, again.out + again.err);
     assert.deepEqual(await shape('acme4'), await shape('acme2'));
   });
 
-  it('interactive in demo mode offers the sandboxes\' demo values: Enter takes them, secrets included, never shown', async () => {
+  it("interactive in demo mode offers the sandboxes' demo values: Enter takes them, secrets included, never shown", async () => {
     const answers = [
-      '', 'demo',
-      '', urls.fusion, '', '', '', '', '', '',
-      '', urls.shipbob, '', '', '', '',
-      '', '', urls.shopify, '', '', '', '', '',
-      '', '', '', '', '', '', '',
-      '', '',
-      '', '', '', '', '',
-      'n', 'n',
+      '',
+      'demo',
+      '',
+      urls.fusion,
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      urls.shipbob,
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      urls.shopify,
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      'n',
+      'n',
     ];
     const r = await mlc(['tenants', 'init', 'acme7', '--skip-doctor'], { stdin: `${answers.join('\n')}\n` });
     assert.equal(r.code, 0, r.out + r.err);
@@ -362,7 +498,13 @@ webhooks:
     assert.match(r.out, /\[1\/7\] tenant: created acme7 "acme7" \(demo, config version 1\)\n/);
     assert.match(r.out, /\[5\/7\] webhooks: skipped: none asked for\n/);
     assert.match(r.out, /\[6\/7\] pings: fusion ok, shipbob ok, shopify ok\n/);
-    for (const s of [DEMO_CREDENTIALS.fusion.clientSecret, DEMO_CREDENTIALS.shipbob.pat, DEMO_CREDENTIALS.shipbob.webhookSecret, DEMO_CREDENTIALS.shopify.clientSecret]) assert.ok(!(r.out + r.err).includes(s));
+    for (const s of [
+      DEMO_CREDENTIALS.fusion.clientSecret,
+      DEMO_CREDENTIALS.shipbob.pat,
+      DEMO_CREDENTIALS.shipbob.webhookSecret,
+      DEMO_CREDENTIALS.shopify.clientSecret,
+    ])
+      assert.ok(!(r.out + r.err).includes(s));
     const t = (await shape('acme7')) as any;
     assert.deepEqual(t.settings.accounting, DEMO_ACCOUNTING);
     assert.equal(t.connections.find((c: any) => c.partner === 'shopify').authType, 'client-credentials');
@@ -382,14 +524,31 @@ webhooks:
     await writeFile(join(dir, 'six.yaml'), tenantYaml('Acme Six'));
     const r = await mlc(['tenants', 'init', 'acme6', '--from', join(dir, 'six.yaml'), '--gateway-url', 'https://hooks.example.com'], { url: withBC });
     assert.equal(r.code, 3, r.out + r.err);
-    assert.match(r.out, /\n\[5\/7\] webhooks: subscribed shipbob -> https:\/\/hooks\.example\.com\/webhooks\/shipbob\/acme6: 1 subscription\(s\); shopify -> https:\/\/hooks\.example\.com\/webhooks\/shopify\/acme6: 1 subscription\(s\), MISSING topics refunds\/create\n/);
-    assert.match(r.out, /\n\[7\/7\] doctor: 1 check\(s\) FAILED\n {6}FAIL fusion\.accounting\.businessUnit \(fusion\): business unit "US1 Business Unit" not found\n {8}fix: mlc settings set acme6 accounting\.businessUnit="Vision Operations"\n {6}WARN shopify\.scopes \(shopify\): write_orders not granted\n/);
+    assert.match(
+      r.out,
+      /\n\[5\/7\] webhooks: subscribed shipbob -> https:\/\/hooks\.example\.com\/webhooks\/shipbob\/acme6: 1 subscription\(s\); shopify -> https:\/\/hooks\.example\.com\/webhooks\/shopify\/acme6: 1 subscription\(s\), MISSING topics refunds\/create\n/,
+    );
+    assert.match(
+      r.out,
+      /\n\[7\/7\] doctor: 1 check\(s\) FAILED\n {6}FAIL fusion\.accounting\.businessUnit \(fusion\): business unit "US1 Business Unit" not found\n {8}fix: mlc settings set acme6 accounting\.businessUnit="Vision Operations"\n {6}WARN shopify\.scopes \(shopify\): write_orders not granted\n/,
+    );
     assert.match(r.out, /tenant acme6 is set up, but 2 check\(s\) failed/);
     const json = await mlc(['tenants', 'init', 'acme6', '--from', join(dir, 'six.yaml'), '--json'], { url: withBC });
     assert.equal(json.code, 3);
     const summary = JSON.parse(json.out);
     assert.equal(summary.ok, false);
-    assert.deepEqual(summary.steps.map((s: any) => [s.step, s.status]), [['tenant', 'done'], ['connections', 'done'], ['settings', 'done'], ['mappings', 'done'], ['webhooks', 'done'], ['pings', 'done'], ['doctor', 'done']]);
+    assert.deepEqual(
+      summary.steps.map((s: any) => [s.step, s.status]),
+      [
+        ['tenant', 'done'],
+        ['connections', 'done'],
+        ['settings', 'done'],
+        ['mappings', 'done'],
+        ['webhooks', 'done'],
+        ['pings', 'done'],
+        ['doctor', 'done'],
+      ],
+    );
     assert.equal(summary.doctor.findings[1].fix, 'mlc settings set acme6 accounting.businessUnit="Vision Operations"');
     assert.match(json.err, /^\[1\/7\] tenant: acme6 exists; reused\n/, 'progress on stderr with --json');
   });

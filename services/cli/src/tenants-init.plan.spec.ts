@@ -23,13 +23,22 @@ const ENV = {
   ACME_SHIPBOB_WEBHOOK_SECRET: 'whsec_aW5pdC10ZXN0LXNoaXBib2ItaG9vayEh',
   ACME_SHOPIFY_CLIENT_SECRET: 'shopify-secret',
 };
-const ctx = (env: NodeJS.ProcessEnv = ENV): PlanContext => ({ env, secrets: 'env', baseDir: join(REPO_ROOT, 'docs/examples'), readFile: (p) => readFile(p, 'utf8'), checkCsv });
+const ctx = (env: NodeJS.ProcessEnv = ENV): PlanContext => ({
+  env,
+  secrets: 'env',
+  baseDir: join(REPO_ROOT, 'docs/examples'),
+  readFile: (p) => readFile(p, 'utf8'),
+  checkCsv,
+});
 
 describe('tenant.yaml checks', () => {
   it('the documented example (docs/examples/tenant.yaml) passes, secrets resolved from the environment', async () => {
     const r = await checkTenantDocument(parse(await readFile(EXAMPLE, 'utf8')), ctx());
     assert.ok('plan' in r, JSON.stringify(r));
-    assert.deepEqual(r.plan.connections.map((c) => c.partner), ['fusion', 'shipbob', 'shopify']);
+    assert.deepEqual(
+      r.plan.connections.map((c) => c.partner),
+      ['fusion', 'shipbob', 'shopify'],
+    );
     const fusion = r.plan.connections[0]!.body as any;
     assert.equal(fusion.auth.clientSecret, 'fusion-secret');
     assert.deepEqual(fusion.soapAuth, { type: 'basic', username: 'mlc.integration', password: 'soap-password' });
@@ -38,7 +47,16 @@ describe('tenant.yaml checks', () => {
     assert.deepEqual(shipbob.webhookSecrets, [ENV.ACME_SHIPBOB_WEBHOOK_SECRET]);
     assert.deepEqual(r.plan.settings?.['dryRun'], { purchaseOrders: true, receivables: true });
     assert.equal(r.plan.settings?.['initialLookbackDays'], 30);
-    assert.deepEqual(r.plan.mappings.map((m) => [m.kind, m.rows]), [['item-product', 3], ['supplier-fc', 1], ['ship-to-fc', 2], ['ship-to-address', 1], ['shipbob-event-rule', 5]]);
+    assert.deepEqual(
+      r.plan.mappings.map((m) => [m.kind, m.rows]),
+      [
+        ['item-product', 3],
+        ['supplier-fc', 1],
+        ['ship-to-fc', 2],
+        ['ship-to-address', 1],
+        ['shipbob-event-rule', 5],
+      ],
+    );
     assert.deepEqual(r.plan.webhooks.partners, ['shipbob', 'shopify']);
   });
 
@@ -54,17 +72,20 @@ describe('tenant.yaml checks', () => {
     doc.webhooks.shopify = 'yes';
     const r = await checkTenantDocument(doc, ctx({ ...ENV, ACME_SHIPBOB_PAT: undefined }));
     assert.ok('problems' in r);
-    assert.deepEqual(r.problems.map((p) => p.path), [
-      'tenant.mode',
-      'connections.fusion.auth.clientSecret',
-      'connections.shipbob.baseUrl',
-      'connections.shipbob.auth.token',
-      'connections.shopify.apiVersion',
-      'settings.colour',
-      'settings.pollingIntervalsMs.receiptsMs',
-      'mappings.item-product',
-      'webhooks.shopify',
-    ]);
+    assert.deepEqual(
+      r.problems.map((p) => p.path),
+      [
+        'tenant.mode',
+        'connections.fusion.auth.clientSecret',
+        'connections.shipbob.baseUrl',
+        'connections.shipbob.auth.token',
+        'connections.shopify.apiVersion',
+        'settings.colour',
+        'settings.pollingIntervalsMs.receiptsMs',
+        'mappings.item-product',
+        'webhooks.shopify',
+      ],
+    );
     assert.ok(!JSON.stringify(r.problems).includes('literal-fusion-secret'));
     assert.match(r.problems[3]!.reason, /ACME_SHIPBOB_PAT, which is not set/);
   });

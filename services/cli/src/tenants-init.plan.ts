@@ -5,7 +5,13 @@ import type { MappingKind, Partner } from '@mlc/tenants';
 // reason, never a value), secrets resolved from the environment. Nothing here talks to the API.
 
 export const INIT_PARTNERS = ['fusion', 'shipbob', 'shopify'] as const satisfies readonly Partner[];
-export const INIT_MAPPING_KINDS = ['item-product', 'supplier-fc', 'ship-to-fc', 'ship-to-address', 'shipbob-event-rule'] as const satisfies readonly MappingKind[];
+export const INIT_MAPPING_KINDS = [
+  'item-product',
+  'supplier-fc',
+  'ship-to-fc',
+  'ship-to-address',
+  'shipbob-event-rule',
+] as const satisfies readonly MappingKind[];
 
 export interface PlanProblem {
   path: string;
@@ -138,7 +144,10 @@ class Checker {
     if (this.ctx.secrets === 'literal') return v;
     const m = ENV_REF.exec(v);
     if (!m) {
-      this.add(path, 'is a secret written into the file: remove it and write ${ENV_VAR} instead (e.g. ${ACME_SHIPBOB_PAT}), then set that variable in the environment');
+      this.add(
+        path,
+        'is a secret written into the file: remove it and write ${ENV_VAR} instead (e.g. ${ACME_SHIPBOB_PAT}), then set that variable in the environment',
+      );
       return undefined;
     }
     const value = this.ctx.env[m[1]!];
@@ -183,7 +192,8 @@ class Checker {
     const out = raw.map((s, i) => this.secret(s, `${path}[${i}]`));
     out.forEach((s, i) => {
       if (s === undefined) return;
-      if (partner === 'shipbob' && !SHIPBOB_WEBHOOK_SECRET.test(s)) this.add(`${path}[${i}]`, 'must be "whsec_" followed by 32 base64 characters (e.g. echo whsec_$(openssl rand -base64 24))');
+      if (partner === 'shipbob' && !SHIPBOB_WEBHOOK_SECRET.test(s))
+        this.add(`${path}[${i}]`, 'must be "whsec_" followed by 32 base64 characters (e.g. echo whsec_$(openssl rand -base64 24))');
       if (out.indexOf(s) !== i) this.add(`${path}[${i}]`, 'duplicates an earlier secret');
     });
     return out.every((s) => s !== undefined) ? (out as string[]) : undefined;
@@ -212,7 +222,8 @@ class Checker {
         const shop = this.text(raw, 'shopDomain', `${path}.shopDomain`);
         if (shop !== undefined && !SHOP_DOMAIN.test(shop)) this.add(`${path}.shopDomain`, 'must look like <shop>.myshopify.com (lowercase)');
         const version = this.text(raw, 'apiVersion', `${path}.apiVersion`);
-        if (version !== undefined && !SHOPIFY_API_VERSION.test(version)) this.add(`${path}.apiVersion`, 'must be a quarterly version YYYY-01|04|07|10 or "unstable"');
+        if (version !== undefined && !SHOPIFY_API_VERSION.test(version))
+          this.add(`${path}.apiVersion`, 'must be a quarterly version YYYY-01|04|07|10 or "unstable"');
         Object.assign(body, { shopDomain: shop, apiVersion: version });
         break;
       }
@@ -232,7 +243,17 @@ class Checker {
       this.add('settings', 'must be a mapping of tenant settings');
       return undefined;
     }
-    const allowed = ['accounting', 'customerMatching', 'pollingIntervalsMs', 'orderGrouping', 'receivablePoStatuses', 'shipmentProblemsAsPoNote', 'shopifyWriteBack', 'initialLookbackDays', 'dryRun'];
+    const allowed = [
+      'accounting',
+      'customerMatching',
+      'pollingIntervalsMs',
+      'orderGrouping',
+      'receivablePoStatuses',
+      'shipmentProblemsAsPoNote',
+      'shopifyWriteBack',
+      'initialLookbackDays',
+      'dryRun',
+    ];
     this.unknown(raw, allowed, 'settings');
     const out: Record<string, unknown> = {};
     const a = raw['accounting'];
@@ -282,7 +303,8 @@ class Checker {
     }
     const days = raw['initialLookbackDays'];
     if (days !== undefined) {
-      if (typeof days !== 'number' || !Number.isSafeInteger(days) || days < 0 || days > 3650) this.add('settings.initialLookbackDays', 'must be a whole number of days from 0 to 3650');
+      if (typeof days !== 'number' || !Number.isSafeInteger(days) || days < 0 || days > 3650)
+        this.add('settings.initialLookbackDays', 'must be a whole number of days from 0 to 3650');
       else out['initialLookbackDays'] = days;
     }
     const dry = raw['dryRun'];
@@ -290,7 +312,8 @@ class Checker {
       if (!isRecord(dry)) this.add('settings.dryRun', 'must be a mapping { purchaseOrders: true|false, receivables: true|false }');
       else {
         this.unknown(dry, ['purchaseOrders', 'receivables'], 'settings.dryRun');
-        for (const k of ['purchaseOrders', 'receivables']) if (dry[k] !== undefined && typeof dry[k] !== 'boolean') this.add(`settings.dryRun.${k}`, 'must be true or false');
+        for (const k of ['purchaseOrders', 'receivables'])
+          if (dry[k] !== undefined && typeof dry[k] !== 'boolean') this.add(`settings.dryRun.${k}`, 'must be true or false');
         out['dryRun'] = dry;
       }
     }
@@ -320,7 +343,8 @@ class Checker {
         continue;
       }
       const checked = this.ctx.checkCsv(kind, csv);
-      if ('problems' in checked) for (const pr of checked.problems) this.add(`mappings.${kind}`, `${p}${pr.line !== undefined ? ` line ${pr.line}` : ''}: ${pr.field}: ${pr.reason}`);
+      if ('problems' in checked)
+        for (const pr of checked.problems) this.add(`mappings.${kind}`, `${p}${pr.line !== undefined ? ` line ${pr.line}` : ''}: ${pr.field}: ${pr.reason}`);
       else out.push({ kind, path: p, csv, rows: checked.rows });
     }
     return out;
@@ -391,7 +415,10 @@ export function baseDirOf(file: string): string {
 /** The environment variable a saved file refers to for one secret, e.g. ACME_SHIPBOB_AUTH_TOKEN. */
 export function envNameFor(tenantId: string, partner: Partner, path: string): string {
   const words = `${tenantId}_${partner}_${path}`.replace(/\[(\d+)\]/g, '_$1').replace(/([a-z0-9])([A-Z])/g, '$1_$2');
-  return words.replace(/[^A-Za-z0-9]+/g, '_').replace(/_0$/, '').toUpperCase();
+  return words
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .replace(/_0$/, '')
+    .toUpperCase();
 }
 
 /** Secret field paths inside a connection body (auth.*, soapAuth.password, webhookSecrets[i]). */

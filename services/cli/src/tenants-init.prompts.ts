@@ -14,7 +14,10 @@ export class Asker {
   private muted = false;
   private readonly tty: boolean;
 
-  constructor(input: AnswerInput, private readonly write: (text: string) => void) {
+  constructor(
+    input: AnswerInput,
+    private readonly write: (text: string) => void,
+  ) {
     this.tty = input.isTTY === true;
     // readline echoes what is typed through `output`: muted while a secret is typed.
     const output = new Writable({
@@ -34,11 +37,23 @@ export class Asker {
    */
   async ask(
     question: string,
-    opts: { def?: string | undefined; secret?: boolean; hint?: string; secretDefaultLabel?: string; check?: (answer: string) => string | undefined | Promise<string | undefined> } = {},
+    opts: {
+      def?: string | undefined;
+      secret?: boolean;
+      hint?: string;
+      secretDefaultLabel?: string;
+      check?: (answer: string) => string | undefined | Promise<string | undefined>;
+    } = {},
   ): Promise<string> {
     if (opts.hint) this.write(`  ${opts.hint}\n`);
     for (;;) {
-      const shown = opts.secret ? (opts.def !== undefined ? ` [Enter: ${opts.secretDefaultLabel ?? 'keep the default'}]` : '') : opts.def !== undefined && opts.def !== '' ? ` [${opts.def}]` : '';
+      const shown = opts.secret
+        ? opts.def !== undefined
+          ? ` [Enter: ${opts.secretDefaultLabel ?? 'keep the default'}]`
+          : ''
+        : opts.def !== undefined && opts.def !== ''
+          ? ` [${opts.def}]`
+          : '';
       this.write(`${question}${shown}${opts.secret && this.tty ? ' (not shown)' : ''}: `);
       this.muted = !!opts.secret && this.tty;
       const next = await this.lines.next();

@@ -11,7 +11,10 @@ import { ShopifyModule } from './shopify/shopify.module';
     PurchaseOrdersModule,
     ShipmentsModule,
     ShopifyModule,
-    DedupRetentionModule.forRootAsync({ inject: [MAPPER_CONFIG], useFactory: (config: MapperConfig) => ({ targets: MAPPER_RETENTION_TARGETS, days: config.dedupRetentionDays }) }),
+    DedupRetentionModule.forRootAsync({
+      inject: [MAPPER_CONFIG],
+      useFactory: (config: MapperConfig) => ({ targets: MAPPER_RETENTION_TARGETS, days: config.dedupRetentionDays }),
+    }),
   ],
 })
 export class AppModule {}

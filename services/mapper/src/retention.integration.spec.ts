@@ -69,6 +69,10 @@ describe('de-duplication retention (DEDUP_RETENTION_DAYS)', () => {
       await other.query('SELECT pg_advisory_unlock($1)', [LOCK]);
       other.release();
     }
-    assert.deepEqual(await sweepRetention(pool, MAPPER_RETENTION_TARGETS, 90), { processed_events: 1, mapper_shipment_deliveries: 1, mapper_shipment_emitted: 1 });
+    assert.deepEqual(await sweepRetention(pool, MAPPER_RETENTION_TARGETS, 90), {
+      processed_events: 1,
+      mapper_shipment_deliveries: 1,
+      mapper_shipment_emitted: 1,
+    });
   });
 });

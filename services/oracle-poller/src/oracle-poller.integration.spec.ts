@@ -58,7 +58,10 @@ describe('oracle-poller against the Fusion sandbox, real Kafka and Postgres', ()
       ...init,
       headers: { 'content-type': 'application/json', ...(key ? { 'x-api-key': key } : {}), ...(init.headers as Record<string, string> | undefined) },
     });
-  const status = async (tenantId = 'demo') => (await (await api(`/poller/tenants/${tenantId}/status`)).json()) as { feeds: { feed: string; consecutiveFailures: number; lastError: { code: string } | null; cursor: string | null }[] };
+  const status = async (tenantId = 'demo') =>
+    (await (await api(`/poller/tenants/${tenantId}/status`)).json()) as {
+      feeds: { feed: string; consecutiveFailures: number; lastError: { code: string } | null; cursor: string | null }[];
+    };
 
   before(async () => {
     db = await testDatabase('oracle_poller');
@@ -70,10 +73,18 @@ describe('oracle-poller against the Fusion sandbox, real Kafka and Postgres', ()
     tenants = new TenantConfigService({ dataSource: ds, secretBox: new SecretBox(TEST_ENCRYPTION_KEYS), publisher: new InMemoryTenantChangePublisher() });
     const intervals = { pollingIntervalsMs: { purchaseOrdersMs: 1000, receiptsMs: 1000 } };
     await tenants.createTenant({ id: 'demo', name: 'Demo', settings: intervals }, 'test');
-    await tenants.setConnection('demo', { partner: 'fusion', baseUrl: fusion.url, auth: { type: 'basic', username: 'mlc.integration', password: 'sandbox-password' } }, 'test');
+    await tenants.setConnection(
+      'demo',
+      { partner: 'fusion', baseUrl: fusion.url, auth: { type: 'basic', username: 'mlc.integration', password: 'sandbox-password' } },
+      'test',
+    );
     // A second tenant whose credentials are wrong: its failures must not hold up 'demo'.
     await tenants.createTenant({ id: 'broken', name: 'Broken', settings: intervals }, 'test');
-    await tenants.setConnection('broken', { partner: 'fusion', baseUrl: fusion.url, auth: { type: 'basic', username: 'mlc.integration', password: 'wrong-password' } }, 'test');
+    await tenants.setConnection(
+      'broken',
+      { partner: 'fusion', baseUrl: fusion.url, auth: { type: 'basic', username: 'mlc.integration', password: 'wrong-password' } },
+      'test',
+    );
     pos = await collect(kafka, `erp.purchase-order.changed.v1${suffix}`);
     ar = await collect(kafka, `erp.receivables.changed.v1${suffix}`);
     exceptions = await collect(kafka, `ops.exception.raised.v1${suffix}`);
@@ -101,7 +112,10 @@ describe('oracle-poller against the Fusion sandbox, real Kafka and Postgres', ()
     assert.match(metrics, /^mlc_poll_cursor_age_seconds\{flow="purchase-orders",tenant="demo"\} [\d.e+]+$/m, 'poll cursor age per flow and tenant');
     const po = seeded[0]!;
     const e = eventsFor(po.POHeaderId)[0]!;
-    assert.equal(pos.messages.find((m) => decode<PoEvent>(m, 'mlc.erp.PurchaseOrderChanged').poHeaderId === e.poHeaderId)!.key!.toString(), `demo:${po.POHeaderId}`);
+    assert.equal(
+      pos.messages.find((m) => decode<PoEvent>(m, 'mlc.erp.PurchaseOrderChanged').poHeaderId === e.poHeaderId)!.key!.toString(),
+      `demo:${po.POHeaderId}`,
+    );
     assert.equal(e.meta.tenantId, 'demo');
     assert.equal(e.orderNumber, po.OrderNumber);
     assert.equal(e.lastUpdateDate, po.LastUpdateDate);
@@ -111,7 +125,11 @@ describe('oracle-poller against the Fusion sandbox, real Kafka and Postgres', ()
     assert.match(e.supplierNumber ?? '', /^SUP-/);
     assert.equal(e.shipToLocationCode, po.ShipToLocationCode);
     assert.equal(e.shipTo?.locationCode, po.ShipToLocationCode);
-    assert.match(e.shipTo?.addressText ?? '', /, [A-Z]{2} \d{5}.*, United States$/, "ship-to address: the PO's ShipToLocationAddress in Oracle's one-line form");
+    assert.match(
+      e.shipTo?.addressText ?? '',
+      /, [A-Z]{2} \d{5}.*, United States$/,
+      "ship-to address: the PO's ShipToLocationAddress in Oracle's one-line form",
+    );
     assert.equal(e.lines.length, po.lines.length);
     assert.equal(e.lines[0]!.itemNumber, po.lines[0]!.Item);
     assert.equal(e.lines[0]!.quantity, String(po.lines[0]!.schedules[0]!.Quantity));
@@ -142,7 +160,12 @@ describe('oracle-poller against the Fusion sandbox, real Kafka and Postgres', ()
     fusion.advanceClock(3 * 3_600_000);
     const seeded = fusion.seedPurchaseOrders({ count: 120 });
     const ids = new Set(seeded.map((p) => String(p.POHeaderId)));
-    const fresh = () => new Set(poEvents().filter((e) => ids.has(e.poHeaderId)).map((e) => e.poHeaderId)).size;
+    const fresh = () =>
+      new Set(
+        poEvents()
+          .filter((e) => ids.has(e.poHeaderId))
+          .map((e) => e.poHeaderId),
+      ).size;
     // Dies right after the 4th acknowledged batch, before recording it (slow answers keep that after start-up).
     fusion.faults = { latencyMs: 100 };
     await start({ POLLER_FAULT_CRASH_AFTER_PUBLISHES: '4' }).catch((err: Error) => assert.match(err.message, /exited/));
@@ -151,7 +174,9 @@ describe('oracle-poller against the Fusion sandbox, real Kafka and Postgres', ()
     assert.ok(fresh() < 120, `only part of the batch was sent before the crash (${fresh()})`);
     // Plain SIGKILL at an arbitrary point of the next run, which first resolves the batch left in flight.
     await start();
-    const resolved = await waitFor(() => /"msg":"resolved an in-flight batch[^\n]*"delivered":(\d+)/.exec(service!.output()), { what: 'the in-flight batch resolved' });
+    const resolved = await waitFor(() => /"msg":"resolved an in-flight batch[^\n]*"delivered":(\d+)/.exec(service!.output()), {
+      what: 'the in-flight batch resolved',
+    });
     assert.ok(Number(resolved[1]) > 0, 'the batch sent before the crash was found on the topic');
     await waitFor(() => fresh() >= 60, { timeoutMs: 20_000, what: 'more of the batch' });
     await service!.stop('SIGKILL');
@@ -164,7 +189,10 @@ describe('oracle-poller against the Fusion sandbox, real Kafka and Postgres', ()
   });
 
   it('a Fusion outage is recorded and recovered from; a tenant with bad credentials does not hold up the others', async () => {
-    const authRaised = () => exceptions.messages.map((m) => decode<ExceptionEvent>(m, 'mlc.ops.ExceptionRaised')).filter((x) => x.meta.tenantId === 'broken' && x.code === 'FUSION.AUTH').length;
+    const authRaised = () =>
+      exceptions.messages
+        .map((m) => decode<ExceptionEvent>(m, 'mlc.ops.ExceptionRaised'))
+        .filter((x) => x.meta.tenantId === 'broken' && x.code === 'FUSION.AUTH').length;
     const authBefore = authRaised();
     const po = fusion.procurement.pos[2]!;
     // The outage lasts until a poll has met it (a loaded machine may not poll within a fixed window), then ends.
@@ -173,17 +201,26 @@ describe('oracle-poller against the Fusion sandbox, real Kafka and Postgres', ()
     await waitFor(async () => (await status()).feeds.find((f) => f.feed === 'purchase-orders')!.consecutiveFailures > 0, { what: 'a failed poll' });
     assert.equal((await status()).feeds.find((f) => f.feed === 'purchase-orders')!.lastError?.code, 'FUSION.UNAVAILABLE');
     fusion.faults = {};
-    await waitFor(() => eventsFor(po.POHeaderId).some((e) => e.lastUpdateDate === po.LastUpdateDate), { timeoutMs: 15_000, what: 'the change made during the outage' });
+    await waitFor(() => eventsFor(po.POHeaderId).some((e) => e.lastUpdateDate === po.LastUpdateDate), {
+      timeoutMs: 15_000,
+      what: 'the change made during the outage',
+    });
     await waitFor(async () => (await status()).feeds.find((f) => f.feed === 'purchase-orders')!.consecutiveFailures === 0, { what: 'recovery' });
 
     // The outage hit 'broken' too; once Fusion answers again its own error is back: the credentials.
-    const broken = await waitFor(async () => {
-      const f = (await status('broken')).feeds.find((x) => x.feed === 'purchase-orders')!;
-      return f.lastError?.code === 'FUSION.AUTH' ? f : undefined;
-    }, { what: 'broken to fail on its credentials' });
+    const broken = await waitFor(
+      async () => {
+        const f = (await status('broken')).feeds.find((x) => x.feed === 'purchase-orders')!;
+        return f.lastError?.code === 'FUSION.AUTH' ? f : undefined;
+      },
+      { what: 'broken to fail on its credentials' },
+    );
     assert.ok(broken.consecutiveFailures > 1);
     await waitFor(
-      () => exceptions.messages.map((m) => decode<ExceptionEvent>(m, 'mlc.ops.ExceptionRaised')).find((x) => x.meta.tenantId === 'broken' && x.code === 'FUSION.AUTH'),
+      () =>
+        exceptions.messages
+          .map((m) => decode<ExceptionEvent>(m, 'mlc.ops.ExceptionRaised'))
+          .find((x) => x.meta.tenantId === 'broken' && x.code === 'FUSION.AUTH'),
       { what: 'one exception for the bad credentials' },
     );
     // One per failure streak (and feed): the outage in between (UNAVAILABLE, then AUTH again) raises nothing again.
@@ -201,7 +238,9 @@ describe('oracle-poller against the Fusion sandbox, real Kafka and Postgres', ()
     const same = await api(`/poller/tenants/demo/purchase-orders/${po.POHeaderId}/sync`, { method: 'POST' });
     assert.equal(same.status, 201);
     assert.deepEqual(await same.json(), { id: String(po.POHeaderId), lastUpdateDate: po.LastUpdateDate, emitted: false, eventId: null });
-    const forced = (await (await api(`/poller/tenants/demo/purchase-orders/${po.POHeaderId}/sync?force=true`, { method: 'POST' })).json()) as { emitted: boolean };
+    const forced = (await (await api(`/poller/tenants/demo/purchase-orders/${po.POHeaderId}/sync?force=true`, { method: 'POST' })).json()) as {
+      emitted: boolean;
+    };
     assert.equal(forced.emitted, true);
     await waitFor(() => eventsFor(po.POHeaderId).length === 2, { what: 'the forced re-send' });
     assert.equal((await api('/poller/tenants/demo/purchase-orders/999999/sync', { method: 'POST' })).status, 404);
@@ -211,7 +250,10 @@ describe('oracle-poller against the Fusion sandbox, real Kafka and Postgres', ()
     for (const p of old) p.LastUpdateDate = fusionTimestamp(fusion.now() - 60 * 86_400_000);
     await sleep(1_500);
     assert.equal(old.filter((p) => eventsFor(p.POHeaderId).length).length, 0);
-    const res = await api('/poller/tenants/demo/backfill', { method: 'POST', body: JSON.stringify({ since: new Date(Date.now() - 90 * 86_400_000).toISOString(), feeds: ['purchase-orders'] }) });
+    const res = await api('/poller/tenants/demo/backfill', {
+      method: 'POST',
+      body: JSON.stringify({ since: new Date(Date.now() - 90 * 86_400_000).toISOString(), feeds: ['purchase-orders'] }),
+    });
     assert.equal(res.status, 202);
     await waitFor(() => old.every((p) => eventsFor(p.POHeaderId).length === 1), { what: 'the backfilled POs' });
     assert.equal((await api('/poller/tenants/demo/backfill', { method: 'POST', body: JSON.stringify({ since: 'yesterday' }) })).status, 400);
@@ -234,7 +276,9 @@ describe('oracle-poller against the Fusion sandbox, real Kafka and Postgres', ()
     assert.equal(e.crossReference, 'shopify:#1001');
     assert.equal(e.number, inv.TransactionNumber);
     assert.equal(e.status, 'Incomplete');
-    assert.ok(arEvents().some((x) => x.entity === 'customer_account' && x.fusionId === String(account.CustomerAccountId) && x.number === account.AccountNumber));
+    assert.ok(
+      arEvents().some((x) => x.entity === 'customer_account' && x.fusionId === String(account.CustomerAccountId) && x.number === account.AccountNumber),
+    );
 
     fusion.receivables.patchInvoice(String(inv.CustomerTransactionId), { InvoiceStatus: 'Complete' });
     const cm = fusion.receivables.createCreditMemo({

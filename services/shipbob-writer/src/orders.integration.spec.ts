@@ -39,8 +39,10 @@ describe('shipbob-writer orders: commands -> ShipBob sandbox (real Kafka, Postgr
 
   const orders = async (): Promise<SandboxOrder[]> => ((await (await fetch(`${sandbox.url}/__admin/orders`)).json()) as { items: SandboxOrder[] }).items;
   const byRef = async (ref: string): Promise<SandboxOrder[]> => (await orders()).filter((o) => o.reference_id === ref);
-  const syncedFor = (ref: string): Synced[] => synced.messages.map((m) => codec.decodeFor('fulfilment.shipbob-order.synced.v1', m.value!).value).filter((v) => v.referenceId === ref);
-  const raisedFor = (ref: string): Raised[] => raised.messages.map((m) => codec.decodeFor('ops.exception.raised.v1', m.value!).value).filter((v) => v.businessId === ref);
+  const syncedFor = (ref: string): Synced[] =>
+    synced.messages.map((m) => codec.decodeFor('fulfilment.shipbob-order.synced.v1', m.value!).value).filter((v) => v.referenceId === ref);
+  const raisedFor = (ref: string): Raised[] =>
+    raised.messages.map((m) => codec.decodeFor('ops.exception.raised.v1', m.value!).value).filter((v) => v.businessId === ref);
 
   const rateLimitWaits = async (): Promise<number> => {
     const metrics = await (await fetch(`${writer.url}/metrics`)).text();
@@ -60,7 +62,17 @@ describe('shipbob-writer orders: commands -> ShipBob sandbox (real Kafka, Postgr
       poLastUpdateDate: '2026-01-05T10:00:00+00:00',
       fulfillmentCenterId: 8,
       shippingMethod: 'Standard',
-      recipient: { name: 'Seattle DC', address1: '1 Dock Road', address2: null, city: 'Seattle', state: 'WA', postalCode: '98101', country: 'US', email: null, phone: null },
+      recipient: {
+        name: 'Seattle DC',
+        address1: '1 Dock Road',
+        address2: null,
+        city: 'Seattle',
+        state: 'WA',
+        postalCode: '98101',
+        country: 'US',
+        email: null,
+        phone: null,
+      },
       products: [{ poLineId: String(100 + seq), lineNumber: String(seq), itemNumber: 'AS1', sku: 'SKU-1', productId: null, quantity: 5, uom: 'Each' }],
       mappingVersion: 1,
       reason: null,
@@ -124,8 +136,15 @@ describe('shipbob-writer orders: commands -> ShipBob sandbox (real Kafka, Postgr
   it('creates one ShipBob order per command with the SKU, quantity, fulfillment center and channel', async () => {
     const cmds = [
       command({ referenceId: 'po9001-l1-r0' }),
-      command({ referenceId: 'po9001-l2-r0', fulfillmentCenterId: 10, products: [{ poLineId: '2', lineNumber: '2', itemNumber: 'AS2', sku: 'SKU-2', productId: null, quantity: 3, uom: 'Each' }] }),
-      command({ referenceId: 'po9001-l3-r0', products: [{ poLineId: '3', lineNumber: '3', itemNumber: 'AS1', sku: 'SKU-1', productId: null, quantity: 12, uom: 'Each' }] }),
+      command({
+        referenceId: 'po9001-l2-r0',
+        fulfillmentCenterId: 10,
+        products: [{ poLineId: '2', lineNumber: '2', itemNumber: 'AS2', sku: 'SKU-2', productId: null, quantity: 3, uom: 'Each' }],
+      }),
+      command({
+        referenceId: 'po9001-l3-r0',
+        products: [{ poLineId: '3', lineNumber: '3', itemNumber: 'AS1', sku: 'SKU-1', productId: null, quantity: 12, uom: 'Each' }],
+      }),
     ];
     await send(...cmds);
     await waitFor(() => cmds.every((c) => syncedFor(c.referenceId).length === 1), { timeoutMs: 20_000, what: 'three synced events' });
@@ -133,7 +152,10 @@ describe('shipbob-writer orders: commands -> ShipBob sandbox (real Kafka, Postgr
       const [o, ...more] = await byRef(c.referenceId);
       assert.equal(more.length, 0, `one order for ${c.referenceId}`);
       assert.equal(o!.channel.id, CHANNEL);
-      assert.deepEqual(o!.products.map((p) => [p.sku, p.quantity]), [[c.products[0]!.sku, c.products[0]!.quantity]]);
+      assert.deepEqual(
+        o!.products.map((p) => [p.sku, p.quantity]),
+        [[c.products[0]!.sku, c.products[0]!.quantity]],
+      );
       assert.equal(o!.shipments[0]!.location.id, c.fulfillmentCenterId);
       const s = syncedFor(c.referenceId)[0]!;
       assert.equal(s.outcome, 'created');
@@ -142,7 +164,9 @@ describe('shipbob-writer orders: commands -> ShipBob sandbox (real Kafka, Postgr
       assert.deepEqual(s.poLineIds, [c.products[0]!.poLineId]);
       assert.equal(s.fulfillmentCenterId, c.fulfillmentCenterId);
     }
-    const log = ((await (await fetch(`${sandbox.url}/__admin/requests`)).json()) as { items: Array<{ method: string; path: string; headers: Record<string, string> }> }).items;
+    const log = (
+      (await (await fetch(`${sandbox.url}/__admin/requests`)).json()) as { items: Array<{ method: string; path: string; headers: Record<string, string> }> }
+    ).items;
     const posts = log.filter((r) => r.method === 'POST' && r.path.endsWith('/order'));
     assert.ok(posts.length >= 3 && posts.every((r) => r.headers['shipbob_channel_id'] === String(CHANNEL)), 'every order write carries shipbob_channel_id');
   });
@@ -161,7 +185,10 @@ describe('shipbob-writer orders: commands -> ShipBob sandbox (real Kafka, Postgr
     await waitFor(() => cmds.every((c) => syncedFor(c.referenceId).length >= 1), { timeoutMs: 30_000, what: 'all orders synced after the storm' });
     for (const c of cmds) assert.equal((await byRef(c.referenceId)).length, 1, c.referenceId);
     const log = ((await (await fetch(`${sandbox.url}/__admin/requests`)).json()) as { items: Array<{ status: number }> }).items;
-    assert.ok(log.some((r) => r.status === 429), 'the storm answered 429s');
+    assert.ok(
+      log.some((r) => r.status === 429),
+      'the storm answered 429s',
+    );
     await fetch(`${sandbox.url}/__admin/faults`, { method: 'POST', body: '{}' });
   });
 
@@ -202,7 +229,10 @@ describe('shipbob-writer orders: commands -> ShipBob sandbox (real Kafka, Postgr
       products: [{ poLineId: '2', lineNumber: '2', itemNumber: 'SVC2', sku: 'SVC-KIT-2', productId: null, name: null, quantity: 1, uom: 'Each' }],
     });
     await send(described, bare);
-    await waitFor(() => syncedFor(described.referenceId).length === 1 && raisedFor(bare.referenceId).length === 1, { timeoutMs: 20_000, what: 'created + raised' });
+    await waitFor(() => syncedFor(described.referenceId).length === 1 && raisedFor(bare.referenceId).length === 1, {
+      timeoutMs: 20_000,
+      what: 'created + raised',
+    });
     assert.equal(syncedFor(described.referenceId)[0]!.outcome, 'created');
     assert.equal(sandbox.products.find((p) => p.variants.some((v) => v.sku === 'SVC-KIT-1'))?.name, 'Field service kit');
     const e = raisedFor(bare.referenceId)[0]!;
@@ -222,10 +252,20 @@ describe('shipbob-writer orders: commands -> ShipBob sandbox (real Kafka, Postgr
 
     // before pick: cancel r0, create r1
     const cancel = { ...r0, meta: newMeta({ tenantId: TENANT, source: 'test' }), action: 'cancel' as const, recipient: null };
-    const r1 = { ...r0, meta: newMeta({ tenantId: TENANT, source: 'test' }), referenceId: 'po9005-l1-r1', revision: 1, supersedesReferenceId: r0.referenceId, products: [{ ...r0.products[0]!, quantity: 7 }] };
+    const r1 = {
+      ...r0,
+      meta: newMeta({ tenantId: TENANT, source: 'test' }),
+      referenceId: 'po9005-l1-r1',
+      revision: 1,
+      supersedesReferenceId: r0.referenceId,
+      products: [{ ...r0.products[0]!, quantity: 7 }],
+    };
     await send(cancel, r1);
     await waitFor(() => syncedFor(r1.referenceId).length === 1, { timeoutMs: 20_000, what: 'r1 created' });
-    assert.deepEqual(syncedFor(r0.referenceId).map((s) => s.outcome), ['created', 'cancelled']);
+    assert.deepEqual(
+      syncedFor(r0.referenceId).map((s) => s.outcome),
+      ['created', 'cancelled'],
+    );
     assert.equal((await byRef(r0.referenceId))[0]!.shipments[0]!.status, 'Cancelled');
     assert.equal((await byRef(r1.referenceId))[0]!.products[0]!.quantity, 7);
 
@@ -236,7 +276,10 @@ describe('shipbob-writer orders: commands -> ShipBob sandbox (real Kafka, Postgr
     const cancelP = { ...p0, meta: newMeta({ tenantId: TENANT, source: 'test' }), action: 'cancel' as const, recipient: null };
     const p1 = { ...p0, meta: newMeta({ tenantId: TENANT, source: 'test' }), referenceId: 'po9005-l2-r1', revision: 1, supersedesReferenceId: p0.referenceId };
     await send(cancelP, p1);
-    await waitFor(() => raisedFor(p1.referenceId).length === 1 && raisedFor(p0.referenceId).length === 1, { timeoutMs: 20_000, what: 'change-after-pick exceptions' });
+    await waitFor(() => raisedFor(p1.referenceId).length === 1 && raisedFor(p0.referenceId).length === 1, {
+      timeoutMs: 20_000,
+      what: 'change-after-pick exceptions',
+    });
     for (const e of [raisedFor(p0.referenceId)[0]!, raisedFor(p1.referenceId)[0]!]) {
       assert.equal(e.code, 'SHIPBOB.CHANGE_AFTER_PICK');
       assert.equal(e.category, 'partner-rejected');

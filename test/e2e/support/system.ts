@@ -75,7 +75,12 @@ export class System {
     const db = await testDatabase(label.replace(/[^a-z0-9]/gi, '_'));
     const ds = createTenantsDataSource(db.url);
     await ds.initialize();
-    const tenants = new TenantConfigService({ dataSource: ds, secretBox: new SecretBox(TEST_ENCRYPTION_KEYS), publisher: new InMemoryTenantChangePublisher(), snapshotCacheTtlMs: 0 });
+    const tenants = new TenantConfigService({
+      dataSource: ds,
+      secretBox: new SecretBox(TEST_ENCRYPTION_KEYS),
+      publisher: new InMemoryTenantChangePublisher(),
+      snapshotCacheTtlMs: 0,
+    });
 
     // Receipts and ASNs stay PENDING for 1.5 s (sandbox clock) like a pod's receiving processor: the writer reads them back.
     const fusion = new FusionSandbox({ seed: 7, receiptProcessingDelayMs: 1_500 });
@@ -114,10 +119,24 @@ export class System {
       },
       'e2e',
     );
-    await t.setConnection(TENANT, { partner: 'fusion', baseUrl: this.fusion.url, auth: { type: 'basic', username: this.fusion.options.basicUser, password: this.fusion.options.basicPassword } }, 'e2e');
     await t.setConnection(
       TENANT,
-      { partner: 'shipbob', baseUrl: this.shipbob.url, channelId: String(this.channelId), webhookSecrets: [SHIPBOB_WEBHOOK_SECRET], auth: { type: 'pat', token: this.shipbobPat } },
+      {
+        partner: 'fusion',
+        baseUrl: this.fusion.url,
+        auth: { type: 'basic', username: this.fusion.options.basicUser, password: this.fusion.options.basicPassword },
+      },
+      'e2e',
+    );
+    await t.setConnection(
+      TENANT,
+      {
+        partner: 'shipbob',
+        baseUrl: this.shipbob.url,
+        channelId: String(this.channelId),
+        webhookSecrets: [SHIPBOB_WEBHOOK_SECRET],
+        auth: { type: 'pat', token: this.shipbobPat },
+      },
       'e2e',
     );
     await t.setConnection(
@@ -176,7 +195,14 @@ export class System {
       method: 'POST',
       headers: { authorization: `Bearer ${this.shipbobPat}`, 'content-type': 'application/json' },
       body: JSON.stringify({
-        topics: ['order.shipped', 'order.shipment.delivered', 'order.shipment.exception', 'order.shipment.on_hold', 'order.shipment.cancelled', 'billing.charge.created'],
+        topics: [
+          'order.shipped',
+          'order.shipment.delivered',
+          'order.shipment.exception',
+          'order.shipment.on_hold',
+          'order.shipment.cancelled',
+          'billing.charge.created',
+        ],
         url: `${gateway}/webhooks/shipbob/${TENANT}`,
         secret: SHIPBOB_WEBHOOK_SECRET,
       }),

@@ -7,7 +7,12 @@ import type { ShopifyOrder } from './shopify.payloads';
  * the order's original one (CrossReference = the order id) and those its amendments may have added; what it credits is decided by the writer from what Fusion
  * and its ledger hold (the open balance), not from the payload's amounts.
  */
-export function orderCancellation(order: ShopifyOrder, invoiceCrossReference: string, settings: InvoiceSettings, supplementaryInvoices: string[] = []): CancellationDocument | undefined {
+export function orderCancellation(
+  order: ShopifyOrder,
+  invoiceCrossReference: string,
+  settings: InvoiceSettings,
+  supplementaryInvoices: string[] = [],
+): CancellationDocument | undefined {
   if (!order.cancelled_at) return undefined;
   return {
     type: 'cancellation',

@@ -13,7 +13,12 @@ const clean = (v: string | null | undefined): string | null => {
  * default address, else on the billing address) is an organization named after the company; an individual is a
  * person (hubPersons) with first and last name, never an organization named after them.
  */
-export function customerDocument(c: ShopifyCustomer, matching: CustomerMatchingRule, billing?: ShopifyAddress | null, fallbackEmail?: string | null): CustomerDocument {
+export function customerDocument(
+  c: ShopifyCustomer,
+  matching: CustomerMatchingRule,
+  billing?: ShopifyAddress | null,
+  fallbackEmail?: string | null,
+): CustomerDocument {
   const email = clean(c.email ?? fallbackEmail)?.toLowerCase() ?? null;
   const source = billing ?? c.default_address ?? null;
   const person = [clean(c.first_name), clean(c.last_name)].filter(Boolean).join(' ');
@@ -31,8 +36,6 @@ export function customerDocument(c: ShopifyCustomer, matching: CustomerMatchingR
     sourceSystem: SHOPIFY_SOURCE_SYSTEM,
     matching,
     updatedAt: c.updated_at ?? null,
-    ...(company
-      ? { partyType: 'organization' as const }
-      : { partyType: 'person' as const, firstName: last ? first : null, lastName: last ?? first ?? name }),
+    ...(company ? { partyType: 'organization' as const } : { partyType: 'person' as const, firstName: last ? first : null, lastName: last ?? first ?? name }),
   };
 }

@@ -52,8 +52,7 @@ interface Target {
   amount: bigint;
 }
 
-const describe = (li: { title?: string | null; name?: string | null; sku?: string | null }): string =>
-  (li.name ?? li.title ?? li.sku ?? 'Item').slice(0, 240);
+const describe = (li: { title?: string | null; name?: string | null; sku?: string | null }): string => (li.name ?? li.title ?? li.sku ?? 'Item').slice(0, 240);
 
 /** yyyy-MM-dd of Shopify's timestamp as the shop wrote it (its local date; no time-zone shift). */
 export function shopDate(ts: string | null | undefined, fallback = new Date()): string {
@@ -151,7 +150,15 @@ function originalTargets(order: ShopifyOrder): Target[] {
   for (const li of order.line_items) {
     const unit = toMinor(li.price, cur);
     const qty = BigInt(li.quantity);
-    out.push({ key: `item:${li.id}`, kind: 'item', description: describe(li), itemNumber: li.sku ?? undefined, unitPrice: unit, quantity: qty, amount: unit * qty });
+    out.push({
+      key: `item:${li.id}`,
+      kind: 'item',
+      description: describe(li),
+      itemNumber: li.sku ?? undefined,
+      unitPrice: unit,
+      quantity: qty,
+      amount: unit * qty,
+    });
   }
   const discount = itemDiscount(order, (li) => BigInt(li.quantity));
   if (discount) out.push({ key: 'discount', kind: 'discount', description: 'Discounts', unitPrice: null, quantity: 1n, amount: -discount });
@@ -257,7 +264,15 @@ function editedTargets(order: ShopifyOrder, ledger: OrderLedger): Target[] {
   for (const li of order.line_items) {
     const unit = toMinor(li.price, cur);
     const qty = quantityOf(li);
-    out.push({ key: `item:${li.id}`, kind: 'item', description: describe(li), itemNumber: li.sku ?? undefined, unitPrice: unit, quantity: qty, amount: unit * qty });
+    out.push({
+      key: `item:${li.id}`,
+      kind: 'item',
+      description: describe(li),
+      itemNumber: li.sku ?? undefined,
+      unitPrice: unit,
+      quantity: qty,
+      amount: unit * qty,
+    });
   }
   const had = (key: string) => ledger.lines.find((l) => l.key === key);
   const discount = itemDiscount(order, (li) => BigInt(li.current_quantity ?? li.quantity), order.refunds ?? []);
@@ -265,7 +280,15 @@ function editedTargets(order: ShopifyOrder, ledger: OrderLedger): Target[] {
   // Shipping lines keep their price after a shipping refund (the refund is credited on its own); an edit that
   // removes one marks it is_removed.
   const ship = shippingOf(order);
-  if (ship.amount || had('shipping')) out.push({ key: 'shipping', kind: 'shipping', description: had('shipping')?.description ?? ship.description, unitPrice: null, quantity: 1n, amount: ship.amount });
+  if (ship.amount || had('shipping'))
+    out.push({
+      key: 'shipping',
+      kind: 'shipping',
+      description: had('shipping')?.description ?? ship.description,
+      unitPrice: null,
+      quantity: 1n,
+      amount: ship.amount,
+    });
   // What the refunds took off current_total_price (refunded lines and shipping, with their tax unless prices include it).
   let refundedTax = 0n;
   let refundedMoney = 0n;
@@ -284,7 +307,8 @@ function editedTargets(order: ShopifyOrder, ledger: OrderLedger): Target[] {
     // Total tax as Shopify reports it now, plus tax already refunded; the change lands on the first tax title.
     const byTitle = taxesByTitle(order);
     const originalTax = sum(byTitle.values());
-    const target = order.current_total_tax !== undefined && order.current_total_tax !== null ? toMinor(order.current_total_tax, cur) + refundedTax : originalTax;
+    const target =
+      order.current_total_tax !== undefined && order.current_total_tax !== null ? toMinor(order.current_total_tax, cur) + refundedTax : originalTax;
     let rest = target;
     const titles = [...byTitle.keys()];
     titles.forEach((title, i) => {
@@ -297,9 +321,20 @@ function editedTargets(order: ShopifyOrder, ledger: OrderLedger): Target[] {
   const rounding = had('rounding');
   const current = order.current_total_price;
   const roundingAmount =
-    current !== undefined && current !== null && current !== '' ? toMinor(current, cur) + refundedMoney - sum(out.map((t) => t.amount)) : rounding ? toMinor(rounding.amount, cur) : 0n;
+    current !== undefined && current !== null && current !== ''
+      ? toMinor(current, cur) + refundedMoney - sum(out.map((t) => t.amount))
+      : rounding
+        ? toMinor(rounding.amount, cur)
+        : 0n;
   if (roundingAmount || rounding) {
-    out.push({ key: 'rounding', kind: 'rounding', description: rounding?.description ?? 'Rounding difference', unitPrice: null, quantity: 1n, amount: roundingAmount });
+    out.push({
+      key: 'rounding',
+      kind: 'rounding',
+      description: rounding?.description ?? 'Rounding difference',
+      unitPrice: null,
+      quantity: 1n,
+      amount: roundingAmount,
+    });
   }
   return out;
 }
@@ -314,7 +349,13 @@ export interface AmendmentResult {
  * increased (`<order id>-A<revision>`) and a credit memo against the original invoice for what decreased. Null when
  * the edited order equals what was invoiced (e.g. a tag change, a payment, a refund).
  */
-export function orderAmendment(order: ShopifyOrder, ledger: OrderLedger, revision: number, config: AccountingConfig, matching: CustomerMatchingRule): AmendmentResult {
+export function orderAmendment(
+  order: ShopifyOrder,
+  ledger: OrderLedger,
+  revision: number,
+  config: AccountingConfig,
+  matching: CustomerMatchingRule,
+): AmendmentResult {
   const cur = ledger.currency;
   const targets = editedTargets(order, ledger);
   const debit: Target[] = [];
@@ -335,9 +376,7 @@ export function orderAmendment(order: ShopifyOrder, ledger: OrderLedger, revisio
     const invoicedQty = line ? BigInt(line.quantity) : 0n;
     const dq = t.quantity - invoicedQty;
     const unitChange = t.unitPrice !== null && dq !== 0n && t.unitPrice * dq === delta;
-    const part: Target = unitChange
-      ? { ...t, quantity: dq < 0n ? -dq : dq, amount: delta }
-      : { ...t, unitPrice: null, quantity: 1n, amount: delta };
+    const part: Target = unitChange ? { ...t, quantity: dq < 0n ? -dq : dq, amount: delta } : { ...t, unitPrice: null, quantity: 1n, amount: delta };
     if (delta > 0n) debit.push(part);
     else credit.push({ t: part, ledgerLine: line });
     const li = t.kind === 'item' ? order.line_items.find((x) => `item:${x.id}` === t.key) : undefined;
@@ -428,7 +467,14 @@ export function orderAmendment(order: ShopifyOrder, ledger: OrderLedger, revisio
     };
   }
   return {
-    document: { type: 'amendment', revision, invoiceCrossReference: ledger.invoiceCrossReference, shopifyOrderId: order.id, debit: debitDoc, credit: creditDoc },
+    document: {
+      type: 'amendment',
+      revision,
+      invoiceCrossReference: ledger.invoiceCrossReference,
+      shopifyOrderId: order.id,
+      debit: debitDoc,
+      credit: creditDoc,
+    },
     ledger: { ...ledger, lines: next },
   };
 }
@@ -498,8 +544,16 @@ export function refundCreditMemo(
       tax += t < 0n ? -t : t;
     }
   }
-  if (shipping) parts.push({ t: { key: 'shipping', kind: 'shipping', description: find('shipping')?.description ?? 'Shipping', unitPrice: null, quantity: 1n, amount: -shipping }, ledgerLine: find('shipping') });
-  if (tax) parts.push({ t: { key: firstTax?.key ?? 'tax', kind: 'tax', description: firstTax?.description ?? 'Tax', unitPrice: null, quantity: 1n, amount: -tax }, ledgerLine: firstTax });
+  if (shipping)
+    parts.push({
+      t: { key: 'shipping', kind: 'shipping', description: find('shipping')?.description ?? 'Shipping', unitPrice: null, quantity: 1n, amount: -shipping },
+      ledgerLine: find('shipping'),
+    });
+  if (tax)
+    parts.push({
+      t: { key: firstTax?.key ?? 'tax', kind: 'tax', description: firstTax?.description ?? 'Tax', unitPrice: null, quantity: 1n, amount: -tax },
+      ledgerLine: firstTax,
+    });
   // What Shopify actually paid back: its successful refund transactions. When they differ from the refunded lines,
   // shipping and tax (a refund_discrepancy, or a custom amount), the difference is a line of its own, so the memo
   // credits exactly the money refunded.

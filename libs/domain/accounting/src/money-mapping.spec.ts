@@ -46,7 +46,14 @@ const shape: fc.Arbitrary<Shape> = fc
     cur: currency,
     extraZero: fc.boolean(),
     items: fc.array(
-      fc.record({ price: fc.bigInt({ min: 0n, max: 10n ** 7n }), qty: fc.integer({ min: 1, max: 12 }), discountPermille: fc.integer({ min: 0, max: 1000 }), tax: fc.bigInt({ min: 0n, max: 10n ** 5n }), refundPermille: fc.integer({ min: 0, max: 1000 }), refundTax: fc.bigInt({ min: 0n, max: 10n ** 4n }) }),
+      fc.record({
+        price: fc.bigInt({ min: 0n, max: 10n ** 7n }),
+        qty: fc.integer({ min: 1, max: 12 }),
+        discountPermille: fc.integer({ min: 0, max: 1000 }),
+        tax: fc.bigInt({ min: 0n, max: 10n ** 5n }),
+        refundPermille: fc.integer({ min: 0, max: 1000 }),
+        refundTax: fc.bigInt({ min: 0n, max: 10n ** 4n }),
+      }),
       { minLength: 1, maxLength: 6 },
     ),
     shipping: fc.bigInt({ min: 0n, max: 10n ** 5n }),
@@ -61,7 +68,15 @@ const shape: fc.Arbitrary<Shape> = fc
       const gross = i.price * BigInt(i.qty);
       const refundQty = Math.floor((i.qty * i.refundPermille) / 1000);
       const refundGross = i.price * BigInt(refundQty);
-      return { price: i.price, qty: i.qty, discount: (gross * BigInt(i.discountPermille)) / 1000n, tax: i.tax, refundQty, refundDiscount: (refundGross * BigInt(i.discountPermille)) / 1000n, refundTax: refundQty ? i.refundTax : 0n };
+      return {
+        price: i.price,
+        qty: i.qty,
+        discount: (gross * BigInt(i.discountPermille)) / 1000n,
+        tax: i.tax,
+        refundQty,
+        refundDiscount: (refundGross * BigInt(i.discountPermille)) / 1000n,
+        refundTax: refundQty ? i.refundTax : 0n,
+      };
     }),
   }));
 
@@ -104,8 +119,21 @@ function refundOf(s: Shape): { refund: ShopifyRefund; parts: bigint } {
     id: '909',
     order_id: '820982911946154508',
     processed_at: '2026-11-03T09:00:00-05:00',
-    refund_line_items: refunded.map(({ n, i }) => ({ id: `r${n}`, line_item_id: String(n + 1), quantity: i.refundQty, subtotal: t(i.price * BigInt(i.refundQty) - i.refundDiscount), total_tax: t(i.refundTax) })),
-    refund_shipping_lines: s.refundShipping ? [{ subtotal_amount_set: { shop_money: { amount: t(s.shipping), currency_code: s.cur } }, tax_amount_set: { shop_money: { amount: t(s.shippingTax), currency_code: s.cur } } }] : [],
+    refund_line_items: refunded.map(({ n, i }) => ({
+      id: `r${n}`,
+      line_item_id: String(n + 1),
+      quantity: i.refundQty,
+      subtotal: t(i.price * BigInt(i.refundQty) - i.refundDiscount),
+      total_tax: t(i.refundTax),
+    })),
+    refund_shipping_lines: s.refundShipping
+      ? [
+          {
+            subtotal_amount_set: { shop_money: { amount: t(s.shipping), currency_code: s.cur } },
+            tax_amount_set: { shop_money: { amount: t(s.shippingTax), currency_code: s.cur } },
+          },
+        ]
+      : [],
     transactions: paid === null ? [] : [{ kind: 'refund', status: 'success', amount: t(paid) }],
   } as unknown as ShopifyRefund;
   return { refund, parts: paid ?? parts };
@@ -127,8 +155,16 @@ describe('money mapping Shopify → Fusion receivables (properties)', () => {
         const inv = orderInvoice(order, CONFIG, 'email-then-external-id');
         assert.equal(toMinor(inv.total, s.cur), total);
         assert.equal(inv.total, fromMinor(total, s.cur));
-        assert.equal(inv.lines.reduce((sum, l) => sum + toMinor(l.amount, s.cur), 0n), total, 'lines add up to the total');
-        assert.equal(inv.lines.some((l) => l.kind === 'rounding'), s.drift !== 0n, 'a rounding line only for a payload that does not add up');
+        assert.equal(
+          inv.lines.reduce((sum, l) => sum + toMinor(l.amount, s.cur), 0n),
+          total,
+          'lines add up to the total',
+        );
+        assert.equal(
+          inv.lines.some((l) => l.kind === 'rounding'),
+          s.drift !== 0n,
+          'a rounding line only for a payload that does not add up',
+        );
         assertLinesExact(inv.lines, s.cur);
       }),
     );
@@ -146,7 +182,11 @@ describe('money mapping Shopify → Fusion receivables (properties)', () => {
           return;
         }
         assert.equal(toMinor(memo.total, s.cur), -parts);
-        assert.equal(memo.lines.reduce((sum, l) => sum + toMinor(l.amount, s.cur), 0n), -parts, 'lines add up to the total');
+        assert.equal(
+          memo.lines.reduce((sum, l) => sum + toMinor(l.amount, s.cur), 0n),
+          -parts,
+          'lines add up to the total',
+        );
         assertLinesExact(memo.lines, s.cur);
       }),
     );
@@ -156,7 +196,16 @@ describe('money mapping Shopify → Fusion receivables (properties)', () => {
     check(
       fc.property(currency, fc.integer({ min: 1, max: 200 }), (cur, n) => {
         const unit = 10n ** BigInt(Math.max(0, currencyDecimals(cur) - 1)); // 0.1 (or 1 for JPY)
-        const s: Shape = { cur, extraZero: false, items: Array.from({ length: 1 }, () => ({ price: unit, qty: n, discount: 0n, tax: 0n, refundQty: 0, refundDiscount: 0n, refundTax: 0n })), shipping: 0n, shippingTax: 0n, drift: 0n, refundShipping: false, paidDelta: null };
+        const s: Shape = {
+          cur,
+          extraZero: false,
+          items: Array.from({ length: 1 }, () => ({ price: unit, qty: n, discount: 0n, tax: 0n, refundQty: 0, refundDiscount: 0n, refundTax: 0n })),
+          shipping: 0n,
+          shippingTax: 0n,
+          drift: 0n,
+          refundShipping: false,
+          paidDelta: null,
+        };
         const inv = orderInvoice(orderOf(s).order, CONFIG, 'email-then-external-id');
         assert.ok(Decimal.parse(inv.total).eq(Decimal.parse(fromMinor(unit, cur)).mul(n)));
       }),

@@ -68,7 +68,8 @@ export interface ShopifyRefund {
   processed_at?: string | null;
   note?: string | null;
   refund_line_items?: ShopifyRefundLineItem[] | null;
-  refund_shipping_lines?: { id?: string; amount?: string; subtotal_amount_set?: ShopifyMoneySet; tax_amount_set?: ShopifyMoneySet; shipping_line?: { title?: string } }[] | null;
+  refund_shipping_lines?:
+    { id?: string; amount?: string; subtotal_amount_set?: ShopifyMoneySet; tax_amount_set?: ShopifyMoneySet; shipping_line?: { title?: string } }[] | null;
   order_adjustments?: { id?: string; amount: string; tax_amount?: string; kind?: string; reason?: string }[] | null;
   transactions?: { kind?: string; status?: string; amount?: string }[] | null;
 }

@@ -23,8 +23,7 @@ export class ConfigError extends Error {
   }
 }
 
-const isError = (v: unknown): v is { error: string } =>
-  typeof v === 'object' && v !== null && 'error' in v && Object.keys(v).length === 1;
+const isError = (v: unknown): v is { error: string } => typeof v === 'object' && v !== null && 'error' in v && Object.keys(v).length === 1;
 
 export function loadConfig<S extends Schema>(schema: S, env: NodeJS.ProcessEnv = process.env): ConfigOf<S> {
   const out: Record<string, unknown> = {};
@@ -56,9 +55,12 @@ export const as = {
       if (n < min || n > max) return { error: `expected a number from ${min} to ${max}` };
       return n;
     },
-  bool: (raw: string) =>
-    /^(1|true|yes|on)$/i.test(raw) ? true : /^(0|false|no|off)$/i.test(raw) ? false : { error: 'expected true or false' },
-  list: (raw: string) => raw.split(',').map((s) => s.trim()).filter(Boolean),
+  bool: (raw: string) => (/^(1|true|yes|on)$/i.test(raw) ? true : /^(0|false|no|off)$/i.test(raw) ? false : { error: 'expected true or false' }),
+  list: (raw: string) =>
+    raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
   url: (raw: string) => {
     try {
       return new URL(raw).toString().replace(/\/$/, '');
@@ -74,7 +76,5 @@ export const as = {
 
 /** Describes the configuration with secrets masked, for a start-up log line. */
 export function describeConfig<S extends Schema>(schema: S, config: ConfigOf<S>): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(schema).map(([k, s]) => [s.env, s.secret ? '***' : (config as Record<string, unknown>)[k]]),
-  );
+  return Object.fromEntries(Object.entries(schema).map(([k, s]) => [s.env, s.secret ? '***' : (config as Record<string, unknown>)[k]]));
 }

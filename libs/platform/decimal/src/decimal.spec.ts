@@ -32,7 +32,11 @@ describe('Decimal', () => {
 
   it('refuses what is not a decimal with a DecimalFormatError naming the input', () => {
     for (const bad of ['', 'abc', '1,5', '1.2.3', '.5', '5.', '+1', 'NaN', '1e999', '0x10']) {
-      assert.throws(() => Decimal.parse(bad), (e: unknown) => e instanceof DecimalFormatError && e.message.includes(JSON.stringify(bad)), bad);
+      assert.throws(
+        () => Decimal.parse(bad),
+        (e: unknown) => e instanceof DecimalFormatError && e.message.includes(JSON.stringify(bad)),
+        bad,
+      );
     }
     assert.throws(() => Decimal.parse(Number.NaN), DecimalFormatError);
     assert.equal(Decimal.tryParse('x'), undefined);
@@ -86,10 +90,7 @@ describe('Decimal', () => {
 
 describe('money in minor units (ISO 4217)', () => {
   it('knows 0-, 2- and 3-decimal currencies', () => {
-    assert.deepEqual(
-      ['JPY', 'jpy', 'USD', 'EUR', 'KWD', 'BHD', 'XYZ'].map(currencyDecimals),
-      [0, 0, 2, 2, 3, 3, 2],
-    );
+    assert.deepEqual(['JPY', 'jpy', 'USD', 'EUR', 'KWD', 'BHD', 'XYZ'].map(currencyDecimals), [0, 0, 2, 2, 3, 3, 2]);
     assert.equal(toMinor('404.95', 'USD'), 40495n);
     assert.equal(toMinor('1200.0', 'JPY'), 1200n);
     assert.equal(toMinor('1.25', 'KWD'), 1250n);
@@ -101,9 +102,15 @@ describe('money in minor units (ISO 4217)', () => {
   });
 
   it('refuses digits beyond the currency, and words, with a MoneyFormatError', () => {
-    assert.throws(() => toMinor('1.005', 'USD'), (e: unknown) => e instanceof MoneyFormatError && /more than 2 decimals for USD/.test(e.message));
+    assert.throws(
+      () => toMinor('1.005', 'USD'),
+      (e: unknown) => e instanceof MoneyFormatError && /more than 2 decimals for USD/.test(e.message),
+    );
     assert.throws(() => toMinor('1.5', 'JPY'), MoneyFormatError);
-    assert.throws(() => toMinor('ten', 'USD'), (e: unknown) => e instanceof MoneyFormatError && e.message.includes('"ten"'));
+    assert.throws(
+      () => toMinor('ten', 'USD'),
+      (e: unknown) => e instanceof MoneyFormatError && e.message.includes('"ten"'),
+    );
     // ShipBob's float amounts: rounded at the currency's precision, not at the cent
     assert.equal(toMinorRounded(4.85, 'USD'), 485n);
     assert.equal(toMinorRounded(1.2345, 'KWD'), 1235n);
@@ -131,12 +138,16 @@ describe('money in minor units (ISO 4217)', () => {
 
   it('property: prorating a total over parts never loses or invents more than half a minor unit per part', () => {
     check(
-      fc.property(fc.bigInt({ min: -(10n ** 9n), max: 10n ** 9n }), fc.array(fc.bigInt({ min: 1n, max: 1000n }), { minLength: 1, maxLength: 20 }), (total, weights) => {
-        const den = weights.reduce((a, b) => a + b, 0n);
-        const shares = weights.map((w) => prorate(total, w, den));
-        const drift = shares.reduce((a, b) => a + b, 0n) - total;
-        return (drift < 0n ? -drift : drift) * 2n <= BigInt(weights.length);
-      }),
+      fc.property(
+        fc.bigInt({ min: -(10n ** 9n), max: 10n ** 9n }),
+        fc.array(fc.bigInt({ min: 1n, max: 1000n }), { minLength: 1, maxLength: 20 }),
+        (total, weights) => {
+          const den = weights.reduce((a, b) => a + b, 0n);
+          const shares = weights.map((w) => prorate(total, w, den));
+          const drift = shares.reduce((a, b) => a + b, 0n) - total;
+          return (drift < 0n ? -drift : drift) * 2n <= BigInt(weights.length);
+        },
+      ),
     );
   });
 });

@@ -2,15 +2,7 @@ import type { AppError } from './app.error';
 
 /** The classes operators filter exceptions by. Derived from the error code so every module agrees. */
 export type ErrorCategory =
-  | 'missing-mapping'
-  | 'invalid-value'
-  | 'partner-rejected'
-  | 'auth'
-  | 'rate-limit'
-  | 'connection'
-  | 'parse'
-  | 'duplicate'
-  | 'unexpected';
+  'missing-mapping' | 'invalid-value' | 'partner-rejected' | 'auth' | 'rate-limit' | 'connection' | 'parse' | 'duplicate' | 'unexpected';
 
 export function errorCategory(err: Pick<AppError, 'code'>): ErrorCategory {
   const code = err.code.toUpperCase();

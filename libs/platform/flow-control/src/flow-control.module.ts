@@ -25,12 +25,12 @@ class FlowControlLifecycle implements OnApplicationBootstrap, BeforeApplicationS
         this.log.info('flow-control state loaded', { paused: paused.map((f) => `${f.tenantId}:${f.partner}`) });
       },
       {
-      policy: { baseMs: 500, maxMs: 15_000 },
-      keepGoing: () => this.running,
-      onError: async (err, attempt) => {
-        this.log.warn('flow-control state could not be loaded; retrying (records wait meanwhile)', { error: (err as Error).message, attempt });
-        await this.flows.stop();
-      },
+        policy: { baseMs: 500, maxMs: 15_000 },
+        keepGoing: () => this.running,
+        onError: async (err, attempt) => {
+          this.log.warn('flow-control state could not be loaded; retrying (records wait meanwhile)', { error: (err as Error).message, attempt });
+          await this.flows.stop();
+        },
       },
     );
   }

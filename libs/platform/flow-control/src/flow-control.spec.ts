@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import type { Kafka } from 'kafkajs';
 import { FlowControl, FlowPausedError } from './flow-control';
 
-const change = (state: 'paused' | 'resumed', at: number, eventId: string) => ({ meta: { tenantId: 'acme', occurredAt: at, eventId }, partner: 'shipbob', state, reason: 'r', actor: 'op' });
+const change = (state: 'paused' | 'resumed', at: number, eventId: string) => ({
+  meta: { tenantId: 'acme', occurredAt: at, eventId },
+  partner: 'shipbob',
+  state,
+  reason: 'r',
+  actor: 'op',
+});
 
 describe('FlowControl state', () => {
   it('keeps the newest change whatever the order of arrival, and holds writers while paused', async () => {

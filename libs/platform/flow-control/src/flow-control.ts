@@ -128,11 +128,25 @@ export class FlowControl {
   }
 
   /** Applies one change (newest by occurredAt, then event id, wins). Exposed for tests and in-process use. */
-  apply(change: { meta: { tenantId: string; occurredAt: number; eventId: string }; partner: string; state: 'paused' | 'resumed'; reason: string; actor: string }): void {
+  apply(change: {
+    meta: { tenantId: string; occurredAt: number; eventId: string };
+    partner: string;
+    state: 'paused' | 'resumed';
+    reason: string;
+    actor: string;
+  }): void {
     const k = `${change.meta.tenantId}:${change.partner}`;
     const cur = this.states.get(k);
     if (cur && (cur.at > change.meta.occurredAt || (cur.at === change.meta.occurredAt && cur.eventId >= change.meta.eventId))) return;
-    this.states.set(k, { tenantId: change.meta.tenantId, partner: change.partner, state: change.state, reason: change.reason, actor: change.actor, at: change.meta.occurredAt, eventId: change.meta.eventId });
+    this.states.set(k, {
+      tenantId: change.meta.tenantId,
+      partner: change.partner,
+      state: change.state,
+      reason: change.reason,
+      actor: change.actor,
+      at: change.meta.occurredAt,
+      eventId: change.meta.eventId,
+    });
   }
 
   state(tenantId: string, partner: string): FlowStateEntry | undefined {
@@ -197,7 +211,11 @@ export class FlowControl {
       await this.reportAuthFailure(tenantId, partner, e.message);
       if (this.isPaused(tenantId, partner)) throw this.hold(tenantId, partner);
       // Retried (with the consumer's backoff) until the connection works again or the flow pauses itself.
-      throw new AppError(e.code, e.message, { retryable: true, details: { ...e.details, authFailures: this.authFailures.get(`${tenantId}:${partner}`) ?? 0 }, cause: err });
+      throw new AppError(e.code, e.message, {
+        retryable: true,
+        details: { ...e.details, authFailures: this.authFailures.get(`${tenantId}:${partner}`) ?? 0 },
+        cause: err,
+      });
     }
     this.reportSuccess(tenantId, partner);
     return out;
@@ -210,7 +228,14 @@ export class FlowControl {
     this.authFailures.set(k, n);
     if (n < (this.opts.authFailureLimit ?? 5) || this.isPaused(tenantId, partner) || !this.opts.publisher) return false;
     const service = this.opts.service ?? 'flow-control';
-    const record = flowControlRecord({ tenantId, partner, state: 'paused', reason: `paused by itself after ${n} authentication failures in a row: ${message}`.slice(0, 500), actor: service, source: service });
+    const record = flowControlRecord({
+      tenantId,
+      partner,
+      state: 'paused',
+      reason: `paused by itself after ${n} authentication failures in a row: ${message}`.slice(0, 500),
+      actor: service,
+      source: service,
+    });
     await this.opts.publisher.publish(record);
     this.apply(record.value);
     this.authFailures.delete(k);

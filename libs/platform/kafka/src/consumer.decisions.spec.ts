@@ -26,7 +26,12 @@ describe('consumer decisions: a handler that threw', () => {
     assert.deepEqual(decideHandlerFailure(retryable(), at(2)), { kind: 'retry', error: retryable(), waitMs: 200 });
     const full = decideHandlerFailure(retryable(), at(2, { random: () => 0.999999 }));
     assert.equal(full.kind === 'retry' && full.waitMs, 400);
-    const capped = decideHandlerFailure(retryable(), { attempt: 9, policy: { maxAttempts: 10, backoff: policy.backoff }, stopping: false, random: () => 0.999999 });
+    const capped = decideHandlerFailure(retryable(), {
+      attempt: 9,
+      policy: { maxAttempts: 10, backoff: policy.backoff },
+      stopping: false,
+      random: () => 0.999999,
+    });
     assert.equal(capped.kind === 'retry' && capped.waitMs, 1_000);
   });
 

@@ -8,7 +8,13 @@ import { annotateSpan, counter, histogram, METRIC, recordRateLimitWait } from '@
 export const consumerMetrics = {
   /** A decoded record is about to be handled: tenant, ids and business entity on the consumer span. */
   started(a: { group: string; tenantId: string; eventId: string; correlationId: string; entity?: { entityType: string; businessId: string } }): void {
-    const span = annotateSpan({ tenantId: a.tenantId, eventId: a.eventId, correlationId: a.correlationId, entityType: a.entity?.entityType, businessId: a.entity?.businessId });
+    const span = annotateSpan({
+      tenantId: a.tenantId,
+      eventId: a.eventId,
+      correlationId: a.correlationId,
+      entityType: a.entity?.entityType,
+      businessId: a.entity?.businessId,
+    });
     span?.setAttribute('messaging.consumer.group.name', a.group);
   },
   handled(l: Flow, seconds: number): void {

@@ -38,14 +38,18 @@ describe('EventConsumer on a real broker', () => {
 
   it('delivers typed records, dead-letters garbage raw and keeps going', async () => {
     const seen: string[] = [];
-    const consumer = new EventConsumer(kafka, {
-      groupId: `g1${suffix}`,
-      service: 'test',
-      topics: ['shipbob.webhook.received.v1'],
-      topicSuffix: suffix,
-      handler: async (v) => void seen.push(v.deliveryId),
-      log: () => undefined,
-    }, codec);
+    const consumer = new EventConsumer(
+      kafka,
+      {
+        groupId: `g1${suffix}`,
+        service: 'test',
+        topics: ['shipbob.webhook.received.v1'],
+        topicSuffix: suffix,
+        handler: async (v) => void seen.push(v.deliveryId),
+        log: () => undefined,
+      },
+      codec,
+    );
     cleanups.push(() => consumer.stop());
     await consumer.start();
     const topic = `shipbob.webhook.received.v1${suffix}`;
@@ -65,21 +69,25 @@ describe('EventConsumer on a real broker', () => {
   it('retries a transient failure and parks a permanent one with its bytes', async () => {
     let calls = 0;
     const handled: string[] = [];
-    const consumer = new EventConsumer(kafka, {
-      groupId: `g2${suffix}`,
-      service: 'test',
-      topics: ['shopify.webhook.received.v1'],
-      topicSuffix: suffix,
-      backoff: { baseMs: 10, maxMs: 50 },
-      maxAttempts: 3,
-      handler: async (v) => {
-        calls += 1;
-        if (v.deliveryId === 'flaky' && calls < 2) throw new AppError('SHOPIFY.UNAVAILABLE', 'down', { retryable: true });
-        if (v.deliveryId === 'bad') throw new AppError('MAPPING.MISSING_PRODUCT', 'no product for SKU-9');
-        handled.push(v.deliveryId);
+    const consumer = new EventConsumer(
+      kafka,
+      {
+        groupId: `g2${suffix}`,
+        service: 'test',
+        topics: ['shopify.webhook.received.v1'],
+        topicSuffix: suffix,
+        backoff: { baseMs: 10, maxMs: 50 },
+        maxAttempts: 3,
+        handler: async (v) => {
+          calls += 1;
+          if (v.deliveryId === 'flaky' && calls < 2) throw new AppError('SHOPIFY.UNAVAILABLE', 'down', { retryable: true });
+          if (v.deliveryId === 'bad') throw new AppError('MAPPING.MISSING_PRODUCT', 'no product for SKU-9');
+          handled.push(v.deliveryId);
+        },
+        log: () => undefined,
       },
-      log: () => undefined,
-    }, codec);
+      codec,
+    );
     cleanups.push(() => consumer.stop());
     await consumer.start();
     const flaky = hook('flaky');
@@ -102,15 +110,19 @@ describe('EventConsumer on a real broker', () => {
     cleanups.push(() => pool.end());
     cleanups.push(() => db.drop());
     const handled: string[] = [];
-    const consumer = new EventConsumer(kafka, {
-      groupId: `g4${suffix}`,
-      service: 'test',
-      topics: ['shipbob.webhook.received.v1'],
-      topicSuffix: suffix,
-      processedEvents: new PgProcessedEventStore(pool),
-      handler: async (v) => void handled.push(v.deliveryId),
-      log: () => undefined,
-    }, codec);
+    const consumer = new EventConsumer(
+      kafka,
+      {
+        groupId: `g4${suffix}`,
+        service: 'test',
+        topics: ['shipbob.webhook.received.v1'],
+        topicSuffix: suffix,
+        processedEvents: new PgProcessedEventStore(pool),
+        handler: async (v) => void handled.push(v.deliveryId),
+        log: () => undefined,
+      },
+      codec,
+    );
     cleanups.push(() => consumer.stop());
     const again = hook('same');
     await publisher.publish({ topic: 'shipbob.webhook.received.v1', key: 'k', value: again });
@@ -122,18 +134,30 @@ describe('EventConsumer on a real broker', () => {
   });
 
   it('publishes the records the handler returns', async () => {
-    const consumer = new EventConsumer(kafka, {
-      groupId: `g3${suffix}`,
-      service: 'test',
-      topics: ['shipbob.webhook.received.v1'],
-      topicSuffix: suffix,
-      handler: async (v) => [{ topic: 'shopify.webhook.received.v1', key: v.deliveryId, value: { ...v, meta: newMeta({ tenantId: 'acme', source: 'test', causedBy: v.meta }), partner: 'shopify', deliveryId: `tx-${v.deliveryId}` } }],
-      log: () => undefined,
-    }, codec);
+    const consumer = new EventConsumer(
+      kafka,
+      {
+        groupId: `g3${suffix}`,
+        service: 'test',
+        topics: ['shipbob.webhook.received.v1'],
+        topicSuffix: suffix,
+        handler: async (v) => [
+          {
+            topic: 'shopify.webhook.received.v1',
+            key: v.deliveryId,
+            value: { ...v, meta: newMeta({ tenantId: 'acme', source: 'test', causedBy: v.meta }), partner: 'shopify', deliveryId: `tx-${v.deliveryId}` },
+          },
+        ],
+        log: () => undefined,
+      },
+      codec,
+    );
     cleanups.push(() => consumer.stop());
     await consumer.start();
     const out = await collect(kafka, `shopify.webhook.received.v1${suffix}`);
     cleanups.push(out.stop);
-    await waitFor(() => out.messages.some((m) => codec.decodeFor('shopify.webhook.received.v1', m.value!).value.deliveryId === 'tx-d1'), { what: 'handler output' });
+    await waitFor(() => out.messages.some((m) => codec.decodeFor('shopify.webhook.received.v1', m.value!).value.deliveryId === 'tx-d1'), {
+      what: 'handler output',
+    });
   });
 });

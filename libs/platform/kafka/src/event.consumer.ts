@@ -246,27 +246,33 @@ export class EventConsumer<T extends TopicName> {
       this.log('warn', 'undecodable record sent to dead-letter topic', { topic, partition, offset: message.offset, reason });
       return {
         outputs: [
-        {
-          raw: true,
-          topic: dlqName(topic),
-          key: message.key?.toString() ?? null,
-          value: message.value,
-          headers: {
-            ...(message.headers as Record<string, Buffer | string>),
-            'mlc-dlq-reason': reason,
-            'mlc-dlq-error': why,
-            'mlc-dlq-source-topic': topic,
-            'mlc-dlq-source-partition': String(partition),
-            'mlc-dlq-source-offset': message.offset,
-            'mlc-dlq-service': this.opts.service,
+          {
+            raw: true,
+            topic: dlqName(topic),
+            key: message.key?.toString() ?? null,
+            value: message.value,
+            headers: {
+              ...(message.headers as Record<string, Buffer | string>),
+              'mlc-dlq-reason': reason,
+              'mlc-dlq-error': why,
+              'mlc-dlq-source-topic': topic,
+              'mlc-dlq-source-partition': String(partition),
+              'mlc-dlq-source-offset': message.offset,
+              'mlc-dlq-service': this.opts.service,
+            },
           },
-        },
         ],
       };
     }
     const meta = (value as { meta: EventMeta }).meta;
     const flow = { topic: base, group: this.opts.groupId, tenantId: meta.tenantId };
-    consumerMetrics.started({ group: this.opts.groupId, tenantId: meta.tenantId, eventId: meta.eventId, correlationId: meta.correlationId, entity: describeSafely(this.opts.describe, value, base) });
+    consumerMetrics.started({
+      group: this.opts.groupId,
+      tenantId: meta.tenantId,
+      eventId: meta.eventId,
+      correlationId: meta.correlationId,
+      entity: describeSafely(this.opts.describe, value, base),
+    });
     const startedAt = performance.now();
     if (this.opts.processedEvents && (await this.opts.processedEvents.seen(this.opts.groupId, meta.eventId))) {
       consumerMetrics.skipped(flow);
@@ -278,28 +284,41 @@ export class EventConsumer<T extends TopicName> {
     for (let attempt = 1; attempt <= maxAttempts && !this.stopping; attempt++) {
       const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_EVERY_MS);
       try {
-        const out = (await withTenant(meta.tenantId, () => this.opts.handler(value, {
-          topic: base,
-          partition,
-          offset: message.offset,
-          key: message.key?.toString() ?? null,
-          attempt,
-          heartbeat,
-          raw: message.value!,
-          exception: (e) => this.exceptionRecord(meta, base, partition, message, { ...e, attempts: attempt, details: e.details ?? {} }),
-        }))) ?? [];
+        const out =
+          (await withTenant(meta.tenantId, () =>
+            this.opts.handler(value, {
+              topic: base,
+              partition,
+              offset: message.offset,
+              key: message.key?.toString() ?? null,
+              attempt,
+              heartbeat,
+              raw: message.value!,
+              exception: (e) => this.exceptionRecord(meta, base, partition, message, { ...e, attempts: attempt, details: e.details ?? {} }),
+            }),
+          )) ?? [];
         this.stats.handled += 1;
         consumerMetrics.handled(flow, (performance.now() - startedAt) / 1000);
         return { outputs: out.map((r) => ({ raw: false as const, record: r })), handledEventId: meta.eventId };
       } catch (err) {
-        const decision = decideHandlerFailure(err, { attempt, stopping: this.stopping, policy: { maxAttempts, backoff: this.opts.backoff ?? DEFAULT_BACKOFF } });
+        const decision = decideHandlerFailure(err, {
+          attempt,
+          stopping: this.stopping,
+          policy: { maxAttempts, backoff: this.opts.backoff ?? DEFAULT_BACKOFF },
+        });
         if (decision.kind === 'hold') throw decision.hold;
         lastError = decision.error;
         consumerMetrics.failed(flow, lastError.code, attempt, decision.kind === 'retry');
         if (decision.kind === 'redeliver') throw lastError; // leave it uncommitted; the next owner retries it
         if (decision.kind === 'park') break;
         consumerMetrics.backingOff(flow, lastError.code, errorCategory(lastError), decision.waitMs);
-        this.log('warn', 'handler failed, retrying', { group: this.opts.groupId, eventId: meta.eventId, code: lastError.code, attempt, waitMs: decision.waitMs });
+        this.log('warn', 'handler failed, retrying', {
+          group: this.opts.groupId,
+          eventId: meta.eventId,
+          code: lastError.code,
+          attempt,
+          waitMs: decision.waitMs,
+        });
         await sleepWithHeartbeat(decision.waitMs, heartbeat);
       } finally {
         clearInterval(beat);
@@ -373,8 +392,7 @@ export class EventConsumer<T extends TopicName> {
 }
 
 type Outgoing =
-  | { raw: true; topic: string; key: string | null; value: Buffer | null; headers: Record<string, Buffer | string> }
-  | { raw: false; record: OutgoingRecord };
+  { raw: true; topic: string; key: string | null; value: Buffer | null; headers: Record<string, Buffer | string> } | { raw: false; record: OutgoingRecord };
 
 /** The record's business entity for span attributes; a describe() that throws must not fail the record here. */
 function describeSafely<V, T>(describe: ((v: V, topic: T) => { entityType: string; businessId: string } | undefined) | undefined, value: V, topic: T) {
@@ -392,4 +410,3 @@ async function sleepWithHeartbeat(ms: number, heartbeat: () => Promise<void>): P
     await heartbeat().catch(() => undefined);
   }
 }
-

@@ -44,7 +44,10 @@ export async function ensureTopics(kafka: Kafka, opts: TopicBootstrapOptions = {
         const still = missing.filter((t) => !now.has(t.topic));
         if (still.length) throw err;
       }
-      await waitForTopicLeaders(admin, missing.map((t) => t.topic));
+      await waitForTopicLeaders(
+        admin,
+        missing.map((t) => t.topic),
+      );
     }
     return missing.map((t) => t.topic);
   } finally {

@@ -26,10 +26,13 @@ describe('memoryAccessToken (one-off clients)', () => {
 
   it('starts from an initial token and keeps nothing when a grant fails', async () => {
     let fail = true;
-    const source = memoryAccessToken(async () => {
-      if (fail) throw new Error('refused');
-      return { accessToken: 'granted' };
-    }, { initial: { accessToken: 'static' } });
+    const source = memoryAccessToken(
+      async () => {
+        if (fail) throw new Error('refused');
+        return { accessToken: 'granted' };
+      },
+      { initial: { accessToken: 'static' } },
+    );
     assert.equal(await source(false), 'static');
     await assert.rejects(source(true), /refused/);
     fail = false;

@@ -18,7 +18,9 @@ export function memoryAccessToken(
   const now = opts.now ?? Date.now;
   const skewMs = opts.skewMs ?? 60_000;
   const expiry = (g: AccessTokenGrant): number => (g.expiresInMs === undefined ? Number.POSITIVE_INFINITY : now() + g.expiresInMs);
-  let cached: { token: string; expiresAt: number } | undefined = opts.initial ? { token: opts.initial.accessToken, expiresAt: expiry(opts.initial) } : undefined;
+  let cached: { token: string; expiresAt: number } | undefined = opts.initial
+    ? { token: opts.initial.accessToken, expiresAt: expiry(opts.initial) }
+    : undefined;
   let inflight: Promise<string> | undefined;
   return async (forceRefresh) => {
     if (!forceRefresh && cached && cached.expiresAt - skewMs > now()) return cached.token;

@@ -49,7 +49,10 @@ class ScriptedPartner {
 }
 
 const ok = (res: ServerResponse) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-const status = (code: number, headers: Record<string, string> = {}) => (res: ServerResponse) => res.writeHead(code, headers).end('{}');
+const status =
+  (code: number, headers: Record<string, string> = {}) =>
+  (res: ServerResponse) =>
+    res.writeHead(code, headers).end('{}');
 
 /** The smallest partner client: one fetch per attempt, answers turned into AppErrors the way the real clients do. */
 async function call(policy: PartnerPolicy, url: string, kind: RequestKind, key = 'acme:test', now: () => number = Date.now): Promise<unknown> {
@@ -63,7 +66,8 @@ async function call(policy: PartnerPolicy, url: string, kind: RequestKind, key =
     const body = await res.text();
     const retryAfterMs = retryAfterMsFromHeaders(res.headers, now());
     if (res.status === 429) throw new AppError('TEST.RATE_LIMITED', 'slow down', { retryable: true, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
-    if (res.status >= 500) throw new AppError('TEST.UNAVAILABLE', `answered ${res.status}`, { retryable: true, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+    if (res.status >= 500)
+      throw new AppError('TEST.UNAVAILABLE', `answered ${res.status}`, { retryable: true, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
     if (res.status >= 400) throw new AppError('TEST.REJECTED', `answered ${res.status}`);
     return JSON.parse(body) as unknown;
   });
@@ -163,7 +167,10 @@ describe('PartnerPolicy', () => {
     const policy = new PartnerPolicy({ partner: 'TEST', ...fast, maxAttempts: 1, circuitThreshold: 3, circuitOpenMs: 300 });
     for (let i = 0; i < 3; i++) await assert.rejects(call(policy, partner.url, 'idempotent'), (e: AppError) => e.code === 'TEST.UNAVAILABLE');
     assert.equal(policy.circuitState('acme:test'), 'open');
-    await assert.rejects(call(policy, partner.url, 'idempotent'), (e: AppError) => e instanceof CircuitOpenError && e.retryable && e.code === 'TEST.UNAVAILABLE' && (e.retryAfterMs ?? 0) > 0);
+    await assert.rejects(
+      call(policy, partner.url, 'idempotent'),
+      (e: AppError) => e instanceof CircuitOpenError && e.retryable && e.code === 'TEST.UNAVAILABLE' && (e.retryAfterMs ?? 0) > 0,
+    );
     assert.equal(partner.arrivals.length, 3, 'nothing sent while open');
     // another tenant's circuit is its own
     partner.reset(ok);

@@ -1,4 +1,14 @@
-import { circuitBreaker, ConsecutiveBreaker, handleWhen, isBrokenCircuitError, retry, wrap, type CircuitBreakerPolicy, type IBackoff, type IRetryBackoffContext } from 'cockatiel';
+import {
+  circuitBreaker,
+  ConsecutiveBreaker,
+  handleWhen,
+  isBrokenCircuitError,
+  retry,
+  wrap,
+  type CircuitBreakerPolicy,
+  type IBackoff,
+  type IRetryBackoffContext,
+} from 'cockatiel';
 import { AppError, backoffDelayMs, type BackoffPolicy } from '@mlc/platform-errors';
 
 /**
@@ -46,11 +56,15 @@ export interface PartnerPolicyOptions {
 /** Thrown (retryable) while a partner's circuit is open: fail fast, the consumer backs off for `retryAfterMs`. */
 export class CircuitOpenError extends AppError {
   constructor(partner: string, key: string, retryAfterMs: number) {
-    super(`${partner}.UNAVAILABLE`, `${partner} calls of ${key} are suspended after repeated failures (circuit open); next trial in ${Math.ceil(retryAfterMs / 1000)} s`, {
-      retryable: true,
-      retryAfterMs,
-      details: { circuit: 'open', key },
-    });
+    super(
+      `${partner}.UNAVAILABLE`,
+      `${partner} calls of ${key} are suspended after repeated failures (circuit open); next trial in ${Math.ceil(retryAfterMs / 1000)} s`,
+      {
+        retryable: true,
+        retryAfterMs,
+        details: { circuit: 'open', key },
+      },
+    );
   }
 }
 

@@ -4,7 +4,9 @@
  * The longest hint wins; undefined when there is none (or it cannot be read).
  */
 export function retryAfterMsFromHeaders(headers: Pick<Headers, 'get'>, now: number = Date.now()): number | undefined {
-  const hints = [parseRetryAfter(headers.get('retry-after'), now), parseRetryAfter(headers.get('x-retry-after'), now)].filter((x): x is number => x !== undefined);
+  const hints = [parseRetryAfter(headers.get('retry-after'), now), parseRetryAfter(headers.get('x-retry-after'), now)].filter(
+    (x): x is number => x !== undefined,
+  );
   return hints.length ? Math.max(...hints) : undefined;
 }
 

@@ -47,7 +47,10 @@ export async function bootService<S extends Schema>(opts: BootOptions<S>): Promi
     {
       module: Root,
       imports: [
-        PlatformModule.forRoot({ name: opts.name, config: base, usesPostgres: opts.usesPostgres ?? false }, { configToken: opts.configToken, shared: opts.shared?.(config) }),
+        PlatformModule.forRoot(
+          { name: opts.name, config: base, usesPostgres: opts.usesPostgres ?? false },
+          { configToken: opts.configToken, shared: opts.shared?.(config) },
+        ),
         opts.module(config),
       ],
     },
@@ -56,7 +59,10 @@ export async function bootService<S extends Schema>(opts: BootOptions<S>): Promi
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   // Hybrid app: the Kafka handlers (@KafkaHandler methods) run on our transport; HTTP (health, APIs) stays. The
   // transport registers the consumers now; the ConsumerHost starts them once every module is initialised.
-  app.connectMicroservice({ strategy: new KafkaTransport(app.get(ConsumerHost), (token) => app.get(token as never, { strict: false })) }, { inheritAppConfig: true });
+  app.connectMicroservice(
+    { strategy: new KafkaTransport(app.get(ConsumerHost), (token) => app.get(token as never, { strict: false })) },
+    { inheritAppConfig: true },
+  );
   await app.startAllMicroservices();
   await app.listen(base.port, '0.0.0.0');
   const addr = app.getHttpServer().address() as { port: number };

@@ -38,7 +38,9 @@ export class ConsumerLagMonitor implements OnApplicationBootstrap, OnApplication
 
   onApplicationBootstrap(): void {
     const meter = mlcMeter();
-    const lag = meter.createObservableGauge(METRIC.consumerLag, { description: 'records not yet consumed (latest - committed offset), per consumer group and topic' });
+    const lag = meter.createObservableGauge(METRIC.consumerLag, {
+      description: 'records not yet consumed (latest - committed offset), per consumer group and topic',
+    });
     const running = meter.createObservableGauge(METRIC.consumerRunning, { description: '1 while the consumer is in its group' });
     const restarts = meter.createObservableCounter(METRIC.consumerRestarts, { description: 'consumer rebuilds after a fatal crash' });
     this.observables = [lag, running, restarts];

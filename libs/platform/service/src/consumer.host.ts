@@ -120,7 +120,9 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
             }
             if (!this.consumers.some((c) => c.status().groupId === req.groupId)) return;
             // Not awaited in eachMessage: a stop waits for the record in hand, which must not hold this listener.
-            this.controlQueue = this.controlQueue.then(() => this.applyControl(req).then(() => undefined)).catch((err: unknown) => this.log.error('consumer control failed', { group: req.groupId, error: (err as Error).message }));
+            this.controlQueue = this.controlQueue
+              .then(() => this.applyControl(req).then(() => undefined))
+              .catch((err: unknown) => this.log.error('consumer control failed', { group: req.groupId, error: (err as Error).message }));
           },
         });
       },

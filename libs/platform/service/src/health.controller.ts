@@ -41,7 +41,9 @@ export class HealthController {
         const stopped = all.filter((s) => !s.running && !s.stoppedByOperator);
         return stopped.length === 0
           ? this.indicator.check('consumers').up({ count: all.length, ...(byOperator.length ? { stoppedByOperator: byOperator } : {}) })
-          : this.indicator.check('consumers').down({ stopped: stopped.length, lastError: stopped[0]?.lastError, ...(byOperator.length ? { stoppedByOperator: byOperator } : {}) });
+          : this.indicator
+              .check('consumers')
+              .down({ stopped: stopped.length, lastError: stopped[0]?.lastError, ...(byOperator.length ? { stoppedByOperator: byOperator } : {}) });
       },
     ];
     if (this.pool) {

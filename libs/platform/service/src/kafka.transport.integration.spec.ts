@@ -36,7 +36,13 @@ class WebhooksTestController {
     seen.push({ topic: ctx.topic, deliveryId: value.deliveryId, attempt: ctx.attempt });
     if (value.deliveryId === 'refused') throw new AppError('TEST.REFUSED', 'refused for good', { retryable: false });
     if (value.deliveryId === 'flaky' && ctx.attempt === 1) throw new AppError('TEST.FLAKY', 'try again', { retryable: true, retryAfterMs: 10 });
-    return [{ topic: 'shopify.webhook.received.v1', key: value.deliveryId, value: { ...hook('shopify', `from-${value.deliveryId}`), meta: newMeta({ tenantId: 'acme', source: 'test', causedBy: value.meta }) } }];
+    return [
+      {
+        topic: 'shopify.webhook.received.v1',
+        key: value.deliveryId,
+        value: { ...hook('shopify', `from-${value.deliveryId}`), meta: newMeta({ tenantId: 'acme', source: 'test', causedBy: value.meta }) },
+      },
+    ];
   }
 
   @KafkaHandler('shopify.webhook.received.v1', {
@@ -65,7 +71,9 @@ describe('KafkaTransport: @KafkaHandler methods on a real broker', () => {
       name: 'transport-test',
       schema: baseSettings,
       env: { KAFKA_BROKERS: TEST_BROKERS.join(','), KAFKA_TOPIC_SUFFIX: suffix, KAFKA_GROUP_ID_SUFFIX: suffix, PORT: '0', LOG_LEVEL: 'error' },
-      shared: () => [{ module: class TestConfigModule {}, providers: [{ provide: TEST_CONFIG, useValue: { group: 'transport-test.configured' } }], exports: [TEST_CONFIG] }],
+      shared: () => [
+        { module: class TestConfigModule {}, providers: [{ provide: TEST_CONFIG, useValue: { group: 'transport-test.configured' } }], exports: [TEST_CONFIG] },
+      ],
       module: () => TestModule,
     });
     publisher = new EventPublisher(kafka, codec, suffix);
@@ -86,8 +94,13 @@ describe('KafkaTransport: @KafkaHandler methods on a real broker', () => {
 
   it('routes each record to its topic’s handler with its context and publishes what the handler returns', async () => {
     await publisher.publish({ topic: 'shipbob.webhook.received.v1', key: 'k', value: hook('shipbob', 'd1') });
-    await waitFor(() => seen.some((s) => s.topic === 'shopify.webhook.received.v1' && s.deliveryId === 'from-d1'), { what: 'the output handled by the shopify handler' });
-    assert.deepEqual(seen.find((s) => s.deliveryId === 'd1'), { topic: 'shipbob.webhook.received.v1', deliveryId: 'd1', attempt: 1 });
+    await waitFor(() => seen.some((s) => s.topic === 'shopify.webhook.received.v1' && s.deliveryId === 'from-d1'), {
+      what: 'the output handled by the shopify handler',
+    });
+    assert.deepEqual(
+      seen.find((s) => s.deliveryId === 'd1'),
+      { topic: 'shipbob.webhook.received.v1', deliveryId: 'd1', attempt: 1 },
+    );
   });
 
   it('handler errors reach the consumer unchanged: a retryable one is retried, a permanent one parked with its code and entity', async () => {
@@ -96,9 +109,13 @@ describe('KafkaTransport: @KafkaHandler methods on a real broker', () => {
     await publisher.publish({ topic: 'shipbob.webhook.received.v1', key: 'k', value: hook('shipbob', 'flaky') });
     await publisher.publish({ topic: 'shipbob.webhook.received.v1', key: 'k', value: hook('shipbob', 'refused') });
     await waitFor(() => seen.some((s) => s.deliveryId === 'from-flaky'), { what: 'the flaky record handled on its second attempt' });
-    assert.deepEqual(seen.filter((s) => s.deliveryId === 'flaky').map((s) => s.attempt), [1, 2]);
+    assert.deepEqual(
+      seen.filter((s) => s.deliveryId === 'flaky').map((s) => s.attempt),
+      [1, 2],
+    );
     const parked = await waitFor(
-      () => exceptions.messages.map((m) => codec.decodeFor('ops.exception.raised.v1', m.value!).value).find((e) => e.sourceTopic === 'shipbob.webhook.received.v1'),
+      () =>
+        exceptions.messages.map((m) => codec.decodeFor('ops.exception.raised.v1', m.value!).value).find((e) => e.sourceTopic === 'shipbob.webhook.received.v1'),
       { what: 'the refused record parked' },
     );
     assert.equal(parked.code, 'TEST.REFUSED');

@@ -4,11 +4,15 @@ import type { ConsumerHost } from './consumer.host';
 import { KafkaTransport } from './kafka.transport';
 
 /** The transport's start-up checks, without a broker: handlers are added the way Nest adds @KafkaHandler methods. */
-function transportWith(handlers: Array<{ topic: string; options: Record<string, unknown> }>): { transport: KafkaTransport; registered: Array<Record<string, unknown>> } {
+function transportWith(handlers: Array<{ topic: string; options: Record<string, unknown> }>): {
+  transport: KafkaTransport;
+  registered: Array<Record<string, unknown>>;
+} {
   const registered: Array<Record<string, unknown>> = [];
   const host = { register: (opts: Record<string, unknown>) => void registered.push(opts) } as unknown as ConsumerHost;
   const transport = new KafkaTransport(host, () => undefined as never);
-  for (const h of handlers) transport.addHandler({ kafka: h.options['consumer'], topic: h.topic }, async () => undefined, true, { 'mlc:kafka-handler': h.options });
+  for (const h of handlers)
+    transport.addHandler({ kafka: h.options['consumer'], topic: h.topic }, async () => undefined, true, { 'mlc:kafka-handler': h.options });
   return { transport, registered };
 }
 

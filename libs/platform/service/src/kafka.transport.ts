@@ -138,7 +138,8 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
           throw new Error(`Kafka consumer ${name}: its handlers disagree on ${key} (${JSON.stringify(held)} vs ${JSON.stringify(value)})`);
         (settings as Record<string, unknown>)[key] = value;
       }
-      if (processedEventsToken && processedEvents && processedEventsToken !== processedEvents) throw new Error(`Kafka consumer ${name}: its handlers disagree on processedEvents`);
+      if (processedEventsToken && processedEvents && processedEventsToken !== processedEvents)
+        throw new Error(`Kafka consumer ${name}: its handlers disagree on processedEvents`);
       processedEventsToken ??= processedEvents;
     }
     const byTopic = new Map(routes.map((r) => [r.topic, r]));

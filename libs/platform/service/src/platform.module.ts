@@ -69,7 +69,12 @@ export class PlatformModule {
       { provide: CODEC, useValue: codec },
       { provide: LOGGER, useValue: logger(options.name, config.logLevel) },
       { provide: PUBLISHER, useFactory: (k: Kafka) => new EventPublisher(k, codec, config.topicSuffix), inject: [KAFKA] },
-      ...(pool ? [{ provide: PG_POOL, useValue: pool }, { provide: PgProcessedEventStore, useValue: new PgProcessedEventStore(pool) }] : []),
+      ...(pool
+        ? [
+            { provide: PG_POOL, useValue: pool },
+            { provide: PgProcessedEventStore, useValue: new PgProcessedEventStore(pool) },
+          ]
+        : []),
       {
         provide: ConnectionLifecycle,
         useFactory: (p: EventPublisher) => new ConnectionLifecycle(p, options, pool),

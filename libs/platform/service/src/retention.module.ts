@@ -37,7 +37,8 @@ class RetentionSweep implements OnModuleInit, OnApplicationShutdown {
   private async sweep(): Promise<void> {
     try {
       const deleted = await sweepRetention(this.pool, this.options.targets, this.options.days);
-      if (deleted && Object.values(deleted).some((n) => n > 0)) this.log.info('deleted old de-duplication rows', { ...deleted, olderThanDays: this.options.days });
+      if (deleted && Object.values(deleted).some((n) => n > 0))
+        this.log.info('deleted old de-duplication rows', { ...deleted, olderThanDays: this.options.days });
     } catch (err) {
       this.log.warn('retention sweep failed (tried again next hour)', { error: (err as Error).message });
     }

@@ -110,7 +110,8 @@ export function instrumentFetch(): void {
     if (f.partner) {
       const status = f.attrs[ATTR_HTTP_RESPONSE_STATUS_CODE] ?? (error?.name === 'AbortError' || error?.name === 'TimeoutError' ? 'timeout' : 'network');
       recordPartnerCall({ partner: f.partner.partner, operation: f.partner.operation, status, durationMs, tenantId: f.tenantId });
-      if (f.partner.tokenRequest) recordTokenRefresh({ partner: f.partner.partner, outcome: typeof status === 'number' && status < 400 ? 'ok' : 'failed', tenantId: f.tenantId });
+      if (f.partner.tokenRequest)
+        recordTokenRefresh({ partner: f.partner.partner, outcome: typeof status === 'number' && status < 400 ? 'ok' : 'failed', tenantId: f.tenantId });
     }
   };
   subscribe('undici:request:trailers', (message) => end((message as { request: UndiciRequest }).request));

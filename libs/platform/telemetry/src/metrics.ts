@@ -19,7 +19,9 @@ export function metricReaders(env: NodeJS.ProcessEnv = process.env): IMetricRead
   if (registered) return [];
   registered = true;
   const readers: IMetricReader[] = [prometheus];
-  const endpoint = env['OTEL_EXPORTER_OTLP_METRICS_ENDPOINT'] ?? (env['OTEL_EXPORTER_OTLP_ENDPOINT'] ? `${env['OTEL_EXPORTER_OTLP_ENDPOINT'].replace(/\/$/, '')}/v1/metrics` : undefined);
+  const endpoint =
+    env['OTEL_EXPORTER_OTLP_METRICS_ENDPOINT'] ??
+    (env['OTEL_EXPORTER_OTLP_ENDPOINT'] ? `${env['OTEL_EXPORTER_OTLP_ENDPOINT'].replace(/\/$/, '')}/v1/metrics` : undefined);
   if (endpoint) {
     const interval = Number(env['OTEL_METRIC_EXPORT_INTERVAL'] ?? 15_000);
     readers.push(
@@ -85,7 +87,11 @@ export const DURATION_BUCKETS_S = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 
 /** A histogram by name (`<name>_bucket`, `_sum`, `_count`). */
 export function histogram(name: string, help = '', opts: { unit?: string; buckets?: number[] } = {}): { observe(labels: Labels, value: number): void } {
   let h = histograms.get(name);
-  if (!h) histograms.set(name, (h = mlcMeter().createHistogram(name, { description: help, unit: opts.unit, advice: { explicitBucketBoundaries: opts.buckets ?? DURATION_BUCKETS_S } })));
+  if (!h)
+    histograms.set(
+      name,
+      (h = mlcMeter().createHistogram(name, { description: help, unit: opts.unit, advice: { explicitBucketBoundaries: opts.buckets ?? DURATION_BUCKETS_S } })),
+    );
   const inst = h;
   return { observe: (labels, value) => inst.record(value, clean(labels)) };
 }

@@ -19,10 +19,13 @@ export function classifyPartnerRequest(method: string, url: URL): PartnerRequest
   let r: RegExpExecArray | null;
   if (/\/admin\/oauth\/access_token$/.test(path)) return { partner: 'shopify', operation: 'token', tokenRequest: true };
   if ((r = /^\/admin\/api\/[^/]+\/([a-z_]+)(?:\.json)?/.exec(path))) return { partner: 'shopify', operation: `${m} ${r[1]}`, tokenRequest: false };
-  if ((r = /^\/(?:fscm|crm|hcm)RestApi\/resources\/[^/]+\/([A-Za-z]+)/.exec(path))) return { partner: 'fusion', operation: `${m} ${r[1]}`, tokenRequest: false };
-  if (/\/oauth2\/v1\/token$/.test(path) && (host === '127.0.0.1' || host === 'localhost' || /oraclecloud\.com$/.test(host))) return { partner: 'fusion', operation: 'token', tokenRequest: true };
+  if ((r = /^\/(?:fscm|crm|hcm)RestApi\/resources\/[^/]+\/([A-Za-z]+)/.exec(path)))
+    return { partner: 'fusion', operation: `${m} ${r[1]}`, tokenRequest: false };
+  if (/\/oauth2\/v1\/token$/.test(path) && (host === '127.0.0.1' || host === 'localhost' || /oraclecloud\.com$/.test(host)))
+    return { partner: 'fusion', operation: 'token', tokenRequest: true };
   if (/\/connect\/token$/.test(path)) return { partner: 'shipbob', operation: 'token', tokenRequest: true };
-  if ((r = /^\/(?:\d{4}-\d{2}|1\.0|2\.0|2025-07|experimental)\/([a-z-]+)/i.exec(path))) return { partner: 'shipbob', operation: `${m} ${r[1]!.toLowerCase()}`, tokenRequest: false };
+  if ((r = /^\/(?:\d{4}-\d{2}|1\.0|2\.0|2025-07|experimental)\/([a-z-]+)/i.exec(path)))
+    return { partner: 'shipbob', operation: `${m} ${r[1]!.toLowerCase()}`, tokenRequest: false };
   return undefined;
 }
 

@@ -31,7 +31,11 @@ describe('telemetry helpers', () => {
   it('inSpan({ newTrace }) starts one trace per record, linked to the poll span; errors mark the span', async () => {
     await inSpan('poll', {}, async (poll) => {
       await inSpan('record', { newTrace: true, annotate: { businessId: '1' } }, async () => undefined);
-      await assert.rejects(inSpan('record', { newTrace: true, annotate: { businessId: '2' } }, async () => Promise.reject(Object.assign(new Error('nope'), { code: 'FUSION.AUTH' }))));
+      await assert.rejects(
+        inSpan('record', { newTrace: true, annotate: { businessId: '2' } }, async () =>
+          Promise.reject(Object.assign(new Error('nope'), { code: 'FUSION.AUTH' })),
+        ),
+      );
       return poll;
     });
     const spans = await finished();
@@ -81,11 +85,19 @@ describe('telemetry helpers', () => {
 
   it('recognises partner API calls by path: stable operation names, token endpoints', () => {
     const c = (m: string, u: string) => classifyPartnerRequest(m, new URL(u));
-    assert.deepEqual(c('GET', 'https://x.fa.oraclecloud.com/fscmRestApi/resources/11.13.18.05/purchaseOrders/300100/child/lines?q=1'), { partner: 'fusion', operation: 'GET purchaseOrders', tokenRequest: false });
+    assert.deepEqual(c('GET', 'https://x.fa.oraclecloud.com/fscmRestApi/resources/11.13.18.05/purchaseOrders/300100/child/lines?q=1'), {
+      partner: 'fusion',
+      operation: 'GET purchaseOrders',
+      tokenRequest: false,
+    });
     assert.deepEqual(c('POST', 'https://idcs-1.identity.oraclecloud.com/oauth2/v1/token'), { partner: 'fusion', operation: 'token', tokenRequest: true });
     assert.deepEqual(c('POST', 'http://127.0.0.1:4020/2026-01/order'), { partner: 'shipbob', operation: 'POST order', tokenRequest: false });
     assert.deepEqual(c('POST', 'https://auth.shipbob.com/connect/token'), { partner: 'shipbob', operation: 'token', tokenRequest: true });
-    assert.deepEqual(c('POST', 'https://s.myshopify.com/admin/api/2026-01/graphql.json'), { partner: 'shopify', operation: 'POST graphql', tokenRequest: false });
+    assert.deepEqual(c('POST', 'https://s.myshopify.com/admin/api/2026-01/graphql.json'), {
+      partner: 'shopify',
+      operation: 'POST graphql',
+      tokenRequest: false,
+    });
     assert.deepEqual(c('POST', 'https://s.myshopify.com/admin/oauth/access_token'), { partner: 'shopify', operation: 'token', tokenRequest: true });
     assert.equal(c('GET', 'http://127.0.0.1:3001/health/ready'), undefined);
   });

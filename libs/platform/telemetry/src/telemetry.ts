@@ -15,8 +15,25 @@ let sdk: NodeSDK | undefined;
 
 /** Query parameters whose values never reach a span (url.query / url.full show REDACTED). */
 const SECRET_QUERY_PARAMS = [
-  'sig', 'signature', 'hmac', 'token', 'access_token', 'refresh_token', 'id_token', 'code', 'state', 'client_secret',
-  'password', 'api_key', 'apikey', 'key', 'X-Amz-Signature', 'X-Amz-Credential', 'X-Goog-Signature', 'AWSAccessKeyId', 'Signature',
+  'sig',
+  'signature',
+  'hmac',
+  'token',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'code',
+  'state',
+  'client_secret',
+  'password',
+  'api_key',
+  'apikey',
+  'key',
+  'X-Amz-Signature',
+  'X-Amz-Credential',
+  'X-Goog-Signature',
+  'AWSAccessKeyId',
+  'Signature',
 ];
 
 /** Span processor that keeps nothing: traces still propagate (ids, context) when no exporter is configured. */

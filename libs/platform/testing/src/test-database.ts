@@ -12,8 +12,7 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-const adminUrl = (): string =>
-  process.env['MLC_TEST_DATABASE_URL'] ?? process.env['DATABASE_URL'] ?? 'postgres://mlc:mlc@127.0.0.1:5432/mlc';
+const adminUrl = (): string => process.env['MLC_TEST_DATABASE_URL'] ?? process.env['DATABASE_URL'] ?? 'postgres://mlc:mlc@127.0.0.1:5432/mlc';
 
 async function asAdmin(sql: string): Promise<void> {
   const c = new Client({ connectionString: adminUrl() });

@@ -20,7 +20,8 @@ export class AdminExceptionFilter extends AppErrorHttpFilter {
       realm: 'mlc-admin',
       // An unknown tenants code is the caller's; undecryptable credentials are ours, said without detail.
       fallbackStatus: (code) => (code === 'TENANTS.CRYPTO' ? 500 : 400),
-      publicMessage: (err, status) => (err.code === 'TENANTS.CRYPTO' ? 'stored credentials could not be decrypted' : status >= 500 ? 'internal error' : err.message),
+      publicMessage: (err, status) =>
+        err.code === 'TENANTS.CRYPTO' ? 'stored credentials could not be decrypted' : status >= 500 ? 'internal error' : err.message,
     });
   }
 }

@@ -27,7 +27,8 @@ export function parseOperatorKeys(raw: string | undefined): OperatorKey[] {
     .filter(Boolean)
     .map((entry, i) => {
       const colon = entry.lastIndexOf(':');
-      if (colon <= 0 || colon === entry.length - 1) throw new AppError('TENANTS.CONFIG', `MLC_OPERATOR_API_KEYS entry ${i + 1} must look like <key>:<tenant or *>`);
+      if (colon <= 0 || colon === entry.length - 1)
+        throw new AppError('TENANTS.CONFIG', `MLC_OPERATOR_API_KEYS entry ${i + 1} must look like <key>:<tenant or *>`);
       const key = entry.slice(0, colon);
       if (key.length < 6) throw new AppError('TENANTS.CONFIG', `MLC_OPERATOR_API_KEYS entry ${i + 1}: key is shorter than 6 characters`);
       return { key, tenant: entry.slice(colon + 1) };
@@ -85,7 +86,8 @@ export class OperatorAuthGuard implements CanActivate {
     const who: OperatorIdentity = { keyId: keyFingerprint(match.key), tenant: match.tenant, actor: `${name} (${keyFingerprint(match.key)})` };
     req.operator = who;
     const tenantId = req.params?.['tenantId'];
-    if (tenantId !== undefined && !mayAccess(who, tenantId)) throw new AppError('TENANTS.FORBIDDEN', 'this API key may not access that tenant', { details: { tenantId } });
+    if (tenantId !== undefined && !mayAccess(who, tenantId))
+      throw new AppError('TENANTS.FORBIDDEN', 'this API key may not access that tenant', { details: { tenantId } });
     return true;
   }
 }

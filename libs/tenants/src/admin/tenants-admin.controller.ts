@@ -17,19 +17,22 @@ interface TextResponse {
 }
 
 function partnerParam(p: string): Partner {
-  if (!(PARTNERS as readonly string[]).includes(p)) throw new TenantValidationError([{ field: 'partner', reason: `must be one of: ${PARTNERS.join(', ')}` }], 'request');
+  if (!(PARTNERS as readonly string[]).includes(p))
+    throw new TenantValidationError([{ field: 'partner', reason: `must be one of: ${PARTNERS.join(', ')}` }], 'request');
   return p as Partner;
 }
 
 function versionOf(body: unknown): number | undefined {
   const v = (body as { expectedVersion?: unknown } | undefined)?.expectedVersion;
   if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new TenantValidationError([{ field: 'expectedVersion', reason: 'must be a whole number' }], 'request');
+  if (typeof v !== 'number' || !Number.isSafeInteger(v))
+    throw new TenantValidationError([{ field: 'expectedVersion', reason: 'must be a whole number' }], 'request');
   return v;
 }
 
 function objectBody(body: unknown): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new TenantValidationError([{ field: 'body', reason: 'must be a JSON object' }], 'request');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new TenantValidationError([{ field: 'body', reason: 'must be a JSON object' }], 'request');
   return body as Record<string, unknown>;
 }
 
@@ -65,7 +68,11 @@ export class TenantsAdminController {
   update(@Req() req: AdminRequest, @Param('tenantId') tenantId: string, @Body() body: unknown) {
     const { expectedVersion: _v, ...patch } = objectBody(body);
     const unknown = Object.keys(patch).filter((k) => !['name', 'mode', 'settings'].includes(k));
-    if (unknown.length) throw new TenantValidationError(unknown.map((field) => ({ field, reason: 'is not a known field (allowed: name, mode, settings, expectedVersion)' })), 'tenant');
+    if (unknown.length)
+      throw new TenantValidationError(
+        unknown.map((field) => ({ field, reason: 'is not a known field (allowed: name, mode, settings, expectedVersion)' })),
+        'tenant',
+      );
     return this.config.updateTenant(tenantId, patch, req.operator.actor, versionOf(body));
   }
 
@@ -93,7 +100,8 @@ export class TenantsAdminController {
   setConnection(@Req() req: AdminRequest, @Param('tenantId') tenantId: string, @Param('partner') partner: string, @Body() body: unknown) {
     const p = partnerParam(partner);
     const { expectedVersion: _v, ...input } = objectBody(body);
-    if (input['partner'] !== undefined && input['partner'] !== p) throw new TenantValidationError([{ field: 'partner', reason: 'must match the partner in the path' }], 'connection');
+    if (input['partner'] !== undefined && input['partner'] !== p)
+      throw new TenantValidationError([{ field: 'partner', reason: 'must match the partner in the path' }], 'connection');
     return this.config.setConnection(tenantId, { ...input, partner: p } as ConnectionInput, req.operator.actor, versionOf(body));
   }
 
@@ -102,7 +110,8 @@ export class TenantsAdminController {
   patchConnection(@Req() req: AdminRequest, @Param('tenantId') tenantId: string, @Param('partner') partner: string, @Body() body: unknown) {
     const p = partnerParam(partner);
     const { expectedVersion: _v, partner: inBody, ...patch } = objectBody(body);
-    if (inBody !== undefined && inBody !== p) throw new TenantValidationError([{ field: 'partner', reason: 'must match the partner in the path' }], 'connection');
+    if (inBody !== undefined && inBody !== p)
+      throw new TenantValidationError([{ field: 'partner', reason: 'must match the partner in the path' }], 'connection');
     return this.config.patchConnection(tenantId, p, patch, req.operator.actor, versionOf(body));
   }
 

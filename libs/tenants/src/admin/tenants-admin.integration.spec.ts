@@ -47,7 +47,9 @@ describe('TenantsAdminModule (Nest app, real Postgres)', () => {
     await ds.initialize();
     config = new TenantConfigService({ dataSource: ds, secretBox: new SecretBox(SecretBox.generateKey('k1')), publisher: events });
     const ping = new ConnectionPingService(config, {
-      shopify: { ping: async (c) => ({ reachable: true, authenticated: true, failedCheck: null, message: `ok as ${(c.auth as { accessToken: string }).accessToken}` }) },
+      shopify: {
+        ping: async (c) => ({ reachable: true, authenticated: true, failedCheck: null, message: `ok as ${(c.auth as { accessToken: string }).accessToken}` }),
+      },
     });
     app = await startAdminTestApp({ config, ping, operatorApiKeys: `${OPS}:*,${ACME}:tenant-acme` });
   });
@@ -80,15 +82,27 @@ describe('TenantsAdminModule (Nest app, real Postgres)', () => {
     assert.equal(own.status, 200);
     assert.equal(own.json.id, 'acme');
     const list = await call('GET', '/admin/tenants', { key: ACME });
-    assert.deepEqual(list.json.tenants.map((t: any) => t.id), ['acme']);
+    assert.deepEqual(
+      list.json.tenants.map((t: any) => t.id),
+      ['acme'],
+    );
     const all = await call('GET', '/admin/tenants', { key: OPS, bearer: true });
-    assert.deepEqual(all.json.tenants.map((t: any) => t.id), ['acme', 'globex']);
+    assert.deepEqual(
+      all.json.tenants.map((t: any) => t.id),
+      ['acme', 'globex'],
+    );
   });
 
   it('sets connections without ever returning secrets, and validates fields by name', async () => {
     const put = await call('PUT', '/admin/tenants/acme/connections/shopify', {
       key: ACME,
-      body: { baseUrl: 'https://acme.myshopify.com', shopDomain: 'acme.myshopify.com', apiVersion: '2026-07', webhookSecrets: [CANARY], auth: { type: 'access-token', accessToken: CANARY } },
+      body: {
+        baseUrl: 'https://acme.myshopify.com',
+        shopDomain: 'acme.myshopify.com',
+        apiVersion: '2026-07',
+        webhookSecrets: [CANARY],
+        auth: { type: 'access-token', accessToken: CANARY },
+      },
     });
     assert.equal(put.status, 200, put.text);
     assert.deepEqual(put.json.secretsSet, ['auth.accessToken', 'webhookSecrets[0]']);
@@ -96,7 +110,13 @@ describe('TenantsAdminModule (Nest app, real Postgres)', () => {
 
     const bad = await call('PUT', '/admin/tenants/acme/connections/shopify', {
       key: ACME,
-      body: { baseUrl: 'https://acme.myshopify.com', shopDomain: 'Acme.example.com', apiVersion: '2026-05', webhookSecrets: [CANARY, 'b', 'c'], auth: { type: 'access-token' } },
+      body: {
+        baseUrl: 'https://acme.myshopify.com',
+        shopDomain: 'Acme.example.com',
+        apiVersion: '2026-05',
+        webhookSecrets: [CANARY, 'b', 'c'],
+        auth: { type: 'access-token' },
+      },
     });
     assert.equal(bad.status, 400);
     const fields = bad.json.error.problems.map((p: any) => p.field).sort();
@@ -128,7 +148,10 @@ describe('TenantsAdminModule (Nest app, real Postgres)', () => {
     const before = (await call('GET', '/admin/tenants/acme', { key: ACME })).json.configVersion;
     const switched = await call('PATCH', path, { key: ACME, body: { auth: { type: 'client-credentials' } } });
     assert.equal(switched.status, 400);
-    assert.deepEqual(switched.json.error.problems.map((p: any) => `${p.field}: ${p.reason}`), ['auth.clientId: is required', 'auth.clientSecret: is required']);
+    assert.deepEqual(
+      switched.json.error.problems.map((p: any) => `${p.field}: ${p.reason}`),
+      ['auth.clientId: is required', 'auth.clientSecret: is required'],
+    );
     const badMerge = await call('PATCH', path, { key: ACME, body: { apiVersion: '2026-05', shopDomain: null } });
     assert.deepEqual(badMerge.json.error.problems.map((p: any) => p.field).sort(), ['apiVersion', 'shopDomain']);
     assert.equal((await call('GET', '/admin/tenants/acme', { key: ACME })).json.configVersion, before, 'nothing was applied');
@@ -137,9 +160,21 @@ describe('TenantsAdminModule (Nest app, real Postgres)', () => {
     const fusionPath = '/admin/tenants/acme/connections/fusion';
     const alone = await call('PATCH', fusionPath, { key: ACME, body: { baseUrl: 'https://acme.fa.us2.oraclecloud.com' } });
     assert.equal(alone.status, 400);
-    assert.deepEqual(alone.json.error.problems.map((p: any) => p.field), ['auth']);
-    const oauth = { type: 'oauth2-client-credentials', tokenUrl: 'https://idcs.example.com/oauth2/v1/token', clientId: 'cid', clientSecret: CANARY, scope: 'urn:opc:resource:consumer::all' };
-    const created = await call('PATCH', fusionPath, { key: ACME, body: { baseUrl: 'https://acme.fa.us2.oraclecloud.com', auth: oauth, soapAuth: { type: 'basic', username: 'soap.user', password: CANARY } } });
+    assert.deepEqual(
+      alone.json.error.problems.map((p: any) => p.field),
+      ['auth'],
+    );
+    const oauth = {
+      type: 'oauth2-client-credentials',
+      tokenUrl: 'https://idcs.example.com/oauth2/v1/token',
+      clientId: 'cid',
+      clientSecret: CANARY,
+      scope: 'urn:opc:resource:consumer::all',
+    };
+    const created = await call('PATCH', fusionPath, {
+      key: ACME,
+      body: { baseUrl: 'https://acme.fa.us2.oraclecloud.com', auth: oauth, soapAuth: { type: 'basic', username: 'soap.user', password: CANARY } },
+    });
     assert.equal(created.status, 200, created.text);
     assert.deepEqual(created.json.secretsSet, ['auth.clientSecret', 'soapAuth.password']);
     assert.deepEqual(created.json.settings.soapAuth, { type: 'basic', username: 'soap.user' });
@@ -148,7 +183,10 @@ describe('TenantsAdminModule (Nest app, real Postgres)', () => {
     assert.equal(urlOnly.status, 200, urlOnly.text);
     assert.deepEqual(urlOnly.json.secretsSet, ['auth.clientSecret', 'soapAuth.password']);
     const soapBad = await call('PATCH', fusionPath, { key: ACME, body: { soapAuth: { type: 'oauth', username: '' } } });
-    assert.deepEqual(soapBad.json.error.problems.map((p: any) => p.field), ['soapAuth.type', 'soapAuth.username']);
+    assert.deepEqual(
+      soapBad.json.error.problems.map((p: any) => p.field),
+      ['soapAuth.type', 'soapAuth.username'],
+    );
     const removed = await call('PATCH', fusionPath, { key: ACME, body: { soapAuth: null } });
     assert.deepEqual(removed.json.secretsSet, ['auth.clientSecret']);
     assert.equal(removed.json.settings.soapAuth, undefined);
@@ -164,7 +202,10 @@ describe('TenantsAdminModule (Nest app, real Postgres)', () => {
   });
 
   it('imports CSV all-or-nothing with line numbers, exports it back, and sets/deletes single mappings', async () => {
-    const bad = await call('POST', '/admin/tenants/acme/mappings/item-product/import', { key: ACME, csv: 'fusionItem,shipbobSku,shipbobProductId\nA1,SKU-A1,\nA2,,\nA3,SKU-A3,-4\n' });
+    const bad = await call('POST', '/admin/tenants/acme/mappings/item-product/import', {
+      key: ACME,
+      csv: 'fusionItem,shipbobSku,shipbobProductId\nA1,SKU-A1,\nA2,,\nA3,SKU-A3,-4\n',
+    });
     assert.equal(bad.status, 400);
     assert.deepEqual(bad.json.error.problems, [
       { line: 3, field: 'shipbobSku', reason: 'or shipbobProductId is required' },
@@ -172,7 +213,10 @@ describe('TenantsAdminModule (Nest app, real Postgres)', () => {
     ]);
     assert.deepEqual((await call('GET', '/admin/tenants/acme/mappings/item-product', { key: ACME })).json.entries, []);
 
-    const ok = await call('POST', '/admin/tenants/acme/mappings/item-product/import', { key: ACME, csv: 'fusionItem,shipbobSku,shipbobProductId\r\nA1,SKU-A1,\r\nA2,,42\r\n' });
+    const ok = await call('POST', '/admin/tenants/acme/mappings/item-product/import', {
+      key: ACME,
+      csv: 'fusionItem,shipbobSku,shipbobProductId\r\nA1,SKU-A1,\r\nA2,,42\r\n',
+    });
     assert.equal(ok.status, 200, ok.text);
     assert.equal(ok.json.rows, 2);
     const exported = await call('GET', '/admin/tenants/acme/mappings/item-product/export', { key: ACME });
@@ -180,7 +224,10 @@ describe('TenantsAdminModule (Nest app, real Postgres)', () => {
     assert.match(exported.headers.get('content-type') ?? '', /text\/csv/);
     assert.equal(exported.text, 'fusionItem,shipbobSku,shipbobProductId\nA1,SKU-A1,\nA2,,42\n');
 
-    const set = await call('PUT', `/admin/tenants/acme/mappings/supplier-fc/${encodeURIComponent('SUP/1 West')}`, { key: ACME, body: { fulfillmentCenterId: 8 } });
+    const set = await call('PUT', `/admin/tenants/acme/mappings/supplier-fc/${encodeURIComponent('SUP/1 West')}`, {
+      key: ACME,
+      body: { fulfillmentCenterId: 8 },
+    });
     assert.equal(set.status, 200, set.text);
     const list = await call('GET', '/admin/tenants/acme/mappings/supplier-fc', { key: ACME });
     assert.deepEqual(list.json.entries, [{ kind: 'supplier-fc', key: 'SUP/1 West', value: { fulfillmentCenterId: 8 } }]);
@@ -197,14 +244,20 @@ describe('TenantsAdminModule (Nest app, real Postgres)', () => {
   });
 
   it('never returns the canary secret in any response body or change event', async () => {
-    const malformed = await fetch(`${app.url}/admin/tenants/acme/connections/shopify`, { method: 'PUT', headers: { 'x-api-key': ACME, 'content-type': 'application/json' }, body: `{"auth": "${CANARY}` });
+    const malformed = await fetch(`${app.url}/admin/tenants/acme/connections/shopify`, {
+      method: 'PUT',
+      headers: { 'x-api-key': ACME, 'content-type': 'application/json' },
+      body: `{"auth": "${CANARY}`,
+    });
     const text = await malformed.text();
     assert.equal(malformed.status, 400);
     bodies.push(text);
     assert.ok(bodies.length > 20);
     for (const b of bodies) assert.ok(!b.includes(CANARY), `canary in a response: ${b.slice(0, 200)}`);
     assert.ok(!JSON.stringify(events.changes).includes(CANARY));
-    const rows = (await ds.query(`SELECT x::text AS r FROM tenant_connections x UNION ALL SELECT x::text FROM tenant_config_history x`)) as Array<{ r: string }>;
+    const rows = (await ds.query(`SELECT x::text AS r FROM tenant_connections x UNION ALL SELECT x::text FROM tenant_config_history x`)) as Array<{
+      r: string;
+    }>;
     for (const r of rows) assert.ok(!r.r.includes(CANARY));
   });
 });

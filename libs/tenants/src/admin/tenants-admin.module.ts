@@ -51,7 +51,10 @@ export class TenantsAdminModule {
     return {
       module: TenantsAdminModule,
       controllers: [TenantsAdminController, EncryptionAdminController, AdminOpenApiController],
-      providers: [{ provide: TENANTS_ADMIN_OPTIONS, inject: options.inject, useFactory: async (...deps: unknown[]) => resolve(await factory(...deps)) }, OperatorAuthGuard],
+      providers: [
+        { provide: TENANTS_ADMIN_OPTIONS, inject: options.inject, useFactory: async (...deps: unknown[]) => resolve(await factory(...deps)) },
+        OperatorAuthGuard,
+      ],
     };
   }
 }

@@ -25,7 +25,13 @@ export const DEMO_CREDENTIALS = {
   /** The sandbox's Basic user: the SOAP services take a user and password (fusion-soap.ts `soapBearerAuth`), REST uses OAuth. */
   fusionSoap: { username: 'mlc.integration', password: 'sandbox-password' },
   shipbob: { pat: 'sbpat_demo_mlconnector_0000000000000000000000', channelId: '1000', webhookSecret: 'whsec_ZGVtby1zaGlwYm9iLXdlYmhvb2sta2V5' },
-  shopify: { shopDomain: 'mlc-demo.myshopify.com', apiVersion: '2026-10', clientId: 'sim-client-id', clientSecret: 'sim-client-secret', webhookSecret: 'sim-client-secret' },
+  shopify: {
+    shopDomain: 'mlc-demo.myshopify.com',
+    apiVersion: '2026-10',
+    clientId: 'sim-client-id',
+    clientSecret: 'sim-client-secret',
+    webhookSecret: 'sim-client-secret',
+  },
 } as const;
 
 /** The webhook topics the demo subscribes the sandboxes to (what the mapper reads). */
@@ -40,7 +46,14 @@ export const DEMO_ACCOUNTING = {
 };
 
 export const DEMO_WEBHOOK_TOPICS = {
-  shipbob: ['order.shipped', 'order.shipment.delivered', 'order.shipment.exception', 'order.shipment.on_hold', 'order.shipment.cancelled', 'billing.charge.created'],
+  shipbob: [
+    'order.shipped',
+    'order.shipment.delivered',
+    'order.shipment.exception',
+    'order.shipment.on_hold',
+    'order.shipment.cancelled',
+    'billing.charge.created',
+  ],
   shopify: ['orders/create', 'orders/updated', 'orders/paid', 'orders/cancelled', 'refunds/create', 'customers/create', 'customers/update'],
 } as const;
 
@@ -94,10 +107,25 @@ export async function seedDemoTenant(service: TenantConfigService, opts: DemoSee
     actor,
   );
   const c = DEMO_CREDENTIALS;
-  await service.setConnection(DEMO_TENANT_ID, { partner: 'fusion', baseUrl: u.fusion, auth: { type: 'oauth2-client-credentials', tokenUrl: `${u.fusion}/oauth2/v1/token`, ...c.fusion }, soapAuth: { type: 'basic', ...c.fusionSoap } }, actor);
   await service.setConnection(
     DEMO_TENANT_ID,
-    { partner: 'shipbob', baseUrl: u.shipbob, channelId: c.shipbob.channelId, webhookSecrets: [c.shipbob.webhookSecret], auth: { type: 'pat', token: c.shipbob.pat } },
+    {
+      partner: 'fusion',
+      baseUrl: u.fusion,
+      auth: { type: 'oauth2-client-credentials', tokenUrl: `${u.fusion}/oauth2/v1/token`, ...c.fusion },
+      soapAuth: { type: 'basic', ...c.fusionSoap },
+    },
+    actor,
+  );
+  await service.setConnection(
+    DEMO_TENANT_ID,
+    {
+      partner: 'shipbob',
+      baseUrl: u.shipbob,
+      channelId: c.shipbob.channelId,
+      webhookSecrets: [c.shipbob.webhookSecret],
+      auth: { type: 'pat', token: c.shipbob.pat },
+    },
     actor,
   );
   await service.setConnection(

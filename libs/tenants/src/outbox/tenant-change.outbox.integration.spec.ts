@@ -41,7 +41,13 @@ describe('tenant change outbox (real Postgres)', () => {
   it('keeps a change whose publish fails after commit, and relays it (in order) once the broker is back', async () => {
     const broker = new SwitchablePublisher();
     const key = SecretBox.generateKey('k1');
-    const svc = new TenantConfigService({ dataSource: ds, secretBox: new SecretBox(key), publisher: broker, relay: { intervalMs: 50 }, logger: { warn: (m) => void warnings.push(m) } });
+    const svc = new TenantConfigService({
+      dataSource: ds,
+      secretBox: new SecretBox(key),
+      publisher: broker,
+      relay: { intervalMs: 50 },
+      logger: { warn: (m) => void warnings.push(m) },
+    });
     broker.down = true;
     await svc.createTenant({ id: 'acme', name: 'Acme' }, 'alice');
     await svc.setMapping('acme', 'item-product', 'ITEM-1', { shipbobSku: 'SKU-A' }, 'alice');
@@ -52,7 +58,10 @@ describe('tenant change outbox (real Postgres)', () => {
     assert.equal(broker.acked.length, 0);
     assert.ok(broker.attempts >= 3, 'each commit tried to publish at once');
     assert.equal(await svc.outbox.pending(), 3);
-    const [row] = (await ds.query(`SELECT attempts, last_error FROM tenant_config_outbox ORDER BY id LIMIT 1`)) as Array<{ attempts: number; last_error: string }>;
+    const [row] = (await ds.query(`SELECT attempts, last_error FROM tenant_config_outbox ORDER BY id LIMIT 1`)) as Array<{
+      attempts: number;
+      last_error: string;
+    }>;
     assert.ok(row!.attempts >= 1);
     assert.equal(row!.last_error, 'KAFKA_CONNECTION');
     assert.ok(warnings.some((w) => w.includes('waits in the outbox')));
@@ -94,11 +103,17 @@ describe('tenant change outbox (real Postgres)', () => {
     const all = [...a.acked, ...b.acked].filter((c) => c.tenantId === 'globex');
     assert.equal(all.length, 11, 'every change published exactly once');
     const versions = all.map((c) => c.version).sort((x, y) => x - y);
-    assert.deepEqual(versions, Array.from({ length: 11 }, (_, i) => i + 1));
+    assert.deepEqual(
+      versions,
+      Array.from({ length: 11 }, (_, i) => i + 1),
+    );
     // Per publisher, versions only go up (one relay at a time, rows in commit order).
     for (const p of [a, b]) {
       const v = p.acked.filter((c) => c.tenantId === 'globex').map((c) => c.version);
-      assert.deepEqual(v, [...v].sort((x, y) => x - y));
+      assert.deepEqual(
+        v,
+        [...v].sort((x, y) => x - y),
+      );
     }
   });
 });

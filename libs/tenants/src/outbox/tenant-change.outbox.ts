@@ -124,7 +124,10 @@ export class TenantChangeOutboxRelay {
       if (!lock?.locked) return 'busy' as const;
       let count = 0;
       for (;;) {
-        const rows = (await m.query(`SELECT id, change FROM tenant_config_outbox ORDER BY id LIMIT $1`, [this.opts.batchSize ?? DEFAULT_BATCH])) as Array<{ id: string; change: TenantConfigChange }>;
+        const rows = (await m.query(`SELECT id, change FROM tenant_config_outbox ORDER BY id LIMIT $1`, [this.opts.batchSize ?? DEFAULT_BATCH])) as Array<{
+          id: string;
+          change: TenantConfigChange;
+        }>;
         if (!rows.length) return count;
         for (const row of rows) {
           try {

@@ -39,7 +39,9 @@ class FakeTokenEndpoint {
           this.n += 1;
           const next = `refresh-${this.n}`;
           this.valid.add(next);
-          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: `access-${this.n}`, token_type: 'Bearer', expires_in: this.expiresIn, refresh_token: next }));
+          res
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ access_token: `access-${this.n}`, token_type: 'Bearer', expires_in: this.expiresIn, refresh_token: next }));
         }, 50);
       });
     });
@@ -57,7 +59,11 @@ function source(endpoint: FakeTokenEndpoint, key: string): TokenSource {
     key,
     initialRefreshToken: 'refresh-0',
     fetch: async ({ refreshToken }) => {
-      const res = await fetch(endpoint.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken ?? '' }) });
+      const res = await fetch(endpoint.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken ?? '' }),
+      });
       if (res.status !== 200) throw new AppError('SHIPBOB.TOKEN_REFUSED', `token endpoint answered ${res.status}`, { details: { status: res.status } });
       const b = (await res.json()) as { access_token: string; expires_in: number; refresh_token: string };
       return { accessToken: b.access_token, expiresInMs: b.expires_in * 1000, refreshToken: b.refresh_token };
@@ -97,7 +103,10 @@ describe('TokenManager against real Postgres', () => {
       assert.equal(t1, 'access-1');
       assert.equal(t2, 'access-1');
       // Stored sealed: the table holds neither token in clear.
-      const [row] = (await ds1.query(`SELECT ciphertext, key_id FROM partner_tokens WHERE cache_key = 'acme:shipbob'`)) as Array<{ ciphertext: string; key_id: string }>;
+      const [row] = (await ds1.query(`SELECT ciphertext, key_id FROM partner_tokens WHERE cache_key = 'acme:shipbob'`)) as Array<{
+        ciphertext: string;
+        key_id: string;
+      }>;
       assert.equal(row?.key_id, 'k1');
       assert.ok(!row!.ciphertext.includes('access-1') && !row!.ciphertext.includes('refresh-1'));
 
@@ -142,10 +151,13 @@ describe('TokenManager against real Postgres', () => {
 
       // A non-401 failure is not retried.
       let other = 0;
-      await assert.rejects(tm.withToken(src, async () => {
-        other += 1;
-        throw new AppError('SHIPBOB.SERVER_ERROR', 'boom', { details: { status: 500 } });
-      }), /boom/);
+      await assert.rejects(
+        tm.withToken(src, async () => {
+          other += 1;
+          throw new AppError('SHIPBOB.SERVER_ERROR', 'boom', { details: { status: 500 } });
+        }),
+        /boom/,
+      );
       assert.equal(other, 1);
     } finally {
       await endpoint.stop();

@@ -138,7 +138,8 @@ export class TokenManager {
       const current = locked ? this.openRow(locked) : undefined;
       if (current && this.usable(current, seed, rejected)) return current;
       // Continue the stored rotation chain unless an operator put a different refresh token in the connection.
-      const refreshToken = current && (seed === undefined || current.seed === seed) ? (current.refreshToken ?? source.initialRefreshToken) : source.initialRefreshToken;
+      const refreshToken =
+        current && (seed === undefined || current.seed === seed) ? (current.refreshToken ?? source.initialRefreshToken) : source.initialRefreshToken;
       const grant = await source.fetch({ refreshToken });
       if (!grant || typeof grant.accessToken !== 'string' || !grant.accessToken) {
         throw new AppError('TENANTS.TOKEN_INVALID', 'token endpoint returned no access token', { details: { source: source.key } });

@@ -38,7 +38,8 @@ describe('audit-projector: projections, exceptions queue and ops API on real Kaf
     return { status: res.status, body: (text ? JSON.parse(text) : undefined) as any };
   };
 
-  const meta = (tenantId: string, opts: { causedBy?: EventMeta; at?: number } = {}) => newMeta({ tenantId, source: 'test', causedBy: opts.causedBy, now: opts.at });
+  const meta = (tenantId: string, opts: { causedBy?: EventMeta; at?: number } = {}) =>
+    newMeta({ tenantId, source: 'test', causedBy: opts.causedBy, now: opts.at });
 
   const order = (tenantId: string, poHeaderId: string, lineId: string, at?: number): TopicRecords['fulfilment.shipbob-order.requested.v1'] => ({
     meta: meta(tenantId, { at }),
@@ -143,10 +144,13 @@ describe('audit-projector: projections, exceptions queue and ops API on real Kaf
     await publisher.publishRaw(`fulfilment.shipbob-order.requested.v1${suffix}`, [{ key: `${T}:1001`, value: brokenBytes }]);
     await publisher.publish({ topic: 'ops.exception.raised.v1', key: `${T}:${brokenCmd.referenceId}`, value: parked(brokenCmd, brokenBytes, t0 + 1) });
     await publisher.publish({ topic: 'ops.exception.raised.v1', key: `${T}:${brokenCmd.referenceId}`, value: parked(brokenCmd, brokenBytes, t0 + 2) });
-    const list = await waitFor(async () => {
-      const r = await api('GET', `/ops/exceptions?tenant=${T}`);
-      return r.body?.exceptions?.[0]?.occurrences === 2 ? r.body.exceptions : undefined;
-    }, { timeoutMs: 30_000, what: 'the exception projected' });
+    const list = await waitFor(
+      async () => {
+        const r = await api('GET', `/ops/exceptions?tenant=${T}`);
+        return r.body?.exceptions?.[0]?.occurrences === 2 ? r.body.exceptions : undefined;
+      },
+      { timeoutMs: 30_000, what: 'the exception projected' },
+    );
     assert.equal(list.length, 1);
     assert.equal(list[0].status, 'open');
     assert.equal(list[0].category, 'partner-rejected');
@@ -157,7 +161,10 @@ describe('audit-projector: projections, exceptions queue and ops API on real Kaf
     assert.equal(one.body.details.response.status, 422);
     assert.equal(one.body.payload.decoded.referenceId, brokenCmd.referenceId);
     assert.equal(Buffer.from(one.body.payload.base64, 'base64').equals(brokenBytes), true);
-    await waitFor(async () => openExceptionsGauge.test(await (await fetch(`${svc.url}/metrics`)).text()), { what: 'mlc_open_exceptions 1 for the tenant', timeoutMs: 10_000 });
+    await waitFor(async () => openExceptionsGauge.test(await (await fetch(`${svc.url}/metrics`)).text()), {
+      what: 'mlc_open_exceptions 1 for the tenant',
+      timeoutMs: 10_000,
+    });
   });
 
   it('replay republishes exactly the original bytes and key to the source topic, marked in headers, and is audited', async () => {
@@ -171,7 +178,10 @@ describe('audit-projector: projections, exceptions queue and ops API on real Kaf
     assert.equal(replayed.key!.toString(), `${T}:1001`);
     assert.match(replayed.headers!['mlc-replayed-by']!.toString(), /^tester /);
     assert.equal(replayed.headers!['mlc-event-id']!.toString(), brokenCmd.meta.eventId, 'same event id: a parked event was never marked processed');
-    const action = await waitFor(() => actions.messages.map((m) => codec.decodeFor('ops.operator-action.recorded.v1', m.value!).value).find((a) => a.action === 'replay'), { what: 'operator action' });
+    const action = await waitFor(
+      () => actions.messages.map((m) => codec.decodeFor('ops.operator-action.recorded.v1', m.value!).value).find((a) => a.action === 'replay'),
+      { what: 'operator action' },
+    );
     assert.equal(action.target, exceptionId);
     assert.equal(action.comment, 'mapping fixed');
     await waitFor(async () => (await api('GET', `/ops/exceptions/${exceptionId}`)).body.replayCount === 1, { what: 'replay counted' });
@@ -179,20 +189,29 @@ describe('audit-projector: projections, exceptions queue and ops API on real Kaf
 
   it('a later success for the same record resolves the exception by itself', async () => {
     await publisher.publish({ topic: 'fulfilment.shipbob-order.synced.v1', key: `${T}:1001`, value: synced(brokenCmd) });
-    const ex = await waitFor(async () => {
-      const r = await api('GET', `/ops/exceptions/${exceptionId}`);
-      return r.body.status === 'resolved' ? r.body : undefined;
-    }, { what: 'exception resolved' });
+    const ex = await waitFor(
+      async () => {
+        const r = await api('GET', `/ops/exceptions/${exceptionId}`);
+        return r.body.status === 'resolved' ? r.body : undefined;
+      },
+      { what: 'exception resolved' },
+    );
     assert.equal(ex.resolution, 'success');
     assert.equal((await api('GET', `/ops/exceptions?tenant=${T}&status=open`)).body.exceptions.length, 0);
-    await waitFor(async () => openExceptionsGauge0.test(await (await fetch(`${svc.url}/metrics`)).text()), { what: 'mlc_open_exceptions back to 0', timeoutMs: 10_000 });
+    await waitFor(async () => openExceptionsGauge0.test(await (await fetch(`${svc.url}/metrics`)).text()), {
+      what: 'mlc_open_exceptions back to 0',
+      timeoutMs: 10_000,
+    });
   });
 
   it('resolves by hand with a comment, and a failure after that reopens it', async () => {
     const cmd = order(T, '1002', '21');
     const bytes = codec.encodeFor('fulfilment.shipbob-order.requested.v1', cmd);
     await publisher.publish({ topic: 'ops.exception.raised.v1', key: `${T}:${cmd.referenceId}`, value: parked(cmd, bytes) });
-    const id = await waitFor(async () => (await api('GET', `/ops/exceptions?tenant=${T}&businessId=${cmd.referenceId}`)).body.exceptions[0]?.id as string | undefined, { what: 'second exception' });
+    const id = await waitFor(
+      async () => (await api('GET', `/ops/exceptions?tenant=${T}&businessId=${cmd.referenceId}`)).body.exceptions[0]?.id as string | undefined,
+      { what: 'second exception' },
+    );
     const r = await api('POST', `/ops/exceptions/${id}/resolve`, { comment: 'order cancelled in Fusion' });
     assert.equal(r.status, 200);
     assert.equal(r.body.status, 'resolved');
@@ -204,8 +223,14 @@ describe('audit-projector: projections, exceptions queue and ops API on real Kaf
 
   it('refuses requests without a key, with an unknown key, and across tenants', async () => {
     const other = order(OTHER, '2001', '31');
-    await publisher.publish({ topic: 'ops.exception.raised.v1', key: `${OTHER}:${other.referenceId}`, value: parked(other, codec.encodeFor('fulfilment.shipbob-order.requested.v1', other)) });
-    const otherId = await waitFor(async () => (await api('GET', `/ops/exceptions?tenant=${OTHER}`)).body.exceptions[0]?.id as string | undefined, { what: 'other tenant exception' });
+    await publisher.publish({
+      topic: 'ops.exception.raised.v1',
+      key: `${OTHER}:${other.referenceId}`,
+      value: parked(other, codec.encodeFor('fulfilment.shipbob-order.requested.v1', other)),
+    });
+    const otherId = await waitFor(async () => (await api('GET', `/ops/exceptions?tenant=${OTHER}`)).body.exceptions[0]?.id as string | undefined, {
+      what: 'other tenant exception',
+    });
     assert.equal((await api('GET', '/ops/exceptions', undefined, null)).status, 401);
     assert.equal((await api('GET', '/ops/exceptions', undefined, 'wrong-key-123')).status, 401);
     assert.equal((await api('GET', `/ops/exceptions?tenant=${OTHER}`, undefined, ACME_KEY)).status, 403);
@@ -216,24 +241,84 @@ describe('audit-projector: projections, exceptions queue and ops API on real Kaf
     const mine = await api('GET', '/ops/exceptions?status=all', undefined, ACME_KEY);
     assert.equal(mine.status, 200);
     assert.ok(mine.body.exceptions.length >= 2);
-    assert.ok(mine.body.exceptions.every((e: { tenantId: string }) => e.tenantId === T), 'a scoped key sees only its tenant');
+    assert.ok(
+      mine.body.exceptions.every((e: { tenantId: string }) => e.tenantId === T),
+      'a scoped key sees only its tenant',
+    );
     const doc = await fetch(`${svc.url}/ops/openapi.json`).then((r) => r.json() as Promise<{ paths: Record<string, unknown> }>);
     assert.ok(doc.paths['/ops/exceptions/{id}/replay']);
   });
 
   it('follows one record end to end: PO line -> ShipBob order -> shipment -> Fusion receipt, and searches the trail', async () => {
     const po: TopicRecords['erp.purchase-order.changed.v1'] = {
-      meta: meta(T), poHeaderId: '3001', orderNumber: 'PO-3001', status: 'OPEN', lastUpdateDate: '2026-01-05T10:00:00Z', currencyCode: 'USD', procurementBusinessUnit: null, supplier: null, supplierSite: null,
-      lines: [{ poLineId: '31', lineNumber: '1', itemNumber: 'ITEM-1', description: null, quantity: '3', uom: 'Each', status: 'OPEN', shipToLocationCode: null, lineLastUpdateDate: null }], raw: '{}',
+      meta: meta(T),
+      poHeaderId: '3001',
+      orderNumber: 'PO-3001',
+      status: 'OPEN',
+      lastUpdateDate: '2026-01-05T10:00:00Z',
+      currencyCode: 'USD',
+      procurementBusinessUnit: null,
+      supplier: null,
+      supplierSite: null,
+      lines: [
+        {
+          poLineId: '31',
+          lineNumber: '1',
+          itemNumber: 'ITEM-1',
+          description: null,
+          quantity: '3',
+          uom: 'Each',
+          status: 'OPEN',
+          shipToLocationCode: null,
+          lineLastUpdateDate: null,
+        },
+      ],
+      raw: '{}',
     };
     const cmd = { ...order(T, '3001', '31'), meta: meta(T, { causedBy: po.meta }) };
     const created = { ...synced(cmd), shipbobOrderId: '9002' };
     const update: TopicRecords['fulfilment.fusion-po-update.requested.v1'] = {
-      meta: meta(T), kind: 'receipt', idempotencyKey: 'rcpt-3001-sh77', poHeaderId: '3001', poNumber: 'PO-3001', referenceId: cmd.referenceId, shipbobOrderId: '9002', shipmentId: 'sh77',
-      shipbobStatus: 'Completed', carrier: null, trackingNumber: null, trackingUrl: null, eventAt: null, lines: [{ poLineId: '31', lineNumber: '1', itemNumber: 'ITEM-1', quantity: '3', uom: 'Each' }], exceptionReason: null, writeToFlexfield: false,
+      meta: meta(T),
+      kind: 'receipt',
+      idempotencyKey: 'rcpt-3001-sh77',
+      poHeaderId: '3001',
+      poNumber: 'PO-3001',
+      referenceId: cmd.referenceId,
+      shipbobOrderId: '9002',
+      shipmentId: 'sh77',
+      shipbobStatus: 'Completed',
+      carrier: null,
+      trackingNumber: null,
+      trackingUrl: null,
+      eventAt: null,
+      lines: [{ poLineId: '31', lineNumber: '1', itemNumber: 'ITEM-1', quantity: '3', uom: 'Each' }],
+      exceptionReason: null,
+      writeToFlexfield: false,
     };
-    const done: TopicRecords['fulfilment.fusion-po.updated.v1'] = { meta: meta(T, { causedBy: update.meta }), kind: 'receipt', outcome: 'written', idempotencyKey: update.idempotencyKey, poHeaderId: '3001', poNumber: 'PO-3001', referenceId: cmd.referenceId, shipmentId: 'sh77', fusionDocumentId: 'RCV-1' };
-    const charge: TopicRecords['fulfilment.shipbob-charge.recorded.v1'] = { meta: meta(T), transactionId: 'tx-1', chargeType: 'Shipping', amount: '7.25', currency: 'USD', chargedAt: null, shipbobOrderId: '9002', shipmentId: 'sh77', referenceId: cmd.referenceId, poHeaderId: '3001', poNumber: 'PO-3001' };
+    const done: TopicRecords['fulfilment.fusion-po.updated.v1'] = {
+      meta: meta(T, { causedBy: update.meta }),
+      kind: 'receipt',
+      outcome: 'written',
+      idempotencyKey: update.idempotencyKey,
+      poHeaderId: '3001',
+      poNumber: 'PO-3001',
+      referenceId: cmd.referenceId,
+      shipmentId: 'sh77',
+      fusionDocumentId: 'RCV-1',
+    };
+    const charge: TopicRecords['fulfilment.shipbob-charge.recorded.v1'] = {
+      meta: meta(T),
+      transactionId: 'tx-1',
+      chargeType: 'Shipping',
+      amount: '7.25',
+      currency: 'USD',
+      chargedAt: null,
+      shipbobOrderId: '9002',
+      shipmentId: 'sh77',
+      referenceId: cmd.referenceId,
+      poHeaderId: '3001',
+      poNumber: 'PO-3001',
+    };
     await publisher.publishMany([
       { topic: 'erp.purchase-order.changed.v1', key: `${T}:3001`, value: po },
       { topic: 'fulfilment.shipbob-order.requested.v1', key: `${T}:3001`, value: cmd },
@@ -242,15 +327,24 @@ describe('audit-projector: projections, exceptions queue and ops API on real Kaf
       { topic: 'fulfilment.fusion-po.updated.v1', key: `${T}:3001`, value: done },
       { topic: 'fulfilment.shipbob-charge.recorded.v1', key: `${T}:tx-1`, value: charge },
     ]);
-    const tl = await waitFor(async () => {
-      const r = await api('GET', `/ops/timeline?tenant=${T}&entityType=fusion-po-line&businessId=31`);
-      // Six events land on several partitions, projected in any order: wait for all of them and their links.
-      const done = r.body?.entries?.length >= 6 && r.body.records?.includes('fusion-document:RCV-1') && r.body.records.includes('shipbob-shipment:sh77');
-      return done ? r.body : undefined;
-    }, { what: 'timeline of the PO line' });
+    const tl = await waitFor(
+      async () => {
+        const r = await api('GET', `/ops/timeline?tenant=${T}&entityType=fusion-po-line&businessId=31`);
+        // Six events land on several partitions, projected in any order: wait for all of them and their links.
+        const done = r.body?.entries?.length >= 6 && r.body.records?.includes('fusion-document:RCV-1') && r.body.records.includes('shipbob-shipment:sh77');
+        return done ? r.body : undefined;
+      },
+      { what: 'timeline of the PO line' },
+    );
     assert.deepEqual(
       tl.entries.filter((e: { businessId: string }) => e.businessId !== 'tx-1').map((e: { topic: string }) => e.topic),
-      ['erp.purchase-order.changed.v1', 'fulfilment.shipbob-order.requested.v1', 'fulfilment.shipbob-order.synced.v1', 'fulfilment.fusion-po-update.requested.v1', 'fulfilment.fusion-po.updated.v1'],
+      [
+        'erp.purchase-order.changed.v1',
+        'fulfilment.shipbob-order.requested.v1',
+        'fulfilment.shipbob-order.synced.v1',
+        'fulfilment.fusion-po-update.requested.v1',
+        'fulfilment.fusion-po.updated.v1',
+      ],
     );
     assert.ok(tl.records.includes('fusion-document:RCV-1') && tl.records.includes('shipbob-shipment:sh77'));
     const search = await api('GET', `/ops/audit?tenant=${T}&entityType=shipbob-order&businessId=${cmd.referenceId}&result=success`);
@@ -259,7 +353,10 @@ describe('audit-projector: projections, exceptions queue and ops API on real Kaf
     const rec = await api('GET', `/ops/reports/reconciliation?tenant=${T}`);
     const today = rec.body.fulfilment.find((d: { posSeen: number }) => d.posSeen >= 1);
     assert.ok(today && today.shipbobOrdersCreated >= 1 && today.shipped === 1 && today.writtenBack === 1, JSON.stringify(rec.body.fulfilment));
-    assert.deepEqual(rec.body.chargesPerPo.map((c: { poHeaderId: string; total: string }) => [c.poHeaderId, c.total]), [['3001', '7.25']]);
+    assert.deepEqual(
+      rec.body.chargesPerPo.map((c: { poHeaderId: string; total: string }) => [c.poHeaderId, c.total]),
+      [['3001', '7.25']],
+    );
   });
 
   it('pauses and resumes a flow: FlowControl in a writer sees it, and the alert webhook hears one batched message', async () => {
@@ -295,37 +392,58 @@ describe('audit-projector: projections, exceptions queue and ops API on real Kaf
     await admin.disconnect();
     const ok = await api('POST', `/ops/consumer-groups/${encodeURIComponent(group)}/reset-offsets`, { toOffset: 'earliest' });
     assert.equal(ok.status, 200, JSON.stringify(ok.body));
-    assert.deepEqual(ok.body.offsets.map((o: { offset: string }) => o.offset), ['0']);
+    assert.deepEqual(
+      ok.body.offsets.map((o: { offset: string }) => o.offset),
+      ['0'],
+    );
   });
 
   it('replays a time range of a flow for one tenant by republishing from the log, with progress', async () => {
     const topic = await collect(kafka, `fulfilment.shipbob-order.requested.v1${suffix}`);
     cleanups.push(topic.stop);
-    const r = await api('POST', '/ops/replay-range', { tenantId: T, flow: 'shipbob-orders', from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 1000).toISOString() });
+    const r = await api('POST', '/ops/replay-range', {
+      tenantId: T,
+      flow: 'shipbob-orders',
+      from: new Date(Date.now() - 3_600_000).toISOString(),
+      to: new Date(Date.now() + 1000).toISOString(),
+    });
     assert.equal(r.status, 202, JSON.stringify(r.body));
-    const job = await waitFor(async () => {
-      const j = await api('GET', `/ops/jobs/${r.body.id}`);
-      return j.body.status !== 'running' ? j.body : undefined;
-    }, { timeoutMs: 30_000, what: 'replay job' });
+    const job = await waitFor(
+      async () => {
+        const j = await api('GET', `/ops/jobs/${r.body.id}`);
+        return j.body.status !== 'running' ? j.body : undefined;
+      },
+      { timeoutMs: 30_000, what: 'replay job' },
+    );
     assert.equal(job.status, 'done', JSON.stringify(job));
     // Two original acme commands (1001, 3001) in the range; the earlier replay of 1001 is skipped (it is a replay).
     assert.equal(job.result.republished, 2);
-    await waitFor(() => topic.messages.filter((m) => m.headers?.['mlc-replay-of']?.toString() === `range:${job.id}`).length === 2, { what: 'republished records' });
+    await waitFor(() => topic.messages.filter((m) => m.headers?.['mlc-replay-of']?.toString() === `range:${job.id}`).length === 2, {
+      what: 'republished records',
+    });
   });
 
   it('rebuilds identical tables from offset 0 into an empty schema', async () => {
     const count = async (c: Client) => pgCount(c, 'SELECT count(*) AS n FROM audit_entries');
     // Let the first projection settle (nothing more arrives now).
     let last = -1;
-    await waitFor(async () => {
-      const lag = await api('GET', '/ops/lag');
-      const n = await count(pg);
-      const stable = n === last && lag.body.groups[0].records === 0;
-      last = n;
-      return stable;
-    }, { timeoutMs: 30_000, intervalMs: 500, what: 'first projection settled' });
+    await waitFor(
+      async () => {
+        const lag = await api('GET', '/ops/lag');
+        const n = await count(pg);
+        const stable = n === last && lag.body.groups[0].records === 0;
+        last = n;
+        return stable;
+      },
+      { timeoutMs: 30_000, intervalMs: 500, what: 'first projection settled' },
+    );
     db2 = await testDatabase('audit_rebuild');
-    rebuilt = await startService('audit-projector', { DATABASE_URL: db2.url, KAFKA_TOPIC_SUFFIX: suffix, AUDIT_CONSUMER_GROUP: 'audit-projector.audit.replay-1', MLC_OPERATOR_API_KEYS: `${ALL_KEY}:*` });
+    rebuilt = await startService('audit-projector', {
+      DATABASE_URL: db2.url,
+      KAFKA_TOPIC_SUFFIX: suffix,
+      AUDIT_CONSUMER_GROUP: 'audit-projector.audit.replay-1',
+      MLC_OPERATOR_API_KEYS: `${ALL_KEY}:*`,
+    });
     const pg2 = new Client({ connectionString: db2.url });
     await pg2.connect();
     cleanups.push(() => pg2.end());

@@ -10,9 +10,21 @@ const meta = () => newMeta({ tenantId: 'acme', source: 'test' });
 describe('audit event descriptions', () => {
   it('links a receivables result to its Shopify order, invoice and customer, and names the success', () => {
     const v: TopicRecords['accounting.fusion-receivables.synced.v1'] = {
-      meta: meta(), kind: 'invoice_create', outcome: 'created', idempotencyKey: 'shop:inv:1', shopDomain: 'acme.myshopify.com', shopifyOrderId: '9007199254740993',
-      shopifyOrderName: '#1001', shopifyCustomerId: '77', shopifyRefundId: null, fusionCustomerAccountId: '300', fusionCustomerAccountNumber: 'C-77',
-      fusionTransactionNumber: 'INV-5', fusionTransactionId: '400', amount: '12.50', currency: 'USD',
+      meta: meta(),
+      kind: 'invoice_create',
+      outcome: 'created',
+      idempotencyKey: 'shop:inv:1',
+      shopDomain: 'acme.myshopify.com',
+      shopifyOrderId: '9007199254740993',
+      shopifyOrderName: '#1001',
+      shopifyCustomerId: '77',
+      shopifyRefundId: null,
+      fusionCustomerAccountId: '300',
+      fusionCustomerAccountNumber: 'C-77',
+      fusionTransactionNumber: 'INV-5',
+      fusionTransactionId: '400',
+      amount: '12.50',
+      currency: 'USD',
     };
     const d = describeEvent('accounting.fusion-receivables.synced.v1', v);
     assert.equal(d.result, 'success');
@@ -23,7 +35,18 @@ describe('audit event descriptions', () => {
   });
 
   it('names an exception by the conventions table, falling back to the source event id', () => {
-    const base = { meta: meta(), service: 'mapper', code: 'X', category: 'unexpected', message: 'm', attempts: 1, sourceTopic: 'shipbob.webhook.received.v1', sourcePartition: 0, sourceOffset: '3', payload: Buffer.alloc(0) };
+    const base = {
+      meta: meta(),
+      service: 'mapper',
+      code: 'X',
+      category: 'unexpected',
+      message: 'm',
+      attempts: 1,
+      sourceTopic: 'shipbob.webhook.received.v1',
+      sourcePartition: 0,
+      sourceOffset: '3',
+      payload: Buffer.alloc(0),
+    };
     assert.deepEqual(exceptionEntity({ ...base, entityType: 'shipbob-webhook', businessId: 'wh-1' }), { entityType: 'shipbob-webhook', businessId: 'wh-1' });
     assert.deepEqual(exceptionEntity({ ...base, sourceEventId: 'E1' }), { entityType: 'event', businessId: 'E1' });
     assert.equal(exceptionId('acme', 'shipbob-order', 'r1'), exceptionId('acme', 'shipbob-order', 'r1'));

@@ -100,20 +100,41 @@ export function describeEvent(topic: TopicName, value: TopicRecords[TopicName]):
       const v = value as TopicRecords[typeof topic];
       const po = ref('fusion-po', v.poHeaderId);
       for (const l of v.lines) link(po, ref('fusion-po-line', l.poLineId), 'po-line');
-      return { ...base, entityType: 'fusion-po', businessId: v.poHeaderId, result: 'success', refs: [po, ...v.lines.map((l) => ref('fusion-po-line', l.poLineId))], attrs: attrs({ poNumber: v.orderNumber, status: v.status, lastUpdateDate: v.lastUpdateDate }) };
+      return {
+        ...base,
+        entityType: 'fusion-po',
+        businessId: v.poHeaderId,
+        result: 'success',
+        refs: [po, ...v.lines.map((l) => ref('fusion-po-line', l.poLineId))],
+        attrs: attrs({ poNumber: v.orderNumber, status: v.status, lastUpdateDate: v.lastUpdateDate }),
+      };
     }
     case 'erp.receivables.changed.v1': {
       const v = value as TopicRecords[typeof topic];
       const type = v.entity === 'customer_account' ? 'fusion-customer' : v.entity === 'invoice' ? 'fusion-invoice' : 'fusion-credit-memo';
       const own = ref(type, v.number ?? v.fusionId);
       if (v.crossReference) link(own, ref(v.entity === 'customer_account' ? 'shopify-customer' : 'shopify-order', v.crossReference), 'fusion-cross-reference');
-      return { ...base, entityType: type, businessId: v.fusionId, result: 'received', refs: [own, ref(type, v.fusionId)], attrs: attrs({ number: v.number, status: v.status }) };
+      return {
+        ...base,
+        entityType: type,
+        businessId: v.fusionId,
+        result: 'received',
+        refs: [own, ref(type, v.fusionId)],
+        attrs: attrs({ number: v.number, status: v.status }),
+      };
     }
     case 'shipbob.webhook.received.v1':
     case 'shopify.webhook.received.v1': {
       const v = value as TopicRecords[typeof topic];
       const type = `${v.partner}-webhook`;
-      return { ...base, entityType: type, businessId: v.deliveryId, result: 'received', refs: [ref(type, v.deliveryId)], attrs: attrs({ webhookTopic: v.topic }) };
+      return {
+        ...base,
+        entityType: type,
+        businessId: v.deliveryId,
+        result: 'received',
+        refs: [ref(type, v.deliveryId)],
+        attrs: attrs({ webhookTopic: v.topic }),
+      };
     }
     case 'fulfilment.shipbob-order.requested.v1': {
       const v = value as TopicRecords[typeof topic];
@@ -121,14 +142,29 @@ export function describeEvent(topic: TopicName, value: TopicRecords[TopicName]):
       link(ref('fusion-po', v.poHeaderId), order, 'po-shipbob-order');
       for (const p of v.products) link(ref('fusion-po-line', p.poLineId), order, 'po-line-shipbob-order');
       if (v.supersedesReferenceId) link(ref('shipbob-order', v.supersedesReferenceId), order, 'superseded-by');
-      return { ...base, entityType: 'shipbob-order', businessId: v.referenceId, result: 'requested', mappingVersion: v.mappingVersion, refs: [order, ref('fusion-po', v.poHeaderId), ...v.products.map((p) => ref('fusion-po-line', p.poLineId))], attrs: attrs({ action: v.action, poHeaderId: v.poHeaderId, poNumber: v.poNumber, revision: v.revision }) };
+      return {
+        ...base,
+        entityType: 'shipbob-order',
+        businessId: v.referenceId,
+        result: 'requested',
+        mappingVersion: v.mappingVersion,
+        refs: [order, ref('fusion-po', v.poHeaderId), ...v.products.map((p) => ref('fusion-po-line', p.poLineId))],
+        attrs: attrs({ action: v.action, poHeaderId: v.poHeaderId, poNumber: v.poNumber, revision: v.revision }),
+      };
     }
     case 'fulfilment.shipbob-order.synced.v1': {
       const v = value as TopicRecords[typeof topic];
       const order = ref('shipbob-order', v.referenceId);
       link(ref('fusion-po', v.poHeaderId), order, 'po-shipbob-order');
       if (v.shipbobOrderId) link(order, ref('shipbob-order-id', v.shipbobOrderId), 'shipbob-id');
-      return { ...base, entityType: 'shipbob-order', businessId: v.referenceId, result: 'success', refs: [order, ref('fusion-po', v.poHeaderId), ...(v.shipbobOrderId ? [ref('shipbob-order-id', v.shipbobOrderId)] : [])], attrs: attrs({ outcome: v.outcome, poHeaderId: v.poHeaderId, poNumber: v.poNumber, shipbobOrderId: v.shipbobOrderId, status: v.status }) };
+      return {
+        ...base,
+        entityType: 'shipbob-order',
+        businessId: v.referenceId,
+        result: 'success',
+        refs: [order, ref('fusion-po', v.poHeaderId), ...(v.shipbobOrderId ? [ref('shipbob-order-id', v.shipbobOrderId)] : [])],
+        attrs: attrs({ outcome: v.outcome, poHeaderId: v.poHeaderId, poNumber: v.poNumber, shipbobOrderId: v.shipbobOrderId, status: v.status }),
+      };
     }
     case 'fulfilment.fusion-po-update.requested.v1': {
       const v = value as TopicRecords[typeof topic];
@@ -141,7 +177,14 @@ export function describeEvent(topic: TopicName, value: TopicRecords[TopicName]):
         link(ref(v.referenceId ? 'shipbob-order' : 'fusion-po', v.referenceId ?? v.poHeaderId), ref('shipbob-shipment', v.shipmentId), 'shipment');
         link(ref('shipbob-shipment', v.shipmentId), update, 'shipment-po-update');
       } else if (v.referenceId) link(ref('shipbob-order', v.referenceId), update, 'order-po-update');
-      return { ...base, entityType: 'fusion-po-update', businessId: v.idempotencyKey, result: 'requested', refs, attrs: attrs({ kind: v.kind, poHeaderId: v.poHeaderId, poNumber: v.poNumber, shipmentId: v.shipmentId, referenceId: v.referenceId }) };
+      return {
+        ...base,
+        entityType: 'fusion-po-update',
+        businessId: v.idempotencyKey,
+        result: 'requested',
+        refs,
+        attrs: attrs({ kind: v.kind, poHeaderId: v.poHeaderId, poNumber: v.poNumber, shipmentId: v.shipmentId, referenceId: v.referenceId }),
+      };
     }
     case 'fulfilment.fusion-po.updated.v1': {
       const v = value as TopicRecords[typeof topic];
@@ -152,7 +195,14 @@ export function describeEvent(topic: TopicName, value: TopicRecords[TopicName]):
         link(update, ref('fusion-document', v.fusionDocumentId), 'fusion-document');
       }
       if (v.shipmentId) refs.push(ref('shipbob-shipment', v.shipmentId));
-      return { ...base, entityType: 'fusion-po-update', businessId: v.idempotencyKey, result: 'success', refs, attrs: attrs({ kind: v.kind, outcome: v.outcome, poHeaderId: v.poHeaderId, shipmentId: v.shipmentId, fusionDocumentId: v.fusionDocumentId }) };
+      return {
+        ...base,
+        entityType: 'fusion-po-update',
+        businessId: v.idempotencyKey,
+        result: 'success',
+        refs,
+        attrs: attrs({ kind: v.kind, outcome: v.outcome, poHeaderId: v.poHeaderId, shipmentId: v.shipmentId, fusionDocumentId: v.fusionDocumentId }),
+      };
     }
     case 'fulfilment.shipbob-charge.recorded.v1': {
       const v = value as TopicRecords[typeof topic];
@@ -161,7 +211,14 @@ export function describeEvent(topic: TopicName, value: TopicRecords[TopicName]):
       if (v.shipmentId) (refs.push(ref('shipbob-shipment', v.shipmentId)), link(ref('shipbob-shipment', v.shipmentId), charge, 'charge'));
       if (v.poHeaderId) (refs.push(ref('fusion-po', v.poHeaderId)), link(ref('fusion-po', v.poHeaderId), charge, 'charge'));
       if (v.referenceId) refs.push(ref('shipbob-order', v.referenceId));
-      return { ...base, entityType: 'shipbob-charge', businessId: v.transactionId, result: 'recorded', refs, attrs: attrs({ chargeType: v.chargeType, amount: v.amount, currency: v.currency, poHeaderId: v.poHeaderId }) };
+      return {
+        ...base,
+        entityType: 'shipbob-charge',
+        businessId: v.transactionId,
+        result: 'recorded',
+        refs,
+        attrs: attrs({ chargeType: v.chargeType, amount: v.amount, currency: v.currency, poHeaderId: v.poHeaderId }),
+      };
     }
     case 'accounting.fusion-receivables.requested.v1': {
       const v = value as TopicRecords[typeof topic];
@@ -174,7 +231,15 @@ export function describeEvent(topic: TopicName, value: TopicRecords[TopicName]):
         link(ref('shopify-customer', v.shopifyCustomerId), order ?? cmd, order ? 'customer-order' : 'receivables-command');
       }
       if (v.shopifyRefundId && order) (refs.push(ref('shopify-refund', v.shopifyRefundId)), link(order, ref('shopify-refund', v.shopifyRefundId), 'refund'));
-      return { ...base, entityType: 'fusion-receivables', businessId: v.idempotencyKey, result: 'requested', mappingVersion: v.mappingVersion, refs, attrs: attrs({ kind: v.kind, shopifyOrderId: v.shopifyOrderId, shopifyOrderName: v.shopifyOrderName, amount: documentAmount(v.document) }) };
+      return {
+        ...base,
+        entityType: 'fusion-receivables',
+        businessId: v.idempotencyKey,
+        result: 'requested',
+        mappingVersion: v.mappingVersion,
+        refs,
+        attrs: attrs({ kind: v.kind, shopifyOrderId: v.shopifyOrderId, shopifyOrderName: v.shopifyOrderName, amount: documentAmount(v.document) }),
+      };
     }
     case 'accounting.fusion-receivables.synced.v1': {
       const v = value as TopicRecords[typeof topic];
@@ -192,21 +257,60 @@ export function describeEvent(topic: TopicName, value: TopicRecords[TopicName]):
         refs.push(ref('shopify-customer', v.shopifyCustomerId), ref('fusion-customer', v.fusionCustomerAccountNumber));
         link(ref('shopify-customer', v.shopifyCustomerId), ref('fusion-customer', v.fusionCustomerAccountNumber), 'customer');
       }
-      return { ...base, entityType: 'fusion-receivables', businessId: v.idempotencyKey, result: 'success', refs, attrs: attrs({ kind: v.kind, outcome: v.outcome, shopifyOrderId: v.shopifyOrderId, shopifyOrderName: v.shopifyOrderName, fusionTransactionNumber: v.fusionTransactionNumber, amount: v.amount, currency: v.currency }) };
+      return {
+        ...base,
+        entityType: 'fusion-receivables',
+        businessId: v.idempotencyKey,
+        result: 'success',
+        refs,
+        attrs: attrs({
+          kind: v.kind,
+          outcome: v.outcome,
+          shopifyOrderId: v.shopifyOrderId,
+          shopifyOrderName: v.shopifyOrderName,
+          fusionTransactionNumber: v.fusionTransactionNumber,
+          amount: v.amount,
+          currency: v.currency,
+        }),
+      };
     }
     case 'ops.exception.raised.v1': {
       const v = value as TopicRecords[typeof topic];
       const { entityType, businessId } = exceptionEntity(v);
       const [s, t] = TOPIC_SYSTEMS[v.sourceTopic] ?? ['connector', 'connector'];
-      return { ...base, sourceSystem: s, targetSystem: t, direction: TOPIC_SYSTEMS[v.sourceTopic]?.[2] ?? 'internal', entityType, businessId, result: 'failed', errorCode: v.code, errorMessage: v.message, refs: [ref(entityType, businessId)], attrs: attrs({ category: v.category, service: v.service, sourceTopic: v.sourceTopic, sourceEventId: v.sourceEventId }) };
+      return {
+        ...base,
+        sourceSystem: s,
+        targetSystem: t,
+        direction: TOPIC_SYSTEMS[v.sourceTopic]?.[2] ?? 'internal',
+        entityType,
+        businessId,
+        result: 'failed',
+        errorCode: v.code,
+        errorMessage: v.message,
+        refs: [ref(entityType, businessId)],
+        attrs: attrs({ category: v.category, service: v.service, sourceTopic: v.sourceTopic, sourceEventId: v.sourceEventId }),
+      };
     }
     case 'tenant.config.changed.v1': {
       const v = value as TopicRecords[typeof topic];
-      return { ...base, entityType: 'tenant-config', businessId: `${v.entity}:${v.key}`, result: 'recorded', attrs: attrs({ action: v.action, actor: v.actor, version: v.version }) };
+      return {
+        ...base,
+        entityType: 'tenant-config',
+        businessId: `${v.entity}:${v.key}`,
+        result: 'recorded',
+        attrs: attrs({ action: v.action, actor: v.actor, version: v.version }),
+      };
     }
     case 'ops.operator-action.recorded.v1': {
       const v = value as TopicRecords[typeof topic];
-      return { ...base, entityType: 'operator-action', businessId: `${v.action}:${v.target}`, result: 'recorded', attrs: attrs({ action: v.action, actor: v.actor, target: v.target, comment: v.comment }) };
+      return {
+        ...base,
+        entityType: 'operator-action',
+        businessId: `${v.action}:${v.target}`,
+        result: 'recorded',
+        attrs: attrs({ action: v.action, actor: v.actor, target: v.target, comment: v.comment }),
+      };
     }
     case 'ops.flow-control.changed.v1': {
       const v = value as TopicRecords[typeof topic];
@@ -214,12 +318,22 @@ export function describeEvent(topic: TopicName, value: TopicRecords[TopicName]):
     }
     case 'ops.consumer-control.requested.v1': {
       const v = value as TopicRecords[typeof topic];
-      return { ...base, entityType: 'consumer-group', businessId: v.groupId, result: 'recorded', attrs: attrs({ action: v.action, actor: v.actor, requestId: v.requestId }) };
+      return {
+        ...base,
+        entityType: 'consumer-group',
+        businessId: v.groupId,
+        result: 'recorded',
+        attrs: attrs({ action: v.action, actor: v.actor, requestId: v.requestId }),
+      };
     }
     case 'ops.dry-run-write.recorded.v1': {
       // Not a success: the record was not written, so an open exception about it stays open until the live write.
       const v = value as TopicRecords[typeof topic];
-      const refs = [ref(v.entityType, v.businessId), ...(v.poHeaderId ? [ref('fusion-po', v.poHeaderId)] : []), ...(v.shopifyOrderId ? [ref('shopify-order', v.shopifyOrderId)] : [])];
+      const refs = [
+        ref(v.entityType, v.businessId),
+        ...(v.poHeaderId ? [ref('fusion-po', v.poHeaderId)] : []),
+        ...(v.shopifyOrderId ? [ref('shopify-order', v.shopifyOrderId)] : []),
+      ];
       return {
         ...base,
         targetSystem: v.partner,
@@ -227,7 +341,17 @@ export function describeEvent(topic: TopicName, value: TopicRecords[TopicName]):
         businessId: v.businessId,
         result: 'dry-run',
         refs,
-        attrs: attrs({ flow: v.flow, partner: v.partner, operation: v.operation, method: v.method, path: v.path, body: v.body, poHeaderId: v.poHeaderId, shopifyOrderId: v.shopifyOrderId, note: v.note }),
+        attrs: attrs({
+          flow: v.flow,
+          partner: v.partner,
+          operation: v.operation,
+          method: v.method,
+          path: v.path,
+          body: v.body,
+          poHeaderId: v.poHeaderId,
+          shopifyOrderId: v.shopifyOrderId,
+          note: v.note,
+        }),
       };
     }
     default:

@@ -37,9 +37,28 @@ export async function projectEvent(
      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,to_timestamp($13::double precision / 1000),$14,$15,$16,$17,$18,$19,$20,$21,$22)
      ON CONFLICT (event_id) DO NOTHING`,
     [
-      meta.eventId, meta.tenantId, topic, TOPICS[topic].record, meta.source, d.sourceSystem, d.targetSystem, d.direction, d.entityType, d.businessId,
-      meta.correlationId, meta.causationId ?? null, meta.occurredAt, d.result, d.errorCode ?? null, d.errorMessage ?? null, d.mappingVersion ?? null,
-      traceIdOf(meta.traceparent), [...new Set(d.refs)], JSON.stringify(d.attrs), position.partition, position.offset,
+      meta.eventId,
+      meta.tenantId,
+      topic,
+      TOPICS[topic].record,
+      meta.source,
+      d.sourceSystem,
+      d.targetSystem,
+      d.direction,
+      d.entityType,
+      d.businessId,
+      meta.correlationId,
+      meta.causationId ?? null,
+      meta.occurredAt,
+      d.result,
+      d.errorCode ?? null,
+      d.errorMessage ?? null,
+      d.mappingVersion ?? null,
+      traceIdOf(meta.traceparent),
+      [...new Set(d.refs)],
+      JSON.stringify(d.attrs),
+      position.partition,
+      position.offset,
     ],
   );
   if (!inserted.rowCount) return { applied: false };
@@ -60,7 +79,11 @@ export async function projectEvent(
       const { entityType, businessId } = exceptionEntity(e);
       const id = exceptionId(meta.tenantId, entityType, businessId);
       await db.query('SELECT pg_advisory_xact_lock($1)', [lockKey(id)]);
-      const kindSeen = await db.query('SELECT 1 FROM audit_exceptions WHERE tenant_id = $1 AND category = $2 AND code = $3 LIMIT 1', [meta.tenantId, e.category, e.code]);
+      const kindSeen = await db.query('SELECT 1 FROM audit_exceptions WHERE tenant_id = $1 AND category = $2 AND code = $3 LIMIT 1', [
+        meta.tenantId,
+        e.category,
+        e.code,
+      ]);
       let details: unknown = {};
       try {
         details = JSON.parse(e.details ?? '{}');
@@ -91,13 +114,31 @@ export async function projectEvent(
            last_event_id = CASE WHEN (EXCLUDED.last_seen_at, EXCLUDED.last_event_id) > (x.last_seen_at, x.last_event_id) THEN EXCLUDED.last_event_id ELSE x.last_event_id END,
            last_seen_at = GREATEST(x.last_seen_at, EXCLUDED.last_seen_at)
          RETURNING (xmax = 0) AS created`,
-      [
-        id, meta.tenantId, entityType, businessId, e.category, e.code, e.message, e.service, e.attempts, meta.occurredAt, meta.eventId, meta.correlationId,
-        e.sourceTopic, e.sourcePartition, e.sourceOffset, e.sourceKey ?? null, e.sourceEventId ?? null, JSON.stringify(details), e.payload,
-      ],
-    );
-    await refreshException(db, id);
-      if ((r.rows[0] as { created: boolean } | undefined)?.created && !kindSeen.rowCount) out.newExceptionKind = { tenantId: meta.tenantId, category: e.category, code: e.code, exceptionId: id };
+        [
+          id,
+          meta.tenantId,
+          entityType,
+          businessId,
+          e.category,
+          e.code,
+          e.message,
+          e.service,
+          e.attempts,
+          meta.occurredAt,
+          meta.eventId,
+          meta.correlationId,
+          e.sourceTopic,
+          e.sourcePartition,
+          e.sourceOffset,
+          e.sourceKey ?? null,
+          e.sourceEventId ?? null,
+          JSON.stringify(details),
+          e.payload,
+        ],
+      );
+      await refreshException(db, id);
+      if ((r.rows[0] as { created: boolean } | undefined)?.created && !kindSeen.rowCount)
+        out.newExceptionKind = { tenantId: meta.tenantId, category: e.category, code: e.code, exceptionId: id };
       break;
     }
     case 'ops.operator-action.recorded.v1': {
@@ -129,7 +170,21 @@ export async function projectEvent(
            charged_at = EXCLUDED.charged_at, shipbob_order_id = EXCLUDED.shipbob_order_id, shipment_id = EXCLUDED.shipment_id, reference_id = EXCLUDED.reference_id,
            po_header_id = EXCLUDED.po_header_id, po_number = EXCLUDED.po_number, event_id = EXCLUDED.event_id, occurred_at = EXCLUDED.occurred_at
          WHERE EXCLUDED.event_id < b.event_id`,
-        [meta.tenantId, c.transactionId, c.chargeType, /^-?\d+(\.\d+)?$/.test(c.amount) ? c.amount : '0', c.currency, c.chargedAt ?? null, c.shipbobOrderId ?? null, c.shipmentId ?? null, c.referenceId ?? null, c.poHeaderId ?? null, c.poNumber ?? null, meta.eventId, meta.occurredAt],
+        [
+          meta.tenantId,
+          c.transactionId,
+          c.chargeType,
+          /^-?\d+(\.\d+)?$/.test(c.amount) ? c.amount : '0',
+          c.currency,
+          c.chargedAt ?? null,
+          c.shipbobOrderId ?? null,
+          c.shipmentId ?? null,
+          c.referenceId ?? null,
+          c.poHeaderId ?? null,
+          c.poNumber ?? null,
+          meta.eventId,
+          meta.occurredAt,
+        ],
       );
       break;
     }

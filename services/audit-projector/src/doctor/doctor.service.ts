@@ -53,13 +53,32 @@ export class DoctorService {
       guard('cursors', 'mlc', () => cursorChecks(tenantId, this.pool)),
       ...(this.extra.length
         ? this.extra.map((p) => guard(p.name, 'mlc', () => p.run(tenantId)))
-        : [Promise.resolve<DoctorFinding[]>([{ check: 'webhooks.subscriptions', partner: 'mlc', status: 'skipped', message: 'not checked: no webhook subscription check is installed in this build' }])]),
+        : [
+            Promise.resolve<DoctorFinding[]>([
+              {
+                check: 'webhooks.subscriptions',
+                partner: 'mlc',
+                status: 'skipped',
+                message: 'not checked: no webhook subscription check is installed in this build',
+              },
+            ]),
+          ]),
     ]);
     // An extra check of a partner whose connection or credentials already fail says nothing new: skipped, not a second fail.
-    const unreachable = new Set(groups.flat().filter((f) => f.status === 'fail' && /^(fusion|shipbob|shopify)\.(connection|credentials)$/.test(f.check)).map((f) => f.partner));
-    const extras = groups.slice(5).flat().map((f): DoctorFinding =>
-      f.status === 'fail' && unreachable.has(f.partner) ? { check: f.check, partner: f.partner, status: 'skipped', message: `not checked: the ${f.partner} credentials fail (see above)` } : f,
+    const unreachable = new Set(
+      groups
+        .flat()
+        .filter((f) => f.status === 'fail' && /^(fusion|shipbob|shopify)\.(connection|credentials)$/.test(f.check))
+        .map((f) => f.partner),
     );
+    const extras = groups
+      .slice(5)
+      .flat()
+      .map((f): DoctorFinding =>
+        f.status === 'fail' && unreachable.has(f.partner)
+          ? { check: f.check, partner: f.partner, status: 'skipped', message: `not checked: the ${f.partner} credentials fail (see above)` }
+          : f,
+      );
     const findings = [...groups.slice(0, 5).flat(), ...extras];
     return { tenantId, ok: !findings.some((x) => x.status === 'fail'), checkedAt: new Date().toISOString(), findings };
   }

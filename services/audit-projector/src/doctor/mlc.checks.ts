@@ -11,11 +11,28 @@ const LOOKBACK_MS = 30 * DAY_MS;
 const SKEW_MS = 5 * 60_000;
 
 /** Fusion PO statuses (reference/oracle-fusion.md §4) and the ones Fusion receives against. */
-const PO_STATUSES = ['Open', 'On Hold', 'Closed for Receiving', 'Closed for Invoicing', 'Closed', 'Finally Closed', 'Canceled', 'Incomplete', 'Pending Approval', 'Rejected', 'Withdrawn'];
+const PO_STATUSES = [
+  'Open',
+  'On Hold',
+  'Closed for Receiving',
+  'Closed for Invoicing',
+  'Closed',
+  'Finally Closed',
+  'Canceled',
+  'Incomplete',
+  'Pending Approval',
+  'Rejected',
+  'Withdrawn',
+];
 const RECEIVABLE = ['Open', 'Closed for Invoicing'];
 
 /** oracle-poller feed -> the `mlc backfill` target that re-reads it. */
-const BACKFILL_TARGET: Record<string, string> = { 'purchase-orders': 'purchase-orders', 'customer-accounts': 'customers', 'receivables-invoices': 'invoices', 'credit-memos': 'invoices' };
+const BACKFILL_TARGET: Record<string, string> = {
+  'purchase-orders': 'purchase-orders',
+  'customer-accounts': 'customers',
+  'receivables-invoices': 'invoices',
+  'credit-memos': 'invoices',
+};
 
 /** The tenant's own settings: accounting present, receivable PO statuses sane. */
 export function settingsChecks(t: string, s: TenantSnapshot): DoctorFinding[] {
@@ -24,15 +41,29 @@ export function settingsChecks(t: string, s: TenantSnapshot): DoctorFinding[] {
   out.push(
     a
       ? f.ok('mlc.accounting', `accounting settings present (business unit ${a.businessUnit}, source ${a.transactionSource}, type ${a.transactionType})`)
-      : f.fail('mlc.accounting', 'no accounting settings: Shopify orders cannot become Fusion invoices', `mlc settings set ${t} accounting.businessUnit=${sh('<BU>')} accounting.transactionSource=<source> accounting.transactionType=Invoice accounting.paymentTerms=${sh('<terms>')} accounting.revenueAccountCombination=<segments> accounting.guestCustomerAccountNumber=<account>`),
+      : f.fail(
+          'mlc.accounting',
+          'no accounting settings: Shopify orders cannot become Fusion invoices',
+          `mlc settings set ${t} accounting.businessUnit=${sh('<BU>')} accounting.transactionSource=<source> accounting.transactionType=Invoice accounting.paymentTerms=${sh('<terms>')} accounting.revenueAccountCombination=<segments> accounting.guestCustomerAccountNumber=<account>`,
+        ),
   );
   const statuses = s.settings.receivablePoStatuses ?? ['Open'];
   const unknown = statuses.filter((x) => !PO_STATUSES.includes(x));
   const fix = `mlc settings set ${t} 'receivablePoStatuses:=["Open"]'`;
-  if (unknown.length) out.push(f.fail('mlc.receivablePoStatuses', `receivablePoStatuses has ${unknown.map((x) => `"${x}"`).join(', ')}, not a Fusion PO status (${PO_STATUSES.join(', ')})`, fix));
+  if (unknown.length)
+    out.push(
+      f.fail(
+        'mlc.receivablePoStatuses',
+        `receivablePoStatuses has ${unknown.map((x) => `"${x}"`).join(', ')}, not a Fusion PO status (${PO_STATUSES.join(', ')})`,
+        fix,
+      ),
+    );
   else {
     const unreceivable = statuses.filter((x) => !RECEIVABLE.includes(x) && x !== 'On Hold');
-    if (unreceivable.length) out.push(f.warn('mlc.receivablePoStatuses', `receivablePoStatuses has ${unreceivable.join(', ')}: Fusion refuses receipts against POs in that status`, fix));
+    if (unreceivable.length)
+      out.push(
+        f.warn('mlc.receivablePoStatuses', `receivablePoStatuses has ${unreceivable.join(', ')}: Fusion refuses receipts against POs in that status`, fix),
+      );
     else out.push(f.ok('mlc.receivablePoStatuses', `receivable PO statuses: ${statuses.join(', ')}`));
   }
   return out;
@@ -54,7 +85,14 @@ export async function cursorChecks(t: string, pool: Pool, now = Date.now()): Pro
   if (!(await tableExists(pool, 'poller_feed_state'))) out.push(f.skipped('mlc.cursor.fusion', 'oracle-poller has not run against this database yet'));
   else {
     const rows = (
-      await pool.query<{ feed: string; cursor_ms: string | null; backfill_request: string | null; consecutive_failures: number; last_error_code: string | null; last_error_message: string | null }>(
+      await pool.query<{
+        feed: string;
+        cursor_ms: string | null;
+        backfill_request: string | null;
+        consecutive_failures: number;
+        last_error_code: string | null;
+        last_error_message: string | null;
+      }>(
         'SELECT feed, cursor_ms, backfill_request, consecutive_failures, last_error_code, last_error_message FROM poller_feed_state WHERE tenant_id = $1 ORDER BY feed',
         [t],
       )
@@ -65,20 +103,50 @@ export async function cursorChecks(t: string, pool: Pool, now = Date.now()): Pro
       const target = BACKFILL_TARGET[r.feed] ?? r.feed;
       const cursor = r.cursor_ms === null ? null : Number(r.cursor_ms);
       if (cursor !== null && cursor > now + SKEW_MS) {
-        out.push(f.fail(check, `the ${r.feed} cursor is in the future (${iso(cursor)}): changes before then are never read`, `mlc backfill ${t} ${target} --since ${iso(now - DAY_MS).slice(0, 10)}`));
+        out.push(
+          f.fail(
+            check,
+            `the ${r.feed} cursor is in the future (${iso(cursor)}): changes before then are never read`,
+            `mlc backfill ${t} ${target} --since ${iso(now - DAY_MS).slice(0, 10)}`,
+          ),
+        );
       } else if (r.consecutive_failures > 0) {
-        out.push(f.warn(check, `the last ${r.consecutive_failures} poll(s) of ${r.feed} failed (${r.last_error_code ?? 'error'}: ${r.last_error_message ?? ''})`, `mlc ping ${t} fusion`));
+        out.push(
+          f.warn(
+            check,
+            `the last ${r.consecutive_failures} poll(s) of ${r.feed} failed (${r.last_error_code ?? 'error'}: ${r.last_error_message ?? ''})`,
+            `mlc ping ${t} fusion`,
+          ),
+        );
       } else if (cursor !== null && cursor < now - LOOKBACK_MS && !r.backfill_request) {
-        out.push(f.warn(check, `the ${r.feed} cursor (${iso(cursor)}) is more than ${LOOKBACK_MS / DAY_MS} days behind`, `mlc backfill ${t} ${target} --since <date>   (after finding why polling stalled: mlc ping ${t} fusion)`));
+        out.push(
+          f.warn(
+            check,
+            `the ${r.feed} cursor (${iso(cursor)}) is more than ${LOOKBACK_MS / DAY_MS} days behind`,
+            `mlc backfill ${t} ${target} --since <date>   (after finding why polling stalled: mlc ping ${t} fusion)`,
+          ),
+        );
       } else out.push(f.ok(check, cursor === null ? `${r.feed}: no cursor yet` : `${r.feed} cursor at ${iso(cursor)}`));
     }
   }
   if (await tableExists(pool, 'gateway_sweep_cursors')) {
-    const rows = (await pool.query<{ resource: string; updated_since: Date }>('SELECT resource, updated_since FROM gateway_sweep_cursors WHERE tenant_id = $1 ORDER BY resource', [t])).rows;
+    const rows = (
+      await pool.query<{ resource: string; updated_since: Date }>(
+        'SELECT resource, updated_since FROM gateway_sweep_cursors WHERE tenant_id = $1 ORDER BY resource',
+        [t],
+      )
+    ).rows;
     for (const r of rows) {
       const at = new Date(r.updated_since).getTime();
       const check = `mlc.cursor.sweep.${r.resource}`;
-      if (at > now + SKEW_MS) out.push(f.fail(check, `the ${r.resource} sweep cursor is in the future (${iso(at)}): missed webhooks before then are never swept`, `mlc backfill ${t} ${r.resource.includes('order') ? 'invoices' : r.resource} --since ${iso(now - DAY_MS).slice(0, 10)}`));
+      if (at > now + SKEW_MS)
+        out.push(
+          f.fail(
+            check,
+            `the ${r.resource} sweep cursor is in the future (${iso(at)}): missed webhooks before then are never swept`,
+            `mlc backfill ${t} ${r.resource.includes('order') ? 'invoices' : r.resource} --since ${iso(now - DAY_MS).slice(0, 10)}`,
+          ),
+        );
       else out.push(f.ok(check, `${r.resource} sweep cursor at ${iso(at)}`));
     }
   }

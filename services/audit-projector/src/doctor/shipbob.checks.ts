@@ -27,11 +27,23 @@ export const SHIPBOB_TOPICS = [
 ];
 
 /** Connection, credentials, channel and scopes, fulfillment centers and products of the mappings, event rules. */
-export async function shipbobChecks(t: string, s: TenantSnapshot, pinger: PartnerPinger | undefined, tokens: TokenManager, signal: AbortSignal): Promise<DoctorFinding[]> {
+export async function shipbobChecks(
+  t: string,
+  s: TenantSnapshot,
+  pinger: PartnerPinger | undefined,
+  tokens: TokenManager,
+  signal: AbortSignal,
+): Promise<DoctorFinding[]> {
   const out: DoctorFinding[] = [];
   const c = s.connections.shipbob;
   if (!c) {
-    out.push(f.fail('shipbob.connection', 'no ShipBob connection is configured', `mlc connections set ${t} shipbob --base-url https://api.shipbob.com --set auth.type=pat --set-env auth.token=SHIPBOB_PAT --set channelId=<channel id>`));
+    out.push(
+      f.fail(
+        'shipbob.connection',
+        'no ShipBob connection is configured',
+        `mlc connections set ${t} shipbob --base-url https://api.shipbob.com --set auth.type=pat --set-env auth.token=SHIPBOB_PAT --set channelId=<channel id>`,
+      ),
+    );
     out.push(f.skipped('shipbob.mappings', 'not checked: needs a ShipBob connection'));
     return out;
   }
@@ -39,7 +51,11 @@ export async function shipbobChecks(t: string, s: TenantSnapshot, pinger: Partne
   out.push(
     c.webhookSecrets.length
       ? f.ok('shipbob.webhookSecret', `${c.webhookSecrets.length} webhook secret(s) stored`)
-      : f.fail('shipbob.webhookSecret', 'no ShipBob webhook secret is stored: signed webhooks cannot be verified', `mlc webhooks subscribe ${t} shipbob   (or: mlc connections set ${t} shipbob --set-env webhookSecrets=SHIPBOB_WEBHOOK_SECRET)`),
+      : f.fail(
+          'shipbob.webhookSecret',
+          'no ShipBob webhook secret is stored: signed webhooks cannot be verified',
+          `mlc webhooks subscribe ${t} shipbob   (or: mlc connections set ${t} shipbob --set-env webhookSecrets=SHIPBOB_WEBHOOK_SECRET)`,
+        ),
   );
   const ping = pinger ? await pinger.ping(c, { tenantId: t, signal }) : undefined;
   if (ping && !ping.authenticated) {
@@ -69,12 +85,24 @@ async function channelCheck(t: string, channelId: string, client: ShipbobLookups
     const ch = channels.find((x) => String(x.id) === String(channelId));
     const visible = channels.map((x) => `${x.id} (${x.name})`);
     if (!ch) {
-      out.push(f.fail('shipbob.channel', `channel ${channelId} is not visible to these credentials; visible: ${listed(visible)}`, `mlc connections set ${t} shipbob --set channelId=${channels[0]?.id ?? '<channel id>'}`));
+      out.push(
+        f.fail(
+          'shipbob.channel',
+          `channel ${channelId} is not visible to these credentials; visible: ${listed(visible)}`,
+          `mlc connections set ${t} shipbob --set channelId=${channels[0]?.id ?? '<channel id>'}`,
+        ),
+      );
       return;
     }
     const missing = NEEDED_SCOPES.filter((x) => !ch.scopes.includes(x));
     if (missing.length) {
-      out.push(f.fail('shipbob.channel', `channel ${ch.id} (${ch.name}) lacks the scopes ${missing.join(', ')}${missing.includes('orders_write') ? ': orders cannot be written' : ''}`, `grant the app ${missing.join(', ')} on channel ${ch.id} (re-authorize it in ShipBob), or pick a writable channel: mlc connections set ${t} shipbob --set channelId=<id>`));
+      out.push(
+        f.fail(
+          'shipbob.channel',
+          `channel ${ch.id} (${ch.name}) lacks the scopes ${missing.join(', ')}${missing.includes('orders_write') ? ': orders cannot be written' : ''}`,
+          `grant the app ${missing.join(', ')} on channel ${ch.id} (re-authorize it in ShipBob), or pick a writable channel: mlc connections set ${t} shipbob --set channelId=<id>`,
+        ),
+      );
       return;
     }
     out.push(f.ok('shipbob.channel', `channel ${ch.id} (${ch.name}) exists and is writable (${NEEDED_SCOPES.join(', ')})`));
@@ -84,9 +112,17 @@ async function channelCheck(t: string, channelId: string, client: ShipbobLookups
 }
 
 async function fulfillmentCenterChecks(t: string, s: TenantSnapshot, client: ShipbobLookups, out: DoctorFinding[]): Promise<void> {
-  const rows = (['supplier-fc', 'ship-to-fc'] as const).flatMap((kind) => Object.entries(s.mappings[kind]).map(([key, v]) => ({ kind, key, id: v.fulfillmentCenterId })));
+  const rows = (['supplier-fc', 'ship-to-fc'] as const).flatMap((kind) =>
+    Object.entries(s.mappings[kind]).map(([key, v]) => ({ kind, key, id: v.fulfillmentCenterId })),
+  );
   if (!rows.length) {
-    out.push(f.warn('shipbob.fulfillmentCenters', 'no supplier-fc or ship-to-fc mappings: orders go without a fulfillment center', `mlc mappings set ${t} ship-to-fc <ship-to location> --set fulfillmentCenterId=<id>`));
+    out.push(
+      f.warn(
+        'shipbob.fulfillmentCenters',
+        'no supplier-fc or ship-to-fc mappings: orders go without a fulfillment center',
+        `mlc mappings set ${t} ship-to-fc <ship-to location> --set fulfillmentCenterId=<id>`,
+      ),
+    );
     return;
   }
   let centers;
@@ -101,7 +137,13 @@ async function fulfillmentCenterChecks(t: string, s: TenantSnapshot, client: Shi
   for (const r of rows) {
     if (centers.some((x) => x.id === r.id)) continue;
     bad++;
-    out.push(f.fail('shipbob.fulfillmentCenter', `${r.kind} mapping ${r.key} -> fulfillment center ${r.id}, which ShipBob does not have; valid: ${listed(valid)}`, `mlc mappings set ${t} ${r.kind} ${sh(r.key)} --set fulfillmentCenterId=${centers[0]?.id ?? '<id>'}   (valid ids: ${listed(valid)})`));
+    out.push(
+      f.fail(
+        'shipbob.fulfillmentCenter',
+        `${r.kind} mapping ${r.key} -> fulfillment center ${r.id}, which ShipBob does not have; valid: ${listed(valid)}`,
+        `mlc mappings set ${t} ${r.kind} ${sh(r.key)} --set fulfillmentCenterId=${centers[0]?.id ?? '<id>'}   (valid ids: ${listed(valid)})`,
+      ),
+    );
   }
   if (!bad) out.push(f.ok('shipbob.fulfillmentCenters', `all ${rows.length} mapped fulfillment centers exist`));
 }
@@ -109,7 +151,13 @@ async function fulfillmentCenterChecks(t: string, s: TenantSnapshot, client: Shi
 async function productChecks(t: string, s: TenantSnapshot, client: ShipbobLookups, out: DoctorFinding[]): Promise<void> {
   const entries = Object.entries(s.mappings['item-product']);
   if (!entries.length) {
-    out.push(f.warn('shipbob.products', 'no item-product mappings: every PO line will wait for one', `mlc mappings set ${t} item-product <Fusion item> --set shipbobSku=<ShipBob SKU>`));
+    out.push(
+      f.warn(
+        'shipbob.products',
+        'no item-product mappings: every PO line will wait for one',
+        `mlc mappings set ${t} item-product <Fusion item> --set shipbobSku=<ShipBob SKU>`,
+      ),
+    );
     return;
   }
   let bad = 0;
@@ -124,12 +172,19 @@ async function productChecks(t: string, s: TenantSnapshot, client: ShipbobLookup
       if (found) continue;
       bad++;
       const what = v.shipbobSku ? `SKU ${v.shipbobSku}` : v.shipbobProductId !== undefined ? `product ${v.shipbobProductId}` : 'no product';
-      out.push(f.fail('shipbob.product', `item-product mapping ${item} -> ${what}, which ShipBob does not have`, `mlc mappings set ${t} item-product ${sh(item)} --set shipbobSku=<SKU of the product in ShipBob>`));
+      out.push(
+        f.fail(
+          'shipbob.product',
+          `item-product mapping ${item} -> ${what}, which ShipBob does not have`,
+          `mlc mappings set ${t} item-product ${sh(item)} --set shipbobSku=<SKU of the product in ShipBob>`,
+        ),
+      );
     } catch (err) {
       out.push(f.warn('shipbob.product', `item-product mapping ${item} could not be checked: ${describe(err)}`));
     }
   }
-  if (unchecked) out.push(f.warn('shipbob.products', `${unchecked} item-product mappings beyond the first ${MAX_PRODUCT_LOOKUPS} were not checked (ShipBob's rate limit)`));
+  if (unchecked)
+    out.push(f.warn('shipbob.products', `${unchecked} item-product mappings beyond the first ${MAX_PRODUCT_LOOKUPS} were not checked (ShipBob's rate limit)`));
   if (!bad) out.push(f.ok('shipbob.products', `${Math.min(entries.length, MAX_PRODUCT_LOOKUPS)} mapped products exist in ShipBob`));
 }
 
@@ -137,8 +192,21 @@ function eventRuleChecks(t: string, s: TenantSnapshot, out: DoctorFinding[]): vo
   const rules = Object.keys(s.mappings['shipbob-event-rule']);
   const unknown = rules.filter((r) => !SHIPBOB_TOPICS.includes(r));
   for (const r of unknown) {
-    out.push(f.fail('shipbob.eventRule', `event rule for "${r}", which is not a ShipBob webhook topic; known: ${SHIPBOB_TOPICS.join(', ')}`, `mlc mappings export ${t} shipbob-event-rule --out rules.csv, remove or rename the ${r} row, then: mlc mappings import ${t} shipbob-event-rule rules.csv --replace`));
+    out.push(
+      f.fail(
+        'shipbob.eventRule',
+        `event rule for "${r}", which is not a ShipBob webhook topic; known: ${SHIPBOB_TOPICS.join(', ')}`,
+        `mlc mappings export ${t} shipbob-event-rule --out rules.csv, remove or rename the ${r} row, then: mlc mappings import ${t} shipbob-event-rule rules.csv --replace`,
+      ),
+    );
   }
-  if (!rules.length) out.push(f.warn('shipbob.eventRules', 'no shipbob-event-rule mappings: ShipBob events do not change Fusion POs', `mlc mappings set ${t} shipbob-event-rule order.shipped --set action=mark-shipped`));
+  if (!rules.length)
+    out.push(
+      f.warn(
+        'shipbob.eventRules',
+        'no shipbob-event-rule mappings: ShipBob events do not change Fusion POs',
+        `mlc mappings set ${t} shipbob-event-rule order.shipped --set action=mark-shipped`,
+      ),
+    );
   else if (!unknown.length) out.push(f.ok('shipbob.eventRules', `${rules.length} event rules, all on known topics`));
 }

@@ -11,14 +11,24 @@ export async function shopifyChecks(t: string, s: TenantSnapshot, pinger: Partne
   const out: DoctorFinding[] = [];
   const c = s.connections.shopify;
   if (!c) {
-    out.push(f.fail('shopify.connection', 'no Shopify connection is configured', `mlc connections set ${t} shopify --base-url https://<shop>.myshopify.com --set shopDomain=<shop>.myshopify.com --set apiVersion=2026-10 --set auth.type=client-credentials --set auth.clientId=<id> --set-env auth.clientSecret=SHOPIFY_CLIENT_SECRET`));
+    out.push(
+      f.fail(
+        'shopify.connection',
+        'no Shopify connection is configured',
+        `mlc connections set ${t} shopify --base-url https://<shop>.myshopify.com --set shopDomain=<shop>.myshopify.com --set apiVersion=2026-10 --set auth.type=client-credentials --set auth.clientId=<id> --set-env auth.clientSecret=SHOPIFY_CLIENT_SECRET`,
+      ),
+    );
     return out;
   }
   out.push(f.ok('shopify.connection', `Shopify connection to ${c.shopDomain} (API ${c.apiVersion}, ${c.auth.type})`));
   out.push(
     c.webhookSecrets.length
       ? f.ok('shopify.webhookSecret', `${c.webhookSecrets.length} webhook secret(s) stored`)
-      : f.fail('shopify.webhookSecret', 'no Shopify webhook secret is stored: webhooks cannot be verified', `mlc connections set ${t} shopify --set-env webhookSecrets=SHOPIFY_CLIENT_SECRET   (an app's webhooks are signed with its client secret)`),
+      : f.fail(
+          'shopify.webhookSecret',
+          'no Shopify webhook secret is stored: webhooks cannot be verified',
+          `mlc connections set ${t} shopify --set-env webhookSecrets=SHOPIFY_CLIENT_SECRET   (an app's webhooks are signed with its client secret)`,
+        ),
   );
   const ping = pinger ? await pinger.ping(c, { tenantId: t, signal }) : undefined;
   if (ping && !(ping.reachable && ping.authenticated && !ping.failedCheck)) {
@@ -28,10 +38,10 @@ export async function shopifyChecks(t: string, s: TenantSnapshot, pinger: Partne
         : ping.failedCheck === 'unexpected'
           ? `check the API version Shopify still supports (a YYYY-MM release of the last 12 months): mlc connections set ${t} shopify --set apiVersion=<YYYY-MM>   (then: mlc ping ${t} shopify)`
           : ping.reachable === false
-          ? `mlc connections set ${t} shopify --base-url https://${c.shopDomain}`
-          : c.auth.type === 'access-token'
-            ? `mlc connections set ${t} shopify --set auth.type=access-token --set-env auth.accessToken=SHOPIFY_ACCESS_TOKEN   (then: mlc ping ${t} shopify)`
-            : `mlc connections set ${t} shopify --set auth.type=client-credentials --set auth.clientId=<client id> --set-env auth.clientSecret=SHOPIFY_CLIENT_SECRET   (then: mlc ping ${t} shopify)`;
+            ? `mlc connections set ${t} shopify --base-url https://${c.shopDomain}`
+            : c.auth.type === 'access-token'
+              ? `mlc connections set ${t} shopify --set auth.type=access-token --set-env auth.accessToken=SHOPIFY_ACCESS_TOKEN   (then: mlc ping ${t} shopify)`
+              : `mlc connections set ${t} shopify --set auth.type=client-credentials --set auth.clientId=<client id> --set-env auth.clientSecret=SHOPIFY_CLIENT_SECRET   (then: mlc ping ${t} shopify)`;
     out.push(f.fail('shopify.credentials', `${ping.message} (API version ${c.apiVersion})`, fix));
     out.push(f.skipped('shopify.scopes', 'not checked: the shop cannot be read'));
     return out;
@@ -42,10 +52,23 @@ export async function shopifyChecks(t: string, s: TenantSnapshot, pinger: Partne
     const scopes = await shopifyAccessScopes(c, TIMEOUT_MS);
     // write_x implies read_x on Shopify.
     const missing = needed.filter((x) => !scopes.includes(x) && !scopes.includes(x.replace(/^read_/, 'write_')));
-    if (missing.length) out.push(f.fail('shopify.scopes', `the app lacks the access scopes ${missing.join(', ')} (granted: ${scopes.join(', ') || 'none'})`, `add ${missing.join(', ')} to the app's access scopes (shopify.app.toml or the Partner Dashboard) and have the shop approve them; then: mlc doctor ${t}`));
+    if (missing.length)
+      out.push(
+        f.fail(
+          'shopify.scopes',
+          `the app lacks the access scopes ${missing.join(', ')} (granted: ${scopes.join(', ') || 'none'})`,
+          `add ${missing.join(', ')} to the app's access scopes (shopify.app.toml or the Partner Dashboard) and have the shop approve them; then: mlc doctor ${t}`,
+        ),
+      );
     else out.push(f.ok('shopify.scopes', `the app has ${needed.join(', ')}`));
   } catch (err) {
-    out.push(f.warn('shopify.scopes', `the app's access scopes could not be read (currentAppInstallation.accessScopes): ${describe(err)}`, `check in the shop's admin (Settings > Apps) that the app has ${needed.join(', ')}`));
+    out.push(
+      f.warn(
+        'shopify.scopes',
+        `the app's access scopes could not be read (currentAppInstallation.accessScopes): ${describe(err)}`,
+        `check in the shop's admin (Settings > Apps) that the app has ${needed.join(', ')}`,
+      ),
+    );
   }
   return out;
 }

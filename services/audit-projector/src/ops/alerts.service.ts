@@ -42,12 +42,30 @@ export class AlertsService implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): void {
     this.events.on((n) => {
-      if (n.kind === 'flow-changed') this.metrics.set('mlc_flow_paused', { tenant: n.tenantId, partner: n.partner }, n.state === 'paused' ? 1 : 0, '1 while a tenant flow towards a partner is paused');
+      if (n.kind === 'flow-changed')
+        this.metrics.set(
+          'mlc_flow_paused',
+          { tenant: n.tenantId, partner: n.partner },
+          n.state === 'paused' ? 1 : 0,
+          '1 while a tenant flow towards a partner is paused',
+        );
       if (n.occurredAt < this.startedAt - this.config.opsAlertWindowMs) return;
       if (n.kind === 'new-exception-kind') {
-        this.push({ kind: 'new-exception-kind', tenantId: n.tenantId, message: `new kind of exception for tenant ${n.tenantId}: ${n.category} ${n.code}`, at: new Date(n.occurredAt).toISOString(), details: { exceptionId: n.exceptionId, category: n.category, code: n.code } });
+        this.push({
+          kind: 'new-exception-kind',
+          tenantId: n.tenantId,
+          message: `new kind of exception for tenant ${n.tenantId}: ${n.category} ${n.code}`,
+          at: new Date(n.occurredAt).toISOString(),
+          details: { exceptionId: n.exceptionId, category: n.category, code: n.code },
+        });
       } else {
-        this.push({ kind: n.state === 'paused' ? 'flow-paused' : 'flow-resumed', tenantId: n.tenantId, message: `${n.partner} flow of tenant ${n.tenantId} ${n.state} by ${n.actor}: ${n.reason}`, at: new Date(n.occurredAt).toISOString(), details: { partner: n.partner } });
+        this.push({
+          kind: n.state === 'paused' ? 'flow-paused' : 'flow-resumed',
+          tenantId: n.tenantId,
+          message: `${n.partner} flow of tenant ${n.tenantId} ${n.state} by ${n.actor}: ${n.reason}`,
+          at: new Date(n.occurredAt).toISOString(),
+          details: { partner: n.partner },
+        });
       }
     });
     this.flushTimer = setInterval(() => void this.flush(), this.config.opsAlertWindowMs);
@@ -75,11 +93,17 @@ export class AlertsService implements OnModuleInit, OnApplicationShutdown {
         out.push({ groupId, records: l.records });
         this.lastLag.set(groupId, l.records);
         this.metrics.set('mlc_consumer_lag_records', { group: groupId }, l.records, 'records a consumer group is behind the end of its topics');
-        if (groupId === `${this.config.auditConsumerGroup}${this.config.groupIdSuffix}`) this.metrics.set('mlc_projection_lag_records', {}, l.records, 'records the audit projection is behind the log');
+        if (groupId === `${this.config.auditConsumerGroup}${this.config.groupIdSuffix}`)
+          this.metrics.set('mlc_projection_lag_records', {}, l.records, 'records the audit projection is behind the log');
         const last = this.lagAlerted.get(groupId) ?? 0;
         if (l.records > this.config.opsLagAlertRecords && Date.now() - last >= this.config.opsAlertWindowMs) {
           this.lagAlerted.set(groupId, Date.now());
-          this.push({ kind: 'lag', message: `consumer group ${groupId} is ${l.records} records behind (threshold ${this.config.opsLagAlertRecords})`, at: new Date().toISOString(), details: { groupId, records: l.records } });
+          this.push({
+            kind: 'lag',
+            message: `consumer group ${groupId} is ${l.records} records behind (threshold ${this.config.opsLagAlertRecords})`,
+            at: new Date().toISOString(),
+            details: { groupId, records: l.records },
+          });
         }
       } catch (err) {
         this.log.warn('lag measurement failed', { group: groupId, error: (err as Error).message });
@@ -100,7 +124,9 @@ export class AlertsService implements OnModuleInit, OnApplicationShutdown {
     this.dropped = 0;
     const byKind: Record<string, number> = {};
     for (const a of batch) byKind[a.kind] = (byKind[a.kind] ?? 0) + 1;
-    const text = `ml-connector: ${batch.length + dropped} alert(s) — ${Object.entries(byKind).map(([k, n]) => `${n} ${k}`).join(', ')}`;
+    const text = `ml-connector: ${batch.length + dropped} alert(s) — ${Object.entries(byKind)
+      .map(([k, n]) => `${n} ${k}`)
+      .join(', ')}`;
     try {
       const res = await fetch(this.config.opsAlertWebhookUrl, {
         method: 'POST',

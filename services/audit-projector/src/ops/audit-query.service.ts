@@ -45,9 +45,11 @@ export class AuditQueryService {
       where.push(sql.replace(/\?/g, () => (args.push(values.shift()), `$${args.length}`)));
     };
     if (s.tenants) add('tenant_id = ANY(?)', s.tenants);
-    if (s.entityType && s.businessId) add('((entity_type, business_id) = (?::text, ?::text) OR refs @> ARRAY[?::text])', [s.entityType, s.businessId, ref(s.entityType, s.businessId)]);
+    if (s.entityType && s.businessId)
+      add('((entity_type, business_id) = (?::text, ?::text) OR refs @> ARRAY[?::text])', [s.entityType, s.businessId, ref(s.entityType, s.businessId)]);
     else if (s.entityType) add('entity_type = ?', s.entityType);
-    else if (s.businessId) add(`(business_id = ? OR EXISTS (SELECT 1 FROM unnest(refs) r WHERE substr(r, strpos(r, ':') + 1) = ?))`, [s.businessId, s.businessId]);
+    else if (s.businessId)
+      add(`(business_id = ? OR EXISTS (SELECT 1 FROM unnest(refs) r WHERE substr(r, strpos(r, ':') + 1) = ?))`, [s.businessId, s.businessId]);
     if (s.from) add('occurred_at >= ?', isoTime(s.from, 'from'));
     if (s.to) add('occurred_at < ?', isoTime(s.to, 'to'));
     if (s.direction) add('direction = ?', s.direction);
@@ -67,7 +69,8 @@ export class AuditQueryService {
     );
     const rows = r.rows.slice(0, limit) as Array<Record<string, unknown>>;
     const last = rows.at(-1);
-    const nextCursor = r.rows.length > limit && last ? Buffer.from(`${(last['occurredAt'] as Date).toISOString()}|${String(last['eventId'])}`).toString('base64url') : null;
+    const nextCursor =
+      r.rows.length > limit && last ? Buffer.from(`${(last['occurredAt'] as Date).toISOString()}|${String(last['eventId'])}`).toString('base64url') : null;
     return { entries: rows, nextCursor };
   }
 
@@ -76,12 +79,20 @@ export class AuditQueryService {
    * ShipBob order -> shipment -> Fusion receipt; Shopify order -> invoice -> credit memos), and every event that
    * touched any of them or shares a correlation id with those, oldest first.
    */
-  async timeline(t: { tenants?: string[]; entityType?: string; businessId?: string; correlationId?: string }): Promise<{ records: string[]; links: Array<Record<string, unknown>>; entries: Array<Record<string, unknown>> }> {
+  async timeline(t: {
+    tenants?: string[];
+    entityType?: string;
+    businessId?: string;
+    correlationId?: string;
+  }): Promise<{ records: string[]; links: Array<Record<string, unknown>>; entries: Array<Record<string, unknown>> }> {
     const tenantFilter = t.tenants ? ' AND tenant_id = ANY($2)' : '';
     const tArgs = t.tenants ? [t.tenants] : [];
     let start: string[];
     if (t.correlationId) {
-      const r = await this.pool.query<{ refs: string[] }>(`SELECT refs FROM audit_entries WHERE correlation_id = $1${tenantFilter}`, [t.correlationId, ...tArgs]);
+      const r = await this.pool.query<{ refs: string[] }>(`SELECT refs FROM audit_entries WHERE correlation_id = $1${tenantFilter}`, [
+        t.correlationId,
+        ...tArgs,
+      ]);
       start = [...new Set(r.rows.flatMap((x) => x.refs))];
     } else if (t.entityType && t.businessId) start = [ref(t.entityType, t.businessId)];
     else throw badRequest('give entityType and businessId, or correlationId');

@@ -17,12 +17,21 @@ export class BackfillService {
   ) {}
 
   /** Requests the backfill and answers with its first progress report (requestId, status, per-feed counts). */
-  async request(tenantId: string, body: Record<string, unknown> | undefined, who: OperatorIdentity, apiKey: string | undefined): Promise<Record<string, unknown>> {
+  async request(
+    tenantId: string,
+    body: Record<string, unknown> | undefined,
+    who: OperatorIdentity,
+    apiKey: string | undefined,
+  ): Promise<Record<string, unknown>> {
     const since = body?.['since'];
     const feeds = body?.['feeds'];
     if (typeof since !== 'string' || !since) throw badRequest('since is required: an ISO-8601 date or datetime');
-    if (feeds !== undefined && (!Array.isArray(feeds) || feeds.some((f) => typeof f !== 'string'))) throw badRequest('feeds must be a list of oracle-poller feed names');
-    const requested = await this.poller<{ requestId: string }>('POST', `/poller/tenants/${encodeURIComponent(tenantId)}/backfill`, apiKey, { since, ...(feeds ? { feeds } : {}) });
+    if (feeds !== undefined && (!Array.isArray(feeds) || feeds.some((f) => typeof f !== 'string')))
+      throw badRequest('feeds must be a list of oracle-poller feed names');
+    const requested = await this.poller<{ requestId: string }>('POST', `/poller/tenants/${encodeURIComponent(tenantId)}/backfill`, apiKey, {
+      since,
+      ...(feeds ? { feeds } : {}),
+    });
     await this.actions.record(who, tenantId, 'backfill', `${tenantId}:fusion`, { details: { requestId: requested.requestId, since, feeds: feeds ?? 'all' } });
     return this.progress(tenantId, requested.requestId, apiKey);
   }
@@ -43,7 +52,10 @@ export class BackfillService {
         signal: AbortSignal.timeout(30_000),
       });
     } catch (err) {
-      throw new AppError('OPS.UPSTREAM', `oracle-poller is not reachable at ${base} (${((err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message) || 'network error'})`);
+      throw new AppError(
+        'OPS.UPSTREAM',
+        `oracle-poller is not reachable at ${base} (${((err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message) || 'network error'})`,
+      );
     }
     const text = await res.text();
     let parsed: unknown = text;

@@ -38,7 +38,16 @@ export class DryRunController {
     if (q['flow']) args.push(q['flow']);
     // The same would-be write recorded again (the command delivered by a webhook, an update and a sweep, each run in
     // dry run since none is marked done) is one row with how many times and when last.
-    const r = await this.pool.query<{ event_id: string; occurred_at: Date; first_at: Date; times: number; entity_type: string; business_id: string; correlation_id: string; attrs: Record<string, string> }>(
+    const r = await this.pool.query<{
+      event_id: string;
+      occurred_at: Date;
+      first_at: Date;
+      times: number;
+      entity_type: string;
+      business_id: string;
+      correlation_id: string;
+      attrs: Record<string, string>;
+    }>(
       `SELECT * FROM (SELECT DISTINCT ON (g.key) g.event_id, g.occurred_at, g.first_at, g.times, g.entity_type, g.business_id, g.correlation_id, g.attrs FROM (
          SELECT event_id, occurred_at, entity_type, business_id, correlation_id, attrs,
                 md5(concat_ws('|', entity_type, business_id, attrs->>'operation', attrs->>'method', attrs->>'path', attrs->>'body')) AS key,

@@ -52,7 +52,15 @@ function deepMerge(target: Record<string, unknown>, patch: Record<string, unknow
 
 /** JSON-safe view of a decoded record (bytes as base64). */
 function jsonView(v: unknown): unknown {
-  return JSON.parse(JSON.stringify(v, (_k, x: unknown) => (x && typeof x === 'object' && (x as { type?: string }).type === 'Buffer' && Array.isArray((x as { data?: unknown }).data) ? Buffer.from((x as { data: number[] }).data).toString('base64') : typeof x === 'bigint' ? String(x) : x)));
+  return JSON.parse(
+    JSON.stringify(v, (_k, x: unknown) =>
+      x && typeof x === 'object' && (x as { type?: string }).type === 'Buffer' && Array.isArray((x as { data?: unknown }).data)
+        ? Buffer.from((x as { data: number[] }).data).toString('base64')
+        : typeof x === 'bigint'
+          ? String(x)
+          : x,
+    ),
+  );
 }
 
 /** The exceptions queue: list, show, replay (one, a selection, all matching), resolve with a comment, correct and retry. */
@@ -90,7 +98,10 @@ export class ExceptionsService {
     add('last_seen_at', isoTime(f.to, 'to'), '<');
     const limit = Math.min(Math.max(f.limit ?? 100, 1), 10_000);
     const order = f.order === 'oldest' ? 'first_seen_at ASC, last_event_id ASC, id ASC' : 'last_seen_at DESC, id';
-    const r = await this.pool.query(`SELECT ${LIST_COLUMNS} FROM audit_exceptions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ${limit}`, args);
+    const r = await this.pool.query(
+      `SELECT ${LIST_COLUMNS} FROM audit_exceptions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ${limit}`,
+      args,
+    );
     return r.rows as Row[];
   }
 
@@ -101,7 +112,7 @@ export class ExceptionsService {
     assertTenant(who, row.tenantId);
     let decoded: unknown = null;
     try {
-      if (row['sourceTopic'] as string in TOPICS) decoded = jsonView(this.codec.decodeFor(row['sourceTopic'] as TopicName, row.payload).value);
+      if ((row['sourceTopic'] as string) in TOPICS) decoded = jsonView(this.codec.decodeFor(row['sourceTopic'] as TopicName, row.payload).value);
     } catch (err) {
       decoded = { undecodable: (err as Error).message };
     }
@@ -134,7 +145,10 @@ export class ExceptionsService {
     }
     const full = topicName(topic, this.config.topicSuffix);
     await this.publisher.publishRaw(full, [{ key: (row['sourceKey'] as string | null) ?? null, value: row.payload, headers }]);
-    const actionEventId = await this.actions.record(who, row.tenantId, 'replay', id, { comment, details: { sourceTopic: topic, sourceEventId: row['sourceEventId'], bytes: row.payload.length } });
+    const actionEventId = await this.actions.record(who, row.tenantId, 'replay', id, {
+      comment,
+      details: { sourceTopic: topic, sourceEventId: row['sourceEventId'], bytes: row.payload.length },
+    });
     return { id, republishedTo: full, bytes: row.payload.length, actionEventId };
   }
 
@@ -145,7 +159,9 @@ export class ExceptionsService {
    */
   replayMany(sel: { ids?: string[]; filter?: ExceptionFilter }, who: OperatorIdentity, tenantForJob: string, comment?: string): Job {
     return this.jobs.start('replay-exceptions', tenantForJob, async (job) => {
-      const ids = sel.ids ? await this.oldestFirst(sel.ids) : (await this.list({ status: 'open', ...sel.filter, limit: sel.filter?.limit ?? 10_000, order: 'oldest' })).map((r) => r.id);
+      const ids = sel.ids
+        ? await this.oldestFirst(sel.ids)
+        : (await this.list({ status: 'open', ...sel.filter, limit: sel.filter?.limit ?? 10_000, order: 'oldest' })).map((r) => r.id);
       job.total = ids.length;
       const failed: Array<{ id: string; error: string }> = [];
       for (const id of ids) {
@@ -178,7 +194,12 @@ export class ExceptionsService {
    * Corrects the record's data and retries it: a new event (new id, caused by the original, same correlation)
    * with the operator's changes merged in, published to the source topic. The audit shows both.
    */
-  async correct(id: string, who: OperatorIdentity, patch: Record<string, unknown>, comment?: string): Promise<{ id: string; correctedEventId: string; topic: string }> {
+  async correct(
+    id: string,
+    who: OperatorIdentity,
+    patch: Record<string, unknown>,
+    comment?: string,
+  ): Promise<{ id: string; correctedEventId: string; topic: string }> {
     if (!patch || typeof patch !== 'object' || Array.isArray(patch)) throw badRequest('body.changes must be a JSON object of fields to change');
     if ('meta' in patch) throw badRequest('meta cannot be changed');
     const row = await this.load(id, who);
@@ -188,7 +209,11 @@ export class ExceptionsService {
     const meta = newMeta({ tenantId: original.meta.tenantId, source: 'ops-api', causedBy: original.meta });
     const value = { ...deepMerge(original, patch), meta };
     try {
-      await this.publisher.publish({ topic, key: (row['sourceKey'] as string | null) ?? `${row.tenantId}:${String(row['businessId'])}`, value: value as never });
+      await this.publisher.publish({
+        topic,
+        key: (row['sourceKey'] as string | null) ?? `${row.tenantId}:${String(row['businessId'])}`,
+        value: value as never,
+      });
     } catch (err) {
       throw badRequest(`the corrected record is not valid: ${(err as Error).message}`);
     }

@@ -35,12 +35,25 @@ export class FlowsService {
    */
   async change(tenantId: string, partner: string, state: 'paused' | 'resumed', who: OperatorIdentity, reason?: string): Promise<Record<string, unknown>> {
     if (!(FLOW_PARTNERS as readonly string[]).includes(partner)) throw badRequest(`partner must be one of ${FLOW_PARTNERS.join(', ')}`);
-    const record = flowControlRecord({ tenantId, partner, state, reason: reason?.trim() || (state === 'paused' ? 'paused by an operator' : 'resumed by an operator'), actor: who.actor, source: 'ops-api' });
+    const record = flowControlRecord({
+      tenantId,
+      partner,
+      state,
+      reason: reason?.trim() || (state === 'paused' ? 'paused by an operator' : 'resumed by an operator'),
+      actor: who.actor,
+      source: 'ops-api',
+    });
     await this.publisher.publish(record);
-    await this.actions.record(who, tenantId, state === 'paused' ? 'pause' : 'resume', `${tenantId}:${partner}`, { comment: reason, details: { flowEventId: record.value.meta.eventId } });
+    await this.actions.record(who, tenantId, state === 'paused' ? 'pause' : 'resume', `${tenantId}:${partner}`, {
+      comment: reason,
+      details: { flowEventId: record.value.meta.eventId },
+    });
     const deadline = Date.now() + 10_000;
     for (;;) {
-      const r = await this.pool.query(`SELECT tenant_id AS "tenantId", partner, state, reason, actor, changed_at AS "changedAt" FROM audit_flow_states WHERE tenant_id = $1 AND partner = $2 AND event_id = $3`, [tenantId, partner, record.value.meta.eventId]);
+      const r = await this.pool.query(
+        `SELECT tenant_id AS "tenantId", partner, state, reason, actor, changed_at AS "changedAt" FROM audit_flow_states WHERE tenant_id = $1 AND partner = $2 AND event_id = $3`,
+        [tenantId, partner, record.value.meta.eventId],
+      );
       if (r.rows[0]) return r.rows[0] as Record<string, unknown>;
       if (Date.now() > deadline) return { tenantId, partner, state, reason: record.value.reason, actor: who.actor, projected: false };
       await new Promise((res) => setTimeout(res, 100));
@@ -57,7 +70,10 @@ export class FlowsService {
     try {
       res = await fetch(url, { headers: apiKey ? { 'x-api-key': apiKey } : {}, signal: AbortSignal.timeout(30_000) });
     } catch (err) {
-      throw new AppError('OPS.UPSTREAM', `fusion-writer is not reachable at ${this.config.opsFusionWriterUrl} (${((err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message) || 'network error'})`);
+      throw new AppError(
+        'OPS.UPSTREAM',
+        `fusion-writer is not reachable at ${this.config.opsFusionWriterUrl} (${((err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message) || 'network error'})`,
+      );
     }
     const text = await res.text();
     let body: unknown = text;
@@ -66,7 +82,11 @@ export class FlowsService {
     } catch {
       // not JSON: kept as text
     }
-    if (!res.ok) throw new AppError('OPS.UPSTREAM', `fusion-writer answered ${res.status}: ${typeof body === 'string' ? body.slice(0, 300) : JSON.stringify(body).slice(0, 300)}`);
+    if (!res.ok)
+      throw new AppError(
+        'OPS.UPSTREAM',
+        `fusion-writer answered ${res.status}: ${typeof body === 'string' ? body.slice(0, 300) : JSON.stringify(body).slice(0, 300)}`,
+      );
     return body as Record<string, unknown>;
   }
 
@@ -76,9 +96,16 @@ export class FlowsService {
     const url = `${this.config.opsOraclePollerUrl}/poller/tenants/${encodeURIComponent(tenantId)}/purchase-orders/${encodeURIComponent(poHeaderId)}/sync`;
     let res: Response;
     try {
-      res = await fetch(url, { method: 'POST', headers: { 'x-mlc-actor': who.actor, ...(apiKey ? { 'x-api-key': apiKey } : {}) }, signal: AbortSignal.timeout(30_000) });
+      res = await fetch(url, {
+        method: 'POST',
+        headers: { 'x-mlc-actor': who.actor, ...(apiKey ? { 'x-api-key': apiKey } : {}) },
+        signal: AbortSignal.timeout(30_000),
+      });
     } catch (err) {
-      throw new AppError('OPS.UPSTREAM', `oracle-poller is not reachable at ${this.config.opsOraclePollerUrl} (${((err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message) || 'network error'})`);
+      throw new AppError(
+        'OPS.UPSTREAM',
+        `oracle-poller is not reachable at ${this.config.opsOraclePollerUrl} (${((err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message) || 'network error'})`,
+      );
     }
     const text = await res.text();
     let body: unknown = text;
@@ -88,7 +115,11 @@ export class FlowsService {
       // not JSON: kept as text
     }
     await this.actions.record(who, tenantId, 'sync', `fusion-po:${poHeaderId}`, { details: { status: res.status } });
-    if (!res.ok) throw new AppError('OPS.UPSTREAM', `oracle-poller answered ${res.status}: ${typeof body === 'string' ? body.slice(0, 300) : JSON.stringify(body).slice(0, 300)}`);
+    if (!res.ok)
+      throw new AppError(
+        'OPS.UPSTREAM',
+        `oracle-poller answered ${res.status}: ${typeof body === 'string' ? body.slice(0, 300) : JSON.stringify(body).slice(0, 300)}`,
+      );
     return { tenantId, poHeaderId, poller: body };
   }
 }

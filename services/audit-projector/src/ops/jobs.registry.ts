@@ -21,7 +21,18 @@ export class JobsRegistry {
   private readonly jobs = new Map<string, Job>();
 
   start(kind: string, tenantId: string, run: (job: Job) => Promise<Record<string, unknown>>): Job {
-    const job: Job = { id: `job_${ulid()}`, kind, tenantId, status: 'running', total: null, done: 0, startedAt: new Date().toISOString(), finishedAt: null, result: null, error: null };
+    const job: Job = {
+      id: `job_${ulid()}`,
+      kind,
+      tenantId,
+      status: 'running',
+      total: null,
+      done: 0,
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+      result: null,
+      error: null,
+    };
     this.jobs.set(job.id, job);
     for (const old of [...this.jobs.values()].slice(0, Math.max(0, this.jobs.size - 200))) this.jobs.delete(old.id);
     void run(job).then(

@@ -129,7 +129,18 @@ export class KafkaOpsService {
               if (!p || off < p.start || off >= p.end || !remaining.has(`${topic}|${partition}`)) return;
               try {
                 if (this.wanted(message, r.tenantId) && !r.dryRun) {
-                  await this.publisher.publishRaw(topic, [{ key: message.key?.toString() ?? null, value: message.value, headers: { ...(message.headers as Record<string, Buffer | string>), [REPLAY_HEADERS.of]: `range:${job.id}`, [REPLAY_HEADERS.by]: who.actor, [REPLAY_HEADERS.at]: new Date().toISOString() } }]);
+                  await this.publisher.publishRaw(topic, [
+                    {
+                      key: message.key?.toString() ?? null,
+                      value: message.value,
+                      headers: {
+                        ...(message.headers as Record<string, Buffer | string>),
+                        [REPLAY_HEADERS.of]: `range:${job.id}`,
+                        [REPLAY_HEADERS.by]: who.actor,
+                        [REPLAY_HEADERS.at]: new Date().toISOString(),
+                      },
+                    },
+                  ]);
                   republished += 1;
                 } else if (this.wanted(message, r.tenantId)) republished += 1;
                 else skipped += 1;
@@ -149,10 +160,22 @@ export class KafkaOpsService {
         } finally {
           await consumer.disconnect().catch(() => undefined);
           const a = this.kafka.admin();
-          await a.connect().then(() => a.deleteGroups([groupId])).catch(() => undefined).finally(() => void a.disconnect());
+          await a
+            .connect()
+            .then(() => a.deleteGroups([groupId]))
+            .catch(() => undefined)
+            .finally(() => void a.disconnect());
         }
       }
-      const result = { topics: topics.map((t) => this.full(t)), from: new Date(from).toISOString(), to: new Date(to).toISOString(), tenantId: r.tenantId ?? null, dryRun: !!r.dryRun, republished, skippedOtherTenants: skipped };
+      const result = {
+        topics: topics.map((t) => this.full(t)),
+        from: new Date(from).toISOString(),
+        to: new Date(to).toISOString(),
+        tenantId: r.tenantId ?? null,
+        dryRun: !!r.dryRun,
+        republished,
+        skippedOtherTenants: skipped,
+      };
       await this.actions.record(who, tenant, 'replay-range', r.flow ?? topics.join(','), { details: result });
       return result;
     });
@@ -180,7 +203,8 @@ export class KafkaOpsService {
     const ts = req.toTimestamp !== undefined ? (/^\d+$/.test(req.toTimestamp) ? Number(req.toTimestamp) : Date.parse(req.toTimestamp)) : undefined;
     if (ts !== undefined && !Number.isFinite(ts)) throw badRequest('toTimestamp must be an ISO-8601 time or epoch milliseconds');
     if (req.toOffset !== undefined && !/^(earliest|latest|\d+)$/.test(req.toOffset)) throw badRequest('toOffset must be earliest, latest or a whole number');
-    if (req.stopTimeoutMs !== undefined && (!Number.isInteger(req.stopTimeoutMs) || req.stopTimeoutMs < 1_000 || req.stopTimeoutMs > 600_000)) throw badRequest('stopTimeoutMs must be a whole number of milliseconds between 1000 and 600000');
+    if (req.stopTimeoutMs !== undefined && (!Number.isInteger(req.stopTimeoutMs) || req.stopTimeoutMs < 1_000 || req.stopTimeoutMs > 600_000))
+      throw badRequest('stopTimeoutMs must be a whole number of milliseconds between 1000 and 600000');
     const stopAndRestart = !!req.stopAndRestart && !req.dryRun;
     const admin = this.kafka.admin();
     await admin.connect();
@@ -201,7 +225,9 @@ export class KafkaOpsService {
           startOwed = false;
           step('start-requested', 'asked the stopped members to start again');
           const hosts = [...new Set(g.members.map((m) => `${m.clientId}@${m.clientHost}`))];
-          await this.actions.record(who, ALL_TENANTS, 'reset-offsets', req.groupId, { details: { toTimestamp: req.toTimestamp, toOffset: req.toOffset, stopAndRestart: true, outcome: 'stop-timed-out', steps } });
+          await this.actions.record(who, ALL_TENANTS, 'reset-offsets', req.groupId, {
+            details: { toTimestamp: req.toTimestamp, toOffset: req.toOffset, stopAndRestart: true, outcome: 'stop-timed-out', steps },
+          });
           throw new AppError(
             'OPS.GROUP_ACTIVE',
             `consumer group "${req.groupId}" did not become inactive within ${req.stopTimeoutMs ?? 30_000} ms after the stop request (state ${g.state}, ${g.members.length} member(s) left: ${hosts.join(', ')}; they may run a version without consumer control, or another topic suffix); nothing was reset and a start was sent back`,
@@ -227,7 +253,10 @@ export class KafkaOpsService {
           let targets: Array<{ partition: number; offset: string }>;
           if (ts !== undefined) {
             const byTs = await admin.fetchTopicOffsetsByTimestamp(topic, ts);
-            targets = byTs.map((p) => ({ partition: p.partition, offset: BigInt(p.offset) >= 0n ? p.offset : highs.find((h) => h.partition === p.partition)?.high ?? '0' }));
+            targets = byTs.map((p) => ({
+              partition: p.partition,
+              offset: BigInt(p.offset) >= 0n ? p.offset : (highs.find((h) => h.partition === p.partition)?.high ?? '0'),
+            }));
           } else if (req.toOffset === 'earliest') targets = highs.map((h) => ({ partition: h.partition, offset: h.low }));
           else if (req.toOffset === 'latest') targets = highs.map((h) => ({ partition: h.partition, offset: h.high }));
           else targets = highs.map((h) => ({ partition: h.partition, offset: req.toOffset! }));
@@ -245,7 +274,17 @@ export class KafkaOpsService {
         step('start-requested', `asked the consumers of ${req.groupId} to start again`);
       }
       const result = { groupId: req.groupId, dryRun: !!req.dryRun, stopAndRestart: steps.length > 0, offsets: planned, steps };
-      if (!req.dryRun) await this.actions.record(who, ALL_TENANTS, 'reset-offsets', req.groupId, { details: { toTimestamp: req.toTimestamp, toOffset: req.toOffset, topics, stopAndRestart: steps.length > 0, requestId: steps.length ? requestId : undefined, steps } });
+      if (!req.dryRun)
+        await this.actions.record(who, ALL_TENANTS, 'reset-offsets', req.groupId, {
+          details: {
+            toTimestamp: req.toTimestamp,
+            toOffset: req.toOffset,
+            topics,
+            stopAndRestart: steps.length > 0,
+            requestId: steps.length ? requestId : undefined,
+            steps,
+          },
+        });
       return result;
     } finally {
       // Whatever went wrong after the stop, the consumers are not left stopped.

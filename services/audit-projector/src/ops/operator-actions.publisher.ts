@@ -11,7 +11,13 @@ export const ALL_TENANTS = '_all';
 export class OperatorActionsPublisher {
   constructor(@Inject(PUBLISHER) private readonly publisher: EventPublisher) {}
 
-  async record(who: OperatorIdentity, tenantId: string, action: string, target: string, opts: { comment?: string; details?: Record<string, unknown> } = {}): Promise<string> {
+  async record(
+    who: OperatorIdentity,
+    tenantId: string,
+    action: string,
+    target: string,
+    opts: { comment?: string; details?: Record<string, unknown> } = {},
+  ): Promise<string> {
     const meta = newMeta({ tenantId, source: 'ops-api' });
     await this.publisher.publish({
       topic: 'ops.operator-action.recorded.v1',

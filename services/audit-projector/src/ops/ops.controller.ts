@@ -86,7 +86,12 @@ export class OpsController {
 
   @Get('timeline')
   timeline(@Req() req: OpsRequest, @Query() q: Q) {
-    return this.audit.timeline({ tenants: tenantScope(req.operator, q['tenant']), entityType: q['entityType'], businessId: q['businessId'], correlationId: q['correlationId'] });
+    return this.audit.timeline({
+      tenants: tenantScope(req.operator, q['tenant']),
+      entityType: q['entityType'],
+      businessId: q['businessId'],
+      correlationId: q['correlationId'],
+    });
   }
 
   @Get('exceptions')
@@ -112,12 +117,18 @@ export class OpsController {
     const ids = body?.['ids'];
     const filter = body?.['filter'];
     if (ids !== undefined && (!Array.isArray(ids) || !ids.every((x) => typeof x === 'string'))) throw badRequest('ids must be a list of exception ids');
-    if (ids === undefined && (typeof filter !== 'object' || filter === null)) throw badRequest('give ids or filter (e.g. {"filter": {"code": "MAPPING.MISSING_PRODUCT"}})');
+    if (ids === undefined && (typeof filter !== 'object' || filter === null))
+      throw badRequest('give ids or filter (e.g. {"filter": {"code": "MAPPING.MISSING_PRODUCT"}})');
     const f = ids ? undefined : exceptionFilter(filter as Record<string, unknown>);
-    const tenant = typeof (filter as Record<string, unknown> | undefined)?.['tenant'] === 'string' ? ((filter as Record<string, string>)['tenant']) : undefined;
+    const tenant = typeof (filter as Record<string, unknown> | undefined)?.['tenant'] === 'string' ? (filter as Record<string, string>)['tenant'] : undefined;
     const tenants = tenantScope(req.operator, tenant);
     if (ids) for (const id of ids as string[]) await this.exceptions.get(id, req.operator); // 404 / 403 before starting
-    const job = this.exceptions.replayMany({ ids: ids as string[] | undefined, filter: f && { ...f, tenants } }, req.operator, tenants?.length === 1 ? tenants[0]! : ALL_TENANTS, str(body, 'comment'));
+    const job = this.exceptions.replayMany(
+      { ids: ids as string[] | undefined, filter: f && { ...f, tenants } },
+      req.operator,
+      tenants?.length === 1 ? tenants[0]! : ALL_TENANTS,
+      str(body, 'comment'),
+    );
     return job;
   }
 
@@ -186,8 +197,19 @@ export class OpsController {
     if (tenantId) assertTenant(req.operator, tenantId);
     else assertAllTenants(req.operator, 'a replay over all tenants');
     const topics = body?.['topics'];
-    if (topics !== undefined && (!Array.isArray(topics) || !topics.every((t) => typeof t === 'string'))) throw badRequest('topics must be a list of topic names');
-    return this.kafkaOps.replayRange({ tenantId, flow: str(body, 'flow'), topics: topics as string[] | undefined, from: str(body, 'from') ?? '', to: str(body, 'to') ?? '', dryRun: body?.['dryRun'] === true }, req.operator);
+    if (topics !== undefined && (!Array.isArray(topics) || !topics.every((t) => typeof t === 'string')))
+      throw badRequest('topics must be a list of topic names');
+    return this.kafkaOps.replayRange(
+      {
+        tenantId,
+        flow: str(body, 'flow'),
+        topics: topics as string[] | undefined,
+        from: str(body, 'from') ?? '',
+        to: str(body, 'to') ?? '',
+        dryRun: body?.['dryRun'] === true,
+      },
+      req.operator,
+    );
   }
 
   @Get('jobs/:id')
@@ -210,7 +232,8 @@ export class OpsController {
   resetOffsets(@Req() req: OpsRequest, @Param('groupId') groupId: string, @Body() body: B) {
     assertAllTenants(req.operator, 'an offset reset');
     const topics = body?.['topics'];
-    if (topics !== undefined && (!Array.isArray(topics) || !topics.every((t) => typeof t === 'string'))) throw badRequest('topics must be a list of topic names');
+    if (topics !== undefined && (!Array.isArray(topics) || !topics.every((t) => typeof t === 'string')))
+      throw badRequest('topics must be a list of topic names');
     const toOffset = body?.['toOffset'];
     const stopAndRestart = body?.['stopAndRestart'];
     if (stopAndRestart !== undefined && typeof stopAndRestart !== 'boolean') throw badRequest('stopAndRestart must be true or false');
@@ -237,7 +260,9 @@ export class OpsController {
 
   @Get('reports/charges')
   async charges(@Req() req: OpsRequest, @Query() q: Q) {
-    return { charges: await this.reports.charges({ tenants: tenantScope(req.operator, q['tenant']), poHeaderId: q['poHeaderId'], from: q['from'], to: q['to'] }) };
+    return {
+      charges: await this.reports.charges({ tenants: tenantScope(req.operator, q['tenant']), poHeaderId: q['poHeaderId'], from: q['from'], to: q['to'] }),
+    };
   }
 
   /** Projection lag (records behind, newest projected event) and the lag of the watched consumer groups. */

@@ -23,7 +23,7 @@ export const opsSettings = {
   } as Setting<string>,
   opsFusionWriterUrl: {
     env: 'OPS_FUSION_WRITER_URL',
-    doc: 'base URL of fusion-writer, for the receivables commands waiting for their invoice (the caller\'s operator key is passed on)',
+    doc: "base URL of fusion-writer, for the receivables commands waiting for their invoice (the caller's operator key is passed on)",
     parse: as.url,
     default: 'http://127.0.0.1:3004',
   } as Setting<string>,
@@ -55,6 +55,13 @@ export const opsSettings = {
     env: 'OPS_LAG_GROUPS',
     doc: 'other consumer groups whose lag is measured and alerted on, comma-separated',
     parse: as.list,
-    default: ['mapper.purchase-orders', 'mapper.shipments', 'mapper.shopify', 'shipbob-writer.orders', 'fusion-writer.purchase-orders', 'fusion-writer.receivables'],
+    default: [
+      'mapper.purchase-orders',
+      'mapper.shipments',
+      'mapper.shopify',
+      'shipbob-writer.orders',
+      'fusion-writer.purchase-orders',
+      'fusion-writer.receivables',
+    ],
   } as Setting<string[]>,
 } satisfies Record<string, Setting<unknown>>;

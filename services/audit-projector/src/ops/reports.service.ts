@@ -2,7 +2,14 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { LOGGER, PG_POOL } from '@mlc/platform-service';
 import type { Logger } from '@mlc/platform-telemetry';
-import { PartnerClients, TenantDirectory, reconcileReceivables, type KnownOrderDocuments, type ReceivablesCheck, type ReceivablesDifference } from '@mlc/tenancy';
+import {
+  PartnerClients,
+  TenantDirectory,
+  reconcileReceivables,
+  type KnownOrderDocuments,
+  type ReceivablesCheck,
+  type ReceivablesDifference,
+} from '@mlc/tenancy';
 import { isoTime } from './audit-query.service';
 
 const day = `to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')`;
@@ -72,8 +79,21 @@ export class ReportsService {
     );
     const dryOps = new Map(dry.rows.map((x) => [`${x.tenant_id}|${x.order_id}`, x.operations]));
     const isDry = (d: ReceivablesDifference) => dryOps.has(`${d.tenantId}|${d.shopifyOrderId}`);
-    const receivablesDryRun = partners.differences.filter(isDry).map((d) => ({ ...d, wouldBeWrites: dryOps.get(`${d.tenantId}|${d.shopifyOrderId}`), reason: `dry run: ${d.reason} (its documents are would-be writes: mlc dryrun list ${d.tenantId})` }));
-    return { fulfilment: fulfilment.rows, receivables: receivables.rows, receivablesDifferences: partners.differences.filter((d) => !isDry(d)), receivablesDryRun, receivablesChecks: partners.checks, chargesPerPo: charges };
+    const receivablesDryRun = partners.differences
+      .filter(isDry)
+      .map((d) => ({
+        ...d,
+        wouldBeWrites: dryOps.get(`${d.tenantId}|${d.shopifyOrderId}`),
+        reason: `dry run: ${d.reason} (its documents are would-be writes: mlc dryrun list ${d.tenantId})`,
+      }));
+    return {
+      fulfilment: fulfilment.rows,
+      receivables: receivables.rows,
+      receivablesDifferences: partners.differences.filter((d) => !isDry(d)),
+      receivablesDryRun,
+      receivablesChecks: partners.checks,
+      chargesPerPo: charges,
+    };
   }
 
   /**
@@ -82,7 +102,11 @@ export class ReportsService {
    * amendment invoices by CrossReference, − credit memos by TransactionNumber). A tenant that cannot be checked is
    * listed with the reason, so the report never claims "no difference" for orders it did not compare.
    */
-  async receivablesAgainstPartners(q: { tenants?: string[]; from: string; to: string }): Promise<{ differences: ReceivablesDifference[]; checks: ReceivablesCheck[] }> {
+  async receivablesAgainstPartners(q: {
+    tenants?: string[];
+    from: string;
+    to: string;
+  }): Promise<{ differences: ReceivablesDifference[]; checks: ReceivablesCheck[] }> {
     const differences: ReceivablesDifference[] = [];
     const checks: ReceivablesCheck[] = [];
     if (!this.clients || !this.directory) return { differences, checks };
@@ -91,7 +115,18 @@ export class ReportsService {
       try {
         tenants = (await this.directory.list()).map((t) => t.id);
       } catch (err) {
-        return { differences, checks: [{ tenantId: '*', source: null, ordersChecked: 0, differences: 0, error: `tenants could not be read: ${err instanceof Error ? err.message : String(err)}` }] };
+        return {
+          differences,
+          checks: [
+            {
+              tenantId: '*',
+              source: null,
+              ordersChecked: 0,
+              differences: 0,
+              error: `tenants could not be read: ${err instanceof Error ? err.message : String(err)}`,
+            },
+          ],
+        };
       }
     }
     const window = { from: new Date(q.from), to: new Date(q.to) };
@@ -104,7 +139,13 @@ export class ReportsService {
         continue;
       }
       if (!snapshot.connections.shopify || !snapshot.connections.fusion) {
-        checks.push({ tenantId, source: null, ordersChecked: 0, differences: 0, error: `no ${!snapshot.connections.shopify ? 'Shopify' : 'Fusion'} connection: receivables not compared` });
+        checks.push({
+          tenantId,
+          source: null,
+          ordersChecked: 0,
+          differences: 0,
+          error: `no ${!snapshot.connections.shopify ? 'Shopify' : 'Fusion'} connection: receivables not compared`,
+        });
         continue;
       }
       try {
@@ -115,9 +156,21 @@ export class ReportsService {
               AND occurred_at >= $2 AND occurred_at < $3`,
           [tenantId, q.from, q.to],
         );
-        const r = await reconcileReceivables(tenantId, clients, window, (orderId) => this.knownDocuments(tenantId, orderId), seen.rows.map((x) => x.id));
+        const r = await reconcileReceivables(
+          tenantId,
+          clients,
+          window,
+          (orderId) => this.knownDocuments(tenantId, orderId),
+          seen.rows.map((x) => x.id),
+        );
         differences.push(...r.differences);
-        checks.push({ tenantId, source: 'Shopify GraphQL currentTotalPriceSet vs Fusion receivablesInvoices (CrossReference) and receivablesCreditMemos (TransactionNumber)', ordersChecked: r.ordersChecked, differences: r.differences.length, error: null });
+        checks.push({
+          tenantId,
+          source: 'Shopify GraphQL currentTotalPriceSet vs Fusion receivablesInvoices (CrossReference) and receivablesCreditMemos (TransactionNumber)',
+          ordersChecked: r.ordersChecked,
+          differences: r.differences.length,
+          error: null,
+        });
       } catch (err) {
         this.log?.warn('receivables reconciliation could not read the partners', { tenantId, error: err instanceof Error ? err.message : String(err) });
         checks.push({ tenantId, source: null, ordersChecked: 0, differences: 0, error: err instanceof Error ? err.message : String(err) });

@@ -67,7 +67,12 @@ export interface ActionRecorder {
 
 /** What the service uses of the tenant's ShipBob client (ShipbobClient from @mlc/partners-shipbob-client). */
 export interface ShipbobWebhookApi {
-  createWebhookSubscription(input: { topics: string[]; url: string; secret?: string; description?: string }): Promise<{ id: string; url: string; topics: string[] }>;
+  createWebhookSubscription(input: {
+    topics: string[];
+    url: string;
+    secret?: string;
+    description?: string;
+  }): Promise<{ id: string; url: string; topics: string[] }>;
   listWebhookSubscriptions(cursor?: string): Promise<{ items: Array<{ id: string; url: string; topics: string[] }>; nextCursor?: string | null | undefined }>;
   deleteWebhookSubscription(id: string): Promise<void>;
 }
@@ -144,7 +149,9 @@ export class WebhookSubscriptionsService {
         }
         const sb = await this.shipbob(tenantId);
         const url = shipbobSubscriptionUrl(expectedUrl, secret);
-        const sub = await partnerCall('ShipBob', () => sb.createWebhookSubscription({ topics: before.missingTopics, url, secret, description: `ml-connector ${tenantId}` }));
+        const sub = await partnerCall('ShipBob', () =>
+          sb.createWebhookSubscription({ topics: before.missingTopics, url, secret, description: `ml-connector ${tenantId}` }),
+        );
         created.push({ id: sub.id, topics: sub.topics });
       } else {
         const sh = await this.shopify(tenantId);
@@ -154,7 +161,9 @@ export class WebhookSubscriptionsService {
         }
       }
     }
-    const after = created.length ? this.view(tenantId, partner, expectedUrl, await this.list(tenantId, partner, expectedUrl, conn.webhookSecrets), conn.webhookSecrets.length) : before;
+    const after = created.length
+      ? this.view(tenantId, partner, expectedUrl, await this.list(tenantId, partner, expectedUrl, conn.webhookSecrets), conn.webhookSecrets.length)
+      : before;
     const summary = created.length
       ? `subscribed ${before.missingTopics.length} topic(s) in ${created.length} subscription(s) to ${expectedUrl}`
       : `already subscribed: every wanted topic has a subscription to ${expectedUrl}`;
@@ -180,15 +189,24 @@ export class WebhookSubscriptionsService {
       if (partner === 'shipbob' && dropped > 0) {
         const keep = secretFingerprint(conn.webhookSecrets[0]!);
         const stale = (await this.list(tenantId, partner, expectedUrl, conn.webhookSecrets)).filter((s) => s.ours && keyOf(s.url) !== keep);
-        if (stale.length) throw webhooksBadRequest(`subscription(s) ${stale.map((s) => s.id).join(', ')} do not sign with the newest secret: dropping the others would make the gateway refuse them; run rotate (without --finish) first`);
+        if (stale.length)
+          throw webhooksBadRequest(
+            `subscription(s) ${stale.map((s) => s.id).join(', ')} do not sign with the newest secret: dropping the others would make the gateway refuse them; run rotate (without --finish) first`,
+          );
       }
       if (dropped > 0) conn = await this.storeSecrets(tenantId, conn, conn.webhookSecrets.slice(0, 1), actor);
       const v = this.view(tenantId, partner, expectedUrl, await this.list(tenantId, partner, expectedUrl, conn.webhookSecrets), conn.webhookSecrets.length);
-      return { ...v, created: [], deleted: [], summary: dropped > 0 ? `rotation finished: dropped ${dropped} older secret(s), the newest is kept` : 'nothing to finish: one secret is stored' };
+      return {
+        ...v,
+        created: [],
+        deleted: [],
+        summary: dropped > 0 ? `rotation finished: dropped ${dropped} older secret(s), the newest is kept` : 'nothing to finish: one secret is stored',
+      };
     }
     if (partner === 'shopify') {
       const next = opts.newSecret;
-      if (!next || typeof next !== 'string') throw webhooksBadRequest('Shopify: give the app\'s new client secret (rotated in the Partner dashboard) as newSecret, or finish to drop the old one');
+      if (!next || typeof next !== 'string')
+        throw webhooksBadRequest("Shopify: give the app's new client secret (rotated in the Partner dashboard) as newSecret, or finish to drop the old one");
       if (next.length > 500) throw webhooksBadRequest('newSecret is too long');
       if (conn.webhookSecrets[0] === next) throw webhooksBadRequest('newSecret is already the newest stored secret');
       const shop = conn as ShopifyConnection;
@@ -199,7 +217,13 @@ export class WebhookSubscriptionsService {
         ...(sameAppSecret && shop.auth.type === 'client-credentials' ? { auth: { ...shop.auth, clientSecret: next } } : {}),
       };
       await this.deps.config.setConnection(tenantId, updated as unknown as ConnectionInput, actor);
-      const v = this.view(tenantId, partner, expectedUrl, await this.list(tenantId, partner, expectedUrl, updated.webhookSecrets), updated.webhookSecrets.length);
+      const v = this.view(
+        tenantId,
+        partner,
+        expectedUrl,
+        await this.list(tenantId, partner, expectedUrl, updated.webhookSecrets),
+        updated.webhookSecrets.length,
+      );
       return {
         ...v,
         created: [],
@@ -216,7 +240,9 @@ export class WebhookSubscriptionsService {
     conn = await this.storeSecrets(tenantId, conn, [secret, ...conn.webhookSecrets].slice(0, 5), actor);
     // 2. New subscriptions; 3. only then the old ones go.
     const sb = await this.shipbob(tenantId);
-    const sub = await partnerCall('ShipBob', () => sb.createWebhookSubscription({ topics, url: shipbobSubscriptionUrl(expectedUrl, secret), secret, description: `ml-connector ${tenantId}` }));
+    const sub = await partnerCall('ShipBob', () =>
+      sb.createWebhookSubscription({ topics, url: shipbobSubscriptionUrl(expectedUrl, secret), secret, description: `ml-connector ${tenantId}` }),
+    );
     const deleted: string[] = [];
     for (const s of old) {
       await partnerCall('ShipBob', () => sb.deleteWebhookSubscription(s.id));
@@ -239,7 +265,15 @@ export class WebhookSubscriptionsService {
     try {
       conn = await this.connection(tenantId, partner);
     } catch (err) {
-      return [{ check: 'webhook-subscriptions', partner, status: 'skipped', message: `no ${partner} connection: ${(err as Error).message}`, fix: `mlc connections set ${tenantId} ${partner} …` }];
+      return [
+        {
+          check: 'webhook-subscriptions',
+          partner,
+          status: 'skipped',
+          message: `no ${partner} connection: ${(err as Error).message}`,
+          fix: `mlc connections set ${tenantId} ${partner} …`,
+        },
+      ];
     }
     const out: DoctorFinding[] = [];
     let ours: SubscriptionView[] = [];
@@ -248,12 +282,24 @@ export class WebhookSubscriptionsService {
       const v = this.view(tenantId, partner, expectedUrl, await this.list(tenantId, partner, expectedUrl, conn.webhookSecrets), conn.webhookSecrets.length);
       out.push(
         v.missingTopics.length
-          ? { check: 'webhook-subscriptions', partner, status: 'fail', message: `no subscription to ${expectedUrl} for: ${v.missingTopics.join(', ')}`, fix: subscribeCmd }
+          ? {
+              check: 'webhook-subscriptions',
+              partner,
+              status: 'fail',
+              message: `no subscription to ${expectedUrl} for: ${v.missingTopics.join(', ')}`,
+              fix: subscribeCmd,
+            }
           : { check: 'webhook-subscriptions', partner, status: 'ok', message: `every wanted topic (${v.topics.length}) has a subscription to ${expectedUrl}` },
       );
       ours = v.subscriptions.filter((s) => s.ours);
     } catch (err) {
-      out.push({ check: 'webhook-subscriptions', partner, status: 'fail', message: `cannot list the ${partner} webhook subscriptions: ${(err as Error).message}`, fix: `mlc ping ${tenantId} ${partner}` });
+      out.push({
+        check: 'webhook-subscriptions',
+        partner,
+        status: 'fail',
+        message: `cannot list the ${partner} webhook subscriptions: ${(err as Error).message}`,
+        fix: `mlc ping ${tenantId} ${partner}`,
+      });
     }
     const secrets = conn.webhookSecrets;
     if (partner === 'shipbob' && ours.length) {
@@ -261,9 +307,21 @@ export class WebhookSubscriptionsService {
       const unsure = ours.filter((s) => s.secretStored === null);
       out.push(
         unknown.length
-          ? { check: 'webhook-subscription-secret', partner, status: 'fail', message: `subscription(s) ${unknown.map((s) => s.id).join(', ')} sign with a secret that is not stored: the gateway refuses their deliveries`, fix: `mlc webhooks rotate ${tenantId} shipbob` }
+          ? {
+              check: 'webhook-subscription-secret',
+              partner,
+              status: 'fail',
+              message: `subscription(s) ${unknown.map((s) => s.id).join(', ')} sign with a secret that is not stored: the gateway refuses their deliveries`,
+              fix: `mlc webhooks rotate ${tenantId} shipbob`,
+            }
           : unsure.length
-            ? { check: 'webhook-subscription-secret', partner, status: 'warn', message: `subscription(s) ${unsure.map((s) => s.id).join(', ')} were not made by mlc: which secret signs them is unknown (ShipBob never returns it)`, fix: `mlc webhooks rotate ${tenantId} shipbob` }
+            ? {
+                check: 'webhook-subscription-secret',
+                partner,
+                status: 'warn',
+                message: `subscription(s) ${unsure.map((s) => s.id).join(', ')} were not made by mlc: which secret signs them is unknown (ShipBob never returns it)`,
+                fix: `mlc webhooks rotate ${tenantId} shipbob`,
+              }
             : { check: 'webhook-subscription-secret', partner, status: 'ok', message: 'every subscription of ours signs with a stored secret' },
       );
     }
@@ -278,18 +336,36 @@ export class WebhookSubscriptionsService {
               message:
                 secrets.length > 1
                   ? `${secrets.length} secrets stored (a rotation left older ones; ShipBob does not return a subscription's secret, so which one signs is only seen in deliveries)`
-                  : 'a ShipBob webhook secret is stored (ShipBob does not return a subscription\'s secret; deliveries rejected with 401 at the gateway mean it differs: rotate)',
+                  : "a ShipBob webhook secret is stored (ShipBob does not return a subscription's secret; deliveries rejected with 401 at the gateway mean it differs: rotate)",
               ...(secrets.length > 1 ? { fix: `mlc webhooks rotate ${tenantId} shipbob --finish` } : {}),
             }
-          : { check: 'webhook-secret', partner, status: 'fail', message: 'no usable ShipBob webhook secret is stored', fix: `mlc webhooks rotate ${tenantId} shipbob` },
+          : {
+              check: 'webhook-secret',
+              partner,
+              status: 'fail',
+              message: 'no usable ShipBob webhook secret is stored',
+              fix: `mlc webhooks rotate ${tenantId} shipbob`,
+            },
       );
     } else {
       out.push(
         secrets.length > 1
-          ? { check: 'webhook-secret', partner, status: 'warn', message: 'two Shopify app secrets are accepted (rotation under way)', fix: `mlc webhooks rotate ${tenantId} shopify --finish   (once the old secret is revoked in the Partner dashboard)` }
+          ? {
+              check: 'webhook-secret',
+              partner,
+              status: 'warn',
+              message: 'two Shopify app secrets are accepted (rotation under way)',
+              fix: `mlc webhooks rotate ${tenantId} shopify --finish   (once the old secret is revoked in the Partner dashboard)`,
+            }
           : secrets.length === 1
             ? { check: 'webhook-secret', partner, status: 'ok', message: 'the Shopify app secret that signs app webhooks is stored' }
-            : { check: 'webhook-secret', partner, status: 'fail', message: 'no Shopify webhook secret is stored', fix: `mlc connections set ${tenantId} shopify --set-env webhookSecrets=SHOPIFY_CLIENT_SECRET` },
+            : {
+                check: 'webhook-secret',
+                partner,
+                status: 'fail',
+                message: 'no Shopify webhook secret is stored',
+                fix: `mlc connections set ${tenantId} shopify --set-env webhookSecrets=SHOPIFY_CLIENT_SECRET`,
+              },
       );
     }
     return out;
@@ -331,7 +407,11 @@ export class WebhookSubscriptionsService {
       return (await this.deps.config.getConnection(tenantId, partner)) as ShipbobConnection | ShopifyConnection;
     } catch (err) {
       if (err instanceof AppError && err.code === 'TENANTS.NOT_FOUND' && err.details['partner'] === partner) {
-        throw new AppError('TENANTS.NOT_FOUND', `tenant ${tenantId} has no ${partner} connection: set it first (mlc connections set ${tenantId} ${partner} …)`, { details: { tenantId, partner } });
+        throw new AppError(
+          'TENANTS.NOT_FOUND',
+          `tenant ${tenantId} has no ${partner} connection: set it first (mlc connections set ${tenantId} ${partner} …)`,
+          { details: { tenantId, partner } },
+        );
       }
       throw err;
     }
@@ -353,7 +433,8 @@ export class WebhookSubscriptionsService {
 }
 
 function checkPartner(p: string): WebhookPartner {
-  if (!(WEBHOOK_PARTNERS as readonly string[]).includes(p)) throw webhooksBadRequest(`partner must be one of: ${WEBHOOK_PARTNERS.join(', ')} (Fusion sends no webhooks: it is polled)`);
+  if (!(WEBHOOK_PARTNERS as readonly string[]).includes(p))
+    throw webhooksBadRequest(`partner must be one of: ${WEBHOOK_PARTNERS.join(', ')} (Fusion sends no webhooks: it is polled)`);
   return p as WebhookPartner;
 }
 

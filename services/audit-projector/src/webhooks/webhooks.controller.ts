@@ -65,7 +65,11 @@ export class WebhooksController {
     checkBody(body, ['gatewayUrl', 'newSecret', 'finish']);
     const finish = body?.['finish'];
     if (finish !== undefined && typeof finish !== 'boolean') throw webhooksBadRequest('finish must be true or false');
-    const r = await this.service.rotate(tenantId, partner, req.operator.actor, { gatewayUrl: optString(body, 'gatewayUrl'), newSecret: optString(body, 'newSecret'), finish: finish === true });
+    const r = await this.service.rotate(tenantId, partner, req.operator.actor, {
+      gatewayUrl: optString(body, 'gatewayUrl'),
+      newSecret: optString(body, 'newSecret'),
+      finish: finish === true,
+    });
     await this.record(req, tenantId, finish === true ? 'webhooks-rotate-finish' : 'webhooks-rotate', r);
     return r;
   }

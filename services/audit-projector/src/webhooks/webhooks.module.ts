@@ -22,7 +22,8 @@ import { WebhooksController } from './webhooks.controller';
     OperatorActionsPublisher,
     {
       provide: WebhookSubscriptionsService,
-      useFactory: (config: TenantConfigService, clients: PartnerClients, c: AuditProjectorConfig) => new WebhookSubscriptionsService({ config, clients, baseUrl: c.webhookBaseUrl }),
+      useFactory: (config: TenantConfigService, clients: PartnerClients, c: AuditProjectorConfig) =>
+        new WebhookSubscriptionsService({ config, clients, baseUrl: c.webhookBaseUrl }),
       inject: [TenantConfigService, PartnerClients, AUDIT_PROJECTOR_CONFIG],
     },
   ],

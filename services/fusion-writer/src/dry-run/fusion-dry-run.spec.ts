@@ -29,7 +29,11 @@ describe('dry run recorder (Fusion client against the Fusion sandbox)', () => {
     const invoicesBefore = sandbox.receivables.invoices.length;
     const run = await recordWrites(sandbox.url, fusionStandIns, async () => {
       assert.deepEqual(await client.findOrganizations({ email: 'nobody@example.com' }, { name: 'Nobody' }), []);
-      const party = await client.createOrganization({ OrganizationName: 'Dry Run Ltd', PartyUsageCode: 'CUSTOMER', Address: [{ Address1: '1 Main St', City: 'Ottawa', Country: 'CA' }] });
+      const party = await client.createOrganization({
+        OrganizationName: 'Dry Run Ltd',
+        PartyUsageCode: 'CUSTOMER',
+        Address: [{ Address1: '1 Main St', City: 'Ottawa', Country: 'CA' }],
+      });
       const account = await createCustomerAccount(client, { partyId: party.PartyId, accountName: 'Dry Run Ltd', partySiteId: party.Address[0]!.PartySiteId });
       const invoice = await client.createInvoice({
         BusinessUnit: 'US1 Business Unit',
@@ -41,7 +45,13 @@ describe('dry run recorder (Fusion client against the Fusion sandbox)', () => {
         receivablesInvoiceLines: [{ LineNumber: 1, Description: 'Order total', Quantity: 1, UnitSellingPrice: 10 }],
       });
       await client.completeInvoice(invoice.CustomerTransactionId);
-      await createInvoiceCreditMemo(client, { previousCustomerTransactionId: invoice.CustomerTransactionId, currencyCode: 'CAD', transactionDate: '2026-12-02', lineAmount: '5.00', transactionNumber: 'R1' });
+      await createInvoiceCreditMemo(client, {
+        previousCustomerTransactionId: invoice.CustomerTransactionId,
+        currencyCode: 'CAD',
+        transactionDate: '2026-12-02',
+        lineAmount: '5.00',
+        transactionNumber: 'R1',
+      });
       return 'reached the end';
     });
     assert.equal(run.halted, true, String(run.error));
@@ -71,7 +81,11 @@ describe('dry run recorder (Fusion client against the Fusion sandbox)', () => {
     assert.ok(run.error instanceof Error, 'the read failed as it would live');
     assert.deepEqual(run.writes, []);
     const before = sandbox.receivables.parties.length;
-    await client.createOrganization({ OrganizationName: 'Live Ltd', PartyUsageCode: 'CUSTOMER', Address: [{ Address1: '2 Main St', City: 'Ottawa', Country: 'CA' }] });
+    await client.createOrganization({
+      OrganizationName: 'Live Ltd',
+      PartyUsageCode: 'CUSTOMER',
+      Address: [{ Address1: '2 Main St', City: 'Ottawa', Country: 'CA' }],
+    });
     assert.equal(sandbox.receivables.parties.length, before + 1);
   });
 });

@@ -25,7 +25,12 @@ export const fusionStandIns: DryRunResponder = (w, seq) => {
   if (w.method === 'POST' && /\/(hubOrganizations|hubPersons)$/.test(path)) {
     const b = parse(w.body);
     const address = Array.isArray(b['Address']) ? (b['Address'] as Array<Record<string, unknown>>) : [];
-    return jsonAnswer(201, { ...b, PartyId: standInId(seq), PartyNumber: standInNumber(seq), Address: address.map((a, i) => ({ ...a, AddressId: standInId(seq * 10 + i), PartySiteId: standInId(seq * 10 + i), AddressType: 'BILL_TO' })) });
+    return jsonAnswer(201, {
+      ...b,
+      PartyId: standInId(seq),
+      PartyNumber: standInNumber(seq),
+      Address: address.map((a, i) => ({ ...a, AddressId: standInId(seq * 10 + i), PartySiteId: standInId(seq * 10 + i), AddressType: 'BILL_TO' })),
+    });
   }
   if (w.method === 'POST' && /\/receivablesInvoices$/.test(path)) {
     return jsonAnswer(201, { ...parse(w.body), CustomerTransactionId: standInId(seq), TransactionNumber: standInNumber(seq), InvoiceStatus: 'Incomplete' });
@@ -67,5 +72,10 @@ export function fusionOperation(w: WouldBeWrite): string {
   ];
   const hit = known.find(([m, re]) => m === w.method && re.test(path));
   if (hit) return hit[2];
-  return `${w.method.toLowerCase()}-${path.split('/').filter((x) => /^[A-Za-z]\w*$/.test(x)).at(-1) ?? 'resource'}`;
+  return `${w.method.toLowerCase()}-${
+    path
+      .split('/')
+      .filter((x) => /^[A-Za-z]\w*$/.test(x))
+      .at(-1) ?? 'resource'
+  }`;
 }

@@ -24,7 +24,12 @@ describe('PO write-backs in dry run', () => {
   let db: TestDatabase;
   let pool: Pool;
   let client: FusionClient;
-  const deps = () => ({ fusion: async () => client, dffStatusSegment: 'shipbobFulfillmentStatus', receiptConfirm: { attempts: 3, delayMs: 10 }, log: logger('test', 'error') });
+  const deps = () => ({
+    fusion: async () => client,
+    dffStatusSegment: 'shipbobFulfillmentStatus',
+    receiptConfirm: { attempts: 3, delayMs: 10 },
+    log: logger('test', 'error'),
+  });
 
   const command = (po: PurchaseOrder): Command => ({
     meta: newMeta({ tenantId: 't-dry', source: 'test' }),
@@ -62,7 +67,10 @@ describe('PO write-backs in dry run', () => {
     const [po] = sandbox.seedPurchaseOrders({ count: 1, linesPerPo: 1, seed: 5 });
     const cmd = command(po!);
     const out = await new PoUpdateDryRun(deps(), pool).handle(cmd, sandbox.url);
-    assert.deepEqual(out.map((o) => o.topic), ['ops.dry-run-write.recorded.v1']);
+    assert.deepEqual(
+      out.map((o) => o.topic),
+      ['ops.dry-run-write.recorded.v1'],
+    );
     const w = out[0]!.value as WouldBe;
     assert.equal(w.flow, 'purchase-orders');
     assert.equal(w.operation, 'create-receipt-request');

@@ -35,7 +35,15 @@ export class PoUpdateDryRun {
     const kept = (run.result ?? []).filter((o) => o.topic === 'ops.exception.raised.v1');
     return [
       ...run.writes.map((w) =>
-        dryRunRecord(cmd.meta, 'fusion-writer', { ...w, flow: 'purchase-orders', partner: 'fusion', operation: fusionOperation(w), entityType: 'fusion-po-update', businessId: cmd.idempotencyKey, poHeaderId: cmd.poHeaderId }),
+        dryRunRecord(cmd.meta, 'fusion-writer', {
+          ...w,
+          flow: 'purchase-orders',
+          partner: 'fusion',
+          operation: fusionOperation(w),
+          entityType: 'fusion-po-update',
+          businessId: cmd.idempotencyKey,
+          poHeaderId: cmd.poHeaderId,
+        }),
       ),
       ...kept,
     ];

@@ -73,7 +73,11 @@ describe('PoWriteService: receipts and ASNs are done only once Fusion processed 
     poNote: null,
   });
   const posts = (shipmentId: string) =>
-    sandbox.requests().filter((r) => r.method === 'POST' && r.path.endsWith('/receivingReceiptRequests') && r.status === 201 && String(r.body ?? '').includes(`SB-${shipmentId}`)).length;
+    sandbox
+      .requests()
+      .filter(
+        (r) => r.method === 'POST' && r.path.endsWith('/receivingReceiptRequests') && r.status === 201 && String(r.body ?? '').includes(`SB-${shipmentId}`),
+      ).length;
   const receiptsOf = (po: PurchaseOrder) => sandbox.written.receipts.filter((r) => r['POHeaderId'] === po.POHeaderId);
   const value = (out: OutgoingRecord[]) => {
     assert.equal(out.length, 1);
@@ -131,7 +135,12 @@ describe('PoWriteService: receipts and ASNs are done only once Fusion processed 
       assert.equal(err.code, 'FUSION.RECEIPT_PROCESSING_REJECTED');
       assert.equal(err.retryable, false, 'parked, not retried');
       assert.equal(errorCategory(err), 'partner-rejected');
-      assert.match(err.message, new RegExp(`^receipt for PO ${po!.OrderNumber} line 1 \\(ShipBob shipment 503\\): .*purchase order ${po!.OrderNumber} has status On Hold and can't be received against\\.`));
+      assert.match(
+        err.message,
+        new RegExp(
+          `^receipt for PO ${po!.OrderNumber} line 1 \\(ShipBob shipment 503\\): .*purchase order ${po!.OrderNumber} has status On Hold and can't be received against\\.`,
+        ),
+      );
     }
     assert.deepEqual([posts('503'), receiptsOf(po!).length], [1, 0], 'one POST, nothing received');
     const row = await new PoWritesLedger(pool).get('t1', command(po!, '503').idempotencyKey);
@@ -147,7 +156,11 @@ describe('PoWriteService: receipts and ASNs are done only once Fusion processed 
 
   it('a shipment problem with a PO note: draftPurchaseOrders PATCH of NoteToReceiver, accepted by the strict sandbox', async () => {
     const [po] = sandbox.seedPurchaseOrders({ count: 1, linesPerPo: 1, seed: 5 });
-    const cmd = { ...command(po!, '505', 'fulfillment_exception'), poNote: 'ShipBob shipment 505 is on hold: Invalid address', exceptionReason: 'mark-on-hold: Invalid address' };
+    const cmd = {
+      ...command(po!, '505', 'fulfillment_exception'),
+      poNote: 'ShipBob shipment 505 is on hold: Invalid address',
+      exceptionReason: 'mark-on-hold: Invalid address',
+    };
     const out = value(await service(1).handle(cmd));
     assert.equal(out.outcome, 'written');
     assert.equal(sandbox.procurement.findPo(String(po!.POHeaderId)).NoteToReceiver, 'ShipBob shipment 505 is on hold: Invalid address');

@@ -123,7 +123,9 @@ export class PoWriteService {
         const type = cmd.kind === 'receipt' ? 'RECEIVE' : 'SHIP';
         const client = await this.deps.fusion(cmd.meta.tenantId);
         const requests = await client.findReceiptRequestsByShipmentNumber(shipmentNumberOf(cmd));
-        const ours = requests.filter((r: FusionReceiptRequest) => r.lines.some((l) => l['TransactionType'] === type && String(l['DocumentNumber']) === cmd.poNumber));
+        const ours = requests.filter((r: FusionReceiptRequest) =>
+          r.lines.some((l) => l['TransactionType'] === type && String(l['DocumentNumber']) === cmd.poNumber),
+        );
         // A processed one wins; else one still pending; else the failed one (whose error is raised again).
         const rank = { processed: 0, pending: 1, error: 2 } as const;
         const hit = [...ours].sort((a, b) => rank[receiptState(a)] - rank[receiptState(b)])[0];
@@ -153,10 +155,15 @@ export class PoWriteService {
           quantity: Number(l.quantity),
         }));
         const bad = lines.find((l) => !Number.isFinite(l.lineNumber) || !(l.quantity > 0));
-        if (bad) throw new AppError('FUSION_WRITER.INVALID_COMMAND', `line ${bad.lineNumber} has no usable line number or quantity`, { details: { idempotencyKey: cmd.idempotencyKey } });
+        if (bad)
+          throw new AppError('FUSION_WRITER.INVALID_COMMAND', `line ${bad.lineNumber} has no usable line number or quantity`, {
+            details: { idempotencyKey: cmd.idempotencyKey },
+          });
         const created = await client.createReceiptRequest({
           shipmentNumber: shipmentNumberOf(cmd),
-          ...(asn ? { asnType: 'ASN' as const, shippedDate: cmd.eventAt ?? undefined, ...asnCarrierAndTracking(cmd) } : { comments: `Delivered by ShipBob shipment ${cmd.shipmentId ?? ''}`.trim() }),
+          ...(asn
+            ? { asnType: 'ASN' as const, shippedDate: cmd.eventAt ?? undefined, ...asnCarrierAndTracking(cmd) }
+            : { comments: `Delivered by ShipBob shipment ${cmd.shipmentId ?? ''}`.trim() }),
           lines,
         });
         // The POST only staged interface records: done once Fusion's receiving processor says so.

@@ -35,7 +35,11 @@ describe('fusion-writer purchase-orders (integration)', () => {
     fusion.procurement.changeQuantity(key, created!.lines[0]!.LineNumber, 3);
     fusion.procurement.addLine(key, { Item: 'SKU-B', Quantity: 2 });
     const p = fusion.procurement.findPo(key);
-    po = { poHeaderId: key, poNumber: p.OrderNumber, lines: p.lines.map((l, i) => ({ poLineId: String(l.POLineId), lineNumber: String(l.LineNumber), qty: i === 0 ? 3 : 2 })) };
+    po = {
+      poHeaderId: key,
+      poNumber: p.OrderNumber,
+      lines: p.lines.map((l, i) => ({ poLineId: String(l.POLineId), lineNumber: String(l.LineNumber), qty: i === 0 ? 3 : 2 })),
+    };
 
     ds = createTenantsDataSource(db.url);
     await ds.initialize();
@@ -101,9 +105,18 @@ describe('fusion-writer purchase-orders (integration)', () => {
     );
     assert.equal(updates(asn.idempotencyKey).length, 0, 'nothing reported written during the outage');
     fusion.faults = {};
-    const [done] = await waitFor(() => (updates(asn.idempotencyKey).length ? updates(asn.idempotencyKey) : undefined), { timeoutMs: 60_000, what: 'the ASN written' });
+    const [done] = await waitFor(() => (updates(asn.idempotencyKey).length ? updates(asn.idempotencyKey) : undefined), {
+      timeoutMs: 60_000,
+      what: 'the ASN written',
+    });
     assert.equal(done!.outcome, 'written');
-    assert.deepEqual(mine(fusion.written.asns).map((r) => [r['LineNumber'], r['Quantity']]), [[1, 3], [2, 2]]);
+    assert.deepEqual(
+      mine(fusion.written.asns).map((r) => [r['LineNumber'], r['Quantity']]),
+      [
+        [1, 3],
+        [2, 2],
+      ],
+    );
     const header = mine(fusion.written.asns)[0]!['header'] as Record<string, unknown>;
     // Carrier and tracking only in documented attributes: the tracking number as BillOfLading, the carrier in Comments.
     assert.deepEqual([header['ShipmentNumber'], header['ASNType'], header['BillOfLading']], ['SB-200001', 'ASN', '9400111']);
@@ -120,9 +133,24 @@ describe('fusion-writer purchase-orders (integration)', () => {
   it('receipts and the close for receiving are written once each, however often they are requested', async () => {
     const receipt = command('receipt', 'receipt:s200001:l1.2', po.lines);
     const close = command('close_for_receiving', `close_for_receiving:po${po.poHeaderId}:l1.2`, po.lines, { shipmentId: null });
-    for (const c of [receipt, close, { ...receipt, meta: newMeta({ tenantId: TENANT, source: 'mapper' }) }, { ...close, meta: newMeta({ tenantId: TENANT, source: 'mapper' }) }]) await send(c);
-    await waitFor(() => updates(close.idempotencyKey).length === 2 && updates(receipt.idempotencyKey).length === 2, { timeoutMs: 20_000, what: 'all four answered' });
-    assert.deepEqual(mine(fusion.written.receipts).map((r) => [r['LineNumber'], r['Quantity']]), [[1, 3], [2, 2]]);
+    for (const c of [
+      receipt,
+      close,
+      { ...receipt, meta: newMeta({ tenantId: TENANT, source: 'mapper' }) },
+      { ...close, meta: newMeta({ tenantId: TENANT, source: 'mapper' }) },
+    ])
+      await send(c);
+    await waitFor(() => updates(close.idempotencyKey).length === 2 && updates(receipt.idempotencyKey).length === 2, {
+      timeoutMs: 20_000,
+      what: 'all four answered',
+    });
+    assert.deepEqual(
+      mine(fusion.written.receipts).map((r) => [r['LineNumber'], r['Quantity']]),
+      [
+        [1, 3],
+        [2, 2],
+      ],
+    );
     assert.equal(mine(fusion.written.closures).length, 1);
     assert.equal(fusion.procurement.findPo(po.poHeaderId).Status, 'Closed for Receiving');
   });
@@ -137,17 +165,30 @@ describe('fusion-writer purchase-orders (integration)', () => {
       poNumber: other!.OrderNumber,
     };
     await send(over);
-    const exc = await waitFor(() => decoded('ops.exception.raised.v1').find((e) => e.businessId === over.idempotencyKey), { timeoutMs: 20_000, what: 'the parked exception' });
+    const exc = await waitFor(() => decoded('ops.exception.raised.v1').find((e) => e.businessId === over.idempotencyKey), {
+      timeoutMs: 20_000,
+      what: 'the parked exception',
+    });
     assert.equal(exc.entityType, 'fusion-po-update');
     // Fusion stages the receipt and refuses it when processing it: Oracle's message, named by PO and shipment.
     assert.equal(exc.code, 'FUSION.RECEIPT_PROCESSING_REJECTED');
     assert.equal(exc.category, 'partner-rejected');
-    assert.match(exc.message, new RegExp(`^receipt for PO ${other!.OrderNumber} line ${line.LineNumber} \\(ShipBob shipment \\d+\\): .*exceeds the quantity ordered`));
+    assert.match(
+      exc.message,
+      new RegExp(`^receipt for PO ${other!.OrderNumber} line ${line.LineNumber} \\(ShipBob shipment \\d+\\): .*exceeds the quantity ordered`),
+    );
     assert.equal(exc.service, 'fusion-writer');
     assert.equal(fusion.written.receipts.filter((r) => String(r['POHeaderId']) === String(other!.POHeaderId)).length, 0);
 
-    const hold = command('fulfillment_exception', 'fulfillment_exception:s200002:on_hold:l1', [po.lines[0]!], { shipbobStatus: 'OnHold/InvalidAddress', exceptionReason: 'mark-on-hold: Invalid address' });
-    const flagged = command('fulfillment_exception', 'fulfillment_exception:s200002:exception:l1', [po.lines[0]!], { shipbobStatus: 'Exception/OutOfStock', exceptionReason: 'mark-exception: Not enough inventory', writeToFlexfield: true });
+    const hold = command('fulfillment_exception', 'fulfillment_exception:s200002:on_hold:l1', [po.lines[0]!], {
+      shipbobStatus: 'OnHold/InvalidAddress',
+      exceptionReason: 'mark-on-hold: Invalid address',
+    });
+    const flagged = command('fulfillment_exception', 'fulfillment_exception:s200002:exception:l1', [po.lines[0]!], {
+      shipbobStatus: 'Exception/OutOfStock',
+      exceptionReason: 'mark-exception: Not enough inventory',
+      writeToFlexfield: true,
+    });
     await send(hold);
     await send(flagged);
     await waitFor(() => updates(flagged.idempotencyKey).length === 1 && updates(hold.idempotencyKey).length === 1, { what: 'exceptions handled' });

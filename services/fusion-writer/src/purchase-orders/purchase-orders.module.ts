@@ -27,10 +27,22 @@ const PO_WRITE_DEPS = Symbol('PO_WRITE_DEPS');
       inject: [PartnerClients, FUSION_WRITER_CONFIG, LOGGER],
     },
     { provide: PoWritesLedger, useFactory: (pool: Pool) => new PoWritesLedger(pool), inject: [PG_POOL] },
-    { provide: PoWriteService, useFactory: (deps: Omit<PoWriteDeps, 'ledger'>, ledger: PoWritesLedger) => new PoWriteService({ ...deps, ledger }), inject: [PO_WRITE_DEPS, PoWritesLedger] },
-    { provide: PoUpdateDryRun, useFactory: (deps: Omit<PoWriteDeps, 'ledger'>, pool: Pool) => new PoUpdateDryRun(deps, pool), inject: [PO_WRITE_DEPS, PG_POOL] },
+    {
+      provide: PoWriteService,
+      useFactory: (deps: Omit<PoWriteDeps, 'ledger'>, ledger: PoWritesLedger) => new PoWriteService({ ...deps, ledger }),
+      inject: [PO_WRITE_DEPS, PoWritesLedger],
+    },
+    {
+      provide: PoUpdateDryRun,
+      useFactory: (deps: Omit<PoWriteDeps, 'ledger'>, pool: Pool) => new PoUpdateDryRun(deps, pool),
+      inject: [PO_WRITE_DEPS, PG_POOL],
+    },
     { provide: PO_DRY_RUN_HANDLED, useFactory: () => new DryRunHandledEvents() },
-    { provide: PO_PROCESSED_EVENTS, useFactory: (handled: DryRunHandledEvents, store: PgProcessedEventStore) => handled.wrap(store), inject: [PO_DRY_RUN_HANDLED, PgProcessedEventStore] },
+    {
+      provide: PO_PROCESSED_EVENTS,
+      useFactory: (handled: DryRunHandledEvents, store: PgProcessedEventStore) => handled.wrap(store),
+      inject: [PO_DRY_RUN_HANDLED, PgProcessedEventStore],
+    },
   ],
 })
 export class PurchaseOrdersModule {}

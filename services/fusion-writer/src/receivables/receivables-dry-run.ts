@@ -33,7 +33,11 @@ class DryRunLedger extends ReceivablesLedger {
   }
 }
 
-const WAITS_FOR_INVOICE: Record<string, string> = { credit_memo: 'create-credit-memo', invoice_paid: 'complete-invoice', invoice_amend: 'cancel-or-amend-invoice' };
+const WAITS_FOR_INVOICE: Record<string, string> = {
+  credit_memo: 'create-credit-memo',
+  invoice_paid: 'complete-invoice',
+  invoice_amend: 'cancel-or-amend-invoice',
+};
 
 /**
  * A receivables command of a tenant whose receivables flow is in dry run (settings.dryRun.receivables): the same use
@@ -54,7 +58,13 @@ export class ReceivablesDryRun {
   async handle(cmd: Requested, baseUrl: string, sink?: ExceptionSink): Promise<OutgoingRecord[]> {
     const service = new ReceivablesWriteService(this.fusion, new DryRunLedger(this.pool), this.log, this.options);
     const run = await recordWrites(baseUrl, fusionStandIns, () => service.handle(cmd, sink));
-    const common = { flow: 'receivables' as const, partner: 'fusion', entityType: 'fusion-receivables', businessId: cmd.idempotencyKey, shopifyOrderId: cmd.shopifyOrderId ?? null };
+    const common = {
+      flow: 'receivables' as const,
+      partner: 'fusion',
+      entityType: 'fusion-receivables',
+      businessId: cmd.idempotencyKey,
+      shopifyOrderId: cmd.shopifyOrderId ?? null,
+    };
     const records: OutgoingRecord[] = run.writes.map((w, i) =>
       dryRunRecord(cmd.meta, 'fusion-writer', {
         ...w,
@@ -79,7 +89,13 @@ export class ReceivablesDryRun {
     if (run.error !== undefined) throw run.error;
     // Exceptions raised on the way stay; the synced record (stand-in numbers) and released commands do not.
     const kept = (run.result ?? []).filter((o) => o.topic === 'ops.exception.raised.v1');
-    this.log.info('receivables command handled in dry run', { tenantId: cmd.meta.tenantId, kind: cmd.kind, idempotencyKey: cmd.idempotencyKey, wouldBeWrites: run.writes.length, stoppedAtWrite: run.halted });
+    this.log.info('receivables command handled in dry run', {
+      tenantId: cmd.meta.tenantId,
+      kind: cmd.kind,
+      idempotencyKey: cmd.idempotencyKey,
+      wouldBeWrites: run.writes.length,
+      stoppedAtWrite: run.halted,
+    });
     return [...records, ...kept];
   }
 }

@@ -1,5 +1,16 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Controller, ForbiddenException, Get, Inject, Injectable, Param, UnauthorizedException, UseGuards, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import {
+  Controller,
+  ForbiddenException,
+  Get,
+  Inject,
+  Injectable,
+  Param,
+  UnauthorizedException,
+  UseGuards,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
 import { mayAccess, parseOperatorKeys } from '@mlc/tenants';
 import { FUSION_WRITER_CONFIG, type FusionWriterConfig } from '../config/fusion-writer.config';
 import { ReceivablesWaitingStore } from './receivables.waiting';

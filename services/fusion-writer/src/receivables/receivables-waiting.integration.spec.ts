@@ -78,9 +78,12 @@ describe('fusion-writer receivables: commands that wait for their invoice, and c
   let raised: Awaited<ReturnType<typeof collect>>;
   let requested: Awaited<ReturnType<typeof collect>>;
 
-  const syncedOf = (key: string): Synced[] => synced.messages.map((m) => codec.decodeFor('accounting.fusion-receivables.synced.v1', m.value!).value).filter((s) => s.idempotencyKey === key);
-  const raisedOf = (key: string): Raised[] => raised.messages.map((m) => codec.decodeFor('ops.exception.raised.v1', m.value!).value).filter((e) => e.businessId === key);
-  const requestedOf = (key: string): Requested[] => requested.messages.map((m) => codec.decodeFor(REQUESTED, m.value!).value).filter((c) => c.idempotencyKey === key);
+  const syncedOf = (key: string): Synced[] =>
+    synced.messages.map((m) => codec.decodeFor('accounting.fusion-receivables.synced.v1', m.value!).value).filter((s) => s.idempotencyKey === key);
+  const raisedOf = (key: string): Raised[] =>
+    raised.messages.map((m) => codec.decodeFor('ops.exception.raised.v1', m.value!).value).filter((e) => e.businessId === key);
+  const requestedOf = (key: string): Requested[] =>
+    requested.messages.map((m) => codec.decodeFor(REQUESTED, m.value!).value).filter((c) => c.idempotencyKey === key);
   const invoiceOf = (ref: string) => fusion.receivables.invoices.find((i) => i.fields['CrossReference'] === ref);
   const memosOf = (ref: string) => {
     const inv = invoiceOf(ref);
@@ -114,14 +117,20 @@ describe('fusion-writer receivables: commands that wait for their invoice, and c
     };
   }
   const send = (c: Requested) => publisher.publish({ topic: REQUESTED, key: `${TENANT}:${c.shopifyOrderId}`, value: c });
-  const invoiceCommand = (o: ShopifyOrder) => command('invoice_create', o, receivablesKeys.invoice(SHOP, o.id), orderInvoice(o, config, 'email-then-external-id'));
+  const invoiceCommand = (o: ShopifyOrder) =>
+    command('invoice_create', o, receivablesKeys.invoice(SHOP, o.id), orderInvoice(o, config, 'email-then-external-id'));
   const refundCommand = (o: ShopifyOrder, refundId: string) => {
     const inv = orderInvoice(o, config, 'email-then-external-id');
     const doc = refundCreditMemo(refundOf(o, refundId), { id: o.id, name: o.name ?? null, billTo: inv.billTo }, ledgerOfInvoice(inv), config)!;
     return command('credit_memo', o, receivablesKeys.refund(SHOP, o.id, refundId), doc, refundId);
   };
   const cancelCommand = (o: ShopifyOrder) =>
-    command('invoice_amend', o, receivablesKeys.cancellation(SHOP, o.id), orderCancellation({ ...o, cancelled_at: '2026-11-07T09:00:00-05:00', cancel_reason: 'customer' }, o.id, config));
+    command(
+      'invoice_amend',
+      o,
+      receivablesKeys.cancellation(SHOP, o.id),
+      orderCancellation({ ...o, cancelled_at: '2026-11-07T09:00:00-05:00', cancel_reason: 'customer' }, o.id, config),
+    );
 
   /** Two order ids whose records (key tenant:order) go to the same partition of the requested topic. */
   async function samePartitionOrders(): Promise<[string, string]> {
@@ -146,12 +155,23 @@ describe('fusion-writer receivables: commands that wait for their invoice, and c
     fusion = new FusionSandbox();
     const url = await fusion.listen();
     client = new FusionClient({ baseUrl: url, auth: { kind: 'basic', user: fusion.options.basicUser, password: fusion.options.basicPassword } });
-    config = { businessUnit: 'US1 Business Unit', transactionSource: 'SHOPIFY', transactionType: 'Invoice', paymentTerms: 'IMMEDIATE', revenueAccountCombination: '101-10-4000-000', guestCustomerAccountNumber: fusion.receivables.accounts[0]!.AccountNumber };
+    config = {
+      businessUnit: 'US1 Business Unit',
+      transactionSource: 'SHOPIFY',
+      transactionType: 'Invoice',
+      paymentTerms: 'IMMEDIATE',
+      revenueAccountCombination: '101-10-4000-000',
+      guestCustomerAccountNumber: fusion.receivables.accounts[0]!.AccountNumber,
+    };
     ds = createTenantsDataSource(db.url);
     await ds.initialize();
     const tenants = new TenantConfigService({ dataSource: ds, secretBox: new SecretBox(TEST_ENCRYPTION_KEYS), publisher: new InMemoryTenantChangePublisher() });
     await tenants.createTenant({ id: TENANT, name: 'Arrival' }, 'test');
-    await tenants.setConnection(TENANT, { partner: 'fusion', baseUrl: url, auth: { type: 'basic', username: fusion.options.basicUser, password: fusion.options.basicPassword } }, 'test');
+    await tenants.setConnection(
+      TENANT,
+      { partner: 'fusion', baseUrl: url, auth: { type: 'basic', username: fusion.options.basicUser, password: fusion.options.basicPassword } },
+      'test',
+    );
     publisher = new EventPublisher(kafka, codec, suffix);
     await publisher.connect();
     synced = await collect(kafka, topicName('accounting.fusion-receivables.synced.v1', suffix));
@@ -183,21 +203,35 @@ describe('fusion-writer receivables: commands that wait for their invoice, and c
     const refund = refundCommand(orderA, '801');
     await send(refund);
     await until(async () => (await waiting()) === 1 || undefined, 'the refund shown waiting');
-    const listed = (await (await fetch(`${writer.url}/receivables/tenants/${TENANT}/waiting`, { headers: { 'x-api-key': OPS_KEY } })).json()) as { waiting: { idempotencyKey: string; waitsForInvoice: string; kind: string }[] };
-    assert.deepEqual(listed.waiting.map((w) => [w.idempotencyKey, w.kind, w.waitsForInvoice]), [[refund.idempotencyKey, 'credit_memo', a]]);
+    const listed = (await (await fetch(`${writer.url}/receivables/tenants/${TENANT}/waiting`, { headers: { 'x-api-key': OPS_KEY } })).json()) as {
+      waiting: { idempotencyKey: string; waitsForInvoice: string; kind: string }[];
+    };
+    assert.deepEqual(
+      listed.waiting.map((w) => [w.idempotencyKey, w.kind, w.waitsForInvoice]),
+      [[refund.idempotencyKey, 'credit_memo', a]],
+    );
     assert.equal((await fetch(`${writer.url}/receivables/tenants/${TENANT}/waiting`)).status, 401);
     // Another order's invoice behind it on the same partition is written while the refund waits.
     await send(invoiceCommand(orderB));
-    const [bDone] = await until(() => (syncedOf(receivablesKeys.invoice(SHOP, b)).length ? syncedOf(receivablesKeys.invoice(SHOP, b)) : undefined), "the other order's invoice");
+    const [bDone] = await until(
+      () => (syncedOf(receivablesKeys.invoice(SHOP, b)).length ? syncedOf(receivablesKeys.invoice(SHOP, b)) : undefined),
+      "the other order's invoice",
+    );
     assert.equal(bDone!.outcome, 'created');
     assert.equal(syncedOf(refund.idempotencyKey).length, 0, 'the refund has not been written: its invoice is not there');
     assert.deepEqual(raisedOf(refund.idempotencyKey), [], 'nothing parked');
 
     await send(invoiceCommand(orderA));
-    const [memo] = await until(() => (syncedOf(refund.idempotencyKey).length ? syncedOf(refund.idempotencyKey) : undefined), 'the refund written after the invoice');
+    const [memo] = await until(
+      () => (syncedOf(refund.idempotencyKey).length ? syncedOf(refund.idempotencyKey) : undefined),
+      'the refund written after the invoice',
+    );
     assert.equal(memo!.outcome, 'created');
     assert.equal(memo!.amount, '-22.60');
-    assert.deepEqual(memosOf(a).map((m) => m['EnteredAmount']), [-22.6]);
+    assert.deepEqual(
+      memosOf(a).map((m) => m['EnteredAmount']),
+      [-22.6],
+    );
     // Sent again by the writer as a new event caused by the refund as it arrived (no operator, no replay headers).
     const again = requestedOf(refund.idempotencyKey);
     assert.equal(again.length, 2);
@@ -218,7 +252,11 @@ describe('fusion-writer receivables: commands that wait for their invoice, and c
     const refund = refundCommand(orderC, '802');
     const sentAt = Date.now();
     await send(refund);
-    const [exc] = await until(() => (raisedOf(refund.idempotencyKey).length ? raisedOf(refund.idempotencyKey) : undefined), 'the exception after the deadline', MAX_WAIT_MS + 30_000);
+    const [exc] = await until(
+      () => (raisedOf(refund.idempotencyKey).length ? raisedOf(refund.idempotencyKey) : undefined),
+      'the exception after the deadline',
+      MAX_WAIT_MS + 30_000,
+    );
     assert.ok(Date.now() - sentAt >= MAX_WAIT_MS - 1_000, 'not raised before its deadline');
     assert.equal(exc!.code, 'FUSION_WRITER.INVOICE_NEVER_WRITTEN');
     assert.equal(exc!.entityType, 'fusion-receivables');
@@ -250,7 +288,10 @@ describe('fusion-writer receivables: commands that wait for their invoice, and c
     assert.equal(done!.outcome, 'created');
     assert.equal(done!.amount, '-45.20', '67.80 billed, 22.60 already refunded');
     const memos = memosOf(orderD.id);
-    assert.deepEqual(memos.map((m) => m['EnteredAmount']), [-22.6, -45.2]);
+    assert.deepEqual(
+      memos.map((m) => m['EnteredAmount']),
+      [-22.6, -45.2],
+    );
     assert.equal(memos[1]!['CreditMemoComments'], 'Shopify order #D1 cancelled');
     assert.equal(memos[1]!['SentTransactionNumber'], `C${BigInt(orderD.id).toString(36).toUpperCase()}`);
 
@@ -282,7 +323,12 @@ describe('fusion-writer receivables: commands that wait for their invoice, and c
       InvoiceCurrencyCode: doc.currency,
       CrossReference: doc.crossReference,
       Comments: doc.comments,
-      receivablesInvoiceLines: doc.lines.map((l) => ({ LineNumber: l.lineNumber, Description: l.description, Quantity: Number(l.quantity), UnitSellingPrice: Number(l.unitSellingPrice) })),
+      receivablesInvoiceLines: doc.lines.map((l) => ({
+        LineNumber: l.lineNumber,
+        Description: l.description,
+        Quantity: Number(l.quantity),
+        UnitSellingPrice: Number(l.unitSellingPrice),
+      })),
     });
     assert.equal(invoiceOf(orderE.id)!.fields['InvoiceStatus'], 'Incomplete');
     const cancel = cancelCommand(orderE);

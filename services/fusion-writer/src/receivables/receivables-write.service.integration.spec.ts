@@ -16,7 +16,14 @@ import { creditMemoNumber, ReceivablesWriteService, type ExceptionSink } from '.
 
 type Requested = TopicRecords['accounting.fusion-receivables.requested.v1'];
 
-const CONFIG: AccountingConfig = { businessUnit: 'BU1', transactionSource: 'SHOPIFY', transactionType: 'Invoice', paymentTerms: 'IMMEDIATE', revenueAccountCombination: '01-430-5800', guestCustomerAccountNumber: '2001' };
+const CONFIG: AccountingConfig = {
+  businessUnit: 'BU1',
+  transactionSource: 'SHOPIFY',
+  transactionType: 'Invoice',
+  paymentTerms: 'IMMEDIATE',
+  revenueAccountCombination: '01-430-5800',
+  guestCustomerAccountNumber: '2001',
+};
 
 const ORDER: ShopifyOrder = {
   id: '18446744073709551615',
@@ -25,7 +32,13 @@ const ORDER: ShopifyOrder = {
   processed_at: '2026-11-02T10:15:00+03:00',
   total_price: '10.125',
   taxes_included: false,
-  customer: { id: '7', email: 'sara@example.com', first_name: 'Sara', last_name: 'Al-Sabah', default_address: { address1: 'Gulf Rd 1', city: 'Kuwait City', country_code: 'KW', zip: '13001' } },
+  customer: {
+    id: '7',
+    email: 'sara@example.com',
+    first_name: 'Sara',
+    last_name: 'Al-Sabah',
+    default_address: { address1: 'Gulf Rd 1', city: 'Kuwait City', country_code: 'KW', zip: '13001' },
+  },
   line_items: [{ id: '11', title: 'Dallah', quantity: 3, price: '3.375', tax_lines: [] }],
   shipping_lines: [],
 };
@@ -95,7 +108,12 @@ describe('ReceivablesWriteService against the Fusion sandbox and real Postgres',
 
   const invoice = orderInvoice(ORDER, CONFIG, 'external-id-then-email');
   const refund = refundCreditMemo(
-    { id: '99', order_id: ORDER.id, processed_at: '2026-11-04T09:00:00+03:00', refund_line_items: [{ id: 'r', line_item_id: '11', quantity: 1, subtotal: '3.375', total_tax: '0.000' }] },
+    {
+      id: '99',
+      order_id: ORDER.id,
+      processed_at: '2026-11-04T09:00:00+03:00',
+      refund_line_items: [{ id: 'r', line_item_id: '11', quantity: 1, subtotal: '3.375', total_tax: '0.000' }],
+    },
     { id: ORDER.id, name: '#1042', billTo: invoice.billTo },
     ledgerOfInvoice(invoice),
     CONFIG,
@@ -114,14 +132,21 @@ describe('ReceivablesWriteService against the Fusion sandbox and real Postgres',
     assert.equal(synced.amount, '10.125');
     const inv = sandbox.receivables.invoices.find((i) => i.fields['CrossReference'] === '18446744073709551615')!;
     assert.equal(inv.fields['InvoiceStatus'], 'Complete');
-    assert.deepEqual(inv.lines.map((l) => [l['Quantity'], l['UnitSellingPrice']]), [[3, 3.375]]);
+    assert.deepEqual(
+      inv.lines.map((l) => [l['Quantity'], l['UnitSellingPrice']]),
+      [[3, 3.375]],
+    );
     assert.equal(inv.fields['BillToCustomerNumber'], synced.fusionCustomerAccountNumber);
     assert.equal(((await service.handle(cmd('invoice_create', 'k:invoice', invoice)))[0]!.value as { outcome: string }).outcome, 'already_existed');
     await pool.query('DELETE FROM fusion_writer_receivables_done');
     await pool.query('DELETE FROM fusion_writer_receivables_customers');
     assert.equal(((await service.handle(cmd('invoice_create', 'k:invoice', invoice)))[0]!.value as { outcome: string }).outcome, 'already_existed');
     assert.equal(sandbox.receivables.invoices.filter((i) => i.fields['CrossReference'] === '18446744073709551615').length, 1);
-    assert.equal(sandbox.receivables.parties.filter((p) => p.fields['EmailAddress'] === 'sara@example.com').length, 1, 'the customer was matched, not created again');
+    assert.equal(
+      sandbox.receivables.parties.filter((p) => p.fields['EmailAddress'] === 'sara@example.com').length,
+      1,
+      'the customer was matched, not created again',
+    );
   });
 
   it('credits the refund once: our ledger guards a replay; with the ledger lost, the memo is found by the TransactionNumber Fusion kept', async () => {
@@ -193,7 +218,12 @@ describe('ReceivablesWriteService against the Fusion sandbox and real Postgres',
       order_id: TAXED.id,
       processed_at: '2026-11-06T10:00:00-05:00',
       refund_line_items: [{ id: 'rl1', line_item_id: '21', quantity: 1, subtotal: '20.00', total_tax: '2.60' }],
-      refund_shipping_lines: [{ subtotal_amount_set: { shop_money: { amount: '10.00', currency_code: 'USD' } }, tax_amount_set: { shop_money: { amount: '1.30', currency_code: 'USD' } } }],
+      refund_shipping_lines: [
+        {
+          subtotal_amount_set: { shop_money: { amount: '10.00', currency_code: 'USD' } },
+          tax_amount_set: { shop_money: { amount: '1.30', currency_code: 'USD' } },
+        },
+      ],
       transactions: [{ kind: 'refund', status: 'success', amount: '33.90' }],
     } as ShopifyRefund;
     const doc = refundCreditMemo(partial, { id: TAXED.id, name: '#2001', billTo: inv.billTo }, ledgerOfInvoice(inv), CONFIG)!;
@@ -204,7 +234,13 @@ describe('ReceivablesWriteService against the Fusion sandbox and real Postgres',
     // The customer is refunded 40.00 more although only 33.90 is left on the invoice: 33.90 is credited, and the
     // difference is an exception someone sees.
     const tooMuch = refundCreditMemo(
-      { id: '32', order_id: TAXED.id, processed_at: '2026-11-07T10:00:00-05:00', refund_line_items: [], transactions: [{ kind: 'refund', status: 'success', amount: '40.00' }] } as ShopifyRefund,
+      {
+        id: '32',
+        order_id: TAXED.id,
+        processed_at: '2026-11-07T10:00:00-05:00',
+        refund_line_items: [],
+        transactions: [{ kind: 'refund', status: 'success', amount: '40.00' }],
+      } as ShopifyRefund,
       { id: TAXED.id, name: '#2001', billTo: inv.billTo },
       ledgerOfInvoice(inv),
       CONFIG,
@@ -254,7 +290,8 @@ describe('ReceivablesWriteService against the Fusion sandbox and real Postgres',
       matching: 'external-id-then-email',
       updatedAt,
     });
-    const outcome = async (key: string, d: unknown) => ((await service.handle({ ...cmd('customer_upsert', key, d), shopifyCustomerId: '70' }))[0]!.value as { outcome: string }).outcome;
+    const outcome = async (key: string, d: unknown) =>
+      ((await service.handle({ ...cmd('customer_upsert', key, d), shopifyCustomerId: '70' }))[0]!.value as { outcome: string }).outcome;
     assert.equal(await outcome('c70:1', doc('2026-11-01T10:00:00Z', 'omar@example.com', 'Salmiya')), 'created');
     const party = sandbox.receivables.parties.find((p) => p.fields['SourceSystemReferenceValue'] === '70')!;
     const siteId = party.Address[0]!.PartySiteId;
@@ -284,7 +321,8 @@ describe('ReceivablesWriteService against the Fusion sandbox and real Postgres',
       ...over,
     });
     const handle = async (key: string, d: Record<string, unknown>) =>
-      (await service.handle({ ...cmd('customer_upsert', key, d), shopifyCustomerId: String(d['shopifyCustomerId']) }))[0]!.value as TopicRecords['accounting.fusion-receivables.synced.v1'];
+      (await service.handle({ ...cmd('customer_upsert', key, d), shopifyCustomerId: String(d['shopifyCustomerId']) }))[0]!
+        .value as TopicRecords['accounting.fusion-receivables.synced.v1'];
     const posted = sandbox.written.customers.length;
     const person = await handle('p81:1', doc('p81', { partyType: 'person', firstName: 'Layla', lastName: 'Nasser' }));
     assert.equal(person.outcome, 'created');
@@ -294,7 +332,21 @@ describe('ReceivablesWriteService against the Fusion sandbox and real Postgres',
     assert.equal(party.fields['PersonLastName'], 'Nasser');
     assert.equal(party.fields['OrganizationName'], undefined, 'not an organization named after her');
     const [sent] = sandbox.written.customers.slice(posted);
-    assert.deepEqual(Object.keys(sent!).sort(), ['Address', 'EmailAddress', 'PartyId', 'PartyNumber', 'PartyUsageCode', 'PersonFirstName', 'PersonLastName', 'SourceSystem', 'SourceSystemReferenceValue', 'kind'].sort());
+    assert.deepEqual(
+      Object.keys(sent!).sort(),
+      [
+        'Address',
+        'EmailAddress',
+        'PartyId',
+        'PartyNumber',
+        'PartyUsageCode',
+        'PersonFirstName',
+        'PersonLastName',
+        'SourceSystem',
+        'SourceSystemReferenceValue',
+        'kind',
+      ].sort(),
+    );
     const account = sandbox.receivables.accounts.find((a) => a.PartyId === party.PartyId);
     assert.ok(account && account.billToSites.length === 1, 'customer account with a BILL_TO site for the person (SOAP)');
     assert.equal(person.fusionCustomerAccountNumber, account.AccountNumber);
@@ -312,12 +364,25 @@ describe('ReceivablesWriteService against the Fusion sandbox and real Postgres',
     assert.equal(again.fusionCustomerAccountNumber, account.AccountNumber);
     // And a customer created as an organization before (an older document) is still matched by its external id.
     await pool.query("DELETE FROM fusion_writer_receivables_customers WHERE shopify_customer_id = 'o82'");
-    const orgAgain = await handle('o82:again', doc('o82', { email: null, partyType: 'person', firstName: null, lastName: 'Pearl', matching: 'external-id-then-email' }));
+    const orgAgain = await handle(
+      'o82:again',
+      doc('o82', { email: null, partyType: 'person', firstName: null, lastName: 'Pearl', matching: 'external-id-then-email' }),
+    );
     assert.equal(orgAgain.outcome, 'already_existed');
     assert.equal(sandbox.receivables.parties.filter((p) => ['p81', 'o82'].includes(String(p.fields['SourceSystemReferenceValue']))).length, 2);
 
     // An update of the person PATCHes hubPersons (names, email) and its address in place.
-    const updated = await handle('p81:2', doc('p81', { partyType: 'person', firstName: 'Layla', lastName: 'Nasser-Ali', email: 'layla@example.org', updatedAt: '2026-11-02T10:00:00Z', address: { AddressType: 'BILL_TO', Address1: '9 Gulf Rd', City: 'Salmiya', PostalCode: '22001', Country: 'KW' } }));
+    const updated = await handle(
+      'p81:2',
+      doc('p81', {
+        partyType: 'person',
+        firstName: 'Layla',
+        lastName: 'Nasser-Ali',
+        email: 'layla@example.org',
+        updatedAt: '2026-11-02T10:00:00Z',
+        address: { AddressType: 'BILL_TO', Address1: '9 Gulf Rd', City: 'Salmiya', PostalCode: '22001', Country: 'KW' },
+      }),
+    );
     assert.equal(updated.outcome, 'updated');
     assert.equal(party.fields['PersonLastName'], 'Nasser-Ali');
     assert.equal(party.fields['EmailAddress'], 'layla@example.org');
@@ -328,7 +393,10 @@ describe('ReceivablesWriteService against the Fusion sandbox and real Postgres',
 
 describe('customer matching where Fusion refuses q on email and source reference (UNCONFIRMED queryability off)', () => {
   const strictest = Object.fromEntries(
-    ['EmailAddress', 'SourceSystem', 'SourceSystemReferenceValue'].flatMap((a) => [[`hubOrganizations.${a}`, false], [`hubPersons.${a}`, false]]),
+    ['EmailAddress', 'SourceSystem', 'SourceSystemReferenceValue'].flatMap((a) => [
+      [`hubOrganizations.${a}`, false],
+      [`hubPersons.${a}`, false],
+    ]),
   );
   const sandbox = new FusionSandbox({ seed: 9, strict: { queryable: strictest } });
   let db: TestDatabase;
@@ -364,10 +432,29 @@ describe('customer matching where Fusion refuses q on email and source reference
       lastName: 'Saleh',
     };
     const handle = async (key: string) =>
-      ((await service.handle({ meta: newMeta({ tenantId: 't1', source: 'test' }), kind: 'customer_upsert', idempotencyKey: key, shopDomain: 'kw.myshopify.com', shopifyOrderId: null, shopifyOrderName: null, shopifyCustomerId: '91', shopifyRefundId: null, mappingVersion: 1, document: JSON.stringify(doc) }))[0]!.value as { outcome: string }).outcome;
+      (
+        (
+          await service.handle({
+            meta: newMeta({ tenantId: 't1', source: 'test' }),
+            kind: 'customer_upsert',
+            idempotencyKey: key,
+            shopDomain: 'kw.myshopify.com',
+            shopifyOrderId: null,
+            shopifyOrderName: null,
+            shopifyCustomerId: '91',
+            shopifyRefundId: null,
+            mappingVersion: 1,
+            document: JSON.stringify(doc),
+          })
+        )[0]!.value as { outcome: string }
+      ).outcome;
     assert.equal(await handle('c91:1'), 'created');
     await pool.query('DELETE FROM fusion_writer_receivables_customers');
     assert.equal(await handle('c91:again'), 'already_existed');
-    assert.equal(sandbox.receivables.parties.filter((p) => p.kind === 'person' && p.fields['EmailAddress'] === 'rana@example.com').length, 1, 'matched, not created twice');
+    assert.equal(
+      sandbox.receivables.parties.filter((p) => p.kind === 'person' && p.fields['EmailAddress'] === 'rana@example.com').length,
+      1,
+      'matched, not created twice',
+    );
   });
 });

@@ -69,7 +69,12 @@ export function cancellationMemoNumber(doc: CancellationDocument): string {
 }
 
 function base36(digits: string): string {
-  return /^\d+$/.test(digits) ? BigInt(digits).toString(36).toUpperCase() : digits.replace(/[^A-Za-z0-9]/g, '').slice(-12).toUpperCase();
+  return /^\d+$/.test(digits)
+    ? BigInt(digits).toString(36).toUpperCase()
+    : digits
+        .replace(/[^A-Za-z0-9]/g, '')
+        .slice(-12)
+        .toUpperCase();
 }
 
 /** The command is fine but something it needs is not in Fusion yet (e.g. the invoice to credit): back off and retry. */
@@ -179,7 +184,10 @@ export class ReceivablesWriteService {
       // Done before: nothing waits on it any more, and what waited for its invoice is sent again (a release lost
       // in a crash between the write and the commit is made up here).
       await this.options.waiting?.store.done(tenantId, cmd.idempotencyKey);
-      return [this.synced(cmd, { ...previous, outcome: previous.outcome === 'created' || previous.outcome === 'already_existed' ? 'already_existed' : 'unchanged' }), ...(await this.release(cmd, doc))];
+      return [
+        this.synced(cmd, { ...previous, outcome: previous.outcome === 'created' || previous.outcome === 'already_existed' ? 'already_existed' : 'unchanged' }),
+        ...(await this.release(cmd, doc)),
+      ];
     }
     const client = await this.fusion(tenantId);
     let result: ReceivablesResult;
@@ -215,13 +223,23 @@ export class ReceivablesWriteService {
       if (err instanceof InvoiceNotInFusionError && this.options.waiting) return this.setAside(cmd, err.crossReference, sink);
       // A create whose answer was lost: every path looks its document up before creating, so trying again is safe.
       if (err instanceof AppError && err.code === 'FUSION.OUTCOME_UNKNOWN') {
-        throw new AppError('FUSION_WRITER.OUTCOME_UNKNOWN', `${err.message} (will look it up and retry)`, { retryable: true, cause: err, details: err.details as Record<string, unknown> });
+        throw new AppError('FUSION_WRITER.OUTCOME_UNKNOWN', `${err.message} (will look it up and retry)`, {
+          retryable: true,
+          cause: err,
+          details: err.details as Record<string, unknown>,
+        });
       }
       throw err;
     }
     await this.ledger.markDone(tenantId, cmd.idempotencyKey, cmd.kind, result);
     await this.options.waiting?.store.done(tenantId, cmd.idempotencyKey);
-    this.log.info('fusion receivables written', { tenantId, kind: cmd.kind, idempotencyKey: cmd.idempotencyKey, outcome: result.outcome, transaction: result.fusionTransactionNumber });
+    this.log.info('fusion receivables written', {
+      tenantId,
+      kind: cmd.kind,
+      idempotencyKey: cmd.idempotencyKey,
+      outcome: result.outcome,
+      transaction: result.fusionTransactionNumber,
+    });
     return [this.synced(cmd, result), ...raised, ...(await this.release(cmd, doc))];
   }
 
@@ -233,7 +251,12 @@ export class ReceivablesWriteService {
    */
   private async setAside(cmd: Requested, crossReference: string, sink: ExceptionSink | undefined): Promise<OutgoingRecord[]> {
     const waiting = this.options.waiting!;
-    const w = await waiting.store.setAside(cmd, crossReference, sink?.key ?? `${cmd.meta.tenantId}:${cmd.shopifyOrderId ?? cmd.idempotencyKey}`, waiting.maxWaitMs);
+    const w = await waiting.store.setAside(
+      cmd,
+      crossReference,
+      sink?.key ?? `${cmd.meta.tenantId}:${cmd.shopifyOrderId ?? cmd.idempotencyKey}`,
+      waiting.maxWaitMs,
+    );
     this.log.info('receivables command waits for its invoice', {
       tenantId: cmd.meta.tenantId,
       kind: cmd.kind,
@@ -256,7 +279,13 @@ export class ReceivablesWriteService {
     if (!crossReference) return [];
     const released = await store.release(cmd.meta.tenantId, crossReference);
     for (const w of released) {
-      this.log.info('receivables command released: its invoice is written', { tenantId: w.tenantId, kind: w.kind, idempotencyKey: w.idempotencyKey, invoice: crossReference, waitedMs: Date.now() - w.since.getTime() });
+      this.log.info('receivables command released: its invoice is written', {
+        tenantId: w.tenantId,
+        kind: w.kind,
+        idempotencyKey: w.idempotencyKey,
+        invoice: crossReference,
+        waitedMs: Date.now() - w.since.getTime(),
+      });
     }
     return released.map((w): OutgoingRecord<'accounting.fusion-receivables.requested.v1'> => ({
       topic: 'accounting.fusion-receivables.requested.v1',
@@ -292,7 +321,11 @@ export class ReceivablesWriteService {
     }
     const at = versionOf(doc.updatedAt);
     if (at === null || (known.shopifyUpdatedAt && at <= known.shopifyUpdatedAt.getTime())) {
-      this.log.info('customer update not newer than the version in Fusion; nothing written', { tenantId, shopifyCustomerId: doc.shopifyCustomerId, updatedAt: doc.updatedAt });
+      this.log.info('customer update not newer than the version in Fusion; nothing written', {
+        tenantId,
+        shopifyCustomerId: doc.shopifyCustomerId,
+        updatedAt: doc.updatedAt,
+      });
       return result('unchanged', known.accountNumber);
     }
     const changed = await this.updateCustomer(client, known, doc);
@@ -321,7 +354,11 @@ export class ReceivablesWriteService {
       const matched = await this.findParty(client, doc);
       found = matched && String(matched.party.PartyId) === known.partyId ? matched : undefined;
     }
-    if (!found) throw new ReceivablesNotReadyError(`Fusion party ${known.partyNumber ?? known.partyId} of Shopify customer ${doc.shopifyCustomerId} was not found`, { partyId: known.partyId, partyNumber: known.partyNumber ?? null });
+    if (!found)
+      throw new ReceivablesNotReadyError(`Fusion party ${known.partyNumber ?? known.partyId} of Shopify customer ${doc.shopifyCustomerId} was not found`, {
+        partyId: known.partyId,
+        partyNumber: known.partyNumber ?? null,
+      });
     const { kind, party } = found;
     let written = false;
     if (kind === 'person') {
@@ -347,9 +384,17 @@ export class ReceivablesWriteService {
     }
     if (doc.address) {
       const site = (await findBillToSites(client, { partyId: party.PartyId })).find((s) => s.AccountNumber === known.accountNumber);
-      const address = party.Address.find((a) => site && a.PartySiteId === site.PartySiteId) ?? party.Address.find((a) => a['AddressType'] === 'BILL_TO') ?? party.Address[0];
+      const address =
+        party.Address.find((a) => site && a.PartySiteId === site.PartySiteId) ?? party.Address.find((a) => a['AddressType'] === 'BILL_TO') ?? party.Address[0];
       if (!address) throw new ReceivablesCommandError(`party ${party.PartyNumber} has no address to update`, { partyNumber: party.PartyNumber });
-      const want: Record<string, string | null> = { Address1: doc.address.Address1, Address2: doc.address.Address2 ?? null, City: doc.address.City ?? null, State: doc.address.State ?? null, PostalCode: doc.address.PostalCode ?? null, Country: doc.address.Country };
+      const want: Record<string, string | null> = {
+        Address1: doc.address.Address1,
+        Address2: doc.address.Address2 ?? null,
+        City: doc.address.City ?? null,
+        State: doc.address.State ?? null,
+        PostalCode: doc.address.PostalCode ?? null,
+        Country: doc.address.Country,
+      };
       const diff: Record<string, string | null> = {};
       for (const [k, v] of Object.entries(want)) if ((address[k] ?? null) !== v) diff[k] = v;
       if (Object.keys(diff).length) {
@@ -370,7 +415,8 @@ export class ReceivablesWriteService {
     const names = personNames(doc);
     // The names let the client match by name where Fusion refuses q on email / source reference (UNCONFIRMED queryability).
     const search = async (kind: Party['kind'], by: { email: string } | { sourceSystem: string; reference: string }): Promise<Party | undefined> => {
-      const party = kind === 'person' ? (await client.findPersons(by, { lastName: names.PersonLastName }))[0] : (await client.findOrganizations(by, { name: doc.name }))[0];
+      const party =
+        kind === 'person' ? (await client.findPersons(by, { lastName: names.PersonLastName }))[0] : (await client.findOrganizations(by, { name: doc.name }))[0];
       return party && { kind, party };
     };
     const kinds: Party['kind'][] = partyTypeOf(doc) === 'person' ? ['person', 'organization'] : ['organization', 'person'];
@@ -408,7 +454,13 @@ export class ReceivablesWriteService {
       created = true;
     }
     const at = versionOf(doc.updatedAt);
-    const c: KnownCustomer = { partyId: String(party.PartyId), accountNumber: accountNumber!, billToSite: billToSite ?? null, partyNumber: party.PartyNumber, shopifyUpdatedAt: at === null ? null : new Date(at) };
+    const c: KnownCustomer = {
+      partyId: String(party.PartyId),
+      accountNumber: accountNumber!,
+      billToSite: billToSite ?? null,
+      partyNumber: party.PartyNumber,
+      shopifyUpdatedAt: at === null ? null : new Date(at),
+    };
     await this.ledger.saveCustomer(tenantId, doc.shopifyCustomerId, c);
     return { accountNumber: c.accountNumber, billToSite: c.billToSite ?? undefined, partyId: c.partyId, created };
   }
@@ -429,7 +481,11 @@ export class ReceivablesWriteService {
     };
     if (partyTypeOf(doc) === 'person') {
       const names = personNames(doc);
-      return client.createPerson({ ...(names.PersonFirstName ? { PersonFirstName: names.PersonFirstName } : {}), PersonLastName: names.PersonLastName, ...common });
+      return client.createPerson({
+        ...(names.PersonFirstName ? { PersonFirstName: names.PersonFirstName } : {}),
+        PersonLastName: names.PersonLastName,
+        ...common,
+      });
     }
     return client.createOrganization({ OrganizationName: doc.name, ...common });
   }
@@ -477,7 +533,12 @@ export class ReceivablesWriteService {
         Quantity: num(l.quantity),
         UnitSellingPrice: num(l.unitSellingPrice),
       })),
-      receivablesInvoiceDistributions: doc.lines.map((l) => ({ InvoiceLineNumber: l.lineNumber, AccountClass: 'Revenue' as const, AccountCombination: doc.revenueAccountCombination, Amount: num(l.amount) })),
+      receivablesInvoiceDistributions: doc.lines.map((l) => ({
+        InvoiceLineNumber: l.lineNumber,
+        AccountClass: 'Revenue' as const,
+        AccountCombination: doc.revenueAccountCombination,
+        Amount: num(l.amount),
+      })),
     };
     const created = await client.createInvoice(input);
     await client.completeInvoice(created.CustomerTransactionId);
@@ -510,7 +571,12 @@ export class ReceivablesWriteService {
    * balance and raised as an exception. The memo carries a deterministic TransactionNumber and is looked up by it
    * first; a refused look-up only logs (our ledger already holds every memo we completed).
    */
-  private async creditMemo(client: FusionClient, tenantId: string, doc: CreditMemoDocument, raise: (e: Omit<RecordException, 'entityType' | 'businessId'>) => void): Promise<ReceivablesResult> {
+  private async creditMemo(
+    client: FusionClient,
+    tenantId: string,
+    doc: CreditMemoDocument,
+    raise: (e: Omit<RecordException, 'entityType' | 'businessId'>) => void,
+  ): Promise<ReceivablesResult> {
     const cur = doc.currency;
     let invoice: FusionInvoiceWithLines;
     try {
@@ -518,15 +584,41 @@ export class ReceivablesWriteService {
     } catch (err) {
       // The order was cancelled while its invoice was Incomplete: the invoice is deleted, there is nothing to credit.
       if (!(err instanceof InvoiceNotInFusionError) || !(await this.ledger.cancelled(tenantId, doc.invoiceCrossReference))) throw err;
-      this.log.info('credit for a cancelled order whose invoice was deleted; nothing to credit', { tenantId, invoice: doc.invoiceCrossReference, shopifyOrderId: doc.shopifyOrderId });
-      return { outcome: 'unchanged', fusionCustomerAccountId: null, fusionCustomerAccountNumber: null, fusionTransactionNumber: null, fusionTransactionId: null, amount: fromMinor(0n, cur), currency: cur, creditedInvoice: doc.invoiceCrossReference, creditedAmount: fromMinor(0n, cur) };
+      this.log.info('credit for a cancelled order whose invoice was deleted; nothing to credit', {
+        tenantId,
+        invoice: doc.invoiceCrossReference,
+        shopifyOrderId: doc.shopifyOrderId,
+      });
+      return {
+        outcome: 'unchanged',
+        fusionCustomerAccountId: null,
+        fusionCustomerAccountNumber: null,
+        fusionTransactionNumber: null,
+        fusionTransactionId: null,
+        amount: fromMinor(0n, cur),
+        currency: cur,
+        creditedInvoice: doc.invoiceCrossReference,
+        creditedAmount: fromMinor(0n, cur),
+      };
     }
     const number = creditMemoNumber(doc);
-    const base = { fusionCustomerAccountId: null, fusionCustomerAccountNumber: invoice.BillToCustomerNumber ?? null, currency: cur, creditedInvoice: doc.invoiceCrossReference };
+    const base = {
+      fusionCustomerAccountId: null,
+      fusionCustomerAccountNumber: invoice.BillToCustomerNumber ?? null,
+      currency: cur,
+      creditedInvoice: doc.invoiceCrossReference,
+    };
     const existing = await this.memoByNumber(client, number);
     if (existing) {
       const amount = existing.EnteredAmount === undefined ? doc.total : fromMinor(toMinor(existing.EnteredAmount, cur), cur);
-      return { ...base, outcome: 'already_existed', fusionTransactionNumber: existing.TransactionNumber, fusionTransactionId: String(existing.CustomerTransactionId), amount, creditedAmount: fromMinor(-toMinor(amount, cur), cur) };
+      return {
+        ...base,
+        outcome: 'already_existed',
+        fusionTransactionNumber: existing.TransactionNumber,
+        fusionTransactionId: String(existing.CustomerTransactionId),
+        amount,
+        creditedAmount: fromMinor(-toMinor(amount, cur), cur),
+      };
     }
     const invoiceFreight = sum(invoice.lines.map((l) => roundMinor(l['AllocatedFreightAmount'], cur)));
     const invoiceTotal = sum(invoice.lines.map((l) => lineMinor(l, cur))) + invoiceFreight;
@@ -534,21 +626,55 @@ export class ReceivablesWriteService {
     let freight = invoiceFreight > 0n ? -sum(doc.lines.filter((l) => l.kind === 'shipping').map((l) => toMinor(l.amount, cur))) : 0n;
     let line = -toMinor(doc.total, cur) - freight;
     const asked = line + freight;
-    if (asked <= 0n) return { ...base, outcome: 'unchanged', fusionTransactionNumber: null, fusionTransactionId: null, amount: fromMinor(0n, cur), creditedAmount: fromMinor(0n, cur) };
+    if (asked <= 0n)
+      return {
+        ...base,
+        outcome: 'unchanged',
+        fusionTransactionNumber: null,
+        fusionTransactionId: null,
+        amount: fromMinor(0n, cur),
+        creditedAmount: fromMinor(0n, cur),
+      };
     if (asked > balance && balance <= 0n && (await this.ledger.cancelled(tenantId, doc.invoiceCrossReference))) {
       // The cancellation already credited what was open (its refund came later): nothing more to credit, as expected.
-      this.log.info('refund of a cancelled order whose balance is already credited; nothing more to credit', { tenantId, invoice: doc.invoiceCrossReference, asked: fromMinor(asked, cur) });
-      return { ...base, outcome: 'unchanged', fusionTransactionNumber: null, fusionTransactionId: null, amount: fromMinor(0n, cur), creditedAmount: fromMinor(0n, cur) };
+      this.log.info('refund of a cancelled order whose balance is already credited; nothing more to credit', {
+        tenantId,
+        invoice: doc.invoiceCrossReference,
+        asked: fromMinor(asked, cur),
+      });
+      return {
+        ...base,
+        outcome: 'unchanged',
+        fusionTransactionNumber: null,
+        fusionTransactionId: null,
+        amount: fromMinor(0n, cur),
+        creditedAmount: fromMinor(0n, cur),
+      };
     }
     if (asked > balance) {
-      const details = { invoice: doc.invoiceCrossReference, invoiceNumber: invoice.TransactionNumber, asked: fromMinor(asked, cur), balance: fromMinor(balance > 0n ? balance : 0n, cur), currency: cur, shopifyOrderId: doc.shopifyOrderId };
+      const details = {
+        invoice: doc.invoiceCrossReference,
+        invoiceNumber: invoice.TransactionNumber,
+        asked: fromMinor(asked, cur),
+        balance: fromMinor(balance > 0n ? balance : 0n, cur),
+        currency: cur,
+        shopifyOrderId: doc.shopifyOrderId,
+      };
       raise({
         code: 'FUSION_WRITER.CREDIT_ABOVE_BALANCE',
         category: 'invalid-value',
         message: `Shopify credited ${details.asked} ${cur} on order ${doc.shopifyOrderName ?? doc.shopifyOrderId}, more than the ${details.balance} ${cur} left on Fusion invoice ${invoice.TransactionNumber}: the credit memo was cut to the balance`,
         details,
       });
-      if (balance <= 0n) return { ...base, outcome: 'unchanged', fusionTransactionNumber: null, fusionTransactionId: null, amount: fromMinor(0n, cur), creditedAmount: fromMinor(0n, cur) };
+      if (balance <= 0n)
+        return {
+          ...base,
+          outcome: 'unchanged',
+          fusionTransactionNumber: null,
+          fusionTransactionId: null,
+          amount: fromMinor(0n, cur),
+          creditedAmount: fromMinor(0n, cur),
+        };
       const cut = asked - balance;
       const fromLine = cut < line ? cut : line;
       line -= fromLine;
@@ -601,7 +727,13 @@ export class ReceivablesWriteService {
       if (!r.voided) await this.ledger.markDone(tenantId, key, 'invoice_cancel', r);
       parts.push(r);
     }
-    const outcome = parts.some((p) => p.outcome === 'created') ? 'created' : parts.some((p) => p.outcome === 'updated') ? 'updated' : parts.some((p) => p.outcome === 'already_existed') ? 'already_existed' : 'unchanged';
+    const outcome = parts.some((p) => p.outcome === 'created')
+      ? 'created'
+      : parts.some((p) => p.outcome === 'updated')
+        ? 'updated'
+        : parts.some((p) => p.outcome === 'already_existed')
+          ? 'already_existed'
+          : 'unchanged';
     const numbers = parts.map((p) => p.fusionTransactionNumber).filter(Boolean);
     // The credits are in the rows of each invoice (creditedInvoice); this row only says the order is cancelled.
     return {
@@ -609,7 +741,11 @@ export class ReceivablesWriteService {
       fusionCustomerAccountId: null,
       fusionCustomerAccountNumber: parts[0]?.fusionCustomerAccountNumber ?? null,
       fusionTransactionNumber: numbers.join(',') || null,
-      fusionTransactionId: parts.map((p) => p.fusionTransactionId).filter(Boolean).join(',') || null,
+      fusionTransactionId:
+        parts
+          .map((p) => p.fusionTransactionId)
+          .filter(Boolean)
+          .join(',') || null,
       amount: fromMinor(sum(parts.map((p) => (p.amount ? toMinor(p.amount, cur) : 0n))), cur),
       currency: cur,
       cancelledInvoice: doc.invoiceCrossReference,
@@ -617,7 +753,15 @@ export class ReceivablesWriteService {
   }
 
   /** Credits what is open on one invoice of a cancelled order, or deletes it while Incomplete; undefined: no such (supplementary) invoice. */
-  private async closeInvoice(client: FusionClient, tenantId: string, doc: CancellationDocument, ref: string, number: string, key: string, required: boolean): Promise<ReceivablesResult | undefined> {
+  private async closeInvoice(
+    client: FusionClient,
+    tenantId: string,
+    doc: CancellationDocument,
+    ref: string,
+    number: string,
+    key: string,
+    required: boolean,
+  ): Promise<ReceivablesResult | undefined> {
     const cur = doc.currency;
     const invoice = (await findInvoicesWithLines(client, ref))[0];
     if (!invoice) {
@@ -646,14 +790,30 @@ export class ReceivablesWriteService {
     const existing = await this.memoByNumber(client, number);
     if (existing) {
       const amount = existing.EnteredAmount === undefined ? null : fromMinor(toMinor(existing.EnteredAmount, cur), cur);
-      return { ...base, outcome: 'already_existed', fusionTransactionNumber: existing.TransactionNumber, fusionTransactionId: String(existing.CustomerTransactionId), amount, creditedInvoice: ref, creditedAmount: amount === null ? fromMinor(0n, cur) : fromMinor(-toMinor(amount, cur), cur) };
+      return {
+        ...base,
+        outcome: 'already_existed',
+        fusionTransactionNumber: existing.TransactionNumber,
+        fusionTransactionId: String(existing.CustomerTransactionId),
+        amount,
+        creditedInvoice: ref,
+        creditedAmount: amount === null ? fromMinor(0n, cur) : fromMinor(-toMinor(amount, cur), cur),
+      };
     }
     const credited = await this.ledger.credited(tenantId, ref, cur);
     const freight = invoiceFreight - credited.freight > 0n ? invoiceFreight - credited.freight : 0n;
     const line = invoiceLines - (credited.total - credited.freight) > 0n ? invoiceLines - (credited.total - credited.freight) : 0n;
     if (line + freight <= 0n) {
       this.log.info('invoice of a cancelled order has nothing open; no credit memo', { tenantId, invoice: ref });
-      return { ...base, outcome: 'unchanged', fusionTransactionNumber: null, fusionTransactionId: null, amount: fromMinor(0n, cur), creditedInvoice: ref, creditedAmount: fromMinor(0n, cur) };
+      return {
+        ...base,
+        outcome: 'unchanged',
+        fusionTransactionNumber: null,
+        fusionTransactionId: null,
+        amount: fromMinor(0n, cur),
+        creditedInvoice: ref,
+        creditedAmount: fromMinor(0n, cur),
+      };
     }
     const memo = await createInvoiceCreditMemo(client, {
       previousCustomerTransactionId: invoice.CustomerTransactionId,
@@ -677,7 +837,12 @@ export class ReceivablesWriteService {
     };
   }
 
-  private async amend(client: FusionClient, tenantId: string, doc: AmendmentDocument, raise: (e: Omit<RecordException, 'entityType' | 'businessId'>) => void): Promise<ReceivablesResult> {
+  private async amend(
+    client: FusionClient,
+    tenantId: string,
+    doc: AmendmentDocument,
+    raise: (e: Omit<RecordException, 'entityType' | 'businessId'>) => void,
+  ): Promise<ReceivablesResult> {
     let debit: ReceivablesResult | undefined;
     let credit: ReceivablesResult | undefined;
     if (doc.debit) debit = await this.invoice(client, tenantId, doc.debit);
@@ -702,7 +867,15 @@ export class ReceivablesWriteService {
     const inv = (await findInvoicesWithLines(client, doc.invoiceCrossReference))[0];
     if (!inv && (await this.ledger.cancelled(tenantId, doc.invoiceCrossReference))) {
       // The order was cancelled while its invoice was Incomplete, and the invoice deleted: nothing to complete.
-      return { outcome: 'unchanged', fusionCustomerAccountId: null, fusionCustomerAccountNumber: null, fusionTransactionNumber: null, fusionTransactionId: null, amount: doc.total, currency: doc.currency };
+      return {
+        outcome: 'unchanged',
+        fusionCustomerAccountId: null,
+        fusionCustomerAccountNumber: null,
+        fusionTransactionNumber: null,
+        fusionTransactionId: null,
+        amount: doc.total,
+        currency: doc.currency,
+      };
     }
     if (!inv) throw new InvoiceNotInFusionError(doc.invoiceCrossReference);
     const complete = inv.InvoiceStatus === 'Complete';

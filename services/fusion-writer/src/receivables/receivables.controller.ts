@@ -82,7 +82,13 @@ export class ReceivablesController implements OnModuleInit, OnApplicationShutdow
       while ((await this.waiting.expire((expired) => this.publisher.publishMany(expired.map((w) => this.expiredException(w))))) > 0);
       const counts = await this.waiting.counts();
       for (const t of counts.keys()) this.tenantsSeen.add(t);
-      for (const t of this.tenantsSeen) this.metrics.set('mlc_receivables_waiting', { tenant: t }, counts.get(t) ?? 0, 'receivables commands waiting for their invoice (set aside, not holding their partition)');
+      for (const t of this.tenantsSeen)
+        this.metrics.set(
+          'mlc_receivables_waiting',
+          { tenant: t },
+          counts.get(t) ?? 0,
+          'receivables commands waiting for their invoice (set aside, not holding their partition)',
+        );
     } catch (err) {
       this.log.warn('checking waiting receivables commands failed; next time', { error: (err as Error).message });
     } finally {
@@ -98,7 +104,12 @@ export class ReceivablesController implements OnModuleInit, OnApplicationShutdow
     const meta = newMeta({ tenantId: w.tenantId, source: 'fusion-writer', causedBy: w.command.meta });
     const payload = this.codec.encodeFor(REQUESTED, { ...w.command, meta });
     const waitedMin = Math.round((Date.now() - w.since.getTime()) / 60_000);
-    this.log.warn('receivables command waited too long for its invoice; raised as an exception', { tenantId: w.tenantId, kind: w.kind, idempotencyKey: w.idempotencyKey, invoice: w.waitsFor });
+    this.log.warn('receivables command waited too long for its invoice; raised as an exception', {
+      tenantId: w.tenantId,
+      kind: w.kind,
+      idempotencyKey: w.idempotencyKey,
+      invoice: w.waitsFor,
+    });
     return {
       topic: 'ops.exception.raised.v1',
       key: `${w.tenantId}:${w.idempotencyKey}`,
@@ -118,7 +129,13 @@ export class ReceivablesController implements OnModuleInit, OnApplicationShutdow
         sourceEventId: meta.eventId,
         entityType: 'fusion-receivables',
         businessId: w.idempotencyKey,
-        details: JSON.stringify({ invoice: w.waitsFor, waitingSince: w.since.toISOString(), deadline: w.deadline.toISOString(), shopifyOrderId: w.shopifyOrderId, originalEventId: w.command.meta.eventId }),
+        details: JSON.stringify({
+          invoice: w.waitsFor,
+          waitingSince: w.since.toISOString(),
+          deadline: w.deadline.toISOString(),
+          shopifyOrderId: w.shopifyOrderId,
+          originalEventId: w.command.meta.eventId,
+        }),
         payload,
       },
     };

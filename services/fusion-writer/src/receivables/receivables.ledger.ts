@@ -50,10 +50,10 @@ export class ReceivablesLedger {
 
   /** What the memos we completed credited against an invoice (by its CrossReference), in minor units. */
   async creditedAgainst(tenantId: string, invoiceCrossReference: string, currency: string): Promise<bigint> {
-    const r = await this.pool.query("SELECT result->>'creditedAmount' AS amount FROM fusion_writer_receivables_done WHERE tenant_id = $1 AND result->>'creditedInvoice' = $2", [
-      tenantId,
-      invoiceCrossReference,
-    ]);
+    const r = await this.pool.query(
+      "SELECT result->>'creditedAmount' AS amount FROM fusion_writer_receivables_done WHERE tenant_id = $1 AND result->>'creditedInvoice' = $2",
+      [tenantId, invoiceCrossReference],
+    );
     return sum((r.rows as { amount: string | null }[]).map((row) => (row.amount ? toMinor(row.amount, currency) : 0n)));
   }
 
@@ -64,12 +64,18 @@ export class ReceivablesLedger {
       [tenantId, invoiceCrossReference],
     );
     const rows = r.rows as { amount: string | null; freight: string | null }[];
-    return { total: sum(rows.map((row) => (row.amount ? toMinor(row.amount, currency) : 0n))), freight: sum(rows.map((row) => (row.freight ? toMinor(row.freight, currency) : 0n))) };
+    return {
+      total: sum(rows.map((row) => (row.amount ? toMinor(row.amount, currency) : 0n))),
+      freight: sum(rows.map((row) => (row.freight ? toMinor(row.freight, currency) : 0n))),
+    };
   }
 
   /** Whether the order of this invoice was cancelled (its balance credited or the invoice deleted). */
   async cancelled(tenantId: string, invoiceCrossReference: string): Promise<boolean> {
-    const r = await this.pool.query("SELECT 1 FROM fusion_writer_receivables_done WHERE tenant_id = $1 AND result->>'cancelledInvoice' = $2 LIMIT 1", [tenantId, invoiceCrossReference]);
+    const r = await this.pool.query("SELECT 1 FROM fusion_writer_receivables_done WHERE tenant_id = $1 AND result->>'cancelledInvoice' = $2 LIMIT 1", [
+      tenantId,
+      invoiceCrossReference,
+    ]);
     return (r.rowCount ?? 0) > 0;
   }
 
@@ -78,8 +84,17 @@ export class ReceivablesLedger {
       'SELECT party_id, account_number, bill_to_site, party_number, shopify_updated_at FROM fusion_writer_receivables_customers WHERE tenant_id = $1 AND shopify_customer_id = $2',
       [tenantId, shopifyCustomerId],
     );
-    const row = r.rows[0] as { party_id: string; account_number: string; bill_to_site: string | null; party_number: string | null; shopify_updated_at: Date | null } | undefined;
-    return row && { partyId: row.party_id, accountNumber: row.account_number, billToSite: row.bill_to_site, partyNumber: row.party_number, shopifyUpdatedAt: row.shopify_updated_at };
+    const row = r.rows[0] as
+      { party_id: string; account_number: string; bill_to_site: string | null; party_number: string | null; shopify_updated_at: Date | null } | undefined;
+    return (
+      row && {
+        partyId: row.party_id,
+        accountNumber: row.account_number,
+        billToSite: row.bill_to_site,
+        partyNumber: row.party_number,
+        shopifyUpdatedAt: row.shopify_updated_at,
+      }
+    );
   }
 
   async saveCustomer(tenantId: string, shopifyCustomerId: string, c: KnownCustomer): Promise<void> {

@@ -40,7 +40,11 @@ import { ShopifyWriteBackService } from './shopify-write-back';
       inject: [PartnerClients, PG_POOL, FUSION_WRITER_CONFIG, LOGGER],
     },
     { provide: RECEIVABLES_DRY_RUN_HANDLED, useFactory: () => new DryRunHandledEvents() },
-    { provide: RECEIVABLES_PROCESSED_EVENTS, useFactory: (handled: DryRunHandledEvents, store: PgProcessedEventStore) => handled.wrap(store), inject: [RECEIVABLES_DRY_RUN_HANDLED, PgProcessedEventStore] },
+    {
+      provide: RECEIVABLES_PROCESSED_EVENTS,
+      useFactory: (handled: DryRunHandledEvents, store: PgProcessedEventStore) => handled.wrap(store),
+      inject: [RECEIVABLES_DRY_RUN_HANDLED, PgProcessedEventStore],
+    },
     {
       provide: ShopifyWriteBackService,
       useFactory: (clients: PartnerClients, directory: TenantDirectory, log: Logger) => new ShopifyWriteBackService(clients, directory, log),

@@ -101,7 +101,8 @@ export class ReceivablesWaitingStore {
       const rows = (r.rows as Row[]).map(fromRow);
       if (rows.length) {
         await raise(rows);
-        for (const w of rows) await client.query('DELETE FROM fusion_writer_receivables_waiting WHERE tenant_id = $1 AND idempotency_key = $2', [w.tenantId, w.idempotencyKey]);
+        for (const w of rows)
+          await client.query('DELETE FROM fusion_writer_receivables_waiting WHERE tenant_id = $1 AND idempotency_key = $2', [w.tenantId, w.idempotencyKey]);
       }
       await client.query('COMMIT');
       return rows.length;

@@ -29,10 +29,22 @@ export class ShopifyWriteBackController {
       await this.service.handle(value);
       return [];
     }
-    const run = await recordWrites(tenant.connections.shopify.baseUrl, () => undefined, () => this.service.handle(value));
+    const run = await recordWrites(
+      tenant.connections.shopify.baseUrl,
+      () => undefined,
+      () => this.service.handle(value),
+    );
     if (run.error) throw run.error;
     return run.writes.map((w) =>
-      dryRunRecord(value.meta, 'fusion-writer', { ...w, flow: 'receivables', partner: 'shopify', operation: 'set-order-metafields', entityType: 'shopify-write-back', businessId: value.idempotencyKey, shopifyOrderId: value.shopifyOrderId ?? null }),
+      dryRunRecord(value.meta, 'fusion-writer', {
+        ...w,
+        flow: 'receivables',
+        partner: 'shopify',
+        operation: 'set-order-metafields',
+        entityType: 'shopify-write-back',
+        businessId: value.idempotencyKey,
+        shopifyOrderId: value.shopifyOrderId ?? null,
+      }),
     );
   }
 }

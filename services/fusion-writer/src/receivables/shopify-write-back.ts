@@ -39,8 +39,14 @@ export class ShopifyWriteBackService {
     const snapshot = await this.directory.get(tenantId);
     if (snapshot.settings.shopifyWriteBack !== true) return 'switched_off';
     const shopify = await this.clients.shopify(tenantId);
-    await shopify.setOrderMetafields(event.shopifyOrderId, [{ namespace: WRITE_BACK_NAMESPACE, key: WRITE_BACK_INVOICE_KEY, type: WRITE_BACK_TYPE, value: event.fusionTransactionNumber }]);
-    this.log.info('Fusion invoice number written back to the Shopify order', { tenantId, shopifyOrderId: event.shopifyOrderId, invoice: event.fusionTransactionNumber });
+    await shopify.setOrderMetafields(event.shopifyOrderId, [
+      { namespace: WRITE_BACK_NAMESPACE, key: WRITE_BACK_INVOICE_KEY, type: WRITE_BACK_TYPE, value: event.fusionTransactionNumber },
+    ]);
+    this.log.info('Fusion invoice number written back to the Shopify order', {
+      tenantId,
+      shopifyOrderId: event.shopifyOrderId,
+      invoice: event.fusionTransactionNumber,
+    });
     return 'written';
   }
 }

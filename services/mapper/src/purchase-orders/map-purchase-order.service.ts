@@ -105,7 +105,14 @@ export class MapPurchaseOrderService {
           lineNumber: first.lineNumber,
           mappingKey: first.mappingKey,
           mappingVersion: cfg.configVersion,
-          problems: issues.map((i) => ({ code: i.code, category: i.category, poLineId: i.poLineId, lineNumber: i.lineNumber, mappingKey: i.mappingKey, message: i.message })),
+          problems: issues.map((i) => ({
+            code: i.code,
+            category: i.category,
+            poLineId: i.poLineId,
+            lineNumber: i.lineNumber,
+            mappingKey: i.mappingKey,
+            message: i.message,
+          })),
         },
       });
     });
@@ -119,11 +126,19 @@ export class MapPurchaseOrderService {
         throw new AppError('MAPPER.PUBLISH_FAILED', `could not publish ShipBob order commands: ${(err as Error).message}`, { retryable: true, cause: err });
       }
     }
-    if (nextState.length || lastUpdateDate !== po.lastUpdateDate) await this.deps.store.save(tenantId, po.poHeaderId, nextState, po.lastUpdateDate, event.meta.eventId);
+    if (nextState.length || lastUpdateDate !== po.lastUpdateDate)
+      await this.deps.store.save(tenantId, po.poHeaderId, nextState, po.lastUpdateDate, event.meta.eventId);
     return { commands, exceptions, stale: false };
   }
 
-  private command(tenantId: string, event: PoEvent, po: PurchaseOrderInput, a: OrderAction, mappingVersion: number, linesToFulfil: string[]): OutgoingRecord<'fulfilment.shipbob-order.requested.v1'> {
+  private command(
+    tenantId: string,
+    event: PoEvent,
+    po: PurchaseOrderInput,
+    a: OrderAction,
+    mappingVersion: number,
+    linesToFulfil: string[],
+  ): OutgoingRecord<'fulfilment.shipbob-order.requested.v1'> {
     const base = {
       meta: newMeta({ tenantId, source: SOURCE, causedBy: event.meta }),
       poHeaderId: po.poHeaderId,

@@ -30,7 +30,10 @@ export class PgPoOrderStateStore implements PoOrderStateStore {
            FROM mapper_po_orders WHERE tenant_id = $1 AND po_header_id = $2 ORDER BY group_key`,
         [tenantId, poHeaderId],
       ),
-      this.pool.query<{ last_update_date: string }>('SELECT last_update_date FROM mapper_po_headers WHERE tenant_id = $1 AND po_header_id = $2', [tenantId, poHeaderId]),
+      this.pool.query<{ last_update_date: string }>('SELECT last_update_date FROM mapper_po_headers WHERE tenant_id = $1 AND po_header_id = $2', [
+        tenantId,
+        poHeaderId,
+      ]),
     ]);
     return {
       orders: orders.rows.map((r) => ({
@@ -57,7 +60,19 @@ export class PgPoOrderStateStore implements PoOrderStateStore {
              reference_id = EXCLUDED.reference_id, revision = EXCLUDED.revision, content_hash = EXCLUDED.content_hash,
              state = EXCLUDED.state, line_ids = EXCLUDED.line_ids, fulfillment_center_id = EXCLUDED.fulfillment_center_id,
              last_event_id = EXCLUDED.last_event_id, source_hash = EXCLUDED.source_hash, updated_at = now()`,
-          [tenantId, poHeaderId, r.groupKey, r.referenceId, r.revision, r.contentHash, r.state, r.lineIds, r.fulfillmentCenterId, eventId, r.sourceHash ?? null],
+          [
+            tenantId,
+            poHeaderId,
+            r.groupKey,
+            r.referenceId,
+            r.revision,
+            r.contentHash,
+            r.state,
+            r.lineIds,
+            r.fulfillmentCenterId,
+            eventId,
+            r.sourceHash ?? null,
+          ],
         );
       }
       await client.query(

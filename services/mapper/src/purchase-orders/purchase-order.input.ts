@@ -12,7 +12,16 @@ export function toPurchaseOrderInput(po: PoEvent): PurchaseOrderInput {
   const raw = parseObject(po.raw);
   const shipTo = po.shipTo;
   const fromEvent: AddressInput | undefined = shipTo
-    ? { name: shipTo.name, address1: shipTo.address1, address2: shipTo.address2, city: shipTo.city, state: shipTo.state, postalCode: shipTo.postalCode, country: shipTo.country, text: shipTo.addressText }
+    ? {
+        name: shipTo.name,
+        address1: shipTo.address1,
+        address2: shipTo.address2,
+        city: shipTo.city,
+        state: shipTo.state,
+        postalCode: shipTo.postalCode,
+        country: shipTo.country,
+        text: shipTo.addressText,
+      }
     : undefined;
   const rawText = typeof raw?.['ShipToLocationAddress'] === 'string' ? raw['ShipToLocationAddress'] : undefined;
   const shipToAddress = (fromEvent && (fromEvent.address1 || fromEvent.text) ? fromEvent : undefined) ?? rawText ?? null;

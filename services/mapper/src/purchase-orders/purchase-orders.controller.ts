@@ -32,7 +32,12 @@ export class PurchaseOrdersController {
     this.metrics.inc('mapper_po_commands_total', {}, out.commands.length, 'ShipBob order commands sent by mapper');
     this.metrics.inc('mapper_po_line_exceptions_total', {}, out.exceptions.length, 'PO lines mapper could not map');
     if (out.commands.length || out.exceptions.length)
-      this.log.info('purchase order mapped', { tenantId: po.meta.tenantId, poHeaderId: po.poHeaderId, commands: out.commands.length, exceptions: out.exceptions.length });
+      this.log.info('purchase order mapped', {
+        tenantId: po.meta.tenantId,
+        poHeaderId: po.poHeaderId,
+        commands: out.commands.length,
+        exceptions: out.exceptions.length,
+      });
     return out.exceptions;
   }
 }

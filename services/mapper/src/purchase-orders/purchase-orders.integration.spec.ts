@@ -27,7 +27,11 @@ interface SandboxOrder {
   shipments: Array<{ status: string; location: { id: number } }>;
 }
 
-function poEvent(lastUpdateDate: string, lines: Array<{ id: string; n: string; item: string; qty: string; status?: string }>, over: Partial<PoEvent> = {}): PoEvent {
+function poEvent(
+  lastUpdateDate: string,
+  lines: Array<{ id: string; n: string; item: string; qty: string; status?: string }>,
+  over: Partial<PoEvent> = {},
+): PoEvent {
   return {
     meta: newMeta({ tenantId: TENANT, source: 'test' }),
     poHeaderId: '7001',
@@ -42,7 +46,17 @@ function poEvent(lastUpdateDate: string, lines: Array<{ id: string; n: string; i
     supplierNumber: null,
     shipToLocationId: '204',
     shipToLocationCode: 'Seattle',
-    shipTo: { locationCode: 'Seattle', name: 'Seattle DC', address1: '1 Dock Road', address2: null, city: 'Seattle', state: 'WA', postalCode: '98101', country: 'US', addressText: null },
+    shipTo: {
+      locationCode: 'Seattle',
+      name: 'Seattle DC',
+      address1: '1 Dock Road',
+      address2: null,
+      city: 'Seattle',
+      state: 'WA',
+      postalCode: '98101',
+      country: 'US',
+      addressText: null,
+    },
     lines: lines.map((l) => ({
       poLineId: l.id,
       lineNumber: l.n,
@@ -77,7 +91,9 @@ describe('mapper purchase-orders -> shipbob-writer -> ShipBob sandbox (real Kafk
   const byRef = async (ref: string): Promise<SandboxOrder[]> => (await orders()).filter((o) => o.reference_id === ref);
   const sentCommands = (): Command[] => commands.messages.map((m) => codec.decodeFor('fulfilment.shipbob-order.requested.v1', m.value!).value);
   const exceptions = (): Array<{ value: Raised; bytes: Buffer }> =>
-    raised.messages.map((m) => ({ value: codec.decodeFor('ops.exception.raised.v1', m.value!).value, bytes: m.value! })).filter((e) => e.value.service === 'mapper');
+    raised.messages
+      .map((m) => ({ value: codec.decodeFor('ops.exception.raised.v1', m.value!).value, bytes: m.value! }))
+      .filter((e) => e.value.service === 'mapper');
   const publishPo = (po: PoEvent): Promise<void> => publisher.publish({ topic: 'erp.purchase-order.changed.v1', key: `${TENANT}:${po.poHeaderId}`, value: po });
 
   before(async () => {
@@ -95,7 +111,11 @@ describe('mapper purchase-orders -> shipbob-writer -> ShipBob sandbox (real Kafk
     await ds.initialize();
     tenants = new TenantConfigService({ dataSource: ds, secretBox: new SecretBox(TEST_ENCRYPTION_KEYS), publisher: new InMemoryTenantChangePublisher() });
     await tenants.createTenant({ id: TENANT, name: 'Acme (mapper test)' }, 'test');
-    await tenants.setConnection(TENANT, { partner: 'shipbob', baseUrl: sandbox.url, channelId: CHANNEL, webhookSecrets: [`whsec_${'B'.repeat(32)}`], auth: { type: 'pat', token: PAT } }, 'test');
+    await tenants.setConnection(
+      TENANT,
+      { partner: 'shipbob', baseUrl: sandbox.url, channelId: CHANNEL, webhookSecrets: [`whsec_${'B'.repeat(32)}`], auth: { type: 'pat', token: PAT } },
+      'test',
+    );
     await tenants.setMapping(TENANT, 'item-product', 'AS1', { shipbobSku: 'SKU-1' }, 'test');
     await tenants.setMapping(TENANT, 'item-product', 'AS2', { shipbobSku: 'SKU-2' }, 'test');
     await tenants.setMapping(TENANT, 'ship-to-fc', 'Seattle', { fulfillmentCenterId: 8 }, 'test');
@@ -135,8 +155,14 @@ describe('mapper purchase-orders -> shipbob-writer -> ShipBob sandbox (real Kafk
     // Each command names every line the PO expects to be received, the unmapped one too (closing waits for it).
     await waitFor(() => sentCommands().filter((c) => c.poHeaderId === '7001').length >= 2, { what: 'the two commands on Kafka' });
     for (const c of sentCommands().filter((x) => x.poHeaderId === '7001')) assert.deepEqual(c.poLinesToFulfil, ['71', '72', '73']);
-    assert.deepEqual(o1.products.map((p) => [p.sku, p.quantity]), [['SKU-1', 5]]);
-    assert.deepEqual(o2.products.map((p) => [p.sku, p.quantity]), [['SKU-2', 3]]);
+    assert.deepEqual(
+      o1.products.map((p) => [p.sku, p.quantity]),
+      [['SKU-1', 5]],
+    );
+    assert.deepEqual(
+      o2.products.map((p) => [p.sku, p.quantity]),
+      [['SKU-2', 3]],
+    );
     for (const o of [o1, o2]) {
       assert.equal(o.channel.id, CHANNEL);
       assert.equal(o.shipments[0]!.location.id, 8);
@@ -165,11 +191,13 @@ describe('mapper purchase-orders -> shipbob-writer -> ShipBob sandbox (real Kafk
     await waitFor(async () => (await byRef('po7001-l73-r0')).length === 1, { timeoutMs: 30_000, what: 'the replayed line order' });
     await replay(); // a second replay changes nothing
     const before = sentCommands().length;
-    await publishPo(poEvent('2026-01-05T10:00:00.000+00:00', [
-      { id: '71', n: '1', item: 'AS1', qty: '5' },
-      { id: '72', n: '2', item: 'AS2', qty: '3.0' },
-      { id: '73', n: '3', item: 'AS3', qty: '2' },
-    ]));
+    await publishPo(
+      poEvent('2026-01-05T10:00:00.000+00:00', [
+        { id: '71', n: '1', item: 'AS1', qty: '5' },
+        { id: '72', n: '2', item: 'AS2', qty: '3.0' },
+        { id: '73', n: '3', item: 'AS3', qty: '2' },
+      ]),
+    );
     await new Promise((r) => setTimeout(r, 1_500)); // give a wrong extra command time to show up
     assert.equal(sentCommands().length, before, 'an unchanged PO emits nothing');
     assert.equal(sentCommands().filter((c) => c.referenceId === 'po7001-l73-r0').length, 1);
@@ -190,7 +218,10 @@ describe('mapper purchase-orders -> shipbob-writer -> ShipBob sandbox (real Kafk
       what: 'r1 created and the cancelled line cancelled',
     });
     assert.equal((await byRef('po7001-l71-r0'))[0]!.shipments[0]!.status, 'Cancelled');
-    assert.deepEqual((await byRef('po7001-l71-r1'))[0]!.products.map((p) => [p.sku, p.quantity]), [['SKU-1', 7]]);
+    assert.deepEqual(
+      (await byRef('po7001-l71-r1'))[0]!.products.map((p) => [p.sku, p.quantity]),
+      [['SKU-1', 7]],
+    );
     assert.equal((await byRef('po7001-l72-r0'))[0]!.shipments[0]!.status, 'Processing', 'the unchanged line is left alone');
     const r1 = sentCommands().find((c) => c.referenceId === 'po7001-l71-r1')!;
     assert.equal(r1.supersedesReferenceId, 'po7001-l71-r0');
@@ -200,25 +231,39 @@ describe('mapper purchase-orders -> shipbob-writer -> ShipBob sandbox (real Kafk
     const pg = new Client({ connectionString: db.url });
     await pg.connect();
     try {
-      const rows = (await pg.query<{ group_key: string; reference_id: string; state: string }>('SELECT group_key, reference_id, state FROM mapper_po_orders ORDER BY group_key')).rows;
-      assert.deepEqual(rows.map((r) => [r.group_key, r.reference_id, r.state]), [
-        ['l71', 'po7001-l71-r1', 'active'],
-        ['l72', 'po7001-l72-r0', 'active'],
-        ['l73', 'po7001-l73-r0', 'cancelled'],
-      ]);
+      const rows = (
+        await pg.query<{ group_key: string; reference_id: string; state: string }>(
+          'SELECT group_key, reference_id, state FROM mapper_po_orders ORDER BY group_key',
+        )
+      ).rows;
+      assert.deepEqual(
+        rows.map((r) => [r.group_key, r.reference_id, r.state]),
+        [
+          ['l71', 'po7001-l71-r1', 'active'],
+          ['l72', 'po7001-l72-r0', 'active'],
+          ['l73', 'po7001-l73-r0', 'cancelled'],
+        ],
+      );
     } finally {
       await pg.end();
     }
   });
   it('a line with two problems -> one exception naming both; an On Hold PO -> nothing until it is Open; Oracle one-line addresses and the ship-to-address mapping', async () => {
     const oracleAddress = { locationCode: 'Cicero', name: null, address1: null, address2: null, city: null, state: null, postalCode: null, country: null };
-    const hold = poEvent('2026-02-01T09:00:00.000+00:00', [{ id: '81', n: '1', item: 'AS9', qty: '1' }, { id: '82', n: '2', item: 'AS1', qty: '4' }], {
-      poHeaderId: '7002',
-      orderNumber: '1702',
-      status: 'On Hold',
-      shipToLocationCode: 'Cicero',
-      shipTo: { ...oracleAddress, addressText: 'Dock 4, ask at the gate' },
-    } as Partial<PoEvent>);
+    const hold = poEvent(
+      '2026-02-01T09:00:00.000+00:00',
+      [
+        { id: '81', n: '1', item: 'AS9', qty: '1' },
+        { id: '82', n: '2', item: 'AS1', qty: '4' },
+      ],
+      {
+        poHeaderId: '7002',
+        orderNumber: '1702',
+        status: 'On Hold',
+        shipToLocationCode: 'Cicero',
+        shipTo: { ...oracleAddress, addressText: 'Dock 4, ask at the gate' },
+      } as Partial<PoEvent>,
+    );
     const withLines = (e: PoEvent, code: string): PoEvent => ({ ...e, lines: e.lines.map((l) => ({ ...l, shipToLocationCode: code })) }) as PoEvent;
     await tenants.setMapping(TENANT, 'ship-to-fc', 'Cicero', { fulfillmentCenterId: 8 }, 'test');
     await tenants.setMapping(TENANT, 'ship-to-fc', 'Chicago', { fulfillmentCenterId: 8 }, 'test');
@@ -232,7 +277,9 @@ describe('mapper purchase-orders -> shipbob-writer -> ShipBob sandbox (real Kafk
     await publishPo(withLines({ ...hold, status: 'Open', lastUpdateDate: '2026-02-01T10:00:00.000+00:00' } as PoEvent, 'Cicero'));
     await waitFor(() => exceptions().length >= before + 2, { timeoutMs: 30_000, what: 'an exception per PO 7002 line' });
     await new Promise((r) => setTimeout(r, 500));
-    const raisedNow = exceptions().slice(before).map((x) => x.value);
+    const raisedNow = exceptions()
+      .slice(before)
+      .map((x) => x.value);
     assert.deepEqual(raisedNow.map((x) => x.businessId).sort(), ['po7002-l81-r0', 'po7002-l82-r0'], 'one exception per line, not one per problem');
     const e = raisedNow.find((x) => x.businessId === 'po7002-l81-r0')!;
     const problems = (JSON.parse(e.details ?? '{}') as { problems: Array<{ code: string }> }).problems.map((x) => x.code).sort();
@@ -240,10 +287,19 @@ describe('mapper purchase-orders -> shipbob-writer -> ShipBob sandbox (real Kafk
     assert.match(e.message, /2 problems: .*MISSING_PRODUCT.*MISSING_RECIPIENT/);
 
     // The operator sets the location's address once (and the item); the next PO event maps both lines.
-    await tenants.setMapping(TENANT, 'ship-to-address', 'Cicero', { name: 'Cicero DC', address1: '5900 W Ogden Ave', city: 'Cicero', state: 'IL', postalCode: '60804', country: 'US' }, 'test');
+    await tenants.setMapping(
+      TENANT,
+      'ship-to-address',
+      'Cicero',
+      { name: 'Cicero DC', address1: '5900 W Ogden Ave', city: 'Cicero', state: 'IL', postalCode: '60804', country: 'US' },
+      'test',
+    );
     await tenants.setMapping(TENANT, 'item-product', 'AS9', { shipbobSku: 'SKU-1' }, 'test');
     await publishPo(withLines({ ...hold, status: 'Open', lastUpdateDate: '2026-02-01T11:00:00.000+00:00' } as PoEvent, 'Cicero'));
-    await waitFor(async () => (await byRef('po7002-l81-r0')).length === 1 && (await byRef('po7002-l82-r0')).length === 1, { timeoutMs: 30_000, what: 'both PO 7002 orders' });
+    await waitFor(async () => (await byRef('po7002-l81-r0')).length === 1 && (await byRef('po7002-l82-r0')).length === 1, {
+      timeoutMs: 30_000,
+      what: 'both PO 7002 orders',
+    });
     const o = (await byRef('po7002-l81-r0'))[0]!;
     assert.equal(o.recipient.name, 'Cicero DC');
     assert.equal(o.recipient.address.city, 'Cicero');

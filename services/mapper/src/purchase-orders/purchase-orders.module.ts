@@ -24,7 +24,8 @@ import { PurchaseOrdersController } from './purchase-orders.controller';
           tenant: (id, opts) => directory.get(id, opts),
           store,
           publish: async (records) => {
-            if (!publisher.isConnected) throw new AppError('MAPPER.PUBLISHER_NOT_READY', 'the Kafka publisher is not connected yet', { retryable: true, retryAfterMs: 1_000 });
+            if (!publisher.isConnected)
+              throw new AppError('MAPPER.PUBLISHER_NOT_READY', 'the Kafka publisher is not connected yet', { retryable: true, retryAfterMs: 1_000 });
             await publisher.publishMany(records);
           },
           log,

@@ -94,7 +94,12 @@ export class ShipmentWriteBackService {
     return this.repo.tx(async (c) => {
       await this.repo.lockPos(c, tenantId, [v.poHeaderId]);
       if (await this.repo.confirmReceipt(c, tenantId, v.idempotencyKey, v.poHeaderId, v.fusionDocumentId ?? null)) {
-        this.log.info('receipt confirmed by Fusion', { tenantId, poHeaderId: v.poHeaderId, idempotencyKey: v.idempotencyKey, processingStatus: v.processingStatus ?? null });
+        this.log.info('receipt confirmed by Fusion', {
+          tenantId,
+          poHeaderId: v.poHeaderId,
+          idempotencyKey: v.idempotencyKey,
+          processingStatus: v.processingStatus ?? null,
+        });
       }
       await this.recompute(c, tenantId, v.poHeaderId, v.meta, rules, ctx);
       return this.repo.emittedBy(c, tenantId, v.meta.eventId);
@@ -135,12 +140,21 @@ export class ShipmentWriteBackService {
         const ours = reading.facts.flatMap((f) => {
           const ref = parseReferenceId(f.referenceId);
           if (!ref) {
-            this.log.info('shipment of an order we did not create: ignored', { tenantId, deliveryId: v.deliveryId, referenceId: f.referenceId, shipmentId: f.shipmentId });
+            this.log.info('shipment of an order we did not create: ignored', {
+              tenantId,
+              deliveryId: v.deliveryId,
+              referenceId: f.referenceId,
+              shipmentId: f.shipmentId,
+            });
             return [];
           }
           return [{ fact: f, poHeaderId: ref.poHeaderId }];
         });
-        await this.repo.lockPos(c, tenantId, ours.map((o) => o.poHeaderId));
+        await this.repo.lockPos(
+          c,
+          tenantId,
+          ours.map((o) => o.poHeaderId),
+        );
         for (const { fact, poHeaderId } of ours) {
           const prev = await this.repo.shipment(c, tenantId, fact.shipmentId);
           const { state, changed } = mergeShipment(prev?.state, fact);
@@ -168,7 +182,14 @@ export class ShipmentWriteBackService {
   }
 
   /** Emits (stores, caused by this event) every write-back and charge the PO's state calls for and that was not emitted yet. */
-  private async recompute(c: PoolClient, tenantId: string, poHeaderId: string, cause: EventMeta, rules: Record<string, EventRuleValue>, ctx: Ctx): Promise<void> {
+  private async recompute(
+    c: PoolClient,
+    tenantId: string,
+    poHeaderId: string,
+    cause: EventMeta,
+    rules: Record<string, EventRuleValue>,
+    ctx: Ctx,
+  ): Promise<void> {
     const { poNumber, orders } = await this.repo.activeOrders(c, tenantId, poHeaderId);
     if (!poNumber) return; // no order of this PO requested yet: the shipment waits in its state
     const shipments = await this.repo.shipmentsOfPo(c, tenantId, poHeaderId);
@@ -176,10 +197,27 @@ export class ShipmentWriteBackService {
     const linesToFulfil = await this.repo.linesToFulfil(c, tenantId, poHeaderId);
     const confirmedReceipts = await this.repo.confirmedReceipts(c, tenantId, poHeaderId);
     const problemsAsPoNote = await this.tenants.problemsAsPoNote(tenantId);
-    const input = { poHeaderId, poNumber, orders, shipments, rules, writeToFlexfield: this.tenants.writeToFlexfield(tenantId), linesToFulfil, confirmedReceipts, problemsAsPoNote };
+    const input = {
+      poHeaderId,
+      poNumber,
+      orders,
+      shipments,
+      rules,
+      writeToFlexfield: this.tenants.writeToFlexfield(tenantId),
+      linesToFulfil,
+      confirmedReceipts,
+      problemsAsPoNote,
+    };
     // Shipment problems go to the exceptions queue, once per shipment and kind (the record key; the queue folds by businessId).
     for (const p of planShipmentProblems(input)) {
-      const record = ctx.exception({ code: p.code, category: p.category, message: p.message, entityType: p.entityType, businessId: p.businessId, details: p.details });
+      const record = ctx.exception({
+        code: p.code,
+        category: p.category,
+        message: p.message,
+        entityType: p.entityType,
+        businessId: p.businessId,
+        details: p.details,
+      });
       if (await this.repo.emit(c, tenantId, `problem:${p.businessId}`, poHeaderId, cause.eventId, record)) {
         this.log.warn('ShipBob shipment problem raised', { tenantId, poHeaderId, code: p.code, businessId: p.businessId });
       }

@@ -63,7 +63,14 @@ describe('mapper shipments → fusion-writer → Fusion (integration)', () => {
     pat = seeded.pat;
     channelId = seeded.channel.id;
     const sub = await sb('POST', '/webhook', {
-      topics: ['order.shipped', 'order.shipment.delivered', 'order.shipment.exception', 'order.shipment.on_hold', 'order.shipment.cancelled', 'billing.charge.created'],
+      topics: [
+        'order.shipped',
+        'order.shipment.delivered',
+        'order.shipment.exception',
+        'order.shipment.on_hold',
+        'order.shipment.cancelled',
+        'billing.charge.created',
+      ],
       url: `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`,
     });
     assert.equal(sub.status, 200);
@@ -83,7 +90,12 @@ describe('mapper shipments → fusion-writer → Fusion (integration)', () => {
 
     publisher = new EventPublisher(kafka, codec, suffix);
     await publisher.connect();
-    for (const t of ['fulfilment.fusion-po-update.requested.v1', 'fulfilment.fusion-po.updated.v1', 'fulfilment.shipbob-charge.recorded.v1', 'ops.exception.raised.v1'] as const) {
+    for (const t of [
+      'fulfilment.fusion-po-update.requested.v1',
+      'fulfilment.fusion-po.updated.v1',
+      'fulfilment.shipbob-charge.recorded.v1',
+      'ops.exception.raised.v1',
+    ] as const) {
       collectors[t] = await collect(kafka, topicName(t, suffix));
     }
     const env = { DATABASE_URL: db.url, KAFKA_TOPIC_SUFFIX: suffix };
@@ -111,7 +123,9 @@ describe('mapper shipments → fusion-writer → Fusion (integration)', () => {
   }
 
   /** A Fusion PO with two lines (3 × SKU-A, 2 × SKU-B), one ShipBob order per line, as mapper/shipbob-writer would. */
-  async function poWithTwoOrders(opts: { holdSecondRequest?: boolean; tenant?: string; lifecycle?: LifecycleStep[] } = {}): Promise<Po & { releaseSecond: () => Promise<void> }> {
+  async function poWithTwoOrders(
+    opts: { holdSecondRequest?: boolean; tenant?: string; lifecycle?: LifecycleStep[] } = {},
+  ): Promise<Po & { releaseSecond: () => Promise<void> }> {
     const tenant = opts.tenant ?? TENANT;
     const [created] = fusion.seedPurchaseOrders({ count: 1, linesPerPo: 1, items: [{ Item: 'SKU-A' }] });
     const key = String(created!.POHeaderId);
@@ -121,7 +135,13 @@ describe('mapper shipments → fusion-writer → Fusion (integration)', () => {
     const out: Po = {
       poHeaderId: key,
       poNumber: po.OrderNumber,
-      lines: po.lines.map((l, i) => ({ poLineId: String(l.POLineId), lineNumber: String(l.LineNumber), item: l.Item, sku: i === 0 ? 'SKU-A' : 'SKU-B', qty: i === 0 ? 3 : 2 })),
+      lines: po.lines.map((l, i) => ({
+        poLineId: String(l.POLineId),
+        lineNumber: String(l.LineNumber),
+        item: l.Item,
+        sku: i === 0 ? 'SKU-A' : 'SKU-B',
+        qty: i === 0 ? 3 : 2,
+      })),
       shipments: [],
       webhooks: [],
     };
@@ -129,27 +149,30 @@ describe('mapper shipments → fusion-writer → Fusion (integration)', () => {
     for (const [index, line] of out.lines.entries()) {
       const referenceId = formatReferenceId({ grouping: 'line', poHeaderId: out.poHeaderId, poLineId: line.poLineId, revision: 0 });
       const meta = newMeta({ tenantId: tenant, source: 'mapper' });
-      const requested = () => publisher.publish({
-        topic: 'fulfilment.shipbob-order.requested.v1',
-        key: `${tenant}:${out.poHeaderId}`,
-        value: {
-          meta,
-          action: 'create',
-          referenceId,
-          revision: 0,
-          supersedesReferenceId: null,
-          poHeaderId: out.poHeaderId,
-          poNumber: out.poNumber,
-          poLastUpdateDate: po.LastUpdateDate,
-          fulfillmentCenterId: 8,
-          shippingMethod: 'Standard',
-          recipient: null,
-          products: [{ poLineId: line.poLineId, lineNumber: line.lineNumber, itemNumber: line.item, sku: line.sku, productId: null, quantity: line.qty, uom: 'Each' }],
-          mappingVersion: 1,
-          reason: null,
-          poLinesToFulfil: out.lines.map((l) => l.poLineId),
-        },
-      });
+      const requested = () =>
+        publisher.publish({
+          topic: 'fulfilment.shipbob-order.requested.v1',
+          key: `${tenant}:${out.poHeaderId}`,
+          value: {
+            meta,
+            action: 'create',
+            referenceId,
+            revision: 0,
+            supersedesReferenceId: null,
+            poHeaderId: out.poHeaderId,
+            poNumber: out.poNumber,
+            poLastUpdateDate: po.LastUpdateDate,
+            fulfillmentCenterId: 8,
+            shippingMethod: 'Standard',
+            recipient: null,
+            products: [
+              { poLineId: line.poLineId, lineNumber: line.lineNumber, itemNumber: line.item, sku: line.sku, productId: null, quantity: line.qty, uom: 'Each' },
+            ],
+            mappingVersion: 1,
+            reason: null,
+            poLinesToFulfil: out.lines.map((l) => l.poLineId),
+          },
+        });
       const order = await sb('POST', '/order', {
         reference_id: referenceId,
         shipping_method: 'Standard',
@@ -159,22 +182,23 @@ describe('mapper shipments → fusion-writer → Fusion (integration)', () => {
         products: [{ reference_id: line.sku, name: line.item, quantity: line.qty }],
       });
       assert.equal(order.status, 201, JSON.stringify(order.json));
-      const synced = () => publisher.publish({
-        topic: 'fulfilment.shipbob-order.synced.v1',
-        key: `${tenant}:${out.poHeaderId}`,
-        value: {
-          meta: newMeta({ tenantId: tenant, source: 'shipbob-writer', causedBy: meta }),
-          outcome: 'created',
-          referenceId,
-          shipbobOrderId: String(order.json['id']),
-          channelId: String(channelId),
-          poHeaderId: out.poHeaderId,
-          poNumber: out.poNumber,
-          poLineIds: [line.poLineId],
-          fulfillmentCenterId: 8,
-          status: String(order.json['status']),
-        },
-      });
+      const synced = () =>
+        publisher.publish({
+          topic: 'fulfilment.shipbob-order.synced.v1',
+          key: `${tenant}:${out.poHeaderId}`,
+          value: {
+            meta: newMeta({ tenantId: tenant, source: 'shipbob-writer', causedBy: meta }),
+            outcome: 'created',
+            referenceId,
+            shipbobOrderId: String(order.json['id']),
+            channelId: String(channelId),
+            poHeaderId: out.poHeaderId,
+            poNumber: out.poNumber,
+            poLineIds: [line.poLineId],
+            fulfillmentCenterId: 8,
+            status: String(order.json['status']),
+          },
+        });
       out.shipments.push(String((order.json['shipments'] as { id: number }[])[0]!.id));
       const both = async () => {
         await requested();
@@ -233,10 +257,14 @@ describe('mapper shipments → fusion-writer → Fusion (integration)', () => {
 
   it('in order: one ASN with tracking per shipment, receipts of the shipped quantities, the PO closed for receiving; charges attributed', async () => {
     const po = await poWithTwoOrders();
-    assert.deepEqual(
-      po.webhooks.map((w) => w.topic).sort(),
-      ['billing.charge.created', 'billing.charge.created', 'order.shipment.delivered', 'order.shipment.delivered', 'order.shipped', 'order.shipped'],
-    );
+    assert.deepEqual(po.webhooks.map((w) => w.topic).sort(), [
+      'billing.charge.created',
+      'billing.charge.created',
+      'order.shipment.delivered',
+      'order.shipment.delivered',
+      'order.shipped',
+      'order.shipped',
+    ]);
     await deliver(po.webhooks);
     await waitFor(() => writtenFor(po).closures.length === 1, { timeoutMs: 30_000, what: 'the PO closed for receiving' });
     assert.deepEqual(finalState(po), expected);
@@ -244,17 +272,22 @@ describe('mapper shipments → fusion-writer → Fusion (integration)', () => {
     assert.equal(asn['ASNType'], 'ASN');
     assert.match(String(asn['Comments']), /Carrier: USPS/);
 
-    await waitFor(() => decoded('fulfilment.fusion-po.updated.v1').filter((u) => u.poHeaderId === po.poHeaderId).length >= 5, { what: 'five updates published' });
+    await waitFor(() => decoded('fulfilment.fusion-po.updated.v1').filter((u) => u.poHeaderId === po.poHeaderId).length >= 5, {
+      what: 'five updates published',
+    });
     const updates = decoded('fulfilment.fusion-po.updated.v1').filter((u) => u.poHeaderId === po.poHeaderId);
     assert.deepEqual(updates.map((u) => u.kind).sort(), ['advance_shipment_notice', 'advance_shipment_notice', 'close_for_receiving', 'receipt', 'receipt']);
     assert.ok(updates.every((u) => u.outcome === 'written'));
     // Receipts and ASNs are reported only once Fusion processed them; the close came after both receipts were confirmed.
     assert.ok(updates.filter((u) => u.kind !== 'close_for_receiving').every((u) => u.processingStatus === 'SUCCESS'));
 
-    const charges = await waitFor(() => {
-      const c = decoded('fulfilment.shipbob-charge.recorded.v1').filter((x) => x.poHeaderId === po.poHeaderId);
-      return c.length === 2 ? c : undefined;
-    }, { what: 'two charges attributed to the PO' });
+    const charges = await waitFor(
+      () => {
+        const c = decoded('fulfilment.shipbob-charge.recorded.v1').filter((x) => x.poHeaderId === po.poHeaderId);
+        return c.length === 2 ? c : undefined;
+      },
+      { what: 'two charges attributed to the PO' },
+    );
     assert.deepEqual(charges.map((c) => c.shipmentId).sort(), [...po.shipments].sort());
     assert.ok(charges.every((c) => /^\d+(\.\d+)?$/.test(c.amount) && c.poNumber === po.poNumber && c.referenceId?.startsWith(`po${po.poHeaderId}-l`)));
   });
@@ -266,13 +299,25 @@ describe('mapper shipments → fusion-writer → Fusion (integration)', () => {
     await waitFor(() => writtenFor(po).closures.length === 1, { timeoutMs: 30_000, what: 'the PO closed for receiving' });
     // The same webhooks once more, then a sentinel charge: once its record is out, mapper has read everything before it.
     await deliver(po.webhooks);
-    const sentinel = { transaction_id: `tx_sentinel_${ulid()}`, amount: 1.25, currency_code: 'USD', charge_date: new Date().toISOString(), reference_id: po.shipments[0], reference_type: 'Shipment', transaction_fee: 'Shipping' };
+    const sentinel = {
+      transaction_id: `tx_sentinel_${ulid()}`,
+      amount: 1.25,
+      currency_code: 'USD',
+      charge_date: new Date().toISOString(),
+      reference_id: po.shipments[0],
+      reference_type: 'Shipment',
+      transaction_fee: 'Shipping',
+    };
     await deliver([{ id: `msg_${ulid()}`, topic: 'billing.charge.created', body: JSON.stringify(sentinel) }]);
-    await waitFor(() => decoded('fulfilment.shipbob-charge.recorded.v1').some((c) => c.transactionId === sentinel.transaction_id), { what: 'the sentinel charge' });
+    await waitFor(() => decoded('fulfilment.shipbob-charge.recorded.v1').some((c) => c.transactionId === sentinel.transaction_id), {
+      what: 'the sentinel charge',
+    });
     const commands = decoded('fulfilment.fusion-po-update.requested.v1').filter((c) => c.poHeaderId === po.poHeaderId);
     assert.equal(commands.length, 5, 'each write-back requested once');
     assert.equal(new Set(commands.map((c) => c.idempotencyKey)).size, 5);
-    await waitFor(() => decoded('fulfilment.fusion-po.updated.v1').filter((u) => u.poHeaderId === po.poHeaderId).length === 5, { what: 'five updates published' });
+    await waitFor(() => decoded('fulfilment.fusion-po.updated.v1').filter((u) => u.poHeaderId === po.poHeaderId).length === 5, {
+      what: 'five updates published',
+    });
     assert.deepEqual(finalState(po), expected);
     assert.equal(decoded('fulfilment.shipbob-charge.recorded.v1').filter((c) => c.poHeaderId === po.poHeaderId).length, 3);
   });
@@ -281,52 +326,95 @@ describe('mapper shipments → fusion-writer → Fusion (integration)', () => {
     const po = await poWithTwoOrders({ holdSecondRequest: true });
     await deliver(po.webhooks);
     const [firstShipment, secondShipment] = po.shipments;
-    const sentinel = { transaction_id: `tx_sentinel_${ulid()}`, amount: 1.25, currency_code: 'USD', charge_date: new Date().toISOString(), reference_id: firstShipment, reference_type: 'Shipment', transaction_fee: 'Shipping' };
+    const sentinel = {
+      transaction_id: `tx_sentinel_${ulid()}`,
+      amount: 1.25,
+      currency_code: 'USD',
+      charge_date: new Date().toISOString(),
+      reference_id: firstShipment,
+      reference_type: 'Shipment',
+      transaction_fee: 'Shipping',
+    };
     await deliver([{ id: `msg_${ulid()}`, topic: 'billing.charge.created', body: JSON.stringify(sentinel) }]);
     await waitFor(() => writtenFor(po).receipts.length === 1, { timeoutMs: 30_000, what: 'the receipt of the first line' });
-    await waitFor(() => decoded('fulfilment.shipbob-charge.recorded.v1').some((c) => c.transactionId === sentinel.transaction_id), { what: 'the sentinel charge: every webhook before it was read' });
+    await waitFor(() => decoded('fulfilment.shipbob-charge.recorded.v1').some((c) => c.transactionId === sentinel.transaction_id), {
+      what: 'the sentinel charge: every webhook before it was read',
+    });
     const early = decoded('fulfilment.fusion-po-update.requested.v1').filter((c) => c.poHeaderId === po.poHeaderId);
-    assert.deepEqual(early.map((c) => c.kind).sort(), ['advance_shipment_notice', 'receipt'], `line 2 is not received: no close (${early.map((c) => c.idempotencyKey).join(', ')})`);
+    assert.deepEqual(
+      early.map((c) => c.kind).sort(),
+      ['advance_shipment_notice', 'receipt'],
+      `line 2 is not received: no close (${early.map((c) => c.idempotencyKey).join(', ')})`,
+    );
     assert.ok(early.every((c) => c.shipmentId === firstShipment));
     assert.equal(writtenFor(po).closures.length, 0);
 
     await po.releaseSecond();
     await waitFor(() => writtenFor(po).closures.length === 1, { timeoutMs: 30_000, what: 'the PO closed for receiving once line 2 is received too' });
-    await waitFor(() => decoded('fulfilment.fusion-po.updated.v1').filter((u) => u.poHeaderId === po.poHeaderId).length === 5, { what: 'five updates published' });
+    await waitFor(() => decoded('fulfilment.fusion-po.updated.v1').filter((u) => u.poHeaderId === po.poHeaderId).length === 5, {
+      what: 'five updates published',
+    });
     const all = decoded('fulfilment.fusion-po-update.requested.v1').filter((c) => c.poHeaderId === po.poHeaderId);
-    assert.deepEqual(all.map((c) => c.idempotencyKey).sort(), [
-      `advance_shipment_notice:s${firstShipment}:l${po.lines[0]!.poLineId}`,
-      `advance_shipment_notice:s${secondShipment}:l${po.lines[1]!.poLineId}`,
-      `close_for_receiving:po${po.poHeaderId}:l${po.lines.map((l) => l.poLineId).join('.')}`,
-      `receipt:s${firstShipment}:l${po.lines[0]!.poLineId}`,
-      `receipt:s${secondShipment}:l${po.lines[1]!.poLineId}`,
-    ].sort());
+    assert.deepEqual(
+      all.map((c) => c.idempotencyKey).sort(),
+      [
+        `advance_shipment_notice:s${firstShipment}:l${po.lines[0]!.poLineId}`,
+        `advance_shipment_notice:s${secondShipment}:l${po.lines[1]!.poLineId}`,
+        `close_for_receiving:po${po.poHeaderId}:l${po.lines.map((l) => l.poLineId).join('.')}`,
+        `receipt:s${firstShipment}:l${po.lines[0]!.poLineId}`,
+        `receipt:s${secondShipment}:l${po.lines[1]!.poLineId}`,
+      ].sort(),
+    );
     assert.deepEqual(finalState(po), expected);
   });
 
   it('exception, on hold and cancelled shipments go to the exceptions queue, classified, one per shipment and kind however often ShipBob repeats them', async () => {
     const po = await poWithTwoOrders({ lifecycle: ['exception', 'on_hold', 'cancel'] });
-    assert.deepEqual(
-      po.webhooks.map((w) => w.topic).sort(),
-      ['order.shipment.cancelled', 'order.shipment.cancelled', 'order.shipment.exception', 'order.shipment.exception', 'order.shipment.on_hold', 'order.shipment.on_hold'],
-    );
+    assert.deepEqual(po.webhooks.map((w) => w.topic).sort(), [
+      'order.shipment.cancelled',
+      'order.shipment.cancelled',
+      'order.shipment.exception',
+      'order.shipment.exception',
+      'order.shipment.on_hold',
+      'order.shipment.on_hold',
+    ]);
     await deliver(po.webhooks);
     await deliver(po.webhooks.map((w) => ({ ...w, id: `msg_${ulid()}` }))); // ShipBob sends them again (new delivery ids)
-    const mine = () => decoded('ops.exception.raised.v1').filter((e) => e.entityType === 'shipbob-shipment' && po.shipments.some((s) => e.businessId?.startsWith(`${s}:`)));
+    const mine = () =>
+      decoded('ops.exception.raised.v1').filter((e) => e.entityType === 'shipbob-shipment' && po.shipments.some((s) => e.businessId?.startsWith(`${s}:`)));
     await waitFor(() => mine().length >= 6, { timeoutMs: 30_000, what: 'six shipment problems raised' });
     // A sentinel charge: once its record is out, mapper has read every webhook before it.
-    const sentinel = { transaction_id: `tx_sentinel_${ulid()}`, amount: 1.25, currency_code: 'USD', charge_date: new Date().toISOString(), reference_id: po.shipments[0], reference_type: 'Shipment', transaction_fee: 'Shipping' };
+    const sentinel = {
+      transaction_id: `tx_sentinel_${ulid()}`,
+      amount: 1.25,
+      currency_code: 'USD',
+      charge_date: new Date().toISOString(),
+      reference_id: po.shipments[0],
+      reference_type: 'Shipment',
+      transaction_fee: 'Shipping',
+    };
     await deliver([{ id: `msg_${ulid()}`, topic: 'billing.charge.created', body: JSON.stringify(sentinel) }]);
-    await waitFor(() => decoded('fulfilment.shipbob-charge.recorded.v1').some((c) => c.transactionId === sentinel.transaction_id), { what: 'the sentinel charge' });
+    await waitFor(() => decoded('fulfilment.shipbob-charge.recorded.v1').some((c) => c.transactionId === sentinel.transaction_id), {
+      what: 'the sentinel charge',
+    });
     const raised = mine();
     assert.equal(raised.length, 6, 'one per shipment and kind, repeats add none');
-    const codes: Record<string, string> = { exception: 'SHIPBOB.SHIPMENT_EXCEPTION', on_hold: 'SHIPBOB.SHIPMENT_ON_HOLD', cancelled: 'SHIPBOB.SHIPMENT_CANCELLED' };
+    const codes: Record<string, string> = {
+      exception: 'SHIPBOB.SHIPMENT_EXCEPTION',
+      on_hold: 'SHIPBOB.SHIPMENT_ON_HOLD',
+      cancelled: 'SHIPBOB.SHIPMENT_CANCELLED',
+    };
     for (const [i, shipment] of po.shipments.entries()) {
       for (const [kind, code] of Object.entries(codes)) {
         const e = raised.find((x) => x.businessId === `${shipment}:${kind}`);
         assert.ok(e, `${shipment}:${kind} raised`);
         assert.deepEqual([e.code, e.category, e.service], [code, 'fulfilment', 'mapper']);
-        assert.match(e.message, new RegExp(`^ShipBob shipment ${shipment} \\(order \\d+, reference po${po.poHeaderId}-l\\d+\\S*\\) for PO ${po.poNumber} line ${po.lines[i]!.lineNumber} `));
+        assert.match(
+          e.message,
+          new RegExp(
+            `^ShipBob shipment ${shipment} \\(order \\d+, reference po${po.poHeaderId}-l\\d+\\S*\\) for PO ${po.poNumber} line ${po.lines[i]!.lineNumber} `,
+          ),
+        );
         const details = JSON.parse(e.details ?? '{}') as Record<string, unknown>;
         assert.equal(details['poNumber'], po.poNumber);
       }
@@ -347,9 +435,15 @@ describe('mapper shipments → fusion-writer → Fusion (integration)', () => {
   it('tenant switch shipmentProblemsAsPoNote: a shipment on hold also becomes the PO’s NoteToReceiver (draftPurchaseOrders PATCH)', async () => {
     const po = await poWithTwoOrders({ tenant: NOTED, lifecycle: ['on_hold'] });
     await deliver(po.webhooks, NOTED);
-    await waitFor(() => fusion.written.poUpdates.filter((u) => String(u['POHeaderId']) === po.poHeaderId).length >= 2, { timeoutMs: 30_000, what: 'two PO notes written' });
+    await waitFor(() => fusion.written.poUpdates.filter((u) => String(u['POHeaderId']) === po.poHeaderId).length >= 2, {
+      timeoutMs: 30_000,
+      what: 'two PO notes written',
+    });
     const notes = fusion.written.poUpdates.filter((u) => String(u['POHeaderId']) === po.poHeaderId).map((u) => String(u['NoteToReceiver']));
-    assert.ok(notes.every((n) => /^ShipBob shipment \d+ is on hold: Invalid ?address$/i.test(n)), notes.join(' | '));
+    assert.ok(
+      notes.every((n) => /^ShipBob shipment \d+ is on hold: Invalid ?address$/i.test(n)),
+      notes.join(' | '),
+    );
     const exc = decoded('ops.exception.raised.v1').filter((e) => e.meta.tenantId === NOTED && e.code === 'SHIPBOB.SHIPMENT_ON_HOLD');
     assert.ok(exc.length >= 1, 'the queue still gets them');
   });
@@ -361,7 +455,9 @@ describe('mapper shipments → fusion-writer → Fusion (integration)', () => {
       { id: `msg_${ulid()}`, topic: 'order.shipment.delivered', body: JSON.stringify(foreign) },
       { id: badId, topic: 'order.shipment.delivered', body: '{"status": "Completed"' },
     ]);
-    const exc = await waitFor(() => decoded('ops.exception.raised.v1').find((e) => e.businessId === badId), { what: 'the exception for the unreadable webhook' });
+    const exc = await waitFor(() => decoded('ops.exception.raised.v1').find((e) => e.businessId === badId), {
+      what: 'the exception for the unreadable webhook',
+    });
     assert.equal(exc.entityType, 'shipbob-webhook');
     assert.equal(exc.category, 'parse');
     assert.equal(exc.service, 'mapper');

@@ -32,7 +32,10 @@ export class ShipmentsRepository {
       eventId,
       topic,
     ]);
-    const r = await c.query<{ event_id: string }>('SELECT event_id FROM mapper_shipment_deliveries WHERE tenant_id = $1 AND delivery_id = $2', [tenantId, deliveryId]);
+    const r = await c.query<{ event_id: string }>('SELECT event_id FROM mapper_shipment_deliveries WHERE tenant_id = $1 AND delivery_id = $2', [
+      tenantId,
+      deliveryId,
+    ]);
     return r.rows[0]!.event_id;
   }
 
@@ -60,7 +63,14 @@ export class ShipmentsRepository {
   }
 
   /** Learns the ShipBob order id (creating a bare row, without lines, when the request has not been seen yet). */
-  async setShipbobOrderId(c: PoolClient, tenantId: string, referenceId: string, poHeaderId: string, poNumber: string, shipbobOrderId: string | null): Promise<void> {
+  async setShipbobOrderId(
+    c: PoolClient,
+    tenantId: string,
+    referenceId: string,
+    poHeaderId: string,
+    poNumber: string,
+    shipbobOrderId: string | null,
+  ): Promise<void> {
     await c.query(
       `INSERT INTO mapper_shipment_orders (tenant_id, reference_id, po_header_id, po_number, action, shipbob_order_id) VALUES ($1, $2, $3, $4, 'create', $5)
        ON CONFLICT (tenant_id, reference_id) DO UPDATE SET shipbob_order_id = COALESCE(EXCLUDED.shipbob_order_id, mapper_shipment_orders.shipbob_order_id), updated_at = now()`,
@@ -70,7 +80,10 @@ export class ShipmentsRepository {
 
   /** Remembers the PO's lines to fulfil unless a newer PO version already said otherwise (older records are ignored). */
   async saveLinesToFulfil(c: PoolClient, tenantId: string, poHeaderId: string, poLastUpdateDate: string, lineIds: string[]): Promise<void> {
-    const r = await c.query<{ po_last_update_date: string }>('SELECT po_last_update_date FROM mapper_shipment_po_lines WHERE tenant_id = $1 AND po_header_id = $2', [tenantId, poHeaderId]);
+    const r = await c.query<{ po_last_update_date: string }>(
+      'SELECT po_last_update_date FROM mapper_shipment_po_lines WHERE tenant_id = $1 AND po_header_id = $2',
+      [tenantId, poHeaderId],
+    );
     const seen = r.rows[0]?.po_last_update_date;
     if (seen !== undefined && isOlderLastUpdate(poLastUpdateDate, seen)) return;
     await c.query(
@@ -82,7 +95,10 @@ export class ShipmentsRepository {
 
   /** The PO's lines to fulfil, when a request named them (records from before the field existed did not). */
   async linesToFulfil(c: PoolClient, tenantId: string, poHeaderId: string): Promise<string[] | undefined> {
-    const r = await c.query<{ line_ids: string[] }>('SELECT line_ids FROM mapper_shipment_po_lines WHERE tenant_id = $1 AND po_header_id = $2', [tenantId, poHeaderId]);
+    const r = await c.query<{ line_ids: string[] }>('SELECT line_ids FROM mapper_shipment_po_lines WHERE tenant_id = $1 AND po_header_id = $2', [
+      tenantId,
+      poHeaderId,
+    ]);
     return r.rows[0]?.line_ids;
   }
 
@@ -102,10 +118,10 @@ export class ShipmentsRepository {
   }
 
   async shipment(c: PoolClient, tenantId: string, shipmentId: string): Promise<{ state: ShipmentState; poHeaderId: string } | undefined> {
-    const r = await c.query<{ state: ShipmentState; po_header_id: string }>('SELECT state, po_header_id FROM mapper_shipment_shipments WHERE tenant_id = $1 AND shipment_id = $2', [
-      tenantId,
-      shipmentId,
-    ]);
+    const r = await c.query<{ state: ShipmentState; po_header_id: string }>(
+      'SELECT state, po_header_id FROM mapper_shipment_shipments WHERE tenant_id = $1 AND shipment_id = $2',
+      [tenantId, shipmentId],
+    );
     return r.rows[0] && { state: r.rows[0].state, poHeaderId: r.rows[0].po_header_id };
   }
 
@@ -118,10 +134,10 @@ export class ShipmentsRepository {
   }
 
   async shipmentsOfPo(c: PoolClient, tenantId: string, poHeaderId: string): Promise<ShipmentState[]> {
-    const r = await c.query<{ state: ShipmentState }>('SELECT state FROM mapper_shipment_shipments WHERE tenant_id = $1 AND po_header_id = $2 ORDER BY shipment_id', [
-      tenantId,
-      poHeaderId,
-    ]);
+    const r = await c.query<{ state: ShipmentState }>(
+      'SELECT state FROM mapper_shipment_shipments WHERE tenant_id = $1 AND po_header_id = $2 ORDER BY shipment_id',
+      [tenantId, poHeaderId],
+    );
     return r.rows.map((x) => x.state);
   }
 
@@ -160,7 +176,9 @@ export class ShipmentsRepository {
       'SELECT topic, message_key, value FROM mapper_shipment_emitted WHERE tenant_id = $1 AND source_event_id = $2 ORDER BY seq',
       [tenantId, eventId],
     );
-    return r.rows.map((x) => ({ topic: x.topic, key: x.message_key, value: x.topic === 'ops.exception.raised.v1' ? withBytes(x.value) : x.value }) as OutgoingRecord);
+    return r.rows.map(
+      (x) => ({ topic: x.topic, key: x.message_key, value: x.topic === 'ops.exception.raised.v1' ? withBytes(x.value) : x.value }) as OutgoingRecord,
+    );
   }
 
   /** Records a receipt Fusion confirmed; false if it was known already. */
@@ -173,7 +191,10 @@ export class ShipmentsRepository {
   }
 
   async confirmedReceipts(c: PoolClient, tenantId: string, poHeaderId: string): Promise<Set<string>> {
-    const r = await c.query<{ idempotency_key: string }>('SELECT idempotency_key FROM mapper_shipment_confirmed_receipts WHERE tenant_id = $1 AND po_header_id = $2', [tenantId, poHeaderId]);
+    const r = await c.query<{ idempotency_key: string }>(
+      'SELECT idempotency_key FROM mapper_shipment_confirmed_receipts WHERE tenant_id = $1 AND po_header_id = $2',
+      [tenantId, poHeaderId],
+    );
     return new Set(r.rows.map((x) => x.idempotency_key));
   }
 }

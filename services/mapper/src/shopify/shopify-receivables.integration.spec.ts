@@ -10,7 +10,17 @@ import { fromMinor, sum, toMinor } from '@mlc/domain-accounting';
 import { FusionSandbox } from '@mlc/partners-fusion-simulator';
 import { ShopifySandbox, ID_BEYOND_2_POW_53, type DeliveryRecord } from '@mlc/partners-shopify-simulator';
 import { EventPublisher, newMeta, topicName } from '@mlc/platform-kafka';
-import { collect, startService, testDatabase, testKafka, waitFor, REPO_ROOT, TEST_ENCRYPTION_KEYS, type RunningService, type TestDatabase } from '@mlc/platform-testing';
+import {
+  collect,
+  startService,
+  testDatabase,
+  testKafka,
+  waitFor,
+  REPO_ROOT,
+  TEST_ENCRYPTION_KEYS,
+  type RunningService,
+  type TestDatabase,
+} from '@mlc/platform-testing';
 import { createTenantsDataSource, InMemoryTenantChangePublisher, SecretBox, TenantConfigService } from '@mlc/tenants';
 
 const TENANT = 'acme-shop';
@@ -45,7 +55,14 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
     await publisher.publish({
       topic: 'shopify.webhook.received.v1',
       key: `${TENANT}:${d.webhookId}`,
-      value: { meta: newMeta({ tenantId: TENANT, source: 'webhook-gateway' }), partner: 'shopify', topic: d.topic, deliveryId: d.webhookId, headers: d.headers, body: d.body },
+      value: {
+        meta: newMeta({ tenantId: TENANT, source: 'webhook-gateway' }),
+        partner: 'shopify',
+        topic: d.topic,
+        deliveryId: d.webhookId,
+        headers: d.headers,
+        body: d.body,
+      },
     });
   }
   const invoicesFor = (ref: string) => fusion.receivables.invoices.filter((i) => i.fields['CrossReference'] === ref);
@@ -63,17 +80,25 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
     try {
       return await waitFor(check, { what, timeoutMs: 30_000 });
     } catch (err) {
-      throw new Error(`${(err as Error).message}\n${orderId ? dump(orderId) : ''}\nmapper: ${mapper.output().slice(-1500)}\nfusion-writer: ${writer.output().slice(-3000)}`);
+      throw new Error(
+        `${(err as Error).message}\n${orderId ? dump(orderId) : ''}\nmapper: ${mapper.output().slice(-1500)}\nfusion-writer: ${writer.output().slice(-3000)}`,
+      );
     }
   }
   const dump = (orderId: string) =>
     JSON.stringify({
       net: fromMinor(netInFusion(orderId), 'CAD'),
-      invoices: fusion.receivables.invoices.filter((i) => String(i.fields['CrossReference']).startsWith(orderId)).map((i) => ({ ref: i.fields['CrossReference'], lines: i.lines.map((l) => [l['Description'], l['Quantity'], l['UnitSellingPrice']]) })),
-      credits: fusion.receivables.creditMemos.map((c) => ({ comments: c.fields['CreditMemoComments'], lines: c.lines.map((l) => [l['LineDescription'], l['LineQuantityCredit'], l['UnitSellingPrice']]) })),
+      invoices: fusion.receivables.invoices
+        .filter((i) => String(i.fields['CrossReference']).startsWith(orderId))
+        .map((i) => ({ ref: i.fields['CrossReference'], lines: i.lines.map((l) => [l['Description'], l['Quantity'], l['UnitSellingPrice']]) })),
+      credits: fusion.receivables.creditMemos.map((c) => ({
+        comments: c.fields['CreditMemoComments'],
+        lines: c.lines.map((l) => [l['LineDescription'], l['LineQuantityCredit'], l['UnitSellingPrice']]),
+      })),
     });
   /** The order as Shopify's latest order webhook shows it. */
-  const shopifyOrder = (id: bigint) => JSON.parse(shopify.deliveries.filter((d) => d.topic.startsWith('orders/') && d.body.includes(`"id":${id},`)).at(-1)!.body) as Row;
+  const shopifyOrder = (id: bigint) =>
+    JSON.parse(shopify.deliveries.filter((d) => d.topic.startsWith('orders/') && d.body.includes(`"id":${id},`)).at(-1)!.body) as Row;
 
   before(async () => {
     ({ kafka, suffix } = await testKafka('shopify-receivables'));
@@ -89,29 +114,57 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
     const seeded = await fetch(`${fusionUrl}/__admin/customer-accounts`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ accountNumber: GUEST_ACCOUNT, name: 'Acme Guest Customers', address: { Address1: '1 Main St', City: 'Ottawa', State: 'ON', PostalCode: 'K1A 0A1', Country: 'CA' } }),
+      body: JSON.stringify({
+        accountNumber: GUEST_ACCOUNT,
+        name: 'Acme Guest Customers',
+        address: { Address1: '1 Main St', City: 'Ottawa', State: 'ON', PostalCode: 'K1A 0A1', Country: 'CA' },
+      }),
     });
     assert.equal(seeded.status, 201, await seeded.text());
-    for (const topic of ['orders/create', 'orders/updated', 'orders/paid', 'orders/cancelled', 'refunds/create', 'customers/create', 'customers/update']) shopify.subscribe({ topic, uri: sinkUrl });
+    for (const topic of ['orders/create', 'orders/updated', 'orders/paid', 'orders/cancelled', 'refunds/create', 'customers/create', 'customers/update'])
+      shopify.subscribe({ topic, uri: sinkUrl });
 
     ds = createTenantsDataSource(db.url);
     await ds.initialize();
-    const tenants = new TenantConfigService({ dataSource: ds, secretBox: new SecretBox(TEST_ENCRYPTION_KEYS), publisher: new InMemoryTenantChangePublisher(), relayWaitMs: 100 });
+    const tenants = new TenantConfigService({
+      dataSource: ds,
+      secretBox: new SecretBox(TEST_ENCRYPTION_KEYS),
+      publisher: new InMemoryTenantChangePublisher(),
+      relayWaitMs: 100,
+    });
     await tenants.createTenant({ id: TENANT, name: 'Acme Shop', mode: 'demo' }, 'test');
     await tenants.updateTenant(
       TENANT,
       {
         settings: {
-          accounting: { revenueAccountCombination: REVENUE, businessUnit: 'US1 Business Unit', transactionSource: 'SHOPIFY', transactionType: 'Invoice', paymentTerms: 'IMMEDIATE', guestCustomerAccountNumber: GUEST_ACCOUNT },
+          accounting: {
+            revenueAccountCombination: REVENUE,
+            businessUnit: 'US1 Business Unit',
+            transactionSource: 'SHOPIFY',
+            transactionType: 'Invoice',
+            paymentTerms: 'IMMEDIATE',
+            guestCustomerAccountNumber: GUEST_ACCOUNT,
+          },
           customerMatching: 'email-then-external-id',
         },
       },
       'test',
     );
-    await tenants.setConnection(TENANT, { partner: 'fusion', baseUrl: fusionUrl, auth: { type: 'basic', username: fusion.options.basicUser, password: fusion.options.basicPassword } }, 'test');
     await tenants.setConnection(
       TENANT,
-      { partner: 'shopify', baseUrl: shopifyUrl, shopDomain: shopify.shopDomain, apiVersion: '2026-10', webhookSecrets: [shopify.clientSecret], auth: { type: 'access-token', accessToken: shopify.issueToken({ expiresInSec: null }).access_token } },
+      { partner: 'fusion', baseUrl: fusionUrl, auth: { type: 'basic', username: fusion.options.basicUser, password: fusion.options.basicPassword } },
+      'test',
+    );
+    await tenants.setConnection(
+      TENANT,
+      {
+        partner: 'shopify',
+        baseUrl: shopifyUrl,
+        shopDomain: shopify.shopDomain,
+        apiVersion: '2026-10',
+        webhookSecrets: [shopify.clientSecret],
+        auth: { type: 'access-token', accessToken: shopify.issueToken({ expiresInSec: null }).access_token },
+      },
       'test',
     );
     await tenants.createTenant({ id: WRITE_BACK_TENANT, name: 'Acme Shop (write-back on)', mode: 'demo' }, 'test');
@@ -119,26 +172,59 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
       WRITE_BACK_TENANT,
       {
         settings: {
-          accounting: { revenueAccountCombination: REVENUE, businessUnit: 'US1 Business Unit', transactionSource: 'SHOPIFY', transactionType: 'Invoice', paymentTerms: 'IMMEDIATE', guestCustomerAccountNumber: GUEST_ACCOUNT },
+          accounting: {
+            revenueAccountCombination: REVENUE,
+            businessUnit: 'US1 Business Unit',
+            transactionSource: 'SHOPIFY',
+            transactionType: 'Invoice',
+            paymentTerms: 'IMMEDIATE',
+            guestCustomerAccountNumber: GUEST_ACCOUNT,
+          },
           shopifyWriteBack: true,
         },
       },
       'test',
     );
-    await tenants.setConnection(WRITE_BACK_TENANT, { partner: 'fusion', baseUrl: fusionUrl, auth: { type: 'basic', username: fusion.options.basicUser, password: fusion.options.basicPassword } }, 'test');
     await tenants.setConnection(
       WRITE_BACK_TENANT,
-      { partner: 'shopify', baseUrl: shopifyUrl, shopDomain: shopify.shopDomain, apiVersion: '2026-10', webhookSecrets: [shopify.clientSecret], auth: { type: 'access-token', accessToken: shopify.issueToken({ expiresInSec: null }).access_token } },
+      { partner: 'fusion', baseUrl: fusionUrl, auth: { type: 'basic', username: fusion.options.basicUser, password: fusion.options.basicPassword } },
+      'test',
+    );
+    await tenants.setConnection(
+      WRITE_BACK_TENANT,
+      {
+        partner: 'shopify',
+        baseUrl: shopifyUrl,
+        shopDomain: shopify.shopDomain,
+        apiVersion: '2026-10',
+        webhookSecrets: [shopify.clientSecret],
+        auth: { type: 'access-token', accessToken: shopify.issueToken({ expiresInSec: null }).access_token },
+      },
       'test',
     );
     await tenants.createTenant({ id: 'no-accounting', name: 'Not configured', mode: 'demo' }, 'test');
     await tenants.createTenant({ id: GHOST_TENANT, name: 'Guest account missing in Fusion', mode: 'demo' }, 'test');
     await tenants.updateTenant(
       GHOST_TENANT,
-      { settings: { accounting: { revenueAccountCombination: REVENUE, businessUnit: 'US1 Business Unit', transactionSource: 'SHOPIFY', transactionType: 'Invoice', paymentTerms: 'IMMEDIATE', guestCustomerAccountNumber: 'NO-SUCH-GUEST' } } },
+      {
+        settings: {
+          accounting: {
+            revenueAccountCombination: REVENUE,
+            businessUnit: 'US1 Business Unit',
+            transactionSource: 'SHOPIFY',
+            transactionType: 'Invoice',
+            paymentTerms: 'IMMEDIATE',
+            guestCustomerAccountNumber: 'NO-SUCH-GUEST',
+          },
+        },
+      },
       'test',
     );
-    await tenants.setConnection(GHOST_TENANT, { partner: 'fusion', baseUrl: fusionUrl, auth: { type: 'basic', username: fusion.options.basicUser, password: fusion.options.basicPassword } }, 'test');
+    await tenants.setConnection(
+      GHOST_TENANT,
+      { partner: 'fusion', baseUrl: fusionUrl, auth: { type: 'basic', username: fusion.options.basicUser, password: fusion.options.basicPassword } },
+      'test',
+    );
     const env = { KAFKA_TOPIC_SUFFIX: suffix, DATABASE_URL: db.url, MLC_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS };
     [mapper, writer] = await Promise.all([startService('mapper', env), startService('fusion-writer', env)]);
     synced = await collect(kafka, topicName('accounting.fusion-receivables.synced.v1', suffix));
@@ -175,7 +261,13 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
       phone: null,
     };
     shopify.updateCustomer(customer.id, { phone: '+16135550100' });
-    const order = shopify.createOrder({ customerId: customer.id, lines: [{ sku: 'MLC-HOODIE-L', title: 'Hoodie - L', price: '64.99', quantity: 3 }, { sku: 'MLC-MUG', title: 'Enamel Mug', price: '18.00', quantity: 1 }] });
+    const order = shopify.createOrder({
+      customerId: customer.id,
+      lines: [
+        { sku: 'MLC-HOODIE-L', title: 'Hoodie - L', price: '64.99', quantity: 3 },
+        { sku: 'MLC-MUG', title: 'Enamel Mug', price: '18.00', quantity: 1 },
+      ],
+    });
     for (const d of shopify.deliveries.slice(mark)) await deliver(d);
 
     const invoice = await waitFor(() => invoicesFor(String(order.id))[0], { what: 'the invoice in Fusion', timeoutMs: 30_000 });
@@ -185,8 +277,14 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
     assert.equal(invoice.fields['BusinessUnit'], 'US1 Business Unit');
     assert.equal(invoice.fields['TransactionSource'], 'SHOPIFY');
     await waitFor(() => invoicesFor(String(order.id))[0]?.fields['InvoiceStatus'] === 'Complete', { what: 'invoice completed' });
-    assert.ok(invoice.distributions.length === invoice.lines.length && invoice.distributions.every((d) => d['AccountClass'] === 'Revenue' && d['AccountCombination'] === REVENUE));
-    assert.deepEqual(invoice.lines.map((l) => l['Description']), ['MLC-HOODIE-L Hoodie - L', 'MLC-MUG Enamel Mug', 'Shipping: Standard', 'HST']);
+    assert.ok(
+      invoice.distributions.length === invoice.lines.length &&
+        invoice.distributions.every((d) => d['AccountClass'] === 'Revenue' && d['AccountCombination'] === REVENUE),
+    );
+    assert.deepEqual(
+      invoice.lines.map((l) => l['Description']),
+      ['MLC-HOODIE-L Hoodie - L', 'MLC-MUG Enamel Mug', 'Shipping: Standard', 'HST'],
+    );
 
     const party = fusion.receivables.parties.find((p) => p.fields['EmailAddress'] === 'zoe.oneil@example.com');
     assert.ok(party, 'party created with the lowercased email');
@@ -195,20 +293,55 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
     assert.deepEqual([party.fields['PersonFirstName'], party.fields['PersonLastName'], party.fields['OrganizationName']], ['Zoé', "O'Neil", undefined]);
     assert.deepEqual(
       { ...party.Address[0], AddressId: 0, PartySiteId: 0 },
-      { AddressId: 0, PartySiteId: 0, AddressType: 'BILL_TO', Address1: '150 Elgin St', Address2: 'Suite 800', City: 'Ottawa', State: 'ON', PostalCode: 'K2P 1L4', Country: 'CA' },
+      {
+        AddressId: 0,
+        PartySiteId: 0,
+        AddressType: 'BILL_TO',
+        Address1: '150 Elgin St',
+        Address2: 'Suite 800',
+        City: 'Ottawa',
+        State: 'ON',
+        PostalCode: 'K2P 1L4',
+        Country: 'CA',
+      },
     );
     const account = fusion.receivables.accounts.find((a) => a.PartyId === party.PartyId);
     assert.ok(account?.billToSites.length === 1, 'customer account with one bill-to site (SOAP)');
     assert.equal(invoice.fields['BillToCustomerNumber'], account.AccountNumber);
     assert.equal(invoice.fields['BillToSite'], account.billToSites[0]!.SiteName);
-    assert.equal(fusion.receivables.parties.filter((p) => p.fields['EmailAddress'] === 'zoe.oneil@example.com').length, 1, 'customers/create, /update and the order made one customer');
+    assert.equal(
+      fusion.receivables.parties.filter((p) => p.fields['EmailAddress'] === 'zoe.oneil@example.com').length,
+      1,
+      'customers/create, /update and the order made one customer',
+    );
   });
 
   it('an amendment and a partial refund give a supplementary invoice and credit memos against the invoice; Fusion nets to Shopify', async () => {
     const mark = shopify.deliveries.length;
     const customer = shopify.createCustomer({ firstName: 'Liam', lastName: 'Roy', email: 'liam.roy@example.com' });
-    customer.address = { id: 78n, firstName: 'Liam', lastName: 'Roy', company: null, address1: '1 Rue Sainte-Catherine', address2: null, city: 'Montréal', province: 'Quebec', provinceCode: 'QC', country: 'Canada', countryCode: 'CA', zip: 'H2X 1Z4', phone: null };
-    const order = shopify.createOrder({ customerId: customer.id, paid: true, lines: [{ sku: 'TEE', title: 'Tee', price: '25.00', quantity: 4 }, { sku: 'CAP', title: 'Cap', price: '19.99', quantity: 2 }] });
+    customer.address = {
+      id: 78n,
+      firstName: 'Liam',
+      lastName: 'Roy',
+      company: null,
+      address1: '1 Rue Sainte-Catherine',
+      address2: null,
+      city: 'Montréal',
+      province: 'Quebec',
+      provinceCode: 'QC',
+      country: 'Canada',
+      countryCode: 'CA',
+      zip: 'H2X 1Z4',
+      phone: null,
+    };
+    const order = shopify.createOrder({
+      customerId: customer.id,
+      paid: true,
+      lines: [
+        { sku: 'TEE', title: 'Tee', price: '25.00', quantity: 4 },
+        { sku: 'CAP', title: 'Cap', price: '19.99', quantity: 2 },
+      ],
+    });
     const [tee, cap] = order.lineItems;
     shopify.editOrder(order.id, { quantities: [{ lineItemId: tee!.id, quantity: 3 }], addLines: [{ sku: 'MUG', title: 'Mug', price: '12.50', quantity: 2 }] });
     shopify.refundOrder(order.id, { lines: [{ lineItemId: cap!.id, quantity: 1 }] });
@@ -217,7 +350,8 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
     const orderId = String(order.id);
     const final = shopifyOrder(order.id);
     await until(
-      () => netInFusion(orderId) === toMinor(String(final['current_total_price']), 'CAD') && creditsOf(invoicesFor(orderId)[0]!.CustomerTransactionId).length === 2,
+      () =>
+        netInFusion(orderId) === toMinor(String(final['current_total_price']), 'CAD') && creditsOf(invoicesFor(orderId)[0]!.CustomerTransactionId).length === 2,
       `Fusion net for the order to equal Shopify's current_total_price ${String(final['current_total_price'])} `,
       orderId,
     );
@@ -230,7 +364,10 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
     const credits = creditsOf(original.CustomerTransactionId);
     const refundCredit = credits.find((c) => String(c.fields['CreditMemoComments']).startsWith('Shopify refund'))!;
     assert.equal(fromMinor(linesTotal(refundCredit.lines, 'CAD', 'LineQuantityCredit'), 'CAD'), '-22.59', 'refunded cap 19.99 + tax 2.60');
-    assert.ok(refundCredit.lines.every((l) => l['PreviousCustomerTrxLineId'] !== null), 'refund lines credit specific invoice lines');
+    assert.ok(
+      refundCredit.lines.every((l) => l['PreviousCustomerTrxLineId'] !== null),
+      'refund lines credit specific invoice lines',
+    );
     const amendCredit = credits.find((c) => String(c.fields['CreditMemoComments']).includes('amendment 1'))!;
     assert.equal(fromMinor(linesTotal(amendCredit.lines, 'CAD', 'LineQuantityCredit'), 'CAD'), '-28.25', 'one tee less 25.00 + tax 3.25');
   });
@@ -256,7 +393,11 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
     await sampleDelivery('orders_create.json', 'orders/create', '2026-12-01T10:00:00.000000Z');
     // Invoice 404.95 (total_price) + a 10.00 rounding supplementary invoice: the samples' current_total_price is
     // 414.95 while their own lines, discount and shipping come to 404.95 (shopify-receivables.totals.spec.ts).
-    await until(() => netInFusion(orderId) === toMinor('414.95', 'USD') && invoicesFor(`${orderId}-A1`).length === 1, 'the sample order to net 414.95 in Fusion', orderId);
+    await until(
+      () => netInFusion(orderId) === toMinor('414.95', 'USD') && invoicesFor(`${orderId}-A1`).length === 1,
+      'the sample order to net 414.95 in Fusion',
+      orderId,
+    );
     const original = invoicesFor(orderId)[0]!;
     assert.equal(fromMinor(linesTotal(original.lines, 'USD'), 'USD'), '404.95');
     assert.deepEqual(
@@ -283,8 +424,29 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
   it('duplicated and reordered webhooks (refund and update before create) end in the same Fusion state', async () => {
     const mark = shopify.deliveries.length;
     const customer = shopify.createCustomer({ firstName: 'Mia', lastName: 'Lee', email: 'mia.lee@example.com' });
-    customer.address = { id: 79n, firstName: 'Mia', lastName: 'Lee', company: 'Maple Leaf Co', address1: '9 Bay St', address2: null, city: 'Toronto', province: 'Ontario', provinceCode: 'ON', country: 'Canada', countryCode: 'CA', zip: 'M5J 2N8', phone: null };
-    const order = shopify.createOrder({ customerId: customer.id, paid: true, lines: [{ sku: 'TEE', title: 'Tee', price: '25.00', quantity: 2 }, { sku: 'SOCK', title: 'Socks', price: '7.33', quantity: 3 }] });
+    customer.address = {
+      id: 79n,
+      firstName: 'Mia',
+      lastName: 'Lee',
+      company: 'Maple Leaf Co',
+      address1: '9 Bay St',
+      address2: null,
+      city: 'Toronto',
+      province: 'Ontario',
+      provinceCode: 'ON',
+      country: 'Canada',
+      countryCode: 'CA',
+      zip: 'M5J 2N8',
+      phone: null,
+    };
+    const order = shopify.createOrder({
+      customerId: customer.id,
+      paid: true,
+      lines: [
+        { sku: 'TEE', title: 'Tee', price: '25.00', quantity: 2 },
+        { sku: 'SOCK', title: 'Socks', price: '7.33', quantity: 3 },
+      ],
+    });
     shopify.editOrder(order.id, { quantities: [{ lineItemId: order.lineItems[1]!.id, quantity: 1 }] });
     shopify.refundOrder(order.id, { lines: [{ lineItemId: order.lineItems[0]!.id, quantity: 1 }] });
     const all = shopify.deliveries.slice(mark).filter((d) => d.topic !== 'customers/create');
@@ -293,7 +455,11 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
 
     const orderId = String(order.id);
     const final = shopifyOrder(order.id);
-    await until(() => netInFusion(orderId) === toMinor(String(final['current_total_price']), 'CAD') && invoicesFor(orderId).length === 1, `Fusion net to equal Shopify ${String(final['current_total_price'])}`, orderId);
+    await until(
+      () => netInFusion(orderId) === toMinor(String(final['current_total_price']), 'CAD') && invoicesFor(orderId).length === 1,
+      `Fusion net to equal Shopify ${String(final['current_total_price'])}`,
+      orderId,
+    );
     // Let any duplicate still in flight land, then check nothing was created twice.
     await waitFor(async () => (await fetch(`${writer.url}/health/ready`)).ok, { what: 'writer ready' });
     await new Promise((r) => setTimeout(r, 1500));
@@ -305,7 +471,11 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
     assert.equal(credits.filter((c) => String(c.fields['CreditMemoComments']).startsWith('Shopify refund')).length, 1, 'the refund credited once');
     assert.equal(netInFusion(orderId), toMinor(String(final['current_total_price']), 'CAD'), dump(orderId));
     const parties = fusion.receivables.parties.filter((p) => p.fields['SourceSystemReferenceValue'] === String(customer.id));
-    assert.deepEqual(parties.map((p) => [p.kind, p.fields['OrganizationName']]), [['organization', 'Maple Leaf Co']], 'a customer with a company stays an organization');
+    assert.deepEqual(
+      parties.map((p) => [p.kind, p.fields['OrganizationName']]),
+      [['organization', 'Maple Leaf Co']],
+      'a customer with a company stays an organization',
+    );
   });
 
   it('a cancellation after a partial refund (orders/cancelled, and cancelled_at on the orders/updated of the same action) credits what is left on the invoice, once, however often it is delivered', async () => {
@@ -317,7 +487,10 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
     const all = shopify.deliveries.slice(mark);
     const cancelDelivery = all.find((d) => d.topic === 'orders/cancelled')!;
     assert.ok(cancelDelivery, 'the sandbox emits orders/cancelled');
-    assert.ok(all.some((d) => d.topic === 'orders/updated' && d.body.includes('"cancel_reason":"customer"')), 'and orders/updated with cancelled_at');
+    assert.ok(
+      all.some((d) => d.topic === 'orders/updated' && d.body.includes('"cancel_reason":"customer"')),
+      'and orders/updated with cancelled_at',
+    );
     for (const d of all) await deliver(d);
 
     const orderId = String(order.id);
@@ -330,7 +503,11 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
     const invoice = invoicesFor(orderId)[0]!;
     const credits = creditsOf(invoice.CustomerTransactionId);
     assert.equal(credits.filter((c) => String(c.fields['CreditMemoComments']).startsWith('Shopify refund')).length, 1, 'the refund credited on its own');
-    assert.equal(fromMinor(linesTotal(cancelMemos()[0]!.lines, 'CAD', 'LineQuantityCredit'), 'CAD'), fromMinor(-(linesTotal(invoice.lines) - 2260n), 'CAD'), 'the rest: the invoice less the refunded mug and its tax');
+    assert.equal(
+      fromMinor(linesTotal(cancelMemos()[0]!.lines, 'CAD', 'LineQuantityCredit'), 'CAD'),
+      fromMinor(-(linesTotal(invoice.lines) - 2260n), 'CAD'),
+      'the rest: the invoice less the refunded mug and its tax',
+    );
     assert.equal(netInFusion(orderId), 0n, dump(orderId));
 
     // Delivered again (a Shopify retry, or both topics of the action): nothing more is written.
@@ -354,7 +531,14 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
       await publisher.publish({
         topic: 'shopify.webhook.received.v1',
         key: `${TENANT}:order-${order.id}`,
-        value: { meta: newMeta({ tenantId: TENANT, source: 'webhook-gateway' }), partner: 'shopify', topic: d.topic, deliveryId: d.webhookId, headers: d.headers, body: d.body },
+        value: {
+          meta: newMeta({ tenantId: TENANT, source: 'webhook-gateway' }),
+          partner: 'shopify',
+          topic: d.topic,
+          deliveryId: d.webhookId,
+          headers: d.headers,
+          body: d.body,
+        },
       });
     }
 
@@ -363,27 +547,40 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
     const memosOn = (ids: number[]) => fusion.receivables.creditMemos.filter((c) => ids.includes(c.fields['PreviousCustomerTrxId'] as number));
     const net = () => {
       const invoices = all();
-      return sum(invoices.map((i) => linesTotal(i.lines))) + sum(memosOn(invoices.map((i) => i.CustomerTransactionId)).map((c) => linesTotal(c.lines, 'CAD', 'LineQuantityCredit')));
+      return (
+        sum(invoices.map((i) => linesTotal(i.lines))) +
+        sum(memosOn(invoices.map((i) => i.CustomerTransactionId)).map((c) => linesTotal(c.lines, 'CAD', 'LineQuantityCredit')))
+      );
     };
-    await until(() => (all().length === 2 && memosOn(all().map((i) => i.CustomerTransactionId)).length === 2 && net() === 0n) || undefined, 'both invoices credited', orderId);
+    await until(
+      () => (all().length === 2 && memosOn(all().map((i) => i.CustomerTransactionId)).length === 2 && net() === 0n) || undefined,
+      'both invoices credited',
+      orderId,
+    );
     const supp = invoicesFor(`${orderId}-A1`)[0]!;
-    assert.equal(fromMinor(-linesTotal(memosOn([supp.CustomerTransactionId])[0]!.lines, 'CAD', 'LineQuantityCredit'), 'CAD'), fromMinor(linesTotal(supp.lines), 'CAD'), 'the supplementary invoice credited in full');
+    assert.equal(
+      fromMinor(-linesTotal(memosOn([supp.CustomerTransactionId])[0]!.lines, 'CAD', 'LineQuantityCredit'), 'CAD'),
+      fromMinor(linesTotal(supp.lines), 'CAD'),
+      'the supplementary invoice credited in full',
+    );
     assert.match(String(memosOn([supp.CustomerTransactionId])[0]!.fields['CreditMemoComments']), /cancelled \(invoice \d+-A1\)$/);
   });
 
   it('a guest order whose id is above 2^53 keeps its exact id in the cross-reference and bills the guest account', async () => {
     const mark = shopify.deliveries.length;
-    const order = shopify.createOrder({ id: ID_BEYOND_2_POW_53, lines: [{ sku: 'EBOOK', title: 'Care guide (e-book)', price: '9.99', quantity: 1, requiresShipping: false }] });
+    const order = shopify.createOrder({
+      id: ID_BEYOND_2_POW_53,
+      lines: [{ sku: 'EBOOK', title: 'Care guide (e-book)', price: '9.99', quantity: 1, requiresShipping: false }],
+    });
     for (const d of shopify.deliveries.slice(mark)) await deliver(d);
     const invoice = await waitFor(() => invoicesFor('9007199254740993')[0], { what: 'the invoice of order 9007199254740993', timeoutMs: 30_000 });
     assert.equal(invoice.fields['CrossReference'], '9007199254740993');
     assert.equal(String(order.id), '9007199254740993');
     assert.equal(invoice.fields['BillToCustomerNumber'], GUEST_ACCOUNT);
     assert.equal(fromMinor(linesTotal(invoice.lines), 'CAD'), '11.29');
-    const done = await waitFor(
-      () => synced.messages.length > 0 && fusion.written.invoices.some((i) => i['CrossReference'] === '9007199254740993'),
-      { what: 'synced events' },
-    );
+    const done = await waitFor(() => synced.messages.length > 0 && fusion.written.invoices.some((i) => i['CrossReference'] === '9007199254740993'), {
+      what: 'synced events',
+    });
     assert.ok(done);
   });
 
@@ -391,7 +588,11 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
     const order = shopify.createOrder({ lines: [{ title: 'Gift card', price: '50.00', quantity: 1, requiresShipping: false }] });
     const d = shopify.deliveries.filter((x) => x.topic === 'orders/create').at(-1)!;
     const publishFor = (tenantId: string, topic: string, body: string) =>
-      publisher.publish({ topic: 'shopify.webhook.received.v1', key: `${tenantId}:${topic}`, value: { meta: newMeta({ tenantId, source: 'test' }), partner: 'shopify', topic, deliveryId: `${topic}-${order.id}`, headers: d.headers, body } });
+      publisher.publish({
+        topic: 'shopify.webhook.received.v1',
+        key: `${tenantId}:${topic}`,
+        value: { meta: newMeta({ tenantId, source: 'test' }), partner: 'shopify', topic, deliveryId: `${topic}-${order.id}`, headers: d.headers, body },
+      });
     await publishFor('no-accounting', 'customers/redact', '{"shop_id":548380009,"customer":{"id":1},"orders_to_redact":[9007199254740993]}');
     await publishFor('no-accounting', 'orders/create', d.body);
     const codec = new AvroCodec();
@@ -415,7 +616,9 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
   const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
   const partyOf = (customerId: bigint) => fusion.receivables.parties.find((p) => p.fields['SourceSystemReferenceValue'] === String(customerId));
   const syncedFor = (key: string) =>
-    synced.messages.map((m) => codec.decodeFor('accounting.fusion-receivables.synced.v1', (m as { value: Buffer }).value).value).filter((v) => v.idempotencyKey === key);
+    synced.messages
+      .map((m) => codec.decodeFor('accounting.fusion-receivables.synced.v1', (m as { value: Buffer }).value).value)
+      .filter((v) => v.idempotencyKey === key);
 
   it('customers/update of a customer already in Fusion updates the party (email, name) and its bill-to address in place', async () => {
     const mark = shopify.deliveries.length;
@@ -433,11 +636,28 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
 
     shopify.advanceClock(2_000); // Shopify's updated_at has whole seconds
     const moved = shopify.deliveries.length;
-    customer.address = { id: 91n, firstName: 'Noah', lastName: 'Tremblay', company: null, address1: '200 Rue Sparks', address2: 'Bureau 5', city: 'Gatineau', province: 'Quebec', provinceCode: 'QC', country: 'Canada', countryCode: 'CA', zip: 'j8x2b1', phone: null };
+    customer.address = {
+      id: 91n,
+      firstName: 'Noah',
+      lastName: 'Tremblay',
+      company: null,
+      address1: '200 Rue Sparks',
+      address2: 'Bureau 5',
+      city: 'Gatineau',
+      province: 'Quebec',
+      provinceCode: 'QC',
+      country: 'Canada',
+      countryCode: 'CA',
+      zip: 'j8x2b1',
+      phone: null,
+    };
     shopify.updateCustomer(customer.id, { email: 'Noah.Tremblay@Example.org', lastName: 'Tremblay-Roy' });
     for (const d of shopify.deliveries.slice(moved)) await deliver(d);
 
-    await until(() => party.fields['EmailAddress'] === 'noah.tremblay@example.org' && party.Address[0]!['City'] === 'Gatineau', 'the party to show the new email and address');
+    await until(
+      () => party.fields['EmailAddress'] === 'noah.tremblay@example.org' && party.Address[0]!['City'] === 'Gatineau',
+      'the party to show the new email and address',
+    );
     // An individual customer is a person (hubPersons), not an organization named after him (issue 15 item 6).
     assert.equal(party.kind, 'person');
     assert.equal(party.fields['OrganizationName'], undefined);
@@ -445,7 +665,17 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
     assert.equal(party.fields['PersonLastName'], 'Tremblay-Roy');
     assert.deepEqual(
       { ...party.Address[0], AddressId: 0, PartySiteId: 0 },
-      { AddressId: 0, PartySiteId: 0, AddressType: 'BILL_TO', Address1: '200 Rue Sparks', Address2: 'Bureau 5', City: 'Gatineau', State: 'QC', PostalCode: 'J8X 2B1', Country: 'CA' },
+      {
+        AddressId: 0,
+        PartySiteId: 0,
+        AddressType: 'BILL_TO',
+        Address1: '200 Rue Sparks',
+        Address2: 'Bureau 5',
+        City: 'Gatineau',
+        State: 'QC',
+        PostalCode: 'J8X 2B1',
+        Country: 'CA',
+      },
     );
     assert.equal(party.Address[0]!.PartySiteId, siteBefore.PartySiteId, 'the account bill-to site still uses the same (updated) party site');
     assert.equal(fusion.receivables.accounts.filter((a) => a.PartyId === party.PartyId).length, 1, 'no second account');
@@ -462,7 +692,12 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
 
   it('an older customers/update after a newer one changes nothing (webhook reordered, or the command replayed to the writer)', async () => {
     const mark = shopify.deliveries.length;
-    const customer = shopify.createCustomer({ firstName: 'Emma', lastName: 'Gagnon', email: 'emma@example.com', address: { address1: '5 Elm St', city: 'Halifax', provinceCode: 'NS', countryCode: 'CA', zip: 'B3H 1A1' } });
+    const customer = shopify.createCustomer({
+      firstName: 'Emma',
+      lastName: 'Gagnon',
+      email: 'emma@example.com',
+      address: { address1: '5 Elm St', city: 'Halifax', provinceCode: 'NS', countryCode: 'CA', zip: 'B3H 1A1' },
+    });
     for (const d of shopify.deliveries.slice(mark)) await deliver(d);
     const party = await until(() => partyOf(customer.id), 'the party of the new customer');
 
@@ -534,9 +769,20 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
     await publisher.publish({
       topic: 'shopify.webhook.received.v1',
       key: `${GHOST_TENANT}:${d.webhookId}`,
-      value: { meta: newMeta({ tenantId: GHOST_TENANT, source: 'webhook-gateway' }), partner: 'shopify', topic: d.topic, deliveryId: d.webhookId, headers: d.headers, body: d.body },
+      value: {
+        meta: newMeta({ tenantId: GHOST_TENANT, source: 'webhook-gateway' }),
+        partner: 'shopify',
+        topic: d.topic,
+        deliveryId: d.webhookId,
+        headers: d.headers,
+        body: d.body,
+      },
     });
-    const ghost = () => exceptions.messages.slice(before).map((m) => codec.decodeFor('ops.exception.raised.v1', m.value!).value).filter((e) => e.meta.tenantId === GHOST_TENANT);
+    const ghost = () =>
+      exceptions.messages
+        .slice(before)
+        .map((m) => codec.decodeFor('ops.exception.raised.v1', m.value!).value)
+        .filter((e) => e.meta.tenantId === GHOST_TENANT);
     const found = await until(() => ghost()[0], 'an exception for the missing guest account');
     assert.equal(found.category, 'missing-mapping');
     assert.equal(found.service, 'fusion-writer');
@@ -561,7 +807,14 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
       await publisher.publish({
         topic: 'shopify.webhook.received.v1',
         key: `${WRITE_BACK_TENANT}:${d.webhookId}`,
-        value: { meta: newMeta({ tenantId: WRITE_BACK_TENANT, source: 'webhook-gateway' }), partner: 'shopify', topic: d.topic, deliveryId: d.webhookId, headers: d.headers, body: d.body },
+        value: {
+          meta: newMeta({ tenantId: WRITE_BACK_TENANT, source: 'webhook-gateway' }),
+          partner: 'shopify',
+          topic: d.topic,
+          deliveryId: d.webhookId,
+          headers: d.headers,
+          body: d.body,
+        },
       });
     }
     const invoice = await until(() => invoicesFor(String(order.id))[0], 'the invoice of the write-back tenant', String(order.id));
@@ -570,15 +823,25 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
       { namespace: metafield.namespace, key: metafield.key, type: metafield.type, value: metafield.value },
       { namespace: 'ml_connector', key: 'fusion_invoice_number', type: 'single_line_text_field', value: invoice.TransactionNumber },
     );
-    assert.deepEqual(metafieldCalls().map((e) => e.outcome), ['OK']);
+    assert.deepEqual(
+      metafieldCalls().map((e) => e.outcome),
+      ['OK'],
+    );
     assert.deepEqual(Object.keys((metafieldCalls()[0]!.variables['metafields'] as Row[])[0]!).sort(), ['key', 'namespace', 'ownerId', 'type', 'value']);
 
     // Replay the invoice's synced event (a redelivery, or a replay of the topic): the same metafield is set again.
     const syncedInvoice = await until(
-      () => synced.messages.map((m) => codec.decodeFor('accounting.fusion-receivables.synced.v1', (m as { value: Buffer }).value).value).find((v) => v.kind === 'invoice_create' && v.shopifyOrderId === String(order.id)),
+      () =>
+        synced.messages
+          .map((m) => codec.decodeFor('accounting.fusion-receivables.synced.v1', (m as { value: Buffer }).value).value)
+          .find((v) => v.kind === 'invoice_create' && v.shopifyOrderId === String(order.id)),
       'the synced invoice event',
     );
-    await publisher.publish({ topic: 'accounting.fusion-receivables.synced.v1', key: `${WRITE_BACK_TENANT}:${order.id}`, value: { ...syncedInvoice, meta: newMeta({ tenantId: WRITE_BACK_TENANT, source: 'fusion-writer' }) } });
+    await publisher.publish({
+      topic: 'accounting.fusion-receivables.synced.v1',
+      key: `${WRITE_BACK_TENANT}:${order.id}`,
+      value: { ...syncedInvoice, meta: newMeta({ tenantId: WRITE_BACK_TENANT, source: 'fusion-writer' }) },
+    });
     await until(() => metafieldCalls().length === 2 || undefined, 'the replayed write-back');
     assert.equal(shopify.orders.get(order.id)!.metafields!.length, 1, 'one metafield after the replay');
     assert.equal(shopify.orders.get(order.id)!.metafields![0]!.value, invoice.TransactionNumber);

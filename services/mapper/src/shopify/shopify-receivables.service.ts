@@ -82,7 +82,13 @@ export class ShopifyReceivablesService {
       if (!body || typeof body !== 'object' || !('id' in body)) throw new Error('the body is not a Shopify resource with an id');
     } catch (err) {
       return [
-        ctx.exception({ code: 'MAPPER.SHOPIFY_UNREADABLE', category: 'parse', message: `${value.topic} body cannot be read: ${(err as Error).message}`, entityType: 'shopify-webhook', businessId: value.deliveryId }),
+        ctx.exception({
+          code: 'MAPPER.SHOPIFY_UNREADABLE',
+          category: 'parse',
+          message: `${value.topic} body cannot be read: ${(err as Error).message}`,
+          entityType: 'shopify-webhook',
+          businessId: value.deliveryId,
+        }),
       ];
     }
     const snapshot = await this.tenants.snapshot(tenantId);
@@ -110,12 +116,26 @@ export class ShopifyReceivablesService {
     } catch (err) {
       if (!(err instanceof MoneyFormatError)) throw err;
       return [
-        ctx.exception({ code: 'MAPPER.SHOPIFY_BAD_AMOUNT', category: 'invalid-value', message: err.message, entityType: 'shopify-webhook', businessId: value.deliveryId, details: { topic: value.topic } }),
+        ctx.exception({
+          code: 'MAPPER.SHOPIFY_BAD_AMOUNT',
+          category: 'invalid-value',
+          message: err.message,
+          entityType: 'shopify-webhook',
+          businessId: value.deliveryId,
+          details: { topic: value.topic },
+        }),
       ];
     }
   }
 
-  private async onCustomer(value: WebhookReceived, c: ShopifyCustomer, shop: string, snapshot: TenantSnapshot, ver: { at: Date; key: string }, matching: CustomerMatchingRule): Promise<Out> {
+  private async onCustomer(
+    value: WebhookReceived,
+    c: ShopifyCustomer,
+    shop: string,
+    snapshot: TenantSnapshot,
+    ver: { at: Date; key: string },
+    matching: CustomerMatchingRule,
+  ): Promise<Out> {
     const tenantId = value.meta.tenantId;
     const doc = customerDocument(c, matching);
     const cmd: StoredCommand = {
@@ -133,7 +153,7 @@ export class ShopifyReceivablesService {
     const out = await this.repo.tx(async (tx) => {
       await this.repo.lock(tx, tenantId, `customer:${c.id}`);
       const seen = await this.repo.customer(tx, tenantId, c.id);
-      const seenKey = seen ? (seen.lastCommand as StoredCommand & { version?: string }).version ?? '' : '';
+      const seenKey = seen ? ((seen.lastCommand as StoredCommand & { version?: string }).version ?? '') : '';
       if (seen && seenKey > ver.key) return [];
       if (seen && seenKey === ver.key) return [seen.lastCommand];
       await this.repo.saveCustomer(tx, tenantId, c.id, ver.at, { ...cmd, version: ver.key } as StoredCommand);
@@ -204,7 +224,12 @@ export class ShopifyReceivablesService {
         // First sight (orders/create, or orders/updated from a reordered delivery or the sweep): the invoice always
         // bills the original amounts, whichever payload brought it, so every path gives the same invoice.
         const invoice = orderInvoice(order, accounting, matching);
-        const invoiceCommand: StoredCommand = { ...base, kind: 'invoice_create', idempotencyKey: receivablesKeys.invoice(shop, order.id), document: JSON.stringify(invoice) };
+        const invoiceCommand: StoredCommand = {
+          ...base,
+          kind: 'invoice_create',
+          idempotencyKey: receivablesKeys.invoice(shop, order.id),
+          document: JSON.stringify(invoice),
+        };
         state = {
           orderId: order.id,
           shopDomain: shop,
@@ -228,11 +253,19 @@ export class ShopifyReceivablesService {
       const duplicate = !fresh.length && ver.key === state.lastUpdatedRaw;
       if (newer) {
         // A cancelled order is not amended: its cancellation credits whatever is left open on the invoice.
-        const amended = cancelledAt || state.cancelledAt ? { document: null, ledger: state.ledger } : orderAmendment(order, state.ledger, state.revision + 1, accounting, matching);
+        const amended =
+          cancelledAt || state.cancelledAt
+            ? { document: null, ledger: state.ledger }
+            : orderAmendment(order, state.ledger, state.revision + 1, accounting, matching);
         if (amended.document) {
           state.revision += 1;
           state.ledger = amended.ledger;
-          fresh.push({ ...base, kind: 'invoice_amend', idempotencyKey: receivablesKeys.amendment(shop, order.id, state.revision), document: JSON.stringify(amended.document) });
+          fresh.push({
+            ...base,
+            kind: 'invoice_amend',
+            idempotencyKey: receivablesKeys.amendment(shop, order.id, state.revision),
+            document: JSON.stringify(amended.document),
+          });
         }
         state.lastUpdatedAt = ver.at;
         state.lastUpdatedRaw = ver.key;

@@ -120,7 +120,12 @@ describe("Shopify's published order samples → Fusion documents, to the cent", 
       const inconsistency = current - (items - minor(order.total_discounts, cur) + shipping + minor(order.current_total_tax, cur));
       assert.equal(fromMinor(inconsistency, cur), '10.00');
       assert.equal(
-        fromMinor(minor(order.total_discounts, cur) - minor(order.current_total_discounts, cur) - (shipping - minor(order.current_shipping_price_set?.shop_money?.amount, cur)), cur),
+        fromMinor(
+          minor(order.total_discounts, cur) -
+            minor(order.current_total_discounts, cur) -
+            (shipping - minor(order.current_shipping_price_set?.shop_money?.amount, cur)),
+          cur,
+        ),
         '10.00',
       );
       assert.equal(amendment?.credit, null);
@@ -145,7 +150,10 @@ describe("Shopify's published order samples → Fusion documents, to the cent", 
     edited.current_total_price = fromMinor(toMinor(edited.current_total_price!, 'USD') - 11999n, 'USD');
     const { document, ledger } = orderAmendment(edited, created.ledger, 2, CONFIG, MATCHING);
     assert.equal(document?.debit, null);
-    assert.deepEqual(document?.credit?.lines.map((l) => [l.key, l.quantity, l.unitSellingPrice, l.amount, l.invoiceLineNumber]), [[`item:${table.id}`, '1', '-119.99', '-119.99', 5]]);
+    assert.deepEqual(
+      document?.credit?.lines.map((l) => [l.key, l.quantity, l.unitSellingPrice, l.amount, l.invoiceLineNumber]),
+      [[`item:${table.id}`, '1', '-119.99', '-119.99', 5]],
+    );
     assert.equal(held('USD', created.invoice, [created.amendment, document]), toMinor(edited.current_total_price, 'USD'));
     assert.equal(ledgerTotal(ledger), toMinor('294.96', 'USD'));
     assert.equal(orderAmendment(edited, ledger, 3, CONFIG, MATCHING).document, null, 'the same edit again: nothing more');
@@ -208,7 +216,11 @@ describe('a self-consistent order from the Shopify sandbox (discount, shipping, 
         invoice.lines.filter((l) => l.kind !== 'item').map((l) => [l.kind, l.description, l.amount]),
         [['discount', 'Discounts', fromMinor(-minor(order.total_discounts, cur), cur)], ['shipping', 'Shipping: Express', '12.50'], ...taxLines],
       );
-      if (!taxesIncluded) assert.deepEqual(taxLines.map((t) => t[1]), ['GST', 'PST']);
+      if (!taxesIncluded)
+        assert.deepEqual(
+          taxLines.map((t) => t[1]),
+          ['GST', 'PST'],
+        );
       if (!taxesIncluded) assert.equal(sum(invoice.lines.filter((l) => l.kind === 'tax').map((l) => toMinor(l.amount, cur))), minor(order.total_tax, cur));
       assert.equal(invoice.total, order.total_price);
       assert.equal(amendment, null, 'the same payload amends nothing');
@@ -237,7 +249,10 @@ describe('a self-consistent order from the Shopify sandbox (discount, shipping, 
       assert.equal(memo?.total, fromMinor(-sum(refunded.refunds![0]!.transactions!.map((t) => toMinor(t.amount!, cur))), cur));
       const after = orderAmendment(refunded, first.ledger, 2, CONFIG, MATCHING);
       const cents = [...(after.document?.debit?.lines ?? []), ...(after.document?.credit?.lines ?? [])];
-      assert.ok(cents.every((l) => (l.kind === 'discount' || l.kind === 'tax') && toMinor(l.amount, cur) ** 2n <= 1n), JSON.stringify(cents));
+      assert.ok(
+        cents.every((l) => (l.kind === 'discount' || l.kind === 'tax') && toMinor(l.amount, cur) ** 2n <= 1n),
+        JSON.stringify(cents),
+      );
       assert.equal(held(cur, invoice, [first.document, after.document]) + toMinor(memo!.total, cur), toMinor(refunded.current_total_price!, cur));
       assert.equal(orderAmendment(refunded, after.ledger, 3, CONFIG, MATCHING).document, null);
     });

@@ -99,8 +99,16 @@ export class ShopifyStateRepository {
   }
 
   async refunds(c: PoolClient, tenantId: string, orderId: string): Promise<RefundRow[]> {
-    const r = await c.query('SELECT refund_id, order_id, refund, status FROM mapper_shopify_refunds WHERE tenant_id = $1 AND order_id = $2 ORDER BY created_at, refund_id', [tenantId, orderId]);
-    return r.rows.map((row: Record<string, unknown>) => ({ refundId: row['refund_id'] as string, orderId: row['order_id'] as string, refund: row['refund'] as ShopifyRefund, status: row['status'] as RefundRow['status'] }));
+    const r = await c.query(
+      'SELECT refund_id, order_id, refund, status FROM mapper_shopify_refunds WHERE tenant_id = $1 AND order_id = $2 ORDER BY created_at, refund_id',
+      [tenantId, orderId],
+    );
+    return r.rows.map((row: Record<string, unknown>) => ({
+      refundId: row['refund_id'] as string,
+      orderId: row['order_id'] as string,
+      refund: row['refund'] as ShopifyRefund,
+      status: row['status'] as RefundRow['status'],
+    }));
   }
 
   async saveRefund(c: PoolClient, tenantId: string, r: RefundRow): Promise<void> {
@@ -112,7 +120,10 @@ export class ShopifyStateRepository {
   }
 
   async customer(c: PoolClient, tenantId: string, customerId: string): Promise<{ lastUpdatedAt: Date; lastCommand: StoredCommand } | undefined> {
-    const r = await c.query('SELECT last_updated_at, last_command FROM mapper_shopify_customers WHERE tenant_id = $1 AND customer_id = $2', [tenantId, customerId]);
+    const r = await c.query('SELECT last_updated_at, last_command FROM mapper_shopify_customers WHERE tenant_id = $1 AND customer_id = $2', [
+      tenantId,
+      customerId,
+    ]);
     const row = r.rows[0] as Record<string, unknown> | undefined;
     return row ? { lastUpdatedAt: row['last_updated_at'] as Date, lastCommand: row['last_command'] as StoredCommand } : undefined;
   }

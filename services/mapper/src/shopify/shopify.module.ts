@@ -14,7 +14,8 @@ import { ShopifyWebhooksController } from './shopify-webhooks.controller';
     { provide: ShopifyStateRepository, useFactory: (pool: Pool) => new ShopifyStateRepository(pool), inject: [PG_POOL] },
     {
       provide: ShopifyReceivablesService,
-      useFactory: (repo: ShopifyStateRepository, directory: TenantDirectory, log: Logger) => new ShopifyReceivablesService(repo, { snapshot: (t) => directory.get(t) }, log),
+      useFactory: (repo: ShopifyStateRepository, directory: TenantDirectory, log: Logger) =>
+        new ShopifyReceivablesService(repo, { snapshot: (t) => directory.get(t) }, log),
       inject: [ShopifyStateRepository, TenantDirectory, LOGGER],
     },
   ],

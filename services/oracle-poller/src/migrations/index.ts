@@ -7,9 +7,5 @@ import { PollerBackfillRequests1767500002000 } from './1767500002000-oracle-poll
 export const ORACLE_POLLER_MIGRATION_SET: MigrationSet = {
   owner: 'oracle-poller',
   table: 'oracle_poller_migrations',
-  migrations: [
-    PollerFeedState1767500000000,
-    PollerFeedStateExceptionRaised1767500001000,
-    PollerBackfillRequests1767500002000,
-  ],
+  migrations: [PollerFeedState1767500000000, PollerFeedStateExceptionRaised1767500001000, PollerBackfillRequests1767500002000],
 };

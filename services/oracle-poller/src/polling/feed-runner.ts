@@ -73,7 +73,8 @@ export class FeedRunner {
       const state = await this.repo.state(tenantId, feed.name);
       const backfill = state?.backfillFromMs != null ? { fromMs: state.backfillFromMs, request: state.backfillRequest } : undefined;
       if (backfill?.request) await this.repo.backfillStarted(backfill.request, feed.name);
-      let since = backfill?.fromMs ?? (state?.cursorMs != null ? state.cursorMs - this.config.overlapMs : Date.now() - (await this.initialLookbackMs(tenantId)));
+      let since =
+        backfill?.fromMs ?? (state?.cursorMs != null ? state.cursorMs - this.config.overlapMs : Date.now() - (await this.initialLookbackMs(tenantId)));
       const ctx: FeedContext = { tenantId, client };
       let cursorMs = state?.cursorMs ?? undefined;
       for (;;) {
@@ -161,7 +162,13 @@ export class FeedRunner {
   /** Drops what was already emitted, builds the events, records the batch as in flight, publishes and awaits the ack. */
   private async emit(ctx: FeedContext, feed: Feed, items: unknown[], force: boolean): Promise<Batch> {
     const idents = items.map((i) => feed.identify(i));
-    const known = force ? new Map<string, number>() : await this.repo.emitted(ctx.tenantId, feed.name, idents.map((i) => i.id));
+    const known = force
+      ? new Map<string, number>()
+      : await this.repo.emitted(
+          ctx.tenantId,
+          feed.name,
+          idents.map((i) => i.id),
+        );
     const records: OutgoingRecord[] = [];
     const entries: EmittedEntry[] = [];
     let dropped = 0;
@@ -173,7 +180,9 @@ export class FeedRunner {
         ms = lastUpdateMs(ident.lastUpdateDate);
       } catch {
         // Without a LastUpdateDate the record can't be de-duplicated: raise it for a person, remember nothing.
-        records.push(this.exception(ctx.tenantId, feed, ident.id, item, new AppError('POLLER.INVALID_LAST_UPDATE_DATE', `record ${ident.id} has no valid LastUpdateDate`)));
+        records.push(
+          this.exception(ctx.tenantId, feed, ident.id, item, new AppError('POLLER.INVALID_LAST_UPDATE_DATE', `record ${ident.id} has no valid LastUpdateDate`)),
+        );
         continue;
       }
       const seen = known.get(ident.id);
@@ -184,14 +193,23 @@ export class FeedRunner {
       let record: OutgoingRecord;
       try {
         // The record's own trace (linked to the poll): its meta.traceparent and its send belong to it.
-        record = await inSpan(`${feed.name} record`, { newTrace: true, annotate: { tenantId: ctx.tenantId, entityType: feed.entityType, businessId: ident.id } }, () => feed.toRecord(ctx, item));
+        record = await inSpan(
+          `${feed.name} record`,
+          { newTrace: true, annotate: { tenantId: ctx.tenantId, entityType: feed.entityType, businessId: ident.id } },
+          () => feed.toRecord(ctx, item),
+        );
       } catch (err) {
         const e = toAppError(err);
         if (e.retryable) throw e;
         record = this.exception(ctx.tenantId, feed, ident.id, item, e);
       }
       records.push(record);
-      entries.push({ id: ident.id, lastUpdateMs: ms, lastUpdateDate: ident.lastUpdateDate, eventId: (record.value as { meta: { eventId: string } }).meta.eventId });
+      entries.push({
+        id: ident.id,
+        lastUpdateMs: ms,
+        lastUpdateDate: ident.lastUpdateDate,
+        eventId: (record.value as { meta: { eventId: string } }).meta.eventId,
+      });
     }
     if (records.length) {
       const topics = [...new Set(records.map((r) => topicName(r.topic, this.config.topicSuffix)))];
@@ -207,7 +225,13 @@ export class FeedRunner {
   }
 
   private exception(tenantId: string, feed: Feed, id: string, item: unknown, err: AppError): OutgoingRecord<'ops.exception.raised.v1'> {
-    this.log.warn('a Fusion record could not be turned into an event; raised as an exception', { tenantId, feed: feed.name, id, code: err.code, error: err.message });
+    this.log.warn('a Fusion record could not be turned into an event; raised as an exception', {
+      tenantId,
+      feed: feed.name,
+      id,
+      code: err.code,
+      error: err.message,
+    });
     this.metrics.inc('oracle_poller_record_exceptions_total', { tenant: tenantId, feed: feed.name, code: err.code }, 1, 'records raised as exceptions');
     return {
       topic: 'ops.exception.raised.v1',
@@ -267,4 +291,3 @@ function newestOf(feed: Feed, items: unknown[]): { ms: number; text: string } | 
   }
   return best;
 }
-

@@ -227,7 +227,14 @@ export class PollStateRepository {
            backfill_from_ms = CASE WHEN $6::bigint IS NOT NULL AND poller_feed_state.backfill_from_ms IS NOT NULL THEN GREATEST(poller_feed_state.backfill_from_ms, $6::bigint) ELSE poller_feed_state.backfill_from_ms END,
            emitted_total = poller_feed_state.emitted_total + $5,
            updated_at = now()`,
-        [tenantId, feed, c.cursor ? String(c.cursor.ms) : null, c.cursor?.text ?? null, c.emitted.length, c.backfillFromMs === undefined ? null : String(c.backfillFromMs)],
+        [
+          tenantId,
+          feed,
+          c.cursor ? String(c.cursor.ms) : null,
+          c.cursor?.text ?? null,
+          c.emitted.length,
+          c.backfillFromMs === undefined ? null : String(c.backfillFromMs),
+        ],
       );
       await client.query('DELETE FROM poller_inflight WHERE tenant_id = $1 AND feed = $2', [tenantId, feed]);
     });
@@ -244,7 +251,10 @@ export class PollStateRepository {
   /** A run reached the end: clears the backfill it served (unless a newer one was requested meanwhile). */
   async runSucceeded(tenantId: string, feed: string, backfillRequest: string | null): Promise<void> {
     if (backfillRequest) {
-      await this.pool.query('UPDATE poller_backfill_requests SET finished_at = now(), started_at = COALESCE(started_at, now()) WHERE request_id = $1 AND feed = $2 AND finished_at IS NULL', [backfillRequest, feed]);
+      await this.pool.query(
+        'UPDATE poller_backfill_requests SET finished_at = now(), started_at = COALESCE(started_at, now()) WHERE request_id = $1 AND feed = $2 AND finished_at IS NULL',
+        [backfillRequest, feed],
+      );
     }
     await this.pool.query(
       `UPDATE poller_feed_state SET last_run_finished_at = now(), last_success_at = now(), consecutive_failures = 0,
@@ -278,7 +288,10 @@ export class PollStateRepository {
 
   /** The backfill run of a feed begins (kept from the first run when it takes several). */
   async backfillStarted(requestId: string, feed: string): Promise<void> {
-    await this.pool.query('UPDATE poller_backfill_requests SET started_at = COALESCE(started_at, now()) WHERE request_id = $1 AND feed = $2', [requestId, feed]);
+    await this.pool.query('UPDATE poller_backfill_requests SET started_at = COALESCE(started_at, now()) WHERE request_id = $1 AND feed = $2', [
+      requestId,
+      feed,
+    ]);
   }
 
   /** Progress of one backfill request per feed, or undefined when the tenant has no such request. */
@@ -322,7 +335,11 @@ export class PollStateRepository {
 
   /** Records that the streak's exception for `code` was published (cleared by the next successful run). */
   async markExceptionRaised(tenantId: string, feed: string, code: string): Promise<void> {
-    await this.pool.query('UPDATE poller_feed_state SET exception_raised_code = $3, updated_at = now() WHERE tenant_id = $1 AND feed = $2', [tenantId, feed, code]);
+    await this.pool.query('UPDATE poller_feed_state SET exception_raised_code = $3, updated_at = now() WHERE tenant_id = $1 AND feed = $2', [
+      tenantId,
+      feed,
+      code,
+    ]);
   }
 
   /** Asks the next run of the feed to read again from `sinceMs` (the cursor itself never moves back). */
@@ -332,7 +349,12 @@ export class PollStateRepository {
         'UPDATE poller_backfill_requests SET superseded_by = $3 WHERE tenant_id = $1 AND feed = $2 AND finished_at IS NULL AND superseded_by IS NULL',
         [tenantId, feed, requestId],
       );
-      await client.query('INSERT INTO poller_backfill_requests (request_id, tenant_id, feed, since_ms) VALUES ($1, $2, $3, $4)', [requestId, tenantId, feed, String(sinceMs)]);
+      await client.query('INSERT INTO poller_backfill_requests (request_id, tenant_id, feed, since_ms) VALUES ($1, $2, $3, $4)', [
+        requestId,
+        tenantId,
+        feed,
+        String(sinceMs),
+      ]);
       await client.query(
         `INSERT INTO poller_feed_state (tenant_id, feed, backfill_from_ms, backfill_request) VALUES ($1, $2, $3, $4)
          ON CONFLICT (tenant_id, feed) DO UPDATE SET backfill_from_ms = $3, backfill_request = $4, updated_at = now()`,

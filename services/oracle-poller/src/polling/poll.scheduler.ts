@@ -154,7 +154,14 @@ export class PollScheduler implements OnApplicationBootstrap, OnApplicationShutd
         this.metrics.inc('oracle_poller_polls_total', { ...labels, outcome: 'failed' });
         this.metrics.inc('oracle_poller_poll_failures_total', { ...labels, code: e.code }, 1, 'failed polls by error code');
         this.metrics.set('oracle_poller_consecutive_failures', labels, slot.failures);
-        this.log.warn('poll failed; retrying with backoff', { tenantId, feed: feed.name, code: e.code, error: e.message, retryable: e.retryable, failures: slot.failures });
+        this.log.warn('poll failed; retrying with backoff', {
+          tenantId,
+          feed: feed.name,
+          code: e.code,
+          error: e.message,
+          retryable: e.retryable,
+          failures: slot.failures,
+        });
         const { exceptionRaised } = await this.repo.runFailed(tenantId, feed.name, e.code, e.message).catch(() => ({ exceptionRaised: true }));
         // One exception per failure streak and code, marked only once it is on Kafka: a raise lost to a crash or a
         // Kafka error is made by the next failed run (a success ends the streak).

@@ -72,7 +72,12 @@ export class PollerController {
     if (sinceMs > Date.now()) throw new BadRequestException('since must not be in the future');
     const names = b.feeds === undefined ? this.registry.all().map((f) => f.name) : b.feeds;
     if (!Array.isArray(names) || !names.length || names.some((n) => typeof n !== 'string' || !this.registry.get(n))) {
-      throw new BadRequestException(`feeds must be a non-empty list of: ${this.registry.all().map((f) => f.name).join(', ')}`);
+      throw new BadRequestException(
+        `feeds must be a non-empty list of: ${this.registry
+          .all()
+          .map((f) => f.name)
+          .join(', ')}`,
+      );
     }
     const requestId = ulid();
     for (const name of names as string[]) {
@@ -97,7 +102,13 @@ export class PollerController {
   async sync(@Param('tenantId') tenantId: string, @Param('feed') feedName: string, @Param('id') id: string, @Query('force') force?: string) {
     await this.tenant(tenantId);
     const feed: Feed | undefined = this.registry.get(feedName);
-    if (!feed) throw new NotFoundException(`unknown feed ${feedName}; one of: ${this.registry.all().map((f) => f.name).join(', ')}`);
+    if (!feed)
+      throw new NotFoundException(
+        `unknown feed ${feedName}; one of: ${this.registry
+          .all()
+          .map((f) => f.name)
+          .join(', ')}`,
+      );
     if (!/^[\w.-]{1,64}$/.test(id)) throw new BadRequestException('id must be a Fusion record id');
     try {
       return await this.runner.syncOne(tenantId, feed, id, force === 'true' || force === '1');

@@ -26,7 +26,16 @@ const po: FusionPurchaseOrder = {
       UOM: 'Each',
       Price: '0.30',
       Status: 'Open',
-      schedules: [{ LineLocationId: '300100000000013', ScheduleNumber: 1, Quantity: '12.50', QuantityReceived: '0', ShipToLocationCode: 'WH-RENO', ShipToOrganizationCode: 'RNO' }],
+      schedules: [
+        {
+          LineLocationId: '300100000000013',
+          ScheduleNumber: 1,
+          Quantity: '12.50',
+          QuantityReceived: '0',
+          ShipToLocationCode: 'WH-RENO',
+          ShipToOrganizationCode: 'RNO',
+        },
+      ],
     },
   ],
 };
@@ -37,14 +46,33 @@ describe('toPurchaseOrderChanged', () => {
       po,
       {
         supplier: { SupplierId: '300100000000002', Supplier: 'Acme Components', SupplierNumber: 'SUP-1001', sites: [] },
-        shipTo: { LocationId: '300100000000005', LocationCode: 'WH-RENO', AddressLine1: '1 Dock Road', TownOrCity: 'Reno', Region2: 'NV', PostalCode: '89502', Country: 'US', Address: 'WH-RENO, 1 Dock Road' },
+        shipTo: {
+          LocationId: '300100000000005',
+          LocationCode: 'WH-RENO',
+          AddressLine1: '1 Dock Road',
+          TownOrCity: 'Reno',
+          Region2: 'NV',
+          PostalCode: '89502',
+          Country: 'US',
+          Address: 'WH-RENO, 1 Dock Road',
+        },
       },
       meta,
     );
     assert.equal(e.poHeaderId, '300100000000011');
     assert.equal(e.lastUpdateDate, po.LastUpdateDate);
     assert.equal(e.supplierNumber, 'SUP-1001');
-    assert.deepEqual(e.shipTo, { locationCode: 'WH-RENO', name: 'WH-RENO', address1: '1 Dock Road', address2: null, city: 'Reno', state: 'NV', postalCode: '89502', country: 'US', addressText: 'WH-RENO, 1 Dock Road' });
+    assert.deepEqual(e.shipTo, {
+      locationCode: 'WH-RENO',
+      name: 'WH-RENO',
+      address1: '1 Dock Road',
+      address2: null,
+      city: 'Reno',
+      state: 'NV',
+      postalCode: '89502',
+      country: 'US',
+      addressText: 'WH-RENO, 1 Dock Road',
+    });
     const line = e.lines[0]!;
     assert.equal(line.quantity, '12.5');
     assert.equal(line.shipToOrganizationCode, 'RNO');
@@ -67,7 +95,17 @@ describe('toPurchaseOrderChanged', () => {
     const big: FusionPurchaseOrder = {
       ...po,
       POHeaderId: '9007199254740993',
-      lines: [{ ...po.lines[0]!, POLineId: '9007199254740995', Quantity: undefined, schedules: [{ LineLocationId: '9007199254740997', Quantity: '0.1' }, { LineLocationId: '2', Quantity: '0.2' }] }],
+      lines: [
+        {
+          ...po.lines[0]!,
+          POLineId: '9007199254740995',
+          Quantity: undefined,
+          schedules: [
+            { LineLocationId: '9007199254740997', Quantity: '0.1' },
+            { LineLocationId: '2', Quantity: '0.2' },
+          ],
+        },
+      ],
     };
     const e = toPurchaseOrderChanged(big, { supplier: null, shipTo: null }, meta);
     assert.equal(e.poHeaderId, '9007199254740993');

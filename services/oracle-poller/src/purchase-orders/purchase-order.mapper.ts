@@ -1,5 +1,12 @@
 import { Decimal } from '@mlc/platform-decimal';
-import { stringifyFusionJson, type FusionPoLine, type FusionPoSchedule, type FusionPurchaseOrder, type FusionShipToLocation, type FusionSupplier } from '@mlc/partners-fusion-client';
+import {
+  stringifyFusionJson,
+  type FusionPoLine,
+  type FusionPoSchedule,
+  type FusionPurchaseOrder,
+  type FusionShipToLocation,
+  type FusionSupplier,
+} from '@mlc/partners-fusion-client';
 import type { EventMeta, TopicRecords } from '@mlc/contracts';
 
 export type PurchaseOrderChanged = TopicRecords['erp.purchase-order.changed.v1'];

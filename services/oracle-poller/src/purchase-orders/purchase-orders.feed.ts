@@ -54,10 +54,14 @@ export class PurchaseOrdersFeed implements Feed<FusionPurchaseOrder>, OnModuleIn
 
   async toRecord(ctx: FeedContext, po: FusionPurchaseOrder): Promise<OutgoingRecord> {
     const supplier =
-      po.SupplierId === undefined ? null : await this.suppliers.get(`${ctx.tenantId}:${po.SupplierId}`, () => optional(() => ctx.client.getSupplier(po.SupplierId!)));
+      po.SupplierId === undefined
+        ? null
+        : await this.suppliers.get(`${ctx.tenantId}:${po.SupplierId}`, () => optional(() => ctx.client.getSupplier(po.SupplierId!)));
     const locationId = po.ShipToLocationId ?? po.lines[0]?.schedules[0]?.ShipToLocationId;
     const shipTo =
-      locationId === undefined ? null : await this.locations.get(`${ctx.tenantId}:${locationId}`, () => optional(() => ctx.client.getShipToLocation(locationId)));
+      locationId === undefined
+        ? null
+        : await this.locations.get(`${ctx.tenantId}:${locationId}`, () => optional(() => ctx.client.getShipToLocation(locationId)));
     return {
       topic: 'erp.purchase-order.changed.v1',
       key: `${ctx.tenantId}:${po.POHeaderId}`,

@@ -12,8 +12,17 @@ type Command = TopicRecords['fulfilment.shipbob-order.requested.v1'];
  * Nothing is synced (no ShipBob order exists, so no webhooks follow); going live and replaying the command
  * (`mlc replay range --flow shipbob-orders`) creates the order once, by its reference_id.
  */
-export async function handleInDryRun(service: SyncShipbobOrderService, baseUrl: string, cmd: Command, ctx: Pick<HandlerContext, 'exception'>): Promise<OutgoingRecord[]> {
-  const run = await recordWrites(baseUrl, () => undefined, () => service.handle(cmd, ctx));
+export async function handleInDryRun(
+  service: SyncShipbobOrderService,
+  baseUrl: string,
+  cmd: Command,
+  ctx: Pick<HandlerContext, 'exception'>,
+): Promise<OutgoingRecord[]> {
+  const run = await recordWrites(
+    baseUrl,
+    () => undefined,
+    () => service.handle(cmd, ctx),
+  );
   if (run.error !== undefined) throw run.error;
   if (!run.writes.length) return run.result ?? [];
   return run.writes.map((w) =>
@@ -21,7 +30,11 @@ export async function handleInDryRun(service: SyncShipbobOrderService, baseUrl: 
       ...w,
       flow: 'purchase-orders',
       partner: 'shipbob',
-      operation: /:cancel$/.test(w.path.split('?')[0]!) ? 'cancel-order' : w.method === 'POST' && /\/order$/.test(w.path.split('?')[0]!) ? 'create-order' : `${w.method.toLowerCase()}-request`,
+      operation: /:cancel$/.test(w.path.split('?')[0]!)
+        ? 'cancel-order'
+        : w.method === 'POST' && /\/order$/.test(w.path.split('?')[0]!)
+          ? 'create-order'
+          : `${w.method.toLowerCase()}-request`,
       entityType: 'shipbob-order',
       businessId: cmd.referenceId,
       poHeaderId: cmd.poHeaderId,

@@ -47,7 +47,12 @@ export class OrdersController {
       return handleInDryRun(this.service, tenant.connections.shipbob.baseUrl, cmd, ctx);
     });
     for (const o of out) {
-      const outcome = o.topic === 'fulfilment.shipbob-order.synced.v1' ? (o.value as { outcome: string }).outcome : o.topic === 'ops.dry-run-write.recorded.v1' ? 'dry_run' : 'exception';
+      const outcome =
+        o.topic === 'fulfilment.shipbob-order.synced.v1'
+          ? (o.value as { outcome: string }).outcome
+          : o.topic === 'ops.dry-run-write.recorded.v1'
+            ? 'dry_run'
+            : 'exception';
       this.metrics.inc('shipbob_writer_orders_total', { action: cmd.action, outcome }, 1, 'ShipBob order commands handled, by outcome');
       this.log.info('shipbob order command handled', { tenantId: cmd.meta.tenantId, referenceId: cmd.referenceId, action: cmd.action, outcome });
     }

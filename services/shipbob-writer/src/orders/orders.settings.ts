@@ -8,8 +8,18 @@ export const ordersSettings = {
     parse: as.int(1, 1000),
     default: 40,
   } as Setting<number>,
-  shipbobBackoffBaseMs: { env: 'SHIPBOB_BACKOFF_BASE_MS', doc: 'first retry delay (doubles per attempt, jittered)', parse: as.int(1), default: 500 } as Setting<number>,
-  shipbobBackoffMaxMs: { env: 'SHIPBOB_BACKOFF_MAX_MS', doc: 'longest retry delay (a longer x-retry-after still wins)', parse: as.int(1), default: 60_000 } as Setting<number>,
+  shipbobBackoffBaseMs: {
+    env: 'SHIPBOB_BACKOFF_BASE_MS',
+    doc: 'first retry delay (doubles per attempt, jittered)',
+    parse: as.int(1),
+    default: 500,
+  } as Setting<number>,
+  shipbobBackoffMaxMs: {
+    env: 'SHIPBOB_BACKOFF_MAX_MS',
+    doc: 'longest retry delay (a longer x-retry-after still wins)',
+    parse: as.int(1),
+    default: 60_000,
+  } as Setting<number>,
   shipbobRateWindowMs: {
     env: 'SHIPBOB_RATE_WINDOW_MS',
     doc: "ShipBob's rate-limit window (150 calls per 60 s, https://developer.shipbob.com/rate-limit); pacing spreads the calls left over it",
@@ -22,5 +32,10 @@ export const ordersSettings = {
     parse: as.int(0),
     default: 15,
   } as Setting<number>,
-  shipbobOrderType: { env: 'SHIPBOB_ORDER_TYPE', doc: 'ShipBob order type for PO orders', parse: as.oneOf('DTC', 'B2B', 'DropShip'), default: 'DTC' } as Setting<'DTC' | 'B2B' | 'DropShip'>,
+  shipbobOrderType: {
+    env: 'SHIPBOB_ORDER_TYPE',
+    doc: 'ShipBob order type for PO orders',
+    parse: as.oneOf('DTC', 'B2B', 'DropShip'),
+    default: 'DTC',
+  } as Setting<'DTC' | 'B2B' | 'DropShip'>,
 } satisfies Record<string, Setting<unknown>>;

@@ -38,8 +38,29 @@ function commands(productId: number): Command[] {
     poLastUpdateDate: PO.lastUpdateDate,
     fulfillmentCenterId: 10,
     shippingMethod: 'Standard',
-    recipient: { name: 'Cicero', address1: '5900 W Ogden Ave', address2: null, city: 'Cicero', state: 'IL', postalCode: '60804', country: 'US', email: null, phone: null },
-    products: [{ poLineId: l.poLineId, lineNumber: l.poLineId, itemNumber: l.itemNumber, sku: l.sku, productId: l.byId ? productId : null, name: l.name, quantity: l.quantity, uom: 'Each' }],
+    recipient: {
+      name: 'Cicero',
+      address1: '5900 W Ogden Ave',
+      address2: null,
+      city: 'Cicero',
+      state: 'IL',
+      postalCode: '60804',
+      country: 'US',
+      email: null,
+      phone: null,
+    },
+    products: [
+      {
+        poLineId: l.poLineId,
+        lineNumber: l.poLineId,
+        itemNumber: l.itemNumber,
+        sku: l.sku,
+        productId: l.byId ? productId : null,
+        name: l.name,
+        quantity: l.quantity,
+        uom: 'Each',
+      },
+    ],
     mappingVersion: 1,
     reason: null,
     poLinesToFulfil: LINES.map((x) => x.poLineId),
@@ -73,7 +94,7 @@ for (const [reading, options] of [
     });
     after(() => sandbox.close());
 
-    it('creates one order per PO line: SKU items named by the line description or ShipBob\'s product, the id-mapped item by id, the unknown SKU created', async () => {
+    it("creates one order per PO line: SKU items named by the line description or ShipBob's product, the id-mapped item by id, the unknown SKU created", async () => {
       for (const cmd of commands(productId)) {
         const [out] = await service.handle(cmd, ctx);
         assert.equal((out!.value as { outcome?: string }).outcome, 'created', JSON.stringify(out!.value));
@@ -83,7 +104,10 @@ for (const [reading, options] of [
       const byLine = new Map(sandbox.orders.map((o) => [o.products[0]!.sku, o]));
       assert.deepEqual([...byLine.keys()].sort(), ['ML-1001', 'ML-1002', 'ML-CARTON', 'SVC-INSTALL-KIT']);
       assert.equal(sandbox.products.find((p) => p.variants.some((v) => v.sku === 'SVC-INSTALL-KIT'))?.name, 'Installation kit');
-      const bodies = sandbox.requests().filter((r) => r.method === 'POST' && r.path === '/2026-01/order').map((r) => JSON.parse(r.body) as { products: Array<Record<string, unknown>> });
+      const bodies = sandbox
+        .requests()
+        .filter((r) => r.method === 'POST' && r.path === '/2026-01/order')
+        .map((r) => JSON.parse(r.body) as { products: Array<Record<string, unknown>> });
       assert.deepEqual(
         bodies.map((b) => b.products[0]),
         [
@@ -103,24 +127,44 @@ for (const [reading, options] of [
       assert.equal((cancelled!.value as { outcome?: string }).outcome, 'cancelled');
       const order = sandbox.orders.find((o) => o.reference_id !== first!.referenceId)!;
       sandbox.runLifecycle(order.shipments[0]!.id);
-      const page = await client.queryTransactions({ referenceTypes: ['Shipment'], referenceIds: [String(order.shipments[0]!.id)], transactionTypes: ['Charge'], sortOrder: 'Ascending', pageSize: 50 });
+      const page = await client.queryTransactions({
+        referenceTypes: ['Shipment'],
+        referenceIds: [String(order.shipments[0]!.id)],
+        transactionTypes: ['Charge'],
+        sortOrder: 'Ascending',
+        pageSize: 50,
+      });
       assert.equal(page.items.length, 1);
       assert.equal((await client.listProducts({ sku: 'ML-1001', pageSize: 10 })).items.length, 1);
       assert.equal((await client.listLocations({ receivingEnabled: true })).length > 0, true);
       assert.equal((await client.listShipments(order.id))?.length, 1);
-      const sub = await client.createWebhookSubscription({ topics: ['order.shipped', 'billing.charge.created'], url: 'https://example.com/hooks', secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', description: 'contract' });
-      assert.equal((await client.listWebhookSubscriptions()).items.some((s) => s.id === sub.id), true);
+      const sub = await client.createWebhookSubscription({
+        topics: ['order.shipped', 'billing.charge.created'],
+        url: 'https://example.com/hooks',
+        secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+        description: 'contract',
+      });
+      assert.equal(
+        (await client.listWebhookSubscriptions()).items.some((s) => s.id === sub.id),
+        true,
+      );
       await client.deleteWebhookSubscription(sub.id);
       // The replay's create meets ShipBob's duplicate 422 (read back as already_existed); nothing else is refused.
       const refused = sandbox.requests().filter((r) => r.path.startsWith('/2026-01/') && r.status >= 400);
-      assert.deepEqual(refused.map((r) => [r.method, r.path, r.status]), [['POST', '/2026-01/order', 422]]);
+      assert.deepEqual(
+        refused.map((r) => [r.method, r.path, r.status]),
+        [['POST', '/2026-01/order', 422]],
+      );
       assert.ok(refused[0]!.body.includes(first!.referenceId));
     });
 
     it('an undescribed line whose SKU ShipBob does not know becomes MAPPING.MISSING_PRODUCT_NAME before any order is sent', async () => {
       const [cmd] = commands(productId);
       const posts = sandbox.requests().filter((r) => r.method === 'POST' && r.path === '/2026-01/order').length;
-      const out = await service.handle({ ...cmd!, referenceId: `${cmd!.referenceId}-x`, products: [{ ...cmd!.products[0]!, sku: 'NEVER-SEEN', name: null }] }, ctx);
+      const out = await service.handle(
+        { ...cmd!, referenceId: `${cmd!.referenceId}-x`, products: [{ ...cmd!.products[0]!, sku: 'NEVER-SEEN', name: null }] },
+        ctx,
+      );
       assert.equal((out[0]!.value as { code?: string }).code, MISSING_PRODUCT_NAME);
       assert.equal(sandbox.requests().filter((r) => r.method === 'POST' && r.path === '/2026-01/order').length, posts);
     });

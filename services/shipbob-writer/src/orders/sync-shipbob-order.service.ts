@@ -86,7 +86,13 @@ export class SyncShipbobOrderService {
           entityType: 'shipbob-order',
           businessId: cmd.referenceId,
           message: `ShipBob refused to cancel order ${order.id} (${cmd.referenceId}) for PO ${cmd.poNumber}: ${reasons.join('; ')}. The PO changed after ShipBob picked it; a person must decide.`,
-          details: { shipbobOrderId: String(order.id), cancelStatus: result.status, shipments: result.shipments, poHeaderId: cmd.poHeaderId, reason: cmd.reason },
+          details: {
+            shipbobOrderId: String(order.id),
+            cancelStatus: result.status,
+            shipments: result.shipments,
+            poHeaderId: cmd.poHeaderId,
+            reason: cmd.reason,
+          },
         }),
       ];
     }
@@ -94,7 +100,9 @@ export class SyncShipbobOrderService {
     if (cmd.supersedesReferenceId) {
       const previous = await find(cmd.supersedesReferenceId);
       if (previous && !isCancelled(previous)) {
-        const picked = previous.shipments.some((s) => s.statusDetails.some((d) => PICKED.includes(d)) || s.status === 'Completed' || s.status === 'LabeledCreated');
+        const picked = previous.shipments.some(
+          (s) => s.statusDetails.some((d) => PICKED.includes(d)) || s.status === 'Completed' || s.status === 'LabeledCreated',
+        );
         return [
           ctx.exception({
             code: CHANGE_AFTER_PICK,
@@ -102,7 +110,12 @@ export class SyncShipbobOrderService {
             entityType: 'shipbob-order',
             businessId: cmd.referenceId,
             message: `Not created: ${cmd.referenceId} replaces ${cmd.supersedesReferenceId} (ShipBob order ${previous.id}), which is ${picked ? 'already picked or shipped' : `still ${previous.status}`} and was not cancelled. Replay once the old order is cancelled in ShipBob.`,
-            details: { supersedesReferenceId: cmd.supersedesReferenceId, previousOrderId: String(previous.id), previousStatus: previous.status, poHeaderId: cmd.poHeaderId },
+            details: {
+              supersedesReferenceId: cmd.supersedesReferenceId,
+              previousOrderId: String(previous.id),
+              previousStatus: previous.status,
+              poHeaderId: cmd.poHeaderId,
+            },
           }),
         ];
       }
@@ -117,7 +130,10 @@ export class SyncShipbobOrderService {
           entityType: 'shipbob-order',
           businessId: cmd.referenceId,
           message: `Not created: ShipBob has no product with SKU ${unnamed.map((p) => p.sku).join(', ')} and PO ${cmd.poNumber} line ${unnamed.map((p) => p.lineNumber).join(', ')} has no description to name it by (ShipBob: "Name is required because no product with reference_id … exists"). Give the line a description or create the product in ShipBob, then replay.`,
-          details: { poHeaderId: cmd.poHeaderId, lines: unnamed.map((p) => ({ poLineId: p.poLineId, lineNumber: p.lineNumber, sku: p.sku, itemNumber: p.itemNumber ?? null })) },
+          details: {
+            poHeaderId: cmd.poHeaderId,
+            lines: unnamed.map((p) => ({ poLineId: p.poLineId, lineNumber: p.lineNumber, sku: p.sku, itemNumber: p.itemNumber ?? null })),
+          },
         }),
       ];
     }
@@ -145,8 +161,12 @@ export class SyncShipbobOrderService {
 
   toOrderInput(cmd: Command, names: ReadonlyMap<string, string> = new Map()): ShipbobCreateOrderInput {
     const r = cmd.recipient;
-    if (!r) throw new AppError('SHIPBOB.INVALID_COMMAND', `command ${cmd.referenceId} has no recipient; ShipBob requires one`, { details: { referenceId: cmd.referenceId } });
-    if (!cmd.products.length) throw new AppError('SHIPBOB.INVALID_COMMAND', `command ${cmd.referenceId} has no products`, { details: { referenceId: cmd.referenceId } });
+    if (!r)
+      throw new AppError('SHIPBOB.INVALID_COMMAND', `command ${cmd.referenceId} has no recipient; ShipBob requires one`, {
+        details: { referenceId: cmd.referenceId },
+      });
+    if (!cmd.products.length)
+      throw new AppError('SHIPBOB.INVALID_COMMAND', `command ${cmd.referenceId} has no products`, { details: { referenceId: cmd.referenceId } });
     const only = cmd.products.length === 1 ? cmd.products[0] : undefined;
     return {
       referenceId: cmd.referenceId,

@@ -5,7 +5,5 @@ import { GatewayDeliveriesAndSweepCursors1767500000000 } from './1767500000000-w
 export const WEBHOOK_GATEWAY_MIGRATION_SET: MigrationSet = {
   owner: 'webhook-gateway',
   table: 'webhook_gateway_migrations',
-  migrations: [
-    GatewayDeliveriesAndSweepCursors1767500000000,
-  ],
+  migrations: [GatewayDeliveriesAndSweepCursors1767500000000],
 };

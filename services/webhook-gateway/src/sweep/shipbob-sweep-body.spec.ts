@@ -13,7 +13,13 @@ const shipment = (status: ShipbobShipment['status'], detail: string, extra: Part
   statusDetails: [detail],
   details: [{ name: detail, description: `${detail} (description)` }],
   locationId: 8,
-  tracking: { carrier: 'USPS', carrierService: 'Ground Advantage', trackingNumber: '9400100000000001', trackingUrl: 'https://t/9400100000000001', shippedAt: '2026-12-07T01:00:00.000Z' },
+  tracking: {
+    carrier: 'USPS',
+    carrierService: 'Ground Advantage',
+    trackingNumber: '9400100000000001',
+    trackingUrl: 'https://t/9400100000000001',
+    shippedAt: '2026-12-07T01:00:00.000Z',
+  },
   fulfilledAt: '2026-12-07T01:00:00.000Z',
   deliveredAt: status === 'Completed' && detail === 'Delivered' ? '2026-12-07T02:00:00.000Z' : undefined,
   updatedAt: '2026-12-07T02:00:00.000Z',
@@ -56,7 +62,10 @@ describe('ShipBob sweep bodies and record keys', () => {
       const s = shipment(status, detail);
       const topic = SWEEP_TOPIC[milestone];
       const body = shipmentWebhookBody(milestone, order(s), s);
-      assert.equal(recordKeyOfShipbobWebhook(topic, body), shipmentRecordKey(String(s.id), milestone, milestone === 'shipped' ? s.tracking!.trackingNumber : undefined));
+      assert.equal(
+        recordKeyOfShipbobWebhook(topic, body),
+        shipmentRecordKey(String(s.id), milestone, milestone === 'shipped' ? s.tracking!.trackingNumber : undefined),
+      );
       const reading = readShipbobWebhook(topic, body);
       assert.equal(reading.kind, 'shipments');
       const [fact] = reading.kind === 'shipments' ? reading.facts : [];

@@ -22,7 +22,10 @@ export function shipmentJson(s: ShipbobShipment): Record<string, unknown> {
     order_id: s.orderId,
     reference_id: s.referenceId,
     status: s.status,
-    status_details: (s.details ?? s.statusDetails.map((name) => ({ name, description: undefined }))).map((d) => ({ name: d.name, description: d.description ?? null })),
+    status_details: (s.details ?? s.statusDetails.map((name) => ({ name, description: undefined }))).map((d) => ({
+      name: d.name,
+      description: d.description ?? null,
+    })),
     last_update_at: s.updatedAt ?? null,
     last_tracking_update_at: s.trackingUpdatedAt ?? null,
     actual_fulfillment_date: s.fulfilledAt ?? null,

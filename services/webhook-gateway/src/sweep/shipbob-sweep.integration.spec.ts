@@ -46,7 +46,8 @@ describe('webhook-gateway: ShipBob sweep (real processes, Kafka, Postgres, ShipB
   const swept = () => topic.records().filter((r) => r.value.headers['mlc-origin'] === 'sweep');
   const sent = (): SentWebhook[] => (shipbob as unknown as { sentWebhooks: SentWebhook[] }).sentWebhooks;
   const cursor = async (resource: string): Promise<Date> =>
-    (await pool.query<{ updated_since: Date }>('SELECT updated_since FROM gateway_sweep_cursors WHERE tenant_id = $1 AND resource = $2', [TENANT, resource])).rows[0]!.updated_since;
+    (await pool.query<{ updated_since: Date }>('SELECT updated_since FROM gateway_sweep_cursors WHERE tenant_id = $1 AND resource = $2', [TENANT, resource]))
+      .rows[0]!.updated_since;
   async function sweeps(n: number): Promise<void> {
     const count = async (): Promise<number> => {
       const text = await (await fetch(`${gateway.url}/metrics`)).text();
@@ -155,7 +156,11 @@ describe('webhook-gateway: ShipBob sweep (real processes, Kafka, Postgres, ShipB
       { partner: 'fusion', baseUrl: fusion.url, auth: { type: 'basic', username: fusion.options.basicUser, password: fusion.options.basicPassword } },
       'test',
     );
-    await env.tenants.setConnection(TENANT, { partner: 'shipbob', baseUrl: shipbob.url, channelId, webhookSecrets: [SECRET], auth: { type: 'pat', token: pat } }, 'test');
+    await env.tenants.setConnection(
+      TENANT,
+      { partner: 'shipbob', baseUrl: shipbob.url, channelId, webhookSecrets: [SECRET], auth: { type: 'pat', token: pat } },
+      'test',
+    );
 
     publisher = new EventPublisher(env.kafka, codec, env.suffix);
     await publisher.connect();
@@ -174,7 +179,14 @@ describe('webhook-gateway: ShipBob sweep (real processes, Kafka, Postgres, ShipB
     others.push(await testing.startService('mapper', serviceEnv), await testing.startService('fusion-writer', serviceEnv));
     await waitFor(async () => (await readiness(gateway.url)) === 200, { what: 'gateway ready' });
     const sub = await sb('POST', '/webhook', {
-      topics: ['order.shipped', 'order.shipment.delivered', 'order.shipment.exception', 'order.shipment.on_hold', 'order.shipment.cancelled', 'billing.charge.created'],
+      topics: [
+        'order.shipped',
+        'order.shipment.delivered',
+        'order.shipment.exception',
+        'order.shipment.on_hold',
+        'order.shipment.cancelled',
+        'billing.charge.created',
+      ],
       url: `${gateway.url}/webhooks/shipbob/${TENANT}`,
       secret: SECRET,
     });
@@ -205,10 +217,13 @@ describe('webhook-gateway: ShipBob sweep (real processes, Kafka, Postgres, ShipB
     assert.equal(droppedDelivery.dropped, true, 'ShipBob lost the delivered webhook');
     assert.ok(hooks.filter((h) => h.topic !== 'order.shipment.delivered').every((h) => !h.dropped));
 
-    const [rec] = await waitFor(() => (byDelivery(`sweep:shipment:${first.shipmentId}:delivered`).length ? byDelivery(`sweep:shipment:${first.shipmentId}:delivered`) : undefined), {
-      what: 'the swept delivered state on shipbob.webhook.received.v1',
-      timeoutMs: 30_000,
-    });
+    const [rec] = await waitFor(
+      () => (byDelivery(`sweep:shipment:${first.shipmentId}:delivered`).length ? byDelivery(`sweep:shipment:${first.shipmentId}:delivered`) : undefined),
+      {
+        what: 'the swept delivered state on shipbob.webhook.received.v1',
+        timeoutMs: 30_000,
+      },
+    );
     assert.equal(rec!.value.partner, 'shipbob');
     assert.equal(rec!.value.topic, 'order.shipment.delivered');
     assert.equal(rec!.value.headers['x-webhook-topic'], 'order.shipment.delivered');
@@ -297,12 +312,18 @@ describe('webhook-gateway: ShipBob sweep (real processes, Kafka, Postgres, ShipB
     assert.equal(rec!.value.topic, 'billing.charge.created');
     const reading = readShipbobWebhook(rec!.value.topic, rec!.value.body);
     assert.equal(reading.kind, 'charge');
-    assert.deepEqual(reading.kind === 'charge' ? { id: reading.charge.transactionId, shipment: reading.charge.shipmentId, amount: Number(reading.charge.amount) } : undefined, {
-      id: txId,
-      shipment: po.shipmentId,
-      amount: (JSON.parse(charge.body) as { amount: number }).amount,
+    assert.deepEqual(
+      reading.kind === 'charge' ? { id: reading.charge.transactionId, shipment: reading.charge.shipmentId, amount: Number(reading.charge.amount) } : undefined,
+      {
+        id: txId,
+        shipment: po.shipmentId,
+        amount: (JSON.parse(charge.body) as { amount: number }).amount,
+      },
+    );
+    await waitFor(() => decoded('fulfilment.shipbob-charge.recorded.v1').some((c) => c.transactionId === txId), {
+      what: 'the charge recorded against the PO',
+      timeoutMs: 30_000,
     });
-    await waitFor(() => decoded('fulfilment.shipbob-charge.recorded.v1').some((c) => c.transactionId === txId), { what: 'the charge recorded against the PO', timeoutMs: 30_000 });
     await sweeps(3);
     assert.equal(byDelivery(`sweep:transaction:${txId}`).length, 1, 'published once');
     const recorded = decoded('fulfilment.shipbob-charge.recorded.v1').filter((c) => c.transactionId === txId);

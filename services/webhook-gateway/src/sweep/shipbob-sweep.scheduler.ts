@@ -9,7 +9,17 @@ import { TenantSweepScheduler } from './tenant-sweep.scheduler';
 /** Runs each tenant's ShipBob sweep on its own `settings.pollingIntervalsMs.shipbobOrdersMs` (see TenantSweepScheduler). */
 @Injectable()
 export class ShipbobSweepScheduler extends TenantSweepScheduler {
-  constructor(directory: TenantDirectory, sweep: ShipbobSweepService, @Inject(WEBHOOK_GATEWAY_CONFIG) config: WebhookGatewayConfig, @Inject(LOGGER) log: Logger) {
-    super(directory, log, { label: 'ShipBob', enabled: config.shipbobSweepEnabled, tickMs: config.shipbobSweepTickMs, sweepTenant: (id, opts) => sweep.sweepTenant(id, opts) });
+  constructor(
+    directory: TenantDirectory,
+    sweep: ShipbobSweepService,
+    @Inject(WEBHOOK_GATEWAY_CONFIG) config: WebhookGatewayConfig,
+    @Inject(LOGGER) log: Logger,
+  ) {
+    super(directory, log, {
+      label: 'ShipBob',
+      enabled: config.shipbobSweepEnabled,
+      tickMs: config.shipbobSweepTickMs,
+      sweepTenant: (id, opts) => sweep.sweepTenant(id, opts),
+    });
   }
 }

@@ -78,7 +78,15 @@ export class ShipbobSweepService {
     const snapshot = await this.directory.get(tenantId);
     if (!snapshot.connections.shipbob) return { status: 'no-connection' };
     const intervalMs = snapshot.settings.pollingIntervalsMs.shipbobOrdersMs;
-    const run = { lockName: `mlc:gateway:shipbob-sweep:${tenantId}`, tenantId, resources: RESOURCES, intervalMs, tickMs: this.config.shipbobSweepTickMs, lookbackMs: this.config.shipbobSweepLookbackMs, force: opts.force };
+    const run = {
+      lockName: `mlc:gateway:shipbob-sweep:${tenantId}`,
+      tenantId,
+      resources: RESOURCES,
+      intervalMs,
+      tickMs: this.config.shipbobSweepTickMs,
+      lookbackMs: this.config.shipbobSweepLookbackMs,
+      force: opts.force,
+    };
     try {
       return await runSweepIfDue(this.pool, run, async (startedAt): Promise<ShipbobSweepOutcome> => {
         const client = await this.clients.shipbob(tenantId);
@@ -87,7 +95,8 @@ export class ShipbobSweepService {
           if (opts.stopping?.()) return true;
           const r = client.rateLimit;
           // The budget is shared with shipbob-writer (same credentials): leave it the reserve, sweep again later.
-          if (r.remainingCalls !== undefined && r.remainingCalls < this.config.shipbobSweepReserveCalls && Date.now() - r.observedAt < 60_000) throw new ReserveReached();
+          if (r.remainingCalls !== undefined && r.remainingCalls < this.config.shipbobSweepReserveCalls && Date.now() - r.observedAt < 60_000)
+            throw new ReserveReached();
           return false;
         };
         const totals: Totals = { published: 0, skipped: 0 };
@@ -108,7 +117,8 @@ export class ShipbobSweepService {
         }
         const { published, skipped } = totals;
         this.metrics.inc(RUNS, { outcome: deferred ? 'deferred' : 'ok' }, 1, 'ShipBob sweeps by outcome');
-        if (published) this.log.info('ShipBob sweep published states no webhook brought', { tenantId, published, skipped, orders, charges: published - orders });
+        if (published)
+          this.log.info('ShipBob sweep published states no webhook brought', { tenantId, published, skipped, orders, charges: published - orders });
         return { status: deferred ? 'deferred' : 'swept', intervalMs, published, skipped };
       });
     } catch (err) {
@@ -194,7 +204,10 @@ export class ShipbobSweepService {
   /** Publishes the candidates no webhook or earlier sweep brought (record keys), waiting for Kafka's acknowledgement. */
   private async flush(tenantId: string, resource: SweepResource, batch: Candidate[], totals: Totals): Promise<void> {
     if (!batch.length) return;
-    const seen = await this.deliveries.ledger.seenRecordKeys(tenantId, batch.map((c) => c.recordKey));
+    const seen = await this.deliveries.ledger.seenRecordKeys(
+      tenantId,
+      batch.map((c) => c.recordKey),
+    );
     const missed = batch.filter((c, i) => !seen.has(c.recordKey) && batch.findIndex((x) => x.recordKey === c.recordKey) === i);
     const deliveries: InboundDelivery[] = missed.map((c) => ({
       tenantId,
@@ -211,7 +224,8 @@ export class ShipbobSweepService {
     totals.published += published;
     totals.skipped += batch.length - published;
     if (published) this.metrics.inc(RECORDS, { resource, outcome: 'published' }, published, 'ShipBob states and charges read back by the sweep, by outcome');
-    if (batch.length - published) this.metrics.inc(RECORDS, { resource, outcome: 'skipped' }, batch.length - published, 'ShipBob states and charges read back by the sweep, by outcome');
+    if (batch.length - published)
+      this.metrics.inc(RECORDS, { resource, outcome: 'skipped' }, batch.length - published, 'ShipBob states and charges read back by the sweep, by outcome');
     for (const d of deliveries) this.log.info('ShipBob sweep published a state no webhook brought', { tenantId, topic: d.topic, deliveryId: d.deliveryId });
   }
 }

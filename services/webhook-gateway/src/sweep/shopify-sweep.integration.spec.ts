@@ -23,7 +23,9 @@ describe('webhook-gateway: Shopify reconciliation sweep (real process, Kafka, Po
     return Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)`, 'm').exec(text)?.[1] ?? 0);
   };
   const ordersCursor = async (): Promise<number> => {
-    const r = await pool.query<{ updated_since: Date }>("SELECT updated_since FROM gateway_sweep_cursors WHERE tenant_id = $1 AND resource = 'orders'", [TENANT]);
+    const r = await pool.query<{ updated_since: Date }>("SELECT updated_since FROM gateway_sweep_cursors WHERE tenant_id = $1 AND resource = 'orders'", [
+      TENANT,
+    ]);
     return r.rows[0]!.updated_since.getTime();
   };
   /** Resolves after the gateway finished `n` more sweeps of the tenant. */
@@ -55,7 +57,12 @@ describe('webhook-gateway: Shopify reconciliation sweep (real process, Kafka, Po
       'test',
     );
     topic = await env.watch('shopify.webhook.received.v1');
-    gateway = await env.startGateway({ SHOPIFY_SWEEP_TICK_MS: '200', SHOPIFY_SWEEP_SETTLE_MS: '0', SHOPIFY_SWEEP_OVERLAP_MS: '60000', SHOPIFY_SWEEP_LOOKBACK_MS: '60000' });
+    gateway = await env.startGateway({
+      SHOPIFY_SWEEP_TICK_MS: '200',
+      SHOPIFY_SWEEP_SETTLE_MS: '0',
+      SHOPIFY_SWEEP_OVERLAP_MS: '60000',
+      SHOPIFY_SWEEP_LOOKBACK_MS: '60000',
+    });
     await waitFor(async () => (await readiness(gateway.url)) === 200, { what: 'gateway ready' });
     await sweeps(1);
   });
@@ -138,13 +145,19 @@ describe('webhook-gateway: Shopify reconciliation sweep (real process, Kafka, Po
     const [rec] = await waitFor(() => (aboutOrder(order.id).length > 0 ? aboutOrder(order.id) : undefined), { what: 'the large order swept' });
     const body = parseShopifyJson<Record<string, any>>(rec!.value.body);
     assert.equal(body['line_items'].length, 25, 'all 25 line items, not the 10 of the page');
-    assert.deepEqual(body['shipping_lines'].map((s: any) => s.title), ['Leg 1', 'Leg 2', 'Leg 3', 'Leg 4']);
+    assert.deepEqual(
+      body['shipping_lines'].map((s: any) => s.title),
+      ['Leg 1', 'Leg 2', 'Leg 3', 'Leg 4'],
+    );
     assert.equal(body['processed_at'], '2026-11-30T19:30:00-05:00', "the shop's local time (America/New_York), not UTC");
     assert.match(body['created_at'], /-0[45]:00$/);
     assert.match(body['updated_at'], /-0[45]:00$/);
     assert.ok(sandbox.graphqlLog.some((e) => e.operation === 'OrderLineItems' && e.outcome === 'OK'));
     assert.ok(sandbox.graphqlLog.some((e) => e.operation === 'OrderShippingLines' && e.outcome === 'OK'));
-    assert.ok(sandbox.graphqlLog.some((e) => e.operation === 'Shop'), 'the shop time zone was read');
+    assert.ok(
+      sandbox.graphqlLog.some((e) => e.operation === 'Shop'),
+      'the shop time zone was read',
+    );
   });
 
   it('an order that cannot be read whole is not published: counted, logged, the cursor held at it; published once it can be read', async () => {
@@ -152,7 +165,10 @@ describe('webhook-gateway: Shopify reconciliation sweep (real process, Kafka, Po
     sandbox.graphqlFaults = { tooCostly: ['OrderLineItems'] };
     try {
       const big = sandbox.createOrder({ lines: Array.from({ length: 12 }, (_, i) => ({ title: `Nut ${i + 1}`, price: '0.50', quantity: 1 })) });
-      await waitFor(async () => (await metric('mlc_sweep_incomplete_orders_total')) > incompleteBefore, { what: 'the incomplete order counted', timeoutMs: 30_000 });
+      await waitFor(async () => (await metric('mlc_sweep_incomplete_orders_total')) > incompleteBefore, {
+        what: 'the incomplete order counted',
+        timeoutMs: 30_000,
+      });
       // A later order the sweep can read is published meanwhile; the cursor still stays at the incomplete one.
       await new Promise((r) => setTimeout(r, 1100)); // GraphQL times have whole seconds
       const small = sandbox.createOrder({ lines: [{ title: 'Washer', price: '0.10', quantity: 5 }] });

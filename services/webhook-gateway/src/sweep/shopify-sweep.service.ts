@@ -23,7 +23,9 @@ export type SweepOutcome =
   | { status: 'not-due'; intervalMs: number; nextDueAt: number }
   | { status: 'locked' | 'no-connection' };
 
-type Swept = { kind: 'order'; gid: string; id: string; updatedAt: string; rec: ShopifyOrder } | { kind: 'customer'; gid: string; id: string; updatedAt: string; rec: ShopifyCustomer };
+type Swept =
+  | { kind: 'order'; gid: string; id: string; updatedAt: string; rec: ShopifyOrder }
+  | { kind: 'customer'; gid: string; id: string; updatedAt: string; rec: ShopifyCustomer };
 
 interface Totals {
   published: number;
@@ -67,7 +69,15 @@ export class ShopifySweepService {
     const conn = snapshot.connections.shopify;
     if (!conn) return { status: 'no-connection' };
     const intervalMs = snapshot.settings.pollingIntervalsMs.shopifyOrdersMs;
-    const run = { lockName: `mlc:gateway:sweep:${tenantId}`, tenantId, resources: RESOURCES, intervalMs, tickMs: this.config.shopifySweepTickMs, lookbackMs: this.config.shopifySweepLookbackMs, force: opts.force };
+    const run = {
+      lockName: `mlc:gateway:sweep:${tenantId}`,
+      tenantId,
+      resources: RESOURCES,
+      intervalMs,
+      tickMs: this.config.shopifySweepTickMs,
+      lookbackMs: this.config.shopifySweepLookbackMs,
+      force: opts.force,
+    };
     try {
       return await runSweepIfDue(this.pool, run, async (startedAt): Promise<SweepOutcome> => {
         const client = await this.clients.shopify(tenantId);
@@ -131,7 +141,12 @@ export class ShopifySweepService {
     if (!order.lineItemsTruncated && !order.shippingLinesTruncated) return order;
     try {
       const done = await client.completeOrder(order);
-      if (!done) this.log.info('swept order changed while its line items were read; its newer version follows', { tenantId, orderId: order.id, updatedAt: order.updatedAt });
+      if (!done)
+        this.log.info('swept order changed while its line items were read; its newer version follows', {
+          tenantId,
+          orderId: order.id,
+          updatedAt: order.updatedAt,
+        });
       return done;
     } catch (err) {
       // A retryable failure (throttled, unavailable) fails the sweep as any read does; the next sweep starts over.
@@ -139,7 +154,12 @@ export class ShopifySweepService {
       totals.incomplete++;
       const at = Date.parse(order.updatedAt);
       totals.holdMs = totals.holdMs === undefined ? at : Math.min(totals.holdMs, at);
-      this.metrics.inc('mlc_sweep_incomplete_orders_total', { tenant: tenantId }, 1, 'Shopify orders the sweep could not read whole (not published; retried by later sweeps)');
+      this.metrics.inc(
+        'mlc_sweep_incomplete_orders_total',
+        { tenant: tenantId },
+        1,
+        'Shopify orders the sweep could not read whole (not published; retried by later sweeps)',
+      );
       this.log.error('swept order could not be read whole: not published, retried by the next sweep', {
         tenantId,
         code: ORDER_INCOMPLETE,
@@ -166,7 +186,10 @@ export class ShopifySweepService {
   ): Promise<void> {
     if (!batch.length) return;
     const keyed = batch.map((s) => ({ s, key: shopifyRecordKey(conn.shopDomain, s.kind, s.id, s.updatedAt) }));
-    const seen = await this.deliveries.ledger.seenRecordKeys(tenantId, keyed.flatMap((k) => (k.key ? [k.key] : [])));
+    const seen = await this.deliveries.ledger.seenRecordKeys(
+      tenantId,
+      keyed.flatMap((k) => (k.key ? [k.key] : [])),
+    );
     const missed: Array<{ s: Swept; key: string | null; body: string }> = [];
     for (const { s, key } of keyed) {
       if (key && seen.has(key)) continue;

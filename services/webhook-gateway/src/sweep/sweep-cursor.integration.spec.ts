@@ -51,7 +51,10 @@ describe('runSweepIfDue: one sweep schedule per tenant across replicas (real Pos
     // Another tenant's schedule is its own.
     assert.equal((await runSweepIfDue(replicaB, run('t2'), async () => (swept.push('B:t2'), { status: 'swept' as const }))).status, 'swept');
     // An operator's forced sweep does not wait.
-    assert.equal((await runSweepIfDue(replicaB, run('t1', { force: true }), async () => (swept.push('B:forced'), { status: 'swept' as const }))).status, 'swept');
+    assert.equal(
+      (await runSweepIfDue(replicaB, run('t1', { force: true }), async () => (swept.push('B:forced'), { status: 'swept' as const }))).status,
+      'swept',
+    );
     assert.deepEqual(swept.slice(1), ['B:t2', 'B:forced']);
   });
 

@@ -27,10 +27,10 @@ export class SweepCursorRepository {
 
   /** When the tenant was last swept (any of these resources: one partner's sweep), for replicas sharing the schedule. */
   async lastRun(tenantId: string, resources: SweepResource[]): Promise<Date | undefined> {
-    const r = await this.db.query<{ last: Date | null }>('SELECT max(last_run_at) AS last FROM gateway_sweep_cursors WHERE tenant_id = $1 AND resource = ANY($2::text[])', [
-      tenantId,
-      resources,
-    ]);
+    const r = await this.db.query<{ last: Date | null }>(
+      'SELECT max(last_run_at) AS last FROM gateway_sweep_cursors WHERE tenant_id = $1 AND resource = ANY($2::text[])',
+      [tenantId, resources],
+    );
     return r.rows[0]?.last ?? undefined;
   }
 

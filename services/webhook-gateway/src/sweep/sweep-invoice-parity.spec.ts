@@ -42,7 +42,9 @@ describe('sweep body and webhook body give the same invoice (Shopify sandbox, re
     await sandbox.close();
   });
 
-  async function both(order: SimOrder): Promise<{ webhook: InvoiceDocument; sweep: InvoiceDocument; body: string; webhookBody: string; read: ShopifyOrder; listed: ShopifyOrder }> {
+  async function both(
+    order: SimOrder,
+  ): Promise<{ webhook: InvoiceDocument; sweep: InvoiceDocument; body: string; webhookBody: string; read: ShopifyOrder; listed: ShopifyOrder }> {
     const delivery = sandbox.deliveries.find((d) => d.topic === 'orders/create' && d.body.startsWith(`{"id":${order.id},`));
     assert.ok(delivery, 'the sandbox recorded the orders/create body');
     let listed: ShopifyOrder | undefined;
@@ -97,14 +99,23 @@ describe('sweep body and webhook body give the same invoice (Shopify sandbox, re
     assert.ok(!sweep.lines.some((l) => l.kind === 'rounding'), 'no "Rounding difference" line');
     // What the GraphQL read brought, and how the body writes it.
     assert.equal(read.totalDiscounts.amount, '10.00');
-    assert.deepEqual(read.taxLines.map((t) => [t.title, t.rate, t.price.amount]), [['State Tax', '0.0625', '2.89'], ['County Tax', '0.0125', '0.57']]);
+    assert.deepEqual(
+      read.taxLines.map((t) => [t.title, t.rate, t.price.amount]),
+      [
+        ['State Tax', '0.0625', '2.89'],
+        ['County Tax', '0.0125', '0.57'],
+      ],
+    );
     assert.equal(read.shippingLines[0]?.id, (order.id + 1n).toString());
     const parsed = parseShopifyJson<Record<string, any>>(body);
     assert.equal(parsed['total_discounts'], '10.00');
     assert.equal(parsed['taxes_included'], false);
     assert.ok(body.includes('"rate":0.0625,'), 'rate is a JSON number, as in webhooks');
     assert.deepEqual(parsed['shipping_lines'][0].title, 'Express');
-    assert.deepEqual(parsed['line_items'].map((l: any) => l.discount_allocations.map((a: any) => a.amount)), [['8.42'], ['1.58']]);
+    assert.deepEqual(
+      parsed['line_items'].map((l: any) => l.discount_allocations.map((a: any) => a.amount)),
+      [['8.42'], ['1.58']],
+    );
   });
 
   it('a tax-inclusive order with a discount: same lines and total, no tax or rounding line', async () => {
@@ -125,12 +136,21 @@ describe('sweep body and webhook body give the same invoice (Shopify sandbox, re
     assert.deepEqual(lines(sweep), lines(webhook));
     assert.equal(sweep.total, webhook.total);
     assert.equal(sweep.total, '38.50');
-    assert.deepEqual(sweep.lines.map((l) => l.description), ['Enamel Mug', 'Discounts', 'Shipping: Post']);
+    assert.deepEqual(
+      sweep.lines.map((l) => l.description),
+      ['Enamel Mug', 'Discounts', 'Shipping: Post'],
+    );
   });
 
   it('the default order (13 % HST, Standard shipping, no discount) and a guest order without shipping', async () => {
     const customer = sandbox.createCustomer({ firstName: 'Alan', lastName: 'Turing', email: 'alan@example.com', address: ADDRESS });
-    const withShipping = sandbox.createOrder({ customerId: customer.id, lines: [{ sku: 'TEE', title: 'Tee', price: '25.00', quantity: 3 }, { title: 'Gift wrap', price: '5.00', quantity: 1 }] });
+    const withShipping = sandbox.createOrder({
+      customerId: customer.id,
+      lines: [
+        { sku: 'TEE', title: 'Tee', price: '25.00', quantity: 3 },
+        { title: 'Gift wrap', price: '5.00', quantity: 1 },
+      ],
+    });
     const guest = sandbox.createOrder({ lines: [{ sku: 'EBOOK', title: 'Care guide', price: '9.99', quantity: 1, requiresShipping: false }] });
     for (const order of [withShipping, guest]) {
       const { webhook, sweep } = await both(order);
@@ -139,14 +159,22 @@ describe('sweep body and webhook body give the same invoice (Shopify sandbox, re
       assert.ok(!sweep.lines.some((l) => l.kind === 'rounding'));
     }
     const { sweep } = await both(withShipping);
-    assert.deepEqual(sweep.lines.map((l) => l.description), ['Tee', 'Gift wrap', 'Shipping: Standard', 'HST']);
+    assert.deepEqual(
+      sweep.lines.map((l) => l.description),
+      ['Tee', 'Gift wrap', 'Shipping: Standard', 'HST'],
+    );
   });
 
   it('an order with 25 line items and 4 shipping lines: the sweep completes it, same invoice as the webhook, no rounding line', async () => {
     const customer = sandbox.createCustomer({ firstName: 'Grace', lastName: 'Hopper', email: 'grace@example.com', address: ADDRESS });
     const order = sandbox.createOrder({
       customerId: customer.id,
-      lines: Array.from({ length: 25 }, (_, i) => ({ sku: `PART-${i + 1}`, title: `Part ${i + 1}`, price: `${i + 1}.${String((i * 7) % 100).padStart(2, '0')}`, quantity: 1 + (i % 3) })),
+      lines: Array.from({ length: 25 }, (_, i) => ({
+        sku: `PART-${i + 1}`,
+        title: `Part ${i + 1}`,
+        price: `${i + 1}.${String((i * 7) % 100).padStart(2, '0')}`,
+        quantity: 1 + (i % 3),
+      })),
       discount: { code: 'BULK', amount: '12.34' },
       shippingLines: [
         { title: 'Freight', price: '40.00' },
@@ -168,10 +196,16 @@ describe('sweep body and webhook body give the same invoice (Shopify sandbox, re
     assert.equal(listed.shippingLinesTruncated, true);
     assert.equal(read.lineItems.length, 25);
     assert.equal(read.shippingLines.length, 4);
-    assert.deepEqual(read.lineItems.map((l) => l.sku), order.lineItems.map((l) => l.sku));
+    assert.deepEqual(
+      read.lineItems.map((l) => l.sku),
+      order.lineItems.map((l) => l.sku),
+    );
     const parsed = parseShopifyJson<Record<string, any>>(body);
     assert.equal(parsed['line_items'].length, 25);
-    assert.deepEqual(parsed['shipping_lines'].map((s: any) => s.title), ['Freight', 'Express', 'Insurance', 'Handling']);
+    assert.deepEqual(
+      parsed['shipping_lines'].map((s: any) => s.title),
+      ['Freight', 'Express', 'Insurance', 'Handling'],
+    );
     assert.equal(webhook.lines.length, 25 + 1 + 1 + 2, '25 items, discounts, shipping (one line for all 4), 2 taxes');
     assert.deepEqual(sweep.lines.find((l) => l.kind === 'shipping')?.amount, '55.04', '40.00 + 9.95 + 3.10 + 1.99: all 4 shipping lines');
     assert.deepEqual(invoiceView(sweep), invoiceView(webhook));
@@ -180,14 +214,29 @@ describe('sweep body and webhook body give the same invoice (Shopify sandbox, re
     const log = sandbox.graphqlLog.slice(mark);
     const items = log.filter((e) => e.operation === 'OrderLineItems');
     const ships = log.filter((e) => e.operation === 'OrderShippingLines');
-    assert.deepEqual(items.map((e) => [e.outcome, e.variables['first']]), [['OK', 66]], '66 line items fit 1000 points: 3 + 66 × 15 = 993');
+    assert.deepEqual(
+      items.map((e) => [e.outcome, e.variables['first']]),
+      [['OK', 66]],
+      '66 line items fit 1000 points: 3 + 66 × 15 = 993',
+    );
     assert.equal(items[0]!.requestedQueryCost, orderItemsPageCost('lineItems', 66));
-    assert.deepEqual(ships.map((e) => [e.outcome, e.variables['first']]), [['OK', 90]]);
+    assert.deepEqual(
+      ships.map((e) => [e.outcome, e.variables['first']]),
+      [['OK', 90]],
+    );
     assert.equal(ships[0]!.requestedQueryCost, orderItemsPageCost('shippingLines', 90));
   });
 
   it('pages the rest of a truncated order in several cursor pages when pages are small', async () => {
-    const small = new ShopifyClient({ baseUrl: sandbox.url, apiVersion: '2026-10', clientId: sandbox.clientId, clientSecret: sandbox.clientSecret, lineItemsPerOrder: 4, shippingLinesPerOrder: 1, orderItemsPageSize: 6 });
+    const small = new ShopifyClient({
+      baseUrl: sandbox.url,
+      apiVersion: '2026-10',
+      clientId: sandbox.clientId,
+      clientSecret: sandbox.clientSecret,
+      lineItemsPerOrder: 4,
+      shippingLinesPerOrder: 1,
+      orderItemsPageSize: 6,
+    });
     const order = sandbox.createOrder({
       lines: Array.from({ length: 25 }, (_, i) => ({ title: `Bit ${i + 1}`, price: '1.00', quantity: 1 })),
       shippingLines: [1, 2, 3, 4].map((n) => ({ title: `Leg ${n}`, price: `${n}.00` })),
@@ -196,8 +245,14 @@ describe('sweep body and webhook body give the same invoice (Shopify sandbox, re
     const got = await small.getOrder(order.id.toString());
     assert.ok(got && got.lineItemsTruncated && got.shippingLinesTruncated);
     const whole = await small.completeOrder(got);
-    assert.deepEqual(whole?.lineItems.map((l) => l.name), order.lineItems.map((l) => l.title));
-    assert.deepEqual(whole?.shippingLines.map((l) => l.title), ['Leg 1', 'Leg 2', 'Leg 3', 'Leg 4']);
+    assert.deepEqual(
+      whole?.lineItems.map((l) => l.name),
+      order.lineItems.map((l) => l.title),
+    );
+    assert.deepEqual(
+      whole?.shippingLines.map((l) => l.title),
+      ['Leg 1', 'Leg 2', 'Leg 3', 'Leg 4'],
+    );
     const log = sandbox.graphqlLog.slice(mark);
     assert.equal(log.filter((e) => e.operation === 'OrderLineItems').length, 4, '21 more line items, 6 a page');
     assert.equal(log.filter((e) => e.operation === 'OrderShippingLines').length, 1);
@@ -224,7 +279,11 @@ describe('sweep body and webhook body give the same invoice (Shopify sandbox, re
   it("an order processed at 19:30 in New York on the last day of a month: the sweep body writes the shop's offset, same invoice date as the webhook", async () => {
     assert.equal(sandbox.shopTimeZone, 'America/New_York', "the sandbox's default shop zone");
     const customer = sandbox.createCustomer({ firstName: 'Kurt', lastName: 'Gödel', email: 'kurt@example.com', address: ADDRESS });
-    const order = sandbox.createOrder({ customerId: customer.id, lines: [{ sku: 'CLOCK', title: 'Clock', price: '30.00', quantity: 1 }], processedAt: '2026-11-30T19:30:00-05:00' });
+    const order = sandbox.createOrder({
+      customerId: customer.id,
+      lines: [{ sku: 'CLOCK', title: 'Clock', price: '30.00', quantity: 1 }],
+      processedAt: '2026-11-30T19:30:00-05:00',
+    });
     const { webhook, sweep, body, webhookBody, read } = await both(order);
     assert.equal(read.processedAt, '2026-12-01T00:30:00Z', 'GraphQL answers UTC: already December');
     const parsed = parseShopifyJson<Record<string, any>>(body);

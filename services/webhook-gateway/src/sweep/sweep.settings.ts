@@ -4,7 +4,7 @@ import { as, type Setting } from '@mlc/platform-config';
 export const sweepSettings = {
   shopifySweepEnabled: {
     env: 'SHOPIFY_SWEEP_ENABLED',
-    doc: "run the Shopify reconciliation sweep (each tenant on its settings.pollingIntervalsMs.shopifyOrdersMs)",
+    doc: 'run the Shopify reconciliation sweep (each tenant on its settings.pollingIntervalsMs.shopifyOrdersMs)',
     parse: as.bool,
     default: true,
   } as Setting<boolean>,

@@ -10,9 +10,7 @@ const SHUTDOWN_WAIT_MS = 5_000;
 
 /** What one tenant's sweep run says about when to run it next. */
 export type TenantSweepOutcome =
-  | { status: 'swept' | 'deferred'; intervalMs: number }
-  | { status: 'not-due'; nextDueAt: number }
-  | { status: 'locked' | 'no-connection' };
+  { status: 'swept' | 'deferred'; intervalMs: number } | { status: 'not-due'; nextDueAt: number } | { status: 'locked' | 'no-connection' };
 
 export interface TenantSweep {
   /** The partner's name in log lines, e.g. `Shopify`. */

@@ -64,8 +64,7 @@ export async function gatewayTestEnv<R extends RunningService>(label: string, ki
     async watch(topic) {
       const c = await collect(kafka, topicName(topic, suffix));
       const w: Watched = {
-        records: () =>
-          c.messages.map((m) => ({ key: m.key?.toString() ?? '', value: codec.decodeFor(topic, m.value!).value, message: m })),
+        records: () => c.messages.map((m) => ({ key: m.key?.toString() ?? '', value: codec.decodeFor(topic, m.value!).value, message: m })),
         stop: () => c.stop(),
       };
       watchers.push(w);

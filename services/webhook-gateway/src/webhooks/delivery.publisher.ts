@@ -89,7 +89,11 @@ export class DeliveryPublisher {
    * were published. Throws KafkaUnavailableError when Kafka does not acknowledge in time (nothing is remembered).
    */
   async publishBatch(tenantId: string, partner: WebhookPartner, deliveries: InboundDelivery[]): Promise<number> {
-    const known = await this.ledger.publishedKeys(tenantId, partner, deliveries.map((d) => d.dedupeKey));
+    const known = await this.ledger.publishedKeys(
+      tenantId,
+      partner,
+      deliveries.map((d) => d.dedupeKey),
+    );
     const fresh = deliveries.filter((d, i) => !known.has(d.dedupeKey) && deliveries.findIndex((x) => x.dedupeKey === d.dedupeKey) === i);
     if (!fresh.length) return 0;
     const records = fresh.map((d) => this.toRecord(d));

@@ -23,8 +23,18 @@ describe('checkJsonStructure', () => {
   it('insists on an object when asked, and reports top-level scalars as source text', () => {
     assert.ok(checkJsonStructure('[1]', { topLevelObject: true }));
     const members = new Map<string, string>();
-    assert.equal(checkJsonStructure('{"id": 9007199254740993, "name":"#1","nested":{"id":1},"updated_at":"2026-11-01T10:00:00-05:00"}', { topLevelObject: true, members }), undefined);
-    assert.deepEqual([...members], [['id', '9007199254740993'], ['name', '"#1"'], ['updated_at', '"2026-11-01T10:00:00-05:00"']]);
+    assert.equal(
+      checkJsonStructure('{"id": 9007199254740993, "name":"#1","nested":{"id":1},"updated_at":"2026-11-01T10:00:00-05:00"}', { topLevelObject: true, members }),
+      undefined,
+    );
+    assert.deepEqual(
+      [...members],
+      [
+        ['id', '9007199254740993'],
+        ['name', '"#1"'],
+        ['updated_at', '"2026-11-01T10:00:00-05:00"'],
+      ],
+    );
   });
 
   it('rejects nesting beyond the limit without overflowing the stack', () => {
@@ -35,7 +45,10 @@ describe('checkJsonStructure', () => {
 describe('recordKeyOfWebhook', () => {
   it('keys orders and customers by exact id and instant; other topics have none', () => {
     const body = '{"id":9007199254740993,"updated_at":"2026-11-01T05:00:00-05:00"}';
-    assert.equal(recordKeyOfWebhook('Shop.myshopify.com', 'orders/updated', body), `shop.myshopify.com|order|9007199254740993|${Date.parse('2026-11-01T10:00:00Z')}`);
+    assert.equal(
+      recordKeyOfWebhook('Shop.myshopify.com', 'orders/updated', body),
+      `shop.myshopify.com|order|9007199254740993|${Date.parse('2026-11-01T10:00:00Z')}`,
+    );
     assert.equal(recordKeyOfWebhook('shop.myshopify.com', 'customers/update', body)?.split('|')[1], 'customer');
     assert.equal(recordKeyOfWebhook('shop.myshopify.com', 'refunds/create', body), null);
     assert.equal(recordKeyOfWebhook('shop.myshopify.com', 'customers/redact', body), null);

@@ -1,6 +1,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEMO_CHANNEL_ID, DEMO_PAT, DEMO_SEED, ShipbobSandbox, ShipbobWebhookSigner, generateWebhookSecret, type SentWebhook } from '@mlc/partners-shipbob-simulator';
+import {
+  DEMO_CHANNEL_ID,
+  DEMO_PAT,
+  DEMO_SEED,
+  ShipbobSandbox,
+  ShipbobWebhookSigner,
+  generateWebhookSecret,
+  type SentWebhook,
+} from '@mlc/partners-shipbob-simulator';
 import { readiness, waitFor, type RunningService } from '@mlc/platform-testing';
 import * as testing from '@mlc/platform-testing';
 import { gatewayTestEnv, type GatewayTestEnv, type Watched } from '../testing/gateway-test-env';
@@ -20,7 +28,12 @@ describe('webhook-gateway: ShipBob webhooks (real process, Kafka, Postgres, Ship
   const post = (body: string, headers: Record<string, string>, url = hookUrl): Promise<Response> =>
     fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
   const signed = (body: string, opts: { secret?: string; id?: string; ts?: number; topic?: string } = {}): Record<string, string> =>
-    new ShipbobWebhookSigner(opts.secret ?? SECRET_A).headers(opts.id ?? `msg_test_${++n}`, opts.ts ?? Math.floor(Date.now() / 1000), body, opts.topic ?? 'order.shipped');
+    new ShipbobWebhookSigner(opts.secret ?? SECRET_A).headers(
+      opts.id ?? `msg_test_${++n}`,
+      opts.ts ?? Math.floor(Date.now() / 1000),
+      body,
+      opts.topic ?? 'order.shipped',
+    );
   const recordsOf = (deliveryId: string) => topic.records().filter((r) => r.value.deliveryId === deliveryId);
   const emitted = (from: number): SentWebhook[] => (sandbox as unknown as { sentWebhooks: SentWebhook[] }).sentWebhooks.slice(from);
   const sentCount = (): number => (sandbox as unknown as { sentWebhooks: SentWebhook[] }).sentWebhooks.length;
@@ -40,7 +53,10 @@ describe('webhook-gateway: ShipBob webhooks (real process, Kafka, Postgres, Ship
     gateway = await env.startGateway({ SHOPIFY_SWEEP_ENABLED: 'false', SHIPBOB_SWEEP_ENABLED: 'false' });
     hookUrl = `${gateway.url}/webhooks/shipbob/${TENANT}`;
     // Two subscriptions with different secrets, as during a rotation.
-    for (const [topics, secret] of [[['order.shipped'], SECRET_A], [['order.shipment.delivered'], SECRET_B]] as const) {
+    for (const [topics, secret] of [
+      [['order.shipped'], SECRET_A],
+      [['order.shipment.delivered'], SECRET_B],
+    ] as const) {
       const res = await fetch(`${sandboxUrl}/2026-01/webhook`, {
         method: 'POST',
         headers: { authorization: `Bearer ${DEMO_PAT}`, 'content-type': 'application/json' },
@@ -166,7 +182,13 @@ describe('webhook-gateway: ShipBob webhooks (real process, Kafka, Postgres, Ship
     assert.ok(h);
     const res = await fetch(hookUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': `v1,${sig}`, 'x-webhook-topic': 'order.shipped' },
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': id,
+        'webhook-timestamp': String(ts),
+        'webhook-signature': `v1,${sig}`,
+        'x-webhook-topic': 'order.shipped',
+      },
       body: latin1,
     });
     assert.equal(res.status, 400);

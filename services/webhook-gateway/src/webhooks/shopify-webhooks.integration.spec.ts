@@ -4,7 +4,15 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { customerDocument, ledgerOfInvoice, orderInvoice, refundCreditMemo, type ShopifyCustomer, type ShopifyOrder, type ShopifyRefund } from '@mlc/domain-accounting';
+import {
+  customerDocument,
+  ledgerOfInvoice,
+  orderInvoice,
+  refundCreditMemo,
+  type ShopifyCustomer,
+  type ShopifyOrder,
+  type ShopifyRefund,
+} from '@mlc/domain-accounting';
 import { parseShopifyJson } from '@mlc/partners-shopify-client';
 import { ShopifySandbox, signShopifyWebhook, type DeliveryRecord } from '@mlc/partners-shopify-simulator';
 import { freePort, readiness, waitFor, REPO_ROOT, type RunningService } from '@mlc/platform-testing';
@@ -112,7 +120,8 @@ describe('webhook-gateway: Shopify webhooks (real process, Kafka, Postgres, Shop
     );
     gateway = await env.startGateway({ SHOPIFY_SWEEP_ENABLED: 'false' });
     hookUrl = `${gateway.url}/webhooks/shopify/${TENANT}`;
-    for (const t of ['orders/create', 'orders/paid', 'orders/updated', 'customers/create', 'shop/redact', 'customers/data_request']) sandbox.subscribe({ topic: t, uri: hookUrl });
+    for (const t of ['orders/create', 'orders/paid', 'orders/updated', 'customers/create', 'shop/redact', 'customers/data_request'])
+      sandbox.subscribe({ topic: t, uri: hookUrl });
     topic = await env.watch('shopify.webhook.received.v1');
     // The producer connects in the background: wait until a webhook is accepted.
     await waitFor(async () => (await readiness(gateway.url)) === 200, { what: 'gateway ready' });
@@ -187,7 +196,10 @@ describe('webhook-gateway: Shopify webhooks (real process, Kafka, Postgres, Shop
     assert.equal(forged.signedWith, 'bad');
     await waitFor(() => sandbox.dispatcher.attempts.filter((a) => a.webhookId === forged.webhookId).length === 9, { what: 'all 9 attempts' });
     const forgedAttempts = sandbox.dispatcher.attempts.filter((a) => a.webhookId === forged.webhookId);
-    assert.ok(forgedAttempts.some((a) => a.status === 401) && !forgedAttempts.some((a) => a.status >= 200 && a.status < 300), 'refused with 401, never accepted');
+    assert.ok(
+      forgedAttempts.some((a) => a.status === 401) && !forgedAttempts.some((a) => a.status >= 200 && a.status < 300),
+      'refused with 401, never accepted',
+    );
     const good = sandbox.deliveries.find((x) => x.topic === 'orders/create')!;
     const tampered = good.body.replace('"19.99"', '"0.01"');
     assert.notEqual(tampered, good.body);
@@ -231,12 +243,20 @@ describe('webhook-gateway: Shopify webhooks (real process, Kafka, Postgres, Shop
     assert.equal(((await big.json()) as { error: string }).error, 'WEBHOOK.TOO_LARGE');
 
     const form = 'a=1&b=2';
-    const wrongType = await post(hookUrl, form, withHeaders(d.headers, { 'content-type': 'application/x-www-form-urlencoded', 'X-Shopify-Hmac-Sha256': signShopifyWebhook(form, NEW_SECRET) }));
+    const wrongType = await post(
+      hookUrl,
+      form,
+      withHeaders(d.headers, { 'content-type': 'application/x-www-form-urlencoded', 'X-Shopify-Hmac-Sha256': signShopifyWebhook(form, NEW_SECRET) }),
+    );
     assert.equal(wrongType.status, 400);
     assert.equal(((await wrongType.json()) as { error: string }).error, 'WEBHOOK.UNSUPPORTED_MEDIA_TYPE');
 
     const broken = '{"id": 9007199254740993, "name": }';
-    const malformed = await post(hookUrl, broken, withHeaders(d.headers, { 'X-Shopify-Event-Id': 'malformed-1', 'X-Shopify-Hmac-Sha256': signShopifyWebhook(broken, NEW_SECRET) }));
+    const malformed = await post(
+      hookUrl,
+      broken,
+      withHeaders(d.headers, { 'X-Shopify-Event-Id': 'malformed-1', 'X-Shopify-Hmac-Sha256': signShopifyWebhook(broken, NEW_SECRET) }),
+    );
     assert.equal(malformed.status, 400);
     const err = (await malformed.json()) as { error: string; message: string };
     assert.equal(err.error, 'WEBHOOK.MALFORMED');
@@ -283,10 +303,12 @@ describe('webhook-gateway: Shopify webhooks (real process, Kafka, Postgres, Shop
     assert.equal(recordsFor((v) => v.body === d.body).length, 2, 'the first delivery and the control, not the redeliveries');
   });
 
-  it("refuses with 403 a validly signed delivery from another shop of the same app, publishing nothing; logged and counted", async () => {
+  it('refuses with 403 a validly signed delivery from another shop of the same app, publishing nothing; logged and counted', async () => {
     const refusedCount = async (): Promise<number> => {
       const text = await (await fetch(`${gateway.url}/metrics`)).text();
-      const line = text.split('\n').find((l) => l.startsWith('mlc_webhooks_refused_total{') && l.includes('code="WEBHOOK.FOREIGN_SHOP"') && l.includes('partner="shopify"'));
+      const line = text
+        .split('\n')
+        .find((l) => l.startsWith('mlc_webhooks_refused_total{') && l.includes('code="WEBHOOK.FOREIGN_SHOP"') && l.includes('partner="shopify"'));
       return Number(line?.split(' ').at(-1) ?? 0);
     };
     const rowsBefore = await deliveriesRows();
@@ -351,7 +373,14 @@ describe('webhook-gateway: Shopify webhooks (real process, Kafka, Postgres, Shop
     assert.ok(bigIntegersOf(byFile.get('orders_create.json')!).length >= 15, 'the order sample is full of ids beyond 2^53');
 
     // The accounting mapping the mapper runs on those bodies carries the ids on exactly.
-    const settings = { businessUnit: 'US1 Business Unit', transactionSource: 'SHOPIFY', transactionType: 'Invoice', paymentTerms: 'IMMEDIATE', revenueAccountCombination: '101-10-4000-000', guestCustomerAccountNumber: 'GUEST' };
+    const settings = {
+      businessUnit: 'US1 Business Unit',
+      transactionSource: 'SHOPIFY',
+      transactionType: 'Invoice',
+      paymentTerms: 'IMMEDIATE',
+      revenueAccountCombination: '101-10-4000-000',
+      guestCustomerAccountNumber: 'GUEST',
+    };
     for (const file of ['orders_create.json', 'orders_updated.json', 'orders_paid.json']) {
       const order = parseShopifyJson<ShopifyOrder>(byFile.get(file)!);
       assert.equal(order.id, '820982911946154508');
@@ -359,7 +388,11 @@ describe('webhook-gateway: Shopify webhooks (real process, Kafka, Postgres, Shop
       assert.equal(invoice.shopifyOrderId, '820982911946154508');
       assert.equal(invoice.crossReference, '820982911946154508');
       assert.ok(invoice.billTo.kind === 'customer' && invoice.billTo.customer.shopifyCustomerId === '115310627314723954');
-      for (const li of order.line_items) assert.ok(invoice.lines.some((l) => l.key === `item:${li.id}`), `line ${li.id} keyed by its exact id`);
+      for (const li of order.line_items)
+        assert.ok(
+          invoice.lines.some((l) => l.key === `item:${li.id}`),
+          `line ${li.id} keyed by its exact id`,
+        );
     }
     const order = parseShopifyJson<ShopifyOrder>(byFile.get('orders_create.json')!);
     const invoice = orderInvoice(order, settings, 'email-then-external-id');

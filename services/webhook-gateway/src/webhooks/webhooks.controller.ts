@@ -135,7 +135,10 @@ function jsonBody(req: IncomingMessage, raw: Buffer): string {
     throw new MalformedWebhookError('body is not valid UTF-8');
   }
   const problem = checkJsonStructure(text, { topLevelObject: true });
-  if (problem) throw new MalformedWebhookError(`body is not a JSON object: ${problem.message} at byte ${Buffer.byteLength(text.slice(0, problem.position))}`, { ...problem });
+  if (problem)
+    throw new MalformedWebhookError(`body is not a JSON object: ${problem.message} at byte ${Buffer.byteLength(text.slice(0, problem.position))}`, {
+      ...problem,
+    });
   return text;
 }
 

@@ -1,7 +1,17 @@
 import { createHash } from 'node:crypto';
 import { formatReferenceId } from '../reference-id';
 import { toRecipient } from './ship-to-address';
-import type { DesiredOrder, LineIssue, OrderProductOut, OrderState, PoLineInput, PoMappingConfig, PoPlan, PurchaseOrderInput, RecipientOut } from './po-order.types';
+import type {
+  DesiredOrder,
+  LineIssue,
+  OrderProductOut,
+  OrderState,
+  PoLineInput,
+  PoMappingConfig,
+  PoPlan,
+  PurchaseOrderInput,
+  RecipientOut,
+} from './po-order.types';
 
 /** Fusion statuses (display text, any case) of a line or PO that must have no ShipBob order. */
 const CANCELLED = new Set(['canceled', 'cancelled']);
@@ -85,7 +95,16 @@ export function planPurchaseOrder(po: PurchaseOrderInput, cfg: PoMappingConfig):
     plan.lineSources.set(line.poLineId, JSON.stringify([line.itemNumber?.trim() ?? null, line.quantity.trim(), line.uom ?? null, shipToCode]));
     const where = `PO ${po.orderNumber} (POHeaderId ${po.poHeaderId}) line ${line.lineNumber} (POLineId ${line.poLineId})`;
     const issue = (code: LineIssue['code'], category: LineIssue['category'], mappingKey: string | null, message: string): void => {
-      plan.issues.push({ code, category, poLineId: line.poLineId, lineNumber: line.lineNumber, mappingKey, message: `${where}: ${message}`, groupKey, fulfillmentCenterId: fc ?? null });
+      plan.issues.push({
+        code,
+        category,
+        poLineId: line.poLineId,
+        lineNumber: line.lineNumber,
+        mappingKey,
+        message: `${where}: ${message}`,
+        groupKey,
+        fulfillmentCenterId: fc ?? null,
+      });
     };
     const before = plan.issues.length;
 
@@ -94,15 +113,31 @@ export function planPurchaseOrder(po: PurchaseOrderInput, cfg: PoMappingConfig):
     if (!item) issue('VALIDATION.MISSING_ITEM', 'invalid-value', null, 'the line has no item number, so no ShipBob product can be chosen');
     else if (!mapping) issue('MAPPING.MISSING_PRODUCT', 'missing-mapping', `item-product:${item}`, `no item-product mapping for item ${item}`);
     else if (!mapping.shipbobSku && mapping.shipbobProductId === undefined)
-      issue('MAPPING.PRODUCT_WITHOUT_SKU', 'missing-mapping', `item-product:${item}`, `the item-product mapping for item ${item} names neither a ShipBob SKU nor a product id`);
+      issue(
+        'MAPPING.PRODUCT_WITHOUT_SKU',
+        'missing-mapping',
+        `item-product:${item}`,
+        `the item-product mapping for item ${item} names neither a ShipBob SKU nor a product id`,
+      );
 
     if (fc === undefined) {
       const keys = [shipToCode ? `ship-to-fc:${shipToCode}` : null, ...supplierKeys(po).map((k) => `supplier-fc:${k}`)].filter(Boolean).join(' or ');
-      issue('MAPPING.MISSING_FULFILLMENT_CENTER', 'missing-mapping', keys || 'ship-to-fc', `no fulfillment center mapped (tried ${keys || 'no ship-to location and no supplier'})`);
+      issue(
+        'MAPPING.MISSING_FULFILLMENT_CENTER',
+        'missing-mapping',
+        keys || 'ship-to-fc',
+        `no fulfillment center mapped (tried ${keys || 'no ship-to location and no supplier'})`,
+      );
     }
 
     const quantity = wholeUnits(line.quantity);
-    if (quantity === undefined) issue('VALIDATION.INVALID_QUANTITY', 'invalid-value', null, `quantity ${JSON.stringify(line.quantity)}${line.uom ? ` ${line.uom}` : ''} is not a positive whole number of units`);
+    if (quantity === undefined)
+      issue(
+        'VALIDATION.INVALID_QUANTITY',
+        'invalid-value',
+        null,
+        `quantity ${JSON.stringify(line.quantity)}${line.uom ? ` ${line.uom}` : ''} is not a positive whole number of units`,
+      );
 
     const address = (shipToCode ? (cfg.shipToAddress?.[shipToCode] ?? po.shipToAddresses?.[shipToCode]) : undefined) ?? po.shipToAddress;
     const recipient = toRecipient(address, shipToCode);
@@ -154,7 +189,10 @@ export function planPurchaseOrder(po: PurchaseOrderInput, cfg: PoMappingConfig):
       products,
       lineIds: products.map((p) => p.poLineId),
       contentHash: contentHash(first.fulfillmentCenterId, first.shipToCode, products),
-      sourceHash: sourceHash(plan, products.map((p) => p.poLineId))!,
+      sourceHash: sourceHash(
+        plan,
+        products.map((p) => p.poLineId),
+      )!,
     });
   }
   return plan;
@@ -186,7 +224,10 @@ function compareLineNumbers(a: string, b: string): number {
 export function sourceHash(plan: Pick<PoPlan, 'lineSources'>, lineIds: readonly string[]): string | undefined {
   const sources = [...lineIds].sort().map((id) => plan.lineSources.get(id));
   if (sources.some((s) => s === undefined)) return undefined;
-  return createHash('sha256').update(JSON.stringify([...lineIds].sort().map((id, i) => [id, sources[i]]))).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(JSON.stringify([...lineIds].sort().map((id, i) => [id, sources[i]])))
+    .digest('hex')
+    .slice(0, 32);
 }
 
 /**

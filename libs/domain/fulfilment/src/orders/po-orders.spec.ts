@@ -19,7 +19,16 @@ function po(over: Partial<PurchaseOrderInput> = {}): PurchaseOrderInput {
     shipToLocationCode: 'Seattle',
     shipToAddress: ADDRESS,
     lines: [
-      { poLineId: '11', lineNumber: '1', itemNumber: 'AS54888', description: ' Pallet jack, manual ', quantity: '5', uom: 'Each', status: 'Open', shipToLocationCode: 'Seattle' },
+      {
+        poLineId: '11',
+        lineNumber: '1',
+        itemNumber: 'AS54888',
+        description: ' Pallet jack, manual ',
+        quantity: '5',
+        uom: 'Each',
+        status: 'Open',
+        shipToLocationCode: 'Seattle',
+      },
       { poLineId: '12', lineNumber: '2', itemNumber: 'AS54999', quantity: '3.0', uom: 'Each', status: 'Open', shipToLocationCode: 'Seattle' },
       { poLineId: '13', lineNumber: '3', itemNumber: 'CM-100', quantity: '2', uom: 'Each', status: 'Open', shipToLocationCode: 'Chicago' },
     ],
@@ -52,9 +61,21 @@ describe('purchase-order lines -> ShipBob orders', () => {
     assert.deepEqual([...plan.desired.keys()], ['l11', 'l12', 'l13']);
     const l11 = plan.desired.get('l11')!;
     assert.equal(l11.fulfillmentCenterId, 8);
-    assert.deepEqual(l11.products, [{ poLineId: '11', lineNumber: '1', itemNumber: 'AS54888', sku: 'SKU-1', productId: null, name: 'Pallet jack, manual', quantity: 5, uom: 'Each' }]);
+    assert.deepEqual(l11.products, [
+      { poLineId: '11', lineNumber: '1', itemNumber: 'AS54888', sku: 'SKU-1', productId: null, name: 'Pallet jack, manual', quantity: 5, uom: 'Each' },
+    ]);
     assert.equal(plan.desired.get('l12')!.products[0]!.name, null, 'a line without a description names no product');
-    assert.deepEqual(l11.recipient, { name: 'Seattle', address1: '1 Dock Road', address2: null, city: 'Seattle', state: 'WA', postalCode: '98101', country: 'US', email: null, phone: null });
+    assert.deepEqual(l11.recipient, {
+      name: 'Seattle',
+      address1: '1 Dock Road',
+      address2: null,
+      city: 'Seattle',
+      state: 'WA',
+      postalCode: '98101',
+      country: 'US',
+      email: null,
+      phone: null,
+    });
     assert.equal(plan.desired.get('l12')!.products[0]!.quantity, 3);
     const l13 = plan.desired.get('l13')!;
     assert.equal(l13.fulfillmentCenterId, 10, 'Chicago has no ship-to-fc mapping: the supplier-fc one is used');
@@ -69,7 +90,10 @@ describe('purchase-order lines -> ShipBob orders', () => {
       ['ship-to-address:Seattle', 'ship-to-address:Seattle', 'ship-to-address:Chicago'],
     );
     const reno = { name: 'Reno DC', address1: '100 Dock Rd', city: 'Reno', state: 'NV', postalCode: '89502', country: 'US' };
-    const plan = planPurchaseOrder(unreadable, cfg({ shipToAddress: { Seattle: reno, Chicago: { address1: '5900 W Ogden Ave', city: 'Cicero', country: 'US' } } }));
+    const plan = planPurchaseOrder(
+      unreadable,
+      cfg({ shipToAddress: { Seattle: reno, Chicago: { address1: '5900 W Ogden Ave', city: 'Cicero', country: 'US' } } }),
+    );
     assert.deepEqual(plan.issues, []);
     assert.equal(plan.desired.get('l11')!.recipient.name, 'Reno DC');
     assert.equal(plan.desired.get('l13')!.recipient.name, 'Chicago', 'no name in the mapping: the location code');
@@ -104,13 +128,19 @@ describe('purchase-order lines -> ShipBob orders', () => {
 
   it('a problem on a line whose order stands and whose Fusion side is unchanged is not raised again under a new revision', () => {
     const state = apply([], reconcileOrders('300100', planPurchaseOrder(po(), cfg()), []).nextState);
-    assert.ok(state.every((x) => x.sourceHash), 'the order rows keep the Fusion side of their lines');
+    assert.ok(
+      state.every((x) => x.sourceHash),
+      'the order rows keep the Fusion side of their lines',
+    );
     // LastUpdateDate moved, and the address no longer reads (e.g. the original event after an operator's corrected
     // replay): the orders stand, nothing changed on Fusion's side, so nothing is raised and nothing is sent.
     const later = po({ lastUpdateDate: '2026-01-06T10:00:00+00:00', shipToAddress: 'Dock 4, ask at the gate' });
     const plan = planPurchaseOrder(later, cfg());
     assert.equal(plan.issues.length, 3);
-    assert.deepEqual(plan.issues.map((i) => unchangedSinceOrder(plan, state, i.poLineId)), [true, true, true]);
+    assert.deepEqual(
+      plan.issues.map((i) => unchangedSinceOrder(plan, state, i.poLineId)),
+      [true, true, true],
+    );
     assert.deepEqual(reconcileOrders('300100', plan, state).actions, []);
     // A real change on Fusion's side (quantity) with the address still unreadable is raised, under the next revision.
     const changed = po({ ...later, lines: later.lines.map((l) => (l.poLineId === '11' ? { ...l, quantity: '6' } : l)) });
@@ -121,7 +151,10 @@ describe('purchase-order lines -> ShipBob orders', () => {
     );
     // Rows stored before the source hash was kept: unknown, so the problem is raised (as before).
     const old = state.map(({ sourceHash: _s, ...x }) => x);
-    assert.deepEqual(plan.issues.map((i) => unchangedSinceOrder(plan, old, i.poLineId)), [false, false, false]);
+    assert.deepEqual(
+      plan.issues.map((i) => unchangedSinceOrder(plan, old, i.poLineId)),
+      [false, false, false],
+    );
   });
 
   it('groups lines per PO and fulfillment center when the tenant asks for it', () => {
@@ -166,14 +199,20 @@ describe('purchase-order lines -> ShipBob orders', () => {
     const plan = planPurchaseOrder(po({ shipToAddress: 'Dock 4' }), cfg({ supplierFc: {} }));
     const codes = plan.issues.filter((i) => i.poLineId === '13').map((i) => i.code);
     assert.deepEqual(codes, ['MAPPING.MISSING_FULFILLMENT_CENTER', 'MAPPING.MISSING_RECIPIENT']);
-    assert.equal(plan.issues.find((i) => i.code === 'MAPPING.MISSING_FULFILLMENT_CENTER')!.mappingKey, 'ship-to-fc:Chicago or supplier-fc:ACME-MAIN or supplier-fc:Acme Supply');
+    assert.equal(
+      plan.issues.find((i) => i.code === 'MAPPING.MISSING_FULFILLMENT_CENTER')!.mappingKey,
+      'ship-to-fc:Chicago or supplier-fc:ACME-MAIN or supplier-fc:Acme Supply',
+    );
     assert.equal(plan.desired.size, 0);
   });
 
   it('emits nothing for an unchanged PO, cancel + new revision for a changed line, cancel for a cancelled line', () => {
     const c = cfg();
     const first = reconcileOrders('300100', planPurchaseOrder(po(), c), []);
-    assert.deepEqual(first.actions.map((a) => a.action), ['create', 'create', 'create']);
+    assert.deepEqual(
+      first.actions.map((a) => a.action),
+      ['create', 'create', 'create'],
+    );
     let state = apply([], first.nextState);
 
     const again = reconcileOrders('300100', planPurchaseOrder(po(), c), state);
@@ -204,11 +243,17 @@ describe('purchase-order lines -> ShipBob orders', () => {
   it('leaves an existing order alone while its line cannot be mapped, then sends the missing line once fixed', () => {
     const c = cfg({ itemProduct: { AS54888: { shipbobSku: 'SKU-1' }, 'CM-100': { shipbobProductId: 1001 } } });
     const first = reconcileOrders('300100', planPurchaseOrder(po(), c), []);
-    assert.deepEqual(first.actions.map((a) => a.action === 'create' && a.referenceId), ['po300100-l11-r0', 'po300100-l13-r0']);
+    assert.deepEqual(
+      first.actions.map((a) => a.action === 'create' && a.referenceId),
+      ['po300100-l11-r0', 'po300100-l13-r0'],
+    );
     const state = apply([], first.nextState);
     const fixed = cfg();
     const replay = reconcileOrders('300100', planPurchaseOrder(po(), fixed), state);
-    assert.deepEqual(replay.actions.map((a) => a.action === 'create' && a.referenceId), ['po300100-l12-r0']);
+    assert.deepEqual(
+      replay.actions.map((a) => a.action === 'create' && a.referenceId),
+      ['po300100-l12-r0'],
+    );
     const after = apply(state, replay.nextState);
     assert.deepEqual(reconcileOrders('300100', planPurchaseOrder(po(), fixed), after).actions, []);
 
@@ -216,7 +261,10 @@ describe('purchase-order lines -> ShipBob orders', () => {
     const changed = po();
     changed.lines[0] = { ...changed.lines[0]!, quantity: '9' };
     const held = reconcileOrders('300100', planPurchaseOrder(changed, cfg({ itemProduct: {} })), after);
-    assert.deepEqual(held.actions.filter((a) => a.action === 'cancel'), []);
+    assert.deepEqual(
+      held.actions.filter((a) => a.action === 'cancel'),
+      [],
+    );
   });
 
   it('cancels every order of a cancelled PO', () => {
@@ -225,7 +273,10 @@ describe('purchase-order lines -> ShipBob orders', () => {
     const cancelledPlan = planPurchaseOrder(po({ status: 'Canceled' }), c);
     assert.deepEqual(cancelledPlan.linesToFulfil, []);
     const r = reconcileOrders('300100', cancelledPlan, state);
-    assert.deepEqual(r.actions.map((a) => a.action), ['cancel', 'cancel', 'cancel']);
+    assert.deepEqual(
+      r.actions.map((a) => a.action),
+      ['cancel', 'cancel', 'cancel'],
+    );
   });
 
   it('reads whole units and one-line addresses strictly', () => {

@@ -26,7 +26,16 @@ export function reconcileOrders(poHeaderId: string, plan: PoPlan, state: readonl
     if (!s) {
       const referenceId = lineReferenceId({ poHeaderId }, groupKey, 0);
       actions.push({ action: 'create', order, referenceId, revision: 0, supersedesReferenceId: null, reason: null });
-      next.set(groupKey, { groupKey, referenceId, revision: 0, contentHash: order.contentHash, state: 'active', lineIds: order.lineIds, fulfillmentCenterId: order.fulfillmentCenterId, sourceHash: order.sourceHash });
+      next.set(groupKey, {
+        groupKey,
+        referenceId,
+        revision: 0,
+        contentHash: order.contentHash,
+        state: 'active',
+        lineIds: order.lineIds,
+        fulfillmentCenterId: order.fulfillmentCenterId,
+        sourceHash: order.sourceHash,
+      });
       continue;
     }
     if (s.state === 'active' && s.contentHash === order.contentHash) {
@@ -52,7 +61,16 @@ export function reconcileOrders(poHeaderId: string, plan: PoPlan, state: readonl
       supersedesReferenceId: supersedes,
       reason: supersedes ? `the PO line(s) changed; replaces ${supersedes}` : 'the PO line(s) were reinstated',
     });
-    next.set(groupKey, { groupKey, referenceId, revision, contentHash: order.contentHash, state: 'active', lineIds: order.lineIds, fulfillmentCenterId: order.fulfillmentCenterId, sourceHash: order.sourceHash });
+    next.set(groupKey, {
+      groupKey,
+      referenceId,
+      revision,
+      contentHash: order.contentHash,
+      state: 'active',
+      lineIds: order.lineIds,
+      fulfillmentCenterId: order.fulfillmentCenterId,
+      sourceHash: order.sourceHash,
+    });
   }
 
   const changed = new Set([...actions.map((a) => (a.action === 'cancel' ? a.previous.groupKey : a.order.groupKey)), ...refreshed]);

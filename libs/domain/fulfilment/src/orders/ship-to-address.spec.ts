@@ -26,7 +26,10 @@ const country = fc.constantFrom(
 );
 const address = fc.record({
   address1: street,
-  address2: fc.option(fc.array(unit, { minLength: 1, maxLength: 2 }).map((u) => u.join(', ')), { nil: null }),
+  address2: fc.option(
+    fc.array(unit, { minLength: 1, maxLength: 2 }).map((u) => u.join(', ')),
+    { nil: null },
+  ),
   city,
   state: fc.option(state, { nil: null }),
   postalCode: fc.option(zip, { nil: null }),
@@ -42,13 +45,15 @@ function formatOneLine(a: Parts): string {
 }
 
 /** Strings that look like addresses in parts: commas, newlines, codes, digits, unicode, very long runs. */
-const messy = fc.array(
-  fc.oneof(
-    fc.string({ unit: 'binary', maxLength: 30 }),
-    fc.constantFrom(',', ', ', '\n', ' ', 'US', 'IL 60804', 'United States', 'Korea, Republic of', 'ÅLAND', '\u0000', '\uD800', 'X'.repeat(500)),
-  ),
-  { maxLength: 12 },
-).map((xs) => xs.join(''));
+const messy = fc
+  .array(
+    fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 30 }),
+      fc.constantFrom(',', ', ', '\n', ' ', 'US', 'IL 60804', 'United States', 'Korea, Republic of', 'ÅLAND', '\u0000', '\uD800', 'X'.repeat(500)),
+    ),
+    { maxLength: 12 },
+  )
+  .map((xs) => xs.join(''));
 
 describe("Fusion's one-line ship-to address (properties)", () => {
   it('property: formatting the parts the way Oracle does, then reading them, gives the same parts', () => {
@@ -57,7 +62,11 @@ describe("Fusion's one-line ship-to address (properties)", () => {
         const text = formatOneLine(a);
         const read = readOneLineAddress(text);
         assert.ok(read.ok, `${text}: ${read.ok ? '' : read.reason}`);
-        assert.deepEqual(read.address, { address1: a.address1, address2: a.address2, city: a.city, state: a.state, postalCode: a.postalCode, country: a.country[1] }, text);
+        assert.deepEqual(
+          read.address,
+          { address1: a.address1, address2: a.address2, city: a.city, state: a.state, postalCode: a.postalCode, country: a.country[1] },
+          text,
+        );
         assert.deepEqual(toRecipient(text, 'LOC')?.city, a.city);
       }),
     );
@@ -82,10 +91,23 @@ describe("Fusion's one-line ship-to address (properties)", () => {
   });
 
   it('says why an address cannot be read', () => {
-    assert.deepEqual(readOneLineAddress('M1, 1 Dock Road'), { ok: false, reason: 'needs an address line, a city and a country separated by commas; found 2 part(s)' });
-    assert.deepEqual(readOneLineAddress('5900 W Ogden Ave, Cicero, IL 60804, Cook, Atlantis'), { ok: false, reason: 'the last part "Atlantis" is not a country name or code' });
+    assert.deepEqual(readOneLineAddress('M1, 1 Dock Road'), {
+      ok: false,
+      reason: 'needs an address line, a city and a country separated by commas; found 2 part(s)',
+    });
+    assert.deepEqual(readOneLineAddress('5900 W Ogden Ave, Cicero, IL 60804, Cook, Atlantis'), {
+      ok: false,
+      reason: 'the last part "Atlantis" is not a country name or code',
+    });
     // an address line with a number before the city is not a postal code
-    assert.deepEqual(parseOneLineAddress('1 Main St, Suite 1, Dock 12, Springfield, United States'), { address1: '1 Main St', address2: 'Suite 1, Dock 12', city: 'Springfield', state: null, postalCode: null, country: 'US' });
+    assert.deepEqual(parseOneLineAddress('1 Main St, Suite 1, Dock 12, Springfield, United States'), {
+      address1: '1 Main St',
+      address2: 'Suite 1, Dock 12',
+      city: 'Springfield',
+      state: null,
+      postalCode: null,
+      country: 'US',
+    });
     assert.deepEqual(readOneLineAddress(42), { ok: false, reason: 'not a text address: number' });
   });
 });

@@ -67,7 +67,12 @@ export function readOneLineAddress(text: unknown): OneLineAddressRead {
  * known. The name falls back to the location code.
  */
 export function toRecipient(address: AddressInput | string | null | undefined, locationCode: string | null): RecipientOut | undefined {
-  const a = typeof address === 'string' ? parseOneLineAddress(address) : address && !clean(address.address1) && clean(address.text) ? { ...parseOneLineAddress(address.text!), name: address.name } : address ?? undefined;
+  const a =
+    typeof address === 'string'
+      ? parseOneLineAddress(address)
+      : address && !clean(address.address1) && clean(address.text)
+        ? { ...parseOneLineAddress(address.text!), name: address.name }
+        : (address ?? undefined);
   if (!a) return undefined;
   const name = clean(a.name) ?? clean(locationCode);
   const address1 = clean(a.address1);

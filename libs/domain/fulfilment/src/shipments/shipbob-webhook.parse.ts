@@ -104,7 +104,8 @@ function shipmentFact(s: Obj, implied: ShipmentMilestone | undefined, order?: Ob
     shipbobOrderId: idString(s['order_id']) ?? (order ? idString(order['id']) : undefined),
     milestone,
     shipbobStatus: status ? (detailName ? `${status}/${detailName}` : status) : undefined,
-    reason: milestone === 'exception' || milestone === 'on_hold' || milestone === 'cancelled' ? (str(detail?.['description']) ?? detailName ?? status) : undefined,
+    reason:
+      milestone === 'exception' || milestone === 'on_hold' || milestone === 'cancelled' ? (str(detail?.['description']) ?? detailName ?? status) : undefined,
     carrier: str(tracking?.['carrier']),
     trackingNumber: str(tracking?.['tracking_number']) ?? str(tracking?.['tracking_id']),
     trackingUrl: str(tracking?.['tracking_url']),

@@ -145,7 +145,8 @@ export function allocate(order: ActiveOrder, shipment: ShipmentState): Map<strin
   return out;
 }
 
-const byLineNumber = (a: { lineNumber: string }, b: { lineNumber: string }) => Number(a.lineNumber) - Number(b.lineNumber) || a.lineNumber.localeCompare(b.lineNumber);
+const byLineNumber = (a: { lineNumber: string }, b: { lineNumber: string }) =>
+  Number(a.lineNumber) - Number(b.lineNumber) || a.lineNumber.localeCompare(b.lineNumber);
 
 /**
  * Every write-back a PO's known state calls for, each with a deterministic idempotency key per (kind, shipment,

@@ -48,7 +48,12 @@ export interface FusionInvoiceWithLines {
 
 /** Invoices whose CrossReference equals `crossReference` (the connector's "look it up before creating"), with lines. */
 export async function findInvoicesWithLines(client: FusionClient, crossReference: string): Promise<FusionInvoiceWithLines[]> {
-  const page = await client.getJson(`${FSCM}/receivablesInvoices`, { q: `CrossReference=${lit(crossReference)}`, expand: 'receivablesInvoiceLines', onlyData: true, limit: 25 });
+  const page = await client.getJson(`${FSCM}/receivablesInvoices`, {
+    q: `CrossReference=${lit(crossReference)}`,
+    expand: 'receivablesInvoiceLines',
+    onlyData: true,
+    limit: 25,
+  });
   return rows(page).map((r) => {
     const { receivablesInvoiceLines, ...rest } = r;
     return { ...(rest as FusionInvoiceWithLines), lines: rows(receivablesInvoiceLines) as FusionInvoiceWithLines['lines'] };
@@ -82,7 +87,7 @@ export async function findCreditMemosByComments(client: FusionClient, comments: 
     ...(keys.transactionDate ? [`TransactionDate=${lit(keys.transactionDate)}`] : []),
   ];
   const found: FusionCreditMemoRow[] = [];
-  for (let offset = 0; ; ) {
+  for (let offset = 0; ;) {
     const page = await client.getJson(`${FSCM}/receivablesCreditMemos`, {
       ...(conditions.length ? { q: conditions.join(' and ') } : {}),
       orderBy: 'CustomerTransactionId:asc',

@@ -5,7 +5,15 @@ import { FusionClient } from './fusion.client';
 import { FusionForbiddenError } from './fusion.errors';
 import { findSetupValues, probeFusionRead } from './fusion-setup-lookup';
 
-const NAME_SWITCHES = ['finBusinessUnitsLOV.BusinessUnitName', 'transactionSourcesLOV.Name', 'transactionTypesLOV.Name', 'accountCombinationsLOV.Segment1', 'accountCombinationsLOV.Segment2', 'accountCombinationsLOV.Segment3', 'accountCombinationsLOV.Segment4'];
+const NAME_SWITCHES = [
+  'finBusinessUnitsLOV.BusinessUnitName',
+  'transactionSourcesLOV.Name',
+  'transactionTypesLOV.Name',
+  'accountCombinationsLOV.Segment1',
+  'accountCombinationsLOV.Segment2',
+  'accountCombinationsLOV.Segment3',
+  'accountCombinationsLOV.Segment4',
+];
 
 /**
  * The setup look-ups `mlc doctor` makes, under both readings of the UNCONFIRMED queryability of the LOVs' name and

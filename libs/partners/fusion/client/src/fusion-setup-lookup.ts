@@ -13,7 +13,12 @@ type Row = Record<string, unknown>;
  * `maxRows` rows, and matches here. 401/403/404 (credentials, privilege, a resource the pod does not have) are
  * thrown as the client's errors for the caller to judge.
  */
-export async function findSetupValues(client: FusionClient, resource: string, criteria: Record<string, string>, opts: { maxRows?: number } = {}): Promise<Row[]> {
+export async function findSetupValues(
+  client: FusionClient,
+  resource: string,
+  criteria: Record<string, string>,
+  opts: { maxRows?: number } = {},
+): Promise<Row[]> {
   const path = `${FSCM}/${resource}`;
   const q = Object.entries(criteria)
     .map(([k, v]) => `${k}='${v.replace(/'/g, "''")}'`)
@@ -26,7 +31,7 @@ export async function findSetupValues(client: FusionClient, resource: string, cr
   }
   const maxRows = opts.maxRows ?? 5_000;
   const out: Row[] = [];
-  for (let offset = 0; offset < maxRows; ) {
+  for (let offset = 0; offset < maxRows;) {
     const page = await client.getJson<{ items?: Row[]; hasMore?: boolean }>(path, { onlyData: true, limit: PAGE, offset });
     const items = page.items ?? [];
     out.push(...items.filter((r) => Object.entries(criteria).every(([k, v]) => String(r[k] ?? '') === v)));

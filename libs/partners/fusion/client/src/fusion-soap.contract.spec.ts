@@ -30,14 +30,21 @@ describe('Fusion SOAP services (CustomerAccountService, CreditMemoService) again
   after(() => sandbox.close());
 
   it('creates a customer account with a BILL_TO site for a party, found again through customerAccountSitesLOV', async () => {
-    const party = await client.createOrganization({ OrganizationName: 'Côté & Fils', EmailAddress: 'a@b.example', Address: [{ AddressType: 'BILL_TO', Address1: '1 Main St', City: 'Ottawa', Country: 'CA', PostalCode: 'K1P 1J1' }] });
+    const party = await client.createOrganization({
+      OrganizationName: 'Côté & Fils',
+      EmailAddress: 'a@b.example',
+      Address: [{ AddressType: 'BILL_TO', Address1: '1 Main St', City: 'Ottawa', Country: 'CA', PostalCode: 'K1P 1J1' }],
+    });
     const account = await createCustomerAccount(client, { partyId: party.PartyId, accountName: 'Côté & Fils', partySiteId: party.Address[0]!.PartySiteId });
     assert.match(account.accountNumber, /^\d+$/);
     assert.equal(account.partyId, party.PartyId);
     assert.ok(account.billTo && account.billTo.location.includes('Côté & Fils'), 'the site name (Location) survives XML escaping');
     assert.equal(sandbox.written.customerAccounts.at(-1)?.['AccountNumber'], account.accountNumber);
     const sites = await findBillToSites(client, { partyId: party.PartyId });
-    assert.deepEqual(sites.map((s) => [s.AccountNumber, s.Location, s.SiteUseId]), [[account.accountNumber, account.billTo.location, account.billTo.siteUseId]]);
+    assert.deepEqual(
+      sites.map((s) => [s.AccountNumber, s.Location, s.SiteUseId]),
+      [[account.accountNumber, account.billTo.location, account.billTo.siteUseId]],
+    );
     assert.equal((await findBillToSites(client, { accountNumber: account.accountNumber }))[0]?.PartyId, party.PartyId);
   });
 
@@ -45,7 +52,11 @@ describe('Fusion SOAP services (CustomerAccountService, CreditMemoService) again
     const err = await rejection(createCustomerAccount(client, { partyId: 42, accountName: 'Nobody', partySiteId: 1 }));
     assert.equal(err.code, 'FUSION.REJECTED');
     assert.equal(err.retryable, false);
-    assert.deepEqual(err.details['fault'], { faultcode: 'env:Server', faultstring: "HZ_API_INVALID_FK: The party 42 doesn't exist.", code: 'HZ_API_INVALID_FK' });
+    assert.deepEqual(err.details['fault'], {
+      faultcode: 'env:Server',
+      faultstring: "HZ_API_INVALID_FK: The party 42 doesn't exist.",
+      code: 'HZ_API_INVALID_FK',
+    });
     const party = await client.createOrganization({ OrganizationName: 'Other' });
     const wrongSite = await rejection(createCustomerAccount(client, { partyId: party.PartyId, accountName: 'Other', partySiteId: 1 }));
     assert.match(wrongSite.message, /doesn't belong to party/);
@@ -57,7 +68,10 @@ describe('Fusion SOAP services (CustomerAccountService, CreditMemoService) again
     assert.equal(wrongType.status, 415);
     const anonymous = await post(CUSTOMER_ACCOUNT_SERVICE_PATH, '<x/>', { 'content-type': 'text/xml' });
     assert.equal(anonymous.status, 401);
-    const garbage = await post(CUSTOMER_ACCOUNT_SERVICE_PATH, '<soapenv:Envelope><oops>', { authorization: basic(), 'content-type': 'text/xml; charset=utf-8' });
+    const garbage = await post(CUSTOMER_ACCOUNT_SERVICE_PATH, '<soapenv:Envelope><oops>', {
+      authorization: basic(),
+      'content-type': 'text/xml; charset=utf-8',
+    });
     assert.equal(garbage.status, 500);
     assert.equal(parseSoapFault(await garbage.text())?.faultcode, 'env:Client');
     const unknownOp = await post(
@@ -109,7 +123,10 @@ describe('Fusion SOAP services (CustomerAccountService, CreditMemoService) again
       assert.equal(credit['LineAmount'], -28.25);
       assert.equal(credit['EnteredAmount'], -28.25);
       const again = await findCreditMemosByTransactionNumber(client, 'R1ABC');
-      assert.deepEqual(again.map((m) => m.CustomerTransactionId), [memo.customerTransactionId]);
+      assert.deepEqual(
+        again.map((m) => m.CustomerTransactionId),
+        [memo.customerTransactionId],
+      );
     } finally {
       delete strict.creditMemoNumbering;
     }
@@ -141,6 +158,9 @@ describe('Fusion SOAP services (CustomerAccountService, CreditMemoService) again
     } finally {
       delete strict.creditMemoAmountSign;
     }
-    assert.deepEqual(sandbox.written.invoiceCredits.slice(-2).map((c) => c['LineAmount']), [-1, -1]);
+    assert.deepEqual(
+      sandbox.written.invoiceCredits.slice(-2).map((c) => c['LineAmount']),
+      [-1, -1],
+    );
   });
 });

@@ -39,7 +39,11 @@ export function parseSoapFault(xml: string): SoapFaultInfo | undefined {
   const fault = find(root, 'Fault');
   if (!fault) return undefined;
   const detail = find(fault, 'ServiceErrorMessage');
-  return { faultcode: childText(fault, 'faultcode') ?? '', faultstring: childText(fault, 'faultstring') ?? '', ...(detail && childText(detail, 'code') ? { code: childText(detail, 'code') } : {}) };
+  return {
+    faultcode: childText(fault, 'faultcode') ?? '',
+    faultstring: childText(fault, 'faultstring') ?? '',
+    ...(detail && childText(detail, 'code') ? { code: childText(detail, 'code') } : {}),
+  };
 }
 
 function envelope(prefixes: Record<string, string>, body: string): string {
@@ -49,7 +53,8 @@ function envelope(prefixes: Record<string, string>, body: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="${SOAP_ENV}"${ns}><soapenv:Header/><soapenv:Body>${body}</soapenv:Body></soapenv:Envelope>`;
 }
 
-const el = (name: string, value: string | number | undefined | null): string => (value === undefined || value === null || value === '' ? '' : `<${name}>${escapeXml(String(value))}</${name}>`);
+const el = (name: string, value: string | number | undefined | null): string =>
+  value === undefined || value === null || value === '' ? '' : `<${name}>${escapeXml(String(value))}</${name}>`;
 
 async function call(client: FusionClient, path: string, operation: string, xml: string): Promise<XmlElement> {
   let text: string;
@@ -114,7 +119,10 @@ export async function createCustomerAccount(client: FusionClient, input: Custome
     customerAccountId: childText(value, 'CustomerAccountId') ?? '',
     accountNumber,
     partyId: childText(value, 'PartyId') ?? String(input.partyId),
-    billTo: use && site ? { siteUseId: childText(use, 'SiteUseId') ?? '', partySiteId: childText(site, 'PartySiteId') ?? '', location: childText(use, 'Location') ?? '' } : null,
+    billTo:
+      use && site
+        ? { siteUseId: childText(use, 'SiteUseId') ?? '', partySiteId: childText(site, 'PartySiteId') ?? '', location: childText(use, 'Location') ?? '' }
+        : null,
   };
 }
 

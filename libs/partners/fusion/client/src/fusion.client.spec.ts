@@ -56,7 +56,10 @@ describe('FusionClient against FusionSandbox (contract)', () => {
       sandbox.procurement.pos.map((p) => String(p.POHeaderId)),
     );
     const stamps = items.map((p) => Date.parse(p.LastUpdateDate));
-    assert.deepEqual(stamps, [...stamps].sort((a, b) => a - b));
+    assert.deepEqual(
+      stamps,
+      [...stamps].sort((a, b) => a - b),
+    );
     const first = items[0]!;
     assert.match(first.LastUpdateDate, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+00:00$/);
     assert.ok(first.lines.length >= 1 && first.lines[0]!.schedules.length === 1, 'children unwrapped into arrays');
@@ -74,7 +77,10 @@ describe('FusionClient against FusionSandbox (contract)', () => {
     const target = sandbox.procurement.pos[2]!;
     sandbox.procurement.changeQuantity(String(target.POHeaderId), 1, 99);
     const { items } = await collect(client.listPurchaseOrdersChangedSince(cursor));
-    assert.deepEqual(items.map((p) => p.POHeaderId), [String(target.POHeaderId)]);
+    assert.deepEqual(
+      items.map((p) => p.POHeaderId),
+      [String(target.POHeaderId)],
+    );
     assert.equal(items[0]!.lines[0]!.schedules[0]!.Quantity, '99');
   });
 
@@ -94,7 +100,10 @@ describe('FusionClient against FusionSandbox (contract)', () => {
     sandbox.advanceClock((TTL_SEC + 1) * 1000);
     const po = await client.getPurchaseOrder(sandbox.procurement.pos[0]!.POHeaderId);
     assert.equal(po.POHeaderId, String(sandbox.procurement.pos[0]!.POHeaderId));
-    const tail = sandbox.requests().slice(-3).map((r) => `${r.path.endsWith('/oauth2/v1/token') ? 'token' : 'po'}:${r.status}`);
+    const tail = sandbox
+      .requests()
+      .slice(-3)
+      .map((r) => `${r.path.endsWith('/oauth2/v1/token') ? 'token' : 'po'}:${r.status}`);
     assert.deepEqual(tail, ['po:401', 'token:200', 'po:200']);
     assert.equal(sandbox.requests().filter((r) => r.path === '/oauth2/v1/token').length, tokensBefore + 1);
   });
@@ -159,12 +168,14 @@ describe('FusionClient against FusionSandbox (contract)', () => {
     assert.equal(sandbox.written.asns.at(-1)!['OrderNumber'], po.OrderNumber);
   });
 
-  it('an over-receipt: a processing error with Oracle\'s text (default), or FUSION.REJECTED on the POST (receiptChecksAtPost); nothing received either way', async () => {
+  it("an over-receipt: a processing error with Oracle's text (default), or FUSION.REJECTED on the POST (receiptChecksAtPost); nothing received either way", async () => {
     const client = new FusionClient(oauth);
     const po = sandbox.procurement.pos[3]!;
     const sched = po.lines[0]!.schedules[0]!;
     const receiptsBefore = sandbox.written.receipts.length;
-    const staged = await client.createReceiptRequest({ lines: [{ transactionType: 'RECEIVE', orderNumber: po.OrderNumber, lineNumber: 1, quantity: sched.Quantity + 1 }] });
+    const staged = await client.createReceiptRequest({
+      lines: [{ transactionType: 'RECEIVE', orderNumber: po.OrderNumber, lineNumber: 1, quantity: sched.Quantity + 1 }],
+    });
     const failed = await rejectsWith(client.awaitReceiptProcessed(staged.HeaderInterfaceId, {}, staged), 'FUSION.RECEIPT_PROCESSING_REJECTED');
     assert.equal(failed.retryable, false);
     assert.match(failed.message, /exceeds the quantity ordered/);
@@ -226,7 +237,10 @@ describe('FusionClient against FusionSandbox (contract)', () => {
 
   it('ping reports success, a token failure and a read failure', async () => {
     assert.equal((await new FusionClient(oauth).ping()).ok, true);
-    const badSecret = await new FusionClient({ ...oauth, auth: { ...(oauth.auth as Extract<FusionClientConfig['auth'], { kind: 'oauth' }>), clientSecret: 'x' } }).ping();
+    const badSecret = await new FusionClient({
+      ...oauth,
+      auth: { ...(oauth.auth as Extract<FusionClientConfig['auth'], { kind: 'oauth' }>), clientSecret: 'x' },
+    }).ping();
     assert.deepEqual([badSecret.ok, badSecret.failedAt, badSecret.error?.code], [false, 'token', 'FUSION.AUTH']);
     sandbox.faults = { outageFrom: sandbox.now() - 1, outageUntil: sandbox.now() + 60_000 };
     const down = await new FusionClient(basic).ping();
@@ -263,7 +277,10 @@ describe('FusionClient receivables and customers against FusionSandbox', () => {
     assert.equal(created.InvoiceStatus, 'Incomplete');
     assert.ok(Array.isArray(created['receivablesInvoiceLines']));
     const found = await client.findInvoicesByCrossReference('shop-1001');
-    assert.deepEqual(found.map((i) => i.CustomerTransactionId), [created.CustomerTransactionId]);
+    assert.deepEqual(
+      found.map((i) => i.CustomerTransactionId),
+      [created.CustomerTransactionId],
+    );
     assert.deepEqual(await client.findInvoicesByCrossReference("nobody's"), []);
     const done = await client.completeInvoice(created.CustomerTransactionId);
     assert.equal(done.InvoiceStatus, 'Complete');
@@ -302,10 +319,16 @@ describe('FusionClient receivables and customers against FusionSandbox', () => {
       BillToCustomerNumber: accountNumber,
       CreditMemoComments: 'Refund for invoice 1001',
     };
-    const cm = await client.createOnAccountCreditMemo({ ...base, receivablesCreditMemoLines: [{ LineDescription: 'Return', LineQuantityCredit: 1, UnitSellingPrice: -12.5 }] });
+    const cm = await client.createOnAccountCreditMemo({
+      ...base,
+      receivablesCreditMemoLines: [{ LineDescription: 'Return', LineQuantityCredit: 1, UnitSellingPrice: -12.5 }],
+    });
     assert.equal(cm['EnteredAmount'], '-12.5');
     assert.equal(sandbox.written.creditMemos.length, 1);
-    await rejectsWith(client.createOnAccountCreditMemo({ ...base, receivablesCreditMemoLines: [{ LineDescription: 'x', LineQuantityCredit: 1, UnitSellingPrice: 5 }] }), 'FUSION.REJECTED');
+    await rejectsWith(
+      client.createOnAccountCreditMemo({ ...base, receivablesCreditMemoLines: [{ LineDescription: 'x', LineQuantityCredit: 1, UnitSellingPrice: 5 }] }),
+      'FUSION.REJECTED',
+    );
     assert.equal(sandbox.written.creditMemos.length, 1);
   });
 
@@ -318,8 +341,14 @@ describe('FusionClient receivables and customers against FusionSandbox', () => {
       Address: [{ AddressType: 'BILL_TO', Address1: '1 Main St', City: 'Reno', Country: 'US', PostalCode: '89501', State: 'NV' }],
     });
     assert.ok(/^[1-9]\d*$/.test(org.PartyId) && /^[1-9]\d*$/.test(org.Address[0]!.PartySiteId));
-    assert.deepEqual((await client.findOrganizations({ email: 'jane@example.com' })).map((o) => o.PartyNumber), [org.PartyNumber]);
-    assert.deepEqual((await client.findOrganizations({ sourceSystem: 'SHOPIFY', reference: 'gid-42' })).map((o) => o.PartyNumber), [org.PartyNumber]);
+    assert.deepEqual(
+      (await client.findOrganizations({ email: 'jane@example.com' })).map((o) => o.PartyNumber),
+      [org.PartyNumber],
+    );
+    assert.deepEqual(
+      (await client.findOrganizations({ sourceSystem: 'SHOPIFY', reference: 'gid-42' })).map((o) => o.PartyNumber),
+      [org.PartyNumber],
+    );
     await rejectsWith(client.createOrganization({ OrganizationName: 'Bad', Address: [{ Country: 'USA' }] }), 'FUSION.REJECTED');
   });
 });

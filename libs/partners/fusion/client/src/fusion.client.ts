@@ -105,7 +105,10 @@ function withoutLinks(row: Row): Row {
 function toReceiptRequest(row: Row): FusionReceiptRequest {
   return {
     ...(withoutLinks(row) as FusionReceiptRequest),
-    lines: childRows(row['lines']).map((l) => ({ ...withoutLinks(l), processingErrors: childRows(l['processingErrors']).map(withoutLinks) })) as FusionReceiptRequest['lines'],
+    lines: childRows(row['lines']).map((l) => ({
+      ...withoutLinks(l),
+      processingErrors: childRows(l['processingErrors']).map(withoutLinks),
+    })) as FusionReceiptRequest['lines'],
   };
 }
 
@@ -118,7 +121,9 @@ const PROCESSED = new Set(['SUCCESS', 'COMPLETED']);
  * value we do not know) is still pending: never success by default.
  */
 export function receiptState(req: FusionReceiptRequest): FusionReceiptState {
-  const statuses = [req.ProcessingStatusCode, ...req.lines.flatMap((l) => [l.ProcessingStatusCode, l.TransactionStatusCode])].map((s) => (s === undefined || s === null ? undefined : String(s).toUpperCase()));
+  const statuses = [req.ProcessingStatusCode, ...req.lines.flatMap((l) => [l.ProcessingStatusCode, l.TransactionStatusCode])].map((s) =>
+    s === undefined || s === null ? undefined : String(s).toUpperCase(),
+  );
   if (statuses.includes('ERROR') || req.lines.some((l) => (l.processingErrors ?? []).length > 0)) return 'error';
   const lineStatuses = req.lines.map((l) => (l.ProcessingStatusCode === undefined ? undefined : String(l.ProcessingStatusCode).toUpperCase()));
   const header = req.ProcessingStatusCode === undefined ? undefined : String(req.ProcessingStatusCode).toUpperCase();
@@ -155,7 +160,8 @@ export function parseArTransaction(row: Record<string, unknown>): FusionArTransa
   const items = row['items'];
   const item = Array.isArray(items) && items.length === 1 && row['CustomerTransactionId'] === undefined ? (items[0] as Row) : row;
   const out: Row = {};
-  for (const [k, v] of Object.entries(withoutLinks(item))) out[k] = v && typeof v === 'object' && !Array.isArray(v) && 'items' in v ? childRows(v).map(withoutLinks) : v;
+  for (const [k, v] of Object.entries(withoutLinks(item)))
+    out[k] = v && typeof v === 'object' && !Array.isArray(v) && 'items' in v ? childRows(v).map(withoutLinks) : v;
   return out as FusionArTransaction;
 }
 
@@ -190,7 +196,10 @@ export class FusionClient {
     this.policyKey = config.policyKey ?? this.baseUrl;
     const auth = config.auth;
     this.tokenSource =
-      config.getAccessToken ?? (auth.kind === 'oauth' ? memoryAccessToken(() => requestFusionToken(auth, { timeoutMs: config.timeoutMs }), { skewMs: TOKEN_EXPIRY_SKEW_MS }) : undefined);
+      config.getAccessToken ??
+      (auth.kind === 'oauth'
+        ? memoryAccessToken(() => requestFusionToken(auth, { timeoutMs: config.timeoutMs }), { skewMs: TOKEN_EXPIRY_SKEW_MS })
+        : undefined);
   }
 
   // ---- purchase orders --------------------------------------------------------------------------------------------
@@ -200,10 +209,7 @@ export class FusionClient {
    * Advances with offset += count while hasMore (Fusion sends no `next` link). Callers overlap windows and de-duplicate
    * on POHeaderId + LastUpdateDate.
    */
-  async *listPurchaseOrdersChangedSince(
-    since: Date | string,
-    opts: { pageSize?: number } = {},
-  ): AsyncGenerator<FusionPage<FusionPurchaseOrder>> {
+  async *listPurchaseOrdersChangedSince(since: Date | string, opts: { pageSize?: number } = {}): AsyncGenerator<FusionPage<FusionPurchaseOrder>> {
     const pageSize = opts.pageSize ?? DEFAULT_PAGE_SIZE;
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
       throw new FusionRejectedError(`pageSize must be 1..${MAX_PAGE_SIZE}`, { details: { pageSize } });
@@ -275,7 +281,13 @@ export class FusionClient {
 
   /** receivablesCustomerAccountActivities (customer accounts) with LastUpdateDate >= since, oldest change first. */
   listCustomerAccountsChangedSince(since: Date | string, opts: { pageSize?: number } = {}): AsyncGenerator<FusionPage<FusionCustomerAccountActivity>> {
-    return this.pagesChangedSince(`${FSCM}/receivablesCustomerAccountActivities`, 'AccountId', since, opts, (r) => withoutLinks(r) as unknown as FusionCustomerAccountActivity);
+    return this.pagesChangedSince(
+      `${FSCM}/receivablesCustomerAccountActivities`,
+      'AccountId',
+      since,
+      opts,
+      (r) => withoutLinks(r) as unknown as FusionCustomerAccountActivity,
+    );
   }
 
   /** One invoice by CustomerTransactionId (a collection read filtered by id; FUSION.NOT_FOUND when absent). */
@@ -338,7 +350,8 @@ export class FusionClient {
       throw new FusionRejectedError(`BillOfLading is at most ${BILL_OF_LADING_MAX} characters`, { details: { billOfLading: input.billOfLading } });
     }
     const ships = input.lines.some((l) => l.transactionType === 'SHIP');
-    if (ships && input.lines.some((l) => l.transactionType === 'RECEIVE')) throw new FusionRejectedError('an ASN (SHIP lines) and a receipt (RECEIVE lines) are separate requests');
+    if (ships && input.lines.some((l) => l.transactionType === 'RECEIVE'))
+      throw new FusionRejectedError('an ASN (SHIP lines) and a receipt (RECEIVE lines) are separate requests');
     const asnType = input.asnType ?? (ships ? 'ASN' : undefined);
     const body = {
       ReceiptSourceCode: 'VENDOR',
@@ -374,7 +387,9 @@ export class FusionClient {
 
   /** One receipt/ASN request with its lines and their processingErrors (what the receiving processor refused). */
   async getReceiptRequest(headerInterfaceId: number | string): Promise<FusionReceiptRequest> {
-    const row = await this.request<Row>('GET', `${FSCM}/receivingReceiptRequests/${encodeURIComponent(String(headerInterfaceId))}`, { query: { expand: RECEIPT_EXPAND } });
+    const row = await this.request<Row>('GET', `${FSCM}/receivingReceiptRequests/${encodeURIComponent(String(headerInterfaceId))}`, {
+      query: { expand: RECEIPT_EXPAND },
+    });
     return toReceiptRequest(row);
   }
 
@@ -384,7 +399,11 @@ export class FusionClient {
    * it failed, and FusionReceiptPendingError (retryable) when it is still pending after the bounded re-reads.
    * `seen` is a copy already read (e.g. the POST's answer), checked before reading again.
    */
-  async awaitReceiptProcessed(headerInterfaceId: number | string, opts: FusionReceiptConfirmOptions = {}, seen?: FusionReceiptRequest): Promise<FusionReceiptRequest> {
+  async awaitReceiptProcessed(
+    headerInterfaceId: number | string,
+    opts: FusionReceiptConfirmOptions = {},
+    seen?: FusionReceiptRequest,
+  ): Promise<FusionReceiptRequest> {
     const attempts = opts.attempts ?? RECEIPT_CONFIRM_ATTEMPTS;
     const maxDelay = opts.maxDelayMs ?? RECEIPT_CONFIRM_MAX_DELAY_MS;
     const wait = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
@@ -396,14 +415,24 @@ export class FusionClient {
       if (state === 'error') {
         // A POST's answer carries the lines but not their processingErrors: read them before reporting.
         if (current === seen && !receiptErrors(current).length) current = await this.getReceiptRequest(headerInterfaceId);
-        throw new FusionReceiptProcessingError(`Fusion did not process receipt request ${headerInterfaceId}: ${receiptErrors(current).join(' | ') || 'ProcessingStatusCode ERROR without a processing error'}`, {
-          details: { headerInterfaceId, errors: receiptErrors(current), lines: current.lines.map((l) => ({ InterfaceTransactionId: l.InterfaceTransactionId, ProcessingStatusCode: l.ProcessingStatusCode ?? null })) },
-        });
+        throw new FusionReceiptProcessingError(
+          `Fusion did not process receipt request ${headerInterfaceId}: ${receiptErrors(current).join(' | ') || 'ProcessingStatusCode ERROR without a processing error'}`,
+          {
+            details: {
+              headerInterfaceId,
+              errors: receiptErrors(current),
+              lines: current.lines.map((l) => ({ InterfaceTransactionId: l.InterfaceTransactionId, ProcessingStatusCode: l.ProcessingStatusCode ?? null })),
+            },
+          },
+        );
       }
       if (i >= attempts) {
-        throw new FusionReceiptPendingError(`receipt request ${headerInterfaceId} is still ${String(current.ProcessingStatusCode ?? 'unprocessed')} in Fusion`, {
-          details: { headerInterfaceId, processingStatusCode: current.ProcessingStatusCode ?? null },
-        });
+        throw new FusionReceiptPendingError(
+          `receipt request ${headerInterfaceId} is still ${String(current.ProcessingStatusCode ?? 'unprocessed')} in Fusion`,
+          {
+            details: { headerInterfaceId, processingStatusCode: current.ProcessingStatusCode ?? null },
+          },
+        );
       }
       await wait(delay);
       delay = Math.min(delay * 2, maxDelay);
@@ -427,7 +456,7 @@ export class FusionClient {
       // (no q at all) and match the shipment number here; a write whose answer was lost is among the latest.
       if (!(err instanceof FusionRejectedError) || err.details['status'] !== 400) throw err;
       const found: FusionReceiptRequest[] = [];
-      for (let offset = 0; offset < RECEIPT_SCAN_MAX; ) {
+      for (let offset = 0; offset < RECEIPT_SCAN_MAX;) {
         const page = await this.request<Row>('GET', `${FSCM}/receivingReceiptRequests`, {
           query: { orderBy: 'HeaderInterfaceId:desc', expand: RECEIPT_EXPAND, onlyData: true, limit: DEFAULT_PAGE_SIZE, offset },
         });
@@ -520,14 +549,20 @@ export class FusionClient {
    * site (and the customer account's bill-to site built on it) keeps its id.
    */
   async updateOrganizationAddress(partyNumber: string, addressId: number | string, patch: FusionAddressPatch): Promise<Record<string, unknown>> {
-    const row = await this.request<Row>('PATCH', `${CRM}/hubOrganizations/${encodeURIComponent(partyNumber)}/child/Address/${encodeURIComponent(String(addressId))}`, { body: patch, contentType: MEDIA_ITEM });
+    const row = await this.request<Row>(
+      'PATCH',
+      `${CRM}/hubOrganizations/${encodeURIComponent(partyNumber)}/child/Address/${encodeURIComponent(String(addressId))}`,
+      { body: patch, contentType: MEDIA_ITEM },
+    );
     return withoutLinks(row);
   }
 
   /** GET hubOrganizations/{PartyNumber} with its addresses; undefined when Fusion has no such party. */
   async getOrganization(partyNumber: string): Promise<FusionOrganization | undefined> {
     try {
-      const row = await this.request<Row>('GET', `${CRM}/hubOrganizations/${encodeURIComponent(partyNumber)}`, { query: { expand: 'Address', onlyData: true } });
+      const row = await this.request<Row>('GET', `${CRM}/hubOrganizations/${encodeURIComponent(partyNumber)}`, {
+        query: { expand: 'Address', onlyData: true },
+      });
       return this.organization(row);
     } catch (err) {
       if (err instanceof FusionNotFoundError) return undefined;
@@ -548,12 +583,16 @@ export class FusionClient {
       return childRows(page).map((r) => this.organization(r));
     } catch (err) {
       if (opts.name === undefined || !(err instanceof FusionRejectedError) || err.details['status'] !== 400) throw err;
-      const page = await this.request<Row>('GET', `${CRM}/hubOrganizations`, { query: { q: `OrganizationName=${lit(opts.name)}`, expand: 'Address', onlyData: true, limit: 100 } });
+      const page = await this.request<Row>('GET', `${CRM}/hubOrganizations`, {
+        query: { q: `OrganizationName=${lit(opts.name)}`, expand: 'Address', onlyData: true, limit: 100 },
+      });
       const matches = (r: Row) =>
         'email' in by
           ? typeof r['EmailAddress'] === 'string' && r['EmailAddress'].toLowerCase() === by.email.toLowerCase()
           : r['SourceSystem'] === by.sourceSystem && r['SourceSystemReferenceValue'] === by.reference;
-      return childRows(page).filter(matches).map((r) => this.organization(r));
+      return childRows(page)
+        .filter(matches)
+        .map((r) => this.organization(r));
     }
   }
 
@@ -572,7 +611,11 @@ export class FusionClient {
 
   /** PATCH hubPersons/{PartyNumber}/child/Address/{AddressId} (the party site keeps its id). */
   async updatePersonAddress(partyNumber: string, addressId: number | string, patch: FusionAddressPatch): Promise<Record<string, unknown>> {
-    const row = await this.request<Row>('PATCH', `${CRM}/hubPersons/${encodeURIComponent(partyNumber)}/child/Address/${encodeURIComponent(String(addressId))}`, { body: patch, contentType: MEDIA_ITEM });
+    const row = await this.request<Row>(
+      'PATCH',
+      `${CRM}/hubPersons/${encodeURIComponent(partyNumber)}/child/Address/${encodeURIComponent(String(addressId))}`,
+      { body: patch, contentType: MEDIA_ITEM },
+    );
     return withoutLinks(row);
   }
 
@@ -600,12 +643,16 @@ export class FusionClient {
       return childRows(page).map((r) => this.organization(r) as unknown as FusionPerson);
     } catch (err) {
       if (opts.lastName === undefined || !(err instanceof FusionRejectedError) || err.details['status'] !== 400) throw err;
-      const page = await this.request<Row>('GET', `${CRM}/hubPersons`, { query: { q: `PersonLastName=${lit(opts.lastName)}`, expand: 'Address', onlyData: true, limit: 100 } });
+      const page = await this.request<Row>('GET', `${CRM}/hubPersons`, {
+        query: { q: `PersonLastName=${lit(opts.lastName)}`, expand: 'Address', onlyData: true, limit: 100 },
+      });
       const matches = (r: Row) =>
         'email' in by
           ? typeof r['EmailAddress'] === 'string' && r['EmailAddress'].toLowerCase() === by.email.toLowerCase()
           : r['SourceSystem'] === by.sourceSystem && r['SourceSystemReferenceValue'] === by.reference;
-      return childRows(page).filter(matches).map((r) => this.organization(r) as unknown as FusionPerson);
+      return childRows(page)
+        .filter(matches)
+        .map((r) => this.organization(r) as unknown as FusionPerson);
     }
   }
 
@@ -623,7 +670,13 @@ export class FusionClient {
    */
   async postSoap(path: string, envelope: string): Promise<string> {
     const soap = this.config.soapAuth;
-    return this.request<string>('POST', path, { body: envelope, contentType: 'text/xml; charset=utf-8', creates: true, raw: true, ...(soap ? { basic: soap } : {}) });
+    return this.request<string>('POST', path, {
+      body: envelope,
+      contentType: 'text/xml; charset=utf-8',
+      creates: true,
+      raw: true,
+      ...(soap ? { basic: soap } : {}),
+    });
   }
 
   private transaction(row: Row): FusionArTransaction {
@@ -631,7 +684,10 @@ export class FusionClient {
   }
 
   private organization(row: Row): FusionOrganization {
-    return { ...(this.transaction(row) as unknown as FusionOrganization), Address: childRows(row['Address']).map(withoutLinks) as FusionOrganization['Address'] };
+    return {
+      ...(this.transaction(row) as unknown as FusionOrganization),
+      Address: childRows(row['Address']).map(withoutLinks) as FusionOrganization['Address'],
+    };
   }
 
   // ---- health --------------------------------------------------------------------------------------------------
@@ -785,7 +841,14 @@ export async function requestFusionToken(
     });
   }
   if (!res.ok) {
-    const err = toFusionError({ method: 'POST', path: new URL(auth.tokenUrl).pathname, status: res.status, body, retryAfter: res.headers.get('retry-after'), creates: false });
+    const err = toFusionError({
+      method: 'POST',
+      path: new URL(auth.tokenUrl).pathname,
+      status: res.status,
+      body,
+      retryAfter: res.headers.get('retry-after'),
+      creates: false,
+    });
     throw err;
   }
   const token = body as { access_token?: unknown; expires_in?: unknown };

@@ -46,7 +46,11 @@ describe('FusionClient contract: every builder and query against the strict sand
     const o = sandbox.options;
     client = new FusionClient({ baseUrl: url, auth: { kind: 'basic', user: o.basicUser, password: o.basicPassword } });
     sandbox.seedPurchaseOrders({ count: 4, linesPerPo: 2, suppliers: ['Acme'], locations: ['WH-RENO'], items: ['SKU-A', 'SKU-B'] });
-    account = sandbox.receivables.seedCustomerAccount({ accountNumber: '1008', name: 'Total Internet', address: { Address1: '1 Main', City: 'Reno', Country: 'US' } }).AccountNumber;
+    account = sandbox.receivables.seedCustomerAccount({
+      accountNumber: '1008',
+      name: 'Total Internet',
+      address: { Address1: '1 Main', City: 'Reno', Country: 'US' },
+    }).AccountNumber;
     po = (await all(client.listPurchaseOrdersChangedSince(new Date(0), { pageSize: 2 })))[0]!;
   });
   after(() => sandbox.close());
@@ -66,7 +70,9 @@ describe('FusionClient contract: every builder and query against the strict sand
       shippedDate: '2026-11-30',
       billOfLading: '1Z999AA10123456784',
       comments: 'Carrier: UPS; Tracking: https://ups.example/1Z999AA10123456784',
-      lines: [{ transactionType: 'SHIP', orderNumber: po.OrderNumber, lineNumber: line.LineNumber, quantity: 1, unitOfMeasure: 'Each', itemDescription: 'SKU' }],
+      lines: [
+        { transactionType: 'SHIP', orderNumber: po.OrderNumber, lineNumber: line.LineNumber, quantity: 1, unitOfMeasure: 'Each', itemDescription: 'SKU' },
+      ],
     });
     const header = sandbox.written.asns.at(-1)!['header'] as Record<string, unknown>;
     assert.deepEqual([header['ASNType'], header['BillOfLading']], ['ASN', '1Z999AA10123456784']);
@@ -102,25 +108,48 @@ describe('FusionClient contract: every builder and query against the strict sand
       for (const processed of ['SUCCESS', 'COMPLETED'] as const) {
         sandbox.options.strict.receiptProcessedStatus = processed;
         const target = sandbox.procurement.pos[3]!;
-        const staged = await client.createReceiptRequest({ shipmentNumber: `SB-8${processed.length}`, lines: [{ transactionType: 'RECEIVE', orderNumber: target.OrderNumber, lineNumber: 1, quantity: 1 }] });
+        const staged = await client.createReceiptRequest({
+          shipmentNumber: `SB-8${processed.length}`,
+          lines: [{ transactionType: 'RECEIVE', orderNumber: target.OrderNumber, lineNumber: 1, quantity: 1 }],
+        });
         assert.equal(receiptState(staged), 'pending');
         const waits: number[] = [];
-        const done = await client.awaitReceiptProcessed(staged.HeaderInterfaceId, { attempts: 5, delayMs: 1_000, sleep: async (ms) => {
-          waits.push(ms);
-          sandbox.advanceClock(ms);
-        } }, staged);
+        const done = await client.awaitReceiptProcessed(
+          staged.HeaderInterfaceId,
+          {
+            attempts: 5,
+            delayMs: 1_000,
+            sleep: async (ms) => {
+              waits.push(ms);
+              sandbox.advanceClock(ms);
+            },
+          },
+          staged,
+        );
         assert.deepEqual([done.ProcessingStatusCode, receiptState(done), waits], [processed, 'processed', [1_000, 2_000]]);
         assert.deepEqual(done.lines[0]!.processingErrors, []);
       }
-      const pending = await client.createReceiptRequest({ shipmentNumber: 'SB-90', lines: [{ transactionType: 'RECEIVE', orderNumber: sandbox.procurement.pos[3]!.OrderNumber, lineNumber: 1, quantity: 1 }] });
-      await assert.rejects(client.awaitReceiptProcessed(pending.HeaderInterfaceId, { attempts: 0 }, pending), (e: unknown) => e instanceof FusionReceiptPendingError && e.retryable);
+      const pending = await client.createReceiptRequest({
+        shipmentNumber: 'SB-90',
+        lines: [{ transactionType: 'RECEIVE', orderNumber: sandbox.procurement.pos[3]!.OrderNumber, lineNumber: 1, quantity: 1 }],
+      });
+      await assert.rejects(
+        client.awaitReceiptProcessed(pending.HeaderInterfaceId, { attempts: 0 }, pending),
+        (e: unknown) => e instanceof FusionReceiptPendingError && e.retryable,
+      );
       const over = sandbox.procurement.pos[3]!.lines[0]!.schedules[0]!.Quantity;
-      const refused = await client.createReceiptRequest({ shipmentNumber: 'SB-91', lines: [{ transactionType: 'RECEIVE', orderNumber: sandbox.procurement.pos[3]!.OrderNumber, lineNumber: 1, quantity: over }] });
+      const refused = await client.createReceiptRequest({
+        shipmentNumber: 'SB-91',
+        lines: [{ transactionType: 'RECEIVE', orderNumber: sandbox.procurement.pos[3]!.OrderNumber, lineNumber: 1, quantity: over }],
+      });
       sandbox.advanceClock(3_000);
       const read = await client.getReceiptRequest(refused.HeaderInterfaceId);
       assert.equal(receiptState(read), 'error');
       assert.match(receiptErrors(read)[0]!, /exceeds the quantity ordered/);
-      await assert.rejects(client.awaitReceiptProcessed(refused.HeaderInterfaceId), (e: unknown) => e instanceof FusionReceiptProcessingError && !e.retryable && /exceeds the quantity ordered/.test(e.message));
+      await assert.rejects(
+        client.awaitReceiptProcessed(refused.HeaderInterfaceId),
+        (e: unknown) => e instanceof FusionReceiptProcessingError && !e.retryable && /exceeds the quantity ordered/.test(e.message),
+      );
     } finally {
       sandbox.options.receiptProcessingDelayMs = 0;
       sandbox.options.strict.receiptProcessedStatus = undefined;
@@ -180,8 +209,14 @@ describe('FusionClient contract: every builder and query against the strict sand
       receivablesCreditMemoLines: [{ LineDescription: 'Return', LineQuantityCredit: 1, UnitSellingPrice: -12.5 }],
     });
     const byKeys = await findCreditMemosByComments(client, comments, { billToCustomerNumber: account, transactionDate: '2026-11-02' });
-    assert.deepEqual(byKeys.map((m) => m.CustomerTransactionId), [memo.CustomerTransactionId]);
-    assert.deepEqual((await findCreditMemosByComments(client, comments)).map((m) => m.CustomerTransactionId), [memo.CustomerTransactionId]);
+    assert.deepEqual(
+      byKeys.map((m) => m.CustomerTransactionId),
+      [memo.CustomerTransactionId],
+    );
+    assert.deepEqual(
+      (await findCreditMemosByComments(client, comments)).map((m) => m.CustomerTransactionId),
+      [memo.CustomerTransactionId],
+    );
     assert.deepEqual(await findCreditMemosByComments(client, comments, { billToCustomerNumber: account, transactionDate: '2026-11-03' }), []);
     const queries = sandbox.requests().filter((r) => r.path.endsWith('/receivablesCreditMemos') && r.method === 'GET');
     assert.ok(queries.every((r) => !decodeURIComponent(r.query).includes('CreditMemoComments')));
@@ -201,16 +236,28 @@ describe('FusionClient contract: every builder and query against the strict sand
     });
     assert.equal((await client.findOrganizations({ email: 'jane@example.com' }))[0]?.PartyNumber, org.PartyNumber);
     assert.equal((await client.findOrganizations({ sourceSystem: 'SHOPIFY', reference: '7001' }))[0]?.PartyNumber, org.PartyNumber);
-    sandbox.options.strict.queryable = { 'hubOrganizations.EmailAddress': false, 'hubOrganizations.SourceSystem': false, 'hubOrganizations.SourceSystemReferenceValue': false };
+    sandbox.options.strict.queryable = {
+      'hubOrganizations.EmailAddress': false,
+      'hubOrganizations.SourceSystem': false,
+      'hubOrganizations.SourceSystemReferenceValue': false,
+    };
     try {
-      assert.equal((await client.findOrganizations({ email: 'JANE@example.com' }, { name: 'Jane Doe' }))[0]?.PartyNumber, org.PartyNumber, 'matched by name where q on email is refused');
+      assert.equal(
+        (await client.findOrganizations({ email: 'JANE@example.com' }, { name: 'Jane Doe' }))[0]?.PartyNumber,
+        org.PartyNumber,
+        'matched by name where q on email is refused',
+      );
       assert.equal((await client.findOrganizations({ sourceSystem: 'SHOPIFY', reference: '7001' }, { name: 'Jane Doe' }))[0]?.PartyNumber, org.PartyNumber);
       assert.deepEqual(await client.findOrganizations({ sourceSystem: 'SHOPIFY', reference: '7999' }, { name: 'Jane Doe' }), []);
     } finally {
       sandbox.options.strict.queryable = {};
     }
     await client.updateOrganization(org.PartyNumber, { OrganizationName: 'Jane Doe-Smith', EmailAddress: 'jane2@example.com', RawPhoneNumber: '+15555550101' });
-    await client.updateOrganizationAddress(org.PartyNumber, org.Address[0]!.AddressId, { Address1: '2 Main St', Address2: null as unknown as string, City: 'Reno' });
+    await client.updateOrganizationAddress(org.PartyNumber, org.Address[0]!.AddressId, {
+      Address1: '2 Main St',
+      Address2: null as unknown as string,
+      City: 'Reno',
+    });
     assert.equal((await client.getOrganization(org.PartyNumber))?.OrganizationName, 'Jane Doe-Smith');
     assert.deepEqual(await findBillToSites(client, { partyId: org.PartyId }), []);
     assert.equal((await findBillToSites(client, { accountNumber: account }))[0]?.AccountNumber, account);

@@ -1,8 +1,7 @@
 import type { PartnerPolicy } from '@mlc/platform-partner-policy';
 /** How the client authenticates: a Fusion user with Basic, or an IDCS confidential app (client credentials). */
 export type FusionAuthConfig =
-  | { kind: 'basic'; user: string; password: string }
-  | { kind: 'oauth'; tokenUrl: string; clientId: string; clientSecret: string; scope: string };
+  { kind: 'basic'; user: string; password: string } | { kind: 'oauth'; tokenUrl: string; clientId: string; clientSecret: string; scope: string };
 
 export interface FusionClientConfig {
   /** The pod, e.g. `https://<pod>.fa.<dc>.oraclecloud.com` (or the simulator's URL). */
@@ -203,8 +202,21 @@ export interface FusionInvoiceInput {
   TransactionNumber?: string;
   PurchaseOrder?: string;
   Comments?: string;
-  receivablesInvoiceLines: { LineNumber?: number; Description: string; Quantity: number; UnitSellingPrice: number; ItemNumber?: string; TaxClassificationCode?: string }[];
-  receivablesInvoiceDistributions?: { InvoiceLineNumber: number; AccountClass: 'Revenue' | 'Receivable' | 'Freight' | 'Tax'; AccountCombination: string; Amount?: number; Percent?: number }[];
+  receivablesInvoiceLines: {
+    LineNumber?: number;
+    Description: string;
+    Quantity: number;
+    UnitSellingPrice: number;
+    ItemNumber?: string;
+    TaxClassificationCode?: string;
+  }[];
+  receivablesInvoiceDistributions?: {
+    InvoiceLineNumber: number;
+    AccountClass: 'Revenue' | 'Receivable' | 'Freight' | 'Tax';
+    AccountCombination: string;
+    Amount?: number;
+    Percent?: number;
+  }[];
 }
 
 export interface FusionArTransaction {
@@ -228,7 +240,13 @@ export interface FusionCreditMemoInput {
   /** Where the connector records the original invoice number. */
   CreditMemoComments?: string;
   CreditReason?: string;
-  receivablesCreditMemoLines: { LineNumber?: number; LineDescription: string; LineQuantityCredit: number; UnitSellingPrice: number; LineCreditReason?: string }[];
+  receivablesCreditMemoLines: {
+    LineNumber?: number;
+    LineDescription: string;
+    LineQuantityCredit: number;
+    UnitSellingPrice: number;
+    LineCreditReason?: string;
+  }[];
 }
 
 export interface FusionOrganizationInput {

@@ -191,7 +191,12 @@ export function parseRowMatch(q: string, attrs: Record<string, AttrType>, resour
     if (isWord(next, 'like')) {
       pos++;
       const pattern = String(literalValue(attr, 'string', toks[pos++]));
-      const re = new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/\*/g, '.*')}$`);
+      const re = new RegExp(
+        `^${pattern
+          .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+          .replace(/%/g, '.*')
+          .replace(/\*/g, '.*')}$`,
+      );
       return (row) => re.test(String(get(row) ?? ''));
     }
     if (next?.kind !== 'op') throw new FusionFault(400, `An operator is expected after ${attr} in q: ${q}`);
@@ -266,10 +271,7 @@ export function parseQueryByExample(q: string, attrs: Record<string, AttrType>, 
 }
 
 /** `orderBy=Attr:asc,Other:desc`; unknown attributes or directions give 400. */
-export function parseOrderBy(
-  spec: string,
-  attrs: Record<string, AttrType>,
-): (a: Record<string, unknown>, b: Record<string, unknown>) => number {
+export function parseOrderBy(spec: string, attrs: Record<string, AttrType>): (a: Record<string, unknown>, b: Record<string, unknown>) => number {
   const keys = spec.split(',').map((s) => {
     const [attr = '', dir = 'asc', ...rest] = s.trim().split(':');
     const type = attrs[attr];

@@ -82,7 +82,8 @@ export class FusionReceivablesStore {
     const stamp = this.ids.stamp();
     this.checkSourceSystems(body);
     const addresses = rows(body['Address'], 'Address').map((a) => {
-      if (a['Country'] !== undefined && !/^[A-Z]{2}$/.test(String(a['Country']))) throw new FusionFault(400, `The value ${String(a['Country'])} of Country is not a valid ISO country code.`);
+      if (a['Country'] !== undefined && !/^[A-Z]{2}$/.test(String(a['Country'])))
+        throw new FusionFault(400, `The value ${String(a['Country'])} of Country is not a valid ISO country code.`);
       return { AddressId: this.ids.id(), PartySiteId: this.ids.id(), ...a };
     });
     const { Address: _a, SourceSystemReference: refs, ...fields } = body;
@@ -93,7 +94,9 @@ export class FusionReceivablesStore {
       fields: { ...fields, Status: 'A', CreatedByModule: module, CreatedBy: 'MLC_INTEGRATION' },
       Address: addresses.length ? addresses : [{ AddressId: this.ids.id(), PartySiteId: this.ids.id(), AddressType: 'BILL_TO' }],
       SourceSystemReference: [
-        ...(typeof body['SourceSystem'] === 'string' ? [{ SourceSystem: body['SourceSystem'], SourceSystemReferenceValue: body['SourceSystemReferenceValue'] }] : []),
+        ...(typeof body['SourceSystem'] === 'string'
+          ? [{ SourceSystem: body['SourceSystem'], SourceSystemReferenceValue: body['SourceSystemReferenceValue'] }]
+          : []),
         ...rows(refs, 'SourceSystemReference'),
       ],
       CreationDate: stamp,
@@ -115,7 +118,8 @@ export class FusionReceivablesStore {
     for (const k of ['PartyNumber', 'SourceSystem', 'SourceSystemReferenceValue', 'Address', 'SourceSystemReference']) {
       if (body[k] !== undefined) throw new FusionFault(400, `The attribute ${k} can't be updated.`);
     }
-    if (kind === 'organization' && (body['OrganizationName'] === '' || body['OrganizationName'] === null)) throw new FusionFault(400, 'The attribute OrganizationName of the organization is required.');
+    if (kind === 'organization' && (body['OrganizationName'] === '' || body['OrganizationName'] === null))
+      throw new FusionFault(400, 'The attribute OrganizationName of the organization is required.');
     Object.assign(party.fields, body);
     party.LastUpdateDate = this.ids.stamp();
     return party;
@@ -128,7 +132,8 @@ export class FusionReceivablesStore {
     const address = party.Address.find((a) => String(a.AddressId) === addressId);
     if (!address) throw new FusionFault(404, `The requested resource hubOrganizations/${partyNumber}/child/Address/${addressId} was not found`);
     checkBody(body, ADDRESS_PATCH);
-    if (body['Country'] !== undefined && !/^[A-Z]{2}$/.test(String(body['Country']))) throw new FusionFault(400, `The value ${String(body['Country'])} of Country is not a valid ISO country code.`);
+    if (body['Country'] !== undefined && !/^[A-Z]{2}$/.test(String(body['Country'])))
+      throw new FusionFault(400, `The value ${String(body['Country'])} of Country is not a valid ISO country code.`);
     Object.assign(address, body);
     party.LastUpdateDate = this.ids.stamp();
     return address;
@@ -139,7 +144,11 @@ export class FusionReceivablesStore {
     if (input.accountNumber !== undefined && this.accounts.some((a) => a.AccountNumber === input.accountNumber)) {
       throw new FusionFault(400, `The customer account ${input.accountNumber} already exists.`);
     }
-    const party = this.createParty({ OrganizationName: input.name, ...(input.email ? { EmailAddress: input.email } : {}), ...(input.address ? { Address: [{ AddressType: 'BILL_TO', ...input.address }] } : {}) });
+    const party = this.createParty({
+      OrganizationName: input.name,
+      ...(input.email ? { EmailAddress: input.email } : {}),
+      ...(input.address ? { Address: [{ AddressType: 'BILL_TO', ...input.address }] } : {}),
+    });
     return this.createAccount(party.PartyId, input.name, party.Address[0]?.PartySiteId, input.accountNumber);
   }
 
@@ -174,27 +183,38 @@ export class FusionReceivablesStore {
    */
   private checkSourceSystems(body: Record<string, unknown>): void {
     const refs = [
-      ...(body['SourceSystem'] !== undefined || body['SourceSystemReferenceValue'] !== undefined ? [{ SourceSystem: body['SourceSystem'], SourceSystemReferenceValue: body['SourceSystemReferenceValue'] }] : []),
+      ...(body['SourceSystem'] !== undefined || body['SourceSystemReferenceValue'] !== undefined
+        ? [{ SourceSystem: body['SourceSystem'], SourceSystemReferenceValue: body['SourceSystemReferenceValue'] }]
+        : []),
       ...rows(body['SourceSystemReference'], 'SourceSystemReference'),
     ];
     for (const r of refs) {
       const system = r['SourceSystem'];
       if (typeof system !== 'string' || !system) throw new FusionFault(400, 'A source system reference needs a SourceSystem.');
       if (!this.sourceSystems.includes(system)) {
-        throw new FusionFault(400, `The source system ${system} isn't registered. Register it in the Manage Trading Community Source Systems task first.`, { errorCode: 'HZ_SS_INVALID_SOURCE_SYSTEM' });
+        throw new FusionFault(400, `The source system ${system} isn't registered. Register it in the Manage Trading Community Source Systems task first.`, {
+          errorCode: 'HZ_SS_INVALID_SOURCE_SYSTEM',
+        });
       }
       if (r['SourceSystemReferenceValue'] === undefined || r['SourceSystemReferenceValue'] === null || r['SourceSystemReferenceValue'] === '') {
         throw new FusionFault(400, `The source system reference of ${system} needs a SourceSystemReferenceValue.`);
       }
-      const taken = this.parties.find((p) => p.SourceSystemReference.some((x) => x['SourceSystem'] === system && x['SourceSystemReferenceValue'] === r['SourceSystemReferenceValue']));
-      if (taken) throw new FusionFault(400, `The source system reference ${system} ${String(r['SourceSystemReferenceValue'])} already belongs to party ${taken.PartyNumber}.`);
+      const taken = this.parties.find((p) =>
+        p.SourceSystemReference.some((x) => x['SourceSystem'] === system && x['SourceSystemReferenceValue'] === r['SourceSystemReferenceValue']),
+      );
+      if (taken)
+        throw new FusionFault(
+          400,
+          `The source system reference ${system} ${String(r['SourceSystemReferenceValue'])} already belongs to party ${taken.PartyNumber}.`,
+        );
     }
   }
 
   createInvoice(body: Record<string, unknown>): ArTransaction {
     checkBody(body, INVOICE_POST);
     required(body, ['BusinessUnit', 'TransactionSource', 'TransactionType', 'TransactionDate', 'BillToCustomerNumber'], 'the invoice');
-    if (!isDate(body['TransactionDate'])) throw new FusionFault(400, `The value ${String(body['TransactionDate'])} of TransactionDate is not a valid date (yyyy-MM-dd).`);
+    if (!isDate(body['TransactionDate']))
+      throw new FusionFault(400, `The value ${String(body['TransactionDate'])} of TransactionDate is not a valid date (yyyy-MM-dd).`);
     const { site } = this.billTo(body['BillToCustomerNumber'], body['BillToSite']);
     const lines = rows(body['receivablesInvoiceLines'], 'receivablesInvoiceLines');
     if (!lines.length) throw new FusionFault(400, 'An invoice needs at least one line.');
@@ -203,9 +223,13 @@ export class FusionReceivablesStore {
     });
     const dists = rows(body['receivablesInvoiceDistributions'], 'receivablesInvoiceDistributions');
     for (const d of dists) {
-      if (!['Revenue', 'Receivable', 'Freight', 'Tax'].includes(String(d['AccountClass']))) throw new FusionFault(400, `The value ${String(d['AccountClass'])} of AccountClass is not valid.`);
+      if (!['Revenue', 'Receivable', 'Freight', 'Tax'].includes(String(d['AccountClass'])))
+        throw new FusionFault(400, `The value ${String(d['AccountClass'])} of AccountClass is not valid.`);
     }
-    if (body['TransactionNumber'] !== undefined && this.invoices.some((i) => i.TransactionNumber === String(body['TransactionNumber']) && i.fields['TransactionSource'] === body['TransactionSource'])) {
+    if (
+      body['TransactionNumber'] !== undefined &&
+      this.invoices.some((i) => i.TransactionNumber === String(body['TransactionNumber']) && i.fields['TransactionSource'] === body['TransactionSource'])
+    ) {
       throw new FusionFault(400, `The transaction number ${String(body['TransactionNumber'])} already exists for source ${String(body['TransactionSource'])}.`);
     }
     const { receivablesInvoiceLines: _l, receivablesInvoiceDistributions: _d, ...header } = body;
@@ -214,7 +238,12 @@ export class FusionReceivablesStore {
       CustomerTransactionId: this.ids.id(),
       TransactionNumber: String(body['TransactionNumber'] ?? this.nextTrx++),
       fields: { ...header, BillToSite: site, InvoiceStatus: 'Incomplete', AccountingDate: body['AccountingDate'] ?? body['TransactionDate'] },
-      lines: lines.map((l, i) => ({ CustomerTransactionLineId: this.ids.id(), LineNumber: l['LineNumber'] ?? i + 1, ...l, LineAmount: Number(l['Quantity']) * Number(l['UnitSellingPrice']) })),
+      lines: lines.map((l, i) => ({
+        CustomerTransactionLineId: this.ids.id(),
+        LineNumber: l['LineNumber'] ?? i + 1,
+        ...l,
+        LineAmount: Number(l['Quantity']) * Number(l['UnitSellingPrice']),
+      })),
       distributions: dists.map((d) => ({ DistributionId: this.ids.id(), ...d })),
       CreationDate: stamp,
       LastUpdateDate: stamp,
@@ -227,10 +256,13 @@ export class FusionReceivablesStore {
     const inv = this.invoices.find((i) => String(i.CustomerTransactionId) === id);
     if (!inv) throw new FusionFault(404, `The requested resource receivablesInvoices/${id} was not found`);
     for (const k of Object.keys(body)) {
-      if (!INVOICE_POST.attrs.includes(k) && !INVOICE_PATCHABLE.has(k)) throw new FusionFault(400, `The attribute ${k} is not defined in resource receivablesInvoices.`);
-      if (!INVOICE_PATCHABLE.has(k)) throw new FusionFault(400, `The attribute ${k} can't be updated. Only InvoiceStatus, PaymentTerms and TransactionDate can be updated.`);
+      if (!INVOICE_POST.attrs.includes(k) && !INVOICE_PATCHABLE.has(k))
+        throw new FusionFault(400, `The attribute ${k} is not defined in resource receivablesInvoices.`);
+      if (!INVOICE_PATCHABLE.has(k))
+        throw new FusionFault(400, `The attribute ${k} can't be updated. Only InvoiceStatus, PaymentTerms and TransactionDate can be updated.`);
     }
-    if (body['InvoiceStatus'] !== undefined && !['Complete', 'Incomplete'].includes(String(body['InvoiceStatus']))) throw new FusionFault(400, `The value ${String(body['InvoiceStatus'])} of InvoiceStatus is not valid.`);
+    if (body['InvoiceStatus'] !== undefined && !['Complete', 'Incomplete'].includes(String(body['InvoiceStatus'])))
+      throw new FusionFault(400, `The value ${String(body['InvoiceStatus'])} of InvoiceStatus is not valid.`);
     if (body['TransactionDate'] !== undefined && !isDate(body['TransactionDate'])) throw new FusionFault(400, 'TransactionDate must be yyyy-MM-dd.');
     Object.assign(inv.fields, body);
     inv.LastUpdateDate = this.ids.stamp();
@@ -247,7 +279,8 @@ export class FusionReceivablesStore {
     const at = this.invoices.findIndex((i) => String(i.CustomerTransactionId) === id);
     if (at < 0) throw new FusionFault(404, `The requested resource receivablesInvoices/${id} was not found`);
     const inv = this.invoices[at]!;
-    if (inv.fields['InvoiceStatus'] === 'Complete' && !allowComplete) throw new FusionFault(400, `The transaction ${inv.TransactionNumber} is complete and can't be deleted. Credit it instead.`);
+    if (inv.fields['InvoiceStatus'] === 'Complete' && !allowComplete)
+      throw new FusionFault(400, `The transaction ${inv.TransactionNumber} is complete and can't be deleted. Credit it instead.`);
     if (credited(id)) throw new FusionFault(400, `The transaction ${inv.TransactionNumber} has credit memos applied and can't be deleted.`);
     this.invoices.splice(at, 1);
     return inv;
@@ -272,7 +305,13 @@ export class FusionReceivablesStore {
     const cm: ArTransaction = {
       CustomerTransactionId: this.ids.id(),
       TransactionNumber: String(this.nextTrx++),
-      fields: { ...header, BillToSite: site, EnteredAmount: Math.round(enteredAmount * 100) / 100, AccountingDate: body['TransactionDate'], CreatedBy: 'MLC_INTEGRATION' },
+      fields: {
+        ...header,
+        BillToSite: site,
+        EnteredAmount: Math.round(enteredAmount * 100) / 100,
+        AccountingDate: body['TransactionDate'],
+        CreatedBy: 'MLC_INTEGRATION',
+      },
       lines: lines.map((l, i) => ({ CustomerTransactionLineId: this.ids.id(), LineNumber: l['LineNumber'] ?? i + 1, ...l })),
       distributions: dists.map((d) => ({ DistributionId: this.ids.id(), ...d })),
       CreationDate: stamp,
@@ -305,7 +344,13 @@ function trxDef(name: string, linesName: string, distName: string, extraAttrs: R
       ...extraAttrs,
     },
     key: (t) => String(t.CustomerTransactionId),
-    scalars: (t) => ({ CustomerTransactionId: t.CustomerTransactionId, TransactionNumber: t.TransactionNumber, ...t.fields, CreationDate: t.CreationDate, LastUpdateDate: t.LastUpdateDate }),
+    scalars: (t) => ({
+      CustomerTransactionId: t.CustomerTransactionId,
+      TransactionNumber: t.TransactionNumber,
+      ...t.fields,
+      CreationDate: t.CreationDate,
+      LastUpdateDate: t.LastUpdateDate,
+    }),
     children: {
       [linesName]: { def: plain(linesName, 'CustomerTransactionLineId'), list: (t) => t.lines },
       [distName]: { def: plain(distName, 'DistributionId'), list: (t) => t.distributions },
@@ -323,11 +368,22 @@ export const creditMemoDef = trxDef('receivablesCreditMemos', 'receivablesCredit
 });
 
 const addressDef = plain('Address', 'AddressId');
-const sourceRefDef: ResourceDef<Record<string, unknown>> = { ...plain('SourceSystemReference', 'SourceSystemReferenceValue'), key: (r) => String(r['SourceSystemReferenceValue']) };
+const sourceRefDef: ResourceDef<Record<string, unknown>> = {
+  ...plain('SourceSystemReference', 'SourceSystemReferenceValue'),
+  key: (r) => String(r['SourceSystemReferenceValue']),
+};
 
 export const organizationDef: ResourceDef<Party> = {
   name: 'hubOrganizations',
-  attrs: { PartyId: 'number', PartyNumber: 'string', OrganizationName: 'string', EmailAddress: 'string', SourceSystem: 'string', SourceSystemReferenceValue: 'string', LastUpdateDate: 'datetime' },
+  attrs: {
+    PartyId: 'number',
+    PartyNumber: 'string',
+    OrganizationName: 'string',
+    EmailAddress: 'string',
+    SourceSystem: 'string',
+    SourceSystemReferenceValue: 'string',
+    LastUpdateDate: 'datetime',
+  },
   key: (p) => p.PartyNumber,
   scalars: (p) => ({
     PartyId: p.PartyId,
@@ -348,7 +404,16 @@ export const organizationDef: ResourceDef<Party> = {
 export const personDef: ResourceDef<Party> = {
   ...organizationDef,
   name: 'hubPersons',
-  attrs: { PartyId: 'number', PartyNumber: 'string', PersonFirstName: 'string', PersonLastName: 'string', EmailAddress: 'string', SourceSystem: 'string', SourceSystemReferenceValue: 'string', LastUpdateDate: 'datetime' },
+  attrs: {
+    PartyId: 'number',
+    PartyNumber: 'string',
+    PersonFirstName: 'string',
+    PersonLastName: 'string',
+    EmailAddress: 'string',
+    SourceSystem: 'string',
+    SourceSystemReferenceValue: 'string',
+    LastUpdateDate: 'datetime',
+  },
 };
 
 /** receivablesInvoices, receivablesCreditMemos and hubOrganizations routes. */
@@ -361,7 +426,12 @@ export function registerReceivables(sandbox: FusionSandbox): void {
   const inv = `${fscm}/receivablesInvoices`;
   sandbox.fusionRoute('POST', inv, 'item', (req, ctx) => {
     const created = store.createInvoice(sandbox.body(req));
-    sandbox.written.invoices.push({ CustomerTransactionId: created.CustomerTransactionId, TransactionNumber: created.TransactionNumber, ...created.fields, lines: created.lines });
+    sandbox.written.invoices.push({
+      CustomerTransactionId: created.CustomerTransactionId,
+      TransactionNumber: created.TransactionNumber,
+      ...created.fields,
+      lines: created.lines,
+    });
     return sandbox.item(invoiceDef, created, sandbox.url + inv, nested(req), ctx, 201);
   });
   sandbox.fusionRoute('GET', inv, 'read', (req, ctx) => sandbox.collection(invoiceDef, store.invoices, sandbox.url + inv, req, ctx));
@@ -390,7 +460,12 @@ export function registerReceivables(sandbox: FusionSandbox): void {
   const cm = `${fscm}/receivablesCreditMemos`;
   sandbox.fusionRoute('POST', cm, 'item', (req, ctx) => {
     const created = store.createCreditMemo(sandbox.body(req));
-    sandbox.written.creditMemos.push({ CustomerTransactionId: created.CustomerTransactionId, TransactionNumber: created.TransactionNumber, ...created.fields, lines: created.lines });
+    sandbox.written.creditMemos.push({
+      CustomerTransactionId: created.CustomerTransactionId,
+      TransactionNumber: created.TransactionNumber,
+      ...created.fields,
+      lines: created.lines,
+    });
     return sandbox.item(creditMemoDef, created, sandbox.url + cm, nested(req), ctx, 201);
   });
   sandbox.fusionRoute('GET', cm, 'read', (req, ctx) => sandbox.collection(creditMemoDef, store.creditMemos, sandbox.url + cm, req, ctx));
@@ -413,7 +488,15 @@ export function registerReceivables(sandbox: FusionSandbox): void {
       sandbox.written.customers.push({ kind, PartyId: party.PartyId, PartyNumber: party.PartyNumber, ...body });
       return sandbox.item(def, party, sandbox.url + base, nested(req), ctx, 201);
     });
-    sandbox.fusionRoute('GET', base, 'read', (req, ctx) => sandbox.collection(def, store.parties.filter((p) => p.kind === kind), sandbox.url + base, req, ctx));
+    sandbox.fusionRoute('GET', base, 'read', (req, ctx) =>
+      sandbox.collection(
+        def,
+        store.parties.filter((p) => p.kind === kind),
+        sandbox.url + base,
+        req,
+        ctx,
+      ),
+    );
     sandbox.fusionRoute('GET', `${base}/:number`, 'read', (req, ctx) => sandbox.item(def, find(req.params['number']!), sandbox.url + base, req, ctx));
     sandbox.fusionRoute('PATCH', `${base}/:number`, 'item', (req, ctx) => {
       const body = sandbox.body(req);

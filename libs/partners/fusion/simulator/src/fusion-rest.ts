@@ -48,7 +48,10 @@ export function parseExpand(spec: string | null, def: ResourceDef<unknown>): Exp
   if (!spec) return new Map();
   if (spec.trim().toLowerCase() === 'all') return 'all';
   const root = new Map<string, ExpandTree>();
-  for (const path of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const path of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     let node = root;
     let d: ResourceDef<unknown> | undefined = def;
     for (const name of path.split('.')) {
@@ -66,10 +69,16 @@ export function parseExpand(spec: string | null, def: ResourceDef<unknown>): Exp
 export function parseFields(spec: string | null, def: ResourceDef<unknown>): FieldSpec | undefined {
   if (!spec) return undefined;
   const root: FieldSpec = { children: new Map() };
-  for (const seg of spec.split(';').map((s) => s.trim()).filter(Boolean)) {
+  for (const seg of spec
+    .split(';')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const colon = seg.indexOf(':');
     const path = colon >= 0 ? seg.slice(0, colon).split('.') : [];
-    const list = (colon >= 0 ? seg.slice(colon + 1) : seg).split(',').map((s) => s.trim()).filter(Boolean);
+    const list = (colon >= 0 ? seg.slice(colon + 1) : seg)
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     let node = root;
     let d: ResourceDef<unknown> = def;
     for (const name of path) {
@@ -88,7 +97,12 @@ export function parseFields(spec: string | null, def: ResourceDef<unknown>): Fie
   return root;
 }
 
-export function collectionObject(items: unknown[], href: string, name: string, extra: { limit: number; offset: number; hasMore: boolean; totalResults?: number }): Record<string, unknown> {
+export function collectionObject(
+  items: unknown[],
+  href: string,
+  name: string,
+  extra: { limit: number; offset: number; hasMore: boolean; totalResults?: number },
+): Record<string, unknown> {
   return {
     items,
     ...(extra.totalResults === undefined ? {} : { totalResults: extra.totalResults }),
@@ -112,13 +126,9 @@ export function renderItem<T>(def: ResourceDef<T>, rec: T, opts: RenderOptions):
     const tree = opts.fields ? (sub ? new Map() : undefined) : childTree(opts.expand, name);
     if (!tree && !sub) continue;
     const childHref = `${selfHref}/child/${name}`;
-    const items = child
-      .list(rec)
-      .map((c) => renderItem(child.def, c, { ...opts, href: childHref, expand: tree ?? new Map(), fields: sub }));
+    const items = child.list(rec).map((c) => renderItem(child.def, c, { ...opts, href: childHref, expand: tree ?? new Map(), fields: sub }));
     out[name] =
-      opts.version >= 3
-        ? collectionObject(items, childHref, name, { limit: Math.max(DEFAULT_LIMIT, items.length), offset: 0, hasMore: false })
-        : items;
+      opts.version >= 3 ? collectionObject(items, childHref, name, { limit: Math.max(DEFAULT_LIMIT, items.length), offset: 0, hasMore: false }) : items;
   }
   if (!opts.onlyData) {
     const props = def.changeIndicator ? { properties: { changeIndicator: def.changeIndicator(rec) } } : {};

@@ -293,7 +293,9 @@ export const QUERYABLE: Record<string, QuerySchema> = {
   b2bShipToLocationsLOV: { source: `${FASRP}/24d/fasrp/op-b2bshiptolocationslov-get.html`, attrs: words('LocationId LocationCode OrganizationCode') },
   receivablesInvoices: {
     source: `${FARFA}/25d/farfa/op-receivablesinvoices-get.html`,
-    attrs: words('CustomerTransactionId TransactionNumber TransactionSource TransactionType TransactionDate BillToCustomerNumber BusinessUnit CrossReference DocumentNumber InvoiceStatus PurchaseOrder CreationDate LastUpdateDate'),
+    attrs: words(
+      'CustomerTransactionId TransactionNumber TransactionSource TransactionType TransactionDate BillToCustomerNumber BusinessUnit CrossReference DocumentNumber InvoiceStatus PurchaseOrder CreationDate LastUpdateDate',
+    ),
   },
   // Issue 15 / the reference name these as the queryable ones.
   receivablesCreditMemos: {
@@ -373,6 +375,8 @@ export const RESPONSE_FIELDS: Record<string, QuerySchema> = {
   },
   'purchaseOrders.lines.schedules': {
     source: `${FAPRA}/op-purchaseorders-purchaseordersuniqid-child-lines-polineid-child-schedules-schedulesuniqid-get.html`,
-    attrs: words('LineLocationId ScheduleNumber Quantity QuantityReceived QuantityShipped ShipToLocationId ShipToLocationCode ShipToOrganizationCode RequestedDeliveryDate Status'),
+    attrs: words(
+      'LineLocationId ScheduleNumber Quantity QuantityReceived QuantityShipped ShipToLocationId ShipToLocationCode ShipToOrganizationCode RequestedDeliveryDate Status',
+    ),
   },
 };

@@ -90,9 +90,12 @@ export class FusionSetupStore {
   private nextId = 300_000_900_001;
 
   add(seed: FusionSetupSeed): void {
-    for (const n of seed.businessUnits ?? []) if (!this.businessUnits.some((b) => b.BusinessUnitName === n)) this.businessUnits.push({ BusinessUnitId: this.nextId++, BusinessUnitName: n });
-    for (const n of seed.transactionSources ?? []) if (!this.transactionSources.some((b) => b.Name === n)) this.transactionSources.push({ id: this.nextId++, Name: n });
-    for (const n of seed.transactionTypes ?? []) if (!this.transactionTypes.some((b) => b.Name === n)) this.transactionTypes.push({ id: this.nextId++, Name: n });
+    for (const n of seed.businessUnits ?? [])
+      if (!this.businessUnits.some((b) => b.BusinessUnitName === n)) this.businessUnits.push({ BusinessUnitId: this.nextId++, BusinessUnitName: n });
+    for (const n of seed.transactionSources ?? [])
+      if (!this.transactionSources.some((b) => b.Name === n)) this.transactionSources.push({ id: this.nextId++, Name: n });
+    for (const n of seed.transactionTypes ?? [])
+      if (!this.transactionTypes.some((b) => b.Name === n)) this.transactionTypes.push({ id: this.nextId++, Name: n });
     for (const c of seed.accountCombinations ?? []) {
       const segments = c.combination.split(/[-.]/);
       if (segments.length > MAX_SEGMENTS || segments.some((s) => !s)) throw new FusionFault(400, `The account combination ${c.combination} is not valid`);
@@ -117,7 +120,8 @@ export class FusionSetupStore {
  */
 export function registerSetupLovs(sandbox: FusionSandbox, store: FusionSetupStore): void {
   const fscm = '/fscmRestApi/resources/11.13.18.05';
-  const lovs: Array<[string, ResourceDef<any>, () => unknown[]]> = [ // eslint-disable-line @typescript-eslint/no-explicit-any
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const lovs: Array<[string, ResourceDef<any>, () => unknown[]]> = [
     ['finBusinessUnitsLOV', businessUnitDef, () => store.businessUnits],
     ['transactionSourcesLOV', namedDef('transactionSourcesLOV', 'TransactionSourceId'), () => store.transactionSources],
     ['transactionTypesLOV', namedDef('transactionTypesLOV', 'TransactionTypeId'), () => store.transactionTypes],

@@ -34,13 +34,23 @@ describe('Fusion sandbox SOAP services (raw HTTP)', () => {
       status: res.status,
       type: res.headers.get('content-type') ?? '',
       root,
-      fault: fault && { code: childText(fault, 'faultcode') ?? '', string: childText(fault, 'faultstring') ?? '', adf: childText(find(fault, 'ServiceErrorMessage')!, 'code') },
+      fault: fault && {
+        code: childText(fault, 'faultcode') ?? '',
+        string: childText(fault, 'faultstring') ?? '',
+        adf: childText(find(fault, 'ServiceErrorMessage')!, 'code'),
+      },
     };
   };
   const memo = (inner: string) =>
-    soap(CREDIT_MEMO_SERVICE_PATH, `<t:createCreditMemo xmlns:t="${CREDIT_MEMO_TYPES_NS}" xmlns:c="${CREDIT_MEMO_NS}"><t:creditMemo>${inner}</t:creditMemo></t:createCreditMemo>`);
+    soap(
+      CREDIT_MEMO_SERVICE_PATH,
+      `<t:createCreditMemo xmlns:t="${CREDIT_MEMO_TYPES_NS}" xmlns:c="${CREDIT_MEMO_NS}"><t:creditMemo>${inner}</t:creditMemo></t:createCreditMemo>`,
+    );
   const account = (inner: string) =>
-    soap(CUSTOMER_ACCOUNT_SERVICE_PATH, `<t:createCustomerAccount xmlns:t="${CUSTOMER_ACCOUNT_TYPES_NS}" xmlns:c="${CUSTOMER_ACCOUNT_NS}"><t:customerAccount>${inner}</t:customerAccount></t:createCustomerAccount>`);
+    soap(
+      CUSTOMER_ACCOUNT_SERVICE_PATH,
+      `<t:createCustomerAccount xmlns:t="${CUSTOMER_ACCOUNT_TYPES_NS}" xmlns:c="${CUSTOMER_ACCOUNT_NS}"><t:customerAccount>${inner}</t:customerAccount></t:createCustomerAccount>`,
+    );
 
   /** A completed invoice of 100.00 (two lines) in the sandbox. */
   const invoice = (complete = true, freight = 0) => {
@@ -70,20 +80,33 @@ describe('Fusion sandbox SOAP services (raw HTTP)', () => {
   describe('CreditMemoService.createCreditMemo', () => {
     it('refuses an element the CreditMemo object does not have, naming it and listing the allowed ones (HTTP 500 env:Server fault)', async () => {
       const inv = invoice();
-      const res = await memo(`<c:BusinessUnit>US1 Business Unit</c:BusinessUnit><c:PreviousCustomerTransactionId>${inv.CustomerTransactionId}</c:PreviousCustomerTransactionId><c:LineAmount>-10</c:LineAmount>`);
+      const res = await memo(
+        `<c:BusinessUnit>US1 Business Unit</c:BusinessUnit><c:PreviousCustomerTransactionId>${inv.CustomerTransactionId}</c:PreviousCustomerTransactionId><c:LineAmount>-10</c:LineAmount>`,
+      );
       assert.equal(res.status, 500);
       assert.match(res.type, /^text\/xml/);
       assert.equal(res.root.ns, SOAP_ENV);
       assert.equal(res.fault?.code, 'env:Server');
       assert.match(res.fault!.string, /unexpected element \(uri:"[^"]+creditMemoService\/", local:"BusinessUnit"\)/);
-      for (const allowed of ['PreviousCustomerTransactionId', 'TransactionDate', 'ReasonCode', 'LineAmount', 'TransactionNumber']) assert.ok(res.fault!.string.includes(`}${allowed}>`), allowed);
+      for (const allowed of ['PreviousCustomerTransactionId', 'TransactionDate', 'ReasonCode', 'LineAmount', 'TransactionNumber'])
+        assert.ok(res.fault!.string.includes(`}${allowed}>`), allowed);
       assert.equal(res.fault!.adf, 'SOAP-UNMARSHAL');
       assert.equal(sandbox.written.invoiceCredits.length, 0);
     });
 
     it('refuses each name the old client sent, and line elements (the published object has no lines)', async () => {
       const inv = invoice();
-      for (const bad of ['TransactionSource', 'TransactionType', 'TrxDate', 'PreviousCustomerTrxId', 'CreditMemoReason', 'CreditMemoLine', 'Quantity', 'UnitSellingPrice', 'PreviousCustomerTrxLineId']) {
+      for (const bad of [
+        'TransactionSource',
+        'TransactionType',
+        'TrxDate',
+        'PreviousCustomerTrxId',
+        'CreditMemoReason',
+        'CreditMemoLine',
+        'Quantity',
+        'UnitSellingPrice',
+        'PreviousCustomerTrxLineId',
+      ]) {
         const res = await memo(`<c:PreviousCustomerTransactionId>${inv.CustomerTransactionId}</c:PreviousCustomerTransactionId><c:${bad}>1</c:${bad}>`);
         assert.equal(res.status, 500, bad);
         assert.match(res.fault!.string, new RegExp(`local:"${bad}"`), bad);
@@ -93,11 +116,15 @@ describe('Fusion sandbox SOAP services (raw HTTP)', () => {
     it('refuses a misplaced element (a CreditMemo field inside the flexfield), one in the wrong namespace, and a second parameter', async () => {
       const inv = invoice();
       const flex = 'http://xmlns.oracle.com/apps/financials/receivables/transactions/creditMemos/model/flex/CreditMemoDff/';
-      const misplaced = await memo(`<c:PreviousCustomerTransactionId>${inv.CustomerTransactionId}</c:PreviousCustomerTransactionId><c:CreditMemoFLEXVA><f:LineAmount xmlns:f="${flex}">-1</f:LineAmount></c:CreditMemoFLEXVA>`);
+      const misplaced = await memo(
+        `<c:PreviousCustomerTransactionId>${inv.CustomerTransactionId}</c:PreviousCustomerTransactionId><c:CreditMemoFLEXVA><f:LineAmount xmlns:f="${flex}">-1</f:LineAmount></c:CreditMemoFLEXVA>`,
+      );
       assert.equal(misplaced.status, 500);
       assert.match(misplaced.fault!.string, /local:"LineAmount"\) in createCreditMemo\/creditMemo\/CreditMemoFLEXVA/);
       assert.ok(misplaced.fault!.string.includes('}__FLEX_Context>'));
-      const nested = await memo(`<c:PreviousCustomerTransactionId>${inv.CustomerTransactionId}</c:PreviousCustomerTransactionId><c:LineAmount><c:TaxAmount>-1</c:TaxAmount></c:LineAmount>`);
+      const nested = await memo(
+        `<c:PreviousCustomerTransactionId>${inv.CustomerTransactionId}</c:PreviousCustomerTransactionId><c:LineAmount><c:TaxAmount>-1</c:TaxAmount></c:LineAmount>`,
+      );
       assert.match(nested.fault!.string, /local:"TaxAmount"\) in createCreditMemo\/creditMemo\/LineAmount/);
       const wrongNs = await memo(`<x:PreviousCustomerTransactionId xmlns:x="urn:other">${inv.CustomerTransactionId}</x:PreviousCustomerTransactionId>`);
       assert.match(wrongNs.fault!.string, /uri:"urn:other", local:"PreviousCustomerTransactionId"/);
@@ -122,7 +149,9 @@ describe('Fusion sandbox SOAP services (raw HTTP)', () => {
 
     it('credits a completed invoice per bucket and answers the memo; refuses an incomplete invoice and a missing PreviousCustomerTransactionId', async () => {
       const draft = invoice(false);
-      const incomplete = await memo(`<c:PreviousCustomerTransactionId>${draft.CustomerTransactionId}</c:PreviousCustomerTransactionId><c:LineAmount>-5</c:LineAmount>`);
+      const incomplete = await memo(
+        `<c:PreviousCustomerTransactionId>${draft.CustomerTransactionId}</c:PreviousCustomerTransactionId><c:LineAmount>-5</c:LineAmount>`,
+      );
       assert.equal(incomplete.fault?.adf, 'AR-CM-INCOMPLETE');
       const missing = await memo('<c:LineAmount>-5</c:LineAmount>');
       assert.equal(missing.fault?.adf, 'JBO-27014');
@@ -142,12 +171,17 @@ describe('Fusion sandbox SOAP services (raw HTTP)', () => {
       const stored = sandbox.receivables.creditMemos.at(-1)!;
       assert.equal(stored.fields['TransactionDate'], '2026-11-03');
       // Spread over the invoice lines by what each has left (80 and 20 -> 24.40 and 6.10), never beyond a line.
-      assert.deepEqual(stored.lines.map((l) => [l['LineDescription'], l['LineAmountCredit'], l['PreviousCustomerTrxLineId']]), [
-        ['Tee', -24.4, inv.lines[0]!['CustomerTransactionLineId']],
-        ['Cap', -6.1, inv.lines[1]!['CustomerTransactionLineId']],
-      ]);
+      assert.deepEqual(
+        stored.lines.map((l) => [l['LineDescription'], l['LineAmountCredit'], l['PreviousCustomerTrxLineId']]),
+        [
+          ['Tee', -24.4, inv.lines[0]!['CustomerTransactionLineId']],
+          ['Cap', -6.1, inv.lines[1]!['CustomerTransactionLineId']],
+        ],
+      );
       assert.equal(stored.fields['PreviousCustomerTrxId'], inv.CustomerTransactionId);
-      const rest = await fetch(`${url}/fscmRestApi/resources/11.13.18.05/receivablesCreditMemos?expand=receivablesCreditMemoLines&onlyData=true`, { headers: { authorization: auth } });
+      const rest = await fetch(`${url}/fscmRestApi/resources/11.13.18.05/receivablesCreditMemos?expand=receivablesCreditMemoLines&onlyData=true`, {
+        headers: { authorization: auth },
+      });
       const text = await rest.text();
       assert.equal(rest.status, 200, text);
       assert.ok(text.includes('Shopify refund 1') && !text.includes('PreviousCustomerTrx'), 'the sandbox bookkeeping is not a REST attribute');
@@ -165,22 +199,43 @@ describe('Fusion sandbox SOAP services (raw HTTP)', () => {
       assert.equal(second.fault?.adf, 'AR-CM-OVERAPPLY', 'the first memo counts');
       assert.equal((await credit('-40')).status, 200, 'exactly the balance is fine');
       const shares = sandbox.receivables.creditMemos.slice(-2).map((m) => m.lines.map((l) => l['LineAmountCredit']));
-      assert.deepEqual(shares, [[-48, -12], [-32, -8]], 'each line credited up to what it billed, no more');
+      assert.deepEqual(
+        shares,
+        [
+          [-48, -12],
+          [-32, -8],
+        ],
+        'each line credited up to what it billed, no more',
+      );
       assert.equal((await credit('-0.01')).fault?.adf, 'AR-CM-OVERAPPLY');
-      const noFreight = await memo(`<c:FreightAmount>-1</c:FreightAmount><c:PreviousCustomerTransactionId>${invoice().CustomerTransactionId}</c:PreviousCustomerTransactionId>`);
+      const noFreight = await memo(
+        `<c:FreightAmount>-1</c:FreightAmount><c:PreviousCustomerTransactionId>${invoice().CustomerTransactionId}</c:PreviousCustomerTransactionId>`,
+      );
       assert.equal(noFreight.fault?.adf, 'AR-CM-OVERAPPLY');
       const withFreight = invoice(true, 10);
-      assert.equal((await memo(`<c:FreightAmount>-10</c:FreightAmount><c:PreviousCustomerTransactionId>${withFreight.CustomerTransactionId}</c:PreviousCustomerTransactionId>`)).status, 200);
-      const pct = await memo(`<c:LinePercent>50</c:LinePercent><c:PreviousCustomerTransactionId>${withFreight.CustomerTransactionId}</c:PreviousCustomerTransactionId>`);
+      assert.equal(
+        (
+          await memo(
+            `<c:FreightAmount>-10</c:FreightAmount><c:PreviousCustomerTransactionId>${withFreight.CustomerTransactionId}</c:PreviousCustomerTransactionId>`,
+          )
+        ).status,
+        200,
+      );
+      const pct = await memo(
+        `<c:LinePercent>50</c:LinePercent><c:PreviousCustomerTransactionId>${withFreight.CustomerTransactionId}</c:PreviousCustomerTransactionId>`,
+      );
       assert.equal(pct.status, 200);
       assert.equal(sandbox.written.invoiceCredits.at(-1)!['LineAmount'], -50);
-      const both = await memo(`<c:LineAmount>-1</c:LineAmount><c:LinePercent>1</c:LinePercent><c:PreviousCustomerTransactionId>${withFreight.CustomerTransactionId}</c:PreviousCustomerTransactionId>`);
+      const both = await memo(
+        `<c:LineAmount>-1</c:LineAmount><c:LinePercent>1</c:LinePercent><c:PreviousCustomerTransactionId>${withFreight.CustomerTransactionId}</c:PreviousCustomerTransactionId>`,
+      );
       assert.equal(both.fault?.adf, 'AR-CM-AMOUNT_AND_PERCENT');
     });
 
     it('takes amounts with the sign creditMemoAmountSign names (default negative), and refuses a wrong currency', async () => {
       const inv = invoice();
-      const body = (amount: string) => `<c:LineAmount>${amount}</c:LineAmount><c:PreviousCustomerTransactionId>${inv.CustomerTransactionId}</c:PreviousCustomerTransactionId>`;
+      const body = (amount: string) =>
+        `<c:LineAmount>${amount}</c:LineAmount><c:PreviousCustomerTransactionId>${inv.CustomerTransactionId}</c:PreviousCustomerTransactionId>`;
       assert.equal((await memo(body('5'))).fault?.adf, 'AR-CM-SIGN');
       strict.creditMemoAmountSign = 'positive';
       try {
@@ -189,7 +244,9 @@ describe('Fusion sandbox SOAP services (raw HTTP)', () => {
       } finally {
         delete strict.creditMemoAmountSign;
       }
-      const cad = await memo(`<c:LineAmount currencyCode="CAD">-1</c:LineAmount><c:PreviousCustomerTransactionId>${inv.CustomerTransactionId}</c:PreviousCustomerTransactionId>`);
+      const cad = await memo(
+        `<c:LineAmount currencyCode="CAD">-1</c:LineAmount><c:PreviousCustomerTransactionId>${inv.CustomerTransactionId}</c:PreviousCustomerTransactionId>`,
+      );
       assert.equal(cad.fault?.adf, 'AR-CM-CURRENCY');
     });
 
@@ -210,13 +267,19 @@ describe('Fusion sandbox SOAP services (raw HTTP)', () => {
   });
 
   describe('CustomerAccountService.createCustomerAccount', () => {
-    const party = () => sandbox.receivables.createParty({ OrganizationName: 'Acme', Address: [{ AddressType: 'BILL_TO', Address1: '1 Main St', City: 'Austin', Country: 'US' }] });
+    const party = () =>
+      sandbox.receivables.createParty({
+        OrganizationName: 'Acme',
+        Address: [{ AddressType: 'BILL_TO', Address1: '1 Main St', City: 'Austin', Country: 'US' }],
+      });
     const site = (siteId: number, use = '<c:SiteUseCode>BILL_TO</c:SiteUseCode><c:CreatedByModule>HZ_WS</c:CreatedByModule>') =>
       `<c:CustomerAccountSite><c:PartySiteId>${siteId}</c:PartySiteId><c:CreatedByModule>HZ_WS</c:CreatedByModule><c:CustomerAccountSiteUse>${use}</c:CustomerAccountSiteUse></c:CustomerAccountSite>`;
 
     it('creates an account with its BILL_TO site from Oracle-shaped elements', async () => {
       const p = party();
-      const res = await account(`<c:PartyId>${p.PartyId}</c:PartyId><c:AccountName>Acme</c:AccountName><c:CreatedByModule>HZ_WS</c:CreatedByModule>${site(p.Address[0]!.PartySiteId)}`);
+      const res = await account(
+        `<c:PartyId>${p.PartyId}</c:PartyId><c:AccountName>Acme</c:AccountName><c:CreatedByModule>HZ_WS</c:CreatedByModule>${site(p.Address[0]!.PartySiteId)}`,
+      );
       assert.equal(res.status, 200, res.fault?.string);
       assert.equal(childText(find(res.root, 'CustomerAccountSiteUse')!, 'SiteUseCode'), 'BILL_TO');
     });
@@ -264,11 +327,18 @@ describe('Fusion sandbox SOAP services (raw HTTP)', () => {
       assert.match(wrong.headers.get('www-authenticate') ?? '', /^Basic/);
       const tokenRes = await fetch(`${url}/oauth2/v1/token`, {
         method: 'POST',
-        headers: { authorization: `Basic ${Buffer.from(`${sandbox.options.clientId}:${sandbox.options.clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+        headers: {
+          authorization: `Basic ${Buffer.from(`${sandbox.options.clientId}:${sandbox.options.clientSecret}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
         body: new URLSearchParams({ grant_type: 'client_credentials', scope: sandbox.options.scope }).toString(),
       });
       const bearer = `Bearer ${((await tokenRes.json()) as { access_token: string }).access_token}`;
-      assert.equal((await fetch(`${url}/fscmRestApi/resources/11.13.18.05/purchaseOrders?limit=1`, { headers: { authorization: bearer } })).status, 200, 'the token works on REST');
+      assert.equal(
+        (await fetch(`${url}/fscmRestApi/resources/11.13.18.05/purchaseOrders?limit=1`, { headers: { authorization: bearer } })).status,
+        200,
+        'the token works on REST',
+      );
       const refused = await post(bearer);
       assert.equal(refused.status, 401);
       assert.match(await refused.text(), /user name and password is required/);
@@ -282,8 +352,12 @@ describe('Fusion sandbox SOAP services (raw HTTP)', () => {
       assert.equal(sandbox.written.customerAccounts.length, before + 1, 'only the accepted call created an account');
     });
 
-    it('is served at /crmService/CustomerAccountService only (the WSDL URL on Oracle\'s page)', async () => {
-      const res = await fetch(`${url}/foundationParties/CustomerAccountService`, { method: 'POST', headers: { authorization: auth, 'content-type': 'text/xml' }, body: '<x/>' });
+    it("is served at /crmService/CustomerAccountService only (the WSDL URL on Oracle's page)", async () => {
+      const res = await fetch(`${url}/foundationParties/CustomerAccountService`, {
+        method: 'POST',
+        headers: { authorization: auth, 'content-type': 'text/xml' },
+        body: '<x/>',
+      });
       assert.equal(res.status, 404);
     });
   });

@@ -23,7 +23,13 @@ export const CREDIT_MEMO_NS = 'http://xmlns.oracle.com/apps/financials/receivabl
 export const CREDIT_MEMO_FLEX_NS = 'http://xmlns.oracle.com/apps/financials/receivables/transactions/creditMemos/model/flex/CreditMemoDff/';
 export const CUSTOMER_ACCOUNT_NS = 'http://xmlns.oracle.com/apps/cdm/foundation/parties/customerAccountService/';
 
-const simple = (names: string): Record<string, null> => Object.fromEntries(names.split(/\s+/).filter(Boolean).map((n) => [n, null]));
+const simple = (names: string): Record<string, null> =>
+  Object.fromEntries(
+    names
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((n) => [n, null]),
+  );
 
 /**
  * CreditMemoService (`{…/creditMemoService/}CreditMemoService`, WSDL at /fscmService/CreditMemoService?WSDL):
@@ -34,9 +40,10 @@ const simple = (names: string): Record<string, null> => Object.fromEntries(names
  */
 export const CREDIT_MEMO_SOURCES = {
   service: 'https://docs.oracle.com/en/cloud/saas/financials/25c/oeswf/receivablescreditmemo-d16510e18293.html',
-  creditMemo: 'https://docs.oracle.com/en/cloud/saas/financials/24c/oeswf/creditmemo-d16504e61165.html (25d: https://docs.oracle.com/en/cloud/saas/financials/25d/oeswf/creditmemo-d16509e62093.html)',
+  creditMemo:
+    'https://docs.oracle.com/en/cloud/saas/financials/24c/oeswf/creditmemo-d16504e61165.html (25d: https://docs.oracle.com/en/cloud/saas/financials/25d/oeswf/creditmemo-d16509e62093.html)',
   creditMemoTail:
-    'Oracle page read up to ReasonCode; SplitTerminationMethod, TaxAmount, TaxPercent, TransactionDate, TransactionNumber from a JAXB class generated from the same WSDL (GitHub, mx.frisa.tic CreditMemoDTO), in the page\'s alphabetical order',
+    "Oracle page read up to ReasonCode; SplitTerminationMethod, TaxAmount, TaxPercent, TransactionDate, TransactionNumber from a JAXB class generated from the same WSDL (GitHub, mx.frisa.tic CreditMemoDTO), in the page's alphabetical order",
   flexfield: 'https://docs.oracle.com/en/cloud/saas/financials/24c/oeswf/receivablescreditmemoflexfield-d16504e62731.html',
 };
 
@@ -50,7 +57,8 @@ export const CUSTOMER_ACCOUNT_SOURCES = {
   service: 'https://docs.oracle.com/en/cloud/saas/sales/oesws/tradingcommunitycustomeraccount-d41e156865.html',
   account: 'https://docs.oracle.com/en/cloud/saas/sales/oesws/tradingcommunitycustomerbillingaccount-d41e463162.html (read up to CustomerCla…)',
   site: 'https://docs.oracle.com/en/cloud/saas/sales/oesws/tradingcommunitycustomeraccountsite-d41e460272.html and F77849-09 tradingcommunitycustomeraccountsite-d41e451041.html (read up to LastUpdateDate)',
-  siteUse: 'https://docs.oracle.com/en/cloud/saas/sales/oesws/tradingcommunitycustomeraccountsiteuse-d41e461630.html and F77849-09 tradingcommunitycustomeraccountsiteuse-d41e449407.html (read up to OrigSystemR…)',
+  siteUse:
+    'https://docs.oracle.com/en/cloud/saas/sales/oesws/tradingcommunitycustomeraccountsiteuse-d41e461630.html and F77849-09 tradingcommunitycustomeraccountsiteuse-d41e449407.html (read up to OrigSystemR…)',
   samples:
     'https://docs.oracle.com/cd/G11810_01/trans/F77849-09/Create-a-Basic-Customer-Account.html, https://docs.oracle.com/en/cloud/saas/sales/oesws/Add-a-new-SITE-USE-to-an-existing-Customer-Site.html (PartyId, PartySiteId, SetId, SiteUseCode, CreatedByModule)',
 };
@@ -119,5 +127,11 @@ export interface SoapOperation {
 
 export const SOAP_OPERATIONS: SoapOperation[] = [
   { service: 'CreditMemoService', operation: 'createCreditMemo', parameter: 'creditMemo', type: 'CreditMemo', source: CREDIT_MEMO_SOURCES.service },
-  { service: 'CustomerAccountService', operation: 'createCustomerAccount', parameter: 'customerAccount', type: 'CustomerAccount', source: CUSTOMER_ACCOUNT_SOURCES.service },
+  {
+    service: 'CustomerAccountService',
+    operation: 'createCustomerAccount',
+    parameter: 'customerAccount',
+    type: 'CustomerAccount',
+    source: CUSTOMER_ACCOUNT_SOURCES.service,
+  },
 ];

@@ -58,7 +58,12 @@ export interface SoapStrictSwitches {
   soapBearerAuth: boolean;
 }
 
-export const SOAP_STRICT_DEFAULTS: SoapStrictSwitches = { soapSchemaFaultCode: 'Server', creditMemoAmountSign: 'negative', creditMemoNumbering: 'assigned', soapBearerAuth: false };
+export const SOAP_STRICT_DEFAULTS: SoapStrictSwitches = {
+  soapSchemaFaultCode: 'Server',
+  creditMemoAmountSign: 'negative',
+  creditMemoNumbering: 'assigned',
+  soapBearerAuth: false,
+};
 
 /** The SOAP switches of a sandbox (its `options.strict` may carry them; the REST switches live beside them). */
 export function soapSwitches(sandbox: FusionSandbox): SoapStrictSwitches {
@@ -94,7 +99,10 @@ function ok(body: string): SandboxResponse {
 
 /** Reads the envelope and returns the operation element, checking content type, envelope and namespace. */
 function operation(req: SandboxRequest, typesNs: string, allowed: string[]): XmlElement {
-  const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const type = String(req.headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim()
+    .toLowerCase();
   if (type !== 'text/xml') throw new SoapFault('Client', `The media type ${type || '(none)'} is not supported; SOAP 1.1 requests are text/xml`, 'HTTP-415');
   let root: XmlElement;
   try {
@@ -177,7 +185,17 @@ interface CustomerSiteRow {
 /** `customerAccountSitesLOV` (fscm, keyed by SiteUseId per the reference §8): bill-to sites of customer accounts. */
 const customerSiteDef: ResourceDef<CustomerSiteRow> = {
   name: 'customerAccountSitesLOV',
-  attrs: { SiteUseId: 'number', CustomerAccountId: 'number', AccountNumber: 'string', AccountName: 'string', PartyId: 'number', PartyNumber: 'string', PartySiteId: 'number', SiteUseCode: 'string', Location: 'string' },
+  attrs: {
+    SiteUseId: 'number',
+    CustomerAccountId: 'number',
+    AccountNumber: 'string',
+    AccountName: 'string',
+    PartyId: 'number',
+    PartyNumber: 'string',
+    PartySiteId: 'number',
+    SiteUseCode: 'string',
+    Location: 'string',
+  },
   key: (r) => String(r.SiteUseId),
   scalars: (r) => ({ ...r }),
 };
@@ -237,7 +255,11 @@ export function registerSoapServices(sandbox: FusionSandbox): void {
       // Credentials were checked by fusionRoute (a wrong user or password is a 401 there); a valid bearer token is
       // refused here unless the switch says SOAP takes tokens.
       if (/^Bearer\s/i.test(req.headers['authorization'] ?? '') && !soapSwitches(sandbox).soapBearerAuth) {
-        return { status: 401, headers: { 'www-authenticate': 'Basic realm="fusion"', 'content-type': 'text/plain' }, body: 'Authentication with a user name and password is required for this web service' };
+        return {
+          status: 401,
+          headers: { 'www-authenticate': 'Basic realm="fusion"', 'content-type': 'text/plain' },
+          body: 'Authentication with a user name and password is required for this web service',
+        };
       }
       try {
         return handler(req);
@@ -254,8 +276,13 @@ export function registerSoapServices(sandbox: FusionSandbox): void {
     const op = operation(req, CUSTOMER_ACCOUNT_TYPES_NS, ['createCustomerAccount']);
     const acc = sdo(op, CUSTOMER_ACCOUNT_TYPES_NS, 'customerAccount', 'CustomerAccount', soapSwitches(sandbox).soapSchemaFaultCode);
     const partyId = Number(need(acc, 'PartyId', 'CustomerAccount'));
-    const modules = [acc, ...childrenNamed(acc, 'CustomerAccountSite'), ...childrenNamed(acc, 'CustomerAccountSite').flatMap((s) => childrenNamed(s, 'CustomerAccountSiteUse'))];
-    if (modules.some((m) => childText(m, 'CreatedByModule') !== 'HZ_WS')) throw new SoapFault('Server', 'The value of CreatedByModule must be HZ_WS.', 'HZ-CREATED_BY_MODULE');
+    const modules = [
+      acc,
+      ...childrenNamed(acc, 'CustomerAccountSite'),
+      ...childrenNamed(acc, 'CustomerAccountSite').flatMap((s) => childrenNamed(s, 'CustomerAccountSiteUse')),
+    ];
+    if (modules.some((m) => childText(m, 'CreatedByModule') !== 'HZ_WS'))
+      throw new SoapFault('Server', 'The value of CreatedByModule must be HZ_WS.', 'HZ-CREATED_BY_MODULE');
     const party = store.parties.find((p) => p.PartyId === partyId);
     if (!party) throw new SoapFault('Server', `The party ${partyId} doesn't exist.`, 'HZ_API_INVALID_FK');
     const sites = childrenNamed(acc, 'CustomerAccountSite');
@@ -264,17 +291,26 @@ export function registerSoapServices(sandbox: FusionSandbox): void {
     let siteUse: string | undefined;
     if (sites[0]) {
       partySiteId = Number(need(sites[0], 'PartySiteId', 'CustomerAccountSite'));
-      if (!party.Address.some((a) => a.PartySiteId === partySiteId)) throw new SoapFault('Server', `The party site ${partySiteId} doesn't belong to party ${partyId}.`, 'HZ_API_INVALID_FK');
+      if (!party.Address.some((a) => a.PartySiteId === partySiteId))
+        throw new SoapFault('Server', `The party site ${partySiteId} doesn't belong to party ${partyId}.`, 'HZ_API_INVALID_FK');
       const uses = childrenNamed(sites[0], 'CustomerAccountSiteUse');
-      if (uses.length !== 1) throw new SoapFault('Server', 'The sandbox accepts exactly one CustomerAccountSiteUse per CustomerAccountSite.', 'SANDBOX-UNSUPPORTED');
+      if (uses.length !== 1)
+        throw new SoapFault('Server', 'The sandbox accepts exactly one CustomerAccountSiteUse per CustomerAccountSite.', 'SANDBOX-UNSUPPORTED');
       siteUse = need(uses[0]!, 'SiteUseCode', 'CustomerAccountSiteUse');
-      if (siteUse !== 'BILL_TO' && siteUse !== 'SHIP_TO') throw new SoapFault('Server', `The value ${siteUse} of SiteUseCode is not valid.`, 'HZ_API_INVALID_LOOKUP');
+      if (siteUse !== 'BILL_TO' && siteUse !== 'SHIP_TO')
+        throw new SoapFault('Server', `The value ${siteUse} of SiteUseCode is not valid.`, 'HZ_API_INVALID_LOOKUP');
     }
     const name = childText(acc, 'AccountName') || String(party.fields['OrganizationName'] ?? party.PartyNumber);
     const account: CustomerAccount = store.createAccount(partyId, name, siteUse === 'BILL_TO' ? partySiteId : undefined);
     (account as CustomerAccount & { LastUpdateDate?: string }).LastUpdateDate = store.ids.stamp();
     const site = account.billToSites[0];
-    sandbox.written.customerAccounts.push({ CustomerAccountId: account.CustomerAccountId, AccountNumber: account.AccountNumber, PartyId: partyId, AccountName: name, billToSites: account.billToSites });
+    sandbox.written.customerAccounts.push({
+      CustomerAccountId: account.CustomerAccountId,
+      AccountNumber: account.AccountNumber,
+      PartyId: partyId,
+      AccountName: name,
+      billToSites: account.billToSites,
+    });
     const siteXml = site
       ? `<ns1:CustomerAccountSite><ns1:CustomerAccountSiteId>${site.SiteUseId - 1}</ns1:CustomerAccountSiteId><ns1:PartySiteId>${site.PartySiteId}</ns1:PartySiteId>` +
         `<ns1:CustomerAccountSiteUse><ns1:SiteUseId>${site.SiteUseId}</ns1:SiteUseId><ns1:SiteUseCode>BILL_TO</ns1:SiteUseCode><ns1:Location>${escapeXml(site.SiteName)}</ns1:Location></ns1:CustomerAccountSiteUse></ns1:CustomerAccountSite>`
@@ -293,10 +329,12 @@ export function registerSoapServices(sandbox: FusionSandbox): void {
     const prevId = need(cm, 'PreviousCustomerTransactionId', 'CreditMemo');
     const invoice: ArTransaction | undefined = store.invoices.find((i) => String(i.CustomerTransactionId) === prevId);
     if (!invoice) throw new SoapFault('Server', `The transaction ${prevId} to credit doesn't exist.`, 'AR-CM-NO_INVOICE');
-    if (invoice.fields['InvoiceStatus'] !== 'Complete') throw new SoapFault('Server', `The transaction ${invoice.TransactionNumber} is not complete and can't be credited.`, 'AR-CM-INCOMPLETE');
+    if (invoice.fields['InvoiceStatus'] !== 'Complete')
+      throw new SoapFault('Server', `The transaction ${invoice.TransactionNumber} is not complete and can't be credited.`, 'AR-CM-INCOMPLETE');
     const currency = String(invoice.fields['InvoiceCurrencyCode'] ?? 'USD');
     const sentCurrency = childText(cm, 'CurrencyCode');
-    if (sentCurrency && sentCurrency !== currency) throw new SoapFault('Server', `The credit memo currency ${sentCurrency} differs from the invoice currency ${currency}.`, 'AR-CM-CURRENCY');
+    if (sentCurrency && sentCurrency !== currency)
+      throw new SoapFault('Server', `The credit memo currency ${sentCurrency} differs from the invoice currency ${currency}.`, 'AR-CM-CURRENCY');
     for (const d of ['TransactionDate', 'GlDate']) {
       const v = childText(cm, d);
       if (v !== undefined && !isDate(v)) throw new SoapFault('Server', `The value ${v} of ${d} is not a valid date (yyyy-MM-dd).`, 'JBO-27018');
@@ -314,9 +352,11 @@ export function registerSoapServices(sandbox: FusionSandbox): void {
         const text = amountEl.text.trim();
         if (!/^-?\d+(\.\d+)?$/.test(text)) throw new SoapFault('Server', `The value ${text} of ${b}Amount is not a number.`, 'JBO-27018');
         const cc = amountEl.attrs['currencyCode'];
-        if (cc !== undefined && cc !== currency) throw new SoapFault('Server', `The currency ${cc} of ${b}Amount differs from the invoice currency ${currency}.`, 'AR-CM-CURRENCY');
+        if (cc !== undefined && cc !== currency)
+          throw new SoapFault('Server', `The currency ${cc} of ${b}Amount differs from the invoice currency ${currency}.`, 'AR-CM-CURRENCY');
         const m = milli(text);
-        if (m % minorStep(currency)) throw new SoapFault('Server', `The value ${text} of ${b}Amount has more decimals than ${currency} allows.`, 'AR-CM-PRECISION');
+        if (m % minorStep(currency))
+          throw new SoapFault('Server', `The value ${text} of ${b}Amount has more decimals than ${currency} allows.`, 'AR-CM-PRECISION');
         if (m !== 0 && Math.sign(m) !== sign) {
           throw new SoapFault('Server', `${b}Amount must be ${switches.creditMemoAmountSign} for a credit memo.`, 'AR-CM-SIGN');
         }
@@ -352,8 +392,12 @@ export function registerSoapServices(sandbox: FusionSandbox): void {
     }
     const lineShares = credit.Line ? prorateLines(invoice, credit.Line, previous?.lines ?? new Map(), minorStep(currency)) : [];
     const lineCredits = new Map(previous?.lines ?? []);
-    for (const { line, share } of lineShares) lineCredits.set(Number(line['CustomerTransactionLineId']), (lineCredits.get(Number(line['CustomerTransactionLineId'])) ?? 0) + share);
-    credits.set(invoice.CustomerTransactionId, { credited: { Line: before.Line + credit.Line, Tax: before.Tax + credit.Tax, Freight: before.Freight + credit.Freight }, lines: lineCredits });
+    for (const { line, share } of lineShares)
+      lineCredits.set(Number(line['CustomerTransactionLineId']), (lineCredits.get(Number(line['CustomerTransactionLineId'])) ?? 0) + share);
+    credits.set(invoice.CustomerTransactionId, {
+      credited: { Line: before.Line + credit.Line, Tax: before.Tax + credit.Tax, Freight: before.Freight + credit.Freight },
+      lines: lineCredits,
+    });
     const stamp = store.ids.stamp();
     const date = childText(cm, 'TransactionDate') ?? stamp.slice(0, 10);
     const memo: ArTransaction = {
@@ -373,14 +417,20 @@ export function registerSoapServices(sandbox: FusionSandbox): void {
         EnteredAmount: -total / 1000,
         CreatedBy: 'MLC_INTEGRATION',
       },
-      lines: lineShares.map(({ line, share }, i) => hide({
-        CustomerTransactionLineId: store.ids.id(),
-        LineNumber: i + 1,
-        LineDescription: line['Description'],
-        LineQuantityCredit: 1,
-        UnitSellingPrice: -share / 1000,
-        LineAmountCredit: -share / 1000,
-      }, 'PreviousCustomerTrxLineId', line['CustomerTransactionLineId'])),
+      lines: lineShares.map(({ line, share }, i) =>
+        hide(
+          {
+            CustomerTransactionLineId: store.ids.id(),
+            LineNumber: i + 1,
+            LineDescription: line['Description'],
+            LineQuantityCredit: 1,
+            UnitSellingPrice: -share / 1000,
+            LineAmountCredit: -share / 1000,
+          },
+          'PreviousCustomerTrxLineId',
+          line['CustomerTransactionLineId'],
+        ),
+      ),
       distributions: [],
       CreationDate: stamp,
       LastUpdateDate: stamp,

@@ -87,7 +87,17 @@ describe('FusionSandbox strict allow-lists (raw HTTP)', () => {
     ReceiptSourceCode: 'VENDOR',
     ASNType: 'ASN',
     ...extra,
-    lines: [{ ReceiptSourceCode: 'VENDOR', SourceDocumentCode: 'PO', TransactionType: 'SHIP', DocumentNumber: po.OrderNumber, DocumentLineNumber: 1, Quantity: 1, ...line }],
+    lines: [
+      {
+        ReceiptSourceCode: 'VENDOR',
+        SourceDocumentCode: 'PO',
+        TransactionType: 'SHIP',
+        DocumentNumber: po.OrderNumber,
+        DocumentLineNumber: 1,
+        Quantity: 1,
+        ...line,
+      },
+    ],
   });
 
   it('receivingReceiptRequests POST: unknown header and line attributes (the carrier/waybill names Fusion refused) are 400', async () => {
@@ -104,14 +114,36 @@ describe('FusionSandbox strict allow-lists (raw HTTP)', () => {
     const base = `${FSCM}/purchaseOrders/${po.POHeaderId}`;
     const line = `${base}/child/lines/${po.lines[1]!.POLineId}`;
     for (const path of [base, line]) {
-      await refused({ method: 'POST', path: `${path}/action/close`, body: { closeAction: 'closeForReceiving', closeDate: '2026-11-01' }, contentType: MEDIA.action }, notDefined('closeDate', 'purchaseOrders'));
-      await refused({ method: 'POST', path: `${path}/action/reopen`, body: { reopenAction: 'reopenForReceiving', reopenDate: 'x' }, contentType: MEDIA.action }, notDefined('reopenDate', 'purchaseOrders'));
-      await refused({ method: 'POST', path: `${path}/action/cancel`, body: { cancelReason: 'x', CancelRequisitionFlag: true }, contentType: MEDIA.action }, notDefined('CancelRequisitionFlag', 'purchaseOrders'));
+      await refused(
+        { method: 'POST', path: `${path}/action/close`, body: { closeAction: 'closeForReceiving', closeDate: '2026-11-01' }, contentType: MEDIA.action },
+        notDefined('closeDate', 'purchaseOrders'),
+      );
+      await refused(
+        { method: 'POST', path: `${path}/action/reopen`, body: { reopenAction: 'reopenForReceiving', reopenDate: 'x' }, contentType: MEDIA.action },
+        notDefined('reopenDate', 'purchaseOrders'),
+      );
+      await refused(
+        { method: 'POST', path: `${path}/action/cancel`, body: { cancelReason: 'x', CancelRequisitionFlag: true }, contentType: MEDIA.action },
+        notDefined('CancelRequisitionFlag', 'purchaseOrders'),
+      );
     }
     assert.equal(po.Status, 'Open');
-    await refused({ method: 'PATCH', path: `${FSCM}/draftPurchaseOrders/${po.POHeaderId}`, body: { Status: 'Closed' } }, notDefined('Status', 'draftPurchaseOrders'));
-    await refused({ method: 'PATCH', path: `${FSCM}/draftPurchaseOrders/${po.POHeaderId}/child/DFF/${po.POHeaderId}`, body: { shipbobOrderId: '1' } }, notDefined('shipbobOrderId', 'DFF'));
-    const ok = await send({ method: 'PATCH', path: `${FSCM}/draftPurchaseOrders/${po.POHeaderId}/child/DFF/${po.POHeaderId}`, body: { __FLEX_Context: 'MLC', shipbobFulfillmentStatus: 'x' } }, '4');
+    await refused(
+      { method: 'PATCH', path: `${FSCM}/draftPurchaseOrders/${po.POHeaderId}`, body: { Status: 'Closed' } },
+      notDefined('Status', 'draftPurchaseOrders'),
+    );
+    await refused(
+      { method: 'PATCH', path: `${FSCM}/draftPurchaseOrders/${po.POHeaderId}/child/DFF/${po.POHeaderId}`, body: { shipbobOrderId: '1' } },
+      notDefined('shipbobOrderId', 'DFF'),
+    );
+    const ok = await send(
+      {
+        method: 'PATCH',
+        path: `${FSCM}/draftPurchaseOrders/${po.POHeaderId}/child/DFF/${po.POHeaderId}`,
+        body: { __FLEX_Context: 'MLC', shipbobFulfillmentStatus: 'x' },
+      },
+      '4',
+    );
     assert.equal(ok.status, 200);
   });
 
@@ -152,8 +184,14 @@ describe('FusionSandbox strict allow-lists (raw HTTP)', () => {
     const gone = await send({ method: 'DELETE', path: `${path}/${incomplete.CustomerTransactionId}` }, '4');
     assert.equal(gone.status, 204);
     assert.equal(await gone.text(), '');
-    assert.equal(sandbox.receivables.invoices.some((i) => i.CustomerTransactionId === incomplete.CustomerTransactionId), false);
-    assert.deepEqual(sandbox.written.invoiceDeletes.map((d) => d['CustomerTransactionId']), [incomplete.CustomerTransactionId]);
+    assert.equal(
+      sandbox.receivables.invoices.some((i) => i.CustomerTransactionId === incomplete.CustomerTransactionId),
+      false,
+    );
+    assert.deepEqual(
+      sandbox.written.invoiceDeletes.map((d) => d['CustomerTransactionId']),
+      [incomplete.CustomerTransactionId],
+    );
     assert.equal((await send({ method: 'DELETE', path: `${path}/${incomplete.CustomerTransactionId}` }, '4')).status, 404);
     const complete = make();
     sandbox.receivables.patchInvoice(String(complete.CustomerTransactionId), { InvoiceStatus: 'Complete' });
@@ -184,15 +222,45 @@ describe('FusionSandbox strict allow-lists (raw HTTP)', () => {
   it('hubOrganizations and hubPersons POST/PATCH and the Address / SourceSystemReference children: unknown attributes are 400', async () => {
     const orgs = `${CRM}/hubOrganizations`;
     const persons = `${CRM}/hubPersons`;
-    await refused({ method: 'POST', path: orgs, body: { OrganizationName: 'X', BillToAccountNumber: '1' } }, notDefined('BillToAccountNumber', 'hubOrganizations'));
-    await refused({ method: 'POST', path: orgs, body: { OrganizationName: 'X', Address: [{ Line1: '1 Main', Country: 'US' }] } }, notDefined('Line1', 'Address'));
-    await refused({ method: 'POST', path: orgs, body: { OrganizationName: 'X', SourceSystemReference: [{ SourceSystem: 'SHOPIFY', SourceSystemReferenceValue: '1', Id: 1 }] } }, notDefined('Id', 'SourceSystemReference'));
+    await refused(
+      { method: 'POST', path: orgs, body: { OrganizationName: 'X', BillToAccountNumber: '1' } },
+      notDefined('BillToAccountNumber', 'hubOrganizations'),
+    );
+    await refused(
+      { method: 'POST', path: orgs, body: { OrganizationName: 'X', Address: [{ Line1: '1 Main', Country: 'US' }] } },
+      notDefined('Line1', 'Address'),
+    );
+    await refused(
+      {
+        method: 'POST',
+        path: orgs,
+        body: { OrganizationName: 'X', SourceSystemReference: [{ SourceSystem: 'SHOPIFY', SourceSystemReferenceValue: '1', Id: 1 }] },
+      },
+      notDefined('Id', 'SourceSystemReference'),
+    );
     await refused({ method: 'PATCH', path: `${orgs}/${partyNumber}`, body: { PersonFirstName: 'Jane' } }, notDefined('PersonFirstName', 'hubOrganizations'));
     await refused({ method: 'PATCH', path: `${orgs}/${partyNumber}/child/Address/${addressId}`, body: { Street: 'x' } }, notDefined('Street', 'Address'));
-    await refused({ method: 'POST', path: persons, body: { PersonLastName: 'Doe', OrganizationName: 'Doe Inc' } }, notDefined('OrganizationName', 'hubPersons'));
+    await refused(
+      { method: 'POST', path: persons, body: { PersonLastName: 'Doe', OrganizationName: 'Doe Inc' } },
+      notDefined('OrganizationName', 'hubPersons'),
+    );
     await refused({ method: 'POST', path: persons, body: { PersonLastName: 'Doe', Address: [{ Zip: '1' }] } }, notDefined('Zip', 'Address'));
     await refused({ method: 'PATCH', path: `${persons}/${personNumber}`, body: { OrganizationName: 'x' } }, notDefined('OrganizationName', 'hubPersons'));
-    const person = await send({ method: 'POST', path: persons, body: { PersonFirstName: 'Jane', PersonLastName: 'Doe', EmailAddress: 'jane@example.com', SourceSystem: 'SHOPIFY', SourceSystemReferenceValue: '42', Address: [{ AddressType: 'BILL_TO', Address1: '1 Main', Country: 'US' }] } }, '4');
+    const person = await send(
+      {
+        method: 'POST',
+        path: persons,
+        body: {
+          PersonFirstName: 'Jane',
+          PersonLastName: 'Doe',
+          EmailAddress: 'jane@example.com',
+          SourceSystem: 'SHOPIFY',
+          SourceSystemReferenceValue: '42',
+          Address: [{ AddressType: 'BILL_TO', Address1: '1 Main', Country: 'US' }],
+        },
+      },
+      '4',
+    );
     assert.equal(person.status, 201);
     assert.equal(((await person.json()) as Record<string, unknown>)['PersonLastName'], 'Doe');
   });
@@ -212,10 +280,16 @@ describe('FusionSandbox strict allow-lists (raw HTTP)', () => {
     ];
     for (const [path, q, resource] of cases) {
       const attr = /^[A-Za-z]+/.exec(q)![0];
-      await refused({ method: 'GET', path: `${path}?q=${encodeURIComponent(q)}` }, new RegExp(`^The attribute ${attr} is not queryable in resource ${resource}\\. Queryable attributes: .+\\.$`));
+      await refused(
+        { method: 'GET', path: `${path}?q=${encodeURIComponent(q)}` },
+        new RegExp(`^The attribute ${attr} is not queryable in resource ${resource}\\. Queryable attributes: .+\\.$`),
+      );
     }
     const cm = await (await send({ method: 'GET', path: `${FSCM}/receivablesCreditMemos?q=${encodeURIComponent("CreditMemoComments='x'")}` }, '4')).json();
-    assert.match((cm as { detail: string }).detail, /Queryable attributes: BillToCustomerNumber, CreationDate, CreditMemoStatus, CustomerTransactionId, LastUpdateDate, TransactionDate, TransactionNumber\./);
+    assert.match(
+      (cm as { detail: string }).detail,
+      /Queryable attributes: BillToCustomerNumber, CreationDate, CreditMemoStatus, CustomerTransactionId, LastUpdateDate, TransactionDate, TransactionNumber\./,
+    );
   });
 
   it('expand and fields take only documented children and attributes', async () => {
@@ -231,7 +305,11 @@ describe('FusionSandbox switches and business rules', () => {
   const auth = (s: FusionSandbox) => `Basic ${Buffer.from(`${s.options.basicUser}:${s.options.basicPassword}`).toString('base64')}`;
   const get = (s: FusionSandbox, path: string) => fetch(`${s.url}${path}`, { headers: { authorization: auth(s), 'rest-framework-version': '4' } });
   const post = (s: FusionSandbox, path: string, body: unknown) =>
-    fetch(`${s.url}${path}`, { method: 'POST', headers: { authorization: auth(s), 'rest-framework-version': '4', 'content-type': MEDIA.item }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    fetch(`${s.url}${path}`, {
+      method: 'POST',
+      headers: { authorization: auth(s), 'rest-framework-version': '4', 'content-type': MEDIA.item },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
 
   it('UNCONFIRMED queryability is a switch: CreditMemoComments off and purchaseOrders.LastUpdateDate on by default, each can be flipped', async () => {
     const strictest = new FusionSandbox({ strict: { queryable: { 'purchaseOrders.LastUpdateDate': false } } });
@@ -265,8 +343,16 @@ describe('FusionSandbox switches and business rules', () => {
       await s.listen(0);
       try {
         const pos = twoLines(s, s.seedPurchaseOrders({ count: 3, linesPerPo: 2, seed: 5 }));
-        const line = (p: PurchaseOrder, n = 1, type = 'RECEIVE') => ({ ReceiptSourceCode: 'VENDOR', SourceDocumentCode: 'PO', TransactionType: type, DocumentNumber: p.OrderNumber, DocumentLineNumber: n, Quantity: 1 });
-        const setStatus = (p: PurchaseOrder, body: unknown) => fetch(`${s.url}/__admin/purchase-orders/${p.POHeaderId}/status`, { method: 'POST', body: JSON.stringify(body) });
+        const line = (p: PurchaseOrder, n = 1, type = 'RECEIVE') => ({
+          ReceiptSourceCode: 'VENDOR',
+          SourceDocumentCode: 'PO',
+          TransactionType: type,
+          DocumentNumber: p.OrderNumber,
+          DocumentLineNumber: n,
+          Quantity: 1,
+        });
+        const setStatus = (p: PurchaseOrder, body: unknown) =>
+          fetch(`${s.url}/__admin/purchase-orders/${p.POHeaderId}/status`, { method: 'POST', body: JSON.stringify(body) });
         /** The refusal's text: a 400 on the POST (checks at POST), or the processing error of the staged request. */
         const refusal = async (res: Response): Promise<string> => {
           const body = (await res.json()) as Item & { detail?: string };
@@ -277,7 +363,10 @@ describe('FusionSandbox switches and business rules', () => {
           assert.equal(res.status, 201, 'the POST only stages the request');
           const rec = await readRequest(s, body['HeaderInterfaceId']);
           assert.equal(rec['ProcessingStatusCode'], 'ERROR');
-          assert.ok(rec.lines!.items.every((l) => l['ProcessingStatusCode'] === 'ERROR' && l['TransactionStatusCode'] === 'ERROR'), 'no line of a failed request is processed');
+          assert.ok(
+            rec.lines!.items.every((l) => l['ProcessingStatusCode'] === 'ERROR' && l['TransactionStatusCode'] === 'ERROR'),
+            'no line of a failed request is processed',
+          );
           return errorsOf(rec).join(' | ');
         };
         assert.equal((await setStatus(pos[0]!, { Status: 'On Hold' })).status, 200);
@@ -287,10 +376,18 @@ describe('FusionSandbox switches and business rules', () => {
         const closed = await post(s, rcv, { ReceiptSourceCode: 'VENDOR', ASNType: 'ASN', lines: [line(pos[1]!, 1, 'SHIP')] });
         assert.match(await refusal(closed), /line 1 of purchase order \d+ has status Closed for Receiving and can't be received against/);
         await setStatus(pos[2]!, { Status: 'Canceled', LineNumber: 2 });
-        assert.match(await refusal(await post(s, rcv, { ReceiptSourceCode: 'VENDOR', lines: [line(pos[2]!, 1), line(pos[2]!, 2)] })), /line 2 of purchase order \d+ has status Canceled/, 'one bad line refuses the request');
+        assert.match(
+          await refusal(await post(s, rcv, { ReceiptSourceCode: 'VENDOR', lines: [line(pos[2]!, 1), line(pos[2]!, 2)] })),
+          /line 2 of purchase order \d+ has status Canceled/,
+          'one bad line refuses the request',
+        );
         assert.equal(pos[2]!.lines[0]!.schedules[0]!.QuantityReceived, 0, 'nothing received from a refused request');
         assert.equal((await post(s, rcv, { ReceiptSourceCode: 'VENDOR', lines: [line(pos[1]!, 2)] })).status, 201, 'the open line still receives');
-        assert.equal((await post(s, rcv, { ReceiptSourceCode: 'VENDOR', lines: [line(pos[1]!, 2, 'SHIP')] })).status, 400, 'SHIP lines need an ASN header (checked at POST either way)');
+        assert.equal(
+          (await post(s, rcv, { ReceiptSourceCode: 'VENDOR', lines: [line(pos[1]!, 2, 'SHIP')] })).status,
+          400,
+          'SHIP lines need an ASN header (checked at POST either way)',
+        );
         assert.deepEqual([s.written.receipts.length, s.written.asns.length], [1, 0]);
       } finally {
         await s.close();
@@ -304,7 +401,11 @@ describe('FusionSandbox switches and business rules', () => {
     try {
       const [p] = s.seedPurchaseOrders({ count: 1, linesPerPo: 1, seed: 4 });
       const sched = p!.lines[0]!.schedules[0]!;
-      const created = await post(s, rcv, { ReceiptSourceCode: 'VENDOR', ShipmentNumber: 'SB-1', lines: [{ SourceDocumentCode: 'PO', TransactionType: 'RECEIVE', DocumentNumber: p!.OrderNumber, DocumentLineNumber: 1, Quantity: 1 }] });
+      const created = await post(s, rcv, {
+        ReceiptSourceCode: 'VENDOR',
+        ShipmentNumber: 'SB-1',
+        lines: [{ SourceDocumentCode: 'PO', TransactionType: 'RECEIVE', DocumentNumber: p!.OrderNumber, DocumentLineNumber: 1, Quantity: 1 }],
+      });
       assert.equal(created.status, 201);
       const body = (await created.json()) as Item;
       assert.equal(body['ProcessingStatusCode'], 'PENDING');
@@ -314,7 +415,10 @@ describe('FusionSandbox switches and business rules', () => {
       s.advanceClock(60_000);
       rec = await readRequest(s, body['HeaderInterfaceId']);
       assert.equal(rec['ProcessingStatusCode'], 'SUCCESS');
-      assert.deepEqual(rec.lines!.items.map((l) => [l['ProcessingStatusCode'], l['TransactionStatusCode'], l.processingErrors!.items.length]), [['SUCCESS', 'SUCCESS', 0]]);
+      assert.deepEqual(
+        rec.lines!.items.map((l) => [l['ProcessingStatusCode'], l['TransactionStatusCode'], l.processingErrors!.items.length]),
+        [['SUCCESS', 'SUCCESS', 0]],
+      );
       assert.deepEqual([sched.QuantityReceived, s.written.receipts.length], [1, 1]);
       // The documented child paths answer too.
       const lineId = rec.lines!.items[0]!['InterfaceTransactionId'];
@@ -326,16 +430,24 @@ describe('FusionSandbox switches and business rules', () => {
     }
   });
 
-  it('over-receipt is a processing error with Oracle\'s message (processingErrors: ErrorMessage, ErrorMessageName, ColumnName); COMPLETED is the switchable success value', async () => {
+  it("over-receipt is a processing error with Oracle's message (processingErrors: ErrorMessage, ErrorMessageName, ColumnName); COMPLETED is the switchable success value", async () => {
     const s = new FusionSandbox({ seed: 3, receiptProcessingDelayMs: 1_000, strict: { receiptProcessedStatus: 'COMPLETED' } });
     await s.listen(0);
     try {
       const [p] = s.seedPurchaseOrders({ count: 1, linesPerPo: 1, seed: 4 });
       const ordered = p!.lines[0]!.schedules[0]!.Quantity;
-      const receive = (q: number) => post(s, rcv, { ReceiptSourceCode: 'VENDOR', lines: [{ SourceDocumentCode: 'PO', TransactionType: 'RECEIVE', DocumentNumber: p!.OrderNumber, DocumentLineNumber: 1, Quantity: q }] });
+      const receive = (q: number) =>
+        post(s, rcv, {
+          ReceiptSourceCode: 'VENDOR',
+          lines: [{ SourceDocumentCode: 'PO', TransactionType: 'RECEIVE', DocumentNumber: p!.OrderNumber, DocumentLineNumber: 1, Quantity: q }],
+        });
       const first = (await (await receive(ordered)).json()) as Item;
       const second = (await (await receive(1)).json()) as Item;
-      assert.deepEqual([first['ProcessingStatusCode'], second['ProcessingStatusCode']], ['PENDING', 'PENDING'], 'both staged: the tolerance is checked when processed');
+      assert.deepEqual(
+        [first['ProcessingStatusCode'], second['ProcessingStatusCode']],
+        ['PENDING', 'PENDING'],
+        'both staged: the tolerance is checked when processed',
+      );
       s.advanceClock(1_000);
       assert.equal((await readRequest(s, first['HeaderInterfaceId']))['ProcessingStatusCode'], 'COMPLETED');
       const failed = await readRequest(s, second['HeaderInterfaceId']);
@@ -343,7 +455,12 @@ describe('FusionSandbox switches and business rules', () => {
       const [error] = failed.lines!.items[0]!.processingErrors!.items;
       assert.equal(error!['ErrorMessageName'], 'RCV-OVER-TOLERANCE');
       assert.equal(error!['ColumnName'], 'QUANTITY');
-      assert.match(String(error!['ErrorMessage']), new RegExp(`the quantity ${ordered + 1} exceeds the quantity ordered \\(${ordered}\\) plus the over-receipt tolerance for purchase order ${p!.OrderNumber} line 1`));
+      assert.match(
+        String(error!['ErrorMessage']),
+        new RegExp(
+          `the quantity ${ordered + 1} exceeds the quantity ordered \\(${ordered}\\) plus the over-receipt tolerance for purchase order ${p!.OrderNumber} line 1`,
+        ),
+      );
       assert.deepEqual([p!.lines[0]!.schedules[0]!.QuantityReceived, s.written.receipts.length], [ordered, 1]);
     } finally {
       await s.close();
@@ -361,10 +478,17 @@ describe('FusionSandbox switches and business rules', () => {
       assert.match(((await unregistered.json()) as { detail: string }).detail, /source system MAGENTO isn't registered/);
       assert.equal((await post(s, `${CRM}/hubOrganizations`, published)).status, 400, 'RNOW is not registered here');
       const numbered = await post(withRnow, `${CRM}/hubOrganizations`, published);
-      assert.match(((await numbered.json()) as { detail: string }).detail, /PartyNumber is generated/, 'every attribute passed the allow-list; only the client-supplied PartyNumber is refused');
+      assert.match(
+        ((await numbered.json()) as { detail: string }).detail,
+        /PartyNumber is generated/,
+        'every attribute passed the allow-list; only the client-supplied PartyNumber is refused',
+      );
       const { PartyNumber: _n, ...body } = JSON.parse(published) as Record<string, unknown>;
       assert.equal((await post(withRnow, `${CRM}/hubOrganizations`, body)).status, 201);
-      const again = await post(withRnow, `${CRM}/hubOrganizations`, { OrganizationName: 'Y', SourceSystemReference: [{ SourceSystem: 'RNOW', SourceSystemReferenceValue: 'S2A2P224' }] });
+      const again = await post(withRnow, `${CRM}/hubOrganizations`, {
+        OrganizationName: 'Y',
+        SourceSystemReference: [{ SourceSystem: 'RNOW', SourceSystemReferenceValue: 'S2A2P224' }],
+      });
       assert.match(((await again.json()) as { detail: string }).detail, /already belongs to party/);
     } finally {
       await Promise.all([s.close(), withRnow.close()]);

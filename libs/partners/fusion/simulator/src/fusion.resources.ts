@@ -137,7 +137,13 @@ export const receiptProcessingErrorDef: ResourceDef<ReceiptProcessingError> = {
 
 export const receiptLineDef: ResourceDef<ReceiptLine> = {
   name: 'lines',
-  attrs: { InterfaceTransactionId: 'number', DocumentNumber: 'string', TransactionType: 'string', ProcessingStatusCode: 'string', TransactionStatusCode: 'string' },
+  attrs: {
+    InterfaceTransactionId: 'number',
+    DocumentNumber: 'string',
+    TransactionType: 'string',
+    ProcessingStatusCode: 'string',
+    TransactionStatusCode: 'string',
+  },
   key: (l) => String(l.InterfaceTransactionId),
   scalars: (l) => ({
     InterfaceTransactionId: l.InterfaceTransactionId,

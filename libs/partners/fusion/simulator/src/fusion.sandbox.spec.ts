@@ -25,7 +25,8 @@ describe('FusionSandbox (raw HTTP)', () => {
   after(() => sandbox.close());
 
   it('seeds deterministically for a seed', () => {
-    const shape = (s: FusionSandbox) => s.procurement.pos.map((p) => [p.OrderNumber, p.Supplier, p.lines.map((l) => [l.Item, l.Price, l.schedules[0]!.Quantity])]);
+    const shape = (s: FusionSandbox) =>
+      s.procurement.pos.map((p) => [p.OrderNumber, p.Supplier, p.lines.map((l) => [l.Item, l.Price, l.schedules[0]!.Quantity])]);
     const a = new FusionSandbox();
     const b = new FusionSandbox();
     a.seedPurchaseOrders({ count: 5, seed: 99 });
@@ -52,7 +53,9 @@ describe('FusionSandbox (raw HTTP)', () => {
     assert.ok(Array.isArray(v4.items[0]!['lines'].items[0].schedules.items));
     const v1 = (await (await get('/purchaseOrders?limit=1&expand=lines', { 'rest-framework-version': '1' })).json()) as { items: Record<string, any>[] };
     assert.ok(Array.isArray(v1.items[0]!['lines']));
-    const slim = (await (await get('/purchaseOrders?limit=1&fields=POHeaderId,Status;lines:LineNumber&onlyData=true')).json()) as { items: Record<string, any>[] };
+    const slim = (await (await get('/purchaseOrders?limit=1&fields=POHeaderId,Status;lines:LineNumber&onlyData=true')).json()) as {
+      items: Record<string, any>[];
+    };
     assert.deepEqual(Object.keys(slim.items[0]!).sort(), ['POHeaderId', 'Status', 'lines']);
     assert.deepEqual(Object.keys(slim.items[0]!['lines'].items[0]), ['LineNumber']);
   });
@@ -64,14 +67,18 @@ describe('FusionSandbox (raw HTTP)', () => {
       const q = encodeURIComponent(`LastUpdateDate>='${literal}'`);
       const body = (await (await get(`/purchaseOrders?q=${q}&orderBy=LastUpdateDate:desc&onlyData=true`)).json()) as { items: { POHeaderId: number }[] };
       const expected = pos.filter((p) => Date.parse(p.LastUpdateDate) >= Date.parse(literal.length === 19 ? `${literal}Z` : literal));
-      assert.deepEqual(body.items.map((i) => i.POHeaderId), expected.map((p) => p.POHeaderId).reverse(), literal);
+      assert.deepEqual(
+        body.items.map((i) => i.POHeaderId),
+        expected.map((p) => p.POHeaderId).reverse(),
+        literal,
+      );
     }
     const day = (await (await get(`/purchaseOrders?q=${encodeURIComponent("LastUpdateDate>='2000-01-01'")}&limit=5`)).json()) as { count: number };
     assert.equal(day.count, 5);
   });
 
   it('answers 400 for a bad q (bad literal, unknown attribute, broken syntax) with the v4 error body, text before v4', async () => {
-    for (const q of ["LastUpdateDate>='yesterday'", "NoSuchAttr='1'", "Status='Open' and", "LastUpdateDate>=2024-01-01"]) {
+    for (const q of ["LastUpdateDate>='yesterday'", "NoSuchAttr='1'", "Status='Open' and", 'LastUpdateDate>=2024-01-01']) {
       const res = await get(`/purchaseOrders?q=${encodeURIComponent(q)}`);
       assert.equal(res.status, 400, q);
       const body = (await res.json()) as Record<string, unknown>;
@@ -135,7 +142,10 @@ describe('FusionSandbox (raw HTTP)', () => {
 
   it('changes data through the admin API and lists what was written', async () => {
     const po = sandbox.procurement.pos[6]!;
-    const added = await fetch(`${url}/__admin/purchase-orders/${po.POHeaderId}/lines`, { method: 'POST', body: JSON.stringify({ Item: 'SKU-NEW', Quantity: 4 }) });
+    const added = await fetch(`${url}/__admin/purchase-orders/${po.POHeaderId}/lines`, {
+      method: 'POST',
+      body: JSON.stringify({ Item: 'SKU-NEW', Quantity: 4 }),
+    });
     assert.equal(added.status, 200);
     assert.equal(po.lines.at(-1)!.Item, 'SKU-NEW');
     const changed = await fetch(`${url}/__admin/purchase-orders/${po.POHeaderId}/lines/1`, { method: 'PATCH', body: JSON.stringify({ Quantity: 2 }) });
@@ -153,15 +163,25 @@ describe('FusionSandbox (raw HTTP)', () => {
   });
 
   it('creates a customer account through the admin API and PATCHes hubOrganizations and their Address child (fixed keys refused)', async () => {
-    const created = await fetch(`${url}/__admin/customer-accounts`, { method: 'POST', body: JSON.stringify({ accountNumber: 'GUEST-9', name: 'Guests', address: { Address1: '1 Main St', Country: 'CA' } }) });
+    const created = await fetch(`${url}/__admin/customer-accounts`, {
+      method: 'POST',
+      body: JSON.stringify({ accountNumber: 'GUEST-9', name: 'Guests', address: { Address1: '1 Main St', Country: 'CA' } }),
+    });
     assert.equal(created.status, 201);
     const account = sandbox.receivables.accounts.find((a) => a.AccountNumber === 'GUEST-9')!;
     assert.equal(account.billToSites.length, 1);
-    assert.equal((await fetch(`${url}/__admin/customer-accounts`, { method: 'POST', body: JSON.stringify({ accountNumber: 'GUEST-9', name: 'Again' }) })).status, 400);
+    assert.equal(
+      (await fetch(`${url}/__admin/customer-accounts`, { method: 'POST', body: JSON.stringify({ accountNumber: 'GUEST-9', name: 'Again' }) })).status,
+      400,
+    );
     const party = sandbox.receivables.parties.find((p) => p.PartyId === account.PartyId)!;
     const crm = `${url}/crmRestApi/resources/11.13.18.05/hubOrganizations/${party.PartyNumber}`;
     const patch = (path: string, body: unknown) =>
-      fetch(`${crm}${path}`, { method: 'PATCH', headers: { authorization: auth, 'rest-framework-version': '4', 'content-type': MEDIA.item }, body: JSON.stringify(body) });
+      fetch(`${crm}${path}`, {
+        method: 'PATCH',
+        headers: { authorization: auth, 'rest-framework-version': '4', 'content-type': MEDIA.item },
+        body: JSON.stringify(body),
+      });
     assert.equal((await patch('', { EmailAddress: 'guests@example.com' })).status, 200);
     assert.equal(party.fields['EmailAddress'], 'guests@example.com');
     assert.equal((await patch('', { PartyNumber: '1' })).status, 400);

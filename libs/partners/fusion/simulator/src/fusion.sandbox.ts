@@ -2,7 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { SandboxServer, type SandboxRequest, type SandboxResponse } from '@mlc/partners-sandbox-kit';
 import { FusionFault, renderFault } from './fusion-fault';
 import { renderCollection, renderSingle, type ResourceDef } from './fusion-rest';
-import { checkBody, draftPoDffPatch, DRAFT_PO_PATCH, PO_CANCEL, PO_CLOSE, PO_REOPEN, queryableOf, RECEIPT_REQUEST_POST, type BodySchema } from './fusion-schemas';
+import {
+  checkBody,
+  draftPoDffPatch,
+  DRAFT_PO_PATCH,
+  PO_CANCEL,
+  PO_CLOSE,
+  PO_REOPEN,
+  queryableOf,
+  RECEIPT_REQUEST_POST,
+  type BodySchema,
+} from './fusion-schemas';
 import {
   purchaseOrderDef,
   receiptLineDef,
@@ -287,13 +297,12 @@ export class FusionSandbox extends SandboxServer {
   }
 
   private checkMediaType(req: SandboxRequest, kind: 'item' | 'action'): void {
-    const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    const type = String(req.headers['content-type'] ?? '')
+      .split(';')[0]!
+      .trim()
+      .toLowerCase();
     const allowed =
-      kind === 'item'
-        ? ['application/json', MEDIA.item]
-        : this.options.strict.actionMediaTypeOnly
-          ? [MEDIA.action]
-          : [MEDIA.action, 'application/json'];
+      kind === 'item' ? ['application/json', MEDIA.item] : this.options.strict.actionMediaTypeOnly ? [MEDIA.action] : [MEDIA.action, 'application/json'];
     if (!allowed.includes(type)) {
       throw new FusionFault(415, `The media type ${type || '(none)'} is not supported; use ${allowed.join(' or ')}`);
     }
@@ -308,7 +317,10 @@ export class FusionSandbox extends SandboxServer {
         headers: status === 401 ? { 'www-authenticate': 'Basic realm="oauth"' } : {},
         body: { error, error_description: description },
       });
-      const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      const type = String(req.headers['content-type'] ?? '')
+        .split(';')[0]!
+        .trim()
+        .toLowerCase();
       if (type !== 'application/x-www-form-urlencoded') return oauthError(400, 'invalid_request', 'The body must be form-encoded');
       const header = req.headers['authorization'] ?? '';
       const [id, ...rest] = header.startsWith('Basic ') ? Buffer.from(header.slice(6), 'base64').toString('utf8').split(':') : [];
@@ -316,7 +328,8 @@ export class FusionSandbox extends SandboxServer {
         return oauthError(401, 'invalid_client', 'Client authentication failed.');
       }
       const form = new URLSearchParams(req.rawBody.toString('utf8'));
-      if (form.get('grant_type') !== 'client_credentials') return oauthError(400, 'unsupported_grant_type', 'Only client_credentials is enabled for this client');
+      if (form.get('grant_type') !== 'client_credentials')
+        return oauthError(400, 'unsupported_grant_type', 'Only client_credentials is enabled for this client');
       if (form.get('scope') !== this.options.scope) return oauthError(400, 'invalid_scope', 'The requested scope is invalid, unknown, or malformed.');
       const iat = Math.floor(this.now() / 1000);
       const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
@@ -336,7 +349,9 @@ export class FusionSandbox extends SandboxServer {
    * adds the structured address.
    */
   lovView(l: ShipToLocation): ShipToLocation {
-    return this.options.strict.shipToLovAddress ? l : ({ LocationId: l.LocationId, LocationCode: l.LocationCode, OrganizationCode: l.OrganizationCode } as ShipToLocation);
+    return this.options.strict.shipToLovAddress
+      ? l
+      : ({ LocationId: l.LocationId, LocationCode: l.LocationCode, OrganizationCode: l.OrganizationCode } as ShipToLocation);
   }
 
   /** Makes every issued token invalid at once (as if the identity domain rotated keys). */
@@ -352,9 +367,7 @@ export class FusionSandbox extends SandboxServer {
     const linesHref = (po: PurchaseOrder) => `${poHref}/${po.uniqId}/child/lines`;
 
     this.fusionRoute('GET', poHref, 'read', (req, ctx) => this.collection(purchaseOrderDef, store.pos, this.url + poHref, req, ctx));
-    this.fusionRoute('GET', `${poHref}/:po`, 'read', (req, ctx) =>
-      this.item(purchaseOrderDef, store.findPo(req.params['po']!), this.url + poHref, req, ctx),
-    );
+    this.fusionRoute('GET', `${poHref}/:po`, 'read', (req, ctx) => this.item(purchaseOrderDef, store.findPo(req.params['po']!), this.url + poHref, req, ctx));
     this.fusionRoute('GET', `${poHref}/:po/child/lines`, 'read', (req, ctx) => {
       const po = store.findPo(req.params['po']!);
       return this.collection(poLineDef, po.lines, this.url + linesHref(po), req, ctx);
@@ -378,7 +391,13 @@ export class FusionSandbox extends SandboxServer {
       const line = lineId === undefined ? undefined : store.findLine(po, lineId);
       return { line, current: line?.Status ?? po.Status };
     };
-    const changeStatus = (po: PurchaseOrder, line: PoLine | undefined, status: PoStatus, into: Record<string, unknown>[], record: Record<string, unknown>): SandboxResponse => {
+    const changeStatus = (
+      po: PurchaseOrder,
+      line: PoLine | undefined,
+      status: PoStatus,
+      into: Record<string, unknown>[],
+      record: Record<string, unknown>,
+    ): SandboxResponse => {
       if (line) store.setLineStatus(po, line, status);
       else store.setPoStatus(po, status);
       into.push({ POHeaderId: po.POHeaderId, OrderNumber: po.OrderNumber, ...record, at: fusionTimestamp(this.now()) });
@@ -417,7 +436,9 @@ export class FusionSandbox extends SandboxServer {
     };
     for (const [name, act] of Object.entries({ close, reopen, cancel })) {
       this.fusionRoute('POST', `${poHref}/:po/action/${name}`, 'action', (req) => act(req, store.findPo(req.params['po']!)));
-      this.fusionRoute('POST', `${poHref}/:po/child/lines/:line/action/${name}`, 'action', (req) => act(req, store.findPo(req.params['po']!), req.params['line']));
+      this.fusionRoute('POST', `${poHref}/:po/child/lines/:line/action/${name}`, 'action', (req) =>
+        act(req, store.findPo(req.params['po']!), req.params['line']),
+      );
     }
 
     // draftPurchaseOrders: since 25A the PATCH works on open POs for a few attributes, and the DFF child.
@@ -451,7 +472,13 @@ export class FusionSandbox extends SandboxServer {
       return this.item(supplierDef, s, `${this.url}${FSCM_ROOT}/suppliers`, req, ctx);
     });
     this.fusionRoute('GET', `${FSCM_ROOT}/b2bShipToLocationsLOV`, 'read', (req, ctx) =>
-      this.collection(shipToLocationDef, store.locations.map((l) => this.lovView(l)), `${this.url}${FSCM_ROOT}/b2bShipToLocationsLOV`, req, ctx),
+      this.collection(
+        shipToLocationDef,
+        store.locations.map((l) => this.lovView(l)),
+        `${this.url}${FSCM_ROOT}/b2bShipToLocationsLOV`,
+        req,
+        ctx,
+      ),
     );
 
     // Receiving: receipts and ASNs through receivingReceiptRequests. The POST stages interface records; the receiving
@@ -510,7 +537,10 @@ export class FusionSandbox extends SandboxServer {
       const type = String(l['TransactionType'] ?? '');
       if (type !== 'RECEIVE' && type !== 'SHIP') throw new FusionFault(400, `${where}: the value ${type || '(none)'} of TransactionType is not valid`);
       if ((type === 'SHIP') !== (asnType !== 'STD')) {
-        throw new FusionFault(400, `${where}: TransactionType ${type} doesn't match the header's ASNType ${asnType} (SHIP lines need ASN or ASBN, RECEIVE lines STD).`);
+        throw new FusionFault(
+          400,
+          `${where}: TransactionType ${type} doesn't match the header's ASNType ${asnType} (SHIP lines need ASN or ASBN, RECEIVE lines STD).`,
+        );
       }
       if (!(Number(l['Quantity']) > 0)) throw new FusionFault(400, `${where}: Quantity must be greater than zero`);
       const po = store.pos.find((p) => p.OrderNumber === String(l['DocumentNumber'] ?? ''));
@@ -531,7 +561,13 @@ export class FusionSandbox extends SandboxServer {
     const rec: ReceiptRequest = {
       HeaderInterfaceId: store.id(),
       fields: header,
-      lines: posted.map((l) => ({ InterfaceTransactionId: store.id(), fields: l, ProcessingStatusCode: 'PENDING', TransactionStatusCode: 'PENDING', processingErrors: [] })),
+      lines: posted.map((l) => ({
+        InterfaceTransactionId: store.id(),
+        fields: l,
+        ProcessingStatusCode: 'PENDING',
+        TransactionStatusCode: 'PENDING',
+        processingErrors: [],
+      })),
       ProcessingStatusCode: 'PENDING',
       processAt: this.now() + this.options.receiptProcessingDelayMs,
       CreationDate: stamp,
@@ -546,7 +582,17 @@ export class FusionSandbox extends SandboxServer {
    * What the receiving processor checks per line against the PO as it stands: a PO, line and schedule in a receivable
    * status, and the quantity within the ordered quantity plus the over-receipt tolerance (lines of one request add up).
    */
-  private receivingChecks(lines: readonly Record<string, unknown>[]): { index: number; po: PurchaseOrder; line: PoLine; sched: PoSchedule; qty: number; type: string; error?: { code: string; message: string; column: string } }[] {
+  private receivingChecks(
+    lines: readonly Record<string, unknown>[],
+  ): {
+    index: number;
+    po: PurchaseOrder;
+    line: PoLine;
+    sched: PoSchedule;
+    qty: number;
+    type: string;
+    error?: { code: string; message: string; column: string };
+  }[] {
     const store = this.procurement;
     const tolerance = 1 + (this.options.strict.receiptTolerancePct ?? 0) / 100;
     const pending = new Map<PoSchedule, { received: number; shipped: number }>();
@@ -558,10 +604,17 @@ export class FusionSandbox extends SandboxServer {
       const qty = Number(l['Quantity']);
       const out = { index, po, line, sched, qty, type };
       // Only a PO, line and schedule in a receivable status take receipts and ASNs (reference §4 statuses).
-      const statuses = [[`purchase order ${po.OrderNumber}`, po.Status], [`line ${line.LineNumber} of purchase order ${po.OrderNumber}`, line.Status], [`schedule ${sched.ScheduleNumber} of line ${line.LineNumber} of purchase order ${po.OrderNumber}`, sched.Status]] as const;
+      const statuses = [
+        [`purchase order ${po.OrderNumber}`, po.Status],
+        [`line ${line.LineNumber} of purchase order ${po.OrderNumber}`, line.Status],
+        [`schedule ${sched.ScheduleNumber} of line ${line.LineNumber} of purchase order ${po.OrderNumber}`, sched.Status],
+      ] as const;
       for (const [what, status] of statuses) {
         if (!RECEIVABLE.has(status)) {
-          return { ...out, error: { code: 'RCV-PO-NOT-RECEIVABLE', column: 'PO_LINE_LOCATION_ID', message: `${what} has status ${status} and can't be received against.` } };
+          return {
+            ...out,
+            error: { code: 'RCV-PO-NOT-RECEIVABLE', column: 'PO_LINE_LOCATION_ID', message: `${what} has status ${status} and can't be received against.` },
+          };
         }
       }
       const acc = pending.get(sched) ?? { received: 0, shipped: 0 };
@@ -604,7 +657,13 @@ export class FusionSandbox extends SandboxServer {
         line.ProcessingStatusCode = failed ? 'ERROR' : done;
         line.TransactionStatusCode = failed ? 'ERROR' : done;
         if (c.error) {
-          line.processingErrors.push({ InterfaceErrorId: store.id(), ErrorMessage: c.error.message, ErrorMessageName: c.error.code, ColumnName: c.error.column, TableName: 'RCV_TRANSACTIONS_INTERFACE' });
+          line.processingErrors.push({
+            InterfaceErrorId: store.id(),
+            ErrorMessage: c.error.message,
+            ErrorMessageName: c.error.code,
+            ColumnName: c.error.column,
+            TableName: 'RCV_TRANSACTIONS_INTERFACE',
+          });
         }
       });
       if (failed) continue;

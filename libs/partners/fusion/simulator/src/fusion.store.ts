@@ -178,7 +178,18 @@ export interface SeedRequest {
   suppliers?: (string | { Supplier: string; SupplierNumber?: string; SupplierSite?: string })[];
   locations?: (
     | string
-    | { LocationCode: string; OrganizationCode?: string; Address?: string; AddressLine1?: string; AddressLine2?: string; TownOrCity?: string; Region2?: string; PostalCode?: string; Country?: string; County?: string }
+    | {
+        LocationCode: string;
+        OrganizationCode?: string;
+        Address?: string;
+        AddressLine1?: string;
+        AddressLine2?: string;
+        TownOrCity?: string;
+        Region2?: string;
+        PostalCode?: string;
+        Country?: string;
+        County?: string;
+      }
   )[];
   items?: (string | { Item: string; Description?: string; UOM?: string; Price?: number })[];
   linesPerPo?: number;
@@ -286,9 +297,7 @@ export class FusionProcurementStore {
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
     const suppliers = (req.suppliers?.length ? req.suppliers : ['Acme Components', 'Globex Textiles']).map((s) => this.supplier(s));
     const locations = (req.locations?.length ? req.locations : ['WH-RENO', 'WH-DALLAS']).map((l) => this.location(l));
-    const items = (req.items?.length ? req.items : ['SKU-TSHIRT-M', 'SKU-HOODIE-L', 'SKU-CAP']).map((i) =>
-      typeof i === 'string' ? { Item: i } : i,
-    );
+    const items = (req.items?.length ? req.items : ['SKU-TSHIRT-M', 'SKU-HOODIE-L', 'SKU-CAP']).map((i) => (typeof i === 'string' ? { Item: i } : i));
     const spacing = req.historySpacingMs ?? 60_000;
     const base = this.now() - req.count * spacing;
     const created: PurchaseOrder[] = [];
@@ -340,11 +349,7 @@ export class FusionProcurementStore {
     return created;
   }
 
-  private addLineTo(
-    po: PurchaseOrder,
-    loc: ShipToLocation,
-    l: { Item: string; Description?: string; UOM?: string; Price?: number; Quantity: number },
-  ): PoLine {
+  private addLineTo(po: PurchaseOrder, loc: ShipToLocation, l: { Item: string; Description?: string; UOM?: string; Price?: number; Quantity: number }): PoLine {
     const line: PoLine = {
       POLineId: this.id(),
       LineNumber: po.lines.reduce((m, x) => Math.max(m, x.LineNumber), 0) + 1,

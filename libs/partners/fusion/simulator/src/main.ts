@@ -17,8 +17,26 @@ async function main(): Promise<void> {
     suppliers: ['Acme Components', 'Globex Textiles', 'Initech Packaging'],
     locations: [
       // Their POs carry Oracle's one-line ShipToLocationAddress, e.g. `5100 Tech Ct, Reno, NV 89502, Washoe, United States`.
-      { LocationCode: 'SHIPBOB-RENO', OrganizationCode: 'RNO', AddressLine1: '5100 Tech Ct', TownOrCity: 'Reno', Region2: 'NV', PostalCode: '89502', County: 'Washoe', Country: 'US' },
-      { LocationCode: 'SHIPBOB-DALLAS', OrganizationCode: 'DAL', AddressLine1: '2400 Logistics Pkwy', TownOrCity: 'Dallas', Region2: 'TX', PostalCode: '75201-4321', County: 'Dallas', Country: 'US' },
+      {
+        LocationCode: 'SHIPBOB-RENO',
+        OrganizationCode: 'RNO',
+        AddressLine1: '5100 Tech Ct',
+        TownOrCity: 'Reno',
+        Region2: 'NV',
+        PostalCode: '89502',
+        County: 'Washoe',
+        Country: 'US',
+      },
+      {
+        LocationCode: 'SHIPBOB-DALLAS',
+        OrganizationCode: 'DAL',
+        AddressLine1: '2400 Logistics Pkwy',
+        TownOrCity: 'Dallas',
+        Region2: 'TX',
+        PostalCode: '75201-4321',
+        County: 'Dallas',
+        Country: 'US',
+      },
     ],
     items: ['SKU-TSHIRT-M', 'SKU-HOODIE-L', 'SKU-CAP', 'SKU-MUG'],
   });

@@ -15,7 +15,10 @@ describe('ShipBob transaction amounts in minor units', () => {
 
   it('an amount that is not a number is a clear error, not NaN', () => {
     for (const bad of [undefined, null, 'abc', {}]) {
-      assert.throws(() => amountMinor(bad, 'USD'), (e: unknown) => e instanceof ShipbobUnavailableError && /transaction amount that is not a number/.test(e.message));
+      assert.throws(
+        () => amountMinor(bad, 'USD'),
+        (e: unknown) => e instanceof ShipbobUnavailableError && /transaction amount that is not a number/.test(e.message),
+      );
     }
   });
 });

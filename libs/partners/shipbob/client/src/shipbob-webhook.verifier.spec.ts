@@ -29,7 +29,9 @@ describe('verifyShipbobWebhook', () => {
   }
 
   it('carries the same vectors as the published file', () => {
-    const shared = (JSON.parse(readFileSync(SHARED_VECTORS, 'utf8')) as { vectors: Array<{ name: string; webhook_signature_header?: string; expected_signature?: string }> }).vectors;
+    const shared = (
+      JSON.parse(readFileSync(SHARED_VECTORS, 'utf8')) as { vectors: Array<{ name: string; webhook_signature_header?: string; expected_signature?: string }> }
+    ).vectors;
     assert.deepEqual(
       shared.map((s) => [s.name, s.webhook_signature_header ?? s.expected_signature]),
       STANDARD_WEBHOOKS_VECTORS.map((v) => [v.name, v.signatureHeader]),
@@ -67,7 +69,13 @@ describe('verifyShipbobWebhook', () => {
 
   it('enforces the timestamp tolerance in both directions and rejects non-integer timestamps', () => {
     const at = (nowSec: number, toleranceSec?: number) => {
-      const r = verifyShipbobWebhook({ rawBody: base.body, headers: headersOf(base), secrets: [base.secret], nowSec, ...(toleranceSec === undefined ? {} : { toleranceSec }) });
+      const r = verifyShipbobWebhook({
+        rawBody: base.body,
+        headers: headersOf(base),
+        secrets: [base.secret],
+        nowSec,
+        ...(toleranceSec === undefined ? {} : { toleranceSec }),
+      });
       return r.ok ? 'ok' : r.reason;
     };
     assert.equal(at(base.timestampSec + 300), 'ok');
@@ -77,7 +85,12 @@ describe('verifyShipbobWebhook', () => {
     assert.equal(at(base.timestampSec + 1000, 2000), 'ok');
     assert.equal(at(Math.floor(Date.now() / 1000)), 'timestamp_too_old', 'the real clock is years past the vector');
     for (const ts of ['1614265330.5', 'abc', '-1614265330']) {
-      const r = verifyShipbobWebhook({ rawBody: base.body, headers: { ...headersOf(base), 'webhook-timestamp': ts }, secrets: [base.secret], nowSec: base.timestampSec });
+      const r = verifyShipbobWebhook({
+        rawBody: base.body,
+        headers: { ...headersOf(base), 'webhook-timestamp': ts },
+        secrets: [base.secret],
+        nowSec: base.timestampSec,
+      });
       assert.equal(r.ok ? 'ok' : r.reason, 'invalid_timestamp', ts);
     }
   });

@@ -16,13 +16,7 @@ export interface VerifyShipbobWebhookInput {
 }
 
 export type ShipbobWebhookRejection =
-  | 'missing_headers'
-  | 'invalid_timestamp'
-  | 'timestamp_too_old'
-  | 'timestamp_too_new'
-  | 'no_secrets'
-  | 'no_v1_signature'
-  | 'signature_mismatch';
+  'missing_headers' | 'invalid_timestamp' | 'timestamp_too_old' | 'timestamp_too_new' | 'no_secrets' | 'no_v1_signature' | 'signature_mismatch';
 
 export type ShipbobWebhookVerification =
   | { ok: true; webhookId: string; timestampSec: number; topic: string | undefined; secretIndex: number }
@@ -48,7 +42,8 @@ export function verifyShipbobWebhook(input: VerifyShipbobWebhookInput): ShipbobW
   const nowSec = Math.floor(input.nowSec ?? Date.now() / 1000);
   const tolerance = input.toleranceSec ?? DEFAULT_WEBHOOK_TOLERANCE_SEC;
   if (timestampSec < nowSec - tolerance) return { ok: false, reason: 'timestamp_too_old', detail: `${nowSec - timestampSec} s old, tolerance ${tolerance} s` };
-  if (timestampSec > nowSec + tolerance) return { ok: false, reason: 'timestamp_too_new', detail: `${timestampSec - nowSec} s in the future, tolerance ${tolerance} s` };
+  if (timestampSec > nowSec + tolerance)
+    return { ok: false, reason: 'timestamp_too_new', detail: `${timestampSec - nowSec} s in the future, tolerance ${tolerance} s` };
 
   const keys = input.secrets.map(secretKey).filter((k): k is Buffer => k !== undefined);
   if (!keys.length) return { ok: false, reason: 'no_secrets', detail: 'no usable webhook secret configured' };

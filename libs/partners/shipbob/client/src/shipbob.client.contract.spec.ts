@@ -69,7 +69,13 @@ describe('ShipbobClient against the ShipBob sandbox', () => {
     assert.equal(first.created, true);
     assert.equal(first.order.referenceId, 'FUSION-PO-1-1');
     assert.equal(first.order.status, 'Processing');
-    assert.deepEqual(first.order.lines.map((l) => [l.sku, l.quantity, l.externalLineId]), [['ML-1001', 1, 1], ['ML-1002', 1, 2]]);
+    assert.deepEqual(
+      first.order.lines.map((l) => [l.sku, l.quantity, l.externalLineId]),
+      [
+        ['ML-1001', 1, 1],
+        ['ML-1002', 1, 2],
+      ],
+    );
     assert.equal(first.order.shipments.length, 1);
     assert.equal(sandbox.orders.at(-1)?.products[0]?.unit_price, 12.99);
 
@@ -78,7 +84,13 @@ describe('ShipbobClient against the ShipBob sandbox', () => {
     assert.equal(again.order.id, first.order.id);
     assert.equal(sandbox.orders.filter((o) => o.reference_id === 'FUSION-PO-1-1').length, 1);
     const posts = sandbox.requests().filter((r) => r.method === 'POST' && r.path === '/2026-01/order');
-    assert.deepEqual(posts.slice(-2).map((r) => [r.status, r.headers['shipbob_channel_id']]), [[201, String(cfg.channelId)], [422, String(cfg.channelId)]]);
+    assert.deepEqual(
+      posts.slice(-2).map((r) => [r.status, r.headers['shipbob_channel_id']]),
+      [
+        [201, String(cfg.channelId)],
+        [422, String(cfg.channelId)],
+      ],
+    );
   });
 
   it('throws ShipbobDuplicateOrderError when the duplicate lives in a channel it cannot read', async () => {
@@ -93,7 +105,10 @@ describe('ShipbobClient against the ShipBob sandbox', () => {
   it('finds orders by reference id, gets one, and answers undefined for an unknown id', async () => {
     const { order: created } = await client.createOrder(order('FUSION-PO-3-1'));
     const found = await client.findOrdersByReferenceIds(['FUSION-PO-3-1', 'NOPE']);
-    assert.deepEqual(found.map((o) => o.id), [created.id]);
+    assert.deepEqual(
+      found.map((o) => o.id),
+      [created.id],
+    );
     assert.deepEqual(await client.findOrdersByReferenceIds([]), []);
     assert.equal((await client.getOrder(created.id))?.referenceId, 'FUSION-PO-3-1');
     assert.equal(await client.getOrder(987654321), undefined);
@@ -117,15 +132,27 @@ describe('ShipbobClient against the ShipBob sandbox', () => {
 
   it('lists products by SKU with cursor paging, and fulfillment centers', async () => {
     const one = await client.listProducts({ sku: 'ML-1002' });
-    assert.deepEqual(one.items.map((p) => p.variants[0]?.sku), ['ML-1002']);
+    assert.deepEqual(
+      one.items.map((p) => p.variants[0]?.sku),
+      ['ML-1002'],
+    );
     assert.equal(one.items[0]?.variants[0]?.onHand, 40);
     const page1 = await client.listProducts({ pageSize: 2 });
     assert.equal(page1.items.length, 2);
     assert.ok(page1.nextCursor);
     const page2 = await client.listProducts({ pageSize: 2, cursor: page1.nextCursor! });
-    assert.notDeepEqual(page2.items.map((p) => p.id), page1.items.map((p) => p.id));
+    assert.notDeepEqual(
+      page2.items.map((p) => p.id),
+      page1.items.map((p) => p.id),
+    );
     const fcs = await client.listFulfillmentCenters();
-    assert.deepEqual(fcs.map((f) => [f.id, f.name]), [[10, 'Cicero (IL)'], [11, 'Moreno Valley (CA)']]);
+    assert.deepEqual(
+      fcs.map((f) => [f.id, f.name]),
+      [
+        [10, 'Cicero (IL)'],
+        [11, 'Moreno Valley (CA)'],
+      ],
+    );
     assert.equal(fcs[0]?.address.zipCode, '60804');
   });
 
@@ -138,7 +165,10 @@ describe('ShipbobClient against the ShipBob sandbox', () => {
     assert.deepEqual(shipment?.statusDetails, ['Delivered']);
     assert.ok(shipment?.tracking?.trackingNumber);
     const page = await client.queryTransactions({ referenceTypes: ['Shipment'], referenceIds: [String(shipmentId)] });
-    assert.deepEqual(page.items.map((t) => [t.referenceId, t.transactionType, t.amountMinor, t.currencyCode]), [[String(shipmentId), 'Charge', 485, 'USD']]);
+    assert.deepEqual(
+      page.items.map((t) => [t.referenceId, t.transactionType, t.amountMinor, t.currencyCode]),
+      [[String(shipmentId), 'Charge', 485, 'USD']],
+    );
   });
 
   it('reads orders changed in a window by both documented date filters, each once, paging until a short page', async () => {
@@ -164,7 +194,10 @@ describe('ShipbobClient against the ShipBob sandbox', () => {
     const [again] = await client.listOrdersChanged({ by: 'last-tracking-update', from, to, page: 1, limit: 250 });
     const s = again!.shipments[0]!;
     assert.equal(s.status, 'Completed');
-    assert.deepEqual(s.details?.map((d) => d.name), ['Delivered']);
+    assert.deepEqual(
+      s.details?.map((d) => d.name),
+      ['Delivered'],
+    );
     assert.ok(s.trackingUpdatedAt && s.deliveredAt);
     assert.deepEqual(s.products, [
       { referenceId: 'ML-1001', sku: 'ML-1001', quantity: 1 },
@@ -201,7 +234,10 @@ describe('ShipbobClient against the ShipBob sandbox', () => {
     sandbox.faults = { rateLimitUntil: Date.now() + 1_500, rateLimitRetryAfterSec: 1 };
     const started = Date.now();
     assert.ok((await client.listFulfillmentCenters()).length > 0);
-    const log = sandbox.requests().slice(mark).filter((r) => r.path.endsWith('/fulfillment-center'));
+    const log = sandbox
+      .requests()
+      .slice(mark)
+      .filter((r) => r.path.endsWith('/fulfillment-center'));
     assert.equal(log[0]?.status, 429);
     assert.equal(log.at(-1)?.status, 200);
     assert.ok(Date.now() - started >= (log.length - 1) * 1_000, `${log.length} requests in ${Date.now() - started} ms: each retry waited x-retry-after (1 s)`);
@@ -211,10 +247,24 @@ describe('ShipbobClient against the ShipBob sandbox', () => {
     sandbox.faults = { errorRate: 1 };
     const mark = sandbox.requests().length;
     await rejects(client.createWebhookSubscription({ topics: ['order.shipped'], url: 'https://example.com/hook' }), SHIPBOB_ERROR.UNAVAILABLE);
-    assert.equal(sandbox.requests().slice(mark).filter((r) => r.method === 'POST' && r.path.endsWith('/webhook')).length, 1, 'sent once');
+    assert.equal(
+      sandbox
+        .requests()
+        .slice(mark)
+        .filter((r) => r.method === 'POST' && r.path.endsWith('/webhook')).length,
+      1,
+      'sent once',
+    );
     const mark2 = sandbox.requests().length;
     await rejects(client.listFulfillmentCenters(), SHIPBOB_ERROR.UNAVAILABLE);
-    assert.equal(sandbox.requests().slice(mark2).filter((r) => r.path.endsWith('/fulfillment-center')).length, 3, 'a read: three attempts');
+    assert.equal(
+      sandbox
+        .requests()
+        .slice(mark2)
+        .filter((r) => r.path.endsWith('/fulfillment-center')).length,
+      3,
+      'a read: three attempts',
+    );
   });
 
   it('throws SHIPBOB.UNAVAILABLE (retryable) on 5xx, dropped connections, timeouts and cut bodies', async () => {
@@ -278,7 +328,13 @@ describe('ShipbobClient with OAuth against the sandbox', () => {
     const res = await fetch(`${url}/connect/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirect, client_id: 'mlc-demo-client', client_secret: 'mlc-demo-secret' }).toString(),
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: redirect,
+        client_id: 'mlc-demo-client',
+        client_secret: 'mlc-demo-secret',
+      }).toString(),
     });
     assert.equal(res.status, 200);
     return ((await res.json()) as { refresh_token: string }).refresh_token;
@@ -287,7 +343,13 @@ describe('ShipbobClient with OAuth against the sandbox', () => {
   it('refreshes, rotates the refresh token, renews an expired access token and refuses a used refresh token', async () => {
     const original = await firstRefreshToken();
     const rotated: string[] = [];
-    const oauth = { kind: 'oauth' as const, clientId: 'mlc-demo-client', clientSecret: 'mlc-demo-secret', refreshToken: original, onRefreshTokenRotated: (t: string) => void rotated.push(t) };
+    const oauth = {
+      kind: 'oauth' as const,
+      clientId: 'mlc-demo-client',
+      clientSecret: 'mlc-demo-secret',
+      refreshToken: original,
+      onRefreshTokenRotated: (t: string) => void rotated.push(t),
+    };
     const client = new ShipbobClient({ baseUrl: url, channelId, auth: oauth });
     await Promise.all([client.ping(), client.findOrdersByReferenceIds(['X']), client.ping()]);
     assert.equal(rotated.length, 1, 'concurrent calls share one refresh');
@@ -297,7 +359,10 @@ describe('ShipbobClient with OAuth against the sandbox', () => {
     assert.equal((await client.ping()).channelFound, true);
     assert.equal(rotated.length, 2, 'a 401 led to one more refresh');
     const tokenCalls = sandbox.requests().filter((r) => r.path === '/connect/token');
-    assert.deepEqual(tokenCalls.slice(-2).map((r) => r.status), [200, 200]);
+    assert.deepEqual(
+      tokenCalls.slice(-2).map((r) => r.status),
+      [200, 200],
+    );
 
     const stale = new ShipbobClient({ baseUrl: url, channelId, auth: { ...oauth, refreshToken: original } });
     const err = await rejects(stale.ping(), SHIPBOB_ERROR.AUTH);
@@ -309,10 +374,20 @@ describe('ShipbobClient with OAuth against the sandbox', () => {
     const res = await fetch(`${url}/connect/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirect, client_id: 'mlc-demo-client', client_secret: 'mlc-demo-secret' }).toString(),
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: redirect,
+        client_id: 'mlc-demo-client',
+        client_secret: 'mlc-demo-secret',
+      }).toString(),
     });
     const { refresh_token } = (await res.json()) as { refresh_token: string };
-    const client = new ShipbobClient({ baseUrl: url, channelId, auth: { kind: 'oauth', clientId: 'mlc-demo-client', clientSecret: 'mlc-demo-secret', refreshToken: refresh_token } });
+    const client = new ShipbobClient({
+      baseUrl: url,
+      channelId,
+      auth: { kind: 'oauth', clientId: 'mlc-demo-client', clientSecret: 'mlc-demo-secret', refreshToken: refresh_token },
+    });
     const err = await rejects(client.createOrder(order('SCOPE-1')), SHIPBOB_ERROR.AUTH);
     assert.equal(err.details['status'], 403);
   });
@@ -335,7 +410,12 @@ describe('a ShipBob lifecycle delivers signed webhooks to a local receiver', () 
       req.on('end', () => {
         const raw = Buffer.concat(chunks);
         const verdict = verifyShipbobWebhook({ rawBody: raw, headers: req.headers, secrets: [secret], nowSec: Math.floor(sandbox.now() / 1000) });
-        received.push({ topic: req.headers['x-webhook-topic'] as string | undefined, id: req.headers['webhook-id'] as string | undefined, body: raw.toString('utf8'), verdict });
+        received.push({
+          topic: req.headers['x-webhook-topic'] as string | undefined,
+          id: req.headers['webhook-id'] as string | undefined,
+          body: raw.toString('utf8'),
+          verdict,
+        });
         res.writeHead(verdict.ok ? 204 : 401).end();
       });
     });
@@ -345,7 +425,14 @@ describe('a ShipBob lifecycle delivers signed webhooks to a local receiver', () 
       headers: { authorization: `Bearer ${seeded.pat}`, 'content-type': 'application/json' },
       body: JSON.stringify({
         url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/webhooks/shipbob`,
-        topics: ['order.shipped', 'order.shipment.delivered', 'order.shipment.exception', 'order.shipment.on_hold', 'order.shipment.cancelled', 'billing.charge.created'],
+        topics: [
+          'order.shipped',
+          'order.shipment.delivered',
+          'order.shipment.exception',
+          'order.shipment.on_hold',
+          'order.shipment.cancelled',
+          'billing.charge.created',
+        ],
       }),
     });
     assert.equal(sub.status, 200);
@@ -362,11 +449,14 @@ describe('a ShipBob lifecycle delivers signed webhooks to a local receiver', () 
     const o = (await client.createOrder(order('HOOK-1'))).order;
     sandbox.runLifecycle(o.shipments[0]!.id);
     await sandbox.dispatcher.idle();
-    assert.deepEqual(received.map((r) => [r.topic, r.verdict.ok]), [
-      ['order.shipped', true],
-      ['billing.charge.created', true],
-      ['order.shipment.delivered', true],
-    ]);
+    assert.deepEqual(
+      received.map((r) => [r.topic, r.verdict.ok]),
+      [
+        ['order.shipped', true],
+        ['billing.charge.created', true],
+        ['order.shipment.delivered', true],
+      ],
+    );
     assert.equal((JSON.parse(received[0]!.body) as { reference_id: string }).reference_id, 'HOOK-1');
     assert.equal((JSON.parse(received[2]!.body) as { status: string }).status, 'Completed');
     assert.equal(new Set(received.map((r) => r.id)).size, 3);
@@ -378,11 +468,14 @@ describe('a ShipBob lifecycle delivers signed webhooks to a local receiver', () 
     const id = o.shipments[0]!.id;
     sandbox.runLifecycle(id, ['exception', 'release', 'on_hold', 'cancel'], undefined);
     await sandbox.dispatcher.idle();
-    assert.deepEqual(received.map((r) => [r.topic, r.verdict.ok]), [
-      ['order.shipment.exception', true],
-      ['order.shipment.on_hold', true],
-      ['order.shipment.cancelled', true],
-    ]);
+    assert.deepEqual(
+      received.map((r) => [r.topic, r.verdict.ok]),
+      [
+        ['order.shipment.exception', true],
+        ['order.shipment.on_hold', true],
+        ['order.shipment.cancelled', true],
+      ],
+    );
     assert.equal((await client.getOrder(o.id))?.status, 'Cancelled');
   });
 
@@ -400,7 +493,10 @@ describe('a ShipBob lifecycle delivers signed webhooks to a local receiver', () 
     assert.ok(received.every((r) => !r.verdict.ok && r.verdict.reason === 'signature_mismatch'));
     assert.equal(new Set(received.map((r) => r.id)).size, 1, 'the webhook-id stays the same across retries');
     const attempts = sandbox.dispatcher.attempts.filter((a) => a.webhookId === received[0]!.id);
-    assert.deepEqual(attempts.map((a) => a.status), Array(9).fill(401));
+    assert.deepEqual(
+      attempts.map((a) => a.status),
+      Array(9).fill(401),
+    );
   });
 
   it('delivers duplicates with the same webhook-id, and reordered batches newest first', async () => {
@@ -424,7 +520,10 @@ describe('a ShipBob lifecycle delivers signed webhooks to a local receiver', () 
     assert.equal(received.length, 0, 'held until flushed');
     sandbox.setWebhookSwitches({ reorder: false }); // releases the held batch
     await sandbox.dispatcher.idle();
-    assert.deepEqual(received.map((r) => r.topic), ['order.shipment.delivered', 'billing.charge.created', 'order.shipped']);
+    assert.deepEqual(
+      received.map((r) => r.topic),
+      ['order.shipment.delivered', 'billing.charge.created', 'order.shipped'],
+    );
     assert.ok(received.every((r) => r.verdict.ok));
   });
 });

@@ -116,8 +116,11 @@ export class ShipbobClient {
     this.now = config.now ?? Date.now;
     const auth = config.auth;
     if (auth.kind === 'oauth') this.refreshToken = auth.refreshToken;
-    this.tokenSource = config.getAccessToken ?? (auth.kind === 'oauth' ? memoryAccessToken(() => this.refresh(auth), { skewMs: SHIPBOB_TOKEN_REFRESH_SKEW_MS, now: this.now }) : undefined);
-    this.policy = config.policy ?? new PartnerPolicy({ partner: 'SHIPBOB', attemptTimeoutMs: this.timeoutMs, maxTotalMs: Math.max(20_000, this.timeoutMs + 5_000) });
+    this.tokenSource =
+      config.getAccessToken ??
+      (auth.kind === 'oauth' ? memoryAccessToken(() => this.refresh(auth), { skewMs: SHIPBOB_TOKEN_REFRESH_SKEW_MS, now: this.now }) : undefined);
+    this.policy =
+      config.policy ?? new PartnerPolicy({ partner: 'SHIPBOB', attemptTimeoutMs: this.timeoutMs, maxTotalMs: Math.max(20_000, this.timeoutMs + 5_000) });
     this.policyKey = config.policyKey ?? `${this.apiRoot}#${String(config.channelId)}`;
   }
 
@@ -139,7 +142,12 @@ export class ShipbobClient {
 
   async listChannels(): Promise<ShipbobChannel[]> {
     const res = await this.request('GET', '/channel', {});
-    return items(res.body).map((c) => ({ id: num(c['id']), name: str(c['name']), applicationName: optStr(c['application_name']), scopes: strings(c['scopes']) }));
+    return items(res.body).map((c) => ({
+      id: num(c['id']),
+      name: str(c['name']),
+      applicationName: optStr(c['application_name']),
+      scopes: strings(c['scopes']),
+    }));
   }
 
   /**
@@ -175,7 +183,9 @@ export class ShipbobClient {
    */
   async listOrdersChanged(w: ShipbobOrderChangeWindow): Promise<ShipbobOrder[]> {
     const window =
-      w.by === 'last-update' ? { LastUpdateStartDate: w.from, LastUpdateEndDate: w.to } : { LastTrackingUpdateStartDate: w.from, LastTrackingUpdateEndDate: w.to };
+      w.by === 'last-update'
+        ? { LastUpdateStartDate: w.from, LastUpdateEndDate: w.to }
+        : { LastTrackingUpdateStartDate: w.from, LastTrackingUpdateEndDate: w.to };
     const res = await this.request('GET', '/order', { channel: true, query: { ...window, Page: String(w.page), Limit: String(w.limit) } });
     return arr(res.body).map(toOrder);
   }
@@ -292,7 +302,9 @@ export class ShipbobClient {
 
   /** ShipBob's locations (GET /location), optionally only the receiving-enabled ones. */
   async listLocations(filter: { receivingEnabled?: boolean } = {}): Promise<ShipbobLocation[]> {
-    const res = await this.request('GET', '/location', { query: { ReceivingEnabled: filter.receivingEnabled === undefined ? undefined : String(filter.receivingEnabled) } });
+    const res = await this.request('GET', '/location', {
+      query: { ReceivingEnabled: filter.receivingEnabled === undefined ? undefined : String(filter.receivingEnabled) },
+    });
     return arr(res.body).map((l) => {
       const o = obj(l);
       return {
@@ -309,7 +321,16 @@ export class ShipbobClient {
           return {
             type: str(x['service_type']),
             enabled: x['enabled'] === true,
-            address: a ? { address1: str(a['address1']), ...(optStr(a['address2']) ? { address2: str(a['address2']) } : {}), city: str(a['city']), ...(optStr(a['state']) ? { state: str(a['state']) } : {}), country: str(a['country']), ...(optStr(a['zip_code']) ? { zipCode: str(a['zip_code']) } : {}) } : undefined,
+            address: a
+              ? {
+                  address1: str(a['address1']),
+                  ...(optStr(a['address2']) ? { address2: str(a['address2']) } : {}),
+                  city: str(a['city']),
+                  ...(optStr(a['state']) ? { state: str(a['state']) } : {}),
+                  country: str(a['country']),
+                  ...(optStr(a['zip_code']) ? { zipCode: str(a['zip_code']) } : {}),
+                }
+              : undefined,
           };
         }),
       };
@@ -321,7 +342,9 @@ export class ShipbobClient {
    * `^whsec_[a-zA-Z0-9+/]{32}$`; the answer carries the secret ShipBob signs with.
    */
   async createWebhookSubscription(input: { topics: string[]; url: string; secret?: string; description?: string }): Promise<ShipbobWebhookSubscription> {
-    const res = await this.request('POST', '/webhook', { body: { topics: input.topics, url: input.url, secret: input.secret, description: input.description } });
+    const res = await this.request('POST', '/webhook', {
+      body: { topics: input.topics, url: input.url, secret: input.secret, description: input.description },
+    });
     return toSubscription(res.body);
   }
 
@@ -361,7 +384,14 @@ export class ShipbobClient {
           invoiceId: optNum(o['invoice_id']),
           invoiceType: optStr(o['invoice_type']),
           invoicedStatus: optStr(o['invoiced_status']),
-          invoiced: typeof o['invoiced_status'] === 'boolean' ? o['invoiced_status'] : o['invoiced_status'] === 'Invoiced' ? true : o['invoiced_status'] === 'NotInvoiced' ? false : undefined,
+          invoiced:
+            typeof o['invoiced_status'] === 'boolean'
+              ? o['invoiced_status']
+              : o['invoiced_status'] === 'Invoiced'
+                ? true
+                : o['invoiced_status'] === 'NotInvoiced'
+                  ? false
+                  : undefined,
           referenceId: str(o['reference_id']),
           referenceType: str(o['reference_type']),
           transactionType: str(o['transaction_type']),
@@ -377,7 +407,9 @@ export class ShipbobClient {
   // ------------------------------------------------------------------ HTTP
 
   private async request(method: string, path: string, opts: RequestOptions): Promise<RawResponse> {
-    return this.policy.execute(this.policyKey, { name: `${method} ${path}`, kind: requestKind(method, path) }, (signal) => this.attempt(method, path, opts, signal));
+    return this.policy.execute(this.policyKey, { name: `${method} ${path}`, kind: requestKind(method, path) }, (signal) =>
+      this.attempt(method, path, opts, signal),
+    );
   }
 
   /** One attempt: a token, the call, and one more call with a fresh token after a 401. */
@@ -414,13 +446,18 @@ export class ShipbobClient {
       text = await res.text();
     } catch (err) {
       const timeout = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
-      throw new ShipbobUnavailableError(timeout ? `ShipBob did not answer within ${this.timeoutMs} ms` : `ShipBob unreachable: ${errMessage(err)}`, { ...details, reason: timeout ? 'timeout' : 'network' }, err);
+      throw new ShipbobUnavailableError(
+        timeout ? `ShipBob did not answer within ${this.timeoutMs} ms` : `ShipBob unreachable: ${errMessage(err)}`,
+        { ...details, reason: timeout ? 'timeout' : 'network' },
+        err,
+      );
     }
     this.observeRate(res);
     details.status = res.status;
     const body = parseBody(text);
     if (res.status === 401 && tolerate401) return { status: 401, body };
-    if (res.status === 401 || res.status === 403) throw new ShipbobAuthError(`ShipBob refused the credentials (${res.status})`, { ...details, partnerBody: body.value });
+    if (res.status === 401 || res.status === 403)
+      throw new ShipbobAuthError(`ShipBob refused the credentials (${res.status})`, { ...details, partnerBody: body.value });
     if (res.status === 429) {
       const retryAfterMs = this.rate.retryAfterMs ?? retryFromMessage(body.value) ?? SHIPBOB_DEFAULT_RETRY_AFTER_MS;
       throw new ShipbobRateLimitedError(retryAfterMs, { ...details, remainingCalls: this.rate.remainingCalls });
@@ -461,7 +498,13 @@ export class ShipbobClient {
   /** One refresh grant for the in-memory source; a rotated refresh token is kept and reported before use. */
   private async refresh(auth: Extract<ShipbobAuthConfig, { kind: 'oauth' }>): Promise<ShipbobTokenGrant> {
     const token = await requestShipbobToken(
-      { authBaseUrl: this.authRoot, clientId: auth.clientId, clientSecret: auth.clientSecret, refreshToken: this.refreshToken ?? '', redirectUri: auth.redirectUri },
+      {
+        authBaseUrl: this.authRoot,
+        clientId: auth.clientId,
+        clientSecret: auth.clientSecret,
+        refreshToken: this.refreshToken ?? '',
+        redirectUri: auth.redirectUri,
+      },
       { timeoutMs: this.timeoutMs },
     );
     if (token.refreshToken !== undefined && token.refreshToken !== this.refreshToken) {
@@ -509,7 +552,8 @@ export async function requestShipbobToken(
   details.status = res.status;
   const body = parseBody(text);
   if (res.status >= 500) throw new ShipbobUnavailableError(`ShipBob auth answered ${res.status}`, details);
-  if (res.status === 429) throw new ShipbobRateLimitedError(retryAfterMsFromHeaders(res.headers) ?? retryFromMessage(body.value) ?? SHIPBOB_DEFAULT_RETRY_AFTER_MS, details);
+  if (res.status === 429)
+    throw new ShipbobRateLimitedError(retryAfterMsFromHeaders(res.headers) ?? retryFromMessage(body.value) ?? SHIPBOB_DEFAULT_RETRY_AFTER_MS, details);
   const b = body.ok ? obj(body.value) : {};
   if (res.status >= 400 || typeof b['access_token'] !== 'string') {
     throw new ShipbobAuthError(`ShipBob refused the token refresh (${String(b['error'] ?? res.status)})`, { ...details, partnerBody: { error: b['error'] } });
@@ -537,7 +581,15 @@ function toOrderBody(input: ShipbobCreateOrderInput): Record<string, unknown> {
       name: input.recipient.name,
       email: input.recipient.email,
       phone_number: input.recipient.phoneNumber,
-      address: { address1: a.address1, address2: a.address2, city: a.city, state: a.state, country: a.country, zip_code: a.zipCode, company_name: a.companyName },
+      address: {
+        address1: a.address1,
+        address2: a.address2,
+        city: a.city,
+        state: a.state,
+        country: a.country,
+        zip_code: a.zipCode,
+        company_name: a.companyName,
+      },
     },
     products: input.lines.map(toOrderItem),
   };
@@ -605,7 +657,13 @@ function toShipment(s: Record<string, unknown>): ShipbobShipment {
     locationId: optNum(obj(s['location'] ?? {})['id']),
     tracking:
       t && optStr(t['tracking_number'])
-        ? { carrier: str(t['carrier']), carrierService: optStr(t['carrier_service']), trackingNumber: str(t['tracking_number']), trackingUrl: optStr(t['tracking_url']), shippedAt: optStr(t['shipping_date']) }
+        ? {
+            carrier: str(t['carrier']),
+            carrierService: optStr(t['carrier_service']),
+            trackingNumber: str(t['tracking_number']),
+            trackingUrl: optStr(t['tracking_url']),
+            shippedAt: optStr(t['shipping_date']),
+          }
         : undefined,
     fulfilledAt: optStr(s['actual_fulfillment_date']),
     deliveredAt: optStr(s['delivery_date']),
@@ -615,7 +673,11 @@ function toShipment(s: Record<string, unknown>): ShipbobShipment {
     products: arr(s['products'] ?? []).map((p) => {
       const x = obj(p);
       const items = arr(x['inventory_items'] ?? []).map(obj);
-      return { referenceId: optStr(x['reference_id']), sku: optStr(x['sku']), quantity: items.length ? items.reduce((n, i) => n + num(i['quantity'] ?? 0), 0) : num(x['quantity'] ?? 0) };
+      return {
+        referenceId: optStr(x['reference_id']),
+        sku: optStr(x['sku']),
+        quantity: items.length ? items.reduce((n, i) => n + num(i['quantity'] ?? 0), 0) : num(x['quantity'] ?? 0),
+      };
     }),
   };
 }
@@ -704,7 +766,11 @@ export function amountMinor(amount: unknown, currency: unknown): number {
     if (typeof amount !== 'number' && typeof amount !== 'string') throw new DecimalFormatError(`not a decimal amount: ${JSON.stringify(amount)}`);
     return Number(toMinorRounded(amount, typeof currency === 'string' ? currency : ''));
   } catch (err) {
-    throw new ShipbobUnavailableError(`ShipBob answered a transaction amount that is not a number: ${JSON.stringify(amount)}`, { reason: 'unexpected_shape' }, err);
+    throw new ShipbobUnavailableError(
+      `ShipBob answered a transaction amount that is not a number: ${JSON.stringify(amount)}`,
+      { reason: 'unexpected_shape' },
+      err,
+    );
   }
 }
 

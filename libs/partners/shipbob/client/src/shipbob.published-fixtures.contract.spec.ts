@@ -76,55 +76,101 @@ describe('ShipbobClient reads every published ShipBob response', () => {
   after(() => new Promise<void>((r) => stub.server.close(() => r())));
 
   it('order-create-response (POST /order 201, GET /order/{id} 200: Orders.OrderViewModel)', async () => {
-    const raw = json<{ reference_id: string; status: string; products: Array<{ sku: string; quantity: number }>; shipments: Array<{ id: number; status: string }> }>(
-      'order-create-response.openapi-2026-01.json',
-    );
-    const created = await client.createOrder({ referenceId: raw.reference_id, type: 'DTC', shippingMethod: 'Standard', recipient: { name: 'x', address: { address1: 'a', city: 'c', country: 'US' } }, lines: [{ sku: 'TShirtBlueM', name: 'T-shirt', quantity: 1 }] });
+    const raw = json<{
+      reference_id: string;
+      status: string;
+      products: Array<{ sku: string; quantity: number }>;
+      shipments: Array<{ id: number; status: string }>;
+    }>('order-create-response.openapi-2026-01.json');
+    const created = await client.createOrder({
+      referenceId: raw.reference_id,
+      type: 'DTC',
+      shippingMethod: 'Standard',
+      recipient: { name: 'x', address: { address1: 'a', city: 'c', country: 'US' } },
+      lines: [{ sku: 'TShirtBlueM', name: 'T-shirt', quantity: 1 }],
+    });
     assert.equal(created.created, true);
     assert.equal(created.order.referenceId, raw.reference_id);
     assert.equal(created.order.status, raw.status);
-    assert.deepEqual(created.order.lines.map((l) => [l.sku, l.quantity]), raw.products.map((p) => [p.sku, p.quantity]));
-    assert.deepEqual(created.order.shipments.map((s) => [s.id, s.status]), raw.shipments.map((s) => [s.id, s.status]));
+    assert.deepEqual(
+      created.order.lines.map((l) => [l.sku, l.quantity]),
+      raw.products.map((p) => [p.sku, p.quantity]),
+    );
+    assert.deepEqual(
+      created.order.shipments.map((s) => [s.id, s.status]),
+      raw.shipments.map((s) => [s.id, s.status]),
+    );
     assert.deepEqual(await client.getOrder(1), created.order);
   });
 
   it('order-shipments-list and shipment (Orders.ShipmentViewModel)', async () => {
     const list = json<Array<{ id: number; tracking: { tracking_number: string } }>>('order-shipments-list.openapi-2026-01.json');
     const shipments = await client.listShipments(1);
-    assert.deepEqual(shipments?.map((s) => [s.id, s.tracking?.trackingNumber]), list.map((s) => [s.id, s.tracking.tracking_number]));
+    assert.deepEqual(
+      shipments?.map((s) => [s.id, s.tracking?.trackingNumber]),
+      list.map((s) => [s.id, s.tracking.tracking_number]),
+    );
     const one = json<{ id: number; status: string; status_details: Array<{ name: string }>; location: { id: number } }>('shipment.openapi-2026-01.json');
     const shipment = await client.getShipment(1);
     assert.equal(shipment?.id, one.id);
     assert.equal(shipment?.status, one.status);
-    assert.deepEqual(shipment?.statusDetails, one.status_details.map((d) => d.name));
+    assert.deepEqual(
+      shipment?.statusDetails,
+      one.status_details.map((d) => d.name),
+    );
     assert.equal(shipment?.locationId, one.location.id);
   });
 
   it('order-cancel-response (Orders.CanceledOrderViewModel)', async () => {
-    const raw = json<{ order_id: number; status: string; canceled_shipment_results: Array<{ shipment_id: number; is_success: boolean }> }>('order-cancel-response.openapi-2026-01.json');
+    const raw = json<{ order_id: number; status: string; canceled_shipment_results: Array<{ shipment_id: number; is_success: boolean }> }>(
+      'order-cancel-response.openapi-2026-01.json',
+    );
     const result = await client.cancelOrder(1);
     assert.equal(result.orderId, raw.order_id);
     assert.equal(result.status, raw.status);
-    assert.deepEqual(result.shipments.map((s) => [s.shipmentId, s.cancelled]), raw.canceled_shipment_results.map((r) => [r.shipment_id, r.is_success]));
+    assert.deepEqual(
+      result.shipments.map((s) => [s.shipmentId, s.cancelled]),
+      raw.canceled_shipment_results.map((r) => [r.shipment_id, r.is_success]),
+    );
   });
 
   it('channels-get, fulfillment-centers-get, locations-get', async () => {
     const channels = await client.listChannels();
-    assert.deepEqual(channels.map((c) => [c.id, c.applicationName]), [[128944, 'SMA'], [128943, 'ShipBob']]);
+    assert.deepEqual(
+      channels.map((c) => [c.id, c.applicationName]),
+      [
+        [128944, 'SMA'],
+        [128943, 'ShipBob'],
+      ],
+    );
     assert.ok(channels[0]!.scopes.includes('orders_write'));
     assert.equal((await client.ping()).channelFound, true);
     const [fc] = await client.listFulfillmentCenters();
     assert.deepEqual([fc?.name, fc?.timezone, fc?.address.zipCode, fc?.address.country], ['Cicero (IL)', 'Central Standard Time', '60804', 'USA']);
     const [loc] = await client.listLocations();
     assert.equal(loc?.receivingEnabled, true);
-    assert.deepEqual(loc?.services.map((s) => [s.type, s.enabled, s.address?.city]), [['Receiving', true, 'string']]);
+    assert.deepEqual(
+      loc?.services.map((s) => [s.type, s.enabled, s.address?.city]),
+      [['Receiving', true, 'string']],
+    );
   });
 
   it('billing-transactions-query-response (Billing.TransactionDtoCursorPagedResponseV3): string fulfillment center, boolean invoiced, bare cursor', async () => {
     const page = await client.queryTransactions({ referenceTypes: ['Shipment'] });
-    assert.deepEqual(page.items.map((t) => [t.transactionId, t.amountMinor, t.currencyCode, t.referenceId, t.referenceType, t.transactionType, t.invoiceId, t.invoiced, t.fulfillmentCenter?.name]), [
-      ['01AN4Z07BY79KA1307SR9X4MV3', 9, 'USD', '12345', 'Shipment', 'Charge', 12345, true, 'Altona VIC'],
-    ]);
+    assert.deepEqual(
+      page.items.map((t) => [
+        t.transactionId,
+        t.amountMinor,
+        t.currencyCode,
+        t.referenceId,
+        t.referenceType,
+        t.transactionType,
+        t.invoiceId,
+        t.invoiced,
+        t.fulfillmentCenter?.name,
+      ]),
+      [['01AN4Z07BY79KA1307SR9X4MV3', 9, 'USD', '12345', 'Shipment', 'Charge', 12345, true, 'Altona VIC']],
+    );
     assert.equal(page.nextCursor, 'f8cUk/xjhyEYp2L8oHqxL2hFiGz3qjqt');
   });
 
@@ -132,7 +178,10 @@ describe('ShipbobClient reads every published ShipBob response', () => {
     const created = await client.createWebhookSubscription({ topics: ['order.shipped'], url: 'https://example.com/h' });
     assert.deepEqual([created.id, created.secret, created.createdAt], ['12345', 'string', '2019-08-24T14:15:22Z']);
     const list = await client.listWebhookSubscriptions();
-    assert.deepEqual(list.items.map((s) => [s.id, s.enabled, s.secret]), [['12345', true, undefined]]);
+    assert.deepEqual(
+      list.items.map((s) => [s.id, s.enabled, s.secret]),
+      [['12345', true, undefined]],
+    );
     assert.equal(list.nextCursor, 'string');
     await client.deleteWebhookSubscription('12345');
   });
@@ -157,27 +206,49 @@ describe('the strict ShipBob sandbox accepts the published requests', () => {
   let pat = '';
   let channelId = 0;
   before(async () => {
-    ({ pat, channel: { id: channelId } } = sandbox.seedData(DEMO_SEED));
+    ({
+      pat,
+      channel: { id: channelId },
+    } = sandbox.seedData(DEMO_SEED));
     url = await sandbox.listen();
   });
   after(() => sandbox.close());
 
   it('order-create-request.guide.json POSTed byte for byte -> 201, the unknown SKU created under its name', async () => {
     const body = fixture('order-create-request.guide.json');
-    const res = await fetch(`${url}/2026-01/order`, { method: 'POST', headers: { authorization: `Bearer ${pat}`, 'content-type': 'application/json', shipbob_channel_id: String(channelId) }, body });
+    const res = await fetch(`${url}/2026-01/order`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${pat}`, 'content-type': 'application/json', shipbob_channel_id: String(channelId) },
+      body,
+    });
     assert.equal(res.status, 201, await res.clone().text());
     const order = (await res.json()) as { reference_id: string; products: Array<{ sku: string; quantity: number }> };
     assert.equal(order.reference_id, '1234762738908');
-    assert.deepEqual(order.products.map((p) => [p.sku, p.quantity]), [['LIGHT-ROAST', 1]]);
+    assert.deepEqual(
+      order.products.map((p) => [p.sku, p.quantity]),
+      [['LIGHT-ROAST', 1]],
+    );
     assert.equal(sandbox.products.find((p) => p.variants.some((v) => v.sku === 'LIGHT-ROAST'))?.name, 'Light Roast Coffee');
     assert.equal(sandbox.requests().at(-1)?.body, body.toString('utf8'));
-    const dup = await fetch(`${url}/2026-01/order`, { method: 'POST', headers: { authorization: `Bearer ${pat}`, 'content-type': 'application/json', shipbob_channel_id: String(channelId) }, body });
+    const dup = await fetch(`${url}/2026-01/order`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${pat}`, 'content-type': 'application/json', shipbob_channel_id: String(channelId) },
+      body,
+    });
     assert.equal(dup.status, 422);
-    assert.deepEqual(await dup.json(), json('thirdparty-order-create-422-duplicate-reference.json'), 'the duplicate answer as observed by the SDK author (third-party)');
+    assert.deepEqual(
+      await dup.json(),
+      json('thirdparty-order-create-422-duplicate-reference.json'),
+      'the duplicate answer as observed by the SDK author (third-party)',
+    );
   });
 
   it('webhook-subscription-create-request.docs-2025-07.json is refused: its placeholder secret breaks the published pattern', async () => {
-    const res = await fetch(`${url}/2026-01/webhook`, { method: 'POST', headers: { authorization: `Bearer ${pat}`, 'content-type': 'application/json' }, body: fixture('webhook-subscription-create-request.docs-2025-07.json') });
+    const res = await fetch(`${url}/2026-01/webhook`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${pat}`, 'content-type': 'application/json' },
+      body: fixture('webhook-subscription-create-request.docs-2025-07.json'),
+    });
     assert.equal(res.status, 400);
     assert.deepEqual(Object.keys(((await res.json()) as { errors: Record<string, string[]> }).errors), ['Secret']);
   });

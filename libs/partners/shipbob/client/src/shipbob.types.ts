@@ -3,15 +3,7 @@
 export type ShipbobOrderType = 'DTC' | 'DropShip' | 'B2B';
 export type ShipbobOrderStatus = 'Processing' | 'Exception' | 'PartiallyFulfilled' | 'Fulfilled' | 'Cancelled' | 'ImportReview';
 export type ShipbobShipmentStatus =
-  | 'None'
-  | 'Processing'
-  | 'Completed'
-  | 'Exception'
-  | 'OnHold'
-  | 'Cancelled'
-  | 'CleanSweeped'
-  | 'LabeledCreated'
-  | 'ImportReview';
+  'None' | 'Processing' | 'Completed' | 'Exception' | 'OnHold' | 'Cancelled' | 'CleanSweeped' | 'LabeledCreated' | 'ImportReview';
 
 export interface ShipbobAddress {
   address1: string;

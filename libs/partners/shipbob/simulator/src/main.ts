@@ -14,7 +14,16 @@ async function main(): Promise<void> {
   const productName = process.env['SHIPBOB_SANDBOX_PRODUCT_NAME'] === 'to-create' ? 'to-create' : 'always';
   const trackingMovesOrderLastUpdate = process.env['SHIPBOB_SANDBOX_TRACKING_MOVES_ORDER_UPDATE'] === 'true';
   const duplicateWebhookSubscriptions = process.env['SHIPBOB_SANDBOX_DUPLICATE_WEBHOOK_SUBSCRIPTIONS'] === 'allow' ? 'allow' : 'refuse';
-  const sandbox = new ShipbobSandbox({ webhookTimeScale: timeScale, webhookMinTimeoutMs: 5_000, run, seed: run + 7, unknownFields, productName, trackingMovesOrderLastUpdate, duplicateWebhookSubscriptions });
+  const sandbox = new ShipbobSandbox({
+    webhookTimeScale: timeScale,
+    webhookMinTimeoutMs: 5_000,
+    run,
+    seed: run + 7,
+    unknownFields,
+    productName,
+    trackingMovesOrderLastUpdate,
+    duplicateWebhookSubscriptions,
+  });
   const seeded = sandbox.seedData(DEMO_SEED);
   const url = await sandbox.listen(port);
   process.stdout.write(

@@ -9,8 +9,20 @@ export const DEMO_SEED: SeedInput = {
   channel: { id: DEMO_CHANNEL_ID, name: 'ML Connector', application_name: 'SMA' },
   pat: DEMO_PAT,
   fulfillmentCenters: [
-    { id: 10, name: 'Cicero (IL)', abbreviation: 'CIC', timezone: 'Central Standard Time', address: { address1: '5900 W Ogden Ave', city: 'Cicero', state: 'IL', country: 'US', zip_code: '60804' } },
-    { id: 11, name: 'Moreno Valley (CA)', abbreviation: 'MOV', timezone: 'Pacific Standard Time', address: { address1: '17800 Perris Blvd', city: 'Moreno Valley', state: 'CA', country: 'US', zip_code: '92551' } },
+    {
+      id: 10,
+      name: 'Cicero (IL)',
+      abbreviation: 'CIC',
+      timezone: 'Central Standard Time',
+      address: { address1: '5900 W Ogden Ave', city: 'Cicero', state: 'IL', country: 'US', zip_code: '60804' },
+    },
+    {
+      id: 11,
+      name: 'Moreno Valley (CA)',
+      abbreviation: 'MOV',
+      timezone: 'Pacific Standard Time',
+      address: { address1: '17800 Perris Blvd', city: 'Moreno Valley', state: 'CA', country: 'US', zip_code: '92551' },
+    },
   ],
   products: [
     { sku: 'ML-1001', name: 'Widget, small', on_hand_qty: 120 },

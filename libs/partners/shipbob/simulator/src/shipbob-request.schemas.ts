@@ -59,7 +59,23 @@ const dateTime = (extra: Omit<FieldSpec, 'type'> = {}): FieldSpec => str({ forma
 /** components.schemas.Orders.OrderType */
 export const ORDER_TYPES = ['DTC', 'DropShip', 'B2B'] as const;
 /** components.schemas.Orders.SalesChannel */
-export const SALES_CHANNELS = ['amazon', 'bigcommerce', 'ebay', 'faire', 'macy', 'magento', 'shein', 'shopify', 'squarespace', 'targetplus', 'temu', 'tiktok', 'unleashed', 'walmart', 'woocommerce'] as const;
+export const SALES_CHANNELS = [
+  'amazon',
+  'bigcommerce',
+  'ebay',
+  'faire',
+  'macy',
+  'magento',
+  'shein',
+  'shopify',
+  'squarespace',
+  'targetplus',
+  'temu',
+  'tiktok',
+  'unleashed',
+  'walmart',
+  'woocommerce',
+] as const;
 /** components.schemas.Orders.AddressType */
 export const ADDRESS_TYPES = ['MarkFor', 'ShipFrom'] as const;
 /** components.schemas.Orders.CarrierShipType / Orders.PaymentShipTerm */
@@ -69,7 +85,19 @@ export const PAYMENT_TERMS = ['Collect', 'ThirdParty', 'Prepaid', 'MerchantRespo
 export const PACKAGE_TYPES = ['Package', 'Pallet', 'FloorLoadedContainer'] as const;
 export const BOX_PACKAGING_TYPES = ['EverythingInOneBox', 'OneSkuPerBox', 'MultipleSkuPerBox'] as const;
 /** components.schemas.Receiving.ReceivingStatus (GET /receiving Statuses) */
-export const RECEIVING_STATUSES = ['Awaiting', 'Processing', 'Completed', 'Cancelled', 'Incomplete', 'Arrived', 'PartiallyArrived', 'PartiallyArrivedAtHub', 'ArrivedAtHub', 'ProcessingAtHub', 'InternalTransfer'] as const;
+export const RECEIVING_STATUSES = [
+  'Awaiting',
+  'Processing',
+  'Completed',
+  'Cancelled',
+  'Incomplete',
+  'Arrived',
+  'PartiallyArrived',
+  'PartiallyArrivedAtHub',
+  'ArrivedAtHub',
+  'ProcessingAtHub',
+  'InternalTransfer',
+] as const;
 /** Billing.TransactionRequestFilterV3 reference_types / transaction_types items, Billing.SortOrder */
 export const BILLING_REFERENCE_TYPES = ['Shipment', 'Return', 'WRO', 'URO'] as const;
 export const BILLING_TRANSACTION_TYPES = ['Charge', 'Refund', 'Credit', 'Payment', 'BalanceAdjustment'] as const;
@@ -204,9 +232,16 @@ export const CREATE_ORDER: ObjectSpec = {
       required: [],
       properties: { carrier_type: str({ enum: CARRIER_TYPES }), payment_term: str({ enum: PAYMENT_TERMS }) },
     }),
-    tags: arr(obj({ name: 'Orders.TagViewModel', required: ['name', 'value'], properties: { name: str({ minLength: 1, maxLength: 50 }), value: str({ minLength: 1, maxLength: 500 }) } }), {
-      nullable: true,
-    }),
+    tags: arr(
+      obj({
+        name: 'Orders.TagViewModel',
+        required: ['name', 'value'],
+        properties: { name: str({ minLength: 1, maxLength: 50 }), value: str({ minLength: 1, maxLength: 500 }) },
+      }),
+      {
+        nullable: true,
+      },
+    ),
     type: str({ enum: ORDER_TYPES }),
   },
 };
@@ -228,7 +263,12 @@ export const CREATE_RECEIVING: ObjectSpec = {
             obj({
               name: 'Receiving.AddBoxItemToBoxModel',
               required: ['inventory_id', 'quantity'],
-              properties: { inventory_id: int(), lot_date: dateTime({ nullable: true }), lot_number: str({ nullable: true }), quantity: int({ minimum: 1, maximum: INT32_MAX }) },
+              properties: {
+                inventory_id: int(),
+                lot_date: dateTime({ nullable: true }),
+                lot_number: str({ nullable: true }),
+                quantity: int({ minimum: 1, maximum: INT32_MAX }),
+              },
             }),
             { nullable: true },
           ),
@@ -317,13 +357,39 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
   'GET /order/{orderId}/shipment': { source: 'OpenAPI 2026-01 paths./2026-01/order/{orderId}/shipment.get (no query parameters)' },
   'GET /shipment/{shipmentId}': { source: 'OpenAPI 2026-01 paths./2026-01/shipment/{shipmentId}.get (no query parameters)' },
   'GET /product': {
-    source: 'OpenAPI 2026-01 paths./2026-01/product.get parameters (+ Cursor: the paging parameter of the sandbox\'s own `next` links; the document lists none, UNCONFIRMED)',
+    source:
+      "OpenAPI 2026-01 paths./2026-01/product.get parameters (+ Cursor: the paging parameter of the sandbox's own `next` links; the document lists none, UNCONFIRMED)",
     query: Object.fromEntries(
       [
-        'Search', 'Barcode', 'Barcodes', 'CategoryIds', 'ChannelIds', 'HasDigitalVariants', 'HasVariants', 'InventoryId', 'IsInventorySyncEnabled',
-        'LastUpdatedTimestamp', 'LegacyIds', 'Name', 'OnHand', 'PlatformIds', 'ProductId', 'ProductType', 'ReviewsPending', 'SalesChannel', 'SellerSKU',
-        'SKU', 'TaxonomyIds', 'VariantId', 'VariantStatus', 'SortBy', 'SortOrder', 'Cursor',
-      ].map((n) => [n, str()] as const).concat([['PageSize', int({ minimum: 1, maximum: 250 })]]),
+        'Search',
+        'Barcode',
+        'Barcodes',
+        'CategoryIds',
+        'ChannelIds',
+        'HasDigitalVariants',
+        'HasVariants',
+        'InventoryId',
+        'IsInventorySyncEnabled',
+        'LastUpdatedTimestamp',
+        'LegacyIds',
+        'Name',
+        'OnHand',
+        'PlatformIds',
+        'ProductId',
+        'ProductType',
+        'ReviewsPending',
+        'SalesChannel',
+        'SellerSKU',
+        'SKU',
+        'TaxonomyIds',
+        'VariantId',
+        'VariantStatus',
+        'SortBy',
+        'SortOrder',
+        'Cursor',
+      ]
+        .map((n) => [n, str()] as const)
+        .concat([['PageSize', int({ minimum: 1, maximum: 250 })]]),
     ),
   },
   'GET /location': {

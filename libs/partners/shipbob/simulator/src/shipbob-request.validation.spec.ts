@@ -88,26 +88,42 @@ describe('ShipBob sandbox (strict): every operation the product uses refuses wha
     const before = h.sandbox.orders.length;
     assertFieldErrors(await h.call('POST', '/order', order('S-1', { priority: 'high' })), 400, ['Priority']);
     assertFieldErrors(
-      await h.call('POST', '/order', order('S-2', { recipient: { name: 'Ada', address: { address1: '1 Main St', city: 'Austin', country: 'US', county: 'Travis' } } })),
+      await h.call(
+        'POST',
+        '/order',
+        order('S-2', { recipient: { name: 'Ada', address: { address1: '1 Main St', city: 'Austin', country: 'US', county: 'Travis' } } }),
+      ),
       400,
       ['Recipient.Address.County'],
     );
-    assertFieldErrors(await h.call('POST', '/order', order('S-3', { products: [{ reference_id: 'ML-1001', name: 'Widget', quantity: 1, description: 'x' }] })), 400, ['Products[0].Description']);
+    assertFieldErrors(
+      await h.call('POST', '/order', order('S-3', { products: [{ reference_id: 'ML-1001', name: 'Widget', quantity: 1, description: 'x' }] })),
+      400,
+      ['Products[0].Description'],
+    );
     const { shipping_method: _s, ...noShipping } = order('S-4');
     assertFieldErrors(await h.call('POST', '/order', noShipping), 400, ['ShippingMethod']);
     assertFieldErrors(await h.call('POST', '/order', order('S-5', { type: 'Retail' })), 400, ['Type']);
-    assertFieldErrors(await h.call('POST', '/order', order('S-6', { sales_channel: 'etsy', shipping_terms: { carrier_type: 'Boat' } })), 400, ['SalesChannel', 'ShippingTerms.CarrierType']);
-    assertFieldErrors(await h.call('POST', '/order', order('S-7', { products: [{ reference_id: 'ML-1001', name: 'Widget', quantity: 0 }] })), 400, ['Products[0].Quantity']);
+    assertFieldErrors(await h.call('POST', '/order', order('S-6', { sales_channel: 'etsy', shipping_terms: { carrier_type: 'Boat' } })), 400, [
+      'SalesChannel',
+      'ShippingTerms.CarrierType',
+    ]);
+    assertFieldErrors(await h.call('POST', '/order', order('S-7', { products: [{ reference_id: 'ML-1001', name: 'Widget', quantity: 0 }] })), 400, [
+      'Products[0].Quantity',
+    ]);
     assertFieldErrors(await h.call('POST', '/order', order('S-8', { tags: [{ name: 'only-name' }] })), 400, ['Tags[0].Value']);
     assert.equal(h.sandbox.orders.length, before);
   });
 
-  it('POST /order: `name` is required on a by-reference item (OpenAPI), and an unknown reference_id without one is 422 with ShipBob\'s message', async () => {
+  it("POST /order: `name` is required on a by-reference item (OpenAPI), and an unknown reference_id without one is 422 with ShipBob's message", async () => {
     assertFieldErrors(await h.call('POST', '/order', order('N-1', { products: [{ reference_id: 'ML-1001', quantity: 1 }] })), 400, ['Products[0].Name']);
     const unknown = await h.call('POST', '/order', order('N-2', { products: [{ reference_id: 'NO-SUCH-SKU', name: null, quantity: 1 }] }));
     assert.equal(unknown.status, 422);
     assert.deepEqual(unknown.body, { 'Products[0].Name': ['Name is required because no product with reference_id NO-SUCH-SKU exists'] });
-    assert.equal(h.sandbox.products.some((p) => p.variants.some((v) => v.sku === 'NO-SUCH-SKU')), false);
+    assert.equal(
+      h.sandbox.products.some((p) => p.variants.some((v) => v.sku === 'NO-SUCH-SKU')),
+      false,
+    );
     const named = await h.call('POST', '/order', order('N-3', { products: [{ reference_id: 'NO-SUCH-SKU', name: 'Service kit', quantity: 1 }] }));
     assert.equal(named.status, 201);
     assert.equal(h.sandbox.products.find((p) => p.variants.some((v) => v.sku === 'NO-SUCH-SKU'))?.name, 'Service kit');
@@ -143,9 +159,14 @@ describe('ShipBob sandbox (strict): every operation the product uses refuses wha
     const { expected_arrival_date: _d, ...noDate } = wro(inventoryId);
     assertFieldErrors(await h.call('POST', '/receiving', noDate), 400, ['ExpectedArrivalDate']);
     assertFieldErrors(await h.call('POST', '/receiving', { ...wro(inventoryId), box_packaging_type: 'Loose' }), 400, ['BoxPackagingType']);
-    assertFieldErrors(await h.call('POST', '/receiving', { ...wro(inventoryId), boxes: [{ tracking_number: 'T', box_items: [{ inventory_id: inventoryId, quantity: 1, sku: 'ML-1001' }] }] }), 400, [
-      'Boxes[0].BoxItems[0].Sku',
-    ]);
+    assertFieldErrors(
+      await h.call('POST', '/receiving', {
+        ...wro(inventoryId),
+        boxes: [{ tracking_number: 'T', box_items: [{ inventory_id: inventoryId, quantity: 1, sku: 'ML-1001' }] }],
+      }),
+      400,
+      ['Boxes[0].BoxItems[0].Sku'],
+    );
     assertFieldErrors(await h.call('GET', '/receiving?PoNumber=1'), 400, ['PoNumber']);
     assert.equal(h.sandbox.receivingOrders.length, 0);
   });
@@ -175,7 +196,11 @@ describe('ShipBob sandbox (strict): every operation the product uses refuses wha
     const code = h.sandbox.issueAuthorizationCode('strict-client', 'http://127.0.0.1/cb', ['orders_read']);
     const form = { grant_type: 'authorization_code', code, redirect_uri: 'http://127.0.0.1/cb', client_id: 'strict-client', client_secret: 's3cret' };
     const post = (f: Record<string, string>) =>
-      fetch(`${h.url}/connect/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(f).toString() });
+      fetch(`${h.url}/connect/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(f).toString(),
+      });
     const bad = await post({ ...form, audience: 'api' });
     assert.equal(bad.status, 400);
     assert.equal(((await bad.json()) as { error: string }).error, 'invalid_request');

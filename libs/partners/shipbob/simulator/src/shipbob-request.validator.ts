@@ -55,7 +55,8 @@ function checkQueryValue(f: FieldSpec, value: string): string | undefined {
     case 'integer': {
       if (!/^-?\d+$/.test(value)) return `The value '${value}' is not valid.`;
       const n = Number(value);
-      if ((f.minimum !== undefined && n < f.minimum) || (f.maximum !== undefined && n > f.maximum)) return `The value must be between ${f.minimum ?? '-'} and ${f.maximum ?? '-'}.`;
+      if ((f.minimum !== undefined && n < f.minimum) || (f.maximum !== undefined && n > f.maximum))
+        return `The value must be between ${f.minimum ?? '-'} and ${f.maximum ?? '-'}.`;
       return undefined;
     }
     case 'boolean':
@@ -69,7 +70,8 @@ function checkQueryValue(f: FieldSpec, value: string): string | undefined {
 
 function checkObject(spec: ObjectSpec, o: Record<string, unknown>, path: string, errors: ValidationErrors, opts: ValidateOptions): void {
   for (const name of spec.required) {
-    if (!(name in o) || o[name] === undefined || (o[name] === null && !spec.properties[name]?.nullable)) add(errors, join(path, name), `The ${pascal(name)} field is required.`);
+    if (!(name in o) || o[name] === undefined || (o[name] === null && !spec.properties[name]?.nullable))
+      add(errors, join(path, name), `The ${pascal(name)} field is required.`);
   }
   for (const [name, value] of Object.entries(o)) {
     const field = spec.properties[name];
@@ -89,19 +91,28 @@ function checkField(f: FieldSpec, v: unknown, path: string, errors: ValidationEr
   switch (f.type) {
     case 'string': {
       if (typeof v !== 'string') return add(errors, path, `The value is not a valid string.`);
-      if (f.minLength !== undefined && v.length < f.minLength) return add(errors, path, f.minLength === 1 ? `The ${lastName(path)} field is required.` : `The field ${lastName(path)} must have at least ${f.minLength} characters.`);
-      if (f.maxLength !== undefined && v.length > f.maxLength) return add(errors, path, `The field ${lastName(path)} must be a string with a maximum length of ${f.maxLength}.`);
+      if (f.minLength !== undefined && v.length < f.minLength)
+        return add(
+          errors,
+          path,
+          f.minLength === 1 ? `The ${lastName(path)} field is required.` : `The field ${lastName(path)} must have at least ${f.minLength} characters.`,
+        );
+      if (f.maxLength !== undefined && v.length > f.maxLength)
+        return add(errors, path, `The field ${lastName(path)} must be a string with a maximum length of ${f.maxLength}.`);
       if (f.enum && !f.enum.includes(v)) return add(errors, path, `The value '${v}' is not valid for ${lastName(path)}; expected one of ${f.enum.join(', ')}.`);
       if (f.pattern && !f.pattern.test(v)) return add(errors, path, `The field ${lastName(path)} must match the regular expression '${f.pattern.source}'.`);
-      if (f.format === 'date-time' && (Number.isNaN(Date.parse(v)) || !/^\d{4}-\d{2}-\d{2}/.test(v))) return add(errors, path, `The value '${v}' is not a valid date-time.`);
+      if (f.format === 'date-time' && (Number.isNaN(Date.parse(v)) || !/^\d{4}-\d{2}-\d{2}/.test(v)))
+        return add(errors, path, `The value '${v}' is not a valid date-time.`);
       if (f.format === 'uri' && !isUri(v)) return add(errors, path, `The ${lastName(path)} field is not a valid fully-qualified URL.`);
       if (f.format === 'email' && !/^[^@\s]+@[^@\s]+$/.test(v)) return add(errors, path, `The ${lastName(path)} field is not a valid e-mail address.`);
       return;
     }
     case 'integer':
     case 'number': {
-      if (typeof v !== 'number' || !Number.isFinite(v) || (f.type === 'integer' && !Number.isInteger(v))) return add(errors, path, `The value is not a valid ${f.type === 'integer' ? 'integer' : 'number'}.`);
-      if ((f.minimum !== undefined && v < f.minimum) || (f.maximum !== undefined && v > f.maximum)) return add(errors, path, `The field ${lastName(path)} must be between ${f.minimum ?? '-'} and ${f.maximum ?? '-'}.`);
+      if (typeof v !== 'number' || !Number.isFinite(v) || (f.type === 'integer' && !Number.isInteger(v)))
+        return add(errors, path, `The value is not a valid ${f.type === 'integer' ? 'integer' : 'number'}.`);
+      if ((f.minimum !== undefined && v < f.minimum) || (f.maximum !== undefined && v > f.maximum))
+        return add(errors, path, `The field ${lastName(path)} must be between ${f.minimum ?? '-'} and ${f.maximum ?? '-'}.`);
       return;
     }
     case 'boolean':
@@ -125,7 +136,11 @@ function checkField(f: FieldSpec, v: unknown, path: string, errors: ValidationEr
 /** The first `oneOf` schema that declares every key present (else the first): how a body chooses its model. */
 function pickOneOf(options: readonly ObjectSpec[], o: Record<string, unknown>): ObjectSpec {
   const keys = Object.keys(o);
-  return options.find((s) => keys.every((k) => k in s.properties) && s.required.every((r) => r in o)) ?? options.find((s) => keys.every((k) => k in s.properties)) ?? options[0]!;
+  return (
+    options.find((s) => keys.every((k) => k in s.properties) && s.required.every((r) => r in o)) ??
+    options.find((s) => keys.every((k) => k in s.properties)) ??
+    options[0]!
+  );
 }
 
 function isUri(v: string): boolean {
@@ -138,7 +153,10 @@ function isUri(v: string): boolean {
 }
 
 function lastName(path: string): string {
-  return path.split('.').at(-1)!.replace(/\[\d+\]$/, '');
+  return path
+    .split('.')
+    .at(-1)!
+    .replace(/\[\d+\]$/, '');
 }
 
 function add(errors: ValidationErrors, key: string, message: string): void {

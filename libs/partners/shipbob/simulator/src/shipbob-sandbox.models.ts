@@ -90,16 +90,7 @@ export interface Location {
   address: Address;
 }
 
-export type ShipmentStatus =
-  | 'None'
-  | 'Processing'
-  | 'Completed'
-  | 'Exception'
-  | 'OnHold'
-  | 'Cancelled'
-  | 'CleanSweeped'
-  | 'LabeledCreated'
-  | 'ImportReview';
+export type ShipmentStatus = 'None' | 'Processing' | 'Completed' | 'Exception' | 'OnHold' | 'Cancelled' | 'CleanSweeped' | 'LabeledCreated' | 'ImportReview';
 
 export type OrderStatus = 'Processing' | 'Exception' | 'PartiallyFulfilled' | 'Fulfilled' | 'Cancelled' | 'ImportReview';
 

@@ -74,7 +74,10 @@ describe('ShipbobSandbox refuses what ShipBob refuses', () => {
     assert.deepEqual(await dup.json(), { '': ['Cannot insert order with existing ReferenceId'] });
     assert.equal(sandbox.orders.filter((o) => o.reference_id === 'PO-1001-1').length, 1);
     const found = await call('GET', `${V}/order?ReferenceIds=PO-1001-1,OTHER`);
-    assert.deepEqual(((await found.json()) as Array<{ id: number }>).map((o) => o.id), [order.id]);
+    assert.deepEqual(
+      ((await found.json()) as Array<{ id: number }>).map((o) => o.id),
+      [order.id],
+    );
   });
 
   it('validates the order body as a map of string arrays and auto-creates unknown SKUs given a name', async () => {
@@ -85,7 +88,9 @@ describe('ShipbobSandbox refuses what ShipBob refuses', () => {
     const noName = await call('POST', `${V}/order`, { body: orderBody('NEW-SKU-1', { products: [{ reference_id: 'NEW-SKU', name: null, quantity: 1 }] }) });
     assert.equal(noName.status, 422);
     assert.deepEqual(await noName.json(), { 'Products[0].Name': ['Name is required because no product with reference_id NEW-SKU exists'] });
-    const named = await call('POST', `${V}/order`, { body: orderBody('NEW-SKU-2', { products: [{ reference_id: 'NEW-SKU', name: 'New thing', quantity: 1 }] }) });
+    const named = await call('POST', `${V}/order`, {
+      body: orderBody('NEW-SKU-2', { products: [{ reference_id: 'NEW-SKU', name: 'New thing', quantity: 1 }] }),
+    });
     assert.equal(named.status, 201);
     const products = await call('GET', `${V}/product?SKU=NEW-SKU`);
     assert.equal(((await products.json()) as { items: unknown[] }).items.length, 1);
@@ -106,7 +111,10 @@ describe('ShipbobSandbox refuses what ShipBob refuses', () => {
     assert.equal(lateBody.status, 'Failure');
     assert.equal(lateBody.canceled_shipment_results[0]?.is_success, false);
     assert.equal(sandbox.orders.find((o) => o.id === b.id)?.status, 'Processing');
-    assert.deepEqual(sandbox.cancellations.slice(-2).map((c) => c.status), ['Success', 'Failure']);
+    assert.deepEqual(
+      sandbox.cancellations.slice(-2).map((c) => c.status),
+      ['Success', 'Failure'],
+    );
     assert.equal((await call('POST', `${V}/order/999999:cancel`)).status, 404);
   });
 
@@ -142,19 +150,30 @@ describe('ShipbobSandbox refuses what ShipBob refuses', () => {
 
   it('runs OAuth: code -> tokens, 1 h access tokens expire, refresh tokens rotate and work once', async () => {
     const redirect = 'http://127.0.0.1/callback';
-    const auth = await fetch(`${url}/connect/authorize?client_id=mlc-demo-client&redirect_uri=${encodeURIComponent(redirect)}&scope=orders_read%20offline_access&state=s1`, { redirect: 'manual' });
+    const auth = await fetch(
+      `${url}/connect/authorize?client_id=mlc-demo-client&redirect_uri=${encodeURIComponent(redirect)}&scope=orders_read%20offline_access&state=s1`,
+      { redirect: 'manual' },
+    );
     assert.equal(auth.status, 302);
     const fragment = new URLSearchParams(new URL(auth.headers.get('location')!).hash.slice(1));
     assert.equal(fragment.get('state'), 's1');
     const token = (body: Record<string, string>) =>
-      fetch(`${url}/connect/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(body).toString() });
+      fetch(`${url}/connect/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(body).toString(),
+      });
     const creds = { client_id: 'mlc-demo-client', client_secret: 'mlc-demo-secret' };
     const first = await token({ ...creds, grant_type: 'authorization_code', code: fragment.get('code')!, redirect_uri: redirect });
     assert.equal(first.status, 200);
     const t1 = (await first.json()) as { access_token: string; refresh_token: string; expires_in: number; token_type: string };
     assert.equal(t1.expires_in, 3600);
     assert.equal(t1.token_type, 'Bearer');
-    assert.equal((await token({ ...creds, grant_type: 'authorization_code', code: fragment.get('code')!, redirect_uri: redirect })).status, 400, 'a code works once');
+    assert.equal(
+      (await token({ ...creds, grant_type: 'authorization_code', code: fragment.get('code')!, redirect_uri: redirect })).status,
+      400,
+      'a code works once',
+    );
     assert.equal((await call('GET', `${V}/order`, { token: t1.access_token })).status, 200);
     assert.equal((await call('GET', `${V}/channel`, { token: t1.access_token })).status, 403, 'scope channels_read was not granted');
 
@@ -219,7 +238,10 @@ describe('ShipbobSandbox refuses what ShipBob refuses', () => {
     const bad = await call('POST', `${V}/receiving`, { body: { ...wro, package_type: 'Crate' }, channel: null });
     assert.equal(bad.status, 400);
     assert.deepEqual(Object.keys((await bad.json()) as Record<string, string[]>), ['PackageType']);
-    const unknownInventory = await call('POST', `${V}/receiving`, { body: { ...wro, boxes: [{ tracking_number: 'x', box_items: [{ inventory_id: 1, quantity: 1 }] }] }, channel: null });
+    const unknownInventory = await call('POST', `${V}/receiving`, {
+      body: { ...wro, boxes: [{ tracking_number: 'x', box_items: [{ inventory_id: 1, quantity: 1 }] }] },
+      channel: null,
+    });
     assert.equal(unknownInventory.status, 400);
     assert.deepEqual(await unknownInventory.json(), { 'Boxes[0].BoxItems[0].InventoryId': ['Inventory 1 was not found.'] });
     const created = await call('POST', `${V}/receiving`, { body: wro, channel: null });
@@ -228,7 +250,10 @@ describe('ShipbobSandbox refuses what ShipBob refuses', () => {
     assert.equal(w.status, 'Awaiting');
     assert.equal(w.inventory_quantities[0]?.expected_quantity, 12);
     const listed = (await (await call('GET', `${V}/receiving?PurchaseOrderNumbers=PO-77`)).json()) as Array<{ id: number }>;
-    assert.deepEqual(listed.map((x) => x.id), [w.id]);
+    assert.deepEqual(
+      listed.map((x) => x.id),
+      [w.id],
+    );
     assert.equal((await call('POST', `${V}/receiving/${w.id}:cancel`)).status, 200);
     assert.equal((await call('POST', `${V}/receiving/${w.id}:cancel`)).status, 422);
     assert.equal(sandbox.receivingOrders.find((x) => x.id === w.id)?.status, 'Cancelled');
@@ -236,7 +261,9 @@ describe('ShipbobSandbox refuses what ShipBob refuses', () => {
 
   it('supports the sandbox-only POST /simulate/shipment (ShipOrder then DeliverOrder)', async () => {
     const o = (await (await call('POST', `${V}/order`, { body: orderBody('SIM-1') })).json()) as { id: number; shipments: Array<{ id: number }> };
-    const sim = await call('POST', `${V}/simulate/shipment`, { body: { shipment_id: o.shipments[0]!.id, simulation: { action: 'ShipOrder', next: { action: 'DeliverOrder' } } } });
+    const sim = await call('POST', `${V}/simulate/shipment`, {
+      body: { shipment_id: o.shipments[0]!.id, simulation: { action: 'ShipOrder', next: { action: 'DeliverOrder' } } },
+    });
     assert.equal(sim.status, 200);
     const order = (await (await call('GET', `${V}/order/${o.id}`)).json()) as { status: string };
     assert.equal(order.status, 'Fulfilled');
@@ -244,7 +271,7 @@ describe('ShipbobSandbox refuses what ShipBob refuses', () => {
     assert.equal(again.status, 400);
   });
 
-  it("lists what was written through the admin API, with the request log", async () => {
+  it('lists what was written through the admin API, with the request log', async () => {
     const state = (await (await fetch(`${url}/__admin/state`)).json()) as { orders: unknown[]; cancellations: unknown[] };
     assert.equal(state.orders.length, sandbox.orders.length);
     assert.equal(state.cancellations.length, sandbox.cancellations.length);
@@ -253,7 +280,10 @@ describe('ShipbobSandbox refuses what ShipBob refuses', () => {
     assert.equal(post?.headers['authorization'], '[redacted]');
   });
   it('filters GET /order by the documented last-update and tracking-update windows; a delivery alone moves only the tracking date (strict default)', async () => {
-    const created = (await (await call('POST', `${V}/order`, { body: orderBody('SWEEP-FILTER-1') })).json()) as { id: number; shipments: Array<{ id: number }> };
+    const created = (await (await call('POST', `${V}/order`, { body: orderBody('SWEEP-FILTER-1') })).json()) as {
+      id: number;
+      shipments: Array<{ id: number }>;
+    };
     const ids = async (query: string): Promise<number[]> => {
       const res = await call('GET', `${V}/order?${query}`);
       assert.equal(res.status, 200, await res.clone().text());
@@ -269,7 +299,10 @@ describe('ShipbobSandbox refuses what ShipBob refuses', () => {
     const enc = encodeURIComponent;
     assert.ok((await ids(`LastUpdateStartDate=${enc(t1)}&LastUpdateEndDate=${enc(t2)}`)).includes(created.id), 'shipping moved the order');
     assert.ok(!(await ids(`LastUpdateStartDate=${enc(t2)}&LastUpdateEndDate=${enc(t3)}`)).includes(created.id), 'a carrier update alone does not');
-    assert.ok((await ids(`LastTrackingUpdateStartDate=${enc(t2)}&LastTrackingUpdateEndDate=${enc(t3)}`)).includes(created.id), 'the tracking filter finds the delivery');
+    assert.ok(
+      (await ids(`LastTrackingUpdateStartDate=${enc(t2)}&LastTrackingUpdateEndDate=${enc(t3)}`)).includes(created.id),
+      'the tracking filter finds the delivery',
+    );
     assert.deepEqual(await ids(`LastUpdateStartDate=${enc(t3)}`), []);
     // Paging: Page/Limit over the window.
     const all = await ids(`LastTrackingUpdateStartDate=${enc(t1)}&Limit=1&Page=1`);
@@ -284,13 +317,20 @@ describe('ShipbobSandbox refuses what ShipBob refuses', () => {
     const lurl = await lenient.listen();
     try {
       const h = { authorization: `Bearer ${seeded.pat}`, shipbob_channel_id: String(seeded.channel.id), 'content-type': 'application/json' };
-      const o = (await (await fetch(`${lurl}${V}/order`, { method: 'POST', headers: h, body: JSON.stringify(orderBody('SWEEP-FILTER-2')) })).json()) as { id: number; shipments: Array<{ id: number }> };
+      const o = (await (await fetch(`${lurl}${V}/order`, { method: 'POST', headers: h, body: JSON.stringify(orderBody('SWEEP-FILTER-2')) })).json()) as {
+        id: number;
+        shipments: Array<{ id: number }>;
+      };
       lenient.runLifecycle(o.shipments[0]!.id, ['pick', 'pack', 'label', 'ship']);
       lenient.advanceClock(60_000);
       const from = new Date(lenient.now()).toISOString();
       lenient.runLifecycle(o.shipments[0]!.id, ['in_transit', 'delivered']);
       const res = await fetch(`${lurl}${V}/order?LastUpdateStartDate=${enc(from)}`, { headers: h });
-      assert.deepEqual(((await res.json()) as Array<{ id: number }>).map((x) => x.id), [o.id], 'under the other reading a delivery moves the order');
+      assert.deepEqual(
+        ((await res.json()) as Array<{ id: number }>).map((x) => x.id),
+        [o.id],
+        'under the other reading a delivery moves the order',
+      );
     } finally {
       await lenient.close();
     }
@@ -306,7 +346,9 @@ describe('ShipbobSandbox refuses what ShipBob refuses', () => {
     await new Promise<void>((r) => hook.listen(0, '127.0.0.1', () => r()));
     try {
       const port = (hook.address() as { port: number }).port;
-      const sub = await call('POST', `${V}/webhook`, { body: { topics: ['order.shipped', 'order.shipment.delivered', 'billing.charge.created'], url: `http://127.0.0.1:${port}/hook` } });
+      const sub = await call('POST', `${V}/webhook`, {
+        body: { topics: ['order.shipped', 'order.shipment.delivered', 'billing.charge.created'], url: `http://127.0.0.1:${port}/hook` },
+      });
       assert.equal(sub.status, 200);
       const subId = ((await sub.json()) as { id: string }).id;
       const created = (await (await call('POST', `${V}/order`, { body: orderBody('DROP-1') })).json()) as { shipments: Array<{ id: number }> };
@@ -315,9 +357,16 @@ describe('ShipbobSandbox refuses what ShipBob refuses', () => {
       const before = sandbox.sentWebhooks.length;
       sandbox.runLifecycle(created.shipments[0]!.id);
       // This subscription's deliveries only: dispatcher.idle() would also wait out earlier tests' retries to dead URLs.
-      for (const deadline = Date.now() + 10_000; received.length < 2 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
+      for (const deadline = Date.now() + 10_000; received.length < 2 && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 20));
       const sent = sandbox.sentWebhooks.slice(before).filter((w) => w.subscriptionId === subId);
-      assert.deepEqual(sent.map((w) => [w.topic, Boolean(w.dropped)]), [['order.shipped', false], ['billing.charge.created', false], ['order.shipment.delivered', true]]);
+      assert.deepEqual(
+        sent.map((w) => [w.topic, Boolean(w.dropped)]),
+        [
+          ['order.shipped', false],
+          ['billing.charge.created', false],
+          ['order.shipment.delivered', true],
+        ],
+      );
       assert.deepEqual(received.sort(), ['billing.charge.created', 'order.shipped']);
       assert.equal(sandbox.dispatcher.attempts.filter((a) => a.webhookId === sent[2]!.id).length, 0);
       sandbox.setWebhookSwitches({ drop: true });
@@ -329,7 +378,6 @@ describe('ShipbobSandbox refuses what ShipBob refuses', () => {
       await new Promise((r) => hook.close(r));
     }
   });
-
 });
 
 describe('ShipbobWebhookSigner', () => {

@@ -220,7 +220,17 @@ export class ShipbobSandbox extends SandboxServer {
   private readonly oauthClients = new Map<string, OAuthClient>();
   private readonly codes = new Map<string, CodeGrant>();
   private readonly refreshTokens = new Map<string, RefreshGrant>();
-  private nextId: { channel: number; product: number; variant: number; inventory: number; order: number; line: number; shipment: number; wro: number; location: number };
+  private nextId: {
+    channel: number;
+    product: number;
+    variant: number;
+    inventory: number;
+    order: number;
+    line: number;
+    shipment: number;
+    wro: number;
+    location: number;
+  };
   private transactionSeq = 0;
 
   constructor(options: ShipbobSandboxOptions = {}) {
@@ -228,7 +238,17 @@ export class ShipbobSandbox extends SandboxServer {
     // A numbering run moves order, line, shipment and receiving ids, so a restarted standalone sandbox never repeats
     // the ids of a previous run that the connector's database remembers (channels, products and locations stay put).
     const run = (options.run ?? 0) * 10_000_000;
-    this.nextId = { channel: 1000, product: 5000, variant: 6000, inventory: 7000, order: 100_000 + run, line: 300_000 + run, shipment: 200_000 + run, wro: 900 + run, location: 10 };
+    this.nextId = {
+      channel: 1000,
+      product: 5000,
+      variant: 6000,
+      inventory: 7000,
+      order: 100_000 + run,
+      line: 300_000 + run,
+      shipment: 200_000 + run,
+      wro: 900 + run,
+      location: 10,
+    };
     this.options = {
       webhookTimeScale: options.webhookTimeScale ?? 1000,
       duplicateScope: options.duplicateScope ?? 'account',
@@ -341,7 +361,8 @@ export class ShipbobSandbox extends SandboxServer {
       const client = this.oauthClients.get(q.get('client_id') ?? '');
       const redirectUri = q.get('redirect_uri') ?? '';
       if (!client) throw new SandboxHttpError(400, { error: 'invalid_client' });
-      if (!client.redirect_uris.includes(redirectUri)) throw new SandboxHttpError(400, { error: 'invalid_request', error_description: 'redirect_uri is not registered' });
+      if (!client.redirect_uris.includes(redirectUri))
+        throw new SandboxHttpError(400, { error: 'invalid_request', error_description: 'redirect_uri is not registered' });
       const scopes = (q.get('scope') ?? '').split(' ').filter(Boolean);
       const unknown = scopes.filter((s) => !(ALL_SCOPES as readonly string[]).includes(s) && s !== 'offline_access' && s !== 'openid');
       if (unknown.length) throw new SandboxHttpError(400, { error: 'invalid_scope', error_description: unknown.join(' ') });
@@ -362,7 +383,8 @@ export class ShipbobSandbox extends SandboxServer {
       const grantType = form.get('grant_type');
       const allowed = TOKEN_FORM[grantType ?? ''];
       const unknownFields = allowed && this.options.unknownFields === 'refuse' ? [...form.keys()].filter((k) => !allowed.includes(k)) : [];
-      if (unknownFields.length) throw new SandboxHttpError(400, { error: 'invalid_request', error_description: `unsupported parameters: ${unknownFields.join(', ')}` });
+      if (unknownFields.length)
+        throw new SandboxHttpError(400, { error: 'invalid_request', error_description: `unsupported parameters: ${unknownFields.join(', ')}` });
       const now = this.now();
       if (grantType === 'authorization_code') {
         const code = this.codes.get(form.get('code') ?? '');
@@ -411,9 +433,14 @@ export class ShipbobSandbox extends SandboxServer {
     if (!m?.[1]) throw new SandboxHttpError(401, { message: 'Authorization has been denied for this request.' }, { 'www-authenticate': 'Bearer' });
     const token = m[1];
     const grant = this.pats.get(token) ?? this.accessTokens.get(token);
-    if (!grant) throw new SandboxHttpError(401, { message: 'Authorization has been denied for this request.' }, { 'www-authenticate': 'Bearer error="invalid_token"' });
+    if (!grant)
+      throw new SandboxHttpError(401, { message: 'Authorization has been denied for this request.' }, { 'www-authenticate': 'Bearer error="invalid_token"' });
     if (grant.expiresAtMs !== undefined && grant.expiresAtMs <= this.now()) {
-      throw new SandboxHttpError(401, { message: 'The access token expired.' }, { 'www-authenticate': 'Bearer error="invalid_token", error_description="The token expired"' });
+      throw new SandboxHttpError(
+        401,
+        { message: 'The access token expired.' },
+        { 'www-authenticate': 'Bearer error="invalid_token", error_description="The token expired"' },
+      );
     }
     return grant;
   }
@@ -482,7 +509,10 @@ export class ShipbobSandbox extends SandboxServer {
     const products = create.properties['products']!;
     return {
       ...create,
-      properties: { ...create.properties, products: { ...products, items: { ...products.items!, oneOf: products.items!.oneOf!.map((o) => (o === PRODUCT_BY_REFERENCE ? byReference : o)) } } },
+      properties: {
+        ...create.properties,
+        products: { ...products, items: { ...products.items!, oneOf: products.items!.oneOf!.map((o) => (o === PRODUCT_BY_REFERENCE ? byReference : o)) } },
+      },
     };
   }
 
@@ -504,7 +534,10 @@ export class ShipbobSandbox extends SandboxServer {
     // ---- orders
     this.api('POST /order', '/order', 'orders_write', 'required', (req, ctx) => ({ status: 201, body: this.createOrder(req.json(), ctx.channel!) }));
     this.api('GET /order', '/order', 'orders_read', 'optional', (req, ctx) => ({ status: 200, body: this.listOrders(req.query, ctx.channel) }));
-    this.api('GET /order/{orderId}', '/order/:orderId', 'orders_read', 'optional', (req, ctx) => ({ status: 200, body: this.orderOr404(req.params['orderId'], ctx.channel) }));
+    this.api('GET /order/{orderId}', '/order/:orderId', 'orders_read', 'optional', (req, ctx) => ({
+      status: 200,
+      body: this.orderOr404(req.params['orderId'], ctx.channel),
+    }));
     this.api('POST /order/{orderId}:cancel', '/order/:orderAction', 'orders_write', 'optional', (req, ctx) => {
       const m = /^(\d+):cancel$/.exec(req.params['orderAction'] ?? '');
       if (!m?.[1]) throw new SandboxHttpError(404, { message: 'Not found' });
@@ -525,13 +558,28 @@ export class ShipbobSandbox extends SandboxServer {
     this.api('GET /location', '/location', 'locations_read', 'ignored', (req) => {
       const receiving = req.query.get('ReceivingEnabled');
       const items = this.locations.filter((l) => receiving === null || String(l.is_receiving_enabled) === receiving.toLowerCase());
-      return { status: 200, body: items.map(({ address: _a, ...l }) => ({ ...l, services: [{ service_type: 'Receiving', enabled: l.is_receiving_enabled, address: _a }] })) };
+      return {
+        status: 200,
+        body: items.map(({ address: _a, ...l }) => ({ ...l, services: [{ service_type: 'Receiving', enabled: l.is_receiving_enabled, address: _a }] })),
+      };
     });
     this.api('GET /fulfillment-center', '/fulfillment-center', 'receiving_read', 'ignored', () => ({
       status: 200,
       body: this.locations
         .filter((l) => l.is_receiving_enabled)
-        .map((l) => ({ id: l.id, name: l.name, address1: l.address.address1, address2: l.address.address2 ?? null, city: l.address.city, state: l.address.state ?? null, country: l.address.country, zip_code: l.address.zip_code ?? null, phone_number: null, email: null, timezone: l.timezone })),
+        .map((l) => ({
+          id: l.id,
+          name: l.name,
+          address1: l.address.address1,
+          address2: l.address.address2 ?? null,
+          city: l.address.city,
+          state: l.address.state ?? null,
+          country: l.address.country,
+          zip_code: l.address.zip_code ?? null,
+          phone_number: null,
+          email: null,
+          timezone: l.timezone,
+        })),
     }));
 
     // ---- receiving (WRO)
@@ -539,8 +587,14 @@ export class ShipbobSandbox extends SandboxServer {
     this.api('GET /receiving', '/receiving', 'receiving_read', 'ignored', (req) => {
       const ids = csv(req.query.get('IDs'));
       const pos = csv(req.query.get('PurchaseOrderNumbers'));
-      const items = this.receivingOrders.filter((w) => (!ids.length || ids.includes(String(w.id))) && (!pos.length || pos.includes(w.purchase_order_number ?? '')));
-      return { status: 200, headers: { 'total-count': String(items.length), 'page-number': '1', 'total-pages': '1', 'page-size': String(items.length) }, body: items };
+      const items = this.receivingOrders.filter(
+        (w) => (!ids.length || ids.includes(String(w.id))) && (!pos.length || pos.includes(w.purchase_order_number ?? '')),
+      );
+      return {
+        status: 200,
+        headers: { 'total-count': String(items.length), 'page-number': '1', 'total-pages': '1', 'page-size': String(items.length) },
+        body: items,
+      };
     });
     this.api('GET /receiving/{id}', '/receiving/:wroId', 'receiving_read', 'ignored', (req) => ({ status: 200, body: this.wroOr404(req.params['wroId']) }));
     this.api('POST /receiving/{id}:cancel', '/receiving/:wroAction', 'receiving_write', 'ignored', (req) => {
@@ -553,7 +607,10 @@ export class ShipbobSandbox extends SandboxServer {
     });
 
     // ---- billing
-    this.api('POST /transactions:query', '/transactions:query', 'billing_read', 'ignored', (req) => ({ status: 200, body: this.queryTransactions(req.json(), req.query.get('Cursor')) }));
+    this.api('POST /transactions:query', '/transactions:query', 'billing_read', 'ignored', (req) => ({
+      status: 200,
+      body: this.queryTransactions(req.json(), req.query.get('Cursor')),
+    }));
 
     // ---- webhook subscriptions
     this.api('POST /webhook', '/webhook', 'webhooks_write', 'ignored', (req) => ({ status: 200, body: this.createSubscription(req.json()) }));
@@ -595,7 +652,8 @@ export class ShipbobSandbox extends SandboxServer {
     const errors: Record<string, string[]> = {};
     const unprocessable: Record<string, string[]> = {};
     const location = input.location_id != null ? this.locations.find((l) => l.id === input.location_id) : this.locations.find((l) => l.is_shipping_enabled);
-    if (!location) errors['LocationId'] = [input.location_id != null ? `Location ${input.location_id} was not found.` : 'No fulfillment location is available.'];
+    if (!location)
+      errors['LocationId'] = [input.location_id != null ? `Location ${input.location_id} was not found.` : 'No fulfillment location is available.'];
     const lines: OrderLine[] = [];
     const toCreate: Array<{ sku: string; name: string; upc?: string; gtin?: string }> = [];
     (input.products ?? []).forEach((p, i) => {
@@ -618,7 +676,9 @@ export class ShipbobSandbox extends SandboxServer {
     });
     if (Object.keys(errors).length) throw new SandboxHttpError(400, errors);
     if (Object.keys(unprocessable).length) throw new SandboxHttpError(422, unprocessable);
-    const duplicate = this.orders.find((o) => o.reference_id === input.reference_id && (this.options.duplicateScope === 'account' || o.channel.id === channel.id));
+    const duplicate = this.orders.find(
+      (o) => o.reference_id === input.reference_id && (this.options.duplicateScope === 'account' || o.channel.id === channel.id),
+    );
     if (duplicate) throw new SandboxHttpError(422, { '': [DUPLICATE_ORDER_MESSAGE] });
     for (const c of toCreate) this.addProduct(c.sku, c.name, 0, c.upc, c.gtin); // ShipBob creates the unknown reference_ids it was given a name for
 
@@ -638,7 +698,13 @@ export class ShipbobSandbox extends SandboxServer {
       delivery_date: null,
       location: { id: location!.id, name: location!.name },
       recipient: { name: r.name!, full_name: r.name!, email: r.email ?? null, phone_number: r.phone_number ?? null, address: r.address as Address },
-      products: lines.map((l) => ({ id: l.id, reference_id: l.reference_id, sku: l.sku, name: l.name, inventory_items: [{ id: this.findVariantBySku(l.sku)!.variant.inventory.inventory_id, name: l.name, quantity: l.quantity }] })),
+      products: lines.map((l) => ({
+        id: l.id,
+        reference_id: l.reference_id,
+        sku: l.sku,
+        name: l.name,
+        inventory_items: [{ id: this.findVariantBySku(l.sku)!.variant.inventory.inventory_id, name: l.name, quantity: l.quantity }],
+      })),
       tracking: null,
       ship_option: input.shipping_method!,
       is_tracking_uploaded: false,
@@ -750,7 +816,9 @@ export class ShipbobSandbox extends SandboxServer {
     const items = this.products.filter(
       (p) =>
         (!sku || p.variants.some((v) => v.sku === sku)) &&
-        (!search || p.name.toLowerCase().includes(search) || p.variants.some((v) => v.sku.toLowerCase().includes(search) || String(v.inventory.inventory_id) === search || String(p.id) === search)),
+        (!search ||
+          p.name.toLowerCase().includes(search) ||
+          p.variants.some((v) => v.sku.toLowerCase().includes(search) || String(v.inventory.inventory_id) === search || String(p.id) === search)),
     );
     return paged(items, offset, pageSize, `/${API_VERSION}/product`, q);
   }
@@ -808,7 +876,13 @@ export class ShipbobSandbox extends SandboxServer {
       last_updated_date: now,
       fulfillment_center: { id: fc!.id, name: fc!.name },
       status_history: [{ id: 1, status: 'Awaiting', timestamp: now }],
-      inventory_quantities: [...quantities].map(([inventory_id, q]) => ({ inventory_id, sku: q.sku, expected_quantity: q.qty, received_quantity: 0, stowed_quantity: 0 })),
+      inventory_quantities: [...quantities].map(([inventory_id, q]) => ({
+        inventory_id,
+        sku: q.sku,
+        expected_quantity: q.qty,
+        received_quantity: 0,
+        stowed_quantity: 0,
+      })),
       boxes: input.boxes!,
       box_labels_uri: `/${API_VERSION}/receiving/${this.nextId.wro - 1}/labels`,
       external_sync_timestamp: null,
@@ -1042,7 +1116,12 @@ export class ShipbobSandbox extends SandboxServer {
   private setShipment(order: Order, s: Shipment, status: Shipment['status'], details: string[], change: 'fulfilment' | 'tracking' = 'fulfilment'): void {
     const now = this.iso();
     s.status = status;
-    s.status_details = details.map((name): StatusDetail => ({ id: DETAIL[name]?.id ?? 0, name, description: DETAIL[name]?.description ?? name, inventory_id: null }));
+    s.status_details = details.map((name): StatusDetail => ({
+      id: DETAIL[name]?.id ?? 0,
+      name,
+      description: DETAIL[name]?.description ?? name,
+      inventory_id: null,
+    }));
     s.last_update_at = now;
     if (change === 'fulfilment' || this.options.trackingMovesOrderLastUpdate) order.last_update_at = now;
     order.status = deriveOrderStatus(order);
@@ -1114,7 +1193,8 @@ export class ShipbobSandbox extends SandboxServer {
     });
     this.route('POST', '/__admin/shipments/:id/advance', (req) => {
       const { step, reason } = req.json<{ step?: string; reason?: string }>();
-      if (!(LIFECYCLE_STEPS as readonly unknown[]).includes(step)) throw new SandboxHttpError(400, { error: `step must be one of ${LIFECYCLE_STEPS.join(', ')}` });
+      if (!(LIFECYCLE_STEPS as readonly unknown[]).includes(step))
+        throw new SandboxHttpError(400, { error: `step must be one of ${LIFECYCLE_STEPS.join(', ')}` });
       return this.adminLifecycle(() => this.advance(Number(req.params['id']), step as LifecycleStep, reason));
     });
     this.route('POST', '/__admin/lifecycle', (req) => {

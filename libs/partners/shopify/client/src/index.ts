@@ -33,9 +33,4 @@ export {
 } from './shopify.cost';
 export type * from './shopify.types';
 export { parseShopifyJson } from './parse-shopify-json';
-export {
-  verifyShopifyWebhook,
-  readShopifyWebhookHeaders,
-  type ShopifyWebhookVerification,
-  type ShopifyWebhookHeaders,
-} from './verify-shopify-webhook';
+export { verifyShopifyWebhook, readShopifyWebhookHeaders, type ShopifyWebhookVerification, type ShopifyWebhookHeaders } from './verify-shopify-webhook';

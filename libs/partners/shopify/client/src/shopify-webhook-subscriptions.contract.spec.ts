@@ -88,9 +88,17 @@ describe('Shopify sandbox: webhookSubscriptions / webhookSubscriptionCreate / we
       const tick = () => (appSigned().length >= 2 ? resolve() : Date.now() > until ? reject(new Error('no app-signed deliveries')) : setTimeout(tick, 20));
       tick();
     });
-    assert.deepEqual(appSigned().map((g) => g.headers['x-shopify-topic']).sort(), ['orders/create', 'orders/paid']);
+    assert.deepEqual(
+      appSigned()
+        .map((g) => g.headers['x-shopify-topic'])
+        .sort(),
+      ['orders/create', 'orders/paid'],
+    );
     await client.deleteWebhookSubscription(paid.id);
-    assert.deepEqual((await client.listWebhookSubscriptions()).map((s) => s.topic), ['orders/create']);
+    assert.deepEqual(
+      (await client.listWebhookSubscriptions()).map((s) => s.topic),
+      ['orders/create'],
+    );
     await assert.rejects(client.deleteWebhookSubscription(paid.id), /does not exist/);
   });
 });

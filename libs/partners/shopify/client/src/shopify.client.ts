@@ -41,7 +41,15 @@ import {
   type OrderItemsKind,
   type OrderPagePlan,
 } from './shopify.cost';
-import type { ShopifyCustomer, ShopifyMetafield, ShopifyMetafieldInput, ShopifyOrder, ShopifyQueryCost, ShopifyShop, ShopifyWebhookSubscription } from './shopify.types';
+import type {
+  ShopifyCustomer,
+  ShopifyMetafield,
+  ShopifyMetafieldInput,
+  ShopifyOrder,
+  ShopifyQueryCost,
+  ShopifyShop,
+  ShopifyWebhookSubscription,
+} from './shopify.types';
 
 /** https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits — a single query may cost at most 1000 points. */
 export { SHOPIFY_MAX_QUERY_COST, SHOPIFY_ASSUMED_LIST_LENGTH };
@@ -127,7 +135,11 @@ export class ShopifyClient {
   async accessScopes(): Promise<string[]> {
     if (!this.config.getAccessToken && this.config.clientId && this.config.clientSecret) {
       await this.transport.accessToken(false);
-      if (this.transport.grantedScope !== undefined) return this.transport.grantedScope.split(',').map((x) => x.trim()).filter(Boolean);
+      if (this.transport.grantedScope !== undefined)
+        return this.transport.grantedScope
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean);
     }
     const data = await this.graphql<{ currentAppInstallation: { accessScopes: Array<{ handle: string }> } | null }>('AccessScopes', ACCESS_SCOPES_QUERY, {});
     return (data.currentAppInstallation?.accessScopes ?? []).map((s) => s.handle);
@@ -181,7 +193,7 @@ export class ShopifyClient {
     };
     const nodes: N[] = [];
     let cursor = after;
-    for (let pages = 0; pages < MAX_ORDER_ITEMS_PAGES; ) {
+    for (let pages = 0; pages < MAX_ORDER_ITEMS_PAGES;) {
       let data: { order: ({ id: string; updatedAt: string } & Partial<Record<OrderItemsKind, Page<N>>>) | null };
       try {
         data = await this.graphql(op, query, { ...vars, after: cursor });
@@ -209,10 +221,7 @@ export class ShopifyClient {
     const shippingLinesFirst = this.shippingLinesFirst();
     let vars: Record<string, unknown> = {
       id: toGid('Order', id),
-      lineItemsFirst: planOrderById(
-        { lineItemsFirst: this.lineItemsFirst(), shippingLinesFirst, listLength: this.listLength() },
-        this.maxQueryCost(),
-      ),
+      lineItemsFirst: planOrderById({ lineItemsFirst: this.lineItemsFirst(), shippingLinesFirst, listLength: this.listLength() }, this.maxQueryCost()),
       shippingLinesFirst,
     };
     for (;;) {
@@ -233,17 +242,20 @@ export class ShopifyClient {
    */
   async setOrderMetafields(orderId: string, metafields: ShopifyMetafieldInput[]): Promise<ShopifyMetafield[]> {
     const ownerId = toGid('Order', orderId);
-    const data = await this.graphql<{ metafieldsSet: { metafields: ShopifyMetafield[] | null; userErrors: Array<{ field: string[] | null; message: string; code: string | null }> } | null }>(
-      'OrderMetafieldsSet',
-      ORDER_METAFIELDS_SET_MUTATION,
-      { metafields: metafields.map((m) => ({ ownerId, namespace: m.namespace, key: m.key, type: m.type, value: m.value })) },
-    );
+    const data = await this.graphql<{
+      metafieldsSet: { metafields: ShopifyMetafield[] | null; userErrors: Array<{ field: string[] | null; message: string; code: string | null }> } | null;
+    }>('OrderMetafieldsSet', ORDER_METAFIELDS_SET_MUTATION, {
+      metafields: metafields.map((m) => ({ ownerId, namespace: m.namespace, key: m.key, type: m.type, value: m.value })),
+    });
     const payload = data.metafieldsSet;
     const errors = payload?.userErrors ?? [];
     if (!payload || errors.length) {
-      throw new ShopifyRequestError(`OrderMetafieldsSet: ${errors.map((e) => `${(e.field ?? []).join('.')}: ${e.message}${e.code ? ` (${e.code})` : ''}`).join('; ') || 'no payload'}`, {
-        details: { op: 'OrderMetafieldsSet', orderId, userErrors: errors },
-      });
+      throw new ShopifyRequestError(
+        `OrderMetafieldsSet: ${errors.map((e) => `${(e.field ?? []).join('.')}: ${e.message}${e.code ? ` (${e.code})` : ''}`).join('; ') || 'no payload'}`,
+        {
+          details: { op: 'OrderMetafieldsSet', orderId, userErrors: errors },
+        },
+      );
     }
     return payload.metafields ?? [];
   }
@@ -251,7 +263,9 @@ export class ShopifyClient {
   /** The app's webhook subscriptions on this shop (API-created; app-config/TOML ones are not listed by Shopify). */
   async listWebhookSubscriptions(): Promise<ShopifyWebhookSubscription[]> {
     const out: ShopifyWebhookSubscription[] = [];
-    for await (const node of paginate<RawWebhookSubscription>(this.graphql, 'WebhookSubscriptions', WEBHOOK_SUBSCRIPTIONS_QUERY, 'webhookSubscriptions', { first: 100 })) {
+    for await (const node of paginate<RawWebhookSubscription>(this.graphql, 'WebhookSubscriptions', WEBHOOK_SUBSCRIPTIONS_QUERY, 'webhookSubscriptions', {
+      first: 100,
+    })) {
       out.push(mapWebhookSubscription(node));
     }
     return out;
@@ -262,33 +276,35 @@ export class ShopifyClient {
    * secret. Refusals in userErrors (e.g. "Address for this topic has already been taken") throw ShopifyRequestError.
    */
   async createWebhookSubscription(topic: string, uri: string): Promise<ShopifyWebhookSubscription> {
-    const data = await this.graphql<{ webhookSubscriptionCreate: { webhookSubscription: RawWebhookSubscription | null; userErrors: Array<{ field: string[] | null; message: string }> } | null }>(
-      'WebhookSubscriptionCreate',
-      WEBHOOK_SUBSCRIPTION_CREATE_MUTATION,
-      { topic: webhookTopicEnum(topic), webhookSubscription: { uri, format: 'JSON' } },
-    );
+    const data = await this.graphql<{
+      webhookSubscriptionCreate: { webhookSubscription: RawWebhookSubscription | null; userErrors: Array<{ field: string[] | null; message: string }> } | null;
+    }>('WebhookSubscriptionCreate', WEBHOOK_SUBSCRIPTION_CREATE_MUTATION, { topic: webhookTopicEnum(topic), webhookSubscription: { uri, format: 'JSON' } });
     const payload = data.webhookSubscriptionCreate;
     const errors = payload?.userErrors ?? [];
     if (!payload?.webhookSubscription || errors.length) {
-      throw new ShopifyRequestError(`WebhookSubscriptionCreate ${topic}: ${errors.map((e) => `${(e.field ?? []).join('.')}: ${e.message}`).join('; ') || 'no subscription in the answer'}`, {
-        details: { op: 'WebhookSubscriptionCreate', topic, userErrors: errors },
-      });
+      throw new ShopifyRequestError(
+        `WebhookSubscriptionCreate ${topic}: ${errors.map((e) => `${(e.field ?? []).join('.')}: ${e.message}`).join('; ') || 'no subscription in the answer'}`,
+        {
+          details: { op: 'WebhookSubscriptionCreate', topic, userErrors: errors },
+        },
+      );
     }
     return mapWebhookSubscription(payload.webhookSubscription);
   }
 
   async deleteWebhookSubscription(id: string): Promise<void> {
-    const data = await this.graphql<{ webhookSubscriptionDelete: { deletedWebhookSubscriptionId: string | null; userErrors: Array<{ field: string[] | null; message: string }> } | null }>(
-      'WebhookSubscriptionDelete',
-      WEBHOOK_SUBSCRIPTION_DELETE_MUTATION,
-      { id },
-    );
+    const data = await this.graphql<{
+      webhookSubscriptionDelete: { deletedWebhookSubscriptionId: string | null; userErrors: Array<{ field: string[] | null; message: string }> } | null;
+    }>('WebhookSubscriptionDelete', WEBHOOK_SUBSCRIPTION_DELETE_MUTATION, { id });
     const payload = data.webhookSubscriptionDelete;
     const errors = payload?.userErrors ?? [];
     if (!payload?.deletedWebhookSubscriptionId || errors.length) {
-      throw new ShopifyRequestError(`WebhookSubscriptionDelete ${id}: ${errors.map((e) => `${(e.field ?? []).join('.')}: ${e.message}`).join('; ') || 'nothing deleted'}`, {
-        details: { op: 'WebhookSubscriptionDelete', id, userErrors: errors },
-      });
+      throw new ShopifyRequestError(
+        `WebhookSubscriptionDelete ${id}: ${errors.map((e) => `${(e.field ?? []).join('.')}: ${e.message}`).join('; ') || 'nothing deleted'}`,
+        {
+          details: { op: 'WebhookSubscriptionDelete', id, userErrors: errors },
+        },
+      );
     }
   }
 
@@ -379,6 +395,4 @@ export class ShopifyClient {
     });
     return next;
   }
-
-
 }

@@ -41,7 +41,15 @@ describe('ShopifyClient against the sandbox', () => {
     sandbox.advanceClock(ms);
   };
   const client = (extra: Partial<ShopifyClientConfig> = {}): ShopifyClient =>
-    new ShopifyClient({ baseUrl: url, apiVersion: '2026-10', clientId: sandbox.clientId, clientSecret: sandbox.clientSecret, sleep, now: () => sandbox.now(), ...extra });
+    new ShopifyClient({
+      baseUrl: url,
+      apiVersion: '2026-10',
+      clientId: sandbox.clientId,
+      clientSecret: sandbox.clientSecret,
+      sleep,
+      now: () => sandbox.now(),
+      ...extra,
+    });
   const graphqlCalls = (): number => sandbox.requests().filter((r) => r.path.endsWith('/graphql.json')).length;
   const tokenCalls = (): number => sandbox.requests().filter((r) => r.path === '/admin/oauth/access_token').length;
 
@@ -72,7 +80,10 @@ describe('ShopifyClient against the sandbox', () => {
     const orders = await collect(c.listOrdersUpdatedSince(new Date(0)));
     assert.equal(orders.length, 9);
     assert.equal(graphqlCalls() - before, 5, '9 orders at 2 per page');
-    assert.deepEqual(orders.map((o) => o.updatedAt), [...orders.map((o) => o.updatedAt)].sort());
+    assert.deepEqual(
+      orders.map((o) => o.updatedAt),
+      [...orders.map((o) => o.updatedAt)].sort(),
+    );
     const big = orders.find((o) => o.id === ID_BEYOND_2_POW_53.toString());
     assert.ok(big, 'order 9007199254740993 came back with its exact id');
     assert.equal(big.gid, 'gid://shopify/Order/9007199254740993');
@@ -82,14 +93,20 @@ describe('ShopifyClient against the sandbox', () => {
 
     const cutoff = orders[5]!.updatedAt;
     const recent = await collect(c.listOrdersUpdatedSince(new Date(cutoff)));
-    assert.deepEqual(recent.map((o) => o.id), orders.filter((o) => o.updatedAt >= cutoff).map((o) => o.id));
+    assert.deepEqual(
+      recent.map((o) => o.id),
+      orders.filter((o) => o.updatedAt >= cutoff).map((o) => o.id),
+    );
   });
 
   it('lists customers and reads single records by id', async () => {
     const c = client({ customersPageSize: 4 });
     const customers = await collect(c.listCustomersUpdatedSince(new Date(0)));
     assert.equal(customers.length, 6);
-    assert.ok(customers.some((x) => x.email === null), 'a customer without email is handled');
+    assert.ok(
+      customers.some((x) => x.email === null),
+      'a customer without email is handled',
+    );
     const one = await c.getCustomer(customers[0]!.id);
     assert.equal(one?.email, customers[0]!.email);
     const order = await c.getOrder(ID_BEYOND_2_POW_53.toString());
@@ -104,8 +121,14 @@ describe('ShopifyClient against the sandbox', () => {
     const [set] = await c.setOrderMetafields(id, [input]);
     assert.deepEqual({ ...set, id: '' }, { id: '', ...input });
     await c.setOrderMetafields(id, [input]);
-    assert.deepEqual(sandbox.orders.get(ID_BEYOND_2_POW_53)!.metafields!.map((m) => m.value), ['INV-77']);
-    await assert.rejects(c.setOrderMetafields('1', [input]), (err: Error & { code?: string }) => err.code === 'SHOPIFY.REQUEST_FAILED' && /ownerId: Owner does not exist/.test(err.message));
+    assert.deepEqual(
+      sandbox.orders.get(ID_BEYOND_2_POW_53)!.metafields!.map((m) => m.value),
+      ['INV-77'],
+    );
+    await assert.rejects(
+      c.setOrderMetafields('1', [input]),
+      (err: Error & { code?: string }) => err.code === 'SHOPIFY.REQUEST_FAILED' && /ownerId: Owner does not exist/.test(err.message),
+    );
   });
 
   it('waits (requested − available) / restoreRate on THROTTLED and then succeeds', async () => {
@@ -133,7 +156,10 @@ describe('ShopifyClient against the sandbox', () => {
     let mark = sandbox.graphqlLog.length;
     assert.equal((await collect(c.listOrdersUpdatedSince(new Date(0)))).length, 9);
     assert.ok(sleeps[0]! <= 8680 && sleeps[0]! > 8680 - 100, `(870 − 2) points at 100/s, waited ${sleeps[0]} ms`);
-    assert.deepEqual(logFrom(mark).map((e) => e.outcome), ['THROTTLED', 'OK', 'OK', 'OK']);
+    assert.deepEqual(
+      logFrom(mark).map((e) => e.outcome),
+      ['THROTTLED', 'OK', 'OK', 'OK'],
+    );
     assert.ok(sleeps.length > 1, 'pages 2 and 3 waited for the bucket instead of being throttled');
     sandbox.bucket.set({ currentlyAvailable: 0 }, sandbox.now());
     mark = sandbox.graphqlLog.length;
@@ -150,15 +176,22 @@ describe('ShopifyClient against the sandbox', () => {
     await assert.rejects(c.ping(), (e: any) => e.code === 'SHOPIFY.THROTTLED' && e.retryable === true && e.retryAfterMs > 0);
   });
 
-  it('sizes the default order page under 1000 points by Shopify\'s rule and reads every order once', async () => {
+  it("sizes the default order page under 1000 points by Shopify's rule and reads every order once", async () => {
     const mark = sandbox.graphqlLog.length;
     const c = client();
     const orders = await collect(c.listOrdersUpdatedSince(new Date(0)));
     assert.equal(orders.length, 9);
     assert.equal(new Set(orders.map((o) => o.id)).size, 9);
-    assert.deepEqual(orders.map((o) => o.updatedAt), [...orders.map((o) => o.updatedAt)].sort());
+    assert.deepEqual(
+      orders.map((o) => o.updatedAt),
+      [...orders.map((o) => o.updatedAt)].sort(),
+    );
     const log = logFrom(mark);
-    assert.deepEqual(log.map((e) => e.outcome), ['OK', 'OK', 'OK'], '9 orders at 4 per page');
+    assert.deepEqual(
+      log.map((e) => e.outcome),
+      ['OK', 'OK', 'OK'],
+      '9 orders at 4 per page',
+    );
     for (const e of log) assert.ok(e.requestedQueryCost <= 1000, `requested ${e.requestedQueryCost}`);
     // The client's arithmetic and the sandbox's walk of the selection agree.
     assert.equal(log[0]!.requestedQueryCost, ordersPageCost(4, { lineItemsFirst: 10, shippingLinesFirst: 3 }));
@@ -199,10 +232,13 @@ describe('ShopifyClient against the sandbox', () => {
     assert.ok(log[1]!.variables['after'], 'refused mid-read, not on the first page');
     assert.equal(new Set(log.map(sizes)).size, log.length, 'no identical query twice');
     assert.equal(c.costShrinks, 1);
-    assert.deepEqual(warnings.map((w) => [w['cost'], (w['from'] as any).first, (w['to'] as any).first]), [[1446, 4, 2]]);
+    assert.deepEqual(
+      warnings.map((w) => [w['cost'], (w['from'] as any).first, (w['to'] as any).first]),
+      [[1446, 4, 2]],
+    );
   });
 
-  it('shrinks the page when the shop\'s limit is lower than the client assumes (orders first, then line items)', async () => {
+  it("shrinks the page when the shop's limit is lower than the client assumes (orders first, then line items)", async () => {
     sandbox.costModel = { assumedListLength: 2, maxQueryCost: 150 };
     const mark = sandbox.graphqlLog.length;
     const c = client();
@@ -229,10 +265,13 @@ describe('ShopifyClient against the sandbox', () => {
     const before = sandbox.graphqlLog.length;
     const one = await c.getOrder(orders[0]!.id);
     assert.equal(one?.id, orders[0]!.id);
-    assert.deepEqual(logFrom(before).map((e) => [e.outcome, e.variables['lineItemsFirst']]), [
-      ['MAX_COST_EXCEEDED', 10],
-      ['OK', 5],
-    ]);
+    assert.deepEqual(
+      logFrom(before).map((e) => [e.outcome, e.variables['lineItemsFirst']]),
+      [
+        ['MAX_COST_EXCEEDED', 10],
+        ['OK', 5],
+      ],
+    );
   });
 
   it('throws SHOPIFY.QUERY_TOO_COSTLY when one order with one line item is still too costly, never asking the same query twice', async () => {
@@ -262,7 +301,10 @@ describe('ShopifyClient against the sandbox', () => {
 
     const before = sandbox.graphqlLog.length;
     await assert.rejects(c.getOrder(ID_BEYOND_2_POW_53.toString()), (e: any) => e.code === 'SHOPIFY.QUERY_TOO_COSTLY' && e.retryable === false);
-    assert.deepEqual(logFrom(before).map((e) => e.variables['lineItemsFirst']), [10, 5, 2, 1]);
+    assert.deepEqual(
+      logFrom(before).map((e) => e.variables['lineItemsFirst']),
+      [10, 5, 2, 1],
+    );
   });
 
   it('re-runs client credentials once on a 401 from an expired token', async () => {
@@ -272,7 +314,11 @@ describe('ShopifyClient against the sandbox', () => {
     sandbox.expireTokens();
     assert.equal((await c.ping()).myshopifyDomain, 'mlc-demo.myshopify.com');
     assert.equal(tokenCalls() - tokensBefore, 1);
-    const statuses = sandbox.requests().filter((r) => r.path.endsWith('/graphql.json')).slice(-2).map((r) => r.status);
+    const statuses = sandbox
+      .requests()
+      .filter((r) => r.path.endsWith('/graphql.json'))
+      .slice(-2)
+      .map((r) => r.status);
     assert.deepEqual(statuses, [401, 200]);
   });
 
@@ -372,9 +418,18 @@ describe('sandbox webhooks verified and parsed by the client code', () => {
   it('verifies, and the 64-bit id survives from the sandbox body through parseShopifyJson exactly', async () => {
     sandbox.payOrder(ID_BEYOND_2_POW_53);
     await sandbox.dispatcher.idle();
-    assert.deepEqual(got.map((g) => g.verdict), ['ok:0', 'ok:0']);
+    assert.deepEqual(
+      got.map((g) => g.verdict),
+      ['ok:0', 'ok:0'],
+    );
     const paid = got.find((g) => g.headers['x-shopify-topic'] === 'orders/paid')!;
-    const order = parseShopifyJson<{ id: string; admin_graphql_api_id: string; line_items: Array<{ id: string }>; financial_status: string; total_price: string }>(paid.raw.toString('utf8'));
+    const order = parseShopifyJson<{
+      id: string;
+      admin_graphql_api_id: string;
+      line_items: Array<{ id: string }>;
+      financial_status: string;
+      total_price: string;
+    }>(paid.raw.toString('utf8'));
     assert.equal(order.id, '9007199254740993');
     assert.equal(order.admin_graphql_api_id, 'gid://shopify/Order/9007199254740993');
     assert.equal(order.financial_status, 'paid');
@@ -400,7 +455,10 @@ describe('sandbox webhooks verified and parsed by the client code', () => {
     const redact = got.slice(1);
     assert.equal(redact.length, 9, 'a 401 is a failure: Shopify retries 8 times, with the original signature');
     assert.ok(redact.every((x) => x.verdict === 'invalid_hmac'));
-    assert.deepEqual(sandbox.dispatcher.attempts.filter((a) => a.topic === 'customers/redact').map((a) => a.status), Array(9).fill(401));
+    assert.deepEqual(
+      sandbox.dispatcher.attempts.filter((a) => a.topic === 'customers/redact').map((a) => a.status),
+      Array(9).fill(401),
+    );
   });
 
   it('during a secret rotation accepts both secrets, and only both', async () => {
@@ -426,7 +484,11 @@ describe('sandbox webhooks verified and parsed by the client code', () => {
     sandbox.editOrder(order.id, { tags: ['f'] });
     sandbox.editOrder(order.id, { tags: ['g'] });
     await sandbox.dispatcher.idle();
-    assert.deepEqual(got.map((g) => g.verdict), ['ok:0', 'ok:0'], 'after the window only the new secret signs');
+    assert.deepEqual(
+      got.map((g) => g.verdict),
+      ['ok:0', 'ok:0'],
+      'after the window only the new secret signs',
+    );
   });
 });
 
@@ -473,14 +535,21 @@ describe("published Shopify error answers through the client's error handling", 
       assert.equal(calls, 3, 'asked, then retried twice');
       assert.ok(sleeps.length >= 2 && sleeps.every((ms) => ms === waitMs), `slept ${waitMs} ms each time: ${sleeps.join(',')}`);
       // `4000.0` / `200.0` arrive as decimals: the cost the client keeps is numeric, not their text.
-      assert.deepEqual(c.lastCost?.throttleStatus, { maximumAvailable: file === 'graphql_throttled.json' ? 4000 : 1000, currentlyAvailable: available, restoreRate: restore });
+      assert.deepEqual(c.lastCost?.throttleStatus, {
+        maximumAvailable: file === 'graphql_throttled.json' ? 4000 : 1000,
+        currentlyAvailable: available,
+        restoreRate: restore,
+      });
       assert.equal(c.lastCost?.actualQueryCost, null);
     });
   }
 
   it('graphql_max_cost_exceeded.json (HTTP 200, no top-level extensions): SHOPIFY.QUERY_TOO_COSTLY, not retried', async () => {
     answer = { status: 200, headers: {}, file: 'graphql_max_cost_exceeded.json' };
-    await assert.rejects(client().ping(), (e: any) => e.code === 'SHOPIFY.QUERY_TOO_COSTLY' && e.retryable === false && e.details.cost === 1293 && e.details.maxCost === 1000);
+    await assert.rejects(
+      client().ping(),
+      (e: any) => e.code === 'SHOPIFY.QUERY_TOO_COSTLY' && e.retryable === false && e.details.cost === 1293 && e.details.maxCost === 1000,
+    );
     assert.equal(calls, 1);
     assert.deepEqual(sleeps, []);
   });
@@ -500,7 +569,10 @@ describe("published Shopify error answers through the client's error handling", 
 
   it('rest_429_body.json (HTTP 429, retry-after: 4.0): waits 4 s per retry, then SHOPIFY.THROTTLED with retryAfterMs 4000', async () => {
     answer = { status: 429, headers: { 'retry-after': '4.0' }, file: 'rest_429_body.json' };
-    await assert.rejects(client({ maxThrottleRetries: 3 }).ping(), (e: any) => e.code === 'SHOPIFY.THROTTLED' && e.retryable === true && e.retryAfterMs === 4000);
+    await assert.rejects(
+      client({ maxThrottleRetries: 3 }).ping(),
+      (e: any) => e.code === 'SHOPIFY.THROTTLED' && e.retryable === true && e.retryAfterMs === 4000,
+    );
     assert.deepEqual(sleeps, [4000, 4000, 4000]);
     assert.equal(calls, 4);
   });

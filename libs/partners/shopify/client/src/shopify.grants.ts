@@ -22,7 +22,9 @@ export async function requestShopifyToken(
   req: { origin: string; clientId: string; clientSecret: string; refreshToken?: string },
   opts: { timeoutMs?: number } = {},
 ): Promise<ShopifyTokenGrant> {
-  const grant: Record<string, string> = req.refreshToken ? { grant_type: 'refresh_token', refresh_token: req.refreshToken } : { grant_type: 'client_credentials' };
+  const grant: Record<string, string> = req.refreshToken
+    ? { grant_type: 'refresh_token', refresh_token: req.refreshToken }
+    : { grant_type: 'client_credentials' };
   let res: Response;
   let text: string;
   try {

@@ -1,5 +1,14 @@
 import { ShopifyRequestError } from './shopify.errors';
-import type { ShopifyAddress, ShopifyCustomer, ShopifyLineItem, ShopifyMoney, ShopifyOrder, ShopifyShippingLine, ShopifyTaxLine, ShopifyWebhookSubscription } from './shopify.types';
+import type {
+  ShopifyAddress,
+  ShopifyCustomer,
+  ShopifyLineItem,
+  ShopifyMoney,
+  ShopifyOrder,
+  ShopifyShippingLine,
+  ShopifyTaxLine,
+  ShopifyWebhookSubscription,
+} from './shopify.types';
 
 /*
  * The answers of the GraphQL operations in shopify.queries.ts as Shopify sends them (Raw*), and their mapping to

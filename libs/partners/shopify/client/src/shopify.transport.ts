@@ -184,9 +184,12 @@ export class ShopifyTransport {
       }
       if (codes.includes('MAX_COST_EXCEEDED')) {
         const e = errors[codes.indexOf('MAX_COST_EXCEEDED')];
-        throw new ShopifyQueryTooCostlyError(`${op}: query cost ${String(e?.extensions?.['cost'])} exceeds ${String(e?.extensions?.['maxCost'] ?? SHOPIFY_MAX_QUERY_COST)}`, {
-          details: { op, cost: e?.extensions?.['cost'], maxCost: e?.extensions?.['maxCost'], variables: safeVariables(variables) },
-        });
+        throw new ShopifyQueryTooCostlyError(
+          `${op}: query cost ${String(e?.extensions?.['cost'])} exceeds ${String(e?.extensions?.['maxCost'] ?? SHOPIFY_MAX_QUERY_COST)}`,
+          {
+            details: { op, cost: e?.extensions?.['cost'], maxCost: e?.extensions?.['maxCost'], variables: safeVariables(variables) },
+          },
+        );
       }
       if (codes.includes('ACCESS_DENIED')) {
         throw new ShopifyAccessDeniedError(`${op}: ${errors[codes.indexOf('ACCESS_DENIED')]?.message ?? 'access denied'}`, { details: { op } });
@@ -247,7 +250,12 @@ export class ShopifyTransport {
 
   private async obtainToken(): Promise<AccessTokenGrant> {
     const grant = await requestShopifyToken(
-      { origin: this.origin, clientId: this.config.clientId ?? '', clientSecret: this.config.clientSecret ?? '', ...(this.refreshToken ? { refreshToken: this.refreshToken } : {}) },
+      {
+        origin: this.origin,
+        clientId: this.config.clientId ?? '',
+        clientSecret: this.config.clientSecret ?? '',
+        ...(this.refreshToken ? { refreshToken: this.refreshToken } : {}),
+      },
       { timeoutMs: this.config.requestTimeoutMs },
     );
     this.grantedScope = grant.scope;

@@ -10,7 +10,11 @@ describe('verifyShopifyWebhook', () => {
   it('accepts the published vectors (shopify.md §6)', () => {
     assert.deepEqual(verifyShopifyWebhook({ rawBody: body, hmacHeader: hmac, secrets: ['test_secret_key'] }), { ok: true, secretIndex: 0 });
     assert.equal(
-      verifyShopifyWebhook({ rawBody: Buffer.from('{"foo":"bar"}'), hmacHeader: '+R9TwYM4mbLTk3hEAOBkpA7zW2lc9vNFmVKs2u2jtyY=', secrets: ['7008c5f4da4718b9b45d26d3fcbbb157'] }).ok,
+      verifyShopifyWebhook({
+        rawBody: Buffer.from('{"foo":"bar"}'),
+        hmacHeader: '+R9TwYM4mbLTk3hEAOBkpA7zW2lc9vNFmVKs2u2jtyY=',
+        secrets: ['7008c5f4da4718b9b45d26d3fcbbb157'],
+      }).ok,
       true,
     );
   });
@@ -60,7 +64,9 @@ describe('parseShopifyJson', () => {
   });
 
   it('turns id arrays, stray big integers and decimals into exact strings, leaving nulls alone', () => {
-    const parsed = parseShopifyJson<any>('{"orders_to_redact":[1,9007199254740993],"big":12345678901234567890,"subtotal":89.99,"zero":0.0,"user_id":null,"rate":1e2}');
+    const parsed = parseShopifyJson<any>(
+      '{"orders_to_redact":[1,9007199254740993],"big":12345678901234567890,"subtotal":89.99,"zero":0.0,"user_id":null,"rate":1e2}',
+    );
     assert.deepEqual(parsed.orders_to_redact, ['1', '9007199254740993']);
     assert.equal(parsed.big, '12345678901234567890');
     assert.equal(parsed.subtotal, '89.99');
@@ -72,7 +78,14 @@ describe('parseShopifyJson', () => {
   it('without JSON.parse source access (Node < 21) the text is pre-quoted: ids and decimals stay exact, strings untouched', () => {
     const text = '{"id":9007199254740993,"note":"x \\" 9007199254740993 1.5","subtotal":89.99,"qty":-2,"rate":1e2,"ids":[1,820982911946154508]}';
     const parsed = JSON.parse(quoteUnsafeNumbers(text)) as Record<string, unknown>;
-    assert.deepEqual(parsed, { id: '9007199254740993', note: 'x " 9007199254740993 1.5', subtotal: '89.99', qty: -2, rate: '1e2', ids: [1, '820982911946154508'] });
+    assert.deepEqual(parsed, {
+      id: '9007199254740993',
+      note: 'x " 9007199254740993 1.5',
+      subtotal: '89.99',
+      qty: -2,
+      rate: '1e2',
+      ids: [1, '820982911946154508'],
+    });
   });
 
   it('still rejects invalid JSON', () => {

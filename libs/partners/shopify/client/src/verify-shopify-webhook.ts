@@ -1,8 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export type ShopifyWebhookVerification =
-  | { ok: true; secretIndex: number }
-  | { ok: false; reason: 'missing_body' | 'missing_hmac' | 'invalid_hmac' | 'no_secrets' };
+  { ok: true; secretIndex: number } | { ok: false; reason: 'missing_body' | 'missing_hmac' | 'invalid_hmac' | 'no_secrets' };
 
 /**
  * Verifies `X-Shopify-Hmac-Sha256`: base64 HMAC-SHA256 of the exact raw body bytes (shopify.md §1.2). Pass every

@@ -401,19 +401,16 @@ export function itemsPage<T extends { id: bigint }>(
 }
 
 /** OrderLineItems / OrderShippingLines: the order's id and updatedAt and one page of the connection. */
-export function gqlOrderItems(
-  o: SimOrder,
-  kind: 'lineItems' | 'shippingLines',
-  first: number,
-  after: string | null,
-): Record<string, unknown> | undefined {
+export function gqlOrderItems(o: SimOrder, kind: 'lineItems' | 'shippingLines', first: number, after: string | null): Record<string, unknown> | undefined {
   const base = { id: `gid://shopify/Order/${o.id}`, updatedAt: utcTime(o.updatedAtMs) };
   if (kind === 'lineItems') {
     const p = itemsPage(o.lineItems, 'li', first, after);
     return p && { ...base, lineItems: { nodes: p.nodes.map((li) => gqlLineItem(o, li)), pageInfo: { hasNextPage: p.hasNextPage, endCursor: p.endCursor } } };
   }
   const p = itemsPage(o.shippingLines, 'sl', first, after);
-  return p && { ...base, shippingLines: { nodes: p.nodes.map((sl) => gqlShippingLine(o, sl)), pageInfo: { hasNextPage: p.hasNextPage, endCursor: p.endCursor } } };
+  return (
+    p && { ...base, shippingLines: { nodes: p.nodes.map((sl) => gqlShippingLine(o, sl)), pageInfo: { hasNextPage: p.hasNextPage, endCursor: p.endCursor } } }
+  );
 }
 
 export function gqlOrder(o: SimOrder, customer: SimCustomer | undefined, lineItemsFirst: number, shippingLinesFirst = 0): Record<string, unknown> {
@@ -486,7 +483,17 @@ export const METAFIELDS_SET_MAX = 25;
  * The metafield types the sandbox knows (a subset of https://shopify.dev/docs/apps/build/custom-data/metafields/list-of-data-types);
  * another type is a userError INVALID_TYPE.
  */
-export const METAFIELD_TYPES: readonly string[] = ['single_line_text_field', 'multi_line_text_field', 'number_integer', 'number_decimal', 'boolean', 'date', 'date_time', 'json', 'url'];
+export const METAFIELD_TYPES: readonly string[] = [
+  'single_line_text_field',
+  'multi_line_text_field',
+  'number_integer',
+  'number_decimal',
+  'boolean',
+  'date',
+  'date_time',
+  'json',
+  'url',
+];
 
 export interface MetafieldsSetUserError {
   field: string[];
@@ -519,9 +526,12 @@ export function parseMetafieldsSetVariables(vars: Record<string, unknown>): { er
     list.forEach((row, i) => {
       if (!row || typeof row !== 'object' || Array.isArray(row)) return void problems.push({ path: [i], explanation: 'Expected value to not be null' });
       const r = row as Record<string, unknown>;
-      for (const k of Object.keys(r)) if (!METAFIELDS_SET_INPUT_FIELDS.includes(k)) problems.push({ path: [i, k], explanation: 'Field is not defined on MetafieldsSetInput' });
-      for (const k of METAFIELDS_SET_REQUIRED) if (r[k] === undefined || r[k] === null) problems.push({ path: [i, k], explanation: 'Expected value to not be null' });
-      for (const k of METAFIELDS_SET_INPUT_FIELDS) if (r[k] !== undefined && r[k] !== null && typeof r[k] !== 'string') problems.push({ path: [i, k], explanation: 'Could not coerce value to String' });
+      for (const k of Object.keys(r))
+        if (!METAFIELDS_SET_INPUT_FIELDS.includes(k)) problems.push({ path: [i, k], explanation: 'Field is not defined on MetafieldsSetInput' });
+      for (const k of METAFIELDS_SET_REQUIRED)
+        if (r[k] === undefined || r[k] === null) problems.push({ path: [i, k], explanation: 'Expected value to not be null' });
+      for (const k of METAFIELDS_SET_INPUT_FIELDS)
+        if (r[k] !== undefined && r[k] !== null && typeof r[k] !== 'string') problems.push({ path: [i, k], explanation: 'Could not coerce value to String' });
     });
   if (problems.length) {
     return {
@@ -544,7 +554,13 @@ const KEY_CHARS = /^[A-Za-z0-9_-]+$/;
  */
 export function checkMetafieldsSet(rows: MetafieldsSetInputRow[], ownerExists: (gid: string) => boolean): MetafieldsSetUserError[] {
   const errors: MetafieldsSetUserError[] = [];
-  if (rows.length > METAFIELDS_SET_MAX) errors.push({ field: ['metafields'], message: `Exceeded the maximum metafields input limit of ${METAFIELDS_SET_MAX}.`, code: 'LESS_THAN_OR_EQUAL_TO', elementIndex: null });
+  if (rows.length > METAFIELDS_SET_MAX)
+    errors.push({
+      field: ['metafields'],
+      message: `Exceeded the maximum metafields input limit of ${METAFIELDS_SET_MAX}.`,
+      code: 'LESS_THAN_OR_EQUAL_TO',
+      elementIndex: null,
+    });
   rows.forEach((r, i) => {
     const at = (f: string, message: string, code: string) => errors.push({ field: ['metafields', String(i), f], message, code, elementIndex: i });
     if (r.key.length < 2) at('key', 'Key is too short (minimum is 2 characters)', 'TOO_SHORT');

@@ -19,7 +19,16 @@ import type { VariableError } from './shopify-graphql';
  * WebhookSubscriptionInput's fields in 2025-10 and later: `uri` replaced the deprecated `callbackUrl` (both still
  * accepted), `name` settable from 2026-04 (shopify.md §1.6, [CL-URI], [CL-NAME]).
  */
-export const WEBHOOK_SUBSCRIPTION_INPUT_FIELDS: readonly string[] = ['callbackUrl', 'filter', 'format', 'includeFields', 'metafieldNamespaces', 'metafields', 'name', 'uri'];
+export const WEBHOOK_SUBSCRIPTION_INPUT_FIELDS: readonly string[] = [
+  'callbackUrl',
+  'filter',
+  'format',
+  'includeFields',
+  'metafieldNamespaces',
+  'metafields',
+  'name',
+  'uri',
+];
 /** WebhookSubscriptionFormat (https://shopify.dev/docs/api/admin-graphql/latest/enums/WebhookSubscriptionFormat). */
 export const WEBHOOK_SUBSCRIPTION_FORMATS: readonly string[] = ['JSON', 'XML'];
 
@@ -43,21 +52,31 @@ const invalid = (name: string, type: string, problems: Array<{ path: Array<strin
 });
 
 /** Schema check of `$topic` and `$webhookSubscription` against the topics the sandbox knows (slash spelling). */
-export function parseWebhookSubscriptionCreate(vars: Record<string, unknown>, topics: readonly string[]): { error: VariableError } | { row: WebhookSubscriptionInputRow } {
+export function parseWebhookSubscriptionCreate(
+  vars: Record<string, unknown>,
+  topics: readonly string[],
+): { error: VariableError } | { row: WebhookSubscriptionInputRow } {
   const byEnum = new Map(topics.map((t) => [topicEnum(t), t]));
   const topic = vars['topic'];
   if (typeof topic !== 'string' || !byEnum.has(topic)) {
-    return invalid('topic', 'WebhookSubscriptionTopic!', [{ path: [], explanation: `Expected "${String(topic)}" to be one of: ${[...byEnum.keys()].join(', ')}` }]);
+    return invalid('topic', 'WebhookSubscriptionTopic!', [
+      { path: [], explanation: `Expected "${String(topic)}" to be one of: ${[...byEnum.keys()].join(', ')}` },
+    ]);
   }
   const input = vars['webhookSubscription'];
-  if (!input || typeof input !== 'object' || Array.isArray(input)) return invalid('webhookSubscription', 'WebhookSubscriptionInput!', [{ path: [], explanation: 'Expected value to not be null' }]);
+  if (!input || typeof input !== 'object' || Array.isArray(input))
+    return invalid('webhookSubscription', 'WebhookSubscriptionInput!', [{ path: [], explanation: 'Expected value to not be null' }]);
   const r = input as Record<string, unknown>;
   const problems: Array<{ path: Array<string | number>; explanation: string }> = [];
-  for (const k of Object.keys(r)) if (!WEBHOOK_SUBSCRIPTION_INPUT_FIELDS.includes(k)) problems.push({ path: [k], explanation: 'Field is not defined on WebhookSubscriptionInput' });
-  for (const k of ['uri', 'callbackUrl', 'filter', 'name']) if (r[k] !== undefined && r[k] !== null && typeof r[k] !== 'string') problems.push({ path: [k], explanation: 'Could not coerce value to String' });
-  if (r['format'] !== undefined && r['format'] !== null && !WEBHOOK_SUBSCRIPTION_FORMATS.includes(String(r['format']))) problems.push({ path: ['format'], explanation: `Expected "${String(r['format'])}" to be one of: ${WEBHOOK_SUBSCRIPTION_FORMATS.join(', ')}` });
+  for (const k of Object.keys(r))
+    if (!WEBHOOK_SUBSCRIPTION_INPUT_FIELDS.includes(k)) problems.push({ path: [k], explanation: 'Field is not defined on WebhookSubscriptionInput' });
+  for (const k of ['uri', 'callbackUrl', 'filter', 'name'])
+    if (r[k] !== undefined && r[k] !== null && typeof r[k] !== 'string') problems.push({ path: [k], explanation: 'Could not coerce value to String' });
+  if (r['format'] !== undefined && r['format'] !== null && !WEBHOOK_SUBSCRIPTION_FORMATS.includes(String(r['format'])))
+    problems.push({ path: ['format'], explanation: `Expected "${String(r['format'])}" to be one of: ${WEBHOOK_SUBSCRIPTION_FORMATS.join(', ')}` });
   for (const k of ['includeFields', 'metafieldNamespaces']) {
-    if (r[k] !== undefined && r[k] !== null && (!Array.isArray(r[k]) || (r[k] as unknown[]).some((x) => typeof x !== 'string'))) problems.push({ path: [k], explanation: 'Could not coerce value to [String!]' });
+    if (r[k] !== undefined && r[k] !== null && (!Array.isArray(r[k]) || (r[k] as unknown[]).some((x) => typeof x !== 'string')))
+      problems.push({ path: [k], explanation: 'Could not coerce value to [String!]' });
   }
   if (problems.length) return invalid('webhookSubscription', 'WebhookSubscriptionInput!', problems);
   return {
@@ -82,7 +101,10 @@ export interface WebhookSubscriptionUserError {
  * format (the sandbox writes no XML), a name of 1-50 `[A-Za-z0-9_-]`, and no second subscription for the same topic
  * and address ("Address for this topic has already been taken").
  */
-export function checkWebhookSubscriptionCreate(row: WebhookSubscriptionInputRow, taken: (topic: string, uri: string) => boolean): WebhookSubscriptionUserError[] {
+export function checkWebhookSubscriptionCreate(
+  row: WebhookSubscriptionInputRow,
+  taken: (topic: string, uri: string) => boolean,
+): WebhookSubscriptionUserError[] {
   const errors: WebhookSubscriptionUserError[] = [];
   let url: URL | undefined;
   try {
@@ -91,9 +113,12 @@ export function checkWebhookSubscriptionCreate(row: WebhookSubscriptionInputRow,
     errors.push({ field: ['webhookSubscription', 'uri'], message: 'Address is invalid' });
   }
   const local = url && (url.hostname === '127.0.0.1' || url.hostname === 'localhost');
-  if (url && url.protocol !== 'https:' && !(local && url.protocol === 'http:')) errors.push({ field: ['webhookSubscription', 'uri'], message: 'Address protocol is not supported: use https' });
+  if (url && url.protocol !== 'https:' && !(local && url.protocol === 'http:'))
+    errors.push({ field: ['webhookSubscription', 'uri'], message: 'Address protocol is not supported: use https' });
   if (row.format !== 'JSON') errors.push({ field: ['webhookSubscription', 'format'], message: 'The sandbox sends JSON only' });
-  if (row.name !== undefined && !/^[A-Za-z0-9_-]{1,50}$/.test(row.name)) errors.push({ field: ['webhookSubscription', 'name'], message: 'Name must be 1-50 characters of A-Z a-z 0-9 _ -' });
-  if (!errors.length && taken(row.topic, row.uri)) errors.push({ field: ['webhookSubscription', 'uri'], message: 'Address for this topic has already been taken' });
+  if (row.name !== undefined && !/^[A-Za-z0-9_-]{1,50}$/.test(row.name))
+    errors.push({ field: ['webhookSubscription', 'name'], message: 'Name must be 1-50 characters of A-Z a-z 0-9 _ -' });
+  if (!errors.length && taken(row.topic, row.uri))
+    errors.push({ field: ['webhookSubscription', 'uri'], message: 'Address for this topic has already been taken' });
   return errors;
 }

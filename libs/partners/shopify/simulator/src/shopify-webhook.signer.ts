@@ -6,5 +6,7 @@ import { createHmac } from 'node:crypto';
  * Kept separate from the client's verifier on purpose, so a bug in one is caught by the other.
  */
 export function signShopifyWebhook(body: string | Buffer, secret: string): string {
-  return createHmac('sha256', secret).update(typeof body === 'string' ? Buffer.from(body, 'utf8') : body).digest('base64');
+  return createHmac('sha256', secret)
+    .update(typeof body === 'string' ? Buffer.from(body, 'utf8') : body)
+    .digest('base64');
 }

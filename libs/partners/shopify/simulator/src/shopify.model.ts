@@ -69,14 +69,7 @@ export interface SimRefund {
   amountCents: number;
 }
 
-export type FinancialStatus =
-  | 'pending'
-  | 'authorized'
-  | 'partially_paid'
-  | 'paid'
-  | 'partially_refunded'
-  | 'refunded'
-  | 'voided';
+export type FinancialStatus = 'pending' | 'authorized' | 'partially_paid' | 'paid' | 'partially_refunded' | 'refunded' | 'voided';
 
 export interface SimOrder {
   id: bigint;

@@ -179,13 +179,19 @@ describe('ShopifySandbox data and webhooks', () => {
     await sandbox.dispatcher.idle();
     flaky.server.close();
     const attempts = sandbox.dispatcher.attempts.filter((a) => a.url === flaky.url);
-    assert.deepEqual(attempts.map((a) => a.status), [500, 500, 500, 200]);
+    assert.deepEqual(
+      attempts.map((a) => a.status),
+      [500, 500, 500, 200],
+    );
     assert.equal(new Set(flaky.got.map((g) => g.body)).size, 1);
     assert.equal(new Set(flaky.got.map((g) => g.headers['x-shopify-triggered-at'])).size, 1);
     assert.equal(new Set(flaky.got.map((g) => g.headers['x-shopify-webhook-id'])).size, 1);
     assert.equal(JSON.parse(flaky.got[0]!.body).email, null);
     assert.equal(SHOPIFY_RETRY_SCHEDULE_SEC.length, 8);
-    assert.equal(SHOPIFY_RETRY_SCHEDULE_SEC.reduce((a, b) => a + b, 0), 4 * 3600);
+    assert.equal(
+      SHOPIFY_RETRY_SCHEDULE_SEC.reduce((a, b) => a + b, 0),
+      4 * 3600,
+    );
   });
 
   it('deletes a subscription after 8 deliveries failed every retry', async () => {
@@ -221,7 +227,10 @@ describe('ShopifySandbox data and webhooks', () => {
     const valid = hook.got.filter((g) => g.headers['x-shopify-hmac-sha256'] === signShopifyWebhook(g.body, sandbox.clientSecret));
     assert.equal(valid.length, 2, 'the first delivery (orders/create, both copies) was badly signed');
     const log = (await (await fetch(`${url}/__admin/webhooks/deliveries`)).json()) as { items: Array<{ signedWith: string }> };
-    assert.deepEqual(log.items.slice(-2).map((d) => d.signedWith), ['bad', 'current']);
+    assert.deepEqual(
+      log.items.slice(-2).map((d) => d.signedWith),
+      ['bad', 'current'],
+    );
   });
 });
 
@@ -257,9 +266,21 @@ describe('ShopifySandbox GraphQL and tokens', () => {
     assert.equal(rest.total_discounts, '10.00');
     assert.equal(rest.subtotal_price, '36.32', 'after discounts');
     assert.equal(rest.total_price, '49.73');
-    assert.deepEqual(rest.tax_lines.map((t: any) => [t.title, t.rate, t.price]), [['State Tax', 0.0625, '2.89'], ['County Tax', 0.0125, '0.57']]);
-    assert.deepEqual(rest.line_items.map((l: any) => l.discount_allocations.map((a: any) => a.amount)), [['8.42'], ['1.58']]);
-    assert.deepEqual(rest.shipping_lines.map((s: any) => [s.title, s.code, s.price, s.tax_lines.map((t: any) => t.price)]), [['Express', 'EXP', '9.95', ['0.62', '0.12']]]);
+    assert.deepEqual(
+      rest.tax_lines.map((t: any) => [t.title, t.rate, t.price]),
+      [
+        ['State Tax', 0.0625, '2.89'],
+        ['County Tax', 0.0125, '0.57'],
+      ],
+    );
+    assert.deepEqual(
+      rest.line_items.map((l: any) => l.discount_allocations.map((a: any) => a.amount)),
+      [['8.42'], ['1.58']],
+    );
+    assert.deepEqual(
+      rest.shipping_lines.map((s: any) => [s.title, s.code, s.price, s.tax_lines.map((t: any) => t.price)]),
+      [['Express', 'EXP', '9.95', ['0.62', '0.12']]],
+    );
     assert.equal(rest.discount_codes[0].code, 'TEN');
 
     const q = 'query OrderById($id: ID!, $lineItemsFirst: Int!, $shippingLinesFirst: Int!) { order(id: $id) { id } }';
@@ -276,25 +297,46 @@ describe('ShopifySandbox GraphQL and tokens', () => {
     assert.equal(ans.body.extensions.cost.actualQueryCost, 1 + 20 + 6 + (2 + 2 * (1 + 2 + 6 + 3)) + (2 + 1 * 11));
     assert.equal(o.totalDiscountsSet.shopMoney.amount, rest.total_discounts);
     assert.equal(o.taxesIncluded, false);
-    assert.deepEqual(o.taxLines.map((t: any) => [t.title, t.rate, t.priceSet.shopMoney.amount]), rest.tax_lines.map((t: any) => [t.title, t.rate, t.price]));
     assert.deepEqual(
-      o.lineItems.nodes.map((l: any) => [l.discountAllocations.map((a: any) => a.allocatedAmountSet.shopMoney.amount), l.taxLines.map((t: any) => t.priceSet.shopMoney.amount)]),
+      o.taxLines.map((t: any) => [t.title, t.rate, t.priceSet.shopMoney.amount]),
+      rest.tax_lines.map((t: any) => [t.title, t.rate, t.price]),
+    );
+    assert.deepEqual(
+      o.lineItems.nodes.map((l: any) => [
+        l.discountAllocations.map((a: any) => a.allocatedAmountSet.shopMoney.amount),
+        l.taxLines.map((t: any) => t.priceSet.shopMoney.amount),
+      ]),
       rest.line_items.map((l: any) => [l.discount_allocations.map((a: any) => a.amount), l.tax_lines.map((t: any) => t.price)]),
     );
     const ship = o.shippingLines.nodes[0];
-    assert.deepEqual([ship.title, ship.code, ship.isRemoved, ship.originalPriceSet.shopMoney.amount, ship.discountedPriceSet.shopMoney.amount], ['Express', 'EXP', false, '9.95', '9.95']);
-    assert.deepEqual(ship.taxLines.map((t: any) => t.priceSet.shopMoney.amount), ['0.62', '0.12']);
+    assert.deepEqual(
+      [ship.title, ship.code, ship.isRemoved, ship.originalPriceSet.shopMoney.amount, ship.discountedPriceSet.shopMoney.amount],
+      ['Express', 'EXP', false, '9.95', '9.95'],
+    );
+    assert.deepEqual(
+      ship.taxLines.map((t: any) => t.priceSet.shopMoney.amount),
+      ['0.62', '0.12'],
+    );
     assert.equal(o.shippingLines.pageInfo.hasNextPage, false);
 
     const inclusive = await fetch(`${url}/__admin/orders`, {
       method: 'POST',
-      body: JSON.stringify({ lines: [{ title: 'Mug', price: '18.00', quantity: 2 }], discount: { amount: '5.00' }, shipping: { title: 'Post', price: '7.50' }, taxes: [{ title: 'VAT', rate: '0.2' }], taxesIncluded: true }),
+      body: JSON.stringify({
+        lines: [{ title: 'Mug', price: '18.00', quantity: 2 }],
+        discount: { amount: '5.00' },
+        shipping: { title: 'Post', price: '7.50' },
+        taxes: [{ title: 'VAT', rate: '0.2' }],
+        taxesIncluded: true,
+      }),
     });
     const inc = JSON.parse(await inclusive.text());
     assert.equal(inc.taxes_included, true);
     assert.equal(inc.total_price, '38.50', 'taxes are inside the prices');
     assert.equal(inc.total_tax, '6.42', '31.00 / 1.2 × 0.2 = 5.17 on the line + 7.50 / 1.2 × 0.2 = 1.25 on shipping');
-    const bad = await fetch(`${url}/__admin/orders`, { method: 'POST', body: JSON.stringify({ lines: [{ title: 'X', price: '1.00', quantity: 1 }], taxes: [{ title: 'T', rate: '13' }] }) });
+    const bad = await fetch(`${url}/__admin/orders`, {
+      method: 'POST',
+      body: JSON.stringify({ lines: [{ title: 'X', price: '1.00', quantity: 1 }], taxes: [{ title: 'T', rate: '13' }] }),
+    });
     assert.equal(bad.status, 422);
   });
 
@@ -311,10 +353,14 @@ describe('ShopifySandbox GraphQL and tokens', () => {
     assert.equal(g.body.data.order.processedAt, '2026-12-01T00:30:00Z');
   });
 
-  it('pages an order\'s line items and shipping lines by cursor (OrderLineItems, OrderShippingLines), costed like the others', async () => {
+  it("pages an order's line items and shipping lines by cursor (OrderLineItems, OrderShippingLines), costed like the others", async () => {
     const o = sandbox.createOrder({
       lines: Array.from({ length: 7 }, (_, i) => ({ title: `L${i + 1}`, price: '1.00', quantity: 1 })),
-      shippingLines: [{ title: 'A', price: '1.00' }, { title: 'B', price: '2.00' }, { title: 'C', price: '3.00' }],
+      shippingLines: [
+        { title: 'A', price: '1.00' },
+        { title: 'B', price: '2.00' },
+        { title: 'C', price: '3.00' },
+      ],
     });
     const first = await gql(url, token, 'query OrderById($id: ID!, $lineItemsFirst: Int!, $shippingLinesFirst: Int!) { order(id: $id) { id } }', {
       id: `gid://shopify/Order/${o.id}`,
@@ -324,8 +370,10 @@ describe('ShopifySandbox GraphQL and tokens', () => {
     const order = first.body.data.order;
     assert.equal(order.lineItems.pageInfo.hasNextPage, true);
     assert.equal(order.shippingLines.pageInfo.hasNextPage, true);
-    const LI = 'query OrderLineItems($id: ID!, $first: Int!, $after: String) { order(id: $id) { id updatedAt lineItems(first: $first, after: $after) { nodes { id } pageInfo { hasNextPage endCursor } } } }';
-    const SL = 'query OrderShippingLines($id: ID!, $first: Int!, $after: String) { order(id: $id) { id updatedAt shippingLines(first: $first, after: $after) { nodes { id } pageInfo { hasNextPage endCursor } } } }';
+    const LI =
+      'query OrderLineItems($id: ID!, $first: Int!, $after: String) { order(id: $id) { id updatedAt lineItems(first: $first, after: $after) { nodes { id } pageInfo { hasNextPage endCursor } } } }';
+    const SL =
+      'query OrderShippingLines($id: ID!, $first: Int!, $after: String) { order(id: $id) { id updatedAt shippingLines(first: $first, after: $after) { nodes { id } pageInfo { hasNextPage endCursor } } } }';
     const names: string[] = order.lineItems.nodes.map((n: any) => n.name);
     let after = order.lineItems.pageInfo.endCursor;
     for (;;) {
@@ -338,10 +386,20 @@ describe('ShopifySandbox GraphQL and tokens', () => {
     }
     assert.deepEqual(names, ['L1', 'L2', 'L3', 'L4', 'L5', 'L6', 'L7']);
     const ships = await gql(url, token, SL, { id: `gid://shopify/Order/${o.id}`, first: 5, after: order.shippingLines.pageInfo.endCursor });
-    assert.deepEqual(ships.body.data.order.shippingLines.nodes.map((n: any) => n.title), ['B', 'C']);
+    assert.deepEqual(
+      ships.body.data.order.shippingLines.nodes.map((n: any) => n.title),
+      ['B', 'C'],
+    );
     assert.equal(ships.body.extensions.cost.requestedQueryCost, 1 + 2 + 5 * 11);
     const rest = JSON.parse(await (await fetch(`${url}/__admin/orders/${o.id}`)).text());
-    assert.deepEqual(rest.shipping_lines.map((s: any) => [s.title, s.price]), [['A', '1.00'], ['B', '2.00'], ['C', '3.00']]);
+    assert.deepEqual(
+      rest.shipping_lines.map((s: any) => [s.title, s.price]),
+      [
+        ['A', '1.00'],
+        ['B', '2.00'],
+        ['C', '3.00'],
+      ],
+    );
     assert.equal(rest.total_shipping_price_set.shop_money.amount, '6.00');
     await fetch(`${url}/__admin/graphql-faults`, { method: 'POST', body: JSON.stringify({ tooCostly: ['OrderLineItems'] }) });
     const refused = await gql(url, token, LI, { id: `gid://shopify/Order/${o.id}`, first: 1, after: null });
@@ -349,7 +407,7 @@ describe('ShopifySandbox GraphQL and tokens', () => {
     await fetch(`${url}/__admin/graphql-faults`, { method: 'POST', body: '{}' });
   });
 
-  it('answers 401 with Shopify\'s body for unknown and expired tokens', async () => {
+  it("answers 401 with Shopify's body for unknown and expired tokens", async () => {
     const unknown = await gql(url, 'nope', 'query Ping { shop { name } }');
     assert.equal(unknown.status, 401);
     assert.deepEqual(unknown.body, UNAUTHORIZED_BODY);
@@ -441,12 +499,22 @@ describe('ShopifySandbox GraphQL and tokens', () => {
     const noValue = await gql(url, token, M, { metafields: [{ ownerId, key: 'fusion_invoice_number', type: 'single_line_text_field' }] });
     assert.equal(noValue.body.errors[0].extensions.code, 'INVALID_VARIABLE');
     // Business rules answer in userErrors: no type (no definition in this shop), a key too short, an unknown owner.
-    const bad = await gql(url, token, M, { metafields: [{ ...input, type: undefined }, { ...input, key: 'k' }, { ...input, ownerId: 'gid://shopify/Order/1' }] });
+    const bad = await gql(url, token, M, {
+      metafields: [
+        { ...input, type: undefined },
+        { ...input, key: 'k' },
+        { ...input, ownerId: 'gid://shopify/Order/1' },
+      ],
+    });
     assert.equal(bad.status, 200);
     assert.equal(bad.body.data.metafieldsSet.metafields, null);
     assert.deepEqual(
       bad.body.data.metafieldsSet.userErrors.map((e: { field: string[]; code: string }) => [e.field.join('.'), e.code]),
-      [['metafields.0.type', 'BLANK'], ['metafields.1.key', 'TOO_SHORT'], ['metafields.2.ownerId', 'INVALID']],
+      [
+        ['metafields.0.type', 'BLANK'],
+        ['metafields.1.key', 'TOO_SHORT'],
+        ['metafields.2.ownerId', 'INVALID'],
+      ],
     );
     assert.equal(order.metafields?.length ?? 0, 0, 'atomic: nothing set');
     // Sent as a query, or under a token without write_orders, it is refused.
@@ -456,12 +524,24 @@ describe('ShopifySandbox GraphQL and tokens', () => {
     // Set, then set again with the same and with a new value: one metafield, the last value.
     const ok = await gql(url, token, M, { metafields: [input] });
     assert.deepEqual(ok.body.data.metafieldsSet.userErrors, []);
-    assert.deepEqual(ok.body.data.metafieldsSet.metafields[0], { ...ok.body.data.metafieldsSet.metafields[0], namespace: 'ml_connector', key: 'fusion_invoice_number', value: 'INV-1001', type: 'single_line_text_field' });
+    assert.deepEqual(ok.body.data.metafieldsSet.metafields[0], {
+      ...ok.body.data.metafieldsSet.metafields[0],
+      namespace: 'ml_connector',
+      key: 'fusion_invoice_number',
+      value: 'INV-1001',
+      type: 'single_line_text_field',
+    });
     assert.equal(ok.body.extensions.cost.requestedQueryCost, 10);
     await gql(url, token, M, { metafields: [input] });
     await gql(url, token, M, { metafields: [{ ...input, value: 'INV-1002' }] });
-    assert.deepEqual(order.metafields!.map((m) => [m.namespace, m.key, m.value]), [['ml_connector', 'fusion_invoice_number', 'INV-1002']]);
-    assert.deepEqual(sandbox.graphqlLog.filter((e) => e.operation === 'OrderMetafieldsSet').map((e) => e.outcome), ['INVALID_VARIABLE', 'INVALID_VARIABLE', 'USER_ERRORS', 'ACCESS_DENIED', 'OK', 'OK', 'OK']);
+    assert.deepEqual(
+      order.metafields!.map((m) => [m.namespace, m.key, m.value]),
+      [['ml_connector', 'fusion_invoice_number', 'INV-1002']],
+    );
+    assert.deepEqual(
+      sandbox.graphqlLog.filter((e) => e.operation === 'OrderMetafieldsSet').map((e) => e.outcome),
+      ['INVALID_VARIABLE', 'INVALID_VARIABLE', 'USER_ERRORS', 'ACCESS_DENIED', 'OK', 'OK', 'OK'],
+    );
   });
 
   it('grants client credentials and rotates refresh tokens', async () => {
@@ -480,7 +560,10 @@ describe('ShopifySandbox GraphQL and tokens', () => {
     assert.equal((await post({ ...creds, client_secret: 'wrong', grant_type: 'client_credentials' })).status, 401);
 
     const pair = sandbox.issueToken({ withRefresh: true });
-    const r1 = (await (await post({ ...creds, grant_type: 'refresh_token', refresh_token: pair.refresh_token! })).json()) as { refresh_token: string; expires_in: number };
+    const r1 = (await (await post({ ...creds, grant_type: 'refresh_token', refresh_token: pair.refresh_token! })).json()) as {
+      refresh_token: string;
+      expires_in: number;
+    };
     assert.equal(r1.expires_in, 3600);
     assert.notEqual(r1.refresh_token, pair.refresh_token);
     // the old one stays valid until the replacement is used (2026-08-28)
@@ -524,7 +607,11 @@ describe("ShopifySandbox delivers Shopify's published samples byte for byte", ()
     .map(([name]) => name.toLowerCase())
     .filter((name) => name.startsWith('x-shopify-'));
   const publish = (topic: string, body: Buffer): Promise<Response> =>
-    fetch(`${url}/__admin/webhooks/publish-sample?topic=${encodeURIComponent(topic)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    fetch(`${url}/__admin/webhooks/publish-sample?topic=${encodeURIComponent(topic)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
 
   before(async () => {
     url = await sandbox.listen();
@@ -548,7 +635,8 @@ describe("ShopifySandbox delivers Shopify's published samples byte for byte", ()
     };
     assert.equal(vectors.published.length, 2);
     for (const v of vectors.published) assert.equal(publishedMethod(v.secret, Buffer.from(v.body, 'utf8')), v.x_shopify_hmac_sha256);
-    for (const v of vectors.derived_not_published) assert.equal(publishedMethod(v.secret, Buffer.from(v.body, 'utf8')) === v.x_shopify_hmac_sha256, v.expect_valid);
+    for (const v of vectors.derived_not_published)
+      assert.equal(publishedMethod(v.secret, Buffer.from(v.body, 'utf8')) === v.x_shopify_hmac_sha256, v.expect_valid);
   });
 
   it('every published sample arrives as the fixture bytes, signed over them, with every documented header', async () => {
@@ -609,7 +697,10 @@ describe("ShopifySandbox delivers Shopify's published samples byte for byte", ()
     assert.ok(sent);
     await sandbox.dispatcher.idle();
     flaky.server.close();
-    assert.deepEqual(sandbox.dispatcher.attempts.filter((a) => a.webhookId === sent.webhookId).map((a) => a.status), [500, 500, 200]);
+    assert.deepEqual(
+      sandbox.dispatcher.attempts.filter((a) => a.webhookId === sent.webhookId).map((a) => a.status),
+      [500, 500, 200],
+    );
     assert.equal(flaky.got.length, 3);
     for (const name of ['x-shopify-webhook-id', 'x-shopify-event-id', 'x-shopify-triggered-at', 'x-shopify-hmac-sha256']) {
       assert.equal(new Set(flaky.got.map((g) => g.headers[name])).size, 1, `${name} unchanged across retries`);
@@ -636,7 +727,10 @@ describe("ShopifySandbox delivers Shopify's published samples byte for byte", ()
       assert.notEqual(copies[0]!.headers['x-shopify-webhook-id'], copies[1]!.headers['x-shopify-webhook-id'], 'one Webhook-Id per delivery');
       assert.ok(copies[0]!.raw.equals(copies[1]!.raw));
     }
-    assert.deepEqual(byEvent.get(sent[0]!.eventId)!.map((g) => g.raw.equals(fixture('customers_create.json'))), [true, true]);
+    assert.deepEqual(
+      byEvent.get(sent[0]!.eventId)!.map((g) => g.raw.equals(fixture('customers_create.json'))),
+      [true, true],
+    );
   });
 
   it('Webhook-Id is stable across retries of generated bodies by default; only the newWebhookIdOnRetry switch changes it', async () => {

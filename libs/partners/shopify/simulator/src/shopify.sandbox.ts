@@ -1,12 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  SandboxHttpError,
-  SandboxServer,
-  WebhookDispatcher,
-  seededRandom,
-  type SandboxRequest,
-  type SandboxResponse,
-} from '@mlc/partners-sandbox-kit';
+import { SandboxHttpError, SandboxServer, WebhookDispatcher, seededRandom, type SandboxRequest, type SandboxResponse } from '@mlc/partners-sandbox-kit';
 import { toExactJson } from './exact-json';
 import { customerPayload, orderPayload, refundPayload, type PayloadContext } from './rest-payloads';
 import {
@@ -276,10 +269,7 @@ export class ShopifySandbox extends SandboxServer {
 
   /** Replaces all data with the deterministic set for `seed`. Emits nothing. */
   seedData(opts: { seed?: number; customers?: number; orders?: number } = {}): { customers: number; orders: number } {
-    const data = seedData(
-      { seed: opts.seed ?? this.seed, customers: opts.customers ?? 5, orders: opts.orders ?? 8, nowMs: this.now() },
-      this.ids,
-    );
+    const data = seedData({ seed: opts.seed ?? this.seed, customers: opts.customers ?? 5, orders: opts.orders ?? 8, nowMs: this.now() }, this.ids);
     this.customers.clear();
     this.orders.clear();
     for (const c of data.customers) this.customers.set(c.id, c);
@@ -287,7 +277,13 @@ export class ShopifySandbox extends SandboxServer {
     return { customers: this.customers.size, orders: this.orders.size };
   }
 
-  createCustomer(input: { firstName: string; lastName: string; email?: string | null; phone?: string | null; address?: CustomerAddressInput | null }): SimCustomer {
+  createCustomer(input: {
+    firstName: string;
+    lastName: string;
+    email?: string | null;
+    phone?: string | null;
+    address?: CustomerAddressInput | null;
+  }): SimCustomer {
     const now = this.now();
     const c: SimCustomer = {
       id: this.ids.customer.take(this.idRandom),
@@ -485,7 +481,8 @@ export class ShopifySandbox extends SandboxServer {
     const order = this.order(id);
     if (order.cancelledAtMs !== null) throw new SandboxHttpError(422, { errors: { base: ['Order has already been cancelled'] } });
     const reason = input.reason ?? 'other';
-    if (!['customer', 'declined', 'fraud', 'inventory', 'other', 'staff'].includes(reason)) throw new SandboxHttpError(422, { errors: { reason: [`${reason} is not a cancel reason`] } });
+    if (!['customer', 'declined', 'fraud', 'inventory', 'other', 'staff'].includes(reason))
+      throw new SandboxHttpError(422, { errors: { reason: [`${reason} is not a cancel reason`] } });
     const now = this.now();
     order.cancelledAtMs = now;
     order.cancelReason = reason;
@@ -597,11 +594,7 @@ export class ShopifySandbox extends SandboxServer {
    * version of the published samples), whatever the subscriptions' versions. Faults apply as to generated bodies.
    * The sandbox's data is not changed. 422 for an unknown topic or bytes that are not UTF-8 (Shopify sends JSON).
    */
-  publishSample(
-    topic: string,
-    bytes: Buffer | string,
-    opts: { apiVersion?: string; eventId?: string } = {},
-  ): DeliveryRecord[] {
+  publishSample(topic: string, bytes: Buffer | string, opts: { apiVersion?: string; eventId?: string } = {}): DeliveryRecord[] {
     if (!(WEBHOOK_TOPICS as readonly string[]).includes(topic)) {
       throw new SandboxHttpError(422, { errors: { topic: [`unknown topic ${topic}`] } });
     }
@@ -642,10 +635,7 @@ export class ShopifySandbox extends SandboxServer {
    * duplicate of it; whether Shopify keeps it across retries is UNCONFIRMED, so the `newWebhookIdOnRetry` fault
    * changes it on retries (default: stable, the reading the "Verify deliveries" page's dedupe advice implies).
    */
-  private deliver(
-    sub: Subscription,
-    d: { topic: ShopifyWebhookTopic; body: string; apiVersion: string; eventId: string; triggeredAt: string },
-  ): void {
+  private deliver(sub: Subscription, d: { topic: ShopifyWebhookTopic; body: string; apiVersion: string; eventId: string; triggeredAt: string }): void {
     const { topic, body, apiVersion, eventId } = d;
     const { secret, signedWith } = this.pickSecret(sub);
     const webhookId = randomUUID();
@@ -764,13 +754,9 @@ export class ShopifySandbox extends SandboxServer {
     this.route('POST', '/__admin/seed', (req) => exact(200, this.seedData(bodyOf(req))));
     this.route('GET', '/__admin/orders', () => exact(200, { items: [...this.orders.values()].map((o) => this.restOrder(o)) }));
     this.route('GET', '/__admin/orders/:id', (req) => exact(200, this.restOrder(this.order(idParam(req)))));
-    this.route('GET', '/__admin/customers', () =>
-      exact(200, { items: [...this.customers.values()].map((c) => customerPayload(c, this.ctx())) }),
-    );
+    this.route('GET', '/__admin/customers', () => exact(200, { items: [...this.customers.values()].map((c) => customerPayload(c, this.ctx())) }));
     this.route('POST', '/__admin/customers', (req) => exact(201, customerPayload(this.createCustomer(bodyOf(req)), this.ctx())));
-    this.route('POST', '/__admin/customers/:id', (req) =>
-      exact(200, customerPayload(this.updateCustomer(idParam(req), bodyOf(req)), this.ctx())),
-    );
+    this.route('POST', '/__admin/customers/:id', (req) => exact(200, customerPayload(this.updateCustomer(idParam(req), bodyOf(req)), this.ctx())));
     this.route('POST', '/__admin/orders', (req) => {
       type Input = Parameters<ShopifySandbox['createOrder']>[0];
       const b = bodyOf<Omit<Input, 'customerId' | 'id'> & { customerId?: string | null; id?: string }>(req);
@@ -834,16 +820,20 @@ export class ShopifySandbox extends SandboxServer {
       return exact(202, {
         topic,
         eventId: sent[0]?.eventId ?? null,
-        deliveries: sent.map((d) => ({ webhookId: d.webhookId, subscriptionId: d.subscriptionId, uri: d.uri, apiVersion: d.apiVersion, dropped: d.dropped ?? false })),
+        deliveries: sent.map((d) => ({
+          webhookId: d.webhookId,
+          subscriptionId: d.subscriptionId,
+          uri: d.uri,
+          apiVersion: d.apiVersion,
+          dropped: d.dropped ?? false,
+        })),
       });
     });
     this.route('POST', '/__admin/webhooks/flush', () => {
       this.dispatcher.flush();
       return { status: 200, body: { ok: true } };
     });
-    this.route('GET', '/__admin/webhooks/deliveries', () =>
-      exact(200, { items: this.deliveries, attempts: this.dispatcher.attempts }),
-    );
+    this.route('GET', '/__admin/webhooks/deliveries', () => exact(200, { items: this.deliveries, attempts: this.dispatcher.attempts }));
     this.route('GET', '/__admin/webhook-faults', () => exact(200, this.webhookFaults));
     this.route('POST', '/__admin/webhook-faults', (req) => exact(200, (this.webhookFaults = bodyOf<WebhookFaults>(req))));
     this.route('POST', '/__admin/secrets/rotate', (req) => {
@@ -929,7 +919,12 @@ export class ShopifySandbox extends SandboxServer {
     const now = this.now();
     if (!op) {
       return plain(200, {
-        errors: [{ message: 'The Shopify sandbox does not recognise this query (see shopify-graphql.ts for the supported ones)', extensions: { code: 'UNSUPPORTED_BY_SANDBOX' } }],
+        errors: [
+          {
+            message: 'The Shopify sandbox does not recognise this query (see shopify-graphql.ts for the supported ones)',
+            extensions: { code: 'UNSUPPORTED_BY_SANDBOX' },
+          },
+        ],
       });
     }
     const first = Number(vars['first'] ?? 0);
@@ -976,11 +971,28 @@ export class ShopifySandbox extends SandboxServer {
     }
     this.requestApiVersion = version;
     // Webhook subscriptions need no scope of their own (the topic's read scope is not modelled).
-    const scope = op.startsWith('Webhook') ? undefined : MUTATIONS.has(op) ? 'write_orders' : op.startsWith('Order') ? 'read_orders' : op.startsWith('Customer') ? 'read_customers' : undefined;
+    const scope = op.startsWith('Webhook')
+      ? undefined
+      : MUTATIONS.has(op)
+        ? 'write_orders'
+        : op.startsWith('Order')
+          ? 'read_orders'
+          : op.startsWith('Customer')
+            ? 'read_customers'
+            : undefined;
     if (scope && !t.scopes.includes(scope)) {
       this.bucket.charge(1, now);
       log('ACCESS_DENIED', 1);
-      const field = op === 'OrderMetafieldsSet' ? 'metafieldsSet' : op === 'OrdersUpdatedSince' ? 'orders' : op.startsWith('Order') ? 'order' : op === 'CustomersUpdatedSince' ? 'customers' : 'customer';
+      const field =
+        op === 'OrderMetafieldsSet'
+          ? 'metafieldsSet'
+          : op === 'OrdersUpdatedSince'
+            ? 'orders'
+            : op.startsWith('Order')
+              ? 'order'
+              : op === 'CustomersUpdatedSince'
+                ? 'customers'
+                : 'customer';
       return plain(200, {
         data: null,
         errors: [
@@ -995,7 +1007,8 @@ export class ShopifySandbox extends SandboxServer {
     }
     const { data, actual } = this.execute(op, vars);
     this.bucket.charge(actual, now);
-    const payload = op === 'OrderMetafieldsSet' || op.startsWith('WebhookSubscription') ? Object.values(data as Record<string, { userErrors?: unknown[] }>)[0] : undefined;
+    const payload =
+      op === 'OrderMetafieldsSet' || op.startsWith('WebhookSubscription') ? Object.values(data as Record<string, { userErrors?: unknown[] }>)[0] : undefined;
     log(payload?.userErrors?.length ? 'USER_ERRORS' : 'OK', actual);
     return plain(200, {
       data,
@@ -1009,7 +1022,8 @@ export class ShopifySandbox extends SandboxServer {
    */
   private metafieldsSet(vars: Record<string, unknown>): { metafields: Record<string, unknown>[] | null; userErrors: MetafieldsSetUserError[] } {
     const parsed = parseMetafieldsSetVariables(vars);
-    if ('error' in parsed) return { metafields: null, userErrors: [{ field: ['metafields'], message: parsed.error.message, code: 'INVALID', elementIndex: null }] };
+    if ('error' in parsed)
+      return { metafields: null, userErrors: [{ field: ['metafields'], message: parsed.error.message, code: 'INVALID', elementIndex: null }] };
     const orderOf = (gid: string) => this.orders.get(BigInt(gid.slice(gid.lastIndexOf('/') + 1)));
     const userErrors = checkMetafieldsSet(parsed.rows, (gid) => orderOf(gid) !== undefined);
     if (userErrors.length) return { metafields: null, userErrors };
@@ -1055,14 +1069,22 @@ export class ShopifySandbox extends SandboxServer {
     }
     if (op === 'WebhookSubscriptionCreate') {
       const parsed = parseWebhookSubscriptionCreate(vars, WEBHOOK_TOPICS);
-      if ('error' in parsed) return { data: { webhookSubscriptionCreate: { webhookSubscription: null, userErrors: [{ field: ['webhookSubscription'], message: parsed.error.message }] } } };
+      if ('error' in parsed)
+        return {
+          data: { webhookSubscriptionCreate: { webhookSubscription: null, userErrors: [{ field: ['webhookSubscription'], message: parsed.error.message }] } },
+        };
       const userErrors = checkWebhookSubscriptionCreate(parsed.row, (topic, uri) => live.some((s) => s.topic === topic && s.uri === uri));
       if (userErrors.length) return { data: { webhookSubscriptionCreate: { webhookSubscription: null, userErrors } } };
       const sub = this.subscribe({ topic: parsed.row.topic, uri: parsed.row.uri, apiVersion: this.requestApiVersion, name: parsed.row.name, source: 'app' });
       return { data: { webhookSubscriptionCreate: { webhookSubscription: this.gqlSubscription(sub), userErrors: [] } } };
     }
     const sub = live.find((s) => s.id === vars['id']);
-    if (!sub) return { data: { webhookSubscriptionDelete: { deletedWebhookSubscriptionId: null, userErrors: [{ field: ['id'], message: 'Webhook subscription does not exist' }] } } };
+    if (!sub)
+      return {
+        data: {
+          webhookSubscriptionDelete: { deletedWebhookSubscriptionId: null, userErrors: [{ field: ['id'], message: 'Webhook subscription does not exist' }] },
+        },
+      };
     sub.deleted = true;
     return { data: { webhookSubscriptionDelete: { deletedWebhookSubscriptionId: sub.id, userErrors: [] } } };
   }
@@ -1084,7 +1106,12 @@ export class ShopifySandbox extends SandboxServer {
       const id = gidId('Order');
       const o = id === undefined ? undefined : this.orders.get(id);
       if (!o) return { data: { order: null } };
-      const items = gqlOrderItems(o, op === 'OrderLineItems' ? 'lineItems' : 'shippingLines', Number(vars['first']), typeof vars['after'] === 'string' ? vars['after'] : null);
+      const items = gqlOrderItems(
+        o,
+        op === 'OrderLineItems' ? 'lineItems' : 'shippingLines',
+        Number(vars['first']),
+        typeof vars['after'] === 'string' ? vars['after'] : null,
+      );
       return items ? { data: { order: items } } : { data: null, failed: true };
     }
     const after = typeof vars['after'] === 'string' ? decodeCursor(vars['after']) : undefined;
@@ -1112,7 +1139,11 @@ export class ShopifySandbox extends SandboxServer {
         return { data: { customer: c ? gqlCustomer(c) : null } };
       }
       case 'OrdersUpdatedSince': {
-        const p = page([...this.orders.values()].filter((o) => matches(o.updatedAtMs)), Number(vars['first']), after);
+        const p = page(
+          [...this.orders.values()].filter((o) => matches(o.updatedAtMs)),
+          Number(vars['first']),
+          after,
+        );
         return {
           data: {
             orders: {
@@ -1123,7 +1154,11 @@ export class ShopifySandbox extends SandboxServer {
         };
       }
       default: {
-        const p = page([...this.customers.values()].filter((c) => matches(c.updatedAtMs)), Number(vars['first']), after);
+        const p = page(
+          [...this.customers.values()].filter((c) => matches(c.updatedAtMs)),
+          Number(vars['first']),
+          after,
+        );
         return {
           data: { customers: { nodes: p.nodes.map(gqlCustomer), pageInfo: { hasNextPage: p.hasNextPage, endCursor: p.endCursor } } },
         };
@@ -1151,14 +1186,16 @@ function instantOf(text: string, field: string): number {
 
 /** Cents of a decimal money string with at most 2 decimals ("12.5", "12.50"); 422 otherwise. */
 function centsOf(amount: string, field: string): number {
-  if (typeof amount !== 'string' || !/^\d+(\.\d{1,2})?$/.test(amount)) throw new SandboxHttpError(422, { errors: { [field]: [`bad amount ${String(amount)}`] } });
+  if (typeof amount !== 'string' || !/^\d+(\.\d{1,2})?$/.test(amount))
+    throw new SandboxHttpError(422, { errors: { [field]: [`bad amount ${String(amount)}`] } });
   const [whole, frac = ''] = amount.split('.');
   return Number(whole) * 100 + Number(frac.padEnd(2, '0'));
 }
 
 /** Basis points of a decimal tax rate with at most 4 decimals ("0.13" → 1300, "0.0725" → 725); 422 otherwise. */
 function rateBpOf(rate: string): number {
-  if (typeof rate !== 'string' || !/^0(\.\d{1,4})?$|^1(\.0{1,4})?$/.test(rate)) throw new SandboxHttpError(422, { errors: { rate: [`bad tax rate ${String(rate)}`] } });
+  if (typeof rate !== 'string' || !/^0(\.\d{1,4})?$|^1(\.0{1,4})?$/.test(rate))
+    throw new SandboxHttpError(422, { errors: { rate: [`bad tax rate ${String(rate)}`] } });
   const [whole, frac = ''] = rate.split('.');
   return Number(whole) * 10_000 + Number(frac.padEnd(4, '0'));
 }

@@ -117,6 +117,7 @@ export class CreateAuditProjections1767400000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const t of ['audit_flow_states', 'audit_billing_records', 'audit_exceptions', 'audit_xrefs', 'audit_entries']) await q.query(`DROP TABLE IF EXISTS ${t}`);
+    for (const t of ['audit_flow_states', 'audit_billing_records', 'audit_exceptions', 'audit_xrefs', 'audit_entries'])
+      await q.query(`DROP TABLE IF EXISTS ${t}`);
   }
 }
