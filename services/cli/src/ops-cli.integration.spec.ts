@@ -85,26 +85,24 @@ describe('mlc ops commands against a running audit-projector', () => {
     fusionWriter = createServer((req, res) => {
       writerCalls.push({ url: req.url ?? '', key: req.headers['x-api-key'] as string | undefined });
       const since = '2026-12-01T10:00:00.000Z';
-      res
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(
-          JSON.stringify({
-            tenantId: T,
-            waiting: [
-              {
-                idempotencyKey: 'acme.myshopify.com:order:42:refund:7',
-                kind: 'credit_memo',
-                shopifyOrderId: '42',
-                shopifyOrderName: '#1042',
-                waitsForInvoice: '42',
-                since,
-                deadline: '2026-12-02T10:00:00.000Z',
-                releasedAt: null,
-                releases: 0,
-              },
-            ],
-          }),
-        );
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          tenantId: T,
+          waiting: [
+            {
+              idempotencyKey: 'acme.myshopify.com:order:42:refund:7',
+              kind: 'credit_memo',
+              shopifyOrderId: '42',
+              shopifyOrderName: '#1042',
+              waitsForInvoice: '42',
+              since,
+              deadline: '2026-12-02T10:00:00.000Z',
+              releasedAt: null,
+              releases: 0,
+            },
+          ],
+        }),
+      );
     }).listen(0, '127.0.0.1');
     await new Promise((r) => fusionWriter.once('listening', r));
     svc = await startService('audit-projector', {

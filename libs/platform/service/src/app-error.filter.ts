@@ -38,11 +38,9 @@ export class AppErrorHttpFilter implements ExceptionFilter {
     }
     if (err instanceof HttpException) {
       const status = err.getStatus();
-      res
-        .status(status)
-        .json({
-          error: { code: `HTTP.${status}`, message: status >= 500 ? 'internal error' : status === 400 ? 'the request body could not be parsed' : err.message },
-        });
+      res.status(status).json({
+        error: { code: `HTTP.${status}`, message: status >= 500 ? 'internal error' : status === 400 ? 'the request body could not be parsed' : err.message },
+      });
       return;
     }
     res.status(500).json({ error: { code: 'INTERNAL', message: 'internal error' } });

@@ -79,13 +79,11 @@ export class ReportsService {
     );
     const dryOps = new Map(dry.rows.map((x) => [`${x.tenant_id}|${x.order_id}`, x.operations]));
     const isDry = (d: ReceivablesDifference) => dryOps.has(`${d.tenantId}|${d.shopifyOrderId}`);
-    const receivablesDryRun = partners.differences
-      .filter(isDry)
-      .map((d) => ({
-        ...d,
-        wouldBeWrites: dryOps.get(`${d.tenantId}|${d.shopifyOrderId}`),
-        reason: `dry run: ${d.reason} (its documents are would-be writes: mlc dryrun list ${d.tenantId})`,
-      }));
+    const receivablesDryRun = partners.differences.filter(isDry).map((d) => ({
+      ...d,
+      wouldBeWrites: dryOps.get(`${d.tenantId}|${d.shopifyOrderId}`),
+      reason: `dry run: ${d.reason} (its documents are would-be writes: mlc dryrun list ${d.tenantId})`,
+    }));
     return {
       fulfilment: fulfilment.rows,
       receivables: receivables.rows,

@@ -582,9 +582,7 @@ export class FusionSandbox extends SandboxServer {
    * What the receiving processor checks per line against the PO as it stands: a PO, line and schedule in a receivable
    * status, and the quantity within the ordered quantity plus the over-receipt tolerance (lines of one request add up).
    */
-  private receivingChecks(
-    lines: readonly Record<string, unknown>[],
-  ): {
+  private receivingChecks(lines: readonly Record<string, unknown>[]): {
     index: number;
     po: PurchaseOrder;
     line: PoLine;
