@@ -620,10 +620,18 @@ export class ShopifySandbox extends SandboxServer {
     return this.deliveries.slice(from);
   }
 
-  /** X-Shopify-Triggered-At: UTC with microseconds, as Shopify writes it (`2025-07-10T16:15:47.000000Z`). */
+  /**
+   * X-Shopify-Triggered-At: UTC with microseconds, as Shopify writes it (`2025-07-10T16:15:47.000000Z`). Two merchant
+   * actions never share one at Shopify's precision, so within one millisecond of the sandbox clock the microseconds
+   * count up (an order created and edited in the same millisecond would otherwise look like one version).
+   */
   private triggeredAt(): string {
-    return `${new Date(this.now()).toISOString().slice(0, 23)}000Z`;
+    let micros = BigInt(Math.floor(this.now())) * 1000n;
+    if (micros <= this.lastTriggeredMicros) micros = this.lastTriggeredMicros + 1n;
+    this.lastTriggeredMicros = micros;
+    return `${new Date(Number(micros / 1000n)).toISOString().slice(0, 19)}.${(micros % 1_000_000n).toString().padStart(6, '0')}Z`;
   }
+  private lastTriggeredMicros = 0n;
 
   /**
    * One delivery to one subscription, with exactly the headers Shopify documents for a delivery
