@@ -268,3 +268,46 @@ export function printTable(title: string, rows: readonly Row[]): void {
 export function note(msg: string): void {
   process.stderr.write(`[bench] ${msg}\n`);
 }
+
+/**
+ * One figure of the product beside the ceiling measured in the same run, as the row every benchmark prints:
+ * `figure | product | ceiling | ratio | target | verdict`. `ratio` is product/ceiling when higher is better
+ * (throughput) and ceiling/product when lower is better (latency, memory), so 100 % always means "as good as the
+ * ceiling". `target` is the issue's target for this figure (a ratio such as 0.8, or an absolute bound), and
+ * `verdict` says whether the figure met it.
+ */
+export interface Comparison {
+  figure: string;
+  unit: string;
+  product: number;
+  /** What the same work costs without the product (a bare implementation on the same broker/database), measured now. */
+  ceiling: number;
+  ceilingLabel: string;
+  better: 'higher' | 'lower';
+  /** Met when the ratio is at least this (0..1). */
+  minRatio?: number;
+  /** Met when the product figure is at most (better: lower) / at least (better: higher) this absolute bound. */
+  bound?: number;
+}
+
+export function compareRow(c: Comparison): Row {
+  const ratio = c.better === 'higher' ? c.product / c.ceiling : c.ceiling / c.product;
+  const checks: boolean[] = [];
+  const targets: string[] = [];
+  if (c.minRatio !== undefined) {
+    checks.push(ratio >= c.minRatio);
+    targets.push(`ratio >= ${Math.round(c.minRatio * 100)} %`);
+  }
+  if (c.bound !== undefined) {
+    checks.push(c.better === 'higher' ? c.product >= c.bound : c.product <= c.bound);
+    targets.push(`${c.better === 'higher' ? '>=' : '<='} ${c.bound} ${c.unit}`);
+  }
+  return {
+    figure: c.figure,
+    product: `${round(c.product)} ${c.unit}`,
+    ceiling: `${round(c.ceiling)} ${c.unit} (${c.ceilingLabel})`,
+    ratio: Number.isFinite(ratio) ? `${Math.round(ratio * 100)} %` : 'n/a',
+    target: targets.join(', ') || '-',
+    verdict: checks.length === 0 ? '-' : checks.every(Boolean) ? 'met' : 'MISSED',
+  };
+}
