@@ -2,7 +2,7 @@
 // decorator metadata for NestJS, and rewrites the workspace aliases of tsconfig.base.json ("@mlc/...")
 // into relative requires so the output runs on plain Node. Type checking is `npm run typecheck` (tsc);
 // this step is deliberately tolerant so one broken file does not stop every other project from building.
-import { readFileSync, writeFileSync, mkdirSync, readdirSync, statSync, existsSync, rmSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync, readdirSync, statSync, existsSync, rmSync, cpSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { transformFile } from '@swc/core';
 
@@ -86,5 +86,20 @@ const sources = new Set(files.map((f) => relative(root, f).replace(/\.ts$/, '.js
     else if (name.endsWith('.js') && !sources.has(relative(outRoot, p))) rmSync(p);
   }
 })(outRoot);
+// The ops console's page (plain ES modules + htm templates: nothing to compile) and the two small libraries it runs
+// on, Preact and htm, copied beside it with their bare "preact" imports pointed at the copy: served as they are.
+const consoleWeb = 'services/audit-projector/src/console/web';
+if (existsSync(join(root, consoleWeb))) {
+  const out = join(outRoot, consoleWeb);
+  rmSync(out, { recursive: true, force: true });
+  cpSync(join(root, consoleWeb), out, { recursive: true });
+  mkdirSync(join(out, 'vendor'), { recursive: true });
+  for (const [from, to] of [
+    ['preact/dist/preact.mjs', 'preact.js'],
+    ['preact/hooks/dist/hooks.mjs', 'hooks.js'],
+    ['htm/dist/htm.module.js', 'htm.js'],
+  ])
+    writeFileSync(join(out, 'vendor', to), readFileSync(join(root, 'node_modules', from), 'utf8').replace(/from\s*(["'])preact\1/g, 'from"./preact.js"'));
+}
 console.error(`build: ${files.length} files in ${Date.now() - started} ms${failed ? `, ${failed} failed` : ''}`);
 if (failed) process.exitCode = 1;

@@ -24,6 +24,18 @@ build() {
   node tools/build.mjs
 }
 
+ensure_chromium() {
+  # The console's browser tests (test/e2e/console.e2e.spec.ts) drive Debian's Chromium through playwright-core, which
+  # downloads no browser. Installed once, only for a run that includes them.
+  [ -x /usr/bin/chromium ] && return 0
+  if [ "$(id -u)" = 0 ]; then
+    log "installing Chromium from Debian's packages (for the console's browser tests)"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >&2
+  else
+    log "Chromium is not installed and we are not root: install Debian's 'chromium' package (the console's browser tests are skipped)"
+  fi
+}
+
 run_tests() {
   # `npm test` runs everything; `npm test -- <path fragment>...` runs only matching spec files.
   # With TEST_TIER=unit only the fast tier: every spec except *.integration.spec and *.e2e.spec, which are the ones
@@ -57,6 +69,7 @@ case "$cmd" in
   test)
     ensure_packages
     bash deploy/local/infra.sh up
+    if [ "$#" -eq 0 ] || printf '%s\n' "$@" | grep -q -e console -e 'e2e'; then ensure_chromium; fi
     build
     export MLC_TEST=1
     node dist/tools/prune-test-kafka.js || true

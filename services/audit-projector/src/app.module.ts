@@ -5,10 +5,11 @@ import { OpsModule } from './ops/ops.module';
 import { AdminModule } from './admin/admin.module';
 import { DoctorModule } from './doctor/doctor.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
+import { ConsoleModule } from './console/console.module';
 
 /** audit-projector: the platform (Kafka, health, metrics, configuration, tenants) comes from bootService; features are wired here. */
 @Module({
-  imports: [OpsModule, AdminModule, WebhooksModule, DoctorModule],
+  imports: [OpsModule, AdminModule, WebhooksModule, DoctorModule, ConsoleModule],
   controllers: [AuditTrailController],
   providers: [OpenExceptionsMetric],
 })

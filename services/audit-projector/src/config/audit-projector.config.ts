@@ -4,6 +4,7 @@ import { tenancySettings } from '@mlc/tenancy';
 import { opsSettings } from '../ops/ops.settings';
 import { adminSettings } from '../admin/admin.settings';
 import { webhooksSettings } from '../webhooks/webhooks.settings';
+import { consoleSettings } from '../console/console.settings';
 
 /** Every setting of audit-projector, checked at start. */
 export const auditProjectorSettings = {
@@ -13,6 +14,7 @@ export const auditProjectorSettings = {
   ...opsSettings,
   ...adminSettings,
   ...webhooksSettings,
+  ...consoleSettings,
 };
 
 export type AuditProjectorConfig = ConfigOf<typeof auditProjectorSettings>;

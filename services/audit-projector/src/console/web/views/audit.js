@@ -1,0 +1,85 @@
+import { html, useState } from '../html.js';
+import { get, query } from '../api.js';
+import { ErrorBox, Timeline, fmtTime, useLoad } from '../ui.js';
+
+/** Audit search, and one record's timeline across systems (PO line → ShipBob order → webhooks → ASN → close; Shopify order → invoice → credit memos). */
+export function Audit({ tenant, session, route }) {
+  const [filter, setFilter] = useState({ businessId: route.params.businessId ?? '', entityType: '', topic: '', result: '', from: '', to: '' });
+  const [focus, setFocus] = useState(route.params.businessId ? { businessId: route.params.businessId } : null);
+  const [found, error] = useLoad(
+    () =>
+      get(
+        `/ops/audit${query({ tenant, ...filter, from: filter.from && new Date(filter.from).toISOString(), to: filter.to && new Date(filter.to).toISOString(), limit: 200 })}`,
+      ),
+    [tenant, JSON.stringify(filter)],
+  );
+  const [timeline, tlError] = useLoad(
+    () => (focus ? get(`/ops/timeline${query({ tenant, ...focus })}`) : Promise.resolve(null)),
+    [tenant, JSON.stringify(focus)],
+  );
+  return html`<section aria-labelledby="audit-title">
+    <h1 id="audit-title">Audit</h1>
+    <form
+      class="filters"
+      role="search"
+      aria-label="Search the audit trail"
+      onSubmit=${(e) => (e.preventDefault(), setFilter(Object.fromEntries(new FormData(e.target))))}
+    >
+      <label>Business id<input name="businessId" value=${filter.businessId} /></label>
+      <label>Entity<input name="entityType" value=${filter.entityType} /></label>
+      <label>Topic<input name="topic" value=${filter.topic} /></label>
+      <label
+        >Result<select name="result" value=${filter.result}>
+          <option value="">any</option>
+          <option>success</option>
+          <option>failure</option>
+        </select></label
+      >
+      <label>From<input name="from" type="datetime-local" value=${filter.from} /></label>
+      <label>To<input name="to" type="datetime-local" value=${filter.to} /></label>
+      <button type="submit">Search</button>
+    </form>
+    <${ErrorBox} error=${error} />
+    ${
+      focus
+        ? html`<section class="card" aria-labelledby="tl-title">
+            <h2 id="tl-title">Timeline of ${focus.businessId ?? focus.correlationId}</h2>
+            <${ErrorBox} error=${tlError} />
+            ${timeline?.records?.length ? html`<p class="muted">Linked records: ${timeline.records.join(', ')}</p>` : null}
+            <${Timeline} entries=${timeline?.entries} traceViewerUrl=${session.traceViewerUrl} />
+            <button type="button" onClick=${() => setFocus(null)}>Close the timeline</button>
+          </section>`
+        : null
+    }
+    <table class="grid">
+      <caption>
+        ${found?.entries?.length ?? 0}
+        entr${found?.entries?.length === 1 ? 'y' : 'ies'}${found?.nextCursor ? ' (newest first; narrow the search for older ones)' : ''}
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">When</th>
+          <th scope="col">Record</th>
+          <th scope="col">Topic</th>
+          <th scope="col">From → to</th>
+          <th scope="col">Result</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${(found?.entries ?? []).map(
+          (e) =>
+            html`<tr>
+              <td>${fmtTime(e.occurredAt)}</td>
+              <td>
+                <button type="button" class="link" onClick=${() => setFocus({ entityType: e.entityType, businessId: e.businessId })}>${e.businessId}</button>
+                <div class="muted">${e.entityType}</div>
+              </td>
+              <td><code>${e.topic}</code></td>
+              <td>${e.sourceSystem ?? ''} → ${e.targetSystem ?? ''}</td>
+              <td><span class="badge ${e.result}">${e.result}</span>${e.errorCode ? html` <code>${e.errorCode}</code>` : null}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+  </section>`;
+}

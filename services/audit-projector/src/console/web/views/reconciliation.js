@@ -1,0 +1,84 @@
+import { html, useState } from '../html.js';
+import { get, query } from '../api.js';
+import { BarChart, ErrorBox, Json, byDay, daysAgo, useLoad } from '../ui.js';
+
+/** The reports service's reconciliation (GET /ops/reports/reconciliation) as charts, with the differences to drill into. */
+export function Reconciliation({ tenant }) {
+  const [days, setDays] = useState(30);
+  const [r, error] = useLoad(() => get(`/ops/reports/reconciliation${query({ tenant, from: daysAgo(days - 1) })}`), [tenant, days]);
+  const fulfilment = byDay(r?.fulfilment, ['posSeen', 'shipbobOrdersCreated', 'shipped', 'writtenBack']);
+  const receivables = byDay(r?.receivables, ['shopifyOrders', 'fusionInvoices', 'shopifyAmount', 'fusionAmount']);
+  const diffs = r?.receivablesDifferences ?? [];
+  return html`<section aria-labelledby="recon-title">
+    <h1 id="recon-title">Reconciliation of ${tenant}</h1>
+    <label
+      >Range
+      <select value=${days} onChange=${(e) => setDays(Number(e.target.value))}>
+        <option value="7">last 7 days</option>
+        <option value="30">last 30 days</option>
+        <option value="90">last 90 days</option>
+      </select>
+    </label>
+    <${ErrorBox} error=${error} />
+    <${BarChart}
+      title="Purchase orders vs ShipBob orders vs receipts"
+      rows=${fulfilment}
+      series=${[
+        { key: 'posSeen', label: 'POs seen' },
+        { key: 'shipbobOrdersCreated', label: 'ShipBob orders' },
+        { key: 'shipped', label: 'shipments (ASN)' },
+        { key: 'writtenBack', label: 'receipts written to Fusion' },
+      ]}
+    />
+    <${BarChart}
+      title="Shopify orders vs Fusion invoices (count)"
+      rows=${receivables}
+      series=${[
+        { key: 'shopifyOrders', label: 'Shopify orders' },
+        { key: 'fusionInvoices', label: 'Fusion invoices' },
+      ]}
+    />
+    <${BarChart}
+      title="Shopify totals vs Fusion documents (amount)"
+      rows=${receivables}
+      series=${[
+        { key: 'shopifyAmount', label: 'Shopify total' },
+        { key: 'fusionAmount', label: 'Fusion invoiced' },
+      ]}
+    />
+    <h2>Differences (${diffs.length})</h2>
+    ${
+      diffs.length
+        ? html`<table class="grid">
+            <thead>
+              <tr>
+                <th scope="col">Order</th>
+                <th scope="col">What differs</th>
+                <th scope="col">Detail</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${diffs.map(
+                (d) =>
+                  html`<tr>
+                    <td>
+                      <a href="#/audit?businessId=${encodeURIComponent(d.shopifyOrderId ?? d.orderId ?? '')}"
+                        >${d.shopifyOrderName ?? d.shopifyOrderId ?? d.orderId ?? '—'}</a
+                      >
+                    </td>
+                    <td>${d.kind ?? d.reason ?? ''}</td>
+                    <td>
+                      <details>
+                        <summary>Drill down</summary>
+                        <${Json} value=${d} label="The difference" />
+                      </details>
+                    </td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`
+        : html`<p>No differences between Shopify and Fusion in this range.</p>`
+    }
+    ${(r?.receivablesChecks ?? []).map((c) => html`<p class="muted">${c.tenantId}: ${c.ordersChecked} order(s) checked against ${c.source ?? '—'}${c.error ? ` — ${c.error}` : ''}</p>`)}
+  </section>`;
+}

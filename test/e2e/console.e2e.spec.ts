@@ -1,0 +1,302 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Kafka } from 'kafkajs';
+import { AvroCodec, type TopicRecords } from '@mlc/contracts';
+import { EventPublisher, newMeta } from '@mlc/platform-kafka';
+import { REPO_ROOT, startService, testDatabase, testKafka, TEST_ENCRYPTION_KEYS, waitFor, type RunningService, type TestDatabase } from '@mlc/platform-testing';
+import { ShipbobSandbox } from '@mlc/partners-shipbob-simulator';
+import { createTenantsDataSource, InMemoryTenantChangePublisher, SecretBox, TenantConfigService } from '@mlc/tenants';
+
+const TENANT = 'console-e2e';
+const OTHER = 'console-other';
+const PAT = 'sbpat_console_e2e_00000000000000000000000000000';
+const CHANNEL = 6262;
+const ADMIN_KEY = 'console-admin-key';
+const SCOPED_KEY = 'console-scoped-key';
+const CHROMIUM = '/usr/bin/chromium';
+/** Screenshots of a failing step land here (the path is printed). */
+const ARTIFACTS = join(REPO_ROOT, '.local/test-artifacts');
+/** Set (e.g. to docs/console) to also take the README's screenshot of each main view. */
+const SHOTS = process.env['CONSOLE_SCREENSHOTS_DIR'];
+const codec = new AvroCodec();
+
+const po = (): TopicRecords['erp.purchase-order.changed.v1'] =>
+  ({
+    meta: newMeta({ tenantId: TENANT, source: 'test' }),
+    poHeaderId: '9001',
+    orderNumber: '1900',
+    status: 'Open',
+    lastUpdateDate: '2026-01-05T10:00:00.000+00:00',
+    currencyCode: 'USD',
+    procurementBusinessUnit: 'Vision Operations',
+    supplier: 'Acme Supply',
+    supplierSite: 'ACME-MAIN',
+    supplierId: '1252',
+    supplierNumber: null,
+    shipToLocationId: '204',
+    shipToLocationCode: 'Seattle',
+    shipTo: {
+      locationCode: 'Seattle',
+      name: 'Seattle DC',
+      address1: '1 Dock Road',
+      address2: null,
+      city: 'Seattle',
+      state: 'WA',
+      postalCode: '98101',
+      country: 'US',
+      addressText: null,
+    },
+    lines: [
+      {
+        poLineId: '91',
+        lineNumber: '1',
+        itemNumber: 'AS1',
+        description: null,
+        quantity: '5',
+        uom: 'Each',
+        status: 'Open',
+        shipToLocationCode: 'Seattle',
+        lineLastUpdateDate: null,
+      },
+      {
+        poLineId: '92',
+        lineNumber: '2',
+        itemNumber: 'AS9',
+        description: null,
+        quantity: '2',
+        uom: 'Each',
+        status: 'Open',
+        shipToLocationCode: 'Seattle',
+        lineLastUpdateDate: null,
+      },
+    ],
+    raw: '{}',
+  }) as TopicRecords['erp.purchase-order.changed.v1'];
+
+/**
+ * The ops console in a real browser (Debian's Chromium through playwright-core) against real processes
+ * (audit-projector serving /console, mapper, shipbob-writer), Kafka, PostgreSQL and the ShipBob sandbox: an operator
+ * signs in, sees the exception of a PO line without a product mapping, adds the mapping in the editor, replays, and
+ * ShipBob holds the order while the exception resolves; a key scoped to another tenant sees nothing of this one,
+ * neither in the page nor through the console's API.
+ */
+describe(
+  'console e2e: sign in -> exception -> fix the mapping -> replay -> ShipBob order, exception resolved',
+  { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is missing (apt-get install chromium)` },
+  () => {
+    let kafka: Kafka;
+    let suffix: string;
+    let db: TestDatabase;
+    let sandbox: ShipbobSandbox;
+    let services: RunningService[] = [];
+    let ops: RunningService;
+    let publisher: EventPublisher;
+    let ds: ReturnType<typeof createTenantsDataSource>;
+    let browser: Browser;
+    const contexts: BrowserContext[] = [];
+
+    const orders = async (): Promise<Array<{ reference_id: string; products: Array<{ sku: string; quantity: number }> }>> =>
+      (
+        (await (await fetch(`${sandbox.url}/__admin/orders`)).json()) as {
+          items: Array<{ reference_id: string; products: Array<{ sku: string; quantity: number }> }>;
+        }
+      ).items;
+    const opsApi = async (path: string) => (await (await fetch(`${ops.url}${path}`, { headers: { 'x-api-key': ADMIN_KEY } })).json()) as any;
+
+    /** Runs a browser step; on failure keeps a screenshot of the page and prints its path. */
+    const step = async <T>(page: Page, name: string, fn: () => Promise<T>): Promise<T> => {
+      try {
+        return await fn();
+      } catch (err) {
+        mkdirSync(ARTIFACTS, { recursive: true });
+        const path = join(ARTIFACTS, `console-e2e-${Date.now()}-${name.replace(/\W+/g, '-')}.png`);
+        await page.screenshot({ path, fullPage: true }).catch(() => undefined);
+        console.error(`console e2e: step "${name}" failed; screenshot: ${path}`);
+        throw err;
+      }
+    };
+    const signIn = async (key: string, name: string): Promise<Page> => {
+      const context = await browser.newContext();
+      contexts.push(context);
+      const page = await context.newPage();
+      await page.goto(`${ops.url}/console`);
+      await step(page, `sign in ${name}`, async () => {
+        await page.getByLabel('Your name').fill(name);
+        await page.getByLabel('Operator API key').fill(key);
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.getByRole('button', { name: 'Sign out' }).waitFor();
+      });
+      return page;
+    };
+
+    before(async () => {
+      ({ kafka, suffix } = await testKafka('console-e2e'));
+      db = await testDatabase('console_e2e');
+      sandbox = new ShipbobSandbox({ seed: 11 });
+      await sandbox.listen(0);
+      sandbox.seedData({
+        channel: { id: CHANNEL, name: 'ML Connector' },
+        pat: PAT,
+        fulfillmentCenters: [{ id: 8, name: 'Seattle FC', address: { address1: '1 FC Way', city: 'Kent', state: 'WA', country: 'US', zip_code: '98032' } }],
+        products: ['SKU-1', 'SKU-9'].map((sku) => ({ sku, name: sku, on_hand_qty: 100 })),
+      });
+      ds = createTenantsDataSource(db.url);
+      await ds.initialize();
+      const tenants = new TenantConfigService({
+        dataSource: ds,
+        secretBox: new SecretBox(TEST_ENCRYPTION_KEYS),
+        publisher: new InMemoryTenantChangePublisher(),
+      });
+      await tenants.createTenant({ id: TENANT, name: 'Console e2e' }, 'test');
+      await tenants.createTenant({ id: OTHER, name: 'Another customer' }, 'test');
+      await tenants.setConnection(
+        TENANT,
+        { partner: 'shipbob', baseUrl: sandbox.url, channelId: CHANNEL, webhookSecrets: [`whsec_${'D'.repeat(32)}`], auth: { type: 'pat', token: PAT } },
+        'test',
+      );
+      await tenants.setMapping(TENANT, 'item-product', 'AS1', { shipbobSku: 'SKU-1' }, 'test');
+      await tenants.setMapping(TENANT, 'ship-to-fc', 'Seattle', { fulfillmentCenterId: 8 }, 'test');
+      publisher = new EventPublisher(kafka, codec, suffix);
+      await publisher.connect();
+      const env = { DATABASE_URL: db.url, KAFKA_TOPIC_SUFFIX: suffix, TENANT_CACHE_TTL_MS: '0' };
+      [services, browser] = await Promise.all([
+        Promise.all([
+          startService('audit-projector', {
+            ...env,
+            MLC_OPERATOR_API_KEYS: `${ADMIN_KEY}:*,${SCOPED_KEY}:${OTHER}`,
+            OPS_LAG_GROUPS: `none${suffix}`,
+            CONSOLE_TRACE_VIEWER_URL: 'http://127.0.0.1:4318',
+          }),
+          startService('mapper', env),
+          startService('shipbob-writer', { ...env, SHIPBOB_BACKOFF_BASE_MS: '100', SHIPBOB_BACKOFF_MAX_MS: '2000' }),
+        ]),
+        chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] }),
+      ]);
+      ops = services[0]!;
+    });
+
+    after(async () => {
+      for (const c of contexts) await c.close().catch(() => undefined);
+      await browser?.close();
+      await Promise.all(services.map((s) => s.stop()));
+      await publisher?.disconnect();
+      await ds?.destroy();
+      await sandbox?.close();
+      await db?.drop();
+    });
+
+    it('an operator fixes a missing mapping and replays from the page; ShipBob holds the order and the exception resolves', async () => {
+      await publisher.publish({ topic: 'erp.purchase-order.changed.v1', key: `${TENANT}:9001`, value: po() });
+      const planted = await waitFor(
+        async () => {
+          const r = await opsApi(`/ops/exceptions?tenant=${TENANT}&status=open`);
+          return r.exceptions?.length === 1 ? r.exceptions[0] : undefined;
+        },
+        { timeoutMs: 60_000, what: 'the planted mapping exception' },
+      );
+      assert.equal(planted.code, 'MAPPING.MISSING_PRODUCT');
+
+      const page = await signIn(ADMIN_KEY, 'Ada');
+      const cookies = await page.context().cookies();
+      const session = cookies.find((c) => c.name === 'mlc_console')!;
+      assert.ok(session.httpOnly && session.sameSite === 'Strict', 'the session cookie is httpOnly and SameSite=Strict');
+      assert.ok(!session.value.includes(ADMIN_KEY) && session.value.length >= 40, 'the cookie holds an opaque id, never the key');
+
+      await step(page, 'see the exception', async () => {
+        await page.getByLabel('Tenant').selectOption(TENANT);
+        await page.getByRole('link', { name: 'po9001-l92-r0' }).click();
+        await page.getByText('MAPPING.MISSING_PRODUCT').first().waitFor();
+        await page.getByRole('link', { name: 'Add it in the mapping editor' }).click();
+      });
+      await step(page, 'fix the mapping in the editor', async () => {
+        const form = page.getByRole('form', { name: 'Add or change a mapping' });
+        assert.equal(await form.getByLabel('fusionItem').inputValue(), 'AS9');
+        await form.getByLabel('shipbobSku').fill('SKU-9');
+        await form.getByRole('button', { name: 'Save mapping' }).click();
+        await page.getByText('Saved item-product AS9').waitFor();
+        await page.getByRole('row', { name: /AS9 SKU-9/ }).waitFor();
+      });
+      await step(page, 'replay', async () => {
+        await page.goto(`${ops.url}/console#/exceptions/${encodeURIComponent(planted.id)}`);
+        await page.getByRole('button', { name: 'Replay', exact: true }).click();
+        const dialog = page.getByRole('dialog', { name: 'Replay this record' });
+        await dialog.getByText('1 record').waitFor();
+        await dialog.getByRole('button', { name: 'Replay 1' }).click();
+        await page.getByText('Republished to').waitFor();
+      });
+      await waitFor(async () => (await orders()).some((o) => o.reference_id === 'po9001-l92-r0'), { timeoutMs: 60_000, what: 'the replayed line at ShipBob' });
+      assert.deepEqual(
+        (await orders()).find((o) => o.reference_id === 'po9001-l92-r0')!.products.map((p) => [p.sku, p.quantity]),
+        [['SKU-9', 2]],
+      );
+      await step(page, 'see the exception resolve', () =>
+        waitFor(
+          async () => {
+            await page.getByRole('button', { name: 'Refresh' }).click();
+            return (await page.getByTestId('exception-status').textContent()) === 'resolved';
+          },
+          { timeoutMs: 30_000, intervalMs: 500, what: 'the exception shown resolved' },
+        ),
+      );
+      // The mapping change through the console is versioned with the operator's name.
+      const history = await opsApi(`/admin/tenants/${TENANT}/history`);
+      assert.ok(
+        history.entries.some((e: { key: string; actor: string }) => e.key === 'AS9' && e.actor.startsWith('Ada (key#')),
+        JSON.stringify(history.entries[0]),
+      );
+
+      // Mutations need the session's CSRF token; the page's own requests carry it, a bare one is refused.
+      const bare = await page.context().request.post(`${ops.url}/console/api/ops/exceptions/${planted.id}/replay`, { data: {} });
+      assert.equal(bare.status(), 403);
+
+      if (SHOTS) await screenshots(page);
+
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('button', { name: 'Sign in' }).waitFor();
+      assert.equal((await page.context().request.get(`${ops.url}/console/api/session`)).status(), 401);
+    });
+
+    it('a key scoped to another tenant sees nothing of this one, in the page or through the API', async () => {
+      const page = await signIn(SCOPED_KEY, 'Bob');
+      await step(page, 'only its own tenant', async () => {
+        await page.getByText(`No open exceptions for ${OTHER}`).waitFor();
+        const options = await page.getByLabel('Tenant').locator('option').allTextContents();
+        assert.deepEqual(options, [OTHER]);
+      });
+      const request = page.context().request;
+      assert.equal((await request.get(`${ops.url}/console/api/ops/exceptions?tenant=${TENANT}`)).status(), 403);
+      assert.equal((await request.get(`${ops.url}/console/api/admin/tenants/${TENANT}/mappings/item-product`)).status(), 403);
+      const mine = (await (await request.get(`${ops.url}/console/api/ops/exceptions?status=all`)).json()) as { exceptions: unknown[] };
+      assert.deepEqual(mine.exceptions, []);
+    });
+
+    /** The README's screenshot of each main view (CONSOLE_SCREENSHOTS_DIR=docs/console). */
+    async function screenshots(page: Page): Promise<void> {
+      const dir = join(REPO_ROOT, SHOTS!);
+      mkdirSync(dir, { recursive: true });
+      await page.setViewportSize({ width: 1280, height: 860 });
+      const views: Array<[string, string, string]> = [
+        ['overview', '#/overview', 'Records per day'],
+        ['exceptions', '#/exceptions?status=all', 'po9001-l92-r0'],
+        [
+          'exception-detail',
+          `#/exceptions/${encodeURIComponent((await opsApi(`/ops/exceptions?tenant=${TENANT}&status=all`)).exceptions[0].id)}`,
+          'Audit timeline',
+        ],
+        ['mappings', '#/mappings?kind=item-product', 'SKU-9'],
+        ['flows', '#/flows', 'Replay by time range'],
+        ['audit', '#/audit?businessId=po9001-l92-r0', 'Timeline of'],
+        ['reconciliation', '#/reconciliation', 'Purchase orders vs ShipBob orders'],
+      ];
+      for (const [name, hash, text] of views) {
+        await page.goto(`${ops.url}/console${hash}`);
+        await page.getByText(text).first().waitFor();
+        await page.waitForLoadState('networkidle');
+        await page.screenshot({ path: join(dir, `${name}.png`) });
+      }
+    }
+  },
+);
