@@ -25,18 +25,16 @@ export function Audit({ tenant, session, route }) {
       aria-label="Search the audit trail"
       onSubmit=${(e) => (e.preventDefault(), setFilter(Object.fromEntries(new FormData(e.target))))}
     >
-      <label>Business id<input name="businessId" value=${filter.businessId} /></label>
-      <label>Entity<input name="entityType" value=${filter.entityType} /></label>
-      <label>Topic<input name="topic" value=${filter.topic} /></label>
+      <label>Business id<input name="businessId" defaultValue=${filter.businessId} /></label>
+      <label>Entity<input name="entityType" defaultValue=${filter.entityType} /></label>
+      <label>Topic<input name="topic" defaultValue=${filter.topic} /></label>
       <label
-        >Result<select name="result" value=${filter.result}>
-          <option value="">any</option>
-          <option>success</option>
-          <option>failure</option>
+        >Result<select name="result">
+          ${['', 'success', 'failure'].map((v) => html`<option value=${v} selected=${filter.result === v}>${v || 'any'}</option>`)}
         </select></label
       >
-      <label>From<input name="from" type="datetime-local" value=${filter.from} /></label>
-      <label>To<input name="to" type="datetime-local" value=${filter.to} /></label>
+      <label>From<input name="from" type="datetime-local" defaultValue=${filter.from} /></label>
+      <label>To<input name="to" type="datetime-local" defaultValue=${filter.to} /></label>
       <button type="submit">Search</button>
     </form>
     <${ErrorBox} error=${error} />

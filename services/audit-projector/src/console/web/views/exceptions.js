@@ -52,16 +52,14 @@ export function Exceptions({ tenant, route }) {
     <form class="filters" onSubmit=${onFilter} role="search" aria-label="Filter exceptions">
       <label
         >Status
-        <select name="status" value=${filter.status}>
-          <option value="open">open</option>
-          <option value="resolved">resolved</option>
-          <option value="all">all</option>
+        <select name="status">
+          ${['open', 'resolved', 'all'].map((v) => html`<option value=${v} selected=${filter.status === v}>${v}</option>`)}
         </select>
       </label>
-      <label>Code<input name="code" list="codes" value=${filter.code} placeholder="MAPPING.MISSING_PRODUCT" /></label>
+      <label>Code<input name="code" list="codes" defaultValue=${filter.code} placeholder="MAPPING.MISSING_PRODUCT" /></label>
       <datalist id="codes">${codes.map((c) => html`<option value=${c} />`)}</datalist>
-      <label>Business id<input name="businessId" value=${filter.businessId} placeholder="po8001-l82-r0" /></label>
-      <label>Entity<input name="entityType" value=${filter.entityType} placeholder="purchase-order-line" /></label>
+      <label>Business id<input name="businessId" defaultValue=${filter.businessId} placeholder="po8001-l82-r0" /></label>
+      <label>Entity<input name="entityType" defaultValue=${filter.entityType} placeholder="purchase-order-line" /></label>
       <button type="submit">Search</button>
     </form>
     <${ErrorBox} error=${error} />

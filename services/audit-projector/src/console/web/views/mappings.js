@@ -20,7 +20,7 @@ function FieldInputs({ fields, value, idPrefix }) {
     (f) =>
       html`<label
         >${f.name}
-        <input name=${f.field} id=${`${idPrefix}-${f.field}`} type=${f.numeric ? 'number' : 'text'} value=${value?.[f.field] ?? ''} />
+        <input name=${f.field} id=${`${idPrefix}-${f.field}`} type=${f.numeric ? 'number' : 'text'} defaultValue=${value?.[f.field] ?? ''} />
       </label>`,
   );
 }
@@ -54,7 +54,7 @@ function MappingTable({ tenant, kind, session, initialKey }) {
   const entries = data?.entries ?? [];
   return html`<div>
     <form class="add-mapping" onSubmit=${onAdd} aria-label="Add or change a mapping">
-      <label>${keyName(session, kind)}<input name="key" required value=${initialKey ?? ''} /></label>
+      <label>${keyName(session, kind)}<input name="key" required defaultValue=${initialKey ?? ''} /></label>
       <${FieldInputs} fields=${fields} idPrefix="new" />
       <button type="submit" class="primary">Save mapping</button>
     </form>
