@@ -29,6 +29,7 @@ interface HttpReq {
   headers: Record<string, string | string[] | undefined>;
   body?: unknown;
   secure?: boolean;
+  ip?: string;
 }
 interface HttpRes {
   status(code: number): HttpRes;
@@ -49,6 +50,8 @@ const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const NAME = /^[\w.@ -]{1,100}$/;
+/** Failed sign-ins allowed per client address and minute before it must wait (guessing keys through the page). */
+export const SIGN_IN_FAILURES_PER_MINUTE = 10;
 /** Response headers of the ops and admin APIs passed on to the page. */
 const PASSED_ON = ['content-type', 'content-disposition', 'retry-after'];
 
@@ -87,6 +90,7 @@ export class ConsoleController {
   private readonly sessions: ConsoleSessions;
   private readonly webRoot = join(__dirname, 'web');
   private readonly files = new Map<string, Buffer>();
+  private readonly failures = new Map<string, { count: number; since: number }>();
 
   constructor(
     @Inject(AUDIT_PROJECTOR_CONFIG) private readonly config: AuditProjectorConfig,
@@ -124,8 +128,20 @@ export class ConsoleController {
     const key = typeof body.key === 'string' ? body.key.trim() : '';
     const name = typeof body.name === 'string' && body.name.trim() ? body.name.trim() : 'console';
     if (!NAME.test(name)) return fail(res, 400, 'CONSOLE.VALIDATION', 'a name is letters, digits, spaces and . @ _ - (at most 100)');
+    const client = String(req.ip ?? 'unknown');
+    const failed = this.failures.get(client);
+    if (failed && Date.now() - failed.since < 60_000 && failed.count >= SIGN_IN_FAILURES_PER_MINUTE) {
+      res.setHeader('retry-after', String(Math.ceil((failed.since + 60_000 - Date.now()) / 1000)));
+      return fail(res, 429, 'CONSOLE.TOO_MANY_ATTEMPTS', 'too many failed sign-ins from this address: wait a minute');
+    }
     const who = this.identify(key, name);
-    if (!who) return fail(res, 401, 'CONSOLE.UNAUTHENTICATED', 'the operator API key is not valid');
+    if (!who) {
+      const f = failed && Date.now() - failed.since < 60_000 ? failed : { count: 0, since: Date.now() };
+      f.count += 1;
+      this.failures.set(client, f);
+      if (this.failures.size > 10_000) this.failures.delete(this.failures.keys().next().value!);
+      return fail(res, 401, 'CONSOLE.UNAUTHENTICATED', 'the operator API key is not valid');
+    }
     const s = this.sessions.create(key, who, name);
     await this.actions.record(who, who.tenant === '*' ? ALL_TENANTS : who.tenant, 'console-sign-in', 'console').catch(() => undefined);
     res.setHeader('set-cookie', this.cookieFor(req, s.id, Math.floor(this.config.consoleSessionTtlMs / 1000)));

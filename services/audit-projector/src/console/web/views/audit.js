@@ -1,11 +1,11 @@
-import { html, useState } from '../html.js';
+import { html, useEffect, useState } from '../html.js';
 import { get, query } from '../api.js';
 import { ErrorBox, Timeline, fmtTime, useLoad } from '../ui.js';
 
 /** Audit search, and one record's timeline across systems (PO line → ShipBob order → webhooks → ASN → close; Shopify order → invoice → credit memos). */
 export function Audit({ tenant, session, route }) {
   const [filter, setFilter] = useState({ businessId: route.params.businessId ?? '', entityType: '', topic: '', result: '', from: '', to: '' });
-  const [focus, setFocus] = useState(route.params.businessId ? { businessId: route.params.businessId } : null);
+  const [focus, setFocus] = useState(null);
   const [found, error] = useLoad(
     () =>
       get(
@@ -13,6 +13,12 @@ export function Audit({ tenant, session, route }) {
       ),
     [tenant, JSON.stringify(filter)],
   );
+  // Opened with ?businessId=: show that record's timeline once the search says what kind of record it is.
+  useEffect(() => {
+    const id = route.params.businessId;
+    const hit = found?.entries?.find((e) => e.businessId === id) ?? found?.entries?.[0];
+    if (id && !focus && hit) setFocus({ entityType: hit.entityType, businessId: hit.businessId });
+  }, [found]);
   const [timeline, tlError] = useLoad(
     () => (focus ? get(`/ops/timeline${query({ tenant, ...focus })}`) : Promise.resolve(null)),
     [tenant, JSON.stringify(focus)],

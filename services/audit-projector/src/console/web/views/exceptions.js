@@ -214,9 +214,9 @@ export function ExceptionDetail({ tenant, session, route }) {
       <dd>${trace ? html`<a href=${trace} target="_blank" rel="noopener">Open the trace of ${ex.businessId}</a>` : 'no trace viewer configured'}</dd>
     </dl>
     ${
-      missing
+      missing && ex.status === 'open'
         ? html`<p class="hint">
-            The mapping <code>${missing.kind}</code> <strong>${missing.key}</strong> is missing.
+            The mapping <code>${missing.kind}</code> <strong>${missing.key}</strong> is missing.${' '}
             <a href="#/mappings?kind=${enc(missing.kind)}&key=${enc(missing.key)}">Add it in the mapping editor</a>, then replay.
           </p>`
         : null
