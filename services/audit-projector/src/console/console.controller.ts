@@ -108,7 +108,13 @@ export class ConsoleController {
 
   @Get('assets/*path')
   asset(@Req() req: HttpReq, @Res() res: HttpRes) {
-    this.file(res, decodeURIComponent(req.originalUrl.split('?')[0]!.slice('/console/assets/'.length)));
+    let rel: string;
+    try {
+      rel = decodeURIComponent(req.originalUrl.split('?')[0]!.slice('/console/assets/'.length));
+    } catch {
+      return fail(res, 404, 'CONSOLE.NOT_FOUND', 'no such file');
+    }
+    this.file(res, rel);
   }
 
   @Get('api/session')
@@ -204,7 +210,7 @@ export class ConsoleController {
     const mutating = MUTATING.has(req.method);
     if (mutating && !this.csrfOk(req, s)) return fail(res, 403, 'CONSOLE.CSRF', `the ${CSRF_HEADER} header is missing or wrong`);
     const path = req.originalUrl.slice('/console/api'.length);
-    if (!/^\/(ops|admin)\//.test(new URL(path, 'http://x').pathname))
+    if (!/^\/(ops|admin)\//.test(path) || !/^\/(ops|admin)\//.test(this.target(path).pathname))
       return fail(res, 404, 'CONSOLE.NOT_FOUND', 'the console API passes on /ops/... and /admin/... only');
     let upstream: Response;
     try {
@@ -235,10 +241,17 @@ export class ConsoleController {
 
   /** Calls the ops or admin API on this very process as the session's operator. */
   private loopback(s: ConsoleSession, method: string, path: string, body?: unknown): Promise<Response> {
-    const address = this.http.httpAdapter.getHttpServer().address() as AddressInfo;
     const headers: Record<string, string> = { 'x-api-key': s.key, 'x-mlc-actor': s.name, accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    return fetch(new URL(path, `http://127.0.0.1:${address.port}`), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    return fetch(this.target(path), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  }
+
+  /** A path on this very process: never another host (`//host/...` would be one), since the session's key goes with it. */
+  private target(path: string): URL {
+    const origin = `http://127.0.0.1:${(this.http.httpAdapter.getHttpServer().address() as AddressInfo).port}`;
+    const url = new URL(path, origin);
+    if (!path.startsWith('/') || path.startsWith('//') || url.origin !== origin) throw new Error(`not a path of this service: ${path}`);
+    return url;
   }
 
   private view(s: ConsoleSession) {

@@ -2,6 +2,11 @@ import { html, useEffect, useState } from '../html.js';
 import { get, query } from '../api.js';
 import { ErrorBox, Timeline, fmtTime, useLoad } from '../ui.js';
 
+const entriesCaption = (found) => {
+  const n = found?.entries?.length ?? 0;
+  return `${n} ${n === 1 ? 'entry' : 'entries'}${found?.nextCursor ? ' (newest first; narrow the search for older ones)' : ''}`;
+};
+
 /** Audit search, and one record's timeline across systems (PO line → ShipBob order → webhooks → ASN → close; Shopify order → invoice → credit memos). */
 export function Audit({ tenant, session, route }) {
   const [filter, setFilter] = useState({ businessId: route.params.businessId ?? '', entityType: '', topic: '', result: '', from: '', to: '' });
@@ -57,8 +62,7 @@ export function Audit({ tenant, session, route }) {
     }
     <table class="grid">
       <caption>
-        ${found?.entries?.length ?? 0}
-        entr${found?.entries?.length === 1 ? 'y' : 'ies'}${found?.nextCursor ? ' (newest first; narrow the search for older ones)' : ''}
+        ${entriesCaption(found)}
       </caption>
       <thead>
         <tr>

@@ -65,7 +65,7 @@ export function Exceptions({ tenant, route }) {
     <${ErrorBox} error=${error} />
     <div class="toolbar">
       <button type="button" disabled=${!chosen.length} onClick=${() => setConfirm({ kind: 'replay-selected' })}>Replay selected (${chosen.length})</button>
-      <button type="button" disabled=${!rows.length || filter.status === 'resolved'} onClick=${() => setConfirm({ kind: 'replay-all' })}>
+      <button type="button" disabled=${!rows.some((r) => r.status === 'open')} onClick=${() => setConfirm({ kind: 'replay-all' })}>
         Replay all matching (${rows.filter((r) => r.status === 'open').length})
       </button>
       <button type="button" disabled=${!chosen.length} onClick=${() => setConfirm({ kind: 'dismiss' })}>Dismiss selected (${chosen.length})</button>
