@@ -251,6 +251,18 @@ describe(
         JSON.stringify(history.entries[0]),
       );
 
+      // Every change made in the page is an operator action in the audit trail, under the operator's name.
+      await waitFor(
+        async () => {
+          const r = (await opsApi(`/ops/audit?tenant=${TENANT}&topic=ops.operator-action.recorded.v1&limit=50`)) as {
+            entries: Array<{ attrs: { action: string; actor: string } }>;
+          };
+          const seen = r.entries.map((e) => `${e.attrs.action} ${e.attrs.actor}`);
+          return ['console-put Ada (key#', 'replay Ada (key#'].every((a) => seen.some((x) => x.startsWith(a)));
+        },
+        { timeoutMs: 15_000, what: "the console's operator actions (mapping change, replay) in the audit trail" },
+      );
+
       // Mutations need the session's CSRF token; the page's own requests carry it, a bare one is refused.
       const bare = await page.context().request.post(`${ops.url}/console/api/ops/exceptions/${planted.id}/replay`, { data: {} });
       assert.equal(bare.status(), 403);
