@@ -163,8 +163,9 @@ function CsvImport({ tenant, kind, onApplied }) {
       preview
         ? html`<div class="diff" role="region" aria-label="Import preview">
             <p>
-              <strong>${preview.added.length}</strong> added, <strong>${preview.changed.length}</strong> changed,
-              <strong>${preview.removed.length}</strong> removed, ${preview.unchanged} unchanged.
+              <strong
+                >${`${preview.added.length} added, ${preview.changed.length} changed, ${preview.removed.length} removed, ${preview.unchanged} unchanged.`}</strong
+              >
             </p>
             <ul>
               ${preview.added.map((a) => html`<li class="add">+ ${a.key} ${JSON.stringify(a.value)}</li>`)}
