@@ -13,6 +13,18 @@ export interface DeliveryRow {
   eventId: string;
 }
 
+/** One key a delivery is known by. */
+export interface DeliveryKey {
+  tenantId: string;
+  partner: string;
+  dedupeKey: string;
+}
+
+/** The identity of a delivery key as one string (for sets). */
+export function deliveryKeyId(k: DeliveryKey): string {
+  return `${k.tenantId}\u0000${k.partner}\u0000${k.dedupeKey}`;
+}
+
 /** A 64-bit advisory-lock key (as a decimal string) for a name. */
 export function lockKey(name: string): string {
   return createHash('sha256').update(name).digest().readBigInt64BE(0).toString();
@@ -28,25 +40,26 @@ export class DeliveryLedger {
   constructor(private readonly pool: Pool) {}
 
   /**
-   * Runs `work` while holding transaction-scoped advisory locks for every key of the delivery (taken in one order, so
-   * two copies of one webhook arriving together cannot both publish, nor deadlock), telling it whether the delivery
-   * was already published under any of its keys.
+   * Runs `work` in one transaction holding transaction-scoped advisory locks for every key of every delivery of a
+   * batch (one statement, taken in ascending lock-key order, so two gateways publishing overlapping batches cannot both
+   * publish one delivery, nor deadlock), telling it which of those keys were already published. The lookup is a
+   * separate statement after the locks: under READ COMMITTED its snapshot then includes what the previous holder of a
+   * lock committed.
    */
-  async withDeliveryLock<T>(
-    row: Pick<DeliveryRow, 'tenantId' | 'partner'> & { dedupeKeys: string[] },
-    work: (published: boolean, client: PoolClient) => Promise<T>,
-  ): Promise<T> {
-    const keys = [...new Set(row.dedupeKeys)].sort();
+  async withDeliveriesLocked<T>(keys: readonly DeliveryKey[], work: (published: Set<string>, client: PoolClient) => Promise<T>): Promise<T> {
+    const locks = [...new Set(keys.map((k) => lockKey(`mlc:gateway:delivery:${k.tenantId}:${k.partner}:${k.dedupeKey}`)))].sort((a, b) => {
+      const x = BigInt(a);
+      const y = BigInt(b);
+      return x < y ? -1 : x > y ? 1 : 0;
+    });
     return inTransaction(this.pool, async (client) => {
-      for (const key of keys) {
-        await client.query('SELECT pg_advisory_xact_lock($1)', [lockKey(`mlc:gateway:delivery:${row.tenantId}:${row.partner}:${key}`)]);
-      }
-      const found = await client.query('SELECT 1 FROM gateway_deliveries WHERE tenant_id = $1 AND partner = $2 AND dedupe_key = ANY($3::text[]) LIMIT 1', [
-        row.tenantId,
-        row.partner,
-        keys,
-      ]);
-      return await work((found.rowCount ?? 0) > 0, client);
+      await client.query('SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) WITH ORDINALITY AS t(k, i) ORDER BY i', [locks]);
+      const found = await client.query<{ tenant_id: string; partner: string; dedupe_key: string }>(
+        `SELECT tenant_id, partner, dedupe_key FROM gateway_deliveries
+          WHERE (tenant_id, partner, dedupe_key) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))`,
+        [keys.map((k) => k.tenantId), keys.map((k) => k.partner), keys.map((k) => k.dedupeKey)],
+      );
+      return await work(new Set(found.rows.map((r) => deliveryKeyId({ tenantId: r.tenant_id, partner: r.partner, dedupeKey: r.dedupe_key }))), client);
     });
   }
 

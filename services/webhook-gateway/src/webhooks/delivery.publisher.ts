@@ -1,12 +1,12 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { WebhookReceived } from '@mlc/contracts';
 import { newMeta, type EventPublisher, type OutgoingRecord } from '@mlc/platform-kafka';
 import { LOGGER, MetricsRegistry, PG_POOL, PUBLISHER } from '@mlc/platform-service';
 import type { Logger } from '@mlc/platform-telemetry';
 import { WEBHOOK_GATEWAY_CONFIG, type WebhookGatewayConfig } from '../config/webhook-gateway.config';
-import { DeliveryLedger, type DeliveryRow } from './delivery.ledger';
-import { GatewayUnavailableError, KafkaUnavailableError, WebhookError } from './webhook.errors';
+import { DeliveryLedger, deliveryKeyId, type DeliveryKey, type DeliveryRow } from './delivery.ledger';
+import { GatewayOverloadedError, GatewayUnavailableError, KafkaUnavailableError, WebhookError } from './webhook.errors';
 
 export type WebhookPartner = 'shipbob' | 'shopify';
 
@@ -46,13 +46,49 @@ export const WEBHOOK_TOPIC = {
 
 const SOURCE = 'webhook-gateway';
 
+/** A webhook waiting for its batch: answered exactly once (published, duplicate, or a 503 error). */
+interface Waiting {
+  d: InboundDelivery;
+  keys: DeliveryKey[];
+  /** Estimated size of its record (body plus headers and metadata), for the batch and pending-bytes bounds. */
+  bytes: number;
+  /** When it is answered 503 unless acknowledged (arrival + WEBHOOK_PUBLISH_TIMEOUT_MS), epoch ms. */
+  deadline: number;
+  settled: boolean;
+  timer: NodeJS.Timeout | undefined;
+  resolve(o: PublishOutcome): void;
+  reject(err: unknown): void;
+}
+
+/** What a record costs beyond its body (metadata, headers, Avro framing), for the byte bounds; generous. */
+const RECORD_OVERHEAD_BYTES = 1_024;
+
 /**
  * Publishes deliveries on `<partner>.webhook.received.v1` and remembers them in `gateway_deliveries` only once Kafka
  * acknowledged, so an answered 2xx always means "on Kafka" and a redelivery is answered without a second record.
+ *
+ * Webhooks are coalesced: while one batch is being published, the webhooks that arrive wait, and the next batch takes
+ * all of them (up to WEBHOOK_MAX_BODY_BYTES of records): one ledger transaction (advisory locks, the lookup of the
+ * keys, one multi-row INSERT) and one Kafka send (acks from all in-sync replicas, idempotent producer) for all of
+ * them. Each webhook is answered 2xx only after that send was acknowledged and the ledger rows committed, exactly as
+ * when each had its own. The ledger stays on the critical path on purpose: answering before its rows are committed
+ * would let a partner's immediate retry (or the sweep) publish the delivery a second time.
+ *
+ * Back-pressure: at most WEBHOOK_MAX_PENDING webhooks (and WEBHOOK_MAX_PENDING_BYTES of bodies) wait or are being
+ * published; one more is answered 503 + Retry-After at once (GatewayOverloadedError), and a webhook not acknowledged
+ * within WEBHOOK_PUBLISH_TIMEOUT_MS of its arrival is answered 503 (KafkaUnavailableError). A webhook answered 503
+ * before its batch was sent is never sent; one whose batch was sent is remembered in the ledger once Kafka
+ * acknowledges, so the partner's retry is answered `duplicate` and not published twice. While a timed-out send is
+ * still unresolved no new batch starts: a stuck broker fills the bounded queue, it does not grow without limit.
  */
 @Injectable()
-export class DeliveryPublisher {
+export class DeliveryPublisher implements OnApplicationShutdown {
   readonly ledger: DeliveryLedger;
+  private queue: Waiting[] = [];
+  private pending = 0;
+  private pendingBytes = 0;
+  private busy = false;
+  private stopping = false;
 
   constructor(
     @Inject(PUBLISHER) private readonly publisher: EventPublisher,
@@ -64,23 +100,151 @@ export class DeliveryPublisher {
     this.ledger = new DeliveryLedger(pool);
   }
 
-  /** A webhook: publish unless this delivery was published before. Throws WebhookError (503) when Kafka or Postgres fail. */
-  async publishOnce(d: InboundDelivery): Promise<PublishOutcome> {
+  /**
+   * A webhook: publish unless this delivery was published before, in the next coalesced batch. Throws WebhookError
+   * (503) when Kafka or Postgres fail, when the gateway has too much pending, or when Kafka does not acknowledge in time.
+   */
+  publishOnce(d: InboundDelivery): Promise<PublishOutcome> {
+    if (this.stopping) return Promise.reject(new GatewayUnavailableError('the gateway is stopping'));
+    if (!this.publisher.isConnected) return Promise.reject(new KafkaUnavailableError('Kafka is not connected'));
+    const bytes = Buffer.byteLength(d.body) + RECORD_OVERHEAD_BYTES;
+    if (this.pending >= this.config.webhookMaxPending || (this.pending > 0 && this.pendingBytes + bytes > this.config.webhookMaxPendingBytes)) {
+      this.metrics.inc('mlc_webhooks_total', { partner: d.partner, origin: d.origin, outcome: 'overloaded' }, 1, 'webhook deliveries by outcome');
+      return Promise.reject(new GatewayOverloadedError(this.pending, this.pendingBytes));
+    }
+    return new Promise<PublishOutcome>((resolve, reject) => {
+      const w: Waiting = {
+        d,
+        keys: keysOf(d).map((dedupeKey) => ({ tenantId: d.tenantId, partner: d.partner, dedupeKey })),
+        bytes,
+        deadline: Date.now() + this.config.webhookPublishTimeoutMs,
+        settled: false,
+        timer: undefined,
+        resolve,
+        reject,
+      };
+      w.timer = setTimeout(() => this.expire(w), this.config.webhookPublishTimeoutMs);
+      this.pending++;
+      this.pendingBytes += bytes;
+      this.queue.push(w);
+      this.pump();
+    });
+  }
+
+  onApplicationShutdown(): void {
+    this.stopping = true;
+  }
+
+  /** Answers a webhook once; later outcomes of the same webhook are ignored. */
+  private settle(w: Waiting, outcome: PublishOutcome | Error): void {
+    if (w.settled) return;
+    w.settled = true;
+    clearTimeout(w.timer);
+    this.pending--;
+    this.pendingBytes -= w.bytes;
+    if (outcome instanceof Error) {
+      w.reject(outcome);
+    } else {
+      this.metrics.inc('mlc_webhooks_total', { partner: w.d.partner, origin: w.d.origin, outcome: outcome.status }, 1, 'webhook deliveries by outcome');
+      w.resolve(outcome);
+    }
+  }
+
+  /** The webhook's time is up: 503. Still queued: it leaves the queue and is never sent. */
+  private expire(w: Waiting): void {
+    if (w.settled) return;
+    const i = this.queue.indexOf(w);
+    if (i >= 0) this.queue.splice(i, 1);
+    this.settle(w, new KafkaUnavailableError(`Kafka did not acknowledge within ${this.config.webhookPublishTimeoutMs} ms`));
+  }
+
+  /** Starts the next batch unless one is being published. */
+  private pump(): void {
+    if (this.busy || !this.queue.length) return;
+    const batch = this.takeBatch();
+    if (!batch.length) return;
+    this.busy = true;
+    void this.publishWaiting(batch).finally(() => {
+      this.busy = false;
+      this.pump();
+    });
+  }
+
+  /**
+   * Takes waiting webhooks in arrival order while their records fit in WEBHOOK_MAX_BODY_BYTES (the first one always).
+   * A webhook sharing a key with one already taken (two copies of one delivery) stays queued for the next batch, where
+   * it is found published and answered `duplicate`.
+   */
+  private takeBatch(): Waiting[] {
+    const batch: Waiting[] = [];
+    const rest: Waiting[] = [];
+    const keys = new Set<string>();
+    let bytes = 0;
+    for (const w of this.queue) {
+      if (w.settled) continue;
+      const ids = w.keys.map(deliveryKeyId);
+      if (ids.some((k) => keys.has(k)) || (batch.length > 0 && bytes + w.bytes > this.config.webhookMaxBodyBytes)) {
+        rest.push(w);
+        continue;
+      }
+      for (const k of ids) keys.add(k);
+      bytes += w.bytes;
+      batch.push(w);
+    }
+    this.queue = rest;
+    return batch;
+  }
+
+  /** One batch: lock and look up its keys, send the fresh ones in one Kafka send, record them, commit, answer. */
+  private async publishWaiting(batch: Waiting[]): Promise<void> {
+    const fresh: Waiting[] = [];
+    let records: OutgoingRecord[] = [];
+    let unsettledSend: Promise<void> | undefined;
+    let acked = false;
     try {
-      return await this.ledger.withDeliveryLock({ ...d, dedupeKeys: keysOf(d) }, async (published, client) => {
-        if (published) {
-          this.metrics.inc('mlc_webhooks_total', { partner: d.partner, origin: d.origin, outcome: 'duplicate' }, 1, 'webhook deliveries by outcome');
-          return { status: 'duplicate', deliveryId: d.deliveryId };
-        }
-        const record = this.toRecord(d);
-        await this.send([record], [d]);
-        await this.ledger.record(this.rows(d, record.value.meta.eventId), client);
-        this.metrics.inc('mlc_webhooks_total', { partner: d.partner, origin: d.origin, outcome: 'published' }, 1, 'webhook deliveries by outcome');
-        return { status: 'published', deliveryId: d.deliveryId, eventId: record.value.meta.eventId };
-      });
+      await this.ledger.withDeliveriesLocked(
+        batch.flatMap((w) => w.keys),
+        async (published, client) => {
+          for (const w of batch) {
+            if (w.keys.some((k) => published.has(deliveryKeyId(k)))) this.settle(w, { status: 'duplicate', deliveryId: w.d.deliveryId });
+            else if (!w.settled) fresh.push(w);
+          }
+          if (!fresh.length) return;
+          records = fresh.map((w) => this.toRecord(w.d));
+          this.metrics.inc('mlc_webhook_sends_total', {}, 1, 'Kafka sends of webhook records (each carries one coalesced batch)');
+          const sending = this.publisher.publishMany(records);
+          // Everyone in the batch is answered 503 by their own timer at their deadline; wait until the last deadline.
+          const outcome = await within(sending, Math.max(0, ...fresh.map((w) => w.deadline - Date.now())));
+          if (outcome === 'timeout') {
+            unsettledSend = sending;
+            throw new KafkaUnavailableError(`Kafka did not acknowledge within ${this.config.webhookPublishTimeoutMs} ms`);
+          }
+          acked = true;
+          await this.ledger.record(
+            fresh.flatMap((w, i) => this.rows(w.d, records[i]!.value.meta.eventId)),
+            client,
+          );
+        },
+      );
+      for (const [i, w] of fresh.entries()) this.settle(w, { status: 'published', deliveryId: w.d.deliveryId, eventId: records[i]!.value.meta.eventId });
     } catch (err) {
-      if (err instanceof WebhookError) throw err;
-      throw new GatewayUnavailableError(`delivery ledger unavailable: ${(err as Error).message}`, err);
+      const error =
+        err instanceof WebhookError
+          ? err
+          : records.length && !acked
+            ? new KafkaUnavailableError(`Kafka did not accept the record: ${(err as Error).message}`, err)
+            : new GatewayUnavailableError(`delivery ledger unavailable: ${(err as Error).message}`, err);
+      if (!(err instanceof WebhookError)) this.log.warn('publish failed', { error: (err as Error).message, deliveries: batch.length });
+      for (const w of batch) this.settle(w, error);
+    }
+    if (unsettledSend) {
+      // The send may still be acknowledged: then remember its deliveries, so the partners' retries are duplicates. No
+      // new batch starts before it settles (back-pressure: new webhooks queue up to the bound, then get 503).
+      const rows = fresh.flatMap((w, i) => this.rows(w.d, records[i]!.value.meta.eventId));
+      await unsettledSend.then(
+        () => this.ledger.record(rows).catch((e: Error) => this.log.error('recording late-acknowledged webhooks failed', { error: e.message })),
+        () => undefined,
+      );
     }
   }
 
@@ -159,4 +323,15 @@ export class DeliveryPublisher {
 
 function keysOf(d: InboundDelivery): string[] {
   return [...new Set([d.dedupeKey, ...(d.otherDedupeKeys ?? [])])];
+}
+
+/** Resolves 'sent' when `p` resolves within `ms`, 'timeout' otherwise; rejects when `p` rejects in time. */
+async function within(p: Promise<void>, ms: number): Promise<'sent' | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)));
+  try {
+    return await Promise.race([p.then(() => 'sent' as const), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
