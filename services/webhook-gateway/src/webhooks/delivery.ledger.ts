@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { inTransaction } from '@mlc/platform-service';
 import type { Pool, PoolClient } from 'pg';
 
 export interface DeliveryRow {
@@ -11,6 +10,13 @@ export interface DeliveryRow {
   origin: 'webhook' | 'sweep';
   recordKey: string | null;
   eventId: string;
+}
+
+/** A claimed batch: which deliveries were published before, and the open transaction holding the others' rows. */
+export interface Claim {
+  duplicates: Set<number>;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
 }
 
 /** One key a delivery is known by. */
@@ -40,27 +46,69 @@ export class DeliveryLedger {
   constructor(private readonly pool: Pool) {}
 
   /**
-   * Runs `work` in one transaction holding transaction-scoped advisory locks for every key of every delivery of a
-   * batch (one statement, taken in ascending lock-key order, so two gateways publishing overlapping batches cannot both
-   * publish one delivery, nor deadlock), telling it which of those keys were already published. The lookup is a
-   * separate statement after the locks: under READ COMMITTED its snapshot then includes what the previous holder of a
-   * lock committed.
+   * Claims a batch of deliveries in an open transaction, in two round trips: (1) BEGIN and transaction-scoped advisory
+   * locks on every key of every delivery (one statement, ascending lock-key order, so two gateways claiming
+   * overlapping batches cannot both publish one delivery, nor deadlock); (2) one statement that finds the deliveries
+   * already published under any of their keys and inserts the rows of all the others. Its snapshot is taken after
+   * the locks were granted, so it sees what the previous holder of a lock committed. Returns the indexes (into
+   * `deliveries`) of the duplicates and the open transaction: `commit()` once Kafka acknowledged the others (the rows
+   * become visible), `rollback()` when it did not (nothing was remembered). Either one ends the claim.
    */
-  async withDeliveriesLocked<T>(keys: readonly DeliveryKey[], work: (published: Set<string>, client: PoolClient) => Promise<T>): Promise<T> {
-    const locks = [...new Set(keys.map((k) => lockKey(`mlc:gateway:delivery:${k.tenantId}:${k.partner}:${k.dedupeKey}`)))].sort((a, b) => {
+  async claim(deliveries: readonly DeliveryRow[][]): Promise<Claim> {
+    const locks = [...new Set(deliveries.flat().map((r) => lockKey(`mlc:gateway:delivery:${r.tenantId}:${r.partner}:${r.dedupeKey}`)))].sort((a, b) => {
       const x = BigInt(a);
       const y = BigInt(b);
       return x < y ? -1 : x > y ? 1 : 0;
     });
-    return inTransaction(this.pool, async (client) => {
-      await client.query('SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) WITH ORDINALITY AS t(k, i) ORDER BY i', [locks]);
-      const found = await client.query<{ tenant_id: string; partner: string; dedupe_key: string }>(
-        `SELECT tenant_id, partner, dedupe_key FROM gateway_deliveries
-          WHERE (tenant_id, partner, dedupe_key) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))`,
-        [keys.map((k) => k.tenantId), keys.map((k) => k.partner), keys.map((k) => k.dedupeKey)],
+    const client = await this.pool.connect();
+    let open = false;
+    const end = async (sql: 'COMMIT' | 'ROLLBACK'): Promise<void> => {
+      if (!open) return;
+      open = false;
+      try {
+        await client.query(sql);
+        client.release();
+      } catch (err) {
+        client.release(err as Error);
+        throw err;
+      }
+    };
+    try {
+      // Lock keys are decimal integers we computed (lockKey), never partner input: safe to inline, so BEGIN and the
+      // locks travel in one simple-protocol round trip.
+      open = true;
+      await client.query(`BEGIN; SELECT pg_advisory_xact_lock(k) FROM unnest('{${locks.join(',')}}'::bigint[]) WITH ORDINALITY AS t(k, i) ORDER BY i`);
+      const rows = deliveries.flatMap((keys, idx) => keys.map((r) => ({ idx, r })));
+      const dup = await client.query<{ idx: number }>(
+        `WITH input AS (
+           SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+             AS t(idx, tenant_id, partner, dedupe_key, delivery_id, topic, origin, record_key, event_id)
+         ), dup AS (
+           SELECT DISTINCT i.idx FROM input i
+             JOIN gateway_deliveries g ON g.tenant_id = i.tenant_id AND g.partner = i.partner AND g.dedupe_key = i.dedupe_key
+         ), ins AS (
+           INSERT INTO gateway_deliveries (tenant_id, partner, dedupe_key, delivery_id, topic, origin, record_key, event_id)
+           SELECT tenant_id, partner, dedupe_key, delivery_id, topic, origin, record_key, event_id FROM input WHERE idx NOT IN (SELECT idx FROM dup)
+           ON CONFLICT (tenant_id, partner, dedupe_key) DO NOTHING
+         )
+         SELECT idx FROM dup`,
+        [
+          rows.map((x) => x.idx),
+          rows.map((x) => x.r.tenantId),
+          rows.map((x) => x.r.partner),
+          rows.map((x) => x.r.dedupeKey),
+          rows.map((x) => x.r.deliveryId),
+          rows.map((x) => x.r.topic),
+          rows.map((x) => x.r.origin),
+          rows.map((x) => x.r.recordKey),
+          rows.map((x) => x.r.eventId),
+        ],
       );
-      return await work(new Set(found.rows.map((r) => deliveryKeyId({ tenantId: r.tenant_id, partner: r.partner, dedupeKey: r.dedupe_key }))), client);
-    });
+      return { duplicates: new Set(dup.rows.map((x) => x.idx)), commit: () => end('COMMIT'), rollback: () => end('ROLLBACK').catch(() => undefined) };
+    } catch (err) {
+      await end('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
   }
 
   /** Records published deliveries (inside the lock's transaction, or on their own). */

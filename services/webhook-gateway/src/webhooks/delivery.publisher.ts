@@ -5,7 +5,7 @@ import { newMeta, type EventPublisher, type OutgoingRecord } from '@mlc/platform
 import { LOGGER, MetricsRegistry, PG_POOL, PUBLISHER } from '@mlc/platform-service';
 import type { Logger } from '@mlc/platform-telemetry';
 import { WEBHOOK_GATEWAY_CONFIG, type WebhookGatewayConfig } from '../config/webhook-gateway.config';
-import { DeliveryLedger, deliveryKeyId, type DeliveryKey, type DeliveryRow } from './delivery.ledger';
+import { DeliveryLedger, deliveryKeyId, type Claim, type DeliveryKey, type DeliveryRow } from './delivery.ledger';
 import { GatewayOverloadedError, GatewayUnavailableError, KafkaUnavailableError, WebhookError } from './webhook.errors';
 
 export type WebhookPartner = 'shipbob' | 'shopify';
@@ -60,6 +60,13 @@ interface Waiting {
   reject(err: unknown): void;
 }
 
+/**
+ * Batches being published at once. Two: while one batch waits for Kafka's ack and its commit, the next one takes its
+ * locks and claims its rows, so the database round trips of one overlap the broker round trip of the other (the
+ * producer sends them in order, one request in flight). Same-key deliveries in two batches are serialised by the locks.
+ */
+const MAX_BATCHES_IN_FLIGHT = 2;
+
 /** What a record costs beyond its body (metadata, headers, Avro framing), for the byte bounds; generous. */
 const RECORD_OVERHEAD_BYTES = 1_024;
 
@@ -67,19 +74,20 @@ const RECORD_OVERHEAD_BYTES = 1_024;
  * Publishes deliveries on `<partner>.webhook.received.v1` and remembers them in `gateway_deliveries` only once Kafka
  * acknowledged, so an answered 2xx always means "on Kafka" and a redelivery is answered without a second record.
  *
- * Webhooks are coalesced: while one batch is being published, the webhooks that arrive wait, and the next batch takes
- * all of them (up to WEBHOOK_MAX_BODY_BYTES of records): one ledger transaction (advisory locks, the lookup of the
- * keys, one multi-row INSERT) and one Kafka send (acks from all in-sync replicas, idempotent producer) for all of
- * them. Each webhook is answered 2xx only after that send was acknowledged and the ledger rows committed, exactly as
+ * Webhooks are coalesced: while batches are being published, the webhooks that arrive wait, and the next batch takes
+ * all of them (up to WEBHOOK_MAX_BODY_BYTES of records): one ledger transaction (advisory locks and one statement
+ * that finds duplicates and inserts the others' rows, see DeliveryLedger.claim) and one Kafka send (acks from all
+ * in-sync replicas, idempotent producer) for all of them. Each webhook is answered 2xx only after that send was acknowledged and the ledger rows committed, exactly as
  * when each had its own. The ledger stays on the critical path on purpose: answering before its rows are committed
  * would let a partner's immediate retry (or the sweep) publish the delivery a second time.
  *
  * Back-pressure: at most WEBHOOK_MAX_PENDING webhooks (and WEBHOOK_MAX_PENDING_BYTES of bodies) wait or are being
  * published; one more is answered 503 + Retry-After at once (GatewayOverloadedError), and a webhook not acknowledged
  * within WEBHOOK_PUBLISH_TIMEOUT_MS of its arrival is answered 503 (KafkaUnavailableError). A webhook answered 503
- * before its batch was sent is never sent; one whose batch was sent is remembered in the ledger once Kafka
- * acknowledges, so the partner's retry is answered `duplicate` and not published twice. While a timed-out send is
- * still unresolved no new batch starts: a stuck broker fills the bounded queue, it does not grow without limit.
+ * while still queued is never sent; one answered 503 after its batch was claimed may still be published, and is then
+ * remembered in the ledger once Kafka acknowledges, so the partner's retry is answered `duplicate`, not published
+ * twice. A batch whose send timed out keeps its slot until the send settles: a stuck broker fills the bounded queue,
+ * which does not grow without limit.
  */
 @Injectable()
 export class DeliveryPublisher implements OnApplicationShutdown {
@@ -87,7 +95,7 @@ export class DeliveryPublisher implements OnApplicationShutdown {
   private queue: Waiting[] = [];
   private pending = 0;
   private pendingBytes = 0;
-  private busy = false;
+  private inFlight = 0;
   private stopping = false;
 
   constructor(
@@ -158,16 +166,17 @@ export class DeliveryPublisher implements OnApplicationShutdown {
     this.settle(w, new KafkaUnavailableError(`Kafka did not acknowledge within ${this.config.webhookPublishTimeoutMs} ms`));
   }
 
-  /** Starts the next batch unless one is being published. */
+  /** Starts batches while fewer than MAX_BATCHES_IN_FLIGHT are being published. */
   private pump(): void {
-    if (this.busy || !this.queue.length) return;
-    const batch = this.takeBatch();
-    if (!batch.length) return;
-    this.busy = true;
-    void this.publishWaiting(batch).finally(() => {
-      this.busy = false;
-      this.pump();
-    });
+    while (this.inFlight < MAX_BATCHES_IN_FLIGHT && this.queue.length) {
+      const batch = this.takeBatch();
+      if (!batch.length) return;
+      this.inFlight++;
+      void this.publishWaiting(batch).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
+    }
   }
 
   /**
@@ -195,54 +204,53 @@ export class DeliveryPublisher implements OnApplicationShutdown {
     return batch;
   }
 
-  /** One batch: lock and look up its keys, send the fresh ones in one Kafka send, record them, commit, answer. */
+  /**
+   * One batch: claim its deliveries in the ledger (locks, duplicates found, rows of the others inserted, uncommitted),
+   * send the fresh ones in one Kafka send, commit once acknowledged, answer.
+   */
   private async publishWaiting(batch: Waiting[]): Promise<void> {
-    const fresh: Waiting[] = [];
-    let records: OutgoingRecord[] = [];
+    const records = batch.map((w) => this.toRecord(w.d));
+    const rows = batch.map((w, i) => this.rows(w.d, records[i]!.value.meta.eventId));
+    let claim: Claim | undefined;
+    const fresh: number[] = [];
     let unsettledSend: Promise<void> | undefined;
     let acked = false;
     try {
-      await this.ledger.withDeliveriesLocked(
-        batch.flatMap((w) => w.keys),
-        async (published, client) => {
-          for (const w of batch) {
-            if (w.keys.some((k) => published.has(deliveryKeyId(k)))) this.settle(w, { status: 'duplicate', deliveryId: w.d.deliveryId });
-            else if (!w.settled) fresh.push(w);
-          }
-          if (!fresh.length) return;
-          records = fresh.map((w) => this.toRecord(w.d));
-          this.metrics.inc('mlc_webhook_sends_total', {}, 1, 'Kafka sends of webhook records (each carries one coalesced batch)');
-          const sending = this.publisher.publishMany(records);
-          // Everyone in the batch is answered 503 by their own timer at their deadline; wait until the last deadline.
-          const outcome = await within(sending, Math.max(0, ...fresh.map((w) => w.deadline - Date.now())));
-          if (outcome === 'timeout') {
-            unsettledSend = sending;
-            throw new KafkaUnavailableError(`Kafka did not acknowledge within ${this.config.webhookPublishTimeoutMs} ms`);
-          }
-          acked = true;
-          await this.ledger.record(
-            fresh.flatMap((w, i) => this.rows(w.d, records[i]!.value.meta.eventId)),
-            client,
-          );
-        },
-      );
-      for (const [i, w] of fresh.entries()) this.settle(w, { status: 'published', deliveryId: w.d.deliveryId, eventId: records[i]!.value.meta.eventId });
+      claim = await this.ledger.claim(rows);
+      for (const [i, w] of batch.entries()) {
+        if (claim.duplicates.has(i)) this.settle(w, { status: 'duplicate', deliveryId: w.d.deliveryId });
+        else fresh.push(i);
+      }
+      // Webhooks already answered 503 (deadline passed during the claim) are sent all the same: their rows are kept,
+      // so the partner's retry is answered `duplicate`.
+      this.metrics.inc('mlc_webhook_sends_total', {}, 1, 'Kafka sends of webhook records (each carries one coalesced batch)');
+      const sending = this.publisher.publishMany(fresh.map((i) => records[i]!));
+      // Each webhook is answered 503 by its own timer at its deadline; wait until the last deadline of the batch.
+      const outcome = await within(sending, Math.max(0, ...fresh.map((i) => batch[i]!.deadline - Date.now())));
+      if (outcome === 'timeout') {
+        unsettledSend = sending;
+        throw new KafkaUnavailableError(`Kafka did not acknowledge within ${this.config.webhookPublishTimeoutMs} ms`);
+      }
+      acked = true;
+      await claim.commit();
+      for (const i of fresh) this.settle(batch[i]!, { status: 'published', deliveryId: batch[i]!.d.deliveryId, eventId: records[i]!.value.meta.eventId });
     } catch (err) {
+      await claim?.rollback();
       const error =
         err instanceof WebhookError
           ? err
-          : records.length && !acked
+          : claim && !acked
             ? new KafkaUnavailableError(`Kafka did not accept the record: ${(err as Error).message}`, err)
             : new GatewayUnavailableError(`delivery ledger unavailable: ${(err as Error).message}`, err);
       if (!(err instanceof WebhookError)) this.log.warn('publish failed', { error: (err as Error).message, deliveries: batch.length });
       for (const w of batch) this.settle(w, error);
     }
     if (unsettledSend) {
-      // The send may still be acknowledged: then remember its deliveries, so the partners' retries are duplicates. No
-      // new batch starts before it settles (back-pressure: new webhooks queue up to the bound, then get 503).
-      const rows = fresh.flatMap((w, i) => this.rows(w.d, records[i]!.value.meta.eventId));
+      // The send may still be acknowledged: then remember its deliveries, so the partners' retries are duplicates. This
+      // batch's slot stays taken until it settles (back-pressure: webhooks queue up to the bound, then get 503).
+      const late = fresh.flatMap((i) => rows[i]!);
       await unsettledSend.then(
-        () => this.ledger.record(rows).catch((e: Error) => this.log.error('recording late-acknowledged webhooks failed', { error: e.message })),
+        () => this.ledger.record(late).catch((e: Error) => this.log.error('recording late-acknowledged webhooks failed', { error: e.message })),
         () => undefined,
       );
     }
