@@ -48,6 +48,17 @@ function rowsFor(concurrency: number, product: LoadFigures, ceiling: GatewayCeil
   ];
 }
 
+/** The gateway's count of Kafka sends of webhook records (`mlc_webhook_sends_total` on /metrics). */
+async function kafkaSends(baseUrl: string): Promise<number | undefined> {
+  try {
+    const text = await (await fetch(`${baseUrl}/metrics`)).text();
+    const m = /^mlc_webhook_sends_total(?:\{[^}]*\})? ([0-9.e+]+)/m.exec(text);
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function gatewayBench(): Promise<{ rows: Row[] }> {
   const m = scaled(Number(process.env['BENCH_GATEWAY_WEBHOOKS'] ?? 2000));
   const world = await openWorld('gateway');
@@ -73,14 +84,19 @@ export async function gatewayBench(): Promise<{ rows: Row[] }> {
       const warm = await measureLoad(url, signer, 0, WARMUP, 10);
       if (warm.failed) throw new Error(`gateway warm-up: ${warm.failed} of ${WARMUP} not answered 200 (${warm.statuses.join('/')})`);
       let next = WARMUP;
-      const product = async (concurrency: number, service: BenchService): Promise<{ load: LoadFigures; mem: string }> => {
+      const product = async (concurrency: number, service: BenchService): Promise<{ load: LoadFigures & { sends?: number }; mem: string }> => {
         await sleep(300);
         note(`gateway: ${m} webhooks, concurrency ${concurrency}`);
+        const sends0 = await kafkaSends(service.url);
         service.watchMemory();
         const load = await measureLoad(url, signer, next, m, concurrency);
         next += m;
         const mem = service.memory();
-        return { load, mem: `peak RSS ${mem.peakRssMb} MB, peak heap ${mem.peakHeapMb} MB` };
+        const sends1 = await kafkaSends(service.url);
+        return {
+          load: { ...load, ...(sends0 !== undefined && sends1 !== undefined ? { sends: sends1 - sends0 } : {}) },
+          mem: `peak RSS ${mem.peakRssMb} MB, peak heap ${mem.peakHeapMb} MB`,
+        };
       };
       // Product and ceiling alternate, so both see the same machine load.
       const c50 = await bareGatewayCeiling({ coalesce: true, concurrency: 50, requests: m });

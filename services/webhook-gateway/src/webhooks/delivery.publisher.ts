@@ -61,11 +61,11 @@ interface Waiting {
 }
 
 /**
- * Batches being published at once. Two: while one batch waits for Kafka's ack and its commit, the next one takes its
- * locks and claims its rows, so the database round trips of one overlap the broker round trip of the other (the
- * producer sends them in order, one request in flight). Same-key deliveries in two batches are serialised by the locks.
+ * Batches being published at once. Three: while one batch waits for Kafka's ack, the next takes its locks and claims
+ * its rows and the previous commits, so the database round trips overlap the broker round trip (the producer sends
+ * the batches in order, one request in flight). Same-key deliveries in two batches are serialised by the locks.
  */
-const MAX_BATCHES_IN_FLIGHT = 2;
+const MAX_BATCHES_IN_FLIGHT = 3;
 
 /** What a record costs beyond its body (metadata, headers, Avro framing), for the byte bounds; generous. */
 const RECORD_OVERHEAD_BYTES = 1_024;
@@ -77,9 +77,8 @@ const RECORD_OVERHEAD_BYTES = 1_024;
  * Webhooks are coalesced: while batches are being published, the webhooks that arrive wait, and the next batch takes
  * all of them (up to WEBHOOK_MAX_BODY_BYTES of records): one ledger transaction (advisory locks and one statement
  * that finds duplicates and inserts the others' rows, see DeliveryLedger.claim) and one Kafka send (acks from all
- * in-sync replicas, idempotent producer) for all of them. Each webhook is answered 2xx only after that send was acknowledged and the ledger rows committed, exactly as
- * when each had its own. The ledger stays on the critical path on purpose: answering before its rows are committed
- * would let a partner's immediate retry (or the sweep) publish the delivery a second time.
+ * in-sync replicas, idempotent producer) for all of them. Each webhook is answered 2xx only after that send was acknowledged. The ledger claim stays on the critical
+ * path (it decides what is a duplicate before anything is sent); its commit follows the answer (see publishWaiting).
  *
  * Back-pressure: at most WEBHOOK_MAX_PENDING webhooks (and WEBHOOK_MAX_PENDING_BYTES of bodies) wait or are being
  * published; one more is answered 503 + Retry-After at once (GatewayOverloadedError), and a webhook not acknowledged
@@ -232,8 +231,16 @@ export class DeliveryPublisher implements OnApplicationShutdown {
         throw new KafkaUnavailableError(`Kafka did not acknowledge within ${this.config.webhookPublishTimeoutMs} ms`);
       }
       acked = true;
-      await claim.commit();
+      // Answered as soon as Kafka acknowledged, before the ledger commit: the records are on Kafka, so nothing can be
+      // lost, and nothing is doubled by it either. A copy of one of these deliveries arriving now waits on its advisory
+      // lock until the commit and then finds the row (`duplicate`). Should the commit fail, the rows are written
+      // again on their own below; only if that fails too could a later redelivery be published a second time, and
+      // answering after the commit would not avoid that: the partner would get a 503 and certainly redeliver.
       for (const i of fresh) this.settle(batch[i]!, { status: 'published', deliveryId: batch[i]!.d.deliveryId, eventId: records[i]!.value.meta.eventId });
+      await claim.commit().catch(async (err: Error) => {
+        this.log.error('committing the delivery ledger failed after Kafka acknowledged; recording again', { error: err.message, deliveries: fresh.length });
+        await this.ledger.record(fresh.flatMap((i) => rows[i]!));
+      });
     } catch (err) {
       await claim?.rollback();
       const error =
