@@ -77,8 +77,9 @@ const RECORD_OVERHEAD_BYTES = 1_024;
  * Webhooks are coalesced: while batches are being published, the webhooks that arrive wait, and the next batch takes
  * all of them (up to WEBHOOK_MAX_BODY_BYTES of records): one ledger transaction (advisory locks and one statement
  * that finds duplicates and inserts the others' rows, see DeliveryLedger.claim) and one Kafka send (acks from all
- * in-sync replicas, idempotent producer) for all of them. Each webhook is answered 2xx only after that send was acknowledged. The ledger claim stays on the critical
- * path (it decides what is a duplicate before anything is sent); its commit follows the answer (see publishWaiting).
+ * in-sync replicas, idempotent producer) for all of them. Each webhook is answered 2xx only after that send was
+ * acknowledged. The ledger claim stays on the critical path (it decides what is a duplicate before anything is sent);
+ * its commit follows the answer (see publishWaiting).
  *
  * Back-pressure: at most WEBHOOK_MAX_PENDING webhooks (and WEBHOOK_MAX_PENDING_BYTES of bodies) wait or are being
  * published; one more is answered 503 + Retry-After at once (GatewayOverloadedError), and a webhook not acknowledged
@@ -220,6 +221,7 @@ export class DeliveryPublisher implements OnApplicationShutdown {
         if (claim.duplicates.has(i)) this.settle(w, { status: 'duplicate', deliveryId: w.d.deliveryId });
         else fresh.push(i);
       }
+      if (!fresh.length) return void (await claim.commit());
       // Webhooks already answered 503 (deadline passed during the claim) are sent all the same: their rows are kept,
       // so the partner's retry is answered `duplicate`.
       this.metrics.inc('mlc_webhook_sends_total', {}, 1, 'Kafka sends of webhook records (each carries one coalesced batch)');
