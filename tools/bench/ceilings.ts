@@ -18,7 +18,7 @@ import { createKafka, ensureTopics } from '@mlc/platform-kafka';
 import { generateWebhookSecret, ShipbobWebhookSigner } from '@mlc/partners-shipbob-simulator';
 import { testDatabase, TEST_BROKERS } from '@mlc/platform-testing';
 import { note } from './bench-kit';
-import { measureLoad, type LoadFigures } from './webhook-load';
+import { cpuMs, measureLoad, type LoadFigures } from './webhook-load';
 
 /** A throughput ceiling: `count` units in `seconds`, `perSec` of them per second. */
 export interface Throughput {
@@ -69,6 +69,8 @@ export interface GatewayCeiling extends LoadFigures {
   sends: number;
   /** Records on its topic afterwards (warm-up included): equals warm-up + `ok` when nothing was lost or doubled. */
   onTopic: number;
+  /** CPU time the bare gateway process used per measured request, ms (load-independent, unlike req/s). */
+  cpuMsPerRequest: number;
 }
 
 /**
@@ -95,13 +97,15 @@ export async function bareGatewayCeiling(opts: GatewayCeilingOptions): Promise<G
     const signer = new ShipbobWebhookSigner(secret);
     await measureLoad(url, signer, 0, warmup, Math.min(opts.concurrency, 10));
     note(`ceiling: ${label}, ${opts.requests} requests, concurrency ${opts.concurrency}`);
+    const cpu0 = cpuMs(child.pid!);
     const load = await measureLoad(url, signer, warmup, opts.requests, opts.concurrency);
+    const cpuMsPerRequest = (cpuMs(child.pid!) - cpu0) / opts.requests;
     if (load.failed) throw new Error(`${label}: ${load.failed} of ${load.requests} requests not answered 200 (${load.statuses.join('/')})`);
     const sends = await new Promise<number>((resolve) => {
       child.once('message', (m) => resolve((m as { sends: number }).sends));
       child.send('stats');
     });
-    return { ...load, label, sends, onTopic: await recordsOnTopic(kafka, topic) };
+    return { ...load, label, sends, onTopic: await recordsOnTopic(kafka, topic), cpuMsPerRequest };
   } finally {
     if (child.connected) child.send('stop');
     await new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve())));

@@ -5,21 +5,24 @@
 import { generateWebhookSecret, ShipbobWebhookSigner } from '@mlc/partners-shipbob-simulator';
 import { compareRow, countTopic, note, openWorld, round, scaled, sleep, TENANT, type BenchService, type Row } from './bench-kit';
 import { bareGatewayCeiling, type GatewayCeiling } from './ceilings';
-import { measureLoad, type LoadFigures } from './webhook-load';
+import { cpuMs, measureLoad, type LoadFigures } from './webhook-load';
 
 const WARMUP = 50;
 const TARGET_RATIO = 0.8;
 const TARGET_P99_MS = 50;
 
-function detail(f: LoadFigures & { sends?: number; onTopic?: number }, extra = ''): string {
+type Figures = LoadFigures & { sends?: number; cpuMsPerRequest?: number };
+
+function detail(f: Figures, extra = ''): string {
   const parts = [`${f.ok}/${f.requests} answered 200`];
   if (f.failed) parts.push(`${f.failed} not (${f.statuses.join('/')})`);
   if (f.sends !== undefined) parts.push(`${f.sends} sends`);
+  if (f.cpuMsPerRequest !== undefined) parts.push(`CPU ${round(f.cpuMsPerRequest, 2)} ms/req`);
   if (extra) parts.push(extra);
   return parts.join(', ');
 }
 
-function rowsFor(concurrency: number, product: LoadFigures, ceiling: GatewayCeiling, mem: string): Row[] {
+function rowsFor(concurrency: number, product: Figures, ceiling: GatewayCeiling, mem: string): Row[] {
   return [
     {
       ...compareRow({
@@ -77,24 +80,27 @@ export async function gatewayBench(): Promise<{ rows: Row[] }> {
     );
     const received = await countTopic(world.kafka, world.topic('shipbob.webhook.received.v1'));
     try {
-      const gateway = await world.start('webhook-gateway', { SHOPIFY_SWEEP_ENABLED: 'false' });
+      // Sweeps off: the tenant's ShipBob URL points nowhere, and the bench measures webhooks only.
+      const gateway = await world.start('webhook-gateway', { SHOPIFY_SWEEP_ENABLED: 'false', SHIPBOB_SWEEP_ENABLED: 'false' });
       const url = `${gateway.url}/webhooks/shipbob/${TENANT}`;
       const signer = new ShipbobWebhookSigner(secret);
       // Warm-up: connections, JIT, the tenant cache; not measured.
       const warm = await measureLoad(url, signer, 0, WARMUP, 10);
       if (warm.failed) throw new Error(`gateway warm-up: ${warm.failed} of ${WARMUP} not answered 200 (${warm.statuses.join('/')})`);
       let next = WARMUP;
-      const product = async (concurrency: number, service: BenchService): Promise<{ load: LoadFigures & { sends?: number }; mem: string }> => {
+      const product = async (concurrency: number, service: BenchService): Promise<{ load: Figures; mem: string }> => {
         await sleep(300);
         note(`gateway: ${m} webhooks, concurrency ${concurrency}`);
         const sends0 = await kafkaSends(service.url);
         service.watchMemory();
+        const cpu0 = cpuMs(service.proc.child.pid!);
         const load = await measureLoad(url, signer, next, m, concurrency);
+        const cpuMsPerRequest = (cpuMs(service.proc.child.pid!) - cpu0) / m;
         next += m;
         const mem = service.memory();
         const sends1 = await kafkaSends(service.url);
         return {
-          load: { ...load, ...(sends0 !== undefined && sends1 !== undefined ? { sends: sends1 - sends0 } : {}) },
+          load: { ...load, cpuMsPerRequest, ...(sends0 !== undefined && sends1 !== undefined ? { sends: sends1 - sends0 } : {}) },
           mem: `peak RSS ${mem.peakRssMb} MB, peak heap ${mem.peakHeapMb} MB`,
         };
       };

@@ -2,6 +2,7 @@
 // posted over keep-alive connections (fetch's pooled agent) by `concurrency` workers, each timing its own request.
 // The product bench and the bare-gateway ceiling both use it, so their figures differ only by the server.
 import type { ShipbobWebhookSigner } from '@mlc/partners-shipbob-simulator';
+import { readFileSync } from 'node:fs';
 import { percentile, round } from './bench-kit';
 
 /** The body of delivery n (about 450 bytes), unique per n. */
@@ -74,6 +75,12 @@ export interface LoadFigures {
   p95Ms: number;
   p99Ms: number;
   maxMs: number;
+}
+
+/** CPU time (user + system) a process has used so far, in ms (/proc/<pid>/stat; clock ticks of 10 ms). */
+export function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** Times one load run and summarises it. */
