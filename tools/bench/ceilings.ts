@@ -100,7 +100,8 @@ export async function bareGatewayCeiling(opts: GatewayCeilingOptions): Promise<G
     const cpu0 = cpuMs(child.pid!);
     const load = await measureLoad(url, signer, warmup, opts.requests, opts.concurrency);
     const cpuMsPerRequest = (cpuMs(child.pid!) - cpu0) / opts.requests;
-    if (load.failed) throw new Error(`${label}: ${load.failed} of ${load.requests} requests not answered 200 (${load.statuses.join('/')})`);
+    if (load.failed)
+      throw new Error(`${label}: ${load.failed} of ${load.requests} requests not answered 200 (${[...load.statuses, ...load.errors].join(', ')})`);
     const sends = await new Promise<number>((resolve) => {
       child.once('message', (m) => resolve((m as { sends: number }).sends));
       child.send('stats');

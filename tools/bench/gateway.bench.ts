@@ -15,7 +15,7 @@ type Figures = LoadFigures & { sends?: number; cpuMsPerRequest?: number };
 
 function detail(f: Figures, extra = ''): string {
   const parts = [`${f.ok}/${f.requests} answered 200`];
-  if (f.failed) parts.push(`${f.failed} not (${f.statuses.join('/')})`);
+  if (f.failed) parts.push(`${f.failed} not (${[...f.statuses, ...f.errors].join(', ')})`);
   if (f.sends !== undefined) parts.push(`${f.sends} sends`);
   if (f.cpuMsPerRequest !== undefined) parts.push(`CPU ${round(f.cpuMsPerRequest, 2)} ms/req`);
   if (extra) parts.push(extra);
@@ -86,7 +86,7 @@ export async function gatewayBench(): Promise<{ rows: Row[] }> {
       const signer = new ShipbobWebhookSigner(secret);
       // Warm-up: connections, JIT, the tenant cache; not measured.
       const warm = await measureLoad(url, signer, 0, WARMUP, 10);
-      if (warm.failed) throw new Error(`gateway warm-up: ${warm.failed} of ${WARMUP} not answered 200 (${warm.statuses.join('/')})`);
+      if (warm.failed) throw new Error(`gateway warm-up: ${warm.failed} of ${WARMUP} not answered 200 (${[...warm.statuses, ...warm.errors].join(', ')})`);
       let next = WARMUP;
       const product = async (concurrency: number, service: BenchService): Promise<{ load: Figures; mem: string }> => {
         await sleep(300);

@@ -29,6 +29,8 @@ export interface Shot {
   /** HTTP status, 0 when the request failed (connection refused/reset). */
   status: number;
   retryAfter?: string | null;
+  /** The `error` code of a refusal (`WEBHOOK.KAFKA_UNAVAILABLE`, ...), when the body has one. */
+  error?: string;
 }
 
 /** Posts deliveries `from` .. `from + count - 1` (webhook-id `msg_bench_<n>`) to `url`, `concurrency` at a time. */
@@ -44,15 +46,18 @@ export async function fireShipbobWebhooks(url: string, signer: ShipbobWebhookSig
       const t0 = performance.now();
       let status = 0;
       let retryAfter: string | null = null;
+      let error: string | undefined;
       try {
         const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
-        await res.arrayBuffer();
+        const text = await res.text();
         status = res.status;
         retryAfter = res.headers.get('retry-after');
-      } catch {
+        if (status !== 200) error = /"error":"([^"]+)"/.exec(text)?.[1];
+      } catch (err) {
         status = 0;
+        error = (err as Error).message;
       }
-      shots.push({ ms: performance.now() - t0, status, retryAfter });
+      shots.push({ ms: performance.now() - t0, status, retryAfter, ...(error ? { error } : {}) });
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
@@ -64,9 +69,10 @@ export interface LoadFigures {
   concurrency: number;
   /** Answered 200. */
   ok: number;
-  /** Not 200, with the statuses seen (0: no answer). */
+  /** Not 200, with the statuses seen (0: no answer) and the error codes of the refusals. */
   failed: number;
   statuses: number[];
+  errors: string[];
   seconds: number;
   /** Requests per second over the whole run (all answers). */
   reqPerSec: number;
@@ -95,6 +101,7 @@ export async function measureLoad(url: string, signer: ShipbobWebhookSigner, fro
     ok: ms.length,
     failed: shots.length - ms.length,
     statuses: [...new Set(shots.filter((s) => s.status !== 200).map((s) => s.status))],
+    errors: [...new Set(shots.flatMap((s) => (s.error ? [s.error] : [])))],
     seconds: round(seconds, 2),
     reqPerSec: count / seconds,
     p50Ms: percentile(ms, 50),
