@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { inTransaction } from '@mlc/platform-service';
 import type { Pool, PoolClient } from 'pg';
 
 export interface DeliveryRow {
@@ -11,6 +10,25 @@ export interface DeliveryRow {
   origin: 'webhook' | 'sweep';
   recordKey: string | null;
   eventId: string;
+}
+
+/** A claimed batch: which deliveries were published before, and the open transaction holding the others' rows. */
+export interface Claim {
+  duplicates: Set<number>;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+}
+
+/** One key a delivery is known by. */
+export interface DeliveryKey {
+  tenantId: string;
+  partner: string;
+  dedupeKey: string;
+}
+
+/** The identity of a delivery key as one string (for sets). */
+export function deliveryKeyId(k: DeliveryKey): string {
+  return `${k.tenantId}\u0000${k.partner}\u0000${k.dedupeKey}`;
 }
 
 /** A 64-bit advisory-lock key (as a decimal string) for a name. */
@@ -28,26 +46,69 @@ export class DeliveryLedger {
   constructor(private readonly pool: Pool) {}
 
   /**
-   * Runs `work` while holding transaction-scoped advisory locks for every key of the delivery (taken in one order, so
-   * two copies of one webhook arriving together cannot both publish, nor deadlock), telling it whether the delivery
-   * was already published under any of its keys.
+   * Claims a batch of deliveries in an open transaction, in two round trips: (1) BEGIN and transaction-scoped advisory
+   * locks on every key of every delivery (one statement, ascending lock-key order, so two gateways claiming
+   * overlapping batches cannot both publish one delivery, nor deadlock); (2) one statement that finds the deliveries
+   * already published under any of their keys and inserts the rows of all the others. Its snapshot is taken after
+   * the locks were granted, so it sees what the previous holder of a lock committed. Returns the indexes (into
+   * `deliveries`) of the duplicates and the open transaction: `commit()` once Kafka acknowledged the others (the rows
+   * become visible), `rollback()` when it did not (nothing was remembered). Either one ends the claim.
    */
-  async withDeliveryLock<T>(
-    row: Pick<DeliveryRow, 'tenantId' | 'partner'> & { dedupeKeys: string[] },
-    work: (published: boolean, client: PoolClient) => Promise<T>,
-  ): Promise<T> {
-    const keys = [...new Set(row.dedupeKeys)].sort();
-    return inTransaction(this.pool, async (client) => {
-      for (const key of keys) {
-        await client.query('SELECT pg_advisory_xact_lock($1)', [lockKey(`mlc:gateway:delivery:${row.tenantId}:${row.partner}:${key}`)]);
-      }
-      const found = await client.query('SELECT 1 FROM gateway_deliveries WHERE tenant_id = $1 AND partner = $2 AND dedupe_key = ANY($3::text[]) LIMIT 1', [
-        row.tenantId,
-        row.partner,
-        keys,
-      ]);
-      return await work((found.rowCount ?? 0) > 0, client);
+  async claim(deliveries: readonly DeliveryRow[][]): Promise<Claim> {
+    const locks = [...new Set(deliveries.flat().map((r) => lockKey(`mlc:gateway:delivery:${r.tenantId}:${r.partner}:${r.dedupeKey}`)))].sort((a, b) => {
+      const x = BigInt(a);
+      const y = BigInt(b);
+      return x < y ? -1 : x > y ? 1 : 0;
     });
+    const client = await this.pool.connect();
+    let open = false;
+    const end = async (sql: 'COMMIT' | 'ROLLBACK'): Promise<void> => {
+      if (!open) return;
+      open = false;
+      try {
+        await client.query(sql);
+        client.release();
+      } catch (err) {
+        client.release(err as Error);
+        throw err;
+      }
+    };
+    try {
+      // Lock keys are decimal integers we computed (lockKey), never partner input: safe to inline, so BEGIN and the
+      // locks travel in one simple-protocol round trip.
+      open = true;
+      await client.query(`BEGIN; SELECT pg_advisory_xact_lock(k) FROM unnest('{${locks.join(',')}}'::bigint[]) WITH ORDINALITY AS t(k, i) ORDER BY i`);
+      const rows = deliveries.flatMap((keys, idx) => keys.map((r) => ({ idx, r })));
+      const dup = await client.query<{ idx: number }>(
+        `WITH input AS (
+           SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+             AS t(idx, tenant_id, partner, dedupe_key, delivery_id, topic, origin, record_key, event_id)
+         ), dup AS (
+           SELECT DISTINCT i.idx FROM input i
+             JOIN gateway_deliveries g ON g.tenant_id = i.tenant_id AND g.partner = i.partner AND g.dedupe_key = i.dedupe_key
+         ), ins AS (
+           INSERT INTO gateway_deliveries (tenant_id, partner, dedupe_key, delivery_id, topic, origin, record_key, event_id)
+           SELECT tenant_id, partner, dedupe_key, delivery_id, topic, origin, record_key, event_id FROM input WHERE idx NOT IN (SELECT idx FROM dup)
+           ON CONFLICT (tenant_id, partner, dedupe_key) DO NOTHING
+         )
+         SELECT idx FROM dup`,
+        [
+          rows.map((x) => x.idx),
+          rows.map((x) => x.r.tenantId),
+          rows.map((x) => x.r.partner),
+          rows.map((x) => x.r.dedupeKey),
+          rows.map((x) => x.r.deliveryId),
+          rows.map((x) => x.r.topic),
+          rows.map((x) => x.r.origin),
+          rows.map((x) => x.r.recordKey),
+          rows.map((x) => x.r.eventId),
+        ],
+      );
+      return { duplicates: new Set(dup.rows.map((x) => x.idx)), commit: () => end('COMMIT'), rollback: () => end('ROLLBACK').catch(() => undefined) };
+    } catch (err) {
+      await end('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
   }
 
   /** Records published deliveries (inside the lock's transaction, or on their own). */

@@ -1,12 +1,12 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { WebhookReceived } from '@mlc/contracts';
 import { newMeta, type EventPublisher, type OutgoingRecord } from '@mlc/platform-kafka';
 import { LOGGER, MetricsRegistry, PG_POOL, PUBLISHER } from '@mlc/platform-service';
 import type { Logger } from '@mlc/platform-telemetry';
 import { WEBHOOK_GATEWAY_CONFIG, type WebhookGatewayConfig } from '../config/webhook-gateway.config';
-import { DeliveryLedger, type DeliveryRow } from './delivery.ledger';
-import { GatewayUnavailableError, KafkaUnavailableError, WebhookError } from './webhook.errors';
+import { DeliveryLedger, deliveryKeyId, type Claim, type DeliveryKey, type DeliveryRow } from './delivery.ledger';
+import { GatewayOverloadedError, GatewayUnavailableError, KafkaUnavailableError, WebhookError } from './webhook.errors';
 
 export type WebhookPartner = 'shipbob' | 'shopify';
 
@@ -46,13 +46,57 @@ export const WEBHOOK_TOPIC = {
 
 const SOURCE = 'webhook-gateway';
 
+/** A webhook waiting for its batch: answered exactly once (published, duplicate, or a 503 error). */
+interface Waiting {
+  d: InboundDelivery;
+  keys: DeliveryKey[];
+  /** Estimated size of its record (body plus headers and metadata), for the batch and pending-bytes bounds. */
+  bytes: number;
+  /** When it is answered 503 unless acknowledged (arrival + WEBHOOK_PUBLISH_TIMEOUT_MS), epoch ms. */
+  deadline: number;
+  settled: boolean;
+  timer: NodeJS.Timeout | undefined;
+  resolve(o: PublishOutcome): void;
+  reject(err: unknown): void;
+}
+
+/**
+ * Batches being published at once. Three: while one batch waits for Kafka's ack, the next takes its locks and claims
+ * its rows and the previous commits, so the database round trips overlap the broker round trip (the producer sends
+ * the batches in order, one request in flight). Same-key deliveries in two batches are serialised by the locks.
+ */
+const MAX_BATCHES_IN_FLIGHT = 3;
+
+/** What a record costs beyond its body (metadata, headers, Avro framing), for the byte bounds; generous. */
+const RECORD_OVERHEAD_BYTES = 1_024;
+
 /**
  * Publishes deliveries on `<partner>.webhook.received.v1` and remembers them in `gateway_deliveries` only once Kafka
  * acknowledged, so an answered 2xx always means "on Kafka" and a redelivery is answered without a second record.
+ *
+ * Webhooks are coalesced: while batches are being published, the webhooks that arrive wait, and the next batch takes
+ * all of them (up to WEBHOOK_MAX_BODY_BYTES of records): one ledger transaction (advisory locks and one statement
+ * that finds duplicates and inserts the others' rows, see DeliveryLedger.claim) and one Kafka send (acks from all
+ * in-sync replicas, idempotent producer) for all of them. Each webhook is answered 2xx only after that send was
+ * acknowledged. The ledger claim stays on the critical path (it decides what is a duplicate before anything is sent);
+ * its commit follows the answer (see publishWaiting).
+ *
+ * Back-pressure: at most WEBHOOK_MAX_PENDING webhooks (and WEBHOOK_MAX_PENDING_BYTES of bodies) wait or are being
+ * published; one more is answered 503 + Retry-After at once (GatewayOverloadedError), and a webhook not acknowledged
+ * within WEBHOOK_PUBLISH_TIMEOUT_MS of its arrival is answered 503 (KafkaUnavailableError). A webhook answered 503
+ * while still queued is never sent; one answered 503 after its batch was claimed may still be published, and is then
+ * remembered in the ledger once Kafka acknowledges, so the partner's retry is answered `duplicate`, not published
+ * twice. A batch whose send timed out keeps its slot until the send settles: a stuck broker fills the bounded queue,
+ * which does not grow without limit.
  */
 @Injectable()
-export class DeliveryPublisher {
+export class DeliveryPublisher implements OnApplicationShutdown {
   readonly ledger: DeliveryLedger;
+  private queue: Waiting[] = [];
+  private pending = 0;
+  private pendingBytes = 0;
+  private inFlight = 0;
+  private stopping = false;
 
   constructor(
     @Inject(PUBLISHER) private readonly publisher: EventPublisher,
@@ -64,23 +108,160 @@ export class DeliveryPublisher {
     this.ledger = new DeliveryLedger(pool);
   }
 
-  /** A webhook: publish unless this delivery was published before. Throws WebhookError (503) when Kafka or Postgres fail. */
-  async publishOnce(d: InboundDelivery): Promise<PublishOutcome> {
+  /**
+   * A webhook: publish unless this delivery was published before, in the next coalesced batch. Throws WebhookError
+   * (503) when Kafka or Postgres fail, when the gateway has too much pending, or when Kafka does not acknowledge in time.
+   */
+  publishOnce(d: InboundDelivery): Promise<PublishOutcome> {
+    if (this.stopping) return Promise.reject(new GatewayUnavailableError('the gateway is stopping'));
+    if (!this.publisher.isConnected) return Promise.reject(new KafkaUnavailableError('Kafka is not connected'));
+    const bytes = Buffer.byteLength(d.body) + RECORD_OVERHEAD_BYTES;
+    if (this.pending >= this.config.webhookMaxPending || (this.pending > 0 && this.pendingBytes + bytes > this.config.webhookMaxPendingBytes)) {
+      this.metrics.inc('mlc_webhooks_total', { partner: d.partner, origin: d.origin, outcome: 'overloaded' }, 1, 'webhook deliveries by outcome');
+      return Promise.reject(new GatewayOverloadedError(this.pending, this.pendingBytes));
+    }
+    return new Promise<PublishOutcome>((resolve, reject) => {
+      const w: Waiting = {
+        d,
+        keys: keysOf(d).map((dedupeKey) => ({ tenantId: d.tenantId, partner: d.partner, dedupeKey })),
+        bytes,
+        deadline: Date.now() + this.config.webhookPublishTimeoutMs,
+        settled: false,
+        timer: undefined,
+        resolve,
+        reject,
+      };
+      w.timer = setTimeout(() => this.expire(w), this.config.webhookPublishTimeoutMs);
+      this.pending++;
+      this.pendingBytes += bytes;
+      this.queue.push(w);
+      this.pump();
+    });
+  }
+
+  onApplicationShutdown(): void {
+    this.stopping = true;
+  }
+
+  /** Answers a webhook once; later outcomes of the same webhook are ignored. */
+  private settle(w: Waiting, outcome: PublishOutcome | Error): void {
+    if (w.settled) return;
+    w.settled = true;
+    clearTimeout(w.timer);
+    this.pending--;
+    this.pendingBytes -= w.bytes;
+    if (outcome instanceof Error) {
+      w.reject(outcome);
+    } else {
+      this.metrics.inc('mlc_webhooks_total', { partner: w.d.partner, origin: w.d.origin, outcome: outcome.status }, 1, 'webhook deliveries by outcome');
+      w.resolve(outcome);
+    }
+  }
+
+  /** The webhook's time is up: 503. Still queued: it leaves the queue and is never sent. */
+  private expire(w: Waiting): void {
+    if (w.settled) return;
+    const i = this.queue.indexOf(w);
+    if (i >= 0) this.queue.splice(i, 1);
+    this.settle(w, new KafkaUnavailableError(`Kafka did not acknowledge within ${this.config.webhookPublishTimeoutMs} ms`));
+  }
+
+  /** Starts batches while fewer than MAX_BATCHES_IN_FLIGHT are being published. */
+  private pump(): void {
+    while (this.inFlight < MAX_BATCHES_IN_FLIGHT && this.queue.length) {
+      const batch = this.takeBatch();
+      if (!batch.length) return;
+      this.inFlight++;
+      void this.publishWaiting(batch).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
+    }
+  }
+
+  /**
+   * Takes waiting webhooks in arrival order while their records fit in WEBHOOK_MAX_BODY_BYTES (the first one always).
+   * A webhook sharing a key with one already taken (two copies of one delivery) stays queued for the next batch, where
+   * it is found published and answered `duplicate`.
+   */
+  private takeBatch(): Waiting[] {
+    const batch: Waiting[] = [];
+    const rest: Waiting[] = [];
+    const keys = new Set<string>();
+    let bytes = 0;
+    for (const w of this.queue) {
+      if (w.settled) continue;
+      const ids = w.keys.map(deliveryKeyId);
+      if (ids.some((k) => keys.has(k)) || (batch.length > 0 && bytes + w.bytes > this.config.webhookMaxBodyBytes)) {
+        rest.push(w);
+        continue;
+      }
+      for (const k of ids) keys.add(k);
+      bytes += w.bytes;
+      batch.push(w);
+    }
+    this.queue = rest;
+    return batch;
+  }
+
+  /**
+   * One batch: claim its deliveries in the ledger (locks, duplicates found, rows of the others inserted, uncommitted),
+   * send the fresh ones in one Kafka send, commit once acknowledged, answer.
+   */
+  private async publishWaiting(batch: Waiting[]): Promise<void> {
+    const records = batch.map((w) => this.toRecord(w.d));
+    const rows = batch.map((w, i) => this.rows(w.d, records[i]!.value.meta.eventId));
+    let claim: Claim | undefined;
+    const fresh: number[] = [];
+    let unsettledSend: Promise<void> | undefined;
+    let acked = false;
     try {
-      return await this.ledger.withDeliveryLock({ ...d, dedupeKeys: keysOf(d) }, async (published, client) => {
-        if (published) {
-          this.metrics.inc('mlc_webhooks_total', { partner: d.partner, origin: d.origin, outcome: 'duplicate' }, 1, 'webhook deliveries by outcome');
-          return { status: 'duplicate', deliveryId: d.deliveryId };
-        }
-        const record = this.toRecord(d);
-        await this.send([record], [d]);
-        await this.ledger.record(this.rows(d, record.value.meta.eventId), client);
-        this.metrics.inc('mlc_webhooks_total', { partner: d.partner, origin: d.origin, outcome: 'published' }, 1, 'webhook deliveries by outcome');
-        return { status: 'published', deliveryId: d.deliveryId, eventId: record.value.meta.eventId };
+      claim = await this.ledger.claim(rows);
+      for (const [i, w] of batch.entries()) {
+        if (claim.duplicates.has(i)) this.settle(w, { status: 'duplicate', deliveryId: w.d.deliveryId });
+        else fresh.push(i);
+      }
+      if (!fresh.length) return void (await claim.commit());
+      // Webhooks already answered 503 (deadline passed during the claim) are sent all the same: their rows are kept,
+      // so the partner's retry is answered `duplicate`.
+      this.metrics.inc('mlc_webhook_sends_total', {}, 1, 'Kafka sends of webhook records (each carries one coalesced batch)');
+      const sending = this.publisher.publishMany(fresh.map((i) => records[i]!));
+      // Each webhook is answered 503 by its own timer at its deadline; wait until the last deadline of the batch.
+      const outcome = await within(sending, Math.max(0, ...fresh.map((i) => batch[i]!.deadline - Date.now())));
+      if (outcome === 'timeout') {
+        unsettledSend = sending;
+        throw new KafkaUnavailableError(`Kafka did not acknowledge within ${this.config.webhookPublishTimeoutMs} ms`);
+      }
+      acked = true;
+      // Answered as soon as Kafka acknowledged, before the ledger commit: the records are on Kafka, so nothing can be
+      // lost, and nothing is doubled by it either. A copy of one of these deliveries arriving now waits on its advisory
+      // lock until the commit and then finds the row (`duplicate`). Should the commit fail, the rows are written
+      // again on their own below; only if that fails too could a later redelivery be published a second time, and
+      // answering after the commit would not avoid that: the partner would get a 503 and certainly redeliver.
+      for (const i of fresh) this.settle(batch[i]!, { status: 'published', deliveryId: batch[i]!.d.deliveryId, eventId: records[i]!.value.meta.eventId });
+      await claim.commit().catch(async (err: Error) => {
+        this.log.error('committing the delivery ledger failed after Kafka acknowledged; recording again', { error: err.message, deliveries: fresh.length });
+        await this.ledger.record(fresh.flatMap((i) => rows[i]!));
       });
     } catch (err) {
-      if (err instanceof WebhookError) throw err;
-      throw new GatewayUnavailableError(`delivery ledger unavailable: ${(err as Error).message}`, err);
+      await claim?.rollback();
+      const error =
+        err instanceof WebhookError
+          ? err
+          : claim && !acked
+            ? new KafkaUnavailableError(`Kafka did not accept the record: ${(err as Error).message}`, err)
+            : new GatewayUnavailableError(`delivery ledger unavailable: ${(err as Error).message}`, err);
+      if (!(err instanceof WebhookError)) this.log.warn('publish failed', { error: (err as Error).message, deliveries: batch.length });
+      for (const w of batch) this.settle(w, error);
+    }
+    if (unsettledSend) {
+      // The send may still be acknowledged: then remember its deliveries, so the partners' retries are duplicates. This
+      // batch's slot stays taken until it settles (back-pressure: webhooks queue up to the bound, then get 503).
+      const late = fresh.flatMap((i) => rows[i]!);
+      await unsettledSend.then(
+        () => this.ledger.record(late).catch((e: Error) => this.log.error('recording late-acknowledged webhooks failed', { error: e.message })),
+        () => undefined,
+      );
     }
   }
 
@@ -159,4 +340,15 @@ export class DeliveryPublisher {
 
 function keysOf(d: InboundDelivery): string[] {
   return [...new Set([d.dedupeKey, ...(d.otherDedupeKeys ?? [])])];
+}
+
+/** Resolves 'sent' when `p` resolves within `ms`, 'timeout' otherwise; rejects when `p` rejects in time. */
+async function within(p: Promise<void>, ms: number): Promise<'sent' | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)));
+  try {
+    return await Promise.race([p.then(() => 'sent' as const), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

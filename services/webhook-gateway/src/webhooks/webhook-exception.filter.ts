@@ -38,7 +38,7 @@ export class WebhookExceptionFilter implements ExceptionFilter {
     if (res.headersSent) return void res.end();
     const text = JSON.stringify(body);
     const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) };
-    if (status === 503) headers['retry-after'] = '5';
+    if (status === 503) headers['retry-after'] = String(Math.max(1, Math.ceil((err instanceof WebhookError ? (err.retryAfterMs ?? 5_000) : 5_000) / 1_000)));
     if (status === 413) headers['connection'] = 'close';
     res.writeHead(status, headers).end(text);
   }

@@ -11,6 +11,7 @@ export const WEBHOOK_ERROR = {
   MALFORMED: 'WEBHOOK.MALFORMED',
   KAFKA_UNAVAILABLE: 'WEBHOOK.KAFKA_UNAVAILABLE',
   UNAVAILABLE: 'WEBHOOK.UNAVAILABLE',
+  OVERLOADED: 'WEBHOOK.OVERLOADED',
 } as const;
 export type WebhookErrorCode = (typeof WEBHOOK_ERROR)[keyof typeof WEBHOOK_ERROR];
 
@@ -25,6 +26,7 @@ export const WEBHOOK_ERROR_STATUS: Record<WebhookErrorCode, number> = {
   [WEBHOOK_ERROR.MALFORMED]: 400,
   [WEBHOOK_ERROR.KAFKA_UNAVAILABLE]: 503,
   [WEBHOOK_ERROR.UNAVAILABLE]: 503,
+  [WEBHOOK_ERROR.OVERLOADED]: 503,
 };
 
 export class WebhookError extends AppError {
@@ -106,5 +108,19 @@ export class KafkaUnavailableError extends WebhookError {
 export class GatewayUnavailableError extends WebhookError {
   constructor(message: string, cause?: unknown) {
     super(WEBHOOK_ERROR.UNAVAILABLE, message, { retryable: true, retryAfterMs: 5_000, cause });
+  }
+}
+
+/**
+ * Too many webhooks are waiting for Kafka (WEBHOOK_MAX_PENDING or WEBHOOK_MAX_PENDING_BYTES): answered 503 with a
+ * short Retry-After at once rather than queued without limit. Nothing was accepted, so nothing is lost.
+ */
+export class GatewayOverloadedError extends WebhookError {
+  constructor(pending: number, pendingBytes: number) {
+    super(WEBHOOK_ERROR.OVERLOADED, `too many webhooks waiting for Kafka (${pending}, ${pendingBytes} bytes); retry later`, {
+      retryable: true,
+      retryAfterMs: 2_000,
+      details: { pending, pendingBytes },
+    });
   }
 }

@@ -10,9 +10,21 @@ export const webhooksSettings = {
   } as Setting<number>,
   webhookPublishTimeoutMs: {
     env: 'WEBHOOK_PUBLISH_TIMEOUT_MS',
-    doc: 'how long a webhook waits for Kafka to acknowledge before it is answered 503 (partners give up after 5 s)',
+    doc: 'how long a webhook waits, from its arrival, for Kafka to acknowledge before it is answered 503 (partners give up after 5 s)',
     parse: as.int(100, 4_500),
     default: 3_000,
+  } as Setting<number>,
+  webhookMaxPending: {
+    env: 'WEBHOOK_MAX_PENDING',
+    doc: 'most webhooks waiting for or in a Kafka send at once, in deliveries; one more is answered 503 with Retry-After (the partner retries)',
+    parse: as.int(1, 100_000),
+    default: 1_000,
+  } as Setting<number>,
+  webhookMaxPendingBytes: {
+    env: 'WEBHOOK_MAX_PENDING_BYTES',
+    doc: 'most webhook body bytes waiting for or in a Kafka send at once, in bytes; one more is answered 503 with Retry-After (one webhook is always accepted)',
+    parse: as.int(1_048_576, 2_147_483_647),
+    default: 67_108_864,
   } as Setting<number>,
   shipbobWebhookToleranceSec: {
     env: 'SHIPBOB_WEBHOOK_TOLERANCE_SEC',
