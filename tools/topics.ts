@@ -1,5 +1,6 @@
 // Creates every registered topic (and its .dlq) idempotently: `node dist/tools/topics.js`. Run by `npm start`,
-// and as a Helm hook Job in Kubernetes. Settings: KAFKA_BROKERS, KAFKA_REPLICATION_FACTOR, KAFKA_TOPIC_SUFFIX.
+// and as a Helm hook Job in Kubernetes. Settings: KAFKA_BROKERS, KAFKA_REPLICATION_FACTOR, KAFKA_TOPIC_PARTITIONS,
+// KAFKA_MIN_INSYNC_REPLICAS, KAFKA_TOPIC_SUFFIX.
 import { kafkaSettings, loadConfig } from '@mlc/platform-config';
 import { createKafka, ensureTopics } from '@mlc/platform-kafka';
 
@@ -11,7 +12,17 @@ async function main(): Promise<void> {
     ssl: c.kafkaSsl,
     sasl: c.kafkaSaslMechanism ? { mechanism: c.kafkaSaslMechanism, username: c.kafkaSaslUsername, password: c.kafkaSaslPassword } : undefined,
   });
-  const created = await ensureTopics(kafka, { suffix: c.topicSuffix, replicationFactor: c.replicationFactor });
+  const created = await ensureTopics(kafka, {
+    suffix: c.topicSuffix,
+    replicationFactor: c.replicationFactor,
+    minPartitions: c.topicPartitions,
+    minInsyncReplicas: c.minInsyncReplicas,
+    report: (r) => {
+      if (r.altered.length) process.stdout.write(`min.insync.replicas set on existing topics: ${r.altered.join(', ')}\n`);
+      for (const u of r.underPartitioned)
+        process.stdout.write(`note: ${u.topic} has ${u.partitions} partitions (${u.wanted} wanted); not raised: that would move keys between partitions\n`);
+    },
+  });
   process.stdout.write(created.length ? `created topics: ${created.join(', ')}\n` : 'all topics exist\n');
 }
 

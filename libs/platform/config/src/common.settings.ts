@@ -32,6 +32,18 @@ export const kafkaSettings = {
     default: 10_000,
   } as Setting<number>,
   replicationFactor: { env: 'KAFKA_REPLICATION_FACTOR', doc: 'replication factor for created topics', parse: as.int(1, 9), default: 1 } as Setting<number>,
+  topicPartitions: {
+    env: 'KAFKA_TOPIC_PARTITIONS',
+    doc: 'partitions of each keyed data topic the topic bootstrap creates, at least (a larger count in schemas/topics.json wins; existing topics are never re-partitioned: that would move keys)',
+    parse: as.int(1, 1000),
+    default: 6,
+  } as Setting<number>,
+  minInsyncReplicas: {
+    env: 'KAFKA_MIN_INSYNC_REPLICAS',
+    doc: 'min.insync.replicas the topic bootstrap sets on every topic, new and existing (default: 2 when KAFKA_REPLICATION_FACTOR >= 3, else the broker default); with acks=all a write then needs that many replicas',
+    parse: as.int(1, 9),
+    optional: true,
+  } as Setting<number | undefined>,
 };
 
 export const postgresSettings = {
