@@ -10,6 +10,7 @@ async function main(): Promise<void> {
     brokers: c.kafkaBrokers,
     clientId: `${c.kafkaClientId}-topics`,
     ssl: c.kafkaSsl,
+    sslCa: c.kafkaSslCa || undefined,
     sasl: c.kafkaSaslMechanism ? { mechanism: c.kafkaSaslMechanism, username: c.kafkaSaslUsername, password: c.kafkaSaslPassword } : undefined,
   });
   const created = await ensureTopics(kafka, {

@@ -5,6 +5,12 @@ export const kafkaSettings = {
   kafkaBrokers: { env: 'KAFKA_BROKERS', doc: 'comma-separated host:port list', parse: as.list, default: ['127.0.0.1:9092'] } as Setting<string[]>,
   kafkaClientId: { env: 'KAFKA_CLIENT_ID', doc: 'client id prefix', parse: as.string, default: 'ml-connector' } as Setting<string>,
   kafkaSsl: { env: 'KAFKA_SSL', doc: 'use TLS to the brokers', parse: as.bool, default: false } as Setting<boolean>,
+  kafkaSslCa: {
+    env: 'KAFKA_SSL_CA',
+    doc: "PEM file of the CA(s) that signed the brokers' certificates, trusted for Kafka only (implies TLS); empty: the system CAs and NODE_EXTRA_CA_CERTS",
+    parse: as.string,
+    default: '',
+  } as Setting<string>,
   kafkaSaslMechanism: {
     env: 'KAFKA_SASL_MECHANISM',
     doc: 'plain | scram-sha-256 | scram-sha-512 (empty: none)',
