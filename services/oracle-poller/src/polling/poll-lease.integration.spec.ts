@@ -13,6 +13,14 @@ type PoEvent = TopicRecords['erp.purchase-order.changed.v1'];
 const codec = new AvroCodec();
 const TTL_MS = 3_000;
 const LEASE = 'oracle-poller:demo:purchase-orders';
+const KEY = 'poll-lease-operator-key';
+
+/** Whether a replica says it owns the demo tenant's purchase-orders feed (GET /poller/tenants/demo/status). */
+async function ownsFeed(s: RunningService): Promise<boolean> {
+  const res = await fetch(`${s.url}/poller/tenants/demo/status`, { headers: { 'x-api-key': KEY } });
+  const body = (await res.json()) as { feeds: Array<{ feed: string; leaseHeld: boolean }> };
+  return body.feeds.find((f) => f.feed === 'purchase-orders')!.leaseHeld;
+}
 
 /** Polls of the demo tenant's purchase-orders feed that ran to the end, from one replica's /metrics. */
 async function donePolls(s: RunningService): Promise<number> {
@@ -49,6 +57,7 @@ describe('oracle-poller replicas share a tenant feed through its lease', () => {
       POLLER_OVERLAP_MS: '0',
       POLLER_TENANT_REFRESH_MS: '500',
       MLC_LEASE_TTL_MS: String(TTL_MS),
+      MLC_OPERATOR_API_KEYS: `${KEY}:*`,
     });
     services.push(s);
     return s;
@@ -92,6 +101,7 @@ describe('oracle-poller replicas share a tenant feed through its lease', () => {
     assert.equal(await donePolls(b), 0, 'B polled while A held the lease');
     const held = await lease();
     assert.match(held?.owner ?? '', new RegExp(`:${a.child.pid}:`), 'A owns the lease');
+    assert.deepEqual([await ownsFeed(a), await ownsFeed(b)], [true, false], 'status: leaseHeld on A only');
 
     await a.stop('SIGKILL');
     const killedAt = Date.now();
@@ -113,6 +123,7 @@ describe('oracle-poller replicas share a tenant feed through its lease', () => {
 
     await waitFor(() => events().length >= 30, { timeoutMs: 20_000, what: '10 more PO events from replica B', intervalMs: 100 });
     assert.ok((await donePolls(b)) > 0, 'B polls now');
+    assert.equal(await ownsFeed(b), true);
 
     // Every PO once per LastUpdateDate: no event emitted twice by the two replicas.
     const seen = new Map<string, number>();

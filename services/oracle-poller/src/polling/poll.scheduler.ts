@@ -77,11 +77,13 @@ export class PollScheduler implements OnApplicationBootstrap, OnApplicationShutd
     this.slot(tenantId, feed).wake = true;
   }
 
-  status(tenantId: string): Record<string, { running: boolean; failures: number; lastOutcome: string | null }> {
+  /** This replica's view of the tenant's feeds; `leaseHeld`: this replica owns (polls) the feed now. */
+  status(tenantId: string): Record<string, { running: boolean; failures: number; lastOutcome: string | null; leaseHeld: boolean }> {
     return Object.fromEntries(
       this.feeds().map((f) => {
         const s = this.slots.get(`${tenantId}\u0000${f.name}`);
-        return [f.name, { running: s?.running ?? false, failures: s?.failures ?? 0, lastOutcome: s?.lastOutcome ?? null }];
+        const leaseHeld = this.leases.held(feedLeaseName(tenantId, f.name)) !== undefined;
+        return [f.name, { running: s?.running ?? false, failures: s?.failures ?? 0, lastOutcome: s?.lastOutcome ?? null, leaseHeld }];
       }),
     );
   }
