@@ -20,8 +20,10 @@ async function main(): Promise<void> {
     minInsyncReplicas: c.minInsyncReplicas,
     report: (r) => {
       if (r.altered.length) process.stdout.write(`min.insync.replicas set on existing topics: ${r.altered.join(', ')}\n`);
-      for (const u of r.underPartitioned)
-        process.stdout.write(`note: ${u.topic} has ${u.partitions} partitions (${u.wanted} wanted); not raised: that would move keys between partitions\n`);
+      if (r.underPartitioned.length)
+        process.stdout.write(
+          `note: ${r.underPartitioned.length} existing topic(s) have fewer partitions than KAFKA_TOPIC_PARTITIONS (e.g. ${r.underPartitioned[0]!.topic}: ${r.underPartitioned[0]!.partitions} of ${r.underPartitioned[0]!.wanted}); not raised: that would move keys between partitions\n`,
+        );
     },
   });
   process.stdout.write(created.length ? `created topics: ${created.join(', ')}\n` : 'all topics exist\n');
