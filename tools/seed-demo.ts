@@ -92,6 +92,7 @@ async function main(): Promise<void> {
     brokers: c.kafkaBrokers,
     clientId: `${c.kafkaClientId}-seed-demo`,
     ssl: c.kafkaSsl,
+    sslCa: c.kafkaSslCa || undefined,
     sasl: c.kafkaSaslMechanism ? { mechanism: c.kafkaSaslMechanism, username: c.kafkaSaslUsername, password: c.kafkaSaslPassword } : undefined,
   });
   const publisher = new EventPublisher(kafka, new AvroCodec(), c.topicSuffix);

@@ -156,6 +156,8 @@ describe('helm chart ml-connector', () => {
       KAFKA_SASL_MECHANISM: 'scram-sha-512',
       KAFKA_SASL_USERNAME: 'ml-connector',
       KAFKA_REPLICATION_FACTOR: '3',
+      KAFKA_MIN_INSYNC_REPLICAS: '2',
+      KAFKA_TOPIC_PARTITIONS: '6',
       PORT: '3000',
       LOG_LEVEL: 'info',
       // audit-projector's ops API reaches the poller and fusion-writer through their Services; partners deliver

@@ -19,6 +19,7 @@ import { ensureHelm, REPO_ROOT, renderChart, VALUES_DIR, type K8sObject } from '
 /** Every table each owner's migrations create (a new table belongs here too). */
 const TABLES: Record<string, string[]> = {
   platform: ['processed_events'],
+  'platform-lease': ['platform_leases'],
   tenants: ['tenants', 'tenant_connections', 'tenant_mappings', 'tenant_config_history', 'partner_tokens', 'tenant_config_outbox'],
   'audit-projector': ['audit_entries', 'audit_xrefs', 'audit_exceptions', 'audit_billing_records', 'audit_flow_states'],
   'oracle-poller': ['poller_feed_state', 'poller_emitted', 'poller_inflight', 'poller_backfill_requests'],

@@ -44,8 +44,8 @@ export const OPS_USAGE = `
   mlc flows resume <tenant> <fusion|shipbob|shopify> [--reason TEXT]
   mlc sync po <tenant> <poHeaderId>
   mlc receivables waiting <tenant>   (refunds, payments, cancellations waiting for their invoice in fusion-writer)
-  mlc replay range [--tenant T] --flow purchase-orders|shipbob-orders|shipments|po-updates|shopify|receivables
-                   --from ISO --to ISO [--dry-run]
+  mlc replay range [--tenant T] (--flow purchase-orders|shipbob-orders|shipments|po-updates|shopify|receivables | --topic T)
+                   --from ISO --to ISO [--dry-run]   (--dry-run: the count at once, nothing republished)
   mlc offsets reset <group> (--to-timestamp ISO | --to-offset earliest|latest|N) [--topic T]... [--dry-run]
                     [--stop-and-restart]   (stop the group's running consumers, reset, start them again)
   mlc reconcile [--tenant T] [--from YYYY-MM-DD] [--to YYYY-MM-DD]   (exit 3 when a receivables difference is listed)
@@ -252,6 +252,18 @@ export async function runOpsCommand(cmd: string, ctx: OpsContext): Promise<numbe
     case 'replay range': {
       if (!o.from || !o.to) throw new OpsUsageError('--from and --to are required');
       if (!o.flow && !o.topic?.length) throw new OpsUsageError('--flow (or --topic) is required');
+      if (o['dry-run']) {
+        // The count at once, nothing republished.
+        const p = await api.request<Record<string, unknown>>('POST', '/ops/replay-range/preview', {
+          tenantId: o.tenant,
+          flow: o.flow,
+          topics: o.topic,
+          from: o.from,
+          to: o.to,
+        });
+        print(p, () => `dry run: would republish ${String(p['records'])} of ${String(p['inRange'])} record(s) in the range\n${formatRecord(p)}`);
+        return 0;
+      }
       const job = await follow(
         ctx,
         await api.request<Job>('POST', '/ops/replay-range', {

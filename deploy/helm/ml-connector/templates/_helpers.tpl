@@ -85,6 +85,15 @@ KAFKA_SASL_MECHANISM: {{ . | quote }}
 KAFKA_SASL_USERNAME: {{ required "kafka.sasl.username is required when kafka.sasl.mechanism is set" $.Values.kafka.sasl.username | quote }}
 {{- end }}
 KAFKA_REPLICATION_FACTOR: {{ .Values.kafka.replicationFactor | toString | quote }}
+{{- $minInsync := int (default 0 .Values.kafka.minInsyncReplicas) }}
+{{- if and (eq $minInsync 0) (ge (int .Values.kafka.replicationFactor) 3) }}{{ $minInsync = 2 }}{{ end }}
+{{- if gt $minInsync (int .Values.kafka.replicationFactor) }}
+{{- fail (printf "kafka.minInsyncReplicas %d is above kafka.replicationFactor %v: no write could succeed" $minInsync .Values.kafka.replicationFactor) }}
+{{- end }}
+{{- if gt $minInsync 0 }}
+KAFKA_MIN_INSYNC_REPLICAS: {{ $minInsync | toString | quote }}
+{{- end }}
+KAFKA_TOPIC_PARTITIONS: {{ default 6 .Values.kafka.topicPartitions | toString | quote }}
 {{- with .Values.kafka.topicSuffix }}
 KAFKA_TOPIC_SUFFIX: {{ . | quote }}
 {{- end }}

@@ -5,6 +5,12 @@ export const kafkaSettings = {
   kafkaBrokers: { env: 'KAFKA_BROKERS', doc: 'comma-separated host:port list', parse: as.list, default: ['127.0.0.1:9092'] } as Setting<string[]>,
   kafkaClientId: { env: 'KAFKA_CLIENT_ID', doc: 'client id prefix', parse: as.string, default: 'ml-connector' } as Setting<string>,
   kafkaSsl: { env: 'KAFKA_SSL', doc: 'use TLS to the brokers', parse: as.bool, default: false } as Setting<boolean>,
+  kafkaSslCa: {
+    env: 'KAFKA_SSL_CA',
+    doc: "PEM file of the CA(s) that signed the brokers' certificates, trusted for Kafka only (implies TLS); empty: the system CAs and NODE_EXTRA_CA_CERTS",
+    parse: as.string,
+    default: '',
+  } as Setting<string>,
   kafkaSaslMechanism: {
     env: 'KAFKA_SASL_MECHANISM',
     doc: 'plain | scram-sha-256 | scram-sha-512 (empty: none)',
@@ -32,6 +38,18 @@ export const kafkaSettings = {
     default: 10_000,
   } as Setting<number>,
   replicationFactor: { env: 'KAFKA_REPLICATION_FACTOR', doc: 'replication factor for created topics', parse: as.int(1, 9), default: 1 } as Setting<number>,
+  topicPartitions: {
+    env: 'KAFKA_TOPIC_PARTITIONS',
+    doc: 'partitions of each keyed data topic the topic bootstrap creates, at least (a larger count in schemas/topics.json wins; existing topics are never re-partitioned: that would move keys)',
+    parse: as.int(1, 1000),
+    default: 6,
+  } as Setting<number>,
+  minInsyncReplicas: {
+    env: 'KAFKA_MIN_INSYNC_REPLICAS',
+    doc: 'min.insync.replicas the topic bootstrap sets on every topic, new and existing (default: 2 when KAFKA_REPLICATION_FACTOR >= 3, else the broker default); with acks=all a write then needs that many replicas',
+    parse: as.int(1, 9),
+    optional: true,
+  } as Setting<number | undefined>,
 };
 
 export const postgresSettings = {

@@ -1,5 +1,5 @@
 export { createKafka, topicName, dlqName, type KafkaConnectionOptions } from './kafka.options';
-export { ensureTopics, type TopicBootstrapOptions } from './topics.bootstrap';
+export { ensureTopics, plannedTopics, defaultMinInsyncReplicas, type TopicBootstrapOptions, type TopicAlignment, type PlannedTopic } from './topics.bootstrap';
 export { EventPublisher, toMessage, type OutgoingRecord } from './event.publisher';
 export { EventConsumer, type ConsumerOptions, type ConsumerStatus, type Handler, type HandlerContext, type RecordException } from './event.consumer';
 export { PgProcessedEventStore, type ProcessedEventStore } from './processed-events.store';

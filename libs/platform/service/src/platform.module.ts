@@ -57,6 +57,7 @@ export class PlatformModule {
       brokers: config.kafkaBrokers,
       clientId: `${config.kafkaClientId}-${options.name}`,
       ssl: config.kafkaSsl,
+      sslCa: config.kafkaSslCa || undefined,
       sasl: config.kafkaSaslMechanism
         ? { mechanism: config.kafkaSaslMechanism, username: config.kafkaSaslUsername, password: config.kafkaSaslPassword }
         : undefined,

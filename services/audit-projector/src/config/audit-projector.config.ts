@@ -1,4 +1,5 @@
 import type { ConfigOf } from '@mlc/platform-config';
+import { leaseSettings } from '@mlc/platform-lease';
 import { baseSettings, withPostgres } from '@mlc/platform-service';
 import { tenancySettings } from '@mlc/tenancy';
 import { opsSettings } from '../ops/ops.settings';
@@ -12,6 +13,7 @@ export const auditProjectorSettings = {
   ...withPostgres,
   ...tenancySettings,
   ...opsSettings,
+  ...leaseSettings,
   ...adminSettings,
   ...webhooksSettings,
   ...consoleSettings,

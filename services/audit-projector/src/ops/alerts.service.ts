@@ -1,5 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { LOGGER, MetricsRegistry } from '@mlc/platform-service';
+import type { Pool } from 'pg';
+import { LeaseKeeper, PgLeaseStore } from '@mlc/platform-lease';
+import { LOGGER, MetricsRegistry, PG_POOL } from '@mlc/platform-service';
 import type { Logger } from '@mlc/platform-telemetry';
 import { AUDIT_PROJECTOR_CONFIG, type AuditProjectorConfig } from '../config/audit-projector.config';
 import { ALL_TOPICS } from '../audit/audit-trail.controller';
@@ -15,11 +17,18 @@ export interface Alert {
   details?: Record<string, unknown>;
 }
 
+/** The lease whose holder alerts on lag (the same seen from every replica). */
+export const ALERTS_LEASE = 'audit-projector:alerts';
+
 /**
  * Batched alerts to the operator-configured webhook (OPS_ALERT_WEBHOOK_URL): new exception kinds, paused (and
  * resumed) flows, and projection or consumer lag over OPS_LAG_ALERT_RECORDS. At most one message per window, so a
  * storm of failures is one message. Events older than the service's start are not alerted (a rebuild is quiet).
  * Also measures lag periodically into the metrics (mlc_consumer_lag_records{group}).
+ *
+ * With replicas: an exception or flow event is projected by exactly one replica (its partition's consumer), which
+ * alerts it; lag is the same seen from every replica, so only the holder of the `audit-projector:alerts` lease
+ * (platform_leases, MLC_LEASE_TTL_MS) alerts on it, and the lease moves to a live replica when its holder dies.
  */
 @Injectable()
 export class AlertsService implements OnModuleInit, OnApplicationShutdown {
@@ -31,6 +40,7 @@ export class AlertsService implements OnModuleInit, OnApplicationShutdown {
   private readonly lagAlerted = new Map<string, number>();
   readonly lastLag = new Map<string, number>();
   sent = 0;
+  private readonly leases: LeaseKeeper;
 
   constructor(
     @Inject(AUDIT_PROJECTOR_CONFIG) private readonly config: AuditProjectorConfig,
@@ -38,7 +48,19 @@ export class AlertsService implements OnModuleInit, OnApplicationShutdown {
     private readonly metrics: MetricsRegistry,
     private readonly events: ProjectionEvents,
     private readonly lag: ConsumerLagService,
-  ) {}
+    @Inject(PG_POOL) pool: Pool,
+  ) {
+    this.leases = new LeaseKeeper(new PgLeaseStore(pool), {
+      ttlMs: config.leaseTtlMs,
+      onEvent: (event, detail) => (event === 'acquired' ? log.info('alerts lease acquired', detail) : log.warn(`alerts lease ${event}`, detail)),
+    });
+    this.leases.want([ALERTS_LEASE]);
+  }
+
+  /** True while this replica owns the lag alerts. */
+  ownsAlerts(): boolean {
+    return this.leases.held(ALERTS_LEASE) !== undefined;
+  }
 
   onModuleInit(): void {
     this.events.on((n) => {
@@ -72,6 +94,8 @@ export class AlertsService implements OnModuleInit, OnApplicationShutdown {
     this.flushTimer.unref();
     this.lagTimer = setInterval(() => void this.measureLag(), this.config.opsLagCheckIntervalMs);
     this.lagTimer.unref();
+    this.leases.start();
+    void this.leases.sync();
   }
 
   push(a: Alert): void {
@@ -96,7 +120,7 @@ export class AlertsService implements OnModuleInit, OnApplicationShutdown {
         if (groupId === `${this.config.auditConsumerGroup}${this.config.groupIdSuffix}`)
           this.metrics.set('mlc_projection_lag_records', {}, l.records, 'records the audit projection is behind the log');
         const last = this.lagAlerted.get(groupId) ?? 0;
-        if (l.records > this.config.opsLagAlertRecords && Date.now() - last >= this.config.opsAlertWindowMs) {
+        if (l.records > this.config.opsLagAlertRecords && Date.now() - last >= this.config.opsAlertWindowMs && this.ownsAlerts()) {
           this.lagAlerted.set(groupId, Date.now());
           this.push({
             kind: 'lag',
@@ -142,8 +166,9 @@ export class AlertsService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  onApplicationShutdown(): void {
+  async onApplicationShutdown(): Promise<void> {
     if (this.flushTimer) clearInterval(this.flushTimer);
     if (this.lagTimer) clearInterval(this.lagTimer);
+    await this.leases.stop();
   }
 }

@@ -47,6 +47,22 @@ export interface OffsetReset {
   stopTimeoutMs?: number;
 }
 
+/** What a range replay takes (the dry-run preview), or took. */
+export interface RangePreview {
+  topics: string[];
+  from: string;
+  to: string;
+  tenantId: string | null;
+  dryRun: boolean;
+  /** Records in [from, to) on the topics, every tenant (by offsets). */
+  inRange: number;
+  /** Those a replay republishes: the tenant's (or all), not themselves replays. */
+  records: number;
+  otherTenants: number;
+  /** Records in the range that are replays themselves (never replayed again). */
+  replays: number;
+}
+
 /** One reported step of an offset reset with stop-and-restart. */
 export interface ResetStep {
   step: 'stop-requested' | 'group-empty' | 'offsets-reset' | 'start-requested' | 'stop-timed-out' | 'reset-failed';
@@ -77,117 +93,157 @@ export class KafkaOpsService {
   }
 
   /**
-   * Replays a time range for one tenant (or all) and one flow: the records in [from, to) are read from the log with a
-   * separate, throw-away consumer group (live consumers are not disturbed) and republished unchanged (bytes, key,
-   * headers + replay marks). Consumers skip event ids they already handled, and commands carry deterministic
-   * idempotency keys, so replaying successful records creates nothing new in any partner system.
+   * Replays a time range for one tenant (or all) and one flow or topic: the records in [from, to) are read from the log
+   * with a separate, throw-away consumer group (live consumers are not disturbed) and republished unchanged (bytes,
+   * key, headers + replay marks `mlc-replay-of: range:<job id>`, `mlc-replayed-by`, `mlc-replayed-at`), as the
+   * republish of one exception does. The event ids are the originals, so consumers skip what they already handled,
+   * and commands carry deterministic idempotency keys: replaying successful records creates nothing new in any partner
+   * system. Records that are themselves replays are never replayed again.
    */
   replayRange(r: ReplayRange, who: OperatorIdentity): Job {
+    const { topics, from, to } = this.rangeOf(r);
+    const tenant = r.tenantId ?? ALL_TENANTS;
+    return this.jobs.start('replay-range', tenant, async (job) => {
+      const scan = await this.scanRange(r, topics, from, to, {
+        onTotal: (n) => (job.total = n),
+        onRecord: () => (job.done += 1),
+        republish: r.dryRun ? undefined : { replayOf: `range:${job.id}`, actor: who.actor },
+      });
+      const result = { ...scan, dryRun: !!r.dryRun, republished: scan.records, skippedOtherTenants: scan.otherTenants };
+      await this.actions.record(who, tenant, 'replay-range', r.flow ?? topics.join(','), { details: result });
+      return result;
+    });
+  }
+
+  /**
+   * The dry-run count of a range replay, answered at once (no job): how many records lie in [from, to) on the topics
+   * (by offsets), and how many of them a replay would republish (the tenant's, not themselves replays), read from
+   * the log with a throw-away consumer group. Nothing is published or recorded.
+   */
+  async previewRange(r: ReplayRange): Promise<RangePreview> {
+    const { topics, from, to } = this.rangeOf(r);
+    const scan = await this.scanRange(r, topics, from, to, {});
+    return { ...scan, dryRun: true };
+  }
+
+  private rangeOf(r: ReplayRange): { topics: TopicName[]; from: number; to: number } {
     const topics = this.replayTopics(r);
     const from = Date.parse(r.from);
     const to = Date.parse(r.to);
     if (!Number.isFinite(from) || !Number.isFinite(to) || to <= from) throw badRequest('from and to must be ISO-8601 times with from < to');
-    const tenant = r.tenantId ?? ALL_TENANTS;
-    return this.jobs.start('replay-range', tenant, async (job) => {
-      const admin = this.kafka.admin();
-      await admin.connect();
-      const plan: Array<{ topic: string; partition: number; start: bigint; end: bigint }> = [];
-      try {
-        for (const t of topics) {
-          const name = this.full(t);
-          const starts = await admin.fetchTopicOffsetsByTimestamp(name, from);
-          const ends = await admin.fetchTopicOffsetsByTimestamp(name, to);
-          const highs = await admin.fetchTopicOffsets(name);
-          for (const s of starts) {
-            const high = BigInt(highs.find((h) => h.partition === s.partition)?.high ?? '0');
-            const e = ends.find((x) => x.partition === s.partition);
-            const end = e && BigInt(e.offset) >= 0n ? BigInt(e.offset) : high;
-            const start = BigInt(s.offset) >= 0n ? BigInt(s.offset) : high;
-            if (end > start) plan.push({ topic: name, partition: s.partition, start, end });
-          }
+    return { topics, from, to };
+  }
+
+  /** Reads [from, to) of the topics: counts (and with `republish`, republishes) the records a replay takes. */
+  private async scanRange(
+    r: ReplayRange,
+    topics: TopicName[],
+    from: number,
+    to: number,
+    opts: { onTotal?: (n: number) => void; onRecord?: () => void; republish?: { replayOf: string; actor: string } },
+  ): Promise<Omit<RangePreview, 'dryRun'>> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    const plan: Array<{ topic: string; partition: number; start: bigint; end: bigint }> = [];
+    try {
+      for (const t of topics) {
+        const name = this.full(t);
+        const starts = await admin.fetchTopicOffsetsByTimestamp(name, from);
+        const ends = await admin.fetchTopicOffsetsByTimestamp(name, to);
+        const highs = await admin.fetchTopicOffsets(name);
+        for (const s of starts) {
+          const high = BigInt(highs.find((h) => h.partition === s.partition)?.high ?? '0');
+          const e = ends.find((x) => x.partition === s.partition);
+          const end = e && BigInt(e.offset) >= 0n ? BigInt(e.offset) : high;
+          const start = BigInt(s.offset) >= 0n ? BigInt(s.offset) : high;
+          if (end > start) plan.push({ topic: name, partition: s.partition, start, end });
         }
-      } finally {
-        await admin.disconnect();
       }
-      job.total = Number(plan.reduce((n, p) => n + (p.end - p.start), 0n));
-      let republished = 0;
-      let skipped = 0;
-      if (plan.length) {
-        const groupId = `audit-projector.replay-${ulid().toLowerCase()}`;
-        const consumer = this.kafka.consumer({ groupId, allowAutoTopicCreation: false });
-        const remaining = new Set(plan.map((p) => `${p.topic}|${p.partition}`));
-        let finish!: () => void;
-        let fail!: (e: unknown) => void;
-        const finished = new Promise<void>((res, rej) => ((finish = res), (fail = rej)));
-        await consumer.connect();
-        try {
-          await consumer.subscribe({ topics: [...new Set(plan.map((p) => p.topic))], fromBeginning: true });
-          await consumer.run({
-            eachMessage: async ({ topic, partition, message }) => {
-              const p = plan.find((x) => x.topic === topic && x.partition === partition);
-              const off = BigInt(message.offset);
-              if (!p || off < p.start || off >= p.end || !remaining.has(`${topic}|${partition}`)) return;
-              try {
-                if (this.wanted(message, r.tenantId) && !r.dryRun) {
+    } finally {
+      await admin.disconnect();
+    }
+    const inRange = Number(plan.reduce((n, p) => n + (p.end - p.start), 0n));
+    opts.onTotal?.(inRange);
+    let records = 0;
+    let otherTenants = 0;
+    let replays = 0;
+    if (plan.length) {
+      const groupId = `audit-projector.replay-${ulid().toLowerCase()}${this.config.groupIdSuffix}`;
+      const consumer = this.kafka.consumer({ groupId, allowAutoTopicCreation: false });
+      const remaining = new Set(plan.map((p) => `${p.topic}|${p.partition}`));
+      let finish!: () => void;
+      let fail!: (e: unknown) => void;
+      const finished = new Promise<void>((res, rej) => ((finish = res), (fail = rej)));
+      await consumer.connect();
+      try {
+        await consumer.subscribe({ topics: [...new Set(plan.map((p) => p.topic))], fromBeginning: true });
+        await consumer.run({
+          eachMessage: async ({ topic, partition, message }) => {
+            const p = plan.find((x) => x.topic === topic && x.partition === partition);
+            const off = BigInt(message.offset);
+            if (!p || off < p.start || off >= p.end || !remaining.has(`${topic}|${partition}`)) return;
+            try {
+              const kind = this.kindOf(message, r.tenantId);
+              if (kind === 'wanted') {
+                if (opts.republish) {
                   await this.publisher.publishRaw(topic, [
                     {
                       key: message.key?.toString() ?? null,
                       value: message.value,
                       headers: {
                         ...(message.headers as Record<string, Buffer | string>),
-                        [REPLAY_HEADERS.of]: `range:${job.id}`,
-                        [REPLAY_HEADERS.by]: who.actor,
+                        [REPLAY_HEADERS.of]: opts.republish.replayOf,
+                        [REPLAY_HEADERS.by]: opts.republish.actor,
                         [REPLAY_HEADERS.at]: new Date().toISOString(),
                       },
                     },
                   ]);
-                  republished += 1;
-                } else if (this.wanted(message, r.tenantId)) republished += 1;
-                else skipped += 1;
-              } catch (err) {
-                fail(err);
-              }
-              job.done += 1;
-              if (off + 1n >= p.end) {
-                remaining.delete(`${topic}|${partition}`);
-                if (!remaining.size) finish();
-              }
-            },
-          });
-          for (const p of plan) consumer.seek({ topic: p.topic, partition: p.partition, offset: p.start.toString() });
-          const timeout = setTimeout(() => fail(new AppError('OPS.TIMEOUT', 'replay did not reach the end of the range within 10 minutes')), 600_000);
-          await finished.finally(() => clearTimeout(timeout));
-        } finally {
-          await consumer.disconnect().catch(() => undefined);
-          const a = this.kafka.admin();
-          await a
-            .connect()
-            .then(() => a.deleteGroups([groupId]))
-            .catch(() => undefined)
-            .finally(() => void a.disconnect());
-        }
+                }
+                records += 1;
+              } else if (kind === 'replay') replays += 1;
+              else otherTenants += 1;
+            } catch (err) {
+              fail(err);
+            }
+            opts.onRecord?.();
+            if (off + 1n >= p.end) {
+              remaining.delete(`${topic}|${partition}`);
+              if (!remaining.size) finish();
+            }
+          },
+        });
+        for (const p of plan) consumer.seek({ topic: p.topic, partition: p.partition, offset: p.start.toString() });
+        const timeout = setTimeout(() => fail(new AppError('OPS.TIMEOUT', 'replay did not reach the end of the range within 10 minutes')), 600_000);
+        await finished.finally(() => clearTimeout(timeout));
+      } finally {
+        await consumer.disconnect().catch(() => undefined);
+        const a = this.kafka.admin();
+        await a
+          .connect()
+          .then(() => a.deleteGroups([groupId]))
+          .catch(() => undefined)
+          .finally(() => void a.disconnect());
       }
-      const result = {
-        topics: topics.map((t) => this.full(t)),
-        from: new Date(from).toISOString(),
-        to: new Date(to).toISOString(),
-        tenantId: r.tenantId ?? null,
-        dryRun: !!r.dryRun,
-        republished,
-        skippedOtherTenants: skipped,
-      };
-      await this.actions.record(who, tenant, 'replay-range', r.flow ?? topics.join(','), { details: result });
-      return result;
-    });
+    }
+    return {
+      topics: topics.map((t) => this.full(t)),
+      from: new Date(from).toISOString(),
+      to: new Date(to).toISOString(),
+      tenantId: r.tenantId ?? null,
+      inRange,
+      records,
+      otherTenants,
+      replays,
+    };
   }
 
-  /** Records of the tenant (by the mlc-tenant-id header) that are not themselves replays. */
-  private wanted(m: KafkaMessage, tenantId?: string): boolean {
+  /** A record of the tenant (by the mlc-tenant-id header, else its key) that is not itself a replay is 'wanted'. */
+  private kindOf(m: KafkaMessage, tenantId?: string): 'wanted' | 'replay' | 'other-tenant' {
     const headers = m.headers as Record<string, Buffer | string | undefined>;
-    if (headerString(headers, REPLAY_HEADERS.of)) return false;
-    if (!tenantId) return true;
+    if (headerString(headers, REPLAY_HEADERS.of)) return 'replay';
+    if (!tenantId) return 'wanted';
     const t = headerString(headers, 'mlc-tenant-id') ?? m.key?.toString().split(':')[0];
-    return t === tenantId;
+    return t === tenantId ? 'wanted' : 'other-tenant';
   }
 
   /**

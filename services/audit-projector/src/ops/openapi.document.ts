@@ -177,6 +177,22 @@ export const OPS_OPENAPI = {
         responses: { '202': ok('Job'), ...errors },
       },
     },
+    '/ops/replay-range/preview': {
+      post: {
+        summary: 'The dry-run count of a range replay, answered at once: records in [from, to) on the topics, and how many the replay would republish',
+        requestBody: body(
+          {
+            tenantId: { type: 'string' },
+            flow: { enum: ['purchase-orders', 'shipbob-orders', 'shipments', 'po-updates', 'shopify', 'receivables'] },
+            topics: { type: 'array', items: { type: 'string' } },
+            from: { type: 'string', format: 'date-time' },
+            to: { type: 'string', format: 'date-time' },
+          },
+          ['from', 'to'],
+        ),
+        responses: { '200': ok('{ topics, from, to, tenantId, dryRun: true, inRange, records, otherTenants, replays }'), ...errors },
+      },
+    },
     '/ops/jobs/{id}': {
       get: {
         summary: 'Progress of a long operation',

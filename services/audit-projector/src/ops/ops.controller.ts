@@ -7,7 +7,7 @@ import { BackfillService } from './backfill.service';
 import { ExceptionsService, type ExceptionFilter } from './exceptions.service';
 import { FlowsService } from './flows.service';
 import { JobsRegistry } from './jobs.registry';
-import { KafkaOpsService } from './kafka-ops.service';
+import { KafkaOpsService, type ReplayRange } from './kafka-ops.service';
 import { ALL_TENANTS } from './operator-actions.publisher';
 import { badRequest, notFound, OpsExceptionFilter } from './ops.errors';
 import { assertAllTenants, assertTenant, tenantScope, type OpsRequest } from './ops-scope';
@@ -45,6 +45,23 @@ const callerKey = (req: OpsRequest): string | undefined => {
   const x = req.headers['x-api-key'];
   return typeof x === 'string' && x ? x : /^Bearer\s+(\S+)\s*$/i.exec(String(req.headers['authorization'] ?? ''))?.[1];
 };
+
+/** The body of a range replay (or its preview), checked, with the caller's right to the tenant (or to all). */
+function rangeBody(req: OpsRequest, body: B): ReplayRange {
+  const tenantId = str(body, 'tenantId');
+  if (tenantId) assertTenant(req.operator, tenantId);
+  else assertAllTenants(req.operator, 'a replay over all tenants');
+  const topics = body?.['topics'];
+  if (topics !== undefined && (!Array.isArray(topics) || !topics.every((t) => typeof t === 'string'))) throw badRequest('topics must be a list of topic names');
+  return {
+    tenantId,
+    flow: str(body, 'flow'),
+    topics: topics as string[] | undefined,
+    from: str(body, 'from') ?? '',
+    to: str(body, 'to') ?? '',
+    dryRun: body?.['dryRun'] === true,
+  };
+}
 
 /**
  * The ops API (auth: operator API key in `x-api-key` or `Authorization: Bearer`, keys from MLC_OPERATOR_API_KEYS,
@@ -193,23 +210,14 @@ export class OpsController {
   @Post('replay-range')
   @HttpCode(202)
   replayRange(@Req() req: OpsRequest, @Body() body: B) {
-    const tenantId = str(body, 'tenantId');
-    if (tenantId) assertTenant(req.operator, tenantId);
-    else assertAllTenants(req.operator, 'a replay over all tenants');
-    const topics = body?.['topics'];
-    if (topics !== undefined && (!Array.isArray(topics) || !topics.every((t) => typeof t === 'string')))
-      throw badRequest('topics must be a list of topic names');
-    return this.kafkaOps.replayRange(
-      {
-        tenantId,
-        flow: str(body, 'flow'),
-        topics: topics as string[] | undefined,
-        from: str(body, 'from') ?? '',
-        to: str(body, 'to') ?? '',
-        dryRun: body?.['dryRun'] === true,
-      },
-      req.operator,
-    );
+    return this.kafkaOps.replayRange(rangeBody(req, body), req.operator);
+  }
+
+  /** The dry-run count of a range replay, at once: records in the range, and how many the replay would republish. */
+  @Post('replay-range/preview')
+  @HttpCode(200)
+  previewRange(@Req() req: OpsRequest, @Body() body: B) {
+    return this.kafkaOps.previewRange({ ...rangeBody(req, body), dryRun: true });
   }
 
   @Get('jobs/:id')

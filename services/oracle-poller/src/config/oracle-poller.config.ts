@@ -1,4 +1,5 @@
 import type { ConfigOf } from '@mlc/platform-config';
+import { leaseSettings } from '@mlc/platform-lease';
 import { baseSettings, withPostgres } from '@mlc/platform-service';
 import { tenancySettings } from '@mlc/tenancy';
 import { purchaseOrdersSettings } from '../purchase-orders/purchase-orders.settings';
@@ -11,6 +12,7 @@ export const oraclePollerSettings = {
   ...withPostgres,
   ...tenancySettings,
   ...pollingSettings,
+  ...leaseSettings,
   ...purchaseOrdersSettings,
   ...receivablesSettings,
 };

@@ -8,7 +8,7 @@ import { PartnerClients, TenantDirectory } from '@mlc/tenancy';
 import { ORACLE_POLLER_CONFIG, type OraclePollerConfig } from '../config/oracle-poller.config';
 import { DeliveryVerifier } from './delivery-verifier';
 import type { Feed, FeedContext } from './feed';
-import { lastUpdateMs, PollStateRepository, type EmittedEntry } from './poll-state.repository';
+import { lastUpdateMs, PollStateRepository, type EmittedEntry, type Fence } from './poll-state.repository';
 
 export const SOURCE = 'oracle-poller';
 
@@ -34,7 +34,7 @@ interface Batch {
 }
 
 /**
- * Polls one tenant feed under its advisory lock: reads page by page from (cursor - overlap), or from a requested
+ * Polls one tenant feed under its advisory lock (and, from the scheduler, its lease: `fence`): reads page by page from (cursor - overlap), or from a requested
  * backfill date, drops records already emitted at that LastUpdateDate, publishes the rest, and only after Kafka's
  * acknowledgement records them and moves the cursor. Paging restarts from the newest LastUpdateDate of each page
  * (keyset), so records that change while we page can't shift others out of sight.
@@ -58,18 +58,20 @@ export class FeedRunner {
     @Inject(ORACLE_POLLER_CONFIG) private readonly config: OraclePollerConfig,
   ) {}
 
-  async run(tenantId: string, feed: Feed, signal?: AbortSignal): Promise<RunResult> {
-    return inSpan(`poll ${feed.name}`, { annotate: { tenantId, operation: `poll ${feed.name}` } }, () => this.poll(tenantId, feed, signal));
+  /** `fence`: the feed lease's check, run inside every transaction that records a batch or moves the cursor. */
+  async run(tenantId: string, feed: Feed, signal?: AbortSignal, fence?: Fence): Promise<RunResult> {
+    return inSpan(`poll ${feed.name}`, { annotate: { tenantId, operation: `poll ${feed.name}` } }, () => this.poll(tenantId, feed, signal, fence));
   }
 
-  private async poll(tenantId: string, feed: Feed, signal?: AbortSignal): Promise<RunResult> {
+  private async poll(tenantId: string, feed: Feed, signal?: AbortSignal, fence?: Fence): Promise<RunResult> {
     const result: RunResult = { outcome: 'done', pages: 0, emitted: 0, dropped: 0 };
     const client = await this.clients.fusion(tenantId);
     const lock = await this.repo.tryLock(tenantId, feed.name);
     if (!lock) return { ...result, outcome: 'locked' };
     try {
       await this.repo.runStarted(tenantId, feed.name);
-      await this.recover(tenantId, feed.name);
+      if (signal?.aborted) return { ...result, outcome: 'stopped' };
+      await this.recover(tenantId, feed.name, fence);
       const state = await this.repo.state(tenantId, feed.name);
       const backfill = state?.backfillFromMs != null ? { fromMs: state.backfillFromMs, request: state.backfillRequest } : undefined;
       if (backfill?.request) await this.repo.backfillStarted(backfill.request, feed.name);
@@ -83,14 +85,19 @@ export class FeedRunner {
         for await (const page of feed.pages(client, new Date(since), this.config.pageSize)) {
           if (signal?.aborted) return { ...result, outcome: 'stopped' };
           result.pages++;
-          const batch = await this.emit(ctx, feed, page.items, false);
+          const batch = await this.emit(ctx, feed, page.items, false, fence, signal);
           const newest = newestOf(feed, page.items);
-          await this.repo.commit(tenantId, feed.name, {
-            emitted: batch.entries,
-            cursor: newest,
-            backfillFromMs: backfill && newest ? newest.ms : undefined,
-            ...(backfill?.request ? { backfill: { request: backfill.request, read: page.items.length } } : {}),
-          });
+          await this.repo.commit(
+            tenantId,
+            feed.name,
+            {
+              emitted: batch.entries,
+              cursor: newest,
+              backfillFromMs: backfill && newest ? newest.ms : undefined,
+              ...(backfill?.request ? { backfill: { request: backfill.request, read: page.items.length } } : {}),
+            },
+            fence,
+          );
           result.emitted += batch.entries.length;
           result.dropped += batch.dropped;
           if (newest) this.metrics.set('oracle_poller_cursor_timestamp_seconds', { tenant: tenantId, feed: feed.name }, Math.floor(newest.ms / 1000));
@@ -151,16 +158,16 @@ export class FeedRunner {
    * A batch left in flight by a crash between Kafka's ack and our commit: what reached the topic is remembered as
    * emitted; the rest is simply read and sent again (the cursor did not move).
    */
-  private async recover(tenantId: string, feed: string): Promise<void> {
+  private async recover(tenantId: string, feed: string, fence?: Fence): Promise<void> {
     const inflight = await this.repo.inflight(tenantId, feed);
     if (!inflight) return;
     const delivered = await this.verifier.findDelivered(inflight.offsets, new Set(inflight.entries.map((e) => e.eventId)));
-    await this.repo.commit(tenantId, feed, { emitted: inflight.entries.filter((e) => delivered.has(e.eventId)) });
+    await this.repo.commit(tenantId, feed, { emitted: inflight.entries.filter((e) => delivered.has(e.eventId)) }, fence);
     this.log.warn('resolved an in-flight batch after a restart', { tenantId, feed, batch: inflight.entries.length, delivered: delivered.size });
   }
 
   /** Drops what was already emitted, builds the events, records the batch as in flight, publishes and awaits the ack. */
-  private async emit(ctx: FeedContext, feed: Feed, items: unknown[], force: boolean): Promise<Batch> {
+  private async emit(ctx: FeedContext, feed: Feed, items: unknown[], force: boolean, fence?: Fence, signal?: AbortSignal): Promise<Batch> {
     const idents = items.map((i) => feed.identify(i));
     const known = force
       ? new Map<string, number>()
@@ -214,7 +221,10 @@ export class FeedRunner {
     if (records.length) {
       const topics = [...new Set(records.map((r) => topicName(r.topic, this.config.topicSuffix)))];
       const offsets = await this.verifier.highWatermarks(topics);
-      await this.repo.saveInflight(ctx.tenantId, feed.name, { entries, offsets });
+      // Fenced: a replica that lost the feed's lease sends nothing (and the signal stops one whose lease lapsed locally).
+      await this.repo.saveInflight(ctx.tenantId, feed.name, { entries, offsets }, fence);
+      if (signal?.aborted)
+        throw new AppError('POLLER.STOPPED', 'the poll was stopped (shutdown or lease lost) before it sent the batch; the next owner resends it');
       await this.publisher.publishEachInItsTrace(records);
       if (this.config.crashAfterPublishes > 0 && ++this.publishes >= this.config.crashAfterPublishes) {
         this.log.warn('fault injection: dying between the Kafka ack and the Postgres commit', { tenantId: ctx.tenantId, feed: feed.name });

@@ -50,6 +50,9 @@ export interface EmittedEntry {
   eventId: string;
 }
 
+/** The lease check run first inside a commit's transaction (throws when another replica took the feed over). */
+export type Fence = (client: PoolClient) => Promise<void>;
+
 /** High watermarks per topic and partition taken before a batch was sent. */
 export type TopicOffsets = Record<string, Record<string, string>>;
 
@@ -168,12 +171,15 @@ export class PollStateRepository {
   }
 
   /** Records a batch about to be sent (with the topics' high watermarks), so a crash after sending can be resolved. */
-  async saveInflight(tenantId: string, feed: string, inflight: Inflight): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO poller_inflight (tenant_id, feed, entries, offsets) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (tenant_id, feed) DO UPDATE SET entries = EXCLUDED.entries, offsets = EXCLUDED.offsets, created_at = now()`,
-      [tenantId, feed, JSON.stringify(inflight.entries), JSON.stringify(inflight.offsets)],
-    );
+  async saveInflight(tenantId: string, feed: string, inflight: Inflight, fence?: Fence): Promise<void> {
+    await inTransaction(this.pool, async (client) => {
+      await fence?.(client);
+      await client.query(
+        `INSERT INTO poller_inflight (tenant_id, feed, entries, offsets) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (tenant_id, feed) DO UPDATE SET entries = EXCLUDED.entries, offsets = EXCLUDED.offsets, created_at = now()`,
+        [tenantId, feed, JSON.stringify(inflight.entries), JSON.stringify(inflight.offsets)],
+      );
+    });
   }
 
   async inflight(tenantId: string, feed: string): Promise<Inflight | undefined> {
@@ -186,14 +192,17 @@ export class PollStateRepository {
 
   /**
    * After Kafka acknowledged (or a recovery found them on the topic): remember the emitted records, move the cursor
-   * forward (never back) and the backfill position, clear the in-flight batch. One transaction.
+   * forward (never back) and the backfill position, clear the in-flight batch. One transaction, which `fence` (the
+   * feed's lease check) opens: a replica whose lease was taken over commits nothing.
    */
   async commit(
     tenantId: string,
     feed: string,
     c: { emitted: EmittedEntry[]; cursor?: { ms: number; text: string }; backfillFromMs?: number; backfill?: { request: string; read: number } },
+    fence?: Fence,
   ): Promise<void> {
     await inTransaction(this.pool, async (client) => {
+      await fence?.(client);
       if (c.backfill) {
         await client.query('UPDATE poller_backfill_requests SET records_read = records_read + $3, emitted = emitted + $4 WHERE request_id = $1 AND feed = $2', [
           c.backfill.request,

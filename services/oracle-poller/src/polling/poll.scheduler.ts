@@ -1,5 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { PoolClient } from 'pg';
 import { backoffDelayMs, toAppError } from '@mlc/platform-errors';
+import { LeaseKeeper, type HeldLease } from '@mlc/platform-lease';
 import { LOGGER, MetricsRegistry } from '@mlc/platform-service';
 import type { Logger } from '@mlc/platform-telemetry';
 import { TenantDirectory } from '@mlc/tenancy';
@@ -20,8 +22,12 @@ interface Slot {
   lastOutcome?: string;
 }
 
+/** The lease that makes one replica the poller of a tenant feed. */
+export const feedLeaseName = (tenantId: string, feed: string): string => `oracle-poller:${tenantId}:${feed}`;
+
 /**
- * Runs every (tenant, feed) on the tenant's own interval, re-read from its settings at every tick so a change applies
+ * Runs every (tenant, feed) whose lease this replica holds (`platform_leases`, taken when free or expired, renewed
+ * every third of MLC_LEASE_TTL_MS; a dead replica's feeds move here after the TTL) on the tenant's own interval, re-read from its settings at every tick so a change applies
  * at once. A failing tenant feed backs off (exponential, jittered) without holding up any other; a configuration
  * change for the tenant wakes its feeds.
  */
@@ -42,6 +48,7 @@ export class PollScheduler implements OnApplicationBootstrap, OnApplicationShutd
     private readonly repo: PollStateRepository,
     private readonly directory: TenantDirectory,
     private readonly metrics: MetricsRegistry,
+    private readonly leases: LeaseKeeper,
     @Inject(LOGGER) private readonly log: Logger,
     @Inject(ORACLE_POLLER_CONFIG) private readonly config: OraclePollerConfig,
   ) {}
@@ -51,6 +58,7 @@ export class PollScheduler implements OnApplicationBootstrap, OnApplicationShutd
       this.tenantsReadAt = 0;
       for (const feed of this.feeds()) this.wake(n.tenantId, feed.name);
     });
+    this.leases.start();
     this.timer = setInterval(() => void this.tick(), this.config.pollTickMs);
     void this.tick();
   }
@@ -60,6 +68,8 @@ export class PollScheduler implements OnApplicationBootstrap, OnApplicationShutd
     if (this.timer) clearInterval(this.timer);
     this.unsubscribe?.();
     await Promise.allSettled([...this.running]);
+    // Released at once: another replica takes the feeds without waiting for the TTL.
+    await this.leases.stop();
   }
 
   /** Polls the feed at the next tick, whatever its schedule or backoff says. */
@@ -67,11 +77,13 @@ export class PollScheduler implements OnApplicationBootstrap, OnApplicationShutd
     this.slot(tenantId, feed).wake = true;
   }
 
-  status(tenantId: string): Record<string, { running: boolean; failures: number; lastOutcome: string | null }> {
+  /** This replica's view of the tenant's feeds; `leaseHeld`: this replica owns (polls) the feed now. */
+  status(tenantId: string): Record<string, { running: boolean; failures: number; lastOutcome: string | null; leaseHeld: boolean }> {
     return Object.fromEntries(
       this.feeds().map((f) => {
         const s = this.slots.get(`${tenantId}\u0000${f.name}`);
-        return [f.name, { running: s?.running ?? false, failures: s?.failures ?? 0, lastOutcome: s?.lastOutcome ?? null }];
+        const leaseHeld = this.leases.held(feedLeaseName(tenantId, f.name)) !== undefined;
+        return [f.name, { running: s?.running ?? false, failures: s?.failures ?? 0, lastOutcome: s?.lastOutcome ?? null, leaseHeld }];
       }),
     );
   }
@@ -97,13 +109,19 @@ export class PollScheduler implements OnApplicationBootstrap, OnApplicationShutd
       if (Date.now() - this.tenantsReadAt >= this.config.tenantRefreshMs) {
         this.tenants = (await this.directory.list()).map((t) => t.id);
         this.tenantsReadAt = Date.now();
+        const before = this.leases.heldNames().length;
+        this.leases.want(this.tenants.flatMap((t) => this.feeds().map((f) => feedLeaseName(t, f.name))));
+        // Take what is free now (a first start); afterwards the keeper's own timer renews and takes over.
+        if (!before) await this.leases.sync();
       }
       for (const tenantId of this.tenants) {
         for (const feed of this.feeds()) {
           if (this.running.size >= this.config.maxConcurrentPolls) return;
           const slot = this.slot(tenantId, feed.name);
-          if (slot.running || !(await this.due(tenantId, feed, slot))) continue;
-          this.launch(tenantId, feed, slot);
+          if (slot.running) continue;
+          const lease = this.leases.held(feedLeaseName(tenantId, feed.name));
+          if (!lease || !(await this.due(tenantId, feed, slot))) continue;
+          this.launch(tenantId, feed, slot, lease);
         }
       }
     } catch (err) {
@@ -130,7 +148,7 @@ export class PollScheduler implements OnApplicationBootstrap, OnApplicationShutd
     return Date.now() - slot.lastEndAt >= wait;
   }
 
-  private launch(tenantId: string, feed: Feed, slot: Slot): void {
+  private launch(tenantId: string, feed: Feed, slot: Slot, lease: HeldLease): void {
     slot.running = true;
     slot.wake = false;
     const labels = { tenant: tenantId, feed: feed.name };
@@ -141,7 +159,8 @@ export class PollScheduler implements OnApplicationBootstrap, OnApplicationShutd
           slot.lastOutcome = 'no-connection';
           return;
         }
-        const r = await this.runner.run(tenantId, feed, this.stop.signal);
+        const fence = (c: PoolClient): Promise<void> => this.leases.store.assertHeld(c, lease.name, lease.token);
+        const r = await this.runner.run(tenantId, feed, AbortSignal.any([this.stop.signal, lease.signal]), fence);
         slot.lastOutcome = r.outcome;
         if (r.outcome !== 'locked') slot.failures = 0;
         this.metrics.inc('oracle_poller_polls_total', { ...labels, outcome: r.outcome }, 1, 'polls of a tenant feed by outcome');
@@ -149,6 +168,12 @@ export class PollScheduler implements OnApplicationBootstrap, OnApplicationShutd
         if (r.emitted || r.dropped) this.log.info('polled', { tenantId, feed: feed.name, pages: r.pages, emitted: r.emitted, dropped: r.dropped });
       } catch (err) {
         const e = toAppError(err);
+        if (e.code === 'LEASE.LOST' || e.code === 'POLLER.STOPPED') {
+          // Another replica polls this feed now (or we are stopping); nothing of this run was committed after a takeover.
+          slot.lastOutcome = 'lease-lost';
+          this.log.warn('poll stopped: lease lost or shutting down', { tenantId, feed: feed.name, code: e.code });
+          return;
+        }
         slot.failures++;
         slot.lastOutcome = 'failed';
         this.metrics.inc('oracle_poller_polls_total', { ...labels, outcome: 'failed' });

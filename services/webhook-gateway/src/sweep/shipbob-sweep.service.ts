@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import type { ShipbobClient } from '@mlc/partners-shipbob-client';
 import { LOGGER, MetricsRegistry, PG_POOL } from '@mlc/platform-service';
 import type { Logger } from '@mlc/platform-telemetry';
+import { PgLeaseStore } from '@mlc/platform-lease';
 import { PartnerClients, TenantDirectory } from '@mlc/tenancy';
 import { WEBHOOK_GATEWAY_CONFIG, type WebhookGatewayConfig } from '../config/webhook-gateway.config';
 import { DeliveryPublisher, type InboundDelivery } from '../webhooks/delivery.publisher';
@@ -60,6 +61,7 @@ class ReserveReached extends Error {}
 @Injectable()
 export class ShipbobSweepService {
   private readonly cursors: SweepCursorRepository;
+  private readonly leases: PgLeaseStore;
 
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
@@ -71,6 +73,7 @@ export class ShipbobSweepService {
     private readonly metrics: MetricsRegistry,
   ) {
     this.cursors = new SweepCursorRepository(pool);
+    this.leases = new PgLeaseStore(pool);
   }
 
   /** Sweeps the tenant if it has a ShipBob connection, is due, and no other replica is sweeping it. */
@@ -86,6 +89,7 @@ export class ShipbobSweepService {
       tickMs: this.config.shipbobSweepTickMs,
       lookbackMs: this.config.shipbobSweepLookbackMs,
       force: opts.force,
+      lease: { store: this.leases, ttlMs: this.config.leaseTtlMs },
     };
     try {
       return await runSweepIfDue(this.pool, run, async (startedAt): Promise<ShipbobSweepOutcome> => {

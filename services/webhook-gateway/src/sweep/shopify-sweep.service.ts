@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import { ShopifyError, type ShopifyClient, type ShopifyCustomer, type ShopifyOrder } from '@mlc/partners-shopify-client';
 import { LOGGER, MetricsRegistry, PG_POOL } from '@mlc/platform-service';
 import type { Logger } from '@mlc/platform-telemetry';
+import { PgLeaseStore } from '@mlc/platform-lease';
 import { PartnerClients, TenantDirectory } from '@mlc/tenancy';
 import type { ShopifyConnection } from '@mlc/tenants';
 import { WEBHOOK_GATEWAY_CONFIG, type WebhookGatewayConfig } from '../config/webhook-gateway.config';
@@ -50,6 +51,7 @@ interface Totals {
 @Injectable()
 export class ShopifySweepService {
   private readonly cursors: SweepCursorRepository;
+  private readonly leases: PgLeaseStore;
 
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
@@ -61,6 +63,7 @@ export class ShopifySweepService {
     private readonly metrics: MetricsRegistry,
   ) {
     this.cursors = new SweepCursorRepository(pool);
+    this.leases = new PgLeaseStore(pool);
   }
 
   /** Sweeps the tenant if it has a Shopify connection, is due, and no other replica is sweeping it. */
@@ -77,6 +80,7 @@ export class ShopifySweepService {
       tickMs: this.config.shopifySweepTickMs,
       lookbackMs: this.config.shopifySweepLookbackMs,
       force: opts.force,
+      lease: { store: this.leases, ttlMs: this.config.leaseTtlMs },
     };
     try {
       return await runSweepIfDue(this.pool, run, async (startedAt): Promise<SweepOutcome> => {

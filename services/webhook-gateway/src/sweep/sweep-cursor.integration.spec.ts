@@ -1,7 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Pool } from 'pg';
-import { testDatabase, type TestDatabase } from '@mlc/platform-testing';
+import { PgLeaseStore } from '@mlc/platform-lease';
+import { testDatabase, waitFor, type TestDatabase } from '@mlc/platform-testing';
 import { runSweepIfDue, SweepCursorRepository, type SweepRun } from './sweep-cursor.repository';
 
 /**
@@ -17,6 +18,9 @@ describe('runSweepIfDue: one sweep schedule per tenant across replicas (real Pos
     db = await testDatabase('gw_sweep_schedule');
     replicaA = new Pool({ connectionString: db.url, max: 3 });
     replicaB = new Pool({ connectionString: db.url, max: 3 });
+    // A session ended under a checked-out client (the advisory lock's, below) is reported here, not thrown.
+    replicaA.on('error', () => undefined);
+    replicaA.on('connect', (c) => c.on('error', () => undefined));
   });
   after(async () => {
     await replicaA?.end();
@@ -83,5 +87,46 @@ describe('runSweepIfDue: one sweep schedule per tenant across replicas (real Pos
     assert.equal(ranB, false);
     release();
     assert.equal((await slow).status, 'swept');
+  });
+
+  it("the run's lease outlives the advisory lock (a PostgreSQL restart): no second sweep; a lapsed owner moves no cursor", async () => {
+    const cutOff = new Pool({ connectionString: db.url, max: 2 }); // A's lease renewals go through this pool
+    cutOff.on('error', () => undefined);
+    const leased = (pool: Pool, ttlMs: number) => ({ store: new PgLeaseStore(pool), ttlMs });
+    let release!: () => void;
+    const holding = new Promise<void>((r) => (release = r));
+    let entered!: () => void;
+    const inside = new Promise<void>((r) => (entered = r));
+    const slow = runSweepIfDue(replicaA, run('t5', { lease: leased(cutOff, 600) }), async () => {
+      entered();
+      await holding;
+      await new SweepCursorRepository(replicaA).advance('t5', 'orders', new Date('2030-01-01T00:00:00Z'));
+      return { status: 'swept' as const };
+    });
+    await inside;
+    // The restart drops every session, and with it the advisory lock: only the lease still says A is sweeping.
+    const ended = await replicaB.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = $1)`,
+      [db.name],
+    );
+    assert.equal(ended.rowCount, 1, "A's advisory lock session ended");
+    let ranB = 0;
+    const sweepB = () =>
+      runSweepIfDue(replicaB, run('t5', { force: true, lease: leased(replicaB, 10_000) }), async () => {
+        ranB++;
+        await new SweepCursorRepository(replicaB).advance('t5', 'orders', new Date('2029-01-01T00:00:00Z'));
+        return { status: 'swept' as const };
+      });
+    assert.deepEqual(await sweepB(), { status: 'locked' }, 'B does not sweep while A holds the lease');
+    assert.equal(ranB, 0);
+
+    // A is cut off (paused, partitioned): its lease lapses after the TTL and B takes the sweep over.
+    await cutOff.end();
+    await waitFor(async () => (await sweepB()).status === 'swept', { timeoutMs: 10_000, what: 'B to sweep once A lease lapsed' });
+    assert.equal(ranB, 1);
+    // A wakes up and tries to move the cursor past B's: fenced out.
+    release();
+    await assert.rejects(slow, (e: unknown) => (e as { code?: string }).code === 'LEASE.LOST');
+    assert.equal((await new SweepCursorRepository(replicaB).get('t5', 'orders'))?.toISOString(), '2029-01-01T00:00:00.000Z');
   });
 });

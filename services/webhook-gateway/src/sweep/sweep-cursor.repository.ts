@@ -1,8 +1,16 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Pool, PoolClient } from 'pg';
+import { leaseOwnerId, runUnderLease, type PgLeaseStore, type RunLease } from '@mlc/platform-lease';
 import { lockKey } from '../webhooks/delivery.ledger';
 
 /** Shopify: `orders`, `customers`; ShipBob: `shipbob-orders` (orders and their shipments), `shipbob-charges` (billing). */
 export type SweepResource = 'orders' | 'customers' | 'shipbob-orders' | 'shipbob-charges';
+
+/** This process in `platform_leases.owner`. */
+const LEASE_OWNER = leaseOwnerId();
+
+/** The lease of the sweep run in progress (set by runSweepIfDue): every cursor move inside it is fenced by it. */
+const runLease = new AsyncLocalStorage<RunLease>();
 
 /** `gateway_sweep_cursors`: per tenant and resource, the newest `updated_at` the sweep has handled, and its last run. */
 export class SweepCursorRepository {
@@ -16,13 +24,30 @@ export class SweepCursorRepository {
     return r.rows[0]?.updated_since;
   }
 
-  /** Moves the cursor forward only (a slower replica can never move it back). */
+  /**
+   * Moves the cursor forward only (a slower replica can never move it back). Inside a sweep run with a lease, in one
+   * transaction with the lease's fencing check: a replica whose lease was taken over moves nothing (LEASE.LOST).
+   */
   async advance(tenantId: string, resource: SweepResource, to: Date): Promise<void> {
-    await this.db.query(
-      `INSERT INTO gateway_sweep_cursors (tenant_id, resource, updated_since) VALUES ($1, $2, $3)
-       ON CONFLICT (tenant_id, resource) DO UPDATE SET updated_since = GREATEST(gateway_sweep_cursors.updated_since, EXCLUDED.updated_since)`,
-      [tenantId, resource, to],
-    );
+    const sql = `INSERT INTO gateway_sweep_cursors (tenant_id, resource, updated_since) VALUES ($1, $2, $3)
+       ON CONFLICT (tenant_id, resource) DO UPDATE SET updated_since = GREATEST(gateway_sweep_cursors.updated_since, EXCLUDED.updated_since)`;
+    const lease = runLease.getStore();
+    if (!lease) {
+      await this.db.query(sql, [tenantId, resource, to]);
+      return;
+    }
+    const client = 'release' in this.db ? this.db : await this.db.connect();
+    try {
+      await client.query('BEGIN');
+      await lease.fence(client);
+      await client.query(sql, [tenantId, resource, to]);
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      if (client !== this.db) client.release();
+    }
   }
 
   /** When the tenant was last swept (any of these resources: one partner's sweep), for replicas sharing the schedule. */
@@ -56,11 +81,17 @@ export interface SweepRun {
   /** Where a resource without a cursor starts: this long before the run. */
   lookbackMs: number;
   force?: boolean;
+  /**
+   * The run's lease (`platform_leases`, named like the lock): taken after the advisory lock, renewed while the sweep
+   * runs, fencing every cursor move. It survives a PostgreSQL restart (which drops the advisory lock), so no second
+   * replica starts the tenant's sweep while the first still runs; a dead replica's lease lapses after `ttlMs`.
+   */
+  lease?: { store: PgLeaseStore; ttlMs: number };
 }
 
 /**
- * One sweep of a tenant, if no other replica is sweeping it and it is due (or forced): under the advisory lock the
- * run is recorded first, then `body` runs with the run's start time. Otherwise says why not.
+ * One sweep of a tenant, if no other replica is sweeping it and it is due (or forced): under the advisory lock (and
+ * the run's lease, when given) the run is recorded first, then `body` runs with the run's start time. Otherwise says why not.
  */
 export async function runSweepIfDue<T>(
   pool: Pool,
@@ -80,8 +111,13 @@ export async function runSweepIfDue<T>(
     if (!run.force && last && startedAt - last.getTime() < run.intervalMs - Math.min(run.tickMs, run.intervalMs / 2)) {
       return { status: 'not-due', intervalMs: run.intervalMs, nextDueAt: last.getTime() + run.intervalMs };
     }
-    await cursors.markRun(run.tenantId, run.resources, new Date(startedAt), new Date(startedAt - run.lookbackMs));
-    return await body(startedAt);
+    const sweep = async (): Promise<T> => {
+      await cursors.markRun(run.tenantId, run.resources, new Date(startedAt), new Date(startedAt - run.lookbackMs));
+      return body(startedAt);
+    };
+    if (!run.lease) return await sweep();
+    const r = await runUnderLease(run.lease.store, run.lockName, { owner: LEASE_OWNER, ttlMs: run.lease.ttlMs }, (lease) => runLease.run(lease, sweep));
+    return r.held ? r.value : { status: 'locked' };
   } finally {
     if (locked) await lockClient.query('SELECT pg_advisory_unlock($1)', [lock]).catch(() => undefined);
     lockClient.release();
