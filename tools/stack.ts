@@ -90,7 +90,11 @@ async function seedDemo(): Promise<void> {
 /** Runs a node script to its end, its output collected (several run at once, so their lines must not interleave). */
 function run(script: string, env: Record<string, string> = {}): Promise<{ status: number | null; output: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [script], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script], {
+      cwd: root,
+      env: { NODE_COMPILE_CACHE: join(local, 'compile-cache'), ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -126,7 +130,9 @@ function start(p: Proc, flags: string[] = []): void {
   const out = openSync(join(logs, `${p.name}.log`), 'a');
   const child = spawn(process.execPath, [...flags, join(root, p.script)], {
     cwd: root,
-    env: { ...process.env, ...p.env },
+    // Node's compile cache: V8 code of every module (Nest, kafkajs, TypeORM, ours) kept on disk from the previous start,
+    // so a warm start reads bytecode instead of compiling ~2,000 files in each of the six processes.
+    env: { NODE_COMPILE_CACHE: join(local, 'compile-cache'), ...process.env, ...p.env },
     stdio: ['ignore', out, out],
     detached: true,
   });
@@ -190,6 +196,7 @@ async function up(args: string[]): Promise<void> {
   const traces = startTraces();
   const [topics, migrate] = await Promise.all([run(join(root, 'dist/tools/topics.js')), run(join(root, 'dist/tools/migrate.js'))]);
   process.stdout.write(topics.output + migrate.output);
+  console.log(`topics and migrations done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   if (topics.status !== 0 || migrate.status !== 0) process.exit((topics.status || migrate.status) ?? 1);
   console.log(combined ? 'services (combined: all six in one process):' : 'services:');
   if (combined) {

@@ -40,7 +40,9 @@ export async function bareNode(): Promise<{ child: ChildProcess; url: string; st
 const nodeOptions = (combined: boolean): string => [...serviceNodeFlags(combined), '--require', join(__dirname, 'heap-probe.js')].join(' ');
 
 async function separateServices(world: World, ceiling: number): Promise<Row[]> {
-  const services = await Promise.all(SERVICES.map((s) => world.start(s, { NODE_OPTIONS: nodeOptions(false), SHOPIFY_SWEEP_ENABLED: 'false' })));
+  // One after the other: six Nest processes booting at once on a loaded 2-core machine can exceed the start timeout.
+  const services = [];
+  for (const s of SERVICES) services.push(await world.start(s, { NODE_OPTIONS: nodeOptions(false), SHOPIFY_SWEEP_ENABLED: 'false' }));
   await Promise.all(services.map((s) => ready(s.url, s.proc.name)));
   note(`six services ready; idle ${idleMs() / 1000} s`);
   await sleep(idleMs());
