@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { serviceNodeFlags } from './node-flags';
+import { serviceNodeFlags, TRACE_VIEWER_NODE_FLAGS } from './node-flags';
 
 const root = resolve(__dirname, '..', '..');
 const local = resolve(root, process.env['STACK_LOCAL_DIR'] ?? '.local');
@@ -152,7 +152,7 @@ const TRACE_VIEWER: Proc = {
 function startTraces(): string {
   const own = process.env['OTEL_EXPORTER_OTLP_ENDPOINT'];
   if (own) return `traces: exported to ${own} (OTEL_EXPORTER_OTLP_ENDPOINT)`;
-  start(TRACE_VIEWER);
+  start(TRACE_VIEWER, TRACE_VIEWER_NODE_FLAGS);
   process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] = TRACE_VIEWER.url!;
   return `traces: ${TRACE_VIEWER.url} (search a POHeaderId, reference id or tenant; one trace per record)`;
 }

@@ -5,9 +5,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, REPO_ROOT, waitFor } from '@mlc/platform-testing';
-import { serviceNodeFlags } from '../node-flags';
-import { compareRow, note, openWorld, round, scaled, sleep, type Row, type World } from './bench-kit';
+import { freePort, REPO_ROOT, startService, waitFor } from '@mlc/platform-testing';
+import { serviceNodeFlags, TRACE_VIEWER_NODE_FLAGS } from '../node-flags';
+import { BenchService, compareRow, note, openWorld, round, scaled, sleep, type Row, type World } from './bench-kit';
 
 const SERVICES = ['audit-projector', 'mapper', 'shipbob-writer', 'fusion-writer', 'oracle-poller', 'webhook-gateway'];
 const SERVICE_BOUND_MB = 120;
@@ -36,13 +36,30 @@ export async function bareNode(): Promise<{ child: ChildProcess; url: string; st
   return { child, url, stop: () => void child.kill('SIGKILL') };
 }
 
-/** NODE_OPTIONS of a measured service: the launchers' V8 flags plus the heap probe. */
-const nodeOptions = (combined: boolean): string => [...serviceNodeFlags(combined), '--require', join(__dirname, 'heap-probe.js')].join(' ');
+/**
+ * A service (or the combined process) started as `npm start` starts it: the launchers' V8 flags as node's arguments,
+ * the heap probe preloaded, this world's database and topics.
+ */
+async function startMeasured(world: World, name: string, combined: boolean, extra: Record<string, string> = {}): Promise<BenchService> {
+  const heapFile = join(probeDir, `${name}.json`);
+  const env = {
+    ...world.env,
+    NODE_OPTIONS: `--require ${join(__dirname, 'heap-probe.js')}`,
+    BENCH_HEAP_FILE: heapFile,
+    SHOPIFY_SWEEP_ENABLED: 'false',
+    ...extra,
+  };
+  const s = new BenchService(await startService(name, env, { execArgv: serviceNodeFlags(combined) }), heapFile);
+  started.push(s);
+  return s;
+}
+let probeDir = '';
+const started: BenchService[] = [];
 
 async function separateServices(world: World, ceiling: number): Promise<Row[]> {
   // One after the other: six Nest processes booting at once on a loaded 2-core machine can exceed the start timeout.
   const services = [];
-  for (const s of SERVICES) services.push(await world.start(s, { NODE_OPTIONS: nodeOptions(false), SHOPIFY_SWEEP_ENABLED: 'false' }));
+  for (const s of SERVICES) services.push(await startMeasured(world, s, false));
   await Promise.all(services.map((s) => ready(s.url, s.proc.name)));
   note(`six services ready; idle ${idleMs() / 1000} s`);
   await sleep(idleMs());
@@ -69,7 +86,7 @@ async function combinedProcess(world: World, ceiling: number): Promise<Row[]> {
   // audit-projector takes PORT (the one startService picks and waits on), every other service its own <NAME>_PORT.
   const others = SERVICES.slice(1);
   const ports = Object.fromEntries(await Promise.all(others.map(async (s) => [portKey(s), String(await freePort())] as const)));
-  const combined = await world.start('combined', { ...ports, NODE_OPTIONS: nodeOptions(true), SHOPIFY_SWEEP_ENABLED: 'false' });
+  const combined = await startMeasured(world, 'combined', true, ports);
   await Promise.all([ready(combined.url, 'combined audit-projector'), ...others.map((s) => ready(`http://127.0.0.1:${ports[portKey(s)]}`, `combined ${s}`))]);
   note(`combined process ready; idle ${idleMs() / 1000} s`);
   await sleep(idleMs());
@@ -95,7 +112,7 @@ async function traceViewer(ceiling: number): Promise<Row[]> {
   const traces = scaled(20_000);
   const dir = mkdtempSync(join(tmpdir(), 'mlc-bench-traces-'));
   const port = await freePort();
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/tools/trace-viewer/main.js')], {
+  const child = spawn(process.execPath, [...TRACE_VIEWER_NODE_FLAGS, join(REPO_ROOT, 'dist/tools/trace-viewer/main.js')], {
     env: { ...process.env, TRACE_VIEWER_PORT: String(port), TRACE_VIEWER_DIR: dir },
     stdio: 'ignore',
   });
@@ -152,6 +169,7 @@ async function traceViewer(ceiling: number): Promise<Row[]> {
 export async function memoryBench(): Promise<{ rows: Row[] }> {
   const bare = await bareNode();
   const world = await openWorld('memory');
+  probeDir = mkdtempSync(join(tmpdir(), 'mlc-bench-memory-'));
   try {
     await sleep(idleMs());
     const ceiling = rssMb(bare.child.pid!);
@@ -167,6 +185,8 @@ export async function memoryBench(): Promise<{ rows: Row[] }> {
     throw err;
   } finally {
     bare.stop();
+    await Promise.allSettled(started.splice(0).map((s) => s.stop()));
     await world.close();
+    rmSync(probeDir, { recursive: true, force: true });
   }
 }
