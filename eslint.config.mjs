@@ -33,6 +33,8 @@ const constraints = (extra, scopeExtra = {}) => {
     dep('scope:shipbob-writer', 'scope:shipbob-writer', 'scope:shared', 'scope:tenants', 'scope:shipbob'),
     dep('scope:fusion-writer', 'scope:fusion-writer', 'scope:shared', 'scope:tenants', 'scope:fusion', 'scope:domain'),
     dep('scope:audit-projector', 'scope:audit-projector', 'scope:shared', 'scope:tenants'),
+    // the combined process (services/combined) boots the six services, loading each by path at run time
+    dep('scope:combined', 'scope:combined', 'scope:shared'),
     dep('scope:domain', 'scope:domain', 'scope:shared'),
   ];
   return table

@@ -206,6 +206,53 @@ describe('helm chart ml-connector', () => {
     assert.ok(ofKind(objs, 'Job').every((j) => podSpec(j).serviceAccountName === 'ml-connector-jobs'));
   });
 
+  it('combined.enabled: one Deployment runs every service in one process, each behind its own Service on its own port', async () => {
+    const out = await renderChart(helm, { valuesFiles: [valuesFile('production')], set: ['combined.enabled=true'] });
+    assert.equal(out.error, undefined, out.error);
+    const objs = out.objects;
+    const problems = objs.flatMap((o) => formatProblems(`${o.kind}/${o.metadata?.name}`, validateManifest(o)).split('\n').filter(Boolean));
+    assert.deepEqual(problems, []);
+    const deps = ofKind(objs, 'Deployment') as any[];
+    assert.deepEqual(
+      deps.map((d) => component(d)),
+      ['combined'],
+    );
+    const d = deps[0];
+    assert.equal(d.spec.replicas, 1);
+    assert.equal(d.spec.strategy.type, 'Recreate');
+    const c = podSpec(d).containers[0];
+    assert.deepEqual(c.args, ['combined']);
+    const env = Object.fromEntries((c.env as { name: string; value: string }[]).map((e) => [e.name, e.value]));
+    assert.equal(env['COMBINED_SERVICES'], 'audit-projector,mapper,shipbob-writer,fusion-writer,oracle-poller,webhook-gateway');
+    const order = ['audit-projector', 'mapper', 'shipbob-writer', 'fusion-writer', 'oracle-poller', 'webhook-gateway'];
+    assert.deepEqual(
+      c.ports,
+      order.map((name, i) => ({ name, containerPort: 3000 + i, protocol: 'TCP' })),
+    );
+    for (const [i, name] of order.entries()) assert.equal(env[`${name.toUpperCase().replace(/-/g, '_')}_PORT`], String(3000 + i));
+    assert.deepEqual(c.readinessProbe.httpGet, { path: '/health/ready', port: 'webhook-gateway' });
+    for (const name of SERVICES) {
+      const svc = ofKind(objs, 'Service').find((s) => component(s) === name) as any;
+      assert.ok(svc, `Service for ${name}`);
+      assert.deepEqual(svc.spec.selector, d.spec.selector.matchLabels);
+      assert.equal(svc.spec.ports[0].targetPort, name);
+    }
+    assert.deepEqual(ofKind(objs, 'HorizontalPodAutoscaler'), []);
+    assert.deepEqual(
+      ofKind(objs, 'PodDisruptionBudget').map((p) => component(p)),
+      ['combined'],
+    );
+    // A disabled service is left out of the process and its ports.
+    const without = await renderChart(helm, { valuesFiles: [valuesFile('minimal')], set: ['combined.enabled=true', 'services.mapper.enabled=false'] });
+    assert.equal(without.error, undefined, without.error);
+    const c2 = podSpec(ofKind(without.objects, 'Deployment')[0]!).containers[0];
+    assert.equal(
+      c2.env.find((e: { name: string }) => e.name === 'COMBINED_SERVICES').value,
+      'audit-projector,shipbob-writer,fusion-writer,oracle-poller,webhook-gateway',
+    );
+    assert.ok(!c2.ports.some((p: { name: string }) => p.name === 'mapper'));
+  });
+
   it('autoscales exactly the gateway and the writers when enabled, leaving replicas to the HPA', () => {
     assert.deepEqual(ofKind(objects('minimal'), 'HorizontalPodAutoscaler'), []);
     const objs = objects('production');

@@ -1,17 +1,22 @@
 // `npm run bench`: measures the poller, the webhook gateway and the PO pipeline on real Kafka and Postgres with the
 // services as real processes and the sandboxes in-process, and prints one table each. Figures, not pass/fail.
 //   BENCH_SCALE=0.1 npm run bench          smaller sizes everywhere (default 1)
-//   npm run bench -- gateway pipeline      only these benchmarks (poller, gateway, pipeline)
+//   npm run bench -- gateway pipeline      only these benchmarks (poller, gateway, pipeline, memory, start)
 import { cpus, totalmem } from 'node:os';
 import { gatewayBench } from './gateway.bench';
 import { note, printTable, type Row } from './bench-kit';
 import { pipelineBench } from './pipeline.bench';
 import { pollerBench } from './poller.bench';
+import { memoryBench } from './memory.bench';
+import { startBench } from './start.bench';
 
 const BENCHES: Record<string, { title: string; run: () => Promise<{ rows: Row[] }> }> = {
   poller: { title: 'oracle-poller: Fusion POs -> erp.purchase-order.changed.v1', run: pollerBench },
   gateway: { title: 'webhook-gateway: signed ShipBob webhooks -> shipbob.webhook.received.v1 (answer after Kafka ack)', run: gatewayBench },
   pipeline: { title: 'mapper + shipbob-writer: PO event -> ShipBob sandbox order (latency: publish -> order exists)', run: pipelineBench },
+  // footprint and start (part O of issue 18)
+  memory: { title: 'idle RSS: each service, the combined process, the trace viewer after M traces (BENCH_IDLE_MS idle first)', run: memoryBench },
+  start: { title: '`npm start` to all-ready on a warm machine (own ports, database and topics beside any running stack)', run: startBench },
 };
 
 async function main(): Promise<number> {

@@ -31,8 +31,10 @@ function body(req: IncomingMessage): Promise<Buffer> {
  * and dropped: metrics are scraped from each service's /metrics) plus HTML pages listing recent traces and showing
  * one trace's span tree with timings and attributes.
  */
-export async function startTraceViewer(opts: { host?: string; port?: number; dir?: string; maxTraces?: number } = {}): Promise<TraceViewer> {
-  const store = new TraceStore({ dir: opts.dir, maxTraces: opts.maxTraces });
+export async function startTraceViewer(
+  opts: { host?: string; port?: number; dir?: string; maxTraces?: number; maxSpansPerTrace?: number } = {},
+): Promise<TraceViewer> {
+  const store = new TraceStore({ dir: opts.dir, maxTraces: opts.maxTraces, maxSpansPerTrace: opts.maxSpansPerTrace });
   const server: Server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://localhost');

@@ -1,5 +1,6 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import type { ReceivedSpan } from '@mlc/platform-telemetry';
 
 /** One trace as listed: its root (or earliest) span, the services it crossed, and what identifies the record. */
@@ -17,16 +18,33 @@ export interface TraceSummary {
 }
 
 const ROTATE_BYTES = 50 * 1024 * 1024;
+/** Defaults of the bounds (TRACE_VIEWER_MAX_TRACES, TRACE_VIEWER_MAX_SPANS_PER_TRACE). */
+export const DEFAULT_MAX_TRACES = 2000;
+export const DEFAULT_MAX_SPANS_PER_TRACE = 500;
+
+interface Kept {
+  spans: ReceivedSpan[];
+  ids: Set<string>;
+  /** Spans of this trace received beyond the per-trace bound (counted, not kept). */
+  dropped: number;
+}
 
 /**
- * The most recent traces in memory (oldest dropped beyond `maxTraces`), every span also appended as one JSON line to
- * `<dir>/spans.ndjson` (rotated to spans.1.ndjson at 50 MB) and read back at start, so a restart keeps them.
+ * The most recent traces in memory, bounded: a ring of `maxTraces` traces (a trace that receives a span becomes the
+ * newest; the least recently fed one is dropped beyond the bound) of at most `maxSpansPerTrace` spans each (later
+ * spans of a trace are counted in `droppedSpans`, not kept: a poll of 20,000 purchase orders must not hold 20,000
+ * spans). Every span is also appended as one JSON line to `<dir>/spans.ndjson` (rotated to spans.1.ndjson at 50 MB)
+ * and read back at start (a chunk at a time, through the same bounds), so a restart keeps them.
  */
 export class TraceStore {
-  private readonly traces = new Map<string, ReceivedSpan[]>();
+  private readonly traces = new Map<string, Kept>();
   private readonly file: string | undefined;
+  readonly maxTraces: number;
+  readonly maxSpansPerTrace: number;
 
-  constructor(private readonly opts: { dir?: string; maxTraces?: number } = {}) {
+  constructor(private readonly opts: { dir?: string; maxTraces?: number; maxSpansPerTrace?: number } = {}) {
+    this.maxTraces = positive(opts.maxTraces, DEFAULT_MAX_TRACES);
+    this.maxSpansPerTrace = positive(opts.maxSpansPerTrace, DEFAULT_MAX_SPANS_PER_TRACE);
     if (opts.dir) {
       mkdirSync(opts.dir, { recursive: true });
       this.file = join(opts.dir, 'spans.ndjson');
@@ -34,20 +52,29 @@ export class TraceStore {
     }
   }
 
+  /** How many traces are held now (never more than maxTraces). */
+  get size(): number {
+    return this.traces.size;
+  }
+
   add(spans: ReceivedSpan[], persist = true): void {
     for (const s of spans) {
-      const list = this.traces.get(s.traceId);
-      if (list) {
-        if (!list.some((x) => x.spanId === s.spanId)) list.push(s);
-        // keep insertion order = recency: move the trace to the end
+      let kept = this.traces.get(s.traceId);
+      if (kept) {
+        // recency = insertion order: move the trace to the end
         this.traces.delete(s.traceId);
-        this.traces.set(s.traceId, list);
       } else {
-        this.traces.set(s.traceId, [s]);
+        kept = { spans: [], ids: new Set(), dropped: 0 };
+      }
+      this.traces.set(s.traceId, kept);
+      if (kept.ids.has(s.spanId)) continue;
+      if (kept.spans.length >= this.maxSpansPerTrace) kept.dropped++;
+      else {
+        kept.spans.push(s);
+        kept.ids.add(s.spanId);
       }
     }
-    const max = this.opts.maxTraces ?? 1000;
-    while (this.traces.size > max) this.traces.delete(this.traces.keys().next().value as string);
+    while (this.traces.size > this.maxTraces) this.traces.delete(this.traces.keys().next().value as string);
     if (persist && this.file && spans.length) {
       if (existsSync(this.file) && statSync(this.file).size > ROTATE_BYTES) renameSync(this.file, join(this.opts.dir!, 'spans.1.ndjson'));
       appendFileSync(this.file, spans.map((s) => JSON.stringify(s)).join('\n') + '\n');
@@ -55,37 +82,68 @@ export class TraceStore {
   }
 
   get(traceId: string): ReceivedSpan[] {
-    return [...(this.traces.get(traceId) ?? [])].sort((a, b) => a.startMs - b.startMs);
+    return [...(this.traces.get(traceId)?.spans ?? [])].sort((a, b) => a.startMs - b.startMs);
+  }
+
+  /** Spans of the trace received beyond maxSpansPerTrace (not kept). */
+  droppedSpans(traceId: string): number {
+    return this.traces.get(traceId)?.dropped ?? 0;
+  }
+
+  /** Trace ids held, oldest first. */
+  traceIds(): string[] {
+    return [...this.traces.keys()];
   }
 
   /** Newest first; `q` matches trace id, span names, services and attribute values (tenant, business id...). */
   list(q = '', limit = 200): TraceSummary[] {
     const needle = q.trim().toLowerCase();
     const out: TraceSummary[] = [];
-    for (const [traceId, spans] of [...this.traces].reverse()) {
+    for (const [traceId, { spans, dropped }] of [...this.traces].reverse()) {
       if (needle && !matches(traceId, spans, needle)) continue;
-      out.push(summarize(traceId, spans));
+      const summary = summarize(traceId, spans);
+      out.push(dropped ? { ...summary, spans: summary.spans + dropped } : summary);
       if (out.length >= limit) break;
     }
     return out.sort((a, b) => b.startMs - a.startMs);
   }
 
+  /** Reads the span files back a megabyte at a time (never the whole 50 MB file as one string). */
   private load(): void {
     for (const f of ['spans.1.ndjson', 'spans.ndjson'].map((n) => join(this.opts.dir!, n))) {
       if (!existsSync(f)) continue;
-      const spans: ReceivedSpan[] = [];
-      for (const line of readFileSync(f, 'utf8').split('\n')) {
-        if (!line.trim()) continue;
-        try {
-          spans.push(JSON.parse(line) as ReceivedSpan);
-        } catch {
-          // a line cut short by a crash: skip it
+      const fd = openSync(f, 'r');
+      try {
+        const chunk = Buffer.alloc(1024 * 1024);
+        const utf8 = new StringDecoder('utf8'); // a character cut by a chunk boundary waits for the next chunk
+        let rest = '';
+        for (let n = readSync(fd, chunk); n > 0; n = readSync(fd, chunk)) {
+          const lines = (rest + utf8.write(chunk.subarray(0, n))).split('\n');
+          rest = lines.pop() ?? '';
+          this.add(parseLines(lines), false);
         }
+        this.add(parseLines([rest]), false);
+      } finally {
+        closeSync(fd);
       }
-      this.add(spans, false);
     }
   }
 }
+
+function parseLines(lines: string[]): ReceivedSpan[] {
+  const spans: ReceivedSpan[] = [];
+  for (const line of lines) {
+    if (!line.trim()) continue;
+    try {
+      spans.push(JSON.parse(line) as ReceivedSpan);
+    } catch {
+      // a line cut short by a crash: skip it
+    }
+  }
+  return spans;
+}
+
+const positive = (v: number | undefined, dflt: number): number => (v !== undefined && Number.isFinite(v) && v > 0 ? Math.floor(v) : dflt);
 
 function matches(traceId: string, spans: ReceivedSpan[], needle: string): boolean {
   if (traceId.includes(needle)) return true;

@@ -1,15 +1,5 @@
 import './instrument';
 import { bootService } from '@mlc/platform-service';
-import { TenancyModule } from '@mlc/tenancy';
-import { FlowControlModule } from '@mlc/platform-flow-control';
-import { SHIPBOB_WRITER_CONFIG, shipbobWriterSettings } from './config/shipbob-writer.config';
-import { AppModule } from './app.module';
+import { shipbobWriterService } from './service.definition';
 
-void bootService({
-  name: 'shipbob-writer',
-  schema: shipbobWriterSettings,
-  usesPostgres: true,
-  configToken: SHIPBOB_WRITER_CONFIG,
-  shared: (config) => [TenancyModule.forRoot(config), FlowControlModule.forService()],
-  module: () => AppModule,
-});
+void bootService(shipbobWriterService);

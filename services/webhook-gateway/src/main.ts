@@ -1,16 +1,5 @@
 import './instrument';
 import { bootService } from '@mlc/platform-service';
-import { TenancyModule } from '@mlc/tenancy';
-import { WEBHOOK_GATEWAY_CONFIG, webhookGatewaySettings } from './config/webhook-gateway.config';
-import { AppModule } from './app.module';
+import { webhookGatewayService } from './service.definition';
 
-void bootService({
-  name: 'webhook-gateway',
-  schema: webhookGatewaySettings,
-  usesPostgres: true,
-  // Webhook signatures cover the exact bytes: no JSON parser may read the body before the webhooks controller does.
-  http: { bodyParser: false },
-  configToken: WEBHOOK_GATEWAY_CONFIG,
-  shared: (config) => [TenancyModule.forRoot(config)],
-  module: () => AppModule,
-});
+void bootService(webhookGatewayService);

@@ -21,11 +21,20 @@ export interface BootOptions<S extends Schema> {
   env?: NodeJS.ProcessEnv;
   /** HTTP body handling: `bodyParser: false` leaves the request stream unread (webhook-gateway reads raw bytes). */
   http?: { bodyParser?: boolean; rawBody?: boolean };
+  /**
+   * true (default): the service has the process to itself: it handles SIGTERM/SIGINT (drain, then exit) and stops
+   * telemetry when its HTTP server closes. false: several services share the process (combined mode,
+   * services/combined): the host handles the signals once, closes every app and stops telemetry after the last.
+   */
+  ownsProcess?: boolean;
 }
 
 /**
  * Validates configuration (all problems in one message, then exit 1), starts Nest with the platform module and the
  * service's module, connects its Kafka handlers (KafkaTransport), listens on PORT, and shuts down gracefully on SIGTERM/SIGINT.
+ * May run several times in one process (combined mode): every app has its own Nest container (Kafka clients, pool,
+ * consumers, configuration from `env`); what is process-wide (OpenTelemetry, the metrics registry, warning routing)
+ * is set up once.
  */
 export async function bootService<S extends Schema>(opts: BootOptions<S>): Promise<INestApplication> {
   const log = logger(opts.name);
@@ -56,7 +65,8 @@ export async function bootService<S extends Schema>(opts: BootOptions<S>): Promi
     },
     { logger: ['error', 'warn'], bufferLogs: false, ...opts.http },
   );
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  const ownsProcess = opts.ownsProcess ?? true;
+  if (ownsProcess) app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   // Hybrid app: the Kafka handlers (@KafkaHandler methods) run on our transport; HTTP (health, APIs) stays. The
   // transport registers the consumers now; the ConsumerHost starts them once every module is initialised.
   app.connectMicroservice(
@@ -67,7 +77,7 @@ export async function bootService<S extends Schema>(opts: BootOptions<S>): Promi
   await app.listen(base.port, '0.0.0.0');
   const addr = app.getHttpServer().address() as { port: number };
   log.info('service started', { port: addr.port, config: describeConfig(opts.schema, config) });
-  app.getHttpServer().on('close', () => void stopTelemetry());
+  if (ownsProcess) app.getHttpServer().on('close', () => void stopTelemetry());
   return app;
 }
 
@@ -75,7 +85,10 @@ export async function bootService<S extends Schema>(opts: BootOptions<S>): Promi
  * Node's process warnings go to the structured log instead of bare stderr lines. kafkajs 2.2.4 arms a timer with a
  * negative delay when its request queue is idle (Node clamps it to 1 ms and warns each time): that one is dropped.
  */
+let warningsRouted = false;
 function routeProcessWarnings(log: ReturnType<typeof logger>): void {
+  if (warningsRouted) return;
+  warningsRouted = true;
   process.removeAllListeners('warning');
   process.on('warning', (w) => {
     if (w.name === 'TimeoutNegativeWarning') return;

@@ -51,12 +51,12 @@ function reapOnExit(child: ChildProcess): void {
   });
 }
 
-/** Starts a built service (dist/services/<name>) as a real process and waits until it answers /health/live. */
-export async function startService(name: string, env: Record<string, string>): Promise<RunningService> {
+/** Starts a built service (dist/services/<name>) as a real process (node's own arguments in `execArgv`) and waits until it answers /health/live. */
+export async function startService(name: string, env: Record<string, string>, opts: { execArgv?: string[] } = {}): Promise<RunningService> {
   needsIntegrationTier('a service process');
   const port = await freePort();
   let out = '';
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/services', name, 'src/main.js')], {
+  const child = spawn(process.execPath, [...(opts.execArgv ?? []), join(REPO_ROOT, 'dist/services', name, 'src/main.js')], {
     cwd: REPO_ROOT,
     env: {
       ...process.env,
