@@ -84,7 +84,7 @@ describe('oracle-poller against the Fusion sandbox, real Kafka and Postgres', ()
     });
   const status = async (tenantId = 'demo') =>
     (await (await api(`/poller/tenants/${tenantId}/status`)).json()) as {
-      feeds: { feed: string; consecutiveFailures: number; lastError: { code: string } | null; cursor: string | null }[];
+      feeds: { feed: string; consecutiveFailures: number; lastError: { code: string } | null; cursor: string | null; running: boolean }[];
     };
 
   before(async () => {
