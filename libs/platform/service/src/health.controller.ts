@@ -44,8 +44,12 @@ export class HealthController {
         // A consumer an operator stopped (around an offset reset) is not a failure; it is reported, not counted.
         const byOperator = all.filter((s) => s.stoppedByOperator).map((s) => s.groupId);
         const stopped = all.filter((s) => !s.running && !s.stoppedByOperator);
+        // Partitions a handler holds (a paused flow): reported, not a failure.
+        const held = all.flatMap((s) => s.held);
         return stopped.length === 0
-          ? this.indicator.check('consumers').up({ count: all.length, ...(byOperator.length ? { stoppedByOperator: byOperator } : {}) })
+          ? this.indicator
+              .check('consumers')
+              .up({ count: all.length, ...(byOperator.length ? { stoppedByOperator: byOperator } : {}), ...(held.length ? { held } : {}) })
           : this.indicator
               .check('consumers')
               .down({ stopped: stopped.length, lastError: stopped[0]?.lastError, ...(byOperator.length ? { stoppedByOperator: byOperator } : {}) });
