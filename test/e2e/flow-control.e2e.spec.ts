@@ -111,7 +111,7 @@ describe('flow control: pause / resume and self-pause on refused credentials (en
     assert.equal(ordersOf(pos).length, 0);
 
     await setShipbobToken(system.shipbobPat);
-    await new Promise((r) => setTimeout(r, 1_500));
+    await new Promise((r) => setTimeout(r, 1_500)); // tenant snapshots are cached for 500 ms (System's changes reach services by TTL only)
     assert.equal(ordersOf(pos).length, 0, 'still held: a fixed token alone does not resume a paused flow');
     const resumed = await system.operator('POST', `/ops/tenants/${TENANT}/flows/shipbob/resume`, { reason: 'token fixed' });
     assert.ok(resumed.status < 300, JSON.stringify(resumed.json));
