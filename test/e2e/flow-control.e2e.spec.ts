@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PurchaseOrder } from '@mlc/partners-fusion-simulator';
-import { SHIP_TO_LOCATIONS, SHIPBOB_WEBHOOK_SECRET, System, TENANT, waitFor, WORLD } from './support/system';
+import { PO_PIPELINE, SHIP_TO_LOCATIONS, SHIPBOB_WEBHOOK_SECRET, System, TENANT, waitFor, WORLD } from './support/system';
 
 interface FlowRow {
   tenantId: string;
@@ -63,7 +63,9 @@ describe('flow control: pause / resume and self-pause on refused credentials (en
     );
   const assertOnePerLine = async (pos: PurchaseOrder[], what: string) => {
     await waitFor(() => ordersOf(pos).length >= lines(pos), { timeoutMs: 60_000, what });
-    await new Promise((r) => setTimeout(r, 2_000)); // would a second order per line come?
+    // Would a second order per line come? Not after another whole poll cycle and every record handled.
+    await system.fusionPolled();
+    await system.handled(PO_PIPELINE);
     const refs = ordersOf(pos).map((o) => o.reference_id);
     assert.equal(refs.length, lines(pos), `exactly one ShipBob order per PO line: ${refs.join(', ')}`);
     assert.equal(new Set(refs).size, refs.length, 'no reference id twice');
@@ -81,7 +83,8 @@ describe('flow control: pause / resume and self-pause on refused credentials (en
       timeoutMs: 60_000,
       what: 'commands on the writer topic',
     });
-    await new Promise((r) => setTimeout(r, 4_000));
+    // The writer has read the tenant's command and holds its partition (the hold shows in its readiness).
+    await waitFor(async () => (await system.held('shipbob-writer')).length > 0, { timeoutMs: 60_000, what: 'the writer to hold the commands' });
     assert.equal(ordersOf(pos).length, 0, 'no ShipBob order while the flow is paused');
 
     const resumed = await system.operator('POST', `/ops/tenants/${TENANT}/flows/shipbob/resume`, {});
@@ -108,7 +111,7 @@ describe('flow control: pause / resume and self-pause on refused credentials (en
     assert.equal(ordersOf(pos).length, 0);
 
     await setShipbobToken(system.shipbobPat);
-    await new Promise((r) => setTimeout(r, 1_500));
+    await new Promise((r) => setTimeout(r, 1_500)); // tenant snapshots are cached for 500 ms (System's changes reach services by TTL only)
     assert.equal(ordersOf(pos).length, 0, 'still held: a fixed token alone does not resume a paused flow');
     const resumed = await system.operator('POST', `/ops/tenants/${TENANT}/flows/shipbob/resume`, { reason: 'token fixed' });
     assert.ok(resumed.status < 300, JSON.stringify(resumed.json));

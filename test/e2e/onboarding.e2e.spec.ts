@@ -8,7 +8,7 @@ import { FusionSandbox, type PurchaseOrder } from '@mlc/partners-fusion-simulato
 import { generateWebhookSecret, ShipbobSandbox } from '@mlc/partners-shipbob-simulator';
 import { ShopifySandbox, type SimOrder } from '@mlc/partners-shopify-simulator';
 import { REPO_ROOT } from '@mlc/platform-testing';
-import { OPERATOR_KEY, SERVICE_NAMES, System, waitFor, type Watch } from './support/system';
+import { OPERATOR_KEY, PO_PIPELINE, SERVICE_NAMES, SHOPIFY_PIPELINE, System, waitFor, type Watch } from './support/system';
 
 /**
  * Issue 16's "Done when": a customer (globex, not the demo tenant) is onboarded against partner systems of its own —
@@ -341,7 +341,7 @@ webhooks:
 
     // Exactly once: another replay of the same range writes nothing more.
     for (const flow of ['shipbob-orders', 'receivables']) await ok('replay', 'range', '--tenant', G, '--flow', flow, '--from', dryRunFrom, '--to', to);
-    await new Promise((r) => setTimeout(r, 3_000));
+    await system.handled(PO_PIPELINE, SHOPIFY_PIPELINE); // the replayed records are handled (and wrote nothing)
     assert.equal(shipbobOrdersOf(po).length, 2, 'one ShipBob order per line');
     assert.equal(invoicesOf(order).length, 1, 'one invoice');
     const refs = shipbob.orders.map((o) => o.reference_id);

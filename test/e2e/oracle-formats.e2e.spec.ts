@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PurchaseOrder } from '@mlc/partners-fusion-simulator';
-import { System, TENANT, waitFor, WORLD } from './support/system';
+import { PO_PIPELINE, SHIPMENTS_PIPELINE, System, TENANT, waitFor, WORLD } from './support/system';
 
 /**
  * The Fusion ↔ ShipBob flow on purchase orders in Oracle's published shapes (issue 14): ship-to addresses only as
@@ -67,7 +67,10 @@ describe('Fusion POs in Oracle’s published shapes → ShipBob → back to Fusi
       const a = o.recipient.address as { address1?: string; city?: string; state?: string; zip_code?: string; country?: string };
       assert.deepEqual([a.address1, a.city, a.state, a.zip_code, a.country], ['5900 W Ogden Ave', 'Cicero', 'IL', '60804-1234', 'US']);
     }
-    await new Promise((r) => setTimeout(r, 3_000)); // several polls: nothing may appear for the other POs
+    // A whole poll cycle more, every record handled: nothing may appear for the other POs.
+    await system.fusionPolled();
+    await system.handled(PO_PIPELINE);
+    await exceptions.caughtUp();
     for (const po of [onHold, closed, canceled, service]) assert.equal(ordersOf(po).length, 0, `no ShipBob order for PO ${po.OrderNumber} (${po.Status})`);
     assert.equal(
       exceptions.values().filter((e) => [onHold, closed, canceled].some((po) => e.message.includes(`PO ${po.OrderNumber} `))).length,
@@ -87,7 +90,9 @@ describe('Fusion POs in Oracle’s published shapes → ShipBob → back to Fusi
     system.shipbob.runLifecycle(first!.shipments[0]!.id);
     system.shipbob.setWebhookSwitches({ duplicate: true, reorder: false });
     await waitFor(() => written('receipts', open).length === 1, { timeoutMs: 60_000, what: 'the first line received' });
-    await new Promise((r) => setTimeout(r, 2_000));
+    // Every webhook of that shipment (twice each) delivered and handled down to fusion-writer.
+    await system.shipbob.dispatcher.idle();
+    await system.handled(SHIPMENTS_PIPELINE, SHIPMENTS_PIPELINE);
     assert.equal(written('closures', open).length, 0, 'not closed while a line is still open');
     system.shipbob.setWebhookSwitches({ duplicate: true, reorder: true });
     system.shipbob.runLifecycle(second!.shipments[0]!.id);
@@ -105,8 +110,10 @@ describe('Fusion POs in Oracle’s published shapes → ShipBob → back to Fusi
     );
     assert.ok(requests.length >= 4);
     for (const r of requests) for (const l of r.lines) assert.equal(l.ProcessingStatusCode, 'SUCCESS', `receipt request ${r.HeaderInterfaceId} processed`);
-    // Our own close does not come back as new orders, revisions or exceptions.
-    await new Promise((r) => setTimeout(r, 3_000));
+    // Our own close does not come back as new orders, revisions or exceptions: a whole poll cycle after it, all handled.
+    await system.fusionPolled();
+    await system.handled(PO_PIPELINE);
+    await exceptions.caughtUp();
     const refs = system.shipbobOrders().map((o) => o.reference_id);
     assert.equal(new Set(refs).size, refs.length, 'no reference_id twice in ShipBob');
     assert.deepEqual(
@@ -132,7 +139,9 @@ describe('Fusion POs in Oracle’s published shapes → ShipBob → back to Fusi
     // budget), so under this run's load it may wait out a rate window first: 73 s seen on a 2-core CI machine.
     await waitFor(() => written('closures', po).length === 1, { timeoutMs: 240_000, what: 'the swept delivery written back and the PO closed' });
     system.shipbob.setWebhookSwitches({ drop: false });
-    await new Promise((r) => setTimeout(r, 5_000)); // more sweeps: nothing is written twice
+    // More sweeps, every record handled: nothing is written twice.
+    await system.shipbobSwept();
+    await system.handled(SHIPMENTS_PIPELINE, SHIPMENTS_PIPELINE);
     assert.equal(written('asns', po).length, 1);
     assert.equal(written('receipts', po).length, 1);
     assert.equal(written('closures', po).length, 1);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createHmac, randomUUID } from 'node:crypto';
 import type { ArTransaction } from '@mlc/partners-fusion-simulator';
 import type { CustomerAddressInput, SimCustomer, SimOrder } from '@mlc/partners-shopify-simulator';
-import { OPERATOR_KEY, System, TENANT, waitFor, type Watch } from './support/system';
+import { OPERATOR_KEY, SHOPIFY_PIPELINE, System, TENANT, waitFor, type Watch } from './support/system';
 
 const REVENUE_ACCOUNT = '101-10-4000-000';
 /** Products of the Shopify shop (SKU + title; Fusion invoice lines read "<SKU> <title>"). */
@@ -27,7 +27,6 @@ const cents = (v: unknown): number => Math.round(Number(v) * 100);
 const money = (c: number): string => `${c < 0 ? '-' : ''}${Math.floor(Math.abs(c) / 100)}.${String(Math.abs(c) % 100).padStart(2, '0')}`;
 const lineCents = (l: Record<string, unknown>): number => Math.round(Number(l['Quantity'] ?? l['LineQuantityCredit']) * Number(l['UnitSellingPrice']) * 100);
 const trxCents = (t: ArTransaction): number => t.lines.reduce((s, l) => s + lineCents(l), 0);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The Fusion documents of one Shopify order: its invoice(s) by cross-reference and the credit memos against them. */
 function documentsOf(system: System, orderId: string): { invoices: ArTransaction[]; credits: ArTransaction[] } {
@@ -271,7 +270,7 @@ describe('Shopify orders, edits and refunds → Fusion customers, invoices and c
     steps.edit(system, order);
     await until('the amendment', () => complete(system, orderId, { invoices: 2, credits: 1 }));
     steps.pay(system, order);
-    await sleep(20);
+    system.shopify.advanceClock(20); // the next merchant action 20 ms later on Shopify's clock
     steps.refund(system, order);
     await until('the refund credit memo', () => complete(system, orderId, { invoices: 2, credits: 2 }));
     const shop = await shopifyOrder(system, order.id);
@@ -314,7 +313,7 @@ describe('Shopify orders, edits and refunds → Fusion customers, invoices and c
     system.shopify.dispatcher.flush();
     await until('the amendment (reordered, duplicated)', () => complete(system, String(o1.id), { invoices: 2, credits: 1 }));
     steps.pay(system, o1);
-    await sleep(20);
+    system.shopify.advanceClock(20); // the next merchant action 20 ms later on Shopify's clock
     steps.refund(system, o1);
     system.shopify.dispatcher.flush();
     await until('the refund (reordered, duplicated)', () => complete(system, String(o1.id), { invoices: 2, credits: 2 }));
@@ -322,11 +321,11 @@ describe('Shopify orders, edits and refunds → Fusion customers, invoices and c
     // 2. The whole story held back and delivered newest first, twice: one invoice, the net the same.
     const c2 = newCustomer(system, 'Reversed');
     const o2 = newOrder(system, c2);
-    await sleep(20);
+    system.shopify.advanceClock(20); // the next merchant action 20 ms later on Shopify's clock
     steps.edit(system, o2);
-    await sleep(20);
+    system.shopify.advanceClock(20); // the next merchant action 20 ms later on Shopify's clock
     steps.pay(system, o2);
-    await sleep(20);
+    system.shopify.advanceClock(20); // the next merchant action 20 ms later on Shopify's clock
     steps.refund(system, o2);
     system.shopify.dispatcher.flush();
     system.shopify.webhookFaults = {};
@@ -341,7 +340,7 @@ describe('Shopify orders, edits and refunds → Fusion customers, invoices and c
     steps.edit(system, o3);
     await until('the amendment after the sweep', () => complete(system, String(o3.id), { invoices: 2, credits: 1 }));
     steps.pay(system, o3);
-    await sleep(20);
+    system.shopify.advanceClock(20); // the next merchant action 20 ms later on Shopify's clock
     steps.refund(system, o3);
     await until('the refund after the sweep', () => complete(system, String(o3.id), { invoices: 2, credits: 2 }));
     assert.ok(
@@ -353,8 +352,11 @@ describe('Shopify orders, edits and refunds → Fusion customers, invoices and c
       'the sweep brought the order',
     );
 
-    // Give stragglers (duplicates, a later sweep) time to do damage, then compare.
-    await sleep(3_000);
+    // Let stragglers (duplicates, later sweeps) do their damage, then compare: every delivery made, two more sweeps,
+    // every record handled down to the write-back.
+    await system.shopify.dispatcher.idle();
+    await system.shopifySwept();
+    await system.handled(SHOPIFY_PIPELINE, SHOPIFY_PIPELINE);
     assert.deepEqual(stateOf(system, String(o1.id), String(c1.id)), clean, 'duplicated + reordered = clean');
     assert.deepEqual(stateOf(system, String(o3.id), String(c3.id)), clean, 'dropped + swept = clean');
     const reversed = documentsOf(system, String(o2.id));
@@ -405,7 +407,8 @@ describe('Shopify orders, edits and refunds → Fusion customers, invoices and c
       body,
     });
     assert.equal(missing.status, 401, 'no signature at all');
-    await sleep(2_500);
+    await system.handled(SHOPIFY_PIPELINE);
+    await received.caughtUp(); // what was published before the 401s is read
     assert.equal(received.values().filter((v) => v.deliveryId === eventId || v.body.includes(forgedId)).length, 0, 'nothing published');
     assert.equal(documentsOf(system, forgedId).invoices.length, 0, 'nothing in Fusion');
     assert.equal(system.fusion.receivables.parties.filter((p) => p.fields['EmailAddress'] === 'mallory@example.com').length, 0);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { FusionClient } from '@mlc/partners-fusion-client';
 import type { ArTransaction } from '@mlc/partners-fusion-simulator';
 import { REPO_ROOT } from '@mlc/platform-testing';
-import { OPERATOR_KEY, System, TENANT, waitFor, type Watch } from './support/system';
+import { OPERATOR_KEY, SHOPIFY_PIPELINE, System, TENANT, waitFor, type Watch } from './support/system';
 
 /**
  * Issue 15, "Done when": tenant `acme` (not the demo tenant; live mode against the strict sandboxes) is fed
@@ -49,7 +49,6 @@ const ADDRESS = { address1: '150 Elgin St', city: 'Ottawa', province: 'Ontario',
 
 const cents = (v: unknown): number => Math.round(Number(v) * 100);
 const money = (c: number): string => `${c < 0 ? '-' : ''}${Math.floor(Math.abs(c) / 100)}.${String(Math.abs(c) % 100).padStart(2, '0')}`;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Shopify ids (10+ digits; some beyond 2^53) quoted before parsing: strings with their exact digits. */
 const parseExact = <T>(text: string): T => JSON.parse(text.replace(/([:[,]\s*)(\d{10,})(?=\s*[,}\]])/g, '$1"$2"')) as T;
 
@@ -195,7 +194,8 @@ describe(
       // orders/updated carries cancelled_at: the order is cancelled, its open balance credited on each invoice.
       await publish(...ordersUpdated!);
       await until('the cancellation of the sample order', () => documentsOf(SAMPLE_ORDER).net === '0.00');
-      await sleep(3_000);
+      await system.handled(SHOPIFY_PIPELINE, SHOPIFY_PIPELINE); // everything published so far is handled
+      await exceptions.caughtUp();
       docs = documentsOf(SAMPLE_ORDER);
       assert.equal(docs.net, '0.00', 'a cancelled order owes nothing (ADR-001 §7)');
       assert.equal(docs.invoices.length, 2, 'no further invoice');
@@ -246,7 +246,7 @@ describe(
       });
       await until('order A amendment', invoiced(a.id, 2));
       await admin('POST', `/__admin/orders/${a.id}/pay`);
-      await sleep(20);
+      system.shopify.advanceClock(20); // the next merchant action 20 ms later on Shopify's clock
       await admin('POST', `/__admin/orders/${a.id}/refunds`, { lines: [{ lineItemId: lineOf(a, HOODIE.sku), quantity: 1 }], note: 'damaged' });
       sandboxOrders.push({ id: a.id, cancelled: false, refunds: 1 });
 
@@ -254,9 +254,9 @@ describe(
       // (the refund before the order it credits: it waits for the invoice, ADR-001 §6).
       await admin('POST', '/__admin/webhook-faults', { duplicate: true, reorder: true });
       const b = await newOrder({ shipping: null });
-      await sleep(20);
+      system.shopify.advanceClock(20); // the next merchant action 20 ms later on Shopify's clock
       await admin('POST', `/__admin/orders/${b.id}/pay`);
-      await sleep(20);
+      system.shopify.advanceClock(20); // the next merchant action 20 ms later on Shopify's clock
       await admin('POST', `/__admin/orders/${b.id}/refunds`, {
         lines: [
           { lineItemId: lineOf(b, TSHIRT.sku), quantity: 3 },
@@ -287,8 +287,11 @@ describe(
         const want = await owed(o.id);
         await until(`order ${o.id} nets to ${want}`, () => documentsOf(o.id).net === want && documentsOf(o.id).memos.length >= o.refunds);
       }
-      // Give duplicates and stragglers time to do damage, then check everything once more.
-      await sleep(4_000);
+      // Let duplicates and stragglers do their damage (every delivery made, two more sweeps, every record handled),
+      // then check everything once more.
+      await system.shopify.dispatcher.idle();
+      await system.shopifySwept();
+      await system.handled(SHOPIFY_PIPELINE, SHOPIFY_PIPELINE);
       for (const o of sandboxOrders) {
         const shop = await order(o.id);
         const d = documentsOf(o.id);

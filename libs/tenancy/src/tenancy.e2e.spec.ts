@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import { AvroCodec, type TopicRecords } from '@mlc/contracts';
 import { DEMO_SEED, ShipbobSandbox } from '@mlc/partners-shipbob-simulator';
 import { EventPublisher, newMeta, topicName } from '@mlc/platform-kafka';
-import { collect, startService, testDatabase, testKafka, waitFor, type RunningService, type TestDatabase } from '@mlc/platform-testing';
+import { collect, startService, testDatabase, testKafka, waitFor, consumerLag, type RunningService, type TestDatabase } from '@mlc/platform-testing';
 
 const OPS_KEY = 'ops-e2e-key-0123456789';
 const CANARY = 'canary-e2e-5b1d0f7e9a2c44d8';
@@ -148,17 +148,28 @@ describe('tenants live: admin API in audit-projector, a mapping change used by a
     const versionBefore = first.mappingVersion;
 
     // The mapper's broadcast change consumer must have joined before the change (it starts at the end of the topic).
-    await waitFor(
+    const listener = await waitFor(
       async () => {
         const { groups } = await admin.listGroups();
         const ids = groups.map((g) => g.groupId).filter((g) => g.startsWith('mapper.tenancy.'));
-        if (!ids.length) return false;
+        if (!ids.length) return undefined;
         const described = await admin.describeGroups(ids);
-        return described.groups.some((g) => g.state === 'Stable' && g.members.length > 0);
+        return described.groups.find((g) => g.state === 'Stable' && g.members.length > 0)?.groupId;
       },
       { timeoutMs: 30_000, what: "mapper's tenancy consumer group to be stable" },
     );
-    await new Promise((r) => setTimeout(r, 1500));
+    // Marker changes after the join until the listener has committed past them: from then on it reads every change
+    // (one published before its first fetch settled on the topic's end would be skipped, so another marker follows).
+    assert.equal((await api('POST', '/admin/tenants', { id: 'marker', name: 'Marker' })).status, 201);
+    let markers = 0;
+    await waitFor(
+      async () => {
+        if ((await consumerLag(kafka, listener, [topicName('tenant.config.changed.v1', suffix)])) === 0) return true;
+        assert.equal((await api('PATCH', '/admin/tenants/marker', { name: `Marker ${++markers}` })).status, 200);
+        return false;
+      },
+      { intervalMs: 1_000, timeoutMs: 30_000, what: "mapper's change listener to commit past a marker" },
+    );
 
     const changed = await api('PUT', '/admin/tenants/acme/mappings/item-product/SKU-TSHIRT-M', { value: { shipbobSku: 'ML-1002' } });
     assert.equal(changed.status, 200);

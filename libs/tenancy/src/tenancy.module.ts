@@ -1,36 +1,22 @@
-import { Controller, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Controller, Module, type DynamicModule } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { createTenantsDataSource, SecretBox, TenantConfigService, TokenManager } from '@mlc/tenants';
+import { SecretBox, TENANTS_ENTITIES, TENANTS_MIGRATION_SET, TenantConfigService, TokenManager } from '@mlc/tenants';
 import type { TopicRecords } from '@mlc/contracts';
 import { ulid, type EventPublisher } from '@mlc/platform-kafka';
-import { KafkaHandler, LOGGER, PUBLISHER, SERVICE_OPTIONS, type ServiceOptions } from '@mlc/platform-service';
+import { KafkaHandler, LOGGER, PG_DATA_SOURCE, PostgresModule, PUBLISHER, SERVICE_OPTIONS, type ServiceOptions } from '@mlc/platform-service';
 import type { Logger } from '@mlc/platform-telemetry';
 import { KafkaTenantChangePublisher } from './kafka-tenant-change.publisher';
 import { PartnerClients } from './partner.clients';
 import { TenantDirectory } from './tenant.directory';
 
+/** The process's one DataSource (the platform module's PG_DATA_SOURCE), under the name tenancy's users know. */
 export const TENANTS_DATA_SOURCE = Symbol('TENANTS_DATA_SOURCE');
 
 export interface TenancyConfig {
+  /** Not opened here: the tenants tables are read through the platform module's pool (PG_DATA_SOURCE). */
   databaseUrl: string;
   encryptionKeys: string;
   tenantCacheTtlMs: number;
-}
-
-/** Opens the tenants tables (created by the migrator, tools/migrate.ts) and listens for configuration changes. */
-class TenancyLifecycle implements OnModuleInit, OnApplicationShutdown {
-  constructor(
-    private readonly ds: DataSource,
-    private readonly cfg: TenancyConfig,
-  ) {}
-
-  async onModuleInit(): Promise<void> {
-    if (!this.ds.isInitialized) await this.ds.initialize();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    if (this.ds.isInitialized) await this.ds.destroy().catch(() => undefined);
-  }
 }
 
 /** Keeps the TenantDirectory's snapshots current: tenant.config.changed.v1 drops what changed. */
@@ -62,13 +48,12 @@ export class TenantChangesController {
 @Module({})
 export class TenancyModule {
   static forRoot(cfg: TenancyConfig): DynamicModule {
-    const ds = createTenantsDataSource(cfg.databaseUrl);
     const secretBox = new SecretBox(cfg.encryptionKeys);
     const providers = [
-      { provide: TENANTS_DATA_SOURCE, useValue: ds },
+      { provide: TENANTS_DATA_SOURCE, useExisting: PG_DATA_SOURCE },
       {
         provide: TenantConfigService,
-        useFactory: (publisher: EventPublisher, options: ServiceOptions, log: Logger) =>
+        useFactory: (ds: DataSource, publisher: EventPublisher, options: ServiceOptions, log: Logger) =>
           new TenantConfigService({
             dataSource: ds,
             secretBox,
@@ -76,15 +61,15 @@ export class TenancyModule {
             snapshotCacheTtlMs: cfg.tenantCacheTtlMs,
             logger: { warn: (m, c) => log.warn(m, c) },
           }),
-        inject: [PUBLISHER, SERVICE_OPTIONS, LOGGER],
+        inject: [PG_DATA_SOURCE, PUBLISHER, SERVICE_OPTIONS, LOGGER],
       },
       { provide: TenantDirectory, useFactory: (c: TenantConfigService) => new TenantDirectory(c), inject: [TenantConfigService] },
-      { provide: TokenManager, useValue: new TokenManager({ dataSource: ds, secretBox }) },
+      { provide: TokenManager, useFactory: (ds: DataSource) => new TokenManager({ dataSource: ds, secretBox }), inject: [PG_DATA_SOURCE] },
       { provide: PartnerClients, useFactory: (d: TenantDirectory, t: TokenManager) => new PartnerClients(d, t), inject: [TenantDirectory, TokenManager] },
-      { provide: TenancyLifecycle, useFactory: () => new TenancyLifecycle(ds, cfg) },
     ];
     return {
       module: TenancyModule,
+      imports: [PostgresModule.forFeature({ entities: TENANTS_ENTITIES, migrations: TENANTS_MIGRATION_SET })],
       controllers: [TenantChangesController],
       providers,
       exports: [TENANTS_DATA_SOURCE, TenantConfigService, TenantDirectory, PartnerClients, TokenManager],

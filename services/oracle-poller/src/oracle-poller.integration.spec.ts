@@ -4,7 +4,19 @@ import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { AvroCodec, type TopicRecords } from '@mlc/contracts';
 import { FusionSandbox, fusionTimestamp } from '@mlc/partners-fusion-simulator';
-import { collect, startService, testDatabase, testKafka, TEST_ENCRYPTION_KEYS, waitFor, type RunningService, type TestDatabase } from '@mlc/platform-testing';
+import {
+  collect,
+  startService,
+  testDatabase,
+  testKafka,
+  TEST_ENCRYPTION_KEYS,
+  waitFor,
+  waitForRequests,
+  type Collected,
+  type LoggedRequestLike,
+  type RunningService,
+  type TestDatabase,
+} from '@mlc/platform-testing';
 import { createTenantsDataSource, InMemoryTenantChangePublisher, SecretBox, TenantConfigService } from '@mlc/tenants';
 
 type PoEvent = TopicRecords['erp.purchase-order.changed.v1'];
@@ -14,7 +26,6 @@ type ExceptionEvent = TopicRecords['ops.exception.raised.v1'];
 const KEY = 'opskey-0123456789';
 const codec = new AvroCodec();
 const decode = <T>(m: KafkaMessage, record: string): T => codec.decode<T>(m.value!, record).value;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('oracle-poller against the Fusion sandbox, real Kafka and Postgres', () => {
   let db: TestDatabase;
@@ -24,9 +35,9 @@ describe('oracle-poller against the Fusion sandbox, real Kafka and Postgres', ()
   let suffix: string;
   let fusion: FusionSandbox;
   let service: RunningService | undefined;
-  let pos: { messages: KafkaMessage[]; stop: () => Promise<void> };
-  let ar: { messages: KafkaMessage[]; stop: () => Promise<void> };
-  let exceptions: { messages: KafkaMessage[]; stop: () => Promise<void> };
+  let pos: Collected;
+  let ar: Collected;
+  let exceptions: Collected;
 
   const poEvents = () => pos.messages.map((m) => decode<PoEvent>(m, 'mlc.erp.PurchaseOrderChanged'));
   const eventsFor = (poHeaderId: number) => poEvents().filter((e) => e.poHeaderId === String(poHeaderId));
@@ -35,6 +46,19 @@ describe('oracle-poller against the Fusion sandbox, real Kafka and Postgres', ()
     const seen = new Map<string, number>();
     for (const e of poEvents()) seen.set(`${e.poHeaderId}@${e.lastUpdateDate}`, (seen.get(`${e.poHeaderId}@${e.lastUpdateDate}`) ?? 0) + 1);
     return [...seen].filter(([, n]) => n > 1).map(([k]) => k);
+  };
+  /** A first page of a Fusion collection (`resource`) answered with `status`: one poll of that feed began. */
+  const firstPage =
+    (resource: string, status = 200) =>
+    (r: LoggedRequestLike) =>
+      r.method === 'GET' && r.path.endsWith(`/${resource}`) && r.status === status && /[?&]offset=0(&|$)/.test(r.query);
+  /**
+   * "Nothing more comes": two more polls of each feed begin after this call (so one whole cycle ran after it, polls of
+   * a feed never overlap), and the collector has read everything on the topic by then.
+   */
+  const polledAgain = async (collected: Collected, resources: string[] = ['purchaseOrders']) => {
+    for (const r of resources) await waitForRequests(fusion, firstPage(r), 2, { what: `two more polls of ${r}` });
+    await collected.caughtUp();
   };
   const env = (extra: Record<string, string> = {}) => ({
     DATABASE_URL: db.url,
@@ -60,7 +84,7 @@ describe('oracle-poller against the Fusion sandbox, real Kafka and Postgres', ()
     });
   const status = async (tenantId = 'demo') =>
     (await (await api(`/poller/tenants/${tenantId}/status`)).json()) as {
-      feeds: { feed: string; consecutiveFailures: number; lastError: { code: string } | null; cursor: string | null }[];
+      feeds: { feed: string; consecutiveFailures: number; lastError: { code: string } | null; cursor: string | null; running: boolean }[];
     };
 
   before(async () => {
@@ -104,7 +128,7 @@ describe('oracle-poller against the Fusion sandbox, real Kafka and Postgres', ()
     const seeded = fusion.seedPurchaseOrders({ count: 25 });
     await start();
     await waitFor(() => poEvents().length >= 25, { timeoutMs: 20_000, what: '25 PO events' });
-    await sleep(1_500); // more poll cycles: nothing else may come
+    await polledAgain(pos); // nothing else may come
     const events = poEvents();
     assert.equal(events.length, 25);
     assert.deepEqual(new Set(events.map((e) => e.poHeaderId)), new Set(seeded.map((p) => String(p.POHeaderId))));
@@ -149,7 +173,7 @@ describe('oracle-poller against the Fusion sandbox, real Kafka and Postgres', ()
     b!.lines[0]!.schedules[0]!.Quantity = 42;
     b!.LastUpdateDate = fusionTimestamp(late);
     await waitFor(() => eventsFor(b!.POHeaderId).some((e) => e.lastUpdateDate === b!.LastUpdateDate), { what: 'the late change' });
-    await sleep(1_500);
+    await polledAgain(pos);
     assert.equal(poEvents().length, before + 2);
     assert.deepEqual(duplicates(), []);
   });
@@ -183,7 +207,7 @@ describe('oracle-poller against the Fusion sandbox, real Kafka and Postgres', ()
     fusion.faults = {};
     await start();
     await waitFor(() => fresh() === 120, { timeoutMs: 20_000, what: 'all 120 new POs' });
-    await sleep(1_500);
+    await polledAgain(pos);
     assert.deepEqual(duplicates(), []);
     assert.equal(poEvents().filter((e) => ids.has(e.poHeaderId)).length, 120);
   });
@@ -223,8 +247,10 @@ describe('oracle-poller against the Fusion sandbox, real Kafka and Postgres', ()
           .find((x) => x.meta.tenantId === 'broken' && x.code === 'FUSION.AUTH'),
       { what: 'one exception for the bad credentials' },
     );
-    // One per failure streak (and feed): the outage in between (UNAVAILABLE, then AUTH again) raises nothing again.
-    await sleep(1_500);
+    // One per failure streak (and feed): the outage in between (UNAVAILABLE, then AUTH again) raises nothing again,
+    // however often 'broken' fails on its credentials after it.
+    await waitForRequests(fusion, firstPage('purchaseOrders', 401), 2, { what: "two more failed polls of 'broken'" });
+    await exceptions.caughtUp();
     if (authBefore > 0) assert.equal(authRaised(), authBefore, 'no second exception for the same streak');
     const metrics = await (await fetch(`${service!.url}/metrics`)).text();
     assert.match(metrics, /oracle_poller_poll_failures_total\{tenant="broken",feed="purchase-orders",code="FUSION.AUTH"\} \d+/);
@@ -248,7 +274,7 @@ describe('oracle-poller against the Fusion sandbox, real Kafka and Postgres', ()
     // Three POs last changed 60 days ago: behind the cursor, so only a backfill reads them.
     const old = fusion.seedPurchaseOrders({ count: 3 });
     for (const p of old) p.LastUpdateDate = fusionTimestamp(fusion.now() - 60 * 86_400_000);
-    await sleep(1_500);
+    await polledAgain(pos);
     assert.equal(old.filter((p) => eventsFor(p.POHeaderId).length).length, 0);
     const res = await api('/poller/tenants/demo/backfill', {
       method: 'POST',
@@ -292,20 +318,29 @@ describe('oracle-poller against the Fusion sandbox, real Kafka and Postgres', ()
     });
     await waitFor(() => arEvents().find((x) => x.fusionId === String(inv.CustomerTransactionId) && x.status === 'Complete'), { what: 'the completed invoice' });
     await waitFor(() => arEvents().find((x) => x.entity === 'credit_memo' && x.fusionId === String(cm.CustomerTransactionId)), { what: 'the credit memo' });
-    await sleep(1_500);
+    await polledAgain(ar, ['receivablesInvoices', 'receivablesCreditMemos']);
     const keys = arEvents().map((x) => `${x.entity}:${x.fusionId}@${x.lastUpdateDate}`);
     assert.equal(new Set(keys).size, keys.length, 'no receivables record emitted twice at one LastUpdateDate');
     assert.equal(arEvents().filter((x) => x.fusionId === String(inv.CustomerTransactionId)).length, 2);
   });
 
   it('a changed polling interval applies without a restart', async () => {
-    await tenants.updateTenant('demo', { settings: { pollingIntervalsMs: { purchaseOrdersMs: 3_600_000 } } }, 'test');
-    await sleep(2_500); // the running cycle ends, the snapshot cache (300 ms) expires
+    await tenants.updateTenant('demo', { settings: { pollingIntervalsMs: { purchaseOrdersMs: 3_600_000, receiptsMs: 1000 } } }, 'test');
+    // Two receivables polls 1 s apart: the second began on a snapshot read after the change (cache 300 ms); and the
+    // purchase-order cycle running at the change has ended.
+    await waitForRequests(fusion, firstPage('receivablesInvoices'), 2, { what: 'two more receivables polls' });
+    await waitFor(async () => (await status()).feeds.find((f) => f.feed === 'purchase-orders')!.running === false, { what: 'the PO cycle to end' });
+    const from = fusion.requests().at(-1)?.seq ?? 0;
     const po = fusion.procurement.pos[4]!;
     fusion.procurement.changeQuantity(String(po.POHeaderId), 1, 5);
-    await sleep(2_000);
+    await polledAgain(pos, ['receivablesInvoices']); // the PO feed would have polled twice meanwhile at its old 1 s
+    assert.deepEqual(
+      fusion.requests().filter((r) => r.seq > from && firstPage('purchaseOrders')(r)),
+      [],
+      'hourly now: not polled yet',
+    );
     assert.equal(eventsFor(po.POHeaderId).filter((e) => e.lastUpdateDate === po.LastUpdateDate).length, 0, 'hourly now: not polled yet');
-    await tenants.updateTenant('demo', { settings: { pollingIntervalsMs: { purchaseOrdersMs: 500 } } }, 'test');
+    await tenants.updateTenant('demo', { settings: { pollingIntervalsMs: { purchaseOrdersMs: 500, receiptsMs: 1000 } } }, 'test');
     await waitFor(() => eventsFor(po.POHeaderId).some((e) => e.lastUpdateDate === po.LastUpdateDate), { what: 'the change after the interval shrank' });
   });
 });

@@ -5,7 +5,18 @@ import { FusionSandbox } from '@mlc/partners-fusion-simulator';
 import { generateWebhookSecret, ShipbobSandbox } from '@mlc/partners-shipbob-simulator';
 import { ShopifySandbox } from '@mlc/partners-shopify-simulator';
 import { topicName } from '@mlc/platform-kafka';
-import { collect, startService, testDatabase, testKafka, TEST_ENCRYPTION_KEYS, waitFor, type RunningService, type TestDatabase } from '@mlc/platform-testing';
+import {
+  collect,
+  startService,
+  testDatabase,
+  testKafka,
+  TEST_ENCRYPTION_KEYS,
+  waitFor,
+  waitForLagZero,
+  waitForRequests,
+  type RunningService,
+  type TestDatabase,
+} from '@mlc/platform-testing';
 import { createTenantsDataSource, DEMO_ACCOUNTING, InMemoryTenantChangePublisher, SecretBox, TenantConfigService } from '@mlc/tenants';
 
 export const SERVICE_NAMES = ['audit-projector', 'mapper', 'shipbob-writer', 'fusion-writer', 'oracle-poller', 'webhook-gateway'] as const;
@@ -43,8 +54,34 @@ export const SHIP_TO_LOCATIONS = WORLD.locations.map((l, i) => ({
 export interface Watch<T extends TopicName> {
   values(): TopicRecords[T][];
   messages(): KafkaMessage[];
+  /** Resolves once every record now on the topic is in values() (a barrier before "nothing else came"). */
+  caughtUp(): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** Consumer groups (as the services name them, before the run's suffix) and the topics they read. */
+export type Groups = Record<string, readonly TopicName[]>;
+/** Fusion POs → mapper → shipbob-writer. */
+export const PO_PIPELINE: Groups = {
+  'mapper.purchase-orders': ['erp.purchase-order.changed.v1'],
+  'shipbob-writer.orders': ['fulfilment.shipbob-order.requested.v1'],
+};
+/** Shopify webhooks (and the sweep's) → mapper → fusion-writer (receivables, then the Shopify write-back). */
+export const SHOPIFY_PIPELINE: Groups = {
+  'mapper.shopify': ['shopify.webhook.received.v1'],
+  'fusion-writer.receivables': ['accounting.fusion-receivables.requested.v1'],
+  'fusion-writer.shopify-write-back': ['accounting.fusion-receivables.synced.v1'],
+};
+/** ShipBob webhooks and writer outcomes → mapper's shipments → fusion-writer (ASNs, receipts, closes). */
+export const SHIPMENTS_PIPELINE: Groups = {
+  'mapper.shipments': [
+    'shipbob.webhook.received.v1',
+    'fulfilment.shipbob-order.requested.v1',
+    'fulfilment.shipbob-order.synced.v1',
+    'fulfilment.fusion-po.updated.v1',
+  ],
+  'fusion-writer.purchase-orders': ['fulfilment.fusion-po-update.requested.v1'],
+};
 
 /**
  * The whole product on one machine for end-to-end tests: real Kafka (per-run topic suffix), a fresh Postgres
@@ -219,10 +256,59 @@ export class System {
     const w: Watch<T> = {
       values: () => c.messages.map((m) => this.codec.decodeFor(topic, m.value!).value),
       messages: () => c.messages,
+      caughtUp: () => c.caughtUp({ timeoutMs: 60_000 }),
       stop: () => c.stop(),
     };
     this.watches.push(w as unknown as Watch<TopicName>);
     return w;
+  }
+
+  /**
+   * Barrier for "and nothing else happens": each group has handled (committed) every record now on its topics, in the
+   * order given (a pipeline: each stage publishes before it commits, so the next stage's records are there by then).
+   */
+  async handled(...pipelines: Groups[]): Promise<void> {
+    for (const groups of pipelines)
+      for (const [group, topics] of Object.entries(groups))
+        await waitForLagZero(
+          this.kafka,
+          `${group}${this.suffix}`,
+          topics.map((t) => topicName(t, this.suffix)),
+          { timeoutMs: 90_000 },
+        );
+  }
+
+  /** Barrier: `count` more polls of a Fusion collection began after this call (so one whole poll cycle ran after it). */
+  async fusionPolled(resource = 'purchaseOrders', count = 2): Promise<void> {
+    await waitForRequests(
+      this.fusion,
+      (r) => r.method === 'GET' && r.path.endsWith(`/${resource}`) && r.status === 200 && /[?&]offset=0(&|$)/.test(r.query),
+      count,
+      { timeoutMs: 60_000, what: `${count} more polls of ${resource}` },
+    );
+  }
+
+  /** Barrier: `count` more Shopify sweeps (first pages of OrdersUpdatedSince) began after this call. */
+  async shopifySwept(count = 2): Promise<void> {
+    const firstPages = () => this.shopify.graphqlLog.filter((e) => e.operation === 'OrdersUpdatedSince' && !e.variables['after']).length;
+    const from = firstPages();
+    await waitFor(() => firstPages() >= from + count, { timeoutMs: 60_000, what: `${count} more Shopify sweeps` });
+  }
+
+  /** Barrier: `count` more ShipBob sweeps (first pages of `GET /order` by update window) were answered after this call. */
+  async shipbobSwept(count = 2): Promise<void> {
+    await waitForRequests(
+      this.shipbob,
+      (r) => r.method === 'GET' && r.path.endsWith('/order') && r.status === 200 && /[?&]Page=1(&|$)/.test(r.query) && /LastUpdateStartDate=/.test(r.query),
+      count,
+      { timeoutMs: 120_000, what: `${count} more ShipBob sweeps` },
+    );
+  }
+
+  /** The partitions a service's consumers hold right now (a paused flow), from its readiness details. */
+  async held(name: ServiceName): Promise<string[]> {
+    const body = (await (await fetch(`${this.service(name).url}/health/ready`)).json()) as { details?: { consumers?: { held?: string[] } } };
+    return body.details?.consumers?.held ?? [];
   }
 
   async operator(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {

@@ -60,6 +60,12 @@ export const postgresSettings = {
     secret: true,
     default: 'postgres://mlc:mlc@127.0.0.1:5432/mlc',
   } as Setting<string>,
+  pgPoolMax: {
+    env: 'PG_POOL_MAX',
+    doc: "connections in the process's one PostgreSQL pool (TypeORM's; every repository and raw query shares it)",
+    parse: as.int(1, 200),
+    default: 10,
+  } as Setting<number>,
 };
 
 export const httpSettings = {

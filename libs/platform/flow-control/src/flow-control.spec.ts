@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { waitFor } from '@mlc/platform-testing';
 import type { Kafka } from 'kafkajs';
 import { FlowControl, FlowPausedError } from './flow-control';
 
@@ -21,9 +22,9 @@ describe('FlowControl state', () => {
     assert.throws(() => flows.assertRunning('acme', 'shipbob'), FlowPausedError);
     let beats = 0;
     const waiting = flows.waitWhilePaused('acme', 'shipbob', async () => void (beats += 1));
-    await new Promise((r) => setTimeout(r, 30));
+    await waitFor(() => beats >= 2, { intervalMs: 5 }); // two polls of 5 ms: held at least 10 ms
     flows.apply(change('resumed', 4000, 'D'));
-    assert.ok((await waiting) >= 20);
-    assert.ok(beats >= 1, 'heartbeats while waiting');
+    assert.ok((await waiting) >= 10);
+    assert.ok(beats >= 2, 'heartbeats while waiting');
   });
 });

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Kafka, Producer } from 'kafkajs';
 import { AvroCodec, TOPICS, type WebhookReceived } from '@mlc/contracts';
-import { testKafka, waitFor } from '@mlc/platform-testing';
+import { testKafka, waitFor, waitForLagZero } from '@mlc/platform-testing';
 import { EventConsumer } from './event.consumer';
 import { toMessage } from './event.publisher';
 import { newMeta } from './event-meta';
@@ -47,6 +47,8 @@ describe('HoldPartition: a handler holds its partition, the others flow', () => 
 
   it('holds the paused tenant in Kafka (nothing parked, nothing lost, order kept) while another partition goes on', async () => {
     let paused = true;
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
     let holds = 0;
     const handled: string[] = [];
     consumer = new EventConsumer(
@@ -60,9 +62,9 @@ describe('HoldPartition: a handler holds its partition, the others flow', () => 
         handler: async (v) => {
           if (v.meta.tenantId === 'paused' && paused) {
             holds += 1;
-            throw new HoldPartition('paused for the test', async (signal) => {
-              while (paused && !signal.aborted) await new Promise((r) => setTimeout(r, 20));
-            });
+            throw new HoldPartition('paused for the test', (signal) =>
+              Promise.race([released, new Promise<void>((r) => signal.addEventListener('abort', () => r(), { once: true }))]),
+            );
           }
           handled.push(v.deliveryId);
         },
@@ -77,13 +79,15 @@ describe('HoldPartition: a handler holds its partition, the others flow', () => 
     await send(1, 'running', 'r1');
     await send(1, 'running', 'r2');
     await waitFor(() => handled.includes('r2'), { what: 'the other partition flows', timeoutMs: 10_000 });
-    await new Promise((r) => setTimeout(r, 500));
+    await waitFor(() => consumer!.status().held.length > 0, { what: 'the hold in the status' });
     assert.deepEqual(handled, ['r1', 'r2'], 'nothing of the held partition was handled');
     assert.deepEqual(consumer.status().held, [`shipbob.webhook.received.v1${suffix}:0`]);
     assert.equal(consumer.status().parked, 0);
     paused = false;
+    release();
     await waitFor(() => handled.includes('p2'), { what: 'held records handled after release', timeoutMs: 10_000 });
-    await new Promise((r) => setTimeout(r, 300));
+    // Everything is committed: a record handled twice would have been handled before its commit.
+    await waitForLagZero(kafka, `hold${suffix}`, [`shipbob.webhook.received.v1${suffix}`]);
     assert.deepEqual(handled, ['r1', 'r2', 'p1', 'p2'], 'each held record once, in order');
     assert.deepEqual(consumer.status().held, []);
   });

@@ -176,12 +176,12 @@ describe('PartnerPolicy', () => {
     partner.reset(ok);
     assert.deepEqual(await call(policy, partner.url, 'idempotent', 'other:test'), { ok: true });
     // after the pause one trial call goes through; a failure opens it again at once
-    await new Promise((r) => setTimeout(r, 350));
+    await new Promise((r) => setTimeout(r, 350)); // the thing under test: the circuit's open period (circuitOpenMs 300)
     partner.reset(status(503));
     await assert.rejects(call(policy, partner.url, 'idempotent'), (e: AppError) => !(e instanceof CircuitOpenError));
     assert.equal(partner.arrivals.length, 1);
     assert.equal(policy.circuitState('acme:test'), 'open');
-    await new Promise((r) => setTimeout(r, 350));
+    await new Promise((r) => setTimeout(r, 350)); // the open period again, after the failed trial
     partner.reset(ok);
     assert.deepEqual(await call(policy, partner.url, 'idempotent'), { ok: true });
     assert.equal(policy.circuitState('acme:test'), 'closed');

@@ -7,8 +7,13 @@ import { PROMETHEUS_CONTENT_TYPE } from '@mlc/platform-telemetry';
 import { ConsumerHost } from './consumer.host';
 import { KAFKA, PG_POOL } from './service.tokens';
 import { MetricsRegistry } from './metrics.registry';
+import { PostgresModule } from './postgres.module';
+import { pendingMigrations } from './schema-migrations';
 
-/** Terminus endpoints: liveness (the process answers) and readiness (Kafka, consumers, Postgres where used). */
+/**
+ * Terminus endpoints: liveness (the process answers) and readiness (Kafka, consumers, Postgres where used, and its
+ * schema: every migration the service's modules declared is applied).
+ */
 @Controller()
 export class HealthController {
   constructor(
@@ -39,8 +44,12 @@ export class HealthController {
         // A consumer an operator stopped (around an offset reset) is not a failure; it is reported, not counted.
         const byOperator = all.filter((s) => s.stoppedByOperator).map((s) => s.groupId);
         const stopped = all.filter((s) => !s.running && !s.stoppedByOperator);
+        // Partitions a handler holds (a paused flow): reported, not a failure.
+        const held = all.flatMap((s) => s.held);
         return stopped.length === 0
-          ? this.indicator.check('consumers').up({ count: all.length, ...(byOperator.length ? { stoppedByOperator: byOperator } : {}) })
+          ? this.indicator
+              .check('consumers')
+              .up({ count: all.length, ...(byOperator.length ? { stoppedByOperator: byOperator } : {}), ...(held.length ? { held } : {}) })
           : this.indicator
               .check('consumers')
               .down({ stopped: stopped.length, lastError: stopped[0]?.lastError, ...(byOperator.length ? { stoppedByOperator: byOperator } : {}) });
@@ -56,6 +65,15 @@ export class HealthController {
           return this.indicator.check('postgres').down({ error: (err as Error).message });
         }
       });
+      checks.push(async () => {
+        try {
+          const pending = await pendingMigrations(pool, PostgresModule.migrationSets());
+          if (pending.length === 0) return this.indicator.check('schema').up();
+          return this.indicator.check('schema').down({ error: schemaBehind(pending), pending });
+        } catch (err) {
+          return this.indicator.check('schema').down({ error: (err as Error).message });
+        }
+      });
     }
     return this.health.check(checks);
   }
@@ -66,4 +84,12 @@ export class HealthController {
   scrape(): Promise<string> {
     return this.metrics.render();
   }
+}
+
+/** What readiness says while the database is behind the code: the service never migrates, the migrator does. */
+export function schemaBehind(pending: readonly string[]): string {
+  return (
+    `${pending.length} migration${pending.length === 1 ? '' : 's'} pending: ${pending.join(', ')}; ` +
+    'run the migrator (`node dist/tools/migrate.js`; `npm start` and the Helm pre-install/pre-upgrade hook Job run it)'
+  );
 }

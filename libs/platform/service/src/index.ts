@@ -6,7 +6,8 @@ export { MetricsRegistry, type Counter, type Gauge, type Histogram } from './met
 export { ConsumerLagMonitor, type GroupLag } from './consumer-lag.monitor';
 export { annotateSpan, inSpan, activeTraceId, MLC_ATTR, METRIC, type SpanAnnotation, type SpanOptions } from '@mlc/platform-telemetry';
 export { baseSettings, withPostgres, type BaseConfig, type ServiceOptions } from './service.options';
-export { SERVICE_OPTIONS, KAFKA, CODEC, PUBLISHER, PG_POOL, LOGGER } from './service.tokens';
+export { SERVICE_OPTIONS, KAFKA, CODEC, PUBLISHER, PG_POOL, PG_DATA_SOURCE, LOGGER } from './service.tokens';
+export { PostgresModule } from './postgres.module';
 export { migrateDatabase, pendingMigrations, appliedByLegacyMigrator, type MigrationSet, type MigrationClass } from './schema-migrations';
 export { PLATFORM_MIGRATION_SET } from './migrations';
 export { inTransaction } from './pg-transaction';

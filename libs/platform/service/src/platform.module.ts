@@ -1,7 +1,9 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit, type Type } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import type { Kafka } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { AvroCodec } from '@mlc/contracts';
 import { retryUntilDone } from '@mlc/platform-errors';
 import { createKafka, EventPublisher, PgProcessedEventStore } from '@mlc/platform-kafka';
@@ -10,15 +12,17 @@ import { ConsumerHost } from './consumer.host';
 import { HealthController } from './health.controller';
 import { MetricsRegistry } from './metrics.registry';
 import { ConsumerLagMonitor } from './consumer-lag.monitor';
+import { PLATFORM_MIGRATION_SET } from './migrations';
+import { PostgresModule } from './postgres.module';
 import type { ServiceOptions } from './service.options';
-import { CODEC, KAFKA, LOGGER, PG_POOL, PUBLISHER, SERVICE_OPTIONS } from './service.tokens';
+import { CODEC, KAFKA, LOGGER, PG_DATA_SOURCE, PG_POOL, PUBLISHER, SERVICE_OPTIONS } from './service.tokens';
 
 /** Connects the publisher at start and closes Kafka and Postgres connections last on shutdown. */
 class ConnectionLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(PUBLISHER) private readonly publisher: EventPublisher,
     @Inject(SERVICE_OPTIONS) private readonly options: ServiceOptions,
-    private readonly pool?: Pool,
+    private readonly dataSource?: DataSource,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -32,7 +36,7 @@ class ConnectionLifecycle implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await this.publisher.disconnect().catch(() => undefined);
-    await this.pool?.end().catch(() => undefined);
+    if (this.dataSource?.isInitialized) await this.dataSource.destroy().catch(() => undefined);
   }
 }
 
@@ -63,30 +67,31 @@ export class PlatformModule {
         : undefined,
     });
     const codec = new AvroCodec();
-    const pool = options.usesPostgres && config.databaseUrl ? new Pool({ connectionString: config.databaseUrl, max: 10 }) : undefined;
+    const databaseUrl = options.usesPostgres ? config.databaseUrl : undefined;
     const providers = [
       { provide: SERVICE_OPTIONS, useValue: options },
       { provide: KAFKA, useValue: kafka },
       { provide: CODEC, useValue: codec },
       { provide: LOGGER, useValue: logger(options.name, config.logLevel) },
       { provide: PUBLISHER, useFactory: (k: Kafka) => new EventPublisher(k, codec, config.topicSuffix), inject: [KAFKA] },
-      ...(pool
+      ...(databaseUrl
         ? [
-            { provide: PG_POOL, useValue: pool },
-            { provide: PgProcessedEventStore, useValue: new PgProcessedEventStore(pool) },
+            { provide: PG_DATA_SOURCE, useFactory: () => openDataSource(options.name, databaseUrl, config.pgPoolMax) },
+            { provide: PG_POOL, useFactory: (ds: DataSource) => poolOf(ds), inject: [PG_DATA_SOURCE] },
+            { provide: PgProcessedEventStore, useFactory: (pool: Pool) => new PgProcessedEventStore(pool), inject: [PG_POOL] },
           ]
         : []),
       {
         provide: ConnectionLifecycle,
-        useFactory: (p: EventPublisher) => new ConnectionLifecycle(p, options, pool),
-        inject: [PUBLISHER],
+        useFactory: (p: EventPublisher, ds?: DataSource) => new ConnectionLifecycle(p, options, ds),
+        inject: [PUBLISHER, { token: PG_DATA_SOURCE, optional: true }],
       },
       ConsumerHost,
       MetricsRegistry,
       ConsumerLagMonitor,
       ...(wiring.configToken ? [{ provide: wiring.configToken, useValue: config }] : []),
     ];
-    const shared = wiring.shared ?? [];
+    const shared = [...(databaseUrl ? [PostgresModule.forFeature({ migrations: PLATFORM_MIGRATION_SET })] : []), ...(wiring.shared ?? [])];
     return {
       module: PlatformModule,
       imports: [TerminusModule.forRoot({ logger: false, gracefulShutdownTimeoutMs: 0 }), ...shared],
@@ -95,4 +100,27 @@ export class PlatformModule {
       exports: [...providers.filter((p) => p !== undefined).map((p) => (typeof p === 'function' ? p : p.provide)), ...shared],
     };
   }
+}
+
+/**
+ * The process's one PostgreSQL pool: TypeORM's DataSource over every entity the modules declared
+ * (`PostgresModule.forFeature`); raw SQL (`PG_POOL`) runs on the same pool, its driver's. `PG_POOL_MAX` sizes it; its
+ * connections name the service and process (`application_name` `<service>/<pid>`, visible in pg_stat_activity).
+ */
+async function openDataSource(service: string, url: string, max: number | undefined): Promise<DataSource> {
+  const ds = new DataSource({
+    type: 'postgres',
+    url,
+    entities: PostgresModule.entities(),
+    synchronize: false,
+    migrationsRun: false,
+    logging: false,
+    applicationName: `${service}/${process.pid}`,
+    extra: { max: max ?? 10 },
+  });
+  return ds.initialize();
+}
+
+function poolOf(ds: DataSource): Pool {
+  return (ds.driver as PostgresDriver).master as Pool;
 }

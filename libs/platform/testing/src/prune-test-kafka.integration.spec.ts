@@ -24,9 +24,20 @@ describe('pruneTestKafka: the topics and groups of old test runs go, the current
     const consumer = kafka.consumer({ groupId: `collector-0000${oldSuffix}` });
     await consumer.connect();
     await consumer.subscribe({ topic: `ops.exception.raised.v1${oldSuffix}`, fromBeginning: true });
+    const joined = new Promise((r) => consumer.on(consumer.events.GROUP_JOIN, r));
     await consumer.run({ eachMessage: async () => undefined });
-    await new Promise((r) => setTimeout(r, 3000));
+    await joined; // the group exists on the broker; after the disconnect it is empty
     await consumer.disconnect();
+    // The old run's topics are in the broker's metadata (a created topic reaches it a moment after the controller).
+    const setup = kafka.admin();
+    await setup.connect();
+    try {
+      await waitFor(async () => (await setup.listTopics()).filter((t) => t.endsWith(oldSuffix) || t.endsWith(`${oldSuffix}.dlq`)).length >= 2, {
+        what: "the old run's topics listed",
+      });
+    } finally {
+      await setup.disconnect();
+    }
 
     const r = await pruneTestKafka(kafka, 3_600_000, now);
     assert.ok(r.topics >= 2 && r.groups >= 1, JSON.stringify(r));

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { createKafka, ensureTopics } from '@mlc/platform-kafka';
 import { needsIntegrationTier } from './test-tier';
+import { waitFor } from './wait-for';
 
 export const TEST_BROKERS = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
 
@@ -23,16 +24,44 @@ export async function testKafka(label = 'test'): Promise<{ kafka: Kafka; suffix:
   return { kafka, suffix };
 }
 
+/** What `collect` gathers, with a barrier: `caughtUp()` waits until every record now on the topic is in `messages`. */
+export interface Collected {
+  messages: KafkaMessage[];
+  /** Resolves once the collector has read up to the topic's current end (what is on the topic now is in `messages`). */
+  caughtUp: (opts?: { timeoutMs?: number }) => Promise<void>;
+  stop: () => Promise<void>;
+}
+
 /** Collects every message of a topic (from the beginning) until stopped. */
-export async function collect(kafka: Kafka, topic: string): Promise<{ messages: KafkaMessage[]; stop: () => Promise<void> }> {
+export async function collect(kafka: Kafka, topic: string): Promise<Collected> {
   const messages: KafkaMessage[] = [];
+  /** The next offset the collector expects, per partition. */
+  const next = new Map<number, number>();
   // Named after the topic's test suffix, so pruneTestKafka removes it with the run's topics.
   const suffix = SUFFIX.exec(topic)?.[0] ?? '';
   const consumer = kafka.consumer({ groupId: `collector-${randomBytes(4).toString('hex')}${suffix}`, allowAutoTopicCreation: false });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
-  await consumer.run({ eachMessage: async ({ message }) => void messages.push(message) });
-  return { messages, stop: () => consumer.disconnect() };
+  await consumer.run({
+    eachMessage: async ({ partition, message }) => {
+      messages.push(message);
+      next.set(partition, Number(message.offset) + 1);
+    },
+  });
+  const caughtUp = async (opts: { timeoutMs?: number } = {}) => {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const ends = await admin.fetchTopicOffsets(topic);
+      await waitFor(() => ends.every((p) => Number(p.high) <= Math.max(Number(p.low), next.get(p.partition) ?? 0)), {
+        timeoutMs: opts.timeoutMs ?? 20_000,
+        what: `the collector of ${topic} to read up to ${ends.map((p) => `${p.partition}:${p.high}`).join(',')}`,
+      });
+    } finally {
+      await admin.disconnect();
+    }
+  };
+  return { messages, caughtUp, stop: () => consumer.disconnect() };
 }
 
 /**

@@ -69,7 +69,8 @@ describe('tenant change outbox (real Postgres)', () => {
     // The hosting service's relay loop retries until the broker acknowledges.
     svc.outbox.start();
     try {
-      await new Promise((r) => setTimeout(r, 200));
+      const tried = broker.attempts;
+      await waitFor(() => broker.attempts >= tried + 2, { what: 'the relay to try the down broker twice more' });
       assert.equal(await svc.outbox.pending(), 3, 'still down: nothing dropped');
       broker.down = false;
       await waitFor(async () => (await svc.outbox.pending()) === 0, { timeoutMs: 5000, what: 'outbox drained' });

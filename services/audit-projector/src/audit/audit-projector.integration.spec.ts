@@ -370,8 +370,12 @@ describe('audit-projector: projections, exceptions queue and ops API on real Kaf
     assert.throws(() => flows.assertRunning(T, 'shipbob'), /paused: ShipBob maintenance/);
     let waited = false;
     const waiting = flows.waitWhilePaused(T, 'shipbob').then(() => (waited = true));
-    await new Promise((res) => setTimeout(res, 200));
+    // A marker after the pause: once the writer's FlowControl has read it, it has read every flow change before it.
+    const marker = 'flow-marker';
+    assert.equal((await api('POST', `/ops/tenants/${marker}/flows/shipbob/pause`, { reason: 'marker' })).status, 200);
+    await waitFor(() => flows.isPaused(marker, 'shipbob'), { what: 'the writer to read the marker' });
     assert.equal(waited, false, 'held while paused');
+    await api('POST', `/ops/tenants/${marker}/flows/shipbob/resume`, {});
     assert.equal((await api('POST', `/ops/tenants/${T}/flows/shipbob/resume`, {})).body.state, 'resumed');
     await waiting;
     const listed = await api('GET', `/ops/flows?tenant=${T}`);

@@ -4,7 +4,17 @@ import type { Kafka, Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { AvroCodec, type TopicRecords } from '@mlc/contracts';
 import { EventPublisher, newMeta } from '@mlc/platform-kafka';
-import { collect, startService, testDatabase, testKafka, TEST_ENCRYPTION_KEYS, waitFor, type RunningService, type TestDatabase } from '@mlc/platform-testing';
+import {
+  collect,
+  startService,
+  testDatabase,
+  testKafka,
+  TEST_ENCRYPTION_KEYS,
+  waitFor,
+  waitForLagZero,
+  type RunningService,
+  type TestDatabase,
+} from '@mlc/platform-testing';
 import { ShipbobSandbox } from '@mlc/partners-shipbob-simulator';
 import { createTenantsDataSource, InMemoryTenantChangePublisher, SecretBox, TenantConfigService } from '@mlc/tenants';
 
@@ -94,6 +104,12 @@ describe('mapper purchase-orders -> shipbob-writer -> ShipBob sandbox (real Kafk
     raised.messages
       .map((m) => ({ value: codec.decodeFor('ops.exception.raised.v1', m.value!).value, bytes: m.value! }))
       .filter((e) => e.value.service === 'mapper');
+  /** Barrier: mapper and shipbob-writer have handled every record now on their topics, and the collectors read what they sent. */
+  const settled = async (): Promise<void> => {
+    await waitForLagZero(kafka, `mapper.purchase-orders${suffix}`, [`erp.purchase-order.changed.v1${suffix}`]);
+    await waitForLagZero(kafka, `shipbob-writer.orders${suffix}`, [`fulfilment.shipbob-order.requested.v1${suffix}`]);
+    await Promise.all([commands.caughtUp(), raised.caughtUp()]);
+  };
   const publishPo = (po: PoEvent): Promise<void> => publisher.publish({ topic: 'erp.purchase-order.changed.v1', key: `${TENANT}:${po.poHeaderId}`, value: po });
 
   before(async () => {
@@ -198,7 +214,7 @@ describe('mapper purchase-orders -> shipbob-writer -> ShipBob sandbox (real Kafk
         { id: '73', n: '3', item: 'AS3', qty: '2' },
       ]),
     );
-    await new Promise((r) => setTimeout(r, 1_500)); // give a wrong extra command time to show up
+    await settled(); // a wrong extra command would be on the topic by now
     assert.equal(sentCommands().length, before, 'an unchanged PO emits nothing');
     assert.equal(sentCommands().filter((c) => c.referenceId === 'po7001-l73-r0').length, 1);
     assert.equal((await orders()).length, 3);
@@ -269,14 +285,14 @@ describe('mapper purchase-orders -> shipbob-writer -> ShipBob sandbox (real Kafk
     await tenants.setMapping(TENANT, 'ship-to-fc', 'Chicago', { fulfillmentCenterId: 8 }, 'test');
     const before = exceptions().length;
     await publishPo(withLines(hold, 'Cicero'));
-    await new Promise((r) => setTimeout(r, 1_500));
+    await settled();
     assert.equal(exceptions().length, before, 'an On Hold PO is neither mapped nor reported');
     assert.equal((await orders()).filter((o) => o.reference_id.startsWith('po7002-')).length, 0);
 
     // Released: line 81 has an unknown item and no readable address -> one exception with both problems.
     await publishPo(withLines({ ...hold, status: 'Open', lastUpdateDate: '2026-02-01T10:00:00.000+00:00' } as PoEvent, 'Cicero'));
     await waitFor(() => exceptions().length >= before + 2, { timeoutMs: 30_000, what: 'an exception per PO 7002 line' });
-    await new Promise((r) => setTimeout(r, 500));
+    await settled();
     const raisedNow = exceptions()
       .slice(before)
       .map((x) => x.value);
@@ -311,7 +327,7 @@ describe('mapper purchase-orders -> shipbob-writer -> ShipBob sandbox (real Kafk
     const raisedBefore = exceptions().length;
     const sentBefore = sentCommands().length;
     await publishPo(withLines({ ...hold, status: 'Open', lastUpdateDate: '2026-02-01T12:00:00.000+00:00' } as PoEvent, 'Cicero'));
-    await new Promise((r) => setTimeout(r, 2_000));
+    await settled();
     assert.equal(exceptions().length, raisedBefore, 'no exception for lines whose orders stand unchanged');
     assert.equal(sentCommands().length, sentBefore);
 

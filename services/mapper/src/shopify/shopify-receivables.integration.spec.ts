@@ -16,7 +16,9 @@ import {
   testDatabase,
   testKafka,
   waitFor,
+  waitForLagZero,
   REPO_ROOT,
+  type Collected,
   TEST_ENCRYPTION_KEYS,
   type RunningService,
   type TestDatabase,
@@ -47,8 +49,8 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
   let sink: Server;
   let mapper: RunningService;
   let writer: RunningService;
-  let synced: { messages: unknown[]; stop: () => Promise<void> };
-  let exceptions: { messages: { value: Buffer | null }[]; stop: () => Promise<void> };
+  let synced: Collected;
+  let exceptions: Collected;
 
   const deliveries = (topic: string, after = 0): DeliveryRecord[] => shopify.deliveries.slice(after).filter((d) => d.topic === topic);
   async function deliver(d: DeliveryRecord): Promise<void> {
@@ -84,6 +86,18 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
         `${(err as Error).message}\n${orderId ? dump(orderId) : ''}\nmapper: ${mapper.output().slice(-1500)}\nfusion-writer: ${writer.output().slice(-3000)}`,
       );
     }
+  }
+  /**
+   * Barrier for "and nothing more happens": mapper and both fusion-writer consumers have handled every record now on
+   * their topics (commands released from the waiting store are published before the invoice's record is committed),
+   * and the collectors have read what they published.
+   */
+  async function settled(): Promise<void> {
+    const t = (name: string) => topicName(name, suffix);
+    await waitForLagZero(kafka, `mapper.shopify${suffix}`, [t('shopify.webhook.received.v1')]);
+    await waitForLagZero(kafka, `fusion-writer.receivables${suffix}`, [t('accounting.fusion-receivables.requested.v1')]);
+    await waitForLagZero(kafka, `fusion-writer.shopify-write-back${suffix}`, [t('accounting.fusion-receivables.synced.v1')]);
+    await Promise.all([synced.caughtUp(), exceptions.caughtUp()]);
   }
   const dump = (orderId: string) =>
     JSON.stringify({
@@ -415,7 +429,7 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
     await until(() => netInFusion(orderId) === 0n, 'the cancelled sample order to net 0.00', orderId);
     await sampleDelivery('orders_paid.json', 'orders/paid', '2026-12-01T10:00:02.000000Z');
     await waitFor(async () => (await fetch(`${writer.url}/health/ready`)).ok, { what: 'writer ready' });
-    await new Promise((r) => setTimeout(r, 1500));
+    await settled();
     assert.equal(invoicesFor(`${orderId}-A2`).length, 0, dump(orderId));
     assert.equal(creditsOf(original.CustomerTransactionId).length, 1, dump(orderId));
     assert.equal(netInFusion(orderId), 0n, dump(orderId));
@@ -462,7 +476,7 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
     );
     // Let any duplicate still in flight land, then check nothing was created twice.
     await waitFor(async () => (await fetch(`${writer.url}/health/ready`)).ok, { what: 'writer ready' });
-    await new Promise((r) => setTimeout(r, 1500));
+    await settled();
     assert.equal(invoicesFor(orderId).length, 1, dump(orderId));
     assert.equal(fromMinor(linesTotal(invoicesFor(orderId)[0]!.lines), 'CAD'), String(final['total_price']), 'it bills the original order');
     assert.ok(invoicesFor(`${orderId}-A1`).length <= 1);
@@ -513,7 +527,7 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
     // Delivered again (a Shopify retry, or both topics of the action): nothing more is written.
     for (const d of all) await deliver(d);
     await waitFor(async () => (await fetch(`${writer.url}/health/ready`)).ok, { what: 'writer ready' });
-    await new Promise((r) => setTimeout(r, 1500));
+    await settled();
     assert.equal(creditsOf(invoice.CustomerTransactionId).length, credits.length, dump(orderId));
     assert.equal(invoicesFor(orderId).length, 1);
     assert.equal((await fetch(`${shopify.url}/__admin/orders/${order.id}/cancel`, { method: 'POST' })).status, 422, 'Shopify cancels an order once');
@@ -618,7 +632,6 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
   // ---- customers/update and guest accounts ------------------------------------------------------------------------
 
   const codec = new AvroCodec();
-  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
   const partyOf = (customerId: bigint) => fusion.receivables.parties.find((p) => p.fields['SourceSystemReferenceValue'] === String(customerId));
   const syncedFor = (key: string) =>
     synced.messages
@@ -750,7 +763,7 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
     });
     const replayed = await until(() => syncedFor(key)[0], 'the writer to answer the replayed older command');
     assert.equal(replayed.outcome, 'unchanged');
-    await pause(1000);
+    await settled();
     assert.equal(party.fields['EmailAddress'], 'emma.new@example.com', 'the older update did not overwrite the newer');
     assert.equal(party.Address[0]!['Address1'], '5 Elm St');
     assert.equal(fusion.written.customerUpdates.length, patchesBefore, 'nothing was written to Fusion for the older update');
@@ -794,7 +807,7 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
     assert.equal(found.entityType, 'fusion-receivables');
     assert.equal(found.businessId, `${shopify.shopDomain}:order:${order.id}:invoice`);
     assert.match(found.message, /NO-SUCH-GUEST/);
-    await pause(1500);
+    await settled();
     assert.equal(ghost().length, 1, 'one exception, not one per retry');
     assert.equal(invoicesFor(String(order.id)).length, 0);
   });
@@ -802,7 +815,7 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
   it('write-back (settings.shopifyWriteBack): off, no mutation; on, the Fusion invoice number as one order metafield, still one on replay', async () => {
     const metafieldCalls = () => shopify.graphqlLog.filter((e) => e.operation === 'OrderMetafieldsSet');
     // Every order above belongs to a tenant with the switch off: nothing was written to Shopify.
-    await pause(1000);
+    await settled();
     assert.equal(metafieldCalls().length, 0, 'no metafieldsSet while the switch is off');
     assert.ok([...shopify.orders.values()].every((o) => !o.metafields?.length));
 

@@ -170,7 +170,7 @@ describe('webhook-gateway: Shopify reconciliation sweep (real process, Kafka, Po
         timeoutMs: 30_000,
       });
       // A later order the sweep can read is published meanwhile; the cursor still stays at the incomplete one.
-      await new Promise((r) => setTimeout(r, 1100)); // GraphQL times have whole seconds
+      sandbox.advanceClock(1_000); // GraphQL times have whole seconds: the later order is a second later on Shopify's clock
       const small = sandbox.createOrder({ lines: [{ title: 'Washer', price: '0.10', quantity: 5 }] });
       await waitFor(() => aboutOrder(small.id).length === 1, { what: 'the later order swept' });
       await sweeps(2);

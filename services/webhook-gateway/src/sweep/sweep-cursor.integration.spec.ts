@@ -66,8 +66,19 @@ describe('runSweepIfDue: one sweep schedule per tenant across replicas (real Pos
     const long = run('t3', { intervalMs: 400, tickMs: 100 });
     assert.equal((await runSweepIfDue(replicaA, long, async () => ({ status: 'swept' as const }))).status, 'swept');
     assert.equal((await runSweepIfDue(replicaB, long, async () => ({ status: 'swept' as const }))).status, 'not-due');
-    await new Promise((r) => setTimeout(r, 350)); // past 400 - min(100, 200) = 300 ms
-    assert.equal((await runSweepIfDue(replicaB, long, async () => ({ status: 'swept' as const }))).status, 'swept');
+    // Due once 400 - min(100, 200) = 300 ms have passed since the recorded run: asked until then, it answers not-due.
+    const answers: string[] = [];
+    await waitFor(
+      async () => {
+        answers.push((await runSweepIfDue(replicaB, long, async () => ({ status: 'swept' as const }))).status);
+        return answers.at(-1) === 'swept';
+      },
+      { intervalMs: 20, timeoutMs: 5_000, what: 'the sweep due again' },
+    );
+    assert.ok(
+      answers.slice(0, -1).every((a) => a === 'not-due'),
+      answers.join(),
+    );
   });
 
   it('while one replica sweeps, the other is told the tenant is locked and does not sweep it', async () => {

@@ -1,5 +1,6 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { waitFor } from '@mlc/platform-testing';
 import { ShipbobSandbox } from './shipbob.sandbox';
 import { ShipbobWebhookSigner } from './shipbob-webhook.signer';
 import { DEMO_SEED } from './shipbob-demo.fixtures';
@@ -357,7 +358,7 @@ describe('ShipbobSandbox refuses what ShipBob refuses', () => {
       const before = sandbox.sentWebhooks.length;
       sandbox.runLifecycle(created.shipments[0]!.id);
       // This subscription's deliveries only: dispatcher.idle() would also wait out earlier tests' retries to dead URLs.
-      for (const deadline = Date.now() + 10_000; received.length < 2 && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 20));
+      await waitFor(() => received.length >= 2, { timeoutMs: 10_000, intervalMs: 20, what: "this subscription's two deliveries" });
       const sent = sandbox.sentWebhooks.slice(before).filter((w) => w.subscriptionId === subId);
       assert.deepEqual(
         sent.map((w) => [w.topic, Boolean(w.dropped)]),

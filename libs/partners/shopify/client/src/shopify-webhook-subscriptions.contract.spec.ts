@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { waitFor } from '@mlc/platform-testing';
 import { ShopifySandbox, signShopifyWebhook } from '@mlc/partners-shopify-simulator';
 import { ShopifyClient } from './shopify.client';
 import { WEBHOOK_SUBSCRIPTION_CREATE_MUTATION as CREATE } from './shopify.queries';
@@ -83,11 +84,7 @@ describe('Shopify sandbox: webhookSubscriptions / webhookSubscriptionCreate / we
     assert.ok(listed.every((s) => s.uri === hookUrl && s.format === 'JSON'));
     sandbox.createOrder({ paid: true, lines: [{ sku: 'S-1', title: 'Thing', price: '3.00', quantity: 1 }] });
     const appSigned = () => got.filter((g) => g.headers['x-shopify-hmac-sha256'] === signShopifyWebhook(g.body, 'app-secret-x'));
-    await new Promise<void>((resolve, reject) => {
-      const until = Date.now() + 5000;
-      const tick = () => (appSigned().length >= 2 ? resolve() : Date.now() > until ? reject(new Error('no app-signed deliveries')) : setTimeout(tick, 20));
-      tick();
-    });
+    await waitFor(() => appSigned().length >= 2, { timeoutMs: 5000, intervalMs: 20, what: 'two app-signed deliveries' });
     assert.deepEqual(
       appSigned()
         .map((g) => g.headers['x-shopify-topic'])

@@ -1,0 +1,31 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { MigrationSet } from './schema-migrations';
+
+type EntityClass = abstract new (...args: never[]) => unknown;
+
+const declared = { entities: new Set<EntityClass>(), migrations: new Map<string, MigrationSet>() };
+
+/**
+ * What a module needs of the process's one PostgreSQL pool: the TypeORM entities it reads through repositories and the
+ * migration set whose tables it uses. Declared when the module is defined (`imports: [PostgresModule.forFeature(…)]`,
+ * as @nestjs/typeorm's `forFeature` with `autoLoadEntities`), so the platform module's DataSource knows every entity
+ * before it opens, and readiness knows which migrations must have been applied (never applies them).
+ */
+@Module({})
+export class PostgresModule {
+  static forFeature(feature: { migrations?: MigrationSet; entities?: readonly EntityClass[] }): DynamicModule {
+    if (feature.migrations) declared.migrations.set(feature.migrations.table, feature.migrations);
+    for (const e of feature.entities ?? []) declared.entities.add(e);
+    return { module: PostgresModule };
+  }
+
+  /** Every entity declared in this process. */
+  static entities(): EntityClass[] {
+    return [...declared.entities];
+  }
+
+  /** Every migration set declared in this process (readiness checks that all of them are applied). */
+  static migrationSets(): MigrationSet[] {
+    return [...declared.migrations.values()];
+  }
+}
