@@ -160,6 +160,14 @@ export const OPS_OPENAPI = {
         responses: { '200': ok('BackfillProgress'), '502': err, ...errors },
       },
     },
+    '/ops/tenants/{tenantId}/feeds': {
+      get: {
+        summary:
+          "oracle-poller's feed cursors (its PostgreSQL feed state; the caller's key is passed on): per feed { feed, cursor, cursorAgeMs, lastSuccessAt, lastSuccessAgeMs, consecutiveFailures, lastError, backfillFrom, running }",
+        parameters: [p('tenantId')],
+        responses: { '200': ok('{ tenantId, measuredAt, feeds }'), '502': err, ...errors },
+      },
+    },
     '/ops/replay-range': {
       post: {
         summary: 'Republish a time range of a flow (one tenant or all) from the log with a separate consumer group; returns a job',

@@ -190,6 +190,13 @@ export class OpsController {
     return this.backfills.progress(tenantId, requestId, callerKey(req));
   }
 
+  /** oracle-poller's feed cursors of a tenant: cursor (LastUpdateDate) and its age, last successful poll, last error. */
+  @Get('tenants/:tenantId/feeds')
+  feeds(@Req() req: OpsRequest, @Param('tenantId') tenantId: string) {
+    assertTenant(req.operator, tenantId);
+    return this.backfills.feeds(tenantId, callerKey(req));
+  }
+
   @Post('replay-range')
   @HttpCode(202)
   replayRange(@Req() req: OpsRequest, @Body() body: B) {
