@@ -3,6 +3,7 @@
 //   BENCH_SCALE=0.1 npm run bench          smaller sizes everywhere (default 1)
 //   npm run bench -- gateway pipeline      only these benchmarks (poller, gateway, pipeline)
 import { cpus, totalmem } from 'node:os';
+import { consoleBench } from './console.bench';
 import { gatewayBench } from './gateway.bench';
 import { note, printTable, type Row } from './bench-kit';
 import { pipelineBench } from './pipeline.bench';
@@ -12,6 +13,7 @@ const BENCHES: Record<string, { title: string; run: () => Promise<{ rows: Row[] 
   poller: { title: 'oracle-poller: Fusion POs -> erp.purchase-order.changed.v1', run: pollerBench },
   gateway: { title: 'webhook-gateway: signed ShipBob webhooks -> shipbob.webhook.received.v1 (answer after Kafka ack)', run: gatewayBench },
   pipeline: { title: 'mapper + shipbob-writer: PO event -> ShipBob sandbox order (latency: publish -> order exists)', run: pipelineBench },
+  console: { title: "ops console: first view in Debian's Chromium (fresh context each run; bound 1000 ms)", run: consoleBench },
 };
 
 async function main(): Promise<number> {

@@ -56,7 +56,18 @@ export const OPS_OPENAPI = {
       },
     },
     '/ops/exceptions': {
-      get: { summary: 'List exceptions (one row per broken record)', parameters: exceptionFilters, responses: { '200': ok('{ exceptions }'), ...errors } },
+      get: {
+        summary: 'List exceptions (one row per broken record, newest first, at most limit) and total: how many match the filter in all',
+        parameters: exceptionFilters,
+        responses: { '200': ok('{ exceptions, total }'), ...errors },
+      },
+    },
+    '/ops/exceptions/summary': {
+      get: {
+        summary: 'Open exceptions counted per code',
+        parameters: [q('tenant', 'one tenant (default: every tenant the key sees)')],
+        responses: { '200': ok('{ open, byCode: [{ code, count }] }'), ...errors },
+      },
     },
     '/ops/exceptions/{id}': {
       get: {

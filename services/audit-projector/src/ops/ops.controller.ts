@@ -94,9 +94,18 @@ export class OpsController {
     });
   }
 
+  /** The exceptions matching the filter (newest first, at most `limit`) and `total`: how many match in all. */
   @Get('exceptions')
   async listExceptions(@Req() req: OpsRequest, @Query() q: Q) {
-    return { exceptions: await this.exceptions.list({ ...exceptionFilter(q), tenants: tenantScope(req.operator, q['tenant']) }) };
+    const f = { ...exceptionFilter(q), tenants: tenantScope(req.operator, q['tenant']) };
+    const [exceptions, total] = await Promise.all([this.exceptions.list(f), this.exceptions.count(f)]);
+    return { exceptions, total };
+  }
+
+  /** Open exceptions counted per code: `{ open, byCode: [{ code, count }] }`. */
+  @Get('exceptions/summary')
+  exceptionsSummary(@Req() req: OpsRequest, @Query() q: Q) {
+    return this.exceptions.openByCode(tenantScope(req.operator, q['tenant']));
   }
 
   @Get('exceptions/:id')

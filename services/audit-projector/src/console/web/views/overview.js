@@ -16,14 +16,12 @@ const PARTNERS = ['fusion', 'shipbob', 'shopify'];
 /** A tenant at a glance: flows, oracle-poller's feed cursors, the newest webhook, consumer lag, open exceptions by code, records per day. */
 export function Overview({ tenant }) {
   const [flows, flowsError] = useLoad(() => get(`/ops/flows${query({ tenant })}`), [tenant]);
-  const [open, openError] = useLoad(() => get(`/ops/exceptions${query({ tenant, status: 'open', limit: 5000 })}`), [tenant]);
+  const [open, openError] = useLoad(() => get(`/ops/exceptions/summary${query({ tenant })}`), [tenant]);
   const [lag] = useLoad(() => get('/ops/lag').catch(() => null), []);
   const [report, reportError] = useLoad(() => get(`/ops/reports/reconciliation${query({ tenant, from: daysAgo(13) })}`), [tenant]);
   const [cursors, cursorsError] = useLoad(() => get(`/ops/tenants/${enc(tenant)}/feeds`), [tenant]);
   const [hooked] = useLoad(() => get(`/ops/audit${query({ tenant, topic: 'shipbob.webhook.received.v1', limit: 1 })}`).catch(() => null), [tenant]);
   const state = Object.fromEntries((flows?.flows ?? []).map((f) => [f.partner, f]));
-  const byCode = new Map();
-  for (const e of open?.exceptions ?? []) byCode.set(e.code, (byCode.get(e.code) ?? 0) + 1);
   const perDay = byDay(report?.fulfilment, ['posSeen', 'shipbobOrdersCreated', 'writtenBack', 'exceptions']);
   return html`<section aria-labelledby="overview-title">
     <h1 id="overview-title">Overview of ${tenant}</h1>
@@ -98,11 +96,9 @@ export function Overview({ tenant }) {
       <div class="card">
         <h2>Open exceptions</h2>
         ${
-          byCode.size
+          open?.byCode?.length
             ? html`<ul class="plain">
-                ${[...byCode]
-                  .sort((a, b) => b[1] - a[1])
-                  .map(([code, n]) => html`<li><a href="#/exceptions?code=${enc(code)}">${code}</a>: <strong>${n}</strong></li>`)}
+                ${open.byCode.map(({ code, count }) => html`<li><a href="#/exceptions?code=${enc(code)}">${code}</a>: <strong>${count}</strong></li>`)}
               </ul>`
             : html`<p>None open.</p>`
         }
