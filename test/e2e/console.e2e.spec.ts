@@ -296,6 +296,113 @@ describe(
       assert.equal((await page.context().request.get(`${ops.url}/console/api/session`)).status(), 401);
     });
 
+    it('dismisses a selection behind a count confirmation, pauses and resumes a flow, and every view is reachable by keyboard with labelled inputs', async () => {
+      // Two more open exceptions, raised as the services raise them (ops.exception.raised.v1).
+      const parked = ['po9101-l1-r0', 'po9102-l1-r0'];
+      for (const businessId of parked)
+        await publisher.publish({
+          topic: 'ops.exception.raised.v1',
+          key: `${TENANT}:${businessId}`,
+          value: {
+            meta: newMeta({ tenantId: TENANT, source: 'test' }),
+            service: 'shipbob-writer',
+            code: 'SHIPBOB.REJECTED',
+            category: 'partner-rejected',
+            message: `ShipBob refused ${businessId}`,
+            attempts: 1,
+            sourceTopic: 'erp.purchase-order.changed.v1',
+            sourcePartition: 0,
+            sourceOffset: '0',
+            sourceKey: `${TENANT}:9001`,
+            sourceEventId: newMeta({ tenantId: TENANT, source: 'test' }).eventId,
+            entityType: 'purchase-order-line',
+            businessId,
+            details: '{}',
+            payload: codec.encodeFor('erp.purchase-order.changed.v1', po()),
+          },
+        });
+      await waitFor(async () => (await opsApi(`/ops/exceptions?tenant=${TENANT}&status=open&code=SHIPBOB.REJECTED`)).exceptions?.length === 2, {
+        timeoutMs: 30_000,
+        what: 'the two parked records',
+      });
+      const page = await signIn(ADMIN_KEY, 'Ada');
+      await step(page, 'dismiss two with the count confirmed', async () => {
+        await page.goto(`${ops.url}/console#/exceptions?code=SHIPBOB.REJECTED`);
+        for (const id of parked) await page.getByLabel(`Select ${id}`).check();
+        await page.getByRole('button', { name: 'Dismiss selected (2)' }).click();
+        const dialog = page.getByRole('dialog', { name: 'Dismiss exceptions' });
+        assert.match(((await dialog.locator('.confirm-body').textContent()) ?? '').replace(/\s+/g, ' '), /^2 records will be marked resolved/);
+        await dialog.getByLabel('Comment (required)').fill('refused on purpose: cancelled at the supplier');
+        await dialog.getByRole('button', { name: 'Dismiss 2' }).click();
+        await page.getByText('No open exceptions for').waitFor();
+      });
+      const dismissed = (await opsApi(`/ops/exceptions?tenant=${TENANT}&status=all&code=SHIPBOB.REJECTED`)).exceptions as Array<{
+        businessId: string;
+        status: string;
+      }>;
+      assert.deepEqual(
+        dismissed.map((e) => `${e.businessId} ${e.status}`).sort(),
+        parked.map((id) => `${id} resolved`),
+      );
+
+      const shipbobFlow = async () =>
+        ((await opsApi(`/ops/flows?tenant=${TENANT}`)).flows as Array<{ partner: string; state: string; actor: string }>).find((f) => f.partner === 'shipbob');
+      await step(page, 'pause the shipbob flow', async () => {
+        await page.goto(`${ops.url}/console#/flows`);
+        await page.getByRole('button', { name: 'Pause shipbob' }).click();
+        const dialog = page.getByRole('dialog', { name: `Pause the shipbob flow of ${TENANT}` });
+        await dialog.getByLabel('Comment').fill('ShipBob maintenance window');
+        await dialog.getByRole('button', { name: 'Pause', exact: true }).click();
+        await page.getByRole('button', { name: 'Resume shipbob' }).waitFor();
+      });
+      const paused = await shipbobFlow();
+      assert.equal(paused?.state, 'paused');
+      assert.ok(paused?.actor.startsWith('Ada (key#'), JSON.stringify(paused));
+      await step(page, 'resume the shipbob flow', async () => {
+        await page.getByRole('button', { name: 'Resume shipbob' }).click();
+        await page
+          .getByRole('dialog', { name: `Resume the shipbob flow of ${TENANT}` })
+          .getByRole('button', { name: 'Resume', exact: true })
+          .click();
+        await page.getByRole('button', { name: 'Pause shipbob' }).waitFor();
+      });
+      assert.equal((await shipbobFlow())?.state, 'resumed');
+
+      // Keyboard only: Tab (from the top) or Shift+Tab (from the view's content) reaches each link of the main nav, Enter opens it.
+      // Focus checks count (never wait): a locator that waits for a focused link would stall on every other Tab stop.
+      await page.goto(`${ops.url}/console#/overview`);
+      await page.getByRole('heading', { name: `Overview of ${TENANT}` }).waitFor();
+      const views = ['Overview', 'Exceptions', 'Mappings & settings', 'Flows', 'Audit', 'Reconciliation'];
+      const unlabelled: string[] = [];
+      let fields = 0;
+      for (const label of views) {
+        await step(page, `keyboard to ${label}`, async () => {
+          const inMain = (await page.locator('main:focus, main :focus').count()) > 0;
+          let reached = false;
+          for (let i = 0; i < 25 && !reached; i++) {
+            await page.keyboard.press(inMain ? 'Shift+Tab' : 'Tab');
+            const focused = page.locator('nav[aria-label="Views"] a:focus');
+            reached = (await focused.count()) === 1 && (await focused.textContent()) === label;
+          }
+          assert.ok(reached, `Tab reaches the nav link ${label}`);
+          await page.keyboard.press('Enter');
+          await page.locator(`nav a[aria-current="page"]`, { hasText: label }).waitFor();
+          await page.locator('main h1').first().waitFor();
+          await page.locator('main .loading').waitFor({ state: 'detached' });
+        });
+        // Every form field of the view has an accessible name (the accessibility tree, as a screen reader gets it).
+        const tree = await page.locator('body').ariaSnapshot();
+        for (const line of tree.split('\n')) {
+          if (!/^\s*- (textbox|combobox|checkbox|spinbutton|searchbox|radio|slider|listbox)\b/.test(line)) continue;
+          fields++;
+          if (!/^\s*- \w+ "[^"]+"/.test(line)) unlabelled.push(`${label}: ${line.trim()}`);
+        }
+      }
+      assert.ok(fields >= 10, `the views' form fields were in the accessibility tree (${fields})`);
+      assert.deepEqual(unlabelled, [], 'inputs without an accessible name');
+      await page.getByRole('button', { name: 'Sign out' }).click();
+    });
+
     it('a key scoped to another tenant sees nothing of this one, in the page or through the API', async () => {
       const page = await signIn(SCOPED_KEY, 'Bob');
       await step(page, 'only its own tenant', async () => {

@@ -144,6 +144,17 @@ describe('mlc backfill through the ops API and a running oracle-poller', () => {
       [],
     );
 
+    // The ops API shows the poller's feed cursors (its PostgreSQL feed state), tenant-scoped: cursor = the newest PO's LastUpdateDate.
+    const feeds = (await (await fetch(`${projector.url}/ops/tenants/acme/feeds`, { headers: { 'x-api-key': OPS } })).json()) as {
+      feeds: Array<{ feed: string; cursor: string | null; cursorAgeMs: number | null; lastSuccessAt: string | null; lastSuccessAgeMs: number | null }>;
+    };
+    const poFeed = feeds.feeds.find((f) => f.feed === 'purchase-orders')!;
+    const newest = Math.max(...recent.map((p) => Date.parse(p.LastUpdateDate)));
+    assert.equal(Date.parse(poFeed.cursor!), newest, JSON.stringify(poFeed));
+    assert.ok(poFeed.cursorAgeMs! >= 0 && Math.abs(poFeed.cursorAgeMs! - (Date.now() - newest)) < 60_000, JSON.stringify(poFeed));
+    assert.ok(poFeed.lastSuccessAt && poFeed.lastSuccessAgeMs! < 60_000, JSON.stringify(poFeed));
+    assert.equal((await fetch(`${projector.url}/ops/tenants/acme/feeds`, { headers: { 'x-api-key': OTHER } })).status, 403);
+
     const since = new Date(Date.now() - 30 * DAY).toISOString().slice(0, 10);
     const run = await mlc('backfill', 'acme', 'purchase-orders', 'invoices', '--since', since);
     assert.equal(run.code, 0, run.out + run.err);
@@ -187,6 +198,12 @@ describe('mlc backfill through the ops API and a running oracle-poller', () => {
     assert.equal(failed.code, 1, failed.out + failed.err);
     assert.match(failed.err, /purchase-orders failing: FUSION\.AUTH, retrying/);
     assert.match(failed.out, /: failed\n[\s\S]*^purchase-orders\s+failing: FUSION\.AUTH\s+0\s+0\s+-$/m);
+    const broken = (await (await fetch(`${projector.url}/ops/tenants/broken/feeds`, { headers: { 'x-api-key': OPS } })).json()) as {
+      feeds: Array<{ feed: string; cursor: string | null; consecutiveFailures: number; lastError: { code: string } | null }>;
+    };
+    const brokenPo = broken.feeds.find((f) => f.feed === 'purchase-orders')!;
+    assert.equal(brokenPo.lastError?.code, 'FUSION.AUTH', JSON.stringify(brokenPo));
+    assert.ok(brokenPo.consecutiveFailures >= 1 && brokenPo.cursor === null, JSON.stringify(brokenPo));
 
     const scoped = await mlcAs(OTHER, 'backfill', 'acme', 'purchase-orders', '--since', '2026-01-01');
     assert.equal(scoped.code, 1);

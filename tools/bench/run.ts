@@ -1,8 +1,9 @@
 // `npm run bench`: measures the poller, the webhook gateway and the PO pipeline on real Kafka and Postgres with the
 // services as real processes and the sandboxes in-process, and prints one table each. Figures, not pass/fail.
 //   BENCH_SCALE=0.1 npm run bench          smaller sizes everywhere (default 1)
-//   npm run bench -- gateway pipeline      only these benchmarks (poller, gateway, pipeline, memory, start)
+//   npm run bench -- gateway pipeline      only these benchmarks (poller, gateway, pipeline, memory, start, console)
 import { cpus, totalmem } from 'node:os';
+import { consoleBench } from './console.bench';
 import { gatewayBench } from './gateway.bench';
 import { note, printTable, type Row } from './bench-kit';
 import { pipelineBench } from './pipeline.bench';
@@ -17,6 +18,7 @@ const BENCHES: Record<string, { title: string; run: () => Promise<{ rows: Row[] 
   // footprint and start (part O of issue 18)
   memory: { title: 'idle RSS: each service, the combined process, the trace viewer after M traces (BENCH_IDLE_MS idle first)', run: memoryBench },
   start: { title: '`npm start` to all-ready on a warm machine (own ports, database and topics beside any running stack)', run: startBench },
+  console: { title: "ops console: first view in Debian's Chromium (fresh context each run; bound 1000 ms)", run: consoleBench },
 };
 
 async function main(): Promise<number> {

@@ -5,6 +5,30 @@ import { AUDIT_PROJECTOR_CONFIG, type AuditProjectorConfig } from '../config/aud
 import { OperatorActionsPublisher } from './operator-actions.publisher';
 import { badRequest, notFound } from './ops.errors';
 
+/** One feed as oracle-poller's status route answers. */
+type PollerFeedStatus = {
+  feed: string;
+  cursor?: string | null;
+  lastSuccessAt?: string | null;
+  consecutiveFailures?: number;
+  lastError?: { code: string; message: string } | null;
+  backfillFrom?: string | null;
+  running?: boolean;
+};
+
+/** A feed's cursor as the ops API shows it (ages in ms at `measuredAt`; null: never polled). */
+export type FeedCursor = {
+  feed: string;
+  cursor: string | null;
+  cursorAgeMs: number | null;
+  lastSuccessAt: string | null;
+  lastSuccessAgeMs: number | null;
+  consecutiveFailures: number;
+  lastError: { code: string; message: string } | null;
+  backfillFrom: string | null;
+  running: boolean;
+};
+
 /**
  * Backfill through oracle-poller (POST /poller/tenants/:id/backfill, GET …/backfill/:requestId), asked with the
  * caller's own operator key: the poller re-reads the feeds from `since` at its next poll and counts its progress.
@@ -39,6 +63,34 @@ export class BackfillService {
   async progress(tenantId: string, requestId: string, apiKey: string | undefined): Promise<Record<string, unknown>> {
     if (!/^[0-9A-Za-z]{1,40}$/.test(requestId)) throw badRequest('requestId must be the id a backfill request answered with');
     return this.poller('GET', `/poller/tenants/${encodeURIComponent(tenantId)}/backfill/${encodeURIComponent(requestId)}`, apiKey);
+  }
+
+  /**
+   * oracle-poller's feed cursors of a tenant (GET /poller/tenants/:id/status, from its PostgreSQL feed state): per feed
+   * the cursor (newest LastUpdateDate read) and its age, the last successful poll and its age, failures, the last error.
+   */
+  async feeds(tenantId: string, apiKey: string | undefined): Promise<{ tenantId: string; measuredAt: string; feeds: FeedCursor[] }> {
+    const status = await this.poller<{ feeds?: PollerFeedStatus[] }>('GET', `/poller/tenants/${encodeURIComponent(tenantId)}/status`, apiKey);
+    const now = Date.now();
+    const age = (text: string | null | undefined): number | null => {
+      const ms = text ? Date.parse(text) : NaN;
+      return Number.isNaN(ms) ? null : Math.max(0, now - ms);
+    };
+    return {
+      tenantId,
+      measuredAt: new Date(now).toISOString(),
+      feeds: (status.feeds ?? []).map((f) => ({
+        feed: f.feed,
+        cursor: f.cursor ?? null,
+        cursorAgeMs: age(f.cursor),
+        lastSuccessAt: f.lastSuccessAt ?? null,
+        lastSuccessAgeMs: age(f.lastSuccessAt),
+        consecutiveFailures: f.consecutiveFailures ?? 0,
+        lastError: f.lastError ?? null,
+        backfillFrom: f.backfillFrom ?? null,
+        running: f.running ?? false,
+      })),
+    };
   }
 
   private async poller<T = Record<string, unknown>>(method: string, path: string, apiKey: string | undefined, body?: unknown): Promise<T> {

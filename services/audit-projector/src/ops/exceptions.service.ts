@@ -76,6 +76,31 @@ export class ExceptionsService {
   ) {}
 
   async list(f: ExceptionFilter): Promise<Row[]> {
+    const { where, args } = this.where(f);
+    const limit = Math.min(Math.max(f.limit ?? 100, 1), 10_000);
+    const order = f.order === 'oldest' ? 'first_seen_at ASC, last_event_id ASC, id ASC' : 'last_seen_at DESC, id';
+    const r = await this.pool.query(`SELECT ${LIST_COLUMNS} FROM audit_exceptions ${where} ORDER BY ${order} LIMIT ${limit}`, args);
+    return r.rows as Row[];
+  }
+
+  /** How many exceptions match the filter (a list answers with at most `limit` of them). */
+  async count(f: ExceptionFilter): Promise<number> {
+    const { where, args } = this.where(f);
+    const r = await this.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_exceptions ${where}`, args);
+    return r.rows[0]?.n ?? 0;
+  }
+
+  /** Open exceptions counted per code, most first (the console's Overview: one small answer instead of the whole list). */
+  async openByCode(tenants?: string[]): Promise<{ open: number; byCode: Array<{ code: string; count: number }> }> {
+    const { where, args } = this.where({ tenants, status: 'open' });
+    const r = await this.pool.query<{ code: string; count: number }>(
+      `SELECT code, count(*)::int AS count FROM audit_exceptions ${where} GROUP BY code ORDER BY count DESC, code`,
+      args,
+    );
+    return { open: r.rows.reduce((s, x) => s + x.count, 0), byCode: r.rows };
+  }
+
+  private where(f: ExceptionFilter): { where: string; args: unknown[] } {
     const where: string[] = [];
     const args: unknown[] = [];
     const add = (col: string, v: unknown, op = '=') => {
@@ -96,13 +121,7 @@ export class ExceptionsService {
     add('source_topic', f.sourceTopic);
     add('last_seen_at', isoTime(f.from, 'from'), '>=');
     add('last_seen_at', isoTime(f.to, 'to'), '<');
-    const limit = Math.min(Math.max(f.limit ?? 100, 1), 10_000);
-    const order = f.order === 'oldest' ? 'first_seen_at ASC, last_event_id ASC, id ASC' : 'last_seen_at DESC, id';
-    const r = await this.pool.query(
-      `SELECT ${LIST_COLUMNS} FROM audit_exceptions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ${limit}`,
-      args,
-    );
-    return r.rows as Row[];
+    return { where: where.length ? `WHERE ${where.join(' AND ')}` : '', args };
   }
 
   async get(id: string, who: OperatorIdentity): Promise<Row & { details: unknown; payload: unknown }> {

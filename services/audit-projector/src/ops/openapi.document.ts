@@ -56,7 +56,18 @@ export const OPS_OPENAPI = {
       },
     },
     '/ops/exceptions': {
-      get: { summary: 'List exceptions (one row per broken record)', parameters: exceptionFilters, responses: { '200': ok('{ exceptions }'), ...errors } },
+      get: {
+        summary: 'List exceptions (one row per broken record, newest first, at most limit) and total: how many match the filter in all',
+        parameters: exceptionFilters,
+        responses: { '200': ok('{ exceptions, total }'), ...errors },
+      },
+    },
+    '/ops/exceptions/summary': {
+      get: {
+        summary: 'Open exceptions counted per code',
+        parameters: [q('tenant', 'one tenant (default: every tenant the key sees)')],
+        responses: { '200': ok('{ open, byCode: [{ code, count }] }'), ...errors },
+      },
     },
     '/ops/exceptions/{id}': {
       get: {
@@ -158,6 +169,14 @@ export const OPS_OPENAPI = {
           'Progress of a backfill: status running|done|failed and per feed { feed, done, superseded, recordsRead, emitted, startedAt, finishedAt, durationMs, failures, lastError }',
         parameters: [p('tenantId'), p('requestId')],
         responses: { '200': ok('BackfillProgress'), '502': err, ...errors },
+      },
+    },
+    '/ops/tenants/{tenantId}/feeds': {
+      get: {
+        summary:
+          "oracle-poller's feed cursors (its PostgreSQL feed state; the caller's key is passed on): per feed { feed, cursor, cursorAgeMs, lastSuccessAt, lastSuccessAgeMs, consecutiveFailures, lastError, backfillFrom, running }",
+        parameters: [p('tenantId')],
+        responses: { '200': ok('{ tenantId, measuredAt, feeds }'), '502': err, ...errors },
       },
     },
     '/ops/replay-range': {

@@ -111,9 +111,18 @@ export class OpsController {
     });
   }
 
+  /** The exceptions matching the filter (newest first, at most `limit`) and `total`: how many match in all. */
   @Get('exceptions')
   async listExceptions(@Req() req: OpsRequest, @Query() q: Q) {
-    return { exceptions: await this.exceptions.list({ ...exceptionFilter(q), tenants: tenantScope(req.operator, q['tenant']) }) };
+    const f = { ...exceptionFilter(q), tenants: tenantScope(req.operator, q['tenant']) };
+    const [exceptions, total] = await Promise.all([this.exceptions.list(f), this.exceptions.count(f)]);
+    return { exceptions, total };
+  }
+
+  /** Open exceptions counted per code: `{ open, byCode: [{ code, count }] }`. */
+  @Get('exceptions/summary')
+  exceptionsSummary(@Req() req: OpsRequest, @Query() q: Q) {
+    return this.exceptions.openByCode(tenantScope(req.operator, q['tenant']));
   }
 
   @Get('exceptions/:id')
@@ -205,6 +214,13 @@ export class OpsController {
   backfillProgress(@Req() req: OpsRequest, @Param('tenantId') tenantId: string, @Param('requestId') requestId: string) {
     assertTenant(req.operator, tenantId);
     return this.backfills.progress(tenantId, requestId, callerKey(req));
+  }
+
+  /** oracle-poller's feed cursors of a tenant: cursor (LastUpdateDate) and its age, last successful poll, last error. */
+  @Get('tenants/:tenantId/feeds')
+  feeds(@Req() req: OpsRequest, @Param('tenantId') tenantId: string) {
+    assertTenant(req.operator, tenantId);
+    return this.backfills.feeds(tenantId, callerKey(req));
   }
 
   @Post('replay-range')

@@ -9,6 +9,9 @@ export function missingMapping(ex) {
   return m ? { kind: m[1], key: m[2] } : undefined;
 }
 
+/** Rows listed at first and added by "Show more": the first view stays small however long the queue is. */
+const PAGE = 100;
+
 function JobResult({ job }) {
   if (!job) return null;
   const r = job.result ?? {};
@@ -24,7 +27,8 @@ function JobResult({ job }) {
 export function Exceptions({ tenant, route }) {
   const p = route.params;
   const [filter, setFilter] = useState({ status: p.status ?? 'open', code: p.code ?? '', businessId: p.businessId ?? '', entityType: p.entityType ?? '' });
-  const [list, error, reload] = useLoad(() => get(`/ops/exceptions${query({ tenant, ...filter, limit: 500 })}`), [tenant, JSON.stringify(filter)]);
+  const [shown, setShown] = useState(PAGE);
+  const [list, error, reload] = useLoad(() => get(`/ops/exceptions${query({ tenant, ...filter, limit: shown })}`), [tenant, JSON.stringify(filter), shown]);
   const [selected, setSelected] = useState(new Set());
   const [confirm, setConfirm] = useState(null);
   const [job, setJob] = useState(null);
@@ -40,7 +44,14 @@ export function Exceptions({ tenant, route }) {
     e.preventDefault();
     const f = Object.fromEntries(new FormData(e.target));
     setSelected(new Set());
+    setShown(PAGE);
     setFilter(f);
+  };
+  const total = list?.total ?? rows.length;
+  /** Replay-all moves every open match, listed or not: counted by the server when the confirmation opens. */
+  const confirmReplayAll = async () => {
+    const r = await get(`/ops/exceptions${query({ tenant, ...filter, status: 'open', limit: 1 })}`);
+    setConfirm({ kind: 'replay-all', count: r.total ?? r.exceptions.length });
   };
   const replay = async (body, comment) => {
     const started = await post('/ops/exceptions/replay', { ...body, comment: comment || undefined });
@@ -65,8 +76,8 @@ export function Exceptions({ tenant, route }) {
     <${ErrorBox} error=${error} />
     <div class="toolbar">
       <button type="button" disabled=${!chosen.length} onClick=${() => setConfirm({ kind: 'replay-selected' })}>Replay selected (${chosen.length})</button>
-      <button type="button" disabled=${!rows.some((r) => r.status === 'open')} onClick=${() => setConfirm({ kind: 'replay-all' })}>
-        Replay all matching (${rows.filter((r) => r.status === 'open').length})
+      <button type="button" disabled=${!rows.some((r) => r.status === 'open')} onClick=${confirmReplayAll}>
+        Replay all matching${filter.status === 'open' ? ` (${total})` : ' open'}
       </button>
       <button type="button" disabled=${!chosen.length} onClick=${() => setConfirm({ kind: 'dismiss' })}>Dismiss selected (${chosen.length})</button>
       <button type="button" onClick=${reload}>Refresh</button>
@@ -78,40 +89,45 @@ export function Exceptions({ tenant, route }) {
         : !rows.length
           ? html`<p class="empty">No ${filter.status === 'all' ? '' : filter.status} exceptions for ${tenant}.</p>`
           : html`<table class="grid">
-              <caption class="sr-only">
-                Exceptions of ${tenant}
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col"><span class="sr-only">Select</span></th>
-                  <th scope="col">Record</th>
-                  <th scope="col">Code</th>
-                  <th scope="col">Reason</th>
-                  <th scope="col">Service</th>
-                  <th scope="col">Last seen</th>
-                  <th scope="col">Status</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${rows.map(
-                  (r) =>
-                    html`<tr>
-                      <td><input type="checkbox" aria-label=${`Select ${r.businessId}`} checked=${selected.has(r.id)} onChange=${() => toggle(r.id)} /></td>
-                      <td>
-                        <a href="#/exceptions/${enc(r.id)}">${r.businessId}</a>
-                        <div class="muted">${r.entityType}</div>
-                      </td>
-                      <td><code>${r.code}</code></td>
-                      <td>${r.reason}</td>
-                      <td>${r.service}</td>
-                      <td title=${fmtTime(r.lastSeenAt)}>${ago(r.lastSeenAt)}</td>
-                      <td>
-                        <span class="badge ${r.status}">${r.status}</span>${r.replayCount ? html` <span class="muted">replayed ${r.replayCount}×</span>` : null}
-                      </td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>`
+                <caption class="sr-only">
+                  Exceptions of ${tenant}
+                </caption>
+                <thead>
+                  <tr>
+                    <th scope="col"><span class="sr-only">Select</span></th>
+                    <th scope="col">Record</th>
+                    <th scope="col">Code</th>
+                    <th scope="col">Reason</th>
+                    <th scope="col">Service</th>
+                    <th scope="col">Last seen</th>
+                    <th scope="col">Status</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${rows.map(
+                    (r) =>
+                      html`<tr>
+                        <td><input type="checkbox" aria-label=${`Select ${r.businessId}`} checked=${selected.has(r.id)} onChange=${() => toggle(r.id)} /></td>
+                        <td>
+                          <a href="#/exceptions/${enc(r.id)}">${r.businessId}</a>
+                          <div class="muted">${r.entityType}</div>
+                        </td>
+                        <td><code>${r.code}</code></td>
+                        <td>${r.reason}</td>
+                        <td>${r.service}</td>
+                        <td title=${fmtTime(r.lastSeenAt)}>${ago(r.lastSeenAt)}</td>
+                        <td>
+                          <span class="badge ${r.status}">${r.status}</span
+                          >${r.replayCount ? html` <span class="muted">replayed ${r.replayCount}×</span>` : null}
+                        </td>
+                      </tr>`,
+                  )}
+                </tbody>
+              </table>
+              <p class="muted">
+                ${rows.length} of ${total} shown.${' '}
+                ${rows.length < total ? html`<button type="button" onClick=${() => setShown(shown + PAGE)}>Show ${Math.min(PAGE, total - rows.length)} more</button>` : null}
+              </p>`
     }
     ${
       confirm?.kind === 'replay-selected'
@@ -133,14 +149,13 @@ export function Exceptions({ tenant, route }) {
       confirm?.kind === 'replay-all'
         ? html`<${Confirm}
             title="Replay every matching exception"
-            confirmLabel=${`Replay ${rows.filter((r) => r.status === 'open').length}`}
+            confirmLabel=${`Replay ${confirm.count}`}
             needsComment=${false}
             onConfirm=${(c) => replay({ filter: { tenant, status: 'open', code: filter.code || undefined, businessId: filter.businessId || undefined, entityType: filter.entityType || undefined } }, c)}
             onClose=${() => setConfirm(null)}
           >
             <p>
-              <strong>${rows.filter((r) => r.status === 'open').length} open record(s)</strong> of ${tenant}${filter.code ? ` with code ${filter.code}` : ''}
-              will be republished, oldest first.
+              <strong>${confirm.count} open record(s)</strong> of ${tenant}${filter.code ? ` with code ${filter.code}` : ''} will be republished, oldest first.
             </p>
           <//>`
         : null

@@ -1,20 +1,27 @@
 import { html } from '../html.js';
 import { enc, get, query } from '../api.js';
-import { BarChart, ErrorBox, ago, byDay, daysAgo, useLoad } from '../ui.js';
+import { BarChart, ErrorBox, ago, byDay, daysAgo, fmtTime, useLoad } from '../ui.js';
+
+/** 95 s, 12 min, 3.1 h, 4 days: an age in milliseconds for a person. */
+export function duration(ms) {
+  const s = Math.round(ms / 1000);
+  if (s < 120) return `${s} s`;
+  if (s < 7200) return `${Math.round(s / 60)} min`;
+  if (s < 172800) return `${(s / 3600).toFixed(1)} h`;
+  return `${Math.round(s / 86400)} days`;
+}
 
 const PARTNERS = ['fusion', 'shipbob', 'shopify'];
 
-/** A tenant at a glance: flows, the newest record from each source, consumer lag, open exceptions by code, records per day. */
+/** A tenant at a glance: flows, oracle-poller's feed cursors, the newest webhook, consumer lag, open exceptions by code, records per day. */
 export function Overview({ tenant }) {
   const [flows, flowsError] = useLoad(() => get(`/ops/flows${query({ tenant })}`), [tenant]);
-  const [open, openError] = useLoad(() => get(`/ops/exceptions${query({ tenant, status: 'open', limit: 5000 })}`), [tenant]);
+  const [open, openError] = useLoad(() => get(`/ops/exceptions/summary${query({ tenant })}`), [tenant]);
   const [lag] = useLoad(() => get('/ops/lag').catch(() => null), []);
   const [report, reportError] = useLoad(() => get(`/ops/reports/reconciliation${query({ tenant, from: daysAgo(13) })}`), [tenant]);
-  const [polled] = useLoad(() => get(`/ops/audit${query({ tenant, topic: 'erp.purchase-order.changed.v1', limit: 1 })}`).catch(() => null), [tenant]);
+  const [cursors, cursorsError] = useLoad(() => get(`/ops/tenants/${enc(tenant)}/feeds`), [tenant]);
   const [hooked] = useLoad(() => get(`/ops/audit${query({ tenant, topic: 'shipbob.webhook.received.v1', limit: 1 })}`).catch(() => null), [tenant]);
   const state = Object.fromEntries((flows?.flows ?? []).map((f) => [f.partner, f]));
-  const byCode = new Map();
-  for (const e of open?.exceptions ?? []) byCode.set(e.code, (byCode.get(e.code) ?? 0) + 1);
   const perDay = byDay(report?.fulfilment, ['posSeen', 'shipbobOrdersCreated', 'writtenBack', 'exceptions']);
   return html`<section aria-labelledby="overview-title">
     <h1 id="overview-title">Overview of ${tenant}</h1>
@@ -34,11 +41,46 @@ export function Overview({ tenant }) {
         </ul>
         <p><a href="#/flows">Pause, resume, replay…</a></p>
       </div>
-      <div class="card">
-        <h2>Last poll and webhook</h2>
-        <p>Newest purchase order polled from Fusion: <strong>${ago(polled?.entries?.[0]?.occurredAt)}</strong></p>
+      <div class="card wide">
+        <h2>Fusion feeds (oracle-poller)</h2>
+        ${
+          cursorsError
+            ? html`<p class="muted" role="status">oracle-poller did not answer: ${cursorsError.message}</p>`
+            : html`<table aria-label="Fusion feed cursors">
+                <thead>
+                  <tr>
+                    <th scope="col">Feed</th>
+                    <th scope="col">Last successful poll</th>
+                    <th scope="col">Cursor (LastUpdateDate)</th>
+                    <th scope="col">Cursor age</th>
+                    <th scope="col">Last error</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${(cursors?.feeds ?? []).map(
+                    (f) =>
+                      html`<tr data-feed=${f.feed}>
+                        <th scope="row">${f.feed}</th>
+                        <td>
+                          ${f.lastSuccessAt ? html`<time datetime=${f.lastSuccessAt} title=${fmtTime(f.lastSuccessAt)}>${duration(f.lastSuccessAgeMs)} ago</time>` : 'never'}
+                        </td>
+                        <td>${f.cursor ?? '—'}</td>
+                        <td>${f.cursorAgeMs == null ? '—' : duration(f.cursorAgeMs)}</td>
+                        <td>
+                          ${
+                            f.lastError
+                              ? html`<span class="badge paused">${f.lastError.code}</span> ${f.consecutiveFailures} failure(s)<br /><span class="muted"
+                                    >${f.lastError.message}</span
+                                  >`
+                              : 'none'
+                          }
+                        </td>
+                      </tr>`,
+                  )}
+                </tbody>
+              </table>`
+        }
         <p>Newest ShipBob webhook: <strong>${ago(hooked?.entries?.[0]?.occurredAt)}</strong></p>
-        <p class="muted">The poll cursor's own age is oracle-poller's metric mlc_poll_cursor_age_seconds.</p>
       </div>
       <div class="card">
         <h2>Consumer lag</h2>
@@ -54,11 +96,9 @@ export function Overview({ tenant }) {
       <div class="card">
         <h2>Open exceptions</h2>
         ${
-          byCode.size
+          open?.byCode?.length
             ? html`<ul class="plain">
-                ${[...byCode]
-                  .sort((a, b) => b[1] - a[1])
-                  .map(([code, n]) => html`<li><a href="#/exceptions?code=${enc(code)}">${code}</a>: <strong>${n}</strong></li>`)}
+                ${open.byCode.map(({ code, count }) => html`<li><a href="#/exceptions?code=${enc(code)}">${code}</a>: <strong>${count}</strong></li>`)}
               </ul>`
             : html`<p>None open.</p>`
         }
