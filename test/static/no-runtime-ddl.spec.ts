@@ -10,7 +10,13 @@ const UP = resolve(__dirname, '../..'); // the repository, or dist/ in it once b
 const REPO_ROOT = basename(UP) === 'dist' ? dirname(UP) : UP;
 const DDL = /\b(CREATE|ALTER|DROP)\s+(UNIQUE\s+)?(TABLE|INDEX)\b/i;
 /** The frozen copy of the retired schema the upgrade test rebuilds (test/deploy/migrations.integration.spec.ts). */
-const ALLOWED = new Set([join('test', 'deploy', 'fixtures', 'legacy-schema.ts'), join('test', 'static', 'no-runtime-ddl.spec.ts')]);
+const ALLOWED = new Set([
+  join('test', 'deploy', 'fixtures', 'legacy-schema.ts'),
+  join('test', 'static', 'no-runtime-ddl.spec.ts'),
+  // The raw-pg ceiling of `npm run bench` copies audit_entries into a scratch table it drops again: a measurement, not
+  // the product's schema.
+  join('tools', 'bench', 'ceilings.ts'),
+]);
 
 function sources(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir)) {
