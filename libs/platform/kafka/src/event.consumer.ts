@@ -4,6 +4,7 @@ import { AppError, errorCategory, retryUntilDone, sleep, type BackoffPolicy } fr
 import { dlqName, topicName } from './kafka.options';
 import { newMeta } from './event-meta';
 import { toMessage, type OutgoingRecord } from './event.publisher';
+import { CoalescingSender } from './coalescing.sender';
 import type { ProcessedEventStore } from './processed-events.store';
 import { consumerMetrics } from './consumer.metrics';
 import { withTenant } from '@mlc/platform-telemetry';
@@ -97,6 +98,7 @@ const HEARTBEAT_EVERY_MS = 2_000;
 export class EventConsumer<T extends TopicName> {
   private consumer: Consumer | undefined;
   private producer: Producer | undefined;
+  private sender: CoalescingSender | undefined;
   private readonly stats: Omit<ConsumerStatus, 'groupId' | 'topics' | 'held'> = { running: false, restarts: 0, handled: 0, parked: 0, deadLettered: 0 };
   /** Held partitions and what releases them (aborted on stop / rebuild: the new consumer reads the record again). */
   private readonly holds = new Map<string, AbortController>();
@@ -120,6 +122,7 @@ export class EventConsumer<T extends TopicName> {
   async start(): Promise<void> {
     this.stopping = false;
     this.producer ??= this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.sender ??= new CoalescingSender(this.producer);
     await this.producer.connect();
     await this.run();
   }
@@ -472,7 +475,10 @@ export class EventConsumer<T extends TopicName> {
       : { topic: topicName(o.record.topic, this.suffix), messages: [toMessage(this.codec, o.record)] };
   }
 
-  /** One request for all of a record's outputs (their order per topic and partition kept). */
+  /**
+   * One request for all of a record's outputs (their order per topic and partition kept), shared with the outputs of
+   * records handled side by side (CoalescingSender): resolves once the broker acknowledged them.
+   */
   private async sendAll(outputs: Outgoing[]): Promise<void> {
     const topicMessages: TopicMessages[] = [];
     for (const o of outputs) {
@@ -481,7 +487,7 @@ export class EventConsumer<T extends TopicName> {
       if (last?.topic === topic) last.messages.push(...messages);
       else topicMessages.push({ topic, messages });
     }
-    await this.producer!.sendBatch({ topicMessages, acks: -1 });
+    await this.sender!.send(topicMessages);
   }
 }
 
