@@ -26,7 +26,7 @@ const LOCATION = { code: 'SHIPBOB-RENO', fc: 8 };
 
 let nextPo = 310_000_000_000_000;
 
-function poEvent(lineCount: number): PoEvent {
+export function poEvent(lineCount: number): PoEvent {
   const poHeaderId = String(nextPo++);
   return {
     meta: newMeta({ tenantId: TENANT, source: 'bench' }),

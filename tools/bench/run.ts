@@ -1,17 +1,19 @@
 // `npm run bench`: measures the poller, the webhook gateway and the PO pipeline on real Kafka and Postgres with the
 // services as real processes and the sandboxes in-process, and prints one table each. Figures, not pass/fail.
 //   BENCH_SCALE=0.1 npm run bench          smaller sizes everywhere (default 1)
-//   npm run bench -- gateway pipeline      only these benchmarks (poller, gateway, pipeline)
+//   npm run bench -- gateway pipeline      only these benchmarks (poller, gateway, pipeline, projection)
 import { cpus, totalmem } from 'node:os';
 import { gatewayBench } from './gateway.bench';
 import { note, printTable, type Row } from './bench-kit';
 import { pipelineBench } from './pipeline.bench';
 import { pollerBench } from './poller.bench';
+import { projectionBench } from './projection.bench';
 
 const BENCHES: Record<string, { title: string; run: () => Promise<{ rows: Row[] }> }> = {
   poller: { title: 'oracle-poller: Fusion POs -> erp.purchase-order.changed.v1', run: pollerBench },
   gateway: { title: 'webhook-gateway: signed ShipBob webhooks -> shipbob.webhook.received.v1 (answer after Kafka ack)', run: gatewayBench },
   pipeline: { title: 'mapper + shipbob-writer: PO event -> ShipBob sandbox order (latency: publish -> order exists)', run: pipelineBench },
+  projection: { title: 'audit-projector: rebuild of the audit projections from offset 0 into an empty schema', run: projectionBench },
 };
 
 async function main(): Promise<number> {
