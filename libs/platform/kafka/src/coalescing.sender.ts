@@ -10,8 +10,18 @@ interface Pending {
   reject(err: unknown): void;
 }
 
-/** Records per coalesced sendBatch at most (a caller's records are never split across two). */
+/**
+ * Records and bytes per coalesced sendBatch at most (a caller's records are never split across two). The bytes stay
+ * well under the broker's max.message.bytes (1 MB by default), which bounds one partition's record batch: a page of
+ * the poller's 2.5 KB purchase-order events shared one send and was refused whole.
+ */
 const MAX_BATCH_MESSAGES = 2_000;
+const MAX_BATCH_BYTES = 512 * 1024;
+
+const bytesOf = (topicMessages: TopicMessages[]): number =>
+  topicMessages.reduce((n, t) => n + t.messages.reduce((m, msg) => m + sizeOf(msg.value) + sizeOf(msg.key) + 64, 0), 0);
+
+const sizeOf = (v: Buffer | string | null | undefined): number => (v === null || v === undefined ? 0 : typeof v === 'string' ? Buffer.byteLength(v) : v.length);
 
 const tracer = () => trace.getTracer('ml-connector');
 
@@ -53,11 +63,15 @@ export class CoalescingSender {
       while (this.queue.length) {
         const batch: Pending[] = [];
         let count = 0;
+        let bytes = 0;
         while (this.queue.length) {
-          const size = this.queue[0]!.topicMessages.reduce((n, t) => n + t.messages.length, 0);
-          if (batch.length && count + size > MAX_BATCH_MESSAGES) break;
+          const next = this.queue[0]!.topicMessages;
+          const size = next.reduce((n, t) => n + t.messages.length, 0);
+          const weight = bytesOf(next);
+          if (batch.length && (count + size > MAX_BATCH_MESSAGES || bytes + weight > MAX_BATCH_BYTES)) break;
           batch.push(this.queue.shift()!);
           count += size;
+          bytes += weight;
         }
         await this.sendOne(batch);
       }
