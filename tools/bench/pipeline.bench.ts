@@ -1,11 +1,17 @@
 // mapper + shipbob-writer: PO events published on erp.purchase-order.changed.v1 -> one ShipBob sandbox order per PO
 // line (per-po-line grouping). A burst measures throughput (its latencies are mostly queueing); a paced run at half
-// that rate measures the end-to-end latency of a record that does not wait behind others.
-import { AvroCodec, type TopicRecords } from '@mlc/contracts';
+// that rate measures the end-to-end latency of a record that does not wait behind others. The topics have the
+// production partition count (schemas/topics.json; BENCH_PIPELINE_PARTITIONS overrides it), keyed tenant:poHeaderId.
+//
+// Ceiling, measured in the same run: the slower of raw kafkajs consume of as many records of the PO events' size
+// and the sandbox's bare order-create rate (concurrent POSTs of the order body the writer sent, straight to it).
+import { randomBytes } from 'node:crypto';
+import { AvroCodec, TOPICS, type TopicName, type TopicRecords } from '@mlc/contracts';
 import { ShipbobSandbox } from '@mlc/partners-shipbob-simulator';
-import { EventPublisher, newMeta, type OutgoingRecord } from '@mlc/platform-kafka';
+import { ensureTopics, EventPublisher, newMeta, toMessage, topicName, type OutgoingRecord } from '@mlc/platform-kafka';
 import { collect } from '@mlc/platform-testing';
-import { countTopic, note, openWorld, percentile, round, scaled, sleep, TENANT, type Row } from './bench-kit';
+import { compareRow, countTopic, note, openWorld, percentile, round, scaled, sleep, TENANT, type Row } from './bench-kit';
+import { rawConsumeCeiling, type Throughput } from './ceilings';
 
 type PoEvent = TopicRecords['erp.purchase-order.changed.v1'];
 
@@ -20,7 +26,7 @@ const LOCATION = { code: 'SHIPBOB-RENO', fc: 8 };
 
 let nextPo = 310_000_000_000_000;
 
-function poEvent(lineCount: number): PoEvent {
+export function poEvent(lineCount: number): PoEvent {
   const poHeaderId = String(nextPo++);
   return {
     meta: newMeta({ tenantId: TENANT, source: 'bench' }),
@@ -111,13 +117,47 @@ function latencies(clock: OrderClock, published: Map<string, number>): number[] 
   return out;
 }
 
+/**
+ * The sandbox's bare order-create rate: `n` POSTs of the body the writer sent for `sample` (a new reference_id each),
+ * `concurrency` at a time, straight to the sandbox over keep-alive (no client, no Kafka, no database).
+ */
+async function sandboxCreateCeiling(sandbox: ShipbobSandbox, n: number, concurrency: number): Promise<Throughput> {
+  const sent = sandbox.requests().find((r) => r.method === 'POST' && r.path.endsWith('/order') && r.status === 201);
+  if (!sent) throw new Error('no order POST in the sandbox log to measure the bare create rate with');
+  const body = JSON.parse(sent.body) as Record<string, unknown>;
+  const url = `${sandbox.url}${sent.path}`;
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let i = next++; i < n; i = next++) {
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${PAT}`, shipbob_channel_id: String(CHANNEL), 'content-type': 'application/json' },
+          body: JSON.stringify({ ...body, reference_id: `ceiling-${i}` }),
+        });
+        await res.arrayBuffer();
+        if (res.status !== 201) throw new Error(`bare order create answered ${res.status}`);
+      }
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  return { label: `sandbox bare POST /order, ${concurrency} at a time`, count: n, seconds, perSec: n / seconds };
+}
+
 export async function pipelineBench(): Promise<{ rows: Row[] }> {
   const lines = scaled(Number(process.env['BENCH_PIPELINE_LINES'] ?? 2000));
   const linesPerPo = 2;
   const world = await openWorld('pipeline');
+  // Topics of this run with the production partition count (the world's test topics have one partition).
+  const suffix = `.t${Date.now().toString(36).padStart(8, '0')}${randomBytes(3).toString('hex')}`;
+  const partitions = Number(process.env['BENCH_PIPELINE_PARTITIONS'] ?? TOPICS['erp.purchase-order.changed.v1'].partitions);
+  await ensureTopics(world.kafka, { suffix, partitions });
+  const topic = (name: TopicName): string => topicName(name, suffix);
+  const runEnv = { KAFKA_TOPIC_SUFFIX: suffix, KAFKA_GROUP_ID_SUFFIX: suffix };
   const sandbox = new ShipbobSandbox({ seed: 3, rateLimit: { limit: 1_000_000_000, windowMs: 60_000 } });
   const codec = new AvroCodec();
-  const publisher = new EventPublisher(world.kafka, codec, world.suffix);
+  const publisher = new EventPublisher(world.kafka, codec, suffix);
   let clock: OrderClock | undefined;
   let stopWatches = async (): Promise<void> => undefined;
   try {
@@ -138,13 +178,13 @@ export async function pipelineBench(): Promise<{ rows: Row[] }> {
     await t.setMapping(TENANT, 'ship-to-fc', LOCATION.code, { fulfillmentCenterId: LOCATION.fc }, 'bench');
     await publisher.connect();
     clock = new OrderClock(sandbox);
-    const commands = await countTopic(world.kafka, world.topic('fulfilment.shipbob-order.requested.v1'));
-    const raised = await collect(world.kafka, world.topic('ops.exception.raised.v1'));
+    const commands = await countTopic(world.kafka, topic('fulfilment.shipbob-order.requested.v1'));
+    const raised = await collect(world.kafka, topic('ops.exception.raised.v1'));
     stopWatches = async () => {
       await commands.stop();
       await raised.stop();
     };
-    const [mapper, writer] = await Promise.all([world.start('mapper'), world.start('shipbob-writer', {})]);
+    const [mapper, writer] = await Promise.all([world.start('mapper', runEnv), world.start('shipbob-writer', runEnv)]);
 
     // Warm-up: consumer groups joined, connections and caches made.
     const warm = Array.from({ length: 5 }, () => poEvent(linesPerPo));
@@ -175,7 +215,7 @@ export async function pipelineBench(): Promise<{ rows: Row[] }> {
     // Burst: every PO at once.
     const pos = Array.from({ length: Math.ceil(lines / linesPerPo) }, () => poEvent(linesPerPo));
     const burstLines = pos.length * linesPerPo;
-    note(`pipeline: burst of ${pos.length} POs / ${burstLines} lines`);
+    note(`pipeline: burst of ${pos.length} POs / ${burstLines} lines on ${partitions} partitions`);
     mapper.watchMemory();
     writer.watchMemory();
     const burstPublished = new Map<string, number>();
@@ -218,6 +258,18 @@ export async function pipelineBench(): Promise<{ rows: Row[] }> {
     clock.scan();
     const duplicates = sandbox.orders.length - clock.count;
 
+    // Ceilings, after the product's run (nothing else on the machine's two cores meanwhile).
+    const eventBytes = Math.round(
+      pos.slice(0, 20).reduce((sum, po) => sum + (toMessage(codec, record(po)).value as Buffer).length, 0) / Math.min(20, pos.length),
+    );
+    const consume = await rawConsumeCeiling(pos.length, { bytes: eventBytes, partitions });
+    const creates = await sandboxCreateCeiling(sandbox, burstLines, Number(process.env['BENCH_PIPELINE_CEILING_CONCURRENCY'] ?? 32));
+    note(
+      `pipeline: ceilings ${Math.round(consume.perSec)} PO events/s consumed (${Math.round(consume.perSec * linesPerPo)} lines/s), ${Math.round(creates.perSec)} bare creates/s`,
+    );
+    const ceiling =
+      consume.perSec * linesPerPo < creates.perSec ? { perSec: consume.perSec * linesPerPo, label: `${consume.label}, ${linesPerPo} lines each` } : creates;
+
     const row = (phase: string, n: number, sec: number, lat: number[], extra: Row): Row => ({
       phase,
       'PO lines': n,
@@ -230,6 +282,31 @@ export async function pipelineBench(): Promise<{ rows: Row[] }> {
     });
     return {
       rows: [
+        compareRow({
+          figure: `burst, ${burstLines} PO lines, ${partitions} partitions`,
+          unit: 'lines/s',
+          product: burstRate,
+          ceiling: ceiling.perSec,
+          ceilingLabel: ceiling.label,
+          better: 'higher',
+          bound: 500,
+        }),
+        compareRow({
+          figure: 'sandbox bare order creates (context)',
+          unit: 'orders/s',
+          product: burstRate,
+          ceiling: creates.perSec,
+          ceilingLabel: creates.label,
+          better: 'higher',
+        }),
+        compareRow({
+          figure: 'raw consume of the PO events (context)',
+          unit: 'lines/s',
+          product: burstRate,
+          ceiling: consume.perSec * linesPerPo,
+          ceilingLabel: consume.label,
+          better: 'higher',
+        }),
         row('burst', burstLines, burstSec, burstLat, {
           'publish s': round(publishedIn / 1000),
           'mapper RSS/heap MB': `${mapperMem.peakRssMb}/${mapperMem.peakHeapMb}`,

@@ -1,7 +1,7 @@
 // `npm run bench`: measures the poller, the webhook gateway and the PO pipeline on real Kafka and Postgres with the
 // services as real processes and the sandboxes in-process, and prints one table each. Figures, not pass/fail.
 //   BENCH_SCALE=0.1 npm run bench          smaller sizes everywhere (default 1)
-//   npm run bench -- gateway pipeline      only these benchmarks (poller, gateway, pipeline, memory, start, console)
+//   npm run bench -- gateway pipeline      only these benchmarks (poller, gateway, pipeline, memory, start, console, projection)
 import { cpus, totalmem } from 'node:os';
 import { consoleBench } from './console.bench';
 import { gatewayBench } from './gateway.bench';
@@ -10,6 +10,7 @@ import { pipelineBench } from './pipeline.bench';
 import { pollerBench } from './poller.bench';
 import { memoryBench } from './memory.bench';
 import { startBench } from './start.bench';
+import { projectionBench } from './projection.bench';
 
 const BENCHES: Record<string, { title: string; run: () => Promise<{ rows: Row[] }> }> = {
   poller: { title: 'oracle-poller: Fusion POs -> erp.purchase-order.changed.v1', run: pollerBench },
@@ -19,6 +20,7 @@ const BENCHES: Record<string, { title: string; run: () => Promise<{ rows: Row[] 
   memory: { title: 'idle RSS: each service, the combined process, the trace viewer after M traces (BENCH_IDLE_MS idle first)', run: memoryBench },
   start: { title: '`npm start` to all-ready on a warm machine (own ports, database and topics beside any running stack)', run: startBench },
   console: { title: "ops console: first view in Debian's Chromium (fresh context each run; bound 1000 ms)", run: consoleBench },
+  projection: { title: 'audit-projector: rebuild of the audit projections from offset 0 into an empty schema', run: projectionBench },
 };
 
 async function main(): Promise<number> {

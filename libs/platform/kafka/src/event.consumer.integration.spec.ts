@@ -133,6 +133,68 @@ describe('EventConsumer on a real broker', () => {
     assert.equal(handled.filter((d) => d === 'same').length, 1);
   });
 
+  it('with concurrencyPerPartition handles keys side by side, one key in order, and commits only past finished records', async () => {
+    const keys = ['k0', 'k1', 'k2', 'k3', 'k4'];
+    const perKey = 12;
+    const handled = new Map<string, number[]>(keys.map((k) => [k, []]));
+    let inFlight = 0;
+    let maxInFlight = 0;
+    let failedOnce = false;
+    const groupId = `g5${suffix}`;
+    const consumer = new EventConsumer(
+      kafka,
+      {
+        groupId,
+        service: 'test',
+        topics: ['shopify.webhook.received.v1'],
+        topicSuffix: suffix,
+        concurrencyPerPartition: 4,
+        backoff: { baseMs: 5, maxMs: 10 },
+        handler: async (v, ctx) => {
+          if (!handled.has(ctx.key ?? '')) return; // earlier tests' records on this topic
+          inFlight++;
+          maxInFlight = Math.max(maxInFlight, inFlight);
+          try {
+            // Work of uneven length, so lanes overtake each other.
+            for (let i = Number(v.deliveryId.split('-')[1]) % 4; i >= 0; i--) await new Promise((r) => setImmediate(r));
+            if (v.deliveryId === 'k2-5' && !failedOnce) {
+              failedOnce = true;
+              throw new AppError('SHOPIFY.UNAVAILABLE', 'down once', { retryable: true });
+            }
+            handled.get(ctx.key!)!.push(Number(v.deliveryId.split('-')[1]));
+          } finally {
+            inFlight--;
+          }
+        },
+        log: () => undefined,
+      },
+      codec,
+    );
+    cleanups.push(() => consumer.stop());
+    const records = Array.from({ length: perKey }, (_, i) =>
+      keys.map((k) => ({ topic: 'shopify.webhook.received.v1' as const, key: k, value: hook(`${k}-${i}`) })),
+    ).flat();
+    const topic = `shopify.webhook.received.v1${suffix}`;
+    const admin = kafka.admin();
+    await admin.connect();
+    cleanups.push(() => admin.disconnect());
+    const before = Number((await admin.fetchTopicOffsets(topic))[0]!.high);
+    await publisher.publishMany(records);
+    await consumer.start();
+    await waitFor(() => [...handled.values()].every((l) => l.length === perKey), { what: 'every record handled', timeoutMs: 20_000 });
+    for (const k of keys) assert.deepEqual(handled.get(k), [...Array(perKey).keys()], `${k} handled once each, in order`);
+    assert.ok(maxInFlight > 1, `records of different keys side by side (max ${maxInFlight} at once)`);
+    assert.ok(maxInFlight <= 4, `never more than concurrencyPerPartition at once (max ${maxInFlight})`);
+    assert.ok(failedOnce);
+    await waitFor(
+      async () => {
+        const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+        return Number(committed!.partitions[0]!.offset) === before + records.length;
+      },
+      { what: 'offset committed past the last record' },
+    );
+  });
+
   it('publishes the records the handler returns', async () => {
     const consumer = new EventConsumer(
       kafka,

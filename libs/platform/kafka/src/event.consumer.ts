@@ -1,9 +1,10 @@
-import type { Consumer, EachMessagePayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
+import type { Consumer, EachBatchPayload, EachMessagePayload, Kafka, KafkaMessage, Message, Producer, TopicMessages } from 'kafkajs';
 import { AvroCodec, type EventMeta, type TopicName, type TopicRecords } from '@mlc/contracts';
 import { AppError, errorCategory, retryUntilDone, sleep, type BackoffPolicy } from '@mlc/platform-errors';
 import { dlqName, topicName } from './kafka.options';
 import { newMeta } from './event-meta';
 import { toMessage, type OutgoingRecord } from './event.publisher';
+import { CoalescingSender } from './coalescing.sender';
 import type { ProcessedEventStore } from './processed-events.store';
 import { consumerMetrics } from './consumer.metrics';
 import { withTenant } from '@mlc/platform-telemetry';
@@ -52,6 +53,13 @@ export interface ConsumerOptions<T extends TopicName> {
   backoff?: BackoffPolicy;
   processedEvents?: ProcessedEventStore;
   partitionsConsumedConcurrently?: number;
+  /**
+   * Records of one partition handled at the same time (default 1: one after another). Above 1 the partition's
+   * records are split into lanes by Kafka key: one key's records are handled in order, one after another (a PO's
+   * events, its commands), different keys side by side, at most this many at once. Offsets are committed up to the
+   * first record not yet finished, so a crash redelivers every unfinished record and never skips one.
+   */
+  concurrencyPerPartition?: number;
   fromBeginning?: boolean;
   /**
    * How long the group waits for a silent member (one that crashed) before giving its partitions to others. Short
@@ -90,6 +98,7 @@ const HEARTBEAT_EVERY_MS = 2_000;
 export class EventConsumer<T extends TopicName> {
   private consumer: Consumer | undefined;
   private producer: Producer | undefined;
+  private sender: CoalescingSender | undefined;
   private readonly stats: Omit<ConsumerStatus, 'groupId' | 'topics' | 'held'> = { running: false, restarts: 0, handled: 0, parked: 0, deadLettered: 0 };
   /** Held partitions and what releases them (aborted on stop / rebuild: the new consumer reads the record again). */
   private readonly holds = new Map<string, AbortController>();
@@ -113,6 +122,7 @@ export class EventConsumer<T extends TopicName> {
   async start(): Promise<void> {
     this.stopping = false;
     this.producer ??= this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.sender ??= new CoalescingSender(this.producer);
     await this.producer.connect();
     await this.run();
   }
@@ -140,10 +150,13 @@ export class EventConsumer<T extends TopicName> {
     consumer.on(consumer.events.STOP, () => (this.stats.running = false));
     await consumer.connect();
     await consumer.subscribe({ topics: this.opts.topics.map((t) => topicName(t, this.suffix)), fromBeginning: this.opts.fromBeginning ?? true });
+    const concurrency = this.opts.concurrencyPerPartition ?? 1;
     await consumer.run({
       autoCommit: false,
       partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? 3,
-      eachMessage: (payload) => this.onMessage(payload),
+      ...(concurrency > 1
+        ? { eachBatchAutoResolve: false, eachBatch: (payload: EachBatchPayload) => this.onBatch(payload, concurrency) }
+        : { eachMessage: (payload: EachMessagePayload) => this.onMessage(payload) }),
     });
   }
 
@@ -180,22 +193,98 @@ export class EventConsumer<T extends TopicName> {
   }
 
   private async onMessage({ topic, partition, message, heartbeat, pause }: EachMessagePayload): Promise<void> {
+    const held = await this.handleOne(topic, partition, message, heartbeat);
+    if (held) return this.hold(topic, partition, message.offset, pause, held); // uncommitted; read again from this offset once the hold ends
+    await this.consumer!.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+  }
+
+  /**
+   * One record, everything but its commit: process it, publish its outputs, mark its event id. Resolves to the
+   * handler's HoldPartition when the record holds its partition (the caller holds it), else undefined.
+   */
+  private async handleOne(topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>): Promise<HoldPartition | undefined> {
     const base = this.baseTopic(topic) as T;
-    const next = (BigInt(message.offset) + 1n).toString();
     let processed: Awaited<ReturnType<EventConsumer<T>['process']>>;
     try {
       processed = await this.process(base, topic, partition, message, heartbeat);
     } catch (err) {
       if (!isHoldPartition(err)) throw err;
-      this.hold(topic, partition, message.offset, pause, err);
-      return; // uncommitted; read again from this offset once the hold ends
+      return err;
     }
     const { outputs, handledEventId } = processed;
     if (outputs.length) await this.sendAll(outputs);
     // Marked only once its outputs are on Kafka: a crash before this point redelivers the record (downstream is
     // idempotent), never loses what it should have published.
     if (handledEventId && this.opts.processedEvents) await this.opts.processedEvents.mark(this.opts.groupId, handledEventId);
-    await this.consumer!.commitOffsets([{ topic, partition, offset: next }]);
+    return undefined;
+  }
+
+  /**
+   * A fetched batch of one partition with bounded in-order concurrency: lanes by key (one key's records in order),
+   * at most `concurrency` records in hand. Each record is retried, parked, dead-lettered or holds the partition
+   * exactly as in onMessage; the committed offset only ever moves past records that are finished (the lowest
+   * unfinished record bounds it), so a crash, a hold or a rebalance redelivers what was not finished — records of
+   * other keys finished after it are handled again (handlers are idempotent; processed event ids are skipped).
+   */
+  private async onBatch({ batch, heartbeat, pause, resolveOffset, isRunning, isStale }: EachBatchPayload, concurrency: number): Promise<void> {
+    const { topic, partition, messages } = batch;
+    const finished = new Array<boolean>(messages.length).fill(false);
+    const lanes = new Map<string, number[]>();
+    for (let i = 0; i < messages.length; i++) {
+      const key = messages[i]!.key?.toString('latin1') ?? '\u0000null';
+      const lane = lanes.get(key);
+      if (lane) lane.push(i);
+      else lanes.set(key, [i]);
+    }
+    const queue = [...lanes.values()];
+    let watermark = 0; // index of the first record not finished
+    let stopAt = messages.length; // a hold or a failure: no record from here on starts
+    let failure: Error | undefined;
+    const fail = (err: unknown, i: number): void => {
+      failure ??= err instanceof Error ? err : new Error(String(err));
+      stopAt = Math.min(stopAt, i);
+    };
+    // Commits run one after another, each for the newest watermark (several finished records share one commit).
+    let commits = Promise.resolve();
+    let committed = -1;
+    const advance = (): void => {
+      const before = watermark;
+      while (watermark < messages.length && finished[watermark]) watermark++;
+      if (watermark === before) return;
+      commits = commits.then(async () => {
+        const upTo = watermark - 1;
+        if (upTo <= committed || failure) return;
+        committed = upTo;
+        const offset = messages[upTo]!.offset;
+        resolveOffset(offset);
+        await this.consumer!.commitOffsets([{ topic, partition, offset: (BigInt(offset) + 1n).toString() }]).catch((err: unknown) => fail(err, upTo + 1));
+      });
+    };
+    const worker = async (): Promise<void> => {
+      for (let lane = queue.shift(); lane; lane = queue.shift()) {
+        for (const i of lane) {
+          if (i >= stopAt || this.stopping || !isRunning() || isStale()) break;
+          try {
+            const held = await this.handleOne(topic, partition, messages[i]!, heartbeat);
+            if (!held) {
+              finished[i] = true;
+              advance();
+              continue;
+            }
+            // Held: the partition goes back to the earliest held record; it and everything after it are read again.
+            if (i < stopAt) this.hold(topic, partition, messages[i]!.offset, pause, held);
+            stopAt = Math.min(stopAt, i);
+            break;
+          } catch (err) {
+            fail(err, i);
+            break;
+          }
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
+    await commits;
+    if (failure) throw failure; // kafkajs reads the partition again from the last resolved offset
   }
 
   /**
@@ -386,8 +475,19 @@ export class EventConsumer<T extends TopicName> {
       : { topic: topicName(o.record.topic, this.suffix), messages: [toMessage(this.codec, o.record)] };
   }
 
+  /**
+   * One request for all of a record's outputs (their order per topic and partition kept), shared with the outputs of
+   * records handled side by side (CoalescingSender): resolves once the broker acknowledged them.
+   */
   private async sendAll(outputs: Outgoing[]): Promise<void> {
-    for (const o of outputs) await this.producer!.send({ ...this.toKafka(o), acks: -1 });
+    const topicMessages: TopicMessages[] = [];
+    for (const o of outputs) {
+      const { topic, messages } = this.toKafka(o);
+      const last = topicMessages[topicMessages.length - 1];
+      if (last?.topic === topic) last.messages.push(...messages);
+      else topicMessages.push({ topic, messages });
+    }
+    await this.sender!.send(topicMessages);
   }
 }
 

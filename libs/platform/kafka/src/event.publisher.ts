@@ -1,7 +1,7 @@
 import type { Kafka, Producer, IHeaders } from 'kafkajs';
-import { CompressionTypes } from 'kafkajs';
 import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import { AvroCodec, TOPICS, type TopicName, type TopicRecords } from '@mlc/contracts';
+import { CoalescingSender } from './coalescing.sender';
 import { metaHeaders } from './event-meta';
 import { topicName } from './kafka.options';
 
@@ -20,9 +20,12 @@ export function toMessage(codec: AvroCodec, record: OutgoingRecord): { key: stri
 
 /**
  * Typed publishing over an idempotent producer (acks from all in-sync replicas). Resolves when Kafka acknowledged.
+ * Publishes made while another is in flight share the next send (CoalescingSender): many handlers publishing at once
+ * cost one round trip to the broker, not one each.
  */
 export class EventPublisher {
   private readonly producer: Producer;
+  private readonly sender: CoalescingSender;
   private connected = false;
 
   constructor(
@@ -32,6 +35,7 @@ export class EventPublisher {
   ) {
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     this.producer.on(this.producer.events.DISCONNECT, () => (this.connected = false));
+    this.sender = new CoalescingSender(this.producer);
   }
 
   async connect(): Promise<void> {
@@ -54,24 +58,22 @@ export class EventPublisher {
       const name = topicName(r.topic, this.suffix);
       byTopic.set(name, [...(byTopic.get(name) ?? []), toMessage(this.codec, r)]);
     }
-    await this.producer.sendBatch({
-      acks: -1,
-      compression: CompressionTypes.None,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-    });
+    await this.sender.send([...byTopic].map(([topic, messages]) => ({ topic, messages })));
   }
 
   /**
-   * Publishes records one after the other, each under the trace its meta names (`meta.traceparent`), so records that
-   * each began their own trace (a poller's records, each linked to the poll) keep one trace per record across the
-   * hop instead of all becoming children of whatever span is active. Resolves when Kafka acknowledged them all.
+   * Publishes records, each under the trace its meta names (`meta.traceparent`), so records that each began their own
+   * trace (a poller's records, each linked to the poll) keep one trace per record across the hop instead of all
+   * becoming children of whatever span is active. They share sends (in order); resolves when Kafka acknowledged all.
    */
   async publishEachInItsTrace(records: OutgoingRecord[]): Promise<void> {
-    for (const r of records) {
-      const traceparent = (r.value as { meta?: { traceparent?: string | null } }).meta?.traceparent;
-      const ctx = traceparent ? propagation.extract(ROOT_CONTEXT, { traceparent }) : context.active();
-      await context.with(ctx, () => this.publishMany([r]));
-    }
+    await Promise.all(
+      records.map((r) => {
+        const traceparent = (r.value as { meta?: { traceparent?: string | null } }).meta?.traceparent;
+        const ctx = traceparent ? propagation.extract(ROOT_CONTEXT, { traceparent }) : context.active();
+        return context.with(ctx, () => this.publishMany([r]));
+      }),
+    );
   }
 
   /** Sends raw bytes (dead letters, republishing an original record unchanged). */

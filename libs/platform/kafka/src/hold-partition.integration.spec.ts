@@ -30,7 +30,7 @@ describe('HoldPartition: a handler holds its partition, the others flow', () => 
     ({ kafka, suffix: base } = await testKafka('hold'));
     // Test topics have one partition; this spec needs two.
     suffix = `${base}p2`;
-    await ensureTopics(kafka, { suffix, partitions: 2, specs: [TOPICS['shipbob.webhook.received.v1']] });
+    for (const c of [1, 4]) await ensureTopics(kafka, { suffix: `${suffix}c${c}`, partitions: 2, specs: [TOPICS['shipbob.webhook.received.v1']] });
     producer = kafka.producer();
     await producer.connect();
   });
@@ -39,56 +39,57 @@ describe('HoldPartition: a handler holds its partition, the others flow', () => 
     await producer.disconnect();
   });
 
-  const send = (partition: number, tenantId: string, deliveryId: string) =>
+  const send = (run: string, partition: number, tenantId: string, deliveryId: string) =>
     producer.send({
-      topic: `shipbob.webhook.received.v1${suffix}`,
+      topic: `shipbob.webhook.received.v1${run}`,
       messages: [{ ...toMessage(codec, { topic: 'shipbob.webhook.received.v1', key: `${tenantId}:x`, value: hook(tenantId, deliveryId) }), partition }],
     });
 
-  it('holds the paused tenant in Kafka (nothing parked, nothing lost, order kept) while another partition goes on', async () => {
-    let paused = true;
-    let release!: () => void;
-    const released = new Promise<void>((r) => (release = r));
-    let holds = 0;
-    const handled: string[] = [];
-    consumer = new EventConsumer(
-      kafka,
-      {
-        groupId: `hold${suffix}`,
-        service: 'test',
-        topics: ['shipbob.webhook.received.v1'],
-        topicSuffix: suffix,
-        maxAttempts: 1,
-        handler: async (v) => {
-          if (v.meta.tenantId === 'paused' && paused) {
-            holds += 1;
-            throw new HoldPartition('paused for the test', (signal) =>
-              Promise.race([released, new Promise<void>((r) => signal.addEventListener('abort', () => r(), { once: true }))]),
-            );
-          }
-          handled.push(v.deliveryId);
+  for (const concurrencyPerPartition of [1, 4])
+    it(`holds the paused tenant in Kafka (nothing parked, nothing lost, order kept) while another partition goes on (concurrencyPerPartition ${concurrencyPerPartition})`, async () => {
+      await consumer?.stop();
+      const run = `${suffix}c${concurrencyPerPartition}`;
+      let paused = true;
+      let holds = 0;
+      const handled: string[] = [];
+      consumer = new EventConsumer(
+        kafka,
+        {
+          groupId: `hold${run}`,
+          service: 'test',
+          topics: ['shipbob.webhook.received.v1'],
+          topicSuffix: run,
+          maxAttempts: 1,
+          concurrencyPerPartition,
+          handler: async (v) => {
+            if (v.meta.tenantId === 'paused' && paused) {
+              holds += 1;
+              throw new HoldPartition('paused for the test', async (signal) => {
+                while (paused && !signal.aborted) await new Promise((r) => setTimeout(r, 20));
+              });
+            }
+            handled.push(v.deliveryId);
+          },
+          log: () => undefined,
         },
-        log: () => undefined,
-      },
-      codec,
-    );
-    await consumer.start();
-    await send(0, 'paused', 'p1');
-    await send(0, 'paused', 'p2');
-    await waitFor(() => holds >= 1, { what: 'the first record held' });
-    await send(1, 'running', 'r1');
-    await send(1, 'running', 'r2');
-    await waitFor(() => handled.includes('r2'), { what: 'the other partition flows', timeoutMs: 10_000 });
-    await waitFor(() => consumer!.status().held.length > 0, { what: 'the hold in the status' });
-    assert.deepEqual(handled, ['r1', 'r2'], 'nothing of the held partition was handled');
-    assert.deepEqual(consumer.status().held, [`shipbob.webhook.received.v1${suffix}:0`]);
-    assert.equal(consumer.status().parked, 0);
-    paused = false;
-    release();
-    await waitFor(() => handled.includes('p2'), { what: 'held records handled after release', timeoutMs: 10_000 });
-    // Everything is committed: a record handled twice would have been handled before its commit.
-    await waitForLagZero(kafka, `hold${suffix}`, [`shipbob.webhook.received.v1${suffix}`]);
-    assert.deepEqual(handled, ['r1', 'r2', 'p1', 'p2'], 'each held record once, in order');
-    assert.deepEqual(consumer.status().held, []);
-  });
+        codec,
+      );
+      await consumer.start();
+      await send(run, 0, 'paused', 'p1');
+      await send(run, 0, 'paused', 'p2');
+      await waitFor(() => holds >= 1, { what: 'the first record held' });
+      await send(run, 1, 'running', 'r1');
+      await send(run, 1, 'running', 'r2');
+      await waitFor(() => handled.includes('r2'), { what: 'the other partition flows', timeoutMs: 10_000 });
+      await waitFor(() => consumer!.status().held.length > 0, { what: 'the hold in the status' });
+      assert.deepEqual(handled, ['r1', 'r2'], 'nothing of the held partition was handled');
+      assert.deepEqual(consumer.status().held, [`shipbob.webhook.received.v1${run}:0`]);
+      assert.equal(consumer.status().parked, 0);
+      paused = false;
+      await waitFor(() => handled.includes('p2'), { what: 'held records handled after release', timeoutMs: 10_000 });
+      // Everything is committed: a record handled twice would have been handled before its commit.
+      await waitForLagZero(kafka, `hold${run}`, [`shipbob.webhook.received.v1${run}`]);
+      assert.deepEqual(handled, ['r1', 'r2', 'p1', 'p2'], 'each held record once, in order');
+      assert.deepEqual(consumer.status().held, []);
+    });
 });

@@ -18,6 +18,8 @@ export interface KafkaConsumerSettings {
   maxAttempts?: number;
   backoff?: ConsumerOptions<TopicName>['backoff'];
   partitionsConsumedConcurrently?: number;
+  /** Records of one partition handled at the same time, in order per key (EventConsumer's concurrencyPerPartition). */
+  concurrencyPerPartition?: number;
   sessionTimeoutMs?: number;
   /** Skips redelivered event ids (and marks handled ones). */
   processedEvents?: ProcessedEventStore;

@@ -32,53 +32,146 @@ export async function projectEvent(
   const meta = (value as { meta: EventMeta }).meta;
   const d = describeEvent(topic, value);
   const inserted = await db.query(
-    `INSERT INTO audit_entries (event_id, tenant_id, topic, record, source, source_system, target_system, direction, entity_type, business_id,
-       correlation_id, causation_id, occurred_at, result, error_code, error_message, mapping_version, trace_id, refs, attrs, kafka_partition, kafka_offset)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,to_timestamp($13::double precision / 1000),$14,$15,$16,$17,$18,$19,$20,$21,$22)
+    `INSERT INTO audit_entries (${AUDIT_COLUMNS.join(', ')})
+     VALUES (${auditPlaceholders(0)})
      ON CONFLICT (event_id) DO NOTHING`,
-    [
-      meta.eventId,
-      meta.tenantId,
-      topic,
-      TOPICS[topic].record,
-      meta.source,
-      d.sourceSystem,
-      d.targetSystem,
-      d.direction,
-      d.entityType,
-      d.businessId,
-      meta.correlationId,
-      meta.causationId ?? null,
-      meta.occurredAt,
-      d.result,
-      d.errorCode ?? null,
-      d.errorMessage ?? null,
-      d.mappingVersion ?? null,
-      traceIdOf(meta.traceparent),
-      [...new Set(d.refs)],
-      JSON.stringify(d.attrs),
-      position.partition,
-      position.offset,
-    ],
+    auditRow(topic, meta, d, position),
   );
   if (!inserted.rowCount) return { applied: false };
-  for (const l of d.links) {
-    const [a, b] = l.a <= l.b ? [l.a, l.b] : [l.b, l.a];
-    await db.query(
-      `INSERT INTO audit_xrefs (tenant_id, a_ref, b_ref, relation, first_event_id) VALUES ($1,$2,$3,$4,$5)
-       ON CONFLICT (tenant_id, a_ref, b_ref) DO UPDATE SET
-         relation = CASE WHEN EXCLUDED.first_event_id < audit_xrefs.first_event_id THEN EXCLUDED.relation ELSE audit_xrefs.relation END,
-         first_event_id = LEAST(audit_xrefs.first_event_id, EXCLUDED.first_event_id)`,
-      [meta.tenantId, a, b, l.relation, meta.eventId],
-    );
-  }
+  await upsertXrefs(db, xrefRows(meta, d));
   const out: ProjectedEvent = { applied: true };
+  for (const k of sortedLockKeys(lockIdsOf(topic, value, meta))) await db.query('SELECT pg_advisory_xact_lock($1)', [k]);
+  await applyTopicEffects(db, topic, value, meta, out);
+  const success = successOf(topic, value);
+  if (success) await refreshException(db, exceptionId(meta.tenantId, success.entityType, success.businessId));
+  return out;
+}
+
+const AUDIT_COLUMNS = [
+  'event_id',
+  'tenant_id',
+  'topic',
+  'record',
+  'source',
+  'source_system',
+  'target_system',
+  'direction',
+  'entity_type',
+  'business_id',
+  'correlation_id',
+  'causation_id',
+  'occurred_at',
+  'result',
+  'error_code',
+  'error_message',
+  'mapping_version',
+  'trace_id',
+  'refs',
+  'attrs',
+  'kafka_partition',
+  'kafka_offset',
+];
+
+/** `$n` placeholders of one audit row whose parameters start after `offset` (occurred_at converted from epoch ms). */
+function auditPlaceholders(offset: number): string {
+  return AUDIT_COLUMNS.map((c, i) => (c === 'occurred_at' ? `to_timestamp($${offset + i + 1}::double precision / 1000)` : `$${offset + i + 1}`)).join(',');
+}
+
+function auditRow(topic: TopicName, meta: EventMeta, d: ReturnType<typeof describeEvent>, position: { partition: number; offset: string }): unknown[] {
+  return [
+    meta.eventId,
+    meta.tenantId,
+    topic,
+    TOPICS[topic].record,
+    meta.source,
+    d.sourceSystem,
+    d.targetSystem,
+    d.direction,
+    d.entityType,
+    d.businessId,
+    meta.correlationId,
+    meta.causationId ?? null,
+    meta.occurredAt,
+    d.result,
+    d.errorCode ?? null,
+    d.errorMessage ?? null,
+    d.mappingVersion ?? null,
+    traceIdOf(meta.traceparent),
+    [...new Set(d.refs)],
+    JSON.stringify(d.attrs),
+    position.partition,
+    position.offset,
+  ];
+}
+
+interface XrefRow {
+  tenantId: string;
+  a: string;
+  b: string;
+  relation: string;
+  eventId: string;
+}
+
+function xrefRows(meta: EventMeta, d: ReturnType<typeof describeEvent>): XrefRow[] {
+  return d.links.map((l) => {
+    const [a, b] = l.a <= l.b ? [l.a, l.b] : [l.b, l.a];
+    return { tenantId: meta.tenantId, a, b, relation: l.relation, eventId: meta.eventId };
+  });
+}
+
+/**
+ * Cross-references in one statement: per (tenant, a, b) the relation of the smallest first event id wins (rows of
+ * one batch are reduced to that first, then merged with the table the same way), in key order so two transactions
+ * writing the same pairs lock them in the same order.
+ */
+async function upsertXrefs(db: PoolClient, rows: XrefRow[]): Promise<void> {
+  if (!rows.length) return;
+  const first = new Map<string, XrefRow>();
+  for (const r of rows) {
+    const k = `${r.tenantId}\u0000${r.a}\u0000${r.b}`;
+    const held = first.get(k);
+    if (!held || r.eventId < held.eventId) first.set(k, r);
+  }
+  const sorted = [...first].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)).map(([, r]) => r);
+  await db.query(
+    `INSERT INTO audit_xrefs (tenant_id, a_ref, b_ref, relation, first_event_id)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+     ON CONFLICT (tenant_id, a_ref, b_ref) DO UPDATE SET
+       relation = CASE WHEN EXCLUDED.first_event_id < audit_xrefs.first_event_id THEN EXCLUDED.relation ELSE audit_xrefs.relation END,
+       first_event_id = LEAST(audit_xrefs.first_event_id, EXCLUDED.first_event_id)`,
+    [sorted.map((r) => r.tenantId), sorted.map((r) => r.a), sorted.map((r) => r.b), sorted.map((r) => r.relation), sorted.map((r) => r.eventId)],
+  );
+}
+
+/** Advisory lock keys of these exception ids, each once, in one order for every transaction (no deadlock). */
+function sortedLockKeys(ids: readonly string[]): string[] {
+  return [...new Set(ids.map(lockKey))].sort((x, y) => (BigInt(x) < BigInt(y) ? -1 : BigInt(x) > BigInt(y) ? 1 : 0));
+}
+
+const refreshesException = (a: TopicRecords['ops.operator-action.recorded.v1']): boolean =>
+  (a.action === 'resolve' || a.action === 'replay' || a.action === 'correct') && a.target.startsWith('exc_');
+
+/** The exception rows an event changes (each guarded by an advisory lock for the transaction). */
+function lockIdsOf(topic: TopicName, value: TopicRecords[TopicName], meta: EventMeta): string[] {
+  const ids: string[] = [];
+  if (topic === 'ops.exception.raised.v1') {
+    const { entityType, businessId } = exceptionEntity(value as TopicRecords['ops.exception.raised.v1']);
+    ids.push(exceptionId(meta.tenantId, entityType, businessId));
+  }
+  if (topic === 'ops.operator-action.recorded.v1' && refreshesException(value as TopicRecords['ops.operator-action.recorded.v1']))
+    ids.push((value as TopicRecords['ops.operator-action.recorded.v1']).target);
+  const success = successOf(topic, value);
+  if (success) ids.push(exceptionId(meta.tenantId, success.entityType, success.businessId));
+  return ids;
+}
+
+/** What an event changes besides the audit row and cross-references: exceptions, flow states, billing records. */
+async function applyTopicEffects(db: PoolClient, topic: TopicName, value: TopicRecords[TopicName], meta: EventMeta, out: ProjectedEvent): Promise<void> {
   switch (topic) {
     case 'ops.exception.raised.v1': {
       const e = value as TopicRecords[typeof topic];
       const { entityType, businessId } = exceptionEntity(e);
       const id = exceptionId(meta.tenantId, entityType, businessId);
-      await db.query('SELECT pg_advisory_xact_lock($1)', [lockKey(id)]);
       const kindSeen = await db.query('SELECT 1 FROM audit_exceptions WHERE tenant_id = $1 AND category = $2 AND code = $3 LIMIT 1', [
         meta.tenantId,
         e.category,
@@ -143,10 +236,7 @@ export async function projectEvent(
     }
     case 'ops.operator-action.recorded.v1': {
       const a = value as TopicRecords[typeof topic];
-      if ((a.action === 'resolve' || a.action === 'replay' || a.action === 'correct') && a.target.startsWith('exc_')) {
-        await db.query('SELECT pg_advisory_xact_lock($1)', [lockKey(a.target)]);
-        await refreshException(db, a.target);
-      }
+      if (refreshesException(a)) await refreshException(db, a.target);
       break;
     }
     case 'ops.flow-control.changed.v1': {
@@ -191,13 +281,70 @@ export async function projectEvent(
     default:
       break;
   }
-  const success = successOf(topic, value);
-  if (success) {
-    const id = exceptionId(meta.tenantId, success.entityType, success.businessId);
-    await db.query('SELECT pg_advisory_xact_lock($1)', [lockKey(id)]);
-    await refreshException(db, id);
+}
+
+export interface ProjectionInput {
+  topic: TopicName;
+  value: TopicRecords[TopicName];
+  position: { partition: number; offset: string };
+}
+
+/** Parameters per INSERT statement stay under PostgreSQL's 65,535. */
+const AUDIT_ROWS_PER_STATEMENT = 1_000;
+
+/**
+ * Applies many events in the caller's transaction with the same outcome as projectEvent on each (the projections
+ * are order-independent): the audit rows in multi-row INSERTs (an event id already there, or twice in the batch,
+ * is not applied), every cross-reference in one statement, the advisory locks of every exception the batch touches
+ * taken up front in key order (no deadlock between batches), the few events with more to do (exceptions, operator
+ * actions, flow states, billing) one by one in batch order, then each exception a success may resolve refreshed
+ * once. Results are in input order.
+ */
+export async function projectBatch(db: PoolClient, items: readonly ProjectionInput[]): Promise<ProjectedEvent[]> {
+  const metas = items.map((i) => (i.value as { meta: EventMeta }).meta);
+  const descriptions = items.map((i) => describeEvent(i.topic, i.value));
+  const firstOfId = new Map<string, number>();
+  metas.forEach((m, i) => {
+    if (!firstOfId.has(m.eventId)) firstOfId.set(m.eventId, i);
+  });
+  const candidates = [...firstOfId.values()];
+  const inserted = new Set<string>();
+  for (let start = 0; start < candidates.length; start += AUDIT_ROWS_PER_STATEMENT) {
+    const chunk = candidates.slice(start, start + AUDIT_ROWS_PER_STATEMENT);
+    const params: unknown[] = [];
+    const tuples = chunk.map((i) => {
+      const row = auditRow(items[i]!.topic, metas[i]!, descriptions[i]!, items[i]!.position);
+      const tuple = `(${auditPlaceholders(params.length)})`;
+      params.push(...row);
+      return tuple;
+    });
+    const res = await db.query<{ event_id: string }>(
+      `INSERT INTO audit_entries (${AUDIT_COLUMNS.join(', ')}) VALUES ${tuples.join(',')} ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
+      params,
+    );
+    for (const r of res.rows) inserted.add(r.event_id);
   }
-  return out;
+  const applied = items.map((_, i) => inserted.has(metas[i]!.eventId) && firstOfId.get(metas[i]!.eventId) === i);
+  const results: ProjectedEvent[] = applied.map((a) => ({ applied: a }));
+  const appliedIdx = items.map((_, i) => i).filter((i) => applied[i]);
+  await upsertXrefs(
+    db,
+    appliedIdx.flatMap((i) => xrefRows(metas[i]!, descriptions[i]!)),
+  );
+  const locks = sortedLockKeys(appliedIdx.flatMap((i) => lockIdsOf(items[i]!.topic, items[i]!.value, metas[i]!)));
+  if (locks.length) await db.query('SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) WITH ORDINALITY AS l(k, n) ORDER BY n', [locks]);
+  const successes = new Set<string>();
+  for (const i of appliedIdx) {
+    const { topic, value } = items[i]!;
+    await applyTopicEffects(db, topic, value, metas[i]!, results[i]!);
+    const success = successOf(topic, value);
+    if (success) successes.add(exceptionId(metas[i]!.tenantId, success.entityType, success.businessId));
+  }
+  if (successes.size) {
+    const existing = await db.query<{ id: string }>('SELECT id FROM audit_exceptions WHERE id = ANY($1::text[]) ORDER BY id', [[...successes]]);
+    for (const { id } of existing.rows) await refreshException(db, id);
+  }
+  return results;
 }
 
 /**

@@ -8,6 +8,12 @@ export const opsSettings = {
     parse: as.string,
     default: 'audit-projector.audit',
   } as Setting<string>,
+  auditConcurrencyPerPartition: {
+    env: 'AUDIT_CONCURRENCY_PER_PARTITION',
+    doc: 'events of one partition projected at the same time (in order per key; those in hand together share one transaction); 1 = one after another',
+    parse: as.int(1, 10_000),
+    default: 256,
+  } as Setting<number>,
   opsOperatorApiKeys: {
     env: 'MLC_OPERATOR_API_KEYS',
     doc: 'operator API keys of the ops API, `<key>:<tenant or *>` comma-separated (shared with the tenants admin API)',

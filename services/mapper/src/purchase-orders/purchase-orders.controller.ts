@@ -4,6 +4,7 @@ import type { TopicRecords } from '@mlc/contracts';
 import type { HandlerContext, OutgoingRecord } from '@mlc/platform-kafka';
 import { KafkaHandler, LOGGER, MetricsRegistry, PG_POOL } from '@mlc/platform-service';
 import type { Logger } from '@mlc/platform-telemetry';
+import { MAPPER_CONFIG, type MapperConfig } from '../config/mapper.config';
 import { MapPurchaseOrderService } from './map-purchase-order.service';
 
 export const PURCHASE_ORDERS_GROUP = 'mapper.purchase-orders';
@@ -25,6 +26,7 @@ export class PurchaseOrdersController {
   @KafkaHandler('erp.purchase-order.changed.v1', {
     consumer: PURCHASE_ORDERS_GROUP,
     maxAttempts: 8,
+    settings: (get) => ({ concurrencyPerPartition: get<MapperConfig>(MAPPER_CONFIG).mapperPoConcurrencyPerPartition }),
     describe: (po) => ({ entityType: 'fusion-po', businessId: po.poHeaderId }),
   })
   async onChanged(po: TopicRecords['erp.purchase-order.changed.v1'], ctx: HandlerContext): Promise<OutgoingRecord[]> {

@@ -1,4 +1,11 @@
-import type { Setting } from '@mlc/platform-config';
+import { as, type Setting } from '@mlc/platform-config';
 
 /** Settings of the purchase-orders feature of mapper (merged into the service's settings). */
-export const purchaseOrdersSettings = {} satisfies Record<string, Setting<unknown>>;
+export const purchaseOrdersSettings = {
+  mapperPoConcurrencyPerPartition: {
+    env: 'MAPPER_PO_CONCURRENCY_PER_PARTITION',
+    doc: 'PO events of one partition mapped at the same time (one PO’s events always in order, different POs side by side); 1 = one after another',
+    parse: as.int(1, 256),
+    default: 16,
+  } as Setting<number>,
+} satisfies Record<string, Setting<unknown>>;

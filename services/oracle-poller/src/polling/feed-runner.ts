@@ -7,6 +7,7 @@ import type { Logger } from '@mlc/platform-telemetry';
 import { PartnerClients, TenantDirectory } from '@mlc/tenancy';
 import { ORACLE_POLLER_CONFIG, type OraclePollerConfig } from '../config/oracle-poller.config';
 import { DeliveryVerifier } from './delivery-verifier';
+import type { FusionPage } from '@mlc/partners-fusion-client';
 import type { Feed, FeedContext } from './feed';
 import { lastUpdateMs, PollStateRepository, type EmittedEntry, type Fence } from './poll-state.repository';
 
@@ -79,42 +80,48 @@ export class FeedRunner {
         backfill?.fromMs ?? (state?.cursorMs != null ? state.cursorMs - this.config.overlapMs : Date.now() - (await this.initialLookbackMs(tenantId)));
       const ctx: FeedContext = { tenantId, client };
       let cursorMs = state?.cursorMs ?? undefined;
-      for (;;) {
-        let restartAt: number | undefined;
-        let finished = false;
-        for await (const page of feed.pages(client, new Date(since), this.config.pageSize)) {
-          if (signal?.aborted) return { ...result, outcome: 'stopped' };
-          result.pages++;
-          const batch = await this.emit(ctx, feed, page.items, false, fence, signal);
-          const newest = newestOf(feed, page.items);
-          await this.repo.commit(
-            tenantId,
-            feed.name,
-            {
-              emitted: batch.entries,
-              cursor: newest,
-              backfillFromMs: backfill && newest ? newest.ms : undefined,
-              ...(backfill?.request ? { backfill: { request: backfill.request, read: page.items.length } } : {}),
-            },
-            fence,
-          );
-          result.emitted += batch.entries.length;
-          result.dropped += batch.dropped;
-          if (newest) this.metrics.set('oracle_poller_cursor_timestamp_seconds', { tenant: tenantId, feed: feed.name }, Math.floor(newest.ms / 1000));
-          if (newest && (cursorMs === undefined || newest.ms > cursorMs)) cursorMs = newest.ms;
-          if (!page.hasMore) {
-            finished = true;
-            break;
-          }
-          // Keyset: ask again from the newest timestamp seen (its records are dropped as already emitted). A page that
-          // is all one timestamp goes on by offset within that timestamp.
+      // One page ahead: the next page is read from Fusion while this one is published and committed (bounded: two
+      // pages in memory at most). Its query is known as soon as this page is: from its newest LastUpdateDate (keyset),
+      // or the next offset of the same query when the page is all one timestamp.
+      let pages = feed.pages(client, new Date(since), this.config.pageSize)[Symbol.asyncIterator]();
+      let ahead: Promise<IteratorResult<FusionPage<unknown>>> | undefined = pages.next();
+      while (ahead) {
+        const read = await ahead;
+        ahead = undefined;
+        if (read.done) break;
+        const page = read.value;
+        const newest = newestOf(feed, page.items);
+        if (page.hasMore) {
           if (newest && newest.ms > since) {
-            restartAt = newest.ms;
-            break;
+            // Keyset: ask again from the newest timestamp seen (its records are dropped as already emitted).
+            await pages.return?.(undefined);
+            since = newest.ms;
+            pages = feed.pages(client, new Date(since), this.config.pageSize)[Symbol.asyncIterator]();
           }
+          ahead = pages.next();
         }
-        if (finished || restartAt === undefined) break;
-        since = restartAt;
+        if (signal?.aborted) {
+          ahead?.catch(() => undefined);
+          return { ...result, outcome: 'stopped' };
+        }
+        result.pages++;
+        let batch: Batch;
+        try {
+          batch = await this.emit(ctx, feed, page.items, false, fence, signal);
+          await this.repo.commit(tenantId, feed.name, {
+            emitted: batch.entries,
+            cursor: newest,
+            backfillFromMs: backfill && newest ? newest.ms : undefined,
+            ...(backfill?.request ? { backfill: { request: backfill.request, read: page.items.length } } : {}),
+          }, fence);
+        } catch (err) {
+          ahead?.catch(() => undefined); // the page read ahead is dropped with this run
+          throw err;
+        }
+        result.emitted += batch.entries.length;
+        result.dropped += batch.dropped;
+        if (newest) this.metrics.set('oracle_poller_cursor_timestamp_seconds', { tenant: tenantId, feed: feed.name }, Math.floor(newest.ms / 1000));
+        if (newest && (cursorMs === undefined || newest.ms > cursorMs)) cursorMs = newest.ms;
       }
       await this.repo.runSucceeded(tenantId, feed.name, backfill?.request ?? null);
       if (cursorMs !== undefined) this.metrics.pollCursorAge({ flow: feed.name, tenantId, cursor: cursorMs });
@@ -176,47 +183,53 @@ export class FeedRunner {
           feed.name,
           idents.map((i) => i.id),
         );
+    // Each record's event is built in its own trace, all of the page at once (look-ups are cached per poll).
+    const built = await Promise.all(
+      items.map(async (item, n): Promise<{ record: OutgoingRecord; entry?: EmittedEntry } | 'dropped'> => {
+        const ident = idents[n]!;
+        let ms: number;
+        try {
+          ms = lastUpdateMs(ident.lastUpdateDate);
+        } catch {
+          // Without a LastUpdateDate the record can't be de-duplicated: raise it for a person, remember nothing.
+          return {
+            record: this.exception(
+              ctx.tenantId,
+              feed,
+              ident.id,
+              item,
+              new AppError('POLLER.INVALID_LAST_UPDATE_DATE', `record ${ident.id} has no valid LastUpdateDate`),
+            ),
+          };
+        }
+        const seen = known.get(ident.id);
+        if (seen !== undefined && seen >= ms) return 'dropped';
+        let record: OutgoingRecord;
+        try {
+          // The record's own trace (linked to the poll): its meta.traceparent and its send belong to it.
+          record = await inSpan(
+            `${feed.name} record`,
+            { newTrace: true, annotate: { tenantId: ctx.tenantId, entityType: feed.entityType, businessId: ident.id } },
+            () => feed.toRecord(ctx, item),
+          );
+        } catch (err) {
+          const e = toAppError(err);
+          if (e.retryable) throw e;
+          record = this.exception(ctx.tenantId, feed, ident.id, item, e);
+        }
+        const eventId = (record.value as { meta: { eventId: string } }).meta.eventId;
+        return { record, entry: { id: ident.id, lastUpdateMs: ms, lastUpdateDate: ident.lastUpdateDate, eventId } };
+      }),
+    );
     const records: OutgoingRecord[] = [];
     const entries: EmittedEntry[] = [];
     let dropped = 0;
-    for (let n = 0; n < items.length; n++) {
-      const item = items[n];
-      const ident = idents[n]!;
-      let ms: number;
-      try {
-        ms = lastUpdateMs(ident.lastUpdateDate);
-      } catch {
-        // Without a LastUpdateDate the record can't be de-duplicated: raise it for a person, remember nothing.
-        records.push(
-          this.exception(ctx.tenantId, feed, ident.id, item, new AppError('POLLER.INVALID_LAST_UPDATE_DATE', `record ${ident.id} has no valid LastUpdateDate`)),
-        );
-        continue;
+    for (const b of built) {
+      if (b === 'dropped') dropped++;
+      else {
+        records.push(b.record);
+        if (b.entry) entries.push(b.entry);
       }
-      const seen = known.get(ident.id);
-      if (seen !== undefined && seen >= ms) {
-        dropped++;
-        continue;
-      }
-      let record: OutgoingRecord;
-      try {
-        // The record's own trace (linked to the poll): its meta.traceparent and its send belong to it.
-        record = await inSpan(
-          `${feed.name} record`,
-          { newTrace: true, annotate: { tenantId: ctx.tenantId, entityType: feed.entityType, businessId: ident.id } },
-          () => feed.toRecord(ctx, item),
-        );
-      } catch (err) {
-        const e = toAppError(err);
-        if (e.retryable) throw e;
-        record = this.exception(ctx.tenantId, feed, ident.id, item, e);
-      }
-      records.push(record);
-      entries.push({
-        id: ident.id,
-        lastUpdateMs: ms,
-        lastUpdateDate: ident.lastUpdateDate,
-        eventId: (record.value as { meta: { eventId: string } }).meta.eventId,
-      });
     }
     if (records.length) {
       const topics = [...new Set(records.map((r) => topicName(r.topic, this.config.topicSuffix)))];

@@ -35,7 +35,11 @@ export class OrdersController {
     consumer: ORDERS_GROUP,
     settings: (get) => {
       const config = get<ShipbobWriterConfig>(SHIPBOB_WRITER_CONFIG);
-      return { maxAttempts: config.shipbobMaxAttempts, backoff: { baseMs: config.shipbobBackoffBaseMs, maxMs: config.shipbobBackoffMaxMs } };
+      return {
+        maxAttempts: config.shipbobMaxAttempts,
+        backoff: { baseMs: config.shipbobBackoffBaseMs, maxMs: config.shipbobBackoffMaxMs },
+        concurrencyPerPartition: config.shipbobConcurrencyPerPartition,
+      };
     },
     describe: (cmd) => ({ entityType: 'shipbob-order', businessId: cmd.referenceId }),
   })

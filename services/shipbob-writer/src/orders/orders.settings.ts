@@ -32,6 +32,12 @@ export const ordersSettings = {
     parse: as.int(0),
     default: 15,
   } as Setting<number>,
+  shipbobConcurrencyPerPartition: {
+    env: 'SHIPBOB_WRITER_CONCURRENCY_PER_PARTITION',
+    doc: 'order commands of one partition sent to ShipBob at the same time (one PO’s commands always in order, different POs side by side; the per-tenant pacing still spaces the calls); 1 = one after another',
+    parse: as.int(1, 256),
+    default: 16,
+  } as Setting<number>,
   shipbobOrderType: {
     env: 'SHIPBOB_ORDER_TYPE',
     doc: 'ShipBob order type for PO orders',

@@ -59,12 +59,14 @@ export class ShipbobPacer {
   /** Runs one ShipBob call for the tenant: waits its turn, then records what the answer said about the budget. */
   async call<T>(tenantId: string, rate: () => RateState, fn: () => Promise<T>): Promise<T> {
     const delay = this.delayFor(tenantId);
+    const t = this.state(tenantId);
+    // The slot is taken before waiting: calls of one tenant made side by side (several partitions, several keys of
+    // one partition) are spaced one after another, not all sent when the same spacing ends.
+    t.lastCallAt = this.now() + delay;
     if (delay > 0) {
       this.opts.onWait?.(tenantId, delay);
       await this.wait(delay);
     }
-    const t = this.state(tenantId);
-    t.lastCallAt = this.now();
     try {
       const out = await fn();
       this.observe(t, rate());

@@ -20,6 +20,18 @@ const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(
  * 'YYYY-MM-DDTHH:MM:SS[.sss][Z|±hh:mm]'; no zone means UTC). Returns epoch-ms or undefined when it is not one.
  */
 export function parseFusionDateLiteral(text: string): number | undefined {
+  // Pure, and asked for the same stored dates on every filter and every comparison of a sort: remembered (bounded).
+  if (PARSED_DATES.has(text)) return PARSED_DATES.get(text);
+  const ms = parseDateLiteral(text);
+  if (PARSED_DATES.size >= PARSED_DATES_MAX) PARSED_DATES.clear();
+  PARSED_DATES.set(text, ms);
+  return ms;
+}
+
+const PARSED_DATES = new Map<string, number | undefined>();
+const PARSED_DATES_MAX = 200_000;
+
+function parseDateLiteral(text: string): number | undefined {
   const d = DATE_ONLY.exec(text);
   if (d) {
     const ms = Date.UTC(Number(d[1]), Number(d[2]) - 1, Number(d[3]));

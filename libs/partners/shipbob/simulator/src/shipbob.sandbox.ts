@@ -209,6 +209,8 @@ export class ShipbobSandbox extends SandboxServer {
   readonly products: Product[] = [];
   readonly locations: Location[] = [];
   readonly orders: Order[] = [];
+  /** The orders by reference_id (in creation order): duplicate checks and ReferenceIds look-ups without a scan. */
+  private readonly ordersByReference = new Map<string, Order[]>();
   readonly cancellations: CancellationRecord[] = [];
   readonly receivingOrders: ReceivingOrder[] = [];
   readonly transactions: Transaction[] = [];
@@ -676,8 +678,8 @@ export class ShipbobSandbox extends SandboxServer {
     });
     if (Object.keys(errors).length) throw new SandboxHttpError(400, errors);
     if (Object.keys(unprocessable).length) throw new SandboxHttpError(422, unprocessable);
-    const duplicate = this.orders.find(
-      (o) => o.reference_id === input.reference_id && (this.options.duplicateScope === 'account' || o.channel.id === channel.id),
+    const duplicate = (this.ordersByReference.get(input.reference_id!) ?? []).find(
+      (o) => this.options.duplicateScope === 'account' || o.channel.id === channel.id,
     );
     if (duplicate) throw new SandboxHttpError(422, { '': [DUPLICATE_ORDER_MESSAGE] });
     for (const c of toCreate) this.addProduct(c.sku, c.name, 0, c.upc, c.gtin); // ShipBob creates the unknown reference_ids it was given a name for
@@ -730,6 +732,9 @@ export class ShipbobSandbox extends SandboxServer {
       last_update_at: now,
     };
     this.orders.push(order);
+    const sameReference = this.ordersByReference.get(order.reference_id);
+    if (sameReference) sameReference.push(order);
+    else this.ordersByReference.set(order.reference_id, [order]);
     return order;
   }
 
@@ -768,7 +773,9 @@ export class ShipbobSandbox extends SandboxServer {
         .filter((t): t is string => !!t)
         .sort()
         .at(-1);
-    let items = this.orders.filter(
+    // With ReferenceIds only those orders are candidates (in creation order, as in this.orders).
+    const candidates = refs.length ? [...new Set(refs)].flatMap((r) => this.ordersByReference.get(r) ?? []).sort((a, b) => a.id - b.id) : this.orders;
+    let items = candidates.filter(
       (o) =>
         (!channel || o.channel.id === channel.id) &&
         (!ids.length || ids.includes(String(o.id))) &&
