@@ -108,12 +108,17 @@ export class FeedRunner {
         let batch: Batch;
         try {
           batch = await this.emit(ctx, feed, page.items, false, fence, signal);
-          await this.repo.commit(tenantId, feed.name, {
-            emitted: batch.entries,
-            cursor: newest,
-            backfillFromMs: backfill && newest ? newest.ms : undefined,
-            ...(backfill?.request ? { backfill: { request: backfill.request, read: page.items.length } } : {}),
-          }, fence);
+          await this.repo.commit(
+            tenantId,
+            feed.name,
+            {
+              emitted: batch.entries,
+              cursor: newest,
+              backfillFromMs: backfill && newest ? newest.ms : undefined,
+              ...(backfill?.request ? { backfill: { request: backfill.request, read: page.items.length } } : {}),
+            },
+            fence,
+          );
         } catch (err) {
           ahead?.catch(() => undefined); // the page read ahead is dropped with this run
           throw err;
