@@ -87,9 +87,11 @@ topics() {
 up() {
   kafka_fetch
   mkdir -p "$CLUSTER_DIR"
-  [ -s "$CLUSTER_DIR/cluster-id" ] || kafka_random_cluster_id >"$CLUSTER_DIR/cluster-id"
+  # A cluster id is 16 random bytes in base64url (what StorageTool random-uuid prints), made here to spare a JVM start.
+  [ -s "$CLUSTER_DIR/cluster-id" ] || head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$CLUSTER_DIR/cluster-id"
   local n
-  for n in "${NODES[@]}"; do start_broker "$n"; done
+  for n in "${NODES[@]}"; do start_broker "$n" & done
+  wait
   for n in "${NODES[@]}"; do wait_broker "$n"; done
   [ "${CLUSTER_SKIP_TOPICS:-}" = 1 ] || topics
   log "ready: KAFKA_BROKERS=$(brokers)"
