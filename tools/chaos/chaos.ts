@@ -3,6 +3,7 @@
 // API; PO lines and webhooks fed in while replicas are SIGKILLed, a broker restarts, a partner is down and PostgreSQL
 // restarts. Then it waits for the drain and counts: every input must end in a partner write or an open exception
 // (lost = 0), and no partner document may be created twice (duplicates = 0).
+import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { FusionSandbox, type PurchaseOrder } from '@mlc/partners-fusion-simulator';
@@ -66,7 +67,8 @@ export interface ChaosReport {
   lostSamples: string[];
   duplicates: { shipbobOrders: number; fusionReceipts: number; fusionInvoices: number; fusionCreditMemos: number; total: number };
   audit: { entries: number; events: number };
-  faults: { kills: number; brokerRestarts: number; partnerOutageMs: number; postgresRestarts: number };
+  /** `crashes`: replicas that exited by themselves (and were started again). */
+  faults: { kills: number; crashes: number; brokerRestarts: number; partnerOutageMs: number; postgresRestarts: number };
   drainMs: number;
   totalMs: number;
 }
@@ -116,7 +118,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   const worlds: TenantWorld[] = [];
   const replicas: Replica[] = [];
   const proxies = new Map<ServiceName, ReplicaProxy>(SERVICES.map((s) => [s, new ReplicaProxy(s)]));
-  const faults = { kills: 0, brokerRestarts: 0, partnerOutageMs: 0, postgresRestarts: 0 };
+  const faults = { kills: 0, crashes: 0, brokerRestarts: 0, partnerOutageMs: 0, postgresRestarts: 0 };
   let stopping = false;
   try {
     o.log(`infrastructure: three brokers on ${o.kafkaPortBase}-${o.kafkaPortBase + 2}, PostgreSQL on ${o.pgPort} (${o.dir})`);
@@ -138,9 +140,33 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       // A killed replica's partitions move to the other one after this, not after the default 30 s.
       KAFKA_SESSION_TIMEOUT_MS: process.env['KAFKA_SESSION_TIMEOUT_MS'] ?? '10000',
     };
+    const restarts: Promise<void>[] = [];
+    const logs = join(o.dir, 'logs');
+    rmSync(logs, { recursive: true, force: true });
+    mkdirSync(logs, { recursive: true });
+    /** Starts a replica (again on a port race) and, like Kubernetes, starts it again when it exits by itself. */
     const startReplica = async (r: Replica): Promise<void> => {
-      r.proc = await startService(r.name, env);
-      proxies.get(r.name)!.set(r.id, Number(new URL(r.proc.url).port));
+      for (let attempt = 1; ; attempt++) {
+        try {
+          r.proc = await startService(r.name, env);
+          break;
+        } catch (err) {
+          if (attempt >= 3 || stopping) throw err;
+          o.log(`start of ${r.id} failed (attempt ${attempt}), again: ${(err as Error).message.split('\n').slice(0, 2).join(' ').slice(0, 300)}`);
+        }
+      }
+      const proc = r.proc;
+      proxies.get(r.name)!.set(r.id, Number(new URL(proc.url).port));
+      proc.child.once('exit', (code, signal) => {
+        appendFileSync(join(logs, `${r.id}.log`), proc.output());
+        if (stopping || r.proc !== proc) return;
+        faults.crashes++;
+        const last = proc.output().trimEnd().split('\n').slice(-6).join('\n    ');
+        o.log(`${r.id} exited by itself (${code ?? signal}); its last lines (all in ${join(logs, `${r.id}.log`)}):\n    ${last}`);
+        proxies.get(r.name)!.set(r.id, undefined);
+        r.proc = undefined;
+        restarts.push(startReplica(r).catch((err: Error) => o.log(`restart of ${r.id} failed: ${err.message.slice(0, 500)}`)));
+      });
     };
     for (const name of SERVICES) for (let i = 1; i <= o.replicas; i++) replicas.push({ id: `${name}#${i}`, name });
     o.log(`starting ${replicas.length} service processes (${o.replicas} replicas of each service)`);
@@ -169,7 +195,6 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         { at: at(feedMs * 0.7), what: 'postgres', done: false },
       ];
       let nextKill = Date.now() + o.killEveryMs;
-      const restarts: Promise<void>[] = [];
       while (!stopping) {
         const now = Date.now();
         for (const f of schedule.filter((s) => !s.done && s.at <= now)) {
@@ -219,17 +244,20 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       await Promise.all(restarts);
     })();
 
-    // PO lines (one line per PO): seeded in slices over the feed time, so they flow while the faults happen.
-    const slices = 10;
+    // PO lines (one line per PO) and Shopify orders: fed in slices over the feed time, so they flow while the faults
+    // happen, and in small steps: the sandboxes answer the services from this process's event loop.
+    const slices = 30;
+    const yieldLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
     for (let s = 0; s < slices; s++) {
+      const sliceStart = Date.now();
       for (const w of worlds) {
         const count = Math.round((perTenantLines * (s + 1)) / slices) - Math.round((perTenantLines * s) / slices);
-        if (count > 0)
+        for (let done = 0; done < count; done += 25) {
           w.pos.push(
             ...w.fusion.seedPurchaseOrders({
-              count,
+              count: Math.min(25, count - done),
               linesPerPo: 1,
-              seed: 1000 + s,
+              seed: 1000 + s * 1000 + done,
               historySpacingMs: 10,
               suppliers: ['Acme Components'],
               locations: LOCATIONS.map((l) => ({
@@ -243,12 +271,21 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
               items: ITEMS.map((i) => ({ Item: i.item, UOM: 'Each' })),
             }),
           );
+          await yieldLoop();
+        }
         // Shopify orders: each one orders/create (and customers/create for its customer).
-        for (let i = 0; i < shopifyOrders / slices && w.shopifyOrders.length < shopifyOrders; i++) w.shopifyOrders.push(newShopifyOrder(w));
+        const target = Math.round((shopifyOrders * (s + 1)) / slices);
+        while (w.shopifyOrders.length < target) {
+          w.shopifyOrders.push(newShopifyOrder(w));
+          if (w.shopifyOrders.length % 10 === 0) await yieldLoop();
+        }
       }
       // ShipBob deliveries for orders that exist by now (shipped + delivered webhooks).
-      for (const w of worlds) deliver(w, Math.ceil((deliveries * (s + 1)) / slices));
-      await sleep(feedMs / slices);
+      for (const w of worlds) {
+        deliver(w, Math.ceil((deliveries * (s + 1)) / slices));
+        await yieldLoop();
+      }
+      await sleep(Math.max(0, feedMs / slices - (Date.now() - sliceStart)));
     }
     o.log(
       `fed: ${worlds.reduce((n, w) => n + w.pos.reduce((m, p) => m + p.lines.length, 0), 0)} PO lines, ${worlds.reduce((n, w) => n + w.shopifyOrders.length, 0)} Shopify orders`,

@@ -15,7 +15,7 @@ export function formatReport(r: ChaosReport): string {
     `lost                ${r.lost}${r.lostSamples.length ? `\n  ${r.lostSamples.join('\n  ')}` : ''}`,
     `duplicates          ${r.duplicates.total} (ShipBob orders ${r.duplicates.shipbobOrders}, Fusion receipts ${r.duplicates.fusionReceipts}, invoices ${r.duplicates.fusionInvoices}, credit memos ${r.duplicates.fusionCreditMemos})`,
     `audit entries       ${r.audit.entries} for ${r.audit.events} events`,
-    `faults              ${r.faults.kills} replicas SIGKILLed, ${r.faults.brokerRestarts} broker restart, ShipBob down ${s(r.faults.partnerOutageMs)}, ${r.faults.postgresRestarts} PostgreSQL restart`,
+    `faults              ${r.faults.kills} replicas SIGKILLed, ${r.faults.crashes} exited by themselves (restarted), ${r.faults.brokerRestarts} broker restart, ShipBob down ${s(r.faults.partnerOutageMs)}, ${r.faults.postgresRestarts} PostgreSQL restart`,
     `time to drain       ${s(r.drainMs)} (whole run ${s(r.totalMs)})`,
     `verdict             ${r.lost === 0 && r.duplicates.total === 0 ? 'CLEAN' : 'FAILED'}`,
   ].join('\n');
