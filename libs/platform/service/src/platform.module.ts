@@ -62,12 +62,19 @@ export class PlatformModule {
         : undefined,
     });
     const codec = new AvroCodec();
+    const log = logger(options.name, config.logLevel);
     const pool = options.usesPostgres && config.databaseUrl ? new Pool({ connectionString: config.databaseUrl, max: 10 }) : undefined;
+    // A PostgreSQL restart or failover ends every session (57P01). pg emits that as 'error' on the pool (idle
+    // connections) and on each checked-out client (an advisory-lock holder, a transaction); unheard, it killed the
+    // process, every replica at once (the chaos run). Heard, the pool drops the dead connections and a held client's
+    // next query fails like any other database error.
+    pool?.on('error', (err) => log.warn('PostgreSQL connection lost (idle); the pool opens a new one', { error: err.message }));
+    pool?.on('connect', (client) => client.on('error', (err) => log.warn('PostgreSQL connection lost', { error: err.message })));
     const providers = [
       { provide: SERVICE_OPTIONS, useValue: options },
       { provide: KAFKA, useValue: kafka },
       { provide: CODEC, useValue: codec },
-      { provide: LOGGER, useValue: logger(options.name, config.logLevel) },
+      { provide: LOGGER, useValue: log },
       { provide: PUBLISHER, useFactory: (k: Kafka) => new EventPublisher(k, codec, config.topicSuffix), inject: [KAFKA] },
       ...(pool
         ? [
