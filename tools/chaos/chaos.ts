@@ -65,6 +65,7 @@ export interface ChaosReport {
   outcomes: { partnerWrites: number; openExceptions: number };
   lost: number;
   lostSamples: string[];
+  duplicateSamples: string[];
   duplicates: { shipbobOrders: number; fusionReceipts: number; fusionInvoices: number; fusionCreditMemos: number; total: number };
   audit: { entries: number; events: number };
   /** `crashes`: replicas that exited by themselves (and were started again). */
@@ -253,7 +254,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         if (schedule.every((s) => s.done) && Date.now() > loadStart + feedMs + outageMs * 0.5 && stopRequested) break;
         await sleep(200);
       }
-      await Promise.all(restarts);
+      // Replicas still booting are not waited for: the count needs the partners and PostgreSQL, not the services.
     })();
 
     // PO lines (one line per PO) and Shopify orders: fed in slices over the feed time, so they flow while the faults
@@ -357,6 +358,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       outcomes: { partnerWrites: report.done, openExceptions: excused },
       lost: lost.length,
       lostSamples: lost.slice(0, 20),
+      duplicateSamples: report.duplicateSamples,
       duplicates: report.duplicates,
       audit: { entries: auditEntries, events },
       faults,
@@ -501,10 +503,17 @@ function count(worlds: TenantWorld[]) {
   let done = 0;
   const inputs = { poLines: 0, shipbobWebhooks: 0, shopifyOrders: 0, total: 0 };
   const duplicates = { shipbobOrders: 0, fusionReceipts: 0, fusionInvoices: 0, fusionCreditMemos: 0, total: 0 };
-  const dupes = (keys: string[]): number => keys.length - new Set(keys).size;
+  const duplicateSamples: string[] = [];
+  const dupes = (keys: string[], what = ''): number => {
+    const seen = new Set<string>();
+    for (const k of keys)
+      if (seen.has(k) && duplicateSamples.length < 20) duplicateSamples.push(`${what} ${k}`);
+      else seen.add(k);
+    return keys.length - new Set(keys).size;
+  };
   for (const w of worlds) {
     const refs = w.shipbob.orders.map((o) => o.reference_id);
-    duplicates.shipbobOrders += dupes(refs);
+    duplicates.shipbobOrders += dupes(refs, `${w.id} ShipBob reference_id`);
     const byLine = new Set(refs.map((r) => r.replace(/-r\d+$/, '')));
     for (const po of w.pos)
       for (const l of po.lines) {
@@ -518,7 +527,7 @@ function count(worlds: TenantWorld[]) {
           });
       }
     const receipts = w.fusion.written.receipts.map((r) => `${String(r['OrderNumber'])}/${String(r['LineNumber'])}`);
-    duplicates.fusionReceipts += dupes(receipts);
+    duplicates.fusionReceipts += dupes(receipts, `${w.id} Fusion receipt of PO line`);
     const received = new Set(receipts);
     const lines = new Map<string, string>(
       w.pos.flatMap((p) => p.lines.map((l) => [`po${p.POHeaderId}-l${l.POLineId}`, `${p.OrderNumber}/${l.LineNumber}`] as const)),
@@ -530,7 +539,7 @@ function count(worlds: TenantWorld[]) {
       else missing.push({ tenant: w.id, what: `ShipBob delivery of ${ref}: no Fusion receipt`, keys: [ref, ref.replace(/^po(\d+)-.*$/, '$1')] });
     }
     const invoices = w.fusion.receivables.invoices.map((i) => String(i.fields['CrossReference']));
-    duplicates.fusionInvoices += dupes(invoices);
+    duplicates.fusionInvoices += dupes(invoices, `${w.id} Fusion invoice CrossReference`);
     duplicates.fusionCreditMemos += dupes(
       w.fusion.receivables.creditMemos.map((c) => `${String(c.fields['PreviousCustomerTrxId'])}/${String(c.fields['CreditMemoComments'])}`),
     );
@@ -543,7 +552,7 @@ function count(worlds: TenantWorld[]) {
   }
   inputs.total = inputs.poLines + inputs.shipbobWebhooks + inputs.shopifyOrders;
   duplicates.total = duplicates.shipbobOrders + duplicates.fusionReceipts + duplicates.fusionInvoices + duplicates.fusionCreditMemos;
-  return { inputs, done, missing, duplicates };
+  return { inputs, done, missing, duplicates, duplicateSamples };
 }
 
 /** Records on every topic (not the dead-letter topics): what the audit trail should hold one entry each for. */

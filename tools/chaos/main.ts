@@ -13,7 +13,7 @@ export function formatReport(r: ChaosReport): string {
     `inputs              ${r.inputs.total} (PO lines ${r.inputs.poLines}, ShipBob webhooks ${r.inputs.shipbobWebhooks}, Shopify orders/create ${r.inputs.shopifyOrders})`,
     `outcomes            ${r.outcomes.partnerWrites + r.outcomes.openExceptions} (partner writes ${r.outcomes.partnerWrites}, open exceptions ${r.outcomes.openExceptions})`,
     `lost                ${r.lost}${r.lostSamples.length ? `\n  ${r.lostSamples.join('\n  ')}` : ''}`,
-    `duplicates          ${r.duplicates.total} (ShipBob orders ${r.duplicates.shipbobOrders}, Fusion receipts ${r.duplicates.fusionReceipts}, invoices ${r.duplicates.fusionInvoices}, credit memos ${r.duplicates.fusionCreditMemos})`,
+    `duplicates          ${r.duplicates.total} (ShipBob orders ${r.duplicates.shipbobOrders}, Fusion receipts ${r.duplicates.fusionReceipts}, invoices ${r.duplicates.fusionInvoices}, credit memos ${r.duplicates.fusionCreditMemos})${r.duplicateSamples.length ? `\n  ${r.duplicateSamples.join('\n  ')}` : ''}`,
     `audit entries       ${r.audit.entries} for ${r.audit.events} events`,
     `faults              ${r.faults.kills} replicas SIGKILLed, ${r.faults.crashes} exited by themselves (restarted), ${r.faults.brokerRestarts} broker restart, ShipBob down ${s(r.faults.partnerOutageMs)}, ${r.faults.postgresRestarts} PostgreSQL restart`,
     `time to drain       ${s(r.drainMs)} (whole run ${s(r.totalMs)})`,
