@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The project's entry point behind `npm start`, `npm test`, `npm run test:unit`, `npm stop`, `npm run build` and
-# `npm run bench`.
+# The project's entry point behind `npm start`, `npm test`, `npm run test:unit`, `npm stop`, `npm run build`,
+# `npm run bench` and `npm run chaos`.
 # Every command installs what is missing first (Node 24 and packages from npm, Kafka from Maven Central,
 # PostgreSQL from Debian's packages), so a fresh clone needs nothing else.
 set -euo pipefail
@@ -46,6 +46,14 @@ run_tests() {
   else
     mapfile -t files < <(find dist -name '*.spec.js' -not -path '*/node_modules/*' | sort)
   fi
+  if [ "$#" -eq 0 ] && [ "${MLC_CHAOS_SPECS:-}" != 1 ]; then
+    # The cluster specs (test/chaos/*.e2e.spec) start three brokers, their own PostgreSQL and two replicas of every
+    # service: minutes on 2 cores, so the whole-suite run leaves them out; `npm test -- chaos` or MLC_CHAOS_SPECS=1
+    # runs them (README "Cluster and chaos").
+    local kept=()
+    for f in "${files[@]}"; do [[ "$f" == dist/test/chaos/*.e2e.spec.js ]] || kept+=("$f"); done
+    files=("${kept[@]}")
+  fi
   if [ "$#" -gt 0 ]; then
     local keep=()
     for f in "${files[@]}"; do for pat in "$@"; do [[ "$f" == *"$pat"* ]] && { keep+=("$f"); break; }; done; done
@@ -90,5 +98,7 @@ case "$cmd" in
   down) if [ -x node_modules/.bin/node ] && [ -f dist/tools/stack.js ]; then PATH="$ROOT/node_modules/.bin:$PATH" node dist/tools/stack.js down || true; fi
         bash deploy/local/infra.sh down ;;
   bench) ensure_packages; bash deploy/local/infra.sh up; build; node dist/tools/bench/run.js "$@" ;;
-  *) echo "usage: tools/dev.sh build|test [filter...]|unit [filter...]|up|down|bench" >&2; exit 2 ;;
+  # Its own three-broker cluster and PostgreSQL (tools/chaos): the shared ones are not needed, nor touched.
+  chaos) ensure_packages; build; node dist/tools/chaos/main.js "$@" ;;
+  *) echo "usage: tools/dev.sh build|test [filter...]|unit [filter...]|up|down|bench|chaos" >&2; exit 2 ;;
 esac

@@ -11,28 +11,11 @@ KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 PGPORT="${PGPORT:-5432}"
 PG_DB="${PG_DB:-mlc}" PG_USER="${PG_USER:-mlc}" PG_PASSWORD="${PG_PASSWORD:-mlc}"
 KAFKA_HOME="${KAFKA_HOME:-$LOCAL/kafka}"   # a test may run its own broker in another folder
-KAFKA_LIBS="$LOCAL/kafka/libs"
 PG_HOME="$LOCAL/pg"
 
-log() { printf '[infra] %s\n' "$*" >&2; }
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-wait_port() { # port seconds what
-  local i
-  for ((i = 0; i < $2 * 10; i++)); do port_open "$1" && return 0; sleep 0.1; done
-  log "$3 did not answer on 127.0.0.1:$1 within $2 s"; return 1
-}
+# shellcheck source=kafka-lib.sh
+source "$ROOT/deploy/local/kafka-lib.sh"
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-
-kafka_fetch() {
-  [ -f "$KAFKA_LIBS/.complete" ] && return 0
-  command -v java >/dev/null || { log "java is required for Kafka (apt-get install openjdk-17-jre-headless)"; exit 1; }
-  command -v mvn >/dev/null || { log "maven is required to fetch Kafka's jars (apt-get install maven)"; exit 1; }
-  log "fetching Apache Kafka jars from Maven Central (once, ~55 MB)"
-  mkdir -p "$KAFKA_LIBS"
-  mvn -q -B -f "$ROOT/deploy/local/kafka-pom.xml" dependency:copy-dependencies \
-    -DoutputDirectory="$KAFKA_LIBS" -DincludeScope=runtime >&2
-  touch "$KAFKA_LIBS/.complete"
-}
 
 kafka_up() {
   if port_open "$KAFKA_PORT"; then log "kafka already answering on 127.0.0.1:$KAFKA_PORT"; return 0; fi
@@ -60,37 +43,13 @@ share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
 log.retention.hours=-1
 PROPS
-  cat >"$KAFKA_HOME/log4j2.yaml" <<'L4J'
-Configuration:
-  Appenders:
-    Console: { name: STDOUT, PatternLayout: { pattern: "[%d] %p %m (%c)%n" } }
-  Loggers:
-    Root: { level: WARN, AppenderRef: [{ ref: STDOUT }] }
-    Logger: [{ name: kafka.server.KafkaRaftServer, level: INFO }]
-L4J
-  local cp="$KAFKA_LIBS/*"
-  if [ ! -f "$KAFKA_HOME/data/meta.properties" ]; then
-    local id; id="$(java -cp "$cp" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)"
-    java -Dlog4j2.configurationFile="$KAFKA_HOME/log4j2.yaml" -cp "$cp" kafka.tools.StorageTool format \
-      -t "$id" -c "$KAFKA_HOME/server.properties" >&2
-  fi
-  log "starting kafka on 127.0.0.1:$KAFKA_PORT"
-  nohup java -Xms256m -Xmx${KAFKA_HEAP_MAX:-1536m} -XX:+UseG1GC -Djava.awt.headless=true \
-    -Dlog4j2.configurationFile="$KAFKA_HOME/log4j2.yaml" -cp "$cp" kafka.Kafka "$KAFKA_HOME/server.properties" \
-    >"$KAFKA_HOME/logs/server.out" 2>&1 &
-  echo $! >"$KAFKA_HOME/kafka.pid"
+  kafka_log4j "$KAFKA_HOME"
+  kafka_format "$KAFKA_HOME"
+  kafka_start "$KAFKA_HOME" "$KAFKA_PORT" "${KAFKA_HEAP_MAX:-1536m}" kafka
   wait_port "$KAFKA_PORT" 60 kafka || { tail -30 "$KAFKA_HOME/logs/server.out" >&2; exit 1; }
 }
 
-kafka_down() {
-  if [ -f "$KAFKA_HOME/kafka.pid" ] && kill -0 "$(cat "$KAFKA_HOME/kafka.pid")" 2>/dev/null; then
-    local pid; pid="$(cat "$KAFKA_HOME/kafka.pid")"
-    log "stopping kafka (pid $pid)"; kill "$pid"
-    for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-    kill -9 "$pid" 2>/dev/null || true
-  fi
-  rm -f "$KAFKA_HOME/kafka.pid"
-}
+kafka_down() { kafka_stop "$KAFKA_HOME" kafka; }
 
 pg_bin() {
   local d

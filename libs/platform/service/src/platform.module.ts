@@ -7,7 +7,7 @@ import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { AvroCodec } from '@mlc/contracts';
 import { retryUntilDone } from '@mlc/platform-errors';
 import { createKafka, EventPublisher, PgProcessedEventStore } from '@mlc/platform-kafka';
-import { logger } from '@mlc/platform-telemetry';
+import { logger, type Logger } from '@mlc/platform-telemetry';
 import { ConsumerHost } from './consumer.host';
 import { HealthController } from './health.controller';
 import { MetricsRegistry } from './metrics.registry';
@@ -68,16 +68,17 @@ export class PlatformModule {
     });
     const codec = new AvroCodec();
     const databaseUrl = options.usesPostgres ? config.databaseUrl : undefined;
+    const log = logger(options.name, config.logLevel);
     const providers = [
       { provide: SERVICE_OPTIONS, useValue: options },
       { provide: KAFKA, useValue: kafka },
       { provide: CODEC, useValue: codec },
-      { provide: LOGGER, useValue: logger(options.name, config.logLevel) },
+      { provide: LOGGER, useValue: log },
       { provide: PUBLISHER, useFactory: (k: Kafka) => new EventPublisher(k, codec, config.topicSuffix), inject: [KAFKA] },
       ...(databaseUrl
         ? [
             { provide: PG_DATA_SOURCE, useFactory: () => openDataSource(options.name, databaseUrl, config.pgPoolMax) },
-            { provide: PG_POOL, useFactory: (ds: DataSource) => poolOf(ds), inject: [PG_DATA_SOURCE] },
+            { provide: PG_POOL, useFactory: (ds: DataSource) => heardPool(poolOf(ds), log), inject: [PG_DATA_SOURCE] },
             { provide: PgProcessedEventStore, useFactory: (pool: Pool) => new PgProcessedEventStore(pool), inject: [PG_POOL] },
           ]
         : []),
@@ -123,4 +124,16 @@ async function openDataSource(service: string, url: string, max: number | undefi
 
 function poolOf(ds: DataSource): Pool {
   return (ds.driver as PostgresDriver).master as Pool;
+}
+
+/**
+ * A PostgreSQL restart or failover ends every session (57P01). pg emits that as 'error' on the pool (idle
+ * connections) and on each checked-out client (an advisory-lock holder, a transaction); unheard, it killed the
+ * process, every replica at once (the chaos run). Heard, the pool drops the dead connections and a held client's
+ * next query fails like any other database error.
+ */
+function heardPool(pool: Pool, log: Logger): Pool {
+  pool.on('error', (err) => log.warn('PostgreSQL connection lost (idle); the pool opens a new one', { error: err.message }));
+  pool.on('connect', (client) => client.on('error', (err) => log.warn('PostgreSQL connection lost', { error: err.message })));
+  return pool;
 }
