@@ -1,19 +1,11 @@
 import type { ConfigOf } from '@mlc/platform-config';
-import { baseSettings, withPostgres } from '@mlc/platform-service';
-import { tenancySettings } from '@mlc/tenancy';
+import { tenantServiceSettings } from '@mlc/tenancy';
 import { opsSettings } from '../ops/ops.settings';
 import { adminSettings } from '../admin/admin.settings';
 import { webhooksSettings } from '../webhooks/webhooks.settings';
 
 /** Every setting of audit-projector, checked at start. */
-export const auditProjectorSettings = {
-  ...baseSettings,
-  ...withPostgres,
-  ...tenancySettings,
-  ...opsSettings,
-  ...adminSettings,
-  ...webhooksSettings,
-};
+export const auditProjectorSettings = tenantServiceSettings(opsSettings, adminSettings, webhooksSettings);
 
 export type AuditProjectorConfig = ConfigOf<typeof auditProjectorSettings>;
 

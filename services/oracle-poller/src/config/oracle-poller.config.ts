@@ -1,19 +1,11 @@
 import type { ConfigOf } from '@mlc/platform-config';
-import { baseSettings, withPostgres } from '@mlc/platform-service';
-import { tenancySettings } from '@mlc/tenancy';
+import { tenantServiceSettings } from '@mlc/tenancy';
 import { purchaseOrdersSettings } from '../purchase-orders/purchase-orders.settings';
 import { receivablesSettings } from '../receivables/receivables.settings';
 import { pollingSettings } from '../polling/polling.settings';
 
 /** Every setting of oracle-poller, checked at start. */
-export const oraclePollerSettings = {
-  ...baseSettings,
-  ...withPostgres,
-  ...tenancySettings,
-  ...pollingSettings,
-  ...purchaseOrdersSettings,
-  ...receivablesSettings,
-};
+export const oraclePollerSettings = tenantServiceSettings(pollingSettings, purchaseOrdersSettings, receivablesSettings);
 
 export type OraclePollerConfig = ConfigOf<typeof oraclePollerSettings>;
 

@@ -1,18 +1,10 @@
 import type { ConfigOf } from '@mlc/platform-config';
-import { baseSettings, withPostgres } from '@mlc/platform-service';
-import { tenancySettings } from '@mlc/tenancy';
+import { tenantServiceSettings } from '@mlc/tenancy';
 import { webhooksSettings } from '../webhooks/webhooks.settings';
 import { shipbobSweepSettings, sweepSettings } from '../sweep/sweep.settings';
 
 /** Every setting of webhook-gateway, checked at start. */
-export const webhookGatewaySettings = {
-  ...baseSettings,
-  ...withPostgres,
-  ...tenancySettings,
-  ...webhooksSettings,
-  ...sweepSettings,
-  ...shipbobSweepSettings,
-};
+export const webhookGatewaySettings = tenantServiceSettings(webhooksSettings, sweepSettings, shipbobSweepSettings);
 
 export type WebhookGatewayConfig = ConfigOf<typeof webhookGatewaySettings>;
 
