@@ -7,7 +7,7 @@ export { ConsumerLagMonitor, type GroupLag } from './consumer-lag.monitor';
 export { annotateSpan, inSpan, activeTraceId, MLC_ATTR, METRIC, type SpanAnnotation, type SpanOptions } from '@mlc/platform-telemetry';
 export { baseSettings, withPostgres, type BaseConfig, type ServiceOptions } from './service.options';
 export { SERVICE_OPTIONS, KAFKA, CODEC, PUBLISHER, PG_POOL, LOGGER } from './service.tokens';
-export { migrateDatabase, pendingMigrations, appliedByLegacyMigrator, type MigrationSet, type MigrationClass } from './schema-migrations';
+export { migrateDatabase, pendingMigrations, appliedByLegacyMigrator, LegacyStepMigration, type MigrationSet, type MigrationClass } from './schema-migrations';
 export { PLATFORM_MIGRATION_SET } from './migrations';
 export { inTransaction } from './pg-transaction';
 export { AppErrorHttpFilter, type AppErrorHttpMapping } from './app-error.filter';
