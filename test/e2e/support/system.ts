@@ -6,7 +6,7 @@ import { generateWebhookSecret, ShipbobSandbox } from '@mlc/partners-shipbob-sim
 import { ShopifySandbox } from '@mlc/partners-shopify-simulator';
 import { topicName } from '@mlc/platform-kafka';
 import { collect, startService, testDatabase, testKafka, TEST_ENCRYPTION_KEYS, waitFor, type RunningService, type TestDatabase } from '@mlc/platform-testing';
-import { createTenantsDataSource, DEMO_ACCOUNTING, InMemoryTenantChangePublisher, SecretBox, TenantConfigService } from '@mlc/tenants';
+import { createTenantsDataSource, DEMO_ACCOUNTING, DEMO_WEBHOOK_TOPICS, InMemoryTenantChangePublisher, SecretBox, TenantConfigService } from '@mlc/tenants';
 
 export const SERVICE_NAMES = ['audit-projector', 'mapper', 'shipbob-writer', 'fusion-writer', 'oracle-poller', 'webhook-gateway'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -195,14 +195,7 @@ export class System {
       method: 'POST',
       headers: { authorization: `Bearer ${this.shipbobPat}`, 'content-type': 'application/json' },
       body: JSON.stringify({
-        topics: [
-          'order.shipped',
-          'order.shipment.delivered',
-          'order.shipment.exception',
-          'order.shipment.on_hold',
-          'order.shipment.cancelled',
-          'billing.charge.created',
-        ],
+        topics: DEMO_WEBHOOK_TOPICS.shipbob,
         url: `${gateway}/webhooks/shipbob/${TENANT}`,
         secret: SHIPBOB_WEBHOOK_SECRET,
       }),
