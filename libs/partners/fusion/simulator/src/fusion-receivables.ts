@@ -423,15 +423,18 @@ export function registerReceivables(sandbox: FusionSandbox): void {
   const crm = '/crmRestApi/resources/11.13.18.05';
   const nested = (req: Parameters<Parameters<FusionSandbox['fusionRoute']>[3]>[0]) => ({ ...req, query: new URLSearchParams({ expand: 'all' }) });
 
+  // A created transaction as the request log records it: ids, the fields it was created with, its lines.
+  const asWritten = (t: ArTransaction) => ({
+    CustomerTransactionId: t.CustomerTransactionId,
+    TransactionNumber: t.TransactionNumber,
+    ...t.fields,
+    lines: t.lines,
+  });
+
   const inv = `${fscm}/receivablesInvoices`;
   sandbox.fusionRoute('POST', inv, 'item', (req, ctx) => {
     const created = store.createInvoice(sandbox.body(req));
-    sandbox.written.invoices.push({
-      CustomerTransactionId: created.CustomerTransactionId,
-      TransactionNumber: created.TransactionNumber,
-      ...created.fields,
-      lines: created.lines,
-    });
+    sandbox.written.invoices.push(asWritten(created));
     return sandbox.item(invoiceDef, created, sandbox.url + inv, nested(req), ctx, 201);
   });
   sandbox.fusionRoute('GET', inv, 'read', (req, ctx) => sandbox.collection(invoiceDef, store.invoices, sandbox.url + inv, req, ctx));
@@ -460,12 +463,7 @@ export function registerReceivables(sandbox: FusionSandbox): void {
   const cm = `${fscm}/receivablesCreditMemos`;
   sandbox.fusionRoute('POST', cm, 'item', (req, ctx) => {
     const created = store.createCreditMemo(sandbox.body(req));
-    sandbox.written.creditMemos.push({
-      CustomerTransactionId: created.CustomerTransactionId,
-      TransactionNumber: created.TransactionNumber,
-      ...created.fields,
-      lines: created.lines,
-    });
+    sandbox.written.creditMemos.push(asWritten(created));
     return sandbox.item(creditMemoDef, created, sandbox.url + cm, nested(req), ctx, 201);
   });
   sandbox.fusionRoute('GET', cm, 'read', (req, ctx) => sandbox.collection(creditMemoDef, store.creditMemos, sandbox.url + cm, req, ctx));
