@@ -6,7 +6,7 @@ import { generateWebhookSecret, ShipbobSandbox } from '@mlc/partners-shipbob-sim
 import { ShopifySandbox } from '@mlc/partners-shopify-simulator';
 import { topicName } from '@mlc/platform-kafka';
 import { collect, startService, testDatabase, testKafka, TEST_ENCRYPTION_KEYS, waitFor, type RunningService, type TestDatabase } from '@mlc/platform-testing';
-import { createTenantsDataSource, DEMO_ACCOUNTING, DEMO_WEBHOOK_TOPICS, InMemoryTenantChangePublisher, SecretBox, TenantConfigService } from '@mlc/tenants';
+import { DEMO_ACCOUNTING, DEMO_WEBHOOK_TOPICS, openTestTenantConfig, type TenantConfigService } from '@mlc/tenants';
 
 export const SERVICE_NAMES = ['audit-projector', 'mapper', 'shipbob-writer', 'fusion-writer', 'oracle-poller', 'webhook-gateway'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -73,14 +73,7 @@ export class System {
   static async start(label: string, opts: { services?: readonly ServiceName[]; env?: Record<string, string> } = {}): Promise<System> {
     const { kafka, suffix } = await testKafka(label);
     const db = await testDatabase(label.replace(/[^a-z0-9]/gi, '_'));
-    const ds = createTenantsDataSource(db.url);
-    await ds.initialize();
-    const tenants = new TenantConfigService({
-      dataSource: ds,
-      secretBox: new SecretBox(TEST_ENCRYPTION_KEYS),
-      publisher: new InMemoryTenantChangePublisher(),
-      snapshotCacheTtlMs: 0,
-    });
+    const { ds, tenants } = await openTestTenantConfig(db.url, TEST_ENCRYPTION_KEYS, { snapshotCacheTtlMs: 0 });
 
     // Receipts and ASNs stay PENDING for 1.5 s (sandbox clock) like a pod's receiving processor: the writer reads them back.
     const fusion = new FusionSandbox({ seed: 7, receiptProcessingDelayMs: 1_500 });
