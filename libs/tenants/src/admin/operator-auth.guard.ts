@@ -64,23 +64,47 @@ interface GuardedRequest {
   operator?: OperatorIdentity;
 }
 
-@Injectable()
-export class OperatorAuthGuard implements CanActivate {
+/** Why a request's operator key was not accepted, in the words every operator endpoint answers with. */
+export const OPERATOR_KEY_MISSING = 'an operator API key is required (x-api-key or Authorization: Bearer)';
+export const OPERATOR_KEY_INVALID = 'the operator API key is not valid';
+
+/**
+ * The configured operator keys (MLC_OPERATOR_API_KEYS), matched against the key a request presents (`x-api-key` or
+ * `Authorization: Bearer`) by SHA-256 digest in constant time per key. The admin API's guard and the services' own
+ * operator endpoints (oracle-poller, fusion-writer) all check keys through it.
+ */
+export class OperatorKeyRing {
   private readonly digests: Array<{ digest: Buffer; entry: OperatorKey }>;
 
-  constructor(@Inject(TENANTS_ADMIN_OPTIONS) opts: ResolvedAdminOptions) {
-    this.digests = opts.operatorKeys.map((entry) => ({ digest: sha(entry.key), entry }));
+  constructor(keys: readonly OperatorKey[]) {
+    this.digests = keys.map((entry) => ({ digest: sha(entry.key), entry }));
   }
 
-  canActivate(ctx: ExecutionContext): boolean {
-    const req = ctx.switchToHttp().getRequest<GuardedRequest>();
-    const key = presentedKey(req.headers);
-    if (!key) throw new AppError('TENANTS.UNAUTHENTICATED', 'an operator API key is required (x-api-key or Authorization: Bearer)');
+  /** The configured key the headers present; `missing` when they present none, `invalid` when it is not configured. */
+  match(headers: Record<string, string | string[] | undefined>): OperatorKey | 'missing' | 'invalid' {
+    const key = presentedKey(headers);
+    if (!key) return 'missing';
     const d = sha(key);
     // Compare against every key in constant time per key, so timing says nothing about which one is close.
     let match: OperatorKey | undefined;
     for (const { digest, entry } of this.digests) if (timingSafeEqual(digest, d) && !match) match = entry;
-    if (!match) throw new AppError('TENANTS.UNAUTHENTICATED', 'the operator API key is not valid');
+    return match ?? 'invalid';
+  }
+}
+
+@Injectable()
+export class OperatorAuthGuard implements CanActivate {
+  private readonly ring: OperatorKeyRing;
+
+  constructor(@Inject(TENANTS_ADMIN_OPTIONS) opts: ResolvedAdminOptions) {
+    this.ring = new OperatorKeyRing(opts.operatorKeys);
+  }
+
+  canActivate(ctx: ExecutionContext): boolean {
+    const req = ctx.switchToHttp().getRequest<GuardedRequest>();
+    const match = this.ring.match(req.headers);
+    if (match === 'missing') throw new AppError('TENANTS.UNAUTHENTICATED', OPERATOR_KEY_MISSING);
+    if (match === 'invalid') throw new AppError('TENANTS.UNAUTHENTICATED', OPERATOR_KEY_INVALID);
     const actorHeader = req.headers['x-mlc-actor'];
     const name = typeof actorHeader === 'string' && /^[\w.@ -]{1,100}$/.test(actorHeader) ? actorHeader : 'operator';
     const who: OperatorIdentity = { keyId: keyFingerprint(match.key), tenant: match.tenant, actor: `${name} (${keyFingerprint(match.key)})` };

@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import {
   Controller,
   ForbiddenException,
@@ -11,33 +10,26 @@ import {
   type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common';
-import { mayAccess, parseOperatorKeys } from '@mlc/tenants';
+import { mayAccess, OPERATOR_KEY_INVALID, OPERATOR_KEY_MISSING, OperatorKeyRing, parseOperatorKeys } from '@mlc/tenants';
 import { FUSION_WRITER_CONFIG, type FusionWriterConfig } from '../config/fusion-writer.config';
 import { ReceivablesWaitingStore } from './receivables.waiting';
-
-const sha = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 
 /** Operator API keys as the admin API takes them (`x-api-key` or `Authorization: Bearer`; MLC_OPERATOR_API_KEYS). */
 @Injectable()
 export class WaitingOperatorGuard implements CanActivate {
-  private readonly keys: Array<{ digest: Buffer; tenant: string }>;
+  private readonly ring: OperatorKeyRing;
 
   constructor(@Inject(FUSION_WRITER_CONFIG) config: FusionWriterConfig) {
-    this.keys = parseOperatorKeys(config.operatorApiKeys).map((k) => ({ digest: sha(k.key), tenant: k.tenant }));
+    this.ring = new OperatorKeyRing(parseOperatorKeys(config.operatorApiKeys));
   }
 
   canActivate(ctx: ExecutionContext): boolean {
     const req = ctx.switchToHttp().getRequest<{ headers: Record<string, string | string[] | undefined>; params?: Record<string, string> }>();
-    const x = req.headers['x-api-key'];
-    const auth = req.headers['authorization'];
-    const presented = typeof x === 'string' && x ? x : typeof auth === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(auth)?.[1] : undefined;
-    if (!presented) throw new UnauthorizedException('an operator API key is required (x-api-key or Authorization: Bearer)');
-    const d = sha(presented);
-    let tenant: string | undefined;
-    for (const k of this.keys) if (timingSafeEqual(k.digest, d) && tenant === undefined) tenant = k.tenant;
-    if (tenant === undefined) throw new UnauthorizedException('the operator API key is not valid');
+    const match = this.ring.match(req.headers);
+    if (match === 'missing') throw new UnauthorizedException(OPERATOR_KEY_MISSING);
+    if (match === 'invalid') throw new UnauthorizedException(OPERATOR_KEY_INVALID);
     const tenantId = req.params?.['tenantId'];
-    if (tenantId !== undefined && !mayAccess({ tenant }, tenantId)) throw new ForbiddenException('this API key may not access that tenant');
+    if (tenantId !== undefined && !mayAccess(match, tenantId)) throw new ForbiddenException('this API key may not access that tenant');
     return true;
   }
 }

@@ -1,9 +1,6 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { ForbiddenException, Inject, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import { parseOperatorKeys, type OperatorKey } from '@mlc/tenants';
+import { keyFingerprint, mayAccess, OPERATOR_KEY_INVALID, OPERATOR_KEY_MISSING, OperatorKeyRing, parseOperatorKeys } from '@mlc/tenants';
 import { ORACLE_POLLER_CONFIG, type OraclePollerConfig } from '../config/oracle-poller.config';
-
-const sha = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 
 interface GuardedRequest {
   headers: Record<string, string | string[] | undefined>;
@@ -17,27 +14,20 @@ interface GuardedRequest {
  */
 @Injectable()
 export class OperatorKeyGuard implements CanActivate {
-  private readonly keys: Array<{ digest: Buffer; entry: OperatorKey }>;
+  private readonly ring: OperatorKeyRing;
 
   constructor(@Inject(ORACLE_POLLER_CONFIG) config: OraclePollerConfig) {
-    this.keys = parseOperatorKeys(config.operatorApiKeys).map((entry) => ({ digest: sha(entry.key), entry }));
+    this.ring = new OperatorKeyRing(parseOperatorKeys(config.operatorApiKeys));
   }
 
   canActivate(ctx: ExecutionContext): boolean {
     const req = ctx.switchToHttp().getRequest<GuardedRequest>();
-    const x = req.headers['x-api-key'];
-    const auth = req.headers['authorization'];
-    const presented = typeof x === 'string' && x ? x : typeof auth === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(auth)?.[1] : undefined;
-    if (!presented) throw new UnauthorizedException('an operator API key is required (x-api-key or Authorization: Bearer)');
-    const d = sha(presented);
-    let match: OperatorKey | undefined;
-    for (const { digest, entry } of this.keys) if (timingSafeEqual(digest, d) && !match) match = entry;
-    if (!match) throw new UnauthorizedException('the operator API key is not valid');
+    const match = this.ring.match(req.headers);
+    if (match === 'missing') throw new UnauthorizedException(OPERATOR_KEY_MISSING);
+    if (match === 'invalid') throw new UnauthorizedException(OPERATOR_KEY_INVALID);
     const tenantId = req.params?.['tenantId'];
-    if (tenantId !== undefined && match.tenant !== '*' && match.tenant !== tenantId && match.tenant !== `tenant-${tenantId}`) {
-      throw new ForbiddenException('this API key may not access that tenant');
-    }
-    req.operator = { keyId: `key#${createHash('sha256').update(match.key).digest('hex').slice(0, 8)}`, tenant: match.tenant };
+    if (tenantId !== undefined && !mayAccess(match, tenantId)) throw new ForbiddenException('this API key may not access that tenant');
+    req.operator = { keyId: keyFingerprint(match.key), tenant: match.tenant };
     return true;
   }
 }
