@@ -32,14 +32,6 @@ export { TenantsAdminModule, type TenantsAdminOptions, type TenantsAdminAsyncOpt
 export { parseOperatorKeys, type OperatorKey } from './admin/operator-auth.guard';
 export { startAdminTestApp } from './testing/admin-test-app';
 export { openTestTenantConfig } from './testing/test-tenant-config';
-export {
-  OperatorAuthGuard,
-  OperatorKeyRing,
-  OPERATOR_KEY_MISSING,
-  OPERATOR_KEY_INVALID,
-  mayAccess,
-  keyFingerprint,
-  type OperatorIdentity,
-} from './admin/operator-auth.guard';
+export { OperatorAuthGuard, OperatorKeyRing, serviceOperatorGuard, mayAccess, keyFingerprint, type OperatorIdentity } from './admin/operator-auth.guard';
 export { TENANTS_ADMIN_OPTIONS } from './admin/tenants-admin.tokens';
 export { ACCOUNTING_SETTING_HELP, SETTING_HELP, DEFAULT_INITIAL_LOOKBACK_DAYS } from './settings.help';

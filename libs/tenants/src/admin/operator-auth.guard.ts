@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { ForbiddenException, Inject, Injectable, mixin, UnauthorizedException, type CanActivate, type ExecutionContext, type Type } from '@nestjs/common';
 import { AppError } from '@mlc/platform-errors';
 import { TENANTS_ADMIN_OPTIONS } from './tenants-admin.tokens';
 import type { ResolvedAdminOptions } from './tenants-admin.options';
@@ -114,6 +114,35 @@ export class OperatorAuthGuard implements CanActivate {
       throw new AppError('TENANTS.FORBIDDEN', 'this API key may not access that tenant', { details: { tenantId } });
     return true;
   }
+}
+
+/**
+ * The guard of a service's own operator endpoints (oracle-poller's sync and backfill, fusion-writer's waiting list):
+ * keys from the service's `operatorApiKeys` setting (MLC_OPERATOR_API_KEYS, read from the configuration behind
+ * `configToken`), answered with Nest's HTTP errors: 401 when the key is missing or not valid, 403 when a scoped key
+ * asks for another tenant's `:tenantId`. `req.operator` names the key that passed.
+ */
+export function serviceOperatorGuard(configToken: symbol): Type<CanActivate> {
+  @Injectable()
+  class ServiceOperatorGuard implements CanActivate {
+    private readonly ring: OperatorKeyRing;
+
+    constructor(@Inject(configToken) config: { operatorApiKeys?: string }) {
+      this.ring = new OperatorKeyRing(parseOperatorKeys(config.operatorApiKeys));
+    }
+
+    canActivate(ctx: ExecutionContext): boolean {
+      const req = ctx.switchToHttp().getRequest<Omit<GuardedRequest, 'operator'> & { operator?: Pick<OperatorIdentity, 'keyId' | 'tenant'> }>();
+      const match = this.ring.match(req.headers);
+      if (match === 'missing') throw new UnauthorizedException(OPERATOR_KEY_MISSING);
+      if (match === 'invalid') throw new UnauthorizedException(OPERATOR_KEY_INVALID);
+      const tenantId = req.params?.['tenantId'];
+      if (tenantId !== undefined && !mayAccess(match, tenantId)) throw new ForbiddenException('this API key may not access that tenant');
+      req.operator = { keyId: keyFingerprint(match.key), tenant: match.tenant };
+      return true;
+    }
+  }
+  return mixin(ServiceOperatorGuard);
 }
 
 function sha(s: string): Buffer {
