@@ -10,7 +10,7 @@ import type { TopicName } from '@mlc/contracts';
 import { topicName } from '@mlc/platform-kafka';
 import { startService, testDatabase, testKafka, TEST_ENCRYPTION_KEYS, type RunningService, type TestDatabase } from '@mlc/platform-testing';
 import type { HeapFigures } from './heap-probe';
-import { createTenantsDataSource, InMemoryTenantChangePublisher, SecretBox, TenantConfigService } from '@mlc/tenants';
+import { openTestTenantConfig, type TenantConfigService } from '@mlc/tenants';
 
 export const TENANT = 'bench';
 
@@ -43,14 +43,7 @@ export interface World {
 export async function openWorld(label: string): Promise<World> {
   const { kafka, suffix } = await testKafka(`bench-${label}`);
   const db = await testDatabase(`bench_${label.replace(/[^a-z0-9]/gi, '_')}`);
-  const ds = createTenantsDataSource(db.url);
-  await ds.initialize();
-  const tenants = new TenantConfigService({
-    dataSource: ds,
-    secretBox: new SecretBox(TEST_ENCRYPTION_KEYS),
-    publisher: new InMemoryTenantChangePublisher(),
-    snapshotCacheTtlMs: 0,
-  });
+  const { ds, tenants } = await openTestTenantConfig(db.url, TEST_ENCRYPTION_KEYS, { snapshotCacheTtlMs: 0 });
   await tenants.createTenant(
     {
       id: TENANT,

@@ -4,7 +4,7 @@ export { PartnerClients, MissingConnectionError, fusionClientConfig, newShipbobC
 export { fusionTokenSource, shipbobTokenSource, managedAccessToken } from './partner.tokens';
 export { partnerPingers } from './partner.pingers';
 export { KafkaTenantChangePublisher } from './kafka-tenant-change.publisher';
-export { tenancySettings } from './tenancy.settings';
+export { tenancySettings, tenantServiceSettings } from './tenancy.settings';
 export {
   reconcileReceivables,
   fusionDocumentsOf,
@@ -18,6 +18,8 @@ export {
   type ReconcileWindow,
 } from './receivables-reconciliation';
 export { fusionLookups, shipbobLookups, shopifyAccessScopes, type FusionLookups, type ShipbobLookups } from './partner.lookups';
+/** The partner's webhook topics, for services that may not import the ShipBob client itself (the doctor). */
+export { SHIPBOB_WEBHOOK_TOPICS } from '@mlc/partners-shipbob-client';
 export {
   recordWrites,
   jsonAnswer,

@@ -16,7 +16,7 @@ export { TenantChangeOutboxRelay, type OutboxRelayOptions, type OutboxLogger } f
 export { TokenManager, isHttp401, type TokenGrant, type TokenSource, type TokenManagerOptions } from './token/token-manager';
 export { ConnectionPingService, type PartnerPinger, type PartnerPingers, type PingResult, type PingCheck } from './ping/connection-ping.service';
 export { csvToMappings, mappingsToCsv, parseCsv, CSV_COLUMNS } from './mapping-csv';
-export { maskConnection, SHIPBOB_WEBHOOK_SECRET } from './tenant-config.validation';
+export { maskConnection, SHIPBOB_WEBHOOK_SECRET, TENANT_SETTINGS_KEYS } from './tenant-config.validation';
 export {
   seedDemoTenant,
   DEMO_TENANT_ID,
@@ -31,6 +31,7 @@ export {
 export { TenantsAdminModule, type TenantsAdminOptions, type TenantsAdminAsyncOptions } from './admin/tenants-admin.module';
 export { parseOperatorKeys, type OperatorKey } from './admin/operator-auth.guard';
 export { startAdminTestApp } from './testing/admin-test-app';
-export { OperatorAuthGuard, mayAccess, keyFingerprint, type OperatorIdentity } from './admin/operator-auth.guard';
+export { openTestTenantConfig } from './testing/test-tenant-config';
+export { OperatorAuthGuard, OperatorKeyRing, serviceOperatorGuard, mayAccess, keyFingerprint, type OperatorIdentity } from './admin/operator-auth.guard';
 export { TENANTS_ADMIN_OPTIONS } from './admin/tenants-admin.tokens';
 export { ACCOUNTING_SETTING_HELP, SETTING_HELP, DEFAULT_INITIAL_LOOKBACK_DAYS } from './settings.help';

@@ -31,6 +31,19 @@ const MAX_SHIPBOB_WEBHOOK_SECRETS = 5;
 const MAX_SHOPIFY_WEBHOOK_SECRETS = 2;
 
 /** Secret fields inside `auth`; `webhookSecrets` is the other secret. */
+/** The tenant settings an operator may set (anything else in a settings patch or an init file is refused). */
+export const TENANT_SETTINGS_KEYS = [
+  'accounting',
+  'customerMatching',
+  'pollingIntervalsMs',
+  'orderGrouping',
+  'receivablePoStatuses',
+  'shipmentProblemsAsPoNote',
+  'shopifyWriteBack',
+  'initialLookbackDays',
+  'dryRun',
+] as const satisfies readonly (keyof TenantSettings)[];
+
 export const SECRET_AUTH_FIELDS = ['clientSecret', 'password', 'token', 'refreshToken', 'accessToken'] as const;
 
 class Problems {
@@ -140,22 +153,7 @@ export function applySettingsPatch(current: TenantSettings, patch: unknown): Ten
     p.throwIfAny('settings');
   }
   const input = patch as Record<string, unknown>;
-  rejectUnknown(
-    p,
-    input,
-    [
-      'accounting',
-      'customerMatching',
-      'pollingIntervalsMs',
-      'orderGrouping',
-      'receivablePoStatuses',
-      'shipmentProblemsAsPoNote',
-      'shopifyWriteBack',
-      'initialLookbackDays',
-      'dryRun',
-    ],
-    'settings.',
-  );
+  rejectUnknown(p, input, TENANT_SETTINGS_KEYS, 'settings.');
   const next: TenantSettings = structuredClone(current);
   if ('accounting' in input) {
     const a = input['accounting'];

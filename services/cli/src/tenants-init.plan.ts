@@ -1,5 +1,5 @@
 import { dirname, isAbsolute, join } from 'node:path';
-import type { MappingKind, Partner } from '@mlc/tenants';
+import { TENANT_SETTINGS_KEYS, type MappingKind, type Partner } from '@mlc/tenants';
 
 // The tenant.yaml of `mlc tenants init --from`: read, checked as a whole (every problem reported at once, path +
 // reason, never a value), secrets resolved from the environment. Nothing here talks to the API.
@@ -243,18 +243,7 @@ class Checker {
       this.add('settings', 'must be a mapping of tenant settings');
       return undefined;
     }
-    const allowed = [
-      'accounting',
-      'customerMatching',
-      'pollingIntervalsMs',
-      'orderGrouping',
-      'receivablePoStatuses',
-      'shipmentProblemsAsPoNote',
-      'shopifyWriteBack',
-      'initialLookbackDays',
-      'dryRun',
-    ];
-    this.unknown(raw, allowed, 'settings');
+    this.unknown(raw, TENANT_SETTINGS_KEYS, 'settings');
     const out: Record<string, unknown> = {};
     const a = raw['accounting'];
     if (a !== undefined) {

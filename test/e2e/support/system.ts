@@ -17,7 +17,7 @@ import {
   type RunningService,
   type TestDatabase,
 } from '@mlc/platform-testing';
-import { createTenantsDataSource, DEMO_ACCOUNTING, InMemoryTenantChangePublisher, SecretBox, TenantConfigService } from '@mlc/tenants';
+import { DEMO_ACCOUNTING, DEMO_WEBHOOK_TOPICS, openTestTenantConfig, type TenantConfigService } from '@mlc/tenants';
 
 export const SERVICE_NAMES = ['audit-projector', 'mapper', 'shipbob-writer', 'fusion-writer', 'oracle-poller', 'webhook-gateway'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -110,14 +110,7 @@ export class System {
   static async start(label: string, opts: { services?: readonly ServiceName[]; env?: Record<string, string> } = {}): Promise<System> {
     const { kafka, suffix } = await testKafka(label);
     const db = await testDatabase(label.replace(/[^a-z0-9]/gi, '_'));
-    const ds = createTenantsDataSource(db.url);
-    await ds.initialize();
-    const tenants = new TenantConfigService({
-      dataSource: ds,
-      secretBox: new SecretBox(TEST_ENCRYPTION_KEYS),
-      publisher: new InMemoryTenantChangePublisher(),
-      snapshotCacheTtlMs: 0,
-    });
+    const { ds, tenants } = await openTestTenantConfig(db.url, TEST_ENCRYPTION_KEYS, { snapshotCacheTtlMs: 0 });
 
     // Receipts and ASNs stay PENDING for 1.5 s (sandbox clock) like a pod's receiving processor: the writer reads them back.
     const fusion = new FusionSandbox({ seed: 7, receiptProcessingDelayMs: 1_500 });
@@ -232,14 +225,7 @@ export class System {
       method: 'POST',
       headers: { authorization: `Bearer ${this.shipbobPat}`, 'content-type': 'application/json' },
       body: JSON.stringify({
-        topics: [
-          'order.shipped',
-          'order.shipment.delivered',
-          'order.shipment.exception',
-          'order.shipment.on_hold',
-          'order.shipment.cancelled',
-          'billing.charge.created',
-        ],
+        topics: DEMO_WEBHOOK_TOPICS.shipbob,
         url: `${gateway}/webhooks/shipbob/${TENANT}`,
         secret: SHIPBOB_WEBHOOK_SECRET,
       }),

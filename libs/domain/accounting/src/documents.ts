@@ -78,11 +78,8 @@ export interface InvoiceDocument extends InvoiceSettings {
   total: string;
 }
 
-export interface CreditLineDocument {
-  lineNumber: number;
-  kind: InvoiceLineKind;
-  key: string;
-  description: string;
+/** A credit memo line: what it stands for as on an invoice line, the amounts credited. */
+export interface CreditLineDocument extends Pick<InvoiceLineDocument, 'lineNumber' | 'kind' | 'key' | 'description'> {
   /** Positive quantity credited. */
   quantity: string;
   /** Negative unit price (Fusion's credit memo convention). */

@@ -143,23 +143,25 @@ function shippingOf(order: ShopifyOrder): { amount: bigint; description: string 
   return { amount, description: `Shipping${titles ? `: ${titles}` : ''}`.slice(0, 240) };
 }
 
+/** A line item billed at its unit price for `quantity`. */
+function itemTarget(li: ShopifyLineItem, quantity: bigint, cur: string): Target {
+  const unit = toMinor(li.price, cur);
+  return {
+    key: `item:${li.id}`,
+    kind: 'item',
+    description: describe(li),
+    itemNumber: li.sku ?? undefined,
+    unitPrice: unit,
+    quantity,
+    amount: unit * quantity,
+  };
+}
+
 /** The order as Shopify first charged it (original quantities and totals): what the first invoice bills. */
 function originalTargets(order: ShopifyOrder): Target[] {
   const cur = order.currency;
   const out: Target[] = [];
-  for (const li of order.line_items) {
-    const unit = toMinor(li.price, cur);
-    const qty = BigInt(li.quantity);
-    out.push({
-      key: `item:${li.id}`,
-      kind: 'item',
-      description: describe(li),
-      itemNumber: li.sku ?? undefined,
-      unitPrice: unit,
-      quantity: qty,
-      amount: unit * qty,
-    });
-  }
+  for (const li of order.line_items) out.push(itemTarget(li, BigInt(li.quantity), cur));
   const discount = itemDiscount(order, (li) => BigInt(li.quantity));
   if (discount) out.push({ key: 'discount', kind: 'discount', description: 'Discounts', unitPrice: null, quantity: 1n, amount: -discount });
   const ship = shippingOf(order);
@@ -261,19 +263,7 @@ function editedTargets(order: ShopifyOrder, ledger: OrderLedger): Target[] {
   const refunded = refundedQuantities(order.refunds);
   const quantityOf = (li: ShopifyLineItem) => BigInt((li.current_quantity ?? li.quantity) + (refunded.get(li.id) ?? 0));
   const out: Target[] = [];
-  for (const li of order.line_items) {
-    const unit = toMinor(li.price, cur);
-    const qty = quantityOf(li);
-    out.push({
-      key: `item:${li.id}`,
-      kind: 'item',
-      description: describe(li),
-      itemNumber: li.sku ?? undefined,
-      unitPrice: unit,
-      quantity: qty,
-      amount: unit * qty,
-    });
-  }
+  for (const li of order.line_items) out.push(itemTarget(li, quantityOf(li), cur));
   const had = (key: string) => ledger.lines.find((l) => l.key === key);
   const discount = itemDiscount(order, (li) => BigInt(li.current_quantity ?? li.quantity), order.refunds ?? []);
   if (discount || had('discount')) out.push({ key: 'discount', kind: 'discount', description: 'Discounts', unitPrice: null, quantity: 1n, amount: -discount });

@@ -8,7 +8,7 @@ export { annotateSpan, inSpan, activeTraceId, MLC_ATTR, METRIC, type SpanAnnotat
 export { baseSettings, withPostgres, type BaseConfig, type ServiceOptions } from './service.options';
 export { SERVICE_OPTIONS, KAFKA, CODEC, PUBLISHER, PG_POOL, PG_DATA_SOURCE, LOGGER } from './service.tokens';
 export { PostgresModule } from './postgres.module';
-export { migrateDatabase, pendingMigrations, appliedByLegacyMigrator, type MigrationSet, type MigrationClass } from './schema-migrations';
+export { migrateDatabase, pendingMigrations, appliedByLegacyMigrator, LegacyStepMigration, type MigrationSet, type MigrationClass } from './schema-migrations';
 export { PLATFORM_MIGRATION_SET } from './migrations';
 export { inTransaction } from './pg-transaction';
 export { AppErrorHttpFilter, type AppErrorHttpMapping } from './app-error.filter';

@@ -89,3 +89,25 @@ export async function appliedByLegacyMigrator(q: QueryRunner, owner: string, id:
   const rows = (await q.query('SELECT 1 FROM mlc_migrations WHERE owner = $1 AND id = $2', [owner, id])) as unknown[];
   return rows.length > 0;
 }
+
+/**
+ * A step the retired hand-rolled migrator (`runSqlMigrations`) used to take, now a TypeORM migration: it runs `sql`
+ * unless that migrator already applied step `step` of `owner` to this database (then it does nothing and is recorded
+ * as applied). Not reversible: the way back is a backup. A subclass names the step and holds its SQL, unchanged.
+ */
+export abstract class LegacyStepMigration implements MigrationInterface {
+  /** The retired migrator's owner of the step, e.g. `mapper.shipments`. */
+  protected abstract readonly owner: string;
+  /** The retired migrator's id of the step, e.g. `001-create-shipment-tables`. */
+  protected abstract readonly step: string;
+  protected abstract readonly sql: string;
+
+  async up(q: QueryRunner): Promise<void> {
+    if (await appliedByLegacyMigrator(q, this.owner, this.step)) return;
+    await q.query(this.sql);
+  }
+
+  down(): Promise<void> {
+    return Promise.reject(new Error(`${this.owner} ${this.step} is not reversible: restore the database from a backup`));
+  }
+}

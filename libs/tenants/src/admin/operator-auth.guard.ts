@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { ForbiddenException, Inject, Injectable, mixin, UnauthorizedException, type CanActivate, type ExecutionContext, type Type } from '@nestjs/common';
 import { AppError } from '@mlc/platform-errors';
 import { TENANTS_ADMIN_OPTIONS } from './tenants-admin.tokens';
 import type { ResolvedAdminOptions } from './tenants-admin.options';
@@ -64,23 +64,47 @@ interface GuardedRequest {
   operator?: OperatorIdentity;
 }
 
-@Injectable()
-export class OperatorAuthGuard implements CanActivate {
+/** Why a request's operator key was not accepted, in the words every operator endpoint answers with. */
+export const OPERATOR_KEY_MISSING = 'an operator API key is required (x-api-key or Authorization: Bearer)';
+export const OPERATOR_KEY_INVALID = 'the operator API key is not valid';
+
+/**
+ * The configured operator keys (MLC_OPERATOR_API_KEYS), matched against the key a request presents (`x-api-key` or
+ * `Authorization: Bearer`) by SHA-256 digest in constant time per key. The admin API's guard and the services' own
+ * operator endpoints (oracle-poller, fusion-writer) all check keys through it.
+ */
+export class OperatorKeyRing {
   private readonly digests: Array<{ digest: Buffer; entry: OperatorKey }>;
 
-  constructor(@Inject(TENANTS_ADMIN_OPTIONS) opts: ResolvedAdminOptions) {
-    this.digests = opts.operatorKeys.map((entry) => ({ digest: sha(entry.key), entry }));
+  constructor(keys: readonly OperatorKey[]) {
+    this.digests = keys.map((entry) => ({ digest: sha(entry.key), entry }));
   }
 
-  canActivate(ctx: ExecutionContext): boolean {
-    const req = ctx.switchToHttp().getRequest<GuardedRequest>();
-    const key = presentedKey(req.headers);
-    if (!key) throw new AppError('TENANTS.UNAUTHENTICATED', 'an operator API key is required (x-api-key or Authorization: Bearer)');
+  /** The configured key the headers present; `missing` when they present none, `invalid` when it is not configured. */
+  match(headers: Record<string, string | string[] | undefined>): OperatorKey | 'missing' | 'invalid' {
+    const key = presentedKey(headers);
+    if (!key) return 'missing';
     const d = sha(key);
     // Compare against every key in constant time per key, so timing says nothing about which one is close.
     let match: OperatorKey | undefined;
     for (const { digest, entry } of this.digests) if (timingSafeEqual(digest, d) && !match) match = entry;
-    if (!match) throw new AppError('TENANTS.UNAUTHENTICATED', 'the operator API key is not valid');
+    return match ?? 'invalid';
+  }
+}
+
+@Injectable()
+export class OperatorAuthGuard implements CanActivate {
+  private readonly ring: OperatorKeyRing;
+
+  constructor(@Inject(TENANTS_ADMIN_OPTIONS) opts: ResolvedAdminOptions) {
+    this.ring = new OperatorKeyRing(opts.operatorKeys);
+  }
+
+  canActivate(ctx: ExecutionContext): boolean {
+    const req = ctx.switchToHttp().getRequest<GuardedRequest>();
+    const match = this.ring.match(req.headers);
+    if (match === 'missing') throw new AppError('TENANTS.UNAUTHENTICATED', OPERATOR_KEY_MISSING);
+    if (match === 'invalid') throw new AppError('TENANTS.UNAUTHENTICATED', OPERATOR_KEY_INVALID);
     const actorHeader = req.headers['x-mlc-actor'];
     const name = typeof actorHeader === 'string' && /^[\w.@ -]{1,100}$/.test(actorHeader) ? actorHeader : 'operator';
     const who: OperatorIdentity = { keyId: keyFingerprint(match.key), tenant: match.tenant, actor: `${name} (${keyFingerprint(match.key)})` };
@@ -90,6 +114,35 @@ export class OperatorAuthGuard implements CanActivate {
       throw new AppError('TENANTS.FORBIDDEN', 'this API key may not access that tenant', { details: { tenantId } });
     return true;
   }
+}
+
+/**
+ * The guard of a service's own operator endpoints (oracle-poller's sync and backfill, fusion-writer's waiting list):
+ * keys from the service's `operatorApiKeys` setting (MLC_OPERATOR_API_KEYS, read from the configuration behind
+ * `configToken`), answered with Nest's HTTP errors: 401 when the key is missing or not valid, 403 when a scoped key
+ * asks for another tenant's `:tenantId`. `req.operator` names the key that passed.
+ */
+export function serviceOperatorGuard(configToken: symbol): Type<CanActivate> {
+  @Injectable()
+  class ServiceOperatorGuard implements CanActivate {
+    private readonly ring: OperatorKeyRing;
+
+    constructor(@Inject(configToken) config: { operatorApiKeys?: string }) {
+      this.ring = new OperatorKeyRing(parseOperatorKeys(config.operatorApiKeys));
+    }
+
+    canActivate(ctx: ExecutionContext): boolean {
+      const req = ctx.switchToHttp().getRequest<Omit<GuardedRequest, 'operator'> & { operator?: Pick<OperatorIdentity, 'keyId' | 'tenant'> }>();
+      const match = this.ring.match(req.headers);
+      if (match === 'missing') throw new UnauthorizedException(OPERATOR_KEY_MISSING);
+      if (match === 'invalid') throw new UnauthorizedException(OPERATOR_KEY_INVALID);
+      const tenantId = req.params?.['tenantId'];
+      if (tenantId !== undefined && !mayAccess(match, tenantId)) throw new ForbiddenException('this API key may not access that tenant');
+      req.operator = { keyId: keyFingerprint(match.key), tenant: match.tenant };
+      return true;
+    }
+  }
+  return mixin(ServiceOperatorGuard);
 }
 
 function sha(s: string): Buffer {

@@ -1,4 +1,4 @@
-import { shipbobLookups, type ShipbobLookups } from '@mlc/tenancy';
+import { SHIPBOB_WEBHOOK_TOPICS, shipbobLookups, type ShipbobLookups } from '@mlc/tenancy';
 import type { PartnerPinger, TenantSnapshot, TokenManager } from '@mlc/tenants';
 import { describe, findings, listed, sh } from './doctor.findings';
 import type { DoctorFinding } from './doctor.types';
@@ -11,20 +11,8 @@ const MAX_PRODUCT_LOOKUPS = 60;
 /** Scopes the flows use on the channel: create/cancel and read orders, read products and fulfillment centers. */
 const NEEDED_SCOPES = ['orders_write', 'orders_read', 'products_read', 'receiving_read'];
 
-/** ShipBob webhook topics of the 2026-01 API (reference/shipbob.md "Webhooks"): what an event rule may name. */
-export const SHIPBOB_TOPICS = [
-  'order.shipped',
-  'order.shipment.delivered',
-  'order.shipment.exception',
-  'order.shipment.on_hold',
-  'order.shipment.cancelled',
-  'return.created',
-  'return.updated',
-  'return.completed',
-  'billing.charge.created',
-  'billing.refund.created',
-  'billing.credit.created',
-];
+/** ShipBob webhook topics of the 2026-01 API: what an event rule may name. */
+export const SHIPBOB_TOPICS: readonly string[] = SHIPBOB_WEBHOOK_TOPICS;
 
 /** Connection, credentials, channel and scopes, fulfillment centers and products of the mappings, event rules. */
 export async function shipbobChecks(

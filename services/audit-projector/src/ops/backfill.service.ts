@@ -4,6 +4,7 @@ import type { OperatorIdentity } from '@mlc/tenants';
 import { AUDIT_PROJECTOR_CONFIG, type AuditProjectorConfig } from '../config/audit-projector.config';
 import { OperatorActionsPublisher } from './operator-actions.publisher';
 import { badRequest, notFound } from './ops.errors';
+import { callUpstream } from './upstream';
 
 /** One feed as oracle-poller's status route answers. */
 type PollerFeedStatus = {
@@ -94,33 +95,17 @@ export class BackfillService {
   }
 
   private async poller<T = Record<string, unknown>>(method: string, path: string, apiKey: string | undefined, body?: unknown): Promise<T> {
-    const base = this.config.opsOraclePollerUrl;
-    let res: Response;
-    try {
-      res = await fetch(`${base}${path}`, {
-        method,
-        headers: { ...(apiKey ? { 'x-api-key': apiKey } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(30_000),
-      });
-    } catch (err) {
-      throw new AppError(
-        'OPS.UPSTREAM',
-        `oracle-poller is not reachable at ${base} (${((err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message) || 'network error'})`,
-      );
-    }
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : null;
-    } catch {
-      // not JSON: kept as text
-    }
-    if (res.ok) return parsed as T;
+    const answer = await callUpstream('oracle-poller', this.config.opsOraclePollerUrl, path, {
+      method,
+      headers: { ...(apiKey ? { 'x-api-key': apiKey } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const { ok, status, body: parsed, text } = answer;
+    if (ok) return parsed as T;
     const message = typeof parsed === 'object' && parsed && 'message' in parsed ? String((parsed as { message: unknown }).message) : String(text).slice(0, 300);
     // The poller's own refusals keep their meaning (a bad date or feed, an unknown tenant or request).
-    if (res.status === 400) throw badRequest(`oracle-poller: ${message}`);
-    if (res.status === 404) throw notFound(`oracle-poller: ${message}`);
-    throw new AppError('OPS.UPSTREAM', `oracle-poller answered ${res.status}: ${message}`);
+    if (status === 400) throw badRequest(`oracle-poller: ${message}`);
+    if (status === 404) throw notFound(`oracle-poller: ${message}`);
+    throw new AppError('OPS.UPSTREAM', `oracle-poller answered ${status}: ${message}`);
   }
 }

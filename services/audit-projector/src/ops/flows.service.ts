@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { AppError } from '@mlc/platform-errors';
 import { flowControlRecord } from '@mlc/platform-flow-control';
 import type { EventPublisher } from '@mlc/platform-kafka';
 import { PG_POOL, PUBLISHER } from '@mlc/platform-service';
@@ -8,6 +7,7 @@ import type { OperatorIdentity } from '@mlc/tenants';
 import { AUDIT_PROJECTOR_CONFIG, type AuditProjectorConfig } from '../config/audit-projector.config';
 import { OperatorActionsPublisher } from './operator-actions.publisher';
 import { badRequest } from './ops.errors';
+import { callUpstream, upstreamRefused } from './upstream';
 
 export const FLOW_PARTNERS = ['fusion', 'shipbob', 'shopify'] as const;
 
@@ -65,61 +65,23 @@ export class FlowsService {
    * (GET /receivables/tenants/:tenantId/waiting), asked with the caller's own operator key.
    */
   async receivablesWaiting(tenantId: string, apiKey: string | undefined): Promise<Record<string, unknown>> {
-    const url = `${this.config.opsFusionWriterUrl}/receivables/tenants/${encodeURIComponent(tenantId)}/waiting`;
-    let res: Response;
-    try {
-      res = await fetch(url, { headers: apiKey ? { 'x-api-key': apiKey } : {}, signal: AbortSignal.timeout(30_000) });
-    } catch (err) {
-      throw new AppError(
-        'OPS.UPSTREAM',
-        `fusion-writer is not reachable at ${this.config.opsFusionWriterUrl} (${((err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message) || 'network error'})`,
-      );
-    }
-    const text = await res.text();
-    let body: unknown = text;
-    try {
-      body = text ? JSON.parse(text) : null;
-    } catch {
-      // not JSON: kept as text
-    }
-    if (!res.ok)
-      throw new AppError(
-        'OPS.UPSTREAM',
-        `fusion-writer answered ${res.status}: ${typeof body === 'string' ? body.slice(0, 300) : JSON.stringify(body).slice(0, 300)}`,
-      );
-    return body as Record<string, unknown>;
+    const answer = await callUpstream('fusion-writer', this.config.opsFusionWriterUrl, `/receivables/tenants/${encodeURIComponent(tenantId)}/waiting`, {
+      headers: apiKey ? { 'x-api-key': apiKey } : {},
+    });
+    if (!answer.ok) throw upstreamRefused('fusion-writer', answer);
+    return answer.body as Record<string, unknown>;
   }
 
   /** Asks oracle-poller to re-read one Fusion purchase order now and run it through the flow. */
   /** oracle-poller checks operator keys too: the caller's key is passed on. */
   async syncPurchaseOrder(tenantId: string, poHeaderId: string, who: OperatorIdentity, apiKey: string | undefined): Promise<Record<string, unknown>> {
-    const url = `${this.config.opsOraclePollerUrl}/poller/tenants/${encodeURIComponent(tenantId)}/purchase-orders/${encodeURIComponent(poHeaderId)}/sync`;
-    let res: Response;
-    try {
-      res = await fetch(url, {
-        method: 'POST',
-        headers: { 'x-mlc-actor': who.actor, ...(apiKey ? { 'x-api-key': apiKey } : {}) },
-        signal: AbortSignal.timeout(30_000),
-      });
-    } catch (err) {
-      throw new AppError(
-        'OPS.UPSTREAM',
-        `oracle-poller is not reachable at ${this.config.opsOraclePollerUrl} (${((err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message) || 'network error'})`,
-      );
-    }
-    const text = await res.text();
-    let body: unknown = text;
-    try {
-      body = text ? JSON.parse(text) : null;
-    } catch {
-      // not JSON: kept as text
-    }
-    await this.actions.record(who, tenantId, 'sync', `fusion-po:${poHeaderId}`, { details: { status: res.status } });
-    if (!res.ok)
-      throw new AppError(
-        'OPS.UPSTREAM',
-        `oracle-poller answered ${res.status}: ${typeof body === 'string' ? body.slice(0, 300) : JSON.stringify(body).slice(0, 300)}`,
-      );
-    return { tenantId, poHeaderId, poller: body };
+    const path = `/poller/tenants/${encodeURIComponent(tenantId)}/purchase-orders/${encodeURIComponent(poHeaderId)}/sync`;
+    const answer = await callUpstream('oracle-poller', this.config.opsOraclePollerUrl, path, {
+      method: 'POST',
+      headers: { 'x-mlc-actor': who.actor, ...(apiKey ? { 'x-api-key': apiKey } : {}) },
+    });
+    await this.actions.record(who, tenantId, 'sync', `fusion-po:${poHeaderId}`, { details: { status: answer.status } });
+    if (!answer.ok) throw upstreamRefused('oracle-poller', answer);
+    return { tenantId, poHeaderId, poller: answer.body };
   }
 }

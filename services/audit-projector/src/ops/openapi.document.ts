@@ -22,6 +22,15 @@ const exceptionFilters = ['tenant', 'status', 'category', 'code', 'entityType', 
         : '',
   ),
 );
+/** Pause or resume of a tenant's flow towards a partner: same parameters, body and answer. */
+const flowSwitch = (summary: string) => ({
+  post: {
+    summary,
+    parameters: [p('tenantId'), p('partner')],
+    requestBody: body({ reason: { type: 'string' } }),
+    responses: { '200': ok('FlowState'), ...errors },
+  },
+});
 
 /** Hand-written OpenAPI 3.1 description of the ops API, served at GET /ops/openapi.json. */
 export const OPS_OPENAPI = {
@@ -114,22 +123,8 @@ export const OPS_OPENAPI = {
         responses: { '200': ok('{ flows }'), ...errors },
       },
     },
-    '/ops/tenants/{tenantId}/flows/{partner}/pause': {
-      post: {
-        summary: "Pause a tenant's flow towards a partner (records wait in Kafka)",
-        parameters: [p('tenantId'), p('partner')],
-        requestBody: body({ reason: { type: 'string' } }),
-        responses: { '200': ok('FlowState'), ...errors },
-      },
-    },
-    '/ops/tenants/{tenantId}/flows/{partner}/resume': {
-      post: {
-        summary: 'Resume it',
-        parameters: [p('tenantId'), p('partner')],
-        requestBody: body({ reason: { type: 'string' } }),
-        responses: { '200': ok('FlowState'), ...errors },
-      },
-    },
+    '/ops/tenants/{tenantId}/flows/{partner}/pause': flowSwitch("Pause a tenant's flow towards a partner (records wait in Kafka)"),
+    '/ops/tenants/{tenantId}/flows/{partner}/resume': flowSwitch('Resume it'),
     '/ops/tenants/{tenantId}/receivables/waiting': {
       get: {
         summary: 'Receivables commands waiting for their invoice (fusion-writer): key, kind, order, invoice, since, deadline',

@@ -1,17 +1,10 @@
 import type { ConfigOf } from '@mlc/platform-config';
-import { baseSettings, withPostgres } from '@mlc/platform-service';
-import { tenancySettings } from '@mlc/tenancy';
+import { tenantServiceSettings } from '@mlc/tenancy';
 import { purchaseOrdersSettings } from '../purchase-orders/purchase-orders.settings';
 import { receivablesSettings } from '../receivables/receivables.settings';
 
 /** Every setting of fusion-writer, checked at start. */
-export const fusionWriterSettings = {
-  ...baseSettings,
-  ...withPostgres,
-  ...tenancySettings,
-  ...purchaseOrdersSettings,
-  ...receivablesSettings,
-};
+export const fusionWriterSettings = tenantServiceSettings(purchaseOrdersSettings, receivablesSettings);
 
 export type FusionWriterConfig = ConfigOf<typeof fusionWriterSettings>;
 

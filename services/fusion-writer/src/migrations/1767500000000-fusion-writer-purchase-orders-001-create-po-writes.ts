@@ -1,11 +1,6 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { appliedByLegacyMigrator } from '@mlc/platform-service';
+import { LegacyStepMigration } from '@mlc/platform-service';
 
-/** fusion-writer.purchase-orders step 001-create-po-writes; a database where the retired `runSqlMigrations` applied it keeps it as it is. */
-export class FusionWriterPoCreatePoWrites1767500000000 implements MigrationInterface {
-  async up(q: QueryRunner): Promise<void> {
-    if (await appliedByLegacyMigrator(q, 'fusion-writer.purchase-orders', '001-create-po-writes')) return;
-    await q.query(`
+const SQL = `
       -- One row per write-back command (idempotencyKey). state: started (a call may have reached Fusion: look before
       -- writing again), failed (refused; replay looks first too), done (never written again).
       CREATE TABLE fusion_writer_po_writes (
@@ -23,10 +18,11 @@ export class FusionWriterPoCreatePoWrites1767500000000 implements MigrationInter
         updated_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (tenant_id, idempotency_key));
       CREATE INDEX fusion_writer_po_writes_po ON fusion_writer_po_writes (tenant_id, po_header_id);
-    `);
-  }
+    `;
 
-  down(): Promise<void> {
-    return Promise.reject(new Error('fusion-writer.purchase-orders 001-create-po-writes is not reversible: restore the database from a backup'));
-  }
+/** fusion-writer.purchase-orders step 001-create-po-writes; a database where the retired `runSqlMigrations` applied it keeps it as it is. */
+export class FusionWriterPoCreatePoWrites1767500000000 extends LegacyStepMigration {
+  protected readonly owner = 'fusion-writer.purchase-orders';
+  protected readonly step = '001-create-po-writes';
+  protected readonly sql = SQL;
 }

@@ -1,11 +1,6 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { appliedByLegacyMigrator } from '@mlc/platform-service';
+import { LegacyStepMigration } from '@mlc/platform-service';
 
-/** fusion-writer.receivables step 001-receivables-ledger-customers; a database where the retired `runSqlMigrations` applied it keeps it as it is. */
-export class FusionWriterReceivablesReceivablesLedgerCustomers1767500100000 implements MigrationInterface {
-  async up(q: QueryRunner): Promise<void> {
-    if (await appliedByLegacyMigrator(q, 'fusion-writer.receivables', '001-receivables-ledger-customers')) return;
-    await q.query(`
+const SQL = `
       CREATE TABLE fusion_writer_receivables_done (
         tenant_id text NOT NULL,
         idempotency_key text NOT NULL,
@@ -20,10 +15,11 @@ export class FusionWriterReceivablesReceivablesLedgerCustomers1767500100000 impl
         account_number text NOT NULL,
         bill_to_site text,
         updated_at timestamptz NOT NULL DEFAULT now(),
-        PRIMARY KEY (tenant_id, shopify_customer_id));`);
-  }
+        PRIMARY KEY (tenant_id, shopify_customer_id));`;
 
-  down(): Promise<void> {
-    return Promise.reject(new Error('fusion-writer.receivables 001-receivables-ledger-customers is not reversible: restore the database from a backup'));
-  }
+/** fusion-writer.receivables step 001-receivables-ledger-customers; a database where the retired `runSqlMigrations` applied it keeps it as it is. */
+export class FusionWriterReceivablesReceivablesLedgerCustomers1767500100000 extends LegacyStepMigration {
+  protected readonly owner = 'fusion-writer.receivables';
+  protected readonly step = '001-receivables-ledger-customers';
+  protected readonly sql = SQL;
 }

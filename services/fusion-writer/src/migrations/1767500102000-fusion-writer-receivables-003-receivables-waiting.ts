@@ -1,11 +1,6 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { appliedByLegacyMigrator } from '@mlc/platform-service';
+import { LegacyStepMigration } from '@mlc/platform-service';
 
-/** fusion-writer.receivables step 003-receivables-waiting; a database where the retired `runSqlMigrations` applied it keeps it as it is. */
-export class FusionWriterReceivablesReceivablesWaiting1767500102000 implements MigrationInterface {
-  async up(q: QueryRunner): Promise<void> {
-    if (await appliedByLegacyMigrator(q, 'fusion-writer.receivables', '003-receivables-waiting')) return;
-    await q.query(`
+const SQL = `
       CREATE TABLE fusion_writer_receivables_waiting (
         tenant_id text NOT NULL,
         idempotency_key text NOT NULL,
@@ -20,10 +15,11 @@ export class FusionWriterReceivablesReceivablesWaiting1767500102000 implements M
         releases int NOT NULL DEFAULT 0,
         PRIMARY KEY (tenant_id, idempotency_key));
       CREATE INDEX fusion_writer_receivables_waiting_for ON fusion_writer_receivables_waiting (tenant_id, waits_for);
-      CREATE INDEX fusion_writer_receivables_waiting_deadline ON fusion_writer_receivables_waiting (deadline);`);
-  }
+      CREATE INDEX fusion_writer_receivables_waiting_deadline ON fusion_writer_receivables_waiting (deadline);`;
 
-  down(): Promise<void> {
-    return Promise.reject(new Error('fusion-writer.receivables 003-receivables-waiting is not reversible: restore the database from a backup'));
-  }
+/** fusion-writer.receivables step 003-receivables-waiting; a database where the retired `runSqlMigrations` applied it keeps it as it is. */
+export class FusionWriterReceivablesReceivablesWaiting1767500102000 extends LegacyStepMigration {
+  protected readonly owner = 'fusion-writer.receivables';
+  protected readonly step = '003-receivables-waiting';
+  protected readonly sql = SQL;
 }

@@ -156,6 +156,19 @@ function versionOf(updatedAt: string | null | undefined): number | null {
   return Number.isNaN(ms) ? null : ms;
 }
 
+/** The result of a document that needed nothing written in Fusion: unchanged, no customer account, no transaction. */
+function nothingWritten(amount: string, currency: string): ReceivablesResult {
+  return {
+    outcome: 'unchanged',
+    fusionCustomerAccountId: null,
+    fusionCustomerAccountNumber: null,
+    fusionTransactionNumber: null,
+    fusionTransactionId: null,
+    amount,
+    currency,
+  };
+}
+
 /**
  * Carries out accounting.fusion-receivables.requested.v1 in Fusion: customers (match by email / external id per the
  * tenant's rule, else party over REST + account and BILL_TO site over SOAP), invoices (looked up by CrossReference
@@ -589,17 +602,7 @@ export class ReceivablesWriteService {
         invoice: doc.invoiceCrossReference,
         shopifyOrderId: doc.shopifyOrderId,
       });
-      return {
-        outcome: 'unchanged',
-        fusionCustomerAccountId: null,
-        fusionCustomerAccountNumber: null,
-        fusionTransactionNumber: null,
-        fusionTransactionId: null,
-        amount: fromMinor(0n, cur),
-        currency: cur,
-        creditedInvoice: doc.invoiceCrossReference,
-        creditedAmount: fromMinor(0n, cur),
-      };
+      return { ...nothingWritten(fromMinor(0n, cur), cur), creditedInvoice: doc.invoiceCrossReference, creditedAmount: fromMinor(0n, cur) };
     }
     const number = creditMemoNumber(doc);
     const base = {
@@ -607,6 +610,15 @@ export class ReceivablesWriteService {
       fusionCustomerAccountNumber: invoice.BillToCustomerNumber ?? null,
       currency: cur,
       creditedInvoice: doc.invoiceCrossReference,
+    };
+    // No memo written: nothing asked, or nothing left to credit (the balance is already credited).
+    const nothingCredited: ReceivablesResult = {
+      ...base,
+      outcome: 'unchanged',
+      fusionTransactionNumber: null,
+      fusionTransactionId: null,
+      amount: fromMinor(0n, cur),
+      creditedAmount: fromMinor(0n, cur),
     };
     const existing = await this.memoByNumber(client, number);
     if (existing) {
@@ -626,15 +638,7 @@ export class ReceivablesWriteService {
     let freight = invoiceFreight > 0n ? -sum(doc.lines.filter((l) => l.kind === 'shipping').map((l) => toMinor(l.amount, cur))) : 0n;
     let line = -toMinor(doc.total, cur) - freight;
     const asked = line + freight;
-    if (asked <= 0n)
-      return {
-        ...base,
-        outcome: 'unchanged',
-        fusionTransactionNumber: null,
-        fusionTransactionId: null,
-        amount: fromMinor(0n, cur),
-        creditedAmount: fromMinor(0n, cur),
-      };
+    if (asked <= 0n) return nothingCredited;
     if (asked > balance && balance <= 0n && (await this.ledger.cancelled(tenantId, doc.invoiceCrossReference))) {
       // The cancellation already credited what was open (its refund came later): nothing more to credit, as expected.
       this.log.info('refund of a cancelled order whose balance is already credited; nothing more to credit', {
@@ -642,14 +646,7 @@ export class ReceivablesWriteService {
         invoice: doc.invoiceCrossReference,
         asked: fromMinor(asked, cur),
       });
-      return {
-        ...base,
-        outcome: 'unchanged',
-        fusionTransactionNumber: null,
-        fusionTransactionId: null,
-        amount: fromMinor(0n, cur),
-        creditedAmount: fromMinor(0n, cur),
-      };
+      return nothingCredited;
     }
     if (asked > balance) {
       const details = {
@@ -666,39 +663,44 @@ export class ReceivablesWriteService {
         message: `Shopify credited ${details.asked} ${cur} on order ${doc.shopifyOrderName ?? doc.shopifyOrderId}, more than the ${details.balance} ${cur} left on Fusion invoice ${invoice.TransactionNumber}: the credit memo was cut to the balance`,
         details,
       });
-      if (balance <= 0n)
-        return {
-          ...base,
-          outcome: 'unchanged',
-          fusionTransactionNumber: null,
-          fusionTransactionId: null,
-          amount: fromMinor(0n, cur),
-          creditedAmount: fromMinor(0n, cur),
-        };
+      if (balance <= 0n) return nothingCredited;
       const cut = asked - balance;
       const fromLine = cut < line ? cut : line;
       line -= fromLine;
       freight -= cut - fromLine;
     }
-    const memo = await createInvoiceCreditMemo(client, {
+    const written = await this.writeCreditMemo(client, invoice, { number, transactionDate: doc.transactionDate, comments: doc.comments }, line, freight, cur);
+    return { ...base, ...written, creditedFreight: fromMinor(freight > 0n ? freight : 0n, cur) };
+  }
+
+  /**
+   * Writes credit memo `memo.number` against `invoice` for `line` and `freight` (minor units, each left out when not
+   * positive) and says so: outcome created, the memo's number and id, the negative amount and the amount credited.
+   */
+  private async writeCreditMemo(
+    client: FusionClient,
+    invoice: { CustomerTransactionId: number | string },
+    memo: { number: string; transactionDate: string; comments: string },
+    line: bigint,
+    freight: bigint,
+    cur: string,
+  ): Promise<Pick<ReceivablesResult, 'outcome' | 'fusionTransactionNumber' | 'fusionTransactionId' | 'amount' | 'creditedAmount'>> {
+    const created = await createInvoiceCreditMemo(client, {
       previousCustomerTransactionId: invoice.CustomerTransactionId,
       currencyCode: cur,
-      transactionDate: doc.transactionDate,
+      transactionDate: memo.transactionDate,
       ...(line > 0n ? { lineAmount: fromMinor(line, cur) } : {}),
       ...(freight > 0n ? { freightAmount: fromMinor(freight, cur) } : {}),
       amountSign: this.options.creditMemoAmountSign ?? 'negative',
-      transactionNumber: number,
-      comments: doc.comments,
+      transactionNumber: memo.number,
+      comments: memo.comments,
     });
-    const credited = fromMinor(line + freight, cur);
     return {
-      ...base,
       outcome: 'created',
-      fusionTransactionNumber: memo.transactionNumber,
-      fusionTransactionId: String(memo.customerTransactionId),
+      fusionTransactionNumber: created.transactionNumber,
+      fusionTransactionId: String(created.customerTransactionId),
       amount: fromMinor(-(line + freight), cur),
-      creditedAmount: credited,
-      creditedFreight: fromMinor(freight > 0n ? freight : 0n, cur),
+      creditedAmount: fromMinor(line + freight, cur),
     };
   }
 
@@ -815,26 +817,9 @@ export class ReceivablesWriteService {
         creditedAmount: fromMinor(0n, cur),
       };
     }
-    const memo = await createInvoiceCreditMemo(client, {
-      previousCustomerTransactionId: invoice.CustomerTransactionId,
-      currencyCode: cur,
-      transactionDate: doc.transactionDate,
-      ...(line > 0n ? { lineAmount: fromMinor(line, cur) } : {}),
-      ...(freight > 0n ? { freightAmount: fromMinor(freight, cur) } : {}),
-      amountSign: this.options.creditMemoAmountSign ?? 'negative',
-      transactionNumber: number,
-      comments: ref === doc.invoiceCrossReference ? doc.comments : `${doc.comments} (invoice ${ref})`,
-    });
-    return {
-      ...base,
-      outcome: 'created',
-      fusionTransactionNumber: memo.transactionNumber,
-      fusionTransactionId: String(memo.customerTransactionId),
-      amount: fromMinor(-(line + freight), cur),
-      creditedInvoice: ref,
-      creditedAmount: fromMinor(line + freight, cur),
-      creditedFreight: fromMinor(freight, cur),
-    };
+    const comments = ref === doc.invoiceCrossReference ? doc.comments : `${doc.comments} (invoice ${ref})`;
+    const written = await this.writeCreditMemo(client, invoice, { number, transactionDate: doc.transactionDate, comments }, line, freight, cur);
+    return { ...base, ...written, creditedInvoice: ref, creditedFreight: fromMinor(freight, cur) };
   }
 
   private async amend(
@@ -867,15 +852,7 @@ export class ReceivablesWriteService {
     const inv = (await findInvoicesWithLines(client, doc.invoiceCrossReference))[0];
     if (!inv && (await this.ledger.cancelled(tenantId, doc.invoiceCrossReference))) {
       // The order was cancelled while its invoice was Incomplete, and the invoice deleted: nothing to complete.
-      return {
-        outcome: 'unchanged',
-        fusionCustomerAccountId: null,
-        fusionCustomerAccountNumber: null,
-        fusionTransactionNumber: null,
-        fusionTransactionId: null,
-        amount: doc.total,
-        currency: doc.currency,
-      };
+      return nothingWritten(doc.total, doc.currency);
     }
     if (!inv) throw new InvoiceNotInFusionError(doc.invoiceCrossReference);
     const complete = inv.InvoiceStatus === 'Complete';

@@ -1,20 +1,12 @@
 import type { ConfigOf } from '@mlc/platform-config';
-import { baseSettings, PLATFORM_RETENTION_TARGETS, retentionSettings, withPostgres, type RetentionTarget } from '@mlc/platform-service';
-import { tenancySettings } from '@mlc/tenancy';
+import { PLATFORM_RETENTION_TARGETS, retentionSettings, type RetentionTarget } from '@mlc/platform-service';
+import { tenantServiceSettings } from '@mlc/tenancy';
 import { purchaseOrdersSettings } from '../purchase-orders/purchase-orders.settings';
 import { shipmentsSettings } from '../shipments/shipments.settings';
 import { shopifySettings } from '../shopify/shopify.settings';
 
 /** Every setting of mapper, checked at start. */
-export const mapperSettings = {
-  ...baseSettings,
-  ...withPostgres,
-  ...tenancySettings,
-  ...purchaseOrdersSettings,
-  ...shipmentsSettings,
-  ...shopifySettings,
-  ...retentionSettings,
-};
+export const mapperSettings = tenantServiceSettings(purchaseOrdersSettings, shipmentsSettings, shopifySettings, retentionSettings);
 
 export type MapperConfig = ConfigOf<typeof mapperSettings>;
 

@@ -1,11 +1,6 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { appliedByLegacyMigrator } from '@mlc/platform-service';
+import { LegacyStepMigration } from '@mlc/platform-service';
 
-/** mapper.shopify step 001-orders-refunds-customers; a database where the retired `runSqlMigrations` applied it keeps it as it is. */
-export class MapperShopifyOrdersRefundsCustomers1767500000000 implements MigrationInterface {
-  async up(q: QueryRunner): Promise<void> {
-    if (await appliedByLegacyMigrator(q, 'mapper.shopify', '001-orders-refunds-customers')) return;
-    await q.query(`
+const SQL = `
       CREATE TABLE mapper_shopify_orders (
         tenant_id text NOT NULL,
         order_id text NOT NULL,
@@ -36,10 +31,11 @@ export class MapperShopifyOrdersRefundsCustomers1767500000000 implements Migrati
         customer_id text NOT NULL,
         last_updated_at timestamptz NOT NULL,
         last_command jsonb NOT NULL,
-        PRIMARY KEY (tenant_id, customer_id));`);
-  }
+        PRIMARY KEY (tenant_id, customer_id));`;
 
-  down(): Promise<void> {
-    return Promise.reject(new Error('mapper.shopify 001-orders-refunds-customers is not reversible: restore the database from a backup'));
-  }
+/** mapper.shopify step 001-orders-refunds-customers; a database where the retired `runSqlMigrations` applied it keeps it as it is. */
+export class MapperShopifyOrdersRefundsCustomers1767500000000 extends LegacyStepMigration {
+  protected readonly owner = 'mapper.shopify';
+  protected readonly step = '001-orders-refunds-customers';
+  protected readonly sql = SQL;
 }

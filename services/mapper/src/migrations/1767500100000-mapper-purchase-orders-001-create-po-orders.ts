@@ -1,11 +1,6 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { appliedByLegacyMigrator } from '@mlc/platform-service';
+import { LegacyStepMigration } from '@mlc/platform-service';
 
-/** mapper.purchase-orders step 001-create-po-orders; a database where the retired `runSqlMigrations` applied it keeps it as it is. */
-export class MapperPoCreatePoOrders1767500100000 implements MigrationInterface {
-  async up(q: QueryRunner): Promise<void> {
-    if (await appliedByLegacyMigrator(q, 'mapper.purchase-orders', '001-create-po-orders')) return;
-    await q.query(`
+const SQL = `
       CREATE TABLE IF NOT EXISTS mapper_po_orders (
         tenant_id             text        NOT NULL,
         po_header_id          text        NOT NULL,
@@ -28,10 +23,11 @@ export class MapperPoCreatePoOrders1767500100000 implements MigrationInterface {
         last_event_id    text        NOT NULL,
         updated_at       timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (tenant_id, po_header_id)
-      );`);
-  }
+      );`;
 
-  down(): Promise<void> {
-    return Promise.reject(new Error('mapper.purchase-orders 001-create-po-orders is not reversible: restore the database from a backup'));
-  }
+/** mapper.purchase-orders step 001-create-po-orders; a database where the retired `runSqlMigrations` applied it keeps it as it is. */
+export class MapperPoCreatePoOrders1767500100000 extends LegacyStepMigration {
+  protected readonly owner = 'mapper.purchase-orders';
+  protected readonly step = '001-create-po-orders';
+  protected readonly sql = SQL;
 }

@@ -1,11 +1,6 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { appliedByLegacyMigrator } from '@mlc/platform-service';
+import { LegacyStepMigration } from '@mlc/platform-service';
 
-/** mapper.shipments step 001-create-shipment-tables; a database where the retired `runSqlMigrations` applied it keeps it as it is. */
-export class MapperShipmentsCreateShipmentTables1767500200000 implements MigrationInterface {
-  async up(q: QueryRunner): Promise<void> {
-    if (await appliedByLegacyMigrator(q, 'mapper.shipments', '001-create-shipment-tables')) return;
-    await q.query(`
+const SQL = `
       -- ShipBob orders we asked for (fulfilment.shipbob-order.requested.v1) and what ShipBob made of them (synced).
       CREATE TABLE mapper_shipment_orders (
         tenant_id text NOT NULL,
@@ -67,10 +62,11 @@ export class MapperShipmentsCreateShipmentTables1767500200000 implements Migrati
         received_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (tenant_id, transaction_id));
       CREATE INDEX mapper_shipment_charges_shipment ON mapper_shipment_charges (tenant_id, shipment_id) WHERE NOT emitted;
-    `);
-  }
+    `;
 
-  down(): Promise<void> {
-    return Promise.reject(new Error('mapper.shipments 001-create-shipment-tables is not reversible: restore the database from a backup'));
-  }
+/** mapper.shipments step 001-create-shipment-tables; a database where the retired `runSqlMigrations` applied it keeps it as it is. */
+export class MapperShipmentsCreateShipmentTables1767500200000 extends LegacyStepMigration {
+  protected readonly owner = 'mapper.shipments';
+  protected readonly step = '001-create-shipment-tables';
+  protected readonly sql = SQL;
 }

@@ -1,11 +1,6 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { appliedByLegacyMigrator } from '@mlc/platform-service';
+import { LegacyStepMigration } from '@mlc/platform-service';
 
-/** mapper.shipments step 003-confirmed-receipts; a database where the retired `runSqlMigrations` applied it keeps it as it is. */
-export class MapperShipmentsConfirmedReceipts1767500202000 implements MigrationInterface {
-  async up(q: QueryRunner): Promise<void> {
-    if (await appliedByLegacyMigrator(q, 'mapper.shipments', '003-confirmed-receipts')) return;
-    await q.query(`
+const SQL = `
       -- Receipts Fusion confirmed it processed (fulfilment.fusion-po.updated.v1 from fusion-writer): only their lines
       -- count as received, so a PO is closed for receiving only once every receipt was confirmed.
       CREATE TABLE mapper_shipment_confirmed_receipts (
@@ -16,10 +11,11 @@ export class MapperShipmentsConfirmedReceipts1767500202000 implements MigrationI
         confirmed_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (tenant_id, idempotency_key));
       CREATE INDEX mapper_shipment_confirmed_receipts_po ON mapper_shipment_confirmed_receipts (tenant_id, po_header_id);
-    `);
-  }
+    `;
 
-  down(): Promise<void> {
-    return Promise.reject(new Error('mapper.shipments 003-confirmed-receipts is not reversible: restore the database from a backup'));
-  }
+/** mapper.shipments step 003-confirmed-receipts; a database where the retired `runSqlMigrations` applied it keeps it as it is. */
+export class MapperShipmentsConfirmedReceipts1767500202000 extends LegacyStepMigration {
+  protected readonly owner = 'mapper.shipments';
+  protected readonly step = '003-confirmed-receipts';
+  protected readonly sql = SQL;
 }

@@ -8,7 +8,7 @@ import { FusionSandbox } from '@mlc/partners-fusion-simulator';
 import { ShipbobSandbox, type LifecycleStep, type SentWebhook } from '@mlc/partners-shipbob-simulator';
 import { EventPublisher, newMeta, topicName, ulid } from '@mlc/platform-kafka';
 import { collect, startService, testDatabase, testKafka, waitFor, TEST_ENCRYPTION_KEYS, type RunningService, type TestDatabase } from '@mlc/platform-testing';
-import { createTenantsDataSource, InMemoryTenantChangePublisher, SecretBox, TenantConfigService } from '@mlc/tenants';
+import { createTenantsDataSource, DEMO_WEBHOOK_TOPICS, InMemoryTenantChangePublisher, SecretBox, TenantConfigService } from '@mlc/tenants';
 import type { DataSource } from 'typeorm';
 
 const TENANT = 'acme';
@@ -63,14 +63,7 @@ describe('mapper shipments → fusion-writer → Fusion (integration)', () => {
     pat = seeded.pat;
     channelId = seeded.channel.id;
     const sub = await sb('POST', '/webhook', {
-      topics: [
-        'order.shipped',
-        'order.shipment.delivered',
-        'order.shipment.exception',
-        'order.shipment.on_hold',
-        'order.shipment.cancelled',
-        'billing.charge.created',
-      ],
+      topics: DEMO_WEBHOOK_TOPICS.shipbob,
       url: `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`,
     });
     assert.equal(sub.status, 200);

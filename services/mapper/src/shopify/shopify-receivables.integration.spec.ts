@@ -23,7 +23,7 @@ import {
   type RunningService,
   type TestDatabase,
 } from '@mlc/platform-testing';
-import { createTenantsDataSource, InMemoryTenantChangePublisher, SecretBox, TenantConfigService } from '@mlc/tenants';
+import { openTestTenantConfig, type TenantConfigService } from '@mlc/tenants';
 
 const TENANT = 'acme-shop';
 const REVENUE = '101-10-4000-000';
@@ -138,14 +138,8 @@ describe('Shopify → Fusion receivables (mapper + fusion-writer as processes, r
     for (const topic of ['orders/create', 'orders/updated', 'orders/paid', 'orders/cancelled', 'refunds/create', 'customers/create', 'customers/update'])
       shopify.subscribe({ topic, uri: sinkUrl });
 
-    ds = createTenantsDataSource(db.url);
-    await ds.initialize();
-    const tenants = new TenantConfigService({
-      dataSource: ds,
-      secretBox: new SecretBox(TEST_ENCRYPTION_KEYS),
-      publisher: new InMemoryTenantChangePublisher(),
-      relayWaitMs: 100,
-    });
+    let tenants: TenantConfigService;
+    ({ ds, tenants } = await openTestTenantConfig(db.url, TEST_ENCRYPTION_KEYS, { relayWaitMs: 100 }));
     await tenants.createTenant({ id: TENANT, name: 'Acme Shop', mode: 'demo' }, 'test');
     await tenants.updateTenant(
       TENANT,

@@ -1,21 +1,12 @@
 import type { ConfigOf } from '@mlc/platform-config';
 import { leaseSettings } from '@mlc/platform-lease';
-import { baseSettings, withPostgres } from '@mlc/platform-service';
-import { tenancySettings } from '@mlc/tenancy';
+import { tenantServiceSettings } from '@mlc/tenancy';
 import { purchaseOrdersSettings } from '../purchase-orders/purchase-orders.settings';
 import { receivablesSettings } from '../receivables/receivables.settings';
 import { pollingSettings } from '../polling/polling.settings';
 
 /** Every setting of oracle-poller, checked at start. */
-export const oraclePollerSettings = {
-  ...baseSettings,
-  ...withPostgres,
-  ...tenancySettings,
-  ...pollingSettings,
-  ...leaseSettings,
-  ...purchaseOrdersSettings,
-  ...receivablesSettings,
-};
+export const oraclePollerSettings = tenantServiceSettings(pollingSettings, leaseSettings, purchaseOrdersSettings, receivablesSettings);
 
 export type OraclePollerConfig = ConfigOf<typeof oraclePollerSettings>;
 

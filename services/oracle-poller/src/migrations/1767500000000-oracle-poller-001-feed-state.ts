@@ -1,11 +1,6 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { appliedByLegacyMigrator } from '@mlc/platform-service';
+import { LegacyStepMigration } from '@mlc/platform-service';
 
-/** oracle-poller step 001-feed-state; a database where the retired `runSqlMigrations` applied it keeps it as it is. */
-export class PollerFeedState1767500000000 implements MigrationInterface {
-  async up(q: QueryRunner): Promise<void> {
-    if (await appliedByLegacyMigrator(q, 'oracle-poller', '001-feed-state')) return;
-    await q.query(`
+const SQL = `
       CREATE TABLE poller_feed_state (
         tenant_id text NOT NULL,
         feed text NOT NULL,
@@ -42,10 +37,11 @@ export class PollerFeedState1767500000000 implements MigrationInterface {
         offsets jsonb NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (tenant_id, feed)
-      );`);
-  }
+      );`;
 
-  down(): Promise<void> {
-    return Promise.reject(new Error('oracle-poller 001-feed-state is not reversible: restore the database from a backup'));
-  }
+/** oracle-poller step 001-feed-state; a database where the retired `runSqlMigrations` applied it keeps it as it is. */
+export class PollerFeedState1767500000000 extends LegacyStepMigration {
+  protected readonly owner = 'oracle-poller';
+  protected readonly step = '001-feed-state';
+  protected readonly sql = SQL;
 }

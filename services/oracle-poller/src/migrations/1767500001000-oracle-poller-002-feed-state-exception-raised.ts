@@ -1,17 +1,13 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { appliedByLegacyMigrator } from '@mlc/platform-service';
+import { LegacyStepMigration } from '@mlc/platform-service';
 
-/** oracle-poller step 002-feed-state-exception-raised; a database where the retired `runSqlMigrations` applied it keeps it as it is. */
-export class PollerFeedStateExceptionRaised1767500001000 implements MigrationInterface {
-  async up(q: QueryRunner): Promise<void> {
-    if (await appliedByLegacyMigrator(q, 'oracle-poller', '002-feed-state-exception-raised')) return;
-    await q.query(`
+const SQL = `
       -- The error code of the failure streak's exception once it is on Kafka (NULL: none raised in this streak yet).
       -- Kept with the streak, so a raise lost to a crash or a Kafka error is made by the next failed run.
-      ALTER TABLE poller_feed_state ADD COLUMN exception_raised_code text;`);
-  }
+      ALTER TABLE poller_feed_state ADD COLUMN exception_raised_code text;`;
 
-  down(): Promise<void> {
-    return Promise.reject(new Error('oracle-poller 002-feed-state-exception-raised is not reversible: restore the database from a backup'));
-  }
+/** oracle-poller step 002-feed-state-exception-raised; a database where the retired `runSqlMigrations` applied it keeps it as it is. */
+export class PollerFeedStateExceptionRaised1767500001000 extends LegacyStepMigration {
+  protected readonly owner = 'oracle-poller';
+  protected readonly step = '002-feed-state-exception-raised';
+  protected readonly sql = SQL;
 }

@@ -1,11 +1,6 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { appliedByLegacyMigrator } from '@mlc/platform-service';
+import { LegacyStepMigration } from '@mlc/platform-service';
 
-/** oracle-poller step 003-backfill-requests; a database where the retired `runSqlMigrations` applied it keeps it as it is. */
-export class PollerBackfillRequests1767500002000 implements MigrationInterface {
-  async up(q: QueryRunner): Promise<void> {
-    if (await appliedByLegacyMigrator(q, 'oracle-poller', '003-backfill-requests')) return;
-    await q.query(`
+const SQL = `
       -- One row per feed of a backfill request: its progress, so the ops API can report it (GET .../backfill/:id).
       CREATE TABLE poller_backfill_requests (
         request_id text NOT NULL,
@@ -23,10 +18,11 @@ export class PollerBackfillRequests1767500002000 implements MigrationInterface {
         last_error_message text,
         PRIMARY KEY (request_id, feed)
       );
-      CREATE INDEX poller_backfill_requests_open ON poller_backfill_requests (tenant_id, feed) WHERE finished_at IS NULL AND superseded_by IS NULL;`);
-  }
+      CREATE INDEX poller_backfill_requests_open ON poller_backfill_requests (tenant_id, feed) WHERE finished_at IS NULL AND superseded_by IS NULL;`;
 
-  down(): Promise<void> {
-    return Promise.reject(new Error('oracle-poller 003-backfill-requests is not reversible: restore the database from a backup'));
-  }
+/** oracle-poller step 003-backfill-requests; a database where the retired `runSqlMigrations` applied it keeps it as it is. */
+export class PollerBackfillRequests1767500002000 extends LegacyStepMigration {
+  protected readonly owner = 'oracle-poller';
+  protected readonly step = '003-backfill-requests';
+  protected readonly sql = SQL;
 }

@@ -1,15 +1,9 @@
 import type { ConfigOf } from '@mlc/platform-config';
-import { baseSettings, withPostgres } from '@mlc/platform-service';
-import { tenancySettings } from '@mlc/tenancy';
+import { tenantServiceSettings } from '@mlc/tenancy';
 import { ordersSettings } from '../orders/orders.settings';
 
 /** Every setting of shipbob-writer, checked at start. */
-export const shipbobWriterSettings = {
-  ...baseSettings,
-  ...withPostgres,
-  ...tenancySettings,
-  ...ordersSettings,
-};
+export const shipbobWriterSettings = tenantServiceSettings(ordersSettings);
 
 export type ShipbobWriterConfig = ConfigOf<typeof shipbobWriterSettings>;
 

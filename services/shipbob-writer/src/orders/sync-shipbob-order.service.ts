@@ -71,6 +71,16 @@ export class SyncShipbobOrderService {
     });
     const find = async (referenceId: string): Promise<ShipbobOrder | undefined> =>
       (await call(() => client.findOrdersByReferenceIds([referenceId]))).find((o) => o.referenceId === referenceId);
+    // The PO changed after ShipBob picked its order: a person decides (parked, never retried on its own).
+    const changeAfterPick = (message: string, details: Record<string, unknown>) =>
+      ctx.exception({
+        code: CHANGE_AFTER_PICK,
+        category: 'partner-rejected',
+        entityType: 'shipbob-order',
+        businessId: cmd.referenceId,
+        message,
+        details,
+      });
 
     if (cmd.action === 'cancel') {
       const order = await find(cmd.referenceId);
@@ -80,20 +90,16 @@ export class SyncShipbobOrderService {
       const reasons = result.shipments.filter((s) => !s.cancelled).map((s) => s.reason ?? 'refused');
       if (result.status === 'Failure' && reasons.every((r) => /already (been )?cancel/i.test(r))) return [synced('already_cancelled', order)];
       return [
-        ctx.exception({
-          code: CHANGE_AFTER_PICK,
-          category: 'partner-rejected',
-          entityType: 'shipbob-order',
-          businessId: cmd.referenceId,
-          message: `ShipBob refused to cancel order ${order.id} (${cmd.referenceId}) for PO ${cmd.poNumber}: ${reasons.join('; ')}. The PO changed after ShipBob picked it; a person must decide.`,
-          details: {
+        changeAfterPick(
+          `ShipBob refused to cancel order ${order.id} (${cmd.referenceId}) for PO ${cmd.poNumber}: ${reasons.join('; ')}. The PO changed after ShipBob picked it; a person must decide.`,
+          {
             shipbobOrderId: String(order.id),
             cancelStatus: result.status,
             shipments: result.shipments,
             poHeaderId: cmd.poHeaderId,
             reason: cmd.reason,
           },
-        }),
+        ),
       ];
     }
 
@@ -104,19 +110,15 @@ export class SyncShipbobOrderService {
           (s) => s.statusDetails.some((d) => PICKED.includes(d)) || s.status === 'Completed' || s.status === 'LabeledCreated',
         );
         return [
-          ctx.exception({
-            code: CHANGE_AFTER_PICK,
-            category: 'partner-rejected',
-            entityType: 'shipbob-order',
-            businessId: cmd.referenceId,
-            message: `Not created: ${cmd.referenceId} replaces ${cmd.supersedesReferenceId} (ShipBob order ${previous.id}), which is ${picked ? 'already picked or shipped' : `still ${previous.status}`} and was not cancelled. Replay once the old order is cancelled in ShipBob.`,
-            details: {
+          changeAfterPick(
+            `Not created: ${cmd.referenceId} replaces ${cmd.supersedesReferenceId} (ShipBob order ${previous.id}), which is ${picked ? 'already picked or shipped' : `still ${previous.status}`} and was not cancelled. Replay once the old order is cancelled in ShipBob.`,
+            {
               supersedesReferenceId: cmd.supersedesReferenceId,
               previousOrderId: String(previous.id),
               previousStatus: previous.status,
               poHeaderId: cmd.poHeaderId,
             },
-          }),
+          ),
         ];
       }
     }

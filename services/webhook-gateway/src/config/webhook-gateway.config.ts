@@ -1,20 +1,11 @@
 import type { ConfigOf } from '@mlc/platform-config';
 import { leaseSettings } from '@mlc/platform-lease';
-import { baseSettings, withPostgres } from '@mlc/platform-service';
-import { tenancySettings } from '@mlc/tenancy';
+import { tenantServiceSettings } from '@mlc/tenancy';
 import { webhooksSettings } from '../webhooks/webhooks.settings';
 import { shipbobSweepSettings, sweepSettings } from '../sweep/sweep.settings';
 
 /** Every setting of webhook-gateway, checked at start. */
-export const webhookGatewaySettings = {
-  ...baseSettings,
-  ...withPostgres,
-  ...tenancySettings,
-  ...webhooksSettings,
-  ...sweepSettings,
-  ...leaseSettings,
-  ...shipbobSweepSettings,
-};
+export const webhookGatewaySettings = tenantServiceSettings(webhooksSettings, sweepSettings, leaseSettings, shipbobSweepSettings);
 
 export type WebhookGatewayConfig = ConfigOf<typeof webhookGatewaySettings>;
 

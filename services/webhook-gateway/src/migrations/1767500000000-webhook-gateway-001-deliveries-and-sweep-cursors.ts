@@ -1,11 +1,6 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { appliedByLegacyMigrator } from '@mlc/platform-service';
+import { LegacyStepMigration } from '@mlc/platform-service';
 
-/** webhook-gateway step 001-deliveries-and-sweep-cursors; a database where the retired `runSqlMigrations` applied it keeps it as it is. */
-export class GatewayDeliveriesAndSweepCursors1767500000000 implements MigrationInterface {
-  async up(q: QueryRunner): Promise<void> {
-    if (await appliedByLegacyMigrator(q, 'webhook-gateway', '001-deliveries-and-sweep-cursors')) return;
-    await q.query(`
+const SQL = `
       CREATE TABLE gateway_deliveries (
         tenant_id    text        NOT NULL,
         partner      text        NOT NULL,
@@ -29,10 +24,11 @@ export class GatewayDeliveriesAndSweepCursors1767500000000 implements MigrationI
         updated_since timestamptz NOT NULL,
         last_run_at   timestamptz,
         PRIMARY KEY (tenant_id, resource)
-      );`);
-  }
+      );`;
 
-  down(): Promise<void> {
-    return Promise.reject(new Error('webhook-gateway 001-deliveries-and-sweep-cursors is not reversible: restore the database from a backup'));
-  }
+/** webhook-gateway step 001-deliveries-and-sweep-cursors; a database where the retired `runSqlMigrations` applied it keeps it as it is. */
+export class GatewayDeliveriesAndSweepCursors1767500000000 extends LegacyStepMigration {
+  protected readonly owner = 'webhook-gateway';
+  protected readonly step = '001-deliveries-and-sweep-cursors';
+  protected readonly sql = SQL;
 }

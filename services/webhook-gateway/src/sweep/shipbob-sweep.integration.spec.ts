@@ -7,6 +7,7 @@ import { generateWebhookSecret, ShipbobSandbox, type SentWebhook } from '@mlc/pa
 import { EventPublisher, newMeta, topicName } from '@mlc/platform-kafka';
 import { AvroCodec, type TopicName, type TopicRecords } from '@mlc/contracts';
 import { collect, readiness, waitFor, type RunningService } from '@mlc/platform-testing';
+import { DEMO_WEBHOOK_TOPICS } from '@mlc/tenants';
 import * as testing from '@mlc/platform-testing';
 import { gatewayTestEnv, type GatewayTestEnv, type Watched } from '../testing/gateway-test-env';
 
@@ -179,14 +180,7 @@ describe('webhook-gateway: ShipBob sweep (real processes, Kafka, Postgres, ShipB
     others.push(await testing.startService('mapper', serviceEnv), await testing.startService('fusion-writer', serviceEnv));
     await waitFor(async () => (await readiness(gateway.url)) === 200, { what: 'gateway ready' });
     const sub = await sb('POST', '/webhook', {
-      topics: [
-        'order.shipped',
-        'order.shipment.delivered',
-        'order.shipment.exception',
-        'order.shipment.on_hold',
-        'order.shipment.cancelled',
-        'billing.charge.created',
-      ],
+      topics: DEMO_WEBHOOK_TOPICS.shipbob,
       url: `${gateway.url}/webhooks/shipbob/${TENANT}`,
       secret: SECRET,
     });

@@ -25,7 +25,7 @@ export interface TenantSweep {
  * the sweeps that are due (one at a time per tenant in this process; across replicas the sweep's advisory lock and
  * its recorded last run decide). A failed run is retried after a backoff, never before a 429's `x-retry-after`.
  */
-export abstract class TenantSweepScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class TenantSweepScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
   private stopping = false;
@@ -33,7 +33,7 @@ export abstract class TenantSweepScheduler implements OnApplicationBootstrap, Be
   private readonly intervals = new Map<string, number>();
   private readonly running = new Map<string, Promise<void>>();
 
-  protected constructor(
+  constructor(
     private readonly directory: TenantDirectory,
     private readonly log: Logger,
     private readonly sweep: TenantSweep,

@@ -96,6 +96,16 @@ function selfKey(row: Row): string | undefined {
   return href ? decodeURIComponent(href.slice(href.lastIndexOf('/') + 1)) : undefined;
 }
 
+/** The two TCA party hubs (organizations and persons): the same paths, attributes and queries. */
+type PartyHub = 'hubOrganizations' | 'hubPersons';
+/** How a party is looked up: by email, or by source system + reference. */
+type PartyLookup = { email: string } | { sourceSystem: string; reference: string };
+
+/** A string literal in a Fusion REST `q` expression (single quotes, doubled inside). */
+function fusionLiteral(v: string): string {
+  return `'${v.replace(/'/g, "''")}'`;
+}
+
 function withoutLinks(row: Row): Row {
   const { links: _links, ...rest } = row;
   return rest;
@@ -448,7 +458,7 @@ export class FusionClient {
     const toRequest = toReceiptRequest;
     try {
       const page = await this.request<Row>('GET', `${FSCM}/receivingReceiptRequests`, {
-        query: { q: `ShipmentNumber='${shipmentNumber.replace(/'/g, "''")}'`, expand: RECEIPT_EXPAND, onlyData: true, limit: 50 },
+        query: { q: `ShipmentNumber=${fusionLiteral(shipmentNumber)}`, expand: RECEIPT_EXPAND, onlyData: true, limit: 50 },
       });
       return childRows(page).map(toRequest);
     } catch (err) {
@@ -498,7 +508,7 @@ export class FusionClient {
 
   async findInvoicesByCrossReference(crossReference: string): Promise<FusionArTransaction[]> {
     const page = await this.request<Row>('GET', `${FSCM}/receivablesInvoices`, {
-      query: { q: `CrossReference='${crossReference.replace(/'/g, "''")}'`, onlyData: true, limit: 25 },
+      query: { q: `CrossReference=${fusionLiteral(crossReference)}`, onlyData: true, limit: 25 },
     });
     return childRows(page) as FusionArTransaction[];
   }
@@ -531,8 +541,7 @@ export class FusionClient {
   // ---- customers (TCA) -------------------------------------------------------------------------------------------
 
   async createOrganization(input: FusionOrganizationInput): Promise<FusionOrganization> {
-    const row = await this.request<Row>('POST', `${CRM}/hubOrganizations`, { body: input, contentType: MEDIA_ITEM, creates: true });
-    return this.organization(row);
+    return this.organization(await this.createParty('hubOrganizations', input));
   }
 
   /**
@@ -540,8 +549,7 @@ export class FusionClient {
    * OrganizationName, EmailAddress, RawPhoneNumber. Addresses change through {@link updateOrganizationAddress}.
    */
   async updateOrganization(partyNumber: string, patch: FusionOrganizationPatch): Promise<FusionOrganization> {
-    const row = await this.request<Row>('PATCH', `${CRM}/hubOrganizations/${encodeURIComponent(partyNumber)}`, { body: patch, contentType: MEDIA_ITEM });
-    return this.organization(row);
+    return this.organization(await this.updateParty('hubOrganizations', partyNumber, patch));
   }
 
   /**
@@ -549,25 +557,13 @@ export class FusionClient {
    * site (and the customer account's bill-to site built on it) keeps its id.
    */
   async updateOrganizationAddress(partyNumber: string, addressId: number | string, patch: FusionAddressPatch): Promise<Record<string, unknown>> {
-    const row = await this.request<Row>(
-      'PATCH',
-      `${CRM}/hubOrganizations/${encodeURIComponent(partyNumber)}/child/Address/${encodeURIComponent(String(addressId))}`,
-      { body: patch, contentType: MEDIA_ITEM },
-    );
-    return withoutLinks(row);
+    return this.updatePartyAddress('hubOrganizations', partyNumber, addressId, patch);
   }
 
   /** GET hubOrganizations/{PartyNumber} with its addresses; undefined when Fusion has no such party. */
   async getOrganization(partyNumber: string): Promise<FusionOrganization | undefined> {
-    try {
-      const row = await this.request<Row>('GET', `${CRM}/hubOrganizations/${encodeURIComponent(partyNumber)}`, {
-        query: { expand: 'Address', onlyData: true },
-      });
-      return this.organization(row);
-    } catch (err) {
-      if (err instanceof FusionNotFoundError) return undefined;
-      throw err;
-    }
+    const row = await this.getParty('hubOrganizations', partyNumber);
+    return row && this.organization(row);
   }
 
   /**
@@ -575,59 +571,31 @@ export class FusionClient {
    * UNCONFIRMED: where Fusion refuses such a `q` (400) and `opts.name` is given, the organizations of that name (a
    * queryable attribute) are read and matched on email / reference here.
    */
-  async findOrganizations(by: { email: string } | { sourceSystem: string; reference: string }, opts: { name?: string } = {}): Promise<FusionOrganization[]> {
-    const lit = (v: string) => `'${v.replace(/'/g, "''")}'`;
-    const q = 'email' in by ? `EmailAddress=${lit(by.email)}` : `SourceSystem=${lit(by.sourceSystem)} and SourceSystemReferenceValue=${lit(by.reference)}`;
-    try {
-      const page = await this.request<Row>('GET', `${CRM}/hubOrganizations`, { query: { q, expand: 'Address', onlyData: true } });
-      return childRows(page).map((r) => this.organization(r));
-    } catch (err) {
-      if (opts.name === undefined || !(err instanceof FusionRejectedError) || err.details['status'] !== 400) throw err;
-      const page = await this.request<Row>('GET', `${CRM}/hubOrganizations`, {
-        query: { q: `OrganizationName=${lit(opts.name)}`, expand: 'Address', onlyData: true, limit: 100 },
-      });
-      const matches = (r: Row) =>
-        'email' in by
-          ? typeof r['EmailAddress'] === 'string' && r['EmailAddress'].toLowerCase() === by.email.toLowerCase()
-          : r['SourceSystem'] === by.sourceSystem && r['SourceSystemReferenceValue'] === by.reference;
-      return childRows(page)
-        .filter(matches)
-        .map((r) => this.organization(r));
-    }
+  async findOrganizations(by: PartyLookup, opts: { name?: string } = {}): Promise<FusionOrganization[]> {
+    const fallback = opts.name === undefined ? undefined : `OrganizationName=${fusionLiteral(opts.name)}`;
+    return (await this.findParties('hubOrganizations', by, fallback)).map((r) => this.organization(r));
   }
 
   // ---- persons (TCA hubPersons): an individual customer is a person party, not an organization named after them ----
 
   async createPerson(input: FusionPersonInput): Promise<FusionPerson> {
-    const row = await this.request<Row>('POST', `${CRM}/hubPersons`, { body: input, contentType: MEDIA_ITEM, creates: true });
-    return this.organization(row) as unknown as FusionPerson;
+    return this.person(await this.createParty('hubPersons', input));
   }
 
   /** PATCH hubPersons/{PartyNumber}: names, email, phone. Addresses change through {@link updatePersonAddress}. */
   async updatePerson(partyNumber: string, patch: FusionPersonPatch): Promise<FusionPerson> {
-    const row = await this.request<Row>('PATCH', `${CRM}/hubPersons/${encodeURIComponent(partyNumber)}`, { body: patch, contentType: MEDIA_ITEM });
-    return this.organization(row) as unknown as FusionPerson;
+    return this.person(await this.updateParty('hubPersons', partyNumber, patch));
   }
 
   /** PATCH hubPersons/{PartyNumber}/child/Address/{AddressId} (the party site keeps its id). */
   async updatePersonAddress(partyNumber: string, addressId: number | string, patch: FusionAddressPatch): Promise<Record<string, unknown>> {
-    const row = await this.request<Row>(
-      'PATCH',
-      `${CRM}/hubPersons/${encodeURIComponent(partyNumber)}/child/Address/${encodeURIComponent(String(addressId))}`,
-      { body: patch, contentType: MEDIA_ITEM },
-    );
-    return withoutLinks(row);
+    return this.updatePartyAddress('hubPersons', partyNumber, addressId, patch);
   }
 
   /** GET hubPersons/{PartyNumber} with its addresses; undefined when Fusion has no such person. */
   async getPerson(partyNumber: string): Promise<FusionPerson | undefined> {
-    try {
-      const row = await this.request<Row>('GET', `${CRM}/hubPersons/${encodeURIComponent(partyNumber)}`, { query: { expand: 'Address', onlyData: true } });
-      return this.organization(row) as unknown as FusionPerson;
-    } catch (err) {
-      if (err instanceof FusionNotFoundError) return undefined;
-      throw err;
-    }
+    const row = await this.getParty('hubPersons', partyNumber);
+    return row && this.person(row);
   }
 
   /**
@@ -635,25 +603,61 @@ export class FusionClient {
    * Fusion refuses such a `q` (400, UNCONFIRMED queryability) and `opts.lastName` is given, the persons of that last
    * name (PersonLastName, a documented queryable attribute) are read and matched on email / reference here.
    */
-  async findPersons(by: { email: string } | { sourceSystem: string; reference: string }, opts: { lastName?: string } = {}): Promise<FusionPerson[]> {
-    const lit = (v: string) => `'${v.replace(/'/g, "''")}'`;
-    const q = 'email' in by ? `EmailAddress=${lit(by.email)}` : `SourceSystem=${lit(by.sourceSystem)} and SourceSystemReferenceValue=${lit(by.reference)}`;
+  async findPersons(by: PartyLookup, opts: { lastName?: string } = {}): Promise<FusionPerson[]> {
+    const fallback = opts.lastName === undefined ? undefined : `PersonLastName=${fusionLiteral(opts.lastName)}`;
+    return (await this.findParties('hubPersons', by, fallback)).map((r) => this.person(r));
+  }
+
+  // ---- the two TCA party hubs share one shape: hubOrganizations and hubPersons -------------------------------------
+
+  private createParty(hub: PartyHub, input: object): Promise<Row> {
+    return this.request<Row>('POST', `${CRM}/${hub}`, { body: input, contentType: MEDIA_ITEM, creates: true });
+  }
+
+  private updateParty(hub: PartyHub, partyNumber: string, patch: object): Promise<Row> {
+    return this.request<Row>('PATCH', `${CRM}/${hub}/${encodeURIComponent(partyNumber)}`, { body: patch, contentType: MEDIA_ITEM });
+  }
+
+  private async updatePartyAddress(hub: PartyHub, partyNumber: string, addressId: number | string, patch: FusionAddressPatch): Promise<Row> {
+    const path = `${CRM}/${hub}/${encodeURIComponent(partyNumber)}/child/Address/${encodeURIComponent(String(addressId))}`;
+    return withoutLinks(await this.request<Row>('PATCH', path, { body: patch, contentType: MEDIA_ITEM }));
+  }
+
+  /** The party with its addresses; undefined when Fusion has none of that number. */
+  private async getParty(hub: PartyHub, partyNumber: string): Promise<Row | undefined> {
     try {
-      const page = await this.request<Row>('GET', `${CRM}/hubPersons`, { query: { q, expand: 'Address', onlyData: true } });
-      return childRows(page).map((r) => this.organization(r) as unknown as FusionPerson);
+      return await this.request<Row>('GET', `${CRM}/${hub}/${encodeURIComponent(partyNumber)}`, { query: { expand: 'Address', onlyData: true } });
     } catch (err) {
-      if (opts.lastName === undefined || !(err instanceof FusionRejectedError) || err.details['status'] !== 400) throw err;
-      const page = await this.request<Row>('GET', `${CRM}/hubPersons`, {
-        query: { q: `PersonLastName=${lit(opts.lastName)}`, expand: 'Address', onlyData: true, limit: 100 },
-      });
+      if (err instanceof FusionNotFoundError) return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * The parties found by email or by source system + reference. Where Fusion refuses that `q` (400) and a `fallback`
+   * query (a queryable attribute) is given, the parties it finds (up to 100) are matched on email / reference here.
+   */
+  private async findParties(hub: PartyHub, by: PartyLookup, fallback: string | undefined): Promise<Row[]> {
+    const q =
+      'email' in by
+        ? `EmailAddress=${fusionLiteral(by.email)}`
+        : `SourceSystem=${fusionLiteral(by.sourceSystem)} and SourceSystemReferenceValue=${fusionLiteral(by.reference)}`;
+    try {
+      return childRows(await this.request<Row>('GET', `${CRM}/${hub}`, { query: { q, expand: 'Address', onlyData: true } }));
+    } catch (err) {
+      if (fallback === undefined || !(err instanceof FusionRejectedError) || err.details['status'] !== 400) throw err;
+      const page = await this.request<Row>('GET', `${CRM}/${hub}`, { query: { q: fallback, expand: 'Address', onlyData: true, limit: 100 } });
       const matches = (r: Row) =>
         'email' in by
           ? typeof r['EmailAddress'] === 'string' && r['EmailAddress'].toLowerCase() === by.email.toLowerCase()
           : r['SourceSystem'] === by.sourceSystem && r['SourceSystemReferenceValue'] === by.reference;
-      return childRows(page)
-        .filter(matches)
-        .map((r) => this.organization(r) as unknown as FusionPerson);
+      return childRows(page).filter(matches);
     }
+  }
+
+  /** A person party in the organization's shape (the same TCA party attributes, read the same way). */
+  private person(row: Row): FusionPerson {
+    return this.organization(row) as unknown as FusionPerson;
   }
 
   // ---- raw access for the receivables services (fusion-receivables.ts, fusion-soap.ts) ---------------------------

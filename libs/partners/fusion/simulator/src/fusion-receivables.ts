@@ -423,18 +423,36 @@ export function registerReceivables(sandbox: FusionSandbox): void {
   const crm = '/crmRestApi/resources/11.13.18.05';
   const nested = (req: Parameters<Parameters<FusionSandbox['fusionRoute']>[3]>[0]) => ({ ...req, query: new URLSearchParams({ expand: 'all' }) });
 
-  const inv = `${fscm}/receivablesInvoices`;
-  sandbox.fusionRoute('POST', inv, 'item', (req, ctx) => {
-    const created = store.createInvoice(sandbox.body(req));
-    sandbox.written.invoices.push({
-      CustomerTransactionId: created.CustomerTransactionId,
-      TransactionNumber: created.TransactionNumber,
-      ...created.fields,
-      lines: created.lines,
+  // POST (create; logged as written with its ids, the fields it was created with and its lines) and GET (list) of a
+  // transaction collection: receivablesInvoices and receivablesCreditMemos alike.
+  const transactions = (
+    path: string,
+    def: ResourceDef<ArTransaction>,
+    list: () => ArTransaction[],
+    create: (body: Record<string, unknown>) => ArTransaction,
+    written: Record<string, unknown>[],
+  ) => {
+    sandbox.fusionRoute('POST', path, 'item', (req, ctx) => {
+      const created = create(sandbox.body(req));
+      written.push({
+        CustomerTransactionId: created.CustomerTransactionId,
+        TransactionNumber: created.TransactionNumber,
+        ...created.fields,
+        lines: created.lines,
+      });
+      return sandbox.item(def, created, sandbox.url + path, nested(req), ctx, 201);
     });
-    return sandbox.item(invoiceDef, created, sandbox.url + inv, nested(req), ctx, 201);
-  });
-  sandbox.fusionRoute('GET', inv, 'read', (req, ctx) => sandbox.collection(invoiceDef, store.invoices, sandbox.url + inv, req, ctx));
+    sandbox.fusionRoute('GET', path, 'read', (req, ctx) => sandbox.collection(def, list(), sandbox.url + path, req, ctx));
+  };
+
+  const inv = `${fscm}/receivablesInvoices`;
+  transactions(
+    inv,
+    invoiceDef,
+    () => store.invoices,
+    (body) => store.createInvoice(body),
+    sandbox.written.invoices,
+  );
   sandbox.fusionRoute('GET', `${inv}/:id`, 'read', (req, ctx) => {
     const found = store.invoices.find((i) => String(i.CustomerTransactionId) === req.params['id']);
     if (!found) throw new FusionFault(404, `The requested resource receivablesInvoices/${req.params['id']} was not found`);
@@ -457,18 +475,13 @@ export function registerReceivables(sandbox: FusionSandbox): void {
     return { status: 204, headers: {}, body: undefined };
   });
 
-  const cm = `${fscm}/receivablesCreditMemos`;
-  sandbox.fusionRoute('POST', cm, 'item', (req, ctx) => {
-    const created = store.createCreditMemo(sandbox.body(req));
-    sandbox.written.creditMemos.push({
-      CustomerTransactionId: created.CustomerTransactionId,
-      TransactionNumber: created.TransactionNumber,
-      ...created.fields,
-      lines: created.lines,
-    });
-    return sandbox.item(creditMemoDef, created, sandbox.url + cm, nested(req), ctx, 201);
-  });
-  sandbox.fusionRoute('GET', cm, 'read', (req, ctx) => sandbox.collection(creditMemoDef, store.creditMemos, sandbox.url + cm, req, ctx));
+  transactions(
+    `${fscm}/receivablesCreditMemos`,
+    creditMemoDef,
+    () => store.creditMemos,
+    (body) => store.createCreditMemo(body),
+    sandbox.written.creditMemos,
+  );
 
   // hubOrganizations and hubPersons: the same party store, told apart by kind.
   for (const kind of ['organization', 'person'] as const) {

@@ -176,21 +176,8 @@ export interface ReceiptRequest {
 export interface SeedRequest {
   count: number;
   suppliers?: (string | { Supplier: string; SupplierNumber?: string; SupplierSite?: string })[];
-  locations?: (
-    | string
-    | {
-        LocationCode: string;
-        OrganizationCode?: string;
-        Address?: string;
-        AddressLine1?: string;
-        AddressLine2?: string;
-        TownOrCity?: string;
-        Region2?: string;
-        PostalCode?: string;
-        Country?: string;
-        County?: string;
-      }
-  )[];
+  /** A location by its code, or with its other attributes (the id is assigned). */
+  locations?: (string | (Pick<ShipToLocation, 'LocationCode'> & Partial<Omit<ShipToLocation, 'LocationId' | 'LocationCode'>>))[];
   items?: (string | { Item: string; Description?: string; UOM?: string; Price?: number })[];
   linesPerPo?: number;
   seed?: number;

@@ -32,4 +32,5 @@ export {
   type ShipbobWebhookRejection,
   type WebhookHeaders,
 } from './shipbob-webhook.verifier';
+export { SHIPBOB_WEBHOOK_TOPICS, type ShipbobWebhookTopic } from './shipbob-webhook.topics';
 export type * from './shipbob.types';

@@ -1,21 +1,11 @@
+import { WEBHOOK_TOPICS_2026_01 } from './shipbob-request.schemas';
+
 /** Resource shapes the sandbox stores and answers with, in ShipBob 2026-01 wire format (snake_case). */
 
 export const API_VERSION = '2026-01';
 
-/** Topics a 2026-01 subscription may name [OAS26]. */
-export const WEBHOOK_TOPICS = [
-  'order.shipped',
-  'order.shipment.delivered',
-  'order.shipment.exception',
-  'order.shipment.on_hold',
-  'order.shipment.cancelled',
-  'return.created',
-  'return.updated',
-  'return.completed',
-  'billing.charge.created',
-  'billing.refund.created',
-  'billing.credit.created',
-] as const;
+/** Topics a 2026-01 subscription may name [OAS26]: the request schema's list. */
+export const WEBHOOK_TOPICS = WEBHOOK_TOPICS_2026_01;
 export type WebhookTopic = (typeof WEBHOOK_TOPICS)[number];
 
 /** Scopes a PAT carries (full access) and that OAuth apps may request. */

@@ -98,6 +98,18 @@ export interface ShopifyClientConfig extends ShopifyTransportConfig {
   onWarning?: (message: string, details: Record<string, unknown>) => void;
 }
 
+/** A GraphQL mutation's userErrors entry. */
+type UserError = { field: string[] | null; message: string; code?: string | null };
+
+/**
+ * A mutation refused in userErrors, or answered without its result (`missing`): one ShopifyRequestError (not
+ * retryable) naming the operation, each field and message (and code), with the errors in its details.
+ */
+function userErrorsFailure(label: string, errors: UserError[], missing: string, details: Record<string, unknown>): ShopifyRequestError {
+  const listed = errors.map((e) => `${(e.field ?? []).join('.')}: ${e.message}${e.code ? ` (${e.code})` : ''}`).join('; ');
+  return new ShopifyRequestError(`${label}: ${listed || missing}`, { details: { ...details, userErrors: errors } });
+}
+
 /**
  * The only code that knows Shopify's URLs, auth and payloads. Reads orders and customers through the GraphQL
  * Admin API, paces itself by the cost extension (leaky bucket), re-obtains the token once on a 401 and throws
@@ -249,14 +261,7 @@ export class ShopifyClient {
     });
     const payload = data.metafieldsSet;
     const errors = payload?.userErrors ?? [];
-    if (!payload || errors.length) {
-      throw new ShopifyRequestError(
-        `OrderMetafieldsSet: ${errors.map((e) => `${(e.field ?? []).join('.')}: ${e.message}${e.code ? ` (${e.code})` : ''}`).join('; ') || 'no payload'}`,
-        {
-          details: { op: 'OrderMetafieldsSet', orderId, userErrors: errors },
-        },
-      );
-    }
+    if (!payload || errors.length) throw userErrorsFailure('OrderMetafieldsSet', errors, 'no payload', { op: 'OrderMetafieldsSet', orderId });
     return payload.metafields ?? [];
   }
 
@@ -281,14 +286,8 @@ export class ShopifyClient {
     }>('WebhookSubscriptionCreate', WEBHOOK_SUBSCRIPTION_CREATE_MUTATION, { topic: webhookTopicEnum(topic), webhookSubscription: { uri, format: 'JSON' } });
     const payload = data.webhookSubscriptionCreate;
     const errors = payload?.userErrors ?? [];
-    if (!payload?.webhookSubscription || errors.length) {
-      throw new ShopifyRequestError(
-        `WebhookSubscriptionCreate ${topic}: ${errors.map((e) => `${(e.field ?? []).join('.')}: ${e.message}`).join('; ') || 'no subscription in the answer'}`,
-        {
-          details: { op: 'WebhookSubscriptionCreate', topic, userErrors: errors },
-        },
-      );
-    }
+    if (!payload?.webhookSubscription || errors.length)
+      throw userErrorsFailure(`WebhookSubscriptionCreate ${topic}`, errors, 'no subscription in the answer', { op: 'WebhookSubscriptionCreate', topic });
     return mapWebhookSubscription(payload.webhookSubscription);
   }
 
@@ -298,14 +297,8 @@ export class ShopifyClient {
     }>('WebhookSubscriptionDelete', WEBHOOK_SUBSCRIPTION_DELETE_MUTATION, { id });
     const payload = data.webhookSubscriptionDelete;
     const errors = payload?.userErrors ?? [];
-    if (!payload?.deletedWebhookSubscriptionId || errors.length) {
-      throw new ShopifyRequestError(
-        `WebhookSubscriptionDelete ${id}: ${errors.map((e) => `${(e.field ?? []).join('.')}: ${e.message}`).join('; ') || 'nothing deleted'}`,
-        {
-          details: { op: 'WebhookSubscriptionDelete', id, userErrors: errors },
-        },
-      );
-    }
+    if (!payload?.deletedWebhookSubscriptionId || errors.length)
+      throw userErrorsFailure(`WebhookSubscriptionDelete ${id}`, errors, 'nothing deleted', { op: 'WebhookSubscriptionDelete', id });
   }
 
   async getCustomer(id: string): Promise<ShopifyCustomer | null> {
