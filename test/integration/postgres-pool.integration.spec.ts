@@ -70,7 +70,8 @@ describe('a service process: readiness checks the schema; one PostgreSQL pool pe
     const connections = async () =>
       (
         await pg.query<{ app: string; n: string }>(
-          'SELECT application_name AS app, count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() GROUP BY 1',
+          // Client sessions only: an autovacuum worker also shows in the database (with no application name).
+          "SELECT application_name AS app, count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend' AND pid <> pg_backend_pid() GROUP BY 1",
           [db.name],
         )
       ).rows;

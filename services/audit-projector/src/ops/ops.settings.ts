@@ -10,9 +10,9 @@ export const opsSettings = {
   } as Setting<string>,
   auditConcurrencyPerPartition: {
     env: 'AUDIT_CONCURRENCY_PER_PARTITION',
-    doc: 'events of one partition projected at the same time (in order per key; those in hand together share one transaction); 1 = one after another',
+    doc: 'events of one partition projected at the same time (in order per key; those in hand together share one transaction); 1 = one after another (the default: above 1 the consumer reads batches and the kafkajs instrumentation links, not parents, each record’s span to its producer’s trace; npm run bench sets 16/256)',
     parse: as.int(1, 10_000),
-    default: 256,
+    default: 1,
   } as Setting<number>,
   opsOperatorApiKeys: {
     env: 'MLC_OPERATOR_API_KEYS',
