@@ -19,6 +19,7 @@ import { generateWebhookSecret, ShipbobWebhookSigner } from '@mlc/partners-shipb
 import { testDatabase, TEST_BROKERS } from '@mlc/platform-testing';
 import { note } from './bench-kit';
 import { cpuMs, measureLoad, type LoadFigures } from './webhook-load';
+import { AUDIT_COLUMNS } from '../../services/audit-projector/src/audit/projection.writer';
 
 /** A throughput ceiling: `count` units in `seconds`, `perSec` of them per second. */
 export interface Throughput {
@@ -193,31 +194,6 @@ export interface PgCeilingOptions {
   /** A database that has the audit tables (default: a fresh migrated one, dropped afterwards). */
   databaseUrl?: string;
 }
-
-const AUDIT_COLUMNS = [
-  'event_id',
-  'tenant_id',
-  'topic',
-  'record',
-  'source',
-  'source_system',
-  'target_system',
-  'direction',
-  'entity_type',
-  'business_id',
-  'correlation_id',
-  'causation_id',
-  'occurred_at',
-  'result',
-  'error_code',
-  'error_message',
-  'mapping_version',
-  'trace_id',
-  'refs',
-  'attrs',
-  'kafka_partition',
-  'kafka_offset',
-];
 
 function auditRow(i: number, run: string): unknown[] {
   return [

@@ -47,7 +47,8 @@ export async function projectEvent(
   return out;
 }
 
-const AUDIT_COLUMNS = [
+/** The columns of one audit_entries row, in the order the projection writes them (also the bench's raw-pg ceiling). */
+export const AUDIT_COLUMNS = [
   'event_id',
   'tenant_id',
   'topic',
