@@ -30,6 +30,22 @@ export interface BootOptions<S extends Schema> {
 }
 
 /**
+ * One of the six services as bootService starts it (its own process, main.ts, or the combined process,
+ * services/combined): its state in PostgreSQL, its configuration injected with `configToken`, the `shared` modules
+ * (tenancy, flow control) re-exported to its feature modules; `extra` for the rest (`http`).
+ */
+export function postgresService<S extends Schema>(
+  name: string,
+  schema: S,
+  configToken: symbol,
+  shared: (config: ConfigOf<S>) => Array<Type<unknown> | DynamicModule>,
+  module: Type<unknown>,
+  extra: Pick<BootOptions<S>, 'http'> = {},
+): BootOptions<S> {
+  return { name, schema, usesPostgres: true, ...extra, configToken, shared, module: () => module };
+}
+
+/**
  * Validates configuration (all problems in one message, then exit 1), starts Nest with the platform module and the
  * service's module, connects its Kafka handlers (KafkaTransport), listens on PORT, and shuts down gracefully on SIGTERM/SIGINT.
  * May run several times in one process (combined mode): every app has its own Nest container (Kafka clients, pool,

@@ -1,4 +1,4 @@
-export { bootService, type BootOptions } from './bootstrap';
+export { bootService, postgresService, type BootOptions } from './bootstrap';
 export { PlatformModule } from './platform.module';
 export { KafkaTransport, KafkaHandler, type KafkaHandlerOptions, type KafkaConsumerSettings, type KafkaHandlerMethod, type Resolve } from './kafka.transport';
 export { ConsumerHost, type HostedConsumerStatus, type ConsumerControlRequest } from './consumer.host';
