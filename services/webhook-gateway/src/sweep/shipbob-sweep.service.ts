@@ -1,22 +1,17 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { Pool } from 'pg';
+import { Injectable } from '@nestjs/common';
 import type { ShipbobClient } from '@mlc/partners-shipbob-client';
-import { LOGGER, MetricsRegistry, PG_POOL } from '@mlc/platform-service';
-import type { Logger } from '@mlc/platform-telemetry';
-import { PgLeaseStore } from '@mlc/platform-lease';
-import { PartnerClients, TenantDirectory } from '@mlc/tenancy';
-import { WEBHOOK_GATEWAY_CONFIG, type WebhookGatewayConfig } from '../config/webhook-gateway.config';
-import { DeliveryPublisher, type InboundDelivery } from '../webhooks/delivery.publisher';
+import type { InboundDelivery } from '../webhooks/delivery.publisher';
 import { shipbobMilestone, shipmentRecordKey, transactionRecordKey } from '../webhooks/shipbob-record-key';
 import { chargeWebhookBody, shipmentWebhookBody, SWEEP_TOPIC } from './shipbob-sweep-body';
-import { runSweepIfDue, SweepCursorRepository, type SweepResource } from './sweep-cursor.repository';
+import type { SweepResource } from './sweep-cursor.repository';
+import { TenantSweep } from './tenant-sweep';
 
 /** Records published per Kafka batch. */
 const BATCH = 50;
 /** Billing page size (`Billing.TransactionRequestFilterV3.page_size`, 1-1000). */
 const CHARGES_PAGE = 100;
 const RESOURCES: SweepResource[] = ['shipbob-orders', 'shipbob-charges'];
-const RUNS = 'mlc_shipbob_sweep_runs_total';
+const RUNS = { metric: 'mlc_shipbob_sweep_runs_total', help: 'ShipBob sweeps by outcome' };
 const RECORDS = 'mlc_shipbob_sweep_records_total';
 
 export type ShipbobSweepOutcome =
@@ -59,23 +54,7 @@ class ReserveReached extends Error {}
  * end of the window only after everything read in it was acknowledged by Kafka. One replica sweeps a tenant at a time.
  */
 @Injectable()
-export class ShipbobSweepService {
-  private readonly cursors: SweepCursorRepository;
-  private readonly leases: PgLeaseStore;
-
-  constructor(
-    @Inject(PG_POOL) private readonly pool: Pool,
-    private readonly directory: TenantDirectory,
-    private readonly clients: PartnerClients,
-    private readonly deliveries: DeliveryPublisher,
-    @Inject(WEBHOOK_GATEWAY_CONFIG) private readonly config: WebhookGatewayConfig,
-    @Inject(LOGGER) private readonly log: Logger,
-    private readonly metrics: MetricsRegistry,
-  ) {
-    this.cursors = new SweepCursorRepository(pool);
-    this.leases = new PgLeaseStore(pool);
-  }
-
+export class ShipbobSweepService extends TenantSweep {
   /** Sweeps the tenant if it has a ShipBob connection, is due, and no other replica is sweeping it. */
   async sweepTenant(tenantId: string, opts: { force?: boolean; stopping?: () => boolean } = {}): Promise<ShipbobSweepOutcome> {
     const snapshot = await this.directory.get(tenantId);
@@ -89,46 +68,39 @@ export class ShipbobSweepService {
       tickMs: this.config.shipbobSweepTickMs,
       lookbackMs: this.config.shipbobSweepLookbackMs,
       force: opts.force,
-      lease: { store: this.leases, ttlMs: this.config.leaseTtlMs },
     };
-    try {
-      return await runSweepIfDue(this.pool, run, async (startedAt): Promise<ShipbobSweepOutcome> => {
-        const client = await this.clients.shipbob(tenantId);
-        const until = new Date(startedAt - this.config.shipbobSweepSettleMs);
-        const stop = (): boolean => {
-          if (opts.stopping?.()) return true;
-          const r = client.rateLimit;
-          // The budget is shared with shipbob-writer (same credentials): leave it the reserve, sweep again later.
-          if (r.remainingCalls !== undefined && r.remainingCalls < this.config.shipbobSweepReserveCalls && Date.now() - r.observedAt < 60_000)
-            throw new ReserveReached();
-          return false;
-        };
-        const totals: Totals = { published: 0, skipped: 0 };
-        let orders = 0;
-        let deferred = false;
-        try {
-          await this.sweepOrders(tenantId, client, until, stop, totals);
-          orders = totals.published;
-          if (!totals.stopped) await this.sweepCharges(tenantId, client, until, stop, totals);
-        } catch (err) {
-          if (!(err instanceof ReserveReached)) throw err;
-          deferred = true;
-          this.log.info('ShipBob sweep stopped to leave the rate-limit reserve to the writers; the cursor stays', {
-            tenantId,
-            remainingCalls: client.rateLimit.remainingCalls,
-            reserve: this.config.shipbobSweepReserveCalls,
-          });
-        }
-        const { published, skipped } = totals;
-        this.metrics.inc(RUNS, { outcome: deferred ? 'deferred' : 'ok' }, 1, 'ShipBob sweeps by outcome');
-        if (published)
-          this.log.info('ShipBob sweep published states no webhook brought', { tenantId, published, skipped, orders, charges: published - orders });
-        return { status: deferred ? 'deferred' : 'swept', intervalMs, published, skipped };
-      });
-    } catch (err) {
-      this.metrics.inc(RUNS, { outcome: 'failed' }, 1, 'ShipBob sweeps by outcome');
-      throw err;
-    }
+    return this.runIfDue(run, RUNS, async (startedAt): Promise<ShipbobSweepOutcome> => {
+      const client = await this.clients.shipbob(tenantId);
+      const until = new Date(startedAt - this.config.shipbobSweepSettleMs);
+      const stop = (): boolean => {
+        if (opts.stopping?.()) return true;
+        const r = client.rateLimit;
+        // The budget is shared with shipbob-writer (same credentials): leave it the reserve, sweep again later.
+        if (r.remainingCalls !== undefined && r.remainingCalls < this.config.shipbobSweepReserveCalls && Date.now() - r.observedAt < 60_000)
+          throw new ReserveReached();
+        return false;
+      };
+      const totals: Totals = { published: 0, skipped: 0 };
+      let orders = 0;
+      let deferred = false;
+      try {
+        await this.sweepOrders(tenantId, client, until, stop, totals);
+        orders = totals.published;
+        if (!totals.stopped) await this.sweepCharges(tenantId, client, until, stop, totals);
+      } catch (err) {
+        if (!(err instanceof ReserveReached)) throw err;
+        deferred = true;
+        this.log.info('ShipBob sweep stopped to leave the rate-limit reserve to the writers; the cursor stays', {
+          tenantId,
+          remainingCalls: client.rateLimit.remainingCalls,
+          reserve: this.config.shipbobSweepReserveCalls,
+        });
+      }
+      const { published, skipped } = totals;
+      this.metrics.inc(RUNS.metric, { outcome: deferred ? 'deferred' : 'ok' }, 1, RUNS.help);
+      if (published) this.log.info('ShipBob sweep published states no webhook brought', { tenantId, published, skipped, orders, charges: published - orders });
+      return { status: deferred ? 'deferred' : 'swept', intervalMs, published, skipped };
+    });
   }
 
   /** [cursor − overlap, until]: the window of one resource (the cursor is `until` of the last completed sweep). */

@@ -1,21 +1,17 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { Pool } from 'pg';
+import { Injectable } from '@nestjs/common';
 import { ShopifyError, type ShopifyClient, type ShopifyCustomer, type ShopifyOrder } from '@mlc/partners-shopify-client';
-import { LOGGER, MetricsRegistry, PG_POOL } from '@mlc/platform-service';
-import type { Logger } from '@mlc/platform-telemetry';
-import { PgLeaseStore } from '@mlc/platform-lease';
-import { PartnerClients, TenantDirectory } from '@mlc/tenancy';
 import type { ShopifyConnection } from '@mlc/tenants';
-import { WEBHOOK_GATEWAY_CONFIG, type WebhookGatewayConfig } from '../config/webhook-gateway.config';
-import { DeliveryPublisher, type InboundDelivery } from '../webhooks/delivery.publisher';
+import type { InboundDelivery } from '../webhooks/delivery.publisher';
 import { shopifyRecordKey } from '../webhooks/shopify-record-key';
 import { customerWebhookBody, orderWebhookBody } from './shopify-rest-body';
 import { assertTimeZone } from './shop-time';
-import { runSweepIfDue, SweepCursorRepository, type SweepResource } from './sweep-cursor.repository';
+import type { SweepResource } from './sweep-cursor.repository';
+import { TenantSweep } from './tenant-sweep';
 
 /** Records published per Kafka batch; the cursor advances after each acknowledged batch. */
 const BATCH = 50;
 const RESOURCES: SweepResource[] = ['orders', 'customers'];
+const RUNS = { metric: 'mlc_sweep_runs_total', help: 'Shopify reconciliation sweeps by outcome' };
 /** The code logged for an order the sweep could not read whole (and so did not publish). */
 export const ORDER_INCOMPLETE = 'SHOPIFY.ORDER_INCOMPLETE';
 
@@ -49,23 +45,7 @@ interface Totals {
  * (`shop { ianaTimezone }`, read once per sweep), as webhooks write them.
  */
 @Injectable()
-export class ShopifySweepService {
-  private readonly cursors: SweepCursorRepository;
-  private readonly leases: PgLeaseStore;
-
-  constructor(
-    @Inject(PG_POOL) private readonly pool: Pool,
-    private readonly directory: TenantDirectory,
-    private readonly clients: PartnerClients,
-    private readonly deliveries: DeliveryPublisher,
-    @Inject(WEBHOOK_GATEWAY_CONFIG) private readonly config: WebhookGatewayConfig,
-    @Inject(LOGGER) private readonly log: Logger,
-    private readonly metrics: MetricsRegistry,
-  ) {
-    this.cursors = new SweepCursorRepository(pool);
-    this.leases = new PgLeaseStore(pool);
-  }
-
+export class ShopifySweepService extends TenantSweep {
   /** Sweeps the tenant if it has a Shopify connection, is due, and no other replica is sweeping it. */
   async sweepTenant(tenantId: string, opts: { force?: boolean; stopping?: () => boolean } = {}): Promise<SweepOutcome> {
     const snapshot = await this.directory.get(tenantId);
@@ -80,30 +60,24 @@ export class ShopifySweepService {
       tickMs: this.config.shopifySweepTickMs,
       lookbackMs: this.config.shopifySweepLookbackMs,
       force: opts.force,
-      lease: { store: this.leases, ttlMs: this.config.leaseTtlMs },
     };
-    try {
-      return await runSweepIfDue(this.pool, run, async (startedAt): Promise<SweepOutcome> => {
-        const client = await this.clients.shopify(tenantId);
-        const timeZone = (await client.shop()).ianaTimezone;
-        assertTimeZone(timeZone);
-        let published = 0;
-        let skipped = 0;
-        let incomplete = 0;
-        for (const resource of RESOURCES) {
-          const r = await this.sweepResource(tenantId, conn, client, resource, startedAt, timeZone, opts.stopping);
-          published += r.published;
-          skipped += r.skipped;
-          incomplete += r.incomplete;
-        }
-        this.metrics.inc('mlc_sweep_runs_total', { outcome: 'ok' }, 1, 'Shopify reconciliation sweeps by outcome');
-        if (published || incomplete) this.log.info('sweep published missed Shopify records', { tenantId, published, skipped, incomplete });
-        return { status: 'swept', intervalMs, published, skipped, incomplete };
-      });
-    } catch (err) {
-      this.metrics.inc('mlc_sweep_runs_total', { outcome: 'failed' }, 1, 'Shopify reconciliation sweeps by outcome');
-      throw err;
-    }
+    return this.runIfDue(run, RUNS, async (startedAt): Promise<SweepOutcome> => {
+      const client = await this.clients.shopify(tenantId);
+      const timeZone = (await client.shop()).ianaTimezone;
+      assertTimeZone(timeZone);
+      let published = 0;
+      let skipped = 0;
+      let incomplete = 0;
+      for (const resource of RESOURCES) {
+        const r = await this.sweepResource(tenantId, conn, client, resource, startedAt, timeZone, opts.stopping);
+        published += r.published;
+        skipped += r.skipped;
+        incomplete += r.incomplete;
+      }
+      this.metrics.inc(RUNS.metric, { outcome: 'ok' }, 1, RUNS.help);
+      if (published || incomplete) this.log.info('sweep published missed Shopify records', { tenantId, published, skipped, incomplete });
+      return { status: 'swept', intervalMs, published, skipped, incomplete };
+    });
   }
 
   private async sweepResource(
