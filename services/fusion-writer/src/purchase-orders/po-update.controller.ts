@@ -1,9 +1,8 @@
 import { Controller, Inject } from '@nestjs/common';
-import type { Pool } from 'pg';
 import type { TopicRecords } from '@mlc/contracts';
 import { FlowControl } from '@mlc/platform-flow-control';
 import type { OutgoingRecord } from '@mlc/platform-kafka';
-import { KafkaHandler, PG_POOL } from '@mlc/platform-service';
+import { KafkaHandler } from '@mlc/platform-service';
 import { DryRunHandledEvents, TenantDirectory } from '@mlc/tenancy';
 import { FUSION_WRITER_CONFIG, type FusionWriterConfig } from '../config/fusion-writer.config';
 import { PoUpdateDryRun } from './po-update-dry-run';
@@ -24,7 +23,6 @@ export class PoUpdateController {
     private readonly directory: TenantDirectory,
     private readonly flows: FlowControl,
     @Inject(PO_DRY_RUN_HANDLED) private readonly dryRunHandled: DryRunHandledEvents,
-    @Inject(PG_POOL) private readonly pool: Pool,
   ) {}
 
   @KafkaHandler('fulfilment.fusion-po-update.requested.v1', {

@@ -1,10 +1,9 @@
 import { Controller, Inject, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import type { Pool } from 'pg';
 import type { AvroCodec, TopicRecords } from '@mlc/contracts';
 import { FlowControl } from '@mlc/platform-flow-control';
 import { DryRunHandledEvents, TenantDirectory } from '@mlc/tenancy';
 import { newMeta, type EventPublisher, type HandlerContext, type OutgoingRecord } from '@mlc/platform-kafka';
-import { CODEC, KafkaHandler, LOGGER, MetricsRegistry, PG_POOL, PUBLISHER } from '@mlc/platform-service';
+import { CODEC, KafkaHandler, LOGGER, MetricsRegistry, PUBLISHER } from '@mlc/platform-service';
 import type { Logger } from '@mlc/platform-telemetry';
 import { FUSION_WRITER_CONFIG, type FusionWriterConfig } from '../config/fusion-writer.config';
 import { ReceivablesWaitingStore, type WaitingRecord } from './receivables.waiting';
@@ -38,7 +37,6 @@ export class ReceivablesController implements OnModuleInit, OnApplicationShutdow
     private readonly flows: FlowControl,
     private readonly metrics: MetricsRegistry,
     @Inject(RECEIVABLES_DRY_RUN_HANDLED) private readonly dryRunHandled: DryRunHandledEvents,
-    @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(PUBLISHER) private readonly publisher: EventPublisher,
     @Inject(CODEC) private readonly codec: AvroCodec,
     @Inject(LOGGER) private readonly log: Logger,

@@ -1,8 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
-import type { Pool } from 'pg';
 import type { TopicRecords } from '@mlc/contracts';
 import type { HandlerContext, OutgoingRecord } from '@mlc/platform-kafka';
-import { KafkaHandler, LOGGER, MetricsRegistry, PG_POOL } from '@mlc/platform-service';
+import { KafkaHandler, LOGGER, MetricsRegistry } from '@mlc/platform-service';
 import type { Logger } from '@mlc/platform-telemetry';
 import { MAPPER_CONFIG, type MapperConfig } from '../config/mapper.config';
 import { MapPurchaseOrderService } from './map-purchase-order.service';
@@ -19,7 +18,6 @@ export class PurchaseOrdersController {
   constructor(
     private readonly service: MapPurchaseOrderService,
     private readonly metrics: MetricsRegistry,
-    @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
