@@ -8,9 +8,18 @@ export { annotateSpan, inSpan, activeTraceId, MLC_ATTR, METRIC, type SpanAnnotat
 export { baseSettings, withPostgres, type BaseConfig, type ServiceOptions } from './service.options';
 export { SERVICE_OPTIONS, KAFKA, CODEC, PUBLISHER, PG_POOL, PG_DATA_SOURCE, LOGGER } from './service.tokens';
 export { PostgresModule } from './postgres.module';
-export { migrateDatabase, pendingMigrations, appliedByLegacyMigrator, LegacyStepMigration, type MigrationSet, type MigrationClass } from './schema-migrations';
+export {
+  migrateDatabase,
+  pendingMigrations,
+  appliedByLegacyMigrator,
+  LegacyStepMigration,
+  legacyStep,
+  type MigrationSet,
+  type MigrationClass,
+} from './schema-migrations';
 export { PLATFORM_MIGRATION_SET } from './migrations';
 export { inTransaction } from './pg-transaction';
+export { TENANT_ID_COLUMN, CREATED_AT_COLUMN, UPDATED_AT_COLUMN } from './sql-columns';
 export { AppErrorHttpFilter, type AppErrorHttpMapping } from './app-error.filter';
 export { sweepRetention, retentionSettings, PLATFORM_RETENTION_TARGETS, type RetentionTarget } from './retention';
 export { DedupRetentionModule } from './retention.module';

@@ -111,3 +111,16 @@ export abstract class LegacyStepMigration implements MigrationInterface {
     return Promise.reject(new Error(`${this.owner} ${this.step} is not reversible: restore the database from a backup`));
   }
 }
+
+/**
+ * The base of the migration that took over step `step` of `owner` from the retired migrator, its SQL unchanged:
+ * `export class MapperShipmentsConfirmedReceipts1767500202000 extends legacyStep('mapper.shipments', '003-confirmed-receipts', SQL) {}`
+ * (the subclass gives the migration its name, which ends in the timestamp that orders it).
+ */
+export function legacyStep(owner: string, step: string, sql: string): MigrationClass {
+  return class extends LegacyStepMigration {
+    protected readonly owner = owner;
+    protected readonly step = step;
+    protected readonly sql = sql;
+  };
+}

@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { TENANT_ID_COLUMN, CREATED_AT_COLUMN, UPDATED_AT_COLUMN } from '@mlc/platform-service';
 
 export class CreateTenants1767225600000 implements MigrationInterface {
   name = 'CreateTenants1767225600000';
@@ -11,8 +12,8 @@ export class CreateTenants1767225600000 implements MigrationInterface {
         mode text NOT NULL CHECK (mode IN ('live', 'demo')),
         settings jsonb NOT NULL,
         config_version integer NOT NULL DEFAULT 1,
-        created_at timestamptz NOT NULL DEFAULT now(),
-        updated_at timestamptz NOT NULL DEFAULT now()
+        ${CREATED_AT_COLUMN},
+        ${UPDATED_AT_COLUMN}
       )`);
     await q.query(`
       CREATE TABLE tenant_connections (
@@ -23,7 +24,7 @@ export class CreateTenants1767225600000 implements MigrationInterface {
         public_config jsonb NOT NULL,
         secret_ciphertext text NOT NULL,
         secret_key_id text NOT NULL,
-        updated_at timestamptz NOT NULL DEFAULT now(),
+        ${UPDATED_AT_COLUMN},
         PRIMARY KEY (tenant_id, partner)
       )`);
     await q.query(`
@@ -32,13 +33,13 @@ export class CreateTenants1767225600000 implements MigrationInterface {
         kind text NOT NULL,
         key text NOT NULL,
         value jsonb NOT NULL,
-        updated_at timestamptz NOT NULL DEFAULT now(),
+        ${UPDATED_AT_COLUMN},
         PRIMARY KEY (tenant_id, kind, key)
       )`);
     await q.query(`
       CREATE TABLE tenant_config_history (
         id bigserial PRIMARY KEY,
-        tenant_id text NOT NULL,
+        ${TENANT_ID_COLUMN},
         version integer NOT NULL,
         entity text NOT NULL,
         key text NOT NULL,
@@ -55,7 +56,7 @@ export class CreateTenants1767225600000 implements MigrationInterface {
         key_id text NOT NULL,
         ciphertext text NOT NULL,
         expires_at timestamptz NOT NULL,
-        updated_at timestamptz NOT NULL DEFAULT now()
+        ${UPDATED_AT_COLUMN}
       )`);
   }
 

@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { TENANT_ID_COLUMN, CREATED_AT_COLUMN } from '@mlc/platform-service';
 
 /**
  * Transactional outbox for configuration changes: a change and its outbox row commit together, and a relay publishes
@@ -12,10 +13,10 @@ export class CreateTenantConfigOutbox1767312000000 implements MigrationInterface
     await q.query(`
       CREATE TABLE tenant_config_outbox (
         id bigserial PRIMARY KEY,
-        tenant_id text NOT NULL,
+        ${TENANT_ID_COLUMN},
         version integer NOT NULL,
         change jsonb NOT NULL,
-        created_at timestamptz NOT NULL DEFAULT now(),
+        ${CREATED_AT_COLUMN},
         attempts integer NOT NULL DEFAULT 0,
         last_error text
       )`);

@@ -1,8 +1,8 @@
-import { LegacyStepMigration } from '@mlc/platform-service';
+import { legacyStep, TENANT_ID_COLUMN } from '@mlc/platform-service';
 
 const SQL = `
       CREATE TABLE fusion_writer_receivables_waiting (
-        tenant_id text NOT NULL,
+        ${TENANT_ID_COLUMN},
         idempotency_key text NOT NULL,
         kind text NOT NULL,
         waits_for text NOT NULL,
@@ -18,8 +18,4 @@ const SQL = `
       CREATE INDEX fusion_writer_receivables_waiting_deadline ON fusion_writer_receivables_waiting (deadline);`;
 
 /** fusion-writer.receivables step 003-receivables-waiting; a database where the retired `runSqlMigrations` applied it keeps it as it is. */
-export class FusionWriterReceivablesReceivablesWaiting1767500102000 extends LegacyStepMigration {
-  protected readonly owner = 'fusion-writer.receivables';
-  protected readonly step = '003-receivables-waiting';
-  protected readonly sql = SQL;
-}
+export class FusionWriterReceivablesReceivablesWaiting1767500102000 extends legacyStep('fusion-writer.receivables', '003-receivables-waiting', SQL) {}

@@ -1,8 +1,8 @@
-import { LegacyStepMigration } from '@mlc/platform-service';
+import { legacyStep, CREATED_AT_COLUMN, TENANT_ID_COLUMN, UPDATED_AT_COLUMN } from '@mlc/platform-service';
 
 const SQL = `
       CREATE TABLE mapper_shopify_orders (
-        tenant_id text NOT NULL,
+        ${TENANT_ID_COLUMN},
         order_id text NOT NULL,
         shop_domain text NOT NULL,
         order_name text,
@@ -14,28 +14,24 @@ const SQL = `
         revision int NOT NULL DEFAULT 0,
         paid boolean NOT NULL DEFAULT false,
         last_commands jsonb NOT NULL DEFAULT '[]',
-        created_at timestamptz NOT NULL DEFAULT now(),
-        updated_at timestamptz NOT NULL DEFAULT now(),
+        ${CREATED_AT_COLUMN},
+        ${UPDATED_AT_COLUMN},
         PRIMARY KEY (tenant_id, order_id));
       CREATE TABLE mapper_shopify_refunds (
-        tenant_id text NOT NULL,
+        ${TENANT_ID_COLUMN},
         refund_id text NOT NULL,
         order_id text NOT NULL,
         refund jsonb NOT NULL,
         status text NOT NULL CHECK (status IN ('pending', 'emitted', 'empty')),
-        created_at timestamptz NOT NULL DEFAULT now(),
+        ${CREATED_AT_COLUMN},
         PRIMARY KEY (tenant_id, refund_id));
       CREATE INDEX mapper_shopify_refunds_order ON mapper_shopify_refunds (tenant_id, order_id);
       CREATE TABLE mapper_shopify_customers (
-        tenant_id text NOT NULL,
+        ${TENANT_ID_COLUMN},
         customer_id text NOT NULL,
         last_updated_at timestamptz NOT NULL,
         last_command jsonb NOT NULL,
         PRIMARY KEY (tenant_id, customer_id));`;
 
 /** mapper.shopify step 001-orders-refunds-customers; a database where the retired `runSqlMigrations` applied it keeps it as it is. */
-export class MapperShopifyOrdersRefundsCustomers1767500000000 extends LegacyStepMigration {
-  protected readonly owner = 'mapper.shopify';
-  protected readonly step = '001-orders-refunds-customers';
-  protected readonly sql = SQL;
-}
+export class MapperShopifyOrdersRefundsCustomers1767500000000 extends legacyStep('mapper.shopify', '001-orders-refunds-customers', SQL) {}

@@ -1,4 +1,4 @@
-import { LegacyStepMigration } from '@mlc/platform-service';
+import { legacyStep } from '@mlc/platform-service';
 
 const SQL = `
       CREATE TABLE IF NOT EXISTS mapper_po_orders (
@@ -26,8 +26,4 @@ const SQL = `
       );`;
 
 /** mapper.purchase-orders step 001-create-po-orders; a database where the retired `runSqlMigrations` applied it keeps it as it is. */
-export class MapperPoCreatePoOrders1767500100000 extends LegacyStepMigration {
-  protected readonly owner = 'mapper.purchase-orders';
-  protected readonly step = '001-create-po-orders';
-  protected readonly sql = SQL;
-}
+export class MapperPoCreatePoOrders1767500100000 extends legacyStep('mapper.purchase-orders', '001-create-po-orders', SQL) {}

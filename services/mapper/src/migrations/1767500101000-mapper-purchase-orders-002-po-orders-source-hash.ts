@@ -1,10 +1,6 @@
-import { LegacyStepMigration } from '@mlc/platform-service';
+import { legacyStep } from '@mlc/platform-service';
 
 const SQL = `ALTER TABLE mapper_po_orders ADD COLUMN IF NOT EXISTS source_hash text;`;
 
 /** mapper.purchase-orders step 002-po-orders-source-hash; a database where the retired `runSqlMigrations` applied it keeps it as it is. */
-export class MapperPoPoOrdersSourceHash1767500101000 extends LegacyStepMigration {
-  protected readonly owner = 'mapper.purchase-orders';
-  protected readonly step = '002-po-orders-source-hash';
-  protected readonly sql = SQL;
-}
+export class MapperPoPoOrdersSourceHash1767500101000 extends legacyStep('mapper.purchase-orders', '002-po-orders-source-hash', SQL) {}

@@ -1,9 +1,9 @@
-import { LegacyStepMigration } from '@mlc/platform-service';
+import { legacyStep, CREATED_AT_COLUMN, TENANT_ID_COLUMN, UPDATED_AT_COLUMN } from '@mlc/platform-service';
 
 const SQL = `
       -- ShipBob orders we asked for (fulfilment.shipbob-order.requested.v1) and what ShipBob made of them (synced).
       CREATE TABLE mapper_shipment_orders (
-        tenant_id text NOT NULL,
+        ${TENANT_ID_COLUMN},
         reference_id text NOT NULL,
         po_header_id text NOT NULL,
         po_number text NOT NULL,
@@ -13,24 +13,24 @@ const SQL = `
         shipbob_order_id text,
         cancelled boolean NOT NULL DEFAULT false,
         lines jsonb NOT NULL DEFAULT '[]',
-        updated_at timestamptz NOT NULL DEFAULT now(),
+        ${UPDATED_AT_COLUMN},
         PRIMARY KEY (tenant_id, reference_id));
       CREATE INDEX mapper_shipment_orders_po ON mapper_shipment_orders (tenant_id, po_header_id);
 
       -- Per shipment: the merged state (status precedence), whatever order its webhooks came in.
       CREATE TABLE mapper_shipment_shipments (
-        tenant_id text NOT NULL,
+        ${TENANT_ID_COLUMN},
         shipment_id text NOT NULL,
         reference_id text NOT NULL,
         po_header_id text NOT NULL,
         state jsonb NOT NULL,
-        updated_at timestamptz NOT NULL DEFAULT now(),
+        ${UPDATED_AT_COLUMN},
         PRIMARY KEY (tenant_id, shipment_id));
       CREATE INDEX mapper_shipment_shipments_po ON mapper_shipment_shipments (tenant_id, po_header_id);
 
       -- Webhook deliveries seen (webhook-id): a redelivery with a new event id has no second effect.
       CREATE TABLE mapper_shipment_deliveries (
-        tenant_id text NOT NULL,
+        ${TENANT_ID_COLUMN},
         delivery_id text NOT NULL,
         event_id text NOT NULL,
         topic text NOT NULL,
@@ -41,20 +41,20 @@ const SQL = `
       -- event re-emits exactly what it caused; any other event never emits a key twice).
       CREATE TABLE mapper_shipment_emitted (
         seq bigserial,
-        tenant_id text NOT NULL,
+        ${TENANT_ID_COLUMN},
         record_key text NOT NULL,
         po_header_id text,
         source_event_id text NOT NULL,
         topic text NOT NULL,
         message_key text NOT NULL,
         value jsonb NOT NULL,
-        created_at timestamptz NOT NULL DEFAULT now(),
+        ${CREATED_AT_COLUMN},
         PRIMARY KEY (tenant_id, record_key));
       CREATE INDEX mapper_shipment_emitted_source ON mapper_shipment_emitted (tenant_id, source_event_id);
 
       -- ShipBob billing charges; attributed (and emitted) once their shipment is known.
       CREATE TABLE mapper_shipment_charges (
-        tenant_id text NOT NULL,
+        ${TENANT_ID_COLUMN},
         transaction_id text NOT NULL,
         shipment_id text,
         charge jsonb NOT NULL,
@@ -65,8 +65,4 @@ const SQL = `
     `;
 
 /** mapper.shipments step 001-create-shipment-tables; a database where the retired `runSqlMigrations` applied it keeps it as it is. */
-export class MapperShipmentsCreateShipmentTables1767500200000 extends LegacyStepMigration {
-  protected readonly owner = 'mapper.shipments';
-  protected readonly step = '001-create-shipment-tables';
-  protected readonly sql = SQL;
-}
+export class MapperShipmentsCreateShipmentTables1767500200000 extends legacyStep('mapper.shipments', '001-create-shipment-tables', SQL) {}

@@ -1,10 +1,10 @@
-import { LegacyStepMigration } from '@mlc/platform-service';
+import { legacyStep, TENANT_ID_COLUMN } from '@mlc/platform-service';
 
 const SQL = `
       -- Receipts Fusion confirmed it processed (fulfilment.fusion-po.updated.v1 from fusion-writer): only their lines
       -- count as received, so a PO is closed for receiving only once every receipt was confirmed.
       CREATE TABLE mapper_shipment_confirmed_receipts (
-        tenant_id text NOT NULL,
+        ${TENANT_ID_COLUMN},
         idempotency_key text NOT NULL,
         po_header_id text NOT NULL,
         fusion_document_id text,
@@ -14,8 +14,4 @@ const SQL = `
     `;
 
 /** mapper.shipments step 003-confirmed-receipts; a database where the retired `runSqlMigrations` applied it keeps it as it is. */
-export class MapperShipmentsConfirmedReceipts1767500202000 extends LegacyStepMigration {
-  protected readonly owner = 'mapper.shipments';
-  protected readonly step = '003-confirmed-receipts';
-  protected readonly sql = SQL;
-}
+export class MapperShipmentsConfirmedReceipts1767500202000 extends legacyStep('mapper.shipments', '003-confirmed-receipts', SQL) {}

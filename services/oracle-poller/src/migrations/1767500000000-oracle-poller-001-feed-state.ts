@@ -1,8 +1,8 @@
-import { LegacyStepMigration } from '@mlc/platform-service';
+import { legacyStep, CREATED_AT_COLUMN, TENANT_ID_COLUMN, UPDATED_AT_COLUMN } from '@mlc/platform-service';
 
 const SQL = `
       CREATE TABLE poller_feed_state (
-        tenant_id text NOT NULL,
+        ${TENANT_ID_COLUMN},
         feed text NOT NULL,
         cursor_ms bigint,
         cursor_text text,
@@ -15,12 +15,12 @@ const SQL = `
         last_error_code text,
         last_error_message text,
         emitted_total bigint NOT NULL DEFAULT 0,
-        updated_at timestamptz NOT NULL DEFAULT now(),
+        ${UPDATED_AT_COLUMN},
         PRIMARY KEY (tenant_id, feed)
       );
       -- One row per record: the newest LastUpdateDate emitted for it (a re-read of the same or an older one is dropped).
       CREATE TABLE poller_emitted (
-        tenant_id text NOT NULL,
+        ${TENANT_ID_COLUMN},
         feed text NOT NULL,
         entity_id text NOT NULL,
         last_update_ms bigint NOT NULL,
@@ -31,17 +31,13 @@ const SQL = `
       );
       -- A batch handed to Kafka whose acknowledgement is not yet recorded: checked against the topic after a crash.
       CREATE TABLE poller_inflight (
-        tenant_id text NOT NULL,
+        ${TENANT_ID_COLUMN},
         feed text NOT NULL,
         entries jsonb NOT NULL,
         offsets jsonb NOT NULL,
-        created_at timestamptz NOT NULL DEFAULT now(),
+        ${CREATED_AT_COLUMN},
         PRIMARY KEY (tenant_id, feed)
       );`;
 
 /** oracle-poller step 001-feed-state; a database where the retired `runSqlMigrations` applied it keeps it as it is. */
-export class PollerFeedState1767500000000 extends LegacyStepMigration {
-  protected readonly owner = 'oracle-poller';
-  protected readonly step = '001-feed-state';
-  protected readonly sql = SQL;
-}
+export class PollerFeedState1767500000000 extends legacyStep('oracle-poller', '001-feed-state', SQL) {}

@@ -1,4 +1,4 @@
-import { LegacyStepMigration } from '@mlc/platform-service';
+import { legacyStep } from '@mlc/platform-service';
 
 const SQL = `
       -- The error code of the failure streak's exception once it is on Kafka (NULL: none raised in this streak yet).
@@ -6,8 +6,4 @@ const SQL = `
       ALTER TABLE poller_feed_state ADD COLUMN exception_raised_code text;`;
 
 /** oracle-poller step 002-feed-state-exception-raised; a database where the retired `runSqlMigrations` applied it keeps it as it is. */
-export class PollerFeedStateExceptionRaised1767500001000 extends LegacyStepMigration {
-  protected readonly owner = 'oracle-poller';
-  protected readonly step = '002-feed-state-exception-raised';
-  protected readonly sql = SQL;
-}
+export class PollerFeedStateExceptionRaised1767500001000 extends legacyStep('oracle-poller', '002-feed-state-exception-raised', SQL) {}

@@ -1,4 +1,4 @@
-import { LegacyStepMigration } from '@mlc/platform-service';
+import { legacyStep } from '@mlc/platform-service';
 
 const SQL = `
       CREATE TABLE gateway_deliveries (
@@ -27,8 +27,4 @@ const SQL = `
       );`;
 
 /** webhook-gateway step 001-deliveries-and-sweep-cursors; a database where the retired `runSqlMigrations` applied it keeps it as it is. */
-export class GatewayDeliveriesAndSweepCursors1767500000000 extends LegacyStepMigration {
-  protected readonly owner = 'webhook-gateway';
-  protected readonly step = '001-deliveries-and-sweep-cursors';
-  protected readonly sql = SQL;
-}
+export class GatewayDeliveriesAndSweepCursors1767500000000 extends legacyStep('webhook-gateway', '001-deliveries-and-sweep-cursors', SQL) {}

@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { TENANT_ID_COLUMN } from '@mlc/platform-service';
 
 /**
  * The audit projections. Every column is derived from the Kafka log alone (no now(), no consumer-side ids), so a
@@ -11,7 +12,7 @@ export class CreateAuditProjections1767400000000 implements MigrationInterface {
     await q.query(`
       CREATE TABLE audit_entries (
         event_id text PRIMARY KEY,
-        tenant_id text NOT NULL,
+        ${TENANT_ID_COLUMN},
         topic text NOT NULL,
         record text NOT NULL,
         source text NOT NULL,
@@ -40,7 +41,7 @@ export class CreateAuditProjections1767400000000 implements MigrationInterface {
     await q.query(`CREATE INDEX audit_entries_refs ON audit_entries USING gin (refs)`);
     await q.query(`
       CREATE TABLE audit_xrefs (
-        tenant_id text NOT NULL,
+        ${TENANT_ID_COLUMN},
         a_ref text NOT NULL,
         b_ref text NOT NULL,
         relation text NOT NULL,
@@ -51,7 +52,7 @@ export class CreateAuditProjections1767400000000 implements MigrationInterface {
     await q.query(`
       CREATE TABLE audit_exceptions (
         id text PRIMARY KEY,
-        tenant_id text NOT NULL,
+        ${TENANT_ID_COLUMN},
         entity_type text NOT NULL,
         business_id text NOT NULL,
         status text NOT NULL,
@@ -87,7 +88,7 @@ export class CreateAuditProjections1767400000000 implements MigrationInterface {
     await q.query(`CREATE INDEX audit_exceptions_status ON audit_exceptions (tenant_id, status, last_seen_at)`);
     await q.query(`
       CREATE TABLE audit_billing_records (
-        tenant_id text NOT NULL,
+        ${TENANT_ID_COLUMN},
         transaction_id text NOT NULL,
         charge_type text NOT NULL,
         amount numeric NOT NULL,
@@ -105,7 +106,7 @@ export class CreateAuditProjections1767400000000 implements MigrationInterface {
     await q.query(`CREATE INDEX audit_billing_po ON audit_billing_records (tenant_id, po_header_id)`);
     await q.query(`
       CREATE TABLE audit_flow_states (
-        tenant_id text NOT NULL,
+        ${TENANT_ID_COLUMN},
         partner text NOT NULL,
         state text NOT NULL,
         reason text NOT NULL,
