@@ -141,12 +141,7 @@ export function BarChart({ title, rows, series }) {
     <details>
       <summary>Numbers</summary>
       <table>
-        <thead>
-          <tr>
-            <th scope="col">Day</th>
-            ${series.map((s) => html`<th scope="col">${s.label}</th>`)}
-          </tr>
-        </thead>
+        <${TableHead} cols=${['Day', ...series.map((s) => s.label)]} />
         <tbody>
           ${rows.map(
             (r) =>
@@ -192,4 +187,18 @@ export function Timeline({ entries, traceViewerUrl }) {
         </li>`,
     )}
   </ol>`;
+}
+
+/** A table's header row: one `<th scope="col">` per column, its label text or markup (srOnly). */
+export function TableHead({ cols }) {
+  return html`<thead>
+    <tr>
+      ${cols.map((c) => html`<th scope="col">${c}</th>`)}
+    </tr>
+  </thead>`;
+}
+
+/** A label only screen readers read (a column of checkboxes or buttons). */
+export function srOnly(label) {
+  return html`<span class="sr-only">${label}</span>`;
 }

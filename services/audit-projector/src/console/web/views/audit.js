@@ -1,6 +1,6 @@
 import { html, useEffect, useState } from '../html.js';
 import { get, query } from '../api.js';
-import { ErrorBox, Timeline, fmtTime, useLoad } from '../ui.js';
+import { ErrorBox, TableHead, Timeline, fmtTime, useLoad } from '../ui.js';
 
 const entriesCaption = (found) => {
   const n = found?.entries?.length ?? 0;
@@ -64,15 +64,7 @@ export function Audit({ tenant, session, route }) {
       <caption>
         ${entriesCaption(found)}
       </caption>
-      <thead>
-        <tr>
-          <th scope="col">When</th>
-          <th scope="col">Record</th>
-          <th scope="col">Topic</th>
-          <th scope="col">From → to</th>
-          <th scope="col">Result</th>
-        </tr>
-      </thead>
+      <${TableHead} cols=${['When', 'Record', 'Topic', 'From → to', 'Result']} />
       <tbody>
         ${(found?.entries ?? []).map(
           (e) =>

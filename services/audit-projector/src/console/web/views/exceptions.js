@@ -1,6 +1,6 @@
 import { html, useState } from '../html.js';
 import { enc, followJob, get, post, query } from '../api.js';
-import { Confirm, ErrorBox, Json, Timeline, ago, fmtTime, useLoad } from '../ui.js';
+import { Confirm, ErrorBox, Json, TableHead, Timeline, ago, fmtTime, srOnly, useLoad } from '../ui.js';
 
 /** `item-product:AS9` in an exception's reason or details: the mapping whose absence parked the record. */
 export function missingMapping(ex) {
@@ -92,17 +92,7 @@ export function Exceptions({ tenant, route }) {
                 <caption class="sr-only">
                   Exceptions of ${tenant}
                 </caption>
-                <thead>
-                  <tr>
-                    <th scope="col"><span class="sr-only">Select</span></th>
-                    <th scope="col">Record</th>
-                    <th scope="col">Code</th>
-                    <th scope="col">Reason</th>
-                    <th scope="col">Service</th>
-                    <th scope="col">Last seen</th>
-                    <th scope="col">Status</th>
-                  </tr>
-                </thead>
+                <${TableHead} cols=${[srOnly('Select'), 'Record', 'Code', 'Reason', 'Service', 'Last seen', 'Status']} />
                 <tbody>
                   ${rows.map(
                     (r) =>

@@ -1,6 +1,6 @@
 import { html, useState } from '../html.js';
 import { enc, followJob, get, post, query } from '../api.js';
-import { Confirm, ErrorBox, ago, useLoad } from '../ui.js';
+import { Confirm, ErrorBox, TableHead, ago, srOnly, useLoad } from '../ui.js';
 
 const PARTNERS = ['fusion', 'shipbob', 'shopify'];
 /** The flows the ops API's time-range replay knows (FLOW_TOPICS in kafka-ops.service.ts). */
@@ -19,14 +19,7 @@ export function Flows({ tenant }) {
       <caption class="sr-only">
         Flows per partner
       </caption>
-      <thead>
-        <tr>
-          <th scope="col">Partner</th>
-          <th scope="col">State</th>
-          <th scope="col">Why, who, when</th>
-          <th scope="col"><span class="sr-only">Action</span></th>
-        </tr>
-      </thead>
+      <${TableHead} cols=${['Partner', 'State', 'Why, who, when', srOnly('Action')]} />
       <tbody>
         ${PARTNERS.map((p) => {
           const paused = state[p]?.state === 'paused';

@@ -1,6 +1,6 @@
 import { html, useState } from '../html.js';
 import { api, enc, get, post, query } from '../api.js';
-import { Confirm, ErrorBox, Json, useLoad } from '../ui.js';
+import { Confirm, ErrorBox, Json, TableHead, srOnly, useLoad } from '../ui.js';
 
 /** The value fields of a kind (every CSV column but the key). */
 const fieldsOf = (session, kind) => (session.mappingKinds?.[kind] ?? []).filter((c) => c.field);
@@ -64,13 +64,7 @@ function MappingTable({ tenant, kind, session, initialKey }) {
       <caption>
         ${entries.length} ${kind} mapping${entries.length === 1 ? '' : 's'} of ${tenant}
       </caption>
-      <thead>
-        <tr>
-          <th scope="col">${keyName(session, kind)}</th>
-          ${fields.map((f) => html`<th scope="col">${f.name}</th>`)}
-          <th scope="col"><span class="sr-only">Actions</span></th>
-        </tr>
-      </thead>
+      <${TableHead} cols=${[keyName(session, kind), ...fields.map((f) => f.name), srOnly('Actions')]} />
       <tbody>
         ${entries.map((e) =>
           editing === e.key
@@ -283,15 +277,7 @@ function Settings({ tenant }) {
             <caption>
               ${doctor.ok ? 'Every prerequisite holds' : 'Some prerequisites fail'} (checked ${doctor.checkedAt})
             </caption>
-            <thead>
-              <tr>
-                <th scope="col">Status</th>
-                <th scope="col">Partner</th>
-                <th scope="col">Check</th>
-                <th scope="col">Result</th>
-                <th scope="col">Fix</th>
-              </tr>
-            </thead>
+            <${TableHead} cols=${['Status', 'Partner', 'Check', 'Result', 'Fix']} />
             <tbody>
               ${doctor.findings.map(
                 (f) =>

@@ -1,6 +1,6 @@
 import { html } from '../html.js';
 import { enc, get, query } from '../api.js';
-import { BarChart, ErrorBox, ago, byDay, daysAgo, fmtTime, useLoad } from '../ui.js';
+import { BarChart, ErrorBox, TableHead, ago, byDay, daysAgo, fmtTime, useLoad } from '../ui.js';
 
 /** 95 s, 12 min, 3.1 h, 4 days: an age in milliseconds for a person. */
 export function duration(ms) {
@@ -47,15 +47,7 @@ export function Overview({ tenant }) {
           cursorsError
             ? html`<p class="muted" role="status">oracle-poller did not answer: ${cursorsError.message}</p>`
             : html`<table aria-label="Fusion feed cursors">
-                <thead>
-                  <tr>
-                    <th scope="col">Feed</th>
-                    <th scope="col">Last successful poll</th>
-                    <th scope="col">Cursor (LastUpdateDate)</th>
-                    <th scope="col">Cursor age</th>
-                    <th scope="col">Last error</th>
-                  </tr>
-                </thead>
+                <${TableHead} cols=${['Feed', 'Last successful poll', 'Cursor (LastUpdateDate)', 'Cursor age', 'Last error']} />
                 <tbody>
                   ${(cursors?.feeds ?? []).map(
                     (f) =>

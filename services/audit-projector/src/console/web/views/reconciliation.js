@@ -1,6 +1,6 @@
 import { html, useState } from '../html.js';
 import { get, query } from '../api.js';
-import { BarChart, ErrorBox, Json, byDay, daysAgo, useLoad } from '../ui.js';
+import { BarChart, ErrorBox, Json, TableHead, byDay, daysAgo, useLoad } from '../ui.js';
 
 /** The reports service's reconciliation (GET /ops/reports/reconciliation) as charts, with the differences to drill into. */
 export function Reconciliation({ tenant }) {
@@ -50,13 +50,7 @@ export function Reconciliation({ tenant }) {
     ${
       diffs.length
         ? html`<table class="grid">
-            <thead>
-              <tr>
-                <th scope="col">Order</th>
-                <th scope="col">What differs</th>
-                <th scope="col">Detail</th>
-              </tr>
-            </thead>
+            <${TableHead} cols=${['Order', 'What differs', 'Detail']} />
             <tbody>
               ${diffs.map(
                 (d) =>
