@@ -566,6 +566,28 @@ export class ReceivablesWriteService {
   }
 
   /** The memo we created with this deterministic TransactionNumber, if Fusion finds it; a refused look-up only logs (our ledger is the guard). */
+  /**
+   * The credit memo an earlier attempt already wrote under `number`, as the already_existed part of a result: its
+   * amount (`fallback` when Fusion leaves it out) and what it credits. undefined: no memo of that number yet.
+   */
+  private async writtenMemo(
+    client: FusionClient,
+    number: string,
+    cur: string,
+    fallback: ReceivablesResult['amount'],
+  ): Promise<Pick<ReceivablesResult, 'outcome' | 'fusionTransactionNumber' | 'fusionTransactionId' | 'amount' | 'creditedAmount'> | undefined> {
+    const existing = await this.memoByNumber(client, number);
+    if (!existing) return undefined;
+    const amount = existing.EnteredAmount === undefined ? fallback : fromMinor(toMinor(existing.EnteredAmount, cur), cur);
+    return {
+      outcome: 'already_existed',
+      fusionTransactionNumber: existing.TransactionNumber,
+      fusionTransactionId: String(existing.CustomerTransactionId),
+      amount,
+      creditedAmount: amount === null ? fromMinor(0n, cur) : fromMinor(-toMinor(amount, cur), cur),
+    };
+  }
+
   private async memoByNumber(client: FusionClient, number: string): Promise<FusionCreditMemoRow | undefined> {
     try {
       return (await findCreditMemosByTransactionNumber(client, number))[0];
@@ -620,18 +642,8 @@ export class ReceivablesWriteService {
       amount: fromMinor(0n, cur),
       creditedAmount: fromMinor(0n, cur),
     };
-    const existing = await this.memoByNumber(client, number);
-    if (existing) {
-      const amount = existing.EnteredAmount === undefined ? doc.total : fromMinor(toMinor(existing.EnteredAmount, cur), cur);
-      return {
-        ...base,
-        outcome: 'already_existed',
-        fusionTransactionNumber: existing.TransactionNumber,
-        fusionTransactionId: String(existing.CustomerTransactionId),
-        amount,
-        creditedAmount: fromMinor(-toMinor(amount, cur), cur),
-      };
-    }
+    const memo = await this.writtenMemo(client, number, cur, doc.total);
+    if (memo) return { ...base, ...memo };
     const invoiceFreight = sum(invoice.lines.map((l) => roundMinor(l['AllocatedFreightAmount'], cur)));
     const invoiceTotal = sum(invoice.lines.map((l) => lineMinor(l, cur))) + invoiceFreight;
     const balance = invoiceTotal - (await this.ledger.creditedAgainst(tenantId, doc.invoiceCrossReference, cur));
@@ -789,19 +801,8 @@ export class ReceivablesWriteService {
       this.log.info('invoice of a cancelled order deleted (it was Incomplete)', { tenantId, invoice: ref, transactionNumber: invoice.TransactionNumber });
       return result;
     }
-    const existing = await this.memoByNumber(client, number);
-    if (existing) {
-      const amount = existing.EnteredAmount === undefined ? null : fromMinor(toMinor(existing.EnteredAmount, cur), cur);
-      return {
-        ...base,
-        outcome: 'already_existed',
-        fusionTransactionNumber: existing.TransactionNumber,
-        fusionTransactionId: String(existing.CustomerTransactionId),
-        amount,
-        creditedInvoice: ref,
-        creditedAmount: amount === null ? fromMinor(0n, cur) : fromMinor(-toMinor(amount, cur), cur),
-      };
-    }
+    const memo = await this.writtenMemo(client, number, cur, null);
+    if (memo) return { ...base, ...memo, creditedInvoice: ref };
     const credited = await this.ledger.credited(tenantId, ref, cur);
     const freight = invoiceFreight - credited.freight > 0n ? invoiceFreight - credited.freight : 0n;
     const line = invoiceLines - (credited.total - credited.freight) > 0n ? invoiceLines - (credited.total - credited.freight) : 0n;
