@@ -7,7 +7,7 @@ export { ConsumerLagMonitor, type GroupLag } from './consumer-lag.monitor';
 export { annotateSpan, inSpan, activeTraceId, MLC_ATTR, METRIC, type SpanAnnotation, type SpanOptions } from '@mlc/platform-telemetry';
 export { baseSettings, withPostgres, type BaseConfig, type ServiceOptions } from './service.options';
 export { SERVICE_OPTIONS, KAFKA, CODEC, PUBLISHER, PG_POOL, PG_DATA_SOURCE, LOGGER } from './service.tokens';
-export { PostgresModule } from './postgres.module';
+export { PostgresModule, poolProvider } from './postgres.module';
 export {
   migrateDatabase,
   pendingMigrations,

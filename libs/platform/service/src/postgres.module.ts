@@ -1,5 +1,7 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type FactoryProvider } from '@nestjs/common';
+import type { Pool } from 'pg';
 import type { MigrationSet } from './schema-migrations';
+import { PG_POOL } from './service.tokens';
 
 type EntityClass = abstract new (...args: never[]) => unknown;
 
@@ -28,4 +30,9 @@ export class PostgresModule {
   static migrationSets(): MigrationSet[] {
     return [...declared.migrations.values()];
   }
+}
+
+/** The provider of a store or repository built on the process's PostgreSQL pool: `new type(pool)`. */
+export function poolProvider<T>(type: new (pool: Pool) => T): FactoryProvider<T> {
+  return { provide: type, useFactory: (pool: Pool) => new type(pool), inject: [PG_POOL] };
 }

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { PgProcessedEventStore } from '@mlc/platform-kafka';
-import { LOGGER, PG_POOL } from '@mlc/platform-service';
+import { LOGGER, PG_POOL, poolProvider } from '@mlc/platform-service';
 import type { Logger } from '@mlc/platform-telemetry';
 import { DryRunHandledEvents, PartnerClients } from '@mlc/tenancy';
 import { FUSION_WRITER_CONFIG, type FusionWriterConfig } from '../config/fusion-writer.config';
@@ -26,7 +26,7 @@ const PO_WRITE_DEPS = Symbol('PO_WRITE_DEPS');
       }),
       inject: [PartnerClients, FUSION_WRITER_CONFIG, LOGGER],
     },
-    { provide: PoWritesLedger, useFactory: (pool: Pool) => new PoWritesLedger(pool), inject: [PG_POOL] },
+    poolProvider(PoWritesLedger),
     {
       provide: PoWriteService,
       useFactory: (deps: Omit<PoWriteDeps, 'ledger'>, ledger: PoWritesLedger) => new PoWriteService({ ...deps, ledger }),

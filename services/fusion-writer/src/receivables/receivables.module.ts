@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { PgProcessedEventStore } from '@mlc/platform-kafka';
-import { LOGGER, PG_POOL } from '@mlc/platform-service';
+import { LOGGER, PG_POOL, poolProvider } from '@mlc/platform-service';
 import type { Logger } from '@mlc/platform-telemetry';
 import { DryRunHandledEvents, PartnerClients, TenantDirectory } from '@mlc/tenancy';
 import { FUSION_WRITER_CONFIG, type FusionWriterConfig } from '../config/fusion-writer.config';
@@ -22,8 +22,8 @@ import { ShopifyWriteBackService } from './shopify-write-back';
   controllers: [ReceivablesController, ShopifyWriteBackController, ReceivablesWaitingController],
   providers: [
     WaitingOperatorGuard,
-    { provide: ReceivablesWaitingStore, useFactory: (pool: Pool) => new ReceivablesWaitingStore(pool), inject: [PG_POOL] },
-    { provide: ReceivablesLedger, useFactory: (pool: Pool) => new ReceivablesLedger(pool), inject: [PG_POOL] },
+    poolProvider(ReceivablesWaitingStore),
+    poolProvider(ReceivablesLedger),
     {
       provide: ReceivablesWriteService,
       useFactory: (clients: PartnerClients, ledger: ReceivablesLedger, waiting: ReceivablesWaitingStore, config: FusionWriterConfig, log: Logger) =>

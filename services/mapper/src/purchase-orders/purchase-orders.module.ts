@@ -1,8 +1,7 @@
 import { Module } from '@nestjs/common';
-import type { Pool } from 'pg';
 import type { EventPublisher } from '@mlc/platform-kafka';
 import { AppError } from '@mlc/platform-errors';
-import { LOGGER, PG_POOL, PUBLISHER } from '@mlc/platform-service';
+import { LOGGER, PUBLISHER, poolProvider } from '@mlc/platform-service';
 import type { Logger } from '@mlc/platform-telemetry';
 import { TenantDirectory } from '@mlc/tenancy';
 import { MapPurchaseOrderService } from './map-purchase-order.service';
@@ -16,7 +15,7 @@ import { PurchaseOrdersController } from './purchase-orders.controller';
 @Module({
   controllers: [PurchaseOrdersController],
   providers: [
-    { provide: PgPoOrderStateStore, useFactory: (pool: Pool) => new PgPoOrderStateStore(pool), inject: [PG_POOL] },
+    poolProvider(PgPoOrderStateStore),
     {
       provide: MapPurchaseOrderService,
       useFactory: (directory: TenantDirectory, store: PgPoOrderStateStore, publisher: EventPublisher, log: Logger) =>

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
-import type { Pool } from 'pg';
-import { LOGGER, PG_POOL } from '@mlc/platform-service';
+import { LOGGER, poolProvider } from '@mlc/platform-service';
 import type { Logger } from '@mlc/platform-telemetry';
 import { TenantDirectory } from '@mlc/tenancy';
 import { MAPPER_CONFIG, type MapperConfig } from '../config/mapper.config';
@@ -12,7 +11,7 @@ import { ShipmentsRepository } from './shipments.repository';
 @Module({
   controllers: [ShipmentEventsController],
   providers: [
-    { provide: ShipmentsRepository, useFactory: (pool: Pool) => new ShipmentsRepository(pool), inject: [PG_POOL] },
+    poolProvider(ShipmentsRepository),
     {
       provide: ShipmentWriteBackService,
       useFactory: (repo: ShipmentsRepository, directory: TenantDirectory, config: MapperConfig, log: Logger) =>

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
-import type { Pool } from 'pg';
-import { LOGGER, PG_POOL } from '@mlc/platform-service';
+import { LOGGER, poolProvider } from '@mlc/platform-service';
 import type { Logger } from '@mlc/platform-telemetry';
 import { TenantDirectory } from '@mlc/tenancy';
 import { ShopifyReceivablesService } from './shopify-receivables.service';
@@ -11,7 +10,7 @@ import { ShopifyWebhooksController } from './shopify-webhooks.controller';
 @Module({
   controllers: [ShopifyWebhooksController],
   providers: [
-    { provide: ShopifyStateRepository, useFactory: (pool: Pool) => new ShopifyStateRepository(pool), inject: [PG_POOL] },
+    poolProvider(ShopifyStateRepository),
     {
       provide: ShopifyReceivablesService,
       useFactory: (repo: ShopifyStateRepository, directory: TenantDirectory, log: Logger) =>
