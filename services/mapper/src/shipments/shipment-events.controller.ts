@@ -1,8 +1,7 @@
-import { Controller, Inject } from '@nestjs/common';
-import type { Pool } from 'pg';
+import { Controller } from '@nestjs/common';
 import type { TopicRecords } from '@mlc/contracts';
 import { PgProcessedEventStore, type HandlerContext } from '@mlc/platform-kafka';
-import { KafkaHandler, PG_POOL, type KafkaHandlerOptions } from '@mlc/platform-service';
+import { KafkaHandler, type KafkaHandlerOptions } from '@mlc/platform-service';
 import { ShipmentWriteBackService } from './shipment-write-back.service';
 
 export const SHIPMENTS_GROUP = 'mapper.shipments';
@@ -13,10 +12,7 @@ const CONSUMER = { consumer: SHIPMENTS_GROUP, processedEvents: PgProcessedEventS
 /** The shipments use case on Kafka: ShipBob webhooks plus the order requests/results that say which PO they belong to. */
 @Controller()
 export class ShipmentEventsController {
-  constructor(
-    private readonly service: ShipmentWriteBackService,
-    @Inject(PG_POOL) private readonly pool: Pool,
-  ) {}
+  constructor(private readonly service: ShipmentWriteBackService) {}
 
   @KafkaHandler('shipbob.webhook.received.v1', { ...CONSUMER, describe: (v) => ({ entityType: 'shipbob-webhook', businessId: v.deliveryId }) })
   onWebhook(value: TopicRecords['shipbob.webhook.received.v1'], ctx: HandlerContext) {
