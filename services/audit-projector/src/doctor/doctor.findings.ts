@@ -3,11 +3,22 @@ import type { DoctorFinding, DoctorPartner } from './doctor.types';
 
 /** Builds findings for one partner. */
 export function findings(partner: DoctorPartner) {
+  const ok = (check: string, message: string): DoctorFinding => ({ check, partner, status: 'ok', message });
+  const fail = (check: string, message: string, fix: string): DoctorFinding => ({ check, partner, status: 'fail', message, fix });
+  const skipped = (check: string, message: string): DoctorFinding => ({ check, partner, status: 'skipped', message });
   return {
-    ok: (check: string, message: string): DoctorFinding => ({ check, partner, status: 'ok', message }),
-    fail: (check: string, message: string, fix: string): DoctorFinding => ({ check, partner, status: 'fail', message, fix }),
+    ok,
+    fail,
+    /** The partner's webhook secrets: how many are stored, or (none) `missing` says what fails and `fix` how to store one. */
+    webhookSecrets: (count: number, missing: string, fix: string): DoctorFinding =>
+      count ? ok(`${partner}.webhookSecret`, `${count} webhook secret(s) stored`) : fail(`${partner}.webhookSecret`, missing, fix),
     warn: (check: string, message: string, fix?: string): DoctorFinding => ({ check, partner, status: 'warn', message, ...(fix ? { fix } : {}) }),
-    skipped: (check: string, message: string): DoctorFinding => ({ check, partner, status: 'skipped', message }),
+    skipped,
+    /** No connection to the partner: the failed connection check (`fix` sets one up), then the `skips` that need one. */
+    noConnection: (label: string, fix: string, skips: string[] = []): DoctorFinding[] => [
+      fail(`${partner}.connection`, `no ${label} connection is configured`, fix),
+      ...skips.map((check) => skipped(check, `not checked: needs a ${label} connection`)),
+    ],
   };
 }
 

@@ -55,13 +55,9 @@ function connectionFix(t: string, c: TenantSnapshot['connections']['fusion'], fa
 
 /** Connection, credentials, access to every flow resource, and the accounting settings against Fusion's setup. */
 export async function fusionChecks(t: string, s: TenantSnapshot, pinger: PartnerPinger | undefined, signal: AbortSignal): Promise<DoctorFinding[]> {
-  const out: DoctorFinding[] = [];
   const c = s.connections.fusion;
-  if (!c) {
-    out.push(f.fail('fusion.connection', 'no Fusion connection is configured', connectionFix(t, undefined, null)));
-    out.push(f.skipped('fusion.setup', 'not checked: needs a Fusion connection'));
-    return out;
-  }
+  if (!c) return f.noConnection('Fusion', connectionFix(t, undefined, null), ['fusion.setup']);
+  const out: DoctorFinding[] = [];
   out.push(f.ok('fusion.connection', `Fusion connection to ${c.baseUrl} (${c.auth.type})`));
   const ping = pinger ? await pinger.ping(c, { tenantId: t, signal }) : undefined;
   if (ping && (!ping.reachable || (!ping.authenticated && ping.failedCheck !== 'permission'))) {

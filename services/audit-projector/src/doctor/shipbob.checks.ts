@@ -22,28 +22,21 @@ export async function shipbobChecks(
   tokens: TokenManager,
   signal: AbortSignal,
 ): Promise<DoctorFinding[]> {
-  const out: DoctorFinding[] = [];
   const c = s.connections.shipbob;
-  if (!c) {
-    out.push(
-      f.fail(
-        'shipbob.connection',
-        'no ShipBob connection is configured',
-        `mlc connections set ${t} shipbob --base-url https://api.shipbob.com --set auth.type=pat --set-env auth.token=SHIPBOB_PAT --set channelId=<channel id>`,
-      ),
+  if (!c)
+    return f.noConnection(
+      'ShipBob',
+      `mlc connections set ${t} shipbob --base-url https://api.shipbob.com --set auth.type=pat --set-env auth.token=SHIPBOB_PAT --set channelId=<channel id>`,
+      ['shipbob.mappings'],
     );
-    out.push(f.skipped('shipbob.mappings', 'not checked: needs a ShipBob connection'));
-    return out;
-  }
+  const out: DoctorFinding[] = [];
   out.push(f.ok('shipbob.connection', `ShipBob connection to ${c.baseUrl} (${c.auth.type}, channel ${c.channelId})`));
   out.push(
-    c.webhookSecrets.length
-      ? f.ok('shipbob.webhookSecret', `${c.webhookSecrets.length} webhook secret(s) stored`)
-      : f.fail(
-          'shipbob.webhookSecret',
-          'no ShipBob webhook secret is stored: signed webhooks cannot be verified',
-          `mlc webhooks subscribe ${t} shipbob   (or: mlc connections set ${t} shipbob --set-env webhookSecrets=SHIPBOB_WEBHOOK_SECRET)`,
-        ),
+    f.webhookSecrets(
+      c.webhookSecrets.length,
+      'no ShipBob webhook secret is stored: signed webhooks cannot be verified',
+      `mlc webhooks subscribe ${t} shipbob   (or: mlc connections set ${t} shipbob --set-env webhookSecrets=SHIPBOB_WEBHOOK_SECRET)`,
+    ),
   );
   const ping = pinger ? await pinger.ping(c, { tenantId: t, signal }) : undefined;
   if (ping && !ping.authenticated) {

@@ -8,27 +8,20 @@ const TIMEOUT_MS = 8_000;
 
 /** Connection, credentials with the configured API version, the app's access scopes, the webhook secret. */
 export async function shopifyChecks(t: string, s: TenantSnapshot, pinger: PartnerPinger | undefined, signal: AbortSignal): Promise<DoctorFinding[]> {
-  const out: DoctorFinding[] = [];
   const c = s.connections.shopify;
-  if (!c) {
-    out.push(
-      f.fail(
-        'shopify.connection',
-        'no Shopify connection is configured',
-        `mlc connections set ${t} shopify --base-url https://<shop>.myshopify.com --set shopDomain=<shop>.myshopify.com --set apiVersion=2026-10 --set auth.type=client-credentials --set auth.clientId=<id> --set-env auth.clientSecret=SHOPIFY_CLIENT_SECRET`,
-      ),
+  if (!c)
+    return f.noConnection(
+      'Shopify',
+      `mlc connections set ${t} shopify --base-url https://<shop>.myshopify.com --set shopDomain=<shop>.myshopify.com --set apiVersion=2026-10 --set auth.type=client-credentials --set auth.clientId=<id> --set-env auth.clientSecret=SHOPIFY_CLIENT_SECRET`,
     );
-    return out;
-  }
+  const out: DoctorFinding[] = [];
   out.push(f.ok('shopify.connection', `Shopify connection to ${c.shopDomain} (API ${c.apiVersion}, ${c.auth.type})`));
   out.push(
-    c.webhookSecrets.length
-      ? f.ok('shopify.webhookSecret', `${c.webhookSecrets.length} webhook secret(s) stored`)
-      : f.fail(
-          'shopify.webhookSecret',
-          'no Shopify webhook secret is stored: webhooks cannot be verified',
-          `mlc connections set ${t} shopify --set-env webhookSecrets=SHOPIFY_CLIENT_SECRET   (an app's webhooks are signed with its client secret)`,
-        ),
+    f.webhookSecrets(
+      c.webhookSecrets.length,
+      'no Shopify webhook secret is stored: webhooks cannot be verified',
+      `mlc connections set ${t} shopify --set-env webhookSecrets=SHOPIFY_CLIENT_SECRET   (an app's webhooks are signed with its client secret)`,
+    ),
   );
   const ping = pinger ? await pinger.ping(c, { tenantId: t, signal }) : undefined;
   if (ping && !(ping.reachable && ping.authenticated && !ping.failedCheck)) {
