@@ -19,7 +19,7 @@ export {
 } from './schema-migrations';
 export { PLATFORM_MIGRATION_SET } from './migrations';
 export { inTransaction } from './pg-transaction';
-export { TENANT_ID_COLUMN, CREATED_AT_COLUMN, UPDATED_AT_COLUMN } from './sql-columns';
+export { TENANT_ID_COLUMN, CREATED_AT_COLUMN, UPDATED_AT_COLUMN } from './migrations/columns';
 export { AppErrorHttpFilter, type AppErrorHttpMapping } from './app-error.filter';
 export { sweepRetention, retentionSettings, PLATFORM_RETENTION_TARGETS, type RetentionTarget } from './retention';
 export { DedupRetentionModule } from './retention.module';
