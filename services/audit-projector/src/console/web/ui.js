@@ -95,10 +95,16 @@ export function Confirm({ title, children, confirmLabel, onConfirm, onClose, nee
 const PALETTE = ['#1f5fa8', '#c2410c', '#15803d', '#7c3aed'];
 
 /**
- * Grouped bars per day, drawn as SVG (no chart library): `rows` = [{ day, ...values }], `series` = [{ key, label }].
- * A table with the same numbers follows for screen readers and for reading exact values.
+ * Grouped bars per day, drawn as SVG (no chart library): `rows` = a report's [{ day, ...values }] (the rows of several
+ * tenants summed per day), `series` = { key: label } in the order drawn. A table with the same numbers follows for
+ * screen readers and for reading exact values.
  */
-export function BarChart({ title, rows, series }) {
+export function BarChart({ title, rows: reported, series: labels }) {
+  const series = Object.entries(labels).map(([key, label]) => ({ key, label }));
+  const rows = byDay(
+    reported,
+    series.map((s) => s.key),
+  );
   if (!rows?.length)
     return html`<figure class="chart">
       <figcaption>${title}</figcaption>
@@ -157,7 +163,7 @@ export function BarChart({ title, rows, series }) {
 }
 
 /** Sums rows of several tenants into one row per day. */
-export function byDay(rows, keys) {
+function byDay(rows, keys) {
   const m = new Map();
   for (const r of rows ?? []) {
     const cur = m.get(r.day) ?? { day: r.day };

@@ -1,6 +1,6 @@
 import { html } from '../html.js';
 import { enc, get, query } from '../api.js';
-import { BarChart, ErrorBox, TableHead, ago, byDay, daysAgo, fmtTime, useLoad } from '../ui.js';
+import { BarChart, ErrorBox, TableHead, ago, daysAgo, fmtTime, useLoad } from '../ui.js';
 
 /** 95 s, 12 min, 3.1 h, 4 days: an age in milliseconds for a person. */
 export function duration(ms) {
@@ -22,7 +22,6 @@ export function Overview({ tenant }) {
   const [cursors, cursorsError] = useLoad(() => get(`/ops/tenants/${enc(tenant)}/feeds`), [tenant]);
   const [hooked] = useLoad(() => get(`/ops/audit${query({ tenant, topic: 'shipbob.webhook.received.v1', limit: 1 })}`).catch(() => null), [tenant]);
   const state = Object.fromEntries((flows?.flows ?? []).map((f) => [f.partner, f]));
-  const perDay = byDay(report?.fulfilment, ['posSeen', 'shipbobOrdersCreated', 'writtenBack', 'exceptions']);
   return html`<section aria-labelledby="overview-title">
     <h1 id="overview-title">Overview of ${tenant}</h1>
     <${ErrorBox} error=${flowsError || openError || reportError} />
@@ -98,13 +97,8 @@ export function Overview({ tenant }) {
     </div>
     <${BarChart}
       title="Records per day (last 14 days)"
-      rows=${perDay}
-      series=${[
-        { key: 'posSeen', label: 'POs seen' },
-        { key: 'shipbobOrdersCreated', label: 'ShipBob orders created' },
-        { key: 'writtenBack', label: 'written back to Fusion' },
-        { key: 'exceptions', label: 'exceptions' },
-      ]}
+      rows=${report?.fulfilment}
+      series=${{ posSeen: 'POs seen', shipbobOrdersCreated: 'ShipBob orders created', writtenBack: 'written back to Fusion', exceptions: 'exceptions' }}
     />
   </section>`;
 }

@@ -1,13 +1,11 @@
 import { html, useState } from '../html.js';
 import { get, query } from '../api.js';
-import { BarChart, ErrorBox, Json, TableHead, byDay, daysAgo, useLoad } from '../ui.js';
+import { BarChart, ErrorBox, Json, TableHead, daysAgo, useLoad } from '../ui.js';
 
 /** The reports service's reconciliation (GET /ops/reports/reconciliation) as charts, with the differences to drill into. */
 export function Reconciliation({ tenant }) {
   const [days, setDays] = useState(30);
   const [r, error] = useLoad(() => get(`/ops/reports/reconciliation${query({ tenant, from: daysAgo(days - 1) })}`), [tenant, days]);
-  const fulfilment = byDay(r?.fulfilment, ['posSeen', 'shipbobOrdersCreated', 'shipped', 'writtenBack']);
-  const receivables = byDay(r?.receivables, ['shopifyOrders', 'fusionInvoices', 'shopifyAmount', 'fusionAmount']);
   const diffs = r?.receivablesDifferences ?? [];
   return html`<section aria-labelledby="recon-title">
     <h1 id="recon-title">Reconciliation of ${tenant}</h1>
@@ -22,29 +20,18 @@ export function Reconciliation({ tenant }) {
     <${ErrorBox} error=${error} />
     <${BarChart}
       title="Purchase orders vs ShipBob orders vs receipts"
-      rows=${fulfilment}
-      series=${[
-        { key: 'posSeen', label: 'POs seen' },
-        { key: 'shipbobOrdersCreated', label: 'ShipBob orders' },
-        { key: 'shipped', label: 'shipments (ASN)' },
-        { key: 'writtenBack', label: 'receipts written to Fusion' },
-      ]}
+      rows=${r?.fulfilment}
+      series=${{ posSeen: 'POs seen', shipbobOrdersCreated: 'ShipBob orders', shipped: 'shipments (ASN)', writtenBack: 'receipts written to Fusion' }}
     />
     <${BarChart}
       title="Shopify orders vs Fusion invoices (count)"
-      rows=${receivables}
-      series=${[
-        { key: 'shopifyOrders', label: 'Shopify orders' },
-        { key: 'fusionInvoices', label: 'Fusion invoices' },
-      ]}
+      rows=${r?.receivables}
+      series=${{ shopifyOrders: 'Shopify orders', fusionInvoices: 'Fusion invoices' }}
     />
     <${BarChart}
       title="Shopify totals vs Fusion documents (amount)"
-      rows=${receivables}
-      series=${[
-        { key: 'shopifyAmount', label: 'Shopify total' },
-        { key: 'fusionAmount', label: 'Fusion invoiced' },
-      ]}
+      rows=${r?.receivables}
+      series=${{ shopifyAmount: 'Shopify total', fusionAmount: 'Fusion invoiced' }}
     />
     <h2>Differences (${diffs.length})</h2>
     ${
