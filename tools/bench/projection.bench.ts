@@ -1,7 +1,9 @@
 // audit-projector rebuild: a fresh consumer group reads every audit-relevant topic from offset 0 into an empty
 // PostgreSQL schema (what AUDIT_CONSUMER_GROUP=<new group> on a new database does). The topics have the production
 // partition count and hold N events of a PO flow: the PO event, the ShipBob order synced, and every 50th an exception
-// (the exceptions queue path). Timed from the first audit row to the N-th (the service's boot is left out).
+// (the exceptions queue path). Timed from the first audit row to the N-th (the service's boot is left out). The
+// projector runs as a rebuild does (AUDIT_WHOLE_BATCHES=true; BENCH: AUDIT_WHOLE_BATCHES=false measures one event at a
+// time per partition, AUDIT_CONCURRENCY_PER_PARTITION side by side).
 //
 // Ceiling, measured in the same run: raw `pg` multi-row INSERTs of N rows shaped like audit_entries.
 import { randomBytes } from 'node:crypto';
@@ -80,6 +82,8 @@ export async function projectionBench(): Promise<{ rows: Row[] }> {
       KAFKA_TOPIC_SUFFIX: suffix,
       KAFKA_GROUP_ID_SUFFIX: suffix,
       AUDIT_CONSUMER_GROUP: `audit-projector.audit.rebuild-${suffix.slice(2)}`,
+      // What a rebuild runs with: each fetched batch of a partition in one transaction and one offset commit.
+      AUDIT_WHOLE_BATCHES: process.env['AUDIT_WHOLE_BATCHES'] ?? 'true',
     });
     projector.watchMemory();
     let firstAt = 0;
