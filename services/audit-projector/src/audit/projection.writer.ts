@@ -159,31 +159,24 @@ function xrefRows(meta: EventMeta, d: EventDescription): XrefRow[] {
 }
 
 /**
- * Cross-references in one statement: per (tenant, a, b) the relation of the smallest first event id wins (rows of
- * one batch are reduced to that first, then merged with the table the same way), in key order so two transactions
- * writing the same pairs lock them in the same order.
+ * Cross-references in one statement: per (tenant, a, b) the relation of the smallest first event id wins (the
+ * batch's rows are reduced to that first, DISTINCT ON, then merged with the table the same way), inserted in key
+ * order so two transactions writing the same pairs lock them in the same order.
  */
 async function upsertXrefs(db: PoolClient, rows: XrefRow[]): Promise<void> {
   if (!rows.length) return;
-  const first = new Map<string, XrefRow>();
-  for (const r of rows) {
-    const k = `${r.tenantId}\u0000${r.a}\u0000${r.b}`;
-    const held = first.get(k);
-    if (!held || r.eventId < held.eventId) first.set(k, r);
-  }
-  const sorted = [...first].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)).map(([, r]) => r);
   await db.query(
     `INSERT INTO audit_xrefs (tenant_id, a_ref, b_ref, relation, first_event_id)
-     SELECT t, a, b, r, e FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS u(t, a, b, r, e, n) ORDER BY n
+     SELECT DISTINCT ON (t, a, b) t, a, b, r, e FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS u(t, a, b, r, e) ORDER BY t, a, b, e
      ON CONFLICT (tenant_id, a_ref, b_ref) DO UPDATE SET
        relation = CASE WHEN EXCLUDED.first_event_id < audit_xrefs.first_event_id THEN EXCLUDED.relation ELSE audit_xrefs.relation END,
        first_event_id = LEAST(audit_xrefs.first_event_id, EXCLUDED.first_event_id)`,
     [
-      arrayLiteral(sorted.map((r) => r.tenantId)),
-      arrayLiteral(sorted.map((r) => r.a)),
-      arrayLiteral(sorted.map((r) => r.b)),
-      arrayLiteral(sorted.map((r) => r.relation)),
-      arrayLiteral(sorted.map((r) => r.eventId)),
+      arrayLiteral(rows.map((r) => r.tenantId)),
+      arrayLiteral(rows.map((r) => r.a)),
+      arrayLiteral(rows.map((r) => r.b)),
+      arrayLiteral(rows.map((r) => r.relation)),
+      arrayLiteral(rows.map((r) => r.eventId)),
     ],
   );
 }
