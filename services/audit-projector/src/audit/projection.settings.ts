@@ -12,6 +12,6 @@ export const projectionSettings = {
     env: 'AUDIT_FETCH_MAX_BYTES',
     doc: 'bytes of records one fetch of the audit consumer brings at most, over all partitions (bounds a batch and the memory it takes; a partition gets at most a quarter)',
     parse: as.int(65_536, 104_857_600),
-    default: 8_388_608,
+    default: 4_194_304,
   } as Setting<number>,
 } satisfies Record<string, Setting<unknown>>;
