@@ -15,10 +15,10 @@ export const ALL_TOPICS = Object.keys(TOPICS) as TopicName[];
  * Projects every topic (group `audit-projector.audit`) into Postgres: the audit trail, cross-references, the
  * exceptions queue, flow states and ShipBob billing records. Each event is applied in a transaction, guarded by its
  * event id, so redeliveries and replayed bytes change nothing, and a rebuild from offset 0 gives identical tables.
- * Events handled side by side (AUDIT_CONCURRENCY_PER_PARTITION per partition, in order per key) share one
- * transaction of multi-row statements (ProjectionBatcher); with AUDIT_WHOLE_BATCHES (a rebuild) each fetched batch
- * of a partition is one transaction and one offset commit. An event is committed in Kafka only once its transaction
- * is. The schema comes from the migrator (tools/migrate.ts, TypeORM table `audit_migrations`).
+ * One event at a time (the default) is one transaction, its SQL traced under its own consumer span; events handled
+ * side by side (AUDIT_CONCURRENCY_PER_PARTITION > 1 per partition, in order per key) share one transaction of
+ * multi-row statements (ProjectionBatcher); with AUDIT_WHOLE_BATCHES (a rebuild) each fetched batch of a partition is
+ * one transaction and one offset commit. An event is committed in Kafka only once its transaction is. The schema comes from the migrator (tools/migrate.ts, TypeORM table `audit_migrations`).
  */
 @Controller()
 export class AuditTrailController {
@@ -51,8 +51,12 @@ export class AuditTrailController {
   })
   async project(records: ConsumedRecord[]): Promise<void> {
     const inputs: ProjectionInput[] = records.map((r) => ({ topic: r.topic, value: r.value, position: { partition: r.partition, offset: r.offset } }));
-    // One record (events one at a time): side by side with others in the batcher; a whole batch: its own transaction.
-    const results = inputs.length === 1 ? [await this.batcher.project(inputs[0]!)] : await inTransaction(this.pool, (db) => projectBatch(db, inputs));
+    // Records handled side by side (AUDIT_CONCURRENCY_PER_PARTITION > 1) share the batcher's transactions; one record
+    // at a time, or a whole batch, is its own transaction (its SQL traced under its own consumer span).
+    const results =
+      inputs.length === 1 && this.config.auditConcurrencyPerPartition > 1
+        ? [await this.batcher.project(inputs[0]!)]
+        : await inTransaction(this.pool, (db) => projectBatch(db, inputs));
     this.projected(inputs, results);
   }
 
