@@ -1,7 +1,9 @@
 // audit-projector rebuild: a fresh consumer group reads every audit-relevant topic from offset 0 into an empty
 // PostgreSQL schema (what AUDIT_CONSUMER_GROUP=<new group> on a new database does). The topics have the production
 // partition count and hold N events of a PO flow: the PO event, the ShipBob order synced, and every 50th an exception
-// (the exceptions queue path). Timed from the first audit row to the N-th (the service's boot is left out).
+// (the exceptions queue path). Timed from the first audit row to the N-th (the service's boot is left out). The
+// projector runs as a rebuild does (AUDIT_WHOLE_BATCHES=true; BENCH: AUDIT_WHOLE_BATCHES=false measures one event at a
+// time per partition, AUDIT_CONCURRENCY_PER_PARTITION side by side).
 //
 // Ceiling, measured in the same run: raw `pg` multi-row INSERTs of N rows shaped like audit_entries.
 import { randomBytes } from 'node:crypto';
@@ -10,6 +12,7 @@ import { AvroCodec, TOPICS, type TopicRecords } from '@mlc/contracts';
 import { ensureTopics, EventPublisher, newMeta, type OutgoingRecord } from '@mlc/platform-kafka';
 import { compareRow, note, openWorld, round, scaled, sleep, TENANT, type Row } from './bench-kit';
 import { rawPgInsertCeiling } from './ceilings';
+import { cpuMs } from './webhook-load';
 import { poEvent } from './pipeline.bench';
 
 function flowEvents(i: number): OutgoingRecord[] {
@@ -80,18 +83,40 @@ export async function projectionBench(): Promise<{ rows: Row[] }> {
       KAFKA_TOPIC_SUFFIX: suffix,
       KAFKA_GROUP_ID_SUFFIX: suffix,
       AUDIT_CONSUMER_GROUP: `audit-projector.audit.rebuild-${suffix.slice(2)}`,
+      // What a rebuild runs with: each fetched batch of a partition in one transaction and one offset commit.
+      AUDIT_WHOLE_BATCHES: process.env['AUDIT_WHOLE_BATCHES'] ?? 'true',
     });
     projector.watchMemory();
+    // CPU time of the projector and of the database sessions on this database (a local server's backends), from the
+    // first audit row to the last: per event, the figure to judge by on a loaded machine.
+    const pid = projector.proc.child.pid!;
+    const sessions = async (): Promise<Map<number, number>> => {
+      const pids = (await pg.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')).rows;
+      const out = new Map<number, number>();
+      for (const r of pids) {
+        try {
+          out.set(r.pid, cpuMs(r.pid));
+        } catch {
+          // not on this machine, or gone
+        }
+      }
+      return out;
+    };
     let firstAt = 0;
+    let firstCpu = 0;
+    let firstSessions = new Map<number, number>();
     let n = 0;
     const deadline = Date.now() + 600_000;
     while (n < events) {
       if (Date.now() > deadline) throw new Error(`timed out: ${n}/${events} audit rows`);
       await sleep(50);
       n = await count();
-      if (n > 0 && !firstAt) firstAt = Date.now();
+      if (n > 0 && !firstAt) [firstAt, firstCpu, firstSessions] = [Date.now(), cpuMs(pid), await sessions()];
     }
     const doneAt = Date.now();
+    const projectorCpuMs = cpuMs(pid) - firstCpu;
+    let dbCpuMs = 0;
+    for (const [p, ms] of await sessions()) dbCpuMs += ms - (firstSessions.get(p) ?? 0);
     const mem = projector.memory();
     const seconds = Math.max(0.001, (doneAt - firstAt) / 1000);
     const rate = events / seconds;
@@ -112,7 +137,9 @@ export async function projectionBench(): Promise<{ rows: Row[] }> {
         }),
         {
           figure: 'detail',
-          product: `${round(seconds)} s first->last row, ${round((doneAt - started) / 1000)} s incl. boot, ${exceptions} exceptions, peak RSS ${mem.peakRssMb} MB`,
+          product:
+            `${round(seconds)} s first->last row, ${round((doneAt - started) / 1000)} s incl. boot, ${exceptions} exceptions, peak RSS ${mem.peakRssMb} MB; ` +
+            `CPU per event: projector ${Math.round((projectorCpuMs * 1000) / events)} µs, its database sessions ${Math.round((dbCpuMs * 1000) / events)} µs`,
         },
       ],
     };

@@ -21,6 +21,20 @@ export const consumerMetrics = {
     counter(METRIC.recordsHandled, 'records handled, per topic, consumer group and tenant').inc(labels(l));
     histogram(METRIC.recordDuration, 'time to handle one record (all attempts)', { unit: 's' }).observe({ topic: l.topic, group: l.group }, seconds);
   },
+  /** A whole batch handled by a batch handler: the records counted per tenant, the batch's time shared out. */
+  handledBatch(topic: string, group: string, records: ReadonlyArray<{ value: unknown }>, seconds: number): void {
+    const perTenant = new Map<string, number>();
+    for (const r of records) {
+      const tenantId = (r.value as { meta: { tenantId: string } }).meta.tenantId;
+      perTenant.set(tenantId, (perTenant.get(tenantId) ?? 0) + 1);
+    }
+    const handled = counter(METRIC.recordsHandled, 'records handled, per topic, consumer group and tenant');
+    for (const [tenantId, n] of perTenant) handled.inc(labels({ topic, group, tenantId }), n);
+    histogram(METRIC.recordDuration, 'time to handle one record (all attempts)', { unit: 's' }).observe(
+      { topic, group },
+      seconds / Math.max(1, records.length),
+    );
+  },
   /** One failed attempt (retried or not). */
   failed(l: Flow, code: string, attempt: number, retrying: boolean): void {
     counter(METRIC.recordsFailed, 'failed handler attempts, per topic, consumer group, tenant and error code').inc({ ...labels(l), code });

@@ -4,7 +4,7 @@ import type { Kafka } from 'kafkajs';
 import { AvroCodec, type WebhookReceived } from '@mlc/contracts';
 import { AppError } from '@mlc/platform-errors';
 import { collect, testDatabase, testKafka, waitFor } from '@mlc/platform-testing';
-import { EventConsumer } from './event.consumer';
+import { EventConsumer, type ConsumedRecord } from './event.consumer';
 import { EventPublisher } from './event.publisher';
 import { PgProcessedEventStore } from './processed-events.store';
 import { Pool } from 'pg';
@@ -192,6 +192,56 @@ describe('EventConsumer on a real broker', () => {
         return Number(committed!.partitions[0]!.offset) === before + records.length;
       },
       { what: 'offset committed past the last record' },
+    );
+  });
+
+  it('with a batch handler takes a fetched batch in one call and one commit; a failing batch goes record by record and parks the bad one', async () => {
+    const control = (requestId: string) => ({
+      topic: 'ops.consumer-control.requested.v1' as const,
+      key: 'k',
+      value: { meta: newMeta({ tenantId: 'acme', source: 'test' }), groupId: 'g', action: 'stop' as const, requestId, actor: 'test' },
+    });
+    await publisher.publishMany(['r1', 'r2', 'r3'].map(control));
+    const batches: string[][] = [];
+    const oneByOne: string[] = [];
+    const groupId = `g6${suffix}`;
+    const consumer = new EventConsumer(
+      kafka,
+      {
+        groupId,
+        service: 'test',
+        topics: ['ops.consumer-control.requested.v1'],
+        topicSuffix: suffix,
+        maxAttempts: 1,
+        batchHandler: async (records: ConsumedRecord<'ops.consumer-control.requested.v1'>[]) => {
+          if (records.some((r) => r.value.requestId === 'bad')) throw new AppError('MAPPING.MISSING_PRODUCT', 'a bad record in the batch');
+          batches.push(records.map((r) => r.value.requestId));
+        },
+        handler: async (v) => {
+          if (v.requestId === 'bad') throw new AppError('MAPPING.MISSING_PRODUCT', 'no product for SKU-9');
+          oneByOne.push(v.requestId);
+        },
+        log: () => undefined,
+      },
+      codec,
+    );
+    cleanups.push(() => consumer.stop());
+    await consumer.start();
+    await waitFor(() => batches.flat().length === 3, { what: 'the first three records through the batch handler' });
+    assert.deepEqual(batches, [['r1', 'r2', 'r3']]);
+    await publisher.publishMany(['r4', 'bad', 'r5'].map(control));
+    await waitFor(() => oneByOne.includes('r5') && consumer.status().parked === 1, { what: 'the failing batch handled record by record' });
+    assert.deepEqual(oneByOne, ['r4', 'r5']);
+    const admin = kafka.admin();
+    await admin.connect();
+    cleanups.push(() => admin.disconnect());
+    const topic = `ops.consumer-control.requested.v1${suffix}`;
+    await waitFor(
+      async () => {
+        const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+        return committed!.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0) === 6;
+      },
+      { what: 'offsets committed past all six records' },
     );
   });
 

@@ -42,6 +42,22 @@ export interface RecordException {
 /** A handler returns the records it wants published (before its offset is committed). */
 export type Handler<T extends TopicName> = (value: TopicRecords[T], ctx: HandlerContext) => Promise<OutgoingRecord[] | void>;
 
+/** One decoded record of a batch handed to a BatchHandler. */
+export interface ConsumedRecord<T extends TopicName = TopicName> {
+  topic: T;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: TopicRecords[T];
+}
+
+/**
+ * Handles a whole fetched batch of one partition at once (records in offset order, all of one topic). It publishes
+ * nothing and must be idempotent (a batch can be delivered again after a crash or a rebalance); when it throws, the
+ * batch is handled again record by record through the consumer's `handler` (retries, parking, holds as usual).
+ */
+export type BatchHandler<T extends TopicName> = (records: ConsumedRecord<T>[]) => Promise<void>;
+
 export interface ConsumerOptions<T extends TopicName> {
   groupId: string;
   topics: T[];
@@ -60,6 +76,16 @@ export interface ConsumerOptions<T extends TopicName> {
    * first record not yet finished, so a crash redelivers every unfinished record and never skips one.
    */
   concurrencyPerPartition?: number;
+  /**
+   * Whole fetched batches go to this handler: decoded once, one call per batch of a partition, one offset commit
+   * after it resolved. A batch that fails, or holds an undecodable record, falls back to the record-by-record path
+   * (`handler`, with concurrencyPerPartition). Read with eachBatch, so the kafkajs instrumentation links each
+   * record's consumer span to its producer's instead of parenting it. Not combined with processedEvents.
+   */
+  batchHandler?: BatchHandler<T>;
+  /** Fetch size bounds of the consumer (kafkajs maxBytesPerPartition / maxBytes); kafkajs' defaults when unset. */
+  fetchMaxBytesPerPartition?: number;
+  fetchMaxBytes?: number;
   fromBeginning?: boolean;
   /**
    * How long the group waits for a silent member (one that crashed) before giving its partitions to others. Short
@@ -113,6 +139,7 @@ export class EventConsumer<T extends TopicName> {
   ) {
     this.suffix = opts.topicSuffix ?? '';
     this.log = opts.log ?? ((level, msg, fields) => console[level === 'info' ? 'log' : level](JSON.stringify({ level, msg, ...fields })));
+    if (opts.batchHandler && opts.processedEvents) throw new Error(`consumer ${opts.groupId}: a batch handler is idempotent itself (no processedEvents)`);
   }
 
   status(): ConsumerStatus {
@@ -135,6 +162,8 @@ export class EventConsumer<T extends TopicName> {
       allowAutoTopicCreation: false,
       readUncommitted: false,
       retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
+      ...(this.opts.fetchMaxBytesPerPartition ? { maxBytesPerPartition: this.opts.fetchMaxBytesPerPartition } : {}),
+      ...(this.opts.fetchMaxBytes ? { maxBytes: this.opts.fetchMaxBytes } : {}),
     });
     this.consumer = consumer;
     consumer.on(consumer.events.CRASH, (e) => {
@@ -154,9 +183,11 @@ export class EventConsumer<T extends TopicName> {
     await consumer.run({
       autoCommit: false,
       partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? 3,
-      ...(concurrency > 1
-        ? { eachBatchAutoResolve: false, eachBatch: (payload: EachBatchPayload) => this.onBatch(payload, concurrency) }
-        : { eachMessage: (payload: EachMessagePayload) => this.onMessage(payload) }),
+      ...(this.opts.batchHandler
+        ? { eachBatchAutoResolve: false, eachBatch: (payload: EachBatchPayload) => this.onWholeBatch(payload, this.opts.batchHandler!, concurrency) }
+        : concurrency > 1
+          ? { eachBatchAutoResolve: false, eachBatch: (payload: EachBatchPayload) => this.onBatch(payload, concurrency) }
+          : { eachMessage: (payload: EachMessagePayload) => this.onMessage(payload) }),
     });
   }
 
@@ -217,6 +248,57 @@ export class EventConsumer<T extends TopicName> {
     // idempotent), never loses what it should have published.
     if (handledEventId && this.opts.processedEvents) await this.opts.processedEvents.mark(this.opts.groupId, handledEventId);
     return undefined;
+  }
+
+  /**
+   * A fetched batch of one partition through the batch handler: decoded once, handled in one call, committed with one
+   * offset commit after the handler resolved. An undecodable record or a failing batch sends the whole batch down the
+   * record-by-record path (onBatch), which dead-letters, retries, parks or holds each record as usual.
+   */
+  private async onWholeBatch(payload: EachBatchPayload, handle: BatchHandler<T>, concurrency: number): Promise<void> {
+    const { batch, heartbeat, resolveOffset, isRunning, isStale } = payload;
+    const { topic, partition, messages } = batch;
+    if (!messages.length) return;
+    const base = this.baseTopic(topic) as T;
+    const records: ConsumedRecord<T>[] = [];
+    for (const m of messages) {
+      if (!m.value) break;
+      try {
+        records.push({ topic: base, partition, offset: m.offset, key: m.key?.toString() ?? null, value: this.codec.decodeFor(base, m.value).value });
+      } catch {
+        break;
+      }
+    }
+    if (records.length === messages.length && !this.stopping && isRunning() && !isStale()) {
+      const startedAt = performance.now();
+      const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_EVERY_MS);
+      let done = false;
+      try {
+        await handle(records);
+        done = true;
+      } catch (err) {
+        this.log('warn', 'batch handler failed, handling the batch record by record', {
+          group: this.opts.groupId,
+          topic,
+          partition,
+          firstOffset: messages[0]!.offset,
+          records: messages.length,
+          error: (err as Error).message,
+        });
+      } finally {
+        clearInterval(beat);
+      }
+      if (done) {
+        this.stats.handled += records.length;
+        consumerMetrics.handledBatch(base, this.opts.groupId, records, (performance.now() - startedAt) / 1000);
+        const last = messages[messages.length - 1]!.offset;
+        resolveOffset(last);
+        await this.consumer!.commitOffsets([{ topic, partition, offset: (BigInt(last) + 1n).toString() }]);
+        return;
+      }
+    }
+    if (this.stopping || !isRunning() || isStale()) return;
+    await this.onBatch(payload, concurrency);
   }
 
   /**

@@ -1,7 +1,16 @@
 export { createKafka, topicName, dlqName, type KafkaConnectionOptions } from './kafka.options';
 export { ensureTopics, plannedTopics, defaultMinInsyncReplicas, type TopicBootstrapOptions, type TopicAlignment, type PlannedTopic } from './topics.bootstrap';
 export { EventPublisher, toMessage, type OutgoingRecord } from './event.publisher';
-export { EventConsumer, type ConsumerOptions, type ConsumerStatus, type Handler, type HandlerContext, type RecordException } from './event.consumer';
+export {
+  EventConsumer,
+  type BatchHandler,
+  type ConsumedRecord,
+  type ConsumerOptions,
+  type ConsumerStatus,
+  type Handler,
+  type HandlerContext,
+  type RecordException,
+} from './event.consumer';
 export { PgProcessedEventStore, type ProcessedEventStore } from './processed-events.store';
 export { newMeta, metaHeaders, currentTraceparent, headerString } from './event-meta';
 export { ulid } from './ulid';

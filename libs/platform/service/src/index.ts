@@ -1,6 +1,14 @@
 export { bootService, postgresService, type BootOptions } from './bootstrap';
 export { PlatformModule } from './platform.module';
-export { KafkaTransport, KafkaHandler, type KafkaHandlerOptions, type KafkaConsumerSettings, type KafkaHandlerMethod, type Resolve } from './kafka.transport';
+export {
+  KafkaTransport,
+  KafkaHandler,
+  type KafkaHandlerOptions,
+  type KafkaConsumerSettings,
+  type KafkaHandlerMethod,
+  type KafkaBatchHandlerMethod,
+  type Resolve,
+} from './kafka.transport';
 export { ConsumerHost, type HostedConsumerStatus, type ConsumerControlRequest } from './consumer.host';
 export { MetricsRegistry, type Counter, type Gauge, type Histogram } from './metrics.registry';
 export { ConsumerLagMonitor, type GroupLag } from './consumer-lag.monitor';

@@ -2,7 +2,7 @@ import { applyDecorators, Catch, UseFilters, type ArgumentsHost, type RpcExcepti
 import { Ctx, EventPattern, Payload, Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
 import { lastValueFrom, throwError, type Observable } from 'rxjs';
 import type { TopicName, TopicRecords } from '@mlc/contracts';
-import type { ConsumerOptions, HandlerContext, OutgoingRecord, ProcessedEventStore } from '@mlc/platform-kafka';
+import type { ConsumedRecord, ConsumerOptions, HandlerContext, OutgoingRecord, ProcessedEventStore } from '@mlc/platform-kafka';
 import type { ConsumerHost } from './consumer.host';
 
 /** Looks a provider up in the application (any module): how handler options reach configuration and stores. */
@@ -20,6 +20,15 @@ export interface KafkaConsumerSettings {
   partitionsConsumedConcurrently?: number;
   /** Records of one partition handled at the same time, in order per key (EventConsumer's concurrencyPerPartition). */
   concurrencyPerPartition?: number;
+  /**
+   * For `batch` handlers: whole fetched batches of a partition in one call each, committed once (EventConsumer's
+   * batchHandler; read with eachBatch, so each record's consumer span is linked to its producer's, not its child).
+   * Off (default): the handler gets one record per call.
+   */
+  wholeBatches?: boolean;
+  /** Fetch size bounds (kafkajs maxBytesPerPartition / maxBytes); kafkajs' defaults when unset. */
+  fetchMaxBytesPerPartition?: number;
+  fetchMaxBytes?: number;
   sessionTimeoutMs?: number;
   /** Skips redelivered event ids (and marks handled ones). */
   processedEvents?: ProcessedEventStore;
@@ -38,6 +47,13 @@ export interface KafkaHandlerOptions<T extends TopicName = TopicName> extends Om
   processedEvents?: string | symbol | (abstract new (...args: never[]) => ProcessedEventStore);
   /** The business entity of a record, for parked exceptions. */
   describe?: (value: TopicRecords[T]) => { entityType: string; businessId: string } | undefined;
+  /**
+   * The method takes records in bulk, `(records: ConsumedRecord[]) => Promise<void>` (KafkaBatchHandlerMethod), all of
+   * one topic partition in offset order; it publishes nothing and is idempotent. It gets whole fetched batches when the
+   * consumer's `wholeBatches` setting is on, else one record per call; a batch that fails is handed to it again record
+   * by record (retried, parked, held as any record).
+   */
+  batch?: boolean;
 }
 
 /** The pattern a Kafka handler is registered under: one per (consumer, topic), so no two handlers share one. */
@@ -76,6 +92,9 @@ export function KafkaHandler<T extends TopicName>(topics: T | readonly T[], opti
 
 /** The signature of a Kafka handler method. */
 export type KafkaHandlerMethod<T extends TopicName> = (value: TopicRecords[T], ctx: HandlerContext) => Promise<OutgoingRecord[] | void>;
+
+/** The signature of a `batch: true` Kafka handler method. */
+export type KafkaBatchHandlerMethod<T extends TopicName> = (records: ConsumedRecord<T>[]) => Promise<void>;
 
 interface Route {
   topic: TopicName;
@@ -132,7 +151,7 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
     const settings: KafkaConsumerSettings = {};
     let processedEventsToken: KafkaHandlerOptions['processedEvents'];
     for (const { options } of routes) {
-      const { consumer: _c, settings: dynamic, processedEvents, describe: _d, ...fixed } = options;
+      const { consumer: _c, settings: dynamic, processedEvents, describe: _d, batch: _b, ...fixed } = options;
       for (const [key, value] of Object.entries({ ...fixed, ...dynamic?.(this.get) })) {
         const held = (settings as Record<string, unknown>)[key];
         // Two handlers of one consumer that disagree on its settings: refuse to start rather than pick one.
@@ -146,19 +165,33 @@ export class KafkaTransport extends Server implements CustomTransportStrategy {
     }
     const byTopic = new Map(routes.map((r) => [r.topic, r]));
     const topics = [...byTopic.keys()];
+    const batchRoutes = routes.filter((r) => r.options.batch).length;
+    if (batchRoutes && batchRoutes !== routes.length) throw new Error(`Kafka consumer ${name}: its handlers are all batch handlers or none`);
+    const { wholeBatches, ...consumerSettings } = settings;
+    if (wholeBatches && !batchRoutes) throw new Error(`Kafka consumer ${name}: wholeBatches needs batch handlers`);
+    // The handler's Nest proxy (pipes, interceptors, our error filter) answers with a value, a promise or an
+    // observable; an error it throws reaches the consumer as it was thrown.
+    const call = (route: Route, data: unknown, ctx?: HandlerContext) =>
+      lastValueFrom(this.transformToObservable(route.handler(data, ctx)), { defaultValue: undefined }) as Promise<OutgoingRecord[] | void>;
     this.consumers.set(name, topics);
     this.host.register<TopicName>({
-      ...settings,
+      ...consumerSettings,
       groupId: settings.groupId ?? name,
       topics,
       processedEvents: settings.processedEvents ?? (processedEventsToken ? this.get<ProcessedEventStore>(processedEventsToken) : undefined),
       handler: async (value, ctx) => {
         const route = byTopic.get(ctx.topic);
         if (!route) return [];
-        // The handler's Nest proxy (pipes, interceptors, our error filter) answers with a value, a promise or an
-        // observable; an error it throws reaches the consumer as it was thrown.
-        return lastValueFrom(this.transformToObservable(route.handler(value, ctx)), { defaultValue: undefined }) as Promise<OutgoingRecord[] | void>;
+        if (!route.options.batch) return call(route, value, ctx);
+        await call(route, [{ topic: ctx.topic, partition: ctx.partition, offset: ctx.offset, key: ctx.key, value }]);
+        return [];
       },
+      batchHandler: wholeBatches
+        ? async (records) => {
+            const route = byTopic.get(records[0]!.topic);
+            if (route) await call(route, records);
+          }
+        : undefined,
       describe: (value, topic) => byTopic.get(topic)?.options.describe?.(value as never),
     });
   }

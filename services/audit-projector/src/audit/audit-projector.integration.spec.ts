@@ -427,7 +427,7 @@ describe('audit-projector: projections, exceptions queue and ops API on real Kaf
     });
   });
 
-  it('rebuilds identical tables from offset 0 into an empty schema', async () => {
+  it('rebuilds identical tables from offset 0 into an empty schema, projecting whole fetched batches (AUDIT_WHOLE_BATCHES)', async () => {
     const count = async (c: Client) => pgCount(c, 'SELECT count(*) AS n FROM audit_entries');
     // Let the first projection settle (nothing more arrives now).
     let last = -1;
@@ -446,6 +446,7 @@ describe('audit-projector: projections, exceptions queue and ops API on real Kaf
       DATABASE_URL: db2.url,
       KAFKA_TOPIC_SUFFIX: suffix,
       AUDIT_CONSUMER_GROUP: 'audit-projector.audit.replay-1',
+      AUDIT_WHOLE_BATCHES: 'true',
       MLC_OPERATOR_API_KEYS: `${ALL_KEY}:*`,
     });
     const pg2 = new Client({ connectionString: db2.url });

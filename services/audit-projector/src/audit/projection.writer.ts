@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { PoolClient } from 'pg';
 import { TOPICS, type EventMeta, type TopicName, type TopicRecords } from '@mlc/contracts';
-import { describeEvent, exceptionEntity, successOf, traceIdOf } from './event-description';
+import { describeEvent, exceptionEntity, successOf, traceIdOf, type EventDescription } from './event-description';
 
 /** Deterministic id of the exception row of one record: one row per broken record. */
 export function exceptionId(tenantId: string, entityType: string, businessId: string): string {
@@ -9,6 +9,16 @@ export function exceptionId(tenantId: string, entityType: string, businessId: st
 }
 
 const lockKey = (id: string): string => createHash('sha256').update(`mlc:audit:${id}`).digest().readBigInt64BE(0).toString();
+
+/**
+ * The advisory lock that orders exception changes between concurrent projection transactions. A transaction that
+ * raises an exception or applies an operator's resolve / replay / correct takes it exclusively; one whose only
+ * exception business is successes takes it shared, then locks the few exceptions its successes find, by id. So a
+ * raise never misses a success committed beside it and a success never misses a raise (whichever takes the lock
+ * second reads what the first committed), and two successes for one exception are applied one after the other. One
+ * lock rather than one per success: a rebuild's batch holds thousands of successes.
+ */
+const EXCEPTIONS_LOCK = lockKey('exceptions');
 
 export interface ProjectedEvent {
   /** False when the event id was already projected (redelivery / replayed bytes): nothing changed. */
@@ -19,9 +29,7 @@ export interface ProjectedEvent {
 }
 
 /**
- * Applies one event to every projection inside the caller's transaction. Order-independent: each derived value is a
- * min/max/count over events or recomputed from audit_entries, so a rebuild that reads partitions in another
- * interleaving ends with the same rows. The audit row (keyed by event id) is written first and guards the rest.
+ * Applies one event to every projection inside the caller's transaction: projectBatch of one event.
  */
 export async function projectEvent(
   db: PoolClient,
@@ -29,22 +37,7 @@ export async function projectEvent(
   value: TopicRecords[TopicName],
   position: { partition: number; offset: string },
 ): Promise<ProjectedEvent> {
-  const meta = (value as { meta: EventMeta }).meta;
-  const d = describeEvent(topic, value);
-  const inserted = await db.query(
-    `INSERT INTO audit_entries (${AUDIT_COLUMNS.join(', ')})
-     VALUES (${auditPlaceholders(0)})
-     ON CONFLICT (event_id) DO NOTHING`,
-    auditRow(topic, meta, d, position),
-  );
-  if (!inserted.rowCount) return { applied: false };
-  await upsertXrefs(db, xrefRows(meta, d));
-  const out: ProjectedEvent = { applied: true };
-  for (const k of sortedLockKeys(lockIdsOf(topic, value, meta))) await db.query('SELECT pg_advisory_xact_lock($1)', [k]);
-  await applyTopicEffects(db, topic, value, meta, out);
-  const success = successOf(topic, value);
-  if (success) await refreshException(db, exceptionId(meta.tenantId, success.entityType, success.businessId));
-  return out;
+  return (await projectBatch(db, [{ topic, value, position }]))[0]!;
 }
 
 /** The columns of one audit_entries row, in the order the projection writes them (also the bench's raw-pg ceiling). */
@@ -73,12 +66,19 @@ export const AUDIT_COLUMNS = [
   'kafka_offset',
 ];
 
-/** `$n` placeholders of one audit row whose parameters start after `offset` (occurred_at converted from epoch ms). */
-function auditPlaceholders(offset: number): string {
-  return AUDIT_COLUMNS.map((c, i) => (c === 'occurred_at' ? `to_timestamp($${offset + i + 1}::double precision / 1000)` : `$${offset + i + 1}`)).join(',');
-}
+/** The SQL type of each audit column as sent (one array literal per column, unnest()ed; occurred_at in epoch ms). */
+const AUDIT_SENT_TYPES: Record<string, string> = { occurred_at: 'float8', mapping_version: 'int4', kafka_partition: 'int4', kafka_offset: 'int8' };
 
-function auditRow(topic: TopicName, meta: EventMeta, d: ReturnType<typeof describeEvent>, position: { partition: number; offset: string }): unknown[] {
+/** Audit rows from column arrays: PostgreSQL parses 22 array parameters rather than 22 parameters per row. */
+const INSERT_AUDIT_ROWS = `INSERT INTO audit_entries (${AUDIT_COLUMNS.join(', ')})
+  SELECT ${AUDIT_COLUMNS.map((c) => (c === 'occurred_at' ? 'to_timestamp(u.occurred_at / 1000)' : c === 'refs' ? 'u.refs::text[]' : c === 'attrs' ? 'u.attrs::jsonb' : `u.${c}`)).join(', ')}
+  FROM unnest(${AUDIT_COLUMNS.map((c, i) => `$${i + 1}::${AUDIT_SENT_TYPES[c] ?? 'text'}[]`).join(', ')}) AS u(${AUDIT_COLUMNS.join(', ')})
+  ON CONFLICT (event_id) DO NOTHING RETURNING event_id`;
+
+type AuditValue = string | number | null;
+
+/** The values of one audit row in AUDIT_COLUMNS order (refs as an array literal, attrs as JSON text). */
+function auditRow(topic: TopicName, meta: EventMeta, d: EventDescription, position: { partition: number; offset: string }): AuditValue[] {
   return [
     meta.eventId,
     meta.tenantId,
@@ -98,11 +98,51 @@ function auditRow(topic: TopicName, meta: EventMeta, d: ReturnType<typeof descri
     d.errorMessage ?? null,
     d.mappingVersion ?? null,
     traceIdOf(meta.traceparent),
-    [...new Set(d.refs)],
+    arrayLiteral([...new Set(d.refs)]),
     JSON.stringify(d.attrs),
     position.partition,
     position.offset,
   ];
+}
+
+/** An array element that needs no quotes: no delimiter, brace, quote, backslash or white space (and not NULL). */
+const BARE_ELEMENT = /^[^\s{}",\\]+$/;
+const NEEDS_ESCAPE = /[\\"]/;
+
+/**
+ * A PostgreSQL array literal of these values (`{a,"b c",NULL}`), elements quoted only where the array syntax needs
+ * it: what `pg` sends for a JS array, built with one join (a rebuild sends a few hundred thousand elements a second).
+ */
+export function arrayLiteral(values: ReadonlyArray<string | number | null | undefined>): string {
+  const parts = new Array<string>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === null || v === undefined) {
+      parts[i] = 'NULL';
+      continue;
+    }
+    const s = typeof v === 'string' ? v : String(v);
+    if (BARE_ELEMENT.test(s) && !(s.length === 4 && s.toUpperCase() === 'NULL')) parts[i] = s;
+    else parts[i] = NEEDS_ESCAPE.test(s) ? `"${s.replace(/[\\"]/g, '\\$&')}"` : `"${s}"`;
+  }
+  return `{${parts.join(',')}}`;
+}
+
+/** Rows per audit INSERT statement (bounds one statement's size; a rebuild's batch takes a few). */
+const AUDIT_ROWS_PER_STATEMENT = 5_000;
+
+/** Inserts audit rows; resolves to the event ids inserted (those not there before). */
+async function insertAuditRows(db: PoolClient, rows: ReadonlyArray<readonly AuditValue[]>): Promise<Set<string>> {
+  const inserted = new Set<string>();
+  for (let start = 0; start < rows.length; start += AUDIT_ROWS_PER_STATEMENT) {
+    const chunk = rows.slice(start, start + AUDIT_ROWS_PER_STATEMENT);
+    const res = await db.query<{ event_id: string }>(
+      INSERT_AUDIT_ROWS,
+      AUDIT_COLUMNS.map((_, c) => arrayLiteral(chunk.map((r) => r[c]!))),
+    );
+    for (const r of res.rows) inserted.add(r.event_id);
+  }
+  return inserted;
 }
 
 interface XrefRow {
@@ -113,7 +153,7 @@ interface XrefRow {
   eventId: string;
 }
 
-function xrefRows(meta: EventMeta, d: ReturnType<typeof describeEvent>): XrefRow[] {
+function xrefRows(meta: EventMeta, d: EventDescription): XrefRow[] {
   return d.links.map((l) => {
     const [a, b] = l.a <= l.b ? [l.a, l.b] : [l.b, l.a];
     return { tenantId: meta.tenantId, a, b, relation: l.relation, eventId: meta.eventId };
@@ -121,50 +161,51 @@ function xrefRows(meta: EventMeta, d: ReturnType<typeof describeEvent>): XrefRow
 }
 
 /**
- * Cross-references in one statement: per (tenant, a, b) the relation of the smallest first event id wins (rows of
- * one batch are reduced to that first, then merged with the table the same way), in key order so two transactions
- * writing the same pairs lock them in the same order.
+ * Cross-references in one statement: per (tenant, a, b) the relation of the smallest first event id wins (the
+ * batch's rows are reduced to that first, DISTINCT ON, then merged with the table the same way), inserted in key
+ * order so two transactions writing the same pairs lock them in the same order.
  */
 async function upsertXrefs(db: PoolClient, rows: XrefRow[]): Promise<void> {
   if (!rows.length) return;
-  const first = new Map<string, XrefRow>();
-  for (const r of rows) {
-    const k = `${r.tenantId}\u0000${r.a}\u0000${r.b}`;
-    const held = first.get(k);
-    if (!held || r.eventId < held.eventId) first.set(k, r);
-  }
-  const sorted = [...first].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)).map(([, r]) => r);
   await db.query(
     `INSERT INTO audit_xrefs (tenant_id, a_ref, b_ref, relation, first_event_id)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+     SELECT DISTINCT ON (t, a, b) t, a, b, r, e FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS u(t, a, b, r, e) ORDER BY t, a, b, e
      ON CONFLICT (tenant_id, a_ref, b_ref) DO UPDATE SET
        relation = CASE WHEN EXCLUDED.first_event_id < audit_xrefs.first_event_id THEN EXCLUDED.relation ELSE audit_xrefs.relation END,
        first_event_id = LEAST(audit_xrefs.first_event_id, EXCLUDED.first_event_id)`,
-    [sorted.map((r) => r.tenantId), sorted.map((r) => r.a), sorted.map((r) => r.b), sorted.map((r) => r.relation), sorted.map((r) => r.eventId)],
+    [
+      arrayLiteral(rows.map((r) => r.tenantId)),
+      arrayLiteral(rows.map((r) => r.a)),
+      arrayLiteral(rows.map((r) => r.b)),
+      arrayLiteral(rows.map((r) => r.relation)),
+      arrayLiteral(rows.map((r) => r.eventId)),
+    ],
   );
 }
 
 /** Advisory lock keys of these exception ids, each once, in one order for every transaction (no deadlock). */
-function sortedLockKeys(ids: readonly string[]): string[] {
-  return [...new Set(ids.map(lockKey))].sort((x, y) => (BigInt(x) < BigInt(y) ? -1 : BigInt(x) > BigInt(y) ? 1 : 0));
+function sortedLockKeys(ids: Iterable<string>): string[] {
+  return [...new Set([...ids].map(lockKey))].sort((x, y) => (BigInt(x) < BigInt(y) ? -1 : BigInt(x) > BigInt(y) ? 1 : 0));
 }
 
 const refreshesException = (a: TopicRecords['ops.operator-action.recorded.v1']): boolean =>
   (a.action === 'resolve' || a.action === 'replay' || a.action === 'correct') && a.target.startsWith('exc_');
 
-/** The exception rows an event changes (each guarded by an advisory lock for the transaction). */
-function lockIdsOf(topic: TopicName, value: TopicRecords[TopicName], meta: EventMeta): string[] {
-  const ids: string[] = [];
-  if (topic === 'ops.exception.raised.v1') {
-    const { entityType, businessId } = exceptionEntity(value as TopicRecords['ops.exception.raised.v1']);
-    ids.push(exceptionId(meta.tenantId, entityType, businessId));
-  }
-  if (topic === 'ops.operator-action.recorded.v1' && refreshesException(value as TopicRecords['ops.operator-action.recorded.v1']))
-    ids.push((value as TopicRecords['ops.operator-action.recorded.v1']).target);
-  const success = successOf(topic, value);
-  if (success) ids.push(exceptionId(meta.tenantId, success.entityType, success.businessId));
-  return ids;
+/** Whether an event changes an exception row itself (a raise, or an operator's resolve / replay / correct). */
+function changesException(topic: TopicName, value: TopicRecords[TopicName]): boolean {
+  return (
+    topic === 'ops.exception.raised.v1' ||
+    (topic === 'ops.operator-action.recorded.v1' && refreshesException(value as TopicRecords['ops.operator-action.recorded.v1']))
+  );
 }
+
+/** The topics whose events change more than the audit row and cross-references. */
+const TOPICS_WITH_EFFECTS = new Set<TopicName>([
+  'ops.exception.raised.v1',
+  'ops.operator-action.recorded.v1',
+  'ops.flow-control.changed.v1',
+  'fulfilment.shipbob-charge.recorded.v1',
+]);
 
 /** What an event changes besides the audit row and cross-references: exceptions, flow states, billing records. */
 async function applyTopicEffects(db: PoolClient, topic: TopicName, value: TopicRecords[TopicName], meta: EventMeta, out: ProjectedEvent): Promise<void> {
@@ -290,60 +331,66 @@ export interface ProjectionInput {
   position: { partition: number; offset: string };
 }
 
-/** Parameters per INSERT statement stay under PostgreSQL's 65,535. */
-const AUDIT_ROWS_PER_STATEMENT = 1_000;
-
 /**
- * Applies many events in the caller's transaction with the same outcome as projectEvent on each (the projections
- * are order-independent): the audit rows in multi-row INSERTs (an event id already there, or twice in the batch,
- * is not applied), every cross-reference in one statement, the advisory locks of every exception the batch touches
- * taken up front in key order (no deadlock between batches), the few events with more to do (exceptions, operator
- * actions, flow states, billing) one by one in batch order, then each exception a success may resolve refreshed
- * once. Results are in input order.
+ * Applies many events in the caller's transaction with the same outcome as applying each on its own (the projections
+ * are order-independent): the audit rows in few INSERTs of column arrays, sorted by event id (an event id already
+ * there, or twice in the batch, is not applied); every cross-reference in one statement; then, under the exceptions
+ * lock (EXCEPTIONS_LOCK), the few events with more to do (exceptions, operator actions, flow states, billing) one by
+ * one in batch order, and each existing exception a success may resolve refreshed once. No query per ordinary event.
+ * Results are in input order.
  */
 export async function projectBatch(db: PoolClient, items: readonly ProjectionInput[]): Promise<ProjectedEvent[]> {
   const metas = items.map((i) => (i.value as { meta: EventMeta }).meta);
-  const descriptions = items.map((i) => describeEvent(i.topic, i.value));
   const firstOfId = new Map<string, number>();
   metas.forEach((m, i) => {
     if (!firstOfId.has(m.eventId)) firstOfId.set(m.eventId, i);
   });
-  const candidates = [...firstOfId.values()];
-  const inserted = new Set<string>();
-  for (let start = 0; start < candidates.length; start += AUDIT_ROWS_PER_STATEMENT) {
-    const chunk = candidates.slice(start, start + AUDIT_ROWS_PER_STATEMENT);
-    const params: unknown[] = [];
-    const tuples = chunk.map((i) => {
-      const row = auditRow(items[i]!.topic, metas[i]!, descriptions[i]!, items[i]!.position);
-      const tuple = `(${auditPlaceholders(params.length)})`;
-      params.push(...row);
-      return tuple;
-    });
-    const res = await db.query<{ event_id: string }>(
-      `INSERT INTO audit_entries (${AUDIT_COLUMNS.join(', ')}) VALUES ${tuples.join(',')} ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
-      params,
-    );
-    for (const r of res.rows) inserted.add(r.event_id);
-  }
-  const applied = items.map((_, i) => inserted.has(metas[i]!.eventId) && firstOfId.get(metas[i]!.eventId) === i);
-  const results: ProjectedEvent[] = applied.map((a) => ({ applied: a }));
-  const appliedIdx = items.map((_, i) => i).filter((i) => applied[i]);
+  // Sorted by event id: two transactions inserting the same ids wait for each other in one order (no deadlock).
+  const candidates = [...firstOfId.values()].sort((x, y) => (metas[x]!.eventId < metas[y]!.eventId ? -1 : 1));
+  const descriptions: EventDescription[] = new Array(items.length);
+  for (const i of candidates) descriptions[i] = describeEvent(items[i]!.topic, items[i]!.value);
+  const inserted = await insertAuditRows(
+    db,
+    candidates.map((i) => auditRow(items[i]!.topic, metas[i]!, descriptions[i]!, items[i]!.position)),
+  );
+  const results: ProjectedEvent[] = items.map((_, i) => ({ applied: inserted.has(metas[i]!.eventId) && firstOfId.get(metas[i]!.eventId) === i }));
+  const appliedIdx = candidates.filter((i) => results[i]!.applied).sort((x, y) => x - y);
   await upsertXrefs(
     db,
     appliedIdx.flatMap((i) => xrefRows(metas[i]!, descriptions[i]!)),
   );
-  const locks = sortedLockKeys(appliedIdx.flatMap((i) => lockIdsOf(items[i]!.topic, items[i]!.value, metas[i]!)));
-  if (locks.length) await db.query('SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) WITH ORDINALITY AS l(k, n) ORDER BY n', [locks]);
-  const successes = new Set<string>();
+  let exclusive = false;
+  // The (tenant, entity type, business id) of each success: the key of the exception it may resolve.
+  const successes: [string[], string[], string[]] = [[], [], []];
   for (const i of appliedIdx) {
     const { topic, value } = items[i]!;
-    await applyTopicEffects(db, topic, value, metas[i]!, results[i]!);
+    if (changesException(topic, value)) exclusive = true;
     const success = successOf(topic, value);
-    if (success) successes.add(exceptionId(metas[i]!.tenantId, success.entityType, success.businessId));
+    if (success) {
+      successes[0].push(metas[i]!.tenantId);
+      successes[1].push(success.entityType);
+      successes[2].push(success.businessId);
+    }
   }
-  if (successes.size) {
-    const existing = await db.query<{ id: string }>('SELECT id FROM audit_exceptions WHERE id = ANY($1::text[]) ORDER BY id', [[...successes]]);
-    for (const { id } of existing.rows) await refreshException(db, id);
+  if (exclusive) await db.query('SELECT pg_advisory_xact_lock($1)', [EXCEPTIONS_LOCK]);
+  else if (successes[0].length) await db.query('SELECT pg_advisory_xact_lock_shared($1)', [EXCEPTIONS_LOCK]);
+  for (const i of appliedIdx) {
+    const { topic, value } = items[i]!;
+    if (TOPICS_WITH_EFFECTS.has(topic)) await applyTopicEffects(db, topic, value, metas[i]!, results[i]!);
+  }
+  if (successes[0].length) {
+    const existing = (
+      await db.query<{ id: string }>(
+        `SELECT id FROM audit_exceptions WHERE (tenant_id, entity_type, business_id) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[])) ORDER BY id`,
+        successes.map((column) => arrayLiteral(column)),
+      )
+    ).rows;
+    // Shared holders may refresh one exception side by side: its id lock makes them take turns.
+    if (existing.length && !exclusive)
+      await db.query('SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) WITH ORDINALITY AS l(k, n) ORDER BY n', [
+        sortedLockKeys(existing.map((e) => e.id)),
+      ]);
+    for (const { id } of existing) await refreshException(db, id);
   }
   return results;
 }
