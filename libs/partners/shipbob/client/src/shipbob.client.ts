@@ -261,30 +261,23 @@ export class ShipbobClient {
     const res = await this.request('GET', '/product', {
       query: { SKU: filter.sku, Search: filter.search, PageSize: filter.pageSize?.toString(), Cursor: filter.cursor },
     });
-    const b = obj(res.body);
-    return {
-      items: arr(b['items']).map((p) => {
-        const o = obj(p);
+    return pageOf(res.body, (o) => ({
+      id: num(o['id']),
+      name: str(o['name']),
+      variants: arr(o['variants']).map((v) => {
+        const x = obj(v);
+        const inv = obj(x['inventory'] ?? {});
         return {
-          id: num(o['id']),
-          name: str(o['name']),
-          variants: arr(o['variants']).map((v) => {
-            const x = obj(v);
-            const inv = obj(x['inventory'] ?? {});
-            return {
-              id: num(x['id']),
-              sku: str(x['sku']),
-              name: str(x['name']),
-              inventoryId: optNum(inv['inventory_id']),
-              onHand: optNum(inv['on_hand_qty']),
-              ...(optStr(x['upc']) ? { upc: str(x['upc']) } : {}),
-              ...(optStr(x['gtin']) ? { gtin: str(x['gtin']) } : {}),
-            };
-          }),
+          id: num(x['id']),
+          sku: str(x['sku']),
+          name: str(x['name']),
+          inventoryId: optNum(inv['inventory_id']),
+          onHand: optNum(inv['on_hand_qty']),
+          ...(optStr(x['upc']) ? { upc: str(x['upc']) } : {}),
+          ...(optStr(x['gtin']) ? { gtin: str(x['gtin']) } : {}),
         };
       }),
-      nextCursor: cursorOf(b['next']),
-    };
+    }));
   }
 
   /** Receiving-enabled fulfillment centers (their ids are the order `locationId`s). */
@@ -350,8 +343,7 @@ export class ShipbobClient {
 
   async listWebhookSubscriptions(cursor?: string): Promise<ShipbobPage<ShipbobWebhookSubscription>> {
     const res = await this.request('GET', '/webhook', { query: { Cursor: cursor } });
-    const b = obj(res.body);
-    return { items: arr(b['items']).map(toSubscription), nextCursor: cursorOf(b['next']) };
+    return pageOf(res.body, toSubscription);
   }
 
   async deleteWebhookSubscription(id: string): Promise<void> {
@@ -372,36 +364,29 @@ export class ShipbobClient {
         sort_order: q.sortOrder,
       },
     });
-    const b = obj(res.body);
-    return {
-      items: arr(b['items']).map((t) => {
-        const o = obj(t);
-        return {
-          transactionId: str(o['transaction_id']),
-          amountMinor: amountMinor(o['amount'], o['currency_code']),
-          currencyCode: str(o['currency_code']),
-          chargeDate: str(o['charge_date']),
-          invoiceId: optNum(o['invoice_id']),
-          invoiceType: optStr(o['invoice_type']),
-          invoicedStatus: optStr(o['invoiced_status']),
-          invoiced:
-            typeof o['invoiced_status'] === 'boolean'
-              ? o['invoiced_status']
-              : o['invoiced_status'] === 'Invoiced'
-                ? true
-                : o['invoiced_status'] === 'NotInvoiced'
-                  ? false
-                  : undefined,
-          referenceId: str(o['reference_id']),
-          referenceType: str(o['reference_type']),
-          transactionType: str(o['transaction_type']),
-          transactionFee: optStr(o['transaction_fee']),
-          // Billing.TransactionDtoV3.fulfillment_center is a string (the center's name or code) in OpenAPI 2026-01.
-          fulfillmentCenter: fulfillmentCenterOf(o['fulfillment_center']),
-        };
-      }),
-      nextCursor: cursorOf(b['next']),
-    };
+    return pageOf(res.body, (o) => ({
+      transactionId: str(o['transaction_id']),
+      amountMinor: amountMinor(o['amount'], o['currency_code']),
+      currencyCode: str(o['currency_code']),
+      chargeDate: str(o['charge_date']),
+      invoiceId: optNum(o['invoice_id']),
+      invoiceType: optStr(o['invoice_type']),
+      invoicedStatus: optStr(o['invoiced_status']),
+      invoiced:
+        typeof o['invoiced_status'] === 'boolean'
+          ? o['invoiced_status']
+          : o['invoiced_status'] === 'Invoiced'
+            ? true
+            : o['invoiced_status'] === 'NotInvoiced'
+              ? false
+              : undefined,
+      referenceId: str(o['reference_id']),
+      referenceType: str(o['reference_type']),
+      transactionType: str(o['transaction_type']),
+      transactionFee: optStr(o['transaction_fee']),
+      // Billing.TransactionDtoV3.fulfillment_center is a string (the center's name or code) in OpenAPI 2026-01.
+      fulfillmentCenter: fulfillmentCenterOf(o['fulfillment_center']),
+    }));
   }
 
   // ------------------------------------------------------------------ HTTP
@@ -717,6 +702,12 @@ function retryFromMessage(body: unknown): number | undefined {
  * The cursor of a `next` link: ShipBob gives a path with a `Cursor` (or `cursor`) parameter on some lists
  * (channels-get example: `/2026-01/channel?cursor=…`) and the bare cursor on others (billing example: `f8cUk/…`).
  */
+/** A ShipBob page (`items`, `next`) with each item read by `item`. */
+function pageOf<T>(body: unknown, item: (o: Record<string, unknown>) => T): ShipbobPage<T> {
+  const b = obj(body);
+  return { items: arr(b['items']).map((x) => item(obj(x))), nextCursor: cursorOf(b['next']) };
+}
+
 function cursorOf(next: unknown): string | undefined {
   if (typeof next !== 'string' || !next) return undefined;
   if (!next.includes('?') && !next.startsWith('/') && !/^https?:/i.test(next)) return next;
