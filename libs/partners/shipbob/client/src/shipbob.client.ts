@@ -1,5 +1,5 @@
 import { DecimalFormatError, toMinorRounded } from '@mlc/platform-decimal';
-import { memoryAccessToken, PartnerPolicy, retryAfterMsFromHeaders, type RequestKind } from '@mlc/platform-partner-policy';
+import { fetchText, memoryAccessToken, PartnerPolicy, retryAfterMsFromHeaders, type RequestKind } from '@mlc/platform-partner-policy';
 import {
   ShipbobAuthError,
   ShipbobDuplicateOrderError,
@@ -419,24 +419,14 @@ export class ShipbobClient {
     if (opts.channel) headers['shipbob_channel_id'] = String(this.config.channelId);
     if (opts.body !== undefined) headers['content-type'] = 'application/json';
     const details: ShipbobErrorDetails = { method, path };
-    let res: Response;
-    let text: string;
-    try {
-      res = await fetch(url, {
-        method,
-        headers,
-        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-        signal,
-      });
-      text = await res.text();
-    } catch (err) {
+    const { res, text } = await fetchText(url, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body), signal }, (err) => {
       const timeout = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
-      throw new ShipbobUnavailableError(
+      return new ShipbobUnavailableError(
         timeout ? `ShipBob did not answer within ${this.timeoutMs} ms` : `ShipBob unreachable: ${errMessage(err)}`,
         { ...details, reason: timeout ? 'timeout' : 'network' },
         err,
       );
-    }
+    });
     this.observeRate(res);
     details.status = res.status;
     const body = parseBody(text);
@@ -521,19 +511,16 @@ export async function requestShipbobToken(
   const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: req.refreshToken, client_id: req.clientId, client_secret: req.clientSecret });
   if (req.redirectUri) form.set('redirect_uri', req.redirectUri);
   const details: ShipbobErrorDetails = { method: 'POST', path: '/connect/token' };
-  let res: Response;
-  let text: string;
-  try {
-    res = await fetch(`${req.authBaseUrl.replace(/\/+$/, '')}/connect/token`, {
+  const { res, text } = await fetchText(
+    `${req.authBaseUrl.replace(/\/+$/, '')}/connect/token`,
+    {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
       body: form.toString(),
       signal: AbortSignal.timeout(opts.timeoutMs ?? SHIPBOB_DEFAULT_TIMEOUT_MS),
-    });
-    text = await res.text();
-  } catch (err) {
-    throw new ShipbobUnavailableError(`ShipBob auth unreachable: ${errMessage(err)}`, details, err);
-  }
+    },
+    (err) => new ShipbobUnavailableError(`ShipBob auth unreachable: ${errMessage(err)}`, details, err),
+  );
   details.status = res.status;
   const body = parseBody(text);
   if (res.status >= 500) throw new ShipbobUnavailableError(`ShipBob auth answered ${res.status}`, details);
