@@ -28,7 +28,8 @@ const constraints = (extra, scopeExtra = {}) => {
     dep('scope:cli', 'scope:cli', 'scope:shared', 'scope:tenants'),
     // services: each reaches shared code, domain rules and the partners it talks to, never another service
     dep('scope:oracle-poller', 'scope:oracle-poller', 'scope:shared', 'scope:tenants', 'scope:fusion', 'scope:domain'),
-    dep('scope:webhook-gateway', 'scope:webhook-gateway', 'scope:shared', 'scope:tenants', 'scope:shipbob', 'scope:shopify'),
+    // the gateway keys ShipBob shipment states by the domain's reading of them (milestoneOfStatus)
+    dep('scope:webhook-gateway', 'scope:webhook-gateway', 'scope:shared', 'scope:tenants', 'scope:shipbob', 'scope:shopify', 'scope:domain'),
     dep('scope:mapper', 'scope:mapper', 'scope:shared', 'scope:tenants', 'scope:domain', 'scope:shipbob', 'scope:shopify', 'scope:fusion'),
     dep('scope:shipbob-writer', 'scope:shipbob-writer', 'scope:shared', 'scope:tenants', 'scope:shipbob'),
     dep('scope:fusion-writer', 'scope:fusion-writer', 'scope:shared', 'scope:tenants', 'scope:fusion', 'scope:domain'),

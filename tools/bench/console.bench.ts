@@ -204,22 +204,19 @@ export async function consoleBench(): Promise<ConsoleBenchResult> {
       await page.getByRole('button', { name: 'Sign in' }).click();
       await overviewReady(page);
       if (run) signInMs.push(Date.now() - t0);
-      // Signed in: open the Overview again as a page load (not a hash change in the same document).
-      await page.goto('about:blank');
-      apiCalls = 0;
-      t0 = Date.now();
-      await page.goto(`${base}#/overview`);
-      await overviewReady(page);
-      if (run) reloadMs.push(Date.now() - t0);
-      calls.overview = apiCalls;
+      /** Signed in: opens a view as a page load (not a hash change in the same document); its time and API calls. */
+      const load = async (route: string, ready: (p: Page) => Promise<unknown>, into: number[]): Promise<number> => {
+        await page.goto('about:blank');
+        apiCalls = 0;
+        t0 = Date.now();
+        await page.goto(`${base}#/${route}`);
+        await ready(page);
+        if (run) into.push(Date.now() - t0);
+        return apiCalls;
+      };
+      calls.overview = await load('overview', overviewReady, reloadMs);
       overviewHtml = await staticCopy(page);
-      await page.goto('about:blank');
-      apiCalls = 0;
-      t0 = Date.now();
-      await page.goto(`${base}#/exceptions`);
-      await exceptionsReady(page);
-      if (run) listMs.push(Date.now() - t0);
-      calls.list = apiCalls;
+      calls.list = await load('exceptions', exceptionsReady, listMs);
       listed = await page.locator('table.grid tbody tr').count();
       listHtml = await staticCopy(page);
       await context.close();

@@ -84,6 +84,24 @@ interface Cached<T> {
   client: T;
 }
 
+/** The client of each partner, how it is built from the tenant's connection, and its process-wide policy. */
+interface ClientOf {
+  fusion: FusionClient;
+  shipbob: ShipbobClient;
+  shopify: ShopifyClient;
+}
+type Partner = keyof ClientOf;
+const BUILD: { [P in Partner]: (c: NonNullable<TenantSnapshot['connections'][P]>, t: ClientTokenOptions) => ClientOf[P] } = {
+  fusion: (c, t) => new FusionClient(fusionClientConfig(c, t)),
+  shipbob: newShipbobClient,
+  shopify: newShopifyClient,
+};
+const POLICY: { [P in Partner]: () => PartnerPolicy } = {
+  fusion: () => sharedPartnerPolicy('FUSION'),
+  shipbob: () => sharedPartnerPolicy('SHIPBOB'),
+  shopify: () => sharedPartnerPolicy('SHOPIFY', { maxAttempts: SHOPIFY_MAX_THROTTLE_RETRIES + 1 }),
+};
+
 /**
  * Partner clients per tenant, built from the tenant's current connection and reused until its configuration version
  * changes (so rate-limit state survives between records, and a changed credential takes effect at once). Fusion and
@@ -91,56 +109,33 @@ interface Cached<T> {
  * lock, ShipBob's rotating refresh token persisted before use.
  */
 export class PartnerClients {
-  private readonly fusionClients = new Map<string, Cached<FusionClient>>();
-  private readonly shipbobClients = new Map<string, Cached<ShipbobClient>>();
-  private readonly shopifyClients = new Map<string, Cached<ShopifyClient>>();
+  private readonly caches: { [P in Partner]: Map<string, Cached<ClientOf[P]>> } = { fusion: new Map(), shipbob: new Map(), shopify: new Map() };
 
   constructor(
     private readonly directory: TenantDirectory,
     private readonly tokens?: TokenManager,
   ) {}
 
-  async fusion(tenantId: string): Promise<FusionClient> {
-    return this.pick(
-      tenantId,
-      this.fusionClients,
-      'fusion',
-      (s) =>
-        s.connections.fusion &&
-        new FusionClient(fusionClientConfig(s.connections.fusion, { tenantId, tokens: this.tokens, policy: sharedPartnerPolicy('FUSION') })),
-    );
+  fusion(tenantId: string): Promise<FusionClient> {
+    return this.client(tenantId, 'fusion');
   }
 
-  async shipbob(tenantId: string): Promise<ShipbobClient> {
-    return this.pick(
-      tenantId,
-      this.shipbobClients,
-      'shipbob',
-      (s) => s.connections.shipbob && newShipbobClient(s.connections.shipbob, { tenantId, tokens: this.tokens, policy: sharedPartnerPolicy('SHIPBOB') }),
-    );
+  shipbob(tenantId: string): Promise<ShipbobClient> {
+    return this.client(tenantId, 'shipbob');
   }
 
-  async shopify(tenantId: string): Promise<ShopifyClient> {
-    return this.pick(
-      tenantId,
-      this.shopifyClients,
-      'shopify',
-      (s) =>
-        s.connections.shopify &&
-        newShopifyClient(s.connections.shopify, {
-          tenantId,
-          tokens: this.tokens,
-          policy: sharedPartnerPolicy('SHOPIFY', { maxAttempts: SHOPIFY_MAX_THROTTLE_RETRIES + 1 }),
-        }),
-    );
+  shopify(tenantId: string): Promise<ShopifyClient> {
+    return this.client(tenantId, 'shopify');
   }
 
-  private async pick<T>(tenantId: string, cache: Map<string, Cached<T>>, partner: string, build: (s: TenantSnapshot) => T | undefined): Promise<T> {
+  private async client<P extends Partner>(tenantId: string, partner: P): Promise<ClientOf[P]> {
     const snapshot = await this.directory.get(tenantId);
+    const cache = this.caches[partner] as Map<string, Cached<ClientOf[P]>>;
     const hit = cache.get(tenantId);
     if (hit && hit.version === snapshot.configVersion) return hit.client;
-    const client = build(snapshot);
-    if (!client) throw new MissingConnectionError(tenantId, partner);
+    const connection = snapshot.connections[partner];
+    if (!connection) throw new MissingConnectionError(tenantId, partner);
+    const client = BUILD[partner](connection, { tenantId, tokens: this.tokens, policy: POLICY[partner]() });
     cache.set(tenantId, { version: snapshot.configVersion, client });
     return client;
   }

@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { KeyUsage, ReencryptResult } from '@mlc/tenants';
 import { AdminApiClient, AdminApiError, seg } from './admin-api.client';
+import { booleanFlags, stringFlags } from './cli-flags';
 import { formatRecord, formatTable } from './table.format';
 import { OPS_OPTIONS, OPS_USAGE, OpsUsageError, runOpsCommand } from './ops-commands';
 import { DOCTOR_USAGE, DoctorUsageError, runDoctorCommand } from './doctor-command';
@@ -60,20 +61,11 @@ const OPTIONS = {
   ...SETTINGS_OPTIONS,
   ...WEBHOOK_OPTIONS,
   ...INIT_OPTIONS,
-  json: { type: 'boolean' },
+  ...stringFlags('api-url', 'api-key', 'actor', 'name', 'mode', 'file', 'base-url', 'value', 'out'),
+  ...booleanFlags('json', 'replace'),
   help: { type: 'boolean', short: 'h' },
-  'api-url': { type: 'string' },
-  'api-key': { type: 'string' },
-  actor: { type: 'string' },
-  name: { type: 'string' },
-  mode: { type: 'string' },
-  file: { type: 'string' },
-  'base-url': { type: 'string' },
   set: { type: 'string', multiple: true },
   'set-env': { type: 'string', multiple: true },
-  value: { type: 'string' },
-  replace: { type: 'boolean' },
-  out: { type: 'string' },
 } as const;
 
 /** Mapping fields that are numbers, so `--set fulfillmentCenterId=8` does what an operator means. */

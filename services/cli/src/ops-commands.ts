@@ -1,31 +1,14 @@
 import type { AdminApiClient } from './admin-api.client';
 import { seg } from './admin-api.client';
+import { booleanFlags, stringFlags } from './cli-flags';
 import { formatRecord, formatTable } from './table.format';
 
 /** Flags of the ops commands (merged into the CLI's parseArgs options). */
 export const OPS_OPTIONS = {
-  tenant: { type: 'string' },
-  entity: { type: 'string' },
-  'business-id': { type: 'string' },
-  'correlation-id': { type: 'string' },
-  from: { type: 'string' },
-  to: { type: 'string' },
-  direction: { type: 'string' },
-  result: { type: 'string' },
-  limit: { type: 'string' },
-  status: { type: 'string' },
-  category: { type: 'string' },
-  code: { type: 'string' },
-  comment: { type: 'string' },
-  reason: { type: 'string' },
-  all: { type: 'boolean' },
-  flow: { type: 'string' },
+  ...stringFlags('tenant', 'entity', 'business-id', 'correlation-id', 'from', 'to', 'direction', 'result', 'limit', 'status', 'category', 'code'),
+  ...stringFlags('comment', 'reason', 'flow', 'to-timestamp', 'to-offset', 'changes'),
+  ...booleanFlags('all', 'dry-run', 'stop-and-restart'),
   topic: { type: 'string', multiple: true },
-  'to-timestamp': { type: 'string' },
-  'to-offset': { type: 'string' },
-  'dry-run': { type: 'boolean' },
-  'stop-and-restart': { type: 'boolean' },
-  changes: { type: 'string' },
 } as const;
 
 export const OPS_USAGE = `

@@ -18,9 +18,11 @@ import {
   type PlanProblem,
 } from './tenants-init.plan';
 
-/** Flags of `mlc tenants init` (merged into the CLI's parseArgs options; `--from` is shared with the ops commands). */
+/**
+ * Flags of `mlc tenants init` (merged into the CLI's parseArgs options; `--from` is the ops commands' flag,
+ * `--gateway-url` the webhooks commands').
+ */
 export const INIT_OPTIONS = {
-  'gateway-url': { type: 'string' },
   'skip-doctor': { type: 'boolean' },
   save: { type: 'string' },
 } as const;

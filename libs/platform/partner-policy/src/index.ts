@@ -10,3 +10,4 @@ export {
 } from './partner-policy';
 export { parseRetryAfter, retryAfterMsFromHeaders } from './retry-after';
 export { memoryAccessToken, type AccessTokenGrant } from './memory-access-token';
+export { fetchText } from './fetch-text';

@@ -13,6 +13,8 @@ const kind = { name: 'kind', in: 'path', required: true, schema: { type: 'string
 const key = { name: 'key', in: 'path', required: true, schema: { type: 'string' }, description: 'URL-encoded mapping key' };
 const json = (ref: string) => ({ content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } });
 const obj = { type: 'object', additionalProperties: true };
+/** Properties of one plain type, by name: `typed('string', 'id name')`. */
+const typed = (type: 'string' | 'integer' | 'boolean', names: string) => Object.fromEntries(names.split(' ').map((n) => [n, { type }]));
 
 /** Hand-written OpenAPI 3.1 description of the tenants admin API, served at GET /admin/openapi.json. */
 export const TENANTS_ADMIN_OPENAPI = {
@@ -157,14 +159,7 @@ export const TENANTS_ADMIN_OPENAPI = {
       TenantList: { type: 'object', properties: { tenants: { type: 'array', items: { $ref: '#/components/schemas/TenantSummary' } } } },
       TenantSummary: {
         type: 'object',
-        properties: {
-          id: { type: 'string' },
-          name: { type: 'string' },
-          mode: { type: 'string' },
-          configVersion: { type: 'integer' },
-          createdAt: { type: 'string' },
-          updatedAt: { type: 'string' },
-        },
+        properties: { ...typed('string', 'id name mode'), configVersion: { type: 'integer' }, ...typed('string', 'createdAt updatedAt') },
       },
       TenantDetails: {
         allOf: [
@@ -185,14 +180,7 @@ export const TENANTS_ADMIN_OPENAPI = {
           accounting: {
             type: ['object', 'null'],
             description: 'a partial object merges onto the stored one; all six are needed when none are stored',
-            properties: {
-              revenueAccountCombination: { type: 'string' },
-              businessUnit: { type: 'string' },
-              transactionSource: { type: 'string' },
-              transactionType: { type: 'string' },
-              paymentTerms: { type: 'string' },
-              guestCustomerAccountNumber: { type: 'string' },
-            },
+            properties: typed('string', 'revenueAccountCombination businessUnit transactionSource transactionType paymentTerms guestCustomerAccountNumber'),
           },
           customerMatching: { enum: ['email-then-external-id', 'external-id-then-email'] },
           orderGrouping: { enum: ['per-po-line', 'per-po-and-fulfillment-center'] },
@@ -224,12 +212,7 @@ export const TENANTS_ADMIN_OPENAPI = {
           },
           pollingIntervalsMs: {
             type: 'object',
-            properties: {
-              purchaseOrdersMs: { type: 'integer' },
-              receiptsMs: { type: 'integer' },
-              shipbobOrdersMs: { type: 'integer' },
-              shopifyOrdersMs: { type: 'integer' },
-            },
+            properties: typed('integer', 'purchaseOrdersMs receiptsMs shipbobOrdersMs shopifyOrdersMs'),
           },
         },
       },
@@ -242,9 +225,7 @@ export const TENANTS_ADMIN_OPENAPI = {
           baseUrl: { type: 'string', format: 'uri' },
           auth: obj,
           soapAuth: { type: ['object', 'null'] },
-          channelId: { type: 'string' },
-          shopDomain: { type: 'string' },
-          apiVersion: { type: 'string' },
+          ...typed('string', 'channelId shopDomain apiVersion'),
           webhookSecrets: { type: 'array', items: { type: 'string' } },
           expectedVersion: { type: 'integer' },
         },
@@ -264,8 +245,7 @@ export const TENANTS_ADMIN_OPENAPI = {
       PingResult: {
         type: 'object',
         properties: {
-          reachable: { type: 'boolean' },
-          authenticated: { type: 'boolean' },
+          ...typed('boolean', 'reachable authenticated'),
           failedCheck: { type: ['string', 'null'] },
           message: { type: 'string' },
         },

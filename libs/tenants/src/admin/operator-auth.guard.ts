@@ -3,6 +3,7 @@ import { ForbiddenException, Inject, Injectable, mixin, UnauthorizedException, t
 import { AppError } from '@mlc/platform-errors';
 import { TENANTS_ADMIN_OPTIONS } from './tenants-admin.tokens';
 import type { ResolvedAdminOptions } from './tenants-admin.options';
+import { as } from '@mlc/platform-config';
 
 /** One operator API key and what it may touch: '*' or a single tenant. */
 export interface OperatorKey {
@@ -21,18 +22,14 @@ export interface OperatorIdentity {
 /** `MLC_OPERATOR_API_KEYS` = `opskey1:*,acmekey:tenant-acme` (key -> '*' or a tenant). */
 export function parseOperatorKeys(raw: string | undefined): OperatorKey[] {
   if (!raw) return [];
-  return raw
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((entry, i) => {
-      const colon = entry.lastIndexOf(':');
-      if (colon <= 0 || colon === entry.length - 1)
-        throw new AppError('TENANTS.CONFIG', `MLC_OPERATOR_API_KEYS entry ${i + 1} must look like <key>:<tenant or *>`);
-      const key = entry.slice(0, colon);
-      if (key.length < 6) throw new AppError('TENANTS.CONFIG', `MLC_OPERATOR_API_KEYS entry ${i + 1}: key is shorter than 6 characters`);
-      return { key, tenant: entry.slice(colon + 1) };
-    });
+  return as.list(raw).map((entry, i) => {
+    const colon = entry.lastIndexOf(':');
+    if (colon <= 0 || colon === entry.length - 1)
+      throw new AppError('TENANTS.CONFIG', `MLC_OPERATOR_API_KEYS entry ${i + 1} must look like <key>:<tenant or *>`);
+    const key = entry.slice(0, colon);
+    if (key.length < 6) throw new AppError('TENANTS.CONFIG', `MLC_OPERATOR_API_KEYS entry ${i + 1}: key is shorter than 6 characters`);
+    return { key, tenant: entry.slice(colon + 1) };
+  });
 }
 
 export function keyFingerprint(key: string): string {

@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { TenantCryptoError } from '../tenants.errors';
+import { as } from '@mlc/platform-config';
 
 const ALGORITHM = 'aes-256-gcm';
 const IV_BYTES = 12;
@@ -78,16 +79,12 @@ export class SecretBox {
 }
 
 function parseKeyRing(raw: string): Array<{ id: string; key: Buffer }> {
-  return raw
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((entry, index) => {
-      const colon = entry.indexOf(':');
-      if (colon <= 0) throw new TenantCryptoError(`MLC_ENCRYPTION_KEYS entry ${index + 1} must look like <id>:<base64 key>`);
-      const id = entry.slice(0, colon);
-      const b64 = entry.slice(colon + 1);
-      if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) throw new TenantCryptoError(`encryption key "${id}" is not base64`, { keyId: id });
-      return { id, key: Buffer.from(b64, 'base64') };
-    });
+  return as.list(raw).map((entry, index) => {
+    const colon = entry.indexOf(':');
+    if (colon <= 0) throw new TenantCryptoError(`MLC_ENCRYPTION_KEYS entry ${index + 1} must look like <id>:<base64 key>`);
+    const id = entry.slice(0, colon);
+    const b64 = entry.slice(colon + 1);
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) throw new TenantCryptoError(`encryption key "${id}" is not base64`, { keyId: id });
+    return { id, key: Buffer.from(b64, 'base64') };
+  });
 }

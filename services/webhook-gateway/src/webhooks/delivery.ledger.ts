@@ -146,10 +146,4 @@ export class DeliveryLedger {
     );
     return new Set(r.rows.map((x) => x.record_key));
   }
-
-  /** Forgets deliveries older than the retention (far beyond any partner's retry window). */
-  async prune(olderThanDays: number): Promise<number> {
-    const r = await this.pool.query(`DELETE FROM gateway_deliveries WHERE published_at < now() - make_interval(days => $1)`, [olderThanDays]);
-    return r.rowCount ?? 0;
-  }
 }

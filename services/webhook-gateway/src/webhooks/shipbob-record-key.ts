@@ -1,29 +1,16 @@
+import { milestoneOfStatus, type ShipmentMilestone } from '@mlc/domain-fulfilment';
 import { checkJsonStructure } from './json-structure';
 
 /** What a ShipBob shipment state means for the write-back; `processing` states carry nothing to write back. */
-export type ShipbobMilestone = 'shipped' | 'delivered' | 'exception' | 'on_hold' | 'cancelled';
+export type ShipbobMilestone = Exclude<ShipmentMilestone, 'processing'>;
 
 /**
- * The milestone of a shipment status and its last status detail (ShipBob status reference, shared/reference/shipbob.md
- * §5: `Completed` means it left ShipBob, delivered only with the `Delivered` detail; `LabeledCreated` has tracking).
+ * The milestone of a shipment status and its last status detail, as the write-back reads it (milestoneOfStatus).
  * Undefined for the states before a label (Processing, None, ImportReview) and unknown ones.
  */
 export function shipbobMilestone(status: string | undefined, lastDetail: string | undefined): ShipbobMilestone | undefined {
-  switch (status) {
-    case 'Completed':
-      return lastDetail === 'Delivered' ? 'delivered' : 'shipped';
-    case 'LabeledCreated':
-      return 'shipped';
-    case 'Exception':
-      return 'exception';
-    case 'OnHold':
-      return 'on_hold';
-    case 'Cancelled':
-    case 'CleanSweeped':
-      return 'cancelled';
-    default:
-      return undefined;
-  }
+  const m = milestoneOfStatus(status, lastDetail);
+  return m === 'processing' ? undefined : m;
 }
 
 /**

@@ -1,48 +1,23 @@
-import { Inject, Injectable, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import type { Pool } from 'pg';
-import { LOGGER, PG_POOL } from '@mlc/platform-service';
-import type { Logger } from '@mlc/platform-telemetry';
+import { Module } from '@nestjs/common';
+import { DedupRetentionModule } from '@mlc/platform-service';
 import { WEBHOOK_GATEWAY_CONFIG, type WebhookGatewayConfig } from '../config/webhook-gateway.config';
 import { DeliveryPublisher } from './delivery.publisher';
 import { WebhooksController } from './webhooks.controller';
 
-const PRUNE_EVERY_MS = 3_600_000;
-
-/** Forgets old delivery ids hourly (the tables come from the migrator, tools/migrate.ts). */
-@Injectable()
-export class GatewayStore implements OnModuleInit, OnApplicationShutdown {
-  private timer: NodeJS.Timeout | undefined;
-
-  constructor(
-    @Inject(PG_POOL) private readonly pool: Pool,
-    private readonly deliveries: DeliveryPublisher,
-    @Inject(WEBHOOK_GATEWAY_CONFIG) private readonly config: WebhookGatewayConfig,
-    @Inject(LOGGER) private readonly log: Logger,
-  ) {}
-
-  async onModuleInit(): Promise<void> {
-    this.timer = setInterval(() => void this.prune(), PRUNE_EVERY_MS);
-    this.timer.unref();
-  }
-
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
-  }
-
-  private async prune(): Promise<void> {
-    try {
-      const n = await this.deliveries.ledger.prune(this.config.webhookDeliveryRetentionDays);
-      if (n) this.log.info('forgot old webhook deliveries', { count: n });
-    } catch (err) {
-      this.log.warn('pruning webhook deliveries failed', { error: (err as Error).message });
-    }
-  }
-}
-
 /** The webhooks feature: per-tenant ShipBob and Shopify webhook URLs, verified and published on Kafka. */
 @Module({
+  imports: [
+    // Forgets old delivery ids hourly (the table comes from the migrator, tools/migrate.ts).
+    DedupRetentionModule.forRootAsync({
+      inject: [WEBHOOK_GATEWAY_CONFIG],
+      useFactory: (config: WebhookGatewayConfig) => ({
+        targets: [{ table: 'gateway_deliveries', column: 'published_at' }],
+        days: config.webhookDeliveryRetentionDays,
+      }),
+    }),
+  ],
   controllers: [WebhooksController],
-  providers: [DeliveryPublisher, GatewayStore],
+  providers: [DeliveryPublisher],
   exports: [DeliveryPublisher],
 })
 export class WebhooksModule {}

@@ -1,5 +1,5 @@
 import { AppError } from '@mlc/platform-errors';
-import { memoryAccessToken, PartnerPolicy, type RequestKind } from '@mlc/platform-partner-policy';
+import { fetchText, memoryAccessToken, PartnerPolicy, type RequestKind } from '@mlc/platform-partner-policy';
 import {
   FusionAuthError,
   FusionBadResponseError,
@@ -763,22 +763,13 @@ export class FusionClient {
         accept: 'application/json',
       };
       if (opts.body !== undefined) headers['content-type'] = opts.contentType ?? 'application/json';
-      let res: Response;
-      let text: string;
-      try {
-        res = await fetch(url, {
-          method,
-          headers,
-          body: opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body),
-          signal,
-        });
-        text = await res.text();
-      } catch (err) {
+      const body = opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+      const { res, text } = await fetchText(url, { method, headers, body, signal }, (err) => {
         const message = `${method} ${path} failed: ${err instanceof Error ? err.message : String(err)}`;
-        throw creates
+        return creates
           ? new FusionOutcomeUnknownError(message, { cause: err, details: { method, path } })
           : new FusionUnavailableError(message, { cause: err, details: { method, path } });
-      }
+      });
       if (res.status === 401 && attempt === 1 && this.usesTokens() && !opts.basic) continue;
       if (!res.ok) {
         throw toFusionError({ method, path, status: res.status, body: parseFusionBody(text), retryAfter: res.headers.get('retry-after'), creates });

@@ -249,8 +249,8 @@ export interface FusionCreditMemoInput {
   }[];
 }
 
-export interface FusionOrganizationInput {
-  OrganizationName: string;
+/** What a create payload of either TCA party hub (hubOrganizations, hubPersons) carries besides the party's names. */
+export interface FusionPartyInput {
   EmailAddress?: string;
   RawPhoneNumber?: string;
   PartyUsageCode?: string;
@@ -259,20 +259,31 @@ export interface FusionOrganizationInput {
   Address?: { AddressType?: string; Address1?: string; City?: string; Country?: string; PostalCode?: string; State?: string }[];
 }
 
-export interface FusionOrganization {
+/** A party as either TCA hub answers it, with its addresses. */
+export interface FusionParty {
   PartyId: string;
   PartyNumber: string;
-  OrganizationName?: string;
   EmailAddress?: string;
   Address: { AddressId: string; PartySiteId: string; [field: string]: unknown }[];
   [field: string]: unknown;
 }
 
-/** Attributes a hubOrganizations PATCH may change (PartyNumber and the source system reference are fixed). */
-export interface FusionOrganizationPatch {
-  OrganizationName?: string;
+/** Attributes a PATCH of either hub may change besides the names (PartyNumber and the source system reference are fixed). */
+export interface FusionPartyPatch {
   EmailAddress?: string;
   RawPhoneNumber?: string;
+}
+
+export interface FusionOrganizationInput extends FusionPartyInput {
+  OrganizationName: string;
+}
+
+export interface FusionOrganization extends FusionParty {
+  OrganizationName?: string;
+}
+
+export interface FusionOrganizationPatch extends FusionPartyPatch {
+  OrganizationName?: string;
 }
 
 /** An Address child PATCH (reference §8 Address fields). */
@@ -288,31 +299,17 @@ export interface FusionAddressPatch {
 }
 
 /** hubPersons create payload: an individual customer (Oracle's hubPersons POST attributes). */
-export interface FusionPersonInput {
+export interface FusionPersonInput extends FusionPartyInput {
   PersonFirstName?: string;
   PersonLastName: string;
-  EmailAddress?: string;
-  RawPhoneNumber?: string;
-  PartyUsageCode?: string;
-  SourceSystem?: string;
-  SourceSystemReferenceValue?: string;
-  Address?: FusionOrganizationInput['Address'];
 }
 
-export interface FusionPerson {
-  PartyId: string;
-  PartyNumber: string;
+export interface FusionPerson extends FusionParty {
   PersonFirstName?: string;
   PersonLastName?: string;
-  EmailAddress?: string;
-  Address: { AddressId: string; PartySiteId: string; [field: string]: unknown }[];
-  [field: string]: unknown;
 }
 
-/** Attributes a hubPersons PATCH may change here (PartyNumber and the source system reference are fixed). */
-export interface FusionPersonPatch {
+export interface FusionPersonPatch extends FusionPartyPatch {
   PersonFirstName?: string;
   PersonLastName?: string;
-  EmailAddress?: string;
-  RawPhoneNumber?: string;
 }

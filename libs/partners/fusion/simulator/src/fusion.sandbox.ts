@@ -403,12 +403,17 @@ export class FusionSandbox extends SandboxServer {
       into.push({ POHeaderId: po.POHeaderId, OrderNumber: po.OrderNumber, ...record, at: fusionTimestamp(this.now()) });
       return { status: 200, headers: { 'content-type': MEDIA.actionResult }, body: { result: 'SUCCESS' } };
     };
+    /** The action a body names in `field` and what it does, or Fusion's 400 naming the valid ones. */
+    const chosen = <R>(body: Record<string, unknown>, field: string, actions: Record<string, R>): [string, R] => {
+      const action = String(body[field] ?? '');
+      const rule = actions[action];
+      if (!rule) throw new FusionFault(400, `The value ${action || '(none)'} of ${field} is not valid; use ${Object.keys(actions).join(', ')}`);
+      return [action, rule];
+    };
     const lineIds = (line: PoLine | undefined) => (line ? { POLineId: line.POLineId, LineNumber: line.LineNumber } : {});
     const close = (req: SandboxRequest, po: PurchaseOrder, lineId?: string): SandboxResponse => {
       const body = this.body(req, PO_CLOSE);
-      const action = String(body['closeAction'] ?? '');
-      const status = CLOSE_ACTIONS[action];
-      if (!status) throw new FusionFault(400, `The value ${action || '(none)'} of closeAction is not valid; use ${Object.keys(CLOSE_ACTIONS).join(', ')}`);
+      const [action, status] = chosen(body, 'closeAction', CLOSE_ACTIONS);
       const { line, current } = target(po, lineId);
       if (current === 'Canceled' || current === 'Finally Closed') {
         throw new FusionFault(400, `The purchase order ${po.OrderNumber} can't be closed because its status is ${current}.`);
@@ -417,9 +422,7 @@ export class FusionSandbox extends SandboxServer {
     };
     const reopen = (req: SandboxRequest, po: PurchaseOrder, lineId?: string): SandboxResponse => {
       const body = this.body(req, PO_REOPEN);
-      const action = String(body['reopenAction'] ?? '');
-      const rule = REOPEN_ACTIONS[action];
-      if (!rule) throw new FusionFault(400, `The value ${action || '(none)'} of reopenAction is not valid; use ${Object.keys(REOPEN_ACTIONS).join(', ')}`);
+      const [action, rule] = chosen(body, 'reopenAction', REOPEN_ACTIONS);
       const { line, current } = target(po, lineId);
       if (!rule.from.includes(current)) {
         throw new FusionFault(400, `The purchase order ${po.OrderNumber} can't be reopened with ${action} because its status is ${current}.`);

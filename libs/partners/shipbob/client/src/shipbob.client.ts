@@ -1,5 +1,5 @@
 import { DecimalFormatError, toMinorRounded } from '@mlc/platform-decimal';
-import { memoryAccessToken, PartnerPolicy, retryAfterMsFromHeaders, type RequestKind } from '@mlc/platform-partner-policy';
+import { fetchText, memoryAccessToken, PartnerPolicy, retryAfterMsFromHeaders, type RequestKind } from '@mlc/platform-partner-policy';
 import {
   ShipbobAuthError,
   ShipbobDuplicateOrderError,
@@ -261,30 +261,23 @@ export class ShipbobClient {
     const res = await this.request('GET', '/product', {
       query: { SKU: filter.sku, Search: filter.search, PageSize: filter.pageSize?.toString(), Cursor: filter.cursor },
     });
-    const b = obj(res.body);
-    return {
-      items: arr(b['items']).map((p) => {
-        const o = obj(p);
+    return pageOf(res.body, (o) => ({
+      id: num(o['id']),
+      name: str(o['name']),
+      variants: arr(o['variants']).map((v) => {
+        const x = obj(v);
+        const inv = obj(x['inventory'] ?? {});
         return {
-          id: num(o['id']),
-          name: str(o['name']),
-          variants: arr(o['variants']).map((v) => {
-            const x = obj(v);
-            const inv = obj(x['inventory'] ?? {});
-            return {
-              id: num(x['id']),
-              sku: str(x['sku']),
-              name: str(x['name']),
-              inventoryId: optNum(inv['inventory_id']),
-              onHand: optNum(inv['on_hand_qty']),
-              ...(optStr(x['upc']) ? { upc: str(x['upc']) } : {}),
-              ...(optStr(x['gtin']) ? { gtin: str(x['gtin']) } : {}),
-            };
-          }),
+          id: num(x['id']),
+          sku: str(x['sku']),
+          name: str(x['name']),
+          inventoryId: optNum(inv['inventory_id']),
+          onHand: optNum(inv['on_hand_qty']),
+          ...(optStr(x['upc']) ? { upc: str(x['upc']) } : {}),
+          ...(optStr(x['gtin']) ? { gtin: str(x['gtin']) } : {}),
         };
       }),
-      nextCursor: cursorOf(b['next']),
-    };
+    }));
   }
 
   /** Receiving-enabled fulfillment centers (their ids are the order `locationId`s). */
@@ -350,8 +343,7 @@ export class ShipbobClient {
 
   async listWebhookSubscriptions(cursor?: string): Promise<ShipbobPage<ShipbobWebhookSubscription>> {
     const res = await this.request('GET', '/webhook', { query: { Cursor: cursor } });
-    const b = obj(res.body);
-    return { items: arr(b['items']).map(toSubscription), nextCursor: cursorOf(b['next']) };
+    return pageOf(res.body, toSubscription);
   }
 
   async deleteWebhookSubscription(id: string): Promise<void> {
@@ -372,36 +364,29 @@ export class ShipbobClient {
         sort_order: q.sortOrder,
       },
     });
-    const b = obj(res.body);
-    return {
-      items: arr(b['items']).map((t) => {
-        const o = obj(t);
-        return {
-          transactionId: str(o['transaction_id']),
-          amountMinor: amountMinor(o['amount'], o['currency_code']),
-          currencyCode: str(o['currency_code']),
-          chargeDate: str(o['charge_date']),
-          invoiceId: optNum(o['invoice_id']),
-          invoiceType: optStr(o['invoice_type']),
-          invoicedStatus: optStr(o['invoiced_status']),
-          invoiced:
-            typeof o['invoiced_status'] === 'boolean'
-              ? o['invoiced_status']
-              : o['invoiced_status'] === 'Invoiced'
-                ? true
-                : o['invoiced_status'] === 'NotInvoiced'
-                  ? false
-                  : undefined,
-          referenceId: str(o['reference_id']),
-          referenceType: str(o['reference_type']),
-          transactionType: str(o['transaction_type']),
-          transactionFee: optStr(o['transaction_fee']),
-          // Billing.TransactionDtoV3.fulfillment_center is a string (the center's name or code) in OpenAPI 2026-01.
-          fulfillmentCenter: fulfillmentCenterOf(o['fulfillment_center']),
-        };
-      }),
-      nextCursor: cursorOf(b['next']),
-    };
+    return pageOf(res.body, (o) => ({
+      transactionId: str(o['transaction_id']),
+      amountMinor: amountMinor(o['amount'], o['currency_code']),
+      currencyCode: str(o['currency_code']),
+      chargeDate: str(o['charge_date']),
+      invoiceId: optNum(o['invoice_id']),
+      invoiceType: optStr(o['invoice_type']),
+      invoicedStatus: optStr(o['invoiced_status']),
+      invoiced:
+        typeof o['invoiced_status'] === 'boolean'
+          ? o['invoiced_status']
+          : o['invoiced_status'] === 'Invoiced'
+            ? true
+            : o['invoiced_status'] === 'NotInvoiced'
+              ? false
+              : undefined,
+      referenceId: str(o['reference_id']),
+      referenceType: str(o['reference_type']),
+      transactionType: str(o['transaction_type']),
+      transactionFee: optStr(o['transaction_fee']),
+      // Billing.TransactionDtoV3.fulfillment_center is a string (the center's name or code) in OpenAPI 2026-01.
+      fulfillmentCenter: fulfillmentCenterOf(o['fulfillment_center']),
+    }));
   }
 
   // ------------------------------------------------------------------ HTTP
@@ -434,24 +419,14 @@ export class ShipbobClient {
     if (opts.channel) headers['shipbob_channel_id'] = String(this.config.channelId);
     if (opts.body !== undefined) headers['content-type'] = 'application/json';
     const details: ShipbobErrorDetails = { method, path };
-    let res: Response;
-    let text: string;
-    try {
-      res = await fetch(url, {
-        method,
-        headers,
-        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-        signal,
-      });
-      text = await res.text();
-    } catch (err) {
+    const { res, text } = await fetchText(url, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body), signal }, (err) => {
       const timeout = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
-      throw new ShipbobUnavailableError(
+      return new ShipbobUnavailableError(
         timeout ? `ShipBob did not answer within ${this.timeoutMs} ms` : `ShipBob unreachable: ${errMessage(err)}`,
         { ...details, reason: timeout ? 'timeout' : 'network' },
         err,
       );
-    }
+    });
     this.observeRate(res);
     details.status = res.status;
     const body = parseBody(text);
@@ -536,19 +511,16 @@ export async function requestShipbobToken(
   const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: req.refreshToken, client_id: req.clientId, client_secret: req.clientSecret });
   if (req.redirectUri) form.set('redirect_uri', req.redirectUri);
   const details: ShipbobErrorDetails = { method: 'POST', path: '/connect/token' };
-  let res: Response;
-  let text: string;
-  try {
-    res = await fetch(`${req.authBaseUrl.replace(/\/+$/, '')}/connect/token`, {
+  const { res, text } = await fetchText(
+    `${req.authBaseUrl.replace(/\/+$/, '')}/connect/token`,
+    {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
       body: form.toString(),
       signal: AbortSignal.timeout(opts.timeoutMs ?? SHIPBOB_DEFAULT_TIMEOUT_MS),
-    });
-    text = await res.text();
-  } catch (err) {
-    throw new ShipbobUnavailableError(`ShipBob auth unreachable: ${errMessage(err)}`, details, err);
-  }
+    },
+    (err) => new ShipbobUnavailableError(`ShipBob auth unreachable: ${errMessage(err)}`, details, err),
+  );
   details.status = res.status;
   const body = parseBody(text);
   if (res.status >= 500) throw new ShipbobUnavailableError(`ShipBob auth answered ${res.status}`, details);
@@ -717,6 +689,12 @@ function retryFromMessage(body: unknown): number | undefined {
  * The cursor of a `next` link: ShipBob gives a path with a `Cursor` (or `cursor`) parameter on some lists
  * (channels-get example: `/2026-01/channel?cursor=…`) and the bare cursor on others (billing example: `f8cUk/…`).
  */
+/** A ShipBob page (`items`, `next`) with each item read by `item`. */
+function pageOf<T>(body: unknown, item: (o: Record<string, unknown>) => T): ShipbobPage<T> {
+  const b = obj(body);
+  return { items: arr(b['items']).map((x) => item(obj(x))), nextCursor: cursorOf(b['next']) };
+}
+
 function cursorOf(next: unknown): string | undefined {
   if (typeof next !== 'string' || !next) return undefined;
   if (!next.includes('?') && !next.startsWith('/') && !/^https?:/i.test(next)) return next;

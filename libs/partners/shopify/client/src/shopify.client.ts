@@ -10,9 +10,7 @@ import {
   webhookTopicEnum,
   type Page,
   type RawCustomer,
-  type RawLineItem,
   type RawOrder,
-  type RawShippingLine,
   type RawWebhookSubscription,
 } from './shopify.operations';
 import { paginate, type GraphqlCall } from './shopify.paging';
@@ -110,6 +108,10 @@ function userErrorsFailure(label: string, errors: UserError[], missing: string, 
   return new ShopifyRequestError(`${label}: ${listed || missing}`, { details: { ...details, userErrors: errors } });
 }
 
+/** The connections of an order that a read can cut short, and how each node of them is mapped. */
+const ORDER_ITEMS_KINDS = ['lineItems', 'shippingLines'] as const satisfies readonly OrderItemsKind[];
+const MAP_ORDER_ITEM: { [K in OrderItemsKind]: (raw: never) => ShopifyOrder[K][number] } = { lineItems: mapLineItem, shippingLines: mapShippingLine };
+
 /**
  * The only code that knows Shopify's URLs, auth and payloads. Reads orders and customers through the GraphQL
  * Admin API, paces itself by the cost extension (leaky bucket), re-obtains the token once on a 401 and throws
@@ -177,19 +179,13 @@ export class ShopifyClient {
   async completeOrder(order: ShopifyOrder): Promise<ShopifyOrder | null> {
     if (!order.lineItemsTruncated && !order.shippingLinesTruncated) return order;
     const out: ShopifyOrder = { ...order, lineItems: [...order.lineItems], shippingLines: [...order.shippingLines] };
-    if (order.lineItemsTruncated) {
-      const rest = await this.orderItems<RawLineItem>('lineItems', order, order.lineItemsEndCursor ?? null);
+    for (const kind of ORDER_ITEMS_KINDS) {
+      if (!order[`${kind}Truncated` as const]) continue;
+      const rest = await this.orderItems<never>(kind, order, order[`${kind}EndCursor` as const] ?? null);
       if (!rest) return null;
-      out.lineItems.push(...rest.nodes.map(mapLineItem));
-      out.lineItemsTruncated = false;
-      out.lineItemsEndCursor = rest.endCursor;
-    }
-    if (order.shippingLinesTruncated) {
-      const rest = await this.orderItems<RawShippingLine>('shippingLines', order, order.shippingLinesEndCursor ?? null);
-      if (!rest) return null;
-      out.shippingLines.push(...rest.nodes.map(mapShippingLine));
-      out.shippingLinesTruncated = false;
-      out.shippingLinesEndCursor = rest.endCursor;
+      (out[kind] as unknown[]).push(...rest.nodes.map((n) => MAP_ORDER_ITEM[kind](n)));
+      out[`${kind}Truncated` as const] = false;
+      out[`${kind}EndCursor` as const] = rest.endCursor;
     }
     return out;
   }

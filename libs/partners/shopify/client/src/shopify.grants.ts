@@ -1,3 +1,4 @@
+import { fetchText } from '@mlc/platform-partner-policy';
 import { parseShopifyJson } from './parse-shopify-json';
 import { ShopifyUnauthorizedError, ShopifyUnavailableError } from './shopify.errors';
 
@@ -25,19 +26,16 @@ export async function requestShopifyToken(
   const grant: Record<string, string> = req.refreshToken
     ? { grant_type: 'refresh_token', refresh_token: req.refreshToken }
     : { grant_type: 'client_credentials' };
-  let res: Response;
-  let text: string;
-  try {
-    res = await fetch(`${req.origin.replace(/\/+$/, '')}/admin/oauth/access_token`, {
+  const { res, text } = await fetchText(
+    `${req.origin.replace(/\/+$/, '')}/admin/oauth/access_token`,
+    {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify({ client_id: req.clientId, client_secret: req.clientSecret, ...grant }),
       signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000),
-    });
-    text = await res.text();
-  } catch (err) {
-    throw new ShopifyUnavailableError(`token endpoint unreachable: ${(err as Error).message}`, { cause: err });
-  }
+    },
+    (err) => new ShopifyUnavailableError(`token endpoint unreachable: ${(err as Error).message}`, { cause: err }),
+  );
   if (res.status >= 500) throw new ShopifyUnavailableError(`token endpoint HTTP ${res.status}`);
   if (res.status !== 200) {
     let error = '';

@@ -39,35 +39,20 @@ export function idOf(gid: string): string {
 export interface RawMoneyBag {
   shopMoney: { amount: string; currencyCode: string };
 }
-export interface RawAddress {
-  firstName: string | null;
-  lastName: string | null;
-  company: string | null;
-  address1: string | null;
-  address2: string | null;
-  city: string | null;
-  provinceCode: string | null;
-  countryCodeV2: string | null;
-  zip: string | null;
-  phone: string | null;
-}
+/** MailingAddress as selected (shopify.queries.ts ADDRESS): our ShopifyAddress with the names and codes of both regions. */
+export type RawAddress = Omit<ShopifyAddress, 'countryCode'> & { province: string | null; country: string | null; countryCodeV2: string | null };
 export interface RawTaxLine {
   title: string;
   /** A Float: parseShopifyJson hands non-integers over as their exact source text. */
   rate: string | number | null;
   priceSet: RawMoneyBag;
 }
-export interface RawLineItem {
-  id: string;
-  sku: string | null;
-  name: string;
-  quantity: number;
-  currentQuantity: number;
-  requiresShipping: boolean;
+/** LineItem as selected: our ShopifyLineItem with a GID and Shopify's money bags. */
+export type RawLineItem = Omit<ShopifyLineItem, 'unitPrice' | 'taxLines' | 'discountAllocations'> & {
   originalUnitPriceSet: RawMoneyBag;
   taxLines: RawTaxLine[];
   discountAllocations: Array<{ allocatedAmountSet: RawMoneyBag }>;
-}
+};
 export interface RawShippingLine {
   id: string | null;
   title: string;
@@ -108,19 +93,8 @@ export interface RawOrder {
   lineItems: { nodes: RawLineItem[]; pageInfo: { hasNextPage: boolean; endCursor?: string | null } };
   shippingLines: { nodes: RawShippingLine[]; pageInfo: { hasNextPage: boolean; endCursor?: string | null } };
 }
-export interface RawCustomer {
-  id: string;
-  email: string | null;
-  phone: string | null;
-  firstName: string | null;
-  lastName: string | null;
-  state: string;
-  tags: string[];
-  taxExempt: boolean;
-  createdAt: string;
-  updatedAt: string;
-  defaultAddress: RawAddress | null;
-}
+/** Customer as selected: our ShopifyCustomer with the GID as its id (no separate gid) and a raw address. */
+export type RawCustomer = Omit<ShopifyCustomer, 'gid' | 'defaultAddress'> & { defaultAddress: RawAddress | null };
 
 const m = (b: RawMoneyBag): ShopifyMoney => ({ amount: String(b.shopMoney.amount), currency: b.shopMoney.currencyCode });
 const taxLine = (t: RawTaxLine): ShopifyTaxLine => ({
@@ -128,19 +102,12 @@ const taxLine = (t: RawTaxLine): ShopifyTaxLine => ({
   rate: t.rate === null || t.rate === undefined ? null : String(t.rate),
   price: m(t.priceSet),
 });
-const addr = (a: RawAddress | null): ShopifyAddress | null =>
-  a && {
-    firstName: a.firstName,
-    lastName: a.lastName,
-    company: a.company,
-    address1: a.address1,
-    address2: a.address2,
-    city: a.city,
-    provinceCode: a.provinceCode,
-    countryCode: a.countryCodeV2,
-    zip: a.zip,
-    phone: a.phone,
-  };
+const addr = (a: RawAddress | null): ShopifyAddress | null => {
+  if (!a) return null;
+  // ShopifyAddress keeps the region codes only.
+  const { province, country, countryCodeV2, ...same } = a;
+  return { ...same, countryCode: countryCodeV2 };
+};
 
 export function mapOrder(o: RawOrder): ShopifyOrder {
   return {

@@ -1,4 +1,4 @@
-import { memoryAccessToken, PartnerPolicy, retryAfterMsFromHeaders, type AccessTokenGrant, type RequestKind } from '@mlc/platform-partner-policy';
+import { fetchText, memoryAccessToken, PartnerPolicy, retryAfterMsFromHeaders, type AccessTokenGrant, type RequestKind } from '@mlc/platform-partner-policy';
 import { parseShopifyJson } from './parse-shopify-json';
 import { SHOPIFY_MAX_QUERY_COST } from './shopify.cost';
 import {
@@ -136,19 +136,16 @@ export class ShopifyTransport {
     for (;;) {
       await this.waitForBucket(op);
       const token = await this.accessToken(false);
-      let res: Response;
-      let text: string;
-      try {
-        res = await fetch(`${this.origin}/admin/api/${this.apiVersion}/graphql.json`, {
+      const { res, text } = await fetchText(
+        `${this.origin}/admin/api/${this.apiVersion}/graphql.json`,
+        {
           method: 'POST',
           headers: { 'content-type': 'application/json', accept: 'application/json', 'x-shopify-access-token': token },
           body: JSON.stringify({ query, variables }),
           signal,
-        });
-        text = await res.text();
-      } catch (err) {
-        throw new ShopifyUnavailableError(`${op}: Shopify unreachable: ${(err as Error).message}`, { cause: err, details: { op } });
-      }
+        },
+        (err) => new ShopifyUnavailableError(`${op}: Shopify unreachable: ${(err as Error).message}`, { cause: err, details: { op } }),
+      );
       if (res.status === 401) {
         if (!authRetried) {
           authRetried = true;

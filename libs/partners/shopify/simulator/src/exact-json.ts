@@ -38,3 +38,9 @@ export function toExactJson(value: unknown): string {
       return 'null';
   }
 }
+
+/** `members` as an object whose keys are `keys` (space-separated), in that order: the member order of Shopify's samples and selections. */
+export function inOrder(keys: string, members: object): Record<string, unknown> {
+  const m = members as Record<string, unknown>;
+  return Object.fromEntries(keys.split(' ').map((k) => [k, m[k]]));
+}

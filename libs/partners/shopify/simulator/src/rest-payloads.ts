@@ -1,11 +1,10 @@
-import { RawNumber } from './exact-json';
+import { inOrder, RawNumber } from './exact-json';
 import {
-  lineNetCents,
+  lineTaxes,
   money,
   orderTaxLines,
   orderTotals,
   shippingCents,
-  taxesOn,
   shopTime,
   type SimAddress,
   type SimCustomer,
@@ -56,29 +55,15 @@ function address(a: SimAddress | null): Record<string, unknown> | null {
   };
 }
 
+/** A customer's address: the order address's members, with the id, the owner, and the codes also in country/province/country_name (a quirk of Shopify's customer samples that we mirror). */
 function defaultAddress(c: SimCustomer): Record<string, unknown> | null {
   const a = c.address;
   if (!a) return null;
-  // Shopify's customer samples put codes into country/province/country_name; we mirror that quirk.
-  return {
-    id: a.id,
-    customer_id: c.id,
-    first_name: a.firstName,
-    last_name: a.lastName,
-    company: a.company,
-    address1: a.address1,
-    address2: a.address2,
-    city: a.city,
-    province: a.provinceCode,
-    country: a.countryCode,
-    zip: a.zip,
-    phone: a.phone,
-    name: `${a.firstName} ${a.lastName}`,
-    province_code: a.provinceCode,
-    country_code: a.countryCode,
-    country_name: a.countryCode,
-    default: true,
-  };
+  const members = { ...address(a), id: a.id, customer_id: c.id, province: a.provinceCode, country: a.countryCode, country_name: a.countryCode, default: true };
+  return inOrder(
+    'id customer_id first_name last_name company address1 address2 city province country zip phone name province_code country_code country_name default',
+    members,
+  );
 }
 
 /** The customer as embedded in an order (2025-01+: no tags, marketing consent or purchase summary). */
@@ -104,27 +89,13 @@ function orderCustomer(c: SimCustomer, ctx: PayloadContext): Record<string, unkn
   };
 }
 
+/** A customers/* body: the members of the order's customer plus `addresses`, in the order of Shopify's customer samples. */
 export function customerPayload(c: SimCustomer, ctx: PayloadContext): Record<string, unknown> {
-  const body = orderCustomer(c, ctx);
-  return {
-    id: body['id'],
-    created_at: body['created_at'],
-    updated_at: body['updated_at'],
-    first_name: c.firstName,
-    last_name: c.lastName,
-    state: c.state,
-    note: c.note,
-    verified_email: c.verifiedEmail,
-    multipass_identifier: null,
-    tax_exempt: c.taxExempt,
-    email: c.email,
-    phone: c.phone,
-    currency: c.currency,
-    addresses: c.address ? [defaultAddress(c)] : [],
-    tax_exemptions: [],
-    admin_graphql_api_id: body['admin_graphql_api_id'],
-    default_address: defaultAddress(c),
-  };
+  const members = { ...orderCustomer(c, ctx), addresses: c.address ? [defaultAddress(c)] : [] };
+  return inOrder(
+    'id created_at updated_at first_name last_name state note verified_email multipass_identifier tax_exempt email phone currency addresses tax_exemptions admin_graphql_api_id default_address',
+    members,
+  );
 }
 
 /** Tax lines in REST shape, one per title: `rate` a JSON number (0.13), money strings. */
@@ -251,7 +222,7 @@ export function orderPayload(order: SimOrder, ctx: PayloadContext): Record<strin
       variant_inventory_management: li.variantId === null ? null : 'shopify',
       variant_title: null,
       vendor: 'ML Connector Demo',
-      tax_lines: taxLines(order, taxesOn(order, lineNetCents(li, li.quantity))),
+      tax_lines: taxLines(order, lineTaxes(order, li)),
       duties: [],
       discount_allocations: li.discountCents
         ? [{ amount: money(li.discountCents), amount_set: set(li.discountCents, cur), discount_application_index: 0 }]
@@ -274,7 +245,7 @@ export function orderPayload(order: SimOrder, ctx: PayloadContext): Record<strin
       price_set: set(sl.cents, cur),
       source: 'shopify',
       title: sl.title,
-      tax_lines: taxLines(order, taxesOn(order, sl.cents)),
+      tax_lines: taxLines(order, lineTaxes(order, sl)),
       discount_allocations: [],
     })),
     returns: [],

@@ -1,10 +1,9 @@
 import {
-  lineNetCents,
+  lineTaxes,
   money,
   orderTaxLines,
   orderTotals,
   shippingCents,
-  taxesOn,
   utcTime,
   type SimAddress,
   type SimCustomer,
@@ -13,6 +12,7 @@ import {
   type SimShippingLine,
   type SimTax,
 } from './shopify.model';
+import { inOrder } from './exact-json';
 
 /**
  * The GraphQL operations the sandbox understands. It has no GraphQL parser: it recognises our client's
@@ -301,22 +301,12 @@ const moneyV2 = (cents: number, currency: string): Record<string, unknown> => ({
   presentmentMoney: { amount: money(cents), currencyCode: currency },
 });
 
+/** MailingAddress in the order the client selects it (shopify.queries.ts ADDRESS). */
 function gqlAddress(a: SimAddress | null): Record<string, unknown> | null {
-  if (!a) return null;
-  return {
-    firstName: a.firstName,
-    lastName: a.lastName,
-    company: a.company,
-    address1: a.address1,
-    address2: a.address2,
-    city: a.city,
-    province: a.province,
-    provinceCode: a.provinceCode,
-    country: a.country,
-    countryCodeV2: a.countryCode,
-    zip: a.zip,
-    phone: a.phone,
-  };
+  return (
+    a &&
+    inOrder('firstName lastName company address1 address2 city province provinceCode country countryCodeV2 zip phone', { ...a, countryCodeV2: a.countryCode })
+  );
 }
 
 export function gqlCustomer(c: SimCustomer): Record<string, unknown> {
@@ -358,7 +348,7 @@ function gqlShippingLine(o: SimOrder, sl: SimShippingLine): Record<string, unkno
     originalPriceSet: moneyV2(sl.cents, o.currency),
     discountedPriceSet: moneyV2(sl.cents, o.currency),
     currentDiscountedPriceSet: moneyV2(sl.cents, o.currency),
-    taxLines: gqlTaxLines(taxesOn(o, sl.cents), o.currency),
+    taxLines: gqlTaxLines(lineTaxes(o, sl), o.currency),
   };
 }
 
@@ -371,7 +361,7 @@ function gqlLineItem(o: SimOrder, li: SimLineItem): Record<string, unknown> {
     currentQuantity: li.currentQuantity,
     requiresShipping: li.requiresShipping,
     originalUnitPriceSet: moneyV2(li.priceCents, o.currency),
-    taxLines: gqlTaxLines(taxesOn(o, lineNetCents(li, li.quantity)), o.currency),
+    taxLines: gqlTaxLines(lineTaxes(o, li), o.currency),
     discountAllocations: li.discountCents ? [{ allocatedAmountSet: moneyV2(li.discountCents, o.currency) }] : [],
   };
 }

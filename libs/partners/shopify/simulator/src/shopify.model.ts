@@ -169,10 +169,13 @@ export function lineNetCents(li: SimLineItem, quantity: number): number {
 /** The order's tax per title (Shopify's order-level tax_lines): the sum of each line's and the shipping's. */
 export function orderTaxLines(order: SimOrder): Array<SimTax & { cents: number }> {
   const out = order.taxes.map((t) => ({ ...t, cents: 0 }));
-  const add = (cents: number): void => taxesOn(order, cents).forEach((t, i) => (out[i]!.cents += t.cents));
-  for (const li of order.lineItems) add(lineNetCents(li, li.quantity));
-  for (const sl of order.shippingLines) add(sl.cents);
+  for (const line of [...order.lineItems, ...order.shippingLines]) lineTaxes(order, line).forEach((t, i) => (out[i]!.cents += t.cents));
   return out;
+}
+
+/** The taxes on one line item (on its amount after discounts) or shipping line (its tax_lines). */
+export function lineTaxes(order: SimOrder, line: SimLineItem | SimShippingLine): Array<SimTax & { cents: number }> {
+  return taxesOn(order, 'priceCents' in line ? lineNetCents(line, line.quantity) : line.cents);
 }
 
 /** Spreads a fixed discount over lines in proportion to their amounts (cents left by rounding go to the first lines). */
