@@ -38,6 +38,12 @@ export const ordersSettings = {
     parse: as.int(1, 256),
     default: 1,
   } as Setting<number>,
+  shipbobProductNameCacheMs: {
+    env: 'SHIPBOB_PRODUCT_NAME_CACHE_MS',
+    doc: 'how long the name of a ShipBob product found by SKU (for PO lines without a description) is reused before asking ShipBob again; 0 = ask for every order',
+    parse: as.int(0),
+    default: 600_000,
+  } as Setting<number>,
   shipbobOrderType: {
     env: 'SHIPBOB_ORDER_TYPE',
     doc: 'ShipBob order type for PO orders',
