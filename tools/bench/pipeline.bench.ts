@@ -230,6 +230,8 @@ export async function pipelineBench(): Promise<{ rows: Row[] }> {
     expected += burstLines;
     await clock.reach(expected, 600_000, 'burst orders');
     const burstEnd = Date.now();
+    // When mapper published the burst's last command (the rest of the burst's time is shipbob-writer's).
+    const mapperDoneSec = ((commands.lastTs() ?? burstEnd) - burstStart) / 1000;
     const burstLat = latencies(clock, burstPublished);
     const burstSec = (burstEnd - burstStart) / 1000;
     const burstRate = burstLines / burstSec;
@@ -309,6 +311,7 @@ export async function pipelineBench(): Promise<{ rows: Row[] }> {
         }),
         row('burst', burstLines, burstSec, burstLat, {
           'publish s': round(publishedIn / 1000),
+          'mapper done s': round(mapperDoneSec),
           'mapper RSS/heap MB': `${mapperMem.peakRssMb}/${mapperMem.peakHeapMb}`,
           'writer RSS/heap MB': `${writerMem.peakRssMb}/${writerMem.peakHeapMb}`,
           'duplicate orders': duplicates,
