@@ -59,8 +59,8 @@ export async function openWorld(label: string): Promise<World> {
     KAFKA_GROUP_ID_SUFFIX: suffix,
     TENANT_CACHE_TTL_MS: '5000',
     LOG_LEVEL: process.env['BENCH_LOG_LEVEL'] ?? 'warn',
-    // Batch consumption with records of different keys side by side (the services' default is 1, which keeps each
-    // record's consumer span a child of its producer's: see the settings' docs).
+    // Batch consumption with records of different keys side by side (mapper's and shipbob-writer's default is 16 too;
+    // each record's consumer span stays the child of its producer's in batch mode: see the settings' docs).
     MAPPER_PO_CONCURRENCY_PER_PARTITION: process.env['MAPPER_PO_CONCURRENCY_PER_PARTITION'] ?? '16',
     SHIPBOB_WRITER_CONCURRENCY_PER_PARTITION: process.env['SHIPBOB_WRITER_CONCURRENCY_PER_PARTITION'] ?? '16',
     AUDIT_CONCURRENCY_PER_PARTITION: process.env['AUDIT_CONCURRENCY_PER_PARTITION'] ?? '256',

@@ -5,7 +5,9 @@
 //
 // Ceiling, measured in the same run: the slower of raw kafkajs consume of as many records of the PO events' size
 // and the sandbox's bare order-create rate (concurrent POSTs of the order body the writer sent, straight to it).
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { AvroCodec, TOPICS, type TopicName, type TopicRecords } from '@mlc/contracts';
 import { ShipbobSandbox } from '@mlc/partners-shipbob-simulator';
 import { ensureTopics, EventPublisher, newMeta, toMessage, topicName, type OutgoingRecord } from '@mlc/platform-kafka';
@@ -104,6 +106,19 @@ class OrderClock {
   stop(): void {
     clearInterval(this.timer);
   }
+}
+
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+
+/**
+ * CPU time (user + system, ms) a process has used so far (/proc/<pid>/stat): per record, a figure that holds up on a
+ * loaded machine where wall-clock rates do not.
+ */
+function cpuMs(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from the 3rd (state) on
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
 }
 
 /** Latencies (ms) of every line of the given POs: order first seen in ShipBob - the PO event's publish time. */
@@ -219,6 +234,7 @@ export async function pipelineBench(): Promise<{ rows: Row[] }> {
     mapper.watchMemory();
     writer.watchMemory();
     const burstPublished = new Map<string, number>();
+    const cpuBefore = [cpuMs(mapper.proc.child.pid), cpuMs(writer.proc.child.pid)];
     const burstStart = Date.now();
     for (let i = 0; i < pos.length; i += 250) {
       const chunk = pos.slice(i, i + 250);
@@ -230,6 +246,9 @@ export async function pipelineBench(): Promise<{ rows: Row[] }> {
     expected += burstLines;
     await clock.reach(expected, 600_000, 'burst orders');
     const burstEnd = Date.now();
+    const [mapperCpu, writerCpu] = [cpuMs(mapper.proc.child.pid) - cpuBefore[0]!, cpuMs(writer.proc.child.pid) - cpuBefore[1]!];
+    // When mapper published the burst's last command (the rest of the burst's time is shipbob-writer's).
+    const mapperDoneSec = ((commands.lastTs() ?? burstEnd) - burstStart) / 1000;
     const burstLat = latencies(clock, burstPublished);
     const burstSec = (burstEnd - burstStart) / 1000;
     const burstRate = burstLines / burstSec;
@@ -309,6 +328,8 @@ export async function pipelineBench(): Promise<{ rows: Row[] }> {
         }),
         row('burst', burstLines, burstSec, burstLat, {
           'publish s': round(publishedIn / 1000),
+          'mapper done s': round(mapperDoneSec),
+          'CPU ms/line mapper/writer': `${round(mapperCpu / burstLines)}/${round(writerCpu / burstLines)}`,
           'mapper RSS/heap MB': `${mapperMem.peakRssMb}/${mapperMem.peakHeapMb}`,
           'writer RSS/heap MB': `${writerMem.peakRssMb}/${writerMem.peakHeapMb}`,
           'duplicate orders': duplicates,

@@ -1,4 +1,5 @@
-import type { Consumer, EachBatchPayload, EachMessagePayload, Kafka, KafkaMessage, Message, Producer, TopicMessages } from 'kafkajs';
+import type { Consumer, EachBatchPayload, EachMessagePayload, IHeaders, Kafka, KafkaMessage, Message, Producer, TopicMessages } from 'kafkajs';
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type TextMapGetter } from '@opentelemetry/api';
 import { AvroCodec, type EventMeta, type TopicName, type TopicRecords } from '@mlc/contracts';
 import { AppError, errorCategory, retryUntilDone, sleep, type BackoffPolicy } from '@mlc/platform-errors';
 import { dlqName, topicName } from './kafka.options';
@@ -347,7 +348,7 @@ export class EventConsumer<T extends TopicName> {
         for (const i of lane) {
           if (i >= stopAt || this.stopping || !isRunning() || isStale()) break;
           try {
-            const held = await this.handleOne(topic, partition, messages[i]!, heartbeat);
+            const held = await this.inRecordSpan(topic, partition, messages[i]!, () => this.handleOne(topic, partition, messages[i]!, heartbeat));
             if (!held) {
               finished[i] = true;
               advance();
@@ -367,6 +368,40 @@ export class EventConsumer<T extends TopicName> {
     await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
     await commits;
     if (failure) throw failure; // kafkajs reads the partition again from the last resolved offset
+  }
+
+  /**
+   * Runs one record of a batch under its own `process <topic>` consumer span, the child of the span that sent the
+   * record (the W3C trace context in its headers), as the kafkajs instrumentation does for eachMessage. (For eachBatch
+   * the instrumentation parents every record's span on one `poll` span and only links it to its producer, so a record
+   * handled in batch mode would have left its own trace; platform-telemetry turns that batch patch off.)
+   */
+  private async inRecordSpan<R>(topic: string, partition: number, message: KafkaMessage, fn: () => Promise<R>): Promise<R> {
+    const parent = propagation.extract(ROOT_CONTEXT, message.headers ?? {}, HEADER_GETTER);
+    const span = trace.getTracer('ml-connector').startSpan(
+      `process ${topic}`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.destination.name': topic,
+          'messaging.operation.type': 'process',
+          'messaging.operation.name': 'process',
+          'messaging.destination.partition.id': String(partition),
+          'messaging.kafka.offset': message.offset,
+          ...(message.key ? { 'messaging.kafka.message.key': message.key.toString() } : {}),
+        },
+      },
+      parent,
+    );
+    try {
+      return await context.with(trace.setSpan(parent, span), fn);
+    } catch (err) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error)?.message });
+      throw err;
+    } finally {
+      span.end();
+    }
   }
 
   /**
@@ -572,6 +607,16 @@ export class EventConsumer<T extends TopicName> {
     await this.sender!.send(topicMessages);
   }
 }
+
+/** Reads W3C trace context from Kafka record headers (Buffers, strings or arrays of them). */
+const HEADER_GETTER: TextMapGetter<IHeaders> = {
+  keys: (carrier) => Object.keys(carrier),
+  get: (carrier, key) => {
+    const v = carrier[key];
+    const one = Array.isArray(v) ? v[0] : v;
+    return one === undefined ? undefined : one.toString();
+  },
+};
 
 type Outgoing =
   { raw: true; topic: string; key: string | null; value: Buffer | null; headers: Record<string, Buffer | string> } | { raw: false; record: OutgoingRecord };

@@ -74,6 +74,18 @@ function kafkaAttributes(span: Span, { message }: { message: KafkajsMessage }): 
 }
 
 /**
+ * The kafkajs instrumentation for sends and eachMessage. Its eachBatch patch is left out: it starts every record's
+ * `process` span under one `poll` span of the batch, only linked to the record's producer, so a record consumed in a
+ * batch would leave its own trace. EventConsumer's batch path starts each record's span itself, as the child of the
+ * span that sent it (event.consumer.ts inRecordSpan), one trace per record as with eachMessage.
+ */
+function kafkaJsInstrumentation(): KafkaJsInstrumentation {
+  const kafkajs = new KafkaJsInstrumentation({ producerHook: kafkaAttributes, consumerHook: kafkaAttributes });
+  Object.assign(kafkajs, { _getConsumerEachBatchPatch: () => (original: unknown) => original });
+  return kafkajs;
+}
+
+/**
  * Starts OpenTelemetry before anything else is loaded (kafkajs, http and pg are patched at require time; fetch
  * through undici's diagnostics channels). Exports OTLP/HTTP (JSON) traces to `<OTEL_EXPORTER_OTLP_ENDPOINT>/v1/traces`
  * and metrics to `/v1/metrics` when the endpoint is set; otherwise ids and context still flow but nothing leaves, and
@@ -116,7 +128,7 @@ export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = pro
         redactedQueryParams: SECRET_QUERY_PARAMS,
         redactedQueryParamsServer: SECRET_QUERY_PARAMS,
       }),
-      new KafkaJsInstrumentation({ producerHook: kafkaAttributes, consumerHook: kafkaAttributes }),
+      kafkaJsInstrumentation(),
       new PgInstrumentation(),
     ],
   });

@@ -3,6 +3,7 @@ import { MetricsRegistry } from '@mlc/platform-service';
 import { MissingConnectionError, PartnerClients, TenantDirectory } from '@mlc/tenancy';
 import { SHIPBOB_WRITER_CONFIG, type ShipbobWriterConfig } from '../config/shipbob-writer.config';
 import { OrdersController } from './orders.controller';
+import { ProductNameCache } from './product-name.cache';
 import { ShipbobPacer } from './shipbob.pacer';
 import { SyncShipbobOrderService } from './sync-shipbob-order.service';
 
@@ -29,6 +30,7 @@ import { SyncShipbobOrderService } from './sync-shipbob-order.service';
         new SyncShipbobOrderService({
           pacer,
           orderType: config.shipbobOrderType,
+          productNames: new ProductNameCache({ ttlMs: config.shipbobProductNameCacheMs }),
           shipbob: async (tenantId) => {
             const client = await clients.shipbob(tenantId);
             const connection = (await directory.get(tenantId)).connections.shipbob;

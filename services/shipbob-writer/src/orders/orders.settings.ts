@@ -34,9 +34,15 @@ export const ordersSettings = {
   } as Setting<number>,
   shipbobConcurrencyPerPartition: {
     env: 'SHIPBOB_WRITER_CONCURRENCY_PER_PARTITION',
-    doc: 'order commands of one partition sent to ShipBob at the same time (one PO’s commands always in order, different POs side by side; the per-tenant pacing still spaces the calls); 1 = one after another (the default: above 1 the consumer reads batches and the kafkajs instrumentation links, not parents, each record’s span to its producer’s trace; npm run bench sets 16/256)',
+    doc: 'order commands of one partition sent to ShipBob at the same time (one PO’s commands always in order, different POs side by side; the per-tenant pacing still spaces the calls); 1 = one after another (eachMessage). Above 1 the consumer reads batches; each record’s span is still the child of the span that sent it',
     parse: as.int(1, 256),
-    default: 1,
+    default: 16,
+  } as Setting<number>,
+  shipbobProductNameCacheMs: {
+    env: 'SHIPBOB_PRODUCT_NAME_CACHE_MS',
+    doc: 'how long the name of a ShipBob product found by SKU (for PO lines without a description) is reused before asking ShipBob again; 0 = ask for every order',
+    parse: as.int(0),
+    default: 600_000,
   } as Setting<number>,
   shipbobOrderType: {
     env: 'SHIPBOB_ORDER_TYPE',

@@ -10,6 +10,7 @@ import type {
 } from '@mlc/partners-shipbob-client';
 import { AppError } from '@mlc/platform-errors';
 import { newMeta, type HandlerContext, type OutgoingRecord } from '@mlc/platform-kafka';
+import type { ProductNameCache } from './product-name.cache';
 import type { RateState, ShipbobPacer } from './shipbob.pacer';
 
 type Command = TopicRecords['fulfilment.shipbob-order.requested.v1'];
@@ -35,6 +36,8 @@ export interface SyncDeps {
   shipbob(tenantId: string): Promise<{ client: ShipbobOrdersApi; channelId: string }>;
   pacer: ShipbobPacer;
   orderType: ShipbobOrderType;
+  /** Names of ShipBob products by SKU already looked up (absent: every order looks its undescribed SKUs up). */
+  productNames?: ProductNameCache;
 }
 
 const PICKED = ['Picked', 'Packed', 'Labeled'];
@@ -122,7 +125,8 @@ export class SyncShipbobOrderService {
         ];
       }
     }
-    const names = await this.productNames(cmd, (sku) => call(() => client.listProducts({ sku })));
+    const lookup = (sku: string) => async () => nameOf(await call(() => client.listProducts({ sku })), sku);
+    const names = await this.productNames(cmd, (sku) => this.deps.productNames?.get(tenantId, channelId, sku, lookup(sku)) ?? lookup(sku)());
     const unnamed = cmd.products.filter((p) => p.sku && !names.has(p.sku));
     if (unnamed.length) {
       return [
@@ -147,15 +151,13 @@ export class SyncShipbobOrderService {
    * The `name` of every item by SKU. ShipBob's OpenAPI 2026-01 lists `name` as required on an item by reference_id
    * (Orders.AddProductToOrderByReferenceIdModel) and ShipBob needs it to create a product for a SKU it does not know:
    * the PO line's description; for a line without one, the name of ShipBob's existing product with that SKU (one
-   * GET /product?SKU= per such SKU). A SKU with neither is left out of the map.
+   * GET /product?SKU= per such SKU, kept a while in ProductNameCache). A SKU with neither is left out of the map.
    */
-  private async productNames(cmd: Command, find: (sku: string) => Promise<ShipbobPage<ShipbobProduct>>): Promise<Map<string, string>> {
+  private async productNames(cmd: Command, find: (sku: string) => Promise<string | undefined>): Promise<Map<string, string>> {
     const names = new Map<string, string>();
     for (const p of cmd.products) if (p.sku && p.name?.trim() && !names.has(p.sku)) names.set(p.sku, p.name.trim());
     for (const sku of new Set(cmd.products.filter((p) => p.sku && !names.has(p.sku)).map((p) => p.sku!))) {
-      const page = await find(sku);
-      const variant = page.items.flatMap((prod) => prod.variants.map((v) => ({ prod, v }))).find(({ v }) => v.sku === sku);
-      const name = variant?.v.name || variant?.prod.name;
+      const name = await find(sku);
       if (name) names.set(sku, name);
     }
     return names;
@@ -201,6 +203,12 @@ export class SyncShipbobOrderService {
       ],
     };
   }
+}
+
+/** The name ShipBob gives the product variant with this SKU (its product's name when the variant has none). */
+function nameOf(page: ShipbobPage<ShipbobProduct>, sku: string): string | undefined {
+  const variant = page.items.flatMap((prod) => prod.variants.map((v) => ({ prod, v }))).find(({ v }) => v.sku === sku);
+  return variant?.v.name || variant?.prod.name || undefined;
 }
 
 function isCancelled(o: ShipbobOrder): boolean {
