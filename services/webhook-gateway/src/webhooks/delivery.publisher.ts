@@ -84,10 +84,10 @@ const RECORD_OVERHEAD_BYTES = 1_024;
  * Back-pressure: at most WEBHOOK_MAX_PENDING webhooks (and WEBHOOK_MAX_PENDING_BYTES of bodies) wait or are being
  * published; one more is answered 503 + Retry-After at once (GatewayOverloadedError), and a webhook not acknowledged
  * within WEBHOOK_PUBLISH_TIMEOUT_MS of its arrival is answered 503 (KafkaUnavailableError). A webhook answered 503
- * while still queued is never sent; one answered 503 after its batch was claimed may still be published, and is then
- * remembered in the ledger once Kafka acknowledges, so the partner's retry is answered `duplicate`, not published
- * twice. A batch whose send timed out keeps its slot until the send settles: a stuck broker fills the bounded queue,
- * which does not grow without limit.
+ * while still queued is never sent; one answered 503 after its batch was claimed may still be published: its claim
+ * (rows and locks) stays open until the send settles and is committed once Kafka acknowledges, so the partner's retry
+ * waits on the lock and is answered `duplicate`, not published twice. A batch whose send timed out keeps its slot until
+ * the send settles: a stuck broker fills the bounded queue, which does not grow without limit.
  */
 @Injectable()
 export class DeliveryPublisher implements OnApplicationShutdown {
@@ -97,6 +97,8 @@ export class DeliveryPublisher implements OnApplicationShutdown {
   private pendingBytes = 0;
   private inFlight = 0;
   private stopping = false;
+  private readonly counts = new Map<string, { labels: Record<string, string>; n: number }>();
+  private countsScheduled = false;
 
   constructor(
     @Inject(PUBLISHER) private readonly publisher: EventPublisher,
@@ -153,9 +155,30 @@ export class DeliveryPublisher implements OnApplicationShutdown {
     if (outcome instanceof Error) {
       w.reject(outcome);
     } else {
-      this.metrics.inc('mlc_webhooks_total', { partner: w.d.partner, origin: w.d.origin, outcome: outcome.status }, 1, 'webhook deliveries by outcome');
+      this.count(w.d.partner, w.d.origin, outcome.status);
       w.resolve(outcome);
     }
+  }
+
+  /**
+   * Counts an answered webhook in `mlc_webhooks_total`: the counts of one turn of the event loop (a batch's answers)
+   * are added at once, before any later request is read.
+   */
+  private count(partner: WebhookPartner, origin: InboundDelivery['origin'], outcome: PublishOutcome['status']): void {
+    const key = `${partner}|${origin}|${outcome}`;
+    const c = this.counts.get(key);
+    if (c) c.n++;
+    else this.counts.set(key, { labels: { partner, origin, outcome }, n: 1 });
+    if (!this.countsScheduled) {
+      this.countsScheduled = true;
+      setImmediate(() => this.flushCounts());
+    }
+  }
+
+  private flushCounts(): void {
+    for (const { labels, n } of this.counts.values()) this.metrics.inc('mlc_webhooks_total', labels, n, 'webhook deliveries by outcome');
+    this.counts.clear();
+    this.countsScheduled = false;
   }
 
   /** The webhook's time is up: 503. Still queued: it leaves the queue and is never sent. */
@@ -244,7 +267,8 @@ export class DeliveryPublisher implements OnApplicationShutdown {
         await this.ledger.record(fresh.flatMap((i) => rows[i]!));
       });
     } catch (err) {
-      await claim?.rollback();
+      // A send that timed out keeps its claim (rows and locks) until it settles, below.
+      if (!unsettledSend) await claim?.rollback();
       const error =
         err instanceof WebhookError
           ? err
@@ -254,13 +278,20 @@ export class DeliveryPublisher implements OnApplicationShutdown {
       if (!(err instanceof WebhookError)) this.log.warn('publish failed', { error: (err as Error).message, deliveries: batch.length });
       for (const w of batch) this.settle(w, error);
     }
-    if (unsettledSend) {
-      // The send may still be acknowledged: then remember its deliveries, so the partners' retries are duplicates. This
-      // batch's slot stays taken until it settles (back-pressure: webhooks queue up to the bound, then get 503).
+    if (unsettledSend && claim) {
+      // The send may still be acknowledged. Its claim stays open until then: a partner's retry of one of its webhooks
+      // waits on the delivery's lock instead of publishing it again, and finds it published (`duplicate`) once the send
+      // was acknowledged and the claim committed, or claims it anew when the send failed (rolled back). This batch's
+      // slot stays taken until it settles (back-pressure: webhooks queue up to the bound, then get 503).
+      const open = claim;
       const late = fresh.flatMap((i) => rows[i]!);
       await unsettledSend.then(
-        () => this.ledger.record(late).catch((e: Error) => this.log.error('recording late-acknowledged webhooks failed', { error: e.message })),
-        () => undefined,
+        () =>
+          open.commit().catch(async (err: Error) => {
+            this.log.error('committing late-acknowledged webhooks failed; recording again', { error: err.message, deliveries: fresh.length });
+            await this.ledger.record(late).catch((e: Error) => this.log.error('recording late-acknowledged webhooks failed', { error: e.message }));
+          }),
+        () => open.rollback(),
       );
     }
   }

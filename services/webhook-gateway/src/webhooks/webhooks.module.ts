@@ -5,6 +5,8 @@ import type { Logger } from '@mlc/platform-telemetry';
 import { WEBHOOK_GATEWAY_CONFIG, type WebhookGatewayConfig } from '../config/webhook-gateway.config';
 import { DeliveryPublisher } from './delivery.publisher';
 import { WebhooksController } from './webhooks.controller';
+import { WebhookFastPath } from './webhook-fast-path';
+import { WebhookIntake } from './webhook-intake';
 
 const PRUNE_EVERY_MS = 3_600_000;
 
@@ -42,7 +44,7 @@ export class GatewayStore implements OnModuleInit, OnApplicationShutdown {
 /** The webhooks feature: per-tenant ShipBob and Shopify webhook URLs, verified and published on Kafka. */
 @Module({
   controllers: [WebhooksController],
-  providers: [DeliveryPublisher, GatewayStore],
+  providers: [DeliveryPublisher, GatewayStore, WebhookIntake, WebhookFastPath],
   exports: [DeliveryPublisher],
 })
 export class WebhooksModule {}
