@@ -49,6 +49,8 @@ const SOURCE = 'webhook-gateway';
 /** A webhook waiting for its batch: answered exactly once (published, duplicate, or a 503 error). */
 interface Waiting {
   d: InboundDelivery;
+  /** Its record, made on arrival in the webhook's own context: its meta carries the delivery's trace (traceparent). */
+  record: OutgoingRecord<(typeof WEBHOOK_TOPIC)[WebhookPartner]>;
   keys: DeliveryKey[];
   /** Estimated size of its record (body plus headers and metadata), for the batch and pending-bytes bounds. */
   bytes: number;
@@ -61,11 +63,13 @@ interface Waiting {
 }
 
 /**
- * Batches being published at once. Three: while one batch waits for Kafka's ack, the next takes its locks and claims
- * its rows and the previous commits, so the database round trips overlap the broker round trip (the producer sends
- * the batches in order, one request in flight). Same-key deliveries in two batches are serialised by the locks.
+ * Batches being claimed and sent at once. One, as in the bare gateway of the benchmark: everything that arrives while
+ * a batch is claimed and sent shares the next batch, so a burst costs few ledger round trips and Kafka sends (each has
+ * a fixed CPU cost, and CPU is what bounds a busy gateway; with three batches at once the batches were smaller and a
+ * webhook cost about a third more CPU). A batch's ledger commit, after its answers, overlaps the next batch's claim;
+ * same-key deliveries in two batches are serialised by the locks.
  */
-const MAX_BATCHES_IN_FLIGHT = 3;
+const MAX_BATCHES_IN_FLIGHT = 1;
 
 /** What a record costs beyond its body (metadata, headers, Avro framing), for the byte bounds; generous. */
 const RECORD_OVERHEAD_BYTES = 1_024;
@@ -125,6 +129,7 @@ export class DeliveryPublisher implements OnApplicationShutdown {
     return new Promise<PublishOutcome>((resolve, reject) => {
       const w: Waiting = {
         d,
+        record: this.toRecord(d),
         keys: keysOf(d).map((dedupeKey) => ({ tenantId: d.tenantId, partner: d.partner, dedupeKey })),
         bytes,
         deadline: Date.now() + this.config.webhookPublishTimeoutMs,
@@ -195,10 +200,14 @@ export class DeliveryPublisher implements OnApplicationShutdown {
       const batch = this.takeBatch();
       if (!batch.length) return;
       this.inFlight++;
-      void this.publishWaiting(batch).finally(() => {
+      let released = false;
+      const release = (): void => {
+        if (released) return;
+        released = true;
         this.inFlight--;
         this.pump();
-      });
+      };
+      void this.publishWaiting(batch, release).finally(release);
     }
   }
 
@@ -231,8 +240,8 @@ export class DeliveryPublisher implements OnApplicationShutdown {
    * One batch: claim its deliveries in the ledger (locks, duplicates found, rows of the others inserted, uncommitted),
    * send the fresh ones in one Kafka send, commit once acknowledged, answer.
    */
-  private async publishWaiting(batch: Waiting[]): Promise<void> {
-    const records = batch.map((w) => this.toRecord(w.d));
+  private async publishWaiting(batch: Waiting[], release: () => void): Promise<void> {
+    const records = batch.map((w) => w.record);
     const rows = batch.map((w, i) => this.rows(w.d, records[i]!.value.meta.eventId));
     let claim: Claim | undefined;
     const fresh: number[] = [];
@@ -248,7 +257,8 @@ export class DeliveryPublisher implements OnApplicationShutdown {
       // Webhooks already answered 503 (deadline passed during the claim) are sent all the same: their rows are kept,
       // so the partner's retry is answered `duplicate`.
       this.metrics.inc('mlc_webhook_sends_total', {}, 1, 'Kafka sends of webhook records (each carries one coalesced batch)');
-      const sending = this.publisher.publishMany(fresh.map((i) => records[i]!));
+      // Each record's `send` span is a child of its own webhook's span (the traceparent in its meta), though they share a send.
+      const sending = this.publisher.publishEachInItsTrace(fresh.map((i) => records[i]!));
       // Each webhook is answered 503 by its own timer at its deadline; wait until the last deadline of the batch.
       const outcome = await within(sending, Math.max(0, ...fresh.map((i) => batch[i]!.deadline - Date.now())));
       if (outcome === 'timeout') {
@@ -262,6 +272,8 @@ export class DeliveryPublisher implements OnApplicationShutdown {
       // again on their own below; only if that fails too could a later redelivery be published a second time, and
       // answering after the commit would not avoid that: the partner would get a 503 and certainly redeliver.
       for (const i of fresh) this.settle(batch[i]!, { status: 'published', deliveryId: batch[i]!.d.deliveryId, eventId: records[i]!.value.meta.eventId });
+      // The next batch may start while this one commits (its copies of these deliveries wait on their locks).
+      release();
       await claim.commit().catch(async (err: Error) => {
         this.log.error('committing the delivery ledger failed after Kafka acknowledged; recording again', { error: err.message, deliveries: fresh.length });
         await this.ledger.record(fresh.flatMap((i) => rows[i]!));
