@@ -110,7 +110,7 @@ describe('webhook-gateway: ShipBob webhooks (real process, Kafka, Postgres, Ship
     const sent = await Promise.all(
       traces.map(async (traceId) => {
         const body = JSON.stringify({ id: 1, reference_id: `trace-${traceId.slice(-4)}` });
-        const headers = { ...signed(body), traceparent: `00-${traceId}-00f067aa0ba902b7-01` };
+        const headers: Record<string, string> = { ...signed(body), traceparent: `00-${traceId}-00f067aa0ba902b7-01` };
         const res = await post(body, headers);
         assert.equal(res.status, 200, await res.clone().text());
         return { traceId, id: headers['webhook-id']! };
