@@ -53,7 +53,12 @@ export class CoalescingSender {
     if (!topicMessages.some((t) => t.messages.length)) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ topicMessages, ctx: context.active(), resolve, reject });
-      if (!this.flushing) void this.flush();
+      // The flush starts once the caller's synchronous code is done, so that sends made in one go (publishEachInItsTrace)
+      // share the first sendBatch too.
+      if (!this.flushing) {
+        this.flushing = true;
+        queueMicrotask(() => void this.flush());
+      }
     });
   }
 

@@ -37,6 +37,22 @@ export function lockKey(name: string): string {
 }
 
 /**
+ * Runs `query` (one statement sent on `client` synchronously, as pg does when the client is idle) with the client's
+ * socket corked: an extended-protocol statement is five messages (Parse, Bind, Describe, Execute, Sync), each one
+ * socket write of its own otherwise, which on a busy machine costs more CPU than the statement itself.
+ */
+function corked<T>(client: PoolClient, query: () => Promise<T>): Promise<T> {
+  const stream = (client as unknown as { connection?: { stream?: { cork?(): void; uncork?(): void } } }).connection?.stream;
+  if (!stream?.cork || !stream.uncork) return query();
+  stream.cork();
+  try {
+    return query();
+  } finally {
+    stream.uncork();
+  }
+}
+
+/**
  * `gateway_deliveries`: every delivery the gateway published (webhooks and sweep), so a redelivery is answered
  * without publishing again and the sweep skips what a webhook already brought. A row is written only after Kafka
  * acknowledged the record; a delivery known by several keys (Shopify: its Event-Id and its Webhook-Id) has one row
@@ -79,8 +95,9 @@ export class DeliveryLedger {
       open = true;
       await client.query(`BEGIN; SELECT pg_advisory_xact_lock(k) FROM unnest('{${locks.join(',')}}'::bigint[]) WITH ORDINALITY AS t(k, i) ORDER BY i`);
       const rows = deliveries.flatMap((keys, idx) => keys.map((r) => ({ idx, r })));
-      const dup = await client.query<{ idx: number }>(
-        `WITH input AS (
+      const dup = await corked(client, () =>
+        client.query<{ idx: number }>(
+          `WITH input AS (
            SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
              AS t(idx, tenant_id, partner, dedupe_key, delivery_id, topic, origin, record_key, event_id)
          ), dup AS (
@@ -92,17 +109,18 @@ export class DeliveryLedger {
            ON CONFLICT (tenant_id, partner, dedupe_key) DO NOTHING
          )
          SELECT idx FROM dup`,
-        [
-          rows.map((x) => x.idx),
-          rows.map((x) => x.r.tenantId),
-          rows.map((x) => x.r.partner),
-          rows.map((x) => x.r.dedupeKey),
-          rows.map((x) => x.r.deliveryId),
-          rows.map((x) => x.r.topic),
-          rows.map((x) => x.r.origin),
-          rows.map((x) => x.r.recordKey),
-          rows.map((x) => x.r.eventId),
-        ],
+          [
+            rows.map((x) => x.idx),
+            rows.map((x) => x.r.tenantId),
+            rows.map((x) => x.r.partner),
+            rows.map((x) => x.r.dedupeKey),
+            rows.map((x) => x.r.deliveryId),
+            rows.map((x) => x.r.topic),
+            rows.map((x) => x.r.origin),
+            rows.map((x) => x.r.recordKey),
+            rows.map((x) => x.r.eventId),
+          ],
+        ),
       );
       return { duplicates: new Set(dup.rows.map((x) => x.idx)), commit: () => end('COMMIT'), rollback: () => end('ROLLBACK').catch(() => undefined) };
     } catch (err) {

@@ -49,6 +49,8 @@ const SOURCE = 'webhook-gateway';
 /** A webhook waiting for its batch: answered exactly once (published, duplicate, or a 503 error). */
 interface Waiting {
   d: InboundDelivery;
+  /** Its record, made on arrival in the webhook's own context: its meta carries the delivery's trace (traceparent). */
+  record: OutgoingRecord<(typeof WEBHOOK_TOPIC)[WebhookPartner]>;
   keys: DeliveryKey[];
   /** Estimated size of its record (body plus headers and metadata), for the batch and pending-bytes bounds. */
   bytes: number;
@@ -61,11 +63,13 @@ interface Waiting {
 }
 
 /**
- * Batches being published at once. Three: while one batch waits for Kafka's ack, the next takes its locks and claims
- * its rows and the previous commits, so the database round trips overlap the broker round trip (the producer sends
- * the batches in order, one request in flight). Same-key deliveries in two batches are serialised by the locks.
+ * Batches being claimed and sent at once. One, as in the bare gateway of the benchmark: everything that arrives while
+ * a batch is claimed and sent shares the next batch, so a burst costs few ledger round trips and Kafka sends (each has
+ * a fixed CPU cost, and CPU is what bounds a busy gateway; with three batches at once the batches were smaller and a
+ * webhook cost about a third more CPU). A batch's ledger commit, after its answers, overlaps the next batch's claim;
+ * same-key deliveries in two batches are serialised by the locks.
  */
-const MAX_BATCHES_IN_FLIGHT = 3;
+const MAX_BATCHES_IN_FLIGHT = 1;
 
 /** What a record costs beyond its body (metadata, headers, Avro framing), for the byte bounds; generous. */
 const RECORD_OVERHEAD_BYTES = 1_024;
@@ -84,10 +88,10 @@ const RECORD_OVERHEAD_BYTES = 1_024;
  * Back-pressure: at most WEBHOOK_MAX_PENDING webhooks (and WEBHOOK_MAX_PENDING_BYTES of bodies) wait or are being
  * published; one more is answered 503 + Retry-After at once (GatewayOverloadedError), and a webhook not acknowledged
  * within WEBHOOK_PUBLISH_TIMEOUT_MS of its arrival is answered 503 (KafkaUnavailableError). A webhook answered 503
- * while still queued is never sent; one answered 503 after its batch was claimed may still be published, and is then
- * remembered in the ledger once Kafka acknowledges, so the partner's retry is answered `duplicate`, not published
- * twice. A batch whose send timed out keeps its slot until the send settles: a stuck broker fills the bounded queue,
- * which does not grow without limit.
+ * while still queued is never sent; one answered 503 after its batch was claimed may still be published: its claim
+ * (rows and locks) stays open until the send settles and is committed once Kafka acknowledges, so the partner's retry
+ * waits on the lock and is answered `duplicate`, not published twice. A batch whose send timed out keeps its slot until
+ * the send settles: a stuck broker fills the bounded queue, which does not grow without limit.
  */
 @Injectable()
 export class DeliveryPublisher implements OnApplicationShutdown {
@@ -97,6 +101,8 @@ export class DeliveryPublisher implements OnApplicationShutdown {
   private pendingBytes = 0;
   private inFlight = 0;
   private stopping = false;
+  private readonly counts = new Map<string, { labels: Record<string, string>; n: number }>();
+  private countsScheduled = false;
 
   constructor(
     @Inject(PUBLISHER) private readonly publisher: EventPublisher,
@@ -123,6 +129,7 @@ export class DeliveryPublisher implements OnApplicationShutdown {
     return new Promise<PublishOutcome>((resolve, reject) => {
       const w: Waiting = {
         d,
+        record: this.toRecord(d),
         keys: keysOf(d).map((dedupeKey) => ({ tenantId: d.tenantId, partner: d.partner, dedupeKey })),
         bytes,
         deadline: Date.now() + this.config.webhookPublishTimeoutMs,
@@ -153,9 +160,30 @@ export class DeliveryPublisher implements OnApplicationShutdown {
     if (outcome instanceof Error) {
       w.reject(outcome);
     } else {
-      this.metrics.inc('mlc_webhooks_total', { partner: w.d.partner, origin: w.d.origin, outcome: outcome.status }, 1, 'webhook deliveries by outcome');
+      this.count(w.d.partner, w.d.origin, outcome.status);
       w.resolve(outcome);
     }
+  }
+
+  /**
+   * Counts an answered webhook in `mlc_webhooks_total`: the counts of one turn of the event loop (a batch's answers)
+   * are added at once, before any later request is read.
+   */
+  private count(partner: WebhookPartner, origin: InboundDelivery['origin'], outcome: PublishOutcome['status']): void {
+    const key = `${partner}|${origin}|${outcome}`;
+    const c = this.counts.get(key);
+    if (c) c.n++;
+    else this.counts.set(key, { labels: { partner, origin, outcome }, n: 1 });
+    if (!this.countsScheduled) {
+      this.countsScheduled = true;
+      setImmediate(() => this.flushCounts());
+    }
+  }
+
+  private flushCounts(): void {
+    for (const { labels, n } of this.counts.values()) this.metrics.inc('mlc_webhooks_total', labels, n, 'webhook deliveries by outcome');
+    this.counts.clear();
+    this.countsScheduled = false;
   }
 
   /** The webhook's time is up: 503. Still queued: it leaves the queue and is never sent. */
@@ -172,10 +200,14 @@ export class DeliveryPublisher implements OnApplicationShutdown {
       const batch = this.takeBatch();
       if (!batch.length) return;
       this.inFlight++;
-      void this.publishWaiting(batch).finally(() => {
+      let released = false;
+      const release = (): void => {
+        if (released) return;
+        released = true;
         this.inFlight--;
         this.pump();
-      });
+      };
+      void this.publishWaiting(batch, release).finally(release);
     }
   }
 
@@ -208,8 +240,8 @@ export class DeliveryPublisher implements OnApplicationShutdown {
    * One batch: claim its deliveries in the ledger (locks, duplicates found, rows of the others inserted, uncommitted),
    * send the fresh ones in one Kafka send, commit once acknowledged, answer.
    */
-  private async publishWaiting(batch: Waiting[]): Promise<void> {
-    const records = batch.map((w) => this.toRecord(w.d));
+  private async publishWaiting(batch: Waiting[], release: () => void): Promise<void> {
+    const records = batch.map((w) => w.record);
     const rows = batch.map((w, i) => this.rows(w.d, records[i]!.value.meta.eventId));
     let claim: Claim | undefined;
     const fresh: number[] = [];
@@ -225,7 +257,8 @@ export class DeliveryPublisher implements OnApplicationShutdown {
       // Webhooks already answered 503 (deadline passed during the claim) are sent all the same: their rows are kept,
       // so the partner's retry is answered `duplicate`.
       this.metrics.inc('mlc_webhook_sends_total', {}, 1, 'Kafka sends of webhook records (each carries one coalesced batch)');
-      const sending = this.publisher.publishMany(fresh.map((i) => records[i]!));
+      // Each record's `send` span is a child of its own webhook's span (the traceparent in its meta), though they share a send.
+      const sending = this.publisher.publishEachInItsTrace(fresh.map((i) => records[i]!));
       // Each webhook is answered 503 by its own timer at its deadline; wait until the last deadline of the batch.
       const outcome = await within(sending, Math.max(0, ...fresh.map((i) => batch[i]!.deadline - Date.now())));
       if (outcome === 'timeout') {
@@ -239,12 +272,15 @@ export class DeliveryPublisher implements OnApplicationShutdown {
       // again on their own below; only if that fails too could a later redelivery be published a second time, and
       // answering after the commit would not avoid that: the partner would get a 503 and certainly redeliver.
       for (const i of fresh) this.settle(batch[i]!, { status: 'published', deliveryId: batch[i]!.d.deliveryId, eventId: records[i]!.value.meta.eventId });
+      // The next batch may start while this one commits (its copies of these deliveries wait on their locks).
+      release();
       await claim.commit().catch(async (err: Error) => {
         this.log.error('committing the delivery ledger failed after Kafka acknowledged; recording again', { error: err.message, deliveries: fresh.length });
         await this.ledger.record(fresh.flatMap((i) => rows[i]!));
       });
     } catch (err) {
-      await claim?.rollback();
+      // A send that timed out keeps its claim (rows and locks) until it settles, below.
+      if (!unsettledSend) await claim?.rollback();
       const error =
         err instanceof WebhookError
           ? err
@@ -254,13 +290,20 @@ export class DeliveryPublisher implements OnApplicationShutdown {
       if (!(err instanceof WebhookError)) this.log.warn('publish failed', { error: (err as Error).message, deliveries: batch.length });
       for (const w of batch) this.settle(w, error);
     }
-    if (unsettledSend) {
-      // The send may still be acknowledged: then remember its deliveries, so the partners' retries are duplicates. This
-      // batch's slot stays taken until it settles (back-pressure: webhooks queue up to the bound, then get 503).
+    if (unsettledSend && claim) {
+      // The send may still be acknowledged. Its claim stays open until then: a partner's retry of one of its webhooks
+      // waits on the delivery's lock instead of publishing it again, and finds it published (`duplicate`) once the send
+      // was acknowledged and the claim committed, or claims it anew when the send failed (rolled back). This batch's
+      // slot stays taken until it settles (back-pressure: webhooks queue up to the bound, then get 503).
+      const open = claim;
       const late = fresh.flatMap((i) => rows[i]!);
       await unsettledSend.then(
-        () => this.ledger.record(late).catch((e: Error) => this.log.error('recording late-acknowledged webhooks failed', { error: e.message })),
-        () => undefined,
+        () =>
+          open.commit().catch(async (err: Error) => {
+            this.log.error('committing late-acknowledged webhooks failed; recording again', { error: err.message, deliveries: fresh.length });
+            await this.ledger.record(late).catch((e: Error) => this.log.error('recording late-acknowledged webhooks failed', { error: e.message }));
+          }),
+        () => open.rollback(),
       );
     }
   }

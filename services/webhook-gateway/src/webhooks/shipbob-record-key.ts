@@ -58,10 +58,11 @@ function lastDetailName(s: Obj): string | undefined {
  * The record key of a verified ShipBob webhook (what the sweep skips on), null when the topic carries no shipment
  * state or charge we key: `order.shipment.*` (the shipment, state by topic), `order.shipped` with one shipment,
  * `billing.charge.created` (its transaction_id). Ids are ShipBob int32s (`Orders.ShipmentViewModel.id`) or strings
- * (`Billing.TransactionDtoV3.transaction_id`), exact through JSON.parse; the body is not changed.
+ * (`Billing.TransactionDtoV3.transaction_id`), exact through JSON.parse; the body is not changed. `structureChecked`:
+ * the caller already found `checkJsonStructure(body, { topLevelObject: true })` clean (the webhook intake does).
  */
-export function recordKeyOfShipbobWebhook(topic: string, body: string): string | null {
-  if (checkJsonStructure(body, { topLevelObject: true })) return null;
+export function recordKeyOfShipbobWebhook(topic: string, body: string, structureChecked = false): string | null {
+  if (!structureChecked && checkJsonStructure(body, { topLevelObject: true })) return null;
   let b: unknown;
   try {
     b = JSON.parse(body);

@@ -104,6 +104,26 @@ describe('webhook-gateway: ShipBob webhooks (real process, Kafka, Postgres, Ship
     assert.equal(rec?.value.meta.eventId, out.eventId);
   });
 
+  it('each record carries its own delivery’s trace, though concurrent deliveries share a send', async () => {
+    // Partners may send W3C trace context; each delivery's span continues it, and its record's meta and headers carry it.
+    const traces = Array.from({ length: 8 }, (_, i) => `${(0xabc000 + i).toString(16).padStart(32, '0')}`);
+    const sent = await Promise.all(
+      traces.map(async (traceId) => {
+        const body = JSON.stringify({ id: 1, reference_id: `trace-${traceId.slice(-4)}` });
+        const headers: Record<string, string> = { ...signed(body), traceparent: `00-${traceId}-00f067aa0ba902b7-01` };
+        const res = await post(body, headers);
+        assert.equal(res.status, 200, await res.clone().text());
+        return { traceId, id: headers['webhook-id']! };
+      }),
+    );
+    for (const { traceId, id } of sent) {
+      const [rec] = await waitFor(() => (recordsOf(id).length === 1 ? recordsOf(id) : undefined), { what: `${id} on the topic` });
+      const headerTrace = rec!.message.headers?.['traceparent']?.toString().split('-')[1];
+      assert.equal(rec!.value.meta.traceparent?.split('-')[1], traceId, `meta.traceparent of ${id}`);
+      assert.equal(headerTrace, traceId, `traceparent header of ${id}`);
+    }
+  });
+
   it('duplicated deliveries and redeliveries (same webhook-id) are published once', async () => {
     sandbox.setWebhookSwitches({ duplicate: true });
     const from = sentCount();

@@ -3,6 +3,8 @@ import { DedupRetentionModule } from '@mlc/platform-service';
 import { WEBHOOK_GATEWAY_CONFIG, type WebhookGatewayConfig } from '../config/webhook-gateway.config';
 import { DeliveryPublisher } from './delivery.publisher';
 import { WebhooksController } from './webhooks.controller';
+import { WebhookFastPath } from './webhook-fast-path';
+import { WebhookIntake } from './webhook-intake';
 
 /** The webhooks feature: per-tenant ShipBob and Shopify webhook URLs, verified and published on Kafka. */
 @Module({
@@ -17,7 +19,7 @@ import { WebhooksController } from './webhooks.controller';
     }),
   ],
   controllers: [WebhooksController],
-  providers: [DeliveryPublisher],
+  providers: [DeliveryPublisher, WebhookIntake, WebhookFastPath],
   exports: [DeliveryPublisher],
 })
 export class WebhooksModule {}
