@@ -319,4 +319,32 @@ describe('replay actions on the three-broker cluster with two replicas of each s
     assert.deepEqual(await refs(), ['po9001-l90011-r0', 'po9001-l90012-r0', 'po9002-l90021-r0', 'po9002-l90022-r0']);
     await waitFor(async () => (await audited(`replay-range:${PO_TOPIC}`)).length === 1, { what: 'the range replay in the audit' });
   });
+
+  // Last: it leaves one mapper replica dead.
+  it(
+    'a replica killed (SIGKILL) just before an offset reset: the reset waits until the broker drops it, the survivor stops, resumes and reads again',
+    TIMEOUT,
+    async () => {
+      await bothReplicasConsuming('two mapper replicas before the kill');
+      await services.find((s) => s.name === 'mapper')!.stop('SIGKILL');
+      // The dead member stays in the group until its session times out (KAFKA_SESSION_TIMEOUT_MS, 10 s): the reset's
+      // wait for an empty group covers it.
+      const r = await api('POST', `/ops/consumer-groups/${MAPPER_GROUP}/reset-offsets`, { topics: [PO_TOPIC], toOffset: 'earliest', stopAndRestart: true });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.deepEqual(
+        r.body.steps.map((s: { step: string }) => s.step),
+        ['stop-requested', 'group-empty', 'offsets-reset', 'start-requested'],
+      );
+      assert.ok(r.body.offsets.every((o: { offset: string }) => o.offset === '0'));
+      await caughtUp('the surviving mapper replica read the topic again');
+      await waitFor(
+        async () => {
+          const g = await api('GET', `/ops/consumer-groups/${MAPPER_GROUP}`);
+          return g.body.state === 'Stable' && g.body.members.length === 1;
+        },
+        { timeoutMs: 60_000, intervalMs: 500, what: 'the surviving replica alone in the group' },
+      );
+      assert.deepEqual(await refs(), ['po9001-l90011-r0', 'po9001-l90012-r0', 'po9002-l90021-r0', 'po9002-l90022-r0']);
+    },
+  );
 });
