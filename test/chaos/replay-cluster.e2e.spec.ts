@@ -84,7 +84,8 @@ const TIMEOUT = { timeout: 600_000 };
 
 describe('replay actions on the three-broker cluster with two replicas of each service', TIMEOUT, () => {
   // A short-lived cluster: the brokers start with C1 only (less CPU to boot) and are killed at the end, not stopped.
-  const cluster = new LocalCluster(join(REPO_ROOT, '.local/replay-test/cluster'), 49092, { jvmOptions: QUICK_START_JVM });
+  // A loaded 2-core machine (the whole suite beside it) has taken over 90 s to bring a broker up.
+  const cluster = new LocalCluster(join(REPO_ROOT, '.local/replay-test/cluster'), 49092, { jvmOptions: QUICK_START_JVM, startTimeoutS: 240 });
   let kafka: Kafka;
   let db: TestDatabase;
   let sandbox: ShipbobSandbox;

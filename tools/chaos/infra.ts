@@ -19,6 +19,8 @@ export interface LocalClusterOptions {
    * short-lived cluster: C1 only, fewer GC threads.
    */
   jvmOptions?: string;
+  /** Seconds a broker has to answer after its start (cluster.sh CLUSTER_START_TIMEOUT_S, default 90). */
+  startTimeoutS?: number;
 }
 
 /** JVM options for a test's cluster: C1 only and one GC thread, which roughly halves the CPU a broker takes to start. */
@@ -42,6 +44,7 @@ export class LocalCluster {
       CLUSTER_PORT_BASE: String(this.portBase),
       CLUSTER_SKIP_TOPICS: '1',
       ...(this.options.jvmOptions ? { JAVA_TOOL_OPTIONS: this.options.jvmOptions } : {}),
+      ...(this.options.startTimeoutS ? { CLUSTER_START_TIMEOUT_S: String(this.options.startTimeoutS) } : {}),
     };
   }
 
