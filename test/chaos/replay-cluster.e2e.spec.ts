@@ -195,7 +195,8 @@ describe('replay actions on the three-broker cluster with two replicas of each s
       NODE_COMPILE_CACHE: join(REPO_ROOT, '.local/node-compile-cache'),
     };
     const names = ['audit-projector', 'mapper', 'shipbob-writer'].flatMap((n) => [n, n]);
-    services.push(...(await Promise.all(names.map((name) => startService(name, env)))));
+    // Six Nest processes booting at once beside three brokers: more than startService's default 90 s on a loaded machine.
+    services.push(...(await Promise.all(names.map((name) => startService(name, env, { startTimeoutMs: 240_000 })))));
   }, TIMEOUT);
 
   after(async () => {
