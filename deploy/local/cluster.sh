@@ -3,8 +3,9 @@
 # of infra.sh: what customers who outgrow one broker run, for the chaos run and replay on replicas.
 #   deploy/local/cluster.sh up|down|status|restart-broker N|stop-broker N|start-broker N|topics|purge
 # Data in .local/cluster/ (CLUSTER_DIR). Brokers on 127.0.0.1:19092-19094 (CLUSTER_PORT_BASE), controllers on
-# 19192-19194 (base + 100); heap 400 MB each (CLUSTER_HEAP_MAX). `up` also creates every topic (`topics`): replication
-# factor 3, 6 partitions; min.insync.replicas=2 is the brokers' default below, so acks=all means two copies.
+# 19192-19194 (base + 100); heap 400 MB each (CLUSTER_HEAP_MAX); a broker has CLUSTER_START_TIMEOUT_S (90) seconds to
+# answer. `up` also creates every topic (`topics`): replication factor 3, 6 partitions; min.insync.replicas=2 is the
+# brokers' default below, so acks=all means two copies.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 LOCAL="$ROOT/.local"
@@ -71,7 +72,7 @@ start_broker() { # node
 }
 
 wait_broker() { # node
-  wait_port "$(port_of "$1")" 90 "broker $1" || { tail -30 "$(home_of "$1")/logs/server.out" >&2; exit 1; }
+  wait_port "$(port_of "$1")" "${CLUSTER_START_TIMEOUT_S:-90}" "broker $1" || { tail -30 "$(home_of "$1")/logs/server.out" >&2; exit 1; }
 }
 
 stop_broker() { kafka_stop "$(home_of "$1")" "broker $1"; }

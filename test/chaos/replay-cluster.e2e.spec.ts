@@ -1,23 +1,35 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import type { Kafka } from 'kafkajs';
+import type { Kafka, KafkaMessage } from 'kafkajs';
 import { AvroCodec, type TopicRecords } from '@mlc/contracts';
 import { ShipbobSandbox } from '@mlc/partners-shipbob-simulator';
-import { createKafka, ensureTopics, EventPublisher, newMeta } from '@mlc/platform-kafka';
-import { REPO_ROOT, startService, testDatabase, TEST_ENCRYPTION_KEYS, waitFor, type RunningService, type TestDatabase } from '@mlc/platform-testing';
+import { createKafka, deleteEphemeralGroup, ensureTopics, EventPublisher, headerString, newMeta, ulid } from '@mlc/platform-kafka';
+import {
+  consumerLag,
+  REPO_ROOT,
+  startService,
+  testDatabase,
+  TEST_ENCRYPTION_KEYS,
+  waitFor,
+  type RunningService,
+  type TestDatabase,
+} from '@mlc/platform-testing';
 import { createTenantsDataSource, InMemoryTenantChangePublisher, SecretBox, TenantConfigService } from '@mlc/tenants';
-import { CLUSTER_TOPICS, LocalCluster } from '../../tools/chaos/infra';
+import { CLUSTER_TOPICS, LocalCluster, QUICK_START_JVM } from '../../tools/chaos/infra';
 
 const TENANT = 'replay-cluster';
+/** A second tenant whose PO shares the topic (and the time range) with TENANT's: a tenant-scoped replay leaves it. */
+const OTHER = 'replay-cluster-b';
 const PAT = 'sbpat_replay_cluster_000000000000000000000000000';
 const CHANNEL = 7171;
 const OPS_KEY = 'replay-cluster-ops-key';
 const PO_TOPIC = 'erp.purchase-order.changed.v1';
 const MAPPER_GROUP = 'mapper.purchase-orders';
+const ORDER_TOPIC = 'fulfilment.shipbob-order.requested.v1';
 const codec = new AvroCodec();
 
-function po(poHeaderId: string): TopicRecords['erp.purchase-order.changed.v1'] {
+function po(poHeaderId: string, tenantId = TENANT): TopicRecords['erp.purchase-order.changed.v1'] {
   const line = (n: number, item: string) => ({
     poLineId: `${poHeaderId}${n}`,
     lineNumber: String(n),
@@ -30,7 +42,7 @@ function po(poHeaderId: string): TopicRecords['erp.purchase-order.changed.v1'] {
     lineLastUpdateDate: null,
   });
   return {
-    meta: newMeta({ tenantId: TENANT, source: 'test' }),
+    meta: newMeta({ tenantId, source: 'test' }),
     poHeaderId,
     orderNumber: poHeaderId.slice(-4),
     status: 'Open',
@@ -63,14 +75,17 @@ function po(poHeaderId: string): TopicRecords['erp.purchase-order.changed.v1'] {
  * The operator's replay actions on the three-broker cluster (deploy/local/cluster.sh, own folder and ports) with two
  * replicas of audit-projector, mapper and shipbob-writer: republish of one parked event, an offset reset of a
  * consumer group (earliest, and to a timestamp) with stop-and-restart of both replicas, and a time-range replay scoped
- * to one tenant and topic. After each, ShipBob holds exactly one order per PO line.
+ * to one tenant and one topic (preview, then the replay). After each, ShipBob holds exactly one order per PO line, the
+ * records on the topics and the audited operator actions are the expected ones, and both replicas consume again.
  */
 // Hooks and tests carry their own timeouts: the runner's --test-timeout (240 s) is not enough to boot a cluster and
 // six processes on a loaded 2-core machine.
 const TIMEOUT = { timeout: 600_000 };
 
 describe('replay actions on the three-broker cluster with two replicas of each service', TIMEOUT, () => {
-  const cluster = new LocalCluster(join(REPO_ROOT, '.local/replay-test/cluster'), 49092);
+  // A short-lived cluster: the brokers start with C1 only (less CPU to boot) and are killed at the end, not stopped.
+  // A loaded 2-core machine (the whole suite beside it) has taken over 90 s to bring a broker up.
+  const cluster = new LocalCluster(join(REPO_ROOT, '.local/replay-test/cluster'), 49092, { jvmOptions: QUICK_START_JVM, startTimeoutS: 240 });
   let kafka: Kafka;
   let db: TestDatabase;
   let sandbox: ShipbobSandbox;
@@ -90,29 +105,53 @@ describe('replay actions on the three-broker cluster with two replicas of each s
     });
     return { status: res.status, body: (await res.json()) as any };
   };
-  /** A partition the group never committed answers -1: nothing read there yet, so offset 0. */
-  const committedAt = (offset: string | undefined): bigint => (offset === undefined || BigInt(offset) < 0n ? 0n : BigInt(offset));
-  /** Records of `topic` the group has not committed yet (every partition). */
-  const behind = async (groupId: string, topic: string): Promise<number> => {
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-      const ends = await admin.fetchTopicOffsets(topic);
-      return ends.reduce((n, e) => n + Number(BigInt(e.high) - committedAt(committed!.partitions.find((p) => p.partition === e.partition)?.offset)), 0);
-    } finally {
-      await admin.disconnect();
-    }
-  };
   const caughtUp = (what: string) =>
     waitFor(
-      async () => (await behind(MAPPER_GROUP, PO_TOPIC)) === 0 && (await behind('shipbob-writer.orders', 'fulfilment.shipbob-order.requested.v1')) === 0,
+      async () => (await consumerLag(kafka, MAPPER_GROUP, [PO_TOPIC])) === 0 && (await consumerLag(kafka, 'shipbob-writer.orders', [ORDER_TOPIC])) === 0,
       {
         timeoutMs: 120_000,
         intervalMs: 500,
         what,
       },
     );
+  /** Both mapper replicas are members of the group again (the start reached every replica, not just one). */
+  const bothReplicasConsuming = (what: string) =>
+    waitFor(
+      async () => {
+        const g = await api('GET', `/ops/consumer-groups/${MAPPER_GROUP}`);
+        return g.body.state === 'Stable' && g.body.members.length === 2;
+      },
+      { timeoutMs: 120_000, intervalMs: 500, what },
+    );
+  /** Audited operator actions (the projection of ops.operator-action.recorded.v1) with that business id. */
+  const audited = async (businessId: string): Promise<Array<Record<string, any>>> =>
+    (await api('GET', `/ops/audit?entityType=operator-action&businessId=${encodeURIComponent(businessId)}&limit=50`)).body.entries;
+  /** Every record on `topic` now (a throw-away group reads it to its end). */
+  const readAll = async (topic: string): Promise<KafkaMessage[]> => {
+    const admin = kafka.admin();
+    await admin.connect();
+    const ends = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
+    const todo = new Map(ends.filter((e) => BigInt(e.high) > BigInt(e.low)).map((e) => [e.partition, BigInt(e.high)]));
+    const seen: KafkaMessage[] = [];
+    if (!todo.size) return seen;
+    const groupId = `replay-cluster-test.read-${ulid().toLowerCase()}`;
+    const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ partition, message }) => {
+          if (BigInt(message.offset) < todo.get(partition)!) seen.push(message);
+          if (BigInt(message.offset) + 1n >= todo.get(partition)!) todo.delete(partition);
+        },
+      });
+      await waitFor(() => todo.size === 0, { timeoutMs: 60_000, what: `${topic} read to its end` });
+      return seen;
+    } finally {
+      await consumer.disconnect();
+      await deleteEphemeralGroup(kafka, groupId);
+    }
+  };
 
   before(async () => {
     [, db] = await Promise.all([cluster.upFresh(), testDatabase('replay_cluster')]);
@@ -129,12 +168,18 @@ describe('replay actions on the three-broker cluster with two replicas of each s
     ds = createTenantsDataSource(db.url);
     await ds.initialize();
     tenants = new TenantConfigService({ dataSource: ds, secretBox: new SecretBox(TEST_ENCRYPTION_KEYS), publisher: new InMemoryTenantChangePublisher() });
-    await tenants.createTenant({ id: TENANT, name: 'Replay on the cluster' }, 'test');
-    await tenants.setConnection(
-      TENANT,
-      { partner: 'shipbob', baseUrl: sandbox.url, channelId: CHANNEL, webhookSecrets: [`whsec_${'D'.repeat(32)}`], auth: { type: 'pat', token: PAT } },
-      'test',
-    );
+    for (const [id, name] of [
+      [TENANT, 'Replay on the cluster'],
+      [OTHER, 'Another tenant on the same topic'],
+    ]) {
+      await tenants.createTenant({ id: id!, name: name! }, 'test');
+      await tenants.setConnection(
+        id!,
+        { partner: 'shipbob', baseUrl: sandbox.url, channelId: CHANNEL, webhookSecrets: [`whsec_${'D'.repeat(32)}`], auth: { type: 'pat', token: PAT } },
+        'test',
+      );
+    }
+    // OTHER has no mappings: its PO is parked, never sent to ShipBob.
     await tenants.setMapping(TENANT, 'item-product', 'AS1', { shipbobSku: 'SKU-1' }, 'test');
     await tenants.setMapping(TENANT, 'ship-to-fc', 'Seattle', { fulfillmentCenterId: 8 }, 'test');
     publisher = new EventPublisher(kafka, codec, '');
@@ -146,9 +191,12 @@ describe('replay actions on the three-broker cluster with two replicas of each s
       MLC_OPERATOR_API_KEYS: `${OPS_KEY}:*`,
       SHIPBOB_BACKOFF_BASE_MS: '100',
       SHIPBOB_BACKOFF_MAX_MS: '2000',
+      // Six processes of three services start at once: V8's code cache spares most of the compiling (kept in .local).
+      NODE_COMPILE_CACHE: join(REPO_ROOT, '.local/node-compile-cache'),
     };
     const names = ['audit-projector', 'mapper', 'shipbob-writer'].flatMap((n) => [n, n]);
-    services.push(...(await Promise.all(names.map((name) => startService(name, env)))));
+    // Six Nest processes booting at once beside three brokers: more than startService's default 90 s on a loaded machine.
+    services.push(...(await Promise.all(names.map((name) => startService(name, env, { startTimeoutMs: 240_000 })))));
   }, TIMEOUT);
 
   after(async () => {
@@ -157,7 +205,7 @@ describe('replay actions on the three-broker cluster with two replicas of each s
     if (ds?.isInitialized) await ds.destroy();
     await sandbox?.close();
     await db?.drop();
-    await cluster.down();
+    await cluster.kill();
   }, TIMEOUT);
 
   it('republish of one parked event: the fixed line is created once, beside the line that went through', TIMEOUT, async () => {
@@ -171,46 +219,82 @@ describe('replay actions on the three-broker cluster with two replicas of each s
     );
     assert.equal(open.businessId, 'po9001-l90012-r0');
     await tenants.setMapping(TENANT, 'item-product', 'AS9', { shipbobSku: 'SKU-9' }, 'test');
-    assert.equal((await api('POST', `/ops/exceptions/${open.id}/replay`, { comment: 'AS9 mapped' })).status, 200);
+    const r = await api('POST', `/ops/exceptions/${open.id}/replay`, { comment: 'AS9 mapped' });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.republishedTo, PO_TOPIC);
     await waitFor(async () => (await refs()).length === 2, { timeoutMs: 120_000, what: 'the republished line at ShipBob' });
     await caughtUp('mapper and writer caught up after the republish');
     assert.deepEqual(await refs(), ['po9001-l90011-r0', 'po9001-l90012-r0']);
+    // On the topic: the original and its one republished copy, marked with the exception it replays.
+    const records = (await readAll(PO_TOPIC)).filter((m) => m.key?.toString() === `${TENANT}:9001`);
+    assert.deepEqual(records.map((m) => headerString(m.headers as Record<string, Buffer>, 'mlc-replay-of') ?? null).sort(), [open.id, null]);
+    await waitFor(async () => (await audited(`replay:${open.id}`)).length === 1, { what: 'the republish in the audit' });
   });
 
   it('offset reset of a consumer group to earliest, stopping and restarting both replicas: read again, nothing created twice', TIMEOUT, async () => {
-    const before = Date.now();
+    await bothReplicasConsuming('two mapper replicas in the group before the reset');
     const r = await api('POST', `/ops/consumer-groups/${MAPPER_GROUP}/reset-offsets`, { topics: [PO_TOPIC], toOffset: 'earliest', stopAndRestart: true });
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.deepEqual(
       r.body.steps.map((s: { step: string }) => s.step),
       ['stop-requested', 'group-empty', 'offsets-reset', 'start-requested'],
     );
+    assert.match(r.body.steps[0].detail, /the 2 member\(s\)/);
     assert.equal(r.body.offsets.length, CLUSTER_TOPICS.partitions);
     assert.ok(r.body.offsets.every((o: { offset: string }) => o.offset === '0'));
+    // The group committed nothing past 0 yet, or is reading again: either way it ends at the topic's end.
     await caughtUp('both mapper replicas read the topic again');
+    await bothReplicasConsuming('both mapper replicas started again');
     assert.deepEqual(await refs(), ['po9001-l90011-r0', 'po9001-l90012-r0']);
-    assert.ok(Date.now() > before);
+    await waitFor(async () => (await audited(`reset-offsets:${MAPPER_GROUP}`)).length === 1, { what: 'the reset in the audit' });
   });
 
-  it('offset reset to a timestamp: the group moves to the first record at or after it', TIMEOUT, async () => {
+  it('offset reset to a timestamp: the group moves to the first record at or after it, on every partition', TIMEOUT, async () => {
     const at = new Date().toISOString();
     await publisher.publish({ topic: PO_TOPIC, key: `${TENANT}:9002`, value: po('9002') });
     await waitFor(async () => (await refs()).length === 4, { timeoutMs: 120_000, what: 'the second PO at ShipBob' });
     await caughtUp('caught up after the second PO');
     const r = await api('POST', `/ops/consumer-groups/${MAPPER_GROUP}/reset-offsets`, { topics: [PO_TOPIC], toTimestamp: at, stopAndRestart: true });
     assert.equal(r.status, 200, JSON.stringify(r.body));
-    // The one record after `at` is read again (lag 1 right after the reset, on one partition), the older ones are not.
+    assert.deepEqual(
+      r.body.steps.map((s: { step: string }) => s.step),
+      ['stop-requested', 'group-empty', 'offsets-reset', 'start-requested'],
+    );
+    // Only the one record published after `at` is behind the new offsets: its partition moved back by one, every
+    // other partition to its end (no record there at or after `at`).
+    const admin = kafka.admin();
+    await admin.connect();
+    const ends = await admin.fetchTopicOffsets(PO_TOPIC).finally(() => admin.disconnect());
+    const back = r.body.offsets.map(
+      (o: { partition: number; offset: string }) => Number(ends.find((e) => e.partition === o.partition)!.high) - Number(o.offset),
+    );
+    assert.deepEqual(
+      back.filter((n: number) => n !== 0),
+      [1],
+      JSON.stringify({ offsets: r.body.offsets, ends }),
+    );
     await caughtUp('read again from the timestamp');
+    await bothReplicasConsuming('both mapper replicas started again after the timestamp reset');
     assert.deepEqual(await refs(), ['po9001-l90011-r0', 'po9001-l90012-r0', 'po9002-l90021-r0', 'po9002-l90022-r0']);
+    await waitFor(async () => (await audited(`reset-offsets:${MAPPER_GROUP}`)).length === 2, { what: 'the second reset in the audit' });
   });
 
-  it('time-range replay scoped to one tenant and one topic republishes the range and creates nothing new', TIMEOUT, async () => {
-    const r = await api('POST', '/ops/replay-range', {
-      tenantId: TENANT,
-      topics: [PO_TOPIC],
-      from: new Date(Date.now() - 600_000).toISOString(),
-      to: new Date(Date.now() + 1_000).toISOString(),
+  it('time-range replay scoped to one tenant and one topic: preview, then only that tenant’s records of that topic are republished', TIMEOUT, async () => {
+    await publisher.publish({ topic: PO_TOPIC, key: `${OTHER}:9003`, value: po('9003', OTHER) });
+    await waitFor(async () => (await api('GET', `/ops/exceptions?tenant=${OTHER}&status=open`)).body.total > 0, {
+      timeoutMs: 120_000,
+      what: "the other tenant's PO parked",
     });
+    await caughtUp("caught up after the other tenant's PO");
+    const range = { tenantId: TENANT, topics: [PO_TOPIC], from: new Date(Date.now() - 600_000).toISOString(), to: new Date(Date.now() + 1_000).toISOString() };
+    // On the topic in the range: 9001, its republished copy (test 1), 9002, and the other tenant's 9003.
+    const preview = await api('POST', '/ops/replay-range/preview', range);
+    assert.equal(preview.status, 200, JSON.stringify(preview.body));
+    assert.deepEqual(
+      { inRange: preview.body.inRange, records: preview.body.records, otherTenants: preview.body.otherTenants, replays: preview.body.replays },
+      { inRange: 4, records: 2, otherTenants: 1, replays: 1 },
+    );
+    const r = await api('POST', '/ops/replay-range', range);
     assert.equal(r.status, 202, JSON.stringify(r.body));
     const job = await waitFor(
       async () => {
@@ -220,14 +304,49 @@ describe('replay actions on the three-broker cluster with two replicas of each s
       { timeoutMs: 60_000, what: 'the range replay job' },
     );
     assert.equal(job.status, 'done', JSON.stringify(job));
-    assert.ok(job.result.republished >= 2, JSON.stringify(job.result));
+    assert.equal(job.result.republished, preview.body.records, JSON.stringify(job.result));
+    assert.equal(job.result.skippedOtherTenants, 1, JSON.stringify(job.result));
+    // On the topics: the tenant's two POs republished once each, marked with the job; nothing of the other tenant, nothing
+    // on the command topic (the tenant's records there are outside the scope).
+    const mark = `range:${r.body.id}`;
+    const replayedOf = (ms: KafkaMessage[]) => ms.filter((m) => headerString(m.headers as Record<string, Buffer>, 'mlc-replay-of') === mark);
+    assert.deepEqual(
+      replayedOf(await readAll(PO_TOPIC))
+        .map((m) => m.key?.toString())
+        .sort(),
+      [`${TENANT}:9001`, `${TENANT}:9002`],
+    );
+    assert.deepEqual(replayedOf(await readAll(ORDER_TOPIC)), []);
     await caughtUp('the replayed range consumed');
     assert.deepEqual(await refs(), ['po9001-l90011-r0', 'po9001-l90012-r0', 'po9002-l90021-r0', 'po9002-l90022-r0']);
+    await waitFor(async () => (await audited(`replay-range:${PO_TOPIC}`)).length === 1, { what: 'the range replay in the audit' });
   });
 
-  // TODO(P1, #19): once the lead merges part P1 (resilience-product), add its replay routes here on the same cluster:
-  //   - POST /ops/consumer-groups/:groupId/reset-offsets with P1's timestamp semantics (tested above on today's
-  //     toTimestamp; extend with whatever P1 adds, e.g. per-tenant scoping or a dry-run plan check),
-  //   - POST /ops/replay-range per tenant AND topic as P1 defines it (P1's filter on tenant within a shared partition),
-  //   - a replica killed (SIGKILL) during the reset: the stop/start handshake must still end with the group running.
+  // Last: it leaves one mapper replica dead.
+  it(
+    'a replica killed (SIGKILL) just before an offset reset: the reset waits until the broker drops it, the survivor stops, resumes and reads again',
+    TIMEOUT,
+    async () => {
+      await bothReplicasConsuming('two mapper replicas before the kill');
+      await services.find((s) => s.name === 'mapper')!.stop('SIGKILL');
+      // The dead member stays in the group until its session times out (KAFKA_SESSION_TIMEOUT_MS, 10 s): the reset's
+      // wait for an empty group covers it.
+      const r = await api('POST', `/ops/consumer-groups/${MAPPER_GROUP}/reset-offsets`, { topics: [PO_TOPIC], toOffset: 'earliest', stopAndRestart: true });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.deepEqual(
+        r.body.steps.map((s: { step: string }) => s.step),
+        ['stop-requested', 'group-empty', 'offsets-reset', 'start-requested'],
+      );
+      assert.ok(r.body.offsets.every((o: { offset: string }) => o.offset === '0'));
+      await caughtUp('the surviving mapper replica read the topic again');
+      await waitFor(
+        async () => {
+          const g = await api('GET', `/ops/consumer-groups/${MAPPER_GROUP}`);
+          return g.body.state === 'Stable' && g.body.members.length === 1;
+        },
+        { timeoutMs: 60_000, intervalMs: 500, what: 'the surviving replica alone in the group' },
+      );
+      assert.deepEqual(await refs(), ['po9001-l90011-r0', 'po9001-l90012-r0', 'po9002-l90021-r0', 'po9002-l90022-r0']);
+    },
+  );
 });

@@ -51,8 +51,15 @@ function reapOnExit(child: ChildProcess): void {
   });
 }
 
-/** Starts a built service (dist/services/<name>) as a real process (node's own arguments in `execArgv`) and waits until it answers /health/live. */
-export async function startService(name: string, env: Record<string, string>, opts: { execArgv?: string[] } = {}): Promise<RunningService> {
+/**
+ * Starts a built service (dist/services/<name>) as a real process (node's own arguments in `execArgv`) and waits until
+ * it answers /health/live (`startTimeoutMs`, 90 s by default).
+ */
+export async function startService(
+  name: string,
+  env: Record<string, string>,
+  opts: { execArgv?: string[]; startTimeoutMs?: number } = {},
+): Promise<RunningService> {
   needsIntegrationTier('a service process');
   const port = await freePort();
   let out = '';
@@ -81,7 +88,7 @@ export async function startService(name: string, env: Record<string, string>, op
       return (await fetch(`${url}/health/live`).catch(() => undefined))?.ok;
     },
     // A loaded 2-core machine (npm ci beside a test run) has taken over 30 s to start a Nest service.
-    { timeoutMs: 90_000, what: () => `${name} to answer /health/live; its output: ${out.slice(-1500)}` },
+    { timeoutMs: opts.startTimeoutMs ?? 90_000, what: () => `${name} to answer /health/live; its output: ${out.slice(-1500)}` },
   );
   return {
     name,
