@@ -57,8 +57,55 @@ function normalise(text: string): string {
   return m[1] && /[1-9]/.test(body) ? `-${body}` : body;
 }
 
-/** A Fusion JSON body, ids and amounts as exact strings (see above). Throws SyntaxError for text that is not JSON. */
+/**
+ * A number token where JSON allows one (after `:`, `,` or `[`) and ending where a value ends. Every number token of a
+ * JSON text matches; a few digits inside strings may match too (they only send the text down the slow path).
+ */
+const NUMBER_IN_JSON = /[:,[]\s*(-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)(?=[\s,\]}])/g;
+
+/** True when every number token of `text` is what `String()` of its double gives back (no digit a double would lose or drop). */
+function numbersRoundTrip(text: string): boolean {
+  if (/^\s*-?\d/.test(text)) return false; // a bare number: leave it to the exact parser
+  for (const m of text.matchAll(NUMBER_IN_JSON)) {
+    const token = m[1]!;
+    const n = Number(token);
+    if (String(n) !== token || (Number.isInteger(n) && !Number.isSafeInteger(n))) return false;
+  }
+  return true;
+}
+
+/** The fast path's revive: ids and amounts whose text is exactly `String()` of their double become that text. */
+function toExactStrings(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      if (v !== null && typeof v === 'object') toExactStrings(v);
+    }
+  } else if (value !== null && typeof value === 'object') {
+    const row = value as Record<string, unknown>;
+    for (const key in row) {
+      const v = row[key];
+      if (typeof v === 'number') {
+        if (ID_ATTRIBUTE.test(key) || DECIMAL_ATTRIBUTE.test(key)) row[key] = String(v);
+      } else if (v !== null && typeof v === 'object') toExactStrings(v);
+    }
+  }
+  return value;
+}
+
+/**
+ * A Fusion JSON body, ids and amounts as exact strings (see above). Throws SyntaxError for text that is not JSON.
+ * Fast path (the usual body): when every number token round-trips through a double (`12.5`, `300000012345678`, not
+ * `12.50`, `1e2` or an integer beyond 2^53), the native parser reads it and ids and amounts become `String()` of their
+ * double, which is then their exact text; otherwise the token-exact parser reads it. Both give the same result.
+ */
 export function parseFusionJson<T = unknown>(text: string): T {
+  if (numbersRoundTrip(text)) return toExactStrings(JSON.parse(text)) as T;
+  return parseFusionJsonExact<T>(text);
+}
+
+/** The token-exact parser alone (lossless-json): what parseFusionJson's fast path must equal. */
+export function parseFusionJsonExact<T = unknown>(text: string): T {
   return parse(text, revive) as T;
 }
 
@@ -69,7 +116,26 @@ const NUMBER_TOKEN = /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
  * strings go back out as bare number tokens with their exact digits (e.g. the `raw` copy of a PO in an event).
  */
 export function stringifyFusionJson(value: unknown): string {
+  let native = true;
+  const replacer = (key: string, v: unknown): unknown => {
+    if (typeof v !== 'string' || !(ID_ATTRIBUTE.test(key) || DECIMAL_ATTRIBUTE.test(key)) || !NUMBER_TOKEN.test(v)) return v;
+    try {
+      return rawJSON(v);
+    } catch {
+      native = false; // a token JSON.rawJSON refuses (leading zeros: `007`): the exact writer below writes it as it is
+      return v;
+    }
+  };
+  const text = JSON.stringify(value, replacer);
+  return native ? (text ?? 'null') : stringifyFusionJsonExact(value);
+}
+
+/** The token-exact writer alone (lossless-json): what stringifyFusionJson must equal. */
+export function stringifyFusionJsonExact(value: unknown): string {
   const replacer = (key: string, v: unknown): unknown =>
     typeof v === 'string' && (ID_ATTRIBUTE.test(key) || DECIMAL_ATTRIBUTE.test(key)) && NUMBER_TOKEN.test(v) ? new LosslessNumber(v) : v;
   return stringify(value, replacer) ?? 'null';
 }
+
+/** `JSON.rawJSON` (Node 21+): a primitive JSON text written as it is by JSON.stringify. */
+const rawJSON = (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON;
