@@ -43,7 +43,7 @@ async function sampleBytes(kafka: Kafka, topic: string, n = 50): Promise<number>
  */
 async function startPoller(world: World, probeDir: string, extra: Record<string, string>): Promise<BenchService> {
   const heapFile = join(probeDir, 'oracle-poller.json');
-  const env = { ...world.env, NODE_OPTIONS: `--require ${join(__dirname, 'heap-probe.js')}`, BENCH_HEAP_FILE: heapFile, ...extra };
+  const env = { ...world.env, NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --require ${join(__dirname, 'heap-probe.js')}`.trim(), BENCH_HEAP_FILE: heapFile, ...extra };
   return new BenchService(await startService('oracle-poller', env, { execArgv: serviceNodeFlags() }), heapFile);
 }
 
