@@ -58,21 +58,52 @@ function normalise(text: string): string {
 }
 
 /**
- * A number token where JSON allows one (after `:`, `,` or `[`) and ending where a value ends. Every number token of a
- * JSON text matches; a few digits inside strings may match too (they only send the text down the slow path).
+ * True when every number token of `text` is what `String()` of its double gives back (no digit a double would lose
+ * or drop). Scans for a number where JSON allows one (after `:`, `,` or `[`, ending where a value ends): every number
+ * token of a JSON text is seen; digits inside a string may be seen too (they only send the text down the slow path).
  */
-const NUMBER_IN_JSON = /[:,[]\s*(-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)(?=[\s,\]}])/g;
-
-/** True when every number token of `text` is what `String()` of its double gives back (no digit a double would lose or drop). */
 function numbersRoundTrip(text: string): boolean {
   if (/^\s*-?\d/.test(text)) return false; // a bare number: leave it to the exact parser
-  for (const m of text.matchAll(NUMBER_IN_JSON)) {
-    const token = m[1]!;
+  const end = text.length;
+  for (let i = 0; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 58 && c !== 44 && c !== 91) continue; // : , [
+    let j = i + 1;
+    while (j < end && isSpace(text.charCodeAt(j))) j++;
+    const start = j;
+    if (text.charCodeAt(j) === 45) j++; // -
+    if (!isDigit(text.charCodeAt(j))) continue;
+    let integer = true;
+    if (text.charCodeAt(j) === 48) j++;
+    else while (isDigit(text.charCodeAt(j))) j++;
+    if (text.charCodeAt(j) === 46 && isDigit(text.charCodeAt(j + 1))) {
+      integer = false;
+      j++;
+      while (isDigit(text.charCodeAt(j))) j++;
+    }
+    const e = text.charCodeAt(j);
+    if (e === 101 || e === 69) {
+      let k = j + 1;
+      const sign = text.charCodeAt(k);
+      if (sign === 43 || sign === 45) k++;
+      if (isDigit(text.charCodeAt(k))) {
+        integer = false;
+        j = k;
+        while (isDigit(text.charCodeAt(j))) j++;
+      }
+    }
+    const next = text.charCodeAt(j);
+    if (j < end && next !== 44 && next !== 93 && next !== 125 && !isSpace(next)) continue; // not where a value ends: inside a string
+    const token = text.slice(start, j);
     const n = Number(token);
-    if (String(n) !== token || (Number.isInteger(n) && !Number.isSafeInteger(n))) return false;
+    if (integer ? !Number.isSafeInteger(n) || token === '-0' : String(n) !== token) return false;
+    i = j - 1;
   }
   return true;
 }
+
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13;
 
 /** The fast path's revive: ids and amounts whose text is exactly `String()` of their double become that text. */
 function toExactStrings(value: unknown): unknown {
