@@ -2,7 +2,7 @@
 // the poller's memory for a small and a fifty times larger N (streaming page by page keeps the peak RSS flat).
 // Ceiling, measured in the same run: raw kafkajs produce of N records of the events' size (acks all, one after the
 // other in batches of a page).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
@@ -43,8 +43,21 @@ async function sampleBytes(kafka: Kafka, topic: string, n = 50): Promise<number>
  */
 async function startPoller(world: World, probeDir: string, extra: Record<string, string>): Promise<BenchService> {
   const heapFile = join(probeDir, 'oracle-poller.json');
-  const env = { ...world.env, NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --require ${join(__dirname, 'heap-probe.js')}`.trim(), BENCH_HEAP_FILE: heapFile, ...extra };
+  const env = {
+    ...world.env,
+    NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --require ${join(__dirname, 'heap-probe.js')}`.trim(),
+    BENCH_HEAP_FILE: heapFile,
+    ...extra,
+  };
   return new BenchService(await startService('oracle-poller', env, { execArgv: serviceNodeFlags() }), heapFile);
+}
+
+/** CPU time (user + system, ms) a process has used so far, from /proc/<pid>/stat (clock ticks of 10 ms). */
+function cpuMsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    .replace(/^.*\) /s, '')
+    .split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** The sandbox seeds at most 10 000 POs per call; larger N are seeded in chunks (in-process, no HTTP). */
@@ -82,12 +95,15 @@ async function pollOnce(n: number, pageSize: number): Promise<Row[]> {
       const started = Date.now();
       poller = await startPoller(world, probeDir, { POLLER_FEEDS: 'purchase-orders', POLLER_PAGE_SIZE: String(pageSize), POLLER_TICK_MS: '200' });
       poller.watchMemory();
+      const pid = poller.proc.child.pid!;
+      const cpuBefore = cpuMsOf(pid);
       const live = Date.now();
       await events.reach(Math.ceil(n / 2), 600_000, `${n} purchase-order events`);
       const halfwayRss = poller.rssMb();
       await events.reach(n, 600_000, `${n} purchase-order events`);
       const done = Date.now();
       const mem = poller.memory();
+      const cpuMs = cpuMsOf(pid) - cpuBefore;
       // From the poller's first page request to the last event's Kafka timestamp: boot and the first tick excluded.
       const pageCalls = fusion.requests().filter((r) => r.path.endsWith('/purchaseOrders'));
       const firstCall = Date.parse(pageCalls[0]!.at);
@@ -110,7 +126,8 @@ async function pollOnce(n: number, pageSize: number): Promise<Row[]> {
       });
       throughput['detail'] =
         `${lines} lines, ${pageCalls.length} page requests, poll ${round(streamSec)} s (first page request -> last event), ` +
-        `boot ${round((live - started) / 1000)} s, start -> all ${round((done - started) / 1000)} s`;
+        `boot ${round((live - started) / 1000)} s, start -> all ${round((done - started) / 1000)} s; ` +
+        `poller CPU ${round(cpuMs / n, 2)} ms/PO (${Math.round(n / Math.max(0.001, cpuMs / 1000))} POs per CPU-second)`;
       const rss = compareRow({
         figure: `${n} POs, peak RSS`,
         unit: 'MB',

@@ -65,14 +65,12 @@ function normalise(text: string): string {
 function numbersRoundTrip(text: string): boolean {
   if (/^\s*-?\d/.test(text)) return false; // a bare number: leave it to the exact parser
   const end = text.length;
-  for (let i = 0; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c !== 58 && c !== 44 && c !== 91) continue; // : , [
-    let j = i + 1;
-    while (j < end && isSpace(text.charCodeAt(j))) j++;
+  NUMBER_START.lastIndex = 0;
+  // The regex finds the candidates natively (no match objects with test()); each number is read by hand from there.
+  while (NUMBER_START.test(text)) {
+    let j = NUMBER_START.lastIndex;
     const start = j;
     if (text.charCodeAt(j) === 45) j++; // -
-    if (!isDigit(text.charCodeAt(j))) continue;
     let integer = true;
     if (text.charCodeAt(j) === 48) j++;
     else while (isDigit(text.charCodeAt(j))) j++;
@@ -96,11 +94,17 @@ function numbersRoundTrip(text: string): boolean {
     if (j < end && next !== 44 && next !== 93 && next !== 125 && !isSpace(next)) continue; // not where a value ends: inside a string
     const token = text.slice(start, j);
     const n = Number(token);
-    if (integer ? !Number.isSafeInteger(n) || token === '-0' : String(n) !== token) return false;
-    i = j - 1;
+    if (integer ? !Number.isSafeInteger(n) || token === '-0' : String(n) !== token) {
+      NUMBER_START.lastIndex = 0;
+      return false;
+    }
+    NUMBER_START.lastIndex = j;
   }
   return true;
 }
+
+/** Where a number may start: after `:`, `,` or `[` (and blanks), before `-` or a digit. */
+const NUMBER_START = /[:,[]\s*(?=-?\d)/g;
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13;
