@@ -146,37 +146,17 @@ export function receiptErrors(req: FusionReceiptRequest): string[] {
   return req.lines.flatMap((l) => (l.processingErrors ?? []).map((e) => String(e.ErrorMessage ?? e.ErrorMessageName ?? 'error without a message')));
 }
 
-/**
- * A copy of a row without `links` (and `skip`) in one pass: what `{ ...withoutLinks(row) }` gives (same keys in the
- * same order), one object instead of two per row of a 499-PO page.
- */
-function copyWithoutLinks(row: Row, skip?: string): Row {
-  const out: Row = {};
-  for (const k of Object.keys(row)) {
-    if (k === 'links' || k === skip) continue;
-    if (k === '__proto__') Object.defineProperty(out, k, { value: row[k], enumerable: true, writable: true, configurable: true });
-    else out[k] = row[k];
-  }
-  return out;
-}
-
 function toSchedule(row: Row): FusionPoSchedule {
-  const out = copyWithoutLinks(row);
-  out['key'] = selfKey(row);
-  return out as unknown as FusionPoSchedule;
+  return { ...(withoutLinks(row) as unknown as FusionPoSchedule), key: selfKey(row) };
 }
 
 function toLine(row: Row): FusionPoLine {
-  const out = copyWithoutLinks(row);
-  out['schedules'] = childRows(row['schedules']).map(toSchedule);
-  return out as unknown as FusionPoLine;
+  return { ...(withoutLinks(row) as unknown as FusionPoLine), schedules: childRows(row['schedules']).map(toSchedule) };
 }
 
 function toPurchaseOrder(row: Row): FusionPurchaseOrder {
-  const out = copyWithoutLinks(row, 'DFF');
-  out['key'] = selfKey(row);
-  out['lines'] = childRows(row['lines']).map(toLine);
-  return out as unknown as FusionPurchaseOrder;
+  const { DFF: _dff, ...rest } = withoutLinks(row);
+  return { ...(rest as unknown as FusionPurchaseOrder), key: selfKey(row), lines: childRows(row['lines']).map(toLine) };
 }
 
 /** A purchaseOrders (or purchaseOrdersLOV) item as the client returns it: links removed, children as arrays, `key` from `self`. */
