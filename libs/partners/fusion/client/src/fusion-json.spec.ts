@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseFusionJson, stringifyFusionJson } from './fusion-json';
+import { parseFusionJson, parseFusionJsonExact, stringifyFusionJson, stringifyFusionJsonExact } from './fusion-json';
 
 const FIXTURES = join(process.cwd(), 'test/fixtures/fusion');
 
@@ -54,6 +54,23 @@ describe('Fusion JSON, read losslessly', () => {
       };
       walk(parsed);
       assert.deepEqual(found, ids, f);
+    }
+  });
+
+  it('the native fast path reads and writes exactly what the token-exact parser and writer do', () => {
+    const bodies = [
+      '{"POHeaderId":300000012345678,"LineNumber":1,"Quantity":12.5,"Price":0.1,"Total":-4,"offset":0,"Ratio":0.5,"items":[{"PartyId":1,"n":[1,2.25]}]}',
+      '{"POHeaderId":300000012345678901,"Quantity":12.50}', // beyond 2^53, a trailing zero: the exact parser
+      '{"Price":1e2,"Amount":-0,"x":"a:1.50,","LastUpdateDate":"2026-12-06T18:19:22.015+00:00","href":"http://127.0.0.1:45735/x/300100000000013"}',
+      '{"SupplierSiteId":"12","Quantity":"12.50","Price":"1e2","nested":{"deeper":[{"TaxRate":7.25,"Rate":[1.10]}]}}',
+      ...readdirSync(FIXTURES)
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => readFileSync(join(FIXTURES, f), 'utf8')),
+    ];
+    for (const text of bodies) {
+      const parsed = parseFusionJson(text);
+      assert.deepEqual(parsed, parseFusionJsonExact(text), text.slice(0, 80));
+      assert.equal(stringifyFusionJson(parsed), stringifyFusionJsonExact(parsed), text.slice(0, 80));
     }
   });
 });

@@ -57,8 +57,90 @@ function normalise(text: string): string {
   return m[1] && /[1-9]/.test(body) ? `-${body}` : body;
 }
 
-/** A Fusion JSON body, ids and amounts as exact strings (see above). Throws SyntaxError for text that is not JSON. */
+/**
+ * True when every number token of `text` is what `String()` of its double gives back (no digit a double would lose
+ * or drop). Scans for a number where JSON allows one (after `:`, `,` or `[`, ending where a value ends): every number
+ * token of a JSON text is seen; digits inside a string may be seen too (they only send the text down the slow path).
+ */
+function numbersRoundTrip(text: string): boolean {
+  if (/^\s*-?\d/.test(text)) return false; // a bare number: leave it to the exact parser
+  const end = text.length;
+  NUMBER_START.lastIndex = 0;
+  // The regex finds the candidates natively (no match objects with test()); each number is read by hand from there.
+  while (NUMBER_START.test(text)) {
+    let j = NUMBER_START.lastIndex;
+    const start = j;
+    if (text.charCodeAt(j) === 45) j++; // -
+    let integer = true;
+    if (text.charCodeAt(j) === 48) j++;
+    else while (isDigit(text.charCodeAt(j))) j++;
+    if (text.charCodeAt(j) === 46 && isDigit(text.charCodeAt(j + 1))) {
+      integer = false;
+      j++;
+      while (isDigit(text.charCodeAt(j))) j++;
+    }
+    const e = text.charCodeAt(j);
+    if (e === 101 || e === 69) {
+      let k = j + 1;
+      const sign = text.charCodeAt(k);
+      if (sign === 43 || sign === 45) k++;
+      if (isDigit(text.charCodeAt(k))) {
+        integer = false;
+        j = k;
+        while (isDigit(text.charCodeAt(j))) j++;
+      }
+    }
+    const next = text.charCodeAt(j);
+    if (j < end && next !== 44 && next !== 93 && next !== 125 && !isSpace(next)) continue; // not where a value ends: inside a string
+    const token = text.slice(start, j);
+    const n = Number(token);
+    if (integer ? !Number.isSafeInteger(n) || token === '-0' : String(n) !== token) {
+      NUMBER_START.lastIndex = 0;
+      return false;
+    }
+    NUMBER_START.lastIndex = j;
+  }
+  return true;
+}
+
+/** Where a number may start: after `:`, `,` or `[` (and blanks), before `-` or a digit. */
+const NUMBER_START = /[:,[]\s*(?=-?\d)/g;
+
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13;
+
+/** The fast path's revive: ids and amounts whose text is exactly `String()` of their double become that text. */
+function toExactStrings(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      if (v !== null && typeof v === 'object') toExactStrings(v);
+    }
+  } else if (value !== null && typeof value === 'object') {
+    const row = value as Record<string, unknown>;
+    for (const key in row) {
+      const v = row[key];
+      if (typeof v === 'number') {
+        if (ID_ATTRIBUTE.test(key) || DECIMAL_ATTRIBUTE.test(key)) row[key] = String(v);
+      } else if (v !== null && typeof v === 'object') toExactStrings(v);
+    }
+  }
+  return value;
+}
+
+/**
+ * A Fusion JSON body, ids and amounts as exact strings (see above). Throws SyntaxError for text that is not JSON.
+ * Fast path (the usual body): when every number token round-trips through a double (`12.5`, `300000012345678`, not
+ * `12.50`, `1e2` or an integer beyond 2^53), the native parser reads it and ids and amounts become `String()` of their
+ * double, which is then their exact text; otherwise the token-exact parser reads it. Both give the same result.
+ */
 export function parseFusionJson<T = unknown>(text: string): T {
+  if (numbersRoundTrip(text)) return toExactStrings(JSON.parse(text)) as T;
+  return parseFusionJsonExact<T>(text);
+}
+
+/** The token-exact parser alone (lossless-json): what parseFusionJson's fast path must equal. */
+export function parseFusionJsonExact<T = unknown>(text: string): T {
   return parse(text, revive) as T;
 }
 
@@ -69,7 +151,26 @@ const NUMBER_TOKEN = /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
  * strings go back out as bare number tokens with their exact digits (e.g. the `raw` copy of a PO in an event).
  */
 export function stringifyFusionJson(value: unknown): string {
+  let native = true;
+  const replacer = (key: string, v: unknown): unknown => {
+    if (typeof v !== 'string' || !(ID_ATTRIBUTE.test(key) || DECIMAL_ATTRIBUTE.test(key)) || !NUMBER_TOKEN.test(v)) return v;
+    try {
+      return rawJSON(v);
+    } catch {
+      native = false; // a token JSON.rawJSON refuses (leading zeros: `007`): the exact writer below writes it as it is
+      return v;
+    }
+  };
+  const text = JSON.stringify(value, replacer);
+  return native ? (text ?? 'null') : stringifyFusionJsonExact(value);
+}
+
+/** The token-exact writer alone (lossless-json): what stringifyFusionJson must equal. */
+export function stringifyFusionJsonExact(value: unknown): string {
   const replacer = (key: string, v: unknown): unknown =>
     typeof v === 'string' && (ID_ATTRIBUTE.test(key) || DECIMAL_ATTRIBUTE.test(key)) && NUMBER_TOKEN.test(v) ? new LosslessNumber(v) : v;
   return stringify(value, replacer) ?? 'null';
 }
+
+/** `JSON.rawJSON` (Node 21+): a primitive JSON text written as it is by JSON.stringify. */
+const rawJSON = (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON;

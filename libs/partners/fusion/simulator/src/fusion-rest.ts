@@ -1,5 +1,5 @@
 import { FusionFault } from './fusion-fault';
-import { parseOrderBy, parseQueryByExample, parseRowMatch, type AttrType } from './fusion-query';
+import { parseOrderByKeys, parseQueryByExample, parseRowMatch, type AttrType } from './fusion-query';
 
 /** One simulated ADF REST resource: its scalar attributes, its item key and its child accessors. */
 export interface ResourceDef<T> {
@@ -183,8 +183,11 @@ export function renderCollection<T>(def: ResourceDef<T>, records: readonly T[], 
   }
   const orderBy = query.get('orderBy');
   if (orderBy) {
-    const cmp = parseOrderBy(orderBy, def.attrs);
-    selected = [...selected].sort((a, b) => cmp(a.row, b.row));
+    // Keys computed once per row (datetimes parsed once, not at every comparison); the sort is stable, as before.
+    const order = parseOrderByKeys(orderBy, def.attrs);
+    const keyed = selected.map((r) => ({ r, keys: order.keysOf(r.row) }));
+    keyed.sort((a, b) => order.compareKeys(a.keys, b.keys));
+    selected = keyed.map((k) => k.r);
   }
   let limit = intParam(query, 'limit', DEFAULT_LIMIT, 1);
   if (limit > cq.pageCap) {
