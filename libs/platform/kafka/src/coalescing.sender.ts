@@ -1,4 +1,4 @@
-import { context, propagation, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
+import { context, propagation, SpanKind, SpanStatusCode, trace, type Context, type Span, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import { CompressionTypes, type Message, type Producer, type TopicMessages } from 'kafkajs';
 import { MLC_ATTR } from '@mlc/platform-telemetry';
 
@@ -23,7 +23,14 @@ const bytesOf = (topicMessages: TopicMessages[]): number =>
 
 const sizeOf = (v: Buffer | string | null | undefined): number => (v === null || v === undefined ? 0 : typeof v === 'string' ? Buffer.byteLength(v) : v.length);
 
-const tracer = () => trace.getTracer('ml-connector');
+// getTracer builds a fresh tracer per call, and this runs once per record sent: keep one per registered provider (a
+// test that registers another provider gets a tracer of that one).
+let cached: { provider: TracerProvider; tracer: Tracer } | undefined;
+const tracer = (): Tracer => {
+  const provider = trace.getTracerProvider();
+  if (cached?.provider !== provider) cached = { provider, tracer: provider.getTracer('ml-connector') };
+  return cached.tracer;
+};
 
 const headerText = (m: Message, name: string): string | undefined => {
   const v = m.headers?.[name];
