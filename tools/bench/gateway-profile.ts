@@ -2,11 +2,11 @@
 //   npm run build && node dist/tools/bench/gateway-profile.js [requests] [concurrency] [profile-dir]
 // Starts the gateway with `--cpu-prof` (when a profile directory is given), posts signed ShipBob webhooks and prints
 // req/s, latency and the gateway's CPU ms per request; the .cpuprofile is written when the gateway exits.
-import { generateWebhookSecret, ShipbobWebhookSigner } from '@mlc/partners-shipbob-simulator';
+import { ShipbobWebhookSigner } from '@mlc/partners-shipbob-simulator';
 import { startService } from '@mlc/platform-testing';
 import { openWorld, round, TENANT } from './bench-kit';
 import { bareGatewayCeiling } from './ceilings';
-import { cpuMs, measureLoad } from './webhook-load';
+import { benchShipbobSecret, cpuMs, measureLoad } from './webhook-load';
 
 async function sendsOf(baseUrl: string): Promise<number> {
   const m = /^mlc_webhook_sends_total(?:\{[^}]*\})? ([0-9.e+]+)/m.exec(await (await fetch(`${baseUrl}/metrics`)).text());
@@ -19,18 +19,7 @@ async function main(): Promise<void> {
   const profileDir = process.argv[4];
   const world = await openWorld('gwprof');
   try {
-    const secret = generateWebhookSecret();
-    await world.tenants.setConnection(
-      TENANT,
-      {
-        partner: 'shipbob',
-        baseUrl: 'http://127.0.0.1:9',
-        channelId: '1000',
-        webhookSecrets: [secret],
-        auth: { type: 'pat', token: 'sbpat_bench_0000000000000000000000000000000' },
-      },
-      'bench',
-    );
+    const secret = await benchShipbobSecret(world);
     const gw = await startService(
       'webhook-gateway',
       {

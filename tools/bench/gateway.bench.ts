@@ -2,10 +2,10 @@
 // same run (ceilings.ts): a bare node:http + HMAC + kafkajs server that coalesces sends (the target: >= 80 % of its
 // req/s at concurrency 50, p99 < 50 ms) and one that sends once per request (for context). The gateway answers only
 // after Kafka acknowledged the record, so the response time is the time a partner waits.
-import { generateWebhookSecret, ShipbobWebhookSigner } from '@mlc/partners-shipbob-simulator';
+import { ShipbobWebhookSigner } from '@mlc/partners-shipbob-simulator';
 import { compareRow, countTopic, note, openWorld, round, scaled, sleep, TENANT, type BenchService, type Row } from './bench-kit';
 import { bareGatewayCeiling, type GatewayCeiling } from './ceilings';
-import { cpuMs, measureLoad, type LoadFigures } from './webhook-load';
+import { benchShipbobSecret, cpuMs, measureLoad, type LoadFigures } from './webhook-load';
 
 const WARMUP = 50;
 const TARGET_RATIO = 0.8;
@@ -66,18 +66,7 @@ export async function gatewayBench(): Promise<{ rows: Row[] }> {
   const m = scaled(Number(process.env['BENCH_GATEWAY_WEBHOOKS'] ?? 2000));
   const world = await openWorld('gateway');
   try {
-    const secret = generateWebhookSecret();
-    await world.tenants.setConnection(
-      TENANT,
-      {
-        partner: 'shipbob',
-        baseUrl: 'http://127.0.0.1:9',
-        channelId: '1000',
-        webhookSecrets: [secret],
-        auth: { type: 'pat', token: 'sbpat_bench_0000000000000000000000000000000' },
-      },
-      'bench',
-    );
+    const secret = await benchShipbobSecret(world);
     const received = await countTopic(world.kafka, world.topic('shipbob.webhook.received.v1'));
     try {
       // Sweeps off: the tenant's ShipBob URL points nowhere, and the bench measures webhooks only.

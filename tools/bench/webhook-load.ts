@@ -1,9 +1,26 @@
 // The one load generator of the gateway benchmarks: Standard-Webhooks-signed ShipBob `order.shipped` deliveries
 // posted over keep-alive connections (fetch's pooled agent) by `concurrency` workers, each timing its own request.
 // The product bench and the bare-gateway ceiling both use it, so their figures differ only by the server.
-import type { ShipbobWebhookSigner } from '@mlc/partners-shipbob-simulator';
+import { generateWebhookSecret, type ShipbobWebhookSigner } from '@mlc/partners-shipbob-simulator';
 import { readFileSync } from 'node:fs';
-import { percentile, round } from './bench-kit';
+import { percentile, round, TENANT, type World } from './bench-kit';
+
+/** Gives the bench tenant a ShipBob connection with a fresh webhook secret (the API itself is never called) and returns the secret. */
+export async function benchShipbobSecret(world: World): Promise<string> {
+  const secret = generateWebhookSecret();
+  await world.tenants.setConnection(
+    TENANT,
+    {
+      partner: 'shipbob',
+      baseUrl: 'http://127.0.0.1:9',
+      channelId: '1000',
+      webhookSecrets: [secret],
+      auth: { type: 'pat', token: 'sbpat_bench_0000000000000000000000000000000' },
+    },
+    'bench',
+  );
+  return secret;
+}
 
 /** The body of delivery n (about 450 bytes), unique per n. */
 export function shippedBody(n: number): string {
