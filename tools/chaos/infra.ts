@@ -24,7 +24,14 @@ export class LocalCluster {
   }
 
   private env(): NodeJS.ProcessEnv {
-    return { ...process.env, CLUSTER_DIR: this.dir, CLUSTER_PORT_BASE: String(this.portBase), CLUSTER_SKIP_TOPICS: '1' };
+    // Up to 4 minutes for a broker to answer: on a loaded machine (other specs, other runs) three JVMs start slowly.
+    return {
+      ...process.env,
+      CLUSTER_DIR: this.dir,
+      CLUSTER_PORT_BASE: String(this.portBase),
+      CLUSTER_SKIP_TOPICS: '1',
+      CLUSTER_START_TIMEOUT_S: process.env['CLUSTER_START_TIMEOUT_S'] ?? '240',
+    };
   }
 
   private async sh(...args: string[]): Promise<void> {
