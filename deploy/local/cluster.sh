@@ -13,6 +13,8 @@ LOG_TAG=cluster
 CLUSTER_DIR="${CLUSTER_DIR:-$LOCAL/cluster}"
 CLUSTER_PORT_BASE="${CLUSTER_PORT_BASE:-19092}"
 CLUSTER_HEAP_MAX="${CLUSTER_HEAP_MAX:-400m}"
+# How long `up` / `start-broker` wait for a broker to answer (a loaded machine starts three JVMs slowly).
+CLUSTER_START_TIMEOUT_S="${CLUSTER_START_TIMEOUT_S:-90}"
 NODES=(1 2 3)
 # shellcheck source=kafka-lib.sh
 source "$ROOT/deploy/local/kafka-lib.sh"
@@ -72,7 +74,7 @@ start_broker() { # node
 }
 
 wait_broker() { # node
-  wait_port "$(port_of "$1")" "${CLUSTER_START_TIMEOUT_S:-90}" "broker $1" || { tail -30 "$(home_of "$1")/logs/server.out" >&2; exit 1; }
+  wait_port "$(port_of "$1")" "$CLUSTER_START_TIMEOUT_S" "broker $1" || { tail -30 "$(home_of "$1")/logs/server.out" >&2; exit 1; }
 }
 
 stop_broker() { kafka_stop "$(home_of "$1")" "broker $1"; }

@@ -19,7 +19,7 @@ export interface LocalClusterOptions {
    * short-lived cluster: C1 only, fewer GC threads.
    */
   jvmOptions?: string;
-  /** Seconds a broker has to answer after its start (cluster.sh CLUSTER_START_TIMEOUT_S, default 90). */
+  /** Seconds a broker has to answer after its start (cluster.sh CLUSTER_START_TIMEOUT_S; default 240 here, 90 in the script). */
   startTimeoutS?: number;
 }
 
@@ -38,13 +38,14 @@ export class LocalCluster {
   }
 
   private env(): NodeJS.ProcessEnv {
+    // Up to 4 minutes for a broker to answer: on a loaded machine (other specs, other runs) three JVMs start slowly.
     return {
       ...process.env,
       CLUSTER_DIR: this.dir,
       CLUSTER_PORT_BASE: String(this.portBase),
       CLUSTER_SKIP_TOPICS: '1',
       ...(this.options.jvmOptions ? { JAVA_TOOL_OPTIONS: this.options.jvmOptions } : {}),
-      ...(this.options.startTimeoutS ? { CLUSTER_START_TIMEOUT_S: String(this.options.startTimeoutS) } : {}),
+      CLUSTER_START_TIMEOUT_S: String(this.options.startTimeoutS ?? process.env['CLUSTER_START_TIMEOUT_S'] ?? 240),
     };
   }
 

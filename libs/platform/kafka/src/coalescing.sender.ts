@@ -1,6 +1,7 @@
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Context, type Span, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import { CompressionTypes, type Message, type Producer, type TopicMessages } from 'kafkajs';
 import { MLC_ATTR } from '@mlc/platform-telemetry';
+import { completeSendBatch } from './complete-send';
 
 interface Pending {
   topicMessages: TopicMessages[];
@@ -109,7 +110,8 @@ export class CoalescingSender {
     const record = { acks: -1, compression: CompressionTypes.None, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) };
     const original = (this.producer.sendBatch as { __original?: Producer['sendBatch'] }).__original;
     try {
-      await (original ? original.call(this.producer, record) : this.producer.sendBatch(record));
+      // Every message acknowledged, or an error: kafkajs can leave some out of a send it reports done (complete-send.ts).
+      await completeSendBatch((b) => (original ? original.call(this.producer, b) : this.producer.sendBatch(b)), record);
     } catch (err) {
       for (const s of spans) {
         s.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });

@@ -6,6 +6,7 @@ import { dlqName, topicName } from './kafka.options';
 import { newMeta } from './event-meta';
 import { toMessage, type OutgoingRecord } from './event.publisher';
 import { CoalescingSender } from './coalescing.sender';
+import { recordingPartitioner } from './complete-send';
 import type { ProcessedEventStore } from './processed-events.store';
 import { consumerMetrics } from './consumer.metrics';
 import { withTenant } from '@mlc/platform-telemetry';
@@ -149,7 +150,7 @@ export class EventConsumer<T extends TopicName> {
 
   async start(): Promise<void> {
     this.stopping = false;
-    this.producer ??= this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.producer ??= this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: recordingPartitioner });
     this.sender ??= new CoalescingSender(this.producer);
     await this.producer.connect();
     await this.run();

@@ -2,6 +2,7 @@ import type { Kafka, Producer, IHeaders } from 'kafkajs';
 import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import { AvroCodec, TOPICS, type TopicName, type TopicRecords } from '@mlc/contracts';
 import { CoalescingSender } from './coalescing.sender';
+import { completeSendBatch, recordingPartitioner } from './complete-send';
 import { metaHeaders } from './event-meta';
 import { topicName } from './kafka.options';
 
@@ -33,7 +34,7 @@ export class EventPublisher {
     private readonly codec: AvroCodec = new AvroCodec(),
     private readonly suffix = '',
   ) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: recordingPartitioner });
     this.producer.on(this.producer.events.DISCONNECT, () => (this.connected = false));
     this.sender = new CoalescingSender(this.producer);
   }
@@ -78,7 +79,7 @@ export class EventPublisher {
 
   /** Sends raw bytes (dead letters, republishing an original record unchanged). */
   async publishRaw(topic: string, messages: { key: string | null; value: Buffer | null; headers?: IHeaders }[]): Promise<void> {
-    await this.producer.send({ topic, acks: -1, messages });
+    await completeSendBatch((b) => this.producer.sendBatch(b), { acks: -1, topicMessages: [{ topic, messages }] });
   }
 
   async disconnect(): Promise<void> {

@@ -1,6 +1,6 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit, type Type } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
@@ -133,7 +133,16 @@ function poolOf(ds: DataSource): Pool {
  * next query fails like any other database error.
  */
 function heardPool(pool: Pool, log: Logger): Pool {
+  const heard = new WeakSet<object>();
+  const hear = (client: PoolClient): void => {
+    if (heard.has(client)) return;
+    heard.add(client);
+    client.on('error', (err) => log.warn('PostgreSQL connection lost', { error: err.message }));
+  };
   pool.on('error', (err) => log.warn('PostgreSQL connection lost (idle); the pool opens a new one', { error: err.message }));
-  pool.on('connect', (client) => client.on('error', (err) => log.warn('PostgreSQL connection lost', { error: err.message })));
+  pool.on('connect', hear);
+  // Connections the DataSource opened while it initialized (before 'connect' was listened to) are heard when first
+  // checked out: one of them held by an advisory-lock holder at a restart killed webhook-gateway (the chaos run).
+  pool.on('acquire', hear);
   return pool;
 }

@@ -11,6 +11,7 @@ import { AppError, toAppError } from '@mlc/platform-errors';
 import { newMeta, type OutgoingRecord } from '@mlc/platform-kafka';
 import type { Logger } from '@mlc/platform-telemetry';
 import type { PoWritesLedger } from './po-writes.ledger';
+import type { WriteClaims } from '../write-claims';
 
 type Command = TopicRecords['fulfilment.fusion-po-update.requested.v1'];
 type Outcome = TopicRecords['fulfilment.fusion-po.updated.v1']['outcome'];
@@ -25,6 +26,8 @@ export interface PoWriteDeps {
   /** Bounded read-back of a staged receipt/ASN until Fusion processed it (still pending after it: retried later). */
   receiptConfirm?: FusionReceiptConfirmOptions;
   log: Logger;
+  /** Claims across replicas (write-claims.ts): one replica at a time writes a command's document. */
+  claims?: WriteClaims;
 }
 
 /** What a write (or the look-up of an earlier one) found: the document and, for receiving requests, Fusion's status. */
@@ -64,6 +67,13 @@ export class PoWriteService {
   constructor(private readonly deps: PoWriteDeps) {}
 
   async handle(cmd: Command): Promise<OutgoingRecord[]> {
+    const claims = this.deps.claims;
+    if (!claims) return this.claimed(cmd);
+    return claims.run(`fusion-writer:po-write:${cmd.meta.tenantId}:${cmd.idempotencyKey}`, () => this.claimed(cmd));
+  }
+
+  /** A command, with its claim held when the writer has claims. */
+  private async claimed(cmd: Command): Promise<OutgoingRecord[]> {
     const tenantId = cmd.meta.tenantId;
     const key = cmd.idempotencyKey;
     const { ledger, log } = this.deps;

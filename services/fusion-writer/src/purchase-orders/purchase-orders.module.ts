@@ -9,6 +9,7 @@ import { PO_DRY_RUN_HANDLED, PO_PROCESSED_EVENTS, PoUpdateController } from './p
 import { PoUpdateDryRun } from './po-update-dry-run';
 import { PoWriteService, type PoWriteDeps } from './po-write.service';
 import { PoWritesLedger } from './po-writes.ledger';
+import { WriteClaims } from '../write-claims';
 
 const PO_WRITE_DEPS = Symbol('PO_WRITE_DEPS');
 
@@ -29,8 +30,9 @@ const PO_WRITE_DEPS = Symbol('PO_WRITE_DEPS');
     poolProvider(PoWritesLedger),
     {
       provide: PoWriteService,
-      useFactory: (deps: Omit<PoWriteDeps, 'ledger'>, ledger: PoWritesLedger) => new PoWriteService({ ...deps, ledger }),
-      inject: [PO_WRITE_DEPS, PoWritesLedger],
+      useFactory: (deps: Omit<PoWriteDeps, 'ledger'>, ledger: PoWritesLedger, pool: Pool) =>
+        new PoWriteService({ ...deps, ledger, claims: new WriteClaims(pool) }),
+      inject: [PO_WRITE_DEPS, PoWritesLedger, PG_POOL],
     },
     {
       provide: PoUpdateDryRun,

@@ -33,6 +33,7 @@ import { newMeta, type OutgoingRecord, type RecordException } from '@mlc/platfor
 import type { Logger } from '@mlc/platform-telemetry';
 import type { KnownCustomer, ReceivablesLedger, ReceivablesResult } from './receivables.ledger';
 import type { ReceivablesWaitingStore } from './receivables.waiting';
+import type { WriteClaims } from '../write-claims';
 
 type Requested = TopicRecords['accounting.fusion-receivables.requested.v1'];
 
@@ -53,6 +54,12 @@ export interface ReceivablesWriteOptions {
    * how long at most (FUSION_RECEIVABLES_MAX_WAIT_MS). Without it such a command is retried by the consumer and parked.
    */
   waiting?: { store: ReceivablesWaitingStore; maxWaitMs: number };
+  /**
+   * Claims across replicas (write-claims.ts): a command runs holding its order's (or customer's) claim, and a customer
+   * is matched or created holding the customer's, so two replicas never create one document twice. Without it
+   * (benches, single-process tests) commands rely on Kafka's one-consumer-per-partition alone.
+   */
+  claims?: WriteClaims;
 }
 
 /**
@@ -118,6 +125,9 @@ interface Resolved {
   partyId: string | null;
   created: boolean;
 }
+
+/** The claim (write-claims.ts) on one order or customer of a tenant. */
+const claimName = (tenantId: string, entity: string): string => `fusion-writer:receivables:${tenantId}:${entity}`;
 
 /** A document's decimal as the JSON number Fusion's REST body takes; refused if a number would drop a digit. */
 const num = (decimal: string): number => Decimal.parse(decimal).toNumber();
@@ -185,6 +195,18 @@ export class ReceivablesWriteService {
   ) {}
 
   async handle(cmd: Requested, sink?: ExceptionSink): Promise<OutgoingRecord[]> {
+    const claims = this.options.claims;
+    if (!claims) return this.claimed(cmd, sink);
+    const entity = cmd.shopifyOrderId
+      ? `order:${cmd.shopifyOrderId}`
+      : cmd.shopifyCustomerId
+        ? `customer:${cmd.shopifyCustomerId}`
+        : `command:${cmd.idempotencyKey}`;
+    return claims.run(claimName(cmd.meta.tenantId, entity), () => this.claimed(cmd, sink));
+  }
+
+  /** A command, with its order's (or customer's) claim held when the writer has claims. */
+  private async claimed(cmd: Requested, sink?: ExceptionSink): Promise<OutgoingRecord[]> {
     const tenantId = cmd.meta.tenantId;
     let doc: unknown;
     try {
@@ -447,6 +469,13 @@ export class ReceivablesWriteService {
 
   /** The Fusion customer account and bill-to site of a Shopify customer: ours from the ledger, matched, or created. */
   private async resolveCustomer(client: FusionClient, tenantId: string, doc: CustomerDocument): Promise<Resolved> {
+    // A customer command and an invoice of the same new customer come on different partitions: one creates it.
+    const claims = this.options.claims;
+    if (!claims) return this.resolveCustomerClaimed(client, tenantId, doc);
+    return claims.run(claimName(tenantId, `customer:${doc.shopifyCustomerId}`), () => this.resolveCustomerClaimed(client, tenantId, doc));
+  }
+
+  private async resolveCustomerClaimed(client: FusionClient, tenantId: string, doc: CustomerDocument): Promise<Resolved> {
     const known = await this.ledger.customer(tenantId, doc.shopifyCustomerId);
     if (known) return { accountNumber: known.accountNumber, billToSite: known.billToSite ?? undefined, partyId: known.partyId, created: false };
     let created = false;

@@ -13,6 +13,7 @@ import { ReceivablesWaitingController, WaitingOperatorGuard } from './receivable
 import { ReceivablesWriteService } from './receivables-write.service';
 import { ShopifyWriteBackController } from './shopify-write-back.controller';
 import { ShopifyWriteBackService } from './shopify-write-back';
+import { WriteClaims } from '../write-claims';
 
 /**
  * The receivables feature of fusion-writer: Shopify-derived customers, invoices and credit memos into Fusion, and
@@ -26,12 +27,13 @@ import { ShopifyWriteBackService } from './shopify-write-back';
     poolProvider(ReceivablesLedger),
     {
       provide: ReceivablesWriteService,
-      useFactory: (clients: PartnerClients, ledger: ReceivablesLedger, waiting: ReceivablesWaitingStore, config: FusionWriterConfig, log: Logger) =>
+      useFactory: (clients: PartnerClients, ledger: ReceivablesLedger, waiting: ReceivablesWaitingStore, config: FusionWriterConfig, log: Logger, pool: Pool) =>
         new ReceivablesWriteService((t) => clients.fusion(t), ledger, log, {
           creditMemoAmountSign: config.creditMemoAmountSign,
           waiting: { store: waiting, maxWaitMs: config.receivablesMaxWaitMs },
+          claims: new WriteClaims(pool),
         }),
-      inject: [PartnerClients, ReceivablesLedger, ReceivablesWaitingStore, FUSION_WRITER_CONFIG, LOGGER],
+      inject: [PartnerClients, ReceivablesLedger, ReceivablesWaitingStore, FUSION_WRITER_CONFIG, LOGGER, PG_POOL],
     },
     {
       provide: ReceivablesDryRun,
