@@ -97,7 +97,11 @@ case "$cmd" in
   up) ensure_packages; bash deploy/local/infra.sh up; build; node dist/tools/stack.js up "$@" ;;
   down) if [ -x node_modules/.bin/node ] && [ -f dist/tools/stack.js ]; then PATH="$ROOT/node_modules/.bin:$PATH" node dist/tools/stack.js down || true; fi
         bash deploy/local/infra.sh down ;;
-  bench) ensure_packages; bash deploy/local/infra.sh up; build; node dist/tools/bench/run.js "$@" ;;
+  bench)
+    ensure_packages; bash deploy/local/infra.sh up; build
+    # Thousands of leftover test topics make every service's kafkajs metadata, idle heap and start larger.
+    node dist/tools/prune-test-kafka.js || true
+    node dist/tools/bench/run.js "$@" ;;
   # Its own three-broker cluster and PostgreSQL (tools/chaos): the shared ones are not needed, nor touched.
   chaos) ensure_packages; build; node dist/tools/chaos/main.js "$@" ;;
   *) echo "usage: tools/dev.sh build|test [filter...]|unit [filter...]|up|down|bench|chaos" >&2; exit 2 ;;
