@@ -274,9 +274,9 @@ export class System {
     );
   }
 
-  /** Barrier: `count` more Shopify sweeps (first pages of OrdersUpdatedSince) began after this call. */
+  /** Barrier: `count` more Shopify sweeps (first pages of OrderVersionsUpdatedSince) began after this call. */
   async shopifySwept(count = 2): Promise<void> {
-    const firstPages = () => this.shopify.graphqlLog.filter((e) => e.operation === 'OrdersUpdatedSince' && !e.variables['after']).length;
+    const firstPages = () => this.shopify.graphqlLog.filter((e) => e.operation === 'OrderVersionsUpdatedSince' && !e.variables['after']).length;
     const from = firstPages();
     await waitFor(() => firstPages() >= from + count, { timeoutMs: 60_000, what: `${count} more Shopify sweeps` });
   }

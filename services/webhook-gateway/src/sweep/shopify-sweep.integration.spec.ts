@@ -136,6 +136,30 @@ describe('webhook-gateway: Shopify reconciliation sweep (real process, Kafka, Po
     assert.equal(aboutOrder(order.id).length, 2);
   });
 
+  it('after a burst, lists versions and reads whole only the orders no webhook brought', async () => {
+    const sub = sandbox.subscribe({ topic: 'orders/create', uri: `${gateway.url}/webhooks/shopify/${TENANT}` });
+    const newOrder = () => sandbox.createOrder({ lines: [{ sku: 'SKU-B', title: 'Burst', price: '2.00', quantity: 1 }] });
+    try {
+      const hooked = Array.from({ length: 60 }, newOrder);
+      await waitFor(() => hooked.every((o) => aboutOrder(o.id).length === 1), { what: 'the webhooks of 60 orders published' });
+      const from = sandbox.graphqlLog.length;
+      sandbox.webhookFaults = { drop: true };
+      const missed = Array.from({ length: 12 }, newOrder);
+      await waitFor(() => missed.every((o) => aboutOrder(o.id).length === 1), { what: 'the 12 orders no webhook announced swept' });
+      await sweeps(2);
+      for (const o of [...hooked, ...missed]) assert.equal(aboutOrder(o.id).length, 1, `order ${o.id} published once`);
+      assert.ok(missed.every((o) => aboutOrder(o.id)[0]!.value.headers['mlc-origin'] === 'sweep'));
+      const ops = sandbox.graphqlLog.slice(from);
+      assert.equal(ops.filter((e) => e.operation === 'OrdersUpdatedSince').length, 0, 'no whole-order pages');
+      assert.ok(ops.some((e) => e.operation === 'OrderVersionsUpdatedSince' && e.outcome === 'OK'));
+      const readWhole = new Set(ops.filter((e) => e.operation === 'OrderById').map((e) => String(e.variables['id'])));
+      assert.deepEqual([...readWhole].sort(), missed.map((o) => `gid://shopify/Order/${o.id}`).sort(), 'only the missed orders were read whole');
+    } finally {
+      sandbox.webhookFaults = {};
+      sub.deleted = true;
+    }
+  });
+
   it("completes an order with more line items and shipping lines than a page holds, and writes its times in the shop's offset", async () => {
     const order = sandbox.createOrder({
       lines: Array.from({ length: 25 }, (_, i) => ({ sku: `PART-${i + 1}`, title: `Part ${i + 1}`, price: '2.00', quantity: 1 })),

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ShopifyError, type ShopifyClient, type ShopifyCustomer, type ShopifyOrder } from '@mlc/partners-shopify-client';
+import { ShopifyError, type ShopifyClient, type ShopifyCustomer, type ShopifyOrder, type ShopifyOrderVersion } from '@mlc/partners-shopify-client';
 import type { ShopifyConnection } from '@mlc/tenants';
 import type { InboundDelivery } from '../webhooks/delivery.publisher';
 import { shopifyRecordKey } from '../webhooks/shopify-record-key';
@@ -20,9 +20,9 @@ export type SweepOutcome =
   | { status: 'not-due'; intervalMs: number; nextDueAt: number }
   | { status: 'locked' | 'no-connection' };
 
+/** An order is listed by version only (id, updatedAt) and read whole only when no webhook or earlier sweep brought it. */
 type Swept =
-  | { kind: 'order'; gid: string; id: string; updatedAt: string; rec: ShopifyOrder }
-  | { kind: 'customer'; gid: string; id: string; updatedAt: string; rec: ShopifyCustomer };
+  { kind: 'order'; gid: string; id: string; updatedAt: string } | { kind: 'customer'; gid: string; id: string; updatedAt: string; rec: ShopifyCustomer };
 
 interface Totals {
   published: number;
@@ -37,6 +37,10 @@ interface Totals {
  * Reconciliation sweep for one tenant: reads Shopify orders and customers updated since a durable cursor (minus an
  * overlap) and publishes, on the webhook topic, every version no webhook or earlier sweep brought. One replica sweeps
  * a tenant at a time (session advisory lock); the cursor moves only after Kafka acknowledged a batch.
+ *
+ * Orders are listed by version first (id and updatedAt, one query point an order) and only the missed ones are read
+ * whole (OrderById, about 50 points each): reading every order of the overlap whole held a shop on the Standard plan
+ * (100 points/s) to about 2 orders/s, so after a burst the sweep spent its time re-reading what webhooks had brought.
  *
  * An order read with more line items or shipping lines than its page fetched is completed first
  * (ShopifyClient.completeOrder); one that cannot be (a page too costly even at 1, a non-retryable answer) is not
@@ -93,8 +97,8 @@ export class ShopifySweepService extends TenantSweep {
     const since = new Date(cursor.getTime() - this.config.shopifySweepOverlapMs);
     // Versions this recent are left to their webhook; sorted by updated_at, so everything after is too.
     const horizon = startedAt - this.config.shopifySweepSettleMs;
-    const source: AsyncIterable<ShopifyOrder | ShopifyCustomer> =
-      resource === 'orders' ? client.listOrdersUpdatedSince(since) : client.listCustomersUpdatedSince(since);
+    const source: AsyncIterable<ShopifyOrderVersion | ShopifyCustomer> =
+      resource === 'orders' ? client.listOrderVersionsUpdatedSince(since) : client.listCustomersUpdatedSince(since);
     let batch: Swept[] = [];
     const totals: Totals = { published: 0, skipped: 0, incomplete: 0 };
     const flush = async (): Promise<void> => {
@@ -104,7 +108,7 @@ export class ShopifySweepService extends TenantSweep {
     for await (const rec of source) {
       if (Date.parse(rec.updatedAt) > horizon || stopping?.()) break;
       const base = { gid: rec.gid, id: rec.id, updatedAt: rec.updatedAt };
-      batch.push(resource === 'orders' ? { ...base, kind: 'order', rec: rec as ShopifyOrder } : { ...base, kind: 'customer', rec: rec as ShopifyCustomer });
+      batch.push(resource === 'orders' ? { ...base, kind: 'order' } : { ...base, kind: 'customer', rec: rec as ShopifyCustomer });
       if (batch.length >= BATCH) await flush();
     }
     await flush();
@@ -168,19 +172,26 @@ export class ShopifySweepService extends TenantSweep {
       tenantId,
       keyed.flatMap((k) => (k.key ? [k.key] : [])),
     );
-    const missed: Array<{ s: Swept; key: string | null; body: string }> = [];
+    const missed: Array<{ kind: Swept['kind']; gid: string; updatedAt: string; key: string | null; body: string }> = [];
     for (const { s, key } of keyed) {
       if (key && seen.has(key)) continue;
       if (s.kind === 'customer') {
-        missed.push({ s, key, body: customerWebhookBody(s.rec, timeZone) });
+        missed.push({ kind: s.kind, gid: s.gid, updatedAt: s.updatedAt, key, body: customerWebhookBody(s.rec, timeZone) });
         continue;
       }
-      const order = await this.whole(tenantId, client, s.rec, totals);
-      if (order) missed.push({ s, key, body: orderWebhookBody(order, timeZone) });
+      const read = await client.getOrder(s.id);
+      // Deleted since it was listed: nothing to publish (its orders/delete webhook is not ours to invent).
+      if (!read) continue;
+      const order = await this.whole(tenantId, client, read, totals);
+      if (!order) continue;
+      // Changed since it was listed: the version read is published under its own updatedAt (and record key).
+      const k = order.updatedAt === s.updatedAt ? key : shopifyRecordKey(conn.shopDomain, 'order', order.id, order.updatedAt);
+      if (k && k !== key && (await this.deliveries.ledger.seenRecordKeys(tenantId, [k])).has(k)) continue;
+      missed.push({ kind: s.kind, gid: order.gid, updatedAt: order.updatedAt, key: k, body: orderWebhookBody(order, timeZone) });
     }
-    const deliveries: InboundDelivery[] = missed.map(({ s, key, body }) => {
-      const topic = s.kind === 'order' ? 'orders/updated' : 'customers/update';
-      const deliveryId = `sweep:${s.gid}:${s.updatedAt}`;
+    const deliveries: InboundDelivery[] = missed.map(({ kind, gid, updatedAt, key, body }) => {
+      const topic = kind === 'order' ? 'orders/updated' : 'customers/update';
+      const deliveryId = `sweep:${gid}:${updatedAt}`;
       return {
         tenantId,
         partner: 'shopify',

@@ -48,9 +48,10 @@ describe('sweep body and webhook body give the same invoice (Shopify sandbox, re
     const delivery = sandbox.deliveries.find((d) => d.topic === 'orders/create' && d.body.startsWith(`{"id":${order.id},`));
     assert.ok(delivery, 'the sandbox recorded the orders/create body');
     let listed: ShopifyOrder | undefined;
-    // The sweep's own reads: listOrdersUpdatedSince (OrdersUpdatedSince), not OrderById; completeOrder for a truncated
-    // order; the shop's time zone once (Shop).
-    for await (const o of client.listOrdersUpdatedSince(new Date(order.updatedAtMs - 1000))) if (o.id === order.id.toString()) listed = o;
+    // The sweep's own reads: the version list (OrderVersionsUpdatedSince), then OrderById for a missed version;
+    // completeOrder for a truncated order; the shop's time zone once (Shop).
+    for await (const v of client.listOrderVersionsUpdatedSince(new Date(order.updatedAtMs - 1000)))
+      if (v.id === order.id.toString()) listed = (await client.getOrder(v.id)) ?? undefined;
     assert.ok(listed, 'the sweep read found the order');
     const read = await client.completeOrder(listed);
     assert.ok(read, 'the order did not change while it was completed');
@@ -309,7 +310,8 @@ describe('sweep body and webhook body give the same invoice (Shopify sandbox, re
       const c = new ShopifyClient({ baseUrl: tokyoUrl, apiVersion: '2026-10', clientId: tokyo.clientId, clientSecret: tokyo.clientSecret });
       const o = tokyo.createOrder({ lines: [{ title: 'Tea', price: '5.00', quantity: 1 }], processedAt: '2026-06-30T20:00:00Z' });
       let read: ShopifyOrder | undefined;
-      for await (const x of c.listOrdersUpdatedSince(new Date(o.updatedAtMs - 1000))) if (x.id === o.id.toString()) read = x;
+      for await (const v of c.listOrderVersionsUpdatedSince(new Date(o.updatedAtMs - 1000)))
+        if (v.id === o.id.toString()) read = (await c.getOrder(v.id)) ?? undefined;
       assert.ok(read);
       const body = parseShopifyJson<Record<string, any>>(orderWebhookBody(read, (await c.shop()).ianaTimezone));
       assert.equal(body['processed_at'], '2026-07-01T05:00:00+09:00');

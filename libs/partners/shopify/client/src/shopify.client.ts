@@ -5,6 +5,7 @@ import {
   mapOrder,
   mapShippingLine,
   mapWebhookSubscription,
+  idOf,
   safeVariables,
   toGid,
   webhookTopicEnum,
@@ -23,6 +24,7 @@ import {
   ORDER_METAFIELDS_SET_MUTATION,
   ORDER_SHIPPING_LINES_QUERY,
   ORDERS_UPDATED_SINCE_QUERY,
+  ORDER_VERSIONS_UPDATED_SINCE_QUERY,
   PING_QUERY,
   ACCESS_SCOPES_QUERY,
   SHOP_QUERY,
@@ -44,6 +46,7 @@ import type {
   ShopifyMetafield,
   ShopifyMetafieldInput,
   ShopifyOrder,
+  ShopifyOrderVersion,
   ShopifyQueryCost,
   ShopifyShop,
   ShopifyWebhookSubscription,
@@ -83,6 +86,8 @@ export interface ShopifyClientConfig extends ShopifyTransportConfig {
   lineItemsPerOrder?: number;
   shippingLinesPerOrder?: number;
   customersPageSize?: number;
+  /** Orders per page of listOrderVersionsUpdatedSince (default and Shopify's maximum 250; 2 + 250 = 252 points). */
+  orderVersionsPageSize?: number;
   /**
    * Most nodes per page when completeOrder reads the rest of a truncated order (default 100), sized to fit the cost
    * limit: 1 + 2 + first × node (a line item is 15 points, a shipping line 11), so 66 line items or 90 shipping lines.
@@ -324,6 +329,22 @@ export class ShopifyClient {
       (vars) => (this.lastOrdersPage = { first: Number(vars['first']), lineItemsFirst: Number(vars['lineItemsFirst']) }),
     )) {
       yield mapOrder(node);
+    }
+  }
+
+  /**
+   * The versions of orders updated since `since` (ids and updatedAt, oldest first, 250 a page): one point an order,
+   * against about 50 for listOrdersUpdatedSince's whole orders. Fetch the ones needed with getOrder.
+   */
+  async *listOrderVersionsUpdatedSince(since: Date): AsyncGenerator<ShopifyOrderVersion> {
+    for await (const node of paginate<{ id: string; updatedAt: string }>(
+      this.graphql,
+      'OrderVersionsUpdatedSince',
+      ORDER_VERSIONS_UPDATED_SINCE_QUERY,
+      'orders',
+      { first: this.config.orderVersionsPageSize ?? 250, query: `updated_at:>='${since.toISOString()}'` },
+    )) {
+      yield { id: idOf(node.id), gid: node.id, updatedAt: node.updatedAt };
     }
   }
 

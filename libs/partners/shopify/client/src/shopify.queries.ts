@@ -47,6 +47,18 @@ export const ORDERS_UPDATED_SINCE_QUERY = `query OrdersUpdatedSince($first: Int!
   }
 }`;
 
+/**
+ * Which orders changed since a time, and to which version: ids and updatedAt only, one point per order (the full
+ * ORDER_FIELDS page costs about 50 points an order), 250 a page. The sweep reads this list and fetches whole only the
+ * versions no webhook brought (OrderById).
+ */
+export const ORDER_VERSIONS_UPDATED_SINCE_QUERY = `query OrderVersionsUpdatedSince($first: Int!, $after: String, $query: String) {
+  orders(first: $first, after: $after, sortKey: UPDATED_AT, query: $query) {
+    nodes { id updatedAt }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
 export const ORDER_BY_ID_QUERY = `query OrderById($id: ID!, $lineItemsFirst: Int!, $shippingLinesFirst: Int!) {
   order(id: $id) { ${ORDER_FIELDS} }
 }`;

@@ -55,6 +55,14 @@ export interface ShopifyLineItem {
   discountAllocations: Array<{ amount: ShopifyMoney }>;
 }
 
+/** One version of an order: which order changed, and when (OrderVersionsUpdatedSince). */
+export interface ShopifyOrderVersion {
+  id: string;
+  gid: string;
+  /** GraphQL DateTime, UTC. */
+  updatedAt: string;
+}
+
 export interface ShopifyOrder {
   id: string;
   gid: string;

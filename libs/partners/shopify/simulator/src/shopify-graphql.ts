@@ -24,6 +24,7 @@ import { inOrder } from './exact-json';
  * | Ping                  | shop { name myshopifyDomain }                                                |
  * | Shop                  | shop { name myshopifyDomain ianaTimezone }                                   |
  * | OrdersUpdatedSince    | orders(first, after, sortKey: UPDATED_AT, query) { nodes { ORDER } pageInfo } |
+ * | OrderVersionsUpdatedSince | orders(first, after, sortKey: UPDATED_AT, query) { nodes { id updatedAt } pageInfo } |
  * | OrderById             | order(id) { ORDER }                                                          |
  * | OrderLineItems        | order(id) { id updatedAt lineItems(first, after) { nodes { LINE_ITEM } pageInfo } } |
  * | OrderShippingLines    | order(id) { id updatedAt shippingLines(first, after) { nodes { SHIPPING_LINE } pageInfo } } |
@@ -57,6 +58,7 @@ export type KnownOperation =
   | 'Ping'
   | 'Shop'
   | 'OrdersUpdatedSince'
+  | 'OrderVersionsUpdatedSince'
   | 'OrderById'
   | 'OrderLineItems'
   | 'OrderShippingLines'
@@ -74,6 +76,9 @@ const ROOT_FIELD: Record<KnownOperation, RegExp> = {
   Ping: /\bshop\s*\{/,
   Shop: /\bshop\s*\{/,
   OrdersUpdatedSince: /\borders\s*\(/,
+  // Order.id and Order.updatedAt only (shopify.md §3.4: orders(first, after, sortKey: UPDATED_AT, query) { nodes }).
+  OrderVersionsUpdatedSince:
+    /\borders\s*\(\s*first\s*:\s*\$first\s*,\s*after\s*:\s*\$after\s*,\s*sortKey\s*:\s*UPDATED_AT\s*,\s*query\s*:\s*\$query\s*\)\s*\{\s*nodes\s*\{\s*id\s+updatedAt\s*\}\s*pageInfo\s*\{\s*hasNextPage\s+endCursor\s*\}\s*\}/,
   OrderById: /\border\s*\(/,
   OrderLineItems: /\border\s*\([^)]*\)\s*\{[^]*\blineItems\s*\(/,
   OrderShippingLines: /\border\s*\([^)]*\)\s*\{[^]*\bshippingLines\s*\(/,
@@ -146,6 +151,7 @@ export const OPERATION_SELECTIONS: Record<KnownOperation, Selection> = {
   Ping: { shop: { object: {} } },
   Shop: { shop: { object: {} } },
   OrdersUpdatedSince: { orders: { first: 'first', connection: ORDER_SELECTION } },
+  OrderVersionsUpdatedSince: { orders: { first: 'first', connection: {} } },
   OrderById: { order: { object: ORDER_SELECTION } },
   OrderLineItems: { order: { object: { lineItems: { first: 'first', connection: LINE_ITEM_SELECTION } } } },
   OrderShippingLines: { order: { object: { shippingLines: { first: 'first', connection: SHIPPING_LINE_SELECTION } } } },

@@ -53,6 +53,8 @@ async function gql(url: string, token: string, query: string, variables: Record<
   return { status: res.status, body: await res.json() };
 }
 
+const ORDER_VERSIONS_UPDATED_SINCE_QUERY = `query OrderVersionsUpdatedSince($first: Int!, $after: String, $query: String) {
+  orders(first: $first, after: $after, sortKey: UPDATED_AT, query: $query) { nodes { id updatedAt } pageInfo { hasNextPage endCursor } } }`;
 const ORDERS_Q = 'query OrdersUpdatedSince($first: Int!, $after: String, $query: String, $lineItemsFirst: Int!) { orders(first: $first) { nodes { id } } }';
 
 describe('exact JSON and the signer', () => {
@@ -475,6 +477,27 @@ describe('ShopifySandbox GraphQL and tokens', () => {
       ],
     );
     assert.ok(log[0].actualQueryCost <= 870);
+  });
+
+  it('OrderVersionsUpdatedSince: ids and updatedAt only, oldest first, 2 + first points; another selection is not recognised', async () => {
+    const since = `updated_at:>='${new Date(0).toISOString()}'`;
+    const all = await gql(url, token, ORDER_VERSIONS_UPDATED_SINCE_QUERY, { first: 250, after: null, query: since });
+    assert.equal(all.status, 200);
+    assert.equal(all.body.extensions.cost.requestedQueryCost, 252);
+    const nodes = all.body.data.orders.nodes as Array<Record<string, string>>;
+    assert.equal(nodes.length, sandbox.orders.size);
+    assert.equal(all.body.extensions.cost.actualQueryCost, 2 + nodes.length);
+    for (const n of nodes) assert.deepEqual(Object.keys(n), ['id', 'updatedAt']);
+    const times = nodes.map((n) => Date.parse(n['updatedAt']!));
+    assert.deepEqual(
+      times,
+      [...times].sort((a, b) => a - b),
+    );
+    const two = await gql(url, token, ORDER_VERSIONS_UPDATED_SINCE_QUERY, { first: 2, after: null, query: since });
+    const next = await gql(url, token, ORDER_VERSIONS_UPDATED_SINCE_QUERY, { first: 250, after: two.body.data.orders.pageInfo.endCursor, query: since });
+    assert.deepEqual([...two.body.data.orders.nodes, ...next.body.data.orders.nodes], nodes);
+    const wider = ORDER_VERSIONS_UPDATED_SINCE_QUERY.replace('nodes { id updatedAt }', 'nodes { id updatedAt name }');
+    assert.equal((await gql(url, token, wider, { first: 1, after: null, query: since })).body.errors[0].extensions.code, 'UNSUPPORTED_BY_SANDBOX');
   });
 
   it('answers unknown documents and missing scopes with GraphQL errors', async () => {

@@ -936,7 +936,14 @@ export class ShopifySandbox extends SandboxServer {
       });
     }
     const first = Number(vars['first'] ?? 0);
-    const paged: KnownOperation[] = ['OrdersUpdatedSince', 'CustomersUpdatedSince', 'OrderLineItems', 'OrderShippingLines', 'WebhookSubscriptions'];
+    const paged: KnownOperation[] = [
+      'OrdersUpdatedSince',
+      'OrderVersionsUpdatedSince',
+      'CustomersUpdatedSince',
+      'OrderLineItems',
+      'OrderShippingLines',
+      'WebhookSubscriptions',
+    ];
     if (paged.includes(op) && (!Number.isInteger(first) || first < 1 || first > 250)) {
       return plain(200, { errors: [{ message: 'The first argument must be between 1 and 250', extensions: { code: 'BAD_REQUEST' } }] });
     }
@@ -994,7 +1001,7 @@ export class ShopifySandbox extends SandboxServer {
       const field =
         op === 'OrderMetafieldsSet'
           ? 'metafieldsSet'
-          : op === 'OrdersUpdatedSince'
+          : op === 'OrdersUpdatedSince' || op === 'OrderVersionsUpdatedSince'
             ? 'orders'
             : op.startsWith('Order')
               ? 'order'
@@ -1145,6 +1152,21 @@ export class ShopifySandbox extends SandboxServer {
         const id = gidId('Customer');
         const c = id === undefined ? undefined : this.customers.get(id);
         return { data: { customer: c ? gqlCustomer(c) : null } };
+      }
+      case 'OrderVersionsUpdatedSince': {
+        const p = page(
+          [...this.orders.values()].filter((o) => matches(o.updatedAtMs)),
+          Number(vars['first']),
+          after,
+        );
+        return {
+          data: {
+            orders: {
+              nodes: p.nodes.map((o) => ({ id: `gid://shopify/Order/${o.id}`, updatedAt: utcTime(o.updatedAtMs) })),
+              pageInfo: { hasNextPage: p.hasNextPage, endCursor: p.endCursor },
+            },
+          },
+        };
       }
       case 'OrdersUpdatedSince': {
         const p = page(
