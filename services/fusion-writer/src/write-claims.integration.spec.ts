@@ -11,17 +11,9 @@ import { testDatabase, type TestDatabase } from '@mlc/platform-testing';
 import { ReceivablesLedger } from './receivables/receivables.ledger';
 import { ReceivablesWriteService } from './receivables/receivables-write.service';
 import { WriteClaims } from './write-claims';
+import { TEST_ACCOUNTING as CONFIG } from './fixtures/accounting';
 
 type Requested = TopicRecords['accounting.fusion-receivables.requested.v1'];
-
-const CONFIG: AccountingConfig = {
-  businessUnit: 'BU1',
-  transactionSource: 'SHOPIFY',
-  transactionType: 'Invoice',
-  paymentTerms: 'IMMEDIATE',
-  revenueAccountCombination: '01-430-5800',
-  guestCustomerAccountNumber: '2001',
-};
 
 function order(id: string, customerId: string): ShopifyOrder {
   return {

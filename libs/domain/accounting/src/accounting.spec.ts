@@ -5,15 +5,7 @@ import { normalisePostalCode, toFusionAddress } from './address';
 import { ledgerOfInvoice, orderAmendment, orderInvoice, refundCreditMemo, type AccountingConfig } from './map-order';
 import { customerDocument } from './map-customer';
 import type { ShopifyOrder } from './shopify.payloads';
-
-const CONFIG: AccountingConfig = {
-  businessUnit: 'US1 Business Unit',
-  transactionSource: 'SHOPIFY',
-  transactionType: 'Invoice',
-  paymentTerms: 'IMMEDIATE',
-  revenueAccountCombination: '101-10-4000-000',
-  guestCustomerAccountNumber: 'GUEST-0001',
-};
+import { TEST_ACCOUNTING as CONFIG } from './fixtures/accounting';
 
 const total = (lines: { amount: string }[], cur: string) =>
   fromMinor(

@@ -5,19 +5,11 @@ import { Decimal } from '@mlc/platform-decimal';
 import { currencyDecimals, fromMinor, toMinor } from './money';
 import { ledgerOfInvoice, orderInvoice, refundCreditMemo, type AccountingConfig } from './map-order';
 import type { ShopifyOrder, ShopifyRefund } from './shopify.payloads';
+import { TEST_ACCOUNTING as CONFIG } from './fixtures/accounting';
 
 /** One fixed seed (FC_SEED overrides); a failure message names the seed and path to replay it. */
 const SEED = Number(process.env['FC_SEED'] ?? 20261207);
 const check = <T>(prop: fc.IProperty<T>, numRuns = 200): void => fc.assert(prop, { seed: SEED, numRuns });
-
-const CONFIG: AccountingConfig = {
-  businessUnit: 'US1 Business Unit',
-  transactionSource: 'SHOPIFY',
-  transactionType: 'Invoice',
-  paymentTerms: 'IMMEDIATE',
-  revenueAccountCombination: '101-10-4000-000',
-  guestCustomerAccountNumber: 'GUEST-0001',
-};
 
 /** 0-, 2- and 3-decimal currencies (ISO 4217). */
 const currency = fc.constantFrom('JPY', 'KRW', 'USD', 'EUR', 'CAD', 'KWD', 'BHD');

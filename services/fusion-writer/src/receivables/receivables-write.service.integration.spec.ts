@@ -13,17 +13,9 @@ import { logger } from '@mlc/platform-telemetry';
 import { REPO_ROOT, testDatabase, type TestDatabase } from '@mlc/platform-testing';
 import { ReceivablesLedger } from './receivables.ledger';
 import { creditMemoNumber, ReceivablesWriteService, type ExceptionSink } from './receivables-write.service';
+import { TEST_ACCOUNTING as CONFIG } from '../fixtures/accounting';
 
 type Requested = TopicRecords['accounting.fusion-receivables.requested.v1'];
-
-const CONFIG: AccountingConfig = {
-  businessUnit: 'BU1',
-  transactionSource: 'SHOPIFY',
-  transactionType: 'Invoice',
-  paymentTerms: 'IMMEDIATE',
-  revenueAccountCombination: '01-430-5800',
-  guestCustomerAccountNumber: '2001',
-};
 
 const ORDER: ShopifyOrder = {
   id: '18446744073709551615',

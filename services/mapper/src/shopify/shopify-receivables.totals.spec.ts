@@ -19,20 +19,13 @@ import {
 import { parseShopifyJson } from '@mlc/partners-shopify-client';
 import { ShopifySandbox } from '@mlc/partners-shopify-simulator';
 import { REPO_ROOT } from '@mlc/platform-testing';
+import { DEMO_ACCOUNTING as CONFIG } from '@mlc/tenants';
 
 /**
  * Totals to the cent (issue 15, item 3), on the mapping the mapper runs for every order payload: the first invoice
  * (original amounts), then an amendment computed from the same payload against what Fusion holds (the ledger of the
  * documents as written). Fusion's documents for an order must add up to Shopify's current_total_price.
  */
-const CONFIG: AccountingConfig = {
-  businessUnit: 'US1 Business Unit',
-  transactionSource: 'SHOPIFY',
-  transactionType: 'Invoice',
-  paymentTerms: 'IMMEDIATE',
-  revenueAccountCombination: '101-10-4000-000',
-  guestCustomerAccountNumber: 'GUEST-0001',
-};
 const MATCHING = 'email-then-external-id' as const;
 
 /** Shopify's published samples, byte for byte (test/fixtures/shopify/SOURCES.md), read with the lossless parser. */

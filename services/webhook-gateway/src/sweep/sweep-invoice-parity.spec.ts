@@ -4,20 +4,13 @@ import { orderInvoice, type AccountingConfig, type InvoiceDocument, type Shopify
 import { orderItemsPageCost, parseShopifyJson, ShopifyClient, type ShopifyOrder } from '@mlc/partners-shopify-client';
 import { ShopifySandbox, type SimOrder } from '@mlc/partners-shopify-simulator';
 import { orderWebhookBody } from './shopify-rest-body';
+import { DEMO_ACCOUNTING as CONFIG } from '@mlc/tenants';
 
 /**
  * An order found by the reconciliation sweep must become the same Fusion invoice as its webhook would have:
  * the sandbox's orders/create body (recorded, its delivery dropped) and the sweep body built from the real
  * client's GraphQL read of the same order go through the same mapping, and the invoices must match line by line.
  */
-const CONFIG: AccountingConfig = {
-  businessUnit: 'US1 Business Unit',
-  transactionSource: 'SHOPIFY',
-  transactionType: 'Invoice',
-  paymentTerms: 'IMMEDIATE',
-  revenueAccountCombination: '101-10-4000-000',
-  guestCustomerAccountNumber: 'GUEST-0001',
-};
 const ADDRESS = { address1: '1 Main St', city: 'Austin', provinceCode: 'TX', countryCode: 'US', zip: '78701' };
 
 const lines = (inv: InvoiceDocument) => inv.lines.map((l) => [l.kind, l.description, l.itemNumber ?? null, l.quantity, l.unitSellingPrice, l.amount]);
