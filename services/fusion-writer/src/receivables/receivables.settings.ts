@@ -14,6 +14,12 @@ export const receivablesSettings = {
     parse: as.int(1_000, 30 * 86_400_000),
     default: 86_400_000,
   } as Setting<number>,
+  receivablesPartitionsConcurrently: {
+    env: 'FUSION_RECEIVABLES_PARTITIONS_CONCURRENTLY',
+    doc: "partitions of accounting.fusion-receivables.requested.v1 a replica writes from at once (each partition's records one at a time, in order; the write claims keep replicas and partitions from creating a document twice). Each write may hold up to 3 of the PG_POOL_MAX connections",
+    parse: as.int(1, 12),
+    default: 3,
+  } as Setting<number>,
   receivablesWaitCheckMs: {
     env: 'FUSION_RECEIVABLES_WAIT_CHECK_MS',
     doc: 'how often waiting commands are checked against their deadline (and mlc_receivables_waiting updated)',
