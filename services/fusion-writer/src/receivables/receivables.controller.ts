@@ -53,7 +53,7 @@ export class ReceivablesController implements OnModuleInit, OnApplicationShutdow
     // A command handled in dry run is not marked processed: replayed once live, it is written for real.
     processedEvents: RECEIVABLES_PROCESSED_EVENTS,
     // Each partition's records are handled one at a time, in order, so an order's commands (they share a key) stay in
-    // sequence; several partitions at once (FUSION_RECEIVABLES_PARTITIONS_CONCURRENTLY, default 3) as the other
+    // sequence; several partitions at once (FUSION_RECEIVABLES_PARTITIONS_CONCURRENTLY, default 2) as the other
     // consumers do. One partition at a time held a replica to about one Fusion write a second during a burst.
     settings: (get) => ({ partitionsConsumedConcurrently: get<FusionWriterConfig>(FUSION_WRITER_CONFIG).receivablesPartitionsConcurrently }),
     maxAttempts: 8,

@@ -16,9 +16,9 @@ export const receivablesSettings = {
   } as Setting<number>,
   receivablesPartitionsConcurrently: {
     env: 'FUSION_RECEIVABLES_PARTITIONS_CONCURRENTLY',
-    doc: "partitions of accounting.fusion-receivables.requested.v1 a replica writes from at once (each partition's records one at a time, in order; the write claims keep replicas and partitions from creating a document twice). Each write may hold up to 3 of the PG_POOL_MAX connections",
+    doc: "partitions of accounting.fusion-receivables.requested.v1 a replica writes from at once (each partition's records one at a time, in order; the write claims keep replicas and partitions from creating a document twice). A write holds up to 2 claim connections of the PG_POOL_MAX pool: keep 2 x this + 3 (purchase orders) below PG_POOL_MAX",
     parse: as.int(1, 12),
-    default: 3,
+    default: 2,
   } as Setting<number>,
   receivablesWaitCheckMs: {
     env: 'FUSION_RECEIVABLES_WAIT_CHECK_MS',
