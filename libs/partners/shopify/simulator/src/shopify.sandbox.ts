@@ -1135,6 +1135,14 @@ export class ShopifySandbox extends SandboxServer {
     }
     const filters = parseUpdatedAtFilter(typeof vars['query'] === 'string' ? vars['query'] : undefined);
     const matches = (ms: number): boolean => filters.every((f) => f(ms));
+    const ordersPage = (node: (o: SimOrder) => unknown): { data: unknown } => {
+      const p = page(
+        [...this.orders.values()].filter((o) => matches(o.updatedAtMs)),
+        Number(vars['first']),
+        after,
+      );
+      return { data: { orders: { nodes: p.nodes.map(node), pageInfo: { hasNextPage: p.hasNextPage, endCursor: p.endCursor } } } };
+    };
     switch (op) {
       case 'OrderMetafieldsSet':
         return { data: { metafieldsSet: this.metafieldsSet(vars) } };
@@ -1153,36 +1161,10 @@ export class ShopifySandbox extends SandboxServer {
         const c = id === undefined ? undefined : this.customers.get(id);
         return { data: { customer: c ? gqlCustomer(c) : null } };
       }
-      case 'OrderVersionsUpdatedSince': {
-        const p = page(
-          [...this.orders.values()].filter((o) => matches(o.updatedAtMs)),
-          Number(vars['first']),
-          after,
-        );
-        return {
-          data: {
-            orders: {
-              nodes: p.nodes.map((o) => ({ id: `gid://shopify/Order/${o.id}`, updatedAt: utcTime(o.updatedAtMs) })),
-              pageInfo: { hasNextPage: p.hasNextPage, endCursor: p.endCursor },
-            },
-          },
-        };
-      }
-      case 'OrdersUpdatedSince': {
-        const p = page(
-          [...this.orders.values()].filter((o) => matches(o.updatedAtMs)),
-          Number(vars['first']),
-          after,
-        );
-        return {
-          data: {
-            orders: {
-              nodes: p.nodes.map((o) => gqlOrder(o, o.customerId ? this.customers.get(o.customerId) : undefined, lineItemsFirst, shippingLinesFirst)),
-              pageInfo: { hasNextPage: p.hasNextPage, endCursor: p.endCursor },
-            },
-          },
-        };
-      }
+      case 'OrderVersionsUpdatedSince':
+        return ordersPage((o) => ({ id: `gid://shopify/Order/${o.id}`, updatedAt: utcTime(o.updatedAtMs) }));
+      case 'OrdersUpdatedSince':
+        return ordersPage((o) => gqlOrder(o, o.customerId ? this.customers.get(o.customerId) : undefined, lineItemsFirst, shippingLinesFirst));
       default: {
         const p = page(
           [...this.customers.values()].filter((c) => matches(c.updatedAtMs)),
