@@ -5,7 +5,7 @@ import type { Client } from 'pg';
 import type { ShipbobSandbox } from '@mlc/partners-shipbob-simulator';
 import type { ShopifySandbox } from '@mlc/partners-shopify-simulator';
 import { TOPICS } from '@mlc/contracts';
-import type { createKafka } from '@mlc/platform-kafka';
+import { headerString, type createKafka } from '@mlc/platform-kafka';
 
 type Kafka = ReturnType<typeof createKafka>;
 
@@ -318,7 +318,7 @@ export async function stageCounts(db: Client): Promise<string> {
     await db.query(`SELECT
       (SELECT count(*) FROM poller_emitted WHERE feed = 'purchase-orders')::int AS emitted,
       (SELECT count(*) FROM mapper_po_orders)::int AS po_orders,
-      (SELECT count(*) FROM gateway_deliveries WHERE partner = 'shopify' AND record_key LIKE '%|order|%')::int AS ledger_orders,
+      (SELECT count(DISTINCT split_part(record_key, '|', 3)) FROM gateway_deliveries WHERE partner = 'shopify' AND record_key LIKE '%|order|%')::int AS ledger_orders,
       (SELECT count(*) FROM mapper_shopify_orders)::int AS shop_orders,
       (SELECT count(*) FROM fusion_writer_receivables_waiting WHERE released_at IS NULL)::int AS waiting,
       (SELECT count(*) FROM fusion_writer_po_writes WHERE state <> 'done')::int AS po_writes_open`)
@@ -338,8 +338,12 @@ export interface AuditCheck {
   waitedMs: number;
   /** Topics with records and no audit by design (not consumed by audit-projector): dead-letter topics and others. */
   notAudited: Array<{ topic: string; records: number }>;
-  /** Audited topics whose entries differ from their records: fewer = records sharing an event id (written again). */
-  differences: Array<{ topic: string; records: number; entries: number }>;
+  /**
+   * Audited topics whose entries differ from their records, with the distinct event ids (header mlc-event-id) read
+   * back from the topic: the audit keeps one entry per event id, so records sharing one (an event written again after
+   * a kill or a retry) explain entries below records; `eventIds` is undefined when the topic could not be read back.
+   */
+  differences: Array<{ topic: string; records: number; entries: number; eventIds?: number }>;
 }
 
 async function auditLag(admin: ReturnType<Kafka['admin']>, topics: string[]): Promise<number> {
@@ -390,9 +394,21 @@ export async function checkAudit(kafka: Kafka, db: Client, timeoutMs: number, lo
       ]),
     );
     const notAudited = all.filter((t) => !AUDITED_TOPICS.includes(t) && records.get(t)! > 0).map((topic) => ({ topic, records: records.get(topic)! }));
-    const differences = audited
+    const differences: AuditCheck['differences'] = audited
       .map((topic) => ({ topic, records: records.get(topic) ?? 0, entries: entries.get(topic) ?? 0 }))
       .filter((d) => d.records !== d.entries);
+    if (differences.length) {
+      const ids = await distinctEventIds(
+        kafka,
+        admin,
+        differences.map((d) => d.topic),
+        60_000,
+      ).catch((err: Error) => {
+        log(`audit: the differing topics could not be read back: ${err.message}`);
+        return new Map<string, number>();
+      });
+      for (const d of differences) d.eventIds = ids.get(d.topic);
+    }
     return {
       entries: [...entries.values()].reduce((a, b) => a + b, 0),
       events: audited.reduce((n, t) => n + (records.get(t) ?? 0), 0),
@@ -404,4 +420,48 @@ export async function checkAudit(kafka: Kafka, db: Client, timeoutMs: number, lo
   } finally {
     await admin.disconnect();
   }
+}
+
+/** Distinct mlc-event-id headers per topic, read from the start to the end each partition has now (bounded). */
+async function distinctEventIds(kafka: Kafka, admin: ReturnType<Kafka['admin']>, topics: string[], timeoutMs: number): Promise<Map<string, number>> {
+  const remaining = new Map<string, bigint>();
+  for (const t of topics)
+    for (const p of await admin.fetchTopicOffsets(t)) if (BigInt(p.high) > BigInt(p.low)) remaining.set(`${t}/${p.partition}`, BigInt(p.high));
+  const ids = new Map<string, Set<string>>(topics.map((t) => [t, new Set()]));
+  const groupId = `chaos-audit-readback-${Date.now()}`;
+  const consumer = kafka.consumer({ groupId });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`not read to the end within ${timeoutMs / 1000} s`)), timeoutMs);
+      if (!remaining.size) {
+        clearTimeout(timer);
+        resolve();
+        return;
+      }
+      void consumer
+        .run({
+          autoCommit: false,
+          eachBatch: async ({ batch }) => {
+            for (const m of batch.messages) {
+              const id = headerString(m.headers, 'mlc-event-id');
+              if (id) ids.get(batch.topic)!.add(id);
+            }
+            const k = `${batch.topic}/${batch.partition}`;
+            const end = remaining.get(k);
+            if (end !== undefined && BigInt(batch.lastOffset()) + 1n >= end) remaining.delete(k);
+            if (!remaining.size) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        })
+        .catch(reject);
+    });
+  } finally {
+    await consumer.disconnect().catch(() => undefined);
+    await admin.deleteGroups([groupId]).catch(() => undefined);
+  }
+  return new Map([...ids].map(([t, set]) => [t, set.size]));
 }

@@ -8,22 +8,27 @@ function auditLines(a: ChaosReport['audit']): string[] {
   const caught = a.lag === 0 ? `audit-projector caught up, waited ${s(a.waitedMs)}` : `audit-projector STILL ${a.lag} records behind after ${s(a.waitedMs)}`;
   const out = [`audit entries       ${a.entries} for ${a.events} events on the topics audit-projector consumes (${caught})`];
   for (const d of a.differences) {
+    const ids = d.eventIds === undefined ? '' : `, ${d.eventIds} distinct event ids`;
     const why =
-      d.entries < d.records
-        ? a.lag > 0
-          ? 'not projected yet, or records sharing an event id'
-          : 'records sharing an event id (an event written again after a kill or retry: audited once)'
-        : 'more entries than records';
-    out.push(`  ${d.topic}: ${d.records} records, ${d.entries} entries (${d.records - d.entries > 0 ? '-' : '+'}${Math.abs(d.records - d.entries)}: ${why})`);
+      d.eventIds === d.entries
+        ? 'one entry per event id: the other records repeat an event id already audited (written again after a kill or a retry)'
+        : d.entries > d.records
+          ? 'more entries than records'
+          : a.lag > 0
+            ? 'not projected yet'
+            : d.eventIds === undefined
+              ? 'not read back: records sharing an event id, or events not projected'
+              : `${d.eventIds - d.entries} event ids NOT audited`;
+    out.push(`  ${d.topic}: ${d.records} records${ids}, ${d.entries} entries (${d.entries - d.records}: ${why})`);
   }
   if (a.notAudited.length)
     out.push(`  not audited by design (audit-projector does not consume them): ${a.notAudited.map((t) => `${t.topic} ${t.records}`).join(', ')}`);
   return out;
 }
 
-/** Whether audit entries and events disagree in a way no by-design reason covers (entries above records, or lag left). */
+/** Whether audit entries and events disagree in a way no by-design reason covers: lag left, or event ids not audited once. */
 export function auditMismatch(a: ChaosReport['audit']): boolean {
-  return a.lag > 0 || a.differences.some((d) => d.entries > d.records);
+  return a.lag > 0 || a.differences.some((d) => d.eventIds !== d.entries);
 }
 
 export function formatReport(r: ChaosReport): string {
@@ -42,7 +47,7 @@ export function formatReport(r: ChaosReport): string {
     `verdict             ${r.lost === 0 && r.duplicates.total === 0 ? 'CLEAN' : 'FAILED'}`,
     ...(auditMismatch(r.audit)
       ? [
-          `AUDIT MISMATCH      ${auditDiff} events without an audit entry${r.audit.lag > 0 ? `, ${r.audit.lag} records not projected` : ''} (see the audit lines above)`,
+          `AUDIT MISMATCH      ${auditDiff} records without an audit entry${r.audit.lag > 0 ? `, ${r.audit.lag} not projected` : ''} (see the audit lines above)`,
         ]
       : []),
   ].join('\n');
