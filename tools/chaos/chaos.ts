@@ -429,6 +429,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     };
     writeFileSync(join(logs, 'report.txt'), `${formatReport(result)}\n`);
     return result;
+  } catch (err) {
+    o.log(`the run failed: ${(err as Error).stack ?? String(err)}`);
+    throw err;
   } finally {
     stopping = true;
     await Promise.allSettled(

@@ -346,64 +346,85 @@ export interface AuditCheck {
   differences: Array<{ topic: string; records: number; entries: number; eventIds?: number }>;
 }
 
-async function auditLag(admin: ReturnType<Kafka['admin']>, topics: string[]): Promise<number> {
-  let lag = 0;
-  for (const t of await admin.fetchOffsets({ groupId: AUDIT_GROUP, topics })) {
-    const ends = await admin.fetchTopicOffsets(t.topic);
-    for (const p of t.partitions) {
-      const end = ends.find((e) => e.partition === p.partition);
-      if (!end) continue;
-      const from = BigInt(p.offset) >= 0n ? BigInt(p.offset) : BigInt(end.low);
-      lag += Math.max(0, Number(BigInt(end.high) - from));
+/** The end offset of every partition of `topics` at one moment: what the audit is compared on (the services keep writing). */
+type Snapshot = Map<string, Array<{ partition: number; low: bigint; high: bigint }>>;
+
+async function snapshot(admin: ReturnType<Kafka['admin']>, topics: string[]): Promise<Snapshot> {
+  const snap: Snapshot = new Map();
+  for (const t of topics)
+    snap.set(
+      t,
+      (await admin.fetchTopicOffsets(t)).map((p) => ({ partition: p.partition, low: BigInt(p.low), high: BigInt(p.high) })),
+    );
+  return snap;
+}
+
+/** Records of the snapshot the group has not committed yet. */
+async function auditLag(admin: ReturnType<Kafka['admin']>, groupId: string, snap: Snapshot): Promise<number> {
+  let lag = 0n;
+  for (const t of await admin.fetchOffsets({ groupId, topics: [...snap.keys()] })) {
+    for (const end of snap.get(t.topic) ?? []) {
+      const committed = t.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
+      const from = BigInt(committed) >= 0n ? BigInt(committed) : end.low;
+      if (end.high > from) lag += end.high - from;
     }
   }
-  return lag;
+  return Number(lag);
 }
 
 /**
- * Waits (up to `timeoutMs`) until audit-projector's group has committed every record of the topics it consumes, then
- * counts records per topic against audit_entries per topic.
+ * Takes the end offset of every topic, waits (up to `timeoutMs`) until audit-projector's group has committed all of
+ * it, then compares the records up to those ends with the audit entries of the same positions (audit_entries keeps
+ * each entry's partition and offset), so records written meanwhile count on neither side.
  */
-export async function checkAudit(kafka: Kafka, db: Client, timeoutMs: number, log: (msg: string) => void): Promise<AuditCheck> {
+export async function checkAudit(
+  kafka: Kafka,
+  db: Client,
+  timeoutMs: number,
+  log: (msg: string) => void,
+  opts: { suffix?: string; groupId?: string } = {},
+): Promise<AuditCheck> {
+  const suffix = opts.suffix ?? '';
+  const groupId = opts.groupId ?? AUDIT_GROUP;
+  const logical = (t: string) => (suffix && t.endsWith(suffix) ? t.slice(0, -suffix.length) : t);
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const all = (await admin.listTopics()).filter((t) => !t.startsWith('__'));
-    const audited = all.filter((t) => AUDITED_TOPICS.includes(t));
+    const all = (await admin.listTopics()).filter((t) => !t.startsWith('__') && t.endsWith(suffix));
+    const audited = all.filter((t) => AUDITED_TOPICS.includes(logical(t)));
+    const snap = await snapshot(admin, all);
+    const auditedSnap: Snapshot = new Map(audited.map((t) => [t, snap.get(t)!]));
     const started = Date.now();
-    let lag = await auditLag(admin, audited);
+    let lag = await auditLag(admin, groupId, auditedSnap);
     let lastLog = started;
     while (lag > 0 && Date.now() - started < timeoutMs) {
       if (Date.now() - lastLog >= 15_000) {
-        log(`audit: waiting for ${AUDIT_GROUP} to catch up, ${lag} records behind`);
+        log(`audit: waiting for ${groupId} to catch up, ${lag} records behind`);
         lastLog = Date.now();
       }
       await new Promise((r) => setTimeout(r, 1_000));
-      lag = await auditLag(admin, audited);
+      lag = await auditLag(admin, groupId, auditedSnap);
     }
-    const records = new Map<string, number>();
-    for (const t of all) {
-      let n = 0;
-      for (const p of await admin.fetchTopicOffsets(t)) n += Number(p.high) - Number(p.low);
-      records.set(t, n);
-    }
+    const records = (t: string) => (snap.get(t) ?? []).reduce((n, p) => n + Number(p.high - p.low), 0);
+    const ends = audited.flatMap((t) => auditedSnap.get(t)!.map((p) => ({ topic: logical(t), partition: p.partition, high: p.high.toString() })));
     const entries = new Map(
-      ((await db.query('SELECT topic, count(*)::int AS n FROM audit_entries GROUP BY topic')).rows as Array<{ topic: string; n: number }>).map((r) => [
-        r.topic,
-        r.n,
-      ]),
+      (
+        (
+          await db.query(
+            `SELECT a.topic, count(*)::int AS n FROM audit_entries a
+               JOIN unnest($1::text[], $2::int[], $3::int8[]) AS e(topic, p, high) ON a.topic = e.topic AND a.kafka_partition = e.p AND a.kafka_offset < e.high
+              GROUP BY a.topic`,
+            [ends.map((e) => e.topic), ends.map((e) => e.partition), ends.map((e) => e.high)],
+          )
+        ).rows as Array<{ topic: string; n: number }>
+      ).map((r) => [r.topic, r.n]),
     );
-    const notAudited = all.filter((t) => !AUDITED_TOPICS.includes(t) && records.get(t)! > 0).map((topic) => ({ topic, records: records.get(topic)! }));
+    const notAudited = all.filter((t) => !AUDITED_TOPICS.includes(logical(t)) && records(t) > 0).map((topic) => ({ topic, records: records(topic) }));
     const differences: AuditCheck['differences'] = audited
-      .map((topic) => ({ topic, records: records.get(topic) ?? 0, entries: entries.get(topic) ?? 0 }))
+      .map((topic) => ({ topic, records: records(topic), entries: entries.get(logical(topic)) ?? 0 }))
       .filter((d) => d.records !== d.entries);
     if (differences.length) {
-      const ids = await distinctEventIds(
-        kafka,
-        admin,
-        differences.map((d) => d.topic),
-        60_000,
-      ).catch((err: Error) => {
+      const ids = await distinctEventIds(kafka, admin, new Map(differences.map((d) => [d.topic, auditedSnap.get(d.topic)!])), 60_000).catch((err: Error) => {
         log(`audit: the differing topics could not be read back: ${err.message}`);
         return new Map<string, number>();
       });
@@ -411,7 +432,7 @@ export async function checkAudit(kafka: Kafka, db: Client, timeoutMs: number, lo
     }
     return {
       entries: [...entries.values()].reduce((a, b) => a + b, 0),
-      events: audited.reduce((n, t) => n + (records.get(t) ?? 0), 0),
+      events: audited.reduce((n, t) => n + records(t), 0),
       lag,
       waitedMs: Date.now() - started,
       notAudited,
@@ -422,11 +443,12 @@ export async function checkAudit(kafka: Kafka, db: Client, timeoutMs: number, lo
   }
 }
 
-/** Distinct mlc-event-id headers per topic, read from the start to the end each partition has now (bounded). */
-async function distinctEventIds(kafka: Kafka, admin: ReturnType<Kafka['admin']>, topics: string[], timeoutMs: number): Promise<Map<string, number>> {
+/** Distinct mlc-event-id headers per topic among the records below the snapshot's ends (bounded). */
+async function distinctEventIds(kafka: Kafka, admin: ReturnType<Kafka['admin']>, snap: Snapshot, timeoutMs: number): Promise<Map<string, number>> {
+  const topics = [...snap.keys()];
   const remaining = new Map<string, bigint>();
-  for (const t of topics)
-    for (const p of await admin.fetchTopicOffsets(t)) if (BigInt(p.high) > BigInt(p.low)) remaining.set(`${t}/${p.partition}`, BigInt(p.high));
+  for (const [t, parts] of snap) for (const p of parts) if (p.high > p.low) remaining.set(`${t}/${p.partition}`, p.high);
+  const ends = new Map([...remaining]);
   const ids = new Map<string, Set<string>>(topics.map((t) => [t, new Set()]));
   const groupId = `chaos-audit-readback-${Date.now()}`;
   const consumer = kafka.consumer({ groupId });
@@ -444,13 +466,14 @@ async function distinctEventIds(kafka: Kafka, admin: ReturnType<Kafka['admin']>,
         .run({
           autoCommit: false,
           eachBatch: async ({ batch }) => {
+            const k = `${batch.topic}/${batch.partition}`;
+            const end = ends.get(k) ?? 0n;
             for (const m of batch.messages) {
+              if (BigInt(m.offset) >= end) continue;
               const id = headerString(m.headers, 'mlc-event-id');
               if (id) ids.get(batch.topic)!.add(id);
             }
-            const k = `${batch.topic}/${batch.partition}`;
-            const end = remaining.get(k);
-            if (end !== undefined && BigInt(batch.lastOffset()) + 1n >= end) remaining.delete(k);
+            if (remaining.has(k) && BigInt(batch.lastOffset()) + 1n >= end) remaining.delete(k);
             if (!remaining.size) {
               clearTimeout(timer);
               resolve();
