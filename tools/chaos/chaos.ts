@@ -3,7 +3,7 @@
 // API; PO lines and webhooks fed in while replicas are SIGKILLed, a broker restarts, a partner is down and PostgreSQL
 // restarts. Then it waits for the drain and counts: every input must end in a partner write or an open exception
 // (lost = 0), and no partner document may be created twice (duplicates = 0).
-import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { FusionSandbox, type PurchaseOrder } from '@mlc/partners-fusion-simulator';
@@ -12,7 +12,9 @@ import { ShopifySandbox, type SimOrder } from '@mlc/partners-shopify-simulator';
 import { createKafka, ensureTopics } from '@mlc/platform-kafka';
 import { migrateTestDatabase, REPO_ROOT, startService, type RunningService } from '@mlc/platform-testing';
 import { DEMO_ACCOUNTING } from '@mlc/tenants';
+import { checkAudit, explainLosses, stageCounts, webhooksRetrying, type AuditCheck, type LossExplanation, type MissingInput } from './evidence';
 import { CLUSTER_TOPICS, LocalCluster, LocalPostgres } from './infra';
+import { formatReport } from './report';
 import { ReplicaProxy } from './proxy';
 
 export const SERVICES = ['audit-projector', 'mapper', 'shipbob-writer', 'fusion-writer', 'oracle-poller', 'webhook-gateway'] as const;
@@ -26,6 +28,8 @@ export interface ChaosOptions {
   timeScale: number;
   /** How long the run waits without progress before it counts what is still missing as lost. */
   drainIdleMs: number;
+  /** How long the count waits for audit-projector to catch up before it compares audit entries with events. */
+  auditWaitMs: number;
   replicas: number;
   tenants: number;
   /** Where the run keeps its cluster and PostgreSQL (fresh each run). */
@@ -51,6 +55,7 @@ export function chaosOptions(env: NodeJS.ProcessEnv = process.env): ChaosOptions
     killEveryMs: num('CHAOS_KILL_EVERY_MS', short ? 3_000 : 10_000),
     timeScale: num('CHAOS_TIME_SCALE', short ? 10_000 / 120_000 : 1),
     drainIdleMs: num('CHAOS_DRAIN_IDLE_MS', short ? 60_000 : 180_000),
+    auditWaitMs: num('CHAOS_AUDIT_WAIT_MS', 120_000),
     replicas: num('CHAOS_REPLICAS', 2),
     tenants: num('CHAOS_TENANTS', 3),
     dir: env['CHAOS_DIR'] ?? join(REPO_ROOT, '.local/chaos'),
@@ -64,10 +69,14 @@ export interface ChaosReport {
   inputs: { poLines: number; shipbobWebhooks: number; shopifyOrders: number; total: number };
   outcomes: { partnerWrites: number; openExceptions: number };
   lost: number;
+  /** Up to 20 lost inputs, each with the reason the run's evidence gives. */
   lostSamples: string[];
+  /** Lost inputs by the first stage that never saw them. */
+  lostByStage: LossExplanation['byStage'];
   duplicateSamples: string[];
   duplicates: { shipbobOrders: number; fusionReceipts: number; fusionInvoices: number; fusionCreditMemos: number; total: number };
-  audit: { entries: number; events: number };
+  /** Counted once audit-projector caught up (lag 0, or the wait ran out: `lag` > 0). */
+  audit: AuditCheck;
   /** `crashes`: replicas that exited by themselves (and were started again). */
   faults: { kills: number; crashes: number; brokerRestarts: number; partnerOutageMs: number; postgresRestarts: number };
   drainMs: number;
@@ -112,8 +121,26 @@ interface Replica {
   proc?: RunningService;
 }
 
-export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
+export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const t0 = Date.now();
+  // Everything the run leaves to read afterwards: each replica's output, the run's own lines, the report.
+  const logs = join(options.dir, 'logs');
+  rmSync(logs, { recursive: true, force: true });
+  mkdirSync(logs, { recursive: true });
+  const o: ChaosOptions = {
+    ...options,
+    log: (msg) => {
+      options.log(msg);
+      appendFileSync(join(logs, 'chaos.log'), `[chaos ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+    },
+  };
+  /** Writes a replica process's output once (when it exits, or at the end of the run for those still running). */
+  const saved = new WeakSet<RunningService>();
+  const saveLog = (id: string, proc: RunningService): void => {
+    if (saved.has(proc)) return;
+    saved.add(proc);
+    appendFileSync(join(logs, `${id}.log`), proc.output());
+  };
   const cluster = new LocalCluster(join(o.dir, 'cluster'), o.kafkaPortBase);
   const pg = new LocalPostgres(join(o.dir, 'pg'), o.pgPort);
   const worlds: TenantWorld[] = [];
@@ -142,9 +169,6 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       KAFKA_SESSION_TIMEOUT_MS: process.env['KAFKA_SESSION_TIMEOUT_MS'] ?? '10000',
     };
     const restarts: Promise<void>[] = [];
-    const logs = join(o.dir, 'logs');
-    rmSync(logs, { recursive: true, force: true });
-    mkdirSync(logs, { recursive: true });
     // At most two processes boot at a time: a dozen Nest services booting at once on two cores all miss their deadline.
     let booting = 0;
     const waiting: Array<() => void> = [];
@@ -172,7 +196,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       const proc = r.proc;
       proxies.get(r.name)!.set(r.id, Number(new URL(proc.url).port));
       proc.child.once('exit', (code, signal) => {
-        appendFileSync(join(logs, `${r.id}.log`), proc.output());
+        saveLog(r.id, proc);
         if (stopping || r.proc !== proc) return;
         faults.crashes++;
         const last = proc.output().trimEnd().split('\n').slice(-6).join('\n    ');
@@ -307,7 +331,31 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const drainStart = Date.now();
     let last = -1;
     let lastProgress = Date.now();
+    let lastLine = 0;
     let report = count(worlds);
+    /** What is outstanding per stage (in memory, and one count per stage table), every 30 s of the drain. */
+    const progressLine = async (outstanding: number): Promise<string> => {
+      const by = { 'po-line': 0, 'shipbob-delivery': 0, 'shopify-order': 0 };
+      for (const m of report.missing) by[m.input.kind]++;
+      const notStarted = worlds.reduce((n, w) => n + Math.max(0, deliveries - w.delivered.size), 0);
+      const hooks = webhooksRetrying(worlds);
+      const c = new Client({ connectionString: dbUrl });
+      let tables: string;
+      try {
+        await c.connect();
+        tables = await stageCounts(c);
+      } catch (err) {
+        tables = `stage tables unreadable now (${(err as Error).message.slice(0, 100)})`;
+      } finally {
+        await c.end().catch(() => undefined);
+      }
+      return [
+        `progress: ${report.done} inputs with a partner write, ${outstanding} outstanding:`,
+        `PO lines without a ShipBob order ${by['po-line']}, deliveries without a Fusion receipt ${by['shipbob-delivery']} (not started yet ${notStarted}),`,
+        `Shopify orders without an invoice ${by['shopify-order']}; webhooks being retried: Shopify ${hooks.shopify}, ShipBob ${hooks.shipbob};`,
+        `Shopify subscriptions deleted ${hooks.shopifySubscriptionsDeleted}; ${tables}`,
+      ].join(' ');
+    };
     for (;;) {
       for (const w of worlds) deliver(w, deliveries);
       report = count(worlds);
@@ -316,7 +364,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       if (doneCount !== last) {
         last = doneCount;
         lastProgress = Date.now();
-        o.log(`progress: ${doneCount} inputs with a partner write, ${outstanding} outstanding`);
+      }
+      if (Date.now() - lastLine >= 30_000) {
+        lastLine = Date.now();
+        o.log(await progressLine(outstanding));
       }
       if (outstanding === 0 && Date.now() > loadStart + feedMs + outageMs) break;
       if (Date.now() - lastProgress > o.drainIdleMs) {
@@ -331,24 +382,34 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     // Open exceptions answer for the inputs with no partner write.
     const db = new Client({ connectionString: dbUrl });
     await db.connect();
-    let exceptions: Array<{ tenant_id: string; business_id: string; reason: string; code: string }> = [];
-    let auditEntries = 0;
+    const drainMs = Date.now() - drainStart;
+    const lost: Missing[] = [];
+    let excused = 0;
+    let explained: LossExplanation;
+    let audit: AuditCheck;
     try {
-      exceptions = (await db.query(`SELECT tenant_id, business_id, reason, code FROM audit_exceptions WHERE status = 'open'`)).rows;
-      auditEntries = Number((await db.query('SELECT count(*)::int AS n FROM audit_entries')).rows[0].n);
+      const exceptions: Array<{ tenant_id: string; business_id: string; reason: string; code: string }> = (
+        await db.query(`SELECT tenant_id, business_id, reason, code FROM audit_exceptions WHERE status = 'open'`)
+      ).rows;
+      for (const m of report.missing) {
+        const hit = exceptions.some((e) => e.tenant_id === m.tenant && m.keys.some((k) => e.business_id.includes(k) || e.reason.includes(k)));
+        if (hit) excused++;
+        else lost.push(m);
+      }
+      explained = await explainLosses(
+        db,
+        worlds,
+        lost.map((m) => m.input),
+      ).catch((err: Error) => {
+        o.log(`the evidence of the lost inputs could not be read: ${err.message}`);
+        return { byStage: [], samples: lost.slice(0, 20).map((m) => `${m.tenant} ${m.what}`) };
+      });
+      // Replicas are still running: audit-projector gets up to AUDIT_WAIT_MS to project what is on the topics.
+      audit = await checkAudit(kafka, db, o.auditWaitMs, o.log);
     } finally {
       await db.end();
     }
-    const lost: string[] = [];
-    let excused = 0;
-    for (const m of report.missing) {
-      const hit = exceptions.some((e) => e.tenant_id === m.tenant && m.keys.some((k) => e.business_id.includes(k) || e.reason.includes(k)));
-      if (hit) excused++;
-      else lost.push(`${m.tenant} ${m.what}`);
-    }
-    const events = await countEvents(kafka);
-    const drainMs = Date.now() - drainStart;
-    return {
+    const result: ChaosReport = {
       inputs: {
         poLines: report.inputs.poLines,
         shipbobWebhooks: report.inputs.shipbobWebhooks,
@@ -357,17 +418,30 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       },
       outcomes: { partnerWrites: report.done, openExceptions: excused },
       lost: lost.length,
-      lostSamples: lost.slice(0, 20),
+      lostSamples: explained.samples,
+      lostByStage: explained.byStage,
       duplicateSamples: report.duplicateSamples,
       duplicates: report.duplicates,
-      audit: { entries: auditEntries, events },
+      audit,
       faults,
       drainMs,
       totalMs: Date.now() - t0,
     };
+    writeFileSync(join(logs, 'report.txt'), `${formatReport(result)}\n`);
+    return result;
+  } catch (err) {
+    o.log(`the run failed: ${(err as Error).stack ?? String(err)}`);
+    throw err;
   } finally {
     stopping = true;
-    await Promise.allSettled(replicas.map((r) => r.proc?.stop('SIGKILL')));
+    await Promise.allSettled(
+      replicas.map(async (r) => {
+        const proc = r.proc;
+        if (!proc) return;
+        await proc.stop('SIGKILL');
+        saveLog(r.id, proc);
+      }),
+    );
     await Promise.allSettled([...proxies.values()].map((p) => p.close()));
     await Promise.allSettled(worlds.flatMap((w) => [w.fusion.close(), w.shipbob.close(), w.shopify.close()]));
     if (process.env['CHAOS_KEEP'] !== '1') {
@@ -496,6 +570,8 @@ interface Missing {
   what: string;
   /** Ids an open exception for this input would name (business id or message). */
   keys: string[];
+  /** The ids its evidence is looked up by (evidence.ts). */
+  input: MissingInput;
 }
 
 /** Inputs, their partner writes, and partner documents created more than once, across every tenant. */
@@ -525,6 +601,7 @@ function count(worlds: TenantWorld[]) {
             tenant: w.id,
             what: `PO ${po.POHeaderId} line ${l.POLineId}: no ShipBob order`,
             keys: [String(po.POHeaderId), String(po.OrderNumber)],
+            input: { tenant: w.id, kind: 'po-line', poHeaderId: String(po.POHeaderId), lineId: String(l.POLineId) },
           });
       }
     const receipts = w.fusion.written.receipts.map((r) => `${String(r['OrderNumber'])}/${String(r['LineNumber'])}`);
@@ -537,7 +614,13 @@ function count(worlds: TenantWorld[]) {
       inputs.shipbobWebhooks += 2;
       const line = lines.get(ref.replace(/-r\d+$/, ''));
       if (line && received.has(line)) done += 2;
-      else missing.push({ tenant: w.id, what: `ShipBob delivery of ${ref}: no Fusion receipt`, keys: [ref, ref.replace(/^po(\d+)-.*$/, '$1')] });
+      else
+        missing.push({
+          tenant: w.id,
+          what: `ShipBob delivery of ${ref}: no Fusion receipt`,
+          keys: [ref, ref.replace(/^po(\d+)-.*$/, '$1')],
+          input: { tenant: w.id, kind: 'shipbob-delivery', referenceId: ref, poHeaderId: ref.replace(/^po(\d+)-.*$/, '$1') },
+        });
     }
     const invoices = w.fusion.receivables.invoices.map((i) => String(i.fields['CrossReference']));
     duplicates.fusionInvoices += dupes(invoices, `${w.id} Fusion invoice CrossReference`);
@@ -548,25 +631,16 @@ function count(worlds: TenantWorld[]) {
     for (const o of w.shopifyOrders) {
       inputs.shopifyOrders++;
       if (invoiced.has(String(o.id))) done++;
-      else missing.push({ tenant: w.id, what: `Shopify order ${o.id}: no Fusion invoice`, keys: [String(o.id)] });
+      else
+        missing.push({
+          tenant: w.id,
+          what: `Shopify order ${o.id}: no Fusion invoice`,
+          keys: [String(o.id)],
+          input: { tenant: w.id, kind: 'shopify-order', orderId: String(o.id) },
+        });
     }
   }
   inputs.total = inputs.poLines + inputs.shipbobWebhooks + inputs.shopifyOrders;
   duplicates.total = duplicates.shipbobOrders + duplicates.fusionReceipts + duplicates.fusionInvoices + duplicates.fusionCreditMemos;
   return { inputs, done, missing, duplicates, duplicateSamples };
-}
-
-/** Records on every topic (not the dead-letter topics): what the audit trail should hold one entry each for. */
-async function countEvents(kafka: ReturnType<typeof createKafka>): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    let n = 0;
-    for (const topic of (await admin.listTopics()).filter((t) => !t.startsWith('__') && !t.endsWith('.dlq'))) {
-      for (const p of await admin.fetchTopicOffsets(topic)) n += Number(p.high) - Number(p.low);
-    }
-    return n;
-  } finally {
-    await admin.disconnect();
-  }
 }

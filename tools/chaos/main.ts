@@ -4,22 +4,12 @@
 //   CHAOS_PRESET=short npm run chaos             the small run of `npm test` (300 + 300, a kill every 3 s)
 //   CHAOS_PO_LINES, CHAOS_WEBHOOKS, CHAOS_KILL_EVERY_MS, CHAOS_TIME_SCALE (1 = ShipBob down for 2 minutes),
 //   CHAOS_DRAIN_IDLE_MS, CHAOS_DIR, CHAOS_KAFKA_PORT_BASE (29092), CHAOS_PG_PORT (25432), CHAOS_KEEP=1 (leave it running)
-import { chaosOptions, runChaos, type ChaosReport } from './chaos';
+//   CHAOS_AUDIT_WAIT_MS (120000: how long the count waits for audit-projector to catch up)
+// Each replica's output, the run's own lines (chaos.log) and the report (report.txt) are left in <CHAOS_DIR>/logs.
+import { chaosOptions, runChaos } from './chaos';
+import { formatReport } from './report';
 
-export function formatReport(r: ChaosReport): string {
-  const s = (ms: number) => `${Math.round(ms / 100) / 10} s`;
-  return [
-    '== chaos run',
-    `inputs              ${r.inputs.total} (PO lines ${r.inputs.poLines}, ShipBob webhooks ${r.inputs.shipbobWebhooks}, Shopify orders/create ${r.inputs.shopifyOrders})`,
-    `outcomes            ${r.outcomes.partnerWrites + r.outcomes.openExceptions} (partner writes ${r.outcomes.partnerWrites}, open exceptions ${r.outcomes.openExceptions})`,
-    `lost                ${r.lost}${r.lostSamples.length ? `\n  ${r.lostSamples.join('\n  ')}` : ''}`,
-    `duplicates          ${r.duplicates.total} (ShipBob orders ${r.duplicates.shipbobOrders}, Fusion receipts ${r.duplicates.fusionReceipts}, invoices ${r.duplicates.fusionInvoices}, credit memos ${r.duplicates.fusionCreditMemos})${r.duplicateSamples.length ? `\n  ${r.duplicateSamples.join('\n  ')}` : ''}`,
-    `audit entries       ${r.audit.entries} for ${r.audit.events} events`,
-    `faults              ${r.faults.kills} replicas SIGKILLed, ${r.faults.crashes} exited by themselves (restarted), ${r.faults.brokerRestarts} broker restart, ShipBob down ${s(r.faults.partnerOutageMs)}, ${r.faults.postgresRestarts} PostgreSQL restart`,
-    `time to drain       ${s(r.drainMs)} (whole run ${s(r.totalMs)})`,
-    `verdict             ${r.lost === 0 && r.duplicates.total === 0 ? 'CLEAN' : 'FAILED'}`,
-  ].join('\n');
-}
+export { formatReport };
 
 if (require.main === module) {
   runChaos(chaosOptions()).then(
