@@ -76,6 +76,11 @@ async function rows<T>(db: Client, sql: string, params: unknown[] = []): Promise
   return (await db.query(sql, params)).rows as T[];
 }
 
+/** The `tenant|id` keys of one query's rows: `sql` selects `tenant_id` and `id`, for the tenants in `$1`. */
+async function keySet(db: Client, sql: string, tenants: string[]): Promise<Set<string>> {
+  return new Set((await rows<{ tenant_id: string; id: string }>(db, sql, [tenants])).map((r) => key(r.tenant_id, r.id)));
+}
+
 /**
  * For every missing input, the first stage that never saw it, from the run's evidence: the partner sandbox's
  * deliveries and dispatcher attempts (and whether it deleted the subscription after 8 failed deliveries), the
@@ -95,19 +100,13 @@ export async function explainLosses(db: Client, worlds: EvidenceWorld[], missing
   // ---- Shopify orders: sandbox deliveries → gateway ledger → mapper_shopify_orders → fusion-writer waiting
   const shopMissing = missing.filter((m) => m.kind === 'shopify-order');
   if (shopMissing.length) {
-    const ledger = new Set<string>();
-    for (const r of await rows<{ tenant_id: string; id: string }>(
+    const ledger = await keySet(
       db,
       `SELECT DISTINCT tenant_id, split_part(record_key, '|', 3) AS id FROM gateway_deliveries
         WHERE partner = 'shopify' AND tenant_id = ANY($1) AND split_part(record_key, '|', 2) = 'order'`,
-      [tenants],
-    ))
-      ledger.add(key(r.tenant_id, r.id));
-    const mapped = new Set(
-      (
-        await rows<{ tenant_id: string; order_id: string }>(db, 'SELECT tenant_id, order_id FROM mapper_shopify_orders WHERE tenant_id = ANY($1)', [tenants])
-      ).map((r) => key(r.tenant_id, r.order_id)),
+      tenants,
     );
+    const mapped = await keySet(db, 'SELECT tenant_id, order_id AS id FROM mapper_shopify_orders WHERE tenant_id = ANY($1)', tenants);
     const waiting = new Map<string, { waits_for: string; kind: string; releases: number; deadline: Date }>();
     for (const r of await rows<{ tenant_id: string; shopify_order_id: string; waits_for: string; kind: string; releases: number; deadline: Date }>(
       db,
@@ -167,15 +166,7 @@ export async function explainLosses(db: Client, worlds: EvidenceWorld[], missing
   // ---- PO lines: poller_emitted → mapper_po_orders → ShipBob create requests
   const poMissing = missing.filter((m) => m.kind === 'po-line');
   if (poMissing.length) {
-    const emitted = new Set(
-      (
-        await rows<{ tenant_id: string; entity_id: string }>(
-          db,
-          `SELECT tenant_id, entity_id FROM poller_emitted WHERE feed = 'purchase-orders' AND tenant_id = ANY($1)`,
-          [tenants],
-        )
-      ).map((r) => key(r.tenant_id, r.entity_id)),
-    );
+    const emitted = await keySet(db, `SELECT tenant_id, entity_id AS id FROM poller_emitted WHERE feed = 'purchase-orders' AND tenant_id = ANY($1)`, tenants);
     const mapped = new Map<string, { reference_id: string; state: string }>();
     for (const r of await rows<{ tenant_id: string; po_header_id: string; reference_id: string; state: string; line_ids: string[] }>(
       db,
@@ -214,22 +205,8 @@ export async function explainLosses(db: Client, worlds: EvidenceWorld[], missing
   // ---- ShipBob deliveries: sandbox webhooks → gateway ledger → mapper_shipment_deliveries → fusion_writer_po_writes
   const dlvMissing = missing.filter((m) => m.kind === 'shipbob-delivery');
   if (dlvMissing.length) {
-    const ledger = new Set(
-      (
-        await rows<{ tenant_id: string; dedupe_key: string }>(
-          db,
-          `SELECT tenant_id, dedupe_key FROM gateway_deliveries WHERE partner = 'shipbob' AND tenant_id = ANY($1)`,
-          [tenants],
-        )
-      ).map((r) => key(r.tenant_id, r.dedupe_key)),
-    );
-    const seen = new Set(
-      (
-        await rows<{ tenant_id: string; delivery_id: string }>(db, 'SELECT tenant_id, delivery_id FROM mapper_shipment_deliveries WHERE tenant_id = ANY($1)', [
-          tenants,
-        ])
-      ).map((r) => key(r.tenant_id, r.delivery_id)),
-    );
+    const ledger = await keySet(db, `SELECT tenant_id, dedupe_key AS id FROM gateway_deliveries WHERE partner = 'shipbob' AND tenant_id = ANY($1)`, tenants);
+    const seen = await keySet(db, 'SELECT tenant_id, delivery_id AS id FROM mapper_shipment_deliveries WHERE tenant_id = ANY($1)', tenants);
     const writes = new Map<string, Array<{ kind: string; state: string; attempts: number; last_error: string | null }>>();
     for (const r of await rows<{ tenant_id: string; po_header_id: string; kind: string; state: string; attempts: number; last_error: string | null }>(
       db,

@@ -163,6 +163,15 @@ describe('webhook-gateway: Shopify reconciliation sweep (real process, Kafka, Po
       assert.ok(ops.some((e) => e.operation === 'OrderVersionsUpdatedSince' && e.outcome === 'OK'));
       const readWhole = new Set(ops.filter((e) => e.operation === 'OrderById').map((e) => String(e.variables['id'])));
       assert.deepEqual([...readWhole].sort(), missed.map((o) => `gid://shopify/Order/${o.id}`).sort(), 'only the missed orders were read whole');
+      // The lost webhooks arrive late, after the sweep published their versions: answered, not published again.
+      const late = sandbox.deliveries.filter((d) => d.dropped && missed.some((o) => d.body.startsWith(`{"id":${o.id},`)));
+      assert.equal(late.length, missed.length, 'one dropped orders/create delivery per missed order');
+      for (const d of late) {
+        const res = await fetch(`${gateway.url}/webhooks/shopify/${TENANT}`, { method: 'POST', headers: d.headers, body: d.body });
+        assert.equal(res.status, 200, await res.text());
+      }
+      await sweeps(2);
+      for (const o of missed) assert.equal(aboutOrder(o.id).length, 1, `order ${o.id}: its late webhook is not published again`);
     } finally {
       sandbox.webhookFaults = {};
       sub.deleted = true;

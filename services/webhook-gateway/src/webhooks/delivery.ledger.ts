@@ -66,7 +66,9 @@ export class DeliveryLedger {
    * locks on every key of every delivery (one statement, ascending lock-key order, so two gateways claiming
    * overlapping batches cannot both publish one delivery, nor deadlock); (2) one statement that finds the deliveries
    * already published under any of their keys and inserts the rows of all the others. Its snapshot is taken after
-   * the locks were granted, so it sees what the previous holder of a lock committed. Returns the indexes (into
+   * the locks were granted, so it sees what the previous holder of a lock committed. A webhook whose record version
+   * (record key) the sweep already published is a duplicate too: the sweep brought that version when the webhook was
+   * late, and the webhook carries the same version. Returns the indexes (into
    * `deliveries`) of the duplicates and the open transaction: `commit()` once Kafka acknowledged the others (the rows
    * become visible), `rollback()` when it did not (nothing was remembered). Either one ends the claim.
    */
@@ -101,8 +103,12 @@ export class DeliveryLedger {
            SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
              AS t(idx, tenant_id, partner, dedupe_key, delivery_id, topic, origin, record_key, event_id)
          ), dup AS (
-           SELECT DISTINCT i.idx FROM input i
+           SELECT i.idx FROM input i
              JOIN gateway_deliveries g ON g.tenant_id = i.tenant_id AND g.partner = i.partner AND g.dedupe_key = i.dedupe_key
+           UNION
+           SELECT i.idx FROM input i
+            WHERE i.origin = 'webhook' AND i.record_key IS NOT NULL
+              AND EXISTS (SELECT 1 FROM gateway_deliveries g WHERE g.tenant_id = i.tenant_id AND g.record_key = i.record_key AND g.origin = 'sweep')
          ), ins AS (
            INSERT INTO gateway_deliveries (tenant_id, partner, dedupe_key, delivery_id, topic, origin, record_key, event_id)
            SELECT tenant_id, partner, dedupe_key, delivery_id, topic, origin, record_key, event_id FROM input WHERE idx NOT IN (SELECT idx FROM dup)
