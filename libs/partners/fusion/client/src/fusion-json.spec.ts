@@ -73,4 +73,17 @@ describe('Fusion JSON, read losslessly', () => {
       assert.equal(stringifyFusionJson(parsed), stringifyFusionJsonExact(parsed), text.slice(0, 80));
     }
   });
+
+  it('writes plain data as JSON.stringify does, an id that is no number token as a string; anything else goes to the token-exact writer', () => {
+    const plain = { a: undefined, b: [undefined, null, () => 1, 'x"y\u2028'], c: true, d: false, n: [1e21, -0, 0.1, NaN], s: '12.50', e: {} };
+    assert.equal(stringifyFusionJson(plain), JSON.stringify(plain));
+    assert.equal(stringifyFusionJson(undefined), 'null');
+    assert.equal(stringifyFusionJson('x'), '"x"');
+    // An id with leading zeros is no JSON number token: it was a string, and is written as one.
+    assert.equal(stringifyFusionJson({ SupplierId: '007', Quantity: '1.5' }), '{"SupplierId":"007","Quantity":1.5}');
+    // A toJSON (a Date) is not plain data: the token-exact writer.
+    const odd = { LastUpdateDate: new Date(0), POHeaderId: '300000012345678901' };
+    assert.equal(stringifyFusionJson(odd), stringifyFusionJsonExact(odd));
+    assert.equal(stringifyFusionJson({ Quantity: '12.50', PartyId: '-0', Percent: '1e400' }), '{"Quantity":12.50,"PartyId":-0,"Percent":1e400}');
+  });
 });

@@ -147,7 +147,7 @@ const OPS: Record<string, (c: number) => boolean> = {
  * The REST Framework v2+ `q` (a row-match expression): `= > < >= <= <> != in between like is [not] null`, `and`,
  * `or`, `;` (and), parentheses and `upper(Attr)`. Unknown attributes, bad literals and syntax errors give 400.
  */
-export function parseRowMatch(q: string, attrs: Record<string, AttrType>, resource?: string): Predicate {
+export function parseRowMatch(q: string, attrs: Record<string, AttrType>, resource?: string, used?: Set<string>): Predicate {
   const toks = tokenize(q);
   let pos = 0;
   const peek = () => toks[pos];
@@ -170,6 +170,7 @@ export function parseRowMatch(q: string, attrs: Record<string, AttrType>, resour
     const attr = t.text;
     const type = attrs[attr];
     if (!type) throw notQueryable(attr, attrs, resource);
+    used?.add(attr);
     const get = (row: Record<string, unknown>) => {
       const v = rowValue(type, row[attr]);
       return upper && typeof v === 'string' ? v.toUpperCase() : v;
@@ -263,7 +264,7 @@ export function parseRowMatch(q: string, attrs: Record<string, AttrType>, resour
  * REST Framework v1 query-by-example: `Attr<op>value` conditions joined by `;`, values quoted or bare.
  * Row-match keywords (and/or/in/between/is null) are not understood here and give 400.
  */
-export function parseQueryByExample(q: string, attrs: Record<string, AttrType>, resource?: string): Predicate {
+export function parseQueryByExample(q: string, attrs: Record<string, AttrType>, resource?: string, used?: Set<string>): Predicate {
   const parts = q.split(';').map((p) => p.trim());
   const preds = parts.map((part): Predicate => {
     const m = /^([A-Za-z_][A-Za-z0-9_]*)\s*(>=|<=|<>|!=|=|>|<)\s*(.+)$/.exec(part);
@@ -271,6 +272,7 @@ export function parseQueryByExample(q: string, attrs: Record<string, AttrType>, 
     const [, attr, op, raw] = m as unknown as [string, string, string, string];
     const type = attrs[attr];
     if (!type) throw notQueryable(attr, attrs, resource);
+    used?.add(attr);
     const text = raw.startsWith("'") && raw.endsWith("'") && raw.length > 1 ? raw.slice(1, -1) : raw;
     if (/\s(and|or)\s/i.test(text)) throw new FusionFault(400, `Invalid query-by-example value: ${raw}`);
     const value = literalValue(attr, type, type === 'number' ? { kind: 'number', text } : { kind: 'string', text });
@@ -296,7 +298,7 @@ export function parseOrderBy(spec: string, attrs: Record<string, AttrType>): (a:
 export function parseOrderByKeys(
   spec: string,
   attrs: Record<string, AttrType>,
-): { keysOf(row: Record<string, unknown>): unknown[]; compareKeys(a: unknown[], b: unknown[]): number } {
+): { attrs: string[]; keysOf(row: Record<string, unknown>): unknown[]; compareKeys(a: unknown[], b: unknown[]): number } {
   const keys = spec.split(',').map((s) => {
     const [attr = '', dir = 'asc', ...rest] = s.trim().split(':');
     const type = attrs[attr];
@@ -306,6 +308,7 @@ export function parseOrderByKeys(
     return { attr, type, sign: dir.toLowerCase() === 'desc' ? -1 : 1 };
   });
   return {
+    attrs: keys.map((k) => k.attr),
     keysOf: (row) => keys.map((k) => rowValue(k.type, row[k.attr])),
     compareKeys: (a, b) => {
       for (let i = 0; i < keys.length; i++) {

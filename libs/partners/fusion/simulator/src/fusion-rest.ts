@@ -10,6 +10,11 @@ export interface ResourceDef<T> {
   fields?: readonly string[];
   key(rec: T): string;
   scalars(rec: T): Record<string, unknown>;
+  /**
+   * Attributes whose value in `scalars(rec)` is `rec[attr]` itself: a collection GET whose `q` and `orderBy` name only
+   * these filters and sorts the records as they are, and builds the rows of the page only (not of every record).
+   */
+  direct?: ReadonlySet<string>;
   changeIndicator?(rec: T): string;
   children?: Record<string, ChildDef<T>>;
 }
@@ -174,17 +179,20 @@ export function renderCollection<T>(def: ResourceDef<T>, records: readonly T[], 
   const { query, version } = cq;
   if (query.get('finder')) throw new FusionFault(400, `The finder ${query.get('finder')} is not supported by this simulator`);
   const q = query.get('q');
-  const rows = records.map((r) => ({ rec: r, row: def.scalars(r) }));
-  let selected = rows;
-  if (q !== null) {
-    const attrs = queryAttrs(def as ResourceDef<unknown>, cq.queryable);
-    const pred = version >= 2 ? parseRowMatch(q, attrs, def.name) : parseQueryByExample(q, attrs, def.name);
-    selected = rows.filter((r) => pred(r.row));
-  }
+  // The attributes q and orderBy read: when all are `direct`, the records are filtered and sorted as they are.
+  const used = new Set<string>();
+  const attrs = queryAttrs(def as ResourceDef<unknown>, cq.queryable);
+  const pred = q === null ? undefined : version >= 2 ? parseRowMatch(q, attrs, def.name, used) : parseQueryByExample(q, attrs, def.name, used);
   const orderBy = query.get('orderBy');
-  if (orderBy) {
+  const order = orderBy ? parseOrderByKeys(orderBy, def.attrs) : undefined;
+  for (const a of order?.attrs ?? []) used.add(a);
+  const direct = def.direct;
+  const rowOf = direct && [...used].every((a) => direct.has(a)) ? (r: T) => r as Record<string, unknown> : (r: T) => def.scalars(r);
+  const rows = records.map((r) => ({ rec: r, row: rowOf(r) }));
+  let selected = rows;
+  if (pred) selected = rows.filter((r) => pred(r.row));
+  if (order) {
     // Keys computed once per row (datetimes parsed once, not at every comparison); the sort is stable, as before.
-    const order = parseOrderByKeys(orderBy, def.attrs);
     const keyed = selected.map((r) => ({ r, keys: order.keysOf(r.row) }));
     keyed.sort((a, b) => order.compareKeys(a.keys, b.keys));
     selected = keyed.map((k) => k.r);

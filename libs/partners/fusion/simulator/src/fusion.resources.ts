@@ -97,6 +97,27 @@ export const purchaseOrderDef: ResourceDef<PurchaseOrder> = {
     LastUpdateDate: 'datetime',
   },
   key: (po) => po.uniqId,
+  // Every scalar but the computed Ordered, Total and TotalTax (fusion-rest.spec checks each against scalars).
+  direct: new Set([
+    'POHeaderId',
+    'OrderNumber',
+    'Supplier',
+    'SupplierId',
+    'SupplierSite',
+    'SupplierSiteId',
+    'Status',
+    'CurrencyCode',
+    'Currency',
+    'ProcurementBU',
+    'BillToBU',
+    'Buyer',
+    'ShipToLocationId',
+    'ShipToLocationCode',
+    'ShipToLocationAddress',
+    'Description',
+    'CreationDate',
+    'LastUpdateDate',
+  ]),
   changeIndicator: (po) => `ACED0005${po.changeCount.toString(16).toUpperCase().padStart(8, '0')}`,
   scalars: (po) => {
     const total = poTotal(po); // Ordered and Total: the same sum, computed once (every PO of every collection read)

@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { FSCM_ROOT, FusionSandbox, MEDIA } from './fusion.sandbox';
+import { purchaseOrderDef } from './fusion.resources';
 
 describe('FusionSandbox (raw HTTP)', () => {
   const sandbox = new FusionSandbox({ seed: 3, pageCap: 5 });
@@ -75,6 +76,19 @@ describe('FusionSandbox (raw HTTP)', () => {
     }
     const day = (await (await get(`/purchaseOrders?q=${encodeURIComponent("LastUpdateDate>='2000-01-01'")}&limit=5`)).json()) as { count: number };
     assert.equal(day.count, 5);
+  });
+
+  it("filters and sorts on the record's own attributes exactly as on its built row (purchaseOrderDef.direct)", async () => {
+    const po = sandbox.procurement.pos[0]!;
+    const row = purchaseOrderDef.scalars(po);
+    for (const a of purchaseOrderDef.direct!) assert.equal((po as unknown as Record<string, unknown>)[a], row[a], a);
+    // Total is computed (not direct): ordered by it too, every row is built; without it the records are read. Same answer.
+    const pivot = sandbox.procurement.pos[3]!.LastUpdateDate;
+    const page = async (q: string, order = 'LastUpdateDate:asc,POHeaderId:asc') =>
+      (await (await get(`/purchaseOrders?q=${encodeURIComponent(q)}&orderBy=${order}&limit=3&offset=1`)).json()) as Record<string, unknown>;
+    const direct = await page(`LastUpdateDate>='${pivot}'`);
+    assert.deepEqual(await page(`LastUpdateDate>='${pivot}'`, 'LastUpdateDate:asc,POHeaderId:asc,Total:asc'), direct);
+    assert.ok((direct['items'] as unknown[]).length > 0);
   });
 
   it('answers 400 for a bad q (bad literal, unknown attribute, broken syntax) with the v4 error body, text before v4', async () => {
