@@ -167,7 +167,11 @@ describe('webhook-gateway: Shopify reconciliation sweep (real process, Kafka, Po
       const late = sandbox.deliveries.filter((d) => d.dropped && missed.some((o) => d.body.startsWith(`{"id":${o.id},`)));
       assert.equal(late.length, missed.length, 'one dropped orders/create delivery per missed order');
       for (const d of late) {
-        const res = await fetch(`${gateway.url}/webhooks/shopify/${TENANT}`, { method: 'POST', headers: d.headers, body: d.body });
+        const res = await fetch(`${gateway.url}/webhooks/shopify/${TENANT}`, {
+          method: 'POST',
+          headers: { ...d.headers, 'content-type': 'application/json' },
+          body: d.body,
+        });
         assert.equal(res.status, 200, await res.text());
       }
       await sweeps(2);
