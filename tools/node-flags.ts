@@ -1,19 +1,17 @@
-// The V8 settings every launcher gives a service process (`npm start` in tools/stack.ts, the memory and poller
-// benchmarks), passed as node's own arguments (--heap-growing-percent is refused in NODE_OPTIONS; the Helm chart's
-// combined.nodeOptions sets the semi-space size only). SERVICE_NODE_OPTIONS replaces them (e.g. "" for V8's defaults).
+// The V8 settings every launcher gives a service process (`npm start` in tools/stack.ts, the memory benchmark), passed
+// as node's own arguments (--optimize-for-size is refused in NODE_OPTIONS; the Helm chart's combined.nodeOptions sets
+// the semi-space size only). SERVICE_NODE_OPTIONS replaces them (e.g. "" for V8's defaults).
 //
 // Why: an idle service keeps ~30-40 MB of live heap, but V8 sizes its young generation for throughput: the semi-spaces
 // grow to 16 MB each and are kept committed, ~30 MB of resident memory that only short-lived garbage ever uses
-// (measured: mapper idle 151 MB with V8's defaults, 122 MB with 1 MB semi-spaces). And V8 lets the old generation grow
-// well past what is live before a major GC: polling 100 000 POs with V8's defaults peaked at 303 MB RSS (heap 182 MB,
-// 49 MB of it live).
-// --heap-growing-percent=80 bounds that growth (heap peak 84 MB, RSS 192 MB over 100 000 POs) and 4 MB semi-spaces
-// keep scavenges few, without --optimize-for-size: that flag (used until 2026-12) made V8 keep hot code less optimised,
-// and the poller then spent 1.05 ms of CPU per PO (1 160 POs/s) instead of 0.48 (1 760 POs/s); measured with the
-// poller benchmark, same build, same machine, one after the other. Idle RSS was lower too (107-111 MB a service).
-export const SERVICE_NODE_FLAGS = ['--max-semi-space-size=4', '--heap-growing-percent=80'];
-/** The combined process: the same settings (six services' allocation rates share one young generation). */
-export const COMBINED_NODE_FLAGS = SERVICE_NODE_FLAGS;
+// (measured: mapper idle 151 MB with V8's defaults, 122 MB with 1 MB semi-spaces). Small semi-spaces cost more frequent
+// scavenges under load, each a fraction of a millisecond on a heap this size. The old generation is left uncapped: it
+// only grows with what is live, and the poller and writers legitimately hold 200-350 MB at peak in the benchmarks.
+// --optimize-for-size makes V8 favour memory over speed (smaller heap growth steps, less eager optimised code):
+// mapper idle 124 -> 115 MB; an idle or demo stack does not miss the speed (the throughput benchmarks run without it).
+export const SERVICE_NODE_FLAGS = ['--max-semi-space-size=1', '--optimize-for-size'];
+/** The combined process: six services' allocation rates share one young generation, so a little more of it. */
+export const COMBINED_NODE_FLAGS = ['--max-semi-space-size=2', '--optimize-for-size'];
 /** The trace viewer holds at most its ring of traces; the same footprint settings as a service. */
 export const TRACE_VIEWER_NODE_FLAGS = SERVICE_NODE_FLAGS;
 
