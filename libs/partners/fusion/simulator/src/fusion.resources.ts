@@ -97,7 +97,7 @@ export const purchaseOrderDef: ResourceDef<PurchaseOrder> = {
     LastUpdateDate: 'datetime',
   },
   key: (po) => po.uniqId,
-  // Every scalar but the computed Ordered, Total and TotalTax (fusion-rest.spec checks each against scalars).
+  // Every scalar but the computed Ordered, Total and TotalTax (fusion.sandbox.spec checks each against scalars).
   direct: new Set([
     'POHeaderId',
     'OrderNumber',
